@@ -1,0 +1,117 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/** numeric(78,0) holds any uint256 the chain can carry; Tally reads and writes it as a decimal string / bigint. */
+const amount = (name: string) => numeric(name, { precision: 78, scale: 0 });
+
+export const ledgers = pgTable(
+  'ledger_ledgers',
+  {
+    code: text('code').primaryKey(),
+    scale: integer('scale').notNull(),
+    name: text('name').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [check('ledger_scale_range', sql`${t.scale} BETWEEN 0 AND 36`)],
+);
+
+export const accounts = pgTable(
+  'ledger_accounts',
+  {
+    id: uuid('id').primaryKey(),
+    ledger: text('ledger')
+      .notNull()
+      .references(() => ledgers.code),
+    owner: text('owner'),
+    code: text('code').notNull(),
+    debitsMustNotExceedCredits: boolean('debits_must_not_exceed_credits').notNull().default(false),
+    creditsMustNotExceedDebits: boolean('credits_must_not_exceed_debits').notNull().default(false),
+    closed: boolean('closed').notNull().default(false),
+    debitsPending: amount('debits_pending').notNull().default('0'),
+    debitsPosted: amount('debits_posted').notNull().default('0'),
+    creditsPending: amount('credits_pending').notNull().default('0'),
+    creditsPosted: amount('credits_posted').notNull().default('0'),
+    metadata: jsonb('metadata').notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('ledger_accounts_owner_idx').on(t.owner),
+    index('ledger_accounts_ledger_idx').on(t.ledger),
+    // The engine enforces these; the database refuses a write that breaks them all the same.
+    check(
+      'ledger_accounts_balances_not_negative',
+      sql`${t.debitsPending} >= 0 AND ${t.debitsPosted} >= 0 AND ${t.creditsPending} >= 0 AND ${t.creditsPosted} >= 0`,
+    ),
+    check(
+      'ledger_accounts_flags_exclusive',
+      sql`NOT (${t.debitsMustNotExceedCredits} AND ${t.creditsMustNotExceedDebits})`,
+    ),
+    check(
+      'ledger_accounts_debits_limit',
+      sql`NOT ${t.debitsMustNotExceedCredits} OR ${t.debitsPending} + ${t.debitsPosted} <= ${t.creditsPosted}`,
+    ),
+    check(
+      'ledger_accounts_credits_limit',
+      sql`NOT ${t.creditsMustNotExceedDebits} OR ${t.creditsPending} + ${t.creditsPosted} <= ${t.debitsPosted}`,
+    ),
+  ],
+);
+
+export const transferKinds = ['posted', 'pending', 'post_pending', 'void_pending', 'expire_pending'] as const;
+export const pendingStates = ['pending', 'posted', 'voided', 'expired'] as const;
+
+export const transfers = pgTable(
+  'ledger_transfers',
+  {
+    id: uuid('id').primaryKey(),
+    /** Commit order; the cursor of every history page. */
+    seq: bigint('seq', { mode: 'bigint' }).generatedAlwaysAsIdentity().notNull().unique(),
+    kind: text('kind', { enum: transferKinds }).notNull(),
+    debitAccountId: uuid('debit_account_id')
+      .notNull()
+      .references(() => accounts.id),
+    creditAccountId: uuid('credit_account_id')
+      .notNull()
+      .references(() => accounts.id),
+    amount: amount('amount').notNull(),
+    pendingId: uuid('pending_id'),
+    ledger: text('ledger').notNull(),
+    code: text('code').notNull(),
+    linked: boolean('linked').notNull().default(false),
+    timeoutSeconds: integer('timeout_seconds').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** Only for kind = pending: where the hold stands now. */
+    pendingState: text('pending_state', { enum: pendingStates }),
+    metadata: jsonb('metadata').notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    // Both accounts' balances right after this transfer: the account history without a replay.
+    debitAccountDebitsPending: amount('debit_account_debits_pending').notNull(),
+    debitAccountDebitsPosted: amount('debit_account_debits_posted').notNull(),
+    debitAccountCreditsPending: amount('debit_account_credits_pending').notNull(),
+    debitAccountCreditsPosted: amount('debit_account_credits_posted').notNull(),
+    creditAccountDebitsPending: amount('credit_account_debits_pending').notNull(),
+    creditAccountDebitsPosted: amount('credit_account_debits_posted').notNull(),
+    creditAccountCreditsPending: amount('credit_account_credits_pending').notNull(),
+    creditAccountCreditsPosted: amount('credit_account_credits_posted').notNull(),
+  },
+  (t) => [
+    index('ledger_transfers_debit_idx').on(t.debitAccountId, t.seq),
+    index('ledger_transfers_credit_idx').on(t.creditAccountId, t.seq),
+    index('ledger_transfers_pending_id_idx').on(t.pendingId),
+    index('ledger_transfers_expiry_idx').on(t.expiresAt).where(sql`${t.pendingState} = 'pending'`),
+    check('ledger_transfers_amount_positive', sql`${t.amount} > 0`),
+    check('ledger_transfers_accounts_differ', sql`${t.debitAccountId} <> ${t.creditAccountId}`),
+  ],
+);

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll } from 'vitest';
+import { type Database, openDatabase } from '../../src/core/database';
+import { findLedgerViolations } from '../../src/ledger/invariants';
+
+/** The PostgreSQL server the suite also runs on, when set (CI sets it). */
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
+
+/**
+ * A fresh, migrated database for one test file: an in-memory PGlite, or with TEST_DATABASE_URL a
+ * database of its own on that server, dropped afterwards. The ledger's invariants are checked
+ * before it goes away, so every test file proves them on whatever it left behind.
+ */
+export async function freshDatabase(
+  options: { postgres?: boolean; poolSize?: number } = {},
+): Promise<Database> {
+  const usePostgres = options.postgres ?? testDatabaseUrl !== undefined;
+  let database: Database;
+  let drop: (() => Promise<void>) | undefined;
+  if (usePostgres) {
+    if (!testDatabaseUrl) throw new Error('TEST_DATABASE_URL is not set');
+    const name = `tally_test_${randomBytes(6).toString('hex')}`;
+    await adminQuery(`CREATE DATABASE ${name}`);
+    const url = new URL(testDatabaseUrl);
+    url.pathname = `/${name}`;
+    database = await openDatabase({ url: url.toString(), poolSize: options.poolSize ?? 40 });
+    drop = () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } else {
+    database = await openDatabase({ memory: true });
+  }
+  await database.migrate();
+  afterAll(async () => {
+    try {
+      const violations = await findLedgerViolations(database.db);
+      if (violations.length > 0) throw new Error(`ledger invariants broken:\n${violations.join('\n')}`);
+    } finally {
+      await database.close();
+      await drop?.();
+    }
+  });
+  return database;
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
