@@ -1,0 +1,41 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type Clock, systemClock } from './core/clock';
+import type { Config } from './core/config';
+import { checkDatabase, type Database } from './core/database';
+import { createHttpApp, type Env, mountApiReference } from './core/http';
+import { JobRunner } from './core/jobs';
+import type { Logger } from './core/log';
+import { TransferBatcher } from './ledger/batcher';
+import { registerLedgerJobs } from './ledger/jobs';
+import { ledgerRoutes } from './ledger/routes';
+
+/** Everything one Tally process runs: the core pieces, and each product line's routes and jobs. */
+export interface Tally {
+  http: OpenAPIHono<Env>;
+  jobs: JobRunner;
+  batcher: TransferBatcher;
+  database: Database;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface TallyOptions {
+  config: Pick<Config, 'maxBodyBytes'>;
+  database: Database;
+  adminApiKey: string;
+  log: Logger;
+  clock?: Clock;
+}
+
+export function createTally({ config, database, adminApiKey, log, clock = systemClock }: TallyOptions): Tally {
+  const { db } = database;
+  const jobs = new JobRunner(db, clock, log);
+  const batcher = new TransferBatcher(database, clock);
+  const http = createHttpApp({ log, maxBodyBytes: config.maxBodyBytes, checkHealth: () => checkDatabase(db) });
+
+  http.route('/api/ledger', ledgerRoutes({ db, clock, batcher, adminApiKey }));
+  registerLedgerJobs(jobs, { db, clock });
+
+  mountApiReference(http);
+  return { http, jobs, batcher, database, clock, log };
+}

@@ -1,0 +1,283 @@
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import { createTally } from './app';
+import { resolveAdminApiKey } from './core/admin-key';
+import { systemClock } from './core/clock';
+import { type Config, ConfigError, loadConfig } from './core/config';
+import { type Database, openDatabase } from './core/database';
+import { AppError } from './core/errors';
+import { newId } from './core/ids';
+import { createLogger } from './core/log';
+import { formatAmount, parseAmount } from './core/money';
+import { applyTransfers } from './ledger/engine';
+import { findLedgerViolations } from './ledger/invariants';
+import {
+  createAccounts,
+  createLedger,
+  getAccount,
+  getAccountHistory,
+  getLedger,
+  getTransfer,
+  listAccounts,
+} from './ledger/service';
+import type { TransferInput } from './ledger/types';
+
+const USAGE = `tally — one platform on which producers get paid by the people who use what they make
+
+Usage:
+  tally start                         serve the API and web app (PORT, default 3000)
+  tally migrate                       apply database migrations and exit
+  tally ledger create-ledger --code USDC --scale 6 [--name "USD Coin"]
+  tally ledger create-account --ledger USDC --code wallet [--owner org:…] [--id <uuid>]
+                              [--debits-must-not-exceed-credits | --credits-must-not-exceed-debits]
+  tally ledger accounts [--ledger USDC] [--owner org:…] [--limit 50] [--after <id>]
+  tally ledger transfer --debit <account> --credit <account> --amount 12.50 --ledger USDC --code payment
+                        [--pending [--timeout <seconds>]] [--id <uuid>]
+  tally ledger post <pending-id> [--amount 10.00] [--id <uuid>]
+  tally ledger void <pending-id> [--id <uuid>]
+  tally ledger balance <account>
+  tally ledger history <account> [--limit 50] [--after <cursor>]
+  tally ledger verify                 check the ledger's invariants
+
+Amounts on the command line are decimals in the ledger's asset ("12.50" USDC), never rounded.
+With the embedded database (no DATABASE_URL), stop a running server before using ledger commands:
+its data folder is opened by one process at a time.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'start':
+      return start(config);
+    case 'migrate': {
+      const database = await openConfiguredDatabase(config);
+      await database.migrate();
+      await database.close();
+      console.log('migrations applied');
+      return 0;
+    }
+    case 'ledger':
+      return withDatabase(config, (database) => ledgerCommand(database, rest));
+    default:
+      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+function openConfiguredDatabase(config: Config): Promise<Database> {
+  return config.databaseUrl
+    ? openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize })
+    : openDatabase({ dataDir: config.dataDir });
+}
+
+async function withDatabase(config: Config, run: (database: Database) => Promise<number>): Promise<number> {
+  const database = await openConfiguredDatabase(config);
+  try {
+    await database.migrate();
+    return await run(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function start(config: Config): Promise<number> {
+  const log = createLogger(config.logLevel);
+  const database = await openConfiguredDatabase(config);
+  await database.migrate();
+  const admin = resolveAdminApiKey(config.adminApiKey, config.home);
+  const tally = createTally({ config, database, adminApiKey: admin.key, log });
+  if (config.jobsEnabled) tally.jobs.start(config.jobsPollMs);
+
+  const server = serve({ fetch: tally.http.fetch, port: config.port, hostname: config.host });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
+  log.info(
+    {
+      url: `http://${shownHost}:${port}`,
+      database: database.dialect === 'pglite' ? `embedded (${config.dataDir})` : 'postgresql',
+      adminKey: admin.file ? `in ${admin.file}` : 'from ADMIN_API_KEY',
+    },
+    'Tally is running',
+  );
+  console.log(`Tally is running at http://${shownHost}:${port} — API reference at /docs`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info('shutting down');
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await tally.jobs.stop();
+  await database.close();
+  return 0;
+}
+
+async function ledgerCommand(database: Database, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      code: { type: 'string' },
+      scale: { type: 'string' },
+      name: { type: 'string' },
+      ledger: { type: 'string' },
+      owner: { type: 'string' },
+      id: { type: 'string' },
+      debit: { type: 'string' },
+      credit: { type: 'string' },
+      amount: { type: 'string' },
+      pending: { type: 'boolean' },
+      timeout: { type: 'string' },
+      limit: { type: 'string' },
+      after: { type: 'string' },
+      'debits-must-not-exceed-credits': { type: 'boolean' },
+      'credits-must-not-exceed-debits': { type: 'boolean' },
+    },
+  });
+  const deps = { db: database.db, clock: systemClock };
+  const required = (name: keyof typeof values): string => {
+    const value = values[name];
+    if (typeof value !== 'string' || value === '') throw new AppError('validation_failed', `--${name} is required`);
+    return value;
+  };
+  const positional = (what: string): string => {
+    const value = positionals[0];
+    if (!value) throw new AppError('validation_failed', `the ${what} is required`);
+    return value;
+  };
+  const scaleOf = async (ledger: string) => (await getLedger(deps, ledger)).scale;
+
+  switch (action) {
+    case 'create-ledger': {
+      const scale = Number(required('scale'));
+      const ledger = await createLedger(deps, { code: required('code'), scale, name: values.name });
+      console.log(`ledger ${ledger.code} (scale ${ledger.scale})`);
+      return 0;
+    }
+    case 'create-account': {
+      const id = values.id ?? newId();
+      const [outcome] = await createAccounts(deps, [
+        {
+          id,
+          ledger: required('ledger'),
+          code: required('code'),
+          owner: values.owner ?? null,
+          flags: {
+            debitsMustNotExceedCredits: values['debits-must-not-exceed-credits'],
+            creditsMustNotExceedDebits: values['credits-must-not-exceed-debits'],
+          },
+        },
+      ]);
+      console.log(`${outcome?.result} ${id}`);
+      return outcome?.result === 'ok' || outcome?.result === 'exists' ? 0 : 1;
+    }
+    case 'accounts': {
+      const page = await listAccounts(deps, {
+        ledger: values.ledger,
+        owner: values.owner,
+        after: values.after,
+        limit: values.limit ? Number(values.limit) : undefined,
+      });
+      for (const account of page.items) {
+        const scale = await scaleOf(account.ledger);
+        console.log(
+          `${account.id}  ${account.ledger.padEnd(8)} ${account.code.padEnd(16)} ` +
+            `credits ${formatAmount(account.creditsPosted, scale)}  debits ${formatAmount(account.debitsPosted, scale)}`,
+        );
+      }
+      if (page.nextCursor) console.log(`more: --after ${page.nextCursor}`);
+      return 0;
+    }
+    case 'transfer': {
+      const ledger = required('ledger');
+      const amount = parseAmount(required('amount'), await scaleOf(ledger));
+      return runTransfer(database, {
+        id: values.id ?? newId(),
+        debitAccountId: required('debit'),
+        creditAccountId: required('credit'),
+        amount,
+        ledger,
+        code: required('code'),
+        timeoutSeconds: values.timeout ? Number(values.timeout) : undefined,
+        flags: { pending: values.pending === true },
+      });
+    }
+    case 'post':
+    case 'void': {
+      const pendingId = positional('pending transfer id');
+      let amount: bigint | undefined;
+      if (action === 'post' && values.amount) {
+        const { ledger } = await getTransfer(deps, pendingId);
+        amount = parseAmount(values.amount, await scaleOf(ledger));
+      }
+      return runTransfer(database, {
+        id: values.id ?? newId(),
+        pendingId,
+        amount,
+        flags: action === 'post' ? { postPendingTransfer: true } : { voidPendingTransfer: true },
+      });
+    }
+    case 'balance': {
+      const account = await getAccount(deps, positional('account id'));
+      const scale = await scaleOf(account.ledger);
+      const f = (v: bigint) => `${formatAmount(v, scale)} ${account.ledger}`;
+      console.log(`account ${account.id} (${account.code}, owner ${account.owner ?? '—'})`);
+      console.log(`  credits posted   ${f(account.creditsPosted)}\n  debits posted    ${f(account.debitsPosted)}`);
+      console.log(`  credits pending  ${f(account.creditsPending)}\n  debits pending   ${f(account.debitsPending)}`);
+      return 0;
+    }
+    case 'history': {
+      const accountId = positional('account id');
+      const account = await getAccount(deps, accountId);
+      const scale = await scaleOf(account.ledger);
+      const page = await getAccountHistory(deps, accountId, {
+        after: values.after,
+        limit: values.limit ? Number(values.limit) : undefined,
+      });
+      for (const { transfer, side, balance } of page.items) {
+        const sign = side === 'credit' ? '+' : '-';
+        console.log(
+          `#${transfer.seq} ${transfer.createdAt.toISOString()} ${transfer.kind.padEnd(14)} ${sign}${formatAmount(transfer.amount, scale)} ` +
+            `→ credits ${formatAmount(balance.creditsPosted, scale)} debits ${formatAmount(balance.debitsPosted, scale)}` +
+            ` (pending +${formatAmount(balance.creditsPending, scale)} -${formatAmount(balance.debitsPending, scale)})`,
+        );
+      }
+      if (page.nextCursor) console.log(`more: --after ${page.nextCursor}`);
+      return 0;
+    }
+    case 'verify': {
+      const violations = await findLedgerViolations(database.db);
+      for (const v of violations) console.log(`violation: ${v}`);
+      console.log(violations.length === 0 ? 'all ledger invariants hold' : `${violations.length} violation(s)`);
+      return violations.length === 0 ? 0 : 1;
+    }
+    default:
+      console.error(`unknown ledger command "${action ?? ''}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function runTransfer(database: Database, input: TransferInput): Promise<number> {
+  const [result] = await database.db.transaction((tx) => applyTransfers(tx, [input], { clock: systemClock }));
+  console.log(`${result?.result} ${input.id}`);
+  return result?.result === 'ok' || result?.result === 'exists' ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof AppError) console.error(error.message);
+    else console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,196 @@
+import { timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import swaggerUi from 'swagger-ui-dist';
+import { AppError, type ErrorBody, type ErrorCode } from './errors';
+import type { Logger } from './log';
+
+/**
+ * The HTTP shell every product line plugs into: request ids and logs, body limits, the one JSON
+ * error shape for every failure (bad JSON, wrong types, unknown fields, oversized bodies, domain
+ * errors), the OpenAPI document and its browsable reference.
+ */
+
+export type Env = { Variables: { requestId: string; log: Logger } };
+
+/** A router whose validation failures use the one error shape; every product line builds its routes on one. */
+export function createRouter(): OpenAPIHono<Env> {
+  return new OpenAPIHono<Env>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const issues = result.error.issues.map((issue) => ({
+          path: issue.path.join('.'),
+          message: issue.message,
+          code: issue.code,
+        }));
+        const first = issues[0];
+        const body: ErrorBody = {
+          error: {
+            code: 'validation_failed',
+            message: first ? `${first.path || 'request'}: ${first.message}` : 'request is not valid',
+            details: { target: result.target, issues },
+          },
+        };
+        return c.json(body, 400);
+      }
+    },
+  });
+}
+
+/** The JSON body of a request: required, so a missing or non-JSON body is refused, not skipped. */
+export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
+  return {
+    body: {
+      required: true,
+      description,
+      content: { 'application/json': { schema } },
+    },
+  } as const;
+}
+
+/** The documented error response, referenced by every route. */
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'validation_failed' }),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const errorResponses = {
+  400: { description: 'Bad input', content: { 'application/json': { schema: ErrorSchema } } },
+  401: { description: 'Missing or wrong credentials', content: { 'application/json': { schema: ErrorSchema } } },
+  404: { description: 'Not found', content: { 'application/json': { schema: ErrorSchema } } },
+  409: { description: 'Conflict', content: { 'application/json': { schema: ErrorSchema } } },
+  422: { description: 'Refused by a domain rule', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;
+
+export function errorResponse(c: Context, error: AppError): Response {
+  return c.json(error.toBody(), error.status);
+}
+
+const statusCodes: Partial<Record<number, ErrorCode>> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+export interface HttpAppOptions {
+  log: Logger;
+  maxBodyBytes: number;
+  checkHealth: () => Promise<void>;
+}
+
+export function createHttpApp({ log, maxBodyBytes, checkHealth }: HttpAppOptions): OpenAPIHono<Env> {
+  const app = createRouter();
+
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    const requestLog = log.child({ reqId: c.get('requestId') });
+    c.set('log', requestLog);
+    const started = performance.now();
+    await next();
+    requestLog.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) =>
+        errorResponse(c, new AppError('payload_too_large', `request body is larger than ${maxBodyBytes} bytes`)),
+    }),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) return errorResponse(c, error);
+    if (error instanceof HTTPException) {
+      if (error.status === 400 && /json/i.test(error.message)) {
+        return errorResponse(c, new AppError('malformed_json', 'request body is not valid JSON'));
+      }
+      const code = statusCodes[error.status] ?? 'bad_request';
+      return c.json({ error: { code, message: error.message } } satisfies ErrorBody, error.status);
+    }
+    (c.get('log') ?? log).error({ err: error }, 'unhandled error');
+    return errorResponse(c, new AppError('internal', 'something went wrong on our side'));
+  });
+  app.notFound((c) => errorResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
+
+  app.get('/healthz', async (c) => {
+    try {
+      await checkHealth();
+      return c.json({ status: 'ok', database: 'ok' });
+    } catch (error) {
+      (c.get('log') ?? log).error({ err: error }, 'health check failed');
+      return c.json({ status: 'unavailable', database: 'unreachable' }, 503);
+    }
+  });
+
+  return app;
+}
+
+/** Serves the OpenAPI document and a local Swagger UI, so the reference works with no network. */
+export function mountApiReference(app: OpenAPIHono<Env>): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The operator API key (ADMIN_API_KEY)',
+  });
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tally API',
+      version: '0.1.0',
+      description: 'Amounts are decimal strings of an asset\'s minor units; errors share one JSON shape.',
+    },
+  });
+  const assets = swaggerUi.getAbsoluteFSPath();
+  const served = new Map([
+    ['swagger-ui.css', 'text/css'],
+    ['swagger-ui-bundle.js', 'text/javascript'],
+    ['favicon-32x32.png', 'image/png'],
+  ]);
+  app.get('/docs', (c) =>
+    c.html(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Tally API reference</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"><link rel="icon" href="/docs/assets/favicon-32x32.png"></head>
+<body><div id="reference"></div><script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#reference', deepLinking: true });</script>
+</body></html>`),
+  );
+  app.get('/docs/assets/:file', (c) => {
+    const file = c.req.param('file');
+    const type = served.get(file);
+    if (!type) return errorResponse(c, new AppError('not_found', `no asset ${file}`));
+    return c.body(fs.readFileSync(path.join(assets, file)), 200, {
+      'content-type': type,
+      'cache-control': 'public, max-age=86400',
+    });
+  });
+}
+
+/** Requires `Authorization: Bearer <key>` with the operator key, compared in constant time. */
+export function requireAdminKey(adminKey: string): MiddlewareHandler<Env> {
+  const expected = Buffer.from(adminKey);
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    const given = Buffer.from(match?.[1] ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return errorResponse(c, new AppError('unauthorized', 'a valid admin API key is required (Authorization: Bearer …)'));
+    }
+    await next();
+  };
+}

@@ -1,0 +1,201 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../../test/support/database';
+import { createTally, type Tally } from '../app';
+import { TestClock } from '../core/clock';
+import { newId } from '../core/ids';
+import { silentLogger } from '../core/log';
+
+const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+let tally: Tally;
+const clock = new TestClock('2026-05-01T12:00:00Z');
+
+beforeAll(async () => {
+  const database = await freshDatabase();
+  tally = createTally({ config: { maxBodyBytes: 64 * 1024 }, database, adminApiKey: ADMIN_KEY, log: silentLogger, clock });
+});
+
+function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  return tally.http.request(path, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+async function openAccounts(count: number, ledger = 'USDC', limited = false): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => newId());
+  const response = await call('POST', '/api/ledger/accounts', {
+    accounts: ids.map((id) => ({ id, ledger, code: 'wallet', flags: { debits_must_not_exceed_credits: limited } })),
+  });
+  expect(response.status).toBe(200);
+  return ids;
+}
+
+describe('ledger API', () => {
+  beforeAll(async () => {
+    expect((await call('POST', '/api/ledger/ledgers', { code: 'USDC', scale: 6, name: 'USD Coin' })).status).toBe(201);
+  });
+
+  it('refuses every call without the admin key', async () => {
+    for (const auth of [undefined, 'Bearer wrong', `Basic ${ADMIN_KEY}`]) {
+      const response = await tally.http.request('/api/ledger/ledgers', { headers: auth ? { authorization: auth } : {} });
+      expect(response.status).toBe(401);
+      expect((await response.json()).error.code).toBe('unauthorized');
+    }
+  });
+
+  it('creates a ledger idempotently and refuses a different scale for the same code', async () => {
+    expect((await call('POST', '/api/ledger/ledgers', { code: 'USDC', scale: 6 })).status).toBe(201);
+    const clash = await call('POST', '/api/ledger/ledgers', { code: 'USDC', scale: 2 });
+    expect(clash.status).toBe(409);
+    const list = await (await call('GET', '/api/ledger/ledgers')).json();
+    expect(list.items).toEqual([expect.objectContaining({ code: 'USDC', scale: 6, name: 'USD Coin' })]);
+  });
+
+  it('moves value with a hold, a partial post and an exact history', async () => {
+    const [treasury, wallet] = [...(await openAccounts(1)), ...(await openAccounts(1, 'USDC', true))];
+    const fund = newId();
+    const hold = newId();
+    const created = await call('POST', '/api/ledger/transfers', {
+      transfers: [
+        { id: fund, debit_account_id: treasury, credit_account_id: wallet, amount: '5000000', ledger: 'USDC', code: 'deposit' },
+        {
+          id: hold,
+          debit_account_id: wallet,
+          credit_account_id: treasury,
+          amount: '1250000',
+          ledger: 'USDC',
+          code: 'call',
+          flags: { pending: true },
+          timeout_seconds: 300,
+        },
+      ],
+    });
+    expect(created.status).toBe(200);
+    const { results } = await created.json();
+    expect(results.map((r: { result: string }) => r.result)).toEqual(['ok', 'ok']);
+    expect(results[1].transfer.expires_at).toBe('2026-05-01T12:05:00.000Z');
+
+    const post = await call('POST', '/api/ledger/transfers', {
+      transfers: [{ id: newId(), pending_id: hold, amount: '1000000', flags: { post_pending_transfer: true } }],
+    });
+    expect((await post.json()).results[0].result).toBe('ok');
+
+    const account = await (await call('GET', `/api/ledger/accounts/${wallet}`)).json();
+    expect(account).toMatchObject({ credits_posted: '5000000', debits_posted: '1000000', debits_pending: '0' });
+    const history = await (await call('GET', `/api/ledger/accounts/${wallet}/history?limit=2`)).json();
+    expect(history.items.map((e: { transfer: { kind: string } }) => e.transfer.kind)).toEqual(['posted', 'pending']);
+    const rest = await (await call('GET', `/api/ledger/accounts/${wallet}/history?after=${history.next_cursor}`)).json();
+    expect(rest.items).toHaveLength(1);
+    expect(rest.items[0].balance).toEqual({
+      debits_pending: '0',
+      debits_posted: '1000000',
+      credits_pending: '0',
+      credits_posted: '5000000',
+    });
+    const fetched = await (await call('GET', `/api/ledger/transfers/${fund}`)).json();
+    expect(fetched.amount).toBe('5000000');
+  });
+
+  it('answers a retry with the original transfer and a changed retry with the field that differs', async () => {
+    const [a, b] = await openAccounts(2);
+    const transfer = { id: newId(), debit_account_id: a, credit_account_id: b, amount: '10', ledger: 'USDC', code: 'x' };
+    const first = (await (await call('POST', '/api/ledger/transfers', { transfers: [transfer] })).json()).results[0];
+    const again = (await (await call('POST', '/api/ledger/transfers', { transfers: [transfer] })).json()).results[0];
+    const changed = (
+      await (await call('POST', '/api/ledger/transfers', { transfers: [{ ...transfer, amount: '11' }] })).json()
+    ).results[0];
+    expect(first.result).toBe('ok');
+    expect(again).toMatchObject({ result: 'exists', transfer: { seq: first.transfer.seq } });
+    expect(changed.result).toBe('exists_with_different_amount');
+    expect((await (await call('GET', `/api/ledger/accounts/${b}`)).json()).credits_posted).toBe('10');
+  });
+
+  it('closes and reopens an account', async () => {
+    const [a, b] = await openAccounts(2);
+    expect((await (await call('POST', `/api/ledger/accounts/${b}/close`)).json()).flags.closed).toBe(true);
+    const refused = await call('POST', '/api/ledger/transfers', {
+      transfers: [{ id: newId(), debit_account_id: a, credit_account_id: b, amount: '1', ledger: 'USDC', code: 'x' }],
+    });
+    expect((await refused.json()).results[0].result).toBe('credit_account_already_closed');
+    expect((await (await call('POST', `/api/ledger/accounts/${b}/reopen`)).json()).flags.closed).toBe(false);
+  });
+
+  it('pages accounts by ledger and owner', async () => {
+    const owner = `org:${newId()}`;
+    const ids = Array.from({ length: 3 }, () => newId()).sort();
+    await call('POST', '/api/ledger/accounts', { accounts: ids.map((id) => ({ id, ledger: 'USDC', code: 'w', owner })) });
+    const first = await (await call('GET', `/api/ledger/accounts?owner=${owner}&limit=2`)).json();
+    const second = await (await call('GET', `/api/ledger/accounts?owner=${owner}&limit=2&after=${first.next_cursor}`)).json();
+    expect([...first.items, ...second.items].map((a: { id: string }) => a.id)).toEqual(ids);
+    expect(second.next_cursor).toBeNull();
+  });
+
+  it('refuses bad input with a 4xx in the one error shape, and writes nothing', async () => {
+    const [a, b] = await openAccounts(2);
+    const valid = { id: newId(), debit_account_id: a, credit_account_id: b, amount: '1', ledger: 'USDC', code: 'x' };
+    const cases: [unknown, number, string][] = [
+      ['{"transfers": [', 400, 'malformed_json'],
+      [{ transfers: [{ ...valid, amount: 1 }] }, 400, 'validation_failed'],
+      [{ transfers: [{ ...valid, amount: '1.5' }] }, 400, 'validation_failed'],
+      [{ transfers: [{ ...valid, amount: '-1' }] }, 400, 'validation_failed'],
+      [{ transfers: [{ ...valid, amount: (1n << 256n).toString() }] }, 400, 'validation_failed'],
+      [{ transfers: [{ ...valid, id: 'not-a-uuid' }] }, 400, 'validation_failed'],
+      [{ transfers: [{ ...valid, surprise: true }] }, 400, 'validation_failed'],
+      [{ transfers: [] }, 400, 'validation_failed'],
+      [{}, 400, 'validation_failed'],
+      [{ transfers: [valid], extra: 1 }, 400, 'validation_failed'],
+      [{ transfers: [{ ...valid, memo: 'x'.repeat(70_000) }] }, 413, 'payload_too_large'],
+    ];
+    for (const [body, status, code] of cases) {
+      const response = await call('POST', '/api/ledger/transfers', body);
+      expect(response.status, JSON.stringify(body).slice(0, 80)).toBe(status);
+      const json = await response.json();
+      expect(json.error.code).toBe(code);
+      expect(typeof json.error.message).toBe('string');
+    }
+    const wrongType = await call('POST', '/api/ledger/transfers', 'transfers=1', { 'content-type': 'text/plain' });
+    expect(wrongType.status).toBe(415);
+    expect((await wrongType.json()).error.code).toBe('unsupported_media_type');
+    expect((await (await call('GET', `/api/ledger/accounts/${b}`)).json()).credits_posted).toBe('0');
+  });
+
+  it('answers 404 for unknown objects and routes, and 400 for malformed ids and cursors', async () => {
+    const missing = await call('GET', `/api/ledger/accounts/${newId()}`);
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error.code).toBe('not_found');
+    expect((await call('GET', '/api/ledger/accounts/nope')).status).toBe(400);
+    expect((await call('GET', '/api/ledger/accounts?limit=0')).status).toBe(400);
+    expect((await call('GET', '/api/ledger/transfers?after=abc')).status).toBe(400);
+    expect((await call('GET', '/api/ledger/nothing-here')).status).toBe(404);
+  });
+
+  it('reports the invariants as holding', async () => {
+    expect(await (await call('GET', '/api/ledger/invariants')).json()).toEqual({ ok: true, violations: [] });
+  });
+});
+
+describe('server shell', () => {
+  it('reports health with the database checked', async () => {
+    const response = await tally.http.request('/healthz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', database: 'ok' });
+  });
+
+  it('serves the OpenAPI document with every ledger route and a browsable reference', async () => {
+    const doc = await (await tally.http.request('/api/openapi.json')).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/ledger/transfers', '/api/ledger/accounts/{id}/history', '/api/ledger/ledgers']),
+    );
+    expect(doc.components.schemas.Transfer).toBeDefined();
+    const page = await tally.http.request('/docs');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/api/openapi.json');
+    expect((await tally.http.request('/docs/assets/swagger-ui-bundle.js')).status).toBe(200);
+  });
+
+  it('tags each response with a request id', async () => {
+    const response = await tally.http.request('/healthz');
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
