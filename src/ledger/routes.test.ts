@@ -11,7 +11,13 @@ const clock = new TestClock('2026-05-01T12:00:00Z');
 
 beforeAll(async () => {
   const database = await freshDatabase();
-  tally = createTally({ config: { maxBodyBytes: 64 * 1024 }, database, adminApiKey: ADMIN_KEY, log: silentLogger, clock });
+  tally = createTally({
+    config: { maxBodyBytes: 64 * 1024 },
+    database,
+    adminApiKey: ADMIN_KEY,
+    log: silentLogger,
+    clock,
+  });
 });
 
 function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -25,7 +31,12 @@ function call(method: string, path: string, body?: unknown, headers: Record<stri
 async function openAccounts(count: number, ledger = 'USDC', limited = false): Promise<string[]> {
   const ids = Array.from({ length: count }, () => newId());
   const response = await call('POST', '/api/ledger/accounts', {
-    accounts: ids.map((id) => ({ id, ledger, code: 'wallet', flags: { debits_must_not_exceed_credits: limited } })),
+    accounts: ids.map((id) => ({
+      id,
+      ledger,
+      code: 'wallet',
+      flags: { debits_must_not_exceed_credits: limited },
+    })),
   });
   expect(response.status).toBe(200);
   return ids;
@@ -33,12 +44,16 @@ async function openAccounts(count: number, ledger = 'USDC', limited = false): Pr
 
 describe('ledger API', () => {
   beforeAll(async () => {
-    expect((await call('POST', '/api/ledger/ledgers', { code: 'USDC', scale: 6, name: 'USD Coin' })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/ledger/ledgers', { code: 'USDC', scale: 6, name: 'USD Coin' })).status,
+    ).toBe(201);
   });
 
   it('refuses every call without the admin key', async () => {
     for (const auth of [undefined, 'Bearer wrong', `Basic ${ADMIN_KEY}`]) {
-      const response = await tally.http.request('/api/ledger/ledgers', { headers: auth ? { authorization: auth } : {} });
+      const response = await tally.http.request('/api/ledger/ledgers', {
+        headers: auth ? { authorization: auth } : {},
+      });
       expect(response.status).toBe(401);
       expect((await response.json()).error.code).toBe('unauthorized');
     }
@@ -58,7 +73,14 @@ describe('ledger API', () => {
     const hold = newId();
     const created = await call('POST', '/api/ledger/transfers', {
       transfers: [
-        { id: fund, debit_account_id: treasury, credit_account_id: wallet, amount: '5000000', ledger: 'USDC', code: 'deposit' },
+        {
+          id: fund,
+          debit_account_id: treasury,
+          credit_account_id: wallet,
+          amount: '5000000',
+          ledger: 'USDC',
+          code: 'deposit',
+        },
         {
           id: hold,
           debit_account_id: wallet,
@@ -77,15 +99,26 @@ describe('ledger API', () => {
     expect(results[1].transfer.expires_at).toBe('2026-05-01T12:05:00.000Z');
 
     const post = await call('POST', '/api/ledger/transfers', {
-      transfers: [{ id: newId(), pending_id: hold, amount: '1000000', flags: { post_pending_transfer: true } }],
+      transfers: [
+        { id: newId(), pending_id: hold, amount: '1000000', flags: { post_pending_transfer: true } },
+      ],
     });
     expect((await post.json()).results[0].result).toBe('ok');
 
     const account = await (await call('GET', `/api/ledger/accounts/${wallet}`)).json();
-    expect(account).toMatchObject({ credits_posted: '5000000', debits_posted: '1000000', debits_pending: '0' });
+    expect(account).toMatchObject({
+      credits_posted: '5000000',
+      debits_posted: '1000000',
+      debits_pending: '0',
+    });
     const history = await (await call('GET', `/api/ledger/accounts/${wallet}/history?limit=2`)).json();
-    expect(history.items.map((e: { transfer: { kind: string } }) => e.transfer.kind)).toEqual(['posted', 'pending']);
-    const rest = await (await call('GET', `/api/ledger/accounts/${wallet}/history?after=${history.next_cursor}`)).json();
+    expect(history.items.map((e: { transfer: { kind: string } }) => e.transfer.kind)).toEqual([
+      'posted',
+      'pending',
+    ]);
+    const rest = await (
+      await call('GET', `/api/ledger/accounts/${wallet}/history?after=${history.next_cursor}`)
+    ).json();
     expect(rest.items).toHaveLength(1);
     expect(rest.items[0].balance).toEqual({
       debits_pending: '0',
@@ -99,11 +132,22 @@ describe('ledger API', () => {
 
   it('answers a retry with the original transfer and a changed retry with the field that differs', async () => {
     const [a, b] = await openAccounts(2);
-    const transfer = { id: newId(), debit_account_id: a, credit_account_id: b, amount: '10', ledger: 'USDC', code: 'x' };
-    const first = (await (await call('POST', '/api/ledger/transfers', { transfers: [transfer] })).json()).results[0];
-    const again = (await (await call('POST', '/api/ledger/transfers', { transfers: [transfer] })).json()).results[0];
+    const transfer = {
+      id: newId(),
+      debit_account_id: a,
+      credit_account_id: b,
+      amount: '10',
+      ledger: 'USDC',
+      code: 'x',
+    };
+    const first = (await (await call('POST', '/api/ledger/transfers', { transfers: [transfer] })).json())
+      .results[0];
+    const again = (await (await call('POST', '/api/ledger/transfers', { transfers: [transfer] })).json())
+      .results[0];
     const changed = (
-      await (await call('POST', '/api/ledger/transfers', { transfers: [{ ...transfer, amount: '11' }] })).json()
+      await (
+        await call('POST', '/api/ledger/transfers', { transfers: [{ ...transfer, amount: '11' }] })
+      ).json()
     ).results[0];
     expect(first.result).toBe('ok');
     expect(again).toMatchObject({ result: 'exists', transfer: { seq: first.transfer.seq } });
@@ -115,7 +159,9 @@ describe('ledger API', () => {
     const [a, b] = await openAccounts(2);
     expect((await (await call('POST', `/api/ledger/accounts/${b}/close`)).json()).flags.closed).toBe(true);
     const refused = await call('POST', '/api/ledger/transfers', {
-      transfers: [{ id: newId(), debit_account_id: a, credit_account_id: b, amount: '1', ledger: 'USDC', code: 'x' }],
+      transfers: [
+        { id: newId(), debit_account_id: a, credit_account_id: b, amount: '1', ledger: 'USDC', code: 'x' },
+      ],
     });
     expect((await refused.json()).results[0].result).toBe('credit_account_already_closed');
     expect((await (await call('POST', `/api/ledger/accounts/${b}/reopen`)).json()).flags.closed).toBe(false);
@@ -124,16 +170,27 @@ describe('ledger API', () => {
   it('pages accounts by ledger and owner', async () => {
     const owner = `org:${newId()}`;
     const ids = Array.from({ length: 3 }, () => newId()).sort();
-    await call('POST', '/api/ledger/accounts', { accounts: ids.map((id) => ({ id, ledger: 'USDC', code: 'w', owner })) });
+    await call('POST', '/api/ledger/accounts', {
+      accounts: ids.map((id) => ({ id, ledger: 'USDC', code: 'w', owner })),
+    });
     const first = await (await call('GET', `/api/ledger/accounts?owner=${owner}&limit=2`)).json();
-    const second = await (await call('GET', `/api/ledger/accounts?owner=${owner}&limit=2&after=${first.next_cursor}`)).json();
+    const second = await (
+      await call('GET', `/api/ledger/accounts?owner=${owner}&limit=2&after=${first.next_cursor}`)
+    ).json();
     expect([...first.items, ...second.items].map((a: { id: string }) => a.id)).toEqual(ids);
     expect(second.next_cursor).toBeNull();
   });
 
   it('refuses bad input with a 4xx in the one error shape, and writes nothing', async () => {
     const [a, b] = await openAccounts(2);
-    const valid = { id: newId(), debit_account_id: a, credit_account_id: b, amount: '1', ledger: 'USDC', code: 'x' };
+    const valid = {
+      id: newId(),
+      debit_account_id: a,
+      credit_account_id: b,
+      amount: '1',
+      ledger: 'USDC',
+      code: 'x',
+    };
     const cases: [unknown, number, string][] = [
       ['{"transfers": [', 400, 'malformed_json'],
       [{ transfers: [{ ...valid, amount: 1 }] }, 400, 'validation_failed'],
@@ -154,7 +211,9 @@ describe('ledger API', () => {
       expect(json.error.code).toBe(code);
       expect(typeof json.error.message).toBe('string');
     }
-    const wrongType = await call('POST', '/api/ledger/transfers', 'transfers=1', { 'content-type': 'text/plain' });
+    const wrongType = await call('POST', '/api/ledger/transfers', 'transfers=1', {
+      'content-type': 'text/plain',
+    });
     expect(wrongType.status).toBe(415);
     expect((await wrongType.json()).error.code).toBe('unsupported_media_type');
     expect((await (await call('GET', `/api/ledger/accounts/${b}`)).json()).credits_posted).toBe('0');
@@ -185,7 +244,11 @@ describe('server shell', () => {
   it('serves the OpenAPI document with every ledger route and a browsable reference', async () => {
     const doc = await (await tally.http.request('/api/openapi.json')).json();
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/ledger/transfers', '/api/ledger/accounts/{id}/history', '/api/ledger/ledgers']),
+      expect.arrayContaining([
+        '/api/ledger/transfers',
+        '/api/ledger/accounts/{id}/history',
+        '/api/ledger/ledgers',
+      ]),
     );
     expect(doc.components.schemas.Transfer).toBeDefined();
     const page = await tally.http.request('/docs');

@@ -28,8 +28,11 @@ const Amount = z
   .string()
   .regex(WHOLE_NUMBER, 'must be a whole number of minor units, as a decimal string')
   .refine((value) => !WHOLE_NUMBER.test(value) || BigInt(value) <= UINT256_MAX, 'must not exceed 2^256-1')
-  .openapi({ example: '1250000', description: 'minor units of the ledger\'s asset' });
-const LedgerCode = z.string().regex(LEDGER_CODE, 'letters, digits, _ . : - ; starting with a letter').openapi({ example: 'USDC' });
+  .openapi({ example: '1250000', description: "minor units of the ledger's asset" });
+const LedgerCode = z
+  .string()
+  .regex(LEDGER_CODE, 'letters, digits, _ . : - ; starting with a letter')
+  .openapi({ example: 'USDC' });
 const Code = z.string().min(1).max(64).openapi({ example: 'wallet' });
 const Metadata = z.record(z.string(), z.unknown()).openapi({ example: { order: 'A-1001' } });
 const Limit = z.coerce.number().int().min(1).max(500).optional();
@@ -110,7 +113,12 @@ const TransferInputSchema = z
     pending_id: Uuid.optional(),
     ledger: LedgerCode.optional(),
     code: Code.optional(),
-    timeout_seconds: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    timeout_seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
     flags: z
       .strictObject({
         linked: z.boolean().optional(),
@@ -130,7 +138,12 @@ const balancesJson = (b: Balances) => ({
   credits_posted: b.creditsPosted.toString(),
 });
 
-const ledgerJson = (l: Ledger) => ({ code: l.code, scale: l.scale, name: l.name, created_at: l.createdAt.toISOString() });
+const ledgerJson = (l: Ledger) => ({
+  code: l.code,
+  scale: l.scale,
+  name: l.name,
+  created_at: l.createdAt.toISOString(),
+});
 
 const accountJson = (a: Account) => ({
   id: a.id,
@@ -172,7 +185,8 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
-const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 const security = [{ adminKey: [] }];
 const tags = ['Ledger'];
 
@@ -195,7 +209,11 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       security,
       summary: 'Create a ledger (an asset and its decimal scale); idempotent on the code',
       request: jsonBody(
-        z.strictObject({ code: LedgerCode, scale: z.number().int().min(0).max(36), name: z.string().min(1).max(100).optional() }),
+        z.strictObject({
+          code: LedgerCode,
+          scale: z.number().int().min(0).max(36),
+          name: z.string().min(1).max(100).optional(),
+        }),
       ),
       responses: { 201: json(LedgerSchema, 'The ledger'), ...errorResponses },
     }),
@@ -221,7 +239,9 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       tags,
       security,
       summary: 'Create accounts; each id is its idempotency key',
-      request: jsonBody(z.strictObject({ accounts: z.array(AccountInputSchema).min(1).max(MAX_TRANSFERS_PER_COMMIT) })),
+      request: jsonBody(
+        z.strictObject({ accounts: z.array(AccountInputSchema).min(1).max(MAX_TRANSFERS_PER_COMMIT) }),
+      ),
       responses: {
         200: json(
           z.object({
@@ -250,7 +270,11 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       );
       return c.json(
         {
-          results: outcomes.map((o) => ({ id: o.id, result: o.result, ...(o.account ? { account: accountJson(o.account) } : {}) })),
+          results: outcomes.map((o) => ({
+            id: o.id,
+            result: o.result,
+            ...(o.account ? { account: accountJson(o.account) } : {}),
+          })),
         },
         200,
       );
@@ -327,7 +351,13 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       request: { params: AccountParams, query: z.object({ after: z.string().optional(), limit: Limit }) },
       responses: {
         200: json(
-          pageOf(z.object({ transfer: TransferSchema, side: z.enum(['debit', 'credit']), balance: BalancesSchema })),
+          pageOf(
+            z.object({
+              transfer: TransferSchema,
+              side: z.enum(['debit', 'credit']),
+              balance: BalancesSchema,
+            }),
+          ),
           'A page of history',
         ),
         ...errorResponses,
@@ -337,7 +367,11 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       const result = await getAccountHistory({ db }, c.req.valid('param').id, c.req.valid('query'));
       return c.json(
         {
-          items: result.items.map((e) => ({ transfer: transferJson(e.transfer), side: e.side, balance: balancesJson(e.balance) })),
+          items: result.items.map((e) => ({
+            transfer: transferJson(e.transfer),
+            side: e.side,
+            balance: balancesJson(e.balance),
+          })),
           next_cursor: result.nextCursor,
         },
         200,
@@ -355,11 +389,19 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       description:
         'Each transfer gets its own result, named as in TigerBeetle. `ok` and `exists` (a retry of the same id with the ' +
         'same fields) carry the stored transfer; a retry with a changed field gets `exists_with_different_<field>`.',
-      request: jsonBody(z.strictObject({ transfers: z.array(TransferInputSchema).min(1).max(MAX_TRANSFERS_PER_COMMIT) })),
+      request: jsonBody(
+        z.strictObject({ transfers: z.array(TransferInputSchema).min(1).max(MAX_TRANSFERS_PER_COMMIT) }),
+      ),
       responses: {
         200: json(
           z.object({
-            results: z.array(z.object({ id: Uuid, result: z.enum(transferResultCodes), transfer: TransferSchema.optional() })),
+            results: z.array(
+              z.object({
+                id: Uuid,
+                result: z.enum(transferResultCodes),
+                transfer: TransferSchema.optional(),
+              }),
+            ),
           }),
           'One result per transfer, in order',
         ),
@@ -389,7 +431,11 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       );
       return c.json(
         {
-          results: results.map((r) => ({ id: r.id, result: r.result, ...(r.transfer ? { transfer: transferJson(r.transfer) } : {}) })),
+          results: results.map((r) => ({
+            id: r.id,
+            result: r.result,
+            ...(r.transfer ? { transfer: transferJson(r.transfer) } : {}),
+          })),
         },
         200,
       );
@@ -404,7 +450,12 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       security,
       summary: 'List transfers in commit order, filtered and paged',
       request: {
-        query: z.object({ ledger: LedgerCode.optional(), account_id: Uuid.optional(), after: z.string().optional(), limit: Limit }),
+        query: z.object({
+          ledger: LedgerCode.optional(),
+          account_id: Uuid.optional(),
+          after: z.string().optional(),
+          limit: Limit,
+        }),
       },
       responses: { 200: json(pageOf(TransferSchema), 'A page of transfers'), ...errorResponses },
     }),
@@ -436,7 +487,10 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       security,
       summary: "Check the ledger's invariants against what is stored",
       responses: {
-        200: json(z.object({ ok: z.boolean(), violations: z.array(z.string()) }), 'The violations found, if any'),
+        200: json(
+          z.object({ ok: z.boolean(), violations: z.array(z.string()) }),
+          'The violations found, if any',
+        ),
         ...errorResponses,
       },
     }),
