@@ -27,11 +27,21 @@ export interface TallyOptions {
   clock?: Clock;
 }
 
-export function createTally({ config, database, adminApiKey, log, clock = systemClock }: TallyOptions): Tally {
+export function createTally({
+  config,
+  database,
+  adminApiKey,
+  log,
+  clock = systemClock,
+}: TallyOptions): Tally {
   const { db } = database;
   const jobs = new JobRunner(db, clock, log);
   const batcher = new TransferBatcher(database, clock);
-  const http = createHttpApp({ log, maxBodyBytes: config.maxBodyBytes, checkHealth: () => checkDatabase(db) });
+  const http = createHttpApp({
+    log,
+    maxBodyBytes: config.maxBodyBytes,
+    checkHealth: () => checkDatabase(db),
+  });
 
   http.route('/api/ledger', ledgerRoutes({ db, clock, batcher, adminApiKey }));
   registerLedgerJobs(jobs, { db, clock });

@@ -145,7 +145,8 @@ async function ledgerCommand(database: Database, args: string[]): Promise<number
   const deps = { db: database.db, clock: systemClock };
   const required = (name: keyof typeof values): string => {
     const value = values[name];
-    if (typeof value !== 'string' || value === '') throw new AppError('validation_failed', `--${name} is required`);
+    if (typeof value !== 'string' || value === '')
+      throw new AppError('validation_failed', `--${name} is required`);
     return value;
   };
   const positional = (what: string): string => {
@@ -230,8 +231,12 @@ async function ledgerCommand(database: Database, args: string[]): Promise<number
       const scale = await scaleOf(account.ledger);
       const f = (v: bigint) => `${formatAmount(v, scale)} ${account.ledger}`;
       console.log(`account ${account.id} (${account.code}, owner ${account.owner ?? '—'})`);
-      console.log(`  credits posted   ${f(account.creditsPosted)}\n  debits posted    ${f(account.debitsPosted)}`);
-      console.log(`  credits pending  ${f(account.creditsPending)}\n  debits pending   ${f(account.debitsPending)}`);
+      console.log(
+        `  credits posted   ${f(account.creditsPosted)}\n  debits posted    ${f(account.debitsPosted)}`,
+      );
+      console.log(
+        `  credits pending  ${f(account.creditsPending)}\n  debits pending   ${f(account.debitsPending)}`,
+      );
       return 0;
     }
     case 'history': {
@@ -256,7 +261,9 @@ async function ledgerCommand(database: Database, args: string[]): Promise<number
     case 'verify': {
       const violations = await findLedgerViolations(database.db);
       for (const v of violations) console.log(`violation: ${v}`);
-      console.log(violations.length === 0 ? 'all ledger invariants hold' : `${violations.length} violation(s)`);
+      console.log(
+        violations.length === 0 ? 'all ledger invariants hold' : `${violations.length} violation(s)`,
+      );
       return violations.length === 0 ? 0 : 1;
     }
     default:

@@ -7,7 +7,10 @@ import path from 'node:path';
  * and kept in TALLY_HOME/admin-api-key (readable by its owner only), so a fresh machine works
  * without configuration and a restart keeps the same key.
  */
-export function resolveAdminApiKey(configured: string | undefined, home: string): { key: string; file?: string } {
+export function resolveAdminApiKey(
+  configured: string | undefined,
+  home: string,
+): { key: string; file?: string } {
   if (configured) return { key: configured };
   const file = path.join(home, 'admin-api-key');
   if (fs.existsSync(file)) return { key: fs.readFileSync(file, 'utf8').trim(), file };

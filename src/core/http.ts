@@ -66,7 +66,10 @@ export const ErrorSchema = z
 
 export const errorResponses = {
   400: { description: 'Bad input', content: { 'application/json': { schema: ErrorSchema } } },
-  401: { description: 'Missing or wrong credentials', content: { 'application/json': { schema: ErrorSchema } } },
+  401: {
+    description: 'Missing or wrong credentials',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
   404: { description: 'Not found', content: { 'application/json': { schema: ErrorSchema } } },
   409: { description: 'Conflict', content: { 'application/json': { schema: ErrorSchema } } },
   422: { description: 'Refused by a domain rule', content: { 'application/json': { schema: ErrorSchema } } },
@@ -100,7 +103,12 @@ export function createHttpApp({ log, maxBodyBytes, checkHealth }: HttpAppOptions
     const started = performance.now();
     await next();
     requestLog.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
       'request',
     );
   });
@@ -109,7 +117,10 @@ export function createHttpApp({ log, maxBodyBytes, checkHealth }: HttpAppOptions
     bodyLimit({
       maxSize: maxBodyBytes,
       onError: (c) =>
-        errorResponse(c, new AppError('payload_too_large', `request body is larger than ${maxBodyBytes} bytes`)),
+        errorResponse(
+          c,
+          new AppError('payload_too_large', `request body is larger than ${maxBodyBytes} bytes`),
+        ),
     }),
   );
 
@@ -125,7 +136,9 @@ export function createHttpApp({ log, maxBodyBytes, checkHealth }: HttpAppOptions
     (c.get('log') ?? log).error({ err: error }, 'unhandled error');
     return errorResponse(c, new AppError('internal', 'something went wrong on our side'));
   });
-  app.notFound((c) => errorResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) =>
+    errorResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)),
+  );
 
   app.get('/healthz', async (c) => {
     try {
@@ -152,7 +165,7 @@ export function mountApiReference(app: OpenAPIHono<Env>): void {
     info: {
       title: 'Tally API',
       version: '0.1.0',
-      description: 'Amounts are decimal strings of an asset\'s minor units; errors share one JSON shape.',
+      description: "Amounts are decimal strings of an asset's minor units; errors share one JSON shape.",
     },
   });
   const assets = swaggerUi.getAbsoluteFSPath();
@@ -189,7 +202,10 @@ export function requireAdminKey(adminKey: string): MiddlewareHandler<Env> {
     const match = /^Bearer\s+(.+)$/i.exec(header);
     const given = Buffer.from(match?.[1] ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return errorResponse(c, new AppError('unauthorized', 'a valid admin API key is required (Authorization: Bearer …)'));
+      return errorResponse(
+        c,
+        new AppError('unauthorized', 'a valid admin API key is required (Authorization: Bearer …)'),
+      );
     }
     await next();
   };

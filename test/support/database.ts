@@ -19,13 +19,9 @@ export async function freshDatabase(
   let database: Database;
   let drop: (() => Promise<void>) | undefined;
   if (usePostgres) {
-    if (!testDatabaseUrl) throw new Error('TEST_DATABASE_URL is not set');
-    const name = `tally_test_${randomBytes(6).toString('hex')}`;
-    await adminQuery(`CREATE DATABASE ${name}`);
-    const url = new URL(testDatabaseUrl);
-    url.pathname = `/${name}`;
-    database = await openDatabase({ url: url.toString(), poolSize: options.poolSize ?? 40 });
-    drop = () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    const created = await createPostgresDatabase();
+    database = await openDatabase({ url: created.url, poolSize: options.poolSize ?? 40 });
+    drop = created.drop;
   } else {
     database = await openDatabase({ memory: true });
   }
@@ -40,6 +36,16 @@ export async function freshDatabase(
     }
   });
   return database;
+}
+
+/** A new, empty database on the TEST_DATABASE_URL server, with the way to drop it. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (!testDatabaseUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `tally_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(testDatabaseUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 async function adminQuery(text: string): Promise<void> {

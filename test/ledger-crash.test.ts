@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, queryRows } from '../src/core/database';
+import { newId } from '../src/core/ids';
+import { findLedgerViolations } from '../src/ledger/invariants';
+import { createPostgresDatabase, testDatabaseUrl } from './support/database';
+
+/**
+ * A child process runs transfers and prints each one it saw committed; we kill it with SIGKILL in
+ * the middle of the load. After a restart every acknowledged transfer must be there, and the
+ * ledger's invariants must hold, on whichever database this run uses.
+ */
+
+const worker = path.join(import.meta.dirname, 'support', 'transfer-worker.ts');
+const tsx = path.join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
+const ACKS_BEFORE_KILL = 400;
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function runUntilKilled(target: string, treasury: string, wallet: string): Promise<string[]> {
+  const child: ChildProcess = spawn(tsx, [worker, target, treasury, wallet], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const acked: string[] = [];
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    if (line.startsWith('ack ')) acked.push(line.slice(4));
+    if (acked.length >= ACKS_BEFORE_KILL) {
+      child.kill('SIGKILL');
+      break;
+    }
+  }
+  const signal = await exited;
+  expect(signal, `worker ended on its own: ${stderr}`).toBe('SIGKILL');
+  return acked;
+}
+
+describe('a crash in the middle of transfers', () => {
+  it('keeps every acknowledged transfer and every invariant', async () => {
+    let target: string;
+    if (testDatabaseUrl) {
+      const created = await createPostgresDatabase();
+      cleanups.push(created.drop);
+      target = created.url;
+    } else {
+      target = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-crash-'));
+      cleanups.push(async () => fs.rmSync(target, { recursive: true, force: true }));
+    }
+    const treasury = newId();
+    const wallet = newId();
+    const acked = await runUntilKilled(target, treasury, wallet);
+    expect(acked.length).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL);
+
+    const database = target.startsWith('postgres')
+      ? await openDatabase({ url: target, poolSize: 2 })
+      : await openDatabase({ dataDir: target });
+    try {
+      await database.migrate();
+      const stored = await queryRows<{ id: string }>(
+        database.db,
+        sql`SELECT id FROM ledger_transfers WHERE id = ANY(${sql.param(acked)}::uuid[])`,
+      );
+      expect(stored.length).toBe(acked.length);
+      expect(await findLedgerViolations(database.db)).toEqual([]);
+    } finally {
+      await database.close();
+    }
+  });
+});
