@@ -20,6 +20,11 @@ beforeAll(async () => {
   });
 });
 
+/** Test reads of API responses; the shapes are asserted by the tests themselves. */
+// biome-ignore lint/suspicious/noExplicitAny: a response body under test is whatever the server sent
+type Body = any;
+const read = async (response: Response): Promise<Body> => response.json();
+
 function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   return tally.http.request(path, {
     method,
@@ -55,7 +60,7 @@ describe('ledger API', () => {
         headers: auth ? { authorization: auth } : {},
       });
       expect(response.status).toBe(401);
-      expect((await response.json()).error.code).toBe('unauthorized');
+      expect((await read(response)).error.code).toBe('unauthorized');
     }
   });
 
@@ -63,7 +68,7 @@ describe('ledger API', () => {
     expect((await call('POST', '/api/ledger/ledgers', { code: 'USDC', scale: 6 })).status).toBe(201);
     const clash = await call('POST', '/api/ledger/ledgers', { code: 'USDC', scale: 2 });
     expect(clash.status).toBe(409);
-    const list = await (await call('GET', '/api/ledger/ledgers')).json();
+    const list = await read(await call('GET', '/api/ledger/ledgers'));
     expect(list.items).toEqual([expect.objectContaining({ code: 'USDC', scale: 6, name: 'USD Coin' })]);
   });
 
@@ -94,7 +99,7 @@ describe('ledger API', () => {
       ],
     });
     expect(created.status).toBe(200);
-    const { results } = await created.json();
+    const { results } = await read(created);
     expect(results.map((r: { result: string }) => r.result)).toEqual(['ok', 'ok']);
     expect(results[1].transfer.expires_at).toBe('2026-05-01T12:05:00.000Z');
 
@@ -103,22 +108,22 @@ describe('ledger API', () => {
         { id: newId(), pending_id: hold, amount: '1000000', flags: { post_pending_transfer: true } },
       ],
     });
-    expect((await post.json()).results[0].result).toBe('ok');
+    expect((await read(post)).results[0].result).toBe('ok');
 
-    const account = await (await call('GET', `/api/ledger/accounts/${wallet}`)).json();
+    const account = await read(await call('GET', `/api/ledger/accounts/${wallet}`));
     expect(account).toMatchObject({
       credits_posted: '5000000',
       debits_posted: '1000000',
       debits_pending: '0',
     });
-    const history = await (await call('GET', `/api/ledger/accounts/${wallet}/history?limit=2`)).json();
+    const history = await read(await call('GET', `/api/ledger/accounts/${wallet}/history?limit=2`));
     expect(history.items.map((e: { transfer: { kind: string } }) => e.transfer.kind)).toEqual([
       'posted',
       'pending',
     ]);
-    const rest = await (
-      await call('GET', `/api/ledger/accounts/${wallet}/history?after=${history.next_cursor}`)
-    ).json();
+    const rest = await read(
+      await call('GET', `/api/ledger/accounts/${wallet}/history?after=${history.next_cursor}`),
+    );
     expect(rest.items).toHaveLength(1);
     expect(rest.items[0].balance).toEqual({
       debits_pending: '0',
@@ -126,7 +131,7 @@ describe('ledger API', () => {
       credits_pending: '0',
       credits_posted: '5000000',
     });
-    const fetched = await (await call('GET', `/api/ledger/transfers/${fund}`)).json();
+    const fetched = await read(await call('GET', `/api/ledger/transfers/${fund}`));
     expect(fetched.amount).toBe('5000000');
   });
 
@@ -140,31 +145,29 @@ describe('ledger API', () => {
       ledger: 'USDC',
       code: 'x',
     };
-    const first = (await (await call('POST', '/api/ledger/transfers', { transfers: [transfer] })).json())
+    const first = (await read(await call('POST', '/api/ledger/transfers', { transfers: [transfer] })))
       .results[0];
-    const again = (await (await call('POST', '/api/ledger/transfers', { transfers: [transfer] })).json())
+    const again = (await read(await call('POST', '/api/ledger/transfers', { transfers: [transfer] })))
       .results[0];
     const changed = (
-      await (
-        await call('POST', '/api/ledger/transfers', { transfers: [{ ...transfer, amount: '11' }] })
-      ).json()
+      await read(await call('POST', '/api/ledger/transfers', { transfers: [{ ...transfer, amount: '11' }] }))
     ).results[0];
     expect(first.result).toBe('ok');
     expect(again).toMatchObject({ result: 'exists', transfer: { seq: first.transfer.seq } });
     expect(changed.result).toBe('exists_with_different_amount');
-    expect((await (await call('GET', `/api/ledger/accounts/${b}`)).json()).credits_posted).toBe('10');
+    expect((await read(await call('GET', `/api/ledger/accounts/${b}`))).credits_posted).toBe('10');
   });
 
   it('closes and reopens an account', async () => {
     const [a, b] = await openAccounts(2);
-    expect((await (await call('POST', `/api/ledger/accounts/${b}/close`)).json()).flags.closed).toBe(true);
+    expect((await read(await call('POST', `/api/ledger/accounts/${b}/close`))).flags.closed).toBe(true);
     const refused = await call('POST', '/api/ledger/transfers', {
       transfers: [
         { id: newId(), debit_account_id: a, credit_account_id: b, amount: '1', ledger: 'USDC', code: 'x' },
       ],
     });
-    expect((await refused.json()).results[0].result).toBe('credit_account_already_closed');
-    expect((await (await call('POST', `/api/ledger/accounts/${b}/reopen`)).json()).flags.closed).toBe(false);
+    expect((await read(refused)).results[0].result).toBe('credit_account_already_closed');
+    expect((await read(await call('POST', `/api/ledger/accounts/${b}/reopen`))).flags.closed).toBe(false);
   });
 
   it('pages accounts by ledger and owner', async () => {
@@ -173,10 +176,10 @@ describe('ledger API', () => {
     await call('POST', '/api/ledger/accounts', {
       accounts: ids.map((id) => ({ id, ledger: 'USDC', code: 'w', owner })),
     });
-    const first = await (await call('GET', `/api/ledger/accounts?owner=${owner}&limit=2`)).json();
-    const second = await (
-      await call('GET', `/api/ledger/accounts?owner=${owner}&limit=2&after=${first.next_cursor}`)
-    ).json();
+    const first = await read(await call('GET', `/api/ledger/accounts?owner=${owner}&limit=2`));
+    const second = await read(
+      await call('GET', `/api/ledger/accounts?owner=${owner}&limit=2&after=${first.next_cursor}`),
+    );
     expect([...first.items, ...second.items].map((a: { id: string }) => a.id)).toEqual(ids);
     expect(second.next_cursor).toBeNull();
   });
@@ -207,7 +210,7 @@ describe('ledger API', () => {
     for (const [body, status, code] of cases) {
       const response = await call('POST', '/api/ledger/transfers', body);
       expect(response.status, JSON.stringify(body).slice(0, 80)).toBe(status);
-      const json = await response.json();
+      const json = await read(response);
       expect(json.error.code).toBe(code);
       expect(typeof json.error.message).toBe('string');
     }
@@ -215,14 +218,14 @@ describe('ledger API', () => {
       'content-type': 'text/plain',
     });
     expect(wrongType.status).toBe(415);
-    expect((await wrongType.json()).error.code).toBe('unsupported_media_type');
-    expect((await (await call('GET', `/api/ledger/accounts/${b}`)).json()).credits_posted).toBe('0');
+    expect((await read(wrongType)).error.code).toBe('unsupported_media_type');
+    expect((await read(await call('GET', `/api/ledger/accounts/${b}`))).credits_posted).toBe('0');
   });
 
   it('answers 404 for unknown objects and routes, and 400 for malformed ids and cursors', async () => {
     const missing = await call('GET', `/api/ledger/accounts/${newId()}`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).error.code).toBe('not_found');
+    expect((await read(missing)).error.code).toBe('not_found');
     expect((await call('GET', '/api/ledger/accounts/nope')).status).toBe(400);
     expect((await call('GET', '/api/ledger/accounts?limit=0')).status).toBe(400);
     expect((await call('GET', '/api/ledger/transfers?after=abc')).status).toBe(400);
@@ -230,7 +233,7 @@ describe('ledger API', () => {
   });
 
   it('reports the invariants as holding', async () => {
-    expect(await (await call('GET', '/api/ledger/invariants')).json()).toEqual({ ok: true, violations: [] });
+    expect(await read(await call('GET', '/api/ledger/invariants'))).toEqual({ ok: true, violations: [] });
   });
 });
 
@@ -238,11 +241,11 @@ describe('server shell', () => {
   it('reports health with the database checked', async () => {
     const response = await tally.http.request('/healthz');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', database: 'ok' });
+    expect(await read(response)).toEqual({ status: 'ok', database: 'ok' });
   });
 
   it('serves the OpenAPI document with every ledger route and a browsable reference', async () => {
-    const doc = await (await tally.http.request('/api/openapi.json')).json();
+    const doc = await read(await tally.http.request('/api/openapi.json'));
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/api/ledger/transfers',
