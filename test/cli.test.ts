@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase, testDatabaseUrl } from './support/database';
+
+/** The `tally` command, run as a person would, against the embedded database or PostgreSQL. */
+
+const tsx = path.join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
+const cli = path.join(import.meta.dirname, '..', 'src', 'cli.ts');
+let env: Record<string, string>;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-cli-'));
+  env = { PATH: process.env.PATH ?? '', TALLY_HOME: home, LOG_LEVEL: 'silent' };
+  let drop: (() => Promise<void>) | undefined;
+  if (testDatabaseUrl) {
+    const created = await createPostgresDatabase();
+    env.DATABASE_URL = created.url;
+    drop = created.drop;
+  }
+  cleanup = async () => {
+    fs.rmSync(home, { recursive: true, force: true });
+    await drop?.();
+  };
+});
+
+afterAll(() => cleanup());
+
+function tally(args: string[], extraEnv: Record<string, string> = {}) {
+  const run = spawnSync(tsx, [cli, ...args], {
+    env: { ...env, ...extraEnv },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: run.status, out: run.stdout, err: run.stderr };
+}
+
+const createdId = (out: string) => /^ok ([0-9a-f-]{36})$/m.exec(out)?.[1] ?? '';
+
+describe('tally ledger', () => {
+  it('creates a ledger and accounts, moves value in asset decimals, and shows balance and history', () => {
+    expect(tally(['ledger', 'create-ledger', '--code', 'USDC', '--scale', '6'])).toMatchObject({ code: 0 });
+    const treasury = createdId(
+      tally(['ledger', 'create-account', '--ledger', 'USDC', '--code', 'treasury']).out,
+    );
+    const walletRun = tally([
+      'ledger',
+      'create-account',
+      '--ledger',
+      'USDC',
+      '--code',
+      'wallet',
+      '--debits-must-not-exceed-credits',
+    ]);
+    const wallet = createdId(walletRun.out);
+    expect(wallet).not.toBe('');
+    const common = ['--ledger', 'USDC', '--code', 'deposit'];
+    const moved = tally([
+      'ledger',
+      'transfer',
+      '--debit',
+      treasury,
+      '--credit',
+      wallet,
+      '--amount',
+      '25.5',
+      ...common,
+    ]);
+    expect(moved.code).toBe(0);
+    const overdraw = tally([
+      'ledger',
+      'transfer',
+      '--debit',
+      wallet,
+      '--credit',
+      treasury,
+      '--amount',
+      '30',
+      ...common,
+    ]);
+    expect(overdraw.code).toBe(1);
+    expect(overdraw.out).toMatch(/^exceeds_credits /);
+    const tooPrecise = tally([
+      'ledger',
+      'transfer',
+      '--debit',
+      treasury,
+      '--credit',
+      wallet,
+      '--amount',
+      '0.0000001',
+      ...common,
+    ]);
+    expect(tooPrecise.code).toBe(1);
+    expect(tooPrecise.err).toContain('more than 6 decimals');
+
+    const balance = tally(['ledger', 'balance', wallet]);
+    expect(balance.out).toContain('credits posted   25.500000 USDC');
+    expect(balance.out).toContain('debits posted    0.000000 USDC');
+    const history = tally(['ledger', 'history', wallet]);
+    expect(history.out).toMatch(/posted\s+\+25\.500000 → credits 25\.500000/);
+    expect(tally(['ledger', 'verify'])).toMatchObject({ code: 0, out: 'all ledger invariants hold\n' });
+  });
+
+  it('refuses an unknown command with usage', () => {
+    const run = tally(['ledger', 'frobnicate']);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('unknown ledger command');
+  });
+});
+
+describe('configuration', () => {
+  it('stops start with a message naming each wrong variable', () => {
+    const run = tally(['start'], { PORT: 'abc', LOG_LEVEL: 'loud' });
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('Invalid configuration');
+    expect(run.err).toContain('PORT');
+    expect(run.err).toContain('LOG_LEVEL');
+  });
+});
