@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { sql } from 'drizzle-orm';
 import type { Clock } from './clock';
-import { type Db, queryRows } from './database';
+import { type Db, parseTimestamp, queryRows } from './database';
 import { AppError } from './errors';
 import { newId } from './ids';
 import type { Logger } from './log';
@@ -125,7 +125,7 @@ export class JobRunner {
           sql`SELECT cron, next_run_at::text FROM core_schedules WHERE name = ${name} FOR UPDATE`,
         );
         if (!row) return 0;
-        let next = new Date(row.next_run_at);
+        let next = parseTimestamp(row.next_run_at);
         if (row.cron !== definition.cron) next = this.nextOccurrence(definition.cron, now);
         let count = 0;
         while (next.getTime() <= now.getTime() && count < CATCH_UP_LIMIT) {
@@ -235,7 +235,7 @@ export class JobRunner {
           payload: job.payload as never,
           jobId: job.id,
           attempt: job.attempts,
-          runAt: new Date(job.run_at),
+          runAt: parseTimestamp(job.run_at),
         });
         const done = await queryRows<{ id: string }>(
           tx,
