@@ -3,6 +3,7 @@ import { systemClock } from '../src/core/clock';
 import { type Database, openDatabase, queryRows } from '../src/core/database';
 import { TransferBatcher } from '../src/ledger/batcher';
 import { findLedgerViolations } from '../src/ledger/invariants';
+import { isInterrupted } from './support/cleanup';
 import {
   acquirePostgresServer,
   createThrowawayDatabase,
@@ -10,7 +11,7 @@ import {
   type PostgresServer,
 } from './support/postgres';
 import { formatComparison, formatTable, type ResultRow } from './support/report';
-import { type RunPlan, runClients } from './support/runner';
+import { BenchFailure, type RunPlan, runClients } from './support/runner';
 import { callFactoryFor, createBenchLedger, createWorkloadAccounts, WORKLOADS } from './support/workloads';
 
 /**
@@ -63,7 +64,8 @@ async function benchPglite(measureMs: number): Promise<{ table: string; result: 
   try {
     await database.migrate();
     const result = await benchDatabase(database, 'PGlite', measureMs);
-    return { table: formatTable('PGlite (in-memory)', result.rows), result };
+    const title = `PGlite (in-memory), batcher parallelism ${database.parallelism}`;
+    return { table: formatTable(title, result.rows), result };
   } finally {
     await database.close();
   }
@@ -78,7 +80,9 @@ async function benchPostgres(
     try {
       const version = await serverVersion(throwaway.database);
       const result = await benchDatabase(throwaway.database, 'PostgreSQL', measureMs);
-      const title = `PostgreSQL ${version}: ${server.description}, database ${throwaway.name}, pool 40`;
+      const title =
+        `PostgreSQL ${version}: ${server.description}, database ${throwaway.name}, pool 40, ` +
+        `batcher parallelism ${throwaway.database.parallelism}`;
       return { table: formatTable(title, result.rows), result };
     } finally {
       await throwaway.drop();
@@ -98,7 +102,8 @@ async function benchDatabase(database: Database, label: string, measureMs: numbe
     const makeCall = callFactoryFor(workload, await createWorkloadAccounts(database.db, workload));
     for (const clients of CLIENT_COUNTS) {
       for (const callSize of CALL_SIZES) {
-        process.stderr.write(`  ${label}: ${workload.name}, ${clients} clients, ${callSize} per call...\n`);
+        const clientsText = `${clients} client${clients === 1 ? '' : 's'}`;
+        process.stderr.write(`  ${label}: ${workload.name}, ${clientsText}, ${callSize} per call...\n`);
         const plan: RunPlan = { clients, callSize, warmupMs: WARMUP_MS, measureMs };
         const stats = await runClients(submit, makeCall, plan);
         rows.push({ workload: workload.name, clients, callSize, stats });
@@ -117,8 +122,9 @@ function readSeconds(): number {
   const raw = process.env.BENCH_SECONDS;
   if (raw === undefined || raw === '') return DEFAULT_SECONDS;
   const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0)
+  if (!Number.isFinite(seconds) || seconds <= 0) {
     throw new Error(`BENCH_SECONDS must be a positive number, not "${raw}"`);
+  }
   return seconds;
 }
 
@@ -142,7 +148,10 @@ main().then(
     process.exitCode = exitCode;
   },
   (error: unknown) => {
-    shout(error instanceof Error && error.stack ? error.stack : errorText(error));
+    if (isInterrupted()) return;
+    shout(
+      error instanceof BenchFailure || !(error instanceof Error) ? errorText(error) : String(error.stack),
+    );
     process.exitCode = 1;
   },
 );

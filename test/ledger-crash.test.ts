@@ -17,7 +17,6 @@ import { createPostgresDatabase, testDatabaseUrl } from './support/database';
  */
 
 const worker = path.join(import.meta.dirname, 'support', 'transfer-worker.ts');
-const tsx = path.join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
 const ACKS_BEFORE_KILL = 400;
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -26,7 +25,8 @@ afterEach(async () => {
 });
 
 async function runUntilKilled(target: string, treasury: string, wallet: string): Promise<string[]> {
-  const child: ChildProcess = spawn(tsx, [worker, target, treasury, wallet], {
+  // Node itself with tsx as a loader, not the tsx wrapper: SIGKILL must hit the process doing the writes.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', worker, target, treasury, wallet], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -47,7 +47,17 @@ async function runUntilKilled(target: string, treasury: string, wallet: string):
   }
   const signal = await exited;
   expect(signal, `worker ended on its own: ${stderr}`).toBe('SIGKILL');
+  expect(isAlive(child.pid!)).toBe(false);
   return acked;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe('a crash in the middle of transfers', () => {

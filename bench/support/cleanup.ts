@@ -7,6 +7,10 @@ type Cleanup = () => Promise<void>;
 
 const registered = new Set<Cleanup>();
 let signalsHooked = false;
+let interrupted = false;
+
+/** Whether a signal is tearing the run down (errors from then on are its echo, not findings). */
+export const isInterrupted = (): boolean => interrupted;
 
 /** Registers a clean-up and returns a run-once function that performs and unregisters it. */
 export function registerCleanup(cleanup: Cleanup): Cleanup {
@@ -25,7 +29,10 @@ function hookSignals(): void {
   if (signalsHooked) return;
   signalsHooked = true;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    // Kept (not `once`): tsx relays the terminal's Ctrl-C a second time, which must not kill the clean-up.
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
       console.error(`\n${signal}: cleaning up before exit...`);
       void runAll().finally(() => process.exit(130));
     });

@@ -50,10 +50,10 @@ export async function runClients(submit: Submit, makeCall: CallFactory, plan: Ru
   const start = performance.now();
   const window = { measureFrom: start + plan.warmupMs, endAt: start + plan.warmupMs + plan.measureMs };
   const sample = new Sample(window);
-  const state = { failure: undefined as unknown };
+  let failure: unknown;
 
   const client = async (): Promise<void> => {
-    while (state.failure === undefined && performance.now() < window.endAt) {
+    while (failure === undefined && performance.now() < window.endAt) {
       const inputs = makeCall(plan.callSize);
       const startedAt = performance.now();
       const results = await submit(inputs);
@@ -61,10 +61,10 @@ export async function runClients(submit: Submit, makeCall: CallFactory, plan: Ru
     }
   };
   const stopOnFailure = (error: unknown): void => {
-    state.failure ??= error;
+    failure ??= error;
   };
   await Promise.all(Array.from({ length: plan.clients }, () => client().catch(stopOnFailure)));
-  if (state.failure !== undefined) throw state.failure;
+  if (failure !== undefined) throw failure;
 
   return summarize(sample, plan.measureMs);
 }

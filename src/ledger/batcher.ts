@@ -13,6 +13,11 @@ import type { TransferInput, TransferResult } from './types';
  * Group commit for transfers. Calls that arrive while a transaction is running wait in a queue and
  * go together into the next one, so a hot account is locked once per group instead of once per
  * call. Each call still gets its own results, and a linked chain never spans two calls.
+ *
+ * One commit stream runs at a time unless more than a full commit's worth is waiting: measured on
+ * two cores, parallel streams mostly wait on each other's row locks and shrink every group (32
+ * clients of single transfers: 7,600/s spread and 12,500/s on a hot pair with one stream, 3,000/s
+ * and 2,300/s with eight).
  */
 
 interface QueuedCall {
@@ -28,6 +33,7 @@ const MAX_RETRIES = 5;
 
 export class TransferBatcher {
   private readonly queue: QueuedCall[] = [];
+  private queuedTransfers = 0;
   private running = 0;
 
   constructor(
@@ -40,7 +46,9 @@ export class TransferBatcher {
     if (inputs.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.queue.push({ inputs, resolve, reject });
-      if (this.running < this.database.parallelism) {
+      this.queuedTransfers += inputs.length;
+      const backlogged = this.queuedTransfers > this.maxPerCommit && this.running < this.database.parallelism;
+      if (this.running === 0 || backlogged) {
         this.running++;
         void this.drain().finally(() => {
           this.running--;
@@ -58,6 +66,7 @@ export class TransferBatcher {
         size += next.inputs.length;
         calls.push(next);
       }
+      this.queuedTransfers -= size;
       await this.commit(calls);
     }
   }
