@@ -53,7 +53,5 @@ export class AppError extends Error {
   }
 }
 
-export const isAppError = (value: unknown): value is AppError => value instanceof AppError;
-
 export const notFound = (what: string, details?: unknown) =>
   new AppError('not_found', `${what} not found`, details);
