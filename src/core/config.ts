@@ -5,6 +5,8 @@ const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+const wholeNumber = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
+
 const postgresUrl = z
   .string()
   .url()
@@ -13,21 +15,17 @@ const postgresUrl = z
 /** Every environment variable Tally reads, validated once at start. */
 export const configSchema = z
   .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: wholeNumber.pipe(z.number().max(65535)).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
     TALLY_HOME: z.string().min(1).default('./.tally'),
     TALLY_DATA_DIR: z.string().min(1).optional(),
     DATABASE_URL: postgresUrl.optional(),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    DATABASE_POOL_SIZE: wholeNumber.pipe(z.number().min(1).max(500)).default(20),
     ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    MAX_BODY_BYTES: z.coerce
-      .number()
-      .int()
-      .min(1024)
-      .default(1024 * 1024),
+    MAX_BODY_BYTES: wholeNumber.pipe(z.number().min(1024)).default(1024 * 1024),
     JOBS_ENABLED: booleanFromEnv.default(true),
-    JOBS_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+    JOBS_POLL_MS: wholeNumber.pipe(z.number().min(10).max(60_000)).default(500),
   })
   .transform((env) => ({
     port: env.PORT,

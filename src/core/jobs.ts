@@ -198,6 +198,11 @@ export class JobRunner {
   }
 
   private nextOccurrence(cron: string, after: Date): Date {
+    // cron-parser fills missing fields with `*`; a truncated expression must not mean "every minute".
+    const fields = cron.trim().split(/\s+/).length;
+    if (cron.trim() === '' || fields < 5 || fields > 6) {
+      throw new AppError('bad_request', `invalid cron expression "${cron}": it needs five or six fields`);
+    }
     try {
       return CronExpressionParser.parse(cron, { currentDate: after, tz: 'UTC' }).next().toDate();
     } catch (error) {
@@ -209,7 +214,13 @@ export class JobRunner {
     const now = this.clock.now();
     const names = [...this.definitions.keys()];
     if (names.length === 0) return [];
-    return queryRows<ClaimedJob>(
+    // A job whose worker died on its last allowed attempt is not tried again: it may be what kills workers.
+    await this.db.execute(sql`
+      UPDATE core_jobs SET state = 'failed', locked_until = NULL, finished_at = ${now},
+        last_error = 'the worker stopped during the final attempt'
+      WHERE name = ANY(${sql.param(names)}::text[]) AND state = 'running' AND locked_until <= ${now}
+        AND attempts >= max_attempts`);
+    const claimed = await queryRows<ClaimedJob>(
       this.db,
       sql`
         UPDATE core_jobs SET state = 'running', attempts = attempts + 1,
@@ -223,6 +234,11 @@ export class JobRunner {
           FOR UPDATE SKIP LOCKED)
         RETURNING id, name, payload, attempts, max_attempts, run_at::text`,
     );
+    // RETURNING keeps no order: run the batch oldest first.
+    return claimed
+      .map((job) => ({ job, runAt: parseTimestamp(job.run_at).getTime() }))
+      .sort((a, b) => a.runAt - b.runAt || (a.job.id < b.job.id ? -1 : 1))
+      .map(({ job }) => job);
   }
 
   private async runClaimed(job: ClaimedJob): Promise<void> {
@@ -263,7 +279,7 @@ export class JobRunner {
 
 class LeaseLostError extends Error {}
 
-/** Inserts a job row; with a unique key, a second insert of the same key is a no-op. Returns the job id. */
+/** Inserts a job row; with a unique key, a second insert of the same key is a no-op. Returns the job's id either way. */
 export async function enqueueJob(
   executor: Db,
   clock: Clock,
@@ -271,12 +287,21 @@ export async function enqueueJob(
   payload: unknown,
   options: EnqueueOptions = {},
 ): Promise<string> {
-  const id = newId();
   const now = clock.now();
-  await executor.execute(sql`
+  const [inserted] = await queryRows<{ id: string }>(
+    executor,
+    sql`
     INSERT INTO core_jobs (id, name, payload, state, run_at, attempts, max_attempts, unique_key, created_at)
-    VALUES (${id}, ${name}, ${JSON.stringify(payload ?? {})}::jsonb, 'queued', ${options.runAt ?? now}, 0,
+    VALUES (${newId()}, ${name}, ${JSON.stringify(payload ?? {})}::jsonb, 'queued', ${options.runAt ?? now}, 0,
             ${options.maxAttempts ?? 10}, ${options.uniqueKey ?? null}, ${now})
-    ON CONFLICT (unique_key) DO NOTHING`);
-  return id;
+    ON CONFLICT (unique_key) DO NOTHING
+    RETURNING id`,
+  );
+  if (inserted) return inserted.id;
+  const [existing] = await queryRows<{ id: string }>(
+    executor,
+    sql`SELECT id FROM core_jobs WHERE unique_key = ${options.uniqueKey ?? null}`,
+  );
+  if (!existing) throw new AppError('internal', `job ${name} was neither inserted nor found`);
+  return existing.id;
 }

@@ -8,6 +8,18 @@ import { findLedgerViolations } from '../../src/ledger/invariants';
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
 
 /**
+ * Registered when a test file loads this module: Vitest ignores an `afterAll` registered from inside
+ * a hook or a test, which is where `freshDatabase` is called.
+ */
+const teardowns: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  const errors: unknown[] = [];
+  for (const teardown of teardowns.splice(0).reverse())
+    await teardown().catch((error: unknown) => errors.push(error));
+  if (errors.length > 0) throw errors[0];
+});
+
+/**
  * A fresh, migrated database for one test file: an in-memory PGlite, or with TEST_DATABASE_URL a
  * database of its own on that server, dropped afterwards. The ledger's invariants are checked
  * before it goes away, so every test file proves them on whatever it left behind.
@@ -26,7 +38,7 @@ export async function freshDatabase(
     database = await openDatabase({ memory: true });
   }
   await database.migrate();
-  afterAll(async () => {
+  teardowns.push(async () => {
     try {
       const violations = await findLedgerViolations(database.db);
       if (violations.length > 0) throw new Error(`ledger invariants broken:\n${violations.join('\n')}`);

@@ -1,0 +1,157 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+const defaults = {
+  port: 3000,
+  host: '127.0.0.1',
+  home: path.resolve('./.tally'),
+  dataDir: path.resolve('./.tally/data'),
+  databaseUrl: undefined,
+  databasePoolSize: 20,
+  adminApiKey: undefined,
+  logLevel: 'info',
+  maxBodyBytes: 1024 * 1024,
+  jobsEnabled: true,
+  jobsPollMs: 500,
+};
+
+/** The ConfigError `loadConfig(env)` throws; fails the test when it accepts the environment. */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be rejected`);
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('loadConfig', () => {
+  it('uses the defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual(defaults);
+  });
+
+  it('treats empty strings and undefined values as unset', () => {
+    const env = {
+      PORT: '',
+      HOST: '',
+      TALLY_HOME: '',
+      TALLY_DATA_DIR: '',
+      DATABASE_URL: '',
+      DATABASE_POOL_SIZE: '',
+      ADMIN_API_KEY: '',
+      LOG_LEVEL: '',
+      MAX_BODY_BYTES: '',
+      JOBS_ENABLED: undefined,
+      JOBS_POLL_MS: undefined,
+    };
+    expect(loadConfig(env)).toEqual(defaults);
+  });
+
+  it('coerces numeric variables to numbers', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_POOL_SIZE: '5',
+      MAX_BODY_BYTES: '2048',
+      JOBS_POLL_MS: '250',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.databasePoolSize).toBe(5);
+    expect(config.maxBodyBytes).toBe(2048);
+    expect(config.jobsPollMs).toBe(250);
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ])('reads JOBS_ENABLED=%s as %s', (value, enabled) => {
+    expect(loadConfig({ JOBS_ENABLED: value }).jobsEnabled).toBe(enabled);
+  });
+
+  it('accepts postgres:// and postgresql:// database URLs', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://tally@db:5432/tally' }).databaseUrl).toBe(
+      'postgres://tally@db:5432/tally',
+    );
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/tally' }).databaseUrl).toBe('postgresql://db/tally');
+  });
+
+  it('resolves the data directory under TALLY_HOME unless TALLY_DATA_DIR is set', () => {
+    expect(loadConfig({ TALLY_HOME: '/srv/tally' })).toMatchObject({
+      home: path.resolve('/srv/tally'),
+      dataDir: path.resolve('/srv/tally/data'),
+    });
+    expect(loadConfig({ TALLY_HOME: '/srv/tally', TALLY_DATA_DIR: '/mnt/data' })).toMatchObject({
+      home: path.resolve('/srv/tally'),
+      dataDir: path.resolve('/mnt/data'),
+    });
+  });
+
+  it('passes the other values through and ignores unrelated variables', () => {
+    const key = 'k'.repeat(24);
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      ADMIN_API_KEY: key,
+      LOG_LEVEL: 'debug',
+      PATH: '/usr/bin',
+      SOMETHING_ELSE: 'x',
+    });
+    expect(config).toEqual({ ...defaults, host: '0.0.0.0', adminApiKey: key, logLevel: 'debug' });
+  });
+
+  it('reads process.env by default', () => {
+    vi.stubEnv('PORT', '4567');
+    vi.stubEnv('LOG_LEVEL', 'warn');
+    const config = loadConfig();
+    expect(config.port).toBe(4567);
+    expect(config.logLevel).toBe('warn');
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['DATABASE_URL', 'not a url'],
+    ['LOG_LEVEL', 'loud'],
+    ['ADMIN_API_KEY', 'k'.repeat(23)],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['MAX_BODY_BYTES', '10'],
+    ['JOBS_ENABLED', 'maybe'],
+    ['JOBS_POLL_MS', '5'],
+  ])('rejects %s=%j with a ConfigError naming the variable', (name, value) => {
+    const error = configError({ [name]: value });
+    expect(error.name).toBe('ConfigError');
+    expect(error.problems.length).toBeGreaterThan(0);
+    for (const problem of error.problems) expect(problem).toMatch(new RegExp(`^${name}: `));
+    expect(error.message).toContain(`${name}: `);
+    expect(error.message).toMatch(/^Invalid configuration:\n {2}- /);
+  });
+
+  it('says why a value is wrong', () => {
+    expect(configError({ DATABASE_URL: 'mysql://x' }).problems).toEqual([
+      'DATABASE_URL: must be a postgres:// or postgresql:// URL',
+    ]);
+    expect(configError({ ADMIN_API_KEY: 'too-short' }).problems).toEqual([
+      'ADMIN_API_KEY: must be at least 24 characters',
+    ]);
+  });
+
+  it('reports every wrong variable at once', () => {
+    const error = configError({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', HOST: '::1' });
+    expect(error.problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'PORT',
+    ]);
+  });
+});
