@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { authenticate } from './core/auth/middleware';
 import { type Clock, systemClock } from './core/clock';
 import type { Config } from './core/config';
 import { checkDatabase, type Database } from './core/database';
@@ -20,7 +21,7 @@ export interface Tally {
 }
 
 export interface TallyOptions {
-  config: Pick<Config, 'maxBodyBytes'>;
+  config: Pick<Config, 'maxBodyBytes' | 'publicUrl' | 'smtpUrl' | 'mailFrom'>;
   database: Database;
   adminApiKey: string;
   log: Logger;

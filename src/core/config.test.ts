@@ -12,6 +12,9 @@ const defaults = {
   adminApiKey: undefined,
   logLevel: 'info',
   maxBodyBytes: 1024 * 1024,
+  publicUrl: 'http://localhost:3000',
+  smtpUrl: undefined,
+  mailFrom: 'Tally <no-reply@tally.localhost>',
   jobsEnabled: true,
   jobsPollMs: 500,
 };
@@ -51,6 +54,18 @@ describe('loadConfig', () => {
       JOBS_POLL_MS: undefined,
     };
     expect(loadConfig(env)).toEqual(defaults);
+  });
+
+  it('derives the public URL from the port, and takes a configured one without its trailing slash', () => {
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ PUBLIC_URL: 'https://pay.example.com/' }).publicUrl).toBe('https://pay.example.com');
+  });
+
+  it('accepts only smtp:// and smtps:// mail servers', () => {
+    expect(loadConfig({ SMTP_URL: 'smtp://mail.example.com:587' }).smtpUrl).toBe(
+      'smtp://mail.example.com:587',
+    );
+    expect(configError({ SMTP_URL: 'http://mail.example.com' }).message).toContain('SMTP_URL');
   });
 
   it('coerces numeric variables to numbers', () => {

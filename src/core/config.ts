@@ -24,6 +24,12 @@ export const configSchema = z
     ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     MAX_BODY_BYTES: wholeNumber.pipe(z.number().min(1024)).default(1024 * 1024),
+    PUBLIC_URL: z.url().optional(),
+    SMTP_URL: z
+      .url()
+      .refine((value) => /^smtps?:\/\//.test(value), 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    MAIL_FROM: z.string().min(3).default('Tally <no-reply@tally.localhost>'),
     JOBS_ENABLED: booleanFromEnv.default(true),
     JOBS_POLL_MS: wholeNumber.pipe(z.number().min(10).max(60_000)).default(500),
   })
@@ -37,6 +43,10 @@ export const configSchema = z
     adminApiKey: env.ADMIN_API_KEY,
     logLevel: env.LOG_LEVEL,
     maxBodyBytes: env.MAX_BODY_BYTES,
+    /** Where people reach this Tally: the base of links in mails. */
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
     jobsEnabled: env.JOBS_ENABLED,
     jobsPollMs: env.JOBS_POLL_MS,
   }));

@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import swaggerUi from 'swagger-ui-dist';
+import type { Actor } from './actor';
 import { AppError, type ErrorBody, type ErrorCode } from './errors';
 import type { Logger } from './log';
 
@@ -16,7 +17,7 @@ import type { Logger } from './log';
  * errors), the OpenAPI document and its browsable reference.
  */
 
-export type Env = { Variables: { requestId: string; log: Logger } };
+export type Env = { Variables: { requestId: string; log: Logger; actor: Actor } };
 
 /** A router whose validation failures use the one error shape; every product line builds its routes on one. */
 export function createRouter(): OpenAPIHono<Env> {

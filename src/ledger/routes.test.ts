@@ -1,23 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../../test/support/database';
-import { createTally, type Tally } from '../app';
-import { TestClock } from '../core/clock';
+import { TEST_ADMIN_KEY as ADMIN_KEY, type TestTally, testTally } from '../../test/support/app';
 import { newId } from '../core/ids';
-import { silentLogger } from '../core/log';
 
-const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
-let tally: Tally;
-const clock = new TestClock('2026-05-01T12:00:00Z');
+let tally: TestTally;
 
 beforeAll(async () => {
-  const database = await freshDatabase();
-  tally = createTally({
-    config: { maxBodyBytes: 64 * 1024 },
-    database,
-    adminApiKey: ADMIN_KEY,
-    log: silentLogger,
-    clock,
-  });
+  tally = await testTally({ start: '2026-05-01T12:00:00Z' });
 });
 
 /** Test reads of API responses; the shapes are asserted by the tests themselves. */

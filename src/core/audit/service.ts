@@ -1,0 +1,108 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Actor } from '../actor';
+import { requireAdmin } from '../actor';
+import type { Clock } from '../clock';
+import { type Db, parseTimestamp, queryRows } from '../database';
+import { AppError } from '../errors';
+import { newId } from '../ids';
+
+export interface AuditEntryInput {
+  action: string;
+  objectType: string;
+  objectId?: string | null;
+  organizationId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: Date;
+  actorUserId: string | null;
+  actorApiKeyId: string | null;
+  action: string;
+  objectType: string;
+  objectId: string | null;
+  organizationId: string | null;
+  ip: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+}
+
+/** Records a mutating call; pass the transaction of the change so the entry exists exactly when the change does. */
+export async function recordAudit(tx: Db, clock: Clock, actor: Actor, entry: AuditEntryInput): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO core_audit_log (id, at, actor_user_id, actor_api_key_id, action, object_type, object_id,
+      organization_id, ip, request_id, details)
+    VALUES (${newId()}, ${clock.now()}, ${actor.userId}, ${actor.apiKeyId}, ${entry.action}, ${entry.objectType},
+      ${entry.objectId ?? null}, ${entry.organizationId ?? null}, ${actor.ip}, ${actor.requestId},
+      ${JSON.stringify(entry.details ?? {})}::jsonb)`);
+}
+
+export interface AuditFilter {
+  actorUserId?: string;
+  action?: string;
+  objectType?: string;
+  objectId?: string;
+  organizationId?: string;
+  from?: Date;
+  to?: Date;
+  /** The id of the last entry of the previous page (entries come newest first). */
+  before?: string;
+  limit?: number;
+}
+
+interface AuditRow {
+  id: string;
+  at: string;
+  actor_user_id: string | null;
+  actor_api_key_id: string | null;
+  action: string;
+  object_type: string;
+  object_id: string | null;
+  organization_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  details: Record<string, unknown>;
+}
+
+/** The audit log, newest first, filtered; administrators only. */
+export async function listAuditEntries(
+  db: Db,
+  actor: Actor,
+  filter: AuditFilter = {},
+): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+  requireAdmin(actor);
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+  const conditions: SQL[] = [sql`TRUE`];
+  if (filter.actorUserId) conditions.push(sql`actor_user_id = ${filter.actorUserId}`);
+  if (filter.action) conditions.push(sql`action = ${filter.action}`);
+  if (filter.objectType) conditions.push(sql`object_type = ${filter.objectType}`);
+  if (filter.objectId) conditions.push(sql`object_id = ${filter.objectId}`);
+  if (filter.organizationId) conditions.push(sql`organization_id = ${filter.organizationId}`);
+  if (filter.from) conditions.push(sql`at >= ${filter.from}`);
+  if (filter.to) conditions.push(sql`at < ${filter.to}`);
+  if (filter.before) conditions.push(sql`id < ${filter.before}`);
+  if (filter.from && filter.to && filter.from > filter.to) {
+    throw new AppError('validation_failed', '"from" must not be after "to"');
+  }
+  const rows = await queryRows<AuditRow>(
+    db,
+    sql`SELECT id, at::text, actor_user_id, actor_api_key_id, action, object_type, object_id, organization_id, ip,
+          request_id, details
+        FROM core_audit_log WHERE ${sql.join(conditions, sql` AND `)} ORDER BY id DESC LIMIT ${limit + 1}`,
+  );
+  const items = rows.slice(0, limit).map((row) => ({
+    id: row.id,
+    at: parseTimestamp(row.at),
+    actorUserId: row.actor_user_id,
+    actorApiKeyId: row.actor_api_key_id,
+    action: row.action,
+    objectType: row.object_type,
+    objectId: row.object_id,
+    organizationId: row.organization_id,
+    ip: row.ip,
+    requestId: row.request_id,
+    details: row.details,
+  }));
+  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+}
