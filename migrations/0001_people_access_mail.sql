@@ -59,15 +59,16 @@ CREATE TABLE "core_api_keys" (
 	CONSTRAINT "core_api_keys_key_hash_unique" UNIQUE("key_hash")
 );
 --> statement-breakpoint
-CREATE TABLE "core_password_resets" (
+CREATE TABLE "core_auth_tokens" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"user_id" uuid NOT NULL,
+	"purpose" text NOT NULL,
 	"token_hash" text NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL,
 	"used_at" timestamp with time zone,
 	"ip" text,
-	CONSTRAINT "core_password_resets_token_hash_unique" UNIQUE("token_hash")
+	CONSTRAINT "core_auth_tokens_token_hash_unique" UNIQUE("token_hash")
 );
 --> statement-breakpoint
 CREATE TABLE "core_rate_limits" (
@@ -164,7 +165,7 @@ ALTER TABLE "core_memberships" ADD CONSTRAINT "core_memberships_organization_id_
 ALTER TABLE "core_memberships" ADD CONSTRAINT "core_memberships_user_id_core_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."core_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "core_organizations" ADD CONSTRAINT "core_organizations_created_by_core_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."core_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "core_api_keys" ADD CONSTRAINT "core_api_keys_user_id_core_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."core_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "core_password_resets" ADD CONSTRAINT "core_password_resets_user_id_core_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."core_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "core_auth_tokens" ADD CONSTRAINT "core_auth_tokens_user_id_core_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."core_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "core_sessions" ADD CONSTRAINT "core_sessions_user_id_core_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."core_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "core_wallets" ADD CONSTRAINT "core_wallets_user_id_core_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."core_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "core_notification_settings" ADD CONSTRAINT "core_notification_settings_user_id_core_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."core_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -178,7 +179,7 @@ CREATE INDEX "core_audit_actor_idx" ON "core_audit_log" USING btree ("actor_user
 CREATE INDEX "core_audit_object_idx" ON "core_audit_log" USING btree ("object_type","object_id");--> statement-breakpoint
 CREATE INDEX "core_audit_org_idx" ON "core_audit_log" USING btree ("organization_id","at");--> statement-breakpoint
 CREATE INDEX "core_api_keys_user_idx" ON "core_api_keys" USING btree ("user_id");--> statement-breakpoint
-CREATE INDEX "core_password_resets_user_idx" ON "core_password_resets" USING btree ("user_id");--> statement-breakpoint
+CREATE INDEX "core_auth_tokens_user_idx" ON "core_auth_tokens" USING btree ("user_id","purpose");--> statement-breakpoint
 CREATE INDEX "core_rate_limits_window_idx" ON "core_rate_limits" USING btree ("window_start") WHERE "core_rate_limits"."locked_until" IS NULL;--> statement-breakpoint
 CREATE INDEX "core_sessions_user_idx" ON "core_sessions" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "core_users_created_idx" ON "core_users" USING btree ("created_at");--> statement-breakpoint

@@ -40,21 +40,27 @@ export const sessions = pgTable(
   (t) => [index('core_sessions_user_idx').on(t.userId)],
 );
 
-/** Single-use, expiring password reset links; only the token's SHA-256 is stored. */
-export const passwordResets = pgTable(
-  'core_password_resets',
+export const authTokenPurposes = ['verify_email', 'password_reset'] as const;
+
+/**
+ * Single-use, expiring links mailed to a person (confirm the address, reset the password); only the
+ * token's SHA-256 is stored.
+ */
+export const authTokens = pgTable(
+  'core_auth_tokens',
   {
     id: uuid('id').primaryKey(),
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id),
+    purpose: text('purpose', { enum: authTokenPurposes }).notNull(),
     tokenHash: text('token_hash').notNull().unique(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     ip: text('ip'),
   },
-  (t) => [index('core_password_resets_user_idx').on(t.userId)],
+  (t) => [index('core_auth_tokens_user_idx').on(t.userId, t.purpose)],
 );
 
 /** Wallets linked to a person; the address is lower-case hex. */
