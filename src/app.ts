@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { authenticate } from './core/auth/middleware';
+import { authRoutes } from './core/auth/routes';
 import { type Clock, systemClock } from './core/clock';
 import type { Config } from './core/config';
 import { checkDatabase, type Database } from './core/database';
@@ -43,7 +44,9 @@ export function createTally({
     maxBodyBytes: config.maxBodyBytes,
     checkHealth: () => checkDatabase(db),
   });
+  http.use('/api/*', authenticate(db, clock));
 
+  http.route('/api/auth', authRoutes({ db, clock, publicUrl: config.publicUrl }));
   http.route('/api/ledger', ledgerRoutes({ db, clock, batcher, adminApiKey }));
   registerLedgerJobs(jobs, { db, clock });
 

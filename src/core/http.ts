@@ -77,6 +77,8 @@ export const errorResponses = {
 } as const;
 
 export function errorResponse(c: Context, error: AppError): Response {
+  const retryAfter = (error.details as { retry_after_seconds?: unknown } | undefined)?.retry_after_seconds;
+  if (error.code === 'rate_limited' && typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
   return c.json(error.toBody(), error.status);
 }
 

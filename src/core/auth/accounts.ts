@@ -1,0 +1,371 @@
+import { sql } from 'drizzle-orm';
+import { type Actor, requireUser } from '../actor';
+import { recordAudit } from '../audit/service';
+import type { Clock } from '../clock';
+import { type Db, parseTimestamp, queryRows } from '../database';
+import { AppError, notFound } from '../errors';
+import { newId } from '../ids';
+import { queueMail } from '../mail/outbox';
+import { consumeLinkToken, issueLinkToken } from './mailed-links';
+import { checkPasswordRules, hashPassword, verifyPassword } from './passwords';
+import { assertNotLocked, clearFailures, consumeRateLimit, recordFailure } from './rate-limit';
+import { type NewSession, openSession, requireSessionUser, revokeSessionsOf } from './sessions';
+
+/**
+ * Email-and-password accounts. No response tells whether an address has an account: sign-up and
+ * reset requests answer the same either way and say the rest by mail to the address itself.
+ */
+
+export interface AuthDeps {
+  db: Db;
+  clock: Clock;
+  /** The base of links in mails. */
+  publicUrl: string;
+}
+
+export interface Client {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface User {
+  id: string;
+  email: string | null;
+  emailVerified: boolean;
+  name: string;
+  isAdmin: boolean;
+  hasPassword: boolean;
+  wallets: { address: string; linkedAt: Date }[];
+  createdAt: Date;
+}
+
+const HOUR = 3600 * 1000;
+const LIMITS = {
+  signUpPerIp: { limit: 10, windowMs: HOUR },
+  signInPerIp: { limit: 30, windowMs: 10 * 60 * 1000 },
+  resetPerIp: { limit: 10, windowMs: HOUR },
+  mailsPerAddress: { limit: 3, windowMs: HOUR },
+};
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+const ipKey = (ip: string | null) => ip ?? 'unknown';
+
+/**
+ * Signs a person up. A new address gets an account and a welcome mail with a link that confirms it;
+ * an address that already has an account gets a mail saying so, with links to log in or reset. The
+ * answer is the same in both cases.
+ */
+export async function signUp(
+  { db, clock, publicUrl }: AuthDeps,
+  actor: Actor,
+  input: { email: string; password: string; name: string },
+): Promise<void> {
+  const email = normalizeEmail(input.email);
+  checkPasswordRules(input.password);
+  await consumeRateLimit(db, clock, `signup:ip:${ipKey(actor.ip)}`, LIMITS.signUpPerIp);
+  const passwordHash = await hashPassword(input.password);
+  const mailAllowed = await consumeRateLimit(db, clock, `mail:${email}`, LIMITS.mailsPerAddress, {
+    throwWhenExceeded: false,
+  });
+  await db.transaction(async (tx) => {
+    const now = clock.now();
+    const userId = newId();
+    const inserted = await queryRows<{ id: string }>(
+      tx,
+      sql`INSERT INTO core_users (id, email, name, password_hash, password_changed_at, created_at, updated_at)
+          VALUES (${userId}, ${email}, ${input.name.trim()}, ${passwordHash}, ${now}, ${now}, ${now})
+          ON CONFLICT (email) DO NOTHING RETURNING id`,
+    );
+    if (inserted.length === 0) {
+      if (mailAllowed) {
+        await queueMail(tx, clock, {
+          to: email,
+          template: 'signup_existing',
+          subject: 'You already have a Tally account',
+          text:
+            `Someone, maybe you, tried to sign up to Tally with this address, which already has an account.\n\n` +
+            `Log in: ${publicUrl}/login\nForgot your password? ${publicUrl}/forgot-password\n\n` +
+            `If it was not you, you can ignore this mail: nothing changed.`,
+        });
+      }
+      return;
+    }
+    const token = await issueLinkToken(tx, clock, userId, 'verify_email', actor.ip);
+    await queueMail(tx, clock, {
+      to: email,
+      userId,
+      template: 'welcome',
+      dedupeKey: `welcome:${userId}`,
+      subject: 'Welcome to Tally — confirm your email',
+      text:
+        `Welcome to Tally, ${input.name.trim() || email}!\n\n` +
+        `Confirm your email address to start: ${publicUrl}/verify-email?token=${token}\n\n` +
+        `The link works once, for 48 hours.`,
+    });
+    await recordAudit(
+      tx,
+      clock,
+      { ...actor, userId },
+      { action: 'user.signup', objectType: 'user', objectId: userId },
+    );
+  });
+}
+
+/** Confirms an address from the welcome mail's link and signs the person in. */
+export async function confirmEmail(deps: AuthDeps, actor: Actor, token: string, client: Client) {
+  return deps.db.transaction(async (tx) => {
+    const userId = await consumeLinkToken(tx, deps.clock, token, 'verify_email');
+    await tx.execute(sql`
+      UPDATE core_users SET email_verified_at = coalesce(email_verified_at, ${deps.clock.now()}),
+        updated_at = ${deps.clock.now()} WHERE id = ${userId}`);
+    await recordAudit(
+      tx,
+      deps.clock,
+      { ...actor, userId },
+      {
+        action: 'user.verify_email',
+        objectType: 'user',
+        objectId: userId,
+      },
+    );
+    const session = await openSession(tx, deps.clock, userId, client);
+    return { user: await getUser(tx, userId), session };
+  });
+}
+
+/**
+ * Signs in with email and password. Wrong address and wrong password get the same answer; failures
+ * for an address lock it for longer and longer, and each IP has its own budget.
+ */
+export async function signIn(
+  deps: AuthDeps,
+  actor: Actor,
+  input: { email: string; password: string },
+  client: Client,
+): Promise<{ user: User; session: NewSession }> {
+  const { db, clock } = deps;
+  const email = normalizeEmail(input.email);
+  const failureKey = `signin:email:${email}`;
+  await consumeRateLimit(db, clock, `signin:ip:${ipKey(actor.ip)}`, LIMITS.signInPerIp);
+  await assertNotLocked(db, clock, failureKey);
+  const [row] = await queryRows<{
+    id: string;
+    password_hash: string | null;
+    email_verified_at: string | null;
+  }>(db, sql`SELECT id, password_hash, email_verified_at::text FROM core_users WHERE email = ${email}`);
+  const valid = await verifyPassword(row?.password_hash ?? null, input.password);
+  if (!row || !valid) {
+    await recordFailure(db, clock, failureKey);
+    throw new AppError('unauthorized', 'that email and password do not match an account');
+  }
+  await clearFailures(db, failureKey);
+  if (!row.email_verified_at) {
+    await resendConfirmation(deps, actor, row.id, email);
+    throw new AppError('forbidden', 'confirm your email address first: we have sent you a new link', {
+      reason: 'email_not_verified',
+    });
+  }
+  return db.transaction(async (tx) => {
+    const session = await openSession(tx, clock, row.id, client);
+    await recordAudit(
+      tx,
+      clock,
+      { ...actor, userId: row.id },
+      {
+        action: 'session.create',
+        objectType: 'session',
+        objectId: session.id,
+        details: { method: 'password' },
+      },
+    );
+    return { user: await getUser(tx, row.id), session };
+  });
+}
+
+async function resendConfirmation(
+  { db, clock, publicUrl }: AuthDeps,
+  actor: Actor,
+  userId: string,
+  email: string,
+) {
+  if (
+    !(await consumeRateLimit(db, clock, `mail:${email}`, LIMITS.mailsPerAddress, {
+      throwWhenExceeded: false,
+    }))
+  ) {
+    return;
+  }
+  await db.transaction(async (tx) => {
+    const token = await issueLinkToken(tx, clock, userId, 'verify_email', actor.ip);
+    await queueMail(tx, clock, {
+      to: email,
+      userId,
+      template: 'verify_email',
+      subject: 'Confirm your email for Tally',
+      text: `Confirm your email address: ${publicUrl}/verify-email?token=${token}\n\nThe link works once, for 48 hours.`,
+    });
+  });
+}
+
+/** Asks for a password reset link. The answer never says whether the address has an account. */
+export async function requestPasswordReset(
+  { db, clock, publicUrl }: AuthDeps,
+  actor: Actor,
+  input: { email: string },
+): Promise<void> {
+  const email = normalizeEmail(input.email);
+  await consumeRateLimit(db, clock, `reset:ip:${ipKey(actor.ip)}`, LIMITS.resetPerIp);
+  const [row] = await queryRows<{ id: string }>(db, sql`SELECT id FROM core_users WHERE email = ${email}`);
+  if (!row) return;
+  if (
+    !(await consumeRateLimit(db, clock, `mail:${email}`, LIMITS.mailsPerAddress, {
+      throwWhenExceeded: false,
+    }))
+  ) {
+    return;
+  }
+  await db.transaction(async (tx) => {
+    const token = await issueLinkToken(tx, clock, row.id, 'password_reset', actor.ip);
+    await queueMail(tx, clock, {
+      to: email,
+      userId: row.id,
+      template: 'password_reset',
+      subject: 'Reset your Tally password',
+      text:
+        `Someone, hopefully you, asked to reset the password of your Tally account.\n\n` +
+        `Choose a new password: ${publicUrl}/reset-password?token=${token}\n\n` +
+        `The link works once, for one hour. If you did not ask for it, ignore this mail.`,
+    });
+    await recordAudit(
+      tx,
+      clock,
+      { ...actor, userId: actor.userId },
+      {
+        action: 'password_reset.request',
+        objectType: 'user',
+        objectId: row.id,
+      },
+    );
+  });
+}
+
+/** Sets a new password from a reset link; every session of the person ends, and the address counts as confirmed. */
+export async function resetPassword(
+  deps: AuthDeps,
+  actor: Actor,
+  input: { token: string; newPassword: string },
+) {
+  checkPasswordRules(input.newPassword, 'new_password');
+  const passwordHash = await hashPassword(input.newPassword);
+  await deps.db.transaction(async (tx) => {
+    const userId = await consumeLinkToken(tx, deps.clock, input.token, 'password_reset');
+    const now = deps.clock.now();
+    await tx.execute(sql`
+      UPDATE core_users SET password_hash = ${passwordHash}, password_changed_at = ${now},
+        email_verified_at = coalesce(email_verified_at, ${now}), updated_at = ${now}
+      WHERE id = ${userId}`);
+    await revokeSessionsOf(tx, deps.clock, userId);
+    await recordAudit(
+      tx,
+      deps.clock,
+      { ...actor, userId },
+      {
+        action: 'password_reset.complete',
+        objectType: 'user',
+        objectId: userId,
+      },
+    );
+  });
+}
+
+export async function changePassword(
+  { db, clock }: AuthDeps,
+  actor: Actor,
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  const userId = requireSessionUser(actor);
+  checkPasswordRules(input.newPassword, 'new_password');
+  const failureKey = `password:user:${userId}`;
+  await assertNotLocked(db, clock, failureKey);
+  const [row] = await queryRows<{ password_hash: string | null }>(
+    db,
+    sql`SELECT password_hash FROM core_users WHERE id = ${userId}`,
+  );
+  // A wallet-only person sets a first password without a current one.
+  if (row?.password_hash && !(await verifyPassword(row.password_hash, input.currentPassword))) {
+    await recordFailure(db, clock, failureKey);
+    throw new AppError('validation_failed', 'the current password is not right', {
+      field: 'current_password',
+    });
+  }
+  await clearFailures(db, failureKey);
+  const passwordHash = await hashPassword(input.newPassword);
+  await db.transaction(async (tx) => {
+    const now = clock.now();
+    await tx.execute(sql`
+      UPDATE core_users SET password_hash = ${passwordHash}, password_changed_at = ${now}, updated_at = ${now}
+      WHERE id = ${userId}`);
+    await recordAudit(tx, clock, actor, {
+      action: 'user.password_change',
+      objectType: 'user',
+      objectId: userId,
+    });
+  });
+}
+
+export async function getMe({ db }: Pick<AuthDeps, 'db'>, actor: Actor): Promise<User> {
+  return getUser(db, requireUser(actor));
+}
+
+export async function updateProfile(
+  { db, clock }: AuthDeps,
+  actor: Actor,
+  input: { name: string },
+): Promise<User> {
+  const userId = requireUser(actor);
+  return db.transaction(async (tx) => {
+    await tx.execute(
+      sql`UPDATE core_users SET name = ${input.name.trim()}, updated_at = ${clock.now()} WHERE id = ${userId}`,
+    );
+    await recordAudit(tx, clock, actor, {
+      action: 'user.update',
+      objectType: 'user',
+      objectId: userId,
+      details: { name: input.name.trim() },
+    });
+    return getUser(tx, userId);
+  });
+}
+
+export async function getUser(db: Db, userId: string): Promise<User> {
+  const [row] = await queryRows<{
+    id: string;
+    email: string | null;
+    email_verified_at: string | null;
+    name: string;
+    is_admin: boolean;
+    has_password: boolean;
+    created_at: string;
+  }>(
+    db,
+    sql`SELECT id, email, email_verified_at::text, name, is_admin, password_hash IS NOT NULL AS has_password,
+          created_at::text
+        FROM core_users WHERE id = ${userId}`,
+  );
+  if (!row) throw notFound('user', { id: userId });
+  const wallets = await queryRows<{ address: string; linked_at: string }>(
+    db,
+    sql`SELECT address, linked_at::text FROM core_wallets WHERE user_id = ${userId} ORDER BY linked_at`,
+  );
+  return {
+    id: row.id,
+    email: row.email,
+    emailVerified: row.email_verified_at !== null,
+    name: row.name,
+    isAdmin: row.is_admin,
+    hasPassword: row.has_password,
+    wallets: wallets.map((w) => ({ address: w.address, linkedAt: parseTimestamp(w.linked_at) })),
+    createdAt: parseTimestamp(row.created_at),
+  };
+}

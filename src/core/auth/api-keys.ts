@@ -1,0 +1,125 @@
+import { sql } from 'drizzle-orm';
+import type { Actor } from '../actor';
+import { recordAudit } from '../audit/service';
+import type { Clock } from '../clock';
+import { type Db, parseTimestamp, queryRows } from '../database';
+import { AppError, notFound } from '../errors';
+import { newId } from '../ids';
+import { requireSessionUser } from './sessions';
+import { API_KEY_PREFIX, hashSecret, newSecret } from './tokens';
+
+/**
+ * API keys let a person's servers call Tally. Each key carries scopes (what it may do), chosen from
+ * those the core and the product lines register; the secret is shown once and stored as SHA-256.
+ */
+
+const scopes = new Map<string, string>();
+
+export function defineScope(scope: string, description: string): void {
+  scopes.set(scope, description);
+}
+
+export const listScopes = (): { scope: string; description: string }[] =>
+  [...scopes]
+    .map(([scope, description]) => ({ scope, description }))
+    .sort((a, b) => a.scope.localeCompare(b.scope));
+
+defineScope('profile:read', 'Read the key owner’s profile');
+defineScope('orgs:read', 'Read the organisations the owner belongs to');
+defineScope('orgs:write', 'Create and change organisations and their members, as the owner may');
+defineScope('notifications:read', 'Read the owner’s notifications');
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+const toApiKey = (row: ApiKeyRow): ApiKey => ({
+  id: row.id,
+  name: row.name,
+  prefix: row.prefix,
+  scopes: row.scopes,
+  createdAt: parseTimestamp(row.created_at),
+  lastUsedAt: row.last_used_at ? parseTimestamp(row.last_used_at) : null,
+  expiresAt: row.expires_at ? parseTimestamp(row.expires_at) : null,
+  revokedAt: row.revoked_at ? parseTimestamp(row.revoked_at) : null,
+});
+
+const columns = sql.raw(
+  'id, name, prefix, scopes, created_at::text, last_used_at::text, expires_at::text, revoked_at::text',
+);
+
+export async function createApiKey(
+  db: Db,
+  clock: Clock,
+  actor: Actor,
+  input: { name: string; scopes: string[]; expiresAt?: Date | null },
+): Promise<{ apiKey: ApiKey; secret: string }> {
+  const userId = requireSessionUser(actor);
+  const unknown = input.scopes.filter((scope) => !scopes.has(scope));
+  if (unknown.length > 0) {
+    throw new AppError('validation_failed', `unknown scope: ${unknown.join(', ')}`, { field: 'scopes' });
+  }
+  if (input.expiresAt && input.expiresAt.getTime() <= clock.now().getTime()) {
+    throw new AppError('validation_failed', 'the expiry must be in the future', { field: 'expires_at' });
+  }
+  const secret = newSecret(API_KEY_PREFIX);
+  return db.transaction(async (tx) => {
+    const [row] = await queryRows<ApiKeyRow>(
+      tx,
+      sql`INSERT INTO core_api_keys (id, user_id, name, prefix, key_hash, scopes, created_at, expires_at)
+          VALUES (${newId()}, ${userId}, ${input.name.trim()}, ${secret.slice(0, API_KEY_PREFIX.length + 6)},
+            ${hashSecret(secret)}, ${sql.param([...new Set(input.scopes)])}::text[], ${clock.now()},
+            ${input.expiresAt ?? null})
+          RETURNING ${columns}`,
+    );
+    const apiKey = toApiKey(row!);
+    await recordAudit(tx, clock, actor, {
+      action: 'api_key.create',
+      objectType: 'api_key',
+      objectId: apiKey.id,
+      details: { name: apiKey.name, scopes: apiKey.scopes },
+    });
+    return { apiKey, secret };
+  });
+}
+
+export async function listApiKeys(db: Db, actor: Actor): Promise<ApiKey[]> {
+  const userId = requireSessionUser(actor);
+  const rows = await queryRows<ApiKeyRow>(
+    db,
+    sql`SELECT ${columns} FROM core_api_keys WHERE user_id = ${userId} ORDER BY created_at DESC`,
+  );
+  return rows.map(toApiKey);
+}
+
+export async function revokeApiKey(db: Db, clock: Clock, actor: Actor, id: string): Promise<ApiKey> {
+  const userId = requireSessionUser(actor);
+  return db.transaction(async (tx) => {
+    const [row] = await queryRows<ApiKeyRow>(
+      tx,
+      sql`UPDATE core_api_keys SET revoked_at = coalesce(revoked_at, ${clock.now()})
+          WHERE id = ${id} AND user_id = ${userId} RETURNING ${columns}`,
+    );
+    if (!row) throw notFound('API key', { id });
+    await recordAudit(tx, clock, actor, { action: 'api_key.revoke', objectType: 'api_key', objectId: id });
+    return toApiKey(row);
+  });
+}

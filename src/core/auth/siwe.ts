@@ -1,0 +1,161 @@
+import { sql } from 'drizzle-orm';
+import { type Hex, isHex, verifyMessage } from 'viem';
+import { generateSiweNonce, parseSiweMessage, validateSiweMessage } from 'viem/siwe';
+import type { Actor } from '../actor';
+import { recordAudit } from '../audit/service';
+import type { Clock } from '../clock';
+import type { Db } from '../database';
+import { queryRows } from '../database';
+import { AppError } from '../errors';
+import { newId } from '../ids';
+import { type AuthDeps, type Client, getUser, type User } from './accounts';
+import { type NewSession, openSession, requireSessionUser } from './sessions';
+
+/**
+ * Sign-In with Ethereum (EIP-4361): the server issues a nonce, the wallet signs a message naming
+ * our domain and that nonce, and we check the domain, the time window, the nonce (once only) and
+ * the signature. A signed-in person links the wallet instead; a stranger gets a wallet-only account.
+ */
+
+const NONCE_TTL_MS = 10 * 60 * 1000;
+
+export async function issueSiweNonce(db: Db, clock: Clock): Promise<string> {
+  const nonce = generateSiweNonce();
+  const now = clock.now();
+  await db.execute(sql`
+    INSERT INTO core_siwe_nonces (nonce, created_at, expires_at)
+    VALUES (${nonce}, ${now}, ${new Date(now.getTime() + NONCE_TTL_MS)})`);
+  return nonce;
+}
+
+export interface SiweOutcome {
+  user: User;
+  /** A new session when the call signed someone in; none when it linked a wallet to the signed-in person. */
+  session: NewSession | null;
+  linked: boolean;
+}
+
+export async function signInWithEthereum(
+  deps: AuthDeps,
+  actor: Actor,
+  input: { message: string; signature: string },
+  client: Client,
+): Promise<SiweOutcome> {
+  const { db, clock } = deps;
+  const refuse = (why: string) => new AppError('unauthorized', `the wallet signature was refused: ${why}`);
+  const domain = new URL(deps.publicUrl).host;
+  const message = parseSiweMessage(input.message);
+  if (
+    !message.address ||
+    !message.nonce ||
+    !message.domain ||
+    !message.uri ||
+    !message.version ||
+    !message.chainId
+  ) {
+    throw new AppError('validation_failed', 'the message is not a Sign-In with Ethereum message', {
+      field: 'message',
+    });
+  }
+  if (message.domain !== domain) throw refuse(`it is for ${message.domain}, not ${domain}`);
+  if (!validateSiweMessage({ message, domain, time: clock.now() }))
+    throw refuse('it is expired or not yet valid');
+  if (!isHex(input.signature))
+    throw new AppError('validation_failed', 'the signature is not hex', { field: 'signature' });
+  const valid = await verifyMessage({
+    address: message.address,
+    message: input.message,
+    signature: input.signature as Hex,
+  }).catch(() => false);
+  if (!valid) throw refuse('it was not signed by that address');
+  const address = message.address.toLowerCase();
+
+  return db.transaction(async (tx) => {
+    const now = clock.now();
+    const nonce = await queryRows<{ nonce: string }>(
+      tx,
+      sql`UPDATE core_siwe_nonces SET used_at = ${now}
+          WHERE nonce = ${message.nonce} AND used_at IS NULL AND expires_at > ${now} RETURNING nonce`,
+    );
+    if (nonce.length === 0) throw refuse('its nonce is unknown, used or expired; ask for a new one');
+    const [owner] = await queryRows<{ user_id: string }>(
+      tx,
+      sql`SELECT user_id FROM core_wallets WHERE address = ${address}`,
+    );
+
+    if (actor.userId) {
+      const userId = requireSessionUser(actor);
+      if (owner && owner.user_id !== userId) {
+        throw new AppError('conflict', 'this wallet is linked to another account', { field: 'address' });
+      }
+      if (!owner) await linkWallet(tx, clock, actor, userId, address);
+      return { user: await getUser(tx, userId), session: null, linked: !owner };
+    }
+
+    let userId = owner?.user_id;
+    if (!userId) {
+      userId = newId();
+      await tx.execute(sql`
+        INSERT INTO core_users (id, name, created_at, updated_at) VALUES (${userId}, '', ${now}, ${now})`);
+      await recordAudit(
+        tx,
+        clock,
+        { ...actor, userId },
+        {
+          action: 'user.signup',
+          objectType: 'user',
+          objectId: userId,
+          details: { method: 'siwe' },
+        },
+      );
+      await linkWallet(tx, clock, { ...actor, userId }, userId, address);
+    }
+    const session = await openSession(tx, clock, userId, client);
+    await recordAudit(
+      tx,
+      clock,
+      { ...actor, userId },
+      {
+        action: 'session.create',
+        objectType: 'session',
+        objectId: session.id,
+        details: { method: 'siwe', address },
+      },
+    );
+    return { user: await getUser(tx, userId), session, linked: !owner };
+  });
+}
+
+async function linkWallet(
+  tx: Db,
+  clock: Clock,
+  actor: Actor,
+  userId: string,
+  address: string,
+): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO core_wallets (address, user_id, linked_at) VALUES (${address}, ${userId}, ${clock.now()})`);
+  await recordAudit(tx, clock, actor, { action: 'wallet.link', objectType: 'wallet', objectId: address });
+}
+
+/** Unlinks a wallet, unless it is the person's last way to sign in. */
+export async function unlinkWallet(db: Db, clock: Clock, actor: Actor, address: string): Promise<User> {
+  const userId = requireSessionUser(actor);
+  const normalized = address.toLowerCase();
+  return db.transaction(async (tx) => {
+    const user = await getUser(tx, userId);
+    if (!user.wallets.some((w) => w.address === normalized)) {
+      throw new AppError('not_found', 'no such wallet on your account', { address });
+    }
+    if (!user.hasPassword && user.wallets.length === 1) {
+      throw new AppError('domain_rule', 'set a password first: this wallet is your only way to sign in');
+    }
+    await tx.execute(sql`DELETE FROM core_wallets WHERE address = ${normalized} AND user_id = ${userId}`);
+    await recordAudit(tx, clock, actor, {
+      action: 'wallet.unlink',
+      objectType: 'wallet',
+      objectId: normalized,
+    });
+    return getUser(tx, userId);
+  });
+}
