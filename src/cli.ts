@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createTally } from './app';
 import { resolveAdminApiKey } from './core/admin-key';
+import { createAdministrator } from './core/auth/accounts';
+import { newSecret } from './core/auth/tokens';
 import { systemClock } from './core/clock';
 import { type Config, ConfigError, loadConfig } from './core/config';
 import { type Database, openDatabase } from './core/database';
@@ -38,6 +40,9 @@ Usage:
   tally ledger balance <account>
   tally ledger history <account> [--limit 50] [--after <cursor>]
   tally ledger verify                 check the ledger's invariants
+  tally admin create --email ada@example.com [--name "Ada"] [--password …]
+                                      make an administrator (a new account, or promote an existing one);
+                                      without --password one is generated and printed once
 
 Amounts on the command line are decimals in the ledger's asset ("12.50" USDC), never rounded.
 With the embedded database (no DATABASE_URL), stop a running server before using ledger commands:
@@ -62,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'ledger':
       return withDatabase(config, (database) => ledgerCommand(database, rest));
+    case 'admin':
+      return withDatabase(config, (database) => adminCommand(database, rest));
     default:
       console.error(`unknown command "${command}"\n\n${USAGE}`);
       return 2;
@@ -270,6 +277,32 @@ async function ledgerCommand(database: Database, args: string[]): Promise<number
       console.error(`unknown ledger command "${action ?? ''}"\n\n${USAGE}`);
       return 2;
   }
+}
+
+async function adminCommand(database: Database, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action !== 'create') {
+    console.error(`unknown admin command "${action ?? ''}"\n\n${USAGE}`);
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } },
+  });
+  if (!values.email) throw new AppError('validation_failed', '--email is required');
+  const password = values.password ?? newSecret().slice(0, 20);
+  const { created } = await createAdministrator(database.db, systemClock, {
+    email: values.email,
+    name: values.name ?? '',
+    password,
+  });
+  if (created) {
+    console.log(`administrator ${values.email} created`);
+    if (!values.password) console.log(`password: ${password}  (shown once; change it after logging in)`);
+  } else {
+    console.log(`${values.email} is now an administrator (password unchanged)`);
+  }
+  return 0;
 }
 
 async function runTransfer(database: Database, input: TransferInput): Promise<number> {

@@ -112,6 +112,18 @@ describe('tally ledger', () => {
   });
 });
 
+describe('tally admin', () => {
+  it('creates an administrator with a password shown once, and promotes an existing account', () => {
+    const created = tally(['admin', 'create', '--email', 'Root@Example.test', '--name', 'Root']);
+    expect(created.code).toBe(0);
+    expect(created.out).toContain('administrator Root@Example.test created');
+    expect(created.out).toMatch(/password: \S{20} {2}\(shown once/);
+    const again = tally(['admin', 'create', '--email', 'root@example.test']);
+    expect(again.out).toContain('is now an administrator (password unchanged)');
+    expect(tally(['admin', 'create']).err).toContain('--email is required');
+  });
+});
+
 describe('configuration', () => {
   it('stops start with a message naming each wrong variable', () => {
     const run = tally(['start'], { PORT: 'abc', LOG_LEVEL: 'loud' });

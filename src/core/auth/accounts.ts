@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Actor, requireUser } from '../actor';
+import { type Actor, requireUser, systemActor } from '../actor';
 import { recordAudit } from '../audit/service';
 import type { Clock } from '../clock';
 import { type Db, parseTimestamp, queryRows } from '../database';
@@ -368,4 +368,40 @@ export async function getUser(db: Db, userId: string): Promise<User> {
     wallets: wallets.map((w) => ({ address: w.address, linkedAt: parseTimestamp(w.linked_at) })),
     createdAt: parseTimestamp(row.created_at),
   };
+}
+
+/**
+ * Makes a person an administrator (the `tally admin create` command): an existing account is
+ * promoted; a new address gets a confirmed account with the given password.
+ */
+export async function createAdministrator(
+  db: Db,
+  clock: Clock,
+  input: { email: string; name: string; password: string },
+): Promise<{ userId: string; created: boolean }> {
+  const email = normalizeEmail(input.email);
+  checkPasswordRules(input.password);
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const now = clock.now();
+    const [existing] = await queryRows<{ id: string }>(
+      tx,
+      sql`SELECT id FROM core_users WHERE email = ${email}`,
+    );
+    const userId = existing?.id ?? newId();
+    if (existing) {
+      await tx.execute(sql`UPDATE core_users SET is_admin = true, updated_at = ${now} WHERE id = ${userId}`);
+    } else {
+      await tx.execute(sql`
+        INSERT INTO core_users (id, email, email_verified_at, name, password_hash, password_changed_at, is_admin,
+          created_at, updated_at)
+        VALUES (${userId}, ${email}, ${now}, ${input.name.trim()}, ${passwordHash}, ${now}, true, ${now}, ${now})`);
+    }
+    await recordAudit(tx, clock, systemActor, {
+      action: existing ? 'user.grant_admin' : 'user.create_admin',
+      objectType: 'user',
+      objectId: userId,
+    });
+    return { userId, created: !existing };
+  });
 }
