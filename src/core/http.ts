@@ -54,6 +54,11 @@ export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
   } as const;
 }
 
+/** A documented JSON response of a route. */
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
 /** The documented error response, referenced by every route. */
 export const ErrorSchema = z
   .object({
@@ -78,7 +83,8 @@ export const errorResponses = {
 
 export function errorResponse(c: Context, error: AppError): Response {
   const retryAfter = (error.details as { retry_after_seconds?: unknown } | undefined)?.retry_after_seconds;
-  if (error.code === 'rate_limited' && typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
+  if (error.code === 'rate_limited' && typeof retryAfter === 'number')
+    c.header('Retry-After', String(retryAfter));
   return c.json(error.toBody(), error.status);
 }
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
-import { createRouter, errorResponses, jsonBody, requireAdminKey } from '../core/http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, requireAdminKey } from '../core/http';
 import { UINT256_MAX } from '../core/money';
 import type { TransferBatcher } from './batcher';
 import { MAX_TRANSFERS_PER_COMMIT } from './batcher';
@@ -180,11 +180,6 @@ const transferJson = (t: Transfer) => ({
   credit_account_balance: balancesJson(t.creditAccountBalance),
 });
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
 const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 const security = [{ adminKey: [] }];
@@ -215,7 +210,7 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
           name: z.string().min(1).max(100).optional(),
         }),
       ),
-      responses: { 201: json(LedgerSchema, 'The ledger'), ...errorResponses },
+      responses: { 201: jsonResponse(LedgerSchema, 'The ledger'), ...errorResponses },
     }),
     async (c) => c.json(ledgerJson(await createLedger({ db, clock }, c.req.valid('json'))), 201),
   );
@@ -227,7 +222,10 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       tags,
       security,
       summary: 'List ledgers',
-      responses: { 200: json(z.object({ items: z.array(LedgerSchema) }), 'All ledgers'), ...errorResponses },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(LedgerSchema) }), 'All ledgers'),
+        ...errorResponses,
+      },
     }),
     async (c) => c.json({ items: (await listLedgers({ db })).map(ledgerJson) }, 200),
   );
@@ -243,7 +241,7 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
         z.strictObject({ accounts: z.array(AccountInputSchema).min(1).max(MAX_TRANSFERS_PER_COMMIT) }),
       ),
       responses: {
-        200: json(
+        200: jsonResponse(
           z.object({
             results: z.array(z.object({ id: Uuid, result: z.string(), account: AccountSchema.optional() })),
           }),
@@ -297,7 +295,7 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
           limit: Limit,
         }),
       },
-      responses: { 200: json(pageOf(AccountSchema), 'A page of accounts'), ...errorResponses },
+      responses: { 200: jsonResponse(pageOf(AccountSchema), 'A page of accounts'), ...errorResponses },
     }),
     async (c) => {
       const result = await listAccounts({ db }, c.req.valid('query'));
@@ -315,7 +313,7 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       security,
       summary: 'An account with its balances',
       request: { params: AccountParams },
-      responses: { 200: json(AccountSchema, 'The account'), ...errorResponses },
+      responses: { 200: jsonResponse(AccountSchema, 'The account'), ...errorResponses },
     }),
     async (c) => c.json(accountJson(await getAccount({ db }, c.req.valid('param').id)), 200),
   );
@@ -335,7 +333,7 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
             ? 'Close an account: no new transfers or posts; holds can still be voided or expire'
             : 'Reopen a closed account',
         request: { params: AccountParams },
-        responses: { 200: json(AccountSchema, 'The account'), ...errorResponses },
+        responses: { 200: jsonResponse(AccountSchema, 'The account'), ...errorResponses },
       }),
       async (c) => c.json(accountJson(await setAccountClosed({ db }, c.req.valid('param').id, closed)), 200),
     );
@@ -350,7 +348,7 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       summary: "An account's transfers in commit order, each with the account's balances after it",
       request: { params: AccountParams, query: z.object({ after: z.string().optional(), limit: Limit }) },
       responses: {
-        200: json(
+        200: jsonResponse(
           pageOf(
             z.object({
               transfer: TransferSchema,
@@ -393,7 +391,7 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
         z.strictObject({ transfers: z.array(TransferInputSchema).min(1).max(MAX_TRANSFERS_PER_COMMIT) }),
       ),
       responses: {
-        200: json(
+        200: jsonResponse(
           z.object({
             results: z.array(
               z.object({
@@ -457,7 +455,7 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
           limit: Limit,
         }),
       },
-      responses: { 200: json(pageOf(TransferSchema), 'A page of transfers'), ...errorResponses },
+      responses: { 200: jsonResponse(pageOf(TransferSchema), 'A page of transfers'), ...errorResponses },
     }),
     async (c) => {
       const { account_id, ...rest } = c.req.valid('query');
@@ -474,7 +472,7 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       security,
       summary: 'A transfer',
       request: { params: AccountParams },
-      responses: { 200: json(TransferSchema, 'The transfer'), ...errorResponses },
+      responses: { 200: jsonResponse(TransferSchema, 'The transfer'), ...errorResponses },
     }),
     async (c) => c.json(transferJson(await getTransfer({ db }, c.req.valid('param').id)), 200),
   );
@@ -487,7 +485,7 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       security,
       summary: "Check the ledger's invariants against what is stored",
       responses: {
-        200: json(
+        200: jsonResponse(
           z.object({ ok: z.boolean(), violations: z.array(z.string()) }),
           'The violations found, if any',
         ),

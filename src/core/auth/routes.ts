@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Clock } from '../clock';
 import type { Db } from '../database';
-import { createRouter, type Env, errorResponses, jsonBody } from '../http';
+import { createRouter, type Env, errorResponses, jsonBody, jsonResponse } from '../http';
 import {
   type AuthDeps,
   changePassword,
@@ -82,10 +82,6 @@ const apiKeyJson = (k: ApiKey) => ({
   revoked_at: k.revokedAt?.toISOString() ?? null,
 });
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const noContent = { description: 'Done' };
 const tags = ['Auth'];
 const UserResponse = z.object({ user: UserSchema });
@@ -119,7 +115,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
         z.strictObject({ email: Email, password: Password, name: z.string().max(200).default('') }),
       ),
       responses: {
-        202: json(z.object({ status: z.literal('check_your_mail') }), 'Mail sent'),
+        202: jsonResponse(z.object({ status: z.literal('check_your_mail') }), 'Mail sent'),
         ...errorResponses,
       },
     }),
@@ -136,7 +132,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
       tags,
       summary: 'Confirm an email address with the token from the mail, and sign in',
       request: jsonBody(z.strictObject({ token: z.string().min(1).max(200) })),
-      responses: { 200: json(UserResponse, 'Signed in'), ...errorResponses },
+      responses: { 200: jsonResponse(UserResponse, 'Signed in'), ...errorResponses },
     }),
     async (c) => {
       const { user, session } = await confirmEmail(
@@ -157,7 +153,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
       tags,
       summary: 'Log in with email and password',
       request: jsonBody(z.strictObject({ email: Email, password: Password })),
-      responses: { 200: json(UserResponse, 'Signed in'), ...errorResponses },
+      responses: { 200: jsonResponse(UserResponse, 'Signed in'), ...errorResponses },
     }),
     async (c) => {
       const { user, session } = await signIn(deps, c.get('actor'), c.req.valid('json'), client(c));
@@ -202,7 +198,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
       path: '/me',
       tags,
       summary: 'The signed-in person',
-      responses: { 200: json(UserResponse, 'The person'), ...errorResponses },
+      responses: { 200: jsonResponse(UserResponse, 'The person'), ...errorResponses },
     }),
     async (c) => c.json({ user: userJson(await getMe(deps, c.get('actor'))) }, 200),
   );
@@ -214,7 +210,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
       tags,
       summary: 'Change the profile',
       request: jsonBody(z.strictObject({ name: z.string().max(200) })),
-      responses: { 200: json(UserResponse, 'The person'), ...errorResponses },
+      responses: { 200: jsonResponse(UserResponse, 'The person'), ...errorResponses },
     }),
     async (c) =>
       c.json({ user: userJson(await updateProfile(deps, c.get('actor'), c.req.valid('json'))) }, 200),
@@ -253,7 +249,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
       description: 'Answers 202 whether or not the address has an account.',
       request: jsonBody(z.strictObject({ email: Email })),
       responses: {
-        202: json(z.object({ status: z.literal('check_your_mail') }), 'Accepted'),
+        202: jsonResponse(z.object({ status: z.literal('check_your_mail') }), 'Accepted'),
         ...errorResponses,
       },
     }),
@@ -285,7 +281,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
       path: '/siwe/nonce',
       tags,
       summary: 'A single-use nonce for a Sign-In with Ethereum message',
-      responses: { 200: json(z.object({ nonce: z.string(), domain: z.string() }), 'The nonce') },
+      responses: { 200: jsonResponse(z.object({ nonce: z.string(), domain: z.string() }), 'The nonce') },
     }),
     async (c) =>
       c.json({ nonce: await issueSiweNonce(deps.db, deps.clock), domain: new URL(deps.publicUrl).host }, 200),
@@ -301,7 +297,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
         z.strictObject({ message: z.string().min(1).max(4000), signature: z.string().min(1).max(1000) }),
       ),
       responses: {
-        200: json(UserResponse.extend({ linked: z.boolean() }), 'Signed in or linked'),
+        200: jsonResponse(UserResponse.extend({ linked: z.boolean() }), 'Signed in or linked'),
         ...errorResponses,
       },
     }),
@@ -321,7 +317,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
       request: {
         params: z.object({ address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address') }),
       },
-      responses: { 200: json(UserResponse, 'The person'), ...errorResponses },
+      responses: { 200: jsonResponse(UserResponse, 'The person'), ...errorResponses },
     }),
     async (c) => {
       const user = await unlinkWallet(deps.db, deps.clock, c.get('actor'), c.req.valid('param').address);
@@ -336,7 +332,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
       tags,
       summary: 'My live sessions',
       responses: {
-        200: json(
+        200: jsonResponse(
           z.object({
             items: z.array(
               z.object({
@@ -394,7 +390,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
       tags,
       summary: 'The scopes an API key may carry',
       responses: {
-        200: json(
+        200: jsonResponse(
           z.object({ items: z.array(z.object({ scope: z.string(), description: z.string() })) }),
           'Scopes',
         ),
@@ -409,7 +405,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
       path: '/api-keys',
       tags,
       summary: 'My API keys (never their secrets)',
-      responses: { 200: json(z.object({ items: z.array(ApiKeySchema) }), 'Keys'), ...errorResponses },
+      responses: { 200: jsonResponse(z.object({ items: z.array(ApiKeySchema) }), 'Keys'), ...errorResponses },
     }),
     async (c) => c.json({ items: (await listApiKeys(deps.db, c.get('actor'))).map(apiKeyJson) }, 200),
   );
@@ -428,7 +424,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
         }),
       ),
       responses: {
-        201: json(z.object({ api_key: ApiKeySchema, secret: z.string() }), 'The key'),
+        201: jsonResponse(z.object({ api_key: ApiKeySchema, secret: z.string() }), 'The key'),
         ...errorResponses,
       },
     }),
@@ -450,7 +446,10 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
       tags,
       summary: 'Revoke an API key',
       request: { params: z.object({ id: Uuid }) },
-      responses: { 200: json(z.object({ api_key: ApiKeySchema }), 'The revoked key'), ...errorResponses },
+      responses: {
+        200: jsonResponse(z.object({ api_key: ApiKeySchema }), 'The revoked key'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const apiKey = await revokeApiKey(deps.db, deps.clock, c.get('actor'), c.req.valid('param').id);
