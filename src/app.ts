@@ -7,6 +7,9 @@ import { checkDatabase, type Database } from './core/database';
 import { createHttpApp, type Env, mountApiReference } from './core/http';
 import { JobRunner } from './core/jobs';
 import type { Logger } from './core/log';
+import { registerMailJobs } from './core/mail/jobs';
+import { mailRoutes } from './core/mail/routes';
+import { notificationRoutes } from './core/notifications/routes';
 import { TransferBatcher } from './ledger/batcher';
 import { registerLedgerJobs } from './ledger/jobs';
 import { ledgerRoutes } from './ledger/routes';
@@ -47,6 +50,9 @@ export function createTally({
   http.use('/api/*', authenticate(db, clock));
 
   http.route('/api/auth', authRoutes({ db, clock, publicUrl: config.publicUrl }));
+  http.route('/api/mail', mailRoutes({ db, smtpUrl: config.smtpUrl }));
+  http.route('/api/notifications', notificationRoutes({ db, clock }));
+  registerMailJobs(jobs, { clock, log, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
   http.route('/api/ledger', ledgerRoutes({ db, clock, batcher, adminApiKey }));
   registerLedgerJobs(jobs, { db, clock });
 

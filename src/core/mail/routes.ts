@@ -1,0 +1,126 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Db } from '../database';
+import { createRouter, ErrorSchema, errorResponses } from '../http';
+import { mailStates } from './schema';
+import { getMailMessage, listMailbox, type MailMessage, type MailSummary } from './service';
+
+/** The Mailbox under /api/mail: who may read what is decided in the service, from the request's actor. */
+
+const tags = ['Mail'];
+
+const MailSummarySchema = z
+  .object({
+    id: z.uuid(),
+    to: z.string(),
+    user_id: z.uuid().nullable(),
+    subject: z.string(),
+    template: z.string(),
+    state: z.enum(mailStates),
+    transport: z.enum(['smtp', 'mailbox']).nullable(),
+    attempts: z.number().int(),
+    last_error: z.string().nullable(),
+    created_at: z.string(),
+    sent_at: z.string().nullable(),
+  })
+  .openapi('MailSummary');
+
+const MailMessageSchema = MailSummarySchema.extend({
+  text: z.string(),
+  html: z.string().nullable().openapi({ description: 'render it sandboxed: it is the mail as sent' }),
+}).openapi('MailMessage');
+
+const summaryJson = (m: MailSummary) => ({
+  id: m.id,
+  to: m.to,
+  user_id: m.userId,
+  subject: m.subject,
+  template: m.template,
+  state: m.state,
+  transport: m.transport,
+  attempts: m.attempts,
+  last_error: m.lastError,
+  created_at: m.createdAt.toISOString(),
+  sent_at: m.sentAt?.toISOString() ?? null,
+});
+
+const messageJson = (m: MailMessage) => ({ ...summaryJson(m), text: m.text, html: m.html });
+
+const forbidden = {
+  403: {
+    description: 'Not yours to read: with SMTP configured, only an administrator reads the Mailbox',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
+} as const;
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export interface MailRouteDeps {
+  db: Db;
+  /** Set when mail goes out by SMTP; the Mailbox is then an operator's record, not people's inbox. */
+  smtpUrl?: string;
+}
+
+export function mailRoutes({ db, smtpUrl }: MailRouteDeps) {
+  const router = createRouter();
+  const deps = { db, mailboxEnabled: !smtpUrl };
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/status',
+      tags,
+      summary: 'Whether mail is delivered to the built-in Mailbox (no SMTP server configured)',
+      responses: {
+        200: json(z.object({ mailbox_enabled: z.boolean() }), 'How mail is delivered'),
+        ...errorResponses,
+      },
+    }),
+    (c) => c.json({ mailbox_enabled: deps.mailboxEnabled }, 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/messages',
+      tags,
+      summary: 'Mail, newest first: all of it for an administrator, your own for anyone else',
+      request: {
+        query: z.object({
+          to: z.string().min(3).max(320).optional(),
+          before: z.uuid().optional(),
+          limit: z.coerce.number().int().min(1).max(200).optional(),
+        }),
+      },
+      responses: {
+        200: json(
+          z.object({ items: z.array(MailSummarySchema), next_cursor: z.string().nullable() }),
+          'A page of mail',
+        ),
+        ...errorResponses,
+        ...forbidden,
+      },
+    }),
+    async (c) => {
+      const page = await listMailbox(deps, c.get('actor'), c.req.valid('query'));
+      return c.json({ items: page.items.map(summaryJson), next_cursor: page.nextCursor }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/messages/{id}',
+      tags,
+      summary: 'One message with its text and HTML',
+      request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
+      responses: { 200: json(MailMessageSchema, 'The message'), ...errorResponses, ...forbidden },
+    }),
+    async (c) =>
+      c.json(messageJson(await getMailMessage(deps, c.get('actor'), c.req.valid('param').id)), 200),
+  );
+
+  return router;
+}

@@ -1,0 +1,321 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { type Actor, requireScope, requireUser } from '../actor';
+import { recordAudit } from '../audit/service';
+import { defineScope } from '../auth/api-keys';
+import type { Clock } from '../clock';
+import { type Db, parseTimestamp, queryRows } from '../database';
+import { AppError, notFound } from '../errors';
+import { isUuid, newId } from '../ids';
+import { queueMail } from '../mail/outbox';
+import {
+  defaultChannelOf,
+  findNotificationType,
+  isNotificationChannel,
+  type NotificationChannel,
+  reachesEmail,
+  reachesInApp,
+  registeredNotificationTypes,
+} from './registry';
+
+export interface NotificationDeps {
+  db: Db;
+  clock: Clock;
+}
+
+/** The read scope is registered by the auth module beside its own; the write scope here. */
+export const NOTIFICATIONS_READ_SCOPE = 'notifications:read';
+export const NOTIFICATIONS_WRITE_SCOPE = 'notifications:write';
+defineScope(
+  NOTIFICATIONS_WRITE_SCOPE,
+  'Mark the owner’s notifications read and change their notification settings',
+);
+
+export interface NotifyInput {
+  userId: string;
+  type: string;
+  title: string;
+  body?: string;
+  /** A path in the web app (`/coop/orders/…`) or an absolute URL. */
+  link?: string;
+  data?: Record<string, unknown>;
+  /** Once per person per key: the same event never notifies one person twice (e.g. `order_ready:<orderId>`). */
+  dedupeKey?: string;
+}
+
+export interface NotifyResult {
+  channel: NotificationChannel;
+  /** Null when the channel skips the app, or the dedupe key was used before. */
+  notificationId: string | null;
+  /** Null when the channel skips email, the person has no address, or the dedupe key was used before. */
+  mailId: string | null;
+}
+
+/**
+ * Notifies a person in the caller's transaction, by the channel they chose for the type (or its
+ * default): the in-app row and the queued mail exist exactly when the change that causes them commits.
+ * `publicUrl` turns a path link into one that works from a mail.
+ */
+export async function notify(
+  tx: Db,
+  clock: Clock,
+  input: NotifyInput,
+  options: { publicUrl?: string } = {},
+): Promise<NotifyResult> {
+  if (!isUuid(input.userId)) throw notFound('person', { userId: input.userId });
+  const [person] = await queryRows<{ email: string | null; channel: NotificationChannel | null }>(
+    tx,
+    sql`SELECT u.email, s.channel FROM core_users u
+        LEFT JOIN core_notification_settings s ON s.user_id = u.id AND s.type = ${input.type}
+        WHERE u.id = ${input.userId}`,
+  );
+  if (!person) throw notFound('person', { userId: input.userId });
+  const channel = person.channel ?? defaultChannelOf(input.type);
+  // The unique keys are global; scoping them by person lets one event notify many people once each.
+  const dedupeKey = input.dedupeKey === undefined ? null : `${input.userId}:${input.dedupeKey}`;
+
+  let notificationId: string | null = null;
+  if (reachesInApp(channel)) {
+    const [inserted] = await queryRows<{ id: string }>(
+      tx,
+      sql`INSERT INTO core_notifications (id, user_id, type, title, body, link, data, dedupe_key, created_at)
+          VALUES (${newId()}, ${input.userId}, ${input.type}, ${input.title}, ${input.body ?? ''}, ${input.link ?? null},
+            ${JSON.stringify(input.data ?? {})}::jsonb, ${dedupeKey}, ${clock.now()})
+          ON CONFLICT (dedupe_key) DO NOTHING
+          RETURNING id`,
+    );
+    notificationId = inserted?.id ?? null;
+  }
+  let mailId: string | null = null;
+  if (reachesEmail(channel) && person.email) {
+    mailId = await queueMail(tx, clock, {
+      to: person.email,
+      userId: input.userId,
+      subject: input.title,
+      text: notificationMailText(input, options.publicUrl),
+      template: 'notification',
+      dedupeKey: dedupeKey === null ? undefined : `notification:${dedupeKey}`,
+    });
+  }
+  return { channel, notificationId, mailId };
+}
+
+function notificationMailText(input: NotifyInput, publicUrl: string | undefined): string {
+  const link =
+    input.link && publicUrl && !/^https?:\/\//i.test(input.link)
+      ? `${publicUrl}${input.link.startsWith('/') ? '' : '/'}${input.link}`
+      : input.link;
+  return [
+    input.body || input.title,
+    link,
+    'You can choose which notifications reach you by email in your notification settings.',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+export interface Notification {
+  id: string;
+  type: string;
+  title: string;
+  body: string;
+  link: string | null;
+  data: Record<string, unknown>;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+interface NotificationRow {
+  id: string;
+  type: string;
+  title: string;
+  body: string;
+  link: string | null;
+  data: Record<string, unknown>;
+  created_at: string;
+  read_at: string | null;
+}
+
+const NOTIFICATION_COLUMNS = sql`id, type, title, body, link, data, created_at::text AS created_at,
+  read_at::text AS read_at`;
+
+const toNotification = (row: NotificationRow): Notification => ({
+  id: row.id,
+  type: row.type,
+  title: row.title,
+  body: row.body,
+  link: row.link,
+  data: row.data,
+  createdAt: parseTimestamp(row.created_at),
+  readAt: row.read_at === null ? null : parseTimestamp(row.read_at),
+});
+
+export interface NotificationFilter {
+  unreadOnly?: boolean;
+  /** The id of the last notification of the previous page (newest first). */
+  before?: string;
+  limit?: number;
+}
+
+/** The signed-in person's notifications, newest first, paged. */
+export async function listNotifications(
+  { db }: Pick<NotificationDeps, 'db'>,
+  actor: Actor,
+  filter: NotificationFilter = {},
+): Promise<{ items: Notification[]; nextCursor: string | null }> {
+  const userId = requireUser(actor);
+  requireScope(actor, NOTIFICATIONS_READ_SCOPE);
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  const conditions: SQL[] = [sql`user_id = ${userId}`];
+  if (filter.unreadOnly) conditions.push(sql`read_at IS NULL`);
+  if (filter.before) {
+    if (!isUuid(filter.before)) throw new AppError('validation_failed', '"before" must be a notification id');
+    conditions.push(sql`id < ${filter.before}`);
+  }
+  const rows = await queryRows<NotificationRow>(
+    db,
+    sql`SELECT ${NOTIFICATION_COLUMNS} FROM core_notifications
+        WHERE ${sql.join(conditions, sql` AND `)} ORDER BY id DESC LIMIT ${limit + 1}`,
+  );
+  const items = rows.slice(0, limit).map(toNotification);
+  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+}
+
+export async function countUnreadNotifications(
+  { db }: Pick<NotificationDeps, 'db'>,
+  actor: Actor,
+): Promise<number> {
+  const userId = requireUser(actor);
+  requireScope(actor, NOTIFICATIONS_READ_SCOPE);
+  const [row] = await queryRows<{ unread: number }>(
+    db,
+    sql`SELECT count(*)::int AS unread FROM core_notifications WHERE user_id = ${userId} AND read_at IS NULL`,
+  );
+  return row?.unread ?? 0;
+}
+
+/**
+ * Marks one of the person's notifications read (again: a no-op keeping the first time). Another
+ * person's notification is "not found", not "forbidden": whether it exists is not theirs to learn.
+ */
+export async function markNotificationRead(
+  { db, clock }: NotificationDeps,
+  actor: Actor,
+  id: string,
+): Promise<Notification> {
+  const userId = requireUser(actor);
+  requireScope(actor, NOTIFICATIONS_WRITE_SCOPE);
+  if (!isUuid(id)) throw notFound('notification', { id });
+  return db.transaction(async (tx) => {
+    const [row] = await queryRows<NotificationRow>(
+      tx,
+      sql`UPDATE core_notifications SET read_at = COALESCE(read_at, ${clock.now()})
+          WHERE id = ${id} AND user_id = ${userId}
+          RETURNING ${NOTIFICATION_COLUMNS}`,
+    );
+    if (!row) throw notFound('notification', { id });
+    await recordAudit(tx, clock, actor, {
+      action: 'notification.read',
+      objectType: 'notification',
+      objectId: id,
+    });
+    return toNotification(row);
+  });
+}
+
+/** Marks every unread notification of the person read; returns how many it marked. */
+export async function markAllNotificationsRead(
+  { db, clock }: NotificationDeps,
+  actor: Actor,
+): Promise<number> {
+  const userId = requireUser(actor);
+  requireScope(actor, NOTIFICATIONS_WRITE_SCOPE);
+  return db.transaction(async (tx) => {
+    const marked = await queryRows<{ id: string }>(
+      tx,
+      sql`UPDATE core_notifications SET read_at = ${clock.now()}
+          WHERE user_id = ${userId} AND read_at IS NULL RETURNING id`,
+    );
+    await recordAudit(tx, clock, actor, {
+      action: 'notification.read_all',
+      objectType: 'notification',
+      details: { count: marked.length },
+    });
+    return marked.length;
+  });
+}
+
+export interface NotificationSetting {
+  type: string;
+  label: string;
+  /** Where this type goes for the person now: their choice, or the default. */
+  channel: NotificationChannel;
+  defaultChannel: NotificationChannel;
+  /** True when the person chose the channel, false when it is the type's default. */
+  chosen: boolean;
+}
+
+/** Every registered type with where it goes for the signed-in person. */
+export async function getNotificationSettings(
+  { db }: Pick<NotificationDeps, 'db'>,
+  actor: Actor,
+): Promise<NotificationSetting[]> {
+  const userId = requireUser(actor);
+  requireScope(actor, NOTIFICATIONS_READ_SCOPE);
+  const rows = await queryRows<{ type: string; channel: NotificationChannel }>(
+    db,
+    sql`SELECT type, channel FROM core_notification_settings WHERE user_id = ${userId}`,
+  );
+  const chosen = new Map(rows.map((row) => [row.type, row.channel]));
+  return registeredNotificationTypes().map((definition) => {
+    const channel = chosen.get(definition.type);
+    return {
+      type: definition.type,
+      label: definition.label,
+      channel: channel ?? definition.defaultChannel,
+      defaultChannel: definition.defaultChannel,
+      chosen: channel !== undefined,
+    };
+  });
+}
+
+/** Sets where one registered type goes for the signed-in person. */
+export async function updateNotificationSetting(
+  { db, clock }: NotificationDeps,
+  actor: Actor,
+  input: { type: string; channel: string },
+): Promise<NotificationSetting> {
+  const userId = requireUser(actor);
+  requireScope(actor, NOTIFICATIONS_WRITE_SCOPE);
+  const { channel } = input;
+  if (!isNotificationChannel(channel)) {
+    throw new AppError('validation_failed', `channel: "${channel}" is not one of in_app, email, both, none`, {
+      channel,
+    });
+  }
+  const definition = findNotificationType(input.type);
+  if (!definition) throw notFound(`notification type "${input.type}"`);
+  return db.transaction(async (tx) => {
+    const [previous] = await queryRows<{ channel: NotificationChannel }>(
+      tx,
+      sql`SELECT channel FROM core_notification_settings WHERE user_id = ${userId} AND type = ${definition.type}
+          FOR UPDATE`,
+    );
+    await tx.execute(sql`
+      INSERT INTO core_notification_settings (user_id, type, channel, updated_at)
+      VALUES (${userId}, ${definition.type}, ${channel}, ${clock.now()})
+      ON CONFLICT (user_id, type) DO UPDATE SET channel = EXCLUDED.channel, updated_at = EXCLUDED.updated_at`);
+    await recordAudit(tx, clock, actor, {
+      action: 'notification_setting.update',
+      objectType: 'notification_setting',
+      objectId: definition.type,
+      details: { channel, previous: previous?.channel ?? null },
+    });
+    return {
+      type: definition.type,
+      label: definition.label,
+      channel,
+      defaultChannel: definition.defaultChannel,
+      chosen: true,
+    };
+  });
+}
