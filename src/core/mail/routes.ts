@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Db } from '../database';
-import { createRouter, ErrorSchema, errorResponses } from '../http';
+import { createRouter, ErrorSchema, errorResponses, jsonResponse } from '../http';
 import { mailStates } from './schema';
 import { getMailMessage, listMailbox, type MailMessage, type MailSummary } from './service';
 
@@ -52,11 +52,6 @@ const forbidden = {
   },
 } as const;
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
 export interface MailRouteDeps {
   db: Db;
   /** Set when mail goes out by SMTP; the Mailbox is then an operator's record, not people's inbox. */
@@ -74,7 +69,7 @@ export function mailRoutes({ db, smtpUrl }: MailRouteDeps) {
       tags,
       summary: 'Whether mail is delivered to the built-in Mailbox (no SMTP server configured)',
       responses: {
-        200: json(z.object({ mailbox_enabled: z.boolean() }), 'How mail is delivered'),
+        200: jsonResponse(z.object({ mailbox_enabled: z.boolean() }), 'How mail is delivered'),
         ...errorResponses,
       },
     }),
@@ -95,7 +90,7 @@ export function mailRoutes({ db, smtpUrl }: MailRouteDeps) {
         }),
       },
       responses: {
-        200: json(
+        200: jsonResponse(
           z.object({ items: z.array(MailSummarySchema), next_cursor: z.string().nullable() }),
           'A page of mail',
         ),
@@ -116,7 +111,7 @@ export function mailRoutes({ db, smtpUrl }: MailRouteDeps) {
       tags,
       summary: 'One message with its text and HTML',
       request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
-      responses: { 200: json(MailMessageSchema, 'The message'), ...errorResponses, ...forbidden },
+      responses: { 200: jsonResponse(MailMessageSchema, 'The message'), ...errorResponses, ...forbidden },
     }),
     async (c) =>
       c.json(messageJson(await getMailMessage(deps, c.get('actor'), c.req.valid('param').id)), 200),

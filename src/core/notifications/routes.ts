@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Clock } from '../clock';
 import type { Db } from '../database';
-import { createRouter, errorResponses, jsonBody } from '../http';
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../http';
 import { NOTIFICATION_TYPE_NAME } from './registry';
 import { notificationChannels } from './schema';
 import {
@@ -65,11 +65,6 @@ const settingJson = (s: NotificationSetting) => ({
   chosen: s.chosen,
 });
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
 export interface NotificationRouteDeps {
   db: Db;
   clock: Clock;
@@ -92,7 +87,7 @@ export function notificationRoutes(deps: NotificationRouteDeps) {
         }),
       },
       responses: {
-        200: json(
+        200: jsonResponse(
           z.object({ items: z.array(NotificationSchema), next_cursor: z.string().nullable() }),
           'A page of notifications',
         ),
@@ -116,7 +111,10 @@ export function notificationRoutes(deps: NotificationRouteDeps) {
       path: '/unread-count',
       tags,
       summary: 'How many of your notifications are unread',
-      responses: { 200: json(z.object({ unread: z.number().int() }), 'The count'), ...errorResponses },
+      responses: {
+        200: jsonResponse(z.object({ unread: z.number().int() }), 'The count'),
+        ...errorResponses,
+      },
     }),
     async (c) => c.json({ unread: await countUnreadNotifications(deps, c.get('actor')) }, 200),
   );
@@ -128,7 +126,7 @@ export function notificationRoutes(deps: NotificationRouteDeps) {
       tags,
       summary: 'Mark all your notifications read',
       responses: {
-        200: json(z.object({ marked: z.number().int() }), 'How many were marked'),
+        200: jsonResponse(z.object({ marked: z.number().int() }), 'How many were marked'),
         ...errorResponses,
       },
     }),
@@ -142,7 +140,7 @@ export function notificationRoutes(deps: NotificationRouteDeps) {
       tags,
       summary: 'Mark one of your notifications read',
       request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
-      responses: { 200: json(NotificationSchema, 'The notification'), ...errorResponses },
+      responses: { 200: jsonResponse(NotificationSchema, 'The notification'), ...errorResponses },
     }),
     async (c) =>
       c.json(
@@ -158,7 +156,7 @@ export function notificationRoutes(deps: NotificationRouteDeps) {
       tags,
       summary: 'Where each kind of notification goes for you',
       responses: {
-        200: json(z.object({ items: z.array(SettingSchema) }), 'Every registered type'),
+        200: jsonResponse(z.object({ items: z.array(SettingSchema) }), 'Every registered type'),
         ...errorResponses,
       },
     }),
@@ -181,7 +179,7 @@ export function notificationRoutes(deps: NotificationRouteDeps) {
         }),
         ...jsonBody(z.strictObject({ channel: Channel })),
       },
-      responses: { 200: json(SettingSchema, 'The setting'), ...errorResponses },
+      responses: { 200: jsonResponse(SettingSchema, 'The setting'), ...errorResponses },
     }),
     async (c) => {
       const setting = await updateNotificationSetting(deps, c.get('actor'), {
