@@ -1,4 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { accessRoutes, invitationRoutes } from './core/access/routes';
+import { auditRoutes } from './core/audit/routes';
 import { authenticate } from './core/auth/middleware';
 import { authRoutes } from './core/auth/routes';
 import { type Clock, systemClock } from './core/clock';
@@ -50,6 +52,10 @@ export function createTally({
   http.use('/api/*', authenticate(db, clock));
 
   http.route('/api/auth', authRoutes({ db, clock, publicUrl: config.publicUrl }));
+  const accessDeps = { db, clock, publicUrl: config.publicUrl };
+  http.route('/api/orgs', accessRoutes(accessDeps));
+  http.route('/api/invitations', invitationRoutes(accessDeps));
+  http.route('/api/audit', auditRoutes({ db, clock }));
   http.route('/api/mail', mailRoutes({ db, smtpUrl: config.smtpUrl }));
   http.route('/api/notifications', notificationRoutes({ db, clock }));
   registerMailJobs(jobs, { clock, log, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });

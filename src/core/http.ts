@@ -70,15 +70,16 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
+const errorContent = { 'application/json': { schema: ErrorSchema } };
+
 export const errorResponses = {
-  400: { description: 'Bad input', content: { 'application/json': { schema: ErrorSchema } } },
-  401: {
-    description: 'Missing or wrong credentials',
-    content: { 'application/json': { schema: ErrorSchema } },
-  },
-  404: { description: 'Not found', content: { 'application/json': { schema: ErrorSchema } } },
-  409: { description: 'Conflict', content: { 'application/json': { schema: ErrorSchema } } },
-  422: { description: 'Refused by a domain rule', content: { 'application/json': { schema: ErrorSchema } } },
+  400: { description: 'Bad input', content: errorContent },
+  401: { description: 'Missing or wrong credentials', content: errorContent },
+  403: { description: 'Not allowed', content: errorContent },
+  404: { description: 'Not found', content: errorContent },
+  409: { description: 'Conflict', content: errorContent },
+  422: { description: 'Refused by a domain rule', content: errorContent },
+  429: { description: 'Too many requests; see Retry-After', content: errorContent },
 } as const;
 
 export function errorResponse(c: Context, error: AppError): Response {

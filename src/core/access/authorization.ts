@@ -1,0 +1,185 @@
+import { sql } from 'drizzle-orm';
+import { type Actor, requireScope } from '../actor';
+import type { Clock } from '../clock';
+import { type Db, parseTimestamp, queryRows } from '../database';
+import { AppError, notFound } from '../errors';
+import { isUuid } from '../ids';
+import { allPermissionsOf, findRole, hasPermission, permissionsBeyond, permissionsOf } from './roles';
+
+/** What every access service needs: the database, the clock, and where people reach Tally (links in mails). */
+export interface AccessDeps {
+  db: Db;
+  clock: Clock;
+  publicUrl: string;
+}
+
+export interface Organization {
+  id: string;
+  kind: string;
+  name: string;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An organisation as the caller sees it: with their role and what it lets them do. */
+export interface OrganizationForActor extends Organization {
+  /** Null for an administrator who is not a member. */
+  myRole: string | null;
+  myPermissions: readonly string[];
+}
+
+export interface OrganizationAccess {
+  organization: Organization;
+  /** The caller's role, or null for an administrator who is not a member. */
+  role: string | null;
+}
+
+export interface OrganizationRow {
+  id: string;
+  kind: string;
+  name: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export const organizationColumns = sql.raw(
+  'o.id, o.kind, o.name, o.created_by, o.created_at::text AS created_at, o.updated_at::text AS updated_at',
+);
+
+export const toOrganization = (row: OrganizationRow): Organization => ({
+  id: row.id,
+  kind: row.kind,
+  name: row.name,
+  createdBy: row.created_by,
+  createdAt: parseTimestamp(row.created_at),
+  updatedAt: parseTimestamp(row.updated_at),
+});
+
+export function organizationForActor(
+  organization: Organization,
+  actor: Actor,
+  role: string | null,
+): OrganizationForActor {
+  const myPermissions = actor.isAdmin
+    ? allPermissionsOf(organization.kind)
+    : role
+      ? permissionsOf(organization.kind, role)
+      : [];
+  return { ...organization, myRole: role, myPermissions };
+}
+
+/** A signed-in person, or the system (an administrator without a person); anonymous callers get `unauthorized`. */
+export function requireCaller(actor: Actor): void {
+  if (!actor.userId && !actor.isAdmin) throw new AppError('unauthorized', 'sign in first');
+}
+
+/**
+ * How a call uses an organisation. A `read` needs an API key's `orgs:read` scope; a `change` needs
+ * `orgs:write` (the scopes src/core/auth/api-keys.ts defines) and locks the organisation's row until
+ * the transaction ends. Every change to its memberships and invitations takes that lock first, which
+ * serializes them: two owners demoting each other cannot leave it ownerless, two re-invites cannot
+ * both stay open.
+ */
+export type AccessMode = 'read' | 'change';
+
+export const accessScopes = { read: 'orgs:read', change: 'orgs:write' } as const satisfies Record<
+  AccessMode,
+  string
+>;
+
+/** A call that needs no organisation (creating one, listing mine, accepting an invitation). */
+export function requireAccessCaller(actor: Actor, mode: AccessMode): void {
+  requireCaller(actor);
+  requireScope(actor, accessScopes[mode]);
+}
+
+/**
+ * Loads an organisation for the caller and checks one permission. A person who is not a member
+ * gets `not_found`, as for an organisation that does not exist, so ids reveal nothing; a member
+ * without the permission gets `forbidden`; administrators pass.
+ */
+export async function authorize(
+  db: Db,
+  actor: Actor,
+  organizationId: string,
+  permission: string,
+  mode: AccessMode,
+): Promise<OrganizationAccess> {
+  const access = await requireMembership(db, actor, organizationId, mode);
+  if (!actor.isAdmin && access.role && !hasPermission(access.organization.kind, access.role, permission)) {
+    throw new AppError('forbidden', `your role (${access.role}) does not allow "${permission}" here`, {
+      permission,
+    });
+  }
+  return access;
+}
+
+/** As `authorize`, for calls that any member may make (leaving), with no permission to check. */
+export async function requireMembership(
+  db: Db,
+  actor: Actor,
+  organizationId: string,
+  mode: AccessMode,
+): Promise<OrganizationAccess> {
+  requireAccessCaller(actor, mode);
+  if (!isUuid(organizationId)) throw notFound('organization');
+  // Lock first, read after: in READ COMMITTED the next statement sees whatever the previous holder
+  // of the lock committed, such as the caller's own role changed a moment ago.
+  if (mode === 'change') {
+    await db.execute(sql`SELECT id FROM core_organizations WHERE id = ${organizationId} FOR UPDATE`);
+  }
+  const [row] = await queryRows<OrganizationRow & { role: string | null }>(
+    db,
+    sql`SELECT ${organizationColumns}, m.role
+        FROM core_organizations o
+        LEFT JOIN core_memberships m ON m.organization_id = o.id AND m.user_id = ${actor.userId}
+        WHERE o.id = ${organizationId}`,
+  );
+  if (!row || (!row.role && !actor.isAdmin)) throw notFound('organization');
+  return { organization: toOrganization(row), role: row.role };
+}
+
+const reachPhrases = {
+  grant: (label: string) => `grant the ${label} role`,
+  change: (label: string) => `change the role of a person who is ${label}`,
+  remove: (label: string) => `remove a person who is ${label}`,
+  revoke: (label: string) => `revoke an invitation to the ${label} role`,
+} as const;
+
+/**
+ * Refuses to let the caller grant, change, take away or revoke an invitation to `role` unless they
+ * hold all of its permissions; administrators may do everything.
+ */
+export function requireWithinReach(
+  actor: Actor,
+  access: OrganizationAccess,
+  role: string,
+  doing: keyof typeof reachPhrases,
+): void {
+  if (actor.isAdmin) return;
+  const { kind } = access.organization;
+  const missing = permissionsBeyond(kind, access.role ?? '', role);
+  if (missing.length > 0) {
+    const label = findRole(kind, role)?.label ?? role;
+    throw new AppError(
+      'forbidden',
+      `your role (${access.role}) cannot ${reachPhrases[doing](label)}: it carries permissions you do not hold`,
+      { role, missing },
+    );
+  }
+}
+
+/** A role name the organisation's kind defines, or `validation_failed`. */
+export function requireKnownRole(organization: Organization, role: string): void {
+  if (!findRole(organization.kind, role)) {
+    throw new AppError(
+      'validation_failed',
+      `"${role}" is not a role of a ${organization.kind} organisation`,
+      {
+        role,
+      },
+    );
+  }
+}

@@ -1,0 +1,160 @@
+import { sql } from 'drizzle-orm';
+import type { Actor } from '../actor';
+import { recordAudit } from '../audit/service';
+import { type Db, parseTimestamp, queryRows } from '../database';
+import { AppError, notFound } from '../errors';
+import { isUuid } from '../ids';
+import {
+  type AccessDeps,
+  authorize,
+  type OrganizationAccess,
+  requireKnownRole,
+  requireMembership,
+  requireWithinReach,
+} from './authorization';
+import { OWNER } from './roles';
+
+export interface Member {
+  userId: string;
+  name: string;
+  email: string | null;
+  role: string;
+  joinedAt: Date;
+}
+
+interface MemberRow {
+  user_id: string;
+  name: string;
+  email: string | null;
+  role: string;
+  joined_at: string;
+}
+
+const toMember = (row: MemberRow): Member => ({
+  userId: row.user_id,
+  name: row.name,
+  email: row.email,
+  role: row.role,
+  joinedAt: parseTimestamp(row.joined_at),
+});
+
+const memberColumns = sql.raw('m.user_id, u.name, u.email, m.role, m.created_at::text AS joined_at');
+
+/** The members of an organisation, in the order they joined. */
+export async function listMembers(
+  { db }: AccessDeps,
+  actor: Actor,
+  organizationId: string,
+): Promise<Member[]> {
+  const access = await authorize(db, actor, organizationId, 'members.read', 'read');
+  const rows = await queryRows<MemberRow>(
+    db,
+    sql`SELECT ${memberColumns}
+        FROM core_memberships m JOIN core_users u ON u.id = m.user_id
+        WHERE m.organization_id = ${access.organization.id}
+        ORDER BY m.created_at, m.user_id`,
+  );
+  return rows.map(toMember);
+}
+
+async function findMember(db: Db, organizationId: string, userId: string): Promise<Member> {
+  const [row] = isUuid(userId)
+    ? await queryRows<MemberRow>(
+        db,
+        sql`SELECT ${memberColumns}
+            FROM core_memberships m JOIN core_users u ON u.id = m.user_id
+            WHERE m.organization_id = ${organizationId} AND m.user_id = ${userId}`,
+      )
+    : [];
+  if (!row) throw notFound('member', { userId });
+  return toMember(row);
+}
+
+/**
+ * An organisation keeps at least one owner, so someone can always manage it; called with the
+ * organisation locked, so two owners stepping down at once cannot both pass.
+ */
+async function requireAnotherOwner(db: Db, access: OrganizationAccess, leaving: Member): Promise<void> {
+  if (leaving.role !== OWNER) return;
+  const [others] = await queryRows<{ count: number }>(
+    db,
+    sql`SELECT count(*)::int AS count FROM core_memberships
+        WHERE organization_id = ${access.organization.id} AND role = ${OWNER} AND user_id <> ${leaving.userId}`,
+  );
+  if ((others?.count ?? 0) === 0) {
+    throw new AppError(
+      'domain_rule',
+      `${access.organization.name} must keep at least one owner: make someone else an owner first`,
+      { rule: 'last_owner' },
+    );
+  }
+}
+
+export interface ChangeMemberRoleInput {
+  organizationId: string;
+  userId: string;
+  role: string;
+}
+
+/** Gives a member another role; the caller must hold every permission of both the old and the new role. */
+export async function changeMemberRole(
+  { db, clock }: AccessDeps,
+  actor: Actor,
+  input: ChangeMemberRoleInput,
+): Promise<Member> {
+  return db.transaction(async (tx) => {
+    const access = await authorize(tx, actor, input.organizationId, 'members.manage', 'change');
+    requireKnownRole(access.organization, input.role);
+    const member = await findMember(tx, access.organization.id, input.userId);
+    if (member.role === input.role) return member;
+    requireWithinReach(actor, access, member.role, 'change');
+    requireWithinReach(actor, access, input.role, 'grant');
+    if (input.role !== OWNER) await requireAnotherOwner(tx, access, member);
+    await tx.execute(sql`
+      UPDATE core_memberships SET role = ${input.role}
+      WHERE organization_id = ${access.organization.id} AND user_id = ${member.userId}`);
+    await recordAudit(tx, clock, actor, {
+      action: 'membership.role_change',
+      objectType: 'membership',
+      objectId: member.userId,
+      organizationId: access.organization.id,
+      details: { userId: member.userId, from: member.role, to: input.role },
+    });
+    return { ...member, role: input.role };
+  });
+}
+
+export interface RemoveMemberInput {
+  organizationId: string;
+  userId: string;
+}
+
+/**
+ * Removes a member. A person may always remove themselves (leave), unless they are the last owner;
+ * removing someone else needs `members.manage` and every permission of their role.
+ */
+export async function removeMember(
+  { db, clock }: AccessDeps,
+  actor: Actor,
+  input: RemoveMemberInput,
+): Promise<void> {
+  const leaving = actor.userId !== null && actor.userId === input.userId;
+  await db.transaction(async (tx) => {
+    const access = leaving
+      ? await requireMembership(tx, actor, input.organizationId, 'change')
+      : await authorize(tx, actor, input.organizationId, 'members.manage', 'change');
+    const member = await findMember(tx, access.organization.id, input.userId);
+    if (!leaving) requireWithinReach(actor, access, member.role, 'remove');
+    await requireAnotherOwner(tx, access, member);
+    await tx.execute(sql`
+      DELETE FROM core_memberships
+      WHERE organization_id = ${access.organization.id} AND user_id = ${member.userId}`);
+    await recordAudit(tx, clock, actor, {
+      action: 'membership.remove',
+      objectType: 'membership',
+      objectId: member.userId,
+      organizationId: access.organization.id,
+      details: { userId: member.userId, role: member.role, left: leaving },
+    });
+  });
+}

@@ -1,0 +1,177 @@
+/**
+ * What each role in an organisation may do. Every kind of organisation has three roles the core
+ * knows — owner, admin, member — and the permissions the core itself checks; a product line
+ * registers its kinds (a coop club, a credits workspace…) and may add roles and permissions of its own.
+ *
+ * The rules, so a product line can predict them:
+ * - an owner holds every permission of its kind, an admin every one but `owners.manage`;
+ * - every other role holds the member's permissions plus the ones it declares;
+ * - a person may grant, change or take away a role only when they hold all of its permissions
+ *   (`permissionsBeyond`), so nobody hands out more than they have, and only owners make owners.
+ */
+
+export const corePermissions = {
+  'org.read': 'See the organisation',
+  'org.update': 'Rename the organisation',
+  'members.read': 'See the members and their roles',
+  'members.invite': 'Invite people and revoke invitations',
+  'members.manage': "Change members' roles and remove members",
+  'owners.manage': 'Make people owners, and change or remove owners',
+} as const;
+
+export type CorePermission = keyof typeof corePermissions;
+
+export const OWNER = 'owner';
+export const ADMIN = 'admin';
+export const MEMBER = 'member';
+
+const memberPermissions: readonly CorePermission[] = ['org.read', 'members.read'];
+const ownerOnlyPermissions: readonly CorePermission[] = ['owners.manage'];
+
+export interface RoleDefinition {
+  label: string;
+  /** Added to the member's permissions (owners and admins get every permission of the kind anyway). */
+  permissions?: readonly string[];
+}
+
+export interface OrganizationKindDefinition {
+  kind: string;
+  label: string;
+  /** Extra roles, or new labels and permissions for owner, admin and member. */
+  roles?: Readonly<Record<string, RoleDefinition>>;
+  /** The role the person who creates an organisation gets; `owner` unless the kind says otherwise. */
+  creatorRole?: string;
+  /**
+   * Whether any signed-in person may create one (a coop producer: "anyone should be able to create
+   * a producer"); false for kinds only the platform creates, such as a whitelabel reseller after its
+   * purchase, which administrators and the system create on a person's behalf.
+   */
+  selfService?: boolean;
+}
+
+export interface OrganizationRole {
+  role: string;
+  label: string;
+  /** Sorted, so lists and comparisons are stable. */
+  permissions: readonly string[];
+}
+
+export interface OrganizationKind {
+  kind: string;
+  label: string;
+  creatorRole: string;
+  selfService: boolean;
+  /** Owner, admin, the kind's own roles in the order declared, member. */
+  roles: readonly OrganizationRole[];
+  /** Every permission a role of this kind can hold. */
+  permissions: readonly string[];
+}
+
+const NAME = /^[a-z][a-z0-9_]{0,39}$/;
+const PERMISSION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+
+const registry = new Map<string, OrganizationKind>();
+
+function buildKind(definition: OrganizationKindDefinition): OrganizationKind {
+  const declared = definition.roles ?? {};
+  const problem = (message: string) => new Error(`organisation kind "${definition.kind}": ${message}`);
+  if (!NAME.test(definition.kind)) throw problem('the kind must be lower-case letters, digits and _');
+  for (const [role, { permissions = [] }] of Object.entries(declared)) {
+    if (!NAME.test(role)) throw problem(`role "${role}" must be lower-case letters, digits and _`);
+    for (const permission of permissions) {
+      if (!PERMISSION.test(permission))
+        throw problem(`permission "${permission}" must look like "area.verb"`);
+      if ((ownerOnlyPermissions as readonly string[]).includes(permission)) {
+        throw problem(`"${permission}" belongs to owners only and cannot be given to role "${role}"`);
+      }
+    }
+  }
+
+  const all = new Set<string>(Object.keys(corePermissions));
+  for (const { permissions = [] } of Object.values(declared)) for (const p of permissions) all.add(p);
+  const sorted = (permissions: Iterable<string>) => [...new Set(permissions)].sort();
+  const baseline = [...memberPermissions, ...(declared[MEMBER]?.permissions ?? [])];
+
+  const extraRoles = Object.keys(declared).filter((role) => ![OWNER, ADMIN, MEMBER].includes(role));
+  const roles: OrganizationRole[] = [
+    { role: OWNER, label: declared[OWNER]?.label ?? 'Owner', permissions: sorted(all) },
+    {
+      role: ADMIN,
+      label: declared[ADMIN]?.label ?? 'Admin',
+      permissions: sorted([...all].filter((p) => !(ownerOnlyPermissions as readonly string[]).includes(p))),
+    },
+    ...extraRoles.map((role) => ({
+      role,
+      label: declared[role]?.label ?? role,
+      permissions: sorted([...baseline, ...(declared[role]?.permissions ?? [])]),
+    })),
+    { role: MEMBER, label: declared[MEMBER]?.label ?? 'Member', permissions: sorted(baseline) },
+  ];
+
+  const creatorRole = definition.creatorRole ?? OWNER;
+  if (!roles.some((r) => r.role === creatorRole))
+    throw problem(`creator role "${creatorRole}" is not one of its roles`);
+  return {
+    kind: definition.kind,
+    label: definition.label,
+    creatorRole,
+    selfService: definition.selfService ?? true,
+    roles,
+    permissions: sorted(all),
+  };
+}
+
+/** Registers a kind of organisation; a product line calls this once, when its module loads. */
+export function defineOrganizationKind(definition: OrganizationKindDefinition): OrganizationKind {
+  if (registry.has(definition.kind)) {
+    throw new Error(`organisation kind "${definition.kind}" is already defined`);
+  }
+  const kind = buildKind(definition);
+  registry.set(kind.kind, kind);
+  return kind;
+}
+
+export function findOrganizationKind(kind: string): OrganizationKind | undefined {
+  return registry.get(kind);
+}
+
+export function listOrganizationKinds(): OrganizationKind[] {
+  return [...registry.values()].sort((a, b) => a.kind.localeCompare(b.kind));
+}
+
+/**
+ * The kind's rules, or the core's three roles alone when the product line that registers the kind
+ * is not loaded in this process (a CLI task, say): its own roles then hold nothing, which refuses
+ * rather than allows.
+ */
+const builtInKind = buildKind({ kind: 'unregistered', label: 'Organisation' });
+const rulesOf = (kind: string): OrganizationKind => registry.get(kind) ?? builtInKind;
+
+export function findRole(kind: string, role: string): OrganizationRole | undefined {
+  return rulesOf(kind).roles.find((r) => r.role === role);
+}
+
+export function permissionsOf(kind: string, role: string): readonly string[] {
+  return findRole(kind, role)?.permissions ?? [];
+}
+
+export function hasPermission(kind: string, role: string, permission: string): boolean {
+  return permissionsOf(kind, role).includes(permission);
+}
+
+/** The permissions of `role` that `holderRole` lacks: empty when the holder may grant that role. */
+export function permissionsBeyond(kind: string, holderRole: string, role: string): string[] {
+  const held = new Set(permissionsOf(kind, holderRole));
+  return permissionsOf(kind, role).filter((permission) => !held.has(permission));
+}
+
+/** Every permission an administrator holds in an organisation of this kind (all of them). */
+export function allPermissionsOf(kind: string): readonly string[] {
+  return rulesOf(kind).permissions;
+}
+
+/**
+ * The one kind the core itself offers: people working together under one name, with the core's
+ * roles only. Product lines add their own kinds (a producer, a household, a buyers club…).
+ */
+export const teamKind = defineOrganizationKind({ kind: 'team', label: 'Team' });

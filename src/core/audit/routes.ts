@@ -1,0 +1,200 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { type Actor, requireScope } from '../actor';
+import { defineScope } from '../auth/api-keys';
+import type { Clock } from '../clock';
+import type { Db } from '../database';
+import { AppError } from '../errors';
+import { createRouter, ErrorSchema, errorResponses } from '../http';
+import { toCsv } from './csv';
+import { type AuditEntry, type AuditFilter, listAuditEntries } from './service';
+
+/** The audit log for administrators under /api/audit: a paged JSON list and a CSV export. */
+
+/** Rows in one export; past it the response names the cursor to continue from (`X-Next-Cursor`). */
+export const EXPORT_MAX_ROWS = 10_000;
+const PAGE_MAX = 500;
+
+const tags = ['Audit'];
+
+const filterShape = {
+  actor_user_id: z.uuid().optional(),
+  action: z.string().min(1).max(100).optional().openapi({ example: 'invitation.accept' }),
+  object_type: z.string().min(1).max(100).optional().openapi({ example: 'organization' }),
+  object_id: z.string().min(1).max(200).optional(),
+  organization_id: z.uuid().optional(),
+  from: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: 'entries at or after (ISO 8601)' }),
+  to: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: 'entries strictly before (ISO 8601)' }),
+  before: z.uuid().optional().openapi({ description: 'the next_cursor of the previous page' }),
+};
+
+// Strict: a misspelt filter would otherwise silently widen what an administrator reads or exports.
+const ListQuery = z.strictObject({
+  ...filterShape,
+  limit: z.coerce.number().int().min(1).max(PAGE_MAX).optional(),
+});
+const ExportQuery = z.strictObject({
+  ...filterShape,
+  limit: z.coerce.number().int().min(1).max(EXPORT_MAX_ROWS).optional(),
+});
+
+const AuditEntrySchema = z
+  .object({
+    id: z.uuid(),
+    at: z.string(),
+    actor_user_id: z.uuid().nullable(),
+    actor_api_key_id: z.uuid().nullable(),
+    action: z.string(),
+    object_type: z.string(),
+    object_id: z.string().nullable(),
+    organization_id: z.uuid().nullable(),
+    ip: z.string().nullable(),
+    request_id: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .openapi('AuditEntry');
+
+const auditEntryJson = (e: AuditEntry) => ({
+  id: e.id,
+  at: e.at.toISOString(),
+  actor_user_id: e.actorUserId,
+  actor_api_key_id: e.actorApiKeyId,
+  action: e.action,
+  object_type: e.objectType,
+  object_id: e.objectId,
+  organization_id: e.organizationId,
+  ip: e.ip,
+  request_id: e.requestId,
+  details: e.details,
+});
+
+const csvColumns = [
+  'id',
+  'at',
+  'actor_user_id',
+  'actor_api_key_id',
+  'action',
+  'object_type',
+  'object_id',
+  'organization_id',
+  'ip',
+  'request_id',
+  'details',
+] as const;
+
+const csvRow = (e: AuditEntry) => {
+  const entry = auditEntryJson(e);
+  return csvColumns.map((column) => (column === 'details' ? JSON.stringify(entry.details) : entry[column]));
+};
+
+const toFilter = (query: z.output<typeof ListQuery> | z.output<typeof ExportQuery>): AuditFilter => ({
+  actorUserId: query.actor_user_id,
+  action: query.action,
+  objectType: query.object_type,
+  objectId: query.object_id,
+  organizationId: query.organization_id,
+  from: query.from ? new Date(query.from) : undefined,
+  to: query.to ? new Date(query.to) : undefined,
+  before: query.before,
+});
+
+const AUDIT_SCOPE = 'audit:read';
+defineScope(AUDIT_SCOPE, 'Read and export the audit log (an administrator’s key only)');
+
+/** Anonymous callers are told to sign in (401) before being told the log is for administrators (403). */
+function requireAuditReader(actor: Actor): void {
+  if (!actor.userId && !actor.isAdmin) throw new AppError('unauthorized', 'sign in first');
+  requireScope(actor, AUDIT_SCOPE);
+}
+
+const responses = {
+  ...errorResponses,
+  403: { description: 'Administrators only', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;
+
+export interface AuditRouteDeps {
+  db: Db;
+  clock: Clock;
+}
+
+export function auditRoutes({ db, clock }: AuditRouteDeps) {
+  const router = createRouter();
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags,
+      summary: 'The audit log, newest first, filtered and paged (administrators)',
+      request: { query: ListQuery },
+      responses: {
+        200: {
+          description: 'A page of entries',
+          content: {
+            'application/json': {
+              schema: z.object({ items: z.array(AuditEntrySchema), next_cursor: z.uuid().nullable() }),
+            },
+          },
+        },
+        ...responses,
+      },
+    }),
+    async (c) => {
+      const actor = c.get('actor');
+      requireAuditReader(actor);
+      const query = c.req.valid('query');
+      const page = await listAuditEntries(db, actor, { ...toFilter(query), limit: query.limit });
+      return c.json({ items: page.items.map(auditEntryJson), next_cursor: page.nextCursor }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/export.csv',
+      tags,
+      summary: `The audit log as CSV, newest first, with the same filters (administrators; up to ${EXPORT_MAX_ROWS} rows)`,
+      description:
+        'When more entries match than `limit` (at most 10,000), the `X-Next-Cursor` header carries the id to ' +
+        'pass as `before` for the next file.',
+      request: { query: ExportQuery },
+      responses: {
+        200: { description: 'CSV, RFC 4180', content: { 'text/csv': { schema: z.string() } } },
+        ...responses,
+      },
+    }),
+    async (c) => {
+      const actor = c.get('actor');
+      requireAuditReader(actor);
+      const query = c.req.valid('query');
+      const wanted = query.limit ?? EXPORT_MAX_ROWS;
+      const filter = toFilter(query);
+      const entries: AuditEntry[] = [];
+      let nextCursor: string | null = null;
+      // Pages follow the id cursor, so entries written during the export never shift or repeat rows.
+      do {
+        const page = await listAuditEntries(db, actor, {
+          ...filter,
+          before: nextCursor ?? filter.before,
+          limit: Math.min(PAGE_MAX, wanted - entries.length),
+        });
+        entries.push(...page.items);
+        nextCursor = page.nextCursor;
+      } while (nextCursor && entries.length < wanted);
+
+      const stamp = clock.now().toISOString().slice(0, 19).replaceAll(':', '-');
+      return c.body(toCsv(csvColumns, entries.map(csvRow)), 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="tally-audit-${stamp}.csv"`,
+        ...(nextCursor ? { 'x-next-cursor': nextCursor } : {}),
+      });
+    },
+  );
+
+  return router;
+}
