@@ -27,7 +27,7 @@ export interface Tally {
 }
 
 export interface TallyOptions {
-  config: Pick<Config, 'maxBodyBytes' | 'publicUrl' | 'smtpUrl' | 'mailFrom'>;
+  config: Pick<Config, 'maxBodyBytes' | 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'mailboxOpen'>;
   database: Database;
   adminApiKey: string;
   log: Logger;
@@ -56,7 +56,7 @@ export function createTally({
   http.route('/api/orgs', accessRoutes(accessDeps));
   http.route('/api/invitations', invitationRoutes(accessDeps));
   http.route('/api/audit', auditRoutes({ db, clock }));
-  http.route('/api/mail', mailRoutes({ db, smtpUrl: config.smtpUrl }));
+  http.route('/api/mail', mailRoutes({ db, smtpUrl: config.smtpUrl, mailboxOpen: config.mailboxOpen }));
   http.route('/api/notifications', notificationRoutes({ db, clock }));
   registerMailJobs(jobs, { clock, log, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
   http.route('/api/ledger', ledgerRoutes({ db, clock, batcher, adminApiKey }));

@@ -15,6 +15,7 @@ const defaults = {
   publicUrl: 'http://localhost:3000',
   smtpUrl: undefined,
   mailFrom: 'Tally <no-reply@tally.localhost>',
+  mailboxOpen: true,
   jobsEnabled: true,
   jobsPollMs: 500,
 };
@@ -59,6 +60,13 @@ describe('loadConfig', () => {
   it('derives the public URL from the port, and takes a configured one without its trailing slash', () => {
     expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
     expect(loadConfig({ PUBLIC_URL: 'https://pay.example.com/' }).publicUrl).toBe('https://pay.example.com');
+  });
+
+  it('opens the Mailbox to visitors only on a loopback server without SMTP, unless told', () => {
+    expect(loadConfig({}).mailboxOpen).toBe(true);
+    expect(loadConfig({ HOST: '0.0.0.0' }).mailboxOpen).toBe(false);
+    expect(loadConfig({ SMTP_URL: 'smtp://mail.example.com' }).mailboxOpen).toBe(false);
+    expect(loadConfig({ HOST: '0.0.0.0', MAILBOX_OPEN: 'true' }).mailboxOpen).toBe(true);
   });
 
   it('accepts only smtp:// and smtps:// mail servers', () => {
@@ -119,7 +127,13 @@ describe('loadConfig', () => {
       PATH: '/usr/bin',
       SOMETHING_ELSE: 'x',
     });
-    expect(config).toEqual({ ...defaults, host: '0.0.0.0', adminApiKey: key, logLevel: 'debug' });
+    expect(config).toEqual({
+      ...defaults,
+      host: '0.0.0.0',
+      adminApiKey: key,
+      logLevel: 'debug',
+      mailboxOpen: false,
+    });
   });
 
   it('reads process.env by default', () => {

@@ -7,6 +7,8 @@ const booleanFromEnv = z
 
 const wholeNumber = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
 const postgresUrl = z
   .string()
   .url()
@@ -30,6 +32,7 @@ export const configSchema = z
       .refine((value) => /^smtps?:\/\//.test(value), 'must be an smtp:// or smtps:// URL')
       .optional(),
     MAIL_FROM: z.string().min(3).default('Tally <no-reply@tally.localhost>'),
+    MAILBOX_OPEN: booleanFromEnv.optional(),
     JOBS_ENABLED: booleanFromEnv.default(true),
     JOBS_POLL_MS: wholeNumber.pipe(z.number().min(10).max(60_000)).default(500),
   })
@@ -47,6 +50,8 @@ export const configSchema = z
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
+    /** Without SMTP on a loopback-only server (a developer's machine) the Mailbox opens to anyone there. */
+    mailboxOpen: env.MAILBOX_OPEN ?? (!env.SMTP_URL && LOOPBACK_HOSTS.has(env.HOST)),
     jobsEnabled: env.JOBS_ENABLED,
     jobsPollMs: env.JOBS_POLL_MS,
   }));

@@ -14,7 +14,9 @@ export interface TestTally extends Tally {
 }
 
 /** A whole Tally on a fresh database with a settable clock, for route tests through `http.request`. */
-export async function testTally(options: { smtpUrl?: string; start?: string } = {}): Promise<TestTally> {
+export async function testTally(
+  options: { smtpUrl?: string; start?: string; mailboxOpen?: boolean } = {},
+): Promise<TestTally> {
   const database = await freshDatabase();
   const clock = new TestClock(options.start ?? '2026-06-01T09:00:00Z');
   const tally = createTally({
@@ -23,6 +25,7 @@ export async function testTally(options: { smtpUrl?: string; start?: string } = 
       publicUrl: 'http://tally.test',
       smtpUrl: options.smtpUrl,
       mailFrom: 'Tally <no-reply@tally.test>',
+      mailboxOpen: options.mailboxOpen ?? false,
     },
     database,
     adminApiKey: TEST_ADMIN_KEY,

@@ -20,8 +20,8 @@ type Body = any;
 const read = async (response: Response): Promise<Body> => response.json();
 
 /** A Tally whose mail goes to the given SMTP server, or to the Mailbox. */
-async function tallyWithMail(smtpUrl?: string): Promise<TestTally> {
-  const tally = await testTally({ smtpUrl });
+async function tallyWithMail(smtpUrl?: string, mailboxOpen = false): Promise<TestTally> {
+  const tally = await testTally({ smtpUrl, mailboxOpen });
   registerMailJobs(tally.jobs, {
     clock: tally.clock,
     log: silentLogger,
@@ -66,7 +66,7 @@ describe('the Mailbox, without SMTP', () => {
   it('says the Mailbox is on, to anyone', async () => {
     const response = await request(tally, 'GET', '/api/mail/status');
     expect(response.status).toBe(200);
-    expect(await read(response)).toEqual({ mailbox_enabled: true });
+    expect(await read(response)).toEqual({ mailbox_enabled: true, open_to_visitors: false });
   });
 
   it('delivers into the Mailbox: sent, by the mailbox transport, and nothing else', async () => {
@@ -146,6 +146,18 @@ describe('the Mailbox, without SMTP', () => {
     }
   });
 
+  it('opens to visitors who are not signed in on a developer’s machine, and says so', async () => {
+    const local = await tallyWithMail(undefined, true);
+    const id = await queue(local, { to: 'new@example.test', subject: 'Welcome' });
+    expect(await read(await request(local, 'GET', '/api/mail/status'))).toEqual({
+      mailbox_enabled: true,
+      open_to_visitors: true,
+    });
+    const list = await read(await request(local, 'GET', '/api/mail/messages'));
+    expect(list.items.map((m: { id: string }) => m.id)).toEqual([id]);
+    expect((await request(local, 'GET', `/api/mail/messages/${id}`)).status).toBe(200);
+  });
+
   it("refuses an API key, even an administrator's: mail carries sign-in links", async () => {
     const secret = newSecret(API_KEY_PREFIX);
     await tally.database.db.execute(sql`
@@ -181,7 +193,10 @@ describe('the Mailbox, with SMTP configured', () => {
     const admin = await signedInPerson(tally, { isAdmin: true });
     const id = await queue(tally, { to: 'carol@example.test', subject: 'Reset your password' });
 
-    expect(await read(await request(tally, 'GET', '/api/mail/status'))).toEqual({ mailbox_enabled: false });
+    expect(await read(await request(tally, 'GET', '/api/mail/status'))).toEqual({
+      mailbox_enabled: false,
+      open_to_visitors: false,
+    });
     for (const path of ['/api/mail/messages', `/api/mail/messages/${id}`]) {
       const refused = await request(tally, 'GET', path, { as: person });
       expect(refused.status).toBe(403);

@@ -56,11 +56,13 @@ export interface MailRouteDeps {
   db: Db;
   /** Set when mail goes out by SMTP; the Mailbox is then an operator's record, not people's inbox. */
   smtpUrl?: string;
+  /** The Mailbox opens to visitors who are not signed in (a developer's own machine). */
+  mailboxOpen: boolean;
 }
 
-export function mailRoutes({ db, smtpUrl }: MailRouteDeps) {
+export function mailRoutes({ db, smtpUrl, mailboxOpen }: MailRouteDeps) {
   const router = createRouter();
-  const deps = { db, mailboxEnabled: !smtpUrl };
+  const deps = { db, mailboxEnabled: !smtpUrl, openToVisitors: !smtpUrl && mailboxOpen };
 
   router.openapi(
     createRoute({
@@ -69,11 +71,14 @@ export function mailRoutes({ db, smtpUrl }: MailRouteDeps) {
       tags,
       summary: 'Whether mail is delivered to the built-in Mailbox (no SMTP server configured)',
       responses: {
-        200: jsonResponse(z.object({ mailbox_enabled: z.boolean() }), 'How mail is delivered'),
+        200: jsonResponse(
+          z.object({ mailbox_enabled: z.boolean(), open_to_visitors: z.boolean() }),
+          'How mail is delivered, and who may read the Mailbox',
+        ),
         ...errorResponses,
       },
     }),
-    (c) => c.json({ mailbox_enabled: deps.mailboxEnabled }, 200),
+    (c) => c.json({ mailbox_enabled: deps.mailboxEnabled, open_to_visitors: deps.openToVisitors }, 200),
   );
 
   router.openapi(

@@ -15,6 +15,12 @@ export interface MailboxDeps {
   db: Db;
   /** True when no SMTP server is configured, so the Mailbox is where mail is delivered. */
   mailboxEnabled: boolean;
+  /**
+   * True on a developer's own machine (no SMTP, listening on loopback only): the Mailbox is then a
+   * mail catcher anyone at the machine reads, signed in or not, so a first sign-up can follow the
+   * link that confirms it.
+   */
+  openToVisitors: boolean;
 }
 
 export type MailState = (typeof mailStates)[number];
@@ -107,10 +113,11 @@ export async function getMailMessage(deps: MailboxDeps, actor: Actor, id: string
  * verifies it. Without SMTP (development) the Mailbox is the inbox, which is its whole point.
  */
 async function readableMail(deps: MailboxDeps, actor: Actor): Promise<SQL> {
-  const userId = requireUser(actor);
   // Mail carries sign-in, reset and invitation links: a machine client's key has no business reading it.
   if (actor.apiKeyId)
     throw new AppError('forbidden', 'the Mailbox is read in a signed-in session, not with an API key');
+  if (deps.mailboxEnabled && deps.openToVisitors) return sql`TRUE`;
+  const userId = requireUser(actor);
   if (actor.isAdmin) return sql`TRUE`;
   if (!deps.mailboxEnabled) {
     throw new AppError('forbidden', 'mail is sent by SMTP: read it in your own inbox');
