@@ -12,6 +12,7 @@ import type { Logger } from './core/log';
 import { registerMailJobs } from './core/mail/jobs';
 import { mailRoutes } from './core/mail/routes';
 import { notificationRoutes } from './core/notifications/routes';
+import { mountWebApp } from './core/web';
 import { TransferBatcher } from './ledger/batcher';
 import { registerLedgerJobs } from './ledger/jobs';
 import { ledgerRoutes } from './ledger/routes';
@@ -32,6 +33,8 @@ export interface TallyOptions {
   adminApiKey: string;
   log: Logger;
   clock?: Clock;
+  /** The built web app to serve at / (web/dist); none in tests of the API alone. */
+  webDistDir?: string;
 }
 
 export function createTally({
@@ -40,6 +43,7 @@ export function createTally({
   adminApiKey,
   log,
   clock = systemClock,
+  webDistDir,
 }: TallyOptions): Tally {
   const { db } = database;
   const jobs = new JobRunner(db, clock, log);
@@ -63,5 +67,6 @@ export function createTally({
   registerLedgerJobs(jobs, { db, clock });
 
   mountApiReference(http);
+  if (webDistDir) mountWebApp(http, { distDir: webDistDir });
   return { http, jobs, batcher, database, clock, log };
 }

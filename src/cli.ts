@@ -11,6 +11,7 @@ import { AppError } from './core/errors';
 import { newId } from './core/ids';
 import { createLogger } from './core/log';
 import { formatAmount, parseAmount } from './core/money';
+import { ensureWebAppBuilt } from './core/web';
 import { applyTransfers } from './ledger/engine';
 import { findLedgerViolations } from './ledger/invariants';
 import {
@@ -93,10 +94,11 @@ async function withDatabase(config: Config, run: (database: Database) => Promise
 
 async function start(config: Config): Promise<number> {
   const log = createLogger(config.logLevel);
+  const webDistDir = await ensureWebAppBuilt(log);
   const database = await openConfiguredDatabase(config);
   await database.migrate();
   const admin = resolveAdminApiKey(config.adminApiKey, config.home);
-  const tally = createTally({ config, database, adminApiKey: admin.key, log });
+  const tally = createTally({ config, database, adminApiKey: admin.key, log, webDistDir });
   if (config.jobsEnabled) tally.jobs.start(config.jobsPollMs);
 
   const server = serve({ fetch: tally.http.fetch, port: config.port, hostname: config.host });

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { sql } from 'drizzle-orm';
+import { createTally, type Tally } from '../../../src/app';
+import { loadConfig } from '../../../src/core/config';
+import { openDatabase } from '../../../src/core/database';
+import { createLogger } from '../../../src/core/log';
+import { webDistDir } from '../../../src/core/web';
+
+export interface RunningTally {
+  /** `http://127.0.0.1:<port>`, also the public URL the links in its mail point to. */
+  url: string;
+  tally: Tally;
+  stop: () => Promise<void>;
+}
+
+/**
+ * A real Tally on 127.0.0.1 and a free port, serving the built web app, with a TALLY_HOME of its own
+ * (an embedded PGlite in a temporary folder) and its job worker running, as `npm start` would.
+ */
+export async function startTally(): Promise<RunningTally> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-e2e-'));
+  // The port is known once the socket listens, and the public URL must name it: requests wait for the app.
+  let handle: (request: Request, env: unknown) => Response | Promise<Response> = () =>
+    new Response('starting', { status: 503 });
+  // The second argument carries the socket, from which Tally reads the client's address.
+  const server = serve({ fetch: (request, env) => handle(request, env), port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const config = loadConfig({ TALLY_HOME: home, PUBLIC_URL: url, LOG_LEVEL: 'warn', JOBS_POLL_MS: '100' });
+  const database = await openDatabase({ dataDir: config.dataDir });
+  await database.migrate();
+  const tally = createTally({
+    config,
+    database,
+    adminApiKey: 'e2e-admin-key-0123456789abcdef',
+    log: createLogger(config.logLevel),
+    webDistDir,
+  });
+  tally.jobs.start(config.jobsPollMs);
+  handle = (request, env) => tally.http.fetch(request, env);
+
+  return {
+    url,
+    tally,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await tally.jobs.stop();
+      await database.close();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Makes a person an administrator, as an operator would. */
+export async function makeAdministrator(tally: Tally, address: string): Promise<void> {
+  await tally.database.db.execute(
+    sql`UPDATE core_users SET is_admin = true WHERE email = ${address.toLowerCase()}`,
+  );
+}

@@ -1,0 +1,30 @@
+import createClient from 'openapi-fetch';
+import { apiErrorFromResponse, networkError } from './errors';
+import type { paths } from './schema';
+
+/** Typed calls to Tally's API, same origin, with the session cookie. */
+export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: 'include' });
+
+type ApiResult<Data> =
+  | { data: Data; error?: never; response: Response }
+  | { data?: never; error: unknown; response: Response };
+
+/**
+ * openapi-fetch types `data` as possibly undefined; a successful answer with a JSON body always has
+ * one, and an answer with no body (204) is typed as nothing.
+ */
+type Present<Data> = [Data] extends [undefined] ? undefined : Exclude<Data, undefined>;
+
+/** Waits for a call and returns its data, or throws an `ApiError` with the server's code and message. */
+export async function call<Data>(request: Promise<ApiResult<Data>>): Promise<Present<Data>> {
+  let result: ApiResult<Data>;
+  try {
+    result = await request;
+  } catch {
+    throw networkError();
+  }
+  if (result.error !== undefined || !result.response.ok) {
+    throw apiErrorFromResponse(result.response, result.error);
+  }
+  return result.data as Present<Data>;
+}

@@ -1,0 +1,107 @@
+/**
+ * The server's one error shape, `{ "error": { "code", "message", "details" } }`, as an exception the
+ * pages catch. A validation error names its fields in `details.issues[].path`; a domain error may
+ * name its field in `details.field`.
+ */
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+  /** From `Retry-After` on a 429, in seconds. */
+  readonly retryAfterSeconds: number | null;
+
+  constructor(options: {
+    status: number;
+    code: string;
+    message: string;
+    details?: unknown;
+    retryAfterSeconds?: number | null;
+  }) {
+    super(options.message);
+    this.name = 'ApiError';
+    this.status = options.status;
+    this.code = options.code;
+    this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+  }
+
+  /** The messages that belong next to a field, keyed by the field's dot path in the request body. */
+  get fieldErrors(): Record<string, string> {
+    const errors: Record<string, string> = {};
+    if (!isRecord(this.details)) return errors;
+    const { issues, field } = this.details;
+    if (Array.isArray(issues)) {
+      for (const issue of issues.filter(isFieldIssue)) errors[issue.path] ??= issue.message;
+    }
+    if (typeof field === 'string' && field !== '') errors[field] ??= this.message;
+    return errors;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFieldIssue(value: unknown): value is FieldIssue {
+  return (
+    isRecord(value) &&
+    typeof value.path === 'string' &&
+    value.path !== '' &&
+    typeof value.message === 'string'
+  );
+}
+
+function retryAfter(response: Response): number | null {
+  const header = response.headers.get('retry-after');
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function retryAfterFromDetails(details: unknown): number | null {
+  return isRecord(details) && typeof details.retry_after_seconds === 'number'
+    ? details.retry_after_seconds
+    : null;
+}
+
+/** Reads an error response, whatever came back: the one error shape, other JSON, or plain text. */
+export function apiErrorFromResponse(response: Response, body: unknown): ApiError {
+  const error = isRecord(body) && isRecord(body.error) ? body.error : null;
+  const code = typeof error?.code === 'string' ? error.code : `http_${response.status}`;
+  const message =
+    typeof error?.message === 'string'
+      ? error.message
+      : `Tally answered ${response.status} ${response.statusText}`.trim();
+  return new ApiError({
+    status: response.status,
+    code,
+    message,
+    details: error?.details,
+    retryAfterSeconds: retryAfter(response) ?? retryAfterFromDetails(error?.details),
+  });
+}
+
+export const networkError = () =>
+  new ApiError({
+    status: 0,
+    code: 'network_error',
+    message: 'Tally could not be reached. Check your connection and try again.',
+  });
+
+/** Any thrown value as an ApiError, so pages render one kind of failure. */
+export function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  return new ApiError({
+    status: 0,
+    code: 'client_error',
+    message: error instanceof Error ? error.message : 'Something went wrong in the page.',
+  });
+}

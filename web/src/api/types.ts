@@ -1,0 +1,34 @@
+import type { paths } from './schema';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** The JSON a successful call answers with, as the OpenAPI document types it. */
+type SuccessBody<
+  Path extends keyof paths,
+  M extends Method,
+  Status extends number = 200,
+> = paths[Path][M] extends {
+  responses: { [S in Status]: { content: { 'application/json': infer Body } } };
+}
+  ? Body
+  : never;
+
+type Item<List> = List extends { items: (infer T)[] } ? T : never;
+
+export type User = SuccessBody<'/api/auth/me', 'get'>['user'];
+export type Session = Item<SuccessBody<'/api/auth/sessions', 'get'>>;
+export type ApiKey = Item<SuccessBody<'/api/auth/api-keys', 'get'>>;
+export type ApiKeyScope = Item<SuccessBody<'/api/auth/api-keys/scopes', 'get'>>;
+export type CreatedApiKey = SuccessBody<'/api/auth/api-keys', 'post', 201>;
+export type OrganizationKind = Item<SuccessBody<'/api/orgs/kinds', 'get'>>;
+export type Organization = SuccessBody<'/api/orgs/{id}', 'get'>;
+export type Member = Item<SuccessBody<'/api/orgs/{id}/members', 'get'>>;
+export type Invitation = Item<SuccessBody<'/api/orgs/{id}/invitations', 'get'>>;
+export type InvitationPreview = SuccessBody<'/api/invitations/{token}', 'get'>;
+export type Notification = Item<SuccessBody<'/api/notifications', 'get'>>;
+export type NotificationSetting = Item<SuccessBody<'/api/notifications/settings', 'get'>>;
+export type NotificationChannel = NotificationSetting['channel'];
+export type MailSummary = Item<SuccessBody<'/api/mail/messages', 'get'>>;
+export type MailMessage = SuccessBody<'/api/mail/messages/{id}', 'get'>;
+export type AuditEntry = Item<SuccessBody<'/api/audit', 'get'>>;
+export type AuditQuery = NonNullable<paths['/api/audit']['get']['parameters']['query']>;

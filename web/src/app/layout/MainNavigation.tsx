@@ -1,0 +1,86 @@
+import { Badge, NavLink, ScrollArea, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { Link, useLocation } from 'react-router';
+import { productLines } from '../../pages/home/productLines';
+import { useSession } from '../../session/SessionContext';
+import { useUnreadCount } from '../UnreadCount';
+
+function NavSection({ title, children }: { title: string; children: ReactNode }) {
+  const id = `nav-${title.toLowerCase().replace(/\W+/g, '-')}`;
+  return (
+    <Stack gap={2} component="section" aria-labelledby={id}>
+      <Text id={id} size="xs" fw={700} tt="uppercase" c="dimmed" px="sm" pt="sm" pb={4}>
+        {title}
+      </Text>
+      {children}
+    </Stack>
+  );
+}
+
+function NavItem({
+  to,
+  label,
+  right,
+  onNavigate,
+}: {
+  to: string;
+  label: string;
+  right?: ReactNode;
+  onNavigate: () => void;
+}) {
+  const { pathname } = useLocation();
+  const active = pathname === to || pathname.startsWith(`${to}/`);
+  return (
+    <NavLink
+      component={Link}
+      to={to}
+      label={label}
+      active={active}
+      aria-current={active ? 'page' : undefined}
+      rightSection={right}
+      onClick={onNavigate}
+    />
+  );
+}
+
+function UnreadBadge() {
+  const { count } = useUnreadCount();
+  if (!count) return null;
+  return (
+    <Badge size="sm" circle={count < 10} color="red" aria-label={`${count} unread`}>
+      {count > 99 ? '99+' : count}
+    </Badge>
+  );
+}
+
+/** The one navigation (UI.md): the four lines, then the person's organisations, notifications, settings. */
+export function MainNavigation({ onNavigate }: { onNavigate: () => void }) {
+  const { session } = useSession();
+  const isAdmin = session.status === 'signed-in' && session.user.is_admin;
+  return (
+    <ScrollArea type="auto" h="100%">
+      <Stack gap="xs" component="nav" aria-label="Main" pb="md">
+        <NavSection title="Product lines">
+          {productLines.map((line) => (
+            <NavItem onNavigate={onNavigate} key={line.slug} to={`/${line.slug}`} label={line.name} />
+          ))}
+        </NavSection>
+        <NavSection title="You">
+          <NavItem onNavigate={onNavigate} to="/orgs" label="Organisations" />
+          <NavItem
+            onNavigate={onNavigate}
+            to="/notifications"
+            label="Notifications"
+            right={<UnreadBadge />}
+          />
+          <NavItem onNavigate={onNavigate} to="/settings" label="Settings" />
+        </NavSection>
+        <NavSection title="Tools">
+          <NavItem onNavigate={onNavigate} to="/mailbox" label="Mailbox" />
+          {isAdmin && <NavItem onNavigate={onNavigate} to="/admin/audit" label="Audit log" />}
+          <NavLink href="/docs" label="API reference" component="a" onClick={onNavigate} />
+        </NavSection>
+      </Stack>
+    </ScrollArea>
+  );
+}

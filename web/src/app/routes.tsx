@@ -1,0 +1,54 @@
+import type { ReactNode } from 'react';
+import { Navigate, type RouteObject } from 'react-router';
+import { AuditLogPage } from '../pages/admin/AuditLogPage';
+import { ForgotPasswordPage } from '../pages/auth/ForgotPasswordPage';
+import { LogInPage } from '../pages/auth/LogInPage';
+import { ResetPasswordPage } from '../pages/auth/ResetPasswordPage';
+import { SignUpPage } from '../pages/auth/SignUpPage';
+import { VerifyEmailPage } from '../pages/auth/VerifyEmailPage';
+import { WalletSignInPage } from '../pages/auth/WalletSignInPage';
+import { HomePage } from '../pages/home/HomePage';
+import { ProductLinePage } from '../pages/home/ProductLinePage';
+import { productLines } from '../pages/home/productLines';
+import { InvitationPage } from '../pages/invitations/InvitationPage';
+import { MailboxPage } from '../pages/mailbox/MailboxPage';
+import { MailMessagePage } from '../pages/mailbox/MailMessagePage';
+import { NotFoundPage } from '../pages/NotFoundPage';
+import { NotificationSettingsPage } from '../pages/notifications/NotificationSettingsPage';
+import { NotificationsPage } from '../pages/notifications/NotificationsPage';
+import { OrganisationPage } from '../pages/orgs/OrganisationPage';
+import { OrganisationsPage } from '../pages/orgs/OrganisationsPage';
+import { ApiKeysPage } from '../pages/settings/ApiKeysPage';
+import { ProfilePage } from '../pages/settings/ProfilePage';
+import { RequireSignIn } from '../session/RequireSignIn';
+import { AppLayout } from './layout/AppLayout';
+
+const signedIn = (page: ReactNode) => <RequireSignIn>{page}</RequireSignIn>;
+
+export const routes: RouteObject[] = [
+  {
+    element: <AppLayout />,
+    children: [
+      { index: true, element: <HomePage /> },
+      ...productLines.map((line) => ({ path: line.slug, element: <ProductLinePage line={line} /> })),
+      { path: 'signup', element: <SignUpPage /> },
+      { path: 'login', element: <LogInPage /> },
+      { path: 'forgot-password', element: <ForgotPasswordPage /> },
+      { path: 'reset-password', element: <ResetPasswordPage /> },
+      { path: 'verify-email', element: <VerifyEmailPage /> },
+      { path: 'wallet', element: <WalletSignInPage /> },
+      { path: 'invitations/:token', element: <InvitationPage /> },
+      { path: 'settings', element: <Navigate to="/settings/profile" replace /> },
+      { path: 'settings/profile', element: signedIn(<ProfilePage />) },
+      { path: 'settings/api-keys', element: signedIn(<ApiKeysPage />) },
+      { path: 'settings/notifications', element: signedIn(<NotificationSettingsPage />) },
+      { path: 'orgs', element: signedIn(<OrganisationsPage />) },
+      { path: 'orgs/:orgId', element: signedIn(<OrganisationPage />) },
+      { path: 'notifications', element: signedIn(<NotificationsPage />) },
+      { path: 'mailbox', element: <MailboxPage /> },
+      { path: 'mailbox/:messageId', element: <MailMessagePage /> },
+      { path: 'admin/audit', element: <RequireSignIn adminOnly>{<AuditLogPage />}</RequireSignIn> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+];

@@ -1,0 +1,85 @@
+import { Anchor, Button, Divider, Group, Stack, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { api, call } from '../../api/client';
+import { FormErrorAlert } from '../../components/FormErrorAlert';
+import { PasswordField } from '../../components/PasswordField';
+import { showServerErrors } from '../../lib/serverErrors';
+import { checkEmail } from '../../lib/validators';
+import { safeNextPath } from '../../session/nextPath';
+import { useSession } from '../../session/SessionContext';
+import { AuthCard } from './AuthCard';
+
+export function LogInPage() {
+  const [searchParams] = useSearchParams();
+  const next = safeNextPath(searchParams.get('next'));
+  const navigate = useNavigate();
+  const { signedIn } = useSession();
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { email: '', password: '' },
+    validateInputOnChange: true,
+    validate: { email: checkEmail, password: (value) => (value ? null : 'Enter your password') },
+  });
+
+  const submit = form.onSubmit(async (values) => {
+    setFormError(null);
+    try {
+      const { user } = await call(
+        api.POST('/api/auth/login', { body: { ...values, email: values.email.trim() } }),
+      );
+      signedIn(user);
+      navigate(next, { replace: true });
+    } catch (error) {
+      setFormError(showServerErrors(form, error));
+    }
+  });
+
+  const carryNext = searchParams.get('next') ? `?next=${encodeURIComponent(next)}` : '';
+  return (
+    <AuthCard
+      title="Log in"
+      footer={
+        <>
+          New to Tally?{' '}
+          <Anchor component={Link} to={`/signup${carryNext}`}>
+            Create an account
+          </Anchor>
+        </>
+      }
+    >
+      <form onSubmit={submit} noValidate aria-label="Log in">
+        <Stack gap="md">
+          <TextInput
+            label="Email"
+            type="email"
+            autoComplete="email"
+            required
+            {...form.getInputProps('email')}
+          />
+          <PasswordField
+            label="Password"
+            autoComplete="current-password"
+            required
+            {...form.getInputProps('password')}
+          />
+          <Group justify="flex-end" mt={-8}>
+            <Anchor component={Link} to="/forgot-password" size="sm">
+              Forgot your password?
+            </Anchor>
+          </Group>
+          <FormErrorAlert message={formError} />
+          <Button type="submit" loading={form.submitting}>
+            Log in
+          </Button>
+        </Stack>
+      </form>
+      <Divider label="or" my="md" />
+      <Button component={Link} to={`/wallet${carryNext}`} variant="default" fullWidth>
+        Sign in with a wallet
+      </Button>
+    </AuthCard>
+  );
+}

@@ -1,0 +1,92 @@
+import { Anchor, Button, Stack, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { api, call } from '../../api/client';
+import { FormErrorAlert } from '../../components/FormErrorAlert';
+import { PasswordField } from '../../components/PasswordField';
+import { showServerErrors } from '../../lib/serverErrors';
+import { checkEmail, checkNewPassword, checkRequired, PASSWORD_MIN_LENGTH } from '../../lib/validators';
+import { rememberAfterSignIn } from '../../session/afterSignIn';
+import { safeNextPath } from '../../session/nextPath';
+import { AuthCard } from './AuthCard';
+import { CheckYourMail } from './CheckYourMail';
+
+export function SignUpPage() {
+  const [searchParams] = useSearchParams();
+  const next = safeNextPath(searchParams.get('next'), '');
+  const [formError, setFormError] = useState<string | null>(null);
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { name: '', email: '', password: '' },
+    validateInputOnChange: true,
+    validate: { name: checkRequired('your name'), email: checkEmail, password: checkNewPassword },
+  });
+
+  const submit = form.onSubmit(async (values) => {
+    setFormError(null);
+    try {
+      await call(api.POST('/api/auth/signup', { body: { ...values, email: values.email.trim() } }));
+      rememberAfterSignIn(next);
+      setSentTo(values.email.trim());
+    } catch (error) {
+      setFormError(showServerErrors(form, error));
+    }
+  });
+
+  const loginLink = next ? `/login?next=${encodeURIComponent(next)}` : '/login';
+  if (sentTo) {
+    return (
+      <AuthCard
+        title="Almost there"
+        footer={
+          <Anchor component={Link} to={loginLink}>
+            Log in once confirmed
+          </Anchor>
+        }
+      >
+        <CheckYourMail email={sentTo} purpose="confirm your address and sign in" />
+      </AuthCard>
+    );
+  }
+
+  return (
+    <AuthCard
+      title="Create your account"
+      description="One account for every product line of Tally."
+      footer={
+        <>
+          Already have an account?{' '}
+          <Anchor component={Link} to={loginLink}>
+            Log in
+          </Anchor>
+        </>
+      }
+    >
+      <form onSubmit={submit} noValidate aria-label="Sign up">
+        <Stack gap="md">
+          <TextInput label="Name" autoComplete="name" required {...form.getInputProps('name')} />
+          <TextInput
+            label="Email"
+            type="email"
+            autoComplete="email"
+            required
+            {...form.getInputProps('email')}
+          />
+          <PasswordField
+            label="Password"
+            description={`At least ${PASSWORD_MIN_LENGTH} characters`}
+            autoComplete="new-password"
+            required
+            {...form.getInputProps('password')}
+          />
+          <FormErrorAlert message={formError} />
+          <Button type="submit" loading={form.submitting}>
+            Create account
+          </Button>
+        </Stack>
+      </form>
+    </AuthCard>
+  );
+}

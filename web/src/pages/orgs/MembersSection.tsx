@@ -1,0 +1,111 @@
+import { Group, Table, Text } from '@mantine/core';
+import { api, call } from '../../api/client';
+import type { Member, Organization, OrganizationKind } from '../../api/types';
+import { ConfirmButton } from '../../components/ConfirmButton';
+import { ResourceView } from '../../components/ResourceView';
+import { SectionCard } from '../../components/SectionCard';
+import { useResource } from '../../hooks/useResource';
+import { formatDateTime } from '../../lib/dates';
+import { MemberRoleSelect } from './MemberRoleSelect';
+import { roleLabel } from './useOrganizationKinds';
+
+export function MembersSection({
+  organization,
+  kind,
+  currentUserId,
+}: {
+  organization: Organization;
+  kind: OrganizationKind | undefined;
+  currentUserId: string;
+}) {
+  const members = useResource(`members:${organization.id}`, async () => {
+    const { items } = await call(
+      api.GET('/api/orgs/{id}/members', { params: { path: { id: organization.id } } }),
+    );
+    return items;
+  });
+  const canManage = organization.my_permissions.includes('members.manage');
+
+  const remove = async (member: Member) => {
+    await call(
+      api.DELETE('/api/orgs/{id}/members/{userId}', {
+        params: { path: { id: organization.id, userId: member.user_id } },
+      }),
+    );
+    await members.reload();
+  };
+  const replaceMember = (changed: Member) =>
+    members.replace((members.data ?? []).map((m) => (m.user_id === changed.user_id ? changed : m)));
+
+  return (
+    <SectionCard title="Members" description="Who belongs to this organisation, and what each may do.">
+      <ResourceView resource={members} loadingLabel="Loading the members…">
+        {(items) => (
+          <Table.ScrollContainer minWidth={620}>
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Role</Table.Th>
+                  <Table.Th>Joined</Table.Th>
+                  <Table.Th aria-label="Actions" />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((member) => {
+                  const isMe = member.user_id === currentUserId;
+                  return (
+                    <Table.Tr key={member.user_id}>
+                      <Table.Td>
+                        <Text size="sm" fw={500}>
+                          {member.name || 'No name'} {isMe && '(you)'}
+                        </Text>
+                        <Text size="xs" c="dimmed">
+                          {member.email ?? 'signs in with a wallet'}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        {canManage && !isMe ? (
+                          <MemberRoleSelect
+                            organizationId={organization.id}
+                            member={member}
+                            kind={kind}
+                            onChanged={replaceMember}
+                          />
+                        ) : (
+                          roleLabel(kind ? [kind] : undefined, organization.kind, member.role)
+                        )}
+                      </Table.Td>
+                      <Table.Td>{formatDateTime(member.joined_at)}</Table.Td>
+                      <Table.Td>
+                        {(canManage || isMe) && (
+                          <Group justify="flex-end">
+                            <ConfirmButton
+                              label={isMe ? 'Leave' : 'Remove'}
+                              question={
+                                isMe
+                                  ? `Leave ${organization.name}?`
+                                  : `Remove ${member.name || member.email}?`
+                              }
+                              consequence={
+                                isMe
+                                  ? 'You will lose access to this organisation until someone invites you again.'
+                                  : 'They will lose access to this organisation until invited again.'
+                              }
+                              confirmLabel={isMe ? 'Leave' : 'Remove member'}
+                              onConfirm={() => remove(member)}
+                            />
+                          </Group>
+                        )}
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </ResourceView>
+    </SectionCard>
+  );
+}

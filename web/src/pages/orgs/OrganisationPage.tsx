@@ -1,0 +1,72 @@
+import { Badge, Group, Stack } from '@mantine/core';
+import { useParams } from 'react-router';
+import { api, call } from '../../api/client';
+import type { Organization, OrganizationKind } from '../../api/types';
+import { PageHeader } from '../../components/PageHeader';
+import { ResourceView } from '../../components/ResourceView';
+import { SectionCard } from '../../components/SectionCard';
+import { usePageTitle } from '../../components/usePageTitle';
+import { useResource } from '../../hooks/useResource';
+import { useSignedInUser } from '../../session/SessionContext';
+import { InvitationsSection } from './InvitationsSection';
+import { MembersSection } from './MembersSection';
+import { RenameOrganisationForm } from './RenameOrganisationForm';
+import { kindLabel, roleLabel, useOrganizationKinds } from './useOrganizationKinds';
+
+function OrganisationDetails({
+  organization,
+  kinds,
+  onRenamed,
+}: {
+  organization: Organization;
+  kinds: OrganizationKind[];
+  onRenamed: (organization: Organization) => void;
+}) {
+  const user = useSignedInUser();
+  const kind = kinds.find((k) => k.kind === organization.kind);
+  const can = (permission: string) => organization.my_permissions.includes(permission);
+  return (
+    <>
+      <PageHeader
+        title={organization.name}
+        description={
+          <Group gap="xs" component="span">
+            <Badge variant="light">{kindLabel(kinds, organization.kind)}</Badge>
+            <span>Your role: {roleLabel(kinds, organization.kind, organization.my_role)}</span>
+          </Group>
+        }
+      />
+      <Stack gap="lg">
+        {can('members.read') && (
+          <MembersSection organization={organization} kind={kind} currentUserId={user.id} />
+        )}
+        {can('members.invite') && <InvitationsSection organization={organization} kind={kind} />}
+        {can('org.update') && (
+          <SectionCard title="Name">
+            <RenameOrganisationForm organization={organization} onRenamed={onRenamed} />
+          </SectionCard>
+        )}
+      </Stack>
+    </>
+  );
+}
+
+export function OrganisationPage() {
+  usePageTitle('Organisation');
+  const { orgId = '' } = useParams();
+  const organization = useResource(`organization:${orgId}`, () =>
+    call(api.GET('/api/orgs/{id}', { params: { path: { id: orgId } } })),
+  );
+  const kinds = useOrganizationKinds();
+  return (
+    <ResourceView resource={organization} loadingLabel="Loading the organisation…">
+      {(data) => (
+        <ResourceView resource={kinds} loadingLabel="Loading the organisation…">
+          {(kindList) => (
+            <OrganisationDetails organization={data} kinds={kindList} onRenamed={organization.replace} />
+          )}
+        </ResourceView>
+      )}
+    </ResourceView>
+  );
+}

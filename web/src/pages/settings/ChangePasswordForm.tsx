@@ -1,0 +1,85 @@
+import { Button, Group, Stack } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { api, call } from '../../api/client';
+import type { User } from '../../api/types';
+import { FormErrorAlert } from '../../components/FormErrorAlert';
+import { PasswordField } from '../../components/PasswordField';
+import { SectionCard } from '../../components/SectionCard';
+import { showServerErrors } from '../../lib/serverErrors';
+import { checkNewPassword, PASSWORD_MIN_LENGTH } from '../../lib/validators';
+import { useSession } from '../../session/SessionContext';
+
+export function ChangePasswordForm({ user }: { user: User }) {
+  const { refresh } = useSession();
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { current_password: '', new_password: '', repeat: '' },
+    validateInputOnChange: true,
+    validate: {
+      current_password: (value) => (user.has_password && !value ? 'Enter your current password' : null),
+      new_password: checkNewPassword,
+      repeat: (value, values) => (value === values.new_password ? null : 'The two passwords differ'),
+    },
+  });
+
+  const submit = form.onSubmit(async ({ current_password, new_password }) => {
+    setFormError(null);
+    try {
+      await call(api.POST('/api/auth/password', { body: { current_password, new_password } }));
+      form.reset();
+      notifications.show({
+        color: 'teal',
+        message: user.has_password ? 'Password changed.' : 'Password set.',
+      });
+      await refresh();
+    } catch (error) {
+      setFormError(showServerErrors(form, error));
+    }
+  });
+
+  return (
+    <SectionCard
+      title={user.has_password ? 'Password' : 'Set a password'}
+      description={
+        user.has_password
+          ? undefined
+          : 'This account signs in with a wallet. A password lets you sign in with your email as well.'
+      }
+    >
+      <form onSubmit={submit} noValidate aria-label="Change password">
+        <Stack gap="md">
+          {user.has_password && (
+            <PasswordField
+              label="Current password"
+              autoComplete="current-password"
+              required
+              {...form.getInputProps('current_password')}
+            />
+          )}
+          <PasswordField
+            label="New password"
+            description={`At least ${PASSWORD_MIN_LENGTH} characters`}
+            autoComplete="new-password"
+            required
+            {...form.getInputProps('new_password')}
+          />
+          <PasswordField
+            label="New password, again"
+            autoComplete="new-password"
+            required
+            {...form.getInputProps('repeat')}
+          />
+          <FormErrorAlert message={formError} />
+          <Group>
+            <Button type="submit" loading={form.submitting}>
+              {user.has_password ? 'Change password' : 'Set password'}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </SectionCard>
+  );
+}
