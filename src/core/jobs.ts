@@ -100,6 +100,11 @@ export class JobRunner {
     this.intervals.set(name, { everyMs, task, lastRunAt: 0 });
   }
 
+  /** Runs work in a transaction of the runner's database (for sweeps that enqueue jobs). */
+  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
   /** Enqueues a job; pass a transaction to make the job part of the change that causes it (an outbox). */
   async enqueue(executor: Db, name: string, payload: unknown, options: EnqueueOptions = {}): Promise<string> {
     const definition = this.definitions.get(name);

@@ -6,7 +6,7 @@ import { type TestTally, testTally } from '../../../test/support/app';
 import { type Db, queryRows } from '../database';
 import { backoffMs, enqueueJob } from '../jobs';
 import { silentLogger } from '../log';
-import { registerMailJobs } from './jobs';
+import { registerMailJobs, requeueStrandedMail } from './jobs';
 import { DELIVER_MAIL_JOB, type MailInput, queueMail } from './outbox';
 
 /** A mail as the SMTP server received it. */
@@ -172,6 +172,21 @@ describe('mail delivery over SMTP', () => {
 
     expect(await tally.jobs.runDue()).toBe(0);
     expect(server.received).toHaveLength(1);
+  });
+
+  it('gives a message whose delivery job ended undelivered a new job, so it is not lost', async () => {
+    const server = await smtpServer();
+    deliverThrough(server.url);
+    const id = await queue(mail('stranded@example.test'));
+    // The runner gave up on the job for reasons of its own (the database was away for every try).
+    await db.execute(sql`UPDATE core_jobs SET state = 'failed' WHERE payload->>'messageId' = ${id}`);
+    expect(await requeueStrandedMail(tally.jobs, tally.clock)).toBe(0);
+    tally.clock.advance(10 * 60 * 1000);
+    expect(await requeueStrandedMail(tally.jobs, tally.clock)).toBe(1);
+    expect(await requeueStrandedMail(tally.jobs, tally.clock)).toBe(0);
+    await tally.jobs.runDue();
+    expect(server.received.map((r) => r.envelopeTo)).toEqual([['stranded@example.test']]);
+    expect((await message(id)).state).toBe('sent');
   });
 
   it('queues nothing when the change that causes the mail rolls back', async () => {

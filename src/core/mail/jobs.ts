@@ -51,6 +51,38 @@ export function registerMailJobs(jobs: JobRunner, deps: MailJobDeps): void {
       );
     }
   });
+  jobs.every('mail.requeue_stranded', STRANDED_SWEEP_MS, () => requeueStrandedMail(jobs, deps.clock));
+}
+
+const STRANDED_SWEEP_MS = 5 * 60 * 1000;
+const STRANDED_AFTER_MS = 10 * 60 * 1000;
+
+/**
+ * A message whose delivery job ended without delivering it (the runner gave up on database errors,
+ * say) is still `queued`: give it a new job, so no mail is lost. Returns how many were requeued.
+ */
+export async function requeueStrandedMail(jobs: JobRunner, clock: Clock): Promise<number> {
+  const now = clock.now();
+  return jobs.transaction(async (tx) => {
+    const stranded = await queryRows<{ id: string; attempts: number }>(
+      tx,
+      sql`SELECT m.id, m.attempts FROM core_mail_messages m
+          WHERE m.state = 'queued' AND m.created_at <= ${new Date(now.getTime() - STRANDED_AFTER_MS)}
+            AND NOT EXISTS (
+              SELECT 1 FROM core_jobs j WHERE j.name = ${DELIVER_MAIL_JOB} AND j.payload->>'messageId' = m.id::text
+                AND j.state IN ('queued', 'running'))
+          LIMIT 100`,
+    );
+    for (const message of stranded) {
+      await jobs.enqueue(
+        tx,
+        DELIVER_MAIL_JOB,
+        { messageId: message.id },
+        { uniqueKey: `${DELIVER_MAIL_JOB}:${message.id}:rescue:${now.toISOString()}` },
+      );
+    }
+    return stranded.length;
+  });
 }
 
 type DeliveryOutcome = { kind: 'skipped' | 'sent' | 'failed' } | { kind: 'retry'; attempt: number; at: Date };
