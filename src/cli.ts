@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createTally } from './app';
+import { systemActor } from './core/actor';
 import { resolveAdminApiKey } from './core/admin-key';
 import { createAdministrator } from './core/auth/accounts';
 import { newSecret } from './core/auth/tokens';
@@ -151,7 +152,7 @@ async function ledgerCommand(database: Database, args: string[]): Promise<number
       'credits-must-not-exceed-debits': { type: 'boolean' },
     },
   });
-  const deps = { db: database.db, clock: systemClock };
+  const deps = { db: database.db, clock: systemClock, actor: systemActor };
   const required = (name: keyof typeof values): string => {
     const value = values[name];
     if (typeof value !== 'string' || value === '')

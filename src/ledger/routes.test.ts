@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ADMIN_KEY as ADMIN_KEY, type TestTally, testTally } from '../../test/support/app';
+import { queryRows } from '../core/database';
 import { newId } from '../core/ids';
 
 let tally: TestTally;
@@ -218,6 +220,24 @@ describe('ledger API', () => {
     expect((await call('GET', '/api/ledger/accounts?limit=0')).status).toBe(400);
     expect((await call('GET', '/api/ledger/transfers?after=abc')).status).toBe(400);
     expect((await call('GET', '/api/ledger/nothing-here')).status).toBe(404);
+  });
+
+  it('writes each operator change to the audit log with the request id', async () => {
+    const [account] = await openAccounts(1);
+    const response = await call('POST', `/api/ledger/accounts/${account}/close`);
+    const requestId = response.headers.get('x-request-id');
+    const rows = await queryRows<{ action: string; object_id: string; request_id: string }>(
+      tally.database.db,
+      sql`SELECT action, object_id, request_id FROM core_audit_log WHERE action LIKE 'ledger.%' ORDER BY id`,
+    );
+    expect(rows.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['ledger.create', 'ledger.accounts_create']),
+    );
+    expect(rows.at(-1)).toEqual({
+      action: 'ledger.account_close',
+      object_id: account,
+      request_id: requestId,
+    });
   });
 
   it('reports the invariants as holding', async () => {

@@ -1,7 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { Actor } from '../core/actor';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
-import { createRouter, errorResponses, jsonBody, jsonResponse, requireAdminKey } from '../core/http';
+import {
+  createRouter,
+  type Env,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  requireAdminKey,
+} from '../core/http';
 import { UINT256_MAX } from '../core/money';
 import type { TransferBatcher } from './batcher';
 import { MAX_TRANSFERS_PER_COMMIT } from './batcher';
@@ -192,6 +201,9 @@ export interface LedgerRouteDeps {
   adminApiKey: string;
 }
 
+/** Callers here hold the operator key: they act as the platform's administrator, seen by their address. */
+const operator = (c: Context<Env>): Actor => ({ ...c.get('actor'), isAdmin: true });
+
 export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDeps) {
   const router = createRouter();
   router.use('*', requireAdminKey(adminApiKey));
@@ -212,7 +224,8 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       ),
       responses: { 201: jsonResponse(LedgerSchema, 'The ledger'), ...errorResponses },
     }),
-    async (c) => c.json(ledgerJson(await createLedger({ db, clock }, c.req.valid('json'))), 201),
+    async (c) =>
+      c.json(ledgerJson(await createLedger({ db, clock, actor: operator(c) }, c.req.valid('json'))), 201),
   );
 
   router.openapi(
@@ -253,7 +266,7 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
     async (c) => {
       const { accounts } = c.req.valid('json');
       const outcomes = await createAccounts(
-        { db, clock },
+        { db, clock, actor: operator(c) },
         accounts.map((a) => ({
           id: a.id,
           ledger: a.ledger,
@@ -335,7 +348,13 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
         request: { params: AccountParams },
         responses: { 200: jsonResponse(AccountSchema, 'The account'), ...errorResponses },
       }),
-      async (c) => c.json(accountJson(await setAccountClosed({ db }, c.req.valid('param').id, closed)), 200),
+      async (c) =>
+        c.json(
+          accountJson(
+            await setAccountClosed({ db, clock, actor: operator(c) }, c.req.valid('param').id, closed),
+          ),
+          200,
+        ),
     );
   }
 

@@ -1,4 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
+import type { Actor } from '../core/actor';
+import { type AuditEntryInput, recordAudit } from '../core/audit/service';
 import type { Clock } from '../core/clock';
 import { type Db, parseTimestamp, queryRows } from '../core/database';
 import { AppError, notFound } from '../core/errors';
@@ -16,6 +18,12 @@ import type { Account, AccountInput, Balances, CreateAccountResult, Ledger, Tran
 export interface LedgerDeps {
   db: Db;
   clock: Clock;
+  /** Who asks; when given, each change is written to the audit log in its own transaction. */
+  actor?: Actor;
+}
+
+async function audit(tx: Db, { clock, actor }: LedgerDeps, entry: AuditEntryInput): Promise<void> {
+  if (actor) await recordAudit(tx, clock, actor, entry);
 }
 
 export const LEDGER_CODE = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
@@ -27,7 +35,8 @@ export interface LedgerInput {
 }
 
 /** Creates a ledger (an asset and its scale). Creating it again with the same scale returns it. */
-export async function createLedger({ db, clock }: LedgerDeps, input: LedgerInput): Promise<Ledger> {
+export async function createLedger(deps: LedgerDeps, input: LedgerInput): Promise<Ledger> {
+  const { db, clock } = deps;
   if (!LEDGER_CODE.test(input.code)) {
     throw new AppError(
       'validation_failed',
@@ -37,11 +46,23 @@ export async function createLedger({ db, clock }: LedgerDeps, input: LedgerInput
   if (!Number.isInteger(input.scale) || input.scale < 0 || input.scale > 36) {
     throw new AppError('validation_failed', 'scale must be an integer from 0 to 36');
   }
-  await db.execute(sql`
-    INSERT INTO ledger_ledgers (code, scale, name, created_at)
-    VALUES (${input.code}, ${input.scale}, ${input.name ?? input.code}, ${clock.now()})
-    ON CONFLICT (code) DO NOTHING`);
-  const ledger = await getLedger({ db }, input.code);
+  const ledger = await db.transaction(async (tx) => {
+    const inserted = await queryRows<{ code: string }>(
+      tx,
+      sql`INSERT INTO ledger_ledgers (code, scale, name, created_at)
+          VALUES (${input.code}, ${input.scale}, ${input.name ?? input.code}, ${clock.now()})
+          ON CONFLICT (code) DO NOTHING RETURNING code`,
+    );
+    if (inserted.length > 0) {
+      await audit(tx, deps, {
+        action: 'ledger.create',
+        objectType: 'ledger',
+        objectId: input.code,
+        details: { ...input },
+      });
+    }
+    return getLedger({ db: tx }, input.code);
+  });
   if (ledger.scale !== input.scale) {
     throw new AppError('conflict', `ledger ${input.code} exists with scale ${ledger.scale}`, {
       code: 'exists_with_different_scale',
@@ -83,9 +104,10 @@ export interface CreateAccountOutcome {
  * `exists`, and the same id with other fields returns `exists_with_different_*`.
  */
 export async function createAccounts(
-  { db, clock }: LedgerDeps,
+  deps: LedgerDeps,
   inputs: readonly AccountInput[],
 ): Promise<CreateAccountOutcome[]> {
+  const { db, clock } = deps;
   return db.transaction(async (tx) => {
     const ledgerCodes = [...new Set(inputs.map((i) => i.ledger))];
     const known = new Set(
@@ -123,6 +145,14 @@ export async function createAccounts(
       }
       const existing = await getAccount({ db: tx }, input.id);
       outcomes.push({ id: input.id, result: compareAccount(existing, input), account: existing });
+    }
+    const created = outcomes.filter((o) => o.result === 'ok').map((o) => o.id);
+    if (created.length > 0) {
+      await audit(tx, deps, {
+        action: 'ledger.accounts_create',
+        objectType: 'ledger_account',
+        details: { ids: created },
+      });
     }
     return outcomes;
   });
@@ -185,17 +215,20 @@ export async function listAccounts(
 }
 
 /** Closes an account: it takes part in no new transfer or post; holds on it can still be voided or expire. */
-export async function setAccountClosed(
-  { db }: Pick<LedgerDeps, 'db'>,
-  id: string,
-  closed: boolean,
-): Promise<Account> {
-  const rows = await queryRows<{ id: string }>(
-    db,
-    sql`UPDATE ledger_accounts SET closed = ${closed} WHERE id = ${id} RETURNING id`,
-  );
-  if (rows.length === 0) throw notFound('account', { id });
-  return getAccount({ db }, id);
+export async function setAccountClosed(deps: LedgerDeps, id: string, closed: boolean): Promise<Account> {
+  return deps.db.transaction(async (tx) => {
+    const rows = await queryRows<{ id: string }>(
+      tx,
+      sql`UPDATE ledger_accounts SET closed = ${closed} WHERE id = ${id} RETURNING id`,
+    );
+    if (rows.length === 0) throw notFound('account', { id });
+    await audit(tx, deps, {
+      action: closed ? 'ledger.account_close' : 'ledger.account_reopen',
+      objectType: 'ledger_account',
+      objectId: id,
+    });
+    return getAccount({ db: tx }, id);
+  });
 }
 
 export async function getTransfer({ db }: Pick<LedgerDeps, 'db'>, id: string): Promise<Transfer> {
