@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ADMIN_KEY as ADMIN_KEY, type TestTally, testTally } from '../../test/support/app';
+import { TEST_ADMIN_KEY as ADMIN_KEY, read, type TestTally, testTally } from '../../test/support/app';
 import { queryRows } from '../core/database';
 import { newId } from '../core/ids';
 
@@ -9,11 +9,6 @@ let tally: TestTally;
 beforeAll(async () => {
   tally = await testTally({ start: '2026-05-01T12:00:00Z' });
 });
-
-/** Test reads of API responses; the shapes are asserted by the tests themselves. */
-// biome-ignore lint/suspicious/noExplicitAny: a response body under test is whatever the server sent
-type Body = any;
-const read = async (response: Response): Promise<Body> => response.json();
 
 function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   return tally.http.request(path, {

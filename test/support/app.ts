@@ -80,3 +80,9 @@ export async function request(
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
 }
+
+/** A response body under test: whatever the server sent, its shape asserted by the test itself. */
+// biome-ignore lint/suspicious/noExplicitAny: the tests assert the shape of what the server sent
+export type Body = any;
+
+export const read = async (response: Response): Promise<Body> => response.json();

@@ -1,18 +1,20 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accessTestTally, TEST_PUBLIC_URL, testClub } from '../../../test/support/access';
-import { request, signedInPerson, type TestPerson, type TestTally } from '../../../test/support/app';
+import {
+  type Body,
+  read,
+  request,
+  signedInPerson,
+  type TestPerson,
+  type TestTally,
+} from '../../../test/support/app';
 import { hashSecret } from '../auth/tokens';
 import { queryRows } from '../database';
 
 let tally: TestTally;
 let owner: TestPerson;
 let orgId: string;
-
-/** Test reads of API responses; the shapes are asserted by the tests themselves. */
-// biome-ignore lint/suspicious/noExplicitAny: a response body under test is whatever the server sent
-type Body = any;
-const read = async (response: Response): Promise<Body> => response.json();
 
 const DAY_MS = 24 * 3600 * 1000;
 

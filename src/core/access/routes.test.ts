@@ -1,7 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accessTestTally, TEST_PUBLIC_URL, testClub, testHousehold } from '../../../test/support/access';
-import { request, signedInPerson, type TestPerson, type TestTally } from '../../../test/support/app';
+import {
+  type Body,
+  read,
+  request,
+  signedInPerson,
+  type TestPerson,
+  type TestTally,
+} from '../../../test/support/app';
 import { queryRows } from '../database';
 import { newId } from '../ids';
 
@@ -9,11 +16,6 @@ let tally: TestTally;
 let owner: TestPerson;
 let member: TestPerson;
 let orgId: string;
-
-/** Test reads of API responses; the shapes are asserted by the tests themselves. */
-// biome-ignore lint/suspicious/noExplicitAny: a response body under test is whatever the server sent
-type Body = any;
-const read = async (response: Response): Promise<Body> => response.json();
 
 beforeAll(async () => {
   ({ tally } = await accessTestTally());

@@ -1,7 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accessTestTally, actorFor } from '../../../test/support/access';
-import { request, signedInPerson, type TestPerson, type TestTally } from '../../../test/support/app';
+import {
+  type Body,
+  read,
+  request,
+  signedInPerson,
+  type TestPerson,
+  type TestTally,
+} from '../../../test/support/app';
 import type { Actor } from '../actor';
 import { API_KEY_PREFIX, hashSecret, newSecret } from '../auth/tokens';
 import { newId } from '../ids';
@@ -14,11 +21,6 @@ let alice: TestPerson;
 let bob: TestPerson;
 const orgA = newId();
 const orgB = newId();
-
-/** Test reads of API responses; the shapes are asserted by the tests themselves. */
-// biome-ignore lint/suspicious/noExplicitAny: a response body under test is whatever the server sent
-type Body = any;
-const read = async (response: Response): Promise<Body> => response.json();
 
 const HOUR_MS = 3600 * 1000;
 const tricky = { email: 'eve@example.test', note: '=HYPERLINK("http://evil.test"), "quoted"\nnext line' };

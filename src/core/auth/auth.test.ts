@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { request, signedInPerson, type TestTally, testTally } from '../../../test/support/app';
+import { read, request, signedInPerson, type TestTally, testTally } from '../../../test/support/app';
 import { queryRows } from '../database';
 
 let tally: TestTally;
@@ -10,9 +10,6 @@ let tally: TestTally;
 beforeAll(async () => {
   tally = await testTally();
 });
-
-// biome-ignore lint/suspicious/noExplicitAny: a response body under test is whatever the server sent
-const read = async (response: Response): Promise<any> => response.json();
 
 const sessionCookie = (response: Response): string => {
   const header = response.headers.get('set-cookie') ?? '';

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  read,
   request,
   signedInPerson,
   type TestPerson,
@@ -13,11 +14,6 @@ import { newId } from '../ids';
 import { silentLogger } from '../log';
 import { registerMailJobs } from './jobs';
 import { type MailInput, queueMail } from './outbox';
-
-/** Test reads of API responses; the shapes are asserted by the tests themselves. */
-// biome-ignore lint/suspicious/noExplicitAny: a response body under test is whatever the server sent
-type Body = any;
-const read = async (response: Response): Promise<Body> => response.json();
 
 /** A Tally whose mail goes to the given SMTP server, or to the Mailbox. */
 async function tallyWithMail(smtpUrl?: string, mailboxOpen = false): Promise<TestTally> {

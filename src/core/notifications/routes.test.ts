@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  read,
   request,
   signedInPerson,
   type TestPerson,
@@ -12,11 +13,6 @@ import { type Db, queryRows } from '../database';
 import { newId } from '../ids';
 import { defineNotificationType, type NotificationChannel } from './registry';
 import { type NotifyInput, notify } from './service';
-
-/** Test reads of API responses; the shapes are asserted by the tests themselves. */
-// biome-ignore lint/suspicious/noExplicitAny: a response body under test is whatever the server sent
-type Body = any;
-const read = async (response: Response): Promise<Body> => response.json();
 
 defineNotificationType('test.order_ready', { defaultChannel: 'both', label: 'Your order is ready' });
 defineNotificationType('test.weekly_digest', { defaultChannel: 'in_app', label: 'Weekly digest' });
