@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Actor, requireUser } from '../actor';
 import { recordAudit } from '../audit/service';
+import { normalizeEmail } from '../auth/accounts';
 import { hashSecret, newSecret } from '../auth/tokens';
 import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
@@ -98,8 +99,9 @@ async function findInvitation(
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function normalizeEmail(email: string): string {
-  const normalized = email.trim().toLowerCase();
+/** The one normal form of an address (the same as sign-up's), refused when it is not an address at all. */
+function invitedAddress(email: string): string {
+  const normalized = normalizeEmail(email);
   if (normalized.length > 254 || !EMAIL.test(normalized)) {
     throw new AppError('validation_failed', `"${email}" is not an email address`);
   }
@@ -126,7 +128,7 @@ export async function inviteMember(
   return db.transaction(async (tx) => {
     const access = await authorize(tx, actor, input.organizationId, 'members.invite', 'change');
     const { organization } = access;
-    const email = normalizeEmail(input.email);
+    const email = invitedAddress(input.email);
     requireKnownRole(organization, input.role);
     requireWithinReach(actor, access, input.role, 'grant');
 
