@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
+import { readOrCreateSecretFile } from './secret-file';
 
 /**
  * The operator key for admin APIs: ADMIN_API_KEY when set; otherwise one generated on first start
- * and kept in TALLY_HOME/admin-api-key (readable by its owner only), so a fresh machine works
- * without configuration and a restart keeps the same key.
+ * and kept in TALLY_HOME/admin-api-key.
  */
 export function resolveAdminApiKey(
   configured: string | undefined,
@@ -13,9 +12,8 @@ export function resolveAdminApiKey(
 ): { key: string; file?: string } {
   if (configured) return { key: configured };
   const file = path.join(home, 'admin-api-key');
-  if (fs.existsSync(file)) return { key: fs.readFileSync(file, 'utf8').trim(), file };
-  fs.mkdirSync(home, { recursive: true });
-  const key = `tally_admin_${randomBytes(24).toString('base64url')}`;
-  fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return { key, file };
+  return {
+    key: readOrCreateSecretFile(file, () => `tally_admin_${randomBytes(24).toString('base64url')}`),
+    file,
+  };
 }

@@ -18,6 +18,15 @@ const defaults = {
   mailboxOpen: true,
   jobsEnabled: true,
   jobsPollMs: 500,
+  chain: {
+    mode: 'embedded',
+    dir: path.resolve('./.tally/chain'),
+    name: 'Tally development chain',
+    confirmations: 0,
+    pollMs: 250,
+    maxGasLimit: 3_000_000n,
+    maxFeePerGas: 500_000_000_000n,
+  },
 };
 
 /** The ConfigError `loadConfig(env)` throws; fails the test when it accepts the environment. */
@@ -182,5 +191,60 @@ describe('loadConfig', () => {
       'LOG_LEVEL',
       'PORT',
     ]);
+  });
+
+  describe('chain', () => {
+    const fuji = {
+      CHAIN_RPC_URL: 'https://api.avax-test.network/ext/bc/C/rpc',
+      CHAIN_ID: '43113',
+      TREASURY_PRIVATE_KEY: `0x${'ab'.repeat(32)}`,
+      USDC_ADDRESS: '0x5425890298aed601595a70AB815c96711a31Bc65',
+    };
+
+    it("runs an external chain with its key and addresses, and Superfluid's forwarder by default", () => {
+      const chain = loadConfig({ ...fuji, SUPERFLUID_HOST_ADDRESS: `0x${'11'.repeat(20)}` }).chain;
+      expect(chain).toMatchObject({
+        mode: 'external',
+        rpcUrl: fuji.CHAIN_RPC_URL,
+        chainId: 43113,
+        confirmations: 3,
+        pollMs: 4000,
+        treasuryPrivateKey: fuji.TREASURY_PRIVATE_KEY,
+        addresses: {
+          usdc: fuji.USDC_ADDRESS,
+          superfluidHost: `0x${'11'.repeat(20)}`,
+          // Fuji is the one testnet where the forwarder lives elsewhere.
+          cfaForwarder: '0x2CDd45c5182602a36d391F7F16DD9f8386C3bD8D',
+        },
+      });
+      expect(
+        loadConfig({ ...fuji, CHAIN_CONFIRMATIONS: '12', CHAIN_START_BLOCK: '100' }).chain,
+      ).toMatchObject({
+        confirmations: 12,
+        startBlock: 100n,
+      });
+    });
+
+    it('names what an external chain is missing', () => {
+      const { problems } = configError({ CHAIN_RPC_URL: fuji.CHAIN_RPC_URL });
+      expect(problems).toEqual([
+        'CHAIN_ID: is required with CHAIN_RPC_URL',
+        'TREASURY_PRIVATE_KEY: is required with CHAIN_RPC_URL',
+        'USDC_ADDRESS: is required with CHAIN_RPC_URL',
+      ]);
+    });
+
+    it('refuses malformed keys and addresses, and chain settings without a chain to apply them to', () => {
+      expect(configError({ ...fuji, TREASURY_PRIVATE_KEY: '0x1234' }).problems[0]).toMatch(
+        /^TREASURY_PRIVATE_KEY: must be a 0x-prefixed 32-byte hex private key/,
+      );
+      expect(configError({ ...fuji, USDC_ADDRESS: '0xnothex' }).problems[0]).toMatch(
+        /^USDC_ADDRESS: must be/,
+      );
+      expect(configError({ CHAIN_RPC_URL: 'ws://127.0.0.1:8545' }).problems[0]).toMatch(/^CHAIN_RPC_URL:/);
+      expect(configError({ USDC_ADDRESS: fuji.USDC_ADDRESS }).problems).toEqual([
+        'USDC_ADDRESS: is only used with CHAIN_RPC_URL (without it Tally runs its own chain)',
+      ]);
+    });
   });
 });

@@ -9,6 +9,16 @@ const wholeNumber = z.string().regex(/^\d+$/, 'must be a whole number').transfor
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address');
+
+const httpUrl = z.url().refine((value) => /^https?:\/\//.test(value), 'must be an http:// or https:// URL');
+
+/** Superfluid's CFA forwarder has one address on nearly every chain it supports; these are the exceptions. */
+const SUPERFLUID_CFA_FORWARDER = '0xcfA132E353cB4E398080B9700609bb008eceB125';
+const SUPERFLUID_CFA_FORWARDER_ON: Record<number, string> = {
+  43113: '0x2CDd45c5182602a36d391F7F16DD9f8386C3bD8D', // Avalanche Fuji
+};
+
 const postgresUrl = z
   .string()
   .url()
@@ -35,6 +45,49 @@ export const configSchema = z
     MAILBOX_OPEN: booleanFromEnv.optional(),
     JOBS_ENABLED: booleanFromEnv.default(true),
     JOBS_POLL_MS: wholeNumber.pipe(z.number().min(10).max(60_000)).default(500),
+    CHAIN_RPC_URL: httpUrl.optional(),
+    CHAIN_ID: wholeNumber.pipe(z.number().min(1)).optional(),
+    CHAIN_NAME: z.string().min(1).optional(),
+    CHAIN_CONFIRMATIONS: wholeNumber.pipe(z.number().max(1000)).optional(),
+    CHAIN_POLL_MS: wholeNumber.pipe(z.number().min(10).max(600_000)).optional(),
+    CHAIN_START_BLOCK: wholeNumber.optional(),
+    CHAIN_MAX_GAS_LIMIT: wholeNumber.pipe(z.number().min(21_000).max(100_000_000)).default(3_000_000),
+    CHAIN_MAX_FEE_GWEI: wholeNumber.pipe(z.number().min(1).max(1_000_000)).default(500),
+    TREASURY_PRIVATE_KEY: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key')
+      .optional(),
+    USDC_ADDRESS: address.optional(),
+    DAI_ADDRESS: address.optional(),
+    USDCX_ADDRESS: address.optional(),
+    DAIX_ADDRESS: address.optional(),
+    SUPERFLUID_HOST_ADDRESS: address.optional(),
+    SUPERFLUID_CFA_FORWARDER_ADDRESS: address.optional(),
+  })
+  .superRefine((env, context) => {
+    const problem = (path: string, message: string) =>
+      context.addIssue({ code: 'custom', path: [path], message });
+    if (env.CHAIN_RPC_URL) {
+      if (env.CHAIN_ID === undefined) problem('CHAIN_ID', 'is required with CHAIN_RPC_URL');
+      if (!env.TREASURY_PRIVATE_KEY) problem('TREASURY_PRIVATE_KEY', 'is required with CHAIN_RPC_URL');
+      if (!env.USDC_ADDRESS) problem('USDC_ADDRESS', 'is required with CHAIN_RPC_URL');
+      return;
+    }
+    // The embedded chain deploys its own contracts and keys: settings meant for another chain are a mistake.
+    for (const name of [
+      'CHAIN_ID',
+      'TREASURY_PRIVATE_KEY',
+      'USDC_ADDRESS',
+      'DAI_ADDRESS',
+      'USDCX_ADDRESS',
+      'DAIX_ADDRESS',
+      'SUPERFLUID_HOST_ADDRESS',
+      'SUPERFLUID_CFA_FORWARDER_ADDRESS',
+      'CHAIN_START_BLOCK',
+    ] as const) {
+      if (env[name] !== undefined)
+        problem(name, 'is only used with CHAIN_RPC_URL (without it Tally runs its own chain)');
+    }
   })
   .transform((env) => ({
     port: env.PORT,
@@ -54,7 +107,72 @@ export const configSchema = z
     mailboxOpen: env.MAILBOX_OPEN ?? (!env.SMTP_URL && LOOPBACK_HOSTS.has(env.HOST)),
     jobsEnabled: env.JOBS_ENABLED,
     jobsPollMs: env.JOBS_POLL_MS,
+    chain: chainSettings(env),
   }));
+
+type ChainEnv = {
+  TALLY_HOME: string;
+  CHAIN_RPC_URL?: string;
+  CHAIN_ID?: number;
+  CHAIN_NAME?: string;
+  CHAIN_CONFIRMATIONS?: number;
+  CHAIN_POLL_MS?: number;
+  CHAIN_START_BLOCK?: number;
+  CHAIN_MAX_GAS_LIMIT: number;
+  CHAIN_MAX_FEE_GWEI: number;
+  TREASURY_PRIVATE_KEY?: string;
+  USDC_ADDRESS?: string;
+  DAI_ADDRESS?: string;
+  USDCX_ADDRESS?: string;
+  DAIX_ADDRESS?: string;
+  SUPERFLUID_HOST_ADDRESS?: string;
+  SUPERFLUID_CFA_FORWARDER_ADDRESS?: string;
+};
+
+/**
+ * Without CHAIN_RPC_URL Tally runs the embedded development chain and deploys everything itself (its
+ * files live in TALLY_HOME/chain); with it, the chain, keys and contract addresses are configured.
+ */
+function chainSettings(env: ChainEnv) {
+  const limits = {
+    maxGasLimit: BigInt(env.CHAIN_MAX_GAS_LIMIT),
+    maxFeePerGas: BigInt(env.CHAIN_MAX_FEE_GWEI) * 10n ** 9n,
+  };
+  if (!env.CHAIN_RPC_URL) {
+    return {
+      mode: 'embedded' as const,
+      dir: path.resolve(env.TALLY_HOME, 'chain'),
+      name: env.CHAIN_NAME ?? 'Tally development chain',
+      confirmations: env.CHAIN_CONFIRMATIONS ?? 0,
+      pollMs: env.CHAIN_POLL_MS ?? 250,
+      ...limits,
+    };
+  }
+  return {
+    mode: 'external' as const,
+    rpcUrl: env.CHAIN_RPC_URL,
+    chainId: env.CHAIN_ID as number,
+    name: env.CHAIN_NAME ?? `Chain ${env.CHAIN_ID}`,
+    confirmations: env.CHAIN_CONFIRMATIONS ?? 3,
+    pollMs: env.CHAIN_POLL_MS ?? 4_000,
+    startBlock: env.CHAIN_START_BLOCK === undefined ? undefined : BigInt(env.CHAIN_START_BLOCK),
+    treasuryPrivateKey: env.TREASURY_PRIVATE_KEY as `0x${string}`,
+    addresses: {
+      usdc: env.USDC_ADDRESS as `0x${string}`,
+      dai: env.DAI_ADDRESS as `0x${string}` | undefined,
+      usdcx: env.USDCX_ADDRESS as `0x${string}` | undefined,
+      daix: env.DAIX_ADDRESS as `0x${string}` | undefined,
+      superfluidHost: env.SUPERFLUID_HOST_ADDRESS as `0x${string}` | undefined,
+      cfaForwarder: (env.SUPERFLUID_CFA_FORWARDER_ADDRESS ??
+        (env.SUPERFLUID_HOST_ADDRESS
+          ? (SUPERFLUID_CFA_FORWARDER_ON[env.CHAIN_ID as number] ?? SUPERFLUID_CFA_FORWARDER)
+          : undefined)) as `0x${string}` | undefined,
+    },
+    ...limits,
+  };
+}
+
+export type ChainSettings = ReturnType<typeof chainSettings>;
 
 export type Config = z.output<typeof configSchema>;
 

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { Hex } from 'viem';
 import { type Actor, requireUser, systemActor } from '../actor';
 import { recordAudit } from '../audit/service';
 import type { Clock } from '../clock';
@@ -21,7 +22,18 @@ export interface AuthDeps {
   clock: Clock;
   /** The base of links in mails. */
   publicUrl: string;
+  /**
+   * Checks a wallet's signature of a message. Without a chain only plain keys can be checked; with
+   * one, contract wallets answer for themselves (ERC-1271), so the app passes the chain's check.
+   */
+  verifyWalletSignature?: WalletSignatureCheck;
 }
+
+export type WalletSignatureCheck = (input: {
+  address: Hex;
+  message: string;
+  signature: Hex;
+}) => Promise<boolean>;
 
 export interface Client {
   ip: string | null;

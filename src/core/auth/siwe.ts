@@ -62,7 +62,8 @@ export async function signInWithEthereum(
     throw refuse('it is expired or not yet valid');
   if (!isHex(input.signature))
     throw new AppError('validation_failed', 'the signature is not hex', { field: 'signature' });
-  const valid = await verifyMessage({
+  const verify = deps.verifyWalletSignature ?? verifyMessage;
+  const valid = await verify({
     address: message.address,
     message: input.message,
     signature: input.signature as Hex,

@@ -1,0 +1,196 @@
+import path from 'node:path';
+import {
+  type Account,
+  type Chain,
+  createTestClient,
+  createWalletClient,
+  http,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+import {
+  generatePrivateKey,
+  mnemonicToAccount,
+  type PrivateKeyAccount,
+  privateKeyToAccount,
+} from 'viem/accounts';
+import type { ChainSettings } from '../core/config';
+import type { Logger } from '../core/log';
+import { readOrCreateSecretFile } from '../core/secret-file';
+import { type ChainClient, createChainClient } from './client';
+import * as TestUSDC from './contracts/TestUSDC';
+import {
+  type ChainDeployment,
+  deploymentIsLive,
+  deployTestTokens,
+  describeToken,
+  readDeploymentFile,
+  type TokenInfo,
+  writeDeploymentFile,
+} from './deployment';
+import { DEV_CHAIN_ID, type DevChain, startDevChain } from './dev-chain';
+import { loadSuperfluidArtifacts } from './superfluid/artifacts';
+import { createWrapperSuperToken, deploySuperfluid } from './superfluid/deploy';
+
+/** The chain one Tally process runs on: its connection, the treasury key and the contracts it uses. */
+export interface ChainRuntime {
+  client: ChainClient;
+  settings: ChainSettings;
+  treasury: PrivateKeyAccount;
+  deployment: ChainDeployment;
+  /** Where followers start reading when they have no cursor yet. */
+  startBlock?: bigint;
+  stop(): Promise<void>;
+}
+
+/** Anvil's well-known development mnemonic: its accounts start with ETH, and Tally gives them tokens. */
+export const DEV_MNEMONIC = 'test test test test test test test test test test test junk';
+export const DEV_ACCOUNT_COUNT = 10;
+/** What each development account is given when the embedded chain is first deployed, in whole tokens. */
+const DEV_ACCOUNT_TOKENS = 10_000n;
+const TREASURY_DEV_ETH = 10_000n * 10n ** 18n;
+
+export async function openChain(settings: ChainSettings, log: Logger): Promise<ChainRuntime> {
+  return settings.mode === 'embedded' ? openEmbeddedChain(settings, log) : openExternalChain(settings, log);
+}
+
+async function openExternalChain(
+  settings: Extract<ChainSettings, { mode: 'external' }>,
+  log: Logger,
+): Promise<ChainRuntime> {
+  const client = createChainClient({
+    rpcUrl: settings.rpcUrl,
+    chainId: settings.chainId,
+    name: settings.name,
+  });
+  const reported = await client.publicClient.getChainId();
+  if (reported !== settings.chainId) {
+    throw new Error(`CHAIN_RPC_URL serves chain ${reported}, but CHAIN_ID says ${settings.chainId}`);
+  }
+  const { addresses } = settings;
+  const tokens: ChainDeployment['tokens'] = { USDC: await describeToken(client, 'USDC', addresses.usdc) };
+  if (addresses.dai) tokens.DAI = await describeToken(client, 'DAI', addresses.dai);
+  if (addresses.usdcx) tokens.USDCx = await describeToken(client, 'USDCx', addresses.usdcx, 'USDC');
+  if (addresses.daix) tokens.DAIx = await describeToken(client, 'DAIx', addresses.daix, 'DAI');
+  const deployment: ChainDeployment = {
+    chainId: settings.chainId,
+    tokens,
+    ...(addresses.superfluidHost && addresses.cfaForwarder
+      ? { superfluid: { host: addresses.superfluidHost, cfaV1Forwarder: addresses.cfaForwarder } }
+      : {}),
+  };
+  const treasury = privateKeyToAccount(settings.treasuryPrivateKey);
+  log.info({ chainId: settings.chainId, treasury: treasury.address }, 'chain connected');
+  return {
+    client,
+    settings,
+    treasury,
+    deployment,
+    startBlock: settings.startBlock,
+    stop: async () => {},
+  };
+}
+
+async function openEmbeddedChain(
+  settings: Extract<ChainSettings, { mode: 'embedded' }>,
+  log: Logger,
+): Promise<ChainRuntime> {
+  const devChain = await startDevChain({ stateFile: path.join(settings.dir, 'anvil-state.json') });
+  try {
+    const client = createChainClient({ rpcUrl: devChain.rpcUrl, chainId: DEV_CHAIN_ID, dev: true });
+    const treasuryKey = readOrCreateSecretFile(path.join(settings.dir, 'treasury-key'), generatePrivateKey);
+    const treasury = privateKeyToAccount(treasuryKey as `0x${string}`);
+    const deploymentFile = path.join(settings.dir, 'deployment.json');
+    const remembered = readDeploymentFile(deploymentFile);
+    let deployment: ChainDeployment;
+    if (remembered && (await deploymentIsLive(client, remembered))) {
+      deployment = remembered;
+    } else {
+      const started = performance.now();
+      deployment = await deployDevelopmentChain(client, treasury);
+      writeDeploymentFile(deploymentFile, deployment);
+      log.info({ ms: Math.round(performance.now() - started) }, 'development chain deployed');
+    }
+    log.info({ rpcUrl: devChain.rpcUrl, treasury: treasury.address }, 'development chain running');
+    return { client, settings, treasury, deployment, startBlock: 0n, stop: () => devChain.stop() };
+  } catch (error) {
+    await devChain.stop();
+    throw error;
+  }
+}
+
+export function walletFor(client: ChainClient, account: Account): WalletClient<Transport, Chain, Account> {
+  return createWalletClient({
+    account,
+    chain: client.chain,
+    transport: http(client.rpcUrl),
+    ...(client.dev ? { cacheTime: 0, pollingInterval: 10 } : {}),
+  });
+}
+
+/** Anvil's own methods (set balances, move time): for the embedded chain only. */
+export function devChainControls(client: ChainClient) {
+  if (!client.dev) throw new Error('chain controls exist only on the development chain');
+  return createTestClient({
+    chain: client.chain,
+    mode: 'anvil',
+    transport: http(client.rpcUrl),
+    cacheTime: 0,
+  });
+}
+
+/** The development accounts: anvil's funded mnemonic accounts, offered to people trying Tally out. */
+export const devAccounts = () =>
+  Array.from({ length: DEV_ACCOUNT_COUNT }, (_, index) =>
+    mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }),
+  );
+
+/**
+ * Everything the embedded chain needs, deployed by the treasury (so it owns the test tokens' mint):
+ * the tokens, the Superfluid framework with a wrapper super token for each, and each development
+ * account funded with the tokens.
+ */
+export async function deployDevelopmentChain(
+  client: ChainClient,
+  treasury: PrivateKeyAccount,
+): Promise<ChainDeployment> {
+  await devChainControls(client).setBalance({ address: treasury.address, value: TREASURY_DEV_ETH });
+  const wallet = walletFor(client, treasury);
+  const tokens: ChainDeployment['tokens'] = await deployTestTokens(client, wallet);
+  const clients = { publicClient: client.publicClient, walletClient: wallet };
+  const superfluid = await deploySuperfluid({ ...clients, artifacts: await loadSuperfluidArtifacts() });
+  for (const [symbol, underlying] of [
+    ['USDCx', tokens.USDC],
+    ['DAIx', tokens.DAI],
+  ] as const) {
+    if (!underlying) continue;
+    const address = await createWrapperSuperToken({
+      ...clients,
+      superTokenFactory: superfluid.superTokenFactory,
+      underlying: underlying.address,
+      underlyingDecimals: underlying.decimals,
+      name: `Super ${underlying.name}`,
+      symbol,
+    });
+    // Super tokens always count in 18 decimals, whatever they wrap.
+    tokens[symbol] = {
+      symbol,
+      name: `Super ${underlying.name}`,
+      address,
+      decimals: 18,
+      underlying: underlying.symbol,
+    };
+  }
+  for (const account of devAccounts()) {
+    for (const token of [tokens.USDC, tokens.DAI] as TokenInfo[]) {
+      const hash = await wallet.writeContract({
+        address: token.address,
+        abi: TestUSDC.abi,
+        functionName: 'mint',
+        args: [account.address, DEV_ACCOUNT_TOKENS * 10n ** BigInt(token.decimals)],
+      });
+      await client.publicClient.waitForTransactionReceipt({ hash });
+    }
+  }
+  return { chainId: client.chainId, tokens, superfluid };
+}
