@@ -1,4 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { Follower, type Watcher } from './chain/follower/follower';
+import { chainRoutes } from './chain/routes';
+import type { ChainRuntime } from './chain/runtime';
+import { Sender } from './chain/sender/sender';
 import { accessRoutes, invitationRoutes } from './core/access/routes';
 import { auditRoutes } from './core/audit/routes';
 import { authenticate } from './core/auth/middleware';
@@ -25,6 +29,9 @@ export interface Tally {
   database: Database;
   clock: Clock;
   log: Logger;
+  /** The treasury's sender and the block/log follower, when a chain is connected. */
+  sender?: Sender;
+  follower?: Follower;
 }
 
 export interface TallyOptions {
@@ -35,6 +42,8 @@ export interface TallyOptions {
   clock?: Clock;
   /** The built web app to serve at / (web/dist); none in tests of the API alone. */
   webDistDir?: string;
+  /** The chain to pay and watch on; none in tests that do not touch it. */
+  chain?: ChainRuntime;
 }
 
 export function createTally({
@@ -44,6 +53,7 @@ export function createTally({
   log,
   clock = systemClock,
   webDistDir,
+  chain,
 }: TallyOptions): Tally {
   const { db } = database;
   const jobs = new JobRunner(db, clock, log);
@@ -53,9 +63,18 @@ export function createTally({
     maxBodyBytes: config.maxBodyBytes,
     checkHealth: () => checkDatabase(db),
   });
-  http.use('/api/*', authenticate(db, clock));
+  http.use('/api/*', authenticate(db, clock, adminApiKey));
 
-  http.route('/api/auth', authRoutes({ db, clock, publicUrl: config.publicUrl }));
+  http.route(
+    '/api/auth',
+    authRoutes({
+      db,
+      clock,
+      publicUrl: config.publicUrl,
+      // With a chain, contract wallets (ERC-1271) can sign in too.
+      verifyWalletSignature: chain ? (input) => chain.client.publicClient.verifyMessage(input) : undefined,
+    }),
+  );
   const accessDeps = { db, clock, publicUrl: config.publicUrl };
   http.route('/api/orgs', accessRoutes(accessDeps));
   http.route('/api/invitations', invitationRoutes(accessDeps));
@@ -66,7 +85,26 @@ export function createTally({
   http.route('/api/ledger', ledgerRoutes({ db, clock, batcher, adminApiKey }));
   registerLedgerJobs(jobs, { db, clock });
 
+  let sender: Sender | undefined;
+  let follower: Follower | undefined;
+  if (chain) {
+    const chainDeps = { db, clock, chain: chain.client, log };
+    const { confirmations, maxFeePerGas, pollMs } = chain.settings;
+    const treasurySender = new Sender(
+      { ...chainDeps, account: chain.treasury },
+      { confirmations, maxFeePerGas, pollMs },
+    );
+    // Product lines add their watchers (deposits, stream events) here as they are built.
+    const watchers: Watcher[] = [];
+    const blockFollower = new Follower(chainDeps, watchers, { confirmations });
+    jobs.every('chain.sender', pollMs, () => treasurySender.processDue());
+    jobs.every('chain.follower', pollMs, () => blockFollower.poll());
+    sender = treasurySender;
+    follower = blockFollower;
+  }
+  http.route('/api/chain', chainRoutes({ db, clock, chain }));
+
   mountApiReference(http);
   if (webDistDir) mountWebApp(http, { distDir: webDistDir });
-  return { http, jobs, batcher, database, clock, log };
+  return { http, jobs, batcher, database, clock, log, sender, follower };
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createTally } from './app';
+import { openChain } from './chain/runtime';
 import { systemActor } from './core/actor';
 import { resolveAdminApiKey } from './core/admin-key';
 import { createAdministrator } from './core/auth/accounts';
@@ -42,11 +43,15 @@ Usage:
   tally ledger balance <account>
   tally ledger history <account> [--limit 50] [--after <cursor>]
   tally ledger verify                 check the ledger's invariants
+  tally chain status                  the chain, the treasury's balances and open transactions
+  tally chain faucet <address> [--token USDC|DAI] [--amount 1000]
+                                      mint test tokens (and ETH for gas) on the development chain
   tally admin create --email ada@example.com [--name "Ada"] [--password …]
                                       make an administrator (a new account, or promote an existing one);
                                       without --password one is generated and printed once
 
 Amounts on the command line are decimals in the ledger's asset ("12.50" USDC), never rounded.
+The chain commands talk to the running Tally (npm start) on PORT with the admin key.
 With the embedded database (no DATABASE_URL), stop a running server before using ledger commands:
 its data folder is opened by one process at a time.`;
 
@@ -71,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       return withDatabase(config, (database) => ledgerCommand(database, rest));
     case 'admin':
       return withDatabase(config, (database) => adminCommand(database, rest));
+    case 'chain':
+      return chainCommand(config, rest);
     default:
       console.error(`unknown command "${command}"\n\n${USAGE}`);
       return 2;
@@ -99,7 +106,10 @@ async function start(config: Config): Promise<number> {
   const database = await openConfiguredDatabase(config);
   await database.migrate();
   const admin = resolveAdminApiKey(config.adminApiKey, config.home);
-  const tally = createTally({ config, database, adminApiKey: admin.key, log, webDistDir });
+  const chain = await openChain(config.chain, log);
+  const tally = createTally({ config, database, adminApiKey: admin.key, log, webDistDir, chain });
+  // The treasury's nonces are taken over before anything can be queued to send.
+  await tally.sender?.prepare();
   if (config.jobsEnabled) tally.jobs.start(config.jobsPollMs);
 
   const server = serve({ fetch: tally.http.fetch, port: config.port, hostname: config.host });
@@ -112,6 +122,7 @@ async function start(config: Config): Promise<number> {
       url: `http://${shownHost}:${port}`,
       database: database.dialect === 'pglite' ? `embedded (${config.dataDir})` : 'postgresql',
       adminKey: admin.file ? `in ${admin.file}` : 'from ADMIN_API_KEY',
+      chain: `${chain.client.chain.name} (${chain.client.chainId})`,
     },
     'Tally is running',
   );
@@ -125,6 +136,7 @@ async function start(config: Config): Promise<number> {
   log.info('shutting down');
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await tally.jobs.stop();
+  await chain.stop();
   await database.close();
   return 0;
 }
@@ -306,6 +318,102 @@ async function adminCommand(database: Database, args: string[]): Promise<number>
     console.log(`${values.email} is now an administrator (password unchanged)`);
   }
   return 0;
+}
+
+async function chainCommand(config: Config, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { token: { type: 'string' }, amount: { type: 'string' } },
+  });
+  const api = runningTallyApi(config);
+  if (action === 'status') {
+    const status = await api<ChainStatusBody>('GET', '/api/chain/status');
+    console.log(`${status.chain.name} (chain ${status.chain.chain_id}) at block ${status.head.number}`);
+    console.log(`treasury ${status.treasury.address}`);
+    for (const balance of status.treasury.balances) {
+      console.log(
+        `  ${formatAmount(BigInt(balance.amount), balance.decimals).padStart(28)} ${balance.symbol}`,
+      );
+    }
+    console.log(`transactions: ${status.transactions.queued} queued, ${status.transactions.pending} pending`);
+    for (const t of status.transactions.open)
+      console.log(`  ${t.state.padEnd(8)} #${t.nonce} ${t.purpose} ${t.id}`);
+    for (const f of status.followers)
+      console.log(`follower ${f.follower}: block ${f.block_number}, ${f.lag} behind`);
+    return 0;
+  }
+  if (action === 'faucet') {
+    const address = positionals[0];
+    if (!address) throw new AppError('validation_failed', 'the address to fund is required');
+    const outcome = await api<{ amount: string; token: string; transactions: ChainTransactionBody[] }>(
+      'POST',
+      '/api/chain/faucet',
+      { address, token: values.token ?? 'USDC', ...(values.amount ? { amount: values.amount } : {}) },
+    );
+    console.log(`sending ${values.amount ?? 'the default amount of'} ${outcome.token} to ${address} …`);
+    for (const queued of outcome.transactions) {
+      const done = await waitForTransaction(api, queued.id);
+      console.log(
+        `${done.state} ${done.mined_hash ?? done.hashes.at(-1) ?? ''} (${String(done.metadata.token)})`,
+      );
+      if (done.state !== 'confirmed') return 1;
+    }
+    return 0;
+  }
+  console.error(`unknown chain command "${action ?? ''}"\n\n${USAGE}`);
+  return 2;
+}
+
+interface ChainTransactionBody {
+  id: string;
+  state: string;
+  nonce: string;
+  purpose: string;
+  hashes: string[];
+  mined_hash: string | null;
+  metadata: Record<string, unknown>;
+}
+
+interface ChainStatusBody {
+  chain: { name: string; chain_id: number };
+  head: { number: string };
+  treasury: { address: string; balances: { symbol: string; decimals: number; amount: string }[] };
+  transactions: { queued: number; pending: number; open: ChainTransactionBody[] };
+  followers: { follower: string; block_number: string; lag: string }[];
+}
+
+type Api = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
+/** Calls the running Tally's API with the operator key, as the chain's single sender must do the sending. */
+function runningTallyApi(config: Config): Api {
+  const { key } = resolveAdminApiKey(config.adminApiKey, config.home);
+  const base = `http://127.0.0.1:${config.port}`;
+  return async (method, path, body) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    }).catch(() => {
+      throw new AppError('unavailable', `Tally is not running at ${base}: start it first (npm start)`);
+    });
+    const json = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+    if (!response.ok)
+      throw new AppError('bad_request', json.error?.message ?? `${path} answered ${response.status}`);
+    return json as never;
+  };
+}
+
+/** Follows a transaction until it is final, or for two minutes (then it is left to the server). */
+async function waitForTransaction(api: Api, id: string): Promise<ChainTransactionBody> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const transaction = await api<ChainTransactionBody>('GET', `/api/chain/transactions/${id}`);
+    const open = transaction.state === 'queued' || transaction.state === 'pending';
+    if (!open || Date.now() > deadline) return transaction;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 async function runTransfer(database: Database, input: TransferInput): Promise<number> {

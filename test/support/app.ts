@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { createTally, type Tally } from '../../src/app';
+import type { ChainRuntime } from '../../src/chain/runtime';
 import { SESSION_COOKIE } from '../../src/core/auth/middleware';
 import { hashSecret, newSecret } from '../../src/core/auth/tokens';
 import { TestClock } from '../../src/core/clock';
@@ -15,7 +16,7 @@ export interface TestTally extends Tally {
 
 /** A whole Tally on a fresh database with a settable clock, for route tests through `http.request`. */
 export async function testTally(
-  options: { smtpUrl?: string; start?: string; mailboxOpen?: boolean } = {},
+  options: { smtpUrl?: string; start?: string; mailboxOpen?: boolean; chain?: ChainRuntime } = {},
 ): Promise<TestTally> {
   const database = await freshDatabase();
   const clock = new TestClock(options.start ?? '2026-06-01T09:00:00Z');
@@ -31,7 +32,9 @@ export async function testTally(
     adminApiKey: TEST_ADMIN_KEY,
     log: silentLogger,
     clock,
+    chain: options.chain,
   });
+  await tally.sender?.prepare();
   return { ...tally, clock };
 }
 

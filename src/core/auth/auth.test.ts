@@ -2,7 +2,14 @@ import { sql } from 'drizzle-orm';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { read, request, signedInPerson, type TestTally, testTally } from '../../../test/support/app';
+import {
+  read,
+  request,
+  signedInPerson,
+  TEST_ADMIN_KEY,
+  type TestTally,
+  testTally,
+} from '../../../test/support/app';
 import { queryRows } from '../database';
 
 let tally: TestTally;
@@ -280,6 +287,14 @@ describe('API keys', () => {
       (await request(tally, 'GET', '/api/auth/me', { headers: { authorization: 'Bearer tally_key_forged' } }))
         .status,
     ).toBe(401);
+  });
+
+  it('lets the operator’s admin key act as the system, and nothing that only resembles it', async () => {
+    const audit = (authorization: string) =>
+      request(tally, 'GET', '/api/audit?limit=1', { headers: { authorization } });
+    expect((await audit(`Bearer ${TEST_ADMIN_KEY}`)).status).toBe(200);
+    expect((await audit(`Bearer ${TEST_ADMIN_KEY.slice(0, -1)}x`)).status).toBe(401);
+    expect((await audit(`Bearer ${TEST_ADMIN_KEY}0`)).status).toBe(401);
   });
 
   it('refuses unknown scopes and past expiries, and another person’s key is not found', async () => {

@@ -1,8 +1,9 @@
+import { timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { type Actor, anonymousActor } from '../actor';
+import { type Actor, anonymousActor, systemActor } from '../actor';
 import type { Clock } from '../clock';
 import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError } from '../errors';
@@ -32,11 +33,19 @@ export function clientIp(c: Parameters<MiddlewareHandler<Env>>[0]): string | nul
 }
 
 /**
- * Resolves who is calling, from an API key (`Authorization: Bearer tally_key_…`) or the session
- * cookie, and sets `actor` for the routes. A wrong API key is refused outright, so a machine client
+ * Resolves who is calling, from an API key (`Authorization: Bearer tally_key_…`), the operator's
+ * admin key (the CLI talking to a running Tally), or the session cookie, and sets `actor` for the
+ * routes. A wrong API key is refused outright, so a machine client
  * never silently runs as anonymous; an old session cookie only means the person is signed out.
  */
-export function authenticate(db: Db, clock: Clock): MiddlewareHandler<Env> {
+export function authenticate(db: Db, clock: Clock, adminApiKey?: string): MiddlewareHandler<Env> {
+  const operatorKey = adminApiKey ? Buffer.from(adminApiKey) : undefined;
+  const isOperatorKey = (given: string) => {
+    const candidate = Buffer.from(given);
+    return (
+      !!operatorKey && candidate.length === operatorKey.length && timingSafeEqual(candidate, operatorKey)
+    );
+  };
   return async (c, next) => {
     const ip = clientIp(c);
     const requestId = c.get('requestId') ?? null;
@@ -44,7 +53,9 @@ export function authenticate(db: Db, clock: Clock): MiddlewareHandler<Env> {
     const now = clock.now();
     let actor: Actor = anonymousActor(ip, requestId);
 
-    if (bearer?.startsWith(API_KEY_PREFIX)) {
+    if (bearer && isOperatorKey(bearer)) {
+      actor = { ...systemActor, ip, requestId };
+    } else if (bearer?.startsWith(API_KEY_PREFIX)) {
       const [key] = await queryRows<PrincipalRow>(
         db,
         sql`SELECT k.id, k.user_id, u.is_admin, k.last_used_at::text AS touched_at, k.scopes

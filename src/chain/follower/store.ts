@@ -1,0 +1,238 @@
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne } from 'drizzle-orm';
+import type { Hex } from 'viem';
+import type { Clock } from '../../core/clock';
+import type { Db } from '../../core/database';
+import { cursors, events, seenBlocks } from '../schema';
+import { revivedEventId } from './events';
+
+/**
+ * The database side of one watcher on one chain: its cursor, the blocks it keeps and its events.
+ * Every change runs in one short transaction that first locks the cursor row and checks the cursor
+ * is still where the caller read it, so two processes never both apply the same reading.
+ */
+
+export interface BlockRef {
+  number: bigint;
+  hash: Hex;
+}
+
+export interface Header extends BlockRef {
+  parentHash: Hex;
+}
+
+export type EventRow = typeof events.$inferSelect;
+export type NewEventRow = typeof events.$inferInsert;
+
+export class FollowerStore {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    readonly follower: string,
+    readonly chainId: number,
+  ) {}
+
+  async readCursor(executor: Db = this.db, lock = false): Promise<BlockRef | null> {
+    const query = executor
+      .select({ number: cursors.blockNumber, hash: cursors.blockHash })
+      .from(cursors)
+      .where(this.cursorRow());
+    const [row] = lock ? await query.for('update') : await query;
+    return row ? { number: row.number, hash: row.hash as Hex } : null;
+  }
+
+  /** Creates the cursor at `start` unless another process just did; genesis is kept for good. */
+  async createCursor(start: Header, genesis: Header): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx
+        .insert(cursors)
+        .values({
+          ...this.key(),
+          blockNumber: start.number,
+          blockHash: start.hash,
+          updatedAt: this.clock.now(),
+        })
+        .onConflictDoNothing();
+      await tx
+        .insert(seenBlocks)
+        .values([genesis, start].map((block) => this.seenBlock(block)))
+        .onConflictDoNothing();
+    });
+  }
+
+  /**
+   * Stores a range's events and moves the cursor to its last block. A log whose row was orphaned
+   * (its block left the chain and came back) is revived under a new id. Null when the cursor moved.
+   */
+  async storeRange(
+    expected: BlockRef,
+    tip: Header,
+    rows: NewEventRow[],
+    keepFrom: bigint,
+  ): Promise<{ inserted: number; revived: number } | null> {
+    return this.db.transaction(async (tx) => {
+      if (!(await this.lockCursorAt(tx, expected))) return null;
+      const inserted =
+        rows.length === 0
+          ? []
+          : await tx.insert(events).values(rows).onConflictDoNothing().returning({ id: events.id });
+      const insertedIds = new Set(inserted.map((row) => row.id));
+      let revived = 0;
+      for (const row of rows.filter((r) => !insertedIds.has(r.id))) {
+        const [orphan] = await tx
+          .select({ id: events.id })
+          .from(events)
+          .where(
+            and(
+              this.eventRows(),
+              eq(events.blockHash, row.blockHash),
+              eq(events.logIndex, row.logIndex),
+              eq(events.state, 'orphaned'),
+            ),
+          );
+        if (!orphan) continue;
+        await tx
+          .update(events)
+          .set({ id: revivedEventId(orphan.id), state: 'seen', confirmedAt: null, orphanedAt: null })
+          .where(eq(events.id, orphan.id));
+        revived += 1;
+      }
+      await tx
+        .insert(seenBlocks)
+        .values(this.seenBlock(tip))
+        .onConflictDoUpdate({
+          target: [seenBlocks.follower, seenBlocks.chainId, seenBlocks.number],
+          set: { hash: tip.hash, parentHash: tip.parentHash },
+        });
+      await tx
+        .delete(seenBlocks)
+        .where(and(this.seenBlockRows(), lt(seenBlocks.number, keepFrom), gt(seenBlocks.number, 0n)));
+      await this.moveCursor(tx, tip);
+      return { inserted: insertedIds.size, revived };
+    });
+  }
+
+  /** Events still `seen` at or below `upTo`, in chain order. */
+  dueEvents(upTo: bigint, limit: number): Promise<EventRow[]> {
+    return this.db
+      .select()
+      .from(events)
+      .where(and(this.eventRows(), eq(events.state, 'seen'), lte(events.blockNumber, upTo)))
+      .orderBy(asc(events.blockNumber), asc(events.logIndex))
+      .limit(limit);
+  }
+
+  /**
+   * Marks the event confirmed and runs `handle` in the same transaction; false when it was no longer
+   * `seen` (another process confirmed or orphaned it first). Under the cursor's lock, so one
+   * watcher's handlers run one at a time, in chain order, across processes.
+   */
+  async confirm(eventId: string, handle: (tx: Db, row: EventRow) => Promise<void>): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await this.readCursor(tx, true);
+      const [claimed] = await tx
+        .update(events)
+        .set({ state: 'confirmed', confirmedAt: this.clock.now() })
+        .where(and(eq(events.id, eventId), eq(events.state, 'seen')))
+        .returning();
+      if (!claimed) return false;
+      await handle(tx, claimed);
+      return true;
+    });
+  }
+
+  /**
+   * Moves the cursor back to `fork`, orphaning every event above it, newest first; `undo` runs for
+   * each one that had been confirmed, in the same transaction. The count orphaned, or null when the
+   * cursor moved.
+   */
+  async rewind(
+    expected: BlockRef,
+    fork: Header,
+    undo: (tx: Db, row: EventRow) => Promise<void>,
+  ): Promise<number | null> {
+    return this.db.transaction(async (tx) => {
+      if (!(await this.lockCursorAt(tx, expected))) return null;
+      const doomed = await tx
+        .select()
+        .from(events)
+        .where(and(this.eventRows(), gt(events.blockNumber, fork.number), ne(events.state, 'orphaned')))
+        .orderBy(desc(events.blockNumber), desc(events.logIndex))
+        .for('update');
+      if (doomed.length > 0) {
+        const ids = doomed.map((row) => row.id);
+        await tx
+          .update(events)
+          .set({ state: 'orphaned', orphanedAt: this.clock.now() })
+          .where(inArray(events.id, ids));
+      }
+      for (const row of doomed) if (row.state === 'confirmed') await undo(tx, row);
+      await tx.delete(seenBlocks).where(and(this.seenBlockRows(), gte(seenBlocks.number, fork.number)));
+      await tx.insert(seenBlocks).values(this.seenBlock(fork));
+      await this.moveCursor(tx, fork);
+      return doomed.length;
+    });
+  }
+
+  /** Blocks this watcher holds a hash of (kept blocks, blocks of its standing events) in `[from, below)`, highest first. */
+  async knownBlocks(from: bigint, below: bigint, limit?: number): Promise<BlockRef[]> {
+    if (from >= below) return [];
+    const kept = this.db
+      .select({ number: seenBlocks.number, hash: seenBlocks.hash })
+      .from(seenBlocks)
+      .where(and(this.seenBlockRows(), gte(seenBlocks.number, from), lt(seenBlocks.number, below)))
+      .orderBy(desc(seenBlocks.number));
+    const withEvents = this.db
+      .selectDistinct({ number: events.blockNumber, hash: events.blockHash })
+      .from(events)
+      .where(
+        and(
+          this.eventRows(),
+          ne(events.state, 'orphaned'),
+          gte(events.blockNumber, from),
+          lt(events.blockNumber, below),
+        ),
+      )
+      .orderBy(desc(events.blockNumber));
+    const [a, b] = limit
+      ? await Promise.all([kept.limit(limit), withEvents.limit(limit)])
+      : await Promise.all([kept, withEvents]);
+    const byKey = new Map<string, BlockRef>();
+    for (const row of [...a, ...b]) byKey.set(`${row.number}:${row.hash}`, { ...row, hash: row.hash as Hex });
+    const known = [...byKey.values()].sort((x, y) =>
+      x.number === y.number ? 0 : x.number > y.number ? -1 : 1,
+    );
+    return limit ? known.slice(0, limit) : known;
+  }
+
+  private async lockCursorAt(tx: Db, expected: BlockRef): Promise<boolean> {
+    const current = await this.readCursor(tx, true);
+    return current?.number === expected.number && current.hash === expected.hash;
+  }
+
+  private async moveCursor(tx: Db, to: BlockRef): Promise<void> {
+    await tx
+      .update(cursors)
+      .set({ blockNumber: to.number, blockHash: to.hash, updatedAt: this.clock.now() })
+      .where(this.cursorRow());
+  }
+
+  private key() {
+    return { follower: this.follower, chainId: this.chainId };
+  }
+
+  private seenBlock(block: Header) {
+    return { ...this.key(), number: block.number, hash: block.hash, parentHash: block.parentHash };
+  }
+
+  private cursorRow() {
+    return and(eq(cursors.follower, this.follower), eq(cursors.chainId, this.chainId));
+  }
+
+  private eventRows() {
+    return and(eq(events.follower, this.follower), eq(events.chainId, this.chainId));
+  }
+
+  private seenBlockRows() {
+    return and(eq(seenBlocks.follower, this.follower), eq(seenBlocks.chainId, this.chainId));
+  }
+}

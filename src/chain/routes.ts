@@ -1,0 +1,340 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireAdmin, requireUser } from '../core/actor';
+import type { Clock } from '../core/clock';
+import type { Db } from '../core/database';
+import { AppError } from '../core/errors';
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import { parseAmount } from '../core/money';
+import { FAUCET_TOKENS, requestFromFaucet } from './faucet';
+import { proxyRpc, rpcBodySchema } from './rpc-proxy';
+import type { ChainRuntime } from './runtime';
+import { outgoingStates } from './schema';
+import { getOutgoingTransaction, listOutgoingTransactions, type OutgoingTransaction } from './sender/sender';
+import { readChainStatus } from './status';
+
+/** The chain Tally runs on, under /api/chain: what it is, the wallet's way to it, the faucet, its status. */
+
+const tags = ['Chain'];
+
+const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address');
+const Minor = z.string().openapi({ description: 'minor units (wei for ETH), as a decimal string' });
+
+const TokenSchema = z
+  .object({
+    symbol: z.string(),
+    name: z.string(),
+    address: z.string(),
+    decimals: z.number().int(),
+    underlying: z.string().nullable().openapi({ description: 'for a Superfluid super token: what it wraps' }),
+  })
+  .openapi('ChainToken');
+
+const ChainInfoSchema = z
+  .object({
+    chain_id: z.number().int(),
+    name: z.string(),
+    development: z.boolean().openapi({ description: 'the embedded chain: faucet and development wallets' }),
+    confirmations: z.number().int(),
+    treasury: z.string(),
+    tokens: z.array(TokenSchema),
+    superfluid: z.record(z.string(), z.string()).nullable(),
+    rpc_path: z.string().openapi({ description: "where wallets send JSON-RPC: Tally's proxy to the chain" }),
+  })
+  .openapi('ChainInfo');
+
+const TransactionSchema = z
+  .object({
+    id: z.uuid(),
+    purpose: z.string(),
+    state: z.enum(outgoingStates),
+    from: z.string(),
+    to: z.string(),
+    nonce: z.string(),
+    value: Minor,
+    hash: z.string().nullable().openapi({ description: 'the latest broadcast' }),
+    hashes: z.array(z.string()),
+    mined_hash: z.string().nullable(),
+    block_number: z.string().nullable(),
+    attempts: z.number().int(),
+    last_error: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+    sent_at: z.string().nullable(),
+    finished_at: z.string().nullable(),
+  })
+  .openapi('ChainTransaction');
+
+const transactionJson = (t: OutgoingTransaction) => ({
+  id: t.id,
+  purpose: t.purpose,
+  state: t.state,
+  from: t.fromAddress,
+  to: t.toAddress,
+  nonce: t.nonce.toString(),
+  value: t.value.toString(),
+  hash: t.hashes.at(-1) ?? null,
+  hashes: t.hashes,
+  mined_hash: t.minedHash,
+  block_number: t.blockNumber?.toString() ?? null,
+  attempts: t.attempts,
+  last_error: t.lastError,
+  metadata: t.metadata,
+  created_at: t.createdAt.toISOString(),
+  sent_at: t.sentAt?.toISOString() ?? null,
+  finished_at: t.finishedAt?.toISOString() ?? null,
+});
+
+const BalanceSchema = z.object({ symbol: z.string(), decimals: z.number().int(), amount: Minor });
+
+const StatusSchema = z
+  .object({
+    chain: ChainInfoSchema,
+    head: z.object({ number: z.string(), hash: z.string(), timestamp: z.string() }),
+    gas_price: Minor,
+    treasury: z.object({
+      address: z.string(),
+      balances: z.array(BalanceSchema),
+      next_nonce: z.string().nullable(),
+    }),
+    transactions: z.object({
+      queued: z.number().int(),
+      pending: z.number().int(),
+      open: z.array(TransactionSchema),
+      recent: z.array(TransactionSchema),
+    }),
+    followers: z.array(
+      z.object({
+        follower: z.string(),
+        block_number: z.string(),
+        lag: z
+          .string()
+          .nullable()
+          .openapi({ description: 'blocks behind the head (null: the node did not answer)' }),
+        unconfirmed_events: z
+          .number()
+          .int()
+          .openapi({ description: 'events read, waiting for confirmations' }),
+        updated_at: z.string(),
+      }),
+    ),
+  })
+  .openapi('ChainStatus');
+
+export interface ChainRouteDeps {
+  db: Db;
+  clock: Clock;
+  /** None when this Tally runs without a chain (tests of other parts): the routes then answer 503. */
+  chain?: ChainRuntime;
+}
+
+export function chainInfo(chain: ChainRuntime) {
+  const { client, deployment } = chain;
+  return {
+    chain_id: client.chainId,
+    name: client.chain.name,
+    development: client.dev,
+    confirmations: chain.settings.confirmations,
+    treasury: chain.treasury.address,
+    tokens: Object.values(deployment.tokens).map((token) => ({
+      symbol: token.symbol,
+      name: token.name,
+      address: token.address,
+      decimals: token.decimals,
+      underlying: token.underlying ?? null,
+    })),
+    superfluid: deployment.superfluid ?? null,
+    rpc_path: '/api/chain/rpc',
+  };
+}
+
+export function chainRoutes(deps: ChainRouteDeps) {
+  const router = createRouter();
+  const connected = (): ChainRuntime => {
+    if (!deps.chain) throw new AppError('unavailable', 'no chain is connected to this Tally');
+    return deps.chain;
+  };
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags,
+      summary: 'The chain Tally runs on: its tokens, contracts and treasury',
+      responses: { 200: jsonResponse(ChainInfoSchema, 'The chain'), ...errorResponses },
+    }),
+    async (c) => c.json(chainInfo(connected()), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/rpc',
+      tags,
+      summary: "JSON-RPC to the chain for a signed-in person's wallet (reads and signed transactions only)",
+      request: jsonBody(rpcBodySchema.openapi('JsonRpcRequest')),
+      responses: {
+        200: jsonResponse(z.unknown().openapi('JsonRpcResponse'), 'The chain\u2019s JSON-RPC answer'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      requireUser(c.get('actor'));
+      return c.json(await proxyRpc(connected().client, c.req.valid('json')), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/faucet',
+      tags,
+      summary: 'Mint test tokens to an address, with ETH for gas when it has little (development chain only)',
+      request: jsonBody(
+        z.strictObject({
+          address: Address,
+          token: z.enum(FAUCET_TOKENS),
+          amount: z
+            .string()
+            .regex(/^\d{1,12}(\.\d{1,18})?$/, 'must be a decimal number of whole tokens, like 250 or 12.5')
+            .optional()
+            .openapi({ description: 'whole tokens (default 1000, at most 100000)', example: '250' }),
+        }),
+      ),
+      responses: {
+        202: jsonResponse(
+          z.object({
+            address: z.string(),
+            token: z.string(),
+            amount: Minor,
+            transactions: z.array(TransactionSchema),
+          }),
+          'The mint (and the ETH top-up) are on their way; follow them by id',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const chain = connected();
+      const body = c.req.valid('json');
+      const decimals = chain.deployment.tokens[body.token]?.decimals;
+      let amount: bigint | undefined;
+      if (body.amount !== undefined && decimals !== undefined) {
+        try {
+          amount = parseAmount(body.amount, decimals);
+        } catch {
+          throw new AppError('validation_failed', `${body.token} has ${decimals} decimals`, {
+            field: 'amount',
+          });
+        }
+      }
+      const outcome = await requestFromFaucet({ ...deps, chain }, c.get('actor'), { ...body, amount });
+      return c.json(
+        {
+          address: outcome.address,
+          token: outcome.token,
+          amount: outcome.amount.toString(),
+          transactions: outcome.transactions.map(transactionJson),
+        },
+        202,
+      );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/transactions/{id}',
+      tags,
+      summary:
+        'One of Tally\u2019s outgoing transactions: yours (a faucet request), or any for an administrator',
+      request: { params: z.object({ id: z.uuid() }) },
+      responses: { 200: jsonResponse(TransactionSchema, 'The transaction'), ...errorResponses },
+    }),
+    async (c) => {
+      const actor = c.get('actor');
+      const userId = actor.isAdmin ? null : requireUser(actor);
+      const transaction = await getOutgoingTransaction(deps.db, c.req.valid('param').id);
+      if (!transaction || (userId && transaction.metadata.requestedBy !== userId)) {
+        throw new AppError('not_found', 'no such transaction');
+      }
+      return c.json(transactionJson(transaction), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/transactions',
+      tags,
+      summary: 'Tally\u2019s outgoing transactions, newest first (administrators)',
+      request: {
+        query: z.strictObject({
+          state: z.enum(outgoingStates).optional(),
+          before: z.uuid().optional().openapi({ description: 'the next_cursor of the previous page' }),
+          limit: z.coerce.number().int().min(1).max(200).optional(),
+        }),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({ items: z.array(TransactionSchema), next_cursor: z.string().nullable() }),
+          'A page of transactions',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.get('actor'));
+      const { state, before, limit } = c.req.valid('query');
+      const page = await listOutgoingTransactions(deps.db, { state, before, limit });
+      return c.json({ items: page.items.map(transactionJson), next_cursor: page.nextCursor }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/status',
+      tags,
+      summary:
+        'The chain, its head, the treasury\u2019s balances, open transactions and followers (administrators)',
+      responses: { 200: jsonResponse(StatusSchema, 'The status'), ...errorResponses },
+    }),
+    async (c) => {
+      requireAdmin(c.get('actor'));
+      const chain = connected();
+      const status = await readChainStatus({ ...deps, chain });
+      return c.json(
+        {
+          chain: chainInfo(chain),
+          head: {
+            number: status.head.number.toString(),
+            hash: status.head.hash,
+            timestamp: new Date(Number(status.head.timestamp) * 1000).toISOString(),
+          },
+          gas_price: status.gasPrice.toString(),
+          treasury: {
+            address: chain.treasury.address,
+            balances: status.balances.map((b) => ({ ...b, amount: b.amount.toString() })),
+            next_nonce: status.nextNonce?.toString() ?? null,
+          },
+          transactions: {
+            queued: status.queued,
+            pending: status.pending,
+            open: status.open.map(transactionJson),
+            recent: status.recent.map(transactionJson),
+          },
+          followers: status.followers.map((f) => ({
+            follower: f.follower,
+            block_number: f.blockNumber.toString(),
+            lag: f.lag?.toString() ?? null,
+            unconfirmed_events: f.unconfirmedEvents,
+            updated_at: f.updatedAt.toISOString(),
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+  return router;
+}

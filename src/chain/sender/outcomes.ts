@@ -1,0 +1,113 @@
+import { type Address, type Hex, type TransactionReceipt, TransactionReceiptNotFoundError } from 'viem';
+import type { ChainClient } from '../client';
+import type { OutgoingState, outgoingTransactions } from '../schema';
+import type { Fees } from './gas';
+import type { OutgoingTransaction } from './outgoing';
+
+/** What the chain says about one signer's nonces, read once per pass of the sender. */
+export interface ChainView {
+  head: bigint;
+  /** The signer's count at the head: every nonce below it is used. */
+  minedNonce: bigint;
+  /** Its count `confirmations` blocks back: a nonce below it is used for good. */
+  settledNonce: bigint;
+  /** What the network asks now, for transactions still to be signed. */
+  fees: Fees;
+  /** By outgoing transaction id: the receipt of whichever of its hashes was mined. */
+  receipts: Map<string, TransactionReceipt>;
+}
+
+export type OutcomeChanges = Partial<typeof outgoingTransactions.$inferInsert>;
+
+/** The state an outgoing transaction moves to (or stays in), and what is written with it. */
+export interface Outcome {
+  state: OutgoingState;
+  changes: OutcomeChanges;
+}
+
+/** Receipts are only asked for nonces the chain has used: any other cannot have one. */
+export async function readChainView(
+  chain: ChainClient,
+  address: Address,
+  confirmations: number,
+  transactions: readonly OutgoingTransaction[],
+): Promise<ChainView> {
+  const { publicClient } = chain;
+  const [head, fees] = await Promise.all([publicClient.getBlockNumber(), publicClient.estimateFeesPerGas()]);
+  const countAt = async (blockNumber: bigint) =>
+    BigInt(await publicClient.getTransactionCount({ address, blockNumber }));
+  const depth = BigInt(confirmations);
+  const minedNonce = await countAt(head);
+  const settledNonce = depth === 0n ? minedNonce : head >= depth ? await countAt(head - depth) : 0n;
+  const receipts = new Map<string, TransactionReceipt>();
+  await Promise.all(
+    transactions
+      .filter((t) => t.nonce < minedNonce && t.hashes.length > 0)
+      .map(async (t) => {
+        const receipt = await findReceipt(chain, t.hashes);
+        if (receipt) receipts.set(t.id, receipt);
+      }),
+  );
+  return { head, minedNonce, settledNonce, fees, receipts };
+}
+
+/** The newest first: after a fee bump the replacement is the likelier one to be mined. */
+async function findReceipt(
+  chain: ChainClient,
+  hashes: readonly Hex[],
+): Promise<TransactionReceipt | undefined> {
+  for (const hash of [...hashes].reverse()) {
+    try {
+      return await chain.publicClient.getTransactionReceipt({ hash });
+    } catch (error) {
+      if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The outcome for a transaction whose nonce the chain has used; undefined when it has not, and the
+ * transaction still needs a broadcast.
+ */
+export function outcomeOnChain(
+  transaction: OutgoingTransaction,
+  view: ChainView,
+  { confirmations, now, recheckAt }: { confirmations: number; now: Date; recheckAt: Date },
+): Outcome | undefined {
+  const receipt = view.receipts.get(transaction.id);
+  if (receipt) {
+    const mined = { minedHash: receipt.transactionHash, blockNumber: receipt.blockNumber };
+    if (view.head - receipt.blockNumber < BigInt(confirmations)) {
+      return { state: 'pending', changes: { ...mined, gasUsed: null, nextCheckAt: recheckAt } };
+    }
+    const final = { ...mined, gasUsed: receipt.gasUsed.toString(), finishedAt: now };
+    // queueTransaction refuses transactions to their own sender: one mined to the sender is our filler,
+    // and the transaction keeps the error that made us fill its nonce.
+    if (receipt.to?.toLowerCase() === transaction.fromAddress.toLowerCase()) {
+      return { state: 'cancelled', changes: final };
+    }
+    // Mined as itself: refusals on the way there no longer matter.
+    return {
+      state: receipt.status === 'success' ? 'confirmed' : 'reverted',
+      changes: { ...final, lastError: null },
+    };
+  }
+  if (transaction.nonce < view.settledNonce) {
+    return {
+      state: 'cancelled',
+      changes: {
+        lastError: `nonce ${transaction.nonce} was used by a transaction Tally did not send`,
+        finishedAt: now,
+      },
+    };
+  }
+  // Used, but not yet for good: a reorg could still let ours in, so wait rather than broadcast again.
+  if (transaction.nonce < view.minedNonce) {
+    return {
+      state: transaction.state,
+      changes: { minedHash: null, blockNumber: null, nextCheckAt: recheckAt },
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,686 @@
+import { and, eq, sql } from 'drizzle-orm';
+import {
+  type Address,
+  createWalletClient,
+  encodeFunctionData,
+  getAddress,
+  type Hex,
+  HttpRequestError,
+  http,
+  parseEther,
+  parseGwei,
+} from 'viem';
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Anvil, startAnvil } from '../../../test/support/anvil';
+import { freshDatabase } from '../../../test/support/database';
+import { TestClock } from '../../core/clock';
+import type { Database, Db } from '../../core/database';
+import { AppError } from '../../core/errors';
+import { silentLogger } from '../../core/log';
+import { type ChainClient, createChainClient } from '../client';
+import * as TestUSDC from '../contracts/TestUSDC';
+import { type OutgoingState, outgoingStates, outgoingTransactions, signers } from '../schema';
+import { bumpFees, capFees } from './gas';
+import {
+  estimateGasLimit,
+  getOutgoingTransaction,
+  listOutgoingTransactions,
+  moveOutgoingState,
+  type OutgoingTransaction,
+  prepareSigner,
+  type QueueTransactionInput,
+  queueTransaction,
+  Sender,
+  type SenderDeps,
+  type SenderOptions,
+  type SenderPass,
+} from './sender';
+
+const MAX_GAS = 500_000n;
+const BUMP_AFTER_MS = 60_000;
+const RETRY_MS = 5_000;
+
+let anvil: Anvil;
+let chain: ChainClient;
+let database: Database;
+let db: Db;
+
+beforeAll(async () => {
+  [anvil, database] = await Promise.all([startAnvil(), freshDatabase()]);
+  chain = createChainClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.publicClient.chain.id, dev: true });
+  db = database.db;
+});
+
+afterEach(async () => {
+  await anvil.testClient.setAutomine(true);
+});
+
+interface Treasury {
+  account: PrivateKeyAccount;
+  /** A TestUSDC the treasury owns, so it can mint. */
+  usdc: Address;
+  clock: TestClock;
+}
+
+/** A fresh key with ETH and a token of its own, prepared to send: each test has its own nonces. */
+async function newTreasury(): Promise<Treasury> {
+  const account = privateKeyToAccount(generatePrivateKey());
+  await anvil.testClient.setBalance({ address: account.address, value: parseEther('100') });
+  const hash = await anvil.wallet(0).deployContract({
+    abi: TestUSDC.abi,
+    bytecode: TestUSDC.bytecode,
+    args: [account.address],
+  });
+  const receipt = await anvil.publicClient.waitForTransactionReceipt({ hash });
+  if (!receipt.contractAddress) throw new Error('deployment made no contract');
+  const clock = new TestClock();
+  await prepareSigner(db, clock, chain, account.address);
+  return { account, usdc: getAddress(receipt.contractAddress), clock };
+}
+
+function newSender(treasury: Treasury, options: Partial<SenderOptions> = {}, deps: Partial<SenderDeps> = {}) {
+  return new Sender(
+    { db, clock: treasury.clock, chain, account: treasury.account, log: silentLogger, ...deps },
+    {
+      confirmations: 0,
+      maxFeePerGas: parseGwei('100'),
+      pollMs: 0,
+      bumpAfterMs: BUMP_AFTER_MS,
+      retryMs: RETRY_MS,
+      ...options,
+    },
+  );
+}
+
+const newAddress = () => privateKeyToAccount(generatePrivateKey()).address;
+const mintData = (to: Address, amount: bigint) =>
+  encodeFunctionData({ abi: TestUSDC.abi, functionName: 'mint', args: [to, amount] });
+const transferData = (to: Address, amount: bigint) =>
+  encodeFunctionData({ abi: TestUSDC.abi, functionName: 'transfer', args: [to, amount] });
+
+type Request = Omit<QueueTransactionInput, 'chainId' | 'from' | 'gasLimit' | 'purpose'> &
+  Partial<Pick<QueueTransactionInput, 'gasLimit' | 'purpose'>>;
+
+/** Queues in a transaction of its own, estimating the gas first when the request names none. */
+async function queue(treasury: Treasury, request: Request): Promise<OutgoingTransaction> {
+  const from = treasury.account.address;
+  const gasLimit =
+    request.gasLimit ??
+    (await estimateGasLimit(chain, { from, to: request.to, data: request.data }, { maxGasLimit: MAX_GAS }));
+  return db.transaction((tx) =>
+    queueTransaction(tx, treasury.clock, {
+      chainId: chain.chainId,
+      from,
+      purpose: 'payout',
+      ...request,
+      gasLimit,
+    }),
+  );
+}
+
+async function stored(id: string): Promise<OutgoingTransaction> {
+  const transaction = await getOutgoingTransaction(db, id);
+  if (!transaction) throw new Error(`transaction ${id} is gone`);
+  return transaction;
+}
+
+async function nextNonce(account: PrivateKeyAccount): Promise<bigint> {
+  const [row] = await db
+    .select({ nextNonce: signers.nextNonce })
+    .from(signers)
+    .where(and(eq(signers.chainId, chain.chainId), eq(signers.address, account.address)));
+  if (!row) throw new Error('no signer row');
+  return row.nextNonce;
+}
+
+/**
+ * One pass of the sender. Anvil's automine mines a little after it accepts a transaction, so with
+ * automine on the pass waits until nothing executable is left in the pool, as it would be on a chain
+ * whose blocks follow each other; with automine off, blocks come only from `mine`.
+ */
+async function runPass(sender: Sender): Promise<SenderPass> {
+  const pass = await sender.processDue();
+  if (!(await anvil.testClient.getAutomine())) return pass;
+  for (let tries = 0; tries < 400; tries++) {
+    if ((await anvil.testClient.getTxpoolStatus()).pending === 0) return pass;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('anvil did not mine what the sender broadcast');
+}
+
+/** Runs passes until every one of `ids` is final; fails if that takes more than `maxPasses`. */
+async function processUntilFinal(
+  sender: Sender,
+  ids: string[],
+  maxPasses = 6,
+): Promise<OutgoingTransaction[]> {
+  for (let pass = 0; pass < maxPasses; pass++) {
+    await runPass(sender);
+    const rows = await Promise.all(ids.map(stored));
+    if (rows.every((row) => row.state !== 'queued' && row.state !== 'pending')) return rows;
+  }
+  const states = (await Promise.all(ids.map(stored))).map(
+    (row) => `${row.nonce}:${row.state}:${row.lastError}`,
+  );
+  throw new Error(`not final after ${maxPasses} passes: ${states.join(', ')}`);
+}
+
+const balanceOf = (token: Address, holder: Address) =>
+  anvil.publicClient.readContract({
+    address: token,
+    abi: TestUSDC.abi,
+    functionName: 'balanceOf',
+    args: [holder],
+  });
+
+describe('queueing', () => {
+  it('sends 50 payouts queued by 50 concurrent transactions: nonces without gap or repeat, all landed', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury);
+    const recipients = Array.from({ length: 50 }, newAddress);
+    const amountFor = (index: number) => BigInt(index + 1) * 1_000_000n;
+    const total = recipients.reduce((sum, _, index) => sum + amountFor(index), 0n);
+    const from = treasury.account.address;
+    const mint = await queue(treasury, {
+      to: treasury.usdc,
+      data: mintData(from, total + 7n),
+      purpose: 'faucet',
+    });
+    expect((await processUntilFinal(sender, [mint.id]))[0]?.state).toBe('confirmed');
+
+    const gasLimits = await Promise.all(
+      recipients.map((to, index) =>
+        estimateGasLimit(
+          chain,
+          { from, to: treasury.usdc, data: transferData(to, amountFor(index)) },
+          { maxGasLimit: MAX_GAS },
+        ),
+      ),
+    );
+    const firstNonce = await nextNonce(treasury.account);
+    let open = 0;
+    let mostOpen = 0;
+    const queued = await Promise.all(
+      recipients.map((to, index) =>
+        db.transaction(async (tx) => {
+          open++;
+          mostOpen = Math.max(mostOpen, open);
+          try {
+            return await queueTransaction(tx, treasury.clock, {
+              chainId: chain.chainId,
+              from,
+              to: treasury.usdc,
+              data: transferData(to, amountFor(index)),
+              gasLimit: gasLimits[index]!,
+              purpose: 'payout',
+              metadata: { recipient: to },
+            });
+          } finally {
+            open--;
+          }
+        }),
+      ),
+    );
+    // On PostgreSQL the 50 transactions really overlap, and only the signer's lock orders them.
+    if (database.parallelism > 1) expect(mostOpen).toBeGreaterThan(1);
+    const nonces = queued.map((t) => t.nonce).sort((a, b) => (a < b ? -1 : 1));
+    expect(nonces).toEqual(Array.from({ length: 50 }, (_, index) => firstNonce + BigInt(index)));
+    expect(await nextNonce(treasury.account)).toBe(firstNonce + 50n);
+
+    const finals = await processUntilFinal(
+      sender,
+      queued.map((t) => t.id),
+    );
+    expect(finals.map((t) => t.state)).toEqual(finals.map(() => 'confirmed'));
+    for (const final of finals) {
+      const mined = await anvil.publicClient.getTransaction({ hash: final.minedHash! });
+      expect(BigInt(mined.nonce)).toBe(final.nonce);
+      const receipt = await anvil.publicClient.getTransactionReceipt({ hash: final.minedHash! });
+      expect(receipt.status).toBe('success');
+      expect(final.blockNumber).toBe(receipt.blockNumber);
+      expect(final.gasUsed).toBe(receipt.gasUsed);
+      expect(final.finishedAt).toEqual(treasury.clock.now());
+    }
+    const balances = await Promise.all(recipients.map((to) => balanceOf(treasury.usdc, to)));
+    expect(balances).toEqual(recipients.map((_, index) => amountFor(index)));
+    expect(await balanceOf(treasury.usdc, from)).toBe(7n);
+  });
+
+  it('takes one nonce per idempotency key, also when the key arrives twice at once', async () => {
+    const treasury = await newTreasury();
+    const recipient = newAddress();
+    const request = { to: treasury.usdc, data: mintData(recipient, 5n), idempotencyKey: 'payout-1' };
+    const start = await nextNonce(treasury.account);
+    const first = await queue(treasury, request);
+    const again = await queue(treasury, request);
+    expect(again.id).toBe(first.id);
+    expect(await nextNonce(treasury.account)).toBe(start + 1n);
+
+    const racing = await Promise.all(
+      Array.from({ length: 5 }, () => queue(treasury, { ...request, idempotencyKey: 'payout-2' })),
+    );
+    expect(new Set(racing.map((t) => t.id)).size).toBe(1);
+    expect(await nextNonce(treasury.account)).toBe(start + 2n);
+    const [counted] = await db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(outgoingTransactions)
+      .where(eq(outgoingTransactions.fromAddress, treasury.account.address));
+    expect(counted?.count).toBe(2);
+
+    const conflict = await queue(treasury, { ...request, data: mintData(recipient, 6n) }).catch(
+      (e: unknown) => e,
+    );
+    expect(conflict).toBeInstanceOf(AppError);
+    expect((conflict as AppError).code).toBe('idempotency_conflict');
+    const otherSigner = await newTreasury();
+    const elsewhere = await queue(otherSigner, { ...request, to: otherSigner.usdc }).catch((e: unknown) => e);
+    expect((elsewhere as AppError).code).toBe('idempotency_conflict');
+    expect(await nextNonce(treasury.account)).toBe(start + 2n);
+  });
+
+  it('refuses a signer that was never prepared, and malformed requests', async () => {
+    const treasury = await newTreasury();
+    const stranger = privateKeyToAccount(generatePrivateKey());
+    const unprepared = await db
+      .transaction((tx) =>
+        queueTransaction(tx, treasury.clock, {
+          chainId: chain.chainId,
+          from: stranger.address,
+          to: treasury.usdc,
+          gasLimit: 50_000n,
+          purpose: 'payout',
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect((unprepared as AppError).code).toBe('unavailable');
+    for (const bad of [
+      { to: treasury.account.address },
+      { to: treasury.usdc, data: '0x123' as Hex },
+      { to: treasury.usdc, value: -1n },
+      { to: treasury.usdc, gasLimit: 0n },
+      { to: '0xnot-an-address' as Address },
+    ]) {
+      const refused = await queue(treasury, { gasLimit: 50_000n, ...bad }).catch((e: unknown) => e);
+      expect((refused as AppError).code).toBe('validation_failed');
+    }
+  });
+});
+
+describe('gas', () => {
+  it('refuses above the gas cap, and names a revert before anything is queued', async () => {
+    const treasury = await newTreasury();
+    const from = treasury.account.address;
+    const data = mintData(newAddress(), 1n);
+    const limit = await estimateGasLimit(chain, { from, to: treasury.usdc, data }, { maxGasLimit: MAX_GAS });
+    const estimate = await anvil.publicClient.estimateGas({ account: from, to: treasury.usdc, data });
+    expect(limit).toBe((estimate * 6n + 4n) / 5n);
+
+    const capped = await estimateGasLimit(
+      chain,
+      { from, to: treasury.usdc, data },
+      { maxGasLimit: limit - 1n },
+    ).catch((e: unknown) => e);
+    expect((capped as AppError).code).toBe('domain_rule');
+    expect((capped as AppError).message).toMatch(/more than the limit/);
+
+    // The treasury holds no USDC: the transfer would revert.
+    const reverting = await queue(treasury, {
+      to: treasury.usdc,
+      data: transferData(newAddress(), 1n),
+    }).catch((e: unknown) => e);
+    expect((reverting as AppError).code).toBe('domain_rule');
+    expect((reverting as AppError).message).toMatch(/would revert/);
+    const listed = await db
+      .select()
+      .from(outgoingTransactions)
+      .where(eq(outgoingTransactions.fromAddress, from));
+    expect(listed).toHaveLength(0);
+  });
+});
+
+describe('fees', () => {
+  it('raises both fees by at least 12.5 % (one wei from zero), never past the cap', () => {
+    const previous = { maxFeePerGas: 100n, maxPriorityFeePerGas: 0n };
+    expect(bumpFees(previous, { maxFeePerGas: 50n, maxPriorityFeePerGas: 0n }, 1_000n)).toEqual({
+      maxFeePerGas: 113n,
+      maxPriorityFeePerGas: 1n,
+    });
+    expect(bumpFees(previous, { maxFeePerGas: 200n, maxPriorityFeePerGas: 5n }, 1_000n)).toEqual({
+      maxFeePerGas: 200n,
+      maxPriorityFeePerGas: 5n,
+    });
+    expect(bumpFees(previous, { maxFeePerGas: 200n, maxPriorityFeePerGas: 5n }, 112n)).toBeUndefined();
+    expect(capFees({ maxFeePerGas: 300n, maxPriorityFeePerGas: 400n }, 250n)).toEqual({
+      maxFeePerGas: 250n,
+      maxPriorityFeePerGas: 250n,
+    });
+  });
+});
+
+describe('sending', () => {
+  it('finishes after a restart what an earlier process broadcast, and two processes never send one twice', async () => {
+    const treasury = await newTreasury();
+    await anvil.testClient.setAutomine(false);
+    const start = await nextNonce(treasury.account);
+    const rows = await Promise.all(
+      [1n, 2n, 3n].map((n) => queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), n) })),
+    );
+    const [one, two] = [newSender(treasury), newSender(treasury)];
+    const passes = await Promise.all([runPass(one), runPass(two)]);
+    expect(passes[0].claimed + passes[1].claimed).toBe(3);
+    expect(passes[0].sent + passes[1].sent).toBe(3);
+    const pending = await Promise.all(rows.map((r) => stored(r.id)));
+    expect(pending.map((r) => [r.state, r.hashes.length])).toEqual(pending.map(() => ['pending', 1]));
+
+    // The process restarts: the signer keeps its nonce, a new sender picks the transactions up.
+    const prepared = await prepareSigner(db, treasury.clock, chain, treasury.account.address);
+    expect(prepared).toMatchObject({ nextNonce: start + 3n, chainNonce: start + 3n, skipped: 0n });
+    await anvil.testClient.mine({ blocks: 1 });
+    const finals = await processUntilFinal(
+      newSender(treasury),
+      rows.map((r) => r.id),
+    );
+    expect(finals.map((r) => r.state)).toEqual(['confirmed', 'confirmed', 'confirmed']);
+    expect(finals.map((r) => r.minedHash)).toEqual(pending.map((r) => r.hashes[0]));
+  });
+
+  it('moves next_nonce past nonces used outside Tally, and cancels a transaction whose nonce someone else took', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury);
+    const outside = createWalletClient({
+      account: treasury.account,
+      chain: chain.chain,
+      transport: http(anvil.rpcUrl),
+    });
+    const start = await nextNonce(treasury.account);
+
+    // Queued but not yet broadcast: the chain counts fewer, and the nonce is kept.
+    const waiting = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n) });
+    const kept = await prepareSigner(db, treasury.clock, chain, treasury.account.address);
+    expect(kept).toMatchObject({ nextNonce: start + 1n, chainNonce: start, skipped: 0n });
+
+    // Someone with the key sends first, on the nonce Tally had handed out.
+    await anvil.publicClient.waitForTransactionReceipt({
+      hash: await outside.sendTransaction({ to: newAddress(), value: 1n }),
+    });
+    const lost = (await processUntilFinal(sender, [waiting.id]))[0]!;
+    expect(lost.state).toBe('cancelled');
+    expect(lost.lastError).toMatch(/used by a transaction Tally did not send/);
+
+    for (let i = 0; i < 2; i++) {
+      await anvil.publicClient.waitForTransactionReceipt({
+        hash: await outside.sendTransaction({ to: newAddress(), value: 1n }),
+      });
+    }
+    const moved = await prepareSigner(db, treasury.clock, chain, treasury.account.address);
+    expect(moved).toMatchObject({ nextNonce: start + 3n, skipped: 2n });
+    const next = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n) });
+    expect(next.nonce).toBe(start + 3n);
+    expect((await processUntilFinal(sender, [next.id]))[0]?.state).toBe('confirmed');
+  });
+
+  it('re-signs a stuck transaction with fees 12.5 % higher, and the replacement is the one mined', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury);
+    await anvil.testClient.setAutomine(false);
+    const row = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n) });
+    expect((await runPass(sender)).sent).toBe(1);
+    const sent = await stored(row.id);
+
+    treasury.clock.advance(BUMP_AFTER_MS - 1);
+    expect(await runPass(sender)).toMatchObject({ rebroadcast: 1, bumped: 0 });
+    expect((await stored(row.id)).hashes).toEqual(sent.hashes);
+
+    treasury.clock.advance(1);
+    expect((await runPass(sender)).bumped).toBe(1);
+    const bumped = await stored(row.id);
+    expect(bumped.hashes).toHaveLength(2);
+    expect(bumped.maxFeePerGas! * 8n).toBeGreaterThanOrEqual(sent.maxFeePerGas! * 9n);
+    expect(bumped.maxPriorityFeePerGas! * 8n).toBeGreaterThanOrEqual(sent.maxPriorityFeePerGas! * 9n);
+    const replacement = await anvil.publicClient.getTransaction({ hash: bumped.hashes[1]! });
+    expect(replacement.maxFeePerGas).toBe(bumped.maxFeePerGas);
+    expect(BigInt(replacement.nonce)).toBe(row.nonce);
+
+    await anvil.testClient.mine({ blocks: 1 });
+    const final = (await processUntilFinal(sender, [row.id]))[0]!;
+    expect(final.state).toBe('confirmed');
+    expect(final.minedHash).toBe(bumped.hashes[1]);
+  });
+
+  it('broadcasts again a transaction the node dropped', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury);
+    await anvil.testClient.setAutomine(false);
+    const row = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n) });
+    await runPass(sender);
+    const [hash] = (await stored(row.id)).hashes;
+    await anvil.testClient.dropTransaction({ hash: hash! });
+    await expect(anvil.publicClient.getTransaction({ hash: hash! })).rejects.toThrow(/could not be found/);
+
+    expect(await runPass(sender)).toMatchObject({ rebroadcast: 1, sent: 0 });
+    expect((await anvil.publicClient.getTransaction({ hash: hash! })).hash).toBe(hash);
+    await anvil.testClient.mine({ blocks: 1 });
+    const final = (await processUntilFinal(sender, [row.id]))[0]!;
+    expect([final.state, final.minedHash]).toEqual(['confirmed', hash]);
+  });
+
+  it('waits out an unreachable node without counting it against the transaction, in nonce order', async () => {
+    const treasury = await newTreasury();
+    const failing: ChainClient = {
+      ...chain,
+      publicClient: {
+        ...chain.publicClient,
+        sendRawTransaction: () =>
+          Promise.reject(new HttpRequestError({ url: chain.rpcUrl, details: 'socket hang up' })),
+      },
+    };
+    const rows = [
+      await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n) }),
+      await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 2n) }),
+    ];
+    const pass = await runPass(newSender(treasury, {}, { chain: failing }));
+    expect(pass).toMatchObject({ claimed: 2, sent: 0, failed: 1 });
+    const [first, second] = await Promise.all(rows.map((r) => stored(r.id)));
+    expect([first?.state, first?.attempts, first?.lastError]).toEqual(['queued', 0, 'socket hang up']);
+    // The second was never tried: the node is unreachable for it too.
+    await expect(anvil.publicClient.getTransaction({ hash: second!.hashes[0]! })).rejects.toThrow(
+      /could not be found/,
+    );
+
+    const sender = newSender(treasury);
+    expect((await runPass(sender)).claimed).toBe(0);
+    treasury.clock.advance(RETRY_MS);
+    const finals = await processUntilFinal(
+      sender,
+      rows.map((r) => r.id),
+    );
+    expect(finals.map((r) => [r.state, r.attempts, r.lastError])).toEqual([
+      ['confirmed', 0, null],
+      ['confirmed', 0, null],
+    ]);
+  });
+
+  it('waits for ETH when the wallet cannot pay for gas, and fills a payout larger than the wallet', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury, { maxAttempts: 2 });
+    const from = treasury.account.address;
+    const tooLarge = await queue(treasury, {
+      to: newAddress(),
+      value: parseEther('1000'),
+      gasLimit: 21_000n,
+    });
+    await anvil.testClient.setBalance({ address: from, value: 0n });
+    expect(await runPass(sender)).toMatchObject({ failed: 1, sent: 0 });
+    const waiting = await stored(tooLarge.id);
+    expect([waiting.state, waiting.attempts]).toEqual(['queued', 0]);
+    expect(waiting.lastError).toMatch(/lacks the ETH to pay for gas/);
+
+    await anvil.testClient.setBalance({ address: from, value: parseEther('100') });
+    treasury.clock.advance(RETRY_MS);
+    await runPass(sender);
+    expect((await stored(tooLarge.id)).attempts).toBe(1);
+    treasury.clock.advance(RETRY_MS);
+    await runPass(sender);
+    expect((await stored(tooLarge.id)).attempts).toBe(2);
+    const final = (await processUntilFinal(sender, [tooLarge.id]))[0]!;
+    expect([final.state, final.lastError]).toEqual([
+      'cancelled',
+      expect.stringMatching(/insufficient funds/i),
+    ]);
+    expect(await anvil.publicClient.getBalance({ address: tooLarge.toAddress })).toBe(0n);
+  });
+
+  it('keeps a mined transaction pending until it has the confirmations asked for', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury, { confirmations: 2 });
+    const row = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n) });
+    await runPass(sender);
+    const receipt = await anvil.publicClient.getTransactionReceipt({
+      hash: (await stored(row.id)).hashes[0]!,
+    });
+
+    await runPass(sender);
+    const seen = await stored(row.id);
+    expect([seen.state, seen.minedHash, seen.blockNumber]).toEqual([
+      'pending',
+      receipt.transactionHash,
+      receipt.blockNumber,
+    ]);
+    await anvil.testClient.mine({ blocks: 1 });
+    await runPass(sender);
+    expect((await stored(row.id)).state).toBe('pending');
+    await anvil.testClient.mine({ blocks: 1 });
+    expect((await runPass(sender)).confirmed).toBe(1);
+    expect((await stored(row.id)).state).toBe('confirmed');
+  });
+
+  it('records a revert and lets later nonces land; settles each outcome in its own recording transaction', async () => {
+    const treasury = await newTreasury();
+    const seen: [OutgoingState, OutgoingState | undefined][] = [];
+    let failOnce = true;
+    const sender = newSender(
+      treasury,
+      {},
+      {
+        onFinished: async (tx, transaction) => {
+          const [row] = await tx
+            .select({ state: outgoingTransactions.state })
+            .from(outgoingTransactions)
+            .where(eq(outgoingTransactions.id, transaction.id));
+          seen.push([transaction.state, row?.state]);
+          if (failOnce) {
+            failOnce = false;
+            throw new Error('the ledger is busy');
+          }
+        },
+      },
+    );
+    // The treasury holds no USDC: the transfer is sent (with a gas limit of our own) and reverts.
+    const reverting = await queue(treasury, {
+      to: treasury.usdc,
+      data: transferData(newAddress(), 1n),
+      gasLimit: 100_000n,
+    });
+    const later = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n) });
+    await runPass(sender);
+    const second = await runPass(sender);
+    expect(second).toMatchObject({ reverted: 0, confirmed: 1, failed: 1 });
+    const retried = await stored(reverting.id);
+    expect([retried.state, retried.lastError]).toEqual([
+      'pending',
+      'recording the outcome failed: the ledger is busy',
+    ]);
+
+    treasury.clock.advance(RETRY_MS);
+    const finals = await processUntilFinal(sender, [reverting.id, later.id]);
+    expect(finals.map((r) => r.state)).toEqual(['reverted', 'confirmed']);
+    const receipt = await anvil.publicClient.getTransactionReceipt({ hash: finals[0]!.minedHash! });
+    expect(receipt.status).toBe('reverted');
+    // The hook sees the final state already written in the transaction it runs in.
+    expect(seen).toEqual([
+      ['reverted', 'reverted'],
+      ['confirmed', 'confirmed'],
+      ['reverted', 'reverted'],
+    ]);
+  });
+
+  it('fills the nonce of a transaction the node refuses for good, so later ones land', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury, { maxAttempts: 3 });
+    const refused = await queue(treasury, {
+      to: treasury.usdc,
+      data: mintData(newAddress(), 1n),
+      gasLimit: 1_000n,
+    });
+    const later = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n) });
+    expect(await runPass(sender)).toMatchObject({ failed: 1, sent: 1 });
+    const marked = await stored(refused.id);
+    expect([marked.state, marked.attempts]).toEqual(['queued', 3]);
+    expect(marked.lastError).toMatch(/intrinsic gas too low/);
+
+    const finals = await processUntilFinal(sender, [refused.id, later.id]);
+    expect(finals.map((r) => r.state)).toEqual(['cancelled', 'confirmed']);
+    const filler = await anvil.publicClient.getTransaction({ hash: finals[0]!.minedHash! });
+    expect([filler.to, filler.value, filler.input, BigInt(filler.nonce)]).toEqual([
+      treasury.account.address.toLowerCase(),
+      0n,
+      '0x',
+      refused.nonce,
+    ]);
+    expect(finals[0]?.lastError).toMatch(/intrinsic gas too low/);
+  });
+});
+
+describe('states and reads', () => {
+  it('refuses every move the state machine does not allow', () => {
+    const allowed = new Set([
+      'queued>pending',
+      'queued>confirmed',
+      'queued>reverted',
+      'queued>cancelled',
+      'pending>confirmed',
+      'pending>reverted',
+      'pending>cancelled',
+    ]);
+    for (const from of outgoingStates) {
+      for (const to of outgoingStates) {
+        const move = () => moveOutgoingState(from, to);
+        if (allowed.has(`${from}>${to}`)) expect(move()).toBe(to);
+        else expect(move).toThrow(AppError);
+      }
+    }
+  });
+
+  it('lists newest first, by state, a page at a time', async () => {
+    const treasury = await newTreasury();
+    const rows: OutgoingTransaction[] = [];
+    for (let i = 0; i < 3; i++) {
+      rows.push(
+        await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n), purpose: `list-${i}` }),
+      );
+      treasury.clock.advance(1);
+    }
+    const firstPage = await listOutgoingTransactions(db, { state: 'queued', limit: 2 });
+    expect(firstPage.items.map((t) => t.id)).toEqual([rows[2]!.id, rows[1]!.id]);
+    const secondPage = await listOutgoingTransactions(db, {
+      state: 'queued',
+      limit: 1,
+      before: firstPage.nextCursor!,
+    });
+    expect(secondPage.items.map((t) => t.id)).toEqual([rows[0]!.id]);
+    const confirmed = await listOutgoingTransactions(db, { state: 'confirmed', limit: 200 });
+    expect(confirmed.items.length).toBeGreaterThan(0);
+    expect(confirmed.items.every((t) => t.state === 'confirmed')).toBe(true);
+    expect(await getOutgoingTransaction(db, rows[0]!.id)).toEqual(rows[0]);
+    expect(rows[0]).toMatchObject({
+      value: 0n,
+      purpose: 'list-0',
+      state: 'queued',
+      hashes: [],
+      minedHash: null,
+    });
+    expect(typeof rows[0]!.gasLimit).toBe('bigint');
+    expect(await getOutgoingTransaction(db, 'not-an-id')).toBeUndefined();
+  });
+});

@@ -1,0 +1,403 @@
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Address, LocalAccount } from 'viem';
+import type { Clock } from '../../core/clock';
+import type { Db } from '../../core/database';
+import type { Logger } from '../../core/log';
+import type { ChainClient } from '../client';
+import { outgoingTransactions } from '../schema';
+import {
+  type BroadcastFailure,
+  describeError,
+  judgeBroadcastError,
+  type SignedVersion,
+  signVersion,
+} from './broadcast';
+import { type PreparedSigner, prepareSigner } from './nonces';
+import { type ChainView, type Outcome, type OutcomeChanges, outcomeOnChain, readChainView } from './outcomes';
+import {
+  isOpen,
+  moveOutgoingState,
+  type OutgoingRow,
+  type OutgoingTransaction,
+  toOutgoing,
+} from './outgoing';
+
+export { estimateGasLimit, type GasRequest } from './gas';
+export { type PreparedSigner, prepareSigner, type QueueTransactionInput, queueTransaction } from './nonces';
+export {
+  getOutgoingTransaction,
+  listOutgoingTransactions,
+  moveOutgoingState,
+  type OutgoingPage,
+  type OutgoingTransaction,
+} from './outgoing';
+
+/**
+ * The treasury's sender: broadcasts what `queueTransaction` recorded, in nonce order, and follows
+ * each transaction until it is final. The app runs `processDue` on an interval; any number of
+ * processes may run it at once.
+ *
+ * A pass claims due rows with a lease (`FOR UPDATE SKIP LOCKED`, `next_check_at` pushed past the
+ * lease) in one short statement, talks to the chain outside any database transaction, and records
+ * what happened in another short transaction. A new hash is recorded before it is broadcast, so a
+ * crash between the two never leaves a transaction on the chain that Tally does not know of.
+ */
+
+const MAX_BACKOFF_MS = 10 * 60 * 1000;
+
+export interface SenderDeps {
+  db: Db;
+  clock: Clock;
+  chain: ChainClient;
+  account: LocalAccount;
+  log: Logger;
+  /**
+   * Runs in the transaction that records a final state (confirmed, reverted, cancelled), so a
+   * payout's ledger entries can be settled or undone together with it. If it throws, nothing of
+   * that outcome is recorded and the transaction is looked at again later.
+   */
+  onFinished?: (tx: Db, transaction: OutgoingTransaction) => Promise<void>;
+}
+
+export interface SenderOptions {
+  /** Blocks on top of the one that mined a transaction before it is final. */
+  confirmations: number;
+  /** Never pay more per gas than this, whatever the network asks. */
+  maxFeePerGas: bigint;
+  /** How long a broadcast may wait unmined before it is re-signed with higher fees. */
+  bumpAfterMs?: number;
+  /** How soon a broadcast transaction is looked at again. */
+  pollMs?: number;
+  /** How long a claim keeps other processes away from a transaction. */
+  leaseMs?: number;
+  /** The first wait after a failure; it doubles with each refusal. */
+  retryMs?: number;
+  /** Refusals by the node after which the nonce is filled and the transaction cancelled. */
+  maxAttempts?: number;
+  /** Transactions one pass claims. */
+  batchSize?: number;
+}
+
+/** What one pass did, for logs and tests. */
+export interface SenderPass {
+  claimed: number;
+  /** New versions broadcast: first sends, fillers, re-signs after a refusal. */
+  sent: number;
+  bumped: number;
+  rebroadcast: number;
+  confirmed: number;
+  reverted: number;
+  cancelled: number;
+  failed: number;
+}
+
+interface Claimed {
+  row: OutgoingTransaction;
+  lease: Date;
+}
+
+interface Signed extends SignedVersion {
+  claimed: Claimed;
+}
+
+const emptyPass = (): SenderPass => ({
+  claimed: 0,
+  sent: 0,
+  bumped: 0,
+  rebroadcast: 0,
+  confirmed: 0,
+  reverted: 0,
+  cancelled: 0,
+  failed: 0,
+});
+
+export class Sender {
+  readonly address: Address;
+  private readonly options: Required<SenderOptions>;
+  private prepared = false;
+  private running: Promise<SenderPass> | undefined;
+
+  constructor(
+    private readonly deps: SenderDeps,
+    options: SenderOptions,
+  ) {
+    this.address = deps.account.address;
+    this.options = {
+      bumpAfterMs: 120_000,
+      pollMs: 1_000,
+      leaseMs: 60_000,
+      retryMs: 5_000,
+      maxAttempts: 5,
+      batchSize: 100,
+      ...options,
+    };
+  }
+
+  /**
+   * One pass over the due transactions. A call made while a pass runs in this process shares it:
+   * two passes of one signer would broadcast its nonces out of order.
+   */
+  processDue(): Promise<SenderPass> {
+    this.running ??= this.runPass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /**
+   * Makes sure the signer's nonces are Tally's to hand out (see `prepareSigner`). The first pass does
+   * it; call it at start to have it done before the first payout is queued.
+   */
+  async prepare(): Promise<PreparedSigner> {
+    const { db, clock, chain, log } = this.deps;
+    const prepared = await prepareSigner(db, clock, chain, this.address);
+    if (prepared.skipped > 0n) {
+      log.warn(
+        {
+          signer: this.address,
+          skipped: prepared.skipped.toString(),
+          nextNonce: prepared.nextNonce.toString(),
+        },
+        'nonces used outside Tally were skipped',
+      );
+    }
+    this.prepared = true;
+    return prepared;
+  }
+
+  private async runPass(): Promise<SenderPass> {
+    if (!this.prepared) await this.prepare();
+    const pass = emptyPass();
+    const claimed = await this.claim();
+    pass.claimed = claimed.length;
+    if (claimed.length === 0) return pass;
+    const now = this.deps.clock.now();
+    const outcomes = new Map<string, Outcome>();
+
+    let view: ChainView;
+    try {
+      view = await readChainView(
+        this.deps.chain,
+        this.address,
+        this.options.confirmations,
+        claimed.map((c) => c.row),
+      );
+    } catch (error) {
+      this.deps.log.warn({ err: error, signer: this.address }, 'the chain did not answer; retrying later');
+      for (const { row } of claimed) outcomes.set(row.id, this.waitOut(row, now, describeError(error)));
+      pass.failed += claimed.length;
+      await this.record(claimed, outcomes, pass);
+      return pass;
+    }
+
+    const toSign: Claimed[] = [];
+    for (const item of claimed) {
+      const outcome = outcomeOnChain(item.row, view, {
+        confirmations: this.options.confirmations,
+        now,
+        recheckAt: this.later(now),
+      });
+      if (outcome) outcomes.set(item.row.id, outcome);
+      else toSign.push(item);
+    }
+    const rules = this.options;
+    const signed: Signed[] = [];
+    for (const claimed of toSign) {
+      const version = await signVersion(this.deps.account, this.deps.chain.chainId, claimed.row, {
+        network: view.fees,
+        now,
+        rules,
+      });
+      signed.push({ ...version, claimed });
+    }
+    const recorded = await this.recordHashes(signed.filter((s) => s.isNew));
+    const toSend = signed.filter((s) => !s.isNew || recorded.has(s.claimed.row.id));
+
+    // In nonce order: a later nonce cannot be mined before an earlier one.
+    let halted = false;
+    for (const item of toSend) {
+      const { row } = item.claimed;
+      if (halted) {
+        outcomes.set(row.id, this.waitOut(row, now, row.lastError));
+        continue;
+      }
+      const { outcome, halt } = await this.broadcast(item, now, pass);
+      outcomes.set(row.id, outcome);
+      halted = halt;
+    }
+    await this.record(claimed, outcomes, pass);
+    return pass;
+  }
+
+  private async claim(): Promise<Claimed[]> {
+    const { db, clock, chain } = this.deps;
+    const now = clock.now();
+    const lease = new Date(now.getTime() + this.options.leaseMs);
+    const t = outgoingTransactions;
+    const due = db
+      .select({ id: t.id })
+      .from(t)
+      .where(
+        and(
+          eq(t.chainId, chain.chainId),
+          eq(t.fromAddress, this.address),
+          inArray(t.state, ['queued', 'pending']),
+          lte(t.nextCheckAt, now),
+        ),
+      )
+      .orderBy(t.nonce)
+      .limit(this.options.batchSize)
+      .for('update', { skipLocked: true });
+    const rows = await db.update(t).set({ nextCheckAt: lease }).where(inArray(t.id, due)).returning();
+    return rows
+      .map(toOutgoing)
+      .sort((a, b) => (a.nonce < b.nonce ? -1 : 1))
+      .map((row) => ({ row, lease }));
+  }
+
+  /** Records new hashes before they are broadcast; returns the ids whose lease still held. */
+  private async recordHashes(signed: Signed[]): Promise<Set<string>> {
+    const recorded = new Set<string>();
+    if (signed.length === 0) return recorded;
+    const t = outgoingTransactions;
+    await this.deps.db.transaction(async (tx) => {
+      for (const { claimed, hash, fees } of signed) {
+        const updated = await tx
+          .update(t)
+          .set({
+            hashes: sql`${t.hashes} || ${JSON.stringify([hash])}::jsonb`,
+            maxFeePerGas: fees.maxFeePerGas.toString(),
+            maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
+          })
+          .where(this.stillOurs(claimed))
+          .returning({ id: t.id });
+        if (updated.length > 0) recorded.add(claimed.row.id);
+      }
+    });
+    return recorded;
+  }
+
+  private async broadcast(
+    signed: Signed,
+    now: Date,
+    pass: SenderPass,
+  ): Promise<{ outcome: Outcome; halt: boolean }> {
+    const { row } = signed.claimed;
+    const { publicClient } = this.deps.chain;
+    let failure: BroadcastFailure | undefined;
+    try {
+      await publicClient.sendRawTransaction({ serializedTransaction: signed.serialized });
+    } catch (error) {
+      failure = await judgeBroadcastError(error, this.deps.chain, this.address, signed.fees);
+    }
+    if (!failure || failure.kind === 'known') {
+      if (!signed.isNew) pass.rebroadcast++;
+      else if (signed.bumped) pass.bumped++;
+      else pass.sent++;
+      if (signed.isNew) {
+        this.deps.log.info(
+          { id: row.id, nonce: row.nonce.toString(), hash: signed.hash },
+          'transaction broadcast',
+        );
+      }
+      const changes: OutcomeChanges = {
+        sentAt: signed.isNew || row.sentAt === null ? now : row.sentAt,
+        lastError: signed.note,
+        minedHash: null,
+        blockNumber: null,
+        nextCheckAt: this.later(now),
+      };
+      return { outcome: { state: 'pending', changes }, halt: false };
+    }
+    pass.failed++;
+    this.deps.log.warn({ id: row.id, nonce: row.nonce.toString(), failure }, 'broadcast refused');
+    switch (failure.kind) {
+      case 'nonce_used':
+        // Ours may have been mined since we looked, or someone else's: the next check tells which.
+        // Not an error of the transaction's, so the last one (why it is being filled, say) stays.
+        return { outcome: { state: row.state, changes: { nextCheckAt: now } }, halt: false };
+      case 'transient':
+        return { outcome: this.waitOut(row, now, failure.message), halt: true };
+      case 'rejected': {
+        const attempts = failure.permanent
+          ? Math.max(row.attempts + 1, this.options.maxAttempts)
+          : row.attempts + 1;
+        const fillNow = attempts >= this.options.maxAttempts;
+        const backoff = Math.min(MAX_BACKOFF_MS, this.options.retryMs * 2 ** (attempts - 1));
+        const changes = {
+          attempts,
+          lastError: failure.message,
+          nextCheckAt: fillNow ? now : this.later(now, backoff),
+        };
+        return { outcome: { state: row.state, changes }, halt: false };
+      }
+    }
+  }
+
+  /**
+   * Writes each outcome, guarded by the lease. A final one runs `onFinished` in a savepoint: if the
+   * hook fails, only that transaction's outcome is undone, and it is looked at again after `retryMs`.
+   */
+  private async record(claimed: Claimed[], outcomes: Map<string, Outcome>, pass: SenderPass): Promise<void> {
+    const { db, log, onFinished } = this.deps;
+    const t = outgoingTransactions;
+    await db.transaction(async (tx) => {
+      for (const item of claimed) {
+        const outcome = outcomes.get(item.row.id);
+        if (!outcome) continue;
+        if (outcome.state !== item.row.state) moveOutgoingState(item.row.state, outcome.state);
+        const final = !isOpen(outcome.state);
+        const write = async (executor: Db) => {
+          const [updated] = await executor
+            .update(t)
+            .set({ ...outcome.changes, state: outcome.state })
+            .where(this.stillOurs(item))
+            .returning();
+          if (updated && final && onFinished) await onFinished(executor, toOutgoing(updated));
+          return updated;
+        };
+        let updated: OutgoingRow | undefined;
+        if (final && onFinished) {
+          try {
+            updated = await tx.transaction(write);
+          } catch (error) {
+            pass.failed++;
+            log.error({ err: error, id: item.row.id }, 'settling a final transaction failed');
+            await tx
+              .update(t)
+              .set({
+                lastError: `recording the outcome failed: ${describeError(error)}`,
+                nextCheckAt: this.later(this.deps.clock.now(), this.options.retryMs),
+              })
+              .where(this.stillOurs(item));
+            continue;
+          }
+        } else updated = await write(tx);
+        if (!updated) {
+          log.warn({ id: item.row.id }, 'another process took this transaction over; its outcome stands');
+          continue;
+        }
+        if (outcome.state === 'confirmed') pass.confirmed++;
+        if (outcome.state === 'reverted') pass.reverted++;
+        if (outcome.state === 'cancelled') pass.cancelled++;
+        if (final)
+          log.info({ id: item.row.id, state: outcome.state, hash: updated.minedHash }, 'transaction final');
+      }
+    });
+  }
+
+  /** Matches the row only while this pass's lease on it holds. */
+  private stillOurs({ row, lease }: Claimed) {
+    const t = outgoingTransactions;
+    return and(eq(t.id, row.id), eq(t.state, row.state), eq(t.nextCheckAt, lease));
+  }
+
+  /** Leaves the transaction as it is, to be tried again after `retryMs`. */
+  private waitOut(row: OutgoingTransaction, now: Date, lastError: string | null): Outcome {
+    return { state: row.state, changes: { lastError, nextCheckAt: this.later(now, this.options.retryMs) } };
+  }
+
+  private later(now: Date, ms: number = this.options.pollMs): Date {
+    return new Date(now.getTime() + ms);
+  }
+}
