@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { erc20Abi } from 'viem';
+import { generatePrivateKey } from 'viem/accounts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startAnvil } from '../../test/support/anvil';
+import { loadConfig } from '../core/config';
+import { silentLogger } from '../core/log';
+import { createChainClient } from './client';
+import * as TestUSDC from './contracts/TestUSDC';
+import { deployContract } from './deployment';
+import { devAccounts, openChain } from './runtime';
+
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-chain-'));
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+describe('the embedded chain', () => {
+  it('deploys everything once, funds the development accounts, and continues the same chain after a restart', async () => {
+    const settings = loadConfig({ TALLY_HOME: home }).chain;
+    const first = await openChain(settings, silentLogger);
+    const { deployment, treasury } = first;
+    expect(Object.keys(deployment.tokens)).toEqual(['USDC', 'DAI', 'USDCx', 'DAIx']);
+    expect(deployment.superfluid?.host).toBeDefined();
+    const developer = devAccounts()[3]?.address as `0x${string}`;
+    const usdc = deployment.tokens.USDC.address;
+    const balance = () =>
+      first.client.publicClient.readContract({
+        address: usdc,
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [developer],
+      });
+    expect(await balance()).toBe(10_000n * 10n ** 6n);
+    const head = await first.client.publicClient.getBlockNumber();
+    await first.stop();
+
+    const second = await openChain(settings, silentLogger);
+    try {
+      expect(second.deployment).toEqual(deployment);
+      expect(second.treasury.address).toBe(treasury.address);
+      expect(await second.client.publicClient.getBlockNumber()).toBe(head);
+      const kept = await second.client.publicClient.readContract({
+        address: usdc,
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [developer],
+      });
+      expect(kept).toBe(10_000n * 10n ** 6n);
+      expect(fs.statSync(path.join(home, 'chain', 'treasury-key')).mode & 0o777).toBe(0o600);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('deploys afresh when its chain was wiped but the remembered addresses were not', async () => {
+    const settings = loadConfig({ TALLY_HOME: home }).chain;
+    fs.rmSync(path.join(home, 'chain', 'anvil-state.json'));
+    const chain = await openChain(settings, silentLogger);
+    try {
+      // Nothing would be there had the remembered addresses been trusted without looking.
+      const code = await chain.client.publicClient.getCode({ address: chain.deployment.tokens.USDC.address });
+      expect(code?.length).toBeGreaterThan(2);
+      expect(JSON.parse(fs.readFileSync(path.join(home, 'chain', 'deployment.json'), 'utf8'))).toEqual(
+        chain.deployment,
+      );
+    } finally {
+      await chain.stop();
+    }
+  });
+});
+
+describe('a configured chain', () => {
+  it('reads the configured tokens, and refuses a wrong chain id or an address without a contract', async () => {
+    const anvil = await startAnvil();
+    const client = createChainClient({ rpcUrl: anvil.rpcUrl, chainId: 31337 });
+    const usdc = await deployContract(client, anvil.wallet(1), TestUSDC, [anvil.wallet(1).account.address]);
+    const env = {
+      CHAIN_RPC_URL: anvil.rpcUrl,
+      CHAIN_ID: '31337',
+      CHAIN_NAME: 'Staging',
+      TREASURY_PRIVATE_KEY: generatePrivateKey(),
+      USDC_ADDRESS: usdc,
+    };
+    const chain = await openChain(loadConfig(env).chain, silentLogger);
+    expect(chain.client.dev).toBe(false);
+    expect(chain.client.chain.name).toBe('Staging');
+    expect(chain.deployment).toEqual({
+      chainId: 31337,
+      tokens: { USDC: { symbol: 'USDC', name: 'USD Coin', address: usdc, decimals: 6 } },
+    });
+    await expect(openChain(loadConfig({ ...env, CHAIN_ID: '43113' }).chain, silentLogger)).rejects.toThrow(
+      'CHAIN_RPC_URL serves chain 31337, but CHAIN_ID says 43113',
+    );
+    const nothing = `0x${'42'.repeat(20)}`;
+    await expect(openChain(loadConfig({ ...env, DAI_ADDRESS: nothing }).chain, silentLogger)).rejects.toThrow(
+      /DAI address 0x4242.* has no contract on chain 31337/,
+    );
+  });
+});
