@@ -40,7 +40,7 @@ export const sessions = pgTable(
   (t) => [index('core_sessions_user_idx').on(t.userId)],
 );
 
-export const authTokenPurposes = ['verify_email', 'password_reset'] as const;
+export const authTokenPurposes = ['verify_email', 'password_reset', 'temporary_password'] as const;
 
 /**
  * Single-use, expiring links mailed to a person (confirm the address, reset the password); only the

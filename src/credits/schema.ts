@@ -1,0 +1,257 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The credits line. Balances are never stored here: every credit is a ledger transfer (ledger
+ * `CREDITS`, scale 0), and these tables say what the ledger's accounts and transfers mean.
+ */
+
+export const productTypes = ['generic', 'whitelabel', 'under_whitelabel'] as const;
+export type ProductType = (typeof productTypes)[number];
+
+export const userTypes = ['generic', 'whitelabel', 'under_whitelabel', 'admin'] as const;
+export type UserType = (typeof userTypes)[number];
+
+export const refillCycles = ['none', 'day', 'week', 'month', 'year'] as const;
+export type RefillCycle = (typeof refillCycles)[number];
+
+/** What a product is and grants. Generic and whitelabel ones are an administrator's; under-whitelabel ones a reseller's. */
+export const products = pgTable(
+  'credits_products',
+  {
+    id: uuid('id').primaryKey(),
+    /** The whitelabel reseller who made an under-whitelabel product; null for an administrator's. */
+    ownerUserId: uuid('owner_user_id'),
+    type: text('type', { enum: productTypes }).notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    creditsPerCycle: bigint('credits_per_cycle', { mode: 'bigint' }).notNull(),
+    refillCycle: text('refill_cycle', { enum: refillCycles }).notNull(),
+    /** Unused credits of a cycle that stay when the next cycle's grant arrives (0: none). */
+    rolloverCredits: bigint('rollover_credits', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** The actions (permission keys) the product lets its holder take. */
+    permissions: jsonb('permissions').$type<string[]>().notNull().default([]),
+    /** What the product is sold for, shown only: purchases happen on the sales platform. */
+    displayPriceMinor: bigint('display_price_minor', { mode: 'bigint' }).notNull().default(sql`0`),
+    displayCurrency: text('display_currency').notNull().default('USD'),
+    active: boolean('active').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('credits_products_owner_idx').on(t.ownerUserId),
+    check('credits_products_credits_positive', sql`${t.creditsPerCycle} > 0`),
+    check(
+      'credits_products_rollover_range',
+      sql`${t.rolloverCredits} >= 0 AND ${t.rolloverCredits} <= ${t.creditsPerCycle}`,
+    ),
+    check(
+      'credits_products_owner_by_type',
+      sql`(${t.type} = 'under_whitelabel') = (${t.ownerUserId} IS NOT NULL)`,
+    ),
+  ],
+);
+
+/**
+ * A person as the credits line knows them: their type (set by what they bought), the reseller they
+ * bought from, and whether they have finished their first login. The row is also the lock that
+ * serialises one person's spending.
+ */
+export const customers = pgTable('credits_customers', {
+  userId: uuid('user_id').primaryKey(),
+  type: text('type', { enum: userTypes }).notNull(),
+  resellerUserId: uuid('reseller_user_id'),
+  /** Set when the first login has set a password and made the first workspace. */
+  onboardedAt: timestamp('onboarded_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+/** A sales platform that reports purchases by webhook, with its signing secret. */
+export const integrations = pgTable('credits_integrations', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  /** HMAC-SHA256 key of the webhook signature; needed in clear to verify, shown once at creation. */
+  secret: text('secret').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+});
+
+export const purchaseSources = ['webhook', 'admin'] as const;
+
+export const purchases = pgTable(
+  'credits_purchases',
+  {
+    id: uuid('id').primaryKey(),
+    source: text('source', { enum: purchaseSources }).notNull(),
+    integrationId: uuid('integration_id'),
+    /** The platform's order id: a second delivery of the same order changes nothing. */
+    orderId: text('order_id').notNull(),
+    email: text('email').notNull(),
+    productId: uuid('product_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    /** Whether the purchase registered the person (and mailed a temporary password). */
+    registered: boolean('registered').notNull(),
+    /** The raw payload or the administrator's note, for support. */
+    details: jsonb('details').notNull().default({}),
+    createdByUserId: uuid('created_by_user_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    unique('credits_purchases_order_unique').on(t.source, t.integrationId, t.orderId),
+    index('credits_purchases_user_idx').on(t.userId),
+  ],
+);
+
+/** A person's holding of a product: what each cycle's refill grants, and when the next one is due. */
+export const holdings = pgTable(
+  'credits_holdings',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id').notNull(),
+    productId: uuid('product_id').notNull(),
+    purchaseId: uuid('purchase_id').notNull(),
+    /** The cycle the latest grant covers began here; the next refill is one cycle later. */
+    cycleStartedAt: timestamp('cycle_started_at', { withTimezone: true }).notNull(),
+    nextRefillAt: timestamp('next_refill_at', { withTimezone: true }),
+    refilledAt: timestamp('refilled_at', { withTimezone: true }).notNull(),
+    active: boolean('active').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('credits_holdings_user_idx').on(t.userId),
+    index('credits_holdings_due_idx')
+      .on(t.nextRefillAt)
+      .where(sql`${t.active} AND ${t.nextRefillAt} IS NOT NULL`),
+  ],
+);
+
+export const grantSources = ['purchase', 'refill', 'adjustment', 'rollover'] as const;
+export type GrantSource = (typeof grantSources)[number];
+
+/**
+ * A grant of credits; its id is the ledger account holding what is left of it. Usage burns grants
+ * in order: priority (lower first), earliest expiry (none last), oldest.
+ */
+export const grants = pgTable(
+  'credits_grants',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id').notNull(),
+    /** A grant for one workspace only; null for the person's own pool. */
+    workspaceId: uuid('workspace_id'),
+    source: text('source', { enum: grantSources }).notNull(),
+    holdingId: uuid('holding_id'),
+    productId: uuid('product_id'),
+    amount: bigint('amount', { mode: 'bigint' }).notNull(),
+    priority: integer('priority').notNull().default(100),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** Why an administrator adjusted credits; required for adjustments. */
+    reason: text('reason'),
+    createdByUserId: uuid('created_by_user_id'),
+    /** Set when an expiry moved what was left of it out of reach. */
+    expiredAt: timestamp('expired_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('credits_grants_user_idx').on(t.userId, t.workspaceId),
+    index('credits_grants_expiry_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.expiredAt} IS NULL AND ${t.expiresAt} IS NOT NULL`),
+    check('credits_grants_amount_positive', sql`${t.amount} > 0`),
+    check('credits_grants_adjustment_reason', sql`${t.source} <> 'adjustment' OR ${t.reason} IS NOT NULL`),
+  ],
+);
+
+export const reservationStates = ['active', 'used', 'released', 'expired'] as const;
+export type ReservationState = (typeof reservationStates)[number];
+
+/** Credits held for something (`reserved_for`) until used, released or expired: ledger pending transfers. */
+export const reservations = pgTable(
+  'credits_reservations',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id').notNull(),
+    workspaceId: uuid('workspace_id'),
+    reservedFor: text('reserved_for').notNull(),
+    action: text('action'),
+    amount: bigint('amount', { mode: 'bigint' }).notNull(),
+    usedAmount: bigint('used_amount', { mode: 'bigint' }).notNull().default(sql`0`),
+    state: text('state', { enum: reservationStates }).notNull().default('active'),
+    /** The pending ledger transfers, one per grant it draws on, in burn order. */
+    holds: jsonb('holds').$type<{ grantId: string; transferId: string; amount: string }[]>().notNull(),
+    idempotencyKey: text('idempotency_key'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    unique('credits_reservations_idempotency_unique').on(t.userId, t.idempotencyKey),
+    index('credits_reservations_user_idx').on(t.userId, t.state),
+    index('credits_reservations_expiry_idx').on(t.expiresAt).where(sql`${t.state} = 'active'`),
+    check('credits_reservations_amount_positive', sql`${t.amount} > 0`),
+    check('credits_reservations_used_range', sql`${t.usedAmount} >= 0 AND ${t.usedAmount} <= ${t.amount}`),
+  ],
+);
+
+/** Every use of credits: what for, how much, from a reservation or not, and which grants paid. */
+export const usages = pgTable(
+  'credits_usages',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id').notNull(),
+    workspaceId: uuid('workspace_id'),
+    usedFor: text('used_for').notNull(),
+    action: text('action'),
+    amount: bigint('amount', { mode: 'bigint' }).notNull(),
+    isReserved: boolean('is_reserved').notNull(),
+    reservationId: uuid('reservation_id'),
+    /** The grants that paid, in burn order: [{ grantId, amount }]. */
+    paidBy: jsonb('paid_by').$type<{ grantId: string; amount: string }[]>().notNull(),
+    idempotencyKey: text('idempotency_key'),
+    usedAt: timestamp('used_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    unique('credits_usages_idempotency_unique').on(t.userId, t.idempotencyKey),
+    index('credits_usages_user_idx').on(t.userId, t.usedAt),
+    index('credits_usages_workspace_idx').on(t.workspaceId, t.usedAt),
+    check('credits_usages_amount_positive', sql`${t.amount} > 0`),
+  ],
+);
+
+/** The price in credits of each action; built-in ones are always there, the host application adds its own. */
+export const actionPrices = pgTable('credits_action_prices', {
+  action: text('action').primaryKey(),
+  label: text('label').notNull(),
+  price: bigint('price', { mode: 'bigint' }).notNull(),
+  builtIn: boolean('built_in').notNull().default(false),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+/** A whitelabel reseller's own domain, pointed at Tally by a CNAME record. */
+export const whitelabels = pgTable('credits_whitelabels', {
+  id: uuid('id').primaryKey(),
+  userId: uuid('user_id').notNull().unique(),
+  domain: text('domain').notNull().unique(),
+  /** The host name the reseller's CNAME record must point to. */
+  cnameTarget: text('cname_target').notNull(),
+  dnsVerifiedAt: timestamp('dns_verified_at', { withTimezone: true }),
+  lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),
+  /** Connection settings of a separate database, for when resellers get their own. */
+  database: jsonb('database'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
