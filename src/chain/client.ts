@@ -15,17 +15,25 @@ export interface ChainClientOptions {
   chainId: number;
   dev?: boolean;
   name?: string;
+  /** The gas token's symbol (AVAX on Avalanche); always 18 decimals on the chains Tally supports. */
+  nativeSymbol?: string;
 }
 
 /**
  * viem's clients cache block numbers for 4 s and poll every 4 s by default, tuned for public chains;
  * a local chain answers at once, so there both are cut to keep receipts and followers prompt.
  */
-export function createChainClient({ rpcUrl, chainId, dev = false, name }: ChainClientOptions): ChainClient {
+export function createChainClient({
+  rpcUrl,
+  chainId,
+  dev = false,
+  name,
+  nativeSymbol = 'ETH',
+}: ChainClientOptions): ChainClient {
   const chain = defineChain({
     id: chainId,
     name: name ?? (dev ? 'Tally development chain' : `Chain ${chainId}`),
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    nativeCurrency: { name: nativeSymbol, symbol: nativeSymbol, decimals: 18 },
     rpcUrls: { default: { http: [rpcUrl] } },
   });
   const publicClient = createPublicClient({

@@ -73,6 +73,8 @@ describe('GET /api/chain', () => {
       expect.objectContaining({ symbol: 'DAIx', decimals: 18, underlying: 'DAI' }),
     ]);
     expect(info.superfluid.host).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(info.native_currency).toEqual({ name: 'ETH', symbol: 'ETH', decimals: 18 });
+    expect(info.faucet).toEqual({ tokens: ['USDC', 'DAI'], default_amount: '1000', max_amount: '100000' });
   });
 
   it('answers 503 on a Tally without a chain', async () => {

@@ -5,7 +5,12 @@ import type { Db } from '../core/database';
 import { AppError } from '../core/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
 import { parseAmount } from '../core/money';
-import { FAUCET_TOKENS, requestFromFaucet } from './faucet';
+import {
+  FAUCET_DEFAULT_WHOLE_TOKENS,
+  FAUCET_MAX_WHOLE_TOKENS,
+  FAUCET_TOKENS,
+  requestFromFaucet,
+} from './faucet';
 import { proxyRpc, rpcBodySchema } from './rpc-proxy';
 import type { ChainRuntime } from './runtime';
 import { outgoingStates } from './schema';
@@ -39,6 +44,11 @@ const ChainInfoSchema = z
     tokens: z.array(TokenSchema),
     superfluid: z.record(z.string(), z.string()).nullable(),
     rpc_path: z.string().openapi({ description: "where wallets send JSON-RPC: Tally's proxy to the chain" }),
+    native_currency: z.object({ name: z.string(), symbol: z.string(), decimals: z.number().int() }),
+    faucet: z
+      .object({ tokens: z.array(z.string()), default_amount: z.string(), max_amount: z.string() })
+      .nullable()
+      .openapi({ description: 'the development chain\u2019s faucet, in whole tokens; null elsewhere' }),
   })
   .openapi('ChainInfo');
 
@@ -55,7 +65,7 @@ const TransactionSchema = z
     hashes: z.array(z.string()),
     mined_hash: z.string().nullable(),
     block_number: z.string().nullable(),
-    attempts: z.number().int(),
+    attempts: z.number().int().openapi({ description: 'broadcasts the node refused (not sends)' }),
     last_error: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
     created_at: z.string(),
@@ -144,6 +154,14 @@ export function chainInfo(chain: ChainRuntime) {
     })),
     superfluid: deployment.superfluid ?? null,
     rpc_path: '/api/chain/rpc',
+    native_currency: client.chain.nativeCurrency,
+    faucet: client.dev
+      ? {
+          tokens: [...FAUCET_TOKENS],
+          default_amount: FAUCET_DEFAULT_WHOLE_TOKENS.toString(),
+          max_amount: FAUCET_MAX_WHOLE_TOKENS.toString(),
+        }
+      : null,
   };
 }
 

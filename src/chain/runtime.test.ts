@@ -79,12 +79,14 @@ describe('a configured chain', () => {
       CHAIN_RPC_URL: anvil.rpcUrl,
       CHAIN_ID: '31337',
       CHAIN_NAME: 'Staging',
+      CHAIN_NATIVE_SYMBOL: 'AVAX',
       TREASURY_PRIVATE_KEY: generatePrivateKey(),
       USDC_ADDRESS: usdc,
     };
     const chain = await openChain(loadConfig(env).chain, silentLogger);
     expect(chain.client.dev).toBe(false);
     expect(chain.client.chain.name).toBe('Staging');
+    expect(chain.client.chain.nativeCurrency.symbol).toBe('AVAX');
     expect(chain.deployment).toEqual({
       chainId: 31337,
       tokens: { USDC: { symbol: 'USDC', name: 'USD Coin', address: usdc, decimals: 6 } },

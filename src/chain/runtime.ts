@@ -62,6 +62,7 @@ async function openExternalChain(
     rpcUrl: settings.rpcUrl,
     chainId: settings.chainId,
     name: settings.name,
+    nativeSymbol: settings.nativeSymbol,
   });
   const reported = await client.publicClient.getChainId();
   if (reported !== settings.chainId) {

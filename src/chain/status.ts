@@ -66,7 +66,7 @@ export async function readChainStatus({
     head: { number: block.number, hash: block.hash, timestamp: block.timestamp },
     gasPrice,
     balances: [
-      { symbol: 'ETH', decimals: 18, amount: eth },
+      { symbol: chain.client.chain.nativeCurrency.symbol, decimals: 18, amount: eth },
       ...tokens.map((token, index) => ({
         symbol: token.symbol,
         decimals: token.decimals,

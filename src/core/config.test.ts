@@ -207,6 +207,7 @@ describe('loadConfig', () => {
         mode: 'external',
         rpcUrl: fuji.CHAIN_RPC_URL,
         chainId: 43113,
+        nativeSymbol: 'ETH',
         confirmations: 3,
         pollMs: 4000,
         treasuryPrivateKey: fuji.TREASURY_PRIVATE_KEY,

@@ -48,6 +48,7 @@ export const configSchema = z
     CHAIN_RPC_URL: httpUrl.optional(),
     CHAIN_ID: wholeNumber.pipe(z.number().min(1)).optional(),
     CHAIN_NAME: z.string().min(1).optional(),
+    CHAIN_NATIVE_SYMBOL: z.string().min(1).max(12).optional(),
     CHAIN_CONFIRMATIONS: wholeNumber.pipe(z.number().max(1000)).optional(),
     CHAIN_POLL_MS: wholeNumber.pipe(z.number().min(10).max(600_000)).optional(),
     CHAIN_START_BLOCK: wholeNumber.optional(),
@@ -115,6 +116,7 @@ type ChainEnv = {
   CHAIN_RPC_URL?: string;
   CHAIN_ID?: number;
   CHAIN_NAME?: string;
+  CHAIN_NATIVE_SYMBOL?: string;
   CHAIN_CONFIRMATIONS?: number;
   CHAIN_POLL_MS?: number;
   CHAIN_START_BLOCK?: number;
@@ -153,6 +155,7 @@ function chainSettings(env: ChainEnv) {
     rpcUrl: env.CHAIN_RPC_URL,
     chainId: env.CHAIN_ID as number,
     name: env.CHAIN_NAME ?? `Chain ${env.CHAIN_ID}`,
+    nativeSymbol: env.CHAIN_NATIVE_SYMBOL ?? 'ETH',
     confirmations: env.CHAIN_CONFIRMATIONS ?? 3,
     pollMs: env.CHAIN_POLL_MS ?? 4_000,
     startBlock: env.CHAIN_START_BLOCK === undefined ? undefined : BigInt(env.CHAIN_START_BLOCK),

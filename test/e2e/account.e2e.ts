@@ -165,7 +165,7 @@ describe('account: from sign-up to an organisation with a second member', () => 
     expect(csv.headers()['content-type']).toContain('text/csv');
   });
 
-  it('shows the notifications, their settings, the mailbox and the wallet sign-in page', async () => {
+  it('shows the notifications, their settings, the mailbox, and the wallet and chain pages without a chain', async () => {
     await navigateTo(desktop, 'Notifications');
     await desktop.getByRole('heading', { level: 1, name: 'Notifications' }).waitFor();
     await desktop
@@ -185,11 +185,26 @@ describe('account: from sign-up to an organisation with a second member', () => 
     await desktop.getByRole('row', { name: /Green Valley Buyers Club/ }).waitFor();
     await screenshot(desktop, 'mailbox');
 
-    await desktop.goto(`${server.url}/wallet`);
+    await navigateTo(desktop, 'Wallet');
+    await desktop.getByRole('heading', { level: 1, name: 'Wallet' }).waitFor();
+    await desktop.getByText('No chain connected').waitFor();
+    await screenshot(desktop, 'wallet-without-chain');
+
+    await desktop.getByRole('link', { name: 'link a wallet' }).click();
     await desktop.getByRole('heading', { level: 1, name: 'Link a wallet' }).waitFor();
     await desktop.getByText('No wallet found in this browser').waitFor();
-    await expect(desktop.getByRole('button', { name: 'Link my wallet' }).isDisabled()).resolves.toBe(true);
+    await expect(desktop.getByRole('button', { name: 'Link a browser wallet' }).isDisabled()).resolves.toBe(
+      true,
+    );
+    await expect(desktop.getByRole('button', { name: 'Link the development wallet' }).count()).resolves.toBe(
+      0,
+    );
     await screenshot(desktop, 'wallet-without-extension');
+
+    await navigateTo(desktop, 'Chain');
+    await desktop.getByRole('heading', { level: 1, name: 'Chain' }).waitFor();
+    await desktop.getByText('No chain connected').waitFor();
+    await screenshot(desktop, 'admin-chain-without-chain');
   });
 
   it('raised no error in any page', () => {

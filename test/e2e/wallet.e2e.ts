@@ -25,7 +25,8 @@ describe('wallet: Sign-In with Ethereum from a browser wallet', () => {
     await page.getByRole('heading', { level: 1, name: 'Sign in with a wallet' }).waitFor();
     await screenshot(page, 'wallet-sign-in');
 
-    await page.getByRole('button', { name: 'Connect wallet and sign in' }).click();
+    await page.waitForURL(`${server.url}/login/wallet`);
+    await page.getByRole('button', { name: 'Sign in with a browser wallet' }).click();
     await page.waitForURL(`${server.url}/`);
     await page.getByRole('button', { name: /^Account menu for/ }).waitFor();
 

@@ -1,14 +1,19 @@
 import type { Page } from 'playwright-core';
+import { isHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
 /**
  * A browser wallet for a journey: an EIP-1193 provider injected as `window.ethereum` before the
  * app loads, whose signatures come from a fresh key held in the test (EIP-191 personal_sign), as a
- * wallet extension's would.
+ * wallet extension's would. Its account and chain never change, so it never emits the events it
+ * lets the app subscribe to.
  */
 export async function injectWallet(page: Page): Promise<{ address: string }> {
   const account = privateKeyToAccount(generatePrivateKey());
-  await page.exposeFunction('tallyTestWalletSign', (message: string) => account.signMessage({ message }));
+  // personal_sign carries the message as hex-encoded bytes (viem, wagmi); like wallets, also take plain text.
+  await page.exposeFunction('tallyTestWalletSign', (message: string) =>
+    account.signMessage({ message: isHex(message) ? { raw: message } : message }),
+  );
   await page.addInitScript((address: string) => {
     type Sign = (message: string) => Promise<string>;
     const scope = window as unknown as { ethereum: unknown; tallyTestWalletSign: Sign };
@@ -19,6 +24,8 @@ export async function injectWallet(page: Page): Promise<{ address: string }> {
         if (method === 'personal_sign') return scope.tallyTestWalletSign(String(params?.[0]));
         throw Object.assign(new Error(`unsupported method ${method}`), { code: 4200 });
       },
+      on() {},
+      removeListener() {},
     };
   }, account.address);
   return { address: account.address };

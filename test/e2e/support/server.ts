@@ -5,6 +5,7 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
 import { createTally, type Tally } from '../../../src/app';
+import { openChain } from '../../../src/chain/runtime';
 import { loadConfig } from '../../../src/core/config';
 import { openDatabase } from '../../../src/core/database';
 import { createLogger } from '../../../src/core/log';
@@ -19,9 +20,15 @@ export interface RunningTally {
 
 /**
  * A real Tally on 127.0.0.1 and a free port, serving the built web app, with a TALLY_HOME of its own
- * (an embedded PGlite in a temporary folder) and its job worker running, as `npm start` would.
+ * (an embedded PGlite in a temporary folder) and its job worker running, as `npm start` would. With
+ * `chain`, it runs the embedded development chain too (deployed afresh in that folder); without, it
+ * runs with no chain, as a Tally whose chain is not connected.
  */
-export async function startTally(): Promise<RunningTally> {
+export async function startTally({
+  chain: withChain = false,
+}: {
+  chain?: boolean;
+} = {}): Promise<RunningTally> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-e2e-'));
   // The port is known once the socket listens, and the public URL must name it: requests wait for the app.
   let handle: (request: Request, env: unknown) => Response | Promise<Response> = () =>
@@ -32,14 +39,17 @@ export async function startTally(): Promise<RunningTally> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const config = loadConfig({ TALLY_HOME: home, PUBLIC_URL: url, LOG_LEVEL: 'warn', JOBS_POLL_MS: '100' });
+  const log = createLogger(config.logLevel);
   const database = await openDatabase({ dataDir: config.dataDir });
   await database.migrate();
+  const chain = withChain ? await openChain(config.chain, log) : undefined;
   const tally = createTally({
     config,
     database,
     adminApiKey: 'e2e-admin-key-0123456789abcdef',
-    log: createLogger(config.logLevel),
+    log,
     webDistDir,
+    chain,
   });
   tally.jobs.start(config.jobsPollMs);
   handle = (request, env) => tally.http.fetch(request, env);
@@ -50,6 +60,7 @@ export async function startTally(): Promise<RunningTally> {
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await tally.jobs.stop();
+      await chain?.stop();
       await database.close();
       fs.rmSync(home, { recursive: true, force: true });
     },

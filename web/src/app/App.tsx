@@ -1,7 +1,10 @@
 import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
+import { Suspense } from 'react';
 import { createBrowserRouter, RouterProvider } from 'react-router';
+import { LoadingState } from '../components/States';
 import { SessionProvider } from '../session/SessionContext';
+import { WalletProvider } from '../wallet/WalletProvider';
 import { routes } from './routes';
 import { cssVariablesResolver, theme } from './theme';
 import { UnreadCountProvider } from './UnreadCount';
@@ -14,7 +17,11 @@ export function App() {
       <Notifications position="bottom-right" />
       <SessionProvider>
         <UnreadCountProvider>
-          <RouterProvider router={router} />
+          <Suspense fallback={<LoadingState label="Loading Tally…" />}>
+            <WalletProvider>
+              <RouterProvider router={router} />
+            </WalletProvider>
+          </Suspense>
         </UnreadCountProvider>
       </SessionProvider>
     </MantineProvider>

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Navigate, type RouteObject } from 'react-router';
 import { AuditLogPage } from '../pages/admin/AuditLogPage';
+import { ChainStatusPage } from '../pages/admin/ChainStatusPage';
 import { ForgotPasswordPage } from '../pages/auth/ForgotPasswordPage';
 import { LogInPage } from '../pages/auth/LogInPage';
 import { ResetPasswordPage } from '../pages/auth/ResetPasswordPage';
@@ -20,6 +21,7 @@ import { OrganisationPage } from '../pages/orgs/OrganisationPage';
 import { OrganisationsPage } from '../pages/orgs/OrganisationsPage';
 import { ApiKeysPage } from '../pages/settings/ApiKeysPage';
 import { ProfilePage } from '../pages/settings/ProfilePage';
+import { WalletPage } from '../pages/wallet/WalletPage';
 import { RequireSignIn } from '../session/RequireSignIn';
 import { AppLayout } from './layout/AppLayout';
 
@@ -36,7 +38,8 @@ export const routes: RouteObject[] = [
       { path: 'forgot-password', element: <ForgotPasswordPage /> },
       { path: 'reset-password', element: <ResetPasswordPage /> },
       { path: 'verify-email', element: <VerifyEmailPage /> },
-      { path: 'wallet', element: <WalletSignInPage /> },
+      { path: 'login/wallet', element: <WalletSignInPage /> },
+      { path: 'wallet', element: signedIn(<WalletPage />) },
       { path: 'invitations/:token', element: <InvitationPage /> },
       { path: 'settings', element: <Navigate to="/settings/profile" replace /> },
       { path: 'settings/profile', element: signedIn(<ProfilePage />) },
@@ -48,6 +51,7 @@ export const routes: RouteObject[] = [
       { path: 'mailbox', element: <MailboxPage /> },
       { path: 'mailbox/:messageId', element: <MailMessagePage /> },
       { path: 'admin/audit', element: <RequireSignIn adminOnly>{<AuditLogPage />}</RequireSignIn> },
+      { path: 'admin/chain', element: <RequireSignIn adminOnly>{<ChainStatusPage />}</RequireSignIn> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -53,7 +53,7 @@ function UnreadBadge() {
   );
 }
 
-/** The one navigation (UI.md): the four lines, then the person's organisations, notifications, settings. */
+/** The one navigation (UI.md): the four lines, then the person's organisations, wallet, notifications, settings. */
 export function MainNavigation({ onNavigate }: { onNavigate: () => void }) {
   const { session } = useSession();
   const isAdmin = session.status === 'signed-in' && session.user.is_admin;
@@ -67,6 +67,7 @@ export function MainNavigation({ onNavigate }: { onNavigate: () => void }) {
         </NavSection>
         <NavSection title="You">
           <NavItem onNavigate={onNavigate} to="/orgs" label="Organisations" />
+          <NavItem onNavigate={onNavigate} to="/wallet" label="Wallet" />
           <NavItem
             onNavigate={onNavigate}
             to="/notifications"
@@ -78,6 +79,7 @@ export function MainNavigation({ onNavigate }: { onNavigate: () => void }) {
         <NavSection title="Tools">
           <NavItem onNavigate={onNavigate} to="/mailbox" label="Mailbox" />
           {isAdmin && <NavItem onNavigate={onNavigate} to="/admin/audit" label="Audit log" />}
+          {isAdmin && <NavItem onNavigate={onNavigate} to="/admin/chain" label="Chain" />}
           <NavLink href="/docs" label="API reference" component="a" onClick={onNavigate} />
         </NavSection>
       </Stack>

@@ -77,7 +77,7 @@ export function LogInPage() {
         </Stack>
       </form>
       <Divider label="or" my="md" />
-      <Button component={Link} to={`/wallet${carryNext}`} variant="default" fullWidth>
+      <Button component={Link} to={`/login/wallet${carryNext}`} variant="default" fullWidth>
         Sign in with a wallet
       </Button>
     </AuthCard>

@@ -1,34 +1,31 @@
-import { Alert, Anchor, Button, List, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, List, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { api, call } from '../../api/client';
-import { asApiError } from '../../api/errors';
+import { type Connector, useConfig, useConnectors } from 'wagmi';
 import { PageHeader } from '../../components/PageHeader';
-import {
-  currentChainId,
-  injectedWallet,
-  isDeclinedInWallet,
-  requestAccount,
-  signInMessage,
-  signMessage,
-} from '../../lib/ethereum';
 import { safeNextPath } from '../../session/nextPath';
 import { useSession } from '../../session/SessionContext';
+import { type SignInStep, signInWithEthereum, walletErrorMessage } from '../../wallet/signInWithEthereum';
+import {
+  hasBrowserWallet,
+  isConnectorAvailable,
+  isDevWallet,
+  isPreferredConnector,
+} from '../../wallet/walletConfig';
 
-type Step = 'idle' | 'connecting' | 'signing' | 'verifying';
-
-const stepLabels: Record<Step, string> = {
-  idle: '',
+const stepLabels: Record<SignInStep, string> = {
   connecting: 'Asking your wallet for an account…',
   signing: 'Waiting for your signature in the wallet…',
   verifying: 'Checking the signature…',
 };
 
-function NoWalletInstalled() {
+function NoWalletInstalled({ devWalletOffered }: { devWalletOffered: boolean }) {
   return (
     <Alert color="yellow" variant="light" title="No wallet found in this browser">
       Signing in with Ethereum needs a browser wallet, such as MetaMask, Rabby or Coinbase Wallet. Install
-      one, then reload this page. You can also{' '}
+      one, then reload this page.{' '}
+      {devWalletOffered && 'On this development chain you can also use the development wallet below. '}
+      You can also{' '}
       <Anchor component={Link} to="/login">
         log in with email and password
       </Anchor>
@@ -37,41 +34,40 @@ function NoWalletInstalled() {
   );
 }
 
+function buttonLabel(connector: Connector, linking: boolean): string {
+  const wallet = isDevWallet(connector) ? 'the development wallet' : 'a browser wallet';
+  return linking ? `Link ${wallet}` : `Sign in with ${wallet}`;
+}
+
+/** Sign-In with Ethereum (EIP-4361) at /login/wallet: signs a person in, or links a wallet when signed in. */
 export function WalletSignInPage() {
   const { session, signedIn } = useSession();
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
-  const [step, setStep] = useState<Step>('idle');
+  const config = useConfig();
+  const connectors = useConnectors();
+  const [busy, setBusy] = useState<{ connector: string; step: SignInStep } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [linkedAddress, setLinkedAddress] = useState<string | null>(null);
-  const wallet = injectedWallet();
   const linking = session.status === 'signed-in';
+  const browserWallet = hasBrowserWallet();
+  const devWalletOffered = connectors.some(isDevWallet);
 
-  const signIn = async () => {
-    if (!wallet) return;
+  const signIn = async (connector: Connector) => {
     setError(null);
+    setLinkedAddress(null);
     try {
-      setStep('connecting');
-      const address = await requestAccount(wallet);
-      const chainId = await currentChainId(wallet);
-      const { nonce, domain } = await call(api.GET('/api/auth/siwe/nonce'));
-      const message = signInMessage({ domain, address, chainId, nonce });
-      setStep('signing');
-      const signature = await signMessage(wallet, address, message);
-      setStep('verifying');
-      const { user } = await call(api.POST('/api/auth/siwe/verify', { body: { message, signature } }));
+      const { user, address } = await signInWithEthereum(config, connector, (step) =>
+        setBusy({ connector: connector.uid, step }),
+      );
       signedIn(user);
       // Signed in before: the wallet was added to this account. Signed out: the wallet signed in.
       if (linking) setLinkedAddress(address);
       else navigate(safeNextPath(searchParams.get('next')), { replace: true });
     } catch (thrown) {
-      setError(
-        isDeclinedInWallet(thrown)
-          ? 'You declined in your wallet; nothing was signed.'
-          : asApiError(thrown).message,
-      );
+      setError(walletErrorMessage(thrown));
     } finally {
-      setStep('idle');
+      setBusy(null);
     }
   };
 
@@ -101,7 +97,13 @@ export function WalletSignInPage() {
           </List.Item>
         </List>
       </Stack>
-      {!wallet && <NoWalletInstalled />}
+      {!browserWallet && <NoWalletInstalled devWalletOffered={devWalletOffered} />}
+      {devWalletOffered && (
+        <Text size="sm" c="dimmed">
+          The development wallet is a test key kept in this browser, offered on Tally's development chain
+          only. Anyone with access to this browser can use it: never send it anything of value.
+        </Text>
+      )}
       {linkedAddress && (
         <Alert color="teal" variant="light" title="Wallet linked" role="status">
           <Text size="sm" style={{ wordBreak: 'break-all' }}>
@@ -113,17 +115,29 @@ export function WalletSignInPage() {
         </Alert>
       )}
       {error && (
-        <Alert color="red" variant="light" title="Not signed in" role="alert">
+        <Alert color="red" variant="light" title={linking ? 'Not linked' : 'Not signed in'} role="alert">
           {error}
         </Alert>
       )}
       <div>
-        <Button onClick={() => void signIn()} disabled={!wallet} loading={step !== 'idle'}>
-          {linking ? 'Link my wallet' : 'Connect wallet and sign in'}
-        </Button>
-        {step !== 'idle' && (
+        <Group gap="sm">
+          {connectors.map((connector) => (
+            <Button
+              key={connector.uid}
+              variant={isPreferredConnector(connector) ? 'filled' : 'default'}
+              onClick={() => void signIn(connector)}
+              disabled={
+                !isConnectorAvailable(connector) || (busy !== null && busy.connector !== connector.uid)
+              }
+              loading={busy?.connector === connector.uid}
+            >
+              {buttonLabel(connector, linking)}
+            </Button>
+          ))}
+        </Group>
+        {busy && (
           <Text size="sm" c="dimmed" mt="xs" role="status">
-            {stepLabels[step]}
+            {stepLabels[busy.step]}
           </Text>
         )}
       </div>

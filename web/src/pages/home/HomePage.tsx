@@ -13,6 +13,9 @@ function GetStarted() {
         <Button component={Link} to="/orgs">
           Your organisations
         </Button>
+        <Button component={Link} to="/wallet" variant="default">
+          Your wallet
+        </Button>
         <Button component={Link} to="/settings/profile" variant="default">
           Your profile
         </Button>
@@ -49,8 +52,9 @@ export function HomePage() {
             Four product lines
           </Title>
           <Text c="dimmed">
-            Accounts, organisations, notifications and API keys work today. The pages of each line are being
-            built; each card says what its line is for.
+            Accounts, organisations, notifications, API keys and wallets (sign in with one, see its balances,
+            get test tokens on the development chain) work today. The pages of each line are being built; each
+            card says what its line is for.
           </Text>
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
             {productLines.map((line) => (

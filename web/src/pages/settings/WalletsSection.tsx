@@ -1,5 +1,6 @@
-import { Button, Code, Group, Table, Text } from '@mantine/core';
+import { Badge, Button, Code, Group, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
+import { useConnection } from 'wagmi';
 import { api, call } from '../../api/client';
 import type { User } from '../../api/types';
 import { ConfirmButton } from '../../components/ConfirmButton';
@@ -9,6 +10,8 @@ import { useSession } from '../../session/SessionContext';
 
 export function WalletsSection({ user }: { user: User }) {
   const { signedIn } = useSession();
+  const connection = useConnection();
+  const connectedHere = (address: string) => connection.address?.toLowerCase() === address.toLowerCase();
   const unlink = async (address: string) => {
     const updated = await call(api.DELETE('/api/auth/wallets/{address}', { params: { path: { address } } }));
     signedIn(updated.user);
@@ -19,7 +22,7 @@ export function WalletsSection({ user }: { user: User }) {
       title="Wallets"
       description="Ethereum addresses that can sign you in (Sign-In with Ethereum)."
       actions={
-        <Button component={Link} to="/wallet" variant="default" size="xs">
+        <Button component={Link} to="/login/wallet" variant="default" size="xs">
           Link a wallet
         </Button>
       }
@@ -42,7 +45,14 @@ export function WalletsSection({ user }: { user: User }) {
               {user.wallets.map((wallet) => (
                 <Table.Tr key={wallet.address}>
                   <Table.Td>
-                    <Code>{wallet.address}</Code>
+                    <Group gap="xs">
+                      <Code>{wallet.address}</Code>
+                      {connectedHere(wallet.address) && (
+                        <Badge variant="light" color="teal" size="sm">
+                          connected here
+                        </Badge>
+                      )}
+                    </Group>
                   </Table.Td>
                   <Table.Td>{formatDateTime(wallet.linked_at)}</Table.Td>
                   <Table.Td>

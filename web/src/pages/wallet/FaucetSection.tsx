@@ -1,0 +1,129 @@
+import { Button, Group, Select, Stack, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useState } from 'react';
+import type { Address } from 'viem';
+import { api, call } from '../../api/client';
+import type { ChainInfo, ChainToken, ChainTransaction } from '../../api/types';
+
+type ChainFaucet = NonNullable<ChainInfo['faucet']>;
+
+import { FormErrorAlert } from '../../components/FormErrorAlert';
+import { SectionCard } from '../../components/SectionCard';
+import { formatMinor } from '../../lib/money';
+import { showServerErrors } from '../../lib/serverErrors';
+import { useRefreshBalances } from './BalancesSection';
+import { FaucetTransaction } from './FaucetTransaction';
+import { parseFaucetAmount } from './faucetAmount';
+
+/** The development chain's faucet: test tokens (and ETH for gas) for the connected address. */
+export function FaucetSection({
+  address,
+  tokens,
+  faucet,
+}: {
+  address: Address;
+  tokens: ChainToken[];
+  faucet: ChainFaucet;
+}) {
+  const faucetTokens = tokens.filter((token) => faucet.tokens.includes(token.symbol));
+  const maxWholeTokens = BigInt(faucet.max_amount);
+  const [sent, setSent] = useState<ChainTransaction[]>([]);
+  const [formError, setFormError] = useState<string | null>(null);
+  const refreshBalances = useRefreshBalances();
+  const tokenOf = (symbol: string) => faucetTokens.find((token) => token.symbol === symbol);
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { token: faucetTokens[0]?.symbol ?? '', amount: faucet.default_amount },
+    validateInputOnChange: true,
+    validate: {
+      token: (value) => (tokenOf(value) ? null : 'Choose a token'),
+      amount: (value, values) => {
+        const token = tokenOf(values.token);
+        if (!token) return null;
+        const parsed = parseFaucetAmount(value, token.decimals, token.symbol, maxWholeTokens);
+        return parsed.ok ? null : parsed.error;
+      },
+    },
+  });
+  // The amount's limits depend on the token: check it again when the token changes.
+  form.watch('token', () => {
+    if (form.isTouched('amount')) form.validateField('amount');
+  });
+
+  const submit = form.onSubmit(async (values) => {
+    setFormError(null);
+    const token = tokenOf(values.token);
+    if (!token) return;
+    const parsed = parseFaucetAmount(values.amount, token.decimals, token.symbol, maxWholeTokens);
+    if (!parsed.ok) return;
+    try {
+      const grant = await call(
+        api.POST('/api/chain/faucet', {
+          body: { address, token: values.token as 'USDC' | 'DAI', amount: parsed.amount },
+        }),
+      );
+      setSent((previous) => [...grant.transactions, ...previous]);
+    } catch (error) {
+      setFormError(showServerErrors(form, error));
+    }
+  });
+
+  const chosen = tokenOf(form.values.token);
+  const preview = chosen
+    ? parseFaucetAmount(form.values.amount, chosen.decimals, chosen.symbol, maxWholeTokens)
+    : null;
+  return (
+    <SectionCard
+      title="Test tokens"
+      description="The development chain's faucet mints test tokens to your wallet, and sends ETH for gas when it has little. They are worth nothing outside this chain."
+    >
+      <form onSubmit={submit} noValidate aria-label="Get test tokens">
+        <Stack gap="md">
+          <Group align="flex-start" grow preventGrowOverflow={false} wrap="wrap">
+            <Select
+              label="Token"
+              required
+              miw={140}
+              data={faucetTokens.map((token) => ({
+                value: token.symbol,
+                label: `${token.symbol} — ${token.name}`,
+              }))}
+              allowDeselect={false}
+              {...form.getInputProps('token')}
+            />
+            <TextInput
+              label="Amount"
+              description={
+                preview?.ok && chosen
+                  ? `You get ${formatMinor(preview.minor, chosen.decimals, chosen.symbol)}; at most 100,000.`
+                  : 'Whole tokens, such as 250 or 12.5; at most 100,000.'
+              }
+              required
+              inputMode="decimal"
+              miw={180}
+              {...form.getInputProps('amount')}
+            />
+          </Group>
+          <FormErrorAlert message={formError} />
+          <Group>
+            <Button type="submit" loading={form.submitting} disabled={faucetTokens.length === 0}>
+              Get test tokens
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+      {sent.length > 0 && (
+        <Stack gap="xs" aria-label="Faucet transactions" component="section">
+          {sent.map((transaction) => (
+            <FaucetTransaction
+              key={transaction.id}
+              transaction={transaction}
+              tokens={tokens}
+              onConfirmed={() => void refreshBalances()}
+            />
+          ))}
+        </Stack>
+      )}
+    </SectionCard>
+  );
+}
