@@ -17,6 +17,8 @@ import { registerMailJobs } from './core/mail/jobs';
 import { mailRoutes } from './core/mail/routes';
 import { notificationRoutes } from './core/notifications/routes';
 import { mountWebApp } from './core/web';
+import { registerCreditsJobs } from './credits/engine/jobs';
+import { creditsRoutes } from './credits/routes';
 import { TransferBatcher } from './ledger/batcher';
 import { registerLedgerJobs } from './ledger/jobs';
 import { ledgerRoutes } from './ledger/routes';
@@ -84,6 +86,8 @@ export function createTally({
   registerMailJobs(jobs, { clock, log, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
   http.route('/api/ledger', ledgerRoutes({ db, clock, batcher, adminApiKey }));
   registerLedgerJobs(jobs, { db, clock });
+  http.route('/api/credits', creditsRoutes({ db, clock, publicUrl: config.publicUrl }));
+  registerCreditsJobs(jobs, { db, clock, log });
 
   let sender: Sender | undefined;
   let follower: Follower | undefined;

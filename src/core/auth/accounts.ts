@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Hex } from 'viem';
-import { type Actor, requireUser, systemActor } from '../actor';
+import { type Actor, requireAdmin, requireUser, systemActor } from '../actor';
 import { recordAudit } from '../audit/service';
 import type { Clock } from '../clock';
 import { type Db, parseTimestamp, queryRows } from '../database';
@@ -11,6 +11,7 @@ import { consumeLinkToken, issueLinkToken } from './mailed-links';
 import { checkPasswordRules, hashPassword, verifyPassword } from './passwords';
 import { assertNotLocked, clearFailures, consumeRateLimit, recordFailure } from './rate-limit';
 import { type NewSession, openSession, requireSessionUser, revokeSessionsOf } from './sessions';
+import { findTemporaryPassword } from './temporary-passwords';
 
 /**
  * Email-and-password accounts. No response tells whether an address has an account: sign-up and
@@ -167,6 +168,7 @@ export async function signIn(
     email_verified_at: string | null;
   }>(db, sql`SELECT id, password_hash, email_verified_at::text FROM core_users WHERE email = ${email}`);
   const valid = await verifyPassword(row?.password_hash ?? null, input.password);
+  if (row && !valid) await refuseTemporaryPassword(db, clock, row.id, input.password);
   if (!row || !valid) {
     await recordFailure(db, clock, failureKey);
     throw new AppError('unauthorized', 'that email and password do not match an account');
@@ -193,6 +195,24 @@ export async function signIn(
     );
     return { user: await getUser(tx, row.id), session };
   });
+}
+
+/**
+ * A temporary password (mailed to a person whose account was made for them) only serves to choose a
+ * real password where it was issued; at the login form it gets a 403 that says so, not a 401 that
+ * would leave the person guessing. A used one is just a wrong password.
+ */
+async function refuseTemporaryPassword(db: Db, clock: Clock, userId: string, password: string) {
+  const temporary = await findTemporaryPassword(db, clock, userId, password);
+  if (!temporary || temporary.state === 'used') return;
+  throw new AppError(
+    'forbidden',
+    temporary.state === 'open'
+      ? 'this is your temporary password: it cannot be used to log in; finish setting up your account, ' +
+          'where you choose your own password'
+      : 'this temporary password has expired: ask for new login details to finish setting up your account',
+    { reason: temporary.state === 'open' ? 'temporary_password' : 'temporary_password_expired' },
+  );
 }
 
 async function resendConfirmation(
@@ -415,5 +435,55 @@ export async function createAdministrator(
       objectId: userId,
     });
     return { userId, created: !existing };
+  });
+}
+
+/**
+ * Makes an account for an address that was proven elsewhere (a purchase paid from it), without a
+ * password: the caller gives the person a way in, such as a temporary password. Returns null when
+ * the address already has an account.
+ */
+export async function registerConfirmedPerson(
+  tx: Db,
+  clock: Clock,
+  input: { email: string; name: string },
+): Promise<string | null> {
+  const now = clock.now();
+  const [row] = await queryRows<{ id: string }>(
+    tx,
+    sql`INSERT INTO core_users (id, email, email_verified_at, name, created_at, updated_at)
+        VALUES (${newId()}, ${normalizeEmail(input.email)}, ${now}, ${input.name.trim()}, ${now}, ${now})
+        ON CONFLICT (email) DO NOTHING RETURNING id`,
+  );
+  return row?.id ?? null;
+}
+
+/** Makes a person an administrator or takes it away; administrators only, and never from oneself. */
+export async function setAdministrator(
+  { db, clock }: Pick<AuthDeps, 'db' | 'clock'>,
+  actor: Actor,
+  input: { userId: string; isAdmin: boolean },
+): Promise<User> {
+  requireAdmin(actor);
+  if (!input.isAdmin && input.userId === actor.userId) {
+    throw new AppError('domain_rule', 'you cannot take away your own administrator rights; ask another one');
+  }
+  return db.transaction(async (tx) => {
+    const [row] = await queryRows<{ is_admin: boolean }>(
+      tx,
+      sql`SELECT is_admin FROM core_users WHERE id = ${input.userId} FOR UPDATE`,
+    );
+    if (!row) throw notFound('user', { id: input.userId });
+    if (row.is_admin !== input.isAdmin) {
+      await tx.execute(
+        sql`UPDATE core_users SET is_admin = ${input.isAdmin}, updated_at = ${clock.now()} WHERE id = ${input.userId}`,
+      );
+      await recordAudit(tx, clock, actor, {
+        action: input.isAdmin ? 'user.grant_admin' : 'user.revoke_admin',
+        objectType: 'user',
+        objectId: input.userId,
+      });
+    }
+    return getUser(tx, input.userId);
   });
 }

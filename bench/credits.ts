@@ -1,0 +1,250 @@
+import { performance } from 'node:perf_hooks';
+import { sql } from 'drizzle-orm';
+import { systemClock } from '../src/core/clock';
+import { type Database, openDatabase, queryRows } from '../src/core/database';
+import { newId } from '../src/core/ids';
+import { getBalance } from '../src/credits/engine/balances';
+import { grantCredits } from '../src/credits/engine/grants';
+import { ensureCreditsLedger } from '../src/credits/engine/ledger';
+import { reserveCredits, useReservation } from '../src/credits/engine/spending';
+import { TransferBatcher } from '../src/ledger/batcher';
+import { applyTransfers } from '../src/ledger/engine';
+import { findLedgerViolations } from '../src/ledger/invariants';
+import { isInterrupted } from './support/cleanup';
+import { acquirePostgresServer, createThrowawayDatabase, errorText } from './support/postgres';
+import { BenchFailure, runClients } from './support/runner';
+import { callFactoryFor, createBenchLedger, createWorkloadAccounts, WORKLOADS } from './support/workloads';
+
+/**
+ * Credits throughput: reserve + use pairs (reserve 2 credits, use 1, the other returns to the grant),
+ * each step its own transaction as the API runs it, with 32 concurrent clients, on PGlite and on
+ * PostgreSQL. Beside it, in the same run and on the same database, the ledger's own single-transfer
+ * rate: through the TransferBatcher (group commit, as the ledger API runs) and one transfer per
+ * transaction (what a credits step costs the ledger at least).
+ *
+ *   npx tsx bench/credits.ts                    (BENCH_SECONDS=3 per cell by default)
+ *   BENCH_DATABASE_URL=postgres://... npx tsx bench/credits.ts
+ */
+
+const CLIENTS = 32;
+const WARMUP_MS = 500;
+const DEFAULT_SECONDS = 3;
+/** Enough that no client runs dry during a cell. */
+const GRANT = 1_000_000_000n;
+
+interface Cell {
+  name: string;
+  /** What one operation is. */
+  unit: string;
+  opsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+async function main(): Promise<number> {
+  const measureMs = readSeconds() * 1000;
+  console.log(
+    `Tally credits benchmark: ${CLIENTS} concurrent clients, ${measureMs / 1000} s measured per cell after ` +
+      `${WARMUP_MS / 1000} s of warm-up.\n`,
+  );
+  let healthy = true;
+
+  const pglite = await openDatabase({ memory: true });
+  try {
+    await pglite.migrate();
+    const cells = await benchDatabase(pglite, 'PGlite', measureMs);
+    console.log(
+      formatTable(
+        'PGlite (in-memory, WASM): one connection, so the 32 clients queue for it and run one transaction at a time',
+        cells,
+      ),
+    );
+    healthy = (await reportInvariants('PGlite', pglite)) && healthy;
+  } finally {
+    await pglite.close();
+  }
+
+  const server = await acquirePostgresServer();
+  if (!server.available) {
+    console.log(`PostgreSQL: skipped, because ${server.reason}.\n`);
+    return healthy ? 0 : 1;
+  }
+  try {
+    const throwaway = await createThrowawayDatabase(server.url);
+    try {
+      const [version] = await queryRows<{ server_version: string }>(
+        throwaway.database.db,
+        sql`SHOW server_version`,
+      );
+      const cells = await benchDatabase(throwaway.database, 'PostgreSQL', measureMs);
+      console.log(
+        formatTable(
+          `PostgreSQL ${version?.server_version ?? ''}: ${server.description}, database ${throwaway.name}, pool 40`,
+          cells,
+        ),
+      );
+      healthy = (await reportInvariants('PostgreSQL', throwaway.database)) && healthy;
+    } finally {
+      await throwaway.drop();
+    }
+  } finally {
+    await server.release();
+  }
+  return healthy ? 0 : 1;
+}
+
+async function benchDatabase(database: Database, label: string, measureMs: number): Promise<Cell[]> {
+  const { db } = database;
+  const cells: Cell[] = [];
+  const progress = (name: string) => process.stderr.write(`  ${label}: ${name}...\n`);
+
+  await createBenchLedger(db);
+  const spread = WORKLOADS.find((w) => w.name === 'spread')!;
+  const makeCall = callFactoryFor(spread, await createWorkloadAccounts(db, spread));
+  const plan = { clients: CLIENTS, callSize: 1, warmupMs: WARMUP_MS, measureMs };
+
+  progress('ledger, 1 transfer per call through the batcher');
+  const batcher = new TransferBatcher(database, systemClock);
+  const batched = await runClients(batcher.submit.bind(batcher), makeCall, plan);
+  cells.push({ name: 'ledger: 1 transfer per call, batcher', unit: 'transfers', ...fromStats(batched) });
+
+  progress('ledger, 1 transfer per transaction');
+  const direct = await runClients(
+    (inputs) => db.transaction((tx) => applyTransfers(tx, inputs, { clock: systemClock })),
+    makeCall,
+    plan,
+  );
+  cells.push({ name: 'ledger: 1 transfer per transaction', unit: 'transfers', ...fromStats(direct) });
+
+  await ensureCreditsLedger(db, systemClock);
+  const people = Array.from({ length: CLIENTS }, () => newId());
+  const hotPerson = newId();
+  for (const userId of [...people, hotPerson]) {
+    await db.transaction((tx) =>
+      grantCredits(tx, systemClock, { userId, source: 'adjustment', amount: GRANT, reason: 'benchmark' }),
+    );
+  }
+  const pair = async (userId: string) => {
+    const reservation = await db.transaction((tx) =>
+      reserveCredits(tx, systemClock, { userId }, { amount: 2n, reservedFor: 'benchmark', action: 'bench' }),
+    );
+    await db.transaction((tx) => useReservation(tx, systemClock, userId, reservation.id, { amount: 1n }));
+  };
+
+  progress('credits, reserve + use pairs, one person per client');
+  const spreadPairs = await runOperations((client) => pair(people[client]!), measureMs);
+  cells.push({ name: 'credits: reserve+use, 32 people', unit: 'pairs', ...spreadPairs });
+
+  progress('credits, reserve + use pairs, all clients on one person');
+  const hotPairs = await runOperations(() => pair(hotPerson), measureMs);
+  cells.push({ name: 'credits: reserve+use, 1 person', unit: 'pairs', ...hotPairs });
+
+  // Every pair burns exactly one credit and holds nothing afterwards.
+  for (const userId of [...people, hotPerson]) {
+    const balance = await getBalance(db, systemClock, { userId });
+    if (balance.reserved !== 0n || balance.used + balance.available !== GRANT) {
+      throw new BenchFailure(`${label}: the balance of ${userId} does not add up after the run`);
+    }
+  }
+  return cells;
+}
+
+/** Runs one operation in a loop per client until the window closes; counts those that end inside it. */
+async function runOperations(
+  operation: (client: number) => Promise<void>,
+  measureMs: number,
+): Promise<Omit<Cell, 'name' | 'unit'>> {
+  const start = performance.now();
+  const measureFrom = start + WARMUP_MS;
+  const endAt = measureFrom + measureMs;
+  const latencies: number[] = [];
+  const client = async (index: number) => {
+    while (performance.now() < endAt) {
+      const startedAt = performance.now();
+      await operation(index);
+      const finishedAt = performance.now();
+      if (finishedAt >= measureFrom && finishedAt <= endAt) latencies.push(finishedAt - startedAt);
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, (_, index) => client(index)));
+  latencies.sort((a, b) => a - b);
+  return {
+    opsPerSecond: latencies.length / (measureMs / 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+const fromStats = (stats: { transfersPerSecond: number; p50Ms: number; p99Ms: number }) => ({
+  opsPerSecond: stats.transfersPerSecond,
+  p50Ms: stats.p50Ms,
+  p99Ms: stats.p99Ms,
+});
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
+}
+
+function formatTable(title: string, cells: readonly Cell[]): string {
+  const line = (cols: string[]) =>
+    [
+      cols[0]!.padEnd(40),
+      cols[1]!.padStart(12),
+      cols[2]!.padStart(10),
+      cols[3]!.padStart(8),
+      cols[4]!.padStart(8),
+    ].join('  ');
+  const header = line(['cell', 'per second', 'unit', 'p50 ms', 'p99 ms']);
+  const rows = cells.map((c) =>
+    line([
+      c.name,
+      Math.round(c.opsPerSecond).toLocaleString('en-US'),
+      c.unit,
+      Number.isNaN(c.p50Ms) ? 'n/a' : c.p50Ms.toFixed(2),
+      Number.isNaN(c.p99Ms) ? 'n/a' : c.p99Ms.toFixed(2),
+    ]),
+  );
+  const direct = cells.find((c) => c.name.startsWith('ledger: 1 transfer per transaction'));
+  const pairs = cells.find((c) => c.name.startsWith('credits: reserve+use, 32'));
+  const ratio =
+    direct && pairs && direct.opsPerSecond > 0
+      ? `A pair is 2 transactions and 2 ledger transfers (a pending, then a partial post that releases ` +
+        `the rest): ${Math.round(2 * pairs.opsPerSecond).toLocaleString('en-US')} credits transactions/s, ` +
+        `${((2 * pairs.opsPerSecond) / direct.opsPerSecond).toFixed(2)}x the ledger's one-transfer transactions/s.`
+      : '';
+  return [title, header, '-'.repeat(header.length), ...rows, ratio, ''].join('\n');
+}
+
+async function reportInvariants(label: string, database: Database): Promise<boolean> {
+  const violations = await findLedgerViolations(database.db);
+  if (violations.length === 0) {
+    console.log(`${label}: ledger invariants hold (findLedgerViolations is empty).\n`);
+    return true;
+  }
+  console.error(`\n!! ${label} ledger invariants broken:\n${violations.join('\n')}\n`);
+  return false;
+}
+
+function readSeconds(): number {
+  const raw = process.env.BENCH_SECONDS;
+  if (raw === undefined || raw === '') return DEFAULT_SECONDS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`BENCH_SECONDS must be a positive number, not "${raw}"`);
+  }
+  return seconds;
+}
+
+main().then(
+  (exitCode) => {
+    process.exitCode = exitCode;
+  },
+  (error: unknown) => {
+    if (isInterrupted()) return;
+    console.error(
+      `\n!! BENCHMARK FAILED: ${error instanceof Error ? String(error.stack) : errorText(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,185 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { setAdministrator } from '../core/auth/accounts';
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import { adjustBalance } from './adjustments';
+import { getCreditsProfile, listCustomers } from './customers';
+import type { CreditsDeps } from './deps';
+import {
+  CustomerSchema,
+  customerJson,
+  GrantSchema,
+  grantJson,
+  Limit,
+  PathId,
+  ProfileSchema,
+  page,
+  profileJson,
+  SignedCredits,
+  Timestamp,
+  UsageSchema,
+  Uuid,
+  usageJson,
+  WhitelabelSchema,
+  whitelabelJson,
+} from './json';
+import { userTypes } from './schema';
+import { checkWhitelabelDns, getWhitelabel, setWhitelabelDomain } from './whitelabel';
+
+/** People as the credits line sees them: my credits, the administrators' user list and adjustments, a reseller's domain. */
+
+const tags = ['Credits: people'];
+
+export function accountRoutes(deps: CreditsDeps) {
+  const router = createRouter();
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/me',
+      tags,
+      summary: 'My type, products, permissions and balance',
+      responses: { 200: jsonResponse(ProfileSchema, 'The profile'), ...errorResponses },
+    }),
+    async (c) => c.json(profileJson(await getCreditsProfile(deps, c.get('actor'))), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/users',
+      tags,
+      summary: 'People with their type and balance (administrators)',
+      request: {
+        query: z.object({ type: z.enum(userTypes).optional(), before: Uuid.optional(), limit: Limit }),
+      },
+      responses: { 200: jsonResponse(page(CustomerSchema), 'A page of people'), ...errorResponses },
+    }),
+    async (c) => {
+      const result = await listCustomers(deps, c.get('actor'), c.req.valid('query'));
+      return c.json({ items: result.items.map(customerJson), next_cursor: result.nextCursor }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/users/{id}',
+      tags,
+      summary: 'A person’s type, products, permissions and balance (administrators)',
+      request: { params: z.object({ id: PathId }) },
+      responses: { 200: jsonResponse(ProfileSchema, 'The profile'), ...errorResponses },
+    }),
+    async (c) =>
+      c.json(profileJson(await getCreditsProfile(deps, c.get('actor'), c.req.valid('param').id)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'put',
+      path: '/users/{id}/admin',
+      tags,
+      summary: 'Make a person an administrator, or stop them being one (administrators)',
+      request: { params: z.object({ id: PathId }), ...jsonBody(z.strictObject({ is_admin: z.boolean() })) },
+      responses: {
+        200: jsonResponse(z.object({ user_id: Uuid, is_admin: z.boolean() }), 'The person'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const user = await setAdministrator(deps, c.get('actor'), {
+        userId: c.req.valid('param').id,
+        isAdmin: c.req.valid('json').is_admin,
+      });
+      return c.json({ user_id: user.id, is_admin: user.isAdmin }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/adjustments',
+      tags,
+      summary: 'Add or take away credits with a reason (administrators)',
+      request: jsonBody(
+        z.strictObject({
+          user_id: Uuid,
+          workspace_id: Uuid.optional(),
+          amount: SignedCredits,
+          reason: z.string().trim().min(1).max(500),
+          expires_at: Timestamp.optional(),
+        }),
+      ),
+      responses: {
+        201: jsonResponse(
+          z.object({ grant: GrantSchema.nullable(), usage: UsageSchema.nullable() }),
+          'The grant (an addition) or the usage (a deduction)',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const result = await adjustBalance(deps, c.get('actor'), {
+        userId: body.user_id,
+        workspaceId: body.workspace_id,
+        amount: BigInt(body.amount),
+        reason: body.reason,
+        expiresAt: body.expires_at ? new Date(body.expires_at) : null,
+      });
+      return 'usedFor' in result
+        ? c.json({ grant: null, usage: usageJson(result) }, 201)
+        : c.json({ grant: grantJson(result), usage: null }, 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/whitelabel',
+      tags,
+      summary: 'My domain set-up (administrators: anyone’s, with user_id)',
+      request: { query: z.object({ user_id: Uuid.optional() }) },
+      responses: { 200: jsonResponse(WhitelabelSchema, 'The set-up'), ...errorResponses },
+    }),
+    async (c) =>
+      c.json(whitelabelJson(await getWhitelabel(deps, c.get('actor'), c.req.valid('query').user_id)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'put',
+      path: '/whitelabel/domain',
+      tags,
+      summary: 'Set my domain (whitelabel resellers); point its CNAME record at `cname_target`',
+      request: jsonBody(z.strictObject({ domain: z.string().min(1).max(253) })),
+      responses: { 200: jsonResponse(WhitelabelSchema, 'The set-up'), ...errorResponses },
+    }),
+    async (c) =>
+      c.json(whitelabelJson(await setWhitelabelDomain(deps, c.get('actor'), c.req.valid('json'))), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/whitelabel/check-dns',
+      tags,
+      summary: 'Look up my domain’s CNAME record now',
+      responses: {
+        200: jsonResponse(
+          z.object({ whitelabel: WhitelabelSchema, verified: z.boolean(), found: z.array(z.string()) }),
+          'What the DNS says',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const check = await checkWhitelabelDns(deps, c.get('actor'));
+      return c.json(
+        { whitelabel: whitelabelJson(check.whitelabel), verified: check.verified, found: check.found },
+        200,
+      );
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,398 @@
+import { sql } from 'drizzle-orm';
+import { type Actor, requireScope } from '../core/actor';
+import { recordAudit } from '../core/audit/service';
+import { type Db, queryRows } from '../core/database';
+import { AppError, notFound } from '../core/errors';
+import { isUuid } from '../core/ids';
+import { ACTIONS, requireActionAllowed } from './actions';
+import type { CreditsDeps } from './deps';
+import { getBalance, listReservations, listUsages, usageByAction } from './engine/balances';
+import { lockCustomers } from './engine/customer-lock';
+import { listGrants } from './engine/grants';
+import { getActionPrice } from './engine/prices';
+import {
+  chargeCredits,
+  getReservation,
+  type Reservation,
+  releaseReservation,
+  reserveCredits,
+  type Usage,
+  useReservation,
+} from './engine/spending';
+import type { ReservationState } from './schema';
+import { CREDITS_SCOPES } from './scopes';
+import {
+  chargeWorkspaceActivity,
+  requireOpenWorkspace,
+  resolveWorkspace,
+  WORKSPACE_PERMISSIONS,
+  type WorkspaceAccess,
+} from './workspaces';
+
+/**
+ * Spending and reading credits on someone's behalf: the host application's servers call these with
+ * an API key (its owner's credits; an administrator's key names the person), people's browsers with
+ * their session. A workspace in scope means the workspace's billing person pays, its reserve first.
+ */
+
+export interface ScopeInput {
+  /** Whose credits; only administrators name someone else. */
+  userId?: string;
+  workspaceId?: string;
+}
+
+interface ResolvedScope {
+  /** Whose credits are spent or read: the person, or the workspace's billing person. */
+  payerId: string;
+  workspace: WorkspaceAccess | null;
+}
+
+type Mode = 'read' | 'spend';
+
+async function requirePerson(db: Db, userId: string): Promise<void> {
+  const found = isUuid(userId) ? await queryRows(db, sql`SELECT 1 FROM core_users WHERE id = ${userId}`) : [];
+  if (found.length === 0) throw notFound('person', { user_id: userId });
+}
+
+/**
+ * Whose credits a call touches. Someone else's, or a workspace the person is not in, is not_found:
+ * a caller cannot even tell that they exist.
+ */
+async function resolveScope(db: Db, actor: Actor, input: ScopeInput, mode: Mode): Promise<ResolvedScope> {
+  requireScope(actor, mode === 'read' ? CREDITS_SCOPES.read : CREDITS_SCOPES.spend);
+  const personId = input.userId ?? actor.userId;
+  if (!personId) {
+    if (!actor.isAdmin) throw new AppError('unauthorized', 'sign in first');
+    throw new AppError('validation_failed', 'say whose credits (user_id)', { field: 'user_id' });
+  }
+  if (personId !== actor.userId) {
+    if (!actor.isAdmin) throw notFound('person', { user_id: personId });
+    await requirePerson(db, personId);
+  }
+  if (!input.workspaceId) return { payerId: personId, workspace: null };
+  const workspace = await resolveWorkspace(
+    db,
+    { userId: personId, isAdmin: actor.isAdmin },
+    input.workspaceId,
+    mode === 'read' ? WORKSPACE_PERMISSIONS.read : WORKSPACE_PERMISSIONS.spend,
+  );
+  return { payerId: workspace.billingUserId, workspace };
+}
+
+const spendScope = (scope: ResolvedScope) => ({
+  userId: scope.payerId,
+  workspaceId: scope.workspace?.id ?? null,
+});
+
+/** A workspace's own reservation is the workspace's: used by its activity, released by archiving it. */
+const isWorkspaceReserve = (reservation: Reservation) =>
+  reservation.action === ACTIONS.createWorkspace && reservation.reservedFor.startsWith('workspace:');
+
+async function hasKey(tx: Db, table: 'credits_usages' | 'credits_reservations', userId: string, key: string) {
+  const rows = await queryRows(
+    tx,
+    sql`SELECT 1 FROM ${sql.identifier(table)} WHERE user_id = ${userId} AND idempotency_key = ${key}`,
+  );
+  return rows.length > 0;
+}
+
+export interface ChargeActionInput extends ScopeInput {
+  action: string;
+  /** How many of the action, each at its price. */
+  quantity?: number;
+  usedFor: string;
+  idempotencyKey: string;
+}
+
+/**
+ * Charges an action at its price. A free action (price 0) records nothing. A repeat with the same
+ * Idempotency-Key and body returns what the first call charged (`replayed`), a different body is 409.
+ */
+export async function chargeAction(
+  deps: CreditsDeps,
+  actor: Actor,
+  input: ChargeActionInput,
+): Promise<{ usages: Usage[]; replayed: boolean }> {
+  const { db, clock } = deps;
+  const scope = await resolveScope(db, actor, input, 'spend');
+  return db.transaction(async (tx) => {
+    if (scope.workspace) requireOpenWorkspace(scope.workspace);
+    await requireActionAllowed(tx, scope.payerId, input.action);
+    const amount = (await getActionPrice(tx, input.action)) * BigInt(input.quantity ?? 1);
+    if (amount === 0n) return { usages: [], replayed: false };
+    const charge = {
+      amount,
+      usedFor: input.usedFor,
+      action: input.action,
+      idempotencyKey: input.idempotencyKey,
+    };
+    let outcome: { usages: Usage[]; replayed: boolean };
+    if (scope.workspace) {
+      outcome = await chargeWorkspaceActivity(tx, clock, scope.workspace, charge);
+    } else {
+      await lockCustomers(tx, clock, [scope.payerId]);
+      const replayed = await hasKey(tx, 'credits_usages', scope.payerId, input.idempotencyKey);
+      outcome = { usages: [await chargeCredits(tx, clock, spendScope(scope), charge)], replayed };
+    }
+    if (!outcome.replayed) {
+      await recordAudit(tx, clock, actor, {
+        action: 'credits.charge',
+        objectType: 'credits_usage',
+        objectId: outcome.usages[0]?.id,
+        organizationId: scope.workspace?.id,
+        details: {
+          userId: scope.payerId,
+          action: input.action,
+          amount: amount.toString(),
+          usedFor: input.usedFor,
+          usageIds: outcome.usages.map((u) => u.id),
+        },
+      });
+    }
+    return outcome;
+  });
+}
+
+export interface ReserveActionInput extends ScopeInput {
+  action: string;
+  /** An explicit amount (an estimate); the action's price × quantity when omitted. */
+  amount?: bigint;
+  quantity?: number;
+  reservedFor: string;
+  expiresAt?: Date | null;
+  idempotencyKey: string;
+}
+
+/** Reserves credits for an action that will be used, or released, later. */
+export async function reserveForAction(
+  deps: CreditsDeps,
+  actor: Actor,
+  input: ReserveActionInput,
+): Promise<{ reservation: Reservation; replayed: boolean }> {
+  const { db, clock } = deps;
+  if (input.reservedFor.startsWith('workspace:')) {
+    throw new AppError('validation_failed', '"workspace:…" purposes are the workspaces’ own', {
+      field: 'reserved_for',
+    });
+  }
+  const scope = await resolveScope(db, actor, input, 'spend');
+  return db.transaction(async (tx) => {
+    if (scope.workspace) requireOpenWorkspace(scope.workspace);
+    await requireActionAllowed(tx, scope.payerId, input.action);
+    const amount = input.amount ?? (await getActionPrice(tx, input.action)) * BigInt(input.quantity ?? 1);
+    if (amount <= 0n) {
+      throw new AppError('validation_failed', `"${input.action}" is free: there is nothing to reserve`, {
+        field: 'amount',
+      });
+    }
+    await lockCustomers(tx, clock, [scope.payerId]);
+    const replayed = await hasKey(tx, 'credits_reservations', scope.payerId, input.idempotencyKey);
+    const reservation = await reserveCredits(tx, clock, spendScope(scope), {
+      amount,
+      reservedFor: input.reservedFor,
+      action: input.action,
+      expiresAt: input.expiresAt,
+      idempotencyKey: input.idempotencyKey,
+    });
+    if (!replayed) {
+      await recordAudit(tx, clock, actor, {
+        action: 'credits.reserve',
+        objectType: 'credits_reservation',
+        objectId: reservation.id,
+        organizationId: scope.workspace?.id,
+        details: {
+          userId: scope.payerId,
+          action: input.action,
+          amount: amount.toString(),
+          reservedFor: input.reservedFor,
+        },
+      });
+    }
+    return { reservation, replayed };
+  });
+}
+
+/**
+ * A reservation the caller may use or release: their own, one in a workspace where they may spend,
+ * or any for an administrator; not_found otherwise.
+ */
+async function findReservationFor(db: Db, actor: Actor, reservationId: string): Promise<Reservation> {
+  const [owner] = isUuid(reservationId)
+    ? await queryRows<{ user_id: string }>(
+        db,
+        sql`SELECT user_id FROM credits_reservations WHERE id = ${reservationId}`,
+      )
+    : [];
+  if (!owner) throw notFound('reservation', { id: reservationId });
+  const reservation = await getReservation(db, owner.user_id, reservationId);
+  if (actor.isAdmin || reservation.userId === actor.userId) return reservation;
+  if (reservation.workspaceId && actor.userId) {
+    try {
+      await resolveWorkspace(db, actor, reservation.workspaceId, WORKSPACE_PERMISSIONS.spend);
+      return reservation;
+    } catch {
+      // Not theirs to see: the same answer as for a reservation that does not exist.
+    }
+  }
+  throw notFound('reservation', { id: reservationId });
+}
+
+function requireNotWorkspaceReserve(reservation: Reservation): void {
+  if (isWorkspaceReserve(reservation)) {
+    throw new AppError(
+      'domain_rule',
+      'this is a workspace’s own reserve: its activity uses it, and archiving the workspace releases it',
+      { reservation_id: reservation.id },
+    );
+  }
+}
+
+export interface UseReservedInput {
+  reservationId: string;
+  amount?: bigint;
+  usedFor?: string;
+  keepRemainder?: boolean;
+  idempotencyKey: string;
+}
+
+export async function useReserved(
+  deps: CreditsDeps,
+  actor: Actor,
+  input: UseReservedInput,
+): Promise<{ usage: Usage; remainder: Reservation | null; replayed: boolean }> {
+  const { db, clock } = deps;
+  requireScope(actor, CREDITS_SCOPES.spend);
+  const found = await findReservationFor(db, actor, input.reservationId);
+  requireNotWorkspaceReserve(found);
+  return db.transaction(async (tx) => {
+    await lockCustomers(tx, clock, [found.userId]);
+    const replayed = await hasKey(tx, 'credits_usages', found.userId, input.idempotencyKey);
+    // biome-ignore lint/correctness/useHookAtTopLevel: the credits engine's useReservation, not a React hook
+    const { usage, remainder } = await useReservation(tx, clock, found.userId, found.id, {
+      amount: input.amount,
+      usedFor: input.usedFor,
+      keepRemainder: input.keepRemainder,
+      idempotencyKey: input.idempotencyKey,
+    });
+    if (!replayed) {
+      await recordAudit(tx, clock, actor, {
+        action: 'credits.use',
+        objectType: 'credits_reservation',
+        objectId: found.id,
+        organizationId: found.workspaceId,
+        details: {
+          userId: found.userId,
+          usageId: usage.id,
+          amount: usage.amount.toString(),
+          remainderId: remainder?.id ?? null,
+        },
+      });
+    }
+    return { usage, remainder, replayed };
+  });
+}
+
+/** Releases a reservation. Releasing one already released answers it as it is: a retry is harmless. */
+export async function releaseReserved(
+  deps: CreditsDeps,
+  actor: Actor,
+  reservationId: string,
+): Promise<Reservation> {
+  const { db, clock } = deps;
+  requireScope(actor, CREDITS_SCOPES.spend);
+  const found = await findReservationFor(db, actor, reservationId);
+  requireNotWorkspaceReserve(found);
+  return db.transaction(async (tx) => {
+    await lockCustomers(tx, clock, [found.userId]);
+    const current = await getReservation(tx, found.userId, found.id);
+    if (current.state === 'released') return current;
+    const released = await releaseReservation(tx, clock, current.userId, current.id);
+    await recordAudit(tx, clock, actor, {
+      action: 'credits.release',
+      objectType: 'credits_reservation',
+      objectId: current.id,
+      organizationId: current.workspaceId,
+      details: { userId: current.userId, amount: current.amount.toString() },
+    });
+    return released;
+  });
+}
+
+export interface CreditsBalance {
+  userId: string;
+  workspaceId: string | null;
+  balance: Awaited<ReturnType<typeof getBalance>>;
+}
+
+/** A person's balance, or a workspace's (its billing person's credits as they pay in it). */
+export async function readBalance(
+  deps: CreditsDeps,
+  actor: Actor,
+  input: ScopeInput,
+): Promise<CreditsBalance> {
+  const scope = await resolveScope(deps.db, actor, input, 'read');
+  return {
+    userId: scope.payerId,
+    workspaceId: scope.workspace?.id ?? null,
+    balance: await getBalance(deps.db, deps.clock, spendScope(scope)),
+  };
+}
+
+export interface UsageFilter extends ScopeInput {
+  action?: string;
+  usedFor?: string;
+  from?: Date;
+  to?: Date;
+  reservedOnly?: boolean;
+  before?: string;
+  limit?: number;
+}
+
+export async function readUsages(deps: CreditsDeps, actor: Actor, filter: UsageFilter) {
+  const scope = await resolveScope(deps.db, actor, filter, 'read');
+  return listUsages(
+    deps.db,
+    {
+      ...spendScope(scope),
+      action: filter.action,
+      usedFor: filter.usedFor,
+      from: filter.from,
+      to: filter.to,
+      reservedOnly: filter.reservedOnly,
+    },
+    { before: filter.before, limit: filter.limit },
+  );
+}
+
+export async function readReservations(
+  deps: CreditsDeps,
+  actor: Actor,
+  filter: ScopeInput & { state?: ReservationState; before?: string; limit?: number },
+) {
+  const scope = await resolveScope(deps.db, actor, filter, 'read');
+  return listReservations(
+    deps.db,
+    { ...spendScope(scope), state: filter.state },
+    { before: filter.before, limit: filter.limit },
+  );
+}
+
+export async function readUsageSeries(
+  deps: CreditsDeps,
+  actor: Actor,
+  filter: ScopeInput & { from: Date; to: Date; bucket: 'day' | 'hour' },
+) {
+  if (filter.from >= filter.to)
+    throw new AppError('validation_failed', '"from" must be before "to"', { field: 'from' });
+  const scope = await resolveScope(deps.db, actor, filter, 'read');
+  return usageByAction(deps.db, spendScope(scope), {
+    from: filter.from,
+    to: filter.to,
+    bucket: filter.bucket,
+  });
+}
+
+export async function readGrants(deps: CreditsDeps, actor: Actor, input: ScopeInput) {
+  const scope = await resolveScope(deps.db, actor, input, 'read');
+  return listGrants(deps.db, spendScope(scope), { now: deps.clock.now() });
+}

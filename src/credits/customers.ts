@@ -1,0 +1,201 @@
+import { and, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
+import { type Actor, requireAdmin, requireScope, requireUser } from '../core/actor';
+import { users } from '../core/auth/schema';
+import type { Clock } from '../core/clock';
+import type { Db } from '../core/database';
+import { notFound } from '../core/errors';
+import { heldPermissions } from './actions';
+import type { CreditsDeps } from './deps';
+import { getBalance } from './engine/balances';
+import { customers, holdings, type ProductType, products, type UserType } from './schema';
+import { CREDITS_SCOPES } from './scopes';
+
+/**
+ * A person's type is set by what they bought (seed §2). It only ever rises, in this order:
+ * generic < under_whitelabel < whitelabel. A reseller's customer who later buys a generic product
+ * stays under their reseller; a reseller who buys anything stays a reseller. Administrators are
+ * `core_users.is_admin`, whatever they bought, and are reported as `admin`.
+ */
+const typeRank: Record<ProductType, number> = { generic: 0, under_whitelabel: 1, whitelabel: 2 };
+
+export type Customer = typeof customers.$inferSelect;
+
+export interface TypeAfterPurchase {
+  type: ProductType;
+  resellerUserId: string | null;
+}
+
+/**
+ * The type and reseller a purchase leaves a person with. `reseller_user_id` records the first
+ * reseller the person bought from and is never overwritten: that reseller's domain is where the
+ * person came in.
+ */
+export function typeAfterPurchase(
+  current: { type: UserType; resellerUserId: string | null } | null,
+  bought: { type: ProductType; ownerUserId: string | null },
+): TypeAfterPurchase {
+  const currentType: ProductType = current && current.type !== 'admin' ? current.type : 'generic';
+  const type = current && typeRank[currentType] >= typeRank[bought.type] ? currentType : bought.type;
+  const resellerUserId =
+    current?.resellerUserId ?? (bought.type === 'under_whitelabel' ? bought.ownerUserId : null);
+  return { type, resellerUserId };
+}
+
+export const reportedType = (isAdmin: boolean, type: UserType | null): UserType | null =>
+  isAdmin ? 'admin' : type;
+
+/**
+ * Locks a person's credits row (the row that serialises their spending) for the rest of the
+ * transaction and returns it; null when they have never bought anything.
+ */
+export async function lockCustomer(tx: Db, userId: string): Promise<Customer | null> {
+  const [row] = await tx.select().from(customers).where(eq(customers.userId, userId)).for('update');
+  return row ?? null;
+}
+
+/** Records what a purchase makes of a person, under the lock of their credits row. */
+export async function recordCustomerPurchase(
+  tx: Db,
+  clock: Clock,
+  userId: string,
+  bought: { type: ProductType; ownerUserId: string | null },
+): Promise<Customer> {
+  const current = await lockCustomer(tx, userId);
+  const next = typeAfterPurchase(current, bought);
+  const now = clock.now();
+  const [row] = await tx
+    .insert(customers)
+    .values({ userId, ...next, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({
+      target: customers.userId,
+      set: { type: next.type, resellerUserId: next.resellerUserId, updatedAt: now },
+    })
+    .returning();
+  return row!;
+}
+
+export interface HoldingView {
+  id: string;
+  productId: string;
+  productName: string;
+  productType: ProductType;
+  purchaseId: string;
+  refilledAt: Date;
+  nextRefillAt: Date | null;
+  active: boolean;
+}
+
+export interface CreditsProfile {
+  userId: string;
+  email: string | null;
+  name: string;
+  type: UserType | null;
+  resellerUserId: string | null;
+  onboardedAt: Date | null;
+  permissions: string[];
+  holdings: HoldingView[];
+  balance: Awaited<ReturnType<typeof getBalance>>;
+}
+
+/** What the credits line knows of a person: their type, products, permissions and balance. */
+export async function getCreditsProfile(
+  { db, clock }: CreditsDeps,
+  actor: Actor,
+  userId?: string,
+): Promise<CreditsProfile> {
+  const callerId = actor.userId;
+  requireScope(actor, CREDITS_SCOPES.read);
+  const subject = userId ?? requireUser(actor);
+  if (subject !== callerId && !actor.isAdmin) throw notFound('person', { userId: subject });
+  const [person] = await db
+    .select({ id: users.id, email: users.email, name: users.name, isAdmin: users.isAdmin })
+    .from(users)
+    .where(eq(users.id, subject));
+  if (!person) throw notFound('person', { userId: subject });
+  const [customer] = await db.select().from(customers).where(eq(customers.userId, subject));
+  const held = await db
+    .select({
+      id: holdings.id,
+      productId: holdings.productId,
+      productName: products.name,
+      productType: products.type,
+      purchaseId: holdings.purchaseId,
+      refilledAt: holdings.refilledAt,
+      nextRefillAt: holdings.nextRefillAt,
+      active: holdings.active,
+    })
+    .from(holdings)
+    .innerJoin(products, eq(products.id, holdings.productId))
+    .where(eq(holdings.userId, subject))
+    .orderBy(desc(holdings.createdAt));
+  return {
+    userId: person.id,
+    email: person.email,
+    name: person.name,
+    type: reportedType(person.isAdmin, customer?.type ?? null),
+    resellerUserId: customer?.resellerUserId ?? null,
+    onboardedAt: customer?.onboardedAt ?? null,
+    permissions: await heldPermissions(db, subject),
+    holdings: held,
+    balance: await getBalance(db, clock, { userId: subject }),
+  };
+}
+
+export interface CustomerListItem {
+  userId: string;
+  email: string | null;
+  name: string;
+  type: UserType;
+  resellerUserId: string | null;
+  onboardedAt: Date | null;
+  createdAt: Date;
+  balance: Awaited<ReturnType<typeof getBalance>>;
+}
+
+/** Administrators: everyone who bought something, and every administrator, newest first, with their balance. */
+export async function listCustomers(
+  { db, clock }: CreditsDeps,
+  actor: Actor,
+  filter: { type?: UserType; before?: string; limit?: number } = {},
+): Promise<{ items: CustomerListItem[]; nextCursor: string | null }> {
+  requireAdmin(actor);
+  requireScope(actor, CREDITS_SCOPES.manage);
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  const conditions: (SQL | undefined)[] = [
+    or(sql`${customers.userId} IS NOT NULL`, eq(users.isAdmin, true)),
+    filter.before ? lt(users.id, filter.before) : undefined,
+  ];
+  if (filter.type === 'admin') conditions.push(eq(users.isAdmin, true));
+  else if (filter.type) conditions.push(and(eq(users.isAdmin, false), eq(customers.type, filter.type)));
+  const rows = await db
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      isAdmin: users.isAdmin,
+      type: customers.type,
+      resellerUserId: customers.resellerUserId,
+      onboardedAt: customers.onboardedAt,
+      createdAt: users.createdAt,
+    })
+    .from(users)
+    .leftJoin(customers, eq(customers.userId, users.id))
+    .where(and(...conditions))
+    .orderBy(desc(users.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const items: CustomerListItem[] = [];
+  for (const row of page) {
+    items.push({
+      userId: row.userId,
+      email: row.email,
+      name: row.name,
+      type: reportedType(row.isAdmin, row.type) ?? 'generic',
+      resellerUserId: row.resellerUserId,
+      onboardedAt: row.onboardedAt,
+      createdAt: row.createdAt,
+      balance: await getBalance(db, clock, { userId: row.userId }),
+    });
+  }
+  return { items, nextCursor: rows.length > limit ? (page[page.length - 1]?.userId ?? null) : null };
+}

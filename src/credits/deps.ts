@@ -1,0 +1,17 @@
+import { resolveCname } from 'node:dns/promises';
+import type { Clock } from '../core/clock';
+import type { Db } from '../core/database';
+
+/** Looks up the CNAME records of a host name; the DNS by default, a stand-in in tests. */
+export type CnameResolver = (host: string) => Promise<string[]>;
+
+export const dnsCnameResolver: CnameResolver = (host) => resolveCname(host);
+
+/** What the credits line's services need. */
+export interface CreditsDeps {
+  db: Db;
+  clock: Clock;
+  /** Where people reach Tally: links in mails, and the host resellers point their CNAME at. */
+  publicUrl: string;
+  resolveCname: CnameResolver;
+}

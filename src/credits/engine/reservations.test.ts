@@ -1,0 +1,275 @@
+import { sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../core/database';
+import { getAccount, getTransfer } from '../../ledger/service';
+import { type ReservationState, reservationStates } from '../schema';
+import { getBalance } from './balances';
+import { expireDueGrants } from './expiry';
+import { SYSTEM_ACCOUNTS } from './ledger';
+import { moveReservation } from './reservation-state';
+import {
+  chargeCredits,
+  expireDueReservations,
+  getReservation,
+  releaseReservation,
+  reserveCredits,
+  useReservation,
+} from './spending';
+import { type CreditsFixture, creditsFixture, give, person, refusal } from './test-fixtures';
+
+const SECOND = 1000;
+const HOUR = 3_600_000;
+
+let f: CreditsFixture;
+beforeAll(async () => {
+  f = await creditsFixture();
+});
+
+const reserve = (userId: string, amount: bigint, extra: { expiresAt?: Date; reservedFor?: string } = {}) =>
+  f.db.transaction((tx) =>
+    reserveCredits(tx, f.clock, { userId }, { amount, reservedFor: extra.reservedFor ?? 'report', ...extra }),
+  );
+const use = (userId: string, id: string, input: Parameters<typeof useReservation>[4] = {}) =>
+  f.db.transaction((tx) => useReservation(tx, f.clock, userId, id, input));
+const release = (userId: string, id: string) =>
+  f.db.transaction((tx) => releaseReservation(tx, f.clock, userId, id));
+const balance = (userId: string) => getBalance(f.db, f.clock, { userId });
+
+describe('using a reservation', () => {
+  it('posts the holds in burn order up to the amount used and returns the rest to the grants', async () => {
+    const userId = person();
+    const first = await give(f, userId, 3n, { priority: 50 });
+    const second = await give(f, userId, 10n);
+    const reservation = await reserve(userId, 5n);
+    expect(await balance(userId)).toMatchObject({ total: 13n, used: 0n, reserved: 5n, available: 8n });
+
+    f.clock.advance(SECOND);
+    const { usage, remainder } = await use(userId, reservation.id, { amount: 4n });
+    expect(remainder).toBeNull();
+    expect(usage).toMatchObject({
+      userId,
+      usedFor: 'report',
+      amount: 4n,
+      isReserved: true,
+      reservationId: reservation.id,
+      paidBy: [
+        { grantId: first.id, amount: 3n },
+        { grantId: second.id, amount: 1n },
+      ],
+      usedAt: f.clock.now(),
+    });
+    expect(await getReservation(f.db, userId, reservation.id)).toMatchObject({
+      state: 'used',
+      usedAmount: 4n,
+      finishedAt: f.clock.now(),
+    });
+    expect(await balance(userId)).toMatchObject({ total: 13n, used: 4n, reserved: 0n, available: 9n });
+    const account = await getAccount({ db: f.db }, second.id);
+    expect([account.debitsPosted, account.debitsPending]).toEqual([1n, 0n]);
+  });
+
+  it('keeps the rest reserved as a new reservation with keepRemainder', async () => {
+    const userId = person();
+    const first = await give(f, userId, 3n, { priority: 50 });
+    const second = await give(f, userId, 10n);
+    const expiresAt = new Date(f.clock.now().getTime() + HOUR);
+    const reservation = await reserve(userId, 6n, { expiresAt, reservedFor: 'workspace' });
+
+    const { usage, remainder } = await use(userId, reservation.id, {
+      amount: 2n,
+      usedFor: 'invite',
+      keepRemainder: true,
+    });
+    expect(usage).toMatchObject({ usedFor: 'invite', paidBy: [{ grantId: first.id, amount: 2n }] });
+    expect(remainder).toMatchObject({
+      reservedFor: 'workspace',
+      amount: 4n,
+      usedAmount: 0n,
+      state: 'active',
+      expiresAt,
+    });
+    expect(remainder!.id).not.toBe(reservation.id);
+    expect(await balance(userId)).toMatchObject({ used: 2n, reserved: 4n, available: 7n });
+
+    const rest = await use(userId, remainder!.id, { keepRemainder: true });
+    expect(rest.remainder).toBeNull();
+    expect(rest.usage.paidBy).toEqual([
+      { grantId: first.id, amount: 1n },
+      { grantId: second.id, amount: 3n },
+    ]);
+    expect(await balance(userId)).toMatchObject({ used: 6n, reserved: 0n, available: 7n });
+  });
+
+  it('refuses to use more than reserved', async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const reservation = await reserve(userId, 2n);
+    await refusal(use(userId, reservation.id, { amount: 3n }), 'validation_failed');
+    expect((await getReservation(f.db, userId, reservation.id)).state).toBe('active');
+  });
+
+  it('returns the first use for the same idempotency key and refuses a changed one', async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const reservation = await reserve(userId, 5n);
+    const first = await use(userId, reservation.id, {
+      amount: 2n,
+      idempotencyKey: 'use-1',
+      keepRemainder: true,
+    });
+    const again = await use(userId, reservation.id, {
+      amount: 2n,
+      idempotencyKey: 'use-1',
+      keepRemainder: true,
+    });
+    expect(again).toEqual(first);
+    await refusal(
+      use(userId, reservation.id, { amount: 3n, idempotencyKey: 'use-1' }),
+      'idempotency_conflict',
+    );
+    expect(await balance(userId)).toMatchObject({ used: 2n, reserved: 3n, available: 5n });
+  });
+});
+
+describe('releasing and refused moves', () => {
+  it('returns everything on release and refuses every later move', async () => {
+    const userId = person();
+    await give(f, userId, 8n);
+    const reservation = await reserve(userId, 4n);
+    const released = await release(userId, reservation.id);
+    expect(released).toMatchObject({ state: 'released', usedAmount: 0n, finishedAt: f.clock.now() });
+    expect(await balance(userId)).toMatchObject({ total: 8n, used: 0n, reserved: 0n, available: 8n });
+    await refusal(release(userId, reservation.id), 'conflict');
+    await refusal(use(userId, reservation.id), 'conflict');
+
+    const usedOne = await reserve(userId, 1n);
+    await use(userId, usedOne.id);
+    await refusal(use(userId, usedOne.id), 'conflict');
+    await refusal(release(userId, usedOne.id), 'conflict');
+    expect(await balance(userId)).toMatchObject({ used: 1n, reserved: 0n, available: 7n });
+  });
+
+  it("answers not_found for another person's reservation", async () => {
+    const owner = person();
+    const stranger = person();
+    await give(f, owner, 5n);
+    await give(f, stranger, 5n);
+    const reservation = await reserve(owner, 2n);
+    await refusal(getReservation(f.db, stranger, reservation.id), 'not_found');
+    await refusal(use(stranger, reservation.id), 'not_found');
+    await refusal(release(stranger, reservation.id), 'not_found');
+    await refusal(getReservation(f.db, owner, 'not-a-uuid'), 'not_found');
+    expect((await getReservation(f.db, owner, reservation.id)).state).toBe('active');
+    expect((await balance(stranger)).available).toBe(5n);
+  });
+
+  it.each(reservationStates.flatMap((from) => reservationStates.map((to) => [from, to] as const)))(
+    'moves %s -> %s only when the rules allow it',
+    (from: ReservationState, to: ReservationState) => {
+      const allowed = from === 'active' && to !== 'active';
+      if (allowed) {
+        expect(moveReservation(from, to)).toBe(to);
+        return;
+      }
+      let refused: unknown;
+      try {
+        moveReservation(from, to);
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toMatchObject({ code: from === 'expired' ? 'domain_rule' : 'conflict' });
+    },
+  );
+});
+
+describe('expiry', () => {
+  it('is usable 1 ms before its expiry, refused at it, and swept into agreement with the ledger', async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const start = f.clock.now().getTime();
+    // Rounded up to a whole second: the ledger's timeouts are seconds.
+    const early = await reserve(userId, 2n, { expiresAt: new Date(start + 90 * SECOND + 500) });
+    const late = await reserve(userId, 3n, { expiresAt: new Date(start + 90 * SECOND + 500) });
+    const expiresAt = new Date(start + 91 * SECOND);
+    expect(early.expiresAt).toEqual(expiresAt);
+
+    f.clock.set(new Date(expiresAt.getTime() - 1));
+    await use(userId, early.id);
+    f.clock.set(expiresAt);
+    await refusal(use(userId, late.id), 'domain_rule');
+    await refusal(release(userId, late.id), 'domain_rule');
+    // Before any sweep, the lapsed hold already counts as available.
+    expect(await balance(userId)).toMatchObject({ total: 10n, used: 2n, reserved: 0n, available: 8n });
+
+    expect(await expireDueReservations(f.db, f.clock)).toBe(1);
+    expect(await expireDueReservations(f.db, f.clock)).toBe(0);
+    expect(await getReservation(f.db, userId, late.id)).toMatchObject({
+      state: 'expired',
+      finishedAt: expiresAt,
+    });
+    expect(await getReservation(f.db, userId, early.id)).toMatchObject({ state: 'used' });
+    const [hold] = await holdsOf(late.id);
+    expect((await getTransfer({ db: f.db }, hold!)).pendingState).toBe('expired');
+    expect(await balance(userId)).toMatchObject({ used: 2n, reserved: 0n, available: 8n });
+  });
+
+  it('is ended by the next spend when no sweep ran', async () => {
+    const userId = person();
+    await give(f, userId, 5n);
+    const reservation = await reserve(userId, 5n, {
+      expiresAt: new Date(f.clock.now().getTime() + 10 * SECOND),
+    });
+    f.clock.advance(10 * SECOND);
+    const usage = await f.db.transaction((tx) =>
+      chargeCredits(tx, f.clock, { userId }, { amount: 5n, usedFor: 'after expiry' }),
+    );
+    expect(usage.amount).toBe(5n);
+    expect((await getReservation(f.db, userId, reservation.id)).state).toBe('expired');
+    expect(await balance(userId)).toMatchObject({ used: 5n, reserved: 0n, available: 0n });
+  });
+
+  it('releases a kept remainder with its reservation although its hold was re-made later', async () => {
+    const userId = person();
+    const grant = await give(f, userId, 5n);
+    const reservation = await reserve(userId, 5n, { expiresAt: new Date(f.clock.now().getTime() + 10_500) });
+    f.clock.advance(300);
+    const { remainder } = await use(userId, reservation.id, { amount: 2n, keepRemainder: true });
+    const [kept] = await holdsOf(remainder!.id);
+    // The re-made hold's whole-second timeout ends after the reservation's expiry.
+    expect((await getTransfer({ db: f.db }, kept!)).expiresAt!.getTime()).toBeGreaterThan(
+      remainder!.expiresAt!.getTime(),
+    );
+    f.clock.set(remainder!.expiresAt!);
+    expect(await expireDueReservations(f.db, f.clock)).toBe(1);
+    expect((await getTransfer({ db: f.db }, kept!)).pendingState).toBe('voided');
+    expect((await getAccount({ db: f.db }, grant.id)).debitsPending).toBe(0n);
+    expect(await balance(userId)).toMatchObject({ used: 2n, reserved: 0n, available: 3n });
+  });
+
+  it('sends credits released onto an expired grant to the expired sink', async () => {
+    const userId = person();
+    const grant = await give(f, userId, 5n, { expiresAt: new Date(f.clock.now().getTime() + HOUR) });
+    const kept = await reserve(userId, 3n);
+    const spent = await reserve(userId, 1n);
+    const sinkBefore = (await getAccount({ db: f.db }, SYSTEM_ACCOUNTS.expired)).creditsPosted;
+    f.clock.advance(HOUR);
+    expect(await expireDueGrants(f.db, f.clock)).toBe(1);
+    expect((await getAccount({ db: f.db }, SYSTEM_ACCOUNTS.expired)).creditsPosted - sinkBefore).toBe(1n);
+
+    // A hold made before the expiry can still be used.
+    expect((await use(userId, spent.id)).usage.paidBy).toEqual([{ grantId: grant.id, amount: 1n }]);
+    await release(userId, kept.id);
+    const account = await getAccount({ db: f.db }, grant.id);
+    expect(account.creditsPosted - account.debitsPosted - account.debitsPending).toBe(0n);
+    expect((await getAccount({ db: f.db }, SYSTEM_ACCOUNTS.expired)).creditsPosted - sinkBefore).toBe(4n);
+    expect(await balance(userId)).toMatchObject({ total: 0n, available: 0n });
+  });
+});
+
+async function holdsOf(reservationId: string): Promise<string[]> {
+  const [row] = await queryRows<{ holds: { transferId: string }[] }>(
+    f.db,
+    sql`SELECT holds FROM credits_reservations WHERE id = ${reservationId}`,
+  );
+  return (row?.holds ?? []).map((h) => h.transferId);
+}

@@ -1,0 +1,328 @@
+import { sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../../../test/support/database';
+import { queryRows } from '../../core/database';
+import { AppError } from '../../core/errors';
+import { newId } from '../../core/ids';
+import { getAccount } from '../../ledger/service';
+import { getBalance } from './balances';
+import { adjustCredits, listGrants } from './grants';
+import { usedAccountFor } from './ledger';
+import { chargeCredits, releaseReservation, reserveCredits, useReservation } from './spending';
+import { type CreditsFixture, creditsFixture, give, person, refusal } from './test-fixtures';
+
+const SECOND = 1000;
+const DAY = 86_400_000;
+
+let f: CreditsFixture;
+beforeAll(async () => {
+  f = await creditsFixture();
+});
+
+describe('burn order', () => {
+  it('draws on the workspace first, then the pool by priority, earliest expiry, age; never on expired grants', async () => {
+    const userId = person();
+    const workspaceId = newId();
+    const t0 = f.clock.now().getTime();
+    const at = (ms: number) => new Date(t0 + ms);
+    const make = async (name: string, extra: Parameters<typeof give>[3]) => {
+      const grant = await give(f, userId, 5n, extra);
+      f.clock.advance(SECOND);
+      return [name, grant.id] as const;
+    };
+    const ids = Object.fromEntries([
+      await make('A', {}),
+      await make('B', { expiresAt: at(10 * DAY) }),
+      await make('C', { priority: 50 }),
+      await make('D', { expiresAt: at(5 * DAY) }),
+      await make('E', {}),
+      await make('W', { workspaceId }),
+      await make('X', { expiresAt: at(7 * SECOND) }),
+      await make('OtherWorkspace', { workspaceId: newId() }),
+    ]);
+    const name = (grantId: string) => Object.keys(ids).find((k) => ids[k] === grantId);
+    // Now t0 + 8 s: X expired a second ago; no sweep has run.
+    expect(
+      (await listGrants(f.db, { userId, workspaceId }, { now: f.clock.now() })).map((g) => name(g.id)),
+    ).toEqual(['W', 'C', 'D', 'B', 'A', 'E']);
+
+    const inWorkspace = await f.db.transaction((tx) =>
+      chargeCredits(tx, f.clock, { userId, workspaceId }, { amount: 12n, usedFor: 'render' }),
+    );
+    expect(inWorkspace.paidBy.map((p) => [name(p.grantId), p.amount])).toEqual([
+      ['W', 5n],
+      ['C', 5n],
+      ['D', 2n],
+    ]);
+    expect(await getBalance(f.db, f.clock, { userId, workspaceId })).toMatchObject({
+      total: 30n,
+      used: 12n,
+      reserved: 0n,
+      available: 18n,
+    });
+
+    const inPool = await f.db.transaction((tx) =>
+      chargeCredits(tx, f.clock, { userId }, { amount: 6n, usedFor: 'render' }),
+    );
+    expect(inPool.paidBy.map((p) => [name(p.grantId), p.amount])).toEqual([
+      ['D', 3n],
+      ['B', 3n],
+    ]);
+    // The pool alone: the workspace grants do not count outside their workspace.
+    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({
+      total: 25n,
+      used: 13n,
+      available: 12n,
+    });
+
+    // 12 are left in the pool; the expired X's 5 are out of reach.
+    const refused = await refusal(
+      f.db.transaction((tx) => chargeCredits(tx, f.clock, { userId }, { amount: 13n, usedFor: 'render' })),
+      'insufficient_funds',
+    );
+    expect(refused.details).toEqual({ available: '12', requested: '13' });
+    expect((await getAccount({ db: f.db }, ids.X!)).debitsPosted).toBe(0n);
+  });
+
+  it('draws on a grant 1 ms before its expiry and not at it', async () => {
+    const userId = person();
+    const expiresAt = new Date(f.clock.now().getTime() + DAY);
+    await give(f, userId, 3n, { expiresAt });
+    f.clock.set(new Date(expiresAt.getTime() - 1));
+    const usage = await f.db.transaction((tx) =>
+      chargeCredits(tx, f.clock, { userId }, { amount: 1n, usedFor: 'last call' }),
+    );
+    expect(usage.amount).toBe(1n);
+    expect((await getBalance(f.db, f.clock, { userId })).available).toBe(2n);
+    f.clock.set(expiresAt);
+    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({ total: 0n, available: 0n });
+    const refused = await refusal(
+      f.db.transaction((tx) => chargeCredits(tx, f.clock, { userId }, { amount: 1n, usedFor: 'too late' })),
+      'insufficient_funds',
+    );
+    expect(refused.details).toEqual({ available: '0', requested: '1' });
+  });
+
+  it('writes nothing when it refuses', async () => {
+    const userId = person();
+    await give(f, userId, 4n);
+    await refusal(
+      f.db.transaction((tx) => chargeCredits(tx, f.clock, { userId }, { amount: 5n, usedFor: 'big' })),
+      'insufficient_funds',
+    );
+    const usages = await queryRows(f.db, sql`SELECT id FROM credits_usages WHERE user_id = ${userId}`);
+    expect(usages).toEqual([]);
+    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({ total: 4n, used: 0n, available: 4n });
+  });
+
+  it('refuses amounts that are not positive', async () => {
+    const userId = person();
+    for (const amount of [0n, -1n]) {
+      await refusal(
+        f.db.transaction((tx) => chargeCredits(tx, f.clock, { userId }, { amount, usedFor: 'nothing' })),
+        'validation_failed',
+      );
+    }
+  });
+});
+
+describe('idempotency', () => {
+  it('returns the first charge for the same key and request, and refuses a changed request', async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const charge = (amount: bigint, usedFor = 'export') =>
+      f.db.transaction((tx) =>
+        chargeCredits(tx, f.clock, { userId }, { amount, usedFor, idempotencyKey: 'key-1' }),
+      );
+    const first = await charge(3n);
+    const again = await charge(3n);
+    expect(again).toEqual(first);
+    expect((await getBalance(f.db, f.clock, { userId })).available).toBe(7n);
+    await refusal(charge(4n), 'idempotency_conflict');
+    await refusal(charge(3n, 'import'), 'idempotency_conflict');
+    // The same key of another person is theirs alone.
+    const other = person();
+    await give(f, other, 5n);
+    const theirs = await f.db.transaction((tx) =>
+      chargeCredits(
+        tx,
+        f.clock,
+        { userId: other },
+        { amount: 3n, usedFor: 'export', idempotencyKey: 'key-1' },
+      ),
+    );
+    expect(theirs.id).not.toBe(first.id);
+  });
+
+  it('spends once when the same request arrives many times at once', async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        f.db.transaction((tx) =>
+          chargeCredits(tx, f.clock, { userId }, { amount: 4n, usedFor: 'sync', idempotencyKey: 'same' }),
+        ),
+      ),
+    );
+    expect(new Set(results.map((u) => u.id)).size).toBe(1);
+    expect((await getBalance(f.db, f.clock, { userId })).available).toBe(6n);
+    const reservations = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        f.db.transaction((tx) =>
+          reserveCredits(tx, f.clock, { userId }, { amount: 2n, reservedFor: 'job', idempotencyKey: 'hold' }),
+        ),
+      ),
+    );
+    expect(new Set(reservations.map((r) => r.id)).size).toBe(1);
+    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({
+      used: 4n,
+      reserved: 2n,
+      available: 4n,
+    });
+    await refusal(
+      f.db.transaction((tx) =>
+        reserveCredits(tx, f.clock, { userId }, { amount: 3n, reservedFor: 'job', idempotencyKey: 'hold' }),
+      ),
+      'idempotency_conflict',
+    );
+  });
+});
+
+describe('adjustments', () => {
+  it('grants with a reason, burns in burn order as a usage, and never goes below zero', async () => {
+    const userId = person();
+    const admin = person();
+    await refusal(
+      f.db.transaction((tx) => adjustCredits(tx, f.clock, { userId, amount: 5n, reason: '  ' })),
+      'validation_failed',
+    );
+    const granted = await f.db.transaction((tx) =>
+      adjustCredits(tx, f.clock, { userId, amount: 5n, reason: 'goodwill', createdByUserId: admin }),
+    );
+    expect(granted).toMatchObject({
+      source: 'adjustment',
+      reason: 'goodwill',
+      createdByUserId: admin,
+      amount: 5n,
+    });
+    const burned = await f.db.transaction((tx) =>
+      adjustCredits(tx, f.clock, { userId, amount: -2n, reason: 'double grant' }),
+    );
+    expect(burned).toMatchObject({
+      usedFor: 'adjustment: double grant',
+      action: 'adjustment',
+      amount: 2n,
+      paidBy: [{ grantId: granted.id, amount: 2n }],
+    });
+    const refused = await refusal(
+      f.db.transaction((tx) => adjustCredits(tx, f.clock, { userId, amount: -4n, reason: 'too much' })),
+      'insufficient_funds',
+    );
+    expect(refused.details).toEqual({ available: '3', requested: '4' });
+    await refusal(
+      f.db.transaction((tx) => adjustCredits(tx, f.clock, { userId, amount: 0n, reason: 'nothing' })),
+      'validation_failed',
+    );
+    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({ total: 5n, used: 2n, available: 3n });
+  });
+});
+
+const databases = [
+  { name: 'PGlite', postgres: false },
+  ...(testDatabaseUrl ? [{ name: 'PostgreSQL', postgres: true }] : []),
+];
+
+describe.each(databases)('concurrent spending on $name', ({ postgres }) => {
+  let race: CreditsFixture;
+  beforeAll(async () => {
+    race = postgres === (testDatabaseUrl !== undefined) ? f : await creditsFixture({ postgres });
+  });
+
+  it('lets exactly 10 of 100 one-credit reservations through against a balance of 10', async () => {
+    const userId = person();
+    const grants = [await give(race, userId, 4n), await give(race, userId, 6n)];
+    const heldBefore = (await getAccount({ db: race.db }, usedAccountFor(userId))).creditsPending;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, index) =>
+        race.db.transaction((tx) =>
+          reserveCredits(tx, race.clock, { userId }, { amount: 1n, reservedFor: `job ${index}` }),
+        ),
+      ),
+    );
+    const succeeded = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
+    expect(succeeded).toHaveLength(10);
+    expect(refused).toHaveLength(90);
+    for (const error of refused) {
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe('insufficient_funds');
+    }
+    expect(await getBalance(race.db, race.clock, { userId })).toMatchObject({
+      total: 10n,
+      used: 0n,
+      reserved: 10n,
+      available: 0n,
+    });
+    for (const grant of grants) {
+      const account = await getAccount({ db: race.db }, grant.id);
+      expect(account.debitsPending).toBe(grant.amount);
+    }
+    const rows = await queryRows<{ n: string }>(
+      race.db,
+      sql`SELECT count(*)::text AS n FROM credits_reservations WHERE user_id = ${userId} AND state = 'active'`,
+    );
+    expect(rows[0]?.n).toBe('10');
+    const heldAfter = (await getAccount({ db: race.db }, usedAccountFor(userId))).creditsPending;
+    expect(heldAfter - heldBefore).toBe(10n);
+  });
+
+  it('keeps balances exact when reservations, uses, releases and charges interleave', async () => {
+    const userId = person();
+    await give(race, userId, 40n, { priority: 1 });
+    await give(race, userId, 60n);
+    const spent = await Promise.all(
+      Array.from({ length: 40 }, async (_, index): Promise<bigint> => {
+        try {
+          if (index % 4 === 0) {
+            const usage = await race.db.transaction((tx) =>
+              chargeCredits(tx, race.clock, { userId }, { amount: 2n, usedFor: 'charge' }),
+            );
+            return usage.amount;
+          }
+          const reservation = await race.db.transaction((tx) =>
+            reserveCredits(tx, race.clock, { userId }, { amount: 4n, reservedFor: 'step' }),
+          );
+          if (index % 4 === 1) {
+            await race.db.transaction((tx) => releaseReservation(tx, race.clock, userId, reservation.id));
+            return 0n;
+          }
+          const { usage } = await race.db.transaction((tx) =>
+            useReservation(tx, race.clock, userId, reservation.id, {
+              amount: BigInt(1 + (index % 4)),
+              keepRemainder: index % 4 === 3,
+            }),
+          );
+          return usage.amount;
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'insufficient_funds' });
+          return 0n;
+        }
+      }),
+    );
+    // Which steps find credits depends on the interleaving; what was spent must add up whatever it was.
+    const total = spent.reduce((sum, amount) => sum + amount, 0n);
+    expect(total).toBeGreaterThan(0n);
+    const [recorded] = await queryRows<{ sum: string }>(
+      race.db,
+      sql`SELECT coalesce(sum(amount), 0)::text AS sum FROM credits_usages WHERE user_id = ${userId}`,
+    );
+    expect(BigInt(recorded!.sum)).toBe(total);
+    // The 4-of-4 uses keep no remainder, so nothing stays reserved.
+    expect(await getBalance(race.db, race.clock, { userId })).toMatchObject({
+      total: 100n,
+      used: total,
+      reserved: 0n,
+      available: 100n - total,
+    });
+  });
+});

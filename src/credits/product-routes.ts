@@ -1,0 +1,211 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import { priceAction, readActionPrices } from './actions';
+import type { CreditsDeps } from './deps';
+import {
+  ActionKey,
+  ActionPriceSchema,
+  actionPriceJson,
+  Credits,
+  Limit,
+  MinorUnits,
+  PathId,
+  PositiveCredits,
+  ProductSchema,
+  page,
+  productJson,
+  Uuid,
+} from './json';
+import { createProduct, getProduct, listProducts, updateProduct } from './products';
+import { productTypes, refillCycles } from './schema';
+
+/** Products (administrators' and resellers') and the prices of actions. */
+
+const tags = ['Credits: products'];
+
+const productFields = {
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(5000),
+  credits_per_cycle: PositiveCredits,
+  refill_cycle: z.enum(refillCycles),
+  rollover_credits: Credits,
+  permissions: z
+    .array(ActionKey)
+    .max(100)
+    .openapi({ description: 'the actions the product lets its holders take' }),
+  display_price: z.strictObject({
+    amount_minor: MinorUnits,
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code, such as USD'),
+  }),
+  active: z.boolean(),
+};
+
+const optionalBigint = (value: string | undefined) => (value === undefined ? undefined : BigInt(value));
+
+export function productRoutes(deps: CreditsDeps) {
+  const router = createRouter();
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/products',
+      tags,
+      summary: 'Make a product',
+      description:
+        'Administrators make generic and whitelabel products. A whitelabel reseller makes under-whitelabel ' +
+        'ones: only with actions its own products grant, no more credits per cycle than it has available, ' +
+        'and paying the `create_under_whitelabel_product` price.',
+      request: jsonBody(
+        z.strictObject({
+          type: z.enum(productTypes).optional(),
+          name: productFields.name,
+          description: productFields.description.optional(),
+          credits_per_cycle: productFields.credits_per_cycle,
+          refill_cycle: productFields.refill_cycle,
+          rollover_credits: productFields.rollover_credits.optional(),
+          permissions: productFields.permissions,
+          display_price: productFields.display_price.optional(),
+          active: productFields.active.optional(),
+        }),
+      ),
+      responses: { 201: jsonResponse(ProductSchema, 'The product'), ...errorResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const product = await createProduct(deps, c.get('actor'), {
+        type: body.type,
+        name: body.name,
+        description: body.description,
+        creditsPerCycle: BigInt(body.credits_per_cycle),
+        refillCycle: body.refill_cycle,
+        rolloverCredits: optionalBigint(body.rollover_credits),
+        permissions: body.permissions,
+        displayPriceMinor: optionalBigint(body.display_price?.amount_minor),
+        displayCurrency: body.display_price?.currency,
+        active: body.active,
+      });
+      return c.json(productJson(product), 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/products',
+      tags,
+      summary: 'Products, newest first: every one for administrators, their own for resellers',
+      request: {
+        query: z.object({
+          type: z.enum(productTypes).optional(),
+          owner_user_id: Uuid.optional(),
+          active: z.enum(['true', 'false']).optional(),
+          before: Uuid.optional(),
+          limit: Limit,
+        }),
+      },
+      responses: { 200: jsonResponse(page(ProductSchema), 'A page of products'), ...errorResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const result = await listProducts(deps, c.get('actor'), {
+        type: q.type,
+        ownerUserId: q.owner_user_id,
+        active: q.active === undefined ? undefined : q.active === 'true',
+        before: q.before,
+        limit: q.limit,
+      });
+      return c.json({ items: result.items.map(productJson), next_cursor: result.nextCursor }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/products/{id}',
+      tags,
+      summary: 'A product its maker (or an administrator) manages',
+      request: { params: z.object({ id: PathId }) },
+      responses: { 200: jsonResponse(ProductSchema, 'The product'), ...errorResponses },
+    }),
+    async (c) => c.json(productJson(await getProduct(deps, c.get('actor'), c.req.valid('param').id)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/products/{id}',
+      tags,
+      summary: 'Change or deactivate a product; changes apply to later purchases and refills',
+      request: {
+        params: z.object({ id: PathId }),
+        ...jsonBody(
+          z.strictObject({
+            name: productFields.name.optional(),
+            description: productFields.description.optional(),
+            credits_per_cycle: productFields.credits_per_cycle.optional(),
+            refill_cycle: productFields.refill_cycle.optional(),
+            rollover_credits: productFields.rollover_credits.optional(),
+            permissions: productFields.permissions.optional(),
+            display_price: productFields.display_price.optional(),
+            active: productFields.active.optional(),
+          }),
+        ),
+      },
+      responses: { 200: jsonResponse(ProductSchema, 'The product'), ...errorResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const product = await updateProduct(deps, c.get('actor'), c.req.valid('param').id, {
+        name: body.name,
+        description: body.description,
+        creditsPerCycle: optionalBigint(body.credits_per_cycle),
+        refillCycle: body.refill_cycle,
+        rolloverCredits: optionalBigint(body.rollover_credits),
+        permissions: body.permissions,
+        displayPriceMinor: optionalBigint(body.display_price?.amount_minor),
+        displayCurrency: body.display_price?.currency,
+        active: body.active,
+      });
+      return c.json(productJson(product), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/action-prices',
+      tags,
+      summary: 'What each action costs in credits',
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(ActionPriceSchema) }), 'Every priced action'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json({ items: (await readActionPrices(deps, c.get('actor'))).map(actionPriceJson) }, 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'put',
+      path: '/action-prices/{action}',
+      tags,
+      summary: 'Set an action’s price, adding the action if it is new (administrators)',
+      request: {
+        params: z.object({ action: ActionKey.openapi({ param: { name: 'action', in: 'path' } }) }),
+        ...jsonBody(z.strictObject({ price: Credits, label: z.string().trim().min(1).max(200).optional() })),
+      },
+      responses: { 200: jsonResponse(ActionPriceSchema, 'The price'), ...errorResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const price = await priceAction(deps, c.get('actor'), {
+        action: c.req.valid('param').action,
+        label: body.label,
+        price: BigInt(body.price),
+      });
+      return c.json(actionPriceJson(price), 200);
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,279 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { setCookie } from 'hono/cookie';
+import { SESSION_COOKIE } from '../core/auth/middleware';
+import { PASSWORD_MAX_LENGTH } from '../core/auth/passwords';
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import type { CreditsDeps } from './deps';
+import { createIntegration, deactivateIntegration, listIntegrations } from './integrations';
+import {
+  IntegrationSchema,
+  integrationJson,
+  Limit,
+  PathId,
+  PurchaseSchema,
+  page,
+  purchaseJson,
+  Uuid,
+  WorkspaceSchema,
+  workspaceJson,
+} from './json';
+import { completeOnboarding, requestLoginDetails } from './onboarding';
+import { enterPurchase, listPurchases } from './purchases';
+import { receivePurchaseWebhook, WebhookOrderSchema } from './webhook';
+
+/** Purchases (by webhook or by an administrator), the sales platforms' integrations, and the first login. */
+
+const tags = ['Credits: purchases'];
+const Email = z.email().max(320).openapi({ example: 'ada@example.com' });
+const PurchaseOutcomeSchema = z.object({ purchase: PurchaseSchema, created: z.boolean() });
+
+export function purchaseRoutes(deps: CreditsDeps) {
+  const router = createRouter();
+  router.openAPIRegistry.register('CreditsWebhookOrder', WebhookOrderSchema);
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/webhooks/{integrationId}',
+      tags,
+      summary: 'A sales platform reports a purchase',
+      description:
+        'Signed with the integration’s secret: `X-Tally-Signature: sha256=<hex HMAC-SHA256 of "<X-Tally-Timestamp>.<raw body>">`, ' +
+        'the timestamp in unix seconds within 5 minutes of now. The order id makes a repeat answer 200 ' +
+        'with the first purchase and create nothing.',
+      request: {
+        params: z.object({
+          integrationId: z
+            .string()
+            .max(100)
+            .openapi({ param: { name: 'integrationId', in: 'path' } }),
+        }),
+        headers: z.object({
+          'x-tally-timestamp': z.string().max(20).optional(),
+          'x-tally-signature': z.string().max(200).optional(),
+        }),
+        // Documented, not validated here: the signature is checked over the raw bytes first.
+        body: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/CreditsWebhookOrder' } } },
+        },
+      },
+      responses: {
+        200: jsonResponse(PurchaseOutcomeSchema, 'The order was recorded before; nothing changed'),
+        201: jsonResponse(PurchaseOutcomeSchema, 'The purchase'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const headers = c.req.valid('header');
+      const outcome = await receivePurchaseWebhook(deps, c.get('actor'), {
+        integrationId: c.req.valid('param').integrationId,
+        timestamp: headers['x-tally-timestamp'],
+        signature: headers['x-tally-signature'],
+        rawBody: new Uint8Array(await c.req.arrayBuffer()),
+      });
+      const body = { purchase: purchaseJson(outcome.purchase), created: outcome.created };
+      return outcome.created ? c.json(body, 201) : c.json(body, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/purchases',
+      tags,
+      summary: 'Enter a purchase made elsewhere (administrators)',
+      description: 'Idempotent on the order reference, like a webhook delivery.',
+      request: jsonBody(
+        z.strictObject({
+          email: Email,
+          product_id: Uuid,
+          order_reference: z.string().trim().min(1).max(200),
+          name: z.string().max(200).optional(),
+          note: z.string().max(2000).optional(),
+        }),
+      ),
+      responses: {
+        200: jsonResponse(PurchaseOutcomeSchema, 'The order was entered before; nothing changed'),
+        201: jsonResponse(PurchaseOutcomeSchema, 'The purchase'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const outcome = await enterPurchase(deps, c.get('actor'), {
+        email: body.email,
+        productId: body.product_id,
+        orderReference: body.order_reference,
+        name: body.name,
+        note: body.note,
+      });
+      const json = { purchase: purchaseJson(outcome.purchase), created: outcome.created };
+      return outcome.created ? c.json(json, 201) : c.json(json, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/purchases',
+      tags,
+      summary: 'Purchases, newest first: all of them for administrators, one’s own for everyone else',
+      request: {
+        query: z.object({
+          user_id: Uuid.optional(),
+          product_id: Uuid.optional(),
+          integration_id: Uuid.optional(),
+          before: Uuid.optional(),
+          limit: Limit,
+        }),
+      },
+      responses: { 200: jsonResponse(page(PurchaseSchema), 'A page of purchases'), ...errorResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const result = await listPurchases(deps, c.get('actor'), {
+        userId: q.user_id,
+        productId: q.product_id,
+        integrationId: q.integration_id,
+        before: q.before,
+        limit: q.limit,
+      });
+      return c.json({ items: result.items.map(purchaseJson), next_cursor: result.nextCursor }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/integrations',
+      tags,
+      summary: 'Connect a sales platform (administrators); its signing secret is in this response only',
+      request: jsonBody(z.strictObject({ name: z.string().trim().min(1).max(200) })),
+      responses: {
+        201: jsonResponse(
+          z.object({ integration: IntegrationSchema, secret: z.string(), webhook_url: z.string() }),
+          'The integration and its secret',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { integration, secret } = await createIntegration(deps, c.get('actor'), c.req.valid('json'));
+      return c.json(
+        {
+          integration: integrationJson(integration),
+          secret,
+          webhook_url: `${deps.publicUrl}/api/credits/webhooks/${integration.id}`,
+        },
+        201,
+      );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/integrations',
+      tags,
+      summary: 'The sales platforms connected (administrators); never their secrets',
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(IntegrationSchema) }), 'Integrations'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json({ items: (await listIntegrations(deps, c.get('actor'))).map(integrationJson) }, 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/integrations/{id}/deactivate',
+      tags,
+      summary: 'Stop accepting an integration’s deliveries (administrators)',
+      request: { params: z.object({ id: PathId }) },
+      responses: { 200: jsonResponse(IntegrationSchema, 'The integration'), ...errorResponses },
+    }),
+    async (c) =>
+      c.json(
+        integrationJson(await deactivateIntegration(deps, c.get('actor'), c.req.valid('param').id)),
+        200,
+      ),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/onboarding',
+      tags,
+      summary: 'First login: the temporary password from the mail, a new password and the first workspace',
+      description:
+        'One transaction: the temporary password is used, the password set, the workspace made and a ' +
+        'session opened — or, if any step fails, nothing changes.',
+      request: jsonBody(
+        z.strictObject({
+          email: Email,
+          temporary_password: z.string().min(1).max(100),
+          new_password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+          workspace_name: z.string().max(200),
+        }),
+      ),
+      responses: {
+        201: jsonResponse(
+          z.object({
+            user: z.object({ id: Uuid, email: z.string().nullable(), name: z.string() }),
+            workspace: WorkspaceSchema,
+          }),
+          'Signed in, with the first workspace',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const { user, session, workspace } = await completeOnboarding(
+        deps,
+        c.get('actor'),
+        {
+          email: body.email,
+          temporaryPassword: body.temporary_password,
+          newPassword: body.new_password,
+          workspaceName: body.workspace_name,
+        },
+        { ip: c.get('actor').ip, userAgent: c.req.header('user-agent') ?? null },
+      );
+      setCookie(c, SESSION_COOKIE, session.token, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure: deps.publicUrl.startsWith('https://'),
+        path: '/',
+        expires: session.expiresAt,
+      });
+      return c.json(
+        { user: { id: user.id, email: user.email, name: user.name }, workspace: workspaceJson(workspace) },
+        201,
+      );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/onboarding/login-details',
+      tags,
+      summary: 'Mail new login details to a person who has not finished onboarding',
+      description: 'Answers 202 whatever the address, so no response reveals who has an account.',
+      request: jsonBody(z.strictObject({ email: Email })),
+      responses: {
+        202: jsonResponse(z.object({ status: z.literal('check_your_mail') }), 'Accepted'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      await requestLoginDetails(deps, c.get('actor'), c.req.valid('json'));
+      return c.json({ status: 'check_your_mail' as const }, 202);
+    },
+  );
+
+  return router;
+}

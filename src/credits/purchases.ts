@@ -1,0 +1,237 @@
+import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { type Actor, requireAdmin, requireScope, requireUser } from '../core/actor';
+import { recordAudit } from '../core/audit/service';
+import { normalizeEmail, registerConfirmedPerson } from '../core/auth/accounts';
+import { users } from '../core/auth/schema';
+import type { Db } from '../core/database';
+import { AppError, notFound } from '../core/errors';
+import { isUuid, newId } from '../core/ids';
+import { queueMail } from '../core/mail/outbox';
+import { recordCustomerPurchase } from './customers';
+import type { CreditsDeps } from './deps';
+import { lockCustomers } from './engine/customer-lock';
+import { startHolding } from './engine/refill';
+import { mailLoginDetails } from './onboarding';
+import { products, purchases } from './schema';
+import { CREDITS_SCOPES } from './scopes';
+
+/**
+ * A purchase turns an order on a sales platform into an account and credits: the person is found by
+ * email or registered (confirmed by the purchase, with a temporary password by mail), their type
+ * follows what they bought, and a holding of the product starts with its first grant. All of it, the
+ * mail included (through the outbox), is one transaction; the order id makes a second delivery of the
+ * same order change nothing.
+ */
+
+export type Purchase = typeof purchases.$inferSelect;
+
+export interface PurchaseInput {
+  source: 'webhook' | 'admin';
+  integrationId: string | null;
+  orderId: string;
+  email: string;
+  productId: string;
+  name?: string;
+  details: Record<string, unknown>;
+}
+
+export interface PurchaseOutcome {
+  purchase: Purchase;
+  /** False when the order was recorded before: nothing was created this time. */
+  created: boolean;
+}
+
+async function findPurchaseByOrder(tx: Db, input: PurchaseInput): Promise<Purchase | undefined> {
+  const [row] = await tx
+    .select()
+    .from(purchases)
+    .where(
+      and(
+        eq(purchases.source, input.source),
+        input.integrationId
+          ? eq(purchases.integrationId, input.integrationId)
+          : isNull(purchases.integrationId),
+        eq(purchases.orderId, input.orderId),
+      ),
+    );
+  return row;
+}
+
+/**
+ * Records one purchase in the caller's transaction. A repeat of an order (same source, integration
+ * and order id) returns the first purchase when it names the same address and product, and is an
+ * idempotency conflict when it does not.
+ */
+export async function recordPurchase(
+  tx: Db,
+  deps: CreditsDeps,
+  actor: Actor,
+  input: PurchaseInput,
+): Promise<PurchaseOutcome> {
+  const { clock } = deps;
+  const email = normalizeEmail(input.email);
+  // One order at a time: the unique constraint cannot guard admin orders (no integration, and NULLs
+  // are distinct), and a lock lets the second delivery find the first instead of failing on it.
+  await tx.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtext(${`credits_purchase:${input.source}:${input.integrationId ?? ''}:${input.orderId}`}))`,
+  );
+  const earlier = await findPurchaseByOrder(tx, input);
+  if (earlier) {
+    if (earlier.email !== email || earlier.productId !== input.productId) {
+      throw new AppError(
+        'idempotency_conflict',
+        `order ${input.orderId} was already recorded for another address or product`,
+        { purchase_id: earlier.id },
+      );
+    }
+    return { purchase: earlier, created: false };
+  }
+
+  const [product] = isUuid(input.productId)
+    ? await tx.select().from(products).where(eq(products.id, input.productId))
+    : [];
+  if (!product) throw notFound('product', { product_id: input.productId });
+  if (!product.active) {
+    throw new AppError('domain_rule', `${product.name} is no longer sold`, { product_id: product.id });
+  }
+
+  const registeredId = await registerConfirmedPerson(tx, clock, { email, name: input.name ?? '' });
+  const [person] = await tx
+    .select({ id: users.id, hasPassword: sql<boolean>`${users.passwordHash} IS NOT NULL` })
+    .from(users)
+    .where(eq(users.email, email));
+  const userId = person!.id;
+  if (product.ownerUserId === userId) {
+    throw new AppError('domain_rule', 'a reseller cannot buy its own product', { product_id: product.id });
+  }
+  // The buyer and the reseller who funds them, locked in the engine's order before anything reads them.
+  await lockCustomers(tx, clock, product.ownerUserId ? [userId, product.ownerUserId] : [userId]);
+  const customer = await recordCustomerPurchase(tx, clock, userId, product);
+
+  const [purchase] = await tx
+    .insert(purchases)
+    .values({
+      id: newId(),
+      source: input.source,
+      integrationId: input.integrationId,
+      orderId: input.orderId,
+      email,
+      productId: product.id,
+      userId,
+      registered: registeredId !== null,
+      details: input.details,
+      createdByUserId: actor.userId,
+      createdAt: clock.now(),
+    })
+    .returning();
+  // An under-whitelabel product's grant is funded from its reseller's credits, and refused when the
+  // reseller no longer has them: the whole purchase then rolls back.
+  const { holdingId, grant } = await startHolding(tx, clock, {
+    userId,
+    product: {
+      id: product.id,
+      creditsPerCycle: product.creditsPerCycle,
+      refillCycle: product.refillCycle,
+      rolloverCredits: product.rolloverCredits,
+      ownerUserId: product.ownerUserId,
+      type: product.type,
+    },
+    purchaseId: purchase!.id,
+  });
+
+  if (!person!.hasPassword) {
+    // Registered now, or registered by an earlier purchase and not yet onboarded: the newest login
+    // details replace the earlier ones.
+    await mailLoginDetails(tx, deps, {
+      userId,
+      email,
+      ip: actor.ip,
+      productName: product.name,
+      type: customer.type,
+    });
+  } else {
+    await queueMail(tx, clock, {
+      to: email,
+      userId,
+      template: 'credits_purchase',
+      dedupeKey: `credits_purchase:${purchase!.id}`,
+      subject: `${product.name}: your credits are in your Tally account`,
+      text:
+        `Thank you for buying ${product.name}: ${product.creditsPerCycle} credits are in your account` +
+        (product.refillCycle === 'none' ? '.' : `, refilled every ${product.refillCycle}.`) +
+        `\n\nLog in: ${deps.publicUrl}/login`,
+    });
+  }
+  await recordAudit(tx, clock, actor, {
+    action: 'credits.purchase.create',
+    objectType: 'credits_purchase',
+    objectId: purchase!.id,
+    details: {
+      source: input.source,
+      integrationId: input.integrationId,
+      orderId: input.orderId,
+      productId: product.id,
+      userId,
+      registered: registeredId !== null,
+      holdingId,
+      grantId: grant.id,
+      type: customer.type,
+    },
+  });
+  return { purchase: purchase!, created: true };
+}
+
+/** An administrator enters a purchase made elsewhere (a bank transfer, a sale in person). */
+export async function enterPurchase(
+  deps: CreditsDeps,
+  actor: Actor,
+  input: { email: string; productId: string; orderReference: string; name?: string; note?: string },
+): Promise<PurchaseOutcome> {
+  requireAdmin(actor);
+  requireScope(actor, CREDITS_SCOPES.manage);
+  return deps.db.transaction((tx) =>
+    recordPurchase(tx, deps, actor, {
+      source: 'admin',
+      integrationId: null,
+      orderId: input.orderReference.trim(),
+      email: input.email,
+      productId: input.productId,
+      name: input.name,
+      details: input.note ? { note: input.note } : {},
+    }),
+  );
+}
+
+export interface PurchaseFilter {
+  userId?: string;
+  productId?: string;
+  integrationId?: string;
+  before?: string;
+  limit?: number;
+}
+
+/** Administrators see every purchase; a person their own. Newest first. */
+export async function listPurchases(
+  { db }: CreditsDeps,
+  actor: Actor,
+  filter: PurchaseFilter = {},
+): Promise<{ items: Purchase[]; nextCursor: string | null }> {
+  requireScope(actor, CREDITS_SCOPES.read);
+  const own = actor.isAdmin ? undefined : eq(purchases.userId, requireUser(actor));
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  const conditions: (SQL | undefined)[] = [
+    own,
+    filter.userId ? eq(purchases.userId, filter.userId) : undefined,
+    filter.productId ? eq(purchases.productId, filter.productId) : undefined,
+    filter.integrationId ? eq(purchases.integrationId, filter.integrationId) : undefined,
+    filter.before ? lt(purchases.id, filter.before) : undefined,
+  ];
+  const rows = await db
+    .select()
+    .from(purchases)
+    .where(and(...conditions))
+    .orderBy(desc(purchases.id))
+    .limit(limit + 1);
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+}

@@ -1,0 +1,356 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { createRouter, type Env, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import {
+  chargeAction,
+  readBalance,
+  readGrants,
+  readReservations,
+  readUsageSeries,
+  readUsages,
+  releaseReserved,
+  reserveForAction,
+  useReserved,
+} from './activity';
+import type { CreditsDeps } from './deps';
+import {
+  ActionKey,
+  BalanceSchema,
+  balanceJson,
+  Credits,
+  GrantSchema,
+  grantJson,
+  IdempotencyKey,
+  Limit,
+  PositiveCredits,
+  Purpose,
+  page,
+  ReservationSchema,
+  reservationJson,
+  Timestamp,
+  UsageSchema,
+  Uuid,
+  usageJson,
+} from './json';
+import { reservationStates } from './schema';
+
+/**
+ * The server-to-server API of the host application (an API key with `credits:spend` or
+ * `credits:read`; a browser session works too): reserve, use, release and charge credits for actions,
+ * and read balances, usages and reservations. An administrator's key names the person (`user_id`).
+ */
+
+const tags = ['Credits: spending'];
+
+const scopeFields = {
+  user_id: Uuid.optional().openapi({
+    description: 'whose credits; administrators only, the caller by default',
+  }),
+  workspace_id: Uuid.optional().openapi({
+    description: 'spend or read in this workspace (its billing person pays)',
+  }),
+};
+const Quantity = z.number().int().min(1).max(1_000_000).optional();
+const idempotentHeaders = { headers: z.object({ 'idempotency-key': IdempotencyKey }) };
+const UsagesSchema = z.object({ usages: z.array(UsageSchema) });
+
+/** Stripe's convention: a replayed answer says so. */
+const markReplay = (c: Context<Env>, replayed: boolean) => {
+  if (replayed) c.header('Idempotent-Replayed', 'true');
+};
+
+const optionalDate = (value: string | undefined) => (value ? new Date(value) : undefined);
+
+export function spendingRoutes(deps: CreditsDeps) {
+  const router = createRouter();
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/charge',
+      tags,
+      summary: 'Charge an action at its price (× quantity)',
+      description:
+        'In a workspace the workspace’s reserve pays first, then the pool, which can make two usages. ' +
+        'A free action records nothing. A repeat with the same Idempotency-Key answers what the first ' +
+        'charged; the same key with another body is 409.',
+      request: {
+        ...idempotentHeaders,
+        ...jsonBody(
+          z.strictObject({ ...scopeFields, action: ActionKey, quantity: Quantity, used_for: Purpose }),
+        ),
+      },
+      responses: { 200: jsonResponse(UsagesSchema, 'What was charged'), ...errorResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const outcome = await chargeAction(deps, c.get('actor'), {
+        userId: body.user_id,
+        workspaceId: body.workspace_id,
+        action: body.action,
+        quantity: body.quantity,
+        usedFor: body.used_for,
+        idempotencyKey: c.req.valid('header')['idempotency-key'],
+      });
+      markReplay(c, outcome.replayed);
+      return c.json({ usages: outcome.usages.map(usageJson) }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/reserve',
+      tags,
+      summary: 'Reserve credits for an action: its price × quantity, or an explicit amount',
+      request: {
+        ...idempotentHeaders,
+        ...jsonBody(
+          z.strictObject({
+            ...scopeFields,
+            action: ActionKey,
+            amount: PositiveCredits.optional(),
+            quantity: Quantity,
+            reserved_for: Purpose,
+            expires_at: Timestamp.optional().openapi({
+              description: 'when the credits go back by themselves',
+            }),
+          }),
+        ),
+      },
+      responses: { 200: jsonResponse(ReservationSchema, 'The reservation'), ...errorResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const outcome = await reserveForAction(deps, c.get('actor'), {
+        userId: body.user_id,
+        workspaceId: body.workspace_id,
+        action: body.action,
+        amount: body.amount === undefined ? undefined : BigInt(body.amount),
+        quantity: body.quantity,
+        reservedFor: body.reserved_for,
+        expiresAt: optionalDate(body.expires_at),
+        idempotencyKey: c.req.valid('header')['idempotency-key'],
+      });
+      markReplay(c, outcome.replayed);
+      return c.json(reservationJson(outcome.reservation), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/use',
+      tags,
+      summary: 'Use a reservation, whole or in part; the rest is released, or kept reserved',
+      request: {
+        ...idempotentHeaders,
+        ...jsonBody(
+          z.strictObject({
+            reservation_id: Uuid,
+            amount: PositiveCredits.optional(),
+            used_for: Purpose.optional(),
+            keep_remainder: z.boolean().optional(),
+          }),
+        ),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({ usage: UsageSchema, remainder: ReservationSchema.nullable() }),
+          'The usage, and the reservation keeping the rest',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const outcome = await useReserved(deps, c.get('actor'), {
+        reservationId: body.reservation_id,
+        amount: body.amount === undefined ? undefined : BigInt(body.amount),
+        usedFor: body.used_for,
+        keepRemainder: body.keep_remainder,
+        idempotencyKey: c.req.valid('header')['idempotency-key'],
+      });
+      markReplay(c, outcome.replayed);
+      return c.json(
+        {
+          usage: usageJson(outcome.usage),
+          remainder: outcome.remainder && reservationJson(outcome.remainder),
+        },
+        200,
+      );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/release',
+      tags,
+      summary: 'Release a reservation; releasing it again answers it as it is',
+      request: {
+        headers: z.object({ 'idempotency-key': IdempotencyKey.optional() }),
+        ...jsonBody(z.strictObject({ reservation_id: Uuid })),
+      },
+      responses: { 200: jsonResponse(ReservationSchema, 'The reservation'), ...errorResponses },
+    }),
+    async (c) =>
+      c.json(
+        reservationJson(await releaseReserved(deps, c.get('actor'), c.req.valid('json').reservation_id)),
+        200,
+      ),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/balance',
+      tags,
+      summary: 'A balance: the caller’s, or a workspace’s',
+      request: { query: z.object(scopeFields) },
+      responses: { 200: jsonResponse(BalanceSchema, 'The balance'), ...errorResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const { userId, workspaceId, balance } = await readBalance(deps, c.get('actor'), {
+        userId: q.user_id,
+        workspaceId: q.workspace_id,
+      });
+      return c.json(balanceJson(balance, userId, workspaceId), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/usages',
+      tags,
+      summary: 'Usage history, newest first',
+      request: {
+        query: z.object({
+          ...scopeFields,
+          action: ActionKey.optional(),
+          used_for: z.string().max(500).optional(),
+          from: Timestamp.optional(),
+          to: Timestamp.optional(),
+          reserved_only: z.enum(['true', 'false']).optional(),
+          before: z.string().max(100).optional(),
+          limit: Limit,
+        }),
+      },
+      responses: { 200: jsonResponse(page(UsageSchema), 'A page of usages'), ...errorResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const result = await readUsages(deps, c.get('actor'), {
+        userId: q.user_id,
+        workspaceId: q.workspace_id,
+        action: q.action,
+        usedFor: q.used_for,
+        from: optionalDate(q.from),
+        to: optionalDate(q.to),
+        reservedOnly: q.reserved_only === 'true',
+        before: q.before,
+        limit: q.limit,
+      });
+      return c.json({ items: result.items.map(usageJson), next_cursor: result.nextCursor }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/usage-by-action',
+      tags,
+      summary: 'Credits used per day or hour and action, for a chart',
+      request: {
+        query: z.object({
+          ...scopeFields,
+          from: Timestamp,
+          to: Timestamp,
+          bucket: z.enum(['day', 'hour']).default('day'),
+        }),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({ items: z.array(z.object({ bucket: z.string(), action: z.string(), amount: Credits })) }),
+          'The series',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const series = await readUsageSeries(deps, c.get('actor'), {
+        userId: q.user_id,
+        workspaceId: q.workspace_id,
+        from: new Date(q.from),
+        to: new Date(q.to),
+        bucket: q.bucket,
+      });
+      return c.json(
+        {
+          items: series.map((s) => ({
+            bucket: s.bucket.toISOString(),
+            action: s.action,
+            amount: s.amount.toString(),
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/reservations',
+      tags,
+      summary: 'Reservations, newest first',
+      request: {
+        query: z.object({
+          ...scopeFields,
+          state: z.enum(reservationStates).optional(),
+          before: z.string().max(100).optional(),
+          limit: Limit,
+        }),
+      },
+      responses: { 200: jsonResponse(page(ReservationSchema), 'A page of reservations'), ...errorResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const result = await readReservations(deps, c.get('actor'), {
+        userId: q.user_id,
+        workspaceId: q.workspace_id,
+        state: q.state,
+        before: q.before,
+        limit: q.limit,
+      });
+      return c.json({ items: result.items.map(reservationJson), next_cursor: result.nextCursor }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/grants',
+      tags,
+      summary: 'The grants with credits left, in the order they are spent',
+      request: { query: z.object(scopeFields) },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(GrantSchema) }), 'The grants'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const grants = await readGrants(deps, c.get('actor'), {
+        userId: q.user_id,
+        workspaceId: q.workspace_id,
+      });
+      return c.json({ items: grants.map(grantJson) }, 200);
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,517 @@
+import { sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Body,
+  read,
+  request,
+  signedInPerson,
+  type TestPerson,
+  type TestTally,
+  testTally,
+} from '../../test/support/app';
+import {
+  adminKey,
+  apiKeyOf,
+  balanceOf,
+  counts,
+  creditsAdmin,
+  customerOf,
+  makeProduct,
+  ok,
+  setPrice,
+} from '../../test/support/credits';
+import { queryRows } from '../core/database';
+
+let tally: TestTally;
+let admin: TestPerson;
+let productId: string;
+
+beforeAll(async () => {
+  tally = await testTally();
+  admin = await creditsAdmin(tally);
+  await setPrice(tally, admin, 'generate_image', 2);
+  await setPrice(tally, admin, 'generate_post', 3);
+  productId = (
+    await makeProduct(tally, admin, {
+      type: 'generic',
+      credits: 100,
+      permissions: ['create_workspace', 'invite_member', 'generate_image'],
+    })
+  ).id;
+});
+
+let keyCounter = 0;
+const newKey = () => `key-${++keyCounter}-${Date.now()}`;
+
+/** A server-to-server call with an API key (or the operator key). */
+async function call(
+  key: string,
+  path: string,
+  body: unknown,
+  idempotencyKey?: string,
+): Promise<{ status: number; body: Body; replayed: boolean }> {
+  const response = await tally.http.request(path, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    body: await read(response),
+    replayed: response.headers.get('idempotent-replayed') === 'true',
+  };
+}
+
+async function spender(): Promise<{ person: TestPerson; key: string }> {
+  const person = await customerOf(tally, admin, productId);
+  return { person, key: await apiKeyOf(tally, person, ['credits:spend', 'credits:read']) };
+}
+
+/** Runs a request that must be refused, and checks it changed nothing at all. */
+async function unchangedBy<T>(person: TestPerson, run: () => Promise<T>): Promise<T> {
+  const before = await counts(tally);
+  const balance = await balanceOf(tally, person);
+  const result = await run();
+  expect(await counts(tally)).toEqual(before);
+  expect(await balanceOf(tally, person)).toEqual(balance);
+  return result;
+}
+
+describe('charging with an API key', () => {
+  it('charges the action’s price; a repeat with the same Idempotency-Key returns the same usage', async () => {
+    const { person, key } = await spender();
+    const idempotencyKey = newKey();
+    const body = { action: 'generate_image', quantity: 3, used_for: 'image:1' };
+    const first = await call(key, '/api/credits/charge', body, idempotencyKey);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.usages).toHaveLength(1);
+    expect(first.body.usages[0]).toMatchObject({
+      action: 'generate_image',
+      amount: '6',
+      used_for: 'image:1',
+    });
+    expect(first.replayed).toBe(false);
+
+    const repeat = await unchangedBy(person, () => call(key, '/api/credits/charge', body, idempotencyKey));
+    expect(repeat.status).toBe(200);
+    expect(repeat.body).toEqual(first.body);
+    expect(repeat.replayed).toBe(true);
+    expect(await balanceOf(tally, person)).toMatchObject({ used: '6', available: '94' });
+  });
+
+  it('refuses the same Idempotency-Key with another body (409) and a missing key (400), changing nothing', async () => {
+    const { person, key } = await spender();
+    const idempotencyKey = newKey();
+    await call(key, '/api/credits/charge', { action: 'generate_image', used_for: 'image:1' }, idempotencyKey);
+    const conflict = await unchangedBy(person, () =>
+      call(key, '/api/credits/charge', { action: 'generate_image', used_for: 'image:2' }, idempotencyKey),
+    );
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error.code).toBe('idempotency_conflict');
+    const missing = await unchangedBy(person, () =>
+      call(key, '/api/credits/charge', { action: 'generate_image', used_for: 'image:3' }),
+    );
+    expect(missing.status).toBe(400);
+  });
+
+  it('refuses an action the person’s products do not grant, naming it (403)', async () => {
+    const { person, key } = await spender();
+    const refused = await unchangedBy(person, () =>
+      call(key, '/api/credits/charge', { action: 'generate_post', used_for: 'post:1' }, newKey()),
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details.action).toBe('generate_post');
+    expect(refused.body.error.message).toContain('generate_post');
+  });
+
+  it('refuses a charge the credits do not cover (422)', async () => {
+    const { person, key } = await spender();
+    const refused = await unchangedBy(person, () =>
+      call(
+        key,
+        '/api/credits/charge',
+        { action: 'generate_image', quantity: 51, used_for: 'batch' },
+        newKey(),
+      ),
+    );
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('insufficient_funds');
+  });
+
+  it('needs the credits:spend scope to spend; credits:read reads', async () => {
+    const { person } = await spender();
+    const reader = await apiKeyOf(tally, person, ['credits:read']);
+    const refused = await unchangedBy(person, () =>
+      call(reader, '/api/credits/charge', { action: 'generate_image', used_for: 'image' }, newKey()),
+    );
+    expect(refused.status).toBe(403);
+    const balance = await tally.http.request('/api/credits/balance', {
+      headers: { authorization: `Bearer ${reader}` },
+    });
+    expect(balance.status).toBe(200);
+  });
+
+  it('lets the operator key charge a named person, and only a named one', async () => {
+    const { person } = await spender();
+    const charged = await call(
+      adminKey.authorization.slice('Bearer '.length),
+      '/api/credits/charge',
+      { user_id: person.userId, action: 'generate_image', used_for: 'image' },
+      newKey(),
+    );
+    expect(charged.status).toBe(200);
+    const unnamed = await call(
+      adminKey.authorization.slice('Bearer '.length),
+      '/api/credits/charge',
+      { action: 'generate_image', used_for: 'image' },
+      newKey(),
+    );
+    expect(unnamed.status).toBe(400);
+  });
+});
+
+describe('reservations', () => {
+  it('reserves, uses in part keeping the rest, and releases; each step idempotent', async () => {
+    const { person, key } = await spender();
+    const reserveKey = newKey();
+    const body = { action: 'generate_image', amount: '10', reserved_for: 'batch:7' };
+    const reserved = await call(key, '/api/credits/reserve', body, reserveKey);
+    expect(reserved.status, JSON.stringify(reserved.body)).toBe(200);
+    expect(reserved.body).toMatchObject({ state: 'active', amount: '10', action: 'generate_image' });
+    expect((await call(key, '/api/credits/reserve', body, reserveKey)).body.id).toBe(reserved.body.id);
+    expect(await balanceOf(tally, person)).toMatchObject({ reserved: '10', available: '90' });
+
+    const useKey = newKey();
+    const useBody = {
+      reservation_id: reserved.body.id,
+      amount: '4',
+      used_for: 'image:a',
+      keep_remainder: true,
+    };
+    const used = await call(key, '/api/credits/use', useBody, useKey);
+    expect(used.status, JSON.stringify(used.body)).toBe(200);
+    expect(used.body.usage).toMatchObject({
+      amount: '4',
+      is_reserved: true,
+      reservation_id: reserved.body.id,
+    });
+    expect(used.body.remainder).toMatchObject({ amount: '6', state: 'active' });
+    const again = await call(key, '/api/credits/use', useBody, useKey);
+    expect(again.body).toEqual(used.body);
+    expect(again.replayed).toBe(true);
+    expect(await balanceOf(tally, person)).toMatchObject({ used: '4', reserved: '6', available: '90' });
+
+    const released = await call(key, '/api/credits/release', { reservation_id: used.body.remainder.id });
+    expect(released.body).toMatchObject({ state: 'released' });
+    expect((await call(key, '/api/credits/release', { reservation_id: used.body.remainder.id })).status).toBe(
+      200,
+    );
+    expect(await balanceOf(tally, person)).toMatchObject({ used: '4', reserved: '0', available: '96' });
+
+    const list = await ok(tally, 200, 'GET', '/api/credits/reservations?state=released', { as: person });
+    expect(list.items.map((r: { id: string }) => r.id)).toEqual([used.body.remainder.id]);
+  });
+
+  it('refuses to use more than is reserved, and a used reservation a second time, changing nothing', async () => {
+    const { person, key } = await spender();
+    const reserved = await call(
+      key,
+      '/api/credits/reserve',
+      { action: 'generate_image', reserved_for: 'one' },
+      newKey(),
+    );
+    expect(reserved.body.amount).toBe('2');
+    const tooMuch = await unchangedBy(person, () =>
+      call(key, '/api/credits/use', { reservation_id: reserved.body.id, amount: '3' }, newKey()),
+    );
+    expect(tooMuch.status).toBe(400);
+    expect((await call(key, '/api/credits/use', { reservation_id: reserved.body.id }, newKey())).status).toBe(
+      200,
+    );
+    const twice = await unchangedBy(person, () =>
+      call(key, '/api/credits/use', { reservation_id: reserved.body.id }, newKey()),
+    );
+    expect(twice.status).toBe(409);
+  });
+});
+
+describe('nobody reads or touches another person’s credits', () => {
+  it('answers 404 for another person’s balance, history, reservations; administrators may', async () => {
+    const { person: alice, key: aliceKey } = await spender();
+    const { person: bob, key: bobKey } = await spender();
+    const reserved = await call(
+      aliceKey,
+      '/api/credits/reserve',
+      { action: 'generate_image', reserved_for: 'x' },
+      newKey(),
+    );
+    for (const path of ['balance', 'usages', 'reservations', 'grants']) {
+      const response = await request(tally, 'GET', `/api/credits/${path}?user_id=${alice.userId}`, {
+        as: bob,
+      });
+      expect(response.status, path).toBe(404);
+    }
+    for (const path of ['/api/credits/use', '/api/credits/release']) {
+      const refused = await unchangedBy(alice, () =>
+        call(bobKey, path, { reservation_id: reserved.body.id }, newKey()),
+      );
+      expect(refused.status, path).toBe(404);
+    }
+    const charged = await unchangedBy(alice, () =>
+      call(
+        bobKey,
+        '/api/credits/charge',
+        { user_id: alice.userId, action: 'generate_image', used_for: 'x' },
+        newKey(),
+      ),
+    );
+    expect(charged.status).toBe(404);
+    const seen = await ok(tally, 200, 'GET', `/api/credits/balance?user_id=${alice.userId}`, { as: admin });
+    expect(seen).toMatchObject({ user_id: alice.userId, reserved: '2' });
+  });
+
+  it('keeps administrators’ routes to administrators (403), changing nothing', async () => {
+    const { person } = await spender();
+    for (const [method, path, body] of [
+      ['GET', '/api/credits/users', undefined],
+      ['POST', '/api/credits/adjustments', { user_id: person.userId, amount: '100', reason: 'gift' }],
+      ['PUT', '/api/credits/action-prices/generate_image', { price: '0' }],
+      [
+        'POST',
+        '/api/credits/purchases',
+        { email: person.email, product_id: productId, order_reference: 'mine' },
+      ],
+      ['POST', '/api/credits/integrations', { name: 'Mine' }],
+    ] as const) {
+      const response = await unchangedBy(person, () => request(tally, method, path, { as: person, body }));
+      expect(response.status, `${method} ${path}`).toBe(403);
+    }
+  });
+});
+
+describe('adjustments', () => {
+  it('adds and takes away credits with a reason; never below what is there', async () => {
+    const { person } = await spender();
+    const added = await ok(tally, 201, 'POST', '/api/credits/adjustments', {
+      as: admin,
+      body: { user_id: person.userId, amount: '25', reason: 'compensation for downtime' },
+    });
+    expect(added.grant).toMatchObject({
+      source: 'adjustment',
+      amount: '25',
+      reason: 'compensation for downtime',
+    });
+    const taken = await ok(tally, 201, 'POST', '/api/credits/adjustments', {
+      as: admin,
+      body: { user_id: person.userId, amount: '-5', reason: 'double grant' },
+    });
+    expect(taken.usage).toMatchObject({ amount: '5', action: 'adjustment' });
+    expect((await balanceOf(tally, person)).available).toBe('120');
+    const refused = await unchangedBy(person, () =>
+      request(tally, 'POST', '/api/credits/adjustments', {
+        as: admin,
+        body: { user_id: person.userId, amount: '-1000', reason: 'too much' },
+      }),
+    );
+    expect(refused.status).toBe(422);
+  });
+});
+
+describe('workspaces', () => {
+  async function workspaceOf(person: TestPerson, name = `Team ${Date.now()}-${Math.random()}`) {
+    return ok(tally, 201, 'POST', '/api/credits/workspaces', { as: person, body: { name } });
+  }
+
+  it('reserve the create_workspace price, which their activity uses first, then the pool', async () => {
+    const { person, key } = await spender();
+    const workspace = await workspaceOf(person);
+    expect(workspace).toMatchObject({ reserved: '10', my_role: 'owner', billing_user_id: person.userId });
+    expect(await balanceOf(tally, person)).toMatchObject({ reserved: '10', available: '90' });
+
+    const small = await call(
+      key,
+      '/api/credits/charge',
+      { workspace_id: workspace.id, action: 'generate_image', used_for: 'img' },
+      newKey(),
+    );
+    expect(small.body.usages).toEqual([
+      expect.objectContaining({ amount: '2', is_reserved: true, workspace_id: workspace.id }),
+    ]);
+    expect(
+      (await ok(tally, 200, 'GET', `/api/credits/workspaces/${workspace.id}`, { as: person })).reserved,
+    ).toBe('8');
+
+    const splitKey = newKey();
+    const splitBody = {
+      workspace_id: workspace.id,
+      action: 'generate_image',
+      quantity: 5,
+      used_for: 'album',
+    };
+    const split = await call(key, '/api/credits/charge', splitBody, splitKey);
+    expect(split.body.usages.map((u: Body) => [u.amount, u.is_reserved])).toEqual([
+      ['8', true],
+      ['2', false],
+    ]);
+    const repeat = await unchangedBy(person, () => call(key, '/api/credits/charge', splitBody, splitKey));
+    expect(repeat.body).toEqual(split.body);
+    const conflict = await unchangedBy(person, () =>
+      call(key, '/api/credits/charge', { ...splitBody, quantity: 4 }, splitKey),
+    );
+    expect(conflict.status).toBe(409);
+    expect(await balanceOf(tally, person)).toMatchObject({ used: '12', reserved: '0', available: '88' });
+    const history = await ok(tally, 200, 'GET', `/api/credits/usages?workspace_id=${workspace.id}`, {
+      as: person,
+    });
+    expect(history.items).toHaveLength(3);
+  });
+
+  it('charge invitations to the workspace, and let members spend its billing person’s credits', async () => {
+    const { person: owner } = await spender();
+    const workspace = await workspaceOf(owner);
+    const guest = await signedInPerson(tally);
+    const invited = await ok(tally, 201, 'POST', `/api/credits/workspaces/${workspace.id}/invitations`, {
+      as: owner,
+      body: { email: guest.email },
+    });
+    expect(invited.usages).toEqual([
+      expect.objectContaining({
+        amount: '1',
+        is_reserved: true,
+        used_for: `invitation:${invited.invitation.id}`,
+      }),
+    ]);
+    const [mail] = await queryRows<{ text: string }>(
+      tally.database.db,
+      sql`SELECT text FROM core_mail_messages WHERE to_address = ${guest.email} AND template = 'invitation'`,
+    );
+    const token = /\/invitations\/([A-Za-z0-9_-]+)/.exec(mail!.text)![1];
+    await ok(tally, 200, 'POST', `/api/invitations/${token}/accept`, { as: guest });
+
+    const charged = await ok(tally, 200, 'POST', '/api/credits/charge', {
+      as: guest,
+      headers: { 'idempotency-key': newKey() },
+      body: { workspace_id: workspace.id, action: 'generate_image', used_for: 'guest-image' },
+    });
+    expect(charged.usages[0]).toMatchObject({
+      user_id: owner.userId,
+      workspace_id: workspace.id,
+      amount: '2',
+    });
+    const seen = await ok(tally, 200, 'GET', `/api/credits/balance?workspace_id=${workspace.id}`, {
+      as: guest,
+    });
+    expect(seen).toMatchObject({ user_id: owner.userId, workspace_id: workspace.id, reserved: '7' });
+    // The guest's own credits are theirs alone: none.
+    expect((await balanceOf(tally, guest)).total).toBe('0');
+    const outsider = await signedInPerson(tally);
+    const hidden = await request(tally, 'GET', `/api/credits/balance?workspace_id=${workspace.id}`, {
+      as: outsider,
+    });
+    expect(hidden.status).toBe(404);
+  });
+
+  it('release what is left when archived, and refuse activity afterwards', async () => {
+    const { person, key } = await spender();
+    const workspace = await workspaceOf(person);
+    await call(
+      key,
+      '/api/credits/charge',
+      { workspace_id: workspace.id, action: 'generate_image', used_for: 'img' },
+      newKey(),
+    );
+    const archived = await ok(tally, 200, 'POST', `/api/credits/workspaces/${workspace.id}/archive`, {
+      as: person,
+    });
+    expect(archived).toMatchObject({ reserved: '0' });
+    expect(archived.archived_at).not.toBeNull();
+    expect(await balanceOf(tally, person)).toMatchObject({ used: '2', reserved: '0', available: '98' });
+    const refused = await unchangedBy(person, () =>
+      call(
+        key,
+        '/api/credits/charge',
+        { workspace_id: workspace.id, action: 'generate_image', used_for: 'late' },
+        newKey(),
+      ),
+    );
+    expect(refused.status).toBe(422);
+    // Its name is free again.
+    await workspaceOf(person, workspace.name);
+  });
+
+  it('need the create_workspace permission and enough credits; a refusal makes nothing', async () => {
+    const bare = await makeProduct(tally, admin, { type: 'generic', credits: 100, permissions: [] });
+    const person = await customerOf(tally, admin, bare.id);
+    const refused = await unchangedBy(person, () =>
+      request(tally, 'POST', '/api/credits/workspaces', { as: person, body: { name: `No ${Date.now()}` } }),
+    );
+    expect(refused.status).toBe(403);
+    const poor = await makeProduct(tally, admin, {
+      type: 'generic',
+      credits: 5,
+      permissions: ['create_workspace'],
+    });
+    const poorPerson = await customerOf(tally, admin, poor.id);
+    const short = await unchangedBy(poorPerson, () =>
+      request(tally, 'POST', '/api/credits/workspaces', {
+        as: poorPerson,
+        body: { name: `Poor ${Date.now()}` },
+      }),
+    );
+    expect(short.status).toBe(422);
+  });
+
+  it('are not made for free through the core organisation API', async () => {
+    const { person } = await spender();
+    const response = await unchangedBy(person, () =>
+      request(tally, 'POST', '/api/orgs', {
+        as: person,
+        body: { kind: 'credits_workspace', name: `Free ${Date.now()}` },
+      }),
+    );
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('usage statistics', () => {
+  it('sums credits per day and action for a chart', async () => {
+    const { person, key } = await spender();
+    await call(key, '/api/credits/charge', { action: 'generate_image', used_for: 'a' }, newKey());
+    await call(
+      key,
+      '/api/credits/charge',
+      { action: 'generate_image', quantity: 2, used_for: 'b' },
+      newKey(),
+    );
+    const from = new Date(tally.clock.now().getTime() - 86_400_000).toISOString();
+    const to = new Date(tally.clock.now().getTime() + 86_400_000).toISOString();
+    const series = await ok(tally, 200, 'GET', `/api/credits/usage-by-action?from=${from}&to=${to}`, {
+      as: person,
+    });
+    expect(series.items).toEqual([expect.objectContaining({ action: 'generate_image', amount: '6' })]);
+    const filtered = await ok(tally, 200, 'GET', '/api/credits/usages?used_for=b', { as: person });
+    expect(filtered.items).toHaveLength(1);
+  });
+});
+
+describe('the API reference', () => {
+  it('documents every credits route', async () => {
+    const doc = await read(await tally.http.request('/api/openapi.json'));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/credits/webhooks/{integrationId}',
+        '/api/credits/onboarding',
+        '/api/credits/products/{id}',
+        '/api/credits/workspaces/{id}/invitations',
+        '/api/credits/charge',
+        '/api/credits/usage-by-action',
+        '/api/credits/whitelabel/check-dns',
+      ]),
+    );
+    expect(doc.components.schemas.CreditsWebhookOrder).toBeDefined();
+  });
+});

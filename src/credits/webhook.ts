@@ -1,0 +1,77 @@
+import { z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import type { Actor } from '../core/actor';
+import { AppError } from '../core/errors';
+import type { CreditsDeps } from './deps';
+import { findIntegration, verifyDeliverySignature } from './integrations';
+import { type PurchaseOutcome, recordPurchase } from './purchases';
+import { integrations } from './schema';
+
+/** The order a sales platform reports. Unknown fields are refused, as everywhere in Tally's API. */
+export const WebhookOrderSchema = z
+  .strictObject({
+    order_id: z.string().trim().min(1).max(200),
+    email: z.email().max(320),
+    product_id: z.uuid(),
+    name: z.string().max(200).optional(),
+  })
+  .openapi('CreditsWebhookOrder');
+
+export interface Delivery {
+  integrationId: string;
+  timestamp: string | undefined;
+  signature: string | undefined;
+  rawBody: Uint8Array;
+}
+
+/**
+ * Receives one webhook delivery. The order of checks is the order of trust: the integration must
+ * exist, the signature over the raw bytes must be fresh and right (before anything is read from the
+ * body), the integration must be active, and only then is the body parsed and the purchase recorded.
+ */
+export async function receivePurchaseWebhook(
+  deps: CreditsDeps,
+  actor: Actor,
+  delivery: Delivery,
+): Promise<PurchaseOutcome> {
+  const integration = await findIntegration(deps.db, delivery.integrationId);
+  verifyDeliverySignature(integration.secret, delivery, delivery.rawBody, deps.clock.now());
+  if (!integration.active) {
+    throw new AppError('forbidden', 'this integration is deactivated; its deliveries are refused', {
+      reason: 'integration_inactive',
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(delivery.rawBody));
+  } catch {
+    throw new AppError('malformed_json', 'the body is not valid JSON');
+  }
+  const result = WebhookOrderSchema.safeParse(parsed);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => ({
+      path: issue.path.join('.'),
+      message: issue.message,
+    }));
+    throw new AppError('validation_failed', `${issues[0]?.path || 'body'}: ${issues[0]?.message}`, {
+      issues,
+    });
+  }
+  const order = result.data;
+  return deps.db.transaction(async (tx) => {
+    const outcome = await recordPurchase(tx, deps, actor, {
+      source: 'webhook',
+      integrationId: integration.id,
+      orderId: order.order_id,
+      email: order.email,
+      productId: order.product_id,
+      name: order.name,
+      details: { payload: order },
+    });
+    await tx
+      .update(integrations)
+      .set({ lastUsedAt: deps.clock.now() })
+      .where(eq(integrations.id, integration.id));
+    return outcome;
+  });
+}

@@ -1,0 +1,436 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { type Invitation, inviteMember } from '../core/access/invitations';
+import { createOrganization } from '../core/access/organizations';
+import { defineOrganizationKind, hasPermission } from '../core/access/roles';
+import { type Actor, requireScope, requireUser, systemActor } from '../core/actor';
+import { recordAudit } from '../core/audit/service';
+import type { Clock } from '../core/clock';
+import { type Db, parseTimestamp, queryRows } from '../core/database';
+import { AppError, notFound } from '../core/errors';
+import { isUuid } from '../core/ids';
+import { ACTIONS, requireActionAllowed } from './actions';
+import type { CreditsDeps } from './deps';
+import { listReservations } from './engine/balances';
+import { lockCustomers } from './engine/customer-lock';
+import { getActionPrice } from './engine/prices';
+import {
+  chargeCredits,
+  type Reservation,
+  releaseReservation,
+  reserveCredits,
+  type Usage,
+  useReservation,
+} from './engine/spending';
+import { usages } from './schema';
+import { CREDITS_SCOPES } from './scopes';
+
+/**
+ * Workspaces (seed §3): an organisation kind of the core, made through the credits API because
+ * making one costs the `create_workspace` price. That price is not spent but reserved for the
+ * workspace (`reserved_for = workspace:<id>`): it looks deducted from the person's balance, and the
+ * workspace's activity is paid out of it first, then out of its billing person's pool. Archiving a
+ * workspace releases what is left. The person who made a workspace is its billing person for good,
+ * whoever its owners later are: their credits are the ones reserved for it.
+ */
+
+export const WORKSPACE_KIND = 'credits_workspace';
+
+export const WORKSPACE_PERMISSIONS = {
+  read: 'credits.read',
+  spend: 'credits.spend',
+} as const;
+
+export const workspaceKind = defineOrganizationKind({
+  kind: WORKSPACE_KIND,
+  label: 'Workspace',
+  roles: {
+    member: {
+      label: 'Member',
+      permissions: [WORKSPACE_PERMISSIONS.read, WORKSPACE_PERMISSIONS.spend],
+    },
+  },
+  // Made through POST /api/credits/workspaces, which charges for it; never for free through /api/orgs.
+  selfService: false,
+});
+
+/** Keys of the workspace's organisation metadata that belong to the credits line. */
+const BILLING_KEY = 'credits_billing_user_id';
+const ARCHIVED_KEY = 'credits_archived_at';
+
+export const workspaceReservationFor = (workspaceId: string) => `workspace:${workspaceId}`;
+
+export interface WorkspaceAccess {
+  id: string;
+  name: string;
+  billingUserId: string;
+  archivedAt: Date | null;
+  createdAt: Date;
+  /** The role of the person asked about; null for an administrator who is not a member. */
+  role: string | null;
+}
+
+export interface Workspace extends WorkspaceAccess {
+  /** What is left of the credits reserved for the workspace's activity. */
+  reserved: bigint;
+}
+
+interface WorkspaceRow {
+  id: string;
+  name: string;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  role: string | null;
+}
+
+const workspaceColumns = sql.raw('o.id, o.name, o.metadata, o.created_at::text AS created_at');
+
+function toAccess(row: WorkspaceRow): WorkspaceAccess {
+  const archived = row.metadata[ARCHIVED_KEY];
+  return {
+    id: row.id,
+    name: row.name,
+    billingUserId: String(row.metadata[BILLING_KEY] ?? ''),
+    archivedAt: typeof archived === 'string' ? new Date(archived) : null,
+    createdAt: parseTimestamp(row.created_at),
+    role: row.role,
+  };
+}
+
+/**
+ * A workspace as `person` may use it: a non-member gets not_found (as for one that does not exist), a
+ * member without `permission` gets forbidden; administrators pass. `lock` holds the workspace's row.
+ */
+export async function resolveWorkspace(
+  db: Db,
+  person: { userId: string | null; isAdmin: boolean },
+  workspaceId: string,
+  permission: string,
+  lock = false,
+): Promise<WorkspaceAccess> {
+  if (!isUuid(workspaceId)) throw notFound('workspace', { id: workspaceId });
+  if (lock) await db.execute(sql`SELECT id FROM core_organizations WHERE id = ${workspaceId} FOR UPDATE`);
+  const [row] = await queryRows<WorkspaceRow>(
+    db,
+    sql`SELECT ${workspaceColumns}, m.role
+        FROM core_organizations o
+        LEFT JOIN core_memberships m ON m.organization_id = o.id AND m.user_id = ${person.userId}
+        WHERE o.id = ${workspaceId} AND o.kind = ${WORKSPACE_KIND}`,
+  );
+  if (!row || (!row.role && !person.isAdmin)) throw notFound('workspace', { id: workspaceId });
+  if (!person.isAdmin && row.role && !hasPermission(WORKSPACE_KIND, row.role, permission)) {
+    throw new AppError('forbidden', `your role (${row.role}) does not allow "${permission}" here`, {
+      permission,
+    });
+  }
+  return toAccess(row);
+}
+
+export function requireOpenWorkspace(workspace: WorkspaceAccess): void {
+  if (workspace.archivedAt) {
+    throw new AppError('domain_rule', `${workspace.name} is archived`, { workspace_id: workspace.id });
+  }
+}
+
+/** Every active reservation made in a workspace (all its billing person's), oldest first. */
+async function activeReservationsIn(db: Db, workspace: WorkspaceAccess): Promise<Reservation[]> {
+  const found: Reservation[] = [];
+  let before: string | undefined;
+  do {
+    const page = await listReservations(
+      db,
+      { userId: workspace.billingUserId, workspaceId: workspace.id, state: 'active' },
+      { before, limit: 200 },
+    );
+    found.push(...page.items);
+    before = page.nextCursor ?? undefined;
+  } while (before);
+  return found.reverse();
+}
+
+/** The active reservations of the workspace's own price (a partial use leaves a new one), oldest first. */
+async function workspaceReservations(db: Db, workspace: WorkspaceAccess): Promise<Reservation[]> {
+  const reservedFor = workspaceReservationFor(workspace.id);
+  return (await activeReservationsIn(db, workspace)).filter((r) => r.reservedFor === reservedFor);
+}
+
+/** Usages by idempotency key, read from the table: the engine looks them up one key at a time. */
+async function usagesByKeys(tx: Db, userId: string, keys: string[]): Promise<Usage[]> {
+  const rows = await tx
+    .select()
+    .from(usages)
+    .where(and(eq(usages.userId, userId), inArray(usages.idempotencyKey, keys)))
+    .orderBy(asc(usages.usedAt), asc(usages.id));
+  return rows.map(({ idempotencyKey: _key, paidBy, ...usage }) => ({
+    ...usage,
+    paidBy: paidBy.map((part) => ({ grantId: part.grantId, amount: BigInt(part.amount) })),
+  }));
+}
+
+const remainingOf = (reservation: Reservation) => reservation.amount - reservation.usedAmount;
+
+async function withReserve(db: Db, workspace: WorkspaceAccess): Promise<Workspace> {
+  const held = await workspaceReservations(db, workspace);
+  return { ...workspace, reserved: held.reduce((sum, r) => sum + remainingOf(r), 0n) };
+}
+
+/**
+ * Makes a workspace in the caller's transaction: a name no other open workspace has (compared
+ * case-insensitively), an organisation of the workspace kind with `ownerUserId` as its owner and
+ * billing person, and the `create_workspace` price reserved for it. `first` is the one made at
+ * onboarding, which needs no product permission.
+ */
+export async function openWorkspace(
+  tx: Db,
+  deps: CreditsDeps,
+  actor: Actor,
+  input: { ownerUserId: string; name: string; first?: boolean; field?: string },
+): Promise<Workspace> {
+  const { clock } = deps;
+  const name = input.name.trim();
+  // Names are unique among open workspaces; the core has no such index, so one name is decided at a time.
+  await tx.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtext(${`credits_workspace_name:${name.toLowerCase()}`}))`,
+  );
+  const taken = await queryRows(
+    tx,
+    sql`SELECT 1 FROM core_organizations
+        WHERE kind = ${WORKSPACE_KIND} AND lower(name) = ${name.toLowerCase()}
+          AND metadata->>${ARCHIVED_KEY} IS NULL`,
+  );
+  if (taken.length > 0) {
+    throw new AppError('conflict', `a workspace named "${name}" already exists; choose another name`, {
+      field: input.field ?? 'name',
+    });
+  }
+  if (!input.first) await requireActionAllowed(tx, input.ownerUserId, ACTIONS.createWorkspace);
+  const organization = await createOrganization(
+    { db: tx, clock, publicUrl: deps.publicUrl },
+    { ...systemActor, ip: actor.ip, requestId: actor.requestId },
+    { kind: WORKSPACE_KIND, name, ownerUserId: input.ownerUserId },
+  );
+  await tx.execute(sql`
+    UPDATE core_organizations SET metadata = metadata || ${JSON.stringify({ [BILLING_KEY]: input.ownerUserId })}::jsonb
+    WHERE id = ${organization.id}`);
+  const price = await getActionPrice(tx, ACTIONS.createWorkspace);
+  if (price > 0n) {
+    await reserveCredits(
+      tx,
+      clock,
+      { userId: input.ownerUserId, workspaceId: organization.id },
+      {
+        amount: price,
+        reservedFor: workspaceReservationFor(organization.id),
+        action: ACTIONS.createWorkspace,
+      },
+    );
+  }
+  await recordAudit(tx, clock, actor, {
+    action: 'credits.workspace.create',
+    objectType: 'organization',
+    objectId: organization.id,
+    organizationId: organization.id,
+    details: {
+      name,
+      billingUserId: input.ownerUserId,
+      reserved: price.toString(),
+      first: input.first ?? false,
+    },
+  });
+  return {
+    id: organization.id,
+    name,
+    billingUserId: input.ownerUserId,
+    archivedAt: null,
+    createdAt: organization.createdAt,
+    role: organization.myRole ?? workspaceKind.creatorRole,
+    reserved: price,
+  };
+}
+
+export async function createWorkspace(
+  deps: CreditsDeps,
+  actor: Actor,
+  input: { name: string },
+): Promise<Workspace> {
+  requireScope(actor, CREDITS_SCOPES.spend);
+  const ownerUserId = requireUser(actor);
+  return deps.db.transaction((tx) => openWorkspace(tx, deps, actor, { ownerUserId, name: input.name }));
+}
+
+/** The workspaces the caller belongs to, archived ones included, by name. */
+export async function listWorkspaces({ db }: CreditsDeps, actor: Actor): Promise<Workspace[]> {
+  requireScope(actor, CREDITS_SCOPES.read);
+  const userId = requireUser(actor);
+  const rows = await queryRows<WorkspaceRow>(
+    db,
+    sql`SELECT ${workspaceColumns}, m.role
+        FROM core_memberships m JOIN core_organizations o ON o.id = m.organization_id
+        WHERE m.user_id = ${userId} AND o.kind = ${WORKSPACE_KIND}
+        ORDER BY lower(o.name), o.id`,
+  );
+  const items: Workspace[] = [];
+  for (const row of rows) items.push(await withReserve(db, toAccess(row)));
+  return items;
+}
+
+export async function getWorkspace(
+  { db }: CreditsDeps,
+  actor: Actor,
+  workspaceId: string,
+): Promise<Workspace> {
+  requireScope(actor, CREDITS_SCOPES.read);
+  return withReserve(db, await resolveWorkspace(db, actor, workspaceId, WORKSPACE_PERMISSIONS.read));
+}
+
+/**
+ * Archives a workspace (owners only): its activity stops, and every credit still reserved in it — what
+ * is left of its price, and reservations made for work in it — goes back to its billing person.
+ * Archiving twice changes nothing. Organisations are not deleted (see src/core/access/README.md).
+ */
+export async function archiveWorkspace(
+  deps: CreditsDeps,
+  actor: Actor,
+  workspaceId: string,
+): Promise<Workspace> {
+  requireScope(actor, CREDITS_SCOPES.spend);
+  const { clock } = deps;
+  return deps.db.transaction(async (tx) => {
+    const workspace = await resolveWorkspace(tx, actor, workspaceId, 'owners.manage', true);
+    if (workspace.archivedAt) return withReserve(tx, workspace);
+    await lockCustomers(tx, clock, [workspace.billingUserId]);
+    const open = await activeReservationsIn(tx, workspace);
+    let released = 0n;
+    for (const reservation of open) {
+      await releaseReservation(tx, clock, reservation.userId, reservation.id);
+      released += remainingOf(reservation);
+    }
+    const now = clock.now();
+    await tx.execute(sql`
+      UPDATE core_organizations SET metadata = metadata || ${JSON.stringify({ [ARCHIVED_KEY]: now.toISOString() })}::jsonb,
+        updated_at = ${now}
+      WHERE id = ${workspace.id}`);
+    await recordAudit(tx, clock, actor, {
+      action: 'credits.workspace.archive',
+      objectType: 'organization',
+      objectId: workspace.id,
+      organizationId: workspace.id,
+      details: { released: released.toString(), reservationIds: open.map((r) => r.id) },
+    });
+    return { ...workspace, archivedAt: now, reserved: 0n };
+  });
+}
+
+export interface ActivityCharge {
+  amount: bigint;
+  usedFor: string;
+  action: string;
+  idempotencyKey?: string | null;
+}
+
+/** The key of the pool's part when one charge is split between the workspace's reserve and the pool. */
+const poolPartKey = (key: string) => `${key}#pool`;
+
+/**
+ * Charges activity in a workspace: out of what is reserved for it first (`useReservation`, keeping
+ * the rest reserved), the remainder out of its billing person's credits in the workspace's scope. One
+ * charge may so become two usages; with an idempotency key a repeat returns both, and a repeat that
+ * differs (amount, purpose, workspace) is an idempotency conflict.
+ */
+export async function chargeWorkspaceActivity(
+  tx: Db,
+  clock: Clock,
+  workspace: WorkspaceAccess,
+  charge: ActivityCharge,
+): Promise<{ usages: Usage[]; replayed: boolean }> {
+  const payer = workspace.billingUserId;
+  await lockCustomers(tx, clock, [payer]);
+  const key = charge.idempotencyKey ?? null;
+  if (key) {
+    const earlier = await usagesByKeys(tx, payer, [key, poolPartKey(key)]);
+    if (earlier.length > 0) {
+      const total = earlier.reduce((sum, u) => sum + u.amount, 0n);
+      if (
+        total !== charge.amount ||
+        earlier.some((u) => u.usedFor !== charge.usedFor || u.workspaceId !== workspace.id)
+      ) {
+        throw new AppError('idempotency_conflict', 'this Idempotency-Key was used for a different charge', {
+          usage_ids: earlier.map((u) => u.id),
+        });
+      }
+      return { usages: earlier, replayed: true };
+    }
+  }
+  const paid: Usage[] = [];
+  let left = charge.amount;
+  const [reserve] = await workspaceReservations(tx, workspace);
+  if (reserve && remainingOf(reserve) > 0n) {
+    // Bigints have no Math.min.
+    let fromReserve = remainingOf(reserve);
+    if (fromReserve > left) fromReserve = left;
+    // biome-ignore lint/correctness/useHookAtTopLevel: the credits engine's useReservation, not a React hook
+    const { usage } = await useReservation(tx, clock, payer, reserve.id, {
+      amount: fromReserve,
+      usedFor: charge.usedFor,
+      idempotencyKey: key ?? undefined,
+      keepRemainder: true,
+    });
+    paid.push(usage);
+    left -= fromReserve;
+  }
+  if (left > 0n) {
+    const usage = await chargeCredits(
+      tx,
+      clock,
+      { userId: payer, workspaceId: workspace.id },
+      {
+        amount: left,
+        usedFor: charge.usedFor,
+        action: charge.action,
+        idempotencyKey: key ? (paid.length > 0 ? poolPartKey(key) : key) : undefined,
+      },
+    );
+    paid.push(usage);
+  }
+  return { usages: paid, replayed: false };
+}
+
+/**
+ * Invites someone to a workspace through the core's invitation flow (its rules, its mail), and
+ * charges the `invite_member` price to the workspace in the same transaction: no credits, no invitation.
+ */
+export async function inviteToWorkspace(
+  deps: CreditsDeps,
+  actor: Actor,
+  input: { workspaceId: string; email: string; role: string },
+): Promise<{ invitation: Invitation; usages: Usage[] }> {
+  requireScope(actor, CREDITS_SCOPES.spend);
+  requireUser(actor);
+  const { clock } = deps;
+  return deps.db.transaction(async (tx) => {
+    const workspace = await resolveWorkspace(tx, actor, input.workspaceId, 'members.invite');
+    requireOpenWorkspace(workspace);
+    await requireActionAllowed(tx, workspace.billingUserId, ACTIONS.inviteMember);
+    const invitation = await inviteMember({ db: tx, clock, publicUrl: deps.publicUrl }, actor, {
+      organizationId: workspace.id,
+      email: input.email,
+      role: input.role,
+    });
+    const price = await getActionPrice(tx, ACTIONS.inviteMember);
+    const charged =
+      price > 0n
+        ? await chargeWorkspaceActivity(tx, clock, workspace, {
+            amount: price,
+            usedFor: `invitation:${invitation.id}`,
+            action: ACTIONS.inviteMember,
+          })
+        : { usages: [] };
+    await recordAudit(tx, clock, actor, {
+      action: 'credits.workspace.invite',
+      objectType: 'invitation',
+      objectId: invitation.id,
+      organizationId: workspace.id,
+      details: { email: invitation.email, role: invitation.role, charged: price.toString() },
+    });
+    return { invitation, usages: charged.usages };
+  });
+}
