@@ -338,8 +338,14 @@ describe('workspaces', () => {
       { workspace_id: workspace.id, action: 'generate_image', used_for: 'img' },
       newKey(),
     );
+    // Paid from the workspace's reserve, yet counted as the action taken, not as the reservation's.
     expect(small.body.usages).toEqual([
-      expect.objectContaining({ amount: '2', is_reserved: true, workspace_id: workspace.id }),
+      expect.objectContaining({
+        amount: '2',
+        is_reserved: true,
+        workspace_id: workspace.id,
+        action: 'generate_image',
+      }),
     ]);
     expect(
       (await ok(tally, 200, 'GET', `/api/credits/workspaces/${workspace.id}`, { as: person })).reserved,

@@ -371,6 +371,7 @@ export async function chargeWorkspaceActivity(
     const { usage } = await useReservation(tx, clock, payer, reserve.id, {
       amount: fromReserve,
       usedFor: charge.usedFor,
+      action: charge.action,
       idempotencyKey: key ?? undefined,
       keepRemainder: true,
     });

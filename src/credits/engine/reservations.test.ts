@@ -78,9 +78,14 @@ describe('using a reservation', () => {
     const { usage, remainder } = await use(userId, reservation.id, {
       amount: 2n,
       usedFor: 'invite',
+      action: 'invite_member',
       keepRemainder: true,
     });
-    expect(usage).toMatchObject({ usedFor: 'invite', paidBy: [{ grantId: first.id, amount: 2n }] });
+    expect(usage).toMatchObject({
+      usedFor: 'invite',
+      action: 'invite_member',
+      paidBy: [{ grantId: first.id, amount: 2n }],
+    });
     expect(remainder).toMatchObject({
       reservedFor: 'workspace',
       amount: 4n,

@@ -222,6 +222,11 @@ export interface UseReservationInput {
   idempotencyKey?: string | null;
   /** Keep what is not used reserved, as a new reservation, instead of returning it to the grants. */
   keepRemainder?: boolean;
+  /**
+   * The action the use pays for, when it is not the one the credits were reserved for: a workspace's
+   * reserve (reserved by `create_workspace`) pays for the actions taken in it.
+   */
+  action?: string | null;
 }
 
 /**
@@ -239,12 +244,14 @@ export async function useReservation(
   requireUuid(userId, 'userId');
   if (input.amount !== undefined) requirePositive(input.amount);
   const usedForInput = optionalText(input.usedFor, 'usedFor', 500);
+  const actionInput = optionalText(input.action, 'action');
   const key = optionalKey(input.idempotencyKey);
 
   await lockCustomers(tx, clock, [userId]);
   const reservation = await lockReservation(tx, userId, reservationId);
   const amount = input.amount ?? reservation.amount;
   const usedFor = usedForInput ?? reservation.reservedFor;
+  const action = actionInput ?? reservation.action;
   const keepsRemainder = input.keepRemainder === true && amount < reservation.amount;
   if (key) {
     const prior = await findUsageByKey(tx, userId, key);
@@ -254,6 +261,7 @@ export async function useReservation(
         prior.reservationId === reservation.id &&
         prior.amount === amount &&
         prior.usedFor === usedFor &&
+        prior.action === action &&
         (remainder !== null) === keepsRemainder;
       if (!same) throw idempotencyConflict(key);
       return { usage: prior, remainder: remainder && publicReservation(remainder) };
@@ -312,7 +320,7 @@ export async function useReservation(
     userId: reservation.userId,
     workspaceId: reservation.workspaceId,
     usedFor,
-    action: reservation.action,
+    action,
     amount,
     isReserved: true,
     reservationId: reservation.id,
