@@ -481,6 +481,23 @@ describe('workspaces', () => {
     );
     expect(response.status).toBe(403);
   });
+
+  it('invite members only through the credits API, which charges for it', async () => {
+    const { person } = await spender();
+    const workspace = await workspaceOf(person);
+    const invitations = () =>
+      ok(tally, 200, 'GET', `/api/orgs/${workspace.id}/invitations`, { as: person }).then((b) => b.items.length);
+    const before = await invitations();
+    const free = await unchangedBy(person, () =>
+      request(tally, 'POST', `/api/orgs/${workspace.id}/invitations`, {
+        as: person,
+        body: { email: `free-${Date.now()}@example.test`, role: 'member' },
+      }),
+    );
+    expect(free.status).toBe(422);
+    expect((await read(free)).error.message).toMatch(/sent from its own page/);
+    expect(await invitations()).toBe(before);
+  });
 });
 
 describe('usage statistics', () => {

@@ -51,6 +51,8 @@ export const workspaceKind = defineOrganizationKind({
   },
   // Made through POST /api/credits/workspaces, which charges for it; never for free through /api/orgs.
   selfService: false,
+  // Likewise its invitations, which cost `invite_member`.
+  invitationsByLine: true,
 });
 
 /** Keys of the workspace's organisation metadata that belong to the credits line. */
@@ -411,11 +413,12 @@ export async function inviteToWorkspace(
     const workspace = await resolveWorkspace(tx, actor, input.workspaceId, 'members.invite');
     requireOpenWorkspace(workspace);
     await requireActionAllowed(tx, workspace.billingUserId, ACTIONS.inviteMember);
-    const invitation = await inviteMember({ db: tx, clock, publicUrl: deps.publicUrl }, actor, {
-      organizationId: workspace.id,
-      email: input.email,
-      role: input.role,
-    });
+    const invitation = await inviteMember(
+      { db: tx, clock, publicUrl: deps.publicUrl },
+      actor,
+      { organizationId: workspace.id, email: input.email, role: input.role },
+      { byLine: true },
+    );
     const price = await getActionPrice(tx, ACTIONS.inviteMember);
     const charged =
       price > 0n

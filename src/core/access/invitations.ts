@@ -123,11 +123,19 @@ export async function inviteMember(
   { db, clock, publicUrl }: AccessDeps,
   actor: Actor,
   input: InviteMemberInput,
+  options: { byLine?: boolean } = {},
 ): Promise<Invitation> {
   const inviterId = requireUser(actor);
   return db.transaction(async (tx) => {
     const access = await authorize(tx, actor, input.organizationId, 'members.invite', 'change');
     const { organization } = access;
+    const kind = findOrganizationKind(organization.kind);
+    if (kind?.invitationsByLine && !options.byLine) {
+      throw new AppError(
+        'domain_rule',
+        `invitations to a ${kind.label.toLowerCase()} are sent from its own page in its product line`,
+      );
+    }
     const email = invitedAddress(input.email);
     requireKnownRole(organization, input.role);
     requireWithinReach(actor, access, input.role, 'grant');

@@ -47,6 +47,11 @@ export interface OrganizationKindDefinition {
    * purchase, which administrators and the system create on a person's behalf.
    */
   selfService?: boolean;
+  /**
+   * Whether its invitations are the product line's to send (a credits workspace charges for each):
+   * then the core's own invitation endpoint refuses them, and the line calls `inviteMember` itself.
+   */
+  invitationsByLine?: boolean;
 }
 
 export interface OrganizationRole {
@@ -61,6 +66,7 @@ export interface OrganizationKind {
   label: string;
   creatorRole: string;
   selfService: boolean;
+  invitationsByLine: boolean;
   /** Owner, admin, the kind's own roles in the order declared, member. */
   roles: readonly OrganizationRole[];
   /** Every permission a role of this kind can hold. */
@@ -116,6 +122,7 @@ function buildKind(definition: OrganizationKindDefinition): OrganizationKind {
     label: definition.label,
     creatorRole,
     selfService: definition.selfService ?? true,
+    invitationsByLine: definition.invitationsByLine ?? false,
     roles,
     permissions: sorted(all),
   };
