@@ -1,7 +1,5 @@
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
-import { createTally } from './app';
-import { openChain } from './chain/runtime';
 import { systemActor } from './core/actor';
 import { resolveAdminApiKey } from './core/admin-key';
 import { createAdministrator } from './core/auth/accounts';
@@ -101,6 +99,8 @@ async function withDatabase(config: Config, run: (database: Database) => Promise
 }
 
 async function start(config: Config): Promise<number> {
+  // Loaded here: the whole server (every line, the chain) is more than the other commands need.
+  const [{ createTally }, { openChain }] = await Promise.all([import('./app'), import('./chain/runtime')]);
   const log = createLogger(config.logLevel);
   const webDistDir = await ensureWebAppBuilt(log);
   const database = await openConfiguredDatabase(config);

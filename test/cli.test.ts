@@ -41,7 +41,10 @@ function tally(args: string[], extraEnv: Record<string, string> = {}) {
 const createdId = (out: string) => /^ok ([0-9a-f-]{36})$/m.exec(out)?.[1] ?? '';
 
 describe('tally ledger', () => {
-  it('creates a ledger and accounts, moves value in asset decimals, and shows balance and history', () => {
+  // Eight runs of the command, each starting Node and opening the database: slow on a busy machine.
+  it('creates a ledger and accounts, moves value in asset decimals, and shows balance and history', {
+    timeout: 180_000,
+  }, () => {
     expect(tally(['ledger', 'create-ledger', '--code', 'USDC', '--scale', '6'])).toMatchObject({ code: 0 });
     const treasury = createdId(
       tally(['ledger', 'create-account', '--ledger', 'USDC', '--code', 'treasury']).out,
