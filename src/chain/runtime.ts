@@ -28,7 +28,7 @@ import {
   type TokenInfo,
   writeDeploymentFile,
 } from './deployment';
-import { DEV_CHAIN_ID, type DevChain, startDevChain } from './dev-chain';
+import { DEV_CHAIN_ID, startDevChain } from './dev-chain';
 import { loadSuperfluidArtifacts } from './superfluid/artifacts';
 import { createWrapperSuperToken, deploySuperfluid } from './superfluid/deploy';
 

@@ -163,6 +163,7 @@ export const UsageSchema = z
     amount: Credits,
     is_reserved: z.boolean(),
     reservation_id: Uuid.nullable(),
+    reserved_for: z.string().nullable().openapi({ description: 'what the credits were reserved for' }),
     paid_by: z.array(z.object({ grant_id: Uuid, amount: Credits })),
     used_at: z.string(),
   })
@@ -177,6 +178,7 @@ export const usageJson = (u: Usage) => ({
   amount: u.amount.toString(),
   is_reserved: u.isReserved,
   reservation_id: u.reservationId,
+  reserved_for: u.reservedFor,
   paid_by: u.paidBy.map((p) => ({ grant_id: p.grantId, amount: p.amount.toString() })),
   used_at: u.usedAt.toISOString(),
 });

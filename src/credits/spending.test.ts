@@ -345,6 +345,7 @@ describe('workspaces', () => {
         is_reserved: true,
         workspace_id: workspace.id,
         action: 'generate_image',
+        reserved_for: `workspace:${workspace.id}`,
       }),
     ]);
     expect(
@@ -486,7 +487,9 @@ describe('workspaces', () => {
     const { person } = await spender();
     const workspace = await workspaceOf(person);
     const invitations = () =>
-      ok(tally, 200, 'GET', `/api/orgs/${workspace.id}/invitations`, { as: person }).then((b) => b.items.length);
+      ok(tally, 200, 'GET', `/api/orgs/${workspace.id}/invitations`, { as: person }).then(
+        (b) => b.items.length,
+      );
     const before = await invitations();
     const free = await unchangedBy(person, () =>
       request(tally, 'POST', `/api/orgs/${workspace.id}/invitations`, {

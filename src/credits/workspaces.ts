@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { type Invitation, inviteMember } from '../core/access/invitations';
 import { createOrganization } from '../core/access/organizations';
 import { defineOrganizationKind, hasPermission } from '../core/access/roles';
@@ -13,6 +13,7 @@ import type { CreditsDeps } from './deps';
 import { listReservations } from './engine/balances';
 import { lockCustomers } from './engine/customer-lock';
 import { getActionPrice } from './engine/prices';
+import { findUsagesByKeys } from './engine/records';
 import {
   chargeCredits,
   type Reservation,
@@ -21,7 +22,6 @@ import {
   type Usage,
   useReservation,
 } from './engine/spending';
-import { usages } from './schema';
 import { CREDITS_SCOPES } from './scopes';
 
 /**
@@ -156,18 +156,6 @@ async function workspaceReservations(db: Db, workspace: WorkspaceAccess): Promis
 }
 
 /** Usages by idempotency key, read from the table: the engine looks them up one key at a time. */
-async function usagesByKeys(tx: Db, userId: string, keys: string[]): Promise<Usage[]> {
-  const rows = await tx
-    .select()
-    .from(usages)
-    .where(and(eq(usages.userId, userId), inArray(usages.idempotencyKey, keys)))
-    .orderBy(asc(usages.usedAt), asc(usages.id));
-  return rows.map(({ idempotencyKey: _key, paidBy, ...usage }) => ({
-    ...usage,
-    paidBy: paidBy.map((part) => ({ grantId: part.grantId, amount: BigInt(part.amount) })),
-  }));
-}
-
 const remainingOf = (reservation: Reservation) => reservation.amount - reservation.usedAmount;
 
 async function withReserve(db: Db, workspace: WorkspaceAccess): Promise<Workspace> {
@@ -348,7 +336,7 @@ export async function chargeWorkspaceActivity(
   await lockCustomers(tx, clock, [payer]);
   const key = charge.idempotencyKey ?? null;
   if (key) {
-    const earlier = await usagesByKeys(tx, payer, [key, poolPartKey(key)]);
+    const earlier = await findUsagesByKeys(tx, payer, [key, poolPartKey(key)]);
     if (earlier.length > 0) {
       const total = earlier.reduce((sum, u) => sum + u.amount, 0n);
       if (

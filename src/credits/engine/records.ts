@@ -76,6 +76,21 @@ export async function findUsageByKey(tx: Db, userId: string, key: string): Promi
   return row ? toUsage(row) : null;
 }
 
+/** One person's usages recorded under any of these idempotency keys, oldest first. */
+export async function findUsagesByKeys(tx: Db, userId: string, keys: readonly string[]): Promise<Usage[]> {
+  if (keys.length === 0) return [];
+  const rows = await queryRows<UsageRow>(
+    tx,
+    sql`SELECT ${usageColumns} FROM credits_usages
+        WHERE user_id = ${userId} AND idempotency_key IN (${sql.join(
+          keys.map((key) => sql`${key}`),
+          sql`, `,
+        )})
+        ORDER BY used_at, id`,
+  );
+  return rows.map(toUsage);
+}
+
 export async function findReservationByKey(
   tx: Db,
   userId: string,
@@ -97,12 +112,15 @@ export interface UsageRow {
   amount: string;
   is_reserved: boolean;
   reservation_id: string | null;
+  reserved_for: string | null;
   paid_by: { grantId: string; amount: string }[];
   used_at: string;
 }
 
+/** Read from credits_usages; a reserved use shows what its credits were reserved for. */
 export const usageColumns = sql.raw(
-  'id, user_id, workspace_id, used_for, action, amount::text, is_reserved, reservation_id, paid_by, used_at::text',
+  'id, user_id, workspace_id, used_for, action, amount::text, is_reserved, reservation_id, paid_by, used_at::text, ' +
+    '(SELECT r.reserved_for FROM credits_reservations r WHERE r.id = credits_usages.reservation_id) AS reserved_for',
 );
 
 export const toUsage = (row: UsageRow): Usage => ({
@@ -114,6 +132,7 @@ export const toUsage = (row: UsageRow): Usage => ({
   amount: BigInt(row.amount),
   isReserved: row.is_reserved,
   reservationId: row.reservation_id,
+  reservedFor: row.reserved_for,
   paidBy: row.paid_by.map((p) => ({ grantId: p.grantId, amount: BigInt(p.amount) })),
   usedAt: parseTimestamp(row.used_at),
 });

@@ -83,6 +83,7 @@ describe('using a reservation', () => {
     });
     expect(usage).toMatchObject({
       usedFor: 'invite',
+      reservedFor: 'workspace',
       action: 'invite_member',
       paidBy: [{ grantId: first.id, amount: 2n }],
     });

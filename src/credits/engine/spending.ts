@@ -68,6 +68,8 @@ export interface Usage {
   amount: bigint;
   isReserved: boolean;
   reservationId: string | null;
+  /** What the credits were reserved for, when the use came out of a reservation. */
+  reservedFor: string | null;
   /** The grants that paid, in burn order. */
   paidBy: GrantPart[];
   usedAt: Date;
@@ -131,6 +133,7 @@ export async function chargeCredits(
     action,
     amount,
     isReserved: false,
+    reservedFor: null,
     reservationId: null,
     paidBy,
     usedAt: clock.now(),
@@ -324,6 +327,7 @@ export async function useReservation(
     amount,
     isReserved: true,
     reservationId: reservation.id,
+    reservedFor: reservation.reservedFor,
     paidBy,
     usedAt: now,
   };
