@@ -8,6 +8,7 @@ import { ResetPasswordPage } from '../pages/auth/ResetPasswordPage';
 import { SignUpPage } from '../pages/auth/SignUpPage';
 import { VerifyEmailPage } from '../pages/auth/VerifyEmailPage';
 import { WalletSignInPage } from '../pages/auth/WalletSignInPage';
+import { creditsRoutes } from '../pages/credits/creditsRoutes';
 import { HomePage } from '../pages/home/HomePage';
 import { ProductLinePage } from '../pages/home/ProductLinePage';
 import { productLines } from '../pages/home/productLines';
@@ -32,7 +33,10 @@ export const routes: RouteObject[] = [
     element: <AppLayout />,
     children: [
       { index: true, element: <HomePage /> },
-      ...productLines.map((line) => ({ path: line.slug, element: <ProductLinePage line={line} /> })),
+      ...productLines
+        .filter((line) => line.slug !== 'credits')
+        .map((line) => ({ path: line.slug, element: <ProductLinePage line={line} /> })),
+      ...creditsRoutes,
       { path: 'signup', element: <SignUpPage /> },
       { path: 'login', element: <LogInPage /> },
       { path: 'forgot-password', element: <ForgotPasswordPage /> },

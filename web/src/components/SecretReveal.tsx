@@ -1,12 +1,20 @@
 import { Alert, Button, Code, CopyButton, Group, Stack, Text } from '@mantine/core';
 
 /** A secret shown once (a new API key), with a copy button and the warning that it will not be shown again. */
-export function SecretReveal({ label, secret }: { label: string; secret: string }) {
+export function SecretReveal({
+  label,
+  secret,
+  ifLost = 'revoke the key and create a new one',
+}: {
+  label: string;
+  secret: string;
+  /** What to do when the secret is lost. */
+  ifLost?: string;
+}) {
   return (
     <Stack gap="sm">
       <Alert color="yellow" variant="light" title="Copy it now">
-        This is the only time Tally shows this secret. Store it somewhere safe; if it is lost, revoke the key
-        and create a new one.
+        This is the only time Tally shows this secret. Store it somewhere safe; if it is lost, {ifLost}.
       </Alert>
       <Text size="sm" fw={500} id="secret-label">
         {label}

@@ -10,9 +10,11 @@ export function ProductLineCard({ line }: { line: ProductLine }) {
           <Title order={2} size="h3" id={`line-${line.slug}`}>
             {line.name}
           </Title>
-          <Badge variant="light" color="gray">
-            Pages coming
-          </Badge>
+          {!line.built && (
+            <Badge variant="light" color="gray">
+              Pages coming
+            </Badge>
+          )}
         </Group>
         <Text fw={600}>{line.tagline}</Text>
         <Text size="sm" style={{ flex: 1 }}>
@@ -20,7 +22,7 @@ export function ProductLineCard({ line }: { line: ProductLine }) {
         </Text>
         <Group>
           <Button component={Link} to={`/${line.slug}`} variant="light">
-            What {line.name} will do
+            {line.built ? `Open ${line.name}` : `What ${line.name} will do`}
           </Button>
         </Group>
       </Stack>

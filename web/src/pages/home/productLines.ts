@@ -6,6 +6,8 @@ export interface ProductLine {
   summary: string;
   people: string;
   capabilities: string[];
+  /** Set once the line's own pages are in the web app, at `/<slug>`. */
+  built?: boolean;
 }
 
 export const productLines: ProductLine[] = [
@@ -56,6 +58,7 @@ export const productLines: ProductLine[] = [
   {
     slug: 'credits',
     name: 'Credits',
+    built: true,
     tagline: 'Credits for SaaS products and their resellers.',
     summary:
       'Products carry credits that people spend on actions in workspaces; credits are reserved, used and refilled every cycle, and whitelabel resellers sell products of their own.',

@@ -1,5 +1,5 @@
-import { Badge, Group, Stack } from '@mantine/core';
-import { useParams } from 'react-router';
+import { Alert, Anchor, Badge, Group, Stack } from '@mantine/core';
+import { Link, useParams } from 'react-router';
 import { api, call } from '../../api/client';
 import type { Organization, OrganizationKind } from '../../api/types';
 import { PageHeader } from '../../components/PageHeader';
@@ -9,6 +9,7 @@ import { usePageTitle } from '../../components/usePageTitle';
 import { useResource } from '../../hooks/useResource';
 import { useSignedInUser } from '../../session/SessionContext';
 import { InvitationsSection } from './InvitationsSection';
+import { lineOrganisationPage } from './lineOrganisations';
 import { MembersSection } from './MembersSection';
 import { RenameOrganisationForm } from './RenameOrganisationForm';
 import { kindLabel, roleLabel, useOrganizationKinds } from './useOrganizationKinds';
@@ -25,6 +26,7 @@ function OrganisationDetails({
   const user = useSignedInUser();
   const kind = kinds.find((k) => k.kind === organization.kind);
   const can = (permission: string) => organization.my_permissions.includes(permission);
+  const linePage = lineOrganisationPage(organization.kind, organization.id);
   return (
     <>
       <PageHeader
@@ -37,10 +39,19 @@ function OrganisationDetails({
         }
       />
       <Stack gap="lg">
+        {linePage && (
+          <Alert variant="light" color="blue" title={`Managed in ${linePage.line}`}>
+            Invitations, credits and usage are on{' '}
+            <Anchor component={Link} to={linePage.path} inherit>
+              its {linePage.line} page
+            </Anchor>
+            .
+          </Alert>
+        )}
         {can('members.read') && (
           <MembersSection organization={organization} kind={kind} currentUserId={user.id} />
         )}
-        {can('members.invite') && <InvitationsSection organization={organization} kind={kind} />}
+        {can('members.invite') && !linePage && <InvitationsSection organization={organization} kind={kind} />}
         {can('org.update') && (
           <SectionCard title="Name">
             <RenameOrganisationForm organization={organization} onRenamed={onRenamed} />

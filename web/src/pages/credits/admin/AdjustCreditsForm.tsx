@@ -1,0 +1,109 @@
+import { Button, Group, SegmentedControl, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { api, call } from '../../../api/client';
+import { FormErrorAlert } from '../../../components/FormErrorAlert';
+import { checkRequired } from '../../../lib/validators';
+import { showCreditsErrors } from '../errors';
+import { checkCredits, formatCredits, parseCredits } from '../format';
+
+/** Adds credits (a grant) or takes them away (a usage), always with a reason, which the audit log keeps. */
+export function AdjustCreditsForm({
+  userId,
+  available,
+  onAdjusted,
+}: {
+  userId: string;
+  available: string;
+  onAdjusted: () => void;
+}) {
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { direction: 'add', amount: '', reason: '', expires_at: '' },
+    validateInputOnChange: true,
+    validate: {
+      amount: (value, values) =>
+        checkCredits({ max: values.direction === 'remove' ? available : undefined })(value),
+      reason: checkRequired('the reason for this adjustment', 500),
+    },
+  });
+  const submit = form.onSubmit(async (values) => {
+    setFormError(null);
+    const credits = parseCredits(values.amount)!;
+    try {
+      await call(
+        api.POST('/api/credits/adjustments', {
+          body: {
+            user_id: userId,
+            amount: values.direction === 'remove' ? `-${credits}` : credits,
+            reason: values.reason.trim(),
+            ...(values.direction === 'add' && values.expires_at
+              ? { expires_at: new Date(`${values.expires_at}T23:59:59`).toISOString() }
+              : {}),
+          },
+        }),
+      );
+      notifications.show({
+        color: 'teal',
+        message: `${values.direction === 'remove' ? 'Took away' : 'Added'} ${formatCredits(credits)}.`,
+      });
+      form.reset();
+      onAdjusted();
+    } catch (error) {
+      setFormError(showCreditsErrors(form, error));
+    }
+  });
+  return (
+    <form onSubmit={submit} noValidate aria-label="Adjust credits">
+      <Stack gap="md">
+        <SegmentedControl
+          aria-label="Add or take away"
+          data={[
+            { value: 'add', label: 'Add credits' },
+            { value: 'remove', label: 'Take credits away' },
+          ]}
+          {...form.getInputProps('direction')}
+          onChange={(value) => {
+            form.setFieldValue('direction', value);
+            form.validateField('amount');
+          }}
+        />
+        <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="md">
+          <TextInput
+            label="Amount in credits"
+            required
+            inputMode="numeric"
+            {...form.getInputProps('amount')}
+          />
+          <TextInput
+            label="Reason"
+            required
+            placeholder="Compensation for the outage of 3 June"
+            {...form.getInputProps('reason')}
+          />
+          {form.values.direction === 'add' && (
+            <TextInput
+              label="Expires"
+              description="Optional: unused credits lapse after this day."
+              type="date"
+              {...form.getInputProps('expires_at')}
+            />
+          )}
+        </SimpleGrid>
+        {form.values.direction === 'remove' && (
+          <Text size="sm" c="dimmed">
+            At most the {formatCredits(available)} available can be taken away.
+          </Text>
+        )}
+        <FormErrorAlert message={formError} />
+        <Group>
+          <Button type="submit" loading={form.submitting}>
+            {form.values.direction === 'remove' ? 'Take credits away' : 'Add credits'}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,202 @@
+import { Alert, Badge, Button, Code, CopyButton, Group, Stack, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useState } from 'react';
+import { api, call } from '../../../api/client';
+import { asApiError } from '../../../api/errors';
+import type { CreditsWhitelabel } from '../../../api/types';
+import { FormErrorAlert } from '../../../components/FormErrorAlert';
+import { ResourceView } from '../../../components/ResourceView';
+import { SectionCard } from '../../../components/SectionCard';
+import { NothingYet } from '../../../components/States';
+import { useResource } from '../../../hooks/useResource';
+import { formatDateTime } from '../../../lib/dates';
+import { showServerErrors } from '../../../lib/serverErrors';
+import { useCredits } from '../CreditsLayout';
+import { ResellerFrame } from './ResellerFrame';
+
+const DOMAIN =
+  /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
+
+function checkDomain(value: string): string | null {
+  if (!value.trim()) return 'Enter your domain, such as app.example.com';
+  return DOMAIN.test(value.trim()) ? null : 'Enter a domain name such as app.example.com, without https://';
+}
+
+function DomainForm({
+  current,
+  onSaved,
+}: {
+  current: CreditsWhitelabel | null;
+  onSaved: (whitelabel: CreditsWhitelabel) => void;
+}) {
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { domain: current?.domain ?? '' },
+    validateInputOnChange: true,
+    validate: { domain: checkDomain },
+  });
+  const submit = form.onSubmit(async ({ domain }) => {
+    setFormError(null);
+    try {
+      onSaved(await call(api.PUT('/api/credits/whitelabel/domain', { body: { domain: domain.trim() } })));
+    } catch (error) {
+      setFormError(showServerErrors(form, error));
+    }
+  });
+  return (
+    <form onSubmit={submit} noValidate aria-label="Your domain">
+      <Stack gap="md">
+        <TextInput
+          label="Domain"
+          description="Where your customers will reach your product, such as app.example.com."
+          required
+          maw={420}
+          {...form.getInputProps('domain')}
+        />
+        {current && (
+          <Text size="sm" c="dimmed">
+            Changing the domain starts the check again: the new name must point at Tally too.
+          </Text>
+        )}
+        <FormErrorAlert message={formError} />
+        <Group>
+          <Button type="submit" loading={form.submitting}>
+            {current ? 'Change domain' : 'Save domain'}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function DnsSteps({
+  whitelabel,
+  onChecked,
+}: {
+  whitelabel: CreditsWhitelabel;
+  onChecked: (whitelabel: CreditsWhitelabel) => void;
+}) {
+  const [checking, setChecking] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [found, setFound] = useState<{ verified: boolean; records: string[] } | null>(null);
+  const record = `${whitelabel.domain}.  CNAME  ${whitelabel.cname_target}.`;
+  const check = async () => {
+    setChecking(true);
+    setError(null);
+    try {
+      const result = await call(api.POST('/api/credits/whitelabel/check-dns'));
+      setFound({ verified: result.verified, records: result.found });
+      onChecked(result.whitelabel);
+    } catch (thrown) {
+      setError(asApiError(thrown).message);
+    } finally {
+      setChecking(false);
+    }
+  };
+  return (
+    <Stack gap="md">
+      <Group gap="xs">
+        {whitelabel.dns_verified_at ? (
+          <Badge color="teal" variant="light">
+            verified {formatDateTime(whitelabel.dns_verified_at)}
+          </Badge>
+        ) : (
+          <Badge color="orange" variant="light">
+            waiting for DNS
+          </Badge>
+        )}
+        <Text size="sm" c="dimmed">
+          Last checked: {formatDateTime(whitelabel.last_checked_at, 'not yet')}
+        </Text>
+      </Group>
+      <Text size="sm">
+        At your DNS provider, add a CNAME record for <Code>{whitelabel.domain}</Code> pointing at{' '}
+        <Code data-testid="cname-target">{whitelabel.cname_target}</Code>:
+      </Text>
+      <Group gap="sm" wrap="nowrap">
+        <Code block style={{ flex: 1, wordBreak: 'break-all' }} aria-label="The CNAME record">
+          {record}
+        </Code>
+        <CopyButton value={whitelabel.cname_target}>
+          {({ copied, copy }) => (
+            <Button
+              variant={copied ? 'filled' : 'default'}
+              color={copied ? 'teal' : undefined}
+              onClick={copy}
+            >
+              {copied ? 'Copied' : 'Copy target'}
+            </Button>
+          )}
+        </CopyButton>
+      </Group>
+      <Text size="sm">
+        DNS changes take from minutes to a day to spread. Check when you have added the record; once it points
+        at Tally, your customers can reach your products on your domain.
+      </Text>
+      <Group>
+        <Button onClick={() => void check()} loading={checking}>
+          Check DNS
+        </Button>
+      </Group>
+      <FormErrorAlert message={error} />
+      {found &&
+        (found.verified ? (
+          <Alert color="teal" variant="light" role="status" title="Your domain points at Tally">
+            {whitelabel.domain} has the CNAME record it needs.
+          </Alert>
+        ) : (
+          <Alert color="orange" variant="light" role="status" title="Not there yet">
+            {found.records.length === 0
+              ? `${whitelabel.domain} has no CNAME record yet. If you just added it, stay tuned: try again in a while.`
+              : `${whitelabel.domain} points at ${found.records.join(', ')}, not at ${whitelabel.cname_target}.`}
+          </Alert>
+        ))}
+    </Stack>
+  );
+}
+
+/** /credits/reseller/domain: a reseller names their domain, points its CNAME at Tally and checks it. */
+export function ResellerDomainPage() {
+  const { profile } = useCredits();
+  const whitelabel = useResource('credits-whitelabel', async () => {
+    try {
+      return await call(api.GET('/api/credits/whitelabel'));
+    } catch (error) {
+      // No domain yet is a 404: the page then starts with the first step.
+      if (asApiError(error).status === 404) return null;
+      throw error;
+    }
+  });
+  return (
+    <ResellerFrame
+      title="Your domain"
+      description="Your customers buy and use your products on a domain of your own, pointed at Tally."
+    >
+      <ResourceView resource={profile} loadingLabel="Loading your credits…">
+        {(data) =>
+          data?.type !== 'whitelabel' ? (
+            <NothingYet title="For whitelabel resellers">
+              Buying a whitelabel product makes you a reseller, with products and a domain of your own.
+            </NothingYet>
+          ) : (
+            <ResourceView resource={whitelabel} loadingLabel="Loading your domain…">
+              {(current) => (
+                <Stack gap="lg">
+                  <SectionCard title="1. Your domain">
+                    <DomainForm key={current?.domain ?? ''} current={current} onSaved={whitelabel.replace} />
+                  </SectionCard>
+                  {current && (
+                    <SectionCard title="2. Point it at Tally" description="Then check that the DNS says so.">
+                      <DnsSteps whitelabel={current} onChecked={whitelabel.replace} />
+                    </SectionCard>
+                  )}
+                </Stack>
+              )}
+            </ResourceView>
+          )
+        }
+      </ResourceView>
+    </ResellerFrame>
+  );
+}

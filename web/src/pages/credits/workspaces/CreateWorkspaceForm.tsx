@@ -1,0 +1,88 @@
+import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useState } from 'react';
+import { api, call } from '../../../api/client';
+import type { CreditsBalance, CreditsWorkspace } from '../../../api/types';
+import { FormErrorAlert } from '../../../components/FormErrorAlert';
+import { checkRequired } from '../../../lib/validators';
+import { showCreditsErrors } from '../errors';
+import { formatCredits } from '../format';
+
+/** Makes a workspace; its price is held in reserve for its work, so it is shown beside what is available. */
+export function CreateWorkspaceForm({
+  price,
+  balance,
+  allowed,
+  onCreated,
+}: {
+  price: string | null;
+  balance: CreditsBalance | undefined;
+  allowed: boolean;
+  onCreated: (workspace: CreditsWorkspace) => void;
+}) {
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { name: '' },
+    validateInputOnChange: true,
+    validate: { name: checkRequired('a name for the workspace') },
+  });
+  const short = price !== null && balance !== undefined && BigInt(balance.available) < BigInt(price);
+
+  const submit = form.onSubmit(async ({ name }) => {
+    setFormError(null);
+    try {
+      const workspace = await call(api.POST('/api/credits/workspaces', { body: { name: name.trim() } }));
+      form.reset();
+      onCreated(workspace);
+    } catch (error) {
+      setFormError(showCreditsErrors(form, error));
+    }
+  });
+
+  if (!allowed) {
+    return (
+      <Alert color="gray" variant="light" title="Your products do not include new workspaces">
+        Your first workspace came with your account. To create more, buy a product that allows creating
+        workspaces.
+      </Alert>
+    );
+  }
+  return (
+    <form onSubmit={submit} noValidate aria-label="Create a workspace">
+      <Stack gap="md">
+        <Text size="sm" data-testid="workspace-price">
+          Creating a workspace reserves{' '}
+          <Text span fw={700}>
+            {price === null ? 'its price' : formatCredits(price)}
+          </Text>{' '}
+          for the work done in it
+          {balance ? (
+            <>
+              ; you have{' '}
+              <Text span fw={700}>
+                {formatCredits(balance.available)}
+              </Text>{' '}
+              available.
+            </>
+          ) : (
+            '.'
+          )}
+        </Text>
+        {short && (
+          <Alert color="orange" variant="light">
+            You have fewer credits available than a workspace needs. Credits come back at your next refill, or
+            when you release reservations or archive a workspace.
+          </Alert>
+        )}
+        <TextInput label="Name" required maw={420} {...form.getInputProps('name')} />
+        <FormErrorAlert message={formError} />
+        <Group>
+          <Button type="submit" loading={form.submitting}>
+            Create workspace
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,189 @@
+import { Button, Group, Stack } from '@mantine/core';
+import { useCallback } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { api, call } from '../../../api/client';
+import type { CreditsWorkspace, Organization, OrganizationKind } from '../../../api/types';
+import { ConfirmButton } from '../../../components/ConfirmButton';
+import { Facts } from '../../../components/Facts';
+import { PageHeader } from '../../../components/PageHeader';
+import { ResourceView } from '../../../components/ResourceView';
+import { SectionCard } from '../../../components/SectionCard';
+import { NothingYet } from '../../../components/States';
+import { usePageTitle } from '../../../components/usePageTitle';
+import { useCursorPages } from '../../../hooks/useCursorPages';
+import { useResource } from '../../../hooks/useResource';
+import { formatDateTime } from '../../../lib/dates';
+import { useSignedInUser } from '../../../session/SessionContext';
+import { MembersSection } from '../../orgs/MembersSection';
+import { useOrganizationKinds } from '../../orgs/useOrganizationKinds';
+import { useCredits } from '../CreditsLayout';
+import { CreditsTabs } from '../CreditsTabs';
+import { formatCredits, priceOf } from '../format';
+import { UsageTable } from '../usage/UsageTable';
+import { useUsageContext } from '../usage/useUsageContext';
+import { WorkspaceInvitationsSection } from './WorkspaceInvitationsSection';
+import { WorkspaceStateBadge } from './WorkspaceStateBadge';
+
+const RECENT_USAGES = 10;
+
+function WorkspaceView({
+  workspace,
+  organization,
+  kind,
+  onChanged,
+}: {
+  workspace: CreditsWorkspace;
+  organization: Organization;
+  kind: OrganizationKind | undefined;
+  onChanged: () => void;
+}) {
+  const user = useSignedInUser();
+  const navigate = useNavigate();
+  const { prices, profile } = useCredits();
+  const context = useUsageContext();
+  const can = (permission: string) => organization.my_permissions.includes(permission);
+  const open = !workspace.archived_at;
+  const balance = useResource(`credits-balance:${workspace.id}`, () =>
+    call(api.GET('/api/credits/balance', { params: { query: { workspace_id: workspace.id } } })),
+  );
+  const loadUsages = useCallback(
+    (before?: string) =>
+      call(
+        api.GET('/api/credits/usages', {
+          params: { query: { workspace_id: workspace.id, before, limit: RECENT_USAGES } },
+        }),
+      ),
+    [workspace.id],
+  );
+  const usages = useCursorPages(`credits-workspace-usages:${workspace.id}`, loadUsages);
+
+  const afterSpend = () => {
+    onChanged();
+    void balance.reload();
+    void usages.reload();
+    void profile.reload();
+  };
+  const archive = async () => {
+    await call(api.POST('/api/credits/workspaces/{id}/archive', { params: { path: { id: workspace.id } } }));
+    afterSpend();
+  };
+
+  return (
+    <>
+      <PageHeader
+        title={workspace.name}
+        description={
+          <Group gap="xs" component="span">
+            <WorkspaceStateBadge workspace={workspace} />
+            <span>Your role: {workspace.my_role ?? 'administrator (not a member)'}</span>
+          </Group>
+        }
+        actions={
+          open &&
+          can('owners.manage') && (
+            <ConfirmButton
+              label="Archive workspace"
+              question={`Archive ${workspace.name}?`}
+              consequence={`Its activity stops, nobody can be invited, and the ${formatCredits(workspace.reserved)} still reserved for it go back to its billing person's credits. Archiving cannot be undone.`}
+              confirmLabel="Archive"
+              size="sm"
+              onConfirm={archive}
+            />
+          )
+        }
+      />
+      <CreditsTabs />
+      <Stack gap="lg">
+        <SectionCard
+          title="Credits"
+          description="The workspace's reserve pays for its work first, then the billing person's credits."
+        >
+          <Facts
+            facts={[
+              { label: 'Reserved for its work', value: formatCredits(workspace.reserved) },
+              {
+                label: 'Available to spend here',
+                value: balance.data ? formatCredits(balance.data.available) : '…',
+              },
+              {
+                label: 'Billing person',
+                value: workspace.billing_user_id === user.id ? 'You' : 'Another member',
+              },
+              { label: 'Created', value: formatDateTime(workspace.created_at) },
+              ...(workspace.archived_at
+                ? [{ label: 'Archived', value: formatDateTime(workspace.archived_at) }]
+                : []),
+            ]}
+          />
+        </SectionCard>
+        {can('members.read') && (
+          <MembersSection organization={organization} kind={kind} currentUserId={user.id} />
+        )}
+        {can('members.invite') && (
+          <WorkspaceInvitationsSection
+            organization={organization}
+            kind={kind}
+            price={priceOf(prices.data, 'invite_member')}
+            open={open}
+            onInvited={afterSpend}
+          />
+        )}
+        <SectionCard
+          title="Recent usage"
+          description="Credits used in this workspace, newest first."
+          actions={
+            <Button
+              variant="default"
+              size="xs"
+              onClick={() => navigate(`/credits/usage?workspace=${workspace.id}`)}
+            >
+              All usage here
+            </Button>
+          }
+        >
+          <ResourceView
+            resource={usages.first}
+            loadingLabel="Loading the usage…"
+            isEmpty={(page) => page.items.length === 0}
+            empty={
+              <NothingYet title="Nothing used here yet">
+                Invitations and the actions your application charges in this workspace appear here.
+              </NothingYet>
+            }
+          >
+            {(page) => <UsageTable usages={page.items} context={context} />}
+          </ResourceView>
+        </SectionCard>
+      </Stack>
+    </>
+  );
+}
+
+/** /credits/workspaces/:workspaceId: a workspace's credits, members, invitations and usage. */
+export function WorkspacePage() {
+  usePageTitle('Workspace');
+  const { workspaceId = '' } = useParams();
+  const workspace = useResource(`credits-workspace:${workspaceId}`, () =>
+    call(api.GET('/api/credits/workspaces/{id}', { params: { path: { id: workspaceId } } })),
+  );
+  const organization = useResource(`organization:${workspaceId}`, () =>
+    call(api.GET('/api/orgs/{id}', { params: { path: { id: workspaceId } } })),
+  );
+  const kinds = useOrganizationKinds();
+  return (
+    <ResourceView resource={workspace} loadingLabel="Loading the workspace…">
+      {(data) => (
+        <ResourceView resource={organization} loadingLabel="Loading the workspace…">
+          {(org) => (
+            <WorkspaceView
+              workspace={data}
+              organization={org}
+              kind={kinds.data?.find((k) => k.kind === org.kind)}
+              onChanged={() => void workspace.reload()}
+            />
+          )}
+        </ResourceView>
+      )}
+    </ResourceView>
+  );
+}
