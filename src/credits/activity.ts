@@ -364,6 +364,39 @@ export async function readUsages(deps: CreditsDeps, actor: Actor, filter: UsageF
   );
 }
 
+/** Rows in one usage export; past it the answer names the cursor to continue from, as the audit export does. */
+export const USAGE_EXPORT_MAX_ROWS = 10_000;
+const USAGE_EXPORT_PAGE = 200;
+
+/**
+ * Up to `limit` usages (at most USAGE_EXPORT_MAX_ROWS) with the listing's filters and authorization,
+ * newest first, read page by page along the (time, id) cursor so usages recorded meanwhile never
+ * shift or repeat rows; `nextCursor` continues where the export stopped.
+ */
+export async function exportUsages(deps: CreditsDeps, actor: Actor, filter: UsageFilter) {
+  const scope = await resolveScope(deps.db, actor, filter, 'read');
+  const wanted = Math.min(filter.limit ?? USAGE_EXPORT_MAX_ROWS, USAGE_EXPORT_MAX_ROWS);
+  const items: Usage[] = [];
+  let nextCursor: string | null = null;
+  do {
+    const page = await listUsages(
+      deps.db,
+      {
+        ...spendScope(scope),
+        action: filter.action,
+        usedFor: filter.usedFor,
+        from: filter.from,
+        to: filter.to,
+        reservedOnly: filter.reservedOnly,
+      },
+      { before: nextCursor ?? filter.before, limit: Math.min(USAGE_EXPORT_PAGE, wanted - items.length) },
+    );
+    items.push(...page.items);
+    nextCursor = page.nextCursor;
+  } while (nextCursor && items.length < wanted);
+  return { items, nextCursor };
+}
+
 export async function readReservations(
   deps: CreditsDeps,
   actor: Actor,

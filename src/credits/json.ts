@@ -6,7 +6,7 @@ import type { Grant } from './engine/grants';
 import type { ActionPrice } from './engine/prices';
 import type { Reservation, Usage } from './engine/spending';
 import type { IntegrationView } from './integrations';
-import type { Product } from './products';
+import type { CatalogueProduct, Product } from './products';
 import type { Purchase } from './purchases';
 import { productTypes, refillCycles, reservationStates, userTypes } from './schema';
 import type { Whitelabel } from './whitelabel';
@@ -83,6 +83,32 @@ export const productJson = (p: Product) => ({
   active: p.active,
   created_at: p.createdAt.toISOString(),
   updated_at: p.updatedAt.toISOString(),
+});
+
+export const CatalogueProductSchema = z
+  .object({
+    id: Uuid,
+    type: z.enum(productTypes),
+    name: z.string(),
+    description: z.string(),
+    credits_per_cycle: Credits,
+    refill_cycle: z.enum(refillCycles),
+    rollover_credits: Credits,
+    permissions: z.array(z.object({ action: z.string(), label: z.string() })),
+    display_price: z.object({ amount_minor: MinorUnits, currency: z.string() }),
+  })
+  .openapi('CreditsCatalogueProduct');
+
+export const catalogueProductJson = ({ product: p, permissions }: CatalogueProduct) => ({
+  id: p.id,
+  type: p.type,
+  name: p.name,
+  description: p.description,
+  credits_per_cycle: p.creditsPerCycle.toString(),
+  refill_cycle: p.refillCycle,
+  rollover_credits: p.rolloverCredits.toString(),
+  permissions,
+  display_price: { amount_minor: p.displayPriceMinor.toString(), currency: p.displayCurrency },
 });
 
 export const PurchaseSchema = z

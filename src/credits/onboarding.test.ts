@@ -50,6 +50,18 @@ async function passwordHashOf(userId: string): Promise<string | null> {
 let workspaceCounter = 0;
 const workspaceName = () => `Studio ${++workspaceCounter}-${Date.now()}`;
 
+describe('the login details mail', () => {
+  it('links to the first-login page with the address filled in', async () => {
+    const email = freshEmail();
+    await buy(tally, admin, email, productId);
+    const [mail] = await queryRows<{ text: string }>(
+      tally.database.db,
+      sql`SELECT text FROM core_mail_messages WHERE to_address = ${email} AND template = 'credits_login_details'`,
+    );
+    expect(mail?.text).toContain(`http://tally.test/credits/welcome?email=${encodeURIComponent(email)}`);
+  });
+});
+
 describe('first login', () => {
   it('sets the password, makes the first workspace, marks the person onboarded and signs them in', async () => {
     const { email, temporary, userId } = await registered();

@@ -40,7 +40,7 @@ export async function mailLoginDetails(
   person: { userId: string; email: string; ip: string | null; productName?: string; type: UserType },
 ): Promise<void> {
   const { password, expiresAt } = await issueTemporaryPassword(tx, clock, person.userId, person.ip);
-  const link = `${publicUrl}/onboarding?email=${encodeURIComponent(person.email)}`;
+  const link = `${publicUrl}/credits/welcome?email=${encodeURIComponent(person.email)}`;
   await queueMail(tx, clock, {
     to: person.email,
     userId: person.userId,

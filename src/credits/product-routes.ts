@@ -6,7 +6,9 @@ import {
   ActionKey,
   ActionPriceSchema,
   actionPriceJson,
+  CatalogueProductSchema,
   Credits,
+  catalogueProductJson,
   Limit,
   MinorUnits,
   PathId,
@@ -16,7 +18,7 @@ import {
   productJson,
   Uuid,
 } from './json';
-import { createProduct, getProduct, listProducts, updateProduct } from './products';
+import { createProduct, getProduct, listCatalogue, listProducts, updateProduct } from './products';
 import { productTypes, refillCycles } from './schema';
 
 /** Products (administrators' and resellers') and the prices of actions. */
@@ -115,6 +117,38 @@ export function productRoutes(deps: CreditsDeps) {
         limit: q.limit,
       });
       return c.json({ items: result.items.map(productJson), next_cursor: result.nextCursor }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/catalogue',
+      tags,
+      summary: 'The products on sale, for anyone (no sign-in)',
+      description:
+        'Without `reseller_domain`: the active generic and whitelabel products. With it: the active ' +
+        'under-whitelabel products of the reseller that set up that domain (verified or not yet). A ' +
+        'domain nobody set up answers an empty list, not an error.',
+      request: {
+        query: z.object({
+          reseller_domain: z
+            .string()
+            .trim()
+            .min(1)
+            .max(253)
+            .optional()
+            .openapi({ example: 'credits.example.com' }),
+        }),
+      },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(CatalogueProductSchema) }), 'The products on sale'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const items = await listCatalogue(deps, { resellerDomain: c.req.valid('query').reseller_domain });
+      return c.json({ items: items.map(catalogueProductJson) }, 200);
     },
   );
 

@@ -331,3 +331,115 @@ describe('user types follow what people buy', () => {
     );
   });
 });
+
+describe('the public catalogue', () => {
+  const catalogue = async (query = '') => {
+    const response = await request(tally, 'GET', `/api/credits/catalogue${query}`);
+    const body = await read(response);
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    return body.items as { id: string; type: string }[];
+  };
+  const ids = (items: { id: string }[]) => items.map((item) => item.id);
+
+  it('shows a visitor the active generic and whitelabel products, with labels and prices', async () => {
+    const generic = await ok(tally, 201, 'POST', '/api/credits/products', {
+      as: admin,
+      body: {
+        type: 'generic',
+        name: 'Catalogue starter',
+        description: 'For a start',
+        credits_per_cycle: '40',
+        refill_cycle: 'month',
+        rollover_credits: '10',
+        permissions: ['generate_image'],
+        display_price: { amount_minor: '4990', currency: 'EUR' },
+      },
+    });
+    const reseller = await newReseller();
+    const underWhitelabel = await ok(tally, 201, 'POST', '/api/credits/products', {
+      as: reseller,
+      body: resellerProduct(10),
+    });
+
+    const items = await catalogue();
+    expect(items.find((item) => item.id === generic.id)).toEqual({
+      id: generic.id,
+      type: 'generic',
+      name: 'Catalogue starter',
+      description: 'For a start',
+      credits_per_cycle: '40',
+      refill_cycle: 'month',
+      rollover_credits: '10',
+      permissions: [{ action: 'generate_image', label: 'generate image' }],
+      display_price: { amount_minor: '4990', currency: 'EUR' },
+    });
+    expect(ids(items)).toContain(whitelabelProduct.id);
+    expect(ids(items)).not.toContain(underWhitelabel.id);
+    expect(new Set(items.map((item) => item.type))).toEqual(new Set(['generic', 'whitelabel']));
+
+    await ok(tally, 200, 'PATCH', `/api/credits/products/${generic.id}`, {
+      as: admin,
+      body: { active: false },
+    });
+    expect(ids(await catalogue())).not.toContain(generic.id);
+  });
+
+  it('shows the active products of the reseller whose domain it is, verified or not', async () => {
+    const reseller = await newReseller();
+    const other = await newReseller();
+    const domain = `shop-${Date.now()}.example.com`;
+    await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', { as: reseller, body: { domain } });
+    const sold = await ok(tally, 201, 'POST', '/api/credits/products', {
+      as: reseller,
+      body: resellerProduct(10),
+    });
+    const retired = await ok(tally, 201, 'POST', '/api/credits/products', {
+      as: reseller,
+      body: { ...resellerProduct(10), active: false },
+    });
+    const othersProduct = await ok(tally, 201, 'POST', '/api/credits/products', {
+      as: other,
+      body: resellerProduct(10),
+    });
+
+    const items = await catalogue(`?reseller_domain=${domain.toUpperCase()}`);
+    expect(ids(items)).toEqual([sold.id]);
+    expect(items[0]).toMatchObject({
+      type: 'under_whitelabel',
+      permissions: [{ action: 'generate_image', label: 'generate image' }],
+    });
+    expect(ids(items)).not.toContain(retired.id);
+    expect(ids(items)).not.toContain(othersProduct.id);
+
+    expect(await catalogue('?reseller_domain=nobody.example.com')).toEqual([]);
+  });
+});
+
+describe('a reseller’s purchases', () => {
+  it('lists its own purchases and those of its products, not other resellers’', async () => {
+    const reseller = await newReseller();
+    const other = await newReseller();
+    const product = await ok(tally, 201, 'POST', '/api/credits/products', {
+      as: reseller,
+      body: resellerProduct(10),
+    });
+    const othersProduct = await ok(tally, 201, 'POST', '/api/credits/products', {
+      as: other,
+      body: resellerProduct(10),
+    });
+    const customer = await buy(tally, admin, freshEmail(), product.id);
+    const othersCustomer = await buy(tally, admin, freshEmail(), othersProduct.id);
+
+    const listed = await ok(tally, 200, 'GET', '/api/credits/purchases', { as: reseller });
+    const ids = listed.items.map((purchase: { id: string }) => purchase.id);
+    expect(ids).toContain(customer.id);
+    expect(ids).not.toContain(othersCustomer.id);
+    expect(listed.items.filter((p: { user_id: string }) => p.user_id === reseller.userId)).toHaveLength(1);
+    expect(ids).toHaveLength(2);
+
+    const buyer = await ok(tally, 200, 'GET', '/api/credits/purchases', {
+      as: await customerOf(tally, admin, product.id),
+    });
+    expect(buyer.items).toHaveLength(1);
+  });
+});

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import { type Actor, requireScope, requireUser } from '../core/actor';
 import { recordAudit } from '../core/audit/service';
 import type { Db } from '../core/database';
@@ -10,7 +10,7 @@ import type { CreditsDeps } from './deps';
 import { getBalance } from './engine/balances';
 import { getActionPrice } from './engine/prices';
 import { chargeCredits } from './engine/spending';
-import { actionPrices, type ProductType, products, type RefillCycle } from './schema';
+import { actionPrices, type ProductType, products, type RefillCycle, whitelabels } from './schema';
 import { CREDITS_SCOPES } from './scopes';
 
 /**
@@ -319,4 +319,57 @@ export async function listProducts(
     .limit(limit + 1);
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+}
+
+export interface CatalogueProduct {
+  product: Product;
+  /** Each permission with its action's label, in the product's order. */
+  permissions: { action: string; label: string }[];
+}
+
+/** More than any catalogue shows on one page; the rest of a longer one is the sales platform's to list. */
+const CATALOGUE_LIMIT = 200;
+
+/**
+ * What is on sale, for anyone, signed in or not (seed §1): Tally's own generic and whitelabel
+ * products, or — for a visitor of a reseller's domain — that reseller's under-whitelabel ones. The
+ * domain counts whether its DNS is verified yet or not, so a reseller can check its catalogue before
+ * pointing the domain at Tally. A domain nobody set up has nothing on sale: an empty list, so the
+ * answer tells no more than a reseller with no active product would.
+ */
+export async function listCatalogue(
+  { db }: CreditsDeps,
+  filter: { resellerDomain?: string } = {},
+): Promise<CatalogueProduct[]> {
+  let scope: SQL | undefined = inArray(products.type, ['generic', 'whitelabel']);
+  if (filter.resellerDomain !== undefined) {
+    const domain = filter.resellerDomain.trim().toLowerCase().replace(/\.$/, '');
+    const [reseller] = await db
+      .select({ userId: whitelabels.userId })
+      .from(whitelabels)
+      .where(eq(whitelabels.domain, domain));
+    if (!reseller) return [];
+    scope = and(eq(products.type, 'under_whitelabel'), eq(products.ownerUserId, reseller.userId));
+  }
+  const rows = await db
+    .select()
+    .from(products)
+    .where(and(scope, eq(products.active, true)))
+    .orderBy(asc(products.type), asc(products.name), asc(products.id))
+    .limit(CATALOGUE_LIMIT);
+  const actions = [...new Set(rows.flatMap((row) => row.permissions))];
+  const labels = new Map(
+    actions.length === 0
+      ? []
+      : (
+          await db
+            .select({ action: actionPrices.action, label: actionPrices.label })
+            .from(actionPrices)
+            .where(inArray(actionPrices.action, actions))
+        ).map((row) => [row.action, row.label]),
+  );
+  return rows.map((product) => ({
+    product,
+    permissions: product.permissions.map((action) => ({ action, label: labels.get(action) ?? action })),
+  }));
 }

@@ -118,7 +118,8 @@ export function purchaseRoutes(deps: CreditsDeps) {
       method: 'get',
       path: '/purchases',
       tags,
-      summary: 'Purchases, newest first: all of them for administrators, one’s own for everyone else',
+      summary:
+        'Purchases, newest first: all of them for administrators; one’s own, and those of one’s own products, for everyone else',
       request: {
         query: z.object({
           user_id: Uuid.optional(),

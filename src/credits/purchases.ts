@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import { type Actor, requireAdmin, requireScope, requireUser } from '../core/actor';
 import { recordAudit } from '../core/audit/service';
 import { normalizeEmail, registerConfirmedPerson } from '../core/auth/accounts';
@@ -210,14 +210,27 @@ export interface PurchaseFilter {
   limit?: number;
 }
 
-/** Administrators see every purchase; a person their own. Newest first. */
+/**
+ * Administrators see every purchase; everyone else their own, and a reseller also the purchases of
+ * the products it made (its customers' orders, which its own credits fund). Newest first.
+ */
 export async function listPurchases(
   { db }: CreditsDeps,
   actor: Actor,
   filter: PurchaseFilter = {},
 ): Promise<{ items: Purchase[]; nextCursor: string | null }> {
   requireScope(actor, CREDITS_SCOPES.read);
-  const own = actor.isAdmin ? undefined : eq(purchases.userId, requireUser(actor));
+  let own: SQL | undefined;
+  if (!actor.isAdmin) {
+    const userId = requireUser(actor);
+    own = or(
+      eq(purchases.userId, userId),
+      inArray(
+        purchases.productId,
+        db.select({ id: products.id }).from(products).where(eq(products.ownerUserId, userId)),
+      ),
+    );
+  }
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
   const conditions: (SQL | undefined)[] = [
     own,

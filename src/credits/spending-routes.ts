@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { toCsv } from '../core/audit/csv';
 import { createRouter, type Env, errorResponses, jsonBody, jsonResponse } from '../core/http';
 import {
   chargeAction,
+  exportUsages,
   readBalance,
   readGrants,
   readReservations,
@@ -10,9 +12,11 @@ import {
   readUsages,
   releaseReserved,
   reserveForAction,
+  USAGE_EXPORT_MAX_ROWS,
   useReserved,
 } from './activity';
 import type { CreditsDeps } from './deps';
+import type { Usage } from './engine/spending';
 import {
   ActionKey,
   BalanceSchema,
@@ -53,6 +57,50 @@ const scopeFields = {
 const Quantity = z.number().int().min(1).max(1_000_000).optional();
 const idempotentHeaders = { headers: z.object({ 'idempotency-key': IdempotencyKey }) };
 const UsagesSchema = z.object({ usages: z.array(UsageSchema) });
+
+/** The usage history's filters, the same for the JSON pages and the CSV export. */
+const usageFilterFields = {
+  ...scopeFields,
+  action: ActionKey.optional(),
+  used_for: z
+    .string()
+    .max(500)
+    .optional()
+    .openapi({ description: 'part of the purpose, in any case', example: 'post' }),
+  from: Timestamp.optional(),
+  to: Timestamp.optional(),
+  reserved_only: z.enum(['true', 'false']).optional(),
+  before: z.string().max(100).optional(),
+};
+
+const usageCsvColumns = [
+  'used_at',
+  'action',
+  'used_for',
+  'workspace_id',
+  'amount',
+  'from_reservation',
+  'reservation_id',
+  'reserved_for',
+  'paid_by',
+  'user_id',
+  'id',
+] as const;
+
+/** One usage as a CSV row: exact whole credits, its grants as `grant_id:amount` pairs. */
+const usageCsvRow = (u: Usage) => [
+  u.usedAt.toISOString(),
+  u.action,
+  u.usedFor,
+  u.workspaceId,
+  u.amount.toString(),
+  u.isReserved ? 'true' : 'false',
+  u.reservationId,
+  u.reservedFor,
+  u.paidBy.map((part) => `${part.grantId}:${part.amount}`).join(' '),
+  u.userId,
+  u.id,
+];
 
 /** Stripe's convention: a replayed answer says so. */
 const markReplay = (c: Context<Env>, replayed: boolean) => {
@@ -226,17 +274,11 @@ export function spendingRoutes(deps: CreditsDeps) {
       path: '/usages',
       tags,
       summary: 'Usage history, newest first',
+      description:
+        '`used_for` finds the usages whose purpose contains the text, in any case (`post` finds ' +
+        '`Post:7f3c` and `repost`); `%`, `_` and `\\` in it are only themselves.',
       request: {
-        query: z.object({
-          ...scopeFields,
-          action: ActionKey.optional(),
-          used_for: z.string().max(500).optional(),
-          from: Timestamp.optional(),
-          to: Timestamp.optional(),
-          reserved_only: z.enum(['true', 'false']).optional(),
-          before: z.string().max(100).optional(),
-          limit: Limit,
-        }),
+        query: z.object({ ...usageFilterFields, limit: Limit }),
       },
       responses: { 200: jsonResponse(page(UsageSchema), 'A page of usages'), ...errorResponses },
     }),
@@ -254,6 +296,49 @@ export function spendingRoutes(deps: CreditsDeps) {
         limit: q.limit,
       });
       return c.json({ items: result.items.map(usageJson), next_cursor: result.nextCursor }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/usages/export.csv',
+      tags,
+      summary: `Usage history as CSV, newest first, with the same filters (up to ${USAGE_EXPORT_MAX_ROWS} rows)`,
+      description:
+        'Read by the same people as `/usages`. When more usages match than `limit` (at most 10,000), the ' +
+        '`X-Next-Cursor` header carries the cursor to pass as `before` for the next file. Fields a ' +
+        'spreadsheet would run as a formula start with an apostrophe.',
+      request: {
+        query: z.object({
+          ...usageFilterFields,
+          limit: z.coerce.number().int().min(1).max(USAGE_EXPORT_MAX_ROWS).optional(),
+        }),
+      },
+      responses: {
+        200: { description: 'CSV, RFC 4180', content: { 'text/csv': { schema: z.string() } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const result = await exportUsages(deps, c.get('actor'), {
+        userId: q.user_id,
+        workspaceId: q.workspace_id,
+        action: q.action,
+        usedFor: q.used_for,
+        from: optionalDate(q.from),
+        to: optionalDate(q.to),
+        reservedOnly: q.reserved_only === 'true',
+        before: q.before,
+        limit: q.limit,
+      });
+      const stamp = deps.clock.now().toISOString().slice(0, 19).replaceAll(':', '-');
+      return c.body(toCsv(usageCsvColumns, result.items.map(usageCsvRow)), 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="credit-usages-${stamp}.csv"`,
+        ...(result.nextCursor ? { 'x-next-cursor': result.nextCursor } : {}),
+      });
     },
   );
 

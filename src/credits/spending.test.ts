@@ -519,8 +519,54 @@ describe('usage statistics', () => {
       as: person,
     });
     expect(series.items).toEqual([expect.objectContaining({ action: 'generate_image', amount: '6' })]);
-    const filtered = await ok(tally, 200, 'GET', '/api/credits/usages?used_for=b', { as: person });
+    const filtered = await ok(tally, 200, 'GET', '/api/credits/usages?used_for=B', { as: person });
     expect(filtered.items).toHaveLength(1);
+  });
+});
+
+describe('the usage export', () => {
+  it('writes the filtered usages as formula-safe CSV, in files a cursor continues', async () => {
+    const { person, key } = await spender();
+    for (const usedFor of ['=HYPERLINK("x")', 'post:1', 'Post:2', 'other']) {
+      await call(key, '/api/credits/charge', { action: 'generate_image', used_for: usedFor }, newKey());
+    }
+    const csv = async (query: string) => {
+      const response = await request(tally, 'GET', `/api/credits/usages/export.csv${query}`, { as: person });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+      return { lines: (await response.text()).split('\r\n'), next: response.headers.get('x-next-cursor') };
+    };
+
+    const all = await csv('');
+    expect(all.lines[0]).toBe(
+      'used_at,action,used_for,workspace_id,amount,from_reservation,reservation_id,reserved_for,paid_by,user_id,id',
+    );
+    expect(all.lines).toHaveLength(6);
+    expect(all.next).toBeNull();
+    expect(all.lines[4]).toContain(`,generate_image,"'=HYPERLINK(""x"")",,2,false,,,`);
+
+    const posts = await csv('?used_for=POST');
+    expect(posts.lines.slice(1, -1).map((line) => line.split(',')[2])).toEqual(['Post:2', 'post:1']);
+
+    const first = await csv('?used_for=post&limit=1');
+    expect(first.lines.slice(1, -1).map((line) => line.split(',')[2])).toEqual(['Post:2']);
+    expect(first.next).toBeTruthy();
+    const rest = await csv(`?used_for=post&limit=1&before=${encodeURIComponent(first.next!)}`);
+    expect(rest.lines.slice(1, -1).map((line) => line.split(',')[2])).toEqual(['post:1']);
+  });
+
+  it('answers who may not read the usages as the listing does', async () => {
+    const { person } = await spender();
+    const stranger = await signedInPerson(tally, {});
+    for (const query of [`?user_id=${person.userId}`, '']) {
+      const listing = await request(tally, 'GET', `/api/credits/usages${query}`, { as: stranger });
+      const exported = await request(tally, 'GET', `/api/credits/usages/export.csv${query}`, {
+        as: stranger,
+      });
+      expect(exported.status).toBe(listing.status);
+    }
+    const visitor = await request(tally, 'GET', '/api/credits/usages/export.csv');
+    expect(visitor.status).toBe(401);
   });
 });
 

@@ -154,6 +154,16 @@ describe('credits: from a purchase by webhook to spending credits', () => {
     expect((await desktop.request.post(api('/api/auth/logout'))).status()).toBeLessThan(300);
   });
 
+  it('shows a visitor the products on sale, with their exact prices', async () => {
+    await desktop.goto(api('/credits/products'));
+    const starter = desktop
+      .getByRole('region', { name: 'Products on sale' })
+      .getByRole('article', { name: 'Starter' });
+    await starter.getByText('49.00 USD').waitFor();
+    await starter.getByText('Generate an image').waitFor();
+    await screenshot(desktop, 'buy-catalogue-signed-out');
+  });
+
   it('guides the buyer from the mail and the log-in form to the first login', async () => {
     await desktop.goto(api('/mailbox'));
     await desktop
@@ -176,7 +186,7 @@ describe('credits: from a purchase by webhook to spending credits', () => {
 
     // The mail's own link leads to the same page, the address filled in.
     await desktop.goBack();
-    await desktop.getByRole('link', { name: /\/onboarding\?email=/ }).click();
+    await desktop.getByRole('link', { name: /\/credits\/welcome\?email=/ }).click();
     await desktop.getByRole('heading', { level: 1, name: 'Finish setting up your account' }).waitFor();
     expect(desktop.url()).toContain('/credits/welcome?email=');
     await expect(field(desktop, 'Email').inputValue()).resolves.toBe(BUYER.email);

@@ -78,7 +78,16 @@ describe('organisation routes', () => {
     expect(response.status).toBe(200);
     const { items } = await read(response);
     const club = items.find((k: Body) => k.kind === testClub.kind);
-    expect(club).toMatchObject({ label: 'Buyers club', creator_role: 'owner', self_service: true });
+    expect(club).toMatchObject({
+      label: 'Buyers club',
+      creator_role: 'owner',
+      self_service: true,
+      invitations_by_line: false,
+    });
+    // The credits line sends its workspaces' invitations itself (each one costs credits).
+    expect(items.find((k: Body) => k.kind === 'credits_workspace')).toMatchObject({
+      invitations_by_line: true,
+    });
     expect(club.roles.map((r: Body) => r.role)).toEqual([
       'owner',
       'admin',

@@ -83,6 +83,9 @@ const OrganizationKindSchema = z
     label: z.string(),
     creator_role: z.string(),
     self_service: z.boolean(),
+    invitations_by_line: z.boolean().openapi({
+      description: 'its invitations are sent by its product line, not through /api/orgs/{id}/invitations',
+    }),
     roles: z.array(z.object({ role: z.string(), label: z.string(), permissions: z.array(z.string()) })),
   })
   .openapi('OrganizationKind');
@@ -171,6 +174,7 @@ export function accessRoutes(deps: AccessDeps) {
             label: k.label,
             creator_role: k.creatorRole,
             self_service: k.selfService,
+            invitations_by_line: k.invitationsByLine,
             roles: k.roles.map((r) => ({ role: r.role, label: r.label, permissions: [...r.permissions] })),
           })),
         },

@@ -104,6 +104,12 @@ describe('usage history', () => {
       (await listUsages(f.db, { userId, ...filter }, {})).items.map((u) => u.amount);
     expect(await amounts({ action: 'image' })).toEqual([4n, 3n, 2n]);
     expect(await amounts({ usedFor: 'post work' })).toEqual([1n]);
+    // Part of the purpose, in any case; %, _ and \ are only themselves.
+    expect(await amounts({ usedFor: 'POST W' })).toEqual([1n]);
+    expect(await amounts({ usedFor: 'ost' })).toEqual([1n]);
+    expect(await amounts({ usedFor: '%' })).toEqual([]);
+    expect(await amounts({ usedFor: 'post_work' })).toEqual([]);
+    expect(await amounts({ usedFor: '\\' })).toEqual([]);
     expect(
       await amounts({ from: new Date('2026-03-01T10:45:00Z'), to: new Date('2026-03-02T09:00:00Z') }),
     ).toEqual([1n, 3n]);

@@ -104,6 +104,7 @@ export interface Page<T> {
  */
 export interface UsageFilter extends SpendScope {
   action?: string;
+  /** Part of the purpose, in any case: `post` finds `Post:7f3c` and `repost`. */
   usedFor?: string;
   from?: Date;
   to?: Date;
@@ -114,7 +115,9 @@ export interface UsageFilter extends SpendScope {
 export async function listUsages(db: Db, filter: UsageFilter, page: PageRequest = {}): Promise<Page<Usage>> {
   const conditions = historyScope(filter);
   if (filter.action !== undefined) conditions.push(sql`action = ${filter.action}`);
-  if (filter.usedFor !== undefined) conditions.push(sql`used_for = ${filter.usedFor}`);
+  if (filter.usedFor !== undefined) {
+    conditions.push(sql`used_for ILIKE ${`%${escapeLike(filter.usedFor)}%`} ESCAPE '\\'`);
+  }
   if (filter.from) conditions.push(sql`used_at >= ${filter.from}`);
   if (filter.to) conditions.push(sql`used_at < ${filter.to}`);
   if (filter.reservedOnly) conditions.push(sql`is_reserved`);
@@ -199,6 +202,9 @@ function historyScope(scope: SpendScope): SQL[] {
     conditions.push(sql`workspace_id = ${requireUuid(scope.workspaceId, 'workspaceId')}`);
   return conditions;
 }
+
+/** The text as itself in a LIKE pattern: its `%`, `_` and `\` match only themselves. */
+const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 const clampLimit = (limit: number | undefined): number =>
   Math.min(Math.max(Math.trunc(limit ?? 50) || 50, 1), 200);

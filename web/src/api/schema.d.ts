@@ -5680,6 +5680,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/credits/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The products on sale, for anyone (no sign-in)
+         * @description Without `reseller_domain`: the active generic and whitelabel products. With it: the active under-whitelabel products of the reseller that set up that domain (verified or not yet). A domain nobody set up answers an empty list, not an error.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    reseller_domain?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The products on sale */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CreditsCatalogueProduct"][];
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/credits/products/{id}": {
         parameters: {
             query?: never;
@@ -6239,7 +6345,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Purchases, newest first: all of them for administrators, one’s own for everyone else */
+        /** Purchases, newest first: all of them for administrators; one’s own, and those of one’s own products, for everyone else */
         get: {
             parameters: {
                 query?: {
@@ -8102,7 +8208,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Usage history, newest first */
+        /**
+         * Usage history, newest first
+         * @description `used_for` finds the usages whose purpose contains the text, in any case (`post` finds `Post:7f3c` and `repost`); `%`, `_` and `\` in it are only themselves.
+         */
         get: {
             parameters: {
                 query?: {
@@ -8111,6 +8220,7 @@ export interface paths {
                     /** @description spend or read in this workspace (its billing person pays) */
                     workspace_id?: string;
                     action?: string;
+                    /** @description part of the purpose, in any case */
                     used_for?: string;
                     from?: string;
                     to?: string;
@@ -8134,6 +8244,121 @@ export interface paths {
                             items: components["schemas"]["CreditsUsage"][];
                             next_cursor: string | null;
                         };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credits/usages/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage history as CSV, newest first, with the same filters (up to 10000 rows)
+         * @description Read by the same people as `/usages`. When more usages match than `limit` (at most 10,000), the `X-Next-Cursor` header carries the cursor to pass as `before` for the next file. Fields a spreadsheet would run as a formula start with an apostrophe.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description whose credits; administrators only, the caller by default */
+                    user_id?: string;
+                    /** @description spend or read in this workspace (its billing person pays) */
+                    workspace_id?: string;
+                    action?: string;
+                    /** @description part of the purpose, in any case */
+                    used_for?: string;
+                    from?: string;
+                    to?: string;
+                    reserved_only?: "true" | "false";
+                    before?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV, RFC 4180 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
                     };
                 };
                 /** @description Bad input */
@@ -10061,6 +10286,8 @@ export interface components {
             label: string;
             creator_role: string;
             self_service: boolean;
+            /** @description its invitations are sent by its product line, not through /api/orgs/{id}/invitations */
+            invitations_by_line: boolean;
             roles: {
                 role: string;
                 label: string;
@@ -10386,6 +10613,35 @@ export interface components {
             active: boolean;
             created_at: string;
             updated_at: string;
+        };
+        CreditsCatalogueProduct: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "generic" | "whitelabel" | "under_whitelabel";
+            name: string;
+            description: string;
+            /**
+             * @description whole credits, as a decimal string
+             * @example 100
+             */
+            credits_per_cycle: string;
+            /** @enum {string} */
+            refill_cycle: "none" | "day" | "week" | "month" | "year";
+            /**
+             * @description whole credits, as a decimal string
+             * @example 100
+             */
+            rollover_credits: string;
+            permissions: {
+                action: string;
+                label: string;
+            }[];
+            display_price: {
+                /** @example 4900 */
+                amount_minor: string;
+                currency: string;
+            };
         };
         CreditsActionPrice: {
             action: string;

@@ -45,6 +45,7 @@ export type CreditsProduct = SuccessBody<'/api/credits/products/{id}', 'get'>;
 export type CreditsProductType = CreditsProduct['type'];
 export type CreditsRefillCycle = CreditsProduct['refill_cycle'];
 export type CreditsActionPrice = Item<SuccessBody<'/api/credits/action-prices', 'get'>>;
+export type CreditsCatalogueProduct = Item<SuccessBody<'/api/credits/catalogue', 'get'>>;
 export type CreditsWorkspace = SuccessBody<'/api/credits/workspaces/{id}', 'get'>;
 export type CreditsUsage = Item<SuccessBody<'/api/credits/usages', 'get'>>;
 export type CreditsUsageQuery = NonNullable<paths['/api/credits/usages']['get']['parameters']['query']>;

@@ -1,6 +1,6 @@
 import { Navigate, useLocation } from 'react-router';
 
-/** The purchase mail links to /onboarding?email=…; the first-login page lives under /credits. */
+/** Mails sent before the link moved to /credits/welcome point at /onboarding?email=…; they still arrive. */
 export function OnboardingLinkRedirect() {
   const { search } = useLocation();
   return <Navigate to={`/credits/welcome${search}`} replace />;

@@ -26,7 +26,7 @@ function OrganisationDetails({
   const user = useSignedInUser();
   const kind = kinds.find((k) => k.kind === organization.kind);
   const can = (permission: string) => organization.my_permissions.includes(permission);
-  const linePage = lineOrganisationPage(organization.kind, organization.id);
+  const linePage = lineOrganisationPage(kind, organization.id);
   return (
     <>
       <PageHeader
@@ -41,11 +41,17 @@ function OrganisationDetails({
       <Stack gap="lg">
         {linePage && (
           <Alert variant="light" color="blue" title={`Managed in ${linePage.line}`}>
-            Invitations, credits and usage are on{' '}
-            <Anchor component={Link} to={linePage.path} inherit>
-              its {linePage.line} page
-            </Anchor>
-            .
+            {linePage.path ? (
+              <>
+                Invitations, credits and usage are on{' '}
+                <Anchor component={Link} to={linePage.path} inherit>
+                  its {linePage.line} page
+                </Anchor>
+                .
+              </>
+            ) : (
+              <>Invitations are sent from its {linePage.line} pages.</>
+            )}
           </Alert>
         )}
         {can('members.read') && (

@@ -1,13 +1,20 @@
+import type { OrganizationKind } from '../../api/types';
+
 /**
- * Kinds of organisation a product line manages itself, and the line's page for one. Their
- * invitations are the line's to send (a credits workspace charges for each), so the organisation
- * page sends people there instead of offering the core's invitation form, which refuses them.
+ * Organisations whose kind has its invitations sent by its product line (`invitations_by_line`, a
+ * credits workspace charges for each): the organisation page sends people to the line's own page
+ * instead of offering the core's invitation form, which refuses them. A kind is named after its line
+ * (`credits_workspace` → `credits`); a line without a page here is still named, by the kind's label.
  */
 const linePages: Record<string, { line: string; path: (id: string) => string }> = {
-  credits_workspace: { line: 'Credits', path: (id) => `/credits/workspaces/${id}` },
+  credits: { line: 'Credits', path: (id) => `/credits/workspaces/${id}` },
 };
 
-export function lineOrganisationPage(kind: string, id: string): { line: string; path: string } | null {
-  const page = linePages[kind];
-  return page ? { line: page.line, path: page.path(id) } : null;
+export function lineOrganisationPage(
+  kind: OrganizationKind | undefined,
+  id: string,
+): { line: string; path: string | null } | null {
+  if (!kind?.invitations_by_line) return null;
+  const page = linePages[kind.kind.split('_')[0] ?? ''];
+  return page ? { line: page.line, path: page.path(id) } : { line: kind.label, path: null };
 }

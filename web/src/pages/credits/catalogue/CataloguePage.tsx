@@ -1,7 +1,7 @@
 import { Anchor, Button, List, SimpleGrid, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { api, call } from '../../../api/client';
-import type { CreditsActionPrice, CreditsProduct, CreditsProfile } from '../../../api/types';
+import type { CreditsCatalogueProduct } from '../../../api/types';
 import { PageHeader } from '../../../components/PageHeader';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
@@ -61,106 +61,66 @@ function HowBuyingWorks({ signedIn }: { signedIn: boolean }) {
   );
 }
 
-function ProductGrid({
-  products,
-  prices,
-}: {
-  products: CreditsProduct[];
-  prices: CreditsActionPrice[] | undefined;
-}) {
+/**
+ * The catalogue of the host the page is served from: a reseller's domain (pointed at Tally by its
+ * CNAME record) sells that reseller's products; any other host, or a reseller with nothing on sale,
+ * Tally's own generic and whitelabel ones.
+ */
+async function loadCatalogue(): Promise<{ items: CreditsCatalogueProduct[]; reseller: boolean }> {
+  const host = window.location.hostname;
+  if (host) {
+    const own = await call(
+      api.GET('/api/credits/catalogue', { params: { query: { reseller_domain: host } } }),
+    );
+    if (own.items.length > 0) return { items: own.items, reseller: true };
+  }
+  return { items: (await call(api.GET('/api/credits/catalogue'))).items, reseller: false };
+}
+
+function ManageProductsButton() {
+  const { session } = useSession();
+  const { profile } = useCredits();
+  if (session.status !== 'signed-in') return null;
+  const isAdmin = session.user.is_admin;
+  if (!isAdmin && profile.data?.type !== 'whitelabel') return null;
   return (
-    <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="lg">
-      {products.map((product) => (
-        <ProductCard key={product.id} product={product} prices={prices} />
-      ))}
-    </SimpleGrid>
+    <Button
+      component={Link}
+      to={isAdmin ? '/credits/admin/products' : '/credits/reseller'}
+      variant="default"
+      size="xs"
+    >
+      Manage products
+    </Button>
   );
 }
 
-/**
- * The products on sale. The API lists products only to the people who manage them (administrators
- * every one, resellers their own), so a customer sees the products they hold instead.
- */
-function Catalogue({ profile, isAdmin }: { profile: CreditsProfile; isAdmin: boolean }) {
-  const { prices } = useCredits();
-  const managesProducts = isAdmin || profile.type === 'whitelabel';
-  const products = useResource(`credits-catalogue:${profile.user_id}`, async () =>
-    managesProducts
-      ? (await call(api.GET('/api/credits/products', { params: { query: { active: 'true', limit: 100 } } })))
-          .items
-      : [],
-  );
-  if (!managesProducts) {
-    return (
-      <SectionCard
-        title="Your products"
-        description="The products on sale are listed on the sales platform; these are the ones you hold."
-      >
-        {profile.holdings.length === 0 ? (
-          <NothingYet title="You hold no product yet">
-            Buy one on the sales platform with {profile.email ?? 'your email address'}; its credits appear on
-            your dashboard as soon as the purchase arrives.
-          </NothingYet>
-        ) : (
-          <List spacing="xs">
-            {profile.holdings.map((holding) => (
-              <List.Item key={holding.id}>
-                {holding.product_name} {holding.active ? '' : '(ended)'}
-              </List.Item>
-            ))}
-          </List>
-        )}
-      </SectionCard>
-    );
-  }
-  const visible = (items: CreditsProduct[]) =>
-    isAdmin ? items.filter((product) => product.type !== 'under_whitelabel') : items;
+/** The products on sale, the same for everyone, signed in or not, with their exact prices. */
+function Catalogue() {
+  const catalogue = useResource('credits-catalogue', loadCatalogue);
   return (
     <SectionCard
-      title={isAdmin ? 'Products on sale' : 'Your products on sale'}
-      description={
-        isAdmin
-          ? 'The active generic and whitelabel products, as buyers see them.'
-          : 'Your active under-whitelabel products, as your customers see them.'
-      }
-      actions={
-        <Button
-          component={Link}
-          to={isAdmin ? '/credits/admin/purchases' : '/credits/reseller'}
-          variant="default"
-          size="xs"
-        >
-          {isAdmin ? 'Enter a purchase' : 'Manage your products'}
-        </Button>
-      }
+      title="Products on sale"
+      description="Buy one on the sales platform; each brings its credits every cycle and allows its actions."
+      actions={<ManageProductsButton />}
     >
       <ResourceView
-        resource={products}
+        resource={catalogue}
         loadingLabel="Loading the products…"
-        isEmpty={(items) => visible(items).length === 0}
+        isEmpty={(data) => data.items.length === 0}
         empty={
           <NothingYet title="Nothing on sale yet">
-            {isAdmin ? (
-              <>
-                Create a product under{' '}
-                <Anchor component={Link} to="/credits/admin/products">
-                  Admin → Products
-                </Anchor>
-                .
-              </>
-            ) : (
-              <>
-                Create one under{' '}
-                <Anchor component={Link} to="/credits/reseller">
-                  Reseller
-                </Anchor>
-                .
-              </>
-            )}
+            Products appear here as soon as they are on sale.
           </NothingYet>
         }
       >
-        {(items) => <ProductGrid products={visible(items)} prices={prices.data ?? undefined} />}
+        {(data) => (
+          <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="lg">
+            {data.items.map((product) => (
+              <ProductCard key={product.id} product={product} />
+            ))}
+          </SimpleGrid>
+        )}
       </ResourceView>
     </SectionCard>
   );
@@ -169,7 +129,6 @@ function Catalogue({ profile, isAdmin }: { profile: CreditsProfile; isAdmin: boo
 /** /credits/products: what is sold, how buying works, and where login details arrive. */
 export function CataloguePage() {
   const { session } = useSession();
-  const { profile } = useCredits();
   const signedIn = session.status === 'signed-in';
   return (
     <>
@@ -180,11 +139,8 @@ export function CataloguePage() {
       <CreditsTabs />
       <Stack gap="lg">
         <HowBuyingWorks signedIn={signedIn} />
-        {signedIn ? (
-          <ResourceView resource={profile} loadingLabel="Loading your products…">
-            {(data) => data && <Catalogue profile={data} isAdmin={session.user.is_admin} />}
-          </ResourceView>
-        ) : (
+        <Catalogue />
+        {!signedIn && (
           <SectionCard
             title="Bought a product?"
             description="Your login details are in the mail Tally sent after the purchase."

@@ -1,24 +1,10 @@
 import { Badge, Card, Group, List, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
-import type { CreditsActionPrice, CreditsProduct } from '../../../api/types';
-import {
-  actionLabel,
-  formatCredits,
-  formatDisplayPrice,
-  productTypeLabels,
-  refillCycleLabels,
-} from '../format';
+import type { CreditsCatalogueProduct } from '../../../api/types';
+import { formatCredits, formatDisplayPrice, productTypeLabels, refillCycleLabels } from '../format';
 
 /** A product as a buyer reads it: what it costs, the credits it brings, how often, and what they allow. */
-export function ProductCard({
-  product,
-  prices,
-  footer,
-}: {
-  product: CreditsProduct;
-  prices: CreditsActionPrice[] | undefined;
-  footer?: ReactNode;
-}) {
+export function ProductCard({ product, footer }: { product: CreditsCatalogueProduct; footer?: ReactNode }) {
   return (
     <Card withBorder padding="lg" component="article" aria-label={product.name}>
       <Stack gap="sm" h="100%">
@@ -50,7 +36,7 @@ export function ProductCard({
           ) : (
             <List size="sm" spacing={2}>
               {product.permissions.map((permission) => (
-                <List.Item key={permission}>{actionLabel(prices, permission)}</List.Item>
+                <List.Item key={permission.action}>{permission.label}</List.Item>
               ))}
             </List>
           )}

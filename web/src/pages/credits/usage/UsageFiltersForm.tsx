@@ -40,7 +40,7 @@ export function UsageFiltersForm({
         />
         <TextInput
           label="Used for"
-          description="The exact purpose, such as post:7f3c"
+          description="Part of the purpose, in any case: post finds post:7f3c"
           value={typed.used_for}
           onChange={(event) => set('used_for')(event.currentTarget.value)}
         />

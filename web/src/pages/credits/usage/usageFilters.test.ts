@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkDayRange,
+  exportHref,
   filtersFromSearch,
   queryFromFilters,
   searchFromFilters,
-  usagesCsv,
 } from './usageFilters';
 
 describe('the usage history’s filters and export', () => {
@@ -35,27 +35,11 @@ describe('the usage history’s filters and export', () => {
     ).toMatch(/must not be after/);
   });
 
-  it('exports exact amounts and quotes what CSV needs quoted', () => {
-    const csv = usagesCsv([
-      {
-        id: 'u1',
-        user_id: 'p1',
-        workspace_id: null,
-        used_for: 'post "a", b',
-        action: 'generate_image',
-        amount: '123456789012345678',
-        is_reserved: true,
-        reservation_id: 'r1',
-        reserved_for: 'job:9',
-        paid_by: [
-          { grant_id: 'g1', amount: '123456789012345670' },
-          { grant_id: 'g2', amount: '8' },
-        ],
-        used_at: '2026-06-01T10:00:00.000Z',
-      },
-    ]);
-    expect(csv.split('\r\n')[1]).toBe(
-      '2026-06-01T10:00:00.000Z,generate_image,"post ""a"", b",,123456789012345678,true,r1,job:9,g1:123456789012345670 g2:8,u1',
+  it('exports the same filters through the server’s CSV', () => {
+    const filters = filtersFromSearch(new URLSearchParams('action=generate_image&used_for=post%3A42'));
+    expect(exportHref(filters)).toBe(
+      '/api/credits/usages/export.csv?action=generate_image&used_for=post%3A42',
     );
+    expect(exportHref(filtersFromSearch(new URLSearchParams()))).toBe('/api/credits/usages/export.csv');
   });
 });

@@ -1,4 +1,4 @@
-import type { CreditsUsage, CreditsUsageQuery } from '../../../api/types';
+import type { CreditsUsageQuery } from '../../../api/types';
 
 /** The usage history's filters, kept in the page's address so a filtered view can be linked and reloaded. */
 export interface UsageFilters {
@@ -49,33 +49,10 @@ export function checkDayRange(filters: UsageFilters): string | null {
   return from && to && from >= to ? 'The first day must not be after the last' : null;
 }
 
-const csvCell = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-
-/** The usages as CSV, amounts as exact whole credits, grants as `grant_id:amount` pairs. */
-export function usagesCsv(usages: CreditsUsage[]): string {
-  const header = [
-    'used_at',
-    'action',
-    'used_for',
-    'workspace_id',
-    'amount',
-    'from_reservation',
-    'reservation_id',
-    'reserved_for',
-    'paid_by',
-    'id',
-  ];
-  const rows = usages.map((u) => [
-    u.used_at,
-    u.action ?? '',
-    u.used_for,
-    u.workspace_id ?? '',
-    u.amount,
-    u.is_reserved ? 'true' : 'false',
-    u.reservation_id ?? '',
-    u.reserved_for ?? '',
-    u.paid_by.map((part) => `${part.grant_id}:${part.amount}`).join(' '),
-    u.id,
-  ]);
-  return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+/** The server's CSV export of the same filtered usages (up to 10,000 rows, newest first). */
+export function exportHref(filters: UsageFilters): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(queryFromFilters(filters))) search.set(name, String(value));
+  const query = search.toString();
+  return `/api/credits/usages/export.csv${query ? `?${query}` : ''}`;
 }
