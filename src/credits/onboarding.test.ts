@@ -114,6 +114,25 @@ describe('first login', () => {
     ).toBe(200);
   });
 
+  it('never overwrites a password the person set meanwhile (by a reset), and changes nothing', async () => {
+    const { email, temporary, userId } = await registered();
+    await tally.database.db.execute(
+      sql`UPDATE core_users SET password_hash = 'set-by-a-reset' WHERE id = ${userId}`,
+    );
+    const before = await counts(tally);
+    const response = await onboard({
+      email,
+      temporary_password: temporary,
+      new_password: NEW_PASSWORD,
+      workspace_name: workspaceName(),
+    });
+    expect(response.status).toBe(409);
+    expect((await read(response)).error.details.reason).toBe('password_already_set');
+    expect(sessionCookie(response)).toBeUndefined();
+    expect(await passwordHashOf(userId)).toBe('set-by-a-reset');
+    expect(await counts(tally)).toEqual(before);
+  });
+
   it('refuses an expired temporary password (422) after 24 hours', async () => {
     const { email, temporary, userId } = await registered();
     tally.clock.advance(24 * 3600 * 1000);

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../core/actor';
 import { recordAudit } from '../core/audit/service';
 import { type Client, getUser, normalizeEmail, type User } from '../core/auth/accounts';
@@ -119,7 +119,9 @@ export async function completeOnboarding(
         reason: 'temporary_password_used',
       });
     }
-    await tx
+    // Only a person who has never had a password: one set meanwhile (by a password reset) is not
+    // overwritten by whoever holds the mailed temporary password.
+    const changed = await tx
       .update(users)
       .set({
         passwordHash,
@@ -127,7 +129,13 @@ export async function completeOnboarding(
         emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})`,
         updatedAt: now,
       })
-      .where(eq(users.id, person.id));
+      .where(and(eq(users.id, person.id), isNull(users.passwordHash)))
+      .returning({ id: users.id });
+    if (changed.length === 0) {
+      throw new AppError('conflict', 'this account already has a password: log in with it, or reset it', {
+        reason: 'password_already_set',
+      });
+    }
     // The seed makes the first workspace part of registration, so no product permission is needed
     // for it; it still holds its price in reserve, like every workspace.
     const workspace = await openWorkspace(tx, deps, personActor, {

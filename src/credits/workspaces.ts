@@ -288,13 +288,16 @@ export async function archiveWorkspace(
     const workspace = await resolveWorkspace(tx, actor, workspaceId, 'owners.manage', true);
     if (workspace.archivedAt) return withReserve(tx, workspace);
     await lockCustomers(tx, clock, [workspace.billingUserId]);
-    const open = await activeReservationsIn(tx, workspace);
+    // A reservation past its expiry that no sweep has ended yet is the sweep's to end, not ours.
+    const now = clock.now();
+    const open = (await activeReservationsIn(tx, workspace)).filter(
+      (reservation) => !reservation.expiresAt || reservation.expiresAt > now,
+    );
     let released = 0n;
     for (const reservation of open) {
       await releaseReservation(tx, clock, reservation.userId, reservation.id);
       released += remainingOf(reservation);
     }
-    const now = clock.now();
     await tx.execute(sql`
       UPDATE core_organizations SET metadata = metadata || ${JSON.stringify({ [ARCHIVED_KEY]: now.toISOString() })}::jsonb,
         updated_at = ${now}

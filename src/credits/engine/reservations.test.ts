@@ -189,6 +189,28 @@ describe('releasing and refused moves', () => {
 });
 
 describe('expiry', () => {
+  it('never outlives the grants it holds: credits of an ending cycle cannot be carried past it', async () => {
+    const userId = person();
+    const start = f.clock.now().getTime();
+    const cycleEnd = new Date(start + HOUR);
+    await give(f, userId, 10n, { expiresAt: cycleEnd });
+    const unbounded = await reserve(userId, 10n);
+    expect(unbounded.expiresAt).toEqual(cycleEnd);
+    await give(f, userId, 5n, { expiresAt: cycleEnd });
+    const longer = await reserve(userId, 2n, { expiresAt: new Date(start + 2 * HOUR) });
+    expect(longer.expiresAt).toEqual(cycleEnd);
+    const shorter = await reserve(userId, 1n, { expiresAt: new Date(start + 10 * SECOND) });
+    expect(shorter.expiresAt).toEqual(new Date(start + 10 * SECOND));
+    await release(userId, longer.id);
+    await release(userId, shorter.id);
+
+    f.clock.set(cycleEnd);
+    await refusal(use(userId, unbounded.id), 'domain_rule');
+    expect(await expireDueReservations(f.db, f.clock)).toBe(1);
+    expect(await expireDueGrants(f.db, f.clock)).toBeGreaterThanOrEqual(1);
+    expect(await balance(userId)).toMatchObject({ total: 0n, used: 0n, reserved: 0n, available: 0n });
+  });
+
   it('is usable 1 ms before its expiry, refused at it, and swept into agreement with the ledger', async () => {
     const userId = person();
     await give(f, userId, 10n);
@@ -262,12 +284,13 @@ describe('expiry', () => {
     expect(await expireDueGrants(f.db, f.clock)).toBe(1);
     expect((await getAccount({ db: f.db }, SYSTEM_ACCOUNTS.expired)).creditsPosted - sinkBefore).toBe(1n);
 
-    // A hold made before the expiry can still be used.
-    expect((await use(userId, spent.id)).usage.paidBy).toEqual([{ grantId: grant.id, amount: 1n }]);
-    await release(userId, kept.id);
+    // The holds ended with their grant: nothing reserved in the cycle can be spent after it.
+    await refusal(use(userId, spent.id), 'domain_rule');
+    expect(await expireDueReservations(f.db, f.clock)).toBe(2);
+    expect(await getReservation(f.db, userId, kept.id)).toMatchObject({ state: 'expired' });
     const account = await getAccount({ db: f.db }, grant.id);
     expect(account.creditsPosted - account.debitsPosted - account.debitsPending).toBe(0n);
-    expect((await getAccount({ db: f.db }, SYSTEM_ACCOUNTS.expired)).creditsPosted - sinkBefore).toBe(4n);
+    expect((await getAccount({ db: f.db }, SYSTEM_ACCOUNTS.expired)).creditsPosted - sinkBefore).toBe(5n);
     expect(await balance(userId)).toMatchObject({ total: 0n, available: 0n });
   });
 });

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Clock } from '../../core/clock';
-import { type Db, queryRows } from '../../core/database';
+import { type Db, parseTimestamp, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
 import { applyTransfers } from '../../ledger/engine';
@@ -193,8 +193,9 @@ export async function reserveCredits(
     }
   }
   const now = clock.now();
-  const timeoutSeconds = input.expiresAt ? secondsUntil(input.expiresAt, now) : 0;
+  const requestedSeconds = input.expiresAt ? secondsUntil(input.expiresAt, now) : 0;
   const parts = await allocateOrRefuse(tx, clock, { userId, workspaceId }, amount);
+  const timeoutSeconds = await cappedByGrants(tx, parts, now, requestedSeconds);
   const reservation: StoredReservation = {
     id: newId(),
     userId,
@@ -215,6 +216,35 @@ export async function reserveCredits(
   const results = await applyTransfers(tx, transfers, { clock });
   if (!allApplied(results)) throw spendRefusal(results, () => insufficientFunds(totalOf(parts), amount));
   return publicReservation(reservation);
+}
+
+/**
+ * A reservation never outlives the grants it holds: otherwise credits reserved just before their
+ * cycle ends could be used after it, beyond what the product lets roll over. Whole seconds, rounded
+ * down, because the ledger's timeouts are seconds.
+ */
+async function cappedByGrants(
+  tx: Db,
+  parts: GrantPart[],
+  now: Date,
+  requestedSeconds: number,
+): Promise<number> {
+  const [row] = await queryRows<{ expires_at: string | null }>(
+    tx,
+    sql`SELECT min(expires_at)::text AS expires_at FROM credits_grants
+        WHERE id IN (${sql.join(
+          parts.map((part) => sql`${part.grantId}`),
+          sql`, `,
+        )})`,
+  );
+  if (!row?.expires_at) return requestedSeconds;
+  const grantSeconds = Math.floor((parseTimestamp(row.expires_at).getTime() - now.getTime()) / 1000);
+  if (grantSeconds < 1) {
+    throw new AppError('domain_rule', 'the credits that would be reserved expire within a second', {
+      expires_at: row.expires_at,
+    });
+  }
+  return requestedSeconds === 0 ? grantSeconds : Math.min(requestedSeconds, grantSeconds);
 }
 
 export interface UseReservationInput {
