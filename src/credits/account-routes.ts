@@ -9,6 +9,7 @@ import {
   customerJson,
   GrantSchema,
   grantJson,
+  IdempotencyKey,
   Limit,
   PathId,
   ProfileSchema,
@@ -99,16 +100,20 @@ export function accountRoutes(deps: CreditsDeps) {
       method: 'post',
       path: '/adjustments',
       tags,
-      summary: 'Add or take away credits with a reason (administrators)',
-      request: jsonBody(
-        z.strictObject({
-          user_id: Uuid,
-          workspace_id: Uuid.optional(),
-          amount: SignedCredits,
-          reason: z.string().trim().min(1).max(500),
-          expires_at: Timestamp.optional(),
-        }),
-      ),
+      summary:
+        'Add or take away credits with a reason (administrators); an Idempotency-Key makes a retry safe',
+      request: {
+        headers: z.object({ 'idempotency-key': IdempotencyKey.optional() }),
+        ...jsonBody(
+          z.strictObject({
+            user_id: Uuid,
+            workspace_id: Uuid.optional(),
+            amount: SignedCredits,
+            reason: z.string().trim().min(1).max(500),
+            expires_at: Timestamp.optional(),
+          }),
+        ),
+      },
       responses: {
         201: jsonResponse(
           z.object({ grant: GrantSchema.nullable(), usage: UsageSchema.nullable() }),
@@ -125,6 +130,7 @@ export function accountRoutes(deps: CreditsDeps) {
         amount: BigInt(body.amount),
         reason: body.reason,
         expiresAt: body.expires_at ? new Date(body.expires_at) : null,
+        idempotencyKey: c.req.valid('header')['idempotency-key'],
       });
       return 'usedFor' in result
         ? c.json({ grant: null, usage: usageJson(result) }, 201)

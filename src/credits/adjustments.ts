@@ -4,7 +4,9 @@ import { recordAudit } from '../core/audit/service';
 import { queryRows } from '../core/database';
 import { AppError, notFound } from '../core/errors';
 import type { CreditsDeps } from './deps';
-import { adjustCredits } from './engine/grants';
+import { adjustCredits, getGrant } from './engine/grants';
+import { derivedId } from './engine/ledger';
+import { findUsageByKey } from './engine/records';
 import { CREDITS_SCOPES } from './scopes';
 import { resolveWorkspace } from './workspaces';
 
@@ -17,7 +19,14 @@ import { resolveWorkspace } from './workspaces';
 export async function adjustBalance(
   { db, clock }: CreditsDeps,
   actor: Actor,
-  input: { userId: string; workspaceId?: string; amount: bigint; reason: string; expiresAt?: Date | null },
+  input: {
+    userId: string;
+    workspaceId?: string;
+    amount: bigint;
+    reason: string;
+    expiresAt?: Date | null;
+    idempotencyKey?: string;
+  },
 ) {
   requireAdmin(actor);
   requireScope(actor, CREDITS_SCOPES.manage);
@@ -38,7 +47,15 @@ export async function adjustBalance(
         });
       }
     }
+    const key = input.idempotencyKey;
+    // A retry answers the first adjustment (the engine checks the terms match) and is not audited again.
+    const replay = key
+      ? input.amount > 0n
+        ? await getGrant(tx, derivedId('adjustment', input.userId, key))
+        : await findUsageByKey(tx, input.userId, `adjustment:${key}`)
+      : null;
     const result = await adjustCredits(tx, clock, {
+      idempotencyKey: key ?? null,
       userId: input.userId,
       workspaceId: input.workspaceId ?? null,
       amount: input.amount,
@@ -46,6 +63,7 @@ export async function adjustBalance(
       createdByUserId: actor.userId,
       expiresAt: input.expiresAt ?? null,
     });
+    if (replay) return result;
     await recordAudit(tx, clock, actor, {
       action: 'credits.adjust',
       objectType: input.amount > 0n ? 'credits_grant' : 'credits_usage',

@@ -319,6 +319,37 @@ describe('adjustments', () => {
     );
     expect(refused.status).toBe(422);
   });
+
+  it('applies a retried adjustment once when it carries an Idempotency-Key', async () => {
+    const { person } = await spender();
+    const adjust = (amount: string, key: string) =>
+      request(tally, 'POST', '/api/credits/adjustments', {
+        as: admin,
+        headers: { 'idempotency-key': key },
+        body: { user_id: person.userId, amount, reason: 'retried' },
+      });
+    const audited = async () =>
+      (
+        await queryRows<{ n: number }>(
+          tally.database.db,
+          sql`SELECT count(*)::int AS n FROM core_audit_log WHERE action = 'credits.adjust'
+              AND details->>'userId' = ${person.userId}`,
+        )
+      )[0]?.n;
+    const addKey = newKey();
+    const first = await read(await adjust('30', addKey));
+    const again = await adjust('30', addKey);
+    expect(again.status).toBe(201);
+    expect((await read(again)).grant.id).toBe(first.grant.id);
+    expect((await balanceOf(tally, person)).available).toBe('130');
+    expect((await adjust('31', addKey)).status).toBe(409);
+
+    const takeKey = newKey();
+    const taken = await read(await adjust('-7', takeKey));
+    expect((await read(await adjust('-7', takeKey))).usage.id).toBe(taken.usage.id);
+    expect((await balanceOf(tally, person)).available).toBe('123');
+    expect(await audited()).toBe(2);
+  });
 });
 
 describe('workspaces', () => {

@@ -211,6 +211,8 @@ export interface AdjustInput {
   reason: string;
   createdByUserId?: string | null;
   expiresAt?: Date | null;
+  /** A retry with the same key returns the first adjustment; with other terms, idempotency_conflict. */
+  idempotencyKey?: string | null;
 }
 
 /**
@@ -222,6 +224,7 @@ export async function adjustCredits(tx: Db, clock: Clock, input: AdjustInput): P
   const reason = requireText(input.reason, 'reason');
   if (input.amount > 0n) {
     return grantCredits(tx, clock, {
+      ...(input.idempotencyKey ? { id: derivedId('adjustment', input.userId, input.idempotencyKey) } : {}),
       userId: input.userId,
       workspaceId: input.workspaceId,
       source: 'adjustment',
@@ -237,7 +240,12 @@ export async function adjustCredits(tx: Db, clock: Clock, input: AdjustInput): P
     tx,
     clock,
     { userId: input.userId, workspaceId: input.workspaceId },
-    { amount: -input.amount, usedFor: `adjustment: ${reason}`, action: 'adjustment' },
+    {
+      amount: -input.amount,
+      usedFor: `adjustment: ${reason}`,
+      action: 'adjustment',
+      idempotencyKey: input.idempotencyKey ? `adjustment:${input.idempotencyKey}` : null,
+    },
   );
 }
 

@@ -9193,11 +9193,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add or take away credits with a reason (administrators) */
+        /** Add or take away credits with a reason (administrators); an Idempotency-Key makes a retry safe */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Stripe’s semantics: same key and body, same answer */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
