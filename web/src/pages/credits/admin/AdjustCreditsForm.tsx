@@ -19,6 +19,8 @@ export function AdjustCreditsForm({
   onAdjusted: () => void;
 }) {
   const [formError, setFormError] = useState<string | null>(null);
+  // One key per adjustment being entered: a double click or a retry after a lost answer applies it once.
+  const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
   const form = useForm({
     mode: 'controlled',
     initialValues: { direction: 'add', amount: '', reason: '', expires_at: '' },
@@ -35,6 +37,7 @@ export function AdjustCreditsForm({
     try {
       await call(
         api.POST('/api/credits/adjustments', {
+          params: { header: { 'idempotency-key': idempotencyKey } },
           body: {
             user_id: userId,
             amount: values.direction === 'remove' ? `-${credits}` : credits,
@@ -50,6 +53,7 @@ export function AdjustCreditsForm({
         message: `${values.direction === 'remove' ? 'Took away' : 'Added'} ${formatCredits(credits)}.`,
       });
       form.reset();
+      setIdempotencyKey(crypto.randomUUID());
       onAdjusted();
     } catch (error) {
       setFormError(showCreditsErrors(form, error));
