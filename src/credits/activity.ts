@@ -125,6 +125,7 @@ export async function chargeAction(
       usedFor: input.usedFor,
       action: input.action,
       idempotencyKey: input.idempotencyKey,
+      callerId: actor.userId,
     };
     let outcome: { usages: Usage[]; replayed: boolean };
     if (scope.workspace) {

@@ -430,20 +430,27 @@ describe('workspaces', () => {
     const token = /\/invitations\/([A-Za-z0-9_-]+)/.exec(mail!.text)![1];
     await ok(tally, 200, 'POST', `/api/invitations/${token}/accept`, { as: guest });
 
-    const charged = await ok(tally, 200, 'POST', '/api/credits/charge', {
-      as: guest,
-      headers: { 'idempotency-key': newKey() },
-      body: { workspace_id: workspace.id, action: 'generate_image', used_for: 'guest-image' },
-    });
+    const sharedKey = newKey();
+    const chargeAs = (who: TestPerson) =>
+      ok(tally, 200, 'POST', '/api/credits/charge', {
+        as: who,
+        headers: { 'idempotency-key': sharedKey },
+        body: { workspace_id: workspace.id, action: 'generate_image', used_for: 'guest-image' },
+      });
+    const charged = await chargeAs(guest);
     expect(charged.usages[0]).toMatchObject({
       user_id: owner.userId,
       workspace_id: workspace.id,
       amount: '2',
     });
+    // The same key from another member is that member's own charge, not a replay of the guest's.
+    const byOwner = await chargeAs(owner);
+    expect(byOwner.usages[0].id).not.toBe(charged.usages[0].id);
+    expect((await chargeAs(guest)).usages[0].id).toBe(charged.usages[0].id);
     const seen = await ok(tally, 200, 'GET', `/api/credits/balance?workspace_id=${workspace.id}`, {
       as: guest,
     });
-    expect(seen).toMatchObject({ user_id: owner.userId, workspace_id: workspace.id, reserved: '7' });
+    expect(seen).toMatchObject({ user_id: owner.userId, workspace_id: workspace.id, reserved: '5' });
     // The guest's own credits are theirs alone: none.
     expect((await balanceOf(tally, guest)).total).toBe('0');
     const outsider = await signedInPerson(tally);

@@ -318,6 +318,8 @@ export interface ActivityCharge {
   usedFor: string;
   action: string;
   idempotencyKey?: string | null;
+  /** Who asks: keys are theirs within the workspace, so two members' keys never answer for each other. */
+  callerId?: string | null;
 }
 
 /** The key of the pool's part when one charge is split between the workspace's reserve and the pool. */
@@ -337,18 +339,22 @@ export async function chargeWorkspaceActivity(
 ): Promise<{ usages: Usage[]; replayed: boolean }> {
   const payer = workspace.billingUserId;
   await lockCustomers(tx, clock, [payer]);
-  const key = charge.idempotencyKey ?? null;
+  // The payer's usages hold the keys of everyone charging in their workspaces: a key is namespaced by
+  // workspace and caller, so nobody's key can replay (or reveal) another's charge.
+  const key = charge.idempotencyKey
+    ? `ws:${workspace.id}:${charge.callerId ?? '-'}:${charge.idempotencyKey}`
+    : null;
   if (key) {
     const earlier = await findUsagesByKeys(tx, payer, [key, poolPartKey(key)]);
     if (earlier.length > 0) {
       const total = earlier.reduce((sum, u) => sum + u.amount, 0n);
       if (
         total !== charge.amount ||
-        earlier.some((u) => u.usedFor !== charge.usedFor || u.workspaceId !== workspace.id)
+        earlier.some(
+          (u) => u.usedFor !== charge.usedFor || u.workspaceId !== workspace.id || u.action !== charge.action,
+        )
       ) {
-        throw new AppError('idempotency_conflict', 'this Idempotency-Key was used for a different charge', {
-          usage_ids: earlier.map((u) => u.id),
-        });
+        throw new AppError('idempotency_conflict', 'this Idempotency-Key was used for a different charge');
       }
       return { usages: earlier, replayed: true };
     }
