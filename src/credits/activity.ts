@@ -24,6 +24,7 @@ import { CREDITS_SCOPES } from './scopes';
 import {
   chargeWorkspaceActivity,
   requireOpenWorkspace,
+  requireStillOpen,
   resolveWorkspace,
   WORKSPACE_PERMISSIONS,
   type WorkspaceAccess,
@@ -187,6 +188,7 @@ export async function reserveForAction(
       });
     }
     await lockCustomers(tx, clock, [scope.payerId]);
+    if (scope.workspace) await requireStillOpen(tx, scope.workspace);
     const replayed = await hasKey(tx, 'credits_reservations', scope.payerId, input.idempotencyKey);
     const reservation = await reserveCredits(tx, clock, spendScope(scope), {
       amount,

@@ -21,6 +21,7 @@ import {
   setPrice,
 } from '../../test/support/credits';
 import { queryRows } from '../core/database';
+import { chargeWorkspaceActivity, resolveWorkspace } from './workspaces';
 
 let tally: TestTally;
 let admin: TestPerson;
@@ -458,6 +459,35 @@ describe('workspaces', () => {
       as: outsider,
     });
     expect(hidden.status).toBe(404);
+  });
+
+  it('refuse a spend that looked at the workspace before an archive committed', async () => {
+    const { person } = await spender();
+    const workspace = await workspaceOf(person);
+    // What a concurrent spend read before taking the lock: the workspace still open.
+    const stale = await resolveWorkspace(
+      tally.database.db,
+      { userId: person.userId, isAdmin: false },
+      workspace.id,
+      'org.read',
+    );
+    await ok(tally, 200, 'POST', `/api/credits/workspaces/${workspace.id}/archive`, { as: person });
+    const before = await balanceOf(tally, person);
+    let refused: unknown;
+    try {
+      await tally.database.db.transaction((tx) =>
+        chargeWorkspaceActivity(tx, tally.clock, stale, {
+          amount: 2n,
+          usedFor: 'late',
+          action: 'generate_image',
+          callerId: person.userId,
+        }),
+      );
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ code: 'domain_rule' });
+    expect(await balanceOf(tally, person)).toEqual(before);
   });
 
   it('release what is left when archived, and refuse activity afterwards', async () => {

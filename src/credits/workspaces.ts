@@ -133,6 +133,18 @@ export function requireOpenWorkspace(workspace: WorkspaceAccess): void {
   }
 }
 
+/**
+ * The workspace is still open, read again under its billing person's lock, which archiving takes
+ * too: a spend that looked before an archive committed must not land after it.
+ */
+export async function requireStillOpen(tx: Db, workspace: WorkspaceAccess): Promise<void> {
+  const [row] = await queryRows<{ archived: string | null }>(
+    tx,
+    sql`SELECT metadata->>${ARCHIVED_KEY} AS archived FROM core_organizations WHERE id = ${workspace.id}`,
+  );
+  if (row?.archived) requireOpenWorkspace({ ...workspace, archivedAt: new Date(row.archived) });
+}
+
 /** Every active reservation made in a workspace (all its billing person's), oldest first. */
 async function activeReservationsIn(db: Db, workspace: WorkspaceAccess): Promise<Reservation[]> {
   const found: Reservation[] = [];
@@ -339,6 +351,7 @@ export async function chargeWorkspaceActivity(
 ): Promise<{ usages: Usage[]; replayed: boolean }> {
   const payer = workspace.billingUserId;
   await lockCustomers(tx, clock, [payer]);
+  await requireStillOpen(tx, workspace);
   // The payer's usages hold the keys of everyone charging in their workspaces: a key is namespaced by
   // workspace and caller, so nobody's key can replay (or reveal) another's charge.
   const key = charge.idempotencyKey
