@@ -1,14 +1,8 @@
-import { Group, Stack, Table } from '@mantine/core';
-import { api, call } from '../../api/client';
+import { Stack } from '@mantine/core';
 import type { Organization, OrganizationKind } from '../../api/types';
-import { ConfirmButton } from '../../components/ConfirmButton';
-import { ResourceView } from '../../components/ResourceView';
 import { SectionCard } from '../../components/SectionCard';
-import { NothingYet } from '../../components/States';
-import { useResource } from '../../hooks/useResource';
-import { formatDateTime } from '../../lib/dates';
 import { InviteForm } from './InviteForm';
-import { roleLabel } from './useOrganizationKinds';
+import { OpenInvitationsTable, useOpenInvitations } from './OpenInvitations';
 
 export function InvitationsSection({
   organization,
@@ -17,20 +11,7 @@ export function InvitationsSection({
   organization: Organization;
   kind: OrganizationKind | undefined;
 }) {
-  const invitations = useResource(`invitations:${organization.id}`, async () => {
-    const path = { id: organization.id };
-    return (await call(api.GET('/api/orgs/{id}/invitations', { params: { path } }))).items;
-  });
-
-  const revoke = async (invitationId: string) => {
-    await call(
-      api.DELETE('/api/orgs/{id}/invitations/{invitationId}', {
-        params: { path: { id: organization.id, invitationId } },
-      }),
-    );
-    await invitations.reload();
-  };
-
+  const invitations = useOpenInvitations(organization.id);
   return (
     <SectionCard
       title="Invitations"
@@ -42,51 +23,13 @@ export function InvitationsSection({
           kind={kind}
           onInvited={() => void invitations.reload()}
         />
-        <ResourceView
-          resource={invitations}
-          loadingLabel="Loading the invitations…"
-          isEmpty={(items) => items.length === 0}
-          empty={<NothingYet title="No open invitations">Invite someone with the form above.</NothingYet>}
-        >
-          {(items) => (
-            <Table.ScrollContainer minWidth={640}>
-              <Table>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Email</Table.Th>
-                    <Table.Th>Role</Table.Th>
-                    <Table.Th>Invited by</Table.Th>
-                    <Table.Th>Expires</Table.Th>
-                    <Table.Th aria-label="Actions" />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((invitation) => (
-                    <Table.Tr key={invitation.id}>
-                      <Table.Td>{invitation.email}</Table.Td>
-                      <Table.Td>
-                        {roleLabel(kind ? [kind] : undefined, organization.kind, invitation.role)}
-                      </Table.Td>
-                      <Table.Td>{invitation.invited_by.name}</Table.Td>
-                      <Table.Td>{formatDateTime(invitation.expires_at)}</Table.Td>
-                      <Table.Td>
-                        <Group justify="flex-end">
-                          <ConfirmButton
-                            label="Revoke"
-                            question={`Revoke the invitation to ${invitation.email}?`}
-                            consequence="The link in their mail will stop working."
-                            confirmLabel="Revoke invitation"
-                            onConfirm={() => revoke(invitation.id)}
-                          />
-                        </Group>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )}
-        </ResourceView>
+        <OpenInvitationsTable
+          organization={organization}
+          kind={kind}
+          invitations={invitations}
+          emptyText="Invite someone with the form above."
+          revokeConsequence="The link in their mail will stop working."
+        />
       </Stack>
     </SectionCard>
   );

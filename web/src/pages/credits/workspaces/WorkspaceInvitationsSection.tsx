@@ -1,13 +1,7 @@
-import { Group, Stack, Table } from '@mantine/core';
-import { api, call } from '../../../api/client';
+import { Stack } from '@mantine/core';
 import type { Organization, OrganizationKind } from '../../../api/types';
-import { ConfirmButton } from '../../../components/ConfirmButton';
-import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
-import { NothingYet } from '../../../components/States';
-import { useResource } from '../../../hooks/useResource';
-import { formatDateTime } from '../../../lib/dates';
-import { roleLabel } from '../../orgs/useOrganizationKinds';
+import { OpenInvitationsTable, useOpenInvitations } from '../../orgs/OpenInvitations';
 import { WorkspaceInviteForm } from './WorkspaceInviteForm';
 
 export function WorkspaceInvitationsSection({
@@ -23,19 +17,7 @@ export function WorkspaceInvitationsSection({
   open: boolean;
   onInvited: () => void;
 }) {
-  const invitations = useResource(`invitations:${organization.id}`, async () => {
-    const path = { id: organization.id };
-    return (await call(api.GET('/api/orgs/{id}/invitations', { params: { path } }))).items;
-  });
-  const revoke = async (invitationId: string) => {
-    await call(
-      api.DELETE('/api/orgs/{id}/invitations/{invitationId}', {
-        params: { path: { id: organization.id, invitationId } },
-      }),
-    );
-    await invitations.reload();
-  };
-
+  const invitations = useOpenInvitations(organization.id);
   return (
     <SectionCard
       title="Invitations"
@@ -53,55 +35,15 @@ export function WorkspaceInvitationsSection({
             }}
           />
         )}
-        <ResourceView
-          resource={invitations}
-          loadingLabel="Loading the invitations…"
-          isEmpty={(items) => items.length === 0}
-          empty={
-            <NothingYet title="No open invitations">
-              {open ? 'Invite someone with the form above.' : 'An archived workspace takes no new members.'}
-            </NothingYet>
+        <OpenInvitationsTable
+          organization={organization}
+          kind={kind}
+          invitations={invitations}
+          emptyText={
+            open ? 'Invite someone with the form above.' : 'An archived workspace takes no new members.'
           }
-        >
-          {(items) => (
-            <Table.ScrollContainer minWidth={560}>
-              <Table aria-label="Open invitations">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Email</Table.Th>
-                    <Table.Th>Role</Table.Th>
-                    <Table.Th>Invited by</Table.Th>
-                    <Table.Th>Expires</Table.Th>
-                    <Table.Th aria-label="Actions" />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((invitation) => (
-                    <Table.Tr key={invitation.id}>
-                      <Table.Td>{invitation.email}</Table.Td>
-                      <Table.Td>
-                        {roleLabel(kind ? [kind] : undefined, organization.kind, invitation.role)}
-                      </Table.Td>
-                      <Table.Td>{invitation.invited_by.name}</Table.Td>
-                      <Table.Td>{formatDateTime(invitation.expires_at)}</Table.Td>
-                      <Table.Td>
-                        <Group justify="flex-end">
-                          <ConfirmButton
-                            label="Revoke"
-                            question={`Revoke the invitation to ${invitation.email}?`}
-                            consequence="The link in their mail will stop working. The credits it cost are not given back."
-                            confirmLabel="Revoke invitation"
-                            onConfirm={() => revoke(invitation.id)}
-                          />
-                        </Group>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )}
-        </ResourceView>
+          revokeConsequence="The link in their mail will stop working. The credits it cost are not given back."
+        />
       </Stack>
     </SectionCard>
   );
