@@ -353,19 +353,18 @@ export interface UsageFilter extends ScopeInput {
 
 export async function readUsages(deps: CreditsDeps, actor: Actor, filter: UsageFilter) {
   const scope = await resolveScope(deps.db, actor, filter, 'read');
-  return listUsages(
-    deps.db,
-    {
-      ...spendScope(scope),
-      action: filter.action,
-      usedFor: filter.usedFor,
-      from: filter.from,
-      to: filter.to,
-      reservedOnly: filter.reservedOnly,
-    },
-    { before: filter.before, limit: filter.limit },
-  );
+  return listUsages(deps.db, usageQuery(scope, filter), { before: filter.before, limit: filter.limit });
 }
+
+/** The listing's filters in a resolved scope: one reading for the list and its export. */
+const usageQuery = (scope: Parameters<typeof spendScope>[0], filter: UsageFilter) => ({
+  ...spendScope(scope),
+  action: filter.action,
+  usedFor: filter.usedFor,
+  from: filter.from,
+  to: filter.to,
+  reservedOnly: filter.reservedOnly,
+});
 
 /** Rows in one usage export; past it the answer names the cursor to continue from, as the audit export does. */
 export const USAGE_EXPORT_MAX_ROWS = 10_000;
@@ -382,18 +381,10 @@ export async function exportUsages(deps: CreditsDeps, actor: Actor, filter: Usag
   const items: Usage[] = [];
   let nextCursor: string | null = null;
   do {
-    const page = await listUsages(
-      deps.db,
-      {
-        ...spendScope(scope),
-        action: filter.action,
-        usedFor: filter.usedFor,
-        from: filter.from,
-        to: filter.to,
-        reservedOnly: filter.reservedOnly,
-      },
-      { before: nextCursor ?? filter.before, limit: Math.min(USAGE_EXPORT_PAGE, wanted - items.length) },
-    );
+    const page = await listUsages(deps.db, usageQuery(scope, filter), {
+      before: nextCursor ?? filter.before,
+      limit: Math.min(USAGE_EXPORT_PAGE, wanted - items.length),
+    });
     items.push(...page.items);
     nextCursor = page.nextCursor;
   } while (nextCursor && items.length < wanted);

@@ -109,6 +109,21 @@ const markReplay = (c: Context<Env>, replayed: boolean) => {
 
 const optionalDate = (value: string | undefined) => (value ? new Date(value) : undefined);
 
+/** The usage listing's query, as the service reads it: the list and its CSV export share it. */
+function usageFilterOf(q: z.infer<z.ZodObject<typeof usageFilterFields>> & { limit?: number }) {
+  return {
+    userId: q.user_id,
+    workspaceId: q.workspace_id,
+    action: q.action,
+    usedFor: q.used_for,
+    from: optionalDate(q.from),
+    to: optionalDate(q.to),
+    reservedOnly: q.reserved_only === 'true',
+    before: q.before,
+    limit: q.limit,
+  };
+}
+
 export function spendingRoutes(deps: CreditsDeps) {
   const router = createRouter();
 
@@ -283,18 +298,7 @@ export function spendingRoutes(deps: CreditsDeps) {
       responses: { 200: jsonResponse(page(UsageSchema), 'A page of usages'), ...errorResponses },
     }),
     async (c) => {
-      const q = c.req.valid('query');
-      const result = await readUsages(deps, c.get('actor'), {
-        userId: q.user_id,
-        workspaceId: q.workspace_id,
-        action: q.action,
-        usedFor: q.used_for,
-        from: optionalDate(q.from),
-        to: optionalDate(q.to),
-        reservedOnly: q.reserved_only === 'true',
-        before: q.before,
-        limit: q.limit,
-      });
+      const result = await readUsages(deps, c.get('actor'), usageFilterOf(c.req.valid('query')));
       return c.json({ items: result.items.map(usageJson), next_cursor: result.nextCursor }, 200);
     },
   );
@@ -321,18 +325,7 @@ export function spendingRoutes(deps: CreditsDeps) {
       },
     }),
     async (c) => {
-      const q = c.req.valid('query');
-      const result = await exportUsages(deps, c.get('actor'), {
-        userId: q.user_id,
-        workspaceId: q.workspace_id,
-        action: q.action,
-        usedFor: q.used_for,
-        from: optionalDate(q.from),
-        to: optionalDate(q.to),
-        reservedOnly: q.reserved_only === 'true',
-        before: q.before,
-        limit: q.limit,
-      });
+      const result = await exportUsages(deps, c.get('actor'), usageFilterOf(c.req.valid('query')));
       const stamp = deps.clock.now().toISOString().slice(0, 19).replaceAll(':', '-');
       return c.body(toCsv(usageCsvColumns, result.items.map(usageCsvRow)), 200, {
         'content-type': 'text/csv; charset=utf-8',
