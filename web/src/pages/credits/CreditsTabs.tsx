@@ -1,5 +1,7 @@
 import { Tabs } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { useLocation, useNavigate } from 'react-router';
+import { PageHeader } from '../../components/PageHeader';
 import { useSession } from '../../session/SessionContext';
 import { useCredits } from './CreditsLayout';
 
@@ -65,5 +67,31 @@ export function CreditsSubTabs({ label, tabs }: { label: string; tabs: CreditsTa
         ))}
       </Tabs.List>
     </Tabs>
+  );
+}
+
+export interface CreditsFrameProps {
+  title: string;
+  description: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+}
+
+/** A page in one of the line's areas (administration, reseller): its header, the line's tabs and the area's. */
+export function CreditsAreaFrame({
+  area,
+  tabs,
+  title,
+  description,
+  actions,
+  children,
+}: CreditsFrameProps & { area: string; tabs: CreditsTab[] }) {
+  return (
+    <>
+      <PageHeader title={title} description={description} actions={actions} />
+      <CreditsTabs />
+      <CreditsSubTabs label={area} tabs={tabs} />
+      {children}
+    </>
   );
 }

@@ -1,6 +1,4 @@
-import type { ReactNode } from 'react';
-import { PageHeader } from '../../../components/PageHeader';
-import { CreditsSubTabs, CreditsTabs } from '../CreditsTabs';
+import { CreditsAreaFrame, type CreditsFrameProps } from '../CreditsTabs';
 
 const adminTabs = [
   { path: '/credits/admin/products', label: 'Products' },
@@ -11,23 +9,6 @@ const adminTabs = [
 ];
 
 /** The frame of the credits administration pages: the title, the line's tabs and the admin tabs. */
-export function AdminFrame({
-  title,
-  description,
-  actions,
-  children,
-}: {
-  title: string;
-  description: ReactNode;
-  actions?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <>
-      <PageHeader title={title} description={description} actions={actions} />
-      <CreditsTabs />
-      <CreditsSubTabs label="Credits administration" tabs={adminTabs} />
-      {children}
-    </>
-  );
-}
+export const AdminFrame = (props: CreditsFrameProps) => (
+  <CreditsAreaFrame area="Credits administration" tabs={adminTabs} {...props} />
+);

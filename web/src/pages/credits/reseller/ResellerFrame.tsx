@@ -1,6 +1,4 @@
-import type { ReactNode } from 'react';
-import { PageHeader } from '../../../components/PageHeader';
-import { CreditsSubTabs, CreditsTabs } from '../CreditsTabs';
+import { CreditsAreaFrame, type CreditsFrameProps } from '../CreditsTabs';
 
 const resellerTabs = [
   { path: '/credits/reseller/products', label: 'Your products' },
@@ -8,23 +6,6 @@ const resellerTabs = [
 ];
 
 /** The frame of a whitelabel reseller's pages: the title, the line's tabs and the reseller tabs. */
-export function ResellerFrame({
-  title,
-  description,
-  actions,
-  children,
-}: {
-  title: string;
-  description: ReactNode;
-  actions?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <>
-      <PageHeader title={title} description={description} actions={actions} />
-      <CreditsTabs />
-      <CreditsSubTabs label="Reseller" tabs={resellerTabs} />
-      {children}
-    </>
-  );
-}
+export const ResellerFrame = (props: CreditsFrameProps) => (
+  <CreditsAreaFrame area="Reseller" tabs={resellerTabs} {...props} />
+);
