@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { Follower, type Watcher } from './chain/follower/follower';
+import { Follower } from './chain/follower/follower';
 import { chainRoutes } from './chain/routes';
 import type { ChainRuntime } from './chain/runtime';
 import { Sender } from './chain/sender/sender';
@@ -17,11 +17,17 @@ import { registerMailJobs } from './core/mail/jobs';
 import { mailRoutes } from './core/mail/routes';
 import { notificationRoutes } from './core/notifications/routes';
 import { mountWebApp } from './core/web';
-import { registerCreditsJobs } from './credits/engine/jobs';
-import { creditsRoutes } from './credits/routes';
 import { TransferBatcher } from './ledger/batcher';
 import { registerLedgerJobs } from './ledger/jobs';
 import { ledgerRoutes } from './ledger/routes';
+import { productLines } from './lines';
+import {
+  buildRegistries,
+  type ChainLineContext,
+  type LineContext,
+  type ProductLine,
+  settlersOf,
+} from './product-line';
 
 /** Everything one Tally process runs: the core pieces, and each product line's routes and jobs. */
 export interface Tally {
@@ -31,6 +37,9 @@ export interface Tally {
   database: Database;
   clock: Clock;
   log: Logger;
+  lines: readonly ProductLine[];
+  /** What every line was given; the CLI's demo and tests call line services with it. */
+  context: LineContext;
   /** The treasury's sender and the block/log follower, when a chain is connected. */
   sender?: Sender;
   follower?: Follower;
@@ -42,24 +51,37 @@ export interface TallyOptions {
   adminApiKey: string;
   log: Logger;
   clock?: Clock;
+  /** The product lines to serve; all of Tally's by default. */
+  lines?: readonly ProductLine[];
   /** The built web app to serve at / (web/dist); none in tests of the API alone. */
   webDistDir?: string;
   /** The chain to pay and watch on; none in tests that do not touch it. */
   chain?: ChainRuntime;
 }
 
-export function createTally({
-  config,
-  database,
-  adminApiKey,
-  log,
-  clock = systemClock,
-  webDistDir,
-  chain,
-}: TallyOptions): Tally {
-  const { db } = database;
-  const jobs = new JobRunner(db, clock, log);
-  const batcher = new TransferBatcher(database, clock);
+/** The core's services for the lines, and the registries built from them; no HTTP, no chain. */
+export function createLineContext(
+  options: Pick<TallyOptions, 'database' | 'log' | 'clock' | 'lines'> & { publicUrl: string },
+): LineContext {
+  const { database, log, clock = systemClock, lines = productLines, publicUrl } = options;
+  return {
+    db: database.db,
+    clock,
+    log,
+    publicUrl,
+    jobs: new JobRunner(database.db, clock, log),
+    batcher: new TransferBatcher(database, clock),
+    ...buildRegistries(lines),
+  };
+}
+
+/** Prepares every line (their ledgers, built-in rows) and assembles the server around them. */
+export async function createTally(options: TallyOptions): Promise<Tally> {
+  const { config, database, adminApiKey, log, webDistDir, chain, lines = productLines } = options;
+  const context = createLineContext({ ...options, lines, publicUrl: config.publicUrl });
+  const { db, clock, jobs, batcher, kinds, notificationTypes, scopes } = context;
+  for (const line of lines) await line.prepare?.(context);
+
   const http = createHttpApp({
     log,
     maxBodyBytes: config.maxBodyBytes,
@@ -72,34 +94,39 @@ export function createTally({
     authRoutes({
       db,
       clock,
+      scopes,
       publicUrl: config.publicUrl,
       // With a chain, contract wallets (ERC-1271) can sign in too.
       verifyWalletSignature: chain ? (input) => chain.client.publicClient.verifyMessage(input) : undefined,
     }),
   );
-  const accessDeps = { db, clock, publicUrl: config.publicUrl };
+  const accessDeps = { db, clock, publicUrl: config.publicUrl, kinds };
   http.route('/api/orgs', accessRoutes(accessDeps));
   http.route('/api/invitations', invitationRoutes(accessDeps));
   http.route('/api/audit', auditRoutes({ db, clock }));
   http.route('/api/mail', mailRoutes({ db, smtpUrl: config.smtpUrl, mailboxOpen: config.mailboxOpen }));
-  http.route('/api/notifications', notificationRoutes({ db, clock }));
+  http.route('/api/notifications', notificationRoutes({ db, clock, types: notificationTypes }));
   registerMailJobs(jobs, { clock, log, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
   http.route('/api/ledger', ledgerRoutes({ db, clock, batcher, adminApiKey }));
   registerLedgerJobs(jobs, { db, clock });
-  http.route('/api/credits', creditsRoutes({ db, clock, publicUrl: config.publicUrl }));
-  registerCreditsJobs(jobs, { db, clock, log });
+
+  for (const line of lines) {
+    const routes = line.routes?.(context);
+    if (routes) http.route(`/api/${line.name}`, routes);
+    line.jobs?.(context);
+  }
 
   let sender: Sender | undefined;
   let follower: Follower | undefined;
   if (chain) {
+    const chainContext: ChainLineContext = { ...context, chain };
     const chainDeps = { db, clock, chain: chain.client, log };
     const { confirmations, maxFeePerGas, pollMs } = chain.settings;
     const treasurySender = new Sender(
-      { ...chainDeps, account: chain.treasury },
+      { ...chainDeps, account: chain.treasury, settlers: settlersOf(lines, chainContext) },
       { confirmations, maxFeePerGas, pollMs },
     );
-    // Product lines add their watchers (deposits, stream events) here as they are built.
-    const watchers: Watcher[] = [];
+    const watchers = lines.flatMap((line) => line.watchers?.(chainContext) ?? []);
     const blockFollower = new Follower(chainDeps, watchers, { confirmations });
     jobs.every('chain.sender', pollMs, () => treasurySender.processDue());
     jobs.every('chain.follower', pollMs, () => blockFollower.poll());
@@ -110,5 +137,5 @@ export function createTally({
 
   mountApiReference(http);
   if (webDistDir) mountWebApp(http, { distDir: webDistDir });
-  return { http, jobs, batcher, database, clock, log, sender, follower };
+  return { http, jobs, batcher, database, clock, log, lines, context, sender, follower };
 }

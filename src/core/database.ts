@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import type { Config } from './config';
 
 /** A Drizzle database or transaction on either driver; services take this and never know which. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -99,4 +100,13 @@ export function parseTimestamp(text: string): Date {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) throw new Error(`unreadable timestamp "${text}"`);
   return date;
+}
+
+/** The database the settings name: PostgreSQL at DATABASE_URL, or the embedded one in the data folder. */
+export function openConfiguredDatabase(
+  config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir'>,
+): Promise<Database> {
+  return config.databaseUrl
+    ? openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize })
+    : openDatabase({ dataDir: config.dataDir });
 }

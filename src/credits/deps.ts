@@ -1,4 +1,5 @@
 import { resolveCname } from 'node:dns/promises';
+import type { OrganizationKinds } from '../core/access/roles';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
 
@@ -14,4 +15,6 @@ export interface CreditsDeps {
   /** Where people reach Tally: links in mails, and the host resellers point their CNAME at. */
   publicUrl: string;
   resolveCname: CnameResolver;
+  /** The kinds of organisation this Tally serves; a workspace is one of them. */
+  kinds: OrganizationKinds;
 }

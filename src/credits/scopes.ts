@@ -1,5 +1,3 @@
-import { defineScope } from '../core/auth/api-keys';
-
 /** What an API key may do in the credits line; the host application's servers use these. */
 export const CREDITS_SCOPES = {
   read: 'credits:read',
@@ -7,9 +5,9 @@ export const CREDITS_SCOPES = {
   manage: 'credits:manage',
 } as const;
 
-defineScope(CREDITS_SCOPES.read, 'Read the owner’s credits: balance, usages, reservations, workspaces');
-defineScope(CREDITS_SCOPES.spend, 'Reserve, use, release and charge the owner’s credits; create workspaces');
-defineScope(
-  CREDITS_SCOPES.manage,
-  'Manage credits products, purchases, integrations, prices and adjustments, as the owner may',
-);
+export const creditsScopeDescriptions: Readonly<Record<string, string>> = {
+  [CREDITS_SCOPES.read]: 'Read the owner’s credits: balance, usages, reservations, workspaces',
+  [CREDITS_SCOPES.spend]: 'Reserve, use, release and charge the owner’s credits; create workspaces',
+  [CREDITS_SCOPES.manage]:
+    'Manage credits products, purchases, integrations, prices and adjustments, as the owner may',
+};

@@ -36,6 +36,7 @@ const depsWith = (records: Record<string, string[]>): CreditsDeps => ({
   db: tally.database.db,
   clock: tally.clock,
   publicUrl: 'http://tally.test',
+  kinds: tally.context.kinds,
   resolveCname: async (host) => {
     const found = records[host];
     if (!found) throw Object.assign(new Error(`queryCname ENODATA ${host}`), { code: 'ENODATA' });

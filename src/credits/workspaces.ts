@@ -119,7 +119,7 @@ export async function resolveWorkspace(
         WHERE o.id = ${workspaceId} AND o.kind = ${WORKSPACE_KIND}`,
   );
   if (!row || (!row.role && !person.isAdmin)) throw notFound('workspace', { id: workspaceId });
-  if (!person.isAdmin && row.role && !hasPermission(WORKSPACE_KIND, row.role, permission)) {
+  if (!person.isAdmin && row.role && !hasPermission(workspaceKind, row.role, permission)) {
     throw new AppError('forbidden', `your role (${row.role}) does not allow "${permission}" here`, {
       permission,
     });
@@ -206,7 +206,7 @@ export async function openWorkspace(
   }
   if (!input.first) await requireActionAllowed(tx, input.ownerUserId, ACTIONS.createWorkspace);
   const organization = await createOrganization(
-    { db: tx, clock, publicUrl: deps.publicUrl },
+    { db: tx, clock, publicUrl: deps.publicUrl, kinds: deps.kinds },
     { ...systemActor, ip: actor.ip, requestId: actor.requestId },
     { kind: WORKSPACE_KIND, name, ownerUserId: input.ownerUserId },
   );
@@ -424,7 +424,7 @@ export async function inviteToWorkspace(
     requireOpenWorkspace(workspace);
     await requireActionAllowed(tx, workspace.billingUserId, ACTIONS.inviteMember);
     const invitation = await inviteMember(
-      { db: tx, clock, publicUrl: deps.publicUrl },
+      { db: tx, clock, publicUrl: deps.publicUrl, kinds: deps.kinds },
       actor,
       { organizationId: workspace.id, email: input.email, role: input.role },
       { byLine: true },

@@ -1,6 +1,8 @@
 import type { AccessDeps } from '../../src/core/access/authorization';
 import { defineOrganizationKind } from '../../src/core/access/roles';
 import type { Actor } from '../../src/core/actor';
+import { productLines } from '../../src/lines';
+import type { ProductLine } from '../../src/product-line';
 import { type TestPerson, type TestTally, testTally } from './app';
 
 /**
@@ -34,9 +36,21 @@ export const testReseller = defineOrganizationKind({
   selfService: false,
 });
 
+/** A line of the tests' own that declares those kinds, served beside Tally's own lines. */
+export const accessTestLine: ProductLine = {
+  name: 'access_test',
+  label: 'Access test',
+  organizationKinds: [testClub, testHousehold, testReseller],
+};
+
 export async function accessTestTally(): Promise<{ tally: TestTally; deps: AccessDeps }> {
-  const tally = await testTally();
-  const deps: AccessDeps = { db: tally.database.db, clock: tally.clock, publicUrl: TEST_PUBLIC_URL };
+  const tally = await testTally({ lines: [...productLines, accessTestLine] });
+  const deps: AccessDeps = {
+    db: tally.database.db,
+    clock: tally.clock,
+    publicUrl: TEST_PUBLIC_URL,
+    kinds: tally.context.kinds,
+  };
   return { tally, deps };
 }
 

@@ -6,6 +6,7 @@ import { hashSecret, newSecret } from '../../src/core/auth/tokens';
 import { TestClock } from '../../src/core/clock';
 import { newId } from '../../src/core/ids';
 import { silentLogger } from '../../src/core/log';
+import type { ProductLine } from '../../src/product-line';
 import { freshDatabase } from './database';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -16,11 +17,18 @@ export interface TestTally extends Tally {
 
 /** A whole Tally on a fresh database with a settable clock, for route tests through `http.request`. */
 export async function testTally(
-  options: { smtpUrl?: string; start?: string; mailboxOpen?: boolean; chain?: ChainRuntime } = {},
+  options: {
+    smtpUrl?: string;
+    start?: string;
+    mailboxOpen?: boolean;
+    chain?: ChainRuntime;
+    /** Tally's own lines unless a test brings its own (a throw-away line, kinds of its own). */
+    lines?: readonly ProductLine[];
+  } = {},
 ): Promise<TestTally> {
   const database = await freshDatabase();
   const clock = new TestClock(options.start ?? '2026-06-01T09:00:00Z');
-  const tally = createTally({
+  const tally = await createTally({
     config: {
       maxBodyBytes: 64 * 1024,
       publicUrl: 'http://tally.test',
@@ -33,6 +41,7 @@ export async function testTally(
     log: silentLogger,
     clock,
     chain: options.chain,
+    lines: options.lines,
   });
   await tally.sender?.prepare();
   return { ...tally, clock };

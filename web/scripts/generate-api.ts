@@ -20,7 +20,7 @@ async function serverDocument(): Promise<OpenAPI3> {
   const database = await openDatabase({ memory: true });
   try {
     await database.migrate();
-    const tally = createTally({
+    const tally = await createTally({
       config: loadConfig({}),
       database,
       adminApiKey: 'generate-api-document-0000000000',

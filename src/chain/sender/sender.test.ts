@@ -563,17 +563,22 @@ describe('sending', () => {
       treasury,
       {},
       {
-        onFinished: async (tx, transaction) => {
-          const [row] = await tx
-            .select({ state: outgoingTransactions.state })
-            .from(outgoingTransactions)
-            .where(eq(outgoingTransactions.id, transaction.id));
-          seen.push([transaction.state, row?.state]);
-          if (failOnce) {
-            failOnce = false;
-            throw new Error('the ledger is busy');
-          }
-        },
+        settlers: new Map([
+          [
+            'payout',
+            async (tx: Db, transaction: OutgoingTransaction) => {
+              const [row] = await tx
+                .select({ state: outgoingTransactions.state })
+                .from(outgoingTransactions)
+                .where(eq(outgoingTransactions.id, transaction.id));
+              seen.push([transaction.state, row?.state]);
+              if (failOnce) {
+                failOnce = false;
+                throw new Error('the ledger is busy');
+              }
+            },
+          ],
+        ]),
       },
     );
     // The treasury holds no USDC: the transfer is sent (with a gas limit of our own) and reverts.
@@ -583,9 +588,16 @@ describe('sending', () => {
       gasLimit: 100_000n,
     });
     const later = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n) });
+    // Another purpose, which no settler listens to: it is only recorded.
+    const unsettled = await queue(treasury, {
+      to: treasury.usdc,
+      data: mintData(newAddress(), 1n),
+      purpose: 'faucet',
+    });
     await runPass(sender);
     const second = await runPass(sender);
-    expect(second).toMatchObject({ reverted: 0, confirmed: 1, failed: 1 });
+    expect(second).toMatchObject({ reverted: 0, confirmed: 2, failed: 1 });
+    expect((await stored(unsettled.id)).state).toBe('confirmed');
     const retried = await stored(reverting.id);
     expect([retried.state, retried.lastError]).toEqual([
       'pending',

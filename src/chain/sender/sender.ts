@@ -52,12 +52,16 @@ export interface SenderDeps {
   account: LocalAccount;
   log: Logger;
   /**
-   * Runs in the transaction that records a final state (confirmed, reverted, cancelled), so a
-   * payout's ledger entries can be settled or undone together with it. If it throws, nothing of
-   * that outcome is recorded and the transaction is looked at again later.
+   * Who settles a finished transaction, by its purpose (a line's payouts, another line's
+   * withdrawals). The listener runs in the transaction that records a final state (confirmed,
+   * reverted, cancelled), so a payout's ledger entries are settled or undone together with it. If it
+   * throws, nothing of that outcome is recorded and the transaction is looked at again later. A
+   * purpose no one listens to (the faucet's) is only recorded.
    */
-  onFinished?: (tx: Db, transaction: OutgoingTransaction) => Promise<void>;
+  settlers?: ReadonlyMap<string, FinishedTransactionListener>;
 }
+
+export type FinishedTransactionListener = (tx: Db, transaction: OutgoingTransaction) => Promise<void>;
 
 export interface SenderOptions {
   /** Blocks on top of the one that mined a transaction before it is final. */
@@ -335,11 +339,11 @@ export class Sender {
   }
 
   /**
-   * Writes each outcome, guarded by the lease. A final one runs `onFinished` in a savepoint: if the
-   * hook fails, only that transaction's outcome is undone, and it is looked at again after `retryMs`.
+   * Writes each outcome, guarded by the lease. A final one runs its purpose's settler in a savepoint:
+   * if it fails, only that transaction's outcome is undone, and it is looked at again after `retryMs`.
    */
   private async record(claimed: Claimed[], outcomes: Map<string, Outcome>, pass: SenderPass): Promise<void> {
-    const { db, log, onFinished } = this.deps;
+    const { db, log, settlers } = this.deps;
     const t = outgoingTransactions;
     await db.transaction(async (tx) => {
       for (const item of claimed) {
@@ -347,6 +351,7 @@ export class Sender {
         if (!outcome) continue;
         if (outcome.state !== item.row.state) moveOutgoingState(item.row.state, outcome.state);
         const final = !isOpen(outcome.state);
+        const onFinished = settlers?.get(item.row.purpose);
         const write = async (executor: Db) => {
           const [updated] = await executor
             .update(t)

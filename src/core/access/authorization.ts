@@ -4,13 +4,21 @@ import type { Clock } from '../clock';
 import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
 import { isUuid } from '../ids';
-import { allPermissionsOf, findRole, hasPermission, permissionsBeyond, permissionsOf } from './roles';
+import { findRole, hasPermission, type OrganizationKinds, permissionsBeyond, permissionsOf } from './roles';
 
 /** What every access service needs: the database, the clock, and where people reach Tally (links in mails). */
 export interface AccessDeps {
   db: Db;
   clock: Clock;
   publicUrl: string;
+  /** The kinds of organisation this Tally serves, built from its product lines. */
+  kinds: OrganizationKinds;
+}
+
+/** What a permission check reads: the database (or the caller's transaction) and the kinds' rules. */
+export interface AccessReader {
+  db: Db;
+  kinds: OrganizationKinds;
 }
 
 export interface Organization {
@@ -58,15 +66,13 @@ export const toOrganization = (row: OrganizationRow): Organization => ({
 });
 
 export function organizationForActor(
+  kinds: OrganizationKinds,
   organization: Organization,
   actor: Actor,
   role: string | null,
 ): OrganizationForActor {
-  const myPermissions = actor.isAdmin
-    ? allPermissionsOf(organization.kind)
-    : role
-      ? permissionsOf(organization.kind, role)
-      : [];
+  const kind = kinds.rulesOf(organization.kind);
+  const myPermissions = actor.isAdmin ? kind.permissions : role ? permissionsOf(kind, role) : [];
   return { ...organization, myRole: role, myPermissions };
 }
 
@@ -101,14 +107,15 @@ export function requireAccessCaller(actor: Actor, mode: AccessMode): void {
  * without the permission gets `forbidden`; administrators pass.
  */
 export async function authorize(
-  db: Db,
+  { db, kinds }: AccessReader,
   actor: Actor,
   organizationId: string,
   permission: string,
   mode: AccessMode,
 ): Promise<OrganizationAccess> {
   const access = await requireMembership(db, actor, organizationId, mode);
-  if (!actor.isAdmin && access.role && !hasPermission(access.organization.kind, access.role, permission)) {
+  const kind = kinds.rulesOf(access.organization.kind);
+  if (!actor.isAdmin && access.role && !hasPermission(kind, access.role, permission)) {
     throw new AppError('forbidden', `your role (${access.role}) does not allow "${permission}" here`, {
       permission,
     });
@@ -153,13 +160,14 @@ const reachPhrases = {
  * hold all of its permissions; administrators may do everything.
  */
 export function requireWithinReach(
+  kinds: OrganizationKinds,
   actor: Actor,
   access: OrganizationAccess,
   role: string,
   doing: keyof typeof reachPhrases,
 ): void {
   if (actor.isAdmin) return;
-  const { kind } = access.organization;
+  const kind = kinds.rulesOf(access.organization.kind);
   const missing = permissionsBeyond(kind, access.role ?? '', role);
   if (missing.length > 0) {
     const label = findRole(kind, role)?.label ?? role;
@@ -172,8 +180,8 @@ export function requireWithinReach(
 }
 
 /** A role name the organisation's kind defines, or `validation_failed`. */
-export function requireKnownRole(organization: Organization, role: string): void {
-  if (!findRole(organization.kind, role)) {
+export function requireKnownRole(kinds: OrganizationKinds, organization: Organization, role: string): void {
+  if (!findRole(kinds.rulesOf(organization.kind), role)) {
     throw new AppError(
       'validation_failed',
       `"${role}" is not a role of a ${organization.kind} organisation`,

@@ -26,7 +26,7 @@ import {
   invitationState,
   requireOpenInvitation,
 } from './invitation-state';
-import { findOrganizationKind, findRole } from './roles';
+import { findRole, type OrganizationKinds } from './roles';
 
 export interface Invitation {
   id: string;
@@ -120,16 +120,22 @@ export interface InviteMemberInput {
  * newest link works.
  */
 export async function inviteMember(
-  { db, clock, publicUrl }: AccessDeps,
+  { db, clock, publicUrl, kinds }: AccessDeps,
   actor: Actor,
   input: InviteMemberInput,
   options: { byLine?: boolean } = {},
 ): Promise<Invitation> {
   const inviterId = requireUser(actor);
   return db.transaction(async (tx) => {
-    const access = await authorize(tx, actor, input.organizationId, 'members.invite', 'change');
+    const access = await authorize(
+      { db: tx, kinds },
+      actor,
+      input.organizationId,
+      'members.invite',
+      'change',
+    );
     const { organization } = access;
-    const kind = findOrganizationKind(organization.kind);
+    const kind = kinds.find(organization.kind);
     if (kind?.invitationsByLine && !options.byLine) {
       throw new AppError(
         'domain_rule',
@@ -137,8 +143,8 @@ export async function inviteMember(
       );
     }
     const email = invitedAddress(input.email);
-    requireKnownRole(organization, input.role);
-    requireWithinReach(actor, access, input.role, 'grant');
+    requireKnownRole(kinds, organization, input.role);
+    requireWithinReach(kinds, actor, access, input.role, 'grant');
 
     const [existing] = await queryRows<{ user_id: string | null; member: boolean }>(
       tx,
@@ -174,7 +180,7 @@ export async function inviteMember(
       userId: existing?.user_id ?? null,
       template: 'invitation',
       dedupeKey: `invitation:${id}`,
-      ...invitationMail(organization, invitation!, `${publicUrl}/invitations/${token}`),
+      ...invitationMail(kinds, organization, invitation!, `${publicUrl}/invitations/${token}`),
     });
     await recordAudit(tx, clock, actor, {
       action: 'invitation.create',
@@ -187,9 +193,15 @@ export async function inviteMember(
   });
 }
 
-function invitationMail(organization: Organization, invitation: Invitation, link: string) {
-  const kindLabel = findOrganizationKind(organization.kind)?.label ?? 'organisation';
-  const roleLabel = findRole(organization.kind, invitation.role)?.label ?? invitation.role;
+function invitationMail(
+  kinds: OrganizationKinds,
+  organization: Organization,
+  invitation: Invitation,
+  link: string,
+) {
+  const kind = kinds.find(organization.kind);
+  const kindLabel = kind?.label ?? 'organisation';
+  const roleLabel = findRole(kinds.rulesOf(organization.kind), invitation.role)?.label ?? invitation.role;
   const inviter = invitation.invitedBy.name || 'Someone';
   return {
     subject: `${inviter} invited you to join ${organization.name} on Tally`,
@@ -207,11 +219,11 @@ function invitationMail(organization: Organization, invitation: Invitation, link
 
 /** The invitations still waiting for an answer (open, not expired), newest first. */
 export async function listInvitations(
-  { db, clock }: AccessDeps,
+  { db, clock, kinds }: AccessDeps,
   actor: Actor,
   organizationId: string,
 ): Promise<Invitation[]> {
-  const access = await authorize(db, actor, organizationId, 'members.invite', 'read');
+  const access = await authorize({ db: db, kinds }, actor, organizationId, 'members.invite', 'read');
   const now = clock.now();
   const rows = await queryRows<InvitationRow>(
     db,
@@ -230,12 +242,18 @@ export interface RevokeInvitationInput {
 }
 
 export async function revokeInvitation(
-  { db, clock }: AccessDeps,
+  { db, clock, kinds }: AccessDeps,
   actor: Actor,
   input: RevokeInvitationInput,
 ): Promise<Invitation> {
   return db.transaction(async (tx) => {
-    const access = await authorize(tx, actor, input.organizationId, 'members.invite', 'change');
+    const access = await authorize(
+      { db: tx, kinds },
+      actor,
+      input.organizationId,
+      'members.invite',
+      'change',
+    );
     const now = clock.now();
     const invitation = isUuid(input.invitationId)
       ? await findInvitation(tx, { id: input.invitationId }, now)
@@ -243,7 +261,7 @@ export async function revokeInvitation(
     if (!invitation || invitation.organizationId !== access.organization.id) {
       throw notFound('invitation', { invitationId: input.invitationId });
     }
-    requireWithinReach(actor, access, invitation.role, 'revoke');
+    requireWithinReach(kinds, actor, access, invitation.role, 'revoke');
     requireOpenInvitation(invitation, now);
     await tx.execute(sql`UPDATE core_invitations SET revoked_at = ${now} WHERE id = ${invitation.id}`);
     await recordAudit(tx, clock, actor, {
@@ -270,7 +288,7 @@ export interface InvitationPreview {
 
 /** Public: holding the link is what entitles one to see it; it needs no actor. */
 export async function getInvitationByToken(
-  { db, clock }: AccessDeps,
+  { db, clock, kinds }: AccessDeps,
   token: string,
 ): Promise<InvitationPreview> {
   const invitation = await findInvitation(db, { tokenHash: hashSecret(token) }, clock.now());
@@ -285,12 +303,12 @@ export async function getInvitationByToken(
       id: organization.id,
       name: organization.name,
       kind: organization.kind,
-      kindLabel: findOrganizationKind(organization.kind)?.label ?? organization.kind,
+      kindLabel: kinds.find(organization.kind)?.label ?? organization.kind,
     },
     inviterName: invitation.invitedBy.name,
     email: invitation.email,
     role: invitation.role,
-    roleLabel: findRole(organization.kind, invitation.role)?.label ?? invitation.role,
+    roleLabel: findRole(kinds.rulesOf(organization.kind), invitation.role)?.label ?? invitation.role,
     state: invitation.state,
     expiresAt: invitation.expiresAt,
   };
@@ -302,7 +320,7 @@ export async function getInvitationByToken(
  * in the transaction that creates the membership.
  */
 export async function acceptInvitation(
-  { db, clock }: AccessDeps,
+  { db, clock, kinds }: AccessDeps,
   actor: Actor,
   token: string,
 ): Promise<OrganizationForActor> {
@@ -363,6 +381,6 @@ export async function acceptInvitation(
       organizationId: organization.id,
       details: { email: invitation.email, role: invitation.role, userId },
     });
-    return organizationForActor(organization, actor, invitation.role);
+    return organizationForActor(kinds, organization, actor, invitation.role);
   });
 }

@@ -42,11 +42,11 @@ const memberColumns = sql.raw('m.user_id, u.name, u.email, m.role, m.created_at:
 
 /** The members of an organisation, in the order they joined. */
 export async function listMembers(
-  { db }: AccessDeps,
+  { db, kinds }: AccessDeps,
   actor: Actor,
   organizationId: string,
 ): Promise<Member[]> {
-  const access = await authorize(db, actor, organizationId, 'members.read', 'read');
+  const access = await authorize({ db: db, kinds }, actor, organizationId, 'members.read', 'read');
   const rows = await queryRows<MemberRow>(
     db,
     sql`SELECT ${memberColumns}
@@ -98,17 +98,23 @@ export interface ChangeMemberRoleInput {
 
 /** Gives a member another role; the caller must hold every permission of both the old and the new role. */
 export async function changeMemberRole(
-  { db, clock }: AccessDeps,
+  { db, clock, kinds }: AccessDeps,
   actor: Actor,
   input: ChangeMemberRoleInput,
 ): Promise<Member> {
   return db.transaction(async (tx) => {
-    const access = await authorize(tx, actor, input.organizationId, 'members.manage', 'change');
-    requireKnownRole(access.organization, input.role);
+    const access = await authorize(
+      { db: tx, kinds },
+      actor,
+      input.organizationId,
+      'members.manage',
+      'change',
+    );
+    requireKnownRole(kinds, access.organization, input.role);
     const member = await findMember(tx, access.organization.id, input.userId);
     if (member.role === input.role) return member;
-    requireWithinReach(actor, access, member.role, 'change');
-    requireWithinReach(actor, access, input.role, 'grant');
+    requireWithinReach(kinds, actor, access, member.role, 'change');
+    requireWithinReach(kinds, actor, access, input.role, 'grant');
     if (input.role !== OWNER) await requireAnotherOwner(tx, access, member);
     await tx.execute(sql`
       UPDATE core_memberships SET role = ${input.role}
@@ -134,7 +140,7 @@ export interface RemoveMemberInput {
  * removing someone else needs `members.manage` and every permission of their role.
  */
 export async function removeMember(
-  { db, clock }: AccessDeps,
+  { db, clock, kinds }: AccessDeps,
   actor: Actor,
   input: RemoveMemberInput,
 ): Promise<void> {
@@ -142,9 +148,9 @@ export async function removeMember(
   await db.transaction(async (tx) => {
     const access = leaving
       ? await requireMembership(tx, actor, input.organizationId, 'change')
-      : await authorize(tx, actor, input.organizationId, 'members.manage', 'change');
+      : await authorize({ db: tx, kinds }, actor, input.organizationId, 'members.manage', 'change');
     const member = await findMember(tx, access.organization.id, input.userId);
-    if (!leaving) requireWithinReach(actor, access, member.role, 'remove');
+    if (!leaving) requireWithinReach(kinds, actor, access, member.role, 'remove');
     await requireAnotherOwner(tx, access, member);
     await tx.execute(sql`
       DELETE FROM core_memberships

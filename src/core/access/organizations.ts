@@ -14,7 +14,6 @@ import {
   requireAccessCaller,
   toOrganization,
 } from './authorization';
-import { findOrganizationKind, listOrganizationKinds } from './roles';
 
 const NAME_MAX = 200;
 // Names go into mail subjects and page titles: one line, no control characters.
@@ -43,15 +42,15 @@ export interface CreateOrganizationInput {
 
 /** Creates an organisation of a registered kind; its creator (or `ownerUserId`) gets the kind's creator role. */
 export async function createOrganization(
-  { db, clock }: AccessDeps,
+  { db, clock, kinds }: AccessDeps,
   actor: Actor,
   input: CreateOrganizationInput,
 ): Promise<OrganizationForActor> {
   requireAccessCaller(actor, 'change');
-  const kind = findOrganizationKind(input.kind);
+  const kind = kinds.find(input.kind);
   if (!kind) {
     throw new AppError('validation_failed', `"${input.kind}" is not a kind of organisation Tally knows`, {
-      kinds: listOrganizationKinds().map((k) => k.kind),
+      kinds: kinds.list().map((k) => k.kind),
     });
   }
   const name = normalizeOrganizationName(input.name);
@@ -90,21 +89,29 @@ export async function createOrganization(
       details: { kind: kind.kind, name, ownerUserId: ownerId, role: kind.creatorRole },
     });
     const organization = toOrganization(row!);
-    return organizationForActor(organization, actor, ownerId === actor.userId ? kind.creatorRole : null);
+    return organizationForActor(
+      kinds,
+      organization,
+      actor,
+      ownerId === actor.userId ? kind.creatorRole : null,
+    );
   });
 }
 
 export async function getOrganization(
-  { db }: AccessDeps,
+  { db, kinds }: AccessDeps,
   actor: Actor,
   organizationId: string,
 ): Promise<OrganizationForActor> {
-  const access = await authorize(db, actor, organizationId, 'org.read', 'read');
-  return organizationForActor(access.organization, actor, access.role);
+  const access = await authorize({ db: db, kinds }, actor, organizationId, 'org.read', 'read');
+  return organizationForActor(kinds, access.organization, actor, access.role);
 }
 
 /** The organisations the caller belongs to, with their role in each, by name. */
-export async function listMyOrganizations({ db }: AccessDeps, actor: Actor): Promise<OrganizationForActor[]> {
+export async function listMyOrganizations(
+  { db, kinds }: AccessDeps,
+  actor: Actor,
+): Promise<OrganizationForActor[]> {
   requireAccessCaller(actor, 'read');
   if (!actor.userId) return [];
   const rows = await queryRows<OrganizationRow & { role: string }>(
@@ -114,7 +121,7 @@ export async function listMyOrganizations({ db }: AccessDeps, actor: Actor): Pro
         WHERE m.user_id = ${actor.userId}
         ORDER BY lower(o.name), o.id`,
   );
-  return rows.map((row) => organizationForActor(toOrganization(row), actor, row.role));
+  return rows.map((row) => organizationForActor(kinds, toOrganization(row), actor, row.role));
 }
 
 export interface UpdateOrganizationInput {
@@ -123,15 +130,15 @@ export interface UpdateOrganizationInput {
 }
 
 export async function updateOrganization(
-  { db, clock }: AccessDeps,
+  { db, clock, kinds }: AccessDeps,
   actor: Actor,
   input: UpdateOrganizationInput,
 ): Promise<OrganizationForActor> {
   return db.transaction(async (tx) => {
-    const access = await authorize(tx, actor, input.organizationId, 'org.update', 'change');
+    const access = await authorize({ db: tx, kinds }, actor, input.organizationId, 'org.update', 'change');
     const name = normalizeOrganizationName(input.name);
     const before = access.organization;
-    if (name === before.name) return organizationForActor(before, actor, access.role);
+    if (name === before.name) return organizationForActor(kinds, before, actor, access.role);
     const [row] = await queryRows<OrganizationRow>(
       tx,
       sql`UPDATE core_organizations AS o SET name = ${name}, updated_at = ${clock.now()}
@@ -145,6 +152,6 @@ export async function updateOrganization(
       organizationId: before.id,
       details: { name: { from: before.name, to: name } },
     });
-    return organizationForActor(toOrganization(row!), actor, access.role);
+    return organizationForActor(kinds, toOrganization(row!), actor, access.role);
   });
 }

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  allPermissionsOf,
   corePermissions,
   defineOrganizationKind,
-  findOrganizationKind,
   hasPermission,
-  listOrganizationKinds,
+  OrganizationKinds,
   permissionsBeyond,
   permissionsOf,
+  teamKind,
 } from './roles';
 
 const club = defineOrganizationKind({
@@ -29,52 +28,53 @@ describe('organisation kinds', () => {
     ]);
     expect(club.creatorRole).toBe('owner');
     expect(club.selfService).toBe(true);
-    expect(findOrganizationKind('roles_test_club')).toBe(club);
-    expect(listOrganizationKinds().map((k) => k.kind)).toContain('roles_test_club');
+    const kinds = new OrganizationKinds([club]);
+    expect(kinds.find('roles_test_club')).toBe(club);
+    expect(kinds.list()).toEqual([club, teamKind]);
   });
 
   it('lets an owner do everything, an admin all but manage owners, and builds other roles on the member', () => {
     const everything = [...Object.keys(corePermissions), 'coop.orders.place', 'coop.payments.record'].sort();
-    expect(permissionsOf('roles_test_club', 'owner')).toEqual(everything);
-    expect(permissionsOf('roles_test_club', 'admin')).toEqual(
-      everything.filter((p) => p !== 'owners.manage'),
-    );
-    expect(permissionsOf('roles_test_club', 'member')).toEqual([
-      'coop.orders.place',
-      'members.read',
-      'org.read',
-    ]);
-    expect(permissionsOf('roles_test_club', 'treasurer')).toEqual([
+    expect(permissionsOf(club, 'owner')).toEqual(everything);
+    expect(permissionsOf(club, 'admin')).toEqual(everything.filter((p) => p !== 'owners.manage'));
+    expect(permissionsOf(club, 'member')).toEqual(['coop.orders.place', 'members.read', 'org.read']);
+    expect(permissionsOf(club, 'treasurer')).toEqual([
       'coop.orders.place',
       'coop.payments.record',
       'members.read',
       'org.read',
     ]);
-    expect(allPermissionsOf('roles_test_club')).toEqual(everything);
-    expect(hasPermission('roles_test_club', 'treasurer', 'coop.payments.record')).toBe(true);
-    expect(hasPermission('roles_test_club', 'member', 'coop.payments.record')).toBe(false);
-    expect(hasPermission('roles_test_club', 'member', 'members.invite')).toBe(false);
-    expect(hasPermission('roles_test_club', 'nobody', 'org.read')).toBe(false);
+    expect(club.permissions).toEqual(everything);
+    expect(hasPermission(club, 'treasurer', 'coop.payments.record')).toBe(true);
+    expect(hasPermission(club, 'member', 'coop.payments.record')).toBe(false);
+    expect(hasPermission(club, 'member', 'members.invite')).toBe(false);
+    expect(hasPermission(club, 'nobody', 'org.read')).toBe(false);
   });
 
   it('lets a role grant only roles whose permissions it holds: only owners make owners', () => {
-    expect(permissionsBeyond('roles_test_club', 'owner', 'owner')).toEqual([]);
-    expect(permissionsBeyond('roles_test_club', 'admin', 'owner')).toEqual(['owners.manage']);
-    expect(permissionsBeyond('roles_test_club', 'admin', 'admin')).toEqual([]);
-    expect(permissionsBeyond('roles_test_club', 'admin', 'treasurer')).toEqual([]);
-    expect(permissionsBeyond('roles_test_club', 'treasurer', 'member')).toEqual([]);
-    expect(permissionsBeyond('roles_test_club', 'member', 'treasurer')).toEqual(['coop.payments.record']);
+    expect(permissionsBeyond(club, 'owner', 'owner')).toEqual([]);
+    expect(permissionsBeyond(club, 'admin', 'owner')).toEqual(['owners.manage']);
+    expect(permissionsBeyond(club, 'admin', 'admin')).toEqual([]);
+    expect(permissionsBeyond(club, 'admin', 'treasurer')).toEqual([]);
+    expect(permissionsBeyond(club, 'treasurer', 'member')).toEqual([]);
+    expect(permissionsBeyond(club, 'member', 'treasurer')).toEqual(['coop.payments.record']);
   });
 
-  it('falls back to the core roles for a kind this process has not registered, refusing its own roles', () => {
-    expect(hasPermission('not_loaded_here', 'owner', 'members.manage')).toBe(true);
-    expect(hasPermission('not_loaded_here', 'member', 'org.read')).toBe(true);
-    expect(hasPermission('not_loaded_here', 'treasurer', 'org.read')).toBe(false);
+  it('falls back to the core roles for a kind no line declares, refusing its own roles', () => {
+    const unknown = new OrganizationKinds([club]).rulesOf('not_declared');
+    expect(hasPermission(unknown, 'owner', 'members.manage')).toBe(true);
+    expect(hasPermission(unknown, 'member', 'org.read')).toBe(true);
+    expect(hasPermission(unknown, 'treasurer', 'org.read')).toBe(false);
+  });
+
+  it('refuses two different kinds under one name, as two lines declaring it would', () => {
+    const again = defineOrganizationKind({ kind: 'roles_test_club', label: 'Again' });
+    expect(() => new OrganizationKinds([club, again])).toThrow(/declared twice/);
+    expect(() => new OrganizationKinds([club, club])).not.toThrow();
   });
 
   it('refuses definitions a product line would regret', () => {
     const refusals: [string, Parameters<typeof defineOrganizationKind>[0], RegExp][] = [
-      ['a second definition', { kind: 'roles_test_club', label: 'Again' }, /already defined/],
       ['a bad kind name', { kind: 'Club!', label: 'Club' }, /lower-case/],
       [
         'a bad role name',
@@ -96,6 +96,5 @@ describe('organisation kinds', () => {
     for (const [, definition, message] of refusals) {
       expect(() => defineOrganizationKind(definition)).toThrow(message);
     }
-    expect(listOrganizationKinds().map((k) => k.kind)).not.toContain('roles_test_a');
   });
 });

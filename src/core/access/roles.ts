@@ -76,8 +76,6 @@ export interface OrganizationKind {
 const NAME = /^[a-z][a-z0-9_]{0,39}$/;
 const PERMISSION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
-const registry = new Map<string, OrganizationKind>();
-
 function buildKind(definition: OrganizationKindDefinition): OrganizationKind {
   const declared = definition.roles ?? {};
   const problem = (message: string) => new Error(`organisation kind "${definition.kind}": ${message}`);
@@ -128,53 +126,9 @@ function buildKind(definition: OrganizationKindDefinition): OrganizationKind {
   };
 }
 
-/** Registers a kind of organisation; a product line calls this once, when its module loads. */
+/** Builds a kind of organisation from its definition; a product line lists the kinds it declares. */
 export function defineOrganizationKind(definition: OrganizationKindDefinition): OrganizationKind {
-  if (registry.has(definition.kind)) {
-    throw new Error(`organisation kind "${definition.kind}" is already defined`);
-  }
-  const kind = buildKind(definition);
-  registry.set(kind.kind, kind);
-  return kind;
-}
-
-export function findOrganizationKind(kind: string): OrganizationKind | undefined {
-  return registry.get(kind);
-}
-
-export function listOrganizationKinds(): OrganizationKind[] {
-  return [...registry.values()].sort((a, b) => a.kind.localeCompare(b.kind));
-}
-
-/**
- * The kind's rules, or the core's three roles alone when the product line that registers the kind
- * is not loaded in this process (a CLI task, say): its own roles then hold nothing, which refuses
- * rather than allows.
- */
-const builtInKind = buildKind({ kind: 'unregistered', label: 'Organisation' });
-const rulesOf = (kind: string): OrganizationKind => registry.get(kind) ?? builtInKind;
-
-export function findRole(kind: string, role: string): OrganizationRole | undefined {
-  return rulesOf(kind).roles.find((r) => r.role === role);
-}
-
-export function permissionsOf(kind: string, role: string): readonly string[] {
-  return findRole(kind, role)?.permissions ?? [];
-}
-
-export function hasPermission(kind: string, role: string, permission: string): boolean {
-  return permissionsOf(kind, role).includes(permission);
-}
-
-/** The permissions of `role` that `holderRole` lacks: empty when the holder may grant that role. */
-export function permissionsBeyond(kind: string, holderRole: string, role: string): string[] {
-  const held = new Set(permissionsOf(kind, holderRole));
-  return permissionsOf(kind, role).filter((permission) => !held.has(permission));
-}
-
-/** Every permission an administrator holds in an organisation of this kind (all of them). */
-export function allPermissionsOf(kind: string): readonly string[] {
-  return rulesOf(kind).permissions;
+  return buildKind(definition);
 }
 
 /**
@@ -182,3 +136,52 @@ export function allPermissionsOf(kind: string): readonly string[] {
  * roles only. Product lines add their own kinds (a producer, a household, a buyers club…).
  */
 export const teamKind = defineOrganizationKind({ kind: 'team', label: 'Team' });
+
+/**
+ * The kinds one Tally serves: the core's team and every kind its product lines declare, built once
+ * from the list of lines. A kind no line declares (its line is gone) keeps the core's three roles,
+ * and its own roles hold nothing, which refuses rather than allows.
+ */
+export class OrganizationKinds {
+  private readonly byName = new Map<string, OrganizationKind>();
+  private static readonly unknownKind = buildKind({ kind: 'unregistered', label: 'Organisation' });
+
+  constructor(kinds: readonly OrganizationKind[]) {
+    for (const kind of [teamKind, ...kinds]) {
+      const existing = this.byName.get(kind.kind);
+      if (existing && existing !== kind)
+        throw new Error(`organisation kind "${kind.kind}" is declared twice`);
+      this.byName.set(kind.kind, kind);
+    }
+  }
+
+  find(kind: string): OrganizationKind | undefined {
+    return this.byName.get(kind);
+  }
+
+  list(): OrganizationKind[] {
+    return [...this.byName.values()].sort((a, b) => a.kind.localeCompare(b.kind));
+  }
+
+  rulesOf(kind: string): OrganizationKind {
+    return this.byName.get(kind) ?? OrganizationKinds.unknownKind;
+  }
+}
+
+export function findRole(kind: OrganizationKind, role: string): OrganizationRole | undefined {
+  return kind.roles.find((r) => r.role === role);
+}
+
+export function permissionsOf(kind: OrganizationKind, role: string): readonly string[] {
+  return findRole(kind, role)?.permissions ?? [];
+}
+
+export function hasPermission(kind: OrganizationKind, role: string, permission: string): boolean {
+  return permissionsOf(kind, role).includes(permission);
+}
+
+/** The permissions of `role` that `holderRole` lacks: empty when the holder may grant that role. */
+export function permissionsBeyond(kind: OrganizationKind, holderRole: string, role: string): string[] {
+  const held = new Set(permissionsOf(kind, holderRole));
+  return permissionsOf(kind, role).filter((permission) => !held.has(permission));
+}

@@ -17,7 +17,6 @@ import {
   listMyOrganizations,
   updateOrganization,
 } from './organizations';
-import { listOrganizationKinds } from './roles';
 
 /** Organisations, their members and invitations under /api/orgs; invitation links under /api/invitations. */
 
@@ -169,7 +168,7 @@ export function accessRoutes(deps: AccessDeps) {
     (c) =>
       c.json(
         {
-          items: listOrganizationKinds().map((k) => ({
+          items: deps.kinds.list().map((k) => ({
             kind: k.kind,
             label: k.label,
             creator_role: k.creatorRole,

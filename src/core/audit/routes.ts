@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type Actor, requireScope } from '../actor';
-import { defineScope } from '../auth/api-keys';
 import type { Clock } from '../clock';
 import type { Db } from '../database';
 import { AppError } from '../errors';
@@ -103,8 +102,8 @@ const toFilter = (query: z.output<typeof ListQuery> | z.output<typeof ExportQuer
   before: query.before,
 });
 
+/** Among the core's scopes (src/core/auth/api-keys.ts). */
 const AUDIT_SCOPE = 'audit:read';
-defineScope(AUDIT_SCOPE, 'Read and export the audit log (an administrator’s key only)');
 
 /** Anonymous callers are told to sign in (401) before being told the log is for administrators (403). */
 function requireAuditReader(actor: Actor): void {

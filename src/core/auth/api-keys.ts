@@ -13,21 +13,40 @@ import { API_KEY_PREFIX, hashSecret, newSecret } from './tokens';
  * those the core and the product lines register; the secret is shown once and stored as SHA-256.
  */
 
-const scopes = new Map<string, string>();
+/** The scopes of the core's own routes; each product line lists its own beside them. */
+export const coreScopes: Readonly<Record<string, string>> = {
+  'profile:read': 'Read the key owner’s profile',
+  'orgs:read': 'Read the organisations the owner belongs to',
+  'orgs:write': 'Create and change organisations and their members, as the owner may',
+  'notifications:read': 'Read the owner’s notifications',
+  'notifications:write': 'Mark the owner’s notifications read and change their notification settings',
+  'audit:read': 'Read and export the audit log (an administrator’s key only)',
+};
 
-export function defineScope(scope: string, description: string): void {
-  scopes.set(scope, description);
+const SCOPE_NAME = /^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$/;
+
+/** Every scope a key of this Tally may carry: the core's and its lines'. */
+export class ApiScopes {
+  private readonly byScope = new Map<string, string>();
+
+  constructor(declared: Readonly<Record<string, string>>[]) {
+    for (const [scope, description] of declared.flatMap((d) => Object.entries(d))) {
+      if (!SCOPE_NAME.test(scope)) throw new Error(`"${scope}" is not a scope name (area:verb)`);
+      if (this.byScope.has(scope)) throw new Error(`scope "${scope}" is declared twice`);
+      this.byScope.set(scope, description);
+    }
+  }
+
+  has(scope: string): boolean {
+    return this.byScope.has(scope);
+  }
+
+  list(): { scope: string; description: string }[] {
+    return [...this.byScope]
+      .map(([scope, description]) => ({ scope, description }))
+      .sort((a, b) => a.scope.localeCompare(b.scope));
+  }
 }
-
-export const listScopes = (): { scope: string; description: string }[] =>
-  [...scopes]
-    .map(([scope, description]) => ({ scope, description }))
-    .sort((a, b) => a.scope.localeCompare(b.scope));
-
-defineScope('profile:read', 'Read the key owner’s profile');
-defineScope('orgs:read', 'Read the organisations the owner belongs to');
-defineScope('orgs:write', 'Create and change organisations and their members, as the owner may');
-defineScope('notifications:read', 'Read the owner’s notifications');
 
 export interface ApiKey {
   id: string;
@@ -67,8 +86,7 @@ const columns = sql.raw(
 );
 
 export async function createApiKey(
-  db: Db,
-  clock: Clock,
+  { db, clock, scopes }: { db: Db; clock: Clock; scopes: ApiScopes },
   actor: Actor,
   input: { name: string; scopes: string[]; expiresAt?: Date | null },
 ): Promise<{ apiKey: ApiKey; secret: string }> {

@@ -16,7 +16,7 @@ import {
   type User,
   updateProfile,
 } from './accounts';
-import { type ApiKey, createApiKey, listApiKeys, listScopes, revokeApiKey } from './api-keys';
+import { type ApiKey, type ApiScopes, createApiKey, listApiKeys, revokeApiKey } from './api-keys';
 import { SESSION_COOKIE } from './middleware';
 import { PASSWORD_MAX_LENGTH } from './passwords';
 import {
@@ -86,7 +86,7 @@ const noContent = { description: 'Done' };
 const tags = ['Auth'];
 const UserResponse = z.object({ user: UserSchema });
 
-export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
+export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiScopes }) {
   const router = createRouter();
   const secureCookies = deps.publicUrl.startsWith('https://');
 
@@ -396,7 +396,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
         ),
       },
     }),
-    (c) => c.json({ items: listScopes() }, 200),
+    (c) => c.json({ items: deps.scopes.list() }, 200),
   );
 
   router.openapi(
@@ -430,7 +430,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock }) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const { apiKey, secret } = await createApiKey(deps.db, deps.clock, c.get('actor'), {
+      const { apiKey, secret } = await createApiKey(deps, c.get('actor'), {
         name: body.name,
         scopes: body.scopes,
         expiresAt: body.expires_at ? new Date(body.expires_at) : null,

@@ -2,8 +2,9 @@ import { AppError } from '../errors';
 import { notificationChannels } from './schema';
 
 /**
- * The kinds of notification product lines send (`coop.order_ready`, `credits.low_balance`…). A line
- * registers its types when its module loads, so a person's settings can list every one of them.
+ * The kinds of notification product lines send (`coop.order_ready`, `credits.low_balance`…). Each
+ * line lists its types; one Tally builds the registry from its lines, so a person's settings list
+ * every one of them.
  */
 
 export type NotificationChannel = (typeof notificationChannels)[number];
@@ -24,36 +25,48 @@ export const UNREGISTERED_TYPE_CHANNEL: NotificationChannel = 'both';
 
 export const NOTIFICATION_TYPE_NAME = /^[a-z][a-z0-9_.:-]{0,99}$/;
 
-const registry = new Map<string, NotificationTypeDefinition>();
-
-/** Registers a type; registering it again the same way is harmless, differently is a programming error. */
-export function defineNotificationType(type: string, definition: NotificationTypeDefinition): void {
+function checkDefinition(type: string, definition: NotificationTypeDefinition): void {
   if (!NOTIFICATION_TYPE_NAME.test(type)) {
     throw new AppError('internal', `"${type}" is not a notification type name (lower case, digits, _ . : -)`);
   }
   if (!isNotificationChannel(definition.defaultChannel)) {
     throw new AppError('internal', `"${definition.defaultChannel}" is not a notification channel`);
   }
-  const existing = registry.get(type);
-  if (
-    existing &&
-    (existing.defaultChannel !== definition.defaultChannel || existing.label !== definition.label)
-  ) {
-    throw new AppError('internal', `notification type ${type} is already defined differently`);
-  }
-  registry.set(type, { defaultChannel: definition.defaultChannel, label: definition.label });
 }
 
-export const findNotificationType = (type: string): RegisteredNotificationType | undefined => {
-  const definition = registry.get(type);
-  return definition && { type, ...definition };
-};
+/** Every notification type one Tally sends; a type declared twice differently is a programming error. */
+export class NotificationTypes {
+  private readonly byType = new Map<string, NotificationTypeDefinition>();
 
-export const registeredNotificationTypes = (): RegisteredNotificationType[] =>
-  [...registry].map(([type, definition]) => ({ type, ...definition }));
+  constructor(types: Readonly<Record<string, NotificationTypeDefinition>>[]) {
+    for (const declared of types) {
+      for (const [type, definition] of Object.entries(declared)) {
+        checkDefinition(type, definition);
+        const existing = this.byType.get(type);
+        if (
+          existing &&
+          (existing.defaultChannel !== definition.defaultChannel || existing.label !== definition.label)
+        ) {
+          throw new AppError('internal', `notification type ${type} is declared twice, differently`);
+        }
+        this.byType.set(type, { defaultChannel: definition.defaultChannel, label: definition.label });
+      }
+    }
+  }
 
-export const defaultChannelOf = (type: string): NotificationChannel =>
-  registry.get(type)?.defaultChannel ?? UNREGISTERED_TYPE_CHANNEL;
+  find(type: string): RegisteredNotificationType | undefined {
+    const definition = this.byType.get(type);
+    return definition && { type, ...definition };
+  }
+
+  list(): RegisteredNotificationType[] {
+    return [...this.byType].map(([type, definition]) => ({ type, ...definition }));
+  }
+
+  defaultChannelOf(type: string): NotificationChannel {
+    return this.byType.get(type)?.defaultChannel ?? UNREGISTERED_TYPE_CHANNEL;
+  }
+}
 
 export const isNotificationChannel = (value: string): value is NotificationChannel =>
   (notificationChannels as readonly string[]).includes(value);

@@ -11,22 +11,30 @@ import {
 import { API_KEY_PREFIX, hashSecret, newSecret } from '../auth/tokens';
 import { type Db, queryRows } from '../database';
 import { newId } from '../ids';
-import { defineNotificationType, type NotificationChannel } from './registry';
-import { type NotifyInput, notify } from './service';
+import type { NotificationChannel } from './registry';
+import { type Notifier, type NotifyInput, notify } from './service';
 
-defineNotificationType('test.order_ready', { defaultChannel: 'both', label: 'Your order is ready' });
-defineNotificationType('test.weekly_digest', { defaultChannel: 'in_app', label: 'Weekly digest' });
+/** A line of the test's own that sends two kinds of notification. */
+const notifyingLine = {
+  name: 'notify_test',
+  label: 'Notifications test',
+  notificationTypes: {
+    'test.order_ready': { defaultChannel: 'both', label: 'Your order is ready' },
+    'test.weekly_digest': { defaultChannel: 'in_app', label: 'Weekly digest' },
+  },
+} as const;
 
 let tally: TestTally;
 let db: Db;
+let notifier: Notifier;
 
 beforeAll(async () => {
-  tally = await testTally();
+  tally = await testTally({ lines: [notifyingLine] });
   db = tally.database.db;
+  notifier = { clock: tally.clock, types: tally.context.notificationTypes, publicUrl: 'http://tally.test' };
 });
 
-const notifyNow = (input: NotifyInput) =>
-  db.transaction((tx) => notify(tx, tally.clock, input, { publicUrl: 'http://tally.test' }));
+const notifyNow = (input: NotifyInput) => db.transaction((tx) => notify(tx, notifier, input));
 
 const orderReady = (person: TestPerson, extra: Partial<NotifyInput> = {}): NotifyInput => ({
   userId: person.userId,
@@ -105,7 +113,7 @@ describe('notify', () => {
     const person = await signedInPerson(tally);
     await expect(
       db.transaction(async (tx) => {
-        await notify(tx, tally.clock, orderReady(person));
+        await notify(tx, notifier, orderReady(person));
         throw new Error('the order could not be closed');
       }),
     ).rejects.toThrow();

@@ -1,6 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Clock } from '../clock';
-import type { Db } from '../database';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../http';
 import { NOTIFICATION_TYPE_NAME } from './registry';
 import { notificationChannels } from './schema';
@@ -11,6 +9,7 @@ import {
   markAllNotificationsRead,
   markNotificationRead,
   type Notification,
+  type NotificationDeps,
   type NotificationSetting,
   updateNotificationSetting,
 } from './service';
@@ -65,12 +64,7 @@ const settingJson = (s: NotificationSetting) => ({
   chosen: s.chosen,
 });
 
-export interface NotificationRouteDeps {
-  db: Db;
-  clock: Clock;
-}
-
-export function notificationRoutes(deps: NotificationRouteDeps) {
+export function notificationRoutes(deps: NotificationDeps) {
   const router = createRouter();
 
   router.openapi(

@@ -1,34 +1,37 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Actor, requireScope, requireUser } from '../actor';
 import { recordAudit } from '../audit/service';
-import { defineScope } from '../auth/api-keys';
 import type { Clock } from '../clock';
 import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
 import { isUuid, newId } from '../ids';
 import { queueMail } from '../mail/outbox';
 import {
-  defaultChannelOf,
-  findNotificationType,
   isNotificationChannel,
   type NotificationChannel,
+  type NotificationTypes,
   reachesEmail,
   reachesInApp,
-  registeredNotificationTypes,
 } from './registry';
 
 export interface NotificationDeps {
   db: Db;
   clock: Clock;
+  /** The types this Tally's lines send. */
+  types: NotificationTypes;
 }
 
-/** The read scope is registered by the auth module beside its own; the write scope here. */
+/** What sending a notification needs besides the caller's transaction. */
+export interface Notifier {
+  clock: Clock;
+  types: NotificationTypes;
+  /** Turns a path link into one that works from a mail. */
+  publicUrl?: string;
+}
+
+/** Both are among the core's scopes (src/core/auth/api-keys.ts). */
 export const NOTIFICATIONS_READ_SCOPE = 'notifications:read';
 export const NOTIFICATIONS_WRITE_SCOPE = 'notifications:write';
-defineScope(
-  NOTIFICATIONS_WRITE_SCOPE,
-  'Mark the owner’s notifications read and change their notification settings',
-);
 
 export interface NotifyInput {
   userId: string;
@@ -57,9 +60,8 @@ export interface NotifyResult {
  */
 export async function notify(
   tx: Db,
-  clock: Clock,
+  { clock, types, publicUrl }: Notifier,
   input: NotifyInput,
-  options: { publicUrl?: string } = {},
 ): Promise<NotifyResult> {
   if (!isUuid(input.userId)) throw notFound('person', { userId: input.userId });
   const [person] = await queryRows<{ email: string | null; channel: NotificationChannel | null }>(
@@ -69,7 +71,7 @@ export async function notify(
         WHERE u.id = ${input.userId}`,
   );
   if (!person) throw notFound('person', { userId: input.userId });
-  const channel = person.channel ?? defaultChannelOf(input.type);
+  const channel = person.channel ?? types.defaultChannelOf(input.type);
   // The unique keys are global; scoping them by person lets one event notify many people once each.
   const dedupeKey = input.dedupeKey === undefined ? null : `${input.userId}:${input.dedupeKey}`;
 
@@ -91,7 +93,7 @@ export async function notify(
       to: person.email,
       userId: input.userId,
       subject: input.title,
-      text: notificationMailText(input, options.publicUrl),
+      text: notificationMailText(input, publicUrl),
       template: 'notification',
       dedupeKey: dedupeKey === null ? undefined : `notification:${dedupeKey}`,
     });
@@ -256,7 +258,7 @@ export interface NotificationSetting {
 
 /** Every registered type with where it goes for the signed-in person. */
 export async function getNotificationSettings(
-  { db }: Pick<NotificationDeps, 'db'>,
+  { db, types }: Pick<NotificationDeps, 'db' | 'types'>,
   actor: Actor,
 ): Promise<NotificationSetting[]> {
   const userId = requireUser(actor);
@@ -266,7 +268,7 @@ export async function getNotificationSettings(
     sql`SELECT type, channel FROM core_notification_settings WHERE user_id = ${userId}`,
   );
   const chosen = new Map(rows.map((row) => [row.type, row.channel]));
-  return registeredNotificationTypes().map((definition) => {
+  return types.list().map((definition) => {
     const channel = chosen.get(definition.type);
     return {
       type: definition.type,
@@ -280,7 +282,7 @@ export async function getNotificationSettings(
 
 /** Sets where one registered type goes for the signed-in person. */
 export async function updateNotificationSetting(
-  { db, clock }: NotificationDeps,
+  { db, clock, types }: NotificationDeps,
   actor: Actor,
   input: { type: string; channel: string },
 ): Promise<NotificationSetting> {
@@ -292,7 +294,7 @@ export async function updateNotificationSetting(
       channel,
     });
   }
-  const definition = findNotificationType(input.type);
+  const definition = types.find(input.type);
   if (!definition) throw notFound(`notification type "${input.type}"`);
   return db.transaction(async (tx) => {
     const [previous] = await queryRows<{ channel: NotificationChannel }>(

@@ -43,7 +43,7 @@ export async function startTally({
   const database = await openDatabase({ dataDir: config.dataDir });
   await database.migrate();
   const chain = withChain ? await openChain(config.chain, log) : undefined;
-  const tally = createTally({
+  const tally = await createTally({
     config,
     database,
     adminApiKey: 'e2e-admin-key-0123456789abcdef',

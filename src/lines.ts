@@ -1,0 +1,5 @@
+import { creditsLine } from './credits/line';
+import type { ProductLine } from './product-line';
+
+/** Tally's product lines. Adding a line is adding it here; nothing else in the core changes. */
+export const productLines: readonly ProductLine[] = [creditsLine];

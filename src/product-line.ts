@@ -1,0 +1,121 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Watcher } from './chain/follower/follower';
+import type { ChainRuntime } from './chain/runtime';
+import type { FinishedTransactionListener } from './chain/sender/sender';
+import { type OrganizationKind, OrganizationKinds } from './core/access/roles';
+import type { Actor } from './core/actor';
+import { ApiScopes, coreScopes } from './core/auth/api-keys';
+import type { Clock } from './core/clock';
+import type { Command } from './core/command';
+import type { Db } from './core/database';
+import type { Env } from './core/http';
+import type { JobRunner } from './core/jobs';
+import type { Logger } from './core/log';
+import { type NotificationTypeDefinition, NotificationTypes } from './core/notifications/registry';
+import type { TransferBatcher } from './ledger/batcher';
+
+/**
+ * The contract between Tally and a product line. A line is one value of this type
+ * (`src/<line>/line.ts`); `src/lines.ts` lists them, and the server, the CLI and the registries of
+ * kinds, scopes and notification types are all built from that list. Nothing registers itself by
+ * being imported.
+ *
+ * The type lives beside `app.ts` rather than in `core/` because it names the chain's watchers and
+ * settlers, and the core never imports the chain.
+ */
+export interface ProductLine {
+  /** Lower case; the line's routes are served under `/api/<name>`. */
+  name: string;
+  label: string;
+  /** API-key scopes of the line's routes, with what each allows (`credits:spend`). */
+  scopes?: Readonly<Record<string, string>>;
+  /** Kinds of organisation the line adds (a workspace, a household…), with their roles. */
+  organizationKinds?: readonly OrganizationKind[];
+  /** Notification types the line sends, so people can choose where each goes. */
+  notificationTypes?: Readonly<Record<string, NotificationTypeDefinition>>;
+  /** Idempotent set-up run at every start before anything is served (ledgers, built-in rows). */
+  prepare?(context: LineContext): Promise<void>;
+  routes?(context: LineContext): OpenAPIHono<Env>;
+  /** Registers the line's sweeps and queued jobs with `context.jobs`. */
+  jobs?(context: LineContext): void;
+  /** Chain watchers the follower runs for the line (deposits, stream events). */
+  watchers?(context: ChainLineContext): Watcher[];
+  /** Who settles the treasury's finished transactions of each purpose the line queues. */
+  settlers?(context: ChainLineContext): Readonly<Record<string, FinishedTransactionListener>>;
+  /** `tally <name> …` commands of the line's own. */
+  commands?: readonly Command[];
+  /**
+   * Adds the line's share of `tally demo` through its own services, as `actor` (the system).
+   * Running it again adds nothing: it finds what an earlier run made. Returns what it made, in words.
+   */
+  demo?(context: LineContext, actor: Actor): Promise<string[]>;
+}
+
+/** What a line's parts are given: the core's services, built once for one Tally. */
+export interface LineContext {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** Where people reach Tally: links in mails. */
+  publicUrl: string;
+  jobs: JobRunner;
+  batcher: TransferBatcher;
+  kinds: OrganizationKinds;
+  notificationTypes: NotificationTypes;
+  scopes: ApiScopes;
+}
+
+export interface ChainLineContext extends LineContext {
+  chain: ChainRuntime;
+}
+
+/** The registries one Tally builds from its lines. */
+export interface LineRegistries {
+  kinds: OrganizationKinds;
+  notificationTypes: NotificationTypes;
+  scopes: ApiScopes;
+}
+
+const LINE_NAME = /^[a-z][a-z0-9_]{1,30}$/;
+/** Paths the core serves under /api; a line of the same name would hide them. */
+const CORE_AREAS = new Set([
+  'auth',
+  'orgs',
+  'invitations',
+  'audit',
+  'mail',
+  'notifications',
+  'ledger',
+  'chain',
+]);
+
+export function buildRegistries(lines: readonly ProductLine[]): LineRegistries {
+  const names = new Set<string>();
+  for (const line of lines) {
+    if (!LINE_NAME.test(line.name)) throw new Error(`product line "${line.name}": name must be lower case`);
+    if (CORE_AREAS.has(line.name))
+      throw new Error(`product line "${line.name}": the core serves /api/${line.name}`);
+    if (names.has(line.name)) throw new Error(`product line "${line.name}" is listed twice`);
+    names.add(line.name);
+  }
+  return {
+    kinds: new OrganizationKinds(lines.flatMap((line) => line.organizationKinds ?? [])),
+    notificationTypes: new NotificationTypes(lines.map((line) => line.notificationTypes ?? {})),
+    scopes: new ApiScopes([coreScopes, ...lines.map((line) => line.scopes ?? {})]),
+  };
+}
+
+/** Every line's settlers in one map by purpose; two lines settling one purpose is a mistake. */
+export function settlersOf(
+  lines: readonly ProductLine[],
+  context: ChainLineContext,
+): Map<string, FinishedTransactionListener> {
+  const settlers = new Map<string, FinishedTransactionListener>();
+  for (const line of lines) {
+    for (const [purpose, settle] of Object.entries(line.settlers?.(context) ?? {})) {
+      if (settlers.has(purpose)) throw new Error(`two product lines settle the purpose "${purpose}"`);
+      settlers.set(purpose, settle);
+    }
+  }
+  return settlers;
+}

@@ -1,0 +1,121 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { defineOrganizationKind } from '../src/core/access/roles';
+import { createRouter, jsonResponse } from '../src/core/http';
+import { makeDemo } from '../src/demo';
+import { productLines } from '../src/lines';
+import { buildRegistries, type ProductLine } from '../src/product-line';
+import { read, request, signedInPerson, type TestTally, testTally } from './support/app';
+
+/**
+ * A product line written in this test alone: served, jobbed, documented and demoed by Tally without
+ * a line of the core knowing it.
+ */
+
+const swept: Date[] = [];
+let prepared = 0;
+
+const stallKind = defineOrganizationKind({
+  kind: 'market_stall',
+  label: 'Market stall',
+  roles: { seller: { label: 'Seller', permissions: ['market.sell'] } },
+});
+
+const marketLine: ProductLine = {
+  name: 'market',
+  label: 'Market',
+  scopes: { 'market:read': 'Read the market’s stalls' },
+  organizationKinds: [stallKind],
+  notificationTypes: { 'market.sold_out': { defaultChannel: 'in_app', label: 'A stall sold out' } },
+  prepare: async () => {
+    prepared++;
+  },
+  routes: () => {
+    const router = createRouter();
+    router.openapi(
+      createRoute({
+        method: 'get',
+        path: '/stalls/count',
+        tags: ['Market'],
+        summary: 'How many stalls the market has',
+        responses: { 200: jsonResponse(z.object({ stalls: z.number() }), 'The count') },
+      }),
+      (c) => c.json({ stalls: 3 }, 200),
+    );
+    return router;
+  },
+  jobs: ({ jobs, clock }) => jobs.every('market.sweep', 1000, async () => swept.push(clock.now())),
+  demo: async ({ db }) => {
+    await db.execute(sql`SELECT 1`);
+    return ['3 stalls'];
+  },
+};
+
+let tally: TestTally;
+
+beforeAll(async () => {
+  tally = await testTally({ lines: [...productLines, marketLine] });
+});
+
+describe('a product line Tally has never heard of', () => {
+  it('is prepared before anything is served, and its routes answer under /api/<name>', async () => {
+    expect(prepared).toBe(1);
+    const response = await request(tally, 'GET', '/api/market/stalls/count');
+    expect(response.status).toBe(200);
+    expect(await read(response)).toEqual({ stalls: 3 });
+  });
+
+  it('is listed in the OpenAPI document beside the core and the other lines', async () => {
+    const document = await read(await request(tally, 'GET', '/api/openapi.json'));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/market/stalls/count', '/api/credits/balance', '/api/ledger/transfers']),
+    );
+    expect(document.paths['/api/market/stalls/count'].get.summary).toBe('How many stalls the market has');
+  });
+
+  it('runs its sweeps in the job worker', async () => {
+    await tally.jobs.tick();
+    expect(swept).toEqual([tally.clock.now()]);
+  });
+
+  it('adds its kinds, roles, scopes and notification types to the registries the core serves', async () => {
+    const person = await signedInPerson(tally);
+    const kinds = await read(await request(tally, 'GET', '/api/orgs/kinds', { as: person }));
+    const stall = kinds.items.find((k: { kind: string }) => k.kind === 'market_stall');
+    expect(stall.roles.map((r: { role: string }) => r.role)).toEqual(['owner', 'admin', 'seller', 'member']);
+    const scopes = await read(await request(tally, 'GET', '/api/auth/api-keys/scopes', { as: person }));
+    expect(scopes.items).toContainEqual({ scope: 'market:read', description: 'Read the market’s stalls' });
+    const settings = await read(await request(tally, 'GET', '/api/notifications/settings', { as: person }));
+    expect(settings.items).toContainEqual(
+      expect.objectContaining({ type: 'market.sold_out', channel: 'in_app', chosen: false }),
+    );
+  });
+
+  it('makes its share of the demo through the context it was given', async () => {
+    expect(await makeDemo(tally.context, tally.lines)).toContainEqual({ line: 'Market', made: ['3 stalls'] });
+  });
+
+  it('is not served by a Tally that does not list it', async () => {
+    const without = await testTally();
+    expect((await request(without, 'GET', '/api/market/stalls/count')).status).toBe(404);
+    const person = await signedInPerson(without);
+    const kinds = await read(await request(without, 'GET', '/api/orgs/kinds', { as: person }));
+    expect(kinds.items.map((k: { kind: string }) => k.kind)).not.toContain('market_stall');
+  });
+});
+
+describe('the list of lines', () => {
+  it('refuses two lines of one name, a line named after a core area, and one kind declared twice', () => {
+    expect(() => buildRegistries([marketLine, marketLine])).toThrow(/listed twice/);
+    expect(() => buildRegistries([{ name: 'ledger', label: 'Ledger' }])).toThrow(/core serves/);
+    const rival = {
+      name: 'rival',
+      label: 'Rival',
+      organizationKinds: [defineOrganizationKind({ kind: 'market_stall', label: 'Other' })],
+    };
+    expect(() => buildRegistries([marketLine, rival])).toThrow(/declared twice/);
+    const sameScope = { name: 'rival', label: 'Rival', scopes: { 'market:read': 'again' } };
+    expect(() => buildRegistries([marketLine, sameScope])).toThrow(/declared twice/);
+  });
+});
