@@ -2,8 +2,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Db, openDatabase, queryRows } from '../src/core/database';
 import { createPostgresDatabase, testDatabaseUrl } from './support/database';
+import { expectUnchanged, snapshotTables } from './support/snapshot';
 
 /** The `tally` command, run as a person would, against the embedded database or PostgreSQL. */
 
@@ -136,3 +139,74 @@ describe('configuration', () => {
     expect(run.err).toContain('LOG_LEVEL');
   });
 });
+
+describe('tally demo', () => {
+  it('fills a fresh Tally through the lines, and a second run adds and changes nothing', {
+    timeout: 300_000,
+  }, async () => {
+    const fresh = await freshCliEnvironment();
+    try {
+      const first = tally(['demo'], fresh.env);
+      expect(first.err).toBe('');
+      expect(first.code).toBe(0);
+      expect(first.out).toContain('Credits:');
+      expect(first.out).toMatch(/\d+ charges over 28 days/);
+
+      const before = await fresh.withDatabase(async (db) => {
+        const [counts] = await queryRows<{
+          products: number;
+          purchases: number;
+          usages: number;
+          workspaces: number;
+        }>(
+          db,
+          sql`SELECT (SELECT count(*)::int FROM credits_products) AS products,
+                     (SELECT count(*)::int FROM credits_purchases) AS purchases,
+                     (SELECT count(*)::int FROM credits_usages) AS usages,
+                     (SELECT count(*)::int FROM core_organizations WHERE kind = 'credits_workspace') AS workspaces`,
+        );
+        expect(counts).toEqual({ products: 4, purchases: 5, usages: expect.any(Number), workspaces: 3 });
+        expect(counts!.usages).toBeGreaterThan(100);
+        return snapshotTables(db);
+      });
+
+      const second = tally(['demo'], fresh.env);
+      expect(second.err).toBe('');
+      expect(second.code).toBe(0);
+      await fresh.withDatabase((db) => expectUnchanged(db, before));
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});
+
+/** A TALLY_HOME (and database) of its own, and a way to look into it between runs of the command. */
+async function freshCliEnvironment() {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-cli-demo-'));
+  const own: Record<string, string> = { TALLY_HOME: home };
+  let drop: (() => Promise<void>) | undefined;
+  if (testDatabaseUrl) {
+    const created = await createPostgresDatabase();
+    own.DATABASE_URL = created.url;
+    drop = created.drop;
+  }
+  const open = () =>
+    own.DATABASE_URL
+      ? openDatabase({ url: own.DATABASE_URL })
+      : openDatabase({ dataDir: path.join(home, 'data') });
+  return {
+    env: own,
+    async withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
+      const database = await open();
+      try {
+        return await work(database.db);
+      } finally {
+        await database.close();
+      }
+    },
+    async cleanup() {
+      fs.rmSync(home, { recursive: true, force: true });
+      await drop?.();
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import type { ProductLine } from '../product-line';
+import { makeCreditsDemo } from './demo';
 import { type CnameResolver, dnsCnameResolver } from './deps';
 import { registerCreditsJobs } from './engine/jobs';
 import { ensureCreditsLedger } from './engine/ledger';
@@ -27,6 +28,8 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): ProductLine
     },
     routes: ({ db, clock, publicUrl, kinds }) => creditsRoutes({ db, clock, publicUrl, kinds, resolveCname }),
     jobs: ({ jobs, db, clock, log }) => registerCreditsJobs(jobs, { db, clock, log }),
+    demo: ({ db, clock, publicUrl, kinds }, actor) =>
+      makeCreditsDemo({ db, clock, publicUrl, kinds, resolveCname }, actor),
   };
 }
 
