@@ -17,6 +17,7 @@ import { registerMailJobs } from './core/mail/jobs';
 import { mailRoutes } from './core/mail/routes';
 import { notificationRoutes } from './core/notifications/routes';
 import { mountWebApp } from './core/web';
+import { installRoutes } from './demo';
 import { TransferBatcher } from './ledger/batcher';
 import { registerLedgerJobs } from './ledger/jobs';
 import { ledgerRoutes } from './ledger/routes';
@@ -134,6 +135,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
     follower = blockFollower;
   }
   http.route('/api/chain', chainRoutes({ db, clock, chain }));
+  http.route('/api/install', installRoutes(db));
 
   mountApiReference(http);
   if (webDistDir) mountWebApp(http, { distDir: webDistDir });

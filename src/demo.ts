@@ -1,7 +1,9 @@
+import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { systemActor } from './core/actor';
 import type { Command } from './core/command';
 import { type Db, queryRows } from './core/database';
+import { createRouter, jsonResponse } from './core/http';
 import { createLogger } from './core/log';
 import type { LineContext, ProductLine } from './product-line';
 
@@ -47,4 +49,28 @@ export async function isEmptyInstall(db: Db): Promise<boolean> {
     sql`SELECT NOT EXISTS (SELECT 1 FROM core_users) AND NOT EXISTS (SELECT 1 FROM ledger_transfers) AS empty`,
   );
   return row?.empty ?? true;
+}
+
+export const DEMO_COMMAND = 'npm run tally -- demo';
+
+/** `GET /api/install`: whether this Tally is new, so the home page can offer the demo data. */
+export function installRoutes(db: Db) {
+  const router = createRouter();
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags: ['Install'],
+      summary: 'Whether this Tally is still empty, and the command that fills it with demo data',
+      description: 'Anyone may call it; it says nothing but whether people or transfers exist.',
+      responses: {
+        200: jsonResponse(
+          z.object({ empty: z.boolean(), demo_command: z.string() }).openapi('InstallState'),
+          'The state of this install',
+        ),
+      },
+    }),
+    async (c) => c.json({ empty: await isEmptyInstall(db), demo_command: DEMO_COMMAND }, 200),
+  );
+  return router;
 }

@@ -5,7 +5,7 @@ import type { Config } from './core/config';
 import { openConfiguredDatabase } from './core/database';
 import { createLogger } from './core/log';
 import { ensureWebAppBuilt } from './core/web';
-import { isEmptyInstall } from './demo';
+import { DEMO_COMMAND, isEmptyInstall } from './demo';
 
 /** `tally start`: the API and the web app, with the chain and the job worker. */
 export const startCommand: Command = {
@@ -46,9 +46,9 @@ async function start(config: Config): Promise<number> {
   if (await isEmptyInstall(database.db)) {
     const hint =
       database.dialect === 'pglite'
-        ? 'stop Tally, run `npm run tally -- demo`, and start it again'
-        : 'run `npm run tally -- demo` (it may run beside this server)';
-    log.info({ demo: 'npm run tally -- demo' }, `this Tally is empty: for a demo data set, ${hint}`);
+        ? `stop Tally, run \`${DEMO_COMMAND}\`, and start it again`
+        : `run \`${DEMO_COMMAND}\` (it may run beside this server)`;
+    log.info({ demo: DEMO_COMMAND }, `this Tally is empty: for a demo data set, ${hint}`);
   }
 
   await new Promise<void>((resolve) => {

@@ -119,3 +119,17 @@ describe('the list of lines', () => {
     expect(() => buildRegistries([marketLine, sameScope])).toThrow(/declared twice/);
   });
 });
+
+describe('a new install', () => {
+  it('tells anyone that it is empty and how to fill it, until someone signs up', async () => {
+    const fresh = await testTally();
+    const before = await request(fresh, 'GET', '/api/install');
+    expect(before.status).toBe(200);
+    expect(await read(before)).toEqual({ empty: true, demo_command: 'npm run tally -- demo' });
+    await signedInPerson(fresh);
+    expect(await read(await request(fresh, 'GET', '/api/install'))).toEqual({
+      empty: false,
+      demo_command: 'npm run tally -- demo',
+    });
+  });
+});

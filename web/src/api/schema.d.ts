@@ -10239,6 +10239,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/install": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether this Tally is still empty, and the command that fills it with demo data
+         * @description Anyone may call it; it says nothing but whether people or transfers exist.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The state of this install */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstallState"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -10966,6 +11005,10 @@ export interface components {
                 unconfirmed_events: number;
                 updated_at: string;
             }[];
+        };
+        InstallState: {
+            empty: boolean;
+            demo_command: string;
         };
     };
     responses: never;

@@ -2,6 +2,7 @@ import { Button, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { usePageTitle } from '../../components/usePageTitle';
 import { useSession } from '../../session/SessionContext';
+import { EmptyInstallNotice } from './EmptyInstallNotice';
 import { ProductLineCard } from './ProductLineCard';
 import { productLines } from './productLines';
 
@@ -46,6 +47,7 @@ export function HomePage() {
         </Text>
         <GetStarted />
       </Stack>
+      <EmptyInstallNotice />
       <section aria-labelledby="product-lines-title">
         <Stack gap="sm">
           <Title order={2} size="h3" id="product-lines-title">
