@@ -11,6 +11,7 @@ import { type Clock, systemClock } from './core/clock';
 import type { Config } from './core/config';
 import { checkDatabase, type Database } from './core/database';
 import { createHttpApp, type Env, mountApiReference } from './core/http';
+import { idempotency, sweepIdempotencyKeys } from './core/idempotency';
 import { JobRunner } from './core/jobs';
 import type { Logger } from './core/log';
 import { registerMailJobs } from './core/mail/jobs';
@@ -89,6 +90,8 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
     checkHealth: () => checkDatabase(db),
   });
   http.use('/api/*', authenticate(db, clock, adminApiKey));
+  http.use('/api/*', idempotency(db, clock));
+  jobs.every('core.idempotency_sweep', 10 * 60_000, () => sweepIdempotencyKeys(db, clock));
 
   http.route(
     '/api/auth',

@@ -11,6 +11,7 @@ export const errorStatus = {
   not_found: 404,
   conflict: 409,
   idempotency_conflict: 409,
+  idempotency_in_flight: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   domain_rule: 422,

@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import { and, eq, lt, sql } from 'drizzle-orm';
+import type { MiddlewareHandler } from 'hono';
+import type { Actor } from './actor';
+import type { Clock } from './clock';
+import { type Db, queryRows } from './database';
+import { AppError } from './errors';
+import { type Env, errorResponse } from './http';
+import { idempotencyKeys } from './idempotency.schema';
+
+/**
+ * Idempotency-Key with Stripe's semantics, for every request that creates something or moves value:
+ * - the same key with the same request answers the stored response again, with `Idempotent-Replayed: true`;
+ * - the same key with another request (method, path, query or body) is a 409 `idempotency_conflict`;
+ * - the same key while its first request still runs is a 409 `idempotency_in_flight`;
+ * - a key whose request died with its process (in flight past the lease) is taken over by the next
+ *   retry, which runs the request again: what moves value below it (ledger transfer ids, a line's
+ *   keyed usages) is keyed too, so it applies once.
+ * Responses of 5xx are not kept, so a retry after a failure of ours runs again. Keys last a day.
+ */
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
+/** Stripe's bound. */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+export const IDEMPOTENCY_KEY_LIFETIME_MS = 24 * 3600 * 1000;
+/** How long a request may run before a retry of its key may take it over. */
+export const IDEMPOTENCY_LEASE_MS = 60_000;
+
+const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Whose keys these are: a person, or the operator. Anonymous callers have no namespace of their own. */
+export function idempotencyOwner(actor: Actor): string | null {
+  if (actor.userId) return actor.userId;
+  return actor.isAdmin ? 'operator' : null;
+}
+
+/** The request a key names, in a form that does not change with JSON key order or spacing. */
+export function requestFingerprint(method: string, pathWithQuery: string, body: string): string {
+  let canonicalBody = body;
+  if (body.trim() !== '') {
+    try {
+      canonicalBody = canonicalJson(JSON.parse(body));
+    } catch {
+      // Not JSON: the bytes are the request.
+    }
+  }
+  return createHash('sha256').update(`${method}\n${pathWithQuery}\n${canonicalBody}`).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+type Claim =
+  | { kind: 'run'; lockedAt: Date }
+  | { kind: 'replay'; status: number; contentType: string | null; body: string }
+  | { kind: 'conflict' }
+  | { kind: 'in_flight' };
+
+interface KeyRow {
+  fingerprint: string;
+  state: 'in_flight' | 'done';
+  locked_at: Date | string;
+  response_status: number | null;
+  response_content_type: string | null;
+  response_body: string | null;
+}
+
+/** Claims a key for a request, or says how to answer a repeat of it. */
+export async function claimIdempotencyKey(
+  db: Db,
+  clock: Clock,
+  request: { owner: string; key: string; method: string; path: string; fingerprint: string },
+): Promise<Claim> {
+  const now = clock.now();
+  const inserted = await db
+    .insert(idempotencyKeys)
+    .values({ ...request, state: 'in_flight', lockedAt: now, createdAt: now })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  if (inserted.length > 0) return { kind: 'run', lockedAt: now };
+
+  const [row] = await queryRows<KeyRow>(
+    db,
+    sql`SELECT fingerprint, state, locked_at, response_status, response_content_type, response_body
+        FROM core_idempotency_keys WHERE owner = ${request.owner} AND key = ${request.key}`,
+  );
+  // Swept between the two statements: the key is free again.
+  if (!row) return claimIdempotencyKey(db, clock, request);
+  if (row.fingerprint !== request.fingerprint) return { kind: 'conflict' };
+  if (row.state === 'done') {
+    return {
+      kind: 'replay',
+      status: row.response_status ?? 200,
+      contentType: row.response_content_type,
+      body: row.response_body ?? '',
+    };
+  }
+  const lockedAt = new Date(row.locked_at);
+  if (now.getTime() - lockedAt.getTime() < IDEMPOTENCY_LEASE_MS) return { kind: 'in_flight' };
+  // Its request died with its process: this retry takes it over, unless another retry just did.
+  const taken = await db
+    .update(idempotencyKeys)
+    .set({ lockedAt: now })
+    .where(
+      and(
+        eq(idempotencyKeys.owner, request.owner),
+        eq(idempotencyKeys.key, request.key),
+        eq(idempotencyKeys.state, 'in_flight'),
+        eq(idempotencyKeys.lockedAt, lockedAt),
+      ),
+    )
+    .returning({ key: idempotencyKeys.key });
+  return taken.length > 0 ? { kind: 'run', lockedAt: now } : { kind: 'in_flight' };
+}
+
+/** Keeps the response of a finished request, or frees the key when the failure was ours (5xx). */
+export async function finishIdempotentRequest(
+  db: Db,
+  claim: { owner: string; key: string; lockedAt: Date },
+  response: { status: number; contentType: string | null; body: string },
+): Promise<void> {
+  const ours = and(
+    eq(idempotencyKeys.owner, claim.owner),
+    eq(idempotencyKeys.key, claim.key),
+    eq(idempotencyKeys.lockedAt, claim.lockedAt),
+  );
+  if (response.status >= 500) {
+    await db.delete(idempotencyKeys).where(ours);
+    return;
+  }
+  await db
+    .update(idempotencyKeys)
+    .set({
+      state: 'done',
+      responseStatus: response.status,
+      responseContentType: response.contentType,
+      responseBody: response.body,
+    })
+    .where(ours);
+}
+
+/** Forgets keys older than a day; a sweep any process may run. */
+export async function sweepIdempotencyKeys(db: Db, clock: Clock): Promise<number> {
+  const before = new Date(clock.now().getTime() - IDEMPOTENCY_KEY_LIFETIME_MS);
+  const deleted = await db
+    .delete(idempotencyKeys)
+    .where(lt(idempotencyKeys.createdAt, before))
+    .returning({ key: idempotencyKeys.key });
+  return deleted.length;
+}
+
+/**
+ * The middleware, after authentication: every mutation that carries an Idempotency-Key goes through
+ * it, whichever line serves it.
+ */
+export function idempotency(db: Db, clock: Clock): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const key = c.req.header(IDEMPOTENCY_HEADER);
+    if (key === undefined || !MUTATIONS.has(c.req.method)) return next();
+    if (!KEY_PATTERN.test(key)) {
+      return errorResponse(
+        c,
+        new AppError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
+          field: 'Idempotency-Key',
+        }),
+      );
+    }
+    const owner = idempotencyOwner(c.get('actor'));
+    if (!owner) {
+      return errorResponse(
+        c,
+        new AppError('unauthorized', 'an Idempotency-Key needs a signed-in caller or an API key', {
+          field: 'Idempotency-Key',
+        }),
+      );
+    }
+    const url = new URL(c.req.url);
+    const path = url.pathname;
+    const fingerprint = requestFingerprint(c.req.method, `${path}${url.search}`, await c.req.text());
+    const claim = await claimIdempotencyKey(db, clock, {
+      owner,
+      key,
+      method: c.req.method,
+      path,
+      fingerprint,
+    });
+    if (claim.kind === 'conflict') {
+      return errorResponse(
+        c,
+        new AppError('idempotency_conflict', 'this Idempotency-Key was used for a different request', {
+          field: 'Idempotency-Key',
+        }),
+      );
+    }
+    if (claim.kind === 'in_flight') {
+      return errorResponse(
+        c,
+        new AppError(
+          'idempotency_in_flight',
+          'a request with this Idempotency-Key is still running; retry shortly',
+          {
+            field: 'Idempotency-Key',
+          },
+        ),
+      );
+    }
+    if (claim.kind === 'replay') return replay(claim);
+
+    try {
+      await next();
+    } catch (error) {
+      await finishIdempotentRequest(
+        db,
+        { owner, key, lockedAt: claim.lockedAt },
+        { status: 500, contentType: null, body: '' },
+      );
+      throw error;
+    }
+    const response = c.res;
+    await finishIdempotentRequest(
+      db,
+      { owner, key, lockedAt: claim.lockedAt },
+      {
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        body: await response.clone().text(),
+      },
+    );
+  };
+}
+
+function replay(stored: { status: number; contentType: string | null; body: string }): Response {
+  const headers = new Headers({ [REPLAYED_HEADER]: 'true' });
+  if (stored.contentType) headers.set('content-type', stored.contentType);
+  const empty = stored.status === 204 || stored.status === 304;
+  return new Response(empty ? null : stored.body, { status: stored.status, headers });
+}
