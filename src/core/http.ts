@@ -170,13 +170,22 @@ export function mountApiReference(app: OpenAPIHono<Env>): void {
     scheme: 'bearer',
     description: 'The operator API key (ADMIN_API_KEY)',
   });
-  app.doc31('/api/openapi.json', {
+  const config = {
     openapi: '3.1.0',
     info: {
       title: 'Tally API',
       version: '0.1.0',
-      description: "Amounts are decimal strings of an asset's minor units; errors share one JSON shape.",
+      description:
+        "Amounts are decimal strings of an asset's minor units; errors share one JSON shape. Every POST, PUT, " +
+        'PATCH and DELETE takes an Idempotency-Key (Stripe’s semantics): a repeat answers the first response ' +
+        'again with Idempotent-Replayed: true.',
     },
+  };
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  app.get('/api/openapi.json', (c) => {
+    // Built on the first request, when every route is mounted; the routes do not change after.
+    document ??= withIdempotencyKeys(app.getOpenAPI31Document(config));
+    return c.json(document);
   });
   const assets = swaggerUi.getAbsoluteFSPath();
   const served = new Map([
@@ -202,6 +211,34 @@ export function mountApiReference(app: OpenAPIHono<Env>): void {
       'cache-control': 'public, max-age=86400',
     });
   });
+}
+
+const IdempotencyKeyParameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes a retry safe: the same key with the same request answers the first response again (with ' +
+    'Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day.',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+} as const;
+
+/**
+ * Every mutation goes through the idempotency middleware (src/core/idempotency.ts), so the document
+ * says so on each, in this one place, beside any header a route declares itself.
+ */
+function withIdempotencyKeys<D extends { paths?: object }>(document: D): D {
+  for (const operations of Object.values(document.paths ?? {}) as Record<string, unknown>[]) {
+    for (const [method, operation] of Object.entries(operations)) {
+      if (!['post', 'put', 'patch', 'delete'].includes(method)) continue;
+      const op = operation as { parameters?: { name: string; in: string }[] };
+      const declared = (op.parameters ?? []).some(
+        (p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key',
+      );
+      if (!declared) op.parameters = [...(op.parameters ?? []), IdempotencyKeyParameter];
+    }
+  }
+  return document;
 }
 
 /** Requires `Authorization: Bearer <key>` with the operator key, compared in constant time. */

@@ -187,3 +187,23 @@ describe('Idempotency-Key', () => {
     expect(await read(repeat)).toEqual(await read(first));
   });
 });
+
+describe('the API document', () => {
+  it('offers an Idempotency-Key on every mutation of every line, and on no read', async () => {
+    const document = await read(await request(tally, 'GET', '/api/openapi.json'));
+    let mutations = 0;
+    for (const [path, operations] of Object.entries(
+      document.paths as Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>,
+    )) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const keys = (operation.parameters ?? []).filter(
+          (p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key',
+        );
+        const mutation = ['post', 'put', 'patch', 'delete'].includes(method);
+        if (mutation) mutations++;
+        expect(keys.length, `${method.toUpperCase()} ${path}`).toBe(mutation ? 1 : 0);
+      }
+    }
+    expect(mutations).toBeGreaterThan(40);
+  });
+});
