@@ -25,13 +25,13 @@ export const ledgerCommand: Command = {
   usage: `tally ledger create-ledger --code USDC --scale 6 [--name "USD Coin"]
 tally ledger create-account --ledger USDC --code wallet [--owner org:…] [--id <uuid>]
                             [--debits-must-not-exceed-credits | --credits-must-not-exceed-debits]
-tally ledger accounts [--ledger USDC] [--owner org:…] [--limit 50] [--after <id>]
+tally ledger accounts [--ledger USDC] [--owner org:…] [--limit 50] [--cursor <cursor>]
 tally ledger transfer --debit <account> --credit <account> --amount 12.50 --ledger USDC --code payment
                       [--pending [--timeout <seconds>]] [--id <uuid>]
 tally ledger post <pending-id> [--amount 10.00] [--id <uuid>]
 tally ledger void <pending-id> [--id <uuid>]
 tally ledger balance <account>
-tally ledger history <account> [--limit 50] [--after <cursor>]
+tally ledger history <account> [--limit 50] [--cursor <cursor>]
 tally ledger verify                 check the ledger's invariants`,
   run: (args, { withDatabase }) => withDatabase((database) => runLedgerCommand(database, args)),
 };
@@ -54,7 +54,7 @@ async function runLedgerCommand(database: Database, args: string[]): Promise<num
       pending: { type: 'boolean' },
       timeout: { type: 'string' },
       limit: { type: 'string' },
-      after: { type: 'string' },
+      cursor: { type: 'string' },
       'debits-must-not-exceed-credits': { type: 'boolean' },
       'credits-must-not-exceed-debits': { type: 'boolean' },
     },
@@ -101,7 +101,7 @@ async function runLedgerCommand(database: Database, args: string[]): Promise<num
       const page = await listAccounts(deps, {
         ledger: values.ledger,
         owner: values.owner,
-        after: values.after,
+        cursor: values.cursor,
         limit: values.limit ? Number(values.limit) : undefined,
       });
       for (const account of page.items) {
@@ -111,7 +111,7 @@ async function runLedgerCommand(database: Database, args: string[]): Promise<num
             `credits ${formatAmount(account.creditsPosted, scale)}  debits ${formatAmount(account.debitsPosted, scale)}`,
         );
       }
-      if (page.nextCursor) console.log(`more: --after ${page.nextCursor}`);
+      if (page.nextCursor) console.log(`more: --cursor ${page.nextCursor}`);
       return 0;
     }
     case 'transfer': {
@@ -161,7 +161,7 @@ async function runLedgerCommand(database: Database, args: string[]): Promise<num
       const account = await getAccount(deps, accountId);
       const scale = await scaleOf(account.ledger);
       const page = await getAccountHistory(deps, accountId, {
-        after: values.after,
+        cursor: values.cursor,
         limit: values.limit ? Number(values.limit) : undefined,
       });
       for (const { transfer, side, balance } of page.items) {
@@ -172,7 +172,7 @@ async function runLedgerCommand(database: Database, args: string[]): Promise<num
             ` (pending +${formatAmount(balance.creditsPending, scale)} -${formatAmount(balance.debitsPending, scale)})`,
         );
       }
-      if (page.nextCursor) console.log(`more: --after ${page.nextCursor}`);
+      if (page.nextCursor) console.log(`more: --cursor ${page.nextCursor}`);
       return 0;
     }
     case 'verify': {

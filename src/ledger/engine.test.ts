@@ -424,8 +424,8 @@ describe('account history', () => {
       })),
     );
     const first = await getAccountHistory({ db }, b, { limit: 3 });
-    const second = await getAccountHistory({ db }, b, { limit: 3, after: first.nextCursor! });
-    const third = await getAccountHistory({ db }, b, { limit: 3, after: second.nextCursor! });
+    const second = await getAccountHistory({ db }, b, { limit: 3, cursor: first.nextCursor! });
+    const third = await getAccountHistory({ db }, b, { limit: 3, cursor: second.nextCursor! });
     expect([...first.items, ...second.items, ...third.items].map((e) => e.balance.creditsPosted)).toEqual([
       1n,
       3n,

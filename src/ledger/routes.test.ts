@@ -108,7 +108,7 @@ describe('ledger API', () => {
       'pending',
     ]);
     const rest = await read(
-      await call('GET', `/api/ledger/accounts/${wallet}/history?after=${history.next_cursor}`),
+      await call('GET', `/api/ledger/accounts/${wallet}/history?cursor=${history.next_cursor}`),
     );
     expect(rest.items).toHaveLength(1);
     expect(rest.items[0].balance).toEqual({
@@ -164,7 +164,7 @@ describe('ledger API', () => {
     });
     const first = await read(await call('GET', `/api/ledger/accounts?owner=${owner}&limit=2`));
     const second = await read(
-      await call('GET', `/api/ledger/accounts?owner=${owner}&limit=2&after=${first.next_cursor}`),
+      await call('GET', `/api/ledger/accounts?owner=${owner}&limit=2&cursor=${first.next_cursor}`),
     );
     expect([...first.items, ...second.items].map((a: { id: string }) => a.id)).toEqual(ids);
     expect(second.next_cursor).toBeNull();
@@ -214,7 +214,7 @@ describe('ledger API', () => {
     expect((await read(missing)).error.code).toBe('not_found');
     expect((await call('GET', '/api/ledger/accounts/nope')).status).toBe(400);
     expect((await call('GET', '/api/ledger/accounts?limit=0')).status).toBe(400);
-    expect((await call('GET', '/api/ledger/transfers?after=abc')).status).toBe(400);
+    expect((await call('GET', '/api/ledger/transfers?cursor=abc')).status).toBe(400);
     expect((await call('GET', '/api/ledger/nothing-here')).status).toBe(404);
   });
 
@@ -267,5 +267,68 @@ describe('server shell', () => {
   it('tags each response with a request id', async () => {
     const response = await tally.http.request('/healthz');
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('paging through the ledger', () => {
+  /** Every page of a list, following next_cursor to the end. */
+  async function walk(path: string): Promise<{ seqs: bigint[]; pages: number }> {
+    const seqs: bigint[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const separator = path.includes('?') ? '&' : '?';
+      const response = await call('GET', `${path}${cursor ? `${separator}cursor=${cursor}` : ''}`);
+      expect(response.status).toBe(200);
+      const page = await read(response);
+      for (const item of page.items) seqs.push(BigInt(item.seq ?? item.transfer.seq));
+      cursor = page.next_cursor;
+      pages++;
+      expect(pages).toBeLessThan(100);
+    } while (cursor);
+    return { seqs, pages };
+  }
+
+  it('walks every transfer exactly once, in commit order, past seq 9, 99 and beyond (numbers, not text)', async () => {
+    const [from, to] = await openAccounts(2);
+    await call('POST', '/api/ledger/ledgers', { code: 'PAGE', scale: 0 });
+    const [a, b] = await openAccounts(2, 'PAGE');
+    const transfers = Array.from({ length: 105 }, (_, i) => ({
+      id: newId(),
+      debit_account_id: i % 3 === 0 ? from : a,
+      credit_account_id: i % 3 === 0 ? to : b,
+      amount: '1',
+      ledger: i % 3 === 0 ? 'USDC' : 'PAGE',
+      code: 'page',
+    }));
+    const created = await call('POST', '/api/ledger/transfers', { transfers });
+    expect((await read(created)).results.every((r: { result: string }) => r.result === 'ok')).toBe(true);
+
+    const all = await walk('/api/ledger/transfers?limit=7');
+    expect(all.seqs.length).toBeGreaterThanOrEqual(105);
+    expect(new Set(all.seqs).size).toBe(all.seqs.length);
+    expect(all.seqs).toEqual([...all.seqs].sort((x, y) => (x < y ? -1 : 1)));
+
+    const ofLedger = await walk('/api/ledger/transfers?ledger=PAGE&limit=7');
+    expect(ofLedger.seqs).toHaveLength(70);
+    expect(ofLedger.pages).toBe(10);
+
+    const ofAccount = await walk(`/api/ledger/transfers?account_id=${to}&limit=4`);
+    expect(ofAccount.seqs).toHaveLength(35);
+    expect(ofAccount.seqs).toEqual([...ofAccount.seqs].sort((x, y) => (x < y ? -1 : 1)));
+
+    const history = await walk(`/api/ledger/accounts/${b}/history?limit=6`);
+    expect(history.seqs).toEqual(ofLedger.seqs);
+  });
+
+  it('refuses a cursor it did not give out, naming the field', async () => {
+    for (const cursor of ['abc', '12', 'czotMQ', 'aTpub3QtYS11dWlk', `${'A'.repeat(201)}`]) {
+      const response = await call('GET', `/api/ledger/transfers?cursor=${cursor}`);
+      expect(response.status, cursor).toBe(400);
+      expect((await read(response)).error.details.field ?? 'cursor').toBe('cursor');
+    }
+    // A cursor of another list (an id where a sequence number belongs) is refused too.
+    const accounts = await read(await call('GET', '/api/ledger/accounts?limit=1'));
+    expect((await call('GET', `/api/ledger/transfers?cursor=${accounts.next_cursor}`)).status).toBe(400);
   });
 });

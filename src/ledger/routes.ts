@@ -12,6 +12,7 @@ import {
   requireAdminKey,
 } from '../core/http';
 import { UINT256_MAX } from '../core/money';
+import { pageJson, pageQuery, pageSchema } from '../core/paging';
 import type { TransferBatcher } from './batcher';
 import { MAX_TRANSFERS_PER_COMMIT } from './batcher';
 import { findLedgerViolations } from './invariants';
@@ -44,7 +45,6 @@ const LedgerCode = z
   .openapi({ example: 'USDC' });
 const Code = z.string().min(1).max(64).openapi({ example: 'wallet' });
 const Metadata = z.record(z.string(), z.unknown()).openapi({ example: { order: 'A-1001' } });
-const Limit = z.coerce.number().int().min(1).max(500).optional();
 
 const LedgerSchema = z
   .object({ code: z.string(), scale: z.number().int(), name: z.string(), created_at: z.string() })
@@ -189,8 +189,6 @@ const transferJson = (t: Transfer) => ({
   credit_account_balance: balancesJson(t.creditAccountBalance),
 });
 
-const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 const security = [{ adminKey: [] }];
 const tags = ['Ledger'];
 
@@ -304,15 +302,14 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
           ledger: LedgerCode.optional(),
           owner: z.string().optional(),
           code: Code.optional(),
-          after: Uuid.optional(),
-          limit: Limit,
+          ...pageQuery,
         }),
       },
-      responses: { 200: jsonResponse(pageOf(AccountSchema), 'A page of accounts'), ...errorResponses },
+      responses: { 200: jsonResponse(pageSchema(AccountSchema), 'A page of accounts'), ...errorResponses },
     }),
     async (c) => {
       const result = await listAccounts({ db }, c.req.valid('query'));
-      return c.json({ items: result.items.map(accountJson), next_cursor: result.nextCursor }, 200);
+      return c.json(pageJson(result, accountJson), 200);
     },
   );
 
@@ -365,10 +362,10 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       tags,
       security,
       summary: "An account's transfers in commit order, each with the account's balances after it",
-      request: { params: AccountParams, query: z.object({ after: z.string().optional(), limit: Limit }) },
+      request: { params: AccountParams, query: z.object(pageQuery) },
       responses: {
         200: jsonResponse(
-          pageOf(
+          pageSchema(
             z.object({
               transfer: TransferSchema,
               side: z.enum(['debit', 'credit']),
@@ -470,16 +467,15 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
         query: z.object({
           ledger: LedgerCode.optional(),
           account_id: Uuid.optional(),
-          after: z.string().optional(),
-          limit: Limit,
+          ...pageQuery,
         }),
       },
-      responses: { 200: jsonResponse(pageOf(TransferSchema), 'A page of transfers'), ...errorResponses },
+      responses: { 200: jsonResponse(pageSchema(TransferSchema), 'A page of transfers'), ...errorResponses },
     }),
     async (c) => {
       const { account_id, ...rest } = c.req.valid('query');
       const result = await listTransfers({ db }, { ...rest, accountId: account_id });
-      return c.json({ items: result.items.map(transferJson), next_cursor: result.nextCursor }, 200);
+      return c.json(pageJson(result, transferJson), 200);
     },
   );
 

@@ -4,6 +4,7 @@ import { type AuditEntryInput, recordAudit } from '../core/audit/service';
 import type { Clock } from '../core/clock';
 import { type Db, parseTimestamp, queryRows } from '../core/database';
 import { AppError, notFound } from '../core/errors';
+import { idFromCursor, type Page, type PageRequest, pageLimit, pageOf, seqFromCursor } from '../core/paging';
 import { canonicalJson } from './engine';
 import {
   accountColumns,
@@ -183,17 +184,11 @@ export async function getAccount({ db }: Pick<LedgerDeps, 'db'>, id: string): Pr
   return toAccount(row);
 }
 
-export interface Page<T> {
-  items: T[];
-  /** Pass as `after` for the next page; null on the last page. */
-  nextCursor: string | null;
-}
-
 export interface AccountFilter {
   ledger?: string;
   owner?: string;
   code?: string;
-  after?: string;
+  cursor?: string;
   limit?: number;
 }
 
@@ -201,17 +196,19 @@ export async function listAccounts(
   { db }: Pick<LedgerDeps, 'db'>,
   filter: AccountFilter = {},
 ): Promise<Page<Account>> {
-  const limit = clampLimit(filter.limit);
+  const limit = pageLimit(filter.limit);
+  const after = idFromCursor(filter.cursor);
   const conditions: SQL[] = [sql`TRUE`];
   if (filter.ledger) conditions.push(sql`ledger = ${filter.ledger}`);
   if (filter.owner) conditions.push(sql`owner = ${filter.owner}`);
   if (filter.code) conditions.push(sql`code = ${filter.code}`);
-  if (filter.after) conditions.push(sql`id > ${filter.after}`);
+  if (after) conditions.push(sql`id > ${after}`);
   const rows = await queryRows<StoredAccountRow>(
     db,
-    sql`SELECT ${accountColumns} FROM ledger_accounts WHERE ${sql.join(conditions, sql` AND `)} ORDER BY id LIMIT ${limit + 1}`,
+    sql`SELECT ${accountColumns} FROM ledger_accounts
+        WHERE ${sql.join(conditions, sql` AND `)} ORDER BY ledger_accounts.id LIMIT ${limit + 1}`,
   );
-  return page(rows.map(toAccount), limit, (a) => a.id);
+  return pageOf(rows.map(toAccount), limit, (a) => ({ id: a.id }));
 }
 
 /** Closes an account: it takes part in no new transfer or post; holds on it can still be voided or expire. */
@@ -243,7 +240,7 @@ export async function getTransfer({ db }: Pick<LedgerDeps, 'db'>, id: string): P
 export interface TransferFilter {
   ledger?: string;
   accountId?: string;
-  after?: string;
+  cursor?: string;
   limit?: number;
 }
 
@@ -251,18 +248,28 @@ export async function listTransfers(
   { db }: Pick<LedgerDeps, 'db'>,
   filter: TransferFilter = {},
 ): Promise<Page<Transfer>> {
-  const limit = clampLimit(filter.limit);
-  const conditions: SQL[] = [sql`TRUE`];
-  if (filter.ledger) conditions.push(sql`ledger = ${filter.ledger}`);
-  if (filter.accountId) {
-    conditions.push(sql`(debit_account_id = ${filter.accountId} OR credit_account_id = ${filter.accountId})`);
-  }
-  if (filter.after) conditions.push(sql`seq > ${parseCursor(filter.after)}`);
-  const rows = await queryRows<StoredTransferRow>(
-    db,
-    sql`SELECT ${transferColumns} FROM ledger_transfers WHERE ${sql.join(conditions, sql` AND `)} ORDER BY seq LIMIT ${limit + 1}`,
-  );
-  return page(rows.map(toTransfer), limit, (t) => t.seq.toString());
+  const limit = pageLimit(filter.limit);
+  const after = seqFromCursor(filter.cursor) ?? -1n;
+  const ledger = filter.ledger ? sql`AND ledger = ${filter.ledger}` : sql``;
+  // Ordered by the stored bigint (the select list's seq is text, so every ORDER BY names the table's
+  // column); an account's transfers come from its two indexes, merged, so no page scans the ledger.
+  const rows = filter.accountId
+    ? await queryRows<StoredTransferRow>(
+        db,
+        sql`SELECT ${transferColumns} FROM (
+              (SELECT * FROM ledger_transfers WHERE debit_account_id = ${filter.accountId} AND seq > ${after} ${ledger}
+                ORDER BY seq LIMIT ${limit + 1})
+              UNION ALL
+              (SELECT * FROM ledger_transfers WHERE credit_account_id = ${filter.accountId} AND seq > ${after} ${ledger}
+                ORDER BY seq LIMIT ${limit + 1})
+            ) AS t ORDER BY t.seq LIMIT ${limit + 1}`,
+      )
+    : await queryRows<StoredTransferRow>(
+        db,
+        sql`SELECT ${transferColumns} FROM ledger_transfers WHERE ledger_transfers.seq > ${after} ${ledger}
+            ORDER BY ledger_transfers.seq LIMIT ${limit + 1}`,
+      );
+  return pageOf(rows.map(toTransfer), limit, (t) => ({ seq: t.seq }));
 }
 
 export interface HistoryEntry {
@@ -277,18 +284,18 @@ export interface HistoryEntry {
 export async function getAccountHistory(
   deps: Pick<LedgerDeps, 'db'>,
   accountId: string,
-  options: { after?: string; limit?: number } = {},
+  options: PageRequest = {},
 ): Promise<Page<HistoryEntry>> {
   await getAccount(deps, accountId);
-  const limit = clampLimit(options.limit);
-  const after = options.after ? parseCursor(options.after) : -1n;
+  const limit = pageLimit(options.limit);
+  const after = seqFromCursor(options.cursor) ?? -1n;
   const rows = await queryRows<StoredTransferRow>(
     deps.db,
     sql`SELECT ${transferColumns} FROM (
           (SELECT * FROM ledger_transfers WHERE debit_account_id = ${accountId} AND seq > ${after} ORDER BY seq LIMIT ${limit + 1})
           UNION ALL
           (SELECT * FROM ledger_transfers WHERE credit_account_id = ${accountId} AND seq > ${after} ORDER BY seq LIMIT ${limit + 1})
-        ) AS t ORDER BY seq LIMIT ${limit + 1}`,
+        ) AS t ORDER BY t.seq LIMIT ${limit + 1}`,
   );
   const entries = rows.map(toTransfer).map((transfer): HistoryEntry => {
     const side = transfer.debitAccountId === accountId ? 'debit' : 'credit';
@@ -298,18 +305,5 @@ export async function getAccountHistory(
       balance: side === 'debit' ? transfer.debitAccountBalance : transfer.creditAccountBalance,
     };
   });
-  return page(entries, limit, (e) => e.transfer.seq.toString());
-}
-
-const clampLimit = (limit: number | undefined): number => Math.min(Math.max(limit ?? 50, 1), 500);
-
-function parseCursor(cursor: string): bigint {
-  if (!/^\d{1,19}$/.test(cursor)) throw new AppError('validation_failed', 'cursor is not valid', { cursor });
-  return BigInt(cursor);
-}
-
-function page<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
+  return pageOf(entries, limit, (e) => ({ seq: e.transfer.seq }));
 }
