@@ -5,6 +5,7 @@ import type { Db } from '../core/database';
 import { AppError } from '../core/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
 import { parseAmount } from '../core/money';
+import { pageJson, pageQuery, pageSchema } from '../core/paging';
 import {
   FAUCET_DEFAULT_WHOLE_TOKENS,
   FAUCET_MAX_WHOLE_TOKENS,
@@ -288,23 +289,19 @@ export function chainRoutes(deps: ChainRouteDeps) {
       request: {
         query: z.strictObject({
           state: z.enum(outgoingStates).optional(),
-          before: z.uuid().optional().openapi({ description: 'the next_cursor of the previous page' }),
-          limit: z.coerce.number().int().min(1).max(200).optional(),
+          ...pageQuery,
         }),
       },
       responses: {
-        200: jsonResponse(
-          z.object({ items: z.array(TransactionSchema), next_cursor: z.string().nullable() }),
-          'A page of transactions',
-        ),
+        200: jsonResponse(pageSchema(TransactionSchema), 'A page of transactions'),
         ...errorResponses,
       },
     }),
     async (c) => {
       requireAdmin(c.get('actor'));
-      const { state, before, limit } = c.req.valid('query');
-      const page = await listOutgoingTransactions(deps.db, { state, before, limit });
-      return c.json({ items: page.items.map(transactionJson), next_cursor: page.nextCursor }, 200);
+      const { state, cursor, limit } = c.req.valid('query');
+      const page = await listOutgoingTransactions(deps.db, { state, cursor, limit });
+      return c.json(pageJson(page, transactionJson), 200);
     },
   );
 

@@ -34,7 +34,8 @@ export function pageLimit(limit: number | undefined, max = MAX_PAGE_SIZE): numbe
 export type CursorKey = { seq: bigint } | { id: string } | { at: Date; id: string };
 
 export function encodeCursor(key: CursorKey): string {
-  const text = 'seq' in key ? `s:${key.seq}` : 'at' in key ? `t:${key.at.toISOString()}|${key.id}` : `i:${key.id}`;
+  const text =
+    'seq' in key ? `s:${key.seq}` : 'at' in key ? `t:${key.at.toISOString()}|${key.id}` : `i:${key.id}`;
   return Buffer.from(text, 'utf8').toString('base64url');
 }
 
@@ -100,7 +101,10 @@ export const pageQuery = {
 export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({
     items: z.array(item),
-    next_cursor: z.string().nullable().openapi({ description: 'pass as cursor for the next page; null on the last' }),
+    next_cursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'pass as cursor for the next page; null on the last' }),
   });
 
 export const pageJson = <T, J>(page: Page<T>, toJson: (item: T) => J) => ({

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { setAdministrator } from '../core/auth/accounts';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import { pageJson, pageQuery, pageSchema } from '../core/paging';
 import { adjustBalance } from './adjustments';
 import { getCreditsProfile, listCustomers } from './customers';
 import type { CreditsDeps } from './deps';
@@ -10,10 +11,8 @@ import {
   GrantSchema,
   grantJson,
   IdempotencyKey,
-  Limit,
   PathId,
   ProfileSchema,
-  page,
   profileJson,
   SignedCredits,
   Timestamp,
@@ -51,13 +50,13 @@ export function accountRoutes(deps: CreditsDeps) {
       tags,
       summary: 'People with their type and balance (administrators)',
       request: {
-        query: z.object({ type: z.enum(userTypes).optional(), before: Uuid.optional(), limit: Limit }),
+        query: z.object({ type: z.enum(userTypes).optional(), ...pageQuery }),
       },
-      responses: { 200: jsonResponse(page(CustomerSchema), 'A page of people'), ...errorResponses },
+      responses: { 200: jsonResponse(pageSchema(CustomerSchema), 'A page of people'), ...errorResponses },
     }),
     async (c) => {
       const result = await listCustomers(deps, c.get('actor'), c.req.valid('query'));
-      return c.json({ items: result.items.map(customerJson), next_cursor: result.nextCursor }, 200);
+      return c.json(pageJson(result, customerJson), 200);
     },
   );
 

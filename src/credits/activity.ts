@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { type Actor, requireScope } from '../core/actor';
 import { recordAudit } from '../core/audit/service';
+import { CSV_EXPORT_MAX_ROWS, collectPages } from '../core/csv';
 import { type Db, queryRows } from '../core/database';
 import { AppError, notFound } from '../core/errors';
 import { isUuid } from '../core/ids';
+import type { PageRequest } from '../core/paging';
 import { ACTIONS, requireActionAllowed } from './actions';
 import type { CreditsDeps } from './deps';
 import { getBalance, listReservations, listUsages, usageByAction } from './engine/balances';
@@ -347,13 +349,13 @@ export interface UsageFilter extends ScopeInput {
   from?: Date;
   to?: Date;
   reservedOnly?: boolean;
-  before?: string;
+  cursor?: string;
   limit?: number;
 }
 
 export async function readUsages(deps: CreditsDeps, actor: Actor, filter: UsageFilter) {
   const scope = await resolveScope(deps.db, actor, filter, 'read');
-  return listUsages(deps.db, usageQuery(scope, filter), { before: filter.before, limit: filter.limit });
+  return listUsages(deps.db, usageQuery(scope, filter), { cursor: filter.cursor, limit: filter.limit });
 }
 
 /** The listing's filters in a resolved scope: one reading for the list and its export. */
@@ -366,41 +368,30 @@ const usageQuery = (scope: Parameters<typeof spendScope>[0], filter: UsageFilter
   reservedOnly: filter.reservedOnly,
 });
 
-/** Rows in one usage export; past it the answer names the cursor to continue from, as the audit export does. */
-export const USAGE_EXPORT_MAX_ROWS = 10_000;
-const USAGE_EXPORT_PAGE = 200;
-
 /**
- * Up to `limit` usages (at most USAGE_EXPORT_MAX_ROWS) with the listing's filters and authorization,
+ * Up to `limit` usages (at most CSV_EXPORT_MAX_ROWS) with the listing's filters and authorization,
  * newest first, read page by page along the (time, id) cursor so usages recorded meanwhile never
  * shift or repeat rows; `nextCursor` continues where the export stopped.
  */
 export async function exportUsages(deps: CreditsDeps, actor: Actor, filter: UsageFilter) {
   const scope = await resolveScope(deps.db, actor, filter, 'read');
-  const wanted = Math.min(filter.limit ?? USAGE_EXPORT_MAX_ROWS, USAGE_EXPORT_MAX_ROWS);
-  const items: Usage[] = [];
-  let nextCursor: string | null = null;
-  do {
-    const page = await listUsages(deps.db, usageQuery(scope, filter), {
-      before: nextCursor ?? filter.before,
-      limit: Math.min(USAGE_EXPORT_PAGE, wanted - items.length),
-    });
-    items.push(...page.items);
-    nextCursor = page.nextCursor;
-  } while (nextCursor && items.length < wanted);
-  return { items, nextCursor };
+  const query = usageQuery(scope, filter);
+  return collectPages((page) => listUsages(deps.db, query, page), {
+    wanted: Math.min(filter.limit ?? CSV_EXPORT_MAX_ROWS, CSV_EXPORT_MAX_ROWS),
+    cursor: filter.cursor,
+  });
 }
 
 export async function readReservations(
   deps: CreditsDeps,
   actor: Actor,
-  filter: ScopeInput & { state?: ReservationState; before?: string; limit?: number },
+  filter: ScopeInput & PageRequest & { state?: ReservationState },
 ) {
   const scope = await resolveScope(deps.db, actor, filter, 'read');
   return listReservations(
     deps.db,
     { ...spendScope(scope), state: filter.state },
-    { before: filter.before, limit: filter.limit },
+    { cursor: filter.cursor, limit: filter.limit },
   );
 }
 

@@ -4,6 +4,7 @@ import { users } from '../core/auth/schema';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
 import { notFound } from '../core/errors';
+import { idFromCursor, type Page, type PageRequest, pageLimit, pageOf } from '../core/paging';
 import { heldPermissions } from './actions';
 import type { CreditsDeps } from './deps';
 import { getBalance } from './engine/balances';
@@ -156,14 +157,15 @@ export interface CustomerListItem {
 export async function listCustomers(
   { db, clock }: CreditsDeps,
   actor: Actor,
-  filter: { type?: UserType; before?: string; limit?: number } = {},
-): Promise<{ items: CustomerListItem[]; nextCursor: string | null }> {
+  filter: PageRequest & { type?: UserType } = {},
+): Promise<Page<CustomerListItem>> {
   requireAdmin(actor);
   requireScope(actor, CREDITS_SCOPES.manage);
-  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  const limit = pageLimit(filter.limit);
+  const before = idFromCursor(filter.cursor);
   const conditions: (SQL | undefined)[] = [
     or(sql`${customers.userId} IS NOT NULL`, eq(users.isAdmin, true)),
-    filter.before ? lt(users.id, filter.before) : undefined,
+    before ? lt(users.id, before) : undefined,
   ];
   if (filter.type === 'admin') conditions.push(eq(users.isAdmin, true));
   else if (filter.type) conditions.push(and(eq(users.isAdmin, false), eq(customers.type, filter.type)));
@@ -183,9 +185,8 @@ export async function listCustomers(
     .where(and(...conditions))
     .orderBy(desc(users.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
   const items: CustomerListItem[] = [];
-  for (const row of page) {
+  for (const row of rows) {
     items.push({
       userId: row.userId,
       email: row.email,
@@ -197,5 +198,5 @@ export async function listCustomers(
       balance: await getBalance(db, clock, { userId: row.userId }),
     });
   }
-  return { items, nextCursor: rows.length > limit ? (page[page.length - 1]?.userId ?? null) : null };
+  return pageOf(items, limit, (item) => ({ id: item.userId }));
 }

@@ -37,7 +37,6 @@ export const ActionKey = z
   .regex(/^[a-z][a-z0-9_.:-]{0,63}$/, 'lower-case letters, digits and _ . : -, starting with a letter')
   .openapi({ example: 'generate_image' });
 export const Purpose = z.string().trim().min(1).max(500).openapi({ example: 'post:7f3c' });
-export const Limit = z.coerce.number().int().min(1).max(200).optional();
 export const Timestamp = z.iso.datetime({ offset: true });
 
 /** Stripe's Idempotency-Key, without '#', which the credits line uses in the keys it derives. */
@@ -422,6 +421,3 @@ export const whitelabelJson = (w: Whitelabel) => ({
   created_at: w.createdAt.toISOString(),
   updated_at: w.updatedAt.toISOString(),
 });
-
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), next_cursor: z.string().nullable() });

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import { pageJson, pageQuery, pageSchema } from '../core/paging';
 import { priceAction, readActionPrices } from './actions';
 import type { CreditsDeps } from './deps';
 import {
@@ -9,12 +10,10 @@ import {
   CatalogueProductSchema,
   Credits,
   catalogueProductJson,
-  Limit,
   MinorUnits,
   PathId,
   PositiveCredits,
   ProductSchema,
-  page,
   productJson,
   Uuid,
 } from './json';
@@ -101,11 +100,10 @@ export function productRoutes(deps: CreditsDeps) {
           type: z.enum(productTypes).optional(),
           owner_user_id: Uuid.optional(),
           active: z.enum(['true', 'false']).optional(),
-          before: Uuid.optional(),
-          limit: Limit,
+          ...pageQuery,
         }),
       },
-      responses: { 200: jsonResponse(page(ProductSchema), 'A page of products'), ...errorResponses },
+      responses: { 200: jsonResponse(pageSchema(ProductSchema), 'A page of products'), ...errorResponses },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -113,10 +111,10 @@ export function productRoutes(deps: CreditsDeps) {
         type: q.type,
         ownerUserId: q.owner_user_id,
         active: q.active === undefined ? undefined : q.active === 'true',
-        before: q.before,
+        cursor: q.cursor,
         limit: q.limit,
       });
-      return c.json({ items: result.items.map(productJson), next_cursor: result.nextCursor }, 200);
+      return c.json(pageJson(result, productJson), 200);
     },
   );
 

@@ -4,6 +4,7 @@ import { recordAudit } from '../core/audit/service';
 import type { Db } from '../core/database';
 import { AppError, notFound } from '../core/errors';
 import { isUuid, newId } from '../core/ids';
+import { idFromCursor, type Page, pageLimit, pageOf } from '../core/paging';
 import { ACTIONS, heldPermissions, requireActionAllowed } from './actions';
 import { lockCustomer } from './customers';
 import type { CreditsDeps } from './deps';
@@ -292,7 +293,7 @@ export interface ProductFilter {
   type?: ProductType;
   ownerUserId?: string;
   active?: boolean;
-  before?: string;
+  cursor?: string;
   limit?: number;
 }
 
@@ -301,15 +302,16 @@ export async function listProducts(
   { db }: CreditsDeps,
   actor: Actor,
   filter: ProductFilter = {},
-): Promise<{ items: Product[]; nextCursor: string | null }> {
+): Promise<Page<Product>> {
   requireCaller(actor);
-  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  const limit = pageLimit(filter.limit);
+  const before = idFromCursor(filter.cursor);
   const conditions: (SQL | undefined)[] = [
     actor.isAdmin ? undefined : eq(products.ownerUserId, requireUser(actor)),
     filter.type ? eq(products.type, filter.type) : undefined,
     filter.ownerUserId ? eq(products.ownerUserId, filter.ownerUserId) : undefined,
     filter.active === undefined ? undefined : eq(products.active, filter.active),
-    filter.before ? lt(products.id, filter.before) : undefined,
+    before ? lt(products.id, before) : undefined,
   ];
   const rows = await db
     .select()
@@ -317,8 +319,7 @@ export async function listProducts(
     .where(and(...conditions))
     .orderBy(desc(products.id))
     .limit(limit + 1);
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+  return pageOf(rows, limit, (row) => ({ id: row.id }));
 }
 
 export interface CatalogueProduct {

@@ -3,15 +3,14 @@ import { setCookie } from 'hono/cookie';
 import { SESSION_COOKIE } from '../core/auth/middleware';
 import { PASSWORD_MAX_LENGTH } from '../core/auth/passwords';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import { pageJson, pageQuery, pageSchema } from '../core/paging';
 import type { CreditsDeps } from './deps';
 import { createIntegration, deactivateIntegration, listIntegrations } from './integrations';
 import {
   IntegrationSchema,
   integrationJson,
-  Limit,
   PathId,
   PurchaseSchema,
-  page,
   purchaseJson,
   Uuid,
   WorkspaceSchema,
@@ -125,11 +124,10 @@ export function purchaseRoutes(deps: CreditsDeps) {
           user_id: Uuid.optional(),
           product_id: Uuid.optional(),
           integration_id: Uuid.optional(),
-          before: Uuid.optional(),
-          limit: Limit,
+          ...pageQuery,
         }),
       },
-      responses: { 200: jsonResponse(page(PurchaseSchema), 'A page of purchases'), ...errorResponses },
+      responses: { 200: jsonResponse(pageSchema(PurchaseSchema), 'A page of purchases'), ...errorResponses },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -137,10 +135,10 @@ export function purchaseRoutes(deps: CreditsDeps) {
         userId: q.user_id,
         productId: q.product_id,
         integrationId: q.integration_id,
-        before: q.before,
+        cursor: q.cursor,
         limit: q.limit,
       });
-      return c.json({ items: result.items.map(purchaseJson), next_cursor: result.nextCursor }, 200);
+      return c.json(pageJson(result, purchaseJson), 200);
     },
   );
 

@@ -7,6 +7,7 @@ import type { Db } from '../core/database';
 import { AppError, notFound } from '../core/errors';
 import { isUuid, newId } from '../core/ids';
 import { queueMail } from '../core/mail/outbox';
+import { idFromCursor, type Page, pageLimit, pageOf } from '../core/paging';
 import { recordCustomerPurchase } from './customers';
 import type { CreditsDeps } from './deps';
 import { lockCustomers } from './engine/customer-lock';
@@ -206,7 +207,7 @@ export interface PurchaseFilter {
   userId?: string;
   productId?: string;
   integrationId?: string;
-  before?: string;
+  cursor?: string;
   limit?: number;
 }
 
@@ -218,7 +219,7 @@ export async function listPurchases(
   { db }: CreditsDeps,
   actor: Actor,
   filter: PurchaseFilter = {},
-): Promise<{ items: Purchase[]; nextCursor: string | null }> {
+): Promise<Page<Purchase>> {
   requireScope(actor, CREDITS_SCOPES.read);
   let own: SQL | undefined;
   if (!actor.isAdmin) {
@@ -231,13 +232,14 @@ export async function listPurchases(
       ),
     );
   }
-  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  const limit = pageLimit(filter.limit);
+  const before = idFromCursor(filter.cursor);
   const conditions: (SQL | undefined)[] = [
     own,
     filter.userId ? eq(purchases.userId, filter.userId) : undefined,
     filter.productId ? eq(purchases.productId, filter.productId) : undefined,
     filter.integrationId ? eq(purchases.integrationId, filter.integrationId) : undefined,
-    filter.before ? lt(purchases.id, filter.before) : undefined,
+    before ? lt(purchases.id, before) : undefined,
   ];
   const rows = await db
     .select()
@@ -245,6 +247,5 @@ export async function listPurchases(
     .where(and(...conditions))
     .orderBy(desc(purchases.id))
     .limit(limit + 1);
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+  return pageOf(rows, limit, (row) => ({ id: row.id }));
 }

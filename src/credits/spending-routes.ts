@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { toCsv } from '../core/audit/csv';
+import { CSV_EXPORT_MAX_ROWS, csvHeaders, toCsv } from '../core/csv';
 import { createRouter, type Env, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import { pageJson, pageQuery, pageSchema } from '../core/paging';
 import {
   chargeAction,
   exportUsages,
@@ -12,7 +13,6 @@ import {
   readUsages,
   releaseReserved,
   reserveForAction,
-  USAGE_EXPORT_MAX_ROWS,
   useReserved,
 } from './activity';
 import type { CreditsDeps } from './deps';
@@ -25,10 +25,8 @@ import {
   GrantSchema,
   grantJson,
   IdempotencyKey,
-  Limit,
   PositiveCredits,
   Purpose,
-  page,
   ReservationSchema,
   reservationJson,
   Timestamp,
@@ -70,7 +68,7 @@ const usageFilterFields = {
   from: Timestamp.optional(),
   to: Timestamp.optional(),
   reserved_only: z.enum(['true', 'false']).optional(),
-  before: z.string().max(100).optional(),
+  cursor: pageQuery.cursor,
 };
 
 const usageCsvColumns = [
@@ -119,7 +117,7 @@ function usageFilterOf(q: z.infer<z.ZodObject<typeof usageFilterFields>> & { lim
     from: optionalDate(q.from),
     to: optionalDate(q.to),
     reservedOnly: q.reserved_only === 'true',
-    before: q.before,
+    cursor: q.cursor,
     limit: q.limit,
   };
 }
@@ -293,13 +291,13 @@ export function spendingRoutes(deps: CreditsDeps) {
         '`used_for` finds the usages whose purpose contains the text, in any case (`post` finds ' +
         '`Post:7f3c` and `repost`); `%`, `_` and `\\` in it are only themselves.',
       request: {
-        query: z.object({ ...usageFilterFields, limit: Limit }),
+        query: z.object({ ...usageFilterFields, limit: pageQuery.limit }),
       },
-      responses: { 200: jsonResponse(page(UsageSchema), 'A page of usages'), ...errorResponses },
+      responses: { 200: jsonResponse(pageSchema(UsageSchema), 'A page of usages'), ...errorResponses },
     }),
     async (c) => {
       const result = await readUsages(deps, c.get('actor'), usageFilterOf(c.req.valid('query')));
-      return c.json({ items: result.items.map(usageJson), next_cursor: result.nextCursor }, 200);
+      return c.json(pageJson(result, usageJson), 200);
     },
   );
 
@@ -308,15 +306,15 @@ export function spendingRoutes(deps: CreditsDeps) {
       method: 'get',
       path: '/usages/export.csv',
       tags,
-      summary: `Usage history as CSV, newest first, with the same filters (up to ${USAGE_EXPORT_MAX_ROWS} rows)`,
+      summary: `Usage history as CSV, newest first, with the same filters (up to ${CSV_EXPORT_MAX_ROWS} rows)`,
       description:
         'Read by the same people as `/usages`. When more usages match than `limit` (at most 10,000), the ' +
-        '`X-Next-Cursor` header carries the cursor to pass as `before` for the next file. Fields a ' +
+        '`X-Next-Cursor` header carries the `cursor` for the next file. Fields a ' +
         'spreadsheet would run as a formula start with an apostrophe.',
       request: {
         query: z.object({
           ...usageFilterFields,
-          limit: z.coerce.number().int().min(1).max(USAGE_EXPORT_MAX_ROWS).optional(),
+          limit: z.coerce.number().int().min(1).max(CSV_EXPORT_MAX_ROWS).optional(),
         }),
       },
       responses: {
@@ -326,12 +324,8 @@ export function spendingRoutes(deps: CreditsDeps) {
     }),
     async (c) => {
       const result = await exportUsages(deps, c.get('actor'), usageFilterOf(c.req.valid('query')));
-      const stamp = deps.clock.now().toISOString().slice(0, 19).replaceAll(':', '-');
-      return c.body(toCsv(usageCsvColumns, result.items.map(usageCsvRow)), 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="credit-usages-${stamp}.csv"`,
-        ...(result.nextCursor ? { 'x-next-cursor': result.nextCursor } : {}),
-      });
+      const csv = toCsv(usageCsvColumns, result.rows.map(usageCsvRow));
+      return c.body(csv, 200, csvHeaders('credit-usages', deps.clock.now(), result.nextCursor));
     },
   );
 
@@ -389,11 +383,13 @@ export function spendingRoutes(deps: CreditsDeps) {
         query: z.object({
           ...scopeFields,
           state: z.enum(reservationStates).optional(),
-          before: z.string().max(100).optional(),
-          limit: Limit,
+          ...pageQuery,
         }),
       },
-      responses: { 200: jsonResponse(page(ReservationSchema), 'A page of reservations'), ...errorResponses },
+      responses: {
+        200: jsonResponse(pageSchema(ReservationSchema), 'A page of reservations'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -401,10 +397,10 @@ export function spendingRoutes(deps: CreditsDeps) {
         userId: q.user_id,
         workspaceId: q.workspace_id,
         state: q.state,
-        before: q.before,
+        cursor: q.cursor,
         limit: q.limit,
       });
-      return c.json({ items: result.items.map(reservationJson), next_cursor: result.nextCursor }, 200);
+      return c.json(pageJson(result, reservationJson), 200);
     },
   );
 

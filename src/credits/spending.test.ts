@@ -619,7 +619,7 @@ describe('the usage export', () => {
     const first = await csv('?used_for=post&limit=1');
     expect(first.lines.slice(1, -1).map((line) => line.split(',')[2])).toEqual(['Post:2']);
     expect(first.next).toBeTruthy();
-    const rest = await csv(`?used_for=post&limit=1&before=${encodeURIComponent(first.next!)}`);
+    const rest = await csv(`?used_for=post&limit=1&cursor=${encodeURIComponent(first.next!)}`);
     expect(rest.lines.slice(1, -1).map((line) => line.split(',')[2])).toEqual(['post:1']);
   });
 

@@ -148,16 +148,16 @@ export async function requireStillOpen(tx: Db, workspace: WorkspaceAccess): Prom
 /** Every active reservation made in a workspace (all its billing person's), oldest first. */
 async function activeReservationsIn(db: Db, workspace: WorkspaceAccess): Promise<Reservation[]> {
   const found: Reservation[] = [];
-  let before: string | undefined;
+  let cursor: string | undefined;
   do {
     const page = await listReservations(
       db,
       { userId: workspace.billingUserId, workspaceId: workspace.id, state: 'active' },
-      { before, limit: 200 },
+      { cursor, limit: 200 },
     );
     found.push(...page.items);
-    before = page.nextCursor ?? undefined;
-  } while (before);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
   return found.reverse();
 }
 

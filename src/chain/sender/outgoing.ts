@@ -3,6 +3,7 @@ import type { Address, Hex } from 'viem';
 import type { Db } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { isUuid } from '../../core/ids';
+import { idFromCursor, type Page, type PageRequest, pageLimit, pageOf } from '../../core/paging';
 import { type OutgoingState, outgoingTransactions } from '../schema';
 
 /** One of Tally's outgoing transactions as services and the status page see it: amounts as bigints. */
@@ -92,36 +93,26 @@ export function moveOutgoingState(from: OutgoingState, to: OutgoingState): Outgo
   return to;
 }
 
-export interface OutgoingPage {
-  items: OutgoingTransaction[];
-  /** Pass as `before` for the next page; null on the last one. */
-  nextCursor: string | null;
-}
-
-const DEFAULT_PAGE = 50;
-const MAX_PAGE = 200;
+export type OutgoingPage = Page<OutgoingTransaction>;
 
 /** Newest first (ids are UUIDv7, so id order is creation order), optionally in one state. */
 export async function listOutgoingTransactions(
   db: Db,
-  options: { state?: OutgoingState; before?: string; limit?: number } = {},
+  options: PageRequest & { state?: OutgoingState } = {},
 ): Promise<OutgoingPage> {
-  const limit = Math.min(MAX_PAGE, Math.max(1, Math.trunc(options.limit ?? DEFAULT_PAGE)));
-  if (options.before !== undefined && !isUuid(options.before)) {
-    throw new AppError('validation_failed', 'the cursor is not a transaction id', { field: 'before' });
-  }
+  const limit = pageLimit(options.limit);
+  const before = idFromCursor(options.cursor);
   const t = outgoingTransactions;
   const conditions: SQL[] = [];
   if (options.state) conditions.push(eq(t.state, options.state));
-  if (options.before) conditions.push(lt(t.id, options.before));
+  if (before) conditions.push(lt(t.id, before));
   const rows = await db
     .select()
     .from(t)
     .where(and(...conditions))
     .orderBy(desc(t.id))
     .limit(limit + 1);
-  const items = rows.slice(0, limit).map(toOutgoing);
-  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
+  return pageOf(rows.map(toOutgoing), limit, (transaction) => ({ id: transaction.id }));
 }
 
 export async function getOutgoingTransaction(db: Db, id: string): Promise<OutgoingTransaction | undefined> {

@@ -678,7 +678,7 @@ describe('states and reads', () => {
     const secondPage = await listOutgoingTransactions(db, {
       state: 'queued',
       limit: 1,
-      before: firstPage.nextCursor!,
+      cursor: firstPage.nextCursor!,
     });
     expect(secondPage.items.map((t) => t.id)).toEqual([rows[0]!.id]);
     const confirmed = await listOutgoingTransactions(db, { state: 'confirmed', limit: 200 });

@@ -1,17 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type Actor, requireScope } from '../actor';
 import type { Clock } from '../clock';
+import { CSV_EXPORT_MAX_ROWS, collectPages, csvHeaders, toCsv } from '../csv';
 import type { Db } from '../database';
 import { AppError } from '../errors';
 import { createRouter, ErrorSchema, errorResponses } from '../http';
-import { toCsv } from './csv';
+import { pageJson, pageQuery, pageSchema } from '../paging';
 import { type AuditEntry, type AuditFilter, listAuditEntries } from './service';
 
 /** The audit log for administrators under /api/audit: a paged JSON list and a CSV export. */
-
-/** Rows in one export; past it the response names the cursor to continue from (`X-Next-Cursor`). */
-export const EXPORT_MAX_ROWS = 10_000;
-const PAGE_MAX = 500;
 
 const tags = ['Audit'];
 
@@ -29,17 +26,17 @@ const filterShape = {
     .datetime({ offset: true })
     .optional()
     .openapi({ description: 'entries strictly before (ISO 8601)' }),
-  before: z.uuid().optional().openapi({ description: 'the next_cursor of the previous page' }),
+  cursor: pageQuery.cursor,
 };
 
 // Strict: a misspelt filter would otherwise silently widen what an administrator reads or exports.
 const ListQuery = z.strictObject({
   ...filterShape,
-  limit: z.coerce.number().int().min(1).max(PAGE_MAX).optional(),
+  limit: pageQuery.limit,
 });
 const ExportQuery = z.strictObject({
   ...filterShape,
-  limit: z.coerce.number().int().min(1).max(EXPORT_MAX_ROWS).optional(),
+  limit: z.coerce.number().int().min(1).max(CSV_EXPORT_MAX_ROWS).optional(),
 });
 
 const AuditEntrySchema = z
@@ -99,7 +96,7 @@ const toFilter = (query: z.output<typeof ListQuery> | z.output<typeof ExportQuer
   organizationId: query.organization_id,
   from: query.from ? new Date(query.from) : undefined,
   to: query.to ? new Date(query.to) : undefined,
-  before: query.before,
+  cursor: query.cursor,
 });
 
 /** Among the core's scopes (src/core/auth/api-keys.ts). */
@@ -134,11 +131,7 @@ export function auditRoutes({ db, clock }: AuditRouteDeps) {
       responses: {
         200: {
           description: 'A page of entries',
-          content: {
-            'application/json': {
-              schema: z.object({ items: z.array(AuditEntrySchema), next_cursor: z.uuid().nullable() }),
-            },
-          },
+          content: { 'application/json': { schema: pageSchema(AuditEntrySchema) } },
         },
         ...responses,
       },
@@ -148,7 +141,7 @@ export function auditRoutes({ db, clock }: AuditRouteDeps) {
       requireAuditReader(actor);
       const query = c.req.valid('query');
       const page = await listAuditEntries(db, actor, { ...toFilter(query), limit: query.limit });
-      return c.json({ items: page.items.map(auditEntryJson), next_cursor: page.nextCursor }, 200);
+      return c.json(pageJson(page, auditEntryJson), 200);
     },
   );
 
@@ -157,10 +150,10 @@ export function auditRoutes({ db, clock }: AuditRouteDeps) {
       method: 'get',
       path: '/export.csv',
       tags,
-      summary: `The audit log as CSV, newest first, with the same filters (administrators; up to ${EXPORT_MAX_ROWS} rows)`,
+      summary: `The audit log as CSV, newest first, with the same filters (administrators; up to ${CSV_EXPORT_MAX_ROWS} rows)`,
       description:
-        'When more entries match than `limit` (at most 10,000), the `X-Next-Cursor` header carries the id to ' +
-        'pass as `before` for the next file.',
+        'When more entries match than `limit` (at most 10,000), the `X-Next-Cursor` header carries the ' +
+        '`cursor` for the next file.',
       request: { query: ExportQuery },
       responses: {
         200: { description: 'CSV, RFC 4180', content: { 'text/csv': { schema: z.string() } } },
@@ -171,27 +164,19 @@ export function auditRoutes({ db, clock }: AuditRouteDeps) {
       const actor = c.get('actor');
       requireAuditReader(actor);
       const query = c.req.valid('query');
-      const wanted = query.limit ?? EXPORT_MAX_ROWS;
       const filter = toFilter(query);
-      const entries: AuditEntry[] = [];
-      let nextCursor: string | null = null;
-      // Pages follow the id cursor, so entries written during the export never shift or repeat rows.
-      do {
-        const page = await listAuditEntries(db, actor, {
-          ...filter,
-          before: nextCursor ?? filter.before,
-          limit: Math.min(PAGE_MAX, wanted - entries.length),
-        });
-        entries.push(...page.items);
-        nextCursor = page.nextCursor;
-      } while (nextCursor && entries.length < wanted);
-
-      const stamp = clock.now().toISOString().slice(0, 19).replaceAll(':', '-');
-      return c.body(toCsv(csvColumns, entries.map(csvRow)), 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="tally-audit-${stamp}.csv"`,
-        ...(nextCursor ? { 'x-next-cursor': nextCursor } : {}),
-      });
+      const { rows, nextCursor } = await collectPages(
+        (page) => listAuditEntries(db, actor, { ...filter, ...page }),
+        {
+          wanted: query.limit ?? CSV_EXPORT_MAX_ROWS,
+          cursor: filter.cursor,
+        },
+      );
+      return c.body(
+        toCsv(csvColumns, rows.map(csvRow)),
+        200,
+        csvHeaders('tally-audit', clock.now(), nextCursor),
+      );
     },
   );
 

@@ -5,6 +5,7 @@ import type { Clock } from '../clock';
 import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError } from '../errors';
 import { newId } from '../ids';
+import { idFromCursor, type Page, pageLimit, pageOf } from '../paging';
 
 export interface AuditEntryInput {
   action: string;
@@ -46,8 +47,7 @@ export interface AuditFilter {
   organizationId?: string;
   from?: Date;
   to?: Date;
-  /** The id of the last entry of the previous page (entries come newest first). */
-  before?: string;
+  cursor?: string;
   limit?: number;
 }
 
@@ -70,9 +70,10 @@ export async function listAuditEntries(
   db: Db,
   actor: Actor,
   filter: AuditFilter = {},
-): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+): Promise<Page<AuditEntry>> {
   requireAdmin(actor);
-  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+  const limit = pageLimit(filter.limit);
+  const before = idFromCursor(filter.cursor);
   const conditions: SQL[] = [sql`TRUE`];
   if (filter.actorUserId) conditions.push(sql`actor_user_id = ${filter.actorUserId}`);
   if (filter.action) conditions.push(sql`action = ${filter.action}`);
@@ -81,7 +82,7 @@ export async function listAuditEntries(
   if (filter.organizationId) conditions.push(sql`organization_id = ${filter.organizationId}`);
   if (filter.from) conditions.push(sql`at >= ${filter.from}`);
   if (filter.to) conditions.push(sql`at < ${filter.to}`);
-  if (filter.before) conditions.push(sql`id < ${filter.before}`);
+  if (before) conditions.push(sql`id < ${before}`);
   if (filter.from && filter.to && filter.from > filter.to) {
     throw new AppError('validation_failed', '"from" must not be after "to"');
   }
@@ -89,9 +90,9 @@ export async function listAuditEntries(
     db,
     sql`SELECT id, at::text, actor_user_id, actor_api_key_id, action, object_type, object_id, organization_id, ip,
           request_id, details
-        FROM core_audit_log WHERE ${sql.join(conditions, sql` AND `)} ORDER BY id DESC LIMIT ${limit + 1}`,
+        FROM core_audit_log WHERE ${sql.join(conditions, sql` AND `)} ORDER BY core_audit_log.id DESC LIMIT ${limit + 1}`,
   );
-  const items = rows.slice(0, limit).map((row) => ({
+  const entries = rows.map((row) => ({
     id: row.id,
     at: parseTimestamp(row.at),
     actorUserId: row.actor_user_id,
@@ -104,5 +105,5 @@ export async function listAuditEntries(
     requestId: row.request_id,
     details: row.details,
   }));
-  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+  return pageOf(entries, limit, (entry) => ({ id: entry.id }));
 }

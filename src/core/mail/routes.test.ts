@@ -122,7 +122,7 @@ describe('the Mailbox, without SMTP', () => {
       await request(
         tally,
         'GET',
-        `/api/mail/messages?to=ada@example.test&limit=1&before=${first.next_cursor}`,
+        `/api/mail/messages?to=ada@example.test&limit=1&cursor=${first.next_cursor}`,
         {
           as: admin,
         },

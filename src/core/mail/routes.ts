@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Db } from '../database';
 import { createRouter, ErrorSchema, errorResponses, jsonResponse } from '../http';
+import { pageJson, pageQuery, pageSchema } from '../paging';
 import { mailStates } from './schema';
 import { getMailMessage, listMailbox, type MailMessage, type MailSummary } from './service';
 
@@ -90,22 +91,18 @@ export function mailRoutes({ db, smtpUrl, mailboxOpen }: MailRouteDeps) {
       request: {
         query: z.object({
           to: z.string().min(3).max(320).optional(),
-          before: z.uuid().optional(),
-          limit: z.coerce.number().int().min(1).max(200).optional(),
+          ...pageQuery,
         }),
       },
       responses: {
-        200: jsonResponse(
-          z.object({ items: z.array(MailSummarySchema), next_cursor: z.string().nullable() }),
-          'A page of mail',
-        ),
+        200: jsonResponse(pageSchema(MailSummarySchema), 'A page of mail'),
         ...errorResponses,
         ...forbidden,
       },
     }),
     async (c) => {
       const page = await listMailbox(deps, c.get('actor'), c.req.valid('query'));
-      return c.json({ items: page.items.map(summaryJson), next_cursor: page.nextCursor }, 200);
+      return c.json(pageJson(page, summaryJson), 200);
     },
   );
 

@@ -3,6 +3,7 @@ import { type Actor, requireUser } from '../actor';
 import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
 import { isUuid } from '../ids';
+import { idFromCursor, type Page, pageLimit, pageOf } from '../paging';
 import type { mailStates } from './schema';
 import type { TransportName } from './transport';
 
@@ -47,8 +48,7 @@ export interface MailMessage extends MailSummary {
 export interface MailboxFilter {
   /** Only mail to this address. */
   to?: string;
-  /** The id of the last message of the previous page (messages come newest first). */
-  before?: string;
+  cursor?: string;
   limit?: number;
 }
 
@@ -76,22 +76,19 @@ export async function listMailbox(
   deps: MailboxDeps,
   actor: Actor,
   filter: MailboxFilter = {},
-): Promise<{ items: MailSummary[]; nextCursor: string | null }> {
+): Promise<Page<MailSummary>> {
   const readable = await readableMail(deps, actor);
-  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  const limit = pageLimit(filter.limit);
+  const before = idFromCursor(filter.cursor);
   const conditions: SQL[] = [readable];
   if (filter.to) conditions.push(sql`to_address = ${filter.to.toLowerCase()}`);
-  if (filter.before) {
-    if (!isUuid(filter.before)) throw new AppError('validation_failed', '"before" must be a message id');
-    conditions.push(sql`id < ${filter.before}`);
-  }
+  if (before) conditions.push(sql`id < ${before}`);
   const rows = await queryRows<MailRow>(
     deps.db,
     sql`SELECT ${SUMMARY_COLUMNS} FROM core_mail_messages
         WHERE ${sql.join(conditions, sql` AND `)} ORDER BY id DESC LIMIT ${limit + 1}`,
   );
-  const items = rows.slice(0, limit).map(toSummary);
-  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+  return pageOf(rows.map(toSummary), limit, (message) => ({ id: message.id }));
 }
 
 /** One message with its body; a message the actor may not read is "not found", so its existence does not leak. */

@@ -173,7 +173,7 @@ describe('a person’s notifications', () => {
     expect(page.items.map((n: { title: string }) => n.title)).toEqual(['Third', 'Second']);
     expect(page.items[0]).toMatchObject({ type: 'test.weekly_digest', read_at: null, data: {} });
     const rest = await read(
-      await request(tally, 'GET', `/api/notifications?before=${page.next_cursor}`, { as: ada }),
+      await request(tally, 'GET', `/api/notifications?cursor=${page.next_cursor}`, { as: ada }),
     );
     expect(rest.items.map((n: { title: string }) => n.title)).toEqual(['First']);
     expect(await unread(ada)).toBe(3);

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../http';
+import { pageJson, pageQuery, pageSchema } from '../paging';
 import { NOTIFICATION_TYPE_NAME } from './registry';
 import { notificationChannels } from './schema';
 import {
@@ -76,26 +77,22 @@ export function notificationRoutes(deps: NotificationDeps) {
       request: {
         query: z.object({
           unread: z.enum(['true', 'false']).optional().openapi({ description: 'true: only the unread ones' }),
-          before: z.uuid().optional(),
-          limit: z.coerce.number().int().min(1).max(200).optional(),
+          ...pageQuery,
         }),
       },
       responses: {
-        200: jsonResponse(
-          z.object({ items: z.array(NotificationSchema), next_cursor: z.string().nullable() }),
-          'A page of notifications',
-        ),
+        200: jsonResponse(pageSchema(NotificationSchema), 'A page of notifications'),
         ...errorResponses,
       },
     }),
     async (c) => {
-      const { unread, before, limit } = c.req.valid('query');
+      const { unread, cursor, limit } = c.req.valid('query');
       const page = await listNotifications(deps, c.get('actor'), {
         unreadOnly: unread === 'true',
-        before,
+        cursor,
         limit,
       });
-      return c.json({ items: page.items.map(notificationJson), next_cursor: page.nextCursor }, 200);
+      return c.json(pageJson(page, notificationJson), 200);
     },
   );
 

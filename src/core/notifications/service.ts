@@ -6,6 +6,7 @@ import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
 import { isUuid, newId } from '../ids';
 import { queueMail } from '../mail/outbox';
+import { idFromCursor, type Page, pageLimit, pageOf } from '../paging';
 import {
   isNotificationChannel,
   type NotificationChannel,
@@ -153,8 +154,7 @@ const toNotification = (row: NotificationRow): Notification => ({
 
 export interface NotificationFilter {
   unreadOnly?: boolean;
-  /** The id of the last notification of the previous page (newest first). */
-  before?: string;
+  cursor?: string;
   limit?: number;
 }
 
@@ -163,23 +163,20 @@ export async function listNotifications(
   { db }: Pick<NotificationDeps, 'db'>,
   actor: Actor,
   filter: NotificationFilter = {},
-): Promise<{ items: Notification[]; nextCursor: string | null }> {
+): Promise<Page<Notification>> {
   const userId = requireUser(actor);
   requireScope(actor, NOTIFICATIONS_READ_SCOPE);
-  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  const limit = pageLimit(filter.limit);
+  const before = idFromCursor(filter.cursor);
   const conditions: SQL[] = [sql`user_id = ${userId}`];
   if (filter.unreadOnly) conditions.push(sql`read_at IS NULL`);
-  if (filter.before) {
-    if (!isUuid(filter.before)) throw new AppError('validation_failed', '"before" must be a notification id');
-    conditions.push(sql`id < ${filter.before}`);
-  }
+  if (before) conditions.push(sql`id < ${before}`);
   const rows = await queryRows<NotificationRow>(
     db,
     sql`SELECT ${NOTIFICATION_COLUMNS} FROM core_notifications
         WHERE ${sql.join(conditions, sql` AND `)} ORDER BY id DESC LIMIT ${limit + 1}`,
   );
-  const items = rows.slice(0, limit).map(toNotification);
-  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+  return pageOf(rows.map(toNotification), limit, (notification) => ({ id: notification.id }));
 }
 
 export async function countUnreadNotifications(

@@ -86,17 +86,17 @@ describe('usage history', () => {
 
   it('pages newest first without gaps or repeats', async () => {
     const seen: bigint[] = [];
-    let before: string | undefined;
+    let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await listUsages(f.db, { userId }, { before, limit: 2 });
+      const page = await listUsages(f.db, { userId }, { cursor, limit: 2 });
       seen.push(...page.items.map((u) => u.amount));
-      before = page.nextCursor ?? undefined;
+      cursor = page.nextCursor ?? undefined;
       pages++;
-    } while (before);
+    } while (cursor);
     expect(pages).toBe(3);
     expect(seen).toEqual([6n, 5n, 4n, 1n, 3n, 2n]);
-    await refusal(listUsages(f.db, { userId }, { before: 'nonsense' }), 'validation_failed');
+    await refusal(listUsages(f.db, { userId }, { cursor: 'nonsense' }), 'validation_failed');
   });
 
   it('filters by action, purpose, time, reservation and workspace', async () => {
@@ -156,7 +156,7 @@ describe('reservation listing', () => {
     await f.db.transaction((tx) => releaseReservation(tx, f.clock, userId, made[0]!.id));
     const first = await listReservations(f.db, { userId }, { limit: 3 });
     expect(first.items.map((r) => r.id)).toEqual([made[3]!.id, made[2]!.id, made[1]!.id]);
-    const second = await listReservations(f.db, { userId }, { limit: 3, before: first.nextCursor! });
+    const second = await listReservations(f.db, { userId }, { limit: 3, cursor: first.nextCursor! });
     expect(second).toEqual({
       items: [expect.objectContaining({ id: made[0]!.id, state: 'released' })],
       nextCursor: null,

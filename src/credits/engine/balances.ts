@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Clock } from '../../core/clock';
 import { type Db, parseTimestamp, queryRows } from '../../core/database';
 import { AppError } from '../../core/errors';
-import { isUuid } from '../../core/ids';
+import { type Page, type PageRequest, pageLimit, pageOf, timeFromCursor } from '../../core/paging';
 import { type ReservationState, reservationStates } from '../schema';
 import { grantsInScope, grantUnexpired } from './burn-order';
 import { requireUuid } from './inputs';
@@ -87,17 +87,6 @@ export async function getBalance(db: Db, clock: Clock, scope: SpendScope): Promi
   };
 }
 
-export interface PageRequest {
-  /** The `nextCursor` of the page before. */
-  before?: string;
-  limit?: number;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 /**
  * History filters. Unlike spending, a listing without a workspace covers all of the person's
  * records; with one, that workspace's only.
@@ -121,17 +110,15 @@ export async function listUsages(db: Db, filter: UsageFilter, page: PageRequest 
   if (filter.from) conditions.push(sql`used_at >= ${filter.from}`);
   if (filter.to) conditions.push(sql`used_at < ${filter.to}`);
   if (filter.reservedOnly) conditions.push(sql`is_reserved`);
-  const limit = clampLimit(page.limit);
-  if (page.before) {
-    const cursor = parseCursor(page.before);
-    conditions.push(sql`(used_at, id) < (${cursor.at}, ${cursor.id})`);
-  }
+  const limit = pageLimit(page.limit);
+  const cursor = timeFromCursor(page.cursor);
+  if (cursor) conditions.push(sql`(used_at, id) < (${cursor.at}, ${cursor.id})`);
   const rows = await queryRows<UsageRow>(
     db,
     sql`SELECT ${usageColumns} FROM credits_usages WHERE ${sql.join(conditions, sql` AND `)}
         ORDER BY used_at DESC, id DESC LIMIT ${limit + 1}`,
   );
-  return toPage(rows.map(toUsage), limit, (u) => cursorOf(u.usedAt, u.id));
+  return pageOf(rows.map(toUsage), limit, (u) => ({ at: u.usedAt, id: u.id }));
 }
 
 export interface UsageBucket {
@@ -183,17 +170,15 @@ export async function listReservations(
     }
     conditions.push(sql`state = ${filter.state}`);
   }
-  const limit = clampLimit(page.limit);
-  if (page.before) {
-    const cursor = parseCursor(page.before);
-    conditions.push(sql`(created_at, id) < (${cursor.at}, ${cursor.id})`);
-  }
+  const limit = pageLimit(page.limit);
+  const cursor = timeFromCursor(page.cursor);
+  if (cursor) conditions.push(sql`(created_at, id) < (${cursor.at}, ${cursor.id})`);
   const rows = await queryRows<ReservationRow>(
     db,
     sql`SELECT ${reservationColumns} FROM credits_reservations WHERE ${sql.join(conditions, sql` AND `)}
         ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
   );
-  return toPage(rows.map(toReservation), limit, (r) => cursorOf(r.createdAt, r.id));
+  return pageOf(rows.map(toReservation), limit, (r) => ({ at: r.createdAt, id: r.id }));
 }
 
 function historyScope(scope: SpendScope): SQL[] {
@@ -205,24 +190,3 @@ function historyScope(scope: SpendScope): SQL[] {
 
 /** The text as itself in a LIKE pattern: its `%`, `_` and `\` match only themselves. */
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-const clampLimit = (limit: number | undefined): number =>
-  Math.min(Math.max(Math.trunc(limit ?? 50) || 50, 1), 200);
-
-/** A cursor is the last item's time and id: stable while new records arrive at the top. */
-const cursorOf = (at: Date, id: string): string => `${at.toISOString()}_${id}`;
-
-function parseCursor(cursor: string): { at: Date; id: string } {
-  const [iso, id] = cursor.split('_');
-  const at = new Date(iso ?? '');
-  if (!id || !isUuid(id) || Number.isNaN(at.getTime())) {
-    throw new AppError('validation_failed', 'cursor is not valid', { cursor });
-  }
-  return { at, id };
-}
-
-function toPage<T>(rows: T[], limit: number, cursor: (item: T) => string): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? cursor(last) : null };
-}

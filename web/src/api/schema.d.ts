@@ -3156,8 +3156,9 @@ export interface paths {
                     from?: string;
                     /** @description entries strictly before (ISO 8601) */
                     to?: string;
-                    /** @description the next_cursor of the previous page */
-                    before?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
                     limit?: number;
                 };
                 header?: never;
@@ -3174,7 +3175,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["AuditEntry"][];
-                            /** Format: uuid */
+                            /** @description pass as cursor for the next page; null on the last */
                             next_cursor: string | null;
                         };
                     };
@@ -3261,7 +3262,7 @@ export interface paths {
         };
         /**
          * The audit log as CSV, newest first, with the same filters (administrators; up to 10000 rows)
-         * @description When more entries match than `limit` (at most 10,000), the `X-Next-Cursor` header carries the id to pass as `before` for the next file.
+         * @description When more entries match than `limit` (at most 10,000), the `X-Next-Cursor` header carries the `cursor` for the next file.
          */
         get: {
             parameters: {
@@ -3275,8 +3276,8 @@ export interface paths {
                     from?: string;
                     /** @description entries strictly before (ISO 8601) */
                     to?: string;
-                    /** @description the next_cursor of the previous page */
-                    before?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -3481,7 +3482,9 @@ export interface paths {
             parameters: {
                 query?: {
                     to?: string;
-                    before?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
                     limit?: number;
                 };
                 header?: never;
@@ -3498,6 +3501,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["MailSummary"][];
+                            /** @description pass as cursor for the next page; null on the last */
                             next_cursor: string | null;
                         };
                     };
@@ -3689,7 +3693,9 @@ export interface paths {
                 query?: {
                     /** @description true: only the unread ones */
                     unread?: "true" | "false";
-                    before?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
                     limit?: number;
                 };
                 header?: never;
@@ -3706,6 +3712,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Notification"][];
+                            /** @description pass as cursor for the next page; null on the last */
                             next_cursor: string | null;
                         };
                     };
@@ -4517,7 +4524,9 @@ export interface paths {
                     ledger?: string;
                     owner?: string;
                     code?: string;
-                    after?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
                     limit?: number;
                 };
                 header?: never;
@@ -4534,6 +4543,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Account"][];
+                            /** @description pass as cursor for the next page; null on the last */
                             next_cursor: string | null;
                         };
                     };
@@ -5030,7 +5040,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    after?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
                     limit?: number;
                 };
                 header?: never;
@@ -5054,6 +5066,7 @@ export interface paths {
                                 side: "debit" | "credit";
                                 balance: components["schemas"]["Balances"];
                             }[];
+                            /** @description pass as cursor for the next page; null on the last */
                             next_cursor: string | null;
                         };
                     };
@@ -5144,7 +5157,9 @@ export interface paths {
                 query?: {
                     ledger?: string;
                     account_id?: string;
-                    after?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
                     limit?: number;
                 };
                 header?: never;
@@ -5161,6 +5176,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Transfer"][];
+                            /** @description pass as cursor for the next page; null on the last */
                             next_cursor: string | null;
                         };
                     };
@@ -5558,7 +5574,9 @@ export interface paths {
                     type?: "generic" | "whitelabel" | "under_whitelabel";
                     owner_user_id?: string;
                     active?: "true" | "false";
-                    before?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
                     limit?: number;
                 };
                 header?: never;
@@ -5575,6 +5593,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["CreditsProduct"][];
+                            /** @description pass as cursor for the next page; null on the last */
                             next_cursor: string | null;
                         };
                     };
@@ -6450,7 +6469,9 @@ export interface paths {
                     user_id?: string;
                     product_id?: string;
                     integration_id?: string;
-                    before?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
                     limit?: number;
                 };
                 header?: never;
@@ -6467,6 +6488,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["CreditsPurchase"][];
+                            /** @description pass as cursor for the next page; null on the last */
                             next_cursor: string | null;
                         };
                     };
@@ -8347,7 +8369,9 @@ export interface paths {
                     from?: string;
                     to?: string;
                     reserved_only?: "true" | "false";
-                    before?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
                     limit?: number;
                 };
                 header?: never;
@@ -8364,6 +8388,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["CreditsUsage"][];
+                            /** @description pass as cursor for the next page; null on the last */
                             next_cursor: string | null;
                         };
                     };
@@ -8450,7 +8475,7 @@ export interface paths {
         };
         /**
          * Usage history as CSV, newest first, with the same filters (up to 10000 rows)
-         * @description Read by the same people as `/usages`. When more usages match than `limit` (at most 10,000), the `X-Next-Cursor` header carries the cursor to pass as `before` for the next file. Fields a spreadsheet would run as a formula start with an apostrophe.
+         * @description Read by the same people as `/usages`. When more usages match than `limit` (at most 10,000), the `X-Next-Cursor` header carries the `cursor` for the next file. Fields a spreadsheet would run as a formula start with an apostrophe.
          */
         get: {
             parameters: {
@@ -8465,7 +8490,8 @@ export interface paths {
                     from?: string;
                     to?: string;
                     reserved_only?: "true" | "false";
-                    before?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -8689,7 +8715,9 @@ export interface paths {
                     /** @description spend or read in this workspace (its billing person pays) */
                     workspace_id?: string;
                     state?: "active" | "used" | "released" | "expired";
-                    before?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
                     limit?: number;
                 };
                 header?: never;
@@ -8706,6 +8734,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["CreditsReservation"][];
+                            /** @description pass as cursor for the next page; null on the last */
                             next_cursor: string | null;
                         };
                     };
@@ -9000,7 +9029,9 @@ export interface paths {
             parameters: {
                 query?: {
                     type?: "generic" | "whitelabel" | "under_whitelabel" | "admin";
-                    before?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
                     limit?: number;
                 };
                 header?: never;
@@ -9017,6 +9048,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["CreditsCustomer"][];
+                            /** @description pass as cursor for the next page; null on the last */
                             next_cursor: string | null;
                         };
                     };
@@ -10182,8 +10214,9 @@ export interface paths {
             parameters: {
                 query?: {
                     state?: "queued" | "pending" | "confirmed" | "reverted" | "cancelled";
-                    /** @description the next_cursor of the previous page */
-                    before?: string;
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
                     limit?: number;
                 };
                 header?: never;
@@ -10200,6 +10233,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["ChainTransaction"][];
+                            /** @description pass as cursor for the next page; null on the last */
                             next_cursor: string | null;
                         };
                     };

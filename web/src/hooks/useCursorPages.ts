@@ -21,12 +21,12 @@ export interface CursorPages<T> {
 }
 
 /**
- * A newest-first list the API pages with `before=<next_cursor>`: the first page loads with the
+ * A newest-first list the API pages with `cursor=<next_cursor>`: the first page loads with the
  * page, "Load older" appends the next one. A new `key` (another filter) starts over.
  */
 export function useCursorPages<T>(
   key: string,
-  loadPage: (before?: string) => Promise<CursorPage<T>>,
+  loadPage: (cursor?: string) => Promise<CursorPage<T>>,
 ): CursorPages<T> {
   const first = useResource(key, () => loadPage());
   const [older, setOlder] = useState<{ key: string; items: T[]; cursor: string | null } | null>(null);

@@ -19,10 +19,10 @@ export function AuditLogPage() {
   const search = searchParams.toString();
   const filters = useMemo(() => filtersFromSearch(new URLSearchParams(search)), [search]);
   const loadPage = useCallback(
-    (before?: string) =>
+    (cursor?: string) =>
       call(
         api.GET('/api/audit', {
-          params: { query: { ...queryFromFilters(filters), limit: PAGE_SIZE, before } },
+          params: { query: { ...queryFromFilters(filters), limit: PAGE_SIZE, cursor } },
         }),
       ),
     [filters],

@@ -56,8 +56,8 @@ export function MailboxPage() {
   const [typedRecipient, setTypedRecipient] = useState('');
   const [recipient, setRecipient] = useState('');
   const loadPage = useCallback(
-    (before?: string) =>
-      call(api.GET('/api/mail/messages', { params: { query: { to: recipient || undefined, before } } })),
+    (cursor?: string) =>
+      call(api.GET('/api/mail/messages', { params: { query: { to: recipient || undefined, cursor } } })),
     [recipient],
   );
   const pages = useCursorPages(`mail:${recipient}`, loadPage);

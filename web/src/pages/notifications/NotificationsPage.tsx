@@ -18,10 +18,10 @@ export function NotificationsPage() {
   const [filter, setFilter] = useState<Filter>('all');
   const unreadCount = useUnreadCount();
   const loadPage = useCallback(
-    async (before?: string) =>
+    async (cursor?: string) =>
       call(
         api.GET('/api/notifications', {
-          params: { query: { ...(filter === 'unread' ? { unread: 'true' as const } : {}), before } },
+          params: { query: { ...(filter === 'unread' ? { unread: 'true' as const } : {}), cursor } },
         }),
       ),
     [filter],

@@ -22,11 +22,11 @@ export function AdminProductsPage() {
   const [type, setType] = useState<CreditsProductType | ''>('');
   const [active, setActive] = useState<'' | 'true' | 'false'>('');
   const loadPage = useCallback(
-    (before?: string) =>
+    (cursor?: string) =>
       call(
         api.GET('/api/credits/products', {
           params: {
-            query: { ...(type ? { type } : {}), ...(active ? { active } : {}), before, limit: 50 },
+            query: { ...(type ? { type } : {}), ...(active ? { active } : {}), cursor, limit: 50 },
           },
         }),
       ),

@@ -22,8 +22,8 @@ export function AdminPurchasesPage() {
     async () => (await call(api.GET('/api/credits/integrations'))).items,
   );
   const loadPage = useCallback(
-    (before?: string) =>
-      call(api.GET('/api/credits/purchases', { params: { query: { before, limit: 50 } } })),
+    (cursor?: string) =>
+      call(api.GET('/api/credits/purchases', { params: { query: { cursor, limit: 50 } } })),
     [],
   );
   const pages = useCursorPages('credits-admin-purchases', loadPage);

@@ -48,8 +48,8 @@ function PersonView({ person, onChanged }: { person: CreditsProfile; onChanged: 
     async () => (await call(api.GET('/api/credits/integrations'))).items,
   );
   const loadUsages = useCallback(
-    (before?: string) =>
-      call(api.GET('/api/credits/usages', { params: { query: { user_id: userId, before, limit: 20 } } })),
+    (cursor?: string) =>
+      call(api.GET('/api/credits/usages', { params: { query: { user_id: userId, cursor, limit: 20 } } })),
     [userId],
   );
   const usages = useCursorPages(`credits-usages:user:${userId}`, loadUsages);

@@ -73,10 +73,10 @@ export function AdminUsersPage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const type = (searchParams.get('type') ?? '') as CreditsUserType | '';
   const loadPage = useCallback(
-    (before?: string) =>
+    (cursor?: string) =>
       call(
         api.GET('/api/credits/users', {
-          params: { query: { ...(type ? { type } : {}), before, limit: 50 } },
+          params: { query: { ...(type ? { type } : {}), cursor, limit: 50 } },
         }),
       ),
     [type],

@@ -11,10 +11,10 @@ import { AuditTable } from '../../admin/AuditTable';
 /** An object's history from the audit log (administrators): who changed it, when, and how. */
 export function ObjectHistory({ objectType, objectId }: { objectType: string; objectId: string }) {
   const loadPage = useCallback(
-    (before?: string) =>
+    (cursor?: string) =>
       call(
         api.GET('/api/audit', {
-          params: { query: { object_type: objectType, object_id: objectId, before, limit: 20 } },
+          params: { query: { object_type: objectType, object_id: objectId, cursor, limit: 20 } },
         }),
       ),
     [objectType, objectId],

@@ -48,14 +48,14 @@ function Dashboard({ profile }: { profile: CreditsProfile }) {
       ).items,
   );
   const loadReservations = useCallback(
-    (before?: string) =>
+    (cursor?: string) =>
       call(
         api.GET('/api/credits/reservations', {
           params: {
             query: {
               ...(workspaceId ? { workspace_id: workspaceId } : {}),
               state: 'active',
-              before,
+              cursor,
               limit: 20,
             },
           },

@@ -53,7 +53,7 @@ function NewProduct({ profile, onCreated }: { profile: CreditsProfile; onCreated
 export function ResellerProductsPage() {
   const { profile } = useCredits();
   const loadPage = useCallback(
-    (before?: string) => call(api.GET('/api/credits/products', { params: { query: { before, limit: 50 } } })),
+    (cursor?: string) => call(api.GET('/api/credits/products', { params: { query: { cursor, limit: 50 } } })),
     [],
   );
   const pages = useCursorPages('credits-reseller-products', loadPage);

@@ -26,10 +26,10 @@ export function UsagePage() {
   const search = searchParams.toString();
   const filters = useMemo(() => filtersFromSearch(new URLSearchParams(search)), [search]);
   const loadPage = useCallback(
-    (before?: string, limit = PAGE_SIZE) =>
+    (cursor?: string, limit = PAGE_SIZE) =>
       call(
         api.GET('/api/credits/usages', {
-          params: { query: { ...queryFromFilters(filters), before, limit } },
+          params: { query: { ...queryFromFilters(filters), cursor, limit } },
         }),
       ),
     [filters],

@@ -47,10 +47,10 @@ function WorkspaceView({
     call(api.GET('/api/credits/balance', { params: { query: { workspace_id: workspace.id } } })),
   );
   const loadUsages = useCallback(
-    (before?: string) =>
+    (cursor?: string) =>
       call(
         api.GET('/api/credits/usages', {
-          params: { query: { workspace_id: workspace.id, before, limit: RECENT_USAGES } },
+          params: { query: { workspace_id: workspace.id, cursor, limit: RECENT_USAGES } },
         }),
       ),
     [workspace.id],
