@@ -79,6 +79,7 @@ export const outgoingTransactions = pgTable(
     unique('chain_outgoing_idempotency_unique').on(t.chainId, t.idempotencyKey),
     index('chain_outgoing_open_idx').on(t.nextCheckAt).where(sql`${t.state} IN ('queued', 'pending')`),
     index('chain_outgoing_created_idx').on(t.createdAt),
+    index('chain_outgoing_state_idx').on(t.state, t.id),
     check('chain_outgoing_nonce_not_negative', sql`${t.nonce} >= 0`),
   ],
 );

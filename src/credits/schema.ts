@@ -51,7 +51,7 @@ export const products = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
-    index('credits_products_owner_idx').on(t.ownerUserId),
+    index('credits_products_owner_idx').on(t.ownerUserId, t.id),
     check('credits_products_credits_positive', sql`${t.creditsPerCycle} > 0`),
     check(
       'credits_products_rollover_range',
@@ -112,7 +112,7 @@ export const purchases = pgTable(
   },
   (t) => [
     unique('credits_purchases_order_unique').on(t.source, t.integrationId, t.orderId),
-    index('credits_purchases_user_idx').on(t.userId),
+    index('credits_purchases_user_idx').on(t.userId, t.id),
   ],
 );
 
@@ -201,6 +201,7 @@ export const reservations = pgTable(
   (t) => [
     unique('credits_reservations_idempotency_unique').on(t.userId, t.idempotencyKey),
     index('credits_reservations_user_idx').on(t.userId, t.state),
+    index('credits_reservations_user_created_idx').on(t.userId, t.createdAt, t.id),
     index('credits_reservations_expiry_idx').on(t.expiresAt).where(sql`${t.state} = 'active'`),
     check('credits_reservations_amount_positive', sql`${t.amount} > 0`),
     check('credits_reservations_used_range', sql`${t.usedAmount} >= 0 AND ${t.usedAmount} <= ${t.amount}`),
@@ -226,8 +227,8 @@ export const usages = pgTable(
   },
   (t) => [
     unique('credits_usages_idempotency_unique').on(t.userId, t.idempotencyKey),
-    index('credits_usages_user_idx').on(t.userId, t.usedAt),
-    index('credits_usages_workspace_idx').on(t.workspaceId, t.usedAt),
+    index('credits_usages_user_idx').on(t.userId, t.usedAt, t.id),
+    index('credits_usages_workspace_idx').on(t.workspaceId, t.usedAt, t.id),
     check('credits_usages_amount_positive', sql`${t.amount} > 0`),
   ],
 );

@@ -47,8 +47,8 @@ export const accounts = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [
-    index('ledger_accounts_owner_idx').on(t.owner),
-    index('ledger_accounts_ledger_idx').on(t.ledger),
+    index('ledger_accounts_owner_idx').on(t.owner, t.id),
+    index('ledger_accounts_ledger_idx').on(t.ledger, t.id),
     // The engine enforces these; the database refuses a write that breaks them all the same.
     check(
       'ledger_accounts_balances_not_negative',
@@ -110,6 +110,7 @@ export const transfers = pgTable(
     index('ledger_transfers_debit_idx').on(t.debitAccountId, t.seq),
     index('ledger_transfers_credit_idx').on(t.creditAccountId, t.seq),
     index('ledger_transfers_pending_id_idx').on(t.pendingId),
+    index('ledger_transfers_ledger_idx').on(t.ledger, t.seq),
     index('ledger_transfers_expiry_idx').on(t.expiresAt).where(sql`${t.pendingState} = 'pending'`),
     check('ledger_transfers_amount_positive', sql`${t.amount} > 0`),
     check('ledger_transfers_accounts_differ', sql`${t.debitAccountId} <> ${t.creditAccountId}`),

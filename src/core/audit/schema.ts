@@ -18,8 +18,9 @@ export const auditLog = pgTable(
   },
   (t) => [
     index('core_audit_at_idx').on(t.at),
-    index('core_audit_actor_idx').on(t.actorUserId, t.at),
-    index('core_audit_object_idx').on(t.objectType, t.objectId),
-    index('core_audit_org_idx').on(t.organizationId, t.at),
+    index('core_audit_actor_idx').on(t.actorUserId, t.id),
+    index('core_audit_object_idx').on(t.objectType, t.objectId, t.id),
+    index('core_audit_org_idx').on(t.organizationId, t.id),
+    index('core_audit_action_idx').on(t.action, t.id),
   ],
 );

@@ -27,5 +27,5 @@ export const mailMessages = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
-  (t) => [index('core_mail_created_idx').on(t.createdAt), index('core_mail_to_idx').on(t.toAddress)],
+  (t) => [index('core_mail_created_idx').on(t.createdAt), index('core_mail_to_idx').on(t.toAddress, t.id)],
 );

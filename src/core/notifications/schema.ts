@@ -19,7 +19,7 @@ export const notifications = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     readAt: timestamp('read_at', { withTimezone: true }),
   },
-  (t) => [index('core_notifications_user_idx').on(t.userId, t.createdAt)],
+  (t) => [index('core_notifications_user_idx').on(t.userId, t.id)],
 );
 
 /** Per person and notification type: where it goes. No row means the type's default. */
