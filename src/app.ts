@@ -140,7 +140,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   http.route('/api/chain', chainRoutes({ db, clock, chain }));
   http.route('/api/install', installRoutes(db));
 
-  mountApiReference(http);
+  mountApiReference(http, context.errorCodes);
   if (webDistDir) mountWebApp(http, { distDir: webDistDir });
   return { http, jobs, batcher, database, clock, log, lines, context, sender, follower };
 }

@@ -8,6 +8,7 @@ import { ApiScopes, coreScopes } from './core/auth/api-keys';
 import type { Clock } from './core/clock';
 import type { Command } from './core/command';
 import type { Db } from './core/database';
+import { coreErrorDescriptions, type ErrorDefinitions } from './core/errors';
 import type { Env } from './core/http';
 import type { JobRunner } from './core/jobs';
 import type { Logger } from './core/log';
@@ -31,6 +32,8 @@ export interface ProductLine {
   scopes?: Readonly<Record<string, string>>;
   /** Kinds of organisation the line adds (a workspace, a household…), with their roles. */
   organizationKinds?: readonly OrganizationKind[];
+  /** The codes the line refuses with, each with its status (its `defineErrors` catalogue's definitions). */
+  errors?: ErrorDefinitions;
   /** Notification types the line sends, so people can choose where each goes. */
   notificationTypes?: Readonly<Record<string, NotificationTypeDefinition>>;
   /** Idempotent set-up run at every start before anything is served (ledgers, built-in rows). */
@@ -63,6 +66,7 @@ export interface LineContext {
   kinds: OrganizationKinds;
   notificationTypes: NotificationTypes;
   scopes: ApiScopes;
+  errorCodes: ReadonlyMap<string, string>;
 }
 
 export interface ChainLineContext extends LineContext {
@@ -74,6 +78,8 @@ export interface LineRegistries {
   kinds: OrganizationKinds;
   notificationTypes: NotificationTypes;
   scopes: ApiScopes;
+  /** Every error code a client may meet, the core's and the lines', with what it means. */
+  errorCodes: ReadonlyMap<string, string>;
 }
 
 const LINE_NAME = /^[a-z][a-z0-9_]{1,30}$/;
@@ -98,7 +104,16 @@ export function buildRegistries(lines: readonly ProductLine[]): LineRegistries {
     if (names.has(line.name)) throw new Error(`product line "${line.name}" is listed twice`);
     names.add(line.name);
   }
+  const errorCodes = new Map<string, string>(Object.entries(coreErrorDescriptions));
+  for (const line of lines) {
+    for (const [code, { description }] of Object.entries(line.errors ?? {})) {
+      if (errorCodes.has(code))
+        throw new Error(`product line "${line.name}": error code "${code}" is declared twice`);
+      errorCodes.set(code, description);
+    }
+  }
   return {
+    errorCodes,
     kinds: new OrganizationKinds(lines.flatMap((line) => line.organizationKinds ?? [])),
     notificationTypes: new NotificationTypes(lines.map((line) => line.notificationTypes ?? {})),
     scopes: new ApiScopes([coreScopes, ...lines.map((line) => line.scopes ?? {})]),

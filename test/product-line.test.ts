@@ -1,8 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { invitationMachine } from '../src/core/access/invitation-state';
 import { defineOrganizationKind } from '../src/core/access/roles';
 import { createRouter, jsonResponse } from '../src/core/http';
+import { refusalCodes } from '../src/core/state-machine';
+import { reservationMachine } from '../src/credits/engine/reservation-state';
 import { makeDemo } from '../src/demo';
 import { productLines } from '../src/lines';
 import { buildRegistries, type ProductLine } from '../src/product-line';
@@ -131,5 +134,33 @@ describe('a new install', () => {
       empty: false,
       demo_command: 'npm run tally -- demo',
     });
+  });
+});
+
+describe('the error codes of every line', () => {
+  it('are listed once, and cover every refusal of every state machine', () => {
+    const { errorCodes } = buildRegistries(productLines);
+    for (const machine of [invitationMachine, reservationMachine]) {
+      for (const code of refusalCodes(machine)) expect(errorCodes.has(code), code).toBe(true);
+    }
+    const clash = {
+      name: 'rival',
+      label: 'Rival',
+      errors: { workspace_archived: { status: 422, description: 'x' } },
+    } as const;
+    expect(() => buildRegistries([...productLines, clash])).toThrow(/declared twice/);
+  });
+
+  it('are in the API document: every code in ErrorCode, and a route’s own refusals by status', async () => {
+    const document = await read(await request(tally, 'GET', '/api/openapi.json'));
+    const codes: string[] = document.components.schemas.ErrorCode.enum;
+    expect(codes).toEqual(
+      expect.arrayContaining(['validation_failed', 'invitation_revoked', 'workspace_archived']),
+    );
+    const archive = document.paths['/api/credits/workspaces/{id}/archive'].post.responses['409'];
+    expect(archive.description).toContain('workspace_archived');
+    expect(archive.content['application/json'].schema.properties.error.properties.code.enum).toContain(
+      'workspace_archived',
+    );
   });
 });

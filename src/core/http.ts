@@ -8,7 +8,15 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import swaggerUi from 'swagger-ui-dist';
 import type { Actor } from './actor';
-import { AppError, type ErrorBody, type ErrorCode } from './errors';
+import {
+  AppError,
+  type ErrorBody,
+  type ErrorCatalog,
+  type ErrorCode,
+  type ErrorDefinitions,
+  type ErrorStatus,
+  errorStatus,
+} from './errors';
 import type { Logger } from './log';
 
 /**
@@ -81,6 +89,39 @@ export const errorResponses = {
   422: { description: 'Refused by a domain rule', content: errorContent },
   429: { description: 'Too many requests; see Retry-After', content: errorContent },
 } as const;
+
+/**
+ * The refusals a route may answer beyond the usual ones, by status: each response lists its codes,
+ * and its schema's `code` is their enum, so a typed client can switch on them.
+ */
+export function refusals<T extends ErrorDefinitions>(
+  catalog: ErrorCatalog<T>,
+  codes: readonly (keyof T & string)[],
+) {
+  const byStatus = new Map<ErrorStatus, string[]>();
+  for (const code of codes) {
+    const { status } = catalog.definitions[code]!;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: Record<number, { description: string; content: typeof errorContent }> = {};
+  for (const [status, declared] of byStatus) {
+    const core = (Object.keys(errorStatus) as ErrorCode[]).filter((code) => errorStatus[code] === status);
+    const all = [...declared, ...core] as [string, ...string[]];
+    responses[status] = {
+      description: declared
+        .map((code) => `\`${code}\`: ${catalog.definitions[code]!.description}`)
+        .join('; '),
+      content: {
+        'application/json': {
+          schema: z.object({
+            error: z.object({ code: z.enum(all), message: z.string(), details: z.unknown().optional() }),
+          }),
+        },
+      },
+    } as never;
+  }
+  return responses;
+}
 
 export function errorResponse(c: Context, error: AppError): Response {
   const retryAfter = (error.details as { retry_after_seconds?: unknown } | undefined)?.retry_after_seconds;
@@ -163,8 +204,18 @@ export function createHttpApp({ log, maxBodyBytes, checkHealth }: HttpAppOptions
   return app;
 }
 
-/** Serves the OpenAPI document and a local Swagger UI, so the reference works with no network. */
-export function mountApiReference(app: OpenAPIHono<Env>): void {
+/**
+ * Serves the OpenAPI document and a local Swagger UI, so the reference works with no network.
+ * `errorCodes` is every code a client may meet (the core's and the lines'), listed once as the
+ * `ErrorCode` schema.
+ */
+export function mountApiReference(app: OpenAPIHono<Env>, errorCodes: ReadonlyMap<string, string>): void {
+  app.openAPIRegistry.register(
+    'ErrorCode',
+    z.enum([...errorCodes.keys()] as [string, ...string[]]).openapi({
+      description: [...errorCodes].map(([code, description]) => `- \`${code}\`: ${description}`).join('\n'),
+    }),
+  );
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', {
     type: 'http',
     scheme: 'bearer',

@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { setAdministrator } from '../core/auth/accounts';
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../core/http';
 import { pageJson, pageQuery, pageSchema } from '../core/paging';
 import { adjustBalance } from './adjustments';
 import { getCreditsProfile, listCustomers } from './customers';
 import type { CreditsDeps } from './deps';
+import { creditsErrors } from './errors';
 import {
   CustomerSchema,
   customerJson,
@@ -157,7 +158,11 @@ export function accountRoutes(deps: CreditsDeps) {
       tags,
       summary: 'Set my domain (whitelabel resellers); point its CNAME record at `cname_target`',
       request: jsonBody(z.strictObject({ domain: z.string().min(1).max(253) })),
-      responses: { 200: jsonResponse(WhitelabelSchema, 'The set-up'), ...errorResponses },
+      responses: {
+        200: jsonResponse(WhitelabelSchema, 'The set-up'),
+        ...errorResponses,
+        ...refusals(creditsErrors, ['domain_taken']),
+      },
     }),
     async (c) =>
       c.json(whitelabelJson(await setWhitelabelDomain(deps, c.get('actor'), c.req.valid('json'))), 200),

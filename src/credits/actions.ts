@@ -6,6 +6,7 @@ import { type Db, queryRows } from '../core/database';
 import { AppError } from '../core/errors';
 import type { CreditsDeps } from './deps';
 import { listActionPrices, setActionPrice } from './engine/prices';
+import { creditsErrors } from './errors';
 import { CREDITS_SCOPES } from './scopes';
 
 /**
@@ -44,10 +45,14 @@ export async function requireActionAllowed(db: Db, userId: string, action: strin
   if (await isAdministrator(db, userId)) return;
   const held = await heldPermissions(db, userId);
   if (!held.includes(action)) {
-    throw new AppError('forbidden', `your products do not include the "${action}" action`, {
-      action,
-      held,
-    });
+    throw creditsErrors.error(
+      'action_not_in_products',
+      `your products do not include the "${action}" action`,
+      {
+        action,
+        held,
+      },
+    );
   }
 }
 

@@ -21,6 +21,7 @@ import {
   type Usage,
   useReservation,
 } from './engine/spending';
+import { creditsErrors } from './errors';
 import type { ReservationState } from './schema';
 import { CREDITS_SCOPES } from './scopes';
 import {
@@ -244,8 +245,8 @@ async function findReservationFor(db: Db, actor: Actor, reservationId: string): 
 
 function requireNotWorkspaceReserve(reservation: Reservation): void {
   if (isWorkspaceReserve(reservation)) {
-    throw new AppError(
-      'domain_rule',
+    throw creditsErrors.error(
+      'workspace_reserve',
       'this is a workspace’s own reserve: its activity uses it, and archiving the workspace releases it',
       { reservation_id: reservation.id },
     );

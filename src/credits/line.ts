@@ -4,6 +4,7 @@ import { type CnameResolver, dnsCnameResolver } from './deps';
 import { registerCreditsJobs } from './engine/jobs';
 import { ensureCreditsLedger } from './engine/ledger';
 import { ensureBuiltInActions } from './engine/prices';
+import { creditsErrors } from './errors';
 import { creditsRoutes } from './routes';
 import { creditsScopeDescriptions } from './scopes';
 import { workspaceKind } from './workspaces';
@@ -20,6 +21,7 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): ProductLine
     name: 'credits',
     label: 'Credits',
     scopes: creditsScopeDescriptions,
+    errors: creditsErrors.definitions,
     organizationKinds: [workspaceKind],
     // Its ledger and built-in actions; safe to run in every process, at every start.
     prepare: async ({ db, clock }) => {

@@ -15,6 +15,7 @@ import type { Db } from '../core/database';
 import { AppError } from '../core/errors';
 import { queueMail } from '../core/mail/outbox';
 import type { CreditsDeps } from './deps';
+import { creditsErrors } from './errors';
 import { customers, type UserType } from './schema';
 import { openWorkspace, type Workspace } from './workspaces';
 
@@ -95,15 +96,15 @@ export async function completeOnboarding(
     throw new AppError('unauthorized', 'that email and temporary password do not match');
   }
   if (temporary.state === 'used') {
-    throw new AppError(
-      'conflict',
+    throw creditsErrors.error(
+      'temporary_password_used',
       'this temporary password was already used: log in with the password you chose, or reset it',
       { reason: 'temporary_password_used' },
     );
   }
   if (temporary.state === 'expired') {
-    throw new AppError(
-      'domain_rule',
+    throw creditsErrors.error(
+      'temporary_password_expired',
       'this temporary password has expired or was replaced by a newer one: ask for new login details',
       { reason: 'temporary_password_expired' },
     );
@@ -115,7 +116,7 @@ export async function completeOnboarding(
   const onboarded = await db.transaction(async (tx) => {
     const now = clock.now();
     if (!(await consumeTemporaryPassword(tx, clock, temporary.id))) {
-      throw new AppError('conflict', 'this temporary password was used a moment ago', {
+      throw creditsErrors.error('temporary_password_used', 'this temporary password was used a moment ago', {
         reason: 'temporary_password_used',
       });
     }
@@ -132,9 +133,13 @@ export async function completeOnboarding(
       .where(and(eq(users.id, person.id), isNull(users.passwordHash)))
       .returning({ id: users.id });
     if (changed.length === 0) {
-      throw new AppError('conflict', 'this account already has a password: log in with it, or reset it', {
-        reason: 'password_already_set',
-      });
+      throw creditsErrors.error(
+        'password_already_set',
+        'this account already has a password: log in with it, or reset it',
+        {
+          reason: 'password_already_set',
+        },
+      );
     }
     // The seed makes the first workspace part of registration, so no product permission is needed
     // for it; it still holds its price in reserve, like every workspace.

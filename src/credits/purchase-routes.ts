@@ -2,9 +2,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { setCookie } from 'hono/cookie';
 import { SESSION_COOKIE } from '../core/auth/middleware';
 import { PASSWORD_MAX_LENGTH } from '../core/auth/passwords';
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../core/http';
 import { pageJson, pageQuery, pageSchema } from '../core/paging';
 import type { CreditsDeps } from './deps';
+import { creditsErrors } from './errors';
 import { createIntegration, deactivateIntegration, listIntegrations } from './integrations';
 import {
   IntegrationSchema,
@@ -61,6 +62,12 @@ export function purchaseRoutes(deps: CreditsDeps) {
         200: jsonResponse(PurchaseOutcomeSchema, 'The order was recorded before; nothing changed'),
         201: jsonResponse(PurchaseOutcomeSchema, 'The purchase'),
         ...errorResponses,
+        ...refusals(creditsErrors, [
+          'integration_deactivated',
+          'product_not_sold',
+          'own_product',
+          'order_recorded_differently',
+        ]),
       },
     }),
     async (c) => {
@@ -96,6 +103,7 @@ export function purchaseRoutes(deps: CreditsDeps) {
         200: jsonResponse(PurchaseOutcomeSchema, 'The order was entered before; nothing changed'),
         201: jsonResponse(PurchaseOutcomeSchema, 'The purchase'),
         ...errorResponses,
+        ...refusals(creditsErrors, ['product_not_sold', 'own_product', 'order_recorded_differently']),
       },
     }),
     async (c) => {
@@ -226,6 +234,12 @@ export function purchaseRoutes(deps: CreditsDeps) {
           'Signed in, with the first workspace',
         ),
         ...errorResponses,
+        ...refusals(creditsErrors, [
+          'temporary_password_used',
+          'temporary_password_expired',
+          'password_already_set',
+          'workspace_name_taken',
+        ]),
       },
     }),
     async (c) => {

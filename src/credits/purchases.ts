@@ -4,7 +4,7 @@ import { recordAudit } from '../core/audit/service';
 import { normalizeEmail, registerConfirmedPerson } from '../core/auth/accounts';
 import { users } from '../core/auth/schema';
 import type { Db } from '../core/database';
-import { AppError, notFound } from '../core/errors';
+import { notFound } from '../core/errors';
 import { isUuid, newId } from '../core/ids';
 import { queueMail } from '../core/mail/outbox';
 import { idFromCursor, type Page, pageLimit, pageOf } from '../core/paging';
@@ -12,6 +12,7 @@ import { recordCustomerPurchase } from './customers';
 import type { CreditsDeps } from './deps';
 import { lockCustomers } from './engine/customer-lock';
 import { startHolding } from './engine/refill';
+import { creditsErrors } from './errors';
 import { mailLoginDetails } from './onboarding';
 import { products, purchases } from './schema';
 import { CREDITS_SCOPES } from './scopes';
@@ -79,8 +80,8 @@ export async function recordPurchase(
   const earlier = await findPurchaseByOrder(tx, input);
   if (earlier) {
     if (earlier.email !== email || earlier.productId !== input.productId) {
-      throw new AppError(
-        'idempotency_conflict',
+      throw creditsErrors.error(
+        'order_recorded_differently',
         `order ${input.orderId} was already recorded for another address or product`,
         { purchase_id: earlier.id },
       );
@@ -93,7 +94,9 @@ export async function recordPurchase(
     : [];
   if (!product) throw notFound('product', { product_id: input.productId });
   if (!product.active) {
-    throw new AppError('domain_rule', `${product.name} is no longer sold`, { product_id: product.id });
+    throw creditsErrors.error('product_not_sold', `${product.name} is no longer sold`, {
+      product_id: product.id,
+    });
   }
 
   const registeredId = await registerConfirmedPerson(tx, clock, { email, name: input.name ?? '' });
@@ -103,7 +106,9 @@ export async function recordPurchase(
     .where(eq(users.email, email));
   const userId = person!.id;
   if (product.ownerUserId === userId) {
-    throw new AppError('domain_rule', 'a reseller cannot buy its own product', { product_id: product.id });
+    throw creditsErrors.error('own_product', 'a reseller cannot buy its own product', {
+      product_id: product.id,
+    });
   }
   // The buyer and the reseller who funds them, locked in the engine's order before anything reads them.
   await lockCustomers(tx, clock, product.ownerUserId ? [userId, product.ownerUserId] : [userId]);

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { CSV_EXPORT_MAX_ROWS, csvHeaders, toCsv } from '../core/csv';
-import { createRouter, type Env, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import { createRouter, type Env, errorResponses, jsonBody, jsonResponse, refusals } from '../core/http';
 import { pageJson, pageQuery, pageSchema } from '../core/paging';
 import {
   chargeAction,
@@ -17,6 +17,7 @@ import {
 } from './activity';
 import type { CreditsDeps } from './deps';
 import type { Usage } from './engine/spending';
+import { creditsErrors } from './errors';
 import {
   ActionKey,
   BalanceSchema,
@@ -141,7 +142,11 @@ export function spendingRoutes(deps: CreditsDeps) {
           z.strictObject({ ...scopeFields, action: ActionKey, quantity: Quantity, used_for: Purpose }),
         ),
       },
-      responses: { 200: jsonResponse(UsagesSchema, 'What was charged'), ...errorResponses },
+      responses: {
+        200: jsonResponse(UsagesSchema, 'What was charged'),
+        ...errorResponses,
+        ...refusals(creditsErrors, ['action_not_in_products', 'workspace_archived']),
+      },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -179,7 +184,11 @@ export function spendingRoutes(deps: CreditsDeps) {
           }),
         ),
       },
-      responses: { 200: jsonResponse(ReservationSchema, 'The reservation'), ...errorResponses },
+      responses: {
+        200: jsonResponse(ReservationSchema, 'The reservation'),
+        ...errorResponses,
+        ...refusals(creditsErrors, ['action_not_in_products', 'workspace_archived', 'reservation_too_short']),
+      },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -221,6 +230,13 @@ export function spendingRoutes(deps: CreditsDeps) {
           'The usage, and the reservation keeping the rest',
         ),
         ...errorResponses,
+        ...refusals(creditsErrors, [
+          'reservation_expired',
+          'reservation_used',
+          'reservation_released',
+          'workspace_reserve',
+          'workspace_archived',
+        ]),
       },
     }),
     async (c) => {
@@ -253,7 +269,16 @@ export function spendingRoutes(deps: CreditsDeps) {
         headers: z.object({ 'idempotency-key': IdempotencyKey.optional() }),
         ...jsonBody(z.strictObject({ reservation_id: Uuid })),
       },
-      responses: { 200: jsonResponse(ReservationSchema, 'The reservation'), ...errorResponses },
+      responses: {
+        200: jsonResponse(ReservationSchema, 'The reservation'),
+        ...errorResponses,
+        ...refusals(creditsErrors, [
+          'reservation_expired',
+          'reservation_used',
+          'reservation_released',
+          'workspace_reserve',
+        ]),
+      },
     }),
     async (c) =>
       c.json(

@@ -486,7 +486,7 @@ describe('workspaces', () => {
     } catch (error) {
       refused = error;
     }
-    expect(refused).toMatchObject({ code: 'domain_rule' });
+    expect(refused).toMatchObject({ code: 'workspace_archived', status: 409 });
     expect(await balanceOf(tally, person)).toEqual(before);
   });
 
@@ -513,7 +513,8 @@ describe('workspaces', () => {
         newKey(),
       ),
     );
-    expect(refused.status).toBe(422);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('workspace_archived');
     // Its name is free again.
     await workspaceOf(person, workspace.name);
   });

@@ -97,7 +97,7 @@ describe('a signed delivery', () => {
     const before = await counts(tally);
     const response = await deliver(tally, integration, { ...body, product_id: other.id });
     expect(response.status).toBe(409);
-    expect((await read(response)).error.code).toBe('idempotency_conflict');
+    expect((await read(response)).error.code).toBe('order_recorded_differently');
     expect((await deliver(tally, integration, { ...body, email: freshEmail() })).status).toBe(409);
     expect(await counts(tally)).toEqual(before);
   });
@@ -189,7 +189,7 @@ describe('a delivery that is refused changes nothing', () => {
       as: admin,
       body: { active: false },
     });
-    await refused(deliver(tally, integration, order({ product_id: retired.id })), 422, 'domain_rule');
+    await refused(deliver(tally, integration, order({ product_id: retired.id })), 422, 'product_not_sold');
   });
 
   it('a body that is not the order shape', async () => {
@@ -213,7 +213,7 @@ describe('a delivery that is refused changes nothing', () => {
     const old = { id: created.integration.id, secret: created.secret };
     expect((await deliver(tally, old, order())).status).toBe(201);
     await ok(tally, 200, 'POST', `/api/credits/integrations/${old.id}/deactivate`, { as: admin });
-    await refused(deliver(tally, old, order()), 403, 'forbidden', 'integration_inactive');
+    await refused(deliver(tally, old, order()), 403, 'integration_deactivated', 'integration_inactive');
   });
 
   it('never grants a person twice for one order, whoever retries', async () => {

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Actor } from '../core/actor';
 import { AppError } from '../core/errors';
 import type { CreditsDeps } from './deps';
+import { creditsErrors } from './errors';
 import { findIntegration, verifyDeliverySignature } from './integrations';
 import { type PurchaseOutcome, recordPurchase } from './purchases';
 import { integrations } from './schema';
@@ -37,9 +38,13 @@ export async function receivePurchaseWebhook(
   const integration = await findIntegration(deps.db, delivery.integrationId);
   verifyDeliverySignature(integration.secret, delivery, delivery.rawBody, deps.clock.now());
   if (!integration.active) {
-    throw new AppError('forbidden', 'this integration is deactivated; its deliveries are refused', {
-      reason: 'integration_inactive',
-    });
+    throw creditsErrors.error(
+      'integration_deactivated',
+      'this integration is deactivated; its deliveries are refused',
+      {
+        reason: 'integration_inactive',
+      },
+    );
   }
   let parsed: unknown;
   try {

@@ -6,6 +6,7 @@ import { AppError, notFound } from '../core/errors';
 import { newId } from '../core/ids';
 import { lockCustomer } from './customers';
 import type { CreditsDeps } from './deps';
+import { creditsErrors } from './errors';
 import { whitelabels } from './schema';
 import { CREDITS_SCOPES } from './scopes';
 
@@ -60,7 +61,7 @@ export async function setWhitelabelDomain(
       }
       const [taken] = await tx.select().from(whitelabels).where(eq(whitelabels.domain, domain));
       if (taken && taken.userId !== userId) {
-        throw new AppError('conflict', `${domain} is already set up by another reseller`, {
+        throw creditsErrors.error('domain_taken', `${domain} is already set up by another reseller`, {
           field: 'domain',
         });
       }
@@ -92,7 +93,9 @@ export async function setWhitelabelDomain(
   } catch (error) {
     // Two resellers claiming one domain at the same moment: the unique index decides.
     if (pgErrorCode(error) === UNIQUE_VIOLATION) {
-      throw new AppError('conflict', `${domain} is already set up by another reseller`, { field: 'domain' });
+      throw creditsErrors.error('domain_taken', `${domain} is already set up by another reseller`, {
+        field: 'domain',
+      });
     }
     throw error;
   }

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../core/http';
 import type { CreditsDeps } from './deps';
+import { creditsErrors } from './errors';
 import {
   InvitationSchema,
   invitationJson,
@@ -32,7 +33,11 @@ export function workspaceRoutes(deps: CreditsDeps) {
       tags,
       summary: 'Make a workspace; its price is reserved for its activity',
       request: jsonBody(z.strictObject({ name: z.string().max(200) })),
-      responses: { 201: jsonResponse(WorkspaceSchema, 'The workspace'), ...errorResponses },
+      responses: {
+        201: jsonResponse(WorkspaceSchema, 'The workspace'),
+        ...errorResponses,
+        ...refusals(creditsErrors, ['workspace_name_taken', 'action_not_in_products']),
+      },
     }),
     async (c) => c.json(workspaceJson(await createWorkspace(deps, c.get('actor'), c.req.valid('json'))), 201),
   );
@@ -71,7 +76,11 @@ export function workspaceRoutes(deps: CreditsDeps) {
       tags,
       summary: 'Archive a workspace (owners): its activity stops and what is reserved in it is released',
       request: { params: z.object({ id: PathId }) },
-      responses: { 200: jsonResponse(WorkspaceSchema, 'The workspace'), ...errorResponses },
+      responses: {
+        200: jsonResponse(WorkspaceSchema, 'The workspace'),
+        ...errorResponses,
+        ...refusals(creditsErrors, ['workspace_archived']),
+      },
     }),
     async (c) =>
       c.json(workspaceJson(await archiveWorkspace(deps, c.get('actor'), c.req.valid('param').id)), 200),
@@ -95,6 +104,7 @@ export function workspaceRoutes(deps: CreditsDeps) {
           'The invitation, and what it cost',
         ),
         ...errorResponses,
+        ...refusals(creditsErrors, ['workspace_archived', 'action_not_in_products']),
       },
     }),
     async (c) => {

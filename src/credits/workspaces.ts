@@ -22,6 +22,7 @@ import {
   type Usage,
   useReservation,
 } from './engine/spending';
+import { creditsErrors } from './errors';
 import { CREDITS_SCOPES } from './scopes';
 
 /**
@@ -129,7 +130,9 @@ export async function resolveWorkspace(
 
 export function requireOpenWorkspace(workspace: WorkspaceAccess): void {
   if (workspace.archivedAt) {
-    throw new AppError('domain_rule', `${workspace.name} is archived`, { workspace_id: workspace.id });
+    throw creditsErrors.error('workspace_archived', `${workspace.name} is archived`, {
+      workspace_id: workspace.id,
+    });
   }
 }
 
@@ -200,9 +203,13 @@ export async function openWorkspace(
           AND metadata->>${ARCHIVED_KEY} IS NULL`,
   );
   if (taken.length > 0) {
-    throw new AppError('conflict', `a workspace named "${name}" already exists; choose another name`, {
-      field: input.field ?? 'name',
-    });
+    throw creditsErrors.error(
+      'workspace_name_taken',
+      `a workspace named "${name}" already exists; choose another name`,
+      {
+        field: input.field ?? 'name',
+      },
+    );
   }
   if (!input.first) await requireActionAllowed(tx, input.ownerUserId, ACTIONS.createWorkspace);
   const organization = await createOrganization(

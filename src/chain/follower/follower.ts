@@ -1,7 +1,7 @@
 import { type AbiEvent, type Address, BaseError, type GetEventArgs, getAddress } from 'viem';
 import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/database';
-import { AppError, type ErrorCode } from '../../core/errors';
+import { AppError } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import type { ChainClient } from '../client';
 import { BlockReader, fetchLogs } from './blocks';
@@ -88,7 +88,7 @@ export interface WatcherPoll {
   /** Another process moved the cursor first, so this poll's reading was dropped. */
   contended: boolean;
   caughtUp: boolean;
-  error: { code: ErrorCode; message: string } | null;
+  error: { code: string; message: string } | null;
 }
 
 export interface PollSummary {
@@ -377,7 +377,7 @@ const emptyPoll = (follower: string): WatcherPoll => ({
 });
 
 /** A node that does not answer is `unavailable`; a handler's AppError keeps its code. */
-function describeFailure(error: unknown): { code: ErrorCode; message: string } {
+function describeFailure(error: unknown): { code: string; message: string } {
   if (error instanceof AppError) return { code: error.code, message: error.message };
   if (error instanceof BaseError) return { code: 'unavailable', message: error.shortMessage };
   return { code: 'internal', message: error instanceof Error ? error.message : String(error) };

@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { defineStateMachine } from '../state-machine';
 
 /**
  * An invitation is open until it is accepted (once), revoked (by the organisation, or replaced by a
@@ -22,17 +22,18 @@ export function invitationState(invitation: InvitationTimes, now: Date): Invitat
   return 'open';
 }
 
-const refusals: Record<
-  Exclude<InvitationState, 'open'>,
-  { code: 'conflict' | 'domain_rule'; message: string }
-> = {
-  accepted: { code: 'conflict', message: 'this invitation has already been used' },
-  revoked: { code: 'domain_rule', message: 'this invitation was withdrawn; ask for a new one' },
-  expired: { code: 'domain_rule', message: 'this invitation has expired; ask for a new one' },
-};
+/** The one way an invitation moves: from open to accepted, revoked or expired; every other move is refused. */
+export const invitationMachine = defineStateMachine<InvitationState>({
+  name: 'invitation',
+  moves: { open: ['accepted', 'revoked', 'expired'], accepted: [], revoked: [], expired: [] },
+  refusals: {
+    accepted: 'this invitation has already been used',
+    revoked: 'this invitation was withdrawn; ask for a new one',
+    expired: 'this invitation has expired; ask for a new one',
+  },
+});
 
-/** The one way an invitation moves: from open to accepted or revoked; every other move is refused. */
-export function requireOpenInvitation(invitation: InvitationTimes, now: Date): void {
-  const state = invitationState(invitation, now);
-  if (state !== 'open') throw new AppError(refusals[state].code, refusals[state].message, { state });
+/** Moves an invitation as of `now` (an expiry counts the moment it passes), or refuses with its state. */
+export function moveInvitation(invitation: InvitationTimes, now: Date, to: 'accepted' | 'revoked'): void {
+  invitationMachine.move(invitationState(invitation, now), to);
 }

@@ -164,7 +164,10 @@ describe('the invitation flow', () => {
 
     const again = await accept(token, invitee);
     expect(again.status).toBe(409);
-    expect((await read(again)).error).toMatchObject({ code: 'conflict', details: { state: 'accepted' } });
+    expect((await read(again)).error).toMatchObject({
+      code: 'invitation_accepted',
+      details: { state: 'accepted' },
+    });
     expect((await preview(token)).state).toBe('accepted');
     expect(await openInvitations()).toEqual([]);
   });
@@ -198,8 +201,11 @@ describe('the invitation flow', () => {
 
     const rex = await signedInPerson(tally, { email: 'rex@example.test' });
     const old = await accept(firstToken, rex);
-    expect(old.status).toBe(422);
-    expect((await read(old)).error).toMatchObject({ code: 'domain_rule', details: { state: 'revoked' } });
+    expect(old.status).toBe(409);
+    expect((await read(old)).error).toMatchObject({
+      code: 'invitation_revoked',
+      details: { state: 'revoked' },
+    });
     expect(await read(await accept(secondToken, rex))).toMatchObject({ my_role: 'order_manager' });
   });
 
@@ -218,11 +224,12 @@ describe('the invitation flow', () => {
     const again = await request(tally, 'DELETE', `/api/orgs/${orgId}/invitations/${invitation.id}`, {
       as: owner,
     });
-    expect(again.status).toBe(422);
+    expect(again.status).toBe(409);
+    expect((await read(again)).error.code).toBe('invitation_revoked');
 
     const gil = await signedInPerson(tally, { email: 'gil@example.test' });
     const refused = await accept(revokeToken, gil);
-    expect(refused.status).toBe(422);
+    expect(refused.status).toBe(409);
     expect((await read(refused)).error.message).toMatch(/withdrawn/);
     expect((await preview(revokeToken)).state).toBe('revoked');
     expect((await openInvitations()).map((i) => i.email)).not.toContain('gil@example.test');
@@ -249,8 +256,11 @@ describe('the invitation flow', () => {
     expect((await preview(lateToken)).state).toBe('expired');
     expect((await openInvitations()).map((i) => i.email)).not.toContain('lee@example.test');
     const refused = await accept(lateToken, lee);
-    expect(refused.status).toBe(422);
-    expect((await read(refused)).error).toMatchObject({ code: 'domain_rule', details: { state: 'expired' } });
+    expect(refused.status).toBe(409);
+    expect((await read(refused)).error).toMatchObject({
+      code: 'invitation_expired',
+      details: { state: 'expired' },
+    });
     expect((await membersOf()).map((m) => m.email)).not.toContain('lee@example.test');
 
     // A new invitation replaces an expired one without withdrawing it: the old link stays "expired".

@@ -24,7 +24,7 @@ import {
   INVITATION_LIFETIME_MS,
   type InvitationState,
   invitationState,
-  requireOpenInvitation,
+  moveInvitation,
 } from './invitation-state';
 import { findRole, type OrganizationKinds } from './roles';
 
@@ -262,7 +262,7 @@ export async function revokeInvitation(
       throw notFound('invitation', { invitationId: input.invitationId });
     }
     requireWithinReach(kinds, actor, access, invitation.role, 'revoke');
-    requireOpenInvitation(invitation, now);
+    moveInvitation(invitation, now, 'revoked');
     await tx.execute(sql`UPDATE core_invitations SET revoked_at = ${now} WHERE id = ${invitation.id}`);
     await recordAudit(tx, clock, actor, {
       action: 'invitation.revoke',
@@ -337,7 +337,7 @@ export async function acceptInvitation(
       sql`SELECT ${organizationColumns} FROM core_organizations o WHERE o.id = ${found.organizationId} FOR UPDATE`,
     );
     const invitation = (await findInvitation(tx, { tokenHash }, now, true))!;
-    requireOpenInvitation(invitation, now);
+    moveInvitation(invitation, now, 'accepted');
 
     const [person] = await queryRows<{ email: string | null; email_verified: boolean }>(
       tx,

@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors';
+import { defineStateMachine } from '../../core/state-machine';
 import type { ReservationState } from '../schema';
 
 /**
@@ -6,22 +6,19 @@ import type { ReservationState } from '../schema';
  * ends it for good. A part kept back by a partial use becomes a new reservation, so no state ever
  * returns to `active`.
  */
-const moves: Record<ReservationState, readonly ReservationState[]> = {
-  active: ['used', 'released', 'expired'],
-  used: [],
-  released: [],
-  expired: [],
-};
+export const reservationMachine = defineStateMachine<ReservationState>({
+  name: 'reservation',
+  moves: { active: ['used', 'released', 'expired'], used: [], released: [], expired: [] },
+  refusals: {
+    used: 'the reservation is already used',
+    released: 'the reservation is already released',
+    expired: 'the reservation has expired',
+  },
+});
 
-/** The state after a move, or the error that refuses it. */
-export function moveReservation(from: ReservationState, to: ReservationState): ReservationState {
-  if (moves[from].includes(to)) return to;
-  // An expiry is the clock's verdict (a rule); used or released means another request got there first.
-  if (from === 'expired') {
-    throw new AppError('domain_rule', 'the reservation has expired', { state: from, requested: to });
-  }
-  throw new AppError('conflict', `the reservation is already ${from}`, { state: from, requested: to });
-}
+/** The state after a move, or the refusal naming the state (`reservation_expired`, `reservation_used`…). */
+export const moveReservation = (from: ReservationState, to: ReservationState): ReservationState =>
+  reservationMachine.move(from, to);
 
 /** The state as the clock sees it: an active reservation past its expiry is expired, swept or not. */
 export function stateAt(

@@ -145,13 +145,13 @@ describe('releasing and refused moves', () => {
     const released = await release(userId, reservation.id);
     expect(released).toMatchObject({ state: 'released', usedAmount: 0n, finishedAt: f.clock.now() });
     expect(await balance(userId)).toMatchObject({ total: 8n, used: 0n, reserved: 0n, available: 8n });
-    await refusal(release(userId, reservation.id), 'conflict');
-    await refusal(use(userId, reservation.id), 'conflict');
+    await refusal(release(userId, reservation.id), 'reservation_released');
+    await refusal(use(userId, reservation.id), 'reservation_released');
 
     const usedOne = await reserve(userId, 1n);
     await use(userId, usedOne.id);
-    await refusal(use(userId, usedOne.id), 'conflict');
-    await refusal(release(userId, usedOne.id), 'conflict');
+    await refusal(use(userId, usedOne.id), 'reservation_used');
+    await refusal(release(userId, usedOne.id), 'reservation_used');
     expect(await balance(userId)).toMatchObject({ used: 1n, reserved: 0n, available: 7n });
   });
 
@@ -183,7 +183,7 @@ describe('releasing and refused moves', () => {
       } catch (error) {
         refused = error;
       }
-      expect(refused).toMatchObject({ code: from === 'expired' ? 'domain_rule' : 'conflict' });
+      expect(refused).toMatchObject({ code: `reservation_${from}`, status: 409, details: { state: from } });
     },
   );
 });
@@ -205,7 +205,7 @@ describe('expiry', () => {
     await release(userId, shorter.id);
 
     f.clock.set(cycleEnd);
-    await refusal(use(userId, unbounded.id), 'domain_rule');
+    await refusal(use(userId, unbounded.id), 'reservation_expired');
     expect(await expireDueReservations(f.db, f.clock)).toBe(1);
     expect(await expireDueGrants(f.db, f.clock)).toBeGreaterThanOrEqual(1);
     expect(await balance(userId)).toMatchObject({ total: 0n, used: 0n, reserved: 0n, available: 0n });
@@ -224,8 +224,8 @@ describe('expiry', () => {
     f.clock.set(new Date(expiresAt.getTime() - 1));
     await use(userId, early.id);
     f.clock.set(expiresAt);
-    await refusal(use(userId, late.id), 'domain_rule');
-    await refusal(release(userId, late.id), 'domain_rule');
+    await refusal(use(userId, late.id), 'reservation_expired');
+    await refusal(release(userId, late.id), 'reservation_expired');
     // Before any sweep, the lapsed hold already counts as available.
     expect(await balance(userId)).toMatchObject({ total: 10n, used: 2n, reserved: 0n, available: 8n });
 
@@ -285,7 +285,7 @@ describe('expiry', () => {
     expect((await getAccount({ db: f.db }, SYSTEM_ACCOUNTS.expired)).creditsPosted - sinkBefore).toBe(1n);
 
     // The holds ended with their grant: nothing reserved in the cycle can be spent after it.
-    await refusal(use(userId, spent.id), 'domain_rule');
+    await refusal(use(userId, spent.id), 'reservation_expired');
     expect(await expireDueReservations(f.db, f.clock)).toBe(2);
     expect(await getReservation(f.db, userId, kept.id)).toMatchObject({ state: 'expired' });
     const account = await getAccount({ db: f.db }, grant.id);

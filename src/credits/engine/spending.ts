@@ -5,6 +5,7 @@ import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
 import { applyTransfers } from '../../ledger/engine';
 import type { TransferInput } from '../../ledger/types';
+import { creditsErrors } from '../errors';
 import type { ReservationState } from '../schema';
 import { allocate, type GrantPart, insufficientFunds, smaller, spendableGrants, totalOf } from './burn-order';
 import { lockCustomers } from './customer-lock';
@@ -240,9 +241,13 @@ async function cappedByGrants(
   if (!row?.expires_at) return requestedSeconds;
   const grantSeconds = Math.floor((parseTimestamp(row.expires_at).getTime() - now.getTime()) / 1000);
   if (grantSeconds < 1) {
-    throw new AppError('domain_rule', 'the credits that would be reserved expire within a second', {
-      expires_at: row.expires_at,
-    });
+    throw creditsErrors.error(
+      'reservation_too_short',
+      'the credits that would be reserved expire within a second',
+      {
+        expires_at: row.expires_at,
+      },
+    );
   }
   return requestedSeconds === 0 ? grantSeconds : Math.min(requestedSeconds, grantSeconds);
 }

@@ -4,6 +4,7 @@ import { TestClock } from '../../core/clock';
 import type { Database, Db } from '../../core/database';
 import { AppError, type ErrorCode } from '../../core/errors';
 import { newId } from '../../core/ids';
+import type { CreditsErrorCode } from '../errors';
 import { type Grant, type GrantInput, grantCredits } from './grants';
 import { ensureCreditsLedger } from './ledger';
 
@@ -34,7 +35,10 @@ export function give(
 export const person = (): string => newId();
 
 /** The AppError a promise rejects with; fails the test when it resolves or throws anything else. */
-export async function refusal(promise: Promise<unknown>, code: ErrorCode): Promise<AppError> {
+export async function refusal(
+  promise: Promise<unknown>,
+  code: ErrorCode | CreditsErrorCode,
+): Promise<AppError> {
   const outcome = await promise.then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),

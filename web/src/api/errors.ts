@@ -1,8 +1,20 @@
+import type { components } from './schema';
+
 /**
  * The server's one error shape, `{ "error": { "code", "message", "details" } }`, as an exception the
  * pages catch. A validation error names its fields in `details.issues[].path`; a domain error may
  * name its field in `details.field`.
  */
+
+/**
+ * Every code the server answers with (the core's and each line's, from the API document), and the
+ * client's own for failures that never reached it.
+ */
+export type ApiErrorCode =
+  | components['schemas']['ErrorCode']
+  | 'network_error'
+  | 'client_error'
+  | `http_${number}`;
 
 export interface FieldIssue {
   path: string;
@@ -11,14 +23,14 @@ export interface FieldIssue {
 
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ApiErrorCode;
   readonly details: unknown;
   /** From `Retry-After` on a 429, in seconds. */
   readonly retryAfterSeconds: number | null;
 
   constructor(options: {
     status: number;
-    code: string;
+    code: ApiErrorCode;
     message: string;
     details?: unknown;
     retryAfterSeconds?: number | null;
@@ -75,7 +87,7 @@ function retryAfterFromDetails(details: unknown): number | null {
 /** Reads an error response, whatever came back: the one error shape, other JSON, or plain text. */
 export function apiErrorFromResponse(response: Response, body: unknown): ApiError {
   const error = isRecord(body) && isRecord(body.error) ? body.error : null;
-  const code = typeof error?.code === 'string' ? error.code : `http_${response.status}`;
+  const code = (typeof error?.code === 'string' ? error.code : `http_${response.status}`) as ApiErrorCode;
   const message =
     typeof error?.message === 'string'
       ? error.message

@@ -6402,13 +6402,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed */
+                /** @description `integration_deactivated`: The integration is deactivated; its deliveries are refused */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "integration_deactivated" | "forbidden";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Not found */
@@ -6420,22 +6427,36 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict */
+                /** @description `order_recorded_differently`: An order of that reference was recorded for another address or product */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "order_recorded_differently" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
-                /** @description Refused by a domain rule */
+                /** @description `product_not_sold`: The product is no longer sold; `own_product`: A reseller cannot buy a product of its own */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "product_not_sold" | "own_product" | "domain_rule" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Too many requests; see Retry-After */
@@ -6650,22 +6671,36 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict */
+                /** @description `order_recorded_differently`: An order of that reference was recorded for another address or product */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "order_recorded_differently" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
-                /** @description Refused by a domain rule */
+                /** @description `product_not_sold`: The product is no longer sold; `own_product`: A reseller cannot buy a product of its own */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "product_not_sold" | "own_product" | "domain_rule" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Too many requests; see Retry-After */
@@ -7077,22 +7112,36 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict */
+                /** @description `temporary_password_used`: The temporary password was used already: log in with the chosen one, or reset it; `password_already_set`: The account has a password already; `workspace_name_taken`: A workspace of that name exists already */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "temporary_password_used" | "password_already_set" | "workspace_name_taken" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
-                /** @description Refused by a domain rule */
+                /** @description `temporary_password_expired`: The temporary password expired or was replaced by a newer one */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "temporary_password_expired" | "domain_rule" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Too many requests; see Retry-After */
@@ -7370,13 +7419,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed */
+                /** @description `action_not_in_products`: None of the person’s products includes the action */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "action_not_in_products" | "forbidden";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Not found */
@@ -7388,13 +7444,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict */
+                /** @description `workspace_name_taken`: A workspace of that name exists already */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "workspace_name_taken" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Refused by a domain rule */
@@ -7593,13 +7656,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict */
+                /** @description `workspace_archived`: The workspace is archived: nothing is spent in it any more */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "workspace_archived" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Refused by a domain rule */
@@ -7700,13 +7770,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed */
+                /** @description `action_not_in_products`: None of the person’s products includes the action */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "action_not_in_products" | "forbidden";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Not found */
@@ -7718,13 +7795,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict */
+                /** @description `workspace_archived`: The workspace is archived: nothing is spent in it any more */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "workspace_archived" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Refused by a domain rule */
@@ -7827,13 +7911,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed */
+                /** @description `action_not_in_products`: None of the person’s products includes the action */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "action_not_in_products" | "forbidden";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Not found */
@@ -7845,13 +7936,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict */
+                /** @description `workspace_archived`: The workspace is archived: nothing is spent in it any more */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "workspace_archived" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Refused by a domain rule */
@@ -7959,13 +8057,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed */
+                /** @description `action_not_in_products`: None of the person’s products includes the action */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "action_not_in_products" | "forbidden";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Not found */
@@ -7977,22 +8082,36 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict */
+                /** @description `workspace_archived`: The workspace is archived: nothing is spent in it any more */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "workspace_archived" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
-                /** @description Refused by a domain rule */
+                /** @description `reservation_too_short`: The credits that would be reserved expire within a second */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "reservation_too_short" | "domain_rule" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Too many requests; see Retry-After */
@@ -8097,22 +8216,36 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict */
+                /** @description `reservation_expired`: The reservation passed its expiry; its credits are free again; `reservation_used`: The reservation was used already; `reservation_released`: The reservation was released already; `workspace_archived`: The workspace is archived: nothing is spent in it any more */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "reservation_expired" | "reservation_used" | "reservation_released" | "workspace_archived" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
-                /** @description Refused by a domain rule */
+                /** @description `workspace_reserve`: A workspace’s own reserve is used by its activity and released by archiving it */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "workspace_reserve" | "domain_rule" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Too many requests; see Retry-After */
@@ -8206,22 +8339,36 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict */
+                /** @description `reservation_expired`: The reservation passed its expiry; its credits are free again; `reservation_used`: The reservation was used already; `reservation_released`: The reservation was released already */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "reservation_expired" | "reservation_used" | "reservation_released" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
-                /** @description Refused by a domain rule */
+                /** @description `workspace_reserve`: A workspace’s own reserve is used by its activity and released by archiving it */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "workspace_reserve" | "domain_rule" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Too many requests; see Retry-After */
@@ -9633,13 +9780,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict */
+                /** @description `domain_taken`: Another reseller has set up that domain */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "domain_taken" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Refused by a domain rule */
@@ -10461,6 +10615,47 @@ export interface components {
             product_id: string;
             name?: string;
         };
+        /**
+         * @description - `bad_request`: The request cannot be read
+         *     - `validation_failed`: A field is missing, of the wrong type or out of range; details name it
+         *     - `malformed_json`: The body is not valid JSON
+         *     - `unauthorized`: Missing or wrong credentials
+         *     - `forbidden`: The caller may not do this
+         *     - `not_found`: No such thing, or not one the caller may see
+         *     - `conflict`: The thing is not in a state that allows this
+         *     - `idempotency_conflict`: The Idempotency-Key was used with another request
+         *     - `idempotency_in_flight`: A request with this Idempotency-Key is still running
+         *     - `invitation_open`: The invitation is still open
+         *     - `invitation_accepted`: The invitation was used already
+         *     - `invitation_revoked`: The invitation was withdrawn; ask for a new one
+         *     - `invitation_expired`: The invitation has expired; ask for a new one
+         *     - `payload_too_large`: The body is over the size limit
+         *     - `unsupported_media_type`: The body is not of a type this route takes
+         *     - `domain_rule`: A rule of the domain refuses this
+         *     - `insufficient_funds`: Not enough is available
+         *     - `rate_limited`: Too many requests; see Retry-After
+         *     - `internal`: Something went wrong on our side
+         *     - `unavailable`: A service Tally needs is not reachable
+         *     - `reservation_active`: The reservation is still active
+         *     - `reservation_expired`: The reservation passed its expiry; its credits are free again
+         *     - `reservation_used`: The reservation was used already
+         *     - `reservation_released`: The reservation was released already
+         *     - `reservation_too_short`: The credits that would be reserved expire within a second
+         *     - `workspace_reserve`: A workspace’s own reserve is used by its activity and released by archiving it
+         *     - `workspace_archived`: The workspace is archived: nothing is spent in it any more
+         *     - `workspace_name_taken`: A workspace of that name exists already
+         *     - `product_not_sold`: The product is no longer sold
+         *     - `own_product`: A reseller cannot buy a product of its own
+         *     - `order_recorded_differently`: An order of that reference was recorded for another address or product
+         *     - `action_not_in_products`: None of the person’s products includes the action
+         *     - `integration_deactivated`: The integration is deactivated; its deliveries are refused
+         *     - `domain_taken`: Another reseller has set up that domain
+         *     - `temporary_password_used`: The temporary password was used already: log in with the chosen one, or reset it
+         *     - `temporary_password_expired`: The temporary password expired or was replaced by a newer one
+         *     - `password_already_set`: The account has a password already
+         * @enum {string}
+         */
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "unsupported_media_type" | "domain_rule" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "reservation_too_short" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
         Error: {
             error: {
                 /** @example validation_failed */

@@ -1,0 +1,50 @@
+import { defineErrors } from '../core/errors';
+
+/** The refusals of the credits line, each named after the state or rule that refused. */
+export const creditsErrors = defineErrors({
+  reservation_active: { status: 409, description: 'The reservation is still active' },
+  reservation_expired: {
+    status: 409,
+    description: 'The reservation passed its expiry; its credits are free again',
+  },
+  reservation_used: { status: 409, description: 'The reservation was used already' },
+  reservation_released: { status: 409, description: 'The reservation was released already' },
+  reservation_too_short: {
+    status: 422,
+    description: 'The credits that would be reserved expire within a second',
+  },
+  workspace_reserve: {
+    status: 422,
+    description: 'A workspace’s own reserve is used by its activity and released by archiving it',
+  },
+  workspace_archived: {
+    status: 409,
+    description: 'The workspace is archived: nothing is spent in it any more',
+  },
+  workspace_name_taken: { status: 409, description: 'A workspace of that name exists already' },
+  product_not_sold: { status: 422, description: 'The product is no longer sold' },
+  own_product: { status: 422, description: 'A reseller cannot buy a product of its own' },
+  order_recorded_differently: {
+    status: 409,
+    description: 'An order of that reference was recorded for another address or product',
+  },
+  action_not_in_products: {
+    status: 403,
+    description: 'None of the person’s products includes the action',
+  },
+  integration_deactivated: {
+    status: 403,
+    description: 'The integration is deactivated; its deliveries are refused',
+  },
+  domain_taken: { status: 409, description: 'Another reseller has set up that domain' },
+  temporary_password_used: {
+    status: 409,
+    description: 'The temporary password was used already: log in with the chosen one, or reset it',
+  },
+  temporary_password_expired: {
+    status: 422,
+    description: 'The temporary password expired or was replaced by a newer one',
+  },
+  password_already_set: { status: 409, description: 'The account has a password already' },
+});
+export type CreditsErrorCode = keyof typeof creditsErrors.definitions;
