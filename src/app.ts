@@ -10,6 +10,7 @@ import { authRoutes } from './core/auth/routes';
 import { type Clock, systemClock } from './core/clock';
 import type { Config } from './core/config';
 import { checkDatabase, type Database } from './core/database';
+import { FlowRunner } from './core/flows';
 import { createHttpApp, type Env, mountApiReference } from './core/http';
 import { idempotency, sweepIdempotencyKeys } from './core/idempotency';
 import { JobRunner } from './core/jobs';
@@ -72,6 +73,7 @@ export function createLineContext(
     log,
     publicUrl,
     jobs: new JobRunner(database.db, clock, log),
+    flows: new FlowRunner({ db: database.db, clock, log }, []),
     batcher: new TransferBatcher(database, clock),
     ...buildRegistries(lines),
   };
@@ -114,7 +116,9 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   http.route('/api/ledger', ledgerRoutes({ db, clock, batcher, adminApiKey }));
   registerLedgerJobs(jobs, { db, clock });
 
+  jobs.every('core.flows', 1000, () => context.flows.runDue());
   for (const line of lines) {
+    context.flows.add(line.flows?.(context) ?? []);
     const routes = line.routes?.(context);
     if (routes) http.route(`/api/${line.name}`, routes);
     line.jobs?.(context);

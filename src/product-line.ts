@@ -9,6 +9,7 @@ import type { Clock } from './core/clock';
 import type { Command } from './core/command';
 import type { Db } from './core/database';
 import { coreErrorDescriptions, type ErrorDefinitions } from './core/errors';
+import type { Flow, FlowRunner } from './core/flows';
 import type { Env } from './core/http';
 import type { JobRunner } from './core/jobs';
 import type { Logger } from './core/log';
@@ -39,6 +40,8 @@ export interface ProductLine {
   /** Idempotent set-up run at every start before anything is served (ledgers, built-in rows). */
   prepare?(context: LineContext): Promise<void>;
   routes?(context: LineContext): OpenAPIHono<Env>;
+  /** The line's flows (src/core/flows.ts), which `context.flows` drives and resumes. */
+  flows?(context: LineContext): readonly Flow<never>[];
   /** Registers the line's sweeps and queued jobs with `context.jobs`. */
   jobs?(context: LineContext): void;
   /** Chain watchers the follower runs for the line (deposits, stream events). */
@@ -62,6 +65,8 @@ export interface LineContext {
   /** Where people reach Tally: links in mails. */
   publicUrl: string;
   jobs: JobRunner;
+  /** Drives every line's flows; a request that starts one may `run` it at once. */
+  flows: FlowRunner;
   batcher: TransferBatcher;
   kinds: OrganizationKinds;
   notificationTypes: NotificationTypes;

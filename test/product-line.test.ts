@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { invitationMachine } from '../src/core/access/invitation-state';
 import { defineOrganizationKind } from '../src/core/access/roles';
+import { databaseStep, defineFlow, getFlowRun, startFlow } from '../src/core/flows';
 import { createRouter, jsonResponse } from '../src/core/http';
 import { refusalCodes } from '../src/core/state-machine';
 import { reservationMachine } from '../src/credits/engine/reservation-state';
@@ -23,6 +24,11 @@ const stallKind = defineOrganizationKind({
   kind: 'market_stall',
   label: 'Market stall',
   roles: { seller: { label: 'Seller', permissions: ['market.sell'] } },
+});
+
+const openStall = defineFlow<{ stall: string }>({
+  name: 'market.open_stall',
+  steps: [databaseStep('count', async (tx, { input }) => ({ opened: input.stall, db: Boolean(tx) }))],
 });
 
 const marketLine: ProductLine = {
@@ -49,6 +55,7 @@ const marketLine: ProductLine = {
     return router;
   },
   jobs: ({ jobs, clock }) => jobs.every('market.sweep', 1000, async () => swept.push(clock.now())),
+  flows: () => [openStall],
   demo: async ({ db }) => {
     await db.execute(sql`SELECT 1`);
     return ['3 stalls'];
@@ -77,9 +84,16 @@ describe('a product line Tally has never heard of', () => {
     expect(document.paths['/api/market/stalls/count'].get.summary).toBe('How many stalls the market has');
   });
 
-  it('runs its sweeps in the job worker', async () => {
+  it('runs its sweeps and resumes its flows in the job worker', async () => {
+    const { id } = await tally.database.db.transaction((tx) =>
+      startFlow(tx, tally.clock, openStall, { stall: 'cheese' }, 'cheese'),
+    );
     await tally.jobs.tick();
     expect(swept).toEqual([tally.clock.now()]);
+    expect(await getFlowRun(tally.database.db, id)).toMatchObject({
+      state: 'done',
+      outputs: { count: { opened: 'cheese', db: true } },
+    });
   });
 
   it('adds its kinds, roles, scopes and notification types to the registries the core serves', async () => {

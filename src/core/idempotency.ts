@@ -7,6 +7,7 @@ import { type Db, queryRows } from './database';
 import { AppError } from './errors';
 import { type Env, errorResponse } from './http';
 import { idempotencyKeys } from './idempotency.schema';
+import { canonicalJson } from './json';
 
 /**
  * Idempotency-Key with Stripe's semantics, for every request that creates something or moves value:
@@ -47,17 +48,6 @@ export function requestFingerprint(method: string, pathWithQuery: string, body: 
     }
   }
   return createHash('sha256').update(`${method}\n${pathWithQuery}\n${canonicalBody}`).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 type Claim =

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock';
 import { type Db, queryRows } from '../core/database';
 import { AppError } from '../core/errors';
 import { isUuid, newId } from '../core/ids';
+import { canonicalJson } from '../core/json';
 import { UINT256_MAX } from '../core/money';
 import { type StoredTransferRow, toTransfer, transferColumns } from './rows';
 import type {
@@ -635,18 +636,6 @@ const pickBalances = (b: Balances): Balances => ({
   creditsPending: b.creditsPending,
   creditsPosted: b.creditsPosted,
 });
-
-/** JSON with sorted keys, so two equal metadata objects compare equal whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 function fromStoredRow(row: StoredTransferRow): TransferState {
   const transfer = toTransfer(row);

@@ -4,8 +4,8 @@ import { type AuditEntryInput, recordAudit } from '../core/audit/service';
 import type { Clock } from '../core/clock';
 import { type Db, parseTimestamp, queryRows } from '../core/database';
 import { AppError, notFound } from '../core/errors';
+import { canonicalJson } from '../core/json';
 import { idFromCursor, type Page, type PageRequest, pageLimit, pageOf, seqFromCursor } from '../core/paging';
-import { canonicalJson } from './engine';
 import {
   accountColumns,
   type StoredAccountRow,
