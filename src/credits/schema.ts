@@ -12,6 +12,7 @@ import {
   unique,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { organizations as organizationsTable } from '../core/access/schema';
 
 /**
  * The credits line. Balances are never stored here: every credit is a ledger transfer (ledger
@@ -26,6 +27,24 @@ export type UserType = (typeof userTypes)[number];
 
 export const refillCycles = ['none', 'day', 'week', 'month', 'year'] as const;
 export type RefillCycle = (typeof refillCycles)[number];
+
+/**
+ * The credits line's part of a workspace: the organisation (its name, members, roles) is the core's,
+ * keyed by the same id; who pays for it and whether it is archived are the line's.
+ */
+export const workspaces = pgTable(
+  'credits_workspaces',
+  {
+    organizationId: uuid('organization_id')
+      .primaryKey()
+      .references(() => organizationsTable.id),
+    /** The person whose credits it spends: who made it, whoever its owners later are. */
+    billingUserId: uuid('billing_user_id').notNull(),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('credits_workspaces_billing_idx').on(t.billingUserId)],
+);
 
 /** What a product is and grants. Generic and whitelabel ones are an administrator's; under-whitelabel ones a reseller's. */
 export const products = pgTable(

@@ -20,6 +20,7 @@ import {
   ok,
   setPrice,
 } from '../../test/support/credits';
+import { expectUnchanged, snapshotTables } from '../../test/support/snapshot';
 import { queryRows } from '../core/database';
 import { chargeWorkspaceActivity, resolveWorkspace } from './workspaces';
 
@@ -357,6 +358,62 @@ describe('workspaces', () => {
   async function workspaceOf(person: TestPerson, name = `Team ${Date.now()}-${Math.random()}`) {
     return ok(tally, 201, 'POST', '/api/credits/workspaces', { as: person, body: { name } });
   }
+
+  it('are renamed through the credits line only: a free name, an open workspace, nothing else changed', async () => {
+    const { person } = await spender();
+    const workspace = await workspaceOf(person, `Lab ${Date.now()}`);
+    const other = await workspaceOf(person, `Studio ${Date.now()}`);
+    const db = tally.database.db;
+
+    let before = await snapshotTables(db);
+    const throughCore = await request(tally, 'PATCH', `/api/orgs/${workspace.id}`, {
+      as: person,
+      body: { name: 'Renamed by the core' },
+    });
+    expect(throughCore.status).toBe(422);
+    expect((await read(throughCore)).error.code).toBe('managed_by_line');
+    await expectUnchanged(db, before);
+
+    before = await snapshotTables(db);
+    const taken = await request(tally, 'PATCH', `/api/credits/workspaces/${workspace.id}`, {
+      as: person,
+      body: { name: other.name.toUpperCase() },
+    });
+    expect(taken.status).toBe(409);
+    expect((await read(taken)).error).toMatchObject({
+      code: 'workspace_name_taken',
+      details: { field: 'name' },
+    });
+    await expectUnchanged(db, before);
+
+    const renamed = await ok(tally, 200, 'PATCH', `/api/credits/workspaces/${workspace.id}`, {
+      as: person,
+      body: { name: `${workspace.name} 2` },
+    });
+    expect(renamed).toMatchObject({ id: workspace.id, name: `${workspace.name} 2`, reserved: '10' });
+
+    await ok(tally, 200, 'POST', `/api/credits/workspaces/${other.id}/archive`, { as: person });
+    before = await snapshotTables(db);
+    const archived = await request(tally, 'PATCH', `/api/credits/workspaces/${other.id}`, {
+      as: person,
+      body: { name: 'After the archive' },
+    });
+    expect(archived.status).toBe(409);
+    expect((await read(archived)).error.code).toBe('workspace_archived');
+    await expectUnchanged(db, before);
+    // Its name is free again for an open workspace.
+    await ok(tally, 200, 'PATCH', `/api/credits/workspaces/${workspace.id}`, {
+      as: person,
+      body: { name: other.name },
+    });
+
+    // The line keeps its state in its own table, none in the core's organisation.
+    const rows = await queryRows<{ metadata: unknown }>(
+      db,
+      sql`SELECT metadata FROM core_organizations WHERE id IN (${workspace.id}, ${other.id})`,
+    );
+    expect(rows).toEqual([{ metadata: {} }, { metadata: {} }]);
+  });
 
   it('reserve the create_workspace price, which their activity uses first, then the pool', async () => {
     const { person, key } = await spender();

@@ -17,6 +17,7 @@ import {
   getWorkspace,
   inviteToWorkspace,
   listWorkspaces,
+  renameWorkspace,
 } from './workspaces';
 
 /** Workspaces: made for the `create_workspace` price, held in reserve for their activity. */
@@ -67,6 +68,31 @@ export function workspaceRoutes(deps: CreditsDeps) {
     }),
     async (c) =>
       c.json(workspaceJson(await getWorkspace(deps, c.get('actor'), c.req.valid('param').id)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/workspaces/{id}',
+      tags,
+      summary: 'Rename an open workspace (owners and admins); the name must be free among open workspaces',
+      request: {
+        params: z.object({ id: PathId }),
+        ...jsonBody(z.strictObject({ name: z.string().max(200) })),
+      },
+      responses: {
+        200: jsonResponse(WorkspaceSchema, 'The workspace'),
+        ...errorResponses,
+        ...refusals(creditsErrors, ['workspace_name_taken', 'workspace_archived']),
+      },
+    }),
+    async (c) => {
+      const workspace = await renameWorkspace(deps, c.get('actor'), {
+        workspaceId: c.req.valid('param').id,
+        name: c.req.valid('json').name,
+      });
+      return c.json(workspaceJson(workspace), 200);
+    },
   );
 
   router.openapi(

@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { type Invitation, inviteMember } from '../core/access/invitations';
-import { createOrganization } from '../core/access/organizations';
+import { createOrganization, updateOrganization } from '../core/access/organizations';
 import { defineOrganizationKind, hasPermission } from '../core/access/roles';
 import { type Actor, requireScope, requireUser, systemActor } from '../core/actor';
 import { recordAudit } from '../core/audit/service';
@@ -23,6 +23,7 @@ import {
   useReservation,
 } from './engine/spending';
 import { creditsErrors } from './errors';
+import { workspaces } from './schema';
 import { CREDITS_SCOPES } from './scopes';
 
 /**
@@ -54,11 +55,9 @@ export const workspaceKind = defineOrganizationKind({
   selfService: false,
   // Likewise its invitations, which cost `invite_member`.
   invitationsByLine: true,
+  // Its name is unique among open workspaces, and an archived one is not renamed.
+  renamedByLine: true,
 });
-
-/** Keys of the workspace's organisation metadata that belong to the credits line. */
-const BILLING_KEY = 'credits_billing_user_id';
-const ARCHIVED_KEY = 'credits_archived_at';
 
 export const workspaceReservationFor = (workspaceId: string) => `workspace:${workspaceId}`;
 
@@ -80,20 +79,23 @@ export interface Workspace extends WorkspaceAccess {
 interface WorkspaceRow {
   id: string;
   name: string;
-  metadata: Record<string, unknown>;
+  billing_user_id: string;
+  archived_at: string | null;
   created_at: string;
   role: string | null;
 }
 
-const workspaceColumns = sql.raw('o.id, o.name, o.metadata, o.created_at::text AS created_at');
+/** A workspace is the core's organisation (`o`) and the line's row beside it (`w`). */
+const workspaceColumns = sql.raw(
+  'o.id, o.name, w.billing_user_id, w.archived_at::text AS archived_at, o.created_at::text AS created_at',
+);
 
 function toAccess(row: WorkspaceRow): WorkspaceAccess {
-  const archived = row.metadata[ARCHIVED_KEY];
   return {
     id: row.id,
     name: row.name,
-    billingUserId: String(row.metadata[BILLING_KEY] ?? ''),
-    archivedAt: typeof archived === 'string' ? new Date(archived) : null,
+    billingUserId: row.billing_user_id,
+    archivedAt: row.archived_at ? parseTimestamp(row.archived_at) : null,
     createdAt: parseTimestamp(row.created_at),
     role: row.role,
   };
@@ -115,9 +117,9 @@ export async function resolveWorkspace(
   const [row] = await queryRows<WorkspaceRow>(
     db,
     sql`SELECT ${workspaceColumns}, m.role
-        FROM core_organizations o
+        FROM core_organizations o JOIN credits_workspaces w ON w.organization_id = o.id
         LEFT JOIN core_memberships m ON m.organization_id = o.id AND m.user_id = ${person.userId}
-        WHERE o.id = ${workspaceId} AND o.kind = ${WORKSPACE_KIND}`,
+        WHERE o.id = ${workspaceId}`,
   );
   if (!row || (!row.role && !person.isAdmin)) throw notFound('workspace', { id: workspaceId });
   if (!person.isAdmin && row.role && !hasPermission(workspaceKind, row.role, permission)) {
@@ -141,11 +143,11 @@ export function requireOpenWorkspace(workspace: WorkspaceAccess): void {
  * too: a spend that looked before an archive committed must not land after it.
  */
 export async function requireStillOpen(tx: Db, workspace: WorkspaceAccess): Promise<void> {
-  const [row] = await queryRows<{ archived: string | null }>(
+  const [row] = await queryRows<{ archived_at: string | null }>(
     tx,
-    sql`SELECT metadata->>${ARCHIVED_KEY} AS archived FROM core_organizations WHERE id = ${workspace.id}`,
+    sql`SELECT archived_at::text FROM credits_workspaces WHERE organization_id = ${workspace.id}`,
   );
-  if (row?.archived) requireOpenWorkspace({ ...workspace, archivedAt: new Date(row.archived) });
+  if (row?.archived_at) requireOpenWorkspace({ ...workspace, archivedAt: parseTimestamp(row.archived_at) });
 }
 
 /** Every active reservation made in a workspace (all its billing person's), oldest first. */
@@ -179,6 +181,31 @@ async function withReserve(db: Db, workspace: WorkspaceAccess): Promise<Workspac
 }
 
 /**
+ * Names are unique among open workspaces, compared case-insensitively; the core has no such index,
+ * so one name is decided at a time, under a lock named after it.
+ */
+async function requireFreeName(tx: Db, name: string, field: string, except?: string): Promise<void> {
+  await tx.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtext(${`credits_workspace_name:${name.toLowerCase()}`}))`,
+  );
+  const taken = await queryRows(
+    tx,
+    sql`SELECT 1 FROM core_organizations o JOIN credits_workspaces w ON w.organization_id = o.id
+        WHERE lower(o.name) = ${name.toLowerCase()} AND w.archived_at IS NULL
+          AND o.id IS DISTINCT FROM ${except ?? null}::uuid`,
+  );
+  if (taken.length > 0) {
+    throw creditsErrors.error(
+      'workspace_name_taken',
+      `a workspace named "${name}" already exists; choose another name`,
+      {
+        field,
+      },
+    );
+  }
+}
+
+/**
  * Makes a workspace in the caller's transaction: a name no other open workspace has (compared
  * case-insensitively), an organisation of the workspace kind with `ownerUserId` as its owner and
  * billing person, and the `create_workspace` price reserved for it. `first` is the one made at
@@ -192,34 +219,18 @@ export async function openWorkspace(
 ): Promise<Workspace> {
   const { clock } = deps;
   const name = input.name.trim();
-  // Names are unique among open workspaces; the core has no such index, so one name is decided at a time.
-  await tx.execute(
-    sql`SELECT pg_advisory_xact_lock(hashtext(${`credits_workspace_name:${name.toLowerCase()}`}))`,
-  );
-  const taken = await queryRows(
-    tx,
-    sql`SELECT 1 FROM core_organizations
-        WHERE kind = ${WORKSPACE_KIND} AND lower(name) = ${name.toLowerCase()}
-          AND metadata->>${ARCHIVED_KEY} IS NULL`,
-  );
-  if (taken.length > 0) {
-    throw creditsErrors.error(
-      'workspace_name_taken',
-      `a workspace named "${name}" already exists; choose another name`,
-      {
-        field: input.field ?? 'name',
-      },
-    );
-  }
+  await requireFreeName(tx, name, input.field ?? 'name');
   if (!input.first) await requireActionAllowed(tx, input.ownerUserId, ACTIONS.createWorkspace);
   const organization = await createOrganization(
     { db: tx, clock, publicUrl: deps.publicUrl, kinds: deps.kinds },
     { ...systemActor, ip: actor.ip, requestId: actor.requestId },
     { kind: WORKSPACE_KIND, name, ownerUserId: input.ownerUserId },
   );
-  await tx.execute(sql`
-    UPDATE core_organizations SET metadata = metadata || ${JSON.stringify({ [BILLING_KEY]: input.ownerUserId })}::jsonb
-    WHERE id = ${organization.id}`);
+  await tx.insert(workspaces).values({
+    organizationId: organization.id,
+    billingUserId: input.ownerUserId,
+    createdAt: organization.createdAt,
+  });
   const price = await getActionPrice(tx, ACTIONS.createWorkspace);
   if (price > 0n) {
     await reserveCredits(
@@ -274,7 +285,8 @@ export async function listWorkspaces({ db }: CreditsDeps, actor: Actor): Promise
     db,
     sql`SELECT ${workspaceColumns}, m.role
         FROM core_memberships m JOIN core_organizations o ON o.id = m.organization_id
-        WHERE m.user_id = ${userId} AND o.kind = ${WORKSPACE_KIND}
+        JOIN credits_workspaces w ON w.organization_id = o.id
+        WHERE m.user_id = ${userId}
         ORDER BY lower(o.name), o.id`,
   );
   const items: Workspace[] = [];
@@ -289,6 +301,32 @@ export async function getWorkspace(
 ): Promise<Workspace> {
   requireScope(actor, CREDITS_SCOPES.read);
   return withReserve(db, await resolveWorkspace(db, actor, workspaceId, WORKSPACE_PERMISSIONS.read));
+}
+
+/**
+ * Renames an open workspace (those who may rename it: owners and admins): the new name must be free
+ * among open workspaces, as at its making. An archived workspace keeps its name.
+ */
+export async function renameWorkspace(
+  deps: CreditsDeps,
+  actor: Actor,
+  input: { workspaceId: string; name: string },
+): Promise<Workspace> {
+  requireScope(actor, CREDITS_SCOPES.spend);
+  return deps.db.transaction(async (tx) => {
+    const workspace = await resolveWorkspace(tx, actor, input.workspaceId, 'org.update', true);
+    requireOpenWorkspace(workspace);
+    const name = input.name.trim();
+    if (name === workspace.name) return withReserve(tx, workspace);
+    await requireFreeName(tx, name, 'name', workspace.id);
+    await updateOrganization(
+      { db: tx, clock: deps.clock, publicUrl: deps.publicUrl, kinds: deps.kinds },
+      { ...systemActor, ip: actor.ip, requestId: actor.requestId },
+      { organizationId: workspace.id, name },
+      { byLine: true },
+    );
+    return withReserve(tx, { ...workspace, name });
+  });
 }
 
 /**
@@ -317,10 +355,7 @@ export async function archiveWorkspace(
       await releaseReservation(tx, clock, reservation.userId, reservation.id);
       released += remainingOf(reservation);
     }
-    await tx.execute(sql`
-      UPDATE core_organizations SET metadata = metadata || ${JSON.stringify({ [ARCHIVED_KEY]: now.toISOString() })}::jsonb,
-        updated_at = ${now}
-      WHERE id = ${workspace.id}`);
+    await tx.update(workspaces).set({ archivedAt: now }).where(eq(workspaces.organizationId, workspace.id));
     await recordAudit(tx, clock, actor, {
       action: 'credits.workspace.archive',
       objectType: 'organization',

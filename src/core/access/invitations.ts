@@ -138,7 +138,7 @@ export async function inviteMember(
     const kind = kinds.find(organization.kind);
     if (kind?.invitationsByLine && !options.byLine) {
       throw new AppError(
-        'domain_rule',
+        'managed_by_line',
         `invitations to a ${kind.label.toLowerCase()} are sent from its own page in its product line`,
       );
     }

@@ -133,9 +133,17 @@ export async function updateOrganization(
   { db, clock, kinds }: AccessDeps,
   actor: Actor,
   input: UpdateOrganizationInput,
+  options: { byLine?: boolean } = {},
 ): Promise<OrganizationForActor> {
   return db.transaction(async (tx) => {
     const access = await authorize({ db: tx, kinds }, actor, input.organizationId, 'org.update', 'change');
+    const kind = kinds.find(access.organization.kind);
+    if (kind?.renamedByLine && !options.byLine) {
+      throw new AppError(
+        'managed_by_line',
+        `a ${kind.label.toLowerCase()} is renamed from its own page in its product line`,
+      );
+    }
     const name = normalizeOrganizationName(input.name);
     const before = access.organization;
     if (name === before.name) return organizationForActor(kinds, before, actor, access.role);

@@ -52,6 +52,12 @@ export interface OrganizationKindDefinition {
    * then the core's own invitation endpoint refuses them, and the line calls `inviteMember` itself.
    */
   invitationsByLine?: boolean;
+  /**
+   * Whether renaming it is the line's (a credits workspace's name is unique among open ones, and an
+   * archived one keeps its name): then the core's rename refuses, and the line calls
+   * `updateOrganization` itself.
+   */
+  renamedByLine?: boolean;
 }
 
 export interface OrganizationRole {
@@ -67,6 +73,7 @@ export interface OrganizationKind {
   creatorRole: string;
   selfService: boolean;
   invitationsByLine: boolean;
+  renamedByLine: boolean;
   /** Owner, admin, the kind's own roles in the order declared, member. */
   roles: readonly OrganizationRole[];
   /** Every permission a role of this kind can hold. */
@@ -121,6 +128,7 @@ function buildKind(definition: OrganizationKindDefinition): OrganizationKind {
     creatorRole,
     selfService: definition.selfService ?? true,
     invitationsByLine: definition.invitationsByLine ?? false,
+    renamedByLine: definition.renamedByLine ?? false,
     roles,
     permissions: sorted(all),
   };

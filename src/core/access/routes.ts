@@ -85,6 +85,9 @@ const OrganizationKindSchema = z
     invitations_by_line: z.boolean().openapi({
       description: 'its invitations are sent by its product line, not through /api/orgs/{id}/invitations',
     }),
+    renamed_by_line: z.boolean().openapi({
+      description: 'it is renamed through its product line, not through PATCH /api/orgs/{id}',
+    }),
     roles: z.array(z.object({ role: z.string(), label: z.string(), permissions: z.array(z.string()) })),
   })
   .openapi('OrganizationKind');
@@ -174,6 +177,7 @@ export function accessRoutes(deps: AccessDeps) {
             creator_role: k.creatorRole,
             self_service: k.selfService,
             invitations_by_line: k.invitationsByLine,
+            renamed_by_line: k.renamedByLine,
             roles: k.roles.map((r) => ({ role: r.role, label: r.label, permissions: [...r.permissions] })),
           })),
         },

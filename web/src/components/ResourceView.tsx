@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { Resource } from '../hooks/useResource';
+import type { LoadedState } from '../hooks/useResource';
 import { ErrorState, LoadingState } from './States';
 
 /**
@@ -13,7 +13,7 @@ export function ResourceView<T>({
   empty,
   children,
 }: {
-  resource: Resource<T>;
+  resource: LoadedState<T>;
   loadingLabel: string;
   isEmpty?: (data: T) => boolean;
   empty?: ReactNode;

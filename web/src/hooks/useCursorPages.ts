@@ -1,6 +1,7 @@
-import { useCallback, useState } from 'react';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useCallback } from 'react';
 import { type ApiError, asApiError } from '../api/errors';
-import { type Resource, useResource } from './useResource';
+import type { LoadedState } from './useResource';
 
 export interface CursorPage<T> {
   items: T[];
@@ -9,7 +10,7 @@ export interface CursorPage<T> {
 
 export interface CursorPages<T> {
   /** The first page, with its loading and error states. */
-  first: Resource<CursorPage<T>>;
+  first: LoadedState<CursorPage<T>>;
   /** Every item loaded so far, newest first. */
   items: T[];
   hasMore: boolean;
@@ -21,50 +22,41 @@ export interface CursorPages<T> {
 }
 
 /**
- * A newest-first list the API pages with `cursor=<next_cursor>`: the first page loads with the
- * page, "Load older" appends the next one. A new `key` (another filter) starts over.
+ * A newest-first list the API pages with `cursor=<next_cursor>`, as a TanStack infinite query: the
+ * first page loads with the page, "Load older" appends the next one. A new `key` (another filter)
+ * starts over.
  */
 export function useCursorPages<T>(
   key: string,
   loadPage: (cursor?: string) => Promise<CursorPage<T>>,
 ): CursorPages<T> {
-  const first = useResource(key, () => loadPage());
-  const [older, setOlder] = useState<{ key: string; items: T[]; cursor: string | null } | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [moreError, setMoreError] = useState<ApiError>();
-
-  const current = older?.key === key && first.data ? older : null;
-  const cursor = current ? current.cursor : (first.data?.next_cursor ?? null);
-
-  const loadMore = useCallback(async () => {
-    if (!cursor) return;
-    setLoadingMore(true);
-    setMoreError(undefined);
-    try {
-      const page = await loadPage(cursor);
-      setOlder((previous) => ({
-        key,
-        items: [...(previous?.key === key ? previous.items : []), ...page.items],
-        cursor: page.next_cursor,
-      }));
-    } catch (error) {
-      setMoreError(asApiError(error));
-    } finally {
-      setLoadingMore(false);
-    }
-  }, [cursor, key, loadPage]);
-
+  const query = useInfiniteQuery({
+    queryKey: ['pages', key],
+    queryFn: ({ pageParam }) => loadPage(pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const { fetchNextPage, refetch, hasNextPage, isFetchingNextPage } = query;
+  const firstPage = query.data?.pages[0];
+  const firstFailed = query.isError && !firstPage;
   const reload = useCallback(async () => {
-    setOlder(null);
-    await first.reload();
-  }, [first.reload]);
+    await refetch();
+  }, [refetch]);
+  const loadMore = useCallback(async () => {
+    if (hasNextPage && !isFetchingNextPage) await fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   return {
-    first,
-    items: [...(first.data?.items ?? []), ...(current?.items ?? [])],
-    hasMore: cursor !== null,
-    loadingMore,
-    moreError,
+    first: {
+      data: firstPage,
+      error: firstFailed ? asApiError(query.error) : undefined,
+      loading: query.isFetching && !isFetchingNextPage,
+      reload,
+    },
+    items: query.data?.pages.flatMap((page) => page.items) ?? [],
+    hasMore: hasNextPage,
+    loadingMore: isFetchingNextPage,
+    moreError: query.isFetchNextPageError ? asApiError(query.error) : undefined,
     loadMore,
     reload,
   };

@@ -1,57 +1,40 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
 import { type ApiError, asApiError } from '../api/errors';
 
-export interface Resource<T> {
+/** What a page shows of something it reads: loading, failed, or loaded. */
+export interface LoadedState<T> {
   /** The last data that loaded; kept while a reload runs, so the page does not flash. */
   data: T | undefined;
   error: ApiError | undefined;
   loading: boolean;
   reload: () => Promise<void>;
+}
+
+export interface Resource<T> extends LoadedState<T> {
   /** Replaces the data after a change the page made itself (an edit the server confirmed). */
   replace: (data: T) => void;
 }
 
 /**
- * Loads something for a page and tracks its loading, error and data. `key` names what is loaded
- * (an id, a filter): when it changes, the old data is dropped and the new is loaded; an answer that
- * arrives after the key moved on is ignored.
+ * Something a page reads from the server, through the app's TanStack Query cache. `key` names what
+ * is read (an id, a filter): pages that read the same key share one request and one answer.
  */
 export function useResource<T>(key: string, load: () => Promise<T>): Resource<T> {
-  const [state, setState] = useState<{ key: string; data?: T; error?: ApiError; loading: boolean }>({
-    key,
-    loading: true,
-  });
-  const loadRef = useRef(load);
-  loadRef.current = load;
-  const currentKey = useRef(key);
-  currentKey.current = key;
-
-  const fetchFor = useCallback(async (forKey: string) => {
-    setState((previous) =>
-      previous.key === forKey ? { ...previous, loading: true } : { key: forKey, loading: true },
-    );
-    try {
-      const data = await loadRef.current();
-      if (currentKey.current === forKey) setState({ key: forKey, data, loading: false });
-    } catch (error) {
-      if (currentKey.current === forKey) {
-        setState((previous) => ({ ...previous, key: forKey, error: asApiError(error), loading: false }));
-      }
-    }
-  }, []);
-
-  useEffect(() => {
-    void fetchFor(key);
-  }, [key, fetchFor]);
-
-  const reload = useCallback(() => fetchFor(currentKey.current), [fetchFor]);
-  const replace = useCallback((data: T) => setState({ key: currentKey.current, data, loading: false }), []);
-
-  const fresh = state.key === key;
+  const queryClient = useQueryClient();
+  const query = useQuery({ queryKey: ['resource', key], queryFn: load });
+  const { refetch } = query;
+  const reload = useCallback(async () => {
+    await refetch();
+  }, [refetch]);
+  const replace = useCallback(
+    (data: T) => queryClient.setQueryData(['resource', key], data),
+    [queryClient, key],
+  );
   return {
-    data: fresh ? state.data : undefined,
-    error: fresh ? state.error : undefined,
-    loading: fresh ? state.loading : true,
+    data: query.data,
+    error: query.error ? asApiError(query.error) : undefined,
+    loading: query.isFetching,
     reload,
     replace,
   };

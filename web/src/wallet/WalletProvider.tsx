@@ -1,4 +1,3 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createContext, type ReactNode, use, useContext } from 'react';
 import type { Chain } from 'viem';
 import { WagmiProvider } from 'wagmi';
@@ -32,21 +31,19 @@ async function loadWallets(): Promise<{ state: ChainState; config: WalletConfig 
 // Asked once per page load, outside React: the wallets' configuration is made from the answer, and a
 // render that suspends on it must find the same request when it resumes.
 let wallets: ReturnType<typeof loadWallets> | undefined;
-const queryClient = new QueryClient();
 
 /**
- * wagmi and its query cache around the app, configured from GET /api/chain: the chain, its
- * transport (Tally's proxy) and the connectors (the browser's wallet, and the development wallet on
- * the development chain). Children render once the chain is known, or known to be missing.
+ * wagmi around the pages that use wallets (it shares the app's query cache), configured from GET
+ * /api/chain: the chain, its transport (Tally's proxy) and the connectors (the browser's wallet, and
+ * the development wallet on the development chain). Children render once the chain is known, or
+ * known to be missing. Only those pages load wagmi.
  */
 export function WalletProvider({ children }: { children: ReactNode }) {
   wallets ??= loadWallets();
   const { state, config } = use(wallets);
   return (
     <ChainContext.Provider value={state}>
-      <WagmiProvider config={config}>
-        <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
-      </WagmiProvider>
+      <WagmiProvider config={config}>{children}</WagmiProvider>
     </ChainContext.Provider>
   );
 }

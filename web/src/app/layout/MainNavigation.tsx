@@ -1,7 +1,7 @@
 import { Badge, NavLink, ScrollArea, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
-import { productLines } from '../../pages/home/productLines';
+import { webLines } from '../../lines';
 import { useSession } from '../../session/SessionContext';
 import { useUnreadCount } from '../UnreadCount';
 
@@ -61,7 +61,7 @@ export function MainNavigation({ onNavigate }: { onNavigate: () => void }) {
     <ScrollArea type="auto" h="100%">
       <Stack gap="xs" component="nav" aria-label="Main" pb="md">
         <NavSection title="Product lines">
-          {productLines.map((line) => (
+          {webLines.map((line) => (
             <NavItem onNavigate={onNavigate} key={line.slug} to={`/${line.slug}`} label={line.name} />
           ))}
         </NavSection>

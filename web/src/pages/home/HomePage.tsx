@@ -1,10 +1,10 @@
 import { Button, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { usePageTitle } from '../../components/usePageTitle';
+import { webLines } from '../../lines';
 import { useSession } from '../../session/SessionContext';
 import { EmptyInstallNotice } from './EmptyInstallNotice';
 import { ProductLineCard } from './ProductLineCard';
-import { productLines } from './productLines';
 
 function GetStarted() {
   const { session } = useSession();
@@ -59,7 +59,7 @@ export function HomePage() {
             card says what its line is for.
           </Text>
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-            {productLines.map((line) => (
+            {webLines.map((line) => (
               <ProductLineCard key={line.slug} line={line} />
             ))}
           </SimpleGrid>

@@ -1,8 +1,8 @@
 import { Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import type { ProductLine } from './productLines';
+import type { WebLine } from '../../lines/types';
 
-export function ProductLineCard({ line }: { line: ProductLine }) {
+export function ProductLineCard({ line }: { line: WebLine }) {
   return (
     <Card withBorder padding="lg" component="article" aria-labelledby={`line-${line.slug}`}>
       <Stack gap="sm" h="100%">
@@ -10,7 +10,7 @@ export function ProductLineCard({ line }: { line: ProductLine }) {
           <Title order={2} size="h3" id={`line-${line.slug}`}>
             {line.name}
           </Title>
-          {!line.built && (
+          {!line.routes && (
             <Badge variant="light" color="gray">
               Pages coming
             </Badge>
@@ -22,7 +22,7 @@ export function ProductLineCard({ line }: { line: ProductLine }) {
         </Text>
         <Group>
           <Button component={Link} to={`/${line.slug}`} variant="light">
-            {line.built ? `Open ${line.name}` : `What ${line.name} will do`}
+            {line.routes ? `Open ${line.name}` : `What ${line.name} will do`}
           </Button>
         </Group>
       </Stack>

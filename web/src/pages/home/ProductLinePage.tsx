@@ -1,10 +1,10 @@
 import { Alert, Button, Card, Group, List, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { PageHeader } from '../../components/PageHeader';
-import type { ProductLine } from './productLines';
+import type { WebLine } from '../../lines/types';
 
 /** A line's place in the navigation until its own pages land: what it is, and plainly, that it is not here yet. */
-export function ProductLinePage({ line }: { line: ProductLine }) {
+export function ProductLinePage({ line }: { line: WebLine }) {
   return (
     <Stack gap="lg" maw={820}>
       <PageHeader title={line.name} description={line.tagline} />

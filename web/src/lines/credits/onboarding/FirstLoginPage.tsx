@@ -8,8 +8,8 @@ import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { PasswordField } from '../../../components/PasswordField';
 import { showServerErrors } from '../../../lib/serverErrors';
 import { checkEmail, checkNewPassword, checkRequired, PASSWORD_MIN_LENGTH } from '../../../lib/validators';
+import { AuthCard } from '../../../pages/auth/AuthCard';
 import { useSession } from '../../../session/SessionContext';
-import { AuthCard } from '../../auth/AuthCard';
 import { LoginDetailsForm } from '../catalogue/LoginDetailsForm';
 
 /** The refusals about the temporary password (the server names a reason, not a field). */

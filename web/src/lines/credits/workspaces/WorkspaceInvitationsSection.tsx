@@ -1,7 +1,7 @@
 import { Stack } from '@mantine/core';
 import type { Organization, OrganizationKind } from '../../../api/types';
 import { SectionCard } from '../../../components/SectionCard';
-import { OpenInvitationsTable, useOpenInvitations } from '../../orgs/OpenInvitations';
+import { OpenInvitationsTable, useOpenInvitations } from '../../../pages/orgs/OpenInvitations';
 import { WorkspaceInviteForm } from './WorkspaceInviteForm';
 
 export function WorkspaceInvitationsSection({

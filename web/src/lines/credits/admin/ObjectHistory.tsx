@@ -6,7 +6,7 @@ import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { useCursorPages } from '../../../hooks/useCursorPages';
-import { AuditTable } from '../../admin/AuditTable';
+import { AuditTable } from '../../../pages/admin/AuditTable';
 
 /** An object's history from the audit log (administrators): who changed it, when, and how. */
 export function ObjectHistory({ objectType, objectId }: { objectType: string; objectId: string }) {

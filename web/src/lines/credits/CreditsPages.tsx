@@ -1,0 +1,53 @@
+import type { ReactNode } from 'react';
+import { Navigate, useRoutes } from 'react-router';
+import { NotFoundPage } from '../../pages/NotFoundPage';
+import { RequireSignIn } from '../../session/RequireSignIn';
+import { AdminActionPricesPage } from './admin/AdminActionPricesPage';
+import { AdminIntegrationsPage } from './admin/AdminIntegrationsPage';
+import { AdminProductsPage } from './admin/AdminProductsPage';
+import { AdminPurchasesPage } from './admin/AdminPurchasesPage';
+import { AdminUserPage } from './admin/AdminUserPage';
+import { AdminUsersPage } from './admin/AdminUsersPage';
+import { CreditsHomePage } from './CreditsHomePage';
+import { CreditsLayout } from './CreditsLayout';
+import { CataloguePage } from './catalogue/CataloguePage';
+import { FirstLoginPage } from './onboarding/FirstLoginPage';
+import { ProductPage } from './products/ProductPage';
+import { ResellerDomainPage } from './reseller/ResellerDomainPage';
+import { ResellerProductsPage } from './reseller/ResellerProductsPage';
+import { UsagePage } from './usage/UsagePage';
+import { WorkspacePage } from './workspaces/WorkspacePage';
+import { WorkspacesPage } from './workspaces/WorkspacesPage';
+
+const signedIn = (page: ReactNode) => <RequireSignIn>{page}</RequireSignIn>;
+const adminOnly = (page: ReactNode) => <RequireSignIn adminOnly>{page}</RequireSignIn>;
+
+/** The credits line's pages, all under /credits: loaded as a bundle of their own on the first visit. */
+export default function CreditsPages() {
+  return useRoutes([
+    {
+      element: <CreditsLayout />,
+      children: [
+        { index: true, element: <CreditsHomePage /> },
+        { path: 'products', element: <CataloguePage /> },
+        { path: 'welcome', element: <FirstLoginPage /> },
+        { path: 'workspaces', element: signedIn(<WorkspacesPage />) },
+        { path: 'workspaces/:workspaceId', element: signedIn(<WorkspacePage />) },
+        { path: 'usage', element: signedIn(<UsagePage />) },
+        { path: 'reseller', element: <Navigate to="/credits/reseller/products" replace /> },
+        { path: 'reseller/products', element: signedIn(<ResellerProductsPage />) },
+        { path: 'reseller/products/:productId', element: signedIn(<ProductPage area="reseller" />) },
+        { path: 'reseller/domain', element: signedIn(<ResellerDomainPage />) },
+        { path: 'admin', element: <Navigate to="/credits/admin/products" replace /> },
+        { path: 'admin/products', element: adminOnly(<AdminProductsPage />) },
+        { path: 'admin/products/:productId', element: adminOnly(<ProductPage area="admin" />) },
+        { path: 'admin/users', element: adminOnly(<AdminUsersPage />) },
+        { path: 'admin/users/:userId', element: adminOnly(<AdminUserPage />) },
+        { path: 'admin/purchases', element: adminOnly(<AdminPurchasesPage />) },
+        { path: 'admin/action-prices', element: adminOnly(<AdminActionPricesPage />) },
+        { path: 'admin/integrations', element: adminOnly(<AdminIntegrationsPage />) },
+        { path: '*', element: <NotFoundPage /> },
+      ],
+    },
+  ]);
+}

@@ -1,0 +1,28 @@
+import { lazy } from 'react';
+import type { WebLine } from '../types';
+
+const CreditsPages = lazy(() => import('./CreditsPages'));
+const OnboardingLink = lazy(() =>
+  import('./OnboardingLinkRedirect').then((module) => ({ default: module.OnboardingLinkRedirect })),
+);
+
+/** The credits line: its card, and its pages under /credits (a bundle of their own). */
+export const creditsLine: WebLine = {
+  slug: 'credits',
+  name: 'Credits',
+  tagline: 'Credits for SaaS products and their resellers.',
+  summary:
+    'Products carry credits that people spend on actions in workspaces; credits are reserved, used and refilled every cycle, and whitelabel resellers sell products of their own.',
+  people: 'Customers of a SaaS product, whitelabel resellers and their customers, and administrators.',
+  capabilities: [
+    'Buy a generic or whitelabel product: the purchase creates the account and mails its login details.',
+    'Create workspaces and spend credits on actions; a workspace reserves credits for the work done in it.',
+    'See every credit usage, and the refill that resets credits at each cycle.',
+    'As a whitelabel reseller: create products of your own, on your own domain, without ever handing out more credits than you hold.',
+  ],
+  routes: [
+    { path: 'credits/*', element: <CreditsPages /> },
+    // The first-login link the purchase mail carries.
+    { path: 'onboarding', element: <OnboardingLink /> },
+  ],
+};
