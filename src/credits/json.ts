@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Invitation } from '../core/access/invitations';
+import { Amount, PositiveAmount, SignedAmount } from '../core/amounts';
 import type { CreditsProfile, CustomerListItem } from './customers';
 import type { Balance } from './engine/balances';
 import type { Grant } from './engine/grants';
@@ -17,20 +18,17 @@ import type { Workspace } from './workspaces';
 export const Uuid = z.uuid();
 export const PathId = z.uuid().openapi({ param: { name: 'id', in: 'path' } });
 
-/** Whole credits as a decimal string; 18 digits keep them inside PostgreSQL's bigint. */
-export const Credits = z
-  .string()
-  .regex(/^(0|[1-9]\d{0,17})$/, 'must be a whole number of credits, as a decimal string')
-  .openapi({ example: '100', description: 'whole credits, as a decimal string' });
-export const PositiveCredits = Credits.refine((value) => value !== '0', 'must be more than 0');
-export const SignedCredits = z
-  .string()
-  .regex(/^-?[1-9]\d{0,17}$/, 'must be a whole number of credits other than 0, as a decimal string')
-  .openapi({ example: '-25' });
-export const MinorUnits = z
-  .string()
-  .regex(/^(0|[1-9]\d{0,17})$/, 'must be a whole number of minor units, as a decimal string')
-  .openapi({ example: '4900' });
+/** Whole credits (the credits ledger's scale is 0), as the core's amounts are. */
+export const Credits = Amount.openapi({ example: '100', description: 'whole credits, as a decimal string' });
+export const PositiveCredits = PositiveAmount.openapi({
+  example: '100',
+  description: 'whole credits, more than 0',
+});
+export const SignedCredits = SignedAmount;
+export const MinorUnits = Amount.openapi({
+  example: '4900',
+  description: 'minor units of the display currency',
+});
 
 export const ActionKey = z
   .string()

@@ -94,6 +94,35 @@ describe('administrators’ products', () => {
     expect(list.items.map((p: { id: string }) => p.id)).toContain(product.id);
   });
 
+  it('keeps amounts past 64 bits exactly (numeric(78,0)), and refuses one past 2^256', async () => {
+    const huge = '123456789012345678901234567890';
+    const product = await ok(tally, 201, 'POST', '/api/credits/products', {
+      as: admin,
+      body: {
+        type: 'generic',
+        name: `Huge ${Date.now()}`,
+        credits_per_cycle: huge,
+        refill_cycle: 'none',
+        permissions: [],
+        display_price: { amount_minor: huge, currency: 'EUR' },
+      },
+    });
+    expect(product).toMatchObject({ credits_per_cycle: huge, display_price: { amount_minor: huge } });
+    const read = await ok(tally, 200, 'GET', `/api/credits/products/${product.id}`, { as: admin });
+    expect(read.credits_per_cycle).toBe(huge);
+    const tooBig = await request(tally, 'POST', '/api/credits/products', {
+      as: admin,
+      body: {
+        type: 'generic',
+        name: 'Too big',
+        credits_per_cycle: (1n << 256n).toString(),
+        refill_cycle: 'none',
+        permissions: [],
+      },
+    });
+    expect(tooBig.status).toBe(400);
+  });
+
   it('refuses a permission that is not a priced action, and rollover above the credits', async () => {
     await refused(
       admin,

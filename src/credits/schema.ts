@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint,
   boolean,
   check,
   index,
@@ -13,6 +12,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { organizations as organizationsTable } from '../core/access/schema';
+import { amountColumn } from '../core/amounts';
 
 /**
  * The credits line. Balances are never stored here: every credit is a ledger transfer (ledger
@@ -56,14 +56,14 @@ export const products = pgTable(
     type: text('type', { enum: productTypes }).notNull(),
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
-    creditsPerCycle: bigint('credits_per_cycle', { mode: 'bigint' }).notNull(),
+    creditsPerCycle: amountColumn('credits_per_cycle').notNull(),
     refillCycle: text('refill_cycle', { enum: refillCycles }).notNull(),
     /** Unused credits of a cycle that stay when the next cycle's grant arrives (0: none). */
-    rolloverCredits: bigint('rollover_credits', { mode: 'bigint' }).notNull().default(sql`0`),
+    rolloverCredits: amountColumn('rollover_credits').notNull().default(sql`0`),
     /** The actions (permission keys) the product lets its holder take. */
     permissions: jsonb('permissions').$type<string[]>().notNull().default([]),
     /** What the product is sold for, shown only: purchases happen on the sales platform. */
-    displayPriceMinor: bigint('display_price_minor', { mode: 'bigint' }).notNull().default(sql`0`),
+    displayPriceMinor: amountColumn('display_price_minor').notNull().default(sql`0`),
     displayCurrency: text('display_currency').notNull().default('USD'),
     active: boolean('active').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
@@ -175,7 +175,7 @@ export const grants = pgTable(
     source: text('source', { enum: grantSources }).notNull(),
     holdingId: uuid('holding_id'),
     productId: uuid('product_id'),
-    amount: bigint('amount', { mode: 'bigint' }).notNull(),
+    amount: amountColumn('amount').notNull(),
     priority: integer('priority').notNull().default(100),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     /** Why an administrator adjusted credits; required for adjustments. */
@@ -207,8 +207,8 @@ export const reservations = pgTable(
     workspaceId: uuid('workspace_id'),
     reservedFor: text('reserved_for').notNull(),
     action: text('action'),
-    amount: bigint('amount', { mode: 'bigint' }).notNull(),
-    usedAmount: bigint('used_amount', { mode: 'bigint' }).notNull().default(sql`0`),
+    amount: amountColumn('amount').notNull(),
+    usedAmount: amountColumn('used_amount').notNull().default(sql`0`),
     state: text('state', { enum: reservationStates }).notNull().default('active'),
     /** The pending ledger transfers, one per grant it draws on, in burn order. */
     holds: jsonb('holds').$type<{ grantId: string; transferId: string; amount: string }[]>().notNull(),
@@ -236,7 +236,7 @@ export const usages = pgTable(
     workspaceId: uuid('workspace_id'),
     usedFor: text('used_for').notNull(),
     action: text('action'),
-    amount: bigint('amount', { mode: 'bigint' }).notNull(),
+    amount: amountColumn('amount').notNull(),
     isReserved: boolean('is_reserved').notNull(),
     reservationId: uuid('reservation_id'),
     /** The grants that paid, in burn order: [{ grantId, amount }]. */
@@ -256,7 +256,7 @@ export const usages = pgTable(
 export const actionPrices = pgTable('credits_action_prices', {
   action: text('action').primaryKey(),
   label: text('label').notNull(),
-  price: bigint('price', { mode: 'bigint' }).notNull(),
+  price: amountColumn('price').notNull(),
   builtIn: boolean('built_in').notNull().default(false),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Actor } from '../core/actor';
+import { Amount } from '../core/amounts';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
 import {
@@ -11,7 +12,6 @@ import {
   jsonResponse,
   requireAdminKey,
 } from '../core/http';
-import { UINT256_MAX } from '../core/money';
 import { pageJson, pageQuery, pageSchema } from '../core/paging';
 import type { TransferBatcher } from './batcher';
 import { MAX_TRANSFERS_PER_COMMIT } from './batcher';
@@ -33,12 +33,6 @@ import { type Account, type Balances, type Ledger, type Transfer, transferResult
 /** The operator API under /api/ledger: JSON in TigerBeetle's names, amounts as decimal strings of minor units. */
 
 const Uuid = z.uuid();
-const WHOLE_NUMBER = /^(0|[1-9]\d{0,77})$/;
-const Amount = z
-  .string()
-  .regex(WHOLE_NUMBER, 'must be a whole number of minor units, as a decimal string')
-  .refine((value) => !WHOLE_NUMBER.test(value) || BigInt(value) <= UINT256_MAX, 'must not exceed 2^256-1')
-  .openapi({ example: '1250000', description: "minor units of the ledger's asset" });
 const LedgerCode = z
   .string()
   .regex(LEDGER_CODE, 'letters, digits, _ . : - ; starting with a letter')

@@ -6,15 +6,14 @@ import {
   index,
   integer,
   jsonb,
-  numeric,
   pgTable,
   text,
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { amountColumn } from '../core/amounts';
 
-/** numeric(78,0) holds any uint256 the chain can carry; Tally reads and writes it as a decimal string / bigint. */
-const amount = (name: string) => numeric(name, { precision: 78, scale: 0 });
+const amount = amountColumn;
 
 export const ledgers = pgTable(
   'ledger_ledgers',
@@ -39,10 +38,10 @@ export const accounts = pgTable(
     debitsMustNotExceedCredits: boolean('debits_must_not_exceed_credits').notNull().default(false),
     creditsMustNotExceedDebits: boolean('credits_must_not_exceed_debits').notNull().default(false),
     closed: boolean('closed').notNull().default(false),
-    debitsPending: amount('debits_pending').notNull().default('0'),
-    debitsPosted: amount('debits_posted').notNull().default('0'),
-    creditsPending: amount('credits_pending').notNull().default('0'),
-    creditsPosted: amount('credits_posted').notNull().default('0'),
+    debitsPending: amount('debits_pending').notNull().default(sql`0`),
+    debitsPosted: amount('debits_posted').notNull().default(sql`0`),
+    creditsPending: amount('credits_pending').notNull().default(sql`0`),
+    creditsPosted: amount('credits_posted').notNull().default(sql`0`),
     metadata: jsonb('metadata').notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },

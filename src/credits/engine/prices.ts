@@ -35,7 +35,7 @@ export async function ensureBuiltInActions(db: Db, clock: Clock): Promise<void> 
         SELECT action, label, price, TRUE, ${clock.now()}
         FROM unnest(${sql.param(entries.map(([action]) => action))}::text[],
           ${sql.param(entries.map(([, a]) => a.label))}::text[],
-          ${sql.param(entries.map(([, a]) => a.price.toString()))}::bigint[]) AS u(action, label, price)
+          ${sql.param(entries.map(([, a]) => a.price.toString()))}::numeric[]) AS u(action, label, price)
         ON CONFLICT (action) DO NOTHING`,
   );
 }

@@ -5686,7 +5686,7 @@ export interface paths {
                         name: string;
                         description?: string;
                         /**
-                         * @description whole credits, as a decimal string
+                         * @description whole credits, more than 0
                          * @example 100
                          */
                         credits_per_cycle: string;
@@ -5700,7 +5700,10 @@ export interface paths {
                         /** @description the actions the product lets its holders take */
                         permissions: string[];
                         display_price?: {
-                            /** @example 4900 */
+                            /**
+                             * @description minor units of the display currency
+                             * @example 4900
+                             */
                             amount_minor: string;
                             currency: string;
                         };
@@ -6012,7 +6015,7 @@ export interface paths {
                         name?: string;
                         description?: string;
                         /**
-                         * @description whole credits, as a decimal string
+                         * @description whole credits, more than 0
                          * @example 100
                          */
                         credits_per_cycle?: string;
@@ -6026,7 +6029,10 @@ export interface paths {
                         /** @description the actions the product lets its holders take */
                         permissions?: string[];
                         display_price?: {
-                            /** @example 4900 */
+                            /**
+                             * @description minor units of the display currency
+                             * @example 4900
+                             */
                             amount_minor: string;
                             currency: string;
                         };
@@ -6452,7 +6458,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "product_not_sold" | "own_product" | "domain_rule" | "insufficient_funds";
+                                code: "product_not_sold" | "own_product" | "domain_rule" | "managed_by_line" | "insufficient_funds";
                                 message: string;
                                 details?: unknown;
                             };
@@ -6696,7 +6702,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "product_not_sold" | "own_product" | "domain_rule" | "insufficient_funds";
+                                code: "product_not_sold" | "own_product" | "domain_rule" | "managed_by_line" | "insufficient_funds";
                                 message: string;
                                 details?: unknown;
                             };
@@ -7137,7 +7143,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "temporary_password_expired" | "domain_rule" | "insufficient_funds";
+                                code: "temporary_password_expired" | "domain_rule" | "managed_by_line" | "insufficient_funds";
                                 message: string;
                                 details?: unknown;
                             };
@@ -7584,7 +7590,108 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Rename an open workspace (owners and admins); the name must be free among open workspaces */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The workspace */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreditsWorkspace"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `workspace_name_taken`: A workspace of that name exists already; `workspace_archived`: The workspace is archived: nothing is spent in it any more */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "workspace_name_taken" | "workspace_archived" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/credits/workspaces/{id}/archive": {
@@ -8014,7 +8121,7 @@ export interface paths {
                         /** @example generate_image */
                         action: string;
                         /**
-                         * @description whole credits, as a decimal string
+                         * @description whole credits, more than 0
                          * @example 100
                          */
                         amount?: string;
@@ -8107,7 +8214,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "reservation_too_short" | "domain_rule" | "insufficient_funds";
+                                code: "reservation_too_short" | "domain_rule" | "managed_by_line" | "insufficient_funds";
                                 message: string;
                                 details?: unknown;
                             };
@@ -8157,7 +8264,7 @@ export interface paths {
                         /** Format: uuid */
                         reservation_id: string;
                         /**
-                         * @description whole credits, as a decimal string
+                         * @description whole credits, more than 0
                          * @example 100
                          */
                         amount?: string;
@@ -8241,7 +8348,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "workspace_reserve" | "domain_rule" | "insufficient_funds";
+                                code: "workspace_reserve" | "domain_rule" | "managed_by_line" | "insufficient_funds";
                                 message: string;
                                 details?: unknown;
                             };
@@ -8364,7 +8471,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "workspace_reserve" | "domain_rule" | "insufficient_funds";
+                                code: "workspace_reserve" | "domain_rule" | "managed_by_line" | "insufficient_funds";
                                 message: string;
                                 details?: unknown;
                             };
@@ -10632,6 +10739,7 @@ export interface components {
          *     - `payload_too_large`: The body is over the size limit
          *     - `unsupported_media_type`: The body is not of a type this route takes
          *     - `domain_rule`: A rule of the domain refuses this
+         *     - `managed_by_line`: This kind of organisation is changed through its product line’s own routes
          *     - `insufficient_funds`: Not enough is available
          *     - `rate_limited`: Too many requests; see Retry-After
          *     - `internal`: Something went wrong on our side
@@ -10655,7 +10763,7 @@ export interface components {
          *     - `password_already_set`: The account has a password already
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "unsupported_media_type" | "domain_rule" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "reservation_too_short" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "reservation_too_short" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
         Error: {
             error: {
                 /** @example validation_failed */
@@ -10696,6 +10804,8 @@ export interface components {
             self_service: boolean;
             /** @description its invitations are sent by its product line, not through /api/orgs/{id}/invitations */
             invitations_by_line: boolean;
+            /** @description it is renamed through its product line, not through PATCH /api/orgs/{id} */
+            renamed_by_line: boolean;
             roles: {
                 role: string;
                 label: string;
@@ -10846,22 +10956,22 @@ export interface components {
                 closed: boolean;
             };
             /**
-             * @description minor units of the ledger's asset
+             * @description minor units of the asset, as a decimal string
              * @example 1250000
              */
             debits_pending: string;
             /**
-             * @description minor units of the ledger's asset
+             * @description minor units of the asset, as a decimal string
              * @example 1250000
              */
             debits_posted: string;
             /**
-             * @description minor units of the ledger's asset
+             * @description minor units of the asset, as a decimal string
              * @example 1250000
              */
             credits_pending: string;
             /**
-             * @description minor units of the ledger's asset
+             * @description minor units of the asset, as a decimal string
              * @example 1250000
              */
             credits_posted: string;
@@ -10907,7 +11017,7 @@ export interface components {
             /** Format: uuid */
             credit_account_id: string;
             /**
-             * @description minor units of the ledger's asset
+             * @description minor units of the asset, as a decimal string
              * @example 1250000
              */
             amount: string;
@@ -10934,22 +11044,22 @@ export interface components {
         };
         Balances: {
             /**
-             * @description minor units of the ledger's asset
+             * @description minor units of the asset, as a decimal string
              * @example 1250000
              */
             debits_pending: string;
             /**
-             * @description minor units of the ledger's asset
+             * @description minor units of the asset, as a decimal string
              * @example 1250000
              */
             debits_posted: string;
             /**
-             * @description minor units of the ledger's asset
+             * @description minor units of the asset, as a decimal string
              * @example 1250000
              */
             credits_pending: string;
             /**
-             * @description minor units of the ledger's asset
+             * @description minor units of the asset, as a decimal string
              * @example 1250000
              */
             credits_posted: string;
@@ -10965,7 +11075,7 @@ export interface components {
             /** Format: uuid */
             credit_account_id?: string;
             /**
-             * @description minor units of the ledger's asset
+             * @description minor units of the asset, as a decimal string
              * @example 1250000
              */
             amount?: string;
@@ -11014,7 +11124,10 @@ export interface components {
             rollover_credits: string;
             permissions: string[];
             display_price: {
-                /** @example 4900 */
+                /**
+                 * @description minor units of the display currency
+                 * @example 4900
+                 */
                 amount_minor: string;
                 currency: string;
             };
@@ -11046,7 +11159,10 @@ export interface components {
                 label: string;
             }[];
             display_price: {
-                /** @example 4900 */
+                /**
+                 * @description minor units of the display currency
+                 * @example 4900
+                 */
                 amount_minor: string;
                 currency: string;
             };
