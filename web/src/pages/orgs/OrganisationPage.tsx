@@ -43,7 +43,7 @@ function OrganisationDetails({
           <Alert variant="light" color="blue" title={`Managed in ${linePage.line}`}>
             {linePage.path ? (
               <>
-                Invitations, credits and usage are on{' '}
+                Its name, invitations, credits and usage are on{' '}
                 <Anchor component={Link} to={linePage.path} inherit>
                   its {linePage.line} page
                 </Anchor>
@@ -58,9 +58,17 @@ function OrganisationDetails({
           <MembersSection organization={organization} kind={kind} currentUserId={user.id} />
         )}
         {can('members.invite') && !linePage && <InvitationsSection organization={organization} kind={kind} />}
-        {can('org.update') && (
+        {can('org.update') && !kind?.renamed_by_line && (
           <SectionCard title="Name">
-            <RenameOrganisationForm organization={organization} onRenamed={onRenamed} />
+            <RenameOrganisationForm
+              current={organization.name}
+              rename={(name) =>
+                call(
+                  api.PATCH('/api/orgs/{id}', { params: { path: { id: organization.id } }, body: { name } }),
+                )
+              }
+              onRenamed={onRenamed}
+            />
           </SectionCard>
         )}
       </Stack>

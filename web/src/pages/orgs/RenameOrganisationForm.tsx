@@ -2,23 +2,29 @@ import { Button, Group, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { api, call } from '../../api/client';
-import type { Organization } from '../../api/types';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
 import { showServerErrors } from '../../lib/serverErrors';
 import { checkRequired } from '../../lib/validators';
 
-export function RenameOrganisationForm({
-  organization,
+/**
+ * A name form: `rename` sends the new name (the core's route for an organisation, a line's for the
+ * organisations it renames itself) and answers with what was saved.
+ */
+export function RenameOrganisationForm<T extends { name: string }>({
+  current,
+  rename,
   onRenamed,
+  what = 'organisation',
 }: {
-  organization: Organization;
-  onRenamed: (organization: Organization) => void;
+  current: string;
+  rename: (name: string) => Promise<T>;
+  onRenamed: (renamed: T) => void;
+  what?: string;
 }) {
   const [formError, setFormError] = useState<string | null>(null);
   const form = useForm({
     mode: 'controlled',
-    initialValues: { name: organization.name },
+    initialValues: { name: current },
     validateInputOnChange: true,
     validate: { name: checkRequired('a name') },
   });
@@ -26,22 +32,17 @@ export function RenameOrganisationForm({
   const submit = form.onSubmit(async ({ name }) => {
     setFormError(null);
     try {
-      const renamed = await call(
-        api.PATCH('/api/orgs/{id}', {
-          params: { path: { id: organization.id } },
-          body: { name: name.trim() },
-        }),
-      );
+      const renamed = await rename(name.trim());
       form.resetDirty({ name: renamed.name });
       onRenamed(renamed);
-      notifications.show({ color: 'teal', message: 'The organisation is renamed.' });
+      notifications.show({ color: 'teal', message: `The ${what} is renamed.` });
     } catch (error) {
       setFormError(showServerErrors(form, error));
     }
   });
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Rename the organisation">
+    <form onSubmit={submit} noValidate aria-label={`Rename the ${what}`}>
       <Stack gap="md">
         <TextInput label="Name" required {...form.getInputProps('name')} />
         <FormErrorAlert message={formError} />

@@ -2,12 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { OrganizationKind } from '../../api/types';
 import { lineOrganisationPage } from './lineOrganisations';
 
-const kind = (name: string, label: string, invitationsByLine: boolean): OrganizationKind => ({
+const kind = (
+  name: string,
+  label: string,
+  invitationsByLine: boolean,
+  renamedByLine = false,
+): OrganizationKind => ({
   kind: name,
   label,
   creator_role: 'owner',
   self_service: true,
   invitations_by_line: invitationsByLine,
+  renamed_by_line: renamedByLine,
   roles: [],
 });
 
@@ -22,6 +28,10 @@ describe('organisations a product line manages', () => {
     expect(lineOrganisationPage(kind('shop_stall', 'Stall', true), 's1')).toEqual({
       line: 'Stall',
       path: null,
+    });
+    expect(lineOrganisationPage(kind('credits_workspace', 'Workspace', false, true), 'w1')).toEqual({
+      line: 'Credits',
+      path: '/credits/workspaces/w1',
     });
     expect(lineOrganisationPage(undefined, 'x')).toBeNull();
   });

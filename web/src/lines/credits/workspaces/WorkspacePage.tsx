@@ -14,6 +14,7 @@ import { useCursorPages } from '../../../hooks/useCursorPages';
 import { useResource } from '../../../hooks/useResource';
 import { formatDateTime } from '../../../lib/dates';
 import { MembersSection } from '../../../pages/orgs/MembersSection';
+import { RenameOrganisationForm } from '../../../pages/orgs/RenameOrganisationForm';
 import { useOrganizationKinds } from '../../../pages/orgs/useOrganizationKinds';
 import { useSignedInUser } from '../../../session/SessionContext';
 import { useCredits } from '../CreditsLayout';
@@ -116,6 +117,23 @@ function WorkspaceView({
             ]}
           />
         </SectionCard>
+        {open && can('org.update') && (
+          <SectionCard title="Name" description="Unique among open workspaces.">
+            <RenameOrganisationForm
+              what="workspace"
+              current={workspace.name}
+              rename={(name) =>
+                call(
+                  api.PATCH('/api/credits/workspaces/{id}', {
+                    params: { path: { id: workspace.id } },
+                    body: { name },
+                  }),
+                )
+              }
+              onRenamed={() => onChanged()}
+            />
+          </SectionCard>
+        )}
         {can('members.read') && (
           <MembersSection organization={organization} kind={kind} currentUserId={user.id} />
         )}
