@@ -2,6 +2,7 @@ import { resolveCname } from 'node:dns/promises';
 import type { OrganizationKinds } from '../core/access/roles';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
+import type { NotificationTypes } from '../core/notifications/registry';
 
 /** Looks up the CNAME records of a host name; the DNS by default, a stand-in in tests. */
 export type CnameResolver = (host: string) => Promise<string[]>;
@@ -17,4 +18,6 @@ export interface CreditsDeps {
   resolveCname: CnameResolver;
   /** The kinds of organisation this Tally serves; a workspace is one of them. */
   kinds: OrganizationKinds;
+  /** The notification types people choose channels for; the line's own are among them. */
+  notificationTypes: NotificationTypes;
 }

@@ -1,10 +1,11 @@
-import type { ProductLine } from '../product-line';
+import type { LineContext, ProductLine } from '../product-line';
 import { makeCreditsDemo } from './demo';
-import { type CnameResolver, dnsCnameResolver } from './deps';
+import { type CnameResolver, type CreditsDeps, dnsCnameResolver } from './deps';
 import { registerCreditsJobs } from './engine/jobs';
 import { ensureCreditsLedger } from './engine/ledger';
 import { ensureBuiltInActions } from './engine/prices';
 import { creditsErrors } from './errors';
+import { creditsNotificationTypes } from './notifications';
 import { creditsRoutes } from './routes';
 import { creditsScopeDescriptions } from './scopes';
 import { workspaceKind } from './workspaces';
@@ -28,11 +29,14 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): ProductLine
       await ensureCreditsLedger(db, clock);
       await ensureBuiltInActions(db, clock);
     },
-    routes: ({ db, clock, publicUrl, kinds }) => creditsRoutes({ db, clock, publicUrl, kinds, resolveCname }),
+    notificationTypes: creditsNotificationTypes,
+    routes: (context) => creditsRoutes(creditsDeps(context)),
     jobs: ({ jobs, db, clock, log }) => registerCreditsJobs(jobs, { db, clock, log }),
-    demo: ({ db, clock, publicUrl, kinds }, actor) =>
-      makeCreditsDemo({ db, clock, publicUrl, kinds, resolveCname }, actor),
+    demo: (context, actor) => makeCreditsDemo(creditsDeps(context), actor),
   };
+  function creditsDeps({ db, clock, publicUrl, kinds, notificationTypes }: LineContext): CreditsDeps {
+    return { db, clock, publicUrl, kinds, notificationTypes, resolveCname };
+  }
 }
 
 export const creditsLine: ProductLine = defineCreditsLine();

@@ -1,6 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { read, request, type TestPerson, type TestTally, testTally } from '../../test/support/app';
+import {
+  read,
+  request,
+  signedInPerson,
+  type TestPerson,
+  type TestTally,
+  testTally,
+} from '../../test/support/app';
 import {
   buy,
   counts,
@@ -343,5 +350,41 @@ describe('the temporary password works nowhere else', () => {
     ).toBe(201);
     const login = await request(tally, 'POST', '/api/auth/login', { body: { email, password: temporary } });
     expect(login.status).toBe(401);
+  });
+});
+
+describe('a purchase by someone who already has a password', () => {
+  it('reaches them as a credits notification, by the channel they chose', async () => {
+    const person = await signedInPerson(tally, { email: freshEmail('returning') });
+    await tally.database.db.execute(
+      sql`UPDATE core_users SET password_hash = 'set-elsewhere' WHERE id = ${person.userId}`,
+    );
+    const delivered = async () => ({
+      notifications: await queryRows<{ type: string; link: string }>(
+        tally.database.db,
+        sql`SELECT type, link FROM core_notifications WHERE user_id = ${person.userId}`,
+      ),
+      mails: await queryRows<{ template: string; subject: string }>(
+        tally.database.db,
+        sql`SELECT template, subject FROM core_mail_messages WHERE user_id = ${person.userId}`,
+      ),
+    });
+
+    await buy(tally, admin, person.email, productId);
+    const first = await delivered();
+    expect(first.notifications).toEqual([{ type: 'credits.purchase_completed', link: '/credits' }]);
+    expect(first.mails).toEqual([
+      { template: 'notification', subject: expect.stringMatching(/your credits are in your Tally account$/) },
+    ]);
+
+    const setting = await request(tally, 'PUT', '/api/notifications/settings/credits.purchase_completed', {
+      as: person,
+      body: { channel: 'in_app' },
+    });
+    expect(setting.status).toBe(200);
+    await buy(tally, admin, person.email, productId);
+    const second = await delivered();
+    expect(second.notifications).toHaveLength(2);
+    expect(second.mails).toHaveLength(1);
   });
 });

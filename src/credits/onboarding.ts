@@ -14,6 +14,7 @@ import {
 import type { Db } from '../core/database';
 import { AppError } from '../core/errors';
 import { queueMail } from '../core/mail/outbox';
+import { action, facts, paragraph, renderMail, subject } from '../core/mail/template';
 import type { CreditsDeps } from './deps';
 import { creditsErrors } from './errors';
 import { customers, type UserType } from './schema';
@@ -42,24 +43,27 @@ export async function mailLoginDetails(
 ): Promise<void> {
   const { password, expiresAt } = await issueTemporaryPassword(tx, clock, person.userId, person.ip);
   const link = `${publicUrl}/credits/welcome?email=${encodeURIComponent(person.email)}`;
+  const until = `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   await queueMail(tx, clock, {
     to: person.email,
     userId: person.userId,
-    template: 'credits_login_details',
-    subject: 'Your Tally login details',
-    text: [
-      person.productName ? `Thank you for buying ${person.productName}. Your Tally account is ready.` : '',
-      '',
-      `Email: ${person.email}`,
-      `Temporary password: ${password}`,
-      '',
-      `Finish setting up your account: ${link}`,
-      'There you choose your own password and create your first workspace. The temporary password',
-      `works only there, once, until ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
-      person.type === 'whitelabel' ? '\nAs a whitelabel reseller, you will then set up your own domain.' : '',
-    ]
-      .join('\n')
-      .trim(),
+    ...renderMail('credits_login_details', {
+      subject: subject`Your Tally login details`,
+      blocks: [
+        ...(person.productName
+          ? [paragraph`Thank you for buying ${person.productName}. Your Tally account is ready.`]
+          : []),
+        facts([
+          ['Email', person.email],
+          ['Temporary password', password],
+        ]),
+        action('Finish setting up your account', link),
+        paragraph`There you choose your own password and create your first workspace. The temporary password works only there, once, until ${until}.`,
+        ...(person.type === 'whitelabel'
+          ? [paragraph`As a whitelabel reseller, you will then set up your own domain.`]
+          : []),
+      ],
+    }),
   });
 }
 

@@ -6,13 +6,14 @@ import { users } from '../core/auth/schema';
 import type { Db } from '../core/database';
 import { notFound } from '../core/errors';
 import { isUuid, newId } from '../core/ids';
-import { queueMail } from '../core/mail/outbox';
+import { notify } from '../core/notifications/service';
 import { idFromCursor, type Page, pageLimit, pageOf } from '../core/paging';
 import { recordCustomerPurchase } from './customers';
 import type { CreditsDeps } from './deps';
 import { lockCustomers } from './engine/customer-lock';
 import { startHolding } from './engine/refill';
 import { creditsErrors } from './errors';
+import { CREDITS_NOTIFICATIONS } from './notifications';
 import { mailLoginDetails } from './onboarding';
 import { products, purchases } from './schema';
 import { CREDITS_SCOPES } from './scopes';
@@ -156,17 +157,22 @@ export async function recordPurchase(
       type: customer.type,
     });
   } else {
-    await queueMail(tx, clock, {
-      to: email,
-      userId,
-      template: 'credits_purchase',
-      dedupeKey: `credits_purchase:${purchase!.id}`,
-      subject: `${product.name}: your credits are in your Tally account`,
-      text:
-        `Thank you for buying ${product.name}: ${product.creditsPerCycle} credits are in your account` +
-        (product.refillCycle === 'none' ? '.' : `, refilled every ${product.refillCycle}.`) +
-        `\n\nLog in: ${deps.publicUrl}/login`,
-    });
+    // A person who has a password hears of it as they chose (in the app, by mail, or both).
+    await notify(
+      tx,
+      { clock, types: deps.notificationTypes, publicUrl: deps.publicUrl },
+      {
+        userId,
+        type: CREDITS_NOTIFICATIONS.purchaseCompleted,
+        title: `${product.name}: your credits are in your Tally account`,
+        body:
+          `Thank you for buying ${product.name}: ${product.creditsPerCycle} credits are in your account` +
+          (product.refillCycle === 'none' ? '.' : `, refilled every ${product.refillCycle}.`),
+        link: '/credits',
+        data: { purchaseId: purchase!.id, productId: product.id },
+        dedupeKey: `credits_purchase:${purchase!.id}`,
+      },
+    );
   }
   await recordAudit(tx, clock, actor, {
     action: 'credits.purchase.create',

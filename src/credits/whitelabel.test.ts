@@ -37,6 +37,7 @@ const depsWith = (records: Record<string, string[]>): CreditsDeps => ({
   clock: tally.clock,
   publicUrl: 'http://tally.test',
   kinds: tally.context.kinds,
+  notificationTypes: tally.context.notificationTypes,
   resolveCname: async (host) => {
     const found = records[host];
     if (!found) throw Object.assign(new Error(`queryCname ENODATA ${host}`), { code: 'ENODATA' });

@@ -7,6 +7,7 @@ import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
 import { isUuid, newId } from '../ids';
 import { queueMail } from '../mail/outbox';
+import { action, paragraph, renderMail, subject } from '../mail/template';
 import {
   type AccessDeps,
   authorize,
@@ -178,7 +179,6 @@ export async function inviteMember(
     await queueMail(tx, clock, {
       to: email,
       userId: existing?.user_id ?? null,
-      template: 'invitation',
       dedupeKey: `invitation:${id}`,
       ...invitationMail(kinds, organization, invitation!, `${publicUrl}/invitations/${token}`),
     });
@@ -203,18 +203,16 @@ function invitationMail(
   const kindLabel = kind?.label ?? 'organisation';
   const roleLabel = findRole(kinds.rulesOf(organization.kind), invitation.role)?.label ?? invitation.role;
   const inviter = invitation.invitedBy.name || 'Someone';
-  return {
-    subject: `${inviter} invited you to join ${organization.name} on Tally`,
-    text: [
-      `${inviter} invited you to join ${organization.name} (${kindLabel}) on Tally as ${roleLabel}.`,
-      '',
-      `Accept the invitation: ${link}`,
-      '',
-      `The link works once and until ${invitation.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
-      `Sign in (or create your account) with ${invitation.email} to accept it.`,
-      'If you did not expect this invitation, you can ignore this mail.',
-    ].join('\n'),
-  };
+  const until = `${invitation.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return renderMail('invitation', {
+    subject: subject`${inviter} invited you to join ${organization.name} on Tally`,
+    blocks: [
+      paragraph`${inviter} invited you to join ${organization.name} (${kindLabel}) on Tally as ${roleLabel}.`,
+      action('Accept the invitation', link),
+      paragraph`The link works once and until ${until}. Sign in (or create your account) with ${invitation.email} to accept it.`,
+      paragraph`If you did not expect this invitation, you can ignore this mail.`,
+    ],
+  });
 }
 
 /** The invitations still waiting for an answer (open, not expired), newest first. */

@@ -7,6 +7,7 @@ import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
 import { newId } from '../ids';
 import { queueMail } from '../mail/outbox';
+import { action, paragraph, renderMail, subject } from '../mail/template';
 import { consumeLinkToken, issueLinkToken } from './mailed-links';
 import { checkPasswordRules, hashPassword, verifyPassword } from './passwords';
 import { assertNotLocked, clearFailures, consumeRateLimit, recordFailure } from './rate-limit';
@@ -94,12 +95,15 @@ export async function signUp(
       if (mailAllowed) {
         await queueMail(tx, clock, {
           to: email,
-          template: 'signup_existing',
-          subject: 'You already have a Tally account',
-          text:
-            `Someone, maybe you, tried to sign up to Tally with this address, which already has an account.\n\n` +
-            `Log in: ${publicUrl}/login\nForgot your password? ${publicUrl}/forgot-password\n\n` +
-            `If it was not you, you can ignore this mail: nothing changed.`,
+          ...renderMail('signup_existing', {
+            subject: subject`You already have a Tally account`,
+            blocks: [
+              paragraph`Someone, maybe you, tried to sign up to Tally with this address, which already has an account.`,
+              action('Log in', `${publicUrl}/login`),
+              action('Forgot your password?', `${publicUrl}/forgot-password`),
+              paragraph`If it was not you, you can ignore this mail: nothing changed.`,
+            ],
+          }),
         });
       }
       return;
@@ -108,13 +112,15 @@ export async function signUp(
     await queueMail(tx, clock, {
       to: email,
       userId,
-      template: 'welcome',
       dedupeKey: `welcome:${userId}`,
-      subject: 'Welcome to Tally — confirm your email',
-      text:
-        `Welcome to Tally, ${input.name.trim() || email}!\n\n` +
-        `Confirm your email address to start: ${publicUrl}/verify-email?token=${token}\n\n` +
-        `The link works once, for 48 hours.`,
+      ...renderMail('welcome', {
+        subject: subject`Welcome to Tally — confirm your email`,
+        blocks: [
+          paragraph`Welcome to Tally, ${input.name.trim() || email}!`,
+          action('Confirm your email address', `${publicUrl}/verify-email?token=${token}`),
+          paragraph`The link works once, for 48 hours.`,
+        ],
+      }),
     });
     await recordAudit(
       tx,
@@ -233,9 +239,13 @@ async function resendConfirmation(
     await queueMail(tx, clock, {
       to: email,
       userId,
-      template: 'verify_email',
-      subject: 'Confirm your email for Tally',
-      text: `Confirm your email address: ${publicUrl}/verify-email?token=${token}\n\nThe link works once, for 48 hours.`,
+      ...renderMail('verify_email', {
+        subject: subject`Confirm your email for Tally`,
+        blocks: [
+          action('Confirm your email address', `${publicUrl}/verify-email?token=${token}`),
+          paragraph`The link works once, for 48 hours.`,
+        ],
+      }),
     });
   });
 }
@@ -262,12 +272,14 @@ export async function requestPasswordReset(
     await queueMail(tx, clock, {
       to: email,
       userId: row.id,
-      template: 'password_reset',
-      subject: 'Reset your Tally password',
-      text:
-        `Someone, hopefully you, asked to reset the password of your Tally account.\n\n` +
-        `Choose a new password: ${publicUrl}/reset-password?token=${token}\n\n` +
-        `The link works once, for one hour. If you did not ask for it, ignore this mail.`,
+      ...renderMail('password_reset', {
+        subject: subject`Reset your Tally password`,
+        blocks: [
+          paragraph`Someone, hopefully you, asked to reset the password of your Tally account.`,
+          action('Choose a new password', `${publicUrl}/reset-password?token=${token}`),
+          paragraph`The link works once, for one hour. If you did not ask for it, ignore this mail.`,
+        ],
+      }),
     });
     await recordAudit(
       tx,

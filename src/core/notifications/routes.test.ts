@@ -91,7 +91,9 @@ describe('notify', () => {
         to_address: person.email,
         subject: 'Your order is ready',
         template: 'notification',
-        text: expect.stringContaining('Pick it up on Friday.\n\nhttp://tally.test/coop/orders/42'),
+        text: expect.stringContaining(
+          'Pick it up on Friday.\n\nOpen in Tally: http://tally.test/coop/orders/42',
+        ),
       });
     }
   });

@@ -6,6 +6,7 @@ import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
 import { isUuid, newId } from '../ids';
 import { queueMail } from '../mail/outbox';
+import { action, paragraph, renderMail, subject } from '../mail/template';
 import { idFromCursor, type Page, pageLimit, pageOf } from '../paging';
 import {
   isNotificationChannel,
@@ -93,27 +94,26 @@ export async function notify(
     mailId = await queueMail(tx, clock, {
       to: person.email,
       userId: input.userId,
-      subject: input.title,
-      text: notificationMailText(input, publicUrl),
-      template: 'notification',
+      ...notificationMail(input, publicUrl),
       dedupeKey: dedupeKey === null ? undefined : `notification:${dedupeKey}`,
     });
   }
   return { channel, notificationId, mailId };
 }
 
-function notificationMailText(input: NotifyInput, publicUrl: string | undefined): string {
+function notificationMail(input: NotifyInput, publicUrl: string | undefined) {
   const link =
     input.link && publicUrl && !/^https?:\/\//i.test(input.link)
       ? `${publicUrl}${input.link.startsWith('/') ? '' : '/'}${input.link}`
       : input.link;
-  return [
-    input.body || input.title,
-    link,
-    'You can choose which notifications reach you by email in your notification settings.',
-  ]
-    .filter(Boolean)
-    .join('\n\n');
+  return renderMail('notification', {
+    subject: subject`${input.title}`,
+    blocks: [
+      paragraph`${input.body || input.title}`,
+      ...(link ? [action('Open in Tally', link)] : []),
+      paragraph`You can choose which notifications reach you by email in your notification settings.`,
+    ],
+  });
 }
 
 export interface Notification {
