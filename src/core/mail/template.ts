@@ -54,11 +54,11 @@ export const facts = (entries: readonly (readonly [string, Interpolated])[]): Ma
   facts: entries,
 });
 
-export const oneLine = (value: Interpolated): string =>
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-  String(value)
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-    .trim();
+/** Line breaks and other control characters: what a value may not bring into a mail. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
+
+export const oneLine = (value: Interpolated): string => String(value).replace(CONTROL_CHARACTERS, ' ').trim();
 
 const escapeHtml = (text: string): string =>
   text.replace(
@@ -77,42 +77,42 @@ function joinInline(
 const textOf = (inline: Inline) => joinInline(inline, oneLine, (t) => t);
 const htmlOf = (inline: Inline) => joinInline(inline, (v) => escapeHtml(oneLine(v)), escapeHtml);
 
+function blockText(block: MailBlock): string {
+  switch (block.kind) {
+    case 'paragraph':
+      return textOf(block.inline);
+    case 'action':
+      return `${block.label}: ${block.url}`;
+    case 'facts':
+      return block.facts.map(([label, value]) => `${label}: ${oneLine(value)}`).join('\n');
+  }
+}
+
+function blockHtml(block: MailBlock): string {
+  switch (block.kind) {
+    case 'paragraph':
+      return `<p style="margin:0 0 16px">${htmlOf(block.inline)}</p>`;
+    case 'action':
+      return (
+        `<p style="margin:0 0 16px"><a href="${escapeHtml(block.url)}" style="display:inline-block;padding:10px 18px;` +
+        `background:#1c7ed6;color:#ffffff;border-radius:6px;text-decoration:none;font-weight:600">` +
+        `${escapeHtml(block.label)}</a></p>`
+      );
+    case 'facts':
+      return `<table style="margin:0 0 16px;border-collapse:collapse">${block.facts
+        .map(
+          ([label, value]) =>
+            `<tr><td style="padding:2px 12px 2px 0;color:#495057">${escapeHtml(label)}</td>` +
+            `<td style="padding:2px 0;font-family:monospace">${escapeHtml(oneLine(value))}</td></tr>`,
+        )
+        .join('')}</table>`;
+  }
+}
+
 /** Renders a mail to its subject, text and HTML. */
 export function renderMail(template: string, content: MailContent): RenderedMail {
-  const text = content.blocks
-    .map((block) => {
-      switch (block.kind) {
-        case 'paragraph':
-          return textOf(block.inline);
-        case 'action':
-          return `${block.label}: ${block.url}`;
-        case 'facts':
-          return block.facts.map(([label, value]) => `${label}: ${oneLine(value)}`).join('\n');
-      }
-    })
-    .join('\n\n');
-  const body = content.blocks
-    .map((block) => {
-      switch (block.kind) {
-        case 'paragraph':
-          return `<p style="margin:0 0 16px">${htmlOf(block.inline)}</p>`;
-        case 'action':
-          return (
-            `<p style="margin:0 0 16px"><a href="${escapeHtml(block.url)}" style="display:inline-block;padding:10px 18px;` +
-            `background:#1c7ed6;color:#ffffff;border-radius:6px;text-decoration:none;font-weight:600">` +
-            `${escapeHtml(block.label)}</a></p>`
-          );
-        case 'facts':
-          return `<table style="margin:0 0 16px;border-collapse:collapse">${block.facts
-            .map(
-              ([label, value]) =>
-                `<tr><td style="padding:2px 12px 2px 0;color:#495057">${escapeHtml(label)}</td>` +
-                `<td style="padding:2px 0;font-family:monospace">${escapeHtml(oneLine(value))}</td></tr>`,
-            )
-            .join('')}</table>`;
-      }
-    })
-    .join('\n');
+  const text = content.blocks.map(blockText).join('\n\n');
+  const body = content.blocks.map(blockHtml).join('\n');
   const subjectText = textOf(content.subject);
   const html =
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subjectText)}</title></head>` +
