@@ -10,6 +10,8 @@ import { authRoutes } from './core/auth/routes';
 import { type Clock, systemClock } from './core/clock';
 import type { Config } from './core/config';
 import { checkDatabase, type Database } from './core/database';
+import { fileRoutes } from './core/files/routes';
+import { FileStore } from './core/files/store';
 import { FlowRunner } from './core/flows';
 import { createHttpApp, type Env, mountApiReference } from './core/http';
 import { idempotency, sweepIdempotencyKeys } from './core/idempotency';
@@ -49,7 +51,10 @@ export interface Tally {
 }
 
 export interface TallyOptions {
-  config: Pick<Config, 'maxBodyBytes' | 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'mailboxOpen'>;
+  config: Pick<
+    Config,
+    'maxBodyBytes' | 'maxUploadBytes' | 'filesDir' | 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'mailboxOpen'
+  >;
   database: Database;
   adminApiKey: string;
   log: Logger;
@@ -89,6 +94,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   const http = createHttpApp({
     log,
     maxBodyBytes: config.maxBodyBytes,
+    maxUploadBytes: config.maxUploadBytes,
     checkHealth: () => checkDatabase(db),
   });
   http.use('/api/*', authenticate(db, clock, adminApiKey));
@@ -112,6 +118,8 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   http.route('/api/audit', auditRoutes({ db, clock }));
   http.route('/api/mail', mailRoutes({ db, smtpUrl: config.smtpUrl, mailboxOpen: config.mailboxOpen }));
   http.route('/api/notifications', notificationRoutes({ db, clock, types: notificationTypes }));
+  const files = { db, clock, store: new FileStore(config.filesDir) };
+  http.route('/api/files', fileRoutes({ ...files, maxUploadBytes: config.maxUploadBytes }));
   registerMailJobs(jobs, { clock, log, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
   http.route('/api/ledger', ledgerRoutes({ db, clock, batcher, adminApiKey }));
   registerLedgerJobs(jobs, { db, clock });

@@ -98,6 +98,8 @@ const CORE_AREAS = new Set([
   'notifications',
   'ledger',
   'chain',
+  'install',
+  'files',
 ]);
 
 export function buildRegistries(lines: readonly ProductLine[]): LineRegistries {

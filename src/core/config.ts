@@ -36,6 +36,8 @@ export const configSchema = z
     ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     MAX_BODY_BYTES: wholeNumber.pipe(z.number().min(1024)).default(1024 * 1024),
+    MAX_UPLOAD_BYTES: wholeNumber.pipe(z.number().min(1024)).default(10 * 1024 * 1024),
+    TALLY_FILES_DIR: z.string().min(1).optional(),
     PUBLIC_URL: z.url().optional(),
     SMTP_URL: z
       .url()
@@ -100,6 +102,9 @@ export const configSchema = z
     adminApiKey: env.ADMIN_API_KEY,
     logLevel: env.LOG_LEVEL,
     maxBodyBytes: env.MAX_BODY_BYTES,
+    maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    /** Where uploaded files are kept. */
+    filesDir: path.resolve(env.TALLY_FILES_DIR ?? path.join(env.TALLY_HOME, 'files')),
     /** Where people reach this Tally: the base of links in mails. */
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     smtpUrl: env.SMTP_URL,

@@ -141,10 +141,17 @@ const statusCodes: Partial<Record<number, ErrorCode>> = {
 export interface HttpAppOptions {
   log: Logger;
   maxBodyBytes: number;
+  /** The larger limit of the file upload route (POST /api/files). */
+  maxUploadBytes: number;
   checkHealth: () => Promise<void>;
 }
 
-export function createHttpApp({ log, maxBodyBytes, checkHealth }: HttpAppOptions): OpenAPIHono<Env> {
+export function createHttpApp({
+  log,
+  maxBodyBytes,
+  maxUploadBytes,
+  checkHealth,
+}: HttpAppOptions): OpenAPIHono<Env> {
   const app = createRouter();
 
   app.use('*', requestId());
@@ -163,16 +170,16 @@ export function createHttpApp({ log, maxBodyBytes, checkHealth }: HttpAppOptions
       'request',
     );
   });
-  app.use(
-    '/api/*',
+  const limitTo = (maxSize: number) =>
     bodyLimit({
-      maxSize: maxBodyBytes,
+      maxSize,
       onError: (c) =>
-        errorResponse(
-          c,
-          new AppError('payload_too_large', `request body is larger than ${maxBodyBytes} bytes`),
-        ),
-    }),
+        errorResponse(c, new AppError('payload_too_large', `request body is larger than ${maxSize} bytes`)),
+    });
+  const bodyOfRequest = limitTo(maxBodyBytes);
+  const bodyOfUpload = limitTo(maxUploadBytes);
+  app.use('/api/*', (c, next) =>
+    (c.req.method === 'POST' && c.req.path === '/api/files' ? bodyOfUpload : bodyOfRequest)(c, next),
   );
 
   app.onError((error, c) => {

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { createTally, type Tally } from '../../src/app';
 import type { ChainRuntime } from '../../src/chain/runtime';
@@ -31,6 +34,8 @@ export async function testTally(
   const tally = await createTally({
     config: {
       maxBodyBytes: 64 * 1024,
+      maxUploadBytes: 256 * 1024,
+      filesDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tally-files-')),
       publicUrl: 'http://tally.test',
       smtpUrl: options.smtpUrl,
       mailFrom: 'Tally <no-reply@tally.test>',

@@ -21,6 +21,8 @@ export const coreScopes: Readonly<Record<string, string>> = {
   'notifications:read': 'Read the owner’s notifications',
   'notifications:write': 'Mark the owner’s notifications read and change their notification settings',
   'audit:read': 'Read and export the audit log (an administrator’s key only)',
+  'files:read': 'Download the files the owner uploaded',
+  'files:write': 'Upload files as the owner',
 };
 
 const SCOPE_NAME = /^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$/;

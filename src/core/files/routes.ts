@@ -1,0 +1,99 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError } from '../errors';
+import { createRouter, errorResponses, jsonResponse } from '../http';
+import { type FileDeps, readUpload, type StoredFile, saveUpload } from './service';
+import { type UploadType, uploadTypes } from './sniff';
+
+/** Files under /api/files: an upload as multipart/form-data, and the download of one's own. */
+
+const tags = ['Files'];
+
+const FileSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    content_type: z.string(),
+    size: z.number().int(),
+    sha256: z.string(),
+    created_at: z.string(),
+  })
+  .openapi('StoredFile');
+
+const fileJson = (f: StoredFile) => ({
+  id: f.id,
+  name: f.name,
+  content_type: f.contentType,
+  size: f.size,
+  sha256: f.sha256,
+  created_at: f.createdAt.toISOString(),
+});
+
+/** What the general upload takes: documents and photos of them. A line's uploads may take fewer. */
+const DOCUMENT_TYPES = Object.keys(uploadTypes) as UploadType[];
+
+export function fileRoutes(deps: FileDeps & { maxUploadBytes: number }) {
+  const router = createRouter();
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      tags,
+      summary: `Upload a file (PDF, PNG, JPEG or WebP, up to ${deps.maxUploadBytes} bytes); its type is read from its bytes`,
+      request: {
+        body: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }),
+            },
+          },
+        },
+      },
+      responses: { 201: jsonResponse(FileSchema, 'The stored file'), ...errorResponses },
+    }),
+    async (c) => {
+      const { file } = c.req.valid('form');
+      if (!(file instanceof File))
+        throw new AppError('validation_failed', 'file: a file is required', { field: 'file' });
+      const stored = await saveUpload(deps, c.get('actor'), {
+        name: file.name,
+        bytes: Buffer.from(await file.arrayBuffer()),
+        allowed: DOCUMENT_TYPES,
+        maxBytes: deps.maxUploadBytes,
+      });
+      return c.json(fileJson(stored), 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}',
+      tags,
+      summary: 'Download a file you uploaded (administrators: any)',
+      request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) }) },
+      responses: {
+        200: {
+          description: 'The bytes, as uploaded',
+          content: { 'application/octet-stream': { schema: z.string() } },
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { file, bytes } = await readUpload(deps, c.get('actor'), c.req.valid('param').id);
+      // Served as a download that no browser renders as a page of ours, whatever its bytes hold.
+      return c.body(new Uint8Array(bytes), 200, {
+        'content-type': file.contentType,
+        'content-length': String(bytes.length),
+        'content-disposition': `attachment; filename="${file.name.replace(/[^\w. -]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "default-src 'none'; sandbox",
+        'cache-control': 'private, no-store',
+      });
+    },
+  );
+
+  return router;
+}
