@@ -15,6 +15,7 @@ import type { JobRunner } from './core/jobs';
 import type { Logger } from './core/log';
 import { type NotificationTypeDefinition, NotificationTypes } from './core/notifications/registry';
 import type { TransferBatcher } from './ledger/batcher';
+import { ledgerErrors } from './ledger/errors';
 
 /**
  * The contract between Tally and a product line. A line is one value of this type
@@ -111,7 +112,12 @@ export function buildRegistries(lines: readonly ProductLine[]): LineRegistries {
     if (names.has(line.name)) throw new Error(`product line "${line.name}" is listed twice`);
     names.add(line.name);
   }
-  const errorCodes = new Map<string, string>(Object.entries(coreErrorDescriptions));
+  const errorCodes = new Map<string, string>([
+    ...Object.entries(coreErrorDescriptions),
+    ...Object.entries(ledgerErrors.definitions).map(
+      ([code, { description }]) => [code, description] as const,
+    ),
+  ]);
   for (const line of lines) {
     for (const [code, { description }] of Object.entries(line.errors ?? {})) {
       if (errorCodes.has(code))

@@ -4,16 +4,10 @@ import { type Db, queryRows } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { applyTransfers } from '../../ledger/engine';
+import { firstFailure } from '../../ledger/errors';
 import type { TransferInput } from '../../ledger/types';
 import type { GrantPart } from './burn-order';
-import {
-  allApplied,
-  CREDITS_LEDGER,
-  derivedId,
-  firstFailure,
-  SYSTEM_ACCOUNTS,
-  TRANSFER_CODES,
-} from './ledger';
+import { allApplied, CREDITS_LEDGER, derivedId, SYSTEM_ACCOUNTS, TRANSFER_CODES } from './ledger';
 
 /**
  * Grant expiry: what is left of a grant past its `expires_at` moves to the expired sink and the grant

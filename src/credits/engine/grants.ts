@@ -4,6 +4,7 @@ import { type Db, parseTimestamp, queryRows } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { applyTransfers } from '../../ledger/engine';
+import { firstFailure } from '../../ledger/errors';
 import { createAccounts } from '../../ledger/service';
 import type { TransferInput } from '../../ledger/types';
 import { type GrantSource, grantSources } from '../schema';
@@ -22,7 +23,6 @@ import {
   allApplied,
   CREDITS_LEDGER,
   derivedId,
-  firstFailure,
   GRANT_ACCOUNT_CODE,
   SYSTEM_ACCOUNTS,
   spendRefusal,

@@ -2,6 +2,7 @@ import { v5 as uuidv5 } from 'uuid';
 import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/database';
 import { AppError } from '../../core/errors';
+import { ledgerRefusal } from '../../ledger/errors';
 import { createAccounts, createLedger } from '../../ledger/service';
 import { isSuccess, type TransferResult } from '../../ledger/types';
 
@@ -86,15 +87,7 @@ export const allApplied = (results: readonly TransferResult[]): boolean =>
 
 /**
  * The error for a spend the ledger refused: a grant's limit (`exceeds_credits`) means the credits were
- * not there after all; anything else is a fault, not the person's balance.
+ * not there after all, worded as the person's balance; anything else as the ledger maps it.
  */
-export function spendRefusal(results: readonly TransferResult[], insufficient: () => AppError): AppError {
-  const failure = firstFailure(results);
-  if (failure === 'exceeds_credits') return insufficient();
-  return new AppError('internal', 'the ledger refused a credits transfer', { result: failure });
-}
-
-/** The first result that was not applied, for error details. */
-export const firstFailure = (results: readonly TransferResult[]): string | undefined =>
-  results.find((r) => r.result !== 'ok' && r.result !== 'exists' && r.result !== 'linked_event_failed')
-    ?.result ?? results.find((r) => !isSuccess(r.result))?.result;
+export const spendRefusal = (results: readonly TransferResult[], insufficient: () => AppError): AppError =>
+  ledgerRefusal(results, insufficient);

@@ -4,6 +4,7 @@ import { type Db, parseTimestamp, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
 import { applyTransfers } from '../../ledger/engine';
+import { firstFailure, ledgerRefusal } from '../../ledger/errors';
 import type { TransferInput } from '../../ledger/types';
 import { creditsErrors } from '../errors';
 import type { ReservationState } from '../schema';
@@ -19,14 +20,7 @@ import {
   requireUuid,
   secondsUntil,
 } from './inputs';
-import {
-  allApplied,
-  CREDITS_LEDGER,
-  firstFailure,
-  spendRefusal,
-  TRANSFER_CODES,
-  usedAccountFor,
-} from './ledger';
+import { allApplied, CREDITS_LEDGER, spendRefusal, TRANSFER_CODES, usedAccountFor } from './ledger';
 import {
   findReservationByKey,
   findUsageByKey,
@@ -384,7 +378,7 @@ export async function useReservation(
   await finishReservation(tx, reservation.id, 'used', amount, now);
   const results = await applyTransfers(tx, linked(transfers), { clock });
   if (!allApplied(results)) {
-    throw new AppError('conflict', 'the reservation could not be used', { result: firstFailure(results) });
+    throw ledgerRefusal(results);
   }
   await drainExpiredGrants(tx, clock, returnedTo);
   return { usage, remainder: remainder && publicReservation(remainder) };
@@ -412,9 +406,7 @@ export async function releaseReservation(
   );
   const results = await applyTransfers(tx, linked(voids), { clock });
   if (!allApplied(results)) {
-    throw new AppError('conflict', 'the reservation could not be released', {
-      result: firstFailure(results),
-    });
+    throw ledgerRefusal(results);
   }
   await drainExpiredGrants(
     tx,
