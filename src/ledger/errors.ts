@@ -23,10 +23,7 @@ export const firstFailure = (results: readonly TransferResult[]): TransferResult
  * The error for transfers the ledger refused. `insufficient` words a limit reached
  * (`exceeds_credits`, `exceeds_debits`) in the line's terms, with what was asked and available.
  */
-export function ledgerRefusal(
-  results: readonly TransferResult[],
-  insufficient?: () => AppError,
-): AppError {
+export function ledgerRefusal(results: readonly TransferResult[], insufficient?: () => AppError): AppError {
   const result = firstFailure(results);
   const details = { result };
   switch (result) {

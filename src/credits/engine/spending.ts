@@ -4,7 +4,7 @@ import { type Db, parseTimestamp, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
 import { applyTransfers } from '../../ledger/engine';
-import { firstFailure, ledgerRefusal } from '../../ledger/errors';
+import { ledgerRefusal } from '../../ledger/errors';
 import type { TransferInput } from '../../ledger/types';
 import { creditsErrors } from '../errors';
 import type { ReservationState } from '../schema';
