@@ -12,7 +12,7 @@ import type { Config } from './core/config';
 import { checkDatabase, type Database } from './core/database';
 import { fileRoutes } from './core/files/routes';
 import { FileStore } from './core/files/store';
-import { FlowRunner } from './core/flows';
+import { type Flow, FlowRunner } from './core/flows';
 import { createHttpApp, type Env, mountApiReference } from './core/http';
 import { idempotency, sweepIdempotencyKeys } from './core/idempotency';
 import { JobRunner } from './core/jobs';
@@ -31,7 +31,7 @@ import {
   type ChainLineContext,
   type LineContext,
   type ProductLine,
-  settlersOf,
+  settlementsOf,
 } from './product-line';
 
 /** Everything one Tally process runs: the core pieces, and each product line's routes and jobs. */
@@ -136,10 +136,12 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   let follower: Follower | undefined;
   if (chain) {
     const chainContext: ChainLineContext = { ...context, chain };
+    const settlements = settlementsOf(lines, chainContext);
+    context.flows.add([...settlements.values()] as Flow<never>[]);
     const chainDeps = { db, clock, chain: chain.client, log };
     const { confirmations, maxFeePerGas, pollMs } = chain.settings;
     const treasurySender = new Sender(
-      { ...chainDeps, account: chain.treasury, settlers: settlersOf(lines, chainContext) },
+      { ...chainDeps, account: chain.treasury, settlements, flows: context.flows },
       { confirmations, maxFeePerGas, pollMs },
     );
     const watchers = lines.flatMap((line) => line.watchers?.(chainContext) ?? []);

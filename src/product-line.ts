@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Watcher } from './chain/follower/follower';
 import type { ChainRuntime } from './chain/runtime';
-import type { FinishedTransactionListener } from './chain/sender/sender';
+import type { Settlement } from './chain/sender/sender';
 import { type OrganizationKind, OrganizationKinds } from './core/access/roles';
 import type { Actor } from './core/actor';
 import { ApiScopes, coreScopes } from './core/auth/api-keys';
@@ -24,7 +24,7 @@ import { ledgerErrors } from './ledger/errors';
  * being imported.
  *
  * The type lives beside `app.ts` rather than in `core/` because it names the chain's watchers and
- * settlers, and the core never imports the chain.
+ * settlements, and the core never imports the chain.
  */
 export interface ProductLine {
   /** Lower case; the line's routes are served under `/api/<name>`. */
@@ -47,8 +47,8 @@ export interface ProductLine {
   jobs?(context: LineContext): void;
   /** Chain watchers the follower runs for the line (deposits, stream events). */
   watchers?(context: ChainLineContext): Watcher[];
-  /** Who settles the treasury's finished transactions of each purpose the line queues. */
-  settlers?(context: ChainLineContext): Readonly<Record<string, FinishedTransactionListener>>;
+  /** The flows that settle the treasury's finished transactions of each purpose the line queues. */
+  settlements?(context: ChainLineContext): Readonly<Record<string, Flow<Settlement>>>;
   /** `tally <name> …` commands of the line's own. */
   commands?: readonly Command[];
   /**
@@ -133,17 +133,17 @@ export function buildRegistries(lines: readonly ProductLine[]): LineRegistries {
   };
 }
 
-/** Every line's settlers in one map by purpose; two lines settling one purpose is a mistake. */
-export function settlersOf(
+/** Every line's settlement flows in one map by purpose; two lines settling one purpose is a mistake. */
+export function settlementsOf(
   lines: readonly ProductLine[],
   context: ChainLineContext,
-): Map<string, FinishedTransactionListener> {
-  const settlers = new Map<string, FinishedTransactionListener>();
+): Map<string, Flow<Settlement>> {
+  const settlements = new Map<string, Flow<Settlement>>();
   for (const line of lines) {
-    for (const [purpose, settle] of Object.entries(line.settlers?.(context) ?? {})) {
-      if (settlers.has(purpose)) throw new Error(`two product lines settle the purpose "${purpose}"`);
-      settlers.set(purpose, settle);
+    for (const [purpose, flow] of Object.entries(line.settlements?.(context) ?? {})) {
+      if (settlements.has(purpose)) throw new Error(`two product lines settle the purpose "${purpose}"`);
+      settlements.set(purpose, flow);
     }
   }
-  return settlers;
+  return settlements;
 }

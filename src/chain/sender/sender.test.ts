@@ -17,6 +17,8 @@ import { freshDatabase } from '../../../test/support/database';
 import { TestClock } from '../../core/clock';
 import type { Database, Db } from '../../core/database';
 import { AppError } from '../../core/errors';
+import { databaseStep, defineFlow, FlowRunner } from '../../core/flows';
+import { flows as flowsTable } from '../../core/flows.schema';
 import { silentLogger } from '../../core/log';
 import { type ChainClient, createChainClient } from '../client';
 import * as TestUSDC from '../contracts/TestUSDC';
@@ -35,6 +37,7 @@ import {
   type SenderDeps,
   type SenderOptions,
   type SenderPass,
+  type Settlement,
 } from './sender';
 
 const MAX_GAS = 500_000n;
@@ -555,32 +558,31 @@ describe('sending', () => {
     expect((await stored(row.id)).state).toBe('confirmed');
   });
 
-  it('records a revert and lets later nonces land; settles each outcome in its own recording transaction', async () => {
+  it('records a revert and lets later nonces land; starts each outcome’s settlement once, as a flow', async () => {
     const treasury = await newTreasury();
-    const seen: [OutgoingState, OutgoingState | undefined][] = [];
+    const seen: [string, OutgoingState | undefined][] = [];
     let failOnce = true;
-    const sender = newSender(
-      treasury,
-      {},
-      {
-        settlers: new Map([
-          [
-            'payout',
-            async (tx: Db, transaction: OutgoingTransaction) => {
-              const [row] = await tx
-                .select({ state: outgoingTransactions.state })
-                .from(outgoingTransactions)
-                .where(eq(outgoingTransactions.id, transaction.id));
-              seen.push([transaction.state, row?.state]);
-              if (failOnce) {
-                failOnce = false;
-                throw new Error('the ledger is busy');
-              }
-            },
-          ],
-        ]),
-      },
-    );
+    const settlePayout = defineFlow<Settlement>({
+      name: 'test.settle_payout',
+      steps: [
+        databaseStep('record', async (tx, { input }) => {
+          const [row] = await tx
+            .select({ state: outgoingTransactions.state })
+            .from(outgoingTransactions)
+            .where(eq(outgoingTransactions.id, input.transactionId));
+          if (failOnce) {
+            failOnce = false;
+            throw new Error('the ledger is busy');
+          }
+          seen.push([input.state, row?.state]);
+          return null;
+        }),
+      ],
+    });
+    const flows = new FlowRunner({ db, clock: treasury.clock, log: silentLogger }, [settlePayout], {
+      retryMs: RETRY_MS,
+    });
+    const sender = newSender(treasury, {}, { settlements: new Map([['payout', settlePayout]]), flows });
     // The treasury holds no USDC: the transfer is sent (with a gas limit of our own) and reverts.
     const reverting = await queue(treasury, {
       to: treasury.usdc,
@@ -588,33 +590,32 @@ describe('sending', () => {
       gasLimit: 100_000n,
     });
     const later = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n) });
-    // Another purpose, which no settler listens to: it is only recorded.
+    // Another purpose, with no settlement: it is only recorded.
     const unsettled = await queue(treasury, {
       to: treasury.usdc,
       data: mintData(newAddress(), 1n),
       purpose: 'faucet',
     });
-    await runPass(sender);
-    const second = await runPass(sender);
-    expect(second).toMatchObject({ reverted: 0, confirmed: 2, failed: 1 });
-    expect((await stored(unsettled.id)).state).toBe('confirmed');
-    const retried = await stored(reverting.id);
-    expect([retried.state, retried.lastError]).toEqual([
-      'pending',
-      'recording the outcome failed: the ledger is busy',
-    ]);
-
-    treasury.clock.advance(RETRY_MS);
-    const finals = await processUntilFinal(sender, [reverting.id, later.id]);
-    expect(finals.map((r) => r.state)).toEqual(['reverted', 'confirmed']);
+    const finals = await processUntilFinal(sender, [reverting.id, later.id, unsettled.id]);
+    expect(finals.map((r) => r.state)).toEqual(['reverted', 'confirmed', 'confirmed']);
     const receipt = await anvil.publicClient.getTransactionReceipt({ hash: finals[0]!.minedHash! });
     expect(receipt.status).toBe('reverted');
-    // The hook sees the final state already written in the transaction it runs in.
-    expect(seen).toEqual([
-      ['reverted', 'reverted'],
-      ['confirmed', 'confirmed'],
-      ['reverted', 'reverted'],
-    ]);
+
+    // The first settlement failed once and waits for its retry; the outcome itself stands.
+    const started = await db.select().from(flowsTable).where(eq(flowsTable.name, 'test.settle_payout'));
+    expect(started.map((f) => f.key).sort()).toEqual([reverting.id, later.id].sort());
+    treasury.clock.advance(RETRY_MS);
+    await flows.runDue();
+    // Each settlement saw its final state already recorded, and ran once.
+    expect(seen.sort()).toEqual(
+      [
+        ['confirmed', 'confirmed'],
+        ['reverted', 'reverted'],
+      ].sort(),
+    );
+    await runPass(sender);
+    await flows.runDue();
+    expect(seen).toHaveLength(2);
   });
 
   it('fills the nonce of a transaction the node refuses for good, so later ones land', async () => {

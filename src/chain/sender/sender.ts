@@ -2,6 +2,7 @@ import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Address, LocalAccount } from 'viem';
 import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/database';
+import { type Flow, type FlowRunner, startFlow } from '../../core/flows';
 import type { Logger } from '../../core/log';
 import type { ChainClient } from '../client';
 import { outgoingTransactions } from '../schema';
@@ -52,16 +53,24 @@ export interface SenderDeps {
   account: LocalAccount;
   log: Logger;
   /**
-   * Who settles a finished transaction, by its purpose (a line's payouts, another line's
-   * withdrawals). The listener runs in the transaction that records a final state (confirmed,
-   * reverted, cancelled), so a payout's ledger entries are settled or undone together with it. If it
-   * throws, nothing of that outcome is recorded and the transaction is looked at again later. A
-   * purpose no one listens to (the faucet's) is only recorded.
+   * How a finished transaction is settled, by its purpose (a line's payouts, another line's
+   * withdrawals): a flow (src/core/flows.ts), started in the transaction that records the final
+   * state (confirmed, reverted, cancelled), so it starts exactly once per outcome and then runs,
+   * resumes and compensates as flows do. A purpose with no settlement (the faucet's) is only recorded.
    */
-  settlers?: ReadonlyMap<string, FinishedTransactionListener>;
+  settlements?: ReadonlyMap<string, Flow<Settlement>>;
+  /** Drives a settlement at once after its outcome commits; the job worker resumes it otherwise. */
+  flows?: FlowRunner;
 }
 
-export type FinishedTransactionListener = (tx: Db, transaction: OutgoingTransaction) => Promise<void>;
+/** What a settlement flow is given: the finished transaction, as JSON. */
+export interface Settlement {
+  [key: string]: string | null;
+  transactionId: string;
+  purpose: string;
+  state: 'confirmed' | 'reverted' | 'cancelled';
+  minedHash: string | null;
+}
 
 export interface SenderOptions {
   /** Blocks on top of the one that mined a transaction before it is final. */
@@ -339,48 +348,38 @@ export class Sender {
   }
 
   /**
-   * Writes each outcome, guarded by the lease. A final one runs its purpose's settler in a savepoint:
-   * if it fails, only that transaction's outcome is undone, and it is looked at again after `retryMs`.
+   * Writes each outcome, guarded by the lease; a final one starts its purpose's settlement in the
+   * same transaction, which is then driven once the outcomes commit.
    */
   private async record(claimed: Claimed[], outcomes: Map<string, Outcome>, pass: SenderPass): Promise<void> {
-    const { db, log, settlers } = this.deps;
+    const { db, log, clock, settlements, flows } = this.deps;
     const t = outgoingTransactions;
+    const started: string[] = [];
     await db.transaction(async (tx) => {
       for (const item of claimed) {
         const outcome = outcomes.get(item.row.id);
         if (!outcome) continue;
         if (outcome.state !== item.row.state) moveOutgoingState(item.row.state, outcome.state);
         const final = !isOpen(outcome.state);
-        const onFinished = settlers?.get(item.row.purpose);
-        const write = async (executor: Db) => {
-          const [updated] = await executor
-            .update(t)
-            .set({ ...outcome.changes, state: outcome.state })
-            .where(this.stillOurs(item))
-            .returning();
-          if (updated && final && onFinished) await onFinished(executor, toOutgoing(updated));
-          return updated;
-        };
-        let updated: OutgoingRow | undefined;
-        if (final && onFinished) {
-          try {
-            updated = await tx.transaction(write);
-          } catch (error) {
-            pass.failed++;
-            log.error({ err: error, id: item.row.id }, 'settling a final transaction failed');
-            await tx
-              .update(t)
-              .set({
-                lastError: `recording the outcome failed: ${describeError(error)}`,
-                nextCheckAt: this.later(this.deps.clock.now(), this.options.retryMs),
-              })
-              .where(this.stillOurs(item));
-            continue;
-          }
-        } else updated = await write(tx);
+        const [updated] = await tx
+          .update(t)
+          .set({ ...outcome.changes, state: outcome.state })
+          .where(this.stillOurs(item))
+          .returning();
         if (!updated) {
           log.warn({ id: item.row.id }, 'another process took this transaction over; its outcome stands');
           continue;
+        }
+        const settlement = final ? settlements?.get(updated.purpose) : undefined;
+        if (settlement) {
+          const finished = toOutgoing(updated);
+          const input: Settlement = {
+            transactionId: finished.id,
+            purpose: finished.purpose,
+            state: finished.state as Settlement['state'],
+            minedHash: finished.minedHash,
+          };
+          started.push((await startFlow(tx, clock, settlement, input, finished.id)).id);
         }
         if (outcome.state === 'confirmed') pass.confirmed++;
         if (outcome.state === 'reverted') pass.reverted++;
@@ -389,6 +388,7 @@ export class Sender {
           log.info({ id: item.row.id, state: outcome.state, hash: updated.minedHash }, 'transaction final');
       }
     });
+    for (const id of started) await flows?.run(id);
   }
 
   /** Matches the row only while this pass's lease on it holds. */
