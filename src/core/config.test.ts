@@ -12,6 +12,8 @@ const defaults = {
   adminApiKey: undefined,
   logLevel: 'info',
   maxBodyBytes: 1024 * 1024,
+  maxUploadBytes: 10 * 1024 * 1024,
+  filesDir: path.resolve('./.tally/files'),
   publicUrl: 'http://localhost:3000',
   smtpUrl: undefined,
   mailFrom: 'Tally <no-reply@tally.localhost>',
@@ -64,6 +66,13 @@ describe('loadConfig', () => {
       JOBS_POLL_MS: undefined,
     };
     expect(loadConfig(env)).toEqual(defaults);
+  });
+
+  it('keeps uploads in their own folder with their own size limit', () => {
+    expect(loadConfig({ TALLY_HOME: '/srv/tally' }).filesDir).toBe('/srv/tally/files');
+    expect(loadConfig({ TALLY_FILES_DIR: '/mnt/shared' }).filesDir).toBe('/mnt/shared');
+    expect(loadConfig({ MAX_UPLOAD_BYTES: '2048' }).maxUploadBytes).toBe(2048);
+    expect(configError({ MAX_UPLOAD_BYTES: '10' }).message).toContain('MAX_UPLOAD_BYTES');
   });
 
   it('derives the public URL from the port, and takes a configured one without its trailing slash', () => {

@@ -1,11 +1,11 @@
 import type { Actor } from '../core/actor';
 import { TestClock } from '../core/clock';
-import { chargeAction } from './activity';
 import type { CreditsDeps } from './deps';
 import { listActionPrices, setActionPrice } from './engine/prices';
-import { createProduct, listProducts, type Product, type ProductInput } from './products';
-import { enterPurchase } from './purchases';
-import { createWorkspace, listWorkspaces } from './workspaces';
+import { createProduct, listProducts, type Product, type ProductInput } from './products/service';
+import { enterPurchase } from './purchases/service';
+import { chargeAction } from './spending/service';
+import { createWorkspace, listWorkspaces } from './workspaces/service';
 
 /**
  * The credits line's share of `tally demo`, made through its services: priced actions, products of

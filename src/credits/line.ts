@@ -8,7 +8,7 @@ import { creditsErrors } from './errors';
 import { creditsNotificationTypes } from './notifications';
 import { creditsRoutes } from './routes';
 import { creditsScopeDescriptions } from './scopes';
-import { workspaceKind } from './workspaces';
+import { workspaceKind } from './workspaces/service';
 
 export interface CreditsLineOptions {
   /** How whitelabel domains are checked: the DNS by default, a resolver of the test's in tests. */

@@ -1,18 +1,20 @@
 import { createRouter } from '../core/http';
-import { accountRoutes } from './account-routes';
 import type { CreditsDeps } from './deps';
-import { productRoutes } from './product-routes';
-import { purchaseRoutes } from './purchase-routes';
-import { spendingRoutes } from './spending-routes';
-import { workspaceRoutes } from './workspace-routes';
+import { peopleRoutes } from './people/routes';
+import { productRoutes } from './products/routes';
+import { purchaseRoutes } from './purchases/routes';
+import { spendingRoutes } from './spending/routes';
+import { whitelabelRoutes } from './whitelabel/routes';
+import { workspaceRoutes } from './workspaces/routes';
 
-/** Everything under /api/credits. */
+/** Everything under /api/credits, concept by concept. */
 export function creditsRoutes(deps: CreditsDeps) {
   const router = createRouter();
   router.route('/', productRoutes(deps));
   router.route('/', purchaseRoutes(deps));
   router.route('/', workspaceRoutes(deps));
   router.route('/', spendingRoutes(deps));
-  router.route('/', accountRoutes(deps));
+  router.route('/', peopleRoutes(deps));
+  router.route('/', whitelabelRoutes(deps));
   return router;
 }

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { queryRows } from '../../src/core/database';
-import { signDelivery } from '../../src/credits/integrations';
+import { signDelivery } from '../../src/credits/purchases/integrations';
 import {
   type Body,
   read,

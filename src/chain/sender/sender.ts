@@ -15,13 +15,7 @@ import {
 } from './broadcast';
 import { type PreparedSigner, prepareSigner } from './nonces';
 import { type ChainView, type Outcome, type OutcomeChanges, outcomeOnChain, readChainView } from './outcomes';
-import {
-  isOpen,
-  moveOutgoingState,
-  type OutgoingRow,
-  type OutgoingTransaction,
-  toOutgoing,
-} from './outgoing';
+import { isOpen, moveOutgoingState, type OutgoingTransaction, toOutgoing } from './outgoing';
 
 export { estimateGasLimit, type GasRequest } from './gas';
 export { type PreparedSigner, prepareSigner, type QueueTransactionInput, queueTransaction } from './nonces';

@@ -1,15 +1,15 @@
 import { and, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
-import { type Actor, requireAdmin, requireScope, requireUser } from '../core/actor';
-import { users } from '../core/auth/schema';
-import type { Clock } from '../core/clock';
-import type { Db } from '../core/database';
-import { notFound } from '../core/errors';
-import { idFromCursor, type Page, type PageRequest, pageLimit, pageOf } from '../core/paging';
-import { heldPermissions } from './actions';
-import type { CreditsDeps } from './deps';
-import { getBalance } from './engine/balances';
-import { customers, holdings, type ProductType, products, type UserType } from './schema';
-import { CREDITS_SCOPES } from './scopes';
+import { type Actor, requireAdmin, requireScope, requireUser } from '../../core/actor';
+import { users } from '../../core/auth/schema';
+import type { Clock } from '../../core/clock';
+import type { Db } from '../../core/database';
+import { notFound } from '../../core/errors';
+import { idFromCursor, type Page, type PageRequest, pageLimit, pageOf } from '../../core/paging';
+import type { CreditsDeps } from '../deps';
+import { getBalance } from '../engine/balances';
+import { heldPermissions } from '../products/actions';
+import { customers, holdings, type ProductType, products, type UserType } from '../schema';
+import { CREDITS_SCOPES } from '../scopes';
 
 /**
  * A person's type is set by what they bought (seed §2). It only ever rises, in this order:

@@ -6,7 +6,7 @@ import {
   type TestPerson,
   type TestTally,
   testTally,
-} from '../../test/support/app';
+} from '../../../test/support/app';
 import {
   balanceOf,
   counts,
@@ -16,7 +16,7 @@ import {
   mailedTemporaryPassword,
   makeProduct,
   ok,
-} from '../../test/support/credits';
+} from '../../../test/support/credits';
 import { signDelivery } from './integrations';
 
 let tally: TestTally;

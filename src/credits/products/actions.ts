@@ -1,13 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
-import { type Actor, requireAdmin, requireScope } from '../core/actor';
-import { recordAudit } from '../core/audit/service';
-import { users } from '../core/auth/schema';
-import { type Db, queryRows } from '../core/database';
-import { AppError } from '../core/errors';
-import type { CreditsDeps } from './deps';
-import { listActionPrices, setActionPrice } from './engine/prices';
-import { creditsErrors } from './errors';
-import { CREDITS_SCOPES } from './scopes';
+import { type Actor, requireAdmin, requireScope } from '../../core/actor';
+import { recordAudit } from '../../core/audit/service';
+import { users } from '../../core/auth/schema';
+import { type Db, queryRows } from '../../core/database';
+import { AppError } from '../../core/errors';
+import type { CreditsDeps } from '../deps';
+import { listActionPrices, setActionPrice } from '../engine/prices';
+import { creditsErrors } from '../errors';
+import { CREDITS_SCOPES } from '../scopes';
 
 /**
  * Actions are what credits pay for (seed §3): the built-in ones Tally itself charges, and any key an

@@ -1,14 +1,14 @@
 import { eq } from 'drizzle-orm';
-import { type Actor, requireScope, requireUser } from '../core/actor';
-import { recordAudit } from '../core/audit/service';
-import { pgErrorCode, UNIQUE_VIOLATION } from '../core/database';
-import { AppError, notFound } from '../core/errors';
-import { newId } from '../core/ids';
-import { lockCustomer } from './customers';
-import type { CreditsDeps } from './deps';
-import { creditsErrors } from './errors';
-import { whitelabels } from './schema';
-import { CREDITS_SCOPES } from './scopes';
+import { type Actor, requireScope, requireUser } from '../../core/actor';
+import { recordAudit } from '../../core/audit/service';
+import { pgErrorCode, UNIQUE_VIOLATION } from '../../core/database';
+import { AppError, notFound } from '../../core/errors';
+import { newId } from '../../core/ids';
+import type { CreditsDeps } from '../deps';
+import { creditsErrors } from '../errors';
+import { lockCustomer } from '../people/customers';
+import { whitelabels } from '../schema';
+import { CREDITS_SCOPES } from '../scopes';
 
 /**
  * A whitelabel reseller's own domain (seed §4): it names the domain, Tally answers the host its

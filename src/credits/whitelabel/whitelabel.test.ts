@@ -6,11 +6,11 @@ import {
   type TestPerson,
   type TestTally,
   testTally,
-} from '../../test/support/app';
-import { counts, creditsAdmin, customerOf, makeProduct, ok } from '../../test/support/credits';
-import type { Actor } from '../core/actor';
-import type { CreditsDeps } from './deps';
-import { checkWhitelabelDns, normalizeDomain } from './whitelabel';
+} from '../../../test/support/app';
+import { counts, creditsAdmin, customerOf, makeProduct, ok } from '../../../test/support/credits';
+import type { Actor } from '../../core/actor';
+import type { CreditsDeps } from '../deps';
+import { checkWhitelabelDns, normalizeDomain } from './service';
 
 let tally: TestTally;
 let admin: TestPerson;

@@ -1,16 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../core/http';
-import type { CreditsDeps } from './deps';
-import { creditsErrors } from './errors';
-import {
-  InvitationSchema,
-  invitationJson,
-  PathId,
-  UsageSchema,
-  usageJson,
-  WorkspaceSchema,
-  workspaceJson,
-} from './json';
+import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import type { CreditsDeps } from '../deps';
+import { creditsErrors } from '../errors';
+import { PathId } from '../fields';
+import { UsageSchema, usageJson } from '../spending/json';
+import { InvitationSchema, invitationJson, WorkspaceSchema, workspaceJson } from './json';
 import {
   archiveWorkspace,
   createWorkspace,
@@ -18,7 +12,7 @@ import {
   inviteToWorkspace,
   listWorkspaces,
   renameWorkspace,
-} from './workspaces';
+} from './service';
 
 /** Workspaces: made for the `create_workspace` price, held in reserve for their activity. */
 

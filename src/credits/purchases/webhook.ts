@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import type { Actor } from '../core/actor';
-import { AppError } from '../core/errors';
-import type { CreditsDeps } from './deps';
-import { creditsErrors } from './errors';
+import type { Actor } from '../../core/actor';
+import { AppError } from '../../core/errors';
+import type { CreditsDeps } from '../deps';
+import { creditsErrors } from '../errors';
+import { integrations } from '../schema';
 import { findIntegration, verifyDeliverySignature } from './integrations';
-import { type PurchaseOutcome, recordPurchase } from './purchases';
-import { integrations } from './schema';
+import { type PurchaseOutcome, recordPurchase } from './service';
 
 /** The order a sales platform reports. Unknown fields are refused, as everywhere in Tally's API. */
 export const WebhookOrderSchema = z

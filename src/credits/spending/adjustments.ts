@@ -1,14 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { type Actor, requireAdmin, requireScope } from '../core/actor';
-import { recordAudit } from '../core/audit/service';
-import { queryRows } from '../core/database';
-import { AppError, notFound } from '../core/errors';
-import type { CreditsDeps } from './deps';
-import { adjustCredits, getGrant } from './engine/grants';
-import { derivedId } from './engine/ledger';
-import { findUsageByKey } from './engine/records';
-import { CREDITS_SCOPES } from './scopes';
-import { resolveWorkspace } from './workspaces';
+import { type Actor, requireAdmin, requireScope } from '../../core/actor';
+import { recordAudit } from '../../core/audit/service';
+import { queryRows } from '../../core/database';
+import { AppError, notFound } from '../../core/errors';
+import type { CreditsDeps } from '../deps';
+import { adjustCredits, getGrant } from '../engine/grants';
+import { derivedId } from '../engine/ledger';
+import { findUsageByKey } from '../engine/records';
+import { CREDITS_SCOPES } from '../scopes';
+import { resolveWorkspace } from '../workspaces/service';
 
 /**
  * An administrator's correction of someone's credits, with the reason on record: a positive amount

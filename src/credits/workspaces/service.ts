@@ -1,19 +1,18 @@
 import { eq, sql } from 'drizzle-orm';
-import { type Invitation, inviteMember } from '../core/access/invitations';
-import { createOrganization, updateOrganization } from '../core/access/organizations';
-import { defineOrganizationKind, hasPermission } from '../core/access/roles';
-import { type Actor, requireScope, requireUser, systemActor } from '../core/actor';
-import { recordAudit } from '../core/audit/service';
-import type { Clock } from '../core/clock';
-import { type Db, parseTimestamp, queryRows } from '../core/database';
-import { AppError, notFound } from '../core/errors';
-import { isUuid } from '../core/ids';
-import { ACTIONS, requireActionAllowed } from './actions';
-import type { CreditsDeps } from './deps';
-import { listReservations } from './engine/balances';
-import { lockCustomers } from './engine/customer-lock';
-import { getActionPrice } from './engine/prices';
-import { findUsagesByKeys } from './engine/records';
+import { type Invitation, inviteMember } from '../../core/access/invitations';
+import { createOrganization, updateOrganization } from '../../core/access/organizations';
+import { defineOrganizationKind, hasPermission } from '../../core/access/roles';
+import { type Actor, requireScope, requireUser, systemActor } from '../../core/actor';
+import { recordAudit } from '../../core/audit/service';
+import type { Clock } from '../../core/clock';
+import { type Db, parseTimestamp, queryRows } from '../../core/database';
+import { AppError, notFound } from '../../core/errors';
+import { isUuid } from '../../core/ids';
+import type { CreditsDeps } from '../deps';
+import { listReservations } from '../engine/balances';
+import { lockCustomers } from '../engine/customer-lock';
+import { getActionPrice } from '../engine/prices';
+import { findUsagesByKeys } from '../engine/records';
 import {
   chargeCredits,
   type Reservation,
@@ -21,10 +20,11 @@ import {
   reserveCredits,
   type Usage,
   useReservation,
-} from './engine/spending';
-import { creditsErrors } from './errors';
-import { workspaces } from './schema';
-import { CREDITS_SCOPES } from './scopes';
+} from '../engine/spending';
+import { creditsErrors } from '../errors';
+import { ACTIONS, requireActionAllowed } from '../products/actions';
+import { workspaces } from '../schema';
+import { CREDITS_SCOPES } from '../scopes';
 
 /**
  * Workspaces (seed §3): an organisation kind of the core, made through the credits API because

@@ -6,7 +6,7 @@ import {
   type TestPerson,
   type TestTally,
   testTally,
-} from '../../test/support/app';
+} from '../../../test/support/app';
 import {
   balanceOf,
   buy,
@@ -17,7 +17,7 @@ import {
   makeProduct,
   ok,
   setPrice,
-} from '../../test/support/credits';
+} from '../../../test/support/credits';
 
 let tally: TestTally;
 let admin: TestPerson;

@@ -1,24 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { setCookie } from 'hono/cookie';
-import { SESSION_COOKIE } from '../core/auth/middleware';
-import { PASSWORD_MAX_LENGTH } from '../core/auth/passwords';
-import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../core/http';
-import { pageJson, pageQuery, pageSchema } from '../core/paging';
-import type { CreditsDeps } from './deps';
-import { creditsErrors } from './errors';
+import { SESSION_COOKIE } from '../../core/auth/middleware';
+import { PASSWORD_MAX_LENGTH } from '../../core/auth/passwords';
+import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import { pageJson, pageQuery, pageSchema } from '../../core/paging';
+import type { CreditsDeps } from '../deps';
+import { creditsErrors } from '../errors';
+import { PathId, Uuid } from '../fields';
+import { WorkspaceSchema, workspaceJson } from '../workspaces/json';
 import { createIntegration, deactivateIntegration, listIntegrations } from './integrations';
-import {
-  IntegrationSchema,
-  integrationJson,
-  PathId,
-  PurchaseSchema,
-  purchaseJson,
-  Uuid,
-  WorkspaceSchema,
-  workspaceJson,
-} from './json';
+import { IntegrationSchema, integrationJson, PurchaseSchema, purchaseJson } from './json';
 import { completeOnboarding, requestLoginDetails } from './onboarding';
-import { enterPurchase, listPurchases } from './purchases';
+import { enterPurchase, listPurchases } from './service';
 import { receivePurchaseWebhook, WebhookOrderSchema } from './webhook';
 
 /** Purchases (by webhook or by an administrator), the sales platforms' integrations, and the first login. */

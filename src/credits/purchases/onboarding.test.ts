@@ -7,7 +7,7 @@ import {
   type TestPerson,
   type TestTally,
   testTally,
-} from '../../test/support/app';
+} from '../../../test/support/app';
 import {
   buy,
   counts,
@@ -16,8 +16,8 @@ import {
   mailedTemporaryPassword,
   makeProduct,
   ok,
-} from '../../test/support/credits';
-import { queryRows } from '../core/database';
+} from '../../../test/support/credits';
+import { queryRows } from '../../core/database';
 
 let tally: TestTally;
 let admin: TestPerson;

@@ -1,17 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { type Actor, requireScope } from '../core/actor';
-import { recordAudit } from '../core/audit/service';
-import { CSV_EXPORT_MAX_ROWS, collectPages } from '../core/csv';
-import { type Db, queryRows } from '../core/database';
-import { AppError, notFound } from '../core/errors';
-import { isUuid } from '../core/ids';
-import type { PageRequest } from '../core/paging';
-import { ACTIONS, requireActionAllowed } from './actions';
-import type { CreditsDeps } from './deps';
-import { getBalance, listReservations, listUsages, usageByAction } from './engine/balances';
-import { lockCustomers } from './engine/customer-lock';
-import { listGrants } from './engine/grants';
-import { getActionPrice } from './engine/prices';
+import { type Actor, requireScope } from '../../core/actor';
+import { recordAudit } from '../../core/audit/service';
+import { CSV_EXPORT_MAX_ROWS, collectPages } from '../../core/csv';
+import { type Db, queryRows } from '../../core/database';
+import { AppError, notFound } from '../../core/errors';
+import { isUuid } from '../../core/ids';
+import type { PageRequest } from '../../core/paging';
+import type { CreditsDeps } from '../deps';
+import { getBalance, listReservations, listUsages, usageByAction } from '../engine/balances';
+import { lockCustomers } from '../engine/customer-lock';
+import { listGrants } from '../engine/grants';
+import { getActionPrice } from '../engine/prices';
 import {
   chargeCredits,
   getReservation,
@@ -20,10 +19,11 @@ import {
   reserveCredits,
   type Usage,
   useReservation,
-} from './engine/spending';
-import { creditsErrors } from './errors';
-import type { ReservationState } from './schema';
-import { CREDITS_SCOPES } from './scopes';
+} from '../engine/spending';
+import { creditsErrors } from '../errors';
+import { ACTIONS, requireActionAllowed } from '../products/actions';
+import type { ReservationState } from '../schema';
+import { CREDITS_SCOPES } from '../scopes';
 import {
   chargeWorkspaceActivity,
   requireOpenWorkspace,
@@ -31,7 +31,7 @@ import {
   resolveWorkspace,
   WORKSPACE_PERMISSIONS,
   type WorkspaceAccess,
-} from './workspaces';
+} from '../workspaces/service';
 
 /**
  * Spending and reading credits on someone's behalf: the host application's servers call these with

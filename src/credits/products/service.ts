@@ -1,18 +1,18 @@
 import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
-import { type Actor, requireScope, requireUser } from '../core/actor';
-import { recordAudit } from '../core/audit/service';
-import type { Db } from '../core/database';
-import { AppError, notFound } from '../core/errors';
-import { isUuid, newId } from '../core/ids';
-import { idFromCursor, type Page, pageLimit, pageOf } from '../core/paging';
+import { type Actor, requireScope, requireUser } from '../../core/actor';
+import { recordAudit } from '../../core/audit/service';
+import type { Db } from '../../core/database';
+import { AppError, notFound } from '../../core/errors';
+import { isUuid, newId } from '../../core/ids';
+import { idFromCursor, type Page, pageLimit, pageOf } from '../../core/paging';
+import type { CreditsDeps } from '../deps';
+import { getBalance } from '../engine/balances';
+import { getActionPrice } from '../engine/prices';
+import { chargeCredits } from '../engine/spending';
+import { lockCustomer } from '../people/customers';
+import { actionPrices, type ProductType, products, type RefillCycle, whitelabels } from '../schema';
+import { CREDITS_SCOPES } from '../scopes';
 import { ACTIONS, heldPermissions, requireActionAllowed } from './actions';
-import { lockCustomer } from './customers';
-import type { CreditsDeps } from './deps';
-import { getBalance } from './engine/balances';
-import { getActionPrice } from './engine/prices';
-import { chargeCredits } from './engine/spending';
-import { actionPrices, type ProductType, products, type RefillCycle, whitelabels } from './schema';
-import { CREDITS_SCOPES } from './scopes';
 
 /**
  * Products (seed §1): generic and whitelabel ones are an administrator's; under-whitelabel ones a

@@ -1,36 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { setAdministrator } from '../core/auth/accounts';
-import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../core/http';
-import { pageJson, pageQuery, pageSchema } from '../core/paging';
-import { adjustBalance } from './adjustments';
+import { setAdministrator } from '../../core/auth/accounts';
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../core/http';
+import { pageJson, pageQuery, pageSchema } from '../../core/paging';
+import type { CreditsDeps } from '../deps';
+import { IdempotencyKey, PathId, SignedCredits, Timestamp, Uuid } from '../fields';
+import { userTypes } from '../schema';
+import { adjustBalance } from '../spending/adjustments';
+import { GrantSchema, grantJson, UsageSchema, usageJson } from '../spending/json';
 import { getCreditsProfile, listCustomers } from './customers';
-import type { CreditsDeps } from './deps';
-import { creditsErrors } from './errors';
-import {
-  CustomerSchema,
-  customerJson,
-  GrantSchema,
-  grantJson,
-  IdempotencyKey,
-  PathId,
-  ProfileSchema,
-  profileJson,
-  SignedCredits,
-  Timestamp,
-  UsageSchema,
-  Uuid,
-  usageJson,
-  WhitelabelSchema,
-  whitelabelJson,
-} from './json';
-import { userTypes } from './schema';
-import { checkWhitelabelDns, getWhitelabel, setWhitelabelDomain } from './whitelabel';
+import { CustomerSchema, customerJson, ProfileSchema, profileJson } from './json';
 
-/** People as the credits line sees them: my credits, the administrators' user list and adjustments, a reseller's domain. */
+/** People as the credits line sees them: my credits, and the administrators' user list and adjustments. */
 
 const tags = ['Credits: people'];
 
-export function accountRoutes(deps: CreditsDeps) {
+export function peopleRoutes(deps: CreditsDeps) {
   const router = createRouter();
 
   router.openapi(
@@ -135,59 +119,6 @@ export function accountRoutes(deps: CreditsDeps) {
       return 'usedFor' in result
         ? c.json({ grant: null, usage: usageJson(result) }, 201)
         : c.json({ grant: grantJson(result), usage: null }, 201);
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      method: 'get',
-      path: '/whitelabel',
-      tags,
-      summary: 'My domain set-up (administrators: anyone’s, with user_id)',
-      request: { query: z.object({ user_id: Uuid.optional() }) },
-      responses: { 200: jsonResponse(WhitelabelSchema, 'The set-up'), ...errorResponses },
-    }),
-    async (c) =>
-      c.json(whitelabelJson(await getWhitelabel(deps, c.get('actor'), c.req.valid('query').user_id)), 200),
-  );
-
-  router.openapi(
-    createRoute({
-      method: 'put',
-      path: '/whitelabel/domain',
-      tags,
-      summary: 'Set my domain (whitelabel resellers); point its CNAME record at `cname_target`',
-      request: jsonBody(z.strictObject({ domain: z.string().min(1).max(253) })),
-      responses: {
-        200: jsonResponse(WhitelabelSchema, 'The set-up'),
-        ...errorResponses,
-        ...refusals(creditsErrors, ['domain_taken']),
-      },
-    }),
-    async (c) =>
-      c.json(whitelabelJson(await setWhitelabelDomain(deps, c.get('actor'), c.req.valid('json'))), 200),
-  );
-
-  router.openapi(
-    createRoute({
-      method: 'post',
-      path: '/whitelabel/check-dns',
-      tags,
-      summary: 'Look up my domain’s CNAME record now',
-      responses: {
-        200: jsonResponse(
-          z.object({ whitelabel: WhitelabelSchema, verified: z.boolean(), found: z.array(z.string()) }),
-          'What the DNS says',
-        ),
-        ...errorResponses,
-      },
-    }),
-    async (c) => {
-      const check = await checkWhitelabelDns(deps, c.get('actor'));
-      return c.json(
-        { whitelabel: whitelabelJson(check.whitelabel), verified: check.verified, found: check.found },
-        200,
-      );
     },
   );
 

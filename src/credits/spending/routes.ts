@@ -1,8 +1,23 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { CSV_EXPORT_MAX_ROWS, csvHeaders, toCsv } from '../core/csv';
-import { createRouter, type Env, errorResponses, jsonBody, jsonResponse, refusals } from '../core/http';
-import { pageJson, pageQuery, pageSchema } from '../core/paging';
+import { CSV_EXPORT_MAX_ROWS, csvHeaders, toCsv } from '../../core/csv';
+import { createRouter, type Env, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import { pageJson, pageQuery, pageSchema } from '../../core/paging';
+import type { CreditsDeps } from '../deps';
+import type { Usage } from '../engine/spending';
+import { creditsErrors } from '../errors';
+import { ActionKey, Credits, IdempotencyKey, PositiveCredits, Purpose, Timestamp, Uuid } from '../fields';
+import { reservationStates } from '../schema';
+import {
+  BalanceSchema,
+  balanceJson,
+  GrantSchema,
+  grantJson,
+  ReservationSchema,
+  reservationJson,
+  UsageSchema,
+  usageJson,
+} from './json';
 import {
   chargeAction,
   exportUsages,
@@ -14,28 +29,7 @@ import {
   releaseReserved,
   reserveForAction,
   useReserved,
-} from './activity';
-import type { CreditsDeps } from './deps';
-import type { Usage } from './engine/spending';
-import { creditsErrors } from './errors';
-import {
-  ActionKey,
-  BalanceSchema,
-  balanceJson,
-  Credits,
-  GrantSchema,
-  grantJson,
-  IdempotencyKey,
-  PositiveCredits,
-  Purpose,
-  ReservationSchema,
-  reservationJson,
-  Timestamp,
-  UsageSchema,
-  Uuid,
-  usageJson,
-} from './json';
-import { reservationStates } from './schema';
+} from './service';
 
 /**
  * The server-to-server API of the host application (an API key with `credits:spend` or

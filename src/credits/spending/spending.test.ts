@@ -8,7 +8,7 @@ import {
   type TestPerson,
   type TestTally,
   testTally,
-} from '../../test/support/app';
+} from '../../../test/support/app';
 import {
   adminKey,
   apiKeyOf,
@@ -19,10 +19,10 @@ import {
   makeProduct,
   ok,
   setPrice,
-} from '../../test/support/credits';
-import { expectUnchanged, snapshotTables } from '../../test/support/snapshot';
-import { queryRows } from '../core/database';
-import { chargeWorkspaceActivity, resolveWorkspace } from './workspaces';
+} from '../../../test/support/credits';
+import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
+import { queryRows } from '../../core/database';
+import { chargeWorkspaceActivity, resolveWorkspace } from '../workspaces/service';
 
 let tally: TestTally;
 let admin: TestPerson;

@@ -1,22 +1,22 @@
 import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
-import { type Actor, requireAdmin, requireScope, requireUser } from '../core/actor';
-import { recordAudit } from '../core/audit/service';
-import { normalizeEmail, registerConfirmedPerson } from '../core/auth/accounts';
-import { users } from '../core/auth/schema';
-import type { Db } from '../core/database';
-import { notFound } from '../core/errors';
-import { isUuid, newId } from '../core/ids';
-import { notify } from '../core/notifications/service';
-import { idFromCursor, type Page, pageLimit, pageOf } from '../core/paging';
-import { recordCustomerPurchase } from './customers';
-import type { CreditsDeps } from './deps';
-import { lockCustomers } from './engine/customer-lock';
-import { startHolding } from './engine/refill';
-import { creditsErrors } from './errors';
-import { CREDITS_NOTIFICATIONS } from './notifications';
+import { type Actor, requireAdmin, requireScope, requireUser } from '../../core/actor';
+import { recordAudit } from '../../core/audit/service';
+import { normalizeEmail, registerConfirmedPerson } from '../../core/auth/accounts';
+import { users } from '../../core/auth/schema';
+import type { Db } from '../../core/database';
+import { notFound } from '../../core/errors';
+import { isUuid, newId } from '../../core/ids';
+import { notify } from '../../core/notifications/service';
+import { idFromCursor, type Page, pageLimit, pageOf } from '../../core/paging';
+import type { CreditsDeps } from '../deps';
+import { lockCustomers } from '../engine/customer-lock';
+import { startHolding } from '../engine/refill';
+import { creditsErrors } from '../errors';
+import { CREDITS_NOTIFICATIONS } from '../notifications';
+import { recordCustomerPurchase } from '../people/customers';
+import { products, purchases } from '../schema';
+import { CREDITS_SCOPES } from '../scopes';
 import { mailLoginDetails } from './onboarding';
-import { products, purchases } from './schema';
-import { CREDITS_SCOPES } from './scopes';
 
 /**
  * A purchase turns an order on a sales platform into an account and credits: the person is found by

@@ -1,24 +1,24 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Actor } from '../core/actor';
-import { recordAudit } from '../core/audit/service';
-import { type Client, getUser, normalizeEmail, type User } from '../core/auth/accounts';
-import { checkPasswordRules, hashPassword } from '../core/auth/passwords';
-import { assertNotLocked, clearFailures, consumeRateLimit, recordFailure } from '../core/auth/rate-limit';
-import { users } from '../core/auth/schema';
-import { type NewSession, openSession } from '../core/auth/sessions';
+import type { Actor } from '../../core/actor';
+import { recordAudit } from '../../core/audit/service';
+import { type Client, getUser, normalizeEmail, type User } from '../../core/auth/accounts';
+import { checkPasswordRules, hashPassword } from '../../core/auth/passwords';
+import { assertNotLocked, clearFailures, consumeRateLimit, recordFailure } from '../../core/auth/rate-limit';
+import { users } from '../../core/auth/schema';
+import { type NewSession, openSession } from '../../core/auth/sessions';
 import {
   consumeTemporaryPassword,
   findTemporaryPassword,
   issueTemporaryPassword,
-} from '../core/auth/temporary-passwords';
-import type { Db } from '../core/database';
-import { AppError } from '../core/errors';
-import { queueMail } from '../core/mail/outbox';
-import { action, facts, paragraph, renderMail, subject } from '../core/mail/template';
-import type { CreditsDeps } from './deps';
-import { creditsErrors } from './errors';
-import { customers, type UserType } from './schema';
-import { openWorkspace, type Workspace } from './workspaces';
+} from '../../core/auth/temporary-passwords';
+import type { Db } from '../../core/database';
+import { AppError } from '../../core/errors';
+import { queueMail } from '../../core/mail/outbox';
+import { action, facts, paragraph, renderMail, subject } from '../../core/mail/template';
+import type { CreditsDeps } from '../deps';
+import { creditsErrors } from '../errors';
+import { customers, type UserType } from '../schema';
+import { openWorkspace, type Workspace } from '../workspaces/service';
 
 /**
  * First login (seed §2): a person registered by a purchase has a temporary password by mail. With it

@@ -1,24 +1,19 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
-import { pageJson, pageQuery, pageSchema } from '../core/paging';
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../core/http';
+import { pageJson, pageQuery, pageSchema } from '../../core/paging';
+import type { CreditsDeps } from '../deps';
+import { ActionKey, Credits, MinorUnits, PathId, PositiveCredits, Uuid } from '../fields';
+import { productTypes, refillCycles } from '../schema';
 import { priceAction, readActionPrices } from './actions';
-import type { CreditsDeps } from './deps';
 import {
-  ActionKey,
   ActionPriceSchema,
   actionPriceJson,
   CatalogueProductSchema,
-  Credits,
   catalogueProductJson,
-  MinorUnits,
-  PathId,
-  PositiveCredits,
   ProductSchema,
   productJson,
-  Uuid,
 } from './json';
-import { createProduct, getProduct, listCatalogue, listProducts, updateProduct } from './products';
-import { productTypes, refillCycles } from './schema';
+import { createProduct, getProduct, listCatalogue, listProducts, updateProduct } from './service';
 
 /** Products (administrators' and resellers') and the prices of actions. */
 

@@ -1,14 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
-import { type Actor, requireAdmin, requireScope } from '../core/actor';
-import { recordAudit } from '../core/audit/service';
-import { newSecret } from '../core/auth/tokens';
-import type { Db } from '../core/database';
-import { AppError, notFound } from '../core/errors';
-import { isUuid, newId } from '../core/ids';
-import type { CreditsDeps } from './deps';
-import { integrations } from './schema';
-import { CREDITS_SCOPES } from './scopes';
+import { type Actor, requireAdmin, requireScope } from '../../core/actor';
+import { recordAudit } from '../../core/audit/service';
+import { newSecret } from '../../core/auth/tokens';
+import type { Db } from '../../core/database';
+import { AppError, notFound } from '../../core/errors';
+import { isUuid, newId } from '../../core/ids';
+import type { CreditsDeps } from '../deps';
+import { integrations } from '../schema';
+import { CREDITS_SCOPES } from '../scopes';
 
 /**
  * Sales platforms report purchases by a signed webhook. Each integration has its own secret, shown

@@ -1,0 +1,49 @@
+import { z } from '@hono/zod-openapi';
+import { iso, Uuid } from '../fields';
+import type { IntegrationView } from './integrations';
+import type { Purchase } from './service';
+
+/** The JSON of purchases and the integrations that deliver them: the zod schemas routes answer with, and each record as JSON. */
+export const PurchaseSchema = z
+  .object({
+    id: Uuid,
+    source: z.enum(['webhook', 'admin']),
+    integration_id: Uuid.nullable(),
+    order_id: z.string(),
+    email: z.string(),
+    product_id: Uuid,
+    user_id: Uuid,
+    registered: z.boolean(),
+    created_at: z.string(),
+  })
+  .openapi('CreditsPurchase');
+
+export const purchaseJson = (p: Purchase) => ({
+  id: p.id,
+  source: p.source,
+  integration_id: p.integrationId,
+  order_id: p.orderId,
+  email: p.email,
+  product_id: p.productId,
+  user_id: p.userId,
+  registered: p.registered,
+  created_at: p.createdAt.toISOString(),
+});
+
+export const IntegrationSchema = z
+  .object({
+    id: Uuid,
+    name: z.string(),
+    active: z.boolean(),
+    created_at: z.string(),
+    last_used_at: z.string().nullable(),
+  })
+  .openapi('CreditsIntegration');
+
+export const integrationJson = (i: IntegrationView) => ({
+  id: i.id,
+  name: i.name,
+  active: i.active,
+  created_at: i.createdAt.toISOString(),
+  last_used_at: iso(i.lastUsedAt),
+});

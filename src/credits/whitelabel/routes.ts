@@ -1,0 +1,70 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import type { CreditsDeps } from '../deps';
+import { creditsErrors } from '../errors';
+import { Uuid } from '../fields';
+import { WhitelabelSchema, whitelabelJson } from './json';
+import { checkWhitelabelDns, getWhitelabel, setWhitelabelDomain } from './service';
+
+/** A whitelabel reseller's own domain: set it, and check its DNS. */
+
+const tags = ['Credits: people'];
+
+export function whitelabelRoutes(deps: CreditsDeps) {
+  const router = createRouter();
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/whitelabel',
+      tags,
+      summary: 'My domain set-up (administrators: anyone’s, with user_id)',
+      request: { query: z.object({ user_id: Uuid.optional() }) },
+      responses: { 200: jsonResponse(WhitelabelSchema, 'The set-up'), ...errorResponses },
+    }),
+    async (c) =>
+      c.json(whitelabelJson(await getWhitelabel(deps, c.get('actor'), c.req.valid('query').user_id)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'put',
+      path: '/whitelabel/domain',
+      tags,
+      summary: 'Set my domain (whitelabel resellers); point its CNAME record at `cname_target`',
+      request: jsonBody(z.strictObject({ domain: z.string().min(1).max(253) })),
+      responses: {
+        200: jsonResponse(WhitelabelSchema, 'The set-up'),
+        ...errorResponses,
+        ...refusals(creditsErrors, ['domain_taken']),
+      },
+    }),
+    async (c) =>
+      c.json(whitelabelJson(await setWhitelabelDomain(deps, c.get('actor'), c.req.valid('json'))), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/whitelabel/check-dns',
+      tags,
+      summary: 'Look up my domain’s CNAME record now',
+      responses: {
+        200: jsonResponse(
+          z.object({ whitelabel: WhitelabelSchema, verified: z.boolean(), found: z.array(z.string()) }),
+          'What the DNS says',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const check = await checkWhitelabelDns(deps, c.get('actor'));
+      return c.json(
+        { whitelabel: whitelabelJson(check.whitelabel), verified: check.verified, found: check.found },
+        200,
+      );
+    },
+  );
+
+  return router;
+}
