@@ -101,10 +101,21 @@ export function requireAccessCaller(actor: Actor, mode: AccessMode): void {
   requireScope(actor, accessScopes[mode]);
 }
 
+/** How a product line checks access to organisations of its own kind through `authorize`. */
+export interface LineAccess {
+  /** Only organisations of this kind are found; any other id is not found, as a missing one is. */
+  kind: string;
+  /** The noun of the not-found answer (`workspace`). */
+  what: string;
+  /** Set when the line has already checked the caller's API-key scope for the call (its own scope). */
+  scopeChecked: true;
+}
+
 /**
  * Loads an organisation for the caller and checks one permission. A person who is not a member
  * gets `not_found`, as for an organisation that does not exist, so ids reveal nothing; a member
- * without the permission gets `forbidden`; administrators pass.
+ * without the permission gets `forbidden`; administrators pass. A product line passes `line` for
+ * its own kind of organisation: its roles come from the kinds, its scope is the line's.
  */
 export async function authorize(
   { db, kinds }: AccessReader,
@@ -112,8 +123,9 @@ export async function authorize(
   organizationId: string,
   permission: string,
   mode: AccessMode,
+  line?: LineAccess,
 ): Promise<OrganizationAccess> {
-  const access = await requireMembership(db, actor, organizationId, mode);
+  const access = await requireMembership(db, actor, organizationId, mode, line);
   const kind = kinds.rulesOf(access.organization.kind);
   if (!actor.isAdmin && access.role && !hasPermission(kind, access.role, permission)) {
     throw new AppError('forbidden', `your role (${access.role}) does not allow "${permission}" here`, {
@@ -129,9 +141,12 @@ export async function requireMembership(
   actor: Actor,
   organizationId: string,
   mode: AccessMode,
+  line?: LineAccess,
 ): Promise<OrganizationAccess> {
-  requireAccessCaller(actor, mode);
-  if (!isUuid(organizationId)) throw notFound('organization');
+  if (line) requireCaller(actor);
+  else requireAccessCaller(actor, mode);
+  const missing = () => notFound(line?.what ?? 'organization', line ? { id: organizationId } : undefined);
+  if (!isUuid(organizationId)) throw missing();
   // Lock first, read after: in READ COMMITTED the next statement sees whatever the previous holder
   // of the lock committed, such as the caller's own role changed a moment ago.
   if (mode === 'change') {
@@ -144,7 +159,7 @@ export async function requireMembership(
         LEFT JOIN core_memberships m ON m.organization_id = o.id AND m.user_id = ${actor.userId}
         WHERE o.id = ${organizationId}`,
   );
-  if (!row || (!row.role && !actor.isAdmin)) throw notFound('organization');
+  if (!row || (!row.role && !actor.isAdmin) || (line && row.kind !== line.kind)) throw missing();
   return { organization: toOrganization(row), role: row.role };
 }
 

@@ -407,6 +407,18 @@ describe('workspaces', () => {
       body: { name: other.name },
     });
 
+    // An organisation of another kind is no workspace, even to its owner.
+    const team = await ok(tally, 201, 'POST', '/api/orgs', {
+      as: person,
+      body: { kind: 'team', name: `Team ${Date.now()}` },
+    });
+    const notWorkspace = await request(tally, 'PATCH', `/api/credits/workspaces/${team.id}`, {
+      as: person,
+      body: { name: 'Not a workspace' },
+    });
+    expect(notWorkspace.status).toBe(404);
+    expect((await read(notWorkspace)).error.message).toBe('workspace not found');
+
     // The line keeps its state in its own table, none in the core's organisation.
     const rows = await queryRows<{ metadata: unknown }>(
       db,

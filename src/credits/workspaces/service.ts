@@ -1,13 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
+import { authorize } from '../../core/access/authorization';
 import { type Invitation, inviteMember } from '../../core/access/invitations';
 import { createOrganization, updateOrganization } from '../../core/access/organizations';
-import { defineOrganizationKind, hasPermission } from '../../core/access/roles';
+import { defineOrganizationKind, OrganizationKinds } from '../../core/access/roles';
 import { type Actor, requireScope, requireUser, systemActor } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import type { Clock } from '../../core/clock';
 import { type Db, parseTimestamp, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
-import { isUuid } from '../../core/ids';
 import type { CreditsDeps } from '../deps';
 import { listReservations } from '../engine/balances';
 import { lockCustomers } from '../engine/customer-lock';
@@ -58,6 +58,9 @@ export const workspaceKind = defineOrganizationKind({
   // Its name is unique among open workspaces, and an archived one is not renamed.
   renamedByLine: true,
 });
+
+/** The rules `resolveWorkspace` checks roles by: the workspace kind's. */
+const workspaceKinds = new OrganizationKinds([workspaceKind]);
 
 export const workspaceReservationFor = (workspaceId: string) => `workspace:${workspaceId}`;
 
@@ -112,21 +115,29 @@ export async function resolveWorkspace(
   permission: string,
   lock = false,
 ): Promise<WorkspaceAccess> {
-  if (!isUuid(workspaceId)) throw notFound('workspace', { id: workspaceId });
-  if (lock) await db.execute(sql`SELECT id FROM core_organizations WHERE id = ${workspaceId} FOR UPDATE`);
+  // The core decides membership and roles; the callers checked the credits scope of the call.
+  const access = await authorize(
+    { db, kinds: workspaceKinds },
+    {
+      userId: person.userId,
+      isAdmin: person.isAdmin,
+      apiKeyId: null,
+      scopes: null,
+      ip: null,
+      requestId: null,
+    },
+    workspaceId,
+    permission,
+    lock ? 'change' : 'read',
+    { kind: WORKSPACE_KIND, what: 'workspace', scopeChecked: true },
+  );
   const [row] = await queryRows<WorkspaceRow>(
     db,
-    sql`SELECT ${workspaceColumns}, m.role
+    sql`SELECT ${workspaceColumns}, ${access.role}::text AS role
         FROM core_organizations o JOIN credits_workspaces w ON w.organization_id = o.id
-        LEFT JOIN core_memberships m ON m.organization_id = o.id AND m.user_id = ${person.userId}
         WHERE o.id = ${workspaceId}`,
   );
-  if (!row || (!row.role && !person.isAdmin)) throw notFound('workspace', { id: workspaceId });
-  if (!person.isAdmin && row.role && !hasPermission(workspaceKind, row.role, permission)) {
-    throw new AppError('forbidden', `your role (${row.role}) does not allow "${permission}" here`, {
-      permission,
-    });
-  }
+  if (!row) throw notFound('workspace', { id: workspaceId });
   return toAccess(row);
 }
 
