@@ -182,6 +182,8 @@ export function createHttpApp({
     (c.req.method === 'POST' && c.req.path === '/api/files' ? bodyOfUpload : bodyOfRequest)(c, next),
   );
 
+  app.use('/api/*', refuseUnstorableText);
+
   app.onError((error, c) => {
     if (error instanceof AppError) return errorResponse(c, error);
     if (error instanceof HTTPException) {
@@ -210,6 +212,68 @@ export function createHttpApp({
 
   return app;
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The first text in a value that PostgreSQL cannot store as sent: a NUL character (refused in `text`)
+ * or a lone surrogate (not Unicode; it would come back as U+FFFD). Returns its path, or null.
+ */
+export function findUnstorableText(
+  value: unknown,
+  path: string[] = [],
+): { path: string; problem: string } | null {
+  const check = (text: string, at: string[]) => {
+    if (text.includes('\u0000')) return { path: at.join('.'), problem: 'must not contain a NUL character' };
+    if (LONE_SURROGATE.test(text))
+      return { path: at.join('.'), problem: 'must be well-formed Unicode (a lone surrogate)' };
+    return null;
+  };
+  if (typeof value === 'string') return check(value, path);
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findUnstorableText(item, [...path, String(i)]);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = check(key, [...path, key]) ?? findUnstorableText(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * One place for every route: query values and JSON bodies holding text the database would refuse or
+ * change are a 400 naming the field, before any route reads them.
+ */
+const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
+  const refuse = (found: { path: string; problem: string }, target: string) =>
+    errorResponse(
+      c,
+      new AppError('validation_failed', `${found.path || 'request'}: ${found.problem}`, {
+        target,
+        field: found.path,
+        issues: [{ path: found.path, message: found.problem, code: 'invalid_string' }],
+      }),
+    );
+  const inQuery = findUnstorableText(c.req.queries());
+  if (inQuery) return refuse({ ...inQuery, path: inQuery.path.replace(/\.\d+$/, '') }, 'query');
+  if (/json/i.test(c.req.header('content-type') ?? '') && c.req.method !== 'GET') {
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      return next(); // Not JSON: the route's own validation answers malformed_json.
+    }
+    const inBody = findUnstorableText(body);
+    if (inBody) return refuse(inBody, 'json');
+  }
+  return next();
+};
 
 /**
  * Serves the OpenAPI document and a local Swagger UI, so the reference works with no network.
