@@ -155,6 +155,16 @@ export function createHttpApp({
   const app = createRouter();
 
   app.use('*', requestId());
+  // An answer given before the request's body was read (a 401, a 404, a 413) leaves that body on the
+  // socket: the next request on the connection would be read from the middle of it. Such an answer
+  // closes the connection, and says so.
+  app.use('*', async (c, next) => {
+    await next();
+    const hasBody =
+      c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
+    if (hasBody && !c.req.raw.bodyUsed && c.req.header('content-length') !== '0')
+      c.header('Connection', 'close');
+  });
   app.use('*', async (c, next) => {
     const requestLog = log.child({ reqId: c.get('requestId') });
     c.set('log', requestLog);
