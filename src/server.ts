@@ -3,6 +3,7 @@ import { resolveAdminApiKey } from './core/admin-key';
 import type { Command, CommandContext } from './core/command';
 import type { Config } from './core/config';
 import { openConfiguredDatabase } from './core/database';
+import { answerClientErrors } from './core/http';
 import { createLogger } from './core/log';
 import { ensureWebAppBuilt } from './core/web';
 import { DEMO_COMMAND, isEmptyInstall } from './demo';
@@ -29,6 +30,7 @@ async function start(config: Config): Promise<number> {
   if (config.jobsEnabled) tally.jobs.start(config.jobsPollMs);
 
   const server = serve({ fetch: tally.http.fetch, port: config.port, hostname: config.host });
+  answerClientErrors(server);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

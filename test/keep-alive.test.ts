@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerClientErrors } from '../src/core/http';
 import { signedInPerson, TEST_ADMIN_KEY, type TestPerson, type TestTally, testTally } from './support/app';
 
 /** Over a real socket: an answer given before the body was read must not poison the connection. */
@@ -15,6 +16,7 @@ beforeAll(async () => {
   tally = await testTally();
   person = await signedInPerson(tally);
   server = serve({ fetch: tally.http.fetch, port: 0, hostname: '127.0.0.1' });
+  answerClientErrors(server);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   port = (server.address() as AddressInfo).port;
 });
@@ -100,5 +102,17 @@ describe('answers before the body is read', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual([201, 200]);
     expect(results.map((r) => r.connection)).toEqual(['keep-alive', 'keep-alive']);
+  });
+});
+
+describe('what Node refuses before any route', () => {
+  it('answers a URL over 16 KB with 431 in the one JSON error shape', async () => {
+    const response = await fetch(
+      `http://127.0.0.1:${port}/api/credits/usages?used_for=${'x'.repeat(20_000)}`,
+    );
+    expect(response.status).toBe(431);
+    expect(await response.json()).toEqual({
+      error: { code: 'request_too_large', message: 'the request line and headers are over 16 KB' },
+    });
   });
 });

@@ -19,6 +19,7 @@ export const errorStatus = {
   invitation_revoked: 409,
   invitation_expired: 409,
   payload_too_large: 413,
+  request_too_large: 431,
   unsupported_media_type: 415,
   domain_rule: 422,
   managed_by_line: 422,
@@ -29,7 +30,7 @@ export const errorStatus = {
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 431 | 500 | 503;
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -116,6 +117,7 @@ export const coreErrorDescriptions: Readonly<Record<ErrorCode, string>> = {
   invitation_revoked: 'The invitation was withdrawn; ask for a new one',
   invitation_expired: 'The invitation has expired; ask for a new one',
   payload_too_large: 'The body is over the size limit',
+  request_too_large: 'The URL and headers are over 16 KB',
   unsupported_media_type: 'The body is not of a type this route takes',
   domain_rule: 'A rule of the domain refuses this',
   managed_by_line: 'This kind of organisation is changed through its product line’s own routes',

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -388,4 +389,27 @@ export function requireAdminKey(adminKey: string): MiddlewareHandler<Env> {
     }
     await next();
   };
+}
+
+/**
+ * What Node answers itself, before any route runs (a URL or headers over its 16 KB limit, a request
+ * it cannot parse), in the one JSON error shape, closing the connection.
+ */
+export function answerClientErrors(server: {
+  on(event: 'clientError', listener: (error: Error & { code?: string }, socket: Duplex) => void): unknown;
+}): void {
+  server.on('clientError', (error, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      error: tooLarge
+        ? { code: 'request_too_large', message: 'the request line and headers are over 16 KB' }
+        : { code: 'bad_request', message: 'the request could not be read as HTTP' },
+    } satisfies ErrorBody);
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }
