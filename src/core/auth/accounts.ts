@@ -477,6 +477,14 @@ export async function setAdministrator(
   input: { userId: string; isAdmin: boolean },
 ): Promise<User> {
   requireAdmin(actor);
+  // Rights over everything are given by a person at a screen: a key (a person's or the operator's),
+  // whatever its scopes, cannot make or unmake an administrator.
+  if (!actor.userId || actor.apiKeyId) {
+    throw new AppError(
+      'forbidden',
+      'granting or revoking administrator rights needs a signed-in session, not an API key',
+    );
+  }
   if (!input.isAdmin && input.userId === actor.userId) {
     throw new AppError('domain_rule', 'you cannot take away your own administrator rights; ask another one');
   }

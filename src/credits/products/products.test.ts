@@ -3,11 +3,13 @@ import {
   read,
   request,
   signedInPerson,
+  TEST_ADMIN_KEY,
   type TestPerson,
   type TestTally,
   testTally,
 } from '../../../test/support/app';
 import {
+  apiKeyOf,
   balanceOf,
   buy,
   counts,
@@ -344,6 +346,19 @@ describe('user types follow what people buy', () => {
 
   it('an administrator makes another one, and cannot unmake themselves', async () => {
     const person = await signedInPerson(tally);
+    // Never with a key: not an administrator's key of any scope, not the operator's.
+    for (const key of [
+      await apiKeyOf(tally, admin, ['notifications:read']),
+      await apiKeyOf(tally, admin, ['credits:manage']),
+      TEST_ADMIN_KEY,
+    ]) {
+      const byKey = await request(tally, 'PUT', `/api/credits/users/${person.userId}/admin`, {
+        headers: { authorization: `Bearer ${key}` },
+        body: { is_admin: true },
+      });
+      expect(byKey.status).toBe(403);
+    }
+    expect((await ok(tally, 200, 'GET', '/api/credits/me', { as: person })).type).not.toBe('admin');
     await refused(person, 'GET', '/api/credits/users', undefined, 403, 'forbidden');
     await ok(tally, 200, 'PUT', `/api/credits/users/${person.userId}/admin`, {
       as: admin,
