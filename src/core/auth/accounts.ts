@@ -10,7 +10,7 @@ import { queueMail } from '../mail/outbox';
 import { action, paragraph, renderMail, subject } from '../mail/template';
 import { consumeLinkToken, issueLinkToken } from './mailed-links';
 import { checkPasswordRules, hashPassword, verifyPassword } from './passwords';
-import { assertNotLocked, clearFailures, consumeRateLimit, recordFailure } from './rate-limit';
+import { assertNotLocked, claimAttempt, clearFailures, consumeRateLimit, recordFailure } from './rate-limit';
 import { type NewSession, openSession, requireSessionUser, revokeSessionsOf } from './sessions';
 import { findTemporaryPassword } from './temporary-passwords';
 
@@ -167,7 +167,7 @@ export async function signIn(
   const email = normalizeEmail(input.email);
   const failureKey = `signin:email:${email}`;
   await consumeRateLimit(db, clock, `signin:ip:${ipKey(actor.ip)}`, LIMITS.signInPerIp);
-  await assertNotLocked(db, clock, failureKey);
+  await claimAttempt(db, clock, failureKey);
   const [row] = await queryRows<{
     id: string;
     password_hash: string | null;
@@ -176,7 +176,7 @@ export async function signIn(
   const valid = await verifyPassword(row?.password_hash ?? null, input.password);
   if (row && !valid) await refuseTemporaryPassword(db, clock, row.id, input.password);
   if (!row || !valid) {
-    await recordFailure(db, clock, failureKey);
+    // Counted already, by the claim.
     throw new AppError('unauthorized', 'that email and password do not match an account');
   }
   await clearFailures(db, failureKey);

@@ -61,20 +61,49 @@ export async function assertNotLocked(db: Db, clock: Clock, key: string): Promis
     throw rateLimited(lockedUntil - now, 'too many failed attempts; wait before trying again');
 }
 
-export async function recordFailure(db: Db, clock: Clock, key: string): Promise<void> {
-  const now = clock.now();
+async function countFailure(db: Db, clock: Clock, key: string): Promise<number> {
   const [row] = await queryRows<{ failures: number }>(
     db,
-    sql`INSERT INTO core_rate_limits (key, window_start, count, failures) VALUES (${key}, ${now}, 0, 1)
+    sql`INSERT INTO core_rate_limits (key, window_start, count, failures) VALUES (${key}, ${clock.now()}, 0, 1)
         ON CONFLICT (key) DO UPDATE SET failures = core_rate_limits.failures + 1
         RETURNING failures`,
   );
-  const failures = row?.failures ?? 0;
-  if (failures < FREE_FAILURES) return;
+  return row?.failures ?? 0;
+}
+
+async function lockAfter(db: Db, clock: Clock, key: string, failures: number): Promise<number> {
+  if (failures < FREE_FAILURES) return 0;
   const lockMs = Math.min(MAX_LOCK_MS, 1000 * 2 ** (failures - FREE_FAILURES));
   await db.execute(
-    sql`UPDATE core_rate_limits SET locked_until = ${new Date(now.getTime() + lockMs)} WHERE key = ${key}`,
+    sql`UPDATE core_rate_limits SET locked_until = ${new Date(clock.now().getTime() + lockMs)} WHERE key = ${key}`,
   );
+  return lockMs;
+}
+
+export async function recordFailure(db: Db, clock: Clock, key: string): Promise<void> {
+  await lockAfter(db, clock, key, await countFailure(db, clock, key));
+}
+
+/**
+ * Counts an attempt as failed before it is checked, and sets the lock its count calls for, in one
+ * atomic statement that only an unlocked key passes: attempts sent in parallel cannot all slip past
+ * the lock before any of them is counted. The caller clears the count when the attempt succeeds.
+ */
+export async function claimAttempt(db: Db, clock: Clock, key: string): Promise<void> {
+  const now = clock.now();
+  const claimed = await queryRows<{ failures: number }>(
+    db,
+    sql`INSERT INTO core_rate_limits (key, window_start, count, failures) VALUES (${key}, ${now}, 0, 1)
+        ON CONFLICT (key) DO UPDATE SET
+          failures = core_rate_limits.failures + 1,
+          locked_until = CASE WHEN core_rate_limits.failures + 1 >= ${FREE_FAILURES}
+            THEN ${now}::timestamptz + make_interval(secs => least(${MAX_LOCK_MS / 1000},
+              power(2, core_rate_limits.failures + 1 - ${FREE_FAILURES})))
+            ELSE core_rate_limits.locked_until END
+        WHERE core_rate_limits.locked_until IS NULL OR core_rate_limits.locked_until <= ${now}
+        RETURNING failures`,
+  );
+  if (claimed.length === 0) await assertNotLocked(db, clock, key);
 }
 
 export async function clearFailures(db: Db, key: string): Promise<void> {
