@@ -326,7 +326,7 @@ export async function resetPassword(
 export async function changePassword(
   { db, clock }: AuthDeps,
   actor: Actor,
-  input: { currentPassword: string; newPassword: string },
+  input: { currentPassword: string; newPassword: string; sessionToken?: string },
 ): Promise<void> {
   const userId = requireSessionUser(actor);
   checkPasswordRules(input.newPassword, 'new_password');
@@ -350,10 +350,13 @@ export async function changePassword(
     await tx.execute(sql`
       UPDATE core_users SET password_hash = ${passwordHash}, password_changed_at = ${now}, updated_at = ${now}
       WHERE id = ${userId}`);
+    // Whoever else was signed in (someone who knew the old password) is signed out; this session stays.
+    const ended = await revokeSessionsOf(tx, clock, userId, input.sessionToken);
     await recordAudit(tx, clock, actor, {
       action: 'user.password_change',
       objectType: 'user',
       objectId: userId,
+      details: { otherSessionsEnded: ended },
     });
   });
 }

@@ -41,3 +41,23 @@ describe('the login lockout', () => {
     expect((await logIn(email, 'nope once more')).status).toBe(429);
   });
 });
+
+describe('a password change', () => {
+  it('signs out every other session of the person, and keeps the one that changed it', async () => {
+    const email = await personWithPassword('old password one');
+    const sessions: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const login = await logIn(email, 'old password one');
+      expect(login.status).toBe(200);
+      sessions.push(/tally_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')![0]);
+    }
+    const [mine, intruder] = sessions as [string, string];
+    const changed = await request(tally, 'POST', '/api/auth/password', {
+      headers: { cookie: mine },
+      body: { current_password: 'old password one', new_password: 'brand new password two' },
+    });
+    expect(changed.status).toBe(204);
+    expect((await request(tally, 'GET', '/api/auth/me', { headers: { cookie: intruder } })).status).toBe(401);
+    expect((await request(tally, 'GET', '/api/auth/me', { headers: { cookie: mine } })).status).toBe(200);
+  });
+});

@@ -235,6 +235,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
       await changePassword(deps, c.get('actor'), {
         currentPassword: body.current_password,
         newPassword: body.new_password,
+        sessionToken: getCookie(c, SESSION_COOKIE),
       });
       return c.body(null, 204);
     },

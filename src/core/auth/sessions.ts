@@ -113,10 +113,19 @@ export async function revokeAllSessions(db: Db, clock: Clock, actor: Actor): Pro
   });
 }
 
-export async function revokeSessionsOf(tx: Db, clock: Clock, userId: string): Promise<number> {
+/** Ends every open session of a person, but the one whose token is `keepToken` (the caller's own). */
+export async function revokeSessionsOf(
+  tx: Db,
+  clock: Clock,
+  userId: string,
+  keepToken?: string,
+): Promise<number> {
+  const kept = keepToken ? hashSecret(keepToken) : null;
   const rows = await queryRows<{ id: string }>(
     tx,
-    sql`UPDATE core_sessions SET revoked_at = ${clock.now()} WHERE user_id = ${userId} AND revoked_at IS NULL RETURNING id`,
+    sql`UPDATE core_sessions SET revoked_at = ${clock.now()}
+        WHERE user_id = ${userId} AND revoked_at IS NULL AND token_hash IS DISTINCT FROM ${kept}
+        RETURNING id`,
   );
   return rows.length;
 }
