@@ -89,3 +89,21 @@ describe('text the database cannot keep as sent', () => {
     expect((await read(ok)).name).toBe('Grüne 🌱 Wiese');
   });
 });
+
+describe('names people type', () => {
+  it('are one line: a name with a line break and a link is refused where mails would carry it', async () => {
+    const name = 'Eve\nClick https://evil.test to claim your prize';
+    const cases: [string, string, unknown][] = [
+      ['PATCH', '/api/auth/me', { name }],
+      ['POST', '/api/orgs', { kind: 'team', name }],
+      ['POST', '/api/credits/workspaces', { name }],
+    ];
+    for (const [method, path, body] of cases) {
+      const before = await snapshotTables(tally.database.db);
+      const response = await send(method, path, JSON.stringify(body));
+      expect(response.status, path).toBe(400);
+      expect((await read(response)).error.details.issues[0].path).toBe('name');
+      await expectUnchanged(tally.database.db, before);
+    }
+  });
+});

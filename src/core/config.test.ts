@@ -85,6 +85,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOST: '0.0.0.0' }).mailboxOpen).toBe(false);
     expect(loadConfig({ SMTP_URL: 'smtp://mail.example.com' }).mailboxOpen).toBe(false);
     expect(loadConfig({ HOST: '0.0.0.0', MAILBOX_OPEN: 'true' }).mailboxOpen).toBe(true);
+    // Behind a reverse proxy on the same machine, reached at a public address: closed.
+    expect(loadConfig({ PUBLIC_URL: 'https://pay.example.com' }).mailboxOpen).toBe(false);
+    expect(loadConfig({ PUBLIC_URL: 'http://localhost:3000' }).mailboxOpen).toBe(true);
+    expect(loadConfig({ PUBLIC_URL: 'http://[::1]:3000' }).mailboxOpen).toBe(true);
   });
 
   it('accepts only smtp:// and smtps:// mail servers', () => {

@@ -109,8 +109,16 @@ export const configSchema = z
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
-    /** Without SMTP on a loopback-only server (a developer's machine) the Mailbox opens to anyone there. */
-    mailboxOpen: env.MAILBOX_OPEN ?? (!env.SMTP_URL && LOOPBACK_HOSTS.has(env.HOST)),
+    /**
+     * Without SMTP on a loopback-only server reached at a loopback address (a developer's machine)
+     * the Mailbox opens to anyone there; behind a proxy with a public PUBLIC_URL it does not.
+     */
+    mailboxOpen:
+      env.MAILBOX_OPEN ??
+      (!env.SMTP_URL &&
+        LOOPBACK_HOSTS.has(env.HOST) &&
+        (env.PUBLIC_URL === undefined ||
+          LOOPBACK_HOSTS.has(new URL(env.PUBLIC_URL).hostname.replace(/^\[|\]$/g, '')))),
     jobsEnabled: env.JOBS_ENABLED,
     jobsPollMs: env.JOBS_POLL_MS,
     chain: chainSettings(env),

@@ -52,6 +52,10 @@ export function createRouter(): OpenAPIHono<Env> {
   });
 }
 
+/** Text people type for a name: one line, no control characters (it lands in mail subjects and headers). */
+export const oneLine = <T extends z.ZodString>(schema: T) =>
+  schema.regex(/^[^\p{Cc}\u2028\u2029]*$/u, 'must be one line, without control characters');
+
 /** The JSON body of a request: required, so a missing or non-JSON body is refused, not skipped. */
 export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
   return {

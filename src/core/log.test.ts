@@ -19,12 +19,15 @@ describe('the log', () => {
     );
     log.error({ err: new Error(`insert failed: params ($1, ${secret}, ${privateKey})`) }, 'unhandled error');
     log.info({ path: '/api/auth/reset?token=mailed-token-123&x=1', header: `Bearer ${key}` }, 'request');
+    log.info({ path: '/api/invitations/AbCdEfGhIjKlMnOpQrStUv0123/accept' }, 'request');
     const out = text();
     for (const leaked of ['hunter2', 'plain', key, 'abc"', secret, privateKey, 'mailed-token-123']) {
       expect(out).not.toContain(leaked);
     }
     expect(out).toContain('insert failed: params ($1, whsec_[redacted], 0x[redacted])');
     expect(out).toContain('/api/auth/reset?token=[redacted]&x=1');
+    expect(out).toContain('/api/invitations/[redacted]/accept');
+    expect(out).not.toContain('AbCdEfGhIjKlMnOpQrStUv0123');
     expect(out).toContain('"password":"[redacted]"');
   });
 

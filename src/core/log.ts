@@ -17,6 +17,8 @@ const SECRET_SHAPES: [RegExp, string][] = [
   [/(Bearer\s+)\S+/gi, '$1[redacted]'],
   [/\b0x[0-9a-fA-F]{64}\b/g, '0x[redacted]'],
   [/([?&](token|key|secret)=)[^&\s"']+/gi, '$1[redacted]'],
+  // Invitation links carry their token in the path.
+  [/(\/invitations\/)[A-Za-z0-9_-]{16,}/g, '$1[redacted]'],
 ];
 export const REDACTED = '[redacted]';
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, oneLine } from '../http';
 import type { AccessDeps, OrganizationForActor } from './authorization';
 import {
   acceptInvitation,
@@ -22,7 +22,9 @@ import {
 
 const tags = ['Organisations'];
 const Identifier = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lower-case letters, digits and _');
-const OrganizationName = z.string().trim().min(1).max(200).openapi({ example: 'Green Valley Buyers Club' });
+const OrganizationName = oneLine(z.string().trim().min(1).max(200)).openapi({
+  example: 'Green Valley Buyers Club',
+});
 
 const OrganizationSchema = z
   .object({

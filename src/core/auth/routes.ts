@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Clock } from '../clock';
 import type { Db } from '../database';
-import { createRouter, type Env, errorResponses, jsonBody, jsonResponse } from '../http';
+import { createRouter, type Env, errorResponses, jsonBody, jsonResponse, oneLine } from '../http';
 import {
   type AuthDeps,
   changePassword,
@@ -112,7 +112,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
       description:
         'Answers 202 whether or not the address already has an account, so no response reveals it.',
       request: jsonBody(
-        z.strictObject({ email: Email, password: Password, name: z.string().max(200).default('') }),
+        z.strictObject({ email: Email, password: Password, name: oneLine(z.string().max(200)).default('') }),
       ),
       responses: {
         202: jsonResponse(z.object({ status: z.literal('check_your_mail') }), 'Mail sent'),
@@ -209,7 +209,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
       path: '/me',
       tags,
       summary: 'Change the profile',
-      request: jsonBody(z.strictObject({ name: z.string().max(200) })),
+      request: jsonBody(z.strictObject({ name: oneLine(z.string().max(200)) })),
       responses: { 200: jsonResponse(UserResponse, 'The person'), ...errorResponses },
     }),
     async (c) =>
@@ -419,7 +419,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
       summary: 'Create an API key; its secret is in this response only',
       request: jsonBody(
         z.strictObject({
-          name: z.string().trim().min(1).max(100),
+          name: oneLine(z.string().trim().min(1).max(100)),
           scopes: z.array(z.string().min(1).max(100)).max(50),
           expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
         }),

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, oneLine, refusals } from '../../core/http';
 import type { CreditsDeps } from '../deps';
 import { creditsErrors } from '../errors';
 import { PathId } from '../fields';
@@ -27,7 +27,7 @@ export function workspaceRoutes(deps: CreditsDeps) {
       path: '/workspaces',
       tags,
       summary: 'Make a workspace; its price is reserved for its activity',
-      request: jsonBody(z.strictObject({ name: z.string().max(200) })),
+      request: jsonBody(z.strictObject({ name: oneLine(z.string().max(200)) })),
       responses: {
         201: jsonResponse(WorkspaceSchema, 'The workspace'),
         ...errorResponses,
@@ -72,7 +72,7 @@ export function workspaceRoutes(deps: CreditsDeps) {
       summary: 'Rename an open workspace (owners and admins); the name must be free among open workspaces',
       request: {
         params: z.object({ id: PathId }),
-        ...jsonBody(z.strictObject({ name: z.string().max(200) })),
+        ...jsonBody(z.strictObject({ name: oneLine(z.string().max(200)) })),
       },
       responses: {
         200: jsonResponse(WorkspaceSchema, 'The workspace'),
