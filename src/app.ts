@@ -7,6 +7,7 @@ import { accessRoutes, invitationRoutes } from './core/access/routes';
 import { auditRoutes } from './core/audit/routes';
 import { authenticate } from './core/auth/middleware';
 import { authRoutes } from './core/auth/routes';
+import { sweepAuthLeftovers } from './core/auth/sweep';
 import { type Clock, systemClock } from './core/clock';
 import type { Config } from './core/config';
 import { checkDatabase, type Database } from './core/database';
@@ -100,6 +101,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   http.use('/api/*', authenticate(db, clock, adminApiKey));
   http.use('/api/*', idempotency(db, clock));
   jobs.every('core.idempotency_sweep', 10 * 60_000, () => sweepIdempotencyKeys(db, clock));
+  jobs.every('core.auth_sweep', 10 * 60_000, () => sweepAuthLeftovers(db, clock));
 
   http.route(
     '/api/auth',

@@ -285,7 +285,13 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
       responses: { 200: jsonResponse(z.object({ nonce: z.string(), domain: z.string() }), 'The nonce') },
     }),
     async (c) =>
-      c.json({ nonce: await issueSiweNonce(deps.db, deps.clock), domain: new URL(deps.publicUrl).host }, 200),
+      c.json(
+        {
+          nonce: await issueSiweNonce(deps.db, deps.clock, c.get('actor').ip),
+          domain: new URL(deps.publicUrl).host,
+        },
+        200,
+      ),
   );
 
   router.openapi(

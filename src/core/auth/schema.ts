@@ -77,12 +77,16 @@ export const wallets = pgTable(
 );
 
 /** Sign-In with Ethereum nonces: issued by the server, used once, short-lived. */
-export const siweNonces = pgTable('core_siwe_nonces', {
-  nonce: text('nonce').primaryKey(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  usedAt: timestamp('used_at', { withTimezone: true }),
-});
+export const siweNonces = pgTable(
+  'core_siwe_nonces',
+  {
+    nonce: text('nonce').primaryKey(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('core_siwe_nonces_expiry_idx').on(t.expiresAt)],
+);
 
 /** Keys for machine clients: shown once, stored as SHA-256, scoped, revocable. */
 export const apiKeys = pgTable(

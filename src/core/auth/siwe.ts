@@ -9,6 +9,7 @@ import { queryRows } from '../database';
 import { AppError } from '../errors';
 import { newId } from '../ids';
 import { type AuthDeps, type Client, getUser, type User } from './accounts';
+import { consumeRateLimit } from './rate-limit';
 import { type NewSession, openSession, requireSessionUser } from './sessions';
 
 /**
@@ -18,8 +19,11 @@ import { type NewSession, openSession, requireSessionUser } from './sessions';
  */
 
 const NONCE_TTL_MS = 10 * 60 * 1000;
+/** Anyone may ask for a nonce, so each address is bounded: a sign-in needs one, a retry a few. */
+export const NONCES_PER_IP = { limit: 30, windowMs: 10 * 60 * 1000 };
 
-export async function issueSiweNonce(db: Db, clock: Clock): Promise<string> {
+export async function issueSiweNonce(db: Db, clock: Clock, ip: string | null): Promise<string> {
+  await consumeRateLimit(db, clock, `siwe_nonce:ip:${ip ?? 'unknown'}`, NONCES_PER_IP);
   const nonce = generateSiweNonce();
   const now = clock.now();
   await db.execute(sql`

@@ -1,0 +1,1 @@
+CREATE INDEX "core_siwe_nonces_expiry_idx" ON "core_siwe_nonces" USING btree ("expires_at");
