@@ -26,7 +26,15 @@ import type { Logger } from './log';
  * errors), the OpenAPI document and its browsable reference.
  */
 
-export type Env = { Variables: { requestId: string; log: Logger; actor: Actor } };
+export type Env = {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    actor: Actor;
+    /** A JSON body, parsed once for the middlewares that look at it before the route does. */
+    json?: { value: unknown };
+  };
+};
 
 /** A router whose validation failures use the one error shape; every product line builds its routes on one. */
 export function createRouter(): OpenAPIHono<Env> {
@@ -286,6 +294,7 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
     }
     const inBody = findUnstorableText(body);
     if (inBody) return refuse(inBody, 'json');
+    c.set('json', { value: body });
   }
   return next();
 };

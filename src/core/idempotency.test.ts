@@ -143,7 +143,7 @@ describe('Idempotency-Key', () => {
     await tally.database.db.execute(sql`
       INSERT INTO core_idempotency_keys (owner, key, method, path, fingerprint, state, locked_at, created_at)
       VALUES (${ada.userId}, 'crashed-1', 'POST', '/api/counting/things',
-        ${requestFingerprint('POST', '/api/counting/things', JSON.stringify(body))}, 'in_flight',
+        ${requestFingerprint('POST', '/api/counting/things', { text: JSON.stringify(body) })}, 'in_flight',
         ${tally.clock.now()}, ${tally.clock.now()})`);
     const tooSoon = await make(ada, 'crashed-1', body);
     expect(tooSoon.status).toBe(409);

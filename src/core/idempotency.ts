@@ -37,14 +37,25 @@ export function idempotencyOwner(actor: Actor): string | null {
   return actor.isAdmin ? 'operator' : null;
 }
 
-/** The request a key names, in a form that does not change with JSON key order or spacing. */
-export function requestFingerprint(method: string, pathWithQuery: string, body: string): string {
-  let canonicalBody = body;
-  if (body.trim() !== '') {
-    try {
-      canonicalBody = canonicalJson(JSON.parse(body));
-    } catch {
-      // Not JSON: the bytes are the request.
+/**
+ * The request a key names, in a form that does not change with JSON key order or spacing: a JSON
+ * body already parsed (`json`), or the body's text, parsed here when it is JSON.
+ */
+export function requestFingerprint(
+  method: string,
+  pathWithQuery: string,
+  body: { json: unknown } | { text: string },
+): string {
+  let canonicalBody: string;
+  if ('json' in body) canonicalBody = canonicalJson(body.json);
+  else {
+    canonicalBody = body.text;
+    if (body.text.trim() !== '') {
+      try {
+        canonicalBody = canonicalJson(JSON.parse(body.text));
+      } catch {
+        // Not JSON: the bytes are the request.
+      }
     }
   }
   return createHash('sha256').update(`${method}\n${pathWithQuery}\n${canonicalBody}`).digest('hex');
@@ -176,7 +187,10 @@ export function idempotency(db: Db, clock: Clock): MiddlewareHandler<Env> {
     }
     const url = new URL(c.req.url);
     const path = url.pathname;
-    const fingerprint = requestFingerprint(c.req.method, `${path}${url.search}`, await c.req.text());
+    // A JSON body was parsed once already (src/core/http.ts); another body is read as text.
+    const parsed = c.get('json');
+    const body = parsed ? { json: parsed.value } : { text: await c.req.text() };
+    const fingerprint = requestFingerprint(c.req.method, `${path}${url.search}`, body);
     const claim = await claimIdempotencyKey(db, clock, {
       owner,
       key,
