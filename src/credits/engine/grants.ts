@@ -4,7 +4,7 @@ import { type Db, parseTimestamp, queryRows } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { applyTransfers } from '../../ledger/engine';
-import { firstFailure } from '../../ledger/errors';
+import { firstFailure, ledgerRefusal } from '../../ledger/errors';
 import { createAccounts } from '../../ledger/service';
 import type { TransferInput } from '../../ledger/types';
 import { type GrantSource, grantSources } from '../schema';
@@ -25,7 +25,6 @@ import {
   derivedId,
   GRANT_ACCOUNT_CODE,
   SYSTEM_ACCOUNTS,
-  spendRefusal,
   TRANSFER_CODES,
 } from './ledger';
 import { allocateOrRefuse, chargeCredits, type SpendScope, type Usage } from './spending';
@@ -197,7 +196,7 @@ export async function issueGrant(
       ];
   const results = await applyTransfers(tx, transfers, { clock });
   if (!allApplied(results)) {
-    if (funding) throw spendRefusal(results, () => insufficientFunds(totalOf(funding), amount));
+    if (funding) throw ledgerRefusal(results, () => insufficientFunds(totalOf(funding), amount));
     throw new AppError('internal', 'issuing credits failed in the ledger', { result: firstFailure(results) });
   }
   return grant;

@@ -2,7 +2,6 @@ import { v5 as uuidv5 } from 'uuid';
 import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/database';
 import { AppError } from '../../core/errors';
-import { ledgerRefusal } from '../../ledger/errors';
 import { createAccounts, createLedger } from '../../ledger/service';
 import { isSuccess, type TransferResult } from '../../ledger/types';
 
@@ -84,10 +83,3 @@ export async function ensureCreditsLedger(db: Db, clock: Clock): Promise<void> {
 /** Whether every transfer of a batch was applied (a retry's `exists` counts as applied). */
 export const allApplied = (results: readonly TransferResult[]): boolean =>
   results.every((r) => isSuccess(r.result));
-
-/**
- * The error for a spend the ledger refused: a grant's limit (`exceeds_credits`) means the credits were
- * not there after all, worded as the person's balance; anything else as the ledger maps it.
- */
-export const spendRefusal = (results: readonly TransferResult[], insufficient: () => AppError): AppError =>
-  ledgerRefusal(results, insufficient);

@@ -20,7 +20,7 @@ import {
   requireUuid,
   secondsUntil,
 } from './inputs';
-import { allApplied, CREDITS_LEDGER, spendRefusal, TRANSFER_CODES, usedAccountFor } from './ledger';
+import { allApplied, CREDITS_LEDGER, TRANSFER_CODES, usedAccountFor } from './ledger';
 import {
   findReservationByKey,
   findUsageByKey,
@@ -147,7 +147,7 @@ export async function chargeCredits(
     })),
   );
   const results = await applyTransfers(tx, transfers, { clock });
-  if (!allApplied(results)) throw spendRefusal(results, () => insufficientFunds(totalOf(paidBy), amount));
+  if (!allApplied(results)) throw ledgerRefusal(results, () => insufficientFunds(totalOf(paidBy), amount));
   return usage;
 }
 
@@ -209,7 +209,7 @@ export async function reserveCredits(
   await insertReservation(tx, reservation, key);
   const transfers = linked(reservation.holds.map((hold) => holdTransfer(hold, reservation, timeoutSeconds)));
   const results = await applyTransfers(tx, transfers, { clock });
-  if (!allApplied(results)) throw spendRefusal(results, () => insufficientFunds(totalOf(parts), amount));
+  if (!allApplied(results)) throw ledgerRefusal(results, () => insufficientFunds(totalOf(parts), amount));
   return publicReservation(reservation);
 }
 
