@@ -10,7 +10,7 @@ import { TestClock } from '../../src/core/clock';
 import { newId } from '../../src/core/ids';
 import { silentLogger } from '../../src/core/log';
 import type { ProductLine } from '../../src/product-line';
-import { freshDatabase } from './database';
+import { freshDatabase, whenFileEnds } from './database';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -30,12 +30,14 @@ export async function testTally(
   } = {},
 ): Promise<TestTally> {
   const database = await freshDatabase();
+  const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-files-'));
+  whenFileEnds(async () => fs.rmSync(filesDir, { recursive: true, force: true }));
   const clock = new TestClock(options.start ?? '2026-06-01T09:00:00Z');
   const tally = await createTally({
     config: {
       maxBodyBytes: 64 * 1024,
       maxUploadBytes: 256 * 1024,
-      filesDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tally-files-')),
+      filesDir,
       publicUrl: 'http://tally.test',
       smtpUrl: options.smtpUrl,
       mailFrom: 'Tally <no-reply@tally.test>',

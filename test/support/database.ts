@@ -19,6 +19,11 @@ afterAll(async () => {
   if (errors.length > 0) throw errors[0];
 });
 
+/** Runs `teardown` when the test file ends, like the databases' own clean-up. */
+export function whenFileEnds(teardown: () => Promise<void>): void {
+  teardowns.push(teardown);
+}
+
 /**
  * A fresh, migrated database for one test file: an in-memory PGlite, or with TEST_DATABASE_URL a
  * database of its own on that server, dropped afterwards. The ledger's invariants are checked
