@@ -108,7 +108,7 @@ export const errorResponses = {
  * and its schema's `code` is their enum, so a typed client can switch on them.
  */
 export function refusals<T extends ErrorDefinitions>(
-  catalog: ErrorCatalog<T>,
+  catalog: Pick<ErrorCatalog<T>, 'definitions'>,
   codes: readonly (keyof T & string)[],
 ) {
   const byStatus = new Map<ErrorStatus, string[]>();

@@ -11,6 +11,9 @@ const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 export const UINT256_MAX = (1n << 256n) - 1n;
 
+/** The smaller of two amounts (Math.min takes no bigint). */
+export const smaller = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
 function assertScale(scale: number): void {
   if (!Number.isInteger(scale) || scale < 0 || scale > 36) {
     throw new AppError('bad_request', `scale must be an integer from 0 to 36, got ${scale}`);

@@ -1,4 +1,5 @@
 import { defineErrors } from '../core/errors';
+import { ledgerErrors } from '../ledger/errors';
 
 /** The refusals of the credits line, each named after the state or rule that refused. */
 export const creditsErrors = defineErrors({
@@ -9,10 +10,6 @@ export const creditsErrors = defineErrors({
   },
   reservation_used: { status: 409, description: 'The reservation was used already' },
   reservation_released: { status: 409, description: 'The reservation was released already' },
-  reservation_too_short: {
-    status: 422,
-    description: 'The credits that would be reserved expire within a second',
-  },
   workspace_reserve: {
     status: 422,
     description: 'A workspace’s own reserve is used by its activity and released by archiving it',
@@ -47,4 +44,15 @@ export const creditsErrors = defineErrors({
   },
   password_already_set: { status: 409, description: 'The account has a password already' },
 });
-export type CreditsErrorCode = keyof typeof creditsErrors.definitions;
+export type CreditsErrorCode = keyof typeof spendingRefusals.definitions;
+
+/**
+ * What the credits routes may answer: the line's own refusals and the ledger's they pass on (a retried
+ * Idempotency-Key whose first attempt failed answers `id_already_failed`).
+ */
+export const spendingRefusals = {
+  definitions: {
+    ...creditsErrors.definitions,
+    id_already_failed: ledgerErrors.definitions.id_already_failed,
+  },
+};

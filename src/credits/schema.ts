@@ -198,7 +198,10 @@ export const grants = pgTable(
 export const reservationStates = ['active', 'used', 'released', 'expired'] as const;
 export type ReservationState = (typeof reservationStates)[number];
 
-/** Credits held for something (`reserved_for`) until used, released or expired: ledger pending transfers. */
+/**
+ * Credits held for something (`reserved_for`) until used, released or expired. Its hold in the ledger
+ * (`ledger_holds`, one pending transfer per grant drawn on) has the same id.
+ */
 export const reservations = pgTable(
   'credits_reservations',
   {
@@ -210,8 +213,6 @@ export const reservations = pgTable(
     amount: amountColumn('amount').notNull(),
     usedAmount: amountColumn('used_amount').notNull().default(sql`0`),
     state: text('state', { enum: reservationStates }).notNull().default('active'),
-    /** The pending ledger transfers, one per grant it draws on, in burn order. */
-    holds: jsonb('holds').$type<{ grantId: string; transferId: string; amount: string }[]>().notNull(),
     idempotencyKey: text('idempotency_key'),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),

@@ -409,6 +409,75 @@ describe('two-phase transfers', () => {
   });
 });
 
+describe('failed ids', () => {
+  it('remembers an id that failed on a limit: a retry answers id_already_failed, even once the balance allows it', async () => {
+    const { wallet, treasury } = await fundedWallet(10n);
+    const id = newId();
+    const spend = {
+      id,
+      debitAccountId: wallet,
+      creditAccountId: treasury,
+      amount: 15n,
+      ledger: 'USDC',
+      code: 'pay',
+    };
+    expect((await apply([spend]))[0]?.result).toBe('exceeds_credits');
+    await apply([
+      {
+        id: newId(),
+        debitAccountId: treasury,
+        creditAccountId: wallet,
+        amount: 50n,
+        ledger: 'USDC',
+        code: 'fund',
+      },
+    ]);
+    expect((await apply([spend]))[0]?.result).toBe('id_already_failed');
+    // In the same batch too: the second attempt of an id that just failed does not run.
+    const again = newId();
+    const results = await apply([
+      { ...spend, id: again, amount: 1_000n },
+      { ...spend, id: again, amount: 1n },
+    ]);
+    expect(results.map((r) => r.result)).toEqual(['exceeds_credits', 'id_already_failed']);
+    expect(await balances(wallet)).toEqual([0n, 0n, 0n, 60n]);
+    expect(await findLedgerViolations(db)).toEqual([]);
+  });
+
+  it('forgets nothing but transient failures: a malformed transfer or a linked partner can be retried', async () => {
+    const { wallet, treasury } = await fundedWallet(10n);
+    const id = newId();
+    const partner = newId();
+    const [partnerResult, failing] = await apply([
+      {
+        id: partner,
+        debitAccountId: treasury,
+        creditAccountId: wallet,
+        amount: 1n,
+        ledger: 'USDC',
+        code: 'p',
+        flags: { linked: true },
+      },
+      { id, debitAccountId: wallet, creditAccountId: treasury, amount: 1n, ledger: 'EUR', code: 'p' },
+    ]);
+    expect(partnerResult?.result).toBe('linked_event_failed');
+    expect(failing?.result).toBe('transfer_must_have_the_same_ledger_as_accounts');
+    const retried = await apply([
+      {
+        id: partner,
+        debitAccountId: treasury,
+        creditAccountId: wallet,
+        amount: 1n,
+        ledger: 'USDC',
+        code: 'p',
+        flags: { linked: true },
+      },
+      { id, debitAccountId: wallet, creditAccountId: treasury, amount: 1n, ledger: 'USDC', code: 'p' },
+    ]);
+    expect(retried.map((r) => r.result)).toEqual(['ok', 'ok']);
+  });
+});
+
 describe('account history', () => {
   it('pages through an account in commit order', async () => {
     const a = await account();

@@ -1,5 +1,5 @@
 import { AppError, defineErrors } from '../core/errors';
-import { isSuccess, type TransferResult, type TransferResultCode } from './types';
+import { isSuccess, TRANSIENT_RESULTS, type TransferResult, type TransferResultCode } from './types';
 
 /**
  * One mapping from the ledger's results to the API's errors, for every line that moves value: a
@@ -11,11 +11,18 @@ export const ledgerErrors = defineErrors({
   hold_released: { status: 409, description: 'The hold was released already' },
   exceeds_hold: { status: 422, description: 'More was asked of a hold than it holds' },
   account_closed: { status: 409, description: 'An account of the transfer is closed' },
-  amount_overflow: { status: 422, description: 'The amount would take a balance past 2^128-1' },
+  amount_overflow: { status: 422, description: 'The amount would take a balance past 2^256-1' },
+  id_already_failed: {
+    status: 409,
+    description:
+      'This id (idempotency key) names an attempt that failed; it never succeeds later. Use a new one',
+  },
 });
 
 /** The first result that was not applied: the cause, not the linked events that failed with it. */
-export const firstFailure = (results: readonly TransferResult[]): TransferResultCode | undefined =>
+export const firstFailure = (
+  results: readonly Pick<TransferResult, 'result'>[],
+): TransferResultCode | undefined =>
   results.find((r) => r.result !== 'ok' && r.result !== 'exists' && r.result !== 'linked_event_failed')
     ?.result ?? results.find((r) => !isSuccess(r.result))?.result;
 
@@ -23,7 +30,34 @@ export const firstFailure = (results: readonly TransferResult[]): TransferResult
  * The error for transfers the ledger refused. `insufficient` words a limit reached
  * (`exceeds_credits`, `exceeds_debits`) in the line's terms, with what was asked and available.
  */
-export function ledgerRefusal(results: readonly TransferResult[], insufficient?: () => AppError): AppError {
+export function ledgerRefusal(
+  results: readonly Pick<TransferResult, 'id' | 'result'>[],
+  insufficient?: () => AppError,
+): AppError {
+  const error = refusalFor(results, insufficient);
+  const transient = results.filter((r) => TRANSIENT_RESULTS.has(r.result));
+  if (transient.length > 0)
+    failuresBehind.set(
+      error,
+      transient.map((r) => ({ id: r.id, result: r.result })),
+    );
+  return error;
+}
+
+/**
+ * The ids a refusal's transfers failed with for a transient reason. The caller's transaction rolls
+ * back when it throws the refusal, taking the ledger's memory of them along: `keepingFailures`
+ * (failures.ts) writes them again once it has.
+ */
+const failuresBehind = new WeakMap<AppError, readonly { id: string; result: TransferResultCode }[]>();
+
+export const failuresOf = (error: unknown): readonly { id: string; result: TransferResultCode }[] =>
+  error instanceof AppError ? (failuresBehind.get(error) ?? []) : [];
+
+function refusalFor(
+  results: readonly Pick<TransferResult, 'id' | 'result'>[],
+  insufficient?: () => AppError,
+): AppError {
   const result = firstFailure(results);
   const details = { result };
   switch (result) {
@@ -48,6 +82,12 @@ export function ledgerRefusal(results: readonly TransferResult[], insufficient?:
     case 'overflows_debits':
     case 'overflows_credits':
       return ledgerErrors.error('amount_overflow', 'the amount would overflow a balance', details);
+    case 'id_already_failed':
+      return ledgerErrors.error(
+        'id_already_failed',
+        'this id was used by an attempt that failed; try again with a new one',
+        details,
+      );
     case 'debit_account_not_found':
     case 'credit_account_not_found':
     case 'pending_transfer_not_found':

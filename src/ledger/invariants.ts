@@ -8,7 +8,11 @@ import { type Db, queryRows } from '../core/database';
  * - every account's balances equal a replay of its transfers;
  * - every account's latest history entry shows its current balances;
  * - a pending transfer is resolved (posted, voided or expired) at most once, as its state says,
- *   and never posted for more than it held.
+ *   and never posted for more than it held;
+ * - no id remembered as failed names a stored transfer;
+ * - every hold's parts add up to it and stand as its state says: all pending while held (or expired,
+ *   once past its expiry), posted or voided with the posts adding up to what was captured, all voided
+ *   when released, all expired when expired.
  */
 export async function findLedgerViolations(db: Db): Promise<string[]> {
   const violations: string[] = [];
@@ -91,6 +95,43 @@ export async function findLedgerViolations(db: Db): Promise<string[]> {
         WHERE p.kind = 'pending'`,
   );
   for (const r of badResolutions) if (r.problem) violations.push(`pending ${r.id}: ${r.problem}`);
+
+  const failedButStored = await queryRows<{ id: string }>(
+    db,
+    sql`SELECT f.id FROM ledger_failed_transfers f JOIN ledger_transfers t ON t.id = f.id`,
+  );
+  for (const f of failedButStored) violations.push(`transfer ${f.id}: stored, yet remembered as failed`);
+
+  const badHolds = await queryRows<{ id: string; problem: string | null }>(
+    db,
+    sql`WITH parts AS (
+          SELECT h.id AS hold_id, (p->>'amount')::numeric AS amount, t.kind, t.pending_state, t.amount AS held,
+            t.credit_account_id = h.sink_account_id AS to_sink,
+            (SELECT r.amount FROM ledger_transfers r WHERE r.pending_id = t.id AND r.kind = 'post_pending') AS posted
+          FROM ledger_holds h CROSS JOIN LATERAL jsonb_array_elements(h.parts) AS p
+          LEFT JOIN ledger_transfers t ON t.id = (p->>'transferId')::uuid),
+        summary AS (
+          SELECT hold_id, sum(amount) AS total, count(*) AS n,
+            count(*) FILTER (WHERE kind IS DISTINCT FROM 'pending' OR held <> amount OR NOT to_sink) AS malformed,
+            count(*) FILTER (WHERE pending_state = 'pending') AS pending,
+            count(*) FILTER (WHERE pending_state = 'posted') AS posted,
+            count(*) FILTER (WHERE pending_state = 'voided') AS voided,
+            count(*) FILTER (WHERE pending_state = 'expired') AS expired,
+            coalesce(sum(posted), 0) AS captured
+          FROM parts GROUP BY hold_id)
+        SELECT h.id, CASE
+            WHEN s.malformed > 0 THEN 'a part is not a pending transfer of its amount to the sink'
+            WHEN s.total <> h.amount THEN 'parts do not add up to the hold'
+            WHEN h.state = 'held' AND s.pending + s.expired <> s.n THEN 'held, yet a part was posted or voided'
+            WHEN h.state = 'held' AND s.expired > 0 AND h.expires_at IS NULL THEN 'held forever, yet a part expired'
+            WHEN h.state = 'captured' AND (s.posted = 0 OR s.posted + s.voided <> s.n) THEN 'captured, yet not every part was posted or voided'
+            WHEN h.state = 'captured' AND s.captured <> h.captured THEN 'captured, yet the posts do not add up to it'
+            WHEN h.state = 'released' AND s.voided <> s.n THEN 'released, yet not every part was voided'
+            WHEN h.state = 'expired' AND s.expired <> s.n THEN 'expired, yet not every part expired'
+          END AS problem
+        FROM ledger_holds h JOIN summary s ON s.hold_id = h.id`,
+  );
+  for (const h of badHolds) if (h.problem) violations.push(`hold ${h.id}: ${h.problem}`);
 
   return violations;
 }

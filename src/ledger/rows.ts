@@ -30,12 +30,18 @@ export interface StoredTransferRow {
   credit_account_credits_posted: string;
 }
 
-export const transferColumns =
-  sql.raw(`id, seq::text, kind, debit_account_id, credit_account_id, amount::text, pending_id,
+const transferColumnList = `id, seq::text, kind, debit_account_id, credit_account_id, amount::text, pending_id,
   ledger, code, linked, timeout_seconds, expires_at::text, pending_state, metadata, created_at::text,
   debit_account_debits_pending::text, debit_account_debits_posted::text, debit_account_credits_pending::text,
   debit_account_credits_posted::text, credit_account_debits_pending::text, credit_account_debits_posted::text,
-  credit_account_credits_pending::text, credit_account_credits_posted::text`);
+  credit_account_credits_pending::text, credit_account_credits_posted::text`;
+
+export const transferColumns = sql.raw(transferColumnList);
+
+/** As many NULLs as `transferColumns` has columns after the id: pads another table's rows into a UNION with it. */
+export const transferColumnNulls = sql.raw(
+  Array.from({ length: transferColumnList.split(',').length - 1 }, () => 'NULL').join(', '),
+);
 
 export function toTransfer(row: StoredTransferRow): Transfer {
   return {

@@ -115,3 +115,48 @@ export const transfers = pgTable(
     check('ledger_transfers_accounts_differ', sql`${t.debitAccountId} <> ${t.creditAccountId}`),
   ],
 );
+
+/**
+ * Ids of transfers (and balance operations) that failed for a reason that could change with time: a
+ * balance too low, an account or hold not found yet, an account closed. A retry with the same id gets
+ * `id_already_failed` instead of succeeding later, as in TigerBeetle since 0.16.4: an idempotency key
+ * names one attempt, and its answer never changes.
+ */
+export const failedTransfers = pgTable('ledger_failed_transfers', {
+  id: uuid('id').primaryKey(),
+  result: text('result').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+export const holdStates = ['held', 'captured', 'released', 'expired'] as const;
+
+/**
+ * A hold on a prepaid balance: one pending transfer per account it draws on (its parts), all to one
+ * sink. Its parts never change; `state` follows them (a capture posts them, a release voids them).
+ */
+export const holds = pgTable(
+  'ledger_holds',
+  {
+    id: uuid('id').primaryKey(),
+    ledger: text('ledger').notNull(),
+    code: text('code').notNull(),
+    sinkAccountId: uuid('sink_account_id')
+      .notNull()
+      .references(() => accounts.id),
+    amount: amount('amount').notNull(),
+    captured: amount('captured').notNull().default(sql`0`),
+    state: text('state', { enum: holdStates }).notNull(),
+    /** [{ accountId, transferId, amount }] in the order they were drawn. */
+    parts: jsonb('parts').$type<{ accountId: string; transferId: string; amount: string }[]>().notNull(),
+    timeoutSeconds: integer('timeout_seconds').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    metadata: jsonb('metadata').notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('ledger_holds_expiry_idx').on(t.expiresAt).where(sql`${t.state} = 'held'`),
+    check('ledger_holds_amount_positive', sql`${t.amount} > 0`),
+    check('ledger_holds_captured_range', sql`${t.captured} >= 0 AND ${t.captured} <= ${t.amount}`),
+  ],
+);

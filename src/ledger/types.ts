@@ -126,6 +126,7 @@ export const transferResultCodes = [
   'exists_with_different_ledger',
   'exists_with_different_code',
   'exists',
+  'id_already_failed',
   'debit_account_not_found',
   'credit_account_not_found',
   'accounts_must_have_the_same_ledger',
@@ -163,3 +164,18 @@ export interface TransferResult {
 }
 
 export const isSuccess = (result: TransferResultCode): boolean => result === 'ok' || result === 'exists';
+
+/**
+ * Results that depend on the ledger's state at the time, not on the request: the same request could
+ * succeed later. The id of a transfer that failed with one is remembered, and a retry with it gets
+ * `id_already_failed` (TigerBeetle's rule), so a retried idempotency key never succeeds late.
+ */
+export const TRANSIENT_RESULTS: ReadonlySet<TransferResultCode> = new Set([
+  'debit_account_not_found',
+  'credit_account_not_found',
+  'pending_transfer_not_found',
+  'exceeds_credits',
+  'exceeds_debits',
+  'debit_account_already_closed',
+  'credit_account_already_closed',
+]);

@@ -154,14 +154,14 @@ describe('reservation listing', () => {
       made.push(await reserve(userId, 1n));
     }
     await f.db.transaction((tx) => releaseReservation(tx, f.clock, userId, made[0]!.id));
-    const first = await listReservations(f.db, { userId }, { limit: 3 });
+    const first = await listReservations(f.db, f.clock, { userId }, { limit: 3 });
     expect(first.items.map((r) => r.id)).toEqual([made[3]!.id, made[2]!.id, made[1]!.id]);
-    const second = await listReservations(f.db, { userId }, { limit: 3, cursor: first.nextCursor! });
+    const second = await listReservations(f.db, f.clock, { userId }, { limit: 3, cursor: first.nextCursor! });
     expect(second).toEqual({
       items: [expect.objectContaining({ id: made[0]!.id, state: 'released' })],
       nextCursor: null,
     });
-    const active = await listReservations(f.db, { userId, state: 'active' }, {});
+    const active = await listReservations(f.db, f.clock, { userId, state: 'active' }, {});
     expect(active.items).toHaveLength(3);
     expect(active.items.every((r) => r.state === 'active')).toBe(true);
   });

@@ -7,8 +7,9 @@ import { type ReservationState, reservationStates } from '../schema';
 import { grantsInScope, grantUnexpired } from './burn-order';
 import { requireUuid } from './inputs';
 import {
+  lapsedAt,
   type ReservationRow,
-  reservationColumns,
+  reservationColumnsAt,
   toReservation,
   toUsage,
   type UsageRow,
@@ -62,12 +63,9 @@ export async function getBalance(db: Db, clock: Clock, scope: SpendScope): Promi
           (SELECT coalesce(sum(credits_posted), 0)::text FROM scoped) AS total,
           (SELECT coalesce(sum(debits_posted), 0)::text FROM scoped) AS used,
           (SELECT coalesce(sum(debits_pending), 0)::text FROM scoped) AS reserved,
-          (SELECT coalesce(sum(t.amount), 0)::text
-             FROM credits_reservations r
-             CROSS JOIN LATERAL jsonb_array_elements(r.holds) AS h
-             JOIN ledger_transfers t ON t.id = (h->>'transferId')::uuid AND t.pending_state = 'pending'
-             WHERE r.user_id = ${scope.userId} AND r.state = 'active' AND r.expires_at <= ${now}
-               AND (h->>'grantId')::uuid IN (SELECT id FROM scoped)) AS lapsed,
+          (SELECT coalesce(sum(t.amount), 0)::text FROM ledger_transfers t
+             WHERE t.pending_state = 'pending' AND t.expires_at <= ${now}
+               AND t.debit_account_id IN (SELECT id FROM scoped)) AS lapsed,
           (SELECT max(refilled_at)::text FROM credits_holdings
              WHERE user_id = ${scope.userId} AND active) AS refilled_at,
           (SELECT min(next_refill_at)::text FROM credits_holdings
@@ -157,25 +155,33 @@ export interface ReservationFilter extends SpendScope {
   state?: ReservationState;
 }
 
-/** A person's reservations, newest first. */
+/** A person's reservations as they stand now (one past its expiry is expired, swept or not), newest first. */
 export async function listReservations(
   db: Db,
+  clock: Clock,
   filter: ReservationFilter,
   page: PageRequest = {},
 ): Promise<Page<Reservation>> {
+  const now = clock.now();
   const conditions = historyScope(filter);
   if (filter.state !== undefined) {
     if (!reservationStates.includes(filter.state)) {
       throw new AppError('validation_failed', `state must be one of ${reservationStates.join(', ')}`);
     }
-    conditions.push(sql`state = ${filter.state}`);
+    conditions.push(
+      filter.state === 'active'
+        ? sql`state = 'active' AND NOT ${lapsedAt(now)}`
+        : filter.state === 'expired'
+          ? sql`(state = 'expired' OR ${lapsedAt(now)})`
+          : sql`state = ${filter.state}`,
+    );
   }
   const limit = pageLimit(page.limit);
   const cursor = timeFromCursor(page.cursor);
   if (cursor) conditions.push(sql`(created_at, id) < (${cursor.at}, ${cursor.id})`);
   const rows = await queryRows<ReservationRow>(
     db,
-    sql`SELECT ${reservationColumns} FROM credits_reservations WHERE ${sql.join(conditions, sql` AND `)}
+    sql`SELECT ${reservationColumnsAt(now)} FROM credits_reservations WHERE ${sql.join(conditions, sql` AND `)}
         ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
   );
   return pageOf(rows.map(toReservation), limit, (r) => ({ at: r.createdAt, id: r.id }));

@@ -3,20 +3,12 @@ import type { Clock } from '../../core/clock';
 import { type Db, parseTimestamp, queryRows } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { newId } from '../../core/ids';
-import { applyTransfers } from '../../ledger/engine';
-import { firstFailure, ledgerRefusal } from '../../ledger/errors';
+import { applyBalanceOps, applyTransfers } from '../../ledger/engine';
+import { firstFailure } from '../../ledger/errors';
 import { createAccounts } from '../../ledger/service';
 import type { TransferInput } from '../../ledger/types';
 import { type GrantSource, grantSources } from '../schema';
-import {
-  burnOrder,
-  type GrantPart,
-  grantsInScope,
-  grantUnexpired,
-  insufficientFunds,
-  remainingOf,
-  totalOf,
-} from './burn-order';
+import { burnOrder, type GrantPart, grantsInScope, grantUnexpired, remainingOf, totalOf } from './burn-order';
 import { lockCustomers } from './customer-lock';
 import { optionalText, optionalUuid, requirePositive, requireText, requireUuid } from './inputs';
 import {
@@ -27,7 +19,7 @@ import {
   SYSTEM_ACCOUNTS,
   TRANSFER_CODES,
 } from './ledger';
-import { allocateOrRefuse, chargeCredits, type SpendScope, type Usage } from './spending';
+import { chargeCredits, type SpendScope, sourcesFor, spendRefusal, type Usage } from './spending';
 
 /**
  * Grants: every grant is a ledger account of its own (id = grant id) that may never pay out more
@@ -146,13 +138,6 @@ export async function issueGrant(
     // Both people are locked (in id order): the reseller's pool must not move while it is drawn on.
     await lockCustomers(tx, clock, [userId, resellerId]);
   }
-  const funding: readonly GrantPart[] | null =
-    rolledFrom ??
-    (resellerId
-      ? await allocateOrRefuse(tx, clock, { userId: resellerId, workspaceId: null }, amount)
-      : null);
-  const fundingCode = rolledFrom ? TRANSFER_CODES.rollover : TRANSFER_CODES.fund;
-
   const [account] = await createAccounts({ db: tx, clock }, [
     {
       id,
@@ -174,15 +159,34 @@ export async function issueGrant(
           ${amount.toString()}, ${priority}, ${grant.expiresAt}, ${reason}, ${grant.createdByUserId}, ${now})`,
   );
 
-  const transfers: TransferInput[] = funding
-    ? funding.map((part, index) => ({
-        id: derivedId(fundingCode, id, part.grantId),
+  if (resellerId && !rolledFrom) {
+    const [funded] = await applyBalanceOps(
+      tx,
+      [
+        {
+          op: 'spend',
+          id: derivedId(TRANSFER_CODES.fund, id),
+          ledger: CREDITS_LEDGER,
+          code: TRANSFER_CODES.fund,
+          from: await sourcesFor(tx, now, { userId: resellerId, workspaceId: null }),
+          to: id,
+          amount,
+        },
+      ],
+      { clock },
+    );
+    if (funded!.result !== 'ok') throw spendRefusal(funded!, amount);
+    return grant;
+  }
+  const transfers: TransferInput[] = rolledFrom
+    ? rolledFrom.map((part, index) => ({
+        id: derivedId(TRANSFER_CODES.rollover, id, part.grantId),
         debitAccountId: part.grantId,
         creditAccountId: id,
         amount: part.amount,
         ledger: CREDITS_LEDGER,
-        code: fundingCode,
-        flags: { linked: index < funding.length - 1 },
+        code: TRANSFER_CODES.rollover,
+        flags: { linked: index < rolledFrom.length - 1 },
       }))
     : [
         {
@@ -196,8 +200,9 @@ export async function issueGrant(
       ];
   const results = await applyTransfers(tx, transfers, { clock });
   if (!allApplied(results)) {
-    if (funding) throw ledgerRefusal(results, () => insufficientFunds(totalOf(funding), amount));
-    throw new AppError('internal', 'issuing credits failed in the ledger', { result: firstFailure(results) });
+    throw new AppError('internal', 'crediting the grant failed in the ledger', {
+      result: firstFailure(results),
+    });
   }
   return grant;
 }

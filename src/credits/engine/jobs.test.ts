@@ -51,7 +51,7 @@ describe('the credits sweeps', () => {
 
     f.clock.advance(86_400_000);
     await jobs.tick();
-    expect((await getReservation(f.db, userId, reservation.id)).state).toBe('expired');
+    expect((await getReservation(f.db, f.clock, userId, reservation.id)).state).toBe('expired');
     expect((await getGrant(f.db, trial.id))?.expiredAt).not.toBeNull();
     expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({
       total: 10n,

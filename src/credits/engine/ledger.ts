@@ -2,6 +2,7 @@ import { v5 as uuidv5 } from 'uuid';
 import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/database';
 import { AppError } from '../../core/errors';
+import { shardedSink } from '../../ledger/holds';
 import { createAccounts, createLedger } from '../../ledger/service';
 import { isSuccess, type TransferResult } from '../../ledger/types';
 
@@ -26,16 +27,16 @@ export const SYSTEM_ACCOUNTS = {
 } as const;
 
 /**
- * Where spent credits go: one sink split in 16 accounts, each spender always using the same one.
- * Every spend locks the sink it credits until commit, so a single sink would let only one person's
- * spend commit at a time; 16 let unrelated people's spends commit side by side.
+ * Where spent credits go: one sink split in 16 accounts (the ledger's `shardedSink`), each spender
+ * always using the same one, so unrelated people's spends do not queue on one row.
  */
 export const USED_ACCOUNTS: readonly string[] = Array.from({ length: 16 }, (_, shard) =>
   derivedId('account', 'used', String(shard)),
 );
 
-export const usedAccountFor = (userId: string): string =>
-  USED_ACCOUNTS[Number.parseInt(userId.slice(-1), 16) % USED_ACCOUNTS.length]!;
+const usedSink = shardedSink(USED_ACCOUNTS);
+
+export const usedAccountFor = (userId: string): string => usedSink.shardFor(userId);
 
 /** What each transfer on the credits ledger is for (the ledger's `code`). */
 export const TRANSFER_CODES = {

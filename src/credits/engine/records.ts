@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Db, parseTimestamp, queryRows } from '../../core/database';
 import { notFound } from '../../core/errors';
 import { isUuid } from '../../core/ids';
@@ -7,18 +7,8 @@ import type { Reservation, Usage } from './spending';
 
 /** How usages and reservations are stored: their rows, and the statements that read and write them. */
 
-/** One pending ledger transfer of a reservation. */
-export interface Hold {
-  grantId: string;
-  transferId: string;
-  amount: bigint;
-}
-
-export interface StoredReservation extends Reservation {
-  holds: Hold[];
-}
-
-export async function lockReservation(tx: Db, userId: string, id: string): Promise<StoredReservation> {
+/** A person's reservation, locked for the rest of the transaction; not_found for anyone else's. */
+export async function lockReservation(tx: Db, userId: string, id: string): Promise<Reservation> {
   const [row] = isUuid(id)
     ? await queryRows<ReservationRow>(
         tx,
@@ -27,7 +17,29 @@ export async function lockReservation(tx: Db, userId: string, id: string): Promi
       )
     : [];
   if (!row) throw notFound('reservation', { id });
-  return toStoredReservation(row);
+  return toReservation(row);
+}
+
+/** A person's reservation as it stands at `now`; null for anyone else's. */
+export async function findReservation(
+  tx: Db,
+  userId: string,
+  id: string,
+  now: Date,
+): Promise<Reservation | null> {
+  const [row] = await queryRows<ReservationRow>(
+    tx,
+    sql`SELECT ${reservationColumnsAt(now)} FROM credits_reservations WHERE id = ${id} AND user_id = ${userId}`,
+  );
+  return row ? toReservation(row) : null;
+}
+
+export async function findUsage(tx: Db, userId: string, id: string): Promise<Usage | null> {
+  const [row] = await queryRows<UsageRow>(
+    tx,
+    sql`SELECT ${usageColumns} FROM credits_usages WHERE id = ${id} AND user_id = ${userId}`,
+  );
+  return row ? toUsage(row) : null;
 }
 
 export async function finishReservation(
@@ -54,17 +66,13 @@ export async function insertUsage(tx: Db, usage: Usage, key: string | null): Pro
   );
 }
 
-export async function insertReservation(tx: Db, r: StoredReservation, key: string | null): Promise<void> {
-  const holds = r.holds.map((h) => ({
-    grantId: h.grantId,
-    transferId: h.transferId,
-    amount: h.amount.toString(),
-  }));
+/** A reservation's hold is the ledger hold with its id (`ledger_holds`). */
+export async function insertReservation(tx: Db, r: Reservation, key: string | null): Promise<void> {
   await tx.execute(
     sql`INSERT INTO credits_reservations (id, user_id, workspace_id, reserved_for, action, amount, used_amount, state,
-          holds, idempotency_key, expires_at, created_at)
+          idempotency_key, expires_at, created_at)
         VALUES (${r.id}, ${r.userId}, ${r.workspaceId}, ${r.reservedFor}, ${r.action}, ${r.amount.toString()}, 0,
-          'active', ${JSON.stringify(holds)}::jsonb, ${key}, ${r.expiresAt}, ${r.createdAt})`,
+          'active', ${key}, ${r.expiresAt}, ${r.createdAt})`,
   );
 }
 
@@ -89,18 +97,6 @@ export async function findUsagesByKeys(tx: Db, userId: string, keys: readonly st
         ORDER BY used_at, id`,
   );
   return rows.map(toUsage);
-}
-
-export async function findReservationByKey(
-  tx: Db,
-  userId: string,
-  key: string,
-): Promise<StoredReservation | null> {
-  const [row] = await queryRows<ReservationRow>(
-    tx,
-    sql`SELECT ${reservationColumns} FROM credits_reservations WHERE user_id = ${userId} AND idempotency_key = ${key}`,
-  );
-  return row ? toStoredReservation(row) : null;
 }
 
 export interface UsageRow {
@@ -146,18 +142,28 @@ export interface ReservationRow {
   amount: string;
   used_amount: string;
   state: ReservationState;
-  holds: { grantId: string; transferId: string; amount: string }[];
   expires_at: string | null;
   created_at: string;
   finished_at: string | null;
 }
 
+/** As stored: what the sweep and the locking writers read. */
 export const reservationColumns = sql.raw(
-  'id, user_id, workspace_id, reserved_for, action, amount::text, used_amount::text, state, holds, ' +
+  'id, user_id, workspace_id, reserved_for, action, amount::text, used_amount::text, state, ' +
     'expires_at::text, created_at::text, finished_at::text',
 );
 
-export const toStoredReservation = (row: ReservationRow): StoredReservation => ({
+/** An active reservation past its expiry, as of `now`, whether or not the sweep has marked it. */
+export const lapsedAt = (now: Date): SQL =>
+  sql`(state = 'active' AND expires_at IS NOT NULL AND expires_at <= ${now})`;
+
+/** As a reader sees it at `now`: one past its expiry reads expired, finished at its expiry, swept or not. */
+export const reservationColumnsAt = (now: Date): SQL =>
+  sql`id, user_id, workspace_id, reserved_for, action, amount::text, used_amount::text,
+    CASE WHEN ${lapsedAt(now)} THEN 'expired' ELSE state END AS state, expires_at::text, created_at::text,
+    CASE WHEN ${lapsedAt(now)} THEN expires_at::text ELSE finished_at::text END AS finished_at`;
+
+export const toReservation = (row: ReservationRow): Reservation => ({
   id: row.id,
   userId: row.user_id,
   workspaceId: row.workspace_id,
@@ -169,12 +175,4 @@ export const toStoredReservation = (row: ReservationRow): StoredReservation => (
   expiresAt: row.expires_at ? parseTimestamp(row.expires_at) : null,
   createdAt: parseTimestamp(row.created_at),
   finishedAt: row.finished_at ? parseTimestamp(row.finished_at) : null,
-  holds: row.holds.map((h) => ({ grantId: h.grantId, transferId: h.transferId, amount: BigInt(h.amount) })),
 });
-
-export const toReservation = (row: ReservationRow): Reservation =>
-  publicReservation(toStoredReservation(row));
-
-export function publicReservation({ holds: _holds, ...reservation }: StoredReservation): Reservation {
-  return reservation;
-}

@@ -1,6 +1,5 @@
-import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '../../core/database';
+import { readHold } from '../../ledger/holds';
 import { getAccount, getTransfer } from '../../ledger/service';
 import { type ReservationState, reservationStates } from '../schema';
 import { getBalance } from './balances';
@@ -58,7 +57,7 @@ describe('using a reservation', () => {
       ],
       usedAt: f.clock.now(),
     });
-    expect(await getReservation(f.db, userId, reservation.id)).toMatchObject({
+    expect(await getReservation(f.db, f.clock, userId, reservation.id)).toMatchObject({
       state: 'used',
       usedAmount: 4n,
       finishedAt: f.clock.now(),
@@ -111,7 +110,7 @@ describe('using a reservation', () => {
     await give(f, userId, 10n);
     const reservation = await reserve(userId, 2n);
     await refusal(use(userId, reservation.id, { amount: 3n }), 'validation_failed');
-    expect((await getReservation(f.db, userId, reservation.id)).state).toBe('active');
+    expect((await getReservation(f.db, f.clock, userId, reservation.id)).state).toBe('active');
   });
 
   it('returns the first use for the same idempotency key and refuses a changed one', async () => {
@@ -161,11 +160,11 @@ describe('releasing and refused moves', () => {
     await give(f, owner, 5n);
     await give(f, stranger, 5n);
     const reservation = await reserve(owner, 2n);
-    await refusal(getReservation(f.db, stranger, reservation.id), 'not_found');
+    await refusal(getReservation(f.db, f.clock, stranger, reservation.id), 'not_found');
     await refusal(use(stranger, reservation.id), 'not_found');
     await refusal(release(stranger, reservation.id), 'not_found');
-    await refusal(getReservation(f.db, owner, 'not-a-uuid'), 'not_found');
-    expect((await getReservation(f.db, owner, reservation.id)).state).toBe('active');
+    await refusal(getReservation(f.db, f.clock, owner, 'not-a-uuid'), 'not_found');
+    expect((await getReservation(f.db, f.clock, owner, reservation.id)).state).toBe('active');
     expect((await balance(stranger)).available).toBe(5n);
   });
 
@@ -231,11 +230,11 @@ describe('expiry', () => {
 
     expect(await expireDueReservations(f.db, f.clock)).toBe(1);
     expect(await expireDueReservations(f.db, f.clock)).toBe(0);
-    expect(await getReservation(f.db, userId, late.id)).toMatchObject({
+    expect(await getReservation(f.db, f.clock, userId, late.id)).toMatchObject({
       state: 'expired',
       finishedAt: expiresAt,
     });
-    expect(await getReservation(f.db, userId, early.id)).toMatchObject({ state: 'used' });
+    expect(await getReservation(f.db, f.clock, userId, early.id)).toMatchObject({ state: 'used' });
     const [hold] = await holdsOf(late.id);
     expect((await getTransfer({ db: f.db }, hold!)).pendingState).toBe('expired');
     expect(await balance(userId)).toMatchObject({ used: 2n, reserved: 0n, available: 8n });
@@ -252,25 +251,38 @@ describe('expiry', () => {
       chargeCredits(tx, f.clock, { userId }, { amount: 5n, usedFor: 'after expiry' }),
     );
     expect(usage.amount).toBe(5n);
-    expect((await getReservation(f.db, userId, reservation.id)).state).toBe('expired');
+    expect((await getReservation(f.db, f.clock, userId, reservation.id)).state).toBe('expired');
     expect(await balance(userId)).toMatchObject({ used: 5n, reserved: 0n, available: 0n });
   });
 
-  it('releases a kept remainder with its reservation although its hold was re-made later', async () => {
+  it('keeps a remainder that ends with its own hold, never after the reservation it came from', async () => {
     const userId = person();
     const grant = await give(f, userId, 5n);
     const reservation = await reserve(userId, 5n, { expiresAt: new Date(f.clock.now().getTime() + 10_500) });
     f.clock.advance(300);
     const { remainder } = await use(userId, reservation.id, { amount: 2n, keepRemainder: true });
     const [kept] = await holdsOf(remainder!.id);
-    // The re-made hold's whole-second timeout ends after the reservation's expiry.
-    expect((await getTransfer({ db: f.db }, kept!)).expiresAt!.getTime()).toBeGreaterThan(
-      remainder!.expiresAt!.getTime(),
-    );
+    // Whole seconds: the re-made hold ends at most a second sooner, and exactly with its reservation.
+    expect(remainder!.expiresAt!.getTime()).toBeLessThanOrEqual(reservation.expiresAt!.getTime());
+    expect(remainder!.expiresAt!.getTime()).toBeGreaterThan(reservation.expiresAt!.getTime() - SECOND);
+    expect((await getTransfer({ db: f.db }, kept!)).expiresAt).toEqual(remainder!.expiresAt);
     f.clock.set(remainder!.expiresAt!);
-    expect(await expireDueReservations(f.db, f.clock)).toBe(1);
-    expect((await getTransfer({ db: f.db }, kept!)).pendingState).toBe('voided');
+    expect((await getReservation(f.db, f.clock, userId, remainder!.id)).state).toBe('expired');
+    await expireDueReservations(f.db, f.clock);
+    expect((await getTransfer({ db: f.db }, kept!)).pendingState).toBe('expired');
     expect((await getAccount({ db: f.db }, grant.id)).debitsPending).toBe(0n);
+    expect(await balance(userId)).toMatchObject({ used: 2n, reserved: 0n, available: 3n });
+  });
+
+  it('keeps nothing back when less than a second of the reservation is left: the rest is released', async () => {
+    const userId = person();
+    await give(f, userId, 5n);
+    const reservation = await reserve(userId, 5n, {
+      expiresAt: new Date(f.clock.now().getTime() + 10 * SECOND),
+    });
+    f.clock.advance(9_500);
+    const { remainder } = await use(userId, reservation.id, { amount: 2n, keepRemainder: true });
+    expect(remainder).toBeNull();
     expect(await balance(userId)).toMatchObject({ used: 2n, reserved: 0n, available: 3n });
   });
 
@@ -286,8 +298,9 @@ describe('expiry', () => {
 
     // The holds ended with their grant: nothing reserved in the cycle can be spent after it.
     await refusal(use(userId, spent.id), 'reservation_expired');
-    expect(await expireDueReservations(f.db, f.clock)).toBe(2);
-    expect(await getReservation(f.db, userId, kept.id)).toMatchObject({ state: 'expired' });
+    expect(await expireDueReservations(f.db, f.clock)).toBeGreaterThanOrEqual(2);
+    expect(await getReservation(f.db, f.clock, userId, spent.id)).toMatchObject({ state: 'expired' });
+    expect(await getReservation(f.db, f.clock, userId, kept.id)).toMatchObject({ state: 'expired' });
     const account = await getAccount({ db: f.db }, grant.id);
     expect(account.creditsPosted - account.debitsPosted - account.debitsPending).toBe(0n);
     expect((await getAccount({ db: f.db }, SYSTEM_ACCOUNTS.expired)).creditsPosted - sinkBefore).toBe(5n);
@@ -295,10 +308,8 @@ describe('expiry', () => {
   });
 });
 
+/** The pending transfers of a reservation's hold in the ledger (same id). */
 async function holdsOf(reservationId: string): Promise<string[]> {
-  const [row] = await queryRows<{ holds: { transferId: string }[] }>(
-    f.db,
-    sql`SELECT holds FROM credits_reservations WHERE id = ${reservationId}`,
-  );
-  return (row?.holds ?? []).map((h) => h.transferId);
+  const hold = await readHold(f.db, reservationId, f.clock.now());
+  return (hold?.parts ?? []).map((p) => p.transferId);
 }

@@ -4,6 +4,7 @@ import { testDatabaseUrl } from '../../../test/support/database';
 import { queryRows } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { newId } from '../../core/ids';
+import { keepingFailures } from '../../ledger/failures';
 import { getAccount } from '../../ledger/service';
 import { getBalance } from './balances';
 import { adjustCredits, listGrants } from './grants';
@@ -323,6 +324,52 @@ describe.each(databases)('concurrent spending on $name', ({ postgres }) => {
       used: total,
       reserved: 0n,
       available: 100n - total,
+    });
+  });
+});
+
+describe('idempotency keys in the ledger', () => {
+  it('names the usage and its transfers after the key: a retry finds them, even after the balance moved', async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const charge = (amount: bigint) =>
+      f.db.transaction((tx) =>
+        chargeCredits(tx, f.clock, { userId }, { amount, usedFor: 'render', idempotencyKey: 'charge-1' }),
+      );
+    const first = await charge(4n);
+    const again = await charge(4n);
+    expect(again).toEqual(first);
+    const [stored] = await queryRows<{ n: number }>(
+      f.db,
+      sql`SELECT count(*)::int AS n FROM ledger_transfers WHERE metadata->>'usageId' = ${first.id}`,
+    );
+    expect(stored?.n).toBe(1);
+    await refusal(charge(5n), 'idempotency_conflict');
+    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({ used: 4n, available: 6n });
+  });
+
+  it('a key whose charge failed for want of credits never succeeds later, not even after a top-up', async () => {
+    const userId = person();
+    await give(f, userId, 3n);
+    // As the services run a spend: a refusal rolls the transaction back, and its failed id is kept.
+    const charge = () =>
+      keepingFailures(f.db, f.clock, (tx) =>
+        chargeCredits(tx, f.clock, { userId }, { amount: 5n, usedFor: 'render', idempotencyKey: 'too-much' }),
+      );
+    await refusal(charge(), 'insufficient_funds');
+    await give(f, userId, 10n);
+    await refusal(charge(), 'id_already_failed');
+    const reserve = () =>
+      keepingFailures(f.db, f.clock, (tx) =>
+        reserveCredits(tx, f.clock, { userId }, { amount: 50n, reservedFor: 'job', idempotencyKey: 'big' }),
+      );
+    await refusal(reserve(), 'insufficient_funds');
+    await give(f, userId, 100n);
+    await refusal(reserve(), 'id_already_failed');
+    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({
+      used: 0n,
+      reserved: 0n,
+      available: 113n,
     });
   });
 });

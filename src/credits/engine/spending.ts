@@ -1,15 +1,13 @@
 import { sql } from 'drizzle-orm';
 import type { Clock } from '../../core/clock';
-import { type Db, parseTimestamp, queryRows } from '../../core/database';
+import { type Db, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
-import { applyTransfers } from '../../ledger/engine';
+import { applyBalanceOps } from '../../ledger/engine';
 import { ledgerRefusal } from '../../ledger/errors';
-import type { TransferInput } from '../../ledger/types';
-import { creditsErrors } from '../errors';
+import type { BalanceOpResult, Part, Source } from '../../ledger/holds';
 import type { ReservationState } from '../schema';
-import { allocate, type GrantPart, insufficientFunds, smaller, spendableGrants, totalOf } from './burn-order';
-import { lockCustomers } from './customer-lock';
+import { burnOrder, type GrantPart, grantsInScope, grantUnexpired, insufficientFunds } from './burn-order';
 import { drainExpiredGrants } from './expiry';
 import {
   optionalKey,
@@ -20,32 +18,29 @@ import {
   requireUuid,
   secondsUntil,
 } from './inputs';
-import { allApplied, CREDITS_LEDGER, TRANSFER_CODES, usedAccountFor } from './ledger';
+import { CREDITS_LEDGER, derivedId, TRANSFER_CODES, usedAccountFor } from './ledger';
 import {
-  findReservationByKey,
-  findUsageByKey,
+  findReservation,
+  findUsage,
   finishReservation,
-  type Hold,
   insertReservation,
   insertUsage,
   lockReservation,
-  publicReservation,
   type ReservationRow,
   reservationColumns,
-  type StoredReservation,
-  toStoredReservation,
 } from './records';
 import { moveReservation, stateAt } from './reservation-state';
 
 /**
- * Spending credits. A charge burns them at once (posted transfers grant → used); a reservation holds
- * them (pending transfers grant → used, one per grant drawn on) until it is used, released or expires.
+ * Spending credits, on the ledger's prepaid balances (`ledger/holds.ts`): a person's grants in burn
+ * order are the balance, the `used` sink (sharded by person) takes what is spent. A charge is a spend;
+ * a reservation is a hold, with the same id, used (captured) or released later or expiring by itself.
  *
- * Every spend locks the person's `credits_customers` row first, then computes the allocation from the
- * ledger balances and applies it as one linked chain in the caller's transaction: two spends of one
- * person run one after the other, and a retry with the same idempotency key finds the first one's
- * result. The ledger's own limit (`debits_must_not_exceed_credits` on every grant) is the last word:
- * whatever happens above it, no grant ever pays more than it holds.
+ * The ledger draws on the grants under its account locks, so two spends of one person never both
+ * take the same credits, and the ledger's limit (`debits_must_not_exceed_credits` on every grant) stays
+ * the last word. Ids come from the idempotency key (`usageIdFor`, `reservationIdFor`): a retry finds
+ * the first attempt's transfers (`exists`) and answers its record, and one that failed for want of
+ * credits answers `id_already_failed` ever after.
  */
 
 /** Whose credits pay, and where: a workspace's own grants first, then the person's pool (`workspaceId` null). */
@@ -105,23 +100,39 @@ export async function chargeCredits(
   const action = optionalText(input.action, 'action');
   const key = optionalKey(input.idempotencyKey);
 
-  await lockCustomers(tx, clock, [userId]);
-  if (key) {
-    const prior = await findUsageByKey(tx, userId, key);
-    if (prior) {
-      const same =
-        !prior.isReserved &&
-        prior.amount === amount &&
-        prior.usedFor === usedFor &&
-        prior.action === action &&
-        prior.workspaceId === workspaceId;
-      if (!same) throw idempotencyConflict(key);
-      return prior;
-    }
+  const id = key ? usageIdFor(userId, key) : newId();
+  const now = clock.now();
+  const [spent] = await applyBalanceOps(
+    tx,
+    [
+      {
+        op: 'spend',
+        id,
+        ledger: CREDITS_LEDGER,
+        code: TRANSFER_CODES.usage,
+        from: await sourcesFor(tx, now, { userId, workspaceId }),
+        to: usedAccountFor(userId),
+        amount,
+        metadata: { usageId: id },
+      },
+    ],
+    { clock },
+  );
+  if (spent!.result === 'exists') {
+    const prior = await findUsage(tx, userId, id);
+    const same =
+      prior !== null &&
+      !prior.isReserved &&
+      prior.amount === amount &&
+      prior.usedFor === usedFor &&
+      prior.action === action &&
+      prior.workspaceId === workspaceId;
+    if (!same) throw idempotencyConflict(key!);
+    return prior;
   }
-  const paidBy = await allocateOrRefuse(tx, clock, { userId, workspaceId }, amount);
+  if (spent!.result !== 'ok') throw spendRefusal(spent!, amount);
   const usage: Usage = {
-    id: newId(),
+    id,
     userId,
     workspaceId,
     usedFor,
@@ -130,24 +141,10 @@ export async function chargeCredits(
     isReserved: false,
     reservedFor: null,
     reservationId: null,
-    paidBy,
-    usedAt: clock.now(),
+    paidBy: grantParts(spent!.parts),
+    usedAt: now,
   };
-  // The rows go in before the ledger write, so the shared `used` account stays locked only briefly.
   await insertUsage(tx, usage, key);
-  const transfers = linked(
-    paidBy.map((part) => ({
-      id: newId(),
-      debitAccountId: part.grantId,
-      creditAccountId: usedAccountFor(userId),
-      amount: part.amount,
-      ledger: CREDITS_LEDGER,
-      code: TRANSFER_CODES.usage,
-      metadata: { usageId: usage.id },
-    })),
-  );
-  const results = await applyTransfers(tx, transfers, { clock });
-  if (!allApplied(results)) throw ledgerRefusal(results, () => insufficientFunds(totalOf(paidBy), amount));
   return usage;
 }
 
@@ -160,7 +157,11 @@ export interface ReserveInput {
   idempotencyKey?: string | null;
 }
 
-/** Holds credits for later use; insufficient_funds when the scope holds too few. */
+/**
+ * Holds credits for later use; insufficient_funds when the scope holds too few. A reservation never
+ * outlives the grants it holds (the ledger cuts its expiry to theirs), so credits reserved just before
+ * their cycle ends cannot be used after it.
+ */
 export async function reserveCredits(
   tx: Db,
   clock: Clock,
@@ -174,25 +175,39 @@ export async function reserveCredits(
   const action = optionalText(input.action, 'action');
   const key = optionalKey(input.idempotencyKey);
 
-  await lockCustomers(tx, clock, [userId]);
-  if (key) {
-    const prior = await findReservationByKey(tx, userId, key);
-    if (prior) {
-      const same =
-        prior.amount === amount &&
-        prior.reservedFor === reservedFor &&
-        prior.action === action &&
-        prior.workspaceId === workspaceId;
-      if (!same) throw idempotencyConflict(key);
-      return publicReservation(prior);
-    }
-  }
   const now = clock.now();
-  const requestedSeconds = input.expiresAt ? secondsUntil(input.expiresAt, now) : 0;
-  const parts = await allocateOrRefuse(tx, clock, { userId, workspaceId }, amount);
-  const timeoutSeconds = await cappedByGrants(tx, parts, now, requestedSeconds);
-  const reservation: StoredReservation = {
-    id: newId(),
+  const id = key ? reservationIdFor(userId, key) : newId();
+  const [held] = await applyBalanceOps(
+    tx,
+    [
+      {
+        op: 'hold',
+        id,
+        ledger: CREDITS_LEDGER,
+        code: TRANSFER_CODES.reserve,
+        from: await sourcesFor(tx, now, { userId, workspaceId }),
+        to: usedAccountFor(userId),
+        amount,
+        timeoutSeconds: input.expiresAt ? secondsUntil(input.expiresAt, now) : 0,
+        metadata: { reservationId: id },
+      },
+    ],
+    { clock },
+  );
+  if (held!.result === 'exists') {
+    const prior = await findReservation(tx, userId, id, now);
+    const same =
+      prior !== null &&
+      prior.amount === amount &&
+      prior.reservedFor === reservedFor &&
+      prior.action === action &&
+      prior.workspaceId === workspaceId;
+    if (!same) throw idempotencyConflict(key!);
+    return prior;
+  }
+  if (held!.result !== 'ok') throw spendRefusal(held!, amount);
+  const reservation: Reservation = {
+    id,
     userId,
     workspaceId,
     reservedFor,
@@ -201,49 +216,12 @@ export async function reserveCredits(
     usedAmount: 0n,
     state: 'active',
     // The ledger's hold expires at exactly this moment, so the two never disagree.
-    expiresAt: timeoutSeconds > 0 ? new Date(now.getTime() + timeoutSeconds * 1000) : null,
+    expiresAt: held!.hold!.expiresAt,
     createdAt: now,
     finishedAt: null,
-    holds: parts.map((part) => ({ grantId: part.grantId, transferId: newId(), amount: part.amount })),
   };
   await insertReservation(tx, reservation, key);
-  const transfers = linked(reservation.holds.map((hold) => holdTransfer(hold, reservation, timeoutSeconds)));
-  const results = await applyTransfers(tx, transfers, { clock });
-  if (!allApplied(results)) throw ledgerRefusal(results, () => insufficientFunds(totalOf(parts), amount));
-  return publicReservation(reservation);
-}
-
-/**
- * A reservation never outlives the grants it holds: otherwise credits reserved just before their
- * cycle ends could be used after it, beyond what the product lets roll over. Whole seconds, rounded
- * down, because the ledger's timeouts are seconds.
- */
-async function cappedByGrants(
-  tx: Db,
-  parts: GrantPart[],
-  now: Date,
-  requestedSeconds: number,
-): Promise<number> {
-  const [row] = await queryRows<{ expires_at: string | null }>(
-    tx,
-    sql`SELECT min(expires_at)::text AS expires_at FROM credits_grants
-        WHERE id IN (${sql.join(
-          parts.map((part) => sql`${part.grantId}`),
-          sql`, `,
-        )})`,
-  );
-  if (!row?.expires_at) return requestedSeconds;
-  const grantSeconds = Math.floor((parseTimestamp(row.expires_at).getTime() - now.getTime()) / 1000);
-  if (grantSeconds < 1) {
-    throw creditsErrors.error(
-      'reservation_too_short',
-      'the credits that would be reserved expire within a second',
-      {
-        expires_at: row.expires_at,
-      },
-    );
-  }
-  return requestedSeconds === 0 ? grantSeconds : Math.min(requestedSeconds, grantSeconds);
+  return reservation;
 }
 
 export interface UseReservationInput {
@@ -262,9 +240,9 @@ export interface UseReservationInput {
 }
 
 /**
- * Uses a reservation: its holds are posted in burn order up to the amount (the one at the boundary in
- * part), and the rest is released to the grants, or with `keepRemainder` stays held as a new
- * reservation with the same purpose and expiry.
+ * Uses a reservation: its hold is captured in burn order up to the amount, and the rest is released
+ * to the grants, or with `keepRemainder` stays held as a new reservation with the same purpose and
+ * expiry (at most one per reservation: its id derives from the reservation's).
  */
 export async function useReservation(
   tx: Db,
@@ -279,29 +257,15 @@ export async function useReservation(
   const actionInput = optionalText(input.action, 'action');
   const key = optionalKey(input.idempotencyKey);
 
-  await lockCustomers(tx, clock, [userId]);
   const reservation = await lockReservation(tx, userId, reservationId);
   const amount = input.amount ?? reservation.amount;
   const usedFor = usedForInput ?? reservation.reservedFor;
   const action = actionInput ?? reservation.action;
   const keepsRemainder = input.keepRemainder === true && amount < reservation.amount;
-  if (key) {
-    const prior = await findUsageByKey(tx, userId, key);
-    if (prior) {
-      const remainder = await findReservationByKey(tx, userId, remainderKey(reservation.id));
-      const same =
-        prior.reservationId === reservation.id &&
-        prior.amount === amount &&
-        prior.usedFor === usedFor &&
-        prior.action === action &&
-        (remainder !== null) === keepsRemainder;
-      if (!same) throw idempotencyConflict(key);
-      return { usage: prior, remainder: remainder && publicReservation(remainder) };
-    }
-  }
   const now = clock.now();
-  moveReservation(stateAt(reservation, now), 'used');
-  if (amount > reservation.amount) {
+  const id = key ? usageIdFor(userId, key) : newId();
+  const remainderId = derivedId('remainder', reservation.id);
+  if (reservation.state === 'active' && amount > reservation.amount) {
     throw new AppError(
       'validation_failed',
       `the reservation holds ${reservation.amount} credits, not ${amount}`,
@@ -312,43 +276,42 @@ export async function useReservation(
     );
   }
 
-  const remainderTimeout =
-    keepsRemainder && reservation.expiresAt ? secondsUntil(reservation.expiresAt, now) : 0;
-  const transfers: TransferInput[] = [];
-  const paidBy: GrantPart[] = [];
-  const kept: Hold[] = [];
-  const returnedTo: string[] = [];
-  let left = amount;
-  for (const hold of reservation.holds) {
-    const take = smaller(hold.amount, left);
-    left -= take;
-    if (take > 0n) {
-      // A post of less than the hold releases the rest of it (TigerBeetle's partial post).
-      transfers.push({
-        id: newId(),
-        pendingId: hold.transferId,
-        amount: take,
-        flags: { postPendingTransfer: true },
-      });
-      paidBy.push({ grantId: hold.grantId, amount: take });
-    }
-    const rest = hold.amount - take;
-    if (rest === 0n) continue;
-    if (keepsRemainder && take === 0n) {
-      kept.push(hold);
-    } else if (keepsRemainder) {
-      const again: Hold = { grantId: hold.grantId, transferId: newId(), amount: rest };
-      kept.push(again);
-      transfers.push(holdTransfer(again, reservation, remainderTimeout));
-    } else {
-      if (take === 0n)
-        transfers.push({ id: newId(), pendingId: hold.transferId, flags: { voidPendingTransfer: true } });
-      returnedTo.push(hold.grantId);
-    }
+  const [captured] = await applyBalanceOps(
+    tx,
+    [
+      {
+        op: 'capture',
+        id,
+        holdId: reservation.id,
+        amount,
+        ...(keepsRemainder ? { keepRest: { id: remainderId } } : {}),
+        metadata: { usageId: id },
+      },
+    ],
+    { clock },
+  );
+  if (captured!.result === 'exists') {
+    const prior = await findUsage(tx, userId, id);
+    const remainder = keepsRemainder ? await findReservation(tx, userId, remainderId, now) : null;
+    const same =
+      prior !== null &&
+      prior.reservationId === reservation.id &&
+      prior.amount === amount &&
+      prior.usedFor === usedFor &&
+      prior.action === action;
+    if (!same) throw idempotencyConflict(key!);
+    return { usage: prior, remainder };
+  }
+  if (captured!.result !== 'ok') {
+    // Other terms under the same key are the caller's conflict; otherwise the reservation's own state
+    // names the refusal best (used, released, expired).
+    if (!captured!.result.startsWith('exists_with_different'))
+      moveReservation(stateAt(reservation, now), 'used');
+    throw ledgerRefusal([captured!]);
   }
 
   const usage: Usage = {
-    id: newId(),
+    id,
     userId: reservation.userId,
     workspaceId: reservation.workspaceId,
     usedFor,
@@ -357,31 +320,28 @@ export async function useReservation(
     isReserved: true,
     reservationId: reservation.id,
     reservedFor: reservation.reservedFor,
-    paidBy,
+    paidBy: grantParts(captured!.parts),
     usedAt: now,
   };
   await insertUsage(tx, usage, key);
-  let remainder: StoredReservation | null = null;
-  if (keepsRemainder) {
+  let remainder: Reservation | null = null;
+  const rest = captured!.rest;
+  if (rest) {
     remainder = {
       ...reservation,
-      id: newId(),
-      amount: reservation.amount - amount,
+      id: rest.id,
+      amount: rest.amount,
       usedAmount: 0n,
       state: 'active',
+      expiresAt: rest.expiresAt,
       createdAt: now,
       finishedAt: null,
-      holds: kept,
     };
     await insertReservation(tx, remainder, remainderKey(reservation.id));
   }
   await finishReservation(tx, reservation.id, 'used', amount, now);
-  const results = await applyTransfers(tx, linked(transfers), { clock });
-  if (!allApplied(results)) {
-    throw ledgerRefusal(results);
-  }
-  await drainExpiredGrants(tx, clock, returnedTo);
-  return { usage, remainder: remainder && publicReservation(remainder) };
+  if (!rest) await drainExpiredGrants(tx, clock, returnedTo(captured!));
+  return { usage, remainder };
 }
 
 /** Returns a reservation's credits to the grants it held them on. */
@@ -392,36 +352,23 @@ export async function releaseReservation(
   reservationId: string,
 ): Promise<Reservation> {
   requireUuid(userId, 'userId');
-  await lockCustomers(tx, clock, [userId]);
   const reservation = await lockReservation(tx, userId, reservationId);
   const now = clock.now();
   moveReservation(stateAt(reservation, now), 'released');
-  await finishReservation(tx, reservation.id, 'released', 0n, now);
-  const voids = reservation.holds.map(
-    (hold): TransferInput => ({
-      id: newId(),
-      pendingId: hold.transferId,
-      flags: { voidPendingTransfer: true },
-    }),
-  );
-  const results = await applyTransfers(tx, linked(voids), { clock });
-  if (!allApplied(results)) {
-    throw ledgerRefusal(results);
-  }
-  await drainExpiredGrants(
-    tx,
+  const [released] = await applyBalanceOps(tx, [{ op: 'release', id: newId(), holdId: reservation.id }], {
     clock,
-    reservation.holds.map((h) => h.grantId),
-  );
-  return { ...publicReservation(reservation), state: 'released', finishedAt: now };
+  });
+  if (released!.result !== 'ok') throw ledgerRefusal([released!]);
+  await finishReservation(tx, reservation.id, 'released', 0n, now);
+  await drainExpiredGrants(tx, clock, returnedTo(released!));
+  return { ...reservation, state: 'released', finishedAt: now };
 }
 
 const EXPIRY_BATCH = 200;
 
 /**
  * Marks every active reservation past its expiry `expired`, and makes sure the ledger agrees: a hold
- * the ledger has not expired yet is expired now (or, for a part re-held by a partial use whose
- * whole-second timeout ends a moment later, voided). Returns how many reservations expired.
+ * the ledger has not expired yet is expired now. Returns how many reservations expired.
  */
 export async function expireDueReservations(db: Db, clock: Clock): Promise<number> {
   let total = 0;
@@ -433,7 +380,29 @@ export async function expireDueReservations(db: Db, clock: Clock): Promise<numbe
             WHERE state = 'active' AND expires_at <= ${clock.now()}
             ORDER BY expires_at, id LIMIT ${EXPIRY_BATCH} FOR UPDATE SKIP LOCKED`,
       );
-      await expireReservations(tx, clock, due.map(toStoredReservation));
+      if (due.length === 0) return 0;
+      // A hold already past its timeout answers `pending_transfer_expired` and is expired on the spot.
+      const results = await applyBalanceOps(
+        tx,
+        due.map((r) => ({ op: 'release' as const, id: newId(), holdId: r.id })),
+        { clock },
+      );
+      const unexpected = results.find((r) => r.result !== 'ok' && r.result !== 'pending_transfer_expired');
+      if (unexpected) {
+        throw new AppError('internal', 'a reservation hold was neither held nor expired', {
+          reservationId: unexpected.id,
+          result: unexpected.result,
+        });
+      }
+      await tx.execute(
+        sql`UPDATE credits_reservations SET state = 'expired', finished_at = expires_at
+            WHERE id = ANY(${sql.param(due.map((r) => r.id))}::uuid[])`,
+      );
+      await drainExpiredGrants(
+        tx,
+        clock,
+        results.flatMap((r) => r.hold?.parts.map((p) => p.accountId) ?? []),
+      );
       return due.length;
     });
     total += expired;
@@ -441,78 +410,55 @@ export async function expireDueReservations(db: Db, clock: Clock): Promise<numbe
   }
 }
 
-async function expireReservations(tx: Db, clock: Clock, due: readonly StoredReservation[]): Promise<void> {
-  if (due.length === 0) return;
-  const holds = due.flatMap((r) => r.holds);
-  // Not linked: each hold ends on its own, and the engine expires a due one before it looks at the void.
-  const results = await applyTransfers(
-    tx,
-    holds.map(
-      (hold): TransferInput => ({
-        id: newId(),
-        pendingId: hold.transferId,
-        flags: { voidPendingTransfer: true },
-      }),
-    ),
-    { clock },
-  );
-  const unexpected = results.find((r) => r.result !== 'ok' && r.result !== 'pending_transfer_expired');
-  if (unexpected) {
-    throw new AppError('internal', 'a reservation hold was neither pending nor expired', {
-      transferId: unexpected.id,
-      result: unexpected.result,
-    });
-  }
-  await tx.execute(
-    sql`UPDATE credits_reservations SET state = 'expired', finished_at = expires_at
-        WHERE id = ANY(${sql.param(due.map((r) => r.id))}::uuid[])`,
-  );
-  await drainExpiredGrants(
-    tx,
-    clock,
-    holds.map((h) => h.grantId),
-  );
-}
-
 /**
- * The allocation of `amount` over the scope's grants in burn order, or insufficient_funds. Called
- * under the person's lock. Reservations past their expiry are ended first, so credits they held count
- * as available even before the sweep runs.
+ * The grants that pay in a scope, in burn order, as the ledger's balance: those unexpired with
+ * something left or held (a hold past its timeout frees its credits when the ledger draws). Each pays
+ * until its expiry. Read without a lock: the ledger re-reads what is left in each under its own.
  */
-export async function allocateOrRefuse(
+export async function sourcesFor(
   tx: Db,
-  clock: Clock,
+  now: Date,
   scope: { userId: string; workspaceId: string | null },
-  amount: bigint,
-): Promise<GrantPart[]> {
-  const now = clock.now();
-  let spendable = await spendableGrants(tx, now, scope);
-  if (spendable.hasDueReservations) {
-    const due = await queryRows<ReservationRow>(
-      tx,
-      sql`SELECT ${reservationColumns} FROM credits_reservations
-          WHERE user_id = ${scope.userId} AND state = 'active' AND expires_at <= ${now}
-          ORDER BY id FOR UPDATE`,
-    );
-    await expireReservations(tx, clock, due.map(toStoredReservation));
-    spendable = await spendableGrants(tx, now, scope);
-  }
-  const parts = allocate(spendable.grants, amount);
-  if (!parts) throw insufficientFunds(totalOf(spendable.grants), amount);
-  return parts;
+): Promise<Source[]> {
+  const rows = await queryRows<{ id: string; expires_at: Date | string | null }>(
+    tx,
+    sql`SELECT g.id, g.expires_at FROM credits_grants g JOIN ledger_accounts a ON a.id = g.id
+        WHERE ${grantsInScope(scope)} AND ${grantUnexpired(now)}
+          AND (a.credits_posted - a.debits_posted > 0)
+        ORDER BY ${burnOrder}`,
+  );
+  return rows.map((r) => ({ accountId: r.id, until: r.expires_at ? new Date(r.expires_at) : null }));
 }
 
-/** A person's reservation; not_found for anyone else's. */
-export async function getReservation(db: Db, userId: string, id: string): Promise<Reservation> {
-  const [row] =
-    isUuid(id) && isUuid(userId)
-      ? await queryRows<ReservationRow>(
-          db,
-          sql`SELECT ${reservationColumns} FROM credits_reservations WHERE id = ${id} AND user_id = ${userId}`,
-        )
-      : [];
-  if (!row) throw notFound('reservation', { id });
-  return publicReservation(toStoredReservation(row));
+/** The error for a spend or hold the ledger refused: too few credits is insufficient_funds with the figures. */
+export function spendRefusal(result: BalanceOpResult, requested: bigint): AppError {
+  return ledgerRefusal([result], () => insufficientFunds(result.available ?? 0n, requested));
+}
+
+/** The grants that paid, from the ledger's parts. */
+const grantParts = (parts: readonly Part[]): GrantPart[] =>
+  parts.map((p) => ({ grantId: p.accountId, amount: p.amount }));
+
+/** The grants a capture or release gave credits back to (an expired one passes them on to the sink). */
+function returnedTo(result: BalanceOpResult): string[] {
+  const captured = new Map(result.parts.map((p) => [p.accountId, p.amount]));
+  return (result.hold?.parts ?? [])
+    .filter((p) => (captured.get(p.accountId) ?? 0n) < p.amount)
+    .map((p) => p.accountId);
+}
+
+/** A usage's id from its idempotency key: charges and uses share them, per person. */
+export const usageIdFor = (userId: string, key: string): string => derivedId('usage', userId, key);
+
+/** A reservation's id (and its hold's) from its idempotency key, per person. */
+export const reservationIdFor = (userId: string, key: string): string =>
+  derivedId('reservation', userId, key);
+
+/** A person's reservation as it stands now; not_found for anyone else's. */
+export async function getReservation(db: Db, clock: Clock, userId: string, id: string): Promise<Reservation> {
+  const found = isUuid(id) && isUuid(userId) ? await findReservation(db, userId, id, clock.now()) : null;
+  if (!found) throw notFound('reservation', { id });
+  return found;
 }
 
 /** The remainder of a partial use is keyed after the reservation it came from: at most one each. */
@@ -522,29 +468,3 @@ const idempotencyConflict = (key: string): AppError =>
   new AppError('idempotency_conflict', 'this idempotency key was used with a different request', {
     idempotencyKey: key,
   });
-
-/** Chains transfers so they apply all or none. */
-function linked(transfers: TransferInput[]): TransferInput[] {
-  return transfers.map((t, index) => ({
-    ...t,
-    flags: { ...t.flags, linked: index < transfers.length - 1 },
-  }));
-}
-
-function holdTransfer(
-  hold: Hold,
-  reservation: { id: string; userId: string },
-  timeoutSeconds: number,
-): TransferInput {
-  return {
-    id: hold.transferId,
-    debitAccountId: hold.grantId,
-    creditAccountId: usedAccountFor(reservation.userId),
-    amount: hold.amount,
-    ledger: CREDITS_LEDGER,
-    code: TRANSFER_CODES.reserve,
-    flags: { pending: true },
-    timeoutSeconds,
-    metadata: { reservationId: reservation.id },
-  };
-}

@@ -5,7 +5,7 @@ import { createRouter, type Env, errorResponses, jsonBody, jsonResponse, refusal
 import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { CreditsDeps } from '../deps';
 import type { Usage } from '../engine/spending';
-import { creditsErrors } from '../errors';
+import { creditsErrors, spendingRefusals } from '../errors';
 import { ActionKey, Credits, IdempotencyKey, PositiveCredits, Purpose, Timestamp, Uuid } from '../fields';
 import { reservationStates } from '../schema';
 import {
@@ -139,7 +139,7 @@ export function spendingRoutes(deps: CreditsDeps) {
       responses: {
         200: jsonResponse(UsagesSchema, 'What was charged'),
         ...errorResponses,
-        ...refusals(creditsErrors, ['action_not_in_products', 'workspace_archived']),
+        ...refusals(spendingRefusals, ['action_not_in_products', 'workspace_archived', 'id_already_failed']),
       },
     }),
     async (c) => {
@@ -181,7 +181,7 @@ export function spendingRoutes(deps: CreditsDeps) {
       responses: {
         200: jsonResponse(ReservationSchema, 'The reservation'),
         ...errorResponses,
-        ...refusals(creditsErrors, ['action_not_in_products', 'workspace_archived', 'reservation_too_short']),
+        ...refusals(spendingRefusals, ['action_not_in_products', 'workspace_archived', 'id_already_failed']),
       },
     }),
     async (c) => {
@@ -224,12 +224,13 @@ export function spendingRoutes(deps: CreditsDeps) {
           'The usage, and the reservation keeping the rest',
         ),
         ...errorResponses,
-        ...refusals(creditsErrors, [
+        ...refusals(spendingRefusals, [
           'reservation_expired',
           'reservation_used',
           'reservation_released',
           'workspace_reserve',
           'workspace_archived',
+          'id_already_failed',
         ]),
       },
     }),

@@ -6,6 +6,7 @@ import { type Db, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid } from '../../core/ids';
 import type { PageRequest } from '../../core/paging';
+import { keepingFailures } from '../../ledger/failures';
 import type { CreditsDeps } from '../deps';
 import { getBalance, listReservations, listUsages, usageByAction } from '../engine/balances';
 import { lockCustomers } from '../engine/customer-lock';
@@ -119,7 +120,7 @@ export async function chargeAction(
 ): Promise<{ usages: Usage[]; replayed: boolean }> {
   const { db, clock } = deps;
   const scope = await resolveScope(db, actor, input, 'spend');
-  return db.transaction(async (tx) => {
+  return keepingFailures(db, clock, async (tx) => {
     if (scope.workspace) requireOpenWorkspace(scope.workspace);
     await requireActionAllowed(tx, scope.payerId, input.action);
     const amount = (await getActionPrice(tx, input.action)) * BigInt(input.quantity ?? 1);
@@ -181,7 +182,7 @@ export async function reserveForAction(
     });
   }
   const scope = await resolveScope(db, actor, input, 'spend');
-  return db.transaction(async (tx) => {
+  return keepingFailures(db, clock, async (tx) => {
     if (scope.workspace) requireOpenWorkspace(scope.workspace);
     await requireActionAllowed(tx, scope.payerId, input.action);
     const amount = input.amount ?? (await getActionPrice(tx, input.action)) * BigInt(input.quantity ?? 1);
@@ -222,7 +223,11 @@ export async function reserveForAction(
  * A reservation the caller may use or release: their own, one in a workspace where they may spend,
  * or any for an administrator; not_found otherwise.
  */
-async function findReservationFor(db: Db, actor: Actor, reservationId: string): Promise<Reservation> {
+async function findReservationFor(
+  { db, clock }: Pick<CreditsDeps, 'db' | 'clock'>,
+  actor: Actor,
+  reservationId: string,
+): Promise<Reservation> {
   const [owner] = isUuid(reservationId)
     ? await queryRows<{ user_id: string }>(
         db,
@@ -230,7 +235,7 @@ async function findReservationFor(db: Db, actor: Actor, reservationId: string): 
       )
     : [];
   if (!owner) throw notFound('reservation', { id: reservationId });
-  const reservation = await getReservation(db, owner.user_id, reservationId);
+  const reservation = await getReservation(db, clock, owner.user_id, reservationId);
   if (actor.isAdmin || reservation.userId === actor.userId) return reservation;
   if (reservation.workspaceId && actor.userId) {
     try {
@@ -268,9 +273,9 @@ export async function useReserved(
 ): Promise<{ usage: Usage; remainder: Reservation | null; replayed: boolean }> {
   const { db, clock } = deps;
   requireScope(actor, CREDITS_SCOPES.spend);
-  const found = await findReservationFor(db, actor, input.reservationId);
+  const found = await findReservationFor(deps, actor, input.reservationId);
   requireNotWorkspaceReserve(found);
-  return db.transaction(async (tx) => {
+  return keepingFailures(db, clock, async (tx) => {
     await lockCustomers(tx, clock, [found.userId]);
     const replayed = await hasKey(tx, 'credits_usages', found.userId, input.idempotencyKey);
     // biome-ignore lint/correctness/useHookAtTopLevel: the credits engine's useReservation, not a React hook
@@ -306,11 +311,11 @@ export async function releaseReserved(
 ): Promise<Reservation> {
   const { db, clock } = deps;
   requireScope(actor, CREDITS_SCOPES.spend);
-  const found = await findReservationFor(db, actor, reservationId);
+  const found = await findReservationFor(deps, actor, reservationId);
   requireNotWorkspaceReserve(found);
   return db.transaction(async (tx) => {
     await lockCustomers(tx, clock, [found.userId]);
-    const current = await getReservation(tx, found.userId, found.id);
+    const current = await getReservation(tx, clock, found.userId, found.id);
     if (current.state === 'released') return current;
     const released = await releaseReservation(tx, clock, current.userId, current.id);
     await recordAudit(tx, clock, actor, {
@@ -391,6 +396,7 @@ export async function readReservations(
   const scope = await resolveScope(deps.db, actor, filter, 'read');
   return listReservations(
     deps.db,
+    deps.clock,
     { ...spendScope(scope), state: filter.state },
     { cursor: filter.cursor, limit: filter.limit },
   );

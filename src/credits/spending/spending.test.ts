@@ -666,6 +666,8 @@ describe('the usage export', () => {
   it('writes the filtered usages as formula-safe CSV, in files a cursor continues', async () => {
     const { person, key } = await spender();
     for (const usedFor of ['=HYPERLINK("x")', 'post:1', 'Post:2', 'other']) {
+      // Newest first is by time; ids (from idempotency keys) say nothing of order.
+      tally.clock.advance(1);
       await call(key, '/api/credits/charge', { action: 'generate_image', used_for: usedFor }, newKey());
     }
     const csv = async (query: string) => {

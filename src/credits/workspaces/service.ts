@@ -8,6 +8,7 @@ import { recordAudit } from '../../core/audit/service';
 import type { Clock } from '../../core/clock';
 import { type Db, parseTimestamp, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
+import { keepingFailures } from '../../ledger/failures';
 import type { CreditsDeps } from '../deps';
 import { listReservations } from '../engine/balances';
 import { lockCustomers } from '../engine/customer-lock';
@@ -162,12 +163,17 @@ export async function requireStillOpen(tx: Db, workspace: WorkspaceAccess): Prom
 }
 
 /** Every active reservation made in a workspace (all its billing person's), oldest first. */
-async function activeReservationsIn(db: Db, workspace: WorkspaceAccess): Promise<Reservation[]> {
+async function activeReservationsIn(
+  db: Db,
+  clock: Clock,
+  workspace: WorkspaceAccess,
+): Promise<Reservation[]> {
   const found: Reservation[] = [];
   let cursor: string | undefined;
   do {
     const page = await listReservations(
       db,
+      clock,
       { userId: workspace.billingUserId, workspaceId: workspace.id, state: 'active' },
       { cursor, limit: 200 },
     );
@@ -178,16 +184,20 @@ async function activeReservationsIn(db: Db, workspace: WorkspaceAccess): Promise
 }
 
 /** The active reservations of the workspace's own price (a partial use leaves a new one), oldest first. */
-async function workspaceReservations(db: Db, workspace: WorkspaceAccess): Promise<Reservation[]> {
+async function workspaceReservations(
+  db: Db,
+  clock: Clock,
+  workspace: WorkspaceAccess,
+): Promise<Reservation[]> {
   const reservedFor = workspaceReservationFor(workspace.id);
-  return (await activeReservationsIn(db, workspace)).filter((r) => r.reservedFor === reservedFor);
+  return (await activeReservationsIn(db, clock, workspace)).filter((r) => r.reservedFor === reservedFor);
 }
 
-/** Usages by idempotency key, read from the table: the engine looks them up one key at a time. */
+/** What is still reserved in a reservation. */
 const remainingOf = (reservation: Reservation) => reservation.amount - reservation.usedAmount;
 
-async function withReserve(db: Db, workspace: WorkspaceAccess): Promise<Workspace> {
-  const held = await workspaceReservations(db, workspace);
+async function withReserve(db: Db, clock: Clock, workspace: WorkspaceAccess): Promise<Workspace> {
+  const held = await workspaceReservations(db, clock, workspace);
   return { ...workspace, reserved: held.reduce((sum, r) => sum + remainingOf(r), 0n) };
 }
 
@@ -285,11 +295,13 @@ export async function createWorkspace(
 ): Promise<Workspace> {
   requireScope(actor, CREDITS_SCOPES.spend);
   const ownerUserId = requireUser(actor);
-  return deps.db.transaction((tx) => openWorkspace(tx, deps, actor, { ownerUserId, name: input.name }));
+  return keepingFailures(deps.db, deps.clock, (tx) =>
+    openWorkspace(tx, deps, actor, { ownerUserId, name: input.name }),
+  );
 }
 
 /** The workspaces the caller belongs to, archived ones included, by name. */
-export async function listWorkspaces({ db }: CreditsDeps, actor: Actor): Promise<Workspace[]> {
+export async function listWorkspaces({ db, clock }: CreditsDeps, actor: Actor): Promise<Workspace[]> {
   requireScope(actor, CREDITS_SCOPES.read);
   const userId = requireUser(actor);
   const rows = await queryRows<WorkspaceRow>(
@@ -301,17 +313,17 @@ export async function listWorkspaces({ db }: CreditsDeps, actor: Actor): Promise
         ORDER BY lower(o.name), o.id`,
   );
   const items: Workspace[] = [];
-  for (const row of rows) items.push(await withReserve(db, toAccess(row)));
+  for (const row of rows) items.push(await withReserve(db, clock, toAccess(row)));
   return items;
 }
 
 export async function getWorkspace(
-  { db }: CreditsDeps,
+  { db, clock }: CreditsDeps,
   actor: Actor,
   workspaceId: string,
 ): Promise<Workspace> {
   requireScope(actor, CREDITS_SCOPES.read);
-  return withReserve(db, await resolveWorkspace(db, actor, workspaceId, WORKSPACE_PERMISSIONS.read));
+  return withReserve(db, clock, await resolveWorkspace(db, actor, workspaceId, WORKSPACE_PERMISSIONS.read));
 }
 
 /**
@@ -328,7 +340,7 @@ export async function renameWorkspace(
     const workspace = await resolveWorkspace(tx, actor, input.workspaceId, 'org.update', true);
     requireOpenWorkspace(workspace);
     const name = input.name.trim();
-    if (name === workspace.name) return withReserve(tx, workspace);
+    if (name === workspace.name) return withReserve(tx, deps.clock, workspace);
     await requireFreeName(tx, name, 'name', workspace.id);
     await updateOrganization(
       { db: tx, clock: deps.clock, publicUrl: deps.publicUrl, kinds: deps.kinds },
@@ -336,7 +348,7 @@ export async function renameWorkspace(
       { organizationId: workspace.id, name },
       { byLine: true },
     );
-    return withReserve(tx, { ...workspace, name });
+    return withReserve(tx, deps.clock, { ...workspace, name });
   });
 }
 
@@ -354,13 +366,11 @@ export async function archiveWorkspace(
   const { clock } = deps;
   return deps.db.transaction(async (tx) => {
     const workspace = await resolveWorkspace(tx, actor, workspaceId, 'owners.manage', true);
-    if (workspace.archivedAt) return withReserve(tx, workspace);
+    if (workspace.archivedAt) return withReserve(tx, clock, workspace);
     await lockCustomers(tx, clock, [workspace.billingUserId]);
-    // A reservation past its expiry that no sweep has ended yet is the sweep's to end, not ours.
+    // A reservation past its expiry reads expired: the sweep's to end, not ours.
+    const open = await activeReservationsIn(tx, clock, workspace);
     const now = clock.now();
-    const open = (await activeReservationsIn(tx, workspace)).filter(
-      (reservation) => !reservation.expiresAt || reservation.expiresAt > now,
-    );
     let released = 0n;
     for (const reservation of open) {
       await releaseReservation(tx, clock, reservation.userId, reservation.id);
@@ -427,7 +437,7 @@ export async function chargeWorkspaceActivity(
   }
   const paid: Usage[] = [];
   let left = charge.amount;
-  const [reserve] = await workspaceReservations(tx, workspace);
+  const [reserve] = await workspaceReservations(tx, clock, workspace);
   if (reserve && remainingOf(reserve) > 0n) {
     // Bigints have no Math.min.
     let fromReserve = remainingOf(reserve);

@@ -5490,7 +5490,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 /** @enum {string} */
-                                result: "ok" | "linked_event_failed" | "linked_event_chain_open" | "flags_are_mutually_exclusive" | "pending_id_must_be_zero" | "pending_id_must_not_be_zero" | "pending_id_must_be_different" | "timeout_reserved_for_pending_transfer" | "debit_account_id_must_not_be_zero" | "credit_account_id_must_not_be_zero" | "accounts_must_be_different" | "amount_must_not_be_zero" | "ledger_must_not_be_zero" | "code_must_not_be_zero" | "exists_with_different_flags" | "exists_with_different_pending_id" | "exists_with_different_timeout" | "exists_with_different_debit_account_id" | "exists_with_different_credit_account_id" | "exists_with_different_amount" | "exists_with_different_metadata" | "exists_with_different_ledger" | "exists_with_different_code" | "exists" | "debit_account_not_found" | "credit_account_not_found" | "accounts_must_have_the_same_ledger" | "transfer_must_have_the_same_ledger_as_accounts" | "pending_transfer_not_found" | "pending_transfer_not_pending" | "pending_transfer_has_different_debit_account_id" | "pending_transfer_has_different_credit_account_id" | "pending_transfer_has_different_ledger" | "pending_transfer_has_different_code" | "exceeds_pending_transfer_amount" | "pending_transfer_has_different_amount" | "pending_transfer_already_posted" | "pending_transfer_already_voided" | "pending_transfer_expired" | "debit_account_already_closed" | "credit_account_already_closed" | "overflows_debits_pending" | "overflows_credits_pending" | "overflows_debits_posted" | "overflows_credits_posted" | "overflows_debits" | "overflows_credits" | "exceeds_credits" | "exceeds_debits";
+                                result: "ok" | "linked_event_failed" | "linked_event_chain_open" | "flags_are_mutually_exclusive" | "pending_id_must_be_zero" | "pending_id_must_not_be_zero" | "pending_id_must_be_different" | "timeout_reserved_for_pending_transfer" | "debit_account_id_must_not_be_zero" | "credit_account_id_must_not_be_zero" | "accounts_must_be_different" | "amount_must_not_be_zero" | "ledger_must_not_be_zero" | "code_must_not_be_zero" | "exists_with_different_flags" | "exists_with_different_pending_id" | "exists_with_different_timeout" | "exists_with_different_debit_account_id" | "exists_with_different_credit_account_id" | "exists_with_different_amount" | "exists_with_different_metadata" | "exists_with_different_ledger" | "exists_with_different_code" | "exists" | "id_already_failed" | "debit_account_not_found" | "credit_account_not_found" | "accounts_must_have_the_same_ledger" | "transfer_must_have_the_same_ledger_as_accounts" | "pending_transfer_not_found" | "pending_transfer_not_pending" | "pending_transfer_has_different_debit_account_id" | "pending_transfer_has_different_credit_account_id" | "pending_transfer_has_different_ledger" | "pending_transfer_has_different_code" | "exceeds_pending_transfer_amount" | "pending_transfer_has_different_amount" | "pending_transfer_already_posted" | "pending_transfer_already_voided" | "pending_transfer_expired" | "debit_account_already_closed" | "credit_account_already_closed" | "overflows_debits_pending" | "overflows_credits_pending" | "overflows_debits_posted" | "overflows_credits_posted" | "overflows_debits" | "overflows_credits" | "exceeds_credits" | "exceeds_debits";
                                 transfer?: components["schemas"]["Transfer"];
                             }[];
                         };
@@ -8253,7 +8253,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `workspace_archived`: The workspace is archived: nothing is spent in it any more */
+                /** @description `workspace_archived`: The workspace is archived: nothing is spent in it any more; `id_already_failed`: This id (idempotency key) names an attempt that failed; it never succeeds later. Use a new one */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8262,7 +8262,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "workspace_archived" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                code: "workspace_archived" | "id_already_failed" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
                                 message: string;
                                 details?: unknown;
                             };
@@ -8399,7 +8399,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `workspace_archived`: The workspace is archived: nothing is spent in it any more */
+                /** @description `workspace_archived`: The workspace is archived: nothing is spent in it any more; `id_already_failed`: This id (idempotency key) names an attempt that failed; it never succeeds later. Use a new one */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8408,27 +8408,20 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "workspace_archived" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                code: "workspace_archived" | "id_already_failed" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
                                 message: string;
                                 details?: unknown;
                             };
                         };
                     };
                 };
-                /** @description `reservation_too_short`: The credits that would be reserved expire within a second */
+                /** @description Refused by a domain rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: {
-                                /** @enum {string} */
-                                code: "reservation_too_short" | "domain_rule" | "managed_by_line" | "insufficient_funds";
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Too many requests; see Retry-After */
@@ -8533,7 +8526,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `reservation_expired`: The reservation passed its expiry; its credits are free again; `reservation_used`: The reservation was used already; `reservation_released`: The reservation was released already; `workspace_archived`: The workspace is archived: nothing is spent in it any more */
+                /** @description `reservation_expired`: The reservation passed its expiry; its credits are free again; `reservation_used`: The reservation was used already; `reservation_released`: The reservation was released already; `workspace_archived`: The workspace is archived: nothing is spent in it any more; `id_already_failed`: This id (idempotency key) names an attempt that failed; it never succeeds later. Use a new one */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8542,7 +8535,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "reservation_expired" | "reservation_used" | "reservation_released" | "workspace_archived" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                code: "reservation_expired" | "reservation_used" | "reservation_released" | "workspace_archived" | "id_already_failed" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
                                 message: string;
                                 details?: unknown;
                             };
@@ -10960,12 +10953,12 @@ export interface components {
          *     - `hold_released`: The hold was released already
          *     - `exceeds_hold`: More was asked of a hold than it holds
          *     - `account_closed`: An account of the transfer is closed
-         *     - `amount_overflow`: The amount would take a balance past 2^128-1
+         *     - `amount_overflow`: The amount would take a balance past 2^256-1
+         *     - `id_already_failed`: This id (idempotency key) names an attempt that failed; it never succeeds later. Use a new one
          *     - `reservation_active`: The reservation is still active
          *     - `reservation_expired`: The reservation passed its expiry; its credits are free again
          *     - `reservation_used`: The reservation was used already
          *     - `reservation_released`: The reservation was released already
-         *     - `reservation_too_short`: The credits that would be reserved expire within a second
          *     - `workspace_reserve`: A workspace’s own reserve is used by its activity and released by archiving it
          *     - `workspace_archived`: The workspace is archived: nothing is spent in it any more
          *     - `workspace_name_taken`: A workspace of that name exists already
@@ -10980,7 +10973,7 @@ export interface components {
          *     - `password_already_set`: The account has a password already
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "reservation_too_short" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
         Error: {
             error: {
                 /** @example validation_failed */

@@ -1,0 +1,406 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../../test/support/database';
+import { TestClock } from '../core/clock';
+import type { Db } from '../core/database';
+import { newId } from '../core/ids';
+import { applyBalanceOps, applyTransfers, expireDuePendingTransfers } from './engine';
+import { ledgerRefusal } from './errors';
+import {
+  type BalanceOp,
+  type BalanceOpResult,
+  idFromKey,
+  partId,
+  readHold,
+  readSinkBalance,
+  shardedSink,
+} from './holds';
+import { findLedgerViolations } from './invariants';
+import { createAccounts, createLedger, getAccount } from './service';
+
+let db: Db;
+const clock = new TestClock('2026-05-01T00:00:00Z');
+const LEDGER = 'PREPAID';
+const NAMESPACE = '0f7f6d2a-4c55-4d8e-9a51-2b1f0c3e9d11';
+let issuer: string;
+
+beforeAll(async () => {
+  db = (await freshDatabase()).db;
+  await createLedger({ db, clock }, { code: LEDGER, scale: 0 });
+  issuer = await account(false);
+});
+
+async function account(limited = true): Promise<string> {
+  const id = newId();
+  const [outcome] = await createAccounts({ db, clock }, [
+    { id, ledger: LEDGER, code: 'test', flags: { debitsMustNotExceedCredits: limited } },
+  ]);
+  expect(outcome?.result).toBe('ok');
+  return id;
+}
+
+/** A balance of accounts funded with these amounts, in this order, and a sink. */
+async function balance(...amounts: bigint[]): Promise<{ from: string[]; sink: string }> {
+  const from: string[] = [];
+  for (const amount of amounts) {
+    const id = await account();
+    const [funded] = await db.transaction((tx) =>
+      applyTransfers(
+        tx,
+        [{ id: newId(), debitAccountId: issuer, creditAccountId: id, amount, ledger: LEDGER, code: 'fund' }],
+        { clock },
+      ),
+    );
+    expect(funded?.result).toBe('ok');
+    from.push(id);
+  }
+  return { from, sink: await account(false) };
+}
+
+const run = async (op: BalanceOp): Promise<BalanceOpResult> => {
+  const [result] = await db.transaction((tx) => applyBalanceOps(tx, [op], { clock }));
+  return result!;
+};
+
+const left = async (id: string) => {
+  const a = await getAccount({ db }, id);
+  return a.creditsPosted - a.debitsPosted - a.debitsPending;
+};
+
+const hold = (
+  b: { from: string[]; sink: string },
+  amount: bigint,
+  extra: Partial<BalanceOp> = {},
+): BalanceOp =>
+  ({
+    op: 'hold',
+    id: newId(),
+    ledger: LEDGER,
+    code: 'hold',
+    from: b.from.map((accountId) => ({ accountId })),
+    to: b.sink,
+    amount,
+    ...extra,
+  }) as BalanceOp;
+
+describe('spending from a balance', () => {
+  it('draws on the accounts in the stated order, all or none', async () => {
+    const b = await balance(3n, 5n, 10n);
+    const spent = await run({
+      op: 'spend',
+      id: newId(),
+      ledger: LEDGER,
+      code: 'use',
+      from: b.from.map((accountId) => ({ accountId })),
+      to: b.sink,
+      amount: 6n,
+    });
+    expect(spent.result).toBe('ok');
+    expect(spent.parts.map((p) => [p.accountId, p.amount])).toEqual([
+      [b.from[0], 3n],
+      [b.from[1], 3n],
+    ]);
+    expect([await left(b.from[0]!), await left(b.from[1]!), await left(b.from[2]!)]).toEqual([0n, 2n, 10n]);
+
+    const tooMuch = await run({
+      op: 'spend',
+      id: newId(),
+      ledger: LEDGER,
+      code: 'use',
+      from: b.from.map((accountId) => ({ accountId })),
+      to: b.sink,
+      amount: 13n,
+    });
+    expect(tooMuch).toMatchObject({ result: 'exceeds_credits', available: 12n, parts: [] });
+    expect([await left(b.from[1]!), await left(b.from[2]!)]).toEqual([2n, 10n]);
+    expect(await findLedgerViolations(db)).toEqual([]);
+  });
+
+  it('skips an account past its `until`', async () => {
+    const b = await balance(5n, 5n);
+    const spent = await run({
+      op: 'spend',
+      id: newId(),
+      ledger: LEDGER,
+      code: 'use',
+      from: [{ accountId: b.from[0]!, until: clock.now() }, { accountId: b.from[1]! }],
+      to: b.sink,
+      amount: 4n,
+    });
+    expect(spent.parts.map((p) => p.accountId)).toEqual([b.from[1]]);
+  });
+
+  it('a replay with the same id answers what the first did, even after the balance changed', async () => {
+    const b = await balance(3n, 5n);
+    const op: BalanceOp = {
+      op: 'spend',
+      id: idFromKey(NAMESPACE, 'person-1', 'key-1'),
+      ledger: LEDGER,
+      code: 'use',
+      from: b.from.map((accountId) => ({ accountId })),
+      to: b.sink,
+      amount: 4n,
+    };
+    const first = await run(op);
+    const again = await run(op);
+    expect(again.result).toBe('exists');
+    expect(again.parts).toEqual(first.parts);
+    expect(await left(b.from[1]!)).toBe(4n);
+    expect((await run({ ...op, amount: 5n })).result).toBe('exists_with_different_amount');
+    expect(await left(b.from[1]!)).toBe(4n);
+  });
+
+  it('an id that failed for want of funds never succeeds later', async () => {
+    const b = await balance(2n);
+    const op: BalanceOp = {
+      op: 'spend',
+      id: newId(),
+      ledger: LEDGER,
+      code: 'use',
+      from: [{ accountId: b.from[0]! }],
+      to: b.sink,
+      amount: 3n,
+    };
+    expect((await run(op)).result).toBe('exceeds_credits');
+    await db.transaction((tx) =>
+      applyTransfers(
+        tx,
+        [
+          {
+            id: newId(),
+            debitAccountId: issuer,
+            creditAccountId: b.from[0]!,
+            amount: 10n,
+            ledger: LEDGER,
+            code: 'fund',
+          },
+        ],
+        { clock },
+      ),
+    );
+    const retried = await run(op);
+    expect(retried.result).toBe('id_already_failed');
+    expect(ledgerRefusal([{ id: op.id, result: retried.result }]).code).toBe('id_already_failed');
+    expect(await left(b.from[0]!)).toBe(12n);
+  });
+});
+
+describe('holds', () => {
+  it('holds across accounts, captures part in order and releases the rest', async () => {
+    const b = await balance(4n, 10n);
+    const placed = await run(hold(b, 9n));
+    expect(placed.result).toBe('ok');
+    expect(placed.hold?.parts.map((p) => p.amount)).toEqual([4n, 5n]);
+    expect([await left(b.from[0]!), await left(b.from[1]!)]).toEqual([0n, 5n]);
+
+    const captured = await run({ op: 'capture', id: newId(), holdId: placed.id, amount: 6n });
+    expect(captured.result).toBe('ok');
+    expect(captured.parts.map((p) => p.amount)).toEqual([4n, 2n]);
+    expect(captured.hold).toMatchObject({ state: 'captured', captured: 6n });
+    expect([await left(b.from[0]!), await left(b.from[1]!)]).toEqual([0n, 8n]);
+    expect((await getAccount({ db }, b.sink)).creditsPosted).toBe(6n);
+    expect((await readHold(db, placed.id, clock.now()))?.state).toBe('captured');
+    expect(await findLedgerViolations(db)).toEqual([]);
+  });
+
+  it('refuses to capture more than held, and changes nothing', async () => {
+    const b = await balance(10n);
+    const placed = await run(hold(b, 5n));
+    const over = await run({ op: 'capture', id: newId(), holdId: placed.id, amount: 6n });
+    expect(over.result).toBe('exceeds_pending_transfer_amount');
+    expect(ledgerRefusal([{ id: over.id, result: over.result }]).code).toBe('exceeds_hold');
+    expect((await readHold(db, placed.id, clock.now()))?.state).toBe('held');
+    expect(await left(b.from[0]!)).toBe(5n);
+  });
+
+  it('keeps the rest held as a new hold when asked', async () => {
+    const b = await balance(3n, 10n);
+    const placed = await run(hold(b, 8n, { timeoutSeconds: 60 } as Partial<BalanceOp>));
+    clock.advance(10_000);
+    const restId = newId();
+    const captured = await run({
+      op: 'capture',
+      id: newId(),
+      holdId: placed.id,
+      amount: 4n,
+      keepRest: { id: restId },
+    });
+    expect(captured.result).toBe('ok');
+    expect(captured.rest).toMatchObject({ id: restId, amount: 4n, state: 'held', timeoutSeconds: 50 });
+    expect(captured.rest?.parts.map((p) => [p.accountId, p.amount])).toEqual([[b.from[1], 4n]]);
+    expect(captured.rest?.expiresAt?.getTime()).toBe(placed.hold!.expiresAt!.getTime());
+    expect(await left(b.from[1]!)).toBe(5n);
+    const released = await run({ op: 'release', id: newId(), holdId: restId });
+    expect(released.hold?.state).toBe('released');
+    expect(await left(b.from[1]!)).toBe(9n);
+    expect(await findLedgerViolations(db)).toEqual([]);
+  });
+
+  it('reads as expired the moment it passes its expiry, before any sweep, and cannot be used after', async () => {
+    const b = await balance(10n);
+    const placed = await run(hold(b, 7n, { timeoutSeconds: 30 } as Partial<BalanceOp>));
+    clock.advance(29_999);
+    expect((await readHold(db, placed.id, clock.now()))?.state).toBe('held');
+    clock.advance(1);
+    expect((await readHold(db, placed.id, clock.now()))?.state).toBe('expired');
+    // What it held is free for the next draw at once, sweep or not.
+    const next = await run(hold(b, 10n));
+    expect(next.result).toBe('ok');
+    const late = await run({ op: 'capture', id: newId(), holdId: placed.id });
+    expect(late.result).toBe('pending_transfer_expired');
+    expect(ledgerRefusal([{ id: late.id, result: late.result }]).code).toBe('hold_expired');
+    await db.transaction((tx) => expireDuePendingTransfers(tx, { clock }));
+    const stored = await readHold(db, placed.id, clock.now());
+    expect(stored).toMatchObject({ state: 'expired', captured: 0n });
+    expect(await findLedgerViolations(db)).toEqual([]);
+  });
+
+  it('the sweep marks an expired hold once its parts expired', async () => {
+    const b = await balance(5n, 5n);
+    const placed = await run(hold(b, 8n, { timeoutSeconds: 5 } as Partial<BalanceOp>));
+    clock.advance(5_000);
+    await db.transaction((tx) => expireDuePendingTransfers(tx, { clock }));
+    const rows = await db.transaction(async (tx) => (await readHold(tx, placed.id, new Date(0)))?.state);
+    expect(rows).toBe('expired');
+    expect([await left(b.from[0]!), await left(b.from[1]!)]).toEqual([5n, 5n]);
+  });
+
+  it('never outlives an account it draws on, and skips one that ends within a second', async () => {
+    const b = await balance(5n, 5n);
+    const until = new Date(clock.now().getTime() + 20_500);
+    const placed = await run({
+      op: 'hold',
+      id: newId(),
+      ledger: LEDGER,
+      code: 'hold',
+      from: [
+        { accountId: b.from[0]!, until: new Date(clock.now().getTime() + 999) },
+        { accountId: b.from[1]!, until },
+      ],
+      to: b.sink,
+      amount: 3n,
+      timeoutSeconds: 3600,
+    });
+    expect(placed.hold?.parts.map((p) => p.accountId)).toEqual([b.from[1]]);
+    expect(placed.hold?.timeoutSeconds).toBe(20);
+  });
+
+  it('a replay of a hold, a capture or a release answers the first result; other terms are refused', async () => {
+    const b = await balance(10n);
+    const op = hold(b, 4n);
+    const placed = await run(op);
+    expect((await run(op)).result).toBe('exists');
+    expect((await run({ ...op, amount: 5n } as BalanceOp)).result).toBe('exists_with_different_amount');
+    const capture: BalanceOp = { op: 'capture', id: newId(), holdId: placed.id, amount: 3n };
+    expect((await run(capture)).result).toBe('ok');
+    const replayed = await run(capture);
+    expect(replayed).toMatchObject({ result: 'exists', hold: { state: 'captured', captured: 3n } });
+    expect((await run({ ...capture, amount: 2n })).result).toBe('exists_with_different_amount');
+    expect((await run({ op: 'release', id: newId(), holdId: placed.id })).result).toBe(
+      'pending_transfer_already_posted',
+    );
+    expect(await left(b.from[0]!)).toBe(7n);
+    expect(await findLedgerViolations(db)).toEqual([]);
+  });
+
+  it('a hold that does not exist is not_found, and its id is remembered', async () => {
+    const op: BalanceOp = { op: 'release', id: newId(), holdId: newId() };
+    expect((await run(op)).result).toBe('pending_transfer_not_found');
+    expect(ledgerRefusal([{ id: op.id, result: 'pending_transfer_not_found' }]).code).toBe('not_found');
+  });
+});
+
+describe('under concurrency', () => {
+  it('a capture and a release of one hold: exactly one wins', async () => {
+    const b = await balance(10n);
+    const placed = await run(hold(b, 6n));
+    const outcomes = await Promise.all([
+      run({ op: 'capture', id: newId(), holdId: placed.id, amount: 6n }),
+      run({ op: 'release', id: newId(), holdId: placed.id }),
+    ]);
+    const winners = outcomes.filter((o) => o.result === 'ok');
+    expect(winners).toHaveLength(1);
+    const loser = outcomes.find((o) => o.result !== 'ok')!;
+    expect(['pending_transfer_already_posted', 'pending_transfer_already_voided']).toContain(loser.result);
+    expect(await left(b.from[0]!)).toBe(winners[0]!.hold?.state === 'captured' ? 4n : 10n);
+    expect(await findLedgerViolations(db)).toEqual([]);
+  });
+
+  it('the same hold sent many times at once is placed once, and every copy answers it', async () => {
+    const b = await balance(10n);
+    const op = hold(b, 3n);
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => run(op)));
+    expect(outcomes.filter((o) => o.result === 'ok')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.result === 'exists')).toHaveLength(7);
+    expect(new Set(outcomes.map((o) => o.hold?.id))).toEqual(new Set([op.id]));
+    expect(await left(b.from[0]!)).toBe(7n);
+  });
+
+  it('concurrent captures of one hold: one wins, the others move nothing', async () => {
+    const b = await balance(10n);
+    const placed = await run(hold(b, 6n));
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, () => run({ op: 'capture', id: newId(), holdId: placed.id, amount: 2n })),
+    );
+    expect(outcomes.filter((o) => o.result === 'ok')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.result === 'pending_transfer_already_posted')).toHaveLength(5);
+    expect((await getAccount({ db }, b.sink)).creditsPosted).toBe(2n);
+    expect(await left(b.from[0]!)).toBe(8n);
+  });
+
+  it('concurrent spends never overdraw: the sum spent is at most what was there', async () => {
+    const b = await balance(10n, 10n);
+    const outcomes = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        run({
+          op: 'spend',
+          id: newId(),
+          ledger: LEDGER,
+          code: 'use',
+          from: b.from.map((accountId) => ({ accountId })),
+          to: b.sink,
+          amount: 3n,
+        }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.result === 'ok')).toHaveLength(6);
+    expect([await left(b.from[0]!), await left(b.from[1]!)]).toEqual([0n, 2n]);
+  });
+});
+
+describe('a sharded sink', () => {
+  it('sends each payer to one shard, and its shards add up to what was spent', async () => {
+    const shards = [await account(false), await account(false), await account(false), await account(false)];
+    const sink = shardedSink(shards);
+    const b = await balance(1_000n);
+    const payers = Array.from({ length: 20 }, (_, i) => `payer-${i}`);
+    expect(new Set(payers.map(sink.shardFor)).size).toBeGreaterThan(1);
+    expect(sink.shardFor('payer-3')).toBe(sink.shardFor('payer-3'));
+    let total = 0n;
+    for (const [i, payer] of payers.entries()) {
+      const amount = BigInt(i + 1);
+      total += amount;
+      const spent = await run({
+        op: 'spend',
+        id: newId(),
+        ledger: LEDGER,
+        code: 'use',
+        from: [{ accountId: b.from[0]! }],
+        to: sink.shardFor(payer),
+        amount,
+      });
+      expect(spent.result).toBe('ok');
+    }
+    expect((await readSinkBalance(db, sink)).creditsPosted).toBe(total);
+    expect(await left(b.from[0]!)).toBe(1_000n - total);
+  });
+});
+
+describe('derived ids', () => {
+  it('names an operation after its key, and its transfers after it', () => {
+    const a = idFromKey(NAMESPACE, 'person', 'key');
+    expect(idFromKey(NAMESPACE, 'person', 'key')).toBe(a);
+    expect(idFromKey(NAMESPACE, 'other', 'key')).not.toBe(a);
+    expect(partId(a, 0)).toBe(a);
+    expect(new Set([0, 1, 2].map((i) => partId(a, i))).size).toBe(3);
+  });
+});
