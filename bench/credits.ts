@@ -1,11 +1,14 @@
 import { performance } from 'node:perf_hooks';
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { systemClock } from '../src/core/clock';
 import { type Database, openDatabase, queryRows } from '../src/core/database';
 import { newId } from '../src/core/ids';
 import { getBalance } from '../src/credits/engine/balances';
 import { grantCredits } from '../src/credits/engine/grants';
 import { ensureCreditsLedger } from '../src/credits/engine/ledger';
+import { creditsSpender, doneOrThrow, reserveCall, useCall } from '../src/credits/engine/spend-batch';
 import { reserveCredits, useReservation } from '../src/credits/engine/spending';
 import { TransferBatcher } from '../src/ledger/batcher';
 import { applyTransfers } from '../src/ledger/engine';
@@ -16,11 +19,13 @@ import { BenchFailure, runClients } from './support/runner';
 import { callFactoryFor, createBenchLedger, createWorkloadAccounts, WORKLOADS } from './support/workloads';
 
 /**
- * Credits throughput: reserve + use pairs (reserve 2 credits, use 1, the other returns to the grant),
- * each step its own transaction as the API runs it, with 32 concurrent clients, on PGlite and on
- * PostgreSQL. Beside it, in the same run and on the same database, the ledger's own single-transfer
- * rate: through the TransferBatcher (group commit, as the ledger API runs) and one transfer per
- * transaction (what a credits step costs the ledger at least).
+ * Credits throughput: reserve + use pairs (reserve 2 credits, use 1, the other returns to the grant)
+ * with 32 concurrent clients, on PGlite and on PostgreSQL: through the credits group commit, as the
+ * API's routes run them (`creditsSpender`), and each step in a transaction of its own (as a line does
+ * inside its own transaction). Beside them, in the same run and on the same database, the ledger's
+ * own single-transfer rate: through the TransferBatcher (group commit, as the ledger API runs) and one
+ * transfer per transaction. Each cell prints the SQL round trips (statements, BEGIN and COMMIT
+ * included) per operation, counted at the driver.
  *
  *   npx tsx bench/credits.ts                    (BENCH_SECONDS=3 per cell by default)
  *   BENCH_DATABASE_URL=postgres://... npx tsx bench/credits.ts
@@ -39,9 +44,41 @@ interface Cell {
   opsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Statements sent to the database per operation. */
+  roundTrips?: number;
+}
+
+/**
+ * Counts the statements sent to the database: every query of node-postgres' clients, and every
+ * query or exec of PGlite, BEGIN and COMMIT included.
+ */
+const statements = { count: 0 };
+function countStatements(): void {
+  const wrap = (proto: Record<string, unknown>, name: string) => {
+    const original = proto[name] as (...args: unknown[]) => unknown;
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      statements.count++;
+      return original.apply(this, args);
+    };
+  };
+  wrap(pg.Client.prototype as unknown as Record<string, unknown>, 'query');
+  wrap(PGlite.prototype as unknown as Record<string, unknown>, 'query');
+  wrap(PGlite.prototype as unknown as Record<string, unknown>, 'exec');
+}
+
+/** Runs a cell and adds the statements it sent per operation. */
+async function counted<T extends { opsPerSecond: number }>(
+  measureMs: number,
+  run: () => Promise<T>,
+): Promise<T & { roundTrips: number }> {
+  const before = statements.count;
+  const stats = await run();
+  const ops = stats.opsPerSecond * ((measureMs + WARMUP_MS) / 1000);
+  return { ...stats, roundTrips: ops > 0 ? (statements.count - before) / ops : Number.NaN };
 }
 
 async function main(): Promise<number> {
+  countStatements();
   const measureMs = readSeconds() * 1000;
   console.log(
     `Tally credits benchmark: ${CLIENTS} concurrent clients, ${measureMs / 1000} s measured per cell after ` +
@@ -49,19 +86,22 @@ async function main(): Promise<number> {
   );
   let healthy = true;
 
-  const pglite = await openDatabase({ memory: true });
-  try {
-    await pglite.migrate();
-    const cells = await benchDatabase(pglite, 'PGlite', measureMs);
-    console.log(
-      formatTable(
-        'PGlite (in-memory, WASM): one connection, so the 32 clients queue for it and run one transaction at a time',
-        cells,
-      ),
-    );
-    healthy = (await reportInvariants('PGlite', pglite)) && healthy;
-  } finally {
-    await pglite.close();
+  // BENCH_DATABASES=postgres skips the embedded database (to profile the server's run alone).
+  if (process.env.BENCH_DATABASES !== 'postgres') {
+    const pglite = await openDatabase({ memory: true });
+    try {
+      await pglite.migrate();
+      const cells = await benchDatabase(pglite, 'PGlite', measureMs);
+      console.log(
+        formatTable(
+          'PGlite (in-memory, WASM): one connection, so the 32 clients queue for it and run one transaction at a time',
+          cells,
+        ),
+      );
+      healthy = (await reportInvariants('PGlite', pglite)) && healthy;
+    } finally {
+      await pglite.close();
+    }
   }
 
   const server = await acquirePostgresServer();
@@ -105,16 +145,22 @@ async function benchDatabase(database: Database, label: string, measureMs: numbe
 
   progress('ledger, 1 transfer per call through the batcher');
   const batcher = new TransferBatcher(database, systemClock);
-  const batched = await runClients(batcher.submit.bind(batcher), makeCall, plan);
-  cells.push({ name: 'ledger: 1 transfer per call, batcher', unit: 'transfers', ...fromStats(batched) });
+  const batched = await counted(measureMs, async () =>
+    fromStats(await runClients(batcher.submit.bind(batcher), makeCall, plan)),
+  );
+  cells.push({ name: 'ledger: 1 transfer per call, batcher', unit: 'transfers', ...batched });
 
   progress('ledger, 1 transfer per transaction');
-  const direct = await runClients(
-    (inputs) => db.transaction((tx) => applyTransfers(tx, inputs, { clock: systemClock })),
-    makeCall,
-    plan,
+  const direct = await counted(measureMs, async () =>
+    fromStats(
+      await runClients(
+        (inputs) => db.transaction((tx) => applyTransfers(tx, inputs, { clock: systemClock })),
+        makeCall,
+        plan,
+      ),
+    ),
   );
-  cells.push({ name: 'ledger: 1 transfer per transaction', unit: 'transfers', ...fromStats(direct) });
+  cells.push({ name: 'ledger: 1 transfer per transaction', unit: 'transfers', ...direct });
 
   await ensureCreditsLedger(db, systemClock);
   const people = Array.from({ length: CLIENTS }, () => newId());
@@ -124,7 +170,18 @@ async function benchDatabase(database: Database, label: string, measureMs: numbe
       grantCredits(tx, systemClock, { userId, source: 'adjustment', amount: GRANT, reason: 'benchmark' }),
     );
   }
+  // As the API's routes run a pair: each step through the credits group commit.
+  const spender = creditsSpender(database, systemClock);
   const pair = async (userId: string) => {
+    const { reservation } = doneOrThrow(
+      await spender.submit(
+        reserveCall({ userId }, { amount: 2n, reservedFor: 'benchmark', action: 'bench' }, systemClock.now()),
+      ),
+    );
+    doneOrThrow(await spender.submit(useCall(userId, reservation!.id, { amount: 1n })));
+  };
+  // Each step in a transaction of its own, as a line runs one inside its own work.
+  const pairAlone = async (userId: string) => {
     const reservation = await db.transaction((tx) =>
       reserveCredits(tx, systemClock, { userId }, { amount: 2n, reservedFor: 'benchmark', action: 'bench' }),
     );
@@ -132,12 +189,20 @@ async function benchDatabase(database: Database, label: string, measureMs: numbe
   };
 
   progress('credits, reserve + use pairs, one person per client');
-  const spreadPairs = await runOperations((client) => pair(people[client]!), measureMs);
+  const spreadPairs = await counted(measureMs, () =>
+    runOperations((client) => pair(people[client]!), measureMs),
+  );
   cells.push({ name: 'credits: reserve+use, 32 people', unit: 'pairs', ...spreadPairs });
 
   progress('credits, reserve + use pairs, all clients on one person');
-  const hotPairs = await runOperations(() => pair(hotPerson), measureMs);
+  const hotPairs = await counted(measureMs, () => runOperations(() => pair(hotPerson), measureMs));
   cells.push({ name: 'credits: reserve+use, 1 person', unit: 'pairs', ...hotPairs });
+
+  progress('credits, reserve + use pairs, a transaction per step');
+  const alonePairs = await counted(measureMs, () =>
+    runOperations((client) => pairAlone(people[client]!), measureMs),
+  );
+  cells.push({ name: 'credits: 32 people, tx per step', unit: 'pairs', ...alonePairs });
 
   // Every pair burns exactly one credit and holds nothing afterwards.
   for (const userId of [...people, hotPerson]) {
@@ -189,13 +254,14 @@ function percentile(sorted: readonly number[], p: number): number {
 function formatTable(title: string, cells: readonly Cell[]): string {
   const line = (cols: string[]) =>
     [
-      cols[0]!.padEnd(40),
+      cols[0]!.padEnd(36),
       cols[1]!.padStart(12),
       cols[2]!.padStart(10),
       cols[3]!.padStart(8),
       cols[4]!.padStart(8),
+      cols[5]!.padStart(12),
     ].join('  ');
-  const header = line(['cell', 'per second', 'unit', 'p50 ms', 'p99 ms']);
+  const header = line(['cell', 'per second', 'unit', 'p50 ms', 'p99 ms', 'trips/op']);
   const rows = cells.map((c) =>
     line([
       c.name,
@@ -203,15 +269,17 @@ function formatTable(title: string, cells: readonly Cell[]): string {
       c.unit,
       Number.isNaN(c.p50Ms) ? 'n/a' : c.p50Ms.toFixed(2),
       Number.isNaN(c.p99Ms) ? 'n/a' : c.p99Ms.toFixed(2),
+      c.roundTrips === undefined || Number.isNaN(c.roundTrips) ? 'n/a' : c.roundTrips.toFixed(2),
     ]),
   );
   const direct = cells.find((c) => c.name.startsWith('ledger: 1 transfer per transaction'));
   const pairs = cells.find((c) => c.name.startsWith('credits: reserve+use, 32'));
   const ratio =
     direct && pairs && direct.opsPerSecond > 0
-      ? `A pair is 2 transactions and 2 ledger transfers (a pending, then a partial post that releases ` +
-        `the rest): ${Math.round(2 * pairs.opsPerSecond).toLocaleString('en-US')} credits transactions/s, ` +
-        `${((2 * pairs.opsPerSecond) / direct.opsPerSecond).toFixed(2)}x the ledger's one-transfer transactions/s.`
+      ? `A pair is 2 credits operations and 2 ledger transfers (a pending, then a partial post that releases ` +
+        `the rest): ${Math.round(2 * pairs.opsPerSecond).toLocaleString('en-US')} credits operations/s, ` +
+        `${((2 * pairs.opsPerSecond) / direct.opsPerSecond).toFixed(2)}x the ledger's one-transfer transactions/s. ` +
+        `Trips per pair count both steps.`
       : '';
   return [title, header, '-'.repeat(header.length), ...rows, ratio, ''].join('\n');
 }

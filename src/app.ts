@@ -75,6 +75,7 @@ export function createLineContext(
   const { database, log, clock = systemClock, lines = productLines, publicUrl } = options;
   return {
     db: database.db,
+    parallelism: database.parallelism,
     clock,
     log,
     publicUrl,

@@ -61,6 +61,8 @@ export interface ProductLine {
 /** What a line's parts are given: the core's services, built once for one Tally. */
 export interface LineContext {
   db: Db;
+  /** How many transactions the database really runs side by side: what a line's group commit needs. */
+  parallelism: number;
   clock: Clock;
   log: Logger;
   /** Where people reach Tally: links in mails. */

@@ -1,6 +1,6 @@
 import type { Actor } from '../core/actor';
 import { TestClock } from '../core/clock';
-import type { CreditsDeps } from './deps';
+import { type CreditsDeps, onClock } from './deps';
 import { listActionPrices, setActionPrice } from './engine/prices';
 import { createProduct, listProducts, type Product, type ProductInput } from './products/service';
 import { enterPurchase } from './purchases/service';
@@ -95,7 +95,7 @@ export async function makeCreditsDemo(deps: CreditsDeps, admin: Actor): Promise<
   // The demo's own clock: purchases are dated a month back and usage day by day since, so the
   // dashboard shows a month. A second run finds the first one's purchases and keeps their dates.
   const clock = new TestClock(new Date(deps.clock.now().getTime() - (USAGE_DAYS + 1) * DAY_MS));
-  const at: CreditsDeps = { ...deps, clock };
+  const at = onClock(deps, clock);
 
   const priced = new Set((await listActionPrices(deps.db)).map((price) => price.action));
   for (const [action, { label, price }] of Object.entries(demoActions)) {

@@ -3,6 +3,7 @@ import type { OrganizationKinds } from '../core/access/roles';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
 import type { NotificationTypes } from '../core/notifications/registry';
+import { type CreditsSpender, creditsSpender } from './engine/spend-batch';
 
 /** Looks up the CNAME records of a host name; the DNS by default, a stand-in in tests. */
 export type CnameResolver = (host: string) => Promise<string[]>;
@@ -13,6 +14,8 @@ export const dnsCnameResolver: CnameResolver = (host) => resolveCname(host);
 export interface CreditsDeps {
   db: Db;
   clock: Clock;
+  /** The group commit the hot spending routes go through (spend-batch.ts). */
+  spender: CreditsSpender;
   /** Where people reach Tally: links in mails, and the host resellers point their CNAME at. */
   publicUrl: string;
   resolveCname: CnameResolver;
@@ -20,4 +23,12 @@ export interface CreditsDeps {
   kinds: OrganizationKinds;
   /** The notification types people choose channels for; the line's own are among them. */
   notificationTypes: NotificationTypes;
+}
+
+/**
+ * The services on another clock (the demo dates its data a month back): their spends go through a
+ * group commit of that clock, one transaction at a time.
+ */
+export function onClock(deps: CreditsDeps, clock: Clock): CreditsDeps {
+  return { ...deps, clock, spender: creditsSpender({ db: deps.db, parallelism: 1 }, clock) };
 }

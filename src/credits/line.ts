@@ -4,6 +4,7 @@ import { type CnameResolver, type CreditsDeps, dnsCnameResolver } from './deps';
 import { registerCreditsJobs } from './engine/jobs';
 import { ensureCreditsLedger } from './engine/ledger';
 import { ensureBuiltInActions } from './engine/prices';
+import { type CreditsSpender, creditsSpender } from './engine/spend-batch';
 import { creditsErrors } from './errors';
 import { creditsNotificationTypes } from './notifications';
 import { creditsRoutes } from './routes';
@@ -18,6 +19,8 @@ export interface CreditsLineOptions {
 /** The credits line: SaaS credits, workspaces and whitelabel resellers (seed 003). */
 export function defineCreditsLine(options: CreditsLineOptions = {}): ProductLine {
   const resolveCname = options.resolveCname ?? dnsCnameResolver;
+  // One group commit per Tally, shared by its routes and its demo.
+  const spenders = new WeakMap<LineContext, CreditsSpender>();
   return {
     name: 'credits',
     label: 'Credits',
@@ -34,8 +37,14 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): ProductLine
     jobs: ({ jobs, db, clock, log }) => registerCreditsJobs(jobs, { db, clock, log }),
     demo: (context, actor) => makeCreditsDemo(creditsDeps(context), actor),
   };
-  function creditsDeps({ db, clock, publicUrl, kinds, notificationTypes }: LineContext): CreditsDeps {
-    return { db, clock, publicUrl, kinds, notificationTypes, resolveCname };
+  function creditsDeps(context: LineContext): CreditsDeps {
+    const { db, clock, publicUrl, kinds, notificationTypes } = context;
+    let spender = spenders.get(context);
+    if (!spender) {
+      spender = creditsSpender(context, clock);
+      spenders.set(context, spender);
+    }
+    return { db, clock, spender, publicUrl, kinds, notificationTypes, resolveCname };
   }
 }
 

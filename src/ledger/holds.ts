@@ -226,12 +226,9 @@ export class HoldBook {
   private constructor(private readonly holds: Map<string, Hold>) {}
 
   static async load(tx: Db, ops: readonly BalanceOp[]): Promise<HoldBook> {
+    // Only the holds to capture or release: a replayed hold is found by its stored transfer (`loadReplays`).
     const ids = new Set<string>();
-    for (const op of ops) {
-      if (op.op === 'hold') ids.add(op.id);
-      if (op.op === 'capture' || op.op === 'release') ids.add(op.holdId);
-      if (op.op === 'capture' && op.keepRest) ids.add(op.keepRest.id);
-    }
+    for (const op of ops) if (op.op === 'capture' || op.op === 'release') ids.add(op.holdId);
     const book = new HoldBook(new Map());
     await book.read(tx, [...ids]);
     return book;

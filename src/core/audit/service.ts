@@ -31,12 +31,29 @@ export interface AuditEntry {
 
 /** Records a mutating call; pass the transaction of the change so the entry exists exactly when the change does. */
 export async function recordAudit(tx: Db, clock: Clock, actor: Actor, entry: AuditEntryInput): Promise<void> {
+  await recordAudits(tx, clock, [{ actor, entry }]);
+}
+
+/** Several entries in one statement: what a group commit writes for the calls it carried. */
+export async function recordAudits(
+  tx: Db,
+  clock: Clock,
+  entries: readonly { actor: Actor; entry: AuditEntryInput }[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const column = <T>(pick: (e: { actor: Actor; entry: AuditEntryInput }) => T) =>
+    sql.param(entries.map(pick));
   await tx.execute(sql`
     INSERT INTO core_audit_log (id, at, actor_user_id, actor_api_key_id, action, object_type, object_id,
       organization_id, ip, request_id, details)
-    VALUES (${newId()}, ${clock.now()}, ${actor.userId}, ${actor.apiKeyId}, ${entry.action}, ${entry.objectType},
-      ${entry.objectId ?? null}, ${entry.organizationId ?? null}, ${actor.ip}, ${actor.requestId},
-      ${JSON.stringify(entry.details ?? {})}::jsonb)`);
+    SELECT id, ${clock.now()}, actor_user_id, actor_api_key_id, action, object_type, object_id, organization_id, ip,
+      request_id, details
+    FROM unnest(${column(() => newId())}::uuid[], ${column((e) => e.actor.userId)}::uuid[],
+      ${column((e) => e.actor.apiKeyId)}::uuid[], ${column((e) => e.entry.action)}::text[],
+      ${column((e) => e.entry.objectType)}::text[], ${column((e) => e.entry.objectId ?? null)}::text[],
+      ${column((e) => e.entry.organizationId ?? null)}::uuid[], ${column((e) => e.actor.ip)}::text[],
+      ${column((e) => e.actor.requestId)}::text[], ${column((e) => JSON.stringify(e.entry.details ?? {}))}::jsonb[])
+      AS u(id, actor_user_id, actor_api_key_id, action, object_type, object_id, organization_id, ip, request_id, details)`);
 }
 
 export interface AuditFilter {

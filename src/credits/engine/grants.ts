@@ -19,7 +19,8 @@ import {
   SYSTEM_ACCOUNTS,
   TRANSFER_CODES,
 } from './ledger';
-import { chargeCredits, type SpendScope, sourcesFor, spendRefusal, type Usage } from './spending';
+import { spendRefusal } from './spend-batch';
+import { chargeCredits, type SpendScope, sourcesFor, type Usage } from './spending';
 
 /**
  * Grants: every grant is a ledger account of its own (id = grant id) that may never pay out more

@@ -1,24 +1,10 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, parseTimestamp, queryRows } from '../../core/database';
-import { notFound } from '../../core/errors';
 import { isUuid } from '../../core/ids';
 import type { ReservationState } from '../schema';
 import type { Reservation, Usage } from './spending';
 
 /** How usages and reservations are stored: their rows, and the statements that read and write them. */
-
-/** A person's reservation, locked for the rest of the transaction; not_found for anyone else's. */
-export async function lockReservation(tx: Db, userId: string, id: string): Promise<Reservation> {
-  const [row] = isUuid(id)
-    ? await queryRows<ReservationRow>(
-        tx,
-        sql`SELECT ${reservationColumns} FROM credits_reservations
-            WHERE id = ${id} AND user_id = ${userId} FOR UPDATE`,
-      )
-    : [];
-  if (!row) throw notFound('reservation', { id });
-  return toReservation(row);
-}
 
 /** A person's reservation as it stands at `now`; null for anyone else's. */
 export async function findReservation(
@@ -42,38 +28,76 @@ export async function findUsage(tx: Db, userId: string, id: string): Promise<Usa
   return row ? toUsage(row) : null;
 }
 
-export async function finishReservation(
-  tx: Db,
-  id: string,
-  state: ReservationState,
-  usedAmount: bigint,
-  at: Date,
-): Promise<void> {
+/** How a use or a release ends a reservation. */
+export interface Finish {
+  id: string;
+  state: ReservationState;
+  usedAmount: bigint;
+  at: Date;
+}
+
+export async function finishReservations(tx: Db, finishes: readonly Finish[]): Promise<void> {
+  if (finishes.length === 0) return;
   await tx.execute(
-    sql`UPDATE credits_reservations SET state = ${state}, used_amount = ${usedAmount.toString()}, finished_at = ${at}
-        WHERE id = ${id}`,
+    sql`UPDATE credits_reservations AS r SET state = u.state, used_amount = u.used_amount, finished_at = u.at
+        FROM unnest(${sql.param(finishes.map((f) => f.id))}::uuid[], ${sql.param(finishes.map((f) => f.state))}::text[],
+          ${sql.param(finishes.map((f) => f.usedAmount.toString()))}::numeric[],
+          ${sql.param(finishes.map((f) => f.at.toISOString()))}::timestamptz[]) AS u(id, state, used_amount, at)
+        WHERE r.id = u.id`,
   );
 }
 
-export async function insertUsage(tx: Db, usage: Usage, key: string | null): Promise<void> {
-  const paidBy = usage.paidBy.map((p) => ({ grantId: p.grantId, amount: p.amount.toString() }));
+/** Usages with the idempotency key each was made under (null: none). */
+export async function insertUsages(
+  tx: Db,
+  rows: readonly { usage: Usage; key: string | null }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <T>(pick: (u: Usage, key: string | null) => T) =>
+    sql.param(rows.map((r) => pick(r.usage, r.key)));
   await tx.execute(
     sql`INSERT INTO credits_usages (id, user_id, workspace_id, used_for, action, amount, is_reserved, reservation_id,
           paid_by, idempotency_key, used_at)
-        VALUES (${usage.id}, ${usage.userId}, ${usage.workspaceId}, ${usage.usedFor}, ${usage.action},
-          ${usage.amount.toString()}, ${usage.isReserved}, ${usage.reservationId}, ${JSON.stringify(paidBy)}::jsonb,
-          ${key}, ${usage.usedAt})`,
+        SELECT * FROM unnest(${column((u) => u.id)}::uuid[], ${column((u) => u.userId)}::uuid[],
+          ${column((u) => u.workspaceId)}::uuid[], ${column((u) => u.usedFor)}::text[], ${column((u) => u.action)}::text[],
+          ${column((u) => u.amount.toString())}::numeric[], ${column((u) => u.isReserved)}::boolean[],
+          ${column((u) => u.reservationId)}::uuid[],
+          ${column((u) => JSON.stringify(u.paidBy.map((p) => ({ grantId: p.grantId, amount: p.amount.toString() }))))}::jsonb[],
+          ${column((_u, key) => key)}::text[], ${column((u) => u.usedAt.toISOString())}::timestamptz[])`,
   );
 }
 
-/** A reservation's hold is the ledger hold with its id (`ledger_holds`). */
-export async function insertReservation(tx: Db, r: Reservation, key: string | null): Promise<void> {
+/** New reservations with their idempotency keys. A reservation's hold is the ledger hold with its id. */
+export async function insertReservations(
+  tx: Db,
+  rows: readonly { reservation: Reservation; key: string | null }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <T>(pick: (r: Reservation, key: string | null) => T) =>
+    sql.param(rows.map((row) => pick(row.reservation, row.key)));
   await tx.execute(
     sql`INSERT INTO credits_reservations (id, user_id, workspace_id, reserved_for, action, amount, used_amount, state,
           idempotency_key, expires_at, created_at)
-        VALUES (${r.id}, ${r.userId}, ${r.workspaceId}, ${r.reservedFor}, ${r.action}, ${r.amount.toString()}, 0,
-          'active', ${key}, ${r.expiresAt}, ${r.createdAt})`,
+        SELECT id, user_id, workspace_id, reserved_for, action, amount, 0, 'active', idempotency_key, expires_at, created_at
+        FROM unnest(${column((r) => r.id)}::uuid[], ${column((r) => r.userId)}::uuid[],
+          ${column((r) => r.workspaceId)}::uuid[], ${column((r) => r.reservedFor)}::text[], ${column((r) => r.action)}::text[],
+          ${column((r) => r.amount.toString())}::numeric[], ${column((_r, key) => key)}::text[],
+          ${column((r) => r.expiresAt?.toISOString() ?? null)}::timestamptz[],
+          ${column((r) => r.createdAt.toISOString())}::timestamptz[])
+          AS u(id, user_id, workspace_id, reserved_for, action, amount, idempotency_key, expires_at, created_at)`,
   );
+}
+
+/** Reservations locked for the rest of the transaction, by id. */
+export async function lockReservations(tx: Db, ids: readonly string[]): Promise<Map<string, Reservation>> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return new Map();
+  const rows = await queryRows<ReservationRow>(
+    tx,
+    sql`SELECT ${reservationColumns} FROM credits_reservations WHERE id = ANY(${sql.param(valid)}::uuid[])
+        ORDER BY id FOR UPDATE`,
+  );
+  return new Map(rows.map((row) => [row.id, toReservation(row)]));
 }
 
 export async function findUsageByKey(tx: Db, userId: string, key: string): Promise<Usage | null> {

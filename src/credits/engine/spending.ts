@@ -4,43 +4,34 @@ import { type Db, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
 import { applyBalanceOps } from '../../ledger/engine';
-import { ledgerRefusal } from '../../ledger/errors';
-import type { BalanceOpResult, Part, Source } from '../../ledger/holds';
+import type { Source } from '../../ledger/holds';
 import type { ReservationState } from '../schema';
-import { burnOrder, type GrantPart, grantsInScope, grantUnexpired, insufficientFunds } from './burn-order';
+import type { GrantPart } from './burn-order';
 import { drainExpiredGrants } from './expiry';
+import { findReservation, type ReservationRow, reservationColumns } from './records';
 import {
-  optionalKey,
-  optionalText,
-  optionalUuid,
-  requirePositive,
-  requireText,
-  requireUuid,
-  secondsUntil,
-} from './inputs';
-import { CREDITS_LEDGER, derivedId, TRANSFER_CODES, usedAccountFor } from './ledger';
-import {
-  findReservation,
-  findUsage,
-  finishReservation,
-  insertReservation,
-  insertUsage,
-  lockReservation,
-  type ReservationRow,
-  reservationColumns,
-} from './records';
-import { moveReservation, stateAt } from './reservation-state';
+  type ChargeInput,
+  chargeCall,
+  doneOrThrow,
+  type ReserveInput,
+  releaseCall,
+  reserveCall,
+  runSpendBatch,
+  sourcesForScopes,
+  type UseReservationInput,
+  useCall,
+} from './spend-batch';
 
 /**
  * Spending credits, on the ledger's prepaid balances (`ledger/holds.ts`): a person's grants in burn
  * order are the balance, the `used` sink (sharded by person) takes what is spent. A charge is a spend;
  * a reservation is a hold, with the same id, used (captured) or released later or expiring by itself.
  *
- * The ledger draws on the grants under its account locks, so two spends of one person never both
- * take the same credits, and the ledger's limit (`debits_must_not_exceed_credits` on every grant) stays
- * the last word. Ids come from the idempotency key (`usageIdFor`, `reservationIdFor`): a retry finds
- * the first attempt's transfers (`exists`) and answers its record, and one that failed for want of
- * credits answers `id_already_failed` ever after.
+ * These run one spend inside the caller's transaction (a workspace's making, a grant funded by a
+ * reseller); the API's hot routes send theirs through `creditsSpender` (spend-batch.ts), the same
+ * code with many calls per commit. The ledger draws on the grants under its account locks, so two
+ * spends of one person never both take the same credits, and ids come from the idempotency key: a
+ * retry finds the first attempt's transfers (`exists`) and answers its records.
  */
 
 /** Whose credits pay, and where: a workspace's own grants first, then the person's pool (`workspaceId` null). */
@@ -79,12 +70,10 @@ export interface Reservation {
   finishedAt: Date | null;
 }
 
-export interface ChargeInput {
-  amount: bigint;
-  usedFor: string;
-  action?: string | null;
-  idempotencyKey?: string | null;
-}
+export type { ChargeInput, ReserveInput, UseReservationInput };
+
+const runOne = async (tx: Db, clock: Clock, call: Parameters<typeof runSpendBatch>[2][number]) =>
+  doneOrThrow((await runSpendBatch(tx, clock, [call]))[0]!);
 
 /** Burns credits at once, in burn order; insufficient_funds when the scope holds too few. */
 export async function chargeCredits(
@@ -93,68 +82,7 @@ export async function chargeCredits(
   scope: SpendScope,
   input: ChargeInput,
 ): Promise<Usage> {
-  const userId = requireUuid(scope.userId, 'userId');
-  const workspaceId = optionalUuid(scope.workspaceId, 'workspaceId');
-  const amount = requirePositive(input.amount);
-  const usedFor = requireText(input.usedFor, 'usedFor');
-  const action = optionalText(input.action, 'action');
-  const key = optionalKey(input.idempotencyKey);
-
-  const id = key ? usageIdFor(userId, key) : newId();
-  const now = clock.now();
-  const [spent] = await applyBalanceOps(
-    tx,
-    [
-      {
-        op: 'spend',
-        id,
-        ledger: CREDITS_LEDGER,
-        code: TRANSFER_CODES.usage,
-        from: await sourcesFor(tx, now, { userId, workspaceId }),
-        to: usedAccountFor(userId),
-        amount,
-        metadata: { usageId: id },
-      },
-    ],
-    { clock },
-  );
-  if (spent!.result === 'exists') {
-    const prior = await findUsage(tx, userId, id);
-    const same =
-      prior !== null &&
-      !prior.isReserved &&
-      prior.amount === amount &&
-      prior.usedFor === usedFor &&
-      prior.action === action &&
-      prior.workspaceId === workspaceId;
-    if (!same) throw idempotencyConflict(key!);
-    return prior;
-  }
-  if (spent!.result !== 'ok') throw spendRefusal(spent!, amount);
-  const usage: Usage = {
-    id,
-    userId,
-    workspaceId,
-    usedFor,
-    action,
-    amount,
-    isReserved: false,
-    reservedFor: null,
-    reservationId: null,
-    paidBy: grantParts(spent!.parts),
-    usedAt: now,
-  };
-  await insertUsage(tx, usage, key);
-  return usage;
-}
-
-export interface ReserveInput {
-  amount: bigint;
-  reservedFor: string;
-  action?: string | null;
-  /** When the credits go back by themselves; rounded up to a whole second after now (the ledger's timeouts are seconds). */
-  expiresAt?: Date | null;
-  idempotencyKey?: string | null;
+  return (await runOne(tx, clock, chargeCall(scope, input))).usage!;
 }
 
 /**
@@ -168,81 +96,13 @@ export async function reserveCredits(
   scope: SpendScope,
   input: ReserveInput,
 ): Promise<Reservation> {
-  const userId = requireUuid(scope.userId, 'userId');
-  const workspaceId = optionalUuid(scope.workspaceId, 'workspaceId');
-  const amount = requirePositive(input.amount);
-  const reservedFor = requireText(input.reservedFor, 'reservedFor');
-  const action = optionalText(input.action, 'action');
-  const key = optionalKey(input.idempotencyKey);
-
-  const now = clock.now();
-  const id = key ? reservationIdFor(userId, key) : newId();
-  const [held] = await applyBalanceOps(
-    tx,
-    [
-      {
-        op: 'hold',
-        id,
-        ledger: CREDITS_LEDGER,
-        code: TRANSFER_CODES.reserve,
-        from: await sourcesFor(tx, now, { userId, workspaceId }),
-        to: usedAccountFor(userId),
-        amount,
-        timeoutSeconds: input.expiresAt ? secondsUntil(input.expiresAt, now) : 0,
-        metadata: { reservationId: id },
-      },
-    ],
-    { clock },
-  );
-  if (held!.result === 'exists') {
-    const prior = await findReservation(tx, userId, id, now);
-    const same =
-      prior !== null &&
-      prior.amount === amount &&
-      prior.reservedFor === reservedFor &&
-      prior.action === action &&
-      prior.workspaceId === workspaceId;
-    if (!same) throw idempotencyConflict(key!);
-    return prior;
-  }
-  if (held!.result !== 'ok') throw spendRefusal(held!, amount);
-  const reservation: Reservation = {
-    id,
-    userId,
-    workspaceId,
-    reservedFor,
-    action,
-    amount,
-    usedAmount: 0n,
-    state: 'active',
-    // The ledger's hold expires at exactly this moment, so the two never disagree.
-    expiresAt: held!.hold!.expiresAt,
-    createdAt: now,
-    finishedAt: null,
-  };
-  await insertReservation(tx, reservation, key);
-  return reservation;
-}
-
-export interface UseReservationInput {
-  /** How much of it to use; all of it when omitted. */
-  amount?: bigint;
-  /** What the use was for; the reservation's `reservedFor` when omitted. */
-  usedFor?: string;
-  idempotencyKey?: string | null;
-  /** Keep what is not used reserved, as a new reservation, instead of returning it to the grants. */
-  keepRemainder?: boolean;
-  /**
-   * The action the use pays for, when it is not the one the credits were reserved for: a workspace's
-   * reserve (reserved by `create_workspace`) pays for the actions taken in it.
-   */
-  action?: string | null;
+  return (await runOne(tx, clock, reserveCall(scope, input, clock.now()))).reservation!;
 }
 
 /**
  * Uses a reservation: its hold is captured in burn order up to the amount, and the rest is released
- * to the grants, or with `keepRemainder` stays held as a new reservation with the same purpose and
- * expiry (at most one per reservation: its id derives from the reservation's).
+ * to the grants, or with `keepRemainder` stays held as a new reservation with the same purpose
+ * (at most one per reservation: its id derives from the reservation's).
  */
 export async function useReservation(
   tx: Db,
@@ -251,97 +111,8 @@ export async function useReservation(
   reservationId: string,
   input: UseReservationInput = {},
 ): Promise<{ usage: Usage; remainder: Reservation | null }> {
-  requireUuid(userId, 'userId');
-  if (input.amount !== undefined) requirePositive(input.amount);
-  const usedForInput = optionalText(input.usedFor, 'usedFor', 500);
-  const actionInput = optionalText(input.action, 'action');
-  const key = optionalKey(input.idempotencyKey);
-
-  const reservation = await lockReservation(tx, userId, reservationId);
-  const amount = input.amount ?? reservation.amount;
-  const usedFor = usedForInput ?? reservation.reservedFor;
-  const action = actionInput ?? reservation.action;
-  const keepsRemainder = input.keepRemainder === true && amount < reservation.amount;
-  const now = clock.now();
-  const id = key ? usageIdFor(userId, key) : newId();
-  const remainderId = derivedId('remainder', reservation.id);
-  if (reservation.state === 'active' && amount > reservation.amount) {
-    throw new AppError(
-      'validation_failed',
-      `the reservation holds ${reservation.amount} credits, not ${amount}`,
-      {
-        reserved: reservation.amount.toString(),
-        requested: amount.toString(),
-      },
-    );
-  }
-
-  const [captured] = await applyBalanceOps(
-    tx,
-    [
-      {
-        op: 'capture',
-        id,
-        holdId: reservation.id,
-        amount,
-        ...(keepsRemainder ? { keepRest: { id: remainderId } } : {}),
-        metadata: { usageId: id },
-      },
-    ],
-    { clock },
-  );
-  if (captured!.result === 'exists') {
-    const prior = await findUsage(tx, userId, id);
-    const remainder = keepsRemainder ? await findReservation(tx, userId, remainderId, now) : null;
-    const same =
-      prior !== null &&
-      prior.reservationId === reservation.id &&
-      prior.amount === amount &&
-      prior.usedFor === usedFor &&
-      prior.action === action;
-    if (!same) throw idempotencyConflict(key!);
-    return { usage: prior, remainder };
-  }
-  if (captured!.result !== 'ok') {
-    // Other terms under the same key are the caller's conflict; otherwise the reservation's own state
-    // names the refusal best (used, released, expired).
-    if (!captured!.result.startsWith('exists_with_different'))
-      moveReservation(stateAt(reservation, now), 'used');
-    throw ledgerRefusal([captured!]);
-  }
-
-  const usage: Usage = {
-    id,
-    userId: reservation.userId,
-    workspaceId: reservation.workspaceId,
-    usedFor,
-    action,
-    amount,
-    isReserved: true,
-    reservationId: reservation.id,
-    reservedFor: reservation.reservedFor,
-    paidBy: grantParts(captured!.parts),
-    usedAt: now,
-  };
-  await insertUsage(tx, usage, key);
-  let remainder: Reservation | null = null;
-  const rest = captured!.rest;
-  if (rest) {
-    remainder = {
-      ...reservation,
-      id: rest.id,
-      amount: rest.amount,
-      usedAmount: 0n,
-      state: 'active',
-      expiresAt: rest.expiresAt,
-      createdAt: now,
-      finishedAt: null,
-    };
-    await insertReservation(tx, remainder, remainderKey(reservation.id));
-  }
-  await finishReservation(tx, reservation.id, 'used', amount, now);
-  if (!rest) await drainExpiredGrants(tx, clock, returnedTo(captured!));
-  return { usage, remainder };
+  const done = await runOne(tx, clock, useCall(userId, reservationId, input));
+  return { usage: done.usage!, remainder: done.remainder ?? null };
 }
 
 /** Returns a reservation's credits to the grants it held them on. */
@@ -351,17 +122,7 @@ export async function releaseReservation(
   userId: string,
   reservationId: string,
 ): Promise<Reservation> {
-  requireUuid(userId, 'userId');
-  const reservation = await lockReservation(tx, userId, reservationId);
-  const now = clock.now();
-  moveReservation(stateAt(reservation, now), 'released');
-  const [released] = await applyBalanceOps(tx, [{ op: 'release', id: newId(), holdId: reservation.id }], {
-    clock,
-  });
-  if (released!.result !== 'ok') throw ledgerRefusal([released!]);
-  await finishReservation(tx, reservation.id, 'released', 0n, now);
-  await drainExpiredGrants(tx, clock, returnedTo(released!));
-  return { ...reservation, state: 'released', finishedAt: now };
+  return (await runOne(tx, clock, releaseCall(userId, reservationId))).reservation!;
 }
 
 const EXPIRY_BATCH = 200;
@@ -410,49 +171,14 @@ export async function expireDueReservations(db: Db, clock: Clock): Promise<numbe
   }
 }
 
-/**
- * The grants that pay in a scope, in burn order, as the ledger's balance: those unexpired with
- * something left or held (a hold past its timeout frees its credits when the ledger draws). Each pays
- * until its expiry. Read without a lock: the ledger re-reads what is left in each under its own.
- */
+/** The grants that pay in a scope, in burn order, as the ledger's balance (see `sourcesForScopes`). */
 export async function sourcesFor(
   tx: Db,
   now: Date,
   scope: { userId: string; workspaceId: string | null },
 ): Promise<Source[]> {
-  const rows = await queryRows<{ id: string; expires_at: Date | string | null }>(
-    tx,
-    sql`SELECT g.id, g.expires_at FROM credits_grants g JOIN ledger_accounts a ON a.id = g.id
-        WHERE ${grantsInScope(scope)} AND ${grantUnexpired(now)}
-          AND (a.credits_posted - a.debits_posted > 0)
-        ORDER BY ${burnOrder}`,
-  );
-  return rows.map((r) => ({ accountId: r.id, until: r.expires_at ? new Date(r.expires_at) : null }));
+  return (await sourcesForScopes(tx, now, [scope]))[0]!;
 }
-
-/** The error for a spend or hold the ledger refused: too few credits is insufficient_funds with the figures. */
-export function spendRefusal(result: BalanceOpResult, requested: bigint): AppError {
-  return ledgerRefusal([result], () => insufficientFunds(result.available ?? 0n, requested));
-}
-
-/** The grants that paid, from the ledger's parts. */
-const grantParts = (parts: readonly Part[]): GrantPart[] =>
-  parts.map((p) => ({ grantId: p.accountId, amount: p.amount }));
-
-/** The grants a capture or release gave credits back to (an expired one passes them on to the sink). */
-function returnedTo(result: BalanceOpResult): string[] {
-  const captured = new Map(result.parts.map((p) => [p.accountId, p.amount]));
-  return (result.hold?.parts ?? [])
-    .filter((p) => (captured.get(p.accountId) ?? 0n) < p.amount)
-    .map((p) => p.accountId);
-}
-
-/** A usage's id from its idempotency key: charges and uses share them, per person. */
-export const usageIdFor = (userId: string, key: string): string => derivedId('usage', userId, key);
-
-/** A reservation's id (and its hold's) from its idempotency key, per person. */
-export const reservationIdFor = (userId: string, key: string): string =>
-  derivedId('reservation', userId, key);
 
 /** A person's reservation as it stands now; not_found for anyone else's. */
 export async function getReservation(db: Db, clock: Clock, userId: string, id: string): Promise<Reservation> {
@@ -460,11 +186,3 @@ export async function getReservation(db: Db, clock: Clock, userId: string, id: s
   if (!found) throw notFound('reservation', { id });
   return found;
 }
-
-/** The remainder of a partial use is keyed after the reservation it came from: at most one each. */
-const remainderKey = (reservationId: string): string => `remainder:${reservationId}`;
-
-const idempotencyConflict = (key: string): AppError =>
-  new AppError('idempotency_conflict', 'this idempotency key was used with a different request', {
-    idempotencyKey: key,
-  });

@@ -9,18 +9,10 @@ import type { PageRequest } from '../../core/paging';
 import { keepingFailures } from '../../ledger/failures';
 import type { CreditsDeps } from '../deps';
 import { getBalance, listReservations, listUsages, usageByAction } from '../engine/balances';
-import { lockCustomers } from '../engine/customer-lock';
 import { listGrants } from '../engine/grants';
 import { getActionPrice } from '../engine/prices';
-import {
-  chargeCredits,
-  getReservation,
-  type Reservation,
-  releaseReservation,
-  reserveCredits,
-  type Usage,
-  useReservation,
-} from '../engine/spending';
+import { chargeCall, doneOrThrow, releaseCall, reserveCall, useCall } from '../engine/spend-batch';
+import { getReservation, type Reservation, type Usage } from '../engine/spending';
 import { creditsErrors } from '../errors';
 import { ACTIONS, requireActionAllowed } from '../products/actions';
 import type { ReservationState } from '../schema';
@@ -28,7 +20,6 @@ import { CREDITS_SCOPES } from '../scopes';
 import {
   chargeWorkspaceActivity,
   requireOpenWorkspace,
-  requireStillOpen,
   resolveWorkspace,
   WORKSPACE_PERMISSIONS,
   type WorkspaceAccess,
@@ -93,14 +84,6 @@ const spendScope = (scope: ResolvedScope) => ({
 const isWorkspaceReserve = (reservation: Reservation) =>
   reservation.action === ACTIONS.createWorkspace && reservation.reservedFor.startsWith('workspace:');
 
-async function hasKey(tx: Db, table: 'credits_usages' | 'credits_reservations', userId: string, key: string) {
-  const rows = await queryRows(
-    tx,
-    sql`SELECT 1 FROM ${sql.identifier(table)} WHERE user_id = ${userId} AND idempotency_key = ${key}`,
-  );
-  return rows.length > 0;
-}
-
 export interface ChargeActionInput extends ScopeInput {
   action: string;
   /** How many of the action, each at its price. */
@@ -120,41 +103,49 @@ export async function chargeAction(
 ): Promise<{ usages: Usage[]; replayed: boolean }> {
   const { db, clock } = deps;
   const scope = await resolveScope(db, actor, input, 'spend');
+  if (scope.workspace) requireOpenWorkspace(scope.workspace);
+  await requireActionAllowed(db, scope.payerId, input.action);
+  const amount = (await getActionPrice(db, input.action)) * BigInt(input.quantity ?? 1);
+  if (amount === 0n) return { usages: [], replayed: false };
+  const audit = (usages: Usage[]) => ({
+    action: 'credits.charge',
+    objectType: 'credits_usage',
+    objectId: usages[0]?.id,
+    organizationId: scope.workspace?.id,
+    details: {
+      userId: scope.payerId,
+      action: input.action,
+      amount: amount.toString(),
+      usedFor: input.usedFor,
+      usageIds: usages.map((u) => u.id),
+    },
+  });
+  if (!scope.workspace) {
+    // The hot path: one spend, through the group commit, its audit entry written with it.
+    const done = doneOrThrow(
+      await deps.spender.submit({
+        ...chargeCall(spendScope(scope), {
+          amount,
+          usedFor: input.usedFor,
+          action: input.action,
+          idempotencyKey: input.idempotencyKey,
+        }),
+        audit: (charged) => ({ actor, entry: audit([charged.usage!]) }),
+      }),
+    );
+    return { usages: [done.usage!], replayed: done.replayed };
+  }
+  const workspace = scope.workspace;
+  // In a workspace the reserve pays first, then the pool: one or two spends in one transaction.
   return keepingFailures(db, clock, async (tx) => {
-    if (scope.workspace) requireOpenWorkspace(scope.workspace);
-    await requireActionAllowed(tx, scope.payerId, input.action);
-    const amount = (await getActionPrice(tx, input.action)) * BigInt(input.quantity ?? 1);
-    if (amount === 0n) return { usages: [], replayed: false };
-    const charge = {
+    const outcome = await chargeWorkspaceActivity(tx, clock, workspace, {
       amount,
       usedFor: input.usedFor,
       action: input.action,
       idempotencyKey: input.idempotencyKey,
       callerId: actor.userId,
-    };
-    let outcome: { usages: Usage[]; replayed: boolean };
-    if (scope.workspace) {
-      outcome = await chargeWorkspaceActivity(tx, clock, scope.workspace, charge);
-    } else {
-      await lockCustomers(tx, clock, [scope.payerId]);
-      const replayed = await hasKey(tx, 'credits_usages', scope.payerId, input.idempotencyKey);
-      outcome = { usages: [await chargeCredits(tx, clock, spendScope(scope), charge)], replayed };
-    }
-    if (!outcome.replayed) {
-      await recordAudit(tx, clock, actor, {
-        action: 'credits.charge',
-        objectType: 'credits_usage',
-        objectId: outcome.usages[0]?.id,
-        organizationId: scope.workspace?.id,
-        details: {
-          userId: scope.payerId,
-          action: input.action,
-          amount: amount.toString(),
-          usedFor: input.usedFor,
-          usageIds: outcome.usages.map((u) => u.id),
-        },
-      });
-    }
+    });
+    if (!outcome.replayed) await recordAudit(tx, clock, actor, audit(outcome.usages));
     return outcome;
   });
 }
@@ -182,41 +173,46 @@ export async function reserveForAction(
     });
   }
   const scope = await resolveScope(db, actor, input, 'spend');
-  return keepingFailures(db, clock, async (tx) => {
-    if (scope.workspace) requireOpenWorkspace(scope.workspace);
-    await requireActionAllowed(tx, scope.payerId, input.action);
-    const amount = input.amount ?? (await getActionPrice(tx, input.action)) * BigInt(input.quantity ?? 1);
-    if (amount <= 0n) {
-      throw new AppError('validation_failed', `"${input.action}" is free: there is nothing to reserve`, {
-        field: 'amount',
-      });
-    }
-    await lockCustomers(tx, clock, [scope.payerId]);
-    if (scope.workspace) await requireStillOpen(tx, scope.workspace);
-    const replayed = await hasKey(tx, 'credits_reservations', scope.payerId, input.idempotencyKey);
-    const reservation = await reserveCredits(tx, clock, spendScope(scope), {
-      amount,
-      reservedFor: input.reservedFor,
-      action: input.action,
-      expiresAt: input.expiresAt,
-      idempotencyKey: input.idempotencyKey,
+  if (scope.workspace) requireOpenWorkspace(scope.workspace);
+  await requireActionAllowed(db, scope.payerId, input.action);
+  const amount = input.amount ?? (await getActionPrice(db, input.action)) * BigInt(input.quantity ?? 1);
+  if (amount <= 0n) {
+    throw new AppError('validation_failed', `"${input.action}" is free: there is nothing to reserve`, {
+      field: 'amount',
     });
-    if (!replayed) {
-      await recordAudit(tx, clock, actor, {
-        action: 'credits.reserve',
-        objectType: 'credits_reservation',
-        objectId: reservation.id,
-        organizationId: scope.workspace?.id,
-        details: {
-          userId: scope.payerId,
-          action: input.action,
-          amount: amount.toString(),
+  }
+  const done = doneOrThrow(
+    await deps.spender.submit({
+      ...reserveCall(
+        spendScope(scope),
+        {
+          amount,
           reservedFor: input.reservedFor,
+          action: input.action,
+          expiresAt: input.expiresAt,
+          idempotencyKey: input.idempotencyKey,
         },
-      });
-    }
-    return { reservation, replayed };
-  });
+        clock.now(),
+      ),
+      openWorkspaceId: scope.workspace?.id ?? null,
+      audit: ({ reservation }) => ({
+        actor,
+        entry: {
+          action: 'credits.reserve',
+          objectType: 'credits_reservation',
+          objectId: reservation!.id,
+          organizationId: scope.workspace?.id,
+          details: {
+            userId: scope.payerId,
+            action: input.action,
+            amount: amount.toString(),
+            reservedFor: input.reservedFor,
+          },
+        },
+      }),
+    }),
+  );
+  return { reservation: done.reservation!, replayed: done.replayed };
 }
 
 /**
@@ -271,36 +267,35 @@ export async function useReserved(
   actor: Actor,
   input: UseReservedInput,
 ): Promise<{ usage: Usage; remainder: Reservation | null; replayed: boolean }> {
-  const { db, clock } = deps;
   requireScope(actor, CREDITS_SCOPES.spend);
   const found = await findReservationFor(deps, actor, input.reservationId);
   requireNotWorkspaceReserve(found);
-  return keepingFailures(db, clock, async (tx) => {
-    await lockCustomers(tx, clock, [found.userId]);
-    const replayed = await hasKey(tx, 'credits_usages', found.userId, input.idempotencyKey);
-    // biome-ignore lint/correctness/useHookAtTopLevel: the credits engine's useReservation, not a React hook
-    const { usage, remainder } = await useReservation(tx, clock, found.userId, found.id, {
-      amount: input.amount,
-      usedFor: input.usedFor,
-      keepRemainder: input.keepRemainder,
-      idempotencyKey: input.idempotencyKey,
-    });
-    if (!replayed) {
-      await recordAudit(tx, clock, actor, {
-        action: 'credits.use',
-        objectType: 'credits_reservation',
-        objectId: found.id,
-        organizationId: found.workspaceId,
-        details: {
-          userId: found.userId,
-          usageId: usage.id,
-          amount: usage.amount.toString(),
-          remainderId: remainder?.id ?? null,
+  const done = doneOrThrow(
+    await deps.spender.submit({
+      ...useCall(found.userId, found.id, {
+        amount: input.amount,
+        usedFor: input.usedFor,
+        keepRemainder: input.keepRemainder,
+        idempotencyKey: input.idempotencyKey,
+      }),
+      audit: ({ usage, remainder }) => ({
+        actor,
+        entry: {
+          action: 'credits.use',
+          objectType: 'credits_reservation',
+          objectId: found.id,
+          organizationId: found.workspaceId,
+          details: {
+            userId: found.userId,
+            usageId: usage!.id,
+            amount: usage!.amount.toString(),
+            remainderId: remainder?.id ?? null,
+          },
         },
-      });
-    }
-    return { usage, remainder, replayed };
-  });
+      }),
+    }),
+  );
+  return { usage: done.usage!, remainder: done.remainder ?? null, replayed: done.replayed };
 }
 
 /** Releases a reservation. Releasing one already released answers it as it is: a retry is harmless. */
@@ -309,24 +304,28 @@ export async function releaseReserved(
   actor: Actor,
   reservationId: string,
 ): Promise<Reservation> {
-  const { db, clock } = deps;
   requireScope(actor, CREDITS_SCOPES.spend);
   const found = await findReservationFor(deps, actor, reservationId);
   requireNotWorkspaceReserve(found);
-  return db.transaction(async (tx) => {
-    await lockCustomers(tx, clock, [found.userId]);
-    const current = await getReservation(tx, clock, found.userId, found.id);
-    if (current.state === 'released') return current;
-    const released = await releaseReservation(tx, clock, current.userId, current.id);
-    await recordAudit(tx, clock, actor, {
-      action: 'credits.release',
-      objectType: 'credits_reservation',
-      objectId: current.id,
-      organizationId: current.workspaceId,
-      details: { userId: current.userId, amount: current.amount.toString() },
-    });
-    return released;
+  if (found.state === 'released') return found;
+  const outcome = await deps.spender.submit({
+    ...releaseCall(found.userId, found.id),
+    audit: () => ({
+      actor,
+      entry: {
+        action: 'credits.release',
+        objectType: 'credits_reservation',
+        objectId: found.id,
+        organizationId: found.workspaceId,
+        details: { userId: found.userId, amount: found.amount.toString() },
+      },
+    }),
   });
+  // Released meanwhile by another call: answered as it is, as a retry would be.
+  if (!outcome.ok && outcome.error.code === 'reservation_released') {
+    return getReservation(deps.db, deps.clock, found.userId, found.id);
+  }
+  return doneOrThrow(outcome).reservation!;
 }
 
 export interface CreditsBalance {

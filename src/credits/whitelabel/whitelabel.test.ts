@@ -10,6 +10,7 @@ import {
 import { counts, creditsAdmin, customerOf, makeProduct, ok } from '../../../test/support/credits';
 import type { Actor } from '../../core/actor';
 import type { CreditsDeps } from '../deps';
+import { creditsSpender } from '../engine/spend-batch';
 import { checkWhitelabelDns, normalizeDomain } from './service';
 
 let tally: TestTally;
@@ -35,6 +36,7 @@ const actorOf = (person: TestPerson): Actor => ({
 const depsWith = (records: Record<string, string[]>): CreditsDeps => ({
   db: tally.database.db,
   clock: tally.clock,
+  spender: creditsSpender(tally.database, tally.clock),
   publicUrl: 'http://tally.test',
   kinds: tally.context.kinds,
   notificationTypes: tally.context.notificationTypes,

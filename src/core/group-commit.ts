@@ -1,0 +1,104 @@
+import {
+  type Database,
+  type Db,
+  DEADLOCK_DETECTED,
+  pgErrorCode,
+  SERIALIZATION_FAILURE,
+  UNIQUE_VIOLATION,
+} from './database';
+
+/**
+ * Group commit: calls that arrive while a transaction is running wait in a queue and go together
+ * into the next one, so a hot row is locked once per group instead of once per call, and the commit
+ * (the costly part) is shared. Each call still gets its own result: `execute` answers one per call,
+ * in order, and must keep a call's failure to that call (as a value, not a throw).
+ *
+ * One commit stream runs at a time unless more than a full commit's worth is waiting: measured on
+ * two cores, parallel streams mostly wait on each other's row locks and shrink every group (32
+ * clients of single transfers: 7,600/s spread and 12,500/s on a hot pair with one stream, 3,000/s
+ * and 2,300/s with eight). A transaction that throws (a bug, a broken input) is retried with each
+ * call alone, so only that call fails; a deadlock or serialization failure is retried as a whole.
+ */
+
+interface QueuedCall<Call, Result> {
+  call: Call;
+  size: number;
+  resolve: (result: Result) => void;
+  reject: (error: unknown) => void;
+}
+
+const RETRYABLE = new Set([UNIQUE_VIOLATION, DEADLOCK_DETECTED, SERIALIZATION_FAILURE]);
+const MAX_RETRIES = 5;
+
+export class GroupCommit<Call, Result> {
+  private readonly queue: QueuedCall<Call, Result>[] = [];
+  private queuedSize = 0;
+  private running = 0;
+
+  /**
+   * @param sizeOf how much of a commit a call takes (a batch of transfers counts each one)
+   * @param maxPerCommit the most a commit carries, in `sizeOf` units
+   */
+  constructor(
+    private readonly database: Pick<Database, 'db' | 'parallelism'>,
+    private readonly execute: (tx: Db, calls: readonly Call[]) => Promise<Result[]>,
+    private readonly maxPerCommit: number,
+    private readonly sizeOf: (call: Call) => number = () => 1,
+  ) {}
+
+  submit(call: Call): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      const size = this.sizeOf(call);
+      this.queue.push({ call, size, resolve, reject });
+      this.queuedSize += size;
+      const backlogged = this.queuedSize > this.maxPerCommit && this.running < this.database.parallelism;
+      if (this.running === 0 || backlogged) {
+        this.running++;
+        void this.drain().finally(() => {
+          this.running--;
+        });
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const calls = [this.queue.shift()!];
+      let size = calls[0]!.size;
+      while (this.queue.length > 0 && size + this.queue[0]!.size <= this.maxPerCommit) {
+        const next = this.queue.shift()!;
+        size += next.size;
+        calls.push(next);
+      }
+      this.queuedSize -= size;
+      await this.commit(calls);
+    }
+  }
+
+  private async commit(calls: QueuedCall<Call, Result>[]): Promise<void> {
+    try {
+      const results = await this.executeWithRetry(calls.map((c) => c.call));
+      calls.forEach((call, index) => {
+        call.resolve(results[index]!);
+      });
+    } catch (error) {
+      if (calls.length === 1) {
+        calls[0]!.reject(error);
+        return;
+      }
+      // One call's input broke the shared transaction: give every call its own, so only it fails.
+      for (const call of calls) await this.commit([call]);
+    }
+  }
+
+  private async executeWithRetry(calls: Call[]): Promise<Result[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.database.db.transaction((tx) => this.execute(tx, calls));
+      } catch (error) {
+        const code = pgErrorCode(error);
+        if (attempt >= MAX_RETRIES || !code || !RETRYABLE.has(code)) throw error;
+      }
+    }
+  }
+}
