@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../core/database';
 import { newId } from '../core/ids';
 import { canonicalJson } from '../core/json';
@@ -383,55 +383,26 @@ export class BatchState {
     this.created.length = createdMark;
   }
 
-  async write(tx: Db): Promise<void> {
+  /**
+   * Writes the batch: new transfers, changed accounts, resolved pendings and remembered failures, with
+   * whatever the caller adds (`also`: the hold rows, a line's records), as one statement of
+   * data-modifying CTEs, so a batch costs the database one round trip to write whatever it carries.
+   * They never touch the same row twice: a pending posted in the batch that made it is inserted with
+   * its final state.
+   */
+  async write(tx: Db, also: readonly SQL[] = []): Promise<void> {
+    const writes: SQL[] = [...also];
     if (this.newFailures.size > 0) {
-      await tx.execute(
+      writes.push(
         sql`INSERT INTO ledger_failed_transfers (id, result, created_at)
             SELECT id, result, ${this.now} FROM unnest(${sql.param([...this.newFailures.keys()])}::uuid[],
               ${sql.param([...this.newFailures.values()])}::text[]) AS u(id, result)`,
       );
     }
-    if (this.created.length > 0) {
-      const rows = this.created;
-      const column = <T>(pick: (t: TransferState) => T) => sql.param(rows.map(pick));
-      const inserted = await queryRows<{ id: string; seq: string }>(
-        tx,
-        sql`INSERT INTO ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, pending_id, ledger, code,
-              linked, timeout_seconds, expires_at, pending_state, metadata, created_at,
-              debit_account_debits_pending, debit_account_debits_posted, debit_account_credits_pending,
-              debit_account_credits_posted, credit_account_debits_pending, credit_account_debits_posted,
-              credit_account_credits_pending, credit_account_credits_posted)
-            SELECT id, kind, dr, cr, amount, pending_id, ledger, code, linked, timeout_seconds, expires_at, pending_state,
-              metadata::jsonb, created_at, d1, d2, d3, d4, c1, c2, c3, c4
-            FROM unnest(${column((t) => t.id)}::uuid[], ${column((t) => t.kind)}::text[],
-              ${column((t) => t.debitAccountId)}::uuid[], ${column((t) => t.creditAccountId)}::uuid[],
-              ${column((t) => t.amount.toString())}::numeric[], ${column((t) => t.pendingId)}::uuid[],
-              ${column((t) => t.ledger)}::text[], ${column((t) => t.code)}::text[], ${column((t) => t.linked)}::boolean[],
-              ${column((t) => t.timeoutSeconds)}::integer[], ${column((t) => t.expiresAt?.toISOString() ?? null)}::timestamptz[],
-              ${column((t) => t.pendingState)}::text[], ${column((t) => t.metadataKey)}::text[],
-              ${column((t) => t.createdAt.toISOString())}::timestamptz[],
-              ${column((t) => t.debitAccountBalance.debitsPending.toString())}::numeric[],
-              ${column((t) => t.debitAccountBalance.debitsPosted.toString())}::numeric[],
-              ${column((t) => t.debitAccountBalance.creditsPending.toString())}::numeric[],
-              ${column((t) => t.debitAccountBalance.creditsPosted.toString())}::numeric[],
-              ${column((t) => t.creditAccountBalance.debitsPending.toString())}::numeric[],
-              ${column((t) => t.creditAccountBalance.debitsPosted.toString())}::numeric[],
-              ${column((t) => t.creditAccountBalance.creditsPending.toString())}::numeric[],
-              ${column((t) => t.creditAccountBalance.creditsPosted.toString())}::numeric[])
-              WITH ORDINALITY AS u(id, kind, dr, cr, amount, pending_id, ledger, code, linked, timeout_seconds, expires_at,
-                pending_state, metadata, created_at, d1, d2, d3, d4, c1, c2, c3, c4, position)
-            ORDER BY position
-            RETURNING id, seq::text`,
-      );
-      for (const row of inserted) {
-        const transfer = this.transfers.get(row.id);
-        if (transfer) transfer.seq = BigInt(row.seq);
-      }
-    }
     if (this.dirtyAccounts.size > 0) {
       const changed = [...this.dirtyAccounts].map((id) => this.accounts.get(id)!);
       const column = (pick: (a: AccountState) => bigint) => sql.param(changed.map((a) => pick(a).toString()));
-      await tx.execute(
+      writes.push(
         sql`UPDATE ledger_accounts AS a SET debits_pending = u.dp, debits_posted = u.dpo,
               credits_pending = u.cp, credits_posted = u.cpo
             FROM unnest(${sql.param(changed.map((a) => a.id))}::uuid[], ${column((a) => a.debitsPending)}::numeric[],
@@ -442,13 +413,55 @@ export class BatchState {
     }
     if (this.changedPendings.size > 0) {
       const changed = [...this.changedPendings].map((id) => this.transfers.get(id)!);
-      await tx.execute(
+      writes.push(
         sql`UPDATE ledger_transfers AS t SET pending_state = u.state
             FROM unnest(${sql.param(changed.map((t) => t.id))}::uuid[],
               ${sql.param(changed.map((t) => t.pendingState))}::text[]) AS u(id, state)
             WHERE t.id = u.id`,
       );
     }
+    const inserts = this.created.length > 0 ? this.transferInsert(this.created) : null;
+    if (!inserts && writes.length === 0) return;
+    const ctes = writes.map((write, index) => sql`${sql.raw(`w${index}`)} AS (${write})`);
+    if (inserts) ctes.push(sql`created AS (${inserts})`);
+    const inserted = await queryRows<{ id: string | null; seq: string | null }>(
+      tx,
+      sql`WITH ${sql.join(ctes, sql`, `)} ${inserts ? sql`SELECT id, seq FROM created` : sql`SELECT NULL AS id, NULL AS seq`}`,
+    );
+    for (const row of inserted) {
+      const transfer = row.id ? this.transfers.get(row.id) : undefined;
+      if (transfer && row.seq) transfer.seq = BigInt(row.seq);
+    }
+  }
+
+  private transferInsert(rows: readonly TransferState[]): SQL {
+    const column = <T>(pick: (t: TransferState) => T) => sql.param(rows.map(pick));
+    return sql`INSERT INTO ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, pending_id, ledger, code,
+          linked, timeout_seconds, expires_at, pending_state, metadata, created_at,
+          debit_account_debits_pending, debit_account_debits_posted, debit_account_credits_pending,
+          debit_account_credits_posted, credit_account_debits_pending, credit_account_debits_posted,
+          credit_account_credits_pending, credit_account_credits_posted)
+        SELECT id, kind, dr, cr, amount, pending_id, ledger, code, linked, timeout_seconds, expires_at, pending_state,
+          metadata::jsonb, created_at, d1, d2, d3, d4, c1, c2, c3, c4
+        FROM unnest(${column((t) => t.id)}::uuid[], ${column((t) => t.kind)}::text[],
+          ${column((t) => t.debitAccountId)}::uuid[], ${column((t) => t.creditAccountId)}::uuid[],
+          ${column((t) => t.amount.toString())}::numeric[], ${column((t) => t.pendingId)}::uuid[],
+          ${column((t) => t.ledger)}::text[], ${column((t) => t.code)}::text[], ${column((t) => t.linked)}::boolean[],
+          ${column((t) => t.timeoutSeconds)}::integer[], ${column((t) => t.expiresAt?.toISOString() ?? null)}::timestamptz[],
+          ${column((t) => t.pendingState)}::text[], ${column((t) => t.metadataKey)}::text[],
+          ${column((t) => t.createdAt.toISOString())}::timestamptz[],
+          ${column((t) => t.debitAccountBalance.debitsPending.toString())}::numeric[],
+          ${column((t) => t.debitAccountBalance.debitsPosted.toString())}::numeric[],
+          ${column((t) => t.debitAccountBalance.creditsPending.toString())}::numeric[],
+          ${column((t) => t.debitAccountBalance.creditsPosted.toString())}::numeric[],
+          ${column((t) => t.creditAccountBalance.debitsPending.toString())}::numeric[],
+          ${column((t) => t.creditAccountBalance.debitsPosted.toString())}::numeric[],
+          ${column((t) => t.creditAccountBalance.creditsPending.toString())}::numeric[],
+          ${column((t) => t.creditAccountBalance.creditsPosted.toString())}::numeric[])
+          WITH ORDINALITY AS u(id, kind, dr, cr, amount, pending_id, ledger, code, linked, timeout_seconds, expires_at,
+            pending_state, metadata, created_at, d1, d2, d3, d4, c1, c2, c3, c4, position)
+        ORDER BY position
+        RETURNING id, seq::text`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock';
 import { type Db, queryRows } from '../core/database';
 import { AppError } from '../core/errors';
@@ -40,6 +40,14 @@ export interface ApplyOptions {
   clock: Clock;
 }
 
+export interface CallOptions extends ApplyOptions {
+  /**
+   * A line's own writes, from the results, to go into the ledger's one write statement (as CTEs):
+   * its records of what moved cost no round trip of their own, and commit or fail with the transfers.
+   */
+  alsoWrite?: (results: readonly LedgerCallResult[]) => SQL[];
+}
+
 /** One caller's part of a batch: its own transfers (a linked chain never leaves them), or one operation. */
 export type LedgerCall = { transfers: readonly TransferInput[] } | { op: BalanceOp };
 export type LedgerCallResult = { transfers: TransferResult[] } | { op: BalanceOpResult };
@@ -74,21 +82,24 @@ export async function applyTransferGroups(
 export async function applyBalanceOps(
   tx: Db,
   ops: readonly BalanceOp[],
-  options: ApplyOptions,
+  options: ApplyOptions & { alsoWrite?: (results: readonly BalanceOpResult[]) => SQL[] },
 ): Promise<BalanceOpResult[]> {
+  const opResults = (results: readonly LedgerCallResult[]) =>
+    results.flatMap((r) => ('op' in r ? [r.op] : []));
+  const { alsoWrite } = options;
   const results = await applyLedgerCalls(
     tx,
     ops.map((op) => ({ op })),
-    options,
+    { clock: options.clock, ...(alsoWrite ? { alsoWrite: (all) => alsoWrite(opResults(all)) } : {}) },
   );
-  return results.flatMap((r) => ('op' in r ? [r.op] : []));
+  return opResults(results);
 }
 
 /** Applies callers' transfers and operations in one transaction, each evaluated as if sent alone, in order. */
 export async function applyLedgerCalls(
   tx: Db,
   calls: readonly LedgerCall[],
-  { clock }: ApplyOptions,
+  { clock, alsoWrite }: CallOptions,
 ): Promise<LedgerCallResult[]> {
   const now = clock.now();
   const inputs = calls.flatMap((c) => ('transfers' in c ? c.transfers : []));
@@ -159,8 +170,7 @@ export async function applyLedgerCalls(
       ? { transfers: batch.applyGroup(call.transfers) }
       : { op: evaluateOp(batch, book, call.op) },
   );
-  await batch.write(tx);
-  await book.write(tx);
+  await batch.write(tx, [...book.writes(), ...(alsoWrite?.(results) ?? [])]);
 
   for (const result of results) {
     if (!('transfers' in result)) continue;

@@ -282,6 +282,8 @@ describe('holds', () => {
     });
     expect(placed.hold?.parts.map((p) => p.accountId)).toEqual([b.from[1]]);
     expect(placed.hold?.timeoutSeconds).toBe(20);
+    // Each part keeps when its account stops paying, as stored.
+    expect((await readHold(db, placed.id, clock.now()))?.parts.map((p) => p.until)).toEqual([until]);
   });
 
   it('a replay of a hold, a capture or a release answers the first result; other terms are refused', async () => {

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { v5 as uuidv5 } from 'uuid';
 import { type Db, parseTimestamp, queryRows } from '../core/database';
 import { AppError } from '../core/errors';
@@ -58,6 +58,8 @@ export interface CaptureOp {
   op: 'capture';
   id: string;
   holdId: string;
+  /** The hold as the caller read it (`holdJson`), which saves the ledger reading it: its parts never change. */
+  hold?: Hold;
   amount?: bigint;
   /**
    * Keep what is not captured held, as a new hold with this id, on the same accounts, ending with the
@@ -72,6 +74,8 @@ export interface ReleaseOp {
   op: 'release';
   id: string;
   holdId: string;
+  /** As for a capture: the hold as the caller read it. */
+  hold?: Hold;
   metadata?: Record<string, unknown>;
 }
 
@@ -82,6 +86,8 @@ export interface Part {
   accountId: string;
   transferId: string;
   amount: bigint;
+  /** When the account stops paying, as the balance said (null: never; absent: not known). */
+  until?: Date | null;
 }
 
 export const holdStates = ['held', 'captured', 'released', 'expired'] as const;
@@ -226,10 +232,15 @@ export class HoldBook {
   private constructor(private readonly holds: Map<string, Hold>) {}
 
   static async load(tx: Db, ops: readonly BalanceOp[]): Promise<HoldBook> {
-    // Only the holds to capture or release: a replayed hold is found by its stored transfer (`loadReplays`).
-    const ids = new Set<string>();
-    for (const op of ops) if (op.op === 'capture' || op.op === 'release') ids.add(op.holdId);
+    // Only the holds to capture or release that the caller did not read with its own rows: a replayed
+    // hold is found by its stored transfer (`loadReplays`).
     const book = new HoldBook(new Map());
+    const ids = new Set<string>();
+    for (const op of ops) {
+      if (op.op !== 'capture' && op.op !== 'release') continue;
+      if (op.hold?.id === op.holdId) book.holds.set(op.holdId, op.hold);
+      else ids.add(op.holdId);
+    }
     await book.read(tx, [...ids]);
     return book;
   }
@@ -309,11 +320,13 @@ export class HoldBook {
     return finished;
   }
 
-  async write(tx: Db): Promise<void> {
+  /** The statements that write the batch's new and ended holds (see `BatchState.write`). */
+  writes(): SQL[] {
+    const writes: SQL[] = [];
     if (this.created.length > 0) {
       const rows = this.created;
       const column = <T>(pick: (h: Hold) => T) => sql.param(rows.map(pick));
-      await tx.execute(
+      writes.push(
         sql`INSERT INTO ledger_holds (id, ledger, code, sink_account_id, amount, captured, state, parts, timeout_seconds,
               expires_at, metadata, created_at, finished_at)
             SELECT * FROM unnest(${column((h) => h.id)}::uuid[], ${column((h) => h.ledger)}::text[],
@@ -327,7 +340,7 @@ export class HoldBook {
     }
     if (this.finished.size > 0) {
       const rows = [...this.finished].map((id) => this.holds.get(id)!);
-      await tx.execute(
+      writes.push(
         sql`UPDATE ledger_holds AS h SET state = u.state, captured = u.captured, finished_at = u.finished_at
             FROM unnest(${sql.param(rows.map((h) => h.id))}::uuid[], ${sql.param(rows.map((h) => h.state))}::text[],
               ${sql.param(rows.map((h) => h.captured.toString()))}::numeric[],
@@ -336,6 +349,7 @@ export class HoldBook {
             WHERE h.id = u.id`,
       );
     }
+    return writes;
   }
 }
 
@@ -404,7 +418,13 @@ function draw(batch: BatchState, book: HoldBook, op: SpendOp | HoldOp): BalanceO
       : left;
     const take = smaller(available, left);
     if (take <= 0n) continue;
-    parts.push({ accountId: source.accountId, transferId: partId(op.id, parts.length), amount: take });
+    parts.push({
+      accountId: source.accountId,
+      transferId: partId(op.id, parts.length),
+      amount: take,
+      // A hold remembers when each account stops paying: a release onto an ended one is the line's to tidy.
+      ...(op.op === 'hold' ? { until: source.until ?? null } : {}),
+    });
     left -= take;
     if (source.until) {
       const seconds = Math.floor((source.until.getTime() - now) / 1000);
@@ -486,7 +506,18 @@ function holdReplay(book: HoldBook, op: HoldOp, now: Date): BalanceOpResult {
 function holdStanding(batch: BatchState, hold: Hold): TransferResultCode | null {
   for (const part of hold.parts) batch.expireIfDue(part.transferId);
   for (const part of hold.parts) {
-    const state = batch.transfer(part.transferId)?.pendingState;
+    const transfer = batch.transfer(part.transferId);
+    // A hold a caller passed in (or a corrupt row) that its transfers do not bear out moves nothing.
+    if (
+      transfer &&
+      (transfer.kind !== 'pending' ||
+        transfer.amount !== part.amount ||
+        transfer.debitAccountId !== part.accountId ||
+        transfer.creditAccountId !== hold.sinkAccountId)
+    ) {
+      throw new AppError('internal', 'a hold does not match its pending transfers', { holdId: hold.id });
+    }
+    const state = transfer?.pendingState;
     if (state === 'posted') return 'pending_transfer_already_posted';
     if (state === 'voided') return 'pending_transfer_already_voided';
     if (state === 'expired') return 'pending_transfer_expired';
@@ -552,6 +583,7 @@ function capture(batch: BatchState, book: HoldBook, op: CaptureOp): BalanceOpRes
         accountId: part.accountId,
         transferId: partId(op.keepRest.id, rest.length),
         amount: part.amount - take,
+        ...(part.until === undefined ? {} : { until: part.until }),
       });
     }
   });
@@ -647,10 +679,23 @@ interface StoredPart {
   accountId: string;
   transferId: string;
   amount: string;
+  until?: string | null;
 }
 
 const storedParts = (parts: readonly Part[]): StoredPart[] =>
-  parts.map((p) => ({ accountId: p.accountId, transferId: p.transferId, amount: p.amount.toString() }));
+  parts.map((p) => ({
+    accountId: p.accountId,
+    transferId: p.transferId,
+    amount: p.amount.toString(),
+    ...(p.until === undefined ? {} : { until: p.until?.toISOString() ?? null }),
+  }));
+
+const fromStoredPart = (p: StoredPart): Part => ({
+  accountId: p.accountId,
+  transferId: p.transferId,
+  amount: BigInt(p.amount),
+  ...(p.until === undefined ? {} : { until: p.until === null ? null : new Date(p.until) }),
+});
 
 interface HoldRow {
   id: string;
@@ -681,17 +726,27 @@ const toHold = (row: HoldRow): Hold => ({
   amount: BigInt(row.amount),
   captured: BigInt(row.captured),
   state: row.state,
-  parts: row.parts.map((p) => ({
-    accountId: p.accountId,
-    transferId: p.transferId,
-    amount: BigInt(p.amount),
-  })),
+  parts: row.parts.map(fromStoredPart),
   timeoutSeconds: row.timeout_seconds,
   expiresAt: row.expires_at ? parseTimestamp(row.expires_at) : null,
   metadata: row.metadata ?? {},
   createdAt: parseTimestamp(row.created_at),
   finishedAt: row.finished_at ? parseTimestamp(row.finished_at) : null,
 });
+
+/**
+ * A hold as one JSON value, read by a line together with its own rows (`holdFromJson` turns it back):
+ * the line passes it to a capture or release, which then need not read it again. `idColumn` names the
+ * hold's id in the line's query.
+ */
+export const holdJson = (idColumn: string): SQL =>
+  sql.raw(`(SELECT json_build_object('id', h.id, 'ledger', h.ledger, 'code', h.code,
+    'sink_account_id', h.sink_account_id, 'amount', h.amount::text, 'captured', h.captured::text, 'state', h.state,
+    'parts', h.parts, 'timeout_seconds', h.timeout_seconds, 'expires_at', h.expires_at::text, 'metadata', h.metadata,
+    'created_at', h.created_at::text, 'finished_at', h.finished_at::text)
+    FROM ledger_holds h WHERE h.id = ${idColumn})`);
+
+export const holdFromJson = (json: unknown): Hold | null => (json ? toHold(json as HoldRow) : null);
 
 /** Marks holds whose parts have all expired (the sweep's follow-up); returns how many. */
 export async function markExpiredHolds(tx: Db, now: Date): Promise<number> {

@@ -146,8 +146,10 @@ export const holds = pgTable(
     amount: amount('amount').notNull(),
     captured: amount('captured').notNull().default(sql`0`),
     state: text('state', { enum: holdStates }).notNull(),
-    /** [{ accountId, transferId, amount }] in the order they were drawn. */
-    parts: jsonb('parts').$type<{ accountId: string; transferId: string; amount: string }[]>().notNull(),
+    /** [{ accountId, transferId, amount, until }] in the order they were drawn. */
+    parts: jsonb('parts')
+      .$type<{ accountId: string; transferId: string; amount: string; until?: string | null }[]>()
+      .notNull(),
     timeoutSeconds: integer('timeout_seconds').notNull().default(0),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     metadata: jsonb('metadata').notNull().default({}),

@@ -40,10 +40,19 @@ export async function recordAudits(
   clock: Clock,
   entries: readonly { actor: Actor; entry: AuditEntryInput }[],
 ): Promise<void> {
-  if (entries.length === 0) return;
+  const insert = auditInsert(clock, entries);
+  if (insert) await tx.execute(insert);
+}
+
+/** The statement that records these entries (to run alone, or inside another statement); null for none. */
+export function auditInsert(
+  clock: Clock,
+  entries: readonly { actor: Actor; entry: AuditEntryInput }[],
+): SQL | null {
+  if (entries.length === 0) return null;
   const column = <T>(pick: (e: { actor: Actor; entry: AuditEntryInput }) => T) =>
     sql.param(entries.map(pick));
-  await tx.execute(sql`
+  return sql`
     INSERT INTO core_audit_log (id, at, actor_user_id, actor_api_key_id, action, object_type, object_id,
       organization_id, ip, request_id, details)
     SELECT id, ${clock.now()}, actor_user_id, actor_api_key_id, action, object_type, object_id, organization_id, ip,
@@ -53,7 +62,7 @@ export async function recordAudits(
       ${column((e) => e.entry.objectType)}::text[], ${column((e) => e.entry.objectId ?? null)}::text[],
       ${column((e) => e.entry.organizationId ?? null)}::uuid[], ${column((e) => e.actor.ip)}::text[],
       ${column((e) => e.actor.requestId)}::text[], ${column((e) => JSON.stringify(e.entry.details ?? {}))}::jsonb[])
-      AS u(id, actor_user_id, actor_api_key_id, action, object_type, object_id, organization_id, ip, request_id, details)`);
+      AS u(id, actor_user_id, actor_api_key_id, action, object_type, object_id, organization_id, ip, request_id, details)`;
 }
 
 export interface AuditFilter {

@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, parseTimestamp, queryRows } from '../../core/database';
 import { isUuid } from '../../core/ids';
+import { type Hold, holdFromJson, holdJson } from '../../ledger/holds';
 import type { ReservationState } from '../schema';
 import type { Reservation, Usage } from './spending';
 
@@ -36,47 +37,39 @@ export interface Finish {
   at: Date;
 }
 
-export async function finishReservations(tx: Db, finishes: readonly Finish[]): Promise<void> {
-  if (finishes.length === 0) return;
-  await tx.execute(
-    sql`UPDATE credits_reservations AS r SET state = u.state, used_amount = u.used_amount, finished_at = u.at
+/** The statement that ends these reservations; null for none. */
+export function finishReservations(finishes: readonly Finish[]): SQL | null {
+  if (finishes.length === 0) return null;
+  return sql`UPDATE credits_reservations AS r SET state = u.state, used_amount = u.used_amount, finished_at = u.at
         FROM unnest(${sql.param(finishes.map((f) => f.id))}::uuid[], ${sql.param(finishes.map((f) => f.state))}::text[],
           ${sql.param(finishes.map((f) => f.usedAmount.toString()))}::numeric[],
           ${sql.param(finishes.map((f) => f.at.toISOString()))}::timestamptz[]) AS u(id, state, used_amount, at)
-        WHERE r.id = u.id`,
-  );
+        WHERE r.id = u.id`;
 }
 
-/** Usages with the idempotency key each was made under (null: none). */
-export async function insertUsages(
-  tx: Db,
-  rows: readonly { usage: Usage; key: string | null }[],
-): Promise<void> {
-  if (rows.length === 0) return;
+/** The statement that inserts usages, with the idempotency key each was made under (null: none). */
+export function insertUsages(rows: readonly { usage: Usage; key: string | null }[]): SQL | null {
+  if (rows.length === 0) return null;
   const column = <T>(pick: (u: Usage, key: string | null) => T) =>
     sql.param(rows.map((r) => pick(r.usage, r.key)));
-  await tx.execute(
-    sql`INSERT INTO credits_usages (id, user_id, workspace_id, used_for, action, amount, is_reserved, reservation_id,
+  return sql`INSERT INTO credits_usages (id, user_id, workspace_id, used_for, action, amount, is_reserved, reservation_id,
           paid_by, idempotency_key, used_at)
         SELECT * FROM unnest(${column((u) => u.id)}::uuid[], ${column((u) => u.userId)}::uuid[],
           ${column((u) => u.workspaceId)}::uuid[], ${column((u) => u.usedFor)}::text[], ${column((u) => u.action)}::text[],
           ${column((u) => u.amount.toString())}::numeric[], ${column((u) => u.isReserved)}::boolean[],
           ${column((u) => u.reservationId)}::uuid[],
           ${column((u) => JSON.stringify(u.paidBy.map((p) => ({ grantId: p.grantId, amount: p.amount.toString() }))))}::jsonb[],
-          ${column((_u, key) => key)}::text[], ${column((u) => u.usedAt.toISOString())}::timestamptz[])`,
-  );
+          ${column((_u, key) => key)}::text[], ${column((u) => u.usedAt.toISOString())}::timestamptz[])`;
 }
 
-/** New reservations with their idempotency keys. A reservation's hold is the ledger hold with its id. */
-export async function insertReservations(
-  tx: Db,
+/** The statement that inserts reservations with their keys; a reservation's hold is the ledger hold with its id. */
+export function insertReservations(
   rows: readonly { reservation: Reservation; key: string | null }[],
-): Promise<void> {
-  if (rows.length === 0) return;
+): SQL | null {
+  if (rows.length === 0) return null;
   const column = <T>(pick: (r: Reservation, key: string | null) => T) =>
     sql.param(rows.map((row) => pick(row.reservation, row.key)));
-  await tx.execute(
-    sql`INSERT INTO credits_reservations (id, user_id, workspace_id, reserved_for, action, amount, used_amount, state,
+  return sql`INSERT INTO credits_reservations (id, user_id, workspace_id, reserved_for, action, amount, used_amount, state,
           idempotency_key, expires_at, created_at)
         SELECT id, user_id, workspace_id, reserved_for, action, amount, 0, 'active', idempotency_key, expires_at, created_at
         FROM unnest(${column((r) => r.id)}::uuid[], ${column((r) => r.userId)}::uuid[],
@@ -84,20 +77,31 @@ export async function insertReservations(
           ${column((r) => r.amount.toString())}::numeric[], ${column((_r, key) => key)}::text[],
           ${column((r) => r.expiresAt?.toISOString() ?? null)}::timestamptz[],
           ${column((r) => r.createdAt.toISOString())}::timestamptz[])
-          AS u(id, user_id, workspace_id, reserved_for, action, amount, idempotency_key, expires_at, created_at)`,
-  );
+          AS u(id, user_id, workspace_id, reserved_for, action, amount, idempotency_key, expires_at, created_at)`;
 }
 
-/** Reservations locked for the rest of the transaction, by id. */
-export async function lockReservations(tx: Db, ids: readonly string[]): Promise<Map<string, Reservation>> {
+/** A reservation and its hold in the ledger (none for one finished before holds were the ledger's). */
+export interface LockedReservation {
+  reservation: Reservation;
+  hold: Hold | null;
+}
+
+/** Reservations locked for the rest of the transaction, with their holds, by id: one query. */
+export async function lockReservations(
+  tx: Db,
+  ids: readonly string[],
+): Promise<Map<string, LockedReservation>> {
   const valid = ids.filter(isUuid);
   if (valid.length === 0) return new Map();
-  const rows = await queryRows<ReservationRow>(
+  const rows = await queryRows<ReservationRow & { hold: unknown }>(
     tx,
-    sql`SELECT ${reservationColumns} FROM credits_reservations WHERE id = ANY(${sql.param(valid)}::uuid[])
+    sql`SELECT ${reservationColumns}, ${holdJson('credits_reservations.id')} AS hold
+        FROM credits_reservations WHERE id = ANY(${sql.param(valid)}::uuid[])
         ORDER BY id FOR UPDATE`,
   );
-  return new Map(rows.map((row) => [row.id, toReservation(row)]));
+  return new Map(
+    rows.map((row) => [row.id, { reservation: toReservation(row), hold: holdFromJson(row.hold) }]),
+  );
 }
 
 export async function findUsageByKey(tx: Db, userId: string, key: string): Promise<Usage | null> {

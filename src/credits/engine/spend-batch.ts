@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Actor } from '../../core/actor';
-import { type AuditEntryInput, recordAudits } from '../../core/audit/service';
+import { type AuditEntryInput, auditInsert } from '../../core/audit/service';
 import type { Clock } from '../../core/clock';
 import { type Database, type Db, parseTimestamp, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
@@ -31,6 +31,7 @@ import {
   finishReservations,
   insertReservations,
   insertUsages,
+  type LockedReservation,
   lockReservations,
 } from './records';
 import { moveReservation, stateAt } from './reservation-state';
@@ -242,35 +243,43 @@ export async function runSpendBatch(
     }
   });
   const ops = planned.flatMap((p) => (p ? [p.op] : []));
-  const results = ops.length > 0 ? await applyBalanceOps(tx, ops, { clock }) : [];
-  const resultOf = new Map(results.map((r) => [r.id, r]));
-
   const writes = new Writes();
   const replays: number[] = [];
-  planned.forEach((p, index) => {
-    if (!p) return;
-    const call = calls[index]!;
-    const result = resultOf.get(p.op.id)!;
-    if (result.result === 'exists') {
-      replays.push(index);
-      return;
-    }
-    if (result.result !== 'ok') {
-      outcomes[index] = { ok: false, error: refusalOf(call, result) };
-      return;
-    }
-    const done = writes.record(call, p, result, now);
-    outcomes[index] = { ok: true, done };
-    if (call.audit) writes.audits.push(call.audit(done));
-  });
-  await writes.flush(tx, clock);
+  // The records are written inside the ledger's own write statement: one round trip for both.
+  const settle = (results: readonly BalanceOpResult[]): SQL[] => {
+    const resultOf = new Map(results.map((r) => [r.id, r]));
+    planned.forEach((p, index) => {
+      if (!p) return;
+      const call = calls[index]!;
+      const result = resultOf.get(p.op.id)!;
+      if (result.result === 'exists') {
+        replays.push(index);
+        return;
+      }
+      if (result.result !== 'ok') {
+        outcomes[index] = { ok: false, error: refusalOf(call, result) };
+        return;
+      }
+      const done = writes.record(call, p, result, now);
+      outcomes[index] = { ok: true, done };
+      if (call.audit) writes.audits.push(call.audit(done));
+    });
+    return writes.statements(clock);
+  };
+  if (ops.length > 0) await applyBalanceOps(tx, ops, { clock, alsoWrite: settle });
+  await drainExpiredGrants(tx, clock, writes.returnedToEnded);
   for (const index of replays) {
     outcomes[index] = await replayOf(tx, calls[index]!, planned[index]!, now);
   }
   return outcomes as SpendOutcome[];
 }
 
-function plan(call: SpendCall, from: Source[], reservations: Map<string, Reservation>, now: Date): Planned {
+function plan(
+  call: SpendCall,
+  from: Source[],
+  reservations: Map<string, LockedReservation>,
+  now: Date,
+): Planned {
   switch (call.kind) {
     case 'charge': {
       const id = call.key ? usageIdFor(call.userId, call.key) : newId();
@@ -304,7 +313,7 @@ function plan(call: SpendCall, from: Source[], reservations: Map<string, Reserva
       };
     }
     case 'use': {
-      const reservation = reservationOf(call, reservations);
+      const { reservation, hold } = reservationOf(call, reservations);
       const state = stateAt(reservation, now);
       // A use that already happened may be its own replay: the ledger tells (`exists`).
       if (state !== 'active' && !(state === 'used' && call.key)) moveReservation(state, 'used');
@@ -326,6 +335,7 @@ function plan(call: SpendCall, from: Source[], reservations: Map<string, Reserva
           op: 'capture',
           id,
           holdId: reservation.id,
+          ...(hold ? { hold } : {}),
           amount,
           ...(keepsRemainder ? { keepRest: { id: remainderIdFor(reservation.id) } } : {}),
           metadata: { usageId: id },
@@ -337,18 +347,25 @@ function plan(call: SpendCall, from: Source[], reservations: Map<string, Reserva
       };
     }
     case 'release': {
-      const reservation = reservationOf(call, reservations);
+      const { reservation, hold } = reservationOf(call, reservations);
       moveReservation(stateAt(reservation, now), 'released');
-      return { op: { op: 'release', id: newId(), holdId: reservation.id }, reservation };
+      return {
+        op: { op: 'release', id: newId(), holdId: reservation.id, ...(hold ? { hold } : {}) },
+        reservation,
+      };
     }
   }
 }
 
-function reservationOf(call: UseCall | ReleaseCall, reservations: Map<string, Reservation>): Reservation {
-  const reservation = reservations.get(call.reservationId);
-  if (!reservation || reservation.userId !== call.userId)
+function reservationOf(
+  call: UseCall | ReleaseCall,
+  reservations: Map<string, LockedReservation>,
+): LockedReservation {
+  const locked = reservations.get(call.reservationId);
+  if (!locked || locked.reservation.userId !== call.userId) {
     throw notFound('reservation', { id: call.reservationId });
-  return reservation;
+  }
+  return locked;
 }
 
 /** The state a refused capture or release found the hold in, in the reservation's words. */
@@ -382,7 +399,8 @@ class Writes {
   readonly usages: { usage: Usage; key: string | null }[] = [];
   readonly reservations: { reservation: Reservation; key: string | null }[] = [];
   readonly finishes: Finish[] = [];
-  readonly returnedTo: string[] = [];
+  /** Grants past their end that a capture or release gave credits back to: on to the expired sink with them. */
+  readonly returnedToEnded: string[] = [];
   readonly audits: { actor: Actor; entry: AuditEntryInput }[] = [];
 
   record(call: SpendCall, p: Planned, result: BalanceOpResult, now: Date): SpendDone {
@@ -454,25 +472,26 @@ class Writes {
           };
           this.reservations.push({ reservation: remainder, key: remainderKey(reservation.id) });
         } else {
-          this.returnedTo.push(...returnedTo(result));
+          this.returnedToEnded.push(...returnedToEnded(result, now));
         }
         return { usage, remainder, replayed: false };
       }
       case 'release': {
         const reservation = p.reservation!;
         this.finishes.push({ id: reservation.id, state: 'released', usedAmount: 0n, at: now });
-        this.returnedTo.push(...returnedTo(result));
+        this.returnedToEnded.push(...returnedToEnded(result, now));
         return { reservation: { ...reservation, state: 'released', finishedAt: now }, replayed: false };
       }
     }
   }
 
-  async flush(tx: Db, clock: Clock): Promise<void> {
-    await insertReservations(tx, this.reservations);
-    await insertUsages(tx, this.usages);
-    await finishReservations(tx, this.finishes);
-    await drainExpiredGrants(tx, clock, this.returnedTo);
-    await recordAudits(tx, clock, this.audits);
+  statements(clock: Clock): SQL[] {
+    return [
+      insertReservations(this.reservations),
+      insertUsages(this.usages),
+      finishReservations(this.finishes),
+      auditInsert(clock, this.audits),
+    ].filter((statement): statement is SQL => statement !== null);
   }
 }
 
@@ -529,12 +548,23 @@ async function replayOf(tx: Db, call: SpendCall, p: Planned, now: Date): Promise
 const grantParts = (parts: readonly Part[]): GrantPart[] =>
   parts.map((p) => ({ grantId: p.accountId, amount: p.amount }));
 
-/** The grants a capture or release gave credits back to (an expired one passes them on to the sink). */
-function returnedTo(result: BalanceOpResult): string[] {
+/**
+ * The grants a capture or release gave credits back to that have ended (a hold released after its
+ * grant expired): those credits go on to the expired sink. Known from the hold's parts, which carry
+ * their grant's end, so the common case costs no query.
+ */
+function returnedToEnded(result: BalanceOpResult, now: Date): string[] {
   const captured = new Map(result.parts.map((p) => [p.accountId, p.amount]));
-  return (result.hold?.parts ?? [])
-    .filter((p) => (captured.get(p.accountId) ?? 0n) < p.amount)
-    .map((p) => p.accountId);
+  return (
+    (result.hold?.parts ?? [])
+      // A part whose end is not known (a hold made before parts carried it) is checked by the query.
+      .filter(
+        (p) =>
+          (captured.get(p.accountId) ?? 0n) < p.amount &&
+          (p.until === undefined || (p.until !== null && p.until <= now)),
+      )
+      .map((p) => p.accountId)
+  );
 }
 
 /** Of these workspaces, those archived, read under a share lock that an archive's update waits on. */
