@@ -16,6 +16,7 @@ import { acquirePostgresServer, createThrowawayDatabase, errorText } from './sup
  * (1,000,000 by default; 0 skips) through the API in batches of 100.
  *
  *   npx tsx bench/http.ts                   (BENCH_SECONDS=3 per cell by default)
+ *   BENCH_PROFILE=1 BENCH_CELLS=credits ...  (the Tally process writes a CPU profile to bench-profile/)
  *   BENCH_DATABASE_URL=postgres://... BENCH_LOADED_TRANSFERS=0 npx tsx bench/http.ts
  */
 
@@ -97,7 +98,7 @@ async function startTally(url: string): Promise<Target> {
       'tsx',
       ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench-profile'] : []),
     ],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const stop = registerCleanup(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -174,7 +175,10 @@ async function runCells(target: Target, measureMs: number): Promise<Cell[]> {
   };
   const [hotA, hotB] = [target.accounts[1]!, target.accounts[2]!];
   const cells: Cell[] = [];
+  // BENCH_CELLS=healthz,credits runs only the cells whose names contain one of these (to profile one).
+  const only = process.env.BENCH_CELLS?.split(',').filter(Boolean);
   const run = async (name: string, request: () => Promise<number>) => {
+    if (only && !only.some((part) => name.includes(part))) return;
     process.stderr.write(`  ${name}...\n`);
     cells.push({ name, ...(await measure(target, request, measureMs)) });
   };
@@ -196,11 +200,7 @@ async function runCells(target: Target, measureMs: number): Promise<Cell[]> {
       amount: '2',
       reserved_for: 'benchmark',
     });
-    const reservation = reserved.reservation as { id: string };
-    await call(target, 'POST', '/api/credits/use', personKey, {
-      reservation_id: reservation.id,
-      amount: '1',
-    });
+    await call(target, 'POST', '/api/credits/use', personKey, { reservation_id: reserved.id, amount: '1' });
     return 2;
   });
   await run('account history page (50)', async () => {
@@ -276,7 +276,7 @@ async function load(target: Target, count: number): Promise<number> {
 }
 
 function formatTable(title: string, cells: readonly Cell[]): string {
-  const healthz = cells[0]?.perSecond ?? Number.NaN;
+  const healthz = cells.find((c) => c.name === 'GET /healthz')?.perSecond ?? Number.NaN;
   const line = (cols: string[]) =>
     [cols[0]!.padEnd(30), ...cols.slice(1).map((c) => c.padStart(11))].join('  ');
   const header = line(['cell', 'per second', '% /healthz', 'p50 ms', 'p99 ms', 'CPU ms/req']);

@@ -43,8 +43,8 @@ async function main(): Promise<void> {
     },
     database,
     adminApiKey: operatorKey,
-    // As `npm start` runs: request logging at info.
-    log: createLogger('info', fs.createWriteStream('/dev/null')),
+    // As `npm start` runs: request logging at info, on stdout (which bench/http.ts discards).
+    log: createLogger('info'),
   });
 
   // A person with credits and a key to spend them. An administrator, so every action is theirs to

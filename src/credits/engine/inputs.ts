@@ -38,9 +38,12 @@ export function optionalText(
   return value === null || value === undefined ? null : requireText(value, field, maxLength);
 }
 
-/** An Idempotency-Key as Stripe bounds it. */
+/**
+ * An idempotency key as the line stores it: a client's (at most 255 characters, as Stripe bounds
+ * it, checked at the route) with the prefix the line namespaces it by, such as a workspace's.
+ */
 export const optionalKey = (value: string | null | undefined): string | null =>
-  optionalText(value, 'idempotencyKey', 255);
+  optionalText(value, 'idempotencyKey', 400);
 
 /** Seconds from now until `at`, rounded up: the ledger's hold timeouts are whole seconds. */
 export function secondsUntil(at: Date, now: Date, field = 'expiresAt'): number {

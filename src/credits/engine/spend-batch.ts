@@ -182,6 +182,14 @@ export const releaseCall = (userId: string, reservationId: string): ReleaseCall 
   reservationId,
 });
 
+/**
+ * A client's Idempotency-Key as the line stores it, in the paying person's namespace: prefixed, so it
+ * can never take the form of a key the line makes itself (a workspace charge's `ws:<workspace>:<caller>:…`,
+ * a remainder's `remainder:<reservation>`). Without it, a member could send such a key and have the
+ * payer's own later request answered as a replay of theirs.
+ */
+export const clientKey = (key: string): string => `key:${key}`;
+
 /** A usage's id from its idempotency key: charges and uses share them, per person. */
 export const usageIdFor = (userId: string, key: string): string => derivedId('usage', userId, key);
 

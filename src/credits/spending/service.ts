@@ -11,7 +11,7 @@ import type { CreditsDeps } from '../deps';
 import { getBalance, listReservations, listUsages, usageByAction } from '../engine/balances';
 import { listGrants } from '../engine/grants';
 import { getActionPrice } from '../engine/prices';
-import { chargeCall, doneOrThrow, releaseCall, reserveCall, useCall } from '../engine/spend-batch';
+import { chargeCall, clientKey, doneOrThrow, releaseCall, reserveCall, useCall } from '../engine/spend-batch';
 import { getReservation, type Reservation, type Usage } from '../engine/spending';
 import { creditsErrors } from '../errors';
 import { ACTIONS, requireActionAllowed } from '../products/actions';
@@ -128,7 +128,7 @@ export async function chargeAction(
           amount,
           usedFor: input.usedFor,
           action: input.action,
-          idempotencyKey: input.idempotencyKey,
+          idempotencyKey: clientKey(input.idempotencyKey),
         }),
         audit: (charged) => ({ actor, entry: audit([charged.usage!]) }),
       }),
@@ -190,7 +190,7 @@ export async function reserveForAction(
           reservedFor: input.reservedFor,
           action: input.action,
           expiresAt: input.expiresAt,
-          idempotencyKey: input.idempotencyKey,
+          idempotencyKey: clientKey(input.idempotencyKey),
         },
         clock.now(),
       ),
@@ -276,7 +276,7 @@ export async function useReserved(
         amount: input.amount,
         usedFor: input.usedFor,
         keepRemainder: input.keepRemainder,
-        idempotencyKey: input.idempotencyKey,
+        idempotencyKey: clientKey(input.idempotencyKey),
       }),
       audit: ({ usage, remainder }) => ({
         actor,

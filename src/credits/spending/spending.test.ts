@@ -528,6 +528,26 @@ describe('workspaces', () => {
       as: outsider,
     });
     expect(hidden.status).toBe(404);
+    // A key shaped like the one the line makes for the owner's workspace charge is the guest's own:
+    // the owner's later charge with that key is not answered as a replay of the guest's use.
+    const ownerKey = newKey();
+    const reservation = await ok(tally, 200, 'POST', '/api/credits/reserve', {
+      as: guest,
+      headers: { 'idempotency-key': newKey() },
+      body: { workspace_id: workspace.id, action: 'generate_image', reserved_for: 'forged' },
+    });
+    const forged = await ok(tally, 200, 'POST', '/api/credits/use', {
+      as: guest,
+      headers: { 'idempotency-key': `ws:${workspace.id}:${owner.userId}:${ownerKey}` },
+      body: { reservation_id: reservation.id },
+    });
+    const ownCharge = await ok(tally, 200, 'POST', '/api/credits/charge', {
+      as: owner,
+      headers: { 'idempotency-key': ownerKey },
+      body: { workspace_id: workspace.id, action: 'generate_image', used_for: 'owner-image' },
+    });
+    expect(ownCharge.usages[0].id).not.toBe(forged.usage.id);
+    expect(ownCharge.usages[0].used_for).toBe('owner-image');
   });
 
   it('refuse a spend that looked at the workspace before an archive committed', async () => {
