@@ -21,6 +21,16 @@ export async function findReservation(
   return row ? toReservation(row) : null;
 }
 
+/** Any person's reservation by its id alone, as it stands at `now` (the caller decides who may see it). */
+export async function findReservationById(tx: Db, id: string, now: Date): Promise<Reservation | null> {
+  if (!isUuid(id)) return null;
+  const [row] = await queryRows<ReservationRow>(
+    tx,
+    sql`SELECT ${reservationColumnsAt(now)} FROM credits_reservations WHERE id = ${id}`,
+  );
+  return row ? toReservation(row) : null;
+}
+
 export async function findUsage(tx: Db, userId: string, id: string): Promise<Usage | null> {
   const [row] = await queryRows<UsageRow>(
     tx,

@@ -11,6 +11,7 @@ import type { CreditsDeps } from '../deps';
 import { getBalance, listReservations, listUsages, usageByAction } from '../engine/balances';
 import { listGrants } from '../engine/grants';
 import { getActionPrice } from '../engine/prices';
+import { findReservationById } from '../engine/records';
 import { chargeCall, clientKey, doneOrThrow, releaseCall, reserveCall, useCall } from '../engine/spend-batch';
 import { getReservation, type Reservation, type Usage } from '../engine/spending';
 import { creditsErrors } from '../errors';
@@ -224,14 +225,8 @@ async function findReservationFor(
   actor: Actor,
   reservationId: string,
 ): Promise<Reservation> {
-  const [owner] = isUuid(reservationId)
-    ? await queryRows<{ user_id: string }>(
-        db,
-        sql`SELECT user_id FROM credits_reservations WHERE id = ${reservationId}`,
-      )
-    : [];
-  if (!owner) throw notFound('reservation', { id: reservationId });
-  const reservation = await getReservation(db, clock, owner.user_id, reservationId);
+  const reservation = await findReservationById(db, reservationId, clock.now());
+  if (!reservation) throw notFound('reservation', { id: reservationId });
   if (actor.isAdmin || reservation.userId === actor.userId) return reservation;
   if (reservation.workspaceId && actor.userId) {
     try {
