@@ -5,7 +5,7 @@ import type { ChainRuntime } from './chain/runtime';
 import { Sender } from './chain/sender/sender';
 import { accessRoutes, invitationRoutes } from './core/access/routes';
 import { auditRoutes } from './core/audit/routes';
-import { authenticate } from './core/auth/middleware';
+import { authenticate, requireScriptForCookies } from './core/auth/middleware';
 import { authRoutes } from './core/auth/routes';
 import { sweepAuthLeftovers } from './core/auth/sweep';
 import { type Clock, systemClock } from './core/clock';
@@ -99,6 +99,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
     maxUploadBytes: config.maxUploadBytes,
     checkHealth: () => checkDatabase(db),
   });
+  http.use('/api/*', requireScriptForCookies());
   http.use('/api/*', authenticate(db, clock, adminApiKey));
   http.use('/api/*', idempotency(db, clock));
   jobs.every('core.idempotency_sweep', 10 * 60_000, () => sweepIdempotencyKeys(db, clock));

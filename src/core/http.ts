@@ -324,7 +324,8 @@ export function mountApiReference(app: OpenAPIHono<Env>, errorCodes: ReadonlyMap
       description:
         "Amounts are decimal strings of an asset's minor units; errors share one JSON shape. Every POST, PUT, " +
         'PATCH and DELETE takes an Idempotency-Key (Stripe’s semantics): a repeat answers the first response ' +
-        'again with Idempotent-Replayed: true.',
+        'again with Idempotent-Replayed: true. Signed in with the session cookie (a browser), a change must ' +
+        'carry a JSON body or the X-Requested-With header, which a form on another site cannot send.',
     },
   };
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;

@@ -83,7 +83,7 @@ export async function signedInPerson(
   return { userId, email, cookie: `${SESSION_COOKIE}=${token}` };
 }
 
-/** A JSON request through the app object, optionally as a signed-in person. */
+/** A JSON request through the app object, optionally as a signed-in person (sent as the web app sends it). */
 export async function request(
   tally: Tally,
   method: string,
@@ -93,6 +93,7 @@ export async function request(
   const headers: Record<string, string> = { ...options.headers };
   if (options.body !== undefined) headers['content-type'] ??= 'application/json';
   if (options.as) headers.cookie = options.as.cookie;
+  if (headers.cookie) headers['x-requested-with'] ??= 'tally-web';
   return tally.http.request(path, {
     method,
     headers,

@@ -10,6 +10,7 @@ import {
   type TestTally,
   testTally,
 } from '../../../test/support/app';
+import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import { queryRows } from '../database';
 
 let tally: TestTally;
@@ -150,6 +151,34 @@ describe('log in and out', () => {
     tally.clock.advance(2000);
     const ok = await request(tally, 'POST', '/api/auth/login', { body: { email, password: PASSWORD } });
     expect(ok.status).toBe(200);
+  });
+
+  it('refuses a change made with the session cookie that a form on another site could have posted', async () => {
+    const { cookie } = await verifiedPerson();
+    const before = await snapshotTables(tally.database.db);
+    for (const headers of [
+      { cookie } as Record<string, string>,
+      { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      { cookie, 'content-type': 'text/plain' },
+      { cookie, 'content-type': 'multipart/form-data; boundary=x' },
+    ]) {
+      const response = await tally.http.request('/api/auth/logout-all', {
+        method: 'POST',
+        headers,
+        body: '',
+      });
+      expect(response.status).toBe(403);
+      expect((await response.json()).error.code).toBe('forbidden');
+    }
+    await expectUnchanged(tally.database.db, before);
+    expect((await request(tally, 'GET', '/api/auth/me', { headers: { cookie } })).status).toBe(200);
+    // From a script: a JSON body, or X-Requested-With without one.
+    const fromScript = await tally.http.request('/api/auth/logout-all', {
+      method: 'POST',
+      headers: { cookie, 'x-requested-with': 'tally-web' },
+    });
+    expect(fromScript.status).toBe(204);
+    expect((await request(tally, 'GET', '/api/auth/me', { headers: { cookie } })).status).toBe(401);
   });
 
   it('ends one session on log out and every session on log out everywhere', async () => {

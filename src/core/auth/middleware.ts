@@ -106,3 +106,31 @@ export function authenticate(db: Db, clock: Clock, adminApiKey?: string): Middle
 
 const isStale = (touched: string | null, now: Date) =>
   !touched || now.getTime() - parseTimestamp(touched).getTime() > TOUCH_INTERVAL_MS;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Cross-site request forgery: a page elsewhere can make a browser post a form (urlencoded, multipart
+ * or text/plain, with no body at all) to Tally with the session cookie, but not send a JSON body or a
+ * header of its own without the browser asking Tally first (CORS), which Tally never allows. So a
+ * mutation that rides on the session cookie must say it comes from a script: a JSON body, or the
+ * `X-Requested-With` header (the web app sends it with every call). API keys are not sent by
+ * browsers on their own and need neither.
+ */
+export function requireScriptForCookies(): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    if (
+      !SAFE_METHODS.has(c.req.method) &&
+      !c.req.header('authorization') &&
+      getCookie(c, SESSION_COOKIE) !== undefined &&
+      !/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '') &&
+      c.req.header('x-requested-with') === undefined
+    ) {
+      throw new AppError(
+        'forbidden',
+        'a change made with the session cookie must come from a script: send a JSON body or X-Requested-With',
+      );
+    }
+    await next();
+  };
+}

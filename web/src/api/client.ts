@@ -2,8 +2,15 @@ import createClient from 'openapi-fetch';
 import { apiErrorFromResponse, networkError } from './errors';
 import type { paths } from './schema';
 
-/** Typed calls to Tally's API, same origin, with the session cookie. */
-export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: 'include' });
+/**
+ * Typed calls to Tally's API, same origin, with the session cookie. `X-Requested-With` tells the
+ * server a call comes from this script and not from a form another site made the browser post.
+ */
+export const api = createClient<paths>({
+  baseUrl: window.location.origin,
+  credentials: 'include',
+  headers: { 'x-requested-with': 'tally-web' },
+});
 
 type ApiResult<Data> =
   | { data: Data; error?: never; response: Response }
