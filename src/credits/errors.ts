@@ -10,6 +10,10 @@ export const creditsErrors = defineErrors({
   },
   reservation_used: { status: 409, description: 'The reservation was used already' },
   reservation_released: { status: 409, description: 'The reservation was released already' },
+  billing_member: {
+    status: 409,
+    description: 'The person a workspace bills cannot leave it or be removed while it is open',
+  },
   workspace_reserve: {
     status: 422,
     description: 'A workspace’s own reserve is used by its activity and released by archiving it',

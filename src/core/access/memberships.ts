@@ -136,8 +136,9 @@ export interface RemoveMemberInput {
 }
 
 /**
- * Removes a member. A person may always remove themselves (leave), unless they are the last owner;
- * removing someone else needs `members.manage` and every permission of their role.
+ * Removes a member. A person may always remove themselves (leave), unless they are the last owner or
+ * their organisation's kind keeps them (`beforeRemove`); removing someone else needs `members.manage`
+ * and every permission of their role.
  */
 export async function removeMember(
   { db, clock, kinds }: AccessDeps,
@@ -152,6 +153,7 @@ export async function removeMember(
     const member = await findMember(tx, access.organization.id, input.userId);
     if (!leaving) requireWithinReach(kinds, actor, access, member.role, 'remove');
     await requireAnotherOwner(tx, access, member);
+    await kinds.find(access.organization.kind)?.beforeRemove?.(tx, access.organization.id, member.userId);
     await tx.execute(sql`
       DELETE FROM core_memberships
       WHERE organization_id = ${access.organization.id} AND user_id = ${member.userId}`);

@@ -1,3 +1,4 @@
+import type { Db } from '../database';
 /**
  * What each role in an organisation may do. Every kind of organisation has three roles the core
  * knows — owner, admin, member — and the permissions the core itself checks; a product line
@@ -58,6 +59,11 @@ export interface OrganizationKindDefinition {
    * `updateOrganization` itself.
    */
   renamedByLine?: boolean;
+  /**
+   * Asked before a member leaves or is removed, in the removal's transaction: throws the line's
+   * refusal when the line must keep them (the person a credits workspace bills).
+   */
+  beforeRemove?: (tx: Db, organizationId: string, userId: string) => Promise<void>;
 }
 
 export interface OrganizationRole {
@@ -74,6 +80,7 @@ export interface OrganizationKind {
   selfService: boolean;
   invitationsByLine: boolean;
   renamedByLine: boolean;
+  beforeRemove?: (tx: Db, organizationId: string, userId: string) => Promise<void>;
   /** Owner, admin, the kind's own roles in the order declared, member. */
   roles: readonly OrganizationRole[];
   /** Every permission a role of this kind can hold. */
@@ -129,6 +136,7 @@ function buildKind(definition: OrganizationKindDefinition): OrganizationKind {
     selfService: definition.selfService ?? true,
     invitationsByLine: definition.invitationsByLine ?? false,
     renamedByLine: definition.renamedByLine ?? false,
+    ...(definition.beforeRemove ? { beforeRemove: definition.beforeRemove } : {}),
     roles,
     permissions: sorted(all),
   };

@@ -550,6 +550,39 @@ describe('workspaces', () => {
     expect(ownCharge.usages[0].used_for).toBe('owner-image');
   });
 
+  it('keep the person they bill while open: nobody removes them, they cannot leave; after the archive they may', async () => {
+    const { person: payer } = await spender();
+    const workspace = await workspaceOf(payer);
+    const guest = await signedInPerson(tally);
+    const invited = await ok(tally, 201, 'POST', `/api/credits/workspaces/${workspace.id}/invitations`, {
+      as: payer,
+      body: { email: guest.email, role: 'owner' },
+    });
+    const [mail] = await queryRows<{ text: string }>(
+      tally.database.db,
+      sql`SELECT text FROM core_mail_messages WHERE to_address = ${guest.email} AND template = 'invitation'`,
+    );
+    const token = /\/invitations\/([A-Za-z0-9_-]+)/.exec(mail!.text)![1];
+    await ok(tally, 200, 'POST', `/api/invitations/${token}/accept`, { as: guest });
+    expect(invited.invitation.role).toBe('owner');
+
+    const before = await snapshotTables(tally.database.db);
+    for (const who of [guest, payer]) {
+      const refused = await request(tally, 'DELETE', `/api/orgs/${workspace.id}/members/${payer.userId}`, {
+        as: who,
+      });
+      expect(refused.status).toBe(409);
+      expect((await read(refused)).error.code).toBe('billing_member');
+    }
+    await expectUnchanged(tally.database.db, before);
+
+    await ok(tally, 200, 'POST', `/api/credits/workspaces/${workspace.id}/archive`, { as: payer });
+    const removed = await request(tally, 'DELETE', `/api/orgs/${workspace.id}/members/${payer.userId}`, {
+      as: guest,
+    });
+    expect(removed.status).toBe(204);
+  });
+
   it('refuse a spend that looked at the workspace before an archive committed', async () => {
     const { person } = await spender();
     const workspace = await workspaceOf(person);

@@ -58,6 +58,22 @@ export const workspaceKind = defineOrganizationKind({
   invitationsByLine: true,
   // Its name is unique among open workspaces, and an archived one is not renamed.
   renamedByLine: true,
+  // The person an open workspace bills stays in it: out of it, they could no longer see what their
+  // credits pay for. Once it is archived nothing is charged, and they may go.
+  beforeRemove: async (tx, workspaceId, userId) => {
+    const [billed] = await queryRows(
+      tx,
+      sql`SELECT 1 FROM credits_workspaces
+          WHERE organization_id = ${workspaceId} AND billing_user_id = ${userId} AND archived_at IS NULL`,
+    );
+    if (billed) {
+      throw creditsErrors.error(
+        'billing_member',
+        'the person this workspace bills stays in it while it draws on their credits; archive it instead',
+        { workspace_id: workspaceId, user_id: userId },
+      );
+    }
+  },
 });
 
 /** The rules `resolveWorkspace` checks roles by: the workspace kind's. */

@@ -10959,6 +10959,7 @@ export interface components {
          *     - `reservation_expired`: The reservation passed its expiry; its credits are free again
          *     - `reservation_used`: The reservation was used already
          *     - `reservation_released`: The reservation was released already
+         *     - `billing_member`: The person a workspace bills cannot leave it or be removed while it is open
          *     - `workspace_reserve`: A workspace’s own reserve is used by its activity and released by archiving it
          *     - `workspace_archived`: The workspace is archived: nothing is spent in it any more
          *     - `workspace_name_taken`: A workspace of that name exists already
@@ -10973,7 +10974,7 @@ export interface components {
          *     - `password_already_set`: The account has a password already
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
         Error: {
             error: {
                 /** @example validation_failed */
