@@ -1,6 +1,7 @@
 import { type Address, encodeFunctionData, getAddress, isAddress, parseEther } from 'viem';
 import { type Actor, requireUser } from '../core/actor';
 import { recordAudit } from '../core/audit/service';
+import { consumeRateLimit } from '../core/auth/rate-limit';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
 import { AppError } from '../core/errors';
@@ -21,6 +22,12 @@ export type FaucetToken = (typeof FAUCET_TOKENS)[number];
 /** The most one request mints, in whole tokens: plenty to try things, little enough to notice a typo. */
 export const FAUCET_MAX_WHOLE_TOKENS = 100_000n;
 export const FAUCET_DEFAULT_WHOLE_TOKENS = 1_000n;
+/**
+ * How often one account, and one address, may ask the faucet in a day: plenty to try things, and a
+ * bound on what a script of fresh accounts or a wallet that spends its ETH elsewhere can take from the
+ * treasury. Administrators (and the CLI's operator key) are not counted.
+ */
+export const FAUCET_DAILY_LIMIT = { limit: 10, windowMs: 24 * 3600 * 1000 };
 /** Below this an address is given ETH along with its tokens. */
 const GAS_TOP_UP_BELOW = parseEther('0.5');
 const GAS_TOP_UP = parseEther('1');
@@ -74,6 +81,11 @@ export async function requestFromFaucet(
         field: 'amount',
       },
     );
+  }
+
+  if (!actor.isAdmin) {
+    await consumeRateLimit(deps.db, deps.clock, `faucet:user:${actor.userId}`, FAUCET_DAILY_LIMIT);
+    await consumeRateLimit(deps.db, deps.clock, `faucet:address:${address}`, FAUCET_DAILY_LIMIT);
   }
 
   const treasury = chain.treasury.address;

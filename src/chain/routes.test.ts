@@ -13,9 +13,11 @@ import {
   testTally,
 } from '../../test/support/app';
 import { startTestChain } from '../../test/support/chain';
+import { expectUnchanged, snapshotTables } from '../../test/support/snapshot';
 import { queryRows } from '../core/database';
 import * as ERC1271Wallet from './contracts/ERC1271Wallet';
 import { deployContract } from './deployment';
+import { FAUCET_DAILY_LIMIT } from './faucet';
 import { type ChainRuntime, devAccounts, walletFor } from './runtime';
 
 let chain: ChainRuntime;
@@ -191,6 +193,24 @@ describe('the faucet', () => {
       (await request(tally, 'GET', `/api/chain/transactions/${again.transactions[0].id}`, { as: admin }))
         .status,
     ).toBe(200);
+  });
+
+  it('gives one account, and one address, at most ten a day; a day later again', async () => {
+    const [asker, other] = [await signedInPerson(tally), await signedInPerson(tally)];
+    const address = privateKeyToAccount(generatePrivateKey()).address;
+    const ask = (who: TestPerson, to: string) => faucet({ address: to, token: 'DAI', amount: '1' }, who);
+    for (let i = 0; i < FAUCET_DAILY_LIMIT.limit; i++) expect((await ask(asker, address)).status).toBe(202);
+    const before = await snapshotTables(tally.database.db, ['core_rate_limits']);
+    const refused = await ask(asker, privateKeyToAccount(generatePrivateKey()).address);
+    expect(refused.status).toBe(429);
+    expect((await read(refused)).error.code).toBe('rate_limited');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The address is spent for the day too, whoever asks for it.
+    expect((await ask(other, address)).status).toBe(429);
+    await expectUnchanged(tally.database.db, before);
+    tally.clock.advance(FAUCET_DAILY_LIMIT.windowMs);
+    expect((await ask(asker, address)).status).toBe(202);
+    await sendAll();
   });
 
   it('is answered by the operator key from the command line', async () => {
