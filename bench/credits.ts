@@ -15,6 +15,7 @@ import { findLedgerViolations } from '../src/ledger/invariants';
 import { isInterrupted } from './support/cleanup';
 import { acquirePostgresServer, createThrowawayDatabase, errorText } from './support/postgres';
 import { BenchFailure, runClients } from './support/runner';
+import { loadedTransfers, measuredSeconds } from './support/settings';
 import { callFactoryFor, createBenchLedger, createWorkloadAccounts, WORKLOADS } from './support/workloads';
 
 /**
@@ -35,7 +36,6 @@ import { callFactoryFor, createBenchLedger, createWorkloadAccounts, WORKLOADS } 
 
 const CLIENTS = 32;
 const WARMUP_MS = 500;
-const DEFAULT_SECONDS = 3;
 /** Enough that no client runs dry during a cell. */
 const GRANT = 1_000_000_000n;
 
@@ -83,8 +83,8 @@ async function counted<T extends { opsPerSecond: number }>(
 
 async function main(): Promise<number> {
   countStatements();
-  const measureMs = readSeconds() * 1000;
-  const loaded = readLoaded();
+  const measureMs = measuredSeconds() * 1000;
+  const loaded = loadedTransfers();
   console.log(
     `Tally credits benchmark: ${CLIENTS} concurrent clients, ${measureMs / 1000} s measured per cell after ` +
       `${WARMUP_MS / 1000} s of warm-up.\n`,
@@ -322,27 +322,6 @@ async function reportInvariants(label: string, database: Database): Promise<bool
   }
   console.error(`\n!! ${label} ledger invariants broken:\n${violations.join('\n')}\n`);
   return false;
-}
-
-/** BENCH_LOADED_TRANSFERS: how many transfers to load before the second pass (1,000,000; 0 skips it). */
-function readLoaded(): number {
-  const raw = process.env.BENCH_LOADED_TRANSFERS;
-  if (raw === undefined || raw === '') return 1_000_000;
-  const count = Number(raw);
-  if (!Number.isInteger(count) || count < 0) {
-    throw new Error(`BENCH_LOADED_TRANSFERS must be a whole number, not "${raw}"`);
-  }
-  return count;
-}
-
-function readSeconds(): number {
-  const raw = process.env.BENCH_SECONDS;
-  if (raw === undefined || raw === '') return DEFAULT_SECONDS;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new Error(`BENCH_SECONDS must be a positive number, not "${raw}"`);
-  }
-  return seconds;
 }
 
 main().then(

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isInterrupted, registerCleanup } from './support/cleanup';
 import type { ServerReady } from './support/http-server';
-import { acquirePostgresServer, createThrowawayDatabase, errorText } from './support/postgres';
+import {
+  acquirePostgresServer,
+  createThrowawayDatabase,
+  errorText,
+  withDatabaseName,
+} from './support/postgres';
+import { loadedTransfers, measuredSeconds } from './support/settings';
 
 /**
  * The request path: 32 keep-alive clients against a Tally on PostgreSQL in a process of its own,
@@ -42,8 +48,8 @@ interface Target {
 }
 
 async function main(): Promise<number> {
-  const measureMs = positive('BENCH_SECONDS', 3) * 1000;
-  const loaded = Math.floor(positive('BENCH_LOADED_TRANSFERS', 1_000_000, true));
+  const measureMs = measuredSeconds() * 1000;
+  const loaded = loadedTransfers();
   const server = await acquirePostgresServer();
   if (!server.available) {
     console.log(`skipped: ${server.reason}`);
@@ -52,7 +58,7 @@ async function main(): Promise<number> {
   try {
     const throwaway = await createThrowawayDatabase(server.url);
     try {
-      const target = await startTally(databaseUrl(server.url, throwaway.name));
+      const target = await startTally(withDatabaseName(server.url, throwaway.name));
       try {
         console.log(
           `Tally HTTP benchmark: ${CLIENTS} keep-alive clients, ${measureMs / 1000} s measured per cell after ` +
@@ -82,12 +88,6 @@ async function main(): Promise<number> {
     await server.release();
   }
   return 0;
-}
-
-function databaseUrl(serverUrl: string, name: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 async function startTally(url: string): Promise<Target> {
@@ -297,16 +297,6 @@ function formatTable(title: string, cells: readonly Cell[]): string {
     ...rows,
     '',
   ].join('\n');
-}
-
-function positive(name: string, fallback: number, zeroAllowed = false): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
-    throw new Error(`${name} must be a positive number, not "${raw}"`);
-  }
-  return value;
 }
 
 main().then(

@@ -12,6 +12,7 @@ import {
 } from './support/postgres';
 import { formatComparison, formatTable, type ResultRow } from './support/report';
 import { BenchFailure, type RunPlan, runClients } from './support/runner';
+import { measuredSeconds } from './support/settings';
 import { callFactoryFor, createBenchLedger, createWorkloadAccounts, WORKLOADS } from './support/workloads';
 
 /**
@@ -25,7 +26,6 @@ import { callFactoryFor, createBenchLedger, createWorkloadAccounts, WORKLOADS } 
 const CLIENT_COUNTS = [1, 8, 32] as const;
 const CALL_SIZES = [1, 100] as const;
 const WARMUP_MS = 500;
-const DEFAULT_SECONDS = 3;
 
 interface DatabaseResult {
   rows: ResultRow[];
@@ -33,7 +33,7 @@ interface DatabaseResult {
 }
 
 async function main(): Promise<number> {
-  const measureMs = readSeconds() * 1000;
+  const measureMs = measuredSeconds() * 1000;
   console.log(
     `Tally ledger benchmark: ${measureMs / 1000} s measured per combination after ${WARMUP_MS / 1000} s ` +
       'of warm-up; every call through one shared TransferBatcher.\n',
@@ -116,16 +116,6 @@ async function benchDatabase(database: Database, label: string, measureMs: numbe
 async function serverVersion(database: Database): Promise<string> {
   const [row] = await queryRows<{ server_version: string }>(database.db, sql`SHOW server_version`);
   return row?.server_version ?? 'unknown version';
-}
-
-function readSeconds(): number {
-  const raw = process.env.BENCH_SECONDS;
-  if (raw === undefined || raw === '') return DEFAULT_SECONDS;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new Error(`BENCH_SECONDS must be a positive number, not "${raw}"`);
-  }
-  return seconds;
 }
 
 /** Prints the violations loudly; returns whether there were none. */

@@ -75,7 +75,8 @@ async function adminQuery(serverUrl: string, text: string): Promise<void> {
   }
 }
 
-function withDatabaseName(serverUrl: string, name: string): string {
+/** The URL of database `name` on the server at `serverUrl`. */
+export function withDatabaseName(serverUrl: string, name: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
