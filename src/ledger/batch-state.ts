@@ -3,6 +3,7 @@ import { type Db, queryRows } from '../core/database';
 import { newId } from '../core/ids';
 import { canonicalJson } from '../core/json';
 import { UINT256_MAX } from '../core/money';
+import { failedTransfersInsert } from './failures';
 import { type StoredTransferRow, toTransfer } from './rows';
 import {
   type Balances,
@@ -41,26 +42,13 @@ export interface AccountRow {
   credits_posted: string;
 }
 
-/** A transfer as the engine holds it while a batch runs: stored ones, and those this batch creates. */
-export interface TransferState {
-  id: string;
+/**
+ * A transfer as the engine holds it while a batch runs: stored ones, and those this batch creates
+ * (no `seq` until written), with its metadata's canonical form for comparing a retry.
+ */
+export interface TransferState extends Omit<Transfer, 'seq'> {
   seq: bigint | null;
-  kind: TransferKind;
-  debitAccountId: string;
-  creditAccountId: string;
-  amount: bigint;
-  pendingId: string | null;
-  ledger: string;
-  code: string;
-  linked: boolean;
-  timeoutSeconds: number;
-  expiresAt: Date | null;
-  pendingState: PendingState | null;
-  metadata: Record<string, unknown>;
   metadataKey: string;
-  createdAt: Date;
-  debitAccountBalance: Balances;
-  creditAccountBalance: Balances;
   isNew: boolean;
 }
 
@@ -394,9 +382,10 @@ export class BatchState {
     const writes: SQL[] = [...also];
     if (this.newFailures.size > 0) {
       writes.push(
-        sql`INSERT INTO ledger_failed_transfers (id, result, created_at)
-            SELECT id, result, ${this.now} FROM unnest(${sql.param([...this.newFailures.keys()])}::uuid[],
-              ${sql.param([...this.newFailures.values()])}::text[]) AS u(id, result)`,
+        failedTransfersInsert(
+          [...this.newFailures].map(([id, result]) => ({ id, result })),
+          this.now,
+        ),
       );
     }
     if (this.dirtyAccounts.size > 0) {

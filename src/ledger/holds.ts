@@ -526,11 +526,25 @@ function holdStanding(batch: BatchState, hold: Hold): TransferResultCode | null 
   return null;
 }
 
-/** The hold as a refusal leaves it: one found past its expiry is marked expired on the way. */
-function settle(book: HoldBook, hold: Hold, standing: TransferResultCode, now: Date): Hold {
-  if (standing === 'pending_transfer_expired' && hold.state === 'held')
-    return book.finish(hold, 'expired', 0n, now);
-  return { ...hold, state: holdStateAt(hold, now) };
+/**
+ * Why a first attempt (not a replay) to capture or release `hold` moves nothing: its id failed
+ * before, or the hold no longer stands; a hold found past its expiry is marked expired on the way.
+ * Null when it may go on.
+ */
+function refusalOfFirstAttempt(
+  batch: BatchState,
+  book: HoldBook,
+  op: CaptureOp | ReleaseOp,
+  hold: Hold,
+): BalanceOpResult | null {
+  if (batch.failedWith(op.id)) return refused(op, 'id_already_failed');
+  const standing = holdStanding(batch, hold);
+  if (!standing) return null;
+  const after =
+    standing === 'pending_transfer_expired' && hold.state === 'held'
+      ? book.finish(hold, 'expired', 0n, batch.now)
+      : { ...hold, state: holdStateAt(hold, batch.now) };
+  return { ...refused(op, standing), hold: after };
 }
 
 function capture(batch: BatchState, book: HoldBook, op: CaptureOp): BalanceOpResult {
@@ -540,11 +554,8 @@ function capture(batch: BatchState, book: HoldBook, op: CaptureOp): BalanceOpRes
   const amount = op.amount ?? hold.amount;
   if (amount > hold.amount) return refused(op, 'exceeds_pending_transfer_amount');
   const replay = batch.transfer(op.id) !== undefined;
-  if (!replay) {
-    if (batch.failedWith(op.id)) return refused(op, 'id_already_failed');
-    const standing = holdStanding(batch, hold);
-    if (standing) return { ...refused(op, standing), hold: settle(book, hold, standing, batch.now) };
-  }
+  const refusal = replay ? null : refusalOfFirstAttempt(batch, book, op, hold);
+  if (refusal) return refusal;
 
   // The rest ends when the hold would have, in the ledger's whole seconds (so up to a second sooner);
   // with less than a second left there is nothing worth keeping, and it is released.
@@ -635,11 +646,8 @@ function release(batch: BatchState, book: HoldBook, op: ReleaseOp): BalanceOpRes
   const hold = book.get(op.holdId);
   if (!hold) return refused(op, batch.failedWith(op.id) ? 'id_already_failed' : 'pending_transfer_not_found');
   const replay = batch.transfer(op.id) !== undefined;
-  if (!replay) {
-    if (batch.failedWith(op.id)) return refused(op, 'id_already_failed');
-    const standing = holdStanding(batch, hold);
-    if (standing) return { ...refused(op, standing), hold: settle(book, hold, standing, batch.now) };
-  }
+  const refusal = replay ? null : refusalOfFirstAttempt(batch, book, op, hold);
+  if (refusal) return refusal;
   const failure = applyAll(
     batch,
     hold.parts.map((part, index) => ({
