@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { systemClock } from '../src/core/clock';
 import { type Database, openDatabase, queryRows } from '../src/core/database';
 import { newId } from '../src/core/ids';
@@ -16,6 +15,7 @@ import { isInterrupted } from './support/cleanup';
 import { acquirePostgresServer, createThrowawayDatabase, errorText } from './support/postgres';
 import { BenchFailure, runClients } from './support/runner';
 import { loadedTransfers, measuredSeconds } from './support/settings';
+import { countStatements, statementsSent } from './support/statements';
 import { callFactoryFor, createBenchLedger, createWorkloadAccounts, WORKLOADS } from './support/workloads';
 
 /**
@@ -51,22 +51,6 @@ interface Cell {
 }
 
 /**
- * Counts the statements sent to PostgreSQL: every query of node-postgres' clients, BEGIN and COMMIT
- * included. (PGlite runs a transaction's statements on an object of its own: not counted, shown n/a.)
- */
-const statements = { count: 0 };
-function countStatements(): void {
-  const wrap = (proto: Record<string, unknown>, name: string) => {
-    const original = proto[name] as (...args: unknown[]) => unknown;
-    proto[name] = function (this: unknown, ...args: unknown[]) {
-      statements.count++;
-      return original.apply(this, args);
-    };
-  };
-  wrap(pg.Client.prototype as unknown as Record<string, unknown>, 'query');
-}
-
-/**
  * Runs a cell and adds the statements it sent per operation: all of the cell's statements over its
  * operations in the window scaled to the whole cell (warm-up included), so an approximation.
  */
@@ -74,9 +58,9 @@ async function counted<T extends { opsPerSecond: number }>(
   measureMs: number,
   run: () => Promise<T>,
 ): Promise<T & { roundTrips: number }> {
-  const before = statements.count;
+  const before = statementsSent();
   const stats = await run();
-  const sent = statements.count - before;
+  const sent = statementsSent() - before;
   const ops = stats.opsPerSecond * ((measureMs + WARMUP_MS) / 1000);
   return { ...stats, roundTrips: ops > 0 && sent > 0 ? sent / ops : Number.NaN };
 }

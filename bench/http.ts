@@ -1,9 +1,10 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isInterrupted, registerCleanup } from './support/cleanup';
-import type { ServerReady } from './support/http-server';
+import type { ServerReady, ServerUsage } from './support/http-server';
 import {
   acquirePostgresServer,
   createThrowawayDatabase,
@@ -11,13 +12,16 @@ import {
   withDatabaseName,
 } from './support/postgres';
 import { loadedTransfers, measuredSeconds } from './support/settings';
+import { postgresCpuMicros } from './support/statements';
 
 /**
  * The request path: 32 keep-alive clients against a Tally on PostgreSQL in a process of its own,
  * every request with an API key. Reference: GET /healthz (one `SELECT 1`) with the same clients in the
  * same run. Cells: one transfer per POST /api/ledger/transfers (operator key) spread over 1,000
  * accounts and on one hot pair; credits' reserve and use (a person's key); a history page and a list
- * page. Each prints its rate, its share of the /healthz rate and the server's CPU time per request.
+ * page. Each prints its rate, its share of the /healthz rate and, per request, the server's CPU time
+ * and SQL statements, PostgreSQL's CPU time (when it runs on this machine) and the clients' own CPU
+ * time: on a machine of two cores the three share them, so these say where a request's cost lies.
  * All of it runs on an empty ledger, then again after loading BENCH_LOADED_TRANSFERS transfers
  * (1,000,000 by default; 0 skips) through the API in batches of 100.
  *
@@ -27,6 +31,8 @@ import { loadedTransfers, measuredSeconds } from './support/settings';
  */
 
 const CLIENTS = 32;
+/** One keep-alive connection per client. */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 const ACCOUNTS = 1_000;
 const WARMUP_MS = 500;
 const LEDGER = 'BENCH';
@@ -37,10 +43,15 @@ interface Cell {
   p50Ms: number;
   p99Ms: number;
   cpuMsPerRequest: number;
+  statementsPerRequest: number;
+  clientCpuMsPerRequest: number;
+  /** NaN when PostgreSQL runs elsewhere (its processes are not on this machine). */
+  postgresCpuMsPerRequest: number;
 }
 
 interface Target {
   base: string;
+  port: number;
   ready: ServerReady;
   child: ChildProcess;
   accounts: string[];
@@ -108,7 +119,14 @@ async function startTally(url: string): Promise<Target> {
     child.once('exit', (code) => reject(new Error(`the Tally process ended with ${code}`)));
   });
   void stop;
-  return { base: `http://127.0.0.1:${ready.port}`, ready, child, accounts: [], history: '' };
+  return {
+    base: `http://127.0.0.1:${ready.port}`,
+    port: ready.port,
+    ready,
+    child,
+    accounts: [],
+    history: '',
+  };
 }
 
 async function stopTally(target: Target): Promise<void> {
@@ -118,11 +136,16 @@ async function stopTally(target: Target): Promise<void> {
   await ended;
 }
 
-const serverCpuMicros = (target: Target): Promise<number> =>
+const serverUsage = (target: Target): Promise<ServerUsage> =>
   new Promise((resolve) => {
-    target.child.once('message', (message) => resolve((message as { cpuMicros: number }).cpuMicros));
+    target.child.once('message', (message) => resolve(message as ServerUsage));
     target.child.send('cpu');
   });
+
+const ownCpuMicros = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
 
 async function call(target: Target, method: string, route: string, key: string | null, body?: unknown) {
   const headers: Record<string, string> = {};
@@ -131,13 +154,24 @@ async function call(target: Target, method: string, route: string, key: string |
     headers['content-type'] = 'application/json';
     if (route.startsWith('/api/credits')) headers['idempotency-key'] = randomUUID();
   }
-  const response = await fetch(`${target.base}${route}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const request = http.request(
+      { host: '127.0.0.1', port: target.port, path: route, method, headers, agent },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
   });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text.slice(0, 300)}`);
+  if (status < 200 || status > 299)
+    throw new Error(`${method} ${route} answered ${status}: ${text.slice(0, 300)}`);
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
@@ -226,7 +260,11 @@ async function measure(
   const latencies: number[] = [];
   let counted = 0;
   let all = 0;
-  const cpuBefore = await serverCpuMicros(target);
+  const before = {
+    server: await serverUsage(target),
+    client: ownCpuMicros(),
+    postgres: postgresCpuMicros() ?? Number.NaN,
+  };
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       while (performance.now() < endAt) {
@@ -241,14 +279,18 @@ async function measure(
       }
     }),
   );
-  const cpuMicros = (await serverCpuMicros(target)) - cpuBefore;
+  const server = await serverUsage(target);
+  const perRequest = (micros: number) => (all > 0 ? micros / 1000 / all : Number.NaN);
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.max(1, Math.ceil((p / 100) * latencies.length)) - 1] ?? Number.NaN;
   return {
     perSecond: counted / (measureMs / 1000),
     p50Ms: at(50),
     p99Ms: at(99),
-    cpuMsPerRequest: all > 0 ? cpuMicros / 1000 / all : Number.NaN,
+    cpuMsPerRequest: perRequest(server.cpuMicros - before.server.cpuMicros),
+    statementsPerRequest: all > 0 ? (server.statements - before.server.statements) / all : Number.NaN,
+    clientCpuMsPerRequest: perRequest(ownCpuMicros() - before.client),
+    postgresCpuMsPerRequest: perRequest((postgresCpuMicros() ?? Number.NaN) - before.postgres),
   };
 }
 
@@ -279,7 +321,17 @@ function formatTable(title: string, cells: readonly Cell[]): string {
   const healthz = cells.find((c) => c.name === 'GET /healthz')?.perSecond ?? Number.NaN;
   const line = (cols: string[]) =>
     [cols[0]!.padEnd(30), ...cols.slice(1).map((c) => c.padStart(11))].join('  ');
-  const header = line(['cell', 'per second', '% /healthz', 'p50 ms', 'p99 ms', 'CPU ms/req']);
+  const header = line([
+    'cell',
+    'per second',
+    '% /healthz',
+    'p50 ms',
+    'p99 ms',
+    'CPU ms/req',
+    'SQL/req',
+    'PG CPU ms',
+    'client CPU',
+  ]);
   const rows = cells.map((c) =>
     line([
       c.name,
@@ -288,10 +340,14 @@ function formatTable(title: string, cells: readonly Cell[]): string {
       c.p50Ms.toFixed(2),
       c.p99Ms.toFixed(2),
       c.cpuMsPerRequest.toFixed(3),
+      c.statementsPerRequest.toFixed(2),
+      Number.isNaN(c.postgresCpuMsPerRequest) ? 'n/a' : c.postgresCpuMsPerRequest.toFixed(3),
+      c.clientCpuMsPerRequest.toFixed(3),
     ]),
   );
   return [
-    `${title} (credits: each of reserve and use is one request; CPU is the Tally process's, per request)`,
+    `${title} (credits: each of reserve and use is one request. Per request: CPU ms of the Tally process, the ` +
+      `statements it sent, CPU ms of PostgreSQL's processes when they run here, CPU ms of this benchmark's clients)`,
     header,
     '-'.repeat(header.length),
     ...rows,

@@ -11,13 +11,20 @@ import { openDatabase } from '../../src/core/database';
 import { answerClientErrors } from '../../src/core/http';
 import { createLogger } from '../../src/core/log';
 import { grantCredits } from '../../src/credits/engine/grants';
+import { countStatements, statementsSent } from './statements';
 
 /**
  * The Tally a throughput benchmark talks to, in a process of its own so that its CPU time is its
  * own: started by bench/http.ts with BENCH_SERVER_DATABASE_URL, it answers on 127.0.0.1 with the
  * port, the operator key and a person's API key (credits:spend, credits:read) over IPC, then answers
- * `cpu` with its CPU time so far and `stop` by shutting down.
+ * `cpu` with its CPU time and the statements it sent so far and `stop` by shutting down.
  */
+
+/** What the Tally process has spent so far: its CPU time and the statements it sent. */
+export interface ServerUsage {
+  cpuMicros: number;
+  statements: number;
+}
 
 export interface ServerReady {
   port: number;
@@ -28,6 +35,7 @@ export interface ServerReady {
 async function main(): Promise<void> {
   const url = process.env.BENCH_SERVER_DATABASE_URL;
   if (!url || !process.send) throw new Error('run by bench/http.ts');
+  countStatements();
   const database = await openDatabase({ url, poolSize: 40 });
   const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-bench-files-'));
   const operatorKey = `bench-operator-${process.pid}-${Date.now()}`;
@@ -73,7 +81,7 @@ async function main(): Promise<void> {
   process.on('message', (message: unknown) => {
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
-      process.send!({ cpuMicros: user + system });
+      process.send!({ cpuMicros: user + system, statements: statementsSent() } satisfies ServerUsage);
     } else if (message === 'stop') {
       server.close(async () => {
         await database.close();

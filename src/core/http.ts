@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import swaggerUi from 'swagger-ui-dist';
@@ -19,6 +18,7 @@ import {
   errorStatus,
 } from './errors';
 import type { Logger } from './log';
+import { bodyWasRead, readRequestBody } from './request-body';
 
 /**
  * The HTTP shell every product line plugs into: request ids and logs, body limits, the one JSON
@@ -175,8 +175,7 @@ export function createHttpApp({
     await next();
     const hasBody =
       c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
-    if (hasBody && !c.req.raw.bodyUsed && c.req.header('content-length') !== '0')
-      c.header('Connection', 'close');
+    if (hasBody && !bodyWasRead(c) && c.req.header('content-length') !== '0') c.header('Connection', 'close');
   });
   app.use('*', async (c, next) => {
     const requestLog = log.child({ reqId: c.get('requestId') });
@@ -193,16 +192,13 @@ export function createHttpApp({
       'request',
     );
   });
-  const limitTo = (maxSize: number) =>
-    bodyLimit({
-      maxSize,
-      onError: (c) =>
+  app.use(
+    '/api/*',
+    readRequestBody(
+      (c) => (c.req.method === 'POST' && c.req.path === '/api/files' ? maxUploadBytes : maxBodyBytes),
+      (c, maxSize) =>
         errorResponse(c, new AppError('payload_too_large', `request body is larger than ${maxSize} bytes`)),
-    });
-  const bodyOfRequest = limitTo(maxBodyBytes);
-  const bodyOfUpload = limitTo(maxUploadBytes);
-  app.use('/api/*', (c, next) =>
-    (c.req.method === 'POST' && c.req.path === '/api/files' ? bodyOfUpload : bodyOfRequest)(c, next),
+    ),
   );
 
   app.use('/api/*', refuseUnstorableText);
