@@ -3,7 +3,7 @@ import { resolveAdminApiKey } from '../core/admin-key';
 import { type Command, UsageError } from '../core/command';
 import type { Config } from '../core/config';
 import { AppError } from '../core/errors';
-import { formatAmount } from '../core/money';
+import { formatAmount, parseAmount } from '../core/money';
 
 /**
  * `tally chain …` talks to the running Tally with the operator key: the treasury has one sender,
@@ -13,7 +13,8 @@ export const chainCommand: Command = {
   name: 'chain',
   usage: `tally chain status                  the chain, the treasury's balances and open transactions
 tally chain faucet <address> [--token USDC|DAI] [--amount 1000]
-                                    mint test tokens (and ETH for gas) on the development chain`,
+                                    mint test tokens (and ETH for gas) on the development chain;
+                                    --amount in whole tokens (250.5), sent to the API in minor units`,
   run: (args, { config }) => runChainCommand(config, args),
 };
 
@@ -44,10 +45,26 @@ async function runChainCommand(config: Config, args: string[]): Promise<number> 
   if (action === 'faucet') {
     const address = positionals[0];
     if (!address) throw new AppError('validation_failed', 'the address to fund is required');
+    const symbol = values.token ?? 'USDC';
+    let amount: string | undefined;
+    if (values.amount !== undefined) {
+      const info = await api<{ tokens: { symbol: string; decimals: number }[] }>('GET', '/api/chain');
+      const token = info.tokens.find((t) => t.symbol === symbol);
+      if (!token) throw new AppError('validation_failed', `no ${symbol} on this chain`, { field: 'token' });
+      try {
+        amount = parseAmount(values.amount, token.decimals).toString();
+      } catch {
+        throw new AppError(
+          'validation_failed',
+          `--amount is a number of ${symbol}, with at most ${token.decimals} decimals, like 250 or 12.5`,
+          { field: 'amount' },
+        );
+      }
+    }
     const outcome = await api<{ amount: string; token: string; transactions: ChainTransactionBody[] }>(
       'POST',
       '/api/chain/faucet',
-      { address, token: values.token ?? 'USDC', ...(values.amount ? { amount: values.amount } : {}) },
+      { address, token: symbol, ...(amount ? { amount } : {}) },
     );
     console.log(`sending ${values.amount ?? 'the default amount of'} ${outcome.token} to ${address} …`);
     for (const queued of outcome.transactions) {

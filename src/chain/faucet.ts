@@ -22,6 +22,12 @@ export type FaucetToken = (typeof FAUCET_TOKENS)[number];
 /** The most one request mints, in whole tokens: plenty to try things, little enough to notice a typo. */
 export const FAUCET_MAX_WHOLE_TOKENS = 100_000n;
 export const FAUCET_DEFAULT_WHOLE_TOKENS = 1_000n;
+
+/** The faucet's default and most, in minor units of a token with these decimals. */
+export function faucetAmounts(decimals: number): { defaultAmount: bigint; maxAmount: bigint } {
+  const unit = 10n ** BigInt(decimals);
+  return { defaultAmount: FAUCET_DEFAULT_WHOLE_TOKENS * unit, maxAmount: FAUCET_MAX_WHOLE_TOKENS * unit };
+}
 /**
  * How often one account, and one address, may ask the faucet in a day: plenty to try things, and a
  * bound on what a script of fresh accounts or a wallet that spends its ETH elsewhere can take from the
@@ -69,17 +75,15 @@ export async function requestFromFaucet(
   const address = getAddress(input.address);
   const token = chain.deployment.tokens[input.token];
   if (!token) throw new AppError('validation_failed', `no ${input.token} on this chain`, { field: 'token' });
-  const unit = 10n ** BigInt(token.decimals);
-  const amount = input.amount ?? FAUCET_DEFAULT_WHOLE_TOKENS * unit;
+  const { defaultAmount, maxAmount } = faucetAmounts(token.decimals);
+  const amount = input.amount ?? defaultAmount;
   if (amount <= 0n)
     throw new AppError('validation_failed', 'the amount must be positive', { field: 'amount' });
-  if (amount > FAUCET_MAX_WHOLE_TOKENS * unit) {
+  if (amount > maxAmount) {
     throw new AppError(
       'validation_failed',
-      `the faucet gives at most ${FAUCET_MAX_WHOLE_TOKENS} ${token.symbol}`,
-      {
-        field: 'amount',
-      },
+      `the faucet gives at most ${maxAmount} minor units (${FAUCET_MAX_WHOLE_TOKENS} ${token.symbol})`,
+      { field: 'amount', max_amount: maxAmount.toString() },
     );
   }
 

@@ -1,17 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireAdmin, requireUser } from '../core/actor';
+import { PositiveAmount } from '../core/amounts';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
 import { AppError } from '../core/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
-import { parseAmount } from '../core/money';
 import { pageJson, pageQuery, pageSchema } from '../core/paging';
-import {
-  FAUCET_DEFAULT_WHOLE_TOKENS,
-  FAUCET_MAX_WHOLE_TOKENS,
-  FAUCET_TOKENS,
-  requestFromFaucet,
-} from './faucet';
+import { FAUCET_DAILY_LIMIT, FAUCET_TOKENS, faucetAmounts, requestFromFaucet } from './faucet';
 import { proxyRpc, rpcBodySchema } from './rpc-proxy';
 import type { ChainRuntime } from './runtime';
 import { outgoingStates } from './schema';
@@ -47,9 +42,20 @@ const ChainInfoSchema = z
     rpc_path: z.string().openapi({ description: "where wallets send JSON-RPC: Tally's proxy to the chain" }),
     native_currency: z.object({ name: z.string(), symbol: z.string(), decimals: z.number().int() }),
     faucet: z
-      .object({ tokens: z.array(z.string()), default_amount: z.string(), max_amount: z.string() })
+      .object({
+        tokens: z.array(
+          z.object({
+            symbol: z.string(),
+            default_amount: Minor.openapi({
+              description: 'what a request without an amount mints, in minor units',
+            }),
+            max_amount: Minor.openapi({ description: 'the most one request mints, in minor units' }),
+          }),
+        ),
+        daily_limit: z.number().int().openapi({ description: 'requests a day per account and per address' }),
+      })
       .nullable()
-      .openapi({ description: 'the development chain\u2019s faucet, in whole tokens; null elsewhere' }),
+      .openapi({ description: 'the development chain\u2019s faucet; null elsewhere' }),
   })
   .openapi('ChainInfo');
 
@@ -158,9 +164,13 @@ export function chainInfo(chain: ChainRuntime) {
     native_currency: client.chain.nativeCurrency,
     faucet: client.dev
       ? {
-          tokens: [...FAUCET_TOKENS],
-          default_amount: FAUCET_DEFAULT_WHOLE_TOKENS.toString(),
-          max_amount: FAUCET_MAX_WHOLE_TOKENS.toString(),
+          tokens: FAUCET_TOKENS.flatMap((symbol) => {
+            const token = deployment.tokens[symbol];
+            if (!token) return [];
+            const { defaultAmount, maxAmount } = faucetAmounts(token.decimals);
+            return [{ symbol, default_amount: defaultAmount.toString(), max_amount: maxAmount.toString() }];
+          }),
+          daily_limit: FAUCET_DAILY_LIMIT.limit,
         }
       : null,
   };
@@ -212,11 +222,12 @@ export function chainRoutes(deps: ChainRouteDeps) {
         z.strictObject({
           address: Address,
           token: z.enum(FAUCET_TOKENS),
-          amount: z
-            .string()
-            .regex(/^\d{1,12}(\.\d{1,18})?$/, 'must be a decimal number of whole tokens, like 250 or 12.5')
-            .optional()
-            .openapi({ description: 'whole tokens (default 1000, at most 100000)', example: '250' }),
+          amount: PositiveAmount.optional().openapi({
+            description:
+              'minor units of the token, as everywhere in the API (USDC has 6 decimals: 250500000 is 250.5 USDC); ' +
+              'the default and the most are in GET /api/chain',
+            example: '250500000',
+          }),
         }),
       ),
       responses: {
@@ -235,18 +246,10 @@ export function chainRoutes(deps: ChainRouteDeps) {
     async (c) => {
       const chain = connected();
       const body = c.req.valid('json');
-      const decimals = chain.deployment.tokens[body.token]?.decimals;
-      let amount: bigint | undefined;
-      if (body.amount !== undefined && decimals !== undefined) {
-        try {
-          amount = parseAmount(body.amount, decimals);
-        } catch {
-          throw new AppError('validation_failed', `${body.token} has ${decimals} decimals`, {
-            field: 'amount',
-          });
-        }
-      }
-      const outcome = await requestFromFaucet({ ...deps, chain }, c.get('actor'), { ...body, amount });
+      const outcome = await requestFromFaucet({ ...deps, chain }, c.get('actor'), {
+        ...body,
+        amount: body.amount === undefined ? undefined : BigInt(body.amount),
+      });
       return c.json(
         {
           address: outcome.address,

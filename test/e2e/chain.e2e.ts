@@ -83,7 +83,7 @@ describe('chain: the development wallet, the faucet and the Chain page', () => {
 
   it('gets 250 USDC from the faucet, follows the mint to confirmed and sees the balance exactly', async () => {
     const faucet = desktop.getByRole('region', { name: 'Test tokens' });
-    await expect(field(desktop, 'Amount').inputValue()).resolves.toBe('1000');
+    await expect(field(desktop, 'Amount').inputValue()).resolves.toBe('1,000');
     await field(desktop, 'Amount').fill('100001');
     await expect(fieldError(desktop, 'Amount')).resolves.toBe('The faucet gives at most 100,000 USDC');
     await field(desktop, 'Amount').fill('250');

@@ -10471,8 +10471,8 @@ export interface paths {
                         /** @enum {string} */
                         token: "USDC" | "DAI";
                         /**
-                         * @description whole tokens (default 1000, at most 100000)
-                         * @example 250
+                         * @description minor units of the token, as everywhere in the API (USDC has 6 decimals: 250500000 is 250.5 USDC); the default and the most are in GET /api/chain
+                         * @example 250500000
                          */
                         amount?: string;
                     };
@@ -11618,11 +11618,17 @@ export interface components {
                 symbol: string;
                 decimals: number;
             };
-            /** @description the development chain’s faucet, in whole tokens; null elsewhere */
+            /** @description the development chain’s faucet; null elsewhere */
             faucet: {
-                tokens: string[];
-                default_amount: string;
-                max_amount: string;
+                tokens: {
+                    symbol: string;
+                    /** @description what a request without an amount mints, in minor units */
+                    default_amount: string;
+                    /** @description the most one request mints, in minor units */
+                    max_amount: string;
+                }[];
+                /** @description requests a day per account and per address */
+                daily_limit: number;
             } | null;
         };
         ChainToken: {

@@ -9,11 +9,15 @@ type ChainFaucet = NonNullable<ChainInfo['faucet']>;
 
 import { FormErrorAlert } from '../../components/FormErrorAlert';
 import { SectionCard } from '../../components/SectionCard';
-import { formatMinor } from '../../lib/money';
+import { formatMinor, formatMinorNumber } from '../../lib/money';
 import { showServerErrors } from '../../lib/serverErrors';
 import { useRefreshBalances } from './BalancesSection';
 import { FaucetTransaction } from './FaucetTransaction';
 import { parseFaucetAmount } from './faucetAmount';
+
+/** Minor units as whole tokens, as the amount field takes them: `250000000` USDC is `250`. */
+const wholeTokens = (token: ChainToken, minor: string) =>
+  formatMinorNumber(minor, token.decimals).replace(/\.0+$/, '');
 
 /** The development chain's faucet: test tokens (and ETH for gas) for the connected address. */
 export function FaucetSection({
@@ -25,22 +29,28 @@ export function FaucetSection({
   tokens: ChainToken[];
   faucet: ChainFaucet;
 }) {
-  const faucetTokens = tokens.filter((token) => faucet.tokens.includes(token.symbol));
-  const maxWholeTokens = BigInt(faucet.max_amount);
+  const limitsOf = (symbol: string) => faucet.tokens.find((t) => t.symbol === symbol);
+  const faucetTokens = tokens.filter((token) => limitsOf(token.symbol));
   const [sent, setSent] = useState<ChainTransaction[]>([]);
   const [formError, setFormError] = useState<string | null>(null);
   const refreshBalances = useRefreshBalances();
   const tokenOf = (symbol: string) => faucetTokens.find((token) => token.symbol === symbol);
+  const maxMinorOf = (token: ChainToken) => BigInt(limitsOf(token.symbol)?.max_amount ?? '0');
   const form = useForm({
     mode: 'controlled',
-    initialValues: { token: faucetTokens[0]?.symbol ?? '', amount: faucet.default_amount },
+    initialValues: {
+      token: faucetTokens[0]?.symbol ?? '',
+      amount: faucetTokens[0]
+        ? wholeTokens(faucetTokens[0], limitsOf(faucetTokens[0].symbol)!.default_amount)
+        : '',
+    },
     validateInputOnChange: true,
     validate: {
       token: (value) => (tokenOf(value) ? null : 'Choose a token'),
       amount: (value, values) => {
         const token = tokenOf(values.token);
         if (!token) return null;
-        const parsed = parseFaucetAmount(value, token.decimals, token.symbol, maxWholeTokens);
+        const parsed = parseFaucetAmount(value, token, maxMinorOf(token));
         return parsed.ok ? null : parsed.error;
       },
     },
@@ -54,12 +64,12 @@ export function FaucetSection({
     setFormError(null);
     const token = tokenOf(values.token);
     if (!token) return;
-    const parsed = parseFaucetAmount(values.amount, token.decimals, token.symbol, maxWholeTokens);
+    const parsed = parseFaucetAmount(values.amount, token, maxMinorOf(token));
     if (!parsed.ok) return;
     try {
       const grant = await call(
         api.POST('/api/chain/faucet', {
-          body: { address, token: values.token as 'USDC' | 'DAI', amount: parsed.amount },
+          body: { address, token: values.token as 'USDC' | 'DAI', amount: parsed.minor },
         }),
       );
       setSent((previous) => [...grant.transactions, ...previous]);
@@ -69,9 +79,8 @@ export function FaucetSection({
   });
 
   const chosen = tokenOf(form.values.token);
-  const preview = chosen
-    ? parseFaucetAmount(form.values.amount, chosen.decimals, chosen.symbol, maxWholeTokens)
-    : null;
+  const preview = chosen ? parseFaucetAmount(form.values.amount, chosen, maxMinorOf(chosen)) : null;
+  const most = chosen ? wholeTokens(chosen, limitsOf(chosen.symbol)!.max_amount) : '';
   return (
     <SectionCard
       title="Test tokens"
@@ -95,8 +104,8 @@ export function FaucetSection({
               label="Amount"
               description={
                 preview?.ok && chosen
-                  ? `You get ${formatMinor(preview.minor, chosen.decimals, chosen.symbol)}; at most 100,000.`
-                  : 'Whole tokens, such as 250 or 12.5; at most 100,000.'
+                  ? `You get ${formatMinor(preview.minor, chosen.decimals, chosen.symbol)}; at most ${most}.`
+                  : `Whole tokens, such as 250 or 12.5; at most ${most}.`
               }
               required
               inputMode="decimal"
