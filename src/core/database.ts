@@ -36,7 +36,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const dataDir = 'dataDir' in target ? target.dataDir : undefined;
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-  const db = drizzlePglite(client) as unknown as Db;
+  const db = retryingTransactions(drizzlePglite(client) as unknown as Db);
   return {
     db,
     dialect: 'pglite',
@@ -50,7 +50,7 @@ function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const db = drizzleNodePostgres(pool) as unknown as Db;
+  const db = retryingTransactions(drizzleNodePostgres(pool) as unknown as Db);
   return {
     db,
     dialect: 'postgres',
@@ -93,6 +93,50 @@ export const pgErrorCode = (error: unknown): string | undefined => {
 export const UNIQUE_VIOLATION = '23505';
 export const SERIALIZATION_FAILURE = '40001';
 export const DEADLOCK_DETECTED = '40P01';
+
+/**
+ * Thrown inside a transaction that must start over to stay correct: the ledger engine throws it when
+ * a batch finds, after taking its ordered locks, an account it had not locked (it never locks out of
+ * order). The transaction helper runs such a transaction again, as it does after a deadlock.
+ */
+export class TransactionConflict extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransactionConflict';
+  }
+}
+
+/** Whether a failed transaction may simply run again: it was rolled back whole, and nothing was wrong with it. */
+export function isRetryableConflict(error: unknown): boolean {
+  if (error instanceof TransactionConflict) return true;
+  const code = pgErrorCode(error);
+  return code === SERIALIZATION_FAILURE || code === DEADLOCK_DETECTED;
+}
+
+/** How often a transaction runs before its conflict is reported: a conflict that lasts is a bug. */
+export const MAX_TRANSACTION_ATTEMPTS = 5;
+
+/**
+ * Every top-level `db.transaction(fn)` of Tally runs again, a bounded number of times with a short
+ * random pause, when it ends in a deadlock, a serialization failure or a TransactionConflict: each
+ * is a transaction rolled back whole, which the same work done again resolves. So `fn` must touch
+ * only the database (it may run more than once). Savepoints (`tx.transaction`) are not retried on
+ * their own: the whole transaction is.
+ */
+function retryingTransactions(db: Db): Db {
+  const once = db.transaction.bind(db);
+  const retrying: typeof db.transaction = async (fn, config) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(fn, config);
+      } catch (error) {
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableConflict(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      }
+    }
+  };
+  return Object.assign(db, { transaction: retrying });
+}
 
 /** Reads a timestamptz as PostgreSQL prints it ("2026-01-01 00:00:00.123+00") into a Date. */
 export function parseTimestamp(text: string): Date {

@@ -1,11 +1,4 @@
-import {
-  type Database,
-  type Db,
-  DEADLOCK_DETECTED,
-  pgErrorCode,
-  SERIALIZATION_FAILURE,
-  UNIQUE_VIOLATION,
-} from './database';
+import { type Database, type Db, pgErrorCode, UNIQUE_VIOLATION } from './database';
 
 /**
  * Group commit: calls that arrive while a transaction is running wait in a queue and go together
@@ -17,7 +10,8 @@ import {
  * two cores, parallel streams mostly wait on each other's row locks and shrink every group (32
  * clients of single transfers: 7,600/s spread and 12,500/s on a hot pair with one stream, 3,000/s
  * and 2,300/s with eight). A transaction that throws (a bug, a broken input) is retried with each
- * call alone, so only that call fails; a deadlock or serialization failure is retried as a whole.
+ * call alone, so only that call fails; a deadlock or serialization failure is retried as a whole
+ * (by the transaction helper, `core/database.ts`).
  */
 
 interface QueuedCall<Call, Result> {
@@ -27,7 +21,6 @@ interface QueuedCall<Call, Result> {
   reject: (error: unknown) => void;
 }
 
-const RETRYABLE = new Set([UNIQUE_VIOLATION, DEADLOCK_DETECTED, SERIALIZATION_FAILURE]);
 const MAX_RETRIES = 5;
 
 export class GroupCommit<Call, Result> {
@@ -91,13 +84,17 @@ export class GroupCommit<Call, Result> {
     }
   }
 
+  /**
+   * The transaction helper already runs a deadlocked or conflicting transaction again; a group also
+   * retries a unique violation, which two groups inserting the same new id at once can meet (the
+   * retry finds the other's row and answers `exists`).
+   */
   private async executeWithRetry(calls: Call[]): Promise<Result[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.database.db.transaction((tx) => this.execute(tx, calls));
       } catch (error) {
-        const code = pgErrorCode(error);
-        if (attempt >= MAX_RETRIES || !code || !RETRYABLE.has(code)) throw error;
+        if (attempt >= MAX_RETRIES || pgErrorCode(error) !== UNIQUE_VIOLATION) throw error;
       }
     }
   }

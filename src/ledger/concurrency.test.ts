@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { freshDatabase, testDatabaseUrl } from '../../test/support/database';
 import { systemClock } from '../core/clock';
+import { type Db, queryRows } from '../core/database';
 import { newId } from '../core/ids';
 import { TransferBatcher } from './batcher';
 import { applyTransfers } from './engine';
@@ -91,4 +93,91 @@ describe.runIf(testDatabaseUrl)('concurrent transfers on PostgreSQL', () => {
     expect(wallet.debitsPosted).toBeLessThanOrEqual(wallet.creditsPosted);
     expect(await findLedgerViolations(database.db)).toEqual([]);
   });
+
+  it('starts a batch over, never locking out of order, when a pending it posts appears after its lock', async () => {
+    const database = await freshDatabase({ postgres: true, poolSize: 6 });
+    const deps = { db: database.db, clock: systemClock };
+    await createLedger(deps, { code: 'EUR', scale: 2 });
+    const [payer, payee, other] = [newId(), newId(), newId()];
+    await createAccounts(
+      deps,
+      [payer, payee, other].map((id) => ({ id, ledger: 'EUR', code: 'pool' })),
+    );
+    const pendingId = newId();
+    // Another transaction creates the pending and holds its accounts' locks until told to commit.
+    let commitPending: () => void = () => {};
+    const mayCommit = new Promise<void>((resolve) => {
+      commitPending = resolve;
+    });
+    const pendingCreated = database.db.transaction(async (tx) => {
+      const [created] = await applyTransfers(
+        tx,
+        [
+          {
+            id: pendingId,
+            debitAccountId: payer,
+            creditAccountId: payee,
+            amount: 40n,
+            ledger: 'EUR',
+            code: 'hold',
+            flags: { pending: true },
+          },
+        ],
+        deps,
+      );
+      expect(created!.result).toBe('ok');
+      await mayCommit;
+    });
+    await waitUntil(async () => (await getAccount(deps, payer)).debitsPending === 0n);
+
+    // The batch cannot see the pending when it decides what to lock (payer only), then waits on the
+    // payer's lock; once the pending commits, the batch finds it holds the payer but not the payee.
+    let attempts = 0;
+    const batch = database.db.transaction((tx) => {
+      attempts++;
+      return applyTransfers(
+        tx,
+        [
+          {
+            id: newId(),
+            debitAccountId: payer,
+            creditAccountId: other,
+            amount: 1n,
+            ledger: 'EUR',
+            code: 'move',
+          },
+          { id: newId(), pendingId, ledger: 'EUR', code: 'hold', flags: { postPendingTransfer: true } },
+        ],
+        deps,
+      );
+    });
+    await waitUntil(async () => (await lockWaiters(database.db)) > 0);
+    commitPending();
+    await pendingCreated;
+    const results = await batch;
+
+    expect(results.map((r) => r.result)).toEqual(['ok', 'ok']);
+    // The first attempt stopped short of locking the payee late; the second locked both in order.
+    expect(attempts).toBe(2);
+    expect(await getAccount(deps, payee)).toMatchObject({ creditsPosted: 40n, creditsPending: 0n });
+    expect(await getAccount(deps, payer)).toMatchObject({ debitsPosted: 41n, debitsPending: 0n });
+  });
 });
+
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('waited 5 s for a condition that never held');
+}
+
+/** Sessions of this database waiting on a row lock. */
+async function lockWaiters(db: Db): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  );
+  return row?.n ?? 0;
+}

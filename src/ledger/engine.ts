@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock';
-import { type Db, queryRows } from '../core/database';
+import { type Db, queryRows, TransactionConflict } from '../core/database';
 import { AppError } from '../core/errors';
 import { isUuid } from '../core/ids';
 import { UINT256_MAX } from '../core/money';
@@ -156,11 +156,20 @@ export async function applyLedgerCalls(
   );
   await book.loadReplays(tx, ops, (id) => transfers.has(id));
 
-  // A pending created between our first read and our lock has accounts we do not hold yet.
-  const unlocked = [...transfers.values()]
-    .flatMap((t) => [t.debitAccountId, t.creditAccountId])
+  // A pending committed between our first read and our lock has accounts we do not hold. Locking
+  // them now would take locks out of order (a deadlock with another batch doing the same): start
+  // over instead; the next attempt reads the pending before it locks, and locks all in order.
+  // (A hold's accounts are on its row, read before the lock; stored transfers read only to answer
+  // `exists` are compared, never written: their accounts need no lock.)
+  const unlocked = referencedPendingIds
+    .flatMap((id) => {
+      const pending = transfers.get(id);
+      return pending ? [pending.debitAccountId, pending.creditAccountId] : [];
+    })
     .filter((id) => !accounts.has(id));
-  if (unlocked.length > 0) await lockAccounts(tx, unique(unlocked), accounts);
+  if (unlocked.length > 0) {
+    throw new TransactionConflict('a pending transfer appeared on accounts this batch had not locked');
+  }
 
   const batch = new BatchState(accounts, transfers, now, failed);
   for (const id of [...referencedPendingIds, ...due]) batch.expireIfDue(id);
