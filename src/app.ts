@@ -21,6 +21,7 @@ import type { Logger } from './core/log';
 import { registerMailJobs } from './core/mail/jobs';
 import { mailRoutes } from './core/mail/routes';
 import { notificationRoutes } from './core/notifications/routes';
+import { assertKnownScopes } from './core/route-access';
 import { mountWebApp } from './core/web';
 import { installRoutes } from './demo';
 import { TransferBatcher } from './ledger/batcher';
@@ -125,7 +126,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   const files = { db, clock, store: new FileStore(config.filesDir) };
   http.route('/api/files', fileRoutes({ ...files, maxUploadBytes: config.maxUploadBytes }));
   registerMailJobs(jobs, { clock, log, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
-  http.route('/api/ledger', ledgerRoutes({ db, clock, batcher, adminApiKey }));
+  http.route('/api/ledger', ledgerRoutes({ db, clock, batcher }));
   registerLedgerJobs(jobs, { db, clock });
 
   jobs.every('core.flows', 1000, () => context.flows.runDue());
@@ -158,6 +159,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   http.route('/api/chain', chainRoutes({ db, clock, chain }));
   http.route('/api/install', installRoutes(db));
 
+  assertKnownScopes(http, scopes);
   mountApiReference(http, context.errorCodes);
   if (webDistDir) mountWebApp(http, { distDir: webDistDir });
   return { http, jobs, batcher, database, clock, log, lines, context, sender, follower };

@@ -60,6 +60,7 @@ export function installRoutes(db: Db) {
     createRoute({
       method: 'get',
       path: '/',
+      access: { caller: 'anyone' },
       tags: ['Install'],
       summary: 'Whether this Tally is still empty, and the command that fills it with demo data',
       description: 'Anyone may call it; it says nothing but whether people or transfers exist.',

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Watcher } from './chain/follower/follower';
 import type { ChainRuntime } from './chain/runtime';
+import { chainScopes } from './chain/scopes';
 import type { Settlement } from './chain/sender/sender';
 import { type OrganizationKind, OrganizationKinds } from './core/access/roles';
 import type { Actor } from './core/actor';
@@ -131,7 +132,7 @@ export function buildRegistries(lines: readonly ProductLine[]): LineRegistries {
     errorCodes,
     kinds: new OrganizationKinds(lines.flatMap((line) => line.organizationKinds ?? [])),
     notificationTypes: new NotificationTypes(lines.map((line) => line.notificationTypes ?? {})),
-    scopes: new ApiScopes([coreScopes, ...lines.map((line) => line.scopes ?? {})]),
+    scopes: new ApiScopes([coreScopes, chainScopes, ...lines.map((line) => line.scopes ?? {})]),
   };
 }
 

@@ -46,6 +46,7 @@ const marketLine: ProductLine = {
       createRoute({
         method: 'get',
         path: '/stalls/count',
+        access: { caller: 'anyone' },
         tags: ['Market'],
         summary: 'How many stalls the market has',
         responses: { 200: jsonResponse(z.object({ stalls: z.number() }), 'The count') },

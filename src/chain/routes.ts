@@ -187,6 +187,7 @@ export function chainRoutes(deps: ChainRouteDeps) {
     createRoute({
       method: 'get',
       path: '/',
+      access: { caller: 'anyone' },
       tags,
       summary: 'The chain Tally runs on: its tokens, contracts and treasury',
       responses: { 200: jsonResponse(ChainInfoSchema, 'The chain'), ...errorResponses },
@@ -198,6 +199,7 @@ export function chainRoutes(deps: ChainRouteDeps) {
     createRoute({
       method: 'post',
       path: '/rpc',
+      access: { caller: 'signed-in', scope: 'chain:rpc' },
       tags,
       summary: "JSON-RPC to the chain for a signed-in person's wallet (reads and signed transactions only)",
       request: jsonBody(rpcBodySchema.openapi('JsonRpcRequest')),
@@ -216,6 +218,7 @@ export function chainRoutes(deps: ChainRouteDeps) {
     createRoute({
       method: 'post',
       path: '/faucet',
+      access: { caller: 'signed-in', scope: 'chain:faucet' },
       tags,
       summary: 'Mint test tokens to an address, with ETH for gas when it has little (development chain only)',
       request: jsonBody(
@@ -266,6 +269,7 @@ export function chainRoutes(deps: ChainRouteDeps) {
     createRoute({
       method: 'get',
       path: '/transactions/{id}',
+      access: { caller: 'signed-in', scope: 'chain:read' },
       tags,
       summary:
         'One of Tally\u2019s outgoing transactions: yours (a faucet request), or any for an administrator',
@@ -287,6 +291,7 @@ export function chainRoutes(deps: ChainRouteDeps) {
     createRoute({
       method: 'get',
       path: '/transactions',
+      access: { caller: 'admin', scope: 'chain:read' },
       tags,
       summary: 'Tally\u2019s outgoing transactions, newest first (administrators)',
       request: {
@@ -312,6 +317,7 @@ export function chainRoutes(deps: ChainRouteDeps) {
     createRoute({
       method: 'get',
       path: '/status',
+      access: { caller: 'admin', scope: 'chain:read' },
       tags,
       summary:
         'The chain, its head, the treasury\u2019s balances, open transactions and followers (administrators)',

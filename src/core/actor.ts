@@ -38,13 +38,6 @@ export function requireUser(actor: Actor): string {
   return actor.userId;
 }
 
-/** An API key may only do what its scopes allow; a session may do anything its person may. */
-export function requireScope(actor: Actor, scope: string): void {
-  if (actor.scopes && !actor.scopes.includes(scope)) {
-    throw new AppError('forbidden', `this API key lacks the "${scope}" scope`);
-  }
-}
-
 export function requireAdmin(actor: Actor): void {
   if (!actor.isAdmin) throw new AppError('forbidden', 'only an administrator may do this');
 }

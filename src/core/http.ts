@@ -19,6 +19,13 @@ import {
 } from './errors';
 import type { Logger } from './log';
 import { bodyWasRead, readRequestBody } from './request-body';
+import {
+  ACCESS_EXTENSION,
+  accessDocumentation,
+  documentedAccess,
+  enforceAccess,
+  type RouteAccess,
+} from './route-access';
 
 /**
  * The HTTP shell every product line plugs into: request ids and logs, body limits, the one JSON
@@ -36,9 +43,13 @@ export type Env = {
   };
 };
 
-/** A router whose validation failures use the one error shape; every product line builds its routes on one. */
+/**
+ * A router whose validation failures use the one error shape; every product line builds its routes on
+ * one. Every route it takes declares `access` (`core/route-access.ts`): the router refuses a route
+ * without it, enforces it before the route's validation and handler, and shows it in the document.
+ */
 export function createRouter(): OpenAPIHono<Env> {
-  return new OpenAPIHono<Env>({
+  const router = new OpenAPIHono<Env>({
     defaultHook: (result, c) => {
       if (!result.success) {
         const issues = result.error.issues.map((issue) => ({
@@ -58,6 +69,24 @@ export function createRouter(): OpenAPIHono<Env> {
       }
     },
   });
+  const register = router.openapi;
+  router.openapi = ((route: Parameters<typeof register>[0] & { access?: RouteAccess }, ...rest) => {
+    const { access, ...config } = route;
+    if (!access) throw new Error(`${config.method.toUpperCase()} ${config.path} declares no access`);
+    const { security, sentence } = accessDocumentation(access);
+    const routeMiddleware = config.middleware === undefined ? [] : [config.middleware].flat();
+    return register(
+      {
+        ...config,
+        security,
+        description: config.description ? `${config.description}\n\n${sentence}` : sentence,
+        [ACCESS_EXTENSION]: documentedAccess(access),
+        middleware: [enforceAccess(access), ...routeMiddleware],
+      } as typeof config,
+      ...rest,
+    );
+  }) as typeof register;
+  return router;
 }
 
 /** Text people type for a name: one line, no control characters (it lands in mail subjects and headers). */
@@ -311,6 +340,18 @@ export function mountApiReference(app: OpenAPIHono<Env>, errorCodes: ReadonlyMap
     type: 'http',
     scheme: 'bearer',
     description: 'The operator API key (ADMIN_API_KEY)',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'A person’s API key (`tally_key_…`), made in the web app; it may call a route only with the scope the route names',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'tally_session',
+    description: 'The session cookie of a signed-in browser',
   });
   const config = {
     openapi: '3.1.0',

@@ -30,6 +30,7 @@ const countingLine: ProductLine = {
       createRoute({
         method: 'post',
         path: '/things',
+        access: { caller: 'anyone' },
         request: jsonBody(z.object({ name: z.string(), size: z.number().optional() })),
         responses: { 201: jsonResponse(z.object({ run: z.number(), name: z.string() }), 'Made') },
       }),

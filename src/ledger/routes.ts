@@ -4,14 +4,7 @@ import type { Actor } from '../core/actor';
 import { Amount } from '../core/amounts';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
-import {
-  createRouter,
-  type Env,
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  requireAdminKey,
-} from '../core/http';
+import { createRouter, type Env, errorResponses, jsonBody, jsonResponse } from '../core/http';
 import { pageJson, pageQuery, pageSchema } from '../core/paging';
 import type { TransferBatcher } from './batcher';
 import { MAX_TRANSFERS_PER_COMMIT } from './batcher';
@@ -183,29 +176,26 @@ const transferJson = (t: Transfer) => ({
   credit_account_balance: balancesJson(t.creditAccountBalance),
 });
 
-const security = [{ adminKey: [] }];
 const tags = ['Ledger'];
 
 export interface LedgerRouteDeps {
   db: Db;
   clock: Clock;
   batcher: TransferBatcher;
-  adminApiKey: string;
 }
 
 /** Callers here hold the operator key: they act as the platform's administrator, seen by their address. */
 const operator = (c: Context<Env>): Actor => ({ ...c.get('actor'), isAdmin: true });
 
-export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDeps) {
+export function ledgerRoutes({ db, clock, batcher }: LedgerRouteDeps) {
   const router = createRouter();
-  router.use('*', requireAdminKey(adminApiKey));
 
   router.openapi(
     createRoute({
       method: 'post',
       path: '/ledgers',
+      access: { caller: 'operator' },
       tags,
-      security,
       summary: 'Create a ledger (an asset and its decimal scale); idempotent on the code',
       request: jsonBody(
         z.strictObject({
@@ -224,8 +214,8 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
     createRoute({
       method: 'get',
       path: '/ledgers',
+      access: { caller: 'operator' },
       tags,
-      security,
       summary: 'List ledgers',
       responses: {
         200: jsonResponse(z.object({ items: z.array(LedgerSchema) }), 'All ledgers'),
@@ -239,8 +229,8 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
     createRoute({
       method: 'post',
       path: '/accounts',
+      access: { caller: 'operator' },
       tags,
-      security,
       summary: 'Create accounts; each id is its idempotency key',
       request: jsonBody(
         z.strictObject({ accounts: z.array(AccountInputSchema).min(1).max(MAX_TRANSFERS_PER_COMMIT) }),
@@ -288,8 +278,8 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
     createRoute({
       method: 'get',
       path: '/accounts',
+      access: { caller: 'operator' },
       tags,
-      security,
       summary: 'List accounts, filtered and paged',
       request: {
         query: z.object({
@@ -313,8 +303,8 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
     createRoute({
       method: 'get',
       path: '/accounts/{id}',
+      access: { caller: 'operator' },
       tags,
-      security,
       summary: 'An account with its balances',
       request: { params: AccountParams },
       responses: { 200: jsonResponse(AccountSchema, 'The account'), ...errorResponses },
@@ -330,8 +320,8 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
       createRoute({
         method: 'post',
         path: `/accounts/{id}/${action}`,
+        access: { caller: 'operator' },
         tags,
-        security,
         summary:
           action === 'close'
             ? 'Close an account: no new transfers or posts; holds can still be voided or expire'
@@ -353,8 +343,8 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
     createRoute({
       method: 'get',
       path: '/accounts/{id}/history',
+      access: { caller: 'operator' },
       tags,
-      security,
       summary: "An account's transfers in commit order, each with the account's balances after it",
       request: { params: AccountParams, query: z.object(pageQuery) },
       responses: {
@@ -391,8 +381,8 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
     createRoute({
       method: 'post',
       path: '/transfers',
+      access: { caller: 'operator' },
       tags,
-      security,
       summary: 'Create transfers: posted, pending (a hold), post or void of a pending; optionally linked',
       description:
         'Each transfer gets its own result, named as in TigerBeetle. `ok` and `exists` (a retry of the same id with the ' +
@@ -454,8 +444,8 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
     createRoute({
       method: 'get',
       path: '/transfers',
+      access: { caller: 'operator' },
       tags,
-      security,
       summary: 'List transfers in commit order, filtered and paged',
       request: {
         query: z.object({
@@ -477,8 +467,8 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
     createRoute({
       method: 'get',
       path: '/transfers/{id}',
+      access: { caller: 'operator' },
       tags,
-      security,
       summary: 'A transfer',
       request: { params: AccountParams },
       responses: { 200: jsonResponse(TransferSchema, 'The transfer'), ...errorResponses },
@@ -490,8 +480,8 @@ export function ledgerRoutes({ db, clock, batcher, adminApiKey }: LedgerRouteDep
     createRoute({
       method: 'get',
       path: '/invariants',
+      access: { caller: 'operator' },
       tags,
-      security,
       summary: "Check the ledger's invariants against what is stored",
       responses: {
         200: jsonResponse(

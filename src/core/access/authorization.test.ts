@@ -149,22 +149,6 @@ describe('authorization of every access service', () => {
     expect((await refusal(guarded[name]!(anonymousActor()))).code).toBe('unauthorized');
   });
 
-  it.each(Object.keys(guarded))('holds an API key without organisation scopes back from %s', async (name) => {
-    const key: Actor = { ...actorFor(owner), apiKeyId: newId(), scopes: ['profile:read'] };
-    expect((await refusal(guarded[name]!(key))).code).toBe('forbidden');
-  });
-
-  it('lets an orgs:read key read what its owner may read, and change nothing', async () => {
-    const key: Actor = { ...actorFor(owner), apiKeyId: newId(), scopes: ['orgs:read'] };
-    await expect(organizations.getOrganization(deps, key, org.id)).resolves.toMatchObject({
-      myRole: 'owner',
-    });
-    await expect(invitations.listInvitations(deps, key, org.id)).resolves.toHaveLength(1);
-    const refused = await refusal(guarded.updateOrganization!(key));
-    expect(refused.code).toBe('forbidden');
-    expect(refused.message).toMatch(/orgs:write/);
-  });
-
   it('answers not_found for an organisation that does not exist, even to an administrator', async () => {
     const admin = actorFor(outsider, { isAdmin: true });
     for (const id of [newId(), 'not-a-uuid']) {

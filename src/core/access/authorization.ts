@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Actor, requireScope } from '../actor';
+import type { Actor } from '../actor';
 import type { Clock } from '../clock';
 import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
@@ -90,15 +90,12 @@ export function requireCaller(actor: Actor): void {
  */
 export type AccessMode = 'read' | 'change';
 
-export const accessScopes = { read: 'orgs:read', change: 'orgs:write' } as const satisfies Record<
-  AccessMode,
-  string
->;
-
-/** A call that needs no organisation (creating one, listing mine, accepting an invitation). */
-export function requireAccessCaller(actor: Actor, mode: AccessMode): void {
+/**
+ * A call that needs no organisation (creating one, listing mine, accepting an invitation). The
+ * API key's scope (`orgs:read`, `orgs:write`, or a line's own) is the route's to declare.
+ */
+export function requireAccessCaller(actor: Actor): void {
   requireCaller(actor);
-  requireScope(actor, accessScopes[mode]);
 }
 
 /** How a product line checks access to organisations of its own kind through `authorize`. */
@@ -107,15 +104,13 @@ export interface LineAccess {
   kind: string;
   /** The noun of the not-found answer (`workspace`). */
   what: string;
-  /** Set when the line has already checked the caller's API-key scope for the call (its own scope). */
-  scopeChecked: true;
 }
 
 /**
  * Loads an organisation for the caller and checks one permission. A person who is not a member
  * gets `not_found`, as for an organisation that does not exist, so ids reveal nothing; a member
  * without the permission gets `forbidden`; administrators pass. A product line passes `line` for
- * its own kind of organisation: its roles come from the kinds, its scope is the line's.
+ * its own kind of organisation: its roles come from the kinds.
  */
 export async function authorize(
   { db, kinds }: AccessReader,
@@ -143,8 +138,7 @@ export async function requireMembership(
   mode: AccessMode,
   line?: LineAccess,
 ): Promise<OrganizationAccess> {
-  if (line) requireCaller(actor);
-  else requireAccessCaller(actor, mode);
+  requireCaller(actor);
   const missing = () => notFound(line?.what ?? 'organization', line ? { id: organizationId } : undefined);
   if (!isUuid(organizationId)) throw missing();
   // Lock first, read after: in READ COMMITTED the next statement sees whatever the previous holder

@@ -322,7 +322,7 @@ export async function acceptInvitation(
   actor: Actor,
   token: string,
 ): Promise<OrganizationForActor> {
-  requireAccessCaller(actor, 'change');
+  requireAccessCaller(actor);
   const userId = requireUser(actor);
   return db.transaction(async (tx) => {
     const now = clock.now();

@@ -46,7 +46,7 @@ export async function createOrganization(
   actor: Actor,
   input: CreateOrganizationInput,
 ): Promise<OrganizationForActor> {
-  requireAccessCaller(actor, 'change');
+  requireAccessCaller(actor);
   const kind = kinds.find(input.kind);
   if (!kind) {
     throw new AppError('validation_failed', `"${input.kind}" is not a kind of organisation Tally knows`, {
@@ -112,7 +112,7 @@ export async function listMyOrganizations(
   { db, kinds }: AccessDeps,
   actor: Actor,
 ): Promise<OrganizationForActor[]> {
-  requireAccessCaller(actor, 'read');
+  requireAccessCaller(actor);
   if (!actor.userId) return [];
   const rows = await queryRows<OrganizationRow & { role: string }>(
     db,

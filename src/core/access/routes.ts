@@ -163,6 +163,7 @@ export function accessRoutes(deps: AccessDeps) {
     createRoute({
       method: 'get',
       path: '/kinds',
+      access: { caller: 'anyone' },
       tags,
       summary: 'The kinds of organisation, with their roles and what each role may do',
       responses: {
@@ -191,6 +192,7 @@ export function accessRoutes(deps: AccessDeps) {
     createRoute({
       method: 'post',
       path: '/',
+      access: { caller: 'signed-in', scope: 'orgs:write' },
       tags,
       summary:
         'Create an organisation; its creator gets the kind’s creator role (owner unless it says otherwise)',
@@ -221,6 +223,7 @@ export function accessRoutes(deps: AccessDeps) {
     createRoute({
       method: 'get',
       path: '/',
+      access: { caller: 'signed-in', scope: 'orgs:read' },
       tags,
       summary: 'The organisations I belong to, with my role in each',
       responses: {
@@ -236,6 +239,7 @@ export function accessRoutes(deps: AccessDeps) {
     createRoute({
       method: 'get',
       path: '/{id}',
+      access: { caller: 'signed-in', scope: 'orgs:read' },
       tags,
       summary: 'An organisation, with my role and permissions in it',
       request: { params: OrganizationParams },
@@ -249,6 +253,7 @@ export function accessRoutes(deps: AccessDeps) {
     createRoute({
       method: 'patch',
       path: '/{id}',
+      access: { caller: 'signed-in', scope: 'orgs:write' },
       tags,
       summary: 'Rename an organisation',
       request: { params: OrganizationParams, ...jsonBody(z.strictObject({ name: OrganizationName })) },
@@ -267,6 +272,7 @@ export function accessRoutes(deps: AccessDeps) {
     createRoute({
       method: 'get',
       path: '/{id}/members',
+      access: { caller: 'signed-in', scope: 'orgs:read' },
       tags,
       summary: 'The members, with their names, addresses and roles',
       request: { params: OrganizationParams },
@@ -285,6 +291,7 @@ export function accessRoutes(deps: AccessDeps) {
     createRoute({
       method: 'patch',
       path: '/{id}/members/{userId}',
+      access: { caller: 'signed-in', scope: 'orgs:write' },
       tags,
       summary: "Change a member's role (never leaving the organisation without an owner)",
       request: {
@@ -308,6 +315,7 @@ export function accessRoutes(deps: AccessDeps) {
     createRoute({
       method: 'delete',
       path: '/{id}/members/{userId}',
+      access: { caller: 'signed-in', scope: 'orgs:write' },
       tags,
       summary: 'Remove a member, or leave (your own user id)',
       request: { params: MemberParams },
@@ -324,6 +332,7 @@ export function accessRoutes(deps: AccessDeps) {
     createRoute({
       method: 'post',
       path: '/{id}/invitations',
+      access: { caller: 'signed-in', scope: 'orgs:write' },
       tags,
       summary: 'Invite an email address with a role; mails the link, withdrawing an earlier open invitation',
       request: {
@@ -349,6 +358,7 @@ export function accessRoutes(deps: AccessDeps) {
     createRoute({
       method: 'get',
       path: '/{id}/invitations',
+      access: { caller: 'signed-in', scope: 'orgs:read' },
       tags,
       summary: 'The open invitations, newest first',
       request: { params: OrganizationParams },
@@ -367,6 +377,7 @@ export function accessRoutes(deps: AccessDeps) {
     createRoute({
       method: 'delete',
       path: '/{id}/invitations/{invitationId}',
+      access: { caller: 'signed-in', scope: 'orgs:write' },
       tags,
       summary: 'Withdraw an open invitation; its link stops working',
       request: { params: InvitationParams },
@@ -389,6 +400,7 @@ export function invitationRoutes(deps: AccessDeps) {
     createRoute({
       method: 'get',
       path: '/{token}',
+      access: { caller: 'anyone' },
       tags,
       summary: 'What an invitation link is for (public: the link is the credential)',
       request: { params: TokenParams },
@@ -402,6 +414,7 @@ export function invitationRoutes(deps: AccessDeps) {
     createRoute({
       method: 'post',
       path: '/{token}/accept',
+      access: { caller: 'signed-in', session: true },
       tags,
       summary: 'Accept an invitation as the signed-in person, who must own the invited address',
       request: { params: TokenParams },

@@ -98,7 +98,11 @@ describe('the audit log API', () => {
       const person = await request(tally, 'GET', path, { as: alice });
       expect(person.status).toBe(403);
       expect(await read(person)).toEqual({
-        error: { code: 'forbidden', message: 'only an administrator may do this' },
+        error: {
+          code: 'forbidden',
+          message: 'only an administrator may do this',
+          details: { reason: 'admin_only' },
+        },
       });
     }
   });

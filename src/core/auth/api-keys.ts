@@ -16,6 +16,7 @@ import { API_KEY_PREFIX, hashSecret, newSecret } from './tokens';
 /** The scopes of the core's own routes; each product line lists its own beside them. */
 export const coreScopes: Readonly<Record<string, string>> = {
   'profile:read': 'Read the key owner’s profile',
+  'profile:write': 'Change the key owner’s name and profile',
   'orgs:read': 'Read the organisations the owner belongs to',
   'orgs:write': 'Create and change organisations and their members, as the owner may',
   'notifications:read': 'Read the owner’s notifications',

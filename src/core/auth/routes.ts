@@ -107,6 +107,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'post',
       path: '/signup',
+      access: { caller: 'anyone' },
       tags,
       summary: 'Sign up with email and password; the welcome mail carries the link that confirms the address',
       description:
@@ -129,6 +130,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'post',
       path: '/verify-email',
+      access: { caller: 'anyone' },
       tags,
       summary: 'Confirm an email address with the token from the mail, and sign in',
       request: jsonBody(z.strictObject({ token: z.string().min(1).max(200) })),
@@ -150,6 +152,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'post',
       path: '/login',
+      access: { caller: 'anyone' },
       tags,
       summary: 'Log in with email and password',
       request: jsonBody(z.strictObject({ email: Email, password: Password })),
@@ -166,6 +169,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'post',
       path: '/logout',
+      access: { caller: 'anyone' },
       tags,
       summary: 'End this session',
       responses: { 204: noContent },
@@ -181,6 +185,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'post',
       path: '/logout-all',
+      access: { caller: 'signed-in', session: true },
       tags,
       summary: 'End every session of this person, everywhere',
       responses: { 204: noContent, ...errorResponses },
@@ -196,6 +201,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'get',
       path: '/me',
+      access: { caller: 'signed-in', scope: 'profile:read' },
       tags,
       summary: 'The signed-in person',
       responses: { 200: jsonResponse(UserResponse, 'The person'), ...errorResponses },
@@ -207,6 +213,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'patch',
       path: '/me',
+      access: { caller: 'signed-in', scope: 'profile:write' },
       tags,
       summary: 'Change the profile',
       request: jsonBody(z.strictObject({ name: oneLine(z.string().max(200)) })),
@@ -220,6 +227,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'post',
       path: '/password',
+      access: { caller: 'signed-in', session: true },
       tags,
       summary: 'Change the password (or set a first one for a wallet-only account)',
       request: jsonBody(
@@ -245,6 +253,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'post',
       path: '/password-reset',
+      access: { caller: 'anyone' },
       tags,
       summary: 'Mail a password reset link',
       description: 'Answers 202 whether or not the address has an account.',
@@ -264,6 +273,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'post',
       path: '/password-reset/confirm',
+      access: { caller: 'anyone' },
       tags,
       summary: 'Set a new password with the token from the reset mail; every session ends',
       request: jsonBody(z.strictObject({ token: z.string().min(1).max(200), new_password: Password })),
@@ -280,6 +290,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'get',
       path: '/siwe/nonce',
+      access: { caller: 'anyone' },
       tags,
       summary: 'A single-use nonce for a Sign-In with Ethereum message',
       responses: { 200: jsonResponse(z.object({ nonce: z.string(), domain: z.string() }), 'The nonce') },
@@ -298,6 +309,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'post',
       path: '/siwe/verify',
+      access: { caller: 'anyone' },
       tags,
       summary: 'Sign in with a signed EIP-4361 message, or link the wallet when already signed in',
       request: jsonBody(
@@ -319,6 +331,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'delete',
       path: '/wallets/{address}',
+      access: { caller: 'signed-in', session: true },
       tags,
       summary: 'Unlink a wallet',
       request: {
@@ -336,6 +349,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'get',
       path: '/sessions',
+      access: { caller: 'signed-in', session: true },
       tags,
       summary: 'My live sessions',
       responses: {
@@ -379,6 +393,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'delete',
       path: '/sessions/{id}',
+      access: { caller: 'signed-in', session: true },
       tags,
       summary: 'End one of my sessions',
       request: { params: z.object({ id: Uuid }) },
@@ -394,6 +409,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'get',
       path: '/api-keys/scopes',
+      access: { caller: 'anyone' },
       tags,
       summary: 'The scopes an API key may carry',
       responses: {
@@ -410,6 +426,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'get',
       path: '/api-keys',
+      access: { caller: 'signed-in', session: true },
       tags,
       summary: 'My API keys (never their secrets)',
       responses: { 200: jsonResponse(z.object({ items: z.array(ApiKeySchema) }), 'Keys'), ...errorResponses },
@@ -421,6 +438,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'post',
       path: '/api-keys',
+      access: { caller: 'signed-in', session: true },
       tags,
       summary: 'Create an API key; its secret is in this response only',
       request: jsonBody(
@@ -450,6 +468,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     createRoute({
       method: 'delete',
       path: '/api-keys/{id}',
+      access: { caller: 'signed-in', session: true },
       tags,
       summary: 'Revoke an API key',
       request: { params: z.object({ id: Uuid }) },

@@ -55,7 +55,8 @@ describe('file uploads', () => {
     expect((await tally.http.request(`/api/files/${id}`, { headers: { cookie: bob.cookie } })).status).toBe(
       404,
     );
-    expect((await tally.http.request(`/api/files/${id}`)).status).toBe(404);
+    // A visitor is asked to sign in, whatever the id: that says nothing of the file either.
+    expect((await tally.http.request(`/api/files/${id}`)).status).toBe(401);
     const admin = await signedInPerson(tally, { isAdmin: true });
     expect((await tally.http.request(`/api/files/${id}`, { headers: { cookie: admin.cookie } })).status).toBe(
       200,

@@ -38,6 +38,7 @@ export function fileRoutes(deps: FileDeps & { maxUploadBytes: number }) {
     createRoute({
       method: 'post',
       path: '/',
+      access: { caller: 'signed-in', scope: 'files:write' },
       tags,
       summary: `Upload a file (PDF, PNG, JPEG or WebP, up to ${deps.maxUploadBytes} bytes); its type is read from its bytes`,
       request: {
@@ -70,6 +71,7 @@ export function fileRoutes(deps: FileDeps & { maxUploadBytes: number }) {
     createRoute({
       method: 'get',
       path: '/{id}',
+      access: { caller: 'signed-in', scope: 'files:read' },
       tags,
       summary: 'Download a file you uploaded (administrators: any)',
       request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) }) },

@@ -69,6 +69,7 @@ export function mailRoutes({ db, smtpUrl, mailboxOpen }: MailRouteDeps) {
     createRoute({
       method: 'get',
       path: '/status',
+      access: { caller: 'anyone' },
       tags,
       summary: 'Whether mail is delivered to the built-in Mailbox (no SMTP server configured)',
       responses: {
@@ -86,6 +87,7 @@ export function mailRoutes({ db, smtpUrl, mailboxOpen }: MailRouteDeps) {
     createRoute({
       method: 'get',
       path: '/messages',
+      access: { caller: 'anyone' },
       tags,
       summary: 'Mail, newest first: all of it for an administrator, your own for anyone else',
       request: {
@@ -110,6 +112,7 @@ export function mailRoutes({ db, smtpUrl, mailboxOpen }: MailRouteDeps) {
     createRoute({
       method: 'get',
       path: '/messages/{id}',
+      access: { caller: 'anyone' },
       tags,
       summary: 'One message with its text and HTML',
       request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },

@@ -72,6 +72,7 @@ export function notificationRoutes(deps: NotificationDeps) {
     createRoute({
       method: 'get',
       path: '/',
+      access: { caller: 'signed-in', scope: 'notifications:read' },
       tags,
       summary: 'Your notifications, newest first',
       request: {
@@ -100,6 +101,7 @@ export function notificationRoutes(deps: NotificationDeps) {
     createRoute({
       method: 'get',
       path: '/unread-count',
+      access: { caller: 'signed-in', scope: 'notifications:read' },
       tags,
       summary: 'How many of your notifications are unread',
       responses: {
@@ -114,6 +116,7 @@ export function notificationRoutes(deps: NotificationDeps) {
     createRoute({
       method: 'post',
       path: '/read-all',
+      access: { caller: 'signed-in', scope: 'notifications:write' },
       tags,
       summary: 'Mark all your notifications read',
       responses: {
@@ -128,6 +131,7 @@ export function notificationRoutes(deps: NotificationDeps) {
     createRoute({
       method: 'post',
       path: '/{id}/read',
+      access: { caller: 'signed-in', scope: 'notifications:write' },
       tags,
       summary: 'Mark one of your notifications read',
       request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
@@ -144,6 +148,7 @@ export function notificationRoutes(deps: NotificationDeps) {
     createRoute({
       method: 'get',
       path: '/settings',
+      access: { caller: 'signed-in', scope: 'notifications:read' },
       tags,
       summary: 'Where each kind of notification goes for you',
       responses: {
@@ -159,6 +164,7 @@ export function notificationRoutes(deps: NotificationDeps) {
     createRoute({
       method: 'put',
       path: '/settings/{type}',
+      access: { caller: 'signed-in', scope: 'notifications:write' },
       tags,
       summary: 'Choose where one kind of notification goes for you',
       request: {

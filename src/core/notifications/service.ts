@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { type Actor, requireScope, requireUser } from '../actor';
+import { type Actor, requireUser } from '../actor';
 import { recordAudit } from '../audit/service';
 import type { Clock } from '../clock';
 import { type Db, parseTimestamp, queryRows } from '../database';
@@ -32,8 +32,6 @@ export interface Notifier {
 }
 
 /** Both are among the core's scopes (src/core/auth/api-keys.ts). */
-export const NOTIFICATIONS_READ_SCOPE = 'notifications:read';
-export const NOTIFICATIONS_WRITE_SCOPE = 'notifications:write';
 
 export interface NotifyInput {
   userId: string;
@@ -165,7 +163,6 @@ export async function listNotifications(
   filter: NotificationFilter = {},
 ): Promise<Page<Notification>> {
   const userId = requireUser(actor);
-  requireScope(actor, NOTIFICATIONS_READ_SCOPE);
   const limit = pageLimit(filter.limit);
   const before = idFromCursor(filter.cursor);
   const conditions: SQL[] = [sql`user_id = ${userId}`];
@@ -184,7 +181,6 @@ export async function countUnreadNotifications(
   actor: Actor,
 ): Promise<number> {
   const userId = requireUser(actor);
-  requireScope(actor, NOTIFICATIONS_READ_SCOPE);
   const [row] = await queryRows<{ unread: number }>(
     db,
     sql`SELECT count(*)::int AS unread FROM core_notifications WHERE user_id = ${userId} AND read_at IS NULL`,
@@ -202,7 +198,6 @@ export async function markNotificationRead(
   id: string,
 ): Promise<Notification> {
   const userId = requireUser(actor);
-  requireScope(actor, NOTIFICATIONS_WRITE_SCOPE);
   if (!isUuid(id)) throw notFound('notification', { id });
   return db.transaction(async (tx) => {
     const [row] = await queryRows<NotificationRow>(
@@ -227,7 +222,6 @@ export async function markAllNotificationsRead(
   actor: Actor,
 ): Promise<number> {
   const userId = requireUser(actor);
-  requireScope(actor, NOTIFICATIONS_WRITE_SCOPE);
   return db.transaction(async (tx) => {
     const marked = await queryRows<{ id: string }>(
       tx,
@@ -259,7 +253,6 @@ export async function getNotificationSettings(
   actor: Actor,
 ): Promise<NotificationSetting[]> {
   const userId = requireUser(actor);
-  requireScope(actor, NOTIFICATIONS_READ_SCOPE);
   const rows = await queryRows<{ type: string; channel: NotificationChannel }>(
     db,
     sql`SELECT type, channel FROM core_notification_settings WHERE user_id = ${userId}`,
@@ -284,7 +277,6 @@ export async function updateNotificationSetting(
   input: { type: string; channel: string },
 ): Promise<NotificationSetting> {
   const userId = requireUser(actor);
-  requireScope(actor, NOTIFICATIONS_WRITE_SCOPE);
   const { channel } = input;
   if (!isNotificationChannel(channel)) {
     throw new AppError('validation_failed', `channel: "${channel}" is not one of in_app, email, both, none`, {

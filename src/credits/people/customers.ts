@@ -1,5 +1,5 @@
 import { and, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
-import { type Actor, requireAdmin, requireScope, requireUser } from '../../core/actor';
+import { type Actor, requireAdmin, requireUser } from '../../core/actor';
 import { users } from '../../core/auth/schema';
 import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/database';
@@ -9,7 +9,6 @@ import type { CreditsDeps } from '../deps';
 import { getBalance } from '../engine/balances';
 import { heldPermissions } from '../products/actions';
 import { customers, holdings, type ProductType, products, type UserType } from '../schema';
-import { CREDITS_SCOPES } from '../scopes';
 
 /**
  * A person's type is set by what they bought (seed §2). It only ever rises, in this order:
@@ -105,7 +104,6 @@ export async function getCreditsProfile(
   userId?: string,
 ): Promise<CreditsProfile> {
   const callerId = actor.userId;
-  requireScope(actor, CREDITS_SCOPES.read);
   const subject = userId ?? requireUser(actor);
   if (subject !== callerId && !actor.isAdmin) throw notFound('person', { userId: subject });
   const [person] = await db
@@ -160,7 +158,6 @@ export async function listCustomers(
   filter: PageRequest & { type?: UserType } = {},
 ): Promise<Page<CustomerListItem>> {
   requireAdmin(actor);
-  requireScope(actor, CREDITS_SCOPES.manage);
   const limit = pageLimit(filter.limit);
   const before = idFromCursor(filter.cursor);
   const conditions: (SQL | undefined)[] = [

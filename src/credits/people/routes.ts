@@ -21,6 +21,7 @@ export function peopleRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/me',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'My type, products, permissions and balance',
       responses: { 200: jsonResponse(ProfileSchema, 'The profile'), ...errorResponses },
@@ -32,6 +33,7 @@ export function peopleRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/users',
+      access: { caller: 'admin', scope: 'credits:manage' },
       tags,
       summary: 'People with their type and balance (administrators)',
       request: {
@@ -49,6 +51,7 @@ export function peopleRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/users/{id}',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'A person’s type, products, permissions and balance (administrators)',
       request: { params: z.object({ id: PathId }) },
@@ -62,6 +65,7 @@ export function peopleRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'put',
       path: '/users/{id}/admin',
+      access: { caller: 'admin', session: true },
       tags,
       summary: 'Make a person an administrator, or stop them being one (administrators)',
       request: { params: z.object({ id: PathId }), ...jsonBody(z.strictObject({ is_admin: z.boolean() })) },
@@ -83,6 +87,7 @@ export function peopleRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/adjustments',
+      access: { caller: 'admin', scope: 'credits:manage' },
       tags,
       summary:
         'Add or take away credits with a reason (administrators); an Idempotency-Key makes a retry safe',

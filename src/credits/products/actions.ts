@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { type Actor, requireAdmin, requireScope } from '../../core/actor';
+import { type Actor, requireAdmin } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { users } from '../../core/auth/schema';
 import { type Db, queryRows } from '../../core/database';
@@ -7,7 +7,6 @@ import { AppError } from '../../core/errors';
 import type { CreditsDeps } from '../deps';
 import { listActionPrices, setActionPrice } from '../engine/prices';
 import { creditsErrors } from '../errors';
-import { CREDITS_SCOPES } from '../scopes';
 
 /**
  * Actions are what credits pay for (seed §3): the built-in ones Tally itself charges, and any key an
@@ -66,7 +65,6 @@ export async function priceAction(
   input: { action: string; label?: string; price: bigint },
 ) {
   requireAdmin(actor);
-  requireScope(actor, CREDITS_SCOPES.manage);
   return db.transaction(async (tx) => {
     const price = await setActionPrice(tx, clock, input);
     await recordAudit(tx, clock, actor, {
@@ -82,6 +80,5 @@ export async function priceAction(
 /** Every priced action: people see what their actions cost, the host application what to charge. */
 export async function readActionPrices({ db }: CreditsDeps, actor: Actor) {
   if (!actor.userId && !actor.isAdmin) throw new AppError('unauthorized', 'sign in first');
-  requireScope(actor, CREDITS_SCOPES.read);
   return listActionPrices(db);
 }

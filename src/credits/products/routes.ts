@@ -45,6 +45,7 @@ export function productRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/products',
+      access: { caller: 'signed-in', scope: 'credits:manage' },
       tags,
       summary: 'Make a product',
       description:
@@ -88,6 +89,7 @@ export function productRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/products',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'Products, newest first: every one for administrators, their own for resellers',
       request: {
@@ -117,6 +119,7 @@ export function productRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/catalogue',
+      access: { caller: 'anyone' },
       tags,
       summary: 'The products on sale, for anyone (no sign-in)',
       description:
@@ -149,6 +152,7 @@ export function productRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/products/{id}',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'A product its maker (or an administrator) manages',
       request: { params: z.object({ id: PathId }) },
@@ -161,6 +165,7 @@ export function productRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'patch',
       path: '/products/{id}',
+      access: { caller: 'signed-in', scope: 'credits:manage' },
       tags,
       summary: 'Change or deactivate a product; changes apply to later purchases and refills',
       request: {
@@ -201,6 +206,7 @@ export function productRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/action-prices',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'What each action costs in credits',
       responses: {
@@ -215,6 +221,7 @@ export function productRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'put',
       path: '/action-prices/{action}',
+      access: { caller: 'admin', scope: 'credits:manage' },
       tags,
       summary: 'Set an action’s price, adding the action if it is new (administrators)',
       request: {

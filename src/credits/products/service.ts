@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
-import { type Actor, requireScope, requireUser } from '../../core/actor';
+import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import type { Db } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
@@ -11,7 +11,6 @@ import { getActionPrice } from '../engine/prices';
 import { chargeCredits } from '../engine/spending';
 import { lockCustomer } from '../people/customers';
 import { actionPrices, type ProductType, products, type RefillCycle, whitelabels } from '../schema';
-import { CREDITS_SCOPES } from '../scopes';
 import { ACTIONS, heldPermissions, requireActionAllowed } from './actions';
 
 /**
@@ -39,7 +38,6 @@ export type ProductChanges = Partial<Omit<ProductInput, 'type'>>;
 
 const requireCaller = (actor: Actor) => {
   if (!actor.userId && !actor.isAdmin) throw new AppError('unauthorized', 'sign in first');
-  requireScope(actor, CREDITS_SCOPES.manage);
 };
 
 /** Every permission is an action Tally has a price for, so a product never grants what cannot be charged. */

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
-import { type Actor, requireAdmin, requireScope } from '../../core/actor';
+import { type Actor, requireAdmin } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { newSecret } from '../../core/auth/tokens';
 import type { Db } from '../../core/database';
@@ -8,7 +8,6 @@ import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
 import type { CreditsDeps } from '../deps';
 import { integrations } from '../schema';
-import { CREDITS_SCOPES } from '../scopes';
 
 /**
  * Sales platforms report purchases by a signed webhook. Each integration has its own secret, shown
@@ -30,7 +29,6 @@ const view = ({ secret: _secret, ...rest }: Integration): IntegrationView => res
 
 const requireManager = (actor: Actor) => {
   requireAdmin(actor);
-  requireScope(actor, CREDITS_SCOPES.manage);
 };
 
 export async function createIntegration(

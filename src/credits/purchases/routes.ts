@@ -28,6 +28,7 @@ export function purchaseRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/webhooks/{integrationId}',
+      access: { caller: 'anyone' },
       tags,
       summary: 'A sales platform reports a purchase',
       description:
@@ -80,6 +81,7 @@ export function purchaseRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/purchases',
+      access: { caller: 'admin', scope: 'credits:manage' },
       tags,
       summary: 'Enter a purchase made elsewhere (administrators)',
       description: 'Idempotent on the order reference, like a webhook delivery.',
@@ -117,6 +119,7 @@ export function purchaseRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/purchases',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary:
         'Purchases, newest first: all of them for administrators; one’s own, and those of one’s own products, for everyone else',
@@ -147,6 +150,7 @@ export function purchaseRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/integrations',
+      access: { caller: 'admin', scope: 'credits:manage' },
       tags,
       summary: 'Connect a sales platform (administrators); its signing secret is in this response only',
       request: jsonBody(z.strictObject({ name: z.string().trim().min(1).max(200) })),
@@ -175,6 +179,7 @@ export function purchaseRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/integrations',
+      access: { caller: 'admin', scope: 'credits:manage' },
       tags,
       summary: 'The sales platforms connected (administrators); never their secrets',
       responses: {
@@ -189,6 +194,7 @@ export function purchaseRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/integrations/{id}/deactivate',
+      access: { caller: 'admin', scope: 'credits:manage' },
       tags,
       summary: 'Stop accepting an integration’s deliveries (administrators)',
       request: { params: z.object({ id: PathId }) },
@@ -205,6 +211,7 @@ export function purchaseRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/onboarding',
+      access: { caller: 'anyone' },
       tags,
       summary: 'First login: the temporary password from the mail, a new password and the first workspace',
       description:
@@ -266,6 +273,7 @@ export function purchaseRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/onboarding/login-details',
+      access: { caller: 'anyone' },
       tags,
       summary: 'Mail new login details to a person who has not finished onboarding',
       description: 'Answers 202 whatever the address, so no response reveals who has an account.',

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
-import { type Actor, requireAdmin, requireScope, requireUser } from '../../core/actor';
+import { type Actor, requireAdmin, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { normalizeEmail, registerConfirmedPerson } from '../../core/auth/accounts';
 import { users } from '../../core/auth/schema';
@@ -15,7 +15,6 @@ import { creditsErrors } from '../errors';
 import { CREDITS_NOTIFICATIONS } from '../notifications';
 import { recordCustomerPurchase } from '../people/customers';
 import { products, purchases } from '../schema';
-import { CREDITS_SCOPES } from '../scopes';
 import { mailLoginDetails } from './onboarding';
 
 /**
@@ -200,7 +199,6 @@ export async function enterPurchase(
   input: { email: string; productId: string; orderReference: string; name?: string; note?: string },
 ): Promise<PurchaseOutcome> {
   requireAdmin(actor);
-  requireScope(actor, CREDITS_SCOPES.manage);
   return deps.db.transaction((tx) =>
     recordPurchase(tx, deps, actor, {
       source: 'admin',
@@ -231,7 +229,6 @@ export async function listPurchases(
   actor: Actor,
   filter: PurchaseFilter = {},
 ): Promise<Page<Purchase>> {
-  requireScope(actor, CREDITS_SCOPES.read);
   let own: SQL | undefined;
   if (!actor.isAdmin) {
     const userId = requireUser(actor);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Actor, requireAdmin, requireScope } from '../../core/actor';
+import { type Actor, requireAdmin } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
@@ -7,7 +7,6 @@ import type { CreditsDeps } from '../deps';
 import { adjustCredits, getGrant } from '../engine/grants';
 import { derivedId } from '../engine/ledger';
 import { findUsageByKey } from '../engine/records';
-import { CREDITS_SCOPES } from '../scopes';
 import { resolveWorkspace } from '../workspaces/service';
 
 /**
@@ -29,7 +28,6 @@ export async function adjustBalance(
   },
 ) {
   requireAdmin(actor);
-  requireScope(actor, CREDITS_SCOPES.manage);
   if (input.amount === 0n) {
     throw new AppError('validation_failed', 'an adjustment of 0 credits changes nothing', {
       field: 'amount',

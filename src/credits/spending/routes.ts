@@ -124,6 +124,7 @@ export function spendingRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/charge',
+      access: { caller: 'signed-in', scope: 'credits:spend' },
       tags,
       summary: 'Charge an action at its price (× quantity)',
       description:
@@ -161,6 +162,7 @@ export function spendingRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/reserve',
+      access: { caller: 'signed-in', scope: 'credits:spend' },
       tags,
       summary: 'Reserve credits for an action: its price × quantity, or an explicit amount',
       request: {
@@ -205,6 +207,7 @@ export function spendingRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/use',
+      access: { caller: 'signed-in', scope: 'credits:spend' },
       tags,
       summary: 'Use a reservation, whole or in part; the rest is released, or kept reserved',
       request: {
@@ -258,6 +261,7 @@ export function spendingRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/release',
+      access: { caller: 'signed-in', scope: 'credits:spend' },
       tags,
       summary: 'Release a reservation; releasing it again answers it as it is',
       request: {
@@ -286,6 +290,7 @@ export function spendingRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/balance',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'A balance: the caller’s, or a workspace’s',
       request: { query: z.object(scopeFields) },
@@ -305,6 +310,7 @@ export function spendingRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/usages',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'Usage history, newest first',
       description:
@@ -325,6 +331,7 @@ export function spendingRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/usages/export.csv',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: `Usage history as CSV, newest first, with the same filters (up to ${CSV_EXPORT_MAX_ROWS} rows)`,
       description:
@@ -353,6 +360,7 @@ export function spendingRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/usage-by-action',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'Credits used per day or hour and action, for a chart',
       request: {
@@ -397,6 +405,7 @@ export function spendingRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/reservations',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'Reservations, newest first',
       request: {
@@ -428,6 +437,7 @@ export function spendingRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/grants',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'The grants with credits left, in the order they are spent',
       request: { query: z.object(scopeFields) },

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Actor, requireScope } from '../../core/actor';
+import type { Actor } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { CSV_EXPORT_MAX_ROWS, collectPages } from '../../core/csv';
 import { type Db, queryRows } from '../../core/database';
@@ -17,7 +17,6 @@ import { getReservation, type Reservation, type Usage } from '../engine/spending
 import { creditsErrors } from '../errors';
 import { ACTIONS, requireActionAllowed } from '../products/actions';
 import type { ReservationState } from '../schema';
-import { CREDITS_SCOPES } from '../scopes';
 import {
   chargeWorkspaceActivity,
   requireOpenWorkspace,
@@ -56,7 +55,6 @@ async function requirePerson(db: Db, userId: string): Promise<void> {
  * a caller cannot even tell that they exist.
  */
 async function resolveScope(db: Db, actor: Actor, input: ScopeInput, mode: Mode): Promise<ResolvedScope> {
-  requireScope(actor, mode === 'read' ? CREDITS_SCOPES.read : CREDITS_SCOPES.spend);
   const personId = input.userId ?? actor.userId;
   if (!personId) {
     if (!actor.isAdmin) throw new AppError('unauthorized', 'sign in first');
@@ -262,7 +260,6 @@ export async function useReserved(
   actor: Actor,
   input: UseReservedInput,
 ): Promise<{ usage: Usage; remainder: Reservation | null; replayed: boolean }> {
-  requireScope(actor, CREDITS_SCOPES.spend);
   const found = await findReservationFor(deps, actor, input.reservationId);
   requireNotWorkspaceReserve(found);
   const done = doneOrThrow(
@@ -299,7 +296,6 @@ export async function releaseReserved(
   actor: Actor,
   reservationId: string,
 ): Promise<Reservation> {
-  requireScope(actor, CREDITS_SCOPES.spend);
   const found = await findReservationFor(deps, actor, reservationId);
   requireNotWorkspaceReserve(found);
   if (found.state === 'released') return found;

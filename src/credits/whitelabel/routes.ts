@@ -17,6 +17,7 @@ export function whitelabelRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/whitelabel',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'My domain set-up (administrators: anyone’s, with user_id)',
       request: { query: z.object({ user_id: Uuid.optional() }) },
@@ -30,6 +31,7 @@ export function whitelabelRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'put',
       path: '/whitelabel/domain',
+      access: { caller: 'signed-in', scope: 'credits:manage' },
       tags,
       summary: 'Set my domain (whitelabel resellers); point its CNAME record at `cname_target`',
       request: jsonBody(z.strictObject({ domain: z.string().min(1).max(253) })),
@@ -47,6 +49,7 @@ export function whitelabelRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/whitelabel/check-dns',
+      access: { caller: 'signed-in', scope: 'credits:manage' },
       tags,
       summary: 'Look up my domain’s CNAME record now',
       responses: {

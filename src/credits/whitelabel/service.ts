@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { type Actor, requireScope, requireUser } from '../../core/actor';
+import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
@@ -8,7 +8,6 @@ import type { CreditsDeps } from '../deps';
 import { creditsErrors } from '../errors';
 import { lockCustomer } from '../people/customers';
 import { whitelabels } from '../schema';
-import { CREDITS_SCOPES } from '../scopes';
 
 /**
  * A whitelabel reseller's own domain (seed §4): it names the domain, Tally answers the host its
@@ -41,7 +40,6 @@ export async function setWhitelabelDomain(
   actor: Actor,
   input: { domain: string },
 ): Promise<Whitelabel> {
-  requireScope(actor, CREDITS_SCOPES.manage);
   const userId = requireUser(actor);
   const domain = normalizeDomain(input.domain);
   const cnameTarget = cnameTargetOf(deps.publicUrl);
@@ -103,7 +101,6 @@ export async function setWhitelabelDomain(
 
 /** The caller's domain set-up, or for an administrator anyone's. */
 export async function getWhitelabel(deps: CreditsDeps, actor: Actor, userId?: string): Promise<Whitelabel> {
-  requireScope(actor, CREDITS_SCOPES.read);
   const subject = userId ?? requireUser(actor);
   if (subject !== actor.userId && !actor.isAdmin) throw notFound('whitelabel set-up');
   const [row] = await deps.db.select().from(whitelabels).where(eq(whitelabels.userId, subject));
@@ -124,7 +121,6 @@ export interface DnsCheck {
  * set, and stays: a later failed lookup (a DNS hiccup) does not unverify a domain; changing it does.
  */
 export async function checkWhitelabelDns(deps: CreditsDeps, actor: Actor): Promise<DnsCheck> {
-  requireScope(actor, CREDITS_SCOPES.manage);
   const current = await getWhitelabel(deps, actor);
   let found: string[];
   try {

@@ -25,6 +25,7 @@ export function workspaceRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/workspaces',
+      access: { caller: 'signed-in', scope: 'credits:spend' },
       tags,
       summary: 'Make a workspace; its price is reserved for its activity',
       request: jsonBody(z.strictObject({ name: oneLine(z.string().max(200)) })),
@@ -41,6 +42,7 @@ export function workspaceRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/workspaces',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'The workspaces I belong to',
       responses: {
@@ -55,6 +57,7 @@ export function workspaceRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'get',
       path: '/workspaces/{id}',
+      access: { caller: 'signed-in', scope: 'credits:read' },
       tags,
       summary: 'A workspace',
       request: { params: z.object({ id: PathId }) },
@@ -68,6 +71,7 @@ export function workspaceRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'patch',
       path: '/workspaces/{id}',
+      access: { caller: 'signed-in', scope: 'credits:spend' },
       tags,
       summary: 'Rename an open workspace (owners and admins); the name must be free among open workspaces',
       request: {
@@ -93,6 +97,7 @@ export function workspaceRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/workspaces/{id}/archive',
+      access: { caller: 'signed-in', scope: 'credits:spend' },
       tags,
       summary: 'Archive a workspace (owners): its activity stops and what is reserved in it is released',
       request: { params: z.object({ id: PathId }) },
@@ -110,6 +115,7 @@ export function workspaceRoutes(deps: CreditsDeps) {
     createRoute({
       method: 'post',
       path: '/workspaces/{id}/invitations',
+      access: { caller: 'signed-in', scope: 'credits:spend' },
       tags,
       summary: 'Invite someone to a workspace, for the `invite_member` price',
       request: {

@@ -3,7 +3,7 @@ import { authorize } from '../../core/access/authorization';
 import { type Invitation, inviteMember } from '../../core/access/invitations';
 import { createOrganization, updateOrganization } from '../../core/access/organizations';
 import { defineOrganizationKind, OrganizationKinds } from '../../core/access/roles';
-import { type Actor, requireScope, requireUser, systemActor } from '../../core/actor';
+import { type Actor, requireUser, systemActor } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import type { Clock } from '../../core/clock';
 import { type Db, parseTimestamp, queryRows } from '../../core/database';
@@ -25,7 +25,6 @@ import {
 import { creditsErrors } from '../errors';
 import { ACTIONS, requireActionAllowed } from '../products/actions';
 import { workspaces } from '../schema';
-import { CREDITS_SCOPES } from '../scopes';
 
 /**
  * Workspaces (seed §3): an organisation kind of the core, made through the credits API because
@@ -146,7 +145,7 @@ export async function resolveWorkspace(
     workspaceId,
     permission,
     lock ? 'change' : 'read',
-    { kind: WORKSPACE_KIND, what: 'workspace', scopeChecked: true },
+    { kind: WORKSPACE_KIND, what: 'workspace' },
   );
   const [row] = await queryRows<WorkspaceRow>(
     db,
@@ -309,7 +308,6 @@ export async function createWorkspace(
   actor: Actor,
   input: { name: string },
 ): Promise<Workspace> {
-  requireScope(actor, CREDITS_SCOPES.spend);
   const ownerUserId = requireUser(actor);
   return keepingFailures(deps.db, deps.clock, (tx) =>
     openWorkspace(tx, deps, actor, { ownerUserId, name: input.name }),
@@ -318,7 +316,6 @@ export async function createWorkspace(
 
 /** The workspaces the caller belongs to, archived ones included, by name. */
 export async function listWorkspaces({ db, clock }: CreditsDeps, actor: Actor): Promise<Workspace[]> {
-  requireScope(actor, CREDITS_SCOPES.read);
   const userId = requireUser(actor);
   const rows = await queryRows<WorkspaceRow>(
     db,
@@ -338,7 +335,6 @@ export async function getWorkspace(
   actor: Actor,
   workspaceId: string,
 ): Promise<Workspace> {
-  requireScope(actor, CREDITS_SCOPES.read);
   return withReserve(db, clock, await resolveWorkspace(db, actor, workspaceId, WORKSPACE_PERMISSIONS.read));
 }
 
@@ -351,7 +347,6 @@ export async function renameWorkspace(
   actor: Actor,
   input: { workspaceId: string; name: string },
 ): Promise<Workspace> {
-  requireScope(actor, CREDITS_SCOPES.spend);
   return deps.db.transaction(async (tx) => {
     const workspace = await resolveWorkspace(tx, actor, input.workspaceId, 'org.update', true);
     requireOpenWorkspace(workspace);
@@ -378,7 +373,6 @@ export async function archiveWorkspace(
   actor: Actor,
   workspaceId: string,
 ): Promise<Workspace> {
-  requireScope(actor, CREDITS_SCOPES.spend);
   const { clock } = deps;
   return deps.db.transaction(async (tx) => {
     const workspace = await resolveWorkspace(tx, actor, workspaceId, 'owners.manage', true);
@@ -495,7 +489,6 @@ export async function inviteToWorkspace(
   actor: Actor,
   input: { workspaceId: string; email: string; role: string },
 ): Promise<{ invitation: Invitation; usages: Usage[] }> {
-  requireScope(actor, CREDITS_SCOPES.spend);
   requireUser(actor);
   const { clock } = deps;
   return deps.db.transaction(async (tx) => {

@@ -13,6 +13,8 @@ export interface paths {
         /**
          * Sign up with email and password; the welcome mail carries the link that confirms the address
          * @description Answers 202 whether or not the address already has an account, so no response reveals it.
+         *
+         *     Anyone may call it.
          */
         post: {
             parameters: {
@@ -131,7 +133,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm an email address with the token from the mail, and sign in */
+        /**
+         * Confirm an email address with the token from the mail, and sign in
+         * @description Anyone may call it.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -241,7 +246,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with email and password */
+        /**
+         * Log in with email and password
+         * @description Anyone may call it.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -356,7 +364,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session */
+        /**
+         * End this session
+         * @description Anyone may call it.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -393,7 +404,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End every session of this person, everywhere */
+        /**
+         * End every session of this person, everywhere
+         * @description Any signed-in person (and the operator key). With a session only: API keys are refused.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -491,7 +505,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in person */
+        /**
+         * The signed-in person
+         * @description Any signed-in person (and the operator key). An API key needs the `profile:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -582,7 +599,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the profile */
+        /**
+         * Change the profile
+         * @description Any signed-in person (and the operator key). An API key needs the `profile:write` scope.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -688,7 +708,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the password (or set a first one for a wallet-only account) */
+        /**
+         * Change the password (or set a first one for a wallet-only account)
+         * @description Any signed-in person (and the operator key). With a session only: API keys are refused.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -799,6 +822,8 @@ export interface paths {
         /**
          * Mail a password reset link
          * @description Answers 202 whether or not the address has an account.
+         *
+         *     Anyone may call it.
          */
         post: {
             parameters: {
@@ -914,7 +939,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set a new password with the token from the reset mail; every session ends */
+        /**
+         * Set a new password with the token from the reset mail; every session ends
+         * @description Anyone may call it.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1019,7 +1047,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A single-use nonce for a Sign-In with Ethereum message */
+        /**
+         * A single-use nonce for a Sign-In with Ethereum message
+         * @description Anyone may call it.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1060,7 +1091,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with a signed EIP-4361 message, or link the wallet when already signed in */
+        /**
+         * Sign in with a signed EIP-4361 message, or link the wallet when already signed in
+         * @description Anyone may call it.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1173,7 +1207,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Unlink a wallet */
+        /**
+         * Unlink a wallet
+         * @description Any signed-in person (and the operator key). With a session only: API keys are refused.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1276,7 +1313,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My live sessions */
+        /**
+         * My live sessions
+         * @description Any signed-in person (and the operator key). With a session only: API keys are refused.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1388,7 +1428,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** End one of my sessions */
+        /**
+         * End one of my sessions
+         * @description Any signed-in person (and the operator key). With a session only: API keys are refused.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1487,7 +1530,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The scopes an API key may carry */
+        /**
+         * The scopes an API key may carry
+         * @description Anyone may call it.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1528,7 +1574,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My API keys (never their secrets) */
+        /**
+         * My API keys (never their secrets)
+         * @description Any signed-in person (and the operator key). With a session only: API keys are refused.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1615,7 +1664,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API key; its secret is in this response only */
+        /**
+         * Create an API key; its secret is in this response only
+         * @description Any signed-in person (and the operator key). With a session only: API keys are refused.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1730,7 +1782,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key */
+        /**
+         * Revoke an API key
+         * @description Any signed-in person (and the operator key). With a session only: API keys are refused.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1833,7 +1888,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The kinds of organisation, with their roles and what each role may do */
+        /**
+         * The kinds of organisation, with their roles and what each role may do
+         * @description Anyone may call it.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1934,7 +1992,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organisations I belong to, with my role in each */
+        /**
+         * The organisations I belong to, with my role in each
+         * @description Any signed-in person (and the operator key). An API key needs the `orgs:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2021,7 +2082,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an organisation; its creator gets the kind’s creator role (owner unless it says otherwise) */
+        /**
+         * Create an organisation; its creator gets the kind’s creator role (owner unless it says otherwise)
+         * @description Any signed-in person (and the operator key). An API key needs the `orgs:write` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2135,7 +2199,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An organisation, with my role and permissions in it */
+        /**
+         * An organisation, with my role and permissions in it
+         * @description Any signed-in person (and the operator key). An API key needs the `orgs:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2226,7 +2293,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename an organisation */
+        /**
+         * Rename an organisation
+         * @description Any signed-in person (and the operator key). An API key needs the `orgs:write` scope.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2331,7 +2401,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The members, with their names, addresses and roles */
+        /**
+         * The members, with their names, addresses and roles
+         * @description Any signed-in person (and the operator key). An API key needs the `orgs:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2437,7 +2510,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member, or leave (your own user id) */
+        /**
+         * Remove a member, or leave (your own user id)
+         * @description Any signed-in person (and the operator key). An API key needs the `orgs:write` scope.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2527,7 +2603,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a member's role (never leaving the organisation without an owner) */
+        /**
+         * Change a member's role (never leaving the organisation without an owner)
+         * @description Any signed-in person (and the operator key). An API key needs the `orgs:write` scope.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2633,7 +2712,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The open invitations, newest first */
+        /**
+         * The open invitations, newest first
+         * @description Any signed-in person (and the operator key). An API key needs the `orgs:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2722,7 +2804,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Invite an email address with a role; mails the link, withdrawing an earlier open invitation */
+        /**
+         * Invite an email address with a role; mails the link, withdrawing an earlier open invitation
+         * @description Any signed-in person (and the operator key). An API key needs the `orgs:write` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2836,7 +2921,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Withdraw an open invitation; its link stops working */
+        /**
+         * Withdraw an open invitation; its link stops working
+         * @description Any signed-in person (and the operator key). An API key needs the `orgs:write` scope.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2938,7 +3026,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What an invitation link is for (public: the link is the credential) */
+        /**
+         * What an invitation link is for (public: the link is the credential)
+         * @description Anyone may call it.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3041,7 +3132,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept an invitation as the signed-in person, who must own the invited address */
+        /**
+         * Accept an invitation as the signed-in person, who must own the invited address
+         * @description Any signed-in person (and the operator key). With a session only: API keys are refused.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3143,7 +3237,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log, newest first, filtered and paged (administrators) */
+        /**
+         * The audit log, newest first, filtered and paged (administrators)
+         * @description Administrators (and the operator key) only. An API key needs the `audit:read` scope.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3263,6 +3360,8 @@ export interface paths {
         /**
          * The audit log as CSV, newest first, with the same filters (administrators; up to 10000 rows)
          * @description When more entries match than `limit` (at most 10,000), the `X-Next-Cursor` header carries the `cursor` for the next file.
+         *
+         *     Administrators (and the operator key) only. An API key needs the `audit:read` scope.
          */
         get: {
             parameters: {
@@ -3375,7 +3474,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether mail is delivered to the built-in Mailbox (no SMTP server configured) */
+        /**
+         * Whether mail is delivered to the built-in Mailbox (no SMTP server configured)
+         * @description Anyone may call it.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3477,7 +3579,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Mail, newest first: all of it for an administrator, your own for anyone else */
+        /**
+         * Mail, newest first: all of it for an administrator, your own for anyone else
+         * @description Anyone may call it.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3586,7 +3691,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One message with its text and HTML */
+        /**
+         * One message with its text and HTML
+         * @description Anyone may call it.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3687,7 +3795,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your notifications, newest first */
+        /**
+         * Your notifications, newest first
+         * @description Any signed-in person (and the operator key). An API key needs the `notifications:read` scope.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3797,7 +3908,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How many of your notifications are unread */
+        /**
+         * How many of your notifications are unread
+         * @description Any signed-in person (and the operator key). An API key needs the `notifications:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3900,7 +4014,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark all your notifications read */
+        /**
+         * Mark all your notifications read
+         * @description Any signed-in person (and the operator key). An API key needs the `notifications:write` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4004,7 +4121,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark one of your notifications read */
+        /**
+         * Mark one of your notifications read
+         * @description Any signed-in person (and the operator key). An API key needs the `notifications:write` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4106,7 +4226,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where each kind of notification goes for you */
+        /**
+         * Where each kind of notification goes for you
+         * @description Any signed-in person (and the operator key). An API key needs the `notifications:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4208,7 +4331,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Choose where one kind of notification goes for you */
+        /**
+         * Choose where one kind of notification goes for you
+         * @description Any signed-in person (and the operator key). An API key needs the `notifications:write` scope.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -4323,7 +4449,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload a file (PDF, PNG, JPEG or WebP, up to 10485760 bytes); its type is read from its bytes */
+        /**
+         * Upload a file (PDF, PNG, JPEG or WebP, up to 10485760 bytes); its type is read from its bytes
+         * @description Any signed-in person (and the operator key). An API key needs the `files:write` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4430,7 +4559,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file you uploaded (administrators: any) */
+        /**
+         * Download a file you uploaded (administrators: any)
+         * @description Any signed-in person (and the operator key). An API key needs the `files:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4531,7 +4663,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List ledgers */
+        /**
+         * List ledgers
+         * @description The operator key (ADMIN_API_KEY) only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4618,7 +4753,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a ledger (an asset and its decimal scale); idempotent on the code */
+        /**
+         * Create a ledger (an asset and its decimal scale); idempotent on the code
+         * @description The operator key (ADMIN_API_KEY) only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4727,7 +4865,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List accounts, filtered and paged */
+        /**
+         * List accounts, filtered and paged
+         * @description The operator key (ADMIN_API_KEY) only.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4824,7 +4965,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create accounts; each id is its idempotency key */
+        /**
+         * Create accounts; each id is its idempotency key
+         * @description The operator key (ADMIN_API_KEY) only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4937,7 +5081,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An account with its balances */
+        /**
+         * An account with its balances
+         * @description The operator key (ADMIN_API_KEY) only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5040,7 +5187,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Close an account: no new transfers or posts; holds can still be voided or expire */
+        /**
+         * Close an account: no new transfers or posts; holds can still be voided or expire
+         * @description The operator key (ADMIN_API_KEY) only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5144,7 +5294,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reopen a closed account */
+        /**
+         * Reopen a closed account
+         * @description The operator key (ADMIN_API_KEY) only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5246,7 +5399,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An account's transfers in commit order, each with the account's balances after it */
+        /**
+         * An account's transfers in commit order, each with the account's balances after it
+         * @description The operator key (ADMIN_API_KEY) only.
+         */
         get: {
             parameters: {
                 query?: {
@@ -5361,7 +5517,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List transfers in commit order, filtered and paged */
+        /**
+         * List transfers in commit order, filtered and paged
+         * @description The operator key (ADMIN_API_KEY) only.
+         */
         get: {
             parameters: {
                 query?: {
@@ -5460,6 +5619,8 @@ export interface paths {
         /**
          * Create transfers: posted, pending (a hold), post or void of a pending; optionally linked
          * @description Each transfer gets its own result, named as in TigerBeetle. `ok` and `exists` (a retry of the same id with the same fields) carry the stored transfer; a retry with a changed field gets `exists_with_different_<field>`.
+         *
+         *     The operator key (ADMIN_API_KEY) only.
          */
         post: {
             parameters: {
@@ -5574,7 +5735,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A transfer */
+        /**
+         * A transfer
+         * @description The operator key (ADMIN_API_KEY) only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5675,7 +5839,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Check the ledger's invariants against what is stored */
+        /**
+         * Check the ledger's invariants against what is stored
+         * @description The operator key (ADMIN_API_KEY) only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5777,7 +5944,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Products, newest first: every one for administrators, their own for resellers */
+        /**
+         * Products, newest first: every one for administrators, their own for resellers
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query?: {
@@ -5877,6 +6047,8 @@ export interface paths {
         /**
          * Make a product
          * @description Administrators make generic and whitelabel products. A whitelabel reseller makes under-whitelabel ones: only with actions its own products grant, no more credits per cycle than it has available, and paying the `create_under_whitelabel_product` price.
+         *
+         *     Any signed-in person (and the operator key). An API key needs the `credits:manage` scope.
          */
         post: {
             parameters: {
@@ -6012,6 +6184,8 @@ export interface paths {
         /**
          * The products on sale, for anyone (no sign-in)
          * @description Without `reseller_domain`: the active generic and whitelabel products. With it: the active under-whitelabel products of the reseller that set up that domain (verified or not yet). A domain nobody set up answers an empty list, not an error.
+         *
+         *     Anyone may call it.
          */
         get: {
             parameters: {
@@ -6115,7 +6289,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A product its maker (or an administrator) manages */
+        /**
+         * A product its maker (or an administrator) manages
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6206,7 +6383,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change or deactivate a product; changes apply to later purchases and refills */
+        /**
+         * Change or deactivate a product; changes apply to later purchases and refills
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:manage` scope.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -6334,7 +6514,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What each action costs in credits */
+        /**
+         * What each action costs in credits
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6436,7 +6619,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set an action’s price, adding the action if it is new (administrators) */
+        /**
+         * Set an action’s price, adding the action if it is new (administrators)
+         * @description Administrators (and the operator key) only. An API key needs the `credits:manage` scope.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -6555,6 +6741,8 @@ export interface paths {
         /**
          * A sales platform reports a purchase
          * @description Signed with the integration’s secret: `X-Tally-Signature: sha256=<hex HMAC-SHA256 of "<X-Tally-Timestamp>.<raw body>">`, the timestamp in unix seconds within 5 minutes of now. The order id makes a repeat answer 200 with the first purchase and create nothing.
+         *
+         *     Anyone may call it.
          */
         post: {
             parameters: {
@@ -6699,7 +6887,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Purchases, newest first: all of them for administrators; one’s own, and those of one’s own products, for everyone else */
+        /**
+         * Purchases, newest first: all of them for administrators; one’s own, and those of one’s own products, for everyone else
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query?: {
@@ -6799,6 +6990,8 @@ export interface paths {
         /**
          * Enter a purchase made elsewhere (administrators)
          * @description Idempotent on the order reference, like a webhook delivery.
+         *
+         *     Administrators (and the operator key) only. An API key needs the `credits:manage` scope.
          */
         post: {
             parameters: {
@@ -6943,7 +7136,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The sales platforms connected (administrators); never their secrets */
+        /**
+         * The sales platforms connected (administrators); never their secrets
+         * @description Administrators (and the operator key) only. An API key needs the `credits:manage` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -7030,7 +7226,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Connect a sales platform (administrators); its signing secret is in this response only */
+        /**
+         * Connect a sales platform (administrators); its signing secret is in this response only
+         * @description Administrators (and the operator key) only. An API key needs the `credits:manage` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7142,7 +7341,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop accepting an integration’s deliveries (administrators) */
+        /**
+         * Stop accepting an integration’s deliveries (administrators)
+         * @description Administrators (and the operator key) only. An API key needs the `credits:manage` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7249,6 +7451,8 @@ export interface paths {
         /**
          * First login: the temporary password from the mail, a new password and the first workspace
          * @description One transaction: the temporary password is used, the password set, the workspace made and a session opened — or, if any step fails, nothing changes.
+         *
+         *     Anyone may call it.
          */
         post: {
             parameters: {
@@ -7389,6 +7593,8 @@ export interface paths {
         /**
          * Mail new login details to a person who has not finished onboarding
          * @description Answers 202 whatever the address, so no response reveals who has an account.
+         *
+         *     Anyone may call it.
          */
         post: {
             parameters: {
@@ -7502,7 +7708,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspaces I belong to */
+        /**
+         * The workspaces I belong to
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -7589,7 +7798,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Make a workspace; its price is reserved for its activity */
+        /**
+         * Make a workspace; its price is reserved for its activity
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:spend` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7709,7 +7921,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A workspace */
+        /**
+         * A workspace
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -7800,7 +8015,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename an open workspace (owners and admins); the name must be free among open workspaces */
+        /**
+         * Rename an open workspace (owners and admins); the name must be free among open workspaces
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:spend` scope.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -7913,7 +8131,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Archive a workspace (owners): its activity stops and what is reserved in it is released */
+        /**
+         * Archive a workspace (owners): its activity stops and what is reserved in it is released
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:spend` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8024,7 +8245,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Invite someone to a workspace, for the `invite_member` price */
+        /**
+         * Invite someone to a workspace, for the `invite_member` price
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:spend` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8166,6 +8390,8 @@ export interface paths {
         /**
          * Charge an action at its price (× quantity)
          * @description In a workspace the workspace’s reserve pays first, then the pool, which can make two usages. A free action records nothing. A repeat with the same Idempotency-Key answers what the first charged; the same key with another body is 409.
+         *
+         *     Any signed-in person (and the operator key). An API key needs the `credits:spend` scope.
          */
         post: {
             parameters: {
@@ -8304,7 +8530,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reserve credits for an action: its price × quantity, or an explicit amount */
+        /**
+         * Reserve credits for an action: its price × quantity, or an explicit amount
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:spend` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8450,7 +8679,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Use a reservation, whole or in part; the rest is released, or kept reserved */
+        /**
+         * Use a reservation, whole or in part; the rest is released, or kept reserved
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:spend` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8584,7 +8816,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Release a reservation; releasing it again answers it as it is */
+        /**
+         * Release a reservation; releasing it again answers it as it is
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:spend` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8705,7 +8940,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A balance: the caller’s, or a workspace’s */
+        /**
+         * A balance: the caller’s, or a workspace’s
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query?: {
@@ -8812,6 +9050,8 @@ export interface paths {
         /**
          * Usage history, newest first
          * @description `used_for` finds the usages whose purpose contains the text, in any case (`post` finds `Post:7f3c` and `repost`); `%`, `_` and `\` in it are only themselves.
+         *
+         *     Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
          */
         get: {
             parameters: {
@@ -8933,6 +9173,8 @@ export interface paths {
         /**
          * Usage history as CSV, newest first, with the same filters (up to 10000 rows)
          * @description Read by the same people as `/usages`. When more usages match than `limit` (at most 10,000), the `X-Next-Cursor` header carries the `cursor` for the next file. Fields a spreadsheet would run as a formula start with an apostrophe.
+         *
+         *     Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
          */
         get: {
             parameters: {
@@ -9046,7 +9288,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Credits used per day or hour and action, for a chart */
+        /**
+         * Credits used per day or hour and action, for a chart
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query: {
@@ -9163,7 +9408,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reservations, newest first */
+        /**
+         * Reservations, newest first
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query?: {
@@ -9276,7 +9524,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The grants with credits left, in the order they are spent */
+        /**
+         * The grants with credits left, in the order they are spent
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query?: {
@@ -9382,7 +9633,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My type, products, permissions and balance */
+        /**
+         * My type, products, permissions and balance
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -9481,7 +9735,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** People with their type and balance (administrators) */
+        /**
+         * People with their type and balance (administrators)
+         * @description Administrators (and the operator key) only. An API key needs the `credits:manage` scope.
+         */
         get: {
             parameters: {
                 query?: {
@@ -9590,7 +9847,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A person’s type, products, permissions and balance (administrators) */
+        /**
+         * A person’s type, products, permissions and balance (administrators)
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -9692,7 +9952,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Make a person an administrator, or stop them being one (administrators) */
+        /**
+         * Make a person an administrator, or stop them being one (administrators)
+         * @description Administrators (and the operator key) only. With a session only: API keys are refused.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -9807,7 +10070,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add or take away credits with a reason (administrators); an Idempotency-Key makes a retry safe */
+        /**
+         * Add or take away credits with a reason (administrators); an Idempotency-Key makes a retry safe
+         * @description Administrators (and the operator key) only. An API key needs the `credits:manage` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -9924,7 +10190,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My domain set-up (administrators: anyone’s, with user_id) */
+        /**
+         * My domain set-up (administrators: anyone’s, with user_id)
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
         get: {
             parameters: {
                 query?: {
@@ -10026,7 +10295,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set my domain (whitelabel resellers); point its CNAME record at `cname_target` */
+        /**
+         * Set my domain (whitelabel resellers); point its CNAME record at `cname_target`
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:manage` scope.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -10142,7 +10414,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Look up my domain’s CNAME record now */
+        /**
+         * Look up my domain’s CNAME record now
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:manage` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -10246,7 +10521,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The chain Tally runs on: its tokens, contracts and treasury */
+        /**
+         * The chain Tally runs on: its tokens, contracts and treasury
+         * @description Anyone may call it.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -10347,7 +10625,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** JSON-RPC to the chain for a signed-in person's wallet (reads and signed transactions only) */
+        /**
+         * JSON-RPC to the chain for a signed-in person's wallet (reads and signed transactions only)
+         * @description Any signed-in person (and the operator key). An API key needs the `chain:rpc` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -10453,7 +10734,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mint test tokens to an address, with ETH for gas when it has little (development chain only) */
+        /**
+         * Mint test tokens to an address, with ETH for gas when it has little (development chain only)
+         * @description Any signed-in person (and the operator key). An API key needs the `chain:faucet` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -10572,7 +10856,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of Tally’s outgoing transactions: yours (a faucet request), or any for an administrator */
+        /**
+         * One of Tally’s outgoing transactions: yours (a faucet request), or any for an administrator
+         * @description Any signed-in person (and the operator key). An API key needs the `chain:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -10673,7 +10960,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tally’s outgoing transactions, newest first (administrators) */
+        /**
+         * Tally’s outgoing transactions, newest first (administrators)
+         * @description Administrators (and the operator key) only. An API key needs the `chain:read` scope.
+         */
         get: {
             parameters: {
                 query?: {
@@ -10782,7 +11072,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The chain, its head, the treasury’s balances, open transactions and followers (administrators) */
+        /**
+         * The chain, its head, the treasury’s balances, open transactions and followers (administrators)
+         * @description Administrators (and the operator key) only. An API key needs the `chain:read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -10884,6 +11177,8 @@ export interface paths {
         /**
          * Whether this Tally is still empty, and the command that fills it with demo data
          * @description Anyone may call it; it says nothing but whether people or transfers exist.
+         *
+         *     Anyone may call it.
          */
         get: {
             parameters: {
