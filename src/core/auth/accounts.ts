@@ -7,11 +7,17 @@ import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
 import { newId } from '../ids';
 import { queueMail } from '../mail/outbox';
-import { action, paragraph, renderMail, subject } from '../mail/template';
+import { action, facts, paragraph, renderMail, subject } from '../mail/template';
 import { consumeLinkToken, issueLinkToken } from './mailed-links';
 import { checkPasswordRules, hashPassword, verifyPassword } from './passwords';
 import { assertNotLocked, claimAttempt, clearFailures, consumeRateLimit, recordFailure } from './rate-limit';
-import { type NewSession, openSession, requireSessionUser, revokeSessionsOf } from './sessions';
+import {
+  type NewSession,
+  openSession,
+  requireSessionUser,
+  revokeSessionsOf,
+  SESSION_TTL_MS,
+} from './sessions';
 import { findTemporaryPassword } from './temporary-passwords';
 
 /**
@@ -309,7 +315,39 @@ export async function resetPassword(
       UPDATE core_users SET password_hash = ${passwordHash}, password_changed_at = ${now},
         email_verified_at = coalesce(email_verified_at, ${now}), updated_at = ${now}
       WHERE id = ${userId}`);
-    await revokeSessionsOf(tx, deps.clock, userId);
+    const sessionsEnded = await revokeSessionsOf(tx, deps.clock, userId);
+    const { keys, wallets } = await revokeRecentSignIns(tx, deps.clock, userId);
+    const [person] = await queryRows<{ email: string | null }>(
+      tx,
+      sql`SELECT email FROM core_users WHERE id = ${userId}`,
+    );
+    if (person?.email) {
+      await queueMail(tx, deps.clock, {
+        to: person.email,
+        userId,
+        ...renderMail('password_reset_done', {
+          subject: subject`Your Tally password was reset`,
+          blocks: [
+            paragraph`The password of your Tally account was just reset. Every session was signed out.`,
+            paragraph`In case someone else had your old password, what was added to your account in the last ${String(
+              RECENT_SIGN_IN_DAYS,
+            )} days to sign in without it is gone too: ${String(keys.length)} API key(s) revoked, ${String(
+              wallets.length,
+            )} wallet(s) unlinked.`,
+            ...(keys.length > 0 || wallets.length > 0
+              ? [
+                  facts([
+                    ...keys.map((k) => [`API key revoked`, `${k.name} (${k.prefix}…)`] as const),
+                    ...wallets.map((address) => [`Wallet unlinked`, address] as const),
+                  ]),
+                ]
+              : []),
+            paragraph`Make a new key or link a wallet again in your settings if they were yours. If you did not reset your password, reset it again now and tell us.`,
+            action('Review your account', `${deps.publicUrl}/settings`),
+          ],
+        }),
+      });
+    }
     await recordAudit(
       tx,
       deps.clock,
@@ -318,9 +356,41 @@ export async function resetPassword(
         action: 'password_reset.complete',
         objectType: 'user',
         objectId: userId,
+        details: { sessionsEnded, apiKeysRevoked: keys.map((k) => k.id), walletsUnlinked: wallets },
       },
     );
   });
+}
+
+/**
+ * How far back a reset undoes new ways in: a session lasts this long, so whoever signed in with the
+ * old password could have added a key or a wallet in this window at most since their last sign-in.
+ */
+const RECENT_SIGN_IN_DAYS = SESSION_TTL_MS / (24 * 3600 * 1000);
+
+/**
+ * A password reset says the old password may be known to someone else: the API keys made and the
+ * wallets linked within a session's lifetime could be theirs, and would outlive the reset. They go
+ * (the mail lists them); older keys and wallets stay.
+ */
+async function revokeRecentSignIns(
+  tx: Db,
+  clock: Clock,
+  userId: string,
+): Promise<{ keys: { id: string; name: string; prefix: string }[]; wallets: string[] }> {
+  const now = clock.now();
+  const since = new Date(now.getTime() - SESSION_TTL_MS);
+  const keys = await queryRows<{ id: string; name: string; prefix: string }>(
+    tx,
+    sql`UPDATE core_api_keys SET revoked_at = ${now}
+        WHERE user_id = ${userId} AND revoked_at IS NULL AND created_at >= ${since}
+        RETURNING id, name, prefix`,
+  );
+  const wallets = await queryRows<{ address: string }>(
+    tx,
+    sql`DELETE FROM core_wallets WHERE user_id = ${userId} AND linked_at >= ${since} RETURNING address`,
+  );
+  return { keys, wallets: wallets.map((w) => w.address) };
 }
 
 export async function changePassword(

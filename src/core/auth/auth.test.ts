@@ -272,6 +272,86 @@ describe('password reset', () => {
     ).toBe(422);
   });
 
+  it('revokes the keys and unlinks the wallets of the last session window, and says so in the mail', async () => {
+    const { email, cookie } = await verifiedPerson();
+    const me = await read(await request(tally, 'GET', '/api/auth/me', { headers: { cookie } }));
+    const makeKey = async (name: string) =>
+      read(
+        await request(tally, 'POST', '/api/auth/api-keys', {
+          headers: { cookie },
+          body: { name, scopes: ['profile:read'] },
+        }),
+      );
+    const linkWallet = async () => {
+      const wallet = privateKeyToAccount(generatePrivateKey());
+      const { nonce } = await read(await request(tally, 'GET', '/api/auth/siwe/nonce'));
+      const message = createSiweMessage({
+        address: wallet.address,
+        chainId: 31337,
+        domain: 'tally.test',
+        nonce,
+        uri: 'http://tally.test/profile',
+        version: '1',
+        issuedAt: tally.clock.now(),
+      });
+      const linked = await request(tally, 'POST', '/api/auth/siwe/verify', {
+        headers: { cookie },
+        body: { message, signature: await wallet.signMessage({ message }) },
+      });
+      expect(linked.status).toBe(200);
+      return wallet.address.toLowerCase();
+    };
+    // The person's own key and wallet, from before the window; the session lives on meanwhile.
+    const ownKey = await makeKey('own server');
+    const ownWallet = await linkWallet();
+    tally.clock.advance(31 * 24 * 3600 * 1000);
+    await tally.database.db.execute(
+      sql`UPDATE core_sessions SET expires_at = ${new Date(tally.clock.now().getTime() + 3600_000)}
+          WHERE user_id = ${me.user.id}`,
+    );
+    // An intruder who had the password, in this window.
+    const intruderKey = await makeKey('backdoor');
+    const intruderWallet = await linkWallet();
+
+    await request(tally, 'POST', '/api/auth/password-reset', { body: { email } });
+    const token = await linkToken(email, '/reset-password');
+    const confirmed = await request(tally, 'POST', '/api/auth/password-reset/confirm', {
+      body: { token, new_password: 'a brand new passphrase' },
+    });
+    expect(confirmed.status).toBe(204);
+
+    const asKey = (secret: string) =>
+      request(tally, 'GET', '/api/auth/me', { headers: { authorization: `Bearer ${secret}` } });
+    expect((await asKey(intruderKey.secret)).status).toBe(401);
+    expect((await asKey(ownKey.secret)).status).toBe(200);
+    const wallets = await queryRows<{ address: string }>(
+      tally.database.db,
+      sql`SELECT address FROM core_wallets WHERE user_id = ${me.user.id}`,
+    );
+    expect(wallets.map((w) => w.address)).toEqual([ownWallet]);
+    const [mail] = (await mailsTo(email)).filter((m) => m.template === 'password_reset_done');
+    expect(mail?.subject).toBe('Your Tally password was reset');
+    expect(mail?.text).toContain('1 API key(s) revoked, 1 wallet(s) unlinked');
+    expect(mail?.text).toContain(`backdoor (${intruderKey.api_key.prefix}…)`);
+    expect(mail?.text).toContain(intruderWallet);
+    expect(mail?.text).not.toContain(ownWallet);
+  });
+
+  it('ends every other session on a password change, keeping the one that changed it', async () => {
+    const { email, cookie } = await verifiedPerson();
+    const other = await request(tally, 'POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    const otherCookie = sessionCookie(other);
+    const changed = await request(tally, 'POST', '/api/auth/password', {
+      headers: { cookie },
+      body: { current_password: PASSWORD, new_password: 'another good passphrase' },
+    });
+    expect(changed.status).toBe(204);
+    expect((await request(tally, 'GET', '/api/auth/me', { headers: { cookie } })).status).toBe(200);
+    expect((await request(tally, 'GET', '/api/auth/me', { headers: { cookie: otherCookie } })).status).toBe(
+      401,
+    );
+  });
+
   it('stops mailing an address after three requests an hour, still answering the same', async () => {
     const { email } = await verifiedPerson();
     const before = (await mailsTo(email)).length;

@@ -275,7 +275,8 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
       path: '/password-reset/confirm',
       access: { caller: 'anyone' },
       tags,
-      summary: 'Set a new password with the token from the reset mail; every session ends',
+      summary:
+        'Set a new password with the token from the reset mail; every session ends, and API keys made and wallets linked in the last 30 days go (the mail lists them)',
       request: jsonBody(z.strictObject({ token: z.string().min(1).max(200), new_password: Password })),
       responses: { 204: noContent, ...errorResponses },
     }),

@@ -940,7 +940,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Set a new password with the token from the reset mail; every session ends
+         * Set a new password with the token from the reset mail; every session ends, and API keys made and wallets linked in the last 30 days go (the mail lists them)
          * @description Anyone may call it.
          */
         post: {

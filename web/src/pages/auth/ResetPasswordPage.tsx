@@ -55,7 +55,8 @@ export function ResetPasswordPage() {
       <AuthCard title="Your password is set">
         <Stack gap="md" role="status">
           <Alert color="teal" variant="light">
-            For safety, every session of your account was ended. Log in with the new password.
+            For safety, every session of your account was ended, and API keys made or wallets linked in the
+            last 30 days were removed (we mailed you the list). Log in with the new password.
           </Alert>
           <Button component={Link} to="/login">
             Log in
