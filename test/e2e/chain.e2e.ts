@@ -38,7 +38,9 @@ describe('chain: the development wallet, the faucet and the Chain page', () => {
 
   /** Signs up and confirms the address through the API, as the account journey does through the pages. */
   const signUp = async (page: Page) => {
-    const signup = await page.request.post(`${server.url}/api/auth/signup`, { data: PERSON });
+    const signup = await page.request.post(`${server.url}/api/auth/signup`, {
+      data: { name: PERSON.name, email: PERSON.email },
+    });
     expect(signup.status()).toBe(202);
     let token: string | undefined;
     for (let tries = 0; !token && tries < 100; tries += 1) {
@@ -52,7 +54,9 @@ describe('chain: the development wallet, the faucet and the Chain page', () => {
       if (!token) await page.waitForTimeout(100);
     }
     expect(token).toBeTruthy();
-    const verified = await page.request.post(`${server.url}/api/auth/verify-email`, { data: { token } });
+    const verified = await page.request.post(`${server.url}/api/auth/verify-email`, {
+      data: { token, password: PERSON.password },
+    });
     expect(verified.status()).toBe(200);
   };
 

@@ -72,78 +72,112 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 const ipKey = (ip: string | null) => ip ?? 'unknown';
 
 /**
- * Signs a person up. A new address gets an account and a welcome mail with a link that confirms it;
- * an address that already has an account gets a mail saying so, with links to log in or reset. The
- * answer is the same in both cases.
+ * Signs a person up with an address and a name. A new address gets an account without a password
+ * and a welcome mail whose link confirms the address, where its owner chooses the password: whoever
+ * signs up with someone else's address never holds a password to it (an account pre-hijack). An
+ * address whose account was never confirmed gets a fresh link; a confirmed one, a mail saying it has
+ * an account. The answer is the same in every case.
  */
 export async function signUp(
   { db, clock, publicUrl }: AuthDeps,
   actor: Actor,
-  input: { email: string; password: string; name: string },
+  input: { email: string; name: string },
 ): Promise<void> {
   const email = normalizeEmail(input.email);
-  checkPasswordRules(input.password);
   await consumeRateLimit(db, clock, `signup:ip:${ipKey(actor.ip)}`, LIMITS.signUpPerIp);
-  const passwordHash = await hashPassword(input.password);
   const mailAllowed = await consumeRateLimit(db, clock, `mail:${email}`, LIMITS.mailsPerAddress, {
     throwWhenExceeded: false,
   });
   await db.transaction(async (tx) => {
     const now = clock.now();
-    const userId = newId();
     const inserted = await queryRows<{ id: string }>(
       tx,
-      sql`INSERT INTO core_users (id, email, name, password_hash, password_changed_at, created_at, updated_at)
-          VALUES (${userId}, ${email}, ${input.name.trim()}, ${passwordHash}, ${now}, ${now}, ${now})
+      sql`INSERT INTO core_users (id, email, name, created_at, updated_at)
+          VALUES (${newId()}, ${email}, ${input.name.trim()}, ${now}, ${now})
           ON CONFLICT (email) DO NOTHING RETURNING id`,
     );
-    if (inserted.length === 0) {
-      if (mailAllowed) {
-        await queueMail(tx, clock, {
-          to: email,
-          ...renderMail('signup_existing', {
-            subject: subject`You already have a Tally account`,
-            blocks: [
-              paragraph`Someone, maybe you, tried to sign up to Tally with this address, which already has an account.`,
-              action('Log in', `${publicUrl}/login`),
-              action('Forgot your password?', `${publicUrl}/forgot-password`),
-              paragraph`If it was not you, you can ignore this mail: nothing changed.`,
-            ],
-          }),
-        });
+    const [created] = inserted;
+    if (!created) {
+      if (!mailAllowed) return;
+      const [existing] = await queryRows<{ id: string; email_verified_at: string | null }>(
+        tx,
+        sql`SELECT id, email_verified_at::text FROM core_users WHERE email = ${email}`,
+      );
+      if (existing && !existing.email_verified_at) {
+        await queueConfirmation(tx, { clock, publicUrl }, actor, existing.id, email);
+        return;
       }
+      await queueMail(tx, clock, {
+        to: email,
+        ...renderMail('signup_existing', {
+          subject: subject`You already have a Tally account`,
+          blocks: [
+            paragraph`Someone, maybe you, tried to sign up to Tally with this address, which already has an account.`,
+            action('Log in', `${publicUrl}/login`),
+            action('Forgot your password?', `${publicUrl}/forgot-password`),
+            paragraph`If it was not you, you can ignore this mail: nothing changed.`,
+          ],
+        }),
+      });
       return;
     }
-    const token = await issueLinkToken(tx, clock, userId, 'verify_email', actor.ip);
+    const token = await issueLinkToken(tx, clock, created.id, 'verify_email', actor.ip);
     await queueMail(tx, clock, {
       to: email,
-      userId,
-      dedupeKey: `welcome:${userId}`,
+      userId: created.id,
+      dedupeKey: `welcome:${created.id}`,
       ...renderMail('welcome', {
         subject: subject`Welcome to Tally — confirm your email`,
         blocks: [
           paragraph`Welcome to Tally, ${input.name.trim() || email}!`,
-          action('Confirm your email address', `${publicUrl}/verify-email?token=${token}`),
-          paragraph`The link works once, for 48 hours.`,
+          action('Confirm your address and choose a password', `${publicUrl}/verify-email?token=${token}`),
+          paragraph`The link works once, for 48 hours. If you did not sign up, ignore this mail: without it, nobody can use the account.`,
         ],
       }),
     });
     await recordAudit(
       tx,
       clock,
-      { ...actor, userId },
-      { action: 'user.signup', objectType: 'user', objectId: userId },
+      { ...actor, userId: created.id },
+      { action: 'user.signup', objectType: 'user', objectId: created.id },
     );
   });
 }
 
-/** Confirms an address from the welcome mail's link and signs the person in. */
-export async function confirmEmail(deps: AuthDeps, actor: Actor, token: string, client: Client) {
+/**
+ * Confirms an address from the mail's link and signs the person in. An account confirmed for the
+ * first time takes its password here, from whoever holds the mail: the address's owner.
+ */
+export async function confirmEmail(
+  deps: AuthDeps,
+  actor: Actor,
+  input: { token: string; password?: string },
+  client: Client,
+) {
+  if (input.password !== undefined) checkPasswordRules(input.password, 'password');
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   return deps.db.transaction(async (tx) => {
-    const userId = await consumeLinkToken(tx, deps.clock, token, 'verify_email');
+    const userId = await consumeLinkToken(tx, deps.clock, input.token, 'verify_email');
+    const now = deps.clock.now();
+    const [row] = await queryRows<{ email_verified_at: string | null }>(
+      tx,
+      sql`SELECT email_verified_at::text FROM core_users WHERE id = ${userId}`,
+    );
+    const firstConfirmation = !row?.email_verified_at;
+    if (firstConfirmation && !passwordHash) {
+      // Thrown inside the transaction: the link stays unused for the answer with a password.
+      throw new AppError('validation_failed', 'password: choose a password to finish', {
+        field: 'password',
+        reason: 'password_required',
+      });
+    }
     await tx.execute(sql`
-      UPDATE core_users SET email_verified_at = coalesce(email_verified_at, ${deps.clock.now()}),
-        updated_at = ${deps.clock.now()} WHERE id = ${userId}`);
+      UPDATE core_users SET email_verified_at = coalesce(email_verified_at, ${now}), updated_at = ${now}
+      WHERE id = ${userId}`);
+    if (firstConfirmation && passwordHash) {
+      await tx.execute(sql`
+        UPDATE core_users SET password_hash = ${passwordHash}, password_changed_at = ${now} WHERE id = ${userId}`);
+    }
     await recordAudit(
       tx,
       deps.clock,
@@ -152,6 +186,7 @@ export async function confirmEmail(deps: AuthDeps, actor: Actor, token: string, 
         action: 'user.verify_email',
         objectType: 'user',
         objectId: userId,
+        details: { passwordSet: firstConfirmation },
       },
     );
     const session = await openSession(tx, deps.clock, userId, client);
@@ -227,12 +262,8 @@ async function refuseTemporaryPassword(db: Db, clock: Clock, userId: string, pas
   );
 }
 
-async function resendConfirmation(
-  { db, clock, publicUrl }: AuthDeps,
-  actor: Actor,
-  userId: string,
-  email: string,
-) {
+async function resendConfirmation(deps: AuthDeps, actor: Actor, userId: string, email: string) {
+  const { db, clock } = deps;
   if (
     !(await consumeRateLimit(db, clock, `mail:${email}`, LIMITS.mailsPerAddress, {
       throwWhenExceeded: false,
@@ -240,19 +271,28 @@ async function resendConfirmation(
   ) {
     return;
   }
-  await db.transaction(async (tx) => {
-    const token = await issueLinkToken(tx, clock, userId, 'verify_email', actor.ip);
-    await queueMail(tx, clock, {
-      to: email,
-      userId,
-      ...renderMail('verify_email', {
-        subject: subject`Confirm your email for Tally`,
-        blocks: [
-          action('Confirm your email address', `${publicUrl}/verify-email?token=${token}`),
-          paragraph`The link works once, for 48 hours.`,
-        ],
-      }),
-    });
+  await db.transaction((tx) => queueConfirmation(tx, deps, actor, userId, email));
+}
+
+/** A fresh link that confirms the address (and, for an account never confirmed, sets its password). */
+async function queueConfirmation(
+  tx: Db,
+  { clock, publicUrl }: Pick<AuthDeps, 'clock' | 'publicUrl'>,
+  actor: Actor,
+  userId: string,
+  email: string,
+) {
+  const token = await issueLinkToken(tx, clock, userId, 'verify_email', actor.ip);
+  await queueMail(tx, clock, {
+    to: email,
+    userId,
+    ...renderMail('verify_email', {
+      subject: subject`Confirm your email for Tally`,
+      blocks: [
+        action('Confirm your email address', `${publicUrl}/verify-email?token=${token}`),
+        paragraph`The link works once, for 48 hours.`,
+      ],
+    }),
   });
 }
 

@@ -48,22 +48,21 @@ const PASSWORD = 'correct horse battery';
 
 async function verifiedPerson(): Promise<{ email: string; cookie: string }> {
   const email = freshEmail();
-  expect(
-    (await request(tally, 'POST', '/api/auth/signup', { body: { email, password: PASSWORD, name: 'Ada' } }))
-      .status,
-  ).toBe(202);
+  expect((await request(tally, 'POST', '/api/auth/signup', { body: { email, name: 'Ada' } })).status).toBe(
+    202,
+  );
   const verified = await request(tally, 'POST', '/api/auth/verify-email', {
-    body: { token: await linkToken(email, '/verify-email') },
+    body: { token: await linkToken(email, '/verify-email'), password: PASSWORD },
   });
   expect(verified.status).toBe(200);
   return { email, cookie: sessionCookie(verified) };
 }
 
 describe('sign-up and email confirmation', () => {
-  it('mails a confirmation link, refuses to log in before it is used, and signs in when it is', async () => {
+  it('mails a link where the owner of the address chooses the password, and signs in there', async () => {
     const email = freshEmail();
     const signup = await request(tally, 'POST', '/api/auth/signup', {
-      body: { email: email.toUpperCase(), password: PASSWORD, name: 'Ada' },
+      body: { email: email.toUpperCase(), name: 'Ada' },
     });
     expect(signup.status).toBe(202);
     expect(await read(signup)).toEqual({ status: 'check_your_mail' });
@@ -72,12 +71,28 @@ describe('sign-up and email confirmation', () => {
     expect(welcome?.template).toBe('welcome');
     expect(welcome?.text).toContain('http://tally.test/verify-email?token=');
 
+    // Until then the account has no password at all.
     const early = await request(tally, 'POST', '/api/auth/login', { body: { email, password: PASSWORD } });
-    expect(early.status).toBe(403);
-    expect((await read(early)).error.details.reason).toBe('email_not_verified');
+    expect(early.status).toBe(401);
 
     const token = await linkToken(email, '/verify-email');
-    const verified = await request(tally, 'POST', '/api/auth/verify-email', { body: { token } });
+    const before = await snapshotTables(tally.database.db);
+    const withoutPassword = await request(tally, 'POST', '/api/auth/verify-email', { body: { token } });
+    expect(withoutPassword.status).toBe(400);
+    expect((await read(withoutPassword)).error.details).toMatchObject({
+      field: 'password',
+      reason: 'password_required',
+    });
+    const weak = await request(tally, 'POST', '/api/auth/verify-email', {
+      body: { token, password: 'short' },
+    });
+    expect(weak.status).toBe(400);
+    // Neither used the link.
+    await expectUnchanged(tally.database.db, before);
+
+    const verified = await request(tally, 'POST', '/api/auth/verify-email', {
+      body: { token, password: PASSWORD },
+    });
     expect(verified.status).toBe(200);
     const me = await request(tally, 'GET', '/api/auth/me', { headers: { cookie: sessionCookie(verified) } });
     expect((await read(me)).user).toMatchObject({
@@ -86,15 +101,48 @@ describe('sign-up and email confirmation', () => {
       name: 'Ada',
       has_password: true,
     });
-    const again = await request(tally, 'POST', '/api/auth/verify-email', { body: { token } });
+    expect(
+      (await request(tally, 'POST', '/api/auth/login', { body: { email, password: PASSWORD } })).status,
+    ).toBe(200);
+    const again = await request(tally, 'POST', '/api/auth/verify-email', {
+      body: { token, password: PASSWORD },
+    });
     expect(again.status).toBe(422);
+  });
+
+  it('gives whoever signs up with someone else’s address no way into the account', async () => {
+    const email = freshEmail();
+    // The attacker signs up first, with the victim's address: no password is taken.
+    const attacker = await request(tally, 'POST', '/api/auth/signup', {
+      body: { email, name: 'Not You', password: 'attacker knows this' },
+    });
+    expect(attacker.status).toBe(400);
+    expect(
+      (await request(tally, 'POST', '/api/auth/signup', { body: { email, name: 'Not You' } })).status,
+    ).toBe(202);
+    // The owner, who never got the first mail or ignored it, signs up too and gets a fresh link.
+    expect(
+      (await request(tally, 'POST', '/api/auth/signup', { body: { email, name: 'Owner' } })).status,
+    ).toBe(202);
+    expect((await mailsTo(email)).map((m) => m.template)).toEqual(['welcome', 'verify_email']);
+    const token = await linkToken(email, '/verify-email');
+    const confirmed = await request(tally, 'POST', '/api/auth/verify-email', {
+      body: { token, password: 'the owner chose this' },
+    });
+    expect(confirmed.status).toBe(200);
+    expect(
+      (await request(tally, 'POST', '/api/auth/login', { body: { email, password: 'attacker knows this' } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await request(tally, 'POST', '/api/auth/login', { body: { email, password: 'the owner chose this' } }))
+        .status,
+    ).toBe(200);
   });
 
   it('answers a sign-up for a taken address exactly like a new one, and mails its owner instead', async () => {
     const { email } = await verifiedPerson();
-    const response = await request(tally, 'POST', '/api/auth/signup', {
-      body: { email, password: 'another password!', name: 'Eve' },
-    });
+    const response = await request(tally, 'POST', '/api/auth/signup', { body: { email, name: 'Eve' } });
     expect(response.status).toBe(202);
     expect(await read(response)).toEqual({ status: 'check_your_mail' });
     expect((await mailsTo(email)).map((m) => m.template)).toEqual(['welcome', 'signup_existing']);
@@ -106,28 +154,20 @@ describe('sign-up and email confirmation', () => {
   });
 
   it('refuses bad input with the field named, and creates nothing', async () => {
-    const before = await queryRows<{ n: number }>(
-      tally.database.db,
-      sql`SELECT count(*)::int AS n FROM core_users`,
-    );
+    const before = await snapshotTables(tally.database.db);
     const cases: [unknown, string][] = [
-      [{ email: 'not-an-email', password: PASSWORD }, 'email'],
-      [{ email: freshEmail(), password: 'short' }, 'password'],
-      [{ email: freshEmail(), password: PASSWORD, role: 'admin' }, ''],
+      [{ email: 'not-an-email', name: 'Ada' }, 'email'],
+      [{ email: freshEmail(), name: 'Ada\nhttps://evil.test' }, 'name'],
+      [{ email: freshEmail(), name: 'Ada', role: 'admin' }, ''],
     ];
     for (const [body, field] of cases) {
       const response = await request(tally, 'POST', '/api/auth/signup', { body });
       expect(response.status).toBe(400);
       const error = (await read(response)).error;
       expect(error.code).toBe('validation_failed');
-      if (field === 'email') expect(error.details.issues[0].path).toBe('email');
-      if (field === 'password') expect(error.details.field).toBe('password');
+      if (field) expect(error.details.issues[0].path).toBe(field);
     }
-    const after = await queryRows<{ n: number }>(
-      tally.database.db,
-      sql`SELECT count(*)::int AS n FROM core_users`,
-    );
-    expect(after[0]?.n).toBe(before[0]?.n);
+    await expectUnchanged(tally.database.db, before);
   });
 });
 

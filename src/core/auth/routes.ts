@@ -109,12 +109,12 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
       path: '/signup',
       access: { caller: 'anyone' },
       tags,
-      summary: 'Sign up with email and password; the welcome mail carries the link that confirms the address',
+      summary:
+        'Sign up with an email address and a name; the welcome mail carries the link that confirms the address, where its owner chooses the password',
       description:
-        'Answers 202 whether or not the address already has an account, so no response reveals it.',
-      request: jsonBody(
-        z.strictObject({ email: Email, password: Password, name: oneLine(z.string().max(200)).default('') }),
-      ),
+        'Answers 202 whether or not the address already has an account, so no response reveals it. No password is taken here: ' +
+        'whoever signs up with an address that is not theirs must never hold a password to its account.',
+      request: jsonBody(z.strictObject({ email: Email, name: oneLine(z.string().max(200)).default('') })),
       responses: {
         202: jsonResponse(z.object({ status: z.literal('check_your_mail') }), 'Mail sent'),
         ...errorResponses,
@@ -132,17 +132,15 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
       path: '/verify-email',
       access: { caller: 'anyone' },
       tags,
-      summary: 'Confirm an email address with the token from the mail, and sign in',
-      request: jsonBody(z.strictObject({ token: z.string().min(1).max(200) })),
+      summary:
+        'Confirm an email address with the token from the mail, and sign in; the first confirmation sets the password',
+      description:
+        'An account confirmed for the first time needs `password` (else 400 with `details.reason` `password_required`, the link still unused).',
+      request: jsonBody(z.strictObject({ token: z.string().min(1).max(200), password: Password.optional() })),
       responses: { 200: jsonResponse(UserResponse, 'Signed in'), ...errorResponses },
     }),
     async (c) => {
-      const { user, session } = await confirmEmail(
-        deps,
-        c.get('actor'),
-        c.req.valid('json').token,
-        client(c),
-      );
+      const { user, session } = await confirmEmail(deps, c.get('actor'), c.req.valid('json'), client(c));
       startSession(c, session);
       return c.json({ user: userJson(user) }, 200);
     },

@@ -4,9 +4,8 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, call } from '../../api/client';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
-import { PasswordField } from '../../components/PasswordField';
 import { showServerErrors } from '../../lib/serverErrors';
-import { checkEmail, checkNewPassword, checkRequired, PASSWORD_MIN_LENGTH } from '../../lib/validators';
+import { checkEmail, checkRequired } from '../../lib/validators';
 import { rememberAfterSignIn } from '../../session/afterSignIn';
 import { safeNextPath } from '../../session/nextPath';
 import { AuthCard } from './AuthCard';
@@ -19,9 +18,9 @@ export function SignUpPage() {
   const [sentTo, setSentTo] = useState<string | null>(null);
   const form = useForm({
     mode: 'controlled',
-    initialValues: { name: '', email: '', password: '' },
+    initialValues: { name: '', email: '' },
     validateInputOnChange: true,
-    validate: { name: checkRequired('your name'), email: checkEmail, password: checkNewPassword },
+    validate: { name: checkRequired('your name'), email: checkEmail },
   });
 
   const submit = form.onSubmit(async (values) => {
@@ -46,7 +45,7 @@ export function SignUpPage() {
           </Anchor>
         }
       >
-        <CheckYourMail email={sentTo} purpose="confirm your address and sign in" />
+        <CheckYourMail email={sentTo} purpose="confirm your address and choose your password" />
       </AuthCard>
     );
   }
@@ -54,7 +53,7 @@ export function SignUpPage() {
   return (
     <AuthCard
       title="Create your account"
-      description="One account for every product line of Tally."
+      description="One account for every product line of Tally. We mail you a link to confirm your address, where you choose your password."
       footer={
         <>
           Already have an account?{' '}
@@ -73,13 +72,6 @@ export function SignUpPage() {
             autoComplete="email"
             required
             {...form.getInputProps('email')}
-          />
-          <PasswordField
-            label="Password"
-            description={`At least ${PASSWORD_MIN_LENGTH} characters`}
-            autoComplete="new-password"
-            required
-            {...form.getInputProps('password')}
           />
           <FormErrorAlert message={formError} />
           <Button type="submit" loading={form.submitting}>
