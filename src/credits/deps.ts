@@ -1,14 +1,18 @@
-import { resolveCname } from 'node:dns/promises';
+import { resolveCname, resolveTxt } from 'node:dns/promises';
 import type { OrganizationKinds } from '../core/access/roles';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
 import type { NotificationTypes } from '../core/notifications/registry';
 import { type CreditsSpender, creditsSpender } from './engine/spend-batch';
 
-/** Looks up the CNAME records of a host name; the DNS by default, a stand-in in tests. */
-export type CnameResolver = (host: string) => Promise<string[]>;
+/** Looks up the DNS records a whitelabel domain is checked by; the system's DNS by default. */
+export interface DomainResolver {
+  cname(host: string): Promise<string[]>;
+  /** Each TXT record as its strings, as `node:dns` gives them. */
+  txt(host: string): Promise<string[][]>;
+}
 
-export const dnsCnameResolver: CnameResolver = (host) => resolveCname(host);
+export const systemDomainResolver: DomainResolver = { cname: resolveCname, txt: resolveTxt };
 
 /** What the credits line's services need. */
 export interface CreditsDeps {
@@ -18,7 +22,7 @@ export interface CreditsDeps {
   spender: CreditsSpender;
   /** Where people reach Tally: links in mails, and the host resellers point their CNAME at. */
   publicUrl: string;
-  resolveCname: CnameResolver;
+  dns: DomainResolver;
   /** The kinds of organisation this Tally serves; a workspace is one of them. */
   kinds: OrganizationKinds;
   /** The notification types people choose channels for; the line's own are among them. */

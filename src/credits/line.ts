@@ -1,6 +1,6 @@
 import type { LineContext, ProductLine } from '../product-line';
 import { makeCreditsDemo } from './demo';
-import { type CnameResolver, type CreditsDeps, dnsCnameResolver } from './deps';
+import { type CreditsDeps, type DomainResolver, systemDomainResolver } from './deps';
 import { registerCreditsJobs } from './engine/jobs';
 import { ensureCreditsLedger } from './engine/ledger';
 import { ensureBuiltInActions } from './engine/prices';
@@ -12,13 +12,13 @@ import { creditsScopeDescriptions } from './scopes';
 import { workspaceKind } from './workspaces/service';
 
 export interface CreditsLineOptions {
-  /** How whitelabel domains are checked: the DNS by default, a resolver of the test's in tests. */
-  resolveCname?: CnameResolver;
+  /** How whitelabel domains are checked: the system's DNS by default. */
+  dns?: DomainResolver;
 }
 
 /** The credits line: SaaS credits, workspaces and whitelabel resellers (seed 003). */
 export function defineCreditsLine(options: CreditsLineOptions = {}): ProductLine {
-  const resolveCname = options.resolveCname ?? dnsCnameResolver;
+  const dns = options.dns ?? systemDomainResolver;
   // One group commit per Tally, shared by its routes and its demo.
   const spenders = new WeakMap<LineContext, CreditsSpender>();
   return {
@@ -44,7 +44,7 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): ProductLine
       spender = creditsSpender(context, clock);
       spenders.set(context, spender);
     }
-    return { db, clock, spender, publicUrl, kinds, notificationTypes, resolveCname };
+    return { db, clock, spender, publicUrl, kinds, notificationTypes, dns };
   }
 }
 

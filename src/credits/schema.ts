@@ -9,6 +9,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { organizations as organizationsTable } from '../core/access/schema';
@@ -262,17 +263,31 @@ export const actionPrices = pgTable('credits_action_prices', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
 
-/** A whitelabel reseller's own domain, pointed at Tally by a CNAME record. */
-export const whitelabels = pgTable('credits_whitelabels', {
-  id: uuid('id').primaryKey(),
-  userId: uuid('user_id').notNull().unique(),
-  domain: text('domain').notNull().unique(),
-  /** The host name the reseller's CNAME record must point to. */
-  cnameTarget: text('cname_target').notNull(),
-  dnsVerifiedAt: timestamp('dns_verified_at', { withTimezone: true }),
-  lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),
-  /** Connection settings of a separate database, for when resellers get their own. */
-  database: jsonb('database'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
-});
+/**
+ * A whitelabel reseller's own domain, pointed at Tally by a CNAME record and proven theirs by a TXT
+ * record holding the claim's token. Several resellers may claim a name; only one can hold it verified.
+ */
+export const whitelabels = pgTable(
+  'credits_whitelabels',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id').notNull().unique(),
+    domain: text('domain').notNull(),
+    /** The host name the reseller's CNAME record must point to. */
+    cnameTarget: text('cname_target').notNull(),
+    /** What the TXT record at `_tally-challenge.<domain>` must hold: new with every claim. */
+    challengeToken: text('challenge_token').notNull(),
+    dnsVerifiedAt: timestamp('dns_verified_at', { withTimezone: true }),
+    lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),
+    /** Connection settings of a separate database, for when resellers get their own. */
+    database: jsonb('database'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('credits_whitelabels_verified_domain_idx')
+      .on(t.domain)
+      .where(sql`${t.dnsVerifiedAt} IS NOT NULL`),
+    index('credits_whitelabels_domain_idx').on(t.domain),
+  ],
+);

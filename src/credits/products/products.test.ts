@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   read,
@@ -428,7 +429,7 @@ describe('the public catalogue', () => {
     expect(ids(await catalogue())).not.toContain(generic.id);
   });
 
-  it('shows the active products of the reseller whose domain it is, verified or not', async () => {
+  it('shows the active products of the reseller whose verified domain it is, and nothing before', async () => {
     const reseller = await newReseller();
     const other = await newReseller();
     const domain = `shop-${Date.now()}.example.com`;
@@ -446,6 +447,12 @@ describe('the public catalogue', () => {
       body: resellerProduct(10),
     });
 
+    // A claim nobody has proven yet could be anyone's: it shows nothing.
+    expect(await catalogue(`?reseller_domain=${domain}`)).toEqual([]);
+    // As the DNS check marks it (whitelabel.test.ts proves the check itself).
+    await tally.database.db.execute(
+      sql`UPDATE credits_whitelabels SET dns_verified_at = ${tally.clock.now()} WHERE domain = ${domain}`,
+    );
     const items = await catalogue(`?reseller_domain=${domain.toUpperCase()}`);
     expect(ids(items)).toEqual([sold.id]);
     expect(items[0]).toMatchObject({

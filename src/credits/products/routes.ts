@@ -124,8 +124,8 @@ export function productRoutes(deps: CreditsDeps) {
       summary: 'The products on sale, for anyone (no sign-in)',
       description:
         'Without `reseller_domain`: the active generic and whitelabel products. With it: the active ' +
-        'under-whitelabel products of the reseller that set up that domain (verified or not yet). A ' +
-        'domain nobody set up answers an empty list, not an error.',
+        'under-whitelabel products of the reseller whose verified domain it is. A domain nobody has ' +
+        'verified answers an empty list, not an error.',
       request: {
         query: z.object({
           reseller_domain: z

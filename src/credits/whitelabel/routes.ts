@@ -33,7 +33,8 @@ export function whitelabelRoutes(deps: CreditsDeps) {
       path: '/whitelabel/domain',
       access: { caller: 'signed-in', scope: 'credits:manage' },
       tags,
-      summary: 'Set my domain (whitelabel resellers); point its CNAME record at `cname_target`',
+      summary:
+        'Set my domain (whitelabel resellers); point its CNAME record at `cname_target` and add the TXT record of `challenge`',
       request: jsonBody(z.strictObject({ domain: z.string().min(1).max(253) })),
       responses: {
         200: jsonResponse(WhitelabelSchema, 'The set-up'),
@@ -51,10 +52,17 @@ export function whitelabelRoutes(deps: CreditsDeps) {
       path: '/whitelabel/check-dns',
       access: { caller: 'signed-in', scope: 'credits:manage' },
       tags,
-      summary: 'Look up my domain’s CNAME record now',
+      summary: 'Look up my domain’s CNAME and challenge TXT records now; both right once verify it for good',
       responses: {
         200: jsonResponse(
-          z.object({ whitelabel: WhitelabelSchema, verified: z.boolean(), found: z.array(z.string()) }),
+          z.object({
+            whitelabel: WhitelabelSchema,
+            verified: z.boolean(),
+            found: z.array(z.string()).openapi({ description: 'where the CNAME record points now' }),
+            challenge_found: z
+              .boolean()
+              .openapi({ description: 'whether the TXT record holds the token now' }),
+          }),
           'What the DNS says',
         ),
         ...errorResponses,
@@ -63,7 +71,12 @@ export function whitelabelRoutes(deps: CreditsDeps) {
     async (c) => {
       const check = await checkWhitelabelDns(deps, c.get('actor'));
       return c.json(
-        { whitelabel: whitelabelJson(check.whitelabel), verified: check.verified, found: check.found },
+        {
+          whitelabel: whitelabelJson(check.whitelabel),
+          verified: check.verified,
+          found: check.found,
+          challenge_found: check.challengeFound,
+        },
         200,
       );
     },

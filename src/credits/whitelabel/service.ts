@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { and, eq, isNotNull, isNull, ne } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../../core/database';
@@ -11,23 +12,54 @@ import { whitelabels } from '../schema';
 
 /**
  * A whitelabel reseller's own domain (seed §4): it names the domain, Tally answers the host its
- * CNAME record must point to (the host of PUBLIC_URL), and a check resolves the record and notes when
- * it first pointed right. The seed's separate database per reseller is not made: see the README.
+ * CNAME record must point to (the host of PUBLIC_URL) and a token for a TXT record at
+ * `_tally-challenge.<domain>` that proves the domain is the reseller's (the seed has no such proof:
+ * without it, whoever checks first takes a domain its owner pointed at Tally). Several resellers may
+ * claim a name while none has proven it; the first to prove it holds it, and the other claims go.
+ * Only a verified domain shows anything. The seed's separate database per reseller is not made: see
+ * the README.
  */
 
 export type Whitelabel = typeof whitelabels.$inferSelect;
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
-/** A host name as DNS has it: lower case, no trailing dot, two labels or more, 253 characters at most. */
+/**
+ * A host name as DNS has it: lower case, no trailing dot, two labels or more, 253 characters at most,
+ * and a top-level label that is not a number (so no IP address) nor a name that never leaves the
+ * machine or the local network.
+ */
 export function normalizeDomain(domain: string): string {
   const host = domain.trim().toLowerCase().replace(/\.$/, '');
   const labels = host.split('.');
-  if (host.length > 253 || labels.length < 2 || !labels.every((label) => LABEL.test(label))) {
-    throw new AppError('validation_failed', `"${domain}" is not a domain name`, { field: 'domain' });
+  const top = labels.at(-1) ?? '';
+  if (
+    host.length > 253 ||
+    labels.length < 2 ||
+    !labels.every((label) => LABEL.test(label)) ||
+    /^\d+$/.test(top) ||
+    LOCAL_NAMES.has(top)
+  ) {
+    throw new AppError('validation_failed', `"${domain}" is not a public domain name`, { field: 'domain' });
   }
   return host;
 }
+
+/** Top-level names that never reach the public DNS (RFC 6761, RFC 6762, RFC 8375, RFC 2606). */
+const LOCAL_NAMES = new Set([
+  'localhost',
+  'local',
+  'internal',
+  'lan',
+  'home',
+  'arpa',
+  'invalid',
+  'test',
+  'example',
+]);
+
+/** Where the TXT record that proves a claim lives. */
+export const challengeHostOf = (domain: string): string => `_tally-challenge.${domain}`;
 
 export const cnameTargetOf = (publicUrl: string): string => new URL(publicUrl).hostname.toLowerCase();
 
@@ -57,7 +89,10 @@ export async function setWhitelabelDomain(
           'only whitelabel resellers set up a domain; buy a whitelabel product first',
         );
       }
-      const [taken] = await tx.select().from(whitelabels).where(eq(whitelabels.domain, domain));
+      const [taken] = await tx
+        .select()
+        .from(whitelabels)
+        .where(and(eq(whitelabels.domain, domain), isNotNull(whitelabels.dnsVerifiedAt)));
       if (taken && taken.userId !== userId) {
         throw creditsErrors.error('domain_taken', `${domain} is already set up by another reseller`, {
           field: 'domain',
@@ -73,12 +108,27 @@ export async function setWhitelabelDomain(
       const [row] = before
         ? await tx
             .update(whitelabels)
-            .set({ domain, cnameTarget, dnsVerifiedAt: null, lastCheckedAt: null, updatedAt: now })
+            .set({
+              domain,
+              cnameTarget,
+              challengeToken: newChallengeToken(),
+              dnsVerifiedAt: null,
+              lastCheckedAt: null,
+              updatedAt: now,
+            })
             .where(eq(whitelabels.id, before.id))
             .returning()
         : await tx
             .insert(whitelabels)
-            .values({ id: newId(), userId, domain, cnameTarget, createdAt: now, updatedAt: now })
+            .values({
+              id: newId(),
+              userId,
+              domain,
+              cnameTarget,
+              challengeToken: newChallengeToken(),
+              createdAt: now,
+              updatedAt: now,
+            })
             .returning();
       await recordAudit(tx, deps.clock, actor, {
         action: 'credits.whitelabel.set_domain',
@@ -89,7 +139,7 @@ export async function setWhitelabelDomain(
       return row!;
     });
   } catch (error) {
-    // Two resellers claiming one domain at the same moment: the unique index decides.
+    // A claim made the moment another was verified: the unique index of verified names decides.
     if (pgErrorCode(error) === UNIQUE_VIOLATION) {
       throw creditsErrors.error('domain_taken', `${domain} is already set up by another reseller`, {
         field: 'domain',
@@ -110,42 +160,81 @@ export async function getWhitelabel(deps: CreditsDeps, actor: Actor, userId?: st
 
 export interface DnsCheck {
   whitelabel: Whitelabel;
-  /** Whether the CNAME record points at Tally now. */
+  /** Whether the domain is the reseller's, proven and pointed at Tally: now, or since earlier. */
   verified: boolean;
   /** What the domain's CNAME records point to now (empty when it has none). */
   found: string[];
+  /** Whether the TXT record at `_tally-challenge.<domain>` holds this claim's token now. */
+  challengeFound: boolean;
 }
 
 /**
- * Looks up the domain's CNAME record now. The first time it points at Tally, `dns_verified_at` is
- * set, and stays: a later failed lookup (a DNS hiccup) does not unverify a domain; changing it does.
+ * Looks up the domain's CNAME record and its challenge TXT record now. The first time both are right
+ * the claim is verified, and stays so: a later failed lookup (a DNS hiccup) does not unverify a
+ * domain; changing it does. Verifying a name ends the other resellers' unproven claims of it.
  */
 export async function checkWhitelabelDns(deps: CreditsDeps, actor: Actor): Promise<DnsCheck> {
   const current = await getWhitelabel(deps, actor);
-  let found: string[];
+  const found = await lookUp(() => deps.dns.cname(current.domain)).then((hosts) =>
+    hosts.map((host) => host.toLowerCase().replace(/\.$/, '')),
+  );
+  const texts = await lookUp(() => deps.dns.txt(challengeHostOf(current.domain)));
+  const challengeFound = texts.some((chunks) => chunks.join('').trim() === current.challengeToken);
+  const provenNow = found.includes(current.cnameTarget) && challengeFound;
   try {
-    found = (await deps.resolveCname(current.domain)).map((host) => host.toLowerCase().replace(/\.$/, ''));
-  } catch {
-    found = [];
-  }
-  const verified = found.includes(current.cnameTarget);
-  return deps.db.transaction(async (tx) => {
-    const now = deps.clock.now();
-    const [row] = await tx
-      .update(whitelabels)
-      .set({
-        lastCheckedAt: now,
-        dnsVerifiedAt: verified && !current.dnsVerifiedAt ? now : current.dnsVerifiedAt,
-        updatedAt: now,
-      })
-      .where(eq(whitelabels.id, current.id))
-      .returning();
-    await recordAudit(tx, deps.clock, actor, {
-      action: 'credits.whitelabel.check_dns',
-      objectType: 'credits_whitelabel',
-      objectId: current.id,
-      details: { domain: current.domain, verified, found },
+    return await deps.db.transaction(async (tx) => {
+      const now = deps.clock.now();
+      const verifiedAt = current.dnsVerifiedAt ?? (provenNow ? now : null);
+      const [row] = await tx
+        .update(whitelabels)
+        .set({ lastCheckedAt: now, dnsVerifiedAt: verifiedAt, updatedAt: now })
+        .where(eq(whitelabels.id, current.id))
+        .returning();
+      const displaced =
+        verifiedAt && !current.dnsVerifiedAt
+          ? await tx
+              .delete(whitelabels)
+              .where(
+                and(
+                  eq(whitelabels.domain, current.domain),
+                  isNull(whitelabels.dnsVerifiedAt),
+                  ne(whitelabels.id, current.id),
+                ),
+              )
+              .returning({ id: whitelabels.id, userId: whitelabels.userId })
+          : [];
+      await recordAudit(tx, deps.clock, actor, {
+        action: 'credits.whitelabel.check_dns',
+        objectType: 'credits_whitelabel',
+        objectId: current.id,
+        details: {
+          domain: current.domain,
+          verified: verifiedAt !== null,
+          found,
+          challengeFound,
+          displacedClaims: displaced.map((d) => d.userId),
+        },
+      });
+      return { whitelabel: row!, verified: verifiedAt !== null, found, challengeFound };
     });
-    return { whitelabel: row!, verified, found };
-  });
+  } catch (error) {
+    // Another reseller proved the same name at the same moment: theirs it is.
+    if (pgErrorCode(error) === UNIQUE_VIOLATION) {
+      throw creditsErrors.error('domain_taken', `${current.domain} is already set up by another reseller`, {
+        field: 'domain',
+      });
+    }
+    throw error;
+  }
 }
+
+/** A DNS answer, or nothing when the name has no such record (or the lookup failed: checked again later). */
+async function lookUp<T>(query: () => Promise<T[]>): Promise<T[]> {
+  try {
+    return await query();
+  } catch {
+    return [];
+  }
+}
+
+const newChallengeToken = () => `tally-${randomBytes(16).toString('hex')}`;

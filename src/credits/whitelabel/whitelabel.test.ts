@@ -32,19 +32,32 @@ const actorOf = (person: TestPerson): Actor => ({
   requestId: null,
 });
 
-/** The services with a DNS that answers from a table. */
-const depsWith = (records: Record<string, string[]>): CreditsDeps => ({
+/** The services with a DNS that answers from tables: CNAME records, and TXT records by host. */
+const depsWith = (records: Record<string, string[]>, texts: Record<string, string[]> = {}): CreditsDeps => ({
   db: tally.database.db,
   clock: tally.clock,
   spender: creditsSpender(tally.database, tally.clock),
   publicUrl: 'http://tally.test',
   kinds: tally.context.kinds,
   notificationTypes: tally.context.notificationTypes,
-  resolveCname: async (host) => {
-    const found = records[host];
-    if (!found) throw Object.assign(new Error(`queryCname ENODATA ${host}`), { code: 'ENODATA' });
-    return found;
+  dns: {
+    cname: async (host) => {
+      const found = records[host];
+      if (!found) throw Object.assign(new Error(`queryCname ENODATA ${host}`), { code: 'ENODATA' });
+      return found;
+    },
+    txt: async (host) => {
+      const found = texts[host];
+      if (!found) throw Object.assign(new Error(`queryTxt ENODATA ${host}`), { code: 'ENODATA' });
+      // As DNS may split a long TXT value into strings of its own.
+      return found.map((value) => [value.slice(0, 10), value.slice(10)]);
+    },
   },
+});
+
+/** The challenge TXT record a claim asks for, as its owner would add it. */
+const proofOf = (saved: { challenge: { host: string; value: string } }) => ({
+  [saved.challenge.host]: [saved.challenge.value],
 });
 
 let domainCounter = 0;
@@ -59,19 +72,29 @@ describe('a reseller’s domain', () => {
       body: { domain: `${domain.toUpperCase()}.` },
     });
     expect(saved).toMatchObject({ domain, cname_target: 'tally.test', dns_verified_at: null });
+    expect(saved.challenge).toEqual({
+      host: `_tally-challenge.${domain}`,
+      value: expect.stringMatching(/^tally-[0-9a-f]{32}$/),
+    });
 
     const notYet = await checkWhitelabelDns(depsWith({}), actorOf(reseller));
-    expect(notYet).toMatchObject({ verified: false, found: [] });
+    expect(notYet).toMatchObject({ verified: false, found: [], challengeFound: false });
     expect(notYet.whitelabel.lastCheckedAt).not.toBeNull();
 
     const elsewhere = await checkWhitelabelDns(
-      depsWith({ [domain]: ['other.example.net'] }),
+      depsWith({ [domain]: ['other.example.net'] }, proofOf(saved)),
       actorOf(reseller),
     );
-    expect(elsewhere).toMatchObject({ verified: false, found: ['other.example.net'] });
+    expect(elsewhere).toMatchObject({ verified: false, found: ['other.example.net'], challengeFound: true });
+    // Pointed at Tally, but not proven: still not verified.
+    const unproven = await checkWhitelabelDns(depsWith({ [domain]: ['tally.test'] }), actorOf(reseller));
+    expect(unproven).toMatchObject({ verified: false, found: ['tally.test'], challengeFound: false });
 
     tally.clock.advance(60_000);
-    const pointed = await checkWhitelabelDns(depsWith({ [domain]: ['Tally.test.'] }), actorOf(reseller));
+    const pointed = await checkWhitelabelDns(
+      depsWith({ [domain]: ['Tally.test.'] }, proofOf(saved)),
+      actorOf(reseller),
+    );
     expect(pointed.verified).toBe(true);
     expect(pointed.whitelabel.dnsVerifiedAt).toEqual(tally.clock.now());
 
@@ -85,24 +108,52 @@ describe('a reseller’s domain', () => {
     expect(moved.dns_verified_at).toBeNull();
   });
 
-  it('is one reseller’s only (409), and not Tally’s own host', async () => {
-    const first = await customerOf(tally, admin, whitelabelProductId);
-    const second = await customerOf(tally, admin, whitelabelProductId);
+  it('can be claimed by several until one proves it, which then holds it alone', async () => {
+    const squatter = await customerOf(tally, admin, whitelabelProductId);
+    const owner = await customerOf(tally, admin, whitelabelProductId);
     const domain = freshDomain();
-    await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', { as: first, body: { domain } });
+    // The squatter claims first; the owner's claim is not refused for it.
+    const squatted = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
+      as: squatter,
+      body: { domain },
+    });
+    const claimed = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
+      as: owner,
+      body: { domain },
+    });
+    expect(claimed.challenge.value).not.toBe(squatted.challenge.value);
+    // The owner points the domain at Tally and adds their own token: the squatter's check finds
+    // the CNAME right but not its token, so it verifies nothing.
+    const ownersDns = depsWith({ [domain]: ['tally.test'] }, proofOf(claimed));
+    expect(await checkWhitelabelDns(ownersDns, actorOf(squatter))).toMatchObject({
+      verified: false,
+      challengeFound: false,
+    });
+    expect((await checkWhitelabelDns(ownersDns, actorOf(owner))).verified).toBe(true);
+    // The proven claim displaced the other, and holds the name.
+    expect((await request(tally, 'GET', '/api/credits/whitelabel', { as: squatter })).status).toBe(404);
     const before = await counts(tally);
     const taken = await request(tally, 'PUT', '/api/credits/whitelabel/domain', {
-      as: second,
+      as: squatter,
       body: { domain },
     });
     expect(taken.status).toBe(409);
-    const ours = await request(tally, 'PUT', '/api/credits/whitelabel/domain', {
-      as: second,
-      body: { domain: 'shop.tally.test' },
-    });
-    expect(ours.status).toBe(400);
+    expect((await read(taken)).error.code).toBe('domain_taken');
     expect(await counts(tally)).toEqual(before);
-    expect((await request(tally, 'GET', '/api/credits/whitelabel', { as: second })).status).toBe(404);
+  });
+
+  it('is never Tally’s own host, an address or a local name', async () => {
+    const reseller = await customerOf(tally, admin, whitelabelProductId);
+    const before = await counts(tally);
+    for (const domain of ['shop.tally.test', '127.0.0.1', 'localhost', 'printer.local', 'db.internal']) {
+      const refused = await request(tally, 'PUT', '/api/credits/whitelabel/domain', {
+        as: reseller,
+        body: { domain },
+      });
+      expect(refused.status, domain).toBe(400);
+    }
+    expect(await counts(tally)).toEqual(before);
+    expect((await request(tally, 'GET', '/api/credits/whitelabel', { as: reseller })).status).toBe(404);
   });
 
   it('is set up by whitelabel resellers only, and read by them and administrators', async () => {
@@ -137,7 +188,7 @@ describe('domain names', () => {
       'a..b.com',
       `${'x'.repeat(64)}.com`,
     ]) {
-      expect(() => normalizeDomain(bad), bad).toThrow(/not a domain name/);
+      expect(() => normalizeDomain(bad), bad).toThrow(/not a public domain name/);
     }
   });
 });

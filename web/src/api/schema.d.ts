@@ -11,8 +11,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign up with email and password; the welcome mail carries the link that confirms the address
-         * @description Answers 202 whether or not the address already has an account, so no response reveals it.
+         * Sign up with an email address and a name; the welcome mail carries the link that confirms the address, where its owner chooses the password
+         * @description Answers 202 whether or not the address already has an account, so no response reveals it. No password is taken here: whoever signs up with an address that is not theirs must never hold a password to its account.
          *
          *     Anyone may call it.
          */
@@ -34,7 +34,6 @@ export interface paths {
                          * @example ada@example.com
                          */
                         email: string;
-                        password: string;
                         /** @default  */
                         name?: string;
                     };
@@ -134,8 +133,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm an email address with the token from the mail, and sign in
-         * @description Anyone may call it.
+         * Confirm an email address with the token from the mail, and sign in; the first confirmation sets the password
+         * @description An account confirmed for the first time needs `password` (else 400 with `details.reason` `password_required`, the link still unused).
+         *
+         *     Anyone may call it.
          */
         post: {
             parameters: {
@@ -151,6 +152,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         token: string;
+                        password?: string;
                     };
                 };
             };
@@ -6183,7 +6185,7 @@ export interface paths {
         };
         /**
          * The products on sale, for anyone (no sign-in)
-         * @description Without `reseller_domain`: the active generic and whitelabel products. With it: the active under-whitelabel products of the reseller that set up that domain (verified or not yet). A domain nobody set up answers an empty list, not an error.
+         * @description Without `reseller_domain`: the active generic and whitelabel products. With it: the active under-whitelabel products of the reseller whose verified domain it is. A domain nobody has verified answers an empty list, not an error.
          *
          *     Anyone may call it.
          */
@@ -10296,7 +10298,7 @@ export interface paths {
         };
         get?: never;
         /**
-         * Set my domain (whitelabel resellers); point its CNAME record at `cname_target`
+         * Set my domain (whitelabel resellers); point its CNAME record at `cname_target` and add the TXT record of `challenge`
          * @description Any signed-in person (and the operator key). An API key needs the `credits:manage` scope.
          */
         put: {
@@ -10415,7 +10417,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Look up my domain’s CNAME record now
+         * Look up my domain’s CNAME and challenge TXT records now; both right once verify it for good
          * @description Any signed-in person (and the operator key). An API key needs the `credits:manage` scope.
          */
         post: {
@@ -10439,7 +10441,10 @@ export interface paths {
                         "application/json": {
                             whitelabel: components["schemas"]["CreditsWhitelabel"];
                             verified: boolean;
+                            /** @description where the CNAME record points now */
                             found: string[];
+                            /** @description whether the TXT record holds the token now */
+                            challenge_found: boolean;
                         };
                     };
                 };
@@ -11890,6 +11895,11 @@ export interface components {
             domain: string;
             /** @description the host the domain’s CNAME record must point to */
             cname_target: string;
+            /** @description the TXT record that proves the domain is yours: at `host`, holding `value` (a new one with every domain you set) */
+            challenge: {
+                host: string;
+                value: string;
+            };
             dns_verified_at: string | null;
             last_checked_at: string | null;
             created_at: string;

@@ -56,7 +56,8 @@ function DomainForm({
         />
         {current && (
           <Text size="sm" c="dimmed">
-            Changing the domain starts the check again: the new name must point at Tally too.
+            Changing the domain starts the check again, with a new TXT value: the new name must point at Tally
+            and be proven yours too.
           </Text>
         )}
         <FormErrorAlert message={formError} />
@@ -79,14 +80,17 @@ function DnsSteps({
 }) {
   const [checking, setChecking] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [found, setFound] = useState<{ verified: boolean; records: string[] } | null>(null);
+  const [found, setFound] = useState<{ verified: boolean; records: string[]; challenge: boolean } | null>(
+    null,
+  );
   const record = `${whitelabel.domain}.  CNAME  ${whitelabel.cname_target}.`;
+  const proof = `${whitelabel.challenge.host}.  TXT  "${whitelabel.challenge.value}"`;
   const check = async () => {
     setChecking(true);
     setError(null);
     try {
       const result = await call(api.POST('/api/credits/whitelabel/check-dns'));
-      setFound({ verified: result.verified, records: result.found });
+      setFound({ verified: result.verified, records: result.found, challenge: result.challenge_found });
       onChecked(result.whitelabel);
     } catch (thrown) {
       setError(asApiError(thrown).message);
@@ -131,8 +135,27 @@ function DnsSteps({
         </CopyButton>
       </Group>
       <Text size="sm">
-        DNS changes take from minutes to a day to spread. Check when you have added the record; once it points
-        at Tally, your customers can reach your products on your domain.
+        And a TXT record that proves the domain is yours (another reseller could otherwise claim it first):
+      </Text>
+      <Group gap="sm" wrap="nowrap">
+        <Code block style={{ flex: 1, wordBreak: 'break-all' }} aria-label="The TXT record">
+          {proof}
+        </Code>
+        <CopyButton value={whitelabel.challenge.value}>
+          {({ copied, copy }) => (
+            <Button
+              variant={copied ? 'filled' : 'default'}
+              color={copied ? 'teal' : undefined}
+              onClick={copy}
+            >
+              {copied ? 'Copied' : 'Copy value'}
+            </Button>
+          )}
+        </CopyButton>
+      </Group>
+      <Text size="sm">
+        DNS changes take from minutes to a day to spread. Check when you have added both records; once they
+        are right, your customers can reach your products on your domain.
       </Text>
       <Group>
         <Button onClick={() => void check()} loading={checking}>
@@ -142,21 +165,36 @@ function DnsSteps({
       <FormErrorAlert message={error} />
       {found &&
         (found.verified ? (
-          <Alert color="teal" variant="light" role="status" title="Your domain points at Tally">
-            {whitelabel.domain} has the CNAME record it needs.
+          <Alert color="teal" variant="light" role="status" title="Your domain is verified">
+            {whitelabel.domain} points at Tally and is proven yours.
           </Alert>
         ) : (
           <Alert color="orange" variant="light" role="status" title="Not there yet">
-            {found.records.length === 0
-              ? `${whitelabel.domain} has no CNAME record yet. If you just added it, stay tuned: try again in a while.`
-              : `${whitelabel.domain} points at ${found.records.join(', ')}, not at ${whitelabel.cname_target}.`}
+            <Stack gap={4}>
+              <span>
+                {found.records.length === 0
+                  ? `${whitelabel.domain} has no CNAME record yet.`
+                  : found.records.includes(whitelabel.cname_target)
+                    ? `${whitelabel.domain} points at Tally.`
+                    : `${whitelabel.domain} points at ${found.records.join(', ')}, not at ${whitelabel.cname_target}.`}
+              </span>
+              <span>
+                {found.challenge
+                  ? 'The TXT record is right.'
+                  : `${whitelabel.challenge.host} has no TXT record with the value above yet.`}
+              </span>
+              <span>If you just added them, stay tuned: try again in a while.</span>
+            </Stack>
           </Alert>
         ))}
     </Stack>
   );
 }
 
-/** /credits/reseller/domain: a reseller names their domain, points its CNAME at Tally and checks it. */
+/**
+ * /credits/reseller/domain: a reseller names their domain, points its CNAME at Tally, proves it is
+ * theirs with a TXT record, and checks both.
+ */
 export function ResellerDomainPage() {
   const { profile } = useCredits();
   const whitelabel = useResource('credits-whitelabel', async () => {
