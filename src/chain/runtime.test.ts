@@ -21,7 +21,7 @@ describe('the embedded chain', () => {
     const first = await openChain(settings, silentLogger);
     const { deployment, treasury } = first;
     expect(Object.keys(deployment.tokens)).toEqual(['USDC', 'DAI', 'USDCx', 'DAIx']);
-    expect(deployment.superfluid?.host).toBeDefined();
+    expect(deployment.superfluid?.host).toMatch(/^0x[0-9a-fA-F]{40}$/);
     const developer = devAccounts()[3]?.address as `0x${string}`;
     const usdc = deployment.tokens.USDC.address;
     const balance = () =>

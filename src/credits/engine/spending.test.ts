@@ -82,6 +82,7 @@ describe('burn order', () => {
       'insufficient_funds',
     );
     expect(refused.details).toEqual({ available: '12', requested: '13' });
+    expect(refused.message).toBe('13 credits are needed and 12 are available');
     expect((await getAccount({ db: f.db }, ids.X!)).debitsPosted).toBe(0n);
   });
 

@@ -83,7 +83,7 @@ describe('first login', () => {
     expect(response.status, JSON.stringify(body)).toBe(201);
     expect(body.workspace).toMatchObject({ name, billing_user_id: userId, my_role: 'owner', reserved: '10' });
     const cookie = sessionCookie(response);
-    expect(cookie).toBeTruthy();
+    expect(cookie).toMatch(/^tally_session=[\w-]{20,}$/);
     const me = await ok(tally, 200, 'GET', '/api/credits/me', { headers: { cookie: cookie! } });
     expect(me.onboarded_at).not.toBeNull();
     // The workspace's price is reserved for it, not spent: it looks deducted, and is still theirs.

@@ -743,7 +743,7 @@ describe('the usage export', () => {
 
     const first = await csv('?used_for=post&limit=1');
     expect(first.lines.slice(1, -1).map((line) => line.split(',')[2])).toEqual(['Post:2']);
-    expect(first.next).toBeTruthy();
+    expect(first.next).toMatch(/^\S{8,}$/);
     const rest = await csv(`?used_for=post&limit=1&cursor=${encodeURIComponent(first.next!)}`);
     expect(rest.lines.slice(1, -1).map((line) => line.split(',')[2])).toEqual(['post:1']);
   });
@@ -777,6 +777,6 @@ describe('the API reference', () => {
         '/api/credits/whitelabel/check-dns',
       ]),
     );
-    expect(doc.components.schemas.CreditsWebhookOrder).toBeDefined();
+    expect(doc.components.schemas.CreditsWebhookOrder.required).toContain('order_id');
   });
 });
