@@ -102,7 +102,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   });
   http.use('/api/*', requireScriptForCookies());
   http.use('/api/*', authenticate(db, clock, adminApiKey));
-  http.use('/api/*', idempotency(db, clock));
+  http.use('/api/*', idempotency(database, clock));
   jobs.every('core.idempotency_sweep', 10 * 60_000, () => sweepIdempotencyKeys(db, clock));
   jobs.every('core.auth_sweep', 10 * 60_000, () => sweepAuthLeftovers(db, clock));
 

@@ -121,6 +121,34 @@ describe('Idempotency-Key', () => {
     expect(await read(after)).toEqual(done);
   });
 
+  it('lets one of many concurrent requests with a key run, and each of many keys run once', async () => {
+    const before = runs;
+    const same = await Promise.all(Array.from({ length: 20 }, () => make(ada, 'burst-1', { name: 'cup' })));
+    // One ran; the others either found it still running (409) or replayed its answer.
+    expect(
+      same.filter((r) => r.status === 201 && r.headers.get('idempotent-replayed') === null),
+    ).toHaveLength(1);
+    for (const response of same) {
+      expect([201, 409]).toContain(response.status);
+      if (response.status === 409) expect((await read(response)).error.code).toBe('idempotency_in_flight');
+    }
+    expect(runs - before).toBe(1);
+
+    const distinct = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => make(bob, `burst-2-${i}`, { name: `plate ${i}` })),
+    );
+    expect(distinct.map((r) => r.status)).toEqual(Array(20).fill(201));
+    expect(runs - before).toBe(21);
+    // Every key was finished with its own answer: each replays what it ran.
+    const replays = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => make(bob, `burst-2-${i}`, { name: `plate ${i}` })),
+    );
+    const answers = await Promise.all(replays.map((r) => read(r)));
+    expect(answers.map((a) => a.name)).toEqual(Array.from({ length: 20 }, (_, i) => `plate ${i}`));
+    expect(replays.every((r) => r.headers.get('idempotent-replayed') === 'true')).toBe(true);
+    expect(runs - before).toBe(21);
+  });
+
   it('keeps no failure of ours (5xx): a retry runs the request again', async () => {
     failNext = true;
     const failed = await make(ada, 'fails-once', { name: 'pot' });

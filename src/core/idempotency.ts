@@ -3,8 +3,9 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { Actor } from './actor';
 import type { Clock } from './clock';
-import { type Db, queryRows } from './database';
+import { type Database, type Db, queryRows } from './database';
 import { AppError } from './errors';
+import { GroupCommit } from './group-commit';
 import { type Env, errorResponse } from './http';
 import { idempotencyKeys } from './idempotency.schema';
 import { canonicalJson } from './json';
@@ -76,19 +77,108 @@ interface KeyRow {
   response_body: string | null;
 }
 
+interface NewClaim {
+  owner: string;
+  key: string;
+  method: string;
+  path: string;
+  fingerprint: string;
+  at: Date;
+}
+
+interface Finish {
+  owner: string;
+  key: string;
+  lockedAt: Date;
+  status: number;
+  contentType: string | null;
+  body: string;
+}
+
+/** Enough for every request in flight at once; more only makes the one statement longer. */
+const KEYS_PER_STATEMENT = 256;
+
+/**
+ * The writes of keys, grouped (`group-commit.ts`): the claims of concurrent requests go into one
+ * INSERT, their finishes into one UPDATE (and DELETE), each a single statement that commits by
+ * itself. A request otherwise pays two commits of its own around its work.
+ */
+export class IdempotencyWrites {
+  private readonly claims: GroupCommit<NewClaim, boolean>;
+  private readonly finishes: GroupCommit<Finish, null>;
+
+  constructor(database: Pick<Database, 'db' | 'parallelism'>) {
+    this.claims = new GroupCommit(database, insertClaims, KEYS_PER_STATEMENT, undefined, {
+      oneStatement: true,
+    });
+    this.finishes = new GroupCommit(database, writeFinishes, KEYS_PER_STATEMENT, undefined, {
+      oneStatement: true,
+    });
+  }
+
+  /** Whether this request took the key (a new row); false when the key was there already. */
+  insert(claim: NewClaim): Promise<boolean> {
+    return this.claims.submit(claim);
+  }
+
+  finish(finish: Finish): Promise<null> {
+    return this.finishes.submit(finish);
+  }
+}
+
+async function insertClaims(db: Db, calls: readonly NewClaim[]): Promise<boolean[]> {
+  const column = <T>(pick: (c: NewClaim) => T) => sql.param(calls.map(pick));
+  const inserted = await queryRows<{ owner: string; key: string }>(
+    db,
+    sql`INSERT INTO core_idempotency_keys (owner, key, method, path, fingerprint, state, locked_at, created_at)
+        SELECT o, k, m, p, f, 'in_flight', t, t
+        FROM unnest(${column((c) => c.owner)}::text[], ${column((c) => c.key)}::text[],
+          ${column((c) => c.method)}::text[], ${column((c) => c.path)}::text[],
+          ${column((c) => c.fingerprint)}::text[], ${column((c) => c.at.toISOString())}::timestamptz[])
+          AS u(o, k, m, p, f, t)
+        ON CONFLICT (owner, key) DO NOTHING
+        RETURNING owner, key`,
+  );
+  // Two requests with one key in one group: the row is the first one's; the second finds it taken.
+  const taken = new Set(inserted.map((row) => JSON.stringify([row.owner, row.key])));
+  return calls.map((call) => taken.delete(JSON.stringify([call.owner, call.key])));
+}
+
+async function writeFinishes(db: Db, calls: readonly Finish[]): Promise<null[]> {
+  const done = calls.filter((c) => c.status < 500);
+  // A failure of ours frees the key, so a retry runs again.
+  const freed = calls.filter((c) => c.status >= 500);
+  const column = <T>(rows: readonly Finish[], pick: (c: Finish) => T) => sql.param(rows.map(pick));
+  await db.execute(sql`
+    WITH finished AS (
+      UPDATE core_idempotency_keys AS k
+      SET state = 'done', response_status = u.status, response_content_type = u.content_type, response_body = u.body
+      FROM unnest(${column(done, (c) => c.owner)}::text[], ${column(done, (c) => c.key)}::text[],
+        ${column(done, (c) => c.lockedAt.toISOString())}::timestamptz[], ${column(done, (c) => c.status)}::int[],
+        ${column(done, (c) => c.contentType)}::text[], ${column(done, (c) => c.body)}::text[])
+        AS u(owner, key, locked_at, status, content_type, body)
+      WHERE k.owner = u.owner AND k.key = u.key AND k.locked_at = u.locked_at
+      RETURNING 1
+    ), dropped AS (
+      DELETE FROM core_idempotency_keys AS k
+      USING unnest(${column(freed, (c) => c.owner)}::text[], ${column(freed, (c) => c.key)}::text[],
+        ${column(freed, (c) => c.lockedAt.toISOString())}::timestamptz[]) AS u(owner, key, locked_at)
+      WHERE k.owner = u.owner AND k.key = u.key AND k.locked_at = u.locked_at
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM finished) AS finished, (SELECT count(*) FROM dropped) AS dropped`);
+  return calls.map(() => null);
+}
+
 /** Claims a key for a request, or says how to answer a repeat of it. */
 export async function claimIdempotencyKey(
+  writes: IdempotencyWrites,
   db: Db,
   clock: Clock,
   request: { owner: string; key: string; method: string; path: string; fingerprint: string },
 ): Promise<Claim> {
   const now = clock.now();
-  const inserted = await db
-    .insert(idempotencyKeys)
-    .values({ ...request, state: 'in_flight', lockedAt: now, createdAt: now })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
-  if (inserted.length > 0) return { kind: 'run', lockedAt: now };
+  if (await writes.insert({ ...request, at: now })) return { kind: 'run', lockedAt: now };
 
   const [row] = await queryRows<KeyRow>(
     db,
@@ -96,7 +186,7 @@ export async function claimIdempotencyKey(
         FROM core_idempotency_keys WHERE owner = ${request.owner} AND key = ${request.key}`,
   );
   // Swept between the two statements: the key is free again.
-  if (!row) return claimIdempotencyKey(db, clock, request);
+  if (!row) return claimIdempotencyKey(writes, db, clock, request);
   if (row.fingerprint !== request.fingerprint) return { kind: 'conflict' };
   if (row.state === 'done') {
     return {
@@ -124,32 +214,6 @@ export async function claimIdempotencyKey(
   return taken.length > 0 ? { kind: 'run', lockedAt: now } : { kind: 'in_flight' };
 }
 
-/** Keeps the response of a finished request, or frees the key when the failure was ours (5xx). */
-export async function finishIdempotentRequest(
-  db: Db,
-  claim: { owner: string; key: string; lockedAt: Date },
-  response: { status: number; contentType: string | null; body: string },
-): Promise<void> {
-  const ours = and(
-    eq(idempotencyKeys.owner, claim.owner),
-    eq(idempotencyKeys.key, claim.key),
-    eq(idempotencyKeys.lockedAt, claim.lockedAt),
-  );
-  if (response.status >= 500) {
-    await db.delete(idempotencyKeys).where(ours);
-    return;
-  }
-  await db
-    .update(idempotencyKeys)
-    .set({
-      state: 'done',
-      responseStatus: response.status,
-      responseContentType: response.contentType,
-      responseBody: response.body,
-    })
-    .where(ours);
-}
-
 /** Forgets keys older than a day; a sweep any process may run. */
 export async function sweepIdempotencyKeys(db: Db, clock: Clock): Promise<number> {
   const before = new Date(clock.now().getTime() - IDEMPOTENCY_KEY_LIFETIME_MS);
@@ -164,7 +228,16 @@ export async function sweepIdempotencyKeys(db: Db, clock: Clock): Promise<number
  * The middleware, after authentication: every mutation that carries an Idempotency-Key goes through
  * it, whichever line serves it.
  */
-export function idempotency(db: Db, clock: Clock): MiddlewareHandler<Env> {
+export function idempotency(
+  database: Pick<Database, 'db' | 'parallelism'>,
+  clock: Clock,
+): MiddlewareHandler<Env> {
+  const { db } = database;
+  const writes = new IdempotencyWrites(database);
+  const finish = (
+    claim: { owner: string; key: string; lockedAt: Date },
+    response: Omit<Finish, 'owner' | 'key' | 'lockedAt'>,
+  ) => writes.finish({ ...claim, ...response });
   return async (c, next) => {
     const key = c.req.header(IDEMPOTENCY_HEADER);
     if (key === undefined || !MUTATIONS.has(c.req.method)) return next();
@@ -191,7 +264,7 @@ export function idempotency(db: Db, clock: Clock): MiddlewareHandler<Env> {
     const parsed = c.get('json');
     const body = parsed ? { json: parsed.value } : { text: await c.req.text() };
     const fingerprint = requestFingerprint(c.req.method, `${path}${url.search}`, body);
-    const claim = await claimIdempotencyKey(db, clock, {
+    const claim = await claimIdempotencyKey(writes, db, clock, {
       owner,
       key,
       method: c.req.method,
@@ -223,16 +296,11 @@ export function idempotency(db: Db, clock: Clock): MiddlewareHandler<Env> {
     try {
       await next();
     } catch (error) {
-      await finishIdempotentRequest(
-        db,
-        { owner, key, lockedAt: claim.lockedAt },
-        { status: 500, contentType: null, body: '' },
-      );
+      await finish({ owner, key, lockedAt: claim.lockedAt }, { status: 500, contentType: null, body: '' });
       throw error;
     }
     const response = c.res;
-    await finishIdempotentRequest(
-      db,
+    await finish(
       { owner, key, lockedAt: claim.lockedAt },
       {
         status: response.status,
