@@ -183,6 +183,14 @@ async function setUp(target: Target): Promise<void> {
     accounts: target.accounts.map((id) => ({ id, ledger: LEDGER, code: 'bench' })),
   });
   target.history = target.accounts[0]!;
+  // A full first page in both passes: on an empty ledger the history account would otherwise have
+  // only what the transfer cells gave it, and a shorter page to answer.
+  await call(target, 'POST', '/api/ledger/transfers', operator, {
+    transfers: Array.from(
+      { length: 60 },
+      (_, i) => transfer(target.history, target.accounts[1 + (i % 9)]!).transfers[0],
+    ),
+  });
 }
 
 const transfer = (debit: string, credit: string) => ({
