@@ -2,10 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../test/support/database';
 import { TestClock } from '../core/clock';
 import type { Db } from '../core/database';
+import type { AppError } from '../core/errors';
 import { newId } from '../core/ids';
+import { UINT256_MAX } from '../core/money';
 import { applyBalanceOps, applyTransfers, expireDuePendingTransfers } from './engine';
 import { ledgerRefusal } from './errors';
 import {
+  assertWellFormedOp,
   type BalanceOp,
   type BalanceOpResult,
   idFromKey,
@@ -404,5 +407,94 @@ describe('derived ids', () => {
     expect(idFromKey(NAMESPACE, 'other', 'key')).not.toBe(a);
     expect(partId(a, 0)).toBe(a);
     expect(new Set([0, 1, 2].map((i) => partId(a, i))).size).toBe(3);
+  });
+});
+
+describe('operations the edges should have refused', () => {
+  const a = newId();
+  const b = newId();
+  const draw = (op: 'spend' | 'hold', changes: Partial<BalanceOp> = {}) =>
+    ({
+      op,
+      id: newId(),
+      ledger: LEDGER,
+      code: 'x',
+      from: [{ accountId: a }],
+      to: b,
+      amount: 5n,
+      ...changes,
+    }) as BalanceOp;
+  const refusalOf = (op: BalanceOp) => {
+    try {
+      assertWellFormedOp(op);
+    } catch (error) {
+      return { code: (error as AppError).code, message: (error as AppError).message };
+    }
+    return null;
+  };
+
+  it('passes every well-formed operation', () => {
+    for (const op of [
+      draw('spend'),
+      draw('hold', { timeoutSeconds: 2 ** 31 - 1 } as Partial<BalanceOp>),
+      draw('spend', { amount: 0n }),
+      draw('spend', { amount: UINT256_MAX }),
+      { op: 'capture', id: newId(), holdId: newId(), amount: 3n, keepRest: { id: newId() } },
+      { op: 'capture', id: newId(), holdId: newId() },
+      { op: 'release', id: newId(), holdId: newId() },
+    ] as BalanceOp[]) {
+      expect(
+        refusalOf(op),
+        JSON.stringify(op, (_, v) => (typeof v === 'bigint' ? `${v}` : v)),
+      ).toBeNull();
+    }
+  });
+
+  it('names the field that is not a UUID, in every kind of operation', () => {
+    const invalid = 'not-a-uuid';
+    const cases: [BalanceOp, string][] = [
+      [draw('spend', { id: invalid }), `id "${invalid}" is not a UUID`],
+      [draw('hold', { to: invalid }), `to "${invalid}" is not a UUID`],
+      [
+        draw('spend', { from: [{ accountId: a }, { accountId: invalid }] }),
+        `from "${invalid}" is not a UUID`,
+      ],
+      [{ op: 'capture', id: newId(), holdId: invalid }, `holdId "${invalid}" is not a UUID`],
+      [{ op: 'release', id: invalid, holdId: newId() }, `id "${invalid}" is not a UUID`],
+      [
+        { op: 'capture', id: newId(), holdId: newId(), keepRest: { id: invalid } },
+        `keepRest.id "${invalid}" is not a UUID`,
+      ],
+      [
+        { op: 'release', id: newId(), holdId: undefined as unknown as string },
+        'holdId "undefined" is not a UUID',
+      ],
+    ];
+    for (const [op, message] of cases) expect(refusalOf(op)).toEqual({ code: 'validation_failed', message });
+  });
+
+  it('refuses an account named twice, an amount outside uint256 and a timeout that is not a 32-bit count', () => {
+    expect(refusalOf(draw('hold', { from: [{ accountId: a }, { accountId: a }] }))).toEqual({
+      code: 'validation_failed',
+      message: 'a balance names each account once',
+    });
+    const amount = { code: 'validation_failed', message: 'amount must be between 0 and 2^256-1' };
+    expect(refusalOf(draw('spend', { amount: -1n }))).toEqual(amount);
+    expect(refusalOf(draw('hold', { amount: UINT256_MAX + 1n }))).toEqual(amount);
+    expect(refusalOf({ op: 'capture', id: newId(), holdId: newId(), amount: -1n })).toEqual(amount);
+    const timeout = {
+      code: 'validation_failed',
+      message: 'timeoutSeconds must be a non-negative 32-bit integer',
+    };
+    for (const timeoutSeconds of [-1, 1.5, 2 ** 31]) {
+      expect(refusalOf(draw('hold', { timeoutSeconds } as Partial<BalanceOp>))).toEqual(timeout);
+    }
+    // A spend has no timeout to check.
+    expect(refusalOf(draw('spend', { timeoutSeconds: -1 } as Partial<BalanceOp>))).toBeNull();
+  });
+
+  it('reads no hold for an id that has none, or that is not an id', async () => {
+    expect(await readHold(db, newId(), clock.now())).toBeNull();
+    expect(await readHold(db, 'not-a-uuid', clock.now())).toBeNull();
   });
 });
