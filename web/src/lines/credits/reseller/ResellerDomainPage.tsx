@@ -71,6 +71,38 @@ function DomainForm({
   );
 }
 
+/** A DNS record to add, as a zone file line, with a button that copies the part to paste. */
+function DnsRecord({
+  label,
+  record,
+  value,
+  copy,
+}: {
+  label: string;
+  record: string;
+  value: string;
+  copy: string;
+}) {
+  return (
+    <Group gap="sm" wrap="nowrap">
+      <Code block style={{ flex: 1, wordBreak: 'break-all' }} aria-label={label}>
+        {record}
+      </Code>
+      <CopyButton value={value}>
+        {({ copied, copy: copyValue }) => (
+          <Button
+            variant={copied ? 'filled' : 'default'}
+            color={copied ? 'teal' : undefined}
+            onClick={copyValue}
+          >
+            {copied ? 'Copied' : copy}
+          </Button>
+        )}
+      </CopyButton>
+    </Group>
+  );
+}
+
 function DnsSteps({
   whitelabel,
   onChecked,
@@ -118,41 +150,16 @@ function DnsSteps({
         At your DNS provider, add a CNAME record for <Code>{whitelabel.domain}</Code> pointing at{' '}
         <Code data-testid="cname-target">{whitelabel.cname_target}</Code>:
       </Text>
-      <Group gap="sm" wrap="nowrap">
-        <Code block style={{ flex: 1, wordBreak: 'break-all' }} aria-label="The CNAME record">
-          {record}
-        </Code>
-        <CopyButton value={whitelabel.cname_target}>
-          {({ copied, copy }) => (
-            <Button
-              variant={copied ? 'filled' : 'default'}
-              color={copied ? 'teal' : undefined}
-              onClick={copy}
-            >
-              {copied ? 'Copied' : 'Copy target'}
-            </Button>
-          )}
-        </CopyButton>
-      </Group>
+      <DnsRecord
+        label="The CNAME record"
+        record={record}
+        value={whitelabel.cname_target}
+        copy="Copy target"
+      />
       <Text size="sm">
         And a TXT record that proves the domain is yours (another reseller could otherwise claim it first):
       </Text>
-      <Group gap="sm" wrap="nowrap">
-        <Code block style={{ flex: 1, wordBreak: 'break-all' }} aria-label="The TXT record">
-          {proof}
-        </Code>
-        <CopyButton value={whitelabel.challenge.value}>
-          {({ copied, copy }) => (
-            <Button
-              variant={copied ? 'filled' : 'default'}
-              color={copied ? 'teal' : undefined}
-              onClick={copy}
-            >
-              {copied ? 'Copied' : 'Copy value'}
-            </Button>
-          )}
-        </CopyButton>
-      </Group>
+      <DnsRecord label="The TXT record" record={proof} value={whitelabel.challenge.value} copy="Copy value" />
       <Text size="sm">
         DNS changes take from minutes to a day to spread. Check when you have added both records; once they
         are right, your customers can reach your products on your domain.
