@@ -107,7 +107,7 @@ export class TransactionConflict extends Error {
 }
 
 /** Whether a failed transaction may simply run again: it was rolled back whole, and nothing was wrong with it. */
-export function isRetryableConflict(error: unknown): boolean {
+function isRetryableConflict(error: unknown): boolean {
   if (error instanceof TransactionConflict) return true;
   const code = pgErrorCode(error);
   return code === SERIALIZATION_FAILURE || code === DEADLOCK_DETECTED;
@@ -137,6 +137,15 @@ function retryingTransactions(db: Db): Db {
   };
   return Object.assign(db, { transaction: retrying });
 }
+
+/**
+ * The columns of a multi-row write: `column((row) => row.id)` is one array parameter, for
+ * `unnest($1::uuid[], …)`. Each row-writing statement picks its columns from its rows with one.
+ */
+export const columnsOf =
+  <Row>(rows: readonly Row[]) =>
+  <T>(pick: (row: Row) => T) =>
+    sql.param(rows.map(pick));
 
 /** Reads a timestamptz as PostgreSQL prints it ("2026-01-01 00:00:00.123+00") into a Date. */
 export function parseTimestamp(text: string): Date {

@@ -3,7 +3,7 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { Actor } from './actor';
 import type { Clock } from './clock';
-import { type Database, type Db, queryRows } from './database';
+import { columnsOf, type Database, type Db, queryRows } from './database';
 import { AppError } from './errors';
 import { GroupCommit } from './group-commit';
 import { type Env, errorResponse } from './http';
@@ -127,7 +127,7 @@ export class IdempotencyWrites {
 }
 
 async function insertClaims(db: Db, calls: readonly NewClaim[]): Promise<boolean[]> {
-  const column = <T>(pick: (c: NewClaim) => T) => sql.param(calls.map(pick));
+  const column = columnsOf(calls);
   const inserted = await queryRows<{ owner: string; key: string }>(
     db,
     sql`INSERT INTO core_idempotency_keys (owner, key, method, path, fingerprint, state, locked_at, created_at)
@@ -145,28 +145,25 @@ async function insertClaims(db: Db, calls: readonly NewClaim[]): Promise<boolean
 }
 
 async function writeFinishes(db: Db, calls: readonly Finish[]): Promise<null[]> {
-  const done = calls.filter((c) => c.status < 500);
+  const done = columnsOf(calls.filter((c) => c.status < 500));
   // A failure of ours frees the key, so a retry runs again.
-  const freed = calls.filter((c) => c.status >= 500);
-  const column = <T>(rows: readonly Finish[], pick: (c: Finish) => T) => sql.param(rows.map(pick));
+  const freed = columnsOf(calls.filter((c) => c.status >= 500));
   await db.execute(sql`
     WITH finished AS (
       UPDATE core_idempotency_keys AS k
       SET state = 'done', response_status = u.status, response_content_type = u.content_type, response_body = u.body
-      FROM unnest(${column(done, (c) => c.owner)}::text[], ${column(done, (c) => c.key)}::text[],
-        ${column(done, (c) => c.lockedAt.toISOString())}::timestamptz[], ${column(done, (c) => c.status)}::int[],
-        ${column(done, (c) => c.contentType)}::text[], ${column(done, (c) => c.body)}::text[])
+      FROM unnest(${done((c) => c.owner)}::text[], ${done((c) => c.key)}::text[],
+        ${done((c) => c.lockedAt.toISOString())}::timestamptz[], ${done((c) => c.status)}::int[],
+        ${done((c) => c.contentType)}::text[], ${done((c) => c.body)}::text[])
         AS u(owner, key, locked_at, status, content_type, body)
       WHERE k.owner = u.owner AND k.key = u.key AND k.locked_at = u.locked_at
-      RETURNING 1
     ), dropped AS (
       DELETE FROM core_idempotency_keys AS k
-      USING unnest(${column(freed, (c) => c.owner)}::text[], ${column(freed, (c) => c.key)}::text[],
-        ${column(freed, (c) => c.lockedAt.toISOString())}::timestamptz[]) AS u(owner, key, locked_at)
+      USING unnest(${freed((c) => c.owner)}::text[], ${freed((c) => c.key)}::text[],
+        ${freed((c) => c.lockedAt.toISOString())}::timestamptz[]) AS u(owner, key, locked_at)
       WHERE k.owner = u.owner AND k.key = u.key AND k.locked_at = u.locked_at
-      RETURNING 1
     )
-    SELECT (SELECT count(*) FROM finished) AS finished, (SELECT count(*) FROM dropped) AS dropped`);
+    SELECT 1`);
   return calls.map(() => null);
 }
 

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { type Db, queryRows } from '../core/database';
+import { columnsOf, type Db, queryRows } from '../core/database';
 import { newId } from '../core/ids';
 import { canonicalJson } from '../core/json';
 import { UINT256_MAX } from '../core/money';
@@ -424,7 +424,7 @@ export class BatchState {
   }
 
   private transferInsert(rows: readonly TransferState[]): SQL {
-    const column = <T>(pick: (t: TransferState) => T) => sql.param(rows.map(pick));
+    const column = columnsOf(rows);
     return sql`INSERT INTO ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, pending_id, ledger, code,
           linked, timeout_seconds, expires_at, pending_state, metadata, created_at,
           debit_account_debits_pending, debit_account_debits_posted, debit_account_credits_pending,

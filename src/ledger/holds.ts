@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { v5 as uuidv5 } from 'uuid';
-import { type Db, parseTimestamp, queryRows } from '../core/database';
+import { columnsOf, type Db, parseTimestamp, queryRows } from '../core/database';
 import { AppError } from '../core/errors';
 import { isUuid } from '../core/ids';
 import { smaller, UINT256_MAX } from '../core/money';
@@ -325,7 +325,7 @@ export class HoldBook {
     const writes: SQL[] = [];
     if (this.created.length > 0) {
       const rows = this.created;
-      const column = <T>(pick: (h: Hold) => T) => sql.param(rows.map(pick));
+      const column = columnsOf(rows);
       writes.push(
         sql`INSERT INTO ledger_holds (id, ledger, code, sink_account_id, amount, captured, state, parts, timeout_seconds,
               expires_at, metadata, created_at, finished_at)

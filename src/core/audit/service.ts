@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Actor } from '../actor';
 import { requireAdmin } from '../actor';
 import type { Clock } from '../clock';
-import { type Db, parseTimestamp, queryRows } from '../database';
+import { columnsOf, type Db, parseTimestamp, queryRows } from '../database';
 import { AppError } from '../errors';
 import { newId } from '../ids';
 import { idFromCursor, type Page, pageLimit, pageOf } from '../paging';
@@ -50,8 +50,7 @@ export function auditInsert(
   entries: readonly { actor: Actor; entry: AuditEntryInput }[],
 ): SQL | null {
   if (entries.length === 0) return null;
-  const column = <T>(pick: (e: { actor: Actor; entry: AuditEntryInput }) => T) =>
-    sql.param(entries.map(pick));
+  const column = columnsOf(entries);
   return sql`
     INSERT INTO core_audit_log (id, at, actor_user_id, actor_api_key_id, action, object_type, object_id,
       organization_id, ip, request_id, details)
