@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -8,6 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import swaggerUi from 'swagger-ui-dist';
 import type { Actor } from './actor';
+import { SESSION_COOKIE } from './auth/middleware';
 import {
   AppError,
   type ErrorBody,
@@ -350,7 +350,7 @@ export function mountApiReference(app: OpenAPIHono<Env>, errorCodes: ReadonlyMap
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',
     in: 'cookie',
-    name: 'tally_session',
+    name: SESSION_COOKIE,
     description: 'The session cookie of a signed-in browser',
   });
   const config = {
@@ -423,23 +423,6 @@ function withIdempotencyKeys<D extends { paths?: object }>(document: D): D {
     }
   }
   return document;
-}
-
-/** Requires `Authorization: Bearer <key>` with the operator key, compared in constant time. */
-export function requireAdminKey(adminKey: string): MiddlewareHandler<Env> {
-  const expected = Buffer.from(adminKey);
-  return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    const given = Buffer.from(match?.[1] ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return errorResponse(
-        c,
-        new AppError('unauthorized', 'a valid admin API key is required (Authorization: Bearer …)'),
-      );
-    }
-    await next();
-  };
 }
 
 /**

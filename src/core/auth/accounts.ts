@@ -171,13 +171,13 @@ export async function confirmEmail(
         reason: 'password_required',
       });
     }
+    // A later confirmation (a link mailed again) keeps the password it has.
+    const password = firstConfirmation
+      ? sql`, password_hash = ${passwordHash}, password_changed_at = ${now}`
+      : sql``;
     await tx.execute(sql`
-      UPDATE core_users SET email_verified_at = coalesce(email_verified_at, ${now}), updated_at = ${now}
+      UPDATE core_users SET email_verified_at = coalesce(email_verified_at, ${now}), updated_at = ${now} ${password}
       WHERE id = ${userId}`);
-    if (firstConfirmation && passwordHash) {
-      await tx.execute(sql`
-        UPDATE core_users SET password_hash = ${passwordHash}, password_changed_at = ${now} WHERE id = ${userId}`);
-    }
     await recordAudit(
       tx,
       deps.clock,
