@@ -25,3 +25,9 @@ export function checkRequired(what: string, maxLength = 200) {
     return value.length > maxLength ? `Use at most ${maxLength} characters` : null;
   };
 }
+
+/** The second of two password fields: the same as the first, named `field` in the form's values. */
+export function checkRepeated<Values extends Record<string, unknown>>(field: keyof Values) {
+  return (value: string, values: Values): string | null =>
+    value === values[field] ? null : 'The two passwords differ';
+}

@@ -4,9 +4,9 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, call } from '../../api/client';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
-import { PasswordField } from '../../components/PasswordField';
+import { NewPasswordFields } from '../../components/NewPasswordFields';
 import { showServerErrors } from '../../lib/serverErrors';
-import { checkNewPassword, PASSWORD_MIN_LENGTH } from '../../lib/validators';
+import { checkNewPassword, checkRepeated } from '../../lib/validators';
 import { AuthCard } from './AuthCard';
 
 function MissingToken() {
@@ -34,7 +34,7 @@ export function ResetPasswordPage() {
     validateInputOnChange: true,
     validate: {
       new_password: checkNewPassword,
-      repeat: (value, values) => (value === values.new_password ? null : 'The two passwords differ'),
+      repeat: checkRepeated('new_password'),
     },
   });
 
@@ -70,18 +70,9 @@ export function ResetPasswordPage() {
     <AuthCard title="Choose a new password">
       <form onSubmit={submit} noValidate aria-label="Choose a new password">
         <Stack gap="md">
-          <PasswordField
-            label="New password"
-            description={`At least ${PASSWORD_MIN_LENGTH} characters`}
-            autoComplete="new-password"
-            required
-            {...form.getInputProps('new_password')}
-          />
-          <PasswordField
-            label="New password, again"
-            autoComplete="new-password"
-            required
-            {...form.getInputProps('repeat')}
+          <NewPasswordFields
+            password={form.getInputProps('new_password')}
+            repeat={form.getInputProps('repeat')}
           />
           <FormErrorAlert message={formError} />
           <Button type="submit" loading={form.submitting}>

@@ -6,10 +6,10 @@ import { api, call } from '../../api/client';
 import { type ApiError, asApiError } from '../../api/errors';
 import type { User } from '../../api/types';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
-import { PasswordField } from '../../components/PasswordField';
+import { NewPasswordFields } from '../../components/NewPasswordFields';
 import { LoadingState } from '../../components/States';
 import { showServerErrors } from '../../lib/serverErrors';
-import { checkNewPassword, PASSWORD_MIN_LENGTH } from '../../lib/validators';
+import { checkNewPassword, checkRepeated } from '../../lib/validators';
 import { takeAfterSignIn } from '../../session/afterSignIn';
 import { safeNextPath } from '../../session/nextPath';
 import { useSession } from '../../session/SessionContext';
@@ -39,7 +39,7 @@ export function VerifyEmailPage() {
     validateInputOnChange: true,
     validate: {
       password: checkNewPassword,
-      repeat: (value, values) => (value === values.password ? null : 'The two passwords differ'),
+      repeat: checkRepeated('password'),
     },
   });
 
@@ -96,18 +96,10 @@ export function VerifyEmailPage() {
       >
         <form onSubmit={submit} noValidate aria-label="Choose your password">
           <Stack gap="md">
-            <PasswordField
-              label="Password"
-              description={`At least ${PASSWORD_MIN_LENGTH} characters`}
-              autoComplete="new-password"
-              required
-              {...form.getInputProps('password')}
-            />
-            <PasswordField
-              label="Repeat the password"
-              autoComplete="new-password"
-              required
-              {...form.getInputProps('repeat')}
+            <NewPasswordFields
+              labels={['Password', 'Repeat the password']}
+              password={form.getInputProps('password')}
+              repeat={form.getInputProps('repeat')}
             />
             <FormErrorAlert message={formError} />
             <Button type="submit" loading={form.submitting}>

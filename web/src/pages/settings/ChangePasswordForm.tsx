@@ -5,10 +5,11 @@ import { useState } from 'react';
 import { api, call } from '../../api/client';
 import type { User } from '../../api/types';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
+import { NewPasswordFields } from '../../components/NewPasswordFields';
 import { PasswordField } from '../../components/PasswordField';
 import { SectionCard } from '../../components/SectionCard';
 import { showServerErrors } from '../../lib/serverErrors';
-import { checkNewPassword, PASSWORD_MIN_LENGTH } from '../../lib/validators';
+import { checkNewPassword, checkRepeated } from '../../lib/validators';
 import { useSession } from '../../session/SessionContext';
 
 export function ChangePasswordForm({ user }: { user: User }) {
@@ -21,7 +22,7 @@ export function ChangePasswordForm({ user }: { user: User }) {
     validate: {
       current_password: (value) => (user.has_password && !value ? 'Enter your current password' : null),
       new_password: checkNewPassword,
-      repeat: (value, values) => (value === values.new_password ? null : 'The two passwords differ'),
+      repeat: checkRepeated('new_password'),
     },
   });
 
@@ -59,18 +60,9 @@ export function ChangePasswordForm({ user }: { user: User }) {
               {...form.getInputProps('current_password')}
             />
           )}
-          <PasswordField
-            label="New password"
-            description={`At least ${PASSWORD_MIN_LENGTH} characters`}
-            autoComplete="new-password"
-            required
-            {...form.getInputProps('new_password')}
-          />
-          <PasswordField
-            label="New password, again"
-            autoComplete="new-password"
-            required
-            {...form.getInputProps('repeat')}
+          <NewPasswordFields
+            password={form.getInputProps('new_password')}
+            repeat={form.getInputProps('repeat')}
           />
           <FormErrorAlert message={formError} />
           <Group>
