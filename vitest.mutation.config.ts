@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import base from './vitest.config';
+import base, { nodeTests } from './vitest.config';
 
 /**
  * The suite as Stryker runs it (`npm run test:mutation`): the unit and route tests, or only those
@@ -11,6 +11,7 @@ const only = process.env.MUTATION_TESTS?.split(',').filter(Boolean);
 export default defineConfig({
   test: {
     ...base.test,
-    include: only ?? base.test?.include,
+    projects: undefined,
+    include: only ?? nodeTests,
   },
 });

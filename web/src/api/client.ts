@@ -8,6 +8,8 @@ import type { paths } from './schema';
  */
 export const api = createClient<paths>({
   baseUrl: window.location.origin,
+  // Looked up at each call, not when the page loads, so whatever fetch the page has then is used.
+  fetch: (request) => globalThis.fetch(request),
   credentials: 'include',
   headers: { 'x-requested-with': 'tally-web' },
 });

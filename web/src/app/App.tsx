@@ -1,7 +1,7 @@
 import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
-import { QueryClientProvider } from '@tanstack/react-query';
-import { Suspense } from 'react';
+import { type QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { type ReactNode, Suspense } from 'react';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { queryClient } from '../api/queryClient';
 import { LoadingState } from '../components/States';
@@ -12,19 +12,26 @@ import { UnreadCountProvider } from './UnreadCount';
 
 const router = createBrowserRouter(routes);
 
-export function App() {
+/** Everything a page needs around it: the look, notifications, the data cache, who is signed in. */
+export function AppProviders({ client, children }: { client: QueryClient; children: ReactNode }) {
   return (
     <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
       <Notifications position="bottom-right" />
-      <QueryClientProvider client={queryClient}>
+      <QueryClientProvider client={client}>
         <SessionProvider>
           <UnreadCountProvider>
-            <Suspense fallback={<LoadingState label="Loading Tally…" />}>
-              <RouterProvider router={router} />
-            </Suspense>
+            <Suspense fallback={<LoadingState label="Loading Tally…" />}>{children}</Suspense>
           </UnreadCountProvider>
         </SessionProvider>
       </QueryClientProvider>
     </MantineProvider>
+  );
+}
+
+export function App() {
+  return (
+    <AppProviders client={queryClient}>
+      <RouterProvider router={router} />
+    </AppProviders>
   );
 }

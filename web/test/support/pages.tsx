@@ -1,0 +1,178 @@
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import userEvent, { type UserEvent } from '@testing-library/user-event';
+import { sql } from 'drizzle-orm';
+import { createMemoryRouter, RouterProvider } from 'react-router';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { hashPassword } from '../../../src/core/auth/passwords';
+import { queryRows } from '../../../src/core/database';
+import {
+  signedInPerson,
+  TEST_ADMIN_KEY,
+  type TestPerson,
+  type TestTally,
+  testTally,
+} from '../../../test/support/app';
+import { newQueryClient } from '../../src/api/queryClient';
+import { AppProviders } from '../../src/app/App';
+import { routes } from '../../src/app/routes';
+
+/**
+ * Pages of the web app rendered in jsdom and talking to a whole Tally (the real app, on a fresh
+ * database) through the page's `fetch`: what a form sends is what the server receives, and every
+ * error a form shows is one the server really gave. A cookie jar plays the browser's part.
+ */
+
+/** jsdom has no layout: what Mantine asks of a browser's, answered as a page with no media queries. */
+function installLayoutApis() {
+  Object.defineProperty(window, 'matchMedia', {
+    configurable: true,
+    value: (query: string) => ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addListener: () => {},
+      removeListener: () => {},
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      dispatchEvent: () => false,
+    }),
+  });
+  window.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+  window.HTMLElement.prototype.scrollIntoView ??= () => {};
+}
+
+export interface SentRequest {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+export interface TallyPages {
+  tally: TestTally;
+  /** Every request the pages sent since the last `render`, in order. */
+  sent: SentRequest[];
+  /** The session the page's requests carry: a person's, or none. */
+  signIn(person: TestPerson | null): void;
+  /** The cookie the page holds now (a log-in sets it), or null. */
+  cookie(): string | null;
+  /** Renders the app at `path` and waits until who is signed in is known. */
+  render(path: string): Promise<{ user: UserEvent; router: ReturnType<typeof createMemoryRouter> }>;
+}
+
+function bodyOf(bytes: ArrayBuffer | undefined): unknown {
+  const text = bytes ? new TextDecoder().decode(bytes) : '';
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Call once per test file: a Tally for the file, the page's fetch pointed at it, a clean page after each test. */
+export function tallyPages(options: { start?: string; mailboxOpen?: boolean } = {}): TallyPages {
+  let cookie: string | null = null;
+  const pages = {
+    sent: [] as SentRequest[],
+    signIn(person: TestPerson | null) {
+      cookie = person?.cookie ?? null;
+    },
+    cookie: () => cookie,
+  } as TallyPages;
+  const originalFetch = globalThis.fetch;
+
+  beforeAll(async () => {
+    installLayoutApis();
+    pages.tally = await testTally(options);
+    globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      const url = new URL(request.url);
+      const headers = new Headers(request.headers);
+      if (cookie) headers.set('cookie', cookie);
+      const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
+      pages.sent.push({ method: request.method, path: url.pathname + url.search, body: bodyOf(body) });
+      const response = await pages.tally.http.request(url.pathname + url.search, {
+        method: request.method,
+        headers,
+        body,
+      });
+      for (const line of response.headers.getSetCookie()) {
+        const [pair = ''] = line.split(';');
+        const cleared = /max-age=0/i.test(line) || /=;|=$/.test(pair);
+        cookie = cleared ? null : pair;
+      }
+      return response;
+    };
+  });
+  afterEach(() => {
+    cleanup();
+    pages.sent.length = 0;
+    cookie = null;
+  });
+  afterAll(() => {
+    globalThis.fetch = originalFetch;
+  });
+
+  pages.render = async (path: string) => {
+    pages.sent.length = 0;
+    const router = createMemoryRouter(routes, { initialEntries: [path] });
+    render(
+      <AppProviders client={newQueryClient()}>
+        <RouterProvider router={router} />
+      </AppProviders>,
+    );
+    await waitFor(() => {
+      if (!pages.sent.some((request) => request.path === '/api/auth/me')) throw new Error('no session yet');
+    });
+    await waitFor(() => expectNoLoading());
+    return { user: userEvent.setup(), router };
+  };
+  return pages;
+}
+
+function expectNoLoading() {
+  if (screen.queryAllByText(/^Loading/).length > 0) throw new Error('still loading');
+}
+
+/** The operator's key, for setting the stage through the API as the CLI would. */
+export const OPERATOR = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+
+/** The message a form shows above its button (its alert), or null. */
+export function formAlert(form: HTMLElement): string | null {
+  const alert = form.querySelector('[role="alert"]');
+  return alert?.textContent ?? null;
+}
+
+/** The requests sent to `path` (method and path), so a test can say a form sent nothing. */
+export const sentTo = (pages: TallyPages, method: string, path: string) =>
+  pages.sent.filter((request) => request.method === method && request.path === path);
+
+/** A person who can log in with `password` (and has a session of their own, unused by the page). */
+export async function personWithPassword(
+  tally: TestTally,
+  password: string,
+  options: { isAdmin?: boolean; name?: string } = {},
+): Promise<TestPerson> {
+  const person = await signedInPerson(tally, options);
+  await tally.database.db.execute(
+    sql`UPDATE core_users SET password_hash = ${await hashPassword(password)} WHERE id = ${person.userId}`,
+  );
+  return person;
+}
+
+/** The token of the last `path?token=…` link mailed to `email`. */
+export async function mailedToken(tally: TestTally, email: string, path: string): Promise<string> {
+  const mails = await queryRows<{ text: string }>(
+    tally.database.db,
+    sql`SELECT text FROM core_mail_messages WHERE to_address = ${email} ORDER BY created_at DESC, id DESC`,
+  );
+  for (const { text } of mails) {
+    const token = new RegExp(`${path}\\?token=([A-Za-z0-9_-]+)`).exec(text)?.[1];
+    if (token) return token;
+  }
+  throw new Error(`no ${path} link mailed to ${email}`);
+}
