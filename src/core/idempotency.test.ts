@@ -192,7 +192,12 @@ describe('Idempotency-Key', () => {
   });
 
   it('refuses a key from an anonymous caller, and a key that is not 1–255 visible characters', async () => {
-    expect((await make(undefined, 'anon-1', { name: 'x' })).status).toBe(401);
+    const anonymous = await make(undefined, 'anon-1', { name: 'x' });
+    expect(anonymous.status).toBe(401);
+    expect((await read(anonymous)).error).toMatchObject({
+      message: 'sign in first (an Idempotency-Key is kept per signed-in caller)',
+      details: { reason: 'sign_in' },
+    });
     const long = await make(ada, 'k'.repeat(256), { name: 'x' });
     expect(long.status).toBe(400);
     expect((await read(long)).error.details.field).toBe('Idempotency-Key');

@@ -250,7 +250,9 @@ export function idempotency(
     if (!owner) {
       return errorResponse(
         c,
-        new AppError('unauthorized', 'an Idempotency-Key needs a signed-in caller or an API key', {
+        // Said as the route would say it: the key is only why this answer came first.
+        new AppError('unauthorized', 'sign in first (an Idempotency-Key is kept per signed-in caller)', {
+          reason: 'sign_in',
           field: 'Idempotency-Key',
         }),
       );

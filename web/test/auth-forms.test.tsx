@@ -53,7 +53,11 @@ describe('the log-in form', () => {
     await user.type(field(form, /Email/), person.email);
     await user.type(field(form, /Password/), PASSWORD);
     await submit();
-    await waitFor(() => expect(formAlert(form)).toMatch(/^.+ Try again in \d+ seconds\.$/));
+    await waitFor(() =>
+      expect(formAlert(form)).toMatch(
+        /^too many failed attempts; wait before trying again\. Try again in \d+ seconds\.$/,
+      ),
+    );
     expect(pages.cookie()).toBeNull();
   });
 
@@ -130,7 +134,9 @@ describe('the sign-up form', () => {
     await user.type(field(form, /Name/), 'Grace Hopper');
     await user.type(field(form, /Email/), 'grace@example.test');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toMatch(/Try again in \d+ seconds\.$/));
+    await waitFor(() =>
+      expect(formAlert(form)).toMatch(/^too many attempts; try again later\. Try again in \d+ seconds\.$/),
+    );
     expect((field(form, /Name/) as HTMLInputElement).value).toBe('Grace Hopper');
   });
 });
@@ -198,7 +204,9 @@ describe('the forgotten-password and reset forms', () => {
     const form = screen.getByRole('form');
     await user.type(field(form, /Email/), 'someone@example.test');
     await user.click(within(form).getByRole('button'));
-    await waitFor(() => expect(formAlert(form)).toMatch(/Try again in \d+ seconds\.$/));
+    await waitFor(() =>
+      expect(formAlert(form)).toMatch(/^too many attempts; try again later\. Try again in \d+ seconds\.$/),
+    );
   });
 
   it('checks the new password, refuses a used link with the 400, and resets with a good one', async () => {

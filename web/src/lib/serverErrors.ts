@@ -7,7 +7,8 @@ interface FormWithErrors {
 
 function describe(error: ApiError): string {
   if (error.status === 429 && error.retryAfterSeconds !== null) {
-    return `${error.message} Try again in ${error.retryAfterSeconds} seconds.`;
+    const sentence = /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
+    return `${sentence} Try again in ${error.retryAfterSeconds} seconds.`;
   }
   return error.message;
 }

@@ -33,6 +33,8 @@ export function RenameOrganisationForm<T extends { name: string }>({
     setFormError(null);
     try {
       const renamed = await rename(name.trim());
+      // The field shows the name as saved (trimmed), and nothing is left to save.
+      form.setValues({ name: renamed.name });
       form.resetDirty({ name: renamed.name });
       onRenamed(renamed);
       notifications.show({ color: 'teal', message: `The ${what} is renamed.` });

@@ -25,6 +25,8 @@ export function ProfileNameForm({ user }: { user: User }) {
     try {
       const updated = await call(api.PATCH('/api/auth/me', { body: { name: name.trim() } }));
       signedIn(updated.user);
+      // The field shows the name as saved (trimmed), and nothing is left to save.
+      form.setValues({ name: updated.user.name });
       form.resetDirty({ name: updated.user.name });
       notifications.show({ color: 'teal', message: 'Your name is saved.' });
     } catch (error) {

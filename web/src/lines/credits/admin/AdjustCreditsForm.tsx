@@ -3,6 +3,7 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { api, call } from '../../../api/client';
+import { asApiError } from '../../../api/errors';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { checkRequired } from '../../../lib/validators';
 import { showCreditsErrors } from '../errors';
@@ -26,8 +27,14 @@ export function AdjustCreditsForm({
     initialValues: { direction: 'add', amount: '', reason: '', expires_at: '' },
     validateInputOnChange: true,
     validate: {
-      amount: (value, values) =>
-        checkCredits({ max: values.direction === 'remove' ? available : undefined })(value),
+      // What can be taken away is the person's, not the administrator's: said as the hint says it.
+      amount: (value, values) => {
+        const problem = checkCredits()(value);
+        if (problem || values.direction !== 'remove') return problem;
+        return BigInt(parseCredits(value)!) > BigInt(available)
+          ? `At most the ${formatCredits(available)} available can be taken away`
+          : null;
+      },
       reason: checkRequired('the reason for this adjustment', 500),
     },
   });
@@ -56,6 +63,12 @@ export function AdjustCreditsForm({
       setIdempotencyKey(crypto.randomUUID());
       onAdjusted();
     } catch (error) {
+      // A refusal is the server's final answer, kept with the key: what is entered next is another
+      // adjustment and needs a key of its own. A lost answer, or a first try still running, keeps it.
+      const { status, code } = asApiError(error);
+      if (status >= 400 && status < 500 && code !== 'idempotency_in_flight') {
+        setIdempotencyKey(crypto.randomUUID());
+      }
       setFormError(showCreditsErrors(form, error));
     }
   });
