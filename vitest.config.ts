@@ -11,7 +11,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'node', include: nodeTests } },
+      {
+        extends: true,
+        test: { name: 'node', include: nodeTests, globalSetup: ['test/support/announce-database.ts'] },
+      },
       {
         // The web app's pages in jsdom against a whole Tally in the same process.
         extends: true,
