@@ -15,6 +15,17 @@ export interface ChainView {
   fees: Fees;
   /** By outgoing transaction id: the receipt of whichever of its hashes was mined. */
   receipts: Map<string, TransactionReceipt>;
+  /**
+   * By outgoing transaction id, for a nonce used for good whose hashes gave no receipt: the
+   * transaction that used it, as its block lists it. Absent when no node could say yet.
+   */
+  nonceUsers: Map<string, NonceUser>;
+}
+
+/** The transaction that used a nonce, found in the block that mined it. */
+export interface NonceUser {
+  hash: Hex;
+  blockNumber: bigint;
 }
 
 export type OutcomeChanges = Partial<typeof outgoingTransactions.$inferInsert>;
@@ -48,7 +59,44 @@ export async function readChainView(
         if (receipt) receipts.set(t.id, receipt);
       }),
   );
-  return { head, minedNonce, settledNonce, fees, receipts };
+  // A receipt can be missing because the node that answered indexes receipts behind its head (or
+  // is a backend behind the others): a nonce used for good without one is looked up in the blocks.
+  const nonceUsers = new Map<string, NonceUser>();
+  for (const t of transactions) {
+    if (t.nonce >= settledNonce || receipts.has(t.id)) continue;
+    const user = await findNonceUser(chain, address, t.nonce, head - depth).catch(() => undefined);
+    if (user) nonceUsers.set(t.id, user);
+  }
+  return { head, minedNonce, settledNonce, fees, receipts, nonceUsers };
+}
+
+/**
+ * Which transaction used `nonce`: the first block whose state counts past it (a search by halves up
+ * to `settledBlock`, which does), then that block's own list. Undefined when the answers disagree
+ * (a backend behind the others): the caller waits and asks again.
+ */
+async function findNonceUser(
+  chain: ChainClient,
+  address: Address,
+  nonce: bigint,
+  settledBlock: bigint,
+): Promise<NonceUser | undefined> {
+  const { publicClient } = chain;
+  const countAt = async (blockNumber: bigint) =>
+    BigInt(await publicClient.getTransactionCount({ address, blockNumber }));
+  let low = 0n;
+  let high = settledBlock;
+  if ((await countAt(high)) <= nonce) return undefined;
+  while (low < high) {
+    const middle = (low + high) / 2n;
+    if ((await countAt(middle)) > nonce) high = middle;
+    else low = middle + 1n;
+  }
+  const block = await publicClient.getBlock({ blockNumber: high, includeTransactions: true });
+  const user = block.transactions.find(
+    (t) => t.from.toLowerCase() === address.toLowerCase() && BigInt(t.nonce) === nonce,
+  );
+  return user ? { hash: user.hash, blockNumber: high } : undefined;
 }
 
 /** The newest first: after a fee bump the replacement is the likelier one to be mined. */
@@ -94,11 +142,28 @@ export function outcomeOnChain(
     };
   }
   if (transaction.nonce < view.settledNonce) {
+    const user = view.nonceUsers.get(transaction.id);
+    const ours = user && transaction.hashes.some((hash) => hash.toLowerCase() === user.hash.toLowerCase());
+    // Only a block that lists another transaction under this nonce says ours can never be mined. A
+    // missing receipt says nothing: ours may be mined where the node that answered has not looked.
+    if (user && !ours) {
+      return {
+        state: 'cancelled',
+        changes: {
+          lastError: `nonce ${transaction.nonce} was used by ${user.hash}, a transaction Tally did not send`,
+          finishedAt: now,
+        },
+      };
+    }
     return {
-      state: 'cancelled',
+      state: transaction.state,
       changes: {
-        lastError: `nonce ${transaction.nonce} was used by a transaction Tally did not send`,
-        finishedAt: now,
+        minedHash: user?.hash ?? null,
+        blockNumber: user?.blockNumber ?? null,
+        lastError: user
+          ? null
+          : `nonce ${transaction.nonce} is used, and no node has said yet by which transaction`,
+        nextCheckAt: recheckAt,
       },
     };
   }

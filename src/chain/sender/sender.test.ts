@@ -11,9 +11,10 @@ import {
   parseGwei,
 } from 'viem';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Anvil, startAnvil } from '../../../test/support/anvil';
 import { freshDatabase } from '../../../test/support/database';
+import { startUnreliableRpc, type UnreliableRpc } from '../../../test/support/unreliable-rpc';
 import { TestClock } from '../../core/clock';
 import type { Database, Db } from '../../core/database';
 import { AppError } from '../../core/errors';
@@ -404,12 +405,11 @@ describe('sending', () => {
     expect(kept).toMatchObject({ nextNonce: start + 1n, chainNonce: start, skipped: 0n });
 
     // Someone with the key sends first, on the nonce Tally had handed out.
-    await anvil.publicClient.waitForTransactionReceipt({
-      hash: await outside.sendTransaction({ to: newAddress(), value: 1n }),
-    });
+    const theirs = await outside.sendTransaction({ to: newAddress(), value: 1n });
+    await anvil.publicClient.waitForTransactionReceipt({ hash: theirs });
     const lost = (await processUntilFinal(sender, [waiting.id]))[0]!;
     expect(lost.state).toBe('cancelled');
-    expect(lost.lastError).toMatch(/used by a transaction Tally did not send/);
+    expect(lost.lastError).toBe(`nonce ${start} was used by ${theirs}, a transaction Tally did not send`);
 
     for (let i = 0; i < 2; i++) {
       await anvil.publicClient.waitForTransactionReceipt({
@@ -695,5 +695,60 @@ describe('states and reads', () => {
     });
     expect(typeof rows[0]!.gasLimit).toBe('bigint');
     expect(await getOutgoingTransaction(db, 'not-an-id')).toBeUndefined();
+  });
+});
+
+describe('through an RPC that lags, loses answers and refuses', () => {
+  let rpc: UnreliableRpc;
+  let flaky: ChainClient;
+
+  beforeAll(async () => {
+    rpc = await startUnreliableRpc(anvil.rpcUrl);
+    flaky = createChainClient({ rpcUrl: rpc.url, chainId: chain.chainId, dev: true });
+  });
+  afterEach(() => rpc.heal());
+  afterAll(() => rpc.stop());
+
+  it('never calls a mined payout cancelled when the receipts lag behind the head', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury, { confirmations: 2 }, { chain: flaky });
+    const payee = newAddress();
+    const payout = await queue(treasury, { to: treasury.usdc, data: mintData(payee, 5n) });
+    await runPass(sender);
+    const [hash] = (await stored(payout.id)).hashes;
+    // Two blocks on top: the nonce is used for good, but the receipt index is three blocks behind.
+    rpc.faults.receiptLagBlocks = 3;
+    await anvil.testClient.mine({ blocks: 2 });
+    const lagging = await runPass(sender);
+    expect(lagging.cancelled).toBe(0);
+    const found = await stored(payout.id);
+    expect(found.state).toBe('pending');
+    expect(found.minedHash).toBe(hash);
+    expect(found.finishedAt).toBeNull();
+
+    rpc.heal();
+    const [final] = await processUntilFinal(sender, [payout.id]);
+    expect(final?.state).toBe('confirmed');
+    expect(await balanceOf(treasury.usdc, payee)).toBe(5n);
+  });
+
+  it('waits, and cancels nothing, while no node can say which transaction used the nonce', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury, { confirmations: 1 }, { chain: flaky });
+    const payout = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 5n) });
+    await runPass(sender);
+    await anvil.testClient.mine({ blocks: 1 });
+    // Receipts and the blocks' own lists are both out of reach: nothing can be concluded.
+    rpc.faults.receiptLagBlocks = 5;
+    const fullBlocks = (params: unknown[]) => params[1] === true;
+    rpc.refuse('eth_getBlockByNumber', { code: -32000, message: 'header not found' }, 100, fullBlocks);
+    await runPass(sender);
+    const waiting = await stored(payout.id);
+    expect(waiting.state).toBe('pending');
+    expect(waiting.lastError).toBe(
+      `nonce ${payout.nonce} is used, and no node has said yet by which transaction`,
+    );
+    rpc.heal();
+    expect((await processUntilFinal(sender, [payout.id]))[0]?.state).toBe('confirmed');
   });
 });
