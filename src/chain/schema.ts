@@ -62,6 +62,8 @@ export const outgoingTransactions = pgTable(
     state: text('state', { enum: outgoingStates }).notNull().default('queued'),
     /** Every hash broadcast for this nonce: after a fee bump any of them may be the one mined. */
     hashes: jsonb('hashes').$type<string[]>().notNull().default([]),
+    /** The newest version a node accepted; a newer one is sent again as it is until a node takes it. */
+    acceptedHash: text('accepted_hash'),
     minedHash: text('mined_hash'),
     blockNumber: bigint('block_number', { mode: 'bigint' }),
     gasUsed: uint256('gas_used'),

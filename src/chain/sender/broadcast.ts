@@ -65,23 +65,35 @@ export async function signVersion(
     });
     return { serialized, hash: keccak256(serialized), fees };
   };
-  const { maxFeePerGas, maxPriorityFeePerGas, sentAt } = transaction;
+  const { maxFeePerGas, maxPriorityFeePerGas, sentAt, acceptedHash } = transaction;
   let version: { serialized: Hex; hash: Hex; fees: Fees };
   let bumped = false;
   let note: string | null = null;
-  if (maxFeePerGas === null || maxPriorityFeePerGas === null || sentAt === null) {
-    // No node has accepted a version yet: there is nothing to replace, so today's fees will do.
+  const bump = async (from: Fees) => {
+    const raised = bumpFees(from, network, rules.maxFeePerGas);
+    if (raised) {
+      version = await sign(raised);
+      bumped = true;
+    } else note = `the fee cap of ${rules.maxFeePerGas} wei per gas leaves no room for a higher fee`;
+  };
+  if (maxFeePerGas === null || maxPriorityFeePerGas === null) {
     version = await sign(capFees(network, rules.maxFeePerGas));
   } else {
-    const previous = { maxFeePerGas, maxPriorityFeePerGas };
-    version = await sign(previous);
-    const bumpDue = now.getTime() - sentAt.getTime() >= rules.bumpAfterMs;
-    if (bumpDue || !transaction.hashes.includes(version.hash)) {
-      const raised = bumpFees(previous, network, rules.maxFeePerGas);
-      if (raised) {
-        version = await sign(raised);
-        bumped = true;
-      } else note = `the fee cap of ${rules.maxFeePerGas} wei per gas leaves no room for a higher fee`;
+    const latest = { maxFeePerGas, maxPriorityFeePerGas };
+    version = await sign(latest);
+    if (!transaction.hashes.includes(version.hash)) {
+      // Another payload (a filler for the nonce) replaces what a node may hold: it needs higher fees.
+      await bump(latest);
+    } else if (version.hash !== acceptedHash) {
+      // No node has taken this version yet (its answer was lost, or the pool was full): the same
+      // bytes go again. Bumping now would raise the fee on every retry of a flaky connection. Only a
+      // first version nobody took is signed afresh when the network asks more than it offers.
+      if (sentAt === null && network.maxFeePerGas > latest.maxFeePerGas) {
+        version = await sign(capFees(network, rules.maxFeePerGas));
+      }
+    } else if (sentAt !== null && now.getTime() - sentAt.getTime() >= rules.bumpAfterMs) {
+      // Accepted, and still not mined after `bumpAfterMs`: raised from the accepted version's fees.
+      await bump(latest);
     }
   }
   // A filler keeps the refusal that made it necessary as the transaction's last error.
@@ -95,7 +107,10 @@ export type BroadcastFailure =
   | { kind: 'known' }
   /** The nonce is used: by ours (mined since we looked) or by someone else's. */
   | { kind: 'nonce_used'; message: string }
-  /** Not this transaction's fault (the RPC is down, rate limits, fees above our cap): try again later. */
+  /**
+   * Not this transaction's fault (the RPC is down, rate limits, fees above our cap, the node's pool
+   * full or missing an earlier nonce): try again later, and send no later nonce meanwhile.
+   */
   | { kind: 'transient'; message: string }
   /** The node refused this transaction; `permanent` when asking again cannot change its answer. */
   | { kind: 'rejected'; message: string; permanent: boolean };
@@ -103,6 +118,9 @@ export type BroadcastFailure =
 // Nodes say it in words, not codes (geth, anvil, erigon and hosted RPCs each their own).
 const KNOWN = /already known|already imported|known transaction|alreadyknown|already in (the )?(mem)?pool/i;
 const NONCE_USED = /nonce too low|nonce is too low|nonce too small|nonce has already been used|oldnonce/i;
+/** The node's pool, not the transaction: a nonce ahead of what it holds, a full pool, a fee it wants higher. */
+const POOL =
+  /nonce too high|nonce gap|gapped nonce|replacement transaction underpriced|transaction underpriced|replacement fee too low|txpool is full|transaction pool is full|pool is full|future transaction tries to replace/i;
 const INSUFFICIENT_FUNDS = /insufficient funds/i;
 const BELOW_BASE_FEE = /less than (the )?block base fee|fee cap less than block base fee|feecap too low/i;
 const PERMANENT =
@@ -122,6 +140,8 @@ export async function judgeBroadcastError(
   const message = describeError(error);
   if (KNOWN.test(message)) return { kind: 'known' };
   if (NONCE_USED.test(message)) return { kind: 'nonce_used', message };
+  if (POOL.test(message))
+    return { kind: 'transient', message: `the node's pool cannot take it now: ${message}` };
   if (INSUFFICIENT_FUNDS.test(message)) {
     try {
       const balance = await chain.publicClient.getBalance({ address: from });

@@ -24,10 +24,12 @@ export interface OutgoingTransaction {
   state: OutgoingState;
   /** Every version signed for this nonce, oldest first; any of them may be the one mined. */
   hashes: Hex[];
+  /** The newest version a node accepted (or already had); null before the first. */
+  acceptedHash: Hex | null;
   minedHash: Hex | null;
   blockNumber: bigint | null;
   gasUsed: bigint | null;
-  /** Broadcasts the node refused; at the sender's limit the nonce is filled instead. */
+  /** Refusals of the transaction since a node last accepted a version; at the sender's limit the nonce is filled instead. */
   attempts: number;
   lastError: string | null;
   nextCheckAt: Date;
@@ -57,6 +59,7 @@ export function toOutgoing(row: OutgoingRow): OutgoingTransaction {
     idempotencyKey: row.idempotencyKey,
     state: row.state,
     hashes: row.hashes as Hex[],
+    acceptedHash: row.acceptedHash as Hex | null,
     minedHash: row.minedHash as Hex | null,
     blockNumber: row.blockNumber,
     gasUsed: optional(row.gasUsed),

@@ -751,4 +751,93 @@ describe('through an RPC that lags, loses answers and refuses', () => {
     rpc.heal();
     expect((await processUntilFinal(sender, [payout.id]))[0]?.state).toBe('confirmed');
   });
+
+  it('sends the same signed bytes again after lost answers, and bumps only from a version a node took', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury, {}, { chain: flaky });
+    await anvil.testClient.setAutomine(false);
+    const payout = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 5n) });
+    await sender.processDue();
+    const first = await stored(payout.id);
+    expect(first.acceptedHash).toBe(first.hashes[0]);
+
+    // Stuck long enough for a bump; then a minute of lost answers (the node takes each send).
+    rpc.loseAnswers('eth_sendRawTransaction', 6);
+    for (let pass = 0; pass < 6; pass++) {
+      treasury.clock.advance(BUMP_AFTER_MS);
+      await sender.processDue();
+    }
+    const during = await stored(payout.id);
+    expect(during.hashes).toHaveLength(2);
+    const once = bumpFees(
+      { maxFeePerGas: first.maxFeePerGas!, maxPriorityFeePerGas: first.maxPriorityFeePerGas! },
+      { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n },
+      parseGwei('100'),
+    )!;
+    expect(during.maxPriorityFeePerGas).toBe(once.maxPriorityFeePerGas);
+    expect(during.acceptedHash).toBe(first.hashes[0]);
+
+    // The answer comes through: the node already had it, and it is the accepted version now.
+    treasury.clock.advance(RETRY_MS);
+    await sender.processDue();
+    const accepted = await stored(payout.id);
+    expect(accepted.hashes).toHaveLength(2);
+    expect(accepted.acceptedHash).toBe(accepted.hashes[1]);
+    expect(accepted.sentAt).toEqual(treasury.clock.now());
+    await anvil.testClient.mine({ blocks: 1 });
+    const [final] = await processUntilFinal(sender, [payout.id]);
+    expect(final?.state).toBe('confirmed');
+    expect(final?.minedHash).toBe(accepted.hashes[1]);
+  });
+
+  it('waits when the node’s pool cannot take a transaction, holds later nonces, and never fills them', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury, { maxAttempts: 2 }, { chain: flaky });
+    const payouts = [
+      await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n) }),
+      await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 2n) }),
+    ];
+    for (const message of [
+      'nonce too high',
+      'replacement transaction underpriced',
+      'txpool is full',
+      'transaction underpriced',
+    ]) {
+      rpc.refuse('eth_sendRawTransaction', { code: -32000, message }, 3);
+      for (let pass = 0; pass < 3; pass++) {
+        await sender.processDue();
+        treasury.clock.advance(RETRY_MS);
+      }
+      const rows = await Promise.all(payouts.map((p) => stored(p.id)));
+      expect(rows.map((r) => [r.state, r.attempts])).toEqual([
+        ['queued', 0],
+        ['queued', 0],
+      ]);
+      expect(rows[0]?.lastError).toBe(`the node's pool cannot take it now: ${message}`);
+    }
+    rpc.heal();
+    const finals = await processUntilFinal(
+      sender,
+      payouts.map((p) => p.id),
+    );
+    expect(finals.map((f) => f.state)).toEqual(['confirmed', 'confirmed']);
+    // Each landed as itself: no filler took a nonce.
+    expect(finals.map((f) => f.minedHash)).toEqual(finals.map((f) => f.hashes[0]));
+  });
+
+  it('forgets refusals once a node takes a version', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury, { maxAttempts: 3 }, { chain: flaky });
+    const payout = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 1n) });
+    rpc.refuse('eth_sendRawTransaction', { code: -32000, message: 'something the node dislikes' }, 2);
+    for (let pass = 0; pass < 2; pass++) {
+      await sender.processDue();
+      treasury.clock.advance(60_000);
+    }
+    expect((await stored(payout.id)).attempts).toBe(2);
+    await runPass(sender);
+    const sent = await stored(payout.id);
+    expect(sent.attempts).toBe(0);
+    expect(sent.lastError).toBeNull();
+  });
 });

@@ -308,7 +308,10 @@ export class Sender {
         );
       }
       const changes: OutcomeChanges = {
-        sentAt: signed.isNew || row.sentAt === null ? now : row.sentAt,
+        acceptedHash: signed.hash,
+        sentAt: signed.hash !== row.acceptedHash || row.sentAt === null ? now : row.sentAt,
+        // Refusals count toward filling the nonce only until a node takes a version.
+        attempts: 0,
         lastError: signed.note,
         minedHash: null,
         blockNumber: null,
