@@ -150,7 +150,12 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
       { confirmations, maxFeePerGas, pollMs },
     );
     const watchers = lines.flatMap((line) => line.watchers?.(chainContext) ?? []);
-    const blockFollower = new Follower(chainDeps, watchers, { confirmations });
+    const { logRange, headMargin } = chain.settings;
+    const blockFollower = new Follower(chainDeps, watchers, {
+      confirmations,
+      maxBlockRange: logRange,
+      headMargin,
+    });
     jobs.every('chain.sender', pollMs, () => treasurySender.processDue());
     jobs.every('chain.follower', pollMs, () => blockFollower.poll());
     sender = treasurySender;

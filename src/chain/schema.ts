@@ -97,6 +97,12 @@ export const cursors = pgTable(
     chainId: integer('chain_id').notNull(),
     blockNumber: bigint('block_number', { mode: 'bigint' }).notNull(),
     blockHash: text('block_hash').notNull(),
+    /**
+     * Every block up to this one was read a second time once deep enough (a provider's backend
+     * behind the head can answer a first read with nothing): only events up to it are confirmed.
+     */
+    verifiedNumber: bigint('verified_number', { mode: 'bigint' }).notNull(),
+    verifiedHash: text('verified_hash').notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.follower, t.chainId] })],
@@ -131,6 +137,8 @@ export const events = pgTable(
     chainId: integer('chain_id').notNull(),
     blockNumber: bigint('block_number', { mode: 'bigint' }).notNull(),
     blockHash: text('block_hash').notNull(),
+    /** When the block was made, as the chain says: streams account from it. */
+    blockTimestamp: timestamp('block_timestamp', { withTimezone: true }).notNull(),
     transactionHash: text('transaction_hash').notNull(),
     logIndex: integer('log_index').notNull(),
     address: text('address').notNull(),

@@ -28,6 +28,8 @@ const defaults = {
     pollMs: 250,
     maxGasLimit: 3_000_000n,
     maxFeePerGas: 500_000_000_000n,
+    logRange: 2000n,
+    headMargin: 0n,
   },
 };
 
@@ -223,6 +225,8 @@ describe('loadConfig', () => {
         nativeSymbol: 'ETH',
         confirmations: 3,
         pollMs: 4000,
+        logRange: 2000n,
+        headMargin: 2n,
         treasuryPrivateKey: fuji.TREASURY_PRIVATE_KEY,
         addresses: {
           usdc: fuji.USDC_ADDRESS,
@@ -237,6 +241,11 @@ describe('loadConfig', () => {
         confirmations: 12,
         startBlock: 100n,
       });
+      expect(loadConfig({ ...fuji, CHAIN_LOG_RANGE: '500', CHAIN_HEAD_MARGIN: '0' }).chain).toMatchObject({
+        logRange: 500n,
+        headMargin: 0n,
+      });
+      expect(configError({ ...fuji, CHAIN_LOG_RANGE: '0' }).problems[0]).toMatch(/^CHAIN_LOG_RANGE: /);
     });
 
     it('names what an external chain is missing', () => {

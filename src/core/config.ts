@@ -56,6 +56,8 @@ export const configSchema = z
     CHAIN_START_BLOCK: wholeNumber.optional(),
     CHAIN_MAX_GAS_LIMIT: wholeNumber.pipe(z.number().min(21_000).max(100_000_000)).default(3_000_000),
     CHAIN_MAX_FEE_GWEI: wholeNumber.pipe(z.number().min(1).max(1_000_000)).default(500),
+    CHAIN_LOG_RANGE: wholeNumber.pipe(z.number().min(1).max(1_000_000)).default(2_000),
+    CHAIN_HEAD_MARGIN: wholeNumber.pipe(z.number().max(1_000)).optional(),
     TREASURY_PRIVATE_KEY: z
       .string()
       .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key')
@@ -135,6 +137,8 @@ type ChainEnv = {
   CHAIN_START_BLOCK?: number;
   CHAIN_MAX_GAS_LIMIT: number;
   CHAIN_MAX_FEE_GWEI: number;
+  CHAIN_LOG_RANGE: number;
+  CHAIN_HEAD_MARGIN?: number;
   TREASURY_PRIVATE_KEY?: string;
   USDC_ADDRESS?: string;
   DAI_ADDRESS?: string;
@@ -152,6 +156,7 @@ function chainSettings(env: ChainEnv) {
   const limits = {
     maxGasLimit: BigInt(env.CHAIN_MAX_GAS_LIMIT),
     maxFeePerGas: BigInt(env.CHAIN_MAX_FEE_GWEI) * 10n ** 9n,
+    logRange: BigInt(env.CHAIN_LOG_RANGE),
   };
   if (!env.CHAIN_RPC_URL) {
     return {
@@ -160,6 +165,7 @@ function chainSettings(env: ChainEnv) {
       name: env.CHAIN_NAME ?? 'Tally development chain',
       confirmations: env.CHAIN_CONFIRMATIONS ?? 0,
       pollMs: env.CHAIN_POLL_MS ?? 250,
+      headMargin: BigInt(env.CHAIN_HEAD_MARGIN ?? 0),
       ...limits,
     };
   }
@@ -171,6 +177,8 @@ function chainSettings(env: ChainEnv) {
     nativeSymbol: env.CHAIN_NATIVE_SYMBOL ?? 'ETH',
     confirmations: env.CHAIN_CONFIRMATIONS ?? 3,
     pollMs: env.CHAIN_POLL_MS ?? 4_000,
+    // A load-balanced provider's backends trail each other by a block or two.
+    headMargin: BigInt(env.CHAIN_HEAD_MARGIN ?? 2),
     startBlock: env.CHAIN_START_BLOCK === undefined ? undefined : BigInt(env.CHAIN_START_BLOCK),
     treasuryPrivateKey: env.TREASURY_PRIVATE_KEY as `0x${string}`,
     addresses: {

@@ -24,6 +24,8 @@ export async function startTestChain(
     pollMs: 50,
     maxGasLimit: 3_000_000n,
     maxFeePerGas: 500n * 10n ** 9n,
+    logRange: 2000n,
+    headMargin: 0n,
     ...overrides,
   };
   // The anvil is stopped with the test file; the runtime has nothing else to stop.

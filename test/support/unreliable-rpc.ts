@@ -19,6 +19,8 @@ export interface RpcFaults {
   headLagBlocks: number;
   /** Receipts and transactions by hash of the newest this-many blocks are not found yet. */
   receiptLagBlocks: number;
+  /** Only `eth_getLogs` answers as a backend this many blocks behind: nothing above its head, no error. */
+  logLagBlocks: number;
   /** A transaction whose nonce is ahead of the sender's pending count is refused ("nonce too high"). */
   refuseNonceGaps: boolean;
   /** `eth_getLogs` over more blocks than this is refused, as providers refuse wide ranges. */
@@ -66,6 +68,7 @@ const healthy = (): RpcFaults => ({
   lagBlocks: 0,
   headLagBlocks: 0,
   receiptLagBlocks: 0,
+  logLagBlocks: 0,
   refuseNonceGaps: false,
   maxLogRange: null,
   maxLogs: null,
@@ -188,7 +191,7 @@ export async function startUnreliableRpc(upstream: string): Promise<UnreliableRp
   }
 
   async function getLogs(filter: LogFilter): Promise<RpcAnswer> {
-    const head = await visibleHead(faults.lagBlocks);
+    const head = await visibleHead(Math.max(faults.lagBlocks, faults.logLagBlocks));
     if (filter.blockHash) {
       const block = await node<{ number: Hex } | null>('eth_getBlockByHash', [filter.blockHash, false]);
       if (!block || hexToBigInt(block.number) > head)

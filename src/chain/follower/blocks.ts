@@ -23,6 +23,7 @@ export class BlockReader {
           number,
           hash: block.hash.toLowerCase() as Hex,
           parentHash: block.parentHash.toLowerCase() as Hex,
+          timestamp: new Date(Number(block.timestamp) * 1000),
         }),
         (error: unknown) => {
           if (error instanceof BlockNotFoundError) return null;

@@ -22,6 +22,8 @@ export interface ChainEvent<TArgs = Record<string, unknown> | readonly unknown[]
   chainId: number;
   blockNumber: bigint;
   blockHash: Hex;
+  /** When its block was made, as the chain says. */
+  blockTimestamp: Date;
   transactionHash: Hex;
   logIndex: number;
   address: Address;
@@ -35,6 +37,7 @@ export interface StoredChainEvent {
   chainId: number;
   blockNumber: bigint;
   blockHash: Hex;
+  blockTimestamp: Date;
   transactionHash: Hex;
   logIndex: number;
   address: Address;
@@ -63,15 +66,13 @@ export function derivedUuid(...parts: readonly (string | number | bigint)[]): st
 }
 
 /**
- * A log's id is bound to its block hash: the same transaction mined again in another block after a
- * reorg is another event, whose credit is not the orphaned one's.
+ * A log's id: the log itself (chain, block hash, position in the block), whichever watcher reads it,
+ * so a renamed watcher finds the events it handled under its old name and credits nothing twice. It
+ * is bound to its block hash: the same transaction mined again in another block after a reorg is
+ * another event, whose credit is not the orphaned one's.
  */
-export const chainEventId = (
-  follower: string,
-  chainId: number,
-  blockHash: string,
-  logIndex: number,
-): string => derivedUuid('chain-event', follower, chainId, blockHash.toLowerCase(), logIndex);
+export const chainEventId = (chainId: number, blockHash: string, logIndex: number): string =>
+  derivedUuid('chain-log', chainId, blockHash.toLowerCase(), logIndex);
 
 /**
  * The id an orphaned event takes when its very block becomes canonical again (the chain switched
@@ -124,6 +125,7 @@ export function toStoredEvent(row: EventRow): StoredChainEvent {
     chainId: row.chainId,
     blockNumber: row.blockNumber,
     blockHash: row.blockHash as Hex,
+    blockTimestamp: row.blockTimestamp,
     transactionHash: row.transactionHash as Hex,
     logIndex: row.logIndex,
     address: row.address as Address,
@@ -142,6 +144,7 @@ export function toChainEvent(event: AbiEvent, row: EventRow): ChainEvent {
     chainId: row.chainId,
     blockNumber: row.blockNumber,
     blockHash: row.blockHash as Hex,
+    blockTimestamp: row.blockTimestamp,
     transactionHash: row.transactionHash as Hex,
     logIndex: row.logIndex,
     address: row.address as Address,

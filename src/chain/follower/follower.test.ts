@@ -11,9 +11,10 @@ import {
   toHex,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Anvil, startAnvil } from '../../../test/support/anvil';
 import { freshDatabase } from '../../../test/support/database';
+import { startUnreliableRpc, type UnreliableRpc } from '../../../test/support/unreliable-rpc';
 import { TestClock } from '../../core/clock';
 import type { Database } from '../../core/database';
 import { isUuid, newId } from '../../core/ids';
@@ -378,16 +379,19 @@ describe('Follower', () => {
     await anvil.testClient.revert({ id: snapshot });
     await mine(2);
 
-    // The cursor's block and the range's last block are canonical; only the logs are not.
+    // The cursor's block and the range's last block are canonical; only the logs are not: they are
+    // not stored at all, and the range is read again at the next poll.
     faults.staleLogs = staleLogs;
-    const result = await poll(f);
-    expect(result).toMatchObject({ inserted: 1, confirmed: 0, orphaned: 1 });
-    expect(result.reorg?.detectedAt).toBe(orphan.blockNumber);
-    expect(await poll(f)).toMatchObject({ inserted: 0, confirmed: 0 });
+    const [refused] = (await f.poll()).watchers;
+    expect(refused?.error).toEqual({
+      code: 'unavailable',
+      message: `the node's logs and blocks disagree at block ${orphan.blockNumber}: reading again at the next poll`,
+    });
+    expect(refused).toMatchObject({ inserted: 0, confirmed: 0, ranges: [] });
+    expect(await poll(f)).toMatchObject({ inserted: 0, confirmed: 0, caughtUp: true });
     expect(await deposits.balance()).toBe(0n);
     expect(await deposits.onChain()).toBe(0n);
-    const [event] = (await listEvents(database.db, { follower: 'deposits-stale' })).items;
-    expect(event).toMatchObject({ state: 'orphaned', blockHash: orphan.blockHash });
+    expect((await listEvents(database.db, { follower: 'deposits-stale' })).items).toEqual([]);
   });
 
   it('waits for a node that lags behind its cursor, and follows a reorg onto a shorter chain', async () => {
@@ -522,3 +526,132 @@ describe('Follower', () => {
     expect(deposits.credited).toHaveLength(5);
   });
 });
+
+describe('through an RPC that lags, caps and refuses', () => {
+  let rpc: UnreliableRpc;
+  let flaky: ChainClient;
+
+  beforeAll(async () => {
+    rpc = await startUnreliableRpc(anvil.rpcUrl);
+    flaky = createChainClient({ rpcUrl: rpc.url, chainId: chain.chainId, dev: true });
+  });
+  afterEach(() => rpc.heal());
+  afterAll(() => rpc.stop());
+
+  const through = (watchers: Watcher[], options: Partial<FollowerOptions> = {}) =>
+    new Follower({ db: database.db, clock, chain: flaky, log: silentLogger }, watchers, {
+      confirmations: 2,
+      ...options,
+    });
+
+  it('never skips a deposit a backend behind the head answered with no logs', async () => {
+    const deposits = await depositAddress('deposits-lagging-logs');
+    const f = through([deposits.watcher]);
+    await poll(f);
+    rpc.faults.logLagBlocks = 1;
+    const minted = await mint(deposits.address, 700n);
+    const first = await poll(f);
+    expect(first).toMatchObject({ inserted: 0, cursor: minted.blockNumber });
+    rpc.heal();
+
+    let recovered = 0;
+    for (let i = 0; i < 3; i++) {
+      await mine(1);
+      recovered += (await poll(f)).recovered;
+    }
+    expect(recovered).toBe(1);
+    expect(await deposits.balance()).toBe(700n);
+    expect(deposits.credited).toHaveLength(1);
+    const [event] = (await listEvents(database.db, { follower: 'deposits-lagging-logs' })).items;
+    const block = await anvil.publicClient.getBlock({ blockNumber: minted.blockNumber });
+    expect(event?.blockTimestamp).toEqual(new Date(Number(block.timestamp) * 1000));
+  });
+
+  it('confirms at the depth asked, the second read adding nothing when the first was complete', async () => {
+    const deposits = await depositAddress('deposits-read-twice');
+    const f = through([deposits.watcher]);
+    await poll(f);
+    await mint(deposits.address, 5n);
+    expect(await poll(f)).toMatchObject({ inserted: 1, recovered: 0, confirmed: 0 });
+    await mine(1);
+    expect(await poll(f)).toMatchObject({ confirmed: 0 });
+    await mine(1);
+    expect(await poll(f)).toMatchObject({ recovered: 0, confirmed: 1 });
+    expect(await deposits.balance()).toBe(5n);
+  });
+
+  it('reads up to its margin below the head only', async () => {
+    const deposits = await depositAddress('deposits-margin');
+    const f = through([deposits.watcher], { confirmations: 0, headMargin: 2n });
+    await poll(f);
+    const minted = await mint(deposits.address, 9n);
+    expect(await poll(f)).toMatchObject({ inserted: 0, cursor: minted.blockNumber - 2n });
+    await mine(2);
+    expect(await poll(f)).toMatchObject({ inserted: 1, confirmed: 1, cursor: minted.blockNumber });
+  });
+
+  it('halves a log range the provider refuses, down to what it takes, and misses nothing', async () => {
+    const deposits = await depositAddress('deposits-capped');
+    const fromBlock = (await anvil.publicClient.getBlockNumber()) + 1n;
+    for (let i = 1n; i <= 4n; i++) {
+      await mint(deposits.address, i);
+      await mine(4);
+    }
+    rpc.faults.maxLogRange = 3;
+    const f = through([{ ...deposits.watcher, fromBlock }], { confirmations: 0, maxBlockRange: 64n });
+    const ranges: { from: bigint; to: bigint }[] = [];
+    for (let polls = 0; polls < 10; polls++) {
+      const result = await poll(f);
+      ranges.push(...result.ranges);
+      if (result.caughtUp) break;
+    }
+    expect(ranges.length).toBeGreaterThan(0);
+    for (const range of ranges) expect(range.to - range.from + 1n).toBeLessThanOrEqual(2n);
+    expect(await deposits.balance()).toBe(10n);
+  });
+
+  it('credits nothing again when a watcher is renamed, and refuses two watchers of the same logs', async () => {
+    const deposits = await depositAddress('deposits-before-rename');
+    const fromBlock = (await anvil.publicClient.getBlockNumber()) + 1n;
+    const first = { ...deposits.watcher, fromBlock };
+    await mint(deposits.address, 11n);
+    await poll(through([first], { confirmations: 0 }));
+    expect(await deposits.balance()).toBe(11n);
+
+    // The same watcher under a new name starts over from its first block: the log is known already.
+    const renamed = through([{ ...first, name: 'deposits-after-rename' }], { confirmations: 0 });
+    expect(await poll(renamed)).toMatchObject({ inserted: 0, confirmed: 0, caughtUp: true });
+    expect(await deposits.balance()).toBe(11n);
+    expect(deposits.credited).toHaveLength(1);
+
+    // Two watchers of this Tally over the same logs: the second is refused and credits nothing.
+    const twice = through(
+      [
+        { ...first, name: 'deposits-one' },
+        { ...first, name: 'deposits-two' },
+      ],
+      { confirmations: 0 },
+    );
+    await mint(deposits.address, 1n);
+    const [one, two] = (await twice.poll()).watchers;
+    expect(one?.error).toBeNull();
+    expect(two?.error).toMatchObject({ code: 'conflict' });
+    expect(two?.error?.message).toContain('watchers "deposits-two" and "deposits-one" read the same logs');
+    expect(await deposits.balance()).toBe(12n);
+  });
+
+  it('refuses a watcher that cannot undo its credits', () => {
+    const { onOrphaned: _, ...withoutUndo } = transferWatcher('deposits-no-undo');
+    expect(() => through([withoutUndo as Watcher])).toThrow('watcher "deposits-no-undo" has no onOrphaned');
+  });
+});
+
+function transferWatcher(name: string): Watcher {
+  return defineWatcher({
+    name,
+    address: usdc,
+    event: transferEvent,
+    onConfirmed: async () => {},
+    onOrphaned: async () => {},
+  });
+}

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne } from 'drizzle-orm';
 import type { Hex } from 'viem';
 import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/database';
+import { AppError } from '../../core/errors';
 import { cursors, events, seenBlocks } from '../schema';
 import { revivedEventId } from './events';
 
@@ -18,10 +19,18 @@ export interface BlockRef {
 
 export interface Header extends BlockRef {
   parentHash: Hex;
+  timestamp: Date;
+}
+
+/** Where a watcher stands: the last block read, and the last block read a second time once deep enough. */
+export interface Cursor extends BlockRef {
+  verified: BlockRef;
 }
 
 export type EventRow = typeof events.$inferSelect;
 export type NewEventRow = typeof events.$inferInsert;
+
+const sameBlock = (a: BlockRef, b: BlockRef) => a.number === b.number && a.hash === b.hash;
 
 export class FollowerStore {
   constructor(
@@ -29,15 +38,28 @@ export class FollowerStore {
     private readonly clock: Clock,
     readonly follower: string,
     readonly chainId: number,
+    /** The other watchers of this Tally: one of them already holding a log means two read the same logs. */
+    private readonly others: ReadonlySet<string> = new Set(),
   ) {}
 
-  async readCursor(executor: Db = this.db, lock = false): Promise<BlockRef | null> {
+  async readCursor(executor: Db = this.db, lock = false): Promise<Cursor | null> {
     const query = executor
-      .select({ number: cursors.blockNumber, hash: cursors.blockHash })
+      .select({
+        number: cursors.blockNumber,
+        hash: cursors.blockHash,
+        verifiedNumber: cursors.verifiedNumber,
+        verifiedHash: cursors.verifiedHash,
+      })
       .from(cursors)
       .where(this.cursorRow());
     const [row] = lock ? await query.for('update') : await query;
-    return row ? { number: row.number, hash: row.hash as Hex } : null;
+    return row
+      ? {
+          number: row.number,
+          hash: row.hash as Hex,
+          verified: { number: row.verifiedNumber, hash: row.verifiedHash as Hex },
+        }
+      : null;
   }
 
   /** Creates the cursor at `start` unless another process just did; genesis is kept for good. */
@@ -49,6 +71,8 @@ export class FollowerStore {
           ...this.key(),
           blockNumber: start.number,
           blockHash: start.hash,
+          verifiedNumber: start.number,
+          verifiedHash: start.hash,
           updatedAt: this.clock.now(),
         })
         .onConflictDoNothing();
@@ -64,38 +88,14 @@ export class FollowerStore {
    * (its block left the chain and came back) is revived under a new id. Null when the cursor moved.
    */
   async storeRange(
-    expected: BlockRef,
+    expected: Cursor,
     tip: Header,
     rows: NewEventRow[],
     keepFrom: bigint,
   ): Promise<{ inserted: number; revived: number } | null> {
     return this.db.transaction(async (tx) => {
       if (!(await this.lockCursorAt(tx, expected))) return null;
-      const inserted =
-        rows.length === 0
-          ? []
-          : await tx.insert(events).values(rows).onConflictDoNothing().returning({ id: events.id });
-      const insertedIds = new Set(inserted.map((row) => row.id));
-      let revived = 0;
-      for (const row of rows.filter((r) => !insertedIds.has(r.id))) {
-        const [orphan] = await tx
-          .select({ id: events.id })
-          .from(events)
-          .where(
-            and(
-              this.eventRows(),
-              eq(events.blockHash, row.blockHash),
-              eq(events.logIndex, row.logIndex),
-              eq(events.state, 'orphaned'),
-            ),
-          );
-        if (!orphan) continue;
-        await tx
-          .update(events)
-          .set({ id: revivedEventId(orphan.id), state: 'seen', confirmedAt: null, orphanedAt: null })
-          .where(eq(events.id, orphan.id));
-        revived += 1;
-      }
+      const stored = await this.insertEvents(tx, rows);
       await tx
         .insert(seenBlocks)
         .values(this.seenBlock(tip))
@@ -107,8 +107,83 @@ export class FollowerStore {
         .delete(seenBlocks)
         .where(and(this.seenBlockRows(), lt(seenBlocks.number, keepFrom), gt(seenBlocks.number, 0n)));
       await this.moveCursor(tx, tip);
-      return { inserted: insertedIds.size, revived };
+      return stored;
     });
+  }
+
+  /**
+   * Stores what a second read of a deep enough range found (what the first read missed is new) and
+   * moves the verified mark to its last block. Null when the cursor or the mark moved meanwhile.
+   */
+  async storeVerified(
+    expected: Cursor,
+    tip: BlockRef,
+    rows: NewEventRow[],
+  ): Promise<{ inserted: number; revived: number } | null> {
+    return this.db.transaction(async (tx) => {
+      const current = await this.readCursor(tx, true);
+      if (!current || !sameBlock(current, expected) || !sameBlock(current.verified, expected.verified)) {
+        return null;
+      }
+      const stored = await this.insertEvents(tx, rows);
+      await tx
+        .update(cursors)
+        .set({ verifiedNumber: tip.number, verifiedHash: tip.hash, updatedAt: this.clock.now() })
+        .where(this.cursorRow());
+      return stored;
+    });
+  }
+
+  /**
+   * Inserts events not stored yet. A log stored by another watcher of this Tally means two watchers
+   * read the same logs, and is refused; one stored under a name no watcher has any more (a renamed
+   * watcher) was handled already and stays as it is.
+   */
+  private async insertEvents(tx: Db, rows: NewEventRow[]): Promise<{ inserted: number; revived: number }> {
+    if (rows.length === 0) return { inserted: 0, revived: 0 };
+    const inserted = await tx.insert(events).values(rows).onConflictDoNothing().returning({ id: events.id });
+    const insertedIds = new Set(inserted.map((row) => row.id));
+    const rest = rows.filter((r) => !insertedIds.has(r.id));
+    if (rest.length === 0) return { inserted: insertedIds.size, revived: 0 };
+    const holders = await tx
+      .select({ id: events.id, follower: events.follower })
+      .from(events)
+      .where(
+        inArray(
+          events.id,
+          rest.map((r) => r.id),
+        ),
+      );
+    for (const holder of holders) {
+      if (holder.follower !== this.follower && this.others.has(holder.follower)) {
+        throw new AppError(
+          'conflict',
+          `watchers "${this.follower}" and "${holder.follower}" read the same logs: each log may have one watcher`,
+          { eventId: holder.id },
+        );
+      }
+    }
+    let revived = 0;
+    for (const row of rest) {
+      const [orphan] = await tx
+        .select({ id: events.id })
+        .from(events)
+        .where(
+          and(
+            this.eventRows(),
+            eq(events.blockHash, row.blockHash),
+            eq(events.logIndex, row.logIndex),
+            eq(events.state, 'orphaned'),
+          ),
+        );
+      if (!orphan) continue;
+      await tx
+        .update(events)
+        .set({ id: revivedEventId(orphan.id), state: 'seen', confirmedAt: null, orphanedAt: null })
+        .where(eq(events.id, orphan.id));
+      revived += 1;
+    }
+    return { inserted: insertedIds.size, revived };
   }
 
   /** Events still `seen` at or below `upTo`, in chain order. */
@@ -146,7 +221,7 @@ export class FollowerStore {
    * cursor moved.
    */
   async rewind(
-    expected: BlockRef,
+    expected: Cursor,
     fork: Header,
     undo: (tx: Db, row: EventRow) => Promise<void>,
   ): Promise<number | null> {
@@ -169,6 +244,12 @@ export class FollowerStore {
       await tx.delete(seenBlocks).where(and(this.seenBlockRows(), gte(seenBlocks.number, fork.number)));
       await tx.insert(seenBlocks).values(this.seenBlock(fork));
       await this.moveCursor(tx, fork);
+      if (expected.verified.number > fork.number) {
+        await tx
+          .update(cursors)
+          .set({ verifiedNumber: fork.number, verifiedHash: fork.hash })
+          .where(this.cursorRow());
+      }
       return doomed.length;
     });
   }
@@ -206,7 +287,7 @@ export class FollowerStore {
 
   private async lockCursorAt(tx: Db, expected: BlockRef): Promise<boolean> {
     const current = await this.readCursor(tx, true);
-    return current?.number === expected.number && current.hash === expected.hash;
+    return current !== null && sameBlock(current, expected);
   }
 
   private async moveCursor(tx: Db, to: BlockRef): Promise<void> {
