@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { bindChain } from './chain/binding';
 import { Follower } from './chain/follower/follower';
 import { chainRoutes } from './chain/routes';
 import type { ChainRuntime } from './chain/runtime';
@@ -140,6 +141,8 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   let sender: Sender | undefined;
   let follower: Follower | undefined;
   if (chain) {
+    // Before anything reads or writes chain state: this database's chain, or a refusal naming both.
+    await bindChain(db, clock, chain.client, chain.deployment);
     const chainContext: ChainLineContext = { ...context, chain };
     const settlements = settlementsOf(lines, chainContext);
     context.flows.add([...settlements.values()] as Flow<never>[]);

@@ -24,7 +24,13 @@ async function start(config: Config): Promise<number> {
   await database.migrate();
   const admin = resolveAdminApiKey(config.adminApiKey, config.home);
   const chain = await openChain(config.chain, log);
-  const tally = await createTally({ config, database, adminApiKey: admin.key, log, webDistDir, chain });
+  const tally = await createTally({ config, database, adminApiKey: admin.key, log, webDistDir, chain }).catch(
+    async (error: unknown) => {
+      // The embedded chain is a process of ours: it stops with a start that failed.
+      await chain.stop();
+      throw error;
+    },
+  );
   // The treasury's nonces are taken over before anything can be queued to send.
   await tally.sender?.prepare();
   if (config.jobsEnabled) tally.jobs.start(config.jobsPollMs);

@@ -156,3 +156,18 @@ export const events = pgTable(
     index('chain_events_tx_idx').on(t.transactionHash),
   ],
 );
+
+/**
+ * The one chain this database serves (one row): its id, its genesis block and its tokens. A process
+ * connected to another chain refuses to start, rather than mix that chain's cursors, nonces and
+ * transactions with this one's.
+ */
+export const chainBinding = pgTable('chain_binding', {
+  /** Always 'this': the table holds one row. */
+  id: text('id').primaryKey(),
+  chainId: integer('chain_id').notNull(),
+  genesisHash: text('genesis_hash').notNull(),
+  /** Token symbol → address, as deployed or configured. */
+  tokens: jsonb('tokens').$type<Record<string, string>>().notNull(),
+  boundAt: timestamp('bound_at', { withTimezone: true }).notNull(),
+});
