@@ -10,6 +10,7 @@ import {
   type WalletClient,
 } from 'viem';
 import { z } from 'zod';
+import { writeFileAtomically } from '../core/secret-file';
 import type { ChainClient } from './client';
 import * as TestDAI from './contracts/TestDAI';
 import * as TestUSDC from './contracts/TestUSDC';
@@ -85,9 +86,7 @@ export function readDeploymentFile(file: string): ChainDeployment | undefined {
 
 export function writeDeploymentFile(file: string, deployment: ChainDeployment): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, `${JSON.stringify(deployment, null, 2)}\n`);
-  fs.renameSync(temporary, file);
+  writeFileAtomically(file, `${JSON.stringify(deployment, null, 2)}\n`);
 }
 
 /** True when every contract of the deployment has code on the chain (a chain reset wipes them). */

@@ -3,11 +3,13 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { gunzipSync } from 'node:zlib';
+import { writeFileAtomically } from '../core/secret-file';
 
 /**
  * The embedded development chain: a real anvil node (from its npm package) on 127.0.0.1, started
  * by Tally when no RPC URL is configured. With a state file the chain survives restarts: anvil
- * loads it at start, writes it every few seconds and again when it stops.
+ * loads it at start, and Tally writes it every few seconds and again when it stops.
  */
 
 export const DEV_CHAIN_ID = 31337;
@@ -46,6 +48,17 @@ export function anvilBinary(): string {
   return path.join(path.dirname(packageJson), 'bin', 'anvil');
 }
 
+/**
+ * Runs anvil under a small shell that holds our end of a pipe on its standard input: when Tally
+ * stops, or dies by any signal (SIGKILL included), the pipe ends and the shell stops anvil. A chain
+ * never outlives the process that started it, so a restart never finds a second anvil writing.
+ */
+const WATCHDOG = `"$0" "$@" < /dev/null &
+anvil=$!
+while read -r _; do :; done
+kill -INT "$anvil" 2>/dev/null
+wait "$anvil"`;
+
 export async function startDevChain(options: DevChainOptions = {}): Promise<DevChain> {
   const chainId = options.chainId ?? DEV_CHAIN_ID;
   const args = [
@@ -58,17 +71,76 @@ export async function startDevChain(options: DevChainOptions = {}): Promise<DevC
     // Superfluid's framework contracts are larger than mainnet's 24 KiB limit.
     '--disable-code-size-limit',
   ];
-  if (options.stateFile) {
-    fs.mkdirSync(path.dirname(options.stateFile), { recursive: true });
-    args.push('--state', options.stateFile, '--state-interval', String(options.stateIntervalSeconds ?? 5));
+  const { stateFile } = options;
+  if (stateFile) {
+    fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+    if (fs.existsSync(stateFile)) {
+      checkStateFile(stateFile);
+      args.push('--load-state', stateFile);
+    }
   }
-  const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sh', ['-c', WATCHDOG, anvilBinary(), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const port = await listeningPort(child);
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  // Anvil's own state writes are not atomic (a crash mid-write left a file it cannot load): Tally asks
+  // for the state and writes it itself, to a temporary file renamed over the old one.
+  const saver = stateFile ? new StateSaver(rpcUrl, stateFile) : undefined;
+  const timer = saver
+    ? setInterval(() => void saver.save().catch(() => {}), (options.stateIntervalSeconds ?? 5) * 1000)
+    : undefined;
+  timer?.unref();
   return {
-    rpcUrl: `http://127.0.0.1:${port}`,
+    rpcUrl,
     chainId,
-    stop: () => stopProcess(child),
+    stop: async () => {
+      clearInterval(timer);
+      await saver?.save().catch(() => {});
+      await stopProcess(child);
+    },
   };
+}
+
+/** A state file anvil cannot read stops the start here, named, rather than inside anvil. */
+function checkStateFile(file: string): void {
+  try {
+    JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(
+      `the embedded chain's state file ${file} cannot be read (${(error as Error).message}): ` +
+        'move it away to start a new chain',
+    );
+  }
+}
+
+class StateSaver {
+  private saving: Promise<void> | undefined;
+
+  constructor(
+    private readonly rpcUrl: string,
+    private readonly file: string,
+  ) {}
+
+  /** One save at a time; a call during a save waits for it and saves again. */
+  async save(): Promise<void> {
+    while (this.saving) await this.saving;
+    this.saving = this.write().finally(() => {
+      this.saving = undefined;
+    });
+    return this.saving;
+  }
+
+  private async write(): Promise<void> {
+    const response = await fetch(this.rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_dumpState', params: [] }),
+    });
+    const { result } = (await response.json()) as { result?: string };
+    if (typeof result !== 'string') throw new Error('anvil gave no state');
+    // Anvil answers with its state gzipped, as hex; --load-state reads the JSON inside.
+    const json = gunzipSync(Buffer.from(result.slice(2), 'hex'));
+    writeFileAtomically(this.file, json);
+  }
 }
 
 /** Reads anvil's output until it says where it listens. */
@@ -106,7 +178,7 @@ function listeningPort(child: ChildProcess): Promise<number> {
   });
 }
 
-/** Asks anvil to stop (it writes its state on the way out), and kills it if it does not. */
+/** Ends the watchdog's pipe (the shell then stops anvil), and kills both if they do not go. */
 function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -115,6 +187,6 @@ function stopProcess(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGINT');
+    child.stdin?.end();
   });
 }

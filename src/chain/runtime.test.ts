@@ -33,6 +33,7 @@ describe('the embedded chain', () => {
       });
     expect(await balance()).toBe(10_000n * 10n ** 6n);
     const head = await first.client.publicClient.getBlockNumber();
+    const genesis = (await first.client.publicClient.getBlock({ blockNumber: 0n })).hash;
     await first.stop();
 
     const second = await openChain(settings, silentLogger);
@@ -40,6 +41,8 @@ describe('the embedded chain', () => {
       expect(second.deployment).toEqual(deployment);
       expect(second.treasury.address).toBe(treasury.address);
       expect(await second.client.publicClient.getBlockNumber()).toBe(head);
+      // The same chain, as the database's record of it says (binding.ts): the same genesis block.
+      expect((await second.client.publicClient.getBlock({ blockNumber: 0n })).hash).toBe(genesis);
       const kept = await second.client.publicClient.readContract({
         address: usdc,
         abi: erc20Abi,
