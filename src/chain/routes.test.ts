@@ -129,6 +129,49 @@ describe('the wallets’ RPC proxy', () => {
     ).toBe(400);
   });
 
+  it('forwards log queries of at most 1000 blocks, or one block by hash, and refuses wider ones', async () => {
+    const head = await chain.client.publicClient.getBlockNumber();
+    const logs = (fromBlock: string, toBlock?: string) =>
+      rpc({
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'eth_getLogs',
+        params: [
+          { fromBlock, ...(toBlock ? { toBlock } : {}), address: chain.deployment.tokens.USDC.address },
+        ],
+      }).then(read);
+    expect((await logs('0x0', '0x3e7')).result).toBeInstanceOf(Array);
+    const wide = await logs('0x0', '0x3e8');
+    expect(wide).toEqual({
+      jsonrpc: '2.0',
+      id: 9,
+      error: { code: -32005, message: 'limit exceeded: at most 1000 blocks per eth_getLogs through Tally' },
+    });
+    // From the first block to the head (a missing toBlock): within the bound on this young chain.
+    expect(head).toBeLessThan(999n);
+    expect((await logs('earliest')).result).toBeInstanceOf(Array);
+    expect((await logs('soon')).error).toEqual({
+      code: -32005,
+      message: 'eth_getLogs takes fromBlock and toBlock as block numbers or tags',
+    });
+    const { hash } = await chain.client.publicClient.getBlock({ blockNumber: head });
+    const byHash = await rpc({ jsonrpc: '2.0', id: 2, method: 'eth_getLogs', params: [{ blockHash: hash }] });
+    expect((await read(byHash)).result).toBeInstanceOf(Array);
+  });
+
+  it('counts every call of a batch against the person’s budget of 600 a minute', async () => {
+    const caller = await signedInPerson(tally);
+    const batch = Array.from({ length: 20 }, (_, id) => ({ jsonrpc: '2.0', id, method: 'eth_chainId' }));
+    for (let i = 0; i < 30; i++) expect((await rpc(batch, caller)).status).toBe(200);
+    const over = await rpc({ jsonrpc: '2.0', id: 1, method: 'eth_chainId' }, caller);
+    expect(over.status).toBe(429);
+    expect((await read(over)).error.code).toBe('rate_limited');
+    // Another person's budget is their own.
+    expect((await rpc({ jsonrpc: '2.0', id: 1, method: 'eth_chainId' })).status).toBe(200);
+    tally.clock.advance(60_001);
+    expect((await rpc({ jsonrpc: '2.0', id: 1, method: 'eth_chainId' }, caller)).status).toBe(200);
+  });
+
   it('hands the wallet the node’s own error', async () => {
     const answer = await read(
       await rpc({ jsonrpc: '2.0', id: 3, method: 'eth_sendRawTransaction', params: ['0x1234'] }),

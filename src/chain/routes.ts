@@ -1,13 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireAdmin, requireUser } from '../core/actor';
 import { PositiveAmount } from '../core/amounts';
+import { consumeRateLimit } from '../core/auth/rate-limit';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
 import { AppError } from '../core/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../core/http';
 import { pageJson, pageQuery, pageSchema } from '../core/paging';
 import { FAUCET_DAILY_LIMIT, FAUCET_TOKENS, faucetAmounts, requestFromFaucet } from './faucet';
-import { proxyRpc, rpcBodySchema } from './rpc-proxy';
+import { PROXIED_CALLS_PER_MINUTE, proxyRpc, rpcBodySchema } from './rpc-proxy';
 import type { ChainRuntime } from './runtime';
 import { outgoingStates } from './schema';
 import { getOutgoingTransaction, listOutgoingTransactions, type OutgoingTransaction } from './sender/sender';
@@ -209,8 +210,17 @@ export function chainRoutes(deps: ChainRouteDeps) {
       },
     }),
     async (c) => {
-      requireUser(c.get('actor'));
-      return c.json(await proxyRpc(connected().client, c.req.valid('json')), 200);
+      const userId = requireUser(c.get('actor'));
+      const body = c.req.valid('json');
+      // Every call counts against the person's budget: the provider behind Tally bills by call.
+      await consumeRateLimit(
+        deps.db,
+        deps.clock,
+        `chain_rpc:user:${userId}`,
+        { limit: PROXIED_CALLS_PER_MINUTE, windowMs: 60_000 },
+        { hits: Array.isArray(body) ? body.length : 1 },
+      );
+      return c.json(await proxyRpc(connected().client, body), 200);
     },
   );
 

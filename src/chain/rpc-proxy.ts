@@ -31,6 +31,10 @@ export const PROXIED_METHODS = new Set([
 ]);
 
 export const MAX_BATCH = 20;
+/** The widest `eth_getLogs` a wallet may ask through Tally: the provider bills and caps by range. */
+export const MAX_PROXIED_LOG_RANGE = 1_000n;
+/** Calls one person's wallets may make through Tally per minute, every method counted. */
+export const PROXIED_CALLS_PER_MINUTE = 600;
 
 const requestSchema = z.object({
   jsonrpc: z.literal('2.0'),
@@ -53,6 +57,8 @@ interface RpcResponse {
 /** JSON-RPC's code for a method the server does not offer. */
 const METHOD_NOT_FOUND = -32601;
 const INTERNAL_ERROR = -32603;
+/** EIP-1474's "limit exceeded". */
+const LIMIT_EXCEEDED = -32005;
 
 export async function proxyRpc(client: ChainClient, body: RpcBody): Promise<RpcResponse | RpcResponse[]> {
   if (Array.isArray(body)) return Promise.all(body.map((request) => forward(client, request)));
@@ -69,6 +75,9 @@ async function forward(client: ChainClient, request: RpcRequest): Promise<RpcRes
     };
   }
   try {
+    const tooWide =
+      request.method === 'eth_getLogs' ? await logRangeProblem(client, request.params?.[0]) : null;
+    if (tooWide) return { jsonrpc: '2.0', id, error: { code: LIMIT_EXCEEDED, message: tooWide } };
     const result = await client.publicClient.request({
       method: request.method,
       params: request.params,
@@ -83,6 +92,32 @@ async function forward(client: ChainClient, request: RpcRequest): Promise<RpcRes
       error: cause ?? { code: INTERNAL_ERROR, message: 'the chain did not answer' },
     };
   }
+}
+
+const BLOCK_TAGS = new Set(['latest', 'pending', 'safe', 'finalized']);
+
+/**
+ * Why a wallet's `eth_getLogs` filter is not forwarded, or null: one block by hash passes; a range
+ * must span at most MAX_PROXIED_LOG_RANGE blocks (a missing bound is the head, as the spec says).
+ */
+async function logRangeProblem(client: ChainClient, filter: unknown): Promise<string | null> {
+  const { fromBlock, toBlock, blockHash } = (filter ?? {}) as Record<string, unknown>;
+  if (typeof blockHash === 'string') return null;
+  let head: bigint | undefined;
+  const blockOf = async (tag: unknown): Promise<bigint | null> => {
+    if (tag === undefined || (typeof tag === 'string' && BLOCK_TAGS.has(tag))) {
+      head ??= await client.publicClient.getBlockNumber({ cacheTime: 0 });
+      return head;
+    }
+    if (tag === 'earliest') return 0n;
+    return typeof tag === 'string' && /^0x[0-9a-fA-F]{1,16}$/.test(tag) ? BigInt(tag) : null;
+  };
+  const [from, to] = [await blockOf(fromBlock), await blockOf(toBlock)];
+  if (from === null || to === null) return 'eth_getLogs takes fromBlock and toBlock as block numbers or tags';
+  if (to >= from && to - from + 1n > MAX_PROXIED_LOG_RANGE) {
+    return `limit exceeded: at most ${MAX_PROXIED_LOG_RANGE} blocks per eth_getLogs through Tally`;
+  }
+  return null;
 }
 
 function findRpcError(error: unknown): RpcResponse['error'] | undefined {

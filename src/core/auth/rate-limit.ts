@@ -24,24 +24,28 @@ export function rateLimited(retryAfterMs: number, message = 'too many attempts; 
   });
 }
 
-/** Counts one hit for `key`, or refuses it when the window is full. Returns whether the hit was allowed. */
+/**
+ * Counts `hits` (one by default) for `key`, or refuses them when they would overfill the window.
+ * Returns whether they were allowed.
+ */
 export async function consumeRateLimit(
   db: Db,
   clock: Clock,
   key: string,
   { limit, windowMs }: RateLimit,
-  options: { throwWhenExceeded?: boolean } = {},
+  options: { throwWhenExceeded?: boolean; hits?: number } = {},
 ): Promise<boolean> {
+  const hits = options.hits ?? 1;
   const now = clock.now();
   const windowFloor = new Date(now.getTime() - windowMs);
   const [row] = await queryRows<{ window_start: string; count: number }>(
     db,
-    sql`INSERT INTO core_rate_limits (key, window_start, count) VALUES (${key}, ${now}, 1)
+    sql`INSERT INTO core_rate_limits (key, window_start, count) VALUES (${key}, ${now}, ${hits})
         ON CONFLICT (key) DO UPDATE SET
           window_start = CASE WHEN core_rate_limits.window_start <= ${windowFloor} THEN ${now}
                               ELSE core_rate_limits.window_start END,
-          count = CASE WHEN core_rate_limits.window_start <= ${windowFloor} THEN 1
-                       ELSE core_rate_limits.count + 1 END
+          count = CASE WHEN core_rate_limits.window_start <= ${windowFloor} THEN ${hits}
+                       ELSE core_rate_limits.count + ${hits} END
         RETURNING window_start::text, count`,
   );
   if (!row || row.count <= limit) return true;
