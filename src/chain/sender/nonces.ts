@@ -167,6 +167,50 @@ function checkedAddress(address: string, field: string): Address {
   return getAddress(address);
 }
 
+/** What a row that fills a nonce gap is for: a nonce nobody will use, left below Tally's own. */
+export const NONCE_GAP_PURPOSE = 'nonce_gap';
+const FILLER_GAS_LIMIT = 21_000n;
+
+/**
+ * Queues empty transactions to itself for nonces of `from` that the chain has not used and no Tally
+ * transaction holds (an outside transaction counted as pending, then dropped): until they are used,
+ * none of Tally's later nonces can be mined. A nonce another process filled first is left alone.
+ */
+export async function fillNonceGaps(
+  db: Db,
+  clock: Clock,
+  chainId: number,
+  from: Address,
+  nonces: readonly bigint[],
+): Promise<number> {
+  if (nonces.length === 0) return 0;
+  const now = clock.now();
+  const filled = await db
+    .insert(outgoingTransactions)
+    .values(
+      nonces.map((nonce) => ({
+        id: newId(),
+        chainId,
+        fromAddress: from,
+        nonce,
+        toAddress: from,
+        data: '0x',
+        value: '0',
+        gasLimit: FILLER_GAS_LIMIT.toString(),
+        purpose: NONCE_GAP_PURPOSE,
+        state: 'queued' as const,
+        hashes: [],
+        attempts: 0,
+        nextCheckAt: now,
+        createdAt: now,
+        metadata: {},
+      })),
+    )
+    .onConflictDoNothing()
+    .returning({ id: outgoingTransactions.id });
+  return filled.length;
+}
+
 export interface PreparedSigner {
   chainId: number;
   address: Address;

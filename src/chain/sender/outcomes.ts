@@ -2,6 +2,7 @@ import { type Address, type Hex, type TransactionReceipt, TransactionReceiptNotF
 import type { ChainClient } from '../client';
 import type { OutgoingState, outgoingTransactions } from '../schema';
 import type { Fees } from './gas';
+import { NONCE_GAP_PURPOSE } from './nonces';
 import type { OutgoingTransaction } from './outgoing';
 
 /** What the chain says about one signer's nonces, read once per pass of the sender. */
@@ -131,8 +132,11 @@ export function outcomeOnChain(
     }
     const final = { ...mined, gasUsed: receipt.gasUsed.toString(), finishedAt: now };
     // queueTransaction refuses transactions to their own sender: one mined to the sender is our filler,
-    // and the transaction keeps the error that made us fill its nonce.
-    if (receipt.to?.toLowerCase() === transaction.fromAddress.toLowerCase()) {
+    // and the transaction keeps the error that made us fill its nonce. A gap's filler is itself done.
+    if (
+      receipt.to?.toLowerCase() === transaction.fromAddress.toLowerCase() &&
+      transaction.purpose !== NONCE_GAP_PURPOSE
+    ) {
       return { state: 'cancelled', changes: final };
     }
     // Mined as itself: refusals on the way there no longer matter.

@@ -840,4 +840,52 @@ describe('through an RPC that lags, loses answers and refuses', () => {
     expect(sent.attempts).toBe(0);
     expect(sent.lastError).toBeNull();
   });
+
+  it('fills a nonce an outside transaction held and then lost, so its own payouts land', async () => {
+    const treasury = await newTreasury();
+    await anvil.testClient.setAutomine(false);
+    // Someone with the key sends while Tally takes the signer over: the pool counts their nonce.
+    const outside = createWalletClient({
+      account: treasury.account,
+      chain: chain.chain,
+      transport: http(anvil.rpcUrl),
+    });
+    const start = await nextNonce(treasury.account);
+    const theirs = await outside.sendTransaction({ to: newAddress(), value: 1n, nonce: Number(start) });
+    expect((await prepareSigner(db, treasury.clock, chain, treasury.account.address)).skipped).toBe(1n);
+    // The node drops it: nonce `start` will never be used by anyone else.
+    await anvil.testClient.dropTransaction({ hash: theirs });
+    const sender = newSender(treasury, { gapGraceMs: 30_000 }, { chain: flaky });
+    rpc.faults.refuseNonceGaps = true;
+    const payout = await queue(treasury, { to: treasury.usdc, data: mintData(newAddress(), 3n) });
+    expect(payout.nonce).toBe(start + 1n);
+
+    await sender.processDue();
+    expect((await stored(payout.id)).lastError).toBe("the node's pool cannot take it now: nonce too high");
+    treasury.clock.advance(29_000);
+    await sender.processDue();
+    const fillers = () =>
+      db
+        .select()
+        .from(outgoingTransactions)
+        .where(
+          and(
+            eq(outgoingTransactions.fromAddress, treasury.account.address),
+            eq(outgoingTransactions.purpose, 'nonce_gap'),
+          ),
+        );
+    expect(await fillers()).toEqual([]);
+
+    treasury.clock.advance(RETRY_MS);
+    await sender.processDue();
+    const [filler] = await fillers();
+    expect(filler).toMatchObject({ nonce: start, toAddress: treasury.account.address, value: '0' });
+    await anvil.testClient.setAutomine(true);
+    for (let pass = 0; pass < 6 && (await stored(payout.id)).state !== 'confirmed'; pass++) {
+      await runPass(sender);
+      treasury.clock.advance(RETRY_MS);
+    }
+    expect((await stored(filler!.id)).state).toBe('confirmed');
+    expect((await stored(payout.id)).state).toBe('confirmed');
+  });
 });

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Address, LocalAccount } from 'viem';
 import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/database';
@@ -13,12 +13,18 @@ import {
   type SignedVersion,
   signVersion,
 } from './broadcast';
-import { type PreparedSigner, prepareSigner } from './nonces';
+import { fillNonceGaps, type PreparedSigner, prepareSigner } from './nonces';
 import { type ChainView, type Outcome, type OutcomeChanges, outcomeOnChain, readChainView } from './outcomes';
 import { isOpen, moveOutgoingState, type OutgoingTransaction, toOutgoing } from './outgoing';
 
 export { estimateGasLimit, type GasRequest } from './gas';
-export { type PreparedSigner, prepareSigner, type QueueTransactionInput, queueTransaction } from './nonces';
+export {
+  NONCE_GAP_PURPOSE,
+  type PreparedSigner,
+  prepareSigner,
+  type QueueTransactionInput,
+  queueTransaction,
+} from './nonces';
 export {
   getOutgoingTransaction,
   listOutgoingTransactions,
@@ -83,6 +89,11 @@ export interface SenderOptions {
   maxAttempts?: number;
   /** Transactions one pass claims. */
   batchSize?: number;
+  /**
+   * How long a nonce below Tally's own may stay unused by anyone (an outside transaction dropped)
+   * before Tally fills it so its own can be mined; `bumpAfterMs` by default.
+   */
+  gapGraceMs?: number;
 }
 
 /** What one pass did, for logs and tests. */
@@ -123,6 +134,8 @@ export class Sender {
   private readonly options: Required<SenderOptions>;
   private prepared = false;
   private running: Promise<SenderPass> | undefined;
+  /** Nonces seen unused below Tally's lowest open one, with when first seen. */
+  private readonly gaps = new Map<bigint, number>();
 
   constructor(
     private readonly deps: SenderDeps,
@@ -136,6 +149,7 @@ export class Sender {
       retryMs: 5_000,
       maxAttempts: 5,
       batchSize: 100,
+      gapGraceMs: options.bumpAfterMs ?? 120_000,
       ...options,
     };
   }
@@ -197,6 +211,7 @@ export class Sender {
       return pass;
     }
 
+    await this.watchGaps(view.minedNonce, claimed[0]!.row.nonce, now);
     const toSign: Claimed[] = [];
     for (const item of claimed) {
       const outcome = outcomeOnChain(item.row, view, {
@@ -260,6 +275,52 @@ export class Sender {
       .map(toOutgoing)
       .sort((a, b) => (a.nonce < b.nonce ? -1 : 1))
       .map((row) => ({ row, lease }));
+  }
+
+  /**
+   * Nonces from the chain's count up to Tally's lowest open one that no Tally transaction holds: an
+   * outside transaction was counted when Tally took over the signer, and then dropped. Nothing would
+   * ever use them, and Tally's own wait behind them. Filled once they stay unused `gapGraceMs`.
+   */
+  private async watchGaps(chainCount: bigint, lowestOpen: bigint, now: Date): Promise<void> {
+    if (chainCount >= lowestOpen) {
+      this.gaps.clear();
+      return;
+    }
+    const t = outgoingTransactions;
+    const held = await this.deps.db
+      .select({ nonce: t.nonce })
+      .from(t)
+      .where(
+        and(
+          eq(t.chainId, this.deps.chain.chainId),
+          eq(t.fromAddress, this.address),
+          gte(t.nonce, chainCount),
+          lt(t.nonce, lowestOpen),
+        ),
+      );
+    const heldNonces = new Set(held.map((row) => row.nonce));
+    const missing: bigint[] = [];
+    for (let nonce = chainCount; nonce < lowestOpen; nonce++) if (!heldNonces.has(nonce)) missing.push(nonce);
+    for (const nonce of [...this.gaps.keys()]) if (!missing.includes(nonce)) this.gaps.delete(nonce);
+    const due = missing.filter((nonce) => {
+      const since = this.gaps.get(nonce) ?? now.getTime();
+      this.gaps.set(nonce, since);
+      return now.getTime() - since >= this.options.gapGraceMs;
+    });
+    if (due.length === 0) return;
+    const filled = await fillNonceGaps(
+      this.deps.db,
+      this.deps.clock,
+      this.deps.chain.chainId,
+      this.address,
+      due,
+    );
+    this.deps.log.warn(
+      { signer: this.address, nonces: due.map(String), filled },
+      'nonces nobody used were left below ours: filling them',
+    );
+    for (const nonce of due) this.gaps.delete(nonce);
   }
 
   /** Records new hashes before they are broadcast; returns the ids whose lease still held. */
