@@ -3,7 +3,8 @@ import { freshDatabase } from '../../test/support/database';
 import { TestClock } from '../core/clock';
 import type { Db } from '../core/database';
 import { newId } from '../core/ids';
-import { applyTransfers, expireDuePendingTransfers } from './engine';
+import { UINT256_MAX } from '../core/money';
+import { applyTransferGroups, applyTransfers, expireDuePendingTransfers } from './engine';
 import { findLedgerViolations } from './invariants';
 import { createAccounts, createLedger, getAccount, getAccountHistory } from './service';
 import type { TransferInput } from './types';
@@ -145,6 +146,71 @@ describe('posted transfers', () => {
   });
 });
 
+describe('inputs the edges never let through', () => {
+  it('are a caller’s bug: refused by name before anything is read or written', async () => {
+    const a = await account();
+    const b = await account();
+    const base = {
+      id: newId(),
+      debitAccountId: a,
+      creditAccountId: b,
+      amount: 1n,
+      ledger: 'USDC',
+      code: 'x',
+    };
+    const cases: [TransferInput, string][] = [
+      [{ ...base, id: 'not-an-id' }, 'transfer id "not-an-id" is not a UUID'],
+      [{ ...base, debitAccountId: 'nope' }, 'debitAccountId "nope" is not a UUID'],
+      [{ ...base, creditAccountId: 'nope' }, 'creditAccountId "nope" is not a UUID'],
+      [{ ...base, pendingId: 'nope' }, 'pendingId "nope" is not a UUID'],
+      [{ ...base, amount: -1n }, 'amount must be between 0 and 2^256-1'],
+      [{ ...base, amount: UINT256_MAX + 1n }, 'amount must be between 0 and 2^256-1'],
+      [{ ...base, timeoutSeconds: -1 }, 'timeoutSeconds must be a non-negative 32-bit integer'],
+      [{ ...base, timeoutSeconds: 1.5 }, 'timeoutSeconds must be a non-negative 32-bit integer'],
+      [{ ...base, timeoutSeconds: 2 ** 31 }, 'timeoutSeconds must be a non-negative 32-bit integer'],
+    ];
+    for (const [input, message] of cases) {
+      await expect(apply([input]), message).rejects.toMatchObject({ code: 'validation_failed', message });
+    }
+    expect(await balances(a)).toEqual([0n, 0n, 0n, 0n]);
+    // The bounds themselves pass: a zero amount and the largest timeout reach the engine's own rules.
+    const [zero, longest] = await apply([
+      { ...base, id: newId(), amount: 0n },
+      { ...base, id: newId(), timeoutSeconds: 2 ** 31 - 1 },
+    ]);
+    expect(zero?.result).toBe('amount_must_not_be_zero');
+    expect(longest?.result).toBe('timeout_reserved_for_pending_transfer');
+    const [largest] = await apply([{ ...base, id: newId(), amount: UINT256_MAX }]);
+    expect(largest?.result).toBe('ok');
+  });
+});
+
+describe('several callers in one transaction', () => {
+  it('evaluates each group as if sent alone: a chain left open ends with its group', async () => {
+    const a = await account();
+    const b = await account();
+    const t = (extra: Partial<TransferInput> = {}): TransferInput => ({
+      id: newId(),
+      debitAccountId: a,
+      creditAccountId: b,
+      amount: 1n,
+      ledger: 'USDC',
+      code: 'x',
+      ...extra,
+    });
+    const open = t({ flags: { linked: true } });
+    const alone = t();
+    const [first, second] = await db.transaction((tx) =>
+      applyTransferGroups(tx, [[open], [alone]], { clock }),
+    );
+    expect(first?.map((r) => r.result)).toEqual(['linked_event_chain_open']);
+    expect(second?.map((r) => r.result)).toEqual(['ok']);
+    expect(second?.[0]?.transfer?.amount).toBe(1n);
+    expect(first?.[0]?.transfer).toBeUndefined();
+    expect(await balances(b)).toEqual([0n, 0n, 0n, 1n]);
+  });
+});
+
 describe('idempotency', () => {
   it('returns the original transfer on a retry with the same fields, and applies it once', async () => {
     const a = await account();
@@ -191,6 +257,8 @@ describe('idempotency', () => {
       { ...input, metadata: { changed: true } },
       { ...input, flags: { pending: true } },
     ]);
+    // A refusal carries no transfer, not even the stored one it was compared with.
+    expect(results.map((r) => r.transfer)).toEqual([undefined, undefined, undefined, undefined, undefined]);
     expect(results.map((r) => r.result)).toEqual([
       'exists_with_different_amount',
       'exists_with_different_credit_account_id',

@@ -1,7 +1,10 @@
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../test/support/database';
+import { systemActor } from '../core/actor';
+import { auditInsert } from '../core/audit/service';
 import { TestClock } from '../core/clock';
-import type { Db } from '../core/database';
+import { type Db, queryRows } from '../core/database';
 import type { AppError } from '../core/errors';
 import { newId } from '../core/ids';
 import { UINT256_MAX } from '../core/money';
@@ -255,6 +258,57 @@ describe('holds', () => {
     const stored = await readHold(db, placed.id, clock.now());
     expect(stored).toMatchObject({ state: 'expired', captured: 0n });
     expect(await findLedgerViolations(db)).toEqual([]);
+  });
+
+  it('a spend draws at once on what an expired hold held, before any sweep', async () => {
+    const b = await balance(10n);
+    const placed = await run(hold(b, 8n, { timeoutSeconds: 5 } as Partial<BalanceOp>));
+    expect(placed.result).toBe('ok');
+    clock.advance(5_000);
+    const spent = await run({
+      op: 'spend',
+      id: newId(),
+      ledger: LEDGER,
+      code: 'use',
+      from: b.from.map((accountId) => ({ accountId })),
+      to: b.sink,
+      amount: 10n,
+    });
+    expect(spent.result).toBe('ok');
+    expect(await left(b.from[0]!)).toBe(0n);
+    expect(await findLedgerViolations(db)).toEqual([]);
+  });
+
+  it('writes a line’s own rows from the results in the ledger’s write, and none when it refuses', async () => {
+    const b = await balance(4n);
+    const ops = [hold(b, 3n), hold(b, 3n)];
+    const results = await db.transaction((tx) =>
+      applyBalanceOps(tx, ops, {
+        clock,
+        alsoWrite: (done) => [
+          auditInsert(
+            clock,
+            done
+              .filter((r) => r.result === 'ok')
+              .map((r) => ({
+                actor: systemActor,
+                entry: {
+                  action: 'test.hold',
+                  objectType: 'hold',
+                  objectId: r.id,
+                  details: { held: String(r.parts.reduce((sum, p) => sum + p.amount, 0n)) },
+                },
+              })),
+          )!,
+        ],
+      }),
+    );
+    expect(results.map((r) => r.result)).toEqual(['ok', 'exceeds_credits']);
+    const rows = await queryRows<{ object_id: string; details: unknown }>(
+      db,
+      sql`SELECT object_id, details FROM core_audit_log WHERE action = 'test.hold' ORDER BY at, id`,
+    );
+    expect(rows).toEqual([{ object_id: ops[0]!.id, details: { held: '3' } }]);
   });
 
   it('the sweep marks an expired hold once its parts expired', async () => {
