@@ -640,6 +640,27 @@ describe('through an RPC that lags, caps and refuses', () => {
     expect(await deposits.balance()).toBe(12n);
   });
 
+  it('undoes credits taken back by reorgs of depth 1 to 5, and the ledger agrees with the chain', async () => {
+    for (let depth = 1; depth <= 5; depth++) {
+      const deposits = await depositAddress(`deposits-reorg-${depth}`);
+      const f = through([deposits.watcher], { confirmations: 0 });
+      await poll(f);
+      await mint(deposits.address, 100n);
+      await mine(depth - 1);
+      expect(await poll(f)).toMatchObject({ inserted: 1, confirmed: 1 });
+      expect(await deposits.balance()).toBe(100n);
+
+      // The block with the deposit and the ones above it are replaced by empty ones.
+      await rpc.reorg(depth);
+      const undone = await poll(f);
+      expect(undone, `depth ${depth}`).toMatchObject({ orphaned: 1 });
+      expect(deposits.reversed).toHaveLength(1);
+      expect(await deposits.onChain()).toBe(0n);
+      expect(await deposits.balance()).toBe(0n);
+      expect(await poll(f)).toMatchObject({ inserted: 0, confirmed: 0, caughtUp: true });
+    }
+  });
+
   it('refuses a watcher that cannot undo its credits', () => {
     const { onOrphaned: _, ...withoutUndo } = transferWatcher('deposits-no-undo');
     expect(() => through([withoutUndo as Watcher])).toThrow('watcher "deposits-no-undo" has no onOrphaned');

@@ -841,6 +841,31 @@ describe('through an RPC that lags, loses answers and refuses', () => {
     expect(sent.lastError).toBeNull();
   });
 
+  it('sends again a payout a reorg took off the chain before its confirmations, and pays it once', async () => {
+    const treasury = await newTreasury();
+    const sender = newSender(treasury, { confirmations: 3 }, { chain: flaky });
+    const payee = newAddress();
+    const payout = await queue(treasury, { to: treasury.usdc, data: mintData(payee, 8n) });
+    await runPass(sender);
+    await anvil.testClient.mine({ blocks: 1 });
+    await runPass(sender);
+    expect((await stored(payout.id)).state).toBe('pending');
+    expect(await balanceOf(treasury.usdc, payee)).toBe(8n);
+
+    // The block that mined it and the one above are replaced by empty ones: the payout is gone.
+    await rpc.reorg(2);
+    expect(await balanceOf(treasury.usdc, payee)).toBe(0n);
+    for (let pass = 0; pass < 8 && (await stored(payout.id)).state !== 'confirmed'; pass++) {
+      await runPass(sender);
+      await anvil.testClient.mine({ blocks: 1 });
+      treasury.clock.advance(RETRY_MS);
+    }
+    const final = await stored(payout.id);
+    expect(final.state).toBe('confirmed');
+    expect(final.hashes).toHaveLength(1);
+    expect(await balanceOf(treasury.usdc, payee)).toBe(8n);
+  });
+
   it('fills a nonce an outside transaction held and then lost, so its own payouts land', async () => {
     const treasury = await newTreasury();
     await anvil.testClient.setAutomine(false);
