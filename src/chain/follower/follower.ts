@@ -10,6 +10,7 @@ import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/database';
 import { AppError } from '../../core/errors';
 import type { Logger } from '../../core/log';
+import { smaller } from '../../core/money';
 import type { ChainClient } from '../client';
 import { BlockReader, fetchLogs, type MinedLog } from './blocks';
 import { type ChainEvent, chainEventId, type EventArgs, encodeArgs, toChainEvent } from './events';
@@ -290,7 +291,7 @@ export class Follower {
     const { store, head, result } = pass;
     if (head < this.confirmations) return cursor;
     const deep = head - this.confirmations;
-    const upTo = cursor.number < deep ? cursor.number : deep;
+    const upTo = smaller(cursor.number, deep);
     let current = cursor;
     for (let i = 0; current.verified.number < upTo && i < this.rangesPerPoll; i++) {
       const { tip, rows } = await this.readLogs(pass, current.verified.number + 1n, upTo);
@@ -320,7 +321,7 @@ export class Follower {
     const args = watcher.args === undefined ? undefined : await resolve(watcher.args);
     for (;;) {
       const last = from + this.logRange - 1n;
-      const to = upTo < last ? upTo : last;
+      const to = smaller(upTo, last);
       let logs: MinedLog[];
       try {
         logs = await fetchLogs(this.deps.chain, {
@@ -379,7 +380,7 @@ export class Follower {
     const { watcher, store, head, blocks, result } = pass;
     if (head < this.confirmations || !cursor) return;
     const deep = head - this.confirmations;
-    const upTo = cursor.verified.number < deep ? cursor.verified.number : deep;
+    const upTo = smaller(cursor.verified.number, deep);
     const due = await store.dueEvents(upTo, this.confirmBatch);
     let offChain: bigint | null = null;
     const ready: typeof due = [];
