@@ -622,12 +622,15 @@ describe('the form that changes a product (administrators)', () => {
     expect(price().value).toBe('1200');
     await user.type(name(), ' Japan');
     await submit();
-    await waitFor(() => expect(fact(screen.getByRole('main'), 'Display price')).toBe('1,200 JPY'));
-    const stored = await ok(pages.tally, 200, 'GET', `/api/credits/products/${product.id}`, { as: admin });
-    expect(stored).toMatchObject({
-      name: `${product.name} Japan`,
-      display_price: { amount_minor: '1200', currency: 'JPY' },
+    // The price was 1,200 JPY before the save too: wait for the save itself, then for the page.
+    await waitFor(async () => {
+      const stored = await ok(pages.tally, 200, 'GET', `/api/credits/products/${product.id}`, { as: admin });
+      expect(stored).toMatchObject({
+        name: `${product.name} Japan`,
+        display_price: { amount_minor: '1200', currency: 'JPY' },
+      });
     });
+    await waitFor(() => expect(fact(screen.getByRole('main'), 'Display price')).toBe('1,200 JPY'));
   });
 });
 

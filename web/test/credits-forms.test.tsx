@@ -337,8 +337,11 @@ describe('the form that creates a workspace', () => {
   it('asks for a name, and sends nothing', async () => {
     const { person } = await customer(pages.tally, admin, { permissions: workspaceActions });
     const { user, form, submit, name } = await open(person);
-    expect(within(form).getByTestId('workspace-price').textContent).toBe(
-      'Creating a workspace reserves 10 credits for the work done in it; you have 100 credits available.',
+    // The price and the balance arrive after the form: wait for them.
+    await waitFor(() =>
+      expect(within(form).getByTestId('workspace-price').textContent).toBe(
+        'Creating a workspace reserves 10 credits for the work done in it; you have 100 credits available.',
+      ),
     );
     await submit();
     expect(fieldError(name())).toBe('Enter a name for the workspace');
@@ -456,8 +459,10 @@ describe('the form that invites someone to a workspace', () => {
   it('says what is missing or malformed, and sends nothing', async () => {
     const { person, workspace } = await owner();
     const { user, form, submit, email } = await open(person, workspace);
-    expect(within(form).getByTestId('invite-price').textContent).toBe(
-      "Each invitation costs 1 credit, paid from the workspace's reserve first.",
+    await waitFor(() =>
+      expect(within(form).getByTestId('invite-price').textContent).toBe(
+        "Each invitation costs 1 credit, paid from the workspace's reserve first.",
+      ),
     );
     await submit();
     expect(fieldError(email())).toBe('Enter an email address');
