@@ -175,7 +175,7 @@ describe('the create-organisation form', () => {
     await submit();
     await waitFor(() => expect(router.state.location.pathname).toMatch(/^\/orgs\/[0-9a-f-]{36}$/));
     expect(await screen.findByRole('heading', { level: 1, name: 'Green Valley' })).toBeTruthy();
-    expect(screen.getByText('Your role: Owner')).toBeTruthy();
+    expect(await screen.findByText('Your role: Owner')).toBeTruthy();
     expect(sentTo(pages, 'POST', '/api/orgs').map((sent) => sent.body)).toEqual([
       { kind: 'team', name: 'Green Valley' },
     ]);

@@ -112,7 +112,7 @@ describe('the profile name form', () => {
   it('saves the name: the header shows it, and the button waits for the next change', async () => {
     const person = await signedInPerson(pages.tally, { name: 'Ada Lovelace' });
     const { user, form, button, submit } = await open(person);
-    expect(screen.getByRole('button', { name: 'Account menu for Ada Lovelace' })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Account menu for Ada Lovelace' })).toBeTruthy();
     await user.clear(field(form, /^Name\W*$/));
     await user.type(field(form, /^Name\W*$/), '  Ada King ');
     await submit();
@@ -315,7 +315,7 @@ describe('the create-API-key form', () => {
   it('creates the key: its secret is shown once, and it is listed with its scope', async () => {
     const person = await signedInPerson(pages.tally);
     const { user, form, submit } = await open(person);
-    expect(screen.getByText('No API keys yet')).toBeTruthy();
+    expect(await screen.findByText('No API keys yet')).toBeTruthy();
     await user.type(field(form, /^Name\W*$/), 'billing server');
     await user.click(field(form, /^Scopes/));
     await user.click(await screen.findByRole('option', { name: /^profile:read — /, hidden: true }));
