@@ -5,8 +5,10 @@ import { sql } from 'drizzle-orm';
 import { createTally, type Tally } from '../../src/app';
 import type { ChainRuntime } from '../../src/chain/runtime';
 import { SESSION_COOKIE } from '../../src/core/auth/middleware';
+import { hashPassword } from '../../src/core/auth/passwords';
 import { hashSecret, newSecret } from '../../src/core/auth/tokens';
 import { TestClock } from '../../src/core/clock';
+import { queryRows } from '../../src/core/database';
 import { newId } from '../../src/core/ids';
 import { silentLogger } from '../../src/core/log';
 import type { ProductLine } from '../../src/product-line';
@@ -106,3 +108,29 @@ export async function request(
 export type Body = any;
 
 export const read = async (response: Response): Promise<Body> => response.json();
+
+/** A person who can log in with `password` (and has a session of their own besides). */
+export async function personWithPassword(
+  tally: Tally,
+  password: string,
+  options: { email?: string; name?: string; isAdmin?: boolean } = {},
+): Promise<TestPerson> {
+  const person = await signedInPerson(tally, options);
+  await tally.database.db.execute(
+    sql`UPDATE core_users SET password_hash = ${await hashPassword(password)} WHERE id = ${person.userId}`,
+  );
+  return person;
+}
+
+/** The token of the last `path?token=…` link mailed to `email`. */
+export async function mailedToken(tally: Tally, email: string, path: string): Promise<string> {
+  const mails = await queryRows<{ text: string }>(
+    tally.database.db,
+    sql`SELECT text FROM core_mail_messages WHERE to_address = ${email} ORDER BY created_at DESC, id DESC`,
+  );
+  for (const { text } of mails) {
+    const token = new RegExp(`${path}\\?token=([A-Za-z0-9_-]+)`).exec(text)?.[1];
+    if (token) return token;
+  }
+  throw new Error(`no ${path} link mailed to ${email}`);
+}

@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request } from '../../test/support/app';
-import { formAlert, mailedToken, personWithPassword, sentTo, tallyPages } from './support/pages';
+import { mailedToken, personWithPassword, request } from '../../test/support/app';
+import { formAlert, sentTo, tallyPages } from './support/pages';
 
 const pages = tallyPages();
 const PASSWORD = 'correct horse battery';

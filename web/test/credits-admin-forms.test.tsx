@@ -2,7 +2,7 @@ import { configure, screen, waitFor, within } from '@testing-library/react';
 import type { UserEvent } from '@testing-library/user-event';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { signedInPerson, type TestPerson } from '../../test/support/app';
+import { personWithPassword, signedInPerson, type TestPerson } from '../../test/support/app';
 import { creditsAdmin, mailedTemporaryPassword, ok } from '../../test/support/credits';
 import {
   adjust,
@@ -19,7 +19,7 @@ import {
   reseller,
   stopBeingAdmin,
 } from './support/credits-stage';
-import { formAlert, personWithPassword, tallyPages } from './support/pages';
+import { formAlert, tallyPages } from './support/pages';
 
 const pages = tallyPages();
 // A busy machine runs a whole Tally beside the page: its answers may take longer than a second.

@@ -2,7 +2,7 @@ import { configure, screen, waitFor, within } from '@testing-library/react';
 import type { UserEvent } from '@testing-library/user-event';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { request, type TestPerson } from '../../test/support/app';
+import { mailedToken, request, type TestPerson } from '../../test/support/app';
 import {
   balanceOf,
   buy,
@@ -28,7 +28,7 @@ import {
   workspaceActions,
   workspaceOf,
 } from './support/credits-stage';
-import { formAlert, mailedToken, tallyPages } from './support/pages';
+import { formAlert, tallyPages } from './support/pages';
 
 const pages = tallyPages();
 // A busy machine runs a whole Tally beside the page: its answers may take longer than a second.

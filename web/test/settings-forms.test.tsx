@@ -3,8 +3,8 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/core/database';
-import { read, request, signedInPerson, type TestPerson } from '../../test/support/app';
-import { formAlert, personWithPassword, sentTo, tallyPages } from './support/pages';
+import { personWithPassword, read, request, signedInPerson, type TestPerson } from '../../test/support/app';
+import { formAlert, sentTo, tallyPages } from './support/pages';
 
 const pages = tallyPages();
 

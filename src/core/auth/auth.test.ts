@@ -3,6 +3,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  mailedToken,
   read,
   request,
   signedInPerson,
@@ -32,15 +33,7 @@ async function mailsTo(email: string) {
   );
 }
 
-async function linkToken(email: string, path: string): Promise<string> {
-  const mails = await mailsTo(email);
-  const texts = mails.map((m) => m.text).reverse();
-  for (const text of texts) {
-    const match = new RegExp(`${path}\\?token=([A-Za-z0-9_-]+)`).exec(text);
-    if (match?.[1]) return match[1];
-  }
-  throw new Error(`no ${path} link mailed to ${email}`);
-}
+const linkToken = (email: string, path: string) => mailedToken(tally, email, path);
 
 let counter = 0;
 const freshEmail = () => `person${++counter}-${Date.now()}@example.test`;

@@ -1,7 +1,11 @@
-import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { read, request, signedInPerson, type TestTally, testTally } from '../../../test/support/app';
-import { hashPassword } from './passwords';
+import {
+  personWithPassword as personWithPasswordFor,
+  read,
+  request,
+  type TestTally,
+  testTally,
+} from '../../../test/support/app';
 
 let tally: TestTally;
 
@@ -9,13 +13,7 @@ beforeAll(async () => {
   tally = await testTally({ lines: [] });
 });
 
-async function personWithPassword(password: string): Promise<string> {
-  const person = await signedInPerson(tally);
-  await tally.database.db.execute(
-    sql`UPDATE core_users SET password_hash = ${await hashPassword(password)} WHERE id = ${person.userId}`,
-  );
-  return person.email;
-}
+const personWithPassword = async (password: string) => (await personWithPasswordFor(tally, password)).email;
 
 const logIn = (email: string, password: string) =>
   request(tally, 'POST', '/api/auth/login', { body: { email, password } });

@@ -1,17 +1,8 @@
 import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import userEvent, { type UserEvent } from '@testing-library/user-event';
-import { sql } from 'drizzle-orm';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { hashPassword } from '../../../src/core/auth/passwords';
-import { queryRows } from '../../../src/core/database';
-import {
-  signedInPerson,
-  TEST_ADMIN_KEY,
-  type TestPerson,
-  type TestTally,
-  testTally,
-} from '../../../test/support/app';
+import { TEST_ADMIN_KEY, type TestPerson, type TestTally, testTally } from '../../../test/support/app';
 import { newQueryClient } from '../../src/api/queryClient';
 import { AppProviders } from '../../src/app/App';
 import { routes } from '../../src/app/routes';
@@ -150,29 +141,3 @@ export function formAlert(form: HTMLElement): string | null {
 /** The requests sent to `path` (method and path), so a test can say a form sent nothing. */
 export const sentTo = (pages: TallyPages, method: string, path: string) =>
   pages.sent.filter((request) => request.method === method && request.path === path);
-
-/** A person who can log in with `password` (and has a session of their own, unused by the page). */
-export async function personWithPassword(
-  tally: TestTally,
-  password: string,
-  options: { isAdmin?: boolean; name?: string } = {},
-): Promise<TestPerson> {
-  const person = await signedInPerson(tally, options);
-  await tally.database.db.execute(
-    sql`UPDATE core_users SET password_hash = ${await hashPassword(password)} WHERE id = ${person.userId}`,
-  );
-  return person;
-}
-
-/** The token of the last `path?token=…` link mailed to `email`. */
-export async function mailedToken(tally: TestTally, email: string, path: string): Promise<string> {
-  const mails = await queryRows<{ text: string }>(
-    tally.database.db,
-    sql`SELECT text FROM core_mail_messages WHERE to_address = ${email} ORDER BY created_at DESC, id DESC`,
-  );
-  for (const { text } of mails) {
-    const token = new RegExp(`${path}\\?token=([A-Za-z0-9_-]+)`).exec(text)?.[1];
-    if (token) return token;
-  }
-  throw new Error(`no ${path} link mailed to ${email}`);
-}
