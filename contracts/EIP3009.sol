@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {FiatToken} from "./FiatToken.sol";
 
 /// EIP-3009 "Transfer With Authorization", as USDC (FiatTokenV2_2) implements it: random 32-byte
 /// nonces that are single-use per authorizer, a strict validity window, the (v, r, s) forms and the
-/// `bytes signature` forms, and ERC-1271 contract wallets accepted as authorizers.
-abstract contract EIP3009 is ERC20, EIP712 {
+/// `bytes signature` forms, ERC-1271 contract wallets accepted as authorizers, and USDC's revert
+/// strings, checked in USDC's order (pause and blacklist first, then the window, then the nonce,
+/// then the signature).
+abstract contract EIP3009 is FiatToken {
     /// EIP-3009 §Specification: keccak256("TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)")
     bytes32 public constant TRANSFER_WITH_AUTHORIZATION_TYPEHASH =
         0x7c7c6cdb67a18743f49ec6fa9b35f50d52ed05cbed4cc592e13b44501c1a2267;
@@ -27,12 +27,6 @@ abstract contract EIP3009 is ERC20, EIP712 {
     event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce);
     event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce);
 
-    error AuthorizationNotYetValid(uint256 validAfter, uint256 timestamp);
-    error AuthorizationExpired(uint256 validBefore, uint256 timestamp);
-    error AuthorizationUsedOrCanceled(address authorizer, bytes32 nonce);
-    error InvalidSignature(address signer);
-    error CallerNotPayee(address caller, address payee);
-
     /// EIP-3009: false while the nonce is unused, true once used or cancelled.
     function authorizationState(address authorizer, bytes32 nonce) external view returns (bool) {
         return _authorizationStates[authorizer][nonce];
@@ -48,7 +42,7 @@ abstract contract EIP3009 is ERC20, EIP712 {
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external {
+    ) external whenNotPaused notBlacklisted(from) notBlacklisted(to) {
         _transferWithAuthorization(
             TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, abi.encodePacked(r, s, v)
         );
@@ -62,7 +56,7 @@ abstract contract EIP3009 is ERC20, EIP712 {
         uint256 validBefore,
         bytes32 nonce,
         bytes memory signature
-    ) external {
+    ) external whenNotPaused notBlacklisted(from) notBlacklisted(to) {
         _transferWithAuthorization(
             TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, signature
         );
@@ -80,8 +74,8 @@ abstract contract EIP3009 is ERC20, EIP712 {
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external {
-        if (to != msg.sender) revert CallerNotPayee(msg.sender, to);
+    ) external whenNotPaused notBlacklisted(from) notBlacklisted(to) {
+        require(to == msg.sender, "FiatTokenV2: caller must be the payee");
         _transferWithAuthorization(
             RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, abi.encodePacked(r, s, v)
         );
@@ -95,18 +89,21 @@ abstract contract EIP3009 is ERC20, EIP712 {
         uint256 validBefore,
         bytes32 nonce,
         bytes memory signature
-    ) external {
-        if (to != msg.sender) revert CallerNotPayee(msg.sender, to);
+    ) external whenNotPaused notBlacklisted(from) notBlacklisted(to) {
+        require(to == msg.sender, "FiatTokenV2: caller must be the payee");
         _transferWithAuthorization(
             RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, signature
         );
     }
 
-    function cancelAuthorization(address authorizer, bytes32 nonce, uint8 v, bytes32 r, bytes32 s) external {
+    function cancelAuthorization(address authorizer, bytes32 nonce, uint8 v, bytes32 r, bytes32 s)
+        external
+        whenNotPaused
+    {
         _cancelAuthorization(authorizer, nonce, abi.encodePacked(r, s, v));
     }
 
-    function cancelAuthorization(address authorizer, bytes32 nonce, bytes memory signature) external {
+    function cancelAuthorization(address authorizer, bytes32 nonce, bytes memory signature) external whenNotPaused {
         _cancelAuthorization(authorizer, nonce, signature);
     }
 
@@ -121,11 +118,11 @@ abstract contract EIP3009 is ERC20, EIP712 {
         bytes memory signature
     ) private {
         // EIP-3009 §Specification: both bounds are exclusive, as in USDC.
-        if (block.timestamp <= validAfter) revert AuthorizationNotYetValid(validAfter, block.timestamp);
-        if (block.timestamp >= validBefore) revert AuthorizationExpired(validBefore, block.timestamp);
+        require(block.timestamp > validAfter, "FiatTokenV2: authorization is not yet valid");
+        require(block.timestamp < validBefore, "FiatTokenV2: authorization is expired");
         _requireUnusedAuthorization(from, nonce);
         bytes32 structHash = keccak256(abi.encode(typehash, from, to, value, validAfter, validBefore, nonce));
-        _requireValidSignature(from, structHash, signature);
+        require(_isValidSignatureNow(from, _typedDataHash(structHash), signature), "FiatTokenV2: invalid signature");
         _authorizationStates[from][nonce] = true;
         emit AuthorizationUsed(from, nonce);
         _transfer(from, to, value);
@@ -133,19 +130,15 @@ abstract contract EIP3009 is ERC20, EIP712 {
 
     function _cancelAuthorization(address authorizer, bytes32 nonce, bytes memory signature) private {
         _requireUnusedAuthorization(authorizer, nonce);
-        _requireValidSignature(authorizer, keccak256(abi.encode(CANCEL_AUTHORIZATION_TYPEHASH, authorizer, nonce)), signature);
+        bytes32 structHash = keccak256(abi.encode(CANCEL_AUTHORIZATION_TYPEHASH, authorizer, nonce));
+        require(
+            _isValidSignatureNow(authorizer, _typedDataHash(structHash), signature), "FiatTokenV2: invalid signature"
+        );
         _authorizationStates[authorizer][nonce] = true;
         emit AuthorizationCanceled(authorizer, nonce);
     }
 
     function _requireUnusedAuthorization(address authorizer, bytes32 nonce) private view {
-        if (_authorizationStates[authorizer][nonce]) revert AuthorizationUsedOrCanceled(authorizer, nonce);
-    }
-
-    /// An EOA's ECDSA signature (low-s only) or a contract wallet's ERC-1271 answer, as USDC v2.2.
-    function _requireValidSignature(address signer, bytes32 structHash, bytes memory signature) internal view {
-        if (!SignatureChecker.isValidSignatureNow(signer, _hashTypedDataV4(structHash), signature)) {
-            revert InvalidSignature(signer);
-        }
+        require(!_authorizationStates[authorizer][nonce], "FiatTokenV2: authorization is used or canceled");
     }
 }

@@ -14,6 +14,7 @@ import {
   parseSignature,
   recoverAddress,
   type TypedDataDomain,
+  toFunctionSelector,
   toHex,
   zeroAddress,
 } from 'viem';
@@ -180,7 +181,7 @@ function transferWithAuthorization(authorization: Authorization, signature: Hex)
   });
 }
 
-/** Expects the call to revert with the custom error named, and its arguments when given. */
+/** Expects the call to revert with the custom error named (OpenZeppelin's kind), and its arguments when given. */
 async function expectRevert(
   sending: Promise<unknown>,
   errorName: string,
@@ -196,6 +197,19 @@ async function expectRevert(
   const data = (revert as ContractFunctionRevertedError).data;
   expect(data?.errorName).toBe(errorName);
   if (args) expect(data?.args).toEqual(args);
+}
+
+/** Expects the call to revert with USDC's kind of error: `Error(string)` with exactly this reason. */
+async function expectReason(sending: Promise<unknown>, reason: string): Promise<void> {
+  const error = await sending.then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  expect(error, `expected a revert with "${reason}"`).toBeInstanceOf(BaseError);
+  const revert = (error as BaseError).walk((cause) => cause instanceof ContractFunctionRevertedError);
+  expect(revert).toBeInstanceOf(ContractFunctionRevertedError);
+  expect((revert as ContractFunctionRevertedError).data?.errorName).toBe('Error');
+  expect((revert as ContractFunctionRevertedError).reason).toBe(reason);
 }
 
 describe('TestUSDC', () => {
@@ -228,15 +242,190 @@ describe('TestUSDC', () => {
     );
   });
 
-  it('mints only for its owner', async () => {
+  it('mints only for a minter', async () => {
     const holder = newAuthorizer().address;
     await mintUsdc(holder, 7n);
     expect(await balanceOf(holder)).toBe(7n);
     const stranger = anvil.wallet(1);
-    await expectRevert(
+    await expectReason(
       stranger.writeContract({ address: usdc, abi: TestUSDC.abi, functionName: 'mint', args: [holder, 1n] }),
-      'OwnableUnauthorizedAccount',
-      [stranger.account.address],
+      'FiatToken: caller is not a minter',
+    );
+  });
+});
+
+describe('TestUSDC as FiatTokenV2_2', () => {
+  /** A token of its own, so pausing and blacklisting cannot touch the other tests' token. */
+  async function freshToken() {
+    const address = await deploy(TestUSDC.abi, TestUSDC.bytecode);
+    const as = (index: number) => ({
+      write: (functionName: string, args: readonly unknown[]) =>
+        anvil.wallet(index).writeContract({
+          address,
+          abi: TestUSDC.abi,
+          functionName,
+          args,
+        } as unknown as Parameters<ReturnType<Anvil['wallet']>['writeContract']>[0]),
+    });
+    const read = <T>(functionName: string, args: readonly unknown[] = []) =>
+      anvil.publicClient.readContract({
+        address,
+        abi: TestUSDC.abi,
+        functionName,
+        args,
+      } as never) as Promise<T>;
+    return { address, owner: as(0), holder: as(1), spender: as(2), read };
+  }
+  const holderAddress = () => anvil.wallet(1).account.address;
+  const spenderAddress = () => anvil.wallet(2).account.address;
+
+  it('answers version() "2" and currency() "USD", and has no EIP-5267 eip712Domain(), as USDC', async () => {
+    const read = (functionName: 'version' | 'currency') =>
+      anvil.publicClient.readContract({ address: usdc, abi: TestUSDC.abi, functionName });
+    expect(await read('version')).toBe('2');
+    expect(await read('currency')).toBe('USD');
+    const eip712Domain = await anvil.publicClient
+      .call({ to: usdc, data: toFunctionSelector('eip712Domain()') })
+      .then(
+        () => 'answered',
+        () => 'reverted',
+      );
+    expect(eip712Domain).toBe('reverted');
+    expect((TestUSDC.abi as readonly { type: string }[]).filter((item) => item.type === 'error')).toEqual([]);
+  });
+
+  it('while paused refuses transfers, approvals, mints and authorizations with "Pausable: paused"', async () => {
+    const token = await freshToken();
+    await waitFor(token.owner.write('mint', [holderAddress(), 100n]));
+    await expectReason(token.holder.write('pause', []), 'Pausable: caller is not the pauser');
+    await waitFor(token.owner.write('pause', []));
+    expect(await token.read<boolean>('paused')).toBe(true);
+    await expectReason(token.holder.write('transfer', [spenderAddress(), 1n]), 'Pausable: paused');
+    await expectReason(token.holder.write('approve', [spenderAddress(), 1n]), 'Pausable: paused');
+    await expectReason(token.owner.write('mint', [holderAddress(), 1n]), 'Pausable: paused');
+    await expectReason(
+      token.owner.write('cancelAuthorization', [holderAddress(), randomNonce(), '0x']),
+      'Pausable: paused',
+    );
+    await waitFor(token.owner.write('unpause', []));
+    await waitFor(token.holder.write('transfer', [spenderAddress(), 1n]));
+    expect(await token.read<bigint>('balanceOf', [spenderAddress()])).toBe(1n);
+  });
+
+  it('refuses a blacklisted sender, recipient, spender or authorizer, until unblacklisted', async () => {
+    const token = await freshToken();
+    const payee = newAuthorizer().address;
+    await waitFor(token.owner.write('mint', [holderAddress(), 100n]));
+    await expectReason(
+      token.holder.write('blacklist', [payee]),
+      'Blacklistable: caller is not the blacklister',
+    );
+    await waitFor(token.owner.write('blacklist', [payee]));
+    expect(await token.read<boolean>('isBlacklisted', [payee])).toBe(true);
+    const blacklisted = 'Blacklistable: account is blacklisted';
+    // A payout to a blacklisted payee fails, whether sent or minted.
+    await expectReason(token.holder.write('transfer', [payee, 1n]), blacklisted);
+    await expectReason(token.owner.write('mint', [payee, 1n]), blacklisted);
+    await expectReason(token.holder.write('approve', [payee, 1n]), blacklisted);
+    await waitFor(token.holder.write('approve', [spenderAddress(), 10n]));
+    await expectReason(token.spender.write('transferFrom', [holderAddress(), payee, 1n]), blacklisted);
+    // A blacklisted holder can move nothing, not even by a signed authorization.
+    await waitFor(token.owner.write('blacklist', [holderAddress()]));
+    await expectReason(token.holder.write('transfer', [spenderAddress(), 1n]), blacklisted);
+    await expectReason(
+      token.spender.write('transferFrom', [holderAddress(), spenderAddress(), 1n]),
+      blacklisted,
+    );
+    const authorization = {
+      from: holderAddress(),
+      to: spenderAddress(),
+      value: 1n,
+      validAfter: 0n,
+      validBefore: farFuture,
+      nonce: randomNonce(),
+    };
+    await expectReason(
+      token.spender.write('transferWithAuthorization', [...authorizationArgs(authorization), '0x']),
+      blacklisted,
+    );
+    await waitFor(token.owner.write('unBlacklist', [holderAddress()]));
+    await waitFor(token.owner.write('unBlacklist', [payee]));
+    await waitFor(token.holder.write('transfer', [payee, 1n]));
+    expect(await token.read<bigint>('balanceOf', [payee])).toBe(1n);
+  });
+
+  it('refuses tokens sent to the token contract itself, as USDC since v2.1', async () => {
+    const token = await freshToken();
+    await waitFor(token.owner.write('mint', [holderAddress(), 5n]));
+    expect(await token.read<boolean>('isBlacklisted', [token.address])).toBe(true);
+    await expectReason(
+      token.holder.write('transfer', [token.address, 1n]),
+      'Blacklistable: account is blacklisted',
+    );
+  });
+
+  it('mints within a minter allowance the master minter sets, and refuses zero, the zero address and others', async () => {
+    const token = await freshToken();
+    const minter = anvil.wallet(1);
+    await expectReason(
+      token.holder.write('configureMinter', [minter.account.address, 10n]),
+      'FiatToken: caller is not the masterMinter',
+    );
+    await waitFor(token.owner.write('configureMinter', [minter.account.address, 10n]));
+    const receipt = await waitFor(token.holder.write('mint', [spenderAddress(), 6n]));
+    const events = parseEventLogs({ abi: TestUSDC.abi, logs: receipt.logs });
+    expect(events.map((event) => [event.eventName, event.args])).toEqual([
+      ['Mint', { minter: minter.account.address, to: spenderAddress(), amount: 6n }],
+      ['Transfer', { from: zeroAddress, to: spenderAddress(), value: 6n }],
+    ]);
+    expect(await token.read<bigint>('minterAllowance', [minter.account.address])).toBe(4n);
+    await expectReason(
+      token.holder.write('mint', [spenderAddress(), 5n]),
+      'FiatToken: mint amount exceeds minterAllowance',
+    );
+    await expectReason(
+      token.holder.write('mint', [spenderAddress(), 0n]),
+      'FiatToken: mint amount not greater than 0',
+    );
+    await expectReason(token.holder.write('mint', [zeroAddress, 1n]), 'FiatToken: mint to the zero address');
+    await waitFor(token.owner.write('removeMinter', [minter.account.address]));
+    await expectReason(
+      token.holder.write('mint', [spenderAddress(), 1n]),
+      'FiatToken: caller is not a minter',
+    );
+    expect(await token.read<bigint>('totalSupply')).toBe(6n);
+  });
+
+  it('gives ERC-20 refusals as USDC words them', async () => {
+    const token = await freshToken();
+    await waitFor(token.owner.write('mint', [holderAddress(), 5n]));
+    await expectReason(
+      token.holder.write('transfer', [spenderAddress(), 6n]),
+      'ERC20: transfer amount exceeds balance',
+    );
+    await expectReason(
+      token.holder.write('transfer', [zeroAddress, 1n]),
+      'ERC20: transfer to the zero address',
+    );
+    await expectReason(
+      token.holder.write('approve', [zeroAddress, 1n]),
+      'ERC20: approve to the zero address',
+    );
+    await waitFor(token.holder.write('approve', [spenderAddress(), 2n]));
+    await expectReason(
+      token.spender.write('transferFrom', [holderAddress(), spenderAddress(), 3n]),
+      'ERC20: transfer amount exceeds allowance',
+    );
+    await waitFor(token.holder.write('increaseAllowance', [spenderAddress(), 1n]));
+    await waitFor(token.spender.write('transferFrom', [holderAddress(), spenderAddress(), 3n]));
+    expect(await token.read<bigint>('allowance', [holderAddress(), spenderAddress()])).toBe(0n);
+    await expectReason(
+      token.holder.write('decreaseAllowance', [spenderAddress(), 1n]),
+      'ERC20: decreased allowance below zero',
+    );
+    await expectReason(
+      token.holder.write('transferOwnership', [holderAddress()]),
+      'Ownable: caller is not the owner',
     );
   });
 });
@@ -267,10 +456,10 @@ describe('EIP-3009 transferWithAuthorization', () => {
     await mintUsdc(authorization.from, 1_000n);
     const signature = await signAuthorization(signer, 'TransferWithAuthorization', authorization);
     await waitFor(transferWithAuthorization(authorization, signature));
-    await expectRevert(transferWithAuthorization(authorization, signature), 'AuthorizationUsedOrCanceled', [
-      authorization.from,
-      authorization.nonce,
-    ]);
+    await expectReason(
+      transferWithAuthorization(authorization, signature),
+      'FiatTokenV2: authorization is used or canceled',
+    );
     expect(await balanceOf(authorization.to)).toBe(1_000n);
   });
 
@@ -279,10 +468,10 @@ describe('EIP-3009 transferWithAuthorization', () => {
     const { signer, authorization } = await fundedAuthorization({ validAfter });
     const signature = await signAuthorization(signer, 'TransferWithAuthorization', authorization);
     await anvil.testClient.setNextBlockTimestamp({ timestamp: validAfter });
-    await expectRevert(transferWithAuthorization(authorization, signature), 'AuthorizationNotYetValid', [
-      validAfter,
-      validAfter,
-    ]);
+    await expectReason(
+      transferWithAuthorization(authorization, signature),
+      'FiatTokenV2: authorization is not yet valid',
+    );
     await anvil.testClient.mine({ blocks: 1 });
     expect(await latestTimestamp()).toBe(validAfter);
     await anvil.testClient.setNextBlockTimestamp({ timestamp: validAfter + 1n });
@@ -312,10 +501,10 @@ describe('EIP-3009 transferWithAuthorization', () => {
       validBefore - 1n,
     );
     await anvil.testClient.setNextBlockTimestamp({ timestamp: validBefore });
-    await expectRevert(transferWithAuthorization(late.authorization, lateSignature), 'AuthorizationExpired', [
-      validBefore,
-      validBefore,
-    ]);
+    await expectReason(
+      transferWithAuthorization(late.authorization, lateSignature),
+      'FiatTokenV2: authorization is expired',
+    );
   });
 });
 
@@ -323,28 +512,23 @@ describe('EIP-3009 signatures', () => {
   it('refuses an authorization signed by someone other than `from`', async () => {
     const { authorization } = await fundedAuthorization();
     const signature = await signAuthorization(newAuthorizer(), 'TransferWithAuthorization', authorization);
-    await expectRevert(transferWithAuthorization(authorization, signature), 'InvalidSignature', [
-      authorization.from,
-    ]);
+    await expectReason(transferWithAuthorization(authorization, signature), 'FiatTokenV2: invalid signature');
     expect(await balanceOf(authorization.from)).toBe(authorization.value);
   });
 
   it('refuses an authorization whose terms differ from what was signed', async () => {
     const { signer, authorization } = await fundedAuthorization();
     const signature = await signAuthorization(signer, 'TransferWithAuthorization', authorization);
-    await expectRevert(
+    await expectReason(
       transferWithAuthorization({ ...authorization, value: authorization.value - 1n }, signature),
-      'InvalidSignature',
-      [authorization.from],
+      'FiatTokenV2: invalid signature',
     );
   });
 
   it('refuses a ReceiveWithAuthorization signature submitted as a transfer (distinct type hashes)', async () => {
     const { signer, authorization } = await fundedAuthorization();
     const signature = await signAuthorization(signer, 'ReceiveWithAuthorization', authorization);
-    await expectRevert(transferWithAuthorization(authorization, signature), 'InvalidSignature', [
-      authorization.from,
-    ]);
+    await expectReason(transferWithAuthorization(authorization, signature), 'FiatTokenV2: invalid signature');
   });
 
   it('refuses the high-s twin of a valid signature, as USDC does (EIP-2)', async () => {
@@ -364,30 +548,29 @@ describe('EIP-3009 signatures', () => {
       message: authorization,
     });
     expect(await recoverAddress({ hash: digest, signature: twin })).toBe(signer.address);
-    await expectRevert(transferWithAuthorization(authorization, twin), 'InvalidSignature', [
-      authorization.from,
-    ]);
+    await expectReason(
+      transferWithAuthorization(authorization, twin),
+      "ECRecover: invalid signature 's' value",
+    );
   });
 
   it('refuses a transfer above the balance and to the zero address, leaving the nonce unused', async () => {
     const { signer, authorization } = await fundedAuthorization();
     const tooMuch = { ...authorization, value: authorization.value + 1n };
-    await expectRevert(
+    await expectReason(
       transferWithAuthorization(
         tooMuch,
         await signAuthorization(signer, 'TransferWithAuthorization', tooMuch),
       ),
-      'ERC20InsufficientBalance',
-      [authorization.from, authorization.value, tooMuch.value],
+      'ERC20: transfer amount exceeds balance',
     );
     const toNobody = { ...authorization, to: zeroAddress };
-    await expectRevert(
+    await expectReason(
       transferWithAuthorization(
         toNobody,
         await signAuthorization(signer, 'TransferWithAuthorization', toNobody),
       ),
-      'ERC20InvalidReceiver',
-      [zeroAddress],
+      'ERC20: transfer to the zero address',
     );
     const used = await anvil.publicClient.readContract({
       address: usdc,
@@ -425,25 +608,23 @@ describe('EIP-3009 receiveWithAuthorization', () => {
     const frontRunner = anvil.wallet(1);
     const { signer, authorization } = await fundedAuthorization({ to: payee });
     const signature = await signAuthorization(signer, 'ReceiveWithAuthorization', authorization);
-    await expectRevert(
+    await expectReason(
       frontRunner.writeContract({
         address: usdc,
         abi: TestUSDC.abi,
         functionName: 'receiveWithAuthorization',
         args: [...authorizationArgs(authorization), ...splitSignature(signature)],
       }),
-      'CallerNotPayee',
-      [frontRunner.account.address, payee],
+      'FiatTokenV2: caller must be the payee',
     );
-    await expectRevert(
+    await expectReason(
       frontRunner.writeContract({
         address: usdc,
         abi: TestUSDC.abi,
         functionName: 'receiveWithAuthorization',
         args: [...authorizationArgs(authorization), signature],
       }),
-      'CallerNotPayee',
-      [frontRunner.account.address, payee],
+      'FiatTokenV2: caller must be the payee',
     );
   });
 
@@ -451,15 +632,14 @@ describe('EIP-3009 receiveWithAuthorization', () => {
     const payee = anvil.wallet(2);
     const { signer, authorization } = await fundedAuthorization({ to: payee.account.address });
     const signature = await signAuthorization(signer, 'TransferWithAuthorization', authorization);
-    await expectRevert(
+    await expectReason(
       payee.writeContract({
         address: usdc,
         abi: TestUSDC.abi,
         functionName: 'receiveWithAuthorization',
         args: [...authorizationArgs(authorization), signature],
       }),
-      'InvalidSignature',
-      [authorization.from],
+      'FiatTokenV2: invalid signature',
     );
   });
 });
@@ -488,10 +668,10 @@ describe('EIP-3009 cancelAuthorization', () => {
       ['AuthorizationCanceled', { authorizer: signer.address, nonce: authorization.nonce }],
     ]);
     const signature = await signAuthorization(signer, 'TransferWithAuthorization', authorization);
-    await expectRevert(transferWithAuthorization(authorization, signature), 'AuthorizationUsedOrCanceled', [
-      signer.address,
-      authorization.nonce,
-    ]);
+    await expectReason(
+      transferWithAuthorization(authorization, signature),
+      'FiatTokenV2: authorization is used or canceled',
+    );
     expect(await balanceOf(signer.address)).toBe(authorization.value);
   });
 
@@ -500,10 +680,10 @@ describe('EIP-3009 cancelAuthorization', () => {
     const nonce = randomNonce();
     const cancel = await signCancel(signer, signer.address, nonce);
     await waitFor(cancelAuthorization(signer.address, nonce, cancel));
-    await expectRevert(cancelAuthorization(signer.address, nonce, cancel), 'AuthorizationUsedOrCanceled', [
-      signer.address,
-      nonce,
-    ]);
+    await expectReason(
+      cancelAuthorization(signer.address, nonce, cancel),
+      'FiatTokenV2: authorization is used or canceled',
+    );
     const used = await fundedAuthorization();
     await waitFor(
       transferWithAuthorization(
@@ -511,24 +691,22 @@ describe('EIP-3009 cancelAuthorization', () => {
         await signAuthorization(used.signer, 'TransferWithAuthorization', used.authorization),
       ),
     );
-    await expectRevert(
+    await expectReason(
       cancelAuthorization(
         used.signer.address,
         used.authorization.nonce,
         await signCancel(used.signer, used.signer.address, used.authorization.nonce),
       ),
-      'AuthorizationUsedOrCanceled',
-      [used.signer.address, used.authorization.nonce],
+      'FiatTokenV2: authorization is used or canceled',
     );
   });
 
   it('refuses a cancellation not signed by the authorizer', async () => {
     const authorizer = newAuthorizer().address;
     const nonce = randomNonce();
-    await expectRevert(
+    await expectReason(
       cancelAuthorization(authorizer, nonce, await signCancel(newAuthorizer(), authorizer, nonce)),
-      'InvalidSignature',
-      [authorizer],
+      'FiatTokenV2: invalid signature',
     );
   });
 });
@@ -586,17 +764,16 @@ describe('EIP-3009 bytes-signature forms', () => {
   it('refuses a signature of the wrong length, and a cancellation signed by another', async () => {
     const { signer, authorization } = await fundedAuthorization();
     const signature = await signAuthorization(signer, 'TransferWithAuthorization', authorization);
-    await expectRevert(
+    await expectReason(
       anvil.wallet(1).writeContract({
         address: usdc,
         abi: TestUSDC.abi,
         functionName: 'transferWithAuthorization',
         args: [...authorizationArgs(authorization), concat([signature, '0x00'])],
       }),
-      'InvalidSignature',
-      [signer.address],
+      'ECRecover: invalid signature length',
     );
-    await expectRevert(
+    await expectReason(
       anvil.wallet(1).writeContract({
         address: usdc,
         abi: TestUSDC.abi,
@@ -607,8 +784,7 @@ describe('EIP-3009 bytes-signature forms', () => {
           await signCancel(newAuthorizer(), signer.address, authorization.nonce),
         ],
       }),
-      'InvalidSignature',
-      [signer.address],
+      'FiatTokenV2: invalid signature',
     );
   });
 });
@@ -664,7 +840,7 @@ describe('ERC-1271 contract wallets', () => {
       nonce: randomNonce(),
     };
     const signature = await signAuthorization(newAuthorizer(), 'TransferWithAuthorization', authorization);
-    await expectRevert(transferWithAuthorization(authorization, signature), 'InvalidSignature', [wallet]);
+    await expectReason(transferWithAuthorization(authorization, signature), 'FiatTokenV2: invalid signature');
   });
 
   it('cancels an authorization when the wallet owner signs', async () => {
@@ -773,7 +949,7 @@ describe('EIP-2612 permit', () => {
     const second = { ...newPermit(owner, farFuture), value: 7n, nonce: 1n };
     const secondSignature = await signPermit(owner, domain, second);
     await waitFor(usdcPermit(second, secondSignature));
-    await expectRevert(usdcPermit(second, secondSignature), 'InvalidSignature', [owner.address]);
+    await expectReason(usdcPermit(second, secondSignature), 'EIP2612: invalid signature');
   });
 
   it('USDC: refuses a permit past its deadline, or signed by another', async () => {
@@ -781,16 +957,14 @@ describe('EIP-2612 permit', () => {
     const deadline = (await latestTimestamp()) + 100n;
     const permit = newPermit(owner, deadline);
     await anvil.testClient.setNextBlockTimestamp({ timestamp: deadline + 1n });
-    await expectRevert(
+    await expectReason(
       usdcPermit(permit, await signPermit(owner, domain, permit)),
-      'ERC2612ExpiredSignature',
-      [deadline],
+      'FiatTokenV2: permit is expired',
     );
     const open = newPermit(owner, farFuture);
-    await expectRevert(
+    await expectReason(
       usdcPermit(open, await signPermit(newAuthorizer(), domain, open)),
-      'InvalidSignature',
-      [owner.address],
+      'EIP2612: invalid signature',
     );
   });
 

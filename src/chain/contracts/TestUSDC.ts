@@ -13,232 +13,6 @@ export const abi = [
     type: 'constructor',
   },
   {
-    inputs: [
-      {
-        internalType: 'uint256',
-        name: 'validBefore',
-        type: 'uint256',
-      },
-      {
-        internalType: 'uint256',
-        name: 'timestamp',
-        type: 'uint256',
-      },
-    ],
-    name: 'AuthorizationExpired',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'uint256',
-        name: 'validAfter',
-        type: 'uint256',
-      },
-      {
-        internalType: 'uint256',
-        name: 'timestamp',
-        type: 'uint256',
-      },
-    ],
-    name: 'AuthorizationNotYetValid',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'authorizer',
-        type: 'address',
-      },
-      {
-        internalType: 'bytes32',
-        name: 'nonce',
-        type: 'bytes32',
-      },
-    ],
-    name: 'AuthorizationUsedOrCanceled',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'caller',
-        type: 'address',
-      },
-      {
-        internalType: 'address',
-        name: 'payee',
-        type: 'address',
-      },
-    ],
-    name: 'CallerNotPayee',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'spender',
-        type: 'address',
-      },
-      {
-        internalType: 'uint256',
-        name: 'allowance',
-        type: 'uint256',
-      },
-      {
-        internalType: 'uint256',
-        name: 'needed',
-        type: 'uint256',
-      },
-    ],
-    name: 'ERC20InsufficientAllowance',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'sender',
-        type: 'address',
-      },
-      {
-        internalType: 'uint256',
-        name: 'balance',
-        type: 'uint256',
-      },
-      {
-        internalType: 'uint256',
-        name: 'needed',
-        type: 'uint256',
-      },
-    ],
-    name: 'ERC20InsufficientBalance',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'approver',
-        type: 'address',
-      },
-    ],
-    name: 'ERC20InvalidApprover',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'receiver',
-        type: 'address',
-      },
-    ],
-    name: 'ERC20InvalidReceiver',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'sender',
-        type: 'address',
-      },
-    ],
-    name: 'ERC20InvalidSender',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'spender',
-        type: 'address',
-      },
-    ],
-    name: 'ERC20InvalidSpender',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'uint256',
-        name: 'deadline',
-        type: 'uint256',
-      },
-    ],
-    name: 'ERC2612ExpiredSignature',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
-      {
-        internalType: 'uint256',
-        name: 'currentNonce',
-        type: 'uint256',
-      },
-    ],
-    name: 'InvalidAccountNonce',
-    type: 'error',
-  },
-  {
-    inputs: [],
-    name: 'InvalidShortString',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'signer',
-        type: 'address',
-      },
-    ],
-    name: 'InvalidSignature',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'owner',
-        type: 'address',
-      },
-    ],
-    name: 'OwnableInvalidOwner',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
-    ],
-    name: 'OwnableUnauthorizedAccount',
-    type: 'error',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'string',
-        name: 'str',
-        type: 'string',
-      },
-    ],
-    name: 'StringTooLong',
-    type: 'error',
-  },
-  {
     anonymous: false,
     inputs: [
       {
@@ -303,8 +77,15 @@ export const abi = [
   },
   {
     anonymous: false,
-    inputs: [],
-    name: 'EIP712DomainChanged',
+    inputs: [
+      {
+        indexed: true,
+        internalType: 'address',
+        name: '_account',
+        type: 'address',
+      },
+    ],
+    name: 'Blacklisted',
     type: 'event',
   },
   {
@@ -313,17 +94,138 @@ export const abi = [
       {
         indexed: true,
         internalType: 'address',
-        name: 'previousOwner',
+        name: 'newBlacklister',
+        type: 'address',
+      },
+    ],
+    name: 'BlacklisterChanged',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: 'address',
+        name: 'burner',
+        type: 'address',
+      },
+      {
+        indexed: false,
+        internalType: 'uint256',
+        name: 'amount',
+        type: 'uint256',
+      },
+    ],
+    name: 'Burn',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: 'address',
+        name: 'newMasterMinter',
+        type: 'address',
+      },
+    ],
+    name: 'MasterMinterChanged',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: 'address',
+        name: 'minter',
         type: 'address',
       },
       {
         indexed: true,
+        internalType: 'address',
+        name: 'to',
+        type: 'address',
+      },
+      {
+        indexed: false,
+        internalType: 'uint256',
+        name: 'amount',
+        type: 'uint256',
+      },
+    ],
+    name: 'Mint',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: 'address',
+        name: 'minter',
+        type: 'address',
+      },
+      {
+        indexed: false,
+        internalType: 'uint256',
+        name: 'minterAllowedAmount',
+        type: 'uint256',
+      },
+    ],
+    name: 'MinterConfigured',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: 'address',
+        name: 'oldMinter',
+        type: 'address',
+      },
+    ],
+    name: 'MinterRemoved',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: false,
+        internalType: 'address',
+        name: 'previousOwner',
+        type: 'address',
+      },
+      {
+        indexed: false,
         internalType: 'address',
         name: 'newOwner',
         type: 'address',
       },
     ],
     name: 'OwnershipTransferred',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [],
+    name: 'Pause',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: 'address',
+        name: 'newAddress',
+        type: 'address',
+      },
+    ],
+    name: 'PauserChanged',
     type: 'event',
   },
   {
@@ -352,6 +254,25 @@ export const abi = [
     type: 'event',
   },
   {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: 'address',
+        name: '_account',
+        type: 'address',
+      },
+    ],
+    name: 'UnBlacklisted',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [],
+    name: 'Unpause',
+    type: 'event',
+  },
+  {
     inputs: [],
     name: 'CANCEL_AUTHORIZATION_TYPEHASH',
     outputs: [
@@ -367,6 +288,19 @@ export const abi = [
   {
     inputs: [],
     name: 'DOMAIN_SEPARATOR',
+    outputs: [
+      {
+        internalType: 'bytes32',
+        name: '',
+        type: 'bytes32',
+      },
+    ],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [],
+    name: 'PERMIT_TYPEHASH',
     outputs: [
       {
         internalType: 'bytes32',
@@ -407,7 +341,7 @@ export const abi = [
     inputs: [
       {
         internalType: 'address',
-        name: 'owner',
+        name: 'holder',
         type: 'address',
       },
       {
@@ -498,6 +432,45 @@ export const abi = [
     inputs: [
       {
         internalType: 'address',
+        name: 'account',
+        type: 'address',
+      },
+    ],
+    name: 'blacklist',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [],
+    name: 'blacklister',
+    outputs: [
+      {
+        internalType: 'address',
+        name: '',
+        type: 'address',
+      },
+    ],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'uint256',
+        name: 'amount',
+        type: 'uint256',
+      },
+    ],
+    name: 'burn',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
         name: 'authorizer',
         type: 'address',
       },
@@ -551,6 +524,43 @@ export const abi = [
     type: 'function',
   },
   {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'minter',
+        type: 'address',
+      },
+      {
+        internalType: 'uint256',
+        name: 'minterAllowedAmount',
+        type: 'uint256',
+      },
+    ],
+    name: 'configureMinter',
+    outputs: [
+      {
+        internalType: 'bool',
+        name: '',
+        type: 'bool',
+      },
+    ],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [],
+    name: 'currency',
+    outputs: [
+      {
+        internalType: 'string',
+        name: '',
+        type: 'string',
+      },
+    ],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
     inputs: [],
     name: 'decimals',
     outputs: [
@@ -560,47 +570,103 @@ export const abi = [
         type: 'uint8',
       },
     ],
-    stateMutability: 'pure',
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'spender',
+        type: 'address',
+      },
+      {
+        internalType: 'uint256',
+        name: 'decrement',
+        type: 'uint256',
+      },
+    ],
+    name: 'decreaseAllowance',
+    outputs: [
+      {
+        internalType: 'bool',
+        name: '',
+        type: 'bool',
+      },
+    ],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'spender',
+        type: 'address',
+      },
+      {
+        internalType: 'uint256',
+        name: 'increment',
+        type: 'uint256',
+      },
+    ],
+    name: 'increaseAllowance',
+    outputs: [
+      {
+        internalType: 'bool',
+        name: '',
+        type: 'bool',
+      },
+    ],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'account',
+        type: 'address',
+      },
+    ],
+    name: 'isBlacklisted',
+    outputs: [
+      {
+        internalType: 'bool',
+        name: '',
+        type: 'bool',
+      },
+    ],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'account',
+        type: 'address',
+      },
+    ],
+    name: 'isMinter',
+    outputs: [
+      {
+        internalType: 'bool',
+        name: '',
+        type: 'bool',
+      },
+    ],
+    stateMutability: 'view',
     type: 'function',
   },
   {
     inputs: [],
-    name: 'eip712Domain',
+    name: 'masterMinter',
     outputs: [
       {
-        internalType: 'bytes1',
-        name: 'fields',
-        type: 'bytes1',
-      },
-      {
-        internalType: 'string',
-        name: 'name',
-        type: 'string',
-      },
-      {
-        internalType: 'string',
-        name: 'version',
-        type: 'string',
-      },
-      {
-        internalType: 'uint256',
-        name: 'chainId',
-        type: 'uint256',
-      },
-      {
         internalType: 'address',
-        name: 'verifyingContract',
+        name: '',
         type: 'address',
-      },
-      {
-        internalType: 'bytes32',
-        name: 'salt',
-        type: 'bytes32',
-      },
-      {
-        internalType: 'uint256[]',
-        name: 'extensions',
-        type: 'uint256[]',
       },
     ],
     stateMutability: 'view',
@@ -615,13 +681,38 @@ export const abi = [
       },
       {
         internalType: 'uint256',
-        name: 'value',
+        name: 'amount',
         type: 'uint256',
       },
     ],
     name: 'mint',
-    outputs: [],
+    outputs: [
+      {
+        internalType: 'bool',
+        name: '',
+        type: 'bool',
+      },
+    ],
     stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'minter',
+        type: 'address',
+      },
+    ],
+    name: 'minterAllowance',
+    outputs: [
+      {
+        internalType: 'uint256',
+        name: '',
+        type: 'uint256',
+      },
+    ],
+    stateMutability: 'view',
     type: 'function',
   },
   {
@@ -670,181 +761,226 @@ export const abi = [
     type: 'function',
   },
   {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'owner',
-        type: 'address',
-      },
-      {
-        internalType: 'address',
-        name: 'spender',
-        type: 'address',
-      },
-      {
-        internalType: 'uint256',
-        name: 'value',
-        type: 'uint256',
-      },
-      {
-        internalType: 'uint256',
-        name: 'deadline',
-        type: 'uint256',
-      },
-      {
-        internalType: 'bytes',
-        name: 'signature',
-        type: 'bytes',
-      },
-    ],
-    name: 'permit',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'owner',
-        type: 'address',
-      },
-      {
-        internalType: 'address',
-        name: 'spender',
-        type: 'address',
-      },
-      {
-        internalType: 'uint256',
-        name: 'value',
-        type: 'uint256',
-      },
-      {
-        internalType: 'uint256',
-        name: 'deadline',
-        type: 'uint256',
-      },
-      {
-        internalType: 'uint8',
-        name: 'v',
-        type: 'uint8',
-      },
-      {
-        internalType: 'bytes32',
-        name: 'r',
-        type: 'bytes32',
-      },
-      {
-        internalType: 'bytes32',
-        name: 's',
-        type: 'bytes32',
-      },
-    ],
-    name: 'permit',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'from',
-        type: 'address',
-      },
-      {
-        internalType: 'address',
-        name: 'to',
-        type: 'address',
-      },
-      {
-        internalType: 'uint256',
-        name: 'value',
-        type: 'uint256',
-      },
-      {
-        internalType: 'uint256',
-        name: 'validAfter',
-        type: 'uint256',
-      },
-      {
-        internalType: 'uint256',
-        name: 'validBefore',
-        type: 'uint256',
-      },
-      {
-        internalType: 'bytes32',
-        name: 'nonce',
-        type: 'bytes32',
-      },
-      {
-        internalType: 'bytes',
-        name: 'signature',
-        type: 'bytes',
-      },
-    ],
-    name: 'receiveWithAuthorization',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
-  },
-  {
-    inputs: [
-      {
-        internalType: 'address',
-        name: 'from',
-        type: 'address',
-      },
-      {
-        internalType: 'address',
-        name: 'to',
-        type: 'address',
-      },
-      {
-        internalType: 'uint256',
-        name: 'value',
-        type: 'uint256',
-      },
-      {
-        internalType: 'uint256',
-        name: 'validAfter',
-        type: 'uint256',
-      },
-      {
-        internalType: 'uint256',
-        name: 'validBefore',
-        type: 'uint256',
-      },
-      {
-        internalType: 'bytes32',
-        name: 'nonce',
-        type: 'bytes32',
-      },
-      {
-        internalType: 'uint8',
-        name: 'v',
-        type: 'uint8',
-      },
-      {
-        internalType: 'bytes32',
-        name: 'r',
-        type: 'bytes32',
-      },
-      {
-        internalType: 'bytes32',
-        name: 's',
-        type: 'bytes32',
-      },
-    ],
-    name: 'receiveWithAuthorization',
+    inputs: [],
+    name: 'pause',
     outputs: [],
     stateMutability: 'nonpayable',
     type: 'function',
   },
   {
     inputs: [],
-    name: 'renounceOwnership',
+    name: 'paused',
+    outputs: [
+      {
+        internalType: 'bool',
+        name: '',
+        type: 'bool',
+      },
+    ],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [],
+    name: 'pauser',
+    outputs: [
+      {
+        internalType: 'address',
+        name: '',
+        type: 'address',
+      },
+    ],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'owner',
+        type: 'address',
+      },
+      {
+        internalType: 'address',
+        name: 'spender',
+        type: 'address',
+      },
+      {
+        internalType: 'uint256',
+        name: 'value',
+        type: 'uint256',
+      },
+      {
+        internalType: 'uint256',
+        name: 'deadline',
+        type: 'uint256',
+      },
+      {
+        internalType: 'bytes',
+        name: 'signature',
+        type: 'bytes',
+      },
+    ],
+    name: 'permit',
     outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'owner',
+        type: 'address',
+      },
+      {
+        internalType: 'address',
+        name: 'spender',
+        type: 'address',
+      },
+      {
+        internalType: 'uint256',
+        name: 'value',
+        type: 'uint256',
+      },
+      {
+        internalType: 'uint256',
+        name: 'deadline',
+        type: 'uint256',
+      },
+      {
+        internalType: 'uint8',
+        name: 'v',
+        type: 'uint8',
+      },
+      {
+        internalType: 'bytes32',
+        name: 'r',
+        type: 'bytes32',
+      },
+      {
+        internalType: 'bytes32',
+        name: 's',
+        type: 'bytes32',
+      },
+    ],
+    name: 'permit',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'from',
+        type: 'address',
+      },
+      {
+        internalType: 'address',
+        name: 'to',
+        type: 'address',
+      },
+      {
+        internalType: 'uint256',
+        name: 'value',
+        type: 'uint256',
+      },
+      {
+        internalType: 'uint256',
+        name: 'validAfter',
+        type: 'uint256',
+      },
+      {
+        internalType: 'uint256',
+        name: 'validBefore',
+        type: 'uint256',
+      },
+      {
+        internalType: 'bytes32',
+        name: 'nonce',
+        type: 'bytes32',
+      },
+      {
+        internalType: 'bytes',
+        name: 'signature',
+        type: 'bytes',
+      },
+    ],
+    name: 'receiveWithAuthorization',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'from',
+        type: 'address',
+      },
+      {
+        internalType: 'address',
+        name: 'to',
+        type: 'address',
+      },
+      {
+        internalType: 'uint256',
+        name: 'value',
+        type: 'uint256',
+      },
+      {
+        internalType: 'uint256',
+        name: 'validAfter',
+        type: 'uint256',
+      },
+      {
+        internalType: 'uint256',
+        name: 'validBefore',
+        type: 'uint256',
+      },
+      {
+        internalType: 'bytes32',
+        name: 'nonce',
+        type: 'bytes32',
+      },
+      {
+        internalType: 'uint8',
+        name: 'v',
+        type: 'uint8',
+      },
+      {
+        internalType: 'bytes32',
+        name: 'r',
+        type: 'bytes32',
+      },
+      {
+        internalType: 'bytes32',
+        name: 's',
+        type: 'bytes32',
+      },
+    ],
+    name: 'receiveWithAuthorization',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'minter',
+        type: 'address',
+      },
+    ],
+    name: 'removeMinter',
+    outputs: [
+      {
+        internalType: 'bool',
+        name: '',
+        type: 'bool',
+      },
+    ],
     stateMutability: 'nonpayable',
     type: 'function',
   },
@@ -1036,7 +1172,79 @@ export const abi = [
     stateMutability: 'nonpayable',
     type: 'function',
   },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'account',
+        type: 'address',
+      },
+    ],
+    name: 'unBlacklist',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [],
+    name: 'unpause',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'newBlacklister',
+        type: 'address',
+      },
+    ],
+    name: 'updateBlacklister',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'newMasterMinter',
+        type: 'address',
+      },
+    ],
+    name: 'updateMasterMinter',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'newPauser',
+        type: 'address',
+      },
+    ],
+    name: 'updatePauser',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [],
+    name: 'version',
+    outputs: [
+      {
+        internalType: 'string',
+        name: '',
+        type: 'string',
+      },
+    ],
+    stateMutability: 'pure',
+    type: 'function',
+  },
 ] as const;
 
 export const bytecode =
-  '0x610160604052348015610010575f5ffd5b50604051611d09380380611d0983398101604081905261002f91610245565b80604051806040016040528060088152602001672aa9a21021b7b4b760c11b815250604051806040016040528060018152602001601960f91b815250604051806040016040528060088152602001672aa9a21021b7b4b760c11b815250604051806040016040528060048152602001635553444360e01b81525081600390816100b89190610315565b5060046100c58282610315565b5050506100d7826101b760201b60201c565b610120526100e4816101b7565b61014052815160208084019190912060e052815190820120610100524660a05261017060e05161010051604080517f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f60208201529081019290925260608201524660808201523060a08201525f9060c00160405160208183030381529060405280519060200120905090565b60805250503060c0526001600160a01b0381166101a757604051631e4fbdf760e01b81525f60048201526024015b60405180910390fd5b6101b0816101f4565b505061042b565b5f5f829050601f815111156101e1578260405163305a27a960e01b815260040161019e91906103d3565b80516101ec82610408565b179392505050565b600980546001600160a01b038381166001600160a01b0319831681179093556040519116919082907f8be0079c531659141344cd1fd0a4f28419497f9722a3daafe3b4186f6b6457e0905f90a35050565b5f60208284031215610255575f5ffd5b81516001600160a01b038116811461026b575f5ffd5b9392505050565b634e487b7160e01b5f52604160045260245ffd5b600181811c9082168061029a57607f821691505b6020821081036102b857634e487b7160e01b5f52602260045260245ffd5b50919050565b601f821115610310578282111561031057805f5260205f20601f840160051c60208510156102e957505f5b90810190601f840160051c035f5b8181101561030c575f838201556001016102f7565b5050505b505050565b81516001600160401b0381111561032e5761032e610272565b6103428161033c8454610286565b846102be565b6020601f821160018114610374575f831561035d5750848201515b5f19600385901b1c1916600184901b1784556103cc565b5f84815260208120601f198516915b828110156103a35787850151825560209485019460019092019101610383565b50848210156103c057868401515f19600387901b60f8161c191681555b505060018360011b0184555b5050505050565b602081525f82518060208401528060208501604085015e5f604082850101526040601f19601f83011684010191505092915050565b805160208083015191908110156102b8575f1960209190910360031b1b16919050565b60805160a05160c05160e05161010051610120516101405161188d61047c5f395f610bf501525f610bca01525f6109f601525f6109ce01525f61092901525f61095301525f61097d015261188d5ff3fe608060405234801561000f575f5ffd5b50600436106101bb575f3560e01c80638da5cb5b116100f3578063d505accf11610093578063e3ee160e1161006e578063e3ee160e14610404578063e94a010214610417578063ef55bec61461044f578063f2fde38b14610462575f5ffd5b8063d505accf14610392578063d9169487146103a5578063dd62ed3e146103cc575f5ffd5b8063a0cc6a68116100ce578063a0cc6a6814610332578063a9059cbb14610359578063b7b728991461036c578063cf0929951461037f575f5ffd5b80638da5cb5b146102fc57806395d89b41146103175780639fd5a6cf1461031f575f5ffd5b80635a049a701161015e5780637ecebe00116101395780637ecebe00146102945780637f2eecc3146102a757806384b0196e146102ce57806388b7ab63146102e9575f5ffd5b80635a049a701461025157806370a0823114610264578063715018a61461028c575f5ffd5b806323b872dd1161019957806323b872dd14610212578063313ce567146102255780633644e5151461023457806340c10f191461023c575f5ffd5b806306fdde03146101bf578063095ea7b3146101dd57806318160ddd14610200575b5f5ffd5b6101c7610475565b6040516101d49190611341565b60405180910390f35b6101f06101eb36600461136e565b610505565b60405190151581526020016101d4565b6002545b6040519081526020016101d4565b6101f0610220366004611396565b61051e565b604051600681526020016101d4565b610204610543565b61024f61024a36600461136e565b610551565b005b61024f61025f3660046113e0565b610567565b61020461027236600461142a565b6001600160a01b03165f9081526020819052604090205490565b61024f61059c565b6102046102a236600461142a565b6105af565b6102047fd099cc98ef71107a616c4f0f941f04c322d8e254fe26b3c6668db87aae413de881565b6102d66105cc565b6040516101d49796959493929190611443565b61024f6102f7366004611578565b61060e565b6009546040516001600160a01b0390911681526020016101d4565b6101c7610686565b61024f61032d3660046115f7565b610695565b6102047f7c7c6cdb67a18743f49ec6fa9b35f50d52ed05cbed4cc592e13b44501c1a226781565b6101f061036736600461136e565b6106a2565b61024f61037a366004611664565b6106af565b61024f61038d366004611578565b6106bf565b61024f6103a03660046116b7565b6106ef565b6102047f158b0a9edf7a828aad02f63cd515c68ef2f50ba807396f6d12842833a159742981565b6102046103da36600461171d565b6001600160a01b039182165f90815260016020908152604080832093909416825291909152205490565b61024f61041236600461174e565b61071f565b6101f061042536600461136e565b6001600160a01b03919091165f908152600760209081526040808320938352929052205460ff1690565b61024f61045d36600461174e565b61077f565b61024f61047036600461142a565b6107fa565b606060038054610484906117c9565b80601f01602080910402602001604051908101604052809291908181526020018280546104b0906117c9565b80156104fb5780601f106104d2576101008083540402835291602001916104fb565b820191905f5260205f20905b8154815290600101906020018083116104de57829003601f168201915b5050505050905090565b5f33610512818585610837565b60019150505b92915050565b5f3361052b858285610844565b6105368585856108c0565b60019150505b9392505050565b5f61054c61091d565b905090565b610559610a46565b6105638282610a73565b5050565b610595858584848760405160200161058193929190611801565b604051602081830303815290604052610aa7565b5050505050565b6105a4610a46565b6105ad5f610b72565b565b6001600160a01b0381165f90815260086020526040812054610518565b5f6060805f5f5f60606105dd610bc3565b6105e5610bee565b604080515f80825260208201909252600f60f81b9b939a50919850469750309650945092509050565b6001600160a01b038616331461064d576040516314a8e31d60e31b81523360048201526001600160a01b03871660248201526044015b60405180910390fd5b61067d7fd099cc98ef71107a616c4f0f941f04c322d8e254fe26b3c6668db87aae413de888888888888888610c19565b50505050505050565b606060048054610484906117c9565b6105958585858585610d37565b5f336105128185856108c0565b6106ba838383610aa7565b505050565b61067d7f7c7c6cdb67a18743f49ec6fa9b35f50d52ed05cbed4cc592e13b44501c1a226788888888888888610c19565b61067d8787878786868960405160200161070b93929190611801565b604051602081830303815290604052610d37565b6107747f7c7c6cdb67a18743f49ec6fa9b35f50d52ed05cbed4cc592e13b44501c1a22675f1b8a8a8a8a8a8a89898c60405160200161076093929190611801565b604051602081830303815290604052610c19565b505050505050505050565b6001600160a01b03881633146107b9576040516314a8e31d60e31b81523360048201526001600160a01b0389166024820152604401610644565b6107747fd099cc98ef71107a616c4f0f941f04c322d8e254fe26b3c6668db87aae413de85f1b8a8a8a8a8a8a89898c60405160200161076093929190611801565b610802610a46565b6001600160a01b03811661082b57604051631e4fbdf760e01b81525f6004820152602401610644565b61083481610b72565b50565b6106ba8383836001610e14565b6001600160a01b038381165f908152600160209081526040808320938616835292905220545f198110156108ba57818110156108ac57604051637dc7a0d960e11b81526001600160a01b03841660048201526024810182905260448101839052606401610644565b6108ba84848484035f610e14565b50505050565b6001600160a01b0383166108e957604051634b637e8f60e11b81525f6004820152602401610644565b6001600160a01b0382166109125760405163ec442f0560e01b81525f6004820152602401610644565b6106ba838383610ee6565b5f306001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001614801561097557507f000000000000000000000000000000000000000000000000000000000000000046145b1561099f57507f000000000000000000000000000000000000000000000000000000000000000090565b61054c604080517f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f60208201527f0000000000000000000000000000000000000000000000000000000000000000918101919091527f000000000000000000000000000000000000000000000000000000000000000060608201524660808201523060a08201525f9060c00160405160208183030381529060405280519060200120905090565b6009546001600160a01b031633146105ad5760405163118cdaa760e01b8152336004820152602401610644565b6001600160a01b038216610a9c5760405163ec442f0560e01b81525f6004820152602401610644565b6105635f8383610ee6565b610ab1838361100c565b604080517f158b0a9edf7a828aad02f63cd515c68ef2f50ba807396f6d12842833a159742960208201526001600160a01b0385169181019190915260608101839052610b189084906080016040516020818303038152906040528051906020012083611062565b6001600160a01b0383165f818152600760209081526040808320868452909152808220805460ff19166001179055518492917f1cdd46ff242716cdaa72d159d339a485b3438398348d68f09d7c8c0a59353d8191a3505050565b600980546001600160a01b038381166001600160a01b0319831681179093556040519116919082907f8be0079c531659141344cd1fd0a4f28419497f9722a3daafe3b4186f6b6457e0905f90a35050565b606061054c7f000000000000000000000000000000000000000000000000000000000000000061109d565b606061054c7f000000000000000000000000000000000000000000000000000000000000000061109d565b834211610c42576040516324c7fcd160e11b815260048101859052426024820152604401610644565b824210610c6b576040516359fe699f60e11b815260048101849052426024820152604401610644565b610c75878361100c565b6040805160208082018b90526001600160a01b038a811683850152891660608301526080820188905260a0820187905260c0820186905260e0808301869052835180840390910181526101009092019092528051910120610cd7888284611062565b6001600160a01b0388165f818152600760209081526040808320878452909152808220805460ff19166001179055518592917f98de503528ee59b575ef0c0a2576a82497bfc029a5685b209e9ec333479b10a591a36107748888886108c0565b81421115610d5b5760405163313c898160e11b815260048101839052602401610644565b5f7f6e71edae12b1b97f4d1f60370fef10105fa2faae0126114a169c64845d6126c9868686610da68a6001600160a01b03165f90815260086020526040902080546001810190915590565b6040805160208101969096526001600160a01b0394851690860152929091166060840152608083015260a082015260c0810184905260e001604051602081830303815290604052805190602001209050610e01868284611062565b610e0c868686610837565b505050505050565b6001600160a01b038416610e3d5760405163e602df0560e01b81525f6004820152602401610644565b6001600160a01b038316610e6657604051634a1406b160e11b81525f6004820152602401610644565b6001600160a01b038085165f90815260016020908152604080832093871683529290522082905580156108ba57826001600160a01b0316846001600160a01b03167f8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b92584604051610ed891815260200190565b60405180910390a350505050565b6001600160a01b038316610f10578060025f828254610f059190611824565b90915550610f809050565b6001600160a01b0383165f9081526020819052604090205481811015610f625760405163391434e360e21b81526001600160a01b03851660048201526024810182905260448101839052606401610644565b6001600160a01b0384165f9081526020819052604090209082900390555b6001600160a01b038216610f9c57600280548290039055610fba565b6001600160a01b0382165f9081526020819052604090208054820190555b816001600160a01b0316836001600160a01b03167fddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef83604051610fff91815260200190565b60405180910390a3505050565b6001600160a01b0382165f90815260076020908152604080832084845290915290205460ff161561056357604051638ef82f7f60e01b81526001600160a01b038316600482015260248101829052604401610644565b6110758361106f846110da565b83611106565b6106ba57604051633615713d60e21b81526001600160a01b0384166004820152602401610644565b60605f6110a983611176565b6040805160208082528183019092529192505f91906020820181803683375050509182525060208101929092525090565b5f6105186110e661091d565b8360405161190160f01b8152600281019290925260228201526042902090565b5f836001600160a01b03163b5f03611164575f5f611124858561119d565b5090925090505f81600381111561113d5761113d611843565b14801561115b5750856001600160a01b0316826001600160a01b0316145b9250505061053c565b61116f8484846111e6565b905061053c565b5f60ff8216601f81111561051857604051632cd44ac360e21b815260040160405180910390fd5b5f5f5f83516041036111d4576020840151604085015160608601515f1a6111c68882858561124b565b9550955095505050506111df565b505081515f91506002905b9250925092565b805160408051630b135d3f60e11b8082526004820186905260248201929092525f92906020820185604483015e5f82606483010152601f820160051c60051b915060205f60648401838a5afa9050825f5114601f3d1116811693505050509392505050565b5f80807f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a084111561128457505f91506003905082611309565b604080515f808252602082018084528a905260ff891692820192909252606081018790526080810186905260019060a0016020604051602081039080840390855afa1580156112d5573d5f5f3e3d5ffd5b5050604051601f1901519150506001600160a01b03811661130057505f925060019150829050611309565b92505f91508190505b9450945094915050565b5f81518084528060208401602086015e5f602082860101526020601f19601f83011685010191505092915050565b602081525f61053c6020830184611313565b80356001600160a01b0381168114611369575f5ffd5b919050565b5f5f6040838503121561137f575f5ffd5b61138883611353565b946020939093013593505050565b5f5f5f606084860312156113a8575f5ffd5b6113b184611353565b92506113bf60208501611353565b929592945050506040919091013590565b803560ff81168114611369575f5ffd5b5f5f5f5f5f60a086880312156113f4575f5ffd5b6113fd86611353565b945060208601359350611412604087016113d0565b94979396509394606081013594506080013592915050565b5f6020828403121561143a575f5ffd5b61053c82611353565b60ff60f81b8816815260e060208201525f61146160e0830189611313565b82810360408401526114738189611313565b606084018890526001600160a01b038716608085015260a0840186905283810360c0850152845180825260208087019350909101905f5b818110156114c85783518352602093840193909201916001016114aa565b50909b9a5050505050505050505050565b634e487b7160e01b5f52604160045260245ffd5b5f82601f8301126114fc575f5ffd5b813567ffffffffffffffff811115611516576115166114d9565b604051601f8201601f19908116603f0116810167ffffffffffffffff81118282101715611545576115456114d9565b60405281815283820160200185101561155c575f5ffd5b816020850160208301375f918101602001919091529392505050565b5f5f5f5f5f5f5f60e0888a03121561158e575f5ffd5b61159788611353565b96506115a560208901611353565b955060408801359450606088013593506080880135925060a0880135915060c088013567ffffffffffffffff8111156115dc575f5ffd5b6115e88a828b016114ed565b91505092959891949750929550565b5f5f5f5f5f60a0868803121561160b575f5ffd5b61161486611353565b945061162260208701611353565b93506040860135925060608601359150608086013567ffffffffffffffff81111561164b575f5ffd5b611657888289016114ed565b9150509295509295909350565b5f5f5f60608486031215611676575f5ffd5b61167f84611353565b925060208401359150604084013567ffffffffffffffff8111156116a1575f5ffd5b6116ad868287016114ed565b9150509250925092565b5f5f5f5f5f5f5f60e0888a0312156116cd575f5ffd5b6116d688611353565b96506116e460208901611353565b95506040880135945060608801359350611700608089016113d0565b9699959850939692959460a0840135945060c09093013592915050565b5f5f6040838503121561172e575f5ffd5b61173783611353565b915061174560208401611353565b90509250929050565b5f5f5f5f5f5f5f5f5f6101208a8c031215611767575f5ffd5b6117708a611353565b985061177e60208b01611353565b975060408a0135965060608a0135955060808a0135945060a08a013593506117a860c08b016113d0565b989b979a50959894979396929550929360e081013593506101000135919050565b600181811c908216806117dd57607f821691505b6020821081036117fb57634e487b7160e01b5f52602260045260245ffd5b50919050565b928352602083019190915260f81b6001600160f81b031916604082015260410190565b8082018082111561051857634e487b7160e01b5f52601160045260245ffd5b634e487b7160e01b5f52602160045260245ffdfea264697066735822122033292d1cc1e4d31867779e224694707757332382a99c154d758df1ac206e2eca64736f6c63430008250033' as const;
+  '0x608060405234801561000f575f5ffd5b506040516135cf3803806135cf83398101604081905261002e91610154565b604051806040016040528060088152602001672aa9a21021b7b4b760c11b815250604051806040016040528060048152602001635553444360e01b815250600683835f908161007d9190610224565b50600161008a8482610224565b506040805180820190915260038152621554d160ea1b60208201526002906100b29082610224565b50600380546001600160a01b0390921661010081026001600160a81b031990931660ff90941693909317919091179055600480546001600160a01b031990811683179091556005805482168317905560068054909116821790555f908152600b60209081526040808320805460ff199081166001908117909255600c84528285205f199055308552600a909352922080549091169091179055506102e2915050565b5f60208284031215610164575f5ffd5b81516001600160a01b038116811461017a575f5ffd5b9392505050565b634e487b7160e01b5f52604160045260245ffd5b600181811c908216806101a957607f821691505b6020821081036101c757634e487b7160e01b5f52602260045260245ffd5b50919050565b601f82111561021f578282111561021f57805f5260205f20601f840160051c60208510156101f857505f5b90810190601f840160051c035f5b8181101561021b575f83820155600101610206565b5050505b505050565b81516001600160401b0381111561023d5761023d610181565b6102518161024b8454610195565b846101cd565b6020601f821160018114610283575f831561026c5750848201515b5f19600385901b1c1916600184901b1784556102db565b5f84815260208120601f198516915b828110156102b25787850151825560209485019460019092019101610292565b50848210156102cf57868401515f19600387901b60f8161c191681555b505060018360011b0184555b5050505050565b6132e0806102ef5f395ff3fe608060405234801561000f575f5ffd5b5060043610610297575f3560e01c80638a6db9c311610161578063bd102430116100ca578063e5a6b10f11610084578063e5a6b10f146106a9578063e94a0102146106b1578063ef55bec6146106e9578063f2fde38b146106fc578063f9f92be41461070f578063fe575a8714610722575f5ffd5b8063bd102430146105fe578063cf09299514610611578063d505accf14610624578063d916948714610637578063dd62ed3e1461065e578063e3ee160e14610696575f5ffd5b8063a457c2d71161011b578063a457c2d714610574578063a9059cbb14610587578063aa20e1e41461059a578063aa271e1a146105ad578063ad38bf22146105d8578063b7b72899146105eb575f5ffd5b80638a6db9c3146104df5780638da5cb5b1461050757806395d89b411461051f5780639fd0506d146105275780639fd5a6cf1461053a578063a0cc6a681461054d575f5ffd5b806340c10f19116102035780635c975abb116101bd5780635c975abb1461043957806370a082311461044d5780637ecebe00146104755780637f2eecc31461049d5780638456cb59146104c457806388b7ab63146104cc575f5ffd5b806340c10f19146103bd57806342966c68146103d05780634e44d956146103e357806354fd4d50146103f6578063554bab3c146104135780635a049a7014610426575f5ffd5b806330adf81f1161025457806330adf81f14610329578063313ce5671461035057806335d99f351461036f5780633644e5151461039a57806339509351146103a25780633f4ba83a146103b5575f5ffd5b806306fdde031461029b578063095ea7b3146102b957806318160ddd146102dc5780631a895266146102ee57806323b872dd146103035780633092afd514610316575b5f5ffd5b6102a361074d565b6040516102b09190612b0f565b60405180910390f35b6102cc6102c7366004612b37565b6107d8565b60405190151581526020016102b0565b6007545b6040519081526020016102b0565b6103016102fc366004612b5f565b61088c565b005b6102cc610311366004612b78565b6108fe565b6102cc610324366004612b5f565b610a9f565b6102e07f6e71edae12b1b97f4d1f60370fef10105fa2faae0126114a169c64845d6126c981565b60035461035d9060ff1681565b60405160ff90911681526020016102b0565b600454610382906001600160a01b031681565b6040516001600160a01b0390911681526020016102b0565b6102e0610b26565b6102cc6103b0366004612b37565b610b34565b610301610c03565b6102cc6103cb366004612b37565b610c64565b6103016103de366004612bb2565b610f4a565b6102cc6103f1366004612b37565b611149565b6040805180820190915260018152601960f91b60208201526102a3565b610301610421366004612b5f565b611209565b610301610434366004612bd9565b6112e8565b6006546102cc90600160a01b900460ff1681565b6102e061045b366004612b5f565b6001600160a01b03165f9081526008602052604090205490565b6102e0610483366004612b5f565b6001600160a01b03165f908152600e602052604090205490565b6102e07fd099cc98ef71107a616c4f0f941f04c322d8e254fe26b3c6668db87aae413de881565b610301611347565b6103016104da366004612cc2565b6113ae565b6102e06104ed366004612b5f565b6001600160a01b03165f908152600c602052604090205490565b6003546103829061010090046001600160a01b031681565b6102a36114af565b600554610382906001600160a01b031681565b610301610548366004612d41565b6114bc565b6102e07f7c7c6cdb67a18743f49ec6fa9b35f50d52ed05cbed4cc592e13b44501c1a226781565b6102cc610582366004612b37565b611570565b6102cc610595366004612b37565b6116a1565b6103016105a8366004612b5f565b611741565b6102cc6105bb366004612b5f565b6001600160a01b03165f908152600b602052604090205460ff1690565b6103016105e6366004612b5f565b611827565b6103016105f9366004612dae565b611910565b600654610382906001600160a01b031681565b61030161061f366004612cc2565b61194a565b610301610632366004612e01565b611a18565b6102e07f158b0a9edf7a828aad02f63cd515c68ef2f50ba807396f6d12842833a159742981565b6102e061066c366004612e67565b6001600160a01b039182165f90815260096020908152604080832093909416825291909152205490565b6103016106a4366004612e98565b611ae6565b6102a3611be6565b6102cc6106bf366004612b37565b6001600160a01b03919091165f908152600d60209081526040808320938352929052205460ff1690565b6103016106f7366004612e98565b611bf3565b61030161070a366004612b5f565b611cfa565b61030161071d366004612b5f565b611e02565b6102cc610730366004612b5f565b6001600160a01b03165f908152600a602052604090205460ff1690565b5f805461075990612f13565b80601f016020809104026020016040519081016040528092919081815260200182805461078590612f13565b80156107d05780601f106107a7576101008083540402835291602001916107d0565b820191905f5260205f20905b8154815290600101906020018083116107b357829003601f168201915b505050505081565b6006545f90600160a01b900460ff161561080d5760405162461bcd60e51b815260040161080490612f4b565b60405180910390fd5b335f818152600a602052604090205460ff161561083c5760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0384165f908152600a6020526040902054849060ff16156108765760405162461bcd60e51b815260040161080490612f75565b610881338686611e77565b506001949350505050565b6006546001600160a01b031633146108b65760405162461bcd60e51b815260040161080490612fba565b6001600160a01b0381165f818152600a6020526040808220805460ff19169055517f117e3210bb9aa7d9baff172026820255c6f6c30ba8999d1c2fd88e2848137c4e9190a250565b6006545f90600160a01b900460ff161561092a5760405162461bcd60e51b815260040161080490612f4b565b335f818152600a602052604090205460ff16156109595760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0385165f908152600a6020526040902054859060ff16156109935760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0385165f908152600a6020526040902054859060ff16156109cd5760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0387165f908152600960209081526040808320338452909152902054851115610a505760405162461bcd60e51b815260206004820152602860248201527f45524332303a207472616e7366657220616d6f756e74206578636565647320616044820152676c6c6f77616e636560c01b6064820152608401610804565b610a5b878787611f92565b6001600160a01b0387165f90815260096020908152604080832033845290915281208054879290610a8d90849061301a565b90915550600198975050505050505050565b6004545f906001600160a01b03163314610acb5760405162461bcd60e51b81526004016108049061302d565b6001600160a01b0382165f818152600b60209081526040808320805460ff19169055600c909152808220829055517fe94479a9f7e1952cc78f2d6baab678adc1b772d936c6583def489e524cb666929190a25060015b919050565b5f610b2f612161565b905090565b6006545f90600160a01b900460ff1615610b605760405162461bcd60e51b815260040161080490612f4b565b335f818152600a602052604090205460ff1615610b8f5760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0384165f908152600a6020526040902054849060ff1615610bc95760405162461bcd60e51b815260040161080490612f75565b335f8181526009602090815260408083206001600160a01b038a16845290915290205461088191908790610bfe908890613076565b611e77565b6005546001600160a01b03163314610c2d5760405162461bcd60e51b815260040161080490613089565b6006805460ff60a01b191690556040517f7805862f689e2f13df9f062ff482ad3ad112aca9e0847911ed832e158c525b33905f90a1565b6006545f90600160a01b900460ff1615610c905760405162461bcd60e51b815260040161080490612f4b565b335f908152600b602052604090205460ff16610cbe5760405162461bcd60e51b8152600401610804906130cb565b335f818152600a602052604090205460ff1615610ced5760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0384165f908152600a6020526040902054849060ff1615610d275760405162461bcd60e51b815260040161080490612f75565b6001600160a01b038516610d895760405162461bcd60e51b815260206004820152602360248201527f46696174546f6b656e3a206d696e7420746f20746865207a65726f206164647260448201526265737360e81b6064820152608401610804565b5f8411610dea5760405162461bcd60e51b815260206004820152602960248201527f46696174546f6b656e3a206d696e7420616d6f756e74206e6f7420677265617460448201526806572207468616e20360bc1b6064820152608401610804565b335f908152600c602052604090205480851115610e605760405162461bcd60e51b815260206004820152602e60248201527f46696174546f6b656e3a206d696e7420616d6f756e742065786365656473206d60448201526d696e746572416c6c6f77616e636560901b6064820152608401610804565b8460075f828254610e719190613076565b90915550506001600160a01b0386165f90815260086020526040902054610ea4908790610e9f908890613076565b6121f9565b610eae858261301a565b335f818152600c602090815260409182902093909355518781526001600160a01b038916927fab8530f87dc9b59234c4623bf917212bb2536d647574c8e7e5da92c2ede0c9f8910160405180910390a36040518581526001600160a01b038716905f907fddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef9060200160405180910390a350600195945050505050565b600654600160a01b900460ff1615610f745760405162461bcd60e51b815260040161080490612f4b565b335f908152600b602052604090205460ff16610fa25760405162461bcd60e51b8152600401610804906130cb565b335f818152600a602052604090205460ff1615610fd15760405162461bcd60e51b815260040161080490612f75565b335f908152600860205260409020548261103f5760405162461bcd60e51b815260206004820152602960248201527f46696174546f6b656e3a206275726e20616d6f756e74206e6f7420677265617460448201526806572207468616e20360bc1b6064820152608401610804565b8281101561109e5760405162461bcd60e51b815260206004820152602660248201527f46696174546f6b656e3a206275726e20616d6f756e7420657863656564732062604482015265616c616e636560d01b6064820152608401610804565b8260075f8282546110af919061301a565b909155506110bf9050838261301a565b335f81815260086020526040908190209290925590517fcc16f5dbb4873280815c1ee09dbd06736cffcc184412cf7a71a0fdb75d397ca5906111049086815260200190565b60405180910390a26040518381525f9033907fddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef906020015b60405180910390a3505050565b6006545f90600160a01b900460ff16156111755760405162461bcd60e51b815260040161080490612f4b565b6004546001600160a01b0316331461119f5760405162461bcd60e51b81526004016108049061302d565b6001600160a01b0383165f818152600b60209081526040808320805460ff19166001179055600c82529182902085905590518481527f46980fca912ef9bcdbd36877427b6b90e860769f604e89c0e67720cece530d20910160405180910390a25060015b92915050565b60035461010090046001600160a01b031633146112385760405162461bcd60e51b81526004016108049061310c565b6001600160a01b03811661129f5760405162461bcd60e51b815260206004820152602860248201527f5061757361626c653a206e65772070617573657220697320746865207a65726f604482015267206164647265737360c01b6064820152608401610804565b600580546001600160a01b0319166001600160a01b0383169081179091556040517fb80482a293ca2e013eda8683c9bd7fc8347cfdaeea5ede58cba46df502c2a604905f90a250565b600654600160a01b900460ff16156113125760405162461bcd60e51b815260040161080490612f4b565b611340858584848760405160200161132c93929190613141565b60405160208183030381529060405261227e565b5050505050565b6005546001600160a01b031633146113715760405162461bcd60e51b815260040161080490613089565b6006805460ff60a01b1916600160a01b1790556040517f6985a02210a168e66602d3235cb6db0e70f92b3ba4d376a33c0f3d9434bff625905f90a1565b600654600160a01b900460ff16156113d85760405162461bcd60e51b815260040161080490612f4b565b6001600160a01b0387165f908152600a6020526040902054879060ff16156114125760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0387165f908152600a6020526040902054879060ff161561144c5760405162461bcd60e51b815260040161080490612f75565b6001600160a01b03881633146114745760405162461bcd60e51b815260040161080490613164565b6114a47fd099cc98ef71107a616c4f0f941f04c322d8e254fe26b3c6668db87aae413de88a8a8a8a8a8a8a6123a1565b505050505050505050565b6001805461075990612f13565b600654600160a01b900460ff16156114e65760405162461bcd60e51b815260040161080490612f4b565b6001600160a01b0385165f908152600a6020526040902054859060ff16156115205760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0385165f908152600a6020526040902054859060ff161561155a5760405162461bcd60e51b815260040161080490612f75565b611567878787878761257b565b50505050505050565b6006545f90600160a01b900460ff161561159c5760405162461bcd60e51b815260040161080490612f4b565b335f818152600a602052604090205460ff16156115cb5760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0384165f908152600a6020526040902054849060ff16156116055760405162461bcd60e51b815260040161080490612f75565b335f9081526009602090815260408083206001600160a01b0389168452909152902054808511156116865760405162461bcd60e51b815260206004820152602560248201527f45524332303a2064656372656173656420616c6c6f77616e63652062656c6f77604482015264207a65726f60d81b6064820152608401610804565b6116953387610bfe888561301a565b50600195945050505050565b6006545f90600160a01b900460ff16156116cd5760405162461bcd60e51b815260040161080490612f4b565b335f818152600a602052604090205460ff16156116fc5760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0384165f908152600a6020526040902054849060ff16156117365760405162461bcd60e51b815260040161080490612f75565b610881338686611f92565b60035461010090046001600160a01b031633146117705760405162461bcd60e51b81526004016108049061310c565b6001600160a01b0381166117de5760405162461bcd60e51b815260206004820152602f60248201527f46696174546f6b656e3a206e6577206d61737465724d696e746572206973207460448201526e6865207a65726f206164647265737360881b6064820152608401610804565b600480546001600160a01b0319166001600160a01b0383169081179091556040517fdb66dfa9c6b8f5226fe9aac7e51897ae8ee94ac31dc70bb6c9900b2574b707e6905f90a250565b60035461010090046001600160a01b031633146118565760405162461bcd60e51b81526004016108049061310c565b6001600160a01b0381166118c75760405162461bcd60e51b815260206004820152603260248201527f426c61636b6c69737461626c653a206e657720626c61636b6c697374657220696044820152717320746865207a65726f206164647265737360701b6064820152608401610804565b600680546001600160a01b0319166001600160a01b0383169081179091556040517fc67398012c111ce95ecb7429b933096c977380ee6c421175a71a4a4c6c88c06e905f90a250565b600654600160a01b900460ff161561193a5760405162461bcd60e51b815260040161080490612f4b565b61194583838361227e565b505050565b600654600160a01b900460ff16156119745760405162461bcd60e51b815260040161080490612f4b565b6001600160a01b0387165f908152600a6020526040902054879060ff16156119ae5760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0387165f908152600a6020526040902054879060ff16156119e85760405162461bcd60e51b815260040161080490612f75565b6114a47f7c7c6cdb67a18743f49ec6fa9b35f50d52ed05cbed4cc592e13b44501c1a22678a8a8a8a8a8a8a6123a1565b600654600160a01b900460ff1615611a425760405162461bcd60e51b815260040161080490612f4b565b6001600160a01b0387165f908152600a6020526040902054879060ff1615611a7c5760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0387165f908152600a6020526040902054879060ff1615611ab65760405162461bcd60e51b815260040161080490612f75565b6114a48989898988888b604051602001611ad293929190613141565b60405160208183030381529060405261257b565b600654600160a01b900460ff1615611b105760405162461bcd60e51b815260040161080490612f4b565b6001600160a01b0389165f908152600a6020526040902054899060ff1615611b4a5760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0389165f908152600a6020526040902054899060ff1615611b845760405162461bcd60e51b815260040161080490612f75565b611bd97f7c7c6cdb67a18743f49ec6fa9b35f50d52ed05cbed4cc592e13b44501c1a22675f1b8c8c8c8c8c8c8b8b8e604051602001611bc593929190613141565b6040516020818303038152906040526123a1565b5050505050505050505050565b6002805461075990612f13565b600654600160a01b900460ff1615611c1d5760405162461bcd60e51b815260040161080490612f4b565b6001600160a01b0389165f908152600a6020526040902054899060ff1615611c575760405162461bcd60e51b815260040161080490612f75565b6001600160a01b0389165f908152600a6020526040902054899060ff1615611c915760405162461bcd60e51b815260040161080490612f75565b6001600160a01b038a163314611cb95760405162461bcd60e51b815260040161080490613164565b611bd97fd099cc98ef71107a616c4f0f941f04c322d8e254fe26b3c6668db87aae413de85f1b8c8c8c8c8c8c8b8b8e604051602001611bc593929190613141565b60035461010090046001600160a01b03163314611d295760405162461bcd60e51b81526004016108049061310c565b6001600160a01b038116611d8e5760405162461bcd60e51b815260206004820152602660248201527f4f776e61626c653a206e6577206f776e657220697320746865207a65726f206160448201526564647265737360d01b6064820152608401610804565b600354604080516001600160a01b036101009093048316815291831660208301527f8be0079c531659141344cd1fd0a4f28419497f9722a3daafe3b4186f6b6457e0910160405180910390a1600380546001600160a01b0390921661010002610100600160a81b0319909216919091179055565b6006546001600160a01b03163314611e2c5760405162461bcd60e51b815260040161080490612fba565b6001600160a01b0381165f818152600a6020526040808220805460ff19166001179055517fffa4e6181777692565cf28528fc88fd1516ea86b56da075235fa575af6a4b8559190a250565b6001600160a01b038316611ed95760405162461bcd60e51b8152602060048201526024808201527f45524332303a20617070726f76652066726f6d20746865207a65726f206164646044820152637265737360e01b6064820152608401610804565b6001600160a01b038216611f3a5760405162461bcd60e51b815260206004820152602260248201527f45524332303a20617070726f766520746f20746865207a65726f206164647265604482015261737360f01b6064820152608401610804565b6001600160a01b038381165f8181526009602090815260408083209487168084529482529182902085905590518481527f8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925910161113c565b6001600160a01b038316611ff65760405162461bcd60e51b815260206004820152602560248201527f45524332303a207472616e736665722066726f6d20746865207a65726f206164604482015264647265737360d81b6064820152608401610804565b6001600160a01b0382166120585760405162461bcd60e51b815260206004820152602360248201527f45524332303a207472616e7366657220746f20746865207a65726f206164647260448201526265737360e81b6064820152608401610804565b6001600160a01b0383165f90815260086020526040902054808211156120cf5760405162461bcd60e51b815260206004820152602660248201527f45524332303a207472616e7366657220616d6f756e7420657863656564732062604482015265616c616e636560d01b6064820152608401610804565b6120d9828261301a565b6001600160a01b038086165f90815260086020526040808220939093559085168152205461210e908490610e9f908590613076565b826001600160a01b0316846001600160a01b03167fddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef8460405161215391815260200190565b60405180910390a350505050565b5f7f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f5f60405161219191906131a9565b6040805191829003822060208301939093528101919091527fad7c5bef027816a800da1736444fb58a807ef4c9603b7848673f7e3a68eb14a560608201524660808201523060a082015260c00160405160208183030381529060405280519060200120905090565b6001600160ff1b038111156122635760405162461bcd60e51b815260206004820152602a60248201527f46696174546f6b656e56325f323a2042616c616e636520657863656564732028604482015269325e323535202d20312960b01b6064820152608401610804565b6001600160a01b039091165f90815260086020526040902055565b61228883836126e2565b604080517f158b0a9edf7a828aad02f63cd515c68ef2f50ba807396f6d12842833a159742960208201526001600160a01b03851691810191909152606081018390525f906080016040516020818303038152906040528051906020012090506122fa846122f483612770565b846127b6565b6123465760405162461bcd60e51b815260206004820152601e60248201527f46696174546f6b656e56323a20696e76616c6964207369676e617475726500006044820152606401610804565b6001600160a01b0384165f818152600d60209081526040808320878452909152808220805460ff19166001179055518592917f1cdd46ff242716cdaa72d159d339a485b3438398348d68f09d7c8c0a59353d8191a350505050565b8342116124045760405162461bcd60e51b815260206004820152602b60248201527f46696174546f6b656e56323a20617574686f72697a6174696f6e206973206e6f60448201526a1d081e595d081d985b1a5960aa1b6064820152608401610804565b8242106124615760405162461bcd60e51b815260206004820152602560248201527f46696174546f6b656e56323a20617574686f72697a6174696f6e2069732065786044820152641c1a5c995960da1b6064820152608401610804565b61246b87836126e2565b6040805160208082018b90526001600160a01b038a811683850152891660608301526080820188905260a0820187905260c0820186905260e08083018690528351808403909101815261010090920190925280519101206124cf886122f483612770565b61251b5760405162461bcd60e51b815260206004820152601e60248201527f46696174546f6b656e56323a20696e76616c6964207369676e617475726500006044820152606401610804565b6001600160a01b0388165f818152600d60209081526040808320878452909152808220805460ff19166001179055518592917f98de503528ee59b575ef0c0a2576a82497bfc029a5685b209e9ec333479b10a591a36114a4888888611f92565b5f1982148061258a5750428210155b6125d65760405162461bcd60e51b815260206004820152601e60248201527f46696174546f6b656e56323a207065726d6974206973206578706972656400006044820152606401610804565b6001600160a01b0385165f908152600e6020526040812080547f6e71edae12b1b97f4d1f60370fef10105fa2faae0126114a169c64845d6126c991889188918891908661262283613245565b909155506040805160208101969096526001600160a01b0394851690860152929091166060840152608083015260a082015260c0810184905260e001604051602081830303815290604052805190602001209050612683866122f483612770565b6126cf5760405162461bcd60e51b815260206004820152601a60248201527f454950323631323a20696e76616c6964207369676e61747572650000000000006044820152606401610804565b6126da868686611e77565b505050505050565b6001600160a01b0382165f908152600d6020908152604080832084845290915290205460ff161561276c5760405162461bcd60e51b815260206004820152602e60248201527f46696174546f6b656e56323a20617574686f72697a6174696f6e20697320757360448201526d1959081bdc8818d85b98d95b195960921b6064820152608401610804565b5050565b5f612779612161565b60405161190160f01b6020820152602281019190915260428101839052606201604051602081830303815290604052805190602001209050919050565b5f836001600160a01b03163b5f036127ed57836001600160a01b03166127dc84846128c5565b6001600160a01b03161490506128be565b5f5f856001600160a01b0316858560405160240161280c92919061325d565b60408051601f198184030181529181526020820180516001600160e01b0316630b135d3f60e11b17905251612841919061327d565b5f60405180830381855afa9150503d805f8114612879576040519150601f19603f3d011682016040523d82523d5f602084013e61287e565b606091505b509150915081801561289257506020815110155b80156128b957508051630b135d3f60e11b906128b79083016020908101908401613293565b145b925050505b9392505050565b5f81516041146129235760405162461bcd60e51b815260206004820152602360248201527f45435265636f7665723a20696e76616c6964207369676e6174757265206c656e6044820152620cee8d60eb1b6064820152608401610804565b6020820151604083015160608401515f1a7f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a08211156129b35760405162461bcd60e51b815260206004820152602660248201527f45435265636f7665723a20696e76616c6964207369676e6174757265202773276044820152652076616c756560d01b6064820152608401610804565b8060ff16601b14806129c857508060ff16601c145b612a235760405162461bcd60e51b815260206004820152602660248201527f45435265636f7665723a20696e76616c6964207369676e6174757265202776276044820152652076616c756560d01b6064820152608401610804565b604080515f8082526020820180845289905260ff841692820192909252606081018590526080810184905260019060a0016020604051602081039080840390855afa158015612a74573d5f5f3e3d5ffd5b5050604051601f1901519150506001600160a01b038116612ad75760405162461bcd60e51b815260206004820152601c60248201527f45435265636f7665723a20696e76616c6964207369676e6174757265000000006044820152606401610804565b9695505050505050565b5f81518084528060208401602086015e5f602082860101526020601f19601f83011685010191505092915050565b602081525f6128be6020830184612ae1565b80356001600160a01b0381168114610b21575f5ffd5b5f5f60408385031215612b48575f5ffd5b612b5183612b21565b946020939093013593505050565b5f60208284031215612b6f575f5ffd5b6128be82612b21565b5f5f5f60608486031215612b8a575f5ffd5b612b9384612b21565b9250612ba160208501612b21565b929592945050506040919091013590565b5f60208284031215612bc2575f5ffd5b5035919050565b803560ff81168114610b21575f5ffd5b5f5f5f5f5f60a08688031215612bed575f5ffd5b612bf686612b21565b945060208601359350612c0b60408701612bc9565b94979396509394606081013594506080013592915050565b634e487b7160e01b5f52604160045260245ffd5b5f82601f830112612c46575f5ffd5b813567ffffffffffffffff811115612c6057612c60612c23565b604051601f8201601f19908116603f0116810167ffffffffffffffff81118282101715612c8f57612c8f612c23565b604052818152838201602001851015612ca6575f5ffd5b816020850160208301375f918101602001919091529392505050565b5f5f5f5f5f5f5f60e0888a031215612cd8575f5ffd5b612ce188612b21565b9650612cef60208901612b21565b955060408801359450606088013593506080880135925060a0880135915060c088013567ffffffffffffffff811115612d26575f5ffd5b612d328a828b01612c37565b91505092959891949750929550565b5f5f5f5f5f60a08688031215612d55575f5ffd5b612d5e86612b21565b9450612d6c60208701612b21565b93506040860135925060608601359150608086013567ffffffffffffffff811115612d95575f5ffd5b612da188828901612c37565b9150509295509295909350565b5f5f5f60608486031215612dc0575f5ffd5b612dc984612b21565b925060208401359150604084013567ffffffffffffffff811115612deb575f5ffd5b612df786828701612c37565b9150509250925092565b5f5f5f5f5f5f5f60e0888a031215612e17575f5ffd5b612e2088612b21565b9650612e2e60208901612b21565b95506040880135945060608801359350612e4a60808901612bc9565b9699959850939692959460a0840135945060c09093013592915050565b5f5f60408385031215612e78575f5ffd5b612e8183612b21565b9150612e8f60208401612b21565b90509250929050565b5f5f5f5f5f5f5f5f5f6101208a8c031215612eb1575f5ffd5b612eba8a612b21565b9850612ec860208b01612b21565b975060408a0135965060608a0135955060808a0135945060a08a01359350612ef260c08b01612bc9565b989b979a50959894979396929550929360e081013593506101000135919050565b600181811c90821680612f2757607f821691505b602082108103612f4557634e487b7160e01b5f52602260045260245ffd5b50919050565b60208082526010908201526f14185d5cd8589b194e881c185d5cd95960821b604082015260600190565b60208082526025908201527f426c61636b6c69737461626c653a206163636f756e7420697320626c61636b6c6040820152641a5cdd195960da1b606082015260800190565b6020808252602c908201527f426c61636b6c69737461626c653a2063616c6c6572206973206e6f742074686560408201526b10313630b1b5b634b9ba32b960a11b606082015260800190565b634e487b7160e01b5f52601160045260245ffd5b8181038181111561120357611203613006565b60208082526029908201527f46696174546f6b656e3a2063616c6c6572206973206e6f7420746865206d61736040820152683a32b926b4b73a32b960b91b606082015260800190565b8082018082111561120357611203613006565b60208082526022908201527f5061757361626c653a2063616c6c6572206973206e6f7420746865207061757360408201526132b960f11b606082015260800190565b60208082526021908201527f46696174546f6b656e3a2063616c6c6572206973206e6f742061206d696e74656040820152603960f91b606082015260800190565b6020808252818101527f4f776e61626c653a2063616c6c6572206973206e6f7420746865206f776e6572604082015260600190565b928352602083019190915260f81b6001600160f81b031916604082015260410190565b60208082526025908201527f46696174546f6b656e56323a2063616c6c6572206d7573742062652074686520604082015264706179656560d81b606082015260800190565b5f5f83545f8160011c905060018216806131c457607f821691505b6020821081036131e257634e487b7160e01b5f52602260045260245ffd5b8080156131f6576001811461320b57613239565b60ff1984168752821515830287019450613239565b5f888152602090205f5b8481101561323157815489820152600190910190602001613215565b505082870194505b50929695505050505050565b5f6001820161325657613256613006565b5060010190565b828152604060208201525f6132756040830184612ae1565b949350505050565b5f82518060208501845e5f920191825250919050565b5f602082840312156132a3575f5ffd5b505191905056fea2646970667358221220bea58daa429fe116a1959a55fb008a0fc8e857c59b1a3a224362147f1021616864736f6c63430008250033' as const;

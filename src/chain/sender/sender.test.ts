@@ -335,13 +335,45 @@ describe('gas', () => {
     }).catch((e: unknown) => e);
     expect((reverting as AppError).code).toBe('domain_rule');
     expect((reverting as AppError).message).toMatch(/would revert/);
+    expect(((reverting as AppError).details as { reason: string }).reason).toMatch(
+      /ERC20: transfer amount exceeds balance$/,
+    );
     const listed = await db
       .select()
       .from(outgoingTransactions)
       .where(eq(outgoingTransactions.fromAddress, from));
     expect(listed).toHaveLength(0);
   });
+  it('refuses a payout to a blacklisted payee before queueing, naming USDC’s reason', async () => {
+    const treasury = await newTreasury();
+    const payee = newAddress();
+    await waitForTreasuryCall(treasury, mintData(treasury.account.address, 10n));
+    await waitForTreasuryCall(
+      treasury,
+      encodeFunctionData({ abi: TestUSDC.abi, functionName: 'blacklist', args: [payee] }),
+    );
+    const refused = await queue(treasury, { to: treasury.usdc, data: transferData(payee, 1n) }).catch(
+      (e: unknown) => e,
+    );
+    expect((refused as AppError).code).toBe('domain_rule');
+    expect(((refused as AppError).details as { reason: string }).reason).toMatch(
+      /Blacklistable: account is blacklisted$/,
+    );
+    const paid = await queue(treasury, { to: treasury.usdc, data: transferData(newAddress(), 1n) });
+    expect(paid.state).toBe('queued');
+  });
 });
+
+/** A call the treasury makes to its own token outside the sender (it holds every role). */
+async function waitForTreasuryCall(treasury: Treasury, data: Hex): Promise<void> {
+  const hash = await anvil.wallet(0).sendTransaction({
+    account: treasury.account,
+    to: treasury.usdc,
+    data,
+  });
+  const receipt = await anvil.publicClient.waitForTransactionReceipt({ hash });
+  expect(receipt.status).toBe('success');
+}
 
 describe('fees', () => {
   it('raises both fees by at least 12.5 % (one wei from zero), never past the cap', () => {

@@ -44,12 +44,18 @@ describe('an API key', () => {
     expect(key.created_at).toBe('2026-06-01T09:00:00.000Z');
     expect(key.last_used_at).toBeNull();
     expect(key.expires_at).toBeNull();
-    const [audit] = await queryRows<{ action: string; actor_user_id: string; details: unknown }>(
+    const [audit] = await queryRows<{
+      action: string;
+      object_type: string;
+      actor_user_id: string;
+      details: unknown;
+    }>(
       tally.database.db,
-      sql`SELECT action, actor_user_id, details FROM core_audit_log WHERE object_id = ${key.id}`,
+      sql`SELECT action, object_type, actor_user_id, details FROM core_audit_log WHERE object_id = ${key.id}`,
     );
     expect(audit).toEqual({
       action: 'api_key.create',
+      object_type: 'api_key',
       actor_user_id: person.userId,
       details: { name: 'deploy bot', scopes: ['profile:read', 'orgs:read'] },
     });
@@ -127,10 +133,14 @@ describe('an API key', () => {
       await request(tally, 'DELETE', `/api/auth/api-keys/${older.id}`, { as: person }),
     );
     expect(second.api_key.revoked_at).toBe(revokedAt);
-    const audits = await queryRows<{ action: string }>(
+    const audits = await queryRows<{ action: string; object_type: string }>(
       tally.database.db,
-      sql`SELECT action FROM core_audit_log WHERE object_id = ${older.id} ORDER BY at, id`,
+      sql`SELECT action, object_type FROM core_audit_log WHERE object_id = ${older.id} ORDER BY at, id`,
     );
-    expect(audits.map((a) => a.action)).toEqual(['api_key.create', 'api_key.revoke', 'api_key.revoke']);
+    expect(audits.map((a) => `${a.object_type} ${a.action}`)).toEqual([
+      'api_key api_key.create',
+      'api_key api_key.revoke',
+      'api_key api_key.revoke',
+    ]);
   });
 });

@@ -36,6 +36,8 @@ export class ApiScopes {
     for (const [scope, description] of declared.flatMap((d) => Object.entries(d))) {
       if (!SCOPE_NAME.test(scope)) throw new Error(`"${scope}" is not a scope name (area:verb)`);
       if (this.byScope.has(scope)) throw new Error(`scope "${scope}" is declared twice`);
+      // A person choosing a key's scopes reads this, not the name.
+      if (description.trim() === '') throw new Error(`scope "${scope}" has no description`);
       this.byScope.set(scope, description);
     }
   }
@@ -91,6 +93,7 @@ const columns = sql.raw(
 export async function createApiKey(
   { db, clock, scopes }: { db: Db; clock: Clock; scopes: ApiScopes },
   actor: Actor,
+  /** `name` as the route's schema leaves it: one line, trimmed, not empty. */
   input: { name: string; scopes: string[]; expiresAt?: Date | null },
 ): Promise<{ apiKey: ApiKey; secret: string }> {
   const userId = requireSessionUser(actor);
@@ -106,7 +109,7 @@ export async function createApiKey(
     const [row] = await queryRows<ApiKeyRow>(
       tx,
       sql`INSERT INTO core_api_keys (id, user_id, name, prefix, key_hash, scopes, created_at, expires_at)
-          VALUES (${newId()}, ${userId}, ${input.name.trim()}, ${secret.slice(0, API_KEY_PREFIX.length + 6)},
+          VALUES (${newId()}, ${userId}, ${input.name}, ${secret.slice(0, API_KEY_PREFIX.length + 6)},
             ${hashSecret(secret)}, ${sql.param([...new Set(input.scopes)])}::text[], ${clock.now()},
             ${input.expiresAt ?? null})
           RETURNING ${columns}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiScopes } from './api-keys';
+import { ApiScopes, coreScopes } from './api-keys';
 
 // Apart from the route tests: a broken registry fails their setup, which a mutation run does not
 // count as a failed test, and these must fail by themselves.
@@ -10,6 +10,25 @@ describe('the scopes a key may carry', () => {
     }
     expect(() => new ApiScopes([{ 'a:read': 'one' }, { 'a:read': 'two' }])).toThrow(
       'scope "a:read" is declared twice',
+    );
+    expect(() => new ApiScopes([{ 'a:read': ' ' }])).toThrow('scope "a:read" has no description');
+  });
+
+  it('has the core’s scopes, each described for the person choosing them', () => {
+    const scopes = new ApiScopes([coreScopes]);
+    expect(scopes.list().map((s) => s.scope)).toEqual([
+      'audit:read',
+      'files:read',
+      'files:write',
+      'notifications:read',
+      'notifications:write',
+      'orgs:read',
+      'orgs:write',
+      'profile:read',
+      'profile:write',
+    ]);
+    expect(scopes.list().find((s) => s.scope === 'audit:read')?.description).toBe(
+      'Read and export the audit log (an administrator’s key only)',
     );
   });
 
