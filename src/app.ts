@@ -158,6 +158,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
       confirmations,
       maxBlockRange: logRange,
       headMargin,
+      startBlock: chain.startBlock,
     });
     jobs.every('chain.sender', pollMs, () => treasurySender.processDue());
     jobs.every('chain.follower', pollMs, () => blockFollower.poll());

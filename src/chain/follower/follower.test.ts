@@ -487,6 +487,25 @@ describe('Follower', () => {
     expect(new Set(deposits.credited).size).toBe(amounts.length);
   });
 
+  it('starts a new watcher at the start block it is given (CHAIN_START_BLOCK), not at the head', async () => {
+    const deposits = await depositAddress('deposits-start-block');
+    const startBlock = (await anvil.publicClient.getBlockNumber()) + 1n;
+    // Made before the follower's first poll: a follower starting at the head would never see it.
+    await mint(deposits.address, 40n);
+    await mine(2);
+    const f = follower(deposits.watcher, { startBlock });
+    const result = await poll(f);
+    expect(result.ranges[0]?.from).toBe(startBlock);
+    expect(result).toMatchObject({ inserted: 1, confirmed: 1 });
+    expect(await deposits.balance()).toBe(40n);
+    // A watcher's own fromBlock wins over the follower's.
+    const later = await depositAddress('deposits-own-from-block');
+    const ownFrom = (await anvil.publicClient.getBlockNumber()) + 1n;
+    const g = follower({ ...later.watcher, fromBlock: ownFrom }, { startBlock });
+    await mine(1);
+    expect((await poll(g)).ranges[0]?.from).toBe(ownFrom);
+  });
+
   it('walks many blocks in bounded ranges without missing an event', async () => {
     const deposits = await depositAddress('deposits-ranges');
     const fromBlock = (await anvil.publicClient.getBlockNumber()) + 1n;

@@ -52,7 +52,7 @@ export interface Watcher<TEvent extends AbiEvent = AbiEvent> {
   address: Resolvable<Address | readonly Address[]>;
   event: TEvent;
   args?: Resolvable<EventFilter<TEvent>>;
-  /** First block read when the cursor is new; by default the head at that moment. */
+  /** First block read when the cursor is new; by default the follower's `startBlock`. */
   fromBlock?: bigint;
   /** Runs in the transaction that marks the event confirmed; no network calls here. */
   onConfirmed(tx: Db, event: ChainEvent<EventArgs<TEvent>>): Promise<void>;
@@ -85,6 +85,11 @@ export interface FollowerOptions {
   maxBlockRange?: bigint;
   /** Blocks below the head the follower reads up to: how far a provider's slowest backend may lag (0). */
   headMargin?: bigint;
+  /**
+   * First block read by a watcher that names none, when its cursor is new (CHAIN_START_BLOCK);
+   * the head at that moment by default.
+   */
+  startBlock?: bigint;
   /** Most ranges read per watcher in one poll, so a long catch-up still confirms as it goes (10). */
   rangesPerPoll?: number;
   /**
@@ -137,6 +142,7 @@ export class Follower {
   /** The getLogs range now: `maxBlockRange`, or less once the provider refused wider ones. */
   private logRange: bigint;
   private readonly headMargin: bigint;
+  private readonly startBlock: bigint | undefined;
   private readonly rangesPerPoll: number;
   private readonly reorgDepth: bigint;
   private readonly confirmBatch: number;
@@ -166,6 +172,7 @@ export class Follower {
     this.confirmations = BigInt(options.confirmations);
     this.logRange = options.maxBlockRange ?? 2000n;
     this.headMargin = options.headMargin ?? 0n;
+    this.startBlock = options.startBlock;
     this.rangesPerPoll = options.rangesPerPoll ?? 10;
     this.reorgDepth = options.reorgDepth ?? 128n;
     this.confirmBatch = options.confirmBatch ?? 500;
@@ -249,7 +256,7 @@ export class Follower {
   private async openCursor({ watcher, store, readable, blocks }: Pass): Promise<Cursor | null> {
     const existing = await store.readCursor();
     if (existing) return existing;
-    const first = watcher.fromBlock ?? readable;
+    const first = watcher.fromBlock ?? this.startBlock ?? readable;
     const start = first > 0n ? first - 1n : 0n;
     if (start > readable) return null;
     // Genesis is kept for good: it tells a node that lags behind the cursor from a new chain.

@@ -83,7 +83,7 @@ export interface SenderOptions {
   pollMs?: number;
   /** How long a claim keeps other processes away from a transaction. */
   leaseMs?: number;
-  /** The first wait after a failure; it doubles with each refusal. */
+  /** The first wait after a failure (four polls, from 1 s to 5 s, by default); it doubles with each refusal. */
   retryMs?: number;
   /** Refusals by the node after which the nonce is filled and the transaction cancelled. */
   maxAttempts?: number;
@@ -146,7 +146,9 @@ export class Sender {
       bumpAfterMs: 120_000,
       pollMs: 1_000,
       leaseMs: 60_000,
-      retryMs: 5_000,
+      // A few polls, so a fast chain (the embedded one) is not held up for seconds by one lost
+      // answer, and never above 5 s; it doubles with each refusal of the same transaction.
+      retryMs: Math.min(5_000, Math.max(1_000, (options.pollMs ?? 1_000) * 4)),
       maxAttempts: 5,
       batchSize: 100,
       gapGraceMs: options.bumpAfterMs ?? 120_000,
