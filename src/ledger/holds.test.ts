@@ -368,6 +368,269 @@ describe('holds', () => {
   });
 });
 
+describe('refusals, one term at a time', () => {
+  const spend = (b: { from: string[]; sink: string }, amount: bigint, extra: Partial<BalanceOp> = {}) =>
+    ({
+      op: 'spend',
+      id: newId(),
+      ledger: LEDGER,
+      code: 'use',
+      from: b.from.map((accountId) => ({ accountId })),
+      to: b.sink,
+      amount,
+      ...extra,
+    }) as BalanceOp;
+
+  it('refuses a spend or a hold whose terms cannot stand, with the cause, and moves nothing', async () => {
+    const b = await balance(10n);
+    const stranger = newId();
+    for (const make of [spend, hold]) {
+      const cases: [string, BalanceOp, string][] = [
+        ['the sink among the sources', make(b, 1n, { to: b.from[0]! }), 'accounts_must_be_different'],
+        ['a zero amount', make(b, 0n), 'amount_must_not_be_zero'],
+        ['an unknown sink', make(b, 1n, { to: stranger }), 'credit_account_not_found'],
+        ['an unknown source', make(b, 1n, { from: [{ accountId: stranger }] }), 'debit_account_not_found'],
+        ['more than there is', make(b, 11n), 'exceeds_credits'],
+      ];
+      for (const [what, op, code] of cases) {
+        const result = await run(op);
+        expect(result, `${op.op}: ${what}`).toMatchObject({ result: code, parts: [] });
+        expect(result.hold, `${op.op}: ${what}`).toBeUndefined();
+      }
+    }
+    expect(await left(b.from[0]!)).toBe(10n);
+    expect(await getAccount({ db }, b.sink)).toMatchObject({ creditsPosted: 0n, creditsPending: 0n });
+  });
+
+  it('answers a spend replayed with other terms with the term that differs, and moves nothing', async () => {
+    const b = await balance(10n);
+    const otherSink = await account(false);
+    const first = spend(b, 4n);
+    expect((await run(first)).result).toBe('ok');
+    const cases: [Partial<BalanceOp>, string][] = [
+      [{ to: otherSink }, 'exists_with_different_credit_account_id'],
+      [{ code: 'other' }, 'exists_with_different_code'],
+      [{ ledger: 'OTHER' }, 'exists_with_different_ledger'],
+      [{ amount: 3n }, 'exists_with_different_amount'],
+      [{ op: 'hold' } as Partial<BalanceOp>, 'exists_with_different_flags'],
+    ];
+    for (const [terms, code] of cases) {
+      expect((await run({ ...first, ...terms } as BalanceOp)).result, Object.keys(terms).join()).toBe(code);
+    }
+    expect(await left(b.from[0]!)).toBe(6n);
+  });
+
+  it('answers a hold replayed with other terms with the term that differs, and moves nothing', async () => {
+    const b = await balance(10n);
+    const otherSink = await account(false);
+    const first = hold(b, 4n);
+    expect((await run(first)).result).toBe('ok');
+    const cases: [Partial<BalanceOp>, string][] = [
+      [{ to: otherSink }, 'exists_with_different_credit_account_id'],
+      [{ amount: 3n }, 'exists_with_different_amount'],
+      [{ ledger: 'OTHER' }, 'exists_with_different_ledger'],
+      [{ code: 'other' }, 'exists_with_different_code'],
+      [{ op: 'spend' } as Partial<BalanceOp>, 'exists_with_different_flags'],
+    ];
+    for (const [terms, code] of cases) {
+      expect((await run({ ...first, ...terms } as BalanceOp)).result, Object.keys(terms).join()).toBe(code);
+    }
+    expect(await left(b.from[0]!)).toBe(6n);
+    expect((await readHold(db, first.id, clock.now()))?.state).toBe('held');
+  });
+
+  it('refuses to capture nothing, to capture a released hold or to release a captured one', async () => {
+    const b = await balance(10n);
+    const released = await run(hold(b, 2n));
+    expect((await run({ op: 'capture', id: newId(), holdId: released.id, amount: 0n })).result).toBe(
+      'amount_must_not_be_zero',
+    );
+    expect((await run({ op: 'release', id: newId(), holdId: released.id })).result).toBe('ok');
+    const late = await run({ op: 'capture', id: newId(), holdId: released.id });
+    expect(late).toMatchObject({ result: 'pending_transfer_already_voided', hold: { state: 'released' } });
+    const captured = await run(hold(b, 3n));
+    expect((await run({ op: 'capture', id: newId(), holdId: captured.id })).result).toBe('ok');
+    const undo = await run({ op: 'release', id: newId(), holdId: captured.id });
+    expect(undo).toMatchObject({ result: 'pending_transfer_already_posted', hold: { state: 'captured' } });
+    expect(await left(b.from[0]!)).toBe(7n);
+    expect(await findLedgerViolations(db)).toEqual([]);
+  });
+});
+
+describe('what a batch writes', () => {
+  const runAll = (ops: BalanceOp[]) => db.transaction((tx) => applyBalanceOps(tx, ops, { clock }));
+  const failedIds = async (ids: string[]) =>
+    (
+      await queryRows<{ id: string; result: string }>(
+        db,
+        sql`SELECT id, result FROM ledger_failed_transfers WHERE id = ANY(${sql.param(ids)}::uuid[])`,
+      )
+    ).map((row) => [row.id, row.result]);
+  const storedHold = async (id: string) =>
+    (
+      await queryRows<{ state: string; captured: string; finished_at: string | null }>(
+        db,
+        sql`SELECT state, captured::text, finished_at::text FROM ledger_holds WHERE id = ${id}`,
+      )
+    )[0];
+
+  it('remembers the id of a refused operation only, with its cause', async () => {
+    const b = await balance(5n);
+    const spent = hold(b, 2n, { op: 'spend' } as Partial<BalanceOp>);
+    const held = hold(b, 2n);
+    const refused = hold(b, 9n);
+    const results = await runAll([spent, held, refused]);
+    expect(results.map((r) => r.result)).toEqual(['ok', 'ok', 'exceeds_credits']);
+    expect(await failedIds([spent.id, held.id, refused.id])).toEqual([[refused.id, 'exceeds_credits']]);
+  });
+
+  it('a hold placed and captured in one batch is stored captured, finished at that moment', async () => {
+    const b = await balance(5n);
+    const placed = hold(b, 4n);
+    const [first, second] = await runAll([
+      placed,
+      { op: 'capture', id: newId(), holdId: placed.id, amount: 3n },
+    ]);
+    expect([first?.result, second?.result]).toEqual(['ok', 'ok']);
+    expect(await storedHold(placed.id)).toEqual({
+      state: 'captured',
+      captured: '3',
+      finished_at: (
+        await queryRows<{ t: string }>(db, sql`SELECT ${clock.now()}::timestamptz::text AS t`)
+      )[0]!.t,
+    });
+    expect(await left(b.from[0]!)).toBe(2n);
+  });
+
+  it('stores when a hold ended and what it captured, and a replayed release answers as the first', async () => {
+    const b = await balance(5n);
+    const captured = await run(hold(b, 4n));
+    clock.advance(1000);
+    const at = clock.now();
+    await run({ op: 'capture', id: newId(), holdId: captured.id, amount: 1n });
+    const stored = await readHold(db, captured.id, clock.now());
+    expect(stored).toMatchObject({ state: 'captured', captured: 1n, finishedAt: at });
+
+    const released = await run(hold(b, 1n));
+    const release: BalanceOp = { op: 'release', id: newId(), holdId: released.id };
+    expect((await run(release)).result).toBe('ok');
+    clock.advance(1000);
+    const again = await run(release);
+    expect(again).toMatchObject({ result: 'exists', parts: [], hold: { state: 'released', finishedAt: at } });
+    expect(await left(b.from[0]!)).toBe(4n);
+  });
+
+  it('answers a spend drawn on twenty accounts, replayed, with all twenty parts', async () => {
+    const b = await balance(...Array.from({ length: 20 }, () => 1n));
+    const op = hold(b, 20n, { op: 'spend' } as Partial<BalanceOp>);
+    const first = await run(op);
+    expect(first.parts).toHaveLength(20);
+    const again = await run(op);
+    expect(again.result).toBe('exists');
+    expect(again.parts).toEqual(first.parts);
+    expect((await run({ ...op, amount: 19n } as BalanceOp)).result).toBe('exists_with_different_amount');
+  });
+});
+
+describe('capturing part and keeping the rest', () => {
+  it('a replay answers the rest as it was kept, and keeps nothing more', async () => {
+    const b = await balance(3n, 10n);
+    const placed = await run(hold(b, 8n, { timeoutSeconds: 60 } as Partial<BalanceOp>));
+    const capture: BalanceOp = {
+      op: 'capture',
+      id: newId(),
+      holdId: placed.id,
+      amount: 5n,
+      keepRest: { id: newId() },
+    };
+    const first = await run(capture);
+    clock.advance(5000);
+    const again = await run(capture);
+    expect(again).toMatchObject({ result: 'exists', hold: { state: 'captured', captured: 5n } });
+    expect(again.rest).toMatchObject({ id: first.rest!.id, amount: 3n, state: 'held', timeoutSeconds: 60 });
+    expect(again.parts).toEqual(first.parts);
+    expect(await left(b.from[1]!)).toBe(5n);
+  });
+
+  it('keeps the rest of a hold that never expires, without an expiry, and each account’s end with its part', async () => {
+    const b = await balance(3n, 10n);
+    const until = new Date(clock.now().getTime() + 3_600_000);
+    const placed = await run({
+      ...hold(b, 8n),
+      from: [{ accountId: b.from[0]! }, { accountId: b.from[1]!, until }],
+    } as BalanceOp);
+    expect(placed.hold?.expiresAt?.getTime()).toBe(until.getTime());
+    const open = await run(hold(b, 2n));
+    expect(open.hold?.expiresAt).toBeNull();
+    const kept = await run({
+      op: 'capture',
+      id: newId(),
+      holdId: placed.id,
+      amount: 4n,
+      keepRest: { id: newId() },
+    });
+    expect(kept.rest?.parts).toEqual([
+      { accountId: b.from[1], transferId: kept.rest!.id, amount: 4n, until },
+    ]);
+    const keptOpen = await run({
+      op: 'capture',
+      id: newId(),
+      holdId: open.id,
+      amount: 1n,
+      keepRest: { id: newId() },
+    });
+    expect(keptOpen.rest).toMatchObject({ amount: 1n, state: 'held', timeoutSeconds: 0, expiresAt: null });
+  });
+
+  it('keeps nothing when all is captured, or when less than a second is left', async () => {
+    const b = await balance(10n);
+    const whole = await run(hold(b, 4n, { timeoutSeconds: 60 } as Partial<BalanceOp>));
+    const all = await run({
+      op: 'capture',
+      id: newId(),
+      holdId: whole.id,
+      amount: 4n,
+      keepRest: { id: newId() },
+    });
+    expect(all.result).toBe('ok');
+    expect(all.rest).toBeUndefined();
+    const nearlyOver = await run(hold(b, 4n, { timeoutSeconds: 2 } as Partial<BalanceOp>));
+    clock.advance(1001);
+    const late = await run({
+      op: 'capture',
+      id: newId(),
+      holdId: nearlyOver.id,
+      amount: 1n,
+      keepRest: { id: newId() },
+    });
+    expect(late.result).toBe('ok');
+    expect(late.rest).toBeUndefined();
+    // The rest was released: only what was captured left the balance.
+    expect(await left(b.from[0]!)).toBe(5n);
+  });
+});
+
+describe('a hold found expired by a capture', () => {
+  it('is stored expired, finished at its expiry, before any sweep', async () => {
+    const b = await balance(10n);
+    const placed = await run(hold(b, 3n, { timeoutSeconds: 10 } as Partial<BalanceOp>));
+    clock.advance(15_000);
+    const late = await run({ op: 'release', id: newId(), holdId: placed.id });
+    expect(late).toMatchObject({ result: 'pending_transfer_expired', hold: { state: 'expired' } });
+    const [row] = await queryRows<{ state: string; finished_at: string }>(
+      db,
+      sql`SELECT state, finished_at::text FROM ledger_holds WHERE id = ${placed.id}`,
+    );
+    expect(row?.state).toBe('expired');
+    expect(new Date(row!.finished_at).getTime()).toBe(placed.hold!.expiresAt!.getTime());
+    // A second look answers the same without writing again.
+    expect((await run({ op: 'capture', id: newId(), holdId: placed.id })).result).toBe(
+      'pending_transfer_expired',
+    );
+    expect(await left(b.from[0]!)).toBe(10n);
+  });
+});
+
 describe('under concurrency', () => {
   it('a capture and a release of one hold: exactly one wins', async () => {
     const b = await balance(10n);
