@@ -14,6 +14,8 @@ import {
   assertWellFormedOp,
   type BalanceOp,
   type BalanceOpResult,
+  holdFromJson,
+  holdJson,
   idFromKey,
   partId,
   readHold,
@@ -631,6 +633,32 @@ describe('a hold found expired by a capture', () => {
   });
 });
 
+describe('a hold read with a line’s own rows', () => {
+  it('comes back from its JSON as stored, metadata included, and a capture may use it instead of reading', async () => {
+    const b = await balance(10n);
+    const placed = await run(
+      hold(b, 6n, { timeoutSeconds: 30, metadata: { job: 'render-7' } } as Partial<BalanceOp>),
+    );
+    const [row] = await queryRows<{ hold: unknown }>(
+      db,
+      sql`SELECT ${holdJson('x.id')} AS hold FROM (SELECT ${placed.id}::uuid AS id) x`,
+    );
+    const fromJson = holdFromJson(row?.hold);
+    expect(fromJson).toEqual(await readHold(db, placed.id, clock.now()));
+    expect(fromJson?.metadata).toEqual({ job: 'render-7' });
+    expect(holdFromJson(null)).toBeNull();
+    const captured = await run({
+      op: 'capture',
+      id: newId(),
+      holdId: placed.id,
+      hold: fromJson!,
+      amount: 2n,
+    });
+    expect(captured).toMatchObject({ result: 'ok', hold: { state: 'captured', captured: 2n } });
+    expect(await left(b.from[0]!)).toBe(8n);
+  });
+});
+
 describe('under concurrency', () => {
   it('a capture and a release of one hold: exactly one wins', async () => {
     const b = await balance(10n);
@@ -715,6 +743,15 @@ describe('a sharded sink', () => {
     expect((await readSinkBalance(db, sink)).creditsPosted).toBe(total);
     expect(await left(b.from[0]!)).toBe(1_000n - total);
   });
+
+  it('picks the shard by the payer’s 32-bit FNV-1a hash, and needs at least one account', () => {
+    const ids = ['s0', 's1', 's2', 's3', 's4', 's5', 's6'];
+    const sink = shardedSink(ids);
+    // FNV-1a's published test vectors: "a" → 0xe40c292c, "foobar" → 0xbf9cf968.
+    expect(sink.shardFor('a')).toBe(ids[0xe40c292c % 7]);
+    expect(sink.shardFor('foobar')).toBe(ids[0xbf9cf968 % 7]);
+    expect(() => shardedSink([])).toThrow('a sink needs at least one account');
+  });
 });
 
 describe('derived ids', () => {
@@ -724,6 +761,9 @@ describe('derived ids', () => {
     expect(idFromKey(NAMESPACE, 'other', 'key')).not.toBe(a);
     expect(partId(a, 0)).toBe(a);
     expect(new Set([0, 1, 2].map((i) => partId(a, i))).size).toBe(3);
+    // The parts of a key are kept apart: "ab" + "c" is not "a" + "bc".
+    expect(idFromKey(NAMESPACE, 'ab', 'c')).not.toBe(idFromKey(NAMESPACE, 'a', 'bc'));
+    expect(partId(idFromKey(NAMESPACE, 'b'), 1)).not.toBe(partId(a, 1));
   });
 });
 
