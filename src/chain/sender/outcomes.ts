@@ -37,6 +37,12 @@ export interface Outcome {
   changes: OutcomeChanges;
 }
 
+/** How many transactions `address` had sent as of a block: the next nonce it would use there. */
+const nonceCountAt =
+  ({ publicClient }: ChainClient, address: Address) =>
+  async (blockNumber: bigint): Promise<bigint> =>
+    BigInt(await publicClient.getTransactionCount({ address, blockNumber }));
+
 /** Receipts are only asked for nonces the chain has used: any other cannot have one. */
 export async function readChainView(
   chain: ChainClient,
@@ -46,8 +52,7 @@ export async function readChainView(
 ): Promise<ChainView> {
   const { publicClient } = chain;
   const [head, fees] = await Promise.all([publicClient.getBlockNumber(), publicClient.estimateFeesPerGas()]);
-  const countAt = async (blockNumber: bigint) =>
-    BigInt(await publicClient.getTransactionCount({ address, blockNumber }));
+  const countAt = nonceCountAt(chain, address);
   const depth = BigInt(confirmations);
   const minedNonce = await countAt(head);
   const settledNonce = depth === 0n ? minedNonce : head >= depth ? await countAt(head - depth) : 0n;
@@ -83,8 +88,7 @@ async function findNonceUser(
   settledBlock: bigint,
 ): Promise<NonceUser | undefined> {
   const { publicClient } = chain;
-  const countAt = async (blockNumber: bigint) =>
-    BigInt(await publicClient.getTransactionCount({ address, blockNumber }));
+  const countAt = nonceCountAt(chain, address);
   let low = 0n;
   let high = settledBlock;
   if ((await countAt(high)) <= nonce) return undefined;
