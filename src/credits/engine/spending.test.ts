@@ -156,6 +156,56 @@ describe('idempotency', () => {
     expect(theirs.id).not.toBe(first.id);
   });
 
+  it('answers a key replayed with any one term changed with idempotency_conflict, and spends nothing more', async () => {
+    const userId = person();
+    await give(f, userId, 20n);
+    const inTx = <T>(work: (tx: Parameters<Parameters<typeof f.db.transaction>[0]>[0]) => Promise<T>) =>
+      f.db.transaction(work);
+    const charge = { amount: 3n, usedFor: 'export', action: 'render', idempotencyKey: 'charge-1' };
+    await inTx((tx) => chargeCredits(tx, f.clock, { userId }, charge));
+    for (const changed of [{ amount: 4n }, { usedFor: 'import' }, { action: 'print' }, { action: null }]) {
+      await refusal(
+        inTx((tx) => chargeCredits(tx, f.clock, { userId }, { ...charge, ...changed })),
+        'idempotency_conflict',
+      );
+    }
+    const reserve = { amount: 5n, reservedFor: 'job', action: 'render', idempotencyKey: 'reserve-1' };
+    const reservation = await inTx((tx) => reserveCredits(tx, f.clock, { userId }, reserve));
+    for (const changed of [
+      { amount: 6n },
+      { reservedFor: 'other job' },
+      { action: 'print' },
+      { action: null },
+    ]) {
+      await refusal(
+        inTx((tx) => reserveCredits(tx, f.clock, { userId }, { ...reserve, ...changed })),
+        'idempotency_conflict',
+      );
+    }
+    const use = { amount: 2n, usedFor: 'frame 1', action: 'render', idempotencyKey: 'use-1' };
+    await inTx((tx) => useReservation(tx, f.clock, userId, reservation.id, use));
+    const another = await inTx((tx) =>
+      reserveCredits(tx, f.clock, { userId }, { amount: 2n, reservedFor: 'job 2' }),
+    );
+    for (const [id, changed] of [
+      [reservation.id, { amount: 1n }],
+      [reservation.id, { usedFor: 'frame 2' }],
+      [reservation.id, { action: 'print' }],
+      [another.id, {}],
+    ] as const) {
+      await refusal(
+        inTx((tx) => useReservation(tx, f.clock, userId, id, { ...use, ...changed })),
+        'idempotency_conflict',
+      );
+    }
+    // 3 charged, 2 used, 2 still reserved; what the first reservation did not use went back.
+    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({
+      used: 5n,
+      reserved: 2n,
+      available: 13n,
+    });
+  });
+
   it('spends once when the same request arrives many times at once', async () => {
     const userId = person();
     await give(f, userId, 10n);
