@@ -19,6 +19,7 @@ import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem
 import { afterEach, describe, expect, it } from 'vitest';
 import * as TestUSDC from '../src/chain/contracts/TestUSDC';
 import { chainEventId, derivedUuid } from '../src/chain/follower/events';
+import { DEV_MNEMONIC } from '../src/chain/runtime';
 import { openDatabase, queryRows } from '../src/core/database';
 import { findLedgerViolations } from '../src/ledger/invariants';
 import { getAccount } from '../src/ledger/service';
@@ -46,7 +47,6 @@ const CONFIRMATIONS = 3;
 const KILL_AFTER_QUEUED = 100;
 const worker = path.join(import.meta.dirname, 'support', 'chain-soak-worker.ts');
 const transferEvent = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)');
-const DEV_MNEMONIC = 'test test test test test test test test test test test junk';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -170,14 +170,14 @@ export async function readSinkBalance(db: Db, sink: Pick<ShardedSink, 'ids'>): P
           coalesce(sum(credits_pending), 0)::text AS cp, coalesce(sum(credits_posted), 0)::text AS cpo
         FROM ledger_accounts WHERE id = ANY(${sql.param([...sink.ids])}::uuid[])`,
   );
-  // Stryker disable all: an aggregate without GROUP BY always returns its one row
+  // An aggregate without GROUP BY always returns its one row.
+  const sums = row!;
   return {
-    debitsPending: BigInt(row?.dp ?? 0),
-    debitsPosted: BigInt(row?.dpo ?? 0),
-    creditsPending: BigInt(row?.cp ?? 0),
-    creditsPosted: BigInt(row?.cpo ?? 0),
+    debitsPending: BigInt(sums.dp),
+    debitsPosted: BigInt(sums.dpo),
+    creditsPending: BigInt(sums.cp),
+    creditsPosted: BigInt(sums.cpo),
   };
-  // Stryker restore all
 }
 
 /** A hold's state at a moment: one past its expiry is expired even if no sweep has said so yet. */
