@@ -14,6 +14,7 @@ import {
   assertWellFormedOp,
   type BalanceOp,
   type BalanceOpResult,
+  type Hold,
   holdFromJson,
   holdJson,
   idFromKey,
@@ -404,6 +405,43 @@ describe('refusals, one term at a time', () => {
     expect(await getAccount({ db }, b.sink)).toMatchObject({ creditsPosted: 0n, creditsPending: 0n });
   });
 
+  it('refuses on its own terms before the ledger would: a sink named after enough was found, an unknown sink, a retried failure', async () => {
+    const b = await balance(10n);
+    const stranger = newId();
+    // The sink is the second source, which the draw never reaches: still refused.
+    const sinkAsSource = spend({ from: [b.from[0]!, b.sink], sink: b.sink }, 2n);
+    expect((await run(sinkAsSource)).result).toBe('accounts_must_be_different');
+    // An unknown sink is named as such, not as a shortfall.
+    expect((await run(spend(b, 11n, { to: stranger }))).result).toBe('credit_account_not_found');
+    // A failed id answers id_already_failed, also while the shortfall lasts.
+    const short = spend(b, 11n);
+    expect((await run(short)).result).toBe('exceeds_credits');
+    expect((await run(short)).result).toBe('id_already_failed');
+    // An unknown account after the amount was found is never looked at.
+    expect((await run(spend({ from: [b.from[0]!, stranger], sink: b.sink }, 3n))).result).toBe('ok');
+    expect(await left(b.from[0]!)).toBe(7n);
+  });
+
+  it('lets a spend use an account ending within the second, and only a hold takes a source’s end as its expiry', async () => {
+    const b = await balance(10n);
+    const soon = new Date(clock.now().getTime() + 500);
+    const spent = await run(spend(b, 1n, { from: [{ accountId: b.from[0]!, until: soon }] }));
+    expect(spent.result).toBe('ok');
+    const later = new Date(clock.now().getTime() + 3_600_000);
+    const fromLater = { from: [{ accountId: b.from[0]!, until: later }] } as Partial<BalanceOp>;
+    const spentLater = await run(spend(b, 1n, fromLater));
+    expect(spentLater.result).toBe('ok');
+    const [stored] = await queryRows<{ kind: string; timeout_seconds: number }>(
+      db,
+      sql`SELECT kind, timeout_seconds FROM ledger_transfers WHERE id = ${spentLater.id}`,
+    );
+    expect(stored).toEqual({ kind: 'posted', timeout_seconds: 0 });
+    // A hold asking for less than the source's end keeps what it asked for.
+    const short = await run(hold(b, 1n, { ...fromLater, timeoutSeconds: 10 } as Partial<BalanceOp>));
+    expect(short.hold?.timeoutSeconds).toBe(10);
+    expect(await left(b.from[0]!)).toBe(7n);
+  });
+
   it('answers a spend replayed with other terms with the term that differs, and moves nothing', async () => {
     const b = await balance(10n);
     const otherSink = await account(false);
@@ -609,6 +647,32 @@ describe('capturing part and keeping the rest', () => {
     expect(late.rest).toBeUndefined();
     // The rest was released: only what was captured left the balance.
     expect(await left(b.from[0]!)).toBe(5n);
+  });
+});
+
+describe('a hold passed in that its transfers do not bear out', () => {
+  it('moves nothing: a part of another amount, account or sink is an internal error, a missing part is not found', async () => {
+    const b = await balance(10n);
+    const placed = await run(hold(b, 4n));
+    const real = placed.hold!;
+    const part = real.parts[0]!;
+    const forged: Hold[] = [
+      { ...real, parts: [{ ...part, amount: 5n }] },
+      { ...real, parts: [{ ...part, accountId: b.sink }] },
+      { ...real, sinkAccountId: b.from[0]! },
+    ];
+    for (const hold of forged) {
+      await expect(run({ op: 'capture', id: newId(), holdId: real.id, hold })).rejects.toMatchObject({
+        code: 'internal',
+        message: 'a hold does not match its pending transfers',
+      });
+    }
+    const missing = { ...real, parts: [{ ...part, transferId: newId() }] };
+    expect((await run({ op: 'release', id: newId(), holdId: real.id, hold: missing })).result).toBe(
+      'pending_transfer_not_found',
+    );
+    expect(await left(b.from[0]!)).toBe(6n);
+    expect((await readHold(db, real.id, clock.now()))?.state).toBe('held');
   });
 });
 

@@ -386,7 +386,8 @@ export function evaluateOp(batch: BatchState, book: HoldBook, op: BalanceOp): Ba
       : op.op === 'capture'
         ? capture(batch, book, op)
         : release(batch, book, op);
-  if (outcome.result !== 'ok' && outcome.result !== 'exists') batch.rememberFailure(op.id, outcome.result);
+  // The batch keeps only transient refusals (TigerBeetle's rule), never a success.
+  batch.rememberFailure(op.id, outcome.result);
   return outcome;
 }
 
