@@ -20,13 +20,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as TestUSDC from '../src/chain/contracts/TestUSDC';
 import { chainEventId, derivedUuid } from '../src/chain/follower/events';
 import { DEV_MNEMONIC } from '../src/chain/runtime';
-import { openDatabase, queryRows } from '../src/core/database';
+import { queryRows } from '../src/core/database';
 import { findLedgerViolations } from '../src/ledger/invariants';
 import { getAccount } from '../src/ledger/service';
 import { type Anvil, startAnvil } from './support/anvil';
 import { PAYOUT_PURPOSE, SOAK_ACCOUNTS } from './support/chain-soak-line';
 import type { SoakWorkerSpec } from './support/chain-soak-worker';
-import { createPostgresDatabase, testDatabaseUrl } from './support/database';
+import { databaseTarget } from './support/database';
+import { openDatabaseTarget } from './support/database-target';
 import { startUnreliableRpc, type UnreliableRpc } from './support/unreliable-rpc';
 
 /**
@@ -182,15 +183,8 @@ describe('the chain rail under a misbehaving RPC and a crash', () => {
     const payees = Array.from({ length: PAYOUTS }, fresh);
     const deposits = await signDeposits(anvil, usdc, depositAddresses);
 
-    let target: string;
-    if (testDatabaseUrl) {
-      const created = await createPostgresDatabase();
-      cleanups.push(created.drop);
-      target = created.url;
-    } else {
-      target = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-soak-'));
-      cleanups.push(async () => fs.rmSync(target, { recursive: true, force: true }));
-    }
+    const { target, remove } = await databaseTarget('tally-soak-');
+    cleanups.push(remove);
     const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-soak-files-'));
     cleanups.push(async () => fs.rmSync(filesDir, { recursive: true, force: true }));
     const spec: SoakWorkerSpec = {
@@ -316,9 +310,7 @@ describe('the chain rail under a misbehaving RPC and a crash', () => {
       await Promise.all([miner, misbehaving, depositing]);
     }
 
-    const database = target.startsWith('postgres')
-      ? await openDatabase({ url: target, poolSize: 2 })
-      : await openDatabase({ dataDir: target });
+    const database = await openDatabaseTarget(target, 2);
     try {
       const db = database.db;
       // Every payout was sent, confirmed, and paid its payee exactly once.

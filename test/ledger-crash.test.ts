@@ -1,14 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, queryRows } from '../src/core/database';
+import { queryRows } from '../src/core/database';
 import { newId } from '../src/core/ids';
 import { findLedgerViolations } from '../src/ledger/invariants';
-import { createPostgresDatabase, testDatabaseUrl } from './support/database';
+import { databaseTarget } from './support/database';
+import { openDatabaseTarget } from './support/database-target';
 
 /**
  * A child process runs transfers and prints each one it saw committed; we kill it with SIGKILL in
@@ -62,23 +61,14 @@ function isAlive(pid: number): boolean {
 
 describe('a crash in the middle of transfers', () => {
   it('keeps every acknowledged transfer and every invariant', async () => {
-    let target: string;
-    if (testDatabaseUrl) {
-      const created = await createPostgresDatabase();
-      cleanups.push(created.drop);
-      target = created.url;
-    } else {
-      target = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-crash-'));
-      cleanups.push(async () => fs.rmSync(target, { recursive: true, force: true }));
-    }
+    const { target, remove } = await databaseTarget('tally-crash-');
+    cleanups.push(remove);
     const treasury = newId();
     const wallet = newId();
     const acked = await runUntilKilled(target, treasury, wallet);
     expect(acked.length).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL);
 
-    const database = target.startsWith('postgres')
-      ? await openDatabase({ url: target, poolSize: 2 })
-      : await openDatabase({ dataDir: target });
+    const database = await openDatabaseTarget(target, 2);
     try {
       await database.migrate();
       const stored = await queryRows<{ id: string }>(

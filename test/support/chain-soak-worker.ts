@@ -10,9 +10,10 @@ import type { Hex } from 'viem';
 import { createTally } from '../../src/app';
 import { openChain } from '../../src/chain/runtime';
 import type { ChainSettings } from '../../src/core/config';
-import { openDatabase, queryRows } from '../../src/core/database';
+import { queryRows } from '../../src/core/database';
 import { createLogger } from '../../src/core/log';
 import { PAYOUT_PURPOSE, type SoakSpec, soakLine } from './chain-soak-line';
+import { openDatabaseTarget } from './database-target';
 
 export interface SoakWorkerSpec extends SoakSpec {
   /** A PostgreSQL URL or a PGlite directory. */
@@ -26,9 +27,7 @@ export interface SoakWorkerSpec extends SoakSpec {
 }
 
 const spec = JSON.parse(process.argv[2] ?? '') as SoakWorkerSpec;
-const database = spec.target.startsWith('postgres')
-  ? await openDatabase({ url: spec.target, poolSize: 4 })
-  : await openDatabase({ dataDir: spec.target });
+const database = await openDatabaseTarget(spec.target, 4);
 await database.migrate();
 // Errors only, to stderr: the test shows them if the soak fails.
 const log = createLogger(process.env.SOAK_LOG_LEVEL ?? 'error', process.stderr);

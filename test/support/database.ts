@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 import { type Database, openDatabase } from '../../src/core/database';
@@ -63,6 +66,22 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
   const url = new URL(testDatabaseUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * A database another process opens by `target` (see `openDatabaseTarget`), for tests that kill that
+ * process and open what it left: a database of its own on the TEST_DATABASE_URL server, or a PGlite
+ * directory named after `prefix`. `remove` drops or deletes it.
+ */
+export async function databaseTarget(
+  prefix: string,
+): Promise<{ target: string; remove: () => Promise<void> }> {
+  if (testDatabaseUrl) {
+    const created = await createPostgresDatabase();
+    return { target: created.url, remove: created.drop };
+  }
+  const target = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { target, remove: async () => fs.rmSync(target, { recursive: true, force: true }) };
 }
 
 async function adminQuery(text: string): Promise<void> {

@@ -4,15 +4,13 @@
  * is killed, printing `ack <id>` for every transfer only after its transaction committed.
  */
 import { systemClock } from '../../src/core/clock';
-import { openDatabase } from '../../src/core/database';
 import { newId } from '../../src/core/ids';
 import { TransferBatcher } from '../../src/ledger/batcher';
 import { createAccounts, createLedger } from '../../src/ledger/service';
+import { openDatabaseTarget } from './database-target';
 
 const [target, treasury, wallet] = process.argv.slice(2) as [string, string, string];
-const database = target.startsWith('postgres')
-  ? await openDatabase({ url: target, poolSize: 10 })
-  : await openDatabase({ dataDir: target });
+const database = await openDatabaseTarget(target, 10);
 await database.migrate();
 const deps = { db: database.db, clock: systemClock };
 await createLedger(deps, { code: 'USDC', scale: 6 });
