@@ -442,41 +442,29 @@ describe('refusals, one term at a time', () => {
     expect(await left(b.from[0]!)).toBe(7n);
   });
 
-  it('answers a spend replayed with other terms with the term that differs, and moves nothing', async () => {
-    const b = await balance(10n);
-    const otherSink = await account(false);
-    const first = spend(b, 4n);
-    expect((await run(first)).result).toBe('ok');
-    const cases: [Partial<BalanceOp>, string][] = [
-      [{ to: otherSink }, 'exists_with_different_credit_account_id'],
-      [{ code: 'other' }, 'exists_with_different_code'],
-      [{ ledger: 'OTHER' }, 'exists_with_different_ledger'],
-      [{ amount: 3n }, 'exists_with_different_amount'],
-      [{ op: 'hold' } as Partial<BalanceOp>, 'exists_with_different_flags'],
-    ];
-    for (const [terms, code] of cases) {
-      expect((await run({ ...first, ...terms } as BalanceOp)).result, Object.keys(terms).join()).toBe(code);
+  it('answers a spend or a hold replayed with other terms with the term that differs, and moves nothing', async () => {
+    for (const [make, otherKind] of [
+      [spend, 'hold'],
+      [hold, 'spend'],
+    ] as const) {
+      const b = await balance(10n);
+      const otherSink = await account(false);
+      const first = make(b, 4n);
+      expect((await run(first)).result).toBe('ok');
+      const cases: [Partial<BalanceOp>, string][] = [
+        [{ to: otherSink }, 'exists_with_different_credit_account_id'],
+        [{ code: 'other' }, 'exists_with_different_code'],
+        [{ ledger: 'OTHER' }, 'exists_with_different_ledger'],
+        [{ amount: 3n }, 'exists_with_different_amount'],
+        [{ op: otherKind } as Partial<BalanceOp>, 'exists_with_different_flags'],
+      ];
+      for (const [terms, code] of cases) {
+        const what = `${first.op}: ${Object.keys(terms).join()}`;
+        expect((await run({ ...first, ...terms } as BalanceOp)).result, what).toBe(code);
+      }
+      expect(await left(b.from[0]!)).toBe(6n);
+      if (first.op === 'hold') expect((await readHold(db, first.id, clock.now()))?.state).toBe('held');
     }
-    expect(await left(b.from[0]!)).toBe(6n);
-  });
-
-  it('answers a hold replayed with other terms with the term that differs, and moves nothing', async () => {
-    const b = await balance(10n);
-    const otherSink = await account(false);
-    const first = hold(b, 4n);
-    expect((await run(first)).result).toBe('ok');
-    const cases: [Partial<BalanceOp>, string][] = [
-      [{ to: otherSink }, 'exists_with_different_credit_account_id'],
-      [{ amount: 3n }, 'exists_with_different_amount'],
-      [{ ledger: 'OTHER' }, 'exists_with_different_ledger'],
-      [{ code: 'other' }, 'exists_with_different_code'],
-      [{ op: 'spend' } as Partial<BalanceOp>, 'exists_with_different_flags'],
-    ];
-    for (const [terms, code] of cases) {
-      expect((await run({ ...first, ...terms } as BalanceOp)).result, Object.keys(terms).join()).toBe(code);
-    }
-    expect(await left(b.from[0]!)).toBe(6n);
-    expect((await readHold(db, first.id, clock.now()))?.state).toBe('held');
   });
 
   it('refuses to capture nothing, to capture a released hold or to release a captured one', async () => {
