@@ -20,6 +20,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as TestUSDC from '../src/chain/contracts/TestUSDC';
 import { chainEventId, derivedUuid } from '../src/chain/follower/events';
 import { DEV_MNEMONIC } from '../src/chain/runtime';
+import { DEFAULT_LEASE_MS } from '../src/chain/sender/sender';
 import { queryRows } from '../src/core/database';
 import { findLedgerViolations } from '../src/ledger/invariants';
 import { getAccount } from '../src/ledger/service';
@@ -138,6 +139,22 @@ async function signDeposits(anvil: Anvil, usdc: Address, depositAddresses: Addre
     deposits.push({ raw, hash: keccak256(raw), to, value });
   }
   return deposits;
+}
+
+/** The payouts a failed soak left open, as the sender last recorded them: what the failure message needs. */
+async function openPayouts(target: string): Promise<string> {
+  const database = await openDatabaseTarget(target, 1);
+  try {
+    const rows = await queryRows(
+      database.db,
+      sql`SELECT t.nonce::text, state, attempts, last_error, hashes, accepted_hash, mined_hash,
+                 block_number::text, sent_at, next_check_at
+          FROM chain_outgoing_transactions t WHERE state IN ('queued', 'pending') ORDER BY t.nonce LIMIT 20`,
+    );
+    return rows.map((row) => JSON.stringify(row)).join('\n');
+  } finally {
+    await database.close();
+  }
 }
 
 describe('the chain rail under a misbehaving RPC and a crash', () => {
@@ -287,13 +304,18 @@ describe('the chain rail under a misbehaving RPC and a crash', () => {
         return missing;
       };
       // Alone it takes 25–30 s; beside the rest of the suite on two cores, up to a minute and a half.
-      const deadline = Date.now() + 110_000;
+      // A kill in the middle of a sender's pass leaves what it claimed to the lease, which waits first.
+      const deadline = Date.now() + 110_000 + DEFAULT_LEASE_MS;
       while (second.payoutsFinal < PAYOUTS || second.depositsCredited < DEPOSITS) {
         const missing = await canonical();
         if (Date.now() > deadline || second.child.exitCode !== null) {
+          second.child.kill('SIGKILL');
+          await second.exited;
           throw new Error(
             `seed ${seed}: ${second.payoutsFinal} payouts final, ${second.depositsCredited} deposits credited, ` +
-              `${missing} deposits off the chain, ${reverted.size} reverted; the worker said:\n${second.stderr}`,
+              `${missing} deposits off the chain, ${reverted.size} reverted, at block ` +
+              `${await anvil.publicClient.getBlockNumber()}; still open:\n${await openPayouts(target)}\n` +
+              `the worker said:\n${second.stderr}`,
           );
         }
         await sleep(500);
@@ -384,5 +406,5 @@ describe('the chain rail under a misbehaving RPC and a crash', () => {
     } finally {
       await database.close();
     }
-  }, 180_000);
+  }, 240_000);
 });

@@ -29,8 +29,8 @@ export interface SoakWorkerSpec extends SoakSpec {
 const spec = JSON.parse(process.argv[2] ?? '') as SoakWorkerSpec;
 const database = await openDatabaseTarget(spec.target, 4);
 await database.migrate();
-// Errors only, to stderr: the test shows them if the soak fails.
-const log = createLogger(process.env.SOAK_LOG_LEVEL ?? 'error', process.stderr);
+// Warnings and errors, to stderr: the test shows the last of them if the soak fails.
+const log = createLogger(process.env.SOAK_LOG_LEVEL ?? 'warn', process.stderr);
 const settings: ChainSettings = {
   mode: 'external',
   rpcUrl: spec.rpcUrl,

@@ -45,6 +45,11 @@ export {
  */
 
 const MAX_BACKOFF_MS = 10 * 60 * 1000;
+/**
+ * How long a pass's claim keeps other processes away by default: long enough to broadcast a full
+ * batch through a slow RPC. It is also how long the claims of a process that died mid-pass wait.
+ */
+export const DEFAULT_LEASE_MS = 60_000;
 
 export interface SenderDeps {
   db: Db;
@@ -145,7 +150,7 @@ export class Sender {
     this.options = {
       bumpAfterMs: 120_000,
       pollMs: 1_000,
-      leaseMs: 60_000,
+      leaseMs: DEFAULT_LEASE_MS,
       // A few polls, so a fast chain (the embedded one) is not held up for seconds by one lost
       // answer, and never above 5 s; it doubles with each refusal of the same transaction.
       retryMs: Math.min(5_000, Math.max(1_000, (options.pollMs ?? 1_000) * 4)),
