@@ -6,7 +6,7 @@ import { newId } from '../core/ids';
 import { UINT256_MAX } from '../core/money';
 import { applyTransferGroups, applyTransfers, expireDuePendingTransfers } from './engine';
 import { findLedgerViolations } from './invariants';
-import { createAccounts, createLedger, getAccount, getAccountHistory } from './service';
+import { createAccounts, createLedger, getAccount, getAccountHistory, setAccountClosed } from './service';
 import type { TransferInput } from './types';
 
 let db: Db;
@@ -62,6 +62,9 @@ describe('posted transfers', () => {
     ]);
     expect(result?.result).toBe('ok');
     expect(result?.transfer?.amount).toBe(250n);
+    // Only a pending transfer has a state and an expiry.
+    expect(result?.transfer?.pendingState).toBeNull();
+    expect(result?.transfer?.expiresAt).toBeNull();
     expect(await balances(a)).toEqual([0n, 250n, 0n, 0n]);
     expect(await balances(b)).toEqual([0n, 0n, 0n, 250n]);
     const history = await getAccountHistory({ db }, b);
@@ -346,6 +349,84 @@ describe('linked transfers', () => {
     expect(results.map((r) => r.result)).toEqual(['linked_event_failed', 'linked_event_chain_open']);
     expect(await balances(b)).toEqual([0n, 0n, 0n, 0n]);
   });
+
+  it('undoes only its own chain: what the batch did before stays, and a failed id can be used again', async () => {
+    const { wallet, treasury } = await fundedWallet(10n);
+    const merchant = await account();
+    const hold = newId();
+    const [held] = await apply([
+      {
+        id: hold,
+        debitAccountId: treasury,
+        creditAccountId: merchant,
+        amount: 5n,
+        ledger: 'USDC',
+        code: 'hold',
+        flags: { pending: true },
+      },
+    ]);
+    expect(held?.result).toBe('ok');
+    const before = newId();
+    const linkedPost = newId();
+    const reused = newId();
+    const results = await apply([
+      // Changes the merchant before the chain: the chain's undo must keep it.
+      {
+        id: before,
+        debitAccountId: treasury,
+        creditAccountId: merchant,
+        amount: 3n,
+        ledger: 'USDC',
+        code: 'a',
+      },
+      // The chain posts a stored hold and moves money under an id, then fails.
+      {
+        id: linkedPost,
+        pendingId: hold,
+        flags: { linked: true, postPendingTransfer: true },
+      },
+      {
+        id: reused,
+        debitAccountId: treasury,
+        creditAccountId: merchant,
+        amount: 1n,
+        ledger: 'USDC',
+        code: 'b',
+        flags: { linked: true },
+      },
+      {
+        id: newId(),
+        debitAccountId: wallet,
+        creditAccountId: merchant,
+        amount: 11n,
+        ledger: 'USDC',
+        code: 'c',
+      },
+      // The id the failed chain gave its transfer is free again, in the same batch.
+      {
+        id: reused,
+        debitAccountId: treasury,
+        creditAccountId: merchant,
+        amount: 2n,
+        ledger: 'USDC',
+        code: 'd',
+      },
+    ]);
+    expect(results.map((r) => r.result)).toEqual([
+      'ok',
+      'linked_event_failed',
+      'linked_event_failed',
+      'exceeds_credits',
+      'ok',
+    ]);
+    expect(results[4]?.transfer?.amount).toBe(2n);
+    // The merchant has the 3 and the 2, and the hold still pending; the hold can still be posted.
+    expect(await balances(merchant)).toEqual([0n, 0n, 5n, 5n]);
+    const [posted] = await apply([{ id: newId(), pendingId: hold, flags: { postPendingTransfer: true } }]);
+    expect(posted?.result).toBe('ok');
+    expect(await balances(merchant)).toEqual([0n, 0n, 0n, 10n]);
+    expect(await findLedgerViolations(db)).toEqual([]);
+  });
 });
 
 describe('two-phase transfers', () => {
@@ -473,7 +554,253 @@ describe('two-phase transfers', () => {
       'expire_pending',
       'expire_pending',
     ]);
+    // An expiry is nobody's chain.
+    expect(history.items.map((e) => e.transfer.linked)).toEqual([false, false, false, false, false]);
     expect(await findLedgerViolations(db)).toEqual([]);
+  });
+
+  it('posts or voids a pending only under its own terms, and a retry of either by its id', async () => {
+    const { wallet, treasury } = await fundedWallet(100n);
+    const other = await account();
+    const euro = await account({ ledger: 'EUR' });
+    const hold = newId();
+    await apply([
+      {
+        id: hold,
+        debitAccountId: wallet,
+        creditAccountId: treasury,
+        amount: 50n,
+        ledger: 'USDC',
+        code: 'h',
+        flags: { pending: true },
+      },
+    ]);
+    const post = { pendingId: hold, flags: { postPendingTransfer: true } };
+    const refused = await apply([
+      { id: newId(), ...post, debitAccountId: other },
+      { id: newId(), ...post, creditAccountId: other },
+      { id: newId(), ...post, ledger: 'EUR', debitAccountId: wallet },
+      { id: newId(), ...post, code: 'other' },
+      { id: newId(), ...post, creditAccountId: euro },
+      { id: newId(), ...post, amount: 51n },
+    ]);
+    expect(refused.map((r) => r.result)).toEqual([
+      'pending_transfer_has_different_debit_account_id',
+      'pending_transfer_has_different_credit_account_id',
+      'pending_transfer_has_different_ledger',
+      'pending_transfer_has_different_code',
+      'pending_transfer_has_different_credit_account_id',
+      'exceeds_pending_transfer_amount',
+    ]);
+    expect(await balances(wallet)).toEqual([50n, 0n, 0n, 100n]);
+    // Naming the pending's own terms, and all of its amount, is a post.
+    const id = newId();
+    const terms = { debitAccountId: wallet, creditAccountId: treasury, ledger: 'USDC', code: 'h' };
+    const [posted] = await apply([{ id, ...post, ...terms, amount: 50n }]);
+    expect(posted?.result).toBe('ok');
+    expect(posted?.transfer).toMatchObject({
+      kind: 'post_pending',
+      amount: 50n,
+      pendingId: hold,
+      linked: false,
+    });
+    expect(await balances(wallet)).toEqual([0n, 50n, 0n, 100n]);
+    // A retry by id compares what it names; left out, the amount is the pending's whole.
+    const retries = await apply([
+      { id, ...post },
+      { id, ...post, ...terms },
+      { id, ...post, amount: 49n },
+      { id, pendingId: hold, flags: { voidPendingTransfer: true } },
+      { id, ...post, code: 'other' },
+      { id, ...post, ledger: 'EUR' },
+      // Sent as a chain, it is not the transfer that was posted alone; its partner fails with it.
+      { id, ...post, flags: { postPendingTransfer: true, linked: true } },
+      { id, ...post },
+    ]);
+    expect(retries.map((r) => r.result)).toEqual([
+      'exists',
+      'exists',
+      'exists_with_different_amount',
+      'exists_with_different_flags',
+      'exists_with_different_code',
+      'exists_with_different_ledger',
+      'exists_with_different_flags',
+      'linked_event_failed',
+    ]);
+  });
+
+  it('replays a partial post by its amount, and a void whatever amount it leaves out', async () => {
+    const { wallet, treasury } = await fundedWallet(100n);
+    const hold = (id: string) => ({
+      id,
+      debitAccountId: wallet,
+      creditAccountId: treasury,
+      amount: 30n,
+      ledger: 'USDC',
+      code: 'h',
+      flags: { pending: true },
+    });
+    const partly = newId();
+    const released = newId();
+    await apply([hold(partly), hold(released)]);
+    const post = newId();
+    const voided = newId();
+    const done = await apply([
+      { id: post, pendingId: partly, amount: 10n, flags: { postPendingTransfer: true } },
+      { id: voided, pendingId: released, flags: { voidPendingTransfer: true } },
+    ]);
+    expect(done.map((r) => r.result)).toEqual(['ok', 'ok']);
+    const retries = await apply([
+      { id: post, pendingId: partly, amount: 10n, flags: { postPendingTransfer: true } },
+      // Without an amount a post means all of the pending: not what was posted.
+      { id: post, pendingId: partly, flags: { postPendingTransfer: true } },
+      { id: voided, pendingId: released, flags: { voidPendingTransfer: true } },
+      { id: voided, pendingId: released, amount: 30n, flags: { voidPendingTransfer: true } },
+      { id: voided, pendingId: released, amount: 29n, flags: { voidPendingTransfer: true } },
+    ]);
+    expect(retries.map((r) => r.result)).toEqual([
+      'exists',
+      'exists_with_different_amount',
+      'exists',
+      'exists',
+      'exists_with_different_amount',
+    ]);
+    expect(await balances(wallet)).toEqual([0n, 10n, 0n, 100n]);
+  });
+
+  it('lets a closed account’s hold be released, never posted', async () => {
+    const { wallet, treasury } = await fundedWallet(10n);
+    const merchant = await account();
+    const toClosedDebit = newId();
+    const toClosedCredit = newId();
+    const pending = (id: string, debitAccountId: string, creditAccountId: string) => ({
+      id,
+      debitAccountId,
+      creditAccountId,
+      amount: 2n,
+      ledger: 'USDC',
+      code: 'h',
+      flags: { pending: true },
+    });
+    const other = await account();
+    await apply([pending(toClosedDebit, wallet, treasury), pending(toClosedCredit, treasury, merchant)]);
+    await setAccountClosed({ db, clock }, wallet, true);
+    await setAccountClosed({ db, clock }, merchant, true);
+    const posts = await apply([
+      { id: newId(), pendingId: toClosedDebit, flags: { postPendingTransfer: true } },
+      { id: newId(), pendingId: toClosedCredit, flags: { postPendingTransfer: true } },
+      { id: newId(), debitAccountId: wallet, creditAccountId: other, amount: 1n, ledger: 'USDC', code: 'x' },
+    ]);
+    expect(posts.map((r) => r.result)).toEqual([
+      'debit_account_already_closed',
+      'credit_account_already_closed',
+      'debit_account_already_closed',
+    ]);
+    const voids = await apply([
+      { id: newId(), pendingId: toClosedDebit, flags: { voidPendingTransfer: true } },
+      { id: newId(), pendingId: toClosedCredit, flags: { voidPendingTransfer: true } },
+    ]);
+    expect(voids.map((r) => r.result)).toEqual(['ok', 'ok']);
+    expect(await balances(wallet)).toEqual([0n, 0n, 0n, 10n]);
+    expect(await balances(merchant)).toEqual([0n, 0n, 0n, 0n]);
+  });
+});
+
+describe('balances at 2^256', () => {
+  it('takes an account exactly to 2^256 - 1 on each side, and refuses one more by the column it would overflow', async () => {
+    const a = await account();
+    const b = await account();
+    const c = await account();
+    const [full] = await apply([
+      {
+        id: newId(),
+        debitAccountId: a,
+        creditAccountId: b,
+        amount: UINT256_MAX,
+        ledger: 'USDC',
+        code: 'max',
+      },
+    ]);
+    expect(full?.result).toBe('ok');
+    const one = { amount: 1n, ledger: 'USDC', code: 'one' };
+    const refused = await apply([
+      { id: newId(), debitAccountId: a, creditAccountId: c, ...one },
+      { id: newId(), debitAccountId: c, creditAccountId: b, ...one },
+      // As pendings, the totals overflow: pending and posted together.
+      { id: newId(), debitAccountId: a, creditAccountId: c, ...one, flags: { pending: true } },
+      { id: newId(), debitAccountId: c, creditAccountId: b, ...one, flags: { pending: true } },
+    ]);
+    expect(refused.map((r) => r.result)).toEqual([
+      'overflows_debits_posted',
+      'overflows_credits_posted',
+      'overflows_debits',
+      'overflows_credits',
+    ]);
+    expect(await balances(a)).toEqual([0n, UINT256_MAX, 0n, 0n]);
+    expect(await balances(b)).toEqual([0n, 0n, 0n, UINT256_MAX]);
+    expect(await balances(c)).toEqual([0n, 0n, 0n, 0n]);
+  });
+
+  it('holds exactly 2^256 - 1, refuses one more pending by its pending column, and posts and releases it', async () => {
+    const a = await account();
+    const b = await account();
+    const c = await account();
+    const hold = newId();
+    const [held] = await apply([
+      {
+        id: hold,
+        debitAccountId: a,
+        creditAccountId: b,
+        amount: UINT256_MAX,
+        ledger: 'USDC',
+        code: 'max',
+        flags: { pending: true },
+      },
+    ]);
+    expect(held?.result).toBe('ok');
+    const one = { amount: 1n, ledger: 'USDC', code: 'one' };
+    const refused = await apply([
+      { id: newId(), debitAccountId: a, creditAccountId: c, ...one, flags: { pending: true } },
+      { id: newId(), debitAccountId: c, creditAccountId: b, ...one, flags: { pending: true } },
+      { id: newId(), debitAccountId: a, creditAccountId: c, ...one },
+      { id: newId(), debitAccountId: c, creditAccountId: b, ...one },
+    ]);
+    expect(refused.map((r) => r.result)).toEqual([
+      'overflows_debits_pending',
+      'overflows_credits_pending',
+      'overflows_debits',
+      'overflows_credits',
+    ]);
+    const [posted] = await apply([
+      { id: newId(), pendingId: hold, amount: UINT256_MAX - 1n, flags: { postPendingTransfer: true } },
+    ]);
+    expect(posted?.result).toBe('ok');
+    expect(await balances(a)).toEqual([0n, UINT256_MAX - 1n, 0n, 0n]);
+    expect(await balances(b)).toEqual([0n, 0n, 0n, UINT256_MAX - 1n]);
+    expect(await findLedgerViolations(db)).toEqual([]);
+  });
+
+  it('credits a credits-limited account exactly up to its debits', async () => {
+    const limited = await account({ limit: 'credits' });
+    const other = await account();
+    await apply([
+      { id: newId(), debitAccountId: limited, creditAccountId: other, amount: 5n, ledger: 'USDC', code: 'd' },
+    ]);
+    const results = await apply([
+      {
+        id: newId(),
+        debitAccountId: other,
+        creditAccountId: limited,
+        amount: 3n,
+        ledger: 'USDC',
+        code: 'c',
+        flags: { pending: true },
+      },
+      { id: newId(), debitAccountId: other, creditAccountId: limited, amount: 2n, ledger: 'USDC', code: 'c' },
+      { id: newId(), debitAccountId: other, creditAccountId: limited, amount: 1n, ledger: 'USDC', code: 'c' },
+    ]);
+    expect(results.map((r) => r.result)).toEqual(['ok', 'ok', 'exceeds_debits']);
+    expect(await balances(limited)).toEqual([0n, 5n, 3n, 2n]);
   });
 });
 
