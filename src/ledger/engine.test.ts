@@ -6,7 +6,14 @@ import { newId } from '../core/ids';
 import { UINT256_MAX } from '../core/money';
 import { applyTransferGroups, applyTransfers, expireDuePendingTransfers } from './engine';
 import { findLedgerViolations } from './invariants';
-import { createAccounts, createLedger, getAccount, getAccountHistory, setAccountClosed } from './service';
+import {
+  createAccounts,
+  createLedger,
+  getAccount,
+  getAccountHistory,
+  getTransfer,
+  setAccountClosed,
+} from './service';
 import type { TransferInput } from './types';
 
 let db: Db;
@@ -62,6 +69,9 @@ describe('posted transfers', () => {
     ]);
     expect(result?.result).toBe('ok');
     expect(result?.transfer?.amount).toBe(250n);
+    // The transfer as stored, with the place in commit order it was given.
+    expect(result?.transfer?.seq).toBeGreaterThan(0n);
+    expect(result?.transfer).toEqual(await getTransfer({ db }, id));
     // Only a pending transfer has a state and an expiry.
     expect(result?.transfer?.pendingState).toBeNull();
     expect(result?.transfer?.expiresAt).toBeNull();
@@ -114,6 +124,7 @@ describe('posted transfers', () => {
     const b = await account();
     const eur = await account({ ledger: 'EUR' });
     const base = { debitAccountId: a, creditAccountId: b, amount: 1n, ledger: 'USDC', code: 'x' };
+    const same = newId();
     const cases: [TransferInput, string][] = [
       [
         { ...base, id: newId(), flags: { pending: true, postPendingTransfer: true } },
@@ -127,7 +138,21 @@ describe('posted transfers', () => {
       [{ ...base, id: newId(), creditAccountId: newId() }, 'credit_account_not_found'],
       [{ ...base, id: newId(), creditAccountId: eur }, 'accounts_must_have_the_same_ledger'],
       [{ ...base, id: newId(), ledger: 'EUR' }, 'transfer_must_have_the_same_ledger_as_accounts'],
+      [{ ...base, id: newId(), debitAccountId: undefined }, 'debit_account_id_must_not_be_zero'],
+      [{ ...base, id: newId(), creditAccountId: undefined }, 'credit_account_id_must_not_be_zero'],
+      [{ ...base, id: newId(), amount: undefined }, 'amount_must_not_be_zero'],
+      [{ ...base, id: newId(), ledger: '' }, 'ledger_must_not_be_zero'],
+      [{ ...base, id: newId(), code: '' }, 'code_must_not_be_zero'],
       [{ id: newId(), flags: { postPendingTransfer: true } }, 'pending_id_must_not_be_zero'],
+      [{ id: same, pendingId: same, flags: { postPendingTransfer: true } }, 'pending_id_must_be_different'],
+      [
+        { id: newId(), pendingId: newId(), timeoutSeconds: 5, flags: { voidPendingTransfer: true } },
+        'timeout_reserved_for_pending_transfer',
+      ],
+      [
+        { id: newId(), pendingId: newId(), amount: 0n, flags: { postPendingTransfer: true } },
+        'amount_must_not_be_zero',
+      ],
       [
         { id: newId(), pendingId: newId(), flags: { voidPendingTransfer: true } },
         'pending_transfer_not_found',
@@ -259,17 +284,40 @@ describe('idempotency', () => {
       { ...input, code: 'other' },
       { ...input, metadata: { changed: true } },
       { ...input, flags: { pending: true } },
+      { ...input, debitAccountId: c },
+      { ...input, flags: { pending: true }, timeoutSeconds: 5 },
     ]);
     // A refusal carries no transfer, not even the stored one it was compared with.
-    expect(results.map((r) => r.transfer)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(results.map((r) => r.transfer)).toEqual(results.map(() => undefined));
     expect(results.map((r) => r.result)).toEqual([
       'exists_with_different_amount',
       'exists_with_different_credit_account_id',
       'exists_with_different_code',
       'exists_with_different_metadata',
       'exists_with_different_flags',
+      'exists_with_different_debit_account_id',
+      'exists_with_different_flags',
     ]);
     expect(await balances(b)).toEqual([0n, 0n, 0n, 7n]);
+    // A hold's retry compares its timeout, and a post's the pending it names.
+    const hold = { ...input, id: newId(), flags: { pending: true }, timeoutSeconds: 60 };
+    const post = { id: newId(), pendingId: hold.id, flags: { postPendingTransfer: true } };
+    expect((await apply([hold, post])).map((r) => r.result)).toEqual(['ok', 'ok']);
+    const retries = await apply([
+      { ...hold, timeoutSeconds: 61 },
+      { ...hold, timeoutSeconds: undefined },
+      { ...post, pendingId: input.id },
+      hold,
+      post,
+    ]);
+    expect(retries.map((r) => r.result)).toEqual([
+      'exists_with_different_timeout',
+      'exists_with_different_timeout',
+      'exists_with_different_pending_id',
+      'exists',
+      'exists',
+    ]);
+    expect(await balances(b)).toEqual([0n, 0n, 0n, 14n]);
   });
 });
 
@@ -321,6 +369,27 @@ describe('linked transfers', () => {
     ]);
     expect(await balances(merchant)).toEqual([0n, 0n, 0n, 2n]);
     expect(await balances(wallet)).toEqual([0n, 0n, 0n, 10n]);
+  });
+
+  it('stores a chain that succeeds as linked, and a retry of it alone is another transfer', async () => {
+    const a = await account();
+    const b = await account();
+    const first = {
+      id: newId(),
+      debitAccountId: a,
+      creditAccountId: b,
+      amount: 1n,
+      ledger: 'USDC',
+      code: 'a',
+    };
+    const second = { ...first, id: newId(), code: 'b' };
+    const chain = await apply([{ ...first, flags: { linked: true } }, second]);
+    expect(chain.map((r) => [r.result, r.transfer?.linked])).toEqual([
+      ['ok', true],
+      ['ok', false],
+    ]);
+    expect((await apply([first]))[0]?.result).toBe('exists_with_different_flags');
+    expect(await balances(b)).toEqual([0n, 0n, 0n, 2n]);
   });
 
   it('fails a chain left open at the end of the batch', async () => {
@@ -613,6 +682,7 @@ describe('two-phase transfers', () => {
       { id, pendingId: hold, flags: { voidPendingTransfer: true } },
       { id, ...post, code: 'other' },
       { id, ...post, ledger: 'EUR' },
+      { id, ...post, pendingId: newId() },
       // Sent as a chain, it is not the transfer that was posted alone; its partner fails with it.
       { id, ...post, flags: { postPendingTransfer: true, linked: true } },
       { id, ...post },
@@ -624,6 +694,7 @@ describe('two-phase transfers', () => {
       'exists_with_different_flags',
       'exists_with_different_code',
       'exists_with_different_ledger',
+      'exists_with_different_pending_id',
       'exists_with_different_flags',
       'linked_event_failed',
     ]);
@@ -647,9 +718,11 @@ describe('two-phase transfers', () => {
     const voided = newId();
     const done = await apply([
       { id: post, pendingId: partly, amount: 10n, flags: { postPendingTransfer: true } },
-      { id: voided, pendingId: released, flags: { voidPendingTransfer: true } },
+      // A void may name the amount, if it is the pending's own; a larger one is not an overdraft but a mismatch.
+      { id: newId(), pendingId: released, amount: 31n, flags: { voidPendingTransfer: true } },
+      { id: voided, pendingId: released, amount: 30n, flags: { voidPendingTransfer: true } },
     ]);
-    expect(done.map((r) => r.result)).toEqual(['ok', 'ok']);
+    expect(done.map((r) => r.result)).toEqual(['ok', 'pending_transfer_has_different_amount', 'ok']);
     const retries = await apply([
       { id: post, pendingId: partly, amount: 10n, flags: { postPendingTransfer: true } },
       // Without an amount a post means all of the pending: not what was posted.
