@@ -105,12 +105,19 @@ describe('using a reservation', () => {
     expect(await balance(userId)).toMatchObject({ used: 6n, reserved: 0n, available: 7n });
   });
 
-  it('refuses to use more than reserved', async () => {
+  it('refuses to use more than reserved, with both figures, and uses exactly all of it', async () => {
     const userId = person();
     await give(f, userId, 10n);
     const reservation = await reserve(userId, 2n);
-    await refusal(use(userId, reservation.id, { amount: 3n }), 'validation_failed');
+    const over = await refusal(use(userId, reservation.id, { amount: 3n }), 'validation_failed');
+    expect(over.message).toBe('the reservation holds 2 credits, not 3');
+    expect(over.details).toEqual({ reserved: '2', requested: '3' });
     expect((await getReservation(f.db, f.clock, userId, reservation.id)).state).toBe('active');
+    // All of it, named, with keepRemainder: nothing is left to keep.
+    const all = await use(userId, reservation.id, { amount: 2n, keepRemainder: true });
+    expect(all.usage.amount).toBe(2n);
+    expect(all.remainder).toBeNull();
+    expect(await balance(userId)).toMatchObject({ used: 2n, reserved: 0n, available: 8n });
   });
 
   it('returns the first use for the same idempotency key and refuses a changed one', async () => {
@@ -128,10 +135,15 @@ describe('using a reservation', () => {
       keepRemainder: true,
     });
     expect(again).toEqual(first);
-    await refusal(
+    const conflict = await refusal(
       use(userId, reservation.id, { amount: 3n, idempotencyKey: 'use-1' }),
       'idempotency_conflict',
     );
+    // The ledger tells this one (the amount is its own term): the answer is the same as the records'.
+    expect(conflict.message).toBe('this idempotency key was used with a different request');
+    expect(conflict.details).toEqual({ idempotencyKey: 'use-1' });
+    // A use without a key is a new use: of a used reservation, refused.
+    await refusal(use(userId, reservation.id, { amount: 2n }), 'reservation_used');
     expect(await balance(userId)).toMatchObject({ used: 2n, reserved: 3n, available: 5n });
   });
 });

@@ -4,11 +4,22 @@ import { testDatabaseUrl } from '../../../test/support/database';
 import { queryRows } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { newId } from '../../core/ids';
+import { applyBalanceOps } from '../../ledger/engine';
 import { keepingFailures } from '../../ledger/failures';
+import { readHold } from '../../ledger/holds';
 import { getAccount } from '../../ledger/service';
 import { getBalance } from './balances';
 import { adjustCredits, listGrants } from './grants';
 import { usedAccountFor } from './ledger';
+import {
+  chargeCall,
+  releaseCall,
+  reserveCall,
+  runSpendBatch,
+  type SpendCall,
+  type SpendOutcome,
+  useCall,
+} from './spend-batch';
 import { chargeCredits, releaseReservation, reserveCredits, useReservation } from './spending';
 import { type CreditsFixture, creditsFixture, give, person, refusal } from './test-fixtures';
 
@@ -421,6 +432,126 @@ describe('idempotency keys in the ledger', () => {
       used: 0n,
       reserved: 0n,
       available: 113n,
+    });
+  });
+});
+
+describe('a batch of spends', () => {
+  const inBatch = (calls: SpendCall[]) => f.db.transaction((tx) => runSpendBatch(tx, f.clock, calls));
+  const fieldOf = (error: AppError) => (error.details as { field?: unknown } | undefined)?.field;
+  const failedField = (outcome: SpendOutcome | undefined) =>
+    outcome?.ok === false ? [outcome.error.code, fieldOf(outcome.error)] : outcome;
+
+  it('names the field a malformed call breaks, before anything is read', () => {
+    const userId = person();
+    const scope = { userId };
+    const cases: [() => unknown, string][] = [
+      [() => chargeCall({ userId: 'me' }, { amount: 1n, usedFor: 'x' }), 'userId'],
+      [() => chargeCall({ userId, workspaceId: 'w' }, { amount: 1n, usedFor: 'x' }), 'workspaceId'],
+      [() => chargeCall(scope, { amount: 1n, usedFor: ' ' }), 'usedFor'],
+      [() => chargeCall(scope, { amount: 1n, usedFor: 'x', action: '' }), 'action'],
+      [() => chargeCall(scope, { amount: 0n, usedFor: 'x' }), 'amount'],
+      [() => reserveCall({ userId: 'me' }, { amount: 1n, reservedFor: 'x' }, f.clock.now()), 'userId'],
+      [
+        () => reserveCall({ userId, workspaceId: 'w' }, { amount: 1n, reservedFor: 'x' }, f.clock.now()),
+        'workspaceId',
+      ],
+      [() => reserveCall(scope, { amount: 1n, reservedFor: '' }, f.clock.now()), 'reservedFor'],
+      [() => reserveCall(scope, { amount: 1n, reservedFor: 'x', action: '' }, f.clock.now()), 'action'],
+      [() => useCall('me', newId(), {}), 'userId'],
+      [() => useCall(userId, newId(), { usedFor: '' }), 'usedFor'],
+      [() => useCall(userId, newId(), { usedFor: 'x'.repeat(501) }), 'usedFor'],
+      [() => useCall(userId, newId(), { action: '' }), 'action'],
+      [() => useCall(userId, newId(), { amount: 0n }), 'amount'],
+      [() => releaseCall('me', newId()), 'userId'],
+    ];
+    for (const [make, field] of cases) {
+      let thrown: unknown;
+      try {
+        make();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, field).toBeInstanceOf(AppError);
+      expect([(thrown as AppError).code, fieldOf(thrown as AppError)], field).toEqual([
+        'validation_failed',
+        field,
+      ]);
+    }
+    // A use's purpose may be as long as a reservation's.
+    expect(useCall(userId, newId(), { usedFor: 'x'.repeat(500) }).usedFor).toHaveLength(500);
+  });
+
+  it('answers each call alone: a refusal in planning or in the ledger leaves the others done', async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const outcomes = await inBatch([
+      useCall(userId, newId(), {}),
+      chargeCall({ userId }, { amount: 4n, usedFor: 'a', idempotencyKey: 'batch-1' }),
+      chargeCall({ userId }, { amount: 7n, usedFor: 'b' }),
+      reserveCall({ userId }, { amount: 3n, reservedFor: 'c', idempotencyKey: 'batch-2' }, f.clock.now()),
+    ]);
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual([
+      'not_found',
+      'ok',
+      'insufficient_funds',
+      'ok',
+    ]);
+    const [, charged, , reserved] = outcomes;
+    expect(charged?.ok && charged.done).toMatchObject({
+      replayed: false,
+      usage: { amount: 4n, usedFor: 'a' },
+    });
+    expect(reserved?.ok && reserved.done).toMatchObject({
+      replayed: false,
+      reservation: { amount: 3n, state: 'active', usedAmount: 0n },
+    });
+    // The ledger's records carry the line's ids.
+    const hold = await readHold(f.db, reserved?.ok ? reserved.done.reservation!.id : '', f.clock.now());
+    expect(hold?.metadata).toEqual({ reservationId: reserved?.ok && reserved.done.reservation!.id });
+    const usageId = charged?.ok ? charged.done.usage!.id : '';
+    const [transfer] = await queryRows<{ metadata: unknown }>(
+      f.db,
+      sql`SELECT metadata FROM ledger_transfers WHERE code = 'usage' AND metadata->>'usageId' = ${usageId}`,
+    );
+    expect(transfer?.metadata).toEqual({ usageId });
+
+    // Sent again, the same calls are replays of what was done, and say so.
+    const again = await inBatch([
+      chargeCall({ userId }, { amount: 4n, usedFor: 'a', idempotencyKey: 'batch-1' }),
+      reserveCall({ userId }, { amount: 3n, reservedFor: 'c', idempotencyKey: 'batch-2' }, f.clock.now()),
+    ]);
+    expect(again.map((o) => o.ok && o.done.replayed)).toEqual([true, true]);
+    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({
+      used: 4n,
+      reserved: 3n,
+      available: 3n,
+    });
+  });
+
+  it('refuses a use or release the ledger refuses, when its hold ended behind the reservation’s back', async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const reservation = await f.db.transaction((tx) =>
+      reserveCredits(tx, f.clock, { userId }, { amount: 6n, reservedFor: 'job' }),
+    );
+    // Only the ledger knows: the hold is released there, the reservation row still says active.
+    await f.db.transaction((tx) =>
+      applyBalanceOps(tx, [{ op: 'release', id: newId(), holdId: reservation.id }], { clock: f.clock }),
+    );
+    const outcomes = await inBatch([
+      useCall(userId, reservation.id, { amount: 2n }),
+      releaseCall(userId, reservation.id),
+    ]);
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual([
+      'reservation_released',
+      'reservation_released',
+    ]);
+    expect(failedField(outcomes[0])).toEqual(['reservation_released', undefined]);
+    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({
+      used: 0n,
+      reserved: 0n,
+      available: 10n,
     });
   });
 });
