@@ -529,6 +529,83 @@ describe('a batch of spends', () => {
     });
   });
 
+  it('keeps a charge, a reservation and a use apart under one key, and answers each replay as such', async () => {
+    const userId = person();
+    const workspaceId = newId();
+    await give(f, userId, 20n);
+    const key = 'shared-key';
+    const first = await inBatch([
+      chargeCall({ userId }, { amount: 2n, usedFor: 'a', idempotencyKey: key }),
+      reserveCall({ userId }, { amount: 5n, reservedFor: 'b', idempotencyKey: key }, f.clock.now()),
+    ]);
+    expect(first.map((o) => o.ok && o.done.replayed)).toEqual([false, false]);
+    const reservation = first[1]?.ok ? first[1].done.reservation! : undefined;
+    const used = await inBatch([useCall(userId, reservation!.id, { amount: 3n, idempotencyKey: 'use-key' })]);
+    expect(used[0]?.ok && used[0].done).toMatchObject({ replayed: false, usage: { amount: 3n } });
+    const replayed = await inBatch([
+      useCall(userId, reservation!.id, { amount: 3n, idempotencyKey: 'use-key' }),
+    ]);
+    expect(replayed[0]?.ok && replayed[0].done).toMatchObject({ replayed: true, usage: { amount: 3n } });
+    // The use's ledger records carry the usage's id.
+    const usageId = used[0]?.ok ? used[0].done.usage!.id : '';
+    const posts = await queryRows<{ kind: string }>(
+      f.db,
+      sql`SELECT kind FROM ledger_transfers WHERE metadata->>'usageId' = ${usageId}`,
+    );
+    expect(posts.map((t) => t.kind)).toEqual(['post_pending']);
+    // The same key in a workspace is another request: refused, as it would be on any other term.
+    const elsewhere = await inBatch([
+      chargeCall({ userId, workspaceId }, { amount: 2n, usedFor: 'a', idempotencyKey: key }),
+      reserveCall(
+        { userId, workspaceId },
+        { amount: 5n, reservedFor: 'b', idempotencyKey: key },
+        f.clock.now(),
+      ),
+    ]);
+    expect(elsewhere.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual([
+      'idempotency_conflict',
+      'idempotency_conflict',
+    ]);
+    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({
+      used: 5n,
+      reserved: 0n,
+      available: 15n,
+    });
+  });
+
+  it('names what it could not find, and the figures of too few credits for a reservation', async () => {
+    const userId = person();
+    await give(f, userId, 4n);
+    const unknown = newId();
+    const [missing, short] = await inBatch([
+      releaseCall(userId, unknown),
+      reserveCall({ userId }, { amount: 5n, reservedFor: 'big' }, f.clock.now()),
+    ]);
+    expect(missing?.ok === false && [missing.error.code, missing.error.details]).toEqual([
+      'not_found',
+      expect.objectContaining({ id: unknown }),
+    ]);
+    expect(short?.ok === false && [short.error.code, short.error.details]).toEqual([
+      'insufficient_funds',
+      { available: '4', requested: '5' },
+    ]);
+  });
+
+  it('refuses a use whose hold the ledger already captured, as a used reservation', async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const reservation = await f.db.transaction((tx) =>
+      reserveCredits(tx, f.clock, { userId }, { amount: 4n, reservedFor: 'job' }),
+    );
+    await f.db.transaction((tx) =>
+      applyBalanceOps(tx, [{ op: 'capture', id: newId(), holdId: reservation.id, amount: 4n }], {
+        clock: f.clock,
+      }),
+    );
+    const [outcome] = await inBatch([useCall(userId, reservation.id, { amount: 1n })]);
+    expect(outcome?.ok === false && outcome.error.code).toBe('reservation_used');
+  });
+
   it('refuses a use or release the ledger refuses, when its hold ended behind the reservation’s back', async () => {
     const userId = person();
     await give(f, userId, 10n);
