@@ -14,6 +14,8 @@ export interface StateMachine<S extends string> {
   can(from: S, to: S): boolean;
   /** `to`, or the refusal named `<name>_<from>`. */
   move(from: S, to: S): S;
+  /** The refusal `move` throws for a move the table does not allow. */
+  refusal(from: S, to: S): AppError;
 }
 
 export interface StateMachineOptions<S extends string> {
@@ -36,6 +38,13 @@ export function defineStateMachine<S extends string>({
     }
   }
   const can = (from: S, to: S) => moves[from].includes(to);
+  const refusal = (from: S, to: S) =>
+    AppError.declared(
+      `${name}_${from}`,
+      409,
+      refusals[from] ?? `the ${name.replaceAll('_', ' ')} is ${from}: it cannot become ${to}`,
+      { state: from, requested: to },
+    );
   return {
     name,
     states,
@@ -43,9 +52,9 @@ export function defineStateMachine<S extends string>({
     can,
     move(from, to) {
       if (can(from, to)) return to;
-      const message = refusals[from] ?? `the ${name.replaceAll('_', ' ')} is ${from}: it cannot become ${to}`;
-      throw AppError.declared(`${name}_${from}`, 409, message, { state: from, requested: to });
+      throw refusal(from, to);
     },
+    refusal,
   };
 }
 

@@ -211,13 +211,26 @@ describe('holds', () => {
     expect(await findLedgerViolations(db)).toEqual([]);
   });
 
-  it('refuses to capture more than held, and changes nothing', async () => {
+  it('refuses to capture more than held, with the hold as it stands, and changes nothing', async () => {
     const b = await balance(10n);
     const placed = await run(hold(b, 5n));
     const over = await run({ op: 'capture', id: newId(), holdId: placed.id, amount: 6n });
-    expect(over.result).toBe('exceeds_pending_transfer_amount');
+    expect(over).toMatchObject({
+      result: 'exceeds_pending_transfer_amount',
+      parts: [],
+      hold: { state: 'held' },
+    });
     expect(ledgerRefusal([{ id: over.id, result: over.result }]).code).toBe('exceeds_hold');
-    expect((await readHold(db, placed.id, clock.now()))?.state).toBe('held');
+    // The refusal carries the hold as it stands: one captured already says so.
+    expect((await run({ op: 'capture', id: newId(), holdId: placed.id, amount: 5n })).result).toBe('ok');
+    const afterAll = await run({ op: 'capture', id: newId(), holdId: placed.id, amount: 6n });
+    expect(afterAll).toMatchObject({
+      result: 'exceeds_pending_transfer_amount',
+      hold: { state: 'captured' },
+    });
+    const none = await run({ op: 'capture', id: newId(), holdId: placed.id, amount: 0n });
+    expect(none).toMatchObject({ result: 'amount_must_not_be_zero', hold: { state: 'captured' } });
+    expect((await readHold(db, placed.id, clock.now()))?.state).toBe('captured');
     expect(await left(b.from[0]!)).toBe(5n);
   });
 

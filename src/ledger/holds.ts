@@ -556,9 +556,10 @@ function refusalOfFirstAttempt(
 function capture(batch: BatchState, book: HoldBook, op: CaptureOp): BalanceOpResult {
   const hold = book.get(op.holdId);
   if (!hold) return refused(op, batch.failedWith(op.id) ? 'id_already_failed' : 'pending_transfer_not_found');
-  if (op.amount === 0n) return refused(op, 'amount_must_not_be_zero');
+  const asNow = { ...hold, state: holdStateAt(hold, batch.now) };
+  if (op.amount === 0n) return { ...refused(op, 'amount_must_not_be_zero'), hold: asNow };
   const amount = op.amount ?? hold.amount;
-  if (amount > hold.amount) return refused(op, 'exceeds_pending_transfer_amount');
+  if (amount > hold.amount) return { ...refused(op, 'exceeds_pending_transfer_amount'), hold: asNow };
   const replay = batch.transfer(op.id) !== undefined;
   const refusal = replay ? null : refusalOfFirstAttempt(batch, book, op, hold);
   if (refusal) return refusal;

@@ -1,4 +1,8 @@
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../core/database';
+import { newId } from '../../core/ids';
+import { applyBalanceOps } from '../../ledger/engine';
 import { readHold } from '../../ledger/holds';
 import { getAccount, getTransfer } from '../../ledger/service';
 import { type ReservationState, reservationStates } from '../schema';
@@ -10,6 +14,7 @@ import {
   chargeCredits,
   expireDueReservations,
   getReservation,
+  type Reservation,
   releaseReservation,
   reserveCredits,
   useReservation,
@@ -175,7 +180,9 @@ describe('releasing and refused moves', () => {
     await refusal(getReservation(f.db, f.clock, stranger, reservation.id), 'not_found');
     await refusal(use(stranger, reservation.id), 'not_found');
     await refusal(release(stranger, reservation.id), 'not_found');
-    await refusal(getReservation(f.db, f.clock, owner, 'not-a-uuid'), 'not_found');
+    const missing = await refusal(getReservation(f.db, f.clock, owner, 'not-a-uuid'), 'not_found');
+    expect(missing.message).toBe('reservation not found');
+    expect(missing.details).toEqual({ id: 'not-a-uuid' });
     expect((await getReservation(f.db, f.clock, owner, reservation.id)).state).toBe('active');
     expect((await balance(stranger)).available).toBe(5n);
   });
@@ -317,6 +324,86 @@ describe('expiry', () => {
     expect(account.creditsPosted - account.debitsPosted - account.debitsPending).toBe(0n);
     expect((await getAccount({ db: f.db }, SYSTEM_ACCOUNTS.expired)).creditsPosted - sinkBefore).toBe(5n);
     expect(await balance(userId)).toMatchObject({ total: 0n, available: 0n });
+  });
+});
+
+describe('the expiry sweep', () => {
+  const reserveMany = (fixture: CreditsFixture, userId: string, count: number, expiresAt: Date) =>
+    fixture.db.transaction(async (tx) => {
+      const reservations: Reservation[] = [];
+      for (let i = 0; i < count; i++) {
+        reservations.push(
+          await reserveCredits(
+            tx,
+            fixture.clock,
+            { userId },
+            { amount: 1n, reservedFor: `job ${i}`, expiresAt },
+          ),
+        );
+      }
+      return reservations;
+    });
+
+  it('expires every due reservation in one run, however many batches they take', async () => {
+    const own = await creditsFixture();
+    const userId = person();
+    await give(own, userId, 250n);
+    const expiresAt = new Date(own.clock.now().getTime() + 10 * SECOND);
+    await reserveMany(own, userId, 201, expiresAt);
+    own.clock.set(expiresAt);
+    expect(await expireDueReservations(own.db, own.clock)).toBe(201);
+    expect(await expireDueReservations(own.db, own.clock)).toBe(0);
+    const states = await queryRows<{ state: string; n: number }>(
+      own.db,
+      sql`SELECT state, count(*)::int AS n FROM credits_reservations GROUP BY state`,
+    );
+    expect(states).toEqual([{ state: 'expired', n: 201 }]);
+    expect(await getBalance(own.db, own.clock, { userId })).toMatchObject({ reserved: 0n, available: 250n });
+  });
+
+  it("releases a hold the ledger still holds once its reservation's own expiry has passed", async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const reservation = await reserve(userId, 4n, { expiresAt: new Date(f.clock.now().getTime() + HOUR) });
+    const sooner = new Date(f.clock.now().getTime() + 10 * SECOND);
+    // The records and the ledger are written with one expiry; a record that ends sooner is the one to follow.
+    await f.db.execute(
+      sql`UPDATE credits_reservations SET expires_at = ${sooner} WHERE id = ${reservation.id}`,
+    );
+    f.clock.set(sooner);
+    expect(await expireDueReservations(f.db, f.clock)).toBeGreaterThanOrEqual(1);
+    expect(await getReservation(f.db, f.clock, userId, reservation.id)).toMatchObject({
+      state: 'expired',
+      finishedAt: sooner,
+    });
+    const [hold] = await holdsOf(reservation.id);
+    expect((await getTransfer({ db: f.db }, hold!)).pendingState).toBe('voided');
+    expect(await balance(userId)).toMatchObject({ total: 10n, reserved: 0n, available: 10n });
+  });
+
+  it('stops, changing nothing, at a reservation whose hold the ledger says was used', async () => {
+    const own = await creditsFixture();
+    const userId = person();
+    await give(own, userId, 10n);
+    const expiresAt = new Date(own.clock.now().getTime() + 10 * SECOND);
+    const [reservation] = await reserveMany(own, userId, 1, expiresAt);
+    await own.db.transaction((tx) =>
+      applyBalanceOps(tx, [{ op: 'capture', id: newId(), holdId: reservation!.id, amount: 1n }], {
+        clock: own.clock,
+      }),
+    );
+    own.clock.set(expiresAt);
+    const stopped = await refusal(expireDueReservations(own.db, own.clock), 'internal');
+    expect(stopped.message).toBe('a reservation hold was neither held nor expired');
+    expect(stopped.details).toEqual({
+      reservationId: reservation!.id,
+      result: 'pending_transfer_already_posted',
+    });
+    const [row] = await queryRows<{ state: string }>(
+      own.db,
+      sql`SELECT state FROM credits_reservations WHERE id = ${reservation!.id}`,
+    );
+    expect(row!.state).toBe('active');
   });
 });
 

@@ -8,12 +8,10 @@ import { GroupCommit } from '../../core/group-commit';
 import { newId } from '../../core/ids';
 import { applyBalanceOps } from '../../ledger/engine';
 import { ledgerRefusal } from '../../ledger/errors';
-import type { BalanceOp, BalanceOpResult, Part, Source } from '../../ledger/holds';
-import type { TransferResultCode } from '../../ledger/types';
+import type { BalanceOp, BalanceOpResult, HoldState, Part, Source } from '../../ledger/holds';
 import { creditsErrors } from '../errors';
 import type { ReservationState } from '../schema';
 import { burnOrder, type GrantPart, insufficientFunds } from './burn-order';
-import { drainExpiredGrants } from './expiry';
 import {
   optionalKey,
   optionalText,
@@ -34,7 +32,7 @@ import {
   type LockedReservation,
   lockReservations,
 } from './records';
-import { moveReservation, stateAt } from './reservation-state';
+import { moveReservation, reservationMachine, stateAt } from './reservation-state';
 import type { Reservation, SpendScope, Usage } from './spending';
 
 /**
@@ -223,13 +221,14 @@ export async function runSpendBatch(
   const outcomes: (SpendOutcome | undefined)[] = calls.map(() => undefined);
   const reservations = await lockReservations(
     tx,
-    // Stryker disable next-line ConditionalExpression: a charge or reserve has no reservation id; locking none locks nothing
+    // Stryker disable next-line ConditionalExpression,ArrayDeclaration: a charge or reserve has no reservation id; locking none, or an id that is no reservation, locks nothing
     calls.flatMap((c) => (c.kind === 'use' || c.kind === 'release' ? [c.reservationId] : [])),
   );
   const archived = await archivedWorkspaces(
     tx,
     calls.flatMap((c) => (c.openWorkspaceId ? [c.openWorkspaceId] : [])),
   );
+  // Stryker disable next-line ConditionalExpression: a use or release draws on no sources; reading some for it only costs
   const drawing = calls.map((c) => (c.kind === 'charge' || c.kind === 'reserve' ? c : null));
   const sources = await sourcesForScopes(
     tx,
@@ -278,7 +277,9 @@ export async function runSpendBatch(
   };
   // Stryker disable next-line ConditionalExpression,EqualityOperator: with no operation the ledger locks, reads and writes nothing; the guard saves its call
   if (ops.length > 0) await applyBalanceOps(tx, ops, { clock, alsoWrite: settle });
-  await drainExpiredGrants(tx, clock, writes.returnedToEnded);
+  // What a capture or release gives back lands on grants still running: a hold never outlives the
+  // grants it draws on (the ledger cuts its timeout to their ends), and one past its end is refused.
+  // Credits that lapsed holds leave on ended grants are the expiry sweep's (spending.ts).
   for (const index of replays) {
     outcomes[index] = await replayOf(tx, calls[index]!, planned[index]!, now);
   }
@@ -327,7 +328,7 @@ function plan(
       const { reservation, hold } = reservationOf(call, reservations);
       const state = stateAt(reservation, now);
       // A use that already happened may be its own replay: the ledger tells (`exists`).
-      if (state !== 'active' && !(state === 'used' && call.key)) moveReservation(state, 'used');
+      if (!(state === 'used' && call.key)) moveReservation(state, 'used');
       const amount = call.amount ?? reservation.amount;
       if (state === 'active' && amount > reservation.amount) {
         throw new AppError(
@@ -340,7 +341,6 @@ function plan(
         );
       }
       const id = call.key ? usageIdFor(call.userId, call.key) : newId();
-      const keepsRemainder = call.keepRemainder && amount < reservation.amount;
       return {
         op: {
           op: 'capture',
@@ -349,7 +349,8 @@ function plan(
           // Stryker disable next-line ObjectLiteral: the hold as locked with the reservation saves the ledger reading it again; without it the ledger reads the same hold
           ...(hold ? { hold } : {}),
           amount,
-          ...(keepsRemainder ? { keepRest: { id: remainderIdFor(reservation.id) } } : {}),
+          // The ledger keeps back only what is left: nothing, when all is used.
+          ...(call.keepRemainder ? { keepRest: { id: remainderIdFor(reservation.id) } } : {}),
           metadata: { usageId: id },
         },
         reservation,
@@ -381,11 +382,11 @@ function reservationOf(
   return locked;
 }
 
-/** The state a refused capture or release found the hold in, in the reservation's words. */
-const heldStateAfter: Partial<Record<TransferResultCode, ReservationState>> = {
-  pending_transfer_already_posted: 'used',
-  pending_transfer_already_voided: 'released',
-  pending_transfer_expired: 'expired',
+/** A hold's state once it has ended, in the reservation's words. */
+const reservationStateOf: Partial<Record<HoldState, ReservationState>> = {
+  captured: 'used',
+  released: 'released',
+  expired: 'expired',
 };
 
 /** The error for a spend or hold the ledger refused: too few credits is insufficient_funds with the figures. */
@@ -402,15 +403,10 @@ const keyConflict = (call: SpendCall): AppError =>
 function refusalOf(call: SpendCall, result: BalanceOpResult): AppError {
   if (result.result.startsWith('exists_with_different')) return keyConflict(call);
   if (call.kind === 'charge' || call.kind === 'reserve') return spendRefusal(result, call.amount);
-  const found = heldStateAfter[result.result];
-  if (found) {
-    try {
-      moveReservation(found, call.kind === 'use' ? 'used' : 'released');
-    } catch (error) {
-      if (error instanceof AppError) return error;
-      throw error;
-    }
-  }
+  // A hold found ended, whatever the ledger checked first (a use asking more than a used hold held
+  // is refused as used): the move is refused in the reservation's words.
+  const ended = result.hold && reservationStateOf[result.hold.state];
+  if (ended) return reservationMachine.refusal(ended, call.kind === 'use' ? 'used' : 'released');
   return ledgerRefusal([result]);
 }
 
@@ -419,8 +415,6 @@ class Writes {
   readonly usages: { usage: Usage; key: string | null }[] = [];
   readonly reservations: { reservation: Reservation; key: string | null }[] = [];
   readonly finishes: Finish[] = [];
-  /** Grants past their end that a capture or release gave credits back to: on to the expired sink with them. */
-  readonly returnedToEnded: string[] = [];
   readonly audits: { actor: Actor; entry: AuditEntryInput }[] = [];
 
   record(call: SpendCall, p: Planned, result: BalanceOpResult, now: Date): SpendDone {
@@ -491,15 +485,12 @@ class Writes {
             finishedAt: null,
           };
           this.reservations.push({ reservation: remainder, key: remainderKey(reservation.id) });
-        } else {
-          this.returnedToEnded.push(...returnedToEnded(result, now));
         }
         return { usage, remainder, replayed: false };
       }
       case 'release': {
         const reservation = p.reservation!;
         this.finishes.push({ id: reservation.id, state: 'released', usedAmount: 0n, at: now });
-        this.returnedToEnded.push(...returnedToEnded(result, now));
         return { reservation: { ...reservation, state: 'released', finishedAt: now }, replayed: false };
       }
     }
@@ -562,25 +553,6 @@ async function replayOf(tx: Db, call: SpendCall, p: Planned, now: Date): Promise
 /** The grants that paid, from the ledger's parts. */
 const grantParts = (parts: readonly Part[]): GrantPart[] =>
   parts.map((p) => ({ grantId: p.accountId, amount: p.amount }));
-
-/**
- * The grants a capture or release gave credits back to that have ended (a hold released after its
- * grant expired): those credits go on to the expired sink. Known from the hold's parts, which carry
- * their grant's end, so the common case costs no query.
- */
-function returnedToEnded(result: BalanceOpResult, now: Date): string[] {
-  const captured = new Map(result.parts.map((p) => [p.accountId, p.amount]));
-  return (
-    (result.hold?.parts ?? [])
-      // A part whose end is not known (a hold made before parts carried it) is checked by the query.
-      .filter(
-        (p) =>
-          (captured.get(p.accountId) ?? 0n) < p.amount &&
-          (p.until === undefined || (p.until !== null && p.until <= now)),
-      )
-      .map((p) => p.accountId)
-  );
-}
 
 /** Of these workspaces, those archived, read under a share lock that an archive's update waits on. */
 async function archivedWorkspaces(tx: Db, ids: readonly string[]): Promise<Set<string>> {

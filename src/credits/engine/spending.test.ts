@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '../../../test/support/database';
+import { systemActor } from '../../core/actor';
 import { queryRows } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { newId } from '../../core/ids';
@@ -13,14 +14,24 @@ import { adjustCredits, listGrants } from './grants';
 import { usedAccountFor } from './ledger';
 import {
   chargeCall,
+  clientKey,
   releaseCall,
+  reservationIdFor,
   reserveCall,
   runSpendBatch,
   type SpendCall,
+  type SpendDone,
   type SpendOutcome,
+  usageIdFor,
   useCall,
 } from './spend-batch';
-import { chargeCredits, releaseReservation, reserveCredits, useReservation } from './spending';
+import {
+  chargeCredits,
+  expireDueReservations,
+  releaseReservation,
+  reserveCredits,
+  useReservation,
+} from './spending';
 import { type CreditsFixture, creditsFixture, give, person, refusal } from './test-fixtures';
 
 const SECOND = 1000;
@@ -439,8 +450,76 @@ describe('idempotency keys in the ledger', () => {
 describe('a batch of spends', () => {
   const inBatch = (calls: SpendCall[]) => f.db.transaction((tx) => runSpendBatch(tx, f.clock, calls));
   const fieldOf = (error: AppError) => (error.details as { field?: unknown } | undefined)?.field;
-  const failedField = (outcome: SpendOutcome | undefined) =>
-    outcome?.ok === false ? [outcome.error.code, fieldOf(outcome.error)] : outcome;
+  const answers = (outcomes: readonly SpendOutcome[]) => outcomes.map((o) => (o.ok ? 'ok' : o.error.code));
+  const refusals = (outcomes: readonly SpendOutcome[]) =>
+    outcomes.map((o) => (o.ok ? 'ok' : [o.error.code, o.error.details]));
+  const reserved = (userId: string, amount: bigint, expiresInMs?: number) =>
+    f.db.transaction((tx) =>
+      reserveCredits(
+        tx,
+        f.clock,
+        { userId },
+        {
+          amount,
+          reservedFor: 'job',
+          ...(expiresInMs ? { expiresAt: new Date(f.clock.now().getTime() + expiresInMs) } : {}),
+        },
+      ),
+    );
+  const balanceOf = (userId: string) => getBalance(f.db, f.clock, { userId });
+  /** Gives reservation records another end than their holds', as only a fault could. */
+  const recordsEndAt = (at: Date, ...ids: string[]) =>
+    f.db.execute(
+      sql`UPDATE credits_reservations SET expires_at = ${at} WHERE id = ANY(${sql.param(ids)}::uuid[])`,
+    );
+
+  it('derives the same ids from the same key in every version: a retry after an upgrade finds its first attempt', () => {
+    const userId = '0b7c3c36-58a4-4c1e-9d55-2a4f3f6f1e01';
+    const key = clientKey('job-42');
+    expect(key).toBe('key:job-42');
+    expect(usageIdFor(userId, key)).toBe('143f45f0-f725-5401-8cab-dd343f1bebc8');
+    expect(reservationIdFor(userId, key)).toBe('48ed9b02-84ea-524b-8d6d-9089e84348b2');
+    expect(usageIdFor(newId(), key)).not.toBe(usageIdFor(userId, key));
+  });
+
+  it('keeps one remainder for each reservation a person uses in part, under the id derived from it', async () => {
+    const userId = '0b7c3c36-58a4-4c1e-9d55-2a4f3f6f1e01';
+    await give(f, userId, 20n);
+    const reserved = await inBatch([
+      reserveCall(
+        { userId },
+        { amount: 5n, reservedFor: 'first', idempotencyKey: clientKey('job-42') },
+        f.clock.now(),
+      ),
+      reserveCall({ userId }, { amount: 6n, reservedFor: 'second' }, f.clock.now()),
+    ]);
+    const [first, second] = reserved.map((o) => (o.ok ? o.done.reservation! : undefined));
+    const used = await inBatch([
+      useCall(userId, first!.id, { amount: 2n, keepRemainder: true }),
+      useCall(userId, second!.id, { amount: 1n, keepRemainder: true }),
+    ]);
+    expect(answers(used)).toEqual(['ok', 'ok']);
+    const [kept, keptToo] = used.map((o) => (o.ok ? o.done.remainder : undefined));
+    expect(kept).toMatchObject({
+      id: 'a92e32d5-6ef8-512e-bef9-f259b4d87ef9',
+      amount: 3n,
+      reservedFor: 'first',
+    });
+    expect(keptToo).toMatchObject({ amount: 5n, reservedFor: 'second', state: 'active' });
+    const keys = await queryRows<{ id: string; idempotency_key: string }>(
+      f.db,
+      sql`SELECT id, idempotency_key FROM credits_reservations WHERE id IN (${kept!.id}, ${keptToo!.id}) ORDER BY amount`,
+    );
+    expect(keys).toEqual([
+      { id: kept!.id, idempotency_key: `remainder:${first!.id}` },
+      { id: keptToo!.id, idempotency_key: `remainder:${second!.id}` },
+    ]);
+    expect(await balanceOf(userId)).toMatchObject({
+      used: 3n,
+      reserved: 8n,
+      available: 9n,
+    });
+  });
 
   it('names the field a malformed call breaks, before anything is read', () => {
     const userId = person();
@@ -491,12 +570,7 @@ describe('a batch of spends', () => {
       chargeCall({ userId }, { amount: 7n, usedFor: 'b' }),
       reserveCall({ userId }, { amount: 3n, reservedFor: 'c', idempotencyKey: 'batch-2' }, f.clock.now()),
     ]);
-    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual([
-      'not_found',
-      'ok',
-      'insufficient_funds',
-      'ok',
-    ]);
+    expect(answers(outcomes)).toEqual(['not_found', 'ok', 'insufficient_funds', 'ok']);
     const [, charged, , reserved] = outcomes;
     expect(charged?.ok && charged.done).toMatchObject({
       replayed: false,
@@ -522,7 +596,7 @@ describe('a batch of spends', () => {
       reserveCall({ userId }, { amount: 3n, reservedFor: 'c', idempotencyKey: 'batch-2' }, f.clock.now()),
     ]);
     expect(again.map((o) => o.ok && o.done.replayed)).toEqual([true, true]);
-    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({
+    expect(await balanceOf(userId)).toMatchObject({
       used: 4n,
       reserved: 3n,
       available: 3n,
@@ -562,11 +636,8 @@ describe('a batch of spends', () => {
         f.clock.now(),
       ),
     ]);
-    expect(elsewhere.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual([
-      'idempotency_conflict',
-      'idempotency_conflict',
-    ]);
-    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({
+    expect(answers(elsewhere)).toEqual(['idempotency_conflict', 'idempotency_conflict']);
+    expect(await balanceOf(userId)).toMatchObject({
       used: 5n,
       reserved: 0n,
       available: 15n,
@@ -581,10 +652,9 @@ describe('a batch of spends', () => {
       releaseCall(userId, unknown),
       reserveCall({ userId }, { amount: 5n, reservedFor: 'big' }, f.clock.now()),
     ]);
-    expect(missing?.ok === false && [missing.error.code, missing.error.details]).toEqual([
-      'not_found',
-      expect.objectContaining({ id: unknown }),
-    ]);
+    expect(
+      missing?.ok === false && [missing.error.code, missing.error.message, missing.error.details],
+    ).toEqual(['not_found', 'reservation not found', { id: unknown }]);
     expect(short?.ok === false && [short.error.code, short.error.details]).toEqual([
       'insufficient_funds',
       { available: '4', requested: '5' },
@@ -594,9 +664,7 @@ describe('a batch of spends', () => {
   it('refuses a use whose hold the ledger already captured, as a used reservation', async () => {
     const userId = person();
     await give(f, userId, 10n);
-    const reservation = await f.db.transaction((tx) =>
-      reserveCredits(tx, f.clock, { userId }, { amount: 4n, reservedFor: 'job' }),
-    );
+    const reservation = await reserved(userId, 4n);
     await f.db.transaction((tx) =>
       applyBalanceOps(tx, [{ op: 'capture', id: newId(), holdId: reservation.id, amount: 4n }], {
         clock: f.clock,
@@ -609,9 +677,7 @@ describe('a batch of spends', () => {
   it('refuses a use or release the ledger refuses, when its hold ended behind the reservation’s back', async () => {
     const userId = person();
     await give(f, userId, 10n);
-    const reservation = await f.db.transaction((tx) =>
-      reserveCredits(tx, f.clock, { userId }, { amount: 6n, reservedFor: 'job' }),
-    );
+    const reservation = await reserved(userId, 6n);
     // Only the ledger knows: the hold is released there, the reservation row still says active.
     await f.db.transaction((tx) =>
       applyBalanceOps(tx, [{ op: 'release', id: newId(), holdId: reservation.id }], { clock: f.clock }),
@@ -620,15 +686,132 @@ describe('a batch of spends', () => {
       useCall(userId, reservation.id, { amount: 2n }),
       releaseCall(userId, reservation.id),
     ]);
-    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual([
-      'reservation_released',
-      'reservation_released',
+    expect(answers(outcomes)).toEqual(['reservation_released', 'reservation_released']);
+    expect(outcomes.map((o) => !o.ok && o.error.details)).toEqual([
+      { state: 'released', requested: 'used' },
+      { state: 'released', requested: 'released' },
     ]);
-    expect(failedField(outcomes[0])).toEqual(['reservation_released', undefined]);
-    expect(await getBalance(f.db, f.clock, { userId })).toMatchObject({
+    expect(await balanceOf(userId)).toMatchObject({
       used: 0n,
       reserved: 0n,
       available: 10n,
+    });
+  });
+  it('writes the audit entry a call asks for with its records, and none for a refusal or a replay', async () => {
+    const userId = person();
+    await give(f, userId, 5n);
+    const actor = { ...systemActor, userId, isAdmin: false };
+    const audited = (amount: bigint, key: string) => ({
+      ...chargeCall({ userId }, { amount, usedFor: 'audited', idempotencyKey: key }),
+      audit: (done: SpendDone) => ({
+        actor,
+        entry: { action: 'credits.charge', objectType: 'credits_usage', objectId: done.usage!.id },
+      }),
+    });
+    const first = await inBatch([audited(2n, 'audit-1'), audited(9n, 'audit-2')]);
+    expect(answers(first)).toEqual(['ok', 'insufficient_funds']);
+    await inBatch([audited(2n, 'audit-1')]);
+    const entries = await queryRows<{ action: string; object_id: string; actor_user_id: string }>(
+      f.db,
+      sql`SELECT action, object_id, actor_user_id FROM core_audit_log WHERE actor_user_id = ${userId}`,
+    );
+    expect(entries).toEqual([
+      {
+        action: 'credits.charge',
+        object_id: first[0]?.ok ? first[0].done.usage!.id : '',
+        actor_user_id: userId,
+      },
+    ]);
+  });
+
+  it('answers a reservation the sweep ended as expired, though the ledger released its hold', async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const reservation = await reserved(userId, 4n, DAY);
+    // The records end sooner than the ledger's hold: the sweep releases the hold and records `expired`.
+    const sooner = new Date(f.clock.now().getTime() + 10 * SECOND);
+    await recordsEndAt(sooner, reservation.id);
+    f.clock.set(sooner);
+    await expireDueReservations(f.db, f.clock);
+    const outcomes = await inBatch([
+      useCall(userId, reservation.id, { amount: 1n }),
+      useCall(userId, reservation.id, { amount: 1n, idempotencyKey: 'after-the-sweep' }),
+      releaseCall(userId, reservation.id),
+    ]);
+    expect(refusals(outcomes)).toEqual([
+      ['reservation_expired', { state: 'expired', requested: 'used' }],
+      ['reservation_expired', { state: 'expired', requested: 'used' }],
+      ['reservation_expired', { state: 'expired', requested: 'released' }],
+    ]);
+    expect(await balanceOf(userId)).toMatchObject({
+      used: 0n,
+      reserved: 0n,
+      available: 10n,
+    });
+  });
+
+  it('answers a use with a new key of a used reservation as used, whatever amount it asks', async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const reservation = await reserved(userId, 4n);
+    expect(
+      answers(await inBatch([useCall(userId, reservation.id, { amount: 3n, idempotencyKey: 'first' })])),
+    ).toEqual(['ok']);
+    const [again] = await inBatch([
+      useCall(userId, reservation.id, { amount: 40n, idempotencyKey: 'second' }),
+    ]);
+    expect(again?.ok === false && [again.error.code, again.error.details]).toEqual([
+      'reservation_used',
+      { state: 'used', requested: 'used' },
+    ]);
+    expect(await balanceOf(userId)).toMatchObject({
+      used: 3n,
+      reserved: 0n,
+      available: 7n,
+    });
+  });
+
+  it('answers a use or release of a hold the ledger expired first as expired', async () => {
+    const userId = person();
+    await give(f, userId, 10n);
+    const later = await reserved(userId, 4n, 10 * SECOND);
+    const alsoLater = await reserved(userId, 2n, 10 * SECOND);
+    // Only the ledger ends them now: the records say an hour from now.
+    const recorded = new Date(f.clock.now().getTime() + 3_600_000);
+    await recordsEndAt(recorded, later.id, alsoLater.id);
+    f.clock.advance(10 * SECOND);
+    const outcomes = await inBatch([
+      useCall(userId, later.id, { amount: 1n }),
+      releaseCall(userId, alsoLater.id),
+    ]);
+    expect(refusals(outcomes)).toEqual([
+      ['reservation_expired', { state: 'expired', requested: 'used' }],
+      ['reservation_expired', { state: 'expired', requested: 'released' }],
+    ]);
+    expect(await balanceOf(userId)).toMatchObject({
+      used: 0n,
+      reserved: 0n,
+      available: 10n,
+    });
+  });
+
+  it('refuses a use under a key whose charge failed for want of credits: charges and uses share keys', async () => {
+    const userId = person();
+    await give(f, userId, 3n);
+    const [short] = await inBatch([
+      chargeCall({ userId }, { amount: 5n, usedFor: 'big', idempotencyKey: 'unlucky' }),
+    ]);
+    expect(short?.ok === false && short.error.code).toBe('insufficient_funds');
+    const reservation = await reserved(userId, 2n);
+    const [refused] = await inBatch([useCall(userId, reservation.id, { idempotencyKey: 'unlucky' })]);
+    expect(refused?.ok === false && [refused.error.code, refused.error.details]).toEqual([
+      'id_already_failed',
+      { result: 'id_already_failed' },
+    ]);
+    expect(await balanceOf(userId)).toMatchObject({
+      used: 0n,
+      reserved: 2n,
+      available: 1n,
     });
   });
 });

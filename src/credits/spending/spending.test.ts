@@ -22,6 +22,7 @@ import {
 } from '../../../test/support/credits';
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import { queryRows } from '../../core/database';
+import { reserveCall, runSpendBatch } from '../engine/spend-batch';
 import { chargeWorkspaceActivity, resolveWorkspace } from '../workspaces/service';
 
 let tally: TestTally;
@@ -610,6 +611,39 @@ describe('workspaces', () => {
     }
     expect(refused).toMatchObject({ code: 'workspace_archived', status: 409 });
     expect(await balanceOf(tally, person)).toEqual(before);
+  });
+
+  it('refuse a reservation that looked at the workspace before an archive committed, the rest of its batch done', async () => {
+    const { person } = await spender();
+    const workspace = await workspaceOf(person);
+    const open = await workspaceOf(person);
+    await ok(tally, 200, 'POST', `/api/credits/workspaces/${workspace.id}/archive`, { as: person });
+    const before = await balanceOf(tally, person);
+    // What concurrent reservations were planned on: each workspace still open.
+    const reserveIn = (workspaceId: string) => ({
+      ...reserveCall(
+        { userId: person.userId, workspaceId },
+        { amount: 3n, reservedFor: 'late', action: 'generate_image' },
+        tally.clock.now(),
+      ),
+      openWorkspaceId: workspaceId,
+    });
+    const [refused, done] = await tally.database.db.transaction((tx) =>
+      runSpendBatch(tx, tally.clock, [reserveIn(workspace.id), reserveIn(open.id)]),
+    );
+    expect(refused?.ok === false && [refused.error.code, refused.error.details]).toEqual([
+      'workspace_archived',
+      { workspace_id: workspace.id },
+    ]);
+    expect(done?.ok && done.done.reservation).toMatchObject({
+      workspaceId: open.id,
+      amount: 3n,
+      state: 'active',
+    });
+    expect(await balanceOf(tally, person)).toMatchObject({
+      reserved: (BigInt(before.reserved) + 3n).toString(),
+      available: (BigInt(before.available) - 3n).toString(),
+    });
   });
 
   it('release what is left when archived, and refuse activity afterwards', async () => {
