@@ -186,7 +186,12 @@ export const releaseCall = (userId: string, reservationId: string): ReleaseCall 
  * a remainder's `remainder:<reservation>`). Without it, a member could send such a key and have the
  * payer's own later request answered as a replay of theirs.
  */
-export const clientKey = (key: string): string => `key:${key}`;
+export const clientKey = (key: string): string => `${CLIENT_KEY}${key}`;
+const CLIENT_KEY = 'key:';
+
+/** A key as its sender knows it: a client's without the prefix the line stores it under. */
+const keyAsSent = (key: string | null): string | null =>
+  key?.startsWith(CLIENT_KEY) ? key.slice(CLIENT_KEY.length) : key;
 
 /** A usage's id from its idempotency key: charges and uses share them, per person. */
 export const usageIdFor = (userId: string, key: string): string => derivedId('usage', userId, key);
@@ -397,7 +402,7 @@ export function spendRefusal(result: BalanceOpResult, requested: bigint): AppErr
 /** A key sent again with another request: the same answer whether the ledger or the records tell. */
 const keyConflict = (call: SpendCall): AppError =>
   new AppError('idempotency_conflict', 'this idempotency key was used with a different request', {
-    idempotencyKey: 'key' in call ? call.key : null,
+    idempotencyKey: 'key' in call ? keyAsSent(call.key) : null,
   });
 
 function refusalOf(call: SpendCall, result: BalanceOpResult): AppError {

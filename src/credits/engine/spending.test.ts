@@ -482,6 +482,19 @@ describe('a batch of spends', () => {
     expect(usageIdFor(newId(), key)).not.toBe(usageIdFor(userId, key));
   });
 
+  it('names a client’s key in a conflict as the client sent it, not as the line stores it', async () => {
+    const userId = person();
+    await give(f, userId, 5n);
+    const charge = (usedFor: string) =>
+      chargeCall({ userId }, { amount: 1n, usedFor, idempotencyKey: clientKey('job-7') });
+    await inBatch([charge('first')]);
+    const [conflict] = await inBatch([charge('second')]);
+    expect(conflict?.ok === false && [conflict.error.code, conflict.error.details]).toEqual([
+      'idempotency_conflict',
+      { idempotencyKey: 'job-7' },
+    ]);
+  });
+
   it('keeps one remainder for each reservation a person uses in part, under the id derived from it', async () => {
     const userId = '0b7c3c36-58a4-4c1e-9d55-2a4f3f6f1e01';
     await give(f, userId, 20n);

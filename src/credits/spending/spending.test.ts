@@ -114,7 +114,10 @@ describe('charging with an API key', () => {
       call(key, '/api/credits/charge', { action: 'generate_image', used_for: 'image:2' }, idempotencyKey),
     );
     expect(conflict.status).toBe(409);
-    expect(conflict.body.error.code).toBe('idempotency_conflict');
+    expect(conflict.body.error).toMatchObject({
+      code: 'idempotency_conflict',
+      details: { field: 'Idempotency-Key' },
+    });
     const missing = await unchangedBy(person, () =>
       call(key, '/api/credits/charge', { action: 'generate_image', used_for: 'image:3' }),
     );
