@@ -248,7 +248,7 @@ export async function runSpendBatch(
           workspace_id: call.openWorkspaceId,
         });
       }
-      return plan(call, sources[index] ?? [], reservations, now);
+      return plan(call, sources[index]!, reservations, now);
     } catch (error) {
       // Stryker disable next-line ConditionalExpression: planning throws only AppErrors; anything else is a bug, thrown rather than answered
       if (!(error instanceof AppError)) throw error;

@@ -532,6 +532,12 @@ describe('a batch of spends', () => {
       reserved: 8n,
       available: 9n,
     });
+    const [released] = await inBatch([releaseCall(userId, keptToo!.id)]);
+    expect(released?.ok && released.done).toEqual({
+      replayed: false,
+      reservation: { ...keptToo, state: 'released', finishedAt: f.clock.now() },
+    });
+    expect(await balanceOf(userId)).toMatchObject({ used: 3n, reserved: 3n, available: 14n });
   });
 
   it('names the field a malformed call breaks, before anything is read', () => {
@@ -657,13 +663,18 @@ describe('a batch of spends', () => {
     });
   });
 
-  it('names what it could not find, and the figures of too few credits for a reservation', async () => {
+  it('names what it could not find, and the figures of too few credits, none at all included', async () => {
     const userId = person();
     await give(f, userId, 4n);
     const unknown = newId();
-    const [missing, short] = await inBatch([
+    const [missing, short, none] = await inBatch([
       releaseCall(userId, unknown),
       reserveCall({ userId }, { amount: 5n, reservedFor: 'big' }, f.clock.now()),
+      chargeCall({ userId: person() }, { amount: 1n, usedFor: 'with nothing' }),
+    ]);
+    expect(none?.ok === false && [none.error.code, none.error.details]).toEqual([
+      'insufficient_funds',
+      { available: '0', requested: '1' },
     ]);
     expect(
       missing?.ok === false && [missing.error.code, missing.error.message, missing.error.details],

@@ -634,10 +634,9 @@ describe('workspaces', () => {
     const [refused, done] = await tally.database.db.transaction((tx) =>
       runSpendBatch(tx, tally.clock, [reserveIn(workspace.id), reserveIn(open.id)]),
     );
-    expect(refused?.ok === false && [refused.error.code, refused.error.details]).toEqual([
-      'workspace_archived',
-      { workspace_id: workspace.id },
-    ]);
+    expect(
+      refused?.ok === false && [refused.error.code, refused.error.message, refused.error.details],
+    ).toEqual(['workspace_archived', 'the workspace is archived', { workspace_id: workspace.id }]);
     expect(done?.ok && done.done.reservation).toMatchObject({
       workspaceId: open.id,
       amount: 3n,
