@@ -162,16 +162,19 @@ async function benchDatabase(
     await db.transaction((tx) => useReservation(tx, systemClock, userId, reservation.id, { amount: 1n }));
   };
 
+  // BENCH_CELLS='32 people,1 person' runs only the cells whose names contain one of the parts.
+  const only = process.env.BENCH_CELLS?.split(',').filter(Boolean);
   const measure = async (): Promise<Cell[]> => {
     const cells: Cell[] = [];
-    progress('ledger, 1 transfer per call through the batcher');
-    const batched = await counted(measureMs, async () =>
+    const run = async (name: string, unit: string, work: () => Promise<Omit<Cell, 'name' | 'unit'>>) => {
+      if (only && !only.some((part) => name.includes(part))) return;
+      progress(name);
+      cells.push({ name, unit, ...(await counted(measureMs, work)) });
+    };
+    await run('ledger: 1 transfer per call, batcher', 'transfers', async () =>
       fromStats(await runClients(batcher.submit.bind(batcher), makeCall, plan)),
     );
-    cells.push({ name: 'ledger: 1 transfer per call, batcher', unit: 'transfers', ...batched });
-
-    progress('ledger, 1 transfer per transaction');
-    const direct = await counted(measureMs, async () =>
+    await run('ledger: 1 transfer per transaction', 'transfers', async () =>
       fromStats(
         await runClients(
           (inputs) => db.transaction((tx) => applyTransfers(tx, inputs, { clock: systemClock })),
@@ -180,23 +183,13 @@ async function benchDatabase(
         ),
       ),
     );
-    cells.push({ name: 'ledger: 1 transfer per transaction', unit: 'transfers', ...direct });
-
-    progress('credits, reserve + use pairs, one person per client');
-    const spreadPairs = await counted(measureMs, () =>
+    await run('credits: reserve+use, 32 people', 'pairs', () =>
       runOperations((client) => pair(people[client]!), measureMs),
     );
-    cells.push({ name: 'credits: reserve+use, 32 people', unit: 'pairs', ...spreadPairs });
-
-    progress('credits, reserve + use pairs, all clients on one person');
-    const hotPairs = await counted(measureMs, () => runOperations(() => pair(hotPerson), measureMs));
-    cells.push({ name: 'credits: reserve+use, 1 person', unit: 'pairs', ...hotPairs });
-
-    progress('credits, reserve + use pairs, a transaction per step');
-    const alonePairs = await counted(measureMs, () =>
+    await run('credits: reserve+use, 1 person', 'pairs', () => runOperations(() => pair(hotPerson), measureMs));
+    await run('credits: reserve+use, tx per step', 'pairs', () =>
       runOperations((client) => pairAlone(people[client]!), measureMs),
     );
-    cells.push({ name: 'credits: 32 people, tx per step', unit: 'pairs', ...alonePairs });
     return cells;
   };
 
