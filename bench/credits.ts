@@ -186,7 +186,9 @@ async function benchDatabase(
     await run('credits: reserve+use, 32 people', 'pairs', () =>
       runOperations((client) => pair(people[client]!), measureMs),
     );
-    await run('credits: reserve+use, 1 person', 'pairs', () => runOperations(() => pair(hotPerson), measureMs));
+    await run('credits: reserve+use, 1 person', 'pairs', () =>
+      runOperations(() => pair(hotPerson), measureMs),
+    );
     await run('credits: reserve+use, tx per step', 'pairs', () =>
       runOperations((client) => pairAlone(people[client]!), measureMs),
     );
