@@ -1,5 +1,8 @@
+import { type Context, Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { type Actor, anonymousActor, systemActor } from './actor';
+import type { AppError } from './errors';
+import type { Env } from './http';
 import {
   ACCESS_EXTENSION,
   accessDocumentation,
@@ -7,6 +10,7 @@ import {
   assertKnownScopes,
   declaredAccess,
   documentedAccess,
+  enforceAccess,
   type RouteAccess,
 } from './route-access';
 
@@ -67,6 +71,28 @@ const lacks = (scope: string) => ({
 });
 
 describe('the access gate', () => {
+  it('runs before the route as middleware, taking a request without an actor as a visitor', async () => {
+    const app = new Hono<Env>();
+    app.onError((error, c) => c.json({ code: (error as AppError).code }, (error as AppError).status));
+    app.use('/as-person', async (c, next) => {
+      c.set('actor', person());
+      await next();
+    });
+    let reached = 0;
+    const route = (c: Context) => {
+      reached++;
+      return c.text('reached');
+    };
+    app.get('/open', enforceAccess({ caller: 'anyone' }), route);
+    app.get('/people', enforceAccess({ caller: 'signed-in', scope: 'a' }), route);
+    app.get('/as-person', enforceAccess({ caller: 'signed-in', scope: 'a' }), route);
+    expect((await app.request('/open')).status).toBe(200);
+    const refused = await app.request('/people');
+    expect([refused.status, await refused.json()]).toEqual([401, { code: 'unauthorized' }]);
+    expect((await app.request('/as-person')).status).toBe(200);
+    expect(reached).toBe(2);
+  });
+
   it.each([
     [{ caller: 'anyone' }, ['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'passed']],
     [
@@ -149,7 +175,14 @@ describe('the access gate', () => {
           route('post', '/b', { caller: 'admin', scope: 'b:write' }),
           route('delete', '/c', { caller: 'anyone' }),
           route('put', '/undeclared'),
-          { type: 'schema', route: { method: 'get', path: '/schema' } },
+          {
+            type: 'schema',
+            route: {
+              method: 'get',
+              path: '/schema',
+              [ACCESS_EXTENSION]: documentedAccess({ caller: 'anyone' }),
+            },
+          },
           { type: 'route' },
         ],
       },
@@ -162,8 +195,13 @@ describe('the access gate', () => {
       ]),
     );
     expect(() => assertKnownScopes(app, new Set(['a:read', 'b:write']))).not.toThrow();
-    expect(() => assertKnownScopes(app, new Set(['a:read']))).toThrow(
-      'routes name scopes no API key can carry: POST /b (b:write)',
+    expect(() => assertKnownScopes(app, new Set(['b:write']))).toThrow(
+      'routes name scopes no API key can carry: GET /a (a:read)',
     );
+    expect(() => assertKnownScopes(app, new Set())).toThrow(
+      'routes name scopes no API key can carry: GET /a (a:read), POST /b (b:write)',
+    );
+    // The extension's name is part of the API document clients read.
+    expect(ACCESS_EXTENSION).toBe('x-tally-access');
   });
 });
