@@ -3,6 +3,7 @@ import userEvent, { type UserEvent } from '@testing-library/user-event';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { TEST_ADMIN_KEY, type TestPerson, type TestTally, testTally } from '../../../test/support/app';
+import { startTestChain } from '../../../test/support/chain';
 import { newQueryClient } from '../../src/api/queryClient';
 import { AppProviders } from '../../src/app/App';
 import { routes } from '../../src/app/routes';
@@ -65,7 +66,9 @@ function bodyOf(bytes: ArrayBuffer | undefined): unknown {
 }
 
 /** Call once per test file: a Tally for the file, the page's fetch pointed at it, a clean page after each test. */
-export function tallyPages(options: { start?: string; mailboxOpen?: boolean } = {}): TallyPages {
+export function tallyPages(
+  options: { start?: string; mailboxOpen?: boolean; chain?: boolean } = {},
+): TallyPages {
   let cookie: string | null = null;
   const pages = {
     sent: [] as SentRequest[],
@@ -78,10 +81,14 @@ export function tallyPages(options: { start?: string; mailboxOpen?: boolean } = 
 
   beforeAll(async () => {
     installLayoutApis();
-    pages.tally = await testTally(options);
+    const { chain, ...settings } = options;
+    // A chain of its own (anvil with the development tokens), for the pages that pay or mint.
+    pages.tally = await testTally({ ...settings, chain: chain ? await startTestChain() : undefined });
     globalThis.fetch = async (input, init) => {
       const request = new Request(input, init);
       const url = new URL(request.url);
+      // Only the page's own requests go to Tally: the server's calls to its chain go out as they would.
+      if (url.origin !== window.location.origin) return originalFetch(input, init);
       const headers = new Headers(request.headers);
       if (cookie) headers.set('cookie', cookie);
       const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
