@@ -186,13 +186,15 @@ export const holdStateAt = (hold: Pick<Hold, 'state' | 'expiresAt'>, now: Date):
     ? 'expired'
     : hold.state;
 
+/** A hold as it stands at a moment (its state by `holdStateAt`). */
+const holdAsOf = (hold: Hold, now: Date): Hold => ({ ...hold, state: holdStateAt(hold, now) });
+
 /** A hold as it stands now; null if there is none with that id. */
 export async function readHold(db: Db, id: string, now: Date): Promise<Hold | null> {
   if (!isUuid(id)) return null;
   const [row] = await queryRows<HoldRow>(db, sql`SELECT ${holdColumns} FROM ledger_holds WHERE id = ${id}`);
   if (!row) return null;
-  const hold = toHold(row);
-  return { ...hold, state: holdStateAt(hold, now) };
+  return holdAsOf(toHold(row), now);
 }
 
 /** Inputs the edges should have refused; reaching here is a caller's bug, not a result. */
@@ -501,8 +503,7 @@ function holdReplay(book: HoldBook, op: HoldOp, now: Date): BalanceOpResult {
   if (hold.amount !== op.amount) return refused(op, 'exists_with_different_amount');
   if (hold.ledger !== op.ledger) return refused(op, 'exists_with_different_ledger');
   if (hold.code !== op.code) return refused(op, 'exists_with_different_code');
-  const asNow = { ...hold, state: holdStateAt(hold, now) };
-  return { id: op.id, result: 'exists', parts: hold.parts, hold: asNow };
+  return { id: op.id, result: 'exists', parts: hold.parts, hold: holdAsOf(hold, now) };
 }
 
 /**
@@ -549,17 +550,20 @@ function refusalOfFirstAttempt(
   const after =
     standing === 'pending_transfer_expired' && hold.state === 'held'
       ? book.finish(hold, 'expired', 0n, batch.now)
-      : { ...hold, state: holdStateAt(hold, batch.now) };
+      : holdAsOf(hold, batch.now);
   return { ...refused(op, standing), hold: after };
 }
 
 function capture(batch: BatchState, book: HoldBook, op: CaptureOp): BalanceOpResult {
   const hold = book.get(op.holdId);
   if (!hold) return refused(op, batch.failedWith(op.id) ? 'id_already_failed' : 'pending_transfer_not_found');
-  const asNow = { ...hold, state: holdStateAt(hold, batch.now) };
-  if (op.amount === 0n) return { ...refused(op, 'amount_must_not_be_zero'), hold: asNow };
+  const refusedWithHold = (result: TransferResultCode) => ({
+    ...refused(op, result),
+    hold: holdAsOf(hold, batch.now),
+  });
+  if (op.amount === 0n) return refusedWithHold('amount_must_not_be_zero');
   const amount = op.amount ?? hold.amount;
-  if (amount > hold.amount) return { ...refused(op, 'exceeds_pending_transfer_amount'), hold: asNow };
+  if (amount > hold.amount) return refusedWithHold('exceeds_pending_transfer_amount');
   const replay = batch.transfer(op.id) !== undefined;
   const refusal = replay ? null : refusalOfFirstAttempt(batch, book, op, hold);
   if (refusal) return refusal;
@@ -627,8 +631,8 @@ function capture(batch: BatchState, book: HoldBook, op: CaptureOp): BalanceOpRes
       id: op.id,
       result: 'exists',
       parts: captured,
-      hold: { ...hold, state: holdStateAt(hold, now) },
-      ...(restHold ? { rest: { ...restHold, state: holdStateAt(restHold, now) } } : {}),
+      hold: holdAsOf(hold, now),
+      ...(restHold ? { rest: holdAsOf(restHold, now) } : {}),
     };
   }
   const after = book.finish(hold, 'captured', amount, batch.now);
@@ -666,8 +670,7 @@ function release(batch: BatchState, book: HoldBook, op: ReleaseOp): BalanceOpRes
     replay,
   );
   if (failure) return refused(op, failure);
-  if (replay)
-    return { id: op.id, result: 'exists', parts: [], hold: { ...hold, state: holdStateAt(hold, batch.now) } };
+  if (replay) return { id: op.id, result: 'exists', parts: [], hold: holdAsOf(hold, batch.now) };
   return { id: op.id, result: 'ok', parts: [], hold: book.finish(hold, 'released', 0n, batch.now) };
 }
 
