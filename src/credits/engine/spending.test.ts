@@ -489,10 +489,7 @@ describe('a batch of spends', () => {
       chargeCall({ userId }, { amount: 1n, usedFor, idempotencyKey: clientKey('job-7') });
     await inBatch([charge('first')]);
     const [conflict] = await inBatch([charge('second')]);
-    expect(conflict?.ok === false && [conflict.error.code, conflict.error.details]).toEqual([
-      'idempotency_conflict',
-      { idempotencyKey: 'job-7' },
-    ]);
+    expect(refusals([conflict!])).toEqual([['idempotency_conflict', { idempotencyKey: 'job-7' }]]);
   });
 
   it('keeps one remainder for each reservation a person uses in part, under the id derived from it', async () => {
@@ -672,17 +669,11 @@ describe('a batch of spends', () => {
       reserveCall({ userId }, { amount: 5n, reservedFor: 'big' }, f.clock.now()),
       chargeCall({ userId: person() }, { amount: 1n, usedFor: 'with nothing' }),
     ]);
-    expect(none?.ok === false && [none.error.code, none.error.details]).toEqual([
-      'insufficient_funds',
-      { available: '0', requested: '1' },
-    ]);
+    expect(refusals([none!])).toEqual([['insufficient_funds', { available: '0', requested: '1' }]]);
     expect(
       missing?.ok === false && [missing.error.code, missing.error.message, missing.error.details],
     ).toEqual(['not_found', 'reservation not found', { id: unknown }]);
-    expect(short?.ok === false && [short.error.code, short.error.details]).toEqual([
-      'insufficient_funds',
-      { available: '4', requested: '5' },
-    ]);
+    expect(refusals([short!])).toEqual([['insufficient_funds', { available: '4', requested: '5' }]]);
   });
 
   it('refuses a use whose hold the ledger already captured, as a used reservation', async () => {
@@ -784,10 +775,7 @@ describe('a batch of spends', () => {
     const [again] = await inBatch([
       useCall(userId, reservation.id, { amount: 40n, idempotencyKey: 'second' }),
     ]);
-    expect(again?.ok === false && [again.error.code, again.error.details]).toEqual([
-      'reservation_used',
-      { state: 'used', requested: 'used' },
-    ]);
+    expect(refusals([again!])).toEqual([['reservation_used', { state: 'used', requested: 'used' }]]);
     expect(await balanceOf(userId)).toMatchObject({
       used: 3n,
       reserved: 0n,
@@ -828,10 +816,7 @@ describe('a batch of spends', () => {
     expect(short?.ok === false && short.error.code).toBe('insufficient_funds');
     const reservation = await reserved(userId, 2n);
     const [refused] = await inBatch([useCall(userId, reservation.id, { idempotencyKey: 'unlucky' })]);
-    expect(refused?.ok === false && [refused.error.code, refused.error.details]).toEqual([
-      'id_already_failed',
-      { result: 'id_already_failed' },
-    ]);
+    expect(refusals([refused!])).toEqual([['id_already_failed', { result: 'id_already_failed' }]]);
     expect(await balanceOf(userId)).toMatchObject({
       used: 0n,
       reserved: 2n,
