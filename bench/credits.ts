@@ -14,7 +14,7 @@ import { findLedgerViolations } from '../src/ledger/invariants';
 import { isInterrupted } from './support/cleanup';
 import { acquirePostgresServer, createThrowawayDatabase, errorText } from './support/postgres';
 import { BenchFailure, runClients } from './support/runner';
-import { loadedTransfers, measuredSeconds } from './support/settings';
+import { cellWanted, loadedTransfers, measuredSeconds } from './support/settings';
 import { countStatements, statementsSent } from './support/statements';
 import { callFactoryFor, createBenchLedger, createWorkloadAccounts, WORKLOADS } from './support/workloads';
 
@@ -32,6 +32,7 @@ import { callFactoryFor, createBenchLedger, createWorkloadAccounts, WORKLOADS } 
  *
  *   npx tsx bench/credits.ts                    (BENCH_SECONDS=3 per cell by default)
  *   BENCH_DATABASE_URL=postgres://... npx tsx bench/credits.ts
+ *   BENCH_CELLS='32 people' npx tsx bench/credits.ts  (only the cells whose names contain a part)
  */
 
 const CLIENTS = 32;
@@ -162,12 +163,11 @@ async function benchDatabase(
     await db.transaction((tx) => useReservation(tx, systemClock, userId, reservation.id, { amount: 1n }));
   };
 
-  // BENCH_CELLS='32 people,1 person' runs only the cells whose names contain one of the parts.
-  const only = process.env.BENCH_CELLS?.split(',').filter(Boolean);
+  const wanted = cellWanted();
   const measure = async (): Promise<Cell[]> => {
     const cells: Cell[] = [];
     const run = async (name: string, unit: string, work: () => Promise<Omit<Cell, 'name' | 'unit'>>) => {
-      if (only && !only.some((part) => name.includes(part))) return;
+      if (!wanted(name)) return;
       progress(name);
       cells.push({ name, unit, ...(await counted(measureMs, work)) });
     };

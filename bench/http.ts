@@ -11,7 +11,7 @@ import {
   errorText,
   withDatabaseName,
 } from './support/postgres';
-import { loadedTransfers, measuredSeconds } from './support/settings';
+import { cellWanted, loadedTransfers, measuredSeconds } from './support/settings';
 import { postgresCpuMicros } from './support/statements';
 
 /**
@@ -217,10 +217,9 @@ async function runCells(target: Target, measureMs: number): Promise<Cell[]> {
   };
   const [hotA, hotB] = [target.accounts[1]!, target.accounts[2]!];
   const cells: Cell[] = [];
-  // BENCH_CELLS=healthz,credits runs only the cells whose names contain one of these (to profile one).
-  const only = process.env.BENCH_CELLS?.split(',').filter(Boolean);
+  const wanted = cellWanted();
   const run = async (name: string, request: () => Promise<number>) => {
-    if (only && !only.some((part) => name.includes(part))) return;
+    if (!wanted(name)) return;
     process.stderr.write(`  ${name}...\n`);
     cells.push({ name, ...(await measure(target, request, measureMs)) });
   };

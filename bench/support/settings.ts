@@ -21,3 +21,12 @@ export function loadedTransfers(): number {
   }
   return count;
 }
+
+/**
+ * BENCH_CELLS: which cells to run, as comma-separated parts of their names (`healthz,credits`); all
+ * when unset. To profile or measure one cell alone.
+ */
+export function cellWanted(): (name: string) => boolean {
+  const parts = process.env.BENCH_CELLS?.split(',').filter(Boolean);
+  return (name) => !parts || parts.some((part) => name.includes(part));
+}
