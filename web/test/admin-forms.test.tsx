@@ -2,13 +2,11 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { read, request, signedInPerson, type TestPerson } from '../../test/support/app';
-import { formAlert, sentTo, tallyPages } from './support/pages';
+import { field, formAlert, sentTo, tallyPages } from './support/pages';
 
 const pages = tallyPages();
 
 afterEach(() => void pages.tally.clock.advance(2 * 3600 * 1000));
-
-const field = (form: HTMLElement, label: RegExp) => within(form).getByLabelText(label) as HTMLInputElement;
 
 /** The audit filters have no checks of their own: what the server refuses shows where the entries would. */
 describe('the audit log’s filters', () => {

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/core/database';
 import { read, request, signedInPerson, type TestPerson } from '../../test/support/app';
-import { formAlert, sentTo, tallyPages } from './support/pages';
+import { field, fieldError, formAlert, sentTo, tallyPages } from './support/pages';
 
 /**
  * Tally's own kinds: the core's team, which anyone may create, invite to and rename, and the
@@ -17,16 +17,6 @@ afterEach(() => {
   pages.tally.clock.advance(2 * 3600 * 1000);
   notifications.clean();
 });
-
-const field = (form: HTMLElement, label: RegExp) => within(form).getByLabelText(label) as HTMLInputElement;
-
-/** The message Mantine shows under a field (the element its aria-describedby names `…-error`), or null. */
-function fieldError(input: HTMLElement): string | null {
-  for (const id of input.getAttribute('aria-describedby')?.split(/\s+/) ?? []) {
-    if (id.endsWith('-error')) return document.getElementById(id)?.textContent ?? null;
-  }
-  return null;
-}
 
 /**
  * Chooses an option of a Mantine Select. Its dropdown stays `display: none` in jsdom (no layout, so

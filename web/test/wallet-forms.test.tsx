@@ -9,7 +9,7 @@ import { newQueryClient } from '../src/api/queryClient';
 import type { ChainInfo } from '../src/api/types';
 import { AppProviders } from '../src/app/App';
 import { FaucetSection } from '../src/pages/wallet/FaucetSection';
-import { formAlert, sentTo, tallyPages } from './support/pages';
+import { field, fieldError, formAlert, sentTo, tallyPages } from './support/pages';
 
 const pages = tallyPages({ chain: true });
 let info: ChainInfo;
@@ -17,16 +17,6 @@ let info: ChainInfo;
 beforeAll(async () => {
   info = await read(await request(pages.tally, 'GET', '/api/chain'));
 });
-
-const field = (form: HTMLElement, label: RegExp) => within(form).getByLabelText(label) as HTMLInputElement;
-
-/** The message Mantine shows under a field (the element its aria-describedby names `…-error`), or null. */
-function fieldError(input: HTMLElement): string | null {
-  for (const id of input.getAttribute('aria-describedby')?.split(/\s+/) ?? []) {
-    if (id.endsWith('-error')) return document.getElementById(id)?.textContent ?? null;
-  }
-  return null;
-}
 
 /** What the faucet queued for an address: the amounts it mints or sends, in minor units. */
 const mintedTo = async (address: string) =>

@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent, { type UserEvent } from '@testing-library/user-event';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterAll, afterEach, beforeAll } from 'vitest';
@@ -138,6 +138,18 @@ function expectNoLoading() {
 
 /** The operator's key, for setting the stage through the API as the CLI would. */
 export const OPERATOR = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+
+/** A form's input by its label. */
+export const field = (form: HTMLElement, label: RegExp) =>
+  within(form).getByLabelText(label) as HTMLInputElement;
+
+/** The message Mantine shows under a field (the element its aria-describedby names `…-error`), or null. */
+export function fieldError(input: HTMLElement): string | null {
+  for (const id of input.getAttribute('aria-describedby')?.split(/\s+/) ?? []) {
+    if (id.endsWith('-error')) return document.getElementById(id)?.textContent ?? null;
+  }
+  return null;
+}
 
 /** The message a form shows above its button (its alert), or null. */
 export function formAlert(form: HTMLElement): string | null {
