@@ -18,6 +18,7 @@ import { type Flow, FlowRunner } from './core/flows';
 import { createHttpApp, type Env, mountApiReference } from './core/http';
 import { idempotency, sweepIdempotencyKeys } from './core/idempotency';
 import { JobRunner } from './core/jobs';
+import { createKeyring, newInstallationSecret } from './core/keyring';
 import type { Logger } from './core/log';
 import { registerMailJobs } from './core/mail/jobs';
 import { mailRoutes } from './core/mail/routes';
@@ -32,6 +33,7 @@ import { productLines } from './lines';
 import {
   buildRegistries,
   type ChainLineContext,
+  endpointsOf,
   type LineContext,
   type ProductLine,
   settlementsOf,
@@ -68,13 +70,18 @@ export interface TallyOptions {
   webDistDir?: string;
   /** The chain to pay and watch on; none in tests that do not touch it. */
   chain?: ChainRuntime;
+  /** The installation secret every key derives from (src/core/keyring.ts); a new one when not given. */
+  secretKey?: string;
 }
 
 /** The core's services for the lines, and the registries built from them; no HTTP, no chain. */
 export function createLineContext(
-  options: Pick<TallyOptions, 'database' | 'log' | 'clock' | 'lines'> & { publicUrl: string },
+  options: Pick<TallyOptions, 'database' | 'log' | 'clock' | 'lines' | 'chain' | 'secretKey'> & {
+    publicUrl: string;
+    filesDir: string;
+  },
 ): LineContext {
-  const { database, log, clock = systemClock, lines = productLines, publicUrl } = options;
+  const { database, log, clock = systemClock, lines = productLines, publicUrl, chain } = options;
   return {
     db: database.db,
     parallelism: database.parallelism,
@@ -84,6 +91,9 @@ export function createLineContext(
     jobs: new JobRunner(database.db, clock, log),
     flows: new FlowRunner({ db: database.db, clock, log }, []),
     batcher: new TransferBatcher(database, clock),
+    files: { db: database.db, clock, store: new FileStore(options.filesDir) },
+    keys: createKeyring(options.secretKey ?? newInstallationSecret()),
+    chain,
     ...buildRegistries(lines),
   };
 }
@@ -91,7 +101,12 @@ export function createLineContext(
 /** Prepares every line (their ledgers, built-in rows) and assembles the server around them. */
 export async function createTally(options: TallyOptions): Promise<Tally> {
   const { config, database, adminApiKey, log, webDistDir, chain, lines = productLines } = options;
-  const context = createLineContext({ ...options, lines, publicUrl: config.publicUrl });
+  const context = createLineContext({
+    ...options,
+    lines,
+    publicUrl: config.publicUrl,
+    filesDir: config.filesDir,
+  });
   const { db, clock, jobs, batcher, kinds, notificationTypes, scopes } = context;
   for (const line of lines) await line.prepare?.(context);
 
@@ -124,8 +139,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   http.route('/api/audit', auditRoutes({ db, clock }));
   http.route('/api/mail', mailRoutes({ db, smtpUrl: config.smtpUrl, mailboxOpen: config.mailboxOpen }));
   http.route('/api/notifications', notificationRoutes({ db, clock, types: notificationTypes }));
-  const files = { db, clock, store: new FileStore(config.filesDir) };
-  http.route('/api/files', fileRoutes({ ...files, maxUploadBytes: config.maxUploadBytes }));
+  http.route('/api/files', fileRoutes({ ...context.files, maxUploadBytes: config.maxUploadBytes }));
   registerMailJobs(jobs, { clock, log, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
   http.route('/api/ledger', ledgerRoutes({ db, clock, batcher }));
   registerLedgerJobs(jobs, { db, clock });
@@ -166,6 +180,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
     follower = blockFollower;
   }
   http.route('/api/chain', chainRoutes({ db, clock, chain }));
+  for (const { path, app } of endpointsOf(lines, context)) http.route(path, app);
   http.route('/api/install', installRoutes(db));
 
   assertKnownScopes(http, scopes);

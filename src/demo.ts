@@ -4,6 +4,7 @@ import { systemActor } from './core/actor';
 import type { Command } from './core/command';
 import { type Db, queryRows } from './core/database';
 import { createRouter, jsonResponse } from './core/http';
+import { resolveInstallationSecret } from './core/keyring';
 import { createLogger } from './core/log';
 import type { LineContext, ProductLine } from './product-line';
 
@@ -19,7 +20,14 @@ export const demoCommand: Command = {
     const [{ createLineContext }, { productLines }] = await Promise.all([import('./app'), import('./lines')]);
     return withDatabase(async (database) => {
       const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-      const context = createLineContext({ database, log, lines: productLines, publicUrl: config.publicUrl });
+      const context = createLineContext({
+        database,
+        log,
+        lines: productLines,
+        publicUrl: config.publicUrl,
+        filesDir: config.filesDir,
+        secretKey: resolveInstallationSecret(config.secretKey, config.home),
+      });
       for (const line of productLines) await line.prepare?.(context);
       for (const { line, made } of await makeDemo(context, productLines)) {
         console.log(`${line}:`);

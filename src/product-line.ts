@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
 import type { Watcher } from './chain/follower/follower';
 import type { ChainRuntime } from './chain/runtime';
 import { chainScopes } from './chain/scopes';
@@ -10,9 +11,11 @@ import type { Clock } from './core/clock';
 import type { Command } from './core/command';
 import type { Db } from './core/database';
 import { coreErrorDescriptions, type ErrorDefinitions } from './core/errors';
+import type { FileDeps } from './core/files/service';
 import type { Flow, FlowRunner } from './core/flows';
 import type { Env } from './core/http';
 import type { JobRunner } from './core/jobs';
+import type { Keyring } from './core/keyring';
 import type { Logger } from './core/log';
 import { type NotificationTypeDefinition, NotificationTypes } from './core/notifications/registry';
 import type { TransferBatcher } from './ledger/batcher';
@@ -42,6 +45,11 @@ export interface ProductLine {
   /** Idempotent set-up run at every start before anything is served (ledgers, built-in rows). */
   prepare?(context: LineContext): Promise<void>;
   routes?(context: LineContext): OpenAPIHono<Env>;
+  /**
+   * Paths the line serves outside `/api` (the gateway's `/mcp`), each with its own authentication:
+   * the API's sessions, keys and cookie rules do not reach them.
+   */
+  endpoints?(context: LineContext): Readonly<Record<string, Hono>>;
   /** The line's flows (src/core/flows.ts), which `context.flows` drives and resumes. */
   flows?(context: LineContext): readonly Flow<never>[];
   /** Registers the line's sweeps and queued jobs with `context.jobs`. */
@@ -72,6 +80,12 @@ export interface LineContext {
   /** Drives every line's flows; a request that starts one may `run` it at once. */
   flows: FlowRunner;
   batcher: TransferBatcher;
+  /** Uploaded files (an invoice, a KYC document), as `/api/files` keeps them. */
+  files: FileDeps;
+  /** The installation's keys: what a line seals or signs (src/core/keyring.ts). */
+  keys: Keyring;
+  /** The chain, when this Tally has one (the server always does; some tests and commands do not). */
+  chain?: ChainRuntime;
   kinds: OrganizationKinds;
   notificationTypes: NotificationTypes;
   scopes: ApiScopes;
@@ -81,6 +95,9 @@ export interface LineContext {
 export interface ChainLineContext extends LineContext {
   chain: ChainRuntime;
 }
+
+/** Top-level paths the core serves; a line's endpoint there would hide them. */
+const CORE_PATHS = new Set(['/api', '/docs', '/healthz', '/assets']);
 
 /** The registries one Tally builds from its lines. */
 export interface LineRegistries {
@@ -134,6 +151,26 @@ export function buildRegistries(lines: readonly ProductLine[]): LineRegistries {
     notificationTypes: new NotificationTypes(lines.map((line) => line.notificationTypes ?? {})),
     scopes: new ApiScopes([coreScopes, chainScopes, ...lines.map((line) => line.scopes ?? {})]),
   };
+}
+
+/** The line's endpoints, each under a path of its own that neither the core nor another line serves. */
+export function endpointsOf(
+  lines: readonly ProductLine[],
+  context: LineContext,
+): { line: string; path: string; app: Hono }[] {
+  const taken = new Map<string, string>();
+  const endpoints: { line: string; path: string; app: Hono }[] = [];
+  for (const line of lines) {
+    for (const [path, app] of Object.entries(line.endpoints?.(context) ?? {})) {
+      if (!/^\/[a-z][a-z0-9-]*$/.test(path) || CORE_PATHS.has(path))
+        throw new Error(`product line "${line.name}": cannot serve the path "${path}"`);
+      const other = taken.get(path);
+      if (other) throw new Error(`product lines "${other}" and "${line.name}" both serve "${path}"`);
+      taken.set(path, line.name);
+      endpoints.push({ line: line.name, path, app });
+    }
+  }
+  return endpoints;
 }
 
 /** Every line's settlement flows in one map by purpose; two lines settling one purpose is a mistake. */

@@ -4,6 +4,7 @@ import type { Command, CommandContext } from './core/command';
 import type { Config } from './core/config';
 import { openConfiguredDatabase } from './core/database';
 import { answerClientErrors } from './core/http';
+import { resolveInstallationSecret } from './core/keyring';
 import { createLogger } from './core/log';
 import { ensureWebAppBuilt } from './core/web';
 import { DEMO_COMMAND, isEmptyInstall } from './demo';
@@ -24,13 +25,20 @@ async function start(config: Config): Promise<number> {
   await database.migrate();
   const admin = resolveAdminApiKey(config.adminApiKey, config.home);
   const chain = await openChain(config.chain, log);
-  const tally = await createTally({ config, database, adminApiKey: admin.key, log, webDistDir, chain }).catch(
-    async (error: unknown) => {
-      // The embedded chain is a process of ours: it stops with a start that failed.
-      await chain.stop();
-      throw error;
-    },
-  );
+  const secretKey = resolveInstallationSecret(config.secretKey, config.home);
+  const tally = await createTally({
+    config,
+    database,
+    adminApiKey: admin.key,
+    log,
+    webDistDir,
+    chain,
+    secretKey,
+  }).catch(async (error: unknown) => {
+    // The embedded chain is a process of ours: it stops with a start that failed.
+    await chain.stop();
+    throw error;
+  });
   // The treasury's nonces are taken over before anything can be queued to send.
   await tally.sender?.prepare();
   if (config.jobsEnabled) tally.jobs.start(config.jobsPollMs);

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
+import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { invitationMachine } from '../src/core/access/invitation-state';
 import { defineOrganizationKind } from '../src/core/access/roles';
@@ -8,8 +9,9 @@ import { createRouter, jsonResponse } from '../src/core/http';
 import { refusalCodes } from '../src/core/state-machine';
 import { reservationMachine } from '../src/credits/engine/reservation-state';
 import { makeDemo } from '../src/demo';
+import { kycMachine } from '../src/gateway/providers/kyc';
 import { productLines } from '../src/lines';
-import { buildRegistries, type ProductLine } from '../src/product-line';
+import { buildRegistries, endpointsOf, type ProductLine } from '../src/product-line';
 import { read, request, signedInPerson, type TestTally, testTally } from './support/app';
 
 /**
@@ -55,6 +57,13 @@ const marketLine: ProductLine = {
     );
     return router;
   },
+  endpoints: () => {
+    const board = new Hono();
+    board.get('/:stall', (c) =>
+      c.json({ stall: c.req.param('stall'), cookie: c.req.header('cookie') ?? null }),
+    );
+    return { '/board': board };
+  },
   jobs: ({ jobs, clock }) => jobs.every('market.sweep', 1000, async () => swept.push(clock.now())),
   flows: () => [openStall],
   demo: async ({ db }) => {
@@ -75,6 +84,16 @@ describe('a product line Tally has never heard of', () => {
     const response = await request(tally, 'GET', '/api/market/stalls/count');
     expect(response.status).toBe(200);
     expect(await read(response)).toEqual({ stalls: 3 });
+  });
+
+  it('serves its endpoints outside /api, untouched by the API’s sign-in and cookie rules', async () => {
+    const person = await signedInPerson(tally);
+    const response = await tally.http.request('/board/cheese', {
+      method: 'GET',
+      headers: { cookie: person.cookie },
+    });
+    expect(response.status).toBe(200);
+    expect(await read(response)).toEqual({ stall: 'cheese', cookie: person.cookie });
   });
 
   it('is listed in the OpenAPI document beside the core and the other lines', async () => {
@@ -136,6 +155,22 @@ describe('the list of lines', () => {
     const sameScope = { name: 'rival', label: 'Rival', scopes: { 'market:read': 'again' } };
     expect(() => buildRegistries([marketLine, sameScope])).toThrow(/declared twice/);
   });
+
+  it('refuses an endpoint the core serves, a malformed path, and one path served by two lines', () => {
+    const serving = (name: string, path: string): ProductLine => ({
+      name,
+      label: name,
+      endpoints: () => ({ [path]: new Hono() }),
+    });
+    expect(() => endpointsOf([serving('a', '/api')], tally.context)).toThrow(/cannot serve the path "\/api"/);
+    expect(() => endpointsOf([serving('a', '/docs')], tally.context)).toThrow(/cannot serve/);
+    expect(() => endpointsOf([serving('a', 'board')], tally.context)).toThrow(/cannot serve/);
+    expect(() => endpointsOf([serving('a', '/board/x')], tally.context)).toThrow(/cannot serve/);
+    expect(() => endpointsOf([serving('a', '/board'), serving('b', '/board')], tally.context)).toThrow(
+      /"a" and "b" both serve "\/board"/,
+    );
+    expect(endpointsOf([serving('a', '/board')], tally.context).map((e) => e.path)).toEqual(['/board']);
+  });
 });
 
 describe('a new install', () => {
@@ -155,7 +190,7 @@ describe('a new install', () => {
 describe('the error codes of every line', () => {
   it('are listed once, and cover every refusal of every state machine', () => {
     const { errorCodes } = buildRegistries(productLines);
-    for (const machine of [invitationMachine, reservationMachine]) {
+    for (const machine of [invitationMachine, reservationMachine, kycMachine]) {
       for (const code of refusalCodes(machine)) expect(errorCodes.has(code), code).toBe(true);
     }
     const clash = {

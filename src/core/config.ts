@@ -34,6 +34,10 @@ export const configSchema = z
     DATABASE_URL: postgresUrl.optional(),
     DATABASE_POOL_SIZE: wholeNumber.pipe(z.number().min(1).max(500)).default(20),
     ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+    TALLY_SECRET_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43,}$/, 'must be at least 32 random bytes in base64url (43 characters or more)')
+      .optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     MAX_BODY_BYTES: wholeNumber.pipe(z.number().min(1024)).default(1024 * 1024),
     MAX_UPLOAD_BYTES: wholeNumber.pipe(z.number().min(1024)).default(10 * 1024 * 1024),
@@ -102,6 +106,8 @@ export const configSchema = z
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     adminApiKey: env.ADMIN_API_KEY,
+    /** The installation secret every key derives from; generated into TALLY_HOME when not set. */
+    secretKey: env.TALLY_SECRET_KEY,
     logLevel: env.LOG_LEVEL,
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxUploadBytes: env.MAX_UPLOAD_BYTES,

@@ -1,0 +1,81 @@
+import { z } from '@hono/zod-openapi';
+import { Address, iso, Usdc, Uuid } from '../fields';
+import { authorizationKinds, depositStates } from '../schema';
+import type { Deposit, DepositTerms } from './service';
+
+export const DepositSchema = z
+  .object({
+    id: Uuid,
+    state: z.enum(depositStates).openapi({
+      description:
+        'payment_received: submitted, waiting for confirmations; credits_issued: credited; failed: refused on chain',
+    }),
+    kind: z.enum(authorizationKinds),
+    from: Address,
+    amount: Usdc,
+    asset: z.literal('USDC'),
+    valid_after: z.string(),
+    valid_before: z.string(),
+    nonce: z.string(),
+    transaction_id: Uuid.nullable().openapi({ description: 'the treasury’s transaction that submits it' }),
+    credited_at: z.string().nullable(),
+    failure: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi('GatewayDeposit');
+
+export const depositJson = (d: Deposit) => ({
+  id: d.id,
+  state: d.state,
+  kind: d.kind,
+  from: d.fromAddress,
+  amount: d.value.toString(),
+  asset: 'USDC' as const,
+  valid_after: d.validAfter.toString(),
+  valid_before: d.validBefore.toString(),
+  nonce: d.nonce,
+  transaction_id: d.transactionId,
+  credited_at: iso(d.creditedAt),
+  failure: d.failure,
+  created_at: d.createdAt.toISOString(),
+});
+
+const Field = z.object({ name: z.string(), type: z.string() });
+
+export const DepositTermsSchema = z
+  .object({
+    chain_id: z.number().int(),
+    domain: z.object({
+      name: z.string(),
+      version: z.string(),
+      chainId: z.number().int(),
+      verifyingContract: Address,
+    }),
+    to: Address.openapi({ description: 'the treasury: the authorization’s `to`' }),
+    types: z.object({
+      ReceiveWithAuthorization: z.array(Field),
+      TransferWithAuthorization: z.array(Field),
+    }),
+    decimals: z.number().int(),
+    min_validity_seconds: z.number().int(),
+    confirmations: z.number().int(),
+  })
+  .openapi('GatewayDepositTerms');
+
+export const depositTermsJson = (t: DepositTerms) => ({
+  chain_id: t.chainId,
+  domain: {
+    name: t.token.name,
+    version: t.token.version,
+    chainId: t.chainId,
+    verifyingContract: t.token.address,
+  },
+  to: t.to,
+  types: {
+    ReceiveWithAuthorization: [...t.types.ReceiveWithAuthorization],
+    TransferWithAuthorization: [...t.types.TransferWithAuthorization],
+  },
+  decimals: t.token.decimals,
+  min_validity_seconds: t.minValiditySeconds,
+  confirmations: t.confirmations,
+});

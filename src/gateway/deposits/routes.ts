@@ -1,0 +1,108 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { PositiveAmount } from '../../core/amounts';
+import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import { pageJson, pageQuery, pageSchema } from '../../core/paging';
+import type { GatewayDeps } from '../deps';
+import { gatewayErrors } from '../errors';
+import { Address, PathId } from '../fields';
+import { authorizationKinds } from '../schema';
+import { DepositSchema, DepositTermsSchema, depositJson, depositTermsJson } from './json';
+import { createDeposit, depositTerms, getDeposit, listDeposits } from './service';
+
+const tags = ['Gateway: credits'];
+const Seconds = z
+  .string()
+  .regex(/^\d{1,20}$/, 'must be a whole number of seconds since 1970, as a decimal string');
+
+/** USDC deposits by EIP-3009 authorization. */
+export function depositRoutes(deps: GatewayDeps) {
+  const router = createRouter();
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/deposits/terms',
+      access: { caller: 'signed-in', scope: 'gateway:read' },
+      tags,
+      summary: 'What a wallet signs to deposit: the USDC EIP-712 domain, the types, and the treasury as `to`',
+      responses: { 200: jsonResponse(DepositTermsSchema, 'The terms'), ...errorResponses },
+    }),
+    async (c) => c.json(depositTermsJson(await depositTerms(deps)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/deposits',
+      access: { caller: 'signed-in', scope: 'gateway:spend' },
+      tags,
+      summary:
+        'Deposit USDC with a signed EIP-3009 authorization from one of my wallets; credited once confirmed. Sending the same authorization again answers the same deposit',
+      request: jsonBody(
+        z.strictObject({
+          kind: z.enum(authorizationKinds).default('receive'),
+          from: Address,
+          value: PositiveAmount.openapi({ description: 'USDC micro-units' }),
+          valid_after: Seconds,
+          valid_before: Seconds,
+          nonce: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 32 bytes of hex'),
+          signature: z.string().regex(/^0x([0-9a-fA-F]{2}){65,}$/, 'must be a hex signature'),
+        }),
+      ),
+      responses: {
+        200: jsonResponse(DepositSchema, 'The deposit this authorization made before'),
+        201: jsonResponse(DepositSchema, 'The deposit, submitted to the chain'),
+        ...errorResponses,
+        ...refusals(gatewayErrors, [
+          'wallet_not_linked',
+          'authorization_not_valid_yet',
+          'authorization_expiring',
+          'signature_invalid',
+          'authorization_used',
+        ]),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const { deposit, replayed } = await createDeposit(deps, c.get('actor'), {
+        kind: body.kind,
+        from: body.from,
+        value: BigInt(body.value),
+        validAfter: BigInt(body.valid_after),
+        validBefore: BigInt(body.valid_before),
+        nonce: body.nonce,
+        signature: body.signature,
+      });
+      return c.json(depositJson(deposit), replayed ? 200 : 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/deposits',
+      access: { caller: 'signed-in', scope: 'gateway:read' },
+      tags,
+      summary: 'My deposits, newest first',
+      request: { query: z.object(pageQuery) },
+      responses: { 200: jsonResponse(pageSchema(DepositSchema), 'A page of deposits'), ...errorResponses },
+    }),
+    async (c) =>
+      c.json(pageJson(await listDeposits(deps, c.get('actor'), c.req.valid('query')), depositJson), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/deposits/{id}',
+      access: { caller: 'signed-in', scope: 'gateway:read' },
+      tags,
+      summary: 'One of my deposits',
+      request: { params: z.object({ id: PathId }) },
+      responses: { 200: jsonResponse(DepositSchema, 'The deposit'), ...errorResponses },
+    }),
+    async (c) => c.json(depositJson(await getDeposit(deps, c.get('actor'), c.req.valid('param').id)), 200),
+  );
+
+  return router;
+}

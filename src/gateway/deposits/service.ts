@@ -1,0 +1,535 @@
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { type Address, encodeFunctionData, getAddress, type Hex, isHex, parseAbiItem } from 'viem';
+import * as TestUSDC from '../../chain/contracts/TestUSDC';
+import { derivedUuid } from '../../chain/follower/events';
+import { defineWatcher, type Watcher } from '../../chain/follower/follower';
+import type { ChainRuntime } from '../../chain/runtime';
+import { estimateGasLimit, queueTransaction, type Settlement } from '../../chain/sender/sender';
+import { type Actor, requireUser } from '../../core/actor';
+import { recordAudit } from '../../core/audit/service';
+import { type Db, queryRows } from '../../core/database';
+import { AppError, notFound } from '../../core/errors';
+import { databaseStep, defineFlow, externalStep, type Flow } from '../../core/flows';
+import { isUuid, newId } from '../../core/ids';
+import { type Page, type PageRequest, pageLimit, pageOf, timeFromCursor } from '../../core/paging';
+import { applyTransfers } from '../../ledger/engine';
+import { isSuccess } from '../../ledger/types';
+import type { GatewayDeps } from '../deps';
+import { gatewayErrors } from '../errors';
+import { creditsAccountOf, ensureCreditsAccount, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
+import { type AuthorizationKind, deposits } from '../schema';
+
+export type Deposit = typeof deposits.$inferSelect;
+
+/** The sender's purpose for the treasury's transactions that submit deposit authorizations. */
+export const DEPOSIT_PURPOSE = 'gateway.deposit';
+
+/** An authorization must stay valid this long after it reaches Tally: time to be mined and confirmed. */
+export const MIN_VALIDITY_SECONDS = 600n;
+
+export const authorizationUsedEvent = parseAbiItem(
+  'event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)',
+);
+export const authorizationCanceledEvent = parseAbiItem(
+  'event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce)',
+);
+
+const PRIMARY_TYPES: Record<AuthorizationKind, 'ReceiveWithAuthorization' | 'TransferWithAuthorization'> = {
+  receive: 'ReceiveWithAuthorization',
+  transfer: 'TransferWithAuthorization',
+};
+
+const AUTHORIZATION_FIELDS = [
+  { name: 'from', type: 'address' },
+  { name: 'to', type: 'address' },
+  { name: 'value', type: 'uint256' },
+  { name: 'validAfter', type: 'uint256' },
+  { name: 'validBefore', type: 'uint256' },
+  { name: 'nonce', type: 'bytes32' },
+] as const;
+
+/** What a wallet signs to deposit: the token's EIP-712 domain, the type, and where the USDC goes. */
+export interface DepositTerms {
+  chainId: number;
+  token: { address: Address; name: string; version: string; decimals: number };
+  /** The treasury: the authorization's `to`. */
+  to: Address;
+  types: {
+    ReceiveWithAuthorization: typeof AUTHORIZATION_FIELDS;
+    TransferWithAuthorization: typeof AUTHORIZATION_FIELDS;
+  };
+  minValiditySeconds: number;
+  confirmations: number;
+}
+
+const versions = new WeakMap<ChainRuntime, Promise<string>>();
+
+export function requireChain(deps: Pick<GatewayDeps, 'chain'>): ChainRuntime {
+  if (!deps.chain) throw new AppError('unavailable', 'this Tally runs without a chain: deposits are off');
+  return deps.chain;
+}
+
+/** The token's EIP-712 `version()`, read once per chain (USDC says "2"). */
+function tokenVersion(chain: ChainRuntime): Promise<string> {
+  let version = versions.get(chain);
+  if (!version) {
+    version = chain.client.publicClient
+      .readContract({
+        address: chain.deployment.tokens.USDC.address,
+        abi: TestUSDC.abi,
+        functionName: 'version',
+      })
+      .catch((error: unknown) => {
+        versions.delete(chain);
+        throw error;
+      });
+    versions.set(chain, version);
+  }
+  return version;
+}
+
+export async function depositTerms(deps: Pick<GatewayDeps, 'chain'>): Promise<DepositTerms> {
+  const chain = requireChain(deps);
+  const usdc = chain.deployment.tokens.USDC;
+  return {
+    chainId: chain.client.chainId,
+    token: {
+      address: usdc.address,
+      name: usdc.name,
+      version: await tokenVersion(chain),
+      decimals: usdc.decimals,
+    },
+    to: chain.treasury.address,
+    types: {
+      ReceiveWithAuthorization: AUTHORIZATION_FIELDS,
+      TransferWithAuthorization: AUTHORIZATION_FIELDS,
+    },
+    minValiditySeconds: Number(MIN_VALIDITY_SECONDS),
+    confirmations: chain.settings.confirmations,
+  };
+}
+
+export interface DepositInput {
+  kind: AuthorizationKind;
+  from: string;
+  value: bigint;
+  validAfter: bigint;
+  validBefore: bigint;
+  nonce: string;
+  signature: string;
+}
+
+/**
+ * Takes a signed EIP-3009 authorization of USDC to the treasury, from one of the caller's linked
+ * wallets: checks it (signature, validity window, the nonce still unused on chain, the transfer
+ * would not revert), records the deposit and queues the treasury's transaction that submits it, in
+ * one database transaction. The credit comes when the chain's `AuthorizationUsed` is confirmed
+ * (`depositWatcher`). Sending the same authorization again answers the same deposit.
+ */
+export async function createDeposit(
+  deps: GatewayDeps,
+  actor: Actor,
+  input: DepositInput,
+): Promise<{ deposit: Deposit; replayed: boolean }> {
+  const userId = requireUser(actor);
+  const chain = requireChain(deps);
+  const from = getAddress(input.from).toLowerCase() as Address;
+  const nonce = input.nonce.toLowerCase() as Hex;
+  const signature = input.signature.toLowerCase() as Hex;
+  if (!isHex(nonce) || nonce.length !== 66)
+    throw new AppError('validation_failed', 'the nonce must be 32 bytes of hex', { field: 'nonce' });
+
+  const existing = await findDeposit(deps.db, from, nonce);
+  if (existing) return { deposit: sameDeposit(existing, userId, input), replayed: true };
+
+  const [linked] = await queryRows<{ user_id: string }>(
+    deps.db,
+    sql`SELECT user_id FROM core_wallets WHERE address = ${from}`,
+  );
+  if (linked?.user_id !== userId) {
+    throw gatewayErrors.error(
+      'wallet_not_linked',
+      'the paying wallet is not linked to your account: sign in with it once (Wallet page) and try again',
+      { field: 'from', from },
+    );
+  }
+  const now = BigInt(Math.floor(deps.clock.now().getTime() / 1000));
+  if (input.validAfter > now) {
+    throw gatewayErrors.error(
+      'authorization_not_valid_yet',
+      'the authorization is not valid yet: sign one valid from now',
+      {
+        field: 'valid_after',
+      },
+    );
+  }
+  if (input.validBefore < now + MIN_VALIDITY_SECONDS) {
+    throw gatewayErrors.error(
+      'authorization_expiring',
+      `the authorization must stay valid for ${MIN_VALIDITY_SECONDS / 60n} minutes at least, so the chain can take it`,
+      { field: 'valid_before', min_valid_before: (now + MIN_VALIDITY_SECONDS).toString() },
+    );
+  }
+
+  const terms = await depositTerms(deps);
+  const message = {
+    from: getAddress(from),
+    to: terms.to,
+    value: input.value,
+    validAfter: input.validAfter,
+    validBefore: input.validBefore,
+    nonce,
+  };
+  const domain = {
+    name: terms.token.name,
+    version: terms.token.version,
+    chainId: terms.chainId,
+    verifyingContract: terms.token.address,
+  };
+  const valid = await chain.client.publicClient
+    .verifyTypedData({
+      address: getAddress(from),
+      domain,
+      types: terms.types,
+      primaryType: PRIMARY_TYPES[input.kind],
+      message,
+      signature,
+    })
+    .catch(() => false);
+  if (!valid) {
+    throw gatewayErrors.error(
+      'signature_invalid',
+      `the signature is not ${from}'s ${PRIMARY_TYPES[input.kind]} of these terms (to the treasury ${terms.to})`,
+      { field: 'signature' },
+    );
+  }
+  const used = await chain.client.publicClient.readContract({
+    address: terms.token.address,
+    abi: TestUSDC.abi,
+    functionName: 'authorizationState',
+    args: [getAddress(from), nonce],
+  });
+  if (used)
+    throw gatewayErrors.error(
+      'authorization_used',
+      'this authorization was used or cancelled on chain already',
+    );
+
+  const functionName = input.kind === 'receive' ? 'receiveWithAuthorization' : 'transferWithAuthorization';
+  const data = encodeFunctionData({
+    abi: TestUSDC.abi,
+    functionName,
+    args: [
+      message.from,
+      message.to,
+      message.value,
+      message.validAfter,
+      message.validBefore,
+      nonce,
+      signature,
+    ],
+  });
+  const gasLimit = await estimateGasLimit(
+    chain.client,
+    { from: chain.treasury.address, to: terms.token.address, data },
+    { maxGasLimit: chain.settings.maxGasLimit },
+  );
+
+  return deps.db.transaction(async (tx) => {
+    const at = deps.clock.now();
+    await ensureCreditsAccount(tx, deps.clock, userId);
+    const id = newId();
+    const [made] = await tx
+      .insert(deposits)
+      .values({
+        id,
+        userId,
+        kind: input.kind,
+        fromAddress: from,
+        value: input.value,
+        validAfter: input.validAfter,
+        validBefore: input.validBefore,
+        nonce,
+        signature,
+        state: 'payment_received',
+        createdAt: at,
+        updatedAt: at,
+      })
+      .onConflictDoNothing()
+      .returning();
+    // Another request with the same authorization committed first: its deposit is this one.
+    if (!made)
+      return { deposit: sameDeposit((await findDeposit(tx, from, nonce))!, userId, input), replayed: true };
+    const queued = await queueTransaction(tx, deps.clock, {
+      chainId: chain.client.chainId,
+      from: chain.treasury.address,
+      to: terms.token.address,
+      data,
+      gasLimit,
+      purpose: DEPOSIT_PURPOSE,
+      idempotencyKey: `${DEPOSIT_PURPOSE}:${from}:${nonce}`,
+      metadata: { deposit_id: id },
+    });
+    const [deposit] = await tx
+      .update(deposits)
+      .set({ transactionId: queued.id })
+      .where(eq(deposits.id, id))
+      .returning();
+    await recordAudit(tx, deps.clock, actor, {
+      action: 'gateway.deposit_received',
+      objectType: 'gateway_deposit',
+      objectId: id,
+      details: { from, value: input.value.toString(), nonce, transaction_id: queued.id },
+    });
+    return { deposit: deposit!, replayed: false };
+  });
+}
+
+async function findDeposit(db: Db, from: string, nonce: string): Promise<Deposit | undefined> {
+  const [found] = await db
+    .select()
+    .from(deposits)
+    .where(and(eq(deposits.fromAddress, from), eq(deposits.nonce, nonce)));
+  return found;
+}
+
+/** The deposit a repeated authorization names, if it is the same request by the same person. */
+function sameDeposit(existing: Deposit, userId: string, input: DepositInput): Deposit {
+  const same =
+    existing.userId === userId &&
+    existing.kind === input.kind &&
+    existing.value === input.value &&
+    existing.validAfter === input.validAfter &&
+    existing.validBefore === input.validBefore &&
+    existing.signature === input.signature.toLowerCase();
+  if (!same) throw gatewayErrors.error('authorization_used', 'this authorization was sent to Tally already');
+  return existing;
+}
+
+export async function getDeposit(deps: Pick<GatewayDeps, 'db'>, actor: Actor, id: string): Promise<Deposit> {
+  const userId = requireUser(actor);
+  if (!isUuid(id)) throw notFound('deposit', { id });
+  const [deposit] = await deps.db.select().from(deposits).where(eq(deposits.id, id));
+  if (!deposit || (deposit.userId !== userId && !actor.isAdmin)) throw notFound('deposit', { id });
+  return deposit;
+}
+
+/** The caller's deposits, newest first. */
+export async function listDeposits(
+  deps: Pick<GatewayDeps, 'db'>,
+  actor: Actor,
+  page: PageRequest = {},
+): Promise<Page<Deposit>> {
+  const userId = requireUser(actor);
+  const limit = pageLimit(page.limit);
+  const after = timeFromCursor(page.cursor);
+  const rows = await deps.db
+    .select()
+    .from(deposits)
+    .where(
+      and(
+        eq(deposits.userId, userId),
+        after
+          ? or(
+              lt(deposits.createdAt, after.at),
+              and(eq(deposits.createdAt, after.at), lt(deposits.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(deposits.createdAt), desc(deposits.id))
+    .limit(limit + 1);
+  return pageOf(rows, limit, (d) => ({ at: d.createdAt, id: d.id }));
+}
+
+/**
+ * Credits a deposit when the chain's `AuthorizationUsed` for its (payer, nonce) is confirmed, under
+ * a transfer id derived from the event: once per event, whoever submitted the authorization. An
+ * event a reorg takes back is reversed and the deposit waits again; the same authorization mined
+ * again is a new event, credited afresh. A reversal the person's balance cannot cover (they spent
+ * it) stops the watcher for an operator, as the follower does for any handler that fails.
+ */
+export function depositWatcher(deps: Pick<GatewayDeps, 'db' | 'clock'>, chain: ChainRuntime): Watcher {
+  return defineWatcher({
+    name: 'gateway.deposits',
+    address: chain.deployment.tokens.USDC.address,
+    event: authorizationUsedEvent,
+    async onConfirmed(tx, event) {
+      const [deposit] = await tx
+        .select()
+        .from(deposits)
+        .where(
+          and(
+            eq(deposits.fromAddress, event.args.authorizer.toLowerCase()),
+            eq(deposits.nonce, event.args.nonce.toLowerCase()),
+          ),
+        )
+        .for('update');
+      if (!deposit) return;
+      await move(
+        tx,
+        deps,
+        derivedUuid(event.id, 'credit'),
+        GATEWAY_ACCOUNTS.onchain,
+        creditsAccountOf(deposit.userId),
+        deposit,
+        'deposit',
+      );
+      const at = deps.clock.now();
+      await tx
+        .update(deposits)
+        .set({
+          state: 'credits_issued',
+          creditEventId: event.id,
+          creditedAt: at,
+          failure: null,
+          updatedAt: at,
+        })
+        .where(eq(deposits.id, deposit.id));
+    },
+    async onOrphaned(tx, event) {
+      const [deposit] = await tx
+        .select()
+        .from(deposits)
+        .where(eq(deposits.creditEventId, event.id))
+        .for('update');
+      if (!deposit) return;
+      await move(
+        tx,
+        deps,
+        derivedUuid(event.id, 'reversal'),
+        creditsAccountOf(deposit.userId),
+        GATEWAY_ACCOUNTS.onchain,
+        deposit,
+        'deposit_reversal',
+      );
+      await tx
+        .update(deposits)
+        .set({
+          state: 'payment_received',
+          creditEventId: null,
+          creditedAt: null,
+          updatedAt: deps.clock.now(),
+        })
+        .where(eq(deposits.id, deposit.id));
+    },
+  });
+}
+
+/**
+ * A payer who cancels an authorization on chain (`cancelAuthorization`) before it is used fails its
+ * deposit: nothing can credit it any more. A reorg that takes the cancellation back lets it wait again.
+ */
+export function cancellationWatcher(deps: Pick<GatewayDeps, 'db' | 'clock'>, chain: ChainRuntime): Watcher {
+  const byEvent = (event: { args: { authorizer: string; nonce: string } }) =>
+    and(
+      eq(deposits.fromAddress, event.args.authorizer.toLowerCase()),
+      eq(deposits.nonce, event.args.nonce.toLowerCase()),
+      eq(deposits.state, 'payment_received'),
+    );
+  return defineWatcher({
+    name: 'gateway.deposit_cancellations',
+    address: chain.deployment.tokens.USDC.address,
+    event: authorizationCanceledEvent,
+    async onConfirmed(tx, event) {
+      const at = deps.clock.now();
+      await tx
+        .update(deposits)
+        .set({ state: 'failed', failure: 'the payer cancelled the authorization on chain', updatedAt: at })
+        .where(byEvent(event));
+    },
+    async onOrphaned(tx, event) {
+      await tx
+        .update(deposits)
+        .set({ state: 'payment_received', failure: null, updatedAt: deps.clock.now() })
+        .where(
+          and(
+            eq(deposits.fromAddress, event.args.authorizer.toLowerCase()),
+            eq(deposits.nonce, event.args.nonce.toLowerCase()),
+            eq(deposits.state, 'failed'),
+          ),
+        );
+    },
+  });
+}
+
+async function move(
+  tx: Db,
+  deps: Pick<GatewayDeps, 'clock'>,
+  id: string,
+  debitAccountId: string,
+  creditAccountId: string,
+  deposit: Deposit,
+  code: string,
+): Promise<void> {
+  const [outcome] = await applyTransfers(
+    tx,
+    [
+      {
+        id,
+        debitAccountId,
+        creditAccountId,
+        amount: deposit.value,
+        ledger: USDC_LEDGER,
+        code,
+        metadata: { deposit_id: deposit.id },
+      },
+    ],
+    { clock: deps.clock },
+  );
+  if (!outcome || !isSuccess(outcome.result))
+    throw new Error(
+      `gateway ${code} of deposit ${deposit.id}: the ledger answered ${outcome?.result ?? 'nothing'}`,
+    );
+}
+
+/**
+ * When the treasury's own submission ends: confirmed needs nothing (the watcher credits what the
+ * chain says). Reverted or replaced fails the deposit (expired, or the payer's USDC gone) while the
+ * chain says the authorization is still unused; if it is used or cancelled, another transaction
+ * took it first (anyone may submit a `transferWithAuthorization`), and the watchers settle it from
+ * that transaction's event: credited, or failed as cancelled.
+ */
+export function depositSettlement(
+  deps: Pick<GatewayDeps, 'db' | 'clock'>,
+  chain: ChainRuntime,
+): Flow<Settlement> {
+  return defineFlow<Settlement>({
+    name: 'gateway.settle_deposit',
+    steps: [
+      externalStep('authorization', async ({ input }) => {
+        if (input.state === 'confirmed') return { used: true };
+        const [deposit] = await deps.db
+          .select()
+          .from(deposits)
+          .where(eq(deposits.transactionId, input.transactionId));
+        if (!deposit) return { used: true };
+        const used = await chain.client.publicClient.readContract({
+          address: chain.deployment.tokens.USDC.address,
+          abi: TestUSDC.abi,
+          functionName: 'authorizationState',
+          args: [getAddress(deposit.fromAddress), deposit.nonce as Hex],
+        });
+        return { used };
+      }),
+      databaseStep('record', async (tx, { input, outputs }) => {
+        if ((outputs.authorization as { used: boolean }).used) return null;
+        const at = deps.clock.now();
+        await tx
+          .update(deposits)
+          .set({
+            state: 'failed',
+            failure:
+              input.state === 'reverted'
+                ? 'the chain refused the authorization: it expired, or the USDC left the wallet before it was used'
+                : 'the transaction that submitted the authorization was replaced before it was mined',
+            updatedAt: at,
+          })
+          .where(
+            and(eq(deposits.transactionId, input.transactionId), eq(deposits.state, 'payment_received')),
+          );
+        return null;
+      }),
+    ],
+  });
+}

@@ -1,0 +1,28 @@
+import type { ChainRuntime } from '../chain/runtime';
+import type { Clock } from '../core/clock';
+import type { Db } from '../core/database';
+import type { FileDeps } from '../core/files/service';
+import type { Keyring } from '../core/keyring';
+import type { Logger } from '../core/log';
+import type { NotificationTypes } from '../core/notifications/registry';
+
+/** What the gateway line's services need. */
+export interface GatewayDeps {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** Seals upstream credentials; signs receipts and price quotes. */
+  keys: Keyring;
+  /** KYC documents are the core's uploads. */
+  files: FileDeps;
+  notificationTypes: NotificationTypes;
+  /** Where people reach Tally: links in mails. */
+  publicUrl: string;
+  /** Deposits, withdrawals and payouts need it; without one they answer `chain_unavailable`. */
+  chain?: ChainRuntime;
+}
+
+/** The keyring purposes of the gateway. */
+export const KEY_PURPOSES = {
+  upstreamHeader: 'gateway.upstream-header',
+} as const;

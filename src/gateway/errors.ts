@@ -1,0 +1,45 @@
+import { defineErrors } from '../core/errors';
+
+/** The refusals of the gateway line, each named after the state or rule that refused. */
+export const gatewayErrors = defineErrors({
+  // The KYC machine's refusals (providers/kyc.ts), one per state that refuses a move.
+  kyc_none: { status: 409, description: 'The provider has not submitted KYC documents yet' },
+  kyc_submitted: { status: 409, description: 'The provider’s KYC documents wait for review' },
+  kyc_rejected: { status: 409, description: 'The provider’s KYC was rejected: it must be submitted again' },
+  kyc_approved: { status: 409, description: 'The provider’s KYC is approved already' },
+  provider_exists: { status: 409, description: 'The person is a provider already: one provider per person' },
+  provider_required: {
+    status: 409,
+    description: 'Only a provider can do this: register as a provider first',
+  },
+  kyc_documents_missing: {
+    status: 422,
+    description: 'KYC needs at least one document before it is submitted',
+  },
+  slug_taken: { status: 409, description: 'Another MCP server is reachable at that path already' },
+  upstream_unreachable: {
+    status: 422,
+    description: 'Tally could not open an MCP session with the upstream server (details.reason says why)',
+  },
+  tool_unknown: { status: 422, description: 'The server does not offer a tool of that name' },
+  wallet_not_linked: {
+    status: 422,
+    description: 'The paying wallet is not linked to the caller’s account (sign in with it once)',
+  },
+  authorization_not_valid_yet: {
+    status: 422,
+    description: 'The authorization’s validAfter is still to come',
+  },
+  authorization_expiring: {
+    status: 422,
+    description: 'The authorization expires too soon for the chain to take it (details.min_valid_before)',
+  },
+  signature_invalid: {
+    status: 422,
+    description: 'The signature is not the payer’s signature of these terms',
+  },
+  authorization_used: {
+    status: 409,
+    description: 'The authorization was used or cancelled on chain, or sent to Tally with other terms',
+  },
+});

@@ -1,0 +1,62 @@
+import type { Clock } from '../core/clock';
+import type { Db } from '../core/database';
+import { idFromKey, shardedSink } from '../ledger/holds';
+import { createAccounts, createLedger } from '../ledger/service';
+
+/**
+ * The gateway's accounts on the `USDC` ledger (scale 6: credits are USDC micro-units, 1:1).
+ *
+ * - `onchain`: the USDC the treasury holds for the gateway. A deposit debits it and credits the
+ *   person's account; a withdrawal or payout credits it back when the USDC leaves. Its debit balance
+ *   is what the treasury must hold.
+ * - a person's `credits` account (debits must not exceed credits): their prepaid balance.
+ * - `served`: what calls were charged, split in 16 shards (the ledger's `shardedSink`) so that
+ *   unrelated people's calls do not queue on one row; settlement moves it on to providers and fees.
+ * - a provider's `earnings` account (debits must not exceed credits): what settlement gave it and
+ *   no payout has taken yet.
+ * - `fees`: the platform's share.
+ */
+export const USDC_LEDGER = 'USDC';
+/** The namespace of the gateway's name-based ids (UUIDv5). */
+export const GATEWAY_NAMESPACE = '6f1c2a5e-3b7d-4f0e-9a8c-2d4b6e8f0a1c';
+
+export const accountIdOf = (...parts: string[]): string => idFromKey(GATEWAY_NAMESPACE, 'account', ...parts);
+
+export const GATEWAY_ACCOUNTS = {
+  onchain: accountIdOf('onchain'),
+  fees: accountIdOf('fees'),
+} as const;
+
+export const SERVED_ACCOUNTS: readonly string[] = Array.from({ length: 16 }, (_, shard) =>
+  accountIdOf('served', String(shard)),
+);
+export const servedSink = shardedSink(SERVED_ACCOUNTS);
+
+export const creditsAccountOf = (userId: string): string => accountIdOf('credits', userId);
+export const earningsAccountOf = (providerId: string): string => accountIdOf('earnings', providerId);
+
+/** The ledger and the line's own accounts; safe at every start. */
+export async function ensureGatewayLedger(db: Db, clock: Clock): Promise<void> {
+  const deps = { db, clock };
+  await createLedger(deps, { code: USDC_LEDGER, scale: 6 });
+  await createAccounts(deps, [
+    { id: GATEWAY_ACCOUNTS.onchain, ledger: USDC_LEDGER, code: 'gateway_onchain' },
+    { id: GATEWAY_ACCOUNTS.fees, ledger: USDC_LEDGER, code: 'gateway_fees' },
+    ...SERVED_ACCOUNTS.map((id) => ({ id, ledger: USDC_LEDGER, code: 'gateway_served' })),
+  ]);
+}
+
+/** A person's credits account, made the first time it is needed (in the caller's transaction). */
+export async function ensureCreditsAccount(tx: Db, clock: Clock, userId: string): Promise<string> {
+  const id = creditsAccountOf(userId);
+  await createAccounts({ db: tx, clock }, [
+    {
+      id,
+      ledger: USDC_LEDGER,
+      code: 'gateway_credits',
+      owner: `user:${userId}`,
+      flags: { debitsMustNotExceedCredits: true },
+    },
+  ]);
+  return id;
+}
