@@ -38,6 +38,18 @@ export const gatewayErrors = defineErrors({
     status: 422,
     description: 'The signature is not the payer’s signature of these terms',
   },
+  insufficient_credits: {
+    status: 422,
+    description: 'The balance cannot pay for the call (details.price, details.available): top up first',
+  },
+  grant_exists: { status: 409, description: 'The session key (or the signed grant) has a grant already' },
+  grant_revoked: { status: 403, description: 'The session grant was revoked' },
+  grant_expired: { status: 403, description: 'The session grant has expired' },
+  grant_limit: {
+    status: 403,
+    description:
+      'The call would pass a limit of the session grant (details.limit: cap, daily_budget, provider_cap, tool_cap, servers)',
+  },
   authorization_used: {
     status: 409,
     description: 'The authorization was used or cancelled on chain, or sent to Tally with other terms',

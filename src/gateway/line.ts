@@ -1,9 +1,13 @@
 import type { LineContext, ProductLine } from '../product-line';
+import { sweepLostCalls } from './calls/charging';
 import { cancellationWatcher, DEPOSIT_PURPOSE, depositSettlement, depositWatcher } from './deposits/service';
 import type { GatewayDeps } from './deps';
 import { gatewayErrors } from './errors';
+import { sweepGrantUsage } from './grants/service';
 import { ensureGatewayLedger } from './ledger';
 import { gatewayNotificationTypes } from './notifications';
+import { sweepRequestNonces } from './proxy/auth';
+import { mcpEndpoint } from './proxy/endpoint';
 import { gatewayRoutes } from './routes';
 import { gatewayScopeDescriptions } from './scopes';
 
@@ -18,6 +22,17 @@ export function defineGatewayLine(): ProductLine {
     // Its ledger and accounts; safe to run in every process, at every start.
     prepare: ({ db, clock }) => ensureGatewayLedger(db, clock),
     routes: (context) => gatewayRoutes(gatewayDeps(context)),
+    endpoints: (context) => ({ '/mcp': mcpEndpoint(gatewayDeps(context)).app }),
+    jobs: (context) => {
+      const deps = gatewayDeps(context);
+      context.jobs.every('gateway.lost_calls', 60_000, () => sweepLostCalls(deps));
+      context.jobs.every('gateway.request_nonces', 10 * 60_000, () =>
+        sweepRequestNonces(deps.db, deps.clock.now()),
+      );
+      context.jobs.every('gateway.grant_usage', 60 * 60_000, () =>
+        sweepGrantUsage(deps.db, deps.clock.now()),
+      );
+    },
     watchers: (context) => [
       depositWatcher(gatewayDeps(context), context.chain),
       cancellationWatcher(gatewayDeps(context), context.chain),

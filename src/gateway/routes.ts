@@ -1,6 +1,8 @@
 import { createRouter } from '../core/http';
+import { accountRoutes } from './calls/routes';
 import { depositRoutes } from './deposits/routes';
 import type { GatewayDeps } from './deps';
+import { grantRoutes } from './grants/routes';
 import { providerRoutes } from './providers/routes';
 import { serverRoutes } from './servers/routes';
 
@@ -10,5 +12,7 @@ export function gatewayRoutes(deps: GatewayDeps) {
   router.route('/', providerRoutes(deps));
   router.route('/', serverRoutes(deps));
   router.route('/', depositRoutes(deps));
+  router.route('/', grantRoutes(deps));
+  router.route('/', accountRoutes(deps));
   return router;
 }

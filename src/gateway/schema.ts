@@ -3,6 +3,7 @@ import {
   boolean,
   check,
   index,
+  integer,
   jsonb,
   pgTable,
   primaryKey,
@@ -183,5 +184,143 @@ export const deposits = pgTable(
     uniqueIndex('gateway_deposits_authorization_idx').on(t.fromAddress, t.nonce),
     index('gateway_deposits_user_idx').on(t.userId, t.createdAt, t.id),
     check('gateway_deposits_value_positive', sql`${t.value} > 0`),
+  ],
+);
+
+/**
+ * How a grant's holder proves each request: a session key (an Ed25519 key the client holds, named
+ * in a grant the wallet signed, which signs every request) or a bearer token (for MCP clients that
+ * can only send a header).
+ */
+export const grantKinds = ['session_key', 'bearer'] as const;
+export type GrantKind = (typeof grantKinds)[number];
+
+/**
+ * A session grant: what a holder may spend of a person's credits without asking the wallet again.
+ * The limits are Tally's to enforce on every charged call: a total cap, a rolling 24-hour budget,
+ * caps per provider and per tool, the servers allowed, an expiry, and revocation.
+ */
+export const grants = pgTable(
+  'gateway_grants',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    kind: text('kind', { enum: grantKinds }).notNull(),
+    label: text('label').notNull(),
+    /** The wallet that signed the grant (session keys), lower case; null for one issued in the web app. */
+    walletAddress: text('wallet_address'),
+    /** The session key's raw Ed25519 public key, base64url. */
+    sessionKey: text('session_key'),
+    /** SHA-256 of the bearer token; the token itself is shown once. */
+    tokenHash: text('token_hash'),
+    /** The token's first characters, to tell tokens apart in a list. */
+    tokenPrefix: text('token_prefix'),
+    cap: amountColumn('cap').notNull(),
+    dailyBudget: amountColumn('daily_budget'),
+    /** Caps per provider id and per `<server slug>/<tool>`, in USDC micro-units. */
+    providerCaps: jsonb('provider_caps').$type<Record<string, string>>().notNull().default({}),
+    toolCaps: jsonb('tool_caps').$type<Record<string, string>>().notNull().default({}),
+    /** Server slugs the grant may call; null: any. */
+    servers: jsonb('servers').$type<string[] | null>(),
+    /** Held and charged under the grant now (a refund gives it back). */
+    committed: amountColumn('committed').notNull().default(sql`0`),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('gateway_grants_user_idx').on(t.userId, t.createdAt),
+    uniqueIndex('gateway_grants_token_idx').on(t.tokenHash),
+    uniqueIndex('gateway_grants_session_key_idx').on(t.sessionKey),
+    check('gateway_grants_committed_within_cap', sql`${t.committed} >= 0 AND ${t.committed} <= ${t.cap}`),
+    check(
+      'gateway_grants_proof',
+      sql`(${t.kind} = 'session_key' AND ${t.sessionKey} IS NOT NULL) OR (${t.kind} = 'bearer' AND ${t.tokenHash} IS NOT NULL)`,
+    ),
+  ],
+);
+
+/**
+ * What a grant has committed per scope: `provider:<id>`, `tool:<slug>/<tool>`, and per hour
+ * (`hour:<ISO hour>`) for the rolling budget, so a limit is checked on a few rows, not on history.
+ */
+export const grantUsage = pgTable(
+  'gateway_grant_usage',
+  {
+    grantId: uuid('grant_id')
+      .notNull()
+      .references(() => grants.id),
+    scope: text('scope').notNull(),
+    amount: amountColumn('amount').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.grantId, t.scope] }),
+    check('gateway_grant_usage_not_negative', sql`${t.amount} >= 0`),
+  ],
+);
+
+/** Nonces of signed requests, kept until the request's expiry: each is accepted once. */
+export const requestNonces = pgTable(
+  'gateway_request_nonces',
+  {
+    signer: text('signer').notNull(),
+    nonce: text('nonce').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.signer, t.nonce] }),
+    index('gateway_request_nonces_expiry_idx').on(t.expiresAt),
+  ],
+);
+
+/**
+ * A call's life, in the seed's words: `processing_request` while the upstream works (its price
+ * held), then `served` (charged, metrics logged) or `refunded` (the upstream failed or timed out:
+ * the hold released).
+ */
+export const callStates = ['processing_request', 'served', 'refunded'] as const;
+export type CallState = (typeof callStates)[number];
+
+/** Every `tools/call` through Tally: Tally's own metering, the record settlement pays from. */
+export const calls = pgTable(
+  'gateway_calls',
+  {
+    /** Derived from the caller and the request's idempotency key: a retry finds its first attempt. */
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    grantId: uuid('grant_id'),
+    serverId: uuid('server_id')
+      .notNull()
+      .references(() => servers.id),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => providers.id),
+    tool: text('tool').notNull(),
+    price: amountColumn('price').notNull(),
+    state: text('state', { enum: callStates }).notNull(),
+    /** SHA-256 of the request as Tally received it (method, tool, arguments), hex. */
+    requestHash: text('request_hash').notNull(),
+    /** Why a call was refunded. */
+    failure: text('failure'),
+    /** The result given, kept so a retry of the same request is answered without charging again. */
+    result: jsonb('result'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    latencyMs: integer('latency_ms'),
+    /** The settlement run that paid its provider; null until then. */
+    settlementId: uuid('settlement_id'),
+  },
+  (t) => [
+    index('gateway_calls_user_idx').on(t.userId, t.startedAt, t.id),
+    index('gateway_calls_server_idx').on(t.serverId, t.startedAt),
+    index('gateway_calls_unsettled_idx')
+      .on(t.finishedAt)
+      .where(sql`${t.settlementId} IS NULL AND ${t.state} = 'served'`),
+    check('gateway_calls_price_not_negative', sql`${t.price} >= 0`),
   ],
 );

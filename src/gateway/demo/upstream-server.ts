@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
 
@@ -103,16 +102,8 @@ function demoServer(served: Map<string, number>): McpServer {
   );
   server.registerTool(
     'fail',
-    {
-      title: 'Fail',
-      description: 'Fails: as a tool error result, or as a protocol error with `protocol: true`.',
-      inputSchema: { protocol: z.boolean().optional() },
-    },
-    async ({ protocol }) => {
-      if (protocol)
-        throw new McpError(ErrorCode.InternalError, 'the demo tool failed on purpose', { demo: true });
-      return { content: [{ type: 'text', text: 'the demo tool failed on purpose' }], isError: true };
-    },
+    { title: 'Fail', description: 'Always fails, answering a tool error.' },
+    async () => ({ content: [{ type: 'text', text: 'the demo tool failed on purpose' }], isError: true }),
   );
   server.registerResource(
     'readme',

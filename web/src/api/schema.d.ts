@@ -8114,6 +8114,635 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/gateway/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My session grants, newest first, with what each has committed
+         * @description Any signed-in person (and the operator key). An API key needs the `gateway:read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The grants */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["GatewayGrant"][];
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Issue a session grant as a bearer token, for MCP clients that can only send a header; the token is shown once
+         * @description Any signed-in person (and the operator key). An API key needs the `gateway:spend` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        label: string;
+                        /**
+                         * @description the most the grant may spend in all, micro-USDC
+                         * @example 1250000
+                         */
+                        cap: string;
+                        /**
+                         * @description the most in any 24 hours (counted by the hour)
+                         * @example 1250000
+                         */
+                        daily_budget?: string;
+                        /** @description the most per provider id */
+                        provider_caps?: {
+                            [key: string]: string;
+                        };
+                        /** @description the most per tool, keyed `<server slug>/<tool>` */
+                        tool_caps?: {
+                            [key: string]: string;
+                        };
+                        /** @description the servers it may call; all when absent */
+                        servers?: string[];
+                        /** Format: date-time */
+                        expires_at: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The grant and its token */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            grant: components["schemas"]["GatewayGrant"];
+                            /** @description send as `Authorization: Bearer …` to /mcp/<server>; shown once */
+                            token: string;
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/grants/signed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a session key a wallet granted (an EIP-712 SessionGrant, domain "Tally Gateway"); the same signed grant again answers the same grant
+         * @description Anyone may call it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        label: string;
+                        /**
+                         * @description the most the grant may spend in all, micro-USDC
+                         * @example 1250000
+                         */
+                        cap: string;
+                        /**
+                         * @description the most in any 24 hours (counted by the hour)
+                         * @example 1250000
+                         */
+                        daily_budget?: string;
+                        /** @description the most per provider id */
+                        provider_caps?: {
+                            [key: string]: string;
+                        };
+                        /** @description the most per tool, keyed `<server slug>/<tool>` */
+                        tool_caps?: {
+                            [key: string]: string;
+                        };
+                        /** @description the servers it may call; all when absent */
+                        servers?: string[];
+                        /** Format: date-time */
+                        expires_at: string;
+                        /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                        wallet: string;
+                        session_key: string;
+                        signature: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The grant */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayGrant"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `grant_exists`: The session key (or the signed grant) has a grant already */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "grant_exists" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description `signature_invalid`: The signature is not the payer’s signature of these terms; `wallet_not_linked`: The paying wallet is not linked to the caller’s account (sign in with it once) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "signature_invalid" | "wallet_not_linked" | "domain_rule" | "managed_by_line" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/grants/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a session grant: its next call is refused
+         * @description Any signed-in person (and the operator key). An API key needs the `gateway:spend` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The grant, revoked */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayGrant"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My gateway balance in USDC micro-units, and my state
+         * @description Any signed-in person (and the operator key). An API key needs the `gateway:read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The balance */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayBalance"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Ed25519 public keys (raw, base64url) that sign receipts and price quotes
+         * @description Anyone may call it.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The keys */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            receipts: string;
+                            quotes: string;
+                            /** @enum {string} */
+                            algorithm: "Ed25519";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/credits/products": {
         parameters: {
             query?: never;
@@ -13444,6 +14073,11 @@ export interface components {
          *     - `authorization_not_valid_yet`: The authorization’s validAfter is still to come
          *     - `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before)
          *     - `signature_invalid`: The signature is not the payer’s signature of these terms
+         *     - `insufficient_credits`: The balance cannot pay for the call (details.price, details.available): top up first
+         *     - `grant_exists`: The session key (or the signed grant) has a grant already
+         *     - `grant_revoked`: The session grant was revoked
+         *     - `grant_expired`: The session grant has expired
+         *     - `grant_limit`: The call would pass a limit of the session grant (details.limit: cap, daily_budget, provider_cap, tool_cap, servers)
          *     - `authorization_used`: The authorization was used or cancelled on chain, or sent to Tally with other terms
          *     - `reservation_active`: The reservation is still active
          *     - `reservation_expired`: The reservation passed its expiry; its credits are free again
@@ -13464,7 +14098,7 @@ export interface components {
          *     - `password_already_set`: The account has a password already
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "authorization_used" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "authorization_used" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
         Error: {
             error: {
                 /** @example validation_failed */
@@ -13947,6 +14581,77 @@ export interface components {
             credited_at: string | null;
             failure: string | null;
             created_at: string;
+        };
+        GatewayGrant: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "session_key" | "bearer";
+            label: string;
+            /** @enum {string} */
+            state: "active" | "expired" | "revoked";
+            /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+            wallet: string | null;
+            session_key: string | null;
+            /** @description the bearer token’s first characters */
+            token_prefix: string | null;
+            /**
+             * @description USDC micro-units (6 decimals), as a decimal string
+             * @example 2500
+             */
+            cap: string;
+            /**
+             * @description USDC micro-units (6 decimals), as a decimal string
+             * @example 2500
+             */
+            daily_budget: string | null;
+            provider_caps: {
+                [key: string]: string;
+            };
+            tool_caps: {
+                [key: string]: string;
+            };
+            servers: string[] | null;
+            /**
+             * @description held and charged under the grant so far
+             * @example 2500
+             */
+            committed: string;
+            expires_at: string;
+            revoked_at: string | null;
+            last_used_at: string | null;
+            created_at: string;
+        };
+        GatewayBalance: {
+            /** @enum {string} */
+            asset: "USDC";
+            /** @enum {number} */
+            decimals: 6;
+            /**
+             * @description what calls and withdrawals can spend now
+             * @example 2500
+             */
+            available: string;
+            /**
+             * @description held for calls running now and withdrawals on their way
+             * @example 2500
+             */
+            held: string;
+            /**
+             * @description USDC micro-units (6 decimals), as a decimal string
+             * @example 2500
+             */
+            deposited: string;
+            /**
+             * @description USDC micro-units (6 decimals), as a decimal string
+             * @example 2500
+             */
+            spent: string;
+            /**
+             * @description the seed’s user state: no_credits, has_credits, insufficient_credits (below the cheapest tool), withdrew_funds
+             * @enum {string}
+             */
+            state: "no_credits" | "has_credits" | "insufficient_credits" | "withdrew_funds";
         };
         CreditsProduct: {
             /** Format: uuid */

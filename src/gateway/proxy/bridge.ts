@@ -1,0 +1,423 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  CallToolResultSchema,
+  CompleteRequestSchema,
+  CompleteResultSchema,
+  EmptyResultSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  GetPromptResultSchema,
+  type InitializeRequest,
+  ListPromptsRequestSchema,
+  ListPromptsResultSchema,
+  ListResourcesRequestSchema,
+  ListResourcesResultSchema,
+  ListResourceTemplatesRequestSchema,
+  ListResourceTemplatesResultSchema,
+  ListToolsRequestSchema,
+  ListToolsResultSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  ReadResourceResultSchema,
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { and, eq } from 'drizzle-orm';
+import { formatUnits } from 'viem';
+import { AppError } from '../../core/errors';
+import { canonicalJson } from '../../core/json';
+import { availableBalance, beginCall, type Call, finishCall } from '../calls/charging';
+import type { GatewayDeps } from '../deps';
+import { REFUND_RULE, type Receipt, SIGNING_PURPOSES, signWith } from '../receipts';
+import { servers, tools } from '../schema';
+import type { Server as ServerRow } from '../servers/service';
+import { connectUpstream, type UpstreamTarget } from '../servers/upstream';
+import type { Caller } from './auth';
+
+/** How long Tally waits for an upstream's answer without a progress notification, and at most in all. */
+export const UPSTREAM_TIMEOUT_MS = 60_000;
+export const UPSTREAM_MAX_TOTAL_MS = 10 * 60_000;
+/** How long a quote in `tools/list` holds. */
+const QUOTE_SECONDS = 3600;
+/** The `_meta` keys Tally reads from a request and adds to answers. */
+export const META = {
+  idempotencyKey: 'tally/idempotency_key',
+  price: 'tally/price',
+  quote: 'tally/quote',
+  receipt: 'tally/receipt',
+  refunded: 'tally/refunded',
+  error: 'tally/error',
+} as const;
+
+/**
+ * One MCP session through Tally: the client's session with Tally (an SDK `Server` on a Streamable
+ * HTTP transport) and Tally's session with the upstream (an SDK `Client`). Every request is
+ * forwarded as it came and every answer, notification and error passes back unchanged, except that
+ * `tools/list` carries each tool's price and signed quote, and a priced `tools/call` is charged: its
+ * price held before it is forwarded, captured when it succeeds, released when it fails.
+ */
+export interface Bridge {
+  transport: WebStandardStreamableHTTPServerTransport;
+  userId: string;
+  slug: string;
+  lastSeen: number;
+  close(): Promise<void>;
+}
+
+export async function openBridge(
+  deps: GatewayDeps,
+  server: ServerRow,
+  target: UpstreamTarget,
+  caller: Caller,
+  initialize: InitializeRequest,
+  onClosed: (sessionId: string) => void,
+): Promise<Bridge> {
+  const upstream = await connectUpstream(target, {
+    timeoutMs: 15_000,
+    capabilities: {},
+    clientInfo: { name: `tally-gateway (for ${initialize.params.clientInfo.name})`, version: '1.0.0' },
+  });
+  const capabilities = upstream.getServerCapabilities() ?? {};
+  const info = upstream.getServerVersion();
+  const mcp = new Server(
+    { name: server.name, version: info?.version ?? '1.0.0', title: server.name },
+    { capabilities, instructions: upstream.getInstructions() },
+  );
+  const forward =
+    <T extends Parameters<Client['request']>[1]>(method: string, schema: T) =>
+    (request: { params?: Record<string, unknown> }, extra: { signal: AbortSignal }) =>
+      relay(upstream, { method, params: request.params }, schema, { signal: extra.signal });
+
+  if (capabilities.tools) {
+    mcp.setRequestHandler(ListToolsRequestSchema, async (request, extra) => {
+      const listed = await relay(
+        upstream,
+        { method: 'tools/list', params: request.params },
+        ListToolsResultSchema,
+        {
+          signal: extra.signal,
+        },
+      );
+      return withPrices(deps, server, listed);
+    });
+    mcp.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+      callTool(deps, server, upstream, request, extra as unknown as CallExtra),
+    );
+  }
+  if (capabilities.resources) {
+    mcp.setRequestHandler(ListResourcesRequestSchema, forward('resources/list', ListResourcesResultSchema));
+    mcp.setRequestHandler(
+      ListResourceTemplatesRequestSchema,
+      forward('resources/templates/list', ListResourceTemplatesResultSchema),
+    );
+    mcp.setRequestHandler(ReadResourceRequestSchema, forward('resources/read', ReadResourceResultSchema));
+    if (capabilities.resources.subscribe) {
+      mcp.setRequestHandler(SubscribeRequestSchema, forward('resources/subscribe', EmptyResultSchema));
+      mcp.setRequestHandler(UnsubscribeRequestSchema, forward('resources/unsubscribe', EmptyResultSchema));
+    }
+  }
+  if (capabilities.prompts) {
+    mcp.setRequestHandler(ListPromptsRequestSchema, forward('prompts/list', ListPromptsResultSchema));
+    mcp.setRequestHandler(GetPromptRequestSchema, forward('prompts/get', GetPromptResultSchema));
+  }
+  if (capabilities.completions)
+    mcp.setRequestHandler(CompleteRequestSchema, forward('completion/complete', CompleteResultSchema));
+  if (capabilities.logging)
+    mcp.setRequestHandler(SetLevelRequestSchema, forward('logging/setLevel', EmptyResultSchema));
+  // What the upstream announces (lists changed, resources updated, log messages) reaches the client.
+  upstream.fallbackNotificationHandler = async (notification) => {
+    await mcp.notification(notification as Parameters<typeof mcp.notification>[0]).catch(() => {});
+  };
+
+  let closed = false;
+  const bridge: Bridge = {
+    transport: new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessionclosed: (id) => {
+        onClosed(id);
+        void bridge.close();
+      },
+    }),
+    userId: caller.userId,
+    slug: server.slug,
+    lastSeen: Date.now(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([mcp.close(), upstream.close()]);
+    },
+  };
+  upstream.onclose = () => {
+    void bridge.close();
+  };
+  await mcp.connect(bridge.transport);
+  return bridge;
+}
+
+/** Forwards a request upstream; an upstream error passes back as the same JSON-RPC error. */
+async function relay<T extends Parameters<Client['request']>[1]>(
+  upstream: Client,
+  request: { method: string; params?: Record<string, unknown> },
+  schema: T,
+  options: RequestOptions,
+) {
+  try {
+    return await upstream.request(request as Parameters<Client['request']>[0], schema, {
+      timeout: UPSTREAM_TIMEOUT_MS,
+      maxTotalTimeout: UPSTREAM_MAX_TOTAL_MS,
+      resetTimeoutOnProgress: true,
+      ...options,
+    });
+  } catch (error) {
+    if (error instanceof McpError) throw error;
+    throw new McpError(ErrorCode.InternalError, `the upstream server failed: ${(error as Error).message}`);
+  }
+}
+
+type ToolRow = typeof tools.$inferSelect;
+
+async function pricedTools(deps: Pick<GatewayDeps, 'db'>, serverId: string): Promise<Map<string, ToolRow>> {
+  const rows = await deps.db.select().from(tools).where(eq(tools.serverId, serverId));
+  return new Map(rows.filter((t) => t.price !== null).map((t) => [t.name, t]));
+}
+
+/** `tools/list` as the upstream answered it, less tools without a price, each with its price and a signed quote. */
+async function withPrices(
+  deps: GatewayDeps,
+  server: ServerRow,
+  listed: Awaited<ReturnType<Client['listTools']>>,
+): Promise<typeof listed> {
+  const prices = await pricedTools(deps, server.id);
+  const validUntil = new Date(deps.clock.now().getTime() + QUOTE_SECONDS * 1000).toISOString();
+  return {
+    ...listed,
+    tools: listed.tools
+      .filter((tool) => prices.has(tool.name))
+      .map((tool) => {
+        const price = prices.get(tool.name)!.price!.toString();
+        return {
+          ...tool,
+          _meta: {
+            ...tool._meta,
+            [META.price]: {
+              amount: price,
+              asset: 'USDC',
+              decimals: 6,
+              display: `${formatUnits(BigInt(price), 6)} USDC`,
+            },
+            [META.quote]: signWith(deps.keys, SIGNING_PURPOSES.quotes, {
+              server: server.slug,
+              tool: tool.name,
+              price,
+              maximum: price,
+              asset: 'USDC' as const,
+              refund: REFUND_RULE,
+              valid_until: validUntil,
+            }),
+          },
+        };
+      }),
+  };
+}
+
+interface CallExtra {
+  signal: AbortSignal;
+  authInfo?: { extra?: Record<string, unknown> };
+  sessionId?: string;
+  requestId: string | number;
+  _meta?: { progressToken?: string | number };
+  sendNotification(notification: { method: string; params: Record<string, unknown> }): Promise<void>;
+}
+
+/** The caller a transport request carried (set by the endpoint from the request's authentication). */
+const callerOf = (extra: CallExtra): Caller => {
+  const caller = extra.authInfo?.extra?.caller as Caller | undefined;
+  if (!caller) throw new McpError(ErrorCode.InvalidRequest, 'the request carries no caller');
+  return caller;
+};
+
+async function callTool(
+  deps: GatewayDeps,
+  server: ServerRow,
+  upstream: Client,
+  request: { params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> } },
+  extra: CallExtra,
+): Promise<CallToolResult> {
+  const caller = callerOf(extra);
+  const name = request.params.name;
+  const [state] = await deps.db
+    .select({ state: servers.state })
+    .from(servers)
+    .where(eq(servers.id, server.id));
+  if (state?.state !== 'active')
+    return refusal(
+      `The server "${server.name}" is paused by its provider: no calls are taken now.`,
+      'server_paused',
+    );
+  const [tool] = await deps.db
+    .select()
+    .from(tools)
+    .where(and(eq(tools.serverId, server.id), eq(tools.name, name)));
+  if (!tool || tool.price === null)
+    throw new McpError(ErrorCode.InvalidParams, `Tool ${name} is not offered through Tally on this server.`);
+
+  const meta = { ...(request.params._meta ?? {}) };
+  const clientKey = meta[META.idempotencyKey];
+  delete meta[META.idempotencyKey];
+  const key =
+    typeof clientKey === 'string' && clientKey.length > 0 && clientKey.length <= 200
+      ? `client:${clientKey}`
+      : `session:${extra.sessionId}:${JSON.stringify(extra.requestId)}`;
+  const requestHash = createHash('sha256')
+    .update(canonicalJson({ method: 'tools/call', name, arguments: request.params.arguments ?? {} }))
+    .digest('hex');
+
+  let started: { call: Call; replay: boolean };
+  try {
+    started = await beginCall(deps, {
+      userId: caller.userId,
+      grantId: caller.grantId,
+      serverId: server.id,
+      slug: server.slug,
+      providerId: server.providerId,
+      tool: name,
+      price: tool.price,
+      requestHash,
+      key,
+    });
+  } catch (error) {
+    if (error instanceof AppError) return paymentRefusal(deps, error);
+    throw error;
+  }
+  if (started.replay) return replayOf(deps, started.call, requestHash, server);
+
+  const progressToken = extra._meta?.progressToken;
+  let result: CallToolResult;
+  try {
+    delete meta.progressToken;
+    result = (await relay(
+      upstream,
+      {
+        method: 'tools/call',
+        params: { ...request.params, _meta: Object.keys(meta).length > 0 ? meta : undefined },
+      },
+      CallToolResultSchema,
+      {
+        signal: extra.signal,
+        onprogress:
+          progressToken === undefined
+            ? undefined
+            : (progress) => {
+                void extra
+                  .sendNotification({
+                    method: 'notifications/progress',
+                    params: { ...progress, progressToken },
+                  })
+                  .catch(() => {});
+              },
+      },
+    )) as CallToolResult;
+  } catch (error) {
+    await finishCall(
+      deps,
+      started.call.id,
+      { served: false, failure: (error as Error).message.slice(0, 500) },
+      server.slug,
+    );
+    throw error;
+  }
+  if (result.isError) {
+    await finishCall(
+      deps,
+      started.call.id,
+      { served: false, failure: 'the tool answered an error' },
+      server.slug,
+    );
+    return { ...result, _meta: { ...result._meta, [META.refunded]: true } };
+  }
+  const call = await finishCall(deps, started.call.id, { served: true, result }, server.slug);
+  if (call.state !== 'served') return { ...result, _meta: { ...result._meta, [META.refunded]: true } };
+  return { ...result, _meta: { ...result._meta, [META.receipt]: await receiptOf(deps, call, server) } };
+}
+
+async function receiptOf(deps: GatewayDeps, call: Call, server: ServerRow) {
+  const body: Receipt = {
+    call_id: call.id,
+    server: server.slug,
+    tool: call.tool,
+    request_hash: call.requestHash,
+    price: call.price.toString(),
+    asset: 'USDC',
+    balance_after: (await availableBalance(deps.db, call.userId)).toString(),
+    served_at: (call.finishedAt ?? deps.clock.now()).toISOString(),
+  };
+  return signWith(deps.keys, SIGNING_PURPOSES.receipts, body);
+}
+
+/** A retried request: answered from its first attempt, never charged again. */
+async function replayOf(
+  deps: GatewayDeps,
+  call: Call,
+  requestHash: string,
+  server: ServerRow,
+): Promise<CallToolResult> {
+  if (call.requestHash !== requestHash)
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      'This idempotency key was used for a different call: use a new key for a new call.',
+    );
+  if (call.state === 'processing_request')
+    throw new McpError(ErrorCode.InvalidRequest, 'The same call is still running: wait for its answer.');
+  if (call.state === 'refunded')
+    return refusal(
+      'This call failed before and was not charged: send it again with a new request id or idempotency key.',
+      'call_refunded',
+    );
+  const result = call.result as CallToolResult;
+  return { ...result, _meta: { ...result._meta, [META.receipt]: await receiptOf(deps, call, server) } };
+}
+
+/** A tool result a model can relay to a person: what went wrong with paying, and what to do. */
+function refusal(text: string, code: string, details: Record<string, unknown> = {}): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true, _meta: { [META.error]: { code, ...details } } };
+}
+
+function paymentRefusal(deps: GatewayDeps, error: AppError): CallToolResult {
+  const details = (error.details ?? {}) as Record<string, string>;
+  const usdc = (micro: string | undefined) => `${formatUnits(BigInt(micro ?? '0'), 6)} USDC`;
+  if (error.code === 'insufficient_credits') {
+    const topUp = `${deps.publicUrl}/gateway/deposit`;
+    return refusal(
+      `This tool call was not made: it costs ${usdc(details.price)} and the Tally balance has ${usdc(details.available)}. Ask the person to top up their Tally credits at ${topUp}, then call the tool again.`,
+      error.code,
+      { price: details.price, available: details.available, top_up_url: topUp },
+    );
+  }
+  if (error.code === 'grant_limit') {
+    const words: Record<string, string> = {
+      cap: 'total cap',
+      daily_budget: 'budget for the last 24 hours',
+      provider_cap: 'cap for this provider',
+      tool_cap: 'cap for this tool',
+      servers: 'list of servers',
+    };
+    const limit = details.limit ?? 'cap';
+    const left =
+      details.cap && details.used
+        ? ` (${usdc((BigInt(details.cap) - BigInt(details.used)).toString())} left)`
+        : '';
+    return refusal(
+      `This tool call was not made: it would pass the session grant's ${words[limit] ?? limit}${left}. Ask the person to raise the limit or issue a new session grant at ${deps.publicUrl}/gateway/sessions.`,
+      error.code,
+      details,
+    );
+  }
+  return refusal(`This tool call was not made: ${error.message}.`, error.code, details);
+}
