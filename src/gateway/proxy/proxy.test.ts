@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type CallToolResult, McpError } from '@modelcontextprotocol/sdk/types.js';
@@ -14,79 +12,28 @@ import {
   type TestTally,
   testTally,
 } from '../../../test/support/app';
+import { availableOf, fundCredits, type GatewayWorld, gatewayWorld } from '../../../test/support/gateway';
 import { queryRows } from '../../core/database';
-import { newId } from '../../core/ids';
-import { applyTransfers } from '../../ledger/engine';
 import { type DemoUpstream, startDemoUpstream } from '../demo/upstream-server';
-import { ensureCreditsAccount, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
 import { verifySigned } from '../receipts';
 
 let tally: TestTally;
+let world: GatewayWorld;
 let upstream: DemoUpstream;
 let base: string;
-let stopServer: () => Promise<void>;
 let slug: string;
-
-const PRICES = { echo: '0', add: '2500', slow: '1000', picture: '500', fail: '700' };
 
 beforeAll(async () => {
   tally = await testTally();
-  upstream = await startDemoUpstream();
-  const server = serve({ fetch: tally.http.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  stopServer = () =>
-    new Promise((resolve) => {
-      server.close(() => resolve());
-      // Clients' event streams stay open until closed from this side.
-      (server as unknown as { closeAllConnections(): void }).closeAllConnections();
-    });
-
-  const provider = await signedInPerson(tally);
-  await request(tally, 'POST', '/api/gateway/provider', {
-    as: provider,
-    body: { name: 'Demo tools', payout_address: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' },
-  });
-  const registered = await read(
-    await request(tally, 'POST', '/api/gateway/servers', {
-      as: provider,
-      body: { slug: 'demo', name: 'Demo tools', upstream_url: upstream.url },
-    }),
-  );
-  slug = registered.slug;
-  const priced = await request(tally, 'PUT', `/api/gateway/servers/${registered.id}/prices`, {
-    as: provider,
-    body: { prices: PRICES },
-  });
-  expect(priced.status).toBe(200);
+  world = await gatewayWorld(tally);
+  ({ upstream, base, slug } = world);
 });
 
 afterAll(async () => {
-  await stopServer?.();
-  await upstream?.close();
+  await world?.close();
 });
 
-/** Credits as a confirmed deposit leaves them (the deposit tests go through the chain). */
-async function fund(person: TestPerson, amount: bigint): Promise<void> {
-  await tally.database.db.transaction(async (tx) => {
-    const account = await ensureCreditsAccount(tx, tally.clock, person.userId);
-    const [outcome] = await applyTransfers(
-      tx,
-      [
-        {
-          id: newId(),
-          debitAccountId: GATEWAY_ACCOUNTS.onchain,
-          creditAccountId: account,
-          amount,
-          ledger: USDC_LEDGER,
-          code: 'deposit',
-        },
-      ],
-      { clock: tally.clock },
-    );
-    expect(outcome?.result).toBe('ok');
-  });
-}
+const fund = (person: TestPerson, amount: bigint) => fundCredits(tally, person.userId, amount);
 
 async function consumer(
   funds: bigint,
@@ -118,8 +65,7 @@ async function connect(token: string, server = slug): Promise<Client> {
   return client;
 }
 
-const balanceOf = async (person: TestPerson) =>
-  (await read(await request(tally, 'GET', '/api/gateway/balance', { as: person }))).available as string;
+const balanceOf = (person: TestPerson) => availableOf(tally, person);
 
 const textOf = (result: CallToolResult) => (result.content[0] as { text: string }).text;
 

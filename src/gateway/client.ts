@@ -1,0 +1,173 @@
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { LocalAccount } from 'viem';
+import { capsText, gatewayDomain, SESSION_GRANT_TYPES } from './grants/service';
+import { bodyHashOf, GATEWAY_REQUEST_TYPES, requestSigningText } from './proxy/auth';
+import { type Signed, verifySigned } from './receipts';
+
+/**
+ * The gateway from code: the official MCP SDK client, with every request signed so no wallet
+ * prompt is needed per call.
+ *
+ * ```ts
+ * import { connectGateway, grantSessionKey } from 'tally/src/gateway/client';
+ * const key = await grantSessionKey({ tally: 'https://tally.example', wallet: account, chainId: 8453,
+ *   limits: { label: 'my agent', cap: 5_000_000n, expiresInDays: 7 } });
+ * const client = await connectGateway({ url: 'https://tally.example/mcp/weather', signer: key });
+ * const { tools } = await client.listTools();               // each with _meta["tally/price"]
+ * const result = await client.callTool({ name: 'forecast', arguments: { city: 'Lyon' } });
+ * console.log(result._meta?.['tally/receipt']);             // signed: price, balance after
+ * ```
+ */
+
+/** How requests are proven: a session key a wallet granted, the wallet itself, or a bearer token. */
+export type GatewaySigner =
+  | { kind: 'session_key'; grantId: string; privateKey: string }
+  | { kind: 'wallet'; account: LocalAccount; chainId: number }
+  | { kind: 'bearer'; token: string };
+
+/** Seconds a signed request stays valid: long enough for a slow network, short enough to be useless later. */
+const REQUEST_LIFETIME_SECONDS = 120;
+const ED25519_PKCS8_HEADER = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** A new Ed25519 session key: the public key goes in the grant, the private key stays with the client. */
+export function newSessionKey(): { publicKey: string; privateKey: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+  const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32);
+  return { publicKey: raw.toString('base64url'), privateKey: seed.toString('base64url') };
+}
+
+/** The headers that prove one request. */
+export async function signedHeaders(
+  signer: GatewaySigner,
+  request: { method: string; path: string; body: string },
+): Promise<Record<string, string>> {
+  if (signer.kind === 'bearer') return { authorization: `Bearer ${signer.token}` };
+  const nonce = randomBytes(18).toString('base64url');
+  const expiry = Math.floor(Date.now() / 1000) + REQUEST_LIFETIME_SECONDS;
+  const signed = {
+    method: request.method.toUpperCase(),
+    path: request.path,
+    bodyHash: bodyHashOf(request.body),
+    nonce,
+    expiry,
+  };
+  const common = { 'x-tally-nonce': nonce, 'x-tally-expiry': String(expiry) };
+  if (signer.kind === 'session_key') {
+    const key = createPrivateKey({
+      key: Buffer.concat([ED25519_PKCS8_HEADER, Buffer.from(signer.privateKey, 'base64url')]),
+      format: 'der',
+      type: 'pkcs8',
+    });
+    const signature = sign(null, Buffer.from(requestSigningText(signed)), key).toString('base64url');
+    return { ...common, 'x-tally-grant': signer.grantId, 'x-tally-signature': signature };
+  }
+  const signature = await signer.account.signTypedData({
+    domain: gatewayDomain(signer.chainId),
+    types: GATEWAY_REQUEST_TYPES,
+    primaryType: 'GatewayRequest',
+    message: { ...signed, expiry: BigInt(expiry) },
+  });
+  return { ...common, 'x-tally-wallet': signer.account.address, 'x-tally-signature': signature };
+}
+
+/** A `fetch` that signs every request it sends (what the MCP transport is given). */
+export function signingFetch(signer: GatewaySigner, inner: typeof fetch = fetch): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : input.toString());
+    const body = typeof init?.body === 'string' ? init.body : '';
+    const headers = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(
+      await signedHeaders(signer, { method: init?.method ?? 'GET', path: url.pathname, body }),
+    ))
+      headers.set(name, value);
+    return inner(input, { ...init, headers });
+  }) as typeof fetch;
+}
+
+/** An MCP client connected to `url` (`https://…/mcp/<server>`) through Tally, its requests signed. */
+export async function connectGateway(options: {
+  url: string;
+  signer: GatewaySigner;
+  clientInfo?: Implementation;
+}): Promise<Client> {
+  const client = new Client(options.clientInfo ?? { name: 'tally-gateway-client', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(options.url), { fetch: signingFetch(options.signer) }),
+  );
+  return client;
+}
+
+export interface GrantRequest {
+  label: string;
+  /** The most the key may spend, micro-USDC. */
+  cap: bigint;
+  dailyBudget?: bigint;
+  providerCaps?: Record<string, bigint>;
+  toolCaps?: Record<string, bigint>;
+  servers?: string[];
+  expiresInDays: number;
+}
+
+/**
+ * Makes a session key and has the wallet grant it (one signature, the only wallet prompt), then
+ * registers the grant with Tally. The wallet must be linked to a Tally account, whose credits pay.
+ */
+export async function grantSessionKey(options: {
+  tally: string;
+  wallet: LocalAccount;
+  chainId: number;
+  limits: GrantRequest;
+}): Promise<Extract<GatewaySigner, { kind: 'session_key' }>> {
+  const key = newSessionKey();
+  const { limits } = options;
+  const expiresAt = new Date(Date.now() + limits.expiresInDays * 86_400_000);
+  expiresAt.setUTCMilliseconds(0);
+  const providerCaps = limits.providerCaps ?? {};
+  const toolCaps = limits.toolCaps ?? {};
+  const signature = await options.wallet.signTypedData({
+    domain: gatewayDomain(options.chainId),
+    types: SESSION_GRANT_TYPES,
+    primaryType: 'SessionGrant',
+    message: {
+      sessionKey: key.publicKey,
+      label: limits.label,
+      cap: limits.cap,
+      dailyBudget: limits.dailyBudget ?? 0n,
+      providerCaps: capsText(providerCaps),
+      toolCaps: capsText(toolCaps),
+      servers: limits.servers ? [...limits.servers].sort().join(',') : '*',
+      expiresAt: BigInt(expiresAt.getTime() / 1000),
+    },
+  });
+  const response = await fetch(new URL('/api/gateway/grants/signed', options.tally), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      wallet: options.wallet.address,
+      signature,
+      session_key: key.publicKey,
+      label: limits.label,
+      cap: limits.cap.toString(),
+      ...(limits.dailyBudget === undefined ? {} : { daily_budget: limits.dailyBudget.toString() }),
+      ...(limits.providerCaps ? { provider_caps: stringify(providerCaps) } : {}),
+      ...(limits.toolCaps ? { tool_caps: stringify(toolCaps) } : {}),
+      ...(limits.servers ? { servers: limits.servers } : {}),
+      expires_at: expiresAt.toISOString(),
+    }),
+  });
+  const answer = (await response.json()) as { id?: string; error?: { message: string } };
+  if (!response.ok || !answer.id)
+    throw new Error(`Tally refused the grant: ${answer.error?.message ?? response.status}`);
+  return { kind: 'session_key', grantId: answer.id, privateKey: key.privateKey };
+}
+
+const stringify = (caps: Record<string, bigint>) =>
+  Object.fromEntries(Object.entries(caps).map(([k, v]) => [k, v.toString()]));
+
+/** Checks a receipt (or a quote) against the key Tally publishes at `GET /api/gateway/keys`. */
+export const verifyReceipt = (receipt: Signed<unknown>, publicKey: string): boolean =>
+  verifySigned(receipt, publicKey);

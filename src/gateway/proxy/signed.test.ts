@@ -1,0 +1,226 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Body,
+  read,
+  request,
+  signedInPerson,
+  type TestTally,
+  testTally,
+} from '../../../test/support/app';
+import { startTestChain } from '../../../test/support/chain';
+import {
+  availableOf,
+  fundCredits,
+  type GatewayWorld,
+  gatewayWorld,
+  linkWallet,
+} from '../../../test/support/gateway';
+import type { ChainRuntime } from '../../chain/runtime';
+import {
+  connectGateway,
+  type GatewaySigner,
+  grantSessionKey,
+  newSessionKey,
+  signedHeaders,
+  verifyReceipt,
+} from '../client';
+
+let chain: ChainRuntime;
+let tally: TestTally;
+let world: GatewayWorld;
+
+beforeAll(async () => {
+  chain = await startTestChain();
+  // Signed requests carry real time: Tally's clock reads the same.
+  tally = await testTally({ chain, start: new Date().toISOString() });
+  world = await gatewayWorld(tally);
+});
+
+afterAll(async () => {
+  await world?.close();
+});
+
+/** A person whose wallet (a fresh key) is linked, with `funds` micro-USDC of credits. */
+async function walletHolder(funds: bigint) {
+  const person = await signedInPerson(tally);
+  const wallet = privateKeyToAccount(generatePrivateKey());
+  await linkWallet(tally, person.userId, wallet.address);
+  if (funds > 0n) await fundCredits(tally, person.userId, funds);
+  return { person, wallet };
+}
+
+const endpoint = () => `${world.base}/mcp/${world.slug}`;
+
+/** An initialize request, raw, signed by `signer`: what the tests replay or tamper with. */
+async function rawInitialize(
+  signer: GatewaySigner,
+  tamper: (headers: Record<string, string>) => void = () => {},
+) {
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  });
+  const headers = await signedHeaders(signer, { method: 'POST', path: `/mcp/${world.slug}`, body });
+  tamper(headers);
+  const send = () =>
+    fetch(endpoint(), {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body,
+    });
+  return { send, headers };
+}
+
+describe('session keys a wallet granted', () => {
+  it('call with no wallet prompt: one signature grants the key, each request is signed by it, and charged', async () => {
+    const { person, wallet } = await walletHolder(20_000n);
+    const signer = await grantSessionKey({
+      tally: world.base,
+      wallet,
+      chainId: chain.client.chainId,
+      limits: {
+        label: 'my agent',
+        cap: 100_000n,
+        dailyBudget: 5_000n,
+        servers: [world.slug],
+        expiresInDays: 7,
+      },
+    });
+    const grants = await read(await request(tally, 'GET', '/api/gateway/grants', { as: person }));
+    expect(grants.items[0]).toMatchObject({
+      id: signer.grantId,
+      kind: 'session_key',
+      label: 'my agent',
+      state: 'active',
+      wallet: wallet.address.toLowerCase(),
+      cap: '100000',
+      daily_budget: '5000',
+      servers: [world.slug],
+    });
+
+    const client = await connectGateway({ url: endpoint(), signer });
+    const added = (await client.callTool({ name: 'add', arguments: { a: 20, b: 22 } })) as CallToolResult;
+    expect(added.structuredContent).toEqual({ sum: 42 });
+    const keys = await read(await request(tally, 'GET', '/api/gateway/keys'));
+    expect(verifyReceipt(added._meta?.['tally/receipt'] as Body, keys.receipts)).toBe(true);
+    expect(await availableOf(tally, person)).toBe('17500');
+
+    await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } });
+    // The daily budget (5,000) is now met: a third call would pass it.
+    const third = (await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } })) as CallToolResult;
+    expect(third.isError).toBe(true);
+    expect((third._meta as Body)['tally/error']).toMatchObject({
+      code: 'grant_limit',
+      limit: 'daily_budget',
+    });
+    expect(await availableOf(tally, person)).toBe('15000');
+    await client.close();
+  });
+
+  it('refuses a replayed, expired, far-future, or foreign-signed request', async () => {
+    const { wallet } = await walletHolder(0n);
+    const signer = await grantSessionKey({
+      tally: world.base,
+      wallet,
+      chainId: chain.client.chainId,
+      limits: { label: 'replays', cap: 1_000n, expiresInDays: 1 },
+    });
+    const first = await rawInitialize(signer);
+    expect((await first.send()).status).toBe(200);
+    const replay = await first.send();
+    expect(replay.status).toBe(401);
+    expect((await replay.json()).error.message).toContain('nonce is used');
+
+    const expired = await rawInitialize(signer, (h) => {
+      h['x-tally-expiry'] = String(Math.floor(tally.clock.now().getTime() / 1000) - 1);
+    });
+    expect((await (await expired.send()).json()).error.message).toContain('has expired');
+    const far = await rawInitialize(signer, (h) => {
+      h['x-tally-expiry'] = String(Math.floor(tally.clock.now().getTime() / 1000) + 3600);
+    });
+    expect((await (await far.send()).json()).error.message).toContain('at most 300 seconds');
+
+    // Another key's signature under this grant's id.
+    const foreign = await rawInitialize({ ...signer, privateKey: newSessionKey().privateKey });
+    const refused = await foreign.send();
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).error.message).toContain('not the session key’s signature');
+  });
+
+  it('refuses a grant whose limits differ from what the wallet signed, and answers the same grant twice', async () => {
+    const { wallet } = await walletHolder(0n);
+    const key = newSessionKey();
+    const expiresAt = new Date(Math.floor(Date.now() / 1000 + 86_400) * 1000);
+    const { SESSION_GRANT_TYPES, gatewayDomain, sessionGrantMessage } = await import('../grants/service');
+    const limits = {
+      label: 'signed',
+      cap: 1_000n,
+      dailyBudget: null,
+      providerCaps: {},
+      toolCaps: {},
+      servers: null,
+      expiresAt,
+    };
+    const signature = await wallet.signTypedData({
+      domain: gatewayDomain(chain.client.chainId),
+      types: SESSION_GRANT_TYPES,
+      primaryType: 'SessionGrant',
+      message: sessionGrantMessage(key.publicKey, limits),
+    });
+    const body = {
+      wallet: wallet.address,
+      signature,
+      session_key: key.publicKey,
+      label: 'signed',
+      cap: '1000',
+      expires_at: expiresAt.toISOString(),
+    };
+    const tampered = await request(tally, 'POST', '/api/gateway/grants/signed', {
+      body: { ...body, cap: '1000000' },
+    });
+    expect(tampered.status).toBe(422);
+    expect((await read(tampered)).error.code).toBe('signature_invalid');
+    const made = await read(await request(tally, 'POST', '/api/gateway/grants/signed', { body }));
+    const again = await request(tally, 'POST', '/api/gateway/grants/signed', { body });
+    expect(again.status).toBe(201);
+    expect((await read(again)).id).toBe(made.id);
+
+    const unlinked = privateKeyToAccount(generatePrivateKey());
+    await expect(
+      grantSessionKey({
+        tally: world.base,
+        wallet: unlinked,
+        chainId: chain.client.chainId,
+        limits: { label: 'x', cap: 1n, expiresInDays: 1 },
+      }),
+    ).rejects.toThrow('not linked to a Tally account');
+  });
+});
+
+describe('requests the wallet signs itself', () => {
+  it('are charged to the wallet’s person, each request its own EIP-712 signature', async () => {
+    const { person, wallet } = await walletHolder(10_000n);
+    const client = await connectGateway({
+      url: endpoint(),
+      signer: { kind: 'wallet', account: wallet, chainId: chain.client.chainId },
+    });
+    const picture = (await client.callTool({ name: 'picture', arguments: {} })) as CallToolResult;
+    expect(picture.content[0]).toMatchObject({ type: 'image' });
+    expect(await availableOf(tally, person)).toBe('9500');
+    await client.close();
+
+    const stranger = privateKeyToAccount(generatePrivateKey());
+    const refused = await rawInitialize({ kind: 'wallet', account: stranger, chainId: chain.client.chainId });
+    const response = await refused.send();
+    expect(response.status).toBe(403);
+    expect((await response.json()).error.message).toContain('not linked to a Tally account');
+  });
+});

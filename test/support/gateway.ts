@@ -1,0 +1,95 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { sql } from 'drizzle-orm';
+import { expect } from 'vitest';
+import { newId } from '../../src/core/ids';
+import { type DemoUpstream, startDemoUpstream } from '../../src/gateway/demo/upstream-server';
+import { ensureCreditsAccount, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../../src/gateway/ledger';
+import { applyTransfers } from '../../src/ledger/engine';
+import { read, request, signedInPerson, type TestPerson, type TestTally } from './app';
+
+/** The prices the gateway tests give the demo server's tools, micro-USDC. */
+export const DEMO_PRICES = { echo: '0', add: '2500', slow: '1000', picture: '500', fail: '700' } as const;
+
+export interface GatewayWorld {
+  /** Where Tally listens on 127.0.0.1 (the MCP clients need real HTTP). */
+  base: string;
+  upstream: DemoUpstream;
+  /** The demo server's path: `${base}/mcp/${slug}`. */
+  slug: string;
+  provider: TestPerson;
+  serverId: string;
+  close(): Promise<void>;
+}
+
+/** A served Tally with a provider whose demo MCP server is registered and priced. */
+export async function gatewayWorld(tally: TestTally, slug = 'demo'): Promise<GatewayWorld> {
+  const upstream = await startDemoUpstream();
+  const server = serve({ fetch: tally.http.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const provider = await signedInPerson(tally);
+  await request(tally, 'POST', '/api/gateway/provider', {
+    as: provider,
+    body: { name: 'Demo tools', payout_address: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' },
+  });
+  const registered = await read(
+    await request(tally, 'POST', '/api/gateway/servers', {
+      as: provider,
+      body: { slug, name: 'Demo tools', upstream_url: upstream.url },
+    }),
+  );
+  const priced = await request(tally, 'PUT', `/api/gateway/servers/${registered.id}/prices`, {
+    as: provider,
+    body: { prices: DEMO_PRICES },
+  });
+  expect(priced.status).toBe(200);
+  return {
+    base,
+    upstream,
+    slug,
+    provider,
+    serverId: registered.id,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Clients' event streams stay open until closed from this side.
+        (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+      });
+      await upstream.close();
+    },
+  };
+}
+
+/** Credits as a confirmed deposit leaves them (the deposit tests go through the chain). */
+export async function fundCredits(tally: TestTally, userId: string, amount: bigint): Promise<void> {
+  await tally.database.db.transaction(async (tx) => {
+    const account = await ensureCreditsAccount(tx, tally.clock, userId);
+    const [outcome] = await applyTransfers(
+      tx,
+      [
+        {
+          id: newId(),
+          debitAccountId: GATEWAY_ACCOUNTS.onchain,
+          creditAccountId: account,
+          amount,
+          ledger: USDC_LEDGER,
+          code: 'deposit',
+        },
+      ],
+      { clock: tally.clock },
+    );
+    expect(outcome?.result).toBe('ok');
+  });
+}
+
+/** Links `address` to the person, as their first Sign-In with Ethereum does. */
+export async function linkWallet(tally: TestTally, userId: string, address: string): Promise<void> {
+  await tally.database.db.execute(
+    sql`INSERT INTO core_wallets (address, user_id, linked_at) VALUES (${address.toLowerCase()}, ${userId}, ${tally.clock.now()})`,
+  );
+}
+
+export const availableOf = async (tally: TestTally, person: TestPerson): Promise<string> =>
+  (await read(await request(tally, 'GET', '/api/gateway/balance', { as: person }))).available;
