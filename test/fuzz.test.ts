@@ -187,7 +187,12 @@ async function send(caller: Caller, method: string, url: string, body: unknown):
 }
 
 /** The routes that need the chain, by path prefix. */
-const CHAIN_ROUTES = ['/api/chain', '/api/gateway/deposits', '/api/gateway/grants/signed'];
+const CHAIN_ROUTES = [
+  '/api/chain',
+  '/api/gateway/deposits',
+  '/api/gateway/grants/signed',
+  '/api/gateway/withdrawals',
+];
 
 /** A refusal in the one error shape (a success may be any shape; a 5xx fails the property). */
 async function expectSound(response: Response, label: string, mustRefuse: boolean) {

@@ -10,6 +10,7 @@ import { sweepRequestNonces } from './proxy/auth';
 import { mcpEndpoint } from './proxy/endpoint';
 import { gatewayRoutes } from './routes';
 import { gatewayScopeDescriptions } from './scopes';
+import { WITHDRAWAL_PURPOSE, withdrawalSettlement } from './withdrawals/service';
 
 /** The gateway line: prepaid USDC credits in front of MCP servers (seed 001, "BackendShield"). */
 export function defineGatewayLine(): ProductLine {
@@ -37,7 +38,10 @@ export function defineGatewayLine(): ProductLine {
       depositWatcher(gatewayDeps(context), context.chain),
       cancellationWatcher(gatewayDeps(context), context.chain),
     ],
-    settlements: (context) => ({ [DEPOSIT_PURPOSE]: depositSettlement(gatewayDeps(context), context.chain) }),
+    settlements: (context) => ({
+      [DEPOSIT_PURPOSE]: depositSettlement(gatewayDeps(context), context.chain),
+      [WITHDRAWAL_PURPOSE]: withdrawalSettlement(gatewayDeps(context)),
+    }),
   };
 }
 

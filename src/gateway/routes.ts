@@ -5,6 +5,7 @@ import type { GatewayDeps } from './deps';
 import { grantRoutes } from './grants/routes';
 import { providerRoutes } from './providers/routes';
 import { serverRoutes } from './servers/routes';
+import { withdrawalRoutes } from './withdrawals/routes';
 
 /** Every route of the gateway line, under /api/gateway. */
 export function gatewayRoutes(deps: GatewayDeps) {
@@ -14,5 +15,6 @@ export function gatewayRoutes(deps: GatewayDeps) {
   router.route('/', depositRoutes(deps));
   router.route('/', grantRoutes(deps));
   router.route('/', accountRoutes(deps));
+  router.route('/', withdrawalRoutes(deps));
   return router;
 }

@@ -324,3 +324,32 @@ export const calls = pgTable(
     check('gateway_calls_price_not_negative', sql`${t.price} >= 0`),
   ],
 );
+
+/** A withdrawal: its amount held while the USDC is on its way, then paid (captured) or failed (released). */
+export const withdrawalStates = ['pending', 'paid', 'failed'] as const;
+export type WithdrawalState = (typeof withdrawalStates)[number];
+
+/** Credits back to USDC on chain, to one of the person's own wallets. */
+export const withdrawals = pgTable(
+  'gateway_withdrawals',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    toAddress: text('to_address').notNull(),
+    amount: amountColumn('amount').notNull(),
+    state: text('state', { enum: withdrawalStates }).notNull(),
+    /** The ledger hold on the person's credits while the transfer is on its way. */
+    holdId: uuid('hold_id').notNull(),
+    transactionId: uuid('transaction_id'),
+    failure: text('failure'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('gateway_withdrawals_user_idx').on(t.userId, t.createdAt, t.id),
+    uniqueIndex('gateway_withdrawals_transaction_idx').on(t.transactionId),
+    check('gateway_withdrawals_amount_positive', sql`${t.amount} > 0`),
+  ],
+);

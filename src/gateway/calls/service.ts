@@ -33,7 +33,7 @@ export async function balanceOf(deps: Pick<GatewayDeps, 'db'>, userId: string): 
   const available = account.creditsPosted - account.debitsPosted - account.debitsPending;
   const [row] = await queryRows<{ withdrawn: boolean; cheapest: string | null }>(
     deps.db,
-    sql`SELECT EXISTS (SELECT 1 FROM ledger_transfers WHERE debit_account_id = ${account.id} AND code = 'gateway_withdrawal') AS withdrawn,
+    sql`SELECT EXISTS (SELECT 1 FROM gateway_withdrawals WHERE user_id = ${userId} AND state = 'paid') AS withdrawn,
                (SELECT min(price)::text FROM gateway_tools t JOIN gateway_servers s ON s.id = t.server_id
                  WHERE t.price > 0 AND t.listed AND s.state = 'active') AS cheapest`,
   );
