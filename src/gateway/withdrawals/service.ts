@@ -134,7 +134,7 @@ export function withdrawalSettlement(deps: Pick<GatewayDeps, 'db' | 'clock'>): F
           .from(withdrawals)
           .where(eq(withdrawals.transactionId, input.transactionId))
           .for('update');
-        if (!withdrawal || withdrawal.state !== 'pending') return null;
+        if (withdrawal?.state !== 'pending') return null;
         const paid = input.state === 'confirmed';
         const [done] = await applyBalanceOps(
           tx,
