@@ -50,6 +50,8 @@ export const gatewayErrors = defineErrors({
     description:
       'The call would pass a limit of the session grant (details.limit: cap, daily_budget, provider_cap, tool_cap, servers)',
   },
+  kyc_not_approved: { status: 403, description: 'Only a provider with approved KYC can claim funds' },
+  nothing_to_claim: { status: 422, description: 'The provider’s earnings hold nothing to claim now' },
   authorization_used: {
     status: 409,
     description: 'The authorization was used or cancelled on chain, or sent to Tally with other terms',

@@ -25,6 +25,8 @@ export const accountIdOf = (...parts: string[]): string => idFromKey(GATEWAY_NAM
 export const GATEWAY_ACCOUNTS = {
   onchain: accountIdOf('onchain'),
   fees: accountIdOf('fees'),
+  /** Where a settlement gathers the served shards before it splits them: empty between runs. */
+  settling: accountIdOf('settling'),
 } as const;
 
 export const SERVED_ACCOUNTS: readonly string[] = Array.from({ length: 16 }, (_, shard) =>
@@ -42,8 +44,24 @@ export async function ensureGatewayLedger(db: Db, clock: Clock): Promise<void> {
   await createAccounts(deps, [
     { id: GATEWAY_ACCOUNTS.onchain, ledger: USDC_LEDGER, code: 'gateway_onchain' },
     { id: GATEWAY_ACCOUNTS.fees, ledger: USDC_LEDGER, code: 'gateway_fees' },
+    { id: GATEWAY_ACCOUNTS.settling, ledger: USDC_LEDGER, code: 'gateway_settling' },
     ...SERVED_ACCOUNTS.map((id) => ({ id, ledger: USDC_LEDGER, code: 'gateway_served' })),
   ]);
+}
+
+/** A provider's earnings account, made the first time it earns (in the caller's transaction). */
+export async function ensureEarningsAccount(tx: Db, clock: Clock, providerId: string): Promise<string> {
+  const id = earningsAccountOf(providerId);
+  await createAccounts({ db: tx, clock }, [
+    {
+      id,
+      ledger: USDC_LEDGER,
+      code: 'gateway_earnings',
+      owner: `gateway_provider:${providerId}`,
+      flags: { debitsMustNotExceedCredits: true },
+    },
+  ]);
+  return id;
 }
 
 /** A person's credits account, made the first time it is needed (in the caller's transaction). */

@@ -10,6 +10,7 @@ import { sweepRequestNonces } from './proxy/auth';
 import { mcpEndpoint } from './proxy/endpoint';
 import { gatewayRoutes } from './routes';
 import { gatewayScopeDescriptions } from './scopes';
+import { PAYOUT_PURPOSE, payoutSettlement, settleDue } from './settlement/service';
 import { WITHDRAWAL_PURPOSE, withdrawalSettlement } from './withdrawals/service';
 
 /** The gateway line: prepaid USDC credits in front of MCP servers (seed 001, "BackendShield"). */
@@ -41,6 +42,7 @@ export function defineGatewayLine(): ProductLine {
     settlements: (context) => ({
       [DEPOSIT_PURPOSE]: depositSettlement(gatewayDeps(context), context.chain),
       [WITHDRAWAL_PURPOSE]: withdrawalSettlement(gatewayDeps(context)),
+      [PAYOUT_PURPOSE]: payoutSettlement(gatewayDeps(context)),
     }),
   };
 }

@@ -5,6 +5,7 @@ import type { GatewayDeps } from './deps';
 import { grantRoutes } from './grants/routes';
 import { providerRoutes } from './providers/routes';
 import { serverRoutes } from './servers/routes';
+import { settlementRoutes } from './settlement/routes';
 import { withdrawalRoutes } from './withdrawals/routes';
 
 /** Every route of the gateway line, under /api/gateway. */
@@ -16,5 +17,6 @@ export function gatewayRoutes(deps: GatewayDeps) {
   router.route('/', grantRoutes(deps));
   router.route('/', accountRoutes(deps));
   router.route('/', withdrawalRoutes(deps));
+  router.route('/', settlementRoutes(deps));
   return router;
 }

@@ -353,3 +353,114 @@ export const withdrawals = pgTable(
     check('gateway_withdrawals_amount_positive', sql`${t.amount} > 0`),
   ],
 );
+
+/** What the platform keeps and when it pays: the administrators' settings, one row. */
+export const settings = pgTable('gateway_settings', {
+  id: integer('id').primaryKey(),
+  /** The platform's fee, in basis points of what calls earned (500 = 5 %). */
+  feeBps: integer('fee_bps').notNull(),
+  /** Below this a provider's earnings carry forward to the next settlement, micro-USDC. */
+  minimumPayout: amountColumn('minimum_payout').notNull(),
+  /** Hours between settlements; each settles the served calls that finished before its boundary. */
+  intervalHours: integer('interval_hours').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+/** One settlement run: everything served before `period_end` that no earlier run settled. */
+export const settlements = pgTable(
+  'gateway_settlements',
+  {
+    id: uuid('id').primaryKey(),
+    periodEnd: timestamp('period_end', { withTimezone: true }).notNull(),
+    feeBps: integer('fee_bps').notNull(),
+    minimumPayout: amountColumn('minimum_payout').notNull(),
+    calls: integer('calls').notNull(),
+    gross: amountColumn('gross').notNull(),
+    fees: amountColumn('fees').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('gateway_settlements_period_idx').on(t.periodEnd)],
+);
+
+/**
+ * A provider's share of a settlement, in the seed's words: its metrics collected, its payout
+ * calculated, and its funds paid or claimable.
+ */
+export const earnings = pgTable(
+  'gateway_earnings',
+  {
+    settlementId: uuid('settlement_id')
+      .notNull()
+      .references(() => settlements.id),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => providers.id),
+    calls: integer('calls').notNull(),
+    gross: amountColumn('gross').notNull(),
+    fee: amountColumn('fee').notNull(),
+    net: amountColumn('net').notNull(),
+    /** The provider's share of the run's net, in hundredths of a percent (all shares sum to 10,000). */
+    shareBps: integer('share_bps').notNull(),
+    /** What the provider's earnings account held after this run: paid out, or carried forward. */
+    balanceAfter: amountColumn('balance_after').notNull(),
+    payoutId: uuid('payout_id'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.settlementId, t.providerId] }),
+    index('gateway_earnings_provider_idx').on(t.providerId),
+  ],
+);
+
+/**
+ * A payout's life: pending while its USDC transfer is on its way (the amount held on the provider's
+ * earnings), then paid, or failed (the amount is claimable again).
+ */
+export const payoutStates = ['pending', 'paid', 'failed'] as const;
+export type PayoutState = (typeof payoutStates)[number];
+
+/** USDC paid from a provider's earnings to its payout address. */
+export const payouts = pgTable(
+  'gateway_payouts',
+  {
+    id: uuid('id').primaryKey(),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => providers.id),
+    settlementId: uuid('settlement_id'),
+    amount: amountColumn('amount').notNull(),
+    toAddress: text('to_address').notNull(),
+    state: text('state', { enum: payoutStates }).notNull(),
+    holdId: uuid('hold_id').notNull(),
+    transactionId: uuid('transaction_id'),
+    failure: text('failure'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('gateway_payouts_provider_idx').on(t.providerId, t.createdAt),
+    uniqueIndex('gateway_payouts_transaction_idx').on(t.transactionId),
+    check('gateway_payouts_amount_positive', sql`${t.amount} > 0`),
+  ],
+);
+
+/** Where a provider's own usage report disagrees with Tally's metering, for an administrator to look at. */
+export const discrepancies = pgTable(
+  'gateway_discrepancies',
+  {
+    id: uuid('id').primaryKey(),
+    settlementId: uuid('settlement_id')
+      .notNull()
+      .references(() => settlements.id),
+    serverId: uuid('server_id')
+      .notNull()
+      .references(() => servers.id),
+    /** The tool, or null when the report could not be read at all. */
+    tool: text('tool'),
+    metered: integer('metered'),
+    reported: integer('reported'),
+    note: text('note').notNull(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolvedBy: uuid('resolved_by'),
+  },
+  (t) => [index('gateway_discrepancies_open_idx').on(t.resolvedAt, t.settlementId)],
+);
