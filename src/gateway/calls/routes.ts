@@ -1,9 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireUser } from '../../core/actor';
 import { createRouter, errorResponses, jsonResponse } from '../../core/http';
+import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { GatewayDeps } from '../deps';
-import { Usdc } from '../fields';
+import { iso, Slug, Usdc, Uuid } from '../fields';
 import { SIGNING_PURPOSES } from '../receipts';
+import { callStates } from '../schema';
+import { type CallEntry, listCalls, spendByServer } from './history';
 import { balanceOf, userStates } from './service';
 
 const tags = ['Gateway: credits'];
@@ -23,7 +26,37 @@ export const BalanceSchema = z
   })
   .openapi('GatewayBalance');
 
-/** A person's balance, and the keys anyone checks Tally's receipts and quotes with. */
+export const CallSchema = z
+  .object({
+    id: Uuid,
+    server: z.object({ slug: z.string(), name: z.string() }),
+    tool: z.string(),
+    price: Usdc,
+    cost: Usdc.openapi({ description: 'what the call cost: its price when served, 0 when refunded' }),
+    state: z.enum(callStates),
+    failure: z.string().nullable(),
+    latency_ms: z.number().int().nullable(),
+    grant_id: Uuid.nullable(),
+    started_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .openapi('GatewayCall');
+
+const callJson = (c: CallEntry) => ({
+  id: c.id,
+  server: { slug: c.serverSlug, name: c.serverName },
+  tool: c.tool,
+  price: c.price.toString(),
+  cost: c.state === 'served' ? c.price.toString() : '0',
+  state: c.state,
+  failure: c.failure,
+  latency_ms: c.latencyMs,
+  grant_id: c.grantId,
+  started_at: c.startedAt.toISOString(),
+  finished_at: iso(c.finishedAt),
+});
+
+/** A person's balance and calls, and the keys anyone checks Tally's receipts and quotes with. */
 export function accountRoutes(deps: GatewayDeps) {
   const router = createRouter();
 
@@ -50,6 +83,48 @@ export function accountRoutes(deps: GatewayDeps) {
         },
         200,
       );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/calls',
+      access: { caller: 'signed-in', scope: 'gateway:read' },
+      tags,
+      summary:
+        'My calls through the gateway, newest first, with what each cost (a refunded call cost nothing)',
+      request: { query: z.object({ ...pageQuery, server: Slug.optional() }) },
+      responses: { 200: jsonResponse(pageSchema(CallSchema), 'A page of calls'), ...errorResponses },
+    }),
+    async (c) => c.json(pageJson(await listCalls(deps, c.get('actor'), c.req.valid('query')), callJson), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/spend',
+      access: { caller: 'signed-in', scope: 'gateway:read' },
+      tags,
+      summary: 'What I spent per day and server over the last days (30 by default), for the chart',
+      request: { query: z.object({ days: z.coerce.number().int().min(1).max(365).optional() }) },
+      responses: {
+        200: jsonResponse(
+          z.object({
+            days: z.number().int(),
+            items: z.array(
+              z.object({ day: z.string(), server: z.string(), amount: Usdc, calls: z.number().int() }),
+            ),
+          }),
+          'Spend by day and server',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const days = c.req.valid('query').days ?? 30;
+      const items = await spendByServer(deps, c.get('actor'), days);
+      return c.json({ days, items: items.map((i) => ({ ...i, amount: i.amount.toString() })) }, 200);
     },
   );
 

@@ -309,4 +309,51 @@ describe('MCP through Tally', () => {
     ).toBe(404);
     await owner.close();
   });
+
+  it('shows each person their calls with what they cost, and everyone the catalogue with Tally’s own figures', async () => {
+    const { person, token } = await consumer(10_000n);
+    const client = await connect(token);
+    await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } });
+    tally.clock.advance(1000);
+    await client.callTool({ name: 'fail', arguments: {} });
+    await client.close();
+
+    const calls = await read(await request(tally, 'GET', '/api/gateway/calls', { as: person }));
+    expect(calls.items.map((c: Body) => [c.tool, c.state, c.price, c.cost])).toEqual([
+      ['fail', 'refunded', '700', '0'],
+      ['add', 'served', '2500', '2500'],
+    ]);
+    expect(calls.items[1].server).toEqual({ slug, name: 'Demo tools' });
+    const spend = await read(await request(tally, 'GET', '/api/gateway/spend', { as: person }));
+    expect(spend.items).toEqual([{ day: '2026-06-01', server: 'Demo tools', amount: '2500', calls: 1 }]);
+    const stranger = await signedInPerson(tally);
+    expect((await read(await request(tally, 'GET', '/api/gateway/calls', { as: stranger }))).items).toEqual(
+      [],
+    );
+
+    const listed = await read(await request(tally, 'GET', '/api/gateway/catalogue'));
+    const demo = listed.items.find((s: Body) => s.slug === slug);
+    expect(demo).toMatchObject({
+      name: 'Demo tools',
+      provider: 'Demo tools',
+      endpoint: `http://tally.test/mcp/${slug}`,
+    });
+    expect(demo.tools.map((t: Body) => [t.name, t.price])).toEqual([
+      ['add', '2500'],
+      ['echo', '0'],
+      ['fail', '700'],
+      ['picture', '500'],
+      ['slow', '1000'],
+    ]);
+    const [row] = await queryRows<{ served: number; refunded: number }>(
+      tally.database.db,
+      sql`SELECT count(*) FILTER (WHERE c.state = 'served')::int AS served, count(*) FILTER (WHERE c.state = 'refunded')::int AS refunded
+          FROM gateway_calls c JOIN gateway_servers s ON s.id = c.server_id WHERE s.slug = ${slug}`,
+    );
+    expect(demo.stats.calls).toBe(row!.served + row!.refunded);
+    expect(demo.stats.success_rate).toBeCloseTo(row!.served / (row!.served + row!.refunded), 10);
+    expect(demo.stats.refund_rate).toBeCloseTo(row!.refunded / (row!.served + row!.refunded), 10);
+    expect(demo.stats.p50_latency_ms).toBe(0); // the test clock stands still during a call
+    expect((await request(tally, 'GET', '/api/gateway/catalogue/nowhere')).status).toBe(404);
+  });
 });

@@ -1,9 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { notFound } from '../../core/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
 import { HeaderName, HeaderValue, HttpUrl, Name, PathId, Slug, Usdc } from '../fields';
 import { serverStates } from '../schema';
+import { CATALOGUE_WINDOW_DAYS, type CatalogueServer, catalogue } from './catalogue';
 import { ServerSchema, serverJson } from './json';
 import {
   checkServer,
@@ -184,5 +186,71 @@ export function serverRoutes(deps: GatewayDeps) {
     },
   );
 
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/catalogue',
+      access: { caller: 'anyone' },
+      tags: ['Gateway: catalogue'],
+      summary: `Every MCP server on offer: prices per tool and, from Tally's metering of the last ${CATALOGUE_WINDOW_DAYS} days, its calls, success rate, refund rate and median latency`,
+      responses: { 200: jsonResponse(z.object({ items: z.array(CatalogueSchema) }), 'The catalogue') },
+    }),
+    async (c) => c.json({ items: (await catalogue(deps)).map((s) => catalogueJson(s, deps.publicUrl)) }, 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/catalogue/{slug}',
+      access: { caller: 'anyone' },
+      tags: ['Gateway: catalogue'],
+      summary: 'One server of the catalogue',
+      request: { params: z.object({ slug: Slug.openapi({ param: { name: 'slug', in: 'path' } }) }) },
+      responses: { 200: jsonResponse(CatalogueSchema, 'The server'), ...errorResponses },
+    }),
+    async (c) => {
+      const [found] = await catalogue(deps, c.req.valid('param').slug);
+      if (!found) throw notFound('server', { slug: c.req.valid('param').slug });
+      return c.json(catalogueJson(found, deps.publicUrl), 200);
+    },
+  );
+
   return router;
 }
+
+const CatalogueSchema = z
+  .object({
+    slug: z.string(),
+    endpoint: z.string(),
+    name: z.string(),
+    description: z.string(),
+    provider: z.string(),
+    tools: z.array(
+      z.object({ name: z.string(), title: z.string().nullable(), description: z.string(), price: Usdc }),
+    ),
+    stats: z.object({
+      calls: z.number().int(),
+      success_rate: z
+        .number()
+        .nullable()
+        .openapi({ description: 'served of finished calls, 0 to 1; null before any' }),
+      refund_rate: z.number().nullable(),
+      p50_latency_ms: z.number().int().nullable(),
+    }),
+  })
+  .openapi('GatewayCatalogueServer');
+
+const catalogueJson = (s: CatalogueServer, publicUrl: string) => ({
+  slug: s.slug,
+  endpoint: `${publicUrl}/mcp/${s.slug}`,
+  name: s.name,
+  description: s.description,
+  provider: s.provider,
+  tools: s.tools.map((t) => ({ ...t, price: t.price.toString() })),
+  stats: {
+    calls: s.stats.calls,
+    success_rate: s.stats.successRate,
+    refund_rate: s.stats.refundRate,
+    p50_latency_ms: s.stats.p50LatencyMs,
+  },
+});

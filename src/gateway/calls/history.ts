@@ -1,0 +1,90 @@
+import { sql } from 'drizzle-orm';
+import { type Actor, requireUser } from '../../core/actor';
+import { queryRows } from '../../core/database';
+import { type Page, type PageRequest, pageLimit, pageOf, timeFromCursor } from '../../core/paging';
+import type { GatewayDeps } from '../deps';
+import type { CallState } from '../schema';
+
+export interface CallEntry {
+  id: string;
+  serverSlug: string;
+  serverName: string;
+  tool: string;
+  price: bigint;
+  state: CallState;
+  failure: string | null;
+  latencyMs: number | null;
+  grantId: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+/** The caller's calls, newest first, with what each cost (a refunded call cost nothing). */
+export async function listCalls(
+  deps: Pick<GatewayDeps, 'db'>,
+  actor: Actor,
+  page: PageRequest & { server?: string } = {},
+): Promise<Page<CallEntry>> {
+  const userId = requireUser(actor);
+  const limit = pageLimit(page.limit);
+  const after = timeFromCursor(page.cursor);
+  const rows = await queryRows<{
+    id: string;
+    slug: string;
+    name: string;
+    tool: string;
+    price: string;
+    state: CallState;
+    failure: string | null;
+    latency_ms: number | null;
+    grant_id: string | null;
+    started_at: string;
+    finished_at: string | null;
+  }>(
+    deps.db,
+    sql`SELECT c.id, s.slug, s.name, c.tool, c.price::text, c.state, c.failure, c.latency_ms, c.grant_id,
+               c.started_at::text, c.finished_at::text
+        FROM gateway_calls c JOIN gateway_servers s ON s.id = c.server_id
+        WHERE c.user_id = ${userId}
+          ${page.server ? sql`AND s.slug = ${page.server}` : sql``}
+          ${after ? sql`AND (c.started_at, c.id) < (${after.at}, ${after.id})` : sql``}
+        ORDER BY c.started_at DESC, c.id DESC
+        LIMIT ${limit + 1}`,
+  );
+  return pageOf(
+    rows.map((r) => ({
+      id: r.id,
+      serverSlug: r.slug,
+      serverName: r.name,
+      tool: r.tool,
+      price: BigInt(r.price),
+      state: r.state,
+      failure: r.failure,
+      latencyMs: r.latency_ms,
+      grantId: r.grant_id,
+      startedAt: new Date(r.started_at),
+      finishedAt: r.finished_at ? new Date(r.finished_at) : null,
+    })),
+    limit,
+    (c) => ({ at: c.startedAt, id: c.id }),
+  );
+}
+
+/** What the caller spent per day and server over the last `days` days (charged calls only), for the chart. */
+export async function spendByServer(
+  deps: Pick<GatewayDeps, 'db' | 'clock'>,
+  actor: Actor,
+  days: number,
+): Promise<{ day: string; server: string; amount: bigint; calls: number }[]> {
+  const userId = requireUser(actor);
+  const since = new Date(deps.clock.now().getTime() - days * 86_400_000);
+  const rows = await queryRows<{ day: string; server: string; amount: string; calls: number }>(
+    deps.db,
+    sql`SELECT to_char(date_trunc('day', c.started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, s.name AS server,
+               sum(c.price)::text AS amount, count(*)::int AS calls
+        FROM gateway_calls c JOIN gateway_servers s ON s.id = c.server_id
+        WHERE c.user_id = ${userId} AND c.state = 'served' AND c.started_at >= ${since}
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  return rows.map((r) => ({ day: r.day, server: r.server, amount: BigInt(r.amount), calls: r.calls }));
+}
