@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
@@ -38,6 +38,17 @@ export function newSessionKey(): { publicKey: string; privateKey: string } {
   const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
   const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32);
   return { publicKey: raw.toString('base64url'), privateKey: seed.toString('base64url') };
+}
+
+/** The session key of a 32-byte seed: the same seed, the same key (the demo prints its own). */
+export function newSessionKeyFromSeed(seed: Uint8Array): { publicKey: string; privateKey: string } {
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([ED25519_PKCS8_HEADER, Buffer.from(seed)]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const raw = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-32);
+  return { publicKey: raw.toString('base64url'), privateKey: Buffer.from(seed).toString('base64url') };
 }
 
 /** The headers that prove one request. */

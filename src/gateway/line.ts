@@ -1,5 +1,7 @@
 import type { LineContext, ProductLine } from '../product-line';
 import { sweepLostCalls } from './calls/charging';
+import { DEMO_UPSTREAM_PATH, makeGatewayDemo } from './demo/demo';
+import { demoUpstreamApp } from './demo/upstream-server';
 import { cancellationWatcher, DEPOSIT_PURPOSE, depositSettlement, depositWatcher } from './deposits/service';
 import type { GatewayDeps } from './deps';
 import { gatewayErrors } from './errors';
@@ -24,7 +26,12 @@ export function defineGatewayLine(): ProductLine {
     // Its ledger and accounts; safe to run in every process, at every start.
     prepare: ({ db, clock }) => ensureGatewayLedger(db, clock),
     routes: (context) => gatewayRoutes(gatewayDeps(context)),
-    endpoints: (context) => ({ '/mcp': mcpEndpoint(gatewayDeps(context)).app }),
+    endpoints: (context) => ({
+      '/mcp': mcpEndpoint(gatewayDeps(context)).app,
+      // The demo's MCP server, on a development install only (the embedded chain, or none).
+      ...(context.chain && !context.chain.client.dev ? {} : { [DEMO_UPSTREAM_PATH]: demoUpstreamApp().app }),
+    }),
+    demo: (context) => makeGatewayDemo(gatewayDeps(context)),
     jobs: (context) => {
       const deps = gatewayDeps(context);
       context.jobs.every('gateway.lost_calls', 60_000, () => sweepLostCalls(deps));
@@ -34,6 +41,8 @@ export function defineGatewayLine(): ProductLine {
       context.jobs.every('gateway.grant_usage', 60 * 60_000, () =>
         sweepGrantUsage(deps.db, deps.clock.now()),
       );
+      // Settles once an interval boundary has passed; any process may find it due, one run wins.
+      context.jobs.every('gateway.settlement', 5 * 60_000, () => settleDue(deps));
     },
     watchers: (context) => [
       depositWatcher(gatewayDeps(context), context.chain),

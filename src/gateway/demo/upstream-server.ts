@@ -29,7 +29,7 @@ export interface DemoUpstream {
 export const DEMO_IMAGE_PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
-function demoServer(served: Map<string, number>): McpServer {
+export function createDemoServer(served: Map<string, number> = new Map()): McpServer {
   const server = new McpServer(
     { name: 'tally-demo-tools', version: '1.0.0' },
     { capabilities: { logging: {} }, instructions: 'Demo tools for trying the Tally gateway.' },
@@ -121,8 +121,11 @@ function demoServer(served: Map<string, number>): McpServer {
   return server;
 }
 
-/** Starts the demo server on 127.0.0.1 (a free port unless one is given). */
-export async function startDemoUpstream(options: { port?: number; requireHeader?: [string, string] } = {}) {
+/**
+ * The demo server as an HTTP app: `/mcp` (Streamable HTTP, a session per client) and `/usage`.
+ * Tally mounts it at `/demo-mcp` on its development chain, so `tally demo` has a server to call.
+ */
+export function demoUpstreamApp(options: { requireHeader?: [string, string] } = {}) {
   const served = new Map<string, number>();
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
   let lastHeaders: Record<string, string> = {};
@@ -148,21 +151,35 @@ export async function startDemoUpstream(options: { port?: number; requireHeader?
         sessions.delete(id);
       },
     });
-    await demoServer(served).connect(transport);
+    await createDemoServer(served).connect(transport);
     return transport.handleRequest(c.req.raw);
   });
-  const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' });
+  return {
+    app,
+    served,
+    lastHeaders: () => lastHeaders,
+    closeSessions: () => Promise.all([...sessions.values()].map((t) => t.close().catch(() => {}))),
+  };
+}
+
+/** Starts the demo server on 127.0.0.1 (a free port unless one is given). */
+export async function startDemoUpstream(options: { port?: number; requireHeader?: [string, string] } = {}) {
+  const demo = demoUpstreamApp(options);
+  const server = serve({ fetch: demo.app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
   return {
     url: `${base}/mcp`,
     usageUrl: `${base}/usage`,
-    served,
-    lastHeaders: () => lastHeaders,
+    served: demo.served,
+    lastHeaders: demo.lastHeaders,
     async close() {
-      await Promise.all([...sessions.values()].map((transport) => transport.close().catch(() => {})));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await demo.closeSessions();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+      });
     },
   } satisfies DemoUpstream;
 }

@@ -171,7 +171,14 @@ export async function issueBearerGrant(
 export async function issueSessionKeyGrant(
   deps: GatewayDeps,
   actor: Actor,
-  input: { wallet: string; signature: string; sessionKey: string; limits: GrantLimits },
+  input: {
+    wallet: string;
+    signature: string;
+    sessionKey: string;
+    limits: GrantLimits;
+    /** The chain the grant was signed for, when Tally runs without one (the demo command); else Tally's chain. */
+    chainId?: number;
+  },
 ): Promise<Grant> {
   checkLimits(deps, input.limits);
   if (!ed25519PublicKey(input.sessionKey))
@@ -182,7 +189,7 @@ export async function issueSessionKeyGrant(
         field: 'session_key',
       },
     );
-  const chainId = deps.chain?.client.chainId;
+  const chainId = deps.chain?.client.chainId ?? input.chainId;
   if (chainId === undefined)
     throw new AppError('unavailable', 'this Tally runs without a chain: wallet grants are off');
   const wallet = getAddress(input.wallet) as Address;

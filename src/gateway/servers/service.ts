@@ -50,9 +50,10 @@ export async function registerServer(
   deps: GatewayDeps,
   actor: Actor,
   input: ServerInput,
+  inspect: (target: UpstreamTarget) => Promise<UpstreamInspection> = inspectUpstream,
 ): Promise<ServerWithTools> {
   const provider = await requireOwnProvider(deps.db, actor);
-  const inspection = await inspectUpstream({ url: input.upstreamUrl, header: input.upstreamHeader });
+  const inspection = await inspect({ url: input.upstreamUrl, header: input.upstreamHeader });
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
     const [server] = await tx

@@ -458,6 +458,13 @@ export async function settleDue(deps: GatewayDeps): Promise<SettlementOutcome | 
   const periodEnd = periodEndAt(deps.clock.now(), config.intervalHours);
   const [latest] = await deps.db.select().from(settlements).orderBy(desc(settlements.periodEnd)).limit(1);
   if (latest && latest.periodEnd >= periodEnd) return null;
+  // A period nobody called anything in leaves no empty run behind.
+  const [waiting] = await deps.db
+    .select({ id: calls.id })
+    .from(calls)
+    .where(and(eq(calls.state, 'served'), isNull(calls.settlementId), lt(calls.finishedAt, periodEnd)))
+    .limit(1);
+  if (!waiting) return null;
   return settle(deps, periodEnd);
 }
 

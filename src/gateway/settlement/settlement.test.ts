@@ -292,3 +292,31 @@ describe('settlement settings', () => {
     await updateSettings(deps, systemActor, { feeBps: 500 });
   });
 });
+
+describe('the settlement job', () => {
+  it('settles once a boundary has passed with served calls waiting, and leaves no empty run', async () => {
+    const { settleDue } = await import('./service');
+    const runs = async () =>
+      (
+        await queryRows<{ n: number }>(
+          tally.database.db,
+          sql`SELECT count(*)::int AS n FROM gateway_settlements`,
+        )
+      )[0]!.n;
+    tally.clock.advance(48 * 3_600_000);
+    const before = await runs();
+    expect(await settleDue(deps)).toBeNull();
+    expect(await runs()).toBe(before);
+
+    const delta = await provider('Delta tools', 'none');
+    const payer = await signedInPerson(tally);
+    await fundCredits(tally, payer.userId, 1_000_000n);
+    await served(payer, delta, 50_000n);
+    // Not yet: the call finished after the last boundary.
+    expect(await settleDue(deps)).toBeNull();
+    tally.clock.advance(24 * 3_600_000);
+    const due = await settleDue(deps);
+    expect(due).toMatchObject({ made: true, settlement: { calls: 1, gross: 50_000n } });
+    expect(await settleDue(deps)).toBeNull();
+  });
+});
