@@ -1,6 +1,9 @@
+import { lazy } from 'react';
 import type { WebLine } from '../types';
 
-/** What the gateway line is, for its card and its page until its own pages are built. */
+const GatewayPages = lazy(() => import('./GatewayPages'));
+
+/** The gateway line: its card, and its pages under /gateway (a bundle of their own). */
 export const gatewayLine: WebLine = {
   slug: 'gateway',
   name: 'Gateway',
@@ -14,4 +17,5 @@ export const gatewayLine: WebLine = {
     'Check the balance at any time, top up the same way, and withdraw what is left back to USDC.',
     'As a provider: usage is collected every 24 hours and settled by each provider’s share; payouts can then be claimed.',
   ],
+  routes: [{ path: 'gateway/*', element: <GatewayPages /> }],
 };

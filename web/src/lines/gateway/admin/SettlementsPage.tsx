@@ -1,0 +1,199 @@
+import { Anchor, Button, Group, Stack, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { api, call } from '../../../api/client';
+import { ResourceView } from '../../../components/ResourceView';
+import { SectionCard } from '../../../components/SectionCard';
+import { NothingYet } from '../../../components/States';
+import { useResource } from '../../../hooks/useResource';
+import { type Column, DataTable } from '../components/DataTable';
+import { useFocusFirstInvalid } from '../components/forms';
+import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
+import { placeServerErrors } from '../components/serverErrors';
+import { formatBps, formatMoment, formatUsdc, usdcNumber } from '../format';
+import { AdminFrame } from '../GatewayTabs';
+import type { GatewaySettlement } from '../types';
+
+function SettlementsTable({ settlements }: { settlements: GatewaySettlement[] }) {
+  const columns: Column<GatewaySettlement>[] = [
+    {
+      key: 'period',
+      header: 'Period up to',
+      nowrap: true,
+      render: (s) => (
+        <Anchor component={Link} to={`/gateway/admin/settlements/${s.id}`} size="sm">
+          {formatMoment(s.period_end)}
+        </Anchor>
+      ),
+      sortValue: (s) => s.period_end,
+      csv: (s) => s.period_end,
+    },
+    {
+      key: 'calls',
+      header: 'Calls',
+      align: 'right',
+      render: (s) => s.calls,
+      sortValue: (s) => s.calls,
+      csv: (s) => String(s.calls),
+    },
+    {
+      key: 'gross',
+      header: 'Gross',
+      align: 'right',
+      nowrap: true,
+      render: (s) => formatUsdc(s.gross),
+      sortValue: (s) => BigInt(s.gross),
+      csv: (s) => usdcNumber(s.gross),
+    },
+    {
+      key: 'fees',
+      header: 'Fees',
+      align: 'right',
+      nowrap: true,
+      render: (s) => formatUsdc(s.fees),
+      sortValue: (s) => BigInt(s.fees),
+      csv: (s) => usdcNumber(s.fees),
+    },
+    {
+      key: 'fee',
+      header: 'Fee rate',
+      align: 'right',
+      nowrap: true,
+      render: (s) => formatBps(s.fee_bps),
+      sortValue: (s) => s.fee_bps,
+      csv: (s) => String(s.fee_bps),
+    },
+    {
+      key: 'minimum',
+      header: 'Minimum payout',
+      align: 'right',
+      nowrap: true,
+      render: (s) => formatUsdc(s.minimum_payout),
+      csv: (s) => usdcNumber(s.minimum_payout),
+    },
+    {
+      key: 'created',
+      header: 'Run',
+      nowrap: true,
+      render: (s) => formatMoment(s.created_at),
+      sortValue: (s) => s.created_at,
+      csv: (s) => s.created_at,
+    },
+  ];
+  return (
+    <DataTable
+      label="Settlement runs"
+      rows={settlements}
+      columns={columns}
+      rowKey={(s) => s.id}
+      csvName="gateway-settlements.csv"
+      initialSort={{ key: 'period', direction: 'descending' }}
+    />
+  );
+}
+
+function RunForm({ onRun }: { onRun: (settlement: GatewaySettlement, made: boolean) => void }) {
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { period_end: '' },
+    validateInputOnChange: true,
+    validate: {
+      period_end: (value) => {
+        if (!value) return null;
+        const date = new Date(value);
+        if (Number.isNaN(date.getTime())) return 'Enter a date and time';
+        return date.getTime() > Date.now() ? 'A settlement cannot reach into the future' : null;
+      },
+    },
+  });
+  const submit = form.onSubmit(async (values) => {
+    setRefusal(null);
+    try {
+      const { settlement, made } = await call(
+        api.POST('/api/gateway/settlements', {
+          body: values.period_end ? { period_end: new Date(values.period_end).toISOString() } : {},
+        }),
+      );
+      form.reset();
+      onRun(settlement, made);
+    } catch (error) {
+      setRefusal(placeServerErrors(form, error));
+      focusFirstInvalid();
+    }
+  }, focusFirstInvalid);
+  return (
+    <form ref={formRef} onSubmit={submit} noValidate aria-label="Run a settlement">
+      <Stack gap="md">
+        <TextInput
+          label="Period up to"
+          type="datetime-local"
+          description="Optional: empty settles everything served before the last interval boundary."
+          maw={320}
+          {...form.getInputProps('period_end')}
+        />
+        <RefusalAlert refusal={refusal} />
+        <Group>
+          <Button type="submit" loading={form.submitting}>
+            Run settlement now
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+/** /gateway/admin/settlements: the settlement runs, and a run started by hand. */
+export function SettlementsPage() {
+  const navigate = useNavigate();
+  const settlements = useResource(
+    'gateway-settlements',
+    async () => (await call(api.GET('/api/gateway/settlements'))).items,
+  );
+  const [outcome, setOutcome] = useState<string | null>(null);
+  return (
+    <AdminFrame
+      title="Settlements"
+      description="Every interval, served calls are split into each provider's earnings and the platform's fee; approved providers above the minimum are paid on chain."
+    >
+      <Stack gap="lg">
+        <SectionCard
+          title="Run a settlement"
+          description="A period settled before changes nothing: running twice is safe."
+        >
+          <RunForm
+            onRun={(settlement, made) => {
+              void settlements.reload();
+              if (made) navigate(`/gateway/admin/settlements/${settlement.id}`);
+              else
+                setOutcome(
+                  `That period was settled already (up to ${formatMoment(settlement.period_end)}): nothing changed.`,
+                );
+            }}
+          />
+          {outcome && (
+            <Text size="sm" role="status">
+              {outcome}
+            </Text>
+          )}
+        </SectionCard>
+        <SectionCard title="Runs">
+          <ResourceView
+            resource={settlements}
+            loadingLabel="Loading the settlement runs…"
+            isEmpty={(items) => items.length === 0}
+            empty={
+              <NothingYet title="No settlement yet">
+                Runs appear here every interval, or when you run one above.
+              </NothingYet>
+            }
+          >
+            {(items) => <SettlementsTable settlements={items} />}
+          </ResourceView>
+        </SectionCard>
+      </Stack>
+    </AdminFrame>
+  );
+}

@@ -1,0 +1,306 @@
+import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useState } from 'react';
+import { type Address, bytesToHex, erc20Abi } from 'viem';
+import { useConfig, useConnection, useReadContract } from 'wagmi';
+import { signTypedData } from 'wagmi/actions';
+import { api, call } from '../../../api/client';
+import { ApiError } from '../../../api/errors';
+import { LoadOlder } from '../../../components/LoadOlder';
+import { ResourceView } from '../../../components/ResourceView';
+import { SectionCard } from '../../../components/SectionCard';
+import { NothingYet } from '../../../components/States';
+import { useCursorPages } from '../../../hooks/useCursorPages';
+import { useResource } from '../../../hooks/useResource';
+import { ConnectionSection } from '../../../pages/wallet/ConnectionSection';
+import { useSignedInUser } from '../../../session/SessionContext';
+import { NoChainAlert } from '../../../wallet/NoChainAlert';
+import { walletErrorMessage } from '../../../wallet/signInWithEthereum';
+import { useChain } from '../../../wallet/WalletProvider';
+import { useFocusFirstInvalid } from '../components/forms';
+import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
+import { placeServerErrors } from '../components/serverErrors';
+import { WithWallets } from '../components/WithWallets';
+import { useGatewayBalance } from '../data';
+import { checkUsdc, formatUsdc, parseUsdc, USDC_DECIMALS } from '../format';
+import { GatewayFrame } from '../GatewayTabs';
+import type { GatewayDeposit, GatewayDepositTerms } from '../types';
+import { DepositFollower } from './DepositFollower';
+import { BalanceCard } from './GatewayHomePage';
+import { DepositsTable } from './tables';
+
+/** How long the signed authorization stays valid: an hour, or longer if the chain needs it. */
+const VALID_FOR_SECONDS = 3600;
+/** How far back the authorization is valid from, so a wallet's clock a little ahead is no problem. */
+const VALID_FROM_SECONDS_AGO = 60;
+
+type Step = 'signing' | 'sending' | null;
+
+/** A random EIP-3009 nonce: 32 bytes, never used before by this wallet. */
+const randomNonce = () => bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+
+/** Refreshes whatever reads the balance or the deposits, after a deposit changed them. */
+export function useRefreshGateway() {
+  const queryClient = useQueryClient();
+  return useCallback(
+    () =>
+      queryClient.invalidateQueries({
+        predicate: (query) => {
+          const [kind, key] = query.queryKey as [string, unknown];
+          return (
+            (kind === 'resource' && typeof key === 'string' && key.startsWith('gateway-balance')) ||
+            (kind === 'pages' && typeof key === 'string' && key.includes('deposits')) ||
+            kind === 'readContract'
+          );
+        },
+      }),
+    [queryClient],
+  );
+}
+
+function DepositForm({
+  terms,
+  address,
+  linked,
+  onDeposited,
+}: {
+  terms: GatewayDepositTerms;
+  address: Address | undefined;
+  linked: boolean;
+  onDeposited: (deposit: GatewayDeposit) => void;
+}) {
+  const config = useConfig();
+  const [step, setStep] = useState<Step>(null);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
+  const walletUsdc = useReadContract({
+    address: terms.domain.verifyingContract as Address,
+    abi: erc20Abi,
+    functionName: 'balanceOf',
+    args: address ? [address] : undefined,
+    chainId: terms.chain_id,
+    query: { enabled: Boolean(address) },
+  });
+  const held = walletUsdc.data;
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { amount: '' },
+    validateInputOnChange: true,
+    validate: {
+      amount: (value) =>
+        checkUsdc(held === undefined ? {} : { most: { micro: held, why: 'what your wallet holds' } })(value),
+    },
+  });
+
+  const submit = form.onSubmit(async (values) => {
+    setRefusal(null);
+    const parsed = parseUsdc(values.amount);
+    if (!parsed.ok || !address) return;
+    const now = Math.floor(Date.now() / 1000);
+    const validAfter = BigInt(now - VALID_FROM_SECONDS_AGO);
+    const validBefore = BigInt(now + Math.max(VALID_FOR_SECONDS, terms.min_validity_seconds + 600));
+    const nonce = randomNonce();
+    try {
+      setStep('signing');
+      const signature = await signTypedData(config, {
+        account: address,
+        domain: { ...terms.domain, verifyingContract: terms.domain.verifyingContract as Address },
+        types: { ReceiveWithAuthorization: terms.types.ReceiveWithAuthorization },
+        primaryType: 'ReceiveWithAuthorization',
+        message: {
+          from: address,
+          to: terms.to as Address,
+          value: BigInt(parsed.micro),
+          validAfter,
+          validBefore,
+          nonce,
+        },
+      });
+      setStep('sending');
+      const deposit = await call(
+        api.POST('/api/gateway/deposits', {
+          body: {
+            kind: 'receive',
+            from: address,
+            value: parsed.micro,
+            valid_after: validAfter.toString(),
+            valid_before: validBefore.toString(),
+            nonce,
+            signature,
+          },
+        }),
+      );
+      form.reset();
+      onDeposited(deposit);
+    } catch (error) {
+      if (error instanceof ApiError) setRefusal(placeServerErrors(form, error, { value: 'amount' }));
+      else setRefusal({ message: walletErrorMessage(error) });
+      focusFirstInvalid();
+    } finally {
+      setStep(null);
+    }
+  }, focusFirstInvalid);
+
+  const parsed = parseUsdc(form.values.amount);
+  const blocked = !address
+    ? 'Connect a wallet above first.'
+    : !linked
+      ? 'Link this wallet to your account above first: Tally credits deposits only from wallets that sign you in.'
+      : null;
+  return (
+    <form ref={formRef} onSubmit={submit} noValidate aria-label="Deposit USDC">
+      <Stack gap="md">
+        <TextInput
+          label="Amount"
+          required
+          inputMode="decimal"
+          autoComplete="off"
+          placeholder="49.00"
+          rightSection={<Text size="sm">USDC</Text>}
+          rightSectionWidth={56}
+          maw={320}
+          description={
+            parsed.ok
+              ? `You deposit ${formatUsdc(parsed.micro)}; it becomes ${formatUsdc(parsed.micro)} of credits once the chain confirms it.`
+              : `In USDC, with up to ${USDC_DECIMALS} decimals: 49.00 or 49,00.`
+          }
+          {...form.getInputProps('amount')}
+        />
+        {address && (
+          <Text size="sm" c="dimmed">
+            Your wallet holds{' '}
+            {held === undefined
+              ? walletUsdc.error
+                ? 'an amount that could not be read'
+                : '…'
+              : formatUsdc(held)}
+            .
+          </Text>
+        )}
+        <RefusalAlert refusal={refusal} />
+        <Group gap="sm">
+          <Button type="submit" loading={step !== null} disabled={blocked !== null}>
+            Sign and deposit
+          </Button>
+          {blocked && (
+            <Text size="sm" c="dimmed">
+              {blocked}
+            </Text>
+          )}
+          {step && (
+            <Text size="sm" role="status">
+              {step === 'signing'
+                ? 'Sign the authorization in your wallet…'
+                : 'Sending the authorization to Tally…'}
+            </Text>
+          )}
+        </Group>
+        <Text size="xs" c="dimmed">
+          Your wallet signs one EIP-3009 authorization (ReceiveWithAuthorization) of this amount to Tally's
+          treasury, valid for an hour. Tally submits it and pays the gas; you send no transaction.
+        </Text>
+      </Stack>
+    </form>
+  );
+}
+
+function DepositContent() {
+  const chain = useChain();
+  const user = useSignedInUser();
+  const connection = useConnection();
+  const balance = useGatewayBalance();
+  const refresh = useRefreshGateway();
+  const [following, setFollowing] = useState<GatewayDeposit | null>(null);
+  const terms = useResource('gateway-deposit-terms', () => call(api.GET('/api/gateway/deposits/terms')));
+  const loadDeposits = useCallback(
+    (cursor?: string) => call(api.GET('/api/gateway/deposits', { params: { query: { cursor, limit: 20 } } })),
+    [],
+  );
+  const deposits = useCursorPages('gateway-deposits', loadDeposits);
+
+  if (chain.status === 'unavailable') {
+    return (
+      <NoChainAlert reason={chain.error.message}>
+        This Tally runs without a chain, so no USDC can be deposited now.
+      </NoChainAlert>
+    );
+  }
+  const address = connection.status === 'connected' ? connection.address : undefined;
+  const linked = Boolean(
+    address && user.wallets.some((wallet) => wallet.address.toLowerCase() === address.toLowerCase()),
+  );
+  const wrongChain = connection.status === 'connected' && connection.chainId !== chain.chain.id;
+
+  return (
+    <Stack gap="lg">
+      <ResourceView resource={balance} loadingLabel="Reading your balance…">
+        {(data) => <BalanceCard balance={data} />}
+      </ResourceView>
+      <ConnectionSection chain={chain.chain} development={chain.info.development} />
+      <SectionCard
+        title="Deposit USDC"
+        description="The USDC goes to Tally's treasury and becomes credits in your balance, one for one."
+      >
+        {wrongChain && (
+          <Alert color="yellow" variant="light" title="Your wallet is on another chain">
+            Switch your wallet to {chain.chain.name} (chain {chain.chain.id}) before you sign.
+          </Alert>
+        )}
+        <ResourceView resource={terms} loadingLabel="Reading the deposit terms…">
+          {(data) => (
+            <DepositForm
+              terms={data}
+              address={address}
+              linked={linked}
+              onDeposited={(deposit) => {
+                setFollowing(deposit);
+                void refresh();
+              }}
+            />
+          )}
+        </ResourceView>
+        {following && (
+          <DepositFollower
+            initial={following}
+            onFinished={() => {
+              void refresh();
+            }}
+          />
+        )}
+      </SectionCard>
+      <SectionCard
+        title="Your deposits"
+        description="Each with its state: payment_received, credits_issued or failed."
+      >
+        <ResourceView
+          resource={deposits.first}
+          loadingLabel="Loading your deposits…"
+          isEmpty={(page) => page.items.length === 0}
+          empty={
+            <NothingYet title="No deposit yet">
+              Connect a wallet linked to your account, enter an amount and sign: the deposit appears here.
+            </NothingYet>
+          }
+        >
+          {() => <DepositsTable deposits={deposits.items} />}
+        </ResourceView>
+        <LoadOlder pages={deposits} label="Load older deposits" />
+      </SectionCard>
+    </Stack>
+  );
+}
+
+/** /gateway/deposit: USDC from a linked wallet, by one signed authorization, followed until credited. */
+export function DepositPage() {
+  return (
+    <GatewayFrame
+      title="Deposit"
+      description="Top up your credits with USDC: your wallet signs one authorization, and Tally does the rest."
+    >
+      <WithWallets>
+        <DepositContent />
+      </WithWallets>
+    </GatewayFrame>
+  );
+}
