@@ -8,8 +8,9 @@ import { SESSION_COOKIE } from '../../src/core/auth/middleware';
 import { hashPassword } from '../../src/core/auth/passwords';
 import { hashSecret, newSecret } from '../../src/core/auth/tokens';
 import { TestClock } from '../../src/core/clock';
-import { queryRows } from '../../src/core/database';
+import { type Database, queryRows } from '../../src/core/database';
 import { newId } from '../../src/core/ids';
+import { newInstallationSecret } from '../../src/core/keyring';
 import { silentLogger } from '../../src/core/log';
 import type { ProductLine } from '../../src/product-line';
 import { freshDatabase, whenFileEnds } from './database';
@@ -18,6 +19,11 @@ export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 export interface TestTally extends Tally {
   clock: TestClock;
+  /**
+   * The same Tally started again, as after a crash: a new process's services on the same database,
+   * chain, files, clock and installation secret; nothing of this one's memory carries over.
+   */
+  restart(): Promise<TestTally>;
 }
 
 /** A whole Tally on a fresh database with a settable clock, for route tests through `http.request`. */
@@ -35,6 +41,18 @@ export async function testTally(
   const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-files-'));
   whenFileEnds(async () => fs.rmSync(filesDir, { recursive: true, force: true }));
   const clock = new TestClock(options.start ?? '2026-06-01T09:00:00Z');
+  return startTestTally({ ...options, database, filesDir, clock, secretKey: newInstallationSecret() });
+}
+
+async function startTestTally(
+  options: Parameters<typeof testTally>[0] & {
+    database: Database;
+    filesDir: string;
+    clock: TestClock;
+    secretKey: string;
+  },
+): Promise<TestTally> {
+  const { database, filesDir, clock } = options;
   const tally = await createTally({
     config: {
       maxBodyBytes: 64 * 1024,
@@ -51,9 +69,10 @@ export async function testTally(
     clock,
     chain: options.chain,
     lines: options.lines,
+    secretKey: options.secretKey,
   });
   await tally.sender?.prepare();
-  return { ...tally, clock };
+  return { ...tally, clock, restart: () => startTestTally(options) };
 }
 
 export interface TestPerson {

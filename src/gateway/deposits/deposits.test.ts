@@ -91,12 +91,12 @@ async function authorization(
 }
 
 /** Lets the sender send and the follower read until nothing changes: a few blocks of a real chain. */
-async function settle(): Promise<void> {
+async function settle(on: TestTally = tally): Promise<void> {
   for (let round = 0; round < 6; round++) {
-    tally.clock.advance(2_000);
-    await tally.sender!.processDue();
-    await tally.follower!.poll();
-    await tally.context.flows.runDue();
+    on.clock.advance(2_000);
+    await on.sender!.processDue();
+    await on.follower!.poll();
+    await on.context.flows.runDue();
   }
 }
 
@@ -186,6 +186,27 @@ describe('deposits', () => {
         })
       ).status,
     ).toBe(404);
+  });
+
+  it('credits a deposit once across a restart, and once with the old and the new process both running', async () => {
+    const { person, wallet } = await depositor();
+    const { body } = await authorization(wallet, 7_000_000n);
+    const deposit = await read(await request(tally, 'POST', '/api/gateway/deposits', { as: person, body }));
+    // The process that took the deposit dies before sending anything; another one starts.
+    const restarted = await tally.restart();
+    await settle(restarted);
+    await settle(tally);
+    await settle(restarted);
+    expect(
+      (await read(await request(restarted, 'GET', `/api/gateway/deposits/${deposit.id}`, { as: person })))
+        .state,
+    ).toBe('credits_issued');
+    expect(await balanceOf(person.userId)).toBe(7_000_000n);
+    const [credits] = await queryRows<{ n: number }>(
+      tally.database.db,
+      sql`SELECT count(*)::int AS n FROM ledger_transfers WHERE code = 'deposit' AND metadata->>'deposit_id' = ${deposit.id}`,
+    );
+    expect(credits!.n).toBe(1);
   });
 
   it('credits a transferWithAuthorization someone else submitted first, once; Tally’s own submission then fails harmlessly', async () => {

@@ -59,11 +59,11 @@ const usdcOf = (address: Address) =>
     args: [address],
   });
 
-async function settle(): Promise<void> {
+async function settle(on: TestTally = tally): Promise<void> {
   for (let round = 0; round < 6; round++) {
-    tally.clock.advance(2_000);
-    await tally.sender!.processDue();
-    await tally.context.flows.runDue();
+    on.clock.advance(2_000);
+    await on.sender!.processDue();
+    await on.context.flows.runDue();
   }
 }
 
@@ -115,6 +115,24 @@ describe('withdrawals', () => {
       sql`SELECT count(*)::int AS n FROM chain_outgoing_transactions WHERE purpose = 'gateway.withdrawal' AND metadata->>'withdrawal_id' = ${withdrawal.id}`,
     );
     expect(sent!.n).toBe(1);
+  });
+
+  it('pays a withdrawal once across a restart in the middle of sending it', async () => {
+    const { person, wallet } = await holder(3_000_000n);
+    const withdrawal = await read(
+      await request(tally, 'POST', '/api/gateway/withdrawals', { as: person, body: { amount: '3000000' } }),
+    );
+    // The first process broadcasts the transfer, then dies before it records the outcome.
+    await tally.sender!.processDue();
+    const restarted = await tally.restart();
+    await settle(restarted);
+    await settle(restarted);
+    const paid = await read(
+      await request(restarted, 'GET', `/api/gateway/withdrawals/${withdrawal.id}`, { as: person }),
+    );
+    expect(paid.state).toBe('paid');
+    expect(await usdcOf(wallet.address)).toBe(3_000_000n);
+    expect(await balance(person)).toMatchObject({ available: '0', held: '0' });
   });
 
   it('gives the credits back when the chain refuses the transfer (a blacklisted payee)', async () => {
