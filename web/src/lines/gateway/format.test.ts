@@ -23,7 +23,9 @@ describe('parseUsdc', () => {
   });
 
   it('refuses what could be read two ways, says how to write it, and never guesses', () => {
-    expect(micro('1,250')).toBe('“1,250” could be 1250 or 1.250: write 1250 without a separator, or 1.2500 for decimals');
+    expect(micro('1,250')).toBe(
+      '“1,250” could be 1250 or 1.250: write 1250 without a separator, or 1.2500 for decimals',
+    );
     expect(micro('12.500')).toMatch(/^“12\.500” could be 12500 or 12\.500/);
   });
 

@@ -118,7 +118,7 @@ export function KycQueuePage() {
               title={state === 'submitted' ? 'Nothing waits for review' : 'No provider in this state'}
             >
               {state === 'submitted'
-                ? 'Providers who submit their documents appear here, oldest first. You are notified when one does.'
+                ? 'Providers who submit their documents appear here, oldest first.'
                 : 'Choose another state above.'}
             </NothingYet>
           }

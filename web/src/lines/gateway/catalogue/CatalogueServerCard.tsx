@@ -2,7 +2,7 @@ import { Anchor, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { Facts } from '../../../components/Facts';
 import { CopyValue } from '../components/CopyValue';
-import { endpointOf, formatLatency, formatRate, formatUsdc } from '../format';
+import { formatLatency, formatRate, formatUsdc } from '../format';
 import type { GatewayCatalogueServer } from '../types';
 
 /** A server's figures from Tally's metering of the last 30 days. */
@@ -79,7 +79,7 @@ export function CatalogueServerCard({ server }: { server: GatewayCatalogueServer
           <Text size="xs" fw={700} tt="uppercase" c="dimmed">
             Endpoint
           </Text>
-          <CopyValue value={endpointOf(server.slug)} label={`Endpoint of ${server.name}`} />
+          <CopyValue value={server.endpoint} label={`Endpoint of ${server.name}`} />
         </Stack>
         <ServerFigures server={server} />
         <ToolPrices server={server} />

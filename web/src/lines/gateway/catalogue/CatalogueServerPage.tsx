@@ -6,7 +6,6 @@ import { SectionCard } from '../../../components/SectionCard';
 import { useResource } from '../../../hooks/useResource';
 import { useSession } from '../../../session/SessionContext';
 import { CopyValue } from '../components/CopyValue';
-import { endpointOf } from '../format';
 import { GatewayFrame } from '../GatewayTabs';
 import { ServerFigures, ToolPrices } from './CatalogueServerCard';
 
@@ -42,7 +41,7 @@ export function CatalogueServerPage() {
         {(data) => (
           <Stack gap="lg">
             <SectionCard title="Endpoint" description={data.description || undefined}>
-              <CopyValue value={endpointOf(data.slug)} label={`Endpoint of ${data.name}`} />
+              <CopyValue value={data.endpoint} label={`Endpoint of ${data.name}`} />
             </SectionCard>
             <SectionCard title="Last 30 days">
               <ServerFigures server={data} />

@@ -21,7 +21,7 @@ import { LoadingState, NothingYet } from '../../../components/States';
 import { CopyValue } from '../components/CopyValue';
 import { StateBadge } from '../components/StateBadge';
 import { useCatalogue, useGatewayBalance } from '../data';
-import { endpointOf, formatMoment, formatUsdc, sentence } from '../format';
+import { formatMoment, formatUsdc, sentence } from '../format';
 import { GatewayFrame } from '../GatewayTabs';
 import {
   argumentsSkeleton,
@@ -371,7 +371,7 @@ function ServerPlayground({ slug, onRenew }: { slug: string; onRenew: () => void
   );
 }
 
-function Playground({ slugs }: { slugs: { value: string; label: string }[] }) {
+function Playground({ slugs }: { slugs: { value: string; label: string; endpoint: string }[] }) {
   const [searchParams, setSearchParams] = useSearchParams();
   const requested = searchParams.get('server');
   const slug = slugs.some((s) => s.value === requested) ? requested : (slugs[0]?.value ?? null);
@@ -410,7 +410,7 @@ function Playground({ slugs }: { slugs: { value: string; label: string }[] }) {
             </Group>
           </Stack>
         </Group>
-        {slug && <CopyValue value={endpointOf(slug)} label="Endpoint" />}
+        {slug && <CopyValue value={slugs.find((s) => s.value === slug)?.endpoint ?? ''} label="Endpoint" />}
         <Text size="xs" c="dimmed">
           The playground calls through Tally as any MCP client does, with a session key of its own: at most{' '}
           {formatUsdc(PLAYGROUND_CAP)}, for one hour, revoked when you leave this page or choose another
@@ -428,7 +428,12 @@ function Playground({ slugs }: { slugs: { value: string; label: string }[] }) {
 export function PlaygroundPage() {
   const catalogue = useCatalogue();
   const slugs = useMemo(
-    () => (catalogue.data ?? []).map((server) => ({ value: server.slug, label: server.name })),
+    () =>
+      (catalogue.data ?? []).map((server) => ({
+        value: server.slug,
+        label: server.name,
+        endpoint: server.endpoint,
+      })),
     [catalogue.data],
   );
   return (

@@ -26,15 +26,7 @@ import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
 import { StateBadge } from '../components/StateBadge';
 import { placeServerErrors } from '../components/serverErrors';
 import { useCatalogue, useGrants } from '../data';
-import {
-  amountPreview,
-  checkUsdc,
-  endpointOf,
-  formatMoment,
-  formatUsdc,
-  parseUsdc,
-  usdcNumber,
-} from '../format';
+import { amountPreview, checkUsdc, formatMoment, formatUsdc, parseUsdc, usdcNumber } from '../format';
 import { GatewayFrame } from '../GatewayTabs';
 import type { GatewayCatalogueServer, GatewayGrant } from '../types';
 
@@ -48,11 +40,11 @@ export const expiryChoices = [
 ];
 
 /** What an MCP client (Claude Desktop, Cursor, VS Code…) is given: the endpoint and the bearer header. */
-export function mcpClientConfig(servers: { slug: string }[], token: string): string {
+export function mcpClientConfig(servers: { slug: string; endpoint: string }[], token: string): string {
   const entries = Object.fromEntries(
     servers.map((server) => [
       server.slug,
-      { type: 'http', url: endpointOf(server.slug), headers: { Authorization: `Bearer ${token}` } },
+      { type: 'http', url: server.endpoint, headers: { Authorization: `Bearer ${token}` } },
     ]),
   );
   return JSON.stringify({ mcpServers: entries }, null, 2);

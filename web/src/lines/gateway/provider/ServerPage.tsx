@@ -30,7 +30,7 @@ import { useFocusFirstInvalid } from '../components/forms';
 import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
 import { StateBadge } from '../components/StateBadge';
 import { placeServerErrors, refusalOf } from '../components/serverErrors';
-import { endpointOf, formatMoment, formatUsdc, parseUsdc, usdcNumber } from '../format';
+import { formatMoment, formatUsdc, parseUsdc, usdcNumber } from '../format';
 import { ProviderFrame } from '../GatewayTabs';
 import type { GatewayServer, GatewayServerChange } from '../types';
 import { serverNextStep } from './ServersPage';
@@ -407,7 +407,7 @@ function ServerDetail({
         title="Endpoint to share"
         description="MCP clients call your server through Tally here, with a session key's bearer token or signed requests."
       >
-        <CopyValue value={endpointOf(server.slug)} label="Endpoint" />
+        <CopyValue value={server.endpoint} label="Endpoint" />
         <Text size="sm">
           {server.state === 'active' && server.unpriced_tools < server.tools.length ? (
             <>

@@ -9,7 +9,7 @@ import { CopyValue } from '../components/CopyValue';
 import { type Column, DataTable } from '../components/DataTable';
 import { StateBadge } from '../components/StateBadge';
 import { useOwnProvider } from '../data';
-import { endpointOf, formatMoment } from '../format';
+import { formatMoment } from '../format';
 import { ProviderFrame } from '../GatewayTabs';
 import type { GatewayServer } from '../types';
 import { NotAProvider } from './ProviderPage';
@@ -58,9 +58,9 @@ function ServersTable({ servers }: { servers: GatewayServer[] }) {
     {
       key: 'endpoint',
       header: 'Endpoint',
-      render: (s) => <CopyValue value={endpointOf(s.slug)} label={`Endpoint of ${s.name}`} />,
+      render: (s) => <CopyValue value={s.endpoint} label={`Endpoint of ${s.name}`} />,
       sortValue: (s) => s.slug,
-      csv: (s) => endpointOf(s.slug),
+      csv: (s) => s.endpoint,
     },
     {
       key: 'tools',
