@@ -22,6 +22,7 @@ import { cellWanted, measuredSeconds } from './support/settings';
  *   npx tsx bench/gateway.ts                              (BENCH_SECONDS=3 per cell)
  *   BENCH_CELLS='session key' npx tsx bench/gateway.ts    (cells whose name contains a part)
  *   BENCH_DATABASE_URL=postgres://... npx tsx bench/gateway.ts
+ *   BENCH_PROFILE=1 ...                                   (the Tally process writes a CPU profile to bench-profile/)
  *
  * Targets: with session keys, at least 70 % of the direct rate, and at most 2 ms added at p50 with
  * one client.
@@ -50,7 +51,13 @@ async function startChild<T>(
 ): Promise<{ child: ChildProcess; ready: T }> {
   const child = fork(path.join(import.meta.dirname, 'support', script), [], {
     env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROFILE && script === 'gateway-server.ts'
+        ? ['--cpu-prof', '--cpu-prof-dir=bench-profile']
+        : []),
+    ],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   registerCleanup(async () => {

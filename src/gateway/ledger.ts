@@ -64,10 +64,17 @@ export async function ensureEarningsAccount(tx: Db, clock: Clock, providerId: st
   return id;
 }
 
+/**
+ * Credits accounts this process has seen made: accounts are never deleted, so a paid call need not
+ * ask the ledger again (the hot path of every call).
+ */
+const knownCreditsAccounts = new Set<string>();
+
 /** A person's credits account, made the first time it is needed (in the caller's transaction). */
 export async function ensureCreditsAccount(tx: Db, clock: Clock, userId: string): Promise<string> {
   const id = creditsAccountOf(userId);
-  await createAccounts({ db: tx, clock }, [
+  if (knownCreditsAccounts.has(id)) return id;
+  const [made] = await createAccounts({ db: tx, clock }, [
     {
       id,
       ledger: USDC_LEDGER,
@@ -76,5 +83,7 @@ export async function ensureCreditsAccount(tx: Db, clock: Clock, userId: string)
       flags: { debitsMustNotExceedCredits: true },
     },
   ]);
+  // Remembered once it was there before this transaction: one made now is not, until it commits.
+  if (made?.result === 'exists') knownCreditsAccounts.add(id);
   return id;
 }

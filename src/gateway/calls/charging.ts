@@ -2,7 +2,7 @@ import { and, eq, lte, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { applyBalanceOps } from '../../ledger/engine';
-import { idFromKey, partId } from '../../ledger/holds';
+import { type Hold, idFromKey, partId } from '../../ledger/holds';
 import { getAccount } from '../../ledger/service';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
@@ -59,12 +59,13 @@ export async function availableBalance(db: Db, userId: string): Promise<bigint> 
 export async function beginCall(
   deps: Pick<GatewayDeps, 'db' | 'clock'>,
   start: CallStart,
-): Promise<{ call: Call; replay: boolean }> {
+): Promise<{ call: Call; replay: boolean; hold?: Hold }> {
   const id = callIdOf(start.userId, start.key);
   return deps.db.transaction(async (tx) => {
     const [existing] = await tx.select().from(calls).where(eq(calls.id, id));
     if (existing) return { call: existing, replay: true };
     const at = deps.clock.now();
+    let hold: Hold | undefined;
     if (start.price > 0n) {
       const credits = await ensureCreditsAccount(tx, deps.clock, start.userId);
       if (start.grantId) await commitToGrant(tx, at, grantCharge(start, at));
@@ -93,6 +94,7 @@ export async function beginCall(
           { price: start.price.toString(), available: available.toString(), result: held?.result },
         );
       }
+      hold = held.hold;
     }
     const [call] = await tx
       .insert(calls)
@@ -109,7 +111,7 @@ export async function beginCall(
         startedAt: at,
       })
       .returning();
-    return { call: call!, replay: false };
+    return { call: call!, replay: false, hold };
   });
 }
 
@@ -138,6 +140,8 @@ export async function finishCall(
   callId: string,
   outcome: CallOutcome,
   slug: string,
+  /** The hold as `beginCall` placed it, which saves the ledger reading it again. */
+  hold?: Hold,
 ): Promise<Call> {
   return deps.db.transaction(async (tx) => {
     const [call] = await tx.select().from(calls).where(eq(calls.id, callId)).for('update');
@@ -148,8 +152,8 @@ export async function finishCall(
     let failure = outcome.served ? null : outcome.failure;
     if (call.price > 0n) {
       const op = served
-        ? ({ op: 'capture', id: partId(callId, 2), holdId: holdIdOf(callId) } as const)
-        : ({ op: 'release', id: partId(callId, 3), holdId: holdIdOf(callId) } as const);
+        ? ({ op: 'capture', id: partId(callId, 2), holdId: holdIdOf(callId), hold } as const)
+        : ({ op: 'release', id: partId(callId, 3), holdId: holdIdOf(callId), hold } as const);
       const [done] = await applyBalanceOps(tx, [op], { clock: deps.clock });
       if (done?.result !== 'ok' && done?.result !== 'exists') {
         // The hold ended behind the call's back (it expired): nothing was charged.

@@ -418,23 +418,27 @@ export async function returnToGrant(tx: Db, charge: GrantCharge): Promise<void> 
 async function addUsage(tx: Db, charge: GrantCharge, sign: 1n | -1n): Promise<void> {
   if (charge.amount === 0n) return;
   const delta = (charge.amount * sign).toString();
-  for (const scope of scopesOf(charge)) {
-    if (sign < 0n) {
-      // A refund only ever takes back what its own charge added to the row.
-      await tx
-        .update(grantUsage)
-        .set({ amount: sql`${grantUsage.amount} + ${delta}::numeric` })
-        .where(and(eq(grantUsage.grantId, charge.grantId), eq(grantUsage.scope, scope)));
-      continue;
-    }
+  const scopes = scopesOf(charge);
+  if (sign < 0n) {
+    // A refund only ever takes back what its own charge added to the rows.
     await tx
-      .insert(grantUsage)
-      .values({ grantId: charge.grantId, scope, amount: charge.amount })
-      .onConflictDoUpdate({
-        target: [grantUsage.grantId, grantUsage.scope],
-        set: { amount: sql`${grantUsage.amount} + ${delta}::numeric` },
-      });
+      .update(grantUsage)
+      .set({ amount: sql`${grantUsage.amount} + ${delta}::numeric` })
+      .where(
+        and(
+          eq(grantUsage.grantId, charge.grantId),
+          sql`${grantUsage.scope} = ANY(${sql.param(scopes)}::text[])`,
+        ),
+      );
+    return;
   }
+  await tx
+    .insert(grantUsage)
+    .values(scopes.map((scope) => ({ grantId: charge.grantId, scope, amount: charge.amount })))
+    .onConflictDoUpdate({
+      target: [grantUsage.grantId, grantUsage.scope],
+      set: { amount: sql`${grantUsage.amount} + ${delta}::numeric` },
+    });
 }
 
 /** Drops hourly buckets older than the rolling day: what limits never read again. */

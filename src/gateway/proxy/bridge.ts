@@ -252,19 +252,18 @@ async function callTool(
 ): Promise<CallToolResult> {
   const caller = callerOf(extra);
   const name = request.params.name;
-  const [state] = await deps.db
-    .select({ state: servers.state })
+  // The server's state and the tool's price as they are now, in one read.
+  const [found] = await deps.db
+    .select({ state: servers.state, price: tools.price })
     .from(servers)
+    .leftJoin(tools, and(eq(tools.serverId, servers.id), eq(tools.name, name)))
     .where(eq(servers.id, server.id));
-  if (state?.state !== 'active')
+  if (found?.state !== 'active')
     return refusal(
       `The server "${server.name}" is paused by its provider: no calls are taken now.`,
       'server_paused',
     );
-  const [tool] = await deps.db
-    .select()
-    .from(tools)
-    .where(and(eq(tools.serverId, server.id), eq(tools.name, name)));
+  const tool = found.price === null ? null : { price: found.price };
   if (!tool || tool.price === null)
     throw new McpError(ErrorCode.InvalidParams, `Tool ${name} is not offered through Tally on this server.`);
 
@@ -279,7 +278,7 @@ async function callTool(
     .update(canonicalJson({ method: 'tools/call', name, arguments: request.params.arguments ?? {} }))
     .digest('hex');
 
-  let started: { call: Call; replay: boolean };
+  let started: Awaited<ReturnType<typeof beginCall>>;
   try {
     started = await beginCall(deps, {
       userId: caller.userId,
@@ -342,7 +341,7 @@ async function callTool(
     );
     return { ...result, _meta: { ...result._meta, [META.refunded]: true } };
   }
-  const call = await finishCall(deps, started.call.id, { served: true, result }, server.slug);
+  const call = await finishCall(deps, started.call.id, { served: true, result }, server.slug, started.hold);
   if (call.state !== 'served') return { ...result, _meta: { ...result._meta, [META.refunded]: true } };
   return { ...result, _meta: { ...result._meta, [META.receipt]: await receiptOf(deps, call, server) } };
 }

@@ -10,8 +10,10 @@ import { type Bridge, openBridge } from './bridge';
 export const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
 /** An MCP session nobody used for this long is closed, and its upstream session with it. */
 export const SESSION_IDLE_MS = 30 * 60_000;
+/** How long the endpoint keeps a server's row before reading it again. */
+const SERVER_CACHE_MS = 2_000;
 /** Open sessions per person: a client that leaks sessions closes its own oldest, not the gateway. */
-export const MAX_SESSIONS_PER_PERSON = 20;
+export const MAX_SESSIONS_PER_PERSON = 100;
 
 /**
  * `/mcp/<slug>`: every registered server as a real MCP Streamable HTTP endpoint. Each request is
@@ -40,9 +42,20 @@ export function mcpEndpoint(deps: GatewayDeps): {
   }, 60_000);
   sweep.unref();
 
+  // Servers by path, read again after a moment: a paused server is also checked at every paid call.
+  const known = new Map<string, { server: Awaited<ReturnType<typeof findServerBySlug>>; at: number }>();
+  const serverAt = async (slug: string) => {
+    const cached = known.get(slug);
+    if (cached && Date.now() - cached.at < SERVER_CACHE_MS) return cached.server;
+    const server = await findServerBySlug(deps.db, slug);
+    if (known.size > 10_000) known.clear();
+    known.set(slug, { server, at: Date.now() });
+    return server;
+  };
+
   app.all('/:slug', async (c) => {
     const slug = c.req.param('slug');
-    const server = await findServerBySlug(deps.db, slug);
+    const server = await serverAt(slug);
     if (!server) return rpcError(404, -32601, `There is no MCP server at /mcp/${slug} on this Tally.`);
 
     const length = Number(c.req.header('content-length') ?? 0);
