@@ -59,7 +59,8 @@ export interface TallyOptions {
   config: Pick<
     Config,
     'maxBodyBytes' | 'maxUploadBytes' | 'filesDir' | 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'mailboxOpen'
-  >;
+  > &
+    Partial<Pick<Config, 'allowPrivateNetwork'>>;
   database: Database;
   adminApiKey: string;
   log: Logger;
@@ -79,6 +80,7 @@ export function createLineContext(
   options: Pick<TallyOptions, 'database' | 'log' | 'clock' | 'lines' | 'chain' | 'secretKey'> & {
     publicUrl: string;
     filesDir: string;
+    allowPrivateNetwork?: boolean;
   },
 ): LineContext {
   const { database, log, clock = systemClock, lines = productLines, publicUrl, chain } = options;
@@ -93,6 +95,7 @@ export function createLineContext(
     batcher: new TransferBatcher(database, clock),
     files: { db: database.db, clock, store: new FileStore(options.filesDir) },
     keys: createKeyring(options.secretKey ?? newInstallationSecret()),
+    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
     chain,
     ...buildRegistries(lines),
   };
@@ -106,6 +109,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
     lines,
     publicUrl: config.publicUrl,
     filesDir: config.filesDir,
+    allowPrivateNetwork: config.allowPrivateNetwork,
   });
   const { db, clock, jobs, batcher, kinds, notificationTypes, scopes } = context;
   for (const line of lines) await line.prepare?.(context);

@@ -26,6 +26,7 @@ export const demoCommand: Command = {
         lines: productLines,
         publicUrl: config.publicUrl,
         filesDir: config.filesDir,
+        allowPrivateNetwork: config.allowPrivateNetwork,
         secretKey: resolveInstallationSecret(config.secretKey, config.home),
       });
       for (const line of productLines) await line.prepare?.(context);

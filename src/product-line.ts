@@ -84,6 +84,8 @@ export interface LineContext {
   files: FileDeps;
   /** The installation's keys: what a line seals or signs (src/core/keyring.ts). */
   keys: Keyring;
+  /** Whether the line may reach loopback and private addresses for its users (src/core/network.ts). */
+  allowPrivateNetwork: boolean;
   /** The chain, when this Tally has one (the server always does; some tests and commands do not). */
   chain?: ChainRuntime;
   kinds: OrganizationKinds;

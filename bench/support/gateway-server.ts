@@ -63,6 +63,7 @@ async function main(): Promise<void> {
       smtpUrl: undefined,
       mailFrom: 'Tally <bench@tally.invalid>',
       mailboxOpen: false,
+      allowPrivateNetwork: true,
     },
     database,
     adminApiKey: `bench-operator-${process.pid}-${Date.now()}`,

@@ -18,6 +18,7 @@ const defaults = {
   smtpUrl: undefined,
   mailFrom: 'Tally <no-reply@tally.localhost>',
   mailboxOpen: true,
+  allowPrivateNetwork: true,
   jobsEnabled: true,
   jobsPollMs: 500,
   chain: {
@@ -93,6 +94,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_URL: 'http://[::1]:3000' }).mailboxOpen).toBe(true);
   });
 
+  it('reaches private addresses for others only on a developer’s machine, unless told', () => {
+    expect(loadConfig({}).allowPrivateNetwork).toBe(true);
+    expect(loadConfig({ HOST: '0.0.0.0' }).allowPrivateNetwork).toBe(false);
+    expect(loadConfig({ PUBLIC_URL: 'https://pay.example.com' }).allowPrivateNetwork).toBe(false);
+    expect(loadConfig({ HOST: '0.0.0.0', ALLOW_PRIVATE_NETWORK: 'true' }).allowPrivateNetwork).toBe(true);
+    expect(loadConfig({ ALLOW_PRIVATE_NETWORK: 'false' }).allowPrivateNetwork).toBe(false);
+  });
+
   it('accepts only smtp:// and smtps:// mail servers', () => {
     expect(loadConfig({ SMTP_URL: 'smtp://mail.example.com:587' }).smtpUrl).toBe(
       'smtp://mail.example.com:587',
@@ -157,6 +166,7 @@ describe('loadConfig', () => {
       adminApiKey: key,
       logLevel: 'debug',
       mailboxOpen: false,
+      allowPrivateNetwork: false,
     });
   });
 

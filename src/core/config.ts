@@ -49,6 +49,7 @@ export const configSchema = z
       .optional(),
     MAIL_FROM: z.string().min(3).default('Tally <no-reply@tally.localhost>'),
     MAILBOX_OPEN: booleanFromEnv.optional(),
+    ALLOW_PRIVATE_NETWORK: booleanFromEnv.optional(),
     JOBS_ENABLED: booleanFromEnv.default(true),
     JOBS_POLL_MS: wholeNumber.pipe(z.number().min(10).max(60_000)).default(500),
     CHAIN_RPC_URL: httpUrl.optional(),
@@ -125,6 +126,16 @@ export const configSchema = z
       env.MAILBOX_OPEN ??
       (!env.SMTP_URL &&
         LOOPBACK_HOSTS.has(env.HOST) &&
+        (env.PUBLIC_URL === undefined ||
+          LOOPBACK_HOSTS.has(new URL(env.PUBLIC_URL).hostname.replace(/^\[|\]$/g, '')))),
+    /**
+     * Whether Tally may reach loopback and private addresses for others (an MCP upstream, a usage
+     * report): on a developer's machine (a loopback server reached at a loopback address) it must,
+     * elsewhere it must not, unless told.
+     */
+    allowPrivateNetwork:
+      env.ALLOW_PRIVATE_NETWORK ??
+      (LOOPBACK_HOSTS.has(env.HOST) &&
         (env.PUBLIC_URL === undefined ||
           LOOPBACK_HOSTS.has(new URL(env.PUBLIC_URL).hostname.replace(/^\[|\]$/g, '')))),
     jobsEnabled: env.JOBS_ENABLED,

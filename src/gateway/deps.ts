@@ -18,6 +18,8 @@ export interface GatewayDeps {
   notificationTypes: NotificationTypes;
   /** Where people reach Tally: links in mails. */
   publicUrl: string;
+  /** Whether upstreams and usage reports may be on loopback or private addresses (a developer's machine). */
+  allowPrivateNetwork: boolean;
   /** Deposits, withdrawals and payouts need it; without one they answer `chain_unavailable`. */
   chain?: ChainRuntime;
 }

@@ -57,8 +57,8 @@ export function defineGatewayLine(): ProductLine {
 }
 
 export function gatewayDeps(context: LineContext): GatewayDeps {
-  const { db, clock, log, keys, files, notificationTypes, publicUrl, chain } = context;
-  return { db, clock, log, keys, files, notificationTypes, publicUrl, chain };
+  const { db, clock, log, keys, files, notificationTypes, publicUrl, chain, allowPrivateNetwork } = context;
+  return { db, clock, log, keys, files, notificationTypes, publicUrl, chain, allowPrivateNetwork };
 }
 
 export const gatewayLine: ProductLine = defineGatewayLine();

@@ -33,6 +33,7 @@ export async function testTally(
     start?: string;
     mailboxOpen?: boolean;
     chain?: ChainRuntime;
+    allowPrivateNetwork?: boolean;
     /** Tally's own lines unless a test brings its own (a throw-away line, kinds of its own). */
     lines?: readonly ProductLine[];
   } = {},
@@ -62,6 +63,8 @@ async function startTestTally(
       smtpUrl: options.smtpUrl,
       mailFrom: 'Tally <no-reply@tally.test>',
       mailboxOpen: options.mailboxOpen ?? false,
+      // Everything a test reaches is on 127.0.0.1.
+      allowPrivateNetwork: options.allowPrivateNetwork ?? true,
     },
     database,
     adminApiKey: TEST_ADMIN_KEY,

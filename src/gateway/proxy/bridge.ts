@@ -81,6 +81,7 @@ export async function openBridge(
 ): Promise<Bridge> {
   const upstream = await connectUpstream(target, {
     timeoutMs: 15_000,
+    allowPrivate: deps.allowPrivateNetwork,
     capabilities: {},
     clientInfo: { name: `tally-gateway (for ${initialize.params.clientInfo.name})`, version: '1.0.0' },
   });

@@ -241,3 +241,28 @@ describe('prices and the server’s life', () => {
     );
   });
 });
+
+describe('where an upstream may be', () => {
+  it('is never a loopback or private address on an installation that does not allow them', async () => {
+    const strict = await testTally({ allowPrivateNetwork: false });
+    const person = await signedInPerson(strict);
+    await request(strict, 'POST', '/api/gateway/provider', {
+      as: person,
+      body: { name: 'Sneaky', payout_address: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' },
+    });
+    const before = await snapshotTables(strict.database.db);
+    for (const [field, body] of [
+      ['upstream_url', { upstream_url: upstream.url }],
+      ['upstream_url', { upstream_url: 'http://169.254.169.254/latest/meta-data' }],
+      ['usage_url', { upstream_url: 'https://mcp.example.com/mcp', usage_url: 'http://10.0.0.8/usage' }],
+    ] as const) {
+      const refused = await request(strict, 'POST', '/api/gateway/servers', {
+        as: person,
+        body: { slug: 'sneaky', name: 'Sneaky', ...body },
+      });
+      expect(refused.status).toBe(400);
+      expect((await read(refused)).error).toMatchObject({ code: 'validation_failed', details: { field } });
+    }
+    await expectUnchanged(strict.database.db, before);
+  });
+});

@@ -5,6 +5,7 @@ import { recordAudit } from '../../core/audit/service';
 import type { Db } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
+import { assertPublicUrl } from '../../core/network';
 import { type GatewayDeps, KEY_PURPOSES } from '../deps';
 import { gatewayErrors } from '../errors';
 import { type Provider, requireOwnProvider } from '../providers/service';
@@ -50,9 +51,12 @@ export async function registerServer(
   deps: GatewayDeps,
   actor: Actor,
   input: ServerInput,
-  inspect: (target: UpstreamTarget) => Promise<UpstreamInspection> = inspectUpstream,
+  inspect: (target: UpstreamTarget) => Promise<UpstreamInspection> = (target) =>
+    inspectUpstream(target, { allowPrivate: deps.allowPrivateNetwork }),
 ): Promise<ServerWithTools> {
   const provider = await requireOwnProvider(deps.db, actor);
+  if (input.usageUrl)
+    await assertPublicUrl(input.usageUrl, { allowPrivate: deps.allowPrivateNetwork, field: 'usage_url' });
   const inspection = await inspect({ url: input.upstreamUrl, header: input.upstreamHeader });
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
@@ -110,11 +114,16 @@ export async function updateServer(
   let inspection: UpstreamInspection | undefined;
   if (upstreamChanged) {
     const current = upstreamTarget(deps, server);
-    inspection = await inspectUpstream({
-      url: changes.upstreamUrl ?? current.url,
-      header: changes.upstreamHeader === undefined ? current.header : changes.upstreamHeader,
-    });
+    inspection = await inspectUpstream(
+      {
+        url: changes.upstreamUrl ?? current.url,
+        header: changes.upstreamHeader === undefined ? current.header : changes.upstreamHeader,
+      },
+      { allowPrivate: deps.allowPrivateNetwork },
+    );
   }
+  if (changes.usageUrl)
+    await assertPublicUrl(changes.usageUrl, { allowPrivate: deps.allowPrivateNetwork, field: 'usage_url' });
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
     const [updated] = await tx
@@ -153,7 +162,9 @@ export async function checkServer(deps: GatewayDeps, actor: Actor, id: string): 
   const { server } = await ownServer(deps, actor, id);
   let inspection: UpstreamInspection;
   try {
-    inspection = await inspectUpstream(upstreamTarget(deps, server));
+    inspection = await inspectUpstream(upstreamTarget(deps, server), {
+      allowPrivate: deps.allowPrivateNetwork,
+    });
   } catch (error) {
     if (error instanceof AppError) {
       await deps.db

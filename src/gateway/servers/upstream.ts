@@ -1,6 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ClientCapabilities, Implementation, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { AppError } from '../../core/errors';
+import { assertPublicUrl } from '../../core/network';
 import { gatewayErrors } from '../errors';
 
 /** Where an upstream MCP server is, and the header it wants from Tally (its value in the clear, opened). */
@@ -20,8 +22,15 @@ const MAX_TOOL_PAGES = 20;
 /** A client session with the upstream, opened (`initialize` done). The caller closes it. */
 export async function connectUpstream(
   target: UpstreamTarget,
-  options: { timeoutMs: number; capabilities?: ClientCapabilities; clientInfo?: Implementation },
+  options: {
+    timeoutMs: number;
+    /** Whether the upstream may be on a loopback or private address (a developer's machine). */
+    allowPrivate: boolean;
+    capabilities?: ClientCapabilities;
+    clientInfo?: Implementation;
+  },
 ): Promise<Client> {
+  await assertPublicUrl(target.url, { allowPrivate: options.allowPrivate, field: 'upstream_url' });
   const headers: Record<string, string> = {};
   if (target.header) headers[target.header.name] = target.header.value;
   const transport = new StreamableHTTPClientTransport(new URL(target.url), {
@@ -54,11 +63,12 @@ export interface UpstreamInspection {
  */
 export async function inspectUpstream(
   target: UpstreamTarget,
-  timeoutMs = UPSTREAM_CHECK_TIMEOUT_MS,
+  options: { allowPrivate: boolean; timeoutMs?: number },
 ): Promise<UpstreamInspection> {
+  const timeoutMs = options.timeoutMs ?? UPSTREAM_CHECK_TIMEOUT_MS;
   let client: Client | undefined;
   try {
-    client = await connectUpstream(target, { timeoutMs });
+    client = await connectUpstream(target, { timeoutMs, allowPrivate: options.allowPrivate });
     const info = client.getServerVersion();
     if (!client.getServerCapabilities()?.tools) {
       throw new UpstreamProblem(
@@ -77,6 +87,8 @@ export async function inspectUpstream(
     const protocolVersion = (client.transport as StreamableHTTPClientTransport).protocolVersion ?? null;
     return { name: info?.name ?? '', version: info?.version ?? '', protocolVersion, tools };
   } catch (error) {
+    // An address Tally must not reach is the provider's input to fix, named as such.
+    if (error instanceof AppError && error.code === 'validation_failed') throw error;
     throw gatewayErrors.error(
       'upstream_unreachable',
       `Tally could not use the MCP server at ${target.url}: ${reasonOf(error)}`,

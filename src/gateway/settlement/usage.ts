@@ -1,6 +1,7 @@
 import { desc, isNotNull, lt, sql } from 'drizzle-orm';
 import { queryRows } from '../../core/database';
 import { newId } from '../../core/ids';
+import { assertPublicUrl } from '../../core/network';
 import type { GatewayDeps } from '../deps';
 import { discrepancies, servers, settlements } from '../schema';
 import { reasonOf } from '../servers/upstream';
@@ -15,7 +16,7 @@ const USAGE_TIMEOUT_MS = 10_000;
  * and each difference (or a report that could not be read) is kept for an administrator.
  */
 export async function compareUsage(
-  deps: Pick<GatewayDeps, 'db' | 'log'>,
+  deps: Pick<GatewayDeps, 'db' | 'log' | 'allowPrivateNetwork'>,
   settlement: { id: string; periodEnd: Date },
 ): Promise<number> {
   const [previous] = await deps.db
@@ -39,6 +40,7 @@ export async function compareUsage(
     );
     const rows: (typeof discrepancies.$inferInsert)[] = [];
     try {
+      await assertPublicUrl(server.usageUrl!, { allowPrivate: deps.allowPrivateNetwork, field: 'usage_url' });
       const url = new URL(server.usageUrl!);
       url.searchParams.set('from', from.toISOString());
       url.searchParams.set('to', settlement.periodEnd.toISOString());
