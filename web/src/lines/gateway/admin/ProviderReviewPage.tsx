@@ -57,7 +57,7 @@ export function ReviewForm({
       );
       notifications.show({
         color: 'teal',
-        message: `${provider.name}'s KYC is ${reviewed.kyc.state}; ${provider.name} is told.`,
+        message: `The KYC of ${provider.name} is ${reviewed.kyc.state}; the provider is told.`,
       });
       onReviewed(reviewed);
     } catch (error) {

@@ -42,7 +42,7 @@ export function DepositFollower({
   }, [finished, onFinished]);
   if (!current) return null;
   return (
-    <Stack gap="xs" component="section" aria-label="Deposit on its way" role="status" aria-live="polite">
+    <Stack gap="xs" component="section" aria-label="Deposit on its way">
       <Group gap="sm">
         {!finished && <Loader size="xs" aria-hidden />}
         <Text fw={600}>
@@ -52,7 +52,9 @@ export function DepositFollower({
         </Text>
         <StateBadge state={current.state} />
       </Group>
-      <Text size="sm">{depositNextStep(current)}</Text>
+      <Text size="sm" role="status">
+        {depositNextStep(current)}
+      </Text>
       {deposit.error && <ErrorState error={deposit.error} onRetry={() => void deposit.reload()} />}
     </Stack>
   );

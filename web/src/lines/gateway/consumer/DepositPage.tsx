@@ -18,7 +18,7 @@ import { useSignedInUser } from '../../../session/SessionContext';
 import { NoChainAlert } from '../../../wallet/NoChainAlert';
 import { walletErrorMessage } from '../../../wallet/signInWithEthereum';
 import { useChain } from '../../../wallet/WalletProvider';
-import { useFocusFirstInvalid } from '../components/forms';
+import { readablePlaceholder, useFocusFirstInvalid } from '../components/forms';
 import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
 import { placeServerErrors } from '../components/serverErrors';
 import { WithWallets } from '../components/WithWallets';
@@ -157,6 +157,7 @@ function DepositForm({
           inputMode="decimal"
           autoComplete="off"
           placeholder="49.00"
+          styles={readablePlaceholder}
           rightSection={<Text size="sm">USDC</Text>}
           rightSectionWidth={56}
           maw={320}

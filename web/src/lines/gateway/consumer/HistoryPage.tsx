@@ -10,7 +10,7 @@ import { NothingYet } from '../../../components/States';
 import { useCursorPages } from '../../../hooks/useCursorPages';
 import { useResource } from '../../../hooks/useResource';
 import { useCatalogue, useGrants } from '../data';
-import { formatUsdc } from '../format';
+import { formatUsdc, usdcNumber } from '../format';
 import { GatewayFrame } from '../GatewayTabs';
 import type { GatewaySpend } from '../types';
 import { lastDays, spendChartData } from './spendSeries';
@@ -62,7 +62,11 @@ function SpendSection({ spend }: { spend: GatewaySpend }) {
                 legendProps={{ verticalAlign: 'bottom' }}
                 valueFormatter={(value) => formatUsdc(BigInt(Math.round(value)))}
                 yAxisLabel="USDC"
-                yAxisProps={{ width: 96, allowDecimals: false }}
+                yAxisProps={{
+                  width: 80,
+                  allowDecimals: false,
+                  tickFormatter: (value: number) => usdcNumber(BigInt(Math.round(value))),
+                }}
                 xAxisProps={{ interval: 'preserveStartEnd', minTickGap: 16 }}
               />
             </figure>

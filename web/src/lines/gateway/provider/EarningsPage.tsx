@@ -78,7 +78,11 @@ function NetChart({ settlements }: { settlements: SettlementEarning[] }) {
           tickLine="y"
           valueFormatter={(value) => formatUsdc(BigInt(Math.round(value)))}
           yAxisLabel="USDC"
-          yAxisProps={{ width: 96, allowDecimals: false }}
+          yAxisProps={{
+            width: 80,
+            allowDecimals: false,
+            tickFormatter: (value: number) => usdcNumber(BigInt(Math.round(value))),
+          }}
         />
       </figure>
     </Stack>

@@ -7,7 +7,7 @@ import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { type Column, DataTable } from '../components/DataTable';
-import { useFocusFirstInvalid } from '../components/forms';
+import { readablePlaceholder, useFocusFirstInvalid } from '../components/forms';
 import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
 import { StateBadge } from '../components/StateBadge';
 import { placeServerErrors, refusalOf } from '../components/serverErrors';
@@ -139,6 +139,7 @@ function UploadForm({ onAdded }: { onAdded: (documents: GatewayKycDocument[]) =>
           clearable
           accept={ACCEPTED}
           placeholder="Choose a file"
+          styles={readablePlaceholder}
           {...form.getInputProps('file')}
         />
         <RefusalAlert refusal={refusal} />

@@ -16,7 +16,7 @@ import { api, call } from '../../../api/client';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { checkRequired } from '../../../lib/validators';
-import { useFocusFirstInvalid } from '../components/forms';
+import { readablePlaceholder, useFocusFirstInvalid } from '../components/forms';
 import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
 import { placeServerErrors } from '../components/serverErrors';
 import { useOwnProvider } from '../data';
@@ -132,6 +132,7 @@ export function RegisterServerForm({ onRegistered }: { onRegistered: (server: Ga
           required
           description="The Streamable HTTP endpoint of your MCP server. Tally opens a session with it now and lists its tools."
           placeholder="https://mcp.example.com/mcp"
+          styles={readablePlaceholder}
           {...form.getInputProps('upstream_url')}
         />
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
@@ -139,6 +140,7 @@ export function RegisterServerForm({ onRegistered }: { onRegistered: (server: Ga
             label="Header name"
             description="Optional: a header Tally sends your server, such as an API key."
             placeholder="Authorization"
+            styles={readablePlaceholder}
             {...form.getInputProps('header_name')}
           />
           <PasswordInput

@@ -26,7 +26,7 @@ import { NothingYet } from '../../../components/States';
 import { useResource } from '../../../hooks/useResource';
 import { checkRequired } from '../../../lib/validators';
 import { CopyValue } from '../components/CopyValue';
-import { useFocusFirstInvalid } from '../components/forms';
+import { readablePlaceholder, useFocusFirstInvalid } from '../components/forms';
 import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
 import { StateBadge } from '../components/StateBadge';
 import { placeServerErrors, refusalOf } from '../components/serverErrors';
@@ -157,6 +157,7 @@ export function PricesForm({
                       inputMode="decimal"
                       autoComplete="off"
                       placeholder="not callable"
+                      styles={readablePlaceholder}
                       {...form.getInputProps(`prices.${index}.price`)}
                     />
                   </Table.Td>
@@ -276,6 +277,7 @@ function EditServerForm({
           <TextInput
             label={server.upstream_header ? 'New header name' : 'Header name'}
             placeholder="Authorization"
+            styles={readablePlaceholder}
             disabled={form.values.remove_header}
             {...form.getInputProps('header_name')}
           />

@@ -1,0 +1,278 @@
+import { sql } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoUpstream, startDemoUpstream } from '../../src/gateway/demo/upstream-server';
+import { read, request, signedInPerson } from '../support/app';
+import { type Browser, launchBrowser, screenshotTaker } from './support/browser';
+import { field, fieldError } from './support/page-checks';
+import { type RunningTally, startTally } from './support/server';
+
+const SLUG = 'demo-tools';
+
+/**
+ * The gateway from a person's browser: a provider's demo MCP server is registered and priced (through
+ * the API); a person signs in with the development wallet (which links it), gets test USDC, deposits
+ * 49 USDC by signing one EIP-3009 authorization in the page and watches the credits issued once the
+ * chain confirms the transfer; then calls a paid tool from the playground through Tally's MCP
+ * endpoint with the MCP SDK, sees the result and the signed receipt, and the balance go down by the
+ * tool's price.
+ */
+describe('gateway: a deposit signed in the page, then a paid tool call from the playground', () => {
+  let server: RunningTally;
+  let upstream: DemoUpstream;
+  let browser: Browser;
+  let desktop: Page;
+  const screenshot = screenshotTaker('gateway');
+
+  beforeAll(async () => {
+    server = await startTally({ chain: true });
+    upstream = await startDemoUpstream();
+    browser = await launchBrowser();
+    desktop = await browser.open('desktop');
+
+    // A provider whose demo server is registered and priced, as the provider portal would leave it.
+    const provider = await signedInPerson(server.tally, { name: 'Demo provider' });
+    const became = await request(server.tally, 'POST', '/api/gateway/provider', {
+      as: provider,
+      body: { name: 'Demo provider', payout_address: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' },
+    });
+    expect(became.status).toBe(201);
+    const registered = await request(server.tally, 'POST', '/api/gateway/servers', {
+      as: provider,
+      body: {
+        slug: SLUG,
+        name: 'Demo tools',
+        description: 'Tools to try the gateway',
+        upstream_url: upstream.url,
+      },
+    });
+    expect(registered.status).toBe(201);
+    const { id } = await read(registered);
+    const priced = await request(server.tally, 'PUT', `/api/gateway/servers/${id}/prices`, {
+      as: provider,
+      body: { prices: { add: '2500', echo: '0', picture: '500' } },
+    });
+    expect(priced.status).toBe(200);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await upstream?.close();
+  });
+
+  const url = (path: string) => `${server.url}${path}`;
+
+  it('shows a visitor the catalogue with the server, its prices and its endpoint', async () => {
+    await desktop.goto(url('/gateway'));
+    await desktop.getByRole('heading', { level: 1, name: 'Gateway' }).waitFor();
+    const card = desktop.getByRole('article', { name: 'Demo tools' });
+    await card.getByRole('cell', { name: '0.0025 USDC' }).waitFor();
+    await expect(card.getByLabel('Endpoint of Demo tools', { exact: true }).textContent()).resolves.toBe(
+      url(`/mcp/${SLUG}`),
+    );
+    await screenshot(desktop, 'catalogue-visitor');
+  });
+
+  it('signs in with the development wallet, which links it, and gets test USDC from the faucet', async () => {
+    await desktop.goto(url('/login/wallet'));
+    await desktop.getByRole('button', { name: 'Sign in with the development wallet' }).click();
+    await desktop.waitForURL(url('/'));
+    await desktop.getByRole('button', { name: /^Account menu for 0x/ }).waitFor();
+
+    await desktop.goto(url('/wallet'));
+    await desktop.getByLabel('Connected address').waitFor();
+    await desktop.getByText('linked to your account').waitFor();
+    const faucet = desktop.getByRole('region', { name: 'Test tokens' });
+    await field(desktop, 'Amount').fill('100');
+    await faucet.getByRole('button', { name: 'Get test tokens' }).click();
+    await faucet
+      .getByRole('article', { name: '100.00 USDC' })
+      .getByText('confirmed', { exact: true })
+      .waitFor();
+    await desktop
+      .getByRole('table', { name: 'Balances' })
+      .getByRole('cell', { name: '100.00 USDC', exact: true })
+      .waitFor();
+  });
+
+  it('deposits 49,00 USDC by signing one authorization, and sees the credits issued', async () => {
+    await desktop.goto(url('/gateway'));
+    await desktop.getByRole('heading', { level: 1, name: 'Gateway' }).waitFor();
+    await desktop.getByText('no_credits', { exact: true }).waitFor();
+    await desktop.getByRole('tab', { name: 'Deposit' }).click();
+    await desktop.getByRole('heading', { level: 1, name: 'Deposit' }).waitFor();
+    await desktop.getByRole('region', { name: 'Your wallet' }).getByText('linked to your account').waitFor();
+    const form = desktop.getByRole('form', { name: 'Deposit USDC' });
+    await form.getByText('Your wallet holds 100.00 USDC.').waitFor();
+
+    await field(desktop, 'Amount').fill('149');
+    await expect(fieldError(desktop, 'Amount')).resolves.toBe('At most 100.00 USDC: what your wallet holds');
+    await field(desktop, 'Amount').fill('49,00');
+    await expect(fieldError(desktop, 'Amount')).resolves.toBeNull();
+    await form
+      .getByText('You deposit 49.00 USDC; it becomes 49.00 USDC of credits once the chain confirms it.')
+      .waitFor();
+    await screenshot(desktop, 'deposit-amount');
+    await form.getByRole('button', { name: 'Sign and deposit' }).click();
+
+    const followed = desktop.getByRole('region', { name: 'Deposit on its way' });
+    await followed.getByText('Deposit of 49.00 USDC').waitFor();
+    await followed.getByText('credits_issued', { exact: true }).waitFor({ timeout: 60_000 });
+    await followed.getByText('49.00 USDC was added to your credits.').waitFor();
+    await expect(desktop.getByTestId('gateway-available').textContent()).resolves.toBe('49.00 USDC');
+    await desktop
+      .getByRole('table', { name: 'Deposits' })
+      .getByRole('row', { name: /49\.00 USDC.*credits_issued/ })
+      .waitFor();
+    await screenshot(desktop, 'deposit-credited');
+  });
+
+  it('calls a paid tool from the playground, shows the result and the receipt, and the balance goes down', async () => {
+    await desktop.getByRole('tab', { name: 'Playground' }).click();
+    await desktop.getByRole('heading', { level: 1, name: 'Playground' }).waitFor();
+    const tools = desktop.getByRole('table', { name: 'Tools' });
+    await tools.getByRole('row', { name: /Add.*0\.0025 USDC/ }).waitFor();
+    await tools.getByRole('row', { name: /Echo.*free/ }).waitFor();
+    await expect(desktop.getByTestId('playground-balance').textContent()).resolves.toBe('49.00 USDC');
+
+    await desktop.getByRole('combobox', { name: 'Tool' }).click();
+    await desktop.getByRole('option', { name: /^Add \(add\)/ }).click();
+    await field(desktop, 'Arguments (JSON)').fill('{ "a": 2, "b": 3 ');
+    await expect(fieldError(desktop, 'Arguments (JSON)')).resolves.toMatch(/^This is not JSON/);
+    await field(desktop, 'Arguments (JSON)').fill('{ "a": 2, "b": 3 }');
+    await desktop.getByRole('button', { name: 'Call add' }).click();
+
+    const result = desktop.getByRole('region', { name: 'Result' });
+    await expect(result.getByLabel('Result text 1').textContent()).resolves.toBe('5');
+    const receipt = result.getByRole('region', { name: 'Receipt' });
+    await receipt.getByText('0.0025 USDC', { exact: true }).waitFor();
+    await receipt.getByText('48.9975 USDC', { exact: true }).waitFor();
+    await desktop.getByTestId('playground-balance').getByText('48.9975 USDC').waitFor();
+    await screenshot(desktop, 'playground-receipt');
+
+    await desktop.getByRole('tab', { name: 'Overview' }).click();
+    await expect(desktop.getByTestId('gateway-available').textContent()).resolves.toBe('48.9975 USDC');
+    await desktop.getByText('has_credits', { exact: true }).waitFor();
+    await desktop
+      .getByRole('table', { name: 'Recent calls' })
+      .getByRole('row', { name: /Demo tools.*add.*0\.0025 USDC.*served/ })
+      .waitFor();
+    await screenshot(desktop, 'overview-after-call');
+  });
+
+  it('lists the call in the history with the spend per server', async () => {
+    await desktop.getByRole('tab', { name: 'History' }).click();
+    await desktop.getByRole('heading', { level: 1, name: 'History' }).waitFor();
+    await desktop
+      .getByTestId('spend-summary')
+      .getByText(
+        'In the last 30 days you spent 0.0025 USDC on 1 paid call: 0.0025 USDC on Demo tools (1 call).',
+      )
+      .waitFor();
+    await desktop
+      .getByRole('table', { name: 'Calls' })
+      .getByRole('row', { name: /add.*0\.0025 USDC.*served/ })
+      .waitFor();
+    await screenshot(desktop, 'history');
+  });
+
+  it('becomes a provider, registers and prices a server, and sends KYC documents for review', async () => {
+    await desktop.getByRole('tab', { name: 'Provider' }).click();
+    await desktop.getByRole('heading', { level: 1, name: 'Provider portal' }).waitFor();
+    const become = desktop.getByRole('form', { name: 'Become a provider' });
+    await become.getByLabel(/^Name/).fill('My tools');
+    // The payout address starts as the linked wallet.
+    await expect(become.getByLabel(/^Payout address/).inputValue()).resolves.toMatch(/^0x[0-9a-f]{40}$/);
+    await become.getByRole('button', { name: 'Become a provider' }).click();
+    await desktop
+      .getByRole('region', { name: 'Where you stand' })
+      .getByText('none', { exact: true })
+      .waitFor();
+
+    await desktop.getByRole('tab', { name: 'Servers' }).click();
+    await desktop.getByText('No server yet').waitFor();
+    await desktop.getByRole('link', { name: 'Register your first server' }).click();
+    const register = desktop.getByRole('form', { name: 'Register an MCP server' });
+    await register.getByLabel(/^Name/).fill('My demo');
+    await expect(register.getByLabel(/^Path/).inputValue()).resolves.toBe('my-demo');
+    await register.getByLabel(/^Upstream URL/).fill(upstream.url);
+    await register.getByRole('button', { name: 'Register server' }).click();
+    await desktop.getByRole('heading', { level: 1, name: 'My demo' }).waitFor();
+    await desktop.getByText('5 tools have no price yet and cannot be called: price them.').waitFor();
+    const prices = desktop.getByRole('form', { name: 'Tool prices' });
+    await prices.getByLabel('Price of echo').fill('0');
+    await prices.getByLabel('Price of add').fill('0,001');
+    await prices.getByRole('row', { name: /add/ }).getByText('0.001 USDC per call').waitFor();
+    await prices.getByRole('button', { name: 'Save prices' }).click();
+    await desktop.getByText('3 tools have no price yet and cannot be called: price them.').waitFor();
+    await expect(desktop.getByLabel('Endpoint', { exact: true }).textContent()).resolves.toBe(
+      url('/mcp/my-demo'),
+    );
+    await screenshot(desktop, 'provider-server');
+
+    await desktop.getByRole('tab', { name: 'KYC' }).click();
+    await desktop.getByRole('heading', { level: 1, name: 'KYC' }).waitFor();
+    await desktop.locator('input[type="file"]').setInputFiles({
+      name: 'passport.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(500, 0x20), Buffer.from('\n%%EOF\n')]),
+    });
+    await desktop.getByRole('button', { name: 'Upload and add' }).click();
+    await desktop
+      .getByRole('table', { name: 'KYC documents' })
+      .getByRole('link', { name: 'passport.pdf' })
+      .waitFor();
+    await desktop.getByRole('button', { name: 'Submit for review' }).click();
+    await desktop.getByRole('region', { name: 'State' }).getByText('submitted', { exact: true }).waitFor();
+    await screenshot(desktop, 'provider-kyc-submitted');
+
+    await desktop.getByRole('tab', { name: 'Earnings' }).click();
+    await desktop.getByRole('heading', { level: 1, name: 'Earnings' }).waitFor();
+    await desktop.getByText('Claiming needs approved KYC; yours is submitted.').waitFor();
+    await expect(desktop.getByRole('button', { name: /^Claim/ }).isDisabled()).resolves.toBe(true);
+  });
+
+  it('lets an administrator approve the KYC, run a settlement and change the settings', async () => {
+    await server.tally.database.db.execute(
+      sql`UPDATE core_users SET is_admin = true WHERE id = (SELECT user_id FROM gateway_providers WHERE name = 'My tools')`,
+    );
+    await desktop.goto(url('/gateway/admin'));
+    await desktop.getByRole('heading', { level: 1, name: 'KYC review' }).waitFor();
+    await desktop.getByRole('table', { name: 'Providers' }).getByRole('link', { name: 'My tools' }).click();
+    await desktop.getByRole('heading', { level: 1, name: 'KYC of My tools' }).waitFor();
+    const review = desktop.getByRole('form', { name: 'Review KYC' });
+    await review.getByRole('radio', { name: /^Reject/ }).check();
+    await review.getByRole('button', { name: 'Reject KYC' }).click();
+    await expect(fieldError(desktop, 'Reason')).resolves.toBe(
+      'Say why it is rejected, so the provider knows what to correct',
+    );
+    await review.getByRole('radio', { name: /^Approve/ }).check();
+    await review.getByRole('button', { name: 'Approve KYC' }).click();
+    await desktop.getByText('Approved: this decision is final.').waitFor();
+    await screenshot(desktop, 'admin-kyc-approved');
+
+    await desktop.getByRole('tab', { name: 'Settlements' }).click();
+    await desktop.getByRole('heading', { level: 1, name: 'Settlements' }).waitFor();
+    await desktop.getByRole('button', { name: 'Run settlement now' }).click();
+    await desktop.getByRole('heading', { level: 1, name: /^Settlement up to/ }).waitFor();
+    await screenshot(desktop, 'admin-settlement');
+
+    await desktop.getByRole('tab', { name: 'Settings' }).click();
+    const settings = desktop.getByRole('form', { name: 'Settlement settings' });
+    await settings.getByLabel(/^Platform fee/).fill('2,5');
+    await settings.getByText("250 basis points of each call's price.").waitFor();
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await expect(settings.getByRole('button', { name: 'Save settings' }).isDisabled()).resolves.toBe(true);
+    const saved = await read(
+      await request(server.tally, 'GET', '/api/gateway/settings', {
+        headers: { authorization: 'Bearer e2e-admin-key-0123456789abcdef' },
+      }),
+    );
+    expect(saved.fee_bps).toBe(250);
+    await screenshot(desktop, 'admin-settings');
+  });
+
+  it('raised no error in any page', () => {
+    expect(browser.pageErrors).toEqual([]);
+  });
+});
