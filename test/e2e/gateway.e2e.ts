@@ -150,8 +150,17 @@ describe('gateway: a deposit signed in the page, then a paid tool call from the 
     await desktop.getByTestId('playground-balance').getByText('48.9975 USDC').waitFor();
     await screenshot(desktop, 'playground-receipt');
 
+    // A tool answering an image and a link to a resource.
+    await desktop.getByRole('combobox', { name: 'Tool' }).click();
+    await desktop.getByRole('option', { name: /^Picture \(picture\)/ }).click();
+    await desktop.getByRole('button', { name: 'Call picture' }).click();
+    await result.getByRole('img', { name: 'Image 1 of the result (image/png)' }).waitFor();
+    await result.getByText('Link to a resource: readme (demo://readme, text/plain)').waitFor();
+    await receipt.getByText('0.0005 USDC', { exact: true }).waitFor();
+    await receipt.getByText('48.997 USDC', { exact: true }).waitFor();
+
     await desktop.getByRole('tab', { name: 'Overview' }).click();
-    await expect(desktop.getByTestId('gateway-available').textContent()).resolves.toBe('48.9975 USDC');
+    await expect(desktop.getByTestId('gateway-available').textContent()).resolves.toBe('48.997 USDC');
     await desktop.getByText('has_credits', { exact: true }).waitFor();
     await desktop
       .getByRole('table', { name: 'Recent calls' })
@@ -166,7 +175,7 @@ describe('gateway: a deposit signed in the page, then a paid tool call from the 
     await desktop
       .getByTestId('spend-summary')
       .getByText(
-        'In the last 30 days you spent 0.0025 USDC on 1 paid call: 0.0025 USDC on Demo tools (1 call).',
+        'In the last 30 days you spent 0.003 USDC on 2 paid calls: 0.003 USDC on Demo tools (2 calls).',
       )
       .waitFor();
     await desktop
@@ -174,6 +183,17 @@ describe('gateway: a deposit signed in the page, then a paid tool call from the 
       .getByRole('row', { name: /add.*0\.0025 USDC.*served/ })
       .waitFor();
     await screenshot(desktop, 'history');
+  });
+
+  it('shows the balance and the calls as cards on a phone', async () => {
+    const phone = await browser.open('phone');
+    await phone.goto(url('/gateway'));
+    await expect(phone.getByTestId('gateway-available').textContent()).resolves.toBe('48.997 USDC');
+    const calls = phone.getByRole('list', { name: 'Recent calls' });
+    await calls.getByRole('listitem').filter({ hasText: 'picture' }).getByText('0.0005 USDC').waitFor();
+    await expect(calls.getByRole('listitem').count()).resolves.toBe(2);
+    await screenshot(phone, 'overview-phone');
+    await phone.close();
   });
 
   it('becomes a provider, registers and prices a server, and sends KYC documents for review', async () => {

@@ -1,5 +1,6 @@
 import { type ApiError, asApiError } from '../../../api/errors';
 import { showServerErrors } from '../../../lib/serverErrors';
+import { withNext } from '../../../session/nextPath';
 import { sentence } from '../format';
 import type { Refusal } from './RefusalAlert';
 
@@ -10,6 +11,12 @@ interface FormWithErrors {
 
 /** Where some refusals lead: the page that fixes them. */
 function nextStepFor(error: ApiError): Refusal['next'] {
+  if (error.status === 401) {
+    return {
+      to: withNext('/login', window.location.pathname + window.location.search),
+      label: 'Log in again.',
+    };
+  }
   switch (error.code) {
     case 'wallet_not_linked':
       return { to: '/wallet', label: 'Link a wallet on the Wallet page.' };

@@ -160,7 +160,9 @@ function Overview() {
             </NothingYet>
           }
         >
-          {() => <DepositsTable deposits={deposits.items.slice(0, 5)} label="Recent deposits" />}
+          {() => (
+            <DepositsTable deposits={deposits.items.slice(0, 5)} label="Recent deposits" exportable={false} />
+          )}
         </ResourceView>
       </SectionCard>
       <SectionCard

@@ -19,9 +19,11 @@ export function depositNextStep(deposit: GatewayDeposit): string {
 export function DepositsTable({
   deposits,
   label = 'Deposits',
+  exportable = true,
 }: {
   deposits: GatewayDeposit[];
   label?: string;
+  exportable?: boolean;
 }) {
   const columns: Column<GatewayDeposit>[] = [
     {
@@ -79,7 +81,7 @@ export function DepositsTable({
       rows={deposits}
       columns={columns}
       rowKey={(d) => d.id}
-      csvName="gateway-deposits.csv"
+      csvName={exportable ? 'gateway-deposits.csv' : undefined}
       minWidth={640}
     />
   );
