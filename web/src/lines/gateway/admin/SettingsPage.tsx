@@ -1,4 +1,4 @@
-import { Button, Group, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import { Button, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -129,6 +129,11 @@ function SettingsForm({
           <Button type="submit" loading={form.submitting} disabled={!form.isDirty()}>
             Save settings
           </Button>
+          {!form.isDirty() && (
+            <Text size="sm" c="dimmed">
+              Change a value to save it.
+            </Text>
+          )}
         </Group>
       </Stack>
     </form>

@@ -94,6 +94,11 @@ function ProviderForm({
           <Button type="submit" loading={form.submitting} disabled={provider !== null && !form.isDirty()}>
             {provider ? 'Save changes' : 'Become a provider'}
           </Button>
+          {provider !== null && !form.isDirty() && (
+            <Text size="sm" c="dimmed">
+              Change the name or the address to save it.
+            </Text>
+          )}
         </Group>
       </Stack>
     </form>
