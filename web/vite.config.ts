@@ -18,6 +18,8 @@ export default defineConfig({
     proxy: {
       '/api': 'http://localhost:3000',
       '/docs': 'http://localhost:3000',
+      // The gateway's MCP endpoints, which the playground calls.
+      '/mcp': 'http://localhost:3000',
     },
   },
 });

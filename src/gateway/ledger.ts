@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
-import { idFromKey, shardedSink } from '../ledger/holds';
+import { applyBalanceOps } from '../ledger/engine';
+import { type BalanceOpResult, type Hold, idFromKey, partId, shardedSink } from '../ledger/holds';
 import { createAccounts, createLedger } from '../ledger/service';
 
 /**
@@ -86,4 +87,42 @@ export async function ensureCreditsAccount(tx: Db, clock: Clock, userId: string)
   // Remembered once it was there before this transaction: one made now is not, until it commits.
   if (made?.result === 'exists') knownCreditsAccounts.add(id);
   return id;
+}
+
+/**
+ * Ends the hold a call, withdrawal or payout placed (`ownerId` is its id): captured when `capture`,
+ * released otherwise, under ids derived from the owner, so a second run answers `exists` and
+ * nothing moves twice. `hold`, when the caller has it, saves the ledger reading it again.
+ */
+export async function endHold(
+  tx: Db,
+  clock: Clock,
+  ownerId: string,
+  holdId: string,
+  capture: boolean,
+  hold?: Hold,
+): Promise<BalanceOpResult | undefined> {
+  const [done] = await applyBalanceOps(
+    tx,
+    [
+      capture
+        ? { op: 'capture', id: partId(ownerId, 2), holdId, hold }
+        : { op: 'release', id: partId(ownerId, 3), holdId, hold },
+    ],
+    { clock },
+  );
+  return done;
+}
+
+/** As `endHold`, for a hold that must be there to end: anything but done is a bug to stop on. */
+export async function endHeldTransfer(
+  tx: Db,
+  clock: Clock,
+  ownerId: string,
+  holdId: string,
+  paid: boolean,
+): Promise<void> {
+  const done = await endHold(tx, clock, ownerId, holdId, paid);
+  if (done?.result !== 'ok' && done?.result !== 'exists')
+    throw new Error(`the hold of ${ownerId} could not be ${paid ? 'captured' : 'released'}: ${done?.result}`);
 }

@@ -9,6 +9,7 @@ import { gatewayErrors } from '../errors';
 import { commitToGrant, type GrantCharge, returnToGrant } from '../grants/service';
 import {
   creditsAccountOf,
+  endHold,
   ensureCreditsAccount,
   GATEWAY_NAMESPACE,
   servedSink,
@@ -151,10 +152,7 @@ export async function finishCall(
     let served = outcome.served;
     let failure = outcome.served ? null : outcome.failure;
     if (call.price > 0n) {
-      const op = served
-        ? ({ op: 'capture', id: partId(callId, 2), holdId: holdIdOf(callId), hold } as const)
-        : ({ op: 'release', id: partId(callId, 3), holdId: holdIdOf(callId), hold } as const);
-      const [done] = await applyBalanceOps(tx, [op], { clock: deps.clock });
+      const done = await endHold(tx, deps.clock, callId, holdIdOf(callId), served, hold);
       if (done?.result !== 'ok' && done?.result !== 'exists') {
         // The hold ended behind the call's back (it expired): nothing was charged.
         served = false;

@@ -75,16 +75,22 @@ export async function spendByServer(
   deps: Pick<GatewayDeps, 'db' | 'clock'>,
   actor: Actor,
   days: number,
-): Promise<{ day: string; server: string; amount: bigint; calls: number }[]> {
+): Promise<{ day: string; slug: string; server: string; amount: bigint; calls: number }[]> {
   const userId = requireUser(actor);
   const since = new Date(deps.clock.now().getTime() - days * 86_400_000);
-  const rows = await queryRows<{ day: string; server: string; amount: string; calls: number }>(
+  const rows = await queryRows<{ day: string; slug: string; server: string; amount: string; calls: number }>(
     deps.db,
-    sql`SELECT to_char(date_trunc('day', c.started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, s.name AS server,
-               sum(c.price)::text AS amount, count(*)::int AS calls
+    sql`SELECT to_char(date_trunc('day', c.started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, s.slug,
+               s.name AS server, sum(c.price)::text AS amount, count(*)::int AS calls
         FROM gateway_calls c JOIN gateway_servers s ON s.id = c.server_id
         WHERE c.user_id = ${userId} AND c.state = 'served' AND c.started_at >= ${since}
-        GROUP BY 1, 2 ORDER BY 1, 2`,
+        GROUP BY 1, 2, 3 ORDER BY 1, 2`,
   );
-  return rows.map((r) => ({ day: r.day, server: r.server, amount: BigInt(r.amount), calls: r.calls }));
+  return rows.map((r) => ({
+    day: r.day,
+    slug: r.slug,
+    server: r.server,
+    amount: BigInt(r.amount),
+    calls: r.calls,
+  }));
 }

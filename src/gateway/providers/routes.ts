@@ -20,7 +20,8 @@ import {
 } from './service';
 
 const tags = ['Gateway: providers'];
-const ProviderAnswer = z.object({ provider: ProviderSchema.nullable() });
+// A union with null, not `.nullable()`: that would mark the provider schema nullable wherever it is used.
+const ProviderAnswer = z.object({ provider: z.union([ProviderSchema, z.null()]) });
 
 /** A provider's own profile and KYC, and the administrators' review of KYC. */
 export function providerRoutes(deps: GatewayDeps) {

@@ -325,7 +325,9 @@ describe('MCP through Tally', () => {
     ]);
     expect(calls.items[1].server).toEqual({ slug, name: 'Demo tools' });
     const spend = await read(await request(tally, 'GET', '/api/gateway/spend', { as: person }));
-    expect(spend.items).toEqual([{ day: '2026-06-01', server: 'Demo tools', amount: '2500', calls: 1 }]);
+    expect(spend.items).toEqual([
+      { day: '2026-06-01', slug, server: 'Demo tools', amount: '2500', calls: 1 },
+    ]);
     const stranger = await signedInPerson(tally);
     expect((await read(await request(tally, 'GET', '/api/gateway/calls', { as: stranger }))).items).toEqual(
       [],

@@ -104,8 +104,15 @@ class UpstreamProblem extends Error {}
 /** A failure in words a provider can act on; never the header Tally sent. */
 export function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  const causeCode = cause && typeof cause === 'object' && 'code' in cause ? String(cause.code) : null;
+  // The code that says what happened sits somewhere down the chain of causes (fetch wraps it).
+  let causeCode: string | null = null;
+  for (let cause: unknown = (error as { cause?: unknown }).cause; cause && typeof cause === 'object'; ) {
+    if ('code' in cause && typeof cause.code === 'string') {
+      causeCode = cause.code;
+      break;
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
   if (causeCode === 'ECONNREFUSED') return 'the connection was refused (is the server running?)';
   if (causeCode === 'ENOTFOUND') return 'the host name does not resolve';
   if (causeCode === 'UND_ERR_SOCKET' || causeCode === 'ECONNRESET')

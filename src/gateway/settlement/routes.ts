@@ -213,7 +213,7 @@ export function settlementRoutes(deps: GatewayDeps) {
                 net: Usdc,
                 share_percent: z.string(),
                 balance_after: Usdc,
-                payout: PayoutSchema.nullable(),
+                payout: z.union([PayoutSchema, z.null()]),
               }),
             ),
             discrepancies: z.array(

@@ -22,6 +22,7 @@ import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
 import {
   earningsAccountOf,
+  endHeldTransfer,
   ensureEarningsAccount,
   GATEWAY_ACCOUNTS,
   GATEWAY_NAMESPACE,
@@ -279,7 +280,7 @@ async function tellProvider(
         type: GATEWAY_NOTIFICATIONS.settlement,
         title: `Your tools earned ${usdc(share.net)} from ${share.calls} calls`,
         body: `Settlement up to ${settlement.periodEnd.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${usdc(share.gross)} earned, ${usdc(share.fee)} platform fee, ${(share.shareBps / 100).toFixed(2)} % of the run. ${next}`,
-        link: '/gateway/provider',
+        link: '/gateway/provider/earnings',
         dedupeKey: `settlement:${settlement.id}`,
       },
     ),
@@ -410,17 +411,7 @@ export function payoutSettlement(deps: GatewayDeps): Flow<ChainSettlement> {
           .for('update');
         if (payout?.state !== 'pending') return null;
         const paid = input.state === 'confirmed';
-        const [done] = await applyBalanceOps(
-          tx,
-          [
-            paid
-              ? { op: 'capture', id: partId(payout.id, 2), holdId: payout.holdId }
-              : { op: 'release', id: partId(payout.id, 3), holdId: payout.holdId },
-          ],
-          { clock: deps.clock },
-        );
-        if (done?.result !== 'ok' && done?.result !== 'exists')
-          throw new Error(`payout ${payout.id}: the ledger answered ${done?.result}`);
+        await endHeldTransfer(tx, deps.clock, payout.id, payout.holdId, paid);
         await tx
           .update(payouts)
           .set({
@@ -442,7 +433,7 @@ export function payoutSettlement(deps: GatewayDeps): Flow<ChainSettlement> {
             body: paid
               ? undefined
               : 'The amount is back in your earnings: check your payout address and claim it again.',
-            link: '/gateway/provider',
+            link: '/gateway/provider/earnings',
             dedupeKey: `payout:${payout.id}`,
           },
         );

@@ -14,7 +14,7 @@ import { partId } from '../../ledger/holds';
 import { requireChain } from '../deposits/service';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
-import { ensureCreditsAccount, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
+import { endHeldTransfer, ensureCreditsAccount, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
 import { withdrawals } from '../schema';
 
 export type Withdrawal = typeof withdrawals.$inferSelect;
@@ -136,17 +136,7 @@ export function withdrawalSettlement(deps: Pick<GatewayDeps, 'db' | 'clock'>): F
           .for('update');
         if (withdrawal?.state !== 'pending') return null;
         const paid = input.state === 'confirmed';
-        const [done] = await applyBalanceOps(
-          tx,
-          [
-            paid
-              ? { op: 'capture', id: partId(withdrawal.id, 2), holdId: withdrawal.holdId }
-              : { op: 'release', id: partId(withdrawal.id, 3), holdId: withdrawal.holdId },
-          ],
-          { clock: deps.clock },
-        );
-        if (done?.result !== 'ok' && done?.result !== 'exists')
-          throw new Error(`withdrawal ${withdrawal.id}: the ledger answered ${done?.result}`);
+        await endHeldTransfer(tx, deps.clock, withdrawal.id, withdrawal.holdId, paid);
         await tx
           .update(withdrawals)
           .set({

@@ -5966,7 +5966,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            provider: components["schemas"]["GatewayProvider"];
+                            provider: components["schemas"]["GatewayProvider"] | null;
                         };
                     };
                 };
@@ -9901,7 +9901,7 @@ export interface paths {
                                  * @example 2500
                                  */
                                 balance_after: string;
-                                payout: components["schemas"]["GatewayPayout"];
+                                payout: components["schemas"]["GatewayPayout"] | null;
                             }[];
                             discrepancies: {
                                 /** Format: uuid */
@@ -16104,7 +16104,7 @@ export interface components {
             documents: components["schemas"]["GatewayKycDocument"][];
             created_at: string;
             updated_at: string;
-        } | null;
+        };
         GatewayKycDocument: {
             /** Format: uuid */
             file_id: string;
@@ -16414,7 +16414,7 @@ export interface components {
             failure: string | null;
             created_at: string;
             finished_at: string | null;
-        } | null;
+        };
         CreditsProduct: {
             /** Format: uuid */
             id: string;
