@@ -3,6 +3,7 @@ import type { NotificationTypeDefinition } from '../core/notifications/registry'
 /** What the gateway line tells people; each person chooses where each type reaches them. */
 export const GATEWAY_NOTIFICATIONS = {
   kycReviewed: 'gateway.kyc_reviewed',
+  kycSubmitted: 'gateway.kyc_submitted',
   settlement: 'gateway.settlement',
   payout: 'gateway.payout',
 } as const;
@@ -11,6 +12,10 @@ export const gatewayNotificationTypes: Readonly<Record<string, NotificationTypeD
   [GATEWAY_NOTIFICATIONS.kycReviewed]: {
     defaultChannel: 'both',
     label: 'Your provider KYC was reviewed',
+  },
+  [GATEWAY_NOTIFICATIONS.kycSubmitted]: {
+    defaultChannel: 'both',
+    label: 'A provider sent KYC documents for review (administrators)',
   },
   [GATEWAY_NOTIFICATIONS.settlement]: {
     defaultChannel: 'both',

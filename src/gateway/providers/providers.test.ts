@@ -138,6 +138,14 @@ describe('KYC', () => {
 
     const submitted = await read(await submit());
     expect(submitted.kyc).toMatchObject({ state: 'submitted', submitted_at: '2026-06-01T09:00:00.000Z' });
+    const told = await queryRows<{ title: string; link: string }>(
+      tally.database.db,
+      sql`SELECT title, link FROM core_notifications WHERE user_id = ${admin.userId} AND type = 'gateway.kyc_submitted'`,
+    );
+    expect(told).toContainEqual({
+      title: 'Weather Co sent KYC documents for review',
+      link: `/gateway/admin/providers/${provider.id}`,
+    });
     expect(await errorOf(await submit())).toMatchObject({ status: 409, code: 'kyc_submitted' });
     expect(
       await errorOf(

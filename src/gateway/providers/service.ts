@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { getAddress, isAddress } from 'viem';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
-import type { Db } from '../../core/database';
+import { type Db, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { files } from '../../core/files/schema';
 import { isUuid, newId } from '../../core/ids';
@@ -207,6 +207,24 @@ export async function submitKyc(deps: GatewayDeps, actor: Actor): Promise<Provid
       objectType: 'gateway_provider',
       objectId: provider.id,
     });
+    // Administrators learn there is something to review, rather than watching the queue.
+    const admins = await queryRows<{ id: string }>(
+      tx,
+      sql`SELECT id FROM core_users WHERE is_admin AND id <> ${provider.userId} ORDER BY created_at LIMIT 50`,
+    );
+    for (const admin of admins) {
+      await notify(
+        tx,
+        { clock: deps.clock, types: deps.notificationTypes, publicUrl: deps.publicUrl },
+        {
+          userId: admin.id,
+          type: GATEWAY_NOTIFICATIONS.kycSubmitted,
+          title: `${provider.name} sent KYC documents for review`,
+          link: `/gateway/admin/providers/${provider.id}`,
+          dedupeKey: `kyc_submitted:${provider.id}:${now.toISOString()}`,
+        },
+      );
+    }
     return updated!;
   });
 }
