@@ -162,7 +162,7 @@ describe('the register-server form', () => {
       expect(opened.router.state.location.pathname).toMatch(/^\/gateway\/provider\/servers\/[0-9a-f-]{36}$/),
     );
     await screen.findByRole('heading', { level: 1, name: 'Demo tools again' });
-    await screen.findByText('5 tools have no price yet and cannot be called: price them.');
+    await screen.findByText('6 tools have no price yet and cannot be called: price them.');
     expect(screen.getByLabelText('Endpoint').textContent).toBe(`http://tally.test/mcp/${slug}`);
   });
 });
@@ -213,12 +213,13 @@ describe('the prices form', () => {
     );
     expect(Object.fromEntries(saved.tools.map((tool: Body) => [tool.name, tool.price]))).toEqual({
       add: '2500',
+      ask_model: null,
       echo: '0',
       fail: null,
       picture: null,
       slow: null,
     });
-    await screen.findByText('3 tools have no price yet and cannot be called: price them.');
+    await screen.findByText('4 tools have no price yet and cannot be called: price them.');
   });
 
   it('sends only the prices that changed, a cleared one as not callable, and says when nothing changed', async () => {

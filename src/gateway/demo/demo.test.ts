@@ -17,7 +17,7 @@ describe('the gateway demo', () => {
   it('makes a priced demo server, a funded person with a session key, a day of calls settled; again, nothing', async () => {
     const made = await makeGatewayDemo(gatewayDeps(tally.context));
     expect(made).toEqual([
-      'Demo Tools Co (KYC approved) offers "Demo tools" at http://tally.test/mcp/demo-tools, 5 tools priced',
+      'Demo Tools Co (KYC approved) offers "Demo tools" at http://tally.test/mcp/demo-tools, 6 tools priced',
       'Alan Turing (agent-owner@demo.tally.test) has 25 USDC of credits',
       expect.stringMatching(
         /^a session key "Demo agent" \(grant [0-9a-f-]{36}, private key [A-Za-z0-9_-]{43}\) may spend 10 USDC, 2 a day$/,

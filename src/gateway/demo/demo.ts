@@ -26,7 +26,14 @@ import { createDemoServer } from './upstream-server';
 /** Where Tally serves its demo MCP server (on the development chain): see `line.ts`. */
 export const DEMO_UPSTREAM_PATH = '/demo-mcp';
 export const DEMO_SLUG = 'demo-tools';
-const DEMO_PRICES = { echo: 0n, add: 2_500n, slow: 10_000n, picture: 5_000n, fail: 1_000n } as const;
+const DEMO_PRICES = {
+  echo: 0n,
+  add: 2_500n,
+  slow: 10_000n,
+  picture: 5_000n,
+  fail: 1_000n,
+  ask_model: 3_000n,
+} as const;
 const DEMO_CREDITS = 25_000_000n;
 
 const people = {
@@ -107,7 +114,7 @@ export async function makeGatewayDemo(deps: GatewayDeps): Promise<string[]> {
     await setToolPrices(deps, actorOf(providerUser), registered.id, DEMO_PRICES);
     server = registered;
     made.push(
-      `${people.provider.name} (KYC approved) offers "Demo tools" at ${deps.publicUrl}/mcp/${DEMO_SLUG}, 5 tools priced`,
+      `${people.provider.name} (KYC approved) offers "Demo tools" at ${deps.publicUrl}/mcp/${DEMO_SLUG}, 6 tools priced`,
     );
   }
 

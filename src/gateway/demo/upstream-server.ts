@@ -105,6 +105,23 @@ export function createDemoServer(served: Map<string, number> = new Map()): McpSe
     { title: 'Fail', description: 'Always fails, answering a tool error.' },
     async () => ({ content: [{ type: 'text', text: 'the demo tool failed on purpose' }], isError: true }),
   );
+  server.registerTool(
+    'ask_model',
+    {
+      title: 'Ask the model',
+      description: 'Asks the client’s model (MCP sampling) to answer a question, and answers what it said.',
+      inputSchema: { question: z.string() },
+    },
+    async ({ question }) => {
+      const answer = await server.server.createMessage({
+        messages: [{ role: 'user', content: { type: 'text', text: question } }],
+        maxTokens: 200,
+      });
+      count('ask_model');
+      const text = answer.content.type === 'text' ? answer.content.text : `(${answer.content.type})`;
+      return { content: [{ type: 'text', text: `the model said: ${text}` }] };
+    },
+  );
   server.registerResource(
     'readme',
     'demo://readme',

@@ -9,6 +9,10 @@ import {
   CallToolResultSchema,
   CompleteRequestSchema,
   CompleteResultSchema,
+  CreateMessageRequestSchema,
+  CreateMessageResultSchema,
+  ElicitRequestSchema,
+  ElicitResultSchema,
   EmptyResultSchema,
   ErrorCode,
   GetPromptRequestSchema,
@@ -20,6 +24,8 @@ import {
   ListResourcesResultSchema,
   ListResourceTemplatesRequestSchema,
   ListResourceTemplatesResultSchema,
+  ListRootsRequestSchema,
+  ListRootsResultSchema,
   ListToolsRequestSchema,
   ListToolsResultSchema,
   McpError,
@@ -79,10 +85,17 @@ export async function openBridge(
   initialize: InitializeRequest,
   onClosed: (sessionId: string) => void,
 ): Promise<Bridge> {
+  // Tally's session upstream offers what the client offers: the upstream may ask for a model's
+  // completion (sampling), the person's input (elicitation) or the client's roots, through Tally.
+  const clientCapabilities = initialize.params.capabilities ?? {};
   const upstream = await connectUpstream(target, {
     timeoutMs: 15_000,
     allowPrivate: deps.allowPrivateNetwork,
-    capabilities: {},
+    capabilities: {
+      ...(clientCapabilities.sampling ? { sampling: clientCapabilities.sampling } : {}),
+      ...(clientCapabilities.elicitation ? { elicitation: clientCapabilities.elicitation } : {}),
+      ...(clientCapabilities.roots ? { roots: clientCapabilities.roots } : {}),
+    },
     clientInfo: { name: `tally-gateway (for ${initialize.params.clientInfo.name})`, version: '1.0.0' },
   });
   const capabilities = upstream.getServerCapabilities() ?? {};
@@ -132,6 +145,27 @@ export async function openBridge(
     mcp.setRequestHandler(CompleteRequestSchema, forward('completion/complete', CompleteResultSchema));
   if (capabilities.logging)
     mcp.setRequestHandler(SetLevelRequestSchema, forward('logging/setLevel', EmptyResultSchema));
+  // What the upstream asks of the client passes to it, and the client's answer (or error) back.
+  const toClient =
+    <T extends Parameters<Server['request']>[1]>(method: string, schema: T) =>
+    (request: { params?: Record<string, unknown> }, extra: { signal: AbortSignal }) =>
+      mcp.request({ method, params: request.params } as Parameters<Server['request']>[0], schema, {
+        signal: extra.signal,
+        timeout: UPSTREAM_MAX_TOTAL_MS,
+      });
+  if (clientCapabilities.sampling)
+    upstream.setRequestHandler(
+      CreateMessageRequestSchema,
+      toClient('sampling/createMessage', CreateMessageResultSchema),
+    );
+  if (clientCapabilities.elicitation)
+    upstream.setRequestHandler(ElicitRequestSchema, toClient('elicitation/create', ElicitResultSchema));
+  if (clientCapabilities.roots)
+    upstream.setRequestHandler(ListRootsRequestSchema, toClient('roots/list', ListRootsResultSchema));
+  // And what the client announces (its roots changed) reaches the upstream.
+  mcp.fallbackNotificationHandler = async (notification) => {
+    await upstream.notification(notification as Parameters<typeof upstream.notification>[0]).catch(() => {});
+  };
   // What the upstream announces (lists changed, resources updated, log messages) reaches the client.
   upstream.fallbackNotificationHandler = async (notification) => {
     await mcp.notification(notification as Parameters<typeof mcp.notification>[0]).catch(() => {});

@@ -1,6 +1,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { type CallToolResult, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type CallToolResult,
+  CreateMessageRequestSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -357,5 +361,36 @@ describe('MCP through Tally', () => {
     expect(demo.stats.refund_rate).toBeCloseTo(row!.refunded / (row!.served + row!.refunded), 10);
     expect(demo.stats.p50_latency_ms).toBe(0); // the test clock stands still during a call
     expect((await request(tally, 'GET', '/api/gateway/catalogue/nowhere')).status).toBe(404);
+  });
+
+  it('passes an upstream’s request for the client’s model (sampling) to the client, and its answer back', async () => {
+    await request(tally, 'PUT', `/api/gateway/servers/${world.serverId}/prices`, {
+      as: world.provider,
+      body: { prices: { ask_model: '3000' } },
+    });
+    const { person, token } = await consumer(10_000n);
+    const client = new Client(
+      { name: 'sampling-client', version: '1.0.0' },
+      { capabilities: { sampling: {} } },
+    );
+    const asked: string[] = [];
+    client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+      const content = request.params.messages[0]!.content as { text: string };
+      asked.push(content.text);
+      return { role: 'assistant', model: 'test-model', content: { type: 'text', text: 'forty-two' } };
+    });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${base}/mcp/${slug}`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    const answered = (await client.callTool({
+      name: 'ask_model',
+      arguments: { question: 'What is six times seven?' },
+    })) as CallToolResult;
+    expect(textOf(answered)).toBe('the model said: forty-two');
+    expect(asked).toEqual(['What is six times seven?']);
+    expect(await balanceOf(person)).toBe('7000');
+    await client.close();
   });
 });

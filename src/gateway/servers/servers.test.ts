@@ -71,10 +71,17 @@ describe('registering an MCP server', () => {
       usage_url: upstream.usageUrl,
       state: 'active',
       upstream: { name: 'tally-demo-tools', version: '1.0.0', check_error: null },
-      unpriced_tools: 5,
+      unpriced_tools: 6,
     });
     expect(server.upstream.protocol_version).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(server.tools.map((t: Body) => t.name)).toEqual(['add', 'echo', 'fail', 'picture', 'slow']);
+    expect(server.tools.map((t: Body) => t.name)).toEqual([
+      'add',
+      'ask_model',
+      'echo',
+      'fail',
+      'picture',
+      'slow',
+    ]);
     expect(server.tools.find((t: Body) => t.name === 'add')).toMatchObject({
       title: 'Add',
       description: 'Adds two numbers, answering structured content.',
@@ -169,12 +176,13 @@ describe('prices and the server’s life', () => {
     const priced = await read(await price({ add: '2500', echo: '0', slow: '10000' }));
     expect(Object.fromEntries(priced.tools.map((t: Body) => [t.name, t.price]))).toEqual({
       add: '2500',
+      ask_model: null,
       echo: '0',
       fail: null,
       picture: null,
       slow: '10000',
     });
-    expect(priced.unpriced_tools).toBe(2);
+    expect(priced.unpriced_tools).toBe(3);
 
     const before = await snapshotTables(tally.database.db);
     expect(await errorOf(await price({ picture: '1', nope: '5' }))).toMatchObject({
@@ -216,7 +224,7 @@ describe('prices and the server’s life', () => {
       /^Tally could not use the MCP server at .*: the connection (was refused|closed before the server answered)/,
     );
     expect(after.upstream.checked_at).toBe('2026-06-01T09:01:00.000Z');
-    expect(after.tools).toHaveLength(5);
+    expect(after.tools).toHaveLength(6);
   });
 
   it('shows and changes a server only to its provider (and administrators)', async () => {
