@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { LocalAccount } from 'viem';
+import { AUTHORIZATION_FIELDS } from './deposits/service';
 import { capsText, gatewayDomain, SESSION_GRANT_TYPES } from './grants/service';
 import { bodyHashOf, GATEWAY_REQUEST_TYPES, requestSigningText } from './proxy/auth';
 import { type Signed, verifySigned } from './receipts';
@@ -174,6 +175,59 @@ export async function grantSessionKey(options: {
   if (!response.ok || !answer.id)
     throw new Error(`Tally refused the grant: ${answer.error?.message ?? response.status}`);
   return { kind: 'session_key', grantId: answer.id, privateKey: key.privateKey };
+}
+
+/**
+ * Deposits `amount` micro-USDC from `wallet` (linked to the API key's person): one EIP-3009
+ * `ReceiveWithAuthorization` signed here, valid for an hour, that Tally submits and credits once
+ * the chain confirms it. Answers the deposit (`payment_received`; poll `GET /api/gateway/deposits/<id>`).
+ */
+export async function depositUsdc(options: {
+  tally: string;
+  /** An API key with the `gateway:spend` and `gateway:read` scopes. */
+  apiKey: string;
+  wallet: LocalAccount;
+  amount: bigint;
+}): Promise<{ id: string; state: string }> {
+  const call = async (path: string, body?: unknown) => {
+    const response = await fetch(new URL(path, options.tally), {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = (await response.json()) as Record<string, unknown> & { error?: { message: string } };
+    if (!response.ok)
+      throw new Error(`Tally refused the deposit: ${answer.error?.message ?? response.status}`);
+    return answer;
+  };
+  const terms = (await call('/api/gateway/deposits/terms')) as {
+    domain: { name: string; version: string; chainId: number; verifyingContract: `0x${string}` };
+    to: `0x${string}`;
+  };
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  const message = {
+    from: options.wallet.address,
+    to: terms.to,
+    value: options.amount,
+    validAfter: now - 60n,
+    validBefore: now + 3600n,
+    nonce: `0x${randomBytes(32).toString('hex')}` as `0x${string}`,
+  };
+  const signature = await options.wallet.signTypedData({
+    domain: terms.domain,
+    types: { ReceiveWithAuthorization: AUTHORIZATION_FIELDS },
+    primaryType: 'ReceiveWithAuthorization',
+    message,
+  });
+  return (await call('/api/gateway/deposits', {
+    kind: 'receive',
+    from: message.from,
+    value: message.value.toString(),
+    valid_after: message.validAfter.toString(),
+    valid_before: message.validBefore.toString(),
+    nonce: message.nonce,
+    signature,
+  })) as { id: string; state: string };
 }
 
 const stringify = (caps: Record<string, bigint>) =>

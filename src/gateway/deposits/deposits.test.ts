@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
 import { type Address, createWalletClient, type Hex, http, parseAbi } from 'viem';
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
@@ -18,6 +20,7 @@ import type { ChainRuntime } from '../../chain/runtime';
 import { DEV_MNEMONIC } from '../../chain/runtime';
 import { queryRows } from '../../core/database';
 import { getAccount } from '../../ledger/service';
+import { depositUsdc } from '../client';
 import { creditsAccountOf, GATEWAY_ACCOUNTS } from '../ledger';
 
 let chain: ChainRuntime;
@@ -207,6 +210,35 @@ describe('deposits', () => {
       sql`SELECT count(*)::int AS n FROM ledger_transfers WHERE code = 'deposit' AND metadata->>'deposit_id' = ${deposit.id}`,
     );
     expect(credits!.n).toBe(1);
+  });
+
+  it('takes a deposit from code: the client signs the authorization and an API key sends it', async () => {
+    const { person, wallet } = await depositor();
+    const key = await read(
+      await request(tally, 'POST', '/api/auth/api-keys', {
+        as: person,
+        body: { name: 'my agent', scopes: ['gateway:spend', 'gateway:read'] },
+      }),
+    );
+    const server = serve({ fetch: tally.http.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    try {
+      const tallyUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const deposit = await depositUsdc({ tally: tallyUrl, apiKey: key.secret, wallet, amount: 4_000_000n });
+      expect(deposit.state).toBe('payment_received');
+      await settle();
+      expect(await balanceOf(person.userId)).toBe(4_000_000n);
+      await expect(
+        depositUsdc({
+          tally: tallyUrl,
+          apiKey: key.secret,
+          wallet: mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 8 }),
+          amount: 1n,
+        }),
+      ).rejects.toThrow('Tally refused the deposit: the paying wallet is not linked to your account');
+    } finally {
+      server.close();
+    }
   });
 
   it('credits a transferWithAuthorization someone else submitted first, once; Tally’s own submission then fails harmlessly', async () => {

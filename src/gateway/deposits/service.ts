@@ -39,7 +39,8 @@ const PRIMARY_TYPES: Record<AuthorizationKind, 'ReceiveWithAuthorization' | 'Tra
   transfer: 'TransferWithAuthorization',
 };
 
-const AUTHORIZATION_FIELDS = [
+/** The fields of EIP-3009's ReceiveWithAuthorization and TransferWithAuthorization, in their order. */
+export const AUTHORIZATION_FIELDS = [
   { name: 'from', type: 'address' },
   { name: 'to', type: 'address' },
   { name: 'value', type: 'uint256' },
