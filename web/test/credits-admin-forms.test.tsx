@@ -1,4 +1,4 @@
-import { configure, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import type { UserEvent } from '@testing-library/user-event';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,8 +22,6 @@ import {
 import { formAlert, tallyPages } from './support/pages';
 
 const pages = tallyPages();
-// A busy machine runs a whole Tally beside the page: its answers may take longer than a second.
-configure({ asyncUtilTimeout: 5000 });
 
 /** What the page sent that changes something: a form that refuses to send leaves this empty. */
 const changesSent = () => pages.sent.filter((request) => request.method !== 'GET');

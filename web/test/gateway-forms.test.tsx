@@ -1,5 +1,5 @@
 import { File as NodeFile } from 'node:buffer';
-import { cleanup, configure, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import type { UserEvent } from '@testing-library/user-event';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +12,6 @@ import { field, fieldError, formAlert, sentTo, tallyPages } from './support/page
 // The gateway pages compute expiries and validity windows from the browser's clock: Tally's clock
 // starts at the same moment. The chain is for withdrawals, which Tally pays on chain.
 const pages = tallyPages({ chain: true, start: new Date().toISOString() });
-// A busy machine runs a whole Tally beside the page: its answers may take longer than a second.
-configure({ asyncUtilTimeout: 8000 });
 
 let upstream: DemoUpstream;
 beforeAll(async () => {
@@ -208,6 +206,8 @@ describe('the prices form', () => {
       ).toEqual([{ prices: { add: '2500', echo: '0' } }]),
     );
     expect(formAlert(form)).toBeNull();
+    // The page says so once the server answered: only then is the change stored.
+    await screen.findByText('4 tools have no price yet and cannot be called: price them.');
     const saved = await read(
       await request(pages.tally, 'GET', `/api/gateway/servers/${server.id}`, { as: person }),
     );
@@ -219,7 +219,6 @@ describe('the prices form', () => {
       picture: null,
       slow: null,
     });
-    await screen.findByText('4 tools have no price yet and cannot be called: price them.');
   });
 
   it('sends only the prices that changed, a cleared one as not callable, and says when nothing changed', async () => {
@@ -575,10 +574,12 @@ describe('the KYC review', () => {
     pages.signIn(person);
     await pages.render('/gateway/provider/kyc');
     await screen.findByRole('heading', { level: 1, name: 'KYC' });
-    expect(within(screen.getByRole('region', { name: 'State' })).getByRole('status').textContent).toMatch(
+    // The heading comes first; the state once the provider's record has loaded.
+    const state = await screen.findByRole('region', { name: 'State' });
+    expect(within(state).getByRole('status').textContent).toMatch(
       /^Rejected .*: The passport is expired\. Upload corrected documents and submit again\.$/,
     );
-    expect(screen.getByRole('button', { name: 'Submit for review' })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Submit for review' })).toBeTruthy();
   });
 
   it('shows the 409 of a decision another administrator made meanwhile above the button', async () => {

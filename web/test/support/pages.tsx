@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, configure, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent, { type UserEvent } from '@testing-library/user-event';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterAll, afterEach, beforeAll } from 'vitest';
@@ -13,6 +13,11 @@ import { routes } from '../../src/app/routes';
  * database) through the page's `fetch`: what a form sends is what the server receives, and every
  * error a form shows is one the server really gave. A cookie jar plays the browser's part.
  */
+
+// A page waits on a whole Tally answering on its database; on a loaded machine (CI, two cores shared
+// with PostgreSQL) that can take longer than Testing Library's default second. Waiting longer only
+// slows a test that would fail anyway.
+configure({ asyncUtilTimeout: 10_000 });
 
 /** jsdom has no layout: what Mantine asks of a browser's, answered as a page with no media queries. */
 function installLayoutApis() {
