@@ -218,13 +218,13 @@ describe('gateway: a deposit signed in the page, then a paid tool call from the 
     await register.getByLabel(/^Upstream URL/).fill(upstream.url);
     await register.getByRole('button', { name: 'Register server' }).click();
     await desktop.getByRole('heading', { level: 1, name: 'My demo' }).waitFor();
-    await desktop.getByText('5 tools have no price yet and cannot be called: price them.').waitFor();
+    await desktop.getByText('6 tools have no price yet and cannot be called: price them.').waitFor();
     const prices = desktop.getByRole('form', { name: 'Tool prices' });
     await prices.getByLabel('Price of echo').fill('0');
     await prices.getByLabel('Price of add').fill('0,001');
     await prices.getByRole('row', { name: /add/ }).getByText('0.001 USDC per call').waitFor();
     await prices.getByRole('button', { name: 'Save prices' }).click();
-    await desktop.getByText('3 tools have no price yet and cannot be called: price them.').waitFor();
+    await desktop.getByText('4 tools have no price yet and cannot be called: price them.').waitFor();
     await expect(desktop.getByLabel('Endpoint', { exact: true }).textContent()).resolves.toBe(
       url('/mcp/my-demo'),
     );
