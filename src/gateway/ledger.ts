@@ -1,8 +1,11 @@
+import { formatUnits } from 'viem';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
+import { AppError } from '../core/errors';
 import { applyBalanceOps } from '../ledger/engine';
 import { type BalanceOpResult, type Hold, idFromKey, partId, shardedSink } from '../ledger/holds';
-import { createAccounts, createLedger } from '../ledger/service';
+import { createAccounts, createLedger, getAccount } from '../ledger/service';
+import type { Account, Balances } from '../ledger/types';
 
 /**
  * The gateway's accounts on the `USDC` ledger (scale 6: credits are USDC micro-units, 1:1).
@@ -126,3 +129,26 @@ export async function endHeldTransfer(
   if (done?.result !== 'ok' && done?.result !== 'exists')
     throw new Error(`the hold of ${ownerId} could not be ${paid ? 'captured' : 'released'}: ${done?.result}`);
 }
+
+/** What a limited account (a person's credits, a provider's earnings) can give now: posted credits less what is spent and held. */
+export const availableOf = (account: Balances): bigint =>
+  account.creditsPosted - account.debitsPosted - account.debitsPending;
+
+/** An account of the line, or null before it was ever made (nobody deposited or earned yet). */
+export async function findAccount(db: Db, id: string): Promise<Account | null> {
+  try {
+    return await getAccount({ db }, id);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') return null;
+    throw error;
+  }
+}
+
+/** What an account of the line can give now; 0 before it was ever made. */
+export async function availableIn(db: Db, id: string): Promise<bigint> {
+  const account = await findAccount(db, id);
+  return account ? availableOf(account) : 0n;
+}
+
+/** Micro-USDC as people read it: `0.0025 USDC`, exact. */
+export const formatUsdc = (micro: bigint): string => `${formatUnits(micro, 6)} USDC`;

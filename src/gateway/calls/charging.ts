@@ -1,13 +1,12 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../core/database';
-import { AppError } from '../../core/errors';
 import { applyBalanceOps } from '../../ledger/engine';
 import { type Hold, idFromKey, partId } from '../../ledger/holds';
-import { getAccount } from '../../ledger/service';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
 import { commitToGrant, type GrantCharge, returnToGrant } from '../grants/service';
 import {
+  availableIn,
   creditsAccountOf,
   endHold,
   ensureCreditsAccount,
@@ -40,16 +39,9 @@ export const callIdOf = (userId: string, key: string): string =>
   idFromKey(GATEWAY_NAMESPACE, 'call', userId, key);
 const holdIdOf = (callId: string) => partId(callId, 1);
 
-/** What a person's credits account can spend now: posted credits less what is spent and held. */
-export async function availableBalance(db: Db, userId: string): Promise<bigint> {
-  try {
-    const account = await getAccount({ db }, creditsAccountOf(userId));
-    return account.creditsPosted - account.debitsPosted - account.debitsPending;
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'not_found') return 0n;
-    throw error;
-  }
-}
+/** What a person's credits can pay for now. */
+export const availableBalance = (db: Db, userId: string): Promise<bigint> =>
+  availableIn(db, creditsAccountOf(userId));
 
 /**
  * Starts a call: in one transaction, its grant's limits are committed, its price held on the

@@ -1,9 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../core/database';
-import { AppError } from '../../core/errors';
-import { getAccount } from '../../ledger/service';
 import type { GatewayDeps } from '../deps';
-import { creditsAccountOf } from '../ledger';
+import { availableOf, creditsAccountOf, findAccount } from '../ledger';
 
 /** The seed's user states, read from the balance. */
 export const userStates = ['no_credits', 'has_credits', 'insufficient_credits', 'withdrew_funds'] as const;
@@ -23,14 +21,9 @@ export interface Balance {
  * when it no longer pays for the cheapest priced tool, `has_credits` otherwise.
  */
 export async function balanceOf(deps: Pick<GatewayDeps, 'db'>, userId: string): Promise<Balance> {
-  let account: Awaited<ReturnType<typeof getAccount>> | null = null;
-  try {
-    account = await getAccount(deps, creditsAccountOf(userId));
-  } catch (error) {
-    if (!(error instanceof AppError && error.code === 'not_found')) throw error;
-  }
+  const account = await findAccount(deps.db, creditsAccountOf(userId));
   if (!account) return { available: 0n, held: 0n, deposited: 0n, spent: 0n, state: 'no_credits' };
-  const available = account.creditsPosted - account.debitsPosted - account.debitsPending;
+  const available = availableOf(account);
   const [row] = await queryRows<{ withdrawn: boolean; cheapest: string | null }>(
     deps.db,
     sql`SELECT EXISTS (SELECT 1 FROM gateway_withdrawals WHERE user_id = ${userId} AND state = 'paid') AS withdrawn,

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { and, eq, sql } from 'drizzle-orm';
-import { formatUnits } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { DEV_CHAIN_ID } from '../../chain/dev-chain';
 import { DEV_MNEMONIC } from '../../chain/runtime';
@@ -16,7 +15,13 @@ import { beginCall, finishCall } from '../calls/charging';
 import { newSessionKeyFromSeed } from '../client';
 import type { GatewayDeps } from '../deps';
 import { capsText, gatewayDomain, issueSessionKeyGrant, SESSION_GRANT_TYPES } from '../grants/service';
-import { ensureCreditsAccount, GATEWAY_ACCOUNTS, GATEWAY_NAMESPACE, USDC_LEDGER } from '../ledger';
+import {
+  ensureCreditsAccount,
+  formatUsdc,
+  GATEWAY_ACCOUNTS,
+  GATEWAY_NAMESPACE,
+  USDC_LEDGER,
+} from '../ledger';
 import { registerProvider } from '../providers/service';
 import { grants, providers, servers } from '../schema';
 import { registerServer, setToolPrices } from '../servers/service';
@@ -144,7 +149,7 @@ export async function makeGatewayDemo(deps: GatewayDeps): Promise<string[]> {
   });
   if (funded)
     made.push(
-      `${people.consumer.name} (${people.consumer.email}) has ${formatUnits(DEMO_CREDITS, 6)} USDC of credits`,
+      `${people.consumer.name} (${people.consumer.email}) has ${formatUsdc(DEMO_CREDITS)} of credits`,
     );
 
   const [grant] = await deps.db
@@ -235,7 +240,7 @@ export async function makeGatewayDemo(deps: GatewayDeps): Promise<string[]> {
     made.push(`${served} calls served and 2 refunded yesterday`);
     const { settlement } = await settle(deps, dayEnd);
     made.push(
-      `settled up to ${dayEnd.toISOString().slice(0, 10)}: ${formatUnits(settlement.gross, 6)} USDC earned, ${formatUnits(settlement.fees, 6)} USDC platform fee; the provider can claim the rest`,
+      `settled up to ${dayEnd.toISOString().slice(0, 10)}: ${formatUsdc(settlement.gross)} earned, ${formatUsdc(settlement.fees)} platform fee; the provider can claim the rest`,
     );
   }
   return made;

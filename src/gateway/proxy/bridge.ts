@@ -36,11 +36,11 @@ import {
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { and, eq } from 'drizzle-orm';
-import { formatUnits } from 'viem';
 import { AppError } from '../../core/errors';
 import { canonicalJson } from '../../core/json';
 import { availableBalance, beginCall, type Call, finishCall } from '../calls/charging';
 import type { GatewayDeps } from '../deps';
+import { formatUsdc } from '../ledger';
 import { REFUND_RULE, type Receipt, SIGNING_PURPOSES, signWith } from '../receipts';
 import { servers, tools } from '../schema';
 import type { Server as ServerRow } from '../servers/service';
@@ -245,7 +245,7 @@ async function withPrices(
               amount: price,
               asset: 'USDC',
               decimals: 6,
-              display: `${formatUnits(BigInt(price), 6)} USDC`,
+              display: formatUsdc(BigInt(price)),
             },
             [META.quote]: signWith(deps.keys, SIGNING_PURPOSES.quotes, {
               server: server.slug,
@@ -425,7 +425,7 @@ function refusal(text: string, code: string, details: Record<string, unknown> = 
 
 function paymentRefusal(deps: GatewayDeps, error: AppError): CallToolResult {
   const details = (error.details ?? {}) as Record<string, string>;
-  const usdc = (micro: string | undefined) => `${formatUnits(BigInt(micro ?? '0'), 6)} USDC`;
+  const usdc = (micro: string | undefined) => formatUsdc(BigInt(micro ?? '0'));
   if (error.code === 'insufficient_credits') {
     const topUp = `${deps.publicUrl}/gateway/deposit`;
     return refusal(

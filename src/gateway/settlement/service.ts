@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
-import { type Address, encodeFunctionData, formatUnits, getAddress } from 'viem';
+import { type Address, encodeFunctionData, getAddress } from 'viem';
 import * as TestUSDC from '../../chain/contracts/TestUSDC';
 import {
   type Settlement as ChainSettlement,
@@ -9,7 +9,7 @@ import {
 import { type Actor, requireAdmin } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { type Db, queryRows } from '../../core/database';
-import { AppError, notFound } from '../../core/errors';
+import { notFound } from '../../core/errors';
 import { databaseStep, defineFlow, type Flow } from '../../core/flows';
 import { isUuid } from '../../core/ids';
 import { notify } from '../../core/notifications/service';
@@ -21,9 +21,12 @@ import { requireChain } from '../deposits/service';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
 import {
+  availableIn,
+  availableOf,
   earningsAccountOf,
   endHeldTransfer,
   ensureEarningsAccount,
+  formatUsdc,
   GATEWAY_ACCOUNTS,
   GATEWAY_NAMESPACE,
   SERVED_ACCOUNTS,
@@ -215,7 +218,7 @@ export async function settle(deps: GatewayDeps, periodEnd: Date): Promise<Settle
         fee: split.fees[index]!,
         net: split.nets[index]!,
         shareBps: split.sharesBps[index]!,
-        balanceAfter: account.creditsPosted - account.debitsPosted - account.debitsPending,
+        balanceAfter: availableOf(account),
       });
     }
     const gross = marked.reduce((sum, c) => sum + c.price, 0n);
@@ -263,7 +266,7 @@ async function tellProvider(
   minimum: bigint,
   settlement: SettlementRow,
 ): Promise<void> {
-  const usdc = (amount: bigint) => `${formatUnits(amount, 6)} USDC`;
+  const usdc = formatUsdc;
   const next = payout
     ? `${usdc(payout.amount)} is on its way to ${provider.payoutAddress}.`
     : provider.kycState !== 'approved'
@@ -388,15 +391,8 @@ export async function claimEarnings(deps: GatewayDeps, actor: Actor, provider: P
   return payout;
 }
 
-export async function earningsAvailable(db: Db, providerId: string): Promise<bigint> {
-  try {
-    const account = await getAccount({ db }, earningsAccountOf(providerId));
-    return account.creditsPosted - account.debitsPosted - account.debitsPending;
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'not_found') return 0n;
-    throw error;
-  }
-}
+export const earningsAvailable = (db: Db, providerId: string): Promise<bigint> =>
+  availableIn(db, earningsAccountOf(providerId));
 
 /** Captures a payout's hold once its transfer is confirmed, or releases it (claimable again) when it failed. */
 export function payoutSettlement(deps: GatewayDeps): Flow<ChainSettlement> {
@@ -428,8 +424,8 @@ export function payoutSettlement(deps: GatewayDeps): Flow<ChainSettlement> {
             userId: provider!.userId,
             type: GATEWAY_NOTIFICATIONS.payout,
             title: paid
-              ? `${formatUnits(payout.amount, 6)} USDC was paid to ${payout.toAddress}`
-              : `A payout of ${formatUnits(payout.amount, 6)} USDC failed`,
+              ? `${formatUsdc(payout.amount)} was paid to ${payout.toAddress}`
+              : `A payout of ${formatUsdc(payout.amount)} failed`,
             body: paid
               ? undefined
               : 'The amount is back in your earnings: check your payout address and claim it again.',

@@ -262,7 +262,7 @@ describe('settlement', () => {
     expect(told.map((n) => n.title)).toEqual([
       'Your tools earned 0.949999 USDC from 3 calls',
       'Your tools earned 0.095 USDC from 1 calls',
-      '1.044999 USDC was paid to ' + alpha.payout.toLowerCase(),
+      `1.044999 USDC was paid to ${alpha.payout.toLowerCase()}`,
     ]);
   });
 });
