@@ -83,21 +83,18 @@ export async function signInWithEthereum(
           WHERE nonce = ${message.nonce} AND used_at IS NULL AND expires_at > ${now} RETURNING nonce`,
     );
     if (nonce.length === 0) throw refuse('its nonce is unknown, used or expired; ask for a new one');
-    const [owner] = await queryRows<{ user_id: string }>(
-      tx,
-      sql`SELECT user_id FROM core_wallets WHERE address = ${address}`,
-    );
+    const ownerId = await walletOwner(tx, address);
 
     if (actor.userId) {
       const userId = requireSessionUser(actor);
-      if (owner && owner.user_id !== userId) {
+      if (ownerId && ownerId !== userId) {
         throw new AppError('conflict', 'this wallet is linked to another account', { field: 'address' });
       }
-      if (!owner) await linkWallet(tx, clock, actor, userId, address);
-      return { user: await getUser(tx, userId), session: null, linked: !owner };
+      if (!ownerId) await linkWallet(tx, clock, actor, userId, address);
+      return { user: await getUser(tx, userId), session: null, linked: !ownerId };
     }
 
-    let userId = owner?.user_id;
+    let userId = ownerId ?? undefined;
     if (!userId) {
       userId = newId();
       await tx.execute(sql`
@@ -127,7 +124,7 @@ export async function signInWithEthereum(
         details: { method: 'siwe', address },
       },
     );
-    return { user: await getUser(tx, userId), session, linked: !owner };
+    return { user: await getUser(tx, userId), session, linked: !ownerId };
   });
 }
 
@@ -144,6 +141,15 @@ async function linkWallet(
 }
 
 /** Unlinks a wallet, unless it is the person's last way to sign in. */
+/** The person a wallet is linked to (any case of the address), or null. */
+export async function walletOwner(db: Db, address: string): Promise<string | null> {
+  const [row] = await queryRows<{ user_id: string }>(
+    db,
+    sql`SELECT user_id FROM core_wallets WHERE address = ${address.toLowerCase()}`,
+  );
+  return row?.user_id ?? null;
+}
+
 export async function unlinkWallet(db: Db, clock: Clock, actor: Actor, address: string): Promise<User> {
   const userId = requireSessionUser(actor);
   const normalized = address.toLowerCase();

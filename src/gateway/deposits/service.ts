@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, or } from 'drizzle-orm';
 import { type Address, encodeFunctionData, getAddress, type Hex, isHex, parseAbiItem } from 'viem';
 import * as TestUSDC from '../../chain/contracts/TestUSDC';
 import { derivedUuid } from '../../chain/follower/events';
@@ -7,7 +7,8 @@ import type { ChainRuntime } from '../../chain/runtime';
 import { estimateGasLimit, queueTransaction, type Settlement } from '../../chain/sender/sender';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
-import { type Db, queryRows } from '../../core/database';
+import { walletOwner } from '../../core/auth/siwe';
+import type { Db } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { databaseStep, defineFlow, externalStep, type Flow } from '../../core/flows';
 import { isUuid, newId } from '../../core/ids';
@@ -143,11 +144,7 @@ export async function createDeposit(
   const existing = await findDeposit(deps.db, from, nonce);
   if (existing) return { deposit: sameDeposit(existing, userId, input), replayed: true };
 
-  const [linked] = await queryRows<{ user_id: string }>(
-    deps.db,
-    sql`SELECT user_id FROM core_wallets WHERE address = ${from}`,
-  );
-  if (linked?.user_id !== userId) {
+  if ((await walletOwner(deps.db, from)) !== userId) {
     throw gatewayErrors.error(
       'wallet_not_linked',
       'the paying wallet is not linked to your account: sign in with it once (Wallet page) and try again',

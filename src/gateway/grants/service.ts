@@ -2,8 +2,9 @@ import { and, desc, eq, gt, like, sql } from 'drizzle-orm';
 import { type Address, getAddress, type Hex, verifyTypedData } from 'viem';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
+import { walletOwner } from '../../core/auth/siwe';
 import { hashSecret, newSecret } from '../../core/auth/tokens';
-import { type Db, queryRows } from '../../core/database';
+import type { Db } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
 import { ed25519PublicKey } from '../../core/keyring';
@@ -209,11 +210,8 @@ export async function issueSessionKeyGrant(
         field: 'signature',
       },
     );
-  const [linked] = await queryRows<{ user_id: string }>(
-    deps.db,
-    sql`SELECT user_id FROM core_wallets WHERE address = ${wallet.toLowerCase()}`,
-  );
-  if (!linked)
+  const owner = await walletOwner(deps.db, wallet);
+  if (!owner)
     throw gatewayErrors.error(
       'wallet_not_linked',
       'the wallet is not linked to a Tally account: sign in with it once first',
@@ -221,7 +219,7 @@ export async function issueSessionKeyGrant(
         field: 'wallet',
       },
     );
-  if (actor.userId && actor.userId !== linked.user_id)
+  if (actor.userId && actor.userId !== owner)
     throw gatewayErrors.error('wallet_not_linked', 'the wallet is linked to another account', {
       field: 'wallet',
     });
@@ -234,7 +232,7 @@ export async function issueSessionKeyGrant(
         actor,
         {
           id,
-          userId: linked.user_id,
+          userId: owner,
           kind: 'session_key',
           walletAddress: wallet.toLowerCase(),
           sessionKey: input.sessionKey,

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { type Address, getAddress, type Hex, isAddress, verifyTypedData } from 'viem';
-import { type Db, queryRows } from '../../core/database';
+import { walletOwner } from '../../core/auth/siwe';
+import type { Db } from '../../core/database';
 import { ed25519PublicKey, verifyEd25519 } from '../../core/keyring';
 import type { GatewayDeps } from '../deps';
 import { gatewayDomain, grantById, grantByToken, grantUnusable } from '../grants/service';
@@ -128,13 +129,10 @@ export async function authenticate(
         401,
         'The signature is not the wallet’s GatewayRequest signature of this request.',
       );
-    const [linked] = await queryRows<{ user_id: string }>(
-      deps.db,
-      sql`SELECT user_id FROM core_wallets WHERE address = ${address.toLowerCase()}`,
-    );
-    if (!linked)
+    const owner = await walletOwner(deps.db, address);
+    if (!owner)
       throw new AuthRefusal(403, 'The wallet is not linked to a Tally account: sign in with it once.');
-    caller = { userId: linked.user_id, grantId: null, how: 'wallet' };
+    caller = { userId: owner, grantId: null, how: 'wallet' };
     signer = `wallet:${address.toLowerCase()}`;
   }
   if (!(await recordNonce(deps.db, signer, nonce, new Date(expiry * 1000))))
