@@ -1,7 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
 import { Amount } from '../../core/amounts';
-import { queryRows } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
 import type { GatewayDeps } from '../deps';
@@ -324,25 +322,13 @@ export function settlementRoutes(deps: GatewayDeps) {
     }),
     async (c) => {
       const provider = await requireOwnProvider(deps.db, c.get('actor'));
-      const mine = await providerEarnings(deps.db, provider.id);
-      const [unsettled] = await queryRows<{ total: string }>(
-        deps.db,
-        sql`SELECT coalesce(sum(price), 0)::text AS total FROM gateway_calls
-            WHERE provider_id = ${provider.id} AND state = 'served' AND settlement_id IS NULL`,
-      );
-      const state: (typeof providerStates)[number] = mine.payouts.some((p) => p.state === 'pending')
-        ? 'payout_calculated'
-        : mine.available > 0n
-          ? 'funds_claimable'
-          : unsettled!.total !== '0'
-            ? 'metrics_collected'
-            : 'serving_requests';
+      const mine = await providerEarnings(deps.db, provider);
       return c.json(
         {
-          state,
+          state: mine.state,
           claimable: mine.available.toString(),
-          can_claim: provider.kycState === 'approved' && mine.available > 0n,
-          unsettled: unsettled!.total,
+          can_claim: mine.canClaim,
+          unsettled: mine.unsettled.toString(),
           settlements: mine.shares.map((s) => ({
             settlement_id: s.settlement_id,
             period_end: new Date(s.period_end).toISOString(),

@@ -53,6 +53,10 @@ export type Earning = typeof earnings.$inferSelect;
 export type Payout = typeof payouts.$inferSelect;
 export type GatewaySettings = typeof settings.$inferSelect;
 
+/** Served calls no settlement has taken yet that finished before `periodEnd`: what a run settles. */
+const unsettledBefore = (periodEnd: Date) =>
+  and(eq(calls.state, 'served'), isNull(calls.settlementId), lt(calls.finishedAt, periodEnd));
+
 /** The sender's purpose for the treasury's transfers that pay providers. */
 export const PAYOUT_PURPOSE = 'gateway.payout';
 
@@ -149,7 +153,7 @@ export async function settle(deps: GatewayDeps, periodEnd: Date): Promise<Settle
     const marked = await tx
       .update(calls)
       .set({ settlementId: id })
-      .where(and(eq(calls.state, 'served'), isNull(calls.settlementId), lt(calls.finishedAt, periodEnd)))
+      .where(unsettledBefore(periodEnd))
       .returning({ userId: calls.userId, providerId: calls.providerId, price: calls.price });
 
     const byProvider = new Map<string, { calls: number; gross: bigint }>();
@@ -449,7 +453,7 @@ export async function settleDue(deps: GatewayDeps): Promise<SettlementOutcome | 
   const [waiting] = await deps.db
     .select({ id: calls.id })
     .from(calls)
-    .where(and(eq(calls.state, 'served'), isNull(calls.settlementId), lt(calls.finishedAt, periodEnd)))
+    .where(unsettledBefore(periodEnd))
     .limit(1);
   if (!waiting) return null;
   return settle(deps, periodEnd);
@@ -508,8 +512,23 @@ export async function getSettlement(
   };
 }
 
-/** The provider's own earnings (each settlement's share) and payouts, newest first. */
-export async function providerEarnings(db: Db, providerId: string) {
+/** A provider's state in the seed's words, as its portal shows it. */
+export const providerStates = [
+  'serving_requests',
+  'metrics_collected',
+  'payout_calculated',
+  'funds_claimable',
+] as const;
+export type ProviderState = (typeof providerStates)[number];
+
+/**
+ * The provider's own earnings (each settlement's share), payouts (newest first), what it can claim
+ * and what served calls earned since the last settlement, and its state: a payout on its way is
+ * `payout_calculated`; earnings waiting `funds_claimable`; calls waiting for settlement
+ * `metrics_collected`; otherwise `serving_requests`.
+ */
+export async function providerEarnings(db: Db, provider: Pick<Provider, 'id' | 'kycState'>) {
+  const providerId = provider.id;
   const shares = await queryRows<{
     settlement_id: string;
     period_end: string;
@@ -531,7 +550,27 @@ export async function providerEarnings(db: Db, providerId: string) {
     .where(eq(payouts.providerId, providerId))
     .orderBy(desc(payouts.createdAt))
     .limit(200);
-  return { shares, payouts: paid, available: await earningsAvailable(db, providerId) };
+  const available = await earningsAvailable(db, providerId);
+  const [unsettled] = await queryRows<{ total: string }>(
+    db,
+    sql`SELECT coalesce(sum(price), 0)::text AS total FROM gateway_calls
+        WHERE provider_id = ${providerId} AND state = 'served' AND settlement_id IS NULL`,
+  );
+  const state: ProviderState = paid.some((p) => p.state === 'pending')
+    ? 'payout_calculated'
+    : available > 0n
+      ? 'funds_claimable'
+      : unsettled!.total !== '0'
+        ? 'metrics_collected'
+        : 'serving_requests';
+  return {
+    shares,
+    payouts: paid,
+    available,
+    unsettled: BigInt(unsettled!.total),
+    canClaim: provider.kycState === 'approved' && available > 0n,
+    state,
+  };
 }
 
 export async function resolveDiscrepancy(deps: Pick<GatewayDeps, 'db' | 'clock'>, actor: Actor, id: string) {
