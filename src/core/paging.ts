@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { AppError } from './errors';
 import { isUuid } from './ids';
 
@@ -72,6 +73,15 @@ export function timeFromCursor(cursor: string | undefined): { at: Date; id: stri
   const at = new Date(iso ?? '');
   if (!id || !isUuid(id) || Number.isNaN(at.getTime()) || at.toISOString() !== iso) throw invalidCursor();
   return { at, id };
+}
+
+/**
+ * The rows after a cursor of a list ordered by a time then an id, newest first: one row comparison,
+ * which an index on (time, id) answers directly. None without a cursor.
+ */
+export function olderThan(at: SQLWrapper, id: SQLWrapper, cursor: string | undefined): SQL | undefined {
+  const after = timeFromCursor(cursor);
+  return after ? sql`(${at}, ${id}) < (${after.at}, ${after.id})` : undefined;
 }
 
 /** A page from `limit + 1` rows read in order: the extra row only says there is more. */

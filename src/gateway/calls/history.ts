@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
 import { queryRows } from '../../core/database';
-import { type Page, type PageRequest, pageLimit, pageOf, timeFromCursor } from '../../core/paging';
+import { olderThan, type Page, type PageRequest, pageLimit, pageOf } from '../../core/paging';
 import type { GatewayDeps } from '../deps';
 import type { CallState } from '../schema';
 
@@ -27,7 +27,7 @@ export async function listCalls(
 ): Promise<Page<CallEntry>> {
   const userId = requireUser(actor);
   const limit = pageLimit(page.limit);
-  const after = timeFromCursor(page.cursor);
+  const older = olderThan(sql`c.started_at`, sql`c.id`, page.cursor);
   const rows = await queryRows<{
     id: string;
     slug: string;
@@ -47,7 +47,7 @@ export async function listCalls(
         FROM gateway_calls c JOIN gateway_servers s ON s.id = c.server_id
         WHERE c.user_id = ${userId}
           ${page.server ? sql`AND s.slug = ${page.server}` : sql``}
-          ${after ? sql`AND (c.started_at, c.id) < (${after.at}, ${after.id})` : sql``}
+          ${older ? sql`AND ${older}` : sql``}
         ORDER BY c.started_at DESC, c.id DESC
         LIMIT ${limit + 1}`,
   );

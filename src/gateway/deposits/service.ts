@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { type Address, encodeFunctionData, getAddress, type Hex, isHex, parseAbiItem } from 'viem';
 import * as TestUSDC from '../../chain/contracts/TestUSDC';
 import { derivedUuid } from '../../chain/follower/events';
@@ -12,7 +12,7 @@ import type { Db } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { databaseStep, defineFlow, externalStep, type Flow } from '../../core/flows';
 import { isUuid, newId } from '../../core/ids';
-import { type Page, type PageRequest, pageLimit, pageOf, timeFromCursor } from '../../core/paging';
+import { olderThan, type Page, type PageRequest, pageLimit, pageOf } from '../../core/paging';
 import { applyTransfers } from '../../ledger/engine';
 import { isSuccess } from '../../ledger/types';
 import type { GatewayDeps } from '../deps';
@@ -320,21 +320,10 @@ export async function listDeposits(
 ): Promise<Page<Deposit>> {
   const userId = requireUser(actor);
   const limit = pageLimit(page.limit);
-  const after = timeFromCursor(page.cursor);
   const rows = await deps.db
     .select()
     .from(deposits)
-    .where(
-      and(
-        eq(deposits.userId, userId),
-        after
-          ? or(
-              lt(deposits.createdAt, after.at),
-              and(eq(deposits.createdAt, after.at), lt(deposits.id, after.id)),
-            )
-          : undefined,
-      ),
-    )
+    .where(and(eq(deposits.userId, userId), olderThan(deposits.createdAt, deposits.id, page.cursor)))
     .orderBy(desc(deposits.createdAt), desc(deposits.id))
     .limit(limit + 1);
   return pageOf(rows, limit, (d) => ({ at: d.createdAt, id: d.id }));

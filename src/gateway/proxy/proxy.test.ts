@@ -393,4 +393,28 @@ describe('MCP through Tally', () => {
     expect(await balanceOf(person)).toBe('7000');
     await client.close();
   });
+
+  it('walks a person’s calls a page at a time, each once, newest first', async () => {
+    const { person, token } = await consumer(10_000n);
+    const client = await connect(token);
+    for (const text of ['one', 'two', 'three']) {
+      tally.clock.advance(1000);
+      await client.callTool({ name: 'echo', arguments: { text } });
+    }
+    await client.close();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Body = await read(
+        await request(tally, 'GET', `/api/gateway/calls?limit=1${cursor ? `&cursor=${cursor}` : ''}`, {
+          as: person,
+        }),
+      );
+      seen.push(...page.items.map((c: Body) => c.started_at));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen).toHaveLength(3);
+    expect([...seen].sort().reverse()).toEqual(seen);
+    expect(new Set(seen).size).toBe(3);
+  });
 });

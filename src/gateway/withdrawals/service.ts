@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { type Address, encodeFunctionData, getAddress } from 'viem';
 import * as TestUSDC from '../../chain/contracts/TestUSDC';
 import { estimateGasLimit, queueTransaction, type Settlement } from '../../chain/sender/sender';
@@ -8,7 +8,7 @@ import { queryRows } from '../../core/database';
 import { notFound } from '../../core/errors';
 import { databaseStep, defineFlow, type Flow } from '../../core/flows';
 import { isUuid, newId } from '../../core/ids';
-import { type Page, type PageRequest, pageLimit, pageOf, timeFromCursor } from '../../core/paging';
+import { olderThan, type Page, type PageRequest, pageLimit, pageOf } from '../../core/paging';
 import { applyBalanceOps } from '../../ledger/engine';
 import { partId } from '../../ledger/holds';
 import { requireChain } from '../deposits/service';
@@ -174,21 +174,10 @@ export async function listWithdrawals(
 ): Promise<Page<Withdrawal>> {
   const userId = requireUser(actor);
   const limit = pageLimit(page.limit);
-  const after = timeFromCursor(page.cursor);
   const rows = await deps.db
     .select()
     .from(withdrawals)
-    .where(
-      and(
-        eq(withdrawals.userId, userId),
-        after
-          ? or(
-              lt(withdrawals.createdAt, after.at),
-              and(eq(withdrawals.createdAt, after.at), lt(withdrawals.id, after.id)),
-            )
-          : undefined,
-      ),
-    )
+    .where(and(eq(withdrawals.userId, userId), olderThan(withdrawals.createdAt, withdrawals.id, page.cursor)))
     .orderBy(desc(withdrawals.createdAt), desc(withdrawals.id))
     .limit(limit + 1);
   return pageOf(rows, limit, (w) => ({ at: w.createdAt, id: w.id }));
