@@ -23,12 +23,14 @@ import { cellWanted, measuredSeconds } from './support/settings';
  *   BENCH_CELLS='session key' npx tsx bench/gateway.ts    (cells whose name contains a part)
  *   BENCH_DATABASE_URL=postgres://... npx tsx bench/gateway.ts
  *   BENCH_PROFILE=1 ...                                   (the Tally process writes a CPU profile to bench-profile/)
+ *   BENCH_TOOL=echo ...                                   (the demo's free tool: what the proxy costs without charging)
  *
  * Targets: with session keys, at least 70 % of the direct rate, and at most 2 ms added at p50 with
  * one client.
  */
 
 const WARMUP_MS = 1000;
+const FREE_TOOL = process.env.BENCH_TOOL === 'echo';
 const CONCURRENCY = [1, 32] as const;
 const WAYS = ['direct', 'bearer', 'session key', 'wallet'] as const;
 type Way = (typeof WAYS)[number];
@@ -127,10 +129,11 @@ async function runCell(
     let n = 0;
     while (!stop && !isInterrupted()) {
       const started = performance.now();
-      const result = (await client.callTool({
-        name: 'add',
-        arguments: { a: index, b: n++ },
-      })) as CallToolResult;
+      const result = (await client.callTool(
+        FREE_TOOL
+          ? { name: 'echo', arguments: { text: `${index}:${n++}` } }
+          : { name: 'add', arguments: { a: index, b: n++ } },
+      )) as CallToolResult;
       if (result.isError) errors += 1;
       if (measuring) latencies.push(performance.now() - started);
     }
@@ -213,7 +216,7 @@ async function main(): Promise<number> {
   });
   const tallyUrl = `http://127.0.0.1:${tally.ready.port}/mcp/bench`;
   console.log(
-    `Gateway benchmark: the MCP SDK client calling the demo server's "add" directly and through Tally (priced 0.0025 USDC), ` +
+    `Gateway benchmark: the MCP SDK client calling the demo server's ${FREE_TOOL ? '"echo" directly and through Tally (free: no charge)' : '"add" directly and through Tally (priced 0.0025 USDC)'}, ` +
       `${measureMs / 1000} s measured per cell after ${WARMUP_MS / 1000} s of warm-up; Tally on PostgreSQL (${server.description}).\n`,
   );
   const cells: Cell[] = [];

@@ -53,6 +53,8 @@ export interface Tally {
   /** The treasury's sender and the block/log follower, when a chain is connected. */
   sender?: Sender;
   follower?: Follower;
+  /** Lets every line write what it keeps in memory; call before the database closes. */
+  stop(): Promise<void>;
 }
 
 export interface TallyOptions {
@@ -190,5 +192,8 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   assertKnownScopes(http, scopes);
   mountApiReference(http, context.errorCodes);
   if (webDistDir) mountWebApp(http, { distDir: webDistDir });
-  return { http, jobs, batcher, database, clock, log, lines, context, sender, follower };
+  const stop = async () => {
+    for (const line of lines) await line.stop?.(context);
+  };
+  return { http, jobs, batcher, database, clock, log, lines, context, sender, follower, stop };
 }

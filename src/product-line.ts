@@ -58,6 +58,8 @@ export interface ProductLine {
   watchers?(context: ChainLineContext): Watcher[];
   /** The flows that settle the treasury's finished transactions of each purpose the line queues. */
   settlements?(context: ChainLineContext): Readonly<Record<string, Flow<Settlement>>>;
+  /** Called when the process stops, before the database closes: what the line keeps in memory is written. */
+  stop?(context: LineContext): Promise<void>;
   /** `tally <name> …` commands of the line's own. */
   commands?: readonly Command[];
   /**

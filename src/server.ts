@@ -74,6 +74,7 @@ async function start(config: Config): Promise<number> {
   });
   log.info('shutting down');
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await tally.stop();
   await tally.jobs.stop();
   await chain.stop();
   await database.close();

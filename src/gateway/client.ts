@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+} from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
@@ -52,10 +59,26 @@ export function newSessionKeyFromSeed(seed: Uint8Array): { publicKey: string; pr
   return { publicKey: raw.toString('base64url'), privateKey: Buffer.from(seed).toString('base64url') };
 }
 
-/** The headers that prove one request. */
+/** Session keys as key objects, made once per key: a signer signs many requests. */
+const privateKeys = new Map<string, KeyObject>();
+function privateKeyOf(seed: string): KeyObject {
+  let key = privateKeys.get(seed);
+  if (!key) {
+    key = createPrivateKey({
+      key: Buffer.concat([ED25519_PKCS8_HEADER, Buffer.from(seed, 'base64url')]),
+      format: 'der',
+      type: 'pkcs8',
+    });
+    if (privateKeys.size > 1_000) privateKeys.clear();
+    privateKeys.set(seed, key);
+  }
+  return key;
+}
+
+/** The headers that prove one request (`session`: its `Mcp-Session-Id`, none for the one that opens it). */
 export async function signedHeaders(
   signer: GatewaySigner,
-  request: { method: string; path: string; body: string },
+  request: { method: string; path: string; body: string; session?: string },
 ): Promise<Record<string, string>> {
   if (signer.kind === 'bearer') return { authorization: `Bearer ${signer.token}` };
   const nonce = randomBytes(18).toString('base64url');
@@ -64,17 +87,17 @@ export async function signedHeaders(
     method: request.method.toUpperCase(),
     path: request.path,
     bodyHash: bodyHashOf(request.body),
+    session: request.session ?? '',
     nonce,
     expiry,
   };
   const common = { 'x-tally-nonce': nonce, 'x-tally-expiry': String(expiry) };
   if (signer.kind === 'session_key') {
-    const key = createPrivateKey({
-      key: Buffer.concat([ED25519_PKCS8_HEADER, Buffer.from(signer.privateKey, 'base64url')]),
-      format: 'der',
-      type: 'pkcs8',
-    });
-    const signature = sign(null, Buffer.from(requestSigningText(signed)), key).toString('base64url');
+    const signature = sign(
+      null,
+      Buffer.from(requestSigningText(signed)),
+      privateKeyOf(signer.privateKey),
+    ).toString('base64url');
     return { ...common, 'x-tally-grant': signer.grantId, 'x-tally-signature': signature };
   }
   const signature = await signer.account.signTypedData({
@@ -92,8 +115,9 @@ export function signingFetch(signer: GatewaySigner, inner: typeof fetch = fetch)
     const url = new URL(input instanceof Request ? input.url : input.toString());
     const body = typeof init?.body === 'string' ? init.body : '';
     const headers = new Headers(init?.headers);
+    const session = headers.get('mcp-session-id') ?? undefined;
     for (const [name, value] of Object.entries(
-      await signedHeaders(signer, { method: init?.method ?? 'GET', path: url.pathname, body }),
+      await signedHeaders(signer, { method: init?.method ?? 'GET', path: url.pathname, body, session }),
     ))
       headers.set(name, value);
     return inner(input, { ...init, headers });

@@ -1,5 +1,6 @@
 import type { LineContext, ProductLine } from '../product-line';
-import { sweepLostCalls } from './calls/charging';
+import { sweepLostLeases } from './calls/leases';
+import { Meter } from './calls/meter';
 import { DEMO_UPSTREAM_PATH, makeGatewayDemo } from './demo/demo';
 import { demoUpstreamApp } from './demo/upstream-server';
 import { cancellationWatcher, DEPOSIT_PURPOSE, depositSettlement, depositWatcher } from './deposits/service';
@@ -8,8 +9,9 @@ import { gatewayErrors } from './errors';
 import { sweepGrantUsage } from './grants/service';
 import { ensureGatewayLedger } from './ledger';
 import { gatewayNotificationTypes } from './notifications';
-import { sweepRequestNonces } from './proxy/auth';
+import { GrantCache, sweepRequestNonces } from './proxy/auth';
 import { mcpEndpoint } from './proxy/endpoint';
+import { PriceBooks } from './proxy/price-book';
 import { gatewayRoutes } from './routes';
 import { gatewayScopeDescriptions } from './scopes';
 import { PAYOUT_PURPOSE, payoutSettlement, settleDue } from './settlement/service';
@@ -32,9 +34,11 @@ export function defineGatewayLine(): ProductLine {
       ...(context.chain && !context.chain.client.dev ? {} : { [DEMO_UPSTREAM_PATH]: demoUpstreamApp().app }),
     }),
     demo: (context) => makeGatewayDemo(gatewayDeps(context)),
+    // Calls that ended are committed and leases end, so what they held is free again.
+    stop: (context) => gatewayDeps(context).meter.close(),
     jobs: (context) => {
       const deps = gatewayDeps(context);
-      context.jobs.every('gateway.lost_calls', 60_000, () => sweepLostCalls(deps));
+      context.jobs.every('gateway.lost_leases', 60_000, () => sweepLostLeases(deps));
       context.jobs.every('gateway.request_nonces', 10 * 60_000, () =>
         sweepRequestNonces(deps.db, deps.clock.now()),
       );
@@ -56,9 +60,33 @@ export function defineGatewayLine(): ProductLine {
   };
 }
 
+type CallPath = Pick<GatewayDeps, 'meter' | 'grants' | 'prices'>;
+/** The call path's memory, one per Tally (its database handle), whichever part of the line asks. */
+const callPaths = new WeakMap<object, CallPath>();
+
 export function gatewayDeps(context: LineContext): GatewayDeps {
   const { db, clock, log, keys, files, notificationTypes, publicUrl, chain, allowPrivateNetwork } = context;
-  return { db, clock, log, keys, files, notificationTypes, publicUrl, chain, allowPrivateNetwork };
+  let callPath = callPaths.get(db);
+  if (!callPath) {
+    callPath = {
+      meter: new Meter({ db, clock, log }),
+      grants: new GrantCache(db),
+      prices: new PriceBooks(db),
+    };
+    callPaths.set(db, callPath);
+  }
+  return {
+    db,
+    clock,
+    log,
+    keys,
+    files,
+    notificationTypes,
+    publicUrl,
+    chain,
+    allowPrivateNetwork,
+    ...callPath,
+  };
 }
 
 export const gatewayLine: ProductLine = defineGatewayLine();

@@ -278,8 +278,9 @@ export const requestNonces = pgTable(
 
 /**
  * A call's life, in the seed's words: `processing_request` while the upstream works (its price
- * held), then `served` (charged, metrics logged) or `refunded` (the upstream failed or timed out:
- * the hold released).
+ * reserved from a lease, in the memory of the process serving it: rows are written when calls end),
+ * then `served` (charged, metrics logged) or `refunded` (the upstream failed or timed out: nothing
+ * charged).
  */
 export const callStates = ['processing_request', 'served', 'refunded'] as const;
 export type CallState = (typeof callStates)[number];
@@ -322,6 +323,43 @@ export const calls = pgTable(
       .on(t.finishedAt)
       .where(sql`${t.settlementId} IS NULL AND ${t.state} = 'served'`),
     check('gateway_calls_price_not_negative', sql`${t.price} >= 0`),
+  ],
+);
+
+/**
+ * A lease: a block of a person's credits held on the ledger (and, under a grant, committed to its
+ * limits) from which one Tally process charges calls of one tool without a database round trip per
+ * call (`calls/meter.ts`). Served calls are captured from its hold in groups; what is left when it
+ * ends is released and given back to the grant. A lease its process never ended (it died) is found
+ * by the sweep once its hold has expired, and the grant gets back what was not captured.
+ */
+export const leases = pgTable(
+  'gateway_leases',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    grantId: uuid('grant_id'),
+    serverId: uuid('server_id')
+      .notNull()
+      .references(() => servers.id),
+    providerId: uuid('provider_id').notNull(),
+    slug: text('slug').notNull(),
+    tool: text('tool').notNull(),
+    /** What was held and committed to the grant when the lease began. */
+    amount: amountColumn('amount').notNull(),
+    /** What served calls took of it so far. */
+    captured: amountColumn('captured').notNull().default(sql`0`),
+    /** The ledger hold now carrying what is not captured (each capture keeps the rest as a new hold). */
+    holdId: uuid('hold_id').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('gateway_leases_open_idx').on(t.expiresAt).where(sql`${t.endedAt} IS NULL`),
+    check('gateway_leases_captured_within', sql`${t.captured} >= 0 AND ${t.captured} <= ${t.amount}`),
   ],
 );
 

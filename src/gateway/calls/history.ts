@@ -19,13 +19,17 @@ export interface CallEntry {
   finishedAt: Date | null;
 }
 
-/** The caller's calls, newest first, with what each cost (a refunded call cost nothing). */
+/**
+ * The caller's calls, newest first, with what each cost (a refunded call cost nothing); the first
+ * page begins with the calls running now in this process (`processing_request`).
+ */
 export async function listCalls(
-  deps: Pick<GatewayDeps, 'db'>,
+  deps: Pick<GatewayDeps, 'db' | 'meter'>,
   actor: Actor,
   page: PageRequest & { server?: string } = {},
 ): Promise<Page<CallEntry>> {
   const userId = requireUser(actor);
+  await deps.meter.flushed();
   const limit = pageLimit(page.limit);
   const older = olderThan(sql`c.started_at`, sql`c.id`, page.cursor);
   const rows = await queryRows<{
@@ -51,7 +55,19 @@ export async function listCalls(
         ORDER BY c.started_at DESC, c.id DESC
         LIMIT ${limit + 1}`,
   );
-  return pageOf(
+  const running = page.cursor
+    ? []
+    : deps.meter.runningOf(userId).filter((t) => !page.server || t.start.slug === page.server);
+  const names = new Map<string, string>();
+  if (running.length > 0) {
+    const ids = [...new Set(running.map((t) => t.start.serverId))];
+    for (const row of await queryRows<{ id: string; name: string }>(
+      deps.db,
+      sql`SELECT id, name FROM gateway_servers WHERE id = ANY(${sql.param(ids)}::uuid[])`,
+    ))
+      names.set(row.id, row.name);
+  }
+  const page1 = pageOf(
     rows.map((r) => ({
       id: r.id,
       serverSlug: r.slug,
@@ -68,15 +84,30 @@ export async function listCalls(
     limit,
     (c) => ({ at: c.startedAt, id: c.id }),
   );
+  const now: CallEntry[] = running.map((t) => ({
+    id: t.id,
+    serverSlug: t.start.slug,
+    serverName: names.get(t.start.serverId) ?? t.start.slug,
+    tool: t.start.tool,
+    price: t.start.price,
+    state: 'processing_request',
+    failure: null,
+    latencyMs: null,
+    grantId: t.start.grantId,
+    startedAt: t.startedAt,
+    finishedAt: null,
+  }));
+  return { ...page1, items: [...now, ...page1.items] };
 }
 
 /** What the caller spent per day and server over the last `days` days (charged calls only), for the chart. */
 export async function spendByServer(
-  deps: Pick<GatewayDeps, 'db' | 'clock'>,
+  deps: Pick<GatewayDeps, 'db' | 'clock' | 'meter'>,
   actor: Actor,
   days: number,
 ): Promise<{ day: string; slug: string; server: string; amount: bigint; calls: number }[]> {
   const userId = requireUser(actor);
+  await deps.meter.flushed();
   const since = new Date(deps.clock.now().getTime() - days * 86_400_000);
   const rows = await queryRows<{ day: string; slug: string; server: string; amount: string; calls: number }>(
     deps.db,

@@ -16,14 +16,18 @@ export interface Balance {
 }
 
 /**
- * A person's balance as the ledger has it, and their state in the seed's words: `no_credits` before
+ * A person's balance as the ledger has it (with what leases hold for calls and did not use counted
+ * as available), and their state in the seed's words: `no_credits` before
  * any deposit arrives, `withdrew_funds` when the last of it was withdrawn, `insufficient_credits`
  * when it no longer pays for the cheapest priced tool, `has_credits` otherwise.
  */
-export async function balanceOf(deps: Pick<GatewayDeps, 'db'>, userId: string): Promise<Balance> {
+export async function balanceOf(deps: Pick<GatewayDeps, 'db' | 'meter'>, userId: string): Promise<Balance> {
+  // Calls that ended are committed first; what this process's leases hold unused is available.
+  await deps.meter.flushed();
   const account = await findAccount(deps.db, creditsAccountOf(userId));
   if (!account) return { available: 0n, held: 0n, deposited: 0n, spent: 0n, state: 'no_credits' };
-  const available = availableOf(account);
+  const unused = deps.meter.unusedOf(userId);
+  const available = availableOf(account) + unused;
   const [row] = await queryRows<{ withdrawn: boolean; cheapest: string | null }>(
     deps.db,
     sql`SELECT EXISTS (SELECT 1 FROM gateway_withdrawals WHERE user_id = ${userId} AND state = 'paid') AS withdrawn,
@@ -41,7 +45,7 @@ export async function balanceOf(deps: Pick<GatewayDeps, 'db'>, userId: string): 
           : 'has_credits';
   return {
     available,
-    held: account.debitsPending,
+    held: account.debitsPending - unused,
     deposited: account.creditsPosted,
     spent: account.debitsPosted,
     state,

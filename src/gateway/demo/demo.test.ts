@@ -30,7 +30,7 @@ describe('the gateway demo', () => {
       sql`SELECT id FROM core_users WHERE email = 'agent-owner@demo.tally.test'`,
     );
     // 14 adds at 0.0025, 4 pictures at 0.005 and 2 slow counts at 0.01: 0.075 USDC; the failures cost nothing.
-    expect(await balanceOf(tally.context, person!.id)).toMatchObject({
+    expect(await balanceOf(gatewayDeps(tally.context), person!.id)).toMatchObject({
       available: 24_925_000n,
       state: 'has_credits',
     });

@@ -11,7 +11,7 @@ import { TestClock } from '../../core/clock';
 import { queryRows } from '../../core/database';
 import { applyTransfers } from '../../ledger/engine';
 import { idFromKey } from '../../ledger/holds';
-import { beginCall, finishCall } from '../calls/charging';
+import { Meter } from '../calls/meter';
 import { newSessionKeyFromSeed } from '../client';
 import type { GatewayDeps } from '../deps';
 import { capsText, gatewayDomain, issueSessionKeyGrant, SESSION_GRANT_TYPES } from '../grants/service';
@@ -202,7 +202,8 @@ export async function makeGatewayDemo(deps: GatewayDeps): Promise<string[]> {
   // Yesterday's calls, spread over the day, then that day settled.
   const dayEnd = periodEndAt(deps.clock.now(), 24);
   const clock = new TestClock(new Date(dayEnd.getTime() - 23 * 3_600_000).toISOString());
-  const onDay = { ...deps, clock };
+  // Charged as calls through the endpoint are, on that day's clock.
+  const meter = new Meter({ ...deps, clock });
   const plan: [keyof typeof DEMO_PRICES, number][] = [
     ['add', 14],
     ['echo', 6],
@@ -216,7 +217,7 @@ export async function makeGatewayDemo(deps: GatewayDeps): Promise<string[]> {
     for (let n = 0; n < times; n++) {
       index += 1;
       clock.advance(40 * 60_000);
-      const { call, replay } = await beginCall(onDay, {
+      const begun = await meter.begin({
         userId: consumer,
         grantId: null,
         serverId: server.id,
@@ -226,16 +227,19 @@ export async function makeGatewayDemo(deps: GatewayDeps): Promise<string[]> {
         price: DEMO_PRICES[tool],
         requestHash: createHash('sha256').update(`${tool}:${n}`).digest('hex'),
         key: `demo-call:${index}`,
+        clientKey: true,
       });
-      if (replay) continue;
+      if (begun.kind !== 'started') continue;
       clock.advance(150 + ((index * 37) % 400));
       const outcome =
         tool === 'fail'
           ? ({ served: false, failure: 'the tool answered an error' } as const)
           : ({ served: true, result: { content: [{ type: 'text', text: 'demo' }] } } as const);
-      if ((await finishCall(onDay, call.id, outcome, DEMO_SLUG)).state === 'served') served += 1;
+      if (meter.finish(begun.ticket, outcome).call.state === 'served') served += 1;
+      await meter.flushed();
     }
   }
+  await meter.close();
   if (served > 0) {
     made.push(`${served} calls served and 2 refunded yesterday`);
     const { settlement } = await settle(deps, dayEnd);

@@ -284,7 +284,7 @@ export async function getGrant(deps: Pick<GatewayDeps, 'db'>, actor: Actor, id: 
 export async function revokeGrant(deps: GatewayDeps, actor: Actor, id: string): Promise<Grant> {
   const grant = await getGrant(deps, actor, id);
   if (grant.revokedAt) return grant;
-  return deps.db.transaction(async (tx) => {
+  const revoked = await deps.db.transaction(async (tx) => {
     const [revoked] = await tx
       .update(grants)
       .set({ revokedAt: deps.clock.now() })
@@ -297,6 +297,10 @@ export async function revokeGrant(deps: GatewayDeps, actor: Actor, id: string): 
     });
     return revoked!;
   });
+  // Its next request is refused; its leases in this process end now and give back what they did not use.
+  deps.grants.forget(id);
+  await deps.meter.release({ grantId: id });
+  return revoked;
 }
 
 /** The grant a bearer token names, or null. */
@@ -341,12 +345,24 @@ const scopesOf = (charge: GrantCharge) => [
   hourOf(charge.at),
 ];
 
+/** How much more a grant lets a person commit to one tool now, and the limit that binds first. */
+export interface GrantRoom {
+  room: bigint;
+  limit: 'cap' | 'daily_budget' | 'provider_cap' | 'tool_cap';
+  cap: bigint;
+  used: bigint;
+}
+
 /**
- * Commits a charge under its grant, in the transaction that holds the call's price: the grant's row
- * is locked, so concurrent calls see each other's commitments and none passes a limit. Refuses with
- * the limit that would be passed, or the grant's state.
+ * What a grant lets a person commit to one server's tool now, in the caller's transaction: the
+ * grant's row is locked, so concurrent commitments see each other and none passes a limit. A grant
+ * that is revoked, expired or not for this server refuses outright.
  */
-export async function commitToGrant(tx: Db, now: Date, charge: GrantCharge): Promise<void> {
+export async function grantRoom(
+  tx: Db,
+  now: Date,
+  charge: Pick<GrantCharge, 'grantId' | 'providerId' | 'slug' | 'tool'>,
+): Promise<GrantRoom> {
   const [grant] = await tx.select().from(grants).where(eq(grants.id, charge.grantId)).for('update');
   if (!grant) throw gatewayErrors.error('grant_revoked', 'this session grant no longer exists');
   const unusable = grantUnusable(grant, now);
@@ -360,14 +376,6 @@ export async function commitToGrant(tx: Db, now: Date, charge: GrantCharge): Pro
         allowed: grant.servers,
       },
     );
-  const over = (limit: string, cap: bigint, used: bigint) =>
-    gatewayErrors.error(
-      'grant_limit',
-      `this call costs ${charge.amount} micro-USDC, more than the session grant's ${limit} allows: ${cap - used} of ${cap} left`,
-      { limit, cap: cap.toString(), used: used.toString(), price: charge.amount.toString() },
-    );
-  if (grant.committed + charge.amount > grant.cap) throw over('cap', grant.cap, grant.committed);
-
   const usage = new Map(
     (
       await tx
@@ -382,29 +390,48 @@ export async function commitToGrant(tx: Db, now: Date, charge: GrantCharge): Pro
         )
     ).map((row) => [row.scope, row.amount]),
   );
+  const limits: Omit<GrantRoom, 'room'>[] = [{ limit: 'cap', cap: grant.cap, used: grant.committed }];
   if (grant.dailyBudget !== null) {
     let day = 0n;
     for (const [scope, amount] of usage) if (scope.startsWith('hour:')) day += amount;
-    if (day + charge.amount > grant.dailyBudget) throw over('daily_budget', grant.dailyBudget, day);
+    limits.push({ limit: 'daily_budget', cap: grant.dailyBudget, used: day });
   }
   const providerCap = grant.providerCaps[charge.providerId];
-  const providerUsed = usage.get(`provider:${charge.providerId}`) ?? 0n;
-  if (providerCap !== undefined && providerUsed + charge.amount > BigInt(providerCap))
-    throw over('provider_cap', BigInt(providerCap), providerUsed);
+  if (providerCap !== undefined)
+    limits.push({
+      limit: 'provider_cap',
+      cap: BigInt(providerCap),
+      used: usage.get(`provider:${charge.providerId}`) ?? 0n,
+    });
   const toolKey = `${charge.slug}/${charge.tool}`;
   const toolCap = grant.toolCaps[toolKey];
-  const toolUsed = usage.get(`tool:${toolKey}`) ?? 0n;
-  if (toolCap !== undefined && toolUsed + charge.amount > BigInt(toolCap))
-    throw over('tool_cap', BigInt(toolCap), toolUsed);
+  if (toolCap !== undefined)
+    limits.push({ limit: 'tool_cap', cap: BigInt(toolCap), used: usage.get(`tool:${toolKey}`) ?? 0n });
+  const rooms = limits.map((l) => ({ ...l, room: l.cap > l.used ? l.cap - l.used : 0n }));
+  return rooms.reduce((tightest, next) => (next.room < tightest.room ? next : tightest));
+}
 
+/** The refusal of an amount a grant's room does not hold. */
+export const grantLimitError = (room: GrantRoom, amount: bigint): AppError =>
+  gatewayErrors.error(
+    'grant_limit',
+    `this call costs ${amount} micro-USDC, more than the session grant's ${room.limit} allows: ${room.room} of ${room.cap} left`,
+    { limit: room.limit, cap: room.cap.toString(), used: room.used.toString(), price: amount.toString() },
+  );
+
+/**
+ * Commits an amount under a grant (after `grantRoom` found room for it, in the same transaction):
+ * the grant's total, and its provider, tool and hourly usage.
+ */
+export async function commitToGrant(tx: Db, now: Date, charge: GrantCharge): Promise<void> {
   await tx
     .update(grants)
     .set({ committed: sql`${grants.committed} + ${charge.amount.toString()}::numeric`, lastUsedAt: now })
-    .where(eq(grants.id, grant.id));
+    .where(eq(grants.id, charge.grantId));
   await addUsage(tx, charge, 1n);
 }
 
-/** Gives a refunded call's charge back to its grant. */
+/** Gives back to a grant what a commitment did not use (a lease's rest). */
 export async function returnToGrant(tx: Db, charge: GrantCharge): Promise<void> {
   await tx
     .update(grants)

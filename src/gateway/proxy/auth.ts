@@ -5,7 +5,7 @@ import { walletOwner } from '../../core/auth/siwe';
 import type { Db } from '../../core/database';
 import { ed25519PublicKey, verifyEd25519 } from '../../core/keyring';
 import type { GatewayDeps } from '../deps';
-import { gatewayDomain, grantById, grantByToken, grantUnusable } from '../grants/service';
+import { type Grant, gatewayDomain, grantById, grantByToken, grantUnusable } from '../grants/service';
 import { requestNonces } from '../schema';
 
 /**
@@ -14,7 +14,10 @@ import { requestNonces } from '../schema';
  * - `X-Tally-Grant` + `X-Tally-Signature`: a request signed by a session key a wallet granted;
  * - `X-Tally-Wallet` + `X-Tally-Signature`: a request signed by the wallet itself (EIP-712).
  * Signed requests carry `X-Tally-Nonce` (used once) and `X-Tally-Expiry` (Unix seconds, at most
- * five minutes ahead), and sign the HTTP method, the path and the body's SHA-256.
+ * five minutes ahead), and sign the HTTP method, the path, the body's SHA-256 and the MCP session
+ * (`Mcp-Session-Id`, empty for the request that opens one). A request signed for one session is
+ * refused in any other, so its nonce need only be remembered by its session, in memory; nonces of
+ * requests that open sessions are kept in the database, across processes and restarts.
  */
 export interface Caller {
   userId: string;
@@ -41,10 +44,19 @@ export const requestSigningText = (r: {
   method: string;
   path: string;
   bodyHash: Hex;
+  session: string;
   nonce: string;
   expiry: number;
 }) =>
-  ['TALLY-GATEWAY-REQUEST', r.method.toUpperCase(), r.path, r.bodyHash, r.nonce, String(r.expiry)].join('\n');
+  [
+    'TALLY-GATEWAY-REQUEST',
+    r.method.toUpperCase(),
+    r.path,
+    r.bodyHash,
+    r.session,
+    r.nonce,
+    String(r.expiry),
+  ].join('\n');
 
 /** What a wallet signs for a request (EIP-712, domain `gatewayDomain`). */
 export const GATEWAY_REQUEST_TYPES = {
@@ -52,6 +64,7 @@ export const GATEWAY_REQUEST_TYPES = {
     { name: 'method', type: 'string' },
     { name: 'path', type: 'string' },
     { name: 'bodyHash', type: 'bytes32' },
+    { name: 'session', type: 'string' },
     { name: 'nonce', type: 'string' },
     { name: 'expiry', type: 'uint256' },
   ],
@@ -59,17 +72,70 @@ export const GATEWAY_REQUEST_TYPES = {
 
 const NONCE = /^[A-Za-z0-9_-]{16,128}$/;
 
+/**
+ * The nonces one MCP session has seen, until their requests expire: a session lives in one process,
+ * and a request signed for it is refused in any other.
+ */
+export class SessionNonces {
+  private readonly seen = new Map<string, number>();
+
+  /** Records a nonce as used; false when it was used already. */
+  record(nonce: string, expiresAtMs: number, nowMs: number): boolean {
+    if (this.seen.has(nonce)) return false;
+    if (this.seen.size >= 1_000) {
+      for (const [old, expires] of this.seen) if (expires <= nowMs) this.seen.delete(old);
+    }
+    this.seen.set(nonce, expiresAtMs);
+    return true;
+  }
+}
+
+/** Grants as read a moment ago: a revocation reaches the calls of every process within a second. */
+export class GrantCache {
+  private readonly byKey = new Map<string, { grant: Grant | null; at: number }>();
+
+  constructor(private readonly db: Db) {}
+
+  byToken(token: string): Promise<Grant | null> {
+    return this.cached(`token:${token}`, () => grantByToken(this.db, token));
+  }
+
+  byId(id: string): Promise<Grant | null> {
+    return this.cached(`id:${id}`, () => grantById(this.db, id));
+  }
+
+  /** A grant changed (revoked): its next request reads it again. */
+  forget(grantId: string): void {
+    for (const [key, hit] of this.byKey) if (hit.grant?.id === grantId) this.byKey.delete(key);
+  }
+
+  private async cached(key: string, read: () => Promise<Grant | null>): Promise<Grant | null> {
+    const hit = this.byKey.get(key);
+    if (hit && Date.now() - hit.at < GRANT_FRESH_MS) return hit.grant;
+    const grant = await read();
+    if (this.byKey.size > 10_000) this.byKey.clear();
+    this.byKey.set(key, { grant, at: Date.now() });
+    return grant;
+  }
+}
+
+/** How long a grant read is used for authenticating requests. */
+export const GRANT_FRESH_MS = 1_000;
+
 export async function authenticate(
   deps: Pick<GatewayDeps, 'db' | 'clock' | 'chain'>,
+  grants: GrantCache,
   request: Request,
   path: string,
   body: string,
+  /** The nonces of the session the request names; absent for a request that opens a session. */
+  session?: SessionNonces,
 ): Promise<Caller> {
   const now = deps.clock.now();
   const authorization = request.headers.get('authorization');
   if (authorization) {
     const token = /^bearer\s+(\S+)$/i.exec(authorization)?.[1];
-    const grant = token ? await grantByToken(deps.db, token) : null;
+    const grant = token ? await grants.byToken(token) : null;
     if (!grant) throw new AuthRefusal(401, 'The bearer token is not a Tally session grant.');
     const unusable = grantUnusable(grant, now);
     if (unusable) throw new AuthRefusal(403, `${sentence(unusable.message)}`);
@@ -97,13 +163,20 @@ export async function authenticate(
       401,
       `X-Tally-Expiry may be at most ${MAX_REQUEST_LIFETIME_SECONDS} seconds ahead.`,
     );
-  const signed = { method: request.method, path, bodyHash: bodyHashOf(body), nonce, expiry };
+  const signed = {
+    method: request.method,
+    path,
+    bodyHash: bodyHashOf(body),
+    session: request.headers.get('mcp-session-id') ?? '',
+    nonce,
+    expiry,
+  };
 
   let caller: Caller;
   let signer: string;
   if (grantId) {
-    const grant = await grantById(deps.db, grantId);
-    const key = grant?.sessionKey ? ed25519PublicKey(grant.sessionKey) : null;
+    const grant = await grants.byId(grantId);
+    const key = grant?.sessionKey ? sessionPublicKey(grant.sessionKey) : null;
     if (!grant || !key) throw new AuthRefusal(401, 'X-Tally-Grant names no session-key grant.');
     if (!verifyEd25519(key, requestSigningText(signed), signature))
       throw new AuthRefusal(401, 'The signature is not the session key’s signature of this request.');
@@ -135,7 +208,10 @@ export async function authenticate(
     caller = { userId: owner, grantId: null, how: 'wallet' };
     signer = `wallet:${address.toLowerCase()}`;
   }
-  if (!(await recordNonce(deps.db, signer, nonce, new Date(expiry * 1000))))
+  const fresh = session
+    ? session.record(`${signer}|${nonce}`, expiry * 1000, now.getTime())
+    : await recordNonce(deps.db, signer, nonce, new Date(expiry * 1000));
+  if (!fresh)
     throw new AuthRefusal(
       401,
       'This signed request was sent before (its nonce is used): sign each request anew.',
@@ -155,6 +231,18 @@ async function recordNonce(db: Db, signer: string, nonce: string, expiresAt: Dat
 
 export async function sweepRequestNonces(db: Db, now: Date): Promise<void> {
   await db.execute(sql`DELETE FROM gateway_request_nonces WHERE expires_at < ${now}`);
+}
+
+/** Session keys' public keys, parsed once: parsing costs more than verifying a signature. */
+const publicKeys = new Map<string, ReturnType<typeof ed25519PublicKey>>();
+function sessionPublicKey(raw: string): ReturnType<typeof ed25519PublicKey> {
+  let key = publicKeys.get(raw);
+  if (!key) {
+    key = ed25519PublicKey(raw);
+    if (publicKeys.size > 10_000) publicKeys.clear();
+    publicKeys.set(raw, key);
+  }
+  return key;
 }
 
 const sentence = (text: string) =>

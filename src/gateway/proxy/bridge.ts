@@ -35,17 +35,16 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { and, eq } from 'drizzle-orm';
 import { AppError } from '../../core/errors';
 import { canonicalJson } from '../../core/json';
-import { availableBalance, beginCall, type Call, finishCall } from '../calls/charging';
+import type { Call } from '../calls/leases';
+import type { Begun } from '../calls/meter';
 import type { GatewayDeps } from '../deps';
 import { formatUsdc } from '../ledger';
 import { REFUND_RULE, type Receipt, SIGNING_PURPOSES, signWith } from '../receipts';
-import { servers, tools } from '../schema';
 import type { Server as ServerRow } from '../servers/service';
 import { connectUpstream, type UpstreamTarget } from '../servers/upstream';
-import type { Caller } from './auth';
+import { type Caller, SessionNonces } from './auth';
 
 /** How long Tally waits for an upstream's answer without a progress notification, and at most in all. */
 export const UPSTREAM_TIMEOUT_MS = 60_000;
@@ -74,6 +73,8 @@ export interface Bridge {
   userId: string;
   slug: string;
   lastSeen: number;
+  /** The nonces of the session's signed requests (`auth.ts`). */
+  nonces: SessionNonces;
   close(): Promise<void>;
 }
 
@@ -183,6 +184,7 @@ export async function openBridge(
     userId: caller.userId,
     slug: server.slug,
     lastSeen: Date.now(),
+    nonces: new SessionNonces(),
     async close() {
       if (closed) return;
       closed = true;
@@ -216,27 +218,20 @@ async function relay<T extends Parameters<Client['request']>[1]>(
   }
 }
 
-type ToolRow = typeof tools.$inferSelect;
-
-async function pricedTools(deps: Pick<GatewayDeps, 'db'>, serverId: string): Promise<Map<string, ToolRow>> {
-  const rows = await deps.db.select().from(tools).where(eq(tools.serverId, serverId));
-  return new Map(rows.filter((t) => t.price !== null).map((t) => [t.name, t]));
-}
-
 /** `tools/list` as the upstream answered it, less tools without a price, each with its price and a signed quote. */
 async function withPrices(
   deps: GatewayDeps,
   server: ServerRow,
   listed: Awaited<ReturnType<Client['listTools']>>,
 ): Promise<typeof listed> {
-  const prices = await pricedTools(deps, server.id);
+  const priced = await deps.prices.of(server.id).priced();
   const validUntil = new Date(deps.clock.now().getTime() + QUOTE_SECONDS * 1000).toISOString();
   return {
     ...listed,
     tools: listed.tools
-      .filter((tool) => prices.has(tool.name))
+      .filter((tool) => priced.has(tool.name))
       .map((tool) => {
-        const price = prices.get(tool.name)!.price!.toString();
+        const price = priced.get(tool.name)!.toString();
         return {
           ...tool,
           _meta: {
@@ -287,50 +282,49 @@ async function callTool(
 ): Promise<CallToolResult> {
   const caller = callerOf(extra);
   const name = request.params.name;
-  // The server's state and the tool's price as they are now, in one read.
-  const [found] = await deps.db
-    .select({ state: servers.state, price: tools.price })
-    .from(servers)
-    .leftJoin(tools, and(eq(tools.serverId, servers.id), eq(tools.name, name)))
-    .where(eq(servers.id, server.id));
-  if (found?.state !== 'active')
+  // The server's state and the tool's price as they were a moment ago (`PriceBook`).
+  const found = await deps.prices.of(server.id).lookup(name);
+  if (found.state !== 'active')
     return refusal(
       `The server "${server.name}" is paused by its provider: no calls are taken now.`,
       'server_paused',
     );
-  const tool = found.price === null ? null : { price: found.price };
-  if (!tool || tool.price === null)
+  if (found.price === null)
     throw new McpError(ErrorCode.InvalidParams, `Tool ${name} is not offered through Tally on this server.`);
 
   const meta = { ...(request.params._meta ?? {}) };
   const clientKey = meta[META.idempotencyKey];
   delete meta[META.idempotencyKey];
-  const key =
-    typeof clientKey === 'string' && clientKey.length > 0 && clientKey.length <= 200
-      ? `client:${clientKey}`
-      : `session:${extra.sessionId}:${JSON.stringify(extra.requestId)}`;
+  const ownKey = typeof clientKey === 'string' && clientKey.length > 0 && clientKey.length <= 200;
+  const key = ownKey
+    ? `client:${clientKey}`
+    : `session:${extra.sessionId}:${JSON.stringify(extra.requestId)}`;
   const requestHash = createHash('sha256')
     .update(canonicalJson({ method: 'tools/call', name, arguments: request.params.arguments ?? {} }))
     .digest('hex');
 
-  let started: Awaited<ReturnType<typeof beginCall>>;
+  let begun: Begun;
   try {
-    started = await beginCall(deps, {
+    begun = await deps.meter.begin({
       userId: caller.userId,
       grantId: caller.grantId,
       serverId: server.id,
-      slug: server.slug,
       providerId: server.providerId,
+      slug: server.slug,
       tool: name,
-      price: tool.price,
+      price: found.price,
       requestHash,
       key,
+      clientKey: ownKey,
     });
   } catch (error) {
     if (error instanceof AppError) return paymentRefusal(deps, error);
     throw error;
   }
-  if (started.replay) return replayOf(deps, started.call, requestHash, server);
+  if (begun.kind === 'running')
+    throw new McpError(ErrorCode.InvalidRequest, 'The same call is still running: wait for its answer.');
+  if (begun.kind === 'replay') return replayOf(deps, begun.call, requestHash, server);
+  const { ticket } = begun;
 
   const progressToken = extra._meta?.progressToken;
   let result: CallToolResult;
@@ -359,29 +353,24 @@ async function callTool(
       },
     )) as CallToolResult;
   } catch (error) {
-    await finishCall(
-      deps,
-      started.call.id,
-      { served: false, failure: (error as Error).message.slice(0, 500) },
-      server.slug,
-    );
+    deps.meter.finish(ticket, { served: false, failure: (error as Error).message.slice(0, 500) });
     throw error;
   }
   if (result.isError) {
-    await finishCall(
-      deps,
-      started.call.id,
-      { served: false, failure: 'the tool answered an error' },
-      server.slug,
-    );
+    deps.meter.finish(ticket, { served: false, failure: 'the tool answered an error' });
     return { ...result, _meta: { ...result._meta, [META.refunded]: true } };
   }
-  const call = await finishCall(deps, started.call.id, { served: true, result }, server.slug, started.hold);
+  const { call, balanceAfter } = deps.meter.finish(ticket, { served: true, result });
   if (call.state !== 'served') return { ...result, _meta: { ...result._meta, [META.refunded]: true } };
-  return { ...result, _meta: { ...result._meta, [META.receipt]: await receiptOf(deps, call, server) } };
+  const receipt = receiptOf(deps, { ...call, balanceAfter }, server);
+  return { ...result, _meta: { ...result._meta, [META.receipt]: receipt } };
 }
 
-async function receiptOf(deps: GatewayDeps, call: Call, server: ServerRow) {
+function receiptOf(
+  deps: GatewayDeps,
+  call: Pick<Call, 'id' | 'tool' | 'requestHash' | 'price' | 'finishedAt'> & { balanceAfter: bigint },
+  server: ServerRow,
+) {
   const body: Receipt = {
     call_id: call.id,
     server: server.slug,
@@ -389,33 +378,27 @@ async function receiptOf(deps: GatewayDeps, call: Call, server: ServerRow) {
     request_hash: call.requestHash,
     price: call.price.toString(),
     asset: 'USDC',
-    balance_after: (await availableBalance(deps.db, call.userId)).toString(),
+    balance_after: call.balanceAfter.toString(),
     served_at: (call.finishedAt ?? deps.clock.now()).toISOString(),
   };
   return signWith(deps.keys, SIGNING_PURPOSES.receipts, body);
 }
 
 /** A retried request: answered from its first attempt, never charged again. */
-async function replayOf(
-  deps: GatewayDeps,
-  call: Call,
-  requestHash: string,
-  server: ServerRow,
-): Promise<CallToolResult> {
+function replayOf(deps: GatewayDeps, call: Call, requestHash: string, server: ServerRow): CallToolResult {
   if (call.requestHash !== requestHash)
     throw new McpError(
       ErrorCode.InvalidParams,
       'This idempotency key was used for a different call: use a new key for a new call.',
     );
-  if (call.state === 'processing_request')
-    throw new McpError(ErrorCode.InvalidRequest, 'The same call is still running: wait for its answer.');
   if (call.state === 'refunded')
     return refusal(
       'This call failed before and was not charged: send it again with a new request id or idempotency key.',
       'call_refunded',
     );
   const result = call.result as CallToolResult;
-  return { ...result, _meta: { ...result._meta, [META.receipt]: await receiptOf(deps, call, server) } };
+  const receipt = receiptOf(deps, { ...call, balanceAfter: deps.meter.availableTo(call.userId) }, server);
+  return { ...result, _meta: { ...result._meta, [META.receipt]: receipt } };
 }
 
 /** A tool result a model can relay to a person: what went wrong with paying, and what to do. */

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { GatewayDeps } from '../deps';
 import { findServerBySlug, upstreamTarget } from '../servers/service';
 import { reasonOf } from '../servers/upstream';
-import { AuthRefusal, authenticate } from './auth';
+import { AuthRefusal, authenticate, SessionNonces } from './auth';
 import { type Bridge, openBridge } from './bridge';
 
 /** The largest JSON-RPC body a client may send through Tally. */
@@ -65,9 +65,19 @@ export function mcpEndpoint(deps: GatewayDeps): {
     if (body.length > MAX_MCP_BODY_BYTES)
       return rpcError(413, -32600, `Requests through Tally are at most ${MAX_MCP_BODY_BYTES} bytes.`);
 
+    const sessionId = c.req.header('mcp-session-id');
+    const named = sessionId ? sessions.get(sessionId) : undefined;
     let caller: Awaited<ReturnType<typeof authenticate>>;
     try {
-      caller = await authenticate(deps, c.req.raw, `/mcp/${slug}`, body);
+      caller = await authenticate(
+        deps,
+        deps.grants,
+        c.req.raw,
+        `/mcp/${slug}`,
+        body,
+        // A session that is not found is refused below, whatever the nonce.
+        sessionId ? (named?.nonces ?? new SessionNonces()) : undefined,
+      );
     } catch (error) {
       if (error instanceof AuthRefusal) {
         return rpcError(error.status, -32001, error.message, {
@@ -86,9 +96,8 @@ export function mcpEndpoint(deps: GatewayDeps): {
     }
     const authInfo = { token: '', clientId: caller.userId, scopes: [], extra: { caller } };
 
-    const sessionId = c.req.header('mcp-session-id');
     if (sessionId) {
-      const bridge = sessions.get(sessionId);
+      const bridge = named;
       // Someone else's session is not found, as a session that does not exist.
       if (!bridge || bridge.userId !== caller.userId || bridge.slug !== slug)
         return rpcError(404, -32001, 'Session not found: open a new one with initialize.');

@@ -124,7 +124,7 @@ export async function updateServer(
   }
   if (changes.usageUrl)
     await assertPublicUrl(changes.usageUrl, { allowPrivate: deps.allowPrivateNetwork, field: 'usage_url' });
-  return deps.db.transaction(async (tx) => {
+  const changed = await deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
     const [updated] = await tx
       .update(servers)
@@ -151,6 +151,9 @@ export async function updateServer(
     });
     return withTools(tx, updated!);
   });
+  // Calls through the endpoint see the change now, not when their price book is next read.
+  deps.prices.forget(id);
+  return changed;
 }
 
 /**
@@ -174,7 +177,7 @@ export async function checkServer(deps: GatewayDeps, actor: Actor, id: string): 
     }
     throw error;
   }
-  return deps.db.transaction(async (tx) => {
+  const changed = await deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
     const [updated] = await tx
       .update(servers)
@@ -184,6 +187,9 @@ export async function checkServer(deps: GatewayDeps, actor: Actor, id: string): 
     await storeTools(tx, server.id, inspection.tools, now);
     return withTools(tx, updated!);
   });
+  // Calls through the endpoint see the change now, not when their price book is next read.
+  deps.prices.forget(id);
+  return changed;
 }
 
 /**
@@ -197,7 +203,7 @@ export async function setToolPrices(
   prices: Readonly<Record<string, bigint | null>>,
 ): Promise<ServerWithTools> {
   const { server } = await ownServer(deps, actor, id);
-  return deps.db.transaction(async (tx) => {
+  const changed = await deps.db.transaction(async (tx) => {
     const known = new Set(
       (await tx.select({ name: tools.name }).from(tools).where(eq(tools.serverId, server.id))).map(
         (t) => t.name,
@@ -231,6 +237,9 @@ export async function setToolPrices(
     });
     return withTools(tx, server);
   });
+  // Calls through the endpoint see the change now, not when their price book is next read.
+  deps.prices.forget(id);
+  return changed;
 }
 
 /** One of the caller's servers (administrators: any), with its tools. */

@@ -17,7 +17,7 @@ import { type ChainRuntime, walletFor } from '../../chain/runtime';
 import { systemActor } from '../../core/actor';
 import { queryRows } from '../../core/database';
 import { getAccount } from '../../ledger/service';
-import { beginCall, finishCall } from '../calls/charging';
+
 import { type DemoUpstream, startDemoUpstream } from '../demo/upstream-server';
 import type { GatewayDeps } from '../deps';
 import { earningsAccountOf, GATEWAY_ACCOUNTS, SERVED_ACCOUNTS } from '../ledger';
@@ -95,7 +95,7 @@ let keys = 0;
 /** A call served and charged through the gateway's own charging, as a tools/call is. */
 async function served(payer: TestPerson, to: ProviderUnderTest, price: bigint): Promise<void> {
   keys += 1;
-  const { call } = await beginCall(deps, {
+  const begun = await deps.meter.begin({
     userId: payer.userId,
     grantId: null,
     serverId: to.serverId,
@@ -105,9 +105,12 @@ async function served(payer: TestPerson, to: ProviderUnderTest, price: bigint): 
     price,
     requestHash: 'f'.repeat(64),
     key: `settlement-test-${keys}`,
+    clientKey: true,
   });
-  const ended = await finishCall(deps, call.id, { served: true, result: { content: [] } }, to.slug);
-  expect(ended.state).toBe('served');
+  if (begun.kind !== 'started') throw new Error(`the call was not started: ${begun.kind}`);
+  const ended = deps.meter.finish(begun.ticket, { served: true, result: { content: [] } });
+  expect(ended.call.state).toBe('served');
+  await deps.meter.release({ userId: payer.userId });
 }
 
 async function settleChain(): Promise<void> {

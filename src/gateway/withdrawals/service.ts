@@ -62,6 +62,8 @@ export async function createWithdrawal(
     { maxGasLimit: chain.settings.maxGasLimit },
   );
 
+  // What this process's leases hold for the person's calls is theirs to withdraw again.
+  await deps.meter.release({ userId });
   const id = newId();
   const holdId = partId(id, 1);
   return deps.db.transaction(async (tx) => {
