@@ -1,12 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { newId } from '../../src/core/ids';
 import { type DemoUpstream, startDemoUpstream } from '../../src/gateway/demo/upstream-server';
 import { ensureCreditsAccount, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../../src/gateway/ledger';
 import { applyTransfers } from '../../src/ledger/engine';
-import { read, request, signedInPerson, type TestPerson, type TestTally } from './app';
+import { type Body, read, request, signedInPerson, type TestPerson, type TestTally } from './app';
 
 /** The prices the gateway tests give the demo server's tools, micro-USDC. */
 export const DEMO_PRICES = { echo: '0', add: '2500', slow: '1000', picture: '500', fail: '700' } as const;
@@ -93,3 +95,36 @@ export async function linkWallet(tally: TestTally, userId: string, address: stri
 
 export const availableOf = async (tally: TestTally, person: TestPerson): Promise<string> =>
   (await read(await request(tally, 'GET', '/api/gateway/balance', { as: person }))).available;
+
+/** A person with `funds` of credits and a bearer grant (a week, cap 1 USDC unless `limits` say otherwise). */
+export async function bearerConsumer(
+  tally: TestTally,
+  funds: bigint,
+  limits: Record<string, unknown> = {},
+): Promise<{ person: TestPerson; token: string; grant: Body }> {
+  const person = await signedInPerson(tally);
+  if (funds > 0n) await fundCredits(tally, person.userId, funds);
+  const issued = await request(tally, 'POST', '/api/gateway/grants', {
+    as: person,
+    body: {
+      label: 'Claude Desktop',
+      cap: '1000000',
+      expires_at: new Date(tally.clock.now().getTime() + 7 * 86_400_000).toISOString(),
+      ...limits,
+    },
+  });
+  expect(issued.status).toBe(201);
+  const { grant, token } = await read(issued);
+  return { person, token, grant };
+}
+
+/** The MCP SDK's own client at `/mcp/<slug>`, sending a bearer grant as Claude Desktop would. */
+export async function connectBearer(world: GatewayWorld, token: string, slug = world.slug): Promise<Client> {
+  const client = new Client({ name: 'gateway-test', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${world.base}/mcp/${slug}`), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  return client;
+}

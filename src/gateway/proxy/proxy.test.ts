@@ -16,7 +16,14 @@ import {
   type TestTally,
   testTally,
 } from '../../../test/support/app';
-import { availableOf, fundCredits, type GatewayWorld, gatewayWorld } from '../../../test/support/gateway';
+import {
+  availableOf,
+  bearerConsumer,
+  connectBearer,
+  fundCredits,
+  type GatewayWorld,
+  gatewayWorld,
+} from '../../../test/support/gateway';
 import { queryRows } from '../../core/database';
 import { type DemoUpstream, startDemoUpstream } from '../demo/upstream-server';
 import { verifySigned } from '../receipts';
@@ -39,35 +46,9 @@ afterAll(async () => {
 
 const fund = (person: TestPerson, amount: bigint) => fundCredits(tally, person.userId, amount);
 
-async function consumer(
-  funds: bigint,
-  limits: Record<string, unknown> = {},
-): Promise<{ person: TestPerson; token: string; grant: Body }> {
-  const person = await signedInPerson(tally);
-  if (funds > 0n) await fund(person, funds);
-  const issued = await request(tally, 'POST', '/api/gateway/grants', {
-    as: person,
-    body: {
-      label: 'Claude Desktop',
-      cap: '1000000',
-      expires_at: new Date(tally.clock.now().getTime() + 7 * 86_400_000).toISOString(),
-      ...limits,
-    },
-  });
-  expect(issued.status).toBe(201);
-  const { grant, token } = await read(issued);
-  return { person, token, grant };
-}
-
-async function connect(token: string, server = slug): Promise<Client> {
-  const client = new Client({ name: 'gateway-test', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${base}/mcp/${server}`), {
-      requestInit: { headers: { authorization: `Bearer ${token}` } },
-    }),
-  );
-  return client;
-}
+const consumer = (funds: bigint, limits: Record<string, unknown> = {}) =>
+  bearerConsumer(tally, funds, limits);
+const connect = (token: string, server = slug): Promise<Client> => connectBearer(world, token, server);
 
 const balanceOf = (person: TestPerson) => availableOf(tally, person);
 

@@ -155,6 +155,52 @@ describe('session keys a wallet granted', () => {
     expect((await refused.json()).error.message).toContain('not the session key’s signature');
   });
 
+  it('binds a signed request to its MCP session: replayed there or sent into another session, it is refused', async () => {
+    const { wallet } = await walletHolder(0n);
+    const signer = await grantSessionKey({
+      tally: world.base,
+      wallet,
+      chainId: chain.client.chainId,
+      limits: { label: 'sessions', cap: 1_000n, expiresInDays: 1 },
+    });
+    const open = async () => {
+      const opened = await (await rawInitialize(signer)).send();
+      expect(opened.status).toBe(200);
+      return opened.headers.get('mcp-session-id')!;
+    };
+    const [mine, other] = [await open(), await open()];
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
+    const headers = await signedHeaders(signer, {
+      method: 'POST',
+      path: `/mcp/${world.slug}`,
+      body,
+      session: mine,
+    });
+    const send = (session: string) =>
+      fetch(endpoint(), {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'mcp-session-id': session,
+          'mcp-protocol-version': '2025-06-18',
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body,
+      });
+    const listed = await send(mine);
+    expect(listed.status).toBe(200);
+    expect(await listed.text()).toContain('"add"');
+
+    const again = await send(mine);
+    expect(again.status).toBe(401);
+    expect((await again.json()).error.message).toContain('nonce is used');
+    // The same signed bytes in another session of the same person: the signature is for `mine`.
+    const elsewhere = await send(other);
+    expect(elsewhere.status).toBe(401);
+    expect((await elsewhere.json()).error.message).toContain('not the session key’s signature');
+  });
+
   it('refuses a grant whose limits differ from what the wallet signed, and answers the same grant twice', async () => {
     const { wallet } = await walletHolder(0n);
     const key = newSessionKey();
