@@ -20,7 +20,6 @@ import {
   availableOf,
   bearerConsumer,
   connectBearer,
-  fundCredits,
   type GatewayWorld,
   gatewayWorld,
 } from '../../../test/support/gateway';
@@ -43,8 +42,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.close();
 });
-
-const fund = (person: TestPerson, amount: bigint) => fundCredits(tally, person.userId, amount);
 
 const consumer = (funds: bigint, limits: Record<string, unknown> = {}) =>
   bearerConsumer(tally, funds, limits);
