@@ -104,6 +104,33 @@ export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
   } as const;
 }
 
+/**
+ * A JSON body read from its raw bytes and checked against `schema`, for routes that verify a
+ * signature over those bytes before parsing (and so take no validator): `malformed_json` or
+ * `validation_failed` with the issues, as a validated body would answer.
+ */
+export function parseRawJson<T extends z.ZodType>(schema: T, raw: Uint8Array | string): z.infer<T> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(
+      typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw),
+    );
+  } catch {
+    throw new AppError('malformed_json', 'the body is not valid JSON');
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => ({
+      path: issue.path.join('.'),
+      message: issue.message,
+    }));
+    throw new AppError('validation_failed', `${issues[0]?.path || 'body'}: ${issues[0]?.message}`, {
+      issues,
+    });
+  }
+  return result.data;
+}
+
 /** A documented JSON response of a route. */
 export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { 'application/json': { schema } } };

@@ -117,11 +117,48 @@ export function signingFetch(signer: GatewaySigner, inner: typeof fetch = fetch)
     const headers = new Headers(init?.headers);
     const session = headers.get('mcp-session-id') ?? undefined;
     for (const [name, value] of Object.entries(
-      await signedHeaders(signer, { method: init?.method ?? 'GET', path: url.pathname, body, session }),
+      await signedHeaders(signer, {
+        method: init?.method ?? 'GET',
+        path: url.pathname + url.search,
+        body,
+        session,
+      }),
     ))
       headers.set(name, value);
     return inner(input, { ...init, headers });
   }) as typeof fetch;
+}
+
+/**
+ * A person's gateway account from code, each request signed as calls are (`/api/gateway/signed/…`):
+ * the balance, the calls with their cost, and (with the wallet itself as signer) a withdrawal.
+ * Answers are the API's JSON; a refusal throws with the API's error message.
+ */
+export function gatewayAccount(options: { tally: string; signer: GatewaySigner }) {
+  const send = signingFetch(options.signer);
+  const call = async (path: string, init?: RequestInit) => {
+    const response = await send(new URL(path, options.tally), init);
+    const body = (await response.json()) as Record<string, unknown> & { error?: { message: string } };
+    if (!response.ok) throw new Error(body.error?.message ?? `Tally answered ${response.status}`);
+    return body;
+  };
+  return {
+    balance: () => call('/api/gateway/signed/balance'),
+    calls: (page: { cursor?: string; limit?: number; server?: string } = {}) => {
+      const query = new URLSearchParams(
+        Object.entries(page)
+          .filter(([, value]) => value !== undefined)
+          .map(([key, value]) => [key, String(value)]),
+      );
+      return call(`/api/gateway/signed/calls${query.size > 0 ? `?${query}` : ''}`);
+    },
+    withdraw: (amount: bigint, to?: string) =>
+      call('/api/gateway/signed/withdrawals', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ amount: amount.toString(), ...(to ? { to } : {}) }),
+      }),
+  };
 }
 
 /** An MCP client connected to `url` (`https://…/mcp/<server>`) through Tally, its requests signed. */

@@ -1,5 +1,6 @@
 import { createRouter } from '../core/http';
 import { accountRoutes } from './calls/routes';
+import { signedAccountRoutes } from './calls/signed-routes';
 import { depositRoutes } from './deposits/routes';
 import type { GatewayDeps } from './deps';
 import { grantRoutes } from './grants/routes';
@@ -16,6 +17,7 @@ export function gatewayRoutes(deps: GatewayDeps) {
   router.route('/', depositRoutes(deps));
   router.route('/', grantRoutes(deps));
   router.route('/', accountRoutes(deps));
+  router.route('/', signedAccountRoutes(deps));
   router.route('/', withdrawalRoutes(deps));
   router.route('/', settlementRoutes(deps));
   return router;

@@ -3,7 +3,9 @@ import { serve } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { sql } from 'drizzle-orm';
+import { parseAbi } from 'viem';
 import { expect } from 'vitest';
+import { type ChainRuntime, walletFor } from '../../src/chain/runtime';
 import { newId } from '../../src/core/ids';
 import { type DemoUpstream, startDemoUpstream } from '../../src/gateway/demo/upstream-server';
 import { ensureCreditsAccount, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../../src/gateway/ledger';
@@ -127,4 +129,19 @@ export async function connectBearer(world: GatewayWorld, token: string, slug = w
     }),
   );
   return client;
+}
+
+/**
+ * Test USDC minted to the treasury: what deposits would have brought it, for withdrawals and payouts
+ * to pay from. Call it before Tally takes the treasury's nonces over (before `testTally`).
+ */
+export async function mintToTreasury(chain: ChainRuntime, amount: bigint): Promise<void> {
+  const treasury = walletFor(chain.client, chain.treasury);
+  const hash = await treasury.writeContract({
+    address: chain.deployment.tokens.USDC.address,
+    abi: parseAbi(['function mint(address to, uint256 amount) returns (bool)']),
+    functionName: 'mint',
+    args: [chain.treasury.address, amount],
+  });
+  await chain.client.publicClient.waitForTransactionReceipt({ hash });
 }

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import type { Actor } from '../../core/actor';
-import { AppError } from '../../core/errors';
+import { parseRawJson } from '../../core/http';
 import type { CreditsDeps } from '../deps';
 import { creditsErrors } from '../errors';
 import { integrations } from '../schema';
@@ -46,23 +46,7 @@ export async function receivePurchaseWebhook(
       },
     );
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(delivery.rawBody));
-  } catch {
-    throw new AppError('malformed_json', 'the body is not valid JSON');
-  }
-  const result = WebhookOrderSchema.safeParse(parsed);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => ({
-      path: issue.path.join('.'),
-      message: issue.message,
-    }));
-    throw new AppError('validation_failed', `${issues[0]?.path || 'body'}: ${issues[0]?.message}`, {
-      issues,
-    });
-  }
-  const order = result.data;
+  const order = parseRawJson(WebhookOrderSchema, delivery.rawBody);
   return deps.db.transaction(async (tx) => {
     const outcome = await recordPurchase(tx, deps, actor, {
       source: 'webhook',

@@ -7,7 +7,7 @@ import { iso, Slug, Usdc, Uuid } from '../fields';
 import { SIGNING_PURPOSES } from '../receipts';
 import { callStates } from '../schema';
 import { type CallEntry, listCalls, spendByServer } from './history';
-import { balanceOf, userStates } from './service';
+import { type Balance, balanceOf, userStates } from './service';
 
 const tags = ['Gateway: credits'];
 
@@ -42,7 +42,17 @@ export const CallSchema = z
   })
   .openapi('GatewayCall');
 
-const callJson = (c: CallEntry) => ({
+export const balanceJson = (balance: Balance) => ({
+  asset: 'USDC' as const,
+  decimals: 6 as const,
+  available: balance.available.toString(),
+  held: balance.held.toString(),
+  deposited: balance.deposited.toString(),
+  spent: balance.spent.toString(),
+  state: balance.state,
+});
+
+export const callJson = (c: CallEntry) => ({
   id: c.id,
   server: { slug: c.serverSlug, name: c.serverName },
   tool: c.tool,
@@ -69,21 +79,7 @@ export function accountRoutes(deps: GatewayDeps) {
       summary: 'My gateway balance in USDC micro-units, and my state',
       responses: { 200: jsonResponse(BalanceSchema, 'The balance'), ...errorResponses },
     }),
-    async (c) => {
-      const balance = await balanceOf(deps, requireUser(c.get('actor')));
-      return c.json(
-        {
-          asset: 'USDC' as const,
-          decimals: 6 as const,
-          available: balance.available.toString(),
-          held: balance.held.toString(),
-          deposited: balance.deposited.toString(),
-          spent: balance.spent.toString(),
-          state: balance.state,
-        },
-        200,
-      );
-    },
+    async (c) => c.json(balanceJson(await balanceOf(deps, requireUser(c.get('actor')))), 200),
   );
 
   router.openapi(

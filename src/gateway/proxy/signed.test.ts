@@ -16,11 +16,13 @@ import {
   type GatewayWorld,
   gatewayWorld,
   linkWallet,
+  mintToTreasury,
 } from '../../../test/support/gateway';
 import type { ChainRuntime } from '../../chain/runtime';
 import {
   connectGateway,
   type GatewaySigner,
+  gatewayAccount,
   grantSessionKey,
   newSessionKey,
   signedHeaders,
@@ -33,6 +35,7 @@ let world: GatewayWorld;
 
 beforeAll(async () => {
   chain = await startTestChain();
+  await mintToTreasury(chain, 1_000_000_000n);
   // Signed requests carry real time: Tally's clock reads the same.
   tally = await testTally({ chain, start: new Date().toISOString() });
   world = await gatewayWorld(tally);
@@ -248,6 +251,100 @@ describe('session keys a wallet granted', () => {
         limits: { label: 'x', cap: 1n, expiresInDays: 1 },
       }),
     ).rejects.toThrow('not linked to a Tally account');
+  });
+});
+
+describe('the account by signed requests', () => {
+  it('lets an agent read its balance and calls with its session key, and the wallet alone withdraw', async () => {
+    const { person, wallet } = await walletHolder(20_000n);
+    const sessionKey = await grantSessionKey({
+      tally: world.base,
+      wallet,
+      chainId: chain.client.chainId,
+      limits: { label: 'agent', cap: 10_000n, expiresInDays: 1 },
+    });
+    const client = await connectGateway({ url: endpoint(), signer: sessionKey });
+    await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } });
+    await client.close();
+
+    const agent = gatewayAccount({ tally: world.base, signer: sessionKey });
+    expect(await agent.balance()).toMatchObject({ available: '17500', spent: '2500', state: 'has_credits' });
+    const calls = await agent.calls({ limit: 5 });
+    expect(calls.items).toEqual([expect.objectContaining({ tool: 'add', state: 'served', cost: '2500' })]);
+    await expect(agent.withdraw(1_000n)).rejects.toThrow('the wallet’s own signature');
+
+    const owner = gatewayAccount({
+      tally: world.base,
+      signer: { kind: 'wallet', account: wallet, chainId: chain.client.chainId },
+    });
+    const withdrawal = await owner.withdraw(5_000n);
+    expect(withdrawal).toMatchObject({ state: 'pending', amount: '5000', to: wallet.address.toLowerCase() });
+    expect(await owner.balance()).toMatchObject({ available: '12500', held: '5000' });
+    // The person sees the same from the web app.
+    const mine = await read(await request(tally, 'GET', '/api/gateway/withdrawals', { as: person }));
+    expect(mine.items.map((w: Body) => w.id)).toEqual([withdrawal.id]);
+  });
+
+  it('refuses an unsigned, replayed or altered account request', async () => {
+    const { wallet } = await walletHolder(1_000n);
+    const signer = await grantSessionKey({
+      tally: world.base,
+      wallet,
+      chainId: chain.client.chainId,
+      limits: { label: 'agent', cap: 1_000n, expiresInDays: 1 },
+    });
+    const url = `${world.base}/api/gateway/signed/calls?limit=1`;
+    const unsigned = await fetch(url);
+    expect(unsigned.status).toBe(401);
+
+    const headers = await signedHeaders(signer, {
+      method: 'GET',
+      path: '/api/gateway/signed/calls?limit=1',
+      body: '',
+    });
+    expect((await fetch(url, { headers })).status).toBe(200);
+    const replayed = await fetch(url, { headers });
+    expect(replayed.status).toBe(401);
+    expect((await replayed.json()).error.message).toContain('nonce is used');
+    // The query is signed: another page with the same signature is not this request.
+    const fresh = await signedHeaders(signer, {
+      method: 'GET',
+      path: '/api/gateway/signed/calls?limit=1',
+      body: '',
+    });
+    const altered = await fetch(`${world.base}/api/gateway/signed/calls?limit=50`, { headers: fresh });
+    expect(altered.status).toBe(401);
+    expect((await altered.json()).error.message).toContain('not the session key’s signature');
+
+    // A withdrawal's body is signed too: another amount under the wallet's signature is refused.
+    const owner = { kind: 'wallet' as const, account: wallet, chainId: chain.client.chainId };
+    const body = JSON.stringify({ amount: '100' });
+    const signed = await signedHeaders(owner, {
+      method: 'POST',
+      path: '/api/gateway/signed/withdrawals',
+      body,
+    });
+    const tampered = await fetch(`${world.base}/api/gateway/signed/withdrawals`, {
+      method: 'POST',
+      headers: { ...signed, 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: '1000' }),
+    });
+    expect(tampered.status).toBe(401);
+    const bad = JSON.stringify({ amount: 'all of it' });
+    const malformed = await fetch(`${world.base}/api/gateway/signed/withdrawals`, {
+      method: 'POST',
+      headers: {
+        ...(await signedHeaders(owner, {
+          method: 'POST',
+          path: '/api/gateway/signed/withdrawals',
+          body: bad,
+        })),
+        'content-type': 'application/json',
+      },
+      body: bad,
+    });
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error.code).toBe('validation_failed');
   });
 });
 

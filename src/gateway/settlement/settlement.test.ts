@@ -12,8 +12,8 @@ import {
   testTally,
 } from '../../../test/support/app';
 import { startTestChain } from '../../../test/support/chain';
-import { fundCredits } from '../../../test/support/gateway';
-import { type ChainRuntime, walletFor } from '../../chain/runtime';
+import { fundCredits, mintToTreasury } from '../../../test/support/gateway';
+import type { ChainRuntime } from '../../chain/runtime';
 import { systemActor } from '../../core/actor';
 import { queryRows } from '../../core/database';
 import { getAccount } from '../../ledger/service';
@@ -30,23 +30,11 @@ let deps: GatewayDeps;
 let upstream: DemoUpstream;
 let admin: TestPerson;
 
-const usdcAbi = parseAbi([
-  'function balanceOf(address) view returns (uint256)',
-  'function mint(address to, uint256 amount) returns (bool)',
-]);
+const usdcAbi = parseAbi(['function balanceOf(address) view returns (uint256)']);
 
 beforeAll(async () => {
   chain = await startTestChain();
-  // What deposits brought the treasury, minted before Tally takes the treasury's nonces over.
-  const treasury = walletFor(chain.client, chain.treasury);
-  await chain.client.publicClient.waitForTransactionReceipt({
-    hash: await treasury.writeContract({
-      address: chain.deployment.tokens.USDC.address,
-      abi: usdcAbi,
-      functionName: 'mint',
-      args: [chain.treasury.address, 1_000_000_000n],
-    }),
-  });
+  await mintToTreasury(chain, 1_000_000_000n);
   tally = await testTally({ chain });
   deps = gatewayDeps(tally.context);
   upstream = await startDemoUpstream();

@@ -11,7 +11,7 @@ import {
   testTally,
 } from '../../../test/support/app';
 import { startTestChain } from '../../../test/support/chain';
-import { fundCredits, linkWallet } from '../../../test/support/gateway';
+import { fundCredits, linkWallet, mintToTreasury } from '../../../test/support/gateway';
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import { type ChainRuntime, DEV_MNEMONIC, devChainControls, walletFor } from '../../chain/runtime';
 import { queryRows } from '../../core/database';
@@ -21,22 +21,14 @@ let tally: TestTally;
 
 const usdcAbi = parseAbi([
   'function balanceOf(address) view returns (uint256)',
-  'function mint(address to, uint256 amount) returns (bool)',
   'function blacklist(address account)',
   'function updateBlacklister(address newBlacklister)',
 ]);
 
 beforeAll(async () => {
   chain = await startTestChain();
-  // The USDC that deposits would have brought to the treasury, before Tally takes its nonces over.
+  await mintToTreasury(chain, 1_000_000_000n);
   const treasury = walletFor(chain.client, chain.treasury);
-  const hash = await treasury.writeContract({
-    address: chain.deployment.tokens.USDC.address,
-    abi: usdcAbi,
-    functionName: 'mint',
-    args: [chain.treasury.address, 1_000_000_000n],
-  });
-  await chain.client.publicClient.waitForTransactionReceipt({ hash });
   // A blacklister of its own, so a blacklisting can land in the same block as a withdrawal.
   await chain.client.publicClient.waitForTransactionReceipt({
     hash: await treasury.writeContract({

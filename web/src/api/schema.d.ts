@@ -9116,6 +9116,365 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/gateway/signed/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signer’s gateway balance and state
+         * @description Proven by the request’s own signature, as on `/mcp/<server>`: a session key (`X-Tally-Grant`) or the wallet (`X-Tally-Wallet`, EIP-712 `GatewayRequest`) signs the method, the path with its query, the body’s SHA-256, an empty session, a nonce used once and an expiry; a bearer grant (`Authorization: Bearer tally_gs_…`) is taken too.
+         *
+         *     Anyone may call it.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description the session-key grant that signed */
+                    "x-tally-grant"?: string;
+                    /** @description the wallet that signed (EIP-712) */
+                    "x-tally-wallet"?: string;
+                    "x-tally-nonce"?: string;
+                    "x-tally-expiry"?: string;
+                    "x-tally-signature"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The balance */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayBalance"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/signed/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signer’s calls, newest first, with what each cost
+         * @description Proven by the request’s own signature, as on `/mcp/<server>`: a session key (`X-Tally-Grant`) or the wallet (`X-Tally-Wallet`, EIP-712 `GatewayRequest`) signs the method, the path with its query, the body’s SHA-256, an empty session, a nonce used once and an expiry; a bearer grant (`Authorization: Bearer tally_gs_…`) is taken too.
+         *
+         *     Anyone may call it.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
+                    limit?: number;
+                    server?: string;
+                };
+                header?: {
+                    /** @description the session-key grant that signed */
+                    "x-tally-grant"?: string;
+                    /** @description the wallet that signed (EIP-712) */
+                    "x-tally-wallet"?: string;
+                    "x-tally-nonce"?: string;
+                    "x-tally-expiry"?: string;
+                    "x-tally-signature"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of calls */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["GatewayCall"][];
+                            /** @description pass as cursor for the next page; null on the last */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/signed/withdrawals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw the signer’s credits as USDC to one of the person’s linked wallets: the wallet’s own signature only (a session key or bearer grant spends on calls, never withdraws)
+         * @description Proven by the request’s own signature, as on `/mcp/<server>`: a session key (`X-Tally-Grant`) or the wallet (`X-Tally-Wallet`, EIP-712 `GatewayRequest`) signs the method, the path with its query, the body’s SHA-256, an empty session, a nonce used once and an expiry; a bearer grant (`Authorization: Bearer tally_gs_…`) is taken too.
+         *
+         *     Anyone may call it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description the session-key grant that signed */
+                    "x-tally-grant"?: string;
+                    /** @description the wallet that signed (EIP-712) */
+                    "x-tally-wallet"?: string;
+                    "x-tally-nonce"?: string;
+                    "x-tally-expiry"?: string;
+                    "x-tally-signature"?: string;
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GatewayWithdrawalRequest"];
+                };
+            };
+            responses: {
+                /** @description The withdrawal, on its way */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayWithdrawal"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `wallet_not_linked`: The paying wallet is not linked to the caller’s account (sign in with it once); `insufficient_credits`: The balance cannot pay for the call (details.price, details.available): top up first */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "wallet_not_linked" | "insufficient_credits" | "domain_rule" | "managed_by_line" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/gateway/withdrawals": {
         parameters: {
             query?: never;
@@ -15657,6 +16016,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        GatewayWithdrawalRequest: {
+            /**
+             * @description micro-USDC
+             * @example 1250000
+             */
+            amount: string;
+            /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+            to?: string;
+        };
         CreditsWebhookOrder: {
             order_id: string;
             /** Format: email */
