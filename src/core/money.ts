@@ -113,3 +113,19 @@ export function allocate(total: bigint, weights: readonly bigint[]): bigint[] {
   }
   return negative ? parts.map((p) => -p) : parts;
 }
+
+/** The most a displayed price may be, in the currency's major units: beyond it, a typing slip. */
+export const MAX_PRICE_MAJOR_UNITS = 1_000_000n;
+
+/** How many decimals an ISO 4217 currency has (USD 2, JPY 0, BHD 3); null for a code that is not one. */
+export function currencyDecimals(code: string): number | null {
+  if (!/^[A-Z]{3}$/.test(code) || !Intl.supportedValuesOf('currency').includes(code)) return null;
+  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
+    .maximumFractionDigits as number;
+}
+
+/** The largest price in minor units a currency allows (`MAX_PRICE_MAJOR_UNITS`), or null for an unknown code. */
+export function maxPriceMinor(code: string): bigint | null {
+  const decimals = currencyDecimals(code);
+  return decimals === null ? null : MAX_PRICE_MAJOR_UNITS * 10n ** BigInt(decimals);
+}

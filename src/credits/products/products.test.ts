@@ -21,6 +21,7 @@ import {
   ok,
   setPrice,
 } from '../../../test/support/credits';
+import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 
 let tally: TestTally;
 let admin: TestPerson;
@@ -97,6 +98,49 @@ describe('administrators’ products', () => {
     expect(list.items.map((p: { id: string }) => p.id)).toContain(product.id);
   });
 
+  it('refuses a display price past a million of its currency, or a currency that is none, and saves nothing', async () => {
+    const make = (amount_minor: string, currency: string) =>
+      request(tally, 'POST', '/api/credits/products', {
+        as: admin,
+        body: {
+          type: 'generic',
+          name: `Priced ${amount_minor} ${currency}`,
+          credits_per_cycle: '100',
+          refill_cycle: 'none',
+          permissions: [],
+          display_price: { amount_minor, currency },
+        },
+      });
+    const before = await snapshotTables(tally.database.db, ['credits_products']);
+    // "49,00" read as 4,900.00 is fine; a stray run of zeros is not.
+    for (const [amount, currency, path] of [
+      ['100000001', 'USD', 'display_price.amount_minor'],
+      ['100000000000099', 'USD', 'display_price.amount_minor'],
+      ['1000001', 'JPY', 'display_price.amount_minor'],
+      ['1000000001', 'BHD', 'display_price.amount_minor'],
+      ['100', 'XYZ', 'display_price.currency'],
+    ] as const) {
+      const refused = await make(amount, currency);
+      expect(refused.status, `${amount} ${currency}`).toBe(400);
+      const body = await refused.json();
+      expect(body.error.code).toBe('validation_failed');
+      expect(body.error.details.issues[0].path).toBe(path);
+    }
+    await expectUnchanged(tally.database.db, before);
+    expect((await make('100000000', 'USD')).status).toBe(201);
+    const yen = await read(await make('1000000', 'JPY'));
+    expect(yen.display_price).toEqual({ amount_minor: '1000000', currency: 'JPY' });
+    const raised = await request(tally, 'PATCH', `/api/credits/products/${yen.id}`, {
+      as: admin,
+      body: { display_price: { amount_minor: '1000001', currency: 'JPY' } },
+    });
+    expect(raised.status).toBe(400);
+    expect(
+      (await read(await request(tally, 'GET', `/api/credits/products/${yen.id}`, { as: admin })))
+        .display_price,
+    ).toEqual({ amount_minor: '1000000', currency: 'JPY' });
+  });
+
   it('keeps amounts past 64 bits exactly (numeric(78,0)), and refuses one past 2^256', async () => {
     const huge = '123456789012345678901234567890';
     const product = await ok(tally, 201, 'POST', '/api/credits/products', {
@@ -107,10 +151,10 @@ describe('administrators’ products', () => {
         credits_per_cycle: huge,
         refill_cycle: 'none',
         permissions: [],
-        display_price: { amount_minor: huge, currency: 'EUR' },
+        display_price: { amount_minor: '4900', currency: 'EUR' },
       },
     });
-    expect(product).toMatchObject({ credits_per_cycle: huge, display_price: { amount_minor: huge } });
+    expect(product).toMatchObject({ credits_per_cycle: huge, display_price: { amount_minor: '4900' } });
     const read = await ok(tally, 200, 'GET', `/api/credits/products/${product.id}`, { as: admin });
     expect(read.credits_per_cycle).toBe(huge);
     const tooBig = await request(tally, 'POST', '/api/credits/products', {

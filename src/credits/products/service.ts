@@ -4,6 +4,7 @@ import { recordAudit } from '../../core/audit/service';
 import type { Db } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
+import { currencyDecimals, formatAmount, maxPriceMinor } from '../../core/money';
 import { idFromCursor, type Page, pageLimit, pageOf } from '../../core/paging';
 import type { CreditsDeps } from '../deps';
 import { getBalance } from '../engine/balances';
@@ -134,6 +135,7 @@ export async function createProduct(deps: CreditsDeps, actor: Actor, input: Prod
   if (!type) throw new AppError('validation_failed', 'say which type of product this is', { field: 'type' });
   const rolloverCredits = input.rolloverCredits ?? 0n;
   requireConsistentCredits(input.creditsPerCycle, rolloverCredits);
+  requireSanePrice(input.displayPriceMinor ?? 0n, input.displayCurrency ?? 'USD');
   const permissions = [...new Set(input.permissions)].sort();
   return deps.db.transaction(async (tx) => {
     let ownerUserId: string | null = null;
@@ -237,6 +239,10 @@ export async function updateProduct(
     const creditsPerCycle = changes.creditsPerCycle ?? before.creditsPerCycle;
     const rolloverCredits = changes.rolloverCredits ?? before.rolloverCredits;
     requireConsistentCredits(creditsPerCycle, rolloverCredits);
+    requireSanePrice(
+      changes.displayPriceMinor ?? before.displayPriceMinor,
+      changes.displayCurrency ?? before.displayCurrency,
+    );
     if (before.type === 'under_whitelabel' && before.ownerUserId && !actor.isAdmin) {
       await lockCustomer(tx, before.ownerUserId);
       await requireWithinResellerReach(
@@ -370,4 +376,28 @@ export async function listCatalogue(
     product,
     permissions: product.permissions.map((action) => ({ action, label: labels.get(action) ?? action })),
   }));
+}
+
+/**
+ * A displayed price a person meant: a known currency, and at most a million of its major units, so a
+ * slip (`49,00` read as 4,900.00, a stray run of zeros) is refused instead of saved.
+ */
+export function requireSanePrice(amountMinor: bigint, currency: string): void {
+  const max = maxPriceMinor(currency);
+  if (max === null) {
+    throw new AppError(
+      'validation_failed',
+      `display_price.currency: "${currency}" is not an ISO 4217 currency`,
+      {
+        issues: [{ path: 'display_price.currency', message: 'not an ISO 4217 currency code' }],
+      },
+    );
+  }
+  if (amountMinor > max) {
+    const most = `${formatAmount(max, currencyDecimals(currency)!)} ${currency}`;
+    throw new AppError('validation_failed', `display_price.amount_minor: a price is at most ${most}`, {
+      issues: [{ path: 'display_price.amount_minor', message: `at most ${most} (${max} minor units)` }],
+      max: max.toString(),
+    });
+  }
 }
