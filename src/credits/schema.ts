@@ -112,6 +112,37 @@ export const integrations = pgTable('credits_integrations', {
 
 export const purchaseSources = ['webhook', 'admin'] as const;
 
+/** What became of a webhook delivery: a purchase recorded, one recorded before, or refused (and why). */
+export const deliveryOutcomes = ['recorded', 'already_recorded', 'refused'] as const;
+export type DeliveryOutcome = (typeof deliveryOutcomes)[number];
+
+/**
+ * Every delivery an integration's webhook received, failures included: what a platform's support
+ * asks first ("did you get it, and what did you answer?"). A body is read only once its signature
+ * holds, so a refused unsigned delivery keeps no order id.
+ */
+export const webhookDeliveries = pgTable(
+  'credits_webhook_deliveries',
+  {
+    id: uuid('id').primaryKey(),
+    integrationId: uuid('integration_id')
+      .notNull()
+      .references(() => integrations.id),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    outcome: text('outcome', { enum: deliveryOutcomes }).notNull(),
+    /** The HTTP status Tally answered. */
+    status: integer('status').notNull(),
+    errorCode: text('error_code'),
+    /** Which check refused it (`bad_signature`, `stale_timestamp`, …), when the error names one. */
+    reason: text('reason'),
+    message: text('message'),
+    orderId: text('order_id'),
+    purchaseId: uuid('purchase_id'),
+    bodyBytes: integer('body_bytes').notNull(),
+  },
+  (t) => [index('credits_webhook_deliveries_integration_idx').on(t.integrationId, t.receivedAt, t.id)],
+);
+
 export const purchases = pgTable(
   'credits_purchases',
   {

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { iso, Uuid } from '../fields';
+import { deliveryOutcomes } from '../schema';
+import type { WebhookDelivery } from './deliveries';
 import type { IntegrationView } from './integrations';
 import type { Purchase } from './service';
 
@@ -46,4 +48,41 @@ export const integrationJson = (i: IntegrationView) => ({
   active: i.active,
   created_at: i.createdAt.toISOString(),
   last_used_at: iso(i.lastUsedAt),
+});
+
+export const DeliverySchema = z
+  .object({
+    id: Uuid,
+    received_at: z.string(),
+    outcome: z.enum(deliveryOutcomes).openapi({
+      description:
+        'recorded (a purchase made), already_recorded (the order was known: nothing changed), refused',
+    }),
+    status: z.number().int().openapi({ description: 'the HTTP status Tally answered' }),
+    error_code: z.string().nullable(),
+    reason: z
+      .string()
+      .nullable()
+      .openapi({ description: 'which check refused it: bad_signature, stale_timestamp, …' }),
+    message: z.string().nullable(),
+    order_id: z
+      .string()
+      .nullable()
+      .openapi({ description: 'read only from a delivery whose signature held' }),
+    purchase_id: Uuid.nullable(),
+    body_bytes: z.number().int(),
+  })
+  .openapi('CreditsWebhookDelivery');
+
+export const deliveryJson = (d: WebhookDelivery) => ({
+  id: d.id,
+  received_at: d.receivedAt.toISOString(),
+  outcome: d.outcome,
+  status: d.status,
+  error_code: d.errorCode,
+  reason: d.reason,
+  message: d.message,
+  order_id: d.orderId,
+  purchase_id: d.purchaseId,
+  body_bytes: d.bodyBytes,
 });

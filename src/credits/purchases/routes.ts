@@ -8,8 +8,16 @@ import type { CreditsDeps } from '../deps';
 import { creditsErrors } from '../errors';
 import { PathId, Uuid } from '../fields';
 import { WorkspaceSchema, workspaceJson } from '../workspaces/json';
+import { listDeliveries } from './deliveries';
 import { createIntegration, deactivateIntegration, listIntegrations } from './integrations';
-import { IntegrationSchema, integrationJson, PurchaseSchema, purchaseJson } from './json';
+import {
+  DeliverySchema,
+  deliveryJson,
+  IntegrationSchema,
+  integrationJson,
+  PurchaseSchema,
+  purchaseJson,
+} from './json';
 import { completeOnboarding, requestLoginDetails } from './onboarding';
 import { enterPurchase, listPurchases } from './service';
 import { receivePurchaseWebhook, WebhookOrderSchema } from './webhook';
@@ -188,6 +196,30 @@ export function purchaseRoutes(deps: CreditsDeps) {
       },
     }),
     async (c) => c.json({ items: (await listIntegrations(deps, c.get('actor'))).map(integrationJson) }, 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/integrations/{id}/deliveries',
+      access: { caller: 'admin', scope: 'credits:manage' },
+      tags,
+      summary:
+        'Every delivery an integration’s webhook received, newest first, failures included and why (administrators)',
+      request: { params: z.object({ id: PathId }), query: z.object(pageQuery) },
+      responses: {
+        200: jsonResponse(pageSchema(DeliverySchema), 'A page of deliveries'),
+        ...errorResponses,
+      },
+    }),
+    async (c) =>
+      c.json(
+        pageJson(
+          await listDeliveries(deps, c.get('actor'), c.req.valid('param').id, c.req.valid('query')),
+          deliveryJson,
+        ),
+        200,
+      ),
   );
 
   router.openapi(

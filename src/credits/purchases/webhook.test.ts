@@ -227,6 +227,56 @@ describe('a delivery that is refused changes nothing', () => {
   });
 });
 
+describe('the delivery log', () => {
+  it('keeps every delivery an integration received, failures included and why, newest first', async () => {
+    const created = await ok(tally, 201, 'POST', '/api/credits/integrations', {
+      as: admin,
+      body: { name: 'Logged shop' },
+    });
+    const shop = { id: created.integration.id, secret: created.secret };
+    const body = order();
+    expect((await deliver(tally, shop, body, { secret: 'whsec_not-the-secret' })).status).toBe(401);
+    expect((await deliver(tally, shop, body)).status).toBe(201);
+    expect((await deliver(tally, shop, body)).status).toBe(200);
+    expect((await deliver(tally, shop, { ...order(), coupon: 'FREE' })).status).toBe(400);
+    const retired = await makeProduct(tally, admin, { type: 'generic' });
+    await ok(tally, 200, 'PATCH', `/api/credits/products/${retired.id}`, {
+      as: admin,
+      body: { active: false },
+    });
+    const unsold = order({ product_id: retired.id });
+    expect((await deliver(tally, shop, unsold)).status).toBe(422);
+
+    const log = await ok(tally, 200, 'GET', `/api/credits/integrations/${shop.id}/deliveries?limit=3`, {
+      as: admin,
+    });
+    const older = await ok(
+      tally,
+      200,
+      'GET',
+      `/api/credits/integrations/${shop.id}/deliveries?limit=3&cursor=${log.next_cursor}`,
+      { as: admin },
+    );
+    const entries = [...log.items, ...older.items];
+    expect(older.next_cursor).toBeNull();
+    const purchases = await ok(tally, 200, 'GET', `/api/credits/purchases?limit=200`, { as: admin });
+    const purchase = purchases.items.find((p: { order_id: string }) => p.order_id === body.order_id);
+    expect(
+      entries.map((d: Record<string, unknown>) => [d.outcome, d.status, d.error_code, d.reason, d.order_id]),
+    ).toEqual([
+      ['refused', 422, 'product_not_sold', null, unsold.order_id],
+      ['refused', 400, 'validation_failed', null, null],
+      ['already_recorded', 200, null, null, body.order_id],
+      ['recorded', 201, null, null, body.order_id],
+      // The body of a delivery whose signature failed is not read: no order id.
+      ['refused', 401, 'unauthorized', 'bad_signature', null],
+    ]);
+    expect(entries[3]).toMatchObject({ purchase_id: purchase.id, message: null });
+    expect(entries[0].message).toContain('no longer sold');
+    expect(entries[4].body_bytes).toBeGreaterThan(50);
+  });
+});
+
 describe('integrations are administrators’ business', () => {
   it('refuses everyone else (403) and changes nothing', async () => {
     const person = await signedInPerson(tally);
@@ -235,6 +285,7 @@ describe('integrations are administrators’ business', () => {
       ['POST', '/api/credits/integrations', { name: 'Mine' }],
       ['GET', '/api/credits/integrations', undefined],
       ['POST', `/api/credits/integrations/${integration.id}/deactivate`, undefined],
+      ['GET', `/api/credits/integrations/${integration.id}/deliveries`, undefined],
     ] as const) {
       const response = await request(tally, method, path, { as: person, body });
       expect(response.status, `${method} ${path}`).toBe(403);

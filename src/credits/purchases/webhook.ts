@@ -1,10 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import type { Actor } from '../../core/actor';
+import { AppError } from '../../core/errors';
 import { parseRawJson } from '../../core/http';
 import type { CreditsDeps } from '../deps';
 import { creditsErrors } from '../errors';
 import { integrations } from '../schema';
+import { logDelivery } from './deliveries';
 import { findIntegration, verifyDeliverySignature } from './integrations';
 import { type PurchaseOutcome, recordPurchase } from './service';
 
@@ -35,32 +37,63 @@ export async function receivePurchaseWebhook(
   actor: Actor,
   delivery: Delivery,
 ): Promise<PurchaseOutcome> {
+  // A delivery to no integration has no log to go to: it is refused (404) and kept nowhere.
   const integration = await findIntegration(deps.db, delivery.integrationId);
-  verifyDeliverySignature(integration.secret, delivery, delivery.rawBody, deps.clock.now());
-  if (!integration.active) {
-    throw creditsErrors.error(
-      'integration_deactivated',
-      'this integration is deactivated; its deliveries are refused',
-      {
-        reason: 'integration_inactive',
-      },
-    );
-  }
-  const order = parseRawJson(WebhookOrderSchema, delivery.rawBody);
-  return deps.db.transaction(async (tx) => {
-    const outcome = await recordPurchase(tx, deps, actor, {
-      source: 'webhook',
-      integrationId: integration.id,
-      orderId: order.order_id,
-      email: order.email,
-      productId: order.product_id,
-      name: order.name,
-      details: { payload: order },
+  const logged = {
+    integrationId: integration.id,
+    receivedAt: deps.clock.now(),
+    bodyBytes: delivery.rawBody.length,
+  };
+  let orderId: string | null = null;
+  try {
+    verifyDeliverySignature(integration.secret, delivery, delivery.rawBody, deps.clock.now());
+    if (!integration.active) {
+      throw creditsErrors.error(
+        'integration_deactivated',
+        'this integration is deactivated; its deliveries are refused',
+        {
+          reason: 'integration_inactive',
+        },
+      );
+    }
+    const order = parseRawJson(WebhookOrderSchema, delivery.rawBody);
+    orderId = order.order_id;
+    return await deps.db.transaction(async (tx) => {
+      const outcome = await recordPurchase(tx, deps, actor, {
+        source: 'webhook',
+        integrationId: integration.id,
+        orderId: order.order_id,
+        email: order.email,
+        productId: order.product_id,
+        name: order.name,
+        details: { payload: order },
+      });
+      await tx
+        .update(integrations)
+        .set({ lastUsedAt: deps.clock.now() })
+        .where(eq(integrations.id, integration.id));
+      await logDelivery(tx, {
+        ...logged,
+        outcome: outcome.created ? 'recorded' : 'already_recorded',
+        status: outcome.created ? 201 : 200,
+        orderId,
+        purchaseId: outcome.purchase.id,
+      });
+      return outcome;
     });
-    await tx
-      .update(integrations)
-      .set({ lastUsedAt: deps.clock.now() })
-      .where(eq(integrations.id, integration.id));
-    return outcome;
-  });
+  } catch (error) {
+    if (error instanceof AppError) {
+      const reason = (error.details as { reason?: unknown } | undefined)?.reason;
+      await logDelivery(deps.db, {
+        ...logged,
+        outcome: 'refused',
+        status: error.status,
+        errorCode: error.code,
+        reason: typeof reason === 'string' ? reason : null,
+        message: error.message,
+        orderId,
+      });
+    }
+    throw error;
+  }
 }

@@ -12133,6 +12133,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/credits/integrations/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every delivery an integration’s webhook received, newest first, failures included and why (administrators)
+         * @description Administrators (and the operator key) only. An API key needs the `credits:manage` scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of deliveries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CreditsWebhookDelivery"][];
+                            /** @description pass as cursor for the next page; null on the last */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/credits/integrations/{id}/deactivate": {
         parameters: {
             query?: never;
@@ -16883,6 +16996,27 @@ export interface components {
             active: boolean;
             created_at: string;
             last_used_at: string | null;
+        };
+        CreditsWebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            received_at: string;
+            /**
+             * @description recorded (a purchase made), already_recorded (the order was known: nothing changed), refused
+             * @enum {string}
+             */
+            outcome: "recorded" | "already_recorded" | "refused";
+            /** @description the HTTP status Tally answered */
+            status: number;
+            error_code: string | null;
+            /** @description which check refused it: bad_signature, stale_timestamp, … */
+            reason: string | null;
+            message: string | null;
+            /** @description read only from a delivery whose signature held */
+            order_id: string | null;
+            /** Format: uuid */
+            purchase_id: string | null;
+            body_bytes: number;
         };
         CreditsWorkspace: {
             /** Format: uuid */
