@@ -1,9 +1,9 @@
 import { Badge, Card, Group, Stack, Table, Text } from '@mantine/core';
 import type { CreditsHolding } from '../../../api/types';
 import { SectionCard } from '../../../components/SectionCard';
+import { useIsPhone } from '../../../hooks/useIsPhone';
 import { formatDateTime } from '../../../lib/dates';
 import { productTypeLabels } from '../format';
-import { useIsPhone } from '../useIsPhone';
 
 /** The products a person holds: each refills their credits at its own cycle. */
 function HoldingState({ holding }: { holding: CreditsHolding }) {

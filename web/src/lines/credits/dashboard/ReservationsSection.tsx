@@ -8,9 +8,9 @@ import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import type { CursorPages } from '../../../hooks/useCursorPages';
+import { useIsPhone } from '../../../hooks/useIsPhone';
 import { formatDateTime } from '../../../lib/dates';
 import { actionLabel, formatCredits } from '../format';
-import { useIsPhone } from '../useIsPhone';
 
 const WORKSPACE_RESERVE = /^workspace:(.+)$/;
 

@@ -1,9 +1,9 @@
 import { Anchor, Badge, Card, Code, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { Link } from 'react-router';
 import type { CreditsActionPrice, CreditsGrant, CreditsUsage, CreditsWorkspace } from '../../../api/types';
+import { useIsPhone } from '../../../hooks/useIsPhone';
 import { formatDateTime } from '../../../lib/dates';
 import { actionLabel, formatCredits, shortId } from '../format';
-import { useIsPhone } from '../useIsPhone';
 
 export interface UsageContext {
   prices: CreditsActionPrice[] | undefined;
