@@ -38,6 +38,10 @@ export const creditsErrors = defineErrors({
     description: 'The integration is deactivated; its deliveries are refused',
   },
   domain_taken: { status: 409, description: 'Another reseller has set up that domain' },
+  public_url_not_public: {
+    status: 409,
+    description: 'This Tally’s public address is not on the internet: no domain can point at it',
+  },
   temporary_password_used: {
     status: 409,
     description: 'The temporary password was used already: log in with the chosen one, or reset it',

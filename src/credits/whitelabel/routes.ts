@@ -4,7 +4,13 @@ import type { CreditsDeps } from '../deps';
 import { creditsErrors } from '../errors';
 import { Uuid } from '../fields';
 import { WhitelabelSchema, whitelabelJson } from './json';
-import { checkWhitelabelDns, getWhitelabel, setWhitelabelDomain } from './service';
+import {
+  checkWhitelabelDns,
+  cnameTargetOf,
+  getWhitelabel,
+  publicAddressProblem,
+  setWhitelabelDomain,
+} from './service';
 
 /** A whitelabel reseller's own domain: set it, and check its DNS. */
 
@@ -29,6 +35,34 @@ export function whitelabelRoutes(deps: CreditsDeps) {
 
   router.openapi(
     createRoute({
+      method: 'get',
+      path: '/whitelabel/target',
+      access: { caller: 'signed-in', scope: 'credits:read' },
+      tags,
+      summary:
+        'Where a reseller’s domain must point (the host of this Tally’s public address), and why it cannot when that address is not on the internet',
+      responses: {
+        200: jsonResponse(
+          z.object({
+            cname_target: z.string(),
+            problem: z.string().nullable().openapi({
+              description: 'set when no domain can point at this Tally (a public address on localhost)',
+            }),
+          }),
+          'The target',
+        ),
+        ...errorResponses,
+      },
+    }),
+    (c) =>
+      c.json(
+        { cname_target: cnameTargetOf(deps.publicUrl), problem: publicAddressProblem(deps.publicUrl) },
+        200,
+      ),
+  );
+
+  router.openapi(
+    createRoute({
       method: 'put',
       path: '/whitelabel/domain',
       access: { caller: 'signed-in', scope: 'credits:manage' },
@@ -39,7 +73,7 @@ export function whitelabelRoutes(deps: CreditsDeps) {
       responses: {
         200: jsonResponse(WhitelabelSchema, 'The set-up'),
         ...errorResponses,
-        ...refusals(creditsErrors, ['domain_taken']),
+        ...refusals(creditsErrors, ['domain_taken', 'public_url_not_public']),
       },
     }),
     async (c) =>

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { and, eq, isNotNull, isNull, ne } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
@@ -64,6 +65,18 @@ export const challengeHostOf = (domain: string): string => `_tally-challenge.${d
 export const cnameTargetOf = (publicUrl: string): string => new URL(publicUrl).hostname.toLowerCase();
 
 /**
+ * Why no domain can point its CNAME at this Tally, or null: its public address is the machine's own
+ * name (`localhost`, a development install), a single label, or an IP address (a CNAME names a host,
+ * never an address).
+ */
+export function publicAddressProblem(publicUrl: string): string | null {
+  const host = cnameTargetOf(publicUrl).replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host.endsWith('.localhost');
+  if (!loopback && !isIP(host) && host.includes('.')) return null;
+  return `This Tally's public address is ${publicUrl}, which a domain's CNAME record cannot point at${loopback ? ' (it is this machine’s own name)' : ''}. Whoever runs this Tally sets PUBLIC_URL to its public host name (for example https://tally.example.com); then set your domain here.`;
+}
+
+/**
  * Sets (or changes) the caller's domain. A change forgets the earlier verification: the new name has
  * to be pointed at Tally and checked again. A domain another reseller has is a conflict.
  */
@@ -75,6 +88,8 @@ export async function setWhitelabelDomain(
   const userId = requireUser(actor);
   const domain = normalizeDomain(input.domain);
   const cnameTarget = cnameTargetOf(deps.publicUrl);
+  const problem = publicAddressProblem(deps.publicUrl);
+  if (problem) throw creditsErrors.error('public_url_not_public', problem, { cname_target: cnameTarget });
   if (domain === cnameTarget || domain.endsWith(`.${cnameTarget}`)) {
     throw new AppError('validation_failed', `${domain} is Tally's own; use a domain of yours`, {
       field: 'domain',

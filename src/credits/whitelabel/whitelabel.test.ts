@@ -8,10 +8,11 @@ import {
   testTally,
 } from '../../../test/support/app';
 import { counts, creditsAdmin, customerOf, makeProduct, ok } from '../../../test/support/credits';
+import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import type { Actor } from '../../core/actor';
 import type { CreditsDeps } from '../deps';
 import { creditsSpender } from '../engine/spend-batch';
-import { checkWhitelabelDns, normalizeDomain } from './service';
+import { checkWhitelabelDns, normalizeDomain, publicAddressProblem, setWhitelabelDomain } from './service';
 
 let tally: TestTally;
 let admin: TestPerson;
@@ -62,6 +63,37 @@ const proofOf = (saved: { challenge: { host: string; value: string } }) => ({
 
 let domainCounter = 0;
 const freshDomain = () => `app${++domainCounter}-${Date.now()}.example.com`;
+
+describe('where a domain points', () => {
+  it('is the host of the public address, and none when that address is this machine or an IP address', async () => {
+    expect(await ok(tally, 200, 'GET', '/api/credits/whitelabel/target', { as: admin })).toEqual({
+      cname_target: 'tally.test',
+      problem: null,
+    });
+    expect(publicAddressProblem('https://tally.example.com')).toBeNull();
+    for (const url of [
+      'http://localhost:3000',
+      'http://app.localhost',
+      'http://127.0.0.1:3000',
+      'http://[::1]:3000',
+      'http://tally',
+    ]) {
+      expect(publicAddressProblem(url), url).toContain('cannot point at');
+    }
+    expect(publicAddressProblem('http://localhost:3000')).toContain('this machine’s own name');
+
+    const reseller = await customerOf(tally, admin, whitelabelProductId);
+    const onLaptop = { ...depsWith({}), publicUrl: 'http://localhost:3000' };
+    const before = await snapshotTables(tally.database.db, ['credits_whitelabels']);
+    await expect(
+      setWhitelabelDomain(onLaptop, actorOf(reseller), { domain: freshDomain() }),
+    ).rejects.toMatchObject({
+      code: 'public_url_not_public',
+      message: expect.stringContaining('PUBLIC_URL'),
+    });
+    await expectUnchanged(tally.database.db, before);
+  });
+});
 
 describe('a reseller’s domain', () => {
   it('is saved with the CNAME target to point it at, and verified once the DNS says so', async () => {
