@@ -156,6 +156,9 @@ export const purchases = pgTable(
     userId: uuid('user_id').notNull(),
     /** Whether the purchase registered the person (and mailed a temporary password). */
     registered: boolean('registered').notNull(),
+    /** What the buyer paid, when the platform or the administrator said (minor units of the currency). */
+    amountPaidMinor: amountColumn('amount_paid_minor'),
+    amountPaidCurrency: text('amount_paid_currency'),
     /** The raw payload or the administrator's note, for support. */
     details: jsonb('details').notNull().default({}),
     createdByUserId: uuid('created_by_user_id'),

@@ -379,24 +379,21 @@ export async function listCatalogue(
 }
 
 /**
- * A displayed price a person meant: a known currency, and at most a million of its major units, so a
- * slip (`49,00` read as 4,900.00, a stray run of zeros) is refused instead of saved.
+ * A price a person meant (a product's displayed price, what a buyer paid): a known currency, and at
+ * most a million of its major units, so a slip (`49,00` read as 4,900.00, a stray run of zeros) is
+ * refused instead of saved. `field` names the input in the refusal.
  */
-export function requireSanePrice(amountMinor: bigint, currency: string): void {
+export function requireSanePrice(amountMinor: bigint, currency: string, field = 'display_price'): void {
   const max = maxPriceMinor(currency);
   if (max === null) {
-    throw new AppError(
-      'validation_failed',
-      `display_price.currency: "${currency}" is not an ISO 4217 currency`,
-      {
-        issues: [{ path: 'display_price.currency', message: 'not an ISO 4217 currency code' }],
-      },
-    );
+    throw new AppError('validation_failed', `${field}.currency: "${currency}" is not an ISO 4217 currency`, {
+      issues: [{ path: `${field}.currency`, message: 'not an ISO 4217 currency code' }],
+    });
   }
   if (amountMinor > max) {
     const most = `${formatAmount(max, currencyDecimals(currency)!)} ${currency}`;
-    throw new AppError('validation_failed', `display_price.amount_minor: a price is at most ${most}`, {
-      issues: [{ path: 'display_price.amount_minor', message: `at most ${most} (${max} minor units)` }],
+    throw new AppError('validation_failed', `${field}.amount_minor: a price is at most ${most}`, {
+      issues: [{ path: `${field}.amount_minor`, message: `at most ${most} (${max} minor units)` }],
       max: max.toString(),
     });
   }

@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import { iso, Uuid } from '../fields';
+import { iso, MinorUnits, Uuid } from '../fields';
 import { deliveryOutcomes } from '../schema';
 import type { WebhookDelivery } from './deliveries';
 import type { IntegrationView } from './integrations';
-import type { Purchase } from './service';
+import type { Money, Purchase, PurchaseDetail } from './service';
 
 /** The JSON of purchases and the integrations that deliver them: the zod schemas routes answer with, and each record as JSON. */
 export const PurchaseSchema = z
@@ -16,6 +16,10 @@ export const PurchaseSchema = z
     product_id: Uuid,
     user_id: Uuid,
     registered: z.boolean(),
+    amount_paid: z
+      .object({ amount_minor: z.string(), currency: z.string() })
+      .nullable()
+      .openapi({ description: 'what the buyer paid, when the platform or the administrator said' }),
     created_at: z.string(),
   })
   .openapi('CreditsPurchase');
@@ -29,6 +33,10 @@ export const purchaseJson = (p: Purchase) => ({
   product_id: p.productId,
   user_id: p.userId,
   registered: p.registered,
+  amount_paid:
+    p.amountPaidMinor !== null && p.amountPaidCurrency !== null
+      ? { amount_minor: p.amountPaidMinor.toString(), currency: p.amountPaidCurrency }
+      : null,
   created_at: p.createdAt.toISOString(),
 });
 
@@ -85,4 +93,40 @@ export const deliveryJson = (d: WebhookDelivery) => ({
   order_id: d.orderId,
   purchase_id: d.purchaseId,
   body_bytes: d.bodyBytes,
+});
+
+/** What a buyer paid, as an order or an administrator states it. */
+export const PaidAmount = z
+  .strictObject({
+    amount_minor: MinorUnits,
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code, such as USD'),
+  })
+  .openapi({ description: 'what the buyer paid: minor units of an ISO 4217 currency' });
+
+export const paidOf = (paid: z.infer<typeof PaidAmount> | undefined): Money | undefined =>
+  paid ? { amountMinor: BigInt(paid.amount_minor), currency: paid.currency } : undefined;
+
+const PersonRef = z.object({ id: Uuid, name: z.string(), email: z.string().nullable() });
+
+export const PurchaseDetailSchema = z
+  .object({
+    purchase: PurchaseSchema,
+    product: z.object({ id: Uuid, name: z.string(), type: z.string() }),
+    buyer: PersonRef,
+    integration: z.object({ id: Uuid, name: z.string() }).nullable(),
+    entered_by: PersonRef.nullable().openapi({ description: 'the administrator who entered it by hand' }),
+    deliveries: z.array(DeliverySchema).openapi({
+      description:
+        'the webhook deliveries of its order, failures included (administrators only; empty otherwise)',
+    }),
+  })
+  .openapi('CreditsPurchaseDetail');
+
+export const purchaseDetailJson = (d: PurchaseDetail) => ({
+  purchase: purchaseJson(d.purchase),
+  product: d.product,
+  buyer: d.buyer,
+  integration: d.integration,
+  entered_by: d.enteredBy,
+  deliveries: d.deliveries.map(deliveryJson),
 });

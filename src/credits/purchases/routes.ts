@@ -15,11 +15,15 @@ import {
   deliveryJson,
   IntegrationSchema,
   integrationJson,
+  PaidAmount,
+  PurchaseDetailSchema,
   PurchaseSchema,
+  paidOf,
+  purchaseDetailJson,
   purchaseJson,
 } from './json';
 import { completeOnboarding, requestLoginDetails } from './onboarding';
-import { enterPurchase, listPurchases } from './service';
+import { enterPurchase, getPurchase, listPurchases } from './service';
 import { receivePurchaseWebhook, WebhookOrderSchema } from './webhook';
 
 /** Purchases (by webhook or by an administrator), the sales platforms' integrations, and the first login. */
@@ -98,6 +102,7 @@ export function purchaseRoutes(deps: CreditsDeps) {
           email: Email,
           product_id: Uuid,
           order_reference: z.string().trim().min(1).max(200),
+          amount_paid: PaidAmount.optional(),
           name: z.string().max(200).optional(),
           note: z.string().max(2000).optional(),
         }),
@@ -115,6 +120,7 @@ export function purchaseRoutes(deps: CreditsDeps) {
         email: body.email,
         productId: body.product_id,
         orderReference: body.order_reference,
+        amountPaid: paidOf(body.amount_paid),
         name: body.name,
         note: body.note,
       });
@@ -152,6 +158,21 @@ export function purchaseRoutes(deps: CreditsDeps) {
       });
       return c.json(pageJson(result, purchaseJson), 200);
     },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/purchases/{id}',
+      access: { caller: 'signed-in', scope: 'credits:read' },
+      tags,
+      summary:
+        'One purchase with its product, buyer, platform and amount paid; administrators also see its webhook deliveries (the buyer, the reseller of the product and administrators only)',
+      request: { params: z.object({ id: PathId }) },
+      responses: { 200: jsonResponse(PurchaseDetailSchema, 'The purchase'), ...errorResponses },
+    }),
+    async (c) =>
+      c.json(purchaseDetailJson(await getPurchase(deps, c.get('actor'), c.req.valid('param').id)), 200),
   );
 
   router.openapi(

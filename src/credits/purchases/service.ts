@@ -14,7 +14,9 @@ import { startHolding } from '../engine/refill';
 import { creditsErrors } from '../errors';
 import { CREDITS_NOTIFICATIONS } from '../notifications';
 import { recordCustomerPurchase } from '../people/customers';
-import { products, purchases } from '../schema';
+import { requireSanePrice } from '../products/service';
+import { integrations, products, purchases, webhookDeliveries } from '../schema';
+import type { WebhookDelivery } from './deliveries';
 import { mailLoginDetails } from './onboarding';
 
 /**
@@ -34,7 +36,15 @@ export interface PurchaseInput {
   email: string;
   productId: string;
   name?: string;
+  /** What the buyer paid, when known. */
+  amountPaid?: Money;
   details: Record<string, unknown>;
+}
+
+/** An amount of a currency, in its minor units. */
+export interface Money {
+  amountMinor: bigint;
+  currency: string;
 }
 
 export interface PurchaseOutcome {
@@ -72,6 +82,8 @@ export async function recordPurchase(
 ): Promise<PurchaseOutcome> {
   const { clock } = deps;
   const email = normalizeEmail(input.email);
+  if (input.amountPaid)
+    requireSanePrice(input.amountPaid.amountMinor, input.amountPaid.currency, 'amount_paid');
   // One order at a time: the unique constraint cannot guard admin orders (no integration, and NULLs
   // are distinct), and a lock lets the second delivery find the first instead of failing on it.
   await tx.execute(
@@ -125,6 +137,8 @@ export async function recordPurchase(
       productId: product.id,
       userId,
       registered: registeredId !== null,
+      amountPaidMinor: input.amountPaid?.amountMinor ?? null,
+      amountPaidCurrency: input.amountPaid?.currency ?? null,
       details: input.details,
       createdByUserId: actor.userId,
       createdAt: clock.now(),
@@ -196,7 +210,14 @@ export async function recordPurchase(
 export async function enterPurchase(
   deps: CreditsDeps,
   actor: Actor,
-  input: { email: string; productId: string; orderReference: string; name?: string; note?: string },
+  input: {
+    email: string;
+    productId: string;
+    orderReference: string;
+    name?: string;
+    note?: string;
+    amountPaid?: Money;
+  },
 ): Promise<PurchaseOutcome> {
   requireAdmin(actor);
   return deps.db.transaction((tx) =>
@@ -207,6 +228,7 @@ export async function enterPurchase(
       email: input.email,
       productId: input.productId,
       name: input.name,
+      amountPaid: input.amountPaid,
       details: input.note ? { note: input.note } : {},
     }),
   );
@@ -256,4 +278,64 @@ export async function listPurchases(
     .orderBy(desc(purchases.id))
     .limit(limit + 1);
   return pageOf(rows, limit, (row) => ({ id: row.id }));
+}
+
+/** A purchase as its page shows it: who bought what, through which platform, and its deliveries. */
+export interface PurchaseDetail {
+  purchase: Purchase;
+  product: { id: string; name: string; type: string };
+  buyer: { id: string; name: string; email: string | null };
+  integration: { id: string; name: string } | null;
+  enteredBy: { id: string; name: string; email: string | null } | null;
+  /** The webhook deliveries of its order, failures included (administrators only). */
+  deliveries: WebhookDelivery[];
+}
+
+/** One purchase, for whoever may see it in `listPurchases`; anyone else finds none. */
+export async function getPurchase(deps: CreditsDeps, actor: Actor, id: string): Promise<PurchaseDetail> {
+  const userId = requireUser(actor);
+  if (!isUuid(id)) throw notFound('purchase', { id });
+  const [purchase] = await deps.db.select().from(purchases).where(eq(purchases.id, id));
+  const [product] = purchase
+    ? await deps.db.select().from(products).where(eq(products.id, purchase.productId))
+    : [];
+  const visible =
+    purchase && (actor.isAdmin || purchase.userId === userId || product?.ownerUserId === userId);
+  if (!purchase || !product || !visible) throw notFound('purchase', { id });
+  const person = async (personId: string | null) => {
+    if (!personId) return null;
+    const [row] = await deps.db
+      .select({ id: users.id, name: users.name, email: users.email })
+      .from(users)
+      .where(eq(users.id, personId));
+    return row ?? null;
+  };
+  const [integration] = purchase.integrationId
+    ? await deps.db
+        .select({ id: integrations.id, name: integrations.name })
+        .from(integrations)
+        .where(eq(integrations.id, purchase.integrationId))
+    : [];
+  const deliveries =
+    actor.isAdmin && purchase.integrationId
+      ? await deps.db
+          .select()
+          .from(webhookDeliveries)
+          .where(
+            and(
+              eq(webhookDeliveries.integrationId, purchase.integrationId),
+              eq(webhookDeliveries.orderId, purchase.orderId),
+            ),
+          )
+          .orderBy(desc(webhookDeliveries.receivedAt), desc(webhookDeliveries.id))
+          .limit(100)
+      : [];
+  return {
+    purchase,
+    product: { id: product.id, name: product.name, type: product.type },
+    buyer: (await person(purchase.userId)) ?? { id: purchase.userId, name: '', email: purchase.email },
+    integration: integration ?? null,
+    enteredBy: purchase.source === 'admin' ? await person(purchase.createdByUserId) : null,
+    deliveries,
+  };
 }

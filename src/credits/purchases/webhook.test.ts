@@ -277,6 +277,70 @@ describe('the delivery log', () => {
   });
 });
 
+describe('a purchase’s page', () => {
+  it('shows what was bought by whom through which platform, the amount paid, and its deliveries', async () => {
+    const buyer = await signedInPerson(tally, { email: freshEmail(), name: 'Ada' });
+    const body = order({ email: buyer.email, amount_paid: { amount_minor: '4900', currency: 'EUR' } });
+    expect((await deliver(tally, integration, body)).status).toBe(201);
+    expect((await deliver(tally, integration, body)).status).toBe(200);
+    const purchases = await ok(tally, 200, 'GET', '/api/credits/purchases?limit=200', { as: admin });
+    const listed = purchases.items.find((p: { order_id: string }) => p.order_id === body.order_id);
+    expect(listed.amount_paid).toEqual({ amount_minor: '4900', currency: 'EUR' });
+
+    const page = await ok(tally, 200, 'GET', `/api/credits/purchases/${listed.id}`, { as: admin });
+    expect(page).toMatchObject({
+      purchase: { id: listed.id, amount_paid: { amount_minor: '4900', currency: 'EUR' } },
+      product: { id: productId, type: 'generic' },
+      buyer: { id: listed.user_id, name: 'Ada', email: body.email },
+      integration: { id: integration.id, name: 'Shop' },
+      entered_by: null,
+    });
+    expect(page.deliveries.map((d: { outcome: string }) => d.outcome)).toEqual([
+      'already_recorded',
+      'recorded',
+    ]);
+
+    // The buyer sees their purchase, without the platform's deliveries; someone else finds none.
+    const own = await ok(tally, 200, 'GET', `/api/credits/purchases/${listed.id}`, { as: buyer });
+    expect(own).toMatchObject({ purchase: { id: listed.id }, buyer: { id: buyer.userId }, deliveries: [] });
+    const stranger = await signedInPerson(tally);
+    const hidden = await request(tally, 'GET', `/api/credits/purchases/${listed.id}`, { as: stranger });
+    expect(hidden.status).toBe(404);
+  });
+
+  it('takes the amount paid from an administrator, and refuses one that is no price', async () => {
+    const entered = await ok(tally, 201, 'POST', '/api/credits/purchases', {
+      as: admin,
+      body: {
+        email: freshEmail(),
+        product_id: productId,
+        order_reference: `bank-${Date.now()}`,
+        amount_paid: { amount_minor: '2990', currency: 'USD' },
+      },
+    });
+    const page = await ok(tally, 200, 'GET', `/api/credits/purchases/${entered.purchase.id}`, { as: admin });
+    expect(page).toMatchObject({
+      purchase: { source: 'admin', amount_paid: { amount_minor: '2990', currency: 'USD' } },
+      integration: null,
+      entered_by: { id: admin.userId },
+      deliveries: [],
+    });
+    const before = await counts(tally);
+    const slip = await request(tally, 'POST', '/api/credits/purchases', {
+      as: admin,
+      body: {
+        email: freshEmail(),
+        product_id: productId,
+        order_reference: `bank-slip-${Date.now()}`,
+        amount_paid: { amount_minor: '299000000000', currency: 'USD' },
+      },
+    });
+    expect(slip.status).toBe(400);
+    expect((await read(slip)).error.details.issues[0].path).toBe('amount_paid.amount_minor');
+    expect(await counts(tally)).toEqual(before);
+  });
+});
+
 describe('integrations are administrators’ business', () => {
   it('refuses everyone else (403) and changes nothing', async () => {
     const person = await signedInPerson(tally);

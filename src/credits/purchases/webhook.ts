@@ -8,6 +8,7 @@ import { creditsErrors } from '../errors';
 import { integrations } from '../schema';
 import { logDelivery } from './deliveries';
 import { findIntegration, verifyDeliverySignature } from './integrations';
+import { PaidAmount, paidOf } from './json';
 import { type PurchaseOutcome, recordPurchase } from './service';
 
 /** The order a sales platform reports. Unknown fields are refused, as everywhere in Tally's API. */
@@ -17,6 +18,7 @@ export const WebhookOrderSchema = z
     email: z.email().max(320),
     product_id: z.uuid(),
     name: z.string().max(200).optional(),
+    amount_paid: PaidAmount.optional(),
   })
   .openapi('CreditsWebhookOrder');
 
@@ -66,6 +68,7 @@ export async function receivePurchaseWebhook(
         email: order.email,
         productId: order.product_id,
         name: order.name,
+        amountPaid: paidOf(order.amount_paid),
         details: { payload: order },
       });
       await tx

@@ -11815,6 +11815,15 @@ export interface paths {
                         /** Format: uuid */
                         product_id: string;
                         order_reference: string;
+                        /** @description what the buyer paid: minor units of an ISO 4217 currency */
+                        amount_paid?: {
+                            /**
+                             * @description minor units of the display currency
+                             * @example 4900
+                             */
+                            amount_minor: string;
+                            currency: string;
+                        };
                         name?: string;
                         note?: string;
                     };
@@ -11924,6 +11933,110 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credits/purchases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One purchase with its product, buyer, platform and amount paid; administrators also see its webhook deliveries (the buyer, the reseller of the product and administrators only)
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The purchase */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreditsPurchaseDetail"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -16251,6 +16364,15 @@ export interface components {
             /** Format: uuid */
             product_id: string;
             name?: string;
+            /** @description what the buyer paid: minor units of an ISO 4217 currency */
+            amount_paid?: {
+                /**
+                 * @description minor units of the display currency
+                 * @example 4900
+                 */
+                amount_minor: string;
+                currency: string;
+            };
         };
         /**
          * @description - `bad_request`: The request cannot be read
@@ -17094,15 +17216,41 @@ export interface components {
             /** Format: uuid */
             user_id: string;
             registered: boolean;
+            /** @description what the buyer paid, when the platform or the administrator said */
+            amount_paid: {
+                amount_minor: string;
+                currency: string;
+            } | null;
             created_at: string;
         };
-        CreditsIntegration: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            active: boolean;
-            created_at: string;
-            last_used_at: string | null;
+        CreditsPurchaseDetail: {
+            purchase: components["schemas"]["CreditsPurchase"];
+            product: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                type: string;
+            };
+            buyer: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                email: string | null;
+            };
+            integration: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @description the administrator who entered it by hand */
+            entered_by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                email: string | null;
+            } | null;
+            /** @description the webhook deliveries of its order, failures included (administrators only; empty otherwise) */
+            deliveries: components["schemas"]["CreditsWebhookDelivery"][];
         };
         CreditsWebhookDelivery: {
             /** Format: uuid */
@@ -17124,6 +17272,14 @@ export interface components {
             /** Format: uuid */
             purchase_id: string | null;
             body_bytes: number;
+        };
+        CreditsIntegration: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            active: boolean;
+            created_at: string;
+            last_used_at: string | null;
         };
         CreditsWorkspace: {
             /** Format: uuid */
