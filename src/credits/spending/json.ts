@@ -41,12 +41,21 @@ export const UsageSchema = z
     is_reserved: z.boolean(),
     reservation_id: Uuid.nullable(),
     reserved_for: z.string().nullable().openapi({ description: 'what the credits were reserved for' }),
-    paid_by: z.array(z.object({ grant_id: Uuid, amount: Credits })),
+    paid_by: z.array(
+      z.object({
+        grant_id: Uuid,
+        amount: Credits,
+        label: z.string().nullable().openapi({
+          description:
+            'the grant as people call it: "Pro (refill)", "Adjustment: <reason>" (in the usage history)',
+        }),
+      }),
+    ),
     used_at: z.string(),
   })
   .openapi('CreditsUsage');
 
-export const usageJson = (u: Usage) => ({
+export const usageJson = (u: Usage, labels?: ReadonlyMap<string, string>) => ({
   id: u.id,
   user_id: u.userId,
   workspace_id: u.workspaceId,
@@ -56,7 +65,11 @@ export const usageJson = (u: Usage) => ({
   is_reserved: u.isReserved,
   reservation_id: u.reservationId,
   reserved_for: u.reservedFor,
-  paid_by: u.paidBy.map((p) => ({ grant_id: p.grantId, amount: p.amount.toString() })),
+  paid_by: u.paidBy.map((p) => ({
+    grant_id: p.grantId,
+    amount: p.amount.toString(),
+    label: labels?.get(p.grantId) ?? null,
+  })),
   used_at: u.usedAt.toISOString(),
 });
 

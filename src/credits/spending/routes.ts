@@ -21,6 +21,7 @@ import {
 import {
   chargeAction,
   exportUsages,
+  grantLabels,
   readBalance,
   readGrants,
   readReservations,
@@ -154,7 +155,7 @@ export function spendingRoutes(deps: CreditsDeps) {
         idempotencyKey: c.req.valid('header')['idempotency-key'],
       });
       markReplay(c, outcome.replayed);
-      return c.json({ usages: outcome.usages.map(usageJson) }, 200);
+      return c.json({ usages: outcome.usages.map((u) => usageJson(u)) }, 200);
     },
   );
 
@@ -323,7 +324,14 @@ export function spendingRoutes(deps: CreditsDeps) {
     }),
     async (c) => {
       const result = await readUsages(deps, c.get('actor'), usageFilterOf(c.req.valid('query')));
-      return c.json(pageJson(result, usageJson), 200);
+      const labels = await grantLabels(
+        deps.db,
+        result.items.flatMap((u) => u.paidBy.map((p) => p.grantId)),
+      );
+      return c.json(
+        pageJson(result, (u) => usageJson(u, labels)),
+        200,
+      );
     },
   );
 

@@ -411,3 +411,27 @@ export async function readGrants(deps: CreditsDeps, actor: Actor, input: ScopeIn
   const scope = await resolveScope(deps.db, actor, input, 'read');
   return listGrants(deps.db, spendScope(scope), { now: deps.clock.now() });
 }
+
+/**
+ * What people call the grants that paid for usages: the product they came with (bought, refilled,
+ * rolled over) or the administrator's reason for an adjustment. Pages show these, not grant ids.
+ */
+export async function grantLabels(db: Db, grantIds: readonly string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(grantIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await queryRows<{ id: string; source: string; reason: string | null; product: string | null }>(
+    db,
+    sql`SELECT g.id, g.source, g.reason, p.name AS product
+        FROM credits_grants g LEFT JOIN credits_products p ON p.id = g.product_id
+        WHERE g.id = ANY(${sql.param(ids)}::uuid[])`,
+  );
+  const how: Record<string, string> = { purchase: 'bought', refill: 'refill', rollover: 'rolled over' };
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      row.source === 'adjustment'
+        ? `Adjustment: ${row.reason ?? 'no reason given'}`
+        : `${row.product ?? 'A product'} (${how[row.source] ?? row.source})`,
+    ]),
+  );
+}

@@ -748,6 +748,14 @@ describe('usage statistics', () => {
     expect(series.items).toEqual([expect.objectContaining({ action: 'generate_image', amount: '6' })]);
     const filtered = await ok(tally, 200, 'GET', '/api/credits/usages?used_for=B', { as: person });
     expect(filtered.items).toHaveLength(1);
+    // The history names what paid: the product the credits came with, not a grant id.
+    const [product] = await queryRows<{ name: string }>(
+      tally.database.db,
+      sql`SELECT name FROM credits_products WHERE id = ${productId}`,
+    );
+    expect(filtered.items[0].paid_by).toEqual([
+      expect.objectContaining({ amount: '4', label: `${product!.name} (bought)` }),
+    ]);
   });
 });
 

@@ -140,7 +140,7 @@ export function workspaceRoutes(deps: CreditsDeps) {
         email: body.email,
         role: body.role,
       });
-      return c.json({ invitation: invitationJson(invitation), usages: usages.map(usageJson) }, 201);
+      return c.json({ invitation: invitationJson(invitation), usages: usages.map((u) => usageJson(u)) }, 201);
     },
   );
 

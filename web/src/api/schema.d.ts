@@ -17323,6 +17323,8 @@ export interface components {
                  * @example 100
                  */
                 amount: string;
+                /** @description the grant as people call it: "Pro (refill)", "Adjustment: <reason>" (in the usage history) */
+                label: string | null;
             }[];
             used_at: string;
         };
