@@ -1,54 +1,79 @@
-import { Anchor, Badge, Button, Group, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import { Link } from 'react-router';
 import { api, call } from '../../api/client';
 import type { MailSummary } from '../../api/types';
+import { type Column, DataTable } from '../../components/DataTable';
 import { LoadOlder } from '../../components/LoadOlder';
 import { PageHeader } from '../../components/PageHeader';
 import { ResourceView } from '../../components/ResourceView';
 import { NothingYet } from '../../components/States';
 import { useCursorPages } from '../../hooks/useCursorPages';
-import { formatDateTime } from '../../lib/dates';
+import { formatToTheSecond } from '../../lib/dates';
 import { MailboxStatus } from './MailboxStatus';
 import { mailStateColors } from './mailStates';
 
-function MailTable({ messages }: { messages: MailSummary[] }) {
+function MailTable({ messages, moreToLoad }: { messages: MailSummary[]; moreToLoad: boolean }) {
+  const columns: Column<MailSummary>[] = [
+    {
+      id: 'subject',
+      header: 'Subject',
+      cell: (message) => (
+        <Anchor component={Link} to={`/mailbox/${message.id}`} fw={500} size="sm">
+          {message.subject}
+        </Anchor>
+      ),
+      sortValue: (message) => message.subject,
+    },
+    {
+      id: 'to',
+      header: 'To',
+      cell: (message) => (
+        <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+          {message.to}
+        </Text>
+      ),
+      sortValue: (message) => message.to,
+    },
+    {
+      id: 'written',
+      header: 'Written',
+      nowrap: true,
+      cell: (message) => formatToTheSecond(message.created_at),
+      sortValue: (message) => new Date(message.created_at),
+    },
+    {
+      id: 'state',
+      header: 'State',
+      cell: (message) => (
+        <>
+          <Badge
+            variant="light"
+            color={mailStateColors[message.state] ?? 'gray'}
+            style={{ overflow: 'visible' }}
+          >
+            {message.state}
+          </Badge>
+          {message.transport && (
+            <Text size="xs" c="dimmed">
+              {message.transport === 'mailbox' ? 'kept in the Mailbox' : 'by SMTP'}
+            </Text>
+          )}
+        </>
+      ),
+      sortValue: (message) => message.state,
+    },
+  ];
   return (
-    <Table.ScrollContainer minWidth={640}>
-      <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Subject</Table.Th>
-            <Table.Th>To</Table.Th>
-            <Table.Th>Written</Table.Th>
-            <Table.Th>State</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {messages.map((message) => (
-            <Table.Tr key={message.id}>
-              <Table.Td>
-                <Anchor component={Link} to={`/mailbox/${message.id}`} fw={500}>
-                  {message.subject}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>{message.to}</Table.Td>
-              <Table.Td>{formatDateTime(message.created_at)}</Table.Td>
-              <Table.Td>
-                <Badge variant="light" color={mailStateColors[message.state] ?? 'gray'}>
-                  {message.state}
-                </Badge>
-                {message.transport && (
-                  <Text size="xs" c="dimmed">
-                    {message.transport === 'mailbox' ? 'kept in the Mailbox' : 'by SMTP'}
-                  </Text>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="Mail"
+      rows={messages}
+      columns={columns}
+      rowKey={(message) => message.id}
+      initialSort={{ columnId: 'written', direction: 'descending' }}
+      moreToLoad={moreToLoad}
+      minWidth={640}
+    />
   );
 }
 
@@ -97,7 +122,7 @@ export function MailboxPage() {
             </NothingYet>
           }
         >
-          {() => <MailTable messages={pages.items} />}
+          {() => <MailTable messages={pages.items} moreToLoad={pages.hasMore} />}
         </ResourceView>
         <LoadOlder pages={pages} />
       </Stack>

@@ -82,7 +82,13 @@ export function AdminProductsPage() {
               </NothingYet>
             }
           >
-            {() => <ProductsTable products={pages.items} basePath="/credits/admin/products" />}
+            {() => (
+              <ProductsTable
+                products={pages.items}
+                basePath="/credits/admin/products"
+                moreToLoad={pages.hasMore}
+              />
+            )}
           </ResourceView>
           <LoadOlder pages={pages} label="Load older products" />
         </SectionCard>

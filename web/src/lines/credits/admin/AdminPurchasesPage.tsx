@@ -49,6 +49,7 @@ export function AdminPurchasesPage() {
                 purchases={pages.items}
                 products={products.data}
                 integrations={integrations.data}
+                moreToLoad={pages.hasMore}
               />
             )}
           </ResourceView>

@@ -184,6 +184,7 @@ function PersonView({ person, onChanged }: { person: CreditsProfile; onChanged: 
                 <UsageTable
                   usages={usages.items}
                   context={{ prices: prices.data ?? undefined, workspaces: undefined, grants: grants.data }}
+                  moreToLoad={usages.hasMore}
                 />
               )}
             </ResourceView>

@@ -1,70 +1,87 @@
-import { Anchor, Select, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Select, Stack, Text } from '@mantine/core';
 import { useCallback } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, call } from '../../../api/client';
 import type { CreditsCustomer, CreditsUserType } from '../../../api/types';
+import { type Column, DataTable } from '../../../components/DataTable';
 import { LoadOlder } from '../../../components/LoadOlder';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { useCursorPages } from '../../../hooks/useCursorPages';
 import { formatDateTime } from '../../../lib/dates';
+import { csvAmount, csvTime } from '../../../lib/table';
 import { formatCredits, userTypeLabels } from '../format';
 import { UserTypeBadge } from '../UserTypeBadge';
 import { AdminFrame } from './AdminFrame';
 
-function PeopleTable({ people }: { people: CreditsCustomer[] }) {
-  const cell = { whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' } as const;
+const balanceColumns = [
+  ['total', 'Total'],
+  ['used', 'Used'],
+  ['reserved', 'Reserved'],
+  ['available', 'Available'],
+] as const;
+
+function PeopleTable({ people, moreToLoad }: { people: CreditsCustomer[]; moreToLoad: boolean }) {
+  const columns: Column<CreditsCustomer>[] = [
+    {
+      id: 'person',
+      header: 'Person',
+      cell: (person) => (
+        <>
+          <Anchor component={Link} to={`/credits/admin/users/${person.user_id}`} fw={500} size="sm">
+            {person.name || person.email || 'Unnamed person'}
+          </Anchor>
+          {person.name && person.email && (
+            <Text size="xs" c="dimmed">
+              {person.email}
+            </Text>
+          )}
+        </>
+      ),
+      sortValue: (person) => person.name || person.email || null,
+      csv: (person) => person.name,
+    },
+    { id: 'email', header: 'Email', csv: (person) => person.email ?? '' },
+    {
+      id: 'type',
+      header: 'Type',
+      nowrap: true,
+      cell: (person) => <UserTypeBadge type={person.type} />,
+      sortValue: (person) => userTypeLabels[person.type],
+      csv: (person) => userTypeLabels[person.type],
+    },
+    ...balanceColumns.map(
+      ([part, header]): Column<CreditsCustomer> => ({
+        id: part,
+        header,
+        align: 'right',
+        nowrap: true,
+        cell: (person) => formatCredits(person.balance[part]),
+        sortValue: (person) => BigInt(person.balance[part]),
+        csv: (person) => csvAmount(person.balance[part], 0, 'credits'),
+      }),
+    ),
+    {
+      id: 'onboarded',
+      header: 'Set up',
+      nowrap: true,
+      cell: (person) => formatDateTime(person.onboarded_at, 'waiting for first login'),
+      sortValue: (person) => (person.onboarded_at ? new Date(person.onboarded_at) : null),
+      csv: (person) => csvTime(person.onboarded_at),
+    },
+  ];
   return (
-    <Table.ScrollContainer minWidth={860}>
-      <Table aria-label="People" fz="sm" verticalSpacing="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Person</Table.Th>
-            <Table.Th>Type</Table.Th>
-            <Table.Th ta="right">Total</Table.Th>
-            <Table.Th ta="right">Used</Table.Th>
-            <Table.Th ta="right">Reserved</Table.Th>
-            <Table.Th ta="right">Available</Table.Th>
-            <Table.Th>Set up</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {people.map((person) => (
-            <Table.Tr key={person.user_id}>
-              <Table.Td>
-                <Anchor component={Link} to={`/credits/admin/users/${person.user_id}`} fw={500} size="sm">
-                  {person.name || person.email || person.user_id}
-                </Anchor>
-                {person.name && person.email && (
-                  <Text size="xs" c="dimmed">
-                    {person.email}
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td>
-                <UserTypeBadge type={person.type} />
-              </Table.Td>
-              <Table.Td ta="right" style={cell}>
-                {formatCredits(person.balance.total)}
-              </Table.Td>
-              <Table.Td ta="right" style={cell}>
-                {formatCredits(person.balance.used)}
-              </Table.Td>
-              <Table.Td ta="right" style={cell}>
-                {formatCredits(person.balance.reserved)}
-              </Table.Td>
-              <Table.Td ta="right" style={cell}>
-                {formatCredits(person.balance.available)}
-              </Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                {formatDateTime(person.onboarded_at, 'waiting for first login')}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="People"
+      rows={people}
+      columns={columns}
+      rowKey={(person) => person.user_id}
+      searchLabel="Search people"
+      exportName="credits-people"
+      moreToLoad={moreToLoad}
+      minWidth={860}
+    />
   );
 }
 
@@ -114,7 +131,7 @@ export function AdminUsersPage() {
               </NothingYet>
             }
           >
-            {() => <PeopleTable people={pages.items} />}
+            {() => <PeopleTable people={pages.items} moreToLoad={pages.hasMore} />}
           </ResourceView>
           <LoadOlder pages={pages} label="Load older people" />
         </SectionCard>

@@ -1,82 +1,117 @@
-import { Anchor, Badge, Code, Table, Text, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Code, Text, Tooltip } from '@mantine/core';
 import { Link } from 'react-router';
 import type { CreditsIntegration, CreditsProduct, CreditsPurchase } from '../../../api/types';
-import { formatDateTime } from '../../../lib/dates';
-import { shortId } from '../format';
+import { type Column, DataTable } from '../../../components/DataTable';
+import { formatToTheSecond } from '../../../lib/dates';
+import { csvTime } from '../../../lib/table';
 
-/** Purchases with where each came from; products and integrations are named when they are known. */
+/**
+ * Purchases with where each came from; products and integrations are named when they are known. An
+ * excerpt (a product's latest purchases) sorts, but has no search or download.
+ */
 export function PurchasesTable({
   purchases,
   products,
   integrations,
+  excerpt = false,
+  moreToLoad = false,
 }: {
   purchases: CreditsPurchase[];
   products?: CreditsProduct[];
   integrations?: CreditsIntegration[];
+  excerpt?: boolean;
+  moreToLoad?: boolean;
 }) {
-  const productName = (id: string) => products?.find((p) => p.id === id)?.name;
-  const integrationName = (id: string | null) => integrations?.find((i) => i.id === id)?.name;
+  const productName = (purchase: CreditsPurchase) =>
+    products?.find((product) => product.id === purchase.product_id)?.name;
+  const origin = (purchase: CreditsPurchase) => {
+    if (purchase.source !== 'webhook') return 'Entered by an administrator';
+    const integration = integrations?.find((i) => i.id === purchase.integration_id)?.name;
+    return integration ? `Webhook: ${integration}` : 'Webhook';
+  };
+  const account = (purchase: CreditsPurchase) => (purchase.registered ? 'new account' : 'existing account');
+  const columns: Column<CreditsPurchase>[] = [
+    {
+      id: 'when',
+      header: 'When',
+      nowrap: true,
+      cell: (p) => formatToTheSecond(p.created_at),
+      sortValue: (p) => new Date(p.created_at),
+      csv: (p) => csvTime(p.created_at),
+    },
+    {
+      id: 'buyer',
+      header: 'Buyer',
+      cardTitle: true,
+      cell: (p) => (
+        <Anchor component={Link} to={`/credits/admin/users/${p.user_id}`} size="sm">
+          {p.email}
+        </Anchor>
+      ),
+      sortValue: (p) => p.email,
+      csv: (p) => p.email,
+    },
+    {
+      id: 'product',
+      header: 'Product',
+      cell: (p) => (
+        <Anchor component={Link} to={`/credits/admin/products/${p.product_id}`} size="sm">
+          {productName(p) ?? 'Open the product'}
+        </Anchor>
+      ),
+      sortValue: (p) => productName(p) ?? null,
+      // A spreadsheet has no link to follow: the product's id stands in for a name not loaded.
+      csv: (p) => productName(p) ?? p.product_id,
+    },
+    {
+      id: 'origin',
+      header: 'From',
+      cell: (p) => <Text size="sm">{origin(p)}</Text>,
+      sortValue: origin,
+      csv: origin,
+    },
+    {
+      id: 'order',
+      header: 'Order reference',
+      cell: (p) => (
+        <Tooltip label={p.order_id}>
+          <Code style={{ wordBreak: 'break-all' }}>{p.order_id}</Code>
+        </Tooltip>
+      ),
+      sortValue: (p) => p.order_id,
+      csv: (p) => p.order_id,
+    },
+    {
+      id: 'account',
+      header: 'Account',
+      nowrap: true,
+      cell: (p) =>
+        p.registered ? (
+          <Tooltip label="Registered by this purchase; login details mailed">
+            <Badge variant="light" color="blue" style={{ overflow: 'visible' }}>
+              new account
+            </Badge>
+          </Tooltip>
+        ) : (
+          <Badge variant="light" color="gray" style={{ overflow: 'visible' }}>
+            existing account
+          </Badge>
+        ),
+      sortValue: account,
+      csv: account,
+    },
+  ];
   return (
-    <Table.ScrollContainer minWidth={820}>
-      <Table aria-label="Purchases" fz="sm" verticalSpacing="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>When</Table.Th>
-            <Table.Th>Buyer</Table.Th>
-            <Table.Th>Product</Table.Th>
-            <Table.Th>From</Table.Th>
-            <Table.Th>Order reference</Table.Th>
-            <Table.Th>Account</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {purchases.map((purchase) => (
-            <Table.Tr key={purchase.id}>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(purchase.created_at)}</Table.Td>
-              <Table.Td>
-                <Anchor component={Link} to={`/credits/admin/users/${purchase.user_id}`} size="sm">
-                  {purchase.email}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>
-                <Anchor component={Link} to={`/credits/admin/products/${purchase.product_id}`} size="sm">
-                  {productName(purchase.product_id) ?? shortId(purchase.product_id)}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>
-                {purchase.source === 'webhook' ? (
-                  <Text size="sm">
-                    Webhook
-                    {purchase.integration_id
-                      ? `: ${integrationName(purchase.integration_id) ?? shortId(purchase.integration_id)}`
-                      : ''}
-                  </Text>
-                ) : (
-                  <Text size="sm">Entered by an administrator</Text>
-                )}
-              </Table.Td>
-              <Table.Td>
-                <Tooltip label={purchase.order_id}>
-                  <Code style={{ wordBreak: 'break-all' }}>{purchase.order_id}</Code>
-                </Tooltip>
-              </Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                {purchase.registered ? (
-                  <Tooltip label="Registered by this purchase; login details mailed">
-                    <Badge variant="light" color="blue">
-                      new account
-                    </Badge>
-                  </Tooltip>
-                ) : (
-                  <Badge variant="light" color="gray">
-                    existing account
-                  </Badge>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="Purchases"
+      rows={purchases}
+      columns={columns}
+      rowKey={(p) => p.id}
+      searchLabel={excerpt ? undefined : 'Search purchases'}
+      exportName={excerpt ? undefined : 'purchases'}
+      initialSort={{ columnId: 'when', direction: 'descending' }}
+      moreToLoad={moreToLoad}
+      minWidth={820}
+    />
   );
 }

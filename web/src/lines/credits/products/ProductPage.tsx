@@ -94,7 +94,7 @@ function ProductPurchases({ product }: { product: CreditsProduct }) {
           </NothingYet>
         }
       >
-        {(items) => <PurchasesTable purchases={items} products={[product]} />}
+        {(items) => <PurchasesTable purchases={items} products={[product]} excerpt />}
       </ResourceView>
     </SectionCard>
   );

@@ -81,7 +81,13 @@ export function ResellerProductsPage() {
                     </NothingYet>
                   }
                 >
-                  {() => <ProductsTable products={pages.items} basePath="/credits/reseller/products" />}
+                  {() => (
+                    <ProductsTable
+                      products={pages.items}
+                      basePath="/credits/reseller/products"
+                      moreToLoad={pages.hasMore}
+                    />
+                  )}
                 </ResourceView>
                 <LoadOlder pages={pages} label="Load older products" />
               </SectionCard>

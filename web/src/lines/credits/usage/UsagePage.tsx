@@ -47,7 +47,7 @@ export function UsagePage() {
         description="Every credit used: on which action, for what, in which workspace, and which grants paid."
         actions={
           <Button component="a" href={exportHref(filters)} download variant="default">
-            Export CSV
+            Export all as CSV
           </Button>
         }
       />
@@ -95,7 +95,7 @@ export function UsagePage() {
             </NothingYet>
           }
         >
-          {() => <UsageTable usages={pages.items} context={context} />}
+          {() => <UsageTable usages={pages.items} context={context} moreToLoad={pages.hasMore} />}
         </ResourceView>
         <LoadOlder pages={pages} label="Load older usages" />
       </Stack>

@@ -1,8 +1,9 @@
-import { Anchor, Badge, Card, Code, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Code, Stack, Text, Tooltip } from '@mantine/core';
 import { Link } from 'react-router';
 import type { CreditsActionPrice, CreditsGrant, CreditsUsage, CreditsWorkspace } from '../../../api/types';
-import { useIsPhone } from '../../../hooks/useIsPhone';
-import { formatDateTime } from '../../../lib/dates';
+import { type Column, DataTable } from '../../../components/DataTable';
+import { formatDateTime, formatToTheSecond } from '../../../lib/dates';
+import { csvAmount, csvTime } from '../../../lib/table';
 import { actionLabel, formatCredits, shortId } from '../format';
 
 export interface UsageContext {
@@ -62,86 +63,101 @@ function WorkspaceName({ usage, workspaces }: { usage: CreditsUsage; workspaces?
   );
 }
 
-/** One usage as a card: the phone's layout, where a wide table would need sideways scrolling. */
-function UsageCard({ usage, context }: { usage: CreditsUsage; context: UsageContext }) {
-  return (
-    <Card withBorder padding="sm" component="li" aria-label={`${formatCredits(usage.amount)} used`}>
-      <Stack gap={4}>
-        <Group justify="space-between" wrap="nowrap" align="baseline">
-          <Text fw={700}>{formatCredits(usage.amount)}</Text>
-          <Text size="xs" c="dimmed">
-            {formatDateTime(usage.used_at)}
-          </Text>
-        </Group>
-        <Text size="sm">{actionLabel(context.prices, usage.action)}</Text>
-        <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
-          for {usage.used_for}
-        </Text>
-        <Group gap="xs">
-          <Source usage={usage} />
-          <WorkspaceName usage={usage} workspaces={context.workspaces} />
-        </Group>
-        <Group gap="xs" align="flex-start">
-          <Text size="xs" c="dimmed">
-            Paid by
-          </Text>
-          <PaidBy usage={usage} grants={context.grants} />
-        </Group>
-      </Stack>
-    </Card>
-  );
+function paidByText(usage: CreditsUsage): string {
+  return usage.paid_by.map((part) => `${part.grant_id} ${csvAmount(part.amount, 0, 'credits')}`).join('; ');
 }
 
-/** Credit usages, newest first: a table on a wide screen, a list of cards on a phone. */
-export function UsageTable({ usages, context }: { usages: CreditsUsage[]; context: UsageContext }) {
-  const isPhone = useIsPhone();
-  if (isPhone) {
-    return (
-      <Stack component="ul" gap="xs" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Usages">
-        {usages.map((usage) => (
-          <UsageCard key={usage.id} usage={usage} context={context} />
-        ))}
-      </Stack>
-    );
-  }
+const sourceText = (usage: CreditsUsage) => (usage.is_reserved ? 'reservation' : 'direct');
+
+/**
+ * Credit usages, newest first: sorted, searched and downloaded as far as they are loaded, a list of
+ * cards on a phone. An excerpt (a workspace's latest usages) sorts, but has no search or download.
+ */
+export function UsageTable({
+  usages,
+  context,
+  excerpt = false,
+  moreToLoad = false,
+}: {
+  usages: CreditsUsage[];
+  context: UsageContext;
+  excerpt?: boolean;
+  moreToLoad?: boolean;
+}) {
+  const workspaceName = (usage: CreditsUsage) =>
+    context.workspaces?.find((w) => w.id === usage.workspace_id)?.name ?? null;
+  const columns: Column<CreditsUsage>[] = [
+    {
+      id: 'when',
+      header: 'When',
+      nowrap: true,
+      cell: (u) => formatToTheSecond(u.used_at),
+      sortValue: (u) => new Date(u.used_at),
+      csv: (u) => csvTime(u.used_at),
+    },
+    {
+      id: 'action',
+      header: 'Action',
+      cell: (u) => actionLabel(context.prices, u.action),
+      sortValue: (u) => actionLabel(context.prices, u.action),
+      csv: (u) => actionLabel(context.prices, u.action),
+    },
+    {
+      id: 'used-for',
+      header: 'Used for',
+      cell: (u) => (
+        <Text size="sm" maw={260} style={{ overflowWrap: 'anywhere' }}>
+          {u.used_for}
+        </Text>
+      ),
+      sortValue: (u) => u.used_for,
+      csv: (u) => u.used_for,
+    },
+    {
+      id: 'workspace',
+      header: 'Workspace',
+      cell: (u) => <WorkspaceName usage={u} workspaces={context.workspaces} />,
+      sortValue: workspaceName,
+      // A spreadsheet has no link to follow: the workspace's id stands in for a name not loaded.
+      csv: (u) => workspaceName(u) ?? u.workspace_id ?? '',
+    },
+    {
+      id: 'amount',
+      header: 'Amount',
+      align: 'right',
+      nowrap: true,
+      cardTitle: true,
+      cell: (u) => formatCredits(u.amount),
+      sortValue: (u) => BigInt(u.amount),
+      csv: (u) => csvAmount(u.amount, 0, 'credits'),
+    },
+    {
+      id: 'source',
+      header: 'From',
+      nowrap: true,
+      cell: (u) => <Source usage={u} />,
+      sortValue: sourceText,
+      csv: sourceText,
+    },
+    {
+      id: 'paid-by',
+      header: 'Paid by grants',
+      cell: (u) => <PaidBy usage={u} grants={context.grants} />,
+      sortValue: (u) => u.paid_by.length,
+      csv: paidByText,
+    },
+  ];
   return (
-    <Table.ScrollContainer minWidth={880}>
-      <Table aria-label="Usages" fz="sm" verticalSpacing="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>When</Table.Th>
-            <Table.Th>Action</Table.Th>
-            <Table.Th>Used for</Table.Th>
-            <Table.Th>Workspace</Table.Th>
-            <Table.Th ta="right">Amount</Table.Th>
-            <Table.Th>From</Table.Th>
-            <Table.Th>Paid by grants</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {usages.map((usage) => (
-            <Table.Tr key={usage.id}>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(usage.used_at)}</Table.Td>
-              <Table.Td>{actionLabel(context.prices, usage.action)}</Table.Td>
-              <Table.Td maw={260} style={{ overflowWrap: 'anywhere' }}>
-                {usage.used_for}
-              </Table.Td>
-              <Table.Td>
-                <WorkspaceName usage={usage} workspaces={context.workspaces} />
-              </Table.Td>
-              <Table.Td ta="right" style={{ whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' }}>
-                {formatCredits(usage.amount)}
-              </Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                <Source usage={usage} />
-              </Table.Td>
-              <Table.Td>
-                <PaidBy usage={usage} grants={context.grants} />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="Usages"
+      rows={usages}
+      columns={columns}
+      rowKey={(u) => u.id}
+      searchLabel={excerpt ? undefined : 'Search usages'}
+      exportName={excerpt ? undefined : 'credit-usages'}
+      initialSort={{ columnId: 'when', direction: 'descending' }}
+      moreToLoad={moreToLoad}
+      minWidth={880}
+    />
   );
 }

@@ -169,7 +169,7 @@ function WorkspaceView({
               </NothingYet>
             }
           >
-            {(page) => <UsageTable usages={page.items} context={context} />}
+            {(page) => <UsageTable usages={page.items} context={context} excerpt />}
           </ResourceView>
         </SectionCard>
       </Stack>
