@@ -10,7 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { LocalAccount } from 'viem';
-import { AUTHORIZATION_FIELDS } from './deposits/service';
+import { AUTHORIZATION_FIELDS } from '../chain/authorizations';
 import { capsText, gatewayDomain, SESSION_GRANT_TYPES } from './grants/service';
 import { bodyHashOf, GATEWAY_REQUEST_TYPES, requestSigningText } from './proxy/auth';
 import { type Signed, verifySigned } from './receipts';

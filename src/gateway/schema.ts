@@ -12,6 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { authorizationKinds } from '../chain/authorizations';
 import { amountColumn } from '../core/amounts';
 import { users } from '../core/auth/schema';
 import { files } from '../core/files/schema';
@@ -150,8 +151,7 @@ export const depositStates = ['payment_received', 'credits_issued', 'failed'] as
 export type DepositState = (typeof depositStates)[number];
 
 /** The EIP-3009 call that moves the USDC: `receiveWithAuthorization` (only the payee may submit it) or `transferWithAuthorization`. */
-export const authorizationKinds = ['receive', 'transfer'] as const;
-export type AuthorizationKind = (typeof authorizationKinds)[number];
+export type { AuthorizationKind } from '../chain/authorizations';
 
 /** A USDC deposit by EIP-3009 authorization: credited once per (payer, nonce), whatever the restarts. */
 export const deposits = pgTable(

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import { authorizationKinds } from '../../chain/authorizations';
 import { Address, iso, Usdc, Uuid } from '../fields';
-import { authorizationKinds, depositStates } from '../schema';
+import { depositStates } from '../schema';
 import type { Deposit, DepositTerms } from './service';
 
 export const DepositSchema = z

@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { authorizationKinds } from '../../chain/authorizations';
 import { PositiveAmount } from '../../core/amounts';
 import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
 import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
 import { Address, PathId } from '../fields';
-import { authorizationKinds } from '../schema';
 import { DepositSchema, DepositTermsSchema, depositJson, depositTermsJson } from './json';
 import { createDeposit, depositTerms, getDeposit, listDeposits } from './service';
 

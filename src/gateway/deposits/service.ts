@@ -1,10 +1,20 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { type Address, encodeFunctionData, getAddress, type Hex, isHex, parseAbiItem } from 'viem';
-import * as TestUSDC from '../../chain/contracts/TestUSDC';
+import {
+  type AuthorizationInput,
+  type AuthorizationRefusal,
+  type AuthorizationTerms,
+  authorizationCanceledEvent,
+  authorizationKey,
+  authorizationTerms,
+  authorizationUsed,
+  authorizationUsedEvent,
+  checkAuthorization,
+  nonceRefusal,
+} from '../../chain/authorizations';
 import { derivedUuid } from '../../chain/follower/events';
 import { defineWatcher, type Watcher } from '../../chain/follower/follower';
 import type { ChainRuntime } from '../../chain/runtime';
-import { estimateGasLimit, queueTransaction, type Settlement } from '../../chain/sender/sender';
+import { queueTransaction, type Settlement } from '../../chain/sender/sender';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { walletOwner } from '../../core/auth/siwe';
@@ -18,108 +28,23 @@ import { isSuccess } from '../../ledger/types';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
 import { creditsAccountOf, ensureCreditsAccount, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
-import { type AuthorizationKind, deposits } from '../schema';
+import { deposits } from '../schema';
 
 export type Deposit = typeof deposits.$inferSelect;
 
 /** The sender's purpose for the treasury's transactions that submit deposit authorizations. */
 export const DEPOSIT_PURPOSE = 'gateway.deposit';
 
-/** An authorization must stay valid this long after it reaches Tally: time to be mined and confirmed. */
-export const MIN_VALIDITY_SECONDS = 600n;
-
-export const authorizationUsedEvent = parseAbiItem(
-  'event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)',
-);
-export const authorizationCanceledEvent = parseAbiItem(
-  'event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce)',
-);
-
-const PRIMARY_TYPES: Record<AuthorizationKind, 'ReceiveWithAuthorization' | 'TransferWithAuthorization'> = {
-  receive: 'ReceiveWithAuthorization',
-  transfer: 'TransferWithAuthorization',
-};
-
-/** The fields of EIP-3009's ReceiveWithAuthorization and TransferWithAuthorization, in their order. */
-export const AUTHORIZATION_FIELDS = [
-  { name: 'from', type: 'address' },
-  { name: 'to', type: 'address' },
-  { name: 'value', type: 'uint256' },
-  { name: 'validAfter', type: 'uint256' },
-  { name: 'validBefore', type: 'uint256' },
-  { name: 'nonce', type: 'bytes32' },
-] as const;
-
-/** What a wallet signs to deposit: the token's EIP-712 domain, the type, and where the USDC goes. */
-export interface DepositTerms {
-  chainId: number;
-  token: { address: Address; name: string; version: string; decimals: number };
-  /** The treasury: the authorization's `to`. */
-  to: Address;
-  types: {
-    ReceiveWithAuthorization: typeof AUTHORIZATION_FIELDS;
-    TransferWithAuthorization: typeof AUTHORIZATION_FIELDS;
-  };
-  minValiditySeconds: number;
-  confirmations: number;
-}
-
-const versions = new WeakMap<ChainRuntime, Promise<string>>();
+export type DepositTerms = AuthorizationTerms;
+export type DepositInput = AuthorizationInput;
 
 export function requireChain(deps: Pick<GatewayDeps, 'chain'>): ChainRuntime {
   if (!deps.chain) throw new AppError('unavailable', 'this Tally runs without a chain: deposits are off');
   return deps.chain;
 }
 
-/** The token's EIP-712 `version()`, read once per chain (USDC says "2"). */
-function tokenVersion(chain: ChainRuntime): Promise<string> {
-  let version = versions.get(chain);
-  if (!version) {
-    version = chain.client.publicClient
-      .readContract({
-        address: chain.deployment.tokens.USDC.address,
-        abi: TestUSDC.abi,
-        functionName: 'version',
-      })
-      .catch((error: unknown) => {
-        versions.delete(chain);
-        throw error;
-      });
-    versions.set(chain, version);
-  }
-  return version;
-}
-
-export async function depositTerms(deps: Pick<GatewayDeps, 'chain'>): Promise<DepositTerms> {
-  const chain = requireChain(deps);
-  const usdc = chain.deployment.tokens.USDC;
-  return {
-    chainId: chain.client.chainId,
-    token: {
-      address: usdc.address,
-      name: usdc.name,
-      version: await tokenVersion(chain),
-      decimals: usdc.decimals,
-    },
-    to: chain.treasury.address,
-    types: {
-      ReceiveWithAuthorization: AUTHORIZATION_FIELDS,
-      TransferWithAuthorization: AUTHORIZATION_FIELDS,
-    },
-    minValiditySeconds: Number(MIN_VALIDITY_SECONDS),
-    confirmations: chain.settings.confirmations,
-  };
-}
-
-export interface DepositInput {
-  kind: AuthorizationKind;
-  from: string;
-  value: bigint;
-  validAfter: bigint;
-  validBefore: bigint;
-  nonce: string;
-  signature: string;
-}
+export const depositTerms = (deps: Pick<GatewayDeps, 'chain'>): Promise<DepositTerms> =>
+  authorizationTerms(requireChain(deps));
 
 /**
  * Takes a signed EIP-3009 authorization of USDC to the treasury, from one of the caller's linked
@@ -135,11 +60,9 @@ export async function createDeposit(
 ): Promise<{ deposit: Deposit; replayed: boolean }> {
   const userId = requireUser(actor);
   const chain = requireChain(deps);
-  const from = getAddress(input.from).toLowerCase() as Address;
-  const nonce = input.nonce.toLowerCase() as Hex;
-  const signature = input.signature.toLowerCase() as Hex;
-  if (!isHex(nonce) || nonce.length !== 66)
-    throw new AppError('validation_failed', 'the nonce must be 32 bytes of hex', { field: 'nonce' });
+  const malformed = nonceRefusal(input.nonce);
+  if (malformed) throw refusalError(malformed);
+  const { from, nonce } = authorizationKey(input);
 
   const existing = await findDeposit(deps.db, from, nonce);
   if (existing) return { deposit: sameDeposit(existing, userId, input), replayed: true };
@@ -151,87 +74,9 @@ export async function createDeposit(
       { field: 'from', from },
     );
   }
-  const now = BigInt(Math.floor(deps.clock.now().getTime() / 1000));
-  if (input.validAfter > now) {
-    throw gatewayErrors.error(
-      'authorization_not_valid_yet',
-      'the authorization is not valid yet: sign one valid from now',
-      {
-        field: 'valid_after',
-      },
-    );
-  }
-  if (input.validBefore < now + MIN_VALIDITY_SECONDS) {
-    throw gatewayErrors.error(
-      'authorization_expiring',
-      `the authorization must stay valid for ${MIN_VALIDITY_SECONDS / 60n} minutes at least, so the chain can take it`,
-      { field: 'valid_before', min_valid_before: (now + MIN_VALIDITY_SECONDS).toString() },
-    );
-  }
-
-  const terms = await depositTerms(deps);
-  const message = {
-    from: getAddress(from),
-    to: terms.to,
-    value: input.value,
-    validAfter: input.validAfter,
-    validBefore: input.validBefore,
-    nonce,
-  };
-  const domain = {
-    name: terms.token.name,
-    version: terms.token.version,
-    chainId: terms.chainId,
-    verifyingContract: terms.token.address,
-  };
-  const valid = await chain.client.publicClient
-    .verifyTypedData({
-      address: getAddress(from),
-      domain,
-      types: terms.types,
-      primaryType: PRIMARY_TYPES[input.kind],
-      message,
-      signature,
-    })
-    .catch(() => false);
-  if (!valid) {
-    throw gatewayErrors.error(
-      'signature_invalid',
-      `the signature is not ${from}'s ${PRIMARY_TYPES[input.kind]} of these terms (to the treasury ${terms.to})`,
-      { field: 'signature' },
-    );
-  }
-  const used = await chain.client.publicClient.readContract({
-    address: terms.token.address,
-    abi: TestUSDC.abi,
-    functionName: 'authorizationState',
-    args: [getAddress(from), nonce],
-  });
-  if (used)
-    throw gatewayErrors.error(
-      'authorization_used',
-      'this authorization was used or cancelled on chain already',
-    );
-
-  const functionName = input.kind === 'receive' ? 'receiveWithAuthorization' : 'transferWithAuthorization';
-  const data = encodeFunctionData({
-    abi: TestUSDC.abi,
-    functionName,
-    args: [
-      message.from,
-      message.to,
-      message.value,
-      message.validAfter,
-      message.validBefore,
-      nonce,
-      signature,
-    ],
-  });
-  const gasLimit = await estimateGasLimit(
-    chain.client,
-    { from: chain.treasury.address, to: terms.token.address, data },
-    { maxGasLimit: chain.settings.maxGasLimit },
-  );
+  const checked = await checkAuthorization(chain, deps.clock.now(), input);
+  if (!checked.ok) throw refusalError(checked);
+  const { signature, data, gasLimit } = checked;
 
   return deps.db.transaction(async (tx) => {
     const at = deps.clock.now();
@@ -261,7 +106,7 @@ export async function createDeposit(
     const queued = await queueTransaction(tx, deps.clock, {
       chainId: chain.client.chainId,
       from: chain.treasury.address,
-      to: terms.token.address,
+      to: checked.to,
       data,
       gasLimit,
       purpose: DEPOSIT_PURPOSE,
@@ -281,6 +126,13 @@ export async function createDeposit(
     });
     return { deposit: deposit!, replayed: false };
   });
+}
+
+/** A refusal of the chain rail's check, as the gateway's own error of the same code. */
+function refusalError(refusal: AuthorizationRefusal): AppError {
+  return refusal.code === 'validation_failed'
+    ? new AppError('validation_failed', refusal.message, refusal.details)
+    : gatewayErrors.error(refusal.code, refusal.message, refusal.details);
 }
 
 async function findDeposit(db: Db, from: string, nonce: string): Promise<Deposit | undefined> {
@@ -491,13 +343,7 @@ export function depositSettlement(
           .from(deposits)
           .where(eq(deposits.transactionId, input.transactionId));
         if (!deposit) return { used: true };
-        const used = await chain.client.publicClient.readContract({
-          address: chain.deployment.tokens.USDC.address,
-          abi: TestUSDC.abi,
-          functionName: 'authorizationState',
-          args: [getAddress(deposit.fromAddress), deposit.nonce as Hex],
-        });
-        return { used };
+        return { used: await authorizationUsed(chain, deposit.fromAddress, deposit.nonce) };
       }),
       databaseStep('record', async (tx, { input, outputs }) => {
         if ((outputs.authorization as { used: boolean }).used) return null;

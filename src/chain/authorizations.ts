@@ -1,0 +1,254 @@
+import { type Address, encodeFunctionData, getAddress, type Hex, isHex, parseAbiItem } from 'viem';
+import * as TestUSDC from './contracts/TestUSDC';
+import type { ChainRuntime } from './runtime';
+import { estimateGasLimit } from './sender/sender';
+
+/**
+ * Payments in USDC by EIP-3009 authorization: the payer signs once (`receiveWithAuthorization` or
+ * `transferWithAuthorization` to the treasury), the treasury submits it, and the chain's
+ * `AuthorizationUsed` event, once confirmed, is the payment. Every line that takes USDC this way
+ * (the gateway's deposits, the credits checkout) checks an authorization here before it records
+ * anything, queues the submission with `queueTransaction`, and credits what it sells from a
+ * follower watcher on `authorizationUsedEvent`, once per event, undone if a reorg takes it back.
+ */
+
+/** An authorization must stay valid this long after it reaches Tally: time to be mined and confirmed. */
+export const MIN_VALIDITY_SECONDS = 600n;
+
+export const authorizationUsedEvent = parseAbiItem(
+  'event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)',
+);
+export const authorizationCanceledEvent = parseAbiItem(
+  'event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce)',
+);
+
+export const authorizationKinds = ['receive', 'transfer'] as const;
+export type AuthorizationKind = (typeof authorizationKinds)[number];
+
+const PRIMARY_TYPES: Record<AuthorizationKind, 'ReceiveWithAuthorization' | 'TransferWithAuthorization'> = {
+  receive: 'ReceiveWithAuthorization',
+  transfer: 'TransferWithAuthorization',
+};
+
+/** The fields of EIP-3009's ReceiveWithAuthorization and TransferWithAuthorization, in their order. */
+export const AUTHORIZATION_FIELDS = [
+  { name: 'from', type: 'address' },
+  { name: 'to', type: 'address' },
+  { name: 'value', type: 'uint256' },
+  { name: 'validAfter', type: 'uint256' },
+  { name: 'validBefore', type: 'uint256' },
+  { name: 'nonce', type: 'bytes32' },
+] as const;
+
+/** What a wallet signs to pay: the token's EIP-712 domain, the types, and where the USDC goes. */
+export interface AuthorizationTerms {
+  chainId: number;
+  token: { address: Address; name: string; version: string; decimals: number };
+  /** The treasury: the authorization's `to`. */
+  to: Address;
+  types: {
+    ReceiveWithAuthorization: typeof AUTHORIZATION_FIELDS;
+    TransferWithAuthorization: typeof AUTHORIZATION_FIELDS;
+  };
+  minValiditySeconds: number;
+  confirmations: number;
+}
+
+const versions = new WeakMap<ChainRuntime, Promise<string>>();
+
+/** The token's EIP-712 `version()`, read once per chain (USDC says "2"). */
+function tokenVersion(chain: ChainRuntime): Promise<string> {
+  let version = versions.get(chain);
+  if (!version) {
+    version = chain.client.publicClient
+      .readContract({
+        address: chain.deployment.tokens.USDC.address,
+        abi: TestUSDC.abi,
+        functionName: 'version',
+      })
+      .catch((error: unknown) => {
+        versions.delete(chain);
+        throw error;
+      });
+    versions.set(chain, version);
+  }
+  return version;
+}
+
+export async function authorizationTerms(chain: ChainRuntime): Promise<AuthorizationTerms> {
+  const usdc = chain.deployment.tokens.USDC;
+  return {
+    chainId: chain.client.chainId,
+    token: {
+      address: usdc.address,
+      name: usdc.name,
+      version: await tokenVersion(chain),
+      decimals: usdc.decimals,
+    },
+    to: chain.treasury.address,
+    types: {
+      ReceiveWithAuthorization: AUTHORIZATION_FIELDS,
+      TransferWithAuthorization: AUTHORIZATION_FIELDS,
+    },
+    minValiditySeconds: Number(MIN_VALIDITY_SECONDS),
+    confirmations: chain.settings.confirmations,
+  };
+}
+
+export interface AuthorizationInput {
+  kind: AuthorizationKind;
+  from: string;
+  value: bigint;
+  validAfter: bigint;
+  validBefore: bigint;
+  nonce: string;
+  signature: string;
+}
+
+/** Why an authorization cannot be taken: a line answers it with its own error of the same code. */
+export interface AuthorizationRefusal {
+  ok: false;
+  code:
+    | 'validation_failed'
+    | 'authorization_not_valid_yet'
+    | 'authorization_expiring'
+    | 'signature_invalid'
+    | 'authorization_used';
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** An authorization that can be submitted: the treasury's call, ready to queue. */
+export interface CheckedAuthorization {
+  ok: true;
+  /** Lower case, as lines key their records by (payer, nonce). */
+  from: Address;
+  nonce: Hex;
+  signature: Hex;
+  /** The USDC contract, and the call that submits the authorization to it. */
+  to: Address;
+  data: Hex;
+  gasLimit: bigint;
+}
+
+/** The parts of an authorization that name it: the payer and the nonce, as lines key them. */
+export function authorizationKey(input: Pick<AuthorizationInput, 'from' | 'nonce'>): {
+  from: Address;
+  nonce: Hex;
+} {
+  return { from: getAddress(input.from).toLowerCase() as Address, nonce: input.nonce.toLowerCase() as Hex };
+}
+
+/** The shape of the nonce, before anything is looked up by it. */
+export function nonceRefusal(nonce: string): AuthorizationRefusal | null {
+  return isHex(nonce) && nonce.length === 66
+    ? null
+    : {
+        ok: false,
+        code: 'validation_failed',
+        message: 'the nonce must be 32 bytes of hex',
+        details: { field: 'nonce' },
+      };
+}
+
+/**
+ * Checks an authorization of USDC to the treasury as the chain would take it: its validity window
+ * (valid now, and for `MIN_VALIDITY_SECONDS` more), the payer's signature of these terms, its nonce
+ * still unused on chain, and the submission not reverting (its gas estimated). The amount is the
+ * line's to check.
+ */
+export async function checkAuthorization(
+  chain: ChainRuntime,
+  now: Date,
+  input: AuthorizationInput,
+): Promise<CheckedAuthorization | AuthorizationRefusal> {
+  const malformed = nonceRefusal(input.nonce);
+  if (malformed) return malformed;
+  const { from, nonce } = authorizationKey(input);
+  const signature = input.signature.toLowerCase() as Hex;
+  const seconds = BigInt(Math.floor(now.getTime() / 1000));
+  if (input.validAfter > seconds) {
+    return {
+      ok: false,
+      code: 'authorization_not_valid_yet',
+      message: 'the authorization is not valid yet: sign one valid from now',
+      details: { field: 'valid_after' },
+    };
+  }
+  if (input.validBefore < seconds + MIN_VALIDITY_SECONDS) {
+    return {
+      ok: false,
+      code: 'authorization_expiring',
+      message: `the authorization must stay valid for ${MIN_VALIDITY_SECONDS / 60n} minutes at least, so the chain can take it`,
+      details: { field: 'valid_before', min_valid_before: (seconds + MIN_VALIDITY_SECONDS).toString() },
+    };
+  }
+  const terms = await authorizationTerms(chain);
+  const message = {
+    from: getAddress(from),
+    to: terms.to,
+    value: input.value,
+    validAfter: input.validAfter,
+    validBefore: input.validBefore,
+    nonce,
+  };
+  const valid = await chain.client.publicClient
+    .verifyTypedData({
+      address: getAddress(from),
+      domain: {
+        name: terms.token.name,
+        version: terms.token.version,
+        chainId: terms.chainId,
+        verifyingContract: terms.token.address,
+      },
+      types: terms.types,
+      primaryType: PRIMARY_TYPES[input.kind],
+      message,
+      signature,
+    })
+    .catch(() => false);
+  if (!valid) {
+    return {
+      ok: false,
+      code: 'signature_invalid',
+      message: `the signature is not ${from}'s ${PRIMARY_TYPES[input.kind]} of these terms (to the treasury ${terms.to})`,
+      details: { field: 'signature' },
+    };
+  }
+  if (await authorizationUsed(chain, from, nonce)) {
+    return {
+      ok: false,
+      code: 'authorization_used',
+      message: 'this authorization was used or cancelled on chain already',
+    };
+  }
+  const data = encodeFunctionData({
+    abi: TestUSDC.abi,
+    functionName: input.kind === 'receive' ? 'receiveWithAuthorization' : 'transferWithAuthorization',
+    args: [
+      message.from,
+      message.to,
+      message.value,
+      message.validAfter,
+      message.validBefore,
+      nonce,
+      signature,
+    ],
+  });
+  const gasLimit = await estimateGasLimit(
+    chain.client,
+    { from: chain.treasury.address, to: terms.token.address, data },
+    { maxGasLimit: chain.settings.maxGasLimit },
+  );
+  return { ok: true, from, nonce, signature, to: terms.token.address, data, gasLimit };
+}
+
+/** Whether the chain says the authorization was used or cancelled. */
+export function authorizationUsed(chain: ChainRuntime, from: string, nonce: string): Promise<boolean> {
+  return chain.client.publicClient.readContract({
+    address: chain.deployment.tokens.USDC.address,
+    abi: TestUSDC.abi,
+    functionName: 'authorizationState',
+    args: [getAddress(from), nonce as Hex],
+  });
+}
