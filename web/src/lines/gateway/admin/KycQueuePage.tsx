@@ -1,11 +1,12 @@
 import { Anchor, SegmentedControl, Stack, Text } from '@mantine/core';
 import { Link, useSearchParams } from 'react-router';
 import { api, call } from '../../../api/client';
+import { type Column, DataTable } from '../../../components/DataTable';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { useResource } from '../../../hooks/useResource';
-import { type Column, DataTable } from '../components/DataTable';
+import { csvTime } from '../../../lib/table';
 import { StateBadge } from '../components/StateBadge';
 import { isPresent } from '../data';
 import { formatMoment } from '../format';
@@ -23,9 +24,9 @@ const filters: { value: GatewayKycState | 'all'; label: string }[] = [
 function ProvidersTable({ providers }: { providers: GatewayProvider[] }) {
   const columns: Column<GatewayProvider>[] = [
     {
-      key: 'name',
+      id: 'name',
       header: 'Provider',
-      render: (p) => (
+      cell: (p) => (
         <Anchor component={Link} to={`/gateway/admin/providers/${p.id}`} size="sm" fw={500}>
           {p.name}
         </Anchor>
@@ -34,36 +35,36 @@ function ProvidersTable({ providers }: { providers: GatewayProvider[] }) {
       csv: (p) => p.name,
     },
     {
-      key: 'kyc',
+      id: 'kyc',
       header: 'KYC',
       nowrap: true,
-      render: (p) => <StateBadge state={p.kyc.state} />,
+      cell: (p) => <StateBadge state={p.kyc.state} />,
       sortValue: (p) => p.kyc.state,
       csv: (p) => p.kyc.state,
     },
     {
-      key: 'documents',
+      id: 'documents',
       header: 'Documents',
       align: 'right',
-      render: (p) => p.documents.length,
+      cell: (p) => p.documents.length,
       sortValue: (p) => p.documents.length,
       csv: (p) => String(p.documents.length),
     },
     {
-      key: 'submitted',
+      id: 'submitted',
       header: 'Submitted',
       nowrap: true,
-      render: (p) => formatMoment(p.kyc.submitted_at, 'not yet'),
+      cell: (p) => formatMoment(p.kyc.submitted_at, 'not yet'),
       sortValue: (p) => p.kyc.submitted_at,
-      csv: (p) => p.kyc.submitted_at ?? '',
+      csv: (p) => csvTime(p.kyc.submitted_at),
     },
     {
-      key: 'reviewed',
+      id: 'reviewed',
       header: 'Reviewed',
       nowrap: true,
-      render: (p) => formatMoment(p.kyc.reviewed_at, 'not yet'),
+      cell: (p) => formatMoment(p.kyc.reviewed_at, 'not yet'),
       sortValue: (p) => p.kyc.reviewed_at,
-      csv: (p) => p.kyc.reviewed_at ?? '',
+      csv: (p) => csvTime(p.kyc.reviewed_at),
     },
   ];
   return (
@@ -74,8 +75,8 @@ function ProvidersTable({ providers }: { providers: GatewayProvider[] }) {
       rowKey={(p) => p.id}
       searchText={(p) => `${p.name} ${p.payout_address}`}
       searchLabel="Search providers"
-      csvName="gateway-providers.csv"
-      initialSort={{ key: 'submitted', direction: 'ascending' }}
+      exportName="gateway-providers"
+      initialSort={{ columnId: 'submitted', direction: 'ascending' }}
     />
   );
 }

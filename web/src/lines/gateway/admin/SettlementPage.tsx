@@ -2,25 +2,27 @@ import { Anchor, Button, Group, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, call } from '../../../api/client';
+import { type Column, DataTable } from '../../../components/DataTable';
 import { Facts } from '../../../components/Facts';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { useResource } from '../../../hooks/useResource';
-import { type Column, DataTable } from '../components/DataTable';
+import { csvTime } from '../../../lib/table';
+import { usdcCsv } from '../components/csv';
 import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
 import { StateBadge } from '../components/StateBadge';
 import { refusalOf } from '../components/serverErrors';
-import { formatBps, formatMoment, formatUsdc, usdcNumber } from '../format';
+import { formatBps, formatMoment, formatUsdc } from '../format';
 import { AdminFrame } from '../GatewayTabs';
 import type { GatewayDiscrepancy, GatewayProviderEarning } from '../types';
 
 function EarningsTable({ earnings }: { earnings: GatewayProviderEarning[] }) {
   const columns: Column<GatewayProviderEarning>[] = [
     {
-      key: 'provider',
+      id: 'provider',
       header: 'Provider',
-      render: (e) => (
+      cell: (e) => (
         <Anchor component={Link} to={`/gateway/admin/providers/${e.provider_id}`} size="sm">
           {e.provider_name}
         </Anchor>
@@ -29,54 +31,54 @@ function EarningsTable({ earnings }: { earnings: GatewayProviderEarning[] }) {
       csv: (e) => e.provider_name,
     },
     {
-      key: 'calls',
+      id: 'calls',
       header: 'Calls',
       align: 'right',
-      render: (e) => e.calls,
+      cell: (e) => e.calls,
       sortValue: (e) => e.calls,
       csv: (e) => String(e.calls),
     },
     {
-      key: 'share',
+      id: 'share',
       header: 'Share',
       align: 'right',
       nowrap: true,
-      render: (e) => `${e.share_percent} %`,
+      cell: (e) => `${e.share_percent} %`,
       sortValue: (e) => Number(e.share_percent),
       csv: (e) => e.share_percent,
     },
     {
-      key: 'gross',
+      id: 'gross',
       header: 'Gross',
       align: 'right',
       nowrap: true,
-      render: (e) => formatUsdc(e.gross),
+      cell: (e) => formatUsdc(e.gross),
       sortValue: (e) => BigInt(e.gross),
-      csv: (e) => usdcNumber(e.gross),
+      csv: (e) => usdcCsv(e.gross),
     },
     {
-      key: 'fee',
+      id: 'fee',
       header: 'Fee',
       align: 'right',
       nowrap: true,
-      render: (e) => formatUsdc(e.fee),
+      cell: (e) => formatUsdc(e.fee),
       sortValue: (e) => BigInt(e.fee),
-      csv: (e) => usdcNumber(e.fee),
+      csv: (e) => usdcCsv(e.fee),
     },
     {
-      key: 'net',
+      id: 'net',
       header: 'Net',
       align: 'right',
       nowrap: true,
-      render: (e) => formatUsdc(e.net),
+      cell: (e) => formatUsdc(e.net),
       sortValue: (e) => BigInt(e.net),
-      csv: (e) => usdcNumber(e.net),
+      csv: (e) => usdcCsv(e.net),
     },
     {
-      key: 'payout',
+      id: 'payout',
       header: 'Payout',
       nowrap: true,
-      render: (e) =>
+      cell: (e) =>
         e.payout ? (
           <Group gap="xs" wrap="nowrap">
             <Text size="sm">{formatUsdc(e.payout.amount)}</Text>
@@ -88,7 +90,7 @@ function EarningsTable({ earnings }: { earnings: GatewayProviderEarning[] }) {
           </Text>
         ),
       sortValue: (e) => (e.payout ? BigInt(e.payout.amount) : null),
-      csv: (e) => (e.payout ? `${usdcNumber(e.payout.amount)} ${e.payout.state}` : ''),
+      csv: (e) => (e.payout ? `${usdcCsv(e.payout.amount)} ${e.payout.state}` : ''),
     },
   ];
   return (
@@ -99,8 +101,8 @@ function EarningsTable({ earnings }: { earnings: GatewayProviderEarning[] }) {
       rowKey={(e) => e.provider_id}
       searchText={(e) => e.provider_name}
       searchLabel="Search providers"
-      csvName="gateway-settlement-earnings.csv"
-      initialSort={{ key: 'net', direction: 'descending' }}
+      exportName="gateway-settlement-earnings"
+      initialSort={{ columnId: 'net', direction: 'descending' }}
       minWidth={860}
     />
   );
@@ -128,41 +130,41 @@ function DiscrepanciesTable({
   };
   const columns: Column<GatewayDiscrepancy>[] = [
     {
-      key: 'server',
+      id: 'server',
       header: 'Server',
-      render: (d) => d.server_name,
+      cell: (d) => d.server_name,
       sortValue: (d) => d.server_name,
       csv: (d) => d.server_name,
     },
     {
-      key: 'tool',
+      id: 'tool',
       header: 'Tool',
-      render: (d) => d.tool ?? 'all tools',
+      cell: (d) => d.tool ?? 'all tools',
       sortValue: (d) => d.tool,
       csv: (d) => d.tool ?? '',
     },
     {
-      key: 'metered',
+      id: 'metered',
       header: 'Tally metered',
       align: 'right',
-      render: (d) => d.metered ?? '—',
+      cell: (d) => d.metered ?? '—',
       sortValue: (d) => d.metered,
       csv: (d) => (d.metered === null ? '' : String(d.metered)),
     },
     {
-      key: 'reported',
+      id: 'reported',
       header: 'Provider reported',
       align: 'right',
-      render: (d) => d.reported ?? '—',
+      cell: (d) => d.reported ?? '—',
       sortValue: (d) => d.reported,
       csv: (d) => (d.reported === null ? '' : String(d.reported)),
     },
-    { key: 'note', header: 'Note', render: (d) => d.note, csv: (d) => d.note },
+    { id: 'note', header: 'Note', cell: (d) => d.note, csv: (d) => d.note },
     {
-      key: 'resolved',
+      id: 'resolved',
       header: 'Resolved',
       nowrap: true,
-      render: (d) =>
+      cell: (d) =>
         d.resolved_at ? (
           formatMoment(d.resolved_at)
         ) : (
@@ -177,7 +179,7 @@ function DiscrepanciesTable({
           </Button>
         ),
       sortValue: (d) => d.resolved_at,
-      csv: (d) => d.resolved_at ?? '',
+      csv: (d) => csvTime(d.resolved_at),
     },
   ];
   return (
@@ -188,7 +190,7 @@ function DiscrepanciesTable({
         rows={discrepancies}
         columns={columns}
         rowKey={(d) => d.id}
-        csvName="gateway-discrepancies.csv"
+        exportName="gateway-discrepancies"
         minWidth={820}
       />
     </Stack>

@@ -3,82 +3,84 @@ import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, call } from '../../../api/client';
+import { type Column, DataTable } from '../../../components/DataTable';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { useResource } from '../../../hooks/useResource';
-import { type Column, DataTable } from '../components/DataTable';
+import { csvTime } from '../../../lib/table';
+import { usdcCsv } from '../components/csv';
 import { useFocusFirstInvalid } from '../components/forms';
 import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
 import { placeServerErrors } from '../components/serverErrors';
-import { formatBps, formatMoment, formatUsdc, usdcNumber } from '../format';
+import { formatBps, formatMoment, formatUsdc } from '../format';
 import { AdminFrame } from '../GatewayTabs';
 import type { GatewaySettlement } from '../types';
 
 function SettlementsTable({ settlements }: { settlements: GatewaySettlement[] }) {
   const columns: Column<GatewaySettlement>[] = [
     {
-      key: 'period',
+      id: 'period',
       header: 'Period up to',
       nowrap: true,
-      render: (s) => (
+      cell: (s) => (
         <Anchor component={Link} to={`/gateway/admin/settlements/${s.id}`} size="sm">
           {formatMoment(s.period_end)}
         </Anchor>
       ),
       sortValue: (s) => s.period_end,
-      csv: (s) => s.period_end,
+      csv: (s) => csvTime(s.period_end),
     },
     {
-      key: 'calls',
+      id: 'calls',
       header: 'Calls',
       align: 'right',
-      render: (s) => s.calls,
+      cell: (s) => s.calls,
       sortValue: (s) => s.calls,
       csv: (s) => String(s.calls),
     },
     {
-      key: 'gross',
+      id: 'gross',
       header: 'Gross',
       align: 'right',
       nowrap: true,
-      render: (s) => formatUsdc(s.gross),
+      cell: (s) => formatUsdc(s.gross),
       sortValue: (s) => BigInt(s.gross),
-      csv: (s) => usdcNumber(s.gross),
+      csv: (s) => usdcCsv(s.gross),
     },
     {
-      key: 'fees',
+      id: 'fees',
       header: 'Fees',
       align: 'right',
       nowrap: true,
-      render: (s) => formatUsdc(s.fees),
+      cell: (s) => formatUsdc(s.fees),
       sortValue: (s) => BigInt(s.fees),
-      csv: (s) => usdcNumber(s.fees),
+      csv: (s) => usdcCsv(s.fees),
     },
     {
-      key: 'fee',
+      id: 'fee',
       header: 'Fee rate',
       align: 'right',
       nowrap: true,
-      render: (s) => formatBps(s.fee_bps),
+      cell: (s) => formatBps(s.fee_bps),
       sortValue: (s) => s.fee_bps,
       csv: (s) => String(s.fee_bps),
     },
     {
-      key: 'minimum',
+      id: 'minimum',
       header: 'Minimum payout',
       align: 'right',
       nowrap: true,
-      render: (s) => formatUsdc(s.minimum_payout),
-      csv: (s) => usdcNumber(s.minimum_payout),
+      cell: (s) => formatUsdc(s.minimum_payout),
+      csv: (s) => usdcCsv(s.minimum_payout),
     },
     {
-      key: 'created',
+      id: 'created',
       header: 'Run',
       nowrap: true,
-      render: (s) => formatMoment(s.created_at),
+      cell: (s) => formatMoment(s.created_at),
       sortValue: (s) => s.created_at,
-      csv: (s) => s.created_at,
+      csv: (s) => csvTime(s.created_at),
     },
   ];
   return (
@@ -87,8 +89,8 @@ function SettlementsTable({ settlements }: { settlements: GatewaySettlement[] })
       rows={settlements}
       columns={columns}
       rowKey={(s) => s.id}
-      csvName="gateway-settlements.csv"
-      initialSort={{ key: 'period', direction: 'descending' }}
+      exportName="gateway-settlements"
+      initialSort={{ columnId: 'period', direction: 'descending' }}
     />
   );
 }

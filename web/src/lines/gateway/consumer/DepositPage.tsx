@@ -284,7 +284,7 @@ function DepositContent() {
             </NothingYet>
           }
         >
-          {() => <DepositsTable deposits={deposits.items} />}
+          {() => <DepositsTable deposits={deposits.items} moreToLoad={deposits.hasMore} />}
         </ResourceView>
         <LoadOlder pages={deposits} label="Load older deposits" />
       </SectionCard>

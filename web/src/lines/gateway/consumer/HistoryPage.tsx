@@ -177,7 +177,14 @@ export function HistoryPage() {
               </Stack>
             }
           >
-            {() => <CallsTable calls={calls.items} grants={grants.data} toolbar={serverFilter} />}
+            {() => (
+              <CallsTable
+                calls={calls.items}
+                grants={grants.data}
+                toolbar={serverFilter}
+                moreToLoad={calls.hasMore}
+              />
+            )}
           </ResourceView>
           <LoadOlder pages={calls} label="Load older calls" />
         </SectionCard>

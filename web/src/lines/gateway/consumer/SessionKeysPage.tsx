@@ -16,17 +16,19 @@ import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { api, call } from '../../../api/client';
 import { ConfirmButton } from '../../../components/ConfirmButton';
+import { type Column, DataTable } from '../../../components/DataTable';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
+import { csvTime } from '../../../lib/table';
 import { checkRequired } from '../../../lib/validators';
-import { type Column, DataTable } from '../components/DataTable';
+import { usdcCsv } from '../components/csv';
 import { useFocusFirstInvalid } from '../components/forms';
 import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
 import { StateBadge } from '../components/StateBadge';
 import { placeServerErrors } from '../components/serverErrors';
 import { useCatalogue, useGrants } from '../data';
-import { amountPreview, checkUsdc, formatMoment, formatUsdc, parseUsdc, usdcNumber } from '../format';
+import { amountPreview, checkUsdc, formatMoment, formatUsdc, parseUsdc } from '../format';
 import { GatewayFrame } from '../GatewayTabs';
 import type { GatewayCatalogueServer, GatewayGrant } from '../types';
 
@@ -263,9 +265,9 @@ function GrantsTable({
 }) {
   const columns: Column<GatewayGrant>[] = [
     {
-      key: 'label',
+      id: 'label',
       header: 'Label',
-      render: (g) => (
+      cell: (g) => (
         <Stack gap={0}>
           <Text size="sm" fw={500}>
             {g.label}
@@ -281,57 +283,57 @@ function GrantsTable({
       csv: (g) => g.label,
     },
     {
-      key: 'state',
+      id: 'state',
       header: 'State',
       nowrap: true,
-      render: (g) => <StateBadge state={g.state} />,
+      cell: (g) => <StateBadge state={g.state} />,
       sortValue: (g) => g.state,
       csv: (g) => g.state,
     },
     {
-      key: 'spent',
+      id: 'spent',
       header: 'Committed of cap',
       align: 'right',
       nowrap: true,
-      render: (g) => `${formatUsdc(g.committed)} of ${formatUsdc(g.cap)}`,
+      cell: (g) => `${formatUsdc(g.committed)} of ${formatUsdc(g.cap)}`,
       sortValue: (g) => BigInt(g.committed),
-      csv: (g) => `${usdcNumber(g.committed)} of ${usdcNumber(g.cap)}`,
+      csv: (g) => `${usdcCsv(g.committed)} of ${usdcCsv(g.cap)}`,
     },
     {
-      key: 'budget',
+      id: 'budget',
       header: 'Daily budget',
       align: 'right',
       nowrap: true,
-      render: (g) => (g.daily_budget ? formatUsdc(g.daily_budget) : 'none'),
+      cell: (g) => (g.daily_budget ? formatUsdc(g.daily_budget) : 'none'),
       sortValue: (g) => (g.daily_budget ? BigInt(g.daily_budget) : null),
-      csv: (g) => (g.daily_budget ? usdcNumber(g.daily_budget) : ''),
+      csv: (g) => (g.daily_budget ? usdcCsv(g.daily_budget) : ''),
     },
     {
-      key: 'servers',
+      id: 'servers',
       header: 'Servers',
-      render: (g) => (g.servers ? g.servers.join(', ') : 'all'),
+      cell: (g) => (g.servers ? g.servers.join(', ') : 'all'),
       csv: (g) => (g.servers ? g.servers.join(' ') : 'all'),
     },
     {
-      key: 'expires',
+      id: 'expires',
       header: 'Expires',
       nowrap: true,
-      render: (g) => formatMoment(g.expires_at),
+      cell: (g) => formatMoment(g.expires_at),
       sortValue: (g) => g.expires_at,
-      csv: (g) => g.expires_at,
+      csv: (g) => csvTime(g.expires_at),
     },
     {
-      key: 'used',
+      id: 'used',
       header: 'Last used',
       nowrap: true,
-      render: (g) => formatMoment(g.last_used_at, 'never'),
+      cell: (g) => formatMoment(g.last_used_at, 'never'),
       sortValue: (g) => g.last_used_at,
-      csv: (g) => g.last_used_at ?? '',
+      csv: (g) => csvTime(g.last_used_at),
     },
     {
-      key: 'actions',
+      id: 'actions',
       header: 'Actions',
-      render: (g) =>
+      cell: (g) =>
         g.state === 'active' ? (
           <ConfirmButton
             label="Revoke"
@@ -356,7 +358,7 @@ function GrantsTable({
       rowKey={(g) => g.id}
       searchText={(g) => `${g.label} ${g.state} ${(g.servers ?? []).join(' ')}`}
       searchLabel="Search session keys"
-      csvName="gateway-session-keys.csv"
+      exportName="gateway-session-keys"
       minWidth={980}
     />
   );

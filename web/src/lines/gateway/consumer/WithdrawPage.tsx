@@ -198,7 +198,7 @@ export function WithdrawPage() {
                   </NothingYet>
                 }
               >
-                {() => <WithdrawalsTable withdrawals={withdrawals.items} />}
+                {() => <WithdrawalsTable withdrawals={withdrawals.items} moreToLoad={withdrawals.hasMore} />}
               </ResourceView>
               <LoadOlder pages={withdrawals} label="Load older withdrawals" />
             </SectionCard>

@@ -1,8 +1,10 @@
 import { Anchor, Text, Tooltip } from '@mantine/core';
 import { Link } from 'react-router';
-import { type Column, DataTable } from '../components/DataTable';
+import { type Column, DataTable } from '../../../components/DataTable';
+import { csvTime } from '../../../lib/table';
+import { usdcCsv } from '../components/csv';
 import { StateBadge } from '../components/StateBadge';
-import { formatLatency, formatMoment, formatUsdc, usdcNumber } from '../format';
+import { formatLatency, formatMoment, formatUsdc } from '../format';
 import type { GatewayCall, GatewayDeposit, GatewayGrant, GatewayWithdrawal } from '../types';
 
 /** A deposit's next step in words. */
@@ -20,37 +22,39 @@ export function DepositsTable({
   deposits,
   label = 'Deposits',
   exportable = true,
+  moreToLoad = false,
 }: {
   deposits: GatewayDeposit[];
   label?: string;
   exportable?: boolean;
+  moreToLoad?: boolean;
 }) {
   const columns: Column<GatewayDeposit>[] = [
     {
-      key: 'amount',
+      id: 'amount',
       header: 'Amount',
       align: 'right',
       nowrap: true,
-      render: (d) => (
+      cell: (d) => (
         <Anchor component={Link} to={`/gateway/deposits/${d.id}`} size="sm">
           {formatUsdc(d.amount)}
         </Anchor>
       ),
       sortValue: (d) => BigInt(d.amount),
-      csv: (d) => usdcNumber(d.amount),
+      csv: (d) => usdcCsv(d.amount),
     },
     {
-      key: 'state',
+      id: 'state',
       header: 'State',
       nowrap: true,
-      render: (d) => <StateBadge state={d.state} />,
+      cell: (d) => <StateBadge state={d.state} />,
       sortValue: (d) => d.state,
       csv: (d) => d.state,
     },
     {
-      key: 'from',
+      id: 'from',
       header: 'From wallet',
-      render: (d) => (
+      cell: (d) => (
         <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
           {d.from}
         </Text>
@@ -59,20 +63,20 @@ export function DepositsTable({
       csv: (d) => d.from,
     },
     {
-      key: 'created',
+      id: 'created',
       header: 'Signed',
       nowrap: true,
-      render: (d) => formatMoment(d.created_at),
+      cell: (d) => formatMoment(d.created_at),
       sortValue: (d) => d.created_at,
-      csv: (d) => d.created_at,
+      csv: (d) => csvTime(d.created_at),
     },
     {
-      key: 'credited',
+      id: 'credited',
       header: 'Credited',
       nowrap: true,
-      render: (d) => formatMoment(d.credited_at, d.state === 'failed' ? 'never' : 'not yet'),
+      cell: (d) => formatMoment(d.credited_at, d.state === 'failed' ? 'never' : 'not yet'),
       sortValue: (d) => d.credited_at,
-      csv: (d) => d.credited_at ?? '',
+      csv: (d) => csvTime(d.credited_at),
     },
   ];
   return (
@@ -81,7 +85,8 @@ export function DepositsTable({
       rows={deposits}
       columns={columns}
       rowKey={(d) => d.id}
-      csvName={exportable ? 'gateway-deposits.csv' : undefined}
+      exportName={exportable ? 'gateway-deposits' : undefined}
+      moreToLoad={moreToLoad}
       minWidth={640}
     />
   );
@@ -99,26 +104,28 @@ export function CallsTable({
   label = 'Calls',
   searchable = true,
   toolbar,
+  moreToLoad = false,
 }: {
   calls: GatewayCall[];
   grants: GatewayGrant[] | undefined;
   label?: string;
   searchable?: boolean;
   toolbar?: React.ReactNode;
+  moreToLoad?: boolean;
 }) {
   const columns: Column<GatewayCall>[] = [
     {
-      key: 'started',
+      id: 'started',
       header: 'When',
       nowrap: true,
-      render: (c) => formatMoment(c.started_at),
+      cell: (c) => formatMoment(c.started_at),
       sortValue: (c) => c.started_at,
-      csv: (c) => c.started_at,
+      csv: (c) => csvTime(c.started_at),
     },
     {
-      key: 'server',
+      id: 'server',
       header: 'Server',
-      render: (c) => (
+      cell: (c) => (
         <Anchor component={Link} to={`/gateway/catalogue/${c.server.slug}`} size="sm">
           {c.server.name}
         </Anchor>
@@ -126,13 +133,13 @@ export function CallsTable({
       sortValue: (c) => c.server.name,
       csv: (c) => c.server.slug,
     },
-    { key: 'tool', header: 'Tool', render: (c) => c.tool, sortValue: (c) => c.tool, csv: (c) => c.tool },
+    { id: 'tool', header: 'Tool', cell: (c) => c.tool, sortValue: (c) => c.tool, csv: (c) => c.tool },
     {
-      key: 'cost',
+      id: 'cost',
       header: 'Cost',
       align: 'right',
       nowrap: true,
-      render: (c) =>
+      cell: (c) =>
         c.state === 'refunded' ? (
           <Tooltip label={`Refunded: its price of ${formatUsdc(c.price)} was given back`}>
             <span>{formatUsdc(c.cost)}</span>
@@ -141,13 +148,13 @@ export function CallsTable({
           formatUsdc(c.cost)
         ),
       sortValue: (c) => BigInt(c.cost),
-      csv: (c) => usdcNumber(c.cost),
+      csv: (c) => usdcCsv(c.cost),
     },
     {
-      key: 'state',
+      id: 'state',
       header: 'State',
       nowrap: true,
-      render: (c) =>
+      cell: (c) =>
         c.failure ? (
           <Tooltip label={c.failure} multiline maw={320}>
             <span>
@@ -161,18 +168,18 @@ export function CallsTable({
       csv: (c) => c.state,
     },
     {
-      key: 'latency',
+      id: 'latency',
       header: 'Latency',
       align: 'right',
       nowrap: true,
-      render: (c) => formatLatency(c.latency_ms),
+      cell: (c) => formatLatency(c.latency_ms),
       sortValue: (c) => c.latency_ms,
       csv: (c) => (c.latency_ms === null ? '' : String(c.latency_ms)),
     },
     {
-      key: 'grant',
+      id: 'grant',
       header: 'Through',
-      render: (c) => grantLabel(c, grants),
+      cell: (c) => grantLabel(c, grants),
       sortValue: (c) => grantLabel(c, grants),
       csv: (c) => grantLabel(c, grants),
     },
@@ -185,9 +192,10 @@ export function CallsTable({
       rowKey={(c) => c.id}
       searchText={searchable ? (c) => `${c.server.name} ${c.tool} ${c.state} ${c.failure ?? ''}` : undefined}
       searchLabel="Search calls"
-      csvName={searchable ? 'gateway-calls.csv' : undefined}
+      exportName={searchable ? 'gateway-calls' : undefined}
       minWidth={860}
       toolbar={toolbar}
+      moreToLoad={moreToLoad}
     />
   );
 }
@@ -201,34 +209,40 @@ export function withdrawalNextStep(withdrawal: GatewayWithdrawal): string {
   return 'Held from your balance while the transfer is on its way.';
 }
 
-export function WithdrawalsTable({ withdrawals }: { withdrawals: GatewayWithdrawal[] }) {
+export function WithdrawalsTable({
+  withdrawals,
+  moreToLoad = false,
+}: {
+  withdrawals: GatewayWithdrawal[];
+  moreToLoad?: boolean;
+}) {
   const columns: Column<GatewayWithdrawal>[] = [
     {
-      key: 'amount',
+      id: 'amount',
       header: 'Amount',
       align: 'right',
       nowrap: true,
-      render: (w) => formatUsdc(w.amount),
+      cell: (w) => formatUsdc(w.amount),
       sortValue: (w) => BigInt(w.amount),
-      csv: (w) => usdcNumber(w.amount),
+      csv: (w) => usdcCsv(w.amount),
     },
     {
-      key: 'state',
+      id: 'state',
       header: 'State',
       nowrap: true,
-      render: (w) => <StateBadge state={w.state} />,
+      cell: (w) => <StateBadge state={w.state} />,
       sortValue: (w) => w.state,
       csv: (w) => w.state,
     },
     {
-      key: 'what',
+      id: 'what',
       header: 'What happens',
-      render: (w) => withdrawalNextStep(w),
+      cell: (w) => withdrawalNextStep(w),
     },
     {
-      key: 'to',
+      id: 'to',
       header: 'To wallet',
-      render: (w) => (
+      cell: (w) => (
         <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
           {w.to}
         </Text>
@@ -237,20 +251,20 @@ export function WithdrawalsTable({ withdrawals }: { withdrawals: GatewayWithdraw
       csv: (w) => w.to,
     },
     {
-      key: 'created',
+      id: 'created',
       header: 'Asked',
       nowrap: true,
-      render: (w) => formatMoment(w.created_at),
+      cell: (w) => formatMoment(w.created_at),
       sortValue: (w) => w.created_at,
-      csv: (w) => w.created_at,
+      csv: (w) => csvTime(w.created_at),
     },
     {
-      key: 'finished',
+      id: 'finished',
       header: 'Finished',
       nowrap: true,
-      render: (w) => formatMoment(w.finished_at, 'not yet'),
+      cell: (w) => formatMoment(w.finished_at, 'not yet'),
       sortValue: (w) => w.finished_at,
-      csv: (w) => w.finished_at ?? '',
+      csv: (w) => csvTime(w.finished_at),
     },
   ];
   return (
@@ -259,7 +273,8 @@ export function WithdrawalsTable({ withdrawals }: { withdrawals: GatewayWithdraw
       rows={withdrawals}
       columns={columns}
       rowKey={(w) => w.id}
-      csvName="gateway-withdrawals.csv"
+      exportName="gateway-withdrawals"
+      moreToLoad={moreToLoad}
       minWidth={760}
     />
   );

@@ -4,12 +4,14 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, call } from '../../../api/client';
+import { type Column, DataTable } from '../../../components/DataTable';
 import { Facts } from '../../../components/Facts';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { useResource } from '../../../hooks/useResource';
-import { type Column, DataTable } from '../components/DataTable';
+import { csvTime } from '../../../lib/table';
+import { usdcCsv } from '../components/csv';
 import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
 import { StateBadge } from '../components/StateBadge';
 import { refusalOf } from '../components/serverErrors';
@@ -92,65 +94,65 @@ function NetChart({ settlements }: { settlements: SettlementEarning[] }) {
 function SettlementsTable({ settlements }: { settlements: SettlementEarning[] }) {
   const columns: Column<SettlementEarning>[] = [
     {
-      key: 'period',
+      id: 'period',
       header: 'Period up to',
       nowrap: true,
-      render: (s) => formatMoment(s.period_end),
+      cell: (s) => formatMoment(s.period_end),
       sortValue: (s) => s.period_end,
-      csv: (s) => s.period_end,
+      csv: (s) => csvTime(s.period_end),
     },
     {
-      key: 'calls',
+      id: 'calls',
       header: 'Calls',
       align: 'right',
-      render: (s) => s.calls,
+      cell: (s) => s.calls,
       sortValue: (s) => s.calls,
       csv: (s) => String(s.calls),
     },
     {
-      key: 'gross',
+      id: 'gross',
       header: 'Gross',
       align: 'right',
       nowrap: true,
-      render: (s) => formatUsdc(s.gross),
+      cell: (s) => formatUsdc(s.gross),
       sortValue: (s) => BigInt(s.gross),
-      csv: (s) => usdcNumber(s.gross),
+      csv: (s) => usdcCsv(s.gross),
     },
     {
-      key: 'fee',
+      id: 'fee',
       header: 'Fee',
       align: 'right',
       nowrap: true,
-      render: (s) => formatUsdc(s.fee),
+      cell: (s) => formatUsdc(s.fee),
       sortValue: (s) => BigInt(s.fee),
-      csv: (s) => usdcNumber(s.fee),
+      csv: (s) => usdcCsv(s.fee),
     },
     {
-      key: 'net',
+      id: 'net',
       header: 'Net',
       align: 'right',
       nowrap: true,
-      render: (s) => formatUsdc(s.net),
+      cell: (s) => formatUsdc(s.net),
       sortValue: (s) => BigInt(s.net),
-      csv: (s) => usdcNumber(s.net),
+      csv: (s) => usdcCsv(s.net),
     },
     {
-      key: 'share',
+      id: 'share',
       header: 'Share',
       align: 'right',
       nowrap: true,
-      render: (s) => `${s.share_percent} %`,
+      cell: (s) => `${s.share_percent} %`,
       sortValue: (s) => Number(s.share_percent),
       csv: (s) => s.share_percent,
     },
     {
-      key: 'after',
+      id: 'after',
       header: 'Held after',
       align: 'right',
       nowrap: true,
-      render: (s) => formatUsdc(s.balance_after),
+      cell: (s) => formatUsdc(s.balance_after),
       sortValue: (s) => BigInt(s.balance_after),
-      csv: (s) => usdcNumber(s.balance_after),
+      csv: (s) => usdcCsv(s.balance_after),
     },
   ];
   return (
@@ -159,8 +161,8 @@ function SettlementsTable({ settlements }: { settlements: SettlementEarning[] })
       rows={settlements}
       columns={columns}
       rowKey={(s) => s.settlement_id}
-      csvName="gateway-earnings.csv"
-      initialSort={{ key: 'period', direction: 'descending' }}
+      exportName="gateway-earnings"
+      initialSort={{ columnId: 'period', direction: 'descending' }}
     />
   );
 }
@@ -168,32 +170,32 @@ function SettlementsTable({ settlements }: { settlements: SettlementEarning[] })
 export function PayoutsTable({ payouts }: { payouts: GatewayPayout[] }) {
   const columns: Column<GatewayPayout>[] = [
     {
-      key: 'amount',
+      id: 'amount',
       header: 'Amount',
       align: 'right',
       nowrap: true,
-      render: (p) => formatUsdc(p.amount),
+      cell: (p) => formatUsdc(p.amount),
       sortValue: (p) => BigInt(p.amount),
-      csv: (p) => usdcNumber(p.amount),
+      csv: (p) => usdcCsv(p.amount),
     },
     {
-      key: 'state',
+      id: 'state',
       header: 'State',
       nowrap: true,
-      render: (p) => <StateBadge state={p.state} />,
+      cell: (p) => <StateBadge state={p.state} />,
       sortValue: (p) => p.state,
       csv: (p) => p.state,
     },
     {
-      key: 'how',
+      id: 'how',
       header: 'How',
-      render: (p) => (p.settlement_id ? 'paid by a settlement run' : 'claimed'),
+      cell: (p) => (p.settlement_id ? 'paid by a settlement run' : 'claimed'),
       csv: (p) => (p.settlement_id ? 'settlement' : 'claim'),
     },
     {
-      key: 'to',
+      id: 'to',
       header: 'To',
-      render: (p) => (
+      cell: (p) => (
         <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
           {p.to}
         </Text>
@@ -201,20 +203,20 @@ export function PayoutsTable({ payouts }: { payouts: GatewayPayout[] }) {
       csv: (p) => p.to,
     },
     {
-      key: 'created',
+      id: 'created',
       header: 'Started',
       nowrap: true,
-      render: (p) => formatMoment(p.created_at),
+      cell: (p) => formatMoment(p.created_at),
       sortValue: (p) => p.created_at,
-      csv: (p) => p.created_at,
+      csv: (p) => csvTime(p.created_at),
     },
     {
-      key: 'finished',
+      id: 'finished',
       header: 'Finished',
       nowrap: true,
-      render: (p) => (p.failure ? `failed: ${p.failure}` : formatMoment(p.finished_at, 'not yet')),
+      cell: (p) => (p.failure ? `failed: ${p.failure}` : formatMoment(p.finished_at, 'not yet')),
       sortValue: (p) => p.finished_at,
-      csv: (p) => p.finished_at ?? '',
+      csv: (p) => csvTime(p.finished_at),
     },
   ];
   return (
@@ -223,7 +225,7 @@ export function PayoutsTable({ payouts }: { payouts: GatewayPayout[] }) {
       rows={payouts}
       columns={columns}
       rowKey={(p) => p.id}
-      csvName="gateway-payouts.csv"
+      exportName="gateway-payouts"
       minWidth={820}
     />
   );

@@ -3,10 +3,10 @@ import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { api, call } from '../../../api/client';
 import { ConfirmButton } from '../../../components/ConfirmButton';
+import { type Column, DataTable } from '../../../components/DataTable';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
-import { type Column, DataTable } from '../components/DataTable';
 import { readablePlaceholder, useFocusFirstInvalid } from '../components/forms';
 import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
 import { StateBadge } from '../components/StateBadge';
@@ -34,38 +34,38 @@ export function DocumentsTable({
 }) {
   const columns: Column<GatewayKycDocument>[] = [
     {
-      key: 'name',
+      id: 'name',
       header: 'Document',
-      render: (d) => (
+      cell: (d) => (
         <Anchor href={fileHref(d.file_id)} target="_blank" rel="noopener" size="sm">
           {d.name}
         </Anchor>
       ),
       sortValue: (d) => d.name,
     },
-    { key: 'kind', header: 'Kind', render: (d) => documentKindLabel(d.kind), sortValue: (d) => d.kind },
-    { key: 'type', header: 'Type', nowrap: true, render: (d) => d.content_type },
+    { id: 'kind', header: 'Kind', cell: (d) => documentKindLabel(d.kind), sortValue: (d) => d.kind },
+    { id: 'type', header: 'Type', nowrap: true, cell: (d) => d.content_type },
     {
-      key: 'size',
+      id: 'size',
       header: 'Size',
       align: 'right',
       nowrap: true,
-      render: (d) => formatSize(d.size),
+      cell: (d) => formatSize(d.size),
       sortValue: (d) => d.size,
     },
     {
-      key: 'added',
+      id: 'added',
       header: 'Added',
       nowrap: true,
-      render: (d) => formatMoment(d.added_at),
+      cell: (d) => formatMoment(d.added_at),
       sortValue: (d) => d.added_at,
     },
     ...(onRemove
       ? [
           {
-            key: 'actions',
+            id: 'actions',
             header: 'Actions',
-            render: (d: GatewayKycDocument) => (
+            cell: (d: GatewayKycDocument) => (
               <ConfirmButton
                 label="Remove"
                 aria-label={`Remove ${d.name}`}

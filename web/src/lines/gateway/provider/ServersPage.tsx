@@ -1,12 +1,13 @@
 import { Anchor, Button, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { api, call } from '../../../api/client';
+import { type Column, DataTable } from '../../../components/DataTable';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { useResource } from '../../../hooks/useResource';
+import { csvTime } from '../../../lib/table';
 import { CopyValue } from '../components/CopyValue';
-import { type Column, DataTable } from '../components/DataTable';
 import { StateBadge } from '../components/StateBadge';
 import { useOwnProvider } from '../data';
 import { formatMoment } from '../format';
@@ -37,9 +38,9 @@ export function serverNextStep(server: GatewayServer): string {
 function ServersTable({ servers }: { servers: GatewayServer[] }) {
   const columns: Column<GatewayServer>[] = [
     {
-      key: 'name',
+      id: 'name',
       header: 'Server',
-      render: (s) => (
+      cell: (s) => (
         <Anchor component={Link} to={`/gateway/provider/servers/${s.id}`} size="sm" fw={500}>
           {s.name}
         </Anchor>
@@ -48,40 +49,40 @@ function ServersTable({ servers }: { servers: GatewayServer[] }) {
       csv: (s) => s.name,
     },
     {
-      key: 'state',
+      id: 'state',
       header: 'State',
       nowrap: true,
-      render: (s) => <StateBadge state={s.state} />,
+      cell: (s) => <StateBadge state={s.state} />,
       sortValue: (s) => s.state,
       csv: (s) => s.state,
     },
     {
-      key: 'endpoint',
+      id: 'endpoint',
       header: 'Endpoint',
-      render: (s) => <CopyValue value={s.endpoint} label={`Endpoint of ${s.name}`} />,
+      cell: (s) => <CopyValue value={s.endpoint} label={`Endpoint of ${s.name}`} />,
       sortValue: (s) => s.slug,
       csv: (s) => s.endpoint,
     },
     {
-      key: 'tools',
+      id: 'tools',
       header: 'Tools',
       align: 'right',
-      render: (s) => `${s.tools.length - s.unpriced_tools} priced of ${s.tools.length}`,
+      cell: (s) => `${s.tools.length - s.unpriced_tools} priced of ${s.tools.length}`,
       sortValue: (s) => s.tools.length,
       csv: (s) => String(s.tools.length),
     },
     {
-      key: 'next',
+      id: 'next',
       header: 'Next step',
-      render: (s) => <Text size="sm">{serverNextStep(s)}</Text>,
+      cell: (s) => <Text size="sm">{serverNextStep(s)}</Text>,
     },
     {
-      key: 'checked',
+      id: 'checked',
       header: 'Checked',
       nowrap: true,
-      render: (s) => formatMoment(s.upstream.checked_at, 'never'),
+      cell: (s) => formatMoment(s.upstream.checked_at, 'never'),
       sortValue: (s) => s.upstream.checked_at,
-      csv: (s) => s.upstream.checked_at ?? '',
+      csv: (s) => csvTime(s.upstream.checked_at),
     },
   ];
   return (
@@ -92,7 +93,7 @@ function ServersTable({ servers }: { servers: GatewayServer[] }) {
       rowKey={(s) => s.id}
       searchText={(s) => `${s.name} ${s.slug} ${s.description}`}
       searchLabel="Search servers"
-      csvName="gateway-servers.csv"
+      exportName="gateway-servers"
       minWidth={900}
     />
   );
