@@ -4,7 +4,8 @@ import type {
   CreditsRefillCycle,
   CreditsUserType,
 } from '../../api/types';
-import { formatMinor, formatMinorNumber, parseDecimalToMinor } from '../../lib/money';
+import { type AmountRules, parseAmount } from '../../lib/amounts';
+import { formatMinor, formatMinorNumber } from '../../lib/money';
 
 /**
  * How the credits line reads: credits are whole numbers that arrive as decimal strings and are
@@ -16,11 +17,13 @@ export function formatCredits(amount: string | bigint): string {
   return `${formatMinorNumber(text, 0)} ${text === '1' || text === '-1' ? 'credit' : 'credits'}`;
 }
 
-/** Credits a person types: digits only (thousands separators allowed), at most 18 of them. */
+/** What credit fields take: whole credits, thousands grouped as people write them (`1,200`, `1.200`). */
+export const CREDITS_RULES: AmountRules = { scale: 0, asset: 'credits', allowZero: true };
+
+/** Credits a person types, as a decimal string; null when they are not a whole number of credits. */
 export function parseCredits(text: string): string | null {
-  const digits = text.trim().replace(/[,\s]/g, '');
-  if (!/^\d{1,18}$/.test(digits)) return null;
-  return BigInt(digits).toString();
+  const parsed = parseAmount(text, CREDITS_RULES);
+  return parsed.ok ? parsed.minor.toString() : null;
 }
 
 export function checkCredits({ allowZero = false, max }: { allowZero?: boolean; max?: string } = {}) {
@@ -35,6 +38,9 @@ export function checkCredits({ allowZero = false, max }: { allowZero?: boolean; 
   };
 }
 
+/** What a credit field says under it of an amount it can save: `Saved as 1,200 credits.` */
+export const savedCredits = (credits: bigint) => `Saved as ${formatCredits(credits)}.`;
+
 /** How many decimals a currency has (USD 2, JPY 0), from the browser's own ISO 4217 table. */
 export function currencyScale(currency: string): number {
   try {
@@ -47,17 +53,39 @@ export function currencyScale(currency: string): number {
   }
 }
 
+/** A display price's currency: an ISO 4217 code, as the server checks it. */
+export function checkCurrency(code: string): string | null {
+  if (!/^[A-Z]{3}$/.test(code)) return 'A three-letter code, such as USD or EUR';
+  return Intl.supportedValuesOf('currency').includes(code)
+    ? null
+    : `${code} is not an ISO 4217 currency: use a code such as USD or EUR`;
+}
+
 export function formatDisplayPrice(price: { amount_minor: string; currency: string }): string {
   return formatMinor(price.amount_minor, currencyScale(price.currency), price.currency);
 }
 
-/** A price typed as a decimal (`49.00`) in the currency's minor units (`4900`); null when it is not one. */
+/** The most a display price may be: 1,000,000 of the currency (100,000,000 cents); the server keeps the same bound. */
+const MOST_DISPLAY_PRICE_MAJOR = 1_000_000n;
+
+/** How a display price in `currency` is read: its decimals, and at most 1,000,000.00 of it. */
+export function displayPriceRules(currency: string): AmountRules {
+  const scale = currencyScale(currency);
+  return {
+    scale,
+    asset: currency,
+    allowZero: true,
+    most: {
+      minor: MOST_DISPLAY_PRICE_MAJOR * 10n ** BigInt(scale),
+      why: 'the highest display price Tally takes',
+    },
+  };
+}
+
+/** A price typed as a decimal (`49.00`, `49,00`) in the currency's minor units (`4900`); null when refused. */
 export function parsePrice(text: string, currency: string): string | null {
-  try {
-    return parseDecimalToMinor(text, currencyScale(currency));
-  } catch {
-    return null;
-  }
+  const parsed = parseAmount(text, displayPriceRules(currency));
+  return parsed.ok ? parsed.minor.toString() : null;
 }
 
 export const refillCycleLabels: Record<CreditsRefillCycle, string> = {

@@ -1,3 +1,4 @@
+import { type AmountRules, checkAmount, parseAmount } from '../../lib/amounts';
 import { formatMinor, formatMinorNumber } from '../../lib/money';
 
 /**
@@ -13,88 +14,28 @@ export function formatUsdc(micro: string | bigint): string {
   return formatMinor(micro.toString(), USDC_DECIMALS, USDC);
 }
 
-/** The number alone, for inputs and CSV: `2500` → `0.0025`. */
+/** The number alone, for CSV and chart axes: `2500` → `0.0025` (an input takes `editableAmount`). */
 export function usdcNumber(micro: string | bigint): string {
   return formatMinorNumber(micro.toString(), USDC_DECIMALS).replace(/,/g, '');
 }
 
-export type ParsedAmount = { ok: true; micro: string } | { ok: false; error: string };
+export type ParsedUsdc = { ok: true; micro: string } | { ok: false; error: string };
 
-const GROUPED = /^\d{1,3}(?:[ ,.'\u00a0\u202f]\d{3})+$/;
+/** What the gateway's amount fields take: USDC, with its six decimals. */
+export const USDC_RULES: AmountRules = { scale: USDC_DECIMALS, asset: USDC };
 
-/**
- * What a person typed, in USDC micro-units. Either separator is taken for decimals (`49,00` and
- * `49.00` are both 49 USDC); with both, the last one is the decimal separator and the other groups
- * thousands (`1,250.50`, `1.250,50`); spaces group thousands too. Input that could be read two
- * ways (`1,250`: a thousand two hundred and fifty, or one and a quarter?) is refused, never guessed,
- * and so are more decimals than USDC has.
- */
-export function parseUsdc(text: string, { allowZero = false } = {}): ParsedAmount {
-  const typed = text.trim();
-  if (!typed) return { ok: false, error: 'Enter an amount' };
-  if (!/^[\d ,.'\u00a0\u202f]+$/.test(typed) || !/\d/.test(typed)) {
-    return { ok: false, error: 'Enter an amount such as 12.50' };
-  }
-  const lastDot = typed.lastIndexOf('.');
-  const lastComma = typed.lastIndexOf(',');
-  let whole: string;
-  let fraction = '';
-  if (lastDot >= 0 && lastComma >= 0) {
-    const decimal = lastDot > lastComma ? '.' : ',';
-    const at = Math.max(lastDot, lastComma);
-    whole = typed.slice(0, at);
-    fraction = typed.slice(at + 1);
-    if (whole.includes(decimal) || !GROUPED.test(whole)) {
-      return { ok: false, error: 'Enter an amount such as 1,250.50 or 1250.50' };
-    }
-  } else {
-    const separator = lastDot >= 0 ? '.' : lastComma >= 0 ? ',' : null;
-    const count = separator ? typed.split(separator).length - 1 : 0;
-    if (separator === null || count > 1) {
-      // No decimal separator: digits, perhaps grouped by thousands (`1 000`, `1,000,000`).
-      whole = typed;
-    } else {
-      const at = typed.indexOf(separator);
-      whole = typed.slice(0, at);
-      fraction = typed.slice(at + 1);
-      // `1,250` and `1.250` are the thousands of one habit and the decimals of another.
-      if (fraction.length === 3 && /^[1-9]\d{0,2}$/.test(whole.trim())) {
-        const digits = `${whole}${fraction}`;
-        return {
-          ok: false,
-          error: `“${typed}” could be ${digits} or ${whole}.${fraction}: write ${digits} without a separator, or ${whole}.${fraction}0 for decimals`,
-        };
-      }
-    }
-  }
-  if (!/^\d+$/.test(fraction) && fraction !== '')
-    return { ok: false, error: 'Enter an amount such as 12.50' };
-  if (whole.trim() === '') whole = '0';
-  if (/[ ,.'\u00a0\u202f]/.test(whole) && !GROUPED.test(whole)) {
-    return { ok: false, error: 'Group thousands by three digits, as in 1,000,000' };
-  }
-  const wholeDigits = whole.replace(/\D/g, '');
-  if (fraction.length > USDC_DECIMALS) {
-    return { ok: false, error: `USDC has ${USDC_DECIMALS} decimals: use at most ${USDC_DECIMALS}` };
-  }
-  if (wholeDigits.length > 15) return { ok: false, error: 'Enter a smaller amount' };
-  const micro = BigInt(wholeDigits || '0') * 10n ** BigInt(USDC_DECIMALS) + BigInt(fraction.padEnd(6, '0'));
-  if (micro === 0n && !allowZero) return { ok: false, error: 'Enter an amount above zero' };
-  return { ok: true, micro: micro.toString() };
+/** What a person typed, in USDC micro-units, read as every amount input reads it (lib/amounts). */
+export function parseUsdc(text: string, { allowZero = false } = {}): ParsedUsdc {
+  const parsed = parseAmount(text, { ...USDC_RULES, allowZero });
+  return parsed.ok ? { ok: true, micro: parsed.minor.toString() } : parsed;
 }
 
-/** A form's check of an amount field: the parse's refusal, or one of `extra` (a most, a least). */
+/** A form's check of an amount field: the parse's refusal, or what is above `most`, with why. */
 export function checkUsdc(
   options: { allowZero?: boolean; most?: { micro: string | bigint; why: string } } = {},
 ) {
-  return (value: string): string | null => {
-    const parsed = parseUsdc(value, options);
-    if (!parsed.ok) return parsed.error;
-    if (options.most && BigInt(parsed.micro) > BigInt(options.most.micro)) {
-      return `At most ${formatUsdc(options.most.micro)}: ${options.most.why}`;
-    }
-    return null;
-  };
+  const { allowZero, most } = options;
+  return checkAmount({ ...USDC_RULES, allowZero, most: most && { minor: most.micro, why: most.why } });
 }
 
 /** What a parsed amount will be saved as, for the line under the field. */

@@ -4,10 +4,12 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { api, call } from '../../../api/client';
 import { asApiError } from '../../../api/errors';
+import { AmountInput } from '../../../components/AmountInput';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
+import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
 import { checkRequired } from '../../../lib/validators';
 import { showCreditsErrors } from '../errors';
-import { checkCredits, formatCredits, parseCredits } from '../format';
+import { CREDITS_RULES, checkCredits, formatCredits, parseCredits } from '../format';
 
 /** Adds credits (a grant) or takes them away (a usage), always with a reason, which the audit log keeps. */
 export function AdjustCreditsForm({
@@ -22,6 +24,7 @@ export function AdjustCreditsForm({
   const [formError, setFormError] = useState<string | null>(null);
   // One key per adjustment being entered: a double click or a retry after a lost answer applies it once.
   const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
+  const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
   const form = useForm({
     mode: 'controlled',
     initialValues: { direction: 'add', amount: '', reason: '', expires_at: '' },
@@ -70,10 +73,12 @@ export function AdjustCreditsForm({
         setIdempotencyKey(crypto.randomUUID());
       }
       setFormError(showCreditsErrors(form, error));
+      focusFirstInvalid();
     }
-  });
+  }, focusFirstInvalid);
+  const removing = form.values.direction === 'remove';
   return (
-    <form onSubmit={submit} noValidate aria-label="Adjust credits">
+    <form ref={formRef} onSubmit={submit} noValidate aria-label="Adjust credits">
       <Stack gap="md">
         <SegmentedControl
           aria-label="Add or take away"
@@ -88,10 +93,15 @@ export function AdjustCreditsForm({
           }}
         />
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="md">
-          <TextInput
+          <AmountInput
             label="Amount in credits"
             required
-            inputMode="numeric"
+            rules={CREDITS_RULES}
+            preview={(credits) =>
+              removing
+                ? `Takes away ${formatCredits(credits)}.`
+                : `Adds ${formatCredits(credits)} to their balance.`
+            }
             {...form.getInputProps('amount')}
           />
           <TextInput
@@ -109,7 +119,7 @@ export function AdjustCreditsForm({
             />
           )}
         </SimpleGrid>
-        {form.values.direction === 'remove' && (
+        {removing && (
           <Text size="sm" c="dimmed">
             At most the {formatCredits(available)} available can be taken away.
           </Text>
@@ -117,7 +127,7 @@ export function AdjustCreditsForm({
         <FormErrorAlert message={formError} />
         <Group>
           <Button type="submit" loading={form.submitting}>
-            {form.values.direction === 'remove' ? 'Take credits away' : 'Add credits'}
+            {removing ? 'Take credits away' : 'Add credits'}
           </Button>
         </Group>
       </Stack>

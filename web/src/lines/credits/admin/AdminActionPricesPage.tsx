@@ -4,13 +4,15 @@ import { notifications } from '@mantine/notifications';
 import { useRef, useState } from 'react';
 import { api, call } from '../../../api/client';
 import type { CreditsActionPrice } from '../../../api/types';
+import { AmountInput } from '../../../components/AmountInput';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
+import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
 import { formatDateTime } from '../../../lib/dates';
 import { showServerErrors } from '../../../lib/serverErrors';
 import { useCredits } from '../CreditsLayout';
-import { checkCredits, formatCredits, parseCredits } from '../format';
+import { CREDITS_RULES, checkCredits, formatCredits, parseCredits, savedCredits } from '../format';
 import { AdminFrame } from './AdminFrame';
 
 const ACTION_KEY = /^[a-z][a-z0-9_.:-]{0,63}$/;
@@ -25,6 +27,7 @@ function PriceForm({
   onSaved: () => Promise<void>;
 }) {
   const [formError, setFormError] = useState<string | null>(null);
+  const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
   const existing = prices.find((price) => price.action === form.values.action.trim());
   const submit = form.onSubmit(async (values) => {
     setFormError(null);
@@ -46,10 +49,11 @@ function PriceForm({
       await onSaved();
     } catch (error) {
       setFormError(showServerErrors(form, error));
+      focusFirstInvalid();
     }
-  });
+  }, focusFirstInvalid);
   return (
-    <form onSubmit={submit} noValidate aria-label="Set an action's price">
+    <form ref={formRef} onSubmit={submit} noValidate aria-label="Set an action's price">
       <Stack gap="md">
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="md">
           <TextInput
@@ -68,11 +72,12 @@ function PriceForm({
             required={!existing}
             {...form.getInputProps('label')}
           />
-          <TextInput
+          <AmountInput
             label="Price in credits"
             description="0 makes the action free."
             required
-            inputMode="numeric"
+            rules={CREDITS_RULES}
+            preview={savedCredits}
             {...form.getInputProps('price')}
           />
         </SimpleGrid>

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api, call } from '../../../api/client';
 import type { CreditsProduct } from '../../../api/types';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
+import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
 import { showServerErrors } from '../../../lib/serverErrors';
 import { checkEmail, checkRequired } from '../../../lib/validators';
 import { formatCredits, formatDisplayPrice, productTypeLabels } from '../format';
@@ -21,6 +22,7 @@ export function EnterPurchaseForm({
 }) {
   const [formError, setFormError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
+  const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
   const form = useForm({
     mode: 'controlled',
     initialValues: { email: '', product_id: '', order_reference: '', name: '', note: '' },
@@ -57,10 +59,11 @@ export function EnterPurchaseForm({
       onEntered();
     } catch (error) {
       setFormError(showServerErrors(form, error));
+      focusFirstInvalid();
     }
-  });
+  }, focusFirstInvalid);
   return (
-    <form onSubmit={submit} noValidate aria-label="Enter a purchase">
+    <form ref={formRef} onSubmit={submit} noValidate aria-label="Enter a purchase">
       <Stack gap="md">
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
           <TextInput label="Buyer's email" type="email" required {...form.getInputProps('email')} />

@@ -12,17 +12,23 @@ import {
 import { useForm } from '@mantine/form';
 import { type ReactNode, useState } from 'react';
 import type { CreditsActionPrice, CreditsProduct, CreditsProductType } from '../../../api/types';
+import { AmountInput } from '../../../components/AmountInput';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
-import { formatMinorNumber } from '../../../lib/money';
+import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
+import { checkAmount, editableAmount } from '../../../lib/amounts';
 import { checkRequired } from '../../../lib/validators';
 import { showCreditsErrors } from '../errors';
 import {
+  CREDITS_RULES,
   checkCredits,
+  checkCurrency,
   currencyScale,
+  displayPriceRules,
   parseCredits,
   parsePrice,
   productTypeLabels,
   refillCycleLabels,
+  savedCredits,
 } from '../format';
 
 export interface ProductFields {
@@ -74,7 +80,7 @@ function initialValues(product: CreditsProduct | undefined, types: CreditsProduc
     refill_cycle: product.refill_cycle,
     rollover_credits: product.rollover_credits,
     permissions: product.permissions,
-    price: formatMinorNumber(amount_minor, currencyScale(currency)).replace(/,/g, ''),
+    price: editableAmount(amount_minor, currencyScale(currency)),
     currency,
     active: product.active,
   };
@@ -103,6 +109,7 @@ export function ProductForm({
   onSubmit: (fields: ProductFields) => Promise<void>;
 }) {
   const [formError, setFormError] = useState<string | null>(null);
+  const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
   const form = useForm<Values>({
     mode: 'controlled',
     initialValues: initialValues(product, types),
@@ -123,12 +130,13 @@ export function ProductForm({
           ? 'At most the credits per cycle'
           : null;
       },
-      currency: (value) => (/^[A-Z]{3}$/.test(value) ? null : 'A three-letter code, such as USD or EUR'),
-      price: (value, values) =>
-        parsePrice(value, values.currency) === null
-          ? `Enter an amount such as 49.00, with at most ${currencyScale(values.currency)} decimals`
-          : null,
+      currency: checkCurrency,
+      price: (value, values) => checkAmount(displayPriceRules(values.currency))(value),
     },
+  });
+  // A price's decimals and most depend on its currency: check it again when the currency changes.
+  form.watch('currency', () => {
+    if (form.isTouched('price')) form.validateField('price');
   });
 
   const submit = form.onSubmit(async (values) => {
@@ -151,11 +159,17 @@ export function ProductForm({
       if (!product) form.reset();
     } catch (error) {
       setFormError(showCreditsErrors(form, error));
+      focusFirstInvalid();
     }
-  });
+  }, focusFirstInvalid);
 
   return (
-    <form onSubmit={submit} noValidate aria-label={product ? `Change ${product.name}` : 'Create a product'}>
+    <form
+      ref={formRef}
+      onSubmit={submit}
+      noValidate
+      aria-label={product ? `Change ${product.name}` : 'Create a product'}
+    >
       <Stack gap="md">
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
           {!product && types.length > 1 && (
@@ -178,10 +192,11 @@ export function ProductForm({
           {...form.getInputProps('description')}
         />
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="md">
-          <TextInput
+          <AmountInput
             label="Credits per cycle"
             required
-            inputMode="numeric"
+            rules={CREDITS_RULES}
+            preview={savedCredits}
             description={creditsHint}
             {...form.getInputProps('credits_per_cycle')}
           />
@@ -192,10 +207,11 @@ export function ProductForm({
             data={Object.entries(refillCycleLabels).map(([value, label]) => ({ value, label }))}
             {...form.getInputProps('refill_cycle')}
           />
-          <TextInput
+          <AmountInput
             label="Rollover credits"
-            description="Unused credits kept into the next cycle"
-            inputMode="numeric"
+            description="Unused credits kept into the next cycle."
+            rules={CREDITS_RULES}
+            preview={savedCredits}
             {...form.getInputProps('rollover_credits')}
           />
         </SimpleGrid>
@@ -212,10 +228,11 @@ export function ProductForm({
           {...form.getInputProps('permissions')}
         />
         <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="md">
-          <TextInput
+          <AmountInput
             label="Display price"
+            required
             description="Shown to buyers; they pay on the sales platform."
-            inputMode="decimal"
+            rules={displayPriceRules(form.values.currency)}
             {...form.getInputProps('price')}
           />
           <TextInput

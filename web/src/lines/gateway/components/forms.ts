@@ -1,19 +1,4 @@
-import { useCallback, useRef } from 'react';
-
-/**
- * After a failed submit, focus moves to the first invalid field (UI.md). Give the ref to the form;
- * call `focusFirstInvalid` when the page's check or the server refused.
- */
-export function useFocusFirstInvalid() {
-  const formRef = useRef<HTMLFormElement>(null);
-  const focusFirstInvalid = useCallback(() => {
-    // After the render that marks the fields.
-    requestAnimationFrame(() => {
-      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-    });
-  }, []);
-  return { formRef, focusFirstInvalid };
-}
+export { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
 
 /** A fresh key for a request that changes something: a double click or a retry applies it once. */
 export const newIdempotencyKey = () => crypto.randomUUID();
