@@ -1,10 +1,10 @@
-import { Button, Group, Modal, Stack } from '@mantine/core';
+import { Stack } from '@mantine/core';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
 import type { CreatedApiKey } from '../../api/types';
 import { PageHeader } from '../../components/PageHeader';
 import { ResourceView } from '../../components/ResourceView';
-import { SecretReveal } from '../../components/SecretReveal';
+import { SecretDialog } from '../../components/SecretDialog';
 import { SectionCard } from '../../components/SectionCard';
 import { NothingYet } from '../../components/States';
 import { useResource } from '../../hooks/useResource';
@@ -14,22 +14,12 @@ import { SettingsTabs } from './SettingsTabs';
 
 function NewKeyModal({ created, onClose }: { created: CreatedApiKey | null; onClose: () => void }) {
   return (
-    <Modal
-      opened={created !== null}
-      onClose={onClose}
+    <SecretDialog
       title={`API key “${created?.api_key.name ?? ''}” created`}
-      size="lg"
-      closeOnClickOutside={false}
-    >
-      {created && (
-        <Stack gap="md">
-          <SecretReveal label="Secret" secret={created.secret} />
-          <Group justify="flex-end">
-            <Button onClick={onClose}>I have stored it</Button>
-          </Group>
-        </Stack>
-      )}
-    </Modal>
+      label="Secret"
+      secret={created?.secret ?? null}
+      onStored={onClose}
+    />
   );
 }
 

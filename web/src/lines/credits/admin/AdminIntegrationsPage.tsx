@@ -1,4 +1,4 @@
-import { Badge, Button, Code, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Code, Group, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { api, call } from '../../../api/client';
@@ -6,9 +6,10 @@ import type { CreatedCreditsIntegration, CreditsIntegration } from '../../../api
 import { ConfirmButton } from '../../../components/ConfirmButton';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { ResourceView } from '../../../components/ResourceView';
-import { SecretReveal } from '../../../components/SecretReveal';
+import { SecretDialog } from '../../../components/SecretDialog';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
+import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
 import { useResource } from '../../../hooks/useResource';
 import { formatDateTime } from '../../../lib/dates';
 import { showServerErrors } from '../../../lib/serverErrors';
@@ -26,20 +27,16 @@ function NewIntegrationModal({
   onClose: () => void;
 }) {
   return (
-    <Modal
-      opened={created !== null}
-      onClose={onClose}
+    <SecretDialog
       title={`Integration “${created?.integration.name ?? ''}” created`}
+      label="Signing secret"
+      secret={created?.secret ?? null}
+      ifLost="deactivate this integration and create a new one"
       size="xl"
-      closeOnClickOutside={false}
+      onStored={onClose}
     >
       {created && (
-        <Stack gap="md">
-          <SecretReveal
-            label="Signing secret"
-            secret={created.secret}
-            ifLost="deactivate this integration and create a new one"
-          />
+        <>
           <Text size="sm" fw={500}>
             Webhook address
           </Text>
@@ -47,17 +44,15 @@ function NewIntegrationModal({
             {created.webhook_url}
           </Code>
           <WebhookSigningHelp webhookUrl={created.webhook_url} />
-          <Group justify="flex-end">
-            <Button onClick={onClose}>I have stored it</Button>
-          </Group>
-        </Stack>
+        </>
       )}
-    </Modal>
+    </SecretDialog>
   );
 }
 
 function CreateIntegrationForm({ onCreated }: { onCreated: (created: CreatedCreditsIntegration) => void }) {
   const [formError, setFormError] = useState<string | null>(null);
+  const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
   const form = useForm({
     mode: 'controlled',
     initialValues: { name: '' },
@@ -72,10 +67,11 @@ function CreateIntegrationForm({ onCreated }: { onCreated: (created: CreatedCred
       onCreated(created);
     } catch (error) {
       setFormError(showServerErrors(form, error));
+      focusFirstInvalid();
     }
-  });
+  }, focusFirstInvalid);
   return (
-    <form onSubmit={submit} noValidate aria-label="Connect a sales platform">
+    <form ref={formRef} onSubmit={submit} noValidate aria-label="Connect a sales platform">
       <Stack gap="md">
         <TextInput
           label="Name"
