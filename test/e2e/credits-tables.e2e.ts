@@ -7,9 +7,14 @@ import { type RunningTally, startTally } from './support/server';
 
 /** Three purchases, oldest first, each in a second of its own so that their order is their time's. */
 const BOUGHT = [
-  { email: 'zoe@example.com', product: 'Starter, yearly', order: 'shop-1001' },
-  { email: 'ada@example.com', product: 'Pro', order: 'gift "B", 1002' },
-  { email: 'bob@example.com', product: 'Starter, yearly', order: 'shop-1003' },
+  { email: 'zoe@example.com', product: 'Starter, yearly', order: 'shop-1001', paid: undefined },
+  {
+    email: 'ada@example.com',
+    product: 'Pro',
+    order: 'gift "B", 1002',
+    paid: { amount_minor: '4950', currency: 'EUR' },
+  },
+  { email: 'bob@example.com', product: 'Starter, yearly', order: 'shop-1003', paid: undefined },
 ] as const;
 
 /**
@@ -56,6 +61,7 @@ describe('credits tables: sorted, searched and downloaded, and cards on a phone'
             email: purchase.email,
             product_id: products[purchase.product].id,
             order_reference: purchase.order,
+            ...(purchase.paid ? { amount_paid: purchase.paid } : {}),
           },
         }),
         201,
@@ -134,9 +140,9 @@ describe('credits tables: sorted, searched and downloaded, and cards on a phone'
     const saved = fs.readFileSync(await download.path(), 'utf8');
     const at = (email: string) => isoToTheSecond(recorded.get(email)!);
     expect(saved).toBe(
-      'When,Buyer,Product,From,Order reference,Account\r\n' +
-        `${at('zoe@example.com')},zoe@example.com,"Starter, yearly",Entered by an administrator,shop-1001,new account\r\n` +
-        `${at('bob@example.com')},bob@example.com,"Starter, yearly",Entered by an administrator,shop-1003,new account\r\n`,
+      'When,Buyer,Product,Paid,From,Order reference,Account\r\n' +
+        `${at('zoe@example.com')},zoe@example.com,"Starter, yearly",,Entered by an administrator,shop-1001,new account\r\n` +
+        `${at('bob@example.com')},bob@example.com,"Starter, yearly",,Entered by an administrator,shop-1003,new account\r\n`,
     );
 
     // Everything again, in the order of a column without a search: the quoted order reference too.
@@ -152,9 +158,9 @@ describe('credits tables: sorted, searched and downloaded, and cards on a phone'
         .split('\r\n')
         .slice(1, 4),
     ).toEqual([
-      `${at('zoe@example.com')},zoe@example.com,"Starter, yearly",Entered by an administrator,shop-1001,new account`,
-      `${at('ada@example.com')},ada@example.com,Pro,Entered by an administrator,"gift ""B"", 1002",new account`,
-      `${at('bob@example.com')},bob@example.com,"Starter, yearly",Entered by an administrator,shop-1003,new account`,
+      `${at('zoe@example.com')},zoe@example.com,"Starter, yearly",,Entered by an administrator,shop-1001,new account`,
+      `${at('ada@example.com')},ada@example.com,Pro,49.50 EUR,Entered by an administrator,"gift ""B"", 1002",new account`,
+      `${at('bob@example.com')},bob@example.com,"Starter, yearly",,Entered by an administrator,shop-1003,new account`,
     ]);
     await desktop.close();
   });
@@ -171,6 +177,7 @@ describe('credits tables: sorted, searched and downloaded, and cards on a phone'
     const bob = cards.filter({ hasText: 'bob@example.com' });
     await bob.getByText('shop-1003').waitFor();
     await bob.getByText('new account').waitFor();
+    await cards.filter({ hasText: 'ada@example.com' }).getByText('49.50 EUR', { exact: true }).waitFor();
     expect(await cards.first().textContent()).toContain('bob@example.com');
 
     await phone.getByLabel('Sort by').selectOption({ label: 'Buyer, ascending' });

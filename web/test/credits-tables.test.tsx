@@ -10,9 +10,19 @@ const pages = tallyPages();
 
 /** The purchases on stage, oldest first: each a second and a half after the one before. */
 const BOUGHT = [
-  { email: 'zoe@example.test', product: 'Starter, yearly', order: 'shop-1001' },
-  { email: 'ada@example.test', product: 'Pro', order: 'gift "B", 1002' },
-  { email: 'bob@example.test', product: 'Starter, yearly', order: '=1+2' },
+  {
+    email: 'zoe@example.test',
+    product: 'Starter, yearly',
+    order: 'shop-1001',
+    paid: { amount_minor: '1234567', currency: 'USD' },
+  },
+  {
+    email: 'ada@example.test',
+    product: 'Pro',
+    order: 'gift "B", 1002',
+    paid: { amount_minor: '4950', currency: 'EUR' },
+  },
+  { email: 'bob@example.test', product: 'Starter, yearly', order: '=1+2', paid: undefined },
 ] as const;
 
 let admin: TestPerson;
@@ -32,6 +42,7 @@ beforeAll(async () => {
         email: purchase.email,
         product_id: (purchase.product === 'Pro' ? pro : starter).id,
         order_reference: purchase.order,
+        ...(purchase.paid ? { amount_paid: purchase.paid } : {}),
       },
     });
   }
@@ -104,6 +115,12 @@ describe('the purchases table', () => {
     // "Pro" before "Starter, yearly"; the two Starter purchases keep their newest-first order.
     expect(buyers(table)).toEqual(['ada@example.test', 'bob@example.test', 'zoe@example.test']);
 
+    // Amounts paid sort by currency, then exactly; a purchase without one comes last either way.
+    await sortBy(user, table, 'Paid');
+    expect(buyers(table)).toEqual(['ada@example.test', 'zoe@example.test', 'bob@example.test']);
+    await sortBy(user, table, 'Paid');
+    expect(buyers(table)).toEqual(['zoe@example.test', 'ada@example.test', 'bob@example.test']);
+
     await sortBy(user, table, 'When');
     expect(header(table, 'When').getAttribute('aria-sort')).toBe('ascending');
     expect(buyers(table)).toEqual(['zoe@example.test', 'ada@example.test', 'bob@example.test']);
@@ -144,10 +161,10 @@ describe('the purchases table', () => {
     expect(name).toBe(`purchases-${day}.csv`);
     const at = (email: string) => isoToTheSecond(recorded.get(email)!);
     expect(text).toBe(
-      'When,Buyer,Product,From,Order reference,Account\r\n' +
-        `${at('ada@example.test')},ada@example.test,Pro,Entered by an administrator,"gift ""B"", 1002",new account\r\n` +
-        `${at('bob@example.test')},bob@example.test,"Starter, yearly",Entered by an administrator,'=1+2,new account\r\n` +
-        `${at('zoe@example.test')},zoe@example.test,"Starter, yearly",Entered by an administrator,shop-1001,new account\r\n`,
+      'When,Buyer,Product,Paid,From,Order reference,Account\r\n' +
+        `${at('ada@example.test')},ada@example.test,Pro,49.50 EUR,Entered by an administrator,"gift ""B"", 1002",new account\r\n` +
+        `${at('bob@example.test')},bob@example.test,"Starter, yearly",,Entered by an administrator,'=1+2,new account\r\n` +
+        `${at('zoe@example.test')},zoe@example.test,"Starter, yearly",12345.67 USD,Entered by an administrator,shop-1001,new account\r\n`,
     );
     expect(at('zoe@example.test')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
 

@@ -3,7 +3,8 @@ import { Link } from 'react-router';
 import type { CreditsIntegration, CreditsProduct, CreditsPurchase } from '../../../api/types';
 import { type Column, DataTable } from '../../../components/DataTable';
 import { formatToTheSecond } from '../../../lib/dates';
-import { csvTime } from '../../../lib/table';
+import { csvAmount, csvTime } from '../../../lib/table';
+import { currencyScale, formatDisplayPrice } from '../format';
 
 /**
  * Purchases with where each came from; products and integrations are named when they are known. An
@@ -64,6 +65,23 @@ export function PurchasesTable({
       csv: (p) => productName(p) ?? p.product_id,
     },
     {
+      id: 'paid',
+      header: 'Paid',
+      align: 'right',
+      nowrap: true,
+      cell: (p) => (p.amount_paid ? formatDisplayPrice(p.amount_paid) : '—'),
+      // Amounts in different currencies do not compare: each currency's sort together.
+      sortValue: (p) => (p.amount_paid ? [p.amount_paid.currency, BigInt(p.amount_paid.amount_minor)] : null),
+      csv: (p) =>
+        p.amount_paid
+          ? csvAmount(
+              p.amount_paid.amount_minor,
+              currencyScale(p.amount_paid.currency),
+              p.amount_paid.currency,
+            )
+          : '',
+    },
+    {
       id: 'origin',
       header: 'From',
       cell: (p) => <Text size="sm">{origin(p)}</Text>,
@@ -111,7 +129,7 @@ export function PurchasesTable({
       exportName={excerpt ? undefined : 'purchases'}
       initialSort={{ columnId: 'when', direction: 'descending' }}
       moreToLoad={moreToLoad}
-      minWidth={820}
+      minWidth={900}
     />
   );
 }

@@ -1,10 +1,10 @@
-import { Anchor, Badge, Code, Stack, Text, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Stack, Text, Tooltip } from '@mantine/core';
 import { Link } from 'react-router';
 import type { CreditsActionPrice, CreditsGrant, CreditsUsage, CreditsWorkspace } from '../../../api/types';
 import { type Column, DataTable } from '../../../components/DataTable';
 import { formatDateTime, formatToTheSecond } from '../../../lib/dates';
 import { csvAmount, csvTime } from '../../../lib/table';
-import { actionLabel, formatCredits, shortId } from '../format';
+import { actionLabel, formatCredits } from '../format';
 
 export interface UsageContext {
   prices: CreditsActionPrice[] | undefined;
@@ -12,10 +12,14 @@ export interface UsageContext {
   grants: CreditsGrant[] | undefined;
 }
 
-function grantSource(grant: CreditsGrant | undefined): string {
-  if (!grant) return 'a grant used up or expired since';
-  const reason = grant.reason ? `: ${grant.reason}` : '';
-  return `${grant.source}${reason}, granted ${formatDateTime(grant.created_at)}`;
+type PaidPart = CreditsUsage['paid_by'][number];
+
+/** A grant as people call it ("Pro (refill)"): the API's name, else how the loaded grant came, never its id. */
+function grantName(part: PaidPart, grants: CreditsGrant[] | undefined): string {
+  if (part.label) return part.label;
+  const grant = grants?.find((g) => g.id === part.grant_id);
+  if (!grant) return 'An earlier grant';
+  return `${grant.source}${grant.reason ? `: ${grant.reason}` : ''}, granted ${formatDateTime(grant.created_at)}`;
 }
 
 /** Which grants paid a usage, and how much each: the credits' origin, in burn order. */
@@ -24,11 +28,9 @@ function PaidBy({ usage, grants }: { usage: CreditsUsage; grants: CreditsGrant[]
   return (
     <Stack gap={2}>
       {usage.paid_by.map((part) => (
-        <Text key={part.grant_id} size="xs" style={{ whiteSpace: 'nowrap' }}>
-          <Tooltip label={grantSource(grants?.find((g) => g.id === part.grant_id))}>
-            <Code aria-label={`grant ${part.grant_id}`}>{shortId(part.grant_id)}</Code>
-          </Tooltip>{' '}
-          {formatCredits(part.amount)}
+        <Text key={part.grant_id} size="xs">
+          {grantName(part, grants)}:{' '}
+          <span style={{ whiteSpace: 'nowrap' }}>{formatCredits(part.amount)}</span>
         </Text>
       ))}
     </Stack>
@@ -55,7 +57,7 @@ function Source({ usage }: { usage: CreditsUsage }) {
 
 function WorkspaceName({ usage, workspaces }: { usage: CreditsUsage; workspaces?: CreditsWorkspace[] }) {
   if (!usage.workspace_id) return <Text size="sm">—</Text>;
-  const name = workspaces?.find((w) => w.id === usage.workspace_id)?.name ?? shortId(usage.workspace_id);
+  const name = workspaces?.find((w) => w.id === usage.workspace_id)?.name ?? 'Open the workspace';
   return (
     <Anchor component={Link} to={`/credits/workspaces/${usage.workspace_id}`} size="sm">
       {name}
@@ -63,8 +65,10 @@ function WorkspaceName({ usage, workspaces }: { usage: CreditsUsage; workspaces?
   );
 }
 
-function paidByText(usage: CreditsUsage): string {
-  return usage.paid_by.map((part) => `${part.grant_id} ${csvAmount(part.amount, 0, 'credits')}`).join('; ');
+function paidByText(usage: CreditsUsage, grants: CreditsGrant[] | undefined): string {
+  return usage.paid_by
+    .map((part) => `${grantName(part, grants)}: ${csvAmount(part.amount, 0, 'credits')}`)
+    .join('; ');
 }
 
 const sourceText = (usage: CreditsUsage) => (usage.is_reserved ? 'reservation' : 'direct');
@@ -141,10 +145,10 @@ export function UsageTable({
     },
     {
       id: 'paid-by',
-      header: 'Paid by grants',
+      header: 'Paid by',
       cell: (u) => <PaidBy usage={u} grants={context.grants} />,
-      sortValue: (u) => u.paid_by.length,
-      csv: paidByText,
+      sortValue: (u) => paidByText(u, context.grants) || null,
+      csv: (u) => paidByText(u, context.grants),
     },
   ];
   return (
