@@ -42,6 +42,8 @@ export function AmountInput({ rules, preview, hint, value = '', description, ...
       }
       rightSectionWidth={`calc(${rules.asset.length}ch + 1.5rem)`}
       rightSectionPointerEvents="none"
+      // What will be saved reads right under what was typed, and inputs side by side stay aligned.
+      inputWrapperOrder={['label', 'input', 'description', 'error']}
       value={value}
       description={
         <>

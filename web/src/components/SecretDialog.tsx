@@ -54,7 +54,11 @@ export function SecretDialog({
               {label}
             </Text>
             <Group gap="sm" wrap="nowrap" align="center">
-              <Code block aria-labelledby={labelId} style={{ flex: 1, wordBreak: 'break-all' }}>
+              <Code
+                block
+                aria-labelledby={labelId}
+                style={{ flex: 1, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}
+              >
                 {secret}
               </Code>
               <CopyButton value={secret}>

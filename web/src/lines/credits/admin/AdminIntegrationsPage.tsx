@@ -40,7 +40,7 @@ function NewIntegrationModal({
           <Text size="sm" fw={500}>
             Webhook address
           </Text>
-          <Code block aria-label="Webhook address" style={{ wordBreak: 'break-all' }}>
+          <Code block aria-label="Webhook address" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
             {created.webhook_url}
           </Code>
           <WebhookSigningHelp webhookUrl={created.webhook_url} />
