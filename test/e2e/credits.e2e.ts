@@ -123,7 +123,7 @@ describe('credits: from a purchase by webhook to spending credits', () => {
     await desktop.getByRole('button', { name: 'Create integration' }).click();
     const dialog = desktop.getByRole('dialog', { name: 'Integration “Shop” created' });
     await dialog.waitFor();
-    webhookSecret = (await dialog.getByLabel('Signing secret').textContent()) ?? '';
+    webhookSecret = (await dialog.getByLabel('Signing secret', { exact: true }).textContent()) ?? '';
     webhookUrl = (await dialog.getByLabel('Webhook address').textContent()) ?? '';
     expect(webhookSecret).toMatch(/^whsec_/);
     expect(webhookUrl).toMatch(/\/api\/credits\/webhooks\/[0-9a-f-]{36}$/);
