@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkCredits, formatCredits, formatDisplayPrice, parseCredits, parsePrice } from './format';
+import {
+  checkCredits,
+  checkCurrency,
+  formatCredits,
+  formatDisplayPrice,
+  parseCredits,
+  parsePrice,
+} from './format';
 
 describe('credits as people read and type them', () => {
   it('shows whole credits exactly, grouped, with the right noun', () => {
@@ -32,5 +39,24 @@ describe('credits as people read and type them', () => {
     expect(parsePrice('49.5', 'EUR')).toBe('4950');
     expect(parsePrice('49.555', 'EUR')).toBeNull();
     expect(parsePrice('500', 'JPY')).toBe('500');
+  });
+
+  it('reads a price with either decimal separator, up to a million of its currency', () => {
+    expect(parsePrice('49,00', 'USD')).toBe('4900');
+    expect(parsePrice('1.234,50', 'EUR')).toBe('123450');
+    expect(parsePrice('1,234', 'USD')).toBeNull();
+    expect(parsePrice('1000000', 'USD')).toBe('100000000');
+    expect(parsePrice('1000000.01', 'USD')).toBeNull();
+    expect(parsePrice('1000000', 'JPY')).toBe('1000000');
+    expect(parsePrice('1000001', 'JPY')).toBeNull();
+    expect(checkCurrency('EUR')).toBeNull();
+    expect(checkCurrency('eu')).toBe('A three-letter code, such as USD or EUR');
+    expect(checkCurrency('XYZ')).toBe('XYZ is not an ISO 4217 currency: use a code such as USD or EUR');
+  });
+
+  it('reads credits grouped either way, never with decimals', () => {
+    expect(parseCredits('1.200')).toBe('1200');
+    expect(parseCredits('1 200')).toBe('1200');
+    expect(parseCredits('12,5')).toBeNull();
   });
 });
