@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mailedToken, personWithPassword, request } from '../../test/support/app';
@@ -36,7 +36,7 @@ describe('the log-in form', () => {
     await user.type(field(form, /Email/), person.email);
     await user.type(field(form, /Password/), 'not the password');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('that email and password do not match an account'));
+    await waitFor(() => expect(formAlert(form)).toBe('That email and password do not match an account.'));
     expect((field(form, /Email/) as HTMLInputElement).value).toBe(person.email);
     expect(pages.cookie()).toBeNull();
   });
@@ -55,13 +55,13 @@ describe('the log-in form', () => {
     await submit();
     await waitFor(() =>
       expect(formAlert(form)).toMatch(
-        /^too many failed attempts; wait before trying again\. Try again in \d+ seconds\.$/,
+        /^Too many failed attempts; wait before trying again\. Try again in \d+ seconds\.$/,
       ),
     );
     expect(pages.cookie()).toBeNull();
   });
 
-  it('shows the 403 of an address not confirmed yet', async () => {
+  it('shows the 403 of an address not confirmed yet, with the Mailbox as the next step', async () => {
     const person = await personWithPassword(pages.tally, PASSWORD);
     await pages.tally.database.db.execute(
       sql`UPDATE core_users SET email_verified_at = NULL WHERE id = ${person.userId}`,
@@ -71,7 +71,13 @@ describe('the log-in form', () => {
     await user.type(field(form, /Password/), PASSWORD);
     await submit();
     await waitFor(() =>
-      expect(formAlert(form)).toBe('confirm your email address first: we have sent you a new link'),
+      expect(formAlert(form)).toBe(
+        'Confirm your email address first. We have sent you a new link; the link mailed before no longer works. Open the Mailbox.',
+      ),
+    );
+    const alert = within(form).getByRole('alert');
+    expect(within(alert).getByRole('link', { name: 'Open the Mailbox.' }).getAttribute('href')).toBe(
+      '/mailbox',
     );
   });
 
@@ -84,6 +90,22 @@ describe('the log-in form', () => {
     await user.click(within(form).getByRole('button', { name: 'Log in' }));
     await waitFor(() => expect(router.state.location.pathname).toBe('/settings/api-keys'));
     expect(pages.cookie()).toMatch(/^tally_session=/);
+  });
+
+  it('lands a person with nowhere to go on their credits, and an administrator where administrators work', async () => {
+    for (const [isAdmin, landing] of [
+      [false, '/credits'],
+      [true, '/credits/admin/products'],
+    ] as const) {
+      const person = await personWithPassword(pages.tally, PASSWORD, { isAdmin });
+      const { user, router } = await pages.render('/login');
+      const form = screen.getByRole('form', { name: 'Log in' });
+      await user.type(field(form, /Email/), person.email);
+      await user.type(field(form, /Password/), PASSWORD);
+      await user.click(within(form).getByRole('button', { name: 'Log in' }));
+      await waitFor(() => expect(router.state.location.pathname).toBe(landing));
+      cleanup();
+    }
   });
 });
 
@@ -108,7 +130,7 @@ describe('the sign-up form', () => {
     await user.type(field(form, /Name/), 'Ada\u0000Lovelace');
     await user.type(field(form, /Email/), 'ada-nul@example.test');
     await submit();
-    await waitFor(() => expect(within(form).getByText('must not contain a NUL character')).toBeTruthy());
+    await waitFor(() => expect(within(form).getByText('Must not contain a NUL character.')).toBeTruthy());
     expect(formAlert(form)).toBeNull();
     expect(field(form, /Name/).getAttribute('aria-invalid')).toBe('true');
   });
@@ -135,7 +157,7 @@ describe('the sign-up form', () => {
     await user.type(field(form, /Email/), 'grace@example.test');
     await submit();
     await waitFor(() =>
-      expect(formAlert(form)).toMatch(/^too many attempts; try again later\. Try again in \d+ seconds\.$/),
+      expect(formAlert(form)).toMatch(/^Too many attempts; try again later\. Try again in \d+ seconds\.$/),
     );
     expect((field(form, /Name/) as HTMLInputElement).value).toBe('Grace Hopper');
   });
@@ -205,7 +227,7 @@ describe('the forgotten-password and reset forms', () => {
     await user.type(field(form, /Email/), 'someone@example.test');
     await user.click(within(form).getByRole('button'));
     await waitFor(() =>
-      expect(formAlert(form)).toMatch(/^too many attempts; try again later\. Try again in \d+ seconds\.$/),
+      expect(formAlert(form)).toMatch(/^Too many attempts; try again later\. Try again in \d+ seconds\.$/),
     );
   });
 

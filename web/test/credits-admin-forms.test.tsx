@@ -20,6 +20,7 @@ import {
   stopBeingAdmin,
 } from './support/credits-stage';
 import { formAlert, tallyPages } from './support/pages';
+import { sentToLogIn } from './support/session-ended';
 
 const pages = tallyPages();
 
@@ -85,24 +86,23 @@ describe('the action price form', () => {
     await user.type(label(), 'Generate\u0000an image');
     await user.type(price(), '3');
     await submit();
-    await waitFor(() => expect(fieldError(label())).toBe('must not contain a NUL character'));
+    await waitFor(() => expect(fieldError(label())).toBe('Must not contain a NUL character.'));
     expect(label().getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
     expect([action().value, label().value, price().value]).toEqual([key, 'Generate\u0000an image', '3']);
     expect(changesSent().map((request) => request.path)).toEqual([`/api/credits/action-prices/${key}`]);
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends an administrator whose session ended meanwhile to log in again', async () => {
     const person = await creditsAdmin(pages.tally);
     const key = freshAction();
-    const { user, form, submit, action, label, price } = await open(person);
+    const { user, submit, action, label, price } = await open(person);
     await endSessions(pages.tally, person);
     await user.type(action(), key);
     await user.type(label(), 'Generate an image');
     await user.type(price(), '3');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect([action().value, label().value, price().value]).toEqual([key, 'Generate an image', '3']);
+    await sentToLogIn('/credits/admin/action-prices');
   });
 
   it('shows the 403 for someone no longer an administrator, and nothing is priced', async () => {
@@ -114,7 +114,7 @@ describe('the action price form', () => {
     await user.type(label(), 'Generate an image');
     await user.type(price(), '3');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('only an administrator may do this'));
+    await waitFor(() => expect(formAlert(form)).toBe('Only an administrator may do this.'));
     expect(price().value).toBe('3');
     const prices = await ok(pages.tally, 200, 'GET', '/api/credits/action-prices', { as: admin });
     expect(prices.items.map((item: { action: string }) => item.action)).not.toContain(key);
@@ -172,20 +172,19 @@ describe('the form that connects a sales platform', () => {
     const { user, form, submit, name } = await open();
     await user.type(name(), 'Shop\u0000Stripe');
     await submit();
-    await waitFor(() => expect(fieldError(name())).toBe('must not contain a NUL character'));
+    await waitFor(() => expect(fieldError(name())).toBe('Must not contain a NUL character.'));
     expect(name().getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
     expect(name().value).toBe('Shop\u0000Stripe');
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends an administrator whose session ended meanwhile to log in again', async () => {
     const person = await creditsAdmin(pages.tally);
-    const { user, form, submit, name } = await open(person);
+    const { user, submit, name } = await open(person);
     await endSessions(pages.tally, person);
     await user.type(name(), 'Shop (Stripe Checkout)');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(name().value).toBe('Shop (Stripe Checkout)');
+    await sentToLogIn('/credits/admin/integrations');
   });
 
   it('shows the 403 for someone no longer an administrator, and connects nothing', async () => {
@@ -194,7 +193,7 @@ describe('the form that connects a sales platform', () => {
     await stopBeingAdmin(pages.tally, person);
     await user.type(name(), 'Shop (PayPal)');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('only an administrator may do this'));
+    await waitFor(() => expect(formAlert(form)).toBe('Only an administrator may do this.'));
     expect(name().value).toBe('Shop (PayPal)');
     const stored = await oneRow<{ n: number }>(
       pages.tally,
@@ -268,7 +267,7 @@ describe('the form that adjusts a person’s credits', () => {
     await user.type(amount(), '5');
     await user.type(reason(), 'Goodwill\u0000gesture');
     await submit();
-    await waitFor(() => expect(fieldError(reason())).toBe('must not contain a NUL character'));
+    await waitFor(() => expect(fieldError(reason())).toBe('Must not contain a NUL character.'));
     expect(reason().getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
     expect([amount().value, reason().value]).toEqual(['5', 'Goodwill\u0000gesture']);
@@ -280,18 +279,15 @@ describe('the form that adjusts a person’s credits', () => {
     expect((await balanceOfUser(pages.tally, admin, person)).total).toBe('55');
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends an administrator whose session ended meanwhile to log in again', async () => {
     const { person } = await customer(pages.tally, admin, { credits: 50 });
     const ended = await creditsAdmin(pages.tally);
-    const { user, form, submit, amount, reason } = await open(person, ended);
+    const { user, submit, amount, reason } = await open(person, ended);
     await endSessions(pages.tally, ended);
     await user.type(amount(), '5');
     await user.type(reason(), 'Goodwill gesture');
     await submit();
-    await waitFor(() =>
-      expect(formAlert(form)).toBe('sign in first (an Idempotency-Key is kept per signed-in caller)'),
-    );
-    expect([amount().value, reason().value]).toEqual(['5', 'Goodwill gesture']);
+    await sentToLogIn(`/credits/admin/users/${person.userId}`);
   });
 
   it('shows the 403 for someone no longer an administrator, and changes nothing', async () => {
@@ -302,7 +298,7 @@ describe('the form that adjusts a person’s credits', () => {
     await user.type(amount(), '5');
     await user.type(reason(), 'Goodwill gesture');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('only an administrator may do this'));
+    await waitFor(() => expect(formAlert(form)).toBe('Only an administrator may do this.'));
     expect([amount().value, reason().value]).toEqual(['5', 'Goodwill gesture']);
     expect((await balanceOfUser(pages.tally, admin, person)).total).toBe('50');
   });
@@ -315,7 +311,7 @@ describe('the form that adjusts a person’s credits', () => {
     await user.type(amount(), '5');
     await user.type(reason(), 'Goodwill gesture');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('person not found'));
+    await waitFor(() => expect(formAlert(form)).toBe('Person not found.'));
     expect([amount().value, reason().value]).toEqual(['5', 'Goodwill gesture']);
   });
 
@@ -428,22 +424,21 @@ describe('the form that creates a product', () => {
     await user.type(credits(), '100');
     await user.type(price(), '49');
     await submit();
-    await waitFor(() => expect(fieldError(name())).toBe('must not contain a NUL character'));
+    await waitFor(() => expect(fieldError(name())).toBe('Must not contain a NUL character.'));
     expect(name().getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
     expect([name().value, credits().value, price().value]).toEqual(['Starter\u0000plan', '100', '49']);
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends an administrator whose session ended meanwhile to log in again', async () => {
     const person = await creditsAdmin(pages.tally);
-    const { user, form, submit, name, credits, price } = await open(person);
+    const { user, submit, name, credits, price } = await open(person);
     await endSessions(pages.tally, person);
     await user.type(name(), 'Starter');
     await user.type(credits(), '100');
     await user.type(price(), '49');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect([name().value, credits().value, price().value]).toEqual(['Starter', '100', '49']);
+    await sentToLogIn('/credits/admin/products');
   });
 
   it('shows the 403 for someone no longer an administrator, and makes nothing', async () => {
@@ -456,7 +451,7 @@ describe('the form that creates a product', () => {
     await user.type(price(), '49');
     await submit();
     await waitFor(() =>
-      expect(formAlert(form)).toBe('only administrators make generic and whitelabel products'),
+      expect(formAlert(form)).toBe('Only administrators make generic and whitelabel products.'),
     );
     expect(name().value).toBe(productName);
     const stored = await oneRow<{ n: number }>(
@@ -556,22 +551,21 @@ describe('the form that changes a product (administrators)', () => {
     const { user, form, submit, description, name } = await open(product);
     await user.type(description(), 'Twelve\u0000months');
     await submit();
-    await waitFor(() => expect(fieldError(description())).toBe('must not contain a NUL character'));
+    await waitFor(() => expect(fieldError(description())).toBe('Must not contain a NUL character.'));
     expect(description().getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
     expect([name().value, description().value]).toEqual([product.name, 'Twelve\u0000months']);
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends an administrator whose session ended meanwhile to log in again', async () => {
     const person = await creditsAdmin(pages.tally);
     const product = await namedProduct(pages.tally, admin, { type: 'generic', price: usd });
-    const { user, form, submit, name } = await open(product, person);
+    const { user, submit, name } = await open(product, person);
     await endSessions(pages.tally, person);
     await user.clear(name());
     await user.type(name(), 'Renamed');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(name().value).toBe('Renamed');
+    await sentToLogIn(`/credits/admin/products/${product.id}`);
   });
 
   it('shows the 404 the server gives someone no longer an administrator, and changes nothing', async () => {
@@ -582,7 +576,7 @@ describe('the form that changes a product (administrators)', () => {
     await user.clear(name());
     await user.type(name(), 'Renamed');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('product not found'));
+    await waitFor(() => expect(formAlert(form)).toBe('Product not found.'));
     expect(name().value).toBe('Renamed');
     const stored = await ok(pages.tally, 200, 'GET', `/api/credits/products/${product.id}`, { as: admin });
     expect(stored.name).toBe(product.name);
@@ -694,23 +688,21 @@ describe('the form that enters a purchase', () => {
     await opened.chooseProduct(product.name);
     await opened.user.type(opened.order(), 'INV\u00007');
     await opened.submit();
-    await waitFor(() => expect(fieldError(opened.order())).toBe('must not contain a NUL character'));
+    await waitFor(() => expect(fieldError(opened.order())).toBe('Must not contain a NUL character.'));
     expect(opened.order().getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(opened.form)).toBeNull();
     expect([opened.email().value, opened.order().value]).toEqual([email, 'INV\u00007']);
     expect(opened.product().value).toMatch(new RegExp(`^${product.name} — `));
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends an administrator whose session ended meanwhile to log in again', async () => {
     const person = await creditsAdmin(pages.tally);
     const product = await namedProduct(pages.tally, admin, { type: 'generic' });
     const opened = await open(person);
     await endSessions(pages.tally, person);
-    const email = freshEmail();
-    const order = await fill(opened, email, product.name);
+    await fill(opened, freshEmail(), product.name);
     await opened.submit();
-    await waitFor(() => expect(formAlert(opened.form)).toBe('sign in first'));
-    expect([opened.email().value, opened.order().value]).toEqual([email, order]);
+    await sentToLogIn('/credits/admin/purchases');
   });
 
   it('shows the 403 for someone no longer an administrator, and registers nobody', async () => {
@@ -721,7 +713,7 @@ describe('the form that enters a purchase', () => {
     const email = freshEmail();
     await fill(opened, email, product.name);
     await opened.submit();
-    await waitFor(() => expect(formAlert(opened.form)).toBe('only an administrator may do this'));
+    await waitFor(() => expect(formAlert(opened.form)).toBe('Only an administrator may do this.'));
     expect(opened.email().value).toBe(email);
     const stored = await oneRow<{ n: number }>(
       pages.tally,
@@ -745,7 +737,7 @@ describe('the form that enters a purchase', () => {
     await opened.submit();
     await waitFor(() =>
       expect(formAlert(opened.form)).toBe(
-        `order ${order} was already recorded for another address or product`,
+        `Order ${order} was already recorded for another address or product.`,
       ),
     );
     expect([opened.email().value, opened.order().value]).toEqual([email, order]);
@@ -762,7 +754,7 @@ describe('the form that enters a purchase', () => {
     const email = freshEmail();
     const order = await fill(opened, email, product.name);
     await opened.submit();
-    await waitFor(() => expect(formAlert(opened.form)).toBe(`${product.name} is no longer sold`));
+    await waitFor(() => expect(formAlert(opened.form)).toBe(`${product.name} is no longer sold.`));
     expect([opened.email().value, opened.order().value]).toEqual([email, order]);
   });
 
@@ -772,7 +764,7 @@ describe('the form that enters a purchase', () => {
     const opened = await open();
     await fill(opened, seller.email, product.name);
     await opened.submit();
-    await waitFor(() => expect(formAlert(opened.form)).toBe('a reseller cannot buy its own product'));
+    await waitFor(() => expect(formAlert(opened.form)).toBe('A reseller cannot buy its own product.'));
   });
 
   it('shows the 422 of a reseller short of the credits its product grants', async () => {
@@ -783,7 +775,7 @@ describe('the form that enters a purchase', () => {
     const email = freshEmail();
     await fill(opened, email, product.name);
     await opened.submit();
-    await waitFor(() => expect(formAlert(opened.form)).toBe('90 credits are needed and 45 are available'));
+    await waitFor(() => expect(formAlert(opened.form)).toBe('90 credits are needed and 45 are available.'));
     expect(opened.email().value).toBe(email);
   });
 

@@ -29,6 +29,7 @@ import {
   workspaceOf,
 } from './support/credits-stage';
 import { formAlert, tallyPages } from './support/pages';
+import { keptDraft, sentToLogIn } from './support/session-ended';
 
 const pages = tallyPages();
 
@@ -83,7 +84,7 @@ describe('the form that mails new login details', () => {
     const { user, form, submit, email } = await open();
     await user.type(email(), 'ada\u0000@example.com');
     await submit();
-    await waitFor(() => expect(fieldError(email())).toBe('must not contain a NUL character'));
+    await waitFor(() => expect(fieldError(email())).toBe('Must not contain a NUL character.'));
     expect(email().getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
     expect(statusOf(form)).toBeNull();
@@ -101,7 +102,7 @@ describe('the form that mails new login details', () => {
     await user.type(email(), 'ada@example.com');
     await submit();
     await waitFor(() =>
-      expect(formAlert(form)).toMatch(/^too many attempts; try again later\. Try again in \d+ seconds\.$/),
+      expect(formAlert(form)).toMatch(/^Too many attempts; try again later\. Try again in \d+ seconds\.$/),
     );
     expect(statusOf(form)).toBeNull();
     expect(email().value).toBe('ada@example.com');
@@ -175,7 +176,7 @@ describe('the first-login form', () => {
     const opened = await open(email);
     await fill(opened, temporary, 'Studio\u0000One');
     await opened.submit();
-    await waitFor(() => expect(fieldError(opened.workspace())).toBe('must not contain a NUL character'));
+    await waitFor(() => expect(fieldError(opened.workspace())).toBe('Must not contain a NUL character.'));
     expect(opened.workspace().getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(opened.form)).toBeNull();
     expect(fieldError(opened.temporary())).toBeNull();
@@ -236,7 +237,9 @@ describe('the first-login form', () => {
     const workspace = await fill(opened, temporary);
     await opened.submit();
     await waitFor(() =>
-      expect(formAlert(opened.form)).toBe('this account already has a password: log in with it, or reset it'),
+      expect(formAlert(opened.form)).toBe(
+        'This account already has a password: log in with it, or reset it.',
+      ),
     );
     expect(fieldError(opened.temporary())).toBeNull();
     expect(opened.workspace().value).toBe(workspace);
@@ -252,7 +255,7 @@ describe('the first-login form', () => {
     await opened.submit();
     await waitFor(() =>
       expect(fieldError(opened.workspace())).toBe(
-        `a workspace named "${taken.name}" already exists; choose another name`,
+        `A workspace named "${taken.name}" already exists; choose another name.`,
       ),
     );
     expect(formAlert(opened.form)).toBeNull();
@@ -292,7 +295,7 @@ describe('the first-login form', () => {
     await opened.submit();
     await waitFor(() =>
       expect(formAlert(opened.form)).toMatch(
-        /^too many failed attempts; wait before trying again\. Try again in \d+ seconds\.$/,
+        /^Too many failed attempts; wait before trying again\. Try again in \d+ seconds\.$/,
       ),
     );
     expect(fieldError(opened.temporary())).toBeNull();
@@ -354,20 +357,20 @@ describe('the form that creates a workspace', () => {
     const { user, form, submit, name } = await open(person);
     await user.type(name(), 'Studio\u0000One');
     await submit();
-    await waitFor(() => expect(fieldError(name())).toBe('must not contain a NUL character'));
+    await waitFor(() => expect(fieldError(name())).toBe('Must not contain a NUL character.'));
     expect(name().getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
     expect(name().value).toBe('Studio\u0000One');
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends a person whose session ended meanwhile to log in again, keeping the name', async () => {
     const { person } = await customer(pages.tally, admin, { permissions: workspaceActions });
-    const { user, form, submit, name } = await open(person);
+    const { user, submit, name } = await open(person);
     await endSessions(pages.tally, person);
     await user.type(name(), 'Studio One');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(name().value).toBe('Studio One');
+    await sentToLogIn('/credits/workspaces');
+    expect(keptDraft('create-workspace')).toEqual({ name: 'Studio One' });
   });
 
   it('shows the 403 when the products stop allowing new workspaces meanwhile', async () => {
@@ -381,7 +384,9 @@ describe('the form that creates a workspace', () => {
     await user.type(name(), typed);
     await submit();
     await waitFor(() =>
-      expect(formAlert(form)).toBe('your products do not include the "create_workspace" action'),
+      expect(formAlert(form)).toBe(
+        'Your products do not include the "create_workspace" action. See the products that give credits.',
+      ),
     );
     expect(name().value).toBe(typed);
   });
@@ -394,7 +399,7 @@ describe('the form that creates a workspace', () => {
     await submit();
     await waitFor(() =>
       expect(fieldError(name())).toBe(
-        `a workspace named "${taken.name.toUpperCase()}" already exists; choose another name`,
+        `A workspace named "${taken.name.toUpperCase()}" already exists; choose another name.`,
       ),
     );
     expect(formAlert(form)).toBeNull();
@@ -415,7 +420,7 @@ describe('the form that creates a workspace', () => {
           .map((alert) => alert.textContent),
       ).toEqual([
         'You have fewer credits available than a workspace needs. Credits come back at your next refill, or when you release reservations or archive a workspace.',
-        'Not enough credits: this needs 10 credits and 5 credits are available.',
+        'Not enough credits: this needs 10 credits and 5 credits are available. See the products that give credits.',
       ]),
     );
     expect(name().value).toBe(typed);
@@ -475,20 +480,20 @@ describe('the form that invites someone to a workspace', () => {
     const { user, form, submit, email } = await open(person, workspace);
     await user.type(email(), 'grace\u0000@example.com');
     await submit();
-    await waitFor(() => expect(fieldError(email())).toBe('must not contain a NUL character'));
+    await waitFor(() => expect(fieldError(email())).toBe('Must not contain a NUL character.'));
     expect(email().getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
     expect(email().value).toBe('grace\u0000@example.com');
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends a person whose session ended meanwhile to log in again, keeping the address', async () => {
     const { person, workspace } = await owner();
-    const { user, form, submit, email } = await open(person, workspace);
+    const { user, submit, email } = await open(person, workspace);
     await endSessions(pages.tally, person);
     await user.type(email(), 'grace@example.com');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(email().value).toBe('grace@example.com');
+    await sentToLogIn(`/credits/workspaces/${workspace.id}`);
+    expect(keptDraft('invite')).toEqual({ email: 'grace@example.com', role: 'member' });
   });
 
   it('shows the 403 when the products stop allowing invitations meanwhile, and charges nothing', async () => {
@@ -501,7 +506,9 @@ describe('the form that invites someone to a workspace', () => {
     await user.type(email(), 'grace@example.com');
     await submit();
     await waitFor(() =>
-      expect(formAlert(form)).toBe('your products do not include the "invite_member" action'),
+      expect(formAlert(form)).toBe(
+        'Your products do not include the "invite_member" action. See the products that give credits.',
+      ),
     );
     expect(email().value).toBe('grace@example.com');
     expect((await balanceOf(pages.tally, person, workspace.id)).used).toBe('0');
@@ -514,7 +521,7 @@ describe('the form that invites someone to a workspace', () => {
     await stopBeingAdmin(pages.tally, visitor);
     await user.type(email(), 'grace@example.com');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('workspace not found'));
+    await waitFor(() => expect(formAlert(form)).toBe('Workspace not found.'));
     expect(email().value).toBe('grace@example.com');
   });
 
@@ -524,7 +531,7 @@ describe('the form that invites someone to a workspace', () => {
     await user.type(email(), person.email.toUpperCase());
     await submit();
     await waitFor(() =>
-      expect(formAlert(form)).toBe(`${person.email} is already a member of ${workspace.name}`),
+      expect(formAlert(form)).toBe(`${person.email} is already a member of ${workspace.name}.`),
     );
     expect(email().value).toBe(person.email.toUpperCase());
   });
@@ -535,7 +542,7 @@ describe('the form that invites someone to a workspace', () => {
     await ok(pages.tally, 200, 'POST', `/api/credits/workspaces/${workspace.id}/archive`, { as: person });
     await user.type(email(), 'grace@example.com');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe(`${workspace.name} is archived`));
+    await waitFor(() => expect(formAlert(form)).toBe(`${workspace.name} is archived.`));
     expect(email().value).toBe('grace@example.com');
   });
 
@@ -552,7 +559,9 @@ describe('the form that invites someone to a workspace', () => {
     await user.type(email(), 'grace@example.com');
     await submit();
     await waitFor(() =>
-      expect(formAlert(form)).toBe('Not enough credits: this needs 1 credit and 0 credits are available.'),
+      expect(formAlert(form)).toBe(
+        'Not enough credits: this needs 1 credit and 0 credits are available. See the products that give credits.',
+      ),
     );
     expect(email().value).toBe('grace@example.com');
   });
@@ -657,24 +666,22 @@ describe('the usage filters', () => {
     const { user, apply, usedFor } = await open();
     await user.type(usedFor(), 'post\u0000');
     await apply();
-    const alert = await failureShown('used_for: must not contain a NUL character');
+    const alert = await failureShown('used_for: must not contain a NUL character.');
     expect(within(alert).getByText('This could not be loaded')).toBeTruthy();
     expect(within(alert).getByText('HTTP 400 · validation_failed')).toBeTruthy();
     expect(usedFor().value).toBe('post\u0000');
   });
 
-  it('shows the 401 of a session ended meanwhile in place of the list', async () => {
+  it('sends a person whose session ended meanwhile to log in again, and back to the filtered history', async () => {
     const { person: other } = await customer(pages.tally, admin, { permissions: actions });
     pages.signIn(other);
-    const { user, router } = await pages.render('/credits/usage');
+    const { user } = await pages.render('/credits/usage');
     const form = await screen.findByRole('form', { name: 'Filter the usage history' });
     await endSessions(pages.tally, other);
     await user.type(field(form, /^Used for$/), 'post');
     await user.click(within(form).getByRole('button', { name: 'Apply filters' }));
-    const alert = await failureShown('sign in first');
-    expect(within(alert).getByText('Sign in to see this')).toBeTruthy();
-    expect(within(alert).getByText('HTTP 401 · unauthorized')).toBeTruthy();
-    expect(router.state.location.search).toBe('?used_for=post');
+    await sentToLogIn('/credits/usage?used_for=post');
+    expect(keptDraft('usage-filters')).toMatchObject({ used_for: 'post' });
   });
 
   it('filters by purpose, action and workspace, keeps them in the address, and clears them', async () => {
@@ -757,20 +764,19 @@ describe('the form that creates a reseller’s product', () => {
     await opened.user.type(opened.credits(), '10');
     await opened.user.type(opened.price(), '19.99');
     await opened.submit();
-    await waitFor(() => expect(fieldError(opened.name())).toBe('must not contain a NUL character'));
+    await waitFor(() => expect(fieldError(opened.name())).toBe('Must not contain a NUL character.'));
     expect(opened.name().getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(opened.form)).toBeNull();
     expect([opened.name().value, opened.credits().value]).toEqual(['Plan\u0000B', '10']);
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends a reseller whose session ended meanwhile to log in again', async () => {
     const { person } = await reseller(pages.tally, admin, { credits: 100 });
     const opened = await open(person);
     await endSessions(pages.tally, person);
-    const name = await fill(opened, '10');
+    await fill(opened, '10');
     await opened.submit();
-    await waitFor(() => expect(formAlert(opened.form)).toBe('sign in first'));
-    expect(opened.name().value).toBe(name);
+    await sentToLogIn('/credits/reseller/products');
   });
 
   it('shows the 403 when the reseller’s products stop allowing new products meanwhile', async () => {
@@ -784,7 +790,7 @@ describe('the form that creates a reseller’s product', () => {
     await opened.submit();
     await waitFor(() =>
       expect(formAlert(opened.form)).toBe(
-        'your products do not include the "create_under_whitelabel_product" action',
+        'Your products do not include the "create_under_whitelabel_product" action.',
       ),
     );
     expect(opened.name().value).toBe(name);
@@ -805,7 +811,7 @@ describe('the form that creates a reseller’s product', () => {
     await opened.submit();
     await waitFor(() =>
       expect(fieldError(opened.permissions())).toBe(
-        'you can only put in a product the actions your own products give you; missing: create_workspace',
+        'You can only put in a product the actions your own products give you; missing: create_workspace.',
       ),
     );
     expect(formAlert(opened.form)).toBeNull();
@@ -820,7 +826,7 @@ describe('the form that creates a reseller’s product', () => {
     await opened.submit();
     await waitFor(() =>
       expect(fieldError(opened.credits())).toBe(
-        'a product cannot grant more credits per cycle than you have available (40, after the 5 credits making it costs)',
+        'A product cannot grant more credits per cycle than you have available (40, after the 5 credits making it costs).',
       ),
     );
     expect(formAlert(opened.form)).toBeNull();
@@ -912,14 +918,13 @@ describe('the form that changes a reseller’s product', () => {
     expect(changesSent()).toEqual([]);
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends a reseller whose session ended meanwhile to log in again', async () => {
     const { person, product } = await stage();
-    const { user, form, submit, name } = await open(person, product);
+    const { user, submit, name } = await open(person, product);
     await endSessions(pages.tally, person);
     await user.type(name(), ' plus');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(name().value).toBe(`${product.name} plus`);
+    await sentToLogIn(`/credits/reseller/products/${product.id}`);
   });
 
   it('puts the 403 for an action the reseller no longer holds next to the actions', async () => {
@@ -933,7 +938,7 @@ describe('the form that changes a reseller’s product', () => {
     await submit();
     await waitFor(() =>
       expect(fieldError(permissions())).toBe(
-        'you can only put in a product the actions your own products give you; missing: create_workspace',
+        'You can only put in a product the actions your own products give you; missing: create_workspace.',
       ),
     );
     expect(formAlert(form)).toBeNull();
@@ -949,7 +954,7 @@ describe('the form that changes a reseller’s product', () => {
     await submit();
     await waitFor(() =>
       expect(fieldError(credits())).toBe(
-        'a product cannot grant more credits per cycle than you have available (35)',
+        'A product cannot grant more credits per cycle than you have available (35).',
       ),
     );
     expect(formAlert(form)).toBeNull();
@@ -996,21 +1001,21 @@ describe('the reseller’s domain form', () => {
     const { user, form, submit, domain } = await open(person);
     await user.type(domain(), 'shop.example.test');
     await submit();
-    await waitFor(() => expect(fieldError(domain())).toBe('"shop.example.test" is not a public domain name'));
+    await waitFor(() =>
+      expect(fieldError(domain())).toBe('"shop.example.test" is not a public domain name.'),
+    );
     expect(domain().getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
     expect(domain().value).toBe('shop.example.test');
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends a reseller whose session ended meanwhile to log in again', async () => {
     const { person } = await reseller(pages.tally, admin);
-    const { user, form, submit, domain } = await open(person);
+    const { user, submit, domain } = await open(person);
     await endSessions(pages.tally, person);
-    const typed = freshDomain();
-    await user.type(domain(), typed);
+    await user.type(domain(), freshDomain());
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(domain().value).toBe(typed);
+    await sentToLogIn('/credits/reseller/domain');
   });
 
   it('shows the 403 for someone no longer a reseller', async () => {
@@ -1024,7 +1029,7 @@ describe('the reseller’s domain form', () => {
     await submit();
     await waitFor(() =>
       expect(formAlert(form)).toBe(
-        'only whitelabel resellers set up a domain; buy a whitelabel product first',
+        'Only whitelabel resellers set up a domain; buy a whitelabel product first.',
       ),
     );
     expect(domain().value).toBe(typed);
@@ -1045,7 +1050,7 @@ describe('the reseller’s domain form', () => {
     const { user, form, submit, domain } = await open(person);
     await user.type(domain(), taken);
     await submit();
-    await waitFor(() => expect(fieldError(domain())).toBe(`${taken} is already set up by another reseller`));
+    await waitFor(() => expect(fieldError(domain())).toBe(`${taken} is already set up by another reseller.`));
     expect(formAlert(form)).toBeNull();
     expect(domain().value).toBe(taken);
   });

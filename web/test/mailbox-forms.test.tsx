@@ -68,7 +68,7 @@ describe('the Mailbox’s filter', () => {
     await user.type(input, 'ab');
     await filter();
     const alert = await loadError();
-    expect(within(alert).getByText('to: Too small: expected string to have >=3 characters')).toBeTruthy();
+    expect(within(alert).getByText('To: Too small: expected string to have >=3 characters.')).toBeTruthy();
     expect(within(alert).getByText('HTTP 400 · validation_failed')).toBeTruthy();
     expect(formAlert(form)).toBeNull();
     expect(input.value).toBe('ab');
@@ -80,7 +80,7 @@ describe('the Mailbox’s filter', () => {
     await user.type(input, 'ada\u0000@example.test');
     await filter();
     const alert = await loadError();
-    expect(within(alert).getByText('to: must not contain a NUL character')).toBeTruthy();
+    expect(within(alert).getByText('To: must not contain a NUL character.')).toBeTruthy();
     expect(input.value).toBe('ada\u0000@example.test');
   });
 });

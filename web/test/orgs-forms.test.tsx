@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/core/database';
 import { read, request, signedInPerson, type TestPerson } from '../../test/support/app';
 import { field, fieldError, formAlert, sentTo, tallyPages } from './support/pages';
+import { keptDraft, sentToLogIn } from './support/session-ended';
 
 /**
  * Tally's own kinds: the core's team, which anyone may create, invite to and rename, and the
@@ -124,7 +125,7 @@ describe('the create-organisation form', () => {
     await user.type(field(form, /^Name\W*$/), 'Green\u0000Valley');
     await submit();
     await waitFor(() =>
-      expect(fieldError(field(form, /^Name\W*$/))).toBe('must not contain a NUL character'),
+      expect(fieldError(field(form, /^Name\W*$/))).toBe('Must not contain a NUL character.'),
     );
     expect(field(form, /^Name\W*$/).getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
@@ -132,14 +133,14 @@ describe('the create-organisation form', () => {
     expect(await organisationsOf(person)).toEqual([]);
   });
 
-  it('shows the 401 of a session ended meanwhile above the button, keeping the name', async () => {
+  it('sends a person whose session ended meanwhile to log in again, keeping the name', async () => {
     const person = await signedInPerson(pages.tally);
     const { user, form, submit } = await open(person);
     await endSessionsOf(person);
     await user.type(field(form, /^Name\W*$/), 'Green Valley');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(field(form, /^Name\W*$/).value).toBe('Green Valley');
+    await sentToLogIn('/orgs');
+    expect(keptDraft('create-organisation')).toMatchObject({ name: 'Green Valley' });
     expect(await organisationsOf(person)).toEqual([]);
   });
 
@@ -152,7 +153,7 @@ describe('the create-organisation form', () => {
     await choose(user, field(form, /^Kind\W*$/), 'Workspace');
     await user.type(field(form, /^Name\W*$/), 'Lab');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('a Workspace is created by Tally, not by its members'));
+    await waitFor(() => expect(formAlert(form)).toBe('A Workspace is created by Tally, not by its members.'));
     expect(field(form, /^Kind\W*$/).value).toBe('Workspace');
     expect(field(form, /^Name\W*$/).value).toBe('Lab');
     expect(await organisationsOf(admin)).toEqual([]);
@@ -210,7 +211,7 @@ describe('the invitation form', () => {
     await user.type(field(form, /^Email\W*$/), 'ada@exa_mple.test');
     expect(fieldError(field(form, /^Email\W*$/))).toBeNull();
     await submit();
-    await waitFor(() => expect(fieldError(field(form, /^Email\W*$/))).toBe('Invalid email address'));
+    await waitFor(() => expect(fieldError(field(form, /^Email\W*$/))).toBe('Invalid email address.'));
     expect(field(form, /^Email\W*$/).getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
     expect(field(form, /^Email\W*$/).value).toBe('ada@exa_mple.test');
@@ -228,7 +229,7 @@ describe('the invitation form', () => {
     await submit();
     await waitFor(() =>
       expect(formAlert(form)).toBe(
-        'your role (admin) cannot grant the Owner role: it carries permissions you do not hold',
+        'Your role (admin) cannot grant the Owner role: it carries permissions you do not hold.',
       ),
     );
     expect(field(form, /^Email\W*$/).value).toBe('grace@example.test');
@@ -246,7 +247,7 @@ describe('the invitation form', () => {
     await user.type(field(form, /^Email\W*$/), 'grace@example.test');
     await submit();
     await waitFor(() =>
-      expect(formAlert(form)).toBe('your role (member) does not allow "members.invite" here'),
+      expect(formAlert(form)).toBe('Your role (member) does not allow "members.invite" here.'),
     );
     expect(field(form, /^Email\W*$/).value).toBe('grace@example.test');
     expect(await invitationsTo(orgId)).toEqual([]);
@@ -261,7 +262,7 @@ describe('the invitation form', () => {
     await removeMember(owner, orgId, admin);
     await user.type(field(form, /^Email\W*$/), 'grace@example.test');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('organization not found'));
+    await waitFor(() => expect(formAlert(form)).toBe('Organization not found.'));
     expect(field(form, /^Email\W*$/).value).toBe('grace@example.test');
     expect(await invitationsTo(orgId)).toEqual([]);
   });
@@ -275,21 +276,21 @@ describe('the invitation form', () => {
     await user.type(field(form, /^Email\W*$/), 'Already@Example.test');
     await submit();
     await waitFor(() =>
-      expect(formAlert(form)).toBe('already@example.test is already a member of Full team'),
+      expect(formAlert(form)).toBe('already@example.test is already a member of Full team.'),
     );
     expect(field(form, /^Email\W*$/).value).toBe('Already@Example.test');
     expect(await invitationsTo(orgId)).toEqual([]);
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends a person whose session ended meanwhile to log in again, keeping the address', async () => {
     const owner = await signedInPerson(pages.tally);
     const orgId = await teamOf(owner, 'Ended team');
     const { user, form, submit } = await open(owner, orgId);
     await endSessionsOf(owner);
     await user.type(field(form, /^Email\W*$/), 'grace@example.test');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(field(form, /^Email\W*$/).value).toBe('grace@example.test');
+    await sentToLogIn(`/orgs/${orgId}`);
+    expect(keptDraft('invite')).toMatchObject({ email: 'grace@example.test' });
     expect(await invitationsTo(orgId)).toEqual([]);
   });
 
@@ -359,7 +360,7 @@ describe('the rename form of an organisation', () => {
     await user.type(field(form, /^Name\W*$/), 'New\u0000name');
     await submit();
     await waitFor(() =>
-      expect(fieldError(field(form, /^Name\W*$/))).toBe('must not contain a NUL character'),
+      expect(fieldError(field(form, /^Name\W*$/))).toBe('Must not contain a NUL character.'),
     );
     expect(field(form, /^Name\W*$/).getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
@@ -377,7 +378,7 @@ describe('the rename form of an organisation', () => {
     await user.clear(field(form, /^Name\W*$/));
     await user.type(field(form, /^Name\W*$/), 'New name');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('your role (member) does not allow "org.update" here'));
+    await waitFor(() => expect(formAlert(form)).toBe('Your role (member) does not allow "org.update" here.'));
     expect(field(form, /^Name\W*$/).value).toBe('New name');
     expect(await nameOf(orgId)).toBe('Old name');
   });
@@ -392,12 +393,12 @@ describe('the rename form of an organisation', () => {
     await user.clear(field(form, /^Name\W*$/));
     await user.type(field(form, /^Name\W*$/), 'New name');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('organization not found'));
+    await waitFor(() => expect(formAlert(form)).toBe('Organization not found.'));
     expect(field(form, /^Name\W*$/).value).toBe('New name');
     expect(await nameOf(orgId)).toBe('Old name');
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends a person whose session ended meanwhile to log in again, keeping the name', async () => {
     const owner = await signedInPerson(pages.tally);
     const orgId = await teamOf(owner, 'Old name');
     const { user, form, submit } = await open(owner, orgId);
@@ -405,8 +406,8 @@ describe('the rename form of an organisation', () => {
     await user.clear(field(form, /^Name\W*$/));
     await user.type(field(form, /^Name\W*$/), 'New name');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(field(form, /^Name\W*$/).value).toBe('New name');
+    await sentToLogIn(`/orgs/${orgId}`);
+    expect(keptDraft('rename')).toEqual({ name: 'New name' });
     expect(await nameOf(orgId)).toBe('Old name');
   });
 

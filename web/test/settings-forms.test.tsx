@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/core/database';
 import { personWithPassword, read, request, signedInPerson, type TestPerson } from '../../test/support/app';
 import { field, fieldError, formAlert, sentTo, tallyPages } from './support/pages';
+import { keptDraft, sentToLogIn } from './support/session-ended';
 
 const pages = tallyPages();
 
@@ -77,7 +78,7 @@ describe('the profile name form', () => {
     await user.type(field(form, /^Name\W*$/), 'Ada\u0000Byron');
     await submit();
     await waitFor(() =>
-      expect(fieldError(field(form, /^Name\W*$/))).toBe('must not contain a NUL character'),
+      expect(fieldError(field(form, /^Name\W*$/))).toBe('Must not contain a NUL character.'),
     );
     expect(field(form, /^Name\W*$/).getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
@@ -86,16 +87,15 @@ describe('the profile name form', () => {
     expect(await nameOf(person)).toBe('Ada Lovelace');
   });
 
-  it('shows the 401 of a session ended meanwhile above the button, keeping the name', async () => {
+  it('sends a person whose session ended meanwhile to log in again, keeping the name', async () => {
     const person = await signedInPerson(pages.tally, { name: 'Ada Lovelace' });
     const { user, form, submit } = await open(person);
     await endSessionsOf(person);
     await user.clear(field(form, /^Name\W*$/));
     await user.type(field(form, /^Name\W*$/), 'Ada King');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(field(form, /^Name\W*$/).value).toBe('Ada King');
-    expect(fieldError(field(form, /^Name\W*$/))).toBeNull();
+    await sentToLogIn('/settings/profile');
+    expect(keptDraft('profile-name')).toEqual({ name: 'Ada King' });
     expect(await nameOf(person)).toBe('Ada Lovelace');
   });
 
@@ -152,7 +152,7 @@ describe('the change-password form', () => {
     await fill('not the password', NEW_PASSWORD);
     await submit();
     await waitFor(() =>
-      expect(fieldError(field(form, /^Current password\W*$/))).toBe('the current password is not right'),
+      expect(fieldError(field(form, /^Current password\W*$/))).toBe('The current password is not right.'),
     );
     expect(field(form, /^Current password\W*$/).getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
@@ -168,7 +168,7 @@ describe('the change-password form', () => {
     await fill(PASSWORD, 'brand\u0000new password');
     await submit();
     await waitFor(() =>
-      expect(fieldError(field(form, /^New password\W*$/))).toBe('must not contain a NUL character'),
+      expect(fieldError(field(form, /^New password\W*$/))).toBe('Must not contain a NUL character.'),
     );
     expect(field(form, /^New password\W*$/).getAttribute('aria-invalid')).toBe('true');
     expect(fieldError(field(form, /^Current password\W*$/))).toBeNull();
@@ -191,7 +191,7 @@ describe('the change-password form', () => {
     await submit();
     await waitFor(() =>
       expect(formAlert(form)).toMatch(
-        /^too many failed attempts; wait before trying again\. Try again in \d+ seconds\.$/,
+        /^Too many failed attempts; wait before trying again\. Try again in \d+ seconds\.$/,
       ),
     );
     expect(fieldError(field(form, /^Current password\W*$/))).toBeNull();
@@ -199,15 +199,14 @@ describe('the change-password form', () => {
     expect((await logIn(person.email, NEW_PASSWORD)).status).toBe(401);
   });
 
-  it('shows the 401 of a session ended meanwhile above the button', async () => {
+  it('sends a person whose session ended meanwhile to log in again, keeping no password', async () => {
     const person = await personWithPassword(pages.tally, PASSWORD);
-    const { form, fill, submit } = await open(person);
+    const { fill, submit } = await open(person);
     await endSessionsOf(person);
     await fill(PASSWORD, NEW_PASSWORD);
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(field(form, /^Current password\W*$/).value).toBe(PASSWORD);
-    expect(field(form, /^New password, again/).value).toBe(NEW_PASSWORD);
+    await sentToLogIn('/settings/profile');
+    expect(Object.values(window.sessionStorage).join()).not.toContain(PASSWORD);
     expect((await logIn(person.email, PASSWORD)).status).toBe(200);
   });
 
@@ -284,7 +283,7 @@ describe('the create-API-key form', () => {
     await user.type(field(form, /^Name\W*$/), 'billing\u0000server');
     await submit();
     await waitFor(() =>
-      expect(fieldError(field(form, /^Name\W*$/))).toBe('must not contain a NUL character'),
+      expect(fieldError(field(form, /^Name\W*$/))).toBe('Must not contain a NUL character.'),
     );
     expect(field(form, /^Name\W*$/).getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
@@ -292,14 +291,14 @@ describe('the create-API-key form', () => {
     expect(await keysOf(person)).toEqual([]);
   });
 
-  it('shows the 401 of a session ended meanwhile above the button, keeping the name', async () => {
+  it('sends a person whose session ended meanwhile to log in again, keeping the name', async () => {
     const person = await signedInPerson(pages.tally);
     const { user, form, submit } = await open(person);
     await endSessionsOf(person);
     await user.type(field(form, /^Name\W*$/), 'billing server');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(field(form, /^Name\W*$/).value).toBe('billing server');
+    await sentToLogIn('/settings/api-keys');
+    expect(keptDraft('create-api-key')).toMatchObject({ name: 'billing server' });
   });
 
   it('creates the key: its secret is shown once, and it is listed with its scope', async () => {
@@ -343,7 +342,9 @@ describe('the create-API-key form', () => {
     await user.type(field(form, /^Expires/), day);
     expect(fieldError(field(form, /^Expires/))).toBeNull();
     await submit();
-    await waitFor(() => expect(fieldError(field(form, /^Expires/))).toBe('the expiry must be in the future'));
+    await waitFor(() =>
+      expect(fieldError(field(form, /^Expires/))).toBe('The expiry must be in the future.'),
+    );
     expect(field(form, /^Expires/).getAttribute('aria-invalid')).toBe('true');
     expect(formAlert(form)).toBeNull();
     expect(field(form, /^Expires/).value).toBe(day);

@@ -1,6 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { sql } from 'drizzle-orm';
+import { createMemoryRouter, RouterProvider } from 'react-router';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/core/database';
@@ -8,8 +9,12 @@ import { read, request, signedInPerson, type TestPerson } from '../../test/suppo
 import { newQueryClient } from '../src/api/queryClient';
 import type { ChainInfo } from '../src/api/types';
 import { AppProviders } from '../src/app/App';
+import { LogInPage } from '../src/pages/auth/LogInPage';
 import { FaucetSection } from '../src/pages/wallet/FaucetSection';
+import { RequireSignIn } from '../src/session/RequireSignIn';
+import { SessionEndedRedirect } from '../src/session/SessionEndedRedirect';
 import { field, fieldError, formAlert, sentTo, tallyPages } from './support/pages';
+import { keptDraft, sentToLogIn } from './support/session-ended';
 
 const pages = tallyPages({ chain: true });
 let info: ChainInfo;
@@ -28,17 +33,37 @@ const mintedTo = async (address: string) =>
     )
   ).map((row) => row.amount);
 
-/** The faucet's form for a new wallet, as the wallet page shows it to `person`. */
-function open(person: TestPerson) {
+/**
+ * The faucet's form for a new wallet, as the wallet page shows it to `person` (without the rest of
+ * the page, which needs a wallet), and the log-in a session that ends leads to.
+ */
+async function open(person: TestPerson) {
   const address = privateKeyToAccount(generatePrivateKey()).address;
   pages.signIn(person);
   pages.sent.length = 0;
+  const router = createMemoryRouter(
+    [
+      {
+        path: '/wallet',
+        element: (
+          <>
+            <SessionEndedRedirect />
+            <RequireSignIn>
+              <FaucetSection address={address} tokens={info.tokens} faucet={info.faucet!} />
+            </RequireSignIn>
+          </>
+        ),
+      },
+      { path: '/login', element: <LogInPage /> },
+    ],
+    { initialEntries: ['/wallet'] },
+  );
   render(
     <AppProviders client={newQueryClient()}>
-      <FaucetSection address={address} tokens={info.tokens} faucet={info.faucet!} />
+      <RouterProvider router={router} />
     </AppProviders>,
   );
-  const form = screen.getByRole('form', { name: 'Get test tokens' });
+  const form = await screen.findByRole('form', { name: 'Get test tokens' });
   const user = userEvent.setup();
   const amount = () => field(form, /^Amount/);
   const submit = () => user.click(within(form).getByRole('button', { name: 'Get test tokens' }));
@@ -48,7 +73,7 @@ function open(person: TestPerson) {
 describe('the faucet form', () => {
   it('offers the default amount, says what is missing, malformed or above the most, and sends nothing', async () => {
     const person = await signedInPerson(pages.tally);
-    const { address, user, amount, submit } = open(person);
+    const { address, user, amount, submit } = await open(person);
     const usdc = info.faucet!.tokens.find((t) => t.symbol === 'USDC')!;
     const whole = (minor: string) => BigInt(minor) / 10n ** 6n;
     expect(amount().value).toBe(whole(usdc.default_amount).toLocaleString('en-US'));
@@ -70,23 +95,23 @@ describe('the faucet form', () => {
     expect(await mintedTo(address)).toEqual([]);
   });
 
-  it('shows the 401 of a session ended meanwhile above the button, keeping the amount', async () => {
+  it('sends a person whose session ended meanwhile to log in again, keeping the amount', async () => {
     const person = await signedInPerson(pages.tally);
-    const { address, form, user, amount, submit } = open(person);
+    const { address, user, amount, submit } = await open(person);
     await pages.tally.database.db.execute(
       sql`UPDATE core_sessions SET revoked_at = now() WHERE user_id = ${person.userId}`,
     );
     await user.clear(amount());
     await user.type(amount(), '12.5');
     await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('sign in first'));
-    expect(amount().value).toBe('12.5');
+    await sentToLogIn('/wallet');
+    expect(keptDraft('faucet')).toMatchObject({ amount: '12.5' });
     expect(await mintedTo(address)).toEqual([]);
   });
 
   it('shows the 429 once the account has used its requests of the day, and mints nothing more', async () => {
     const person = await signedInPerson(pages.tally);
-    const { address, form, submit } = open(person);
+    const { address, form, submit } = await open(person);
     const elsewhere = privateKeyToAccount(generatePrivateKey()).address;
     for (let i = 0; i < 10; i++) {
       const response = await request(pages.tally, 'POST', '/api/chain/faucet', {
@@ -103,7 +128,7 @@ describe('the faucet form', () => {
 
   it('sends whole tokens as minor units and lists what the faucet queued', async () => {
     const person = await signedInPerson(pages.tally);
-    const { address, form, user, amount, submit } = open(person);
+    const { address, form, user, amount, submit } = await open(person);
     await user.clear(amount());
     await user.type(amount(), '12.5');
     expect(within(form).getByText(/You get 12\.50? USDC/)).toBeTruthy();

@@ -1,5 +1,6 @@
 import createClient from 'openapi-fetch';
-import { apiErrorFromResponse, networkError } from './errors';
+import { reportSignInRefused } from '../session/sessionEnded';
+import { apiErrorFromResponse, isSignInRefusal, networkError } from './errors';
 import type { paths } from './schema';
 
 /**
@@ -12,6 +13,20 @@ export const api = createClient<paths>({
   fetch: (request) => globalThis.fetch(request),
   credentials: 'include',
   headers: { 'x-requested-with': 'tally-web' },
+});
+
+// Every call, whoever makes it, tells the session when the server wanted a signed-in person: a
+// session that ends mid-form leads to the log-in and back from one place, not from each page.
+api.use({
+  async onResponse({ response }) {
+    if (response.status !== 401) return undefined;
+    const body: unknown = await response
+      .clone()
+      .json()
+      .catch(() => null);
+    if (isSignInRefusal(response.status, body)) reportSignInRefused();
+    return undefined;
+  },
 });
 
 type ApiResult<Data> =

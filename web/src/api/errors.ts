@@ -49,7 +49,7 @@ export class ApiError extends Error {
     if (!isRecord(this.details)) return errors;
     const { issues, field } = this.details;
     if (Array.isArray(issues)) {
-      for (const issue of issues.filter(isFieldIssue)) errors[issue.path] ??= issue.message;
+      for (const issue of issues.filter(isFieldIssue)) errors[issue.path] ??= sentence(issue.message);
     }
     if (typeof field === 'string' && field !== '') errors[field] ??= this.message;
     return errors;
@@ -84,14 +84,42 @@ function retryAfterFromDetails(details: unknown): number | null {
     : null;
 }
 
+/**
+ * A server message as people read it (UI.md: errors are sentences): a capital letter and a full stop.
+ * The server words its messages to be quoted inside other text (`sign in first`), so the page does
+ * it; a message that is a sentence already is left as it is.
+ */
+export function sentence(message: string): string {
+  const text = message.trim();
+  if (!text) return text;
+  // A message may start with an address, a field or a key (`ada@example.com is…`, `used_for: …`),
+  // which keep their case: only a plain word is capitalised.
+  const capital = /^[a-z][a-z'’-]*(?=[\s,:;]|$)/.test(text)
+    ? text.charAt(0).toUpperCase() + text.slice(1)
+    : text;
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** Why the server refused, when it says (`details.reason`: `sign_in`, `email_not_verified`…). */
+export function reasonOf(error: ApiError): string | null {
+  return isRecord(error.details) && typeof error.details.reason === 'string' ? error.details.reason : null;
+}
+
+/** Whether a body is the server's refusal of a call that needs a signed-in person, made without one. */
+export function isSignInRefusal(status: number, body: unknown): boolean {
+  const error = isRecord(body) && isRecord(body.error) ? body.error : null;
+  return status === 401 && isRecord(error?.details) && error.details.reason === 'sign_in';
+}
+
 /** Reads an error response, whatever came back: the one error shape, other JSON, or plain text. */
 export function apiErrorFromResponse(response: Response, body: unknown): ApiError {
   const error = isRecord(body) && isRecord(body.error) ? body.error : null;
   const code = (typeof error?.code === 'string' ? error.code : `http_${response.status}`) as ApiErrorCode;
-  const message =
+  const message = sentence(
     typeof error?.message === 'string'
       ? error.message
-      : `Tally answered ${response.status} ${response.statusText}`.trim();
+      : `Tally answered ${response.status} ${response.statusText}`.trim(),
+  );
   return new ApiError({
     status: response.status,
     code,

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { ApiError } from '../api/errors';
 import { ErrorState, LoadingState } from '../components/States';
-import { withNext } from './nextPath';
+import { logInAgain, withNext } from './nextPath';
 import { useSession } from './SessionContext';
 
 const adminOnlyError = new ApiError({
@@ -19,7 +19,8 @@ export function RequireSignIn({ children, adminOnly = false }: { children: React
   if (session.status === 'unknown')
     return <ErrorState error={session.error} onRetry={() => void refresh()} />;
   if (session.status === 'signed-out') {
-    return <Navigate to={withNext('/login', location.pathname + location.search)} replace />;
+    const here = location.pathname + location.search;
+    return <Navigate to={session.ended ? logInAgain(here) : withNext('/login', here)} replace />;
   }
   if (adminOnly && !session.user.is_admin) {
     return <ErrorState error={adminOnlyError} />;

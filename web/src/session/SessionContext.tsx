@@ -11,10 +11,13 @@ import {
 import { api, call } from '../api/client';
 import { type ApiError, asApiError } from '../api/errors';
 import type { User } from '../api/types';
+import { keepDrafts } from './formDrafts';
+import { onSignInRefused } from './sessionEnded';
 
 export type SessionState =
   | { status: 'loading' }
-  | { status: 'signed-out' }
+  /** `ended`: the session ended while the person used the app; `email` is whose it was. */
+  | { status: 'signed-out'; ended?: { email: string | null } }
   | { status: 'signed-in'; user: User }
   /** Tally could not say who is signed in (unreachable, or its auth API failed). */
   | { status: 'unknown'; error: ApiError };
@@ -26,6 +29,8 @@ interface SessionContextValue {
   /** Records the person a sign-in or profile change answered with. */
   signedIn: (user: User) => void;
   signOut: () => Promise<void>;
+  /** Records that the person ended their own session another way (logging out everywhere). */
+  signedOut: () => void;
 }
 
 const SessionContext = createContext<SessionContextValue | null>(null);
@@ -48,25 +53,51 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const refresh = useCallback(async () => {
     const asked = ++changes.current;
     const loaded = await loadSession();
-    if (asked === changes.current) setSession(loaded);
+    // A session found ended stays "ended" (the log-in page says so) when asked again.
+    if (asked === changes.current) {
+      setSession((current) =>
+        loaded.status === 'signed-out' && current.status === 'signed-out' ? current : loaded,
+      );
+    }
   }, []);
+  const sessionRef = useRef(session);
+  sessionRef.current = session;
   const signedIn = useCallback((user: User) => {
     changes.current += 1;
     setSession({ status: 'signed-in', user });
   }, []);
-  const signOut = useCallback(async () => {
-    await call(api.POST('/api/auth/logout'));
+  const signedOut = useCallback(() => {
     changes.current += 1;
     setSession({ status: 'signed-out' });
   }, []);
+  const signOut = useCallback(async () => {
+    await call(api.POST('/api/auth/logout'));
+    signedOut();
+  }, [signedOut]);
 
   useEffect(() => {
     void refresh();
   }, [refresh]);
 
+  // A call refused for want of a session, while someone was signed in: their session ended (it
+  // expired, or was ended from another browser). What they typed is kept for after the log-in.
+  useEffect(
+    () =>
+      onSignInRefused(() => {
+        const current = sessionRef.current;
+        if (current.status !== 'signed-in') return;
+        keepDrafts();
+        changes.current += 1;
+        const ended = { status: 'signed-out', ended: { email: current.user.email } } as const;
+        sessionRef.current = ended;
+        setSession(ended);
+      }),
+    [],
+  );
+
   const value = useMemo(
-    () => ({ session, refresh, signedIn, signOut }),
-    [session, refresh, signedIn, signOut],
+    () => ({ session, refresh, signedIn, signOut, signedOut }),
+    [session, refresh, signedIn, signOut, signedOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

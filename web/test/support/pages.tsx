@@ -115,6 +115,8 @@ export function tallyPages(
     cleanup();
     pages.sent.length = 0;
     cookie = null;
+    // What a form kept when a session ended belongs to its test, not to the next one's page.
+    window.sessionStorage.clear();
   });
   afterAll(() => {
     globalThis.fetch = originalFetch;

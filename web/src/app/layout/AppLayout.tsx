@@ -1,6 +1,7 @@
 import { Anchor, AppShell, Burger, Container, Group, Text, useMantineTheme } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { Link, Outlet } from 'react-router';
+import { SessionEndedRedirect } from '../../session/SessionEndedRedirect';
 import { AccountMenu } from './AccountMenu';
 import classes from './AppLayout.module.css';
 import { MainNavigation } from './MainNavigation';
@@ -18,6 +19,7 @@ export function AppLayout() {
       navbar={{ width: 248, breakpoint: 'sm', collapsed: { mobile: !navigationOpen } }}
       padding="md"
     >
+      <SessionEndedRedirect />
       <a href="#main-content" className={classes.skipLink}>
         Skip to content
       </a>

@@ -1,5 +1,5 @@
-import { asApiError } from '../../api/errors';
-import { showServerErrors } from '../../lib/serverErrors';
+import { type ApiError, asApiError } from '../../api/errors';
+import { type FormProblem, type NextStep, problemOf, showServerErrors } from '../../lib/serverErrors';
 import { formatCredits } from './format';
 
 /** "Not enough credits", with what was needed and what is available, when the server said so. */
@@ -21,4 +21,21 @@ export function showCreditsErrors(
 ): string | null {
   const rest = showServerErrors(form, thrown);
   return rest === null ? null : (insufficientCredits(thrown) ?? rest);
+}
+
+/** What fixes a person's own lack of credits or of an action: a product that gives them. */
+function creditsNextStep(error: ApiError): NextStep | undefined {
+  return error.code === 'insufficient_funds' || error.code === 'action_not_in_products'
+    ? { to: '/credits/products', label: 'See the products that give credits.' }
+    : undefined;
+}
+
+/** Like showCreditsErrors, with the next step: a product to buy, the log-in, the Mailbox. */
+export function creditsProblem(
+  form: Parameters<typeof showServerErrors>[0],
+  thrown: unknown,
+): FormProblem | null {
+  const problem = problemOf(form, thrown, creditsNextStep);
+  if (problem === null) return null;
+  return { ...problem, message: insufficientCredits(thrown) ?? problem.message };
 }

@@ -3,12 +3,12 @@ import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, call } from '../../api/client';
-import { asApiError } from '../../api/errors';
+import { asApiError, reasonOf } from '../../api/errors';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
 import { PasswordField } from '../../components/PasswordField';
-import { showServerErrors } from '../../lib/serverErrors';
+import { type FormProblem, problemOf } from '../../lib/serverErrors';
 import { checkEmail } from '../../lib/validators';
-import { safeNextPath } from '../../session/nextPath';
+import { landingFor, safeNextPath } from '../../session/nextPath';
 import { useSession } from '../../session/SessionContext';
 import { AuthCard } from './AuthCard';
 
@@ -46,16 +46,45 @@ function TemporaryPasswordAlert({
   );
 }
 
+/**
+ * An address not confirmed yet: the server mailed a new link, which replaced the earlier one. Said
+ * so, with where the mail can be read on a Tally without a mail server.
+ */
+function loginProblem(form: Parameters<typeof problemOf>[0], thrown: unknown): FormProblem | null {
+  if (reasonOf(asApiError(thrown)) === 'email_not_verified') {
+    return {
+      message:
+        'Confirm your email address first. We have sent you a new link; the link mailed before no longer works.',
+      next: { to: '/mailbox', label: 'Open the Mailbox.' },
+    };
+  }
+  return problemOf(form, thrown);
+}
+
+/** Said above the form when the person was sent here because their session ended. */
+function SessionEndedAlert() {
+  return (
+    <Alert color="blue" variant="light" title="Your session ended">
+      Log in again to go back to the page you were on; what you had typed in its forms is kept (passwords
+      excepted).
+    </Alert>
+  );
+}
+
 export function LogInPage() {
   const [searchParams] = useSearchParams();
-  const next = safeNextPath(searchParams.get('next'));
+  const nextParam = searchParams.get('next');
+  const sessionEnded = searchParams.get('session') === 'ended';
   const navigate = useNavigate();
-  const { signedIn } = useSession();
-  const [formError, setFormError] = useState<string | null>(null);
+  const { session, signedIn } = useSession();
+  const [formError, setFormError] = useState<FormProblem | null>(null);
   const [temporary, setTemporary] = useState<ReturnType<typeof temporaryPasswordReason>>(null);
+  // Whose session ended, or the address an invitation was sent to: the one to log in with.
+  const knownEmail =
+    (session.status === 'signed-out' ? session.ended?.email : null) ?? searchParams.get('email') ?? '';
   const form = useForm({
     mode: 'controlled',
-    initialValues: { email: '', password: '' },
+    initialValues: { email: knownEmail, password: '' },
     validateInputOnChange: true,
     validate: { email: checkEmail, password: (value) => (value ? null : 'Enter your password') },
   });
@@ -68,15 +97,19 @@ export function LogInPage() {
         api.POST('/api/auth/login', { body: { ...values, email: values.email.trim() } }),
       );
       signedIn(user);
-      navigate(next, { replace: true });
+      navigate(safeNextPath(nextParam, landingFor(user)), { replace: true });
     } catch (error) {
       const reason = temporaryPasswordReason(error);
       if (reason) setTemporary(reason);
-      else setFormError(showServerErrors(form, error));
+      else setFormError(loginProblem(form, error));
     }
   });
 
-  const carryNext = searchParams.get('next') ? `?next=${encodeURIComponent(next)}` : '';
+  const next = safeNextPath(nextParam, '');
+  const carry = new URLSearchParams();
+  if (next) carry.set('next', next);
+  if (searchParams.get('email')) carry.set('email', searchParams.get('email') ?? '');
+  const carryNext = carry.toString() ? `?${carry}` : '';
   return (
     <AuthCard
       title="Log in"
@@ -91,6 +124,7 @@ export function LogInPage() {
     >
       <form onSubmit={submit} noValidate aria-label="Log in">
         <Stack gap="md">
+          {sessionEnded && <SessionEndedAlert />}
           <TextInput
             label="Email"
             type="email"

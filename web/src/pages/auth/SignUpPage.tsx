@@ -18,7 +18,8 @@ export function SignUpPage() {
   const [sentTo, setSentTo] = useState<string | null>(null);
   const form = useForm({
     mode: 'controlled',
-    initialValues: { name: '', email: '' },
+    // An invitation's link fills in the address it was sent to, which is the one that can accept it.
+    initialValues: { name: '', email: searchParams.get('email') ?? '' },
     validateInputOnChange: true,
     validate: { name: checkRequired('your name'), email: checkEmail },
   });
@@ -34,7 +35,10 @@ export function SignUpPage() {
     }
   });
 
-  const loginLink = next ? `/login?next=${encodeURIComponent(next)}` : '/login';
+  const carry = new URLSearchParams();
+  if (next) carry.set('next', next);
+  if (searchParams.get('email')) carry.set('email', searchParams.get('email') ?? '');
+  const loginLink = carry.toString() ? `/login?${carry}` : '/login';
   if (sentTo) {
     return (
       <AuthCard

@@ -5,13 +5,14 @@ import { useNavigate } from 'react-router';
 import { api, call } from '../../api/client';
 import type { OrganizationKind } from '../../api/types';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
-import { showServerErrors } from '../../lib/serverErrors';
+import { useFormDraft } from '../../hooks/useFormDraft';
+import { type FormProblem, problemOf } from '../../lib/serverErrors';
 import { checkRequired } from '../../lib/validators';
 
 export function CreateOrganisationForm({ kinds, isAdmin }: { kinds: OrganizationKind[]; isAdmin: boolean }) {
   const creatable = kinds.filter((kind) => kind.self_service || isAdmin);
   const navigate = useNavigate();
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<FormProblem | null>(null);
   const form = useForm({
     mode: 'controlled',
     initialValues: { kind: creatable.length === 1 ? (creatable[0]?.kind ?? '') : '', name: '' },
@@ -21,6 +22,7 @@ export function CreateOrganisationForm({ kinds, isAdmin }: { kinds: Organization
       name: checkRequired('a name'),
     },
   });
+  useFormDraft(form, 'create-organisation');
 
   if (creatable.length === 0) {
     return (
@@ -37,7 +39,7 @@ export function CreateOrganisationForm({ kinds, isAdmin }: { kinds: Organization
       const organization = await call(api.POST('/api/orgs', { body: { kind, name: name.trim() } }));
       navigate(`/orgs/${organization.id}`);
     } catch (error) {
-      setFormError(showServerErrors(form, error));
+      setFormError(problemOf(form, error));
     }
   });
 

@@ -5,7 +5,8 @@ import { useState } from 'react';
 import { api, call } from '../../api/client';
 import type { OrganizationKind } from '../../api/types';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
-import { showServerErrors } from '../../lib/serverErrors';
+import { useFormDraft } from '../../hooks/useFormDraft';
+import { type FormProblem, problemOf } from '../../lib/serverErrors';
 import { checkEmail } from '../../lib/validators';
 
 export function InviteForm({
@@ -18,13 +19,14 @@ export function InviteForm({
   onInvited: () => void;
 }) {
   const roles = kind?.roles ?? [];
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<FormProblem | null>(null);
   const form = useForm({
     mode: 'controlled',
     initialValues: { email: '', role: roles.some((r) => r.role === 'member') ? 'member' : '' },
     validateInputOnChange: true,
     validate: { email: checkEmail, role: (value) => (value ? null : 'Choose a role') },
   });
+  useFormDraft(form, 'invite');
 
   const submit = form.onSubmit(async ({ email, role }) => {
     setFormError(null);
@@ -39,7 +41,7 @@ export function InviteForm({
       notifications.show({ color: 'teal', message: `Invitation mailed to ${invitation.email}.` });
       onInvited();
     } catch (error) {
-      setFormError(showServerErrors(form, error));
+      setFormError(problemOf(form, error));
     }
   });
 

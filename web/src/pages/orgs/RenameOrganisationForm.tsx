@@ -3,7 +3,8 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
-import { showServerErrors } from '../../lib/serverErrors';
+import { useFormDraft } from '../../hooks/useFormDraft';
+import { type FormProblem, problemOf } from '../../lib/serverErrors';
 import { checkRequired } from '../../lib/validators';
 
 /**
@@ -21,13 +22,14 @@ export function RenameOrganisationForm<T extends { name: string }>({
   onRenamed: (renamed: T) => void;
   what?: string;
 }) {
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<FormProblem | null>(null);
   const form = useForm({
     mode: 'controlled',
     initialValues: { name: current },
     validateInputOnChange: true,
     validate: { name: checkRequired('a name') },
   });
+  useFormDraft(form, 'rename');
 
   const submit = form.onSubmit(async ({ name }) => {
     setFormError(null);
@@ -39,7 +41,7 @@ export function RenameOrganisationForm<T extends { name: string }>({
       onRenamed(renamed);
       notifications.show({ color: 'teal', message: `The ${what} is renamed.` });
     } catch (error) {
-      setFormError(showServerErrors(form, error));
+      setFormError(problemOf(form, error));
     }
   });
 

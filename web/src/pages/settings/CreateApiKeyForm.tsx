@@ -4,7 +4,8 @@ import { useState } from 'react';
 import { api, call } from '../../api/client';
 import type { ApiKeyScope, CreatedApiKey } from '../../api/types';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
-import { showServerErrors } from '../../lib/serverErrors';
+import { useFormDraft } from '../../hooks/useFormDraft';
+import { type FormProblem, problemOf } from '../../lib/serverErrors';
 import { checkRequired } from '../../lib/validators';
 
 /** The end of the chosen day in the reader's time zone, as the API's ISO 8601 timestamp. */
@@ -24,13 +25,14 @@ export function CreateApiKeyForm({
   scopes: ApiKeyScope[];
   onCreated: (created: CreatedApiKey) => void;
 }) {
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<FormProblem | null>(null);
   const form = useForm({
     mode: 'controlled',
     initialValues: { name: '', scopes: [] as string[], expires_at: '' },
     validateInputOnChange: true,
     validate: { name: checkRequired('a name for the key', 100), expires_at: checkExpiry },
   });
+  useFormDraft(form, 'create-api-key');
 
   const submit = form.onSubmit(async (values) => {
     setFormError(null);
@@ -47,7 +49,7 @@ export function CreateApiKeyForm({
       form.reset();
       onCreated(created);
     } catch (error) {
-      setFormError(showServerErrors(form, error));
+      setFormError(problemOf(form, error));
     }
   });
 

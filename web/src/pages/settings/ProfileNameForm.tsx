@@ -6,19 +6,21 @@ import { api, call } from '../../api/client';
 import type { User } from '../../api/types';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
 import { SectionCard } from '../../components/SectionCard';
-import { showServerErrors } from '../../lib/serverErrors';
+import { useFormDraft } from '../../hooks/useFormDraft';
+import { type FormProblem, problemOf } from '../../lib/serverErrors';
 import { checkRequired } from '../../lib/validators';
 import { useSession } from '../../session/SessionContext';
 
 export function ProfileNameForm({ user }: { user: User }) {
   const { signedIn } = useSession();
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<FormProblem | null>(null);
   const form = useForm({
     mode: 'controlled',
     initialValues: { name: user.name },
     validateInputOnChange: true,
     validate: { name: checkRequired('your name') },
   });
+  useFormDraft(form, 'profile-name');
 
   const submit = form.onSubmit(async ({ name }) => {
     setFormError(null);
@@ -30,7 +32,7 @@ export function ProfileNameForm({ user }: { user: User }) {
       form.resetDirty({ name: updated.user.name });
       notifications.show({ color: 'teal', message: 'Your name is saved.' });
     } catch (error) {
-      setFormError(showServerErrors(form, error));
+      setFormError(problemOf(form, error));
     }
   });
 

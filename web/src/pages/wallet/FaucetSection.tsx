@@ -9,8 +9,9 @@ type ChainFaucet = NonNullable<ChainInfo['faucet']>;
 
 import { FormErrorAlert } from '../../components/FormErrorAlert';
 import { SectionCard } from '../../components/SectionCard';
+import { useFormDraft } from '../../hooks/useFormDraft';
 import { formatMinor, formatMinorNumber } from '../../lib/money';
-import { showServerErrors } from '../../lib/serverErrors';
+import { type FormProblem, problemOf } from '../../lib/serverErrors';
 import { useRefreshBalances } from './BalancesSection';
 import { FaucetTransaction } from './FaucetTransaction';
 import { parseFaucetAmount } from './faucetAmount';
@@ -32,7 +33,7 @@ export function FaucetSection({
   const limitsOf = (symbol: string) => faucet.tokens.find((t) => t.symbol === symbol);
   const faucetTokens = tokens.filter((token) => limitsOf(token.symbol));
   const [sent, setSent] = useState<ChainTransaction[]>([]);
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<FormProblem | null>(null);
   const refreshBalances = useRefreshBalances();
   const tokenOf = (symbol: string) => faucetTokens.find((token) => token.symbol === symbol);
   const maxMinorOf = (token: ChainToken) => BigInt(limitsOf(token.symbol)?.max_amount ?? '0');
@@ -55,6 +56,7 @@ export function FaucetSection({
       },
     },
   });
+  useFormDraft(form, 'faucet');
   // The amount's limits depend on the token: check it again when the token changes.
   form.watch('token', () => {
     if (form.isTouched('amount')) form.validateField('amount');
@@ -74,7 +76,7 @@ export function FaucetSection({
       );
       setSent((previous) => [...grant.transactions, ...previous]);
     } catch (error) {
-      setFormError(showServerErrors(form, error));
+      setFormError(problemOf(form, error));
     }
   });
 

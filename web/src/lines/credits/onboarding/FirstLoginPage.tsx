@@ -6,7 +6,8 @@ import { api, call } from '../../../api/client';
 import { asApiError } from '../../../api/errors';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { PasswordField } from '../../../components/PasswordField';
-import { showServerErrors } from '../../../lib/serverErrors';
+import { useFormDraft } from '../../../hooks/useFormDraft';
+import { type FormProblem, problemOf } from '../../../lib/serverErrors';
 import { checkEmail, checkNewPassword, checkRequired, PASSWORD_MIN_LENGTH } from '../../../lib/validators';
 import { AuthCard } from '../../../pages/auth/AuthCard';
 import { useSession } from '../../../session/SessionContext';
@@ -48,7 +49,7 @@ export function FirstLoginPage() {
   const [searchParams] = useSearchParams();
   const navigate = useNavigate();
   const { refresh } = useSession();
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<FormProblem | null>(null);
   const [expired, setExpired] = useState(false);
   const form = useForm({
     mode: 'controlled',
@@ -66,6 +67,7 @@ export function FirstLoginPage() {
       workspace_name: checkRequired('a name for your first workspace'),
     },
   });
+  useFormDraft(form, 'first-login', ['temporary_password', 'new_password']);
 
   const submit = form.onSubmit(async (values) => {
     setFormError(null);
@@ -89,7 +91,7 @@ export function FirstLoginPage() {
         form.setFieldError('temporary_password', problem.message);
         setExpired(problem.expired);
       } else {
-        setFormError(showServerErrors(form, error));
+        setFormError(problemOf(form, error));
       }
     }
   });

@@ -1,6 +1,7 @@
 import { Button, Group, Select, SimpleGrid, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { CreditsActionPrice, CreditsWorkspace } from '../../../api/types';
+import { useDraft } from '../../../hooks/useFormDraft';
 import { checkDayRange, type UsageFilters } from './usageFilters';
 
 /** Filters apply when the form is submitted, so typing does not fire a query per keystroke. */
@@ -16,6 +17,11 @@ export function UsageFiltersForm({
   onApply: (filters: UsageFilters) => void;
 }) {
   const [typed, setTyped] = useState(filters);
+  useDraft(
+    'usage-filters',
+    () => typed,
+    (draft) => setTyped((current) => ({ ...current, ...draft })),
+  );
   const set = (name: keyof UsageFilters) => (value: string | null) =>
     setTyped({ ...typed, [name]: value ?? '' });
   const rangeError = checkDayRange(typed);

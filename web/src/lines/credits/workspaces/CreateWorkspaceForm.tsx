@@ -4,8 +4,10 @@ import { useState } from 'react';
 import { api, call } from '../../../api/client';
 import type { CreditsBalance, CreditsWorkspace } from '../../../api/types';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
+import { useFormDraft } from '../../../hooks/useFormDraft';
+import type { FormProblem } from '../../../lib/serverErrors';
 import { checkRequired } from '../../../lib/validators';
-import { showCreditsErrors } from '../errors';
+import { creditsProblem } from '../errors';
 import { formatCredits } from '../format';
 
 /** Makes a workspace; its price is held in reserve for its work, so it is shown beside what is available. */
@@ -20,13 +22,14 @@ export function CreateWorkspaceForm({
   allowed: boolean;
   onCreated: (workspace: CreditsWorkspace) => void;
 }) {
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<FormProblem | null>(null);
   const form = useForm({
     mode: 'controlled',
     initialValues: { name: '' },
     validateInputOnChange: true,
     validate: { name: checkRequired('a name for the workspace') },
   });
+  useFormDraft(form, 'create-workspace');
   const short = price !== null && balance !== undefined && BigInt(balance.available) < BigInt(price);
 
   const submit = form.onSubmit(async ({ name }) => {
@@ -36,7 +39,7 @@ export function CreateWorkspaceForm({
       form.reset();
       onCreated(workspace);
     } catch (error) {
-      setFormError(showCreditsErrors(form, error));
+      setFormError(creditsProblem(form, error));
     }
   });
 

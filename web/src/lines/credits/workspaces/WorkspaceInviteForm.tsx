@@ -5,8 +5,10 @@ import { useState } from 'react';
 import { api, call } from '../../../api/client';
 import type { OrganizationKind } from '../../../api/types';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
+import { useFormDraft } from '../../../hooks/useFormDraft';
+import type { FormProblem } from '../../../lib/serverErrors';
 import { checkEmail } from '../../../lib/validators';
-import { showCreditsErrors } from '../errors';
+import { creditsProblem } from '../errors';
 import { formatCredits } from '../format';
 
 /** Invites someone to a workspace through the credits API, which charges the `invite_member` price. */
@@ -22,13 +24,14 @@ export function WorkspaceInviteForm({
   onInvited: () => void;
 }) {
   const roles = kind?.roles ?? [];
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<FormProblem | null>(null);
   const form = useForm({
     mode: 'controlled',
     initialValues: { email: '', role: 'member' },
     validateInputOnChange: true,
     validate: { email: checkEmail, role: (value) => (value ? null : 'Choose a role') },
   });
+  useFormDraft(form, 'invite');
 
   const submit = form.onSubmit(async ({ email, role }) => {
     setFormError(null);
@@ -47,7 +50,7 @@ export function WorkspaceInviteForm({
       });
       onInvited();
     } catch (error) {
-      setFormError(showCreditsErrors(form, error));
+      setFormError(creditsProblem(form, error));
     }
   });
 
