@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { authorizationWatchers } from './chain/authorizations';
 import { bindChain } from './chain/binding';
 import { Follower } from './chain/follower/follower';
 import { chainRoutes } from './chain/routes';
@@ -172,7 +173,11 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
       { ...chainDeps, account: chain.treasury, settlements, flows: context.flows },
       { confirmations, maxFeePerGas, pollMs },
     );
-    const watchers = lines.flatMap((line) => line.watchers?.(chainContext) ?? []);
+    const authorizations = lines.flatMap((line) => line.authorizations?.(chainContext) ?? []);
+    const watchers = [
+      ...lines.flatMap((line) => line.watchers?.(chainContext) ?? []),
+      ...(authorizations.length > 0 ? authorizationWatchers(chain, authorizations) : []),
+    ];
     const { logRange, headMargin } = chain.settings;
     const blockFollower = new Follower(chainDeps, watchers, {
       confirmations,

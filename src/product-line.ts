@@ -1,5 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
+import type { AuthorizationHandler } from './chain/authorizations';
+import { chainErrors } from './chain/errors';
 import type { Watcher } from './chain/follower/follower';
 import type { ChainRuntime } from './chain/runtime';
 import { chainScopes } from './chain/scopes';
@@ -60,6 +62,8 @@ export interface ProductLine {
   settlements?(context: ChainLineContext): Readonly<Record<string, Flow<Settlement>>>;
   /** Called when the process stops, before the database closes: what the line keeps in memory is written. */
   stop?(context: LineContext): Promise<void>;
+  /** What the line does with the EIP-3009 authorizations it took (payments to the treasury). */
+  authorizations?(context: ChainLineContext): AuthorizationHandler;
   /** `tally <name> …` commands of the line's own. */
   commands?: readonly Command[];
   /**
@@ -138,8 +142,8 @@ export function buildRegistries(lines: readonly ProductLine[]): LineRegistries {
   }
   const errorCodes = new Map<string, string>([
     ...Object.entries(coreErrorDescriptions),
-    ...Object.entries(ledgerErrors.definitions).map(
-      ([code, { description }]) => [code, description] as const,
+    ...[ledgerErrors, chainErrors].flatMap((catalogue) =>
+      Object.entries(catalogue.definitions).map(([code, { description }]) => [code, description] as const),
     ),
   ]);
   for (const line of lines) {

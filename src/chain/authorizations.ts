@@ -1,5 +1,10 @@
 import { type Address, encodeFunctionData, getAddress, type Hex, isHex, parseAbiItem } from 'viem';
+import type { Db } from '../core/database';
+import { AppError } from '../core/errors';
 import * as TestUSDC from './contracts/TestUSDC';
+import { chainErrors } from './errors';
+import type { ChainEvent } from './follower/events';
+import { defineWatcher, type Watcher } from './follower/follower';
 import type { ChainRuntime } from './runtime';
 import { estimateGasLimit } from './sender/sender';
 
@@ -105,7 +110,7 @@ export interface AuthorizationInput {
   signature: string;
 }
 
-/** Why an authorization cannot be taken: a line answers it with its own error of the same code. */
+/** Why an authorization cannot be taken (`chainErrors` codes, or a malformed field). */
 export interface AuthorizationRefusal {
   ok: false;
   code:
@@ -251,4 +256,57 @@ export function authorizationUsed(chain: ChainRuntime, from: string, nonce: stri
     functionName: 'authorizationState',
     args: [getAddress(from), nonce as Hex],
   });
+}
+
+/** A refusal as the error a route answers: the chain rail's own code, or `validation_failed`. */
+export function authorizationError(refusal: AuthorizationRefusal): AppError {
+  return refusal.code === 'validation_failed'
+    ? new AppError('validation_failed', refusal.message, refusal.details)
+    : chainErrors.error(refusal.code, refusal.message, refusal.details);
+}
+
+/** An `AuthorizationUsed` or `AuthorizationCanceled` event as a line's handler gets it. */
+export type AuthorizationEvent = ChainEvent<{ authorizer: Address; nonce: Hex }>;
+
+/**
+ * What a line does with the authorizations it took. A log has one watcher, so the chain rail reads
+ * the token's authorization events once and asks each line in turn; each answers whether the event
+ * was its own (it finds the payer and nonce, or for an orphan the event id, among its records).
+ */
+export interface AuthorizationHandler {
+  /** Confirmed used: credit what it paid for. */
+  used(tx: Db, event: AuthorizationEvent): Promise<boolean>;
+  /** A used event a reorg took back: undo that. */
+  usedOrphaned(tx: Db, event: AuthorizationEvent): Promise<boolean>;
+  /** Confirmed cancelled by its payer before use: fail what waited for it. */
+  canceled(tx: Db, event: AuthorizationEvent): Promise<boolean>;
+  /** A cancellation a reorg took back: wait again. */
+  canceledOrphaned(tx: Db, event: AuthorizationEvent): Promise<boolean>;
+}
+
+/** The two watchers of the token's authorization events, each asking the lines' handlers in turn. */
+export function authorizationWatchers(
+  chain: ChainRuntime,
+  handlers: readonly AuthorizationHandler[],
+): Watcher[] {
+  const first = async (ask: (handler: AuthorizationHandler) => Promise<boolean>) => {
+    for (const handler of handlers) if (await ask(handler)) return;
+  };
+  const address = chain.deployment.tokens.USDC.address;
+  return [
+    defineWatcher({
+      name: 'chain.authorizations_used',
+      address,
+      event: authorizationUsedEvent,
+      onConfirmed: (tx, event) => first((h) => h.used(tx, event)),
+      onOrphaned: (tx, event) => first((h) => h.usedOrphaned(tx, event)),
+    }),
+    defineWatcher({
+      name: 'chain.authorizations_canceled',
+      address,
+      event: authorizationCanceledEvent,
+      onConfirmed: (tx, event) => first((h) => h.canceled(tx, event)),
+      onOrphaned: (tx, event) => first((h) => h.canceledOrphaned(tx, event)),
+    }),
+  ];
 }

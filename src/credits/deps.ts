@@ -1,4 +1,5 @@
 import { resolveCname, resolveTxt } from 'node:dns/promises';
+import type { ChainRuntime } from '../chain/runtime';
 import type { OrganizationKinds } from '../core/access/roles';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
@@ -27,6 +28,8 @@ export interface CreditsDeps {
   kinds: OrganizationKinds;
   /** The notification types people choose channels for; the line's own are among them. */
   notificationTypes: NotificationTypes;
+  /** The checkout takes USDC on it; without one the checkout is off. */
+  chain?: ChainRuntime;
 }
 
 /**

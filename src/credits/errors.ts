@@ -38,6 +38,15 @@ export const creditsErrors = defineErrors({
     description: 'The integration is deactivated; its deliveries are refused',
   },
   domain_taken: { status: 409, description: 'Another reseller has set up that domain' },
+  checkout_unavailable: {
+    status: 409,
+    description:
+      'Tally’s checkout cannot sell this product (priced in another currency than USD, no price, or no chain)',
+  },
+  checkout_amount: {
+    status: 422,
+    description: 'The authorization is not for the product’s price (details.price, micro-USDC)',
+  },
   public_url_not_public: {
     status: 409,
     description: 'This Tally’s public address is not on the internet: no domain can point at it',

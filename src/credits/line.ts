@@ -1,4 +1,10 @@
 import type { LineContext, ProductLine } from '../product-line';
+import {
+  CHECKOUT_PURPOSE,
+  checkoutAuthorizations,
+  checkoutSettlement,
+  ensureCheckoutLedger,
+} from './checkout/service';
 import { makeCreditsDemo } from './demo';
 import { type CreditsDeps, type DomainResolver, systemDomainResolver } from './deps';
 import { registerCreditsJobs } from './engine/jobs';
@@ -19,8 +25,8 @@ export interface CreditsLineOptions {
 /** The credits line: SaaS credits, workspaces and whitelabel resellers (seed 003). */
 export function defineCreditsLine(options: CreditsLineOptions = {}): ProductLine {
   const dns = options.dns ?? systemDomainResolver;
-  // One group commit per Tally, shared by its routes and its demo.
-  const spenders = new WeakMap<LineContext, CreditsSpender>();
+  // One group commit per Tally (its database handle), shared by its routes, its watchers and its demo.
+  const spenders = new WeakMap<object, CreditsSpender>();
   return {
     name: 'credits',
     label: 'Credits',
@@ -31,20 +37,25 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): ProductLine
     prepare: async ({ db, clock }) => {
       await ensureCreditsLedger(db, clock);
       await ensureBuiltInActions(db, clock);
+      await ensureCheckoutLedger(db, clock);
     },
     notificationTypes: creditsNotificationTypes,
     routes: (context) => creditsRoutes(creditsDeps(context)),
     jobs: ({ jobs, db, clock, log }) => registerCreditsJobs(jobs, { db, clock, log }),
     demo: (context, actor) => makeCreditsDemo(creditsDeps(context), actor),
+    authorizations: (context) => checkoutAuthorizations(creditsDeps(context)),
+    settlements: (context) => ({
+      [CHECKOUT_PURPOSE]: checkoutSettlement(creditsDeps(context), context.chain),
+    }),
   };
   function creditsDeps(context: LineContext): CreditsDeps {
-    const { db, clock, publicUrl, kinds, notificationTypes } = context;
-    let spender = spenders.get(context);
+    const { db, clock, publicUrl, kinds, notificationTypes, chain } = context;
+    let spender = spenders.get(db);
     if (!spender) {
       spender = creditsSpender(context, clock);
-      spenders.set(context, spender);
+      spenders.set(db, spender);
     }
-    return { db, clock, spender, publicUrl, kinds, notificationTypes, dns };
+    return { db, clock, spender, publicUrl, kinds, notificationTypes, dns, chain };
   }
 }
 

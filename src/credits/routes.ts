@@ -1,4 +1,5 @@
 import { createRouter } from '../core/http';
+import { checkoutRoutes } from './checkout/routes';
 import type { CreditsDeps } from './deps';
 import { peopleRoutes } from './people/routes';
 import { productRoutes } from './products/routes';
@@ -16,5 +17,6 @@ export function creditsRoutes(deps: CreditsDeps) {
   router.route('/', spendingRoutes(deps));
   router.route('/', peopleRoutes(deps));
   router.route('/', whitelabelRoutes(deps));
+  router.route('/', checkoutRoutes(deps));
   return router;
 }

@@ -12,6 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { authorizationKinds } from '../chain/authorizations';
 import { organizations as organizationsTable } from '../core/access/schema';
 import { amountColumn } from '../core/amounts';
 
@@ -110,7 +111,8 @@ export const integrations = pgTable('credits_integrations', {
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
 });
 
-export const purchaseSources = ['webhook', 'admin'] as const;
+export const purchaseSources = ['webhook', 'admin', 'checkout'] as const;
+export type PurchaseSource = (typeof purchaseSources)[number];
 
 /** What became of a webhook delivery: a purchase recorded, one recorded before, or refused (and why). */
 export const deliveryOutcomes = ['recorded', 'already_recorded', 'refused'] as const;
@@ -323,5 +325,49 @@ export const whitelabels = pgTable(
       .on(t.domain)
       .where(sql`${t.dnsVerifiedAt} IS NOT NULL`),
     index('credits_whitelabels_domain_idx').on(t.domain),
+  ],
+);
+
+/**
+ * A purchase through Tally's own checkout (a product's payment link): the buyer's address and an
+ * EIP-3009 authorization of the product's price in USDC to the treasury. `awaiting_payment` while
+ * the treasury's submission is on its way; `paid` once the chain's `AuthorizationUsed` is confirmed
+ * (the purchase made then, as a webhook makes one); `failed` when the chain refused it or the payer
+ * cancelled it; `reversed` when a reorg deeper than the confirmations took a paid one back (the
+ * purchase stands; administrators are told).
+ */
+export const checkoutStates = ['awaiting_payment', 'paid', 'failed', 'reversed'] as const;
+export type CheckoutState = (typeof checkoutStates)[number];
+
+export const checkouts = pgTable(
+  'credits_checkouts',
+  {
+    id: uuid('id').primaryKey(),
+    productId: uuid('product_id')
+      .notNull()
+      .references(() => products.id),
+    email: text('email').notNull(),
+    name: text('name').notNull().default(''),
+    /** The price as shown (the product's USD price) and as paid (USDC micro-units). */
+    priceMinor: amountColumn('price_minor').notNull(),
+    priceCurrency: text('price_currency').notNull(),
+    value: amountColumn('value').notNull(),
+    kind: text('kind', { enum: authorizationKinds }).notNull(),
+    fromAddress: text('from_address').notNull(),
+    nonce: text('nonce').notNull(),
+    validAfter: amountColumn('valid_after').notNull(),
+    validBefore: amountColumn('valid_before').notNull(),
+    signature: text('signature').notNull(),
+    state: text('state', { enum: checkoutStates }).notNull(),
+    transactionId: uuid('transaction_id'),
+    paidEventId: text('paid_event_id'),
+    purchaseId: uuid('purchase_id'),
+    failure: text('failure'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('credits_checkouts_authorization_idx').on(t.fromAddress, t.nonce),
+    index('credits_checkouts_transaction_idx').on(t.transactionId),
   ],
 );

@@ -26,18 +26,6 @@ export const gatewayErrors = defineErrors({
     status: 422,
     description: 'The paying wallet is not linked to the caller’s account (sign in with it once)',
   },
-  authorization_not_valid_yet: {
-    status: 422,
-    description: 'The authorization’s validAfter is still to come',
-  },
-  authorization_expiring: {
-    status: 422,
-    description: 'The authorization expires too soon for the chain to take it (details.min_valid_before)',
-  },
-  signature_invalid: {
-    status: 422,
-    description: 'The signature is not the payer’s signature of these terms',
-  },
   insufficient_credits: {
     status: 422,
     description: 'The balance cannot pay for the call (details.price, details.available): top up first',
@@ -52,8 +40,4 @@ export const gatewayErrors = defineErrors({
   },
   kyc_not_approved: { status: 403, description: 'Only a provider with approved KYC can claim funds' },
   nothing_to_claim: { status: 422, description: 'The provider’s earnings hold nothing to claim now' },
-  authorization_used: {
-    status: 409,
-    description: 'The authorization was used or cancelled on chain, or sent to Tally with other terms',
-  },
 });

@@ -3,7 +3,7 @@ import { sweepLostLeases } from './calls/leases';
 import { Meter } from './calls/meter';
 import { DEMO_UPSTREAM_PATH, makeGatewayDemo } from './demo/demo';
 import { demoUpstreamApp } from './demo/upstream-server';
-import { cancellationWatcher, DEPOSIT_PURPOSE, depositSettlement, depositWatcher } from './deposits/service';
+import { DEPOSIT_PURPOSE, depositAuthorizations, depositSettlement } from './deposits/service';
 import type { GatewayDeps } from './deps';
 import { gatewayErrors } from './errors';
 import { sweepGrantUsage } from './grants/service';
@@ -48,10 +48,7 @@ export function defineGatewayLine(): ProductLine {
       // Settles once an interval boundary has passed; any process may find it due, one run wins.
       context.jobs.every('gateway.settlement', 5 * 60_000, () => settleDue(deps));
     },
-    watchers: (context) => [
-      depositWatcher(gatewayDeps(context), context.chain),
-      cancellationWatcher(gatewayDeps(context), context.chain),
-    ],
+    authorizations: (context) => depositAuthorizations(gatewayDeps(context)),
     settlements: (context) => ({
       [DEPOSIT_PURPOSE]: depositSettlement(gatewayDeps(context), context.chain),
       [WITHDRAWAL_PURPOSE]: withdrawalSettlement(gatewayDeps(context)),

@@ -135,13 +135,17 @@ export async function connectBearer(world: GatewayWorld, token: string, slug = w
  * Test USDC minted to the treasury: what deposits would have brought it, for withdrawals and payouts
  * to pay from. Call it before Tally takes the treasury's nonces over (before `testTally`).
  */
-export async function mintToTreasury(chain: ChainRuntime, amount: bigint): Promise<void> {
+export const mintToTreasury = (chain: ChainRuntime, amount: bigint): Promise<void> =>
+  mintUsdc(chain, chain.treasury.address, amount);
+
+/** Test USDC minted to anyone (a buyer's wallet), by the treasury that owns the token: before `testTally`. */
+export async function mintUsdc(chain: ChainRuntime, to: `0x${string}`, amount: bigint): Promise<void> {
   const treasury = walletFor(chain.client, chain.treasury);
   const hash = await treasury.writeContract({
     address: chain.deployment.tokens.USDC.address,
     abi: parseAbi(['function mint(address to, uint256 amount) returns (bool)']),
     functionName: 'mint',
-    args: [chain.treasury.address, amount],
+    args: [to, amount],
   });
   await chain.client.publicClient.waitForTransactionReceipt({ hash });
 }

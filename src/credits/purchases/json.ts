@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { iso, MinorUnits, Uuid } from '../fields';
-import { deliveryOutcomes } from '../schema';
+import { deliveryOutcomes, purchaseSources } from '../schema';
 import type { WebhookDelivery } from './deliveries';
 import type { IntegrationView } from './integrations';
 import type { Money, Purchase, PurchaseDetail } from './service';
@@ -9,7 +9,7 @@ import type { Money, Purchase, PurchaseDetail } from './service';
 export const PurchaseSchema = z
   .object({
     id: Uuid,
-    source: z.enum(['webhook', 'admin']),
+    source: z.enum(purchaseSources),
     integration_id: Uuid.nullable(),
     order_id: z.string(),
     email: z.string(),

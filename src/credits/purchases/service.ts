@@ -15,7 +15,7 @@ import { creditsErrors } from '../errors';
 import { CREDITS_NOTIFICATIONS } from '../notifications';
 import { recordCustomerPurchase } from '../people/customers';
 import { requireSanePrice } from '../products/service';
-import { integrations, products, purchases, webhookDeliveries } from '../schema';
+import { integrations, type PurchaseSource, products, purchases, webhookDeliveries } from '../schema';
 import type { WebhookDelivery } from './deliveries';
 import { mailLoginDetails } from './onboarding';
 
@@ -30,7 +30,7 @@ import { mailLoginDetails } from './onboarding';
 export type Purchase = typeof purchases.$inferSelect;
 
 export interface PurchaseInput {
-  source: 'webhook' | 'admin';
+  source: PurchaseSource;
   integrationId: string | null;
   orderId: string;
   email: string;

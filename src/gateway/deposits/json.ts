@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { authorizationKinds } from '../../chain/authorizations';
 import { Address, iso, Usdc, Uuid } from '../fields';
 import { depositStates } from '../schema';
-import type { Deposit, DepositTerms } from './service';
+import type { Deposit } from './service';
 
 export const DepositSchema = z
   .object({
@@ -41,42 +41,8 @@ export const depositJson = (d: Deposit) => ({
   created_at: d.createdAt.toISOString(),
 });
 
-const Field = z.object({ name: z.string(), type: z.string() });
-
-export const DepositTermsSchema = z
-  .object({
-    chain_id: z.number().int(),
-    domain: z.object({
-      name: z.string(),
-      version: z.string(),
-      chainId: z.number().int(),
-      verifyingContract: Address,
-    }),
-    to: Address.openapi({ description: 'the treasury: the authorization’s `to`' }),
-    types: z.object({
-      ReceiveWithAuthorization: z.array(Field),
-      TransferWithAuthorization: z.array(Field),
-    }),
-    decimals: z.number().int(),
-    min_validity_seconds: z.number().int(),
-    confirmations: z.number().int(),
-  })
-  .openapi('GatewayDepositTerms');
-
-export const depositTermsJson = (t: DepositTerms) => ({
-  chain_id: t.chainId,
-  domain: {
-    name: t.token.name,
-    version: t.token.version,
-    chainId: t.chainId,
-    verifyingContract: t.token.address,
-  },
-  to: t.to,
-  types: {
-    ReceiveWithAuthorization: [...t.types.ReceiveWithAuthorization],
-    TransferWithAuthorization: [...t.types.TransferWithAuthorization],
-  },
-  decimals: t.token.decimals,
-  min_validity_seconds: t.minValiditySeconds,
-  confirmations: t.confirmations,
-});
+/** What a wallet signs to deposit: the chain rail's authorization terms. */
+export {
+  AuthorizationTermsSchema as DepositTermsSchema,
+  authorizationTermsJson as depositTermsJson,
+} from '../../chain/authorization-json';

@@ -1,18 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { authorizationKinds } from '../../chain/authorizations';
-import { PositiveAmount } from '../../core/amounts';
+import { AuthorizationFields, authorizationInputOf } from '../../chain/authorization-json';
+import { chainErrors } from '../../chain/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
 import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
-import { Address, PathId } from '../fields';
+import { PathId } from '../fields';
 import { DepositSchema, DepositTermsSchema, depositJson, depositTermsJson } from './json';
 import { createDeposit, depositTerms, getDeposit, listDeposits } from './service';
 
+/** The gateway's refusals and the chain rail's, for routes that take a wallet's signature. */
+const withChainErrors = { definitions: { ...gatewayErrors.definitions, ...chainErrors.definitions } };
+
 const tags = ['Gateway: credits'];
-const Seconds = z
-  .string()
-  .regex(/^\d{1,20}$/, 'must be a whole number of seconds since 1970, as a decimal string');
 
 /** USDC deposits by EIP-3009 authorization. */
 export function depositRoutes(deps: GatewayDeps) {
@@ -38,22 +38,12 @@ export function depositRoutes(deps: GatewayDeps) {
       tags,
       summary:
         'Deposit USDC with a signed EIP-3009 authorization from one of my wallets; credited once confirmed. Sending the same authorization again answers the same deposit',
-      request: jsonBody(
-        z.strictObject({
-          kind: z.enum(authorizationKinds).default('receive'),
-          from: Address,
-          value: PositiveAmount.openapi({ description: 'USDC micro-units' }),
-          valid_after: Seconds,
-          valid_before: Seconds,
-          nonce: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 32 bytes of hex'),
-          signature: z.string().regex(/^0x([0-9a-fA-F]{2}){65,}$/, 'must be a hex signature'),
-        }),
-      ),
+      request: jsonBody(z.strictObject(AuthorizationFields)),
       responses: {
         200: jsonResponse(DepositSchema, 'The deposit this authorization made before'),
         201: jsonResponse(DepositSchema, 'The deposit, submitted to the chain'),
         ...errorResponses,
-        ...refusals(gatewayErrors, [
+        ...refusals(withChainErrors, [
           'wallet_not_linked',
           'authorization_not_valid_yet',
           'authorization_expiring',
@@ -64,15 +54,7 @@ export function depositRoutes(deps: GatewayDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const { deposit, replayed } = await createDeposit(deps, c.get('actor'), {
-        kind: body.kind,
-        from: body.from,
-        value: BigInt(body.value),
-        validAfter: BigInt(body.valid_after),
-        validBefore: BigInt(body.valid_before),
-        nonce: body.nonce,
-        signature: body.signature,
-      });
+      const { deposit, replayed } = await createDeposit(deps, c.get('actor'), authorizationInputOf(body));
       return c.json(depositJson(deposit), replayed ? 200 : 201);
     },
   );

@@ -1,18 +1,18 @@
 import { and, desc, eq } from 'drizzle-orm';
 import {
+  type AuthorizationEvent,
+  type AuthorizationHandler,
   type AuthorizationInput,
-  type AuthorizationRefusal,
   type AuthorizationTerms,
-  authorizationCanceledEvent,
+  authorizationError,
   authorizationKey,
   authorizationTerms,
   authorizationUsed,
-  authorizationUsedEvent,
   checkAuthorization,
   nonceRefusal,
 } from '../../chain/authorizations';
+import { chainErrors } from '../../chain/errors';
 import { derivedUuid } from '../../chain/follower/events';
-import { defineWatcher, type Watcher } from '../../chain/follower/follower';
 import type { ChainRuntime } from '../../chain/runtime';
 import { queueTransaction, type Settlement } from '../../chain/sender/sender';
 import { type Actor, requireUser } from '../../core/actor';
@@ -61,7 +61,7 @@ export async function createDeposit(
   const userId = requireUser(actor);
   const chain = requireChain(deps);
   const malformed = nonceRefusal(input.nonce);
-  if (malformed) throw refusalError(malformed);
+  if (malformed) throw authorizationError(malformed);
   const { from, nonce } = authorizationKey(input);
 
   const existing = await findDeposit(deps.db, from, nonce);
@@ -75,7 +75,7 @@ export async function createDeposit(
     );
   }
   const checked = await checkAuthorization(chain, deps.clock.now(), input);
-  if (!checked.ok) throw refusalError(checked);
+  if (!checked.ok) throw authorizationError(checked);
   const { signature, data, gasLimit } = checked;
 
   return deps.db.transaction(async (tx) => {
@@ -128,13 +128,6 @@ export async function createDeposit(
   });
 }
 
-/** A refusal of the chain rail's check, as the gateway's own error of the same code. */
-function refusalError(refusal: AuthorizationRefusal): AppError {
-  return refusal.code === 'validation_failed'
-    ? new AppError('validation_failed', refusal.message, refusal.details)
-    : gatewayErrors.error(refusal.code, refusal.message, refusal.details);
-}
-
 async function findDeposit(db: Db, from: string, nonce: string): Promise<Deposit | undefined> {
   const [found] = await db
     .select()
@@ -152,7 +145,7 @@ function sameDeposit(existing: Deposit, userId: string, input: DepositInput): De
     existing.validAfter === input.validAfter &&
     existing.validBefore === input.validBefore &&
     existing.signature === input.signature.toLowerCase();
-  if (!same) throw gatewayErrors.error('authorization_used', 'this authorization was sent to Tally already');
+  if (!same) throw chainErrors.error('authorization_used', 'this authorization was sent to Tally already');
   return existing;
 }
 
@@ -182,29 +175,24 @@ export async function listDeposits(
 }
 
 /**
- * Credits a deposit when the chain's `AuthorizationUsed` for its (payer, nonce) is confirmed, under
- * a transfer id derived from the event: once per event, whoever submitted the authorization. An
- * event a reorg takes back is reversed and the deposit waits again; the same authorization mined
- * again is a new event, credited afresh. A reversal the person's balance cannot cover (they spent
- * it) stops the watcher for an operator, as the follower does for any handler that fails.
+ * What the gateway does with the authorization events of its deposits (the chain rail reads them,
+ * `authorizationWatchers`). Used and confirmed: the deposit is credited under a transfer id derived
+ * from the event, once per event, whoever submitted it; a reorg that takes the event back reverses
+ * the credit and the deposit waits again (the same authorization mined again is a new event,
+ * credited afresh); a reversal the person's balance cannot cover (they spent it) stops the watcher
+ * for an operator, as the follower does for any handler that fails. Cancelled by the payer before
+ * use: the deposit fails, and waits again if a reorg takes the cancellation back.
  */
-export function depositWatcher(deps: Pick<GatewayDeps, 'db' | 'clock'>, chain: ChainRuntime): Watcher {
-  return defineWatcher({
-    name: 'gateway.deposits',
-    address: chain.deployment.tokens.USDC.address,
-    event: authorizationUsedEvent,
-    async onConfirmed(tx, event) {
-      const [deposit] = await tx
-        .select()
-        .from(deposits)
-        .where(
-          and(
-            eq(deposits.fromAddress, event.args.authorizer.toLowerCase()),
-            eq(deposits.nonce, event.args.nonce.toLowerCase()),
-          ),
-        )
-        .for('update');
-      if (!deposit) return;
+export function depositAuthorizations(deps: Pick<GatewayDeps, 'db' | 'clock'>): AuthorizationHandler {
+  const byAuthorization = (event: AuthorizationEvent) =>
+    and(
+      eq(deposits.fromAddress, event.args.authorizer.toLowerCase()),
+      eq(deposits.nonce, event.args.nonce.toLowerCase()),
+    );
+  return {
+    async used(tx, event) {
+      const [deposit] = await tx.select().from(deposits).where(byAuthorization(event)).for('update');
+      if (!deposit) return false;
       await move(
         tx,
         deps,
@@ -225,14 +213,15 @@ export function depositWatcher(deps: Pick<GatewayDeps, 'db' | 'clock'>, chain: C
           updatedAt: at,
         })
         .where(eq(deposits.id, deposit.id));
+      return true;
     },
-    async onOrphaned(tx, event) {
+    async usedOrphaned(tx, event) {
       const [deposit] = await tx
         .select()
         .from(deposits)
         .where(eq(deposits.creditEventId, event.id))
         .for('update');
-      if (!deposit) return;
+      if (!deposit) return false;
       await move(
         tx,
         deps,
@@ -251,45 +240,29 @@ export function depositWatcher(deps: Pick<GatewayDeps, 'db' | 'clock'>, chain: C
           updatedAt: deps.clock.now(),
         })
         .where(eq(deposits.id, deposit.id));
+      return true;
     },
-  });
-}
-
-/**
- * A payer who cancels an authorization on chain (`cancelAuthorization`) before it is used fails its
- * deposit: nothing can credit it any more. A reorg that takes the cancellation back lets it wait again.
- */
-export function cancellationWatcher(deps: Pick<GatewayDeps, 'db' | 'clock'>, chain: ChainRuntime): Watcher {
-  const byEvent = (event: { args: { authorizer: string; nonce: string } }) =>
-    and(
-      eq(deposits.fromAddress, event.args.authorizer.toLowerCase()),
-      eq(deposits.nonce, event.args.nonce.toLowerCase()),
-      eq(deposits.state, 'payment_received'),
-    );
-  return defineWatcher({
-    name: 'gateway.deposit_cancellations',
-    address: chain.deployment.tokens.USDC.address,
-    event: authorizationCanceledEvent,
-    async onConfirmed(tx, event) {
-      const at = deps.clock.now();
-      await tx
+    async canceled(tx, event) {
+      const failed = await tx
         .update(deposits)
-        .set({ state: 'failed', failure: 'the payer cancelled the authorization on chain', updatedAt: at })
-        .where(byEvent(event));
+        .set({
+          state: 'failed',
+          failure: 'the payer cancelled the authorization on chain',
+          updatedAt: deps.clock.now(),
+        })
+        .where(and(byAuthorization(event), eq(deposits.state, 'payment_received')))
+        .returning({ id: deposits.id });
+      return failed.length > 0;
     },
-    async onOrphaned(tx, event) {
-      await tx
+    async canceledOrphaned(tx, event) {
+      const waiting = await tx
         .update(deposits)
         .set({ state: 'payment_received', failure: null, updatedAt: deps.clock.now() })
-        .where(
-          and(
-            eq(deposits.fromAddress, event.args.authorizer.toLowerCase()),
-            eq(deposits.nonce, event.args.nonce.toLowerCase()),
-            eq(deposits.state, 'failed'),
-          ),
-        );
+        .where(and(byAuthorization(event), eq(deposits.state, 'failed')))
+        .returning({ id: deposits.id });
+      return waiting.length > 0;
     },
-  });
+  };
 }
 
 async function move(

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { chainErrors } from '../../chain/errors';
 import { PositiveAmount } from '../../core/amounts';
 import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
 import type { GatewayDeps } from '../deps';
@@ -6,6 +7,9 @@ import { gatewayErrors } from '../errors';
 import { Address, Name, PathId, Slug, Usdc } from '../fields';
 import { GrantSchema, grantJson } from './json';
 import { type GrantLimits, issueBearerGrant, issueSessionKeyGrant, listGrants, revokeGrant } from './service';
+
+/** The gateway's refusals and the chain rail's, for routes that take a wallet's signature. */
+const withChainErrors = { definitions: { ...gatewayErrors.definitions, ...chainErrors.definitions } };
 
 const tags = ['Gateway: credits'];
 
@@ -104,7 +108,7 @@ export function grantRoutes(deps: GatewayDeps) {
       responses: {
         201: jsonResponse(GrantSchema, 'The grant'),
         ...errorResponses,
-        ...refusals(gatewayErrors, ['signature_invalid', 'wallet_not_linked', 'grant_exists']),
+        ...refusals(withChainErrors, ['signature_invalid', 'wallet_not_linked', 'grant_exists']),
       },
     }),
     async (c) => {

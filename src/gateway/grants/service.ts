@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, like, sql } from 'drizzle-orm';
 import { type Address, getAddress, type Hex, verifyTypedData } from 'viem';
+import { chainErrors } from '../../chain/errors';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { walletOwner } from '../../core/auth/siwe';
@@ -203,7 +204,7 @@ export async function issueSessionKeyGrant(
     signature: input.signature as Hex,
   }).catch(() => false);
   if (!valid)
-    throw gatewayErrors.error(
+    throw chainErrors.error(
       'signature_invalid',
       `the signature is not ${wallet}'s SessionGrant of these limits`,
       {

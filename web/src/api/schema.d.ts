@@ -7835,7 +7835,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["GatewayDepositTerms"];
+                        "application/json": components["schemas"]["AuthorizationTerms"];
                     };
                 };
                 /** @description Bad input */
@@ -8122,7 +8122,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `wallet_not_linked`: The paying wallet is not linked to the caller’s account (sign in with it once); `authorization_not_valid_yet`: The authorization’s validAfter is still to come; `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before); `signature_invalid`: The signature is not the payer’s signature of these terms */
+                /** @description `wallet_not_linked`: The paying wallet is not linked to the caller’s account (sign in with it once); `authorization_not_valid_yet`: The authorization’s validAfter is still to come; `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before); `signature_invalid`: The signature is not the signer’s signature of these terms */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8602,7 +8602,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `signature_invalid`: The signature is not the payer’s signature of these terms; `wallet_not_linked`: The paying wallet is not linked to the caller’s account (sign in with it once) */
+                /** @description `signature_invalid`: The signature is not the signer’s signature of these terms; `wallet_not_linked`: The paying wallet is not linked to the caller’s account (sign in with it once) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -15650,6 +15650,354 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/credits/checkout/{productId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A product’s payment link: the product, its price in USDC, and the EIP-3009 terms a wallet signs
+         * @description Anyone may call it.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    productId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The offer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreditsCheckoutOffer"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Buy a product: an EIP-3009 authorization of its price in USDC to the treasury; the purchase is made once the chain confirms it. The same authorization again answers the same checkout
+         * @description Anyone may call it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    productId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        name?: string;
+                        authorization: {
+                            /**
+                             * @default receive
+                             * @enum {string}
+                             */
+                            kind?: "receive" | "transfer";
+                            /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                            from: string;
+                            /**
+                             * @description USDC micro-units
+                             * @example 1250000
+                             */
+                            value: string;
+                            valid_after: string;
+                            valid_before: string;
+                            nonce: string;
+                            signature: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description The checkout this authorization started before */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreditsCheckout"];
+                    };
+                };
+                /** @description The checkout, its payment submitted to the chain */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreditsCheckout"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `checkout_unavailable`: Tally’s checkout cannot sell this product (priced in another currency than USD, no price, or no chain); `authorization_used`: The authorization was used or cancelled on chain, or sent to Tally with other terms */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "checkout_unavailable" | "authorization_used" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description `product_not_sold`: The product is no longer sold; `checkout_amount`: The authorization is not for the product’s price (details.price, micro-USDC); `authorization_not_valid_yet`: The authorization’s validAfter is still to come; `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before); `signature_invalid`: The signature is not the signer’s signature of these terms */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "product_not_sold" | "checkout_amount" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "domain_rule" | "managed_by_line" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credits/checkouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A checkout by its id: waiting for the chain, paid (the purchase made), or failed and why
+         * @description Anyone may call it.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The checkout */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreditsCheckout"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/chain": {
         parameters: {
             query?: never;
@@ -16404,6 +16752,10 @@ export interface components {
          *     - `account_closed`: An account of the transfer is closed
          *     - `amount_overflow`: The amount would take a balance past 2^256-1
          *     - `id_already_failed`: This id (idempotency key) names an attempt that failed; it never succeeds later. Use a new one
+         *     - `authorization_not_valid_yet`: The authorization’s validAfter is still to come
+         *     - `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before)
+         *     - `signature_invalid`: The signature is not the signer’s signature of these terms
+         *     - `authorization_used`: The authorization was used or cancelled on chain, or sent to Tally with other terms
          *     - `kyc_none`: The provider has not submitted KYC documents yet
          *     - `kyc_submitted`: The provider’s KYC documents wait for review
          *     - `kyc_rejected`: The provider’s KYC was rejected: it must be submitted again
@@ -16415,9 +16767,6 @@ export interface components {
          *     - `upstream_unreachable`: Tally could not open an MCP session with the upstream server (details.reason says why)
          *     - `tool_unknown`: The server does not offer a tool of that name
          *     - `wallet_not_linked`: The paying wallet is not linked to the caller’s account (sign in with it once)
-         *     - `authorization_not_valid_yet`: The authorization’s validAfter is still to come
-         *     - `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before)
-         *     - `signature_invalid`: The signature is not the payer’s signature of these terms
          *     - `insufficient_credits`: The balance cannot pay for the call (details.price, details.available): top up first
          *     - `grant_exists`: The session key (or the signed grant) has a grant already
          *     - `grant_revoked`: The session grant was revoked
@@ -16425,7 +16774,6 @@ export interface components {
          *     - `grant_limit`: The call would pass a limit of the session grant (details.limit: cap, daily_budget, provider_cap, tool_cap, servers)
          *     - `kyc_not_approved`: Only a provider with approved KYC can claim funds
          *     - `nothing_to_claim`: The provider’s earnings hold nothing to claim now
-         *     - `authorization_used`: The authorization was used or cancelled on chain, or sent to Tally with other terms
          *     - `reservation_active`: The reservation is still active
          *     - `reservation_expired`: The reservation passed its expiry; its credits are free again
          *     - `reservation_used`: The reservation was used already
@@ -16440,13 +16788,15 @@ export interface components {
          *     - `action_not_in_products`: None of the person’s products includes the action
          *     - `integration_deactivated`: The integration is deactivated; its deliveries are refused
          *     - `domain_taken`: Another reseller has set up that domain
+         *     - `checkout_unavailable`: Tally’s checkout cannot sell this product (priced in another currency than USD, no price, or no chain)
+         *     - `checkout_amount`: The authorization is not for the product’s price (details.price, micro-USDC)
          *     - `public_url_not_public`: This Tally’s public address is not on the internet: no domain can point at it
          *     - `temporary_password_used`: The temporary password was used already: log in with the chosen one, or reset it
          *     - `temporary_password_expired`: The temporary password expired or was replaced by a newer one
          *     - `password_already_set`: The account has a password already
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_not_approved" | "nothing_to_claim" | "authorization_used" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "authorization_used" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
         Error: {
             error: {
                 /** @example validation_failed */
@@ -16895,7 +17245,7 @@ export interface components {
                 p50_latency_ms: number | null;
             };
         };
-        GatewayDepositTerms: {
+        AuthorizationTerms: {
             chain_id: number;
             domain: {
                 name: string;
@@ -17206,7 +17556,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            source: "webhook" | "admin";
+            source: "webhook" | "admin" | "checkout";
             /** Format: uuid */
             integration_id: string | null;
             order_id: string;
@@ -17463,6 +17813,44 @@ export interface components {
             };
             dns_verified_at: string | null;
             last_checked_at: string | null;
+            created_at: string;
+            updated_at: string;
+        };
+        CreditsCheckoutOffer: {
+            product: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                description: string;
+                type: string;
+            };
+            price: {
+                amount_minor: string;
+                currency: string;
+            };
+            /** @description the USDC (micro-units) to authorize; null when not for sale here */
+            value: string | null;
+            /** @description why the checkout cannot sell this product; null when it can */
+            unavailable: string | null;
+            terms: components["schemas"]["AuthorizationTerms"] & (Record<string, never> | null);
+        };
+        CreditsCheckout: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description awaiting_payment: submitted, waiting for confirmations; paid: the purchase is made (login details mailed); failed; reversed
+             * @enum {string}
+             */
+            state: "awaiting_payment" | "paid" | "failed" | "reversed";
+            /** Format: uuid */
+            product_id: string;
+            email: string;
+            /** @description USDC micro-units */
+            value: string;
+            from: string;
+            /** Format: uuid */
+            purchase_id: string | null;
+            failure: string | null;
             created_at: string;
             updated_at: string;
         };
