@@ -25,9 +25,12 @@ function checkDomain(value: string): string | null {
 function DomainForm({
   current,
   onSaved,
+  blocked,
 }: {
   current: CreditsWhitelabel | null;
   onSaved: (whitelabel: CreditsWhitelabel) => void;
+  /** Why no domain can point at this Tally (its public address is this machine); null when one can. */
+  blocked: string | null;
 }) {
   const [formError, setFormError] = useState<string | null>(null);
   const form = useForm({
@@ -61,8 +64,13 @@ function DomainForm({
           </Text>
         )}
         <FormErrorAlert message={formError} />
+        {blocked && (
+          <Alert color="orange" variant="light" role="status" title="This Tally cannot take a domain yet">
+            {blocked}
+          </Alert>
+        )}
         <Group>
-          <Button type="submit" loading={form.submitting}>
+          <Button type="submit" loading={form.submitting} disabled={blocked !== null}>
             {current ? 'Change domain' : 'Save domain'}
           </Button>
         </Group>
@@ -213,6 +221,11 @@ export function ResellerDomainPage() {
       throw error;
     }
   });
+  // Where domains point, and why none can when this Tally's public address is the machine itself.
+  const target = useResource('credits-whitelabel-target', () =>
+    call(api.GET('/api/credits/whitelabel/target')),
+  );
+  const blocked = target.data?.problem ?? null;
   return (
     <ResellerFrame
       title="Your domain"
@@ -229,7 +242,12 @@ export function ResellerDomainPage() {
               {(current) => (
                 <Stack gap="lg">
                   <SectionCard title="1. Your domain">
-                    <DomainForm key={current?.domain ?? ''} current={current} onSaved={whitelabel.replace} />
+                    <DomainForm
+                      key={current?.domain ?? ''}
+                      current={current}
+                      onSaved={whitelabel.replace}
+                      blocked={blocked}
+                    />
                   </SectionCard>
                   {current && (
                     <SectionCard title="2. Point it at Tally" description="Then check that the DNS says so.">
