@@ -1,7 +1,7 @@
 import { Badge, NavLink, ScrollArea, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
-import { webLines } from '../../lines';
+import { isBuilt, webLines } from '../../lines';
 import { useSession } from '../../session/SessionContext';
 import { useUnreadCount } from '../UnreadCount';
 
@@ -53,18 +53,29 @@ function UnreadBadge() {
   );
 }
 
-/** The one navigation (UI.md): the four lines, then the person's organisations, wallet, notifications, settings. */
+/**
+ * The one navigation (UI.md): the four lines, those people can use before those still being built,
+ * then the person's organisations, wallet, notifications, settings.
+ */
 export function MainNavigation({ onNavigate }: { onNavigate: () => void }) {
   const { session } = useSession();
   const isAdmin = session.status === 'signed-in' && session.user.is_admin;
+  const coming = webLines.filter((line) => !isBuilt(line));
   return (
     <ScrollArea type="auto" h="100%">
       <Stack gap="xs" component="nav" aria-label="Main" pb="md">
         <NavSection title="Product lines">
-          {webLines.map((line) => (
+          {webLines.filter(isBuilt).map((line) => (
             <NavItem onNavigate={onNavigate} key={line.slug} to={`/${line.slug}`} label={line.name} />
           ))}
         </NavSection>
+        {coming.length > 0 && (
+          <NavSection title="Being built">
+            {coming.map((line) => (
+              <NavItem onNavigate={onNavigate} key={line.slug} to={`/${line.slug}`} label={line.name} />
+            ))}
+          </NavSection>
+        )}
         <NavSection title="You">
           <NavItem onNavigate={onNavigate} to="/orgs" label="Organisations" />
           <NavItem onNavigate={onNavigate} to="/wallet" label="Wallet" />

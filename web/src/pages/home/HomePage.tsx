@@ -1,7 +1,7 @@
 import { Button, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { usePageTitle } from '../../components/usePageTitle';
-import { webLines } from '../../lines';
+import { isBuilt, webLines } from '../../lines';
 import { useSession } from '../../session/SessionContext';
 import { EmptyInstallNotice } from './EmptyInstallNotice';
 import { ProductLineCard } from './ProductLineCard';
@@ -35,6 +35,25 @@ function GetStarted() {
   );
 }
 
+/** The names of `lines` as people list them: "Gateway and Credits", "Streams, Coop and Gateway". */
+function listed(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/** What works today and what is still being built, from the lines themselves, so it never goes stale. */
+function LinesToday() {
+  const built = webLines.filter(isBuilt).map((line) => line.name);
+  const coming = webLines.filter((line) => !isBuilt(line)).map((line) => line.name);
+  return (
+    <Text c="dimmed">
+      Accounts, organisations, notifications, API keys and wallets (sign in with one, see its balances, get
+      test tokens on the development chain) work today{built.length > 0 && `, and so do ${listed(built)}`}.
+      {coming.length > 0 &&
+        ` ${listed(coming)} ${coming.length === 1 ? 'is' : 'are'} still being built: ${coming.length === 1 ? 'its card says' : 'their cards say'} what ${coming.length === 1 ? 'it' : 'they'} will do.`}
+    </Text>
+  );
+}
+
 export function HomePage() {
   usePageTitle('Home');
   return (
@@ -53,11 +72,7 @@ export function HomePage() {
           <Title order={2} size="h3" id="product-lines-title">
             Four product lines
           </Title>
-          <Text c="dimmed">
-            Accounts, organisations, notifications, API keys and wallets (sign in with one, see its balances,
-            get test tokens on the development chain) work today. The pages of each line are being built; each
-            card says what its line is for.
-          </Text>
+          <LinesToday />
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
             {webLines.map((line) => (
               <ProductLineCard key={line.slug} line={line} />

@@ -2,15 +2,17 @@ import { Alert, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api, call } from '../../api/client';
-import { asApiError } from '../../api/errors';
 import type { InvitationPreview } from '../../api/types';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
 import { ResourceView } from '../../components/ResourceView';
 import { usePageTitle } from '../../components/usePageTitle';
 import { useResource } from '../../hooks/useResource';
 import { formatDateTime } from '../../lib/dates';
+import { type FormProblem, problemOf } from '../../lib/serverErrors';
 import { withNext } from '../../session/nextPath';
 import { useSession } from '../../session/SessionContext';
+import { lineOrganisationPage } from '../orgs/lineOrganisations';
+import { useOrganizationKinds } from '../orgs/useOrganizationKinds';
 
 const closedStates = {
   accepted: 'This invitation was already accepted. If it was you, the organisation is in your list.',
@@ -18,22 +20,29 @@ const closedStates = {
   expired: 'This invitation has expired. Ask the person who invited you for a new one.',
 } as const;
 
-function AcceptInvitation({ token }: { token: string }) {
+/** A sign-in page that comes back to the invitation, with the invited address filled in. */
+const forInvited = (page: '/login' | '/signup', pathname: string, email: string) =>
+  `${withNext(page, pathname)}&email=${encodeURIComponent(email)}`;
+
+function AcceptInvitation({ token, invitation }: { token: string; invitation: InvitationPreview }) {
   const { session } = useSession();
   const { pathname } = useLocation();
   const navigate = useNavigate();
+  const kinds = useOrganizationKinds();
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<FormProblem | null>(null);
 
   if (session.status !== 'signed-in') {
     return (
       <Stack gap="sm">
-        <Text size="sm">Log in or create an account to accept; you will come back here afterwards.</Text>
+        <Text size="sm">
+          Log in or create an account with {invitation.email} to accept; you will come back here afterwards.
+        </Text>
         <Group>
-          <Button component={Link} to={withNext('/login', pathname)}>
+          <Button component={Link} to={forInvited('/login', pathname, invitation.email)}>
             Log in to accept
           </Button>
-          <Button component={Link} to={withNext('/signup', pathname)} variant="default">
+          <Button component={Link} to={forInvited('/signup', pathname, invitation.email)} variant="default">
             Create an account
           </Button>
         </Group>
@@ -48,9 +57,13 @@ function AcceptInvitation({ token }: { token: string }) {
       const organization = await call(
         api.POST('/api/invitations/{token}/accept', { params: { path: { token } } }),
       );
-      navigate(`/orgs/${organization.id}`);
+      // A line's organisation (a credits workspace) opens on the line's page for it: what the new
+      // member can do and spend there, rather than the bare list of members.
+      const known = kinds.data ?? (await call(api.GET('/api/orgs/kinds'))).items;
+      const kind = known.find((k) => k.kind === organization.kind);
+      navigate(lineOrganisationPage(kind, organization.id)?.path ?? `/orgs/${organization.id}`);
     } catch (thrown) {
-      setError(asApiError(thrown).message);
+      setError(problemOf({ values: {}, setFieldError: () => {} }, thrown));
       setBusy(false);
     }
   };
@@ -83,7 +96,7 @@ function InvitationCard({ invitation, token }: { invitation: InvitationPreview; 
             <Text size="sm" c="dimmed">
               The invitation is open until {formatDateTime(invitation.expires_at)}.
             </Text>
-            <AcceptInvitation token={token} />
+            <AcceptInvitation token={token} invitation={invitation} />
           </>
         ) : (
           <Alert color="yellow" variant="light" title={`This invitation is ${invitation.state}`}>

@@ -9,14 +9,71 @@ import { formatDateTime } from '../../lib/dates';
 import { MemberRoleSelect } from './MemberRoleSelect';
 import { roleLabel } from './useOrganizationKinds';
 
+const OWNER = 'owner';
+
+/**
+ * Why a member cannot leave or be removed, when the core's rule says so before anyone tries: an
+ * organisation keeps at least one owner.
+ */
+function ownerKept(member: Member, members: Member[], isMe: boolean): string | null {
+  if (member.role !== OWNER || members.some((m) => m.role === OWNER && m.user_id !== member.user_id)) {
+    return null;
+  }
+  return isMe
+    ? 'You are the only owner: make someone else an owner first.'
+    : 'The only owner stays: make someone else an owner first.';
+}
+
+/** A Leave or Remove button, or the same button disabled with the reason it cannot work beside it. */
+function RemoveMember({
+  member,
+  organization,
+  isMe,
+  refusal,
+  onRemove,
+}: {
+  member: Member;
+  organization: Organization;
+  isMe: boolean;
+  refusal: string | null;
+  onRemove: () => Promise<void>;
+}) {
+  const reasonId = `cannot-remove-${member.user_id}`;
+  return (
+    <Group justify="flex-end" gap="xs" wrap="nowrap">
+      {refusal && (
+        <Text id={reasonId} size="xs" c="dimmed" maw={260} ta="right">
+          {refusal}
+        </Text>
+      )}
+      <ConfirmButton
+        label={isMe ? 'Leave' : 'Remove'}
+        disabled={refusal !== null}
+        aria-describedby={refusal ? reasonId : undefined}
+        question={isMe ? `Leave ${organization.name}?` : `Remove ${member.name || member.email}?`}
+        consequence={
+          isMe
+            ? 'You will lose access to this organisation until someone invites you again.'
+            : 'They will lose access to this organisation until invited again.'
+        }
+        confirmLabel={isMe ? 'Leave' : 'Remove member'}
+        onConfirm={onRemove}
+      />
+    </Group>
+  );
+}
+
 export function MembersSection({
   organization,
   kind,
   currentUserId,
+  kept,
 }: {
   organization: Organization;
   kind: OrganizationKind | undefined;
   currentUserId: string;
+  /** A line's own reason a member stays (a workspace keeps the person it bills), or null. */
+  kept?: (member: Member, isMe: boolean) => string | null;
 }) {
   const members = useResource(`members:${organization.id}`, async () => {
     const { items } = await call(
@@ -79,23 +136,13 @@ export function MembersSection({
                       <Table.Td>{formatDateTime(member.joined_at)}</Table.Td>
                       <Table.Td>
                         {(canManage || isMe) && (
-                          <Group justify="flex-end">
-                            <ConfirmButton
-                              label={isMe ? 'Leave' : 'Remove'}
-                              question={
-                                isMe
-                                  ? `Leave ${organization.name}?`
-                                  : `Remove ${member.name || member.email}?`
-                              }
-                              consequence={
-                                isMe
-                                  ? 'You will lose access to this organisation until someone invites you again.'
-                                  : 'They will lose access to this organisation until invited again.'
-                              }
-                              confirmLabel={isMe ? 'Leave' : 'Remove member'}
-                              onConfirm={() => remove(member)}
-                            />
-                          </Group>
+                          <RemoveMember
+                            member={member}
+                            organization={organization}
+                            isMe={isMe}
+                            refusal={ownerKept(member, items, isMe) ?? kept?.(member, isMe) ?? null}
+                            onRemove={() => remove(member)}
+                          />
                         )}
                       </Table.Td>
                     </Table.Tr>

@@ -21,6 +21,7 @@ import { UserTypeBadge } from '../UserTypeBadge';
 import { UsageTable } from '../usage/UsageTable';
 import { AdjustCreditsForm } from './AdjustCreditsForm';
 import { AdminFrame } from './AdminFrame';
+import { firstLoginState } from './firstLogin';
 import { GrantsTable } from './GrantsTable';
 import { PurchasesTable } from './PurchasesTable';
 
@@ -53,6 +54,10 @@ function PersonView({ person, onChanged }: { person: CreditsProfile; onChanged: 
     [userId],
   );
   const usages = useCursorPages(`credits-usages:user:${userId}`, loadUsages);
+  const resellerId = person.reseller_user_id;
+  const reseller = useResource(`credits-user:${resellerId ?? 'none'}`, async () =>
+    resellerId ? call(api.GET('/api/credits/users/{id}', { params: { path: { id: resellerId } } })) : null,
+  );
   const isAdmin = person.type === 'admin';
   const afterAdjust = () => {
     onChanged();
@@ -108,13 +113,13 @@ function PersonView({ person, onChanged }: { person: CreditsProfile; onChanged: 
                 label: 'Bought from reseller',
                 value: person.reseller_user_id ? (
                   <Anchor component={Link} to={`/credits/admin/users/${person.reseller_user_id}`}>
-                    {person.reseller_user_id}
+                    {reseller.data?.name || reseller.data?.email || 'their reseller'}
                   </Anchor>
                 ) : (
                   'no reseller'
                 ),
               },
-              { label: 'Set up', value: formatDateTime(person.onboarded_at, 'waiting for first login') },
+              { label: 'Set up', value: firstLoginState(person, purchases.data) },
               {
                 label: 'May take',
                 value:

@@ -34,10 +34,13 @@ export function WorkspacePicker({
   workspaces,
   value,
   onChange,
+  ownCredits = true,
 }: {
   workspaces: CreditsWorkspace[];
   value: string;
   onChange: (workspaceId: string) => void;
+  /** Whether the person has credits of their own to show besides the workspaces'. */
+  ownCredits?: boolean;
 }) {
   return (
     <Select
@@ -45,7 +48,7 @@ export function WorkspacePicker({
       w={260}
       allowDeselect={false}
       data={[
-        { value: '', label: 'All my credits' },
+        ...(ownCredits ? [{ value: '', label: 'All my credits' }] : []),
         ...workspaces
           .filter((workspace) => !workspace.archived_at)
           .map((workspace) => ({ value: workspace.id, label: `Workspace: ${workspace.name}` })),
@@ -56,14 +59,20 @@ export function WorkspacePicker({
   );
 }
 
-/** Total, used, reserved and available, exact, with a bar of the three parts and the refill dates. */
+/**
+ * Total, used, reserved and available, exact, with a bar of the three parts and the refill dates.
+ * `whose` says whose credits a workspace draws on after its reserve: "your credits", or the name of
+ * the person it bills, since a member may spend someone else's.
+ */
 export function BalanceSection({
   balance,
   workspaceName,
+  whose = 'your credits',
   picker,
 }: {
   balance: CreditsBalance;
   workspaceName: string | null;
+  whose?: string;
   picker: ReactNode;
 }) {
   return (
@@ -71,7 +80,7 @@ export function BalanceSection({
       title="Balance"
       description={
         workspaceName
-          ? `What can be spent in ${workspaceName}: its reserve first, then your credits.`
+          ? `What can be spent in ${workspaceName}: its reserve first, then ${whose}.`
           : 'Your credits: what your products granted, what you used, what is held for work in progress.'
       }
       actions={picker}
@@ -98,7 +107,9 @@ export function BalanceSection({
               label: 'Next refill',
               value: balance.next_refill_at
                 ? formatDateTime(balance.next_refill_at)
-                : 'none: your products do not refill',
+                : whose === 'your credits'
+                  ? 'none: your products do not refill'
+                  : 'none',
             },
             { label: 'Last refill', value: formatDateTime(balance.refilled_at, 'not yet') },
           ]}

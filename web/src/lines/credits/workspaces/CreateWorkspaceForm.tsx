@@ -1,8 +1,9 @@
-import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { api, call } from '../../../api/client';
-import type { CreditsBalance, CreditsWorkspace } from '../../../api/types';
+import type { CreditsBalance, CreditsProfile, CreditsWorkspace } from '../../../api/types';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { useFormDraft } from '../../../hooks/useFormDraft';
 import type { FormProblem } from '../../../lib/serverErrors';
@@ -10,16 +11,44 @@ import { checkRequired } from '../../../lib/validators';
 import { creditsProblem } from '../errors';
 import { formatCredits } from '../format';
 
+/**
+ * Why a person may not create workspaces, said as it is for them: they hold no product at all (they
+ * signed up, or were invited), or their products leave the action out. Only someone who finished a
+ * purchase's first login was given a first workspace.
+ */
+function NotAllowed({ profile }: { profile: CreditsProfile | undefined }) {
+  const holdsProducts = (profile?.holdings.length ?? 0) > 0;
+  return (
+    <Alert
+      color="gray"
+      variant="light"
+      title={holdsProducts ? 'Your products do not include new workspaces' : 'Workspaces come with a product'}
+    >
+      <Text size="sm">
+        {holdsProducts
+          ? `${profile?.onboarded_at ? 'Your first workspace was made when you finished setting up your account. ' : ''}To create workspaces, buy a product that allows it.`
+          : 'You hold no product yet, so you cannot create a workspace of your own; the workspaces you are invited to appear above. To create one, buy a product that allows it.'}{' '}
+        <Anchor component={Link} to="/credits/products" inherit>
+          See the products.
+        </Anchor>
+      </Text>
+    </Alert>
+  );
+}
+
 /** Makes a workspace; its price is held in reserve for its work, so it is shown beside what is available. */
 export function CreateWorkspaceForm({
   price,
   balance,
   allowed,
+  profile,
   onCreated,
 }: {
   price: string | null;
   balance: CreditsBalance | undefined;
   allowed: boolean;
+  /** The person's products, for saying why they may not create one. */
+  profile?: CreditsProfile;
   onCreated: (workspace: CreditsWorkspace) => void;
 }) {
   const [formError, setFormError] = useState<FormProblem | null>(null);
@@ -43,14 +72,7 @@ export function CreateWorkspaceForm({
     }
   });
 
-  if (!allowed) {
-    return (
-      <Alert color="gray" variant="light" title="Your products do not include new workspaces">
-        Your first workspace came with your account. To create more, buy a product that allows creating
-        workspaces.
-      </Alert>
-    );
-  }
+  if (!allowed) return <NotAllowed profile={profile} />;
   return (
     <form onSubmit={submit} noValidate aria-label="Create a workspace">
       <Stack gap="md">

@@ -1,6 +1,6 @@
-import { Button, Group, Stack } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Stack } from '@mantine/core';
 import { useCallback } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api, call } from '../../../api/client';
 import type { CreditsWorkspace, Organization, OrganizationKind } from '../../../api/types';
 import { ConfirmButton } from '../../../components/ConfirmButton';
@@ -15,13 +15,14 @@ import { useResource } from '../../../hooks/useResource';
 import { formatDateTime } from '../../../lib/dates';
 import { MembersSection } from '../../../pages/orgs/MembersSection';
 import { RenameOrganisationForm } from '../../../pages/orgs/RenameOrganisationForm';
-import { useOrganizationKinds } from '../../../pages/orgs/useOrganizationKinds';
+import { roleLabel, useOrganizationKinds } from '../../../pages/orgs/useOrganizationKinds';
 import { useSignedInUser } from '../../../session/SessionContext';
 import { useCredits } from '../CreditsLayout';
 import { CreditsTabs } from '../CreditsTabs';
 import { formatCredits, priceOf } from '../format';
 import { UsageTable } from '../usage/UsageTable';
 import { useUsageContext } from '../usage/useUsageContext';
+import { payerName, useWorkspaceMembers, whoseCredits } from './billing';
 import { WorkspaceInvitationsSection } from './WorkspaceInvitationsSection';
 import { WorkspaceStateBadge } from './WorkspaceStateBadge';
 
@@ -44,6 +45,10 @@ function WorkspaceView({
   const context = useUsageContext();
   const can = (permission: string) => organization.my_permissions.includes(permission);
   const open = !workspace.archived_at;
+  const members = useWorkspaceMembers(can('members.read') ? workspace.id : null);
+  const billedToMe = workspace.billing_user_id === user.id;
+  const billing = payerName(workspace.billing_user_id, user.id, members.data);
+  const whose = whoseCredits(workspace.billing_user_id, user.id, members.data);
   const balance = useResource(`credits-balance:${workspace.id}`, () =>
     call(api.GET('/api/credits/balance', { params: { query: { workspace_id: workspace.id } } })),
   );
@@ -76,7 +81,9 @@ function WorkspaceView({
         description={
           <Group gap="xs" component="span">
             <WorkspaceStateBadge workspace={workspace} />
-            <span>Your role: {workspace.my_role ?? 'administrator (not a member)'}</span>
+            <span>
+              Your role: {roleLabel(kind ? [kind] : undefined, organization.kind, workspace.my_role)}
+            </span>
           </Group>
         }
         actions={
@@ -95,9 +102,14 @@ function WorkspaceView({
       />
       <CreditsTabs />
       <Stack gap="lg">
+        {open && !billedToMe && workspace.my_role !== null && (
+          <Alert variant="light" color="blue" title="What you do here is paid by the workspace">
+            Its reserve pays first, then {whose}: you need no credits of your own to work here.
+          </Alert>
+        )}
         <SectionCard
           title="Credits"
-          description="The workspace's reserve pays for its work first, then the billing person's credits."
+          description={`The workspace's reserve pays for its work first, then ${whose}.`}
         >
           <Facts
             facts={[
@@ -108,7 +120,15 @@ function WorkspaceView({
               },
               {
                 label: 'Billing person',
-                value: workspace.billing_user_id === user.id ? 'You' : 'Another member',
+                value: billedToMe ? (
+                  'You'
+                ) : user.is_admin ? (
+                  <Anchor component={Link} to={`/credits/admin/users/${workspace.billing_user_id}`}>
+                    {billing}
+                  </Anchor>
+                ) : (
+                  billing
+                ),
               },
               { label: 'Created', value: formatDateTime(workspace.created_at) },
               ...(workspace.archived_at
@@ -135,7 +155,18 @@ function WorkspaceView({
           </SectionCard>
         )}
         {can('members.read') && (
-          <MembersSection organization={organization} kind={kind} currentUserId={user.id} />
+          <MembersSection
+            organization={organization}
+            kind={kind}
+            currentUserId={user.id}
+            kept={(member, isMe) =>
+              open && member.user_id === workspace.billing_user_id
+                ? isMe
+                  ? 'This workspace bills you, so you stay while it is open: archive it instead.'
+                  : 'The person this workspace bills stays while it is open.'
+                : null
+            }
+          />
         )}
         {can('members.invite') && (
           <WorkspaceInvitationsSection

@@ -79,8 +79,8 @@ export function WorkspacesPage() {
             isEmpty={(items) => items.length === 0}
             empty={
               <NothingYet title="You are in no workspace yet">
-                Your first workspace is made when you finish setting up your account; create another below, or
-                open the invitation link someone sent you.
+                Create one below when your products allow it, or open the invitation link someone sent you to
+                join theirs.
               </NothingYet>
             }
           >
@@ -94,6 +94,7 @@ export function WorkspacesPage() {
           <CreateWorkspaceForm
             price={priceOf(prices.data, 'create_workspace')}
             balance={balance.data}
+            profile={profile.data ?? undefined}
             allowed={
               profile.data ? mayTake(profile.data.permissions, user.is_admin, 'create_workspace') : true
             }
