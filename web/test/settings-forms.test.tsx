@@ -352,3 +352,28 @@ describe('the create-API-key form', () => {
     expect(await keysOf(person)).toEqual([]);
   });
 });
+
+describe('the sessions list', () => {
+  const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
+  const SAFARI =
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+
+  it('names each browser by its browser and system, and keeps its own words in a tooltip', async () => {
+    const person = await signedInPerson(pages.tally);
+    await pages.tally.database.db.execute(
+      sql`UPDATE core_sessions SET user_agent = ${FIREFOX} WHERE user_id = ${person.userId}`,
+    );
+    // Another browser of the same person: a copy of the session, on a phone.
+    await pages.tally.database.db.execute(sql`
+      INSERT INTO core_sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at, user_agent)
+      SELECT gen_random_uuid(), user_id, md5(token_hash), created_at, expires_at, last_seen_at, ${SAFARI}
+      FROM core_sessions WHERE user_id = ${person.userId}`);
+    await openProfile(person);
+    const sessions = await screen.findByRole('region', { name: 'Sessions' });
+    const firefox = await within(sessions).findByText('Firefox on Windows');
+    expect(firefox.getAttribute('title')).toBe(FIREFOX);
+    expect(within(firefox.closest('tr')!).getByText('This browser')).toBeTruthy();
+    expect(within(sessions).getByText('Safari on iPhone').getAttribute('title')).toBe(SAFARI);
+    expect(within(sessions).queryByText(FIREFOX)).toBeNull();
+  });
+});

@@ -7,6 +7,7 @@ import { ResourceView } from '../../components/ResourceView';
 import { SectionCard } from '../../components/SectionCard';
 import { useResource } from '../../hooks/useResource';
 import { formatDateTime } from '../../lib/dates';
+import { describeUserAgent } from '../../lib/userAgent';
 import { useSession } from '../../session/SessionContext';
 
 function SessionRow({ session, onEnd }: { session: Session; onEnd: () => Promise<void> }) {
@@ -15,7 +16,10 @@ function SessionRow({ session, onEnd }: { session: Session; onEnd: () => Promise
       <Table.Td>
         <Stack gap={2}>
           <Group gap="xs">
-            <Text size="sm">{session.user_agent ?? 'Unknown browser'}</Text>
+            {/* The browser's own words stay at hand for whoever needs the version. */}
+            <Text size="sm" title={session.user_agent ?? undefined}>
+              {describeUserAgent(session.user_agent) ?? 'Unknown browser'}
+            </Text>
             {session.current && (
               <Badge variant="light" color="teal">
                 This browser
@@ -48,7 +52,7 @@ function SessionRow({ session, onEnd }: { session: Session; onEnd: () => Promise
 
 export function SessionsSection() {
   const sessions = useResource('sessions', async () => (await call(api.GET('/api/auth/sessions'))).items);
-  const { refresh } = useSession();
+  const { signedOut } = useSession();
   const navigate = useNavigate();
 
   const endSession = async (id: string) => {
@@ -57,7 +61,7 @@ export function SessionsSection() {
   };
   const logOutEverywhere = async () => {
     await call(api.POST('/api/auth/logout-all'));
-    await refresh();
+    signedOut();
     navigate('/login', { replace: true });
   };
 
