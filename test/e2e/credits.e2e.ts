@@ -245,9 +245,11 @@ describe('credits: from a purchase by webhook to spending credits', () => {
     await field(desktop, 'Email').fill('bob@example.com');
     await desktop.getByRole('button', { name: 'Send invitation' }).click();
     await desktop.getByRole('row', { name: /bob@example\.com/ }).waitFor();
+    // The invitation's credit, in its amount and in what paid for it (the workspace's reserve).
     await desktop
       .getByRole('region', { name: 'Recent usage' })
       .getByText('1 credit', { exact: true })
+      .first()
       .waitFor();
     await screenshot(desktop, 'workspace-with-invitation');
 
