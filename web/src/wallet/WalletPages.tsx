@@ -1,22 +1,11 @@
-import { Suspense } from 'react';
-import { LoadingState } from '../components/States';
+// The pages that use wallets, each inside wagmi: this module and everything it brings (wagmi, viem's
+// wallet code) is a bundle of its own, loaded only when one of them is opened.
+
 import { ChainStatusPage } from '../pages/admin/ChainStatusPage';
 import { WalletSignInPage } from '../pages/auth/WalletSignInPage';
 import { ProfilePage } from '../pages/settings/ProfilePage';
 import { WalletPage } from '../pages/wallet/WalletPage';
-import { WalletProvider } from './WalletProvider';
-
-/**
- * The pages that use wallets, each inside wagmi: this module and everything it brings (wagmi, viem's
- * wallet code) is a bundle of its own, loaded only when one of them is opened.
- */
-function WithWallets({ children }: { children: React.ReactNode }) {
-  return (
-    <Suspense fallback={<LoadingState label="Connecting to the chain…" />}>
-      <WalletProvider>{children}</WalletProvider>
-    </Suspense>
-  );
-}
+import { WithWallets } from './WithWallets';
 
 export const WalletRoute = () => (
   <WithWallets>

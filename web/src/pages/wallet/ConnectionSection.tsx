@@ -126,7 +126,20 @@ function SectionCardFrame({
   );
 }
 
-export function ConnectionSection({ chain, development }: { chain: Chain; development: boolean }) {
+/**
+ * The wallet connected in this browser, or the buttons that connect one. For a signed-in person it
+ * says whether the wallet signs them in (and links it); `forSignIn={false}` leaves that out, for a
+ * page anyone may use (a product's payment link), where the wallet only signs a payment.
+ */
+export function ConnectionSection({
+  chain,
+  development,
+  forSignIn = true,
+}: {
+  chain: Chain;
+  development: boolean;
+  forSignIn?: boolean;
+}) {
   const connection = useConnection();
   const { mutate: disconnect, isPending: disconnecting } = useDisconnect();
 
@@ -180,7 +193,9 @@ export function ConnectionSection({ chain, development }: { chain: Chain; develo
             ),
           },
           { label: 'Wallet', value: connector.name },
-          { label: 'Sign-in', value: <LinkState address={address} connector={connector} /> },
+          ...(forSignIn
+            ? [{ label: 'Sign-in', value: <LinkState address={address} connector={connector} /> }]
+            : []),
         ]}
       />
       {chainId !== chain.id && (

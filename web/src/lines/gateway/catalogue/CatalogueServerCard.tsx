@@ -1,7 +1,7 @@
 import { Anchor, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
+import { CopyValue } from '../../../components/CopyValue';
 import { Facts } from '../../../components/Facts';
-import { CopyValue } from '../components/CopyValue';
 import { formatLatency, formatRate, formatUsdc } from '../format';
 import type { GatewayCatalogueServer } from '../types';
 

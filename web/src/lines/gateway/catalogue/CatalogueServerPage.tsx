@@ -1,11 +1,11 @@
 import { Anchor, Button, Stack } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { api, call } from '../../../api/client';
+import { CopyValue } from '../../../components/CopyValue';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { useResource } from '../../../hooks/useResource';
 import { useSession } from '../../../session/SessionContext';
-import { CopyValue } from '../components/CopyValue';
 import { GatewayFrame } from '../GatewayTabs';
 import { ServerFigures, ToolPrices } from './CatalogueServerCard';
 

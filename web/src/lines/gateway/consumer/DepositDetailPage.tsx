@@ -1,9 +1,9 @@
 import { Anchor, Group, Stack, Text } from '@mantine/core';
 import { Link, useParams } from 'react-router';
+import { CopyValue } from '../../../components/CopyValue';
 import { Facts } from '../../../components/Facts';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
-import { CopyValue } from '../components/CopyValue';
 import { StateBadge } from '../components/StateBadge';
 import { formatMoment, formatUsdc } from '../format';
 import { GatewayFrame } from '../GatewayTabs';

@@ -2,9 +2,8 @@ import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
-import { type Address, bytesToHex, erc20Abi } from 'viem';
+import { type Address, erc20Abi } from 'viem';
 import { useConfig, useConnection, useReadContract } from 'wagmi';
-import { signTypedData } from 'wagmi/actions';
 import { api, call } from '../../../api/client';
 import { ApiError } from '../../../api/errors';
 import { LoadOlder } from '../../../components/LoadOlder';
@@ -16,12 +15,13 @@ import { useResource } from '../../../hooks/useResource';
 import { ConnectionSection } from '../../../pages/wallet/ConnectionSection';
 import { useSignedInUser } from '../../../session/SessionContext';
 import { NoChainAlert } from '../../../wallet/NoChainAlert';
+import { signReceiveAuthorization } from '../../../wallet/receiveAuthorization';
 import { walletErrorMessage } from '../../../wallet/signInWithEthereum';
 import { useChain } from '../../../wallet/WalletProvider';
+import { WithWallets } from '../../../wallet/WithWallets';
 import { readablePlaceholder, useFocusFirstInvalid } from '../components/forms';
 import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
 import { placeServerErrors } from '../components/serverErrors';
-import { WithWallets } from '../components/WithWallets';
 import { useGatewayBalance } from '../data';
 import { checkUsdc, formatUsdc, parseUsdc, USDC_DECIMALS } from '../format';
 import { GatewayFrame } from '../GatewayTabs';
@@ -30,15 +30,7 @@ import { DepositFollower } from './DepositFollower';
 import { BalanceCard } from './GatewayHomePage';
 import { DepositsTable } from './tables';
 
-/** How long the signed authorization stays valid: an hour, or longer if the chain needs it. */
-const VALID_FOR_SECONDS = 3600;
-/** How far back the authorization is valid from, so a wallet's clock a little ahead is no problem. */
-const VALID_FROM_SECONDS_AGO = 60;
-
 type Step = 'signing' | 'sending' | null;
-
-/** A random EIP-3009 nonce: 32 bytes, never used before by this wallet. */
-const randomNonce = () => bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
 
 /** Refreshes whatever reads the balance or the deposits, after a deposit changed them. */
 export function useRefreshGateway() {
@@ -97,40 +89,15 @@ function DepositForm({
     setRefusal(null);
     const parsed = parseUsdc(values.amount);
     if (!parsed.ok || !address) return;
-    const now = Math.floor(Date.now() / 1000);
-    const validAfter = BigInt(now - VALID_FROM_SECONDS_AGO);
-    const validBefore = BigInt(now + Math.max(VALID_FOR_SECONDS, terms.min_validity_seconds + 600));
-    const nonce = randomNonce();
     try {
       setStep('signing');
-      const signature = await signTypedData(config, {
-        account: address,
-        domain: { ...terms.domain, verifyingContract: terms.domain.verifyingContract as Address },
-        types: { ReceiveWithAuthorization: terms.types.ReceiveWithAuthorization },
-        primaryType: 'ReceiveWithAuthorization',
-        message: {
-          from: address,
-          to: terms.to as Address,
-          value: BigInt(parsed.micro),
-          validAfter,
-          validBefore,
-          nonce,
-        },
+      const authorization = await signReceiveAuthorization(config, {
+        terms,
+        from: address,
+        value: parsed.micro,
       });
       setStep('sending');
-      const deposit = await call(
-        api.POST('/api/gateway/deposits', {
-          body: {
-            kind: 'receive',
-            from: address,
-            value: parsed.micro,
-            valid_after: validAfter.toString(),
-            valid_before: validBefore.toString(),
-            nonce,
-            signature,
-          },
-        }),
-      );
+      const deposit = await call(api.POST('/api/gateway/deposits', { body: authorization }));
       form.reset();
       onDeposited(deposit);
     } catch (error) {

@@ -14,11 +14,11 @@ import {
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { CopyValue } from '../../../components/CopyValue';
 import { Facts } from '../../../components/Facts';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { LoadingState, NothingYet } from '../../../components/States';
-import { CopyValue } from '../components/CopyValue';
 import { StateBadge } from '../components/StateBadge';
 import { useCatalogue, useGatewayBalance } from '../data';
 import { formatMoment, formatUsdc, sentence } from '../format';

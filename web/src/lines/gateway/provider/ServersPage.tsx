@@ -1,13 +1,13 @@
 import { Anchor, Button, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { api, call } from '../../../api/client';
+import { CopyValue } from '../../../components/CopyValue';
 import { type Column, DataTable } from '../../../components/DataTable';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { useResource } from '../../../hooks/useResource';
 import { csvTime } from '../../../lib/table';
-import { CopyValue } from '../components/CopyValue';
 import { StateBadge } from '../components/StateBadge';
 import { useOwnProvider } from '../data';
 import { formatMoment } from '../format';
