@@ -142,6 +142,7 @@ describe('the audit log API', () => {
       id: expect.any(String),
       at: '2026-06-01T09:00:00.000Z',
       actor_user_id: alice.userId,
+      actor: { name: 'Test Person', email: alice.email },
       actor_api_key_id: null,
       action: 'organization.create',
       object_type: 'organization',

@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { inArray } from 'drizzle-orm';
+import { users } from '../auth/schema';
 import type { Clock } from '../clock';
 import { CSV_EXPORT_MAX_ROWS, collectPages, csvHeaders, toCsv } from '../csv';
 import type { Db } from '../database';
@@ -42,6 +44,10 @@ const AuditEntrySchema = z
     id: z.uuid(),
     at: z.string(),
     actor_user_id: z.uuid().nullable(),
+    actor: z
+      .object({ name: z.string(), email: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'the person who acted, by name (null: a key of the operator, or the system)' }),
     actor_api_key_id: z.uuid().nullable(),
     action: z.string(),
     object_type: z.string(),
@@ -53,10 +59,13 @@ const AuditEntrySchema = z
   })
   .openapi('AuditEntry');
 
-const auditEntryJson = (e: AuditEntry) => ({
+type Named = ReadonlyMap<string, { name: string; email: string | null }>;
+
+const auditEntryJson = (e: AuditEntry, names: Named = new Map()) => ({
   id: e.id,
   at: e.at.toISOString(),
   actor_user_id: e.actorUserId,
+  actor: e.actorUserId ? (names.get(e.actorUserId) ?? null) : null,
   actor_api_key_id: e.actorApiKeyId,
   action: e.action,
   object_type: e.objectType,
@@ -102,6 +111,16 @@ const responses = {
   403: { description: 'Administrators only', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
 
+/** The people who acted, by name: a history shows who, not an id. */
+async function namesOf(db: Db, ids: readonly string[]): Promise<Named> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: users.id, name: users.name, email: users.email })
+    .from(users)
+    .where(inArray(users.id, [...new Set(ids)]));
+  return new Map(rows.map((r) => [r.id, { name: r.name, email: r.email }]));
+}
+
 export interface AuditRouteDeps {
   db: Db;
   clock: Clock;
@@ -130,7 +149,14 @@ export function auditRoutes({ db, clock }: AuditRouteDeps) {
       const actor = c.get('actor');
       const query = c.req.valid('query');
       const page = await listAuditEntries(db, actor, { ...toFilter(query), limit: query.limit });
-      return c.json(pageJson(page, auditEntryJson), 200);
+      const names = await namesOf(
+        db,
+        page.items.flatMap((e) => (e.actorUserId ? [e.actorUserId] : [])),
+      );
+      return c.json(
+        pageJson(page, (e) => auditEntryJson(e, names)),
+        200,
+      );
     },
   );
 

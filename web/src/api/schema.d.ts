@@ -16907,6 +16907,11 @@ export interface components {
             at: string;
             /** Format: uuid */
             actor_user_id: string | null;
+            /** @description the person who acted, by name (null: a key of the operator, or the system) */
+            actor: {
+                name: string;
+                email: string | null;
+            } | null;
             /** Format: uuid */
             actor_api_key_id: string | null;
             action: string;

@@ -36,6 +36,19 @@ function Details({ details }: { details: AuditEntry['details'] }) {
 }
 
 function Actor({ entry }: { entry: AuditEntry }) {
+  if (entry.actor) {
+    return (
+      <Text size="sm" title={entry.actor_user_id ?? undefined}>
+        {entry.actor.name || entry.actor.email || 'A person without a name'}
+        {entry.actor.name && entry.actor.email ? (
+          <Text span size="xs" c="dimmed">
+            {' '}
+            ({entry.actor.email})
+          </Text>
+        ) : null}
+      </Text>
+    );
+  }
   if (entry.actor_user_id) return <ShortId id={entry.actor_user_id} />;
   if (entry.actor_api_key_id) {
     return (
