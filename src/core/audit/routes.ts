@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { inArray } from 'drizzle-orm';
-import { users } from '../auth/schema';
+import { namesOf, type PersonName } from '../auth/names';
 import type { Clock } from '../clock';
 import { CSV_EXPORT_MAX_ROWS, collectPages, csvHeaders, toCsv } from '../csv';
 import type { Db } from '../database';
@@ -59,7 +58,7 @@ const AuditEntrySchema = z
   })
   .openapi('AuditEntry');
 
-type Named = ReadonlyMap<string, { name: string; email: string | null }>;
+type Named = ReadonlyMap<string, PersonName>;
 
 const auditEntryJson = (e: AuditEntry, names: Named = new Map()) => ({
   id: e.id,
@@ -110,16 +109,6 @@ const responses = {
   ...errorResponses,
   403: { description: 'Administrators only', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
-
-/** The people who acted, by name: a history shows who, not an id. */
-async function namesOf(db: Db, ids: readonly string[]): Promise<Named> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({ id: users.id, name: users.name, email: users.email })
-    .from(users)
-    .where(inArray(users.id, [...new Set(ids)]));
-  return new Map(rows.map((r) => [r.id, { name: r.name, email: r.email }]));
-}
 
 export interface AuditRouteDeps {
   db: Db;

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { PersonName } from '../../core/auth/names';
 import type { ActionPrice } from '../engine/prices';
 import { Credits, MinorUnits, Uuid } from '../fields';
 import { productTypes, refillCycles } from '../schema';
@@ -9,6 +10,10 @@ export const ProductSchema = z
   .object({
     id: Uuid,
     owner_user_id: Uuid.nullable(),
+    owner: z
+      .object({ name: z.string(), email: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'the reseller who made an under-whitelabel product, by name' }),
     type: z.enum(productTypes),
     name: z.string(),
     description: z.string(),
@@ -23,9 +28,10 @@ export const ProductSchema = z
   })
   .openapi('CreditsProduct');
 
-export const productJson = (p: Product) => ({
+export const productJson = (p: Product, names: ReadonlyMap<string, PersonName> = new Map()) => ({
   id: p.id,
   owner_user_id: p.ownerUserId,
+  owner: p.ownerUserId ? (names.get(p.ownerUserId) ?? null) : null,
   type: p.type,
   name: p.name,
   description: p.description,

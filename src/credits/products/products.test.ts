@@ -229,6 +229,8 @@ describe('resellers’ products', () => {
     expect(product).toMatchObject({
       type: 'under_whitelabel',
       owner_user_id: reseller.userId,
+      // Pages show the reseller by name, not by id.
+      owner: { name: 'Test Person', email: reseller.email },
       permissions: ['generate_image'],
     });
     expect(await balanceOf(tally, reseller)).toMatchObject({ total: '100', used: '5', available: '95' });

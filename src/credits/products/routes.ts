@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { namesOf } from '../../core/auth/names';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../core/http';
 import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { CreditsDeps } from '../deps';
@@ -81,7 +82,7 @@ export function productRoutes(deps: CreditsDeps) {
         displayCurrency: body.display_price?.currency,
         active: body.active,
       });
-      return c.json(productJson(product), 201);
+      return c.json(productJson(product, await namesOf(deps.db, [product.ownerUserId])), 201);
     },
   );
 
@@ -111,7 +112,14 @@ export function productRoutes(deps: CreditsDeps) {
         cursor: q.cursor,
         limit: q.limit,
       });
-      return c.json(pageJson(result, productJson), 200);
+      const names = await namesOf(
+        deps.db,
+        result.items.map((p) => p.ownerUserId),
+      );
+      return c.json(
+        pageJson(result, (p) => productJson(p, names)),
+        200,
+      );
     },
   );
 
@@ -158,7 +166,10 @@ export function productRoutes(deps: CreditsDeps) {
       request: { params: z.object({ id: PathId }) },
       responses: { 200: jsonResponse(ProductSchema, 'The product'), ...errorResponses },
     }),
-    async (c) => c.json(productJson(await getProduct(deps, c.get('actor'), c.req.valid('param').id)), 200),
+    async (c) => {
+      const product = await getProduct(deps, c.get('actor'), c.req.valid('param').id);
+      return c.json(productJson(product, await namesOf(deps.db, [product.ownerUserId])), 200);
+    },
   );
 
   router.openapi(
@@ -198,7 +209,7 @@ export function productRoutes(deps: CreditsDeps) {
         displayCurrency: body.display_price?.currency,
         active: body.active,
       });
-      return c.json(productJson(product), 200);
+      return c.json(productJson(product, await namesOf(deps.db, [product.ownerUserId])), 200);
     },
   );
 

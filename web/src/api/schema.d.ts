@@ -17485,6 +17485,11 @@ export interface components {
             id: string;
             /** Format: uuid */
             owner_user_id: string | null;
+            /** @description the reseller who made an under-whitelabel product, by name */
+            owner: {
+                name: string;
+                email: string | null;
+            } | null;
             /** @enum {string} */
             type: "generic" | "whitelabel" | "under_whitelabel";
             name: string;
