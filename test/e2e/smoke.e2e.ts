@@ -75,8 +75,8 @@ describe('smoke: a first visit to a fresh Tally', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await field(page, 'Email').and(page.locator('[aria-invalid="true"]')).waitFor();
     const serverMessage = await fieldError(page, 'Email');
-    // zod's own words for an address it refuses, as the server sent them.
-    expect(serverMessage).toBe('Invalid email address');
+    // zod's own words for an address it refuses, as the server sent them, ended as a sentence.
+    expect(serverMessage).toBe('Invalid email address.');
     await expect(field(page, 'Name').inputValue()).resolves.toBe('Ada Lovelace');
     await screenshot(page, 'signup-server-error-beside-field');
 
@@ -96,7 +96,7 @@ describe('smoke: a first visit to a fresh Tally', () => {
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    await expect(alert.textContent()).resolves.toContain('that email and password do not match an account');
+    await expect(alert.textContent()).resolves.toContain('That email and password do not match an account.');
     await expect(field(page, 'Email').inputValue()).resolves.toBe('nobody@example.com');
     await screenshot(page, 'login-refused');
     await page.close();
