@@ -36,6 +36,10 @@ export const UsageSchema = z
     user_id: Uuid,
     workspace_id: Uuid.nullable(),
     used_for: z.string(),
+    used_for_label: z.string().nullable().openapi({
+      description:
+        'what Tally itself used the credits for, in words ("Invitation of bob@example.com to Acme"), in the usage history',
+    }),
     action: z.string().nullable(),
     amount: Credits,
     is_reserved: z.boolean(),
@@ -55,11 +59,18 @@ export const UsageSchema = z
   })
   .openapi('CreditsUsage');
 
-export const usageJson = (u: Usage, labels?: ReadonlyMap<string, string>) => ({
+/** Names a usage's grants and purposes carry in words (the usage history reads them once per page). */
+export interface UsageLabels {
+  grants: ReadonlyMap<string, string>;
+  purposes: ReadonlyMap<string, string>;
+}
+
+export const usageJson = (u: Usage, labels?: UsageLabels) => ({
   id: u.id,
   user_id: u.userId,
   workspace_id: u.workspaceId,
   used_for: u.usedFor,
+  used_for_label: labels?.purposes.get(u.usedFor) ?? null,
   action: u.action,
   amount: u.amount.toString(),
   is_reserved: u.isReserved,
@@ -68,7 +79,7 @@ export const usageJson = (u: Usage, labels?: ReadonlyMap<string, string>) => ({
   paid_by: u.paidBy.map((p) => ({
     grant_id: p.grantId,
     amount: p.amount.toString(),
-    label: labels?.get(p.grantId) ?? null,
+    label: labels?.grants.get(p.grantId) ?? null,
   })),
   used_at: u.usedAt.toISOString(),
 });

@@ -22,6 +22,7 @@ import {
   chargeAction,
   exportUsages,
   grantLabels,
+  purposeLabels,
   readBalance,
   readGrants,
   readReservations,
@@ -324,10 +325,16 @@ export function spendingRoutes(deps: CreditsDeps) {
     }),
     async (c) => {
       const result = await readUsages(deps, c.get('actor'), usageFilterOf(c.req.valid('query')));
-      const labels = await grantLabels(
-        deps.db,
-        result.items.flatMap((u) => u.paidBy.map((p) => p.grantId)),
-      );
+      const labels = {
+        grants: await grantLabels(
+          deps.db,
+          result.items.flatMap((u) => u.paidBy.map((p) => p.grantId)),
+        ),
+        purposes: await purposeLabels(
+          deps.db,
+          result.items.map((u) => u.usedFor),
+        ),
+      };
       return c.json(
         pageJson(result, (u) => usageJson(u, labels)),
         200,

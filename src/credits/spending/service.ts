@@ -435,3 +435,43 @@ export async function grantLabels(db: Db, grantIds: readonly string[]): Promise<
     ]),
   );
 }
+
+const REFERENCE = /^(invitation|workspace|product):([0-9a-f-]{36})$/;
+
+/**
+ * What people call the purposes Tally itself writes on usages and reservations (`invitation:<id>`,
+ * `workspace:<id>`, `product:<id>`): "Invitation of bob@example.com to Acme", "Workspace Acme",
+ * "Product Pro". A host application's own purposes are shown as written.
+ */
+export async function purposeLabels(
+  db: Db,
+  purposes: readonly (string | null)[],
+): Promise<Map<string, string>> {
+  const byKind = { invitation: new Set<string>(), workspace: new Set<string>(), product: new Set<string>() };
+  for (const purpose of purposes) {
+    const match = purpose ? REFERENCE.exec(purpose) : null;
+    if (match) byKind[match[1] as keyof typeof byKind].add(match[2]!);
+  }
+  const labels = new Map<string, string>();
+  const ids = (set: Set<string>) => sql.param([...set]);
+  if (byKind.invitation.size > 0)
+    for (const row of await queryRows<{ id: string; email: string; workspace: string }>(
+      db,
+      sql`SELECT i.id, i.email, o.name AS workspace FROM core_invitations i
+          JOIN core_organizations o ON o.id = i.organization_id WHERE i.id = ANY(${ids(byKind.invitation)}::uuid[])`,
+    ))
+      labels.set(`invitation:${row.id}`, `Invitation of ${row.email} to ${row.workspace}`);
+  if (byKind.workspace.size > 0)
+    for (const row of await queryRows<{ id: string; name: string }>(
+      db,
+      sql`SELECT id, name FROM core_organizations WHERE id = ANY(${ids(byKind.workspace)}::uuid[])`,
+    ))
+      labels.set(`workspace:${row.id}`, `Workspace ${row.name}`);
+  if (byKind.product.size > 0)
+    for (const row of await queryRows<{ id: string; name: string }>(
+      db,
+      sql`SELECT id, name FROM credits_products WHERE id = ANY(${ids(byKind.product)}::uuid[])`,
+    ))
+      labels.set(`product:${row.id}`, `Product ${row.name}`);
+  return labels;
+}

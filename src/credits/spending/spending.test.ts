@@ -497,6 +497,13 @@ describe('workspaces', () => {
         used_for: `invitation:${invited.invitation.id}`,
       }),
     ]);
+    // The history says what the credit was for in words, and what paid for it.
+    const history = await ok(tally, 200, 'GET', `/api/credits/usages?workspace_id=${workspace.id}`, {
+      as: owner,
+    });
+    expect(history.items[0]).toMatchObject({
+      used_for_label: `Invitation of ${guest.email} to ${workspace.name}`,
+    });
     const [mail] = await queryRows<{ text: string }>(
       tally.database.db,
       sql`SELECT text FROM core_mail_messages WHERE to_address = ${guest.email} AND template = 'invitation'`,

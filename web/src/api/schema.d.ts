@@ -17664,6 +17664,8 @@ export interface components {
             /** Format: uuid */
             workspace_id: string | null;
             used_for: string;
+            /** @description what Tally itself used the credits for, in words ("Invitation of bob@example.com to Acme"), in the usage history */
+            used_for_label: string | null;
             action: string | null;
             /**
              * @description whole credits, as a decimal string
