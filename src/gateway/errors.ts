@@ -38,6 +38,10 @@ export const gatewayErrors = defineErrors({
     description:
       'The call would pass a limit of the session grant (details.limit: cap, daily_budget, provider_cap, tool_cap, servers)',
   },
+  kyc_own_review: {
+    status: 403,
+    description: 'An administrator who is the provider leaves the KYC review to another administrator',
+  },
   kyc_not_approved: { status: 403, description: 'Only a provider with approved KYC can claim funds' },
   nothing_to_claim: { status: 422, description: 'The provider’s earnings hold nothing to claim now' },
 });

@@ -207,6 +207,50 @@ describe('KYC', () => {
     expect(await errorOf(await submit())).toMatchObject({ status: 409, code: 'kyc_approved' });
   });
 
+  it('leaves an administrator’s own KYC to another administrator, unless none is there', async () => {
+    // A provider who is an administrator, and another administrator (from the test above).
+    const own = await signedInPerson(tally, { isAdmin: true });
+    const made = await read(
+      await request(tally, 'POST', '/api/gateway/provider', {
+        as: own,
+        body: { name: 'Admin tools', payout_address: PAYOUT },
+      }),
+    );
+    const passport = await upload(own);
+    await request(tally, 'POST', '/api/gateway/provider/kyc/documents', {
+      as: own,
+      body: { file_id: passport, kind: 'identity' },
+    });
+    expect((await request(tally, 'POST', '/api/gateway/provider/kyc/submit', { as: own })).status).toBe(200);
+    const review = (as: TestPerson) =>
+      request(tally, 'POST', `/api/gateway/providers/${made.id}/kyc`, { as, body: { decision: 'approved' } });
+    expect(await errorOf(await review(own))).toMatchObject({ status: 403, code: 'kyc_own_review' });
+    expect((await read(await review(admin))).kyc.state).toBe('approved');
+
+    // On an installation with one administrator, nobody else could: they decide, and the log says so.
+    const alone = await testTally();
+    const sole = await signedInPerson(alone, { isAdmin: true });
+    const mine = await read(
+      await request(alone, 'POST', '/api/gateway/provider', {
+        as: sole,
+        body: { name: 'Solo tools', payout_address: PAYOUT },
+      }),
+    );
+    await alone.database.db.execute(
+      sql`UPDATE gateway_providers SET kyc_state = 'submitted' WHERE id = ${mine.id}`,
+    );
+    const decided = await request(alone, 'POST', `/api/gateway/providers/${mine.id}/kyc`, {
+      as: sole,
+      body: { decision: 'approved' },
+    });
+    expect((await read(decided)).kyc.state).toBe('approved');
+    const [logged] = await queryRows<{ details: Record<string, unknown> }>(
+      alone.database.db,
+      sql`SELECT details FROM core_audit_log WHERE action = 'gateway.kyc_approved' AND object_id = ${mine.id}`,
+    );
+    expect(logged!.details).toMatchObject({ own_review: true });
+  });
+
   it('takes only the provider’s own uploads, and only administrators review', async () => {
     const { person, provider } = await newProvider();
     const someoneElses = await upload(await signedInPerson(tally));

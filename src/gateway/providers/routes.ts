@@ -208,7 +208,7 @@ export function providerRoutes(deps: GatewayDeps) {
       responses: {
         200: jsonResponse(ProviderSchema, 'The provider'),
         ...errorResponses,
-        ...refusals(gatewayErrors, ['kyc_none', 'kyc_rejected', 'kyc_approved']),
+        ...refusals(gatewayErrors, ['kyc_none', 'kyc_rejected', 'kyc_approved', 'kyc_own_review']),
       },
     }),
     async (c) => {

@@ -248,6 +248,18 @@ export async function reviewKyc(
   return deps.db.transaction(async (tx) => {
     await getProvider({ db: tx }, actor, providerId);
     const [provider] = await tx.select().from(providers).where(eq(providers.id, providerId)).for('update');
+    // Four eyes where there are four: another administrator reviews a provider who is an administrator.
+    if (provider!.userId === actor.userId) {
+      const [others] = await queryRows<{ n: number }>(
+        tx,
+        sql`SELECT count(*)::int AS n FROM core_users WHERE is_admin AND id <> ${actor.userId}`,
+      );
+      if ((others?.n ?? 0) > 0)
+        throw gatewayErrors.error(
+          'kyc_own_review',
+          'another administrator reviews your own KYC: you may not decide on your own documents',
+        );
+    }
     const state = kycMachine.move(provider!.kycState, input.decision);
     const now = deps.clock.now();
     const [updated] = await tx
@@ -265,7 +277,11 @@ export async function reviewKyc(
       action: `gateway.kyc_${state}`,
       objectType: 'gateway_provider',
       objectId: providerId,
-      details: input.note ? { note: input.note } : undefined,
+      details: {
+        ...(input.note ? { note: input.note } : {}),
+        // The sole administrator reviewing their own provider: no one else could.
+        ...(provider!.userId === actor.userId ? { own_review: true } : {}),
+      },
     });
     await notify(
       tx,
