@@ -57,3 +57,7 @@ export type CreditsPurchase = Item<SuccessBody<'/api/credits/purchases', 'get'>>
 export type CreditsIntegration = Item<SuccessBody<'/api/credits/integrations', 'get'>>;
 export type CreatedCreditsIntegration = SuccessBody<'/api/credits/integrations', 'post', 201>;
 export type CreditsWhitelabel = SuccessBody<'/api/credits/whitelabel', 'get'>;
+export type CreditsCheckoutOffer = SuccessBody<'/api/credits/checkout/{productId}', 'get'>;
+export type CreditsCheckout = SuccessBody<'/api/credits/checkouts/{id}', 'get'>;
+export type CreditsPurchaseDetail = SuccessBody<'/api/credits/purchases/{id}', 'get'>;
+export type CreditsWebhookDelivery = Item<SuccessBody<'/api/credits/integrations/{id}/deliveries', 'get'>>;

@@ -134,3 +134,26 @@ export function priceOf(prices: CreditsActionPrice[] | null | undefined, action:
 export function mayTake(permissions: string[] | undefined, isAdmin: boolean, action: string): boolean {
   return isAdmin || (permissions ?? []).includes(action);
 }
+
+/** USDC has 6 decimals; the checkout asks for exactly the USD price, one USDC per dollar. */
+const USDC_SCALE = 6;
+
+/**
+ * USDC micro-units as a payer reads what their wallet signs: `49000000` → `49 USDC`, `49500000` →
+ * `49.5 USDC`. Every decimal the amount has is kept, none is added.
+ */
+export function formatUsdcPayment(micro: string | bigint): string {
+  const value = BigInt(micro);
+  const base = 10n ** BigInt(USDC_SCALE);
+  const whole = formatMinorNumber((value / base).toString(), 0);
+  const fraction = (value % base).toString().padStart(USDC_SCALE, '0').replace(/0+$/, '');
+  return `${whole}${fraction ? `.${fraction}` : ''} USDC`;
+}
+
+/** Whether Tally's own checkout can sell a product at this price: it takes USDC for prices in US dollars. */
+export const checkoutSells = (price: { amount_minor: string; currency: string }) =>
+  price.currency === 'USD' && price.amount_minor !== '0';
+
+/** A product's payment link, anyone may open: `/buy/<id>` on this Tally. */
+export const paymentLinkPath = (productId: string) => `/buy/${productId}`;
+export const paymentLinkUrl = (productId: string) => `${window.location.origin}${paymentLinkPath(productId)}`;

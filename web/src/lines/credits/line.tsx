@@ -2,6 +2,8 @@ import { lazy } from 'react';
 import type { WebLine } from '../types';
 
 const CreditsPages = lazy(() => import('./CreditsPages'));
+// A product's payment link: a page for anyone, with the wallet code it pays with, in a bundle of its own.
+const CheckoutPage = lazy(() => import('./checkout/CheckoutPage'));
 const OnboardingLink = lazy(() =>
   import('./OnboardingLinkRedirect').then((module) => ({ default: module.OnboardingLinkRedirect })),
 );
@@ -22,6 +24,7 @@ export const creditsLine: WebLine = {
   ],
   routes: [
     { path: 'credits/*', element: <CreditsPages /> },
+    { path: 'buy/:productId', element: <CheckoutPage /> },
     // The first-login link the purchase mail carries.
     { path: 'onboarding', element: <OnboardingLink /> },
   ],
