@@ -3,8 +3,9 @@ import type { UserEvent } from '@testing-library/user-event';
 import { sql } from 'drizzle-orm';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { creditsAdmin, freshEmail, mailedTemporaryPassword, ok } from '../../test/support/credits';
-import { installInputApis, namedProduct } from './support/credits-stage';
+import { read } from '../../test/support/app';
+import { creditsAdmin, deliver, freshEmail, mailedTemporaryPassword, ok } from '../../test/support/credits';
+import { fact, installInputApis, namedProduct } from './support/credits-stage';
 import { field, fieldError, formAlert, OPERATOR, sentTo, tallyPages } from './support/pages';
 
 // The page signs an authorization valid from the browser's clock: Tally's clock starts at the same
@@ -178,5 +179,86 @@ describe('a product’s payment link', () => {
     );
     expect(screen.queryByRole('button', { name: /^Pay/ })).toBeNull();
     expect(screen.queryByRole('form', { name: 'Pay with USDC' })).toBeNull();
+  });
+});
+
+describe('a purchase’s page and a platform’s delivery log', () => {
+  /** A platform that reported one order twice, after a delivery signed with the wrong secret. */
+  async function reportedPurchase() {
+    const { admin, product } = await pricedProduct(`Webhook Plan ${Date.now().toString(36)}`, '4900');
+    const created = await ok(pages.tally, 201, 'POST', '/api/credits/integrations', {
+      as: admin,
+      body: { name: `Shop ${Date.now().toString(36)}` },
+    });
+    const integration = { id: created.integration.id as string, secret: created.secret as string };
+    const order = {
+      order_id: `shop-${Date.now().toString(36)}`,
+      email: freshEmail('ada'),
+      product_id: product.id,
+      name: 'Ada Lovelace',
+      amount_paid: { amount_minor: '4900', currency: 'USD' },
+    };
+    const forged = await deliver(pages.tally, integration, order, { secret: 'whsec_not-the-secret' });
+    expect(forged.status).toBe(401);
+    pages.tally.clock.advance(1_000);
+    const recorded = await deliver(pages.tally, integration, order);
+    expect(recorded.status).toBe(201);
+    pages.tally.clock.advance(1_000);
+    expect((await deliver(pages.tally, integration, order)).status).toBe(200);
+    const purchase = (await read(recorded)).purchase as { id: string };
+    return { admin, product, integration: created.integration, order, purchase };
+  }
+
+  it('names the product, the buyer and the platform, says what was paid, and lists the order’s deliveries', async () => {
+    const { admin, product, integration, order, purchase } = await reportedPurchase();
+    pages.signIn(admin);
+    await pages.render(`/credits/purchases/${purchase.id}`);
+    await screen.findByRole('heading', { level: 1, name: `Purchase of ${product.name}` });
+    const facts = screen.getByRole('region', { name: 'Purchase' });
+    expect(within(facts).getByRole('link', { name: product.name }).getAttribute('href')).toBe(
+      `/credits/admin/products/${product.id}`,
+    );
+    expect(fact(facts, 'Buyer')).toBe(`Ada Lovelace${order.email}`);
+    expect(within(facts).getByRole('link', { name: 'Ada Lovelace' })).toBeTruthy();
+    expect(fact(facts, 'Paid')).toBe('49.00 USD');
+    expect(within(facts).getByRole('link', { name: integration.name }).getAttribute('href')).toBe(
+      `/credits/admin/integrations/${integration.id}`,
+    );
+    expect(within(facts).getByLabelText('Order reference').textContent).toBe(order.order_id);
+
+    const deliveries = within(screen.getByRole('region', { name: 'Webhook deliveries' })).getByRole('table', {
+      name: 'Webhook deliveries',
+    });
+    const rows = within(deliveries).getAllByRole('row').slice(1);
+    expect(rows.map((row) => within(row).getAllByRole('cell')[1]?.textContent)).toEqual([
+      'already_recorded',
+      'recorded',
+    ]);
+    expect(rows[0]?.textContent).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+  });
+
+  it('lists every delivery a platform received, a refused one with why, reached from the integrations list', async () => {
+    const { admin, integration, order } = await reportedPurchase();
+    pages.signIn(admin);
+    const { user, router } = await pages.render('/credits/admin/integrations');
+    const list = await screen.findByRole('table', { name: 'Integrations' });
+    await user.click(within(list).getByRole('link', { name: integration.name }));
+    await waitFor(() =>
+      expect(router.state.location.pathname).toBe(`/credits/admin/integrations/${integration.id}`),
+    );
+    await screen.findByRole('heading', { level: 1, name: integration.name });
+    const log = await screen.findByRole('table', { name: 'Webhook deliveries' });
+    const rows = within(log).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(3);
+    const refused = rows.find((row) => within(row).queryByText('refused'));
+    expect(refused?.textContent).toContain('401');
+    expect(refused?.textContent).toContain('bad_signature');
+    expect(refused?.textContent).toContain(
+      'The signature does not match this integration’s secret and body.',
+    );
+    expect(within(refused!).getByText('not read')).toBeTruthy();
+    const made = rows.find((row) => within(row).queryByText('recorded'));
+    expect(within(made!).getByText(order.order_id)).toBeTruthy();
+    expect(within(made!).getByRole('link', { name: 'Open the purchase' })).toBeTruthy();
   });
 });

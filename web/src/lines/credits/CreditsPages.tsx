@@ -8,13 +8,16 @@ import { AdminProductsPage } from './admin/AdminProductsPage';
 import { AdminPurchasesPage } from './admin/AdminPurchasesPage';
 import { AdminUserPage } from './admin/AdminUserPage';
 import { AdminUsersPage } from './admin/AdminUsersPage';
+import { IntegrationPage } from './admin/IntegrationPage';
 import { CreditsHomePage } from './CreditsHomePage';
 import { CreditsLayout } from './CreditsLayout';
 import { CataloguePage } from './catalogue/CataloguePage';
 import { FirstLoginPage } from './onboarding/FirstLoginPage';
 import { ProductPage } from './products/ProductPage';
+import { PurchasePage } from './purchases/PurchasePage';
 import { ResellerDomainPage } from './reseller/ResellerDomainPage';
 import { ResellerProductsPage } from './reseller/ResellerProductsPage';
+import { ResellerShopPage } from './reseller/ResellerShopPage';
 import { UsagePage } from './usage/UsagePage';
 import { WorkspacePage } from './workspaces/WorkspacePage';
 import { WorkspacesPage } from './workspaces/WorkspacesPage';
@@ -34,9 +37,11 @@ export default function CreditsPages() {
         { path: 'workspaces', element: signedIn(<WorkspacesPage />) },
         { path: 'workspaces/:workspaceId', element: signedIn(<WorkspacePage />) },
         { path: 'usage', element: signedIn(<UsagePage />) },
+        { path: 'purchases/:purchaseId', element: signedIn(<PurchasePage />) },
         { path: 'reseller', element: <Navigate to="/credits/reseller/products" replace /> },
         { path: 'reseller/products', element: signedIn(<ResellerProductsPage />) },
         { path: 'reseller/products/:productId', element: signedIn(<ProductPage area="reseller" />) },
+        { path: 'reseller/shop', element: signedIn(<ResellerShopPage />) },
         { path: 'reseller/domain', element: signedIn(<ResellerDomainPage />) },
         { path: 'admin', element: <Navigate to="/credits/admin/products" replace /> },
         { path: 'admin/products', element: adminOnly(<AdminProductsPage />) },
@@ -46,6 +51,7 @@ export default function CreditsPages() {
         { path: 'admin/purchases', element: adminOnly(<AdminPurchasesPage />) },
         { path: 'admin/action-prices', element: adminOnly(<AdminActionPricesPage />) },
         { path: 'admin/integrations', element: adminOnly(<AdminIntegrationsPage />) },
+        { path: 'admin/integrations/:integrationId', element: adminOnly(<IntegrationPage />) },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

@@ -1,9 +1,12 @@
-import { Badge, Button, Code, Group, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Button, Code, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { api, call } from '../../../api/client';
-import type { CreatedCreditsIntegration, CreditsIntegration } from '../../../api/types';
+import type { CreatedCreditsIntegration, CreditsIntegration, CreditsProduct } from '../../../api/types';
 import { ConfirmButton } from '../../../components/ConfirmButton';
+import { CopyValue } from '../../../components/CopyValue';
+import { type Column, DataTable } from '../../../components/DataTable';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { ResourceView } from '../../../components/ResourceView';
 import { SecretDialog } from '../../../components/SecretDialog';
@@ -11,13 +14,13 @@ import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
 import { useResource } from '../../../hooks/useResource';
-import { formatDateTime } from '../../../lib/dates';
+import { formatDateTime, formatToTheSecond } from '../../../lib/dates';
 import { showServerErrors } from '../../../lib/serverErrors';
+import { csvTime } from '../../../lib/table';
 import { checkRequired } from '../../../lib/validators';
 import { AdminFrame } from './AdminFrame';
+import { webhookUrlOf } from './IntegrationPage';
 import { WebhookSigningHelp } from './WebhookSigningHelp';
-
-const webhookUrlOf = (id: string) => `${window.location.origin}/api/credits/webhooks/${id}`;
 
 function NewIntegrationModal({
   created,
@@ -98,56 +101,141 @@ function IntegrationsTable({
   integrations: CreditsIntegration[];
   onDeactivate: (integration: CreditsIntegration) => Promise<void>;
 }) {
+  const state = (integration: CreditsIntegration) => (integration.active ? 'active' : 'deactivated');
+  const columns: Column<CreditsIntegration>[] = [
+    {
+      id: 'name',
+      header: 'Name',
+      cardTitle: true,
+      cell: (integration) => (
+        <Stack gap={0}>
+          <Anchor component={Link} to={`/credits/admin/integrations/${integration.id}`} size="sm" fw={500}>
+            {integration.name}
+          </Anchor>
+          <Text size="xs" c="dimmed">
+            created {formatDateTime(integration.created_at)}
+          </Text>
+        </Stack>
+      ),
+      sortValue: (integration) => integration.name,
+      csv: (integration) => integration.name,
+    },
+    {
+      id: 'webhook',
+      header: 'Webhook address',
+      cell: (integration) => <Code style={{ wordBreak: 'break-all' }}>{webhookUrlOf(integration.id)}</Code>,
+      csv: (integration) => webhookUrlOf(integration.id),
+    },
+    {
+      id: 'state',
+      header: 'State',
+      nowrap: true,
+      cell: (integration) => (
+        <Badge variant="light" color={integration.active ? 'teal' : 'gray'} style={{ overflow: 'visible' }}>
+          {state(integration)}
+        </Badge>
+      ),
+      sortValue: state,
+      csv: state,
+    },
+    {
+      id: 'last',
+      header: 'Last delivery',
+      nowrap: true,
+      cell: (integration) => formatToTheSecond(integration.last_used_at),
+      sortValue: (integration) => (integration.last_used_at ? new Date(integration.last_used_at) : null),
+      csv: (integration) => csvTime(integration.last_used_at),
+    },
+    {
+      id: 'actions',
+      header: 'Actions',
+      cell: (integration) => (
+        <Group gap="xs" justify="flex-end" wrap="nowrap">
+          <Anchor component={Link} to={`/credits/admin/integrations/${integration.id}`} size="sm">
+            Delivery log
+          </Anchor>
+          {integration.active && (
+            <ConfirmButton
+              label="Deactivate"
+              question={`Deactivate ${integration.name}?`}
+              consequence="Its deliveries are refused from now on; purchases already recorded stay. This cannot be undone: connect the platform again with a new integration."
+              confirmLabel="Deactivate"
+              onConfirm={() => onDeactivate(integration)}
+            />
+          )}
+        </Group>
+      ),
+    },
+  ];
   return (
-    <Table.ScrollContainer minWidth={760}>
-      <Table aria-label="Integrations" verticalSpacing="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>Webhook address</Table.Th>
-            <Table.Th>State</Table.Th>
-            <Table.Th>Last delivery</Table.Th>
-            <Table.Th aria-label="Actions" />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {integrations.map((integration) => (
-            <Table.Tr key={integration.id}>
-              <Table.Td>
-                <Text size="sm" fw={500}>
-                  {integration.name}
-                </Text>
-                <Text size="xs" c="dimmed">
-                  created {formatDateTime(integration.created_at)}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <Code style={{ wordBreak: 'break-all' }}>{webhookUrlOf(integration.id)}</Code>
-              </Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                <Badge variant="light" color={integration.active ? 'teal' : 'gray'}>
-                  {integration.active ? 'active' : 'deactivated'}
-                </Badge>
-              </Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(integration.last_used_at)}</Table.Td>
-              <Table.Td>
-                <Group justify="flex-end">
-                  {integration.active && (
-                    <ConfirmButton
-                      label="Deactivate"
-                      question={`Deactivate ${integration.name}?`}
-                      consequence="Its deliveries are refused from now on; purchases already recorded stay. This cannot be undone: connect the platform again with a new integration."
-                      confirmLabel="Deactivate"
-                      onConfirm={() => onDeactivate(integration)}
-                    />
-                  )}
-                </Group>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="Integrations"
+      rows={integrations}
+      columns={columns}
+      rowKey={(integration) => integration.id}
+      initialSort={{ columnId: 'name', direction: 'ascending' }}
+      minWidth={760}
+    />
+  );
+}
+
+/** The products a platform's webhook names by id: each with its id to copy. */
+function ProductIds() {
+  const products = useResource(
+    'credits-admin-products-on-sale',
+    async () =>
+      (await call(api.GET('/api/credits/products', { params: { query: { active: 'true', limit: 200 } } })))
+        .items,
+  );
+  const columns: Column<CreditsProduct>[] = [
+    {
+      id: 'name',
+      header: 'Product',
+      cardTitle: true,
+      cell: (product) => (
+        <Anchor component={Link} to={`/credits/admin/products/${product.id}`} size="sm">
+          {product.name}
+        </Anchor>
+      ),
+      sortValue: (product) => product.name,
+      csv: (product) => product.name,
+    },
+    {
+      id: 'id',
+      header: 'Product id',
+      cell: (product) => <CopyValue value={product.id} label={`Product id of ${product.name}`} />,
+      csv: (product) => product.id,
+    },
+  ];
+  return (
+    <SectionCard
+      title="Product ids"
+      description="What a platform sends as product_id: the id of the product bought."
+    >
+      <ResourceView
+        resource={products}
+        loadingLabel="Loading the products…"
+        isEmpty={(items) => items.length === 0}
+        empty={
+          <NothingYet title="No product on sale">
+            Make a product under Products first: its id appears here.
+          </NothingYet>
+        }
+      >
+        {(items) => (
+          <DataTable
+            label="Product ids"
+            rows={items}
+            columns={columns}
+            rowKey={(product) => product.id}
+            searchLabel="Search products"
+            exportName="product-ids"
+            initialSort={{ columnId: 'name', direction: 'ascending' }}
+            minWidth={560}
+          />
+        )}
+      </ResourceView>
+    </SectionCard>
   );
 }
 
@@ -195,6 +283,7 @@ export function AdminIntegrationsPage() {
             }}
           />
         </SectionCard>
+        <ProductIds />
         <SectionCard title="How to sign a webhook">
           <WebhookSigningHelp
             webhookUrl={`${window.location.origin}/api/credits/webhooks/<integration id>`}

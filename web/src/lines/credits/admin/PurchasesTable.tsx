@@ -26,6 +26,7 @@ export function PurchasesTable({
   const productName = (purchase: CreditsPurchase) =>
     products?.find((product) => product.id === purchase.product_id)?.name;
   const origin = (purchase: CreditsPurchase) => {
+    if (purchase.source === 'checkout') return 'Paid by wallet (USDC)';
     if (purchase.source !== 'webhook') return 'Entered by an administrator';
     const integration = integrations?.find((i) => i.id === purchase.integration_id)?.name;
     return integration ? `Webhook: ${integration}` : 'Webhook';
@@ -117,6 +118,21 @@ export function PurchasesTable({
         ),
       sortValue: account,
       csv: account,
+    },
+    {
+      id: 'open',
+      header: 'Purchase',
+      nowrap: true,
+      cell: (p) => (
+        <Anchor
+          component={Link}
+          to={`/credits/purchases/${p.id}`}
+          size="sm"
+          aria-label={`Details of the purchase by ${p.email}, ${formatToTheSecond(p.created_at)}`}
+        >
+          Details
+        </Anchor>
+      ),
     },
   ];
   return (

@@ -18,7 +18,8 @@ export function WebhookSigningHelp({ webhookUrl }: { webhookUrl: string }) {
       <List type="ordered" spacing="xs" size="sm">
         <List.Item>
           POST the order as JSON to the integration's webhook address: <Code>order_id</Code>,{' '}
-          <Code>email</Code>, <Code>product_id</Code> and, optionally, the buyer's <Code>name</Code>.
+          <Code>email</Code>, <Code>product_id</Code> (the product's id, with a Copy button under Product ids
+          on the Integrations page and on each product's page) and, optionally, the buyer's <Code>name</Code>.
         </List.Item>
         <List.Item>
           Put the current time in unix seconds in <Code>X-Tally-Timestamp</Code>; Tally refuses deliveries

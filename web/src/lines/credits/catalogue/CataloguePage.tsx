@@ -10,13 +10,14 @@ import { useResource } from '../../../hooks/useResource';
 import { useSession } from '../../../session/SessionContext';
 import { useCredits } from '../CreditsLayout';
 import { CreditsTabs } from '../CreditsTabs';
+import { checkoutSells, paymentLinkPath } from '../format';
 import { LoginDetailsForm } from './LoginDetailsForm';
 import { ProductCard } from './ProductCard';
 
 function MailboxNote() {
   const status = useResource('mail-status', () => call(api.GET('/api/mail/status')));
   if (!status.data?.mailbox_enabled) {
-    return <>They arrive at the email address you give the sales platform when you buy.</>;
+    return <>They arrive at the email address you give when you buy.</>;
   }
   return (
     <>
@@ -24,7 +25,7 @@ function MailboxNote() {
       <Anchor component={Link} to="/mailbox">
         Mailbox
       </Anchor>
-      , under the email address you gave the sales platform.
+      , under the email address you gave when you bought.
     </>
   );
 }
@@ -33,11 +34,12 @@ function HowBuyingWorks({ signedIn }: { signedIn: boolean }) {
   return (
     <SectionCard
       title="How buying works"
-      description="Products are sold on the sales platform; Tally turns each purchase into an account and credits."
+      description="Buy a product here with USDC, or on the sales platform; Tally turns each purchase into an account and credits."
     >
       <List type="ordered" spacing="xs">
         <List.Item>
-          Buy a product on the sales platform (or ask an administrator to enter your purchase).
+          Buy a product: with its Buy button here, paid in USDC from your wallet with one signature; on the
+          sales platform; or ask an administrator to enter your purchase.
         </List.Item>
         <List.Item>
           Tally registers your account under that email address and mails your login details: the address and
@@ -95,13 +97,32 @@ function ManageProductsButton() {
   );
 }
 
+/**
+ * Where a product is bought: its payment link, when Tally's checkout sells it (a price in US
+ * dollars); otherwise the sales platform, which has no address Tally knows.
+ */
+export function BuyLink({ product }: { product: CreditsCatalogueProduct }) {
+  if (!checkoutSells(product.display_price)) {
+    return (
+      <Text size="sm" c="dimmed">
+        Sold on the sales platform, or entered by an administrator.
+      </Text>
+    );
+  }
+  return (
+    <Button component={Link} to={paymentLinkPath(product.id)} aria-label={`Buy ${product.name}`} fullWidth>
+      Buy
+    </Button>
+  );
+}
+
 /** The products on sale, the same for everyone, signed in or not, with their exact prices. */
 function Catalogue() {
   const catalogue = useResource('credits-catalogue', loadCatalogue);
   return (
     <SectionCard
       title="Products on sale"
-      description="Buy one on the sales platform; each brings its credits every cycle and allows its actions."
+      description="Buy one with its Buy button, paid in USDC; each brings its credits every cycle and allows its actions."
       actions={<ManageProductsButton />}
     >
       <ResourceView
@@ -117,7 +138,7 @@ function Catalogue() {
         {(data) => (
           <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="lg">
             {data.items.map((product) => (
-              <ProductCard key={product.id} product={product} />
+              <ProductCard key={product.id} product={product} footer={<BuyLink product={product} />} />
             ))}
           </SimpleGrid>
         )}

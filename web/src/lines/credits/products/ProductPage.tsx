@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Stack } from '@mantine/core';
+import { Anchor, Button, Code, Group, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { Link, useParams } from 'react-router';
 import { api, call } from '../../../api/client';
@@ -6,6 +6,7 @@ import { asApiError } from '../../../api/errors';
 import type { paths } from '../../../api/schema';
 import type { CreditsActionPrice, CreditsProduct } from '../../../api/types';
 import { ConfirmButton } from '../../../components/ConfirmButton';
+import { CopyValue } from '../../../components/CopyValue';
 import { Facts } from '../../../components/Facts';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
@@ -19,8 +20,10 @@ import { PurchasesTable } from '../admin/PurchasesTable';
 import { useCredits } from '../CreditsLayout';
 import {
   actionLabel,
+  checkoutSells,
   formatCredits,
   formatDisplayPrice,
+  paymentLinkUrl,
   productTypeLabels,
   refillCycleLabels,
 } from '../format';
@@ -68,6 +71,42 @@ function ProductFacts({
         { label: 'Changed', value: formatDateTime(product.updated_at) },
       ]}
     />
+  );
+}
+
+/** Where the product is bought: its payment link, and its id for a sales platform's webhook. */
+function WhereItSells({ product }: { product: CreditsProduct }) {
+  const sells = checkoutSells(product.display_price);
+  return (
+    <SectionCard
+      title="Selling it"
+      description="Share the payment link: anyone who opens it pays in USDC from a wallet, and gets an account and the credits."
+    >
+      <Stack gap="sm">
+        {sells ? (
+          product.active ? (
+            <CopyValue value={paymentLinkUrl(product.id)} label="Payment link" />
+          ) : (
+            <Text size="sm">Its payment link works again once it is on sale again.</Text>
+          )
+        ) : (
+          <Text size="sm">
+            No payment link: Tally's checkout sells products priced in US dollars (paid one USDC for each
+            dollar), and this one is priced {formatDisplayPrice(product.display_price)}. Change its display
+            price below to USD to get one.
+          </Text>
+        )}
+        <div>
+          <Text size="xs" fw={700} tt="uppercase" c="dimmed">
+            Product id
+          </Text>
+          <Text size="sm" c="dimmed">
+            What a sales platform sends as <Code>product_id</Code> in its webhook.
+          </Text>
+          <CopyValue value={product.id} label="Product id" />
+        </div>
+      </Stack>
+    </SectionCard>
   );
 }
 
@@ -163,6 +202,7 @@ function ProductView({
         <SectionCard title="Product">
           <ProductFacts product={product} prices={prices.data ?? undefined} />
         </SectionCard>
+        <WhereItSells product={product} />
         {area === 'admin' && <ProductPurchases product={product} />}
         <SectionCard
           title="Change"

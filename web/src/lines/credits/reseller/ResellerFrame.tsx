@@ -2,6 +2,7 @@ import { CreditsAreaFrame, type CreditsFrameProps } from '../CreditsTabs';
 
 const resellerTabs = [
   { path: '/credits/reseller/products', label: 'Your products' },
+  { path: '/credits/reseller/shop', label: 'Preview your shop' },
   { path: '/credits/reseller/domain', label: 'Domain' },
 ];
 
