@@ -25,6 +25,15 @@ function WhereTheMailIs({ email }: { email: string }) {
   if (!status.data?.mailbox_enabled) {
     return <>Paid. We sent your login details to {email}: look in that inbox.</>;
   }
+  // This Tally keeps its mail in its Mailbox instead of sending it; only some may read it there.
+  if (!status.data.open_to_visitors) {
+    return (
+      <>
+        Paid. We sent your login details to {email}; this Tally keeps its mail in its Mailbox, which an
+        administrator can read to you.
+      </>
+    );
+  }
   return (
     <>
       Paid. We sent your login details to {email} —{' '}
