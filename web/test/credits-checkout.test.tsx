@@ -5,7 +5,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { read } from '../../test/support/app';
 import { creditsAdmin, deliver, freshEmail, mailedTemporaryPassword, ok } from '../../test/support/credits';
-import { fact, installInputApis, namedProduct } from './support/credits-stage';
+import { fact, installInputApis, namedProduct, reseller } from './support/credits-stage';
 import { field, fieldError, formAlert, OPERATOR, sentTo, tallyPages } from './support/pages';
 
 // The page signs an authorization valid from the browser's clock: Tally's clock starts at the same
@@ -260,5 +260,45 @@ describe('a purchase’s page and a platform’s delivery log', () => {
     const made = rows.find((row) => within(row).queryByText('recorded'));
     expect(within(made!).getByText(order.order_id)).toBeTruthy();
     expect(within(made!).getByRole('link', { name: 'Open the purchase' })).toBeTruthy();
+  });
+});
+
+describe('a reseller’s shop preview', () => {
+  it('shows her products on sale as her customers see them, each with its Buy link where the checkout sells it', async () => {
+    const admin = await creditsAdmin(pages.tally);
+    const { person } = await reseller(pages.tally, admin, { credits: 500 });
+    const stamp = Date.now().toString(36);
+    const dollars = await namedProduct(pages.tally, person, {
+      name: `B Dollar ${stamp}`,
+      credits: 50,
+      price: { amount_minor: '1900', currency: 'USD' },
+    });
+    await namedProduct(pages.tally, person, {
+      name: `A Euro ${stamp}`,
+      credits: 20,
+      price: { amount_minor: '900', currency: 'EUR' },
+    });
+    pages.signIn(person);
+    await pages.render('/credits/reseller/shop');
+    await screen.findByRole('heading', { level: 1, name: 'Preview your shop' });
+    const shop = await screen.findByRole('region', { name: 'Products on sale' });
+    const cards = await within(shop).findAllByRole('article');
+    expect(cards.map((card) => card.getAttribute('aria-label'))).toEqual([
+      `A Euro ${stamp}`,
+      `B Dollar ${stamp}`,
+    ]);
+    expect(within(cards[0]!).getByText('9.00 EUR')).toBeTruthy();
+    expect(within(cards[0]!).queryByRole('link', { name: /^Buy/ })).toBeNull();
+    expect(
+      within(cards[0]!).getByText('Sold on the sales platform, or entered by an administrator.'),
+    ).toBeTruthy();
+    expect(within(cards[1]!).getByText('19.00 USD')).toBeTruthy();
+    expect(within(cards[1]!).getByText('50 credits · never refilled')).toBeTruthy();
+    expect(
+      within(cards[1]!)
+        .getByRole('link', { name: `Buy B Dollar ${stamp}` })
+        .getAttribute('href'),
+    ).toBe(`/buy/${dollars.id}`);
+    expect(screen.getByRole('link', { name: 'set up your domain' })).toBeTruthy();
   });
 });
