@@ -70,18 +70,18 @@ describe('account: from sign-up to an organisation with a second member', () => 
     await desktop.goto(`${server.url}/signup`);
     await signUpAndConfirm(desktop, { name: 'Ada Lovelace', email: 'ada@example.com' });
     await desktop.waitForURL(`${server.url}/`);
-    await desktop.getByRole('button', { name: 'Account menu for Ada Lovelace' }).waitFor();
+    await desktop.getByRole('button', { name: 'Ada Lovelace: account menu' }).waitFor();
     await screenshot(desktop, 'signed-in-home');
   });
 
   it('logs out and logs in again with the password', async () => {
-    await desktop.getByRole('button', { name: 'Account menu for Ada Lovelace' }).click();
+    await desktop.getByRole('button', { name: 'Ada Lovelace: account menu' }).click();
     await desktop.getByRole('menuitem', { name: 'Log out' }).click();
     await desktop.goto(`${server.url}/login`);
     await field(desktop, 'Email').fill('ada@example.com');
     await field(desktop, 'Password').fill('correct horse battery staple');
     await desktop.getByRole('button', { name: 'Log in' }).click();
-    await desktop.getByRole('button', { name: 'Account menu for Ada Lovelace' }).waitFor();
+    await desktop.getByRole('button', { name: 'Ada Lovelace: account menu' }).waitFor();
     await screenshot(desktop, 'logged-in-again');
   });
 
@@ -90,7 +90,7 @@ describe('account: from sign-up to an organisation with a second member', () => 
     await desktop.getByRole('heading', { level: 2, name: 'Profile' }).waitFor();
     await field(desktop, 'Name').fill('Ada King');
     await desktop.getByRole('button', { name: 'Save name' }).click();
-    await desktop.getByRole('button', { name: 'Account menu for Ada King' }).waitFor();
+    await desktop.getByRole('button', { name: 'Ada King: account menu' }).waitFor();
     await desktop.getByText('This browser').waitFor();
     await screenshot(desktop, 'profile');
   });
@@ -132,7 +132,7 @@ describe('account: from sign-up to an organisation with a second member', () => 
     await desktop.getByRole('row', { name: /bob@example\.com/ }).waitFor();
     await screenshot(desktop, 'organisation-with-invitation');
 
-    await desktop.getByRole('button', { name: 'Account menu for Ada King' }).click();
+    await desktop.getByRole('button', { name: 'Ada King: account menu' }).click();
     await desktop.getByRole('menuitem', { name: 'Log out' }).click();
     await desktop.getByRole('link', { name: 'Log in' }).first().waitFor();
   });

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessibilityAudit } from './support/accessibility';
 import { type Browser, launchBrowser, screenshotTaker, type ViewportName } from './support/browser';
 import { field, fieldError, focused } from './support/page-checks';
 import { makeAdministrator, type RunningTally, startTally } from './support/server';
@@ -30,7 +31,8 @@ function contrast(foreground: string, background: string): number {
 describe('credits: amounts, secrets and badges as a new user meets them', () => {
   let server: RunningTally;
   let browser: Browser;
-  const screenshot = screenshotTaker('credits-inputs');
+  const audit = accessibilityAudit();
+  const screenshot = screenshotTaker('credits-inputs', audit.check);
 
   beforeAll(async () => {
     server = await startTally();
@@ -184,6 +186,10 @@ describe('credits: amounts, secrets and badges as a new user meets them', () => 
     expect(cut).toBe(0);
     await screenshot(page, 'users-phone');
     await page.close();
+  });
+
+  it('has no serious or critical accessibility violation on any page it showed (axe-core)', () => {
+    expect(audit.violations).toEqual([]);
   });
 
   it('raised no error in any page', () => {

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessibilityAudit } from './support/accessibility';
 import { type Browser, launchBrowser, screenshotTaker, type ViewportName } from './support/browser';
 import { field } from './support/page-checks';
 import { makeAdministrator, type RunningTally, startTally } from './support/server';
@@ -21,7 +22,8 @@ describe('credits journeys: a session ending mid-form, and an invited member’s
   let server: RunningTally;
   let browser: Browser;
   let productId = '';
-  const screenshot = screenshotTaker('credits-journeys');
+  const audit = accessibilityAudit();
+  const screenshot = screenshotTaker('credits-journeys', audit.check);
   const api = (path: string) => `${server.url}${path}`;
 
   /** The link of the newest mail to `email` with this subject, as its reader would follow it. */
@@ -241,6 +243,10 @@ describe('credits journeys: a session ending mid-form, and an invited member’s
       await page.close();
     });
   }
+
+  it('has no serious or critical accessibility violation on any page it showed (axe-core)', () => {
+    expect(audit.violations).toEqual([]);
+  });
 
   it('raised no error in any page', () => {
     expect(browser.pageErrors).toEqual([]);

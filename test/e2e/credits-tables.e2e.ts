@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Body, read, request, signedInPerson, type TestPerson } from '../support/app';
+import { accessibilityAudit } from './support/accessibility';
 import { type Browser, launchBrowser, screenshotTaker } from './support/browser';
 import { type RunningTally, startTally } from './support/server';
 
@@ -27,7 +28,8 @@ describe('credits tables: sorted, searched and downloaded, and cards on a phone'
   let browser: Browser;
   let admin: TestPerson;
   const recorded = new Map<string, string>();
-  const screenshot = screenshotTaker('credits-tables');
+  const audit = accessibilityAudit();
+  const screenshot = screenshotTaker('credits-tables', audit.check);
 
   const ok = async (response: Response, status: number): Promise<Body> => {
     const body = await read(response);
@@ -201,5 +203,9 @@ describe('credits tables: sorted, searched and downloaded, and cards on a phone'
     await screenshot(phone, 'mailbox-phone');
     await phone.close();
     expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('has no serious or critical accessibility violation on any page it showed (axe-core)', () => {
+    expect(audit.violations).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessibilityAudit } from './support/accessibility';
 import { type Browser, launchBrowser, screenshotTaker } from './support/browser';
 import { field, fieldError } from './support/page-checks';
 import { makeAdministrator, type RunningTally, startTally } from './support/server';
@@ -27,7 +28,8 @@ describe('credits: from a purchase by webhook to spending credits', () => {
   let desktop: Page;
   let webhookUrl = '';
   let webhookSecret = '';
-  const screenshot = screenshotTaker('credits');
+  const audit = accessibilityAudit();
+  const screenshot = screenshotTaker('credits', audit.check);
 
   beforeAll(async () => {
     server = await startTally();
@@ -397,5 +399,9 @@ describe('credits: from a purchase by webhook to spending credits', () => {
 
   it('raised no error in any page', () => {
     expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('has no serious or critical accessibility violation on any page it showed (axe-core)', () => {
+    expect(audit.violations).toEqual([]);
   });
 });

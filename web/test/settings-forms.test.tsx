@@ -102,12 +102,12 @@ describe('the profile name form', () => {
   it('saves the name: the header shows it, and the button waits for the next change', async () => {
     const person = await signedInPerson(pages.tally, { name: 'Ada Lovelace' });
     const { user, form, button, submit } = await open(person);
-    expect(await screen.findByRole('button', { name: 'Account menu for Ada Lovelace' })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Ada Lovelace: account menu' })).toBeTruthy();
     await user.clear(field(form, /^Name\W*$/));
     await user.type(field(form, /^Name\W*$/), '  Ada King ');
     await submit();
     await waitFor(() => expect(screen.getByText('Your name is saved.')).toBeTruthy());
-    expect(screen.getByRole('button', { name: 'Account menu for Ada King' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Ada King: account menu' })).toBeTruthy();
     expect(sentTo(pages, 'PATCH', '/api/auth/me').map((sent) => sent.body)).toEqual([{ name: 'Ada King' }]);
     expect(await nameOf(person)).toBe('Ada King');
     expect(formAlert(form)).toBeNull();

@@ -64,7 +64,11 @@ export async function launchBrowser(): Promise<Browser> {
  * whole page, or only the viewport where keyboard focus must survive (a full-page capture resizes
  * the window, which can take focus away).
  */
-export function screenshotTaker(journey: string) {
+export function screenshotTaker(
+  journey: string,
+  /** Runs after each screenshot, on the page as photographed (an accessibility check). */
+  after?: (page: Page, step: string) => Promise<void>,
+) {
   const folder = path.join(screenshotsDir, journey);
   fs.rmSync(folder, { recursive: true, force: true });
   fs.mkdirSync(folder, { recursive: true });
@@ -79,5 +83,6 @@ export function screenshotTaker(journey: string) {
     // A full-page capture of a scrolled page draws the fixed header mid-page; start from the top.
     if (fullPage) await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: file, fullPage });
+    await after?.(page, step);
   };
 }

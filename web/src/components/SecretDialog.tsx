@@ -66,7 +66,7 @@ export function SecretDialog({
                   <Button
                     data-autofocus
                     type="button"
-                    variant={copied ? 'filled' : 'default'}
+                    variant={copied ? 'light' : 'default'}
                     color={copied ? 'teal' : undefined}
                     onClick={copy}
                     aria-label={copied ? `${label} copied` : `Copy the ${name}`}

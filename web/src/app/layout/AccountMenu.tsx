@@ -1,4 +1,4 @@
-import { Avatar, Button, Group, Menu, Text, UnstyledButton } from '@mantine/core';
+import { Avatar, Button, Group, Menu, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { Link, useNavigate } from 'react-router';
 import { asApiError } from '../../api/errors';
@@ -47,14 +47,16 @@ export function AccountMenu() {
   return (
     <Menu position="bottom-end" width={220}>
       <Menu.Target>
-        <UnstyledButton aria-label={`Account menu for ${name}`}>
+        {/* Named by its content, not an aria-label: what is seen (initials, the name) is what is read. */}
+        <UnstyledButton>
           <Group gap="xs" wrap="nowrap">
-            <Avatar size="sm" color="blue" radius="xl">
+            <Avatar size="sm" color="blue" radius="xl" aria-hidden>
               {initials(name)}
             </Avatar>
-            <Text size="sm" fw={500} visibleFrom="sm" truncate maw={160}>
+            <Text size="sm" fw={500} visibleFrom="sm" truncate maw={160} aria-hidden>
               {name}
             </Text>
+            <VisuallyHidden>{`${name}: account menu`}</VisuallyHidden>
           </Group>
         </UnstyledButton>
       </Menu.Target>

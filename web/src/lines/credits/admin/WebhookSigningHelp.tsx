@@ -38,7 +38,7 @@ export function WebhookSigningHelp({ webhookUrl }: { webhookUrl: string }) {
       <Text size="sm" fw={500}>
         With a shell, for example:
       </Text>
-      <Code block aria-label="Signing example">
+      <Code block aria-label="Signing example" tabIndex={0}>
         {example}
       </Code>
     </Stack>

@@ -99,7 +99,7 @@ function DnsRecord({
       <CopyButton value={value}>
         {({ copied, copy: copyValue }) => (
           <Button
-            variant={copied ? 'filled' : 'default'}
+            variant={copied ? 'light' : 'default'}
             color={copied ? 'teal' : undefined}
             onClick={copyValue}
           >

@@ -99,7 +99,7 @@ export function TokenDialog({
               {({ copied, copy }) => (
                 <Button
                   data-autofocus
-                  variant={copied ? 'filled' : 'default'}
+                  variant={copied ? 'light' : 'default'}
                   color={copied ? 'teal' : undefined}
                   onClick={copy}
                   aria-label={copied ? 'Token copied' : 'Copy the token'}
