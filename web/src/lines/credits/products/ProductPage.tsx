@@ -61,7 +61,7 @@ function ProductFacts({
                 label: 'Reseller',
                 value: (
                   <Anchor component={Link} to={`/credits/admin/users/${product.owner_user_id}`}>
-                    {product.owner_user_id}
+                    {product.owner?.name || product.owner?.email || 'The reseller'}
                   </Anchor>
                 ),
               },
