@@ -1,12 +1,13 @@
 import { type Address, encodeFunctionData, getAddress, type Hex, isHex, parseAbiItem } from 'viem';
 import type { Db } from '../core/database';
 import { AppError } from '../core/errors';
+import { databaseStep, defineFlow, externalStep, type Flow } from '../core/flows';
 import * as TestUSDC from './contracts/TestUSDC';
 import { chainErrors } from './errors';
 import type { ChainEvent } from './follower/events';
 import { defineWatcher, type Watcher } from './follower/follower';
 import type { ChainRuntime } from './runtime';
-import { estimateGasLimit } from './sender/sender';
+import { estimateGasLimit, type Settlement } from './sender/sender';
 
 /**
  * Payments in USDC by EIP-3009 authorization: the payer signs once (`receiveWithAuthorization` or
@@ -309,4 +310,63 @@ export function authorizationWatchers(
       onOrphaned: (tx, event) => first((h) => h.canceledOrphaned(tx, event)),
     }),
   ];
+}
+
+/** An authorization as a line stored it: what a repeat must match to be the same one. */
+export interface StoredAuthorization {
+  kind: AuthorizationKind;
+  value: bigint;
+  validAfter: bigint;
+  validBefore: bigint;
+  signature: string;
+}
+
+/** Whether an authorization sent again is the one stored (the same terms, the same signature). */
+export const sameAuthorization = (stored: StoredAuthorization, input: AuthorizationInput): boolean =>
+  stored.kind === input.kind &&
+  stored.value === input.value &&
+  stored.validAfter === input.validAfter &&
+  stored.validBefore === input.validBefore &&
+  stored.signature === input.signature.toLowerCase();
+
+/**
+ * Settles the treasury's own submission of an authorization: confirmed needs nothing (the line's
+ * handler credits what the chain's event says). Reverted or replaced fails the line's record
+ * (`fail`, with the reason in words) while the chain says the authorization is still unused; if it
+ * is used or cancelled, another transaction took it first (anyone may submit a
+ * `transferWithAuthorization`), and the handler settles it from that transaction's event.
+ */
+export function authorizationSettlement(
+  chain: ChainRuntime,
+  line: {
+    name: string;
+    /** The payer and nonce of the record the submission was for; null when there is none. */
+    find(db: Db, transactionId: string): Promise<{ from: string; nonce: string } | null>;
+    /** Fails the record that waits for this submission (a record settled meanwhile stays as it is). */
+    fail(tx: Db, transactionId: string, reason: string): Promise<void>;
+  },
+  db: Db,
+): Flow<Settlement> {
+  return defineFlow<Settlement>({
+    name: line.name,
+    steps: [
+      externalStep('authorization', async ({ input }) => {
+        if (input.state === 'confirmed') return { used: true };
+        const record = await line.find(db, input.transactionId);
+        if (!record) return { used: true };
+        return { used: await authorizationUsed(chain, record.from, record.nonce) };
+      }),
+      databaseStep('record', async (tx, { input, outputs }) => {
+        if ((outputs.authorization as { used: boolean }).used) return null;
+        await line.fail(
+          tx,
+          input.transactionId,
+          input.state === 'reverted'
+            ? 'the chain refused the authorization: it expired, or the USDC left the wallet before it was used'
+            : 'the transaction that submitted the authorization was replaced before it was mined',
+        );
+        return null;
+      }),
+    ],
+  });
 }

@@ -66,7 +66,7 @@ describe('chain: the development wallet, the faucet and the Chain page', () => {
   it('connects the development wallet on the Wallet page', async () => {
     await signUp(desktop);
     await desktop.goto(server.url);
-    await desktop.getByRole('button', { name: `Account menu for ${PERSON.name}` }).waitFor();
+    await desktop.getByRole('button', { name: `${PERSON.name}: account menu` }).waitFor();
     await navigateTo(desktop, 'Wallet');
     await desktop.getByRole('heading', { level: 1, name: 'Wallet' }).waitFor();
     const chain = desktop.getByRole('region', { name: 'Chain' });
@@ -110,7 +110,7 @@ describe('chain: the development wallet, the faucet and the Chain page', () => {
     await desktop.getByRole('button', { name: 'Link to your account' }).click();
     await desktop.getByText('linked to your account').waitFor();
 
-    await desktop.getByRole('button', { name: `Account menu for ${PERSON.name}` }).click();
+    await desktop.getByRole('button', { name: `${PERSON.name}: account menu` }).click();
     await desktop.getByRole('menuitem', { name: 'Log out' }).click();
     await desktop.goto(`${server.url}/login`);
     await desktop.getByRole('link', { name: 'Sign in with a wallet' }).click();
@@ -118,7 +118,7 @@ describe('chain: the development wallet, the faucet and the Chain page', () => {
     await screenshot(desktop, 'sign-in-with-development-wallet');
     await desktop.getByRole('button', { name: 'Sign in with the development wallet' }).click();
     await desktop.waitForURL(`${server.url}/`);
-    await desktop.getByRole('button', { name: `Account menu for ${PERSON.name}` }).waitFor();
+    await desktop.getByRole('button', { name: `${PERSON.name}: account menu` }).waitFor();
   });
 
   it('keeps the wallet connected in this browser, also on a phone', async () => {

@@ -77,7 +77,7 @@ describe('gateway: a deposit signed in the page, then a paid tool call from the 
     await desktop.goto(url('/login/wallet'));
     await desktop.getByRole('button', { name: 'Sign in with the development wallet' }).click();
     await desktop.waitForURL(url('/'));
-    await desktop.getByRole('button', { name: /^Account menu for 0x/ }).waitFor();
+    await desktop.getByRole('button', { name: /^0x.*: account menu$/ }).waitFor();
 
     await desktop.goto(url('/wallet'));
     await desktop.getByLabel('Connected address').waitFor();

@@ -28,14 +28,14 @@ describe('wallet: Sign-In with Ethereum from a browser wallet', () => {
     await page.waitForURL(`${server.url}/login/wallet`);
     await page.getByRole('button', { name: 'Sign in with a browser wallet' }).click();
     await page.waitForURL(`${server.url}/`);
-    await page.getByRole('button', { name: /^Account menu for/ }).waitFor();
+    await page.getByRole('button', { name: /: account menu$/ }).waitFor();
 
     await page.goto(`${server.url}/settings/profile`);
     await page.getByRole('heading', { level: 2, name: 'Wallets' }).waitFor();
     await page.getByText(address).waitFor();
     // No name and no email yet: the header names the person by their wallet, and no password can be set.
     await page
-      .getByRole('button', { name: `Account menu for ${address.slice(0, 6)}…${address.slice(-4)}` })
+      .getByRole('button', { name: `${address.slice(0, 6)}…${address.slice(-4)}: account menu` })
       .waitFor();
     await expect(page.getByRole('heading', { level: 2, name: 'Set a password' }).count()).resolves.toBe(0);
     await screenshot(page, 'profile-with-wallet');

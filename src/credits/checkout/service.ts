@@ -6,10 +6,11 @@ import {
   type AuthorizationTerms,
   authorizationError,
   authorizationKey,
+  authorizationSettlement,
   authorizationTerms,
-  authorizationUsed,
   checkAuthorization,
   nonceRefusal,
+  sameAuthorization,
 } from '../../chain/authorizations';
 import { chainErrors } from '../../chain/errors';
 import { derivedUuid } from '../../chain/follower/events';
@@ -21,7 +22,7 @@ import { normalizeEmail } from '../../core/auth/accounts';
 import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/database';
 import { notFound } from '../../core/errors';
-import { databaseStep, defineFlow, externalStep, type Flow } from '../../core/flows';
+import type { Flow } from '../../core/flows';
 import { isUuid, newId } from '../../core/ids';
 import { rescale } from '../../core/money';
 import { applyTransfers } from '../../ledger/engine';
@@ -218,15 +219,8 @@ function sameCheckout(
   email: string,
   input: AuthorizationInput,
 ): Checkout {
-  const same =
-    existing.productId === productId &&
-    existing.email === email &&
-    existing.kind === input.kind &&
-    existing.value === input.value &&
-    existing.validAfter === input.validAfter &&
-    existing.validBefore === input.validBefore &&
-    existing.signature === input.signature.toLowerCase();
-  if (!same) throw chainErrors.error('authorization_used', 'this authorization was sent to Tally already');
+  if (existing.productId !== productId || existing.email !== email || !sameAuthorization(existing, input))
+    throw chainErrors.error('authorization_used', 'this authorization was sent to Tally already');
   return existing;
 }
 
@@ -361,44 +355,28 @@ async function book(tx: Db, clock: Clock, id: string, debit: string, credit: str
     throw new Error(`credits checkout ${checkout.id}: the ledger answered ${outcome?.result ?? 'nothing'}`);
 }
 
-/**
- * When the treasury's own submission ends: confirmed needs nothing (the watcher makes the purchase
- * from the chain's event). Reverted or replaced fails the checkout while the chain says the
- * authorization is still unused; if it is used, another transaction took it and the watcher settles it.
- */
-export function checkoutSettlement(
+/** The treasury's submission of a checkout's payment settled: refused or replaced fails a checkout still waiting. */
+export const checkoutSettlement = (
   deps: Pick<CreditsDeps, 'db' | 'clock'>,
   chain: ChainRuntime,
-): Flow<Settlement> {
-  return defineFlow<Settlement>({
-    name: 'credits.settle_checkout',
-    steps: [
-      externalStep('authorization', async ({ input }) => {
-        if (input.state === 'confirmed') return { used: true };
-        const [checkout] = await deps.db
+): Flow<Settlement> =>
+  authorizationSettlement(
+    chain,
+    {
+      name: 'credits.settle_checkout',
+      async find(db, transactionId) {
+        const [checkout] = await db
           .select()
           .from(checkouts)
-          .where(eq(checkouts.transactionId, input.transactionId));
-        if (!checkout) return { used: true };
-        return { used: await authorizationUsed(chain, checkout.fromAddress, checkout.nonce) };
-      }),
-      databaseStep('record', async (tx, { input, outputs }) => {
-        if ((outputs.authorization as { used: boolean }).used) return null;
+          .where(eq(checkouts.transactionId, transactionId));
+        return checkout ? { from: checkout.fromAddress, nonce: checkout.nonce } : null;
+      },
+      async fail(tx, transactionId, reason) {
         await tx
           .update(checkouts)
-          .set({
-            state: 'failed',
-            failure:
-              input.state === 'reverted'
-                ? 'the chain refused the payment: the authorization expired, or the USDC left the wallet first'
-                : 'the transaction that submitted the payment was replaced before it was mined',
-            updatedAt: deps.clock.now(),
-          })
-          .where(
-            and(eq(checkouts.transactionId, input.transactionId), eq(checkouts.state, 'awaiting_payment')),
-          );
-        return null;
-      }),
-    ],
-  });
-}
+          .set({ state: 'failed', failure: reason, updatedAt: deps.clock.now() })
+          .where(and(eq(checkouts.transactionId, transactionId), eq(checkouts.state, 'awaiting_payment')));
+      },
+    },
+    deps.db,
+  );

@@ -6,10 +6,11 @@ import {
   type AuthorizationTerms,
   authorizationError,
   authorizationKey,
+  authorizationSettlement,
   authorizationTerms,
-  authorizationUsed,
   checkAuthorization,
   nonceRefusal,
+  sameAuthorization,
 } from '../../chain/authorizations';
 import { chainErrors } from '../../chain/errors';
 import { derivedUuid } from '../../chain/follower/events';
@@ -20,7 +21,7 @@ import { recordAudit } from '../../core/audit/service';
 import { walletOwner } from '../../core/auth/siwe';
 import type { Db } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
-import { databaseStep, defineFlow, externalStep, type Flow } from '../../core/flows';
+import type { Flow } from '../../core/flows';
 import { isUuid, newId } from '../../core/ids';
 import { olderThan, type Page, type PageRequest, pageLimit, pageOf } from '../../core/paging';
 import { applyTransfers } from '../../ledger/engine';
@@ -138,14 +139,8 @@ async function findDeposit(db: Db, from: string, nonce: string): Promise<Deposit
 
 /** The deposit a repeated authorization names, if it is the same request by the same person. */
 function sameDeposit(existing: Deposit, userId: string, input: DepositInput): Deposit {
-  const same =
-    existing.userId === userId &&
-    existing.kind === input.kind &&
-    existing.value === input.value &&
-    existing.validAfter === input.validAfter &&
-    existing.validBefore === input.validBefore &&
-    existing.signature === input.signature.toLowerCase();
-  if (!same) throw chainErrors.error('authorization_used', 'this authorization was sent to Tally already');
+  if (existing.userId !== userId || !sameAuthorization(existing, input))
+    throw chainErrors.error('authorization_used', 'this authorization was sent to Tally already');
   return existing;
 }
 
@@ -295,47 +290,25 @@ async function move(
     );
 }
 
-/**
- * When the treasury's own submission ends: confirmed needs nothing (the watcher credits what the
- * chain says). Reverted or replaced fails the deposit (expired, or the payer's USDC gone) while the
- * chain says the authorization is still unused; if it is used or cancelled, another transaction
- * took it first (anyone may submit a `transferWithAuthorization`), and the watchers settle it from
- * that transaction's event: credited, or failed as cancelled.
- */
-export function depositSettlement(
+/** The treasury's submission of a deposit settled: refused or replaced fails a deposit still waiting. */
+export const depositSettlement = (
   deps: Pick<GatewayDeps, 'db' | 'clock'>,
   chain: ChainRuntime,
-): Flow<Settlement> {
-  return defineFlow<Settlement>({
-    name: 'gateway.settle_deposit',
-    steps: [
-      externalStep('authorization', async ({ input }) => {
-        if (input.state === 'confirmed') return { used: true };
-        const [deposit] = await deps.db
-          .select()
-          .from(deposits)
-          .where(eq(deposits.transactionId, input.transactionId));
-        if (!deposit) return { used: true };
-        return { used: await authorizationUsed(chain, deposit.fromAddress, deposit.nonce) };
-      }),
-      databaseStep('record', async (tx, { input, outputs }) => {
-        if ((outputs.authorization as { used: boolean }).used) return null;
-        const at = deps.clock.now();
+): Flow<Settlement> =>
+  authorizationSettlement(
+    chain,
+    {
+      name: 'gateway.settle_deposit',
+      async find(db, transactionId) {
+        const [deposit] = await db.select().from(deposits).where(eq(deposits.transactionId, transactionId));
+        return deposit ? { from: deposit.fromAddress, nonce: deposit.nonce } : null;
+      },
+      async fail(tx, transactionId, reason) {
         await tx
           .update(deposits)
-          .set({
-            state: 'failed',
-            failure:
-              input.state === 'reverted'
-                ? 'the chain refused the authorization: it expired, or the USDC left the wallet before it was used'
-                : 'the transaction that submitted the authorization was replaced before it was mined',
-            updatedAt: at,
-          })
-          .where(
-            and(eq(deposits.transactionId, input.transactionId), eq(deposits.state, 'payment_received')),
-          );
-        return null;
-      }),
-    ],
-  });
-}
+          .set({ state: 'failed', failure: reason, updatedAt: deps.clock.now() })
+          .where(and(eq(deposits.transactionId, transactionId), eq(deposits.state, 'payment_received')));
+      },
+    },
+    deps.db,
+  );
