@@ -52,7 +52,7 @@ export const depositTerms = (deps: Pick<GatewayDeps, 'chain'>): Promise<DepositT
  * wallets: checks it (signature, validity window, the nonce still unused on chain, the transfer
  * would not revert), records the deposit and queues the treasury's transaction that submits it, in
  * one database transaction. The credit comes when the chain's `AuthorizationUsed` is confirmed
- * (`depositWatcher`). Sending the same authorization again answers the same deposit.
+ * (`depositAuthorizations`, through the chain rail's watchers). Sending the same authorization again answers the same deposit.
  */
 export async function createDeposit(
   deps: GatewayDeps,
