@@ -56,7 +56,7 @@ export interface TallyPages {
   signIn(person: TestPerson | null): void;
   /** The cookie the page holds now (a log-in sets it), or null. */
   cookie(): string | null;
-  /** Renders the app at `path` and waits until who is signed in is known. */
+  /** Renders the app at `path` and waits until who is signed in is known and the page's first loads have answered. */
   render(path: string): Promise<{ user: UserEvent; router: ReturnType<typeof createMemoryRouter> }>;
 }
 
@@ -83,6 +83,10 @@ export function tallyPages(
     cookie: () => cookie,
   } as TallyPages;
   const originalFetch = globalThis.fetch;
+  // Requests the page sent that Tally has not answered yet: a test that changes the server's state
+  // (ends a session, say) must not race the page's first loads.
+  let unanswered = 0;
+  let lastAnsweredAt = 0;
 
   beforeAll(async () => {
     installLayoutApis();
@@ -98,11 +102,13 @@ export function tallyPages(
       if (cookie) headers.set('cookie', cookie);
       const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
       pages.sent.push({ method: request.method, path: url.pathname + url.search, body: bodyOf(body) });
-      const response = await pages.tally.http.request(url.pathname + url.search, {
-        method: request.method,
-        headers,
-        body,
-      });
+      unanswered += 1;
+      const response = await pages.tally.http
+        .request(url.pathname + url.search, { method: request.method, headers, body })
+        .finally(() => {
+          unanswered -= 1;
+          lastAnsweredAt = Date.now();
+        });
       for (const line of response.headers.getSetCookie()) {
         const [pair = ''] = line.split(';');
         const cleared = /max-age=0/i.test(line) || /=;|=$/.test(pair);
@@ -133,7 +139,11 @@ export function tallyPages(
     await waitFor(() => {
       if (!pages.sent.some((request) => request.path === '/api/auth/me')) throw new Error('no session yet');
     });
-    await waitFor(() => expectNoLoading());
+    await waitFor(() => {
+      expectNoLoading();
+      // An answer starts the next load (the page after the session, a list after its filters): quiet for a moment.
+      if (unanswered > 0 || Date.now() - lastAnsweredAt < 40) throw new Error('the page is still loading');
+    });
     return { user: userEvent.setup(), router };
   };
   return pages;
