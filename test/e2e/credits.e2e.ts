@@ -134,7 +134,7 @@ describe('credits: from a purchase by webhook to spending credits', () => {
     await desktop.getByRole('row', { name: /Shop.*active/ }).waitFor();
   });
 
-  it('records a purchase the sales platform reports by signed webhook', async () => {
+  it('records a purchase the sales platform reports by signed webhook, and logs a refused delivery', async () => {
     const products = await desktop.request.get(api('/api/credits/products'));
     const { items } = (await products.json()) as { items: { id: string; name: string }[] };
     const starter = items.find((product) => product.name === 'Starter');
@@ -144,24 +144,46 @@ describe('credits: from a purchase by webhook to spending credits', () => {
       product_id: starter?.id,
       name: BUYER.name,
     });
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = createHmac('sha256', webhookSecret).update(`${timestamp}.${body}`).digest('hex');
-    const delivery = await fetch(webhookUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-tally-timestamp': timestamp,
-        'x-tally-signature': `sha256=${signature}`,
-      },
-      body,
-    });
-    expect(delivery.status).toBe(201);
+    const deliver = (secret: string) => {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+      return fetch(webhookUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-tally-timestamp': timestamp,
+          'x-tally-signature': `sha256=${signature}`,
+        },
+        body,
+      });
+    };
+    // The platform first signs with a secret it got wrong: refused, and logged.
+    expect((await deliver('whsec_not-the-one-tally-gave')).status).toBe(401);
+    expect((await deliver(webhookSecret)).status).toBe(201);
 
     await tab(desktop, 'Purchases');
     const purchase = desktop.getByRole('row', { name: new RegExp(BUYER.email) });
     await purchase.getByText('Webhook: Shop').waitFor();
     await purchase.getByText('new account').waitFor();
     await screenshot(desktop, 'admin-purchases');
+
+    // On a phone, the integration's delivery log shows both attempts as cards, the refusal with its reason.
+    const phone = await browser.open('phone');
+    await phone.goto(api('/credits/admin/integrations'));
+    await phone.getByRole('link', { name: 'Shop' }).first().click();
+    await phone.getByRole('heading', { level: 1, name: 'Shop' }).waitFor();
+    const deliveries = phone.getByRole('list', { name: 'Webhook deliveries' }).getByRole('listitem');
+    await expect.poll(() => deliveries.count()).toBe(2);
+    const refused = deliveries.filter({ hasText: 'refused' });
+    await refused.getByText('bad_signature').waitFor();
+    await refused.getByText(/signature does not match this integration’s secret/).waitFor();
+    await refused.getByText('401').waitFor();
+    const recorded = deliveries.filter({ hasText: 'Recorded: a purchase was made.' });
+    await recorded.getByText('shop-1001').waitFor();
+    await recorded.getByRole('link', { name: 'Open the purchase' }).waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(phone, 'integration-delivery-log-phone');
+    await phone.close();
     expect((await desktop.request.post(api('/api/auth/logout'), fromScript)).status()).toBeLessThan(300);
   });
 

@@ -59,7 +59,7 @@ export function AuditLogPage() {
             </NothingYet>
           }
         >
-          {() => <AuditTable entries={pages.items} />}
+          {() => <AuditTable entries={pages.items} moreToLoad={pages.hasMore} />}
         </ResourceView>
         <LoadOlder pages={pages} label="Load older entries" />
       </Stack>

@@ -1,6 +1,8 @@
-import { Code, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Code, Stack, Text, Tooltip } from '@mantine/core';
 import type { AuditEntry } from '../../api/types';
-import { formatDateTime } from '../../lib/dates';
+import { type Column, DataTable } from '../../components/DataTable';
+import { formatToTheSecond } from '../../lib/dates';
+import { csvTime } from '../../lib/table';
 
 /**
  * An id shortened to its last characters (a UUIDv7 begins with its timestamp, so the start of ids
@@ -60,51 +62,109 @@ function Actor({ entry }: { entry: AuditEntry }) {
   return <Text size="sm">system</Text>;
 }
 
-export function AuditTable({ entries }: { entries: AuditEntry[] }) {
+function actorText(entry: AuditEntry): string {
+  if (entry.actor) return [entry.actor.name, entry.actor.email].filter(Boolean).join(' ');
+  if (entry.actor_user_id) return entry.actor_user_id;
+  if (entry.actor_api_key_id) return `API key ${entry.actor_api_key_id}`;
+  return 'system';
+}
+
+const detailsText = (details: AuditEntry['details']) =>
+  Object.entries(details)
+    .map(([key, value]) => `${key}: ${detailValue(value)}`)
+    .join('; ');
+
+const columns: Column<AuditEntry>[] = [
+  {
+    id: 'at',
+    header: 'When',
+    nowrap: true,
+    cardTitle: true,
+    cell: (entry) => formatToTheSecond(entry.at),
+    sortValue: (entry) => new Date(entry.at),
+    csv: (entry) => csvTime(entry.at),
+  },
+  {
+    id: 'action',
+    header: 'Action',
+    cell: (entry) => <Code style={{ wordBreak: 'break-all' }}>{entry.action}</Code>,
+    sortValue: (entry) => entry.action,
+    csv: (entry) => entry.action,
+  },
+  {
+    id: 'object',
+    header: 'Object',
+    cell: (entry) => (
+      <>
+        <Text size="sm">{entry.object_type}</Text>
+        {entry.object_id && <ShortId id={entry.object_id} />}
+      </>
+    ),
+    sortValue: (entry) => entry.object_type,
+    csv: (entry) => [entry.object_type, entry.object_id].filter(Boolean).join(' '),
+  },
+  {
+    id: 'actor',
+    header: 'Actor',
+    cell: (entry) => <Actor entry={entry} />,
+    sortValue: actorText,
+    csv: actorText,
+  },
+  {
+    id: 'organization',
+    header: 'Organisation',
+    cell: (entry) => (entry.organization_id ? <ShortId id={entry.organization_id} /> : '—'),
+    csv: (entry) => entry.organization_id ?? '',
+  },
+  {
+    id: 'from',
+    header: 'From',
+    cell: (entry) => (
+      <>
+        <Text size="sm">{entry.ip ?? '—'}</Text>
+        {entry.request_id && (
+          <Text size="xs">
+            request <ShortId id={entry.request_id} />
+          </Text>
+        )}
+      </>
+    ),
+    sortValue: (entry) => entry.ip,
+    csv: (entry) => [entry.ip, entry.request_id && `request ${entry.request_id}`].filter(Boolean).join(' '),
+  },
+  {
+    id: 'details',
+    header: 'Details',
+    cell: (entry) => <Details details={entry.details} />,
+    csv: (entry) => detailsText(entry.details),
+  },
+];
+
+/**
+ * Audit entries, newest first: on a phone each entry is a card. The log is paged by the API, so
+ * sorting, search and export cover the entries loaded (the table says so).
+ */
+export function AuditTable({
+  entries,
+  moreToLoad = false,
+  exportName,
+}: {
+  entries: AuditEntry[];
+  moreToLoad?: boolean;
+  /** The download's name; without it none (the audit log page exports the whole log from the server). */
+  exportName?: string;
+}) {
   return (
-    <Table.ScrollContainer minWidth={1000}>
-      <Table fz="sm" verticalSpacing="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>When</Table.Th>
-            <Table.Th>Action</Table.Th>
-            <Table.Th>Object</Table.Th>
-            <Table.Th>Actor</Table.Th>
-            <Table.Th>Organisation</Table.Th>
-            <Table.Th>From</Table.Th>
-            <Table.Th>Details</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {entries.map((entry) => (
-            <Table.Tr key={entry.id}>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(entry.at)}</Table.Td>
-              <Table.Td>
-                <Code>{entry.action}</Code>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">{entry.object_type}</Text>
-                {entry.object_id && <ShortId id={entry.object_id} />}
-              </Table.Td>
-              <Table.Td>
-                <Actor entry={entry} />
-              </Table.Td>
-              <Table.Td>{entry.organization_id ? <ShortId id={entry.organization_id} /> : '—'}</Table.Td>
-              <Table.Td>
-                <Text size="sm">{entry.ip ?? '—'}</Text>
-                {entry.request_id && (
-                  <Text size="xs">
-                    request <ShortId id={entry.request_id} />
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td maw={320}>
-                <Details details={entry.details} />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="Audit entries"
+      rows={entries}
+      columns={columns}
+      rowKey={(entry) => entry.id}
+      searchLabel="Search entries"
+      exportName={exportName}
+      initialSort={{ columnId: 'at', direction: 'descending' }}
+      moreToLoad={moreToLoad}
+      minWidth={1000}
+    />
   );
 }

@@ -29,7 +29,13 @@ export function ObjectHistory({ objectType, objectId }: { objectType: string; ob
           isEmpty={(page) => page.items.length === 0}
           empty={<NothingYet title="No recorded changes">Changes appear here as they are made.</NothingYet>}
         >
-          {() => <AuditTable entries={pages.items} />}
+          {() => (
+            <AuditTable
+              entries={pages.items}
+              moreToLoad={pages.hasMore}
+              exportName={`history-${objectType}`}
+            />
+          )}
         </ResourceView>
         <LoadOlder pages={pages} label="Load older changes" />
       </Stack>
