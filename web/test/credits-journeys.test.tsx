@@ -306,6 +306,18 @@ describe('the words and states of the credits pages', () => {
       await waitFor(() => expect(fact(person, 'Set up')).toBe(state));
       cleanup();
     }
+    // The people list says the same, row by row (a signed-in administrator never waits).
+    await pages.render('/credits/admin/users');
+    const table = await screen.findByRole('table', { name: 'People' });
+    for (const [email, state] of [
+      [other.email, 'not needed: they made their own account'],
+      [registered, 'waiting for first login'],
+    ]) {
+      const row = within(table)
+        .getAllByRole('row')
+        .find((candidate) => candidate.textContent?.includes(email));
+      expect(row?.textContent).toContain(state);
+    }
   });
 
   it('disables the sole owner’s Leave with the reason beside it', async () => {

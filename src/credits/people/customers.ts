@@ -8,7 +8,7 @@ import { idFromCursor, type Page, type PageRequest, pageLimit, pageOf } from '..
 import type { CreditsDeps } from '../deps';
 import { getBalance } from '../engine/balances';
 import { heldPermissions } from '../products/actions';
-import { customers, holdings, type ProductType, products, type UserType } from '../schema';
+import { customers, holdings, type ProductType, products, purchases, type UserType } from '../schema';
 
 /**
  * A person's type is set by what they bought (seed §2). It only ever rises, in this order:
@@ -85,6 +85,20 @@ export interface HoldingView {
   active: boolean;
 }
 
+export const firstLogins = ['done', 'waiting', 'not_needed'] as const;
+/** Where a person stands with their first login: `not_needed` for an account they made themselves. */
+export type FirstLogin = (typeof firstLogins)[number];
+
+/**
+ * Only an account a purchase registered (with a temporary password by mail) has a first login to
+ * do; an account people made themselves, an administrator's included, never waits for one. Read
+ * with `credits_customers` left-joined to `core_users`.
+ */
+const firstLoginOf = sql<FirstLogin>`CASE
+  WHEN ${customers.onboardedAt} IS NOT NULL THEN 'done'
+  WHEN EXISTS (SELECT 1 FROM ${purchases} WHERE ${purchases.userId} = ${users.id} AND ${purchases.registered}) THEN 'waiting'
+  ELSE 'not_needed' END`;
+
 export interface CreditsProfile {
   userId: string;
   email: string | null;
@@ -92,6 +106,7 @@ export interface CreditsProfile {
   type: UserType | null;
   resellerUserId: string | null;
   onboardedAt: Date | null;
+  firstLogin: FirstLogin;
   permissions: string[];
   holdings: HoldingView[];
   balance: Awaited<ReturnType<typeof getBalance>>;
@@ -107,11 +122,20 @@ export async function getCreditsProfile(
   const subject = userId ?? requireUser(actor);
   if (subject !== callerId && !actor.isAdmin) throw notFound('person', { userId: subject });
   const [person] = await db
-    .select({ id: users.id, email: users.email, name: users.name, isAdmin: users.isAdmin })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      isAdmin: users.isAdmin,
+      type: customers.type,
+      resellerUserId: customers.resellerUserId,
+      onboardedAt: customers.onboardedAt,
+      firstLogin: firstLoginOf,
+    })
     .from(users)
+    .leftJoin(customers, eq(customers.userId, users.id))
     .where(eq(users.id, subject));
   if (!person) throw notFound('person', { userId: subject });
-  const [customer] = await db.select().from(customers).where(eq(customers.userId, subject));
   const held = await db
     .select({
       id: holdings.id,
@@ -131,9 +155,10 @@ export async function getCreditsProfile(
     userId: person.id,
     email: person.email,
     name: person.name,
-    type: reportedType(person.isAdmin, customer?.type ?? null),
-    resellerUserId: customer?.resellerUserId ?? null,
-    onboardedAt: customer?.onboardedAt ?? null,
+    type: reportedType(person.isAdmin, person.type),
+    resellerUserId: person.resellerUserId,
+    onboardedAt: person.onboardedAt,
+    firstLogin: person.firstLogin,
     permissions: await heldPermissions(db, subject),
     holdings: held,
     balance: await getBalance(db, clock, { userId: subject }),
@@ -147,6 +172,7 @@ export interface CustomerListItem {
   type: UserType;
   resellerUserId: string | null;
   onboardedAt: Date | null;
+  firstLogin: FirstLogin;
   createdAt: Date;
   balance: Awaited<ReturnType<typeof getBalance>>;
 }
@@ -175,6 +201,7 @@ export async function listCustomers(
       type: customers.type,
       resellerUserId: customers.resellerUserId,
       onboardedAt: customers.onboardedAt,
+      firstLogin: firstLoginOf,
       createdAt: users.createdAt,
     })
     .from(users)
@@ -191,6 +218,7 @@ export async function listCustomers(
       type: reportedType(row.isAdmin, row.type) ?? 'generic',
       resellerUserId: row.resellerUserId,
       onboardedAt: row.onboardedAt,
+      firstLogin: row.firstLogin,
       createdAt: row.createdAt,
       balance: await getBalance(db, clock, { userId: row.userId }),
     });

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { iso, Uuid } from '../fields';
 import { productTypes, userTypes } from '../schema';
 import { BalanceSchema, balanceJson } from '../spending/json';
-import type { CreditsProfile, CustomerListItem } from './customers';
+import { type CreditsProfile, type CustomerListItem, firstLogins } from './customers';
 
 /** The JSON of a person's credits profile and the administrators' list of people: the zod schemas routes answer with, and each record as JSON. */
 export const ProfileSchema = z
@@ -13,6 +13,10 @@ export const ProfileSchema = z
     type: z.enum(userTypes).nullable(),
     reseller_user_id: Uuid.nullable(),
     onboarded_at: z.string().nullable(),
+    first_login: z.enum(firstLogins).openapi({
+      description:
+        'done; waiting (a purchase made the account and mailed a temporary password); not_needed (they made their own account)',
+    }),
     permissions: z.array(z.string()),
     holdings: z.array(
       z.object({
@@ -37,6 +41,7 @@ export const profileJson = (p: CreditsProfile) => ({
   type: p.type,
   reseller_user_id: p.resellerUserId,
   onboarded_at: iso(p.onboardedAt),
+  first_login: p.firstLogin,
   permissions: p.permissions,
   holdings: p.holdings.map((h) => ({
     id: h.id,
@@ -59,6 +64,10 @@ export const CustomerSchema = z
     type: z.enum(userTypes),
     reseller_user_id: Uuid.nullable(),
     onboarded_at: z.string().nullable(),
+    first_login: z.enum(firstLogins).openapi({
+      description:
+        'done; waiting (a purchase made the account and mailed a temporary password); not_needed (they made their own account)',
+    }),
     created_at: z.string(),
     balance: BalanceSchema,
   })
@@ -71,6 +80,7 @@ export const customerJson = (c: CustomerListItem) => ({
   type: c.type,
   reseller_user_id: c.resellerUserId,
   onboarded_at: iso(c.onboardedAt),
+  first_login: c.firstLogin,
   created_at: c.createdAt.toISOString(),
   balance: balanceJson(c.balance, c.userId, null),
 });

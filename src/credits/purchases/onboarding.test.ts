@@ -70,8 +70,23 @@ describe('the login details mail', () => {
 });
 
 describe('first login', () => {
+  it('is not needed for an account people made themselves, administrators included, in the list and on the page', async () => {
+    const own = await signedInPerson(tally, { email: freshEmail() });
+    const { userId: waiting } = await registered();
+    const listed = await ok(tally, 200, 'GET', '/api/credits/users?limit=100', { as: admin });
+    const stateOf = (userId: string) =>
+      (listed.items as { user_id: string; first_login: string }[]).find((item) => item.user_id === userId)
+        ?.first_login;
+    expect(stateOf(admin.userId)).toBe('not_needed');
+    expect(stateOf(waiting)).toBe('waiting');
+    const page = await ok(tally, 200, 'GET', `/api/credits/users/${own.userId}`, { as: admin });
+    expect(page).toMatchObject({ onboarded_at: null, first_login: 'not_needed' });
+  });
+
   it('sets the password, makes the first workspace, marks the person onboarded and signs them in', async () => {
     const { email, temporary, userId } = await registered();
+    const waiting = await ok(tally, 200, 'GET', `/api/credits/users/${userId}`, { as: admin });
+    expect(waiting).toMatchObject({ onboarded_at: null, first_login: 'waiting' });
     const name = workspaceName();
     const response = await onboard({
       email,
@@ -86,6 +101,7 @@ describe('first login', () => {
     expect(cookie).toMatch(/^tally_session=[\w-]{20,}$/);
     const me = await ok(tally, 200, 'GET', '/api/credits/me', { headers: { cookie: cookie! } });
     expect(me.onboarded_at).not.toBeNull();
+    expect(me.first_login).toBe('done');
     // The workspace's price is reserved for it, not spent: it looks deducted, and is still theirs.
     expect(me.balance).toMatchObject({ total: '50', used: '0', reserved: '10', available: '40' });
     const login = await request(tally, 'POST', '/api/auth/login', {

@@ -17788,6 +17788,11 @@ export interface components {
             /** Format: uuid */
             reseller_user_id: string | null;
             onboarded_at: string | null;
+            /**
+             * @description done; waiting (a purchase made the account and mailed a temporary password); not_needed (they made their own account)
+             * @enum {string}
+             */
+            first_login: "done" | "waiting" | "not_needed";
             permissions: string[];
             holdings: {
                 /** Format: uuid */
@@ -17815,6 +17820,11 @@ export interface components {
             /** Format: uuid */
             reseller_user_id: string | null;
             onboarded_at: string | null;
+            /**
+             * @description done; waiting (a purchase made the account and mailed a temporary password); not_needed (they made their own account)
+             * @enum {string}
+             */
+            first_login: "done" | "waiting" | "not_needed";
             created_at: string;
             balance: components["schemas"]["CreditsBalance"];
         };

@@ -119,7 +119,7 @@ function PersonView({ person, onChanged }: { person: CreditsProfile; onChanged: 
                   'no reseller'
                 ),
               },
-              { label: 'Set up', value: firstLoginState(person, purchases.data) },
+              { label: 'Set up', value: firstLoginState(person) },
               {
                 label: 'May take',
                 value:

@@ -9,11 +9,11 @@ import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { useCursorPages } from '../../../hooks/useCursorPages';
-import { formatDateTime } from '../../../lib/dates';
 import { csvAmount, csvTime } from '../../../lib/table';
 import { formatCredits, userTypeLabels } from '../format';
 import { UserTypeBadge } from '../UserTypeBadge';
 import { AdminFrame } from './AdminFrame';
+import { firstLoginState } from './firstLogin';
 
 const balanceColumns = [
   ['total', 'Total'],
@@ -66,9 +66,9 @@ function PeopleTable({ people, moreToLoad }: { people: CreditsCustomer[]; moreTo
       id: 'onboarded',
       header: 'Set up',
       nowrap: true,
-      cell: (person) => formatDateTime(person.onboarded_at, 'waiting for first login'),
+      cell: firstLoginState,
       sortValue: (person) => (person.onboarded_at ? new Date(person.onboarded_at) : null),
-      csv: (person) => csvTime(person.onboarded_at),
+      csv: (person) => (person.onboarded_at ? csvTime(person.onboarded_at) : person.first_login),
     },
   ];
   return (

@@ -1,18 +1,14 @@
-import type { CreditsProfile, CreditsPurchase } from '../../../api/types';
-import { formatDateTime } from '../../../lib/dates';
+import type { CreditsCustomer } from '../../../api/types';
+import { formatToTheSecond } from '../../../lib/dates';
 
-/**
- * Whether a person still has a first login to do. Only an account a purchase registered (with a
- * temporary password by mail) has one; an account people made themselves, an administrator's
- * included, never waits for it. `purchases` are the person's, or undefined while they load.
- */
-export function firstLoginState(
-  person: Pick<CreditsProfile, 'onboarded_at'>,
-  purchases: Pick<CreditsPurchase, 'registered'>[] | undefined,
-): string {
-  if (person.onboarded_at) return formatDateTime(person.onboarded_at);
-  if (purchases === undefined) return '…';
-  return purchases.some((purchase) => purchase.registered)
-    ? 'waiting for first login'
-    : 'not needed: they made their own account';
+/** Where a person stands with their first login, in words: when they did it, or why there is none yet. */
+export function firstLoginState(person: Pick<CreditsCustomer, 'onboarded_at' | 'first_login'>): string {
+  switch (person.first_login) {
+    case 'done':
+      return person.onboarded_at ? formatToTheSecond(person.onboarded_at) : 'done';
+    case 'waiting':
+      return 'waiting for first login';
+    case 'not_needed':
+      return 'not needed: they made their own account';
+  }
 }
