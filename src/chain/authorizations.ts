@@ -1,4 +1,12 @@
-import { type Address, encodeFunctionData, getAddress, type Hex, isHex, parseAbiItem } from 'viem';
+import {
+  type Address,
+  encodeFunctionData,
+  formatUnits,
+  getAddress,
+  type Hex,
+  isHex,
+  parseAbiItem,
+} from 'viem';
 import type { Db } from '../core/database';
 import { AppError } from '../core/errors';
 import { databaseStep, defineFlow, externalStep, type Flow } from '../core/flows';
@@ -119,6 +127,7 @@ export interface AuthorizationRefusal {
     | 'authorization_not_valid_yet'
     | 'authorization_expiring'
     | 'signature_invalid'
+    | 'insufficient_balance'
     | 'authorization_used';
   message: string;
   details?: Record<string, unknown>;
@@ -226,6 +235,22 @@ export async function checkAuthorization(
       ok: false,
       code: 'authorization_used',
       message: 'this authorization was used or cancelled on chain already',
+    };
+  }
+  // Checked before the gas estimate, whose revert would only say the transfer failed. A lagging
+  // RPC may read an older balance: the payer is asked to sign again, never charged twice.
+  const balance = await chain.client.publicClient.readContract({
+    address: terms.token.address,
+    abi: TestUSDC.abi,
+    functionName: 'balanceOf',
+    args: [message.from],
+  });
+  if (balance < input.value) {
+    return {
+      ok: false,
+      code: 'insufficient_balance',
+      message: `the wallet ${message.from} holds ${formatUnits(balance, terms.token.decimals)} USDC, less than the ${formatUnits(input.value, terms.token.decimals)} USDC this payment needs: add USDC to it and sign again`,
+      details: { field: 'authorization.value', balance: balance.toString(), needed: input.value.toString() },
     };
   }
   const data = encodeFunctionData({

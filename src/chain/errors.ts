@@ -14,6 +14,11 @@ export const chainErrors = defineErrors({
     status: 422,
     description: 'The signature is not the signer’s signature of these terms',
   },
+  insufficient_balance: {
+    status: 422,
+    description:
+      'The payer’s wallet holds less of the token than the authorization moves (details.balance, details.needed)',
+  },
   authorization_used: {
     status: 409,
     description: 'The authorization was used or cancelled on chain, or sent to Tally with other terms',

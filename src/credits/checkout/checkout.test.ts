@@ -160,7 +160,7 @@ describe('the checkout', () => {
     expect(made!.n).toBe(1);
   });
 
-  it('refuses a wrong amount, a product priced in another currency, and a bad signature, and records nothing', async () => {
+  it('refuses a wrong amount, a product priced in another currency, a bad signature and a wallet short of USDC, and records nothing', async () => {
     const admin = await creditsAdmin(tally);
     const euros = (await makeProduct(tally, admin, { type: 'generic', credits: 10 })).id;
     await ok(tally, 200, 'PATCH', `/api/credits/products/${euros}`, {
@@ -188,6 +188,16 @@ describe('the checkout', () => {
     const refused = await post(forged);
     expect(refused.status).toBe(422);
     expect((await read(refused)).error.code).toBe('signature_invalid');
+
+    // A wallet short of USDC is told so before anything is sent to the chain.
+    const empty = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 40 });
+    const short = await post(await signedCheckout(empty));
+    expect(short.status).toBe(422);
+    expect((await read(short)).error).toMatchObject({
+      code: 'insufficient_balance',
+      message: expect.stringContaining('holds 0 USDC, less than the 49 USDC this payment needs'),
+      details: { balance: '0', needed: '49000000' },
+    });
 
     const unknown = await request(tally, 'GET', '/api/credits/checkout/01900000-0000-7000-8000-000000000000');
     expect(unknown.status).toBe(404);

@@ -122,6 +122,7 @@ export function checkoutRoutes(deps: CreditsDeps) {
           'authorization_not_valid_yet',
           'authorization_expiring',
           'signature_invalid',
+          'insufficient_balance',
           'authorization_used',
         ]),
       },

@@ -48,6 +48,7 @@ export function depositRoutes(deps: GatewayDeps) {
           'authorization_not_valid_yet',
           'authorization_expiring',
           'signature_invalid',
+          'insufficient_balance',
           'authorization_used',
         ]),
       },

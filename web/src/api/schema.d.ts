@@ -8129,7 +8129,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `wallet_not_linked`: The paying wallet is not linked to the caller’s account (sign in with it once); `authorization_not_valid_yet`: The authorization’s validAfter is still to come; `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before); `signature_invalid`: The signature is not the signer’s signature of these terms */
+                /** @description `wallet_not_linked`: The paying wallet is not linked to the caller’s account (sign in with it once); `authorization_not_valid_yet`: The authorization’s validAfter is still to come; `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before); `signature_invalid`: The signature is not the signer’s signature of these terms; `insufficient_balance`: The payer’s wallet holds less of the token than the authorization moves (details.balance, details.needed) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8138,7 +8138,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "wallet_not_linked" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "domain_rule" | "managed_by_line" | "insufficient_funds";
+                                code: "wallet_not_linked" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "domain_rule" | "managed_by_line" | "insufficient_funds";
                                 message: string;
                                 details?: unknown;
                             };
@@ -15868,7 +15868,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `product_not_sold`: The product is no longer sold; `checkout_amount`: The authorization is not for the product’s price (details.price, micro-USDC); `authorization_not_valid_yet`: The authorization’s validAfter is still to come; `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before); `signature_invalid`: The signature is not the signer’s signature of these terms */
+                /** @description `product_not_sold`: The product is no longer sold; `checkout_amount`: The authorization is not for the product’s price (details.price, micro-USDC); `authorization_not_valid_yet`: The authorization’s validAfter is still to come; `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before); `signature_invalid`: The signature is not the signer’s signature of these terms; `insufficient_balance`: The payer’s wallet holds less of the token than the authorization moves (details.balance, details.needed) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -15877,7 +15877,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "product_not_sold" | "checkout_amount" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "domain_rule" | "managed_by_line" | "insufficient_funds";
+                                code: "product_not_sold" | "checkout_amount" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "domain_rule" | "managed_by_line" | "insufficient_funds";
                                 message: string;
                                 details?: unknown;
                             };
@@ -16762,6 +16762,7 @@ export interface components {
          *     - `authorization_not_valid_yet`: The authorization’s validAfter is still to come
          *     - `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before)
          *     - `signature_invalid`: The signature is not the signer’s signature of these terms
+         *     - `insufficient_balance`: The payer’s wallet holds less of the token than the authorization moves (details.balance, details.needed)
          *     - `authorization_used`: The authorization was used or cancelled on chain, or sent to Tally with other terms
          *     - `kyc_none`: The provider has not submitted KYC documents yet
          *     - `kyc_submitted`: The provider’s KYC documents wait for review
@@ -16804,7 +16805,7 @@ export interface components {
          *     - `password_already_set`: The account has a password already
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "authorization_used" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set";
         Error: {
             error: {
                 /** @example validation_failed */

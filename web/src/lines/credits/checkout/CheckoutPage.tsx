@@ -51,17 +51,22 @@ function OfferCard({ offer, paidAs }: { offer: Offer; paidAs?: string }) {
 }
 
 /**
- * What the server refused, next to the field it names or above the button. Tally tries the transfer
- * before it takes the payment, so a wallet short of USDC is refused here, in words a buyer can act on.
+ * What the server refused, next to the field it names or above the button. Tally reads the wallet's
+ * USDC before it takes the payment, so a wallet short of it is refused here, in words a buyer can act on.
  */
-function refusalOf(form: UseFormReturnType<BuyerFields>, error: ApiError, amount: string) {
-  const problem = problemOf(form, error);
-  if (problem && /exceeds balance/.test(error.message)) {
+function refusalOf(
+  form: UseFormReturnType<BuyerFields>,
+  error: ApiError,
+  amount: string,
+): FormProblem | null {
+  if (error.code === 'insufficient_balance') {
+    const { balance } = (error.details ?? {}) as { balance?: string };
+    const holds = balance === undefined ? 'less than that' : formatUsdcPayment(balance);
     return {
-      message: `Your wallet holds less than ${amount}, so the payment would fail. Put ${amount} in it, then pay again.`,
+      message: `This payment needs ${amount}, and your wallet holds ${holds}. Put ${amount} in it, then pay again.`,
     };
   }
-  return problem;
+  return problemOf(form, error);
 }
 
 function PayForm({
