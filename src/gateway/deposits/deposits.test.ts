@@ -339,8 +339,8 @@ describe('deposits', () => {
         422,
         'authorization_not_valid_yet',
       ],
-      // More USDC than the wallet holds: the transfer would revert.
-      [authorization(wallet, 10n ** 15n), 422, 'domain_rule'],
+      // More USDC than the wallet holds: refused before the chain is asked.
+      [authorization(wallet, 10n ** 15n), 422, 'insufficient_balance'],
     ];
     const before = await snapshotTables(tally.database.db);
     for (const [made, status, code, as] of cases) {
