@@ -59,6 +59,16 @@ export async function listIntegrations({ db }: CreditsDeps, actor: Actor): Promi
   return rows.map(view);
 }
 
+/** One sales platform (administrators); never its secret. */
+export async function getIntegration(
+  { db }: CreditsDeps,
+  actor: Actor,
+  integrationId: string,
+): Promise<IntegrationView> {
+  requireManager(actor);
+  return view(await findIntegration(db, integrationId));
+}
+
 /** Stops an integration: its deliveries are refused from now on. Deactivating twice changes nothing. */
 export async function deactivateIntegration(
   { db, clock }: CreditsDeps,

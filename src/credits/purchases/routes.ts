@@ -9,7 +9,7 @@ import { creditsErrors } from '../errors';
 import { PathId, Uuid } from '../fields';
 import { WorkspaceSchema, workspaceJson } from '../workspaces/json';
 import { listDeliveries } from './deliveries';
-import { createIntegration, deactivateIntegration, listIntegrations } from './integrations';
+import { createIntegration, deactivateIntegration, getIntegration, listIntegrations } from './integrations';
 import {
   DeliverySchema,
   deliveryJson,
@@ -217,6 +217,20 @@ export function purchaseRoutes(deps: CreditsDeps) {
       },
     }),
     async (c) => c.json({ items: (await listIntegrations(deps, c.get('actor'))).map(integrationJson) }, 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/integrations/{id}',
+      access: { caller: 'admin', scope: 'credits:manage' },
+      tags,
+      summary: 'One sales platform (administrators); never its secret',
+      request: { params: z.object({ id: PathId }) },
+      responses: { 200: jsonResponse(IntegrationSchema, 'The integration'), ...errorResponses },
+    }),
+    async (c) =>
+      c.json(integrationJson(await getIntegration(deps, c.get('actor'), c.req.valid('param').id)), 200),
   );
 
   router.openapi(

@@ -227,6 +227,34 @@ describe('a delivery that is refused changes nothing', () => {
   });
 });
 
+describe('an integration', () => {
+  it('is read alone by administrators, without its secret; anyone else or an unknown id finds none', async () => {
+    const created = await ok(tally, 201, 'POST', '/api/credits/integrations', {
+      as: admin,
+      body: { name: 'Shop to read' },
+    });
+    const read = await ok(tally, 200, 'GET', `/api/credits/integrations/${created.integration.id}`, {
+      as: admin,
+    });
+    expect(read).toEqual(created.integration);
+    expect(JSON.stringify(read)).not.toContain(created.secret);
+    const stranger = await signedInPerson(tally);
+    const refused = await request(tally, 'GET', `/api/credits/integrations/${created.integration.id}`, {
+      as: stranger,
+    });
+    expect(refused.status).toBe(403);
+    const unknown = await request(
+      tally,
+      'GET',
+      '/api/credits/integrations/01900000-0000-7000-8000-000000000000',
+      {
+        as: admin,
+      },
+    );
+    expect(unknown.status).toBe(404);
+  });
+});
+
 describe('the delivery log', () => {
   it('keeps every delivery an integration received, failures included and why, newest first', async () => {
     const created = await ok(tally, 201, 'POST', '/api/credits/integrations', {

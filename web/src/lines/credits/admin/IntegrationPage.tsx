@@ -2,7 +2,6 @@ import { Badge, Stack } from '@mantine/core';
 import { useCallback } from 'react';
 import { useParams } from 'react-router';
 import { api, call } from '../../../api/client';
-import { ApiError } from '../../../api/errors';
 import type { CreditsIntegration } from '../../../api/types';
 import { CopyValue } from '../../../components/CopyValue';
 import { Facts } from '../../../components/Facts';
@@ -131,15 +130,9 @@ function IntegrationView({ integration }: { integration: CreditsIntegration }) {
 export function IntegrationPage() {
   usePageTitle('Integration');
   const { integrationId = '' } = useParams();
-  // There is no read of one integration: the list is short, and has it.
-  const integration = useResource(`credits-integration:${integrationId}`, async () => {
-    const { items } = await call(api.GET('/api/credits/integrations'));
-    const found = items.find((item) => item.id === integrationId);
-    if (!found) {
-      throw new ApiError({ status: 404, code: 'not_found', message: 'No integration has this address.' });
-    }
-    return found;
-  });
+  const integration = useResource(`credits-integration:${integrationId}`, () =>
+    call(api.GET('/api/credits/integrations/{id}', { params: { path: { id: integrationId } } })),
+  );
   return (
     <ResourceView resource={integration} loadingLabel="Loading the integration…">
       {(data) => <IntegrationView integration={data} />}
