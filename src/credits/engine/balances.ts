@@ -96,6 +96,8 @@ export interface UsageFilter extends SpendScope {
   from?: Date;
   to?: Date;
   reservedOnly?: boolean;
+  /** Only the usages this grant paid for, in whole or in part. */
+  grantId?: string;
 }
 
 /** A person's usages, newest first. */
@@ -108,6 +110,11 @@ export async function listUsages(db: Db, filter: UsageFilter, page: PageRequest 
   if (filter.from) conditions.push(sql`used_at >= ${filter.from}`);
   if (filter.to) conditions.push(sql`used_at < ${filter.to}`);
   if (filter.reservedOnly) conditions.push(sql`is_reserved`);
+  if (filter.grantId !== undefined) {
+    conditions.push(
+      sql`paid_by @> ${JSON.stringify([{ grantId: requireUuid(filter.grantId, 'grantId') }])}::jsonb`,
+    );
+  }
   const limit = pageLimit(page.limit);
   const cursor = timeFromCursor(page.cursor);
   if (cursor) conditions.push(sql`(used_at, id) < (${cursor.at}, ${cursor.id})`);
@@ -117,6 +124,15 @@ export async function listUsages(db: Db, filter: UsageFilter, page: PageRequest 
         ORDER BY used_at DESC, id DESC LIMIT ${limit + 1}`,
   );
   return pageOf(rows.map(toUsage), limit, (u) => ({ at: u.usedAt, id: u.id }));
+}
+
+/** One usage, whoever's it is: the caller decides who may read it. */
+export async function getUsage(db: Db, id: string): Promise<Usage | null> {
+  const [row] = await queryRows<UsageRow>(
+    db,
+    sql`SELECT ${usageColumns} FROM credits_usages WHERE id = ${requireUuid(id, 'id')}`,
+  );
+  return row ? toUsage(row) : null;
 }
 
 export interface UsageBucket {

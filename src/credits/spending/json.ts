@@ -4,6 +4,7 @@ import type { Grant } from '../engine/grants';
 import type { Reservation, Usage } from '../engine/spending';
 import { Credits, iso, Uuid } from '../fields';
 import { reservationStates } from '../schema';
+import type { GrantDetail } from './service';
 
 /** The JSON of balances, usages, reservations and grants: the zod schemas routes answer with, and each record as JSON. */
 export const BalanceSchema = z
@@ -144,4 +145,25 @@ export const grantJson = (g: Grant) => ({
   product_id: g.productId,
   holding_id: g.holdingId,
   created_at: g.createdAt.toISOString(),
+});
+
+export const GrantDetailSchema = GrantSchema.extend({
+  label: z
+    .string()
+    .nullable()
+    .openapi({ description: 'the grant as people call it: "Pro (refill)", "Adjustment: <reason>"' }),
+  purchase_id: Uuid.nullable().openapi({
+    description: 'the purchase whose product it came with; null for an adjustment',
+  }),
+  expired_at: z
+    .string()
+    .nullable()
+    .openapi({ description: 'when the expiry sweep ended it, what was left returned' }),
+}).openapi('CreditsGrantDetail');
+
+export const grantDetailJson = (detail: GrantDetail, label: string | null) => ({
+  ...grantJson(detail.grant),
+  label,
+  purchase_id: detail.purchaseId,
+  expired_at: iso(detail.grant.expiredAt),
 });

@@ -6,12 +6,23 @@ import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { CreditsDeps } from '../deps';
 import type { Usage } from '../engine/spending';
 import { creditsErrors, spendingRefusals } from '../errors';
-import { ActionKey, Credits, IdempotencyKey, PositiveCredits, Purpose, Timestamp, Uuid } from '../fields';
+import {
+  ActionKey,
+  Credits,
+  IdempotencyKey,
+  PathId,
+  PositiveCredits,
+  Purpose,
+  Timestamp,
+  Uuid,
+} from '../fields';
 import { reservationStates } from '../schema';
 import {
   BalanceSchema,
   balanceJson,
+  GrantDetailSchema,
   GrantSchema,
+  grantDetailJson,
   grantJson,
   ReservationSchema,
   reservationJson,
@@ -24,8 +35,10 @@ import {
   grantLabels,
   purposeLabels,
   readBalance,
+  readGrant,
   readGrants,
   readReservations,
+  readUsage,
   readUsageSeries,
   readUsages,
   releaseReserved,
@@ -65,6 +78,9 @@ const usageFilterFields = {
   from: Timestamp.optional(),
   to: Timestamp.optional(),
   reserved_only: z.enum(['true', 'false']).optional(),
+  grant_id: Uuid.optional().openapi({
+    description: 'only the usages this grant paid for, in whole or in part',
+  }),
   cursor: pageQuery.cursor,
 };
 
@@ -114,6 +130,7 @@ function usageFilterOf(q: z.infer<z.ZodObject<typeof usageFilterFields>> & { lim
     from: optionalDate(q.from),
     to: optionalDate(q.to),
     reservedOnly: q.reserved_only === 'true',
+    grantId: q.grant_id,
     cursor: q.cursor,
     limit: q.limit,
   };
@@ -121,6 +138,18 @@ function usageFilterOf(q: z.infer<z.ZodObject<typeof usageFilterFields>> & { lim
 
 export function spendingRoutes(deps: CreditsDeps) {
   const router = createRouter();
+
+  /** The words for the grants and purposes of the usages an answer shows, read once per answer. */
+  const usageLabels = async (usages: readonly Usage[]) => ({
+    grants: await grantLabels(
+      deps.db,
+      usages.flatMap((u) => u.paidBy.map((p) => p.grantId)),
+    ),
+    purposes: await purposeLabels(
+      deps.db,
+      usages.map((u) => u.usedFor),
+    ),
+  });
 
   router.openapi(
     createRoute({
@@ -325,16 +354,7 @@ export function spendingRoutes(deps: CreditsDeps) {
     }),
     async (c) => {
       const result = await readUsages(deps, c.get('actor'), usageFilterOf(c.req.valid('query')));
-      const labels = {
-        grants: await grantLabels(
-          deps.db,
-          result.items.flatMap((u) => u.paidBy.map((p) => p.grantId)),
-        ),
-        purposes: await purposeLabels(
-          deps.db,
-          result.items.map((u) => u.usedFor),
-        ),
-      };
+      const labels = await usageLabels(result.items);
       return c.json(
         pageJson(result, (u) => usageJson(u, labels)),
         200,
@@ -368,6 +388,24 @@ export function spendingRoutes(deps: CreditsDeps) {
       const result = await exportUsages(deps, c.get('actor'), usageFilterOf(c.req.valid('query')));
       const csv = toCsv(usageCsvColumns, result.rows.map(usageCsvRow));
       return c.body(csv, 200, csvHeaders('credit-usages', deps.clock.now(), result.nextCursor));
+    },
+  );
+
+  // After the export: `export.csv` is not an id.
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/usages/{id}',
+      access: { caller: 'signed-in', scope: 'credits:read' },
+      tags,
+      summary:
+        'One usage: what it was for, the grants that paid for it (its person, whoever may read the workspace it was in, and administrators)',
+      request: { params: z.object({ id: PathId }) },
+      responses: { 200: jsonResponse(UsageSchema, 'The usage'), ...errorResponses },
+    }),
+    async (c) => {
+      const usage = await readUsage(deps, c.get('actor'), c.req.valid('param').id);
+      return c.json(usageJson(usage, await usageLabels([usage])), 200);
     },
   );
 
@@ -468,6 +506,24 @@ export function spendingRoutes(deps: CreditsDeps) {
         workspaceId: q.workspace_id,
       });
       return c.json({ items: grants.map(grantJson) }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/grants/{id}',
+      access: { caller: 'signed-in', scope: 'credits:read' },
+      tags,
+      summary:
+        'One grant: what it gave, what is left, and the purchase it came from (its holder, whoever may read the workspace it is in, and administrators); its usages are `/usages?grant_id=`',
+      request: { params: z.object({ id: PathId }) },
+      responses: { 200: jsonResponse(GrantDetailSchema, 'The grant'), ...errorResponses },
+    }),
+    async (c) => {
+      const detail = await readGrant(deps, c.get('actor'), c.req.valid('param').id);
+      const labels = await grantLabels(deps.db, [detail.grant.id]);
+      return c.json(grantDetailJson(detail, labels.get(detail.grant.id) ?? null), 200);
     },
   );
 

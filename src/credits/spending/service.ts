@@ -8,8 +8,8 @@ import { isUuid } from '../../core/ids';
 import type { PageRequest } from '../../core/paging';
 import { keepingFailures } from '../../ledger/failures';
 import type { CreditsDeps } from '../deps';
-import { getBalance, listReservations, listUsages, usageByAction } from '../engine/balances';
-import { listGrants } from '../engine/grants';
+import { getBalance, getUsage, listReservations, listUsages, usageByAction } from '../engine/balances';
+import { type Grant, getGrant, listGrants } from '../engine/grants';
 import { getActionPrice } from '../engine/prices';
 import { findReservationById } from '../engine/records';
 import { chargeCall, clientKey, doneOrThrow, releaseCall, reserveCall, useCall } from '../engine/spend-batch';
@@ -341,6 +341,7 @@ export async function readBalance(
 
 export interface UsageFilter extends ScopeInput {
   action?: string;
+  grantId?: string;
   usedFor?: string;
   from?: Date;
   to?: Date;
@@ -362,6 +363,7 @@ const usageQuery = (scope: Parameters<typeof spendScope>[0], filter: UsageFilter
   from: filter.from,
   to: filter.to,
   reservedOnly: filter.reservedOnly,
+  grantId: filter.grantId,
 });
 
 /**
@@ -405,6 +407,48 @@ export async function readUsageSeries(
     to: filter.to,
     bucket: filter.bucket,
   });
+}
+
+/**
+ * Who may read one record of a person's credits (a usage, a grant): the person, an administrator,
+ * or someone who may read the credits of the workspace it belongs to.
+ */
+async function mayRead(db: Db, actor: Actor, record: { userId: string; workspaceId: string | null }) {
+  if (actor.isAdmin || actor.userId === record.userId) return true;
+  if (!actor.userId || !record.workspaceId) return false;
+  try {
+    const scope = await resolveScope(db, actor, { workspaceId: record.workspaceId }, 'read');
+    return scope.payerId === record.userId;
+  } catch (error) {
+    if (error instanceof AppError && (error.code === 'not_found' || error.code === 'forbidden')) return false;
+    throw error;
+  }
+}
+
+/** One usage, for its page. Someone who may not read it is told there is none (404). */
+export async function readUsage(deps: CreditsDeps, actor: Actor, id: string): Promise<Usage> {
+  const usage = isUuid(id) ? await getUsage(deps.db, id) : null;
+  if (!usage || !(await mayRead(deps.db, actor, usage))) throw notFound('usage', { id });
+  return usage;
+}
+
+export interface GrantDetail {
+  grant: Grant;
+  /** The purchase whose product the grant came with (bought, refilled or rolled over); null for an adjustment. */
+  purchaseId: string | null;
+}
+
+/** One grant, for its page: what it gave, what is left, and the purchase it came from. */
+export async function readGrant(deps: CreditsDeps, actor: Actor, id: string): Promise<GrantDetail> {
+  const grant = isUuid(id) ? await getGrant(deps.db, id) : null;
+  if (!grant || !(await mayRead(deps.db, actor, grant))) throw notFound('grant', { id });
+  const [holding] = grant.holdingId
+    ? await queryRows<{ purchase_id: string }>(
+        deps.db,
+        sql`SELECT purchase_id FROM credits_holdings WHERE id = ${grant.holdingId}`,
+      )
+    : [];
+  return { grant, purchaseId: holding?.purchase_id ?? null };
 }
 
 export async function readGrants(deps: CreditsDeps, actor: Actor, input: ScopeInput) {

@@ -766,6 +766,84 @@ describe('usage statistics', () => {
   });
 });
 
+describe('one usage and one grant', () => {
+  it('each has its own read, with the grant’s purchase and the usages it paid for, for its person and administrators only', async () => {
+    const { person, key } = await spender();
+    const charged = await call(
+      key,
+      '/api/credits/charge',
+      { action: 'generate_image', used_for: 'image:one' },
+      newKey(),
+    );
+    const usageId = charged.body.usages[0].id as string;
+    const usage = await ok(tally, 200, 'GET', `/api/credits/usages/${usageId}`, { as: person });
+    expect(usage).toMatchObject({
+      id: usageId,
+      amount: '2',
+      used_for: 'image:one',
+      action: 'generate_image',
+    });
+    const [paid] = usage.paid_by as { grant_id: string; amount: string; label: string }[];
+    const [product] = await queryRows<{ name: string }>(
+      tally.database.db,
+      sql`SELECT name FROM credits_products WHERE id = ${productId}`,
+    );
+    expect(paid).toMatchObject({ amount: '2', label: `${product!.name} (bought)` });
+
+    const [purchase] = await queryRows<{ id: string }>(
+      tally.database.db,
+      sql`SELECT id FROM credits_purchases WHERE user_id = ${person.userId}`,
+    );
+    const grant = await ok(tally, 200, 'GET', `/api/credits/grants/${paid!.grant_id}`, { as: person });
+    expect(grant).toMatchObject({
+      id: paid!.grant_id,
+      source: 'purchase',
+      amount: '100',
+      remaining: '98',
+      label: `${product!.name} (bought)`,
+      product_id: productId,
+      purchase_id: purchase!.id,
+      expired_at: null,
+    });
+    const spentOn = await ok(tally, 200, 'GET', `/api/credits/usages?grant_id=${paid!.grant_id}`, {
+      as: person,
+    });
+    expect(spentOn.items.map((item: { id: string }) => item.id)).toEqual([usageId]);
+
+    // An administrator reads both; anyone else finds neither, nor the usages a grant paid for.
+    await ok(tally, 200, 'GET', `/api/credits/usages/${usageId}`, { as: admin });
+    await ok(tally, 200, 'GET', `/api/credits/grants/${paid!.grant_id}`, { as: admin });
+    const stranger = await signedInPerson(tally);
+    for (const path of [`/api/credits/usages/${usageId}`, `/api/credits/grants/${paid!.grant_id}`]) {
+      expect((await request(tally, 'GET', path, { as: stranger })).status).toBe(404);
+    }
+    const theirs = await ok(tally, 200, 'GET', `/api/credits/usages?grant_id=${paid!.grant_id}`, {
+      as: stranger,
+    });
+    expect(theirs.items).toEqual([]);
+    const unknown = '01900000-0000-7000-8000-000000000000';
+    for (const path of [`/api/credits/usages/${unknown}`, `/api/credits/grants/${unknown}`]) {
+      expect((await request(tally, 'GET', path, { as: admin })).status).toBe(404);
+    }
+    expect((await request(tally, 'GET', '/api/credits/grants/not-an-id', { as: admin })).status).toBe(400);
+  });
+
+  it('names no purchase for an adjustment, and gives its reason as its label', async () => {
+    const { person } = await spender();
+    const adjusted = await ok(tally, 201, 'POST', '/api/credits/adjustments', {
+      as: admin,
+      body: { user_id: person.userId, amount: '5', reason: 'Sorry for the outage' },
+    });
+    const grant = await ok(tally, 200, 'GET', `/api/credits/grants/${adjusted.grant.id}`, { as: person });
+    expect(grant).toMatchObject({
+      source: 'adjustment',
+      purchase_id: null,
+      label: 'Adjustment: Sorry for the outage',
+      amount: '5',
+    });
+  });
+});
+
 describe('the usage export', () => {
   it('writes the filtered usages as formula-safe CSV, in files a cursor continues', async () => {
     const { person, key } = await spender();

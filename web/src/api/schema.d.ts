@@ -14204,6 +14204,8 @@ export interface paths {
                     from?: string;
                     to?: string;
                     reserved_only?: "true" | "false";
+                    /** @description only the usages this grant paid for, in whole or in part */
+                    grant_id?: string;
                     /** @description the next_cursor of the previous page; none for the first page */
                     cursor?: string;
                     /** @description items per page, 50 by default */
@@ -14327,6 +14329,8 @@ export interface paths {
                     from?: string;
                     to?: string;
                     reserved_only?: "true" | "false";
+                    /** @description only the usages this grant paid for, in whole or in part */
+                    grant_id?: string;
                     /** @description the next_cursor of the previous page; none for the first page */
                     cursor?: string;
                     limit?: number;
@@ -14344,6 +14348,110 @@ export interface paths {
                     };
                     content: {
                         "text/csv": string;
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credits/usages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One usage: what it was for, the grants that paid for it (its person, whoever may read the workspace it was in, and administrators)
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The usage */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreditsUsage"];
                     };
                 };
                 /** @description Bad input */
@@ -14689,6 +14797,110 @@ export interface paths {
                         "application/json": {
                             items: components["schemas"]["CreditsGrant"][];
                         };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credits/grants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One grant: what it gave, what is left, and the purchase it came from (its holder, whoever may read the workspace it is in, and administrators); its usages are `/usages?grant_id=`
+         * @description Any signed-in person (and the operator key). An API key needs the `credits:read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The grant */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreditsGrantDetail"];
                     };
                 };
                 /** @description Bad input */
@@ -17882,6 +18094,17 @@ export interface components {
             /** Format: uuid */
             holding_id: string | null;
             created_at: string;
+        };
+        CreditsGrantDetail: components["schemas"]["CreditsGrant"] & {
+            /** @description the grant as people call it: "Pro (refill)", "Adjustment: <reason>" */
+            label: string | null;
+            /**
+             * Format: uuid
+             * @description the purchase whose product it came with; null for an adjustment
+             */
+            purchase_id: string | null;
+            /** @description when the expiry sweep ended it, what was left returned */
+            expired_at: string | null;
         };
         CreditsProfile: {
             /** Format: uuid */
