@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/core/database';
 import { personWithPassword, signedInPerson, type TestPerson } from '../../test/support/app';
-import { buy, creditsAdmin, makeProduct, ok } from '../../test/support/credits';
+import { buy, creditsAdmin, makeProduct, ok, setPrice } from '../../test/support/credits';
 import { keepDrafts } from '../src/session/formDrafts';
 import {
   customer,
@@ -211,6 +211,61 @@ describe('an invited member', () => {
       ),
     ).toBeTruthy();
     expect(screen.queryByText('You have no credits yet')).toBeNull();
+  });
+});
+
+describe('a usage and a grant, each with its page', () => {
+  it('leads from the usage history to the usage, to the grant that paid it, and to the purchase it came from', async () => {
+    await setPrice(pages.tally, admin, 'generate_image', 3);
+    const product = await makeProduct(pages.tally, admin, {
+      type: 'generic',
+      credits: 40,
+      permissions: ['generate_image'],
+    });
+    const person = await personWithPassword(pages.tally, PASSWORD, {
+      email: freshEmail(),
+      name: 'Ada Buyer',
+    });
+    const purchase = await buy(pages.tally, admin, person.email, product.id);
+    await ok(pages.tally, 200, 'POST', '/api/credits/charge', {
+      as: person,
+      headers: { 'idempotency-key': `image-${person.userId}` },
+      body: { action: 'generate_image', used_for: 'image:sunset' },
+    });
+    pages.signIn(person);
+    const { user, router } = await pages.render('/credits/usage');
+    const usages = await screen.findByRole('table', { name: 'Usages' });
+    const row = await within(usages).findByRole('row', { name: /image:sunset/ });
+    await user.click(within(row).getAllByRole('link')[0]!);
+
+    await waitFor(() => expect(router.state.location.pathname).toMatch(/^\/credits\/usage\/[0-9a-f-]{36}$/));
+    await screen.findByRole('heading', { level: 1, name: 'Usage of 3 credits' });
+    const paidBy = screen.getByRole('region', { name: 'Paid by' });
+    await user.click(within(paidBy).getByRole('link', { name: `${product.name} (bought)` }));
+
+    await screen.findByRole('heading', { level: 1, name: `${product.name} (bought)` });
+    const grant = screen.getByRole('region', { name: 'Grant' });
+    expect(fact(grant, 'Granted')).toBe('40 credits');
+    expect(fact(grant, 'Left')).toBe('37 credits');
+    expect(within(grant).getByRole('link', { name: 'Open the purchase' }).getAttribute('href')).toBe(
+      `/credits/purchases/${purchase.id}`,
+    );
+    const spentOn = screen.getByRole('region', { name: 'Spent on' });
+    const spent = await within(spentOn).findByRole('table', { name: 'Usages' });
+    expect(within(spent).getAllByRole('row')).toHaveLength(2);
+    expect(within(spent).getByRole('row', { name: /image:sunset.*3 credits/ })).toBeTruthy();
+  });
+
+  it('shows someone else no grant of another person’s', async () => {
+    const holder = await buyerWithPassword();
+    const [grant] = (await ok(pages.tally, 200, 'GET', '/api/credits/grants', { as: holder })).items;
+    const stranger = await signedInPerson(pages.tally, { email: freshEmail('stranger') });
+    pages.signIn(stranger);
+    await pages.render(`/credits/grants/${grant.id}`);
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByText('Not found')).toBeTruthy();
+    expect(within(alert).getByText(/grant not found/i)).toBeTruthy();
+    expect(screen.queryByRole('region', { name: 'Grant' })).toBeNull();
   });
 });
 

@@ -52,6 +52,7 @@ export type CreditsUsageQuery = NonNullable<paths['/api/credits/usages']['get'][
 export type CreditsUsageBucket = Item<SuccessBody<'/api/credits/usage-by-action', 'get'>>;
 export type CreditsReservation = Item<SuccessBody<'/api/credits/reservations', 'get'>>;
 export type CreditsGrant = Item<SuccessBody<'/api/credits/grants', 'get'>>;
+export type CreditsGrantDetail = SuccessBody<'/api/credits/grants/{id}', 'get'>;
 export type CreditsCustomer = Item<SuccessBody<'/api/credits/users', 'get'>>;
 export type CreditsPurchase = Item<SuccessBody<'/api/credits/purchases', 'get'>>;
 export type CreditsIntegration = Item<SuccessBody<'/api/credits/integrations', 'get'>>;

@@ -12,12 +12,14 @@ import { IntegrationPage } from './admin/IntegrationPage';
 import { CreditsHomePage } from './CreditsHomePage';
 import { CreditsLayout } from './CreditsLayout';
 import { CataloguePage } from './catalogue/CataloguePage';
+import { GrantPage } from './grants/GrantPage';
 import { FirstLoginPage } from './onboarding/FirstLoginPage';
 import { ProductPage } from './products/ProductPage';
 import { PurchasePage } from './purchases/PurchasePage';
 import { ResellerDomainPage } from './reseller/ResellerDomainPage';
 import { ResellerProductsPage } from './reseller/ResellerProductsPage';
 import { ResellerShopPage } from './reseller/ResellerShopPage';
+import { UsageDetailPage } from './usage/UsageDetailPage';
 import { UsagePage } from './usage/UsagePage';
 import { WorkspacePage } from './workspaces/WorkspacePage';
 import { WorkspacesPage } from './workspaces/WorkspacesPage';
@@ -37,6 +39,8 @@ export default function CreditsPages() {
         { path: 'workspaces', element: signedIn(<WorkspacesPage />) },
         { path: 'workspaces/:workspaceId', element: signedIn(<WorkspacePage />) },
         { path: 'usage', element: signedIn(<UsagePage />) },
+        { path: 'usage/:usageId', element: signedIn(<UsageDetailPage />) },
+        { path: 'grants/:grantId', element: signedIn(<GrantPage />) },
         { path: 'purchases/:purchaseId', element: signedIn(<PurchasePage />) },
         { path: 'reseller', element: <Navigate to="/credits/reseller/products" replace /> },
         { path: 'reseller/products', element: signedIn(<ResellerProductsPage />) },

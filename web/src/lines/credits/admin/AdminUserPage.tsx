@@ -17,12 +17,12 @@ import { useSignedInUser } from '../../../session/SessionContext';
 import { useCredits } from '../CreditsLayout';
 import { HoldingsSection } from '../dashboard/HoldingsSection';
 import { actionLabel, formatCredits } from '../format';
+import { GrantsTable } from '../grants/GrantsTable';
 import { UserTypeBadge } from '../UserTypeBadge';
 import { UsageTable } from '../usage/UsageTable';
 import { AdjustCreditsForm } from './AdjustCreditsForm';
 import { AdminFrame } from './AdminFrame';
 import { firstLoginState } from './firstLogin';
-import { GrantsTable } from './GrantsTable';
 import { PurchasesTable } from './PurchasesTable';
 
 function PersonView({ person, onChanged }: { person: CreditsProfile; onChanged: () => void }) {

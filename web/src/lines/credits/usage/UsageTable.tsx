@@ -4,6 +4,7 @@ import type { CreditsActionPrice, CreditsGrant, CreditsUsage, CreditsWorkspace }
 import { type Column, DataTable } from '../../../components/DataTable';
 import { formatDateTime, formatToTheSecond } from '../../../lib/dates';
 import { csvAmount, csvTime } from '../../../lib/table';
+import { useSession } from '../../../session/SessionContext';
 import { actionLabel, formatCredits } from '../format';
 
 export interface UsageContext {
@@ -23,21 +24,47 @@ function grantName(part: PaidPart, grants: CreditsGrant[] | undefined): string {
 }
 
 /** Which grants paid a usage, and how much each: the credits' origin, in burn order. */
-function PaidBy({ usage, grants }: { usage: CreditsUsage; grants: CreditsGrant[] | undefined }) {
+export function PaidBy({ usage, grants }: { usage: CreditsUsage; grants: CreditsGrant[] | undefined }) {
+  const { session } = useSession();
+  // A grant's page is its holder's (and administrators'): a workspace member sees whose credits paid, not more.
+  const mayOpen =
+    session.status === 'signed-in' && (session.user.is_admin || session.user.id === usage.user_id);
   if (usage.paid_by.length === 0) return <Text size="xs">—</Text>;
   return (
     <Stack gap={2}>
       {usage.paid_by.map((part) => (
         <Text key={part.grant_id} size="xs">
-          {grantName(part, grants)}:{' '}
-          <span style={{ whiteSpace: 'nowrap' }}>{formatCredits(part.amount)}</span>
+          {mayOpen ? (
+            <Anchor component={Link} to={`/credits/grants/${part.grant_id}`} size="xs">
+              {grantName(part, grants)}
+            </Anchor>
+          ) : (
+            grantName(part, grants)
+          )}
+          : <span style={{ whiteSpace: 'nowrap' }}>{formatCredits(part.amount)}</span>
         </Text>
       ))}
     </Stack>
   );
 }
 
-function Source({ usage }: { usage: CreditsUsage }) {
+/** What the credits were used for: Tally's own purposes in words, the purpose as written beneath. */
+export function UsedFor({ usage }: { usage: CreditsUsage }) {
+  return (
+    <Stack gap={0} maw={260}>
+      {usage.used_for_label && <Text size="sm">{usage.used_for_label}</Text>}
+      <Text
+        size={usage.used_for_label ? 'xs' : 'sm'}
+        c={usage.used_for_label ? 'dimmed' : undefined}
+        style={{ overflowWrap: 'anywhere' }}
+      >
+        {usage.used_for}
+      </Text>
+    </Stack>
+  );
+}
+
+export function Source({ usage }: { usage: CreditsUsage }) {
   return usage.is_reserved ? (
     <Tooltip
       label={`Used from the reservation for ${usage.reserved_for ?? usage.reservation_id ?? 'an earlier action'}`}
@@ -95,7 +122,11 @@ export function UsageTable({
       id: 'when',
       header: 'When',
       nowrap: true,
-      cell: (u) => formatToTheSecond(u.used_at),
+      cell: (u) => (
+        <Anchor component={Link} to={`/credits/usage/${u.id}`} size="sm">
+          {formatToTheSecond(u.used_at)}
+        </Anchor>
+      ),
       sortValue: (u) => new Date(u.used_at),
       csv: (u) => csvTime(u.used_at),
     },
@@ -109,11 +140,7 @@ export function UsageTable({
     {
       id: 'used-for',
       header: 'Used for',
-      cell: (u) => (
-        <Text size="sm" maw={260} style={{ overflowWrap: 'anywhere' }}>
-          {u.used_for}
-        </Text>
-      ),
+      cell: (u) => <UsedFor usage={u} />,
       sortValue: (u) => u.used_for,
       csv: (u) => u.used_for,
     },
