@@ -99,6 +99,19 @@ const firstLoginOf = sql<FirstLogin>`CASE
   WHEN EXISTS (SELECT 1 FROM ${purchases} WHERE ${purchases.userId} = ${users.id} AND ${purchases.registered}) THEN 'waiting'
   ELSE 'not_needed' END`;
 
+/** A person as both the profile and the list read them: `core_users` with `credits_customers` left-joined. */
+const personColumns = {
+  userId: users.id,
+  email: users.email,
+  name: users.name,
+  isAdmin: users.isAdmin,
+  type: customers.type,
+  resellerUserId: customers.resellerUserId,
+  onboardedAt: customers.onboardedAt,
+  firstLogin: firstLoginOf,
+  createdAt: users.createdAt,
+};
+
 export interface CreditsProfile {
   userId: string;
   email: string | null;
@@ -122,16 +135,7 @@ export async function getCreditsProfile(
   const subject = userId ?? requireUser(actor);
   if (subject !== callerId && !actor.isAdmin) throw notFound('person', { userId: subject });
   const [person] = await db
-    .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      isAdmin: users.isAdmin,
-      type: customers.type,
-      resellerUserId: customers.resellerUserId,
-      onboardedAt: customers.onboardedAt,
-      firstLogin: firstLoginOf,
-    })
+    .select(personColumns)
     .from(users)
     .leftJoin(customers, eq(customers.userId, users.id))
     .where(eq(users.id, subject));
@@ -152,7 +156,7 @@ export async function getCreditsProfile(
     .where(eq(holdings.userId, subject))
     .orderBy(desc(holdings.createdAt));
   return {
-    userId: person.id,
+    userId: person.userId,
     email: person.email,
     name: person.name,
     type: reportedType(person.isAdmin, person.type),
@@ -193,17 +197,7 @@ export async function listCustomers(
   if (filter.type === 'admin') conditions.push(eq(users.isAdmin, true));
   else if (filter.type) conditions.push(and(eq(users.isAdmin, false), eq(customers.type, filter.type)));
   const rows = await db
-    .select({
-      userId: users.id,
-      email: users.email,
-      name: users.name,
-      isAdmin: users.isAdmin,
-      type: customers.type,
-      resellerUserId: customers.resellerUserId,
-      onboardedAt: customers.onboardedAt,
-      firstLogin: firstLoginOf,
-      createdAt: users.createdAt,
-    })
+    .select(personColumns)
     .from(users)
     .leftJoin(customers, eq(customers.userId, users.id))
     .where(and(...conditions))
