@@ -7,12 +7,10 @@ import type { CreditsWhitelabel } from '../../../api/types';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
-import { NothingYet } from '../../../components/States';
 import { useResource } from '../../../hooks/useResource';
 import { formatDateTime } from '../../../lib/dates';
 import { showServerErrors } from '../../../lib/serverErrors';
-import { useCredits } from '../CreditsLayout';
-import { ResellerFrame } from './ResellerFrame';
+import { ResellerFrame, useWhitelabel } from './ResellerFrame';
 
 const DOMAIN =
   /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
@@ -211,16 +209,8 @@ function DnsSteps({
  * theirs with a TXT record, and checks both.
  */
 export function ResellerDomainPage() {
-  const { profile } = useCredits();
-  const whitelabel = useResource('credits-whitelabel', async () => {
-    try {
-      return await call(api.GET('/api/credits/whitelabel'));
-    } catch (error) {
-      // No domain yet is a 404: the page then starts with the first step.
-      if (asApiError(error).status === 404) return null;
-      throw error;
-    }
-  });
+  // No domain yet: the page starts with the first step.
+  const whitelabel = useWhitelabel();
   // Where domains point, and why none can when this Tally's public address is the machine itself.
   const target = useResource('credits-whitelabel-target', () =>
     call(api.GET('/api/credits/whitelabel/target')),
@@ -231,35 +221,27 @@ export function ResellerDomainPage() {
       title="Your domain"
       description="Your customers buy and use your products on a domain of your own, pointed at Tally."
     >
-      <ResourceView resource={profile} loadingLabel="Loading your credits…">
-        {(data) =>
-          data?.type !== 'whitelabel' ? (
-            <NothingYet title="For whitelabel resellers">
-              Buying a whitelabel product makes you a reseller, with products and a domain of your own.
-            </NothingYet>
-          ) : (
-            <ResourceView resource={whitelabel} loadingLabel="Loading your domain…">
-              {(current) => (
-                <Stack gap="lg">
-                  <SectionCard title="1. Your domain">
-                    <DomainForm
-                      key={current?.domain ?? ''}
-                      current={current}
-                      onSaved={whitelabel.replace}
-                      blocked={blocked}
-                    />
-                  </SectionCard>
-                  {current && (
-                    <SectionCard title="2. Point it at Tally" description="Then check that the DNS says so.">
-                      <DnsSteps whitelabel={current} onChecked={whitelabel.replace} />
-                    </SectionCard>
-                  )}
-                </Stack>
+      {() => (
+        <ResourceView resource={whitelabel} loadingLabel="Loading your domain…">
+          {(current) => (
+            <Stack gap="lg">
+              <SectionCard title="1. Your domain">
+                <DomainForm
+                  key={current?.domain ?? ''}
+                  current={current}
+                  onSaved={whitelabel.replace}
+                  blocked={blocked}
+                />
+              </SectionCard>
+              {current && (
+                <SectionCard title="2. Point it at Tally" description="Then check that the DNS says so.">
+                  <DnsSteps whitelabel={current} onChecked={whitelabel.replace} />
+                </SectionCard>
               )}
-            </ResourceView>
-          )
-        }
-      </ResourceView>
+            </Stack>
+          )}
+        </ResourceView>
+      )}
     </ResellerFrame>
   );
 }

@@ -1,3 +1,11 @@
+import type { ReactNode } from 'react';
+import { api, call } from '../../../api/client';
+import { asApiError } from '../../../api/errors';
+import type { CreditsProfile } from '../../../api/types';
+import { ResourceView } from '../../../components/ResourceView';
+import { NothingYet } from '../../../components/States';
+import { useResource } from '../../../hooks/useResource';
+import { useCredits } from '../CreditsLayout';
 import { CreditsAreaFrame, type CreditsFrameProps } from '../CreditsTabs';
 
 const resellerTabs = [
@@ -6,7 +14,46 @@ const resellerTabs = [
   { path: '/credits/reseller/domain', label: 'Domain' },
 ];
 
-/** The frame of a whitelabel reseller's pages: the title, the line's tabs and the reseller tabs. */
-export const ResellerFrame = (props: CreditsFrameProps) => (
-  <CreditsAreaFrame area="Reseller" tabs={resellerTabs} {...props} />
-);
+/**
+ * The frame of a whitelabel reseller's pages: the title, the line's tabs and the reseller tabs, and
+ * the page itself only for a reseller (anyone else is told how one becomes a reseller).
+ */
+export function ResellerFrame({
+  children,
+  ...frame
+}: Omit<CreditsFrameProps, 'children'> & {
+  children: ReactNode | ((reseller: CreditsProfile) => ReactNode);
+}) {
+  const { profile } = useCredits();
+  return (
+    <CreditsAreaFrame area="Reseller" tabs={resellerTabs} {...frame}>
+      <ResourceView resource={profile} loadingLabel="Loading your credits…">
+        {(data) =>
+          data?.type === 'whitelabel' ? (
+            typeof children === 'function' ? (
+              children(data)
+            ) : (
+              children
+            )
+          ) : (
+            <NothingYet title="For whitelabel resellers">
+              Buying a whitelabel product makes you a reseller, with products and a domain of your own.
+            </NothingYet>
+          )
+        }
+      </ResourceView>
+    </CreditsAreaFrame>
+  );
+}
+
+/** The reseller's domain as Tally has it, or null before she has set one (the API's 404). */
+export function useWhitelabel() {
+  return useResource('credits-whitelabel', async () => {
+    try {
+      return await call(api.GET('/api/credits/whitelabel'));
+    } catch (error) {
+      if (asApiError(error).status === 404) return null;
+      throw error;
+    }
+  });
+}

@@ -51,7 +51,6 @@ function NewProduct({ profile, onCreated }: { profile: CreditsProfile; onCreated
 
 /** /credits/reseller/products: a whitelabel reseller's own products, sold to their customers. */
 export function ResellerProductsPage() {
-  const { profile } = useCredits();
   const loadPage = useCallback(
     (cursor?: string) => call(api.GET('/api/credits/products', { params: { query: { cursor, limit: 50 } } })),
     [],
@@ -62,45 +61,37 @@ export function ResellerProductsPage() {
       title="Your products"
       description="Products you sell on your own domain: only with actions you hold, never with more credits than you have."
     >
-      <ResourceView resource={profile} loadingLabel="Loading your credits…">
-        {(data) =>
-          data?.type !== 'whitelabel' ? (
-            <NothingYet title="For whitelabel resellers">
-              Buying a whitelabel product makes you a reseller, with products and a domain of your own.
-            </NothingYet>
-          ) : (
-            <Stack gap="lg">
-              <SectionCard title="Products">
-                <ResourceView
-                  resource={pages.first}
-                  loadingLabel="Loading your products…"
-                  isEmpty={(page) => page.items.length === 0}
-                  empty={
-                    <NothingYet title="No products yet">
-                      Create your first product below, then set up your domain so your customers can buy it.
-                    </NothingYet>
-                  }
-                >
-                  {() => (
-                    <ProductsTable
-                      products={pages.items}
-                      basePath="/credits/reseller/products"
-                      moreToLoad={pages.hasMore}
-                    />
-                  )}
-                </ResourceView>
-                <LoadOlder pages={pages} label="Load older products" />
-              </SectionCard>
-              <SectionCard
-                title="Create a product"
-                description="Each purchase of it grants its credits to your customer out of your own."
-              >
-                <NewProduct profile={data} onCreated={pages.reload} />
-              </SectionCard>
-            </Stack>
-          )
-        }
-      </ResourceView>
+      {(reseller) => (
+        <Stack gap="lg">
+          <SectionCard title="Products">
+            <ResourceView
+              resource={pages.first}
+              loadingLabel="Loading your products…"
+              isEmpty={(page) => page.items.length === 0}
+              empty={
+                <NothingYet title="No products yet">
+                  Create your first product below, then set up your domain so your customers can buy it.
+                </NothingYet>
+              }
+            >
+              {() => (
+                <ProductsTable
+                  products={pages.items}
+                  basePath="/credits/reseller/products"
+                  moreToLoad={pages.hasMore}
+                />
+              )}
+            </ResourceView>
+            <LoadOlder pages={pages} label="Load older products" />
+          </SectionCard>
+          <SectionCard
+            title="Create a product"
+            description="Each purchase of it grants its credits to your customer out of your own."
+          >
+            <NewProduct profile={reseller} onCreated={pages.reload} />
+          </SectionCard>
+        </Stack>
+      )}
     </ResellerFrame>
   );
 }

@@ -1,7 +1,6 @@
 import { Alert, Anchor, SimpleGrid, Stack } from '@mantine/core';
 import { Link } from 'react-router';
 import { api, call } from '../../../api/client';
-import { asApiError } from '../../../api/errors';
 import type { CreditsActionPrice, CreditsCatalogueProduct, CreditsProduct } from '../../../api/types';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
@@ -11,7 +10,7 @@ import { useCredits } from '../CreditsLayout';
 import { BuyLink } from '../catalogue/CataloguePage';
 import { ProductCard } from '../catalogue/ProductCard';
 import { actionLabel } from '../format';
-import { ResellerFrame } from './ResellerFrame';
+import { ResellerFrame, useWhitelabel } from './ResellerFrame';
 
 /** A product as the public catalogue lists it: its actions by their labels. */
 function asCatalogueProduct(product: CreditsProduct, prices: CreditsActionPrice[] | undefined) {
@@ -33,7 +32,7 @@ function asCatalogueProduct(product: CreditsProduct, prices: CreditsActionPrice[
  * catalogue (sorted by name, as the catalogue sorts them), each with its Buy link.
  */
 export function ResellerShopPage() {
-  const { profile, prices } = useCredits();
+  const { prices } = useCredits();
   const products = useResource('credits-reseller-shop', async () => {
     const { items } = await call(
       api.GET('/api/credits/products', {
@@ -42,80 +41,59 @@ export function ResellerShopPage() {
     );
     return items.sort((a, b) => a.name.localeCompare(b.name));
   });
-  // The same read as the domain page's: no domain yet is a 404.
-  const whitelabel = useResource('credits-whitelabel', async () => {
-    try {
-      return await call(api.GET('/api/credits/whitelabel'));
-    } catch (error) {
-      if (asApiError(error).status === 404) return null;
-      throw error;
-    }
-  });
+  const whitelabel = useWhitelabel();
   const domain = whitelabel.data?.domain;
   return (
     <ResellerFrame
       title="Preview your shop"
       description="Your products on sale, as your customers see them in your catalogue."
     >
-      <ResourceView resource={profile} loadingLabel="Loading your credits…">
-        {(data) =>
-          data?.type !== 'whitelabel' ? (
-            <NothingYet title="For whitelabel resellers">
-              Buying a whitelabel product makes you a reseller, with products and a domain of your own.
-            </NothingYet>
-          ) : (
-            <Stack gap="lg">
-              <Alert color="blue" variant="light" role="status">
-                {domain && whitelabel.data?.dns_verified_at ? (
-                  <>
-                    Your customers see this at{' '}
-                    <Anchor href={`https://${domain}/credits/products`} inherit>
-                      {domain}
-                    </Anchor>
-                    . Each Buy button opens the product's payment link, which works on any address of this
-                    Tally.
-                  </>
-                ) : (
-                  <>
-                    Your catalogue is shown on your own domain once it points here:{' '}
-                    <Anchor component={Link} to="/credits/reseller/domain" inherit>
-                      set up your domain
-                    </Anchor>
-                    . The Buy buttons work already: share a product's payment link from its page.
-                  </>
-                )}
-              </Alert>
-              <SectionCard title="Products on sale">
-                <ResourceView
-                  resource={products}
-                  loadingLabel="Loading your products…"
-                  isEmpty={(items) => items.length === 0}
-                  empty={
-                    <NothingYet title="Nothing on sale yet">
-                      Create a product under Your products: it appears here as your customers will see it.
-                    </NothingYet>
-                  }
-                >
-                  {(items) => (
-                    <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="lg">
-                      {items.map((product) => {
-                        const shown = asCatalogueProduct(product, prices.data ?? undefined);
-                        return (
-                          <ProductCard
-                            key={product.id}
-                            product={shown}
-                            footer={<BuyLink product={shown} />}
-                          />
-                        );
-                      })}
-                    </SimpleGrid>
-                  )}
-                </ResourceView>
-              </SectionCard>
-            </Stack>
-          )
-        }
-      </ResourceView>
+      {() => (
+        <Stack gap="lg">
+          <Alert color="blue" variant="light" role="status">
+            {domain && whitelabel.data?.dns_verified_at ? (
+              <>
+                Your customers see this at{' '}
+                <Anchor href={`https://${domain}/credits/products`} inherit>
+                  {domain}
+                </Anchor>
+                . Each Buy button opens the product's payment link, which works on any address of this Tally.
+              </>
+            ) : (
+              <>
+                Your catalogue is shown on your own domain once it points here:{' '}
+                <Anchor component={Link} to="/credits/reseller/domain" inherit>
+                  set up your domain
+                </Anchor>
+                . The Buy buttons work already: share a product's payment link from its page.
+              </>
+            )}
+          </Alert>
+          <SectionCard title="Products on sale">
+            <ResourceView
+              resource={products}
+              loadingLabel="Loading your products…"
+              isEmpty={(items) => items.length === 0}
+              empty={
+                <NothingYet title="Nothing on sale yet">
+                  Create a product under Your products: it appears here as your customers will see it.
+                </NothingYet>
+              }
+            >
+              {(items) => (
+                <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="lg">
+                  {items.map((product) => {
+                    const shown = asCatalogueProduct(product, prices.data ?? undefined);
+                    return (
+                      <ProductCard key={product.id} product={shown} footer={<BuyLink product={shown} />} />
+                    );
+                  })}
+                </SimpleGrid>
+              )}
+            </ResourceView>
+          </SectionCard>
+        </Stack>
+      )}
     </ResellerFrame>
   );
 }
