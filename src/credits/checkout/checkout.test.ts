@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { type Address, type Hex, parseAbi } from 'viem';
+import { parseAbi } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Body, read, request, type TestTally, testTally } from '../../../test/support/app';
-import { startTestChain } from '../../../test/support/chain';
+import { settleChain, signedAuthorization, startTestChain } from '../../../test/support/chain';
 import {
   creditsAdmin,
   freshEmail,
@@ -53,44 +52,13 @@ async function signedCheckout(
   const offer = await read(
     await request(tally, 'GET', `/api/credits/checkout/${options.product ?? productId}`),
   );
-  const now = (await chain.client.publicClient.getBlock()).timestamp;
-  const message = {
-    from: wallet.address,
-    to: offer.terms.to as Address,
-    value: options.value ?? BigInt(offer.value),
-    validAfter: now - 5n,
-    validBefore: now + 3600n,
-    nonce: `0x${randomBytes(32).toString('hex')}` as Hex,
-  };
-  const signature = await wallet.signTypedData({
-    domain: offer.terms.domain,
-    types: { ReceiveWithAuthorization: offer.terms.types.ReceiveWithAuthorization },
-    primaryType: 'ReceiveWithAuthorization',
-    message,
-  });
-  return {
-    email: options.email ?? freshEmail(),
-    name: 'Grace',
-    authorization: {
-      kind: 'receive',
-      from: message.from,
-      value: message.value.toString(),
-      valid_after: message.validAfter.toString(),
-      valid_before: message.validBefore.toString(),
-      nonce: message.nonce,
-      signature,
-    },
-  };
-}
-
-/** Lets the sender send and the follower read until nothing changes: a few blocks of a real chain. */
-async function settle(on: TestTally = tally): Promise<void> {
-  for (let round = 0; round < 6; round++) {
-    on.clock.advance(2_000);
-    await on.sender!.processDue();
-    await on.follower!.poll();
-    await on.context.flows.runDue();
-  }
+  const { body } = await signedAuthorization(
+    chain,
+    wallet,
+    offer.terms,
+    options.value ?? BigInt(offer.value),
+  );
+  return { email: options.email ?? freshEmail(), name: 'Grace', authorization: body };
 }
 
 const post = (body: Body, product = productId) =>
@@ -126,7 +94,7 @@ describe('the checkout', () => {
     expect(again.status).toBe(200);
     expect((await read(again)).id).toBe(checkout.id);
 
-    await settle();
+    await settleChain(tally);
     const paid = await read(await request(tally, 'GET', `/api/credits/checkouts/${checkout.id}`));
     expect(paid).toMatchObject({ state: 'paid', failure: null });
     expect(paid.purchase_id).toBeTruthy();
@@ -151,8 +119,8 @@ describe('the checkout', () => {
 
     // Settling again, in this process or a restarted one, makes nothing twice.
     const restarted = await tally.restart();
-    await settle(restarted);
-    await settle();
+    await settleChain(restarted);
+    await settleChain(tally);
     const [made] = await queryRows<{ n: number }>(
       tally.database.db,
       sql`SELECT count(*)::int AS n FROM credits_purchases WHERE order_id = ${checkout.id}`,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
-import { type Address, createWalletClient, type Hex, http, parseAbi } from 'viem';
+import { createWalletClient, http, parseAbi } from 'viem';
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,7 +14,13 @@ import {
   type TestTally,
   testTally,
 } from '../../../test/support/app';
-import { startTestChain } from '../../../test/support/chain';
+import {
+  type AuthorizationOptions,
+  type AuthorizationSigner,
+  settleChain,
+  signedAuthorization,
+  startTestChain,
+} from '../../../test/support/chain';
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import type { ChainRuntime } from '../../chain/runtime';
 import { DEV_MNEMONIC } from '../../chain/runtime';
@@ -51,56 +57,10 @@ async function depositor(): Promise<{ person: TestPerson; wallet: ReturnType<typ
   return { person, wallet };
 }
 
-type Signer = { address: Address; signTypedData: ReturnType<typeof mnemonicToAccount>['signTypedData'] };
-
-/** A signed authorization of `value` micro-USDC to the treasury, as the web app or the SDK makes it. */
-async function authorization(
-  signer: Signer,
-  value: bigint,
-  options: { kind?: 'receive' | 'transfer'; validFor?: number; validAfter?: bigint; from?: Address } = {},
-) {
+/** A signed authorization of `value` micro-USDC to the treasury, on the terms Tally gives for deposits. */
+async function authorization(signer: AuthorizationSigner, value: bigint, options: AuthorizationOptions = {}) {
   const terms = await read(await request(tally, 'GET', '/api/gateway/deposits/terms', { as: reader }));
-  const kind = options.kind ?? 'receive';
-  // The chain's time: Tally's test clock runs ahead of it as the tests advance it.
-  const now = (await chain.client.publicClient.getBlock()).timestamp;
-  const message = {
-    from: options.from ?? signer.address,
-    to: terms.to as Address,
-    value,
-    validAfter: options.validAfter ?? now - 5n,
-    validBefore: now + BigInt(options.validFor ?? 3600),
-    nonce: `0x${randomBytes(32).toString('hex')}` as Hex,
-  };
-  const primaryType = kind === 'receive' ? 'ReceiveWithAuthorization' : 'TransferWithAuthorization';
-  const signature = await signer.signTypedData({
-    domain: terms.domain,
-    types: { [primaryType]: terms.types[primaryType] },
-    primaryType,
-    message,
-  });
-  return {
-    message,
-    signature,
-    body: {
-      kind,
-      from: message.from,
-      value: value.toString(),
-      valid_after: message.validAfter.toString(),
-      valid_before: message.validBefore.toString(),
-      nonce: message.nonce,
-      signature,
-    },
-  };
-}
-
-/** Lets the sender send and the follower read until nothing changes: a few blocks of a real chain. */
-async function settle(on: TestTally = tally): Promise<void> {
-  for (let round = 0; round < 6; round++) {
-    on.clock.advance(2_000);
-    await on.sender!.processDue();
-    await on.follower!.poll();
-    await on.context.flows.runDue();
-  }
+  return signedAuthorization(chain, signer, terms, value, options);
 }
 
 const balanceOf = async (userId: string) =>
@@ -160,7 +120,7 @@ describe('deposits', () => {
     expect(again.status).toBe(200);
     expect((await read(again)).id).toBe(deposit.id);
 
-    await settle();
+    await settleChain(tally);
     const credited = await read(
       await request(tally, 'GET', `/api/gateway/deposits/${deposit.id}`, { as: person }),
     );
@@ -197,9 +157,9 @@ describe('deposits', () => {
     const deposit = await read(await request(tally, 'POST', '/api/gateway/deposits', { as: person, body }));
     // The process that took the deposit dies before sending anything; another one starts.
     const restarted = await tally.restart();
-    await settle(restarted);
-    await settle(tally);
-    await settle(restarted);
+    await settleChain(restarted);
+    await settleChain(tally);
+    await settleChain(restarted);
     expect(
       (await read(await request(restarted, 'GET', `/api/gateway/deposits/${deposit.id}`, { as: person })))
         .state,
@@ -226,7 +186,7 @@ describe('deposits', () => {
       const tallyUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const deposit = await depositUsdc({ tally: tallyUrl, apiKey: key.secret, wallet, amount: 4_000_000n });
       expect(deposit.state).toBe('payment_received');
-      await settle();
+      await settleChain(tally);
       expect(await balanceOf(person.userId)).toBe(4_000_000n);
       await expect(
         depositUsdc({
@@ -269,8 +229,8 @@ describe('deposits', () => {
     });
     await chain.client.publicClient.waitForTransactionReceipt({ hash });
 
-    await settle();
-    await settle();
+    await settleChain(tally);
+    await settleChain(tally);
     expect(
       (await read(await request(tally, 'GET', `/api/gateway/deposits/${deposit.id}`, { as: person }))).state,
     ).toBe('credits_issued');
@@ -311,7 +271,7 @@ describe('deposits', () => {
     });
     await chain.client.publicClient.waitForTransactionReceipt({ hash });
 
-    await settle();
+    await settleChain(tally);
     const failed = await read(
       await request(tally, 'GET', `/api/gateway/deposits/${deposit.id}`, { as: person }),
     );

@@ -11,7 +11,7 @@ import {
   type TestTally,
   testTally,
 } from '../../../test/support/app';
-import { startTestChain } from '../../../test/support/chain';
+import { settleChain, startTestChain } from '../../../test/support/chain';
 import { fundCredits, mintToTreasury } from '../../../test/support/gateway';
 import type { ChainRuntime } from '../../chain/runtime';
 import { systemActor } from '../../core/actor';
@@ -99,14 +99,6 @@ async function served(payer: TestPerson, to: ProviderUnderTest, price: bigint): 
   const ended = deps.meter.finish(begun.ticket, { served: true, result: { content: [] } });
   expect(ended.call.state).toBe('served');
   await deps.meter.release({ userId: payer.userId });
-}
-
-async function settleChain(): Promise<void> {
-  for (let round = 0; round < 6; round++) {
-    tally.clock.advance(2_000);
-    await tally.sender!.processDue();
-    await tally.context.flows.runDue();
-  }
 }
 
 const usdcOf = (address: Address) =>
@@ -210,7 +202,7 @@ describe('settlement', () => {
     await served(payer, beta, 700_000n);
     tally.clock.advance(24 * 3_600_000);
     const second = await settle(deps, periodEndAt(tally.clock.now(), 24));
-    await settleChain();
+    await settleChain(tally, { follow: false });
     expect(await usdcOf(alpha.payout)).toBe(949_999n + 95_000n);
     expect(await usdcOf(beta.payout)).toBe(380_000n + 665_000n);
     expect(await available(alpha.providerId)).toBe(0n);
@@ -240,7 +232,7 @@ describe('settlement', () => {
       amount: '2375001',
       to: gamma.payout.toLowerCase(),
     });
-    await settleChain();
+    await settleChain(tally, { follow: false });
     expect(await usdcOf(gamma.payout)).toBe(2_375_001n);
     const nothing = await request(tally, 'POST', '/api/gateway/provider/claim', { as: gamma.person });
     expect((await read(nothing)).error.code).toBe('nothing_to_claim');

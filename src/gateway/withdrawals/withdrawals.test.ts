@@ -10,7 +10,7 @@ import {
   type TestTally,
   testTally,
 } from '../../../test/support/app';
-import { startTestChain } from '../../../test/support/chain';
+import { settleChain, startTestChain } from '../../../test/support/chain';
 import { fundCredits, linkWallet, mintToTreasury } from '../../../test/support/gateway';
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import { type ChainRuntime, DEV_MNEMONIC, devChainControls, walletFor } from '../../chain/runtime';
@@ -51,14 +51,6 @@ const usdcOf = (address: Address) =>
     args: [address],
   });
 
-async function settle(on: TestTally = tally): Promise<void> {
-  for (let round = 0; round < 6; round++) {
-    on.clock.advance(2_000);
-    await on.sender!.processDue();
-    await on.context.flows.runDue();
-  }
-}
-
 async function holder(funds: bigint) {
   const person = await signedInPerson(tally);
   const wallet = privateKeyToAccount(generatePrivateKey());
@@ -94,8 +86,8 @@ describe('withdrawals', () => {
     });
     expect((await read(again)).id).toBe(withdrawal.id);
 
-    await settle();
-    await settle();
+    await settleChain(tally, { follow: false });
+    await settleChain(tally, { follow: false });
     const paid = await read(
       await request(tally, 'GET', `/api/gateway/withdrawals/${withdrawal.id}`, { as: person }),
     );
@@ -117,8 +109,8 @@ describe('withdrawals', () => {
     // The first process broadcasts the transfer, then dies before it records the outcome.
     await tally.sender!.processDue();
     const restarted = await tally.restart();
-    await settle(restarted);
-    await settle(restarted);
+    await settleChain(restarted, { follow: false });
+    await settleChain(restarted, { follow: false });
     const paid = await read(
       await request(restarted, 'GET', `/api/gateway/withdrawals/${withdrawal.id}`, { as: person }),
     );
@@ -149,7 +141,7 @@ describe('withdrawals', () => {
     } finally {
       await controls.setAutomine(true);
     }
-    await settle();
+    await settleChain(tally, { follow: false });
     const failed = await read(
       await request(tally, 'GET', `/api/gateway/withdrawals/${withdrawal.id}`, { as: person }),
     );
