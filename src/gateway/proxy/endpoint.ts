@@ -1,7 +1,7 @@
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import type { GatewayDeps } from '../deps';
-import { findServerBySlug, upstreamTarget } from '../servers/service';
+import { upstreamTarget } from '../servers/service';
 import { reasonOf } from '../servers/upstream';
 import { AuthRefusal, authenticate, SessionNonces } from './auth';
 import { type Bridge, openBridge } from './bridge';
@@ -10,8 +10,6 @@ import { type Bridge, openBridge } from './bridge';
 export const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
 /** An MCP session nobody used for this long is closed, and its upstream session with it. */
 export const SESSION_IDLE_MS = 30 * 60_000;
-/** How long the endpoint keeps a server's row before reading it again. */
-const SERVER_CACHE_MS = 2_000;
 /** Open sessions per person: a client that leaks sessions closes its own oldest, not the gateway. */
 export const MAX_SESSIONS_PER_PERSON = 100;
 
@@ -42,20 +40,9 @@ export function mcpEndpoint(deps: GatewayDeps): {
   }, 60_000);
   sweep.unref();
 
-  // Servers by path, read again after a moment: a paused server is also checked at every paid call.
-  const known = new Map<string, { server: Awaited<ReturnType<typeof findServerBySlug>>; at: number }>();
-  const serverAt = async (slug: string) => {
-    const cached = known.get(slug);
-    if (cached && Date.now() - cached.at < SERVER_CACHE_MS) return cached.server;
-    const server = await findServerBySlug(deps.db, slug);
-    if (known.size > 10_000) known.clear();
-    known.set(slug, { server, at: Date.now() });
-    return server;
-  };
-
   app.all('/:slug', async (c) => {
     const slug = c.req.param('slug');
-    const server = await serverAt(slug);
+    const server = await deps.prices.serverAt(slug);
     if (!server) return rpcError(404, -32601, `There is no MCP server at /mcp/${slug} on this Tally.`);
 
     const length = Number(c.req.header('content-length') ?? 0);

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../core/database';
 import { type ServerState, servers, tools } from '../schema';
+import { findServerBySlug } from '../servers/service';
 
 /** How long a server's state and prices are used before they are read again. */
 export const PRICES_FRESH_MS = 1_000;
@@ -60,15 +61,36 @@ export class PriceBook {
   }
 }
 
-/** One price book per server, for every session of an endpoint. */
+type ServerAtPath = Awaited<ReturnType<typeof findServerBySlug>>;
+
+/**
+ * What the MCP endpoint reads of servers, a moment old at most and shared by every session: each
+ * server's price book, and the server each path names (its upstream, its provider).
+ */
 export class PriceBooks {
   private readonly books = new Map<string, PriceBook>();
+  private readonly paths = new Map<string, { server: ServerAtPath; at: number }>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  /** A server changed: its next call reads it again. */
+  /** A server changed: its next call reads it again, its path included. */
   forget(serverId: string): void {
     this.books.delete(serverId);
+    for (const [slug, known] of this.paths) if (known.server?.id === serverId) this.paths.delete(slug);
+  }
+
+  /** The server at `/mcp/<slug>`, or null; a path with none is asked again after the same moment. */
+  async serverAt(slug: string): Promise<ServerAtPath> {
+    const known = this.paths.get(slug);
+    if (known && this.now() - known.at < PRICES_FRESH_MS) return known.server;
+    const at = this.now();
+    const server = await findServerBySlug(this.db, slug);
+    if (this.paths.size > 10_000) this.paths.clear();
+    this.paths.set(slug, { server, at });
+    return server;
   }
 
   of(serverId: string): PriceBook {

@@ -180,6 +180,20 @@ describe('MCP through Tally', () => {
       { state: 'refunded', tool: 'add' },
       { state: 'refunded', tool: 'fail' },
     ]);
+
+    // The provider moves the server to a new upstream: the next session reaches it at once.
+    const moved = await startDemoUpstream();
+    const patched = await request(tally, 'PATCH', `/api/gateway/servers/${registered.id}`, {
+      as: provider,
+      body: { upstream_url: moved.url },
+    });
+    expect(patched.status).toBe(200);
+    const movedClient = await connect(token, 'fragile');
+    const added = (await movedClient.callTool({ name: 'add', arguments: { a: 2, b: 3 } })) as CallToolResult;
+    expect(added.isError).toBeFalsy();
+    expect(textOf(added)).toBe('5');
+    await movedClient.close();
+    await moved.close();
     await client.close();
   });
 
