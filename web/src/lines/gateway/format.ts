@@ -77,11 +77,3 @@ export function formatMoment(iso: string | null | undefined, missing = '—'): s
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : toTheSecond.format(date);
 }
-
-/** A server message as a sentence: a capital letter and a full stop (UI.md "Errors are sentences"). */
-export function sentence(message: string): string {
-  const text = message.trim();
-  if (!text) return text;
-  const capital = text.charAt(0).toUpperCase() + text.slice(1);
-  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
-}

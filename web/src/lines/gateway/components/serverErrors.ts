@@ -1,7 +1,5 @@
-import { type ApiError, asApiError } from '../../../api/errors';
-import { showServerErrors } from '../../../lib/serverErrors';
-import { withNext } from '../../../session/nextPath';
-import { sentence } from '../format';
+import { type ApiError, asApiError, sentence } from '../../../api/errors';
+import { nextStepFor as commonNextStep, showServerErrors } from '../../../lib/serverErrors';
 import type { Refusal } from './RefusalAlert';
 
 interface FormWithErrors {
@@ -9,14 +7,10 @@ interface FormWithErrors {
   setFieldError: (path: string, message: string) => void;
 }
 
-/** Where some refusals lead: the page that fixes them. */
+/** Where some refusals lead: the page that fixes them, the app's own (log in again) or the gateway's. */
 function nextStepFor(error: ApiError): Refusal['next'] {
-  if (error.status === 401) {
-    return {
-      to: withNext('/login', window.location.pathname + window.location.search),
-      label: 'Log in again.',
-    };
-  }
+  const common = commonNextStep(error);
+  if (common) return common;
   switch (error.code) {
     case 'wallet_not_linked':
       return { to: '/wallet', label: 'Link a wallet on the Wallet page.' };

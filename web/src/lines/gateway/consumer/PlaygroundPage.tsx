@@ -14,6 +14,7 @@ import {
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { sentence } from '../../../api/errors';
 import { CopyValue } from '../../../components/CopyValue';
 import { Facts } from '../../../components/Facts';
 import { ResourceView } from '../../../components/ResourceView';
@@ -21,7 +22,7 @@ import { SectionCard } from '../../../components/SectionCard';
 import { LoadingState, NothingYet } from '../../../components/States';
 import { StateBadge } from '../components/StateBadge';
 import { useCatalogue, useGatewayBalance } from '../data';
-import { formatMoment, formatUsdc, sentence } from '../format';
+import { formatMoment, formatUsdc } from '../format';
 import { GatewayFrame } from '../GatewayTabs';
 import {
   argumentsSkeleton,
