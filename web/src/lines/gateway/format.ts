@@ -1,4 +1,5 @@
 import { type AmountRules, checkAmount, parseAmount } from '../../lib/amounts';
+import { formatToTheSecond } from '../../lib/dates';
 import { formatMinor, formatMinorNumber } from '../../lib/money';
 
 /**
@@ -69,11 +70,6 @@ export const endpointOf = (slug: string) => `${window.location.origin}/mcp/${slu
 /** The sum of micro-unit strings. */
 export const sumMicro = (amounts: (string | bigint)[]) => amounts.reduce<bigint>((a, b) => a + BigInt(b), 0n);
 
-const toTheSecond = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-
 /** A moment to the second, where order matters (calls, deposits); a missing one reads `missing`. */
-export function formatMoment(iso: string | null | undefined, missing = '—'): string {
-  if (!iso) return missing;
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : toTheSecond.format(date);
-}
+export const formatMoment = (iso: string | null | undefined, missing = '—') =>
+  formatToTheSecond(iso, missing);

@@ -9,7 +9,7 @@ import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
-import { formatDateTime } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { showServerErrors } from '../../../lib/serverErrors';
 import { useCredits } from '../CreditsLayout';
 import { CREDITS_RULES, checkCredits, formatCredits, parseCredits, savedCredits } from '../format';
@@ -161,7 +161,7 @@ export function AdminActionPricesPage() {
                           </Badge>
                         </Table.Td>
                         <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                          {formatDateTime(price.updated_at)}
+                          {formatToTheSecond(price.updated_at)}
                         </Table.Td>
                         <Table.Td>
                           <Group justify="flex-end">

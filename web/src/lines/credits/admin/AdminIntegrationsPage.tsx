@@ -14,7 +14,7 @@ import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
 import { useResource } from '../../../hooks/useResource';
-import { formatDateTime, formatToTheSecond } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { showServerErrors } from '../../../lib/serverErrors';
 import { csvTime } from '../../../lib/table';
 import { checkRequired } from '../../../lib/validators';
@@ -113,7 +113,7 @@ function IntegrationsTable({
             {integration.name}
           </Anchor>
           <Text size="xs" c="dimmed">
-            created {formatDateTime(integration.created_at)}
+            created {formatToTheSecond(integration.created_at)}
           </Text>
         </Stack>
       ),

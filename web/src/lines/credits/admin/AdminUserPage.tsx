@@ -12,7 +12,7 @@ import { NothingYet } from '../../../components/States';
 import { usePageTitle } from '../../../components/usePageTitle';
 import { useCursorPages } from '../../../hooks/useCursorPages';
 import { useResource } from '../../../hooks/useResource';
-import { formatDateTime } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { useSignedInUser } from '../../../session/SessionContext';
 import { useCredits } from '../CreditsLayout';
 import { HoldingsSection } from '../dashboard/HoldingsSection';
@@ -136,7 +136,7 @@ function PersonView({ person, onChanged }: { person: CreditsProfile; onChanged: 
               { label: 'Used', value: formatCredits(person.balance.used) },
               { label: 'Reserved', value: formatCredits(person.balance.reserved) },
               { label: 'Available', value: formatCredits(person.balance.available) },
-              { label: 'Next refill', value: formatDateTime(person.balance.next_refill_at, 'none') },
+              { label: 'Next refill', value: formatToTheSecond(person.balance.next_refill_at, 'none') },
             ]}
           />
         </SectionCard>

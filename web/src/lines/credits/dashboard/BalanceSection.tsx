@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import type { CreditsBalance, CreditsWorkspace } from '../../../api/types';
 import { Facts } from '../../../components/Facts';
 import { SectionCard } from '../../../components/SectionCard';
-import { formatDateTime } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { formatCredits } from '../format';
 
 const partColors = { used: 'gray.6', reserved: 'orange.6', available: 'teal.6' } as const;
@@ -106,12 +106,12 @@ export function BalanceSection({
             {
               label: 'Next refill',
               value: balance.next_refill_at
-                ? formatDateTime(balance.next_refill_at)
+                ? formatToTheSecond(balance.next_refill_at)
                 : whose === 'your credits'
                   ? 'none: your products do not refill'
                   : 'none',
             },
-            { label: 'Last refill', value: formatDateTime(balance.refilled_at, 'not yet') },
+            { label: 'Last refill', value: formatToTheSecond(balance.refilled_at, 'not yet') },
           ]}
         />
       </Stack>

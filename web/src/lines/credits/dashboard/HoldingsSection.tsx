@@ -2,7 +2,7 @@ import { Badge, Card, Group, Stack, Table, Text } from '@mantine/core';
 import type { CreditsHolding } from '../../../api/types';
 import { SectionCard } from '../../../components/SectionCard';
 import { useIsPhone } from '../../../hooks/useIsPhone';
-import { formatDateTime } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { productTypeLabels } from '../format';
 
 /** The products a person holds: each refills their credits at its own cycle. */
@@ -33,7 +33,7 @@ export function HoldingsSection({
                 <HoldingState holding={holding} />
               </Group>
               <Text size="xs" c="dimmed">
-                Next refill: {formatDateTime(holding.next_refill_at, 'does not refill')}
+                Next refill: {formatToTheSecond(holding.next_refill_at, 'does not refill')}
               </Text>
             </Card>
           ))}
@@ -60,9 +60,11 @@ export function HoldingsSection({
                       {productTypeLabels[holding.product_type]}
                     </Text>
                   </Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(holding.refilled_at)}</Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    {formatDateTime(holding.next_refill_at, 'does not refill')}
+                    {formatToTheSecond(holding.refilled_at)}
+                  </Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    {formatToTheSecond(holding.next_refill_at, 'does not refill')}
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     <HoldingState holding={holding} />

@@ -9,7 +9,7 @@ import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import type { CursorPages } from '../../../hooks/useCursorPages';
 import { useIsPhone } from '../../../hooks/useIsPhone';
-import { formatDateTime } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { actionLabel, formatCredits } from '../format';
 
 const WORKSPACE_RESERVE = /^workspace:(.+)$/;
@@ -123,7 +123,7 @@ export function ReservationsSection({
                       <Group justify="space-between" wrap="nowrap" align="baseline">
                         <Text fw={700}>{formatCredits(heldOf(reservation))}</Text>
                         <Text size="xs" c="dimmed">
-                          {formatDateTime(reservation.expires_at, 'does not expire')}
+                          {formatToTheSecond(reservation.expires_at, 'does not expire')}
                         </Text>
                       </Group>
                       <Purpose reservation={reservation} workspaces={workspaces} />
@@ -162,7 +162,7 @@ export function ReservationsSection({
                           {formatCredits(heldOf(reservation))}
                         </Table.Td>
                         <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                          {formatDateTime(reservation.expires_at, 'does not expire')}
+                          {formatToTheSecond(reservation.expires_at, 'does not expire')}
                         </Table.Td>
                         <Table.Td>
                           <Group justify="flex-end">

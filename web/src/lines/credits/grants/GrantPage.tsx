@@ -13,7 +13,7 @@ import { NothingYet } from '../../../components/States';
 import { usePageTitle } from '../../../components/usePageTitle';
 import { useCursorPages } from '../../../hooks/useCursorPages';
 import { useResource } from '../../../hooks/useResource';
-import { formatDateTime, formatToTheSecond } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { useSession } from '../../../session/SessionContext';
 import { CreditsTabs } from '../CreditsTabs';
 import { formatCredits } from '../format';
@@ -24,7 +24,7 @@ import { grantSourceLabels } from './grantWords';
 function expiryFact(grant: CreditsGrantDetail): Fact {
   if (grant.expired_at)
     return { label: 'Expired', value: `${formatToTheSecond(grant.expired_at)}: what was left returned` };
-  return { label: 'Expires', value: formatDateTime(grant.expires_at, 'never') };
+  return { label: 'Expires', value: formatToTheSecond(grant.expires_at, 'never') };
 }
 
 function GrantFacts({ grant, isAdmin, myId }: { grant: CreditsGrantDetail; isAdmin: boolean; myId: string }) {

@@ -2,7 +2,7 @@ import { Anchor, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { CreditsGrant } from '../../../api/types';
 import { type Column, DataTable } from '../../../components/DataTable';
-import { formatDateTime, formatToTheSecond } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { csvAmount, csvTime } from '../../../lib/table';
 import { formatCredits } from '../format';
 import { grantSourceLabels } from './grantWords';
@@ -52,7 +52,7 @@ export function GrantsTable({ grants }: { grants: CreditsGrant[] }) {
       id: 'expires',
       header: 'Expires',
       nowrap: true,
-      cell: (grant) => formatDateTime(grant.expires_at, 'never'),
+      cell: (grant) => formatToTheSecond(grant.expires_at, 'never'),
       sortValue: (grant) => (grant.expires_at ? new Date(grant.expires_at) : null),
       csv: (grant) => csvTime(grant.expires_at),
     },

@@ -13,7 +13,7 @@ import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { usePageTitle } from '../../../components/usePageTitle';
 import { useResource } from '../../../hooks/useResource';
-import { formatDateTime } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { AdminFrame } from '../admin/AdminFrame';
 import { ObjectHistory } from '../admin/ObjectHistory';
 import { PurchasesTable } from '../admin/PurchasesTable';
@@ -67,8 +67,8 @@ function ProductFacts({
               },
             ]
           : []),
-        { label: 'Created', value: formatDateTime(product.created_at) },
-        { label: 'Changed', value: formatDateTime(product.updated_at) },
+        { label: 'Created', value: formatToTheSecond(product.created_at) },
+        { label: 'Changed', value: formatToTheSecond(product.updated_at) },
       ]}
     />
   );

@@ -8,7 +8,7 @@ import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { useResource } from '../../../hooks/useResource';
-import { formatDateTime } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { showServerErrors } from '../../../lib/serverErrors';
 import { ResellerFrame, useWhitelabel } from './ResellerFrame';
 
@@ -141,7 +141,7 @@ function DnsSteps({
       <Group gap="xs">
         {whitelabel.dns_verified_at ? (
           <Badge color="teal" variant="light">
-            verified {formatDateTime(whitelabel.dns_verified_at)}
+            verified {formatToTheSecond(whitelabel.dns_verified_at)}
           </Badge>
         ) : (
           <Badge color="orange" variant="light">
@@ -149,7 +149,7 @@ function DnsSteps({
           </Badge>
         )}
         <Text size="sm" c="dimmed">
-          Last checked: {formatDateTime(whitelabel.last_checked_at, 'not yet')}
+          Last checked: {formatToTheSecond(whitelabel.last_checked_at, 'not yet')}
         </Text>
       </Group>
       <Text size="sm">

@@ -2,7 +2,7 @@ import { Anchor, Badge, Stack, Text, Tooltip } from '@mantine/core';
 import { Link } from 'react-router';
 import type { CreditsActionPrice, CreditsGrant, CreditsUsage, CreditsWorkspace } from '../../../api/types';
 import { type Column, DataTable } from '../../../components/DataTable';
-import { formatDateTime, formatToTheSecond } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { csvAmount, csvTime } from '../../../lib/table';
 import { useSession } from '../../../session/SessionContext';
 import { actionLabel, formatCredits } from '../format';
@@ -20,7 +20,7 @@ function grantName(part: PaidPart, grants: CreditsGrant[] | undefined): string {
   if (part.label) return part.label;
   const grant = grants?.find((g) => g.id === part.grant_id);
   if (!grant) return 'An earlier grant';
-  return `${grant.source}${grant.reason ? `: ${grant.reason}` : ''}, granted ${formatDateTime(grant.created_at)}`;
+  return `${grant.source}${grant.reason ? `: ${grant.reason}` : ''}, granted ${formatToTheSecond(grant.created_at)}`;
 }
 
 /** Which grants paid a usage, and how much each: the credits' origin, in burn order. */

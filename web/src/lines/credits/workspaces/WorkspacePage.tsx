@@ -12,7 +12,7 @@ import { NothingYet } from '../../../components/States';
 import { usePageTitle } from '../../../components/usePageTitle';
 import { useCursorPages } from '../../../hooks/useCursorPages';
 import { useResource } from '../../../hooks/useResource';
-import { formatDateTime } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { MembersSection } from '../../../pages/orgs/MembersSection';
 import { RenameOrganisationForm } from '../../../pages/orgs/RenameOrganisationForm';
 import { roleLabel, useOrganizationKinds } from '../../../pages/orgs/useOrganizationKinds';
@@ -130,9 +130,9 @@ function WorkspaceView({
                   billing
                 ),
               },
-              { label: 'Created', value: formatDateTime(workspace.created_at) },
+              { label: 'Created', value: formatToTheSecond(workspace.created_at) },
               ...(workspace.archived_at
-                ? [{ label: 'Archived', value: formatDateTime(workspace.archived_at) }]
+                ? [{ label: 'Archived', value: formatToTheSecond(workspace.archived_at) }]
                 : []),
             ]}
           />

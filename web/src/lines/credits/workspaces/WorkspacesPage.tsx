@@ -8,7 +8,7 @@ import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { useResource } from '../../../hooks/useResource';
-import { formatDateTime } from '../../../lib/dates';
+import { formatToTheSecond } from '../../../lib/dates';
 import { useSignedInUser } from '../../../session/SessionContext';
 import { useCredits } from '../CreditsLayout';
 import { CreditsTabs } from '../CreditsTabs';
@@ -44,7 +44,7 @@ function WorkspacesTable({ workspaces }: { workspaces: CreditsWorkspace[] }) {
               <Table.Td style={{ whiteSpace: 'nowrap' }}>
                 <WorkspaceStateBadge workspace={workspace} />
               </Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(workspace.created_at)}</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatToTheSecond(workspace.created_at)}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
