@@ -1,16 +1,18 @@
-import { Badge, Button, Code, Group, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Code, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useRef, useState } from 'react';
 import { api, call } from '../../../api/client';
 import type { CreditsActionPrice } from '../../../api/types';
 import { AmountInput } from '../../../components/AmountInput';
+import { type Column, DataTable } from '../../../components/DataTable';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
 import { formatToTheSecond } from '../../../lib/dates';
 import { showServerErrors } from '../../../lib/serverErrors';
+import { csvAmount, csvTime } from '../../../lib/table';
 import { useCredits } from '../CreditsLayout';
 import { CREDITS_RULES, checkCredits, formatCredits, parseCredits, savedCredits } from '../format';
 import { AdminFrame } from './AdminFrame';
@@ -114,6 +116,88 @@ function usePriceForm(prices: CreditsActionPrice[] | null | undefined) {
   });
 }
 
+function PricesTable({
+  prices,
+  onChange,
+}: {
+  prices: CreditsActionPrice[];
+  onChange: (price: CreditsActionPrice) => void;
+}) {
+  const kind = (price: CreditsActionPrice) => (price.built_in ? 'built in' : 'host application');
+  const columns: Column<CreditsActionPrice>[] = [
+    {
+      id: 'action',
+      header: 'Action',
+      cardTitle: true,
+      cell: (price) => (
+        <>
+          <Text size="sm" fw={500}>
+            {price.label}
+          </Text>
+          <Code>{price.action}</Code>
+        </>
+      ),
+      sortValue: (price) => price.label,
+      csv: (price) => `${price.label} (${price.action})`,
+    },
+    {
+      id: 'price',
+      header: 'Price',
+      align: 'right',
+      nowrap: true,
+      cell: (price) => formatCredits(price.price),
+      sortValue: (price) => BigInt(price.price),
+      csv: (price) => csvAmount(price.price, 0, 'credits'),
+    },
+    {
+      id: 'kind',
+      header: 'Kind',
+      nowrap: true,
+      cell: (price) => (
+        <Badge variant="light" color={price.built_in ? 'gray' : 'blue'} style={{ overflow: 'visible' }}>
+          {kind(price)}
+        </Badge>
+      ),
+      sortValue: kind,
+      csv: kind,
+    },
+    {
+      id: 'changed',
+      header: 'Changed',
+      nowrap: true,
+      cell: (price) => formatToTheSecond(price.updated_at),
+      sortValue: (price) => new Date(price.updated_at),
+      csv: (price) => csvTime(price.updated_at),
+    },
+    {
+      id: 'change',
+      header: 'Change',
+      align: 'right',
+      cell: (price) => (
+        <Button
+          size="xs"
+          variant="default"
+          onClick={() => onChange(price)}
+          aria-label={`Change the price of ${price.label}`}
+        >
+          Change
+        </Button>
+      ),
+    },
+  ];
+  return (
+    <DataTable
+      label="Action prices"
+      rows={prices}
+      columns={columns}
+      rowKey={(price) => price.action}
+      searchLabel="Search actions"
+      exportName="action-prices"
+      minWidth={640}
+    />
+  );
+}
+
 /** /credits/admin/action-prices: what every action costs, Tally's own and the host application's. */
 export function AdminActionPricesPage() {
   const { prices } = useCredits();
@@ -131,56 +215,7 @@ export function AdminActionPricesPage() {
       <Stack gap="lg">
         <SectionCard title="Prices">
           <ResourceView resource={prices} loadingLabel="Loading the prices…">
-            {(items) => (
-              <Table.ScrollContainer minWidth={640}>
-                <Table aria-label="Action prices" verticalSpacing="xs">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Action</Table.Th>
-                      <Table.Th ta="right">Price</Table.Th>
-                      <Table.Th>Kind</Table.Th>
-                      <Table.Th>Changed</Table.Th>
-                      <Table.Th aria-label="Actions" />
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {(items ?? []).map((price) => (
-                      <Table.Tr key={price.action}>
-                        <Table.Td>
-                          <Text size="sm" fw={500}>
-                            {price.label}
-                          </Text>
-                          <Code>{price.action}</Code>
-                        </Table.Td>
-                        <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                          {formatCredits(price.price)}
-                        </Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                          <Badge variant="light" color={price.built_in ? 'gray' : 'blue'}>
-                            {price.built_in ? 'built in' : 'host application'}
-                          </Badge>
-                        </Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                          {formatToTheSecond(price.updated_at)}
-                        </Table.Td>
-                        <Table.Td>
-                          <Group justify="flex-end">
-                            <Button
-                              size="xs"
-                              variant="default"
-                              onClick={() => edit(price)}
-                              aria-label={`Change the price of ${price.label}`}
-                            >
-                              Change
-                            </Button>
-                          </Group>
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-            )}
+            {(items) => <PricesTable prices={items ?? []} onChange={edit} />}
           </ResourceView>
         </SectionCard>
         <SectionCard
