@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp } from './support/accounts';
 import { type Browser, launchBrowser, screenshotTaker } from './support/browser';
 import { field, fieldError } from './support/page-checks';
 import { makeAdministrator, type RunningTally, startTally } from './support/server';
@@ -36,35 +37,12 @@ describe('chain: the development wallet, the faucet and the Chain page', () => {
       .click();
   };
 
-  /** Signs up and confirms the address through the API, as the account journey does through the pages. */
-  const signUp = async (page: Page) => {
-    const signup = await page.request.post(`${server.url}/api/auth/signup`, {
-      data: { name: PERSON.name, email: PERSON.email },
-    });
-    expect(signup.status()).toBe(202);
-    let token: string | undefined;
-    for (let tries = 0; !token && tries < 100; tries += 1) {
-      const list = await page.request.get(`${server.url}/api/mail/messages`);
-      const { items } = (await list.json()) as { items: { id: string; to: string }[] };
-      const mail = items.find((item) => item.to === PERSON.email);
-      if (mail) {
-        const message = await page.request.get(`${server.url}/api/mail/messages/${mail.id}`);
-        token = /verify-email\?token=([\w-]+)/.exec(((await message.json()) as { text: string }).text)?.[1];
-      }
-      if (!token) await page.waitForTimeout(100);
-    }
-    expect(token).toMatch(/^[\w-]{20,}$/);
-    const verified = await page.request.post(`${server.url}/api/auth/verify-email`, {
-      data: { token, password: PERSON.password },
-    });
-    expect(verified.status()).toBe(200);
-  };
-
   const balance = (page: Page, text: string) =>
     page.getByRole('table', { name: 'Balances' }).getByRole('cell', { name: text, exact: true });
 
   it('connects the development wallet on the Wallet page', async () => {
-    await signUp(desktop);
+    const token = await signUp(desktop, server.url, PERSON);
+    expect(token).toMatch(/^[\w-]{20,}$/);
     await desktop.goto(server.url);
     await desktop.getByRole('button', { name: `${PERSON.name}: account menu` }).waitFor();
     await navigateTo(desktop, 'Wallet');

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { read, request } from '../support/app';
+import { logIn, signUp } from './support/accounts';
 import { type Browser, launchBrowser, screenshotTaker } from './support/browser';
 import { field, fieldError } from './support/page-checks';
 import { makeAdministrator, type RunningTally, startTally } from './support/server';
@@ -38,29 +39,6 @@ describe('credits: buying a product with its payment link and a wallet', () => {
 
   const url = (path: string) => `${server.url}${path}`;
 
-  /** Signs up and confirms an address through the API (the account journey does it through the pages). */
-  const signUp = async (page: Page, person: typeof ADMIN) => {
-    const signup = await page.request.post(url('/api/auth/signup'), {
-      data: { name: person.name, email: person.email },
-    });
-    expect(signup.status()).toBe(202);
-    let token: string | undefined;
-    for (let tries = 0; !token && tries < 100; tries += 1) {
-      const list = await page.request.get(url('/api/mail/messages'));
-      const { items } = (await list.json()) as { items: { id: string; to: string }[] };
-      const mail = items.find((item) => item.to === person.email);
-      if (mail) {
-        const message = await page.request.get(url(`/api/mail/messages/${mail.id}`));
-        token = /verify-email\?token=([\w-]+)/.exec(((await message.json()) as { text: string }).text)?.[1];
-      }
-      if (!token) await page.waitForTimeout(100);
-    }
-    const verified = await page.request.post(url('/api/auth/verify-email'), {
-      data: { token, password: person.password },
-    });
-    expect(verified.status()).toBe(200);
-  };
-
   /** Test USDC minted to `address` by the development chain's faucet, waited for until confirmed. */
   const fund = async (address: string, micro: string) => {
     const minted = await request(server.tally, 'POST', '/api/chain/faucet', {
@@ -95,12 +73,9 @@ describe('credits: buying a product with its payment link and a wallet', () => {
   };
 
   it('lets an administrator make a product priced in US dollars and find its payment link', async () => {
-    await signUp(desktop, ADMIN);
+    await signUp(desktop, server.url, ADMIN);
     await makeAdministrator(server.tally, ADMIN.email);
-    const login = await desktop.request.post(url('/api/auth/login'), {
-      data: { email: ADMIN.email, password: ADMIN.password },
-    });
-    expect(login.status()).toBe(200);
+    await logIn(desktop, server.url, ADMIN);
 
     await desktop.goto(url('/credits/admin/products'));
     await desktop.getByRole('heading', { level: 1, name: 'Credits products' }).waitFor();

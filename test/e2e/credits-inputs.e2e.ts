@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityAudit } from './support/accessibility';
+import { logIn, signUp } from './support/accounts';
 import { type Browser, launchBrowser, screenshotTaker, type ViewportName } from './support/browser';
 import { field, fieldError, focused } from './support/page-checks';
 import { makeAdministrator, type RunningTally, startTally } from './support/server';
@@ -49,25 +50,7 @@ describe('credits: amounts, secrets and badges as a new user meets them', () => 
   /** The administrator signs up and confirms the address through the API, then is made one. */
   const signUpAdministrator = async () => {
     const page = await browser.open('desktop');
-    const signup = await page.request.post(api('/api/auth/signup'), {
-      data: { name: ADMIN.name, email: ADMIN.email },
-    });
-    expect(signup.status()).toBe(202);
-    let token: string | undefined;
-    for (let tries = 0; !token && tries < 100; tries += 1) {
-      const list = await page.request.get(api('/api/mail/messages'));
-      const { items } = (await list.json()) as { items: { id: string; to: string }[] };
-      const mail = items.find((item) => item.to === ADMIN.email);
-      if (mail) {
-        const message = await page.request.get(api(`/api/mail/messages/${mail.id}`));
-        token = /verify-email\?token=([\w-]+)/.exec(((await message.json()) as { text: string }).text)?.[1];
-      }
-      if (!token) await page.waitForTimeout(100);
-    }
-    const verified = await page.request.post(api('/api/auth/verify-email'), {
-      data: { token, password: ADMIN.password },
-    });
-    expect(verified.status()).toBe(200);
+    await signUp(page, server.url, ADMIN);
     await makeAdministrator(server.tally, ADMIN.email);
     await page.close();
   };
@@ -75,10 +58,7 @@ describe('credits: amounts, secrets and badges as a new user meets them', () => 
   /** An administrator signed in through the API, in a tab of the given size. */
   const adminPage = async (viewport: ViewportName): Promise<Page> => {
     const page = await browser.open(viewport);
-    const login = await page.request.post(api('/api/auth/login'), {
-      data: { email: ADMIN.email, password: ADMIN.password },
-    });
-    expect(login.status()).toBe(200);
+    await logIn(page, server.url, ADMIN);
     return page;
   };
 

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityAudit } from './support/accessibility';
+import { logIn, signUp } from './support/accounts';
 import { type Browser, launchBrowser, screenshotTaker, type ViewportName } from './support/browser';
 import { field } from './support/page-checks';
 import { makeAdministrator, type RunningTally, startTally } from './support/server';
@@ -43,37 +44,6 @@ describe('credits journeys: a session ending mid-form, and an invited member’s
     throw new Error(`no mail "${subject}" to ${email}`);
   };
 
-  /** Signs up and confirms an address through the API (the invited member does it through the pages). */
-  const signUp = async (page: Page, person: { name: string; email: string; password: string }) => {
-    const signup = await page.request.post(api('/api/auth/signup'), {
-      data: { name: person.name, email: person.email },
-    });
-    expect(signup.status()).toBe(202);
-    let token: string | undefined;
-    for (let tries = 0; !token && tries < 100; tries += 1) {
-      const { items } = (await (await page.request.get(api('/api/mail/messages'))).json()) as {
-        items: { id: string; to: string }[];
-      };
-      const mail = items.find((item) => item.to === person.email);
-      if (mail) {
-        const message = await page.request.get(api(`/api/mail/messages/${mail.id}`));
-        token = /verify-email\?token=([\w-]+)/.exec(((await message.json()) as { text: string }).text)?.[1];
-      }
-      if (!token) await page.waitForTimeout(100);
-    }
-    const verified = await page.request.post(api('/api/auth/verify-email'), {
-      data: { token, password: person.password },
-    });
-    expect(verified.status()).toBe(200);
-  };
-
-  const logIn = async (page: Page, person: { email: string; password: string }) => {
-    const answer = await page.request.post(api('/api/auth/login'), {
-      data: { email: person.email, password: person.password },
-    });
-    expect(answer.status()).toBe(200);
-  };
-
   const logOut = async (page: Page) => {
     const answer = await page.request.post(api('/api/auth/logout'), { headers: fromScript });
     expect(answer.status()).toBeLessThan(300);
@@ -81,14 +51,14 @@ describe('credits journeys: a session ending mid-form, and an invited member’s
 
   /** A person with a password who bought the product that allows workspaces and invitations. */
   const buyer = async (page: Page, name: string, email: string) => {
-    await signUp(page, { name, email, password: PASSWORD });
-    await logIn(page, ADMIN);
+    await signUp(page, server.url, { name, email, password: PASSWORD });
+    await logIn(page, server.url, ADMIN);
     const purchase = await page.request.post(api('/api/credits/purchases'), {
       data: { email, product_id: productId, order_reference: `order-${email}` },
     });
     expect(purchase.status()).toBe(201);
     await logOut(page);
-    await logIn(page, { email, password: PASSWORD });
+    await logIn(page, server.url, { email, password: PASSWORD });
   };
 
   /** The page's session ends on the server, as it would when it expires; the browser keeps its cookie. */
@@ -116,9 +86,9 @@ describe('credits journeys: a session ending mid-form, and an invited member’s
     server = await startTally();
     browser = await launchBrowser();
     const setup = await browser.open('desktop');
-    await signUp(setup, { ...ADMIN });
+    await signUp(setup, server.url, { ...ADMIN });
     await makeAdministrator(server.tally, ADMIN.email);
-    await logIn(setup, ADMIN);
+    await logIn(setup, server.url, ADMIN);
     const product = await setup.request.post(api('/api/credits/products'), {
       data: {
         type: 'generic',
@@ -190,7 +160,7 @@ describe('credits journeys: a session ending mid-form, and an invited member’s
   ] as [ViewportName, { name: string; email: string }][]) {
     it(`lands an invited member on the workspace’s credits page at the first visit (${viewport})`, async () => {
       const page = await browser.open(viewport);
-      await logIn(page, { email: 'ada@example.com', password: PASSWORD });
+      await logIn(page, server.url, { email: 'ada@example.com', password: PASSWORD });
       const { items } = (await (await page.request.get(api('/api/credits/workspaces'))).json()) as {
         items: { id: string; name: string }[];
       };

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityAudit } from './support/accessibility';
+import { logIn, signUp } from './support/accounts';
 import { type Browser, launchBrowser, screenshotTaker } from './support/browser';
 import { field, fieldError } from './support/page-checks';
 import { makeAdministrator, type RunningTally, startTally } from './support/server';
@@ -43,36 +44,6 @@ describe('credits: from a purchase by webhook to spending credits', () => {
 
   const api = (path: string) => `${server.url}${path}`;
 
-  /** Signs up and confirms an address through the API (the account journey does it through the pages). */
-  const signUp = async (page: Page, person: typeof ADMIN) => {
-    const signup = await page.request.post(api('/api/auth/signup'), {
-      data: { name: person.name, email: person.email },
-    });
-    expect(signup.status()).toBe(202);
-    let token: string | undefined;
-    for (let tries = 0; !token && tries < 100; tries += 1) {
-      const list = await page.request.get(api('/api/mail/messages'));
-      const { items } = (await list.json()) as { items: { id: string; to: string }[] };
-      const mail = items.find((item) => item.to === person.email);
-      if (mail) {
-        const message = await page.request.get(api(`/api/mail/messages/${mail.id}`));
-        token = /verify-email\?token=([\w-]+)/.exec(((await message.json()) as { text: string }).text)?.[1];
-      }
-      if (!token) await page.waitForTimeout(100);
-    }
-    const verified = await page.request.post(api('/api/auth/verify-email'), {
-      data: { token, password: person.password },
-    });
-    expect(verified.status()).toBe(200);
-  };
-
-  const logIn = async (page: Page, person: { email: string; password: string }) => {
-    const answer = await page.request.post(api('/api/auth/login'), {
-      data: { email: person.email, password: person.password },
-    });
-    expect(answer.status()).toBe(200);
-  };
-
   const tab = (page: Page, name: string) =>
     page.getByRole('tablist', { name: 'Credits administration' }).getByRole('tab', { name }).click();
 
@@ -89,9 +60,9 @@ describe('credits: from a purchase by webhook to spending credits', () => {
   });
 
   it('lets an administrator price an action, make a product and connect a sales platform', async () => {
-    await signUp(desktop, ADMIN);
+    await signUp(desktop, server.url, ADMIN);
     await makeAdministrator(server.tally, ADMIN.email);
-    await logIn(desktop, ADMIN);
+    await logIn(desktop, server.url, ADMIN);
 
     await desktop.goto(api('/credits/admin/action-prices'));
     await desktop.getByRole('heading', { level: 1, name: 'Action prices' }).waitFor();
@@ -334,7 +305,7 @@ describe('credits: from a purchase by webhook to spending credits', () => {
 
   it('lets the administrator see the buyer’s type and balance and add credits with a reason', async () => {
     expect((await desktop.request.post(api('/api/auth/logout'), fromScript)).status()).toBeLessThan(300);
-    await logIn(desktop, ADMIN);
+    await logIn(desktop, server.url, ADMIN);
     await desktop.goto(api('/credits/admin/users'));
     const buyer = desktop.getByRole('row', { name: new RegExp(BUYER.email) });
     await buyer.getByText('Generic').waitFor();
