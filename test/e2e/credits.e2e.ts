@@ -239,7 +239,11 @@ describe('credits: from a purchase by webhook to spending credits', () => {
       .toBe("Each invitation costs 1 credit, paid from the workspace's reserve first.");
     await field(desktop, 'Email').fill('bob@example.com');
     await desktop.getByRole('button', { name: 'Send invitation' }).click();
-    await desktop.getByRole('row', { name: /bob@example\.com/ }).waitFor();
+    // Listed among the open invitations (the usage below names the address too).
+    await desktop
+      .getByRole('table', { name: 'Open invitations' })
+      .getByRole('row', { name: /bob@example\.com/ })
+      .waitFor();
     // The invitation's credit, in its amount and in what paid for it (the workspace's reserve).
     await desktop
       .getByRole('region', { name: 'Recent usage' })
@@ -298,8 +302,24 @@ describe('credits: from a purchase by webhook to spending credits', () => {
     await expect(available(phone).textContent()).resolves.toBe('74 credits');
     await screenshot(phone, 'dashboard-phone');
     await phone.goto(api('/credits/usage'));
-    await phone.getByRole('list', { name: 'Usages' }).getByRole('listitem').first().waitFor();
+    const cards = phone.getByRole('list', { name: 'Usages' }).getByRole('listitem');
+    await cards.first().waitFor();
     await screenshot(phone, 'usage-phone');
+
+    // A usage has its page, and so does the grant that paid it, with what the grant paid for.
+    await cards.filter({ hasText: 'post:42' }).getByRole('link').first().click();
+    await phone.getByRole('heading', { level: 1, name: 'Usage of 6 credits' }).waitFor();
+    await screenshot(phone, 'usage-detail-phone');
+    await phone.getByRole('region', { name: 'Paid by' }).getByRole('link').first().click();
+    await phone.getByRole('heading', { level: 1, name: 'Starter (bought)' }).waitFor();
+    const spentOn = phone.getByRole('region', { name: 'Spent on' });
+    await spentOn.getByRole('listitem').filter({ hasText: 'post:42' }).waitFor();
+    await phone
+      .getByRole('region', { name: 'Grant' })
+      .getByRole('link', { name: 'Open the purchase' })
+      .waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(phone, 'grant-phone');
     await phone.close();
   });
 
