@@ -367,7 +367,7 @@ describe('the words and states of the credits pages', () => {
     for (const [email, state] of [
       [other.email, 'not needed: they made their own account'],
       [registered, 'waiting for first login'],
-    ]) {
+    ] as const) {
       const row = within(table)
         .getAllByRole('row')
         .find((candidate) => candidate.textContent?.includes(email));

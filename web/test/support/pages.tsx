@@ -103,12 +103,12 @@ export function tallyPages(
       const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
       pages.sent.push({ method: request.method, path: url.pathname + url.search, body: bodyOf(body) });
       unanswered += 1;
-      const response = await pages.tally.http
-        .request(url.pathname + url.search, { method: request.method, headers, body })
-        .finally(() => {
-          unanswered -= 1;
-          lastAnsweredAt = Date.now();
-        });
+      const response = await Promise.resolve(
+        pages.tally.http.request(url.pathname + url.search, { method: request.method, headers, body }),
+      ).finally(() => {
+        unanswered -= 1;
+        lastAnsweredAt = Date.now();
+      });
       for (const line of response.headers.getSetCookie()) {
         const [pair = ''] = line.split(';');
         const cleared = /max-age=0/i.test(line) || /=;|=$/.test(pair);
