@@ -91,6 +91,17 @@ export const pgErrorCode = (error: unknown): string | undefined => {
 };
 
 export const UNIQUE_VIOLATION = '23505';
+
+/** The constraint a PostgreSQL error names, wherever the driver wrapped it. */
+export function violatedConstraint(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const constraint = (current as { constraint?: unknown }).constraint;
+    if (typeof constraint === 'string') return constraint;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
 export const SERIALIZATION_FAILURE = '40001';
 export const DEADLOCK_DETECTED = '40P01';
 

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { type Address, getAddress, type Hex, isAddress, isHex } from 'viem';
 import type { Clock } from '../../core/clock';
-import { type Db, pgErrorCode, UNIQUE_VIOLATION } from '../../core/database';
+import { type Db, pgErrorCode, UNIQUE_VIOLATION, violatedConstraint } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import type { ChainClient } from '../client';
@@ -130,17 +130,6 @@ export async function queueTransaction(
 }
 
 const IDEMPOTENCY_CONSTRAINT = 'chain_outgoing_idempotency_unique';
-
-/** The constraint a PostgreSQL error names, wherever the driver wrapped it. */
-function violatedConstraint(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const constraint = (current as { constraint?: unknown }).constraint;
-    if (typeof constraint === 'string') return constraint;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 function sameRequestOrConflict(
   existing: OutgoingTransaction,

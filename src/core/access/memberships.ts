@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/service';
+import type { Clock } from '../clock';
 import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
 import { isUuid } from '../ids';
@@ -12,7 +13,7 @@ import {
   requireMembership,
   requireWithinReach,
 } from './authorization';
-import { OWNER } from './roles';
+import { MEMBER, OWNER } from './roles';
 
 export interface Member {
   userId: string;
@@ -165,4 +166,42 @@ export async function removeMember(
       details: { userId: member.userId, role: member.role, left: leaving },
     });
   });
+}
+
+export interface AdmitMemberInput {
+  organizationId: string;
+  userId: string;
+  /** The kind's member role unless the line says otherwise. */
+  role?: string;
+  /** What let them in, for the audit log (`invite_link`). */
+  via: string;
+}
+
+/**
+ * Makes a person a member, in the caller's transaction, for a product line that admits people its
+ * own way (a buyers club's invite link). The line has checked that they may join; a person who is a
+ * member already keeps the role they have. Returns whether they joined now.
+ */
+export async function admitMember(
+  tx: Db,
+  clock: Clock,
+  actor: Actor,
+  input: AdmitMemberInput,
+): Promise<boolean> {
+  const role = input.role ?? MEMBER;
+  const joined = await queryRows(
+    tx,
+    sql`INSERT INTO core_memberships (organization_id, user_id, role, created_at)
+        VALUES (${input.organizationId}, ${input.userId}, ${role}, ${clock.now()})
+        ON CONFLICT DO NOTHING RETURNING user_id`,
+  );
+  if (joined.length === 0) return false;
+  await recordAudit(tx, clock, actor, {
+    action: 'membership.admit',
+    objectType: 'membership',
+    objectId: input.userId,
+    organizationId: input.organizationId,
+    details: { userId: input.userId, role, via: input.via },
+  });
+  return true;
 }

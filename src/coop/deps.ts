@@ -1,0 +1,13 @@
+import type { OrganizationKinds } from '../core/access/roles';
+import type { Clock } from '../core/clock';
+import type { Db } from '../core/database';
+
+/** What the coop line's services need. */
+export interface CoopDeps {
+  db: Db;
+  clock: Clock;
+  /** Where people reach Tally: the club's invite links. */
+  publicUrl: string;
+  /** The kinds of organisation this Tally serves; a club is one of them. */
+  kinds: OrganizationKinds;
+}

@@ -1,0 +1,23 @@
+import type { LineContext, ProductLine } from '../product-line';
+import { clubKind } from './clubs/kind';
+import type { CoopDeps } from './deps';
+import { coopErrors } from './errors';
+import { coopRoutes } from './routes';
+import { coopScopeDescriptions } from './scopes';
+
+const coopDeps = ({ db, clock, publicUrl, kinds }: LineContext): CoopDeps => ({
+  db,
+  clock,
+  publicUrl,
+  kinds,
+});
+
+/** The coop line: a food buyers club of households buying from local producers (seed 002, "Plenty"). */
+export const coopLine: ProductLine = {
+  name: 'coop',
+  label: 'Buyers club',
+  scopes: coopScopeDescriptions,
+  errors: coopErrors.definitions,
+  organizationKinds: [clubKind],
+  routes: (context) => coopRoutes(coopDeps(context)),
+};

@@ -1,0 +1,12 @@
+import { createRouter } from '../core/http';
+import { clubRoutes } from './clubs/routes';
+import type { CoopDeps } from './deps';
+import { householdRoutes } from './households/routes';
+
+/** Everything under /api/coop, concept by concept. */
+export function coopRoutes(deps: CoopDeps) {
+  const router = createRouter();
+  router.route('/', clubRoutes(deps));
+  router.route('/', householdRoutes(deps));
+  return router;
+}
