@@ -1,6 +1,7 @@
 import type { OrganizationKinds } from '../core/access/roles';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
+import type { FileDeps } from '../core/files/service';
 
 /** What the coop line's services need. */
 export interface CoopDeps {
@@ -10,4 +11,6 @@ export interface CoopDeps {
   publicUrl: string;
   /** The kinds of organisation this Tally serves; a club is one of them. */
   kinds: OrganizationKinds;
+  /** Where producers' and products' photos are kept. */
+  files: FileDeps;
 }

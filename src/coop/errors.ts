@@ -16,5 +16,10 @@ export const coopErrors = defineErrors({
     status: 422,
     description: 'The code typed is not the one shown to the person who asked to join',
   },
+  producer_name_taken: { status: 409, description: 'The club has a producer of that name already' },
+  product_code_taken: {
+    status: 409,
+    description: 'The producer has another product with that reference (details.field: code)',
+  },
   invite_link_unusable: { status: 410, description: 'The invite link expired or was revoked' },
 });

@@ -5,11 +5,12 @@ import { coopErrors } from './errors';
 import { coopRoutes } from './routes';
 import { coopScopeDescriptions } from './scopes';
 
-const coopDeps = ({ db, clock, publicUrl, kinds }: LineContext): CoopDeps => ({
+const coopDeps = ({ db, clock, publicUrl, kinds, files }: LineContext): CoopDeps => ({
   db,
   clock,
   publicUrl,
   kinds,
+  files,
 });
 
 /** The coop line: a food buyers club of households buying from local producers (seed 002, "Plenty"). */

@@ -2,11 +2,15 @@ import { createRouter } from '../core/http';
 import { clubRoutes } from './clubs/routes';
 import type { CoopDeps } from './deps';
 import { householdRoutes } from './households/routes';
+import { producerRoutes } from './producers/routes';
+import { productRoutes } from './products/routes';
 
 /** Everything under /api/coop, concept by concept. */
 export function coopRoutes(deps: CoopDeps) {
   const router = createRouter();
   router.route('/', clubRoutes(deps));
   router.route('/', householdRoutes(deps));
+  router.route('/', producerRoutes(deps));
+  router.route('/', productRoutes(deps));
   return router;
 }

@@ -8,8 +8,8 @@ import {
   type TestTally,
   testTally,
 } from '../../../test/support/app';
+import { coopApi } from '../../../test/support/coop';
 import { testDatabaseUrl } from '../../../test/support/database';
-import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import { MAX_WRONG_CODES } from './service';
 
 let tally: TestTally;
@@ -18,58 +18,7 @@ beforeAll(async () => {
   tally = await testTally();
 });
 
-const COOP_TABLES = ['coop_households', 'coop_household_members', 'coop_join_requests', 'core_memberships'];
-
-async function ok(
-  status: number,
-  method: string,
-  path: string,
-  as: TestPerson,
-  body?: unknown,
-): Promise<Body> {
-  const response = await request(tally, method, path, { as, body });
-  const answer = await read(response);
-  expect(response.status, JSON.stringify(answer)).toBe(status);
-  return answer;
-}
-
-async function refused(
-  code: string,
-  status: number,
-  method: string,
-  path: string,
-  as: TestPerson,
-  body?: unknown,
-) {
-  const before = await snapshotTables(tally.database.db, COOP_TABLES);
-  const response = await request(tally, method, path, { as, body });
-  const answer = await read(response);
-  expect(response.status, JSON.stringify(answer)).toBe(status);
-  expect(answer.error.code).toBe(code);
-  await expectUnchanged(tally.database.db, before);
-  return answer.error;
-}
-
-let names = 0;
-const fresh = (what: string) => `${what} ${++names}`;
-
-/** A club with its admin, and `count` more members who joined through an invite link. */
-async function club(count = 2, options: { joinCodeRequired?: boolean } = {}) {
-  const admin = await signedInPerson(tally, { name: 'Ada Admin' });
-  const made = await ok(201, 'POST', '/api/coop/clubs', admin, {
-    name: fresh('Green Basket'),
-    join_code_required: options.joinCodeRequired,
-  });
-  const { url } = await ok(201, 'POST', `/api/coop/clubs/${made.id}/invite-links`, admin);
-  const token = url.split('/').pop();
-  const members: TestPerson[] = [];
-  for (let index = 0; index < count; index++) {
-    const person = await signedInPerson(tally, { name: `Member ${index + 1}` });
-    await ok(200, 'POST', `/api/coop/invite-links/${token}/join`, person);
-    members.push(person);
-  }
-  return { id: made.id as string, admin, members, token: token as string };
-}
+const { ok, refused, club } = coopApi(() => tally);
 
 describe('a buyers club', () => {
   it('makes its creator its Admin with every role, and lets people in through an invite link', async () => {
