@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, toCsv } from './csv';
+import { CsvError, csvField, parseCsv, toCsv } from './csv';
 
 describe('CSV', () => {
   it('quotes only the fields that need it, doubling quotes', () => {
@@ -33,5 +33,42 @@ describe('CSV', () => {
       ),
     ).toBe('a,b\r\n1,\r\n"x,y",z\r\n');
     expect(toCsv(['a'], [])).toBe('a\r\n');
+  });
+});
+
+describe('reading CSV', () => {
+  it('reads quoted fields, doubled quotes, line breaks inside quotes, CRLF and LF, and names each record’s line', () => {
+    const text =
+      '\uFEFFcode,name,notes\r\nA1,"Tomatoes, cherry","say ""hi"""\r\nB2,Milk,"two\nlines"\n\nC3,Eggs,\n';
+    expect(parseCsv(text)).toEqual([
+      { line: 1, fields: ['code', 'name', 'notes'] },
+      { line: 2, fields: ['A1', 'Tomatoes, cherry', 'say "hi"'] },
+      { line: 3, fields: ['B2', 'Milk', 'two\nlines'] },
+      { line: 6, fields: ['C3', 'Eggs', ''] },
+    ]);
+  });
+
+  it('takes the semicolons a European spreadsheet writes', () => {
+    expect(parseCsv('code;price\nA1;2,99\n')).toEqual([
+      { line: 1, fields: ['code', 'price'] },
+      { line: 2, fields: ['A1', '2,99'] },
+    ]);
+  });
+
+  it('reads back what it wrote, formula guards included', () => {
+    const rows = [
+      ['=SUM(A1)', 'a, b', 'line\r\nbreak'],
+      ['-5', '"quoted"', ''],
+    ];
+    expect(parseCsv(toCsv(['x', 'y', 'z'], rows)).map((record) => record.fields)).toEqual([
+      ['x', 'y', 'z'],
+      ...rows,
+    ]);
+  });
+
+  it('names the line of a quote never closed', () => {
+    expect(() => parseCsv('a,b\n1,"open\n2,3\n')).toThrow(
+      new CsvError('a quoted field opened on line 2 is never closed', 2),
+    );
   });
 });

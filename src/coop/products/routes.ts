@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { csvHeaders } from '../../core/csv';
 import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { PathId, Uuid } from '../fields';
+import { exportProducts, importProducts, PRODUCT_COLUMNS } from './csv';
 import {
   ProductChanges,
   ProductInput,
@@ -179,5 +181,73 @@ export function productRoutes(deps: CoopDeps) {
     );
   }
 
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/producers/{id}/products.csv',
+      access: { caller: 'signed-in', scope: 'coop:read' },
+      tags,
+      summary:
+        'The producer’s products on offer as CSV, the columns a liaison keeps in a spreadsheet (club members)',
+      request: { params: z.object({ id: PathId }) },
+      responses: {
+        200: { description: 'CSV, RFC 4180', content: { 'text/csv': { schema: z.string() } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const csv = await exportProducts(deps, c.get('actor'), c.req.valid('param').id);
+      return c.body(csv, 200, csvHeaders('products', deps.clock.now(), null));
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/producers/{id}/products/import',
+      access: { caller: 'signed-in', scope: 'coop:write' },
+      tags,
+      summary:
+        'Read the producer’s products from CSV: row by row what saving would do or what is wrong; with `save`, and no row wrong, all are saved at once (its editors)',
+      description: `Columns: ${PRODUCT_COLUMNS.join(', ')}. A row's \`code\` finds the product it updates; a new code creates one; products not in the file stay as they are.`,
+      request: {
+        params: z.object({ id: PathId }),
+        ...jsonBody(z.strictObject({ csv: z.string().max(1_000_000), save: z.boolean().default(false) })),
+      },
+      responses: {
+        200: jsonResponse(ImportResultSchema, 'The rows, and whether they were saved'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const result = await importProducts(deps, c.get('actor'), c.req.valid('param').id, body.csv, {
+        save: body.save,
+      });
+      return c.json(result, 200);
+    },
+  );
+
   return router;
 }
+
+const ImportResultSchema = z
+  .object({
+    rows: z.array(
+      z.object({
+        line: z.number().int(),
+        code: z.string(),
+        name: z.string(),
+        action: z.enum(['create', 'update', 'unchanged', 'invalid']),
+        problems: z.array(z.object({ column: z.enum(PRODUCT_COLUMNS).nullable(), message: z.string() })),
+      }),
+    ),
+    saved: z.boolean(),
+    counts: z.object({
+      create: z.number().int(),
+      update: z.number().int(),
+      unchanged: z.number().int(),
+      invalid: z.number().int(),
+    }),
+  })
+  .openapi('CoopProductImport');

@@ -162,11 +162,43 @@ async function lockedProducer(tx: Db, producerId: string) {
   return producer;
 }
 
-async function requireEditor(deps: CoopDeps, tx: Db, actor: Actor, producerId: string) {
+/** Locks the producer and checks the caller edits its products. */
+export async function requireProducerEditor(deps: CoopDeps, tx: Db, actor: Actor, producerId: string) {
   const producer = await lockedProducer(tx, producerId);
   const standing = await producerStanding(deps, tx, actor, producer, 'change');
   if (!standing.edits) throw new AppError('forbidden', `you do not edit ${producer.name}’s products`);
   return producer;
+}
+
+type Producer = Awaited<ReturnType<typeof lockedProducer>>;
+
+/** Adds a product in the caller's transaction, the producer locked and its editor checked. */
+export async function createProductIn(
+  tx: Db,
+  deps: CoopDeps,
+  actor: Actor,
+  producer: Producer,
+  input: ProductFields,
+): Promise<string> {
+  const userId = requireUser(actor);
+  const fields = checkedFields(input);
+  await requireFreeCode(tx, producer.id, fields.code);
+  const now = deps.clock.now();
+  const id = newId();
+  await tx
+    .insert(products)
+    .values({ id, producerId: producer.id, clubId: producer.clubId, currentVersion: 1, createdAt: now });
+  await tx
+    .insert(productVersions)
+    .values({ productId: id, version: 1, ...fields, createdBy: userId, createdAt: now });
+  await recordAudit(tx, deps.clock, actor, {
+    action: 'coop.product.create',
+    objectType: 'coop_product',
+    objectId: id,
+    organizationId: producer.clubId,
+    details: { producer_id: producer.id, name: fields.name, code: fields.code },
+  });
+  return id;
 }
 
 /** An editor of the producer adds a product, as its first version. */
@@ -176,28 +208,49 @@ export async function createProduct(
   producerId: string,
   input: ProductFields,
 ): Promise<ProductView> {
-  const userId = requireUser(actor);
-  const fields = checkedFields(input);
+  checkedFields(input);
   return deps.db.transaction(async (tx) => {
-    const producer = await requireEditor(deps, tx, actor, producerId);
-    await requireFreeCode(tx, producer.id, fields.code);
-    const now = deps.clock.now();
-    const id = newId();
-    await tx
-      .insert(products)
-      .values({ id, producerId: producer.id, clubId: producer.clubId, currentVersion: 1, createdAt: now });
-    await tx
-      .insert(productVersions)
-      .values({ productId: id, version: 1, ...fields, createdBy: userId, createdAt: now });
-    await recordAudit(tx, deps.clock, actor, {
-      action: 'coop.product.create',
-      objectType: 'coop_product',
-      objectId: id,
-      organizationId: producer.clubId,
-      details: { producer_id: producer.id, name: fields.name, code: fields.code },
-    });
-    return findProduct(tx, id);
+    const producer = await requireProducerEditor(deps, tx, actor, producerId);
+    return findProduct(tx, await createProductIn(tx, deps, actor, producer, input));
   });
+}
+
+/**
+ * Writes a product's new version in the caller's transaction (the producer locked, its editor
+ * checked); the same fields again write none. Returns whether a version was written.
+ */
+export async function updateProductIn(
+  tx: Db,
+  deps: CoopDeps,
+  actor: Actor,
+  producer: Producer,
+  productId: string,
+  input: ProductFields,
+): Promise<boolean> {
+  const userId = requireUser(actor);
+  const before = await findProduct(tx, productId);
+  const { productId: _id, version: _version, createdBy: _by, createdAt: _at, ...current } = before.current;
+  const fields = checkedFields(input);
+  const changed = (Object.keys(fields) as (keyof ProductFields)[]).filter(
+    (key) => JSON.stringify(fields[key], bigintJson) !== JSON.stringify(current[key], bigintJson),
+  );
+  if (changed.length === 0) return false;
+  if (fields.code.toLowerCase() !== current.code.toLowerCase())
+    await requireFreeCode(tx, producer.id, fields.code, before.id);
+  const version = before.current.version + 1;
+  const now = deps.clock.now();
+  await tx
+    .insert(productVersions)
+    .values({ productId: before.id, version, ...fields, createdBy: userId, createdAt: now });
+  await tx.update(products).set({ currentVersion: version }).where(eq(products.id, before.id));
+  await recordAudit(tx, deps.clock, actor, {
+    action: 'coop.product.update',
+    objectType: 'coop_product',
+    objectId: before.id,
+    organizationId: producer.clubId,
+    details: { version, changed },
+  });
+  return true;
 }
 
 /** An editor changes a product: a new version; the orders that pinned an earlier one keep it. Unchanged fields add none. */
@@ -207,36 +260,11 @@ export async function updateProduct(
   productId: string,
   changes: Partial<ProductFields>,
 ): Promise<ProductView> {
-  const userId = requireUser(actor);
   return deps.db.transaction(async (tx) => {
     const before = await findProduct(tx, productId);
-    const producer = await requireEditor(deps, tx, actor, before.producerId);
+    const producer = await requireProducerEditor(deps, tx, actor, before.producerId);
     const { productId: _id, version: _version, createdBy: _by, createdAt: _at, ...current } = before.current;
-    const fields = checkedFields({ ...current, ...definedOnly(changes) });
-    if (JSON.stringify(fields, bigintJson) === JSON.stringify(checkedFields(current), bigintJson))
-      return before;
-    if (fields.code.toLowerCase() !== current.code.toLowerCase())
-      await requireFreeCode(tx, producer.id, fields.code, before.id);
-    const version = before.current.version + 1;
-    const now = deps.clock.now();
-    await tx
-      .insert(productVersions)
-      .values({ productId: before.id, version, ...fields, createdBy: userId, createdAt: now });
-    await tx.update(products).set({ currentVersion: version }).where(eq(products.id, before.id));
-    await recordAudit(tx, deps.clock, actor, {
-      action: 'coop.product.update',
-      objectType: 'coop_product',
-      objectId: before.id,
-      organizationId: producer.clubId,
-      details: {
-        version,
-        changed: Object.keys(fields).filter(
-          (key) =>
-            JSON.stringify(fields[key as keyof ProductFields], bigintJson) !==
-            JSON.stringify(current[key as keyof typeof current], bigintJson),
-        ),
-      },
-    });
+    await updateProductIn(tx, deps, actor, producer, before.id, { ...current, ...definedOnly(changes) });
     return findProduct(tx, before.id);
   });
 }
@@ -256,7 +284,7 @@ export async function setProductArchived(
 ): Promise<ProductView> {
   return deps.db.transaction(async (tx) => {
     const before = await findProduct(tx, productId);
-    const producer = await requireEditor(deps, tx, actor, before.producerId);
+    const producer = await requireProducerEditor(deps, tx, actor, before.producerId);
     if ((before.archivedAt !== null) === archived) return before;
     if (!archived) await requireFreeCode(tx, producer.id, before.current.code, before.id);
     await tx
@@ -341,6 +369,27 @@ export async function listProducts(
     .where(and(...conditions))
     .orderBy(sql`lower(${producers.name})`, sql`lower(${productVersions.name})`);
   return rows.map(toView);
+}
+
+/** A producer's products on offer as they are now, by name (club members): what its CSV holds. */
+export async function getProducerProducts(
+  deps: CoopDeps,
+  actor: Actor,
+  producerId: string,
+): Promise<ProductView[]> {
+  const producer = await findProducerOf(deps.db, producerId);
+  return listProducts(deps, actor, producer.clubId, { producerId: producer.id }).catch((error) => {
+    if (error instanceof AppError && error.code === 'not_found')
+      throw notFound('producer', { id: producerId });
+    throw error;
+  });
+}
+
+async function findProducerOf(db: Db, producerId: string) {
+  if (!isUuid(producerId)) throw notFound('producer', { id: producerId });
+  const [producer] = await db.select().from(producers).where(eq(producers.id, producerId));
+  if (!producer) throw notFound('producer', { id: producerId });
+  return producer;
 }
 
 /** The categories of the club's products on offer, with how many products each has. */
