@@ -1,11 +1,13 @@
 import type { LineContext, ProductLine } from '../product-line';
 import { clubKind } from './clubs/kind';
+import { makeCoopDemo } from './demo/demo';
 import type { CoopDeps } from './deps';
 import { coopErrors } from './errors';
 import { coopRoutes } from './routes';
 import { coopScopeDescriptions } from './scopes';
 
-const coopDeps = ({ db, clock, publicUrl, kinds, files }: LineContext): CoopDeps => ({
+/** What the coop's services need, from the core's context. */
+export const coopDeps = ({ db, clock, publicUrl, kinds, files }: LineContext): CoopDeps => ({
   db,
   clock,
   publicUrl,
@@ -21,4 +23,5 @@ export const coopLine: ProductLine = {
   errors: coopErrors.definitions,
   organizationKinds: [clubKind],
   routes: (context) => coopRoutes(coopDeps(context)),
+  demo: (context, actor) => makeCoopDemo(coopDeps(context), actor),
 };

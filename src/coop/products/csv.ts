@@ -157,7 +157,8 @@ function readRow(cells: ReadonlyMap<Column, string>): {
   return { fields: problems.length === 0 ? fields : null, problems };
 }
 
-const text = (value: unknown) => JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
+const text = (value: unknown) =>
+  JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
 const sameFields = (a: ProductFields, b: ProductFields) =>
   (Object.keys(a) as (keyof ProductFields)[]).every((key) => text(a[key]) === text(b[key]));
 
