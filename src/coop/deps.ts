@@ -2,6 +2,7 @@ import type { OrganizationKinds } from '../core/access/roles';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
 import type { FileDeps } from '../core/files/service';
+import type { NotificationTypes } from '../core/notifications/registry';
 
 /** What the coop line's services need. */
 export interface CoopDeps {
@@ -13,4 +14,6 @@ export interface CoopDeps {
   kinds: OrganizationKinds;
   /** Where producers' and products' photos are kept. */
   files: FileDeps;
+  /** The notification types people choose channels for; the line's own are among them. */
+  notificationTypes: NotificationTypes;
 }

@@ -3,16 +3,25 @@ import { clubKind } from './clubs/kind';
 import { makeCoopDemo } from './demo/demo';
 import type { CoopDeps } from './deps';
 import { coopErrors } from './errors';
+import { coopNotificationTypes } from './notifications';
 import { coopRoutes } from './routes';
 import { coopScopeDescriptions } from './scopes';
 
 /** What the coop's services need, from the core's context. */
-export const coopDeps = ({ db, clock, publicUrl, kinds, files }: LineContext): CoopDeps => ({
+export const coopDeps = ({
   db,
   clock,
   publicUrl,
   kinds,
   files,
+  notificationTypes,
+}: LineContext): CoopDeps => ({
+  db,
+  clock,
+  publicUrl,
+  kinds,
+  files,
+  notificationTypes,
 });
 
 /** The coop line: a food buyers club of households buying from local producers (seed 002, "Plenty"). */
@@ -22,6 +31,7 @@ export const coopLine: ProductLine = {
   scopes: coopScopeDescriptions,
   errors: coopErrors.definitions,
   organizationKinds: [clubKind],
+  notificationTypes: coopNotificationTypes,
   routes: (context) => coopRoutes(coopDeps(context)),
   demo: (context, actor) => makeCoopDemo(coopDeps(context), actor),
 };

@@ -133,6 +133,19 @@ describe('households', () => {
       code: asked.code,
     });
     expect(approved.state).toBe('approved');
+    // Ana was told who asked; Ben, that he is in.
+    const told = async (person: TestPerson) =>
+      (await ok(200, 'GET', '/api/notifications', person)).items.map((n: Body) => [n.type, n.title, n.link]);
+    expect(await told(ana)).toContainEqual([
+      'coop.join_request',
+      'Member 2 asks to join The Millers',
+      `/coop/households/${household.id}`,
+    ]);
+    expect(await told(ben)).toContainEqual([
+      'coop.join_decided',
+      'You are in The Millers',
+      `/coop/clubs/${id}`,
+    ]);
     const listed = await ok(200, 'GET', `/api/coop/clubs/${id}/households`, ben);
     expect(listed.items).toEqual([
       expect.objectContaining({

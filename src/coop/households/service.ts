@@ -7,13 +7,21 @@ import { recordAudit } from '../../core/audit/service';
 import { type Db, pgErrorCode, queryRows, UNIQUE_VIOLATION, violatedConstraint } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
+import { notify } from '../../core/notifications/service';
 import { CLUB_PERMISSIONS } from '../clubs/kind';
 import { clubAccess } from '../clubs/service';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
+import { COOP_NOTIFICATIONS } from '../notifications';
 import { clubs, householdMembers, households, type JoinRequestState, joinRequests } from '../schema';
 
 export type Household = typeof households.$inferSelect;
+
+const notifier = (deps: CoopDeps) => ({
+  clock: deps.clock,
+  types: deps.notificationTypes,
+  publicUrl: deps.publicUrl,
+});
 export type JoinRequest = typeof joinRequests.$inferSelect;
 
 export interface Person {
@@ -438,7 +446,22 @@ export async function requestToJoin(
       organizationId: household.clubId,
       details: { household_id: household.id },
     });
-    return requestView(tx, request!);
+    const view = await requestView(tx, request!);
+    const members = await tx
+      .select({ userId: householdMembers.userId })
+      .from(householdMembers)
+      .where(eq(householdMembers.householdId, household.id));
+    for (const member of members) {
+      await notify(tx, notifier(deps), {
+        userId: member.userId,
+        type: COOP_NOTIFICATIONS.joinRequest,
+        title: `${view.person.name || view.person.email} asks to join ${household.name}`,
+        body: `${view.person.name} (${view.person.email ?? 'no address'}) asks to join ${household.name}. Approve only someone you know: ask them for the code Tally showed them.`,
+        link: `/coop/households/${household.id}`,
+        dedupeKey: `join_request:${request!.id}`,
+      });
+    }
+    return view;
   });
 }
 
@@ -532,6 +555,16 @@ export async function decideJoinRequest(
           .update(joinRequests)
           .set(exhausted ? { wrongCodes, state: 'rejected', decidedAt: now } : { wrongCodes })
           .where(eq(joinRequests.id, request.id));
+        if (exhausted) {
+          await notify(tx, notifier(deps), {
+            userId: request.userId,
+            type: COOP_NOTIFICATIONS.joinDecided,
+            title: `Your request to join ${household.name} ended`,
+            body: `The code was typed wrong ${MAX_WRONG_CODES} times. Ask again: you get a new code to read out to a member of ${household.name}.`,
+            link: `/coop/clubs/${household.clubId}`,
+            dedupeKey: `join_decided:${request.id}`,
+          });
+        }
         return { wrongCode: true as const, exhausted };
       }
       await requireNoHousehold(tx, household.clubId, request.userId, 'they are');
@@ -556,6 +589,16 @@ export async function decideJoinRequest(
       objectId: request.id,
       organizationId: household.clubId,
       details: { household_id: household.id, user_id: request.userId },
+    });
+    await notify(tx, notifier(deps), {
+      userId: request.userId,
+      type: COOP_NOTIFICATIONS.joinDecided,
+      title: decision.approve ? `You are in ${household.name}` : `${household.name} turned your request down`,
+      body: decision.approve
+        ? `You are now a member of ${household.name}: you order, pick up and pay together.`
+        : `${household.name} did not let you in. Ask another household, or start one of your own.`,
+      link: `/coop/clubs/${household.clubId}`,
+      dedupeKey: `join_decided:${request.id}`,
     });
     return { wrongCode: false as const, request: await requestView(tx, decided!) };
   });
