@@ -93,14 +93,25 @@ describe('producers', () => {
     });
     expect(listed).toMatchObject({ editors: [ben.userId], sorters: [ben.userId, cy.userId].sort() });
     await ok(201, 'POST', `/api/coop/producers/${farm.id}/products`, ben, tomatoes);
+    // An editor edits the products only: not the producer, its liaison or its people.
+    await refused('forbidden', 403, 'PATCH', `/api/coop/producers/${farm.id}`, ben, { details: 'Mine now' });
+    await refused('forbidden', 403, 'POST', `/api/coop/producers/${farm.id}/liaison`, ben, {
+      user_id: ben.userId,
+    });
+    await refused('forbidden', 403, 'PATCH', `/api/coop/producers/${farm.id}`, ben, { editors: [cy.userId] });
     await refused('forbidden', 403, 'POST', `/api/coop/producers/${farm.id}/products`, cy, {
       ...tomatoes,
       code: 'X',
     });
     await ok(200, 'PATCH', `/api/coop/producers/${farm.id}`, ana, { editor_policy: 'all_members' });
     await ok(201, 'POST', `/api/coop/producers/${farm.id}/products`, cy, { ...tomatoes, code: 'X' });
-    // The Admin runs every producer.
+    // The Admin runs every producer: its details, its products and its liaison.
     await ok(200, 'PATCH', `/api/coop/producers/${farm.id}`, admin, { editor_policy: 'liaison' });
+    await ok(201, 'POST', `/api/coop/producers/${farm.id}/products`, admin, { ...tomatoes, code: 'ADMIN' });
+    const handed = await ok(200, 'POST', `/api/coop/producers/${farm.id}/liaison`, admin, {
+      user_id: cy.userId,
+    });
+    expect(handed.liaison.user_id).toBe(cy.userId);
   });
 
   it('keep a photo the club’s members see, an image checked by its bytes', async () => {
