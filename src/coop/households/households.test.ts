@@ -313,3 +313,31 @@ describe('households', () => {
     },
   );
 });
+
+describe('a household’s photo', () => {
+  const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+  const upload = (householdId: string, as: TestPerson, bytes: Buffer) => {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(bytes)]), 'us.png');
+    return tally.http.request(`/api/coop/households/${householdId}/photo`, {
+      method: 'PUT',
+      headers: { cookie: as.cookie, 'x-requested-with': 'tally-web' },
+      body: form,
+    });
+  };
+
+  it('is set by its members, checked as an image, and seen by the club', async () => {
+    const { id, members } = await club(2);
+    const [ana, ben] = members as [TestPerson, TestPerson];
+    const household = await ok(201, 'POST', `/api/coop/clubs/${id}/households`, ana, { name: 'Pictured' });
+    expect(household.has_photo).toBe(false);
+    expect((await upload(household.id, ben, PNG)).status).toBe(403);
+    expect((await upload(household.id, ana, Buffer.from('GIF89a not allowed'))).status).toBe(415);
+    const saved = await upload(household.id, ana, PNG);
+    expect(saved.status).toBe(200);
+    expect((await read(saved)).has_photo).toBe(true);
+    const photo = await request(tally, 'GET', `/api/coop/households/${household.id}/photo`, { as: ben });
+    expect(photo.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await photo.arrayBuffer()).equals(PNG)).toBe(true);
+  });
+});

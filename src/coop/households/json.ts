@@ -11,6 +11,7 @@ export const HouseholdSchema = z
     id: Uuid,
     club_id: Uuid,
     name: z.string(),
+    has_photo: z.boolean().openapi({ description: 'its photo is at /api/coop/households/{id}/photo' }),
     archived_at: z.string().nullable(),
     members: z.array(PersonSchema.extend({ joined_at: z.string() })),
     created_at: z.string(),
@@ -21,6 +22,7 @@ export const householdJson = (h: HouseholdView | Household) => ({
   id: h.id,
   club_id: h.clubId,
   name: h.name,
+  has_photo: h.photoFileId !== null,
   archived_at: iso(h.archivedAt),
   members:
     'members' in h

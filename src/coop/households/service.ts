@@ -13,6 +13,7 @@ import { clubAccess } from '../clubs/service';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { COOP_NOTIFICATIONS } from '../notifications';
+import { readPhoto, storePhoto } from '../photos';
 import { clubs, householdMembers, households, type JoinRequestState, joinRequests } from '../schema';
 
 export type Household = typeof households.$inferSelect;
@@ -234,6 +235,42 @@ export async function renameHousehold(
     });
     return withMembers(tx, renamed!);
   });
+}
+
+/** Its members (or the club's admin) give the household a photo: PNG, JPEG or WebP, up to 5 MB. */
+export async function setHouseholdPhoto(
+  deps: CoopDeps,
+  actor: Actor,
+  householdId: string,
+  upload: { name: string; bytes: Buffer },
+): Promise<HouseholdView> {
+  const household = await findHousehold(deps.db, householdId);
+  const { manages, lives } = await standing(deps, deps.db, actor, household, 'read');
+  if (!lives && !manages) throw new AppError('forbidden', 'only its members change a household’s photo');
+  requireOpen(household);
+  const stored = await storePhoto(deps, actor, upload);
+  return deps.db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(households)
+      .set({ photoFileId: stored.id, updatedAt: deps.clock.now() })
+      .where(eq(households.id, household.id))
+      .returning();
+    await recordAudit(tx, deps.clock, actor, {
+      action: 'coop.household.photo',
+      objectType: 'coop_household',
+      objectId: household.id,
+      organizationId: household.clubId,
+      details: { file_id: stored.id },
+    });
+    return withMembers(tx, updated!);
+  });
+}
+
+/** A household's photo, for the club's members. */
+export async function readHouseholdPhoto(deps: CoopDeps, actor: Actor, householdId: string) {
+  const household = await findHousehold(deps.db, householdId);
+  await standing(deps, deps.db, actor, household, 'read');
+  return readPhoto(deps, household.photoFileId, { household_id: household.id });
 }
 
 /** Archives a household: kept with its history, no longer listed, nobody in it. */

@@ -4,13 +4,13 @@ import { createRouter, errorResponses, jsonBody, jsonResponse, oneLine, refusals
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { PathId, Uuid } from '../fields';
+import { PHOTO_MAX_BYTES, photoHeaders } from '../photos';
 import { editorPolicies } from '../schema';
 import { ProducerSchema, producerJson } from './json';
 import {
   createProducer,
   getProducer,
   listProducers,
-  PHOTO_MAX_BYTES,
   readProducerPhoto,
   setProducerPhoto,
   transferLiaison,
@@ -206,13 +206,7 @@ export function producerRoutes(deps: CoopDeps) {
     }),
     async (c) => {
       const { contentType, bytes } = await readProducerPhoto(deps, c.get('actor'), c.req.valid('param').id);
-      return c.body(new Uint8Array(bytes), 200, {
-        'content-type': contentType,
-        'content-length': String(bytes.length),
-        'x-content-type-options': 'nosniff',
-        'content-security-policy': "default-src 'none'; sandbox",
-        'cache-control': 'private, max-age=300',
-      });
+      return c.body(new Uint8Array(bytes), 200, photoHeaders(contentType, bytes));
     },
   );
 

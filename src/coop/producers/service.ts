@@ -5,12 +5,12 @@ import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { type Db, pgErrorCode, queryRows, UNIQUE_VIOLATION, violatedConstraint } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
-import { saveUpload } from '../../core/files/service';
 import { isUuid, newId } from '../../core/ids';
 import { CLUB_PERMISSIONS } from '../clubs/kind';
 import { clubAccess } from '../clubs/service';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
+import { readPhoto, storePhoto } from '../photos';
 import { type EditorPolicy, type ProducerPeopleRole, producerPeople, producers } from '../schema';
 
 export type Producer = typeof producers.$inferSelect;
@@ -20,10 +20,6 @@ export interface ProducerView extends Producer {
   editors: string[];
   sorters: string[];
 }
-
-/** A producer's photo: an image the club's members see, at most this large. */
-export const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
-const PHOTO_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
 
 export interface ProducerFields {
   name: string;
@@ -295,11 +291,7 @@ export async function setProducerPhoto(
 ): Promise<ProducerView> {
   const producer = await findProducer(deps.db, producerId);
   requireRuns(await producerStanding(deps, deps.db, actor, producer, 'read'));
-  const stored = await saveUpload(deps.files, actor, {
-    ...upload,
-    allowed: PHOTO_TYPES,
-    maxBytes: PHOTO_MAX_BYTES,
-  });
+  const stored = await storePhoto(deps, actor, upload);
   return deps.db.transaction(async (tx) => {
     const [updated] = await tx
       .update(producers)
@@ -325,11 +317,5 @@ export async function readProducerPhoto(
 ): Promise<{ contentType: string; bytes: Buffer }> {
   const producer = await findProducer(deps.db, producerId);
   await producerStanding(deps, deps.db, actor, producer, 'read');
-  if (!producer.photoFileId) throw notFound('photo', { producer_id: producer.id });
-  const [file] = await queryRows<{ content_type: string }>(
-    deps.db,
-    sql`SELECT content_type FROM core_files WHERE id = ${producer.photoFileId}`,
-  );
-  if (!file) throw notFound('photo', { producer_id: producer.id });
-  return { contentType: file.content_type, bytes: await deps.files.store.read(producer.photoFileId) };
+  return readPhoto(deps, producer.photoFileId, { producer_id: producer.id });
 }
