@@ -278,14 +278,14 @@ describe('the words and states of the credits pages', () => {
       within(within(navigation).getByRole('region', { name: title }))
         .getAllByRole('link')
         .map((link) => link.textContent);
-    expect(section('Product lines')).toEqual(['Gateway', 'Credits']);
-    expect(section('Being built')).toEqual(['Streams', 'Coop']);
+    expect(section('Product lines')).toEqual(['Gateway', 'Coop', 'Credits']);
+    expect(section('Being built')).toEqual(['Streams']);
     expect(
-      screen.getByText(/and so do Gateway and Credits\. Streams and Coop are still being built/),
+      screen.getByText(/and so do Gateway, Coop and Credits\. Streams is still being built/),
     ).toBeTruthy();
     expect(screen.queryByText(/pages of each line are being built/)).toBeNull();
     const cards = screen.getAllByRole('article').map((card) => within(card).getByRole('heading').textContent);
-    expect(cards).toEqual(['Gateway', 'Credits', 'Streams', 'Coop']);
+    expect(cards).toEqual(['Gateway', 'Coop', 'Credits', 'Streams']);
   });
 
   it('keeps the person a workspace bills in it while it is open, saying why', async () => {

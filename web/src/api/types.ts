@@ -62,3 +62,28 @@ export type CreditsCheckoutOffer = SuccessBody<'/api/credits/checkout/{productId
 export type CreditsCheckout = SuccessBody<'/api/credits/checkouts/{id}', 'get'>;
 export type CreditsPurchaseDetail = SuccessBody<'/api/credits/purchases/{id}', 'get'>;
 export type CreditsWebhookDelivery = Item<SuccessBody<'/api/credits/integrations/{id}/deliveries', 'get'>>;
+export type CoopClub = SuccessBody<'/api/coop/clubs/{id}', 'get'>;
+export type CoopInviteLink = Item<SuccessBody<'/api/coop/clubs/{id}/invite-links', 'get'>>;
+export type CreatedCoopInviteLink = SuccessBody<'/api/coop/clubs/{id}/invite-links', 'post', 201>;
+export type CoopInvitePreview = SuccessBody<'/api/coop/invite-links/{token}', 'get'>;
+export type CoopHousehold = SuccessBody<'/api/coop/households/{id}', 'get'>;
+export type CoopHouseholdMember = CoopHousehold['members'][number];
+// The API document types every join request as nullable (the schema is shared with `my-join-request`, which may answer null).
+export type CoopJoinRequest = NonNullable<
+  Item<SuccessBody<'/api/coop/households/{id}/join-requests', 'get'>>
+>;
+export type CoopProducer = SuccessBody<'/api/coop/producers/{id}', 'get'>;
+export type CoopEditorPolicy = CoopProducer['editor_policy'];
+export type CoopProduct = Item<SuccessBody<'/api/coop/clubs/{id}/products', 'get'>>;
+export type CoopProductUnit = CoopProduct['unit'];
+export type CoopProductWithHistory = SuccessBody<'/api/coop/products/{id}', 'get'>;
+export type CoopProductVersion = CoopProductWithHistory['versions'][number];
+export type CoopProductInput = NonNullable<
+  paths['/api/coop/producers/{id}/products']['post']['requestBody']
+>['content']['application/json'];
+export type CoopCategory = Item<SuccessBody<'/api/coop/clubs/{id}/categories', 'get'>>;
+export type CoopProductImport = SuccessBody<'/api/coop/producers/{id}/products/import', 'post'>;
+export type CoopImportRow = CoopProductImport['rows'][number];
+export type CoopProductsQuery = NonNullable<
+  paths['/api/coop/clubs/{id}/products']['get']['parameters']['query']
+>;

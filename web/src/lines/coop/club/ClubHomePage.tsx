@@ -1,0 +1,144 @@
+import { Anchor, Badge, Button, Group, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import type { CoopHousehold } from '../../../api/types';
+import { Facts } from '../../../components/Facts';
+import { ResourceView } from '../../../components/ResourceView';
+import { SectionCard } from '../../../components/SectionCard';
+import { LoadingState } from '../../../components/States';
+import { useResource } from '../../../hooks/useResource';
+import { formatToTheSecond } from '../../../lib/dates';
+import { plural } from '../format';
+import { AskToJoinForm, MyJoinRequest, StartHouseholdForm } from '../households/HouseholdForms';
+import {
+  ClubFrame,
+  loadJoinRequests,
+  personName,
+  RoleBadge,
+  useClub,
+  useHouseholds,
+  useMyHousehold,
+  useMyJoinRequest,
+} from './ClubLayout';
+
+function MyHouseholdCard({ household }: { household: CoopHousehold }) {
+  const { club } = useClub();
+  const waiting = useResource(`coop-join-requests:${household.id}`, () => loadJoinRequests(household.id));
+  const path = `/coop/clubs/${club.id}/households/${household.id}`;
+  const count = waiting.data?.length ?? 0;
+  return (
+    <SectionCard
+      title="Your household"
+      actions={
+        <Button component={Link} to={path} size="xs" variant="default">
+          Open {household.name}
+        </Button>
+      }
+    >
+      <Stack gap="sm">
+        <Text fw={600} size="lg">
+          <Anchor component={Link} to={path} inherit>
+            {household.name}
+          </Anchor>
+        </Text>
+        <Text size="sm">
+          {household.members.length === 1 ? 'Just you' : household.members.map(personName).join(', ')}
+        </Text>
+        {count > 0 && (
+          <Group gap="xs">
+            <Badge color="orange" variant="light" style={{ overflow: 'visible' }}>
+              {count === 1 ? '1 request to join' : `${count} requests to join`}
+            </Badge>
+            <Anchor component={Link} to={path} size="sm">
+              See who asks, and let them in
+            </Anchor>
+          </Group>
+        )}
+      </Stack>
+    </SectionCard>
+  );
+}
+
+/** Someone in no household yet: their waiting request, or starting one, or asking to join one. */
+function NoHousehold({ households }: { households: CoopHousehold[] }) {
+  const { club } = useClub();
+  const request = useMyJoinRequest(club.id);
+  if (request.data === undefined) return <LoadingState label="Loading your request…" />;
+  return (
+    <Stack gap="lg">
+      {request.data && (
+        <SectionCard title="Your household" description="You are in no household yet.">
+          <MyJoinRequest club={club} request={request.data} />
+        </SectionCard>
+      )}
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+        <SectionCard
+          title="Join a household"
+          description={
+            request.data
+              ? 'Asked the wrong one? Asking another household withdraws your request.'
+              : 'You live with someone already in the club? Ask to join their household; one of its members lets you in.'
+          }
+        >
+          {households.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              The club has no household yet: start the first one.
+            </Text>
+          ) : (
+            <AskToJoinForm club={club} households={households} />
+          )}
+        </SectionCard>
+        <SectionCard
+          title="Start a household"
+          description="Nobody of your home in the club yet? Start your household; the others of your home then ask to join it."
+        >
+          <StartHouseholdForm club={club} />
+        </SectionCard>
+      </SimpleGrid>
+    </Stack>
+  );
+}
+
+/** /coop/clubs/:clubId: the club's home, the person's household first. */
+export function ClubHomePage() {
+  const { club } = useClub();
+  const households = useHouseholds(club.id);
+  const mine = useMyHousehold(households.data);
+  return (
+    <ClubFrame title={club.name} description={<RoleBadge role={club.my_role} />}>
+      <Stack gap="lg">
+        <ResourceView resource={households} loadingLabel="Loading the households…">
+          {(items) => (mine ? <MyHouseholdCard household={mine} /> : <NoHousehold households={items} />)}
+        </ResourceView>
+        <SectionCard title="The club">
+          <Facts
+            facts={[
+              {
+                label: 'Households',
+                value: (
+                  <Anchor component={Link} to={`/coop/clubs/${club.id}/households`} inherit>
+                    {households.data ? plural(households.data.length, 'household') : '…'}
+                  </Anchor>
+                ),
+              },
+              {
+                label: 'Joining a household',
+                value: club.join_code_required
+                  ? 'With a code the person asking reads out'
+                  : 'On a member’s approval, without a code',
+              },
+              { label: 'Started', value: formatToTheSecond(club.created_at) },
+            ]}
+          />
+          <Group gap="sm">
+            <Button component={Link} to={`/coop/clubs/${club.id}/products`} variant="light">
+              Browse the products
+            </Button>
+            <Button component={Link} to={`/coop/clubs/${club.id}/producers`} variant="default">
+              Producers
+            </Button>
+          </Group>
+        </SectionCard>
+      </Stack>
+    </ClubFrame>
+  );
+}
