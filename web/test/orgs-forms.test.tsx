@@ -104,18 +104,23 @@ describe('the create-organisation form', () => {
     expect(sentTo(pages, 'POST', '/api/orgs')).toEqual([]);
   });
 
-  it('asks an administrator which of the kinds, and sends nothing until chosen', async () => {
+  it('offers an administrator only the kinds made here, says where the others are made, and sends nothing without a name', async () => {
     const admin = await signedInPerson(pages.tally, { isAdmin: true });
     const { user, form, submit } = await open(admin);
-    expect(field(form, /^Kind\W*$/).value).toBe('');
-    await submit();
-    expect(fieldError(field(form, /^Kind\W*$/))).toBe('Choose what kind of organisation it is');
-    expect(fieldError(field(form, /^Name\W*$/))).toBe('Enter a name');
+    expect(field(form, /^Kind\W*$/).value).toBe('Team');
     await user.click(field(form, /^Kind\W*$/));
     const offered = within(listboxOf(field(form, /^Kind\W*$/)))
       .getAllByRole('option', { hidden: true })
       .map((option) => option.textContent);
-    expect(offered).toEqual(['Workspace', 'Team']);
+    // A workspace or a buyers club has the line's own record beside it: it is made in its line.
+    expect(offered).toEqual(['Team']);
+    expect(
+      within(form).getByText(
+        'Buyers club, Workspace: each is made from its own product line’s pages, with what it needs there.',
+      ),
+    ).toBeTruthy();
+    await submit();
+    expect(fieldError(field(form, /^Name\W*$/))).toBe('Enter a name');
     expect(sentTo(pages, 'POST', '/api/orgs')).toEqual([]);
   });
 
@@ -142,21 +147,6 @@ describe('the create-organisation form', () => {
     await sentToLogIn('/orgs');
     expect(keptDraft('create-organisation')).toMatchObject({ name: 'Green Valley' });
     expect(await organisationsOf(person)).toEqual([]);
-  });
-
-  it('shows the 403 for a kind only administrators create, when the person is no longer one', async () => {
-    const admin = await signedInPerson(pages.tally, { isAdmin: true });
-    const { user, form, submit } = await open(admin);
-    await pages.tally.database.db.execute(
-      sql`UPDATE core_users SET is_admin = false WHERE id = ${admin.userId}`,
-    );
-    await choose(user, field(form, /^Kind\W*$/), 'Workspace');
-    await user.type(field(form, /^Name\W*$/), 'Lab');
-    await submit();
-    await waitFor(() => expect(formAlert(form)).toBe('A Workspace is created by Tally, not by its members.'));
-    expect(field(form, /^Kind\W*$/).value).toBe('Workspace');
-    expect(field(form, /^Name\W*$/).value).toBe('Lab');
-    expect(await organisationsOf(admin)).toEqual([]);
   });
 
   it('creates the organisation and opens its page, with its creator as owner', async () => {

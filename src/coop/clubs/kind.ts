@@ -40,6 +40,7 @@ export const clubKind = defineOrganizationKind({
   },
   // Made through POST /api/coop/clubs, which sets the club's own record up with it.
   selfService: false,
+  createdByLine: true,
   // A person leaves their household before the club: a household's orders and bills need its people.
   beforeRemove: async (tx, clubId, userId) => {
     const [row] = await queryRows<{ household_id: string }>(

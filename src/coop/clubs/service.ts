@@ -42,6 +42,7 @@ export async function createClub(
       { db: tx, clock: deps.clock, publicUrl: deps.publicUrl, kinds: deps.kinds },
       { ...systemActor, ip: actor.ip, requestId: actor.requestId },
       { kind: CLUB_KIND, name: input.name, ownerUserId },
+      { byLine: true },
     );
     const now = deps.clock.now();
     const [settings] = await tx

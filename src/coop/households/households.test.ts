@@ -10,6 +10,7 @@ import {
 } from '../../../test/support/app';
 import { coopApi } from '../../../test/support/coop';
 import { testDatabaseUrl } from '../../../test/support/database';
+import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import { MAX_WRONG_CODES } from './service';
 
 let tally: TestTally;
@@ -75,6 +76,23 @@ describe('a buyers club', () => {
       '/api/coop/invite-links/club_not-a-real-link-at-all/join',
       stranger,
     );
+  });
+
+  it('is made through the coop only: the core refuses a club without its record, administrators included', async () => {
+    const platformAdmin = await signedInPerson(tally, { isAdmin: true });
+    const before = await snapshotTables(tally.database.db, ['core_organizations', 'coop_clubs']);
+    const refusal = await request(tally, 'POST', '/api/orgs', {
+      as: platformAdmin,
+      body: { kind: 'club', name: 'Back door' },
+    });
+    expect(refusal.status).toBe(422);
+    expect((await read(refusal)).error.code).toBe('managed_by_line');
+    await expectUnchanged(tally.database.db, before);
+    const kinds = await read(await request(tally, 'GET', '/api/orgs/kinds', { as: platformAdmin }));
+    expect(kinds.items.find((kind: Body) => kind.kind === 'club')).toMatchObject({
+      label: 'Buyers club',
+      created_by_line: true,
+    });
   });
 
   it('lets only its Admin change how households admit people', async () => {

@@ -89,7 +89,8 @@ const unguarded: Record<string, string> = {
   listMyOrganizations: "reads only the caller's own memberships",
   getInvitationByToken: 'public: the link is the credential',
   acceptInvitation: 'the invited address is the check; tested in the invitation flow',
-  admitMember: "runs in a product line's transaction after the line's own check (a club's invite link, tested in the coop)",
+  admitMember:
+    "runs in a product line's transaction after the line's own check (a club's invite link, tested in the coop)",
 };
 
 async function refusal(call: Promise<unknown>): Promise<AppError> {

@@ -45,6 +45,7 @@ export async function createOrganization(
   { db, clock, kinds }: AccessDeps,
   actor: Actor,
   input: CreateOrganizationInput,
+  options: { byLine?: boolean } = {},
 ): Promise<OrganizationForActor> {
   requireAccessCaller(actor);
   const kind = kinds.find(input.kind);
@@ -52,6 +53,12 @@ export async function createOrganization(
     throw new AppError('validation_failed', `"${input.kind}" is not a kind of organisation Tally knows`, {
       kinds: kinds.list().map((k) => k.kind),
     });
+  }
+  if (kind.createdByLine && !options.byLine) {
+    throw new AppError(
+      'managed_by_line',
+      `a ${kind.label.toLowerCase()} is made from its own page in its product line, with what it needs beside it`,
+    );
   }
   const name = normalizeOrganizationName(input.name);
   if (input.ownerUserId !== undefined && !actor.isAdmin) {

@@ -49,6 +49,12 @@ export interface OrganizationKindDefinition {
    */
   selfService?: boolean;
   /**
+   * Whether only its product line makes one (a buyers club, a credits workspace: each has the line's
+   * own record beside the organisation): then the core's create refuses everyone, administrators
+   * included, and the line calls `createOrganization` with `byLine`.
+   */
+  createdByLine?: boolean;
+  /**
    * Whether its invitations are the product line's to send (a credits workspace charges for each):
    * then the core's own invitation endpoint refuses them, and the line calls `inviteMember` itself.
    */
@@ -80,6 +86,7 @@ export interface OrganizationKind {
   selfService: boolean;
   invitationsByLine: boolean;
   renamedByLine: boolean;
+  createdByLine: boolean;
   beforeRemove?: (tx: Db, organizationId: string, userId: string) => Promise<void>;
   /** Owner, admin, the kind's own roles in the order declared, member. */
   roles: readonly OrganizationRole[];
@@ -136,6 +143,7 @@ function buildKind(definition: OrganizationKindDefinition): OrganizationKind {
     selfService: definition.selfService ?? true,
     invitationsByLine: definition.invitationsByLine ?? false,
     renamedByLine: definition.renamedByLine ?? false,
+    createdByLine: definition.createdByLine ?? false,
     ...(definition.beforeRemove ? { beforeRemove: definition.beforeRemove } : {}),
     roles,
     permissions: sorted(all),

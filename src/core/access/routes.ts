@@ -90,6 +90,9 @@ const OrganizationKindSchema = z
     renamed_by_line: z.boolean().openapi({
       description: 'it is renamed through its product line, not through PATCH /api/orgs/{id}',
     }),
+    created_by_line: z.boolean().openapi({
+      description: 'it is made through its product line, not through POST /api/orgs',
+    }),
     roles: z.array(z.object({ role: z.string(), label: z.string(), permissions: z.array(z.string()) })),
   })
   .openapi('OrganizationKind');
@@ -181,6 +184,7 @@ export function accessRoutes(deps: AccessDeps) {
             self_service: k.selfService,
             invitations_by_line: k.invitationsByLine,
             renamed_by_line: k.renamedByLine,
+            created_by_line: k.createdByLine,
             roles: k.roles.map((r) => ({ role: r.role, label: r.label, permissions: [...r.permissions] })),
           })),
         },

@@ -53,6 +53,7 @@ export const workspaceKind = defineOrganizationKind({
   },
   // Made through POST /api/credits/workspaces, which charges for it; never for free through /api/orgs.
   selfService: false,
+  createdByLine: true,
   // Likewise its invitations, which cost `invite_member`.
   invitationsByLine: true,
   // Its name is unique among open workspaces, and an archived one is not renamed.
@@ -261,6 +262,7 @@ export async function openWorkspace(
     { db: tx, clock, publicUrl: deps.publicUrl, kinds: deps.kinds },
     { ...systemActor, ip: actor.ip, requestId: actor.requestId },
     { kind: WORKSPACE_KIND, name, ownerUserId: input.ownerUserId },
+    { byLine: true },
   );
   await tx.insert(workspaces).values({
     organizationId: organization.id,

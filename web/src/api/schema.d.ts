@@ -21662,6 +21662,8 @@ export interface components {
             invitations_by_line: boolean;
             /** @description it is renamed through its product line, not through PATCH /api/orgs/{id} */
             renamed_by_line: boolean;
+            /** @description it is made through its product line, not through POST /api/orgs */
+            created_by_line: boolean;
             roles: {
                 role: string;
                 label: string;

@@ -10,7 +10,9 @@ import { type FormProblem, problemOf } from '../../lib/serverErrors';
 import { checkRequired } from '../../lib/validators';
 
 export function CreateOrganisationForm({ kinds, isAdmin }: { kinds: OrganizationKind[]; isAdmin: boolean }) {
-  const creatable = kinds.filter((kind) => kind.self_service || isAdmin);
+  // A kind its product line makes (with its own record beside it) is made from the line's pages.
+  const creatable = kinds.filter((kind) => !kind.created_by_line && (kind.self_service || isAdmin));
+  const madeByLines = kinds.filter((kind) => kind.created_by_line).map((kind) => kind.label);
   const navigate = useNavigate();
   const [formError, setFormError] = useState<FormProblem | null>(null);
   const form = useForm({
@@ -54,6 +56,12 @@ export function CreateOrganisationForm({ kinds, isAdmin }: { kinds: Organization
           {...form.getInputProps('kind')}
         />
         <TextInput label="Name" required {...form.getInputProps('name')} />
+        {madeByLines.length > 0 && (
+          <Text size="xs" c="dimmed">
+            {madeByLines.join(', ')}: each is made from its own product line’s pages, with what it needs
+            there.
+          </Text>
+        )}
         <FormErrorAlert message={formError} />
         <Group>
           <Button type="submit" loading={form.submitting}>

@@ -14,6 +14,7 @@ const kind = (
   self_service: true,
   invitations_by_line: invitationsByLine,
   renamed_by_line: renamedByLine,
+  created_by_line: false,
   roles: [],
 });
 
