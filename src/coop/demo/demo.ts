@@ -1,8 +1,6 @@
-import { sql } from 'drizzle-orm';
 import { admitMember, changeMemberRole } from '../../core/access/memberships';
 import type { Actor } from '../../core/actor';
-import { registerConfirmedPerson } from '../../core/auth/accounts';
-import { queryRows } from '../../core/database';
+import { confirmedPersonId } from '../../core/auth/accounts';
 import { createClub, listMyClubs } from '../clubs/service';
 import type { CoopDeps } from '../deps';
 import {
@@ -131,19 +129,10 @@ const as = (userId: string): Actor => ({
   requestId: null,
 });
 
-async function personId(deps: CoopDeps, who: { email: string; name: string }): Promise<string> {
-  const made = await deps.db.transaction((tx) => registerConfirmedPerson(tx, deps.clock, who));
-  if (made) return made;
-  const [row] = await queryRows<{ id: string }>(
-    deps.db,
-    sql`SELECT id FROM core_users WHERE email = ${who.email}`,
-  );
-  return row!.id;
-}
-
 export async function makeCoopDemo(deps: CoopDeps, system: Actor): Promise<string[]> {
   const ids = {} as Record<Who, string>;
-  for (const who of Object.keys(people) as Who[]) ids[who] = await personId(deps, people[who]);
+  for (const who of Object.keys(people) as Who[])
+    ids[who] = await confirmedPersonId(deps.db, deps.clock, people[who]);
   const admin = as(ids.maria);
 
   const club =

@@ -583,6 +583,21 @@ export async function registerConfirmedPerson(
   return row?.id ?? null;
 }
 
+/** The account of a proven address: made as `registerConfirmedPerson` makes it, or the one it has (the demo's people). */
+export async function confirmedPersonId(
+  db: Db,
+  clock: Clock,
+  input: { email: string; name: string },
+): Promise<string> {
+  const made = await registerConfirmedPerson(db, clock, input);
+  if (made) return made;
+  const [row] = await queryRows<{ id: string }>(
+    db,
+    sql`SELECT id FROM core_users WHERE email = ${normalizeEmail(input.email)}`,
+  );
+  return row!.id;
+}
+
 /** Makes a person an administrator or takes it away; administrators only, and never from oneself. */
 export async function setAdministrator(
   { db, clock }: Pick<AuthDeps, 'db' | 'clock'>,

@@ -6,9 +6,8 @@ import { mnemonicToAccount } from 'viem/accounts';
 import { DEV_CHAIN_ID } from '../../chain/dev-chain';
 import { DEV_MNEMONIC } from '../../chain/runtime';
 import type { Actor } from '../../core/actor';
-import { registerConfirmedPerson } from '../../core/auth/accounts';
+import { confirmedPersonId } from '../../core/auth/accounts';
 import { TestClock } from '../../core/clock';
-import { queryRows } from '../../core/database';
 import { applyTransfers } from '../../ledger/engine';
 import { idFromKey } from '../../ledger/holds';
 import { Meter } from '../calls/meter';
@@ -55,16 +54,6 @@ const actorOf = (userId: string): Actor => ({
   requestId: null,
 });
 
-async function personId(deps: GatewayDeps, who: { email: string; name: string }): Promise<string> {
-  const made = await deps.db.transaction((tx) => registerConfirmedPerson(tx, deps.clock, who));
-  if (made) return made;
-  const [row] = await queryRows<{ id: string }>(
-    deps.db,
-    sql`SELECT id FROM core_users WHERE email = ${who.email}`,
-  );
-  return row!.id;
-}
-
 /** The demo server's tools, read in this process: `tally demo` needs no server running. */
 async function inspectDemoServer() {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -90,7 +79,7 @@ async function inspectDemoServer() {
  */
 export async function makeGatewayDemo(deps: GatewayDeps): Promise<string[]> {
   const made: string[] = [];
-  const providerUser = await personId(deps, people.provider);
+  const providerUser = await confirmedPersonId(deps.db, deps.clock, people.provider);
   let [provider] = await deps.db.select().from(providers).where(eq(providers.userId, providerUser));
   if (!provider) {
     provider = await registerProvider(deps, actorOf(providerUser), {
@@ -123,7 +112,7 @@ export async function makeGatewayDemo(deps: GatewayDeps): Promise<string[]> {
     );
   }
 
-  const consumer = await personId(deps, people.consumer);
+  const consumer = await confirmedPersonId(deps.db, deps.clock, people.consumer);
   const wallet = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 6 });
   await deps.db.execute(
     sql`INSERT INTO core_wallets (address, user_id, linked_at) VALUES (${wallet.address.toLowerCase()}, ${consumer}, ${deps.clock.now()})
