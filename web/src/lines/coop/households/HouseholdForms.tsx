@@ -172,7 +172,12 @@ export function MyJoinRequest({ club, request }: { club: CoopClub; request: Coop
     }
   };
   const household = (
-    <Anchor component={Link} inherit to={`/coop/clubs/${club.id}/households/${request.household_id}`}>
+    <Anchor
+      component={Link}
+      inherit
+      underline="always"
+      to={`/coop/clubs/${club.id}/households/${request.household_id}`}
+    >
       {request.household_name}
     </Anchor>
   );

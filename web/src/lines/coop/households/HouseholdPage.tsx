@@ -81,8 +81,8 @@ function MembersTable({
                 align: 'right' as const,
                 cell: (m: CoopHouseholdMember) => (
                   <ConfirmButton
-                    label={m.user_id === user.id ? 'Take me out' : 'Take out'}
-                    aria-label={`Take ${personName(m)} out of ${household.name}`}
+                    label="Take out"
+                    aria-label={`Take out ${m.user_id === user.id ? 'yourself' : personName(m)}`}
                     question={`Take ${personName(m)} out of ${household.name}?`}
                     consequence={
                       household.members.length === 1

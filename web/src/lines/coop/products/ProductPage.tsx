@@ -151,7 +151,7 @@ function ProductView({ data }: { data: CoopProductWithHistory }) {
           )}
           <span>
             From{' '}
-            <Anchor component={Link} to={producerPath} inherit>
+            <Anchor component={Link} to={producerPath} inherit underline="always">
               {product.producer_name}
             </Anchor>{' '}
             · reference {product.code}
