@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError } from '../../core/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse, oneLine, refusals } from '../../core/http';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { PathId, Uuid } from '../fields';
-import { PHOTO_MAX_BYTES, photoHeaders } from '../photos';
+import { photoRoutes } from '../photo-routes';
 import { HouseholdSchema, householdJson, JoinRequestSchema, joinRequestJson } from './json';
 import {
   addHouseholdMember,
@@ -326,60 +325,17 @@ export function householdRoutes(deps: CoopDeps) {
     },
   );
 
-  router.openapi(
-    createRoute({
-      method: 'put',
-      path: '/households/{id}/photo',
-      access: { caller: 'signed-in', scope: 'coop:write' },
-      tags,
-      summary: `Set the household’s photo (its members, or the club’s admin): PNG, JPEG or WebP, up to ${PHOTO_MAX_BYTES} bytes`,
-      request: {
-        params: z.object({ id: PathId }),
-        body: {
-          required: true,
-          content: {
-            'multipart/form-data': {
-              schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }),
-            },
-          },
-        },
-      },
-      responses: {
-        200: jsonResponse(HouseholdSchema, 'The household'),
-        ...errorResponses,
-        ...refusals(coopErrors, ['household_archived']),
-      },
-    }),
-    async (c) => {
-      const { file } = c.req.valid('form');
-      if (!(file instanceof File))
-        throw new AppError('validation_failed', 'file: a photo is required', { field: 'file' });
-      const household = await setHouseholdPhoto(deps, c.get('actor'), c.req.valid('param').id, {
-        name: file.name,
-        bytes: Buffer.from(await file.arrayBuffer()),
-      });
-      return c.json(householdJson(household), 200);
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      method: 'get',
-      path: '/households/{id}/photo',
-      access: { caller: 'signed-in', scope: 'coop:read' },
-      tags,
-      summary: 'The household’s photo (club members)',
-      request: { params: z.object({ id: PathId }) },
-      responses: {
-        200: { description: 'The image', content: { 'image/*': { schema: z.string() } } },
-        ...errorResponses,
-      },
-    }),
-    async (c) => {
-      const { contentType, bytes } = await readHouseholdPhoto(deps, c.get('actor'), c.req.valid('param').id);
-      return c.body(new Uint8Array(bytes), 200, photoHeaders(contentType, bytes));
-    },
-  );
+  photoRoutes(router, {
+    what: 'household',
+    path: '/households',
+    tags,
+    setters: 'its members, or the club’s admin',
+    schema: HouseholdSchema,
+    responses: refusals(coopErrors, ['household_archived']),
+    set: (actor, id, upload) => setHouseholdPhoto(deps, actor, id, upload),
+    json: householdJson,
+    read: (actor, id) => readHouseholdPhoto(deps, actor, id),
+  });
 
   return router;
 }

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError } from '../../core/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse, oneLine, refusals } from '../../core/http';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { PathId, Uuid } from '../fields';
-import { PHOTO_MAX_BYTES, photoHeaders } from '../photos';
+import { photoRoutes } from '../photo-routes';
 import { editorPolicies } from '../schema';
 import { ProducerSchema, producerJson } from './json';
 import {
@@ -159,56 +158,17 @@ export function producerRoutes(deps: CoopDeps) {
       ),
   );
 
-  router.openapi(
-    createRoute({
-      method: 'put',
-      path: '/producers/{id}/photo',
-      access: { caller: 'signed-in', scope: 'coop:write' },
-      tags,
-      summary: `Set the producer’s photo (its liaison, or the club’s Admin): PNG, JPEG or WebP, up to ${PHOTO_MAX_BYTES} bytes`,
-      request: {
-        params: z.object({ id: PathId }),
-        body: {
-          required: true,
-          content: {
-            'multipart/form-data': {
-              schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }),
-            },
-          },
-        },
-      },
-      responses: { 200: jsonResponse(ProducerSchema, 'The producer'), ...errorResponses },
-    }),
-    async (c) => {
-      const { file } = c.req.valid('form');
-      if (!(file instanceof File))
-        throw new AppError('validation_failed', 'file: a photo is required', { field: 'file' });
-      const producer = await setProducerPhoto(deps, c.get('actor'), c.req.valid('param').id, {
-        name: file.name,
-        bytes: Buffer.from(await file.arrayBuffer()),
-      });
-      return c.json(producerJson(producer), 200);
-    },
-  );
+  photoRoutes(router, {
+    what: 'producer',
+    path: '/producers',
+    tags,
+    setters: 'its liaison, or the club’s Admin',
+    schema: ProducerSchema,
 
-  router.openapi(
-    createRoute({
-      method: 'get',
-      path: '/producers/{id}/photo',
-      access: { caller: 'signed-in', scope: 'coop:read' },
-      tags,
-      summary: 'The producer’s photo (club members)',
-      request: { params: z.object({ id: PathId }) },
-      responses: {
-        200: { description: 'The image', content: { 'image/*': { schema: z.string() } } },
-        ...errorResponses,
-      },
-    }),
-    async (c) => {
-      const { contentType, bytes } = await readProducerPhoto(deps, c.get('actor'), c.req.valid('param').id);
-      return c.body(new Uint8Array(bytes), 200, photoHeaders(contentType, bytes));
-    },
-  );
+    set: (actor, id, upload) => setProducerPhoto(deps, actor, id, upload),
+    json: producerJson,
+    read: (actor, id) => readProducerPhoto(deps, actor, id),
+  });
 
   return router;
 }
