@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { centsOf, decimalInput, formatEuros, formatPercent, memberPricePreview, packaging } from './format';
+
+describe('coop money and amounts', () => {
+  it('shows cents as euros exactly, however large', () => {
+    expect(formatEuros('336')).toBe('€3.36');
+    expect(formatEuros('5')).toBe('€0.05');
+    expect(formatEuros('123456')).toBe('€1,234.56');
+    expect(formatEuros('99999999999999999999')).toBe('€999,999,999,999,999,999.99');
+  });
+
+  it('reads a typed price with either separator, refusing more decimals than cents', () => {
+    expect(centsOf('2,99')).toBe(299n);
+    expect(centsOf('2.9')).toBe(290n);
+    expect(centsOf('3')).toBe(300n);
+    expect(centsOf('2.999')).toBeNull();
+    expect(decimalInput('1,250.5', 2)).toBeNull();
+  });
+
+  it('prices one unit by the club’s rule: margin, then VAT, each rounded half-up', () => {
+    // 2.99 × 1.05 = 3.1395 → 3.14; 7 % of 3.14 = 0.2198 → 0.22.
+    expect(memberPricePreview(299n, 500n, 700n)).toBe(336n);
+    expect(memberPricePreview(40n, 0n, 700n)).toBe(43n);
+  });
+
+  it('says rates and packaging as people read them', () => {
+    expect(formatPercent(700)).toBe('7 %');
+    expect(formatPercent(250)).toBe('2.5 %');
+    expect(formatPercent(null)).toBe('none');
+    expect(packaging({ amount_per_package: '0.500', unit: 'kg', packages: 1 })).toBe('0.5 kg');
+    expect(packaging({ amount_per_package: '1.000', unit: 'piece', packages: 6 })).toBe('6 × 1 piece');
+  });
+});
