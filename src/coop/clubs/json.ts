@@ -13,6 +13,7 @@ export const ClubSchema = z
       description:
         'whether a household approves a join request only with the code shown to the person asking',
     }),
+    my_household_id: Uuid.nullable().openapi({ description: 'the household of the club I am in, or null' }),
     created_at: z.string(),
   })
   .openapi('CoopClub');
@@ -23,6 +24,7 @@ export const clubJson = (club: Club) => ({
   my_role: club.myRole,
   my_permissions: [...club.myPermissions],
   join_code_required: club.joinCodeRequired,
+  my_household_id: club.myHouseholdId,
   created_at: club.createdAt.toISOString(),
 });
 

@@ -22,6 +22,17 @@ const INVITE_LINK_PREFIX = 'club_';
 
 export interface Club extends OrganizationForActor {
   joinCodeRequired: boolean;
+  /** The household of the club the caller is in, or null. */
+  myHouseholdId: string | null;
+}
+
+async function myHouseholdIn(db: Db, clubId: string, actor: Actor): Promise<string | null> {
+  if (!actor.userId) return null;
+  const [row] = await queryRows<{ household_id: string }>(
+    db,
+    sql`SELECT household_id FROM coop_household_members WHERE club_id = ${clubId} AND user_id = ${actor.userId}`,
+  );
+  return row?.household_id ?? null;
 }
 
 async function clubSettings(db: Db, clubId: string) {
@@ -65,6 +76,7 @@ export async function createClub(
     return {
       ...organizationForActor(deps.kinds, organization, actor, rules.creatorRole),
       joinCodeRequired: settings!.joinCodeRequired,
+      myHouseholdId: null,
     };
   });
 }
@@ -76,6 +88,7 @@ export async function getClub(deps: CoopDeps, actor: Actor, clubId: string): Pro
   return {
     ...organizationForActor(deps.kinds, access.organization, actor, access.role),
     joinCodeRequired: settings.joinCodeRequired,
+    myHouseholdId: await myHouseholdIn(deps.db, access.organization.id, actor),
   };
 }
 

@@ -118,6 +118,8 @@ describe('households', () => {
     const [ana, ben] = members as [TestPerson, TestPerson];
     const household = await ok(201, 'POST', `/api/coop/clubs/${id}/households`, ana, { name: 'The Millers' });
     expect(household.members.map((m: Body) => m.user_id)).toEqual([ana.userId]);
+    expect((await ok(200, 'GET', `/api/coop/clubs/${id}`, ana)).my_household_id).toBe(household.id);
+    expect((await ok(200, 'GET', `/api/coop/clubs/${id}`, ben)).my_household_id).toBeNull();
 
     const asked = await ok(201, 'POST', `/api/coop/households/${household.id}/join-requests`, ben, {
       message: 'Hi, it is Ben from the third floor',

@@ -85,7 +85,7 @@ export function householdRoutes(deps: CoopDeps) {
         'My waiting request to join a household of the club, with the code to read out; null when none',
       request: { params: z.object({ id: PathId }) },
       responses: {
-        200: jsonResponse(JoinRequestSchema.nullable(), 'The request, or null'),
+        200: jsonResponse(z.union([JoinRequestSchema, z.null()]), 'The request, or null'),
         ...errorResponses,
       },
     }),

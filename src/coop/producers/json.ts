@@ -20,6 +20,9 @@ export const ProducerSchema = z
     }),
     editors: z.array(Uuid),
     sorters: z.array(Uuid).openapi({ description: 'who receives, checks and sorts its deliveries' }),
+    my_rights: z
+      .object({ runs: z.boolean(), edits_products: z.boolean() })
+      .openapi({ description: 'what I may do: run it (details, people, photo, liaison), edit its products' }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -38,6 +41,7 @@ export const producerJson = (p: ProducerView) => ({
   editor_policy: p.editorPolicy,
   editors: p.editors,
   sorters: p.sorters,
+  my_rights: { runs: p.mine.runs, edits_products: p.mine.edits },
   created_at: p.createdAt.toISOString(),
   updated_at: p.updatedAt.toISOString(),
 });

@@ -19,6 +19,8 @@ export interface ProducerView extends Producer {
   liaison: { userId: string; name: string };
   editors: string[];
   sorters: string[];
+  /** What the caller may do with it: run it (its details, people, photo, liaison), edit its products. */
+  mine: { runs: boolean; edits: boolean };
 }
 
 export interface ProducerFields {
@@ -37,7 +39,8 @@ async function findProducer(db: Db, producerId: string, lock = false): Promise<P
   return row;
 }
 
-async function view(db: Db, producer: Producer): Promise<ProducerView> {
+async function view(deps: CoopDeps, db: Db, actor: Actor, producer: Producer): Promise<ProducerView> {
+  const mine = await producerStanding(deps, db, actor, producer, 'read');
   const people = await db.select().from(producerPeople).where(eq(producerPeople.producerId, producer.id));
   const [liaison] = await queryRows<{ name: string }>(
     db,
@@ -53,6 +56,7 @@ async function view(db: Db, producer: Producer): Promise<ProducerView> {
     liaison: { userId: producer.liaisonUserId, name: liaison?.name ?? '' },
     editors: of('editor'),
     sorters: of('sorter'),
+    mine,
   };
 }
 
@@ -155,7 +159,7 @@ export async function createProducer(
       organizationId: access.organization.id,
       details: { name },
     });
-    return view(tx, producer!);
+    return view(deps, tx, actor, producer!);
   });
 }
 
@@ -167,13 +171,13 @@ export async function listProducers(deps: CoopDeps, actor: Actor, clubId: string
     .from(producers)
     .where(eq(producers.clubId, access.organization.id))
     .orderBy(sql`lower(${producers.name})`);
-  return Promise.all(rows.map((row) => view(deps.db, row)));
+  return Promise.all(rows.map((row) => view(deps, deps.db, actor, row)));
 }
 
 export async function getProducer(deps: CoopDeps, actor: Actor, producerId: string): Promise<ProducerView> {
   const producer = await findProducer(deps.db, producerId);
   await producerStanding(deps, deps.db, actor, producer, 'read');
-  return view(deps.db, producer);
+  return view(deps, deps.db, actor, producer);
 }
 
 export interface ProducerChanges extends Partial<ProducerFields> {
@@ -250,7 +254,7 @@ export async function updateProducer(
         changed: Object.keys(changes).filter((key) => changes[key as keyof ProducerChanges] !== undefined),
       },
     });
-    return view(tx, updated!);
+    return view(deps, tx, actor, updated!);
   });
 }
 
@@ -265,7 +269,7 @@ export async function transferLiaison(
     const producer = await findProducer(tx, producerId, true);
     requireRuns(await producerStanding(deps, tx, actor, producer, 'change'));
     await requireClubMembers(tx, producer.clubId, [userId], 'user_id');
-    if (producer.liaisonUserId === userId) return view(tx, producer);
+    if (producer.liaisonUserId === userId) return view(deps, tx, actor, producer);
     const [updated] = await tx
       .update(producers)
       .set({ liaisonUserId: userId, updatedAt: deps.clock.now() })
@@ -278,7 +282,7 @@ export async function transferLiaison(
       organizationId: producer.clubId,
       details: { from: producer.liaisonUserId, to: userId },
     });
-    return view(tx, updated!);
+    return view(deps, tx, actor, updated!);
   });
 }
 
@@ -305,7 +309,7 @@ export async function setProducerPhoto(
       organizationId: producer.clubId,
       details: { file_id: stored.id },
     });
-    return view(tx, updated!);
+    return view(deps, tx, actor, updated!);
   });
 }
 

@@ -58,6 +58,11 @@ describe('producers', () => {
       liaison: { user_id: ana.userId, name: 'Member 1' },
       editor_policy: 'liaison',
       has_photo: false,
+      my_rights: { runs: true, edits_products: true },
+    });
+    expect((await ok(200, 'GET', `/api/coop/producers/${farm.id}`, ben)).my_rights).toEqual({
+      runs: false,
+      edits_products: false,
     });
     await refused('producer_name_taken', 409, 'POST', `/api/coop/clubs/${id}/producers`, ben, {
       name: 'lindenhof',

@@ -17517,7 +17517,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["CoopJoinRequest"];
+                        "application/json": components["schemas"]["CoopJoinRequest"] | null;
                     };
                 };
                 /** @description Bad input */
@@ -22720,6 +22720,11 @@ export interface components {
             my_permissions: string[];
             /** @description whether a household approves a join request only with the code shown to the person asking */
             join_code_required: boolean;
+            /**
+             * Format: uuid
+             * @description the household of the club I am in, or null
+             */
+            my_household_id: string | null;
             created_at: string;
         };
         CoopInviteLink: {
@@ -22775,7 +22780,7 @@ export interface components {
             code: string | null;
             decided_at: string | null;
             created_at: string;
-        } | null;
+        };
         CoopProducer: {
             /** Format: uuid */
             id: string;
@@ -22801,6 +22806,11 @@ export interface components {
             editors: string[];
             /** @description who receives, checks and sorts its deliveries */
             sorters: string[];
+            /** @description what I may do: run it (details, people, photo, liaison), edit its products */
+            my_rights: {
+                runs: boolean;
+                edits_products: boolean;
+            };
             created_at: string;
             updated_at: string;
         };
