@@ -706,15 +706,18 @@ describe('workspaces', () => {
     expect(short.status).toBe(422);
   });
 
-  it('are not made for free through the core organisation API', async () => {
+  it('are not made for free through the core organisation API, not even by an administrator', async () => {
     const { person } = await spender();
-    const response = await unchangedBy(person, () =>
-      request(tally, 'POST', '/api/orgs', {
-        as: person,
-        body: { kind: 'credits_workspace', name: `Free ${Date.now()}` },
-      }),
-    );
-    expect(response.status).toBe(403);
+    for (const as of [person, admin]) {
+      const response = await unchangedBy(person, () =>
+        request(tally, 'POST', '/api/orgs', {
+          as,
+          body: { kind: 'credits_workspace', name: `Free ${Date.now()}` },
+        }),
+      );
+      expect(response.status).toBe(422);
+      expect((await read(response)).error.code).toBe('managed_by_line');
+    }
   });
 
   it('invite members only through the credits API, which charges for it', async () => {
