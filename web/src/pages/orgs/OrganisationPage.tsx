@@ -43,7 +43,7 @@ function OrganisationDetails({
           <Alert variant="light" color="blue" title={`Managed in ${linePage.line}`}>
             {linePage.path ? (
               <>
-                Its name, invitations, credits and usage are on{' '}
+                {linePage.holds} are on{' '}
                 <Anchor component={Link} to={linePage.path} inherit>
                   its {linePage.line} page
                 </Anchor>
@@ -57,7 +57,9 @@ function OrganisationDetails({
         {can('members.read') && (
           <MembersSection organization={organization} kind={kind} currentUserId={user.id} />
         )}
-        {can('members.invite') && !linePage && <InvitationsSection organization={organization} kind={kind} />}
+        {can('members.invite') && !kind?.invitations_by_line && (
+          <InvitationsSection organization={organization} kind={kind} />
+        )}
         {can('org.update') && !kind?.renamed_by_line && (
           <SectionCard title="Name">
             <RenameOrganisationForm

@@ -7,6 +7,7 @@ const kind = (
   label: string,
   invitationsByLine: boolean,
   renamedByLine = false,
+  createdByLine = false,
 ): OrganizationKind => ({
   kind: name,
   label,
@@ -14,25 +15,31 @@ const kind = (
   self_service: true,
   invitations_by_line: invitationsByLine,
   renamed_by_line: renamedByLine,
-  created_by_line: false,
+  created_by_line: createdByLine,
   roles: [],
 });
 
 describe('organisations a product line manages', () => {
-  it('follows the kind’s invitations_by_line, not its name', () => {
-    expect(lineOrganisationPage(kind('credits_workspace', 'Workspace', true), 'w1')).toEqual({
+  it('follows what the kind says its line handles, not its name', () => {
+    const credits = {
       line: 'Credits',
+      holds: 'Its name, invitations, credits and usage',
       path: '/credits/workspaces/w1',
-    });
+    };
+    expect(lineOrganisationPage(kind('credits_workspace', 'Workspace', true), 'w1')).toEqual(credits);
     expect(lineOrganisationPage(kind('credits_workspace', 'Workspace', false), 'w1')).toBeNull();
     expect(lineOrganisationPage(kind('team', 'Team', false), 't1')).toBeNull();
     expect(lineOrganisationPage(kind('shop_stall', 'Stall', true), 's1')).toEqual({
       line: 'Stall',
+      holds: 'Its own pages',
       path: null,
     });
-    expect(lineOrganisationPage(kind('credits_workspace', 'Workspace', false, true), 'w1')).toEqual({
-      line: 'Credits',
-      path: '/credits/workspaces/w1',
+    expect(lineOrganisationPage(kind('credits_workspace', 'Workspace', false, true), 'w1')).toEqual(credits);
+    // A buyers club is made by the coop: an accepted invitation leads to the club's coop page.
+    expect(lineOrganisationPage(kind('club', 'Buyers club', false, false, true), 'c1')).toEqual({
+      line: 'Coop',
+      holds: 'Its households, producers and products',
+      path: '/coop/clubs/c1',
     });
     expect(lineOrganisationPage(undefined, 'x')).toBeNull();
   });
