@@ -32,7 +32,6 @@ import { useCategories } from '../products/ProductsPage';
 import { ProductsTable } from '../products/ProductsTable';
 import { ImportProducts } from './ImportProducts';
 import { ProducerDetailsForm } from './ProducerDetailsForm';
-import { producerStanding } from './standing';
 
 const PHOTO_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
@@ -263,7 +262,7 @@ function ProducerView({ producer }: { producer: CoopProducer }) {
   const refresh = useCoopRefresh();
   const members = useClubMembers(club.id);
   const categories = useCategories(club.id);
-  const { runs, edits } = producerStanding(producer, club, user.id);
+  const { runs, edits_products: edits } = producer.my_rights;
   const products = useResource(
     `coop-products:${club.id}:producer:${producer.id}`,
     async () =>

@@ -16,7 +16,6 @@ import { formatToTheSecond } from '../../../lib/dates';
 import { useSignedInUser } from '../../../session/SessionContext';
 import { ClubFrame, useClub, useClubMembers, useCoopRefresh } from '../club/ClubLayout';
 import { editableEuros, formatEuros, formatPercent, packaging, perUnit } from '../format';
-import { producerStanding } from '../producers/standing';
 import { ProductForm } from './ProductForm';
 import { useCategories } from './ProductsPage';
 
@@ -122,14 +121,14 @@ function ArchiveButton({ product }: { product: CoopProduct }) {
 
 function ProductView({ data }: { data: CoopProductWithHistory }) {
   const { club } = useClub();
-  const user = useSignedInUser();
+  const _user = useSignedInUser();
   const refresh = useCoopRefresh();
   const { product, versions } = data;
   const producer = useResource(`coop-producer:${product.producer_id}`, () =>
     call(api.GET('/api/coop/producers/{id}', { params: { path: { id: product.producer_id } } })),
   );
   const categories = useCategories(club.id);
-  const edits = producer.data ? producerStanding(producer.data, club, user.id).edits : false;
+  const edits = producer.data?.my_rights.edits_products ?? false;
   const producerPath = `/coop/clubs/${club.id}/producers/${product.producer_id}`;
   return (
     <ClubFrame
