@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import type { UserEvent } from '@testing-library/user-event';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signedInPerson, type TestPerson } from '../../test/support/app';
@@ -145,7 +145,11 @@ describe('households', () => {
       body: {},
     });
     pages.signIn(admin);
-    const { user } = await pages.render(`/coop/clubs/${club.id}/households/${home.id}`);
+    // The club's home lists every request waiting in the club for its admin, each leading to its household.
+    const { user } = await pages.render(`/coop/clubs/${club.id}`);
+    const waiting = await screen.findByRole('table', { name: 'Waiting join requests' });
+    const row = within(waiting).getByRole('row', { name: /Frank/ });
+    await user.click(within(row).getByRole('link', { name: 'Erin’s house' }));
     const form = await screen.findByRole('form', { name: 'Request from Frank' });
     expect(within(form).queryByLabelText(/^Code they read out/)).toBeNull();
     await user.click(within(form).getByRole('button', { name: 'Let Frank in' }));
@@ -159,6 +163,10 @@ describe('what each role is offered', () => {
     const gus = await person('Gus');
     const club = await clubWith(admin, [gus]);
     pages.signIn(gus);
+    await pages.render(`/coop/clubs/${club.id}`);
+    await screen.findByRole('region', { name: 'The club' });
+    expect(screen.queryByRole('region', { name: 'Waiting to join a household' })).toBeNull();
+    cleanup();
     await pages.render(`/coop/clubs/${club.id}/members`);
     const tabs = screen.getByRole('tablist', { name: club.name });
     const tabNames = within(tabs)

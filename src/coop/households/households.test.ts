@@ -114,7 +114,7 @@ async function memberOf(clubId: string, token: string): Promise<TestPerson> {
 
 describe('households', () => {
   it('are made by a member, joined by request with the code read out, and listed with their members', async () => {
-    const { id, members } = await club(2);
+    const { id, admin, members } = await club(2);
     const [ana, ben] = members as [TestPerson, TestPerson];
     const household = await ok(201, 'POST', `/api/coop/clubs/${id}/households`, ana, { name: 'The Millers' });
     expect(household.members.map((m: Body) => m.user_id)).toEqual([ana.userId]);
@@ -134,6 +134,12 @@ describe('households', () => {
         code: null,
       }),
     ]);
+    // The Admin sees every request waiting in the club; a member does not.
+    const clubWide = await ok(200, 'GET', `/api/coop/clubs/${id}/join-requests`, admin);
+    expect(clubWide.items).toEqual([
+      expect.objectContaining({ id: asked.id, household_name: 'The Millers', code: null }),
+    ]);
+    await refused('forbidden', 403, 'GET', `/api/coop/clubs/${id}/join-requests`, ana);
     const mine = await ok(200, 'GET', `/api/coop/clubs/${id}/my-join-request`, ben);
     expect(mine).toMatchObject({ id: asked.id, code: asked.code });
 

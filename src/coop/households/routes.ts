@@ -12,6 +12,7 @@ import {
   deleteHousehold,
   getHousehold,
   leaveHousehold,
+  listClubJoinRequests,
   listHouseholds,
   listJoinRequests,
   myJoinRequest,
@@ -73,6 +74,26 @@ export function householdRoutes(deps: CoopDeps) {
         ),
         201,
       ),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/clubs/{id}/join-requests',
+      access: { caller: 'signed-in', scope: 'coop:read' },
+      tags,
+      summary: 'Every request waiting to join a household of the club, oldest first (the club’s admin)',
+      request: { params: z.object({ id: PathId }) },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(JoinRequestSchema) }), 'Waiting requests'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const actor = c.get('actor');
+      const requests = await listClubJoinRequests(deps, actor, c.req.valid('param').id);
+      return c.json({ items: requests.map((r) => joinRequestJson(r, actor.userId)) }, 200);
+    },
   );
 
   router.openapi(

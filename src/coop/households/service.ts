@@ -520,6 +520,21 @@ export async function listJoinRequests(
   return Promise.all(rows.map((row) => requestView(deps.db, row)));
 }
 
+/** Every request waiting in the club, oldest first, for whoever manages its households (the Admin). */
+export async function listClubJoinRequests(
+  deps: CoopDeps,
+  actor: Actor,
+  clubId: string,
+): Promise<JoinRequestView[]> {
+  const access = await authorize(deps, actor, clubId, CLUB_PERMISSIONS.households, 'read', clubAccess);
+  const rows = await deps.db
+    .select()
+    .from(joinRequests)
+    .where(and(eq(joinRequests.clubId, access.organization.id), eq(joinRequests.state, 'pending')))
+    .orderBy(joinRequests.id);
+  return Promise.all(rows.map((row) => requestView(deps.db, row)));
+}
+
 /** The caller's own waiting request in a club, with its code, or null. */
 export async function myJoinRequest(
   deps: CoopDeps,

@@ -68,10 +68,7 @@ export type CreatedCoopInviteLink = SuccessBody<'/api/coop/clubs/{id}/invite-lin
 export type CoopInvitePreview = SuccessBody<'/api/coop/invite-links/{token}', 'get'>;
 export type CoopHousehold = SuccessBody<'/api/coop/households/{id}', 'get'>;
 export type CoopHouseholdMember = CoopHousehold['members'][number];
-// The API document types every join request as nullable (the schema is shared with `my-join-request`, which may answer null).
-export type CoopJoinRequest = NonNullable<
-  Item<SuccessBody<'/api/coop/households/{id}/join-requests', 'get'>>
->;
+export type CoopJoinRequest = Item<SuccessBody<'/api/coop/households/{id}/join-requests', 'get'>>;
 export type CoopProducer = SuccessBody<'/api/coop/producers/{id}', 'get'>;
 export type CoopEditorPolicy = CoopProducer['editor_policy'];
 export type CoopProduct = Item<SuccessBody<'/api/coop/clubs/{id}/products', 'get'>>;

@@ -1,13 +1,15 @@
 import { Anchor, Badge, Button, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
-import type { CoopHousehold } from '../../../api/types';
+import { api, call } from '../../../api/client';
+import type { CoopHousehold, CoopJoinRequest } from '../../../api/types';
+import { type Column, DataTable } from '../../../components/DataTable';
 import { Facts } from '../../../components/Facts';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
-import { LoadingState } from '../../../components/States';
+import { LoadingState, NothingYet } from '../../../components/States';
 import { useResource } from '../../../hooks/useResource';
 import { formatToTheSecond } from '../../../lib/dates';
-import { plural } from '../format';
+import { COOP, plural } from '../format';
 import { AskToJoinForm, MyJoinRequest, StartHouseholdForm } from '../households/HouseholdForms';
 import {
   ClubFrame,
@@ -98,6 +100,82 @@ function NoHousehold({ households }: { households: CoopHousehold[] }) {
   );
 }
 
+/** For the club's admin: every request waiting in the club, each leading to its household's page. */
+function WaitingRequests() {
+  const { club } = useClub();
+  const waiting = useResource(
+    `coop-club-join-requests:${club.id}`,
+    async () =>
+      (await call(api.GET('/api/coop/clubs/{id}/join-requests', { params: { path: { id: club.id } } })))
+        .items,
+  );
+  const columns: Column<CoopJoinRequest>[] = [
+    {
+      id: 'person',
+      header: 'Who asks',
+      cardTitle: true,
+      cell: (r) => (
+        <>
+          <Text size="sm" fw={500}>
+            {personName(r.person)}
+          </Text>
+          {r.person.email && r.person.name && (
+            <Text size="xs" c="dimmed">
+              {r.person.email}
+            </Text>
+          )}
+        </>
+      ),
+      sortValue: (r) => personName(r.person),
+      csv: (r) => [personName(r.person), r.person.email].filter(Boolean).join(' '),
+    },
+    {
+      id: 'household',
+      header: 'To join',
+      cell: (r) => (
+        <Anchor component={Link} to={`/coop/clubs/${club.id}/households/${r.household_id}`} size="sm">
+          {r.household_name}
+        </Anchor>
+      ),
+      sortValue: (r) => r.household_name,
+      csv: (r) => r.household_name,
+    },
+    { id: 'message', header: 'Message', cell: (r) => r.message || '—', csv: (r) => r.message },
+    {
+      id: 'asked',
+      header: 'Asked',
+      nowrap: true,
+      cell: (r) => formatToTheSecond(r.created_at),
+      sortValue: (r) => new Date(r.created_at),
+      csv: (r) => r.created_at,
+    },
+  ];
+  return (
+    <SectionCard
+      title="Waiting to join a household"
+      description="Its members usually let people in with the code they read out; as the Admin you may too, from the household’s page."
+    >
+      <ResourceView
+        resource={waiting}
+        loadingLabel="Loading the requests…"
+        isEmpty={(items) => items.length === 0}
+        empty={<NothingYet title="Nobody is waiting">Requests to join a household appear here.</NothingYet>}
+      >
+        {(items) => (
+          <DataTable
+            label="Waiting join requests"
+            rows={items}
+            columns={columns}
+            rowKey={(r) => r.id}
+            initialSort={{ columnId: 'asked', direction: 'ascending' }}
+            minWidth={640}
+          />
+        )}
+      </ResourceView>
+    </SectionCard>
+  );
+}
+
 /** /coop/clubs/:clubId: the club's home, the person's household first. */
 export function ClubHomePage() {
   const { club } = useClub();
@@ -109,6 +187,7 @@ export function ClubHomePage() {
         <ResourceView resource={households} loadingLabel="Loading the households…">
           {(items) => (mine ? <MyHouseholdCard household={mine} /> : <NoHousehold households={items} />)}
         </ResourceView>
+        {club.my_permissions.includes(COOP.households) && <WaitingRequests />}
         <SectionCard title="The club">
           <Facts
             facts={[
