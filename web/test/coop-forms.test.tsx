@@ -131,7 +131,7 @@ describe('households', () => {
     await user.click(within(form).getByRole('button', { name: 'Let Dan in' }));
     const members = section('Members');
     await waitFor(() => expect(within(members).getByText('Dan')).toBeTruthy());
-    expect(screen.getByText('Nobody is waiting')).toBeTruthy();
+    expect(await screen.findByText('Nobody is waiting')).toBeTruthy();
   });
 
   it('lets the club’s admin approve without a code', async () => {
