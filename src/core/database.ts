@@ -92,6 +92,24 @@ export const pgErrorCode = (error: unknown): string | undefined => {
 
 export const UNIQUE_VIOLATION = '23505';
 
+/**
+ * Runs a write that may meet a unique constraint the caller checked beforehand (two requests at once
+ * both pass the check), and throws the caller's refusal for the constraint met instead of a server
+ * error; any other failure is thrown as it is.
+ */
+export async function refusingUniqueViolations<T>(
+  run: () => Promise<T>,
+  refusals: Readonly<Record<string, () => Error>>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const refusal =
+      pgErrorCode(error) === UNIQUE_VIOLATION ? refusals[violatedConstraint(error) ?? ''] : undefined;
+    throw refusal ? refusal() : error;
+  }
+}
+
 /** The constraint a PostgreSQL error names, wherever the driver wrapped it. */
 export function violatedConstraint(error: unknown): string | undefined {
   let current: unknown = error;

@@ -4,7 +4,7 @@ import { authorize, requireMembership } from '../../core/access/authorization';
 import { hasPermission } from '../../core/access/roles';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
-import { type Db, pgErrorCode, queryRows, UNIQUE_VIOLATION, violatedConstraint } from '../../core/database';
+import { type Db, queryRows, refusingUniqueViolations } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
 import { notify } from '../../core/notifications/service';
@@ -110,26 +110,15 @@ function requireOpen(household: Household): void {
  * Runs a write that may meet one of the household rules the database keeps (checked before, but two
  * requests at once both pass the check), as the line's refusal instead of a server error.
  */
-async function withHouseholdRules<T>(name: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (pgErrorCode(error) !== UNIQUE_VIOLATION) throw error;
-    switch (violatedConstraint(error)) {
-      case 'coop_households_open_name':
-        throw coopErrors.error(
-          'household_name_taken',
-          `a household called "${name}" exists in this club already`,
-          {
-            field: 'name',
-          },
-        );
-      case 'coop_household_members_one_per_club':
-        throw coopErrors.error('in_a_household', 'that person is in a household of this club already');
-      default:
-        throw error;
-    }
-  }
+function withHouseholdRules<T>(name: string, run: () => Promise<T>): Promise<T> {
+  return refusingUniqueViolations(run, {
+    coop_households_open_name: () =>
+      coopErrors.error('household_name_taken', `a household called "${name}" exists in this club already`, {
+        field: 'name',
+      }),
+    coop_household_members_one_per_club: () =>
+      coopErrors.error('in_a_household', 'that person is in a household of this club already'),
+  });
 }
 
 function householdName(name: string): string {

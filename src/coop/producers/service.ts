@@ -3,7 +3,7 @@ import { authorize, requireMembership } from '../../core/access/authorization';
 import { hasPermission } from '../../core/access/roles';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
-import { type Db, pgErrorCode, queryRows, UNIQUE_VIOLATION, violatedConstraint } from '../../core/database';
+import { type Db, queryRows, refusingUniqueViolations } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
 import { CLUB_PERMISSIONS } from '../clubs/kind';
@@ -31,7 +31,7 @@ export interface ProducerFields {
   details?: string;
 }
 
-async function findProducer(db: Db, producerId: string, lock = false): Promise<Producer> {
+export async function findProducer(db: Db, producerId: string, lock = false): Promise<Producer> {
   if (!isUuid(producerId)) throw notFound('producer', { id: producerId });
   const query = db.select().from(producers).where(eq(producers.id, producerId));
   const [row] = lock ? await query.for('update') : await query;
@@ -103,17 +103,13 @@ function requireRuns(standing: { runs: boolean }): void {
     throw new AppError('forbidden', 'only the producer’s liaison or the club’s Admin changes this');
 }
 
-async function withNameRule<T>(name: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (pgErrorCode(error) === UNIQUE_VIOLATION && violatedConstraint(error) === 'coop_producers_club_name') {
-      throw coopErrors.error('producer_name_taken', `the club has a producer called "${name}" already`, {
+function withNameRule<T>(name: string, run: () => Promise<T>): Promise<T> {
+  return refusingUniqueViolations(run, {
+    coop_producers_club_name: () =>
+      coopErrors.error('producer_name_taken', `the club has a producer called "${name}" already`, {
         field: 'name',
-      });
-    }
-    throw error;
-  }
+      }),
+  });
 }
 
 function producerName(name: string): string {

@@ -6,6 +6,7 @@ import { formatAmount, parseAmount } from '../../core/money';
 import type { CoopDeps } from '../deps';
 import { type PackagingUnit, packagingUnits, products, productVersions } from '../schema';
 import {
+  changedFields,
   cleanCategories,
   createProductIn,
   getProducerProducts,
@@ -157,11 +158,6 @@ function readRow(cells: ReadonlyMap<Column, string>): {
   return { fields: problems.length === 0 ? fields : null, problems };
 }
 
-const text = (value: unknown) =>
-  JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
-const sameFields = (a: ProductFields, b: ProductFields) =>
-  (Object.keys(a) as (keyof ProductFields)[]).every((key) => text(a[key]) === text(b[key]));
-
 /**
  * Reads a producer's products from CSV and says, row by row, what saving would do or what is wrong.
  * With `save`, and only when no row has a problem, it creates and updates them all in one
@@ -234,9 +230,7 @@ export async function importProducts(
         if (!found) action = 'create';
         else {
           const { productId: _p, version: _v, createdBy: _b, createdAt: _a, ...current } = found.version;
-          action = sameFields(fields, { ...current, categories: current.categories })
-            ? 'unchanged'
-            : 'update';
+          action = changedFields(fields, current).length === 0 ? 'unchanged' : 'update';
         }
       }
       rows.push({

@@ -10,7 +10,7 @@ import { clubAccess } from '../clubs/service';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { memberUnitPrice } from '../pricing';
-import { producerStanding } from '../producers/service';
+import { findProducer, producerStanding } from '../producers/service';
 import { type PackagingUnit, producers, products, productVersions } from '../schema';
 
 export type ProductVersion = typeof productVersions.$inferSelect;
@@ -154,23 +154,16 @@ async function requireFreeCode(db: Db, producerId: string, code: string, except?
   }
 }
 
-async function lockedProducer(tx: Db, producerId: string) {
-  if (!isUuid(producerId)) throw notFound('producer', { id: producerId });
-  // The producer's row serialises its product changes: two products never take one reference.
-  const [producer] = await tx.select().from(producers).where(eq(producers.id, producerId)).for('update');
-  if (!producer) throw notFound('producer', { id: producerId });
-  return producer;
-}
-
 /** Locks the producer and checks the caller edits its products. */
 export async function requireProducerEditor(deps: CoopDeps, tx: Db, actor: Actor, producerId: string) {
-  const producer = await lockedProducer(tx, producerId);
+  // The producer's row serialises its product changes: two products never take one reference.
+  const producer = await findProducer(tx, producerId, true);
   const standing = await producerStanding(deps, tx, actor, producer, 'change');
   if (!standing.edits) throw new AppError('forbidden', `you do not edit ${producer.name}’s products`);
   return producer;
 }
 
-type Producer = Awaited<ReturnType<typeof lockedProducer>>;
+type Producer = Awaited<ReturnType<typeof findProducer>>;
 
 /** Adds a product in the caller's transaction, the producer locked and its editor checked. */
 export async function createProductIn(
@@ -231,9 +224,7 @@ export async function updateProductIn(
   const before = await findProduct(tx, productId);
   const { productId: _id, version: _version, createdBy: _by, createdAt: _at, ...current } = before.current;
   const fields = checkedFields(input);
-  const changed = (Object.keys(fields) as (keyof ProductFields)[]).filter(
-    (key) => JSON.stringify(fields[key], bigintJson) !== JSON.stringify(current[key], bigintJson),
-  );
+  const changed = changedFields(fields, current);
   if (changed.length === 0) return false;
   if (fields.code.toLowerCase() !== current.code.toLowerCase())
     await requireFreeCode(tx, producer.id, fields.code, before.id);
@@ -269,7 +260,15 @@ export async function updateProduct(
   });
 }
 
-const bigintJson = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
+const valueText = (value: unknown) =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+/** The fields of `next` that differ from `current`: none means a save would write no version. */
+export function changedFields(next: ProductFields, current: ProductFields): (keyof ProductFields)[] {
+  return (Object.keys(next) as (keyof ProductFields)[]).filter(
+    (key) => valueText(next[key]) !== valueText(current[key]),
+  );
+}
 
 function definedOnly<T extends object>(changes: T): Partial<T> {
   return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>;
@@ -377,19 +376,12 @@ export async function getProducerProducts(
   actor: Actor,
   producerId: string,
 ): Promise<ProductView[]> {
-  const producer = await findProducerOf(deps.db, producerId);
+  const producer = await findProducer(deps.db, producerId);
   return listProducts(deps, actor, producer.clubId, { producerId: producer.id }).catch((error) => {
     if (error instanceof AppError && error.code === 'not_found')
       throw notFound('producer', { id: producerId });
     throw error;
   });
-}
-
-async function findProducerOf(db: Db, producerId: string) {
-  if (!isUuid(producerId)) throw notFound('producer', { id: producerId });
-  const [producer] = await db.select().from(producers).where(eq(producers.id, producerId));
-  if (!producer) throw notFound('producer', { id: producerId });
-  return producer;
 }
 
 /** The categories of the club's products on offer, with how many products each has. */
