@@ -2,6 +2,7 @@ import type { OrganizationKinds } from '../core/access/roles';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
 import type { FileDeps } from '../core/files/service';
+import type { JobRunner } from '../core/jobs';
 import type { NotificationTypes } from '../core/notifications/registry';
 
 /** What the coop line's services need. */
@@ -16,4 +17,6 @@ export interface CoopDeps {
   files: FileDeps;
   /** The notification types people choose channels for; the line's own are among them. */
   notificationTypes: NotificationTypes;
+  /** Where an order's deadline and its order sheets are queued. */
+  jobs: JobRunner;
 }

@@ -1,5 +1,4 @@
 import { defineErrors } from '../core/errors';
-
 /** The refusals of the coop line, each named after the rule that refused. */
 export const coopErrors = defineErrors({
   household_name_taken: { status: 409, description: 'An open household of the club has that name already' },
@@ -22,4 +21,58 @@ export const coopErrors = defineErrors({
     description: 'The producer has another product with that reference (details.field: code)',
   },
   invite_link_unusable: { status: 410, description: 'The invite link expired or was revoked' },
+  // What an order's state refuses (orders/state.ts): one code per state, `details.state` names it.
+  order_preparing: {
+    status: 409,
+    description: 'The order is being prepared: producers answer first, then it opens',
+  },
+  order_open: { status: 409, description: 'The order is open: households are ordering until it closes' },
+  order_closed: { status: 409, description: 'The order is closed: household orders can no longer change' },
+  order_processed: {
+    status: 409,
+    description: 'The order is processed: deliveries are confirmed and bills out',
+  },
+  order_finished: { status: 409, description: 'The order is finished: every bill and invoice is paid' },
+  order_in_progress: {
+    status: 409,
+    description: 'The club has an order being prepared or open already (details.order_id): one at a time',
+  },
+  producers_not_answered: {
+    status: 409,
+    description: 'Some producers have not said whether they can deliver (details.producers)',
+  },
+  no_producer_available: { status: 409, description: 'No producer can deliver: there is nothing to order' },
+  producer_has_no_products: {
+    status: 422,
+    description: 'The producer has no product on offer: add its products before saying it is available',
+  },
+  order_deadline_passed: {
+    status: 409,
+    description: 'The order’s deadline passed: it is closing, and orders can no longer change',
+  },
+  product_not_in_order: {
+    status: 422,
+    description:
+      'The product is not on offer in this order (its producer is not available, or it was archived)',
+  },
+  product_version_stale: {
+    status: 409,
+    description: 'The product changed since it was shown (details.current_version): look at it again',
+  },
+  implausible_weight: {
+    status: 422,
+    description:
+      'A weighed amount is more than ten times the estimate (details.household_id): check it, then send it again with confirm_implausible',
+  },
+  delivery_confirmed: {
+    status: 409,
+    description: 'The producer’s delivery is confirmed: reopen the check to change it',
+  },
+  extra_taken_up: {
+    status: 409,
+    description: 'Households have taken all of that extra product (details.left)',
+  },
+  bill_settled: { status: 409, description: 'The household’s bill is paid: there is nothing to mark' },
+  invoice_missing: { status: 409, description: 'The producer’s invoice has not been uploaded yet' },
+  invoice_paid: { status: 409, description: 'The producer’s invoice is paid: it cannot change' },
 });

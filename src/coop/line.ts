@@ -4,6 +4,8 @@ import { makeCoopDemo } from './demo/demo';
 import type { CoopDeps } from './deps';
 import { coopErrors } from './errors';
 import { coopNotificationTypes } from './notifications';
+import { registerOrderJobs } from './orders/jobs';
+import { ensureCoopLedger } from './orders/ledger';
 import { coopRoutes } from './routes';
 import { coopScopeDescriptions } from './scopes';
 
@@ -15,6 +17,7 @@ export const coopDeps = ({
   kinds,
   files,
   notificationTypes,
+  jobs,
 }: LineContext): CoopDeps => ({
   db,
   clock,
@@ -22,6 +25,7 @@ export const coopDeps = ({
   kinds,
   files,
   notificationTypes,
+  jobs,
 });
 
 /** The coop line: a food buyers club of households buying from local producers (seed 002, "Plenty"). */
@@ -32,6 +36,8 @@ export const coopLine: ProductLine = {
   errors: coopErrors.definitions,
   organizationKinds: [clubKind],
   notificationTypes: coopNotificationTypes,
+  prepare: ({ db, clock }) => ensureCoopLedger(db, clock),
   routes: (context) => coopRoutes(coopDeps(context)),
+  jobs: (context) => registerOrderJobs(coopDeps(context)),
   demo: (context, actor) => makeCoopDemo(coopDeps(context), actor),
 };

@@ -2,6 +2,7 @@ import { createRouter } from '../core/http';
 import { clubRoutes } from './clubs/routes';
 import type { CoopDeps } from './deps';
 import { householdRoutes } from './households/routes';
+import { orderRoutes } from './orders/routes';
 import { producerRoutes } from './producers/routes';
 import { productRoutes } from './products/routes';
 
@@ -12,5 +13,6 @@ export function coopRoutes(deps: CoopDeps) {
   router.route('/', householdRoutes(deps));
   router.route('/', producerRoutes(deps));
   router.route('/', productRoutes(deps));
+  router.route('/', orderRoutes(deps));
   return router;
 }

@@ -4,6 +4,7 @@ import {
   check,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -240,4 +241,290 @@ export const productVersions = pgTable(
       sql`${t.vatBasisPoints} BETWEEN 0 AND 10000 AND coalesce(${t.marginBasisPoints}, 0) BETWEEN 0 AND 100000`,
     ),
   ],
+);
+
+export const allocationRules = ['pro_rata', 'rotation', 'order_time'] as const;
+/**
+ * How a closed order shares a product ordered beyond its maximum: pro rata (each household gets
+ * its share of what there is), rotation (whoever was short of it last time is served first), or
+ * order time (first ordered, first served).
+ */
+export type AllocationRule = (typeof allocationRules)[number];
+
+/** The club's rules for its orders (one row per club, made with its first order or setting). */
+export const clubOrderSettings = pgTable('coop_club_order_settings', {
+  clubId: uuid('club_id')
+    .primaryKey()
+    .references(() => clubs.organizationId),
+  allocationRule: text('allocation_rule', { enum: allocationRules }).notNull().default('pro_rata'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+export const orderStatuses = ['preparing', 'open', 'closed', 'processed', 'finished'] as const;
+/** The seed's `OrderStatus`; `orders/state.ts` holds the moves between them. */
+export type OrderStatus = (typeof orderStatuses)[number];
+
+/** One round of buying: producers say they can deliver, households order, goods arrive, bills are paid. */
+export const orders = pgTable(
+  'coop_orders',
+  {
+    id: uuid('id').primaryKey(),
+    clubId: uuid('club_id')
+      .notNull()
+      .references(() => clubs.organizationId),
+    /** 1, 2, 3… per club: "order 12" is what members call it. */
+    number: integer('number').notNull(),
+    status: text('status', { enum: orderStatuses }).notNull(),
+    /** When households may no longer order: set when the order opens. */
+    deadline: timestamp('deadline', { withTimezone: true }),
+    /** Where and when the food is picked up, in the club's words. */
+    pickup: text('pickup').notNull().default(''),
+    /** The rule that shared out what was short, fixed when the order closed. */
+    allocationRule: text('allocation_rule', { enum: allocationRules }),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** Null when the deadline closed it. */
+    closedBy: uuid('closed_by'),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    unique('coop_orders_club_number').on(t.clubId, t.number),
+    index('coop_orders_club_idx').on(t.clubId, t.status),
+    check('coop_orders_open_deadline', sql`${t.status} = 'preparing' OR ${t.deadline} IS NOT NULL`),
+  ],
+);
+
+export const producerAnswers = ['available', 'not_available'] as const;
+export type ProducerAnswer = (typeof producerAnswers)[number];
+
+/**
+ * A producer's part in an order: the liaison's answer while it is prepared, the delivery check
+ * after it closed, and the producer's invoice. A producer of the club with no row has not answered.
+ */
+export const orderProducers = pgTable(
+  'coop_order_producers',
+  {
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    producerId: uuid('producer_id')
+      .notNull()
+      .references(() => producers.id),
+    answer: text('answer', { enum: producerAnswers }).notNull(),
+    /** The liaison's word with the answer ("no eggs this week"). */
+    note: text('note').notNull().default(''),
+    answeredBy: uuid('answered_by').notNull(),
+    answeredAt: timestamp('answered_at', { withTimezone: true }).notNull(),
+    /** When the liaison confirmed the delivery matches what the check recorded. */
+    deliveryConfirmedAt: timestamp('delivery_confirmed_at', { withTimezone: true }),
+    deliveryConfirmedBy: uuid('delivery_confirmed_by'),
+    /** What the club owes the producer for what was delivered (its price and VAT, no margin), in cents. */
+    expectedInvoiceCents: amountColumn('expected_invoice_cents'),
+    invoiceFileId: uuid('invoice_file_id'),
+    invoiceCents: amountColumn('invoice_cents'),
+    invoiceUploadedBy: uuid('invoice_uploaded_by'),
+    invoiceUploadedAt: timestamp('invoice_uploaded_at', { withTimezone: true }),
+    invoicePaidBy: uuid('invoice_paid_by'),
+    invoicePaidAt: timestamp('invoice_paid_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.producerId] }),
+    check('coop_order_producers_paid', sql`${t.invoicePaidAt} IS NULL OR ${t.invoiceFileId} IS NOT NULL`),
+  ],
+);
+
+/** A household's order in an order: one per household, any of its members edits it. */
+export const householdOrders = pgTable(
+  'coop_household_orders',
+  {
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    householdId: uuid('household_id')
+      .notNull()
+      .references(() => households.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    updatedBy: uuid('updated_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.householdId] })],
+);
+
+/**
+ * One product in one household's order, from what it ordered to what it pays: the ordered items
+ * (while the order is open), what it was allotted when the order closed, what was delivered, and
+ * the line of its bill once the order is processed. A line with nothing ordered is a product
+ * delivered that nobody ordered, which the household took.
+ */
+export const orderLines = pgTable(
+  'coop_order_lines',
+  {
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    householdId: uuid('household_id')
+      .notNull()
+      .references(() => households.id),
+    productId: uuid('product_id')
+      .notNull()
+      .references(() => products.id),
+    producerId: uuid('producer_id').notNull(),
+    /** The product's version the household saw when it last changed the line: its price and terms. */
+    version: integer('version').notNull(),
+    /** Items ordered (an item is `packages` × `amount_per_package` of the product's unit). */
+    quantity: integer('quantity').notNull(),
+    /** The members who set it, for the initials beside it. */
+    orderedBy: uuid('ordered_by').array().notNull(),
+    /** Since when it has asked for this many: what "order time" serves first. Raising it starts again. */
+    orderedAt: timestamp('ordered_at', { withTimezone: true }).notNull(),
+    /** Items it gets, set when the order closes (less than ordered when the product ran short). */
+    allotted: integer('allotted'),
+    /** Items delivered; null until the delivery check says otherwise (then it is the allotment). */
+    deliveredItems: integer('delivered_items'),
+    /** Weighed amounts, one per item, in thousandths of the unit, for goods sold by weight. */
+    weights: jsonb('weights').$type<string[]>(),
+    /** The bill's line, written when the order is processed. */
+    netCents: amountColumn('net_cents'),
+    vatCents: amountColumn('vat_cents'),
+    totalCents: amountColumn('total_cents'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.householdId, t.productId] }),
+    index('coop_order_lines_product_idx').on(t.orderId, t.productId),
+    check('coop_order_lines_quantity', sql`${t.quantity} >= 0 AND coalesce(${t.allotted}, 0) >= 0`),
+  ],
+);
+
+export const deliveryOutcomes = ['pending', 'delivered', 'not_available', 'missing'] as const;
+/** The seed's `ProductDelivery`, with `pending` before the liaison checked it. */
+export type DeliveryOutcome = (typeof deliveryOutcomes)[number];
+
+/**
+ * A product of a closed order: what was ordered and allotted in all, and what the delivery check
+ * found. `extra` is a product delivered that nobody ordered; households take `extra_items` of it.
+ */
+export const orderProducts = pgTable(
+  'coop_order_products',
+  {
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    productId: uuid('product_id')
+      .notNull()
+      .references(() => products.id),
+    producerId: uuid('producer_id').notNull(),
+    orderedItems: integer('ordered_items').notNull(),
+    allottedItems: integer('allotted_items').notNull(),
+    /** The most that could be had when the order closed; null when unlimited. */
+    maximumAvailable: integer('maximum_available'),
+    outcome: text('outcome', { enum: deliveryOutcomes }).notNull().default('pending'),
+    comment: text('comment').notNull().default(''),
+    /** The producer's new price per unit, in cents, when it changed at delivery. */
+    changedPriceCents: amountColumn('changed_price_cents'),
+    extra: boolean('extra').notNull().default(false),
+    extraItems: integer('extra_items').notNull().default(0),
+    recordedBy: uuid('recorded_by'),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.productId] })],
+);
+
+export const billChangeKinds = [
+  'allotted',
+  'delivered',
+  'weighed',
+  'not_available',
+  'missing',
+  'price_changed',
+  'extra_taken',
+] as const;
+export type BillChangeKind = (typeof billChangeKinds)[number];
+
+/**
+ * The trail of every change to what a household gets and pays, against what it ordered: who made
+ * it (null: Tally, when the order closed), when, the estimate, what was weighed or delivered, the price.
+ */
+export const billChanges = pgTable(
+  'coop_bill_changes',
+  {
+    id: uuid('id').primaryKey(),
+    orderId: uuid('order_id').notNull(),
+    householdId: uuid('household_id').notNull(),
+    productId: uuid('product_id').notNull(),
+    kind: text('kind', { enum: billChangeKinds }).notNull(),
+    orderedItems: integer('ordered_items').notNull(),
+    /** Items (or weighed amount, in thousandths of the unit) the household gets now. */
+    items: integer('items'),
+    estimateQuantity: amountColumn('estimate_quantity'),
+    weighedQuantity: amountColumn('weighed_quantity'),
+    priceBeforeCents: amountColumn('price_before_cents'),
+    priceAfterCents: amountColumn('price_after_cents'),
+    comment: text('comment').notNull().default(''),
+    changedBy: uuid('changed_by'),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('coop_bill_changes_household_idx').on(t.orderId, t.householdId, t.changedAt)],
+);
+
+export const paymentStates = ['due', 'paid', 'bad'] as const;
+export type PaymentState = (typeof paymentStates)[number];
+export const badPaymentReasons = ['payment_missing', 'bad_amount', 'other'] as const;
+/** The seed's `BadPaymentReason`. */
+export type BadPaymentReason = (typeof badPaymentReasons)[number];
+
+/** What a household owes for an order once it is processed, and whether it has paid. */
+export const bills = pgTable(
+  'coop_bills',
+  {
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    householdId: uuid('household_id')
+      .notNull()
+      .references(() => households.id),
+    netCents: amountColumn('net_cents').notNull(),
+    vatCents: amountColumn('vat_cents').notNull(),
+    totalCents: amountColumn('total_cents').notNull(),
+    /** Net and VAT per rate, as the bill lists them. */
+    byVatRate: jsonb('by_vat_rate')
+      .$type<{ vat_basis_points: string; net_cents: string; vat_cents: string }[]>()
+      .notNull(),
+    /** What the bookkeeper recorded as received so far. */
+    receivedCents: amountColumn('received_cents').notNull(),
+    paymentState: text('payment_state', { enum: paymentStates }).notNull(),
+    badReason: text('bad_reason', { enum: badPaymentReasons }),
+    badText: text('bad_text'),
+    /** The household's word that it put a bad payment right. */
+    fixNote: text('fix_note'),
+    fixedAt: timestamp('fixed_at', { withTimezone: true }),
+    paidAt: timestamp('paid_at', { withTimezone: true }),
+    checkedBy: uuid('checked_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.householdId] }),
+    check('coop_bills_bad', sql`(${t.paymentState} = 'bad') = (${t.badReason} IS NOT NULL)`),
+  ],
+);
+
+/** What happened in an order, in the order it happened: what members read as its activity. */
+export const orderEvents = pgTable(
+  'coop_order_events',
+  {
+    id: uuid('id').primaryKey(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    /** Null when Tally did it (the deadline closed the order). */
+    userId: uuid('user_id'),
+    kind: text('kind').notNull(),
+    text: text('text').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('coop_order_events_order_idx').on(t.orderId, t.at)],
 );

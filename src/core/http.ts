@@ -474,3 +474,15 @@ export function answerClientErrors(server: {
     );
   });
 }
+
+/** The headers of a file served as a download that no browser renders as a page of ours, whatever its bytes hold. */
+export function downloadHeaders(name: string, contentType: string, size: number): Record<string, string> {
+  return {
+    'content-type': contentType,
+    'content-length': String(size),
+    'content-disposition': `attachment; filename="${name.replace(/[^\w. -]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
+    'cache-control': 'private, no-store',
+  };
+}

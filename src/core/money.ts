@@ -15,6 +15,10 @@ export const UINT256_MAX = (1n << 256n) - 1n;
 // Stryker disable next-line EqualityOperator: when they are equal, either is the answer
 export const smaller = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
+/** The larger of two amounts (Math.max takes no bigint). */
+// Stryker disable next-line EqualityOperator: when they are equal, either is the answer
+export const larger = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+
 function assertScale(scale: number): void {
   if (!Number.isInteger(scale) || scale < 0 || scale > 36) {
     throw new AppError('bad_request', `scale must be an integer from 0 to 36, got ${scale}`);

@@ -11,7 +11,16 @@ export const COOP_TABLES = [
   'coop_producer_people',
   'coop_products',
   'coop_product_versions',
+  'coop_orders',
+  'coop_order_producers',
+  'coop_household_orders',
+  'coop_order_lines',
+  'coop_order_products',
+  'coop_bill_changes',
+  'coop_bills',
+  'coop_club_order_settings',
   'core_memberships',
+  'ledger_transfers',
 ];
 
 /** The coop's API as the tests call it: each answer's status checked, refusals checked to change nothing. */

@@ -26,7 +26,7 @@ export interface Club extends OrganizationForActor {
   myHouseholdId: string | null;
 }
 
-async function myHouseholdIn(db: Db, clubId: string, actor: Actor): Promise<string | null> {
+export async function myHouseholdIn(db: Db, clubId: string, actor: Actor): Promise<string | null> {
   if (!actor.userId) return null;
   const [row] = await queryRows<{ household_id: string }>(
     db,

@@ -12,17 +12,12 @@ import { CLUB_PERMISSIONS } from '../clubs/kind';
 import { clubAccess } from '../clubs/service';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
-import { COOP_NOTIFICATIONS } from '../notifications';
+import { COOP_NOTIFICATIONS, coopNotifier } from '../notifications';
 import { readPhoto, storePhoto } from '../photos';
 import { clubs, householdMembers, households, type JoinRequestState, joinRequests } from '../schema';
 
 export type Household = typeof households.$inferSelect;
 
-const notifier = (deps: CoopDeps) => ({
-  clock: deps.clock,
-  types: deps.notificationTypes,
-  publicUrl: deps.publicUrl,
-});
 export type JoinRequest = typeof joinRequests.$inferSelect;
 
 export interface Person {
@@ -478,7 +473,7 @@ export async function requestToJoin(
       .from(householdMembers)
       .where(eq(householdMembers.householdId, household.id));
     for (const member of members) {
-      await notify(tx, notifier(deps), {
+      await notify(tx, coopNotifier(deps), {
         userId: member.userId,
         type: COOP_NOTIFICATIONS.joinRequest,
         title: `${view.person.name || view.person.email} asks to join ${household.name}`,
@@ -597,7 +592,7 @@ export async function decideJoinRequest(
           .set(exhausted ? { wrongCodes, state: 'rejected', decidedAt: now } : { wrongCodes })
           .where(eq(joinRequests.id, request.id));
         if (exhausted) {
-          await notify(tx, notifier(deps), {
+          await notify(tx, coopNotifier(deps), {
             userId: request.userId,
             type: COOP_NOTIFICATIONS.joinDecided,
             title: `Your request to join ${household.name} ended`,
@@ -631,7 +626,7 @@ export async function decideJoinRequest(
       organizationId: household.clubId,
       details: { household_id: household.id, user_id: request.userId },
     });
-    await notify(tx, notifier(deps), {
+    await notify(tx, coopNotifier(deps), {
       userId: request.userId,
       type: COOP_NOTIFICATIONS.joinDecided,
       title: decision.approve ? `You are in ${household.name}` : `${household.name} turned your request down`,

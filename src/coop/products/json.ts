@@ -6,7 +6,7 @@ import { packagingUnits } from '../schema';
 import type { ProductFields, ProductVersion, ProductView } from './service';
 
 /** Decimals people type (2.99, 7, 0.5) read exactly: never through a floating-point number. */
-const Decimal = (max: number) =>
+export const Decimal = (max: number) =>
   z
     .string()
     .trim()
@@ -43,7 +43,7 @@ export const ProductInput = z.strictObject({
 export const ProductChanges = ProductInput.partial().strict();
 
 /** A decimal as exact integer units of `scale` decimals, its field named when it does not fit. */
-function exact(text: string, scale: number, field: string): bigint {
+export function exact(text: string, scale: number, field: string): bigint {
   try {
     return parseAmount(text, scale);
   } catch {

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../errors';
-import { createRouter, errorResponses, jsonResponse } from '../http';
+import { createRouter, downloadHeaders, errorResponses, jsonResponse } from '../http';
 import { type FileDeps, readUpload, type StoredFile, saveUpload } from './service';
 import { type UploadType, uploadTypes } from './sniff';
 
@@ -85,15 +85,7 @@ export function fileRoutes(deps: FileDeps & { maxUploadBytes: number }) {
     }),
     async (c) => {
       const { file, bytes } = await readUpload(deps, c.get('actor'), c.req.valid('param').id);
-      // Served as a download that no browser renders as a page of ours, whatever its bytes hold.
-      return c.body(new Uint8Array(bytes), 200, {
-        'content-type': file.contentType,
-        'content-length': String(bytes.length),
-        'content-disposition': `attachment; filename="${file.name.replace(/[^\w. -]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
-        'x-content-type-options': 'nosniff',
-        'content-security-policy': "default-src 'none'; sandbox",
-        'cache-control': 'private, no-store',
-      });
+      return c.body(new Uint8Array(bytes), 200, downloadHeaders(file.name, file.contentType, bytes.length));
     },
   );
 

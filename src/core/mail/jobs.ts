@@ -5,6 +5,7 @@ import { type Db, queryRows } from '../database';
 import { backoffMs, type JobRunner } from '../jobs';
 import type { Logger } from '../log';
 import { DELIVER_MAIL_JOB } from './outbox';
+import type { StoredAttachment } from './schema';
 import { isPermanentRefusal, type MailTransport, mailTransportFor } from './transport';
 
 /** With the runner's backoff (1 s, doubling, at most an hour) the last attempt comes about eight hours after the first. */
@@ -27,6 +28,7 @@ interface QueuedMessageRow {
   subject: string;
   text: string;
   html: string | null;
+  attachments: StoredAttachment[] | null;
   state: 'queued' | 'sent' | 'failed';
   attempts: number;
 }
@@ -103,7 +105,7 @@ interface DeliveryDeps extends MailJobDeps {
 async function deliverMessage(tx: Db, deps: DeliveryDeps, messageId: string): Promise<DeliveryOutcome> {
   const [message] = await queryRows<QueuedMessageRow>(
     tx,
-    sql`SELECT id, to_address, subject, text, html, state, attempts
+    sql`SELECT id, to_address, subject, text, html, attachments, state, attempts
         FROM core_mail_messages WHERE id = ${messageId} FOR UPDATE`,
   );
   if (message?.state !== 'queued') return { kind: 'skipped' };
@@ -116,6 +118,11 @@ async function deliverMessage(tx: Db, deps: DeliveryDeps, messageId: string): Pr
       subject: message.subject,
       text: message.text,
       html: message.html,
+      attachments: (message.attachments ?? []).map((file) => ({
+        filename: file.name,
+        contentType: file.content_type,
+        content: Buffer.from(file.base64, 'base64'),
+      })),
     });
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 2000);

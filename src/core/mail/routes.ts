@@ -1,9 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Db } from '../database';
-import { createRouter, ErrorSchema, errorResponses, jsonResponse } from '../http';
+import { createRouter, downloadHeaders, ErrorSchema, errorResponses, jsonResponse } from '../http';
 import { pageJson, pageQuery, pageSchema } from '../paging';
 import { mailStates } from './schema';
-import { getMailMessage, listMailbox, type MailMessage, type MailSummary } from './service';
+import {
+  getMailAttachment,
+  getMailMessage,
+  listMailbox,
+  type MailMessage,
+  type MailSummary,
+} from './service';
 
 /** The Mailbox under /api/mail: who may read what is decided in the service, from the request's actor. */
 
@@ -28,6 +34,7 @@ const MailSummarySchema = z
 const MailMessageSchema = MailSummarySchema.extend({
   text: z.string(),
   html: z.string().nullable().openapi({ description: 'render it sandboxed: it is the mail as sent' }),
+  attachments: z.array(z.object({ name: z.string(), content_type: z.string(), size: z.number().int() })),
 }).openapi('MailMessage');
 
 const summaryJson = (m: MailSummary) => ({
@@ -44,7 +51,16 @@ const summaryJson = (m: MailSummary) => ({
   sent_at: m.sentAt?.toISOString() ?? null,
 });
 
-const messageJson = (m: MailMessage) => ({ ...summaryJson(m), text: m.text, html: m.html });
+const messageJson = (m: MailMessage) => ({
+  ...summaryJson(m),
+  text: m.text,
+  html: m.html,
+  attachments: m.attachments.map((file) => ({
+    name: file.name,
+    content_type: file.contentType,
+    size: file.size,
+  })),
+});
 
 const forbidden = {
   403: {
@@ -120,6 +136,41 @@ export function mailRoutes({ db, smtpUrl, mailboxOpen }: MailRouteDeps) {
     }),
     async (c) =>
       c.json(messageJson(await getMailMessage(deps, c.get('actor'), c.req.valid('param').id)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/messages/{id}/attachments/{index}',
+      access: { caller: 'anyone' },
+      tags,
+      summary: 'A file the message carries (its position among them, from 0), as a download',
+      request: {
+        params: z.object({
+          id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }),
+          index: z.coerce
+            .number()
+            .int()
+            .min(0)
+            .max(100)
+            .openapi({ param: { name: 'index', in: 'path' } }),
+        }),
+      },
+      responses: {
+        200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string() } } },
+        ...errorResponses,
+        ...forbidden,
+      },
+    }),
+    async (c) => {
+      const { id, index } = c.req.valid('param');
+      const file = await getMailAttachment(deps, c.get('actor'), id, index);
+      return c.body(
+        new Uint8Array(file.bytes),
+        200,
+        downloadHeaders(file.name, file.contentType, file.bytes.length),
+      );
+    },
   );
 
   return router;

@@ -1,4 +1,11 @@
-import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** A file a mail carries (an order sheet for a producer), its bytes kept with the message until it is sent. */
+export interface StoredAttachment {
+  name: string;
+  content_type: string;
+  base64: string;
+}
 
 export const mailStates = ['queued', 'sent', 'failed'] as const;
 
@@ -15,6 +22,8 @@ export const mailMessages = pgTable(
     subject: text('subject').notNull(),
     text: text('text').notNull(),
     html: text('html'),
+    /** In the row itself, so the mail and its files exist together or not at all (the outbox). */
+    attachments: jsonb('attachments').$type<StoredAttachment[]>(),
     /** What kind of mail it is (welcome, password_reset, invitation, notification…). */
     template: text('template').notNull(),
     /** A person never gets the same mail twice: the second insert with this key is a no-op. */

@@ -4,7 +4,7 @@ import { type Db, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
 import { isUuid } from '../ids';
 import { idFromCursor, type Page, pageLimit, pageOf } from '../paging';
-import type { mailStates } from './schema';
+import type { mailStates, StoredAttachment } from './schema';
 import type { TransportName } from './transport';
 
 /**
@@ -43,6 +43,8 @@ export interface MailSummary {
 export interface MailMessage extends MailSummary {
   text: string;
   html: string | null;
+  /** The files it carries, by name; each is read on its own (`getMailAttachment`). */
+  attachments: { name: string; contentType: string; size: number }[];
 }
 
 export interface MailboxFilter {
@@ -66,6 +68,7 @@ interface MailRow {
   sent_at: string | null;
   text?: string;
   html?: string | null;
+  attachments?: StoredAttachment[] | null;
 }
 
 const SUMMARY_COLUMNS = sql`id, to_address, user_id, subject, template, state, transport, attempts, last_error,
@@ -97,10 +100,38 @@ export async function getMailMessage(deps: MailboxDeps, actor: Actor, id: string
   if (!isUuid(id)) throw notFound('message', { id });
   const [row] = await queryRows<MailRow>(
     deps.db,
-    sql`SELECT ${SUMMARY_COLUMNS}, text, html FROM core_mail_messages WHERE id = ${id} AND ${readable}`,
+    sql`SELECT ${SUMMARY_COLUMNS}, text, html, attachments FROM core_mail_messages WHERE id = ${id} AND ${readable}`,
   );
   if (!row) throw notFound('message', { id });
-  return { ...toSummary(row), text: row.text ?? '', html: row.html ?? null };
+  return {
+    ...toSummary(row),
+    text: row.text ?? '',
+    html: row.html ?? null,
+    attachments: (row.attachments ?? []).map((file) => ({
+      name: file.name,
+      contentType: file.content_type,
+      size: Buffer.byteLength(file.base64, 'base64'),
+    })),
+  };
+}
+
+/** A file a message carries (its position among them, from 0), for whoever may read the message. */
+export async function getMailAttachment(
+  deps: MailboxDeps,
+  actor: Actor,
+  id: string,
+  index: number,
+): Promise<{ name: string; contentType: string; bytes: Buffer }> {
+  const readable = await readableMail(deps, actor);
+  if (!isUuid(id)) throw notFound('message', { id });
+  const [row] = await queryRows<{ attachments: StoredAttachment[] | null }>(
+    deps.db,
+    sql`SELECT attachments FROM core_mail_messages WHERE id = ${id} AND ${readable}`,
+  );
+  if (!row) throw notFound('message', { id });
+  const file = row.attachments?.[index];
+  if (!file) throw notFound('attachment', { id, index });
+  return { name: file.name, contentType: file.content_type, bytes: Buffer.from(file.base64, 'base64') };
 }
 
 /**

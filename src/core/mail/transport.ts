@@ -11,6 +11,7 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string | null;
+  attachments: readonly { filename: string; contentType: string; content: Buffer }[];
 }
 
 export interface MailTransport {
@@ -43,6 +44,7 @@ export function smtpTransport(url: string): MailTransport {
         subject: mail.subject,
         text: mail.text,
         ...(mail.html === null ? {} : { html: mail.html }),
+        ...(mail.attachments.length === 0 ? {} : { attachments: [...mail.attachments] }),
       });
     },
   };
