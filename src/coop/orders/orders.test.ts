@@ -9,6 +9,7 @@ import {
   testTally,
 } from '../../../test/support/app';
 import { coopApi } from '../../../test/support/coop';
+import { testDatabaseUrl } from '../../../test/support/database';
 import { queryRows } from '../../core/database';
 import { coopAccountIds } from './ledger';
 
@@ -437,5 +438,155 @@ describe('an order from Preparing to Finished', () => {
     const activity = finished.activity.map((e: Body) => e.text);
     expect(activity[0]).toBe('Finished: every bill and every invoice is paid');
     expect(activity).toContain('Closed at the deadline');
+  });
+});
+
+/** An order of the club opened with every producer available (or as `unavailable` says), until `days` from now. */
+async function openedOrder(
+  c: Awaited<ReturnType<typeof buyersClub>>,
+  options: { unavailable?: Body[]; days?: number } = {},
+) {
+  const created = await ok(201, 'POST', `/api/coop/clubs/${c.id}/orders`, c.olga, {});
+  const order = `/api/coop/orders/${created.id}`;
+  for (const producer of [c.lindenhof, c.dairy]) {
+    const available = !(options.unavailable ?? []).some((p) => p.id === producer.id);
+    await ok(200, 'POST', `${order}/producers/${producer.id}/answer`, c.olga, {
+      available,
+      products_up_to_date: true,
+    });
+  }
+  const deadline = new Date(tally.clock.now().getTime() + (options.days ?? 1) * 24 * 3600_000).toISOString();
+  await ok(200, 'POST', `${order}/open`, c.olga, { deadline });
+  return { id: created.id as string, order, deadline };
+}
+
+const eggsOf = async (order: string, as: TestPerson) =>
+  Object.fromEntries(
+    (await ok(200, 'GET', order, as)).products
+      .find((p: Body) => p.name === 'Eggs')
+      .households.map((h: Body) => [h.name, h.allotted]),
+  );
+
+describe('a product that ran short', () => {
+  it('is shared by the rule the club chose: first ordered first served, then rotation serves who was short last time', async () => {
+    const c = await buyersClub();
+    await refused('forbidden', 403, 'PUT', `/api/coop/clubs/${c.id}/order-settings`, c.nils, {
+      allocation_rule: 'rotation',
+    });
+    expect(await ok(200, 'GET', `/api/coop/clubs/${c.id}/order-settings`, c.nils)).toEqual({
+      allocation_rule: 'pro_rata',
+    });
+    await ok(200, 'PUT', `/api/coop/clubs/${c.id}/order-settings`, c.olga, { allocation_rule: 'order_time' });
+    const eggs = c.products.eggs;
+    const orderEggs = async (order: string, as: TestPerson, quantity: number) => {
+      await ok(200, 'PUT', `${order}/household-order/lines/${eggs.id}`, as, { quantity, version: 1 });
+      tally.clock.advance(60_000);
+    };
+
+    const first = await openedOrder(c);
+    await orderEggs(first.order, c.admin, 2);
+    await orderEggs(first.order, c.obi, 2);
+    await orderEggs(first.order, c.nils, 1);
+    await ok(200, 'POST', `${first.order}/close`, c.olga);
+    expect(await eggsOf(first.order, c.lea)).toEqual({ 'The Millers': 2, 'The Okafors': 1, 'Flat 3B': 0 });
+
+    await ok(200, 'PUT', `/api/coop/clubs/${c.id}/order-settings`, c.admin, { allocation_rule: 'rotation' });
+    const second = await openedOrder(c);
+    await orderEggs(second.order, c.admin, 2);
+    await orderEggs(second.order, c.obi, 2);
+    await orderEggs(second.order, c.nils, 1);
+    await ok(200, 'POST', `${second.order}/close`, c.olga);
+    // The Okafors and Flat 3B were short last time: they are served first, the Millers get what is left.
+    expect(await eggsOf(second.order, c.lea)).toEqual({ 'The Okafors': 2, 'Flat 3B': 1, 'The Millers': 0 });
+    const told = (await ok(200, 'GET', '/api/notifications', c.admin)).items.find(
+      (n: Body) => n.type === 'coop.order_short',
+    );
+    expect(told.body).toContain(
+      'Eggs: you get 0 of the 2 you ordered (3 available for 5 ordered: households that were short of it last time are served first',
+    );
+  });
+});
+
+describe('an order’s deadline', () => {
+  it('closes the order when it passes, even after it moved; an order nobody ordered in is finished at once', async () => {
+    const c = await buyersClub();
+    const { order } = await openedOrder(c, { unavailable: [c.dairy] });
+    // What an unavailable producer sells is not on offer.
+    const catalogue = (await ok(200, 'GET', `${order}/catalogue`, c.nils)).items.map((p: Body) => p.name);
+    expect(catalogue).toEqual(['Carrots', 'Eggs', 'Potatoes']);
+    await refused(
+      'product_not_in_order',
+      422,
+      'PUT',
+      `${order}/household-order/lines/${c.products.milk.id}`,
+      c.nils,
+      {
+        quantity: 1,
+        version: 1,
+      },
+    );
+    const later = new Date(tally.clock.now().getTime() + 3 * 24 * 3600_000).toISOString();
+    await refused('forbidden', 403, 'PATCH', order, c.nils, { deadline: later });
+    await ok(200, 'PATCH', order, c.olga, { deadline: later, pickup: 'Friday from 5 pm' });
+    tally.clock.advance(2 * 24 * 3600_000);
+    await tally.context.jobs.runDue();
+    expect((await ok(200, 'GET', order, c.nils)).status).toBe('open');
+    tally.clock.advance(24 * 3600_000 + 1000);
+    await tally.context.jobs.runDue();
+    const done = await ok(200, 'GET', order, c.nils);
+    expect(done).toMatchObject({ status: 'finished', pickup: 'Friday from 5 pm', closed_by: null });
+    expect(done.activity.map((e: Body) => e.text).slice(0, 2)).toEqual([
+      'Finished: no household ordered anything',
+      'Closed at the deadline',
+    ]);
+    // The next order can start now.
+    await ok(201, 'POST', `/api/coop/clubs/${c.id}/orders`, c.olga, {});
+  });
+});
+
+describe('people acting at once', () => {
+  it.runIf(testDatabaseUrl)('never lose or double an order line, a bill or a payment', async () => {
+    const c = await buyersClub();
+    const { order } = await openedOrder(c);
+    // Households order while the manager closes: every line is either in the closed order or refused.
+    const racing = await Promise.all([
+      ...[c.admin, c.nils, c.obi].map((as) =>
+        request(tally, 'PUT', `${order}/household-order/lines/${c.products.milk.id}`, {
+          as,
+          body: { quantity: 2, version: 1 },
+        }),
+      ),
+      request(tally, 'POST', `${order}/close`, { as: c.olga }),
+    ]);
+    const saved = racing.slice(0, 3).filter((r) => r.status === 200).length;
+    for (const r of racing.slice(0, 3)) expect([200, 409]).toContain(r.status);
+    expect(racing[3]!.status).toBe(200);
+    const closed = await ok(200, 'GET', order, c.leo);
+    const milk = closed.products.find((p: Body) => p.name === 'Milk');
+    expect(milk?.ordered_items ?? 0).toBe(2 * saved);
+    if (saved === 0) return;
+    // Two confirmations at once: one processes the order, the other is refused.
+    await ok(200, 'POST', `${order}/producers/${c.lindenhof.id}/delivery/confirm`, c.lea);
+    const confirms = await Promise.all(
+      [c.leo, c.olga].map((as) =>
+        request(tally, 'POST', `${order}/producers/${c.dairy.id}/delivery/confirm`, { as }),
+      ),
+    );
+    expect(confirms.map((r) => r.status).sort()).toEqual([200, 409]);
+    const books = await ok(200, 'GET', order, c.bob);
+    expect(books.status).toBe('processed');
+    expect(books.bills).toHaveLength(saved);
+    // Two clicks on "received" at once: one payment is recorded.
+    const payer = books.bills[0].household_id as string;
+    const marks = await Promise.all(
+      [c.bob, c.admin].map((as) => request(tally, 'POST', `${order}/bills/${payer}/received`, { as })),
+    );
+    expect(marks.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(await balanceOf(coopAccountIds.household(payer))).toBe(0n);
+    const [payments] = await queryRows<{ count: number }>(
+      tally.database.db,
+      sql`SELECT count(*)::int AS count FROM ledger_transfers WHERE credit_account_id = ${coopAccountIds.household(payer)}`,
+    );
+    expect(payments?.count).toBe(1);
   });
 });
