@@ -7,7 +7,7 @@ import { type Db, queryRows } from '../database';
 import { backoffMs, enqueueJob } from '../jobs';
 import { silentLogger } from '../log';
 import { registerMailJobs, requeueStrandedMail } from './jobs';
-import { DELIVER_MAIL_JOB, type MailInput, queueMail } from './outbox';
+import { DELIVER_MAIL_JOB, MAIL_ATTACHMENTS_MAX_BYTES, type MailInput, queueMail } from './outbox';
 
 /** A mail as the SMTP server received it. */
 interface ReceivedMail {
@@ -172,6 +172,44 @@ describe('mail delivery over SMTP', () => {
 
     expect(await tally.jobs.runDue()).toBe(0);
     expect(server.received).toHaveLength(1);
+  });
+
+  it('sends the files a mail carries as attachments, and refuses to queue more than a mail may carry', async () => {
+    const server = await smtpServer();
+    deliverThrough(server.url);
+    const sheet = Buffer.from('%PDF-1.4\norder sheet\n', 'latin1');
+    await queue(
+      mail('liaison@example.test', {
+        attachments: [
+          { name: 'order-7.pdf', contentType: 'application/pdf', bytes: sheet },
+          { name: 'order-7.csv', contentType: 'text/csv', bytes: Buffer.from('code,items\r\nEGG,3\r\n') },
+        ],
+      }),
+    );
+    expect(await tally.jobs.runDue()).toBe(1);
+    const [received] = server.received;
+    expect(received?.headers.get('content-type')).toMatch(/^multipart\/mixed/);
+    const body = received?.text.replace(/\r\n/g, '\n') ?? '';
+    expect(body).toContain('Pick it up on Friday between 5 and 7.');
+    expect(body).toMatch(
+      /Content-Type: application\/pdf; name=order-7\.pdf\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=order-7\.pdf/,
+    );
+    expect(body).toContain(sheet.toString('base64'));
+    expect(body).toContain('Content-Disposition: attachment; filename=order-7.csv');
+
+    const tooLarge = queue(
+      mail('liaison@example.test', {
+        attachments: [
+          {
+            name: 'big.pdf',
+            contentType: 'application/pdf',
+            bytes: Buffer.alloc(MAIL_ATTACHMENTS_MAX_BYTES + 1),
+          },
+        ],
+      }),
+    );
+    await expect(tooLarge).rejects.toMatchObject({ code: 'payload_too_large' });
+    expect(await messagesTo('liaison@example.test')).toBe(1);
   });
 
   it('gives a message whose delivery job ended undelivered a new job, so it is not lost', async () => {

@@ -59,6 +59,36 @@ describe('the Mailbox, without SMTP', () => {
 
   const signedIn = (email: string, isAdmin = false) => signedInPerson(tally, { email, isAdmin });
 
+  it('lists the files a message carries and serves each as a download, to whoever may read the message', async () => {
+    const bytes = Buffer.from('code,items\r\nEGG,3\r\n');
+    const id = await tally.database.db.transaction(
+      async (tx) =>
+        (await queueMail(tx, tally.clock, {
+          to: 'ada@example.test',
+          subject: 'Order sheet',
+          text: 'Attached.',
+          template: 'test',
+          attachments: [{ name: 'order 7.csv', contentType: 'text/csv', bytes }],
+        }))!,
+    );
+    const message = await read(await request(tally, 'GET', `/api/mail/messages/${id}`, { as: ada }));
+    expect(message.attachments).toEqual([
+      { name: 'order 7.csv', content_type: 'text/csv', size: bytes.length },
+    ]);
+    const download = await request(tally, 'GET', `/api/mail/messages/${id}/attachments/0`, { as: ada });
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toContain('attachment; filename="order 7.csv"');
+    expect(download.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
+    expect((await request(tally, 'GET', `/api/mail/messages/${id}/attachments/1`, { as: ada })).status).toBe(
+      404,
+    );
+    expect((await request(tally, 'GET', `/api/mail/messages/${id}/attachments/0`, { as: bob })).status).toBe(
+      404,
+    );
+    await tally.database.db.execute(sql`DELETE FROM core_mail_messages WHERE id = ${id}`);
+  });
+
   it('says the Mailbox is on, to anyone', async () => {
     const response = await request(tally, 'GET', '/api/mail/status');
     expect(response.status).toBe(200);
