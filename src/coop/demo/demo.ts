@@ -12,6 +12,7 @@ import {
 } from '../households/service';
 import { createProducer, listProducers, setProducerPhoto } from '../producers/service';
 import { importProducts } from '../products/csv';
+import { makeDemoOrders } from './orders';
 import { demoPhoto } from './photo';
 
 /**
@@ -190,8 +191,19 @@ export async function makeCoopDemo(deps: CoopDeps, system: Actor): Promise<strin
     productCount += producer.products.length;
   }
 
+  const orders = await makeDemoOrders(deps, club.id, {
+    manager: as(ids.jonas),
+    bookkeeper: as(ids.lea),
+    households: [
+      { name: 'The Kellers', buyer: as(ids.maria) },
+      { name: 'Flat 3B', buyer: as(ids.tom) },
+      { name: 'Sara & Paul', buyer: as(ids.sara) },
+    ],
+  });
+
   return [
     `${CLUB}: admin ${people.maria.email}, ${households.length} households, a join request waiting`,
     `${producers.length} producers with photos and ${productCount} products`,
+    ...orders,
   ];
 }
