@@ -381,7 +381,10 @@ export const orderLines = pgTable(
     orderedBy: uuid('ordered_by').array().notNull(),
     /** Since when it has asked for this many: what "order time" serves first. Raising it starts again. */
     orderedAt: timestamp('ordered_at', { withTimezone: true }).notNull(),
-    /** Items it gets, set when the order closes (less than ordered when the product ran short). */
+    /**
+     * Items it gets when that is not what it ordered: fewer, when the product ran short as the order
+     * closed (0 for an extra it took). Null: all it ordered, so closing writes only the lines it cuts.
+     */
     allotted: integer('allotted'),
     /** Items delivered; null until the delivery check says otherwise (then it is the allotment). */
     deliveredItems: integer('delivered_items'),

@@ -192,3 +192,16 @@ export function openConfiguredDatabase(
     ? openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize })
     : openDatabase({ dataDir: config.dataDir });
 }
+
+/**
+ * Runs `write` over `rows` in slices small enough for one statement: PostgreSQL binds at most 65,535
+ * parameters, so a multi-row insert of thousands of rows with a dozen columns each is sent in parts.
+ */
+export async function inSlices<T>(
+  rows: readonly T[],
+  write: (slice: T[]) => Promise<unknown>,
+  rowsPerSlice = 2000,
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += rowsPerSlice)
+    await write(rows.slice(start, start + rowsPerSlice));
+}

@@ -1,12 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
-import { type Db, queryRows } from '../../core/database';
+import { type Db, inSlices, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { type StoredFile, saveUpload } from '../../core/files/service';
 import { isUuid } from '../../core/ids';
 import { larger } from '../../core/money';
-import { notify } from '../../core/notifications/service';
+import { notifyAll } from '../../core/notifications/service';
 import { getAccountHistory } from '../../ledger/service';
 import { CLUB_PERMISSIONS } from '../clubs/kind';
 import type { CoopDeps } from '../deps';
@@ -71,7 +71,7 @@ export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promis
   const now = deps.clock.now();
   const rows = await queryRows<BillingRow>(
     tx,
-    sql`SELECT l.household_id, l.product_id, l.producer_id, v.name, v.unit, l.quantity, l.allotted, l.delivered_items,
+    sql`SELECT l.household_id, l.product_id, l.producer_id, v.name, v.unit, l.quantity, coalesce(l.allotted, l.quantity) AS allotted, l.delivered_items,
           l.weights, v.estimate, v.amount_per_package::text AS amount_per_package, v.packages,
           v.price_cents::text AS price_cents, v.vat_basis_points, v.margin_basis_points, op.outcome, op.comment,
           op.changed_price_cents::text AS changed_price_cents
@@ -125,7 +125,7 @@ export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promis
     return { householdId, totals };
   });
   if (billRows.length > 0) {
-    await tx.insert(bills).values(
+    await inSlices(
       billRows.map(({ householdId, totals }) => ({
         orderId: order.id,
         householdId,
@@ -142,6 +142,7 @@ export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promis
         paidAt: totals.totalCents === 0n ? now : null,
         createdAt: now,
       })),
+      (slice) => tx.insert(bills).values(slice),
     );
   }
   await postCoopTransfers(
@@ -228,16 +229,20 @@ async function tellHouseholdsFoodIsReady(
         ? `To pay: ${euros(totals.totalCents)}, with the reference ${paymentReference(order, householdId)}.`
         : 'There is nothing to pay.',
     ].join('\n\n');
-    for (const person of people.filter((p) => p.householdId === householdId)) {
-      await notify(tx, coopNotifier(deps), {
-        userId: person.userId,
-        type: COOP_NOTIFICATIONS.orderReady,
-        title: `Order ${order.number}: your food is ready${totals.totalCents > 0n ? `, ${euros(totals.totalCents)} to pay` : ''}`,
-        body,
-        link: orderLink(order),
-        dedupeKey: `order_ready:${order.id}`,
-      });
-    }
+    await notifyAll(
+      tx,
+      coopNotifier(deps),
+      people
+        .filter((p) => p.householdId === householdId)
+        .map((person) => ({
+          userId: person.userId,
+          type: COOP_NOTIFICATIONS.orderReady,
+          title: `Order ${order.number}: your food is ready${totals.totalCents > 0n ? `, ${euros(totals.totalCents)} to pay` : ''}`,
+          body,
+          link: orderLink(order),
+          dedupeKey: `order_ready:${order.id}`,
+        })),
+    );
   }
 }
 
@@ -419,18 +424,20 @@ export async function flagBadPayment(
       'bad_payment',
       `${name}: payment flagged (${input.reason.replace('_', ' ')})`,
     );
-    for (const person of (await householdPeople(tx, order.clubId)).filter(
-      (p) => p.householdId === householdId,
-    )) {
-      await notify(tx, coopNotifier(deps), {
-        userId: person.userId,
-        type: COOP_NOTIFICATIONS.badPayment,
-        title: `Order ${order.number}: something is wrong with your payment`,
-        body: `${words[0]!.toUpperCase()}${words.slice(1)}. Put it right, then tell the bookkeeper on the order’s page. Reference: ${paymentReference(order, householdId)}.`,
-        link: orderLink(order),
-        dedupeKey: `bad_payment:${order.id}:${deps.clock.now().toISOString()}`,
-      });
-    }
+    await notifyAll(
+      tx,
+      coopNotifier(deps),
+      (await householdPeople(tx, order.clubId))
+        .filter((p) => p.householdId === householdId)
+        .map((person) => ({
+          userId: person.userId,
+          type: COOP_NOTIFICATIONS.badPayment,
+          title: `Order ${order.number}: something is wrong with your payment`,
+          body: `${words[0]!.toUpperCase()}${words.slice(1)}. Put it right, then tell the bookkeeper on the order’s page. Reference: ${paymentReference(order, householdId)}.`,
+          link: orderLink(order),
+          dedupeKey: `bad_payment:${order.id}:${deps.clock.now().toISOString()}`,
+        })),
+    );
     return findOrder(tx, order.id);
   });
 }
@@ -457,16 +464,18 @@ export async function reportPaymentFixed(
       .where(and(eq(bills.orderId, order.id), eq(bills.householdId, standing.householdId)));
     const name = await householdName(tx, standing.householdId);
     await addEvent(tx, deps, order.id, userId, 'payment_fixed', `${name}: says the payment is put right`);
-    for (const person of await peopleWith(deps, tx, order.clubId, CLUB_PERMISSIONS.books)) {
-      await notify(tx, coopNotifier(deps), {
+    await notifyAll(
+      tx,
+      coopNotifier(deps),
+      (await peopleWith(deps, tx, order.clubId, CLUB_PERMISSIONS.books)).map((person) => ({
         userId: person,
         type: COOP_NOTIFICATIONS.paymentFixed,
         title: `Order ${order.number}: ${name} put its payment right`,
         body: note.trim() || `${name} says its payment is now right. Check it and mark it received.`,
         link: orderLink(order),
         dedupeKey: `payment_fixed:${order.id}:${standing.householdId}:${now.toISOString()}`,
-      });
-    }
+      })),
+    );
     return findOrder(tx, order.id);
   });
 }

@@ -1,9 +1,9 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
-import { type Db, queryRows } from '../../core/database';
+import { type Db, inSlices, queryRows } from '../../core/database';
 import { newId } from '../../core/ids';
-import { notify } from '../../core/notifications/service';
+import { notifyAll } from '../../core/notifications/service';
 import type { CoopDeps } from '../deps';
 import { COOP_NOTIFICATIONS, coopNotifier } from '../notifications';
 import { billChanges, orderProducers, orderProducts, orders } from '../schema';
@@ -58,9 +58,6 @@ async function closeIn(deps: CoopDeps, tx: Db, order: Order, actor: Actor | null
   orderMachine.move(order.status, 'closed');
   const now = deps.clock.now();
   const rule = await clubAllocationRule(tx, order.clubId);
-  await tx.execute(
-    sql`UPDATE coop_order_lines SET allotted = quantity, updated_at = ${now} WHERE order_id = ${order.id}`,
-  );
   const totals = await queryRows<ProductTotal>(
     tx,
     sql`SELECT l.product_id, l.producer_id, v.name, sum(l.quantity)::int AS ordered, v.maximum_available
@@ -78,7 +75,7 @@ async function closeIn(deps: CoopDeps, tx: Db, order: Order, actor: Actor | null
       FROM unnest(${sql.param(cuts.map((c) => c.householdId))}::uuid[], ${sql.param(cuts.map((c) => c.productId))}::uuid[],
                   ${sql.param(cuts.map((c) => c.allotted))}::int[]) AS c(household_id, product_id, allotted)
       WHERE l.order_id = ${order.id} AND l.household_id = c.household_id AND l.product_id = c.product_id`);
-    await tx.insert(billChanges).values(
+    await inSlices(
       cuts.map((cut) => ({
         id: newId(),
         orderId: order.id,
@@ -91,11 +88,12 @@ async function closeIn(deps: CoopDeps, tx: Db, order: Order, actor: Actor | null
         changedBy: null,
         changedAt: now,
       })),
+      (slice) => tx.insert(billChanges).values(slice),
     );
     await tellShortHouseholds(deps, tx, order, cuts);
   }
   if (totals.length > 0) {
-    await tx.insert(orderProducts).values(
+    await inSlices(
       totals.map((t) => ({
         orderId: order.id,
         productId: t.product_id,
@@ -104,6 +102,7 @@ async function closeIn(deps: CoopDeps, tx: Db, order: Order, actor: Actor | null
         allottedItems: t.maximum_available === null ? t.ordered : Math.min(t.ordered, t.maximum_available),
         maximumAvailable: t.maximum_available,
       })),
+      (slice) => tx.insert(orderProducts).values(slice),
     );
   }
   // A producer nobody ordered from has nothing to deliver: its check is done.
@@ -238,22 +237,26 @@ async function tellShortHouseholds(
   for (const cut of cuts)
     byHousehold.set(cut.householdId, [...(byHousehold.get(cut.householdId) ?? []), cut]);
   const people = await householdPeople(tx, order.clubId);
-  for (const [householdId, mine] of byHousehold) {
-    const body = mine
-      .map(
-        (cut) =>
-          `${cut.productName}: you get ${cut.allotted} of the ${cut.ordered} you ordered (${cut.why}).`,
-      )
-      .join('\n');
-    for (const person of people.filter((p) => p.householdId === householdId)) {
-      await notify(tx, coopNotifier(deps), {
-        userId: person.userId,
-        type: COOP_NOTIFICATIONS.orderShort,
-        title: `Order ${order.number}: ${mine.length === 1 ? `${mine[0]!.productName} ran short` : `${mine.length} products ran short`}`,
-        body,
-        link: orderLink(order),
-        dedupeKey: `order_short:${order.id}`,
-      });
-    }
-  }
+  await notifyAll(
+    tx,
+    coopNotifier(deps),
+    people
+      .filter((person) => byHousehold.has(person.householdId))
+      .map((person) => {
+        const mine = byHousehold.get(person.householdId)!;
+        return {
+          userId: person.userId,
+          type: COOP_NOTIFICATIONS.orderShort,
+          title: `Order ${order.number}: ${mine.length === 1 ? `${mine[0]!.productName} ran short` : `${mine.length} products ran short`}`,
+          body: mine
+            .map(
+              (cut) =>
+                `${cut.productName}: you get ${cut.allotted} of the ${cut.ordered} you ordered (${cut.why}).`,
+            )
+            .join('\n'),
+          link: orderLink(order),
+          dedupeKey: `order_short:${order.id}`,
+        };
+      }),
+  );
 }

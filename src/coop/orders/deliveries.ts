@@ -1,9 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
-import { type Db, queryRows } from '../../core/database';
+import { type Db, inSlices, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
-import { notify } from '../../core/notifications/service';
+import { notifyAll } from '../../core/notifications/service';
 import { CLUB_PERMISSIONS } from '../clubs/kind';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
@@ -74,7 +74,7 @@ const termsOfRow = (row: LineState): VersionTerms => ({
 async function linesOf(tx: Db, orderId: string, productId: string): Promise<LineState[]> {
   return queryRows<LineState>(
     tx,
-    sql`SELECT l.household_id, l.quantity, l.allotted, l.delivered_items, l.weights, l.version, v.unit, v.estimate,
+    sql`SELECT l.household_id, l.quantity, coalesce(l.allotted, l.quantity) AS allotted, l.delivered_items, l.weights, l.version, v.unit, v.estimate,
           v.amount_per_package::text AS amount_per_package, v.packages, v.price_cents::text AS price_cents,
           v.vat_basis_points, v.margin_basis_points
         FROM coop_order_lines l
@@ -242,7 +242,7 @@ export async function recordDelivery(
       .update(orderProducts)
       .set({ outcome: input.outcome, comment, changedPriceCents: price, recordedBy: userId, recordedAt: now })
       .where(and(eq(orderProducts.orderId, order.id), eq(orderProducts.productId, product.productId)));
-    if (changes.length > 0) await tx.insert(billChanges).values(changes);
+    await inSlices(changes, (slice) => tx.insert(billChanges).values(slice));
     const [name] = await queryRows<{ name: string }>(
       tx,
       sql`SELECT v.name FROM coop_products p JOIN coop_product_versions v ON v.product_id = p.id AND v.version = p.current_version
@@ -460,16 +460,18 @@ export async function confirmDelivery(
         producer!.liaison_user_id,
         ...(await peopleWith(deps, tx, order.clubId, CLUB_PERMISSIONS.books)),
       ]);
-      for (const person of people) {
-        await notify(tx, coopNotifier(deps), {
+      await notifyAll(
+        tx,
+        coopNotifier(deps),
+        [...people].map((person) => ({
           userId: person,
           type: COOP_NOTIFICATIONS.invoiceDue,
           title: `Order ${order.number}: ${producer!.name}’s invoice`,
           body: `The delivery is confirmed. Upload ${producer!.name}’s invoice for order ${order.number}.`,
           link: orderLink(order),
           dedupeKey: `invoice_due:${order.id}:${producerId}`,
-        });
-      }
+        })),
+      );
     }
     const [waiting] = await queryRows<{ count: number }>(
       tx,
@@ -514,7 +516,7 @@ async function expectedInvoice(tx: Db, orderId: string, producerId: string): Pro
     LineState & { product_id: string; outcome: DeliveryOutcome; changed_price_cents: string | null }
   >(
     tx,
-    sql`SELECT l.product_id, l.household_id, l.quantity, l.allotted, l.delivered_items, l.weights, l.version, v.unit,
+    sql`SELECT l.product_id, l.household_id, l.quantity, coalesce(l.allotted, l.quantity) AS allotted, l.delivered_items, l.weights, l.version, v.unit,
           v.estimate, v.amount_per_package::text AS amount_per_package, v.packages, v.price_cents::text AS price_cents,
           v.vat_basis_points, v.margin_basis_points, op.outcome, op.changed_price_cents::text AS changed_price_cents
         FROM coop_order_lines l

@@ -251,7 +251,7 @@ async function productsOf(
         weights: string[] | null;
       }>(
         db,
-        sql`SELECT l.product_id, l.household_id, h.name, l.quantity, l.allotted, l.delivered_items, l.weights
+        sql`SELECT l.product_id, l.household_id, h.name, l.quantity, coalesce(l.allotted, l.quantity) AS allotted, l.delivered_items, l.weights
             FROM coop_order_lines l JOIN coop_households h ON h.id = l.household_id
             WHERE l.order_id = ${order.id} ORDER BY lower(h.name)`,
       )

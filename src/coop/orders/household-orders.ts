@@ -35,7 +35,7 @@ export interface CatalogueProduct extends VersionTerms {
   unitPriceCents: bigint;
   /** What a member pays for one item (`packages` × `amount_per_package`), VAT included. */
   itemPriceCents: bigint;
-  /** Items the club's households ordered so far. */
+  /** Items the club's households ordered so far, for a product with a maximum (0 for the others). */
   orderedItems: number;
 }
 
@@ -60,6 +60,7 @@ interface CatalogueRow {
   ordered: number | null;
 }
 
+/** Fields set one by one: spreading `terms` here made the 5,000-product catalogue many times slower. */
 const toCatalogueProduct = (row: CatalogueRow): CatalogueProduct => {
   const terms: VersionTerms = {
     priceCents: BigInt(row.price_cents),
@@ -71,7 +72,12 @@ const toCatalogueProduct = (row: CatalogueRow): CatalogueProduct => {
   };
   const member = termsOf(terms, null, true);
   return {
-    ...terms,
+    priceCents: terms.priceCents,
+    vatBasisPoints: terms.vatBasisPoints,
+    marginBasisPoints: terms.marginBasisPoints,
+    amountPerPackage: terms.amountPerPackage,
+    packages: terms.packages,
+    estimate: terms.estimate,
     productId: row.product_id,
     producerId: row.producer_id,
     producerName: row.producer_name,
@@ -101,8 +107,12 @@ async function catalogueRows(db: Db, orderId: string, productId?: string): Promi
         JOIN coop_producers pr ON pr.id = a.producer_id
         JOIN coop_products p ON p.producer_id = a.producer_id AND p.archived_at IS NULL
         JOIN coop_product_versions v ON v.product_id = p.id AND v.version = p.current_version
-        LEFT JOIN (SELECT product_id, sum(quantity)::int AS ordered FROM coop_order_lines
-                   WHERE order_id = ${orderId} GROUP BY product_id) o ON o.product_id = p.id
+        -- What the club ordered so far matters where there is a most to be had: only those are summed.
+        LEFT JOIN (SELECT l.product_id, sum(l.quantity)::int AS ordered FROM coop_order_lines l
+                   JOIN coop_products lp ON lp.id = l.product_id
+                   JOIN coop_product_versions lv ON lv.product_id = lp.id AND lv.version = lp.current_version
+                   WHERE l.order_id = ${orderId} AND lv.maximum_available IS NOT NULL
+                   GROUP BY l.product_id) o ON o.product_id = p.id
         WHERE a.order_id = ${orderId} AND a.answer = 'available'
           ${productId ? sql`AND p.id = ${productId}` : sql``}
         ORDER BY lower(pr.name), lower(v.name)`,
@@ -433,7 +443,8 @@ export async function householdOrderView(
       orderedAt: new Date(row.ordered_at),
       ordered: priceLine(member, BigInt(row.quantity) * itemQuantity(terms)),
       unitPriceCents: memberUnitPrice(member),
-      allotted: row.allotted,
+      allotted:
+        order.status === 'preparing' || order.status === 'open' ? null : (row.allotted ?? row.quantity),
       outcome: row.outcome,
       comment: row.comment ?? '',
       changedPriceCents: big(row.changed_price_cents),

@@ -245,7 +245,10 @@ export const CatalogueProductSchema = z
     vat_basis_points: z.number().int(),
     unit_price_cents: Cents('what a member pays for one unit, VAT included'),
     item_price_cents: Cents('what a member pays for one item, VAT included'),
-    ordered_items: z.number().int().openapi({ description: 'items the club’s households ordered so far' }),
+    ordered_items: z.number().int().openapi({
+      description:
+        'for a product with a maximum: items the club’s households ordered so far (0 for the others)',
+    }),
   })
   .openapi('CoopCatalogueProduct');
 

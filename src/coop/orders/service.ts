@@ -4,7 +4,7 @@ import { recordAudit } from '../../core/audit/service';
 import { type Db, queryRows } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
-import { notify } from '../../core/notifications/service';
+import { notifyAll } from '../../core/notifications/service';
 import { CLUB_PERMISSIONS } from '../clubs/kind';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
@@ -108,16 +108,18 @@ export async function createOrder(
       tx,
       sql`SELECT id, name, liaison_user_id FROM coop_producers WHERE club_id = ${clubId} ORDER BY lower(name)`,
     );
-    for (const producer of producers) {
-      await notify(tx, coopNotifier(deps), {
+    await notifyAll(
+      tx,
+      coopNotifier(deps),
+      producers.map((producer) => ({
         userId: producer.liaison_user_id,
         type: COOP_NOTIFICATIONS.orderPreparing,
         title: `Order ${order!.number}: can ${producer.name} deliver?`,
         body: `Say whether ${producer.name} can deliver for order ${order!.number}, and check its products are up to date.`,
         link: orderLink(order!),
         dedupeKey: `order_preparing:${order!.id}:${producer.id}`,
-      });
-    }
+      })),
+    );
     await addEvent(tx, deps, order!.id, userId, 'created', `Order ${order!.number} created`);
     await recordAudit(tx, deps.clock, actor, {
       action: 'coop.order.create',
@@ -182,16 +184,18 @@ export async function answerForProducer(
       `${producer.name}: ${answer.available ? 'can deliver' : 'cannot deliver'}${values.note ? ` (${values.note})` : ''}`,
     );
     if ((await unansweredProducers(tx, order)).length === 0) {
-      for (const manager of await peopleWith(deps, tx, order.clubId, CLUB_PERMISSIONS.orders)) {
-        await notify(tx, coopNotifier(deps), {
+      await notifyAll(
+        tx,
+        coopNotifier(deps),
+        (await peopleWith(deps, tx, order.clubId, CLUB_PERMISSIONS.orders)).map((manager) => ({
           userId: manager,
           type: COOP_NOTIFICATIONS.orderAnswered,
           title: `Order ${order.number}: every producer answered`,
           body: 'Set a deadline and open the order for households.',
           link: orderLink(order),
           dedupeKey: `order_answered:${order.id}:${now.toISOString()}`,
-        });
-      }
+        })),
+      );
     }
     return findOrder(tx, order.id);
   });
@@ -269,16 +273,18 @@ export async function openOrder(
       .where(eq(orders.id, order.id))
       .returning();
     await scheduleClose(deps, tx, order, deadline);
-    for (const person of await householdPeople(tx, order.clubId)) {
-      await notify(tx, coopNotifier(deps), {
+    await notifyAll(
+      tx,
+      coopNotifier(deps),
+      (await householdPeople(tx, order.clubId)).map((person) => ({
         userId: person.userId,
         type: COOP_NOTIFICATIONS.orderOpen,
         title: `Order ${order.number} is open until ${deadline.toUTCString()}`,
         body: `${available.length} producer${available.length === 1 ? '' : 's'} deliver this time. Your household’s order can change until the deadline.`,
         link: orderLink(order),
         dedupeKey: `order_open:${order.id}`,
-      });
-    }
+      })),
+    );
     await addEvent(tx, deps, order.id, userId, 'opened', `Opened until ${deadline.toISOString()}`);
     await recordAudit(tx, deps.clock, actor, {
       action: 'coop.order.open',

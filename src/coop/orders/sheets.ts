@@ -71,12 +71,12 @@ export async function orderSheet(db: Db, order: Order, producerId: string): Prom
     db,
     sql`SELECT l.product_id, v.code, v.name, v.unit, v.estimate, v.amount_per_package::text AS amount_per_package,
           v.packages, v.price_cents::text AS price_cents, v.vat_basis_points, h.name AS household_name,
-          l.allotted AS items
+          coalesce(l.allotted, l.quantity) AS items
         FROM coop_order_lines l
         JOIN coop_products p ON p.id = l.product_id
         JOIN coop_product_versions v ON v.product_id = p.id AND v.version = p.current_version
         JOIN coop_households h ON h.id = l.household_id
-        WHERE l.order_id = ${order.id} AND l.producer_id = ${producer.id} AND l.allotted > 0
+        WHERE l.order_id = ${order.id} AND l.producer_id = ${producer.id} AND coalesce(l.allotted, l.quantity) > 0
         ORDER BY lower(v.name), l.product_id, lower(h.name)`,
   );
   const products = new Map<string, SheetProduct & { terms: VersionTerms }>();

@@ -5,7 +5,13 @@ import { orderStatuses } from '../schema';
 import { orderMachine } from './state';
 
 /** The seed's moves, and nothing else: Preparing → Open → Closed → Processed → Finished, and Closed → Finished when empty. */
-const allowed = new Set(['preparing>open', 'open>closed', 'closed>processed', 'closed>finished', 'processed>finished']);
+const allowed = new Set([
+  'preparing>open',
+  'open>closed',
+  'closed>processed',
+  'closed>finished',
+  'processed>finished',
+]);
 
 describe('the order’s states', () => {
   it('allows exactly the seed’s moves and refuses every other one with the refusing state’s code', () => {
@@ -16,7 +22,11 @@ describe('the order’s states', () => {
           continue;
         }
         expect(() => orderMachine.move(from, to), `${from} → ${to}`).toThrowError(
-          expect.objectContaining({ code: `order_${from}`, status: 409, details: { state: from, requested: to } }),
+          expect.objectContaining({
+            code: `order_${from}`,
+            status: 409,
+            details: { state: from, requested: to },
+          }),
         );
       }
     }

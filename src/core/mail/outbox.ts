@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Clock } from '../clock';
-import { type Db, queryRows } from '../database';
+import { type Db, inSlices, queryRows } from '../database';
 import { AppError } from '../errors';
 import { newId } from '../ids';
-import { enqueueJob } from '../jobs';
 
 export const DELIVER_MAIL_JOB = 'mail.deliver';
 
@@ -35,7 +34,58 @@ export const MAIL_ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024;
  * with the same dedupe key was queued before.
  */
 export async function queueMail(tx: Db, clock: Clock, mail: MailInput): Promise<string | null> {
-  const id = newId();
+  const [id] = await queueMails(tx, clock, [mail]);
+  return id ?? null;
+}
+
+/**
+ * Queues many mails in three statements, whatever their number (an order that opens tells every
+ * household): the messages, then one delivery job for each that was new. Returns each mail's id in
+ * the order given, null where its dedupe key was used before (or earlier in the same list).
+ */
+export async function queueMails(
+  tx: Db,
+  clock: Clock,
+  mails: readonly MailInput[],
+): Promise<(string | null)[]> {
+  if (mails.length === 0) return [];
+  const now = clock.now();
+  const rows = mails.map((mail) => ({ id: newId(), mail, attachments: storedAttachments(mail) }));
+  const inserted = new Set<string>();
+  await inSlices(rows, async (slice) => {
+    const part = <T>(pick: (row: (typeof rows)[number]) => T) => sql.param(slice.map(pick));
+    const made = await queryRows<{ id: string }>(
+      tx,
+      sql`INSERT INTO core_mail_messages (id, to_address, user_id, subject, text, html, attachments, template, dedupe_key, state, created_at)
+          SELECT id, to_address, user_id, subject, text, html, attachments::jsonb, template, dedupe_key, 'queued', ${now}::timestamptz
+          FROM unnest(${part((r) => r.id)}::uuid[], ${part((r) => r.mail.to.toLowerCase())}::text[],
+                      ${part((r) => r.mail.userId ?? null)}::uuid[], ${part((r) => r.mail.subject)}::text[],
+                      ${part((r) => r.mail.text)}::text[], ${part((r) => r.mail.html ?? null)}::text[],
+                      ${part((r) => r.attachments)}::text[], ${part((r) => r.mail.template)}::text[],
+                      ${part((r) => r.mail.dedupeKey ?? null)}::text[])
+            WITH ORDINALITY AS m(id, to_address, user_id, subject, text, html, attachments, template, dedupe_key, n)
+          ORDER BY n
+          ON CONFLICT (dedupe_key) DO NOTHING
+          RETURNING id`,
+    );
+    for (const row of made) inserted.add(row.id);
+  });
+  const queued = rows.filter((row) => inserted.has(row.id)).map((row) => row.id);
+  await inSlices(queued, (ids) =>
+    tx.execute(sql`
+      INSERT INTO core_jobs (id, name, payload, state, run_at, attempts, max_attempts, unique_key, created_at)
+      SELECT job_id, ${DELIVER_MAIL_JOB}, jsonb_build_object('messageId', message_id), 'queued', ${now}::timestamptz, 0,
+        ${MAIL_DELIVERY_JOB_ATTEMPTS}, ${`${DELIVER_MAIL_JOB}:`} || message_id, ${now}::timestamptz
+      FROM unnest(${sql.param(ids.map(() => newId()))}::uuid[], ${sql.param(ids)}::uuid[]) AS j(job_id, message_id)
+      ON CONFLICT (unique_key) DO NOTHING`),
+  );
+  return rows.map((row) => (inserted.has(row.id) ? row.id : null));
+}
+
+/** A delivery job's own attempts; each failed send queues the next attempt as a job of its own. */
+const MAIL_DELIVERY_JOB_ATTEMPTS = 10;
+
+function storedAttachments(mail: MailInput): string | null {
   const attachments = mail.attachments ?? [];
   const size = attachments.reduce((sum, file) => sum + file.bytes.length, 0);
   if (size > MAIL_ATTACHMENTS_MAX_BYTES)
@@ -43,31 +93,12 @@ export async function queueMail(tx: Db, clock: Clock, mail: MailInput): Promise<
       'payload_too_large',
       `a mail carries at most ${MAIL_ATTACHMENTS_MAX_BYTES} bytes of files`,
     );
-  const stored =
-    attachments.length === 0
-      ? null
-      : JSON.stringify(
-          attachments.map((file) => ({
-            name: file.name,
-            content_type: file.contentType,
-            base64: file.bytes.toString('base64'),
-          })),
-        );
-  const inserted = await queryRows<{ id: string }>(
-    tx,
-    sql`INSERT INTO core_mail_messages (id, to_address, user_id, subject, text, html, attachments, template, dedupe_key, state, created_at)
-        VALUES (${id}, ${mail.to.toLowerCase()}, ${mail.userId ?? null}, ${mail.subject}, ${mail.text}, ${mail.html ?? null},
-          ${stored}::jsonb, ${mail.template}, ${mail.dedupeKey ?? null}, 'queued', ${clock.now()})
-        ON CONFLICT (dedupe_key) DO NOTHING
-        RETURNING id`,
+  if (attachments.length === 0) return null;
+  return JSON.stringify(
+    attachments.map((file) => ({
+      name: file.name,
+      content_type: file.contentType,
+      base64: file.bytes.toString('base64'),
+    })),
   );
-  if (inserted.length === 0) return null;
-  await enqueueJob(
-    tx,
-    clock,
-    DELIVER_MAIL_JOB,
-    { messageId: id },
-    { uniqueKey: `${DELIVER_MAIL_JOB}:${id}` },
-  );
-  return id;
 }

@@ -2,10 +2,10 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Actor, requireUser } from '../actor';
 import { recordAudit } from '../audit/service';
 import type { Clock } from '../clock';
-import { type Db, parseTimestamp, queryRows } from '../database';
+import { type Db, inSlices, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
 import { isUuid, newId } from '../ids';
-import { queueMail } from '../mail/outbox';
+import { queueMails } from '../mail/outbox';
 import { action, paragraph, renderMail, subject } from '../mail/template';
 import { idFromCursor, type Page, pageLimit, pageOf } from '../paging';
 import {
@@ -58,45 +58,84 @@ export interface NotifyResult {
  * default): the in-app row and the queued mail exist exactly when the change that causes them commits.
  * `publicUrl` turns a path link into one that works from a mail.
  */
-export async function notify(
+export async function notify(tx: Db, notifier: Notifier, input: NotifyInput): Promise<NotifyResult> {
+  const [result] = await notifyAll(tx, notifier, [input]);
+  return result!;
+}
+
+/**
+ * Notifies many people at once (every household of a club), each by their own channel, in a fixed
+ * number of statements whatever their number: their addresses and settings, the in-app rows, the
+ * mails and their delivery jobs. Results come in the order of `inputs`.
+ */
+export async function notifyAll(
   tx: Db,
   { clock, types, publicUrl }: Notifier,
-  input: NotifyInput,
-): Promise<NotifyResult> {
-  if (!isUuid(input.userId)) throw notFound('person', { userId: input.userId });
-  const [person] = await queryRows<{ email: string | null; channel: NotificationChannel | null }>(
+  inputs: readonly NotifyInput[],
+): Promise<NotifyResult[]> {
+  if (inputs.length === 0) return [];
+  for (const input of inputs) if (!isUuid(input.userId)) throw notFound('person', { userId: input.userId });
+  const userIds = [...new Set(inputs.map((input) => input.userId))];
+  const typeNames = [...new Set(inputs.map((input) => input.type))];
+  const people = await queryRows<{
+    id: string;
+    email: string | null;
+    type: string | null;
+    channel: NotificationChannel | null;
+  }>(
     tx,
-    sql`SELECT u.email, s.channel FROM core_users u
-        LEFT JOIN core_notification_settings s ON s.user_id = u.id AND s.type = ${input.type}
-        WHERE u.id = ${input.userId}`,
+    sql`SELECT u.id, u.email, s.type, s.channel FROM core_users u
+        LEFT JOIN core_notification_settings s ON s.user_id = u.id AND s.type = ANY(${sql.param(typeNames)}::text[])
+        WHERE u.id = ANY(${sql.param(userIds)}::uuid[])`,
   );
-  if (!person) throw notFound('person', { userId: input.userId });
-  const channel = person.channel ?? types.defaultChannelOf(input.type);
-  // The unique keys are global; scoping them by person lets one event notify many people once each.
-  const dedupeKey = input.dedupeKey === undefined ? null : `${input.userId}:${input.dedupeKey}`;
+  const emails = new Map(people.map((p) => [p.id, p.email]));
+  const chosen = new Map(people.filter((p) => p.type !== null).map((p) => [`${p.id}|${p.type}`, p.channel!]));
+  const now = clock.now();
+  const planned = inputs.map((input) => {
+    if (!emails.has(input.userId)) throw notFound('person', { userId: input.userId });
+    const channel = chosen.get(`${input.userId}|${input.type}`) ?? types.defaultChannelOf(input.type);
+    // The unique keys are global; scoping them by person lets one event notify many people once each.
+    const dedupeKey = input.dedupeKey === undefined ? null : `${input.userId}:${input.dedupeKey}`;
+    return { input, channel, dedupeKey, id: reachesInApp(channel) ? newId() : null };
+  });
 
-  let notificationId: string | null = null;
-  if (reachesInApp(channel)) {
-    const [inserted] = await queryRows<{ id: string }>(
+  const inApp = planned.filter((p) => p.id !== null);
+  const inserted = new Set<string>();
+  await inSlices(inApp, async (slice) => {
+    const column = <T>(pick: (p: (typeof slice)[number]) => T) => sql.param(slice.map(pick));
+    const made = await queryRows<{ id: string }>(
       tx,
       sql`INSERT INTO core_notifications (id, user_id, type, title, body, link, data, dedupe_key, created_at)
-          VALUES (${newId()}, ${input.userId}, ${input.type}, ${input.title}, ${input.body ?? ''}, ${input.link ?? null},
-            ${JSON.stringify(input.data ?? {})}::jsonb, ${dedupeKey}, ${clock.now()})
+          SELECT id, user_id, type, title, body, link, data::jsonb, dedupe_key, ${now}::timestamptz
+          FROM unnest(${column((p) => p.id)}::uuid[], ${column((p) => p.input.userId)}::uuid[],
+                      ${column((p) => p.input.type)}::text[], ${column((p) => p.input.title)}::text[],
+                      ${column((p) => p.input.body ?? '')}::text[], ${column((p) => p.input.link ?? null)}::text[],
+                      ${column((p) => JSON.stringify(p.input.data ?? {}))}::text[], ${column((p) => p.dedupeKey)}::text[])
+            WITH ORDINALITY AS n(id, user_id, type, title, body, link, data, dedupe_key, position)
+          ORDER BY position
           ON CONFLICT (dedupe_key) DO NOTHING
           RETURNING id`,
     );
-    notificationId = inserted?.id ?? null;
-  }
-  let mailId: string | null = null;
-  if (reachesEmail(channel) && person.email) {
-    mailId = await queueMail(tx, clock, {
-      to: person.email,
-      userId: input.userId,
-      ...notificationMail(input, publicUrl),
-      dedupeKey: dedupeKey === null ? undefined : `notification:${dedupeKey}`,
-    });
-  }
-  return { channel, notificationId, mailId };
+    for (const row of made) inserted.add(row.id);
+  });
+
+  const byMail = planned.filter((p) => reachesEmail(p.channel) && emails.get(p.input.userId));
+  const mailIds = await queueMails(
+    tx,
+    clock,
+    byMail.map((p) => ({
+      to: emails.get(p.input.userId)!,
+      userId: p.input.userId,
+      ...notificationMail(p.input, publicUrl),
+      dedupeKey: p.dedupeKey === null ? undefined : `notification:${p.dedupeKey}`,
+    })),
+  );
+  const mailOf = new Map(byMail.map((p, index) => [p, mailIds[index] ?? null]));
+  return planned.map((p) => ({
+    channel: p.channel,
+    notificationId: p.id !== null && inserted.has(p.id) ? p.id : null,
+    mailId: mailOf.get(p) ?? null,
+  }));
 }
 
 function notificationMail(input: NotifyInput, publicUrl: string | undefined) {

@@ -1,0 +1,281 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'drizzle-orm';
+import { createTally } from '../src/app';
+import { createClub } from '../src/coop/clubs/service';
+import { coopDeps } from '../src/coop/line';
+import { closeOrder } from '../src/coop/orders/close';
+import { createOrder } from '../src/coop/orders/service';
+import { mailOrderSheets } from '../src/coop/orders/sheets';
+import type { Actor } from '../src/core/actor';
+import { SESSION_COOKIE } from '../src/core/auth/middleware';
+import { hashSecret, newSecret } from '../src/core/auth/tokens';
+import { systemClock } from '../src/core/clock';
+import { type Db, queryRows } from '../src/core/database';
+import { newId } from '../src/core/ids';
+import { createLogger } from '../src/core/log';
+import { isInterrupted, registerCleanup } from './support/cleanup';
+import { acquirePostgresServer, createThrowawayDatabase } from './support/postgres';
+
+/**
+ * A buyers club at the size of a big one, on PostgreSQL:
+ *
+ * 1. The household's order page: the catalogue of an open order with 5,000 products from 40
+ *    producers, fetched through the API as a member (`GET /api/coop/orders/{id}/catalogue`), beside
+ *    a small member page through the same stack (`GET /api/coop/clubs/{id}`) as the reference.
+ *    Target: the catalogue answers in under 200 ms.
+ * 2. Closing an order of 500 households × 200 products (100,000 lines, 20 products short and
+ *    shared pro rata, every short household told): the close itself, beside the bare SQL
+ *    aggregate of the same lines as the reference; then every producer's order sheet (PDF with the
+ *    household breakdown, and CSV) rendered and queued by mail. Peak memory of the process is
+ *    printed for each. Target: the close under 2 s.
+ *
+ *   npx tsx bench/coop-orders.ts
+ *   BENCH_DATABASE_URL=postgres://... npx tsx bench/coop-orders.ts
+ */
+
+const HOUSEHOLDS = 500;
+const PRODUCERS = 40;
+const PRODUCTS_PER_PRODUCER = 125;
+const ORDERED_PER_PRODUCER = 5;
+const SHORT_PRODUCTS = 20;
+const PAGE_RUNS = 30;
+
+const actorOf = (userId: string): Actor => ({
+  userId,
+  isAdmin: false,
+  apiKeyId: null,
+  scopes: null,
+  ip: null,
+  requestId: null,
+});
+
+/** The process's peak resident memory while `work` runs, sampled every 5 ms. */
+async function withPeakMemory<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; peakMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 5);
+  const started = performance.now();
+  try {
+    const result = await work();
+    return {
+      result,
+      ms: performance.now() - started,
+      peakMb: Math.max(peak, process.memoryUsage().rss) / 2 ** 20,
+    };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+async function seed(db: Db, clubId: string, ownerId: string) {
+  const now = new Date();
+  const people = Array.from({ length: HOUSEHOLDS }, (_, i) => ({ id: newId(), name: `Member ${i + 1}` }));
+  const households = people.map((_, i) => ({
+    id: newId(),
+    name: `Household ${String(i + 1).padStart(3, '0')}`,
+  }));
+  const ids = (rows: { id: string }[]) => sql.param(rows.map((r) => r.id));
+  await db.execute(sql`
+    INSERT INTO core_users (id, email, email_verified_at, name, is_admin, created_at, updated_at)
+    SELECT id, 'bench-' || id || '@tally.invalid', ${now}, name, false, ${now}, ${now}
+    FROM unnest(${ids(people)}::uuid[], ${sql.param(people.map((p) => p.name))}::text[]) AS p(id, name)`);
+  await db.execute(sql`
+    INSERT INTO core_memberships (organization_id, user_id, role, created_at)
+    SELECT ${clubId}, id, 'member', ${now} FROM unnest(${ids(people)}::uuid[]) AS p(id)`);
+  await db.execute(sql`
+    INSERT INTO coop_households (id, club_id, name, created_by, created_at, updated_at)
+    SELECT h.id, ${clubId}, h.name, p.id, ${now}, ${now}
+    FROM unnest(${ids(households)}::uuid[], ${sql.param(households.map((h) => h.name))}::text[], ${ids(people)}::uuid[])
+      AS x(hid, name, pid), LATERAL (SELECT x.hid AS id, x.name) h, LATERAL (SELECT x.pid AS id) p`);
+  await db.execute(sql`
+    INSERT INTO coop_household_members (household_id, club_id, user_id, joined_at)
+    SELECT hid, ${clubId}, pid, ${now} FROM unnest(${ids(households)}::uuid[], ${ids(people)}::uuid[]) AS x(hid, pid)`);
+  const producers = Array.from({ length: PRODUCERS }, (_, i) => ({ id: newId(), name: `Farm ${i + 1}` }));
+  await db.execute(sql`
+    INSERT INTO coop_producers (id, club_id, name, liaison_user_id, created_by, created_at, updated_at)
+    SELECT id, ${clubId}, name, ${ownerId}, ${ownerId}, ${now}, ${now}
+    FROM unnest(${ids(producers)}::uuid[], ${sql.param(producers.map((p) => p.name))}::text[]) AS p(id, name)`);
+  const products = producers.flatMap((producer, p) =>
+    Array.from({ length: PRODUCTS_PER_PRODUCER }, (_, i) => ({
+      id: newId(),
+      producerId: producer.id,
+      name: `Product ${p + 1}-${i + 1}`,
+      ordered: i < ORDERED_PER_PRODUCER,
+      // The first products of the first producers run short: 40 % of what 500 households order.
+      maximum: p * ORDERED_PER_PRODUCER + i < SHORT_PRODUCTS && i < ORDERED_PER_PRODUCER ? 200 : null,
+    })),
+  );
+  await db.execute(sql`
+    INSERT INTO coop_products (id, producer_id, club_id, current_version, created_at)
+    SELECT id, producer_id, ${clubId}, 1, ${now}
+    FROM unnest(${ids(products)}::uuid[], ${sql.param(products.map((p) => p.producerId))}::uuid[]) AS p(id, producer_id)`);
+  await db.execute(sql`
+    INSERT INTO coop_product_versions (product_id, version, name, code, description, categories, unit,
+      amount_per_package, packages, estimate, maximum_available, price_cents, vat_basis_points, margin_basis_points,
+      created_by, created_at)
+    SELECT id, 1, name, 'C' || ordinality, 'A product of the benchmark club', ARRAY['vegetables', 'organic'], 'kg',
+      500, 1, ordinality % 7 = 0, maximum, 100 + ordinality % 900, 700, 500, ${ownerId}, ${now}
+    FROM unnest(${ids(products)}::uuid[], ${sql.param(products.map((p) => p.name))}::text[],
+                ${sql.param(products.map((p) => p.maximum))}::int[]) WITH ORDINALITY AS p(id, name, maximum, ordinality)`);
+  return { people, households, producers, ordered: products.filter((p) => p.ordered) };
+}
+
+async function main(): Promise<number> {
+  const server = await acquirePostgresServer();
+  if (!server.available) {
+    console.log(`No PostgreSQL: ${server.reason}`);
+    return 1;
+  }
+  console.log(`Tally coop orders benchmark on PostgreSQL: ${server.description}\n`);
+  const throwaway = await createThrowawayDatabase(server.url);
+  const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-bench-files-'));
+  registerCleanup(async () => fs.rmSync(filesDir, { recursive: true, force: true }));
+  try {
+    const tally = await createTally({
+      config: {
+        maxBodyBytes: 1024 * 1024,
+        maxUploadBytes: 1024 * 1024,
+        filesDir,
+        publicUrl: 'http://127.0.0.1',
+        smtpUrl: undefined,
+        mailFrom: 'Tally <bench@tally.invalid>',
+        mailboxOpen: false,
+      },
+      database: throwaway.database,
+      adminApiKey: `bench-operator-${process.pid}`,
+      log: createLogger('warn'),
+      clock: systemClock,
+    });
+    const db = throwaway.database.db;
+    const deps = coopDeps(tally.context);
+    const ownerId = newId();
+    await db.execute(sql`
+      INSERT INTO core_users (id, email, email_verified_at, name, is_admin, created_at, updated_at)
+      VALUES (${ownerId}, ${`owner-${ownerId}@tally.invalid`}, now(), 'Club Admin', false, now(), now())`);
+    const owner = actorOf(ownerId);
+    const club = await createClub(deps, owner, { name: 'The Benchmark Coop' });
+    const seeded = await withPeakMemory(() => seed(db, club.id, ownerId));
+    const order = await createOrder(deps, owner, club.id, { pickup: 'Saturday' });
+    const now = new Date();
+    await db.execute(sql`
+      INSERT INTO coop_order_producers (order_id, producer_id, answer, answered_by, answered_at)
+      SELECT ${order.id}::uuid, id, 'available', ${ownerId}::uuid, ${now}::timestamptz FROM coop_producers WHERE club_id = ${club.id}`);
+    await db.execute(sql`
+      UPDATE coop_orders SET status = 'open', opened_at = ${now}, deadline = ${new Date(now.getTime() + 86_400_000)}
+      WHERE id = ${order.id}`);
+    const { people, households, ordered } = seeded.result;
+    await db.execute(sql`
+      INSERT INTO coop_household_orders (order_id, household_id, created_at, updated_at, updated_by)
+      SELECT ${order.id}::uuid, h, ${now}::timestamptz, ${now}::timestamptz, p FROM unnest(${sql.param(households.map((h) => h.id))}::uuid[],
+        ${sql.param(people.map((p) => p.id))}::uuid[]) AS x(h, p)`);
+    await db.execute(sql`
+      INSERT INTO coop_order_lines (order_id, household_id, product_id, producer_id, version, quantity, ordered_by, ordered_at, updated_at)
+      SELECT ${order.id}::uuid, h.h, pr.id, pr.producer_id, 1, 1 + (h.n + pr.n) % 3, ARRAY[h.p], ${now}::timestamptz + (h.n || ' ms')::interval, ${now}::timestamptz
+      FROM unnest(${sql.param(households.map((h) => h.id))}::uuid[], ${sql.param(people.map((p) => p.id))}::uuid[])
+             WITH ORDINALITY AS h(h, p, n)
+      CROSS JOIN unnest(${sql.param(ordered.map((p) => p.id))}::uuid[], ${sql.param(ordered.map((p) => p.producerId))}::uuid[])
+             WITH ORDINALITY AS pr(id, producer_id, n)`);
+    await db.execute(sql`ANALYZE`);
+    const [lines] = await queryRows<{ count: number }>(
+      db,
+      sql`SELECT count(*)::int AS count FROM coop_order_lines`,
+    );
+    console.log(
+      `Seeded in ${(seeded.ms / 1000).toFixed(1)} s: ${HOUSEHOLDS} households, ${PRODUCERS} producers, ` +
+        `${PRODUCERS * PRODUCTS_PER_PRODUCER} products, ${lines!.count} order lines (${ordered.length} products each).\n`,
+    );
+
+    // 1. The household's order page.
+    const token = newSecret();
+    await db.execute(sql`
+      INSERT INTO core_sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at)
+      VALUES (${newId()}, ${people[0]!.id}, ${hashSecret(token)}, now(), now() + interval '1 day', now())`);
+    const cookie = `${SESSION_COOKIE}=${token}`;
+    const timeGet = async (url: string) => {
+      const times: number[] = [];
+      let bytes = 0;
+      for (let run = 0; run < PAGE_RUNS + 3; run++) {
+        const started = performance.now();
+        const response = await tally.http.request(url, {
+          headers: { cookie, 'x-requested-with': 'tally-web' },
+        });
+        const body = await response.arrayBuffer();
+        if (response.status !== 200)
+          throw new Error(`${url}: ${response.status} ${Buffer.from(body).toString()}`);
+        if (run >= 3) times.push(performance.now() - started);
+        bytes = body.byteLength;
+      }
+      return { p50: percentile(times, 50), p95: percentile(times, 95), bytes };
+    };
+    const reference = await timeGet(`/api/coop/clubs/${club.id}`);
+    const catalogue = await timeGet(`/api/coop/orders/${order.id}/catalogue`);
+    const mine = await timeGet(`/api/coop/orders/${order.id}/household-order`);
+    console.log('The household’s order page (through the API, one member, sequential requests):');
+    console.log(
+      `  reference  GET /clubs/{id}                         p50 ${reference.p50.toFixed(1)} ms  p95 ${reference.p95.toFixed(1)} ms`,
+    );
+    console.log(
+      `  catalogue  GET /orders/{id}/catalogue (${PRODUCERS * PRODUCTS_PER_PRODUCER} products, ${(catalogue.bytes / 2 ** 20).toFixed(1)} MB)  ` +
+        `p50 ${catalogue.p50.toFixed(1)} ms  p95 ${catalogue.p95.toFixed(1)} ms  (${(catalogue.p50 / reference.p50).toFixed(1)}× the reference; target < 200 ms)`,
+    );
+    console.log(
+      `  household  GET /orders/{id}/household-order (${ordered.length} lines)   p50 ${mine.p50.toFixed(1)} ms  p95 ${mine.p95.toFixed(1)} ms\n`,
+    );
+
+    // 2. Closing the order.
+    const aggregate = await withPeakMemory(() =>
+      queryRows(
+        db,
+        sql`SELECT product_id, sum(quantity) FROM coop_order_lines WHERE order_id = ${order.id} GROUP BY product_id`,
+      ),
+    );
+    const closed = await withPeakMemory(() => closeOrder(deps, owner, order.id));
+    const [short] = await queryRows<{ households: number; notified: number }>(
+      db,
+      sql`SELECT count(DISTINCT household_id)::int AS households,
+            (SELECT count(*)::int FROM core_notifications WHERE type = 'coop.order_short') AS notified
+          FROM coop_bill_changes WHERE order_id = ${order.id} AND kind = 'allotted'`,
+    );
+    const sheets = await withPeakMemory(() => db.transaction((tx) => mailOrderSheets(deps, tx, order.id)));
+    const [mail] = await queryRows<{ bytes: number }>(
+      db,
+      sql`SELECT coalesce(sum(length(attachments::text)), 0)::int AS bytes FROM core_mail_messages WHERE template = 'coop_order_sheet'`,
+    );
+    console.log(
+      `Closing an order of ${HOUSEHOLDS} households × ${ordered.length} products (${lines!.count} lines):`,
+    );
+    console.log(`  reference  the bare SQL aggregate of the lines            ${aggregate.ms.toFixed(0)} ms`);
+    console.log(
+      `  close      aggregate, ${SHORT_PRODUCTS} products shared pro rata, ${short!.households} short households told ` +
+        `(${short!.notified} notifications)  ${closed.ms.toFixed(0)} ms  (${(closed.ms / aggregate.ms).toFixed(1)}× the reference; target < 2000 ms)  peak ${closed.peakMb.toFixed(0)} MB`,
+    );
+    console.log(
+      `  sheets     ${sheets.result} producers’ PDF (with the household breakdown) and CSV, queued by mail ` +
+        `(${(mail!.bytes / 2 ** 20).toFixed(1)} MB attached)  ${sheets.ms.toFixed(0)} ms  peak ${sheets.peakMb.toFixed(0)} MB`,
+    );
+    const healthy = catalogue.p50 < 200 && closed.ms < 2000;
+    console.log(`\n${healthy ? 'Both targets met.' : 'A target was missed.'}`);
+    await tally.context.jobs.stop?.();
+    return healthy ? 0 : 1;
+  } finally {
+    await throwaway.drop();
+    await server.release();
+  }
+}
+
+main().then(
+  (code) => process.exit(isInterrupted() ? 130 : code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
