@@ -12,7 +12,7 @@ import { API_KEY_PREFIX, hashSecret, newSecret } from '../auth/tokens';
 import { type Db, queryRows } from '../database';
 import { newId } from '../ids';
 import type { NotificationChannel } from './registry';
-import { type Notifier, type NotifyInput, notify } from './service';
+import { type Notifier, type NotifyInput, notify, notifyAll } from './service';
 
 /** A line of the test's own that sends two kinds of notification. */
 const notifyingLine = {
@@ -146,6 +146,55 @@ describe('notify', () => {
       sql`SELECT state FROM core_mail_messages WHERE id = ${mailId}`,
     );
     expect(mail?.state).toBe('sent');
+  });
+});
+
+describe('notifyAll', () => {
+  it('notifies many people in one go, each by their own choice, once per dedupe key, in the order given', async () => {
+    const people = await Promise.all(Array.from({ length: 5 }, () => signedInPerson(tally)));
+    expect((await choose(people[1]!, 'test.order_ready', 'in_app')).status).toBe(200);
+    expect((await choose(people[2]!, 'test.order_ready', 'none')).status).toBe(200);
+    const inputs = people.map((person, index) =>
+      orderReady(person, { title: `Ready, household ${index + 1}`, dedupeKey: 'order_ready:77' }),
+    );
+    const results = await db.transaction((tx) => notifyAll(tx, notifier, [...inputs, inputs[0]!]));
+
+    expect(results.map((r) => r.channel)).toEqual(['both', 'in_app', 'none', 'both', 'both', 'both']);
+    expect(results.map((r) => [r.notificationId !== null, r.mailId !== null])).toEqual([
+      [true, true],
+      [true, false],
+      [false, false],
+      [true, true],
+      [true, true],
+      // The same person and key again in the same list: nothing more.
+      [false, false],
+    ]);
+    for (const [index, person] of people.entries()) {
+      const { notifications, mails } = await delivered(person);
+      expect(notifications.map((n) => n.title)).toEqual(index === 2 ? [] : [`Ready, household ${index + 1}`]);
+      expect(mails.map((m) => m.subject)).toEqual(
+        index === 1 || index === 2 ? [] : [`Ready, household ${index + 1}`],
+      );
+    }
+    // Replayed later, the whole event notifies nobody again; the queued mails are delivered by the mail job.
+    const replay = await db.transaction((tx) => notifyAll(tx, notifier, inputs));
+    expect(replay.every((r) => r.notificationId === null && r.mailId === null)).toBe(true);
+    await tally.jobs.runDue();
+    const states = await queryRows<{ state: string }>(
+      db,
+      sql`SELECT state FROM core_mail_messages WHERE id = ANY(${sql.param(results.map((r) => r.mailId).filter((id): id is string => id !== null))}::uuid[])`,
+    );
+    expect(states.map((m) => m.state)).toEqual(['sent', 'sent', 'sent']);
+  });
+
+  it('refuses a person who does not exist, writing nothing for anyone', async () => {
+    const person = await signedInPerson(tally);
+    await expect(
+      db.transaction((tx) =>
+        notifyAll(tx, notifier, [orderReady(person), { ...orderReady(person), userId: newId() }]),
+      ),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    expect(await delivered(person)).toEqual({ notifications: [], mails: [] });
   });
 });
 
