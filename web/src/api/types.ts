@@ -84,3 +84,27 @@ export type CoopImportRow = CoopProductImport['rows'][number];
 export type CoopProductsQuery = NonNullable<
   paths['/api/coop/clubs/{id}/products']['get']['parameters']['query']
 >;
+export type CoopOrderSummary = Item<SuccessBody<'/api/coop/clubs/{id}/orders', 'get'>>;
+export type CoopOrderStatus = CoopOrderSummary['status'];
+export type CoopAllocationRule = SuccessBody<'/api/coop/clubs/{id}/order-settings', 'get'>['allocation_rule'];
+export type CoopOrderDetail = SuccessBody<'/api/coop/orders/{id}', 'get'>;
+export type CoopOrderProducer = CoopOrderDetail['producers'][number];
+export type CoopOrderProduct = CoopOrderDetail['products'][number];
+export type CoopOrderBill = CoopOrderDetail['bills'][number];
+export type CoopOrderTask = CoopOrderDetail['tasks'][number];
+export type CoopOrderEvent = CoopOrderDetail['activity'][number];
+export type CoopHouseholdOrder = NonNullable<SuccessBody<'/api/coop/orders/{id}/household-order', 'get'>>;
+export type CoopOrderLine = CoopHouseholdOrder['lines'][number];
+export type CoopBill = NonNullable<CoopHouseholdOrder['bill']>;
+export type CoopPaymentState = CoopBill['payment_state'];
+export type CoopBillChange = CoopHouseholdOrder['changes'][number];
+export type CoopCatalogueProduct = Item<SuccessBody<'/api/coop/orders/{id}/catalogue', 'get'>>;
+export type CoopDeliveryInput = NonNullable<
+  paths['/api/coop/orders/{id}/products/{productId}/delivery']['put']['requestBody']
+>['content']['application/json'];
+export type CoopDeliveryOutcome = CoopDeliveryInput['outcome'];
+export type CoopBadPaymentReason = NonNullable<
+  paths['/api/coop/orders/{id}/bills/{householdId}/bad-payment']['post']['requestBody']
+>['content']['application/json']['reason'];
+export type CoopHouseholdAccount = SuccessBody<'/api/coop/households/{id}/account', 'get'>;
+export type CoopAccountEntry = CoopHouseholdAccount['entries'][number];

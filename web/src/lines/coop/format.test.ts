@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { centsOf, decimalInput, formatEuros, formatPercent, memberPricePreview, packaging } from './format';
+import {
+  balanceWords,
+  centsOf,
+  dateTimeInput,
+  decimalInput,
+  formatEuros,
+  formatPercent,
+  formatSignedEuros,
+  isoFromDateTimeInput,
+  memberPricePreview,
+  packaging,
+  quantityOf,
+} from './format';
 
 describe('coop money and amounts', () => {
   it('shows cents as euros exactly, however large', () => {
@@ -29,5 +41,31 @@ describe('coop money and amounts', () => {
     expect(formatPercent(null)).toBe('none');
     expect(packaging({ amount_per_package: '0.500', unit: 'kg', packages: 1 })).toBe('0.5 kg');
     expect(packaging({ amount_per_package: '1.000', unit: 'piece', packages: 6 })).toBe('6 × 1 piece');
+  });
+
+  it('signs a change to a balance and says a balance in words, exactly', () => {
+    expect(formatSignedEuros('-576')).toBe('−€5.76');
+    expect(formatSignedEuros(500n)).toBe('+€5.00');
+    expect(formatSignedEuros('0')).toBe('€0.00');
+    expect(balanceWords('-576')).toBe('owes the club €5.76');
+    expect(balanceWords('200')).toBe('in credit: the club owes it €2.00');
+    expect(balanceWords('0')).toBe('settled: nothing owed either way');
+  });
+
+  it('says a weighed amount with its unit, without trailing zeros', () => {
+    expect(quantityOf('2.130', 'kg')).toBe('2.13 kg');
+    expect(quantityOf('1.000', 'piece')).toBe('1 piece');
+    expect(quantityOf('3', 'piece')).toBe('3 pieces');
+    expect(quantityOf('0.500', 'l')).toBe('0.5 litre');
+  });
+
+  it('reads a date-time field in local time and gives it back with its offset', () => {
+    const iso = isoFromDateTimeInput('2026-06-03T18:30');
+    expect(iso).not.toBeNull();
+    expect(dateTimeInput(iso)).toBe('2026-06-03T18:30');
+    expect(new Date(iso!).getTime()).toBe(new Date(2026, 5, 3, 18, 30).getTime());
+    expect(isoFromDateTimeInput('')).toBeNull();
+    expect(isoFromDateTimeInput('tomorrow')).toBeNull();
+    expect(dateTimeInput(null)).toBe('');
   });
 });

@@ -1,4 +1,10 @@
-import type { CoopProductUnit } from '../../api/types';
+import type {
+  CoopAllocationRule,
+  CoopBadPaymentReason,
+  CoopOrderStatus,
+  CoopPaymentState,
+  CoopProductUnit,
+} from '../../api/types';
 import { formatMinorNumber } from '../../lib/money';
 
 /**
@@ -144,4 +150,82 @@ export function memberPricePreview(
 /** Basis points from a percentage typed (`7` → `700n`, `2,5` → `250n`), or null. */
 export function basisPointsOf(text: string): bigint | null {
   return centsOf(text);
+}
+
+/** Signed cents as a change to a balance: `-576` → `−€5.76`, `500` → `+€5.00`, `0` → `€0.00`. */
+export function formatSignedEuros(cents: string | bigint): string {
+  const value = BigInt(cents);
+  if (value === 0n) return formatEuros(0n);
+  return `${value < 0n ? '−' : '+'}${formatEuros(value < 0n ? -value : value)}`;
+}
+
+/** A household's balance with the club in words: `-576` → `owes the club €5.76`. */
+export function balanceWords(cents: string | bigint): string {
+  const value = BigInt(cents);
+  if (value < 0n) return `owes the club ${formatEuros(-value)}`;
+  if (value > 0n) return `in credit: the club owes it ${formatEuros(value)}`;
+  return 'settled: nothing owed either way';
+}
+
+/** An amount of a unit as the API writes it (`2.130`, `kg`) as people read it: `2.13 kg`, `3 pieces`. */
+export function quantityOf(amount: string, unit: CoopProductUnit): string {
+  const text = trimDecimal(amount);
+  if (unit === 'piece') return `${text} ${text === '1' ? 'piece' : 'pieces'}`;
+  return `${text} ${unitLabels[unit]}`;
+}
+
+/** The seed's names of an order's states. */
+export const orderStatusLabels: Record<CoopOrderStatus, string> = {
+  preparing: 'Preparing',
+  open: 'Open',
+  closed: 'Closed',
+  processed: 'Processed',
+  finished: 'Finished',
+};
+
+export const paymentStateLabels: Record<CoopPaymentState, string> = {
+  due: 'To pay',
+  paid: 'Paid',
+  bad: 'Bad payment',
+};
+
+export const badPaymentReasonLabels: Record<CoopBadPaymentReason, string> = {
+  payment_missing: 'No payment arrived',
+  bad_amount: 'The wrong amount arrived',
+  other: 'Something else',
+};
+
+/** How a product that ran short is shared, one sentence each (the club's order rules). */
+export const allocationRuleLabels: Record<CoopAllocationRule, { label: string; explanation: string }> = {
+  pro_rata: {
+    label: 'Pro rata',
+    explanation:
+      'Each household gets a share in proportion to what it ordered, so everyone who ordered gets some.',
+  },
+  rotation: {
+    label: 'Rotation',
+    explanation:
+      'Households that were short of the product last time are served first, so going without takes turns.',
+  },
+  order_time: {
+    label: 'Order time',
+    explanation: 'First ordered, first served: households that ordered earlier get theirs first.',
+  },
+};
+
+const pad = (value: number) => String(value).padStart(2, '0');
+
+/** A timestamp as a date-time field shows it, in the reader's time zone: `2026-06-03T18:00`. */
+export function dateTimeInput(iso: string | null): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** What a date-time field holds (the reader's local time) as the API takes it, with its offset; null when empty or not a date. */
+export function isoFromDateTimeInput(value: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
