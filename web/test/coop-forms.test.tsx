@@ -172,7 +172,7 @@ describe('what each role is offered', () => {
     const tabNames = within(tabs)
       .getAllByRole('tab')
       .map((tab) => tab.textContent);
-    expect(tabNames).toEqual(['Home', 'Households', 'Producers', 'Products', 'Members']);
+    expect(tabNames).toEqual(['Home', 'Orders', 'Households', 'Producers', 'Products', 'Members']);
     await screen.findByRole('heading', { level: 1, name: 'Members' });
     expect(screen.queryByLabelText(/^Role of/)).toBeNull();
     expect(screen.queryByRole('button', { name: /^Remove/ })).toBeNull();
@@ -189,7 +189,16 @@ describe('what each role is offered', () => {
       within(tabs)
         .getAllByRole('tab')
         .map((tab) => tab.textContent),
-    ).toEqual(['Home', 'Households', 'Producers', 'Products', 'Members & roles', 'Invite links', 'Settings']);
+    ).toEqual([
+      'Home',
+      'Orders',
+      'Households',
+      'Producers',
+      'Products',
+      'Members & roles',
+      'Invite links',
+      'Settings',
+    ]);
     const role = await waitFor(() => roleInput('Role of Hal'));
     await user.click(role);
     // In a table's scroll area, jsdom's boxes make the dropdown look scrolled out of view (hidden).

@@ -11,6 +11,11 @@ import { SettingsPage } from './club/SettingsPage';
 import { HouseholdPage } from './households/HouseholdPage';
 import { HouseholdsPage } from './households/HouseholdsPage';
 import { JoinClubPage } from './JoinClubPage';
+import { BooksPage } from './orders/BooksPage';
+import { DeliveryCheckPage } from './orders/DeliveryCheckPage';
+import { HouseholdOrderPage } from './orders/HouseholdOrderPage';
+import { OrderPage } from './orders/OrderPage';
+import { OrdersPage } from './orders/OrdersPage';
 import { ProducerPage } from './producers/ProducerPage';
 import { ProducersPage } from './producers/ProducersPage';
 import { ProductPage } from './products/ProductPage';
@@ -29,6 +34,12 @@ export default function CoopPages() {
       element: signedIn(<ClubLayout />),
       children: [
         { index: true, element: <ClubHomePage /> },
+        { path: 'orders', element: <OrdersPage /> },
+        // Notifications link here: /coop/clubs/{club}/orders/{order}.
+        { path: 'orders/:orderId', element: <OrderPage /> },
+        { path: 'orders/:orderId/my-order', element: <HouseholdOrderPage /> },
+        { path: 'orders/:orderId/producers/:producerId/delivery', element: <DeliveryCheckPage /> },
+        { path: 'orders/:orderId/books', element: <BooksPage /> },
         { path: 'households', element: <HouseholdsPage /> },
         { path: 'households/:householdId', element: <HouseholdPage /> },
         { path: 'producers', element: <ProducersPage /> },

@@ -11,6 +11,8 @@ import { useResource } from '../../../hooks/useResource';
 import { formatToTheSecond } from '../../../lib/dates';
 import { COOP, plural } from '../format';
 import { AskToJoinForm, MyJoinRequest, StartHouseholdForm } from '../households/HouseholdForms';
+import { OrdersOnHome } from '../orders/CurrentOrder';
+import { useOrders } from '../orders/resources';
 import {
   ClubFrame,
   loadJoinRequests,
@@ -176,14 +178,18 @@ function WaitingRequests() {
   );
 }
 
-/** /coop/clubs/:clubId: the club's home, the person's household first. */
+/** /coop/clubs/:clubId: the club's home: the current order first, then the person's household. */
 export function ClubHomePage() {
   const { club } = useClub();
   const households = useHouseholds(club.id);
   const mine = useMyHousehold(households.data);
+  const orders = useOrders(club.id);
   return (
     <ClubFrame title={club.name} description={<RoleBadge role={club.my_role} />}>
       <Stack gap="lg">
+        <ResourceView resource={orders} loadingLabel="Loading the orders…">
+          {(items) => <OrdersOnHome orders={items} />}
+        </ResourceView>
         <ResourceView resource={households} loadingLabel="Loading the households…">
           {(items) => (mine ? <MyHouseholdCard household={mine} /> : <NoHousehold households={items} />)}
         </ResourceView>

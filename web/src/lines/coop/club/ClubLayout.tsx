@@ -112,12 +112,13 @@ function tabsFor(clubId: string, can: (permission: string) => boolean): ClubTab[
   const base = `/coop/clubs/${clubId}`;
   return [
     { path: base, label: 'Home' },
+    { path: `${base}/orders`, label: 'Orders' },
     { path: `${base}/households`, label: 'Households' },
     { path: `${base}/producers`, label: 'Producers' },
     { path: `${base}/products`, label: 'Products' },
     { path: `${base}/members`, label: can(COOP.manageMembers) ? 'Members & roles' : 'Members' },
     ...(can(COOP.invite) ? [{ path: `${base}/invite-links`, label: 'Invite links' }] : []),
-    ...(can(COOP.settings) ? [{ path: `${base}/settings`, label: 'Settings' }] : []),
+    ...(can(COOP.settings) || can(COOP.orders) ? [{ path: `${base}/settings`, label: 'Settings' }] : []),
   ];
 }
 
