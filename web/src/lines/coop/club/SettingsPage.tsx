@@ -1,17 +1,101 @@
-import { Button, Group, Stack, Switch, TextInput } from '@mantine/core';
+import { Button, Group, Radio, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { api, call } from '../../../api/client';
+import { asApiError } from '../../../api/errors';
+import type { CoopAllocationRule } from '../../../api/types';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
+import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
+import { useResource } from '../../../hooks/useResource';
 import { type FormProblem, problemOf } from '../../../lib/serverErrors';
 import { checkRequired } from '../../../lib/validators';
-import { COOP } from '../format';
+import { allocationRuleLabels, COOP } from '../format';
 import { ClubFrame, useClub, useCoopRefresh } from './ClubLayout';
 
-/** /coop/clubs/:clubId/settings: the club's name, and how households admit people (its Admin). */
+/** How the club shares a product that ran short among the households that ordered it. */
+function OrderRulesForm({ clubId, current }: { clubId: string; current: CoopAllocationRule }) {
+  const refresh = useCoopRefresh();
+  const [rule, setRule] = useState<CoopAllocationRule>(current);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await call(
+        api.PUT('/api/coop/clubs/{id}/order-settings', {
+          params: { path: { id: clubId } },
+          body: { allocation_rule: rule },
+        }),
+      );
+      await refresh();
+      notifications.show({
+        color: 'teal',
+        message: `From the next order that closes, what runs short is shared ${allocationRuleLabels[saved.allocation_rule].label.toLowerCase()}.`,
+      });
+    } catch (thrown) {
+      setError(asApiError(thrown).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={(event) => void save(event)} noValidate aria-label="Order rules">
+      <Stack gap="md" maw={640}>
+        <Radio.Group
+          label="When a product runs short"
+          description="A producer may have less than the households ordered. The rule applies when an order closes."
+          value={rule}
+          onChange={(value) => setRule(value as CoopAllocationRule)}
+        >
+          <Stack gap="sm" mt="xs">
+            {(Object.keys(allocationRuleLabels) as CoopAllocationRule[]).map((value) => (
+              <Radio
+                key={value}
+                value={value}
+                label={`${allocationRuleLabels[value].label}${value === 'pro_rata' ? ' (the default)' : ''}`}
+                description={allocationRuleLabels[value].explanation}
+              />
+            ))}
+          </Stack>
+        </Radio.Group>
+        <FormErrorAlert message={error} />
+        <Group>
+          <Button type="submit" loading={busy} disabled={rule === current}>
+            Save the rule
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function OrderRules({ clubId }: { clubId: string }) {
+  const settings = useResource(`coop-order-settings:${clubId}`, () =>
+    call(api.GET('/api/coop/clubs/{id}/order-settings', { params: { path: { id: clubId } } })),
+  );
+  return (
+    <SectionCard
+      title="Order rules"
+      description="How a product that ran short is shared among the households."
+    >
+      <ResourceView resource={settings} loadingLabel="Loading the order rules…">
+        {(data) => (
+          <OrderRulesForm key={data.allocation_rule} clubId={clubId} current={data.allocation_rule} />
+        )}
+      </ResourceView>
+    </SectionCard>
+  );
+}
+
+/**
+ * /coop/clubs/:clubId/settings: the club's name and how households admit people (its Admin), and how
+ * orders share what ran short (order managers and the Admin).
+ */
 export function SettingsPage() {
   const { club, can } = useClub();
   const refresh = useCoopRefresh();
@@ -23,10 +107,23 @@ export function SettingsPage() {
     validateInputOnChange: true,
     validate: { name: checkRequired('a name for the club') },
   });
-  if (!can(COOP.settings)) {
+  const setsOrders = can(COOP.orders) || can(COOP.producers);
+  if (!can(COOP.settings) && !setsOrders) {
     return (
       <ClubFrame title="Settings">
         <FormErrorAlert message="Only the club’s Admin changes its settings." />
+      </ClubFrame>
+    );
+  }
+  if (!can(COOP.settings)) {
+    return (
+      <ClubFrame title="Settings" description="How the club’s orders share what ran short.">
+        <Stack gap="lg">
+          <Text size="sm" c="dimmed">
+            The club’s name and how households admit people are the Admin’s to change.
+          </Text>
+          <OrderRules clubId={club.id} />
+        </Stack>
       </ClubFrame>
     );
   }
@@ -49,25 +146,31 @@ export function SettingsPage() {
     }
   }, focusFirstInvalid);
   return (
-    <ClubFrame title="Settings" description="The club’s name, and how households let people in.">
-      <SectionCard title="The club">
-        <form ref={formRef} onSubmit={submit} noValidate aria-label="Club settings">
-          <Stack gap="md" maw={560}>
-            <TextInput label="Name of the club" required {...form.getInputProps('name')} />
-            <Switch
-              label="Households admit people with a code"
-              description="On: a person asking to join a household sees a four-digit code, which they tell a member of it in person or on the phone; the member types it to let them in. Nobody joins under a neighbour’s name. Off: a member lets people in on their name, address and message alone."
-              {...form.getInputProps('join_code_required', { type: 'checkbox' })}
-            />
-            <FormErrorAlert message={formError} />
-            <Group>
-              <Button type="submit" loading={form.submitting} disabled={!form.isDirty()}>
-                Save settings
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </SectionCard>
+    <ClubFrame
+      title="Settings"
+      description="The club’s name, how households let people in, and how orders share what ran short."
+    >
+      <Stack gap="lg">
+        <SectionCard title="The club">
+          <form ref={formRef} onSubmit={submit} noValidate aria-label="Club settings">
+            <Stack gap="md" maw={560}>
+              <TextInput label="Name of the club" required {...form.getInputProps('name')} />
+              <Switch
+                label="Households admit people with a code"
+                description="On: a person asking to join a household sees a four-digit code, which they tell a member of it in person or on the phone; the member types it to let them in. Nobody joins under a neighbour’s name. Off: a member lets people in on their name, address and message alone."
+                {...form.getInputProps('join_code_required', { type: 'checkbox' })}
+              />
+              <FormErrorAlert message={formError} />
+              <Group>
+                <Button type="submit" loading={form.submitting} disabled={!form.isDirty()}>
+                  Save settings
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+        </SectionCard>
+        {setsOrders && <OrderRules clubId={club.id} />}
+      </Stack>
     </ClubFrame>
   );
 }

@@ -27,6 +27,7 @@ import {
   useMyJoinRequest,
 } from '../club/ClubLayout';
 import { COOP, plural } from '../format';
+import { HouseholdAccount } from './HouseholdAccount';
 import { AskToJoinForm, MyJoinRequest } from './HouseholdForms';
 import { JoinRequestsList } from './JoinRequests';
 
@@ -271,6 +272,9 @@ function HouseholdView({ household }: { household: CoopHousehold }) {
               <AskToJoinForm club={club} household={household} />
             )}
           </SectionCard>
+        )}
+        {(lives || can(COOP.books) || can(COOP.producers)) && (
+          <HouseholdAccount clubId={club.id} household={household} />
         )}
         <SectionCard title="Members">
           {household.members.length === 0 ? (
