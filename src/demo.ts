@@ -30,6 +30,8 @@ export const demoCommand: Command = {
         secretKey: resolveInstallationSecret(config.secretKey, config.home),
       });
       for (const line of productLines) await line.prepare?.(context);
+      // The demo queues work for the server to do (an open order's deadline): the jobs must be known.
+      for (const line of productLines) line.jobs?.(context);
       for (const { line, made } of await makeDemo(context, productLines)) {
         console.log(`${line}:`);
         for (const sentence of made) console.log(`  ${sentence}`);
