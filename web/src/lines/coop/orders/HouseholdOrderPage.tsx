@@ -53,12 +53,15 @@ function matching(index: Indexed[], query: string): CoopCatalogueProduct[] {
 const ProductRow = memo(function ProductRow({
   product,
   quantity,
+  lineTotal,
   editable,
   refusal,
   onSave,
 }: {
   product: CoopCatalogueProduct;
   quantity: number;
+  /** What the household's line of it comes to, as ordered. */
+  lineTotal: string | undefined;
   editable: boolean;
   refusal: string | undefined;
   onSave: (product: CoopCatalogueProduct, quantity: number) => Promise<void>;
@@ -80,12 +83,11 @@ const ProductRow = memo(function ProductRow({
           </Text>
           <Text size="sm">
             {packaging(product)}
-            {product.estimate ? ', by weight' : ''} ·{' '}
+            {product.estimate ? ', by weight' : ''} · {product.estimate ? 'about ' : ''}
             <Text span fw={600} size="sm">
               {formatEuros(product.item_price_cents)}
             </Text>{' '}
-            {product.estimate ? 'about, per item' : 'per item'} · {formatEuros(product.unit_price_cents)}{' '}
-            {perUnit(product.unit)}
+            per item · {formatEuros(product.unit_price_cents)} {perUnit(product.unit)}
           </Text>
           {(product.categories.length > 0 || product.maximum_available !== null) && (
             <Group gap={4}>
@@ -112,20 +114,28 @@ const ProductRow = memo(function ProductRow({
             </Text>
           )}
         </Stack>
-        {editable ? (
-          <QuantityStepper
-            name={product.name}
-            quantity={quantity}
-            maximum={product.maximum_available}
-            disabled={false}
-            describedBy={refusal ? refusalId : undefined}
-            onSave={save}
-          />
-        ) : (
-          <Text size="sm" fw={quantity > 0 ? 600 : 400} c={quantity > 0 ? undefined : 'dimmed'}>
-            {quantity > 0 ? `${quantity} ordered` : 'not ordered'}
-          </Text>
-        )}
+        <Stack gap={2} align="flex-end">
+          {editable ? (
+            <QuantityStepper
+              name={product.name}
+              quantity={quantity}
+              maximum={product.maximum_available}
+              disabled={false}
+              describedBy={refusal ? refusalId : undefined}
+              onSave={save}
+            />
+          ) : (
+            <Text size="sm" fw={quantity > 0 ? 600 : 400} c={quantity > 0 ? undefined : 'dimmed'}>
+              {quantity > 0 ? `${quantity} ordered` : 'not ordered'}
+            </Text>
+          )}
+          {quantity > 0 && lineTotal && (
+            <Text size="xs" c="dimmed">
+              {product.estimate ? 'about ' : ''}
+              {formatEuros(lineTotal)}
+            </Text>
+          )}
+        </Stack>
       </Group>
     </Card>
   );
@@ -171,14 +181,14 @@ function Shop({ order }: { order: CoopOrderDetail }) {
   const [limit, setLimit] = useState(PRODUCTS_AT_A_TIME);
   const [refusals, setRefusals] = useState<Record<string, string>>({});
   const index = useMemo(() => searchIndex(catalogue.data ?? []), [catalogue.data]);
-  const quantities = useMemo(
-    () => new Map((household.data?.lines ?? []).map((l) => [l.product_id, l.quantity])),
+  const lines = useMemo(
+    () => new Map((household.data?.lines ?? []).map((l) => [l.product_id, l])),
     [household.data],
   );
   const matches = useMemo(() => {
     const found = matching(index, deferredQuery);
-    return onlyOrdered ? found.filter((p) => (quantities.get(p.id) ?? 0) > 0) : found;
-  }, [index, deferredQuery, onlyOrdered, quantities]);
+    return onlyOrdered ? found.filter((p) => (lines.get(p.id)?.quantity ?? 0) > 0) : found;
+  }, [index, deferredQuery, onlyOrdered, lines]);
   const { replace: replaceHousehold, reload: reloadHousehold } = household;
   const { reload: reloadCatalogue } = catalogue;
 
@@ -294,7 +304,8 @@ function Shop({ order }: { order: CoopOrderDetail }) {
                     <ProductRow
                       key={product.id}
                       product={product}
-                      quantity={quantities.get(product.id) ?? 0}
+                      quantity={lines.get(product.id)?.quantity ?? 0}
+                      lineTotal={lines.get(product.id)?.ordered.total_cents}
                       editable={editable}
                       refusal={refusals[product.id]}
                       onSave={save}

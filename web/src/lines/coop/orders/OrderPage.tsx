@@ -51,6 +51,12 @@ function orderFacts(order: CoopOrderDetail) {
   ];
 }
 
+/** The server writes times into activity lines as ISO timestamps; people read them in their own time zone. */
+const readableTimes = (text: string) =>
+  text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) =>
+    formatToTheSecond(iso),
+  );
+
 function Activity({ order }: { order: CoopOrderDetail }) {
   return (
     <DataTable
@@ -69,7 +75,13 @@ function Activity({ order }: { order: CoopOrderDetail }) {
           csv: (e) => e.at,
           cell: (e) => formatToTheSecond(e.at),
         },
-        { id: 'text', header: 'What happened', cardTitle: true, csv: (e) => e.text, cell: (e) => e.text },
+        {
+          id: 'text',
+          header: 'What happened',
+          cardTitle: true,
+          csv: (e) => e.text,
+          cell: (e) => readableTimes(e.text),
+        },
         {
           id: 'by',
           header: 'By',

@@ -221,7 +221,6 @@ export function ProductDeliveryForm({
                 : 'Only if it changed; leave empty for no change.'
             }
             inputMode="decimal"
-            placeholder="2.40"
             rightSection={
               <Text size="sm" c="dimmed" aria-hidden>
                 €
@@ -267,7 +266,6 @@ export function ProductDeliveryForm({
                                   key={at}
                                   aria-label={`Weight of item ${at + 1} for ${h.name}`}
                                   inputMode="decimal"
-                                  placeholder="1.25"
                                   value={weight}
                                   onChange={(event) => {
                                     const typed = event.currentTarget.value;

@@ -150,7 +150,7 @@ export function YourOrder({ order, household }: { order: CoopOrderDetail; househ
             : []),
           {
             id: 'cost',
-            header: household.bill ? 'Billed' : 'Cost',
+            header: household.bill ? 'Billed' : 'As ordered',
             align: 'right',
             nowrap: true,
             sortValue: (l) => BigInt(lineCost(l)),
@@ -161,12 +161,14 @@ export function YourOrder({ order, household }: { order: CoopOrderDetail; househ
       />
       <Group justify="space-between" gap="sm">
         <Text fw={600} aria-label="Your household’s total">
-          {household.bill ? 'Your bill: ' : 'Total: '}
+          {household.bill ? 'Your bill: ' : 'Total as ordered: '}
           {formatEuros(total)}
-          {estimated && (
+          {!household.bill && (after || estimated) && (
             <Text span size="sm" c="dimmed" fw={400}>
               {' '}
-              (an estimate: goods sold by weight are billed as weighed)
+              {after
+                ? '(your bill comes once every delivery is checked: what ran short, was weighed or missing changes it)'
+                : '(an estimate: goods sold by weight are billed as weighed)'}
             </Text>
           )}
         </Text>
