@@ -271,6 +271,24 @@ describe('a household’s order', () => {
     expect(saved.lines.map((l: Body) => [l.name, l.quantity, l.version])).toEqual([['Milk', 2, 2]]);
   });
 
+  it('shows the server’s refusal next to the product when the deadline passed while the page was open', async () => {
+    const c = await buyersClub();
+    const order = await openOrder(c);
+    pages.signIn(c.nils);
+    const { user } = await pages.render(`${order.page}/my-order`);
+    pages.tally.clock.advance(24 * 3600_000 + 1000);
+    const milk = screen.getByRole('listitem', { name: 'Milk' });
+    await user.click(within(milk).getByRole('button', { name: 'One more Milk' }));
+    await waitFor(() =>
+      expect(within(milk).getByRole('alert').textContent).toBe('The deadline passed: the order is closing.'),
+    );
+    // The household's order is read again: it no longer changes, and nothing was ordered.
+    await screen.findByText('Your order can no longer change');
+    expect(within(milk).queryByRole('button', { name: 'One more Milk' })).toBeNull();
+    expect(within(milk).getByText('not ordered')).toBeTruthy();
+    expect((await api(c.nils, 200, 'GET', `${order.path}/household-order`)).lines).toEqual([]);
+  });
+
   it('shows the order read-only once the deadline passed', async () => {
     const c = await buyersClub();
     const order = await openOrder(c);

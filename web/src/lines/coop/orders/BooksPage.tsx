@@ -15,6 +15,7 @@ import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { usePageTitle } from '../../../components/usePageTitle';
 import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
+import { useFormDraft } from '../../../hooks/useFormDraft';
 import { checkAmount, parseAmount } from '../../../lib/amounts';
 import { type FormProblem, problemOf } from '../../../lib/serverErrors';
 import { ClubFrame, useClub, useCoopRefresh } from '../club/ClubLayout';
@@ -48,6 +49,7 @@ function BadPaymentForm({
         values.reason === 'other' && !value.trim() ? 'Say what is wrong with the payment' : null,
     },
   });
+  useFormDraft(form, `bad-payment:${bill.household_id}`);
   const submit = form.onSubmit(async (values) => {
     setFormError(null);
     const paid = parseAmount(values.paid, EUROS);

@@ -8,6 +8,7 @@ import { ConfirmButton } from '../../../components/ConfirmButton';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { SectionCard } from '../../../components/SectionCard';
 import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
+import { useFormDraft } from '../../../hooks/useFormDraft';
 import { formatToTheSecond } from '../../../lib/dates';
 import { type FormProblem, problemOf } from '../../../lib/serverErrors';
 import { dateTimeInput, isoFromDateTimeInput, plural } from '../format';
@@ -43,6 +44,7 @@ function OpenOrderForm({ order, onChanged }: { order: CoopOrderDetail; onChanged
     validateInputOnChange: true,
     validate: { deadline: checkDeadline },
   });
+  useFormDraft(form, 'open-order');
   const waiting = order.missing_answers;
   const nobody = order.producers.length > 0 && !order.producers.some((p) => p.answer === 'available');
   const submit = form.onSubmit(async (values) => {
@@ -108,6 +110,7 @@ function DeadlineAndPickupForm({ order, onChanged }: { order: CoopOrderDetail; o
     validateInputOnChange: true,
     validate: { deadline: (value) => (open ? checkDeadline(value) : null) },
   });
+  useFormDraft(form, 'order-deadline-and-pickup');
   const submit = form.onSubmit(async (values) => {
     setFormError(null);
     const deadlineChanged = open && values.deadline !== initial.deadline;

@@ -7,6 +7,7 @@ import { api, call } from '../../../api/client';
 import type { CoopOrderDetail, CoopOrderProducer } from '../../../api/types';
 import { DataTable } from '../../../components/DataTable';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
+import { useFormDraft } from '../../../hooks/useFormDraft';
 import { formatToTheSecond } from '../../../lib/dates';
 import { type FormProblem, problemOf } from '../../../lib/serverErrors';
 import { useSignedInUser } from '../../../session/SessionContext';
@@ -123,6 +124,7 @@ export function AnswerForm({
           : null,
     },
   });
+  useFormDraft(form, `answer:${producer.producer_id}`);
   const producerPage = `/coop/clubs/${order.club_id}/producers/${producer.producer_id}`;
   const submit = form.onSubmit(async (values) => {
     setFormError(null);
