@@ -2,7 +2,13 @@ import { sql } from 'drizzle-orm';
 import type { Actor } from '../../core/actor';
 import { type Db, queryRows } from '../../core/database';
 import type { CoopDeps } from '../deps';
-import type { DeliveryOutcome, PaymentState, ProducerAnswer } from '../schema';
+import type {
+  BadPaymentReason,
+  DeliveryOutcome,
+  PackagingUnit,
+  PaymentState,
+  ProducerAnswer,
+} from '../schema';
 import { findOrder, type Order, type OrderStanding, orderStanding, speaksFor } from './access';
 import { type HouseholdOrderView, householdOrderView } from './household-orders';
 
@@ -25,7 +31,7 @@ export interface OrderProductView {
   productId: string;
   producerId: string;
   name: string;
-  unit: string;
+  unit: PackagingUnit;
   estimate: boolean;
   orderedItems: number;
   allottedItems: number;
@@ -53,7 +59,7 @@ export interface OrderBillView {
   totalCents: bigint;
   receivedCents: bigint;
   paymentState: PaymentState;
-  badReason: string | null;
+  badReason: BadPaymentReason | null;
   badText: string | null;
   fixNote: string | null;
 }
@@ -219,7 +225,7 @@ async function productsOf(
     product_id: string;
     producer_id: string;
     name: string;
-    unit: string;
+    unit: PackagingUnit;
     estimate: boolean;
     ordered_items: number;
     allotted_items: number;
@@ -297,7 +303,7 @@ async function billsOf(db: Db, order: Order): Promise<OrderBillView[]> {
     total_cents: string;
     received_cents: string;
     payment_state: PaymentState;
-    bad_reason: string | null;
+    bad_reason: BadPaymentReason | null;
     bad_text: string | null;
     fix_note: string | null;
   }>(

@@ -7,6 +7,7 @@ import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { type BillTotals, billTotals, memberUnitPrice, type PricedLine, priceLine } from '../pricing';
 import {
+  type BadPaymentReason,
   type BillChangeKind,
   type DeliveryOutcome,
   householdOrders,
@@ -327,7 +328,7 @@ export interface BillView {
   byVatRate: { vatBasisPoints: bigint; netCents: bigint; vatCents: bigint }[];
   receivedCents: bigint;
   paymentState: PaymentState;
-  badReason: string | null;
+  badReason: BadPaymentReason | null;
   badText: string | null;
   fixNote: string | null;
   fixedAt: Date | null;
@@ -482,7 +483,7 @@ async function billOf(db: Db, order: Order, householdId: string): Promise<BillVi
     by_vat_rate: { vat_basis_points: string; net_cents: string; vat_cents: string }[];
     received_cents: string;
     payment_state: PaymentState;
-    bad_reason: string | null;
+    bad_reason: BadPaymentReason | null;
     bad_text: string | null;
     fix_note: string | null;
     fixed_at: string | null;

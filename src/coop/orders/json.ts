@@ -4,6 +4,7 @@ import { iso, Uuid } from '../fields';
 import type { BillTotals, PricedLine } from '../pricing';
 import {
   allocationRules,
+  badPaymentReasons,
   billChangeKinds,
   deliveryOutcomes,
   orderStatuses,
@@ -142,7 +143,7 @@ const ChangeSchema = z.object({
 const BillSchema = TotalsSchema.extend({
   received_cents: z.string(),
   payment_state: z.enum(paymentStates),
-  bad_reason: z.string().nullable(),
+  bad_reason: z.enum(badPaymentReasons).nullable(),
   bad_text: z.string().nullable(),
   fix_note: z.string().nullable(),
   fixed_at: z.string().nullable(),
@@ -301,7 +302,7 @@ export const OrderDetailSchema = OrderSchema.extend({
       product_id: Uuid,
       producer_id: Uuid,
       name: z.string(),
-      unit: z.string(),
+      unit: z.enum(packagingUnits),
       estimate: z.boolean(),
       ordered_items: z.number().int(),
       allotted_items: z.number().int(),
@@ -331,7 +332,7 @@ export const OrderDetailSchema = OrderSchema.extend({
       total_cents: z.string(),
       received_cents: z.string(),
       payment_state: z.enum(paymentStates),
-      bad_reason: z.string().nullable(),
+      bad_reason: z.enum(badPaymentReasons).nullable(),
       bad_text: z.string().nullable(),
       fix_note: z.string().nullable(),
     }),

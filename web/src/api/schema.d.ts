@@ -26199,7 +26199,8 @@ export interface components {
                 /** Format: uuid */
                 producer_id: string;
                 name: string;
-                unit: string;
+                /** @enum {string} */
+                unit: "piece" | "kg" | "g" | "l" | "ml" | "lb" | "oz";
                 estimate: boolean;
                 ordered_items: number;
                 allotted_items: number;
@@ -26229,7 +26230,8 @@ export interface components {
                 received_cents: string;
                 /** @enum {string} */
                 payment_state: "due" | "paid" | "bad";
-                bad_reason: string | null;
+                /** @enum {string|null} */
+                bad_reason: "payment_missing" | "bad_amount" | "other" | null;
                 bad_text: string | null;
                 fix_note: string | null;
             }[];
@@ -26348,7 +26350,8 @@ export interface components {
                 received_cents: string;
                 /** @enum {string} */
                 payment_state: "due" | "paid" | "bad";
-                bad_reason: string | null;
+                /** @enum {string|null} */
+                bad_reason: "payment_missing" | "bad_amount" | "other" | null;
                 bad_text: string | null;
                 fix_note: string | null;
                 fixed_at: string | null;
@@ -26405,7 +26408,7 @@ export interface components {
             unit_price_cents: string;
             /** @description what a member pays for one item, VAT included, in euro cents */
             item_price_cents: string;
-            /** @description items the club’s households ordered so far */
+            /** @description for a product with a maximum: items the club’s households ordered so far (0 for the others) */
             ordered_items: number;
         };
         CoopHouseholdAccount: {
