@@ -1,3 +1,39 @@
+CREATE TABLE "coop_bank_lines" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"club_id" uuid NOT NULL,
+	"statement_id" uuid NOT NULL,
+	"bank_id" text NOT NULL,
+	"booked_on" text NOT NULL,
+	"amount_cents" numeric(78, 0) NOT NULL,
+	"direction" text NOT NULL,
+	"counterparty_name" text NOT NULL,
+	"counterparty_iban" text,
+	"remittance" text NOT NULL,
+	"references" text[] NOT NULL,
+	"end_to_end_id" text,
+	"state" text NOT NULL,
+	"order_id" uuid,
+	"household_id" uuid,
+	"confidence" integer,
+	"decided_by" uuid,
+	"decided_at" timestamp with time zone,
+	"created_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "coop_bank_lines_bank_id" UNIQUE("club_id","bank_id")
+);
+--> statement-breakpoint
+CREATE TABLE "coop_bank_statements" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"club_id" uuid NOT NULL,
+	"format" text NOT NULL,
+	"file_id" uuid NOT NULL,
+	"bank_statement_id" text,
+	"account_iban" text,
+	"lines" integer NOT NULL,
+	"new_lines" integer NOT NULL,
+	"imported_by" uuid NOT NULL,
+	"imported_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "coop_bill_changes" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"order_id" uuid NOT NULL,
@@ -21,6 +57,7 @@ CREATE TABLE "coop_bills" (
 	"net_cents" numeric(78, 0) NOT NULL,
 	"vat_cents" numeric(78, 0) NOT NULL,
 	"total_cents" numeric(78, 0) NOT NULL,
+	"reference" text NOT NULL,
 	"by_vat_rate" jsonb NOT NULL,
 	"received_cents" numeric(78, 0) NOT NULL,
 	"payment_state" text NOT NULL,
@@ -33,6 +70,14 @@ CREATE TABLE "coop_bills" (
 	"created_at" timestamp with time zone NOT NULL,
 	CONSTRAINT "coop_bills_order_id_household_id_pk" PRIMARY KEY("order_id","household_id"),
 	CONSTRAINT "coop_bills_bad" CHECK (("coop_bills"."payment_state" = 'bad') = ("coop_bills"."bad_reason" IS NOT NULL))
+);
+--> statement-breakpoint
+CREATE TABLE "coop_club_bank_accounts" (
+	"club_id" uuid PRIMARY KEY NOT NULL,
+	"account_holder" text NOT NULL,
+	"iban" text NOT NULL,
+	"bic" text,
+	"updated_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "coop_club_order_settings" (
@@ -137,8 +182,14 @@ CREATE TABLE "coop_orders" (
 );
 --> statement-breakpoint
 ALTER TABLE "core_mail_messages" ADD COLUMN "attachments" jsonb;--> statement-breakpoint
+ALTER TABLE "coop_producers" ADD COLUMN "iban" text;--> statement-breakpoint
+ALTER TABLE "coop_producers" ADD COLUMN "account_holder" text;--> statement-breakpoint
+ALTER TABLE "coop_bank_lines" ADD CONSTRAINT "coop_bank_lines_club_id_coop_clubs_organization_id_fk" FOREIGN KEY ("club_id") REFERENCES "public"."coop_clubs"("organization_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "coop_bank_lines" ADD CONSTRAINT "coop_bank_lines_statement_id_coop_bank_statements_id_fk" FOREIGN KEY ("statement_id") REFERENCES "public"."coop_bank_statements"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "coop_bank_statements" ADD CONSTRAINT "coop_bank_statements_club_id_coop_clubs_organization_id_fk" FOREIGN KEY ("club_id") REFERENCES "public"."coop_clubs"("organization_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "coop_bills" ADD CONSTRAINT "coop_bills_order_id_coop_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."coop_orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "coop_bills" ADD CONSTRAINT "coop_bills_household_id_coop_households_id_fk" FOREIGN KEY ("household_id") REFERENCES "public"."coop_households"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "coop_club_bank_accounts" ADD CONSTRAINT "coop_club_bank_accounts_club_id_coop_clubs_organization_id_fk" FOREIGN KEY ("club_id") REFERENCES "public"."coop_clubs"("organization_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "coop_club_order_settings" ADD CONSTRAINT "coop_club_order_settings_club_id_coop_clubs_organization_id_fk" FOREIGN KEY ("club_id") REFERENCES "public"."coop_clubs"("organization_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "coop_household_orders" ADD CONSTRAINT "coop_household_orders_order_id_coop_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."coop_orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "coop_household_orders" ADD CONSTRAINT "coop_household_orders_household_id_coop_households_id_fk" FOREIGN KEY ("household_id") REFERENCES "public"."coop_households"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -151,7 +202,10 @@ ALTER TABLE "coop_order_producers" ADD CONSTRAINT "coop_order_producers_producer
 ALTER TABLE "coop_order_products" ADD CONSTRAINT "coop_order_products_order_id_coop_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."coop_orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "coop_order_products" ADD CONSTRAINT "coop_order_products_product_id_coop_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."coop_products"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "coop_orders" ADD CONSTRAINT "coop_orders_club_id_coop_clubs_organization_id_fk" FOREIGN KEY ("club_id") REFERENCES "public"."coop_clubs"("organization_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "coop_bank_lines_state_idx" ON "coop_bank_lines" USING btree ("club_id","state");--> statement-breakpoint
+CREATE INDEX "coop_bank_statements_club_idx" ON "coop_bank_statements" USING btree ("club_id","imported_at");--> statement-breakpoint
 CREATE INDEX "coop_bill_changes_household_idx" ON "coop_bill_changes" USING btree ("order_id","household_id","changed_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "coop_bills_reference" ON "coop_bills" USING btree ("reference");--> statement-breakpoint
 CREATE INDEX "coop_order_events_order_idx" ON "coop_order_events" USING btree ("order_id","at");--> statement-breakpoint
 CREATE INDEX "coop_order_lines_product_idx" ON "coop_order_lines" USING btree ("order_id","product_id");--> statement-breakpoint
 CREATE INDEX "coop_orders_club_idx" ON "coop_orders" USING btree ("club_id","status");

@@ -152,6 +152,9 @@ export const producers = pgTable(
     /** The seed's `producer_details`: a free text of what they grow or make, how they deliver. */
     details: text('details').notNull().default(''),
     liaisonUserId: uuid('liaison_user_id').notNull(),
+    /** Where the producer is paid: a checked IBAN (compact), and who holds the account. */
+    iban: text('iban'),
+    accountHolder: text('account_holder'),
     editorPolicy: text('editor_policy', { enum: editorPolicies }).notNull().default('liaison'),
     createdBy: uuid('created_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
@@ -493,6 +496,8 @@ export const bills = pgTable(
     netCents: amountColumn('net_cents').notNull(),
     vatCents: amountColumn('vat_cents').notNull(),
     totalCents: amountColumn('total_cents').notNull(),
+    /** The structured creditor reference (ISO 11649) the household quotes with its payment. */
+    reference: text('reference').notNull(),
     /** Net and VAT per rate, as the bill lists them. */
     byVatRate: jsonb('by_vat_rate')
       .$type<{ vat_basis_points: string; net_cents: string; vat_cents: string }[]>()
@@ -511,6 +516,7 @@ export const bills = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.orderId, t.householdId] }),
+    uniqueIndex('coop_bills_reference').on(t.reference),
     check('coop_bills_bad', sql`(${t.paymentState} = 'bad') = (${t.badReason} IS NOT NULL)`),
   ],
 );
@@ -530,4 +536,94 @@ export const orderEvents = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
   (t) => [index('coop_order_events_order_idx').on(t.orderId, t.at)],
+);
+
+/** The club's bank account: where households pay, and what producers' payments are sent from. */
+export const clubBankAccounts = pgTable('coop_club_bank_accounts', {
+  clubId: uuid('club_id')
+    .primaryKey()
+    .references(() => clubs.organizationId),
+  accountHolder: text('account_holder').notNull(),
+  /** Compact and checked (MOD 97-10). */
+  iban: text('iban').notNull(),
+  bic: text('bic'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+export const statementFormats = ['camt053', 'csv'] as const;
+export type StatementFormat = (typeof statementFormats)[number];
+
+/** A bank statement the bookkeeper uploaded, kept as it came. */
+export const bankStatements = pgTable(
+  'coop_bank_statements',
+  {
+    id: uuid('id').primaryKey(),
+    clubId: uuid('club_id')
+      .notNull()
+      .references(() => clubs.organizationId),
+    format: text('format', { enum: statementFormats }).notNull(),
+    fileId: uuid('file_id').notNull(),
+    /** The bank's id of the statement, when it gives one. */
+    bankStatementId: text('bank_statement_id'),
+    accountIban: text('account_iban'),
+    lines: integer('lines').notNull(),
+    /** Lines seen for the first time: a statement imported again adds none. */
+    newLines: integer('new_lines').notNull(),
+    importedBy: uuid('imported_by').notNull(),
+    importedAt: timestamp('imported_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('coop_bank_statements_club_idx').on(t.clubId, t.importedAt)],
+);
+
+export const bankLineStates = [
+  'matched',
+  'bad_amount',
+  'unmatched',
+  'assigned',
+  'ignored',
+  'outgoing',
+] as const;
+/**
+ * What became of a statement's line: `matched` to a bill and received; `bad_amount` matched by its
+ * reference but not for the amount owed, waiting for the bookkeeper to confirm the bad payment;
+ * `unmatched` waiting to be assigned by hand; `assigned` by hand; `ignored` (not a household's
+ * payment); `outgoing` money the club sent.
+ */
+export type BankLineState = (typeof bankLineStates)[number];
+
+/** One line of a bank statement, once per bank id, whatever how often its statement is imported. */
+export const bankLines = pgTable(
+  'coop_bank_lines',
+  {
+    id: uuid('id').primaryKey(),
+    clubId: uuid('club_id')
+      .notNull()
+      .references(() => clubs.organizationId),
+    statementId: uuid('statement_id')
+      .notNull()
+      .references(() => bankStatements.id),
+    /** The bank's own id of the line (its account servicer reference). */
+    bankId: text('bank_id').notNull(),
+    bookedOn: text('booked_on').notNull(),
+    amountCents: amountColumn('amount_cents').notNull(),
+    direction: text('direction', { enum: ['credit', 'debit'] }).notNull(),
+    counterpartyName: text('counterparty_name').notNull(),
+    counterpartyIban: text('counterparty_iban'),
+    remittance: text('remittance').notNull(),
+    references: text('references').array().notNull(),
+    endToEndId: text('end_to_end_id'),
+    state: text('state', { enum: bankLineStates }).notNull(),
+    /** The bill it pays (or is proposed for, with `confidence`), by order and household. */
+    orderId: uuid('order_id'),
+    householdId: uuid('household_id'),
+    /** How sure the match is, 0 to 100: 100 by reference; by amount and name less. */
+    confidence: integer('confidence'),
+    decidedBy: uuid('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    unique('coop_bank_lines_bank_id').on(t.clubId, t.bankId),
+    index('coop_bank_lines_state_idx').on(t.clubId, t.state),
+  ],
 );

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
+import { formatCreditorReference } from '../../core/banking/creditor-reference';
 import { type Db, inSlices, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { type StoredFile, saveUpload } from '../../core/files/service';
@@ -132,6 +133,7 @@ export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promis
         netCents: totals.netCents,
         vatCents: totals.vatCents,
         totalCents: totals.totalCents,
+        reference: paymentReference(order, householdId),
         byVatRate: totals.byVatRate.map((rate) => ({
           vat_basis_points: rate.vatBasisPoints.toString(),
           net_cents: rate.netCents.toString(),
@@ -226,7 +228,7 @@ async function tellHouseholdsFoodIsReady(
       order.pickup ? `Pick it up: ${order.pickup}.` : 'Your food is ready to pick up.',
       changes.length > 0 ? `What changed:\n${changes.join('\n')}` : 'Everything came as you ordered it.',
       totals.totalCents > 0n
-        ? `To pay: ${euros(totals.totalCents)}, with the reference ${paymentReference(order, householdId)}.`
+        ? `To pay: ${euros(totals.totalCents)}, with the reference ${formatCreditorReference(paymentReference(order, householdId))}.`
         : 'There is nothing to pay.',
     ].join('\n\n');
     await notifyAll(
@@ -433,7 +435,7 @@ export async function flagBadPayment(
           userId: person.userId,
           type: COOP_NOTIFICATIONS.badPayment,
           title: `Order ${order.number}: something is wrong with your payment`,
-          body: `${words[0]!.toUpperCase()}${words.slice(1)}. Put it right, then tell the bookkeeper on the order’s page. Reference: ${paymentReference(order, householdId)}.`,
+          body: `${words[0]!.toUpperCase()}${words.slice(1)}. Put it right, then tell the bookkeeper on the order’s page. Reference: ${formatCreditorReference(paymentReference(order, householdId))}.`,
           link: orderLink(order),
           dedupeKey: `bad_payment:${order.id}:${deps.clock.now().toISOString()}`,
         })),

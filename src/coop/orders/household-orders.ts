@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
+import { creditorReference } from '../../core/banking/creditor-reference';
 import { type Db, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid } from '../../core/ids';
@@ -515,9 +516,13 @@ async function billOf(db: Db, order: Order, householdId: string): Promise<BillVi
   };
 }
 
-/** What a household writes on its transfer so the bookkeeper finds its bill: the order and the household. */
+/**
+ * What a household quotes with its transfer, so the bank statement finds its bill: a structured
+ * creditor reference (ISO 11649) of the order's number and the household, whose check digits the
+ * payer's bank verifies as it is typed.
+ */
 export const paymentReference = (order: Pick<Order, 'number'>, householdId: string): string =>
-  `ORDER ${order.number} ${householdId.slice(0, 8).toUpperCase()}`;
+  creditorReference(`${order.number}H${householdId.replaceAll('-', '').slice(0, 12)}`);
 
 async function billChangesOf(db: Db, orderId: string, householdId: string): Promise<BillChangeView[]> {
   const rows = await queryRows<{
