@@ -316,38 +316,54 @@ export async function markPaymentReceived(
   orderId: string,
   householdId: string,
 ): Promise<Order> {
-  const userId = requireUser(actor);
   return deps.db.transaction(async (tx) => {
     const { order, standing } = await orderFor(deps, tx, actor, orderId, 'change');
     requireRight(standing.books, 'only the bookkeeper or the Admin marks payments');
-    requireStatus(order, 'processed');
-    const bill = await lockedBill(tx, order, householdId);
-    const owed = bill.totalCents - bill.receivedCents;
-    await receive(deps, tx, order, householdId, bill.receivedCents, owed);
-    const now = deps.clock.now();
-    await tx
-      .update(bills)
-      .set({
-        paymentState: 'paid',
-        receivedCents: owed > 0n ? bill.totalCents : bill.receivedCents,
-        badReason: null,
-        badText: null,
-        paidAt: now,
-        checkedBy: userId,
-      })
-      .where(and(eq(bills.orderId, order.id), eq(bills.householdId, householdId)));
-    const name = await householdName(tx, householdId);
-    await addEvent(tx, deps, order.id, userId, 'payment_received', `${name}: payment received`);
-    await recordAudit(tx, deps.clock, actor, {
-      action: 'coop.payment.received',
-      objectType: 'coop_bill',
-      objectId: `${order.id}:${householdId}`,
-      organizationId: order.clubId,
-      details: { amount_cents: (owed > 0n ? owed : 0n).toString() },
-    });
-    await finishIfSettled(deps, tx, order);
+    await receivePayment(deps, tx, actor, order, householdId, 'marked by hand');
     return findOrder(tx, order.id);
   });
+}
+
+/**
+ * Marks a household's bill paid in the caller's transaction, with the order locked by it: what was
+ * still owed is posted as received (the bookkeeper's click, or a bank line that matched it). A bill
+ * paid already is refused (`bill_settled`); the order finishes once everything is settled.
+ */
+export async function receivePayment(
+  deps: CoopDeps,
+  tx: Db,
+  actor: Actor,
+  order: Order,
+  householdId: string,
+  how: string,
+): Promise<void> {
+  const userId = requireUser(actor);
+  requireStatus(order, 'processed');
+  const bill = await lockedBill(tx, order, householdId);
+  const owed = bill.totalCents - bill.receivedCents;
+  await receive(deps, tx, order, householdId, bill.receivedCents, owed);
+  const now = deps.clock.now();
+  await tx
+    .update(bills)
+    .set({
+      paymentState: 'paid',
+      receivedCents: owed > 0n ? bill.totalCents : bill.receivedCents,
+      badReason: null,
+      badText: null,
+      paidAt: now,
+      checkedBy: userId,
+    })
+    .where(and(eq(bills.orderId, order.id), eq(bills.householdId, householdId)));
+  const name = await householdName(tx, householdId);
+  await addEvent(tx, deps, order.id, userId, 'payment_received', `${name}: payment received (${how})`);
+  await recordAudit(tx, deps.clock, actor, {
+    action: 'coop.payment.received',
+    objectType: 'coop_bill',
+    objectId: `${order.id}:${householdId}`,
+    organizationId: order.clubId,
+    details: { amount_cents: (owed > 0n ? owed : 0n).toString(), how },
+  });
+  await finishIfSettled(deps, tx, order);
 }
 
 export interface BadPayment {
@@ -370,78 +386,90 @@ export async function flagBadPayment(
   householdId: string,
   input: BadPayment,
 ): Promise<Order> {
-  const userId = requireUser(actor);
   return deps.db.transaction(async (tx) => {
     const { order, standing } = await orderFor(deps, tx, actor, orderId, 'change');
     requireRight(standing.books, 'only the bookkeeper or the Admin flags payments');
-    requireStatus(order, 'processed');
-    const bill = await lockedBill(tx, order, householdId);
-    const text = input.text?.trim() ?? '';
-    let received = bill.receivedCents;
-    let words: string;
-    switch (input.reason) {
-      case 'payment_missing':
-        words = `no payment of ${euros(bill.totalCents - bill.receivedCents)} has arrived yet`;
-        break;
-      case 'bad_amount': {
-        if (input.paidCents === undefined || input.paidCents < 0n)
-          throw new AppError('validation_failed', 'say how much was paid', { field: 'paid' });
-        if (input.paidCents === bill.totalCents)
-          throw new AppError('validation_failed', 'that is the amount of the bill: mark it received', {
-            field: 'paid',
-          });
-        await receive(deps, tx, order, householdId, received, input.paidCents - received);
-        received = larger(input.paidCents, received);
-        words = `${euros(input.paidCents)} arrived, but the bill is ${euros(bill.totalCents)}: ${
-          input.paidCents < bill.totalCents
-            ? `please pay the ${euros(bill.totalCents - input.paidCents)} missing`
-            : `${euros(input.paidCents - bill.totalCents)} too much stays on your household’s balance`
-        }`;
-        break;
-      }
-      case 'other':
-        if (!text)
-          throw new AppError('validation_failed', 'say what is wrong with the payment', { field: 'text' });
-        words = text;
-        break;
-    }
-    await tx
-      .update(bills)
-      .set({
-        paymentState: 'bad',
-        badReason: input.reason,
-        badText: input.reason === 'other' ? text : words,
-        receivedCents: received,
-        fixNote: null,
-        fixedAt: null,
-        checkedBy: userId,
-      })
-      .where(and(eq(bills.orderId, order.id), eq(bills.householdId, householdId)));
-    const name = await householdName(tx, householdId);
-    await addEvent(
-      tx,
-      deps,
-      order.id,
-      userId,
-      'bad_payment',
-      `${name}: payment flagged (${input.reason.replace('_', ' ')})`,
-    );
-    await notifyAll(
-      tx,
-      coopNotifier(deps),
-      (await householdPeople(tx, order.clubId))
-        .filter((p) => p.householdId === householdId)
-        .map((person) => ({
-          userId: person.userId,
-          type: COOP_NOTIFICATIONS.badPayment,
-          title: `Order ${order.number}: something is wrong with your payment`,
-          body: `${words[0]!.toUpperCase()}${words.slice(1)}. Put it right, then tell the bookkeeper on the order’s page. Reference: ${formatCreditorReference(paymentReference(order, householdId))}.`,
-          link: orderLink(order),
-          dedupeKey: `bad_payment:${order.id}:${deps.clock.now().toISOString()}`,
-        })),
-    );
+    await flagBadIn(deps, tx, actor, order, householdId, input);
     return findOrder(tx, order.id);
   });
+}
+
+/** Flags a bad payment in the caller's transaction, with the order locked by it. */
+export async function flagBadIn(
+  deps: CoopDeps,
+  tx: Db,
+  actor: Actor,
+  order: Order,
+  householdId: string,
+  input: BadPayment,
+): Promise<void> {
+  const userId = requireUser(actor);
+  requireStatus(order, 'processed');
+  const bill = await lockedBill(tx, order, householdId);
+  const text = input.text?.trim() ?? '';
+  let received = bill.receivedCents;
+  let words: string;
+  switch (input.reason) {
+    case 'payment_missing':
+      words = `no payment of ${euros(bill.totalCents - bill.receivedCents)} has arrived yet`;
+      break;
+    case 'bad_amount': {
+      if (input.paidCents === undefined || input.paidCents < 0n)
+        throw new AppError('validation_failed', 'say how much was paid', { field: 'paid' });
+      if (input.paidCents === bill.totalCents)
+        throw new AppError('validation_failed', 'that is the amount of the bill: mark it received', {
+          field: 'paid',
+        });
+      await receive(deps, tx, order, householdId, received, input.paidCents - received);
+      received = larger(input.paidCents, received);
+      words = `${euros(input.paidCents)} arrived, but the bill is ${euros(bill.totalCents)}: ${
+        input.paidCents < bill.totalCents
+          ? `please pay the ${euros(bill.totalCents - input.paidCents)} missing`
+          : `${euros(input.paidCents - bill.totalCents)} too much stays on your household’s balance`
+      }`;
+      break;
+    }
+    case 'other':
+      if (!text)
+        throw new AppError('validation_failed', 'say what is wrong with the payment', { field: 'text' });
+      words = text;
+      break;
+  }
+  await tx
+    .update(bills)
+    .set({
+      paymentState: 'bad',
+      badReason: input.reason,
+      badText: input.reason === 'other' ? text : words,
+      receivedCents: received,
+      fixNote: null,
+      fixedAt: null,
+      checkedBy: userId,
+    })
+    .where(and(eq(bills.orderId, order.id), eq(bills.householdId, householdId)));
+  const name = await householdName(tx, householdId);
+  await addEvent(
+    tx,
+    deps,
+    order.id,
+    userId,
+    'bad_payment',
+    `${name}: payment flagged (${input.reason.replace('_', ' ')})`,
+  );
+  await notifyAll(
+    tx,
+    coopNotifier(deps),
+    (await householdPeople(tx, order.clubId))
+      .filter((p) => p.householdId === householdId)
+      .map((person) => ({
+        userId: person.userId,
+        type: COOP_NOTIFICATIONS.badPayment,
+        title: `Order ${order.number}: something is wrong with your payment`,
+        body: `${words[0]!.toUpperCase()}${words.slice(1)}. Put it right, then tell the bookkeeper on the order’s page. Reference: ${formatCreditorReference(paymentReference(order, householdId))}.`,
+        link: orderLink(order),
+        dedupeKey: `bad_payment:${order.id}:${deps.clock.now().toISOString()}`,
+      })),
+  );
 }
 
 /** A member of the household says it put a bad payment right; the bookkeeper is told to check. */
