@@ -75,4 +75,8 @@ export const coopErrors = defineErrors({
   bill_settled: { status: 409, description: 'The household’s bill is paid: there is nothing to mark' },
   invoice_missing: { status: 409, description: 'The producer’s invoice has not been uploaded yet' },
   invoice_paid: { status: 409, description: 'The producer’s invoice is paid: it cannot change' },
+  bank_line_decided: {
+    status: 409,
+    description: 'The bank statement line was settled, assigned or set aside already (details.state)',
+  },
 });

@@ -1,4 +1,5 @@
 import { createRouter } from '../core/http';
+import { bookRoutes } from './books/routes';
 import { clubRoutes } from './clubs/routes';
 import type { CoopDeps } from './deps';
 import { householdRoutes } from './households/routes';
@@ -14,5 +15,6 @@ export function coopRoutes(deps: CoopDeps) {
   router.route('/', producerRoutes(deps));
   router.route('/', productRoutes(deps));
   router.route('/', orderRoutes(deps));
+  router.route('/', bookRoutes(deps));
   return router;
 }

@@ -28,8 +28,13 @@ const fileJson = (f: StoredFile) => ({
   created_at: f.createdAt.toISOString(),
 });
 
-/** What the general upload takes: documents and photos of them. A line's uploads may take fewer. */
-const DOCUMENT_TYPES = Object.keys(uploadTypes) as UploadType[];
+/**
+ * What the general upload takes: documents and photos of them. XML is for a line's own uploads (a
+ * bank statement), read by the line, never offered back as a document.
+ */
+const DOCUMENT_TYPES = (Object.keys(uploadTypes) as UploadType[]).filter(
+  (type) => type !== 'application/xml',
+);
 
 export function fileRoutes(deps: FileDeps & { maxUploadBytes: number }) {
   const router = createRouter();

@@ -12,6 +12,11 @@ export const uploadTypes = {
     matches: (b: Buffer) => startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
   },
   'image/jpeg': { extension: 'jpg', matches: (b: Buffer) => startsWith(b, [0xff, 0xd8, 0xff]) },
+  // An XML document (a bank statement): a '<' first, after an optional byte-order mark and blank space.
+  'application/xml': {
+    extension: 'xml',
+    matches: (b: Buffer) => /^(\uFEFF)?\s*<[?!A-Za-z]/.test(b.subarray(0, 64).toString('utf8')),
+  },
   'image/webp': {
     extension: 'webp',
     matches: (b: Buffer) =>

@@ -1,0 +1,355 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { type Actor, requireUser } from '../../core/actor';
+import { recordAudit } from '../../core/audit/service';
+import { parseCamt053, type StatementLine } from '../../core/banking/camt053';
+import { type Db, queryRows } from '../../core/database';
+import { AppError, notFound } from '../../core/errors';
+import { saveUpload } from '../../core/files/service';
+import { isUuid, newId } from '../../core/ids';
+import type { CoopDeps } from '../deps';
+import { coopErrors } from '../errors';
+import { findOrder, orderStanding, requireRight } from '../orders/access';
+import { flagBadIn, receivePayment } from '../orders/billing';
+import { type BankLineState, bankLines, bankStatements } from '../schema';
+import { matchLine, type OpenBill } from './matching';
+
+export const STATEMENT_MAX_BYTES = 10 * 1024 * 1024;
+
+export type BankLine = typeof bankLines.$inferSelect;
+export type BankStatement = typeof bankStatements.$inferSelect;
+
+export interface ImportSummary {
+  statement: BankStatement;
+  /** Lines of the file, and of them those seen before (a statement imported again). */
+  lines: number;
+  known: number;
+  matched: number;
+  badAmount: number;
+  unmatched: number;
+  outgoing: number;
+}
+
+async function requireBooks(deps: CoopDeps, db: Db, actor: Actor, clubId: string, mode: 'read' | 'change') {
+  const standing = await orderStanding(deps, db, actor, clubId, mode, { kind: 'club', id: clubId });
+  requireRight(standing.books, 'only the bookkeeper or the Admin works with the club’s bank statements');
+  return standing;
+}
+
+/** The club's bills still owed, with what matching needs to know of them. */
+async function openBills(tx: Db, clubId: string): Promise<OpenBill[]> {
+  const rows = await queryRows<{
+    order_id: string;
+    household_id: string;
+    name: string;
+    reference: string;
+    owed: string;
+    members: string[] | null;
+  }>(
+    tx,
+    sql`SELECT b.order_id, b.household_id, h.name, b.reference, (b.total_cents - b.received_cents)::text AS owed,
+          (SELECT array_agg(u.name) FROM coop_household_members m JOIN core_users u ON u.id = m.user_id
+           WHERE m.household_id = b.household_id) AS members
+        FROM coop_bills b
+        JOIN coop_orders o ON o.id = b.order_id
+        JOIN coop_households h ON h.id = b.household_id
+        WHERE o.club_id = ${clubId} AND o.status = 'processed' AND b.payment_state <> 'paid'
+        ORDER BY o.number, h.name`,
+  );
+  return rows.map((row) => ({
+    orderId: row.order_id,
+    householdId: row.household_id,
+    householdName: row.name,
+    memberNames: row.members ?? [],
+    reference: row.reference,
+    owedCents: BigInt(row.owed),
+  }));
+}
+
+/**
+ * The bookkeeper uploads the club account's statement (CAMT.053). Each line is kept once, by the
+ * bank's own id: importing the same statement again changes nothing. A household's payment quoting
+ * its bill's reference for the amount owed settles the bill at once; for another amount it waits as
+ * a bad amount for the bookkeeper to confirm; without a reference it waits in the queue with the
+ * likeliest bill suggested. Money the club sent is kept as outgoing.
+ */
+export async function importStatement(
+  deps: CoopDeps,
+  actor: Actor,
+  clubId: string,
+  upload: { name: string; bytes: Buffer },
+): Promise<ImportSummary> {
+  const userId = requireUser(actor);
+  await requireBooks(deps, deps.db, actor, clubId, 'read');
+  const statements = parseCamt053(upload.bytes.toString('utf8'));
+  const file = await saveUpload(deps.files, actor, {
+    ...upload,
+    allowed: ['application/xml'],
+    maxBytes: STATEMENT_MAX_BYTES,
+  });
+  return deps.db.transaction(async (tx) => {
+    await requireBooks(deps, tx, actor, clubId, 'change');
+    const now = deps.clock.now();
+    const lines = statements.flatMap((s) => s.lines);
+    const [statement] = await tx
+      .insert(bankStatements)
+      .values({
+        id: newId(),
+        clubId,
+        format: 'camt053',
+        fileId: file.id,
+        bankStatementId: statements.map((s) => s.id).join(', '),
+        accountIban: statements[0]?.accountIban ?? null,
+        lines: lines.length,
+        newLines: 0,
+        importedBy: userId,
+        importedAt: now,
+      })
+      .returning();
+    const bills = await openBills(tx, clubId);
+    const summary: ImportSummary = {
+      statement: statement!,
+      lines: lines.length,
+      known: 0,
+      matched: 0,
+      badAmount: 0,
+      unmatched: 0,
+      outgoing: 0,
+    };
+    for (const line of lines) {
+      const outcome = await takeLine(deps, tx, actor, clubId, statement!.id, line, bills);
+      if (outcome === null) summary.known += 1;
+      else if (outcome === 'matched') summary.matched += 1;
+      else if (outcome === 'bad_amount') summary.badAmount += 1;
+      else if (outcome === 'outgoing') summary.outgoing += 1;
+      else summary.unmatched += 1;
+    }
+    const [counted] = await tx
+      .update(bankStatements)
+      .set({ newLines: lines.length - summary.known })
+      .where(eq(bankStatements.id, statement!.id))
+      .returning();
+    summary.statement = counted!;
+    await recordAudit(tx, deps.clock, actor, {
+      action: 'coop.bank_statement.import',
+      objectType: 'coop_bank_statement',
+      objectId: statement!.id,
+      organizationId: clubId,
+      details: { lines: summary.lines, known: summary.known, matched: summary.matched },
+    });
+    return summary;
+  });
+}
+
+/** Keeps one line, once, and settles or queues it; null when the bank's id was imported before. */
+async function takeLine(
+  deps: CoopDeps,
+  tx: Db,
+  actor: Actor,
+  clubId: string,
+  statementId: string,
+  line: StatementLine,
+  bills: OpenBill[],
+): Promise<BankLineState | null> {
+  const match = line.direction === 'credit' ? matchLine(line, bills) : ({ kind: 'none' } as const);
+  const state: BankLineState =
+    line.direction === 'debit'
+      ? 'outgoing'
+      : match.kind === 'paid'
+        ? 'matched'
+        : match.kind === 'bad_amount'
+          ? 'bad_amount'
+          : 'unmatched';
+  const bill = match.kind === 'none' ? null : match.bill;
+  const [kept] = await tx
+    .insert(bankLines)
+    .values({
+      id: newId(),
+      clubId,
+      statementId,
+      bankId: line.bankId,
+      bookedOn: line.bookedOn,
+      amountCents: line.amountMinor,
+      direction: line.direction,
+      counterpartyName: line.counterpartyName,
+      counterpartyIban: line.counterpartyIban,
+      remittance: line.remittance,
+      references: line.references,
+      endToEndId: line.endToEndId,
+      state,
+      orderId: bill?.orderId ?? null,
+      householdId: bill?.householdId ?? null,
+      confidence: match.kind === 'none' ? null : match.confidence,
+      decidedAt: state === 'matched' ? deps.clock.now() : null,
+      createdAt: deps.clock.now(),
+    })
+    .onConflictDoNothing({ target: [bankLines.clubId, bankLines.bankId] })
+    .returning();
+  if (!kept) return null;
+  if (match.kind === 'paid') {
+    const order = await findOrder(tx, match.bill.orderId, true);
+    await receivePayment(deps, tx, actor, order, match.bill.householdId, `bank statement, ${line.bankId}`);
+    bills.splice(bills.indexOf(match.bill), 1);
+  }
+  return state;
+}
+
+/** The club's imported statements, newest first. */
+export async function listStatements(deps: CoopDeps, actor: Actor, clubId: string): Promise<BankStatement[]> {
+  await requireBooks(deps, deps.db, actor, clubId, 'read');
+  return deps.db
+    .select()
+    .from(bankStatements)
+    .where(eq(bankStatements.clubId, clubId))
+    .orderBy(desc(bankStatements.importedAt), desc(bankStatements.id));
+}
+
+export interface BankLineView extends BankLine {
+  /** The bill it pays or is suggested for: the order's number and the household's name. */
+  bill: { orderNumber: number; householdName: string; owedCents: bigint } | null;
+}
+
+/** The club's statement lines, those waiting first (club's bookkeeper and Admin). */
+export async function listBankLines(
+  deps: CoopDeps,
+  actor: Actor,
+  clubId: string,
+  filter: { state?: BankLineState } = {},
+): Promise<BankLineView[]> {
+  await requireBooks(deps, deps.db, actor, clubId, 'read');
+  const rows = await queryRows<{
+    id: string;
+    number: number | null;
+    name: string | null;
+    owed: string | null;
+  }>(
+    deps.db,
+    sql`SELECT l.id, o.number, h.name, (b.total_cents - b.received_cents)::text AS owed
+        FROM coop_bank_lines l
+        LEFT JOIN coop_orders o ON o.id = l.order_id
+        LEFT JOIN coop_households h ON h.id = l.household_id
+        LEFT JOIN coop_bills b ON b.order_id = l.order_id AND b.household_id = l.household_id
+        WHERE l.club_id = ${clubId}`,
+  );
+  const bills = new Map(rows.map((row) => [row.id, row]));
+  const lines = await deps.db
+    .select()
+    .from(bankLines)
+    .where(and(eq(bankLines.clubId, clubId), filter.state ? eq(bankLines.state, filter.state) : undefined))
+    .orderBy(
+      sql`CASE ${bankLines.state} WHEN 'bad_amount' THEN 0 WHEN 'unmatched' THEN 1 ELSE 2 END`,
+      desc(bankLines.bookedOn),
+      bankLines.bankId,
+    );
+  return lines.map((line) => {
+    const bill = bills.get(line.id);
+    return {
+      ...line,
+      bill:
+        bill?.number != null && bill.name != null
+          ? { orderNumber: bill.number, householdName: bill.name, owedCents: BigInt(bill.owed ?? '0') }
+          : null,
+    };
+  });
+}
+
+async function lockedLine(deps: CoopDeps, tx: Db, actor: Actor, lineId: string): Promise<BankLine> {
+  const [line] = isUuid(lineId) ? await tx.select().from(bankLines).where(eq(bankLines.id, lineId)) : [];
+  if (!line) throw notFound('bank line', { id: lineId });
+  await requireBooks(deps, tx, actor, line.clubId, 'change').catch((error) => {
+    if (error instanceof AppError && error.code === 'not_found') throw notFound('bank line', { id: lineId });
+    throw error;
+  });
+  const [locked] = await tx.select().from(bankLines).where(eq(bankLines.id, lineId)).for('update');
+  return locked!;
+}
+
+function requireWaiting(line: BankLine, ...states: BankLineState[]): void {
+  if (!states.includes(line.state)) {
+    throw coopErrors.error('bank_line_decided', `this line is ${line.state.replace('_', ' ')} already`, {
+      state: line.state,
+    });
+  }
+}
+
+/**
+ * The bookkeeper says which bill a waiting line pays. For what is owed the bill is paid; for another
+ * amount it is a bad payment of the total that arrived (the household is told).
+ */
+export async function assignBankLine(
+  deps: CoopDeps,
+  actor: Actor,
+  lineId: string,
+  to: { orderId: string; householdId: string },
+): Promise<BankLine> {
+  const userId = requireUser(actor);
+  return deps.db.transaction(async (tx) => {
+    const line = await lockedLine(deps, tx, actor, lineId);
+    requireWaiting(line, 'unmatched', 'bad_amount');
+    if (line.direction !== 'credit')
+      throw new AppError('conflict', 'money the club sent pays no household’s bill');
+    const order = await findOrder(tx, to.orderId, true).catch(() => {
+      throw notFound('order', { id: to.orderId });
+    });
+    if (order.clubId !== line.clubId) throw notFound('order', { id: to.orderId });
+    await settleWith(deps, tx, actor, order, to.householdId, line);
+    const [decided] = await tx
+      .update(bankLines)
+      .set({
+        state: 'assigned',
+        orderId: order.id,
+        householdId: to.householdId,
+        decidedBy: userId,
+        decidedAt: deps.clock.now(),
+      })
+      .where(eq(bankLines.id, line.id))
+      .returning();
+    return decided!;
+  });
+}
+
+/** The bookkeeper confirms a line matched by its reference for another amount: a bad payment, as it arrived. */
+export async function confirmBadAmount(deps: CoopDeps, actor: Actor, lineId: string): Promise<BankLine> {
+  const line = await deps.db.transaction(async (tx) => {
+    const waiting = await lockedLine(deps, tx, actor, lineId);
+    requireWaiting(waiting, 'bad_amount');
+    return waiting;
+  });
+  return assignBankLine(deps, actor, line.id, { orderId: line.orderId!, householdId: line.householdId! });
+}
+
+async function settleWith(
+  deps: CoopDeps,
+  tx: Db,
+  actor: Actor,
+  order: Awaited<ReturnType<typeof findOrder>>,
+  householdId: string,
+  line: BankLine,
+) {
+  const [bill] = await queryRows<{ total: string; received: string; state: string }>(
+    tx,
+    sql`SELECT total_cents::text AS total, received_cents::text AS received, payment_state AS state
+        FROM coop_bills WHERE order_id = ${order.id} AND household_id = ${householdId} FOR UPDATE`,
+  );
+  if (!bill) throw notFound('bill', { order_id: order.id, household_id: householdId });
+  const arrived = BigInt(bill.received) + line.amountCents;
+  if (arrived === BigInt(bill.total)) {
+    await receivePayment(deps, tx, actor, order, householdId, `bank statement, ${line.bankId}`);
+  } else {
+    await flagBadIn(deps, tx, actor, order, householdId, { reason: 'bad_amount', paidCents: arrived });
+  }
+}
+
+/** The bookkeeper sets a line aside: not a household's payment (a donation, a refund). */
+export async function ignoreBankLine(deps: CoopDeps, actor: Actor, lineId: string): Promise<BankLine> {
+  const userId = requireUser(actor);
+  return deps.db.transaction(async (tx) => {
+    const line = await lockedLine(deps, tx, actor, lineId);
+    requireWaiting(line, 'unmatched', 'bad_amount');
+    const [decided] = await tx
+      .update(bankLines)
+      .set({ state: 'ignored', decidedBy: userId, decidedAt: deps.clock.now() })
+      .where(eq(bankLines.id, line.id))
+      .returning();
+    return decided!;
+  });
+}
