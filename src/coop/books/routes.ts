@@ -1,10 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { formatIban } from '../../core/banking/iban';
 import { AppError } from '../../core/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { iso, PathId, Uuid } from '../fields';
 import { bankLineStates } from '../schema';
+import { type ClubBankAccount, getClubBankAccount, setClubBankAccount } from './bank-account';
 import {
   assignBankLine,
   type BankLine,
@@ -267,6 +269,73 @@ export function bookRoutes(deps: CoopDeps) {
       },
     }),
     async (c) => c.json(lineJson(await ignoreBankLine(deps, c.get('actor'), c.req.valid('param').id)), 200),
+  );
+
+  const AccountSchema = z
+    .object({
+      account_holder: z.string(),
+      iban: z.string().openapi({ description: 'grouped by four' }),
+      bic: z.string().nullable(),
+      updated_at: z.string(),
+    })
+    .openapi('CoopClubBankAccount');
+  const accountJson = (a: ClubBankAccount) => ({
+    account_holder: a.accountHolder,
+    iban: formatIban(a.iban),
+    bic: a.bic,
+    updated_at: a.updatedAt.toISOString(),
+  });
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/clubs/{id}/bank-account',
+      access: read,
+      tags,
+      summary: 'Where households pay the club (club members); null until the bookkeeper sets it',
+      request: { params: z.object({ id: PathId }) },
+      responses: {
+        200: jsonResponse(z.object({ account: AccountSchema.nullable() }), 'The account'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const account = await getClubBankAccount(deps, c.get('actor'), c.req.valid('param').id);
+      return c.json({ account: account ? accountJson(account) : null }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'put',
+      path: '/clubs/{id}/bank-account',
+      access: write,
+      tags,
+      summary: 'Set the club’s bank account: holder, IBAN (checked) and BIC (the bookkeeper, the Admin)',
+      request: {
+        params: z.object({ id: PathId }),
+        ...jsonBody(
+          z.strictObject({
+            account_holder: z.string().max(70),
+            iban: z.string().max(50),
+            bic: z.string().max(11).nullable().optional(),
+          }),
+        ),
+      },
+      responses: {
+        200: jsonResponse(z.object({ account: AccountSchema }), 'The account'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const account = await setClubBankAccount(deps, c.get('actor'), c.req.valid('param').id, {
+        accountHolder: body.account_holder,
+        iban: body.iban,
+        bic: body.bic,
+      });
+      return c.json({ account: accountJson(account) }, 200);
+    },
   );
 
   return router;

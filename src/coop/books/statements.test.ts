@@ -159,4 +159,45 @@ describe('a bank statement', () => {
     const settled = await ok(200, 'GET', order, admin);
     expect(settled.bills.map((b: Body) => b.payment_state)).toEqual(['paid', 'paid', 'paid']);
   });
+
+  it('is paid into the club’s account, which every member sees and only the bookkeeper or the Admin sets', async () => {
+    const { clubId, admin, members } = await processedOrder();
+    expect(await ok(200, 'GET', `/api/coop/clubs/${clubId}/bank-account`, members[0]!)).toEqual({
+      account: null,
+    });
+    await refused('forbidden', 403, 'PUT', `/api/coop/clubs/${clubId}/bank-account`, members[0]!, {
+      account_holder: 'Green Basket e.V.',
+      iban: 'DE02120300000000202051',
+    });
+    const wrong = await refused(
+      'validation_failed',
+      400,
+      'PUT',
+      `/api/coop/clubs/${clubId}/bank-account`,
+      admin,
+      {
+        account_holder: 'Green Basket e.V.',
+        iban: 'DE02 1203 0000 0000 2020 52',
+        bic: 'BYLADEM1001',
+      },
+    );
+    expect(wrong.details).toEqual({ field: 'iban' });
+    await refused('validation_failed', 400, 'PUT', `/api/coop/clubs/${clubId}/bank-account`, admin, {
+      account_holder: 'Green Basket e.V.',
+      iban: 'DE02120300000000202051',
+      bic: 'NOT A BIC',
+    });
+    await ok(200, 'PUT', `/api/coop/clubs/${clubId}/bank-account`, admin, {
+      account_holder: 'Green Basket e.V.',
+      iban: 'de02 1203 0000 0000 2020 51',
+      bic: 'byladem1001',
+    });
+    expect(await ok(200, 'GET', `/api/coop/clubs/${clubId}/bank-account`, members[1]!)).toMatchObject({
+      account: {
+        account_holder: 'Green Basket e.V.',
+        iban: 'DE02 1203 0000 0000 2020 51',
+        bic: 'BYLADEM1001',
+      },
+    });
+  });
 });

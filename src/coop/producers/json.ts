@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { formatIban } from '../../core/banking/iban';
 import { Uuid } from '../fields';
 import { editorPolicies } from '../schema';
 import type { ProducerView } from './service';
@@ -13,6 +14,10 @@ export const ProducerSchema = z
     phone_number: z.string(),
     location: z.string(),
     details: z.string(),
+    iban: z.string().nullable().openapi({
+      description: 'where it is paid, grouped by four; shown to its liaison, the Admin and the bookkeeper',
+    }),
+    account_holder: z.string().nullable(),
     liaison: z.object({ user_id: Uuid, name: z.string() }),
     editor_policy: z.enum(editorPolicies).openapi({
       description:
@@ -37,6 +42,8 @@ export const producerJson = (p: ProducerView) => ({
   phone_number: p.phoneNumber,
   location: p.location,
   details: p.details,
+  iban: p.mine.runs || p.mine.books ? (p.iban ? formatIban(p.iban) : null) : null,
+  account_holder: p.mine.runs || p.mine.books ? p.accountHolder : null,
   liaison: { user_id: p.liaison.userId, name: p.liaison.name },
   editor_policy: p.editorPolicy,
   editors: p.editors,

@@ -26,6 +26,13 @@ const ProducerFields = {
   phone_number: oneLine(z.string().max(60)).optional(),
   location: oneLine(z.string().max(300)).optional(),
   details: z.string().max(5000).optional(),
+  iban: z
+    .string()
+    .max(50)
+    .nullable()
+    .optional()
+    .openapi({ description: 'where it is paid (DE89 3704 …), checked' }),
+  account_holder: oneLine(z.string().max(70)).nullable().optional(),
 };
 
 const fieldsOf = (body: {
@@ -34,12 +41,16 @@ const fieldsOf = (body: {
   phone_number?: string;
   location?: string;
   details?: string;
+  iban?: string | null;
+  account_holder?: string | null;
 }) => ({
   name: body.name,
   contactEmail: body.contact_email,
   phoneNumber: body.phone_number,
   location: body.location,
   details: body.details,
+  iban: body.iban,
+  accountHolder: body.account_holder,
 });
 
 export function producerRoutes(deps: CoopDeps) {

@@ -3,6 +3,7 @@ import { authorize, requireMembership } from '../../core/access/authorization';
 import { hasPermission } from '../../core/access/roles';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
+import { checkIban } from '../../core/banking/iban';
 import { type Db, queryRows, refusingUniqueViolations } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
@@ -20,7 +21,8 @@ export interface ProducerView extends Producer {
   editors: string[];
   sorters: string[];
   /** What the caller may do with it: run it (its details, people, photo, liaison), edit its products. */
-  mine: { runs: boolean; edits: boolean };
+  /** `books`: keeps the club's books, so sees where the producer is paid. */
+  mine: { runs: boolean; edits: boolean; books: boolean };
 }
 
 export interface ProducerFields {
@@ -29,6 +31,18 @@ export interface ProducerFields {
   phoneNumber?: string;
   location?: string;
   details?: string;
+  /** Where it is paid: an IBAN as typed (checked, kept compact); null or empty removes it. */
+  iban?: string | null;
+  accountHolder?: string | null;
+}
+
+/** An IBAN as the producer's payout account: checked, compact; null when none is given. */
+function payoutIban(text: string | null | undefined): string | null | undefined {
+  if (text === undefined) return undefined;
+  if (text === null || text.trim() === '') return null;
+  const checked = checkIban(text);
+  if (!checked.valid) throw new AppError('validation_failed', `iban: ${checked.reason}`, { field: 'iban' });
+  return checked.iban;
 }
 
 export async function findProducer(db: Db, producerId: string, lock = false): Promise<Producer> {
@@ -81,6 +95,8 @@ export async function producerStanding(
   const manages =
     actor.isAdmin || (access.role !== null && hasPermission(kind, access.role, CLUB_PERMISSIONS.producers));
   const runs = manages || actor.userId === producer.liaisonUserId;
+  const books =
+    actor.isAdmin || (access.role !== null && hasPermission(kind, access.role, CLUB_PERMISSIONS.books));
   let edits = runs || producer.editorPolicy === 'all_members';
   if (!edits && producer.editorPolicy === 'members' && actor.userId) {
     const [named] = await db
@@ -95,7 +111,7 @@ export async function producerStanding(
       );
     edits = named !== undefined;
   }
-  return { runs, edits };
+  return { runs, edits, books };
 }
 
 function requireRuns(standing: { runs: boolean }): void {
@@ -139,6 +155,8 @@ export async function createProducer(
           name,
           contactEmail: fields.contactEmail?.trim() ?? '',
           phoneNumber: fields.phoneNumber?.trim() ?? '',
+          iban: payoutIban(fields.iban) ?? null,
+          accountHolder: fields.accountHolder?.trim() || null,
           location: fields.location?.trim() ?? '',
           details: fields.details?.trim() ?? '',
           liaisonUserId: userId,
@@ -219,6 +237,11 @@ export async function updateProducer(
           name,
           contactEmail: changes.contactEmail?.trim() ?? producer.contactEmail,
           phoneNumber: changes.phoneNumber?.trim() ?? producer.phoneNumber,
+          iban: changes.iban === undefined ? producer.iban : (payoutIban(changes.iban) ?? null),
+          accountHolder:
+            changes.accountHolder === undefined
+              ? producer.accountHolder
+              : changes.accountHolder?.trim() || null,
           location: changes.location?.trim() ?? producer.location,
           details: changes.details?.trim() ?? producer.details,
           editorPolicy: changes.editorPolicy ?? producer.editorPolicy,

@@ -48,6 +48,42 @@ async function producerOf(
 }
 
 describe('producers', () => {
+  it('keep where they are paid: a checked IBAN, shown to the liaison and the bookkeeper only', async () => {
+    const { id, admin, members } = await club(2);
+    const [ana, ben] = members as [TestPerson, TestPerson];
+    const farm = await producerOf(id, ana, 'Sunny Acres');
+    const mistyped = await refused('validation_failed', 400, 'PATCH', `/api/coop/producers/${farm.id}`, ana, {
+      iban: 'DE89 3704 0044 0532 0130 01',
+    });
+    expect(mistyped).toMatchObject({
+      message: 'iban: the check digits do not match: a character is mistyped',
+      details: { field: 'iban' },
+    });
+    const paid = await ok(200, 'PATCH', `/api/coop/producers/${farm.id}`, ana, {
+      iban: 'de89370400440532013000',
+      account_holder: 'Sunny Acres GbR',
+    });
+    expect(paid).toMatchObject({ iban: 'DE89 3704 0044 0532 0130 00', account_holder: 'Sunny Acres GbR' });
+    await ok(200, 'PATCH', `/api/orgs/${id}/members/${ben.userId}`, admin, { role: 'bookkeeper' });
+    expect(await ok(200, 'GET', `/api/coop/producers/${farm.id}`, ben)).toMatchObject({
+      iban: 'DE89 3704 0044 0532 0130 00',
+    });
+    const third = await signedInPerson(tally);
+    await ok(
+      200,
+      'POST',
+      `/api/coop/invite-links/${(await ok(201, 'POST', `/api/coop/clubs/${id}/invite-links`, admin)).url.split('/').pop()}/join`,
+      third,
+    );
+    expect(await ok(200, 'GET', `/api/coop/producers/${farm.id}`, third)).toMatchObject({
+      iban: null,
+      account_holder: null,
+    });
+    expect(await ok(200, 'PATCH', `/api/coop/producers/${farm.id}`, ana, { iban: '' })).toMatchObject({
+      iban: null,
+    });
+  });
+
   it('are added by any member, who becomes the liaison and may hand the role on', async () => {
     const { id, members } = await club(2);
     const [ana, ben] = members as [TestPerson, TestPerson];
