@@ -75,6 +75,19 @@ export const coopErrors = defineErrors({
   bill_settled: { status: 409, description: 'The household’s bill is paid: there is nothing to mark' },
   invoice_missing: { status: 409, description: 'The producer’s invoice has not been uploaded yet' },
   invoice_paid: { status: 409, description: 'The producer’s invoice is paid: it cannot change' },
+  invoice_payment_sent: {
+    status: 409,
+    description:
+      'The invoice is in a payment file sent to the bank already: it is paid once the statement shows it',
+  },
+  producer_without_iban: {
+    status: 422,
+    description: 'The producer has no IBAN to be paid to (details.producer_id): its liaison adds one',
+  },
+  club_account_missing: {
+    status: 409,
+    description: 'The club’s bank account is not set: the bookkeeper sets it first',
+  },
   bank_line_decided: {
     status: 409,
     description: 'The bank statement line was settled, assigned or set aside already (details.state)',

@@ -333,6 +333,9 @@ export const orderProducers = pgTable(
     invoiceUploadedAt: timestamp('invoice_uploaded_at', { withTimezone: true }),
     invoicePaidBy: uuid('invoice_paid_by'),
     invoicePaidAt: timestamp('invoice_paid_at', { withTimezone: true }),
+    /** Put in a credit transfer file for the bank: paid once the statement shows it went out. */
+    paymentBatchId: uuid('payment_batch_id'),
+    paymentSentAt: timestamp('payment_sent_at', { withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.orderId, t.producerId] }),
@@ -626,4 +629,25 @@ export const bankLines = pgTable(
     unique('coop_bank_lines_bank_id').on(t.clubId, t.bankId),
     index('coop_bank_lines_state_idx').on(t.clubId, t.state),
   ],
+);
+
+/** A credit transfer file the bookkeeper downloaded to pay producers' invoices at the bank. */
+export const paymentBatches = pgTable(
+  'coop_payment_batches',
+  {
+    id: uuid('id').primaryKey(),
+    clubId: uuid('club_id')
+      .notNull()
+      .references(() => clubs.organizationId),
+    /** The file's message id, unique per club, as the bank sees it. */
+    messageId: text('message_id').notNull(),
+    executionDate: text('execution_date').notNull(),
+    transfers: integer('transfers').notNull(),
+    totalCents: amountColumn('total_cents').notNull(),
+    /** The pain.001 document as it was downloaded. */
+    xml: text('xml').notNull(),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [unique('coop_payment_batches_message').on(t.clubId, t.messageId)],
 );

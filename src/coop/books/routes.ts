@@ -1,12 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { formatIban } from '../../core/banking/iban';
 import { AppError } from '../../core/errors';
-import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import {
+  createRouter,
+  downloadHeaders,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  refusals,
+} from '../../core/http';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { iso, PathId, Uuid } from '../fields';
 import { bankLineStates } from '../schema';
 import { type ClubBankAccount, getClubBankAccount, setClubBankAccount } from './bank-account';
+import { createPaymentBatch, getPaymentBatch, listPaymentBatches, type PaymentBatch } from './payouts';
 import {
   assignBankLine,
   type BankLine,
@@ -335,6 +343,118 @@ export function bookRoutes(deps: CoopDeps) {
         bic: body.bic,
       });
       return c.json({ account: accountJson(account) }, 200);
+    },
+  );
+
+  const BatchSchema = z
+    .object({
+      id: Uuid,
+      message_id: z.string(),
+      execution_date: z.string(),
+      transfers: z.number().int(),
+      total_cents: z.string(),
+      download: z.string().openapi({ description: 'where the pain.001 file is downloaded' }),
+      created_by: Uuid,
+      created_at: z.string(),
+    })
+    .openapi('CoopPaymentBatch');
+  const batchJson = (b: PaymentBatch) => ({
+    id: b.id,
+    message_id: b.messageId,
+    execution_date: b.executionDate,
+    transfers: b.transfers,
+    total_cents: b.totalCents.toString(),
+    download: `/api/coop/payment-batches/${b.id}/pain.001.xml`,
+    created_by: b.createdBy,
+    created_at: b.createdAt.toISOString(),
+  });
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/clubs/{id}/payment-batches',
+      access: write,
+      tags,
+      summary:
+        'Pay producers’ invoices: one SEPA credit transfer file (pain.001) for the bank; the invoices become “payment sent” (the bookkeeper, the Admin)',
+      request: {
+        params: z.object({ id: PathId }),
+        ...jsonBody(
+          z.strictObject({
+            invoices: z
+              .array(z.strictObject({ order_id: Uuid, producer_id: Uuid }))
+              .min(1)
+              .max(500),
+            execution_date: z
+              .string()
+              .optional()
+              .openapi({ description: 'YYYY-MM-DD, today or later; today by default' }),
+          }),
+        ),
+      },
+      responses: {
+        201: jsonResponse(BatchSchema, 'The payment file'),
+        ...errorResponses,
+        ...refusals(coopErrors, [
+          'club_account_missing',
+          'producer_without_iban',
+          'invoice_missing',
+          'invoice_paid',
+          'invoice_payment_sent',
+        ]),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const batch = await createPaymentBatch(deps, c.get('actor'), c.req.valid('param').id, {
+        invoices: body.invoices.map((i) => ({ orderId: i.order_id, producerId: i.producer_id })),
+        executionDate: body.execution_date,
+      });
+      return c.json(batchJson(batch), 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/clubs/{id}/payment-batches',
+      access: read,
+      tags,
+      summary: 'The payment files made for the bank, newest first (the bookkeeper, the Admin)',
+      request: { params: z.object({ id: PathId }) },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(BatchSchema) }), 'Payment files'),
+        ...errorResponses,
+      },
+    }),
+    async (c) =>
+      c.json(
+        { items: (await listPaymentBatches(deps, c.get('actor'), c.req.valid('param').id)).map(batchJson) },
+        200,
+      ),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/payment-batches/{id}/pain.001.xml',
+      access: read,
+      tags,
+      summary: 'A payment file as the bank takes it: pain.001.001.03 XML (the bookkeeper, the Admin)',
+      request: { params: z.object({ id: PathId }) },
+      responses: {
+        200: { description: 'The file', content: { 'application/xml': { schema: z.string() } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const batch = await getPaymentBatch(deps, c.get('actor'), c.req.valid('param').id);
+      const bytes = Buffer.from(batch.xml, 'utf8');
+      return c.body(
+        new Uint8Array(bytes),
+        200,
+        downloadHeaders(`${batch.messageId}.xml`, 'application/xml', bytes.length),
+      );
     },
   );
 

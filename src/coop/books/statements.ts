@@ -12,6 +12,7 @@ import { findOrder, orderStanding, requireRight } from '../orders/access';
 import { flagBadIn, receivePayment } from '../orders/billing';
 import { type BankLineState, bankLines, bankStatements } from '../schema';
 import { matchLine, type OpenBill } from './matching';
+import { settleOutgoing } from './payouts';
 
 export const STATEMENT_MAX_BYTES = 10 * 1024 * 1024;
 
@@ -185,6 +186,16 @@ async function takeLine(
     .onConflictDoNothing({ target: [bankLines.clubId, bankLines.bankId] })
     .returning();
   if (!kept) return null;
+  if (line.direction === 'debit') {
+    const paidOrder = await settleOutgoing(deps, tx, actor, clubId, line);
+    if (paidOrder) {
+      await tx
+        .update(bankLines)
+        .set({ state: 'matched', orderId: paidOrder, confidence: 100, decidedAt: deps.clock.now() })
+        .where(eq(bankLines.id, kept.id));
+      return 'matched';
+    }
+  }
   if (match.kind === 'paid') {
     const order = await findOrder(tx, match.bill.orderId, true);
     await receivePayment(deps, tx, actor, order, match.bill.householdId, `bank statement, ${line.bankId}`);

@@ -626,57 +626,69 @@ export async function markInvoicePaid(
   orderId: string,
   producerId: string,
 ): Promise<Order> {
-  const userId = requireUser(actor);
   return deps.db.transaction(async (tx) => {
     const { order, standing } = await orderFor(deps, tx, actor, orderId, 'change');
     requireRight(standing.books, 'only the bookkeeper or the Admin marks invoices paid');
-    requireStatus(order, 'processed');
-    const part = await lockedPart(tx, order, producerId);
-    if (!part.invoiceFileId || part.invoiceCents === null)
-      throw coopErrors.error('invoice_missing', 'upload the invoice first');
-    if (part.invoicePaidAt) throw coopErrors.error('invoice_paid', 'the invoice is paid');
-    await ensureCoopAccounts(tx, deps.clock, order.clubId, { producers: [producerId] });
-    const metadata = { order_id: order.id, order_number: order.number, producer_id: producerId };
-    if (part.invoiceCents > 0n) {
-      await postCoopTransfers(tx, deps.clock, [
-        {
-          id: coopTransferId('invoice', order.id, producerId),
-          debitAccountId: coopAccountIds.purchases(order.clubId),
-          creditAccountId: coopAccountIds.producer(producerId),
-          amount: part.invoiceCents,
-          code: 'coop_invoice',
-          flags: { linked: true },
-          metadata: { ...metadata, kind: 'invoice' },
-        },
-        {
-          id: coopTransferId('invoice-paid', order.id, producerId),
-          debitAccountId: coopAccountIds.producer(producerId),
-          creditAccountId: coopAccountIds.bank(order.clubId),
-          amount: part.invoiceCents,
-          code: 'coop_invoice_payment',
-          metadata: { ...metadata, kind: 'invoice_payment' },
-        },
-      ]);
-    }
-    await tx
-      .update(orderProducers)
-      .set({ invoicePaidAt: deps.clock.now(), invoicePaidBy: userId })
-      .where(and(eq(orderProducers.orderId, order.id), eq(orderProducers.producerId, producerId)));
-    const [producer] = await queryRows<{ name: string }>(
-      tx,
-      sql`SELECT name FROM coop_producers WHERE id = ${producerId}`,
-    );
-    await addEvent(tx, deps, order.id, userId, 'invoice_paid', `${producer!.name}: invoice paid`);
-    await recordAudit(tx, deps.clock, actor, {
-      action: 'coop.invoice.paid',
-      objectType: 'coop_order',
-      objectId: order.id,
-      organizationId: order.clubId,
-      details: { producer_id: producerId, amount_cents: part.invoiceCents.toString() },
-    });
-    await finishIfSettled(deps, tx, order);
+    await payInvoiceIn(deps, tx, actor, order, producerId, 'marked by hand');
     return findOrder(tx, order.id);
   });
+}
+
+/** Marks a producer's invoice paid in the caller's transaction, with the order locked by it. */
+export async function payInvoiceIn(
+  deps: CoopDeps,
+  tx: Db,
+  actor: Actor,
+  order: Order,
+  producerId: string,
+  how: string,
+): Promise<void> {
+  const userId = requireUser(actor);
+  requireStatus(order, 'processed');
+  const part = await lockedPart(tx, order, producerId);
+  if (!part.invoiceFileId || part.invoiceCents === null)
+    throw coopErrors.error('invoice_missing', 'upload the invoice first');
+  if (part.invoicePaidAt) throw coopErrors.error('invoice_paid', 'the invoice is paid');
+  await ensureCoopAccounts(tx, deps.clock, order.clubId, { producers: [producerId] });
+  const metadata = { order_id: order.id, order_number: order.number, producer_id: producerId };
+  if (part.invoiceCents > 0n) {
+    await postCoopTransfers(tx, deps.clock, [
+      {
+        id: coopTransferId('invoice', order.id, producerId),
+        debitAccountId: coopAccountIds.purchases(order.clubId),
+        creditAccountId: coopAccountIds.producer(producerId),
+        amount: part.invoiceCents,
+        code: 'coop_invoice',
+        flags: { linked: true },
+        metadata: { ...metadata, kind: 'invoice' },
+      },
+      {
+        id: coopTransferId('invoice-paid', order.id, producerId),
+        debitAccountId: coopAccountIds.producer(producerId),
+        creditAccountId: coopAccountIds.bank(order.clubId),
+        amount: part.invoiceCents,
+        code: 'coop_invoice_payment',
+        metadata: { ...metadata, kind: 'invoice_payment' },
+      },
+    ]);
+  }
+  await tx
+    .update(orderProducers)
+    .set({ invoicePaidAt: deps.clock.now(), invoicePaidBy: userId })
+    .where(and(eq(orderProducers.orderId, order.id), eq(orderProducers.producerId, producerId)));
+  const [producer] = await queryRows<{ name: string }>(
+    tx,
+    sql`SELECT name FROM coop_producers WHERE id = ${producerId}`,
+  );
+  await addEvent(tx, deps, order.id, userId, 'invoice_paid', `${producer!.name}: invoice paid (${how})`);
+  await recordAudit(tx, deps.clock, actor, {
+    action: 'coop.invoice.paid',
+    objectType: 'coop_order',
+    objectId: order.id,
+    organizationId: order.clubId,
+    details: { producer_id: producerId, amount_cents: part.invoiceCents.toString(), how },
+  });
+  await finishIfSettled(deps, tx, order);
 }
 
 export interface HouseholdAccountEntry {

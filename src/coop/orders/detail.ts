@@ -22,7 +22,7 @@ export interface OrderProducerView {
   answeredAt: Date | null;
   deliveryConfirmedAt: Date | null;
   expectedInvoiceCents: bigint | null;
-  invoice: { amountCents: bigint; uploadedAt: Date; paidAt: Date | null } | null;
+  invoice: { amountCents: bigint; uploadedAt: Date; paymentSentAt: Date | null; paidAt: Date | null } | null;
   /** The caller speaks for it (its liaison, an order manager, the Admin). */
   mine: boolean;
 }
@@ -182,11 +182,12 @@ async function producersOf(db: Db, order: Order, standing: OrderStanding): Promi
     invoice_cents: string | null;
     invoice_uploaded_at: string | null;
     invoice_paid_at: string | null;
+    payment_sent_at: string | null;
   }>(
     db,
     sql`SELECT p.id, p.name, p.liaison_user_id, u.name AS liaison_name, a.answer, a.note, a.answered_at,
           a.delivery_confirmed_at, a.expected_invoice_cents::text AS expected_invoice_cents,
-          a.invoice_cents::text AS invoice_cents, a.invoice_uploaded_at, a.invoice_paid_at
+          a.invoice_cents::text AS invoice_cents, a.invoice_uploaded_at, a.invoice_paid_at, a.payment_sent_at
         FROM coop_producers p
         LEFT JOIN coop_order_producers a ON a.producer_id = p.id AND a.order_id = ${order.id}
         LEFT JOIN core_users u ON u.id = p.liaison_user_id
@@ -209,6 +210,7 @@ async function producersOf(db: Db, order: Order, standing: OrderStanding): Promi
         : {
             amountCents: BigInt(row.invoice_cents),
             uploadedAt: new Date(row.invoice_uploaded_at!),
+            paymentSentAt: date(row.payment_sent_at),
             paidAt: date(row.invoice_paid_at),
           },
     mine: speaksFor(standing, row.id),

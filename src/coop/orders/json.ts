@@ -288,7 +288,15 @@ export const OrderDetailSchema = OrderSchema.extend({
         description: 'what the producer should invoice for what it delivered: its prices and VAT, no margin',
       }),
       invoice: z
-        .object({ amount_cents: z.string(), uploaded_at: z.string(), paid_at: z.string().nullable() })
+        .object({
+          amount_cents: z.string(),
+          uploaded_at: z.string(),
+          payment_sent_at: z
+            .string()
+            .nullable()
+            .openapi({ description: 'in a credit transfer file sent to the bank' }),
+          paid_at: z.string().nullable(),
+        })
         .nullable(),
       mine: z
         .boolean()
@@ -365,6 +373,7 @@ export const orderDetailJson = (d: OrderDetail) => ({
       ? {
           amount_cents: cents(p.invoice.amountCents),
           uploaded_at: p.invoice.uploadedAt.toISOString(),
+          payment_sent_at: iso(p.invoice.paymentSentAt),
           paid_at: iso(p.invoice.paidAt),
         }
       : null,
