@@ -222,7 +222,7 @@ function ConfirmDelivery({
         label="Confirm the delivery"
         size="sm"
         variant="filled"
-        color="teal"
+        color="teal.9"
         question={`Confirm ${producer.name}’s delivery?`}
         consequence="What you did not record came as allotted. Once every producer’s delivery is confirmed the order is processed: households get their bills and are told their food is ready. Until then you can reopen the check."
         confirmLabel="Confirm"

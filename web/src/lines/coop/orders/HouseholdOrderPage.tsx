@@ -11,7 +11,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { memo, useCallback, useDeferredValue, useMemo, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, call } from '../../../api/client';
 import { asApiError } from '../../../api/errors';
@@ -191,6 +191,12 @@ function Shop({ order }: { order: CoopOrderDetail }) {
   }, [index, deferredQuery, onlyOrdered, lines]);
   const { replace: replaceHousehold, reload: reloadHousehold } = household;
   const { reload: reloadCatalogue } = catalogue;
+  const { reload: reloadOrder } = useOrder(order.id);
+  // Whether the household orders anything: when that changes, so does the order's count of households.
+  const ordering = useRef<boolean | null>(null);
+  useEffect(() => {
+    if (household.data) ordering.current = household.data.lines.some((l) => l.quantity > 0);
+  }, [household.data]);
 
   const save = useCallback(
     async (product: CoopCatalogueProduct, quantity: number) => {
@@ -202,7 +208,11 @@ function Shop({ order }: { order: CoopOrderDetail }) {
             body: { quantity, version: product.version },
           }),
         );
-        if (saved) replaceHousehold(saved);
+        if (saved) {
+          const before = ordering.current;
+          replaceHousehold(saved);
+          if (before !== null && before !== saved.lines.some((l) => l.quantity > 0)) void reloadOrder();
+        }
       } catch (thrown) {
         const error = asApiError(thrown);
         let message = error.message;
@@ -217,7 +227,7 @@ function Shop({ order }: { order: CoopOrderDetail }) {
         throw error;
       }
     },
-    [order.id, replaceHousehold, reloadCatalogue, reloadHousehold],
+    [order.id, replaceHousehold, reloadCatalogue, reloadHousehold, reloadOrder],
   );
 
   const failed = household.error ?? catalogue.error;

@@ -174,7 +174,7 @@ export function AnswerForm({
             description={
               <>
                 Households order from them as they are now.{' '}
-                <Anchor component={Link} to={producerPage} inherit>
+                <Anchor component={Link} to={producerPage} inherit underline="always">
                   Check {producer.name}’s products
                 </Anchor>
                 .

@@ -340,7 +340,7 @@ export function ProductDeliveryForm({
                                 <Group>
                                   <Button
                                     size="xs"
-                                    color="orange"
+                                    variant="default"
                                     loading={busy}
                                     onClick={() => void save(true)}
                                   >

@@ -27,6 +27,7 @@ export function OrderedBy({ people }: { people: CoopOrderLine['ordered_by'] }) {
     <Tooltip.Group openDelay={300}>
       <Avatar.Group
         spacing="xs"
+        role="img"
         aria-label={`Ordered by ${people.map((p) => p.name || 'someone').join(', ')}`}
       >
         {people.map((p) => (
