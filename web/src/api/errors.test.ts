@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sentence } from './errors';
+import { ApiError, sentence, withoutField } from './errors';
 
 describe('sentence', () => {
   it.each([
@@ -25,5 +25,26 @@ describe('sentence', () => {
     ['', ''],
   ])('%j reads %j', (message, expected) => {
     expect(sentence(message)).toBe(expected);
+  });
+});
+
+describe('a message next to its field', () => {
+  it('leaves out the field’s name the server starts it with', () => {
+    expect(withoutField('Iban: the check digits do not match: a character is mistyped.', 'iban')).toBe(
+      'The check digits do not match: a character is mistyped.',
+    );
+    expect(withoutField('File: the statement is required.', 'file')).toBe('The statement is required.');
+    expect(withoutField('Give the producer a name.', 'name')).toBe('Give the producer a name.');
+    expect(withoutField('Iban:', 'iban')).toBe('Iban:');
+  });
+
+  it('places a domain error on the field it names', () => {
+    const error = new ApiError({
+      status: 400,
+      code: 'validation_failed',
+      message: 'Iban: an IBAN of DE has 22 characters, this one 21.',
+      details: { field: 'iban' },
+    });
+    expect(error.fieldErrors).toEqual({ iban: 'An IBAN of DE has 22 characters, this one 21.' });
   });
 });

@@ -51,9 +51,20 @@ export class ApiError extends Error {
     if (Array.isArray(issues)) {
       for (const issue of issues.filter(isFieldIssue)) errors[issue.path] ??= sentence(issue.message);
     }
-    if (typeof field === 'string' && field !== '') errors[field] ??= this.message;
+    if (typeof field === 'string' && field !== '') errors[field] ??= withoutField(this.message, field);
     return errors;
   }
+}
+
+/**
+ * A message placed next to its field, without the field's name the server may start it with
+ * (`iban: the check digits do not match` under the IBAN reads "The check digits do not match.").
+ */
+export function withoutField(message: string, field: string): string {
+  const prefix = `${field}:`;
+  if (!message.toLowerCase().startsWith(prefix.toLowerCase())) return message;
+  const rest = message.slice(prefix.length).trim();
+  return rest ? sentence(rest) : message;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

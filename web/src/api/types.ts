@@ -108,3 +108,11 @@ export type CoopBadPaymentReason = NonNullable<
 >['content']['application/json']['reason'];
 export type CoopHouseholdAccount = SuccessBody<'/api/coop/households/{id}/account', 'get'>;
 export type CoopAccountEntry = CoopHouseholdAccount['entries'][number];
+export type CoopClubBankAccount = NonNullable<
+  SuccessBody<'/api/coop/clubs/{id}/bank-account', 'get'>['account']
+>;
+export type CoopStatementImport = SuccessBody<'/api/coop/clubs/{id}/bank-statements', 'post', 201>;
+export type CoopBankStatement = Item<SuccessBody<'/api/coop/clubs/{id}/bank-statements', 'get'>>;
+export type CoopBankLine = Item<SuccessBody<'/api/coop/clubs/{id}/bank-lines', 'get'>>;
+export type CoopBankLineState = CoopBankLine['state'];
+export type CoopPaymentBatch = SuccessBody<'/api/coop/clubs/{id}/payment-batches', 'post', 201>;

@@ -7,6 +7,8 @@ import {
   formatEuros,
   formatPercent,
   formatSignedEuros,
+  ibanShapeProblem,
+  inGroupsOfFour,
   isoFromDateTimeInput,
   memberPricePreview,
   packaging,
@@ -67,5 +69,25 @@ describe('coop money and amounts', () => {
     expect(isoFromDateTimeInput('')).toBeNull();
     expect(isoFromDateTimeInput('tomorrow')).toBeNull();
     expect(dateTimeInput(null)).toBe('');
+  });
+});
+
+describe('bank codes', () => {
+  it('prints IBANs and creditor references in groups of four', () => {
+    expect(inGroupsOfFour('RF18539007547034')).toBe('RF18 5390 0754 7034');
+    expect(inGroupsOfFour('de89 3704 0044 0532 0130 00')).toBe('DE89 3704 0044 0532 0130 00');
+    expect(inGroupsOfFour('')).toBe('');
+  });
+
+  it('says what is wrong with an IBAN’s shape as it is typed, leaving its check digits to the server', () => {
+    expect(ibanShapeProblem('')).toBeNull();
+    expect(ibanShapeProblem('de89 3704 0044 0532 0130 00')).toBeNull();
+    // A mistyped digit has the right shape: the server's check finds it.
+    expect(ibanShapeProblem('DE89 3704 0044 0532 0130 01')).toBeNull();
+    expect(ibanShapeProblem('8937040044')).toMatch(/country’s two letters/);
+    expect(ibanShapeProblem('DEXX370400440532013000')).toMatch(/two check digits/);
+    expect(ibanShapeProblem('DE89-3704-0044')).toMatch(/only letters and digits/);
+    expect(ibanShapeProblem('DE89 3704')).toBe('An IBAN has at least 15 characters; this one has 8');
+    expect(ibanShapeProblem(`DE89${'1'.repeat(31)}`)).toMatch(/at most 34 characters; this one has 35/);
   });
 });

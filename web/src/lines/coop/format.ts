@@ -229,3 +229,24 @@ export function isoFromDateTimeInput(value: string): string | null {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
+
+/** Without spaces, upper case: an IBAN or a reference as typed (`de89 3704…`) as banks compare it. */
+export const compactCode = (text: string) => text.replace(/\s+/g, '').toUpperCase();
+
+/** In groups of four, as banks print IBANs and creditor references: `RF18 5390 0754 7034`. */
+export const inGroupsOfFour = (text: string) => compactCode(text).replace(/(.{4})(?=.)/g, '$1 ');
+
+/**
+ * What is wrong with the shape of an IBAN as it is typed (spaces and lower case allowed), or null.
+ * Only the shape: the server checks the country's length and the check digits, and says which.
+ */
+export function ibanShapeProblem(text: string): string | null {
+  const iban = compactCode(text);
+  if (!iban) return null;
+  if (!/^[A-Z]{2}/.test(iban)) return 'An IBAN starts with its country’s two letters, such as DE or FR';
+  if (!/^[A-Z]{2}\d{2}/.test(iban)) return 'After the country, an IBAN has two check digits, such as DE89';
+  if (!/^[A-Z0-9]+$/.test(iban)) return 'An IBAN holds only letters and digits';
+  if (iban.length < 15) return `An IBAN has at least 15 characters; this one has ${iban.length}`;
+  if (iban.length > 34) return `An IBAN has at most 34 characters; this one has ${iban.length}`;
+  return null;
+}

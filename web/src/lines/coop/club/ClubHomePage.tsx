@@ -9,6 +9,7 @@ import { SectionCard } from '../../../components/SectionCard';
 import { LoadingState, NothingYet } from '../../../components/States';
 import { useResource } from '../../../hooks/useResource';
 import { formatToTheSecond } from '../../../lib/dates';
+import { PayingTheClub } from '../books/BankAccount';
 import { COOP, plural } from '../format';
 import { AskToJoinForm, MyJoinRequest, StartHouseholdForm } from '../households/HouseholdForms';
 import { OrdersOnHome } from '../orders/CurrentOrder';
@@ -193,6 +194,7 @@ export function ClubHomePage() {
         <ResourceView resource={households} loadingLabel="Loading the households…">
           {(items) => (mine ? <MyHouseholdCard household={mine} /> : <NoHousehold households={items} />)}
         </ResourceView>
+        <PayingTheClub />
         {club.my_permissions.includes(COOP.households) && <WaitingRequests />}
         <SectionCard title="The club">
           <Facts

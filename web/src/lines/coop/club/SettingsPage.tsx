@@ -12,6 +12,7 @@ import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
 import { useResource } from '../../../hooks/useResource';
 import { type FormProblem, problemOf } from '../../../lib/serverErrors';
 import { checkRequired } from '../../../lib/validators';
+import { ClubBankAccountSection, setsClubAccount } from '../books/BankAccount';
 import { allocationRuleLabels, COOP } from '../format';
 import { ClubFrame, useClub, useCoopRefresh } from './ClubLayout';
 
@@ -93,8 +94,9 @@ function OrderRules({ clubId }: { clubId: string }) {
 }
 
 /**
- * /coop/clubs/:clubId/settings: the club's name and how households admit people (its Admin), and how
- * orders share what ran short (order managers and the Admin).
+ * /coop/clubs/:clubId/settings: the club's name and how households admit people (its Admin), its bank
+ * account (the bookkeeper and the Admin), and how orders share what ran short (order managers and the
+ * Admin).
  */
 export function SettingsPage() {
   const { club, can } = useClub();
@@ -108,7 +110,8 @@ export function SettingsPage() {
     validate: { name: checkRequired('a name for the club') },
   });
   const setsOrders = can(COOP.orders) || can(COOP.producers);
-  if (!can(COOP.settings) && !setsOrders) {
+  const setsAccount = setsClubAccount(can);
+  if (!can(COOP.settings) && !setsOrders && !setsAccount) {
     return (
       <ClubFrame title="Settings">
         <FormErrorAlert message="Only the club’s Admin changes its settings." />
@@ -116,13 +119,18 @@ export function SettingsPage() {
     );
   }
   if (!can(COOP.settings)) {
+    const parts = [
+      setsAccount ? 'where households pay' : null,
+      setsOrders ? 'how orders share what ran short' : null,
+    ].filter(Boolean);
     return (
-      <ClubFrame title="Settings" description="How the club’s orders share what ran short.">
+      <ClubFrame title="Settings" description={`The club’s settings you keep: ${parts.join(' and ')}.`}>
         <Stack gap="lg">
           <Text size="sm" c="dimmed">
             The club’s name and how households admit people are the Admin’s to change.
           </Text>
-          <OrderRules clubId={club.id} />
+          {setsAccount && <ClubBankAccountSection />}
+          {setsOrders && <OrderRules clubId={club.id} />}
         </Stack>
       </ClubFrame>
     );
@@ -148,7 +156,7 @@ export function SettingsPage() {
   return (
     <ClubFrame
       title="Settings"
-      description="The club’s name, how households let people in, and how orders share what ran short."
+      description="The club’s name, how households let people in, where they pay, and how orders share what ran short."
     >
       <Stack gap="lg">
         <SectionCard title="The club">
@@ -169,6 +177,7 @@ export function SettingsPage() {
             </Stack>
           </form>
         </SectionCard>
+        {setsAccount && <ClubBankAccountSection />}
         {setsOrders && <OrderRules clubId={club.id} />}
       </Stack>
     </ClubFrame>

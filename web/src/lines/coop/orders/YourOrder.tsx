@@ -16,7 +16,16 @@ import { CopyValue } from '../../../components/CopyValue';
 import { DataTable } from '../../../components/DataTable';
 import { Facts } from '../../../components/Facts';
 import { formatToTheSecond } from '../../../lib/dates';
-import { editableEuros, formatEuros, formatPercent, perUnit, plural, quantityOf } from '../format';
+import { useClubBankAccount } from '../books/resources';
+import {
+  editableEuros,
+  formatEuros,
+  formatPercent,
+  inGroupsOfFour,
+  perUnit,
+  plural,
+  quantityOf,
+} from '../format';
 import { orderPaths } from './resources';
 import { OutcomeBadge, PaymentBadge } from './status';
 
@@ -380,6 +389,8 @@ export function YourBill({
   bill: CoopBill;
   onChanged: (order: CoopOrderDetail) => Promise<void>;
 }) {
+  const account = useClubBankAccount(order.club_id).data;
+  const reference = inGroupsOfFour(bill.reference);
   return (
     <Stack gap="md">
       <Facts
@@ -402,15 +413,20 @@ export function YourBill({
           },
           {
             label: 'Reference for the transfer',
-            value: <CopyValue value={bill.reference} label="Payment reference" />,
+            value: <CopyValue value={reference} label="Payment reference" />,
           },
         ]}
       />
       {bill.payment_state === 'due' && (
         <Text size="sm">
-          Transfer {formatEuros(BigInt(bill.total_cents) - BigInt(bill.received_cents))} to the club’s
-          account, writing <strong>{bill.reference}</strong> on the transfer so the bookkeeper finds your
-          bill.
+          Transfer {formatEuros(BigInt(bill.total_cents) - BigInt(bill.received_cents))} to the club’s account
+          {account ? (
+            <>
+              {' '}
+              ({account.account_holder}, <strong>{inGroupsOfFour(account.iban)}</strong>)
+            </>
+          ) : null}
+          , writing <strong>{reference}</strong> on the transfer so the bookkeeper finds your bill.
         </Text>
       )}
       {bill.payment_state === 'bad' && (

@@ -13,7 +13,7 @@ import { invoicesOutstanding, unconfirmedDeliveries } from './resources';
 type StateBadgeProps = Omit<BadgeProps, 'children' | 'color'>;
 
 /** A state as a badge that never truncates (UI.md "Badges never truncate"). */
-function StateBadge({ color, label, ...props }: { color: string; label: string } & StateBadgeProps) {
+export function StateBadge({ color, label, ...props }: { color: string; label: string } & StateBadgeProps) {
   return (
     <Badge
       variant="light"

@@ -1,4 +1,4 @@
-import { Button, Group, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
+import { Button, Fieldset, Group, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import type { CoopProducer } from '../../../api/types';
@@ -7,6 +7,8 @@ import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
 import { useFormDraft } from '../../../hooks/useFormDraft';
 import { type FormProblem, problemOf } from '../../../lib/serverErrors';
 import { checkRequired } from '../../../lib/validators';
+import { ibanDescription } from '../books/BankAccount';
+import { compactCode, ibanShapeProblem, inGroupsOfFour } from '../format';
 
 export interface ProducerDetails {
   name: string;
@@ -14,7 +16,16 @@ export interface ProducerDetails {
   phone_number: string;
   location: string;
   details: string;
+  /** Where the club pays it; null: none (a change removes it). */
+  iban: string | null;
+  /** Who holds that account, when not the producer by its name. */
+  account_holder: string | null;
 }
+
+type DetailsValues = Omit<ProducerDetails, 'iban' | 'account_holder'> & {
+  iban: string;
+  account_holder: string;
+};
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -31,7 +42,7 @@ export function ProducerDetailsForm({
 }) {
   const [formError, setFormError] = useState<FormProblem | null>(null);
   const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
-  const form = useForm<ProducerDetails>({
+  const form = useForm<DetailsValues>({
     mode: 'controlled',
     initialValues: {
       name: producer?.name ?? '',
@@ -39,13 +50,19 @@ export function ProducerDetailsForm({
       phone_number: producer?.phone_number ?? '',
       location: producer?.location ?? '',
       details: producer?.details ?? '',
+      iban: producer?.iban ?? '',
+      account_holder: producer?.account_holder ?? '',
     },
-    validateInputOnChange: true,
+    validateInputOnChange: ['name', 'contact_email', 'details', 'account_holder'],
+    // An IBAN is long: its shape is checked once the person leaves the field, not at the first letter.
+    validateInputOnBlur: ['iban'],
     validate: {
       name: checkRequired('the producer’s name'),
       contact_email: (value) =>
         !value.trim() || EMAIL.test(value.trim()) ? null : 'Enter an email address like farm@example.com',
       details: (value) => (value.length > 5000 ? 'Use at most 5000 characters' : null),
+      iban: ibanShapeProblem,
+      account_holder: (value) => (value.length > 70 ? 'Use at most 70 characters' : null),
     },
   });
   useFormDraft(form, producer ? `producer:${producer.id}` : 'add-producer');
@@ -58,11 +75,14 @@ export function ProducerDetailsForm({
       location: values.location.trim(),
       details: values.details.trim(),
     };
+    const iban = compactCode(values.iban);
+    const holder = values.account_holder.trim();
     try {
-      await onSubmit(trimmed);
+      await onSubmit({ ...trimmed, iban: iban || null, account_holder: holder || null });
       if (producer) {
-        form.setValues(trimmed);
-        form.resetDirty(trimmed);
+        const saved = { ...trimmed, iban: inGroupsOfFour(iban), account_holder: holder };
+        form.setValues(saved);
+        form.resetDirty(saved);
       } else {
         form.reset();
       }
@@ -102,6 +122,25 @@ export function ProducerDetailsForm({
           maxRows={8}
           {...form.getInputProps('details')}
         />
+        <Fieldset legend="Where the club pays it" variant="unstyled">
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+            <TextInput
+              label="IBAN"
+              autoComplete="off"
+              spellCheck={false}
+              maxLength={50}
+              description={`${ibanDescription(form.values.iban)} Its liaison, the Admin and the bookkeeper see it; empty removes it.`}
+              {...form.getInputProps('iban')}
+            />
+            <TextInput
+              label="Account holder"
+              description="The name the account is in, when it is not the producer’s."
+              autoComplete="off"
+              maxLength={70}
+              {...form.getInputProps('account_holder')}
+            />
+          </SimpleGrid>
+        </Fieldset>
         <FormErrorAlert message={formError} />
         <Group>
           <Button

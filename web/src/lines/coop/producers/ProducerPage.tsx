@@ -17,6 +17,7 @@ import { useParams } from 'react-router';
 import { api, call } from '../../../api/client';
 import { asApiError } from '../../../api/errors';
 import type { CoopEditorPolicy, CoopProducer, Member } from '../../../api/types';
+import { CopyValue } from '../../../components/CopyValue';
 import { Facts } from '../../../components/Facts';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { ResourceView } from '../../../components/ResourceView';
@@ -26,7 +27,7 @@ import { usePageTitle } from '../../../components/usePageTitle';
 import { useResource } from '../../../hooks/useResource';
 import { useSignedInUser } from '../../../session/SessionContext';
 import { ClubFrame, useClub, useClubMembers, useCoopRefresh } from '../club/ClubLayout';
-import { editorPolicyLabels } from '../format';
+import { COOP, editorPolicyLabels, inGroupsOfFour } from '../format';
 import { ProductForm } from '../products/ProductForm';
 import { useCategories } from '../products/ProductsPage';
 import { ProductsTable } from '../products/ProductsTable';
@@ -256,8 +257,20 @@ function PeopleForm({ producer, members }: { producer: CoopProducer; members: Me
   );
 }
 
+/** Where the club pays a producer, for those who see it (its liaison, the Admin, the bookkeeper). */
+function paidTo(producer: CoopProducer) {
+  if (!producer.iban)
+    return 'No IBAN yet: its liaison adds one below, so the bookkeeper can pay its invoices.';
+  return (
+    <CopyValue
+      value={`${producer.account_holder || producer.name}, ${inGroupsOfFour(producer.iban)}`}
+      label={`Account of ${producer.name}`}
+    />
+  );
+}
+
 function ProducerView({ producer }: { producer: CoopProducer }) {
-  const { club } = useClub();
+  const { club, can } = useClub();
   const user = useSignedInUser();
   const refresh = useCoopRefresh();
   const members = useClubMembers(club.id);
@@ -329,6 +342,7 @@ function ProducerView({ producer }: { producer: CoopProducer }) {
                           : 'Only the liaison',
                   },
                   { label: 'Sorters', value: namesOf(producer.sorters, members.data, user.id) },
+                  ...(runs || can(COOP.books) ? [{ label: 'Paid to', value: paidTo(producer) }] : []),
                 ]}
               />
               {producer.details && (
