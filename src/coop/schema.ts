@@ -15,6 +15,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { organizations } from '../core/access/schema';
 import { amountColumn } from '../core/amounts';
+import type { CsvStatementMapping } from '../core/banking/csv-statement';
 
 /**
  * The coop line (seed 002, "Plenty"): a buyers club is a core organisation (its name, members and
@@ -650,4 +651,21 @@ export const paymentBatches = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [unique('coop_payment_batches_message').on(t.clubId, t.messageId)],
+);
+
+/** How a bank's CSV export reads, saved once per bank by the bookkeeper (`core/banking/csv-statement.ts`). */
+export const statementMappings = pgTable(
+  'coop_statement_mappings',
+  {
+    id: uuid('id').primaryKey(),
+    clubId: uuid('club_id')
+      .notNull()
+      .references(() => clubs.organizationId),
+    /** The bank's name, as the bookkeeper picks it: "Sparkasse", "GLS". */
+    name: text('name').notNull(),
+    mapping: jsonb('mapping').$type<CsvStatementMapping>().notNull(),
+    updatedBy: uuid('updated_by').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('coop_statement_mappings_name').on(t.clubId, sql`lower(${t.name})`)],
 );

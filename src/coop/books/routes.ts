@@ -24,8 +24,11 @@ import {
   ignoreBankLine,
   importStatement,
   listBankLines,
+  listStatementMappings,
   listStatements,
   STATEMENT_MAX_BYTES,
+  type StatementMapping,
+  saveStatementMapping,
 } from './statements';
 
 /** The bookkeeper's bank statements: imported, matched to bills, and the lines waiting for a decision. */
@@ -126,14 +129,19 @@ export function bookRoutes(deps: CoopDeps) {
       path: '/clubs/{id}/bank-statements',
       access: write,
       tags,
-      summary: `Import the club account’s statement (CAMT.053 XML, up to ${STATEMENT_MAX_BYTES} bytes): payments quoting a bill’s reference settle it; the rest wait (the bookkeeper, the Admin)`,
+      summary: `Import the club account’s statement (CAMT.053 XML, or a bank’s CSV with its mapping; up to ${STATEMENT_MAX_BYTES} bytes): payments quoting a bill’s reference settle it; the rest wait (the bookkeeper, the Admin)`,
       request: {
         params: z.object({ id: PathId }),
         body: {
           required: true,
           content: {
             'multipart/form-data': {
-              schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }),
+              schema: z.object({
+                file: z.any().openapi({ type: 'string', format: 'binary' }),
+                mapping_id: Uuid.optional().openapi({
+                  description: 'for a CSV statement: how its bank’s columns read',
+                }),
+              }),
             },
           },
         },
@@ -155,12 +163,13 @@ export function bookRoutes(deps: CoopDeps) {
       },
     }),
     async (c) => {
-      const { file } = c.req.valid('form');
+      const { file, mapping_id } = c.req.valid('form');
       if (!(file instanceof File))
         throw new AppError('validation_failed', 'file: the statement is required', { field: 'file' });
       const summary = await importStatement(deps, c.get('actor'), c.req.valid('param').id, {
         name: file.name,
         bytes: Buffer.from(await file.arrayBuffer()),
+        mappingId: mapping_id,
       });
       return c.json(
         {
@@ -343,6 +352,95 @@ export function bookRoutes(deps: CoopDeps) {
         bic: body.bic,
       });
       return c.json({ account: accountJson(account) }, 200);
+    },
+  );
+
+  const MappingFields = {
+    booked_on: z.string().min(1).max(100),
+    amount: z.string().min(1).max(100).openapi({ description: 'the column of the signed amount' }),
+    counterparty_name: z.string().min(1).max(100),
+    counterparty_iban: z.string().max(100).nullable().optional(),
+    remittance: z.string().min(1).max(100),
+    bank_id: z
+      .string()
+      .max(100)
+      .nullable()
+      .optional()
+      .openapi({ description: 'the column of the bank’s own id, if any' }),
+    date_format: z.enum(['DD.MM.YYYY', 'YYYY-MM-DD', 'MM/DD/YYYY']),
+    decimal_separator: z.enum([',', '.']),
+  };
+  const MappingSchema = z
+    .object({ id: Uuid, name: z.string(), ...MappingFields, updated_at: z.string() })
+    .openapi('CoopStatementMapping');
+  const mappingJson = (m: StatementMapping) => ({
+    id: m.id,
+    name: m.name,
+    booked_on: m.mapping.bookedOn,
+    amount: m.mapping.amount,
+    counterparty_name: m.mapping.counterpartyName,
+    counterparty_iban: m.mapping.counterpartyIban ?? null,
+    remittance: m.mapping.remittance,
+    bank_id: m.mapping.bankId ?? null,
+    date_format: m.mapping.dateFormat,
+    decimal_separator: m.mapping.decimalSeparator,
+    updated_at: m.updatedAt.toISOString(),
+  });
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/clubs/{id}/statement-mappings',
+      access: read,
+      tags,
+      summary: 'How the club’s banks’ CSV statements read, by bank (the bookkeeper, the Admin)',
+      request: { params: z.object({ id: PathId }) },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(MappingSchema) }), 'Mappings'),
+        ...errorResponses,
+      },
+    }),
+    async (c) =>
+      c.json(
+        {
+          items: (await listStatementMappings(deps, c.get('actor'), c.req.valid('param').id)).map(
+            mappingJson,
+          ),
+        },
+        200,
+      ),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'put',
+      path: '/clubs/{id}/statement-mappings',
+      access: write,
+      tags,
+      summary:
+        'Save how a bank’s CSV statement reads, under the bank’s name (the same name replaces it; the bookkeeper, the Admin)',
+      request: {
+        params: z.object({ id: PathId }),
+        ...jsonBody(z.strictObject({ name: z.string().max(100), ...MappingFields })),
+      },
+      responses: { 200: jsonResponse(MappingSchema, 'The mapping'), ...errorResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const saved = await saveStatementMapping(deps, c.get('actor'), c.req.valid('param').id, {
+        name: body.name,
+        mapping: {
+          bookedOn: body.booked_on,
+          amount: body.amount,
+          counterpartyName: body.counterparty_name,
+          counterpartyIban: body.counterparty_iban ?? null,
+          remittance: body.remittance,
+          bankId: body.bank_id ?? null,
+          dateFormat: body.date_format,
+          decimalSeparator: body.decimal_separator,
+        },
+      });
+      return c.json(mappingJson(saved), 200);
     },
   );
 

@@ -200,4 +200,71 @@ describe('a bank statement', () => {
       },
     });
   });
+
+  it('comes as a bank’s CSV too, read through the column mapping saved for that bank', async () => {
+    const { clubId, admin, members, bills } = await processedOrder();
+    const [millers, flat] = bills as [Body, Body];
+    const csv = [
+      'Buchungstag;Betrag;Name Zahlungsbeteiligter;Verwendungszweck',
+      `05.06.2026;5,56;Ada Admin;Bestellung ${millers.bill.reference}`,
+      `05.06.2026;5,99;Member 1;Essen ${flat.bill.reference}`,
+      '05.06.2026;-12,00;Lindenhof;Rechnung',
+    ].join('\r\n');
+    const upload = async (mappingId?: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([csv]), 'umsaetze.csv');
+      if (mappingId) form.append('mapping_id', mappingId);
+      return tally.http.request(`/api/coop/clubs/${clubId}/bank-statements`, {
+        method: 'POST',
+        headers: { cookie: admin.cookie, 'x-requested-with': 'tally-web' },
+        body: form,
+      });
+    };
+    const before = await snapshotTables(tally.database.db);
+    const unmapped = await upload();
+    expect(unmapped.status).toBe(400);
+    expect((await unmapped.json()).error).toMatchObject({ details: { field: 'mapping_id' } });
+    await expectUnchanged(tally.database.db, before);
+
+    const mapping = {
+      name: 'Sparkasse',
+      booked_on: 'Buchungstag',
+      amount: 'Betrag',
+      counterparty_name: 'Name Zahlungsbeteiligter',
+      remittance: 'Verwendungszweck',
+      date_format: 'DD.MM.YYYY',
+      decimal_separator: ',',
+    };
+    await refused(
+      'forbidden',
+      403,
+      'PUT',
+      `/api/coop/clubs/${clubId}/statement-mappings`,
+      members[0]!,
+      mapping,
+    );
+    const saved = await ok(200, 'PUT', `/api/coop/clubs/${clubId}/statement-mappings`, admin, mapping);
+    // Saving under the same name replaces it.
+    const again = await ok(200, 'PUT', `/api/coop/clubs/${clubId}/statement-mappings`, admin, {
+      ...mapping,
+      name: 'sparkasse',
+    });
+    expect(again.id).toBe(saved.id);
+    expect((await ok(200, 'GET', `/api/coop/clubs/${clubId}/statement-mappings`, admin)).items).toHaveLength(
+      1,
+    );
+
+    const imported = await upload(saved.id);
+    expect(imported.status).toBe(201);
+    expect(await imported.json()).toMatchObject({
+      statement: { format: 'csv' },
+      lines: 3,
+      matched: 2,
+      outgoing: 1,
+    });
+    expect(await balance(millers.id)).toBe(0n);
+    expect(await balance(flat.id)).toBe(0n);
+    // The same export again: every line is known by its content and turn.
+    expect(await (await upload(saved.id)).json()).toMatchObject({ lines: 3, known: 3, matched: 0 });
+  });
 });

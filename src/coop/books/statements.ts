@@ -1,16 +1,18 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
-import { parseCamt053, type StatementLine } from '../../core/banking/camt053';
+import { parseCamt053, type Statement, type StatementLine } from '../../core/banking/camt053';
+import { type CsvStatementMapping, parseCsvStatement } from '../../core/banking/csv-statement';
 import { type Db, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { saveUpload } from '../../core/files/service';
+import { sniffType } from '../../core/files/sniff';
 import { isUuid, newId } from '../../core/ids';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { findOrder, orderStanding, requireRight } from '../orders/access';
 import { flagBadIn, receivePayment } from '../orders/billing';
-import { type BankLineState, bankLines, bankStatements } from '../schema';
+import { type BankLineState, bankLines, bankStatements, statementMappings } from '../schema';
 import { matchLine, type OpenBill } from './matching';
 import { settleOutgoing } from './payouts';
 
@@ -77,14 +79,40 @@ export async function importStatement(
   deps: CoopDeps,
   actor: Actor,
   clubId: string,
-  upload: { name: string; bytes: Buffer },
+  upload: { name: string; bytes: Buffer; mappingId?: string },
 ): Promise<ImportSummary> {
   const userId = requireUser(actor);
   await requireBooks(deps, deps.db, actor, clubId, 'read');
-  const statements = parseCamt053(upload.bytes.toString('utf8'));
+  // Read before anything is kept: a file that is no statement leaves nothing behind.
+  const format = sniffType(upload.bytes, ['text/csv']) ? ('csv' as const) : ('camt053' as const);
+  const text = upload.bytes.toString('utf8');
+  let statements: Statement[];
+  if (format === 'camt053') {
+    statements = parseCamt053(text);
+  } else {
+    const mapping = upload.mappingId ? await findMapping(deps.db, clubId, upload.mappingId) : null;
+    if (!mapping) {
+      throw new AppError(
+        'validation_failed',
+        'a CSV statement needs the mapping of its bank’s columns: choose one',
+        {
+          field: 'mapping_id',
+        },
+      );
+    }
+    statements = [
+      {
+        id: upload.name,
+        accountIban: null,
+        createdAt: null,
+        lines: parseCsvStatement(text, mapping.mapping),
+      },
+    ];
+  }
   const file = await saveUpload(deps.files, actor, {
-    ...upload,
-    allowed: ['application/xml'],
+    name: upload.name,
+    bytes: upload.bytes,
+    allowed: ['application/xml', 'text/csv'],
     maxBytes: STATEMENT_MAX_BYTES,
   });
   return deps.db.transaction(async (tx) => {
@@ -96,7 +124,7 @@ export async function importStatement(
       .values({
         id: newId(),
         clubId,
-        format: 'camt053',
+        format,
         fileId: file.id,
         bankStatementId: statements.map((s) => s.id).join(', '),
         accountIban: statements[0]?.accountIban ?? null,
@@ -362,5 +390,64 @@ export async function ignoreBankLine(deps: CoopDeps, actor: Actor, lineId: strin
       .where(eq(bankLines.id, line.id))
       .returning();
     return decided!;
+  });
+}
+
+export type StatementMapping = typeof statementMappings.$inferSelect;
+
+async function findMapping(db: Db, clubId: string, mappingId: string): Promise<StatementMapping | null> {
+  if (!isUuid(mappingId)) return null;
+  const [mapping] = await db
+    .select()
+    .from(statementMappings)
+    .where(and(eq(statementMappings.id, mappingId), eq(statementMappings.clubId, clubId)));
+  return mapping ?? null;
+}
+
+/** How the club's banks' CSV exports read, by bank (the bookkeeper, the Admin). */
+export async function listStatementMappings(
+  deps: CoopDeps,
+  actor: Actor,
+  clubId: string,
+): Promise<StatementMapping[]> {
+  await requireBooks(deps, deps.db, actor, clubId, 'read');
+  return deps.db
+    .select()
+    .from(statementMappings)
+    .where(eq(statementMappings.clubId, clubId))
+    .orderBy(sql`lower(${statementMappings.name})`);
+}
+
+/** Saves how a bank's CSV export reads, under the bank's name (the same name replaces it). */
+export async function saveStatementMapping(
+  deps: CoopDeps,
+  actor: Actor,
+  clubId: string,
+  input: { name: string; mapping: CsvStatementMapping },
+): Promise<StatementMapping> {
+  const userId = requireUser(actor);
+  const name = input.name.trim();
+  if (!name) throw new AppError('validation_failed', 'name the bank', { field: 'name' });
+  return deps.db.transaction(async (tx) => {
+    await requireBooks(deps, tx, actor, clubId, 'change');
+    const now = deps.clock.now();
+    const [existing] = await tx
+      .select()
+      .from(statementMappings)
+      .where(
+        and(eq(statementMappings.clubId, clubId), sql`lower(${statementMappings.name}) = lower(${name})`),
+      )
+      .for('update');
+    const [saved] = existing
+      ? await tx
+          .update(statementMappings)
+          .set({ name, mapping: input.mapping, updatedBy: userId, updatedAt: now })
+          .where(eq(statementMappings.id, existing.id))
+          .returning()
+      : await tx
+          .insert(statementMappings)
+          .values({ id: newId(), clubId, name, mapping: input.mapping, updatedBy: userId, updatedAt: now })
+          .returning();
+    return saved!;
   });
 }

@@ -29,8 +29,8 @@ const fileJson = (f: StoredFile) => ({
 });
 
 /**
- * What the general upload takes: documents and photos of them. XML is for a line's own uploads (a
- * bank statement), read by the line, never offered back as a document.
+ * What the general upload takes: documents and photos of them. XML and CSV are for a line's own
+ * uploads (a bank statement), read by the line, never offered back as a document.
  */
 const DOCUMENT_TYPES = (Object.keys(uploadTypes) as UploadType[]).filter(
   (type) => type !== 'application/xml',

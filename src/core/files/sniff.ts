@@ -17,6 +17,21 @@ export const uploadTypes = {
     extension: 'xml',
     matches: (b: Buffer) => /^(\uFEFF)?\s*<[?!A-Za-z]/.test(b.subarray(0, 64).toString('utf8')),
   },
+  // Plain text with a header line of columns (a bank's CSV export): UTF-8, no control characters but
+  // line ends and tabs, and a comma or a semicolon in its first line.
+  'text/csv': {
+    extension: 'csv',
+    matches: (b: Buffer) => {
+      const head = b.subarray(0, 4096).toString('utf8');
+      const firstLine = head.split(/\r?\n/, 1)[0] ?? '';
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+      return (
+        !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/.test(head) &&
+        /[,;]/.test(firstLine) &&
+        !head.trimStart().startsWith('<')
+      );
+    },
+  },
   'image/webp': {
     extension: 'webp',
     matches: (b: Buffer) =>

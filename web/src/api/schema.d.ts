@@ -24126,7 +24126,7 @@ export interface paths {
         };
         put?: never;
         /**
-         * Import the club account’s statement (CAMT.053 XML, up to 10485760 bytes): payments quoting a bill’s reference settle it; the rest wait (the bookkeeper, the Admin)
+         * Import the club account’s statement (CAMT.053 XML, or a bank’s CSV with its mapping; up to 10485760 bytes): payments quoting a bill’s reference settle it; the rest wait (the bookkeeper, the Admin)
          * @description Any signed-in person (and the operator key). An API key needs the `coop:write` scope.
          */
         post: {
@@ -24146,6 +24146,11 @@ export interface paths {
                     "multipart/form-data": {
                         /** Format: binary */
                         file?: string;
+                        /**
+                         * Format: uuid
+                         * @description for a CSV statement: how its bank’s columns read
+                         */
+                        mapping_id?: string;
                     };
                 };
             };
@@ -24831,6 +24836,221 @@ export interface paths {
                         "application/json": {
                             account: components["schemas"]["CoopClubBankAccount"];
                         };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/coop/clubs/{id}/statement-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How the club’s banks’ CSV statements read, by bank (the bookkeeper, the Admin)
+         * @description Any signed-in person (and the operator key). An API key needs the `coop:read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Mappings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CoopStatementMapping"][];
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Save how a bank’s CSV statement reads, under the bank’s name (the same name replaces it; the bookkeeper, the Admin)
+         * @description Any signed-in person (and the operator key). An API key needs the `coop:write` scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        booked_on: string;
+                        /** @description the column of the signed amount */
+                        amount: string;
+                        counterparty_name: string;
+                        counterparty_iban?: string | null;
+                        remittance: string;
+                        /** @description the column of the bank’s own id, if any */
+                        bank_id?: string | null;
+                        /** @enum {string} */
+                        date_format: "DD.MM.YYYY" | "YYYY-MM-DD" | "MM/DD/YYYY";
+                        /** @enum {string} */
+                        decimal_separator: "," | ".";
+                    };
+                };
+            };
+            responses: {
+                /** @description The mapping */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CoopStatementMapping"];
                     };
                 };
                 /** @description Bad input */
@@ -27699,6 +27919,24 @@ export interface components {
             bic: string | null;
             updated_at: string;
         } | null;
+        CoopStatementMapping: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            booked_on: string;
+            /** @description the column of the signed amount */
+            amount: string;
+            counterparty_name: string;
+            counterparty_iban?: string | null;
+            remittance: string;
+            /** @description the column of the bank’s own id, if any */
+            bank_id?: string | null;
+            /** @enum {string} */
+            date_format: "DD.MM.YYYY" | "YYYY-MM-DD" | "MM/DD/YYYY";
+            /** @enum {string} */
+            decimal_separator: "," | ".";
+            updated_at: string;
+        };
         CoopPaymentBatch: {
             /** Format: uuid */
             id: string;
