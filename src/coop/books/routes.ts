@@ -235,8 +235,18 @@ export function bookRoutes(deps: CoopDeps) {
       access: write,
       tags,
       summary:
-        'Say which bill a waiting line pays: paid if it is what is owed, else a bad payment (the bookkeeper, the Admin)',
-      request: { params: LineId, ...jsonBody(z.strictObject({ order_id: Uuid, household_id: Uuid })) },
+        'Say which bill a waiting line pays (paid if it is what is owed, else a bad payment), or which household pays ahead with it (the bookkeeper, the Admin)',
+      request: {
+        params: LineId,
+        ...jsonBody(
+          z.strictObject({
+            order_id: Uuid.optional().openapi({
+              description: 'the order of the bill it pays; without it, the household pays ahead',
+            }),
+            household_id: Uuid,
+          }),
+        ),
+      },
       responses: {
         200: jsonResponse(BankLineSchema, 'The line'),
         ...errorResponses,

@@ -267,4 +267,58 @@ describe('a bank statement', () => {
     // The same export again: every line is known by its content and turn.
     expect(await (await upload(saved.id)).json()).toMatchObject({ lines: 3, known: 3, matched: 0 });
   });
+
+  it('lets a household pay ahead: the bookkeeper credits its balance, and its next bill is paid from it', async () => {
+    const { clubId, admin, members, order, detail, bills } = await processedOrder();
+    const flat = bills[1] as Body;
+    for (const b of bills as Body[]) await ok(200, 'POST', `${order}/bills/${b.id}/received`, admin);
+    const paid = await importing(
+      admin,
+      clubId,
+      camt([{ id: 'AHEAD-1', amount: '20.00', name: 'Member 1', text: 'for the next orders' }]),
+    );
+    expect(await paid.json()).toMatchObject({ unmatched: 1 });
+    const [line] = (await ok(200, 'GET', `/api/coop/clubs/${clubId}/bank-lines?state=unmatched`, admin))
+      .items as Body[];
+    await refused('not_found', 404, 'POST', `/api/coop/bank-lines/${line!.id}/assign`, admin, {
+      household_id: '00000000-0000-4000-8000-000000000000',
+    });
+    await ok(200, 'POST', `/api/coop/bank-lines/${line!.id}/assign`, admin, { household_id: flat.id });
+    expect(await balance(flat.id)).toBe(2000n);
+
+    // The next order: Flat 3B orders five eggs; its bill is paid from what it paid ahead.
+    const next = await ok(201, 'POST', `/api/coop/clubs/${clubId}/orders`, admin, {});
+    const second = `/api/coop/orders/${next.id}`;
+    const producerId = detail.producers[0].producer_id;
+    await ok(200, 'POST', `${second}/producers/${producerId}/answer`, admin, {
+      available: true,
+      products_up_to_date: true,
+    });
+    await ok(200, 'POST', `${second}/open`, admin, {
+      deadline: new Date(tally.clock.now().getTime() + 86_400_000).toISOString(),
+    });
+    const [eggs] = (await ok(200, 'GET', `${second}/catalogue`, admin)).items as Body[];
+    await ok(200, 'PUT', `${second}/household-order/lines/${eggs!.id}`, members[0]!, {
+      quantity: 5,
+      version: eggs!.version,
+    });
+    await ok(200, 'POST', `${second}/close`, admin);
+    await ok(200, 'POST', `${second}/producers/${producerId}/delivery/confirm`, admin);
+    const billed = await ok(200, 'GET', `${second}/household-order`, members[0]!);
+    expect(billed.bill).toMatchObject({ total_cents: '214', received_cents: '214', payment_state: 'paid' });
+    expect(await balance(flat.id)).toBe(2000n - 214n);
+    const ready = (await ok(200, 'GET', '/api/notifications', members[0]!)).items.find(
+      (n: Body) => n.type === 'coop.order_ready' && n.title.startsWith('Order 2'),
+    );
+    expect(ready.title).toBe('Order 2: your food is ready');
+    expect(ready.body).toContain('€2.14 of the €2.14 is paid from your household’s balance.');
+    const account = await ok(200, 'GET', `/api/coop/households/${flat.id}/account`, members[0]!);
+    expect(account.entries[0]).toMatchObject({
+      kind: 'bill',
+      order_number: 2,
+      amount_cents: '-214',
+      balance_cents: '1786',
+    });
+    expect(account.entries[1]).toMatchObject({ kind: 'payment', order_id: null, amount_cents: '2000' });
+  });
 });

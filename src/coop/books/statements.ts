@@ -12,6 +12,7 @@ import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { findOrder, orderStanding, requireRight } from '../orders/access';
 import { flagBadIn, receivePayment } from '../orders/billing';
+import { coopAccountIds, coopTransferId, ensureCoopAccounts, postCoopTransfers } from '../orders/ledger';
 import { type BankLineState, bankLines, bankStatements, statementMappings } from '../schema';
 import { matchLine, type OpenBill } from './matching';
 import { settleOutgoing } from './payouts';
@@ -318,7 +319,7 @@ export async function assignBankLine(
   deps: CoopDeps,
   actor: Actor,
   lineId: string,
-  to: { orderId: string; householdId: string },
+  to: { orderId?: string; householdId: string },
 ): Promise<BankLine> {
   const userId = requireUser(actor);
   return deps.db.transaction(async (tx) => {
@@ -326,16 +327,22 @@ export async function assignBankLine(
     requireWaiting(line, 'unmatched', 'bad_amount');
     if (line.direction !== 'credit')
       throw new AppError('conflict', 'money the club sent pays no household’s bill');
-    const order = await findOrder(tx, to.orderId, true).catch(() => {
-      throw notFound('order', { id: to.orderId });
-    });
-    if (order.clubId !== line.clubId) throw notFound('order', { id: to.orderId });
-    await settleWith(deps, tx, actor, order, to.householdId, line);
+    let orderId: string | null = null;
+    if (to.orderId) {
+      const order = await findOrder(tx, to.orderId, true).catch(() => {
+        throw notFound('order', { id: to.orderId });
+      });
+      if (order.clubId !== line.clubId) throw notFound('order', { id: to.orderId });
+      await settleWith(deps, tx, actor, order, to.householdId, line);
+      orderId = order.id;
+    } else {
+      await payAhead(deps, tx, line, to.householdId);
+    }
     const [decided] = await tx
       .update(bankLines)
       .set({
         state: 'assigned',
-        orderId: order.id,
+        orderId,
         householdId: to.householdId,
         decidedBy: userId,
         decidedAt: deps.clock.now(),
@@ -344,6 +351,28 @@ export async function assignBankLine(
       .returning();
     return decided!;
   });
+}
+
+/** A household's payment that is for no bill yet: its balance grows, and its next bills draw on it. */
+async function payAhead(deps: CoopDeps, tx: Db, line: BankLine, householdId: string): Promise<void> {
+  const [household] = isUuid(householdId)
+    ? await queryRows<{ id: string }>(
+        tx,
+        sql`SELECT id FROM coop_households WHERE id = ${householdId} AND club_id = ${line.clubId}`,
+      )
+    : [];
+  if (!household) throw notFound('household', { id: householdId });
+  await ensureCoopAccounts(tx, deps.clock, line.clubId, { households: [householdId] });
+  await postCoopTransfers(tx, deps.clock, [
+    {
+      id: coopTransferId('paid-ahead', line.id),
+      debitAccountId: coopAccountIds.bank(line.clubId),
+      creditAccountId: coopAccountIds.household(householdId),
+      amount: line.amountCents,
+      code: 'coop_payment',
+      metadata: { household_id: householdId, kind: 'payment', bank_line_id: line.id },
+    },
+  ]);
 }
 
 /** The bookkeeper confirms a line matched by its reference for another amount: a bad payment, as it arrived. */

@@ -6,7 +6,7 @@ import { type Db, inSlices, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { type StoredFile, saveUpload } from '../../core/files/service';
 import { isUuid } from '../../core/ids';
-import { larger } from '../../core/money';
+import { larger, smaller } from '../../core/money';
 import { notifyAll } from '../../core/notifications/service';
 import { getAccountHistory } from '../../ledger/service';
 import { CLUB_PERMISSIONS } from '../clubs/kind';
@@ -121,13 +121,22 @@ export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promis
     households: householdIds,
     producers: [...new Set(rows.map((r) => r.producer_id))],
   });
+  // What a household paid ahead (its balance above zero) pays its bill first.
+  const ahead = await queryRows<{ id: string; net: string }>(
+    tx,
+    sql`SELECT id, (credits_posted - debits_posted)::text AS net FROM ledger_accounts
+        WHERE id = ANY(${sql.param(householdIds.map((id) => coopAccountIds.household(id)))}::uuid[])`,
+  );
+  const balanceOf = new Map(ahead.map((row) => [row.id, BigInt(row.net)]));
   const billRows = householdIds.map((householdId) => {
     const totals = billTotals(byHousehold.get(householdId)!.lines);
-    return { householdId, totals };
+    const credit = balanceOf.get(coopAccountIds.household(householdId)) ?? 0n;
+    const fromBalance = credit > 0n ? smaller(credit, totals.totalCents) : 0n;
+    return { householdId, totals, fromBalance };
   });
   if (billRows.length > 0) {
     await inSlices(
-      billRows.map(({ householdId, totals }) => ({
+      billRows.map(({ householdId, totals, fromBalance }) => ({
         orderId: order.id,
         householdId,
         netCents: totals.netCents,
@@ -139,9 +148,9 @@ export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promis
           net_cents: rate.netCents.toString(),
           vat_cents: rate.vatCents.toString(),
         })),
-        receivedCents: 0n,
-        paymentState: totals.totalCents === 0n ? ('paid' as const) : ('due' as const),
-        paidAt: totals.totalCents === 0n ? now : null,
+        receivedCents: fromBalance,
+        paymentState: fromBalance === totals.totalCents ? ('paid' as const) : ('due' as const),
+        paidAt: fromBalance === totals.totalCents ? now : null,
         createdAt: now,
       })),
       (slice) => tx.insert(bills).values(slice),
@@ -219,33 +228,34 @@ async function tellHouseholdsFoodIsReady(
   tx: Db,
   order: Order,
   byHousehold: ReadonlyMap<string, { rows: BillingRow[] }>,
-  billRows: readonly { householdId: string; totals: { totalCents: bigint } }[],
+  billRows: readonly { householdId: string; totals: { totalCents: bigint }; fromBalance: bigint }[],
 ): Promise<void> {
   const people = await householdPeople(tx, order.clubId);
-  for (const { householdId, totals } of billRows) {
+  const notices = billRows.flatMap(({ householdId, totals, fromBalance }) => {
     const changes = changeSummary(byHousehold.get(householdId)!.rows);
+    const owed = totals.totalCents - fromBalance;
     const body = [
       order.pickup ? `Pick it up: ${order.pickup}.` : 'Your food is ready to pick up.',
       changes.length > 0 ? `What changed:\n${changes.join('\n')}` : 'Everything came as you ordered it.',
-      totals.totalCents > 0n
-        ? `To pay: ${euros(totals.totalCents)}, with the reference ${formatCreditorReference(paymentReference(order, householdId))}.`
+      ...(fromBalance > 0n
+        ? [`${euros(fromBalance)} of the ${euros(totals.totalCents)} is paid from your household’s balance.`]
+        : []),
+      owed > 0n
+        ? `To pay: ${euros(owed)}, with the reference ${formatCreditorReference(paymentReference(order, householdId))}.`
         : 'There is nothing to pay.',
     ].join('\n\n');
-    await notifyAll(
-      tx,
-      coopNotifier(deps),
-      people
-        .filter((p) => p.householdId === householdId)
-        .map((person) => ({
-          userId: person.userId,
-          type: COOP_NOTIFICATIONS.orderReady,
-          title: `Order ${order.number}: your food is ready${totals.totalCents > 0n ? `, ${euros(totals.totalCents)} to pay` : ''}`,
-          body,
-          link: orderLink(order),
-          dedupeKey: `order_ready:${order.id}`,
-        })),
-    );
-  }
+    return people
+      .filter((p) => p.householdId === householdId)
+      .map((person) => ({
+        userId: person.userId,
+        type: COOP_NOTIFICATIONS.orderReady,
+        title: `Order ${order.number}: your food is ready${owed > 0n ? `, ${euros(owed)} to pay` : ''}`,
+        body,
+        link: orderLink(order),
+        dedupeKey: `order_ready:${order.id}`,
+      }));
+  });
+  await notifyAll(tx, coopNotifier(deps), notices);
 }
 
 /** Finishes a processed order once every bill is paid and every invoice owed is paid. */
@@ -694,8 +704,9 @@ export async function payInvoiceIn(
 export interface HouseholdAccountEntry {
   at: Date;
   kind: 'bill' | 'payment';
-  orderId: string;
-  orderNumber: number;
+  /** Null for a payment made ahead of any bill. */
+  orderId: string | null;
+  orderNumber: number | null;
   /** What it moved on the household's balance: a bill negative, a payment positive. */
   amountCents: bigint;
   balanceCents: bigint;
@@ -738,16 +749,17 @@ export async function householdAccount(
       limit: 200,
     });
     for (const entry of page.items) {
+      // A payment made ahead of any bill names no order.
       const meta = entry.transfer.metadata as {
-        order_id: string;
-        order_number: number;
+        order_id?: string;
+        order_number?: number;
         kind: 'bill' | 'payment';
       };
       entries.push({
         at: entry.transfer.createdAt,
         kind: meta.kind,
-        orderId: meta.order_id,
-        orderNumber: meta.order_number,
+        orderId: meta.order_id ?? null,
+        orderNumber: meta.order_number ?? null,
         amountCents: entry.side === 'credit' ? entry.transfer.amount : -entry.transfer.amount,
         balanceCents: entry.balance.creditsPosted - entry.balance.debitsPosted,
       });

@@ -784,8 +784,8 @@ export function orderRoutes(deps: CoopDeps) {
                 z.object({
                   at: z.string(),
                   kind: z.enum(['bill', 'payment']),
-                  order_id: Uuid,
-                  order_number: z.number().int(),
+                  order_id: Uuid.nullable().openapi({ description: 'null: paid ahead of any bill' }),
+                  order_number: z.number().int().nullable(),
                   amount_cents: z.string().openapi({ description: 'signed: a bill below zero' }),
                   balance_cents: z.string(),
                 }),

@@ -24362,7 +24362,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Say which bill a waiting line pays: paid if it is what is owed, else a bad payment (the bookkeeper, the Admin)
+         * Say which bill a waiting line pays (paid if it is what is owed, else a bad payment), or which household pays ahead with it (the bookkeeper, the Admin)
          * @description Any signed-in person (and the operator key). An API key needs the `coop:write` scope.
          */
         post: {
@@ -24380,8 +24380,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** Format: uuid */
-                        order_id: string;
+                        /**
+                         * Format: uuid
+                         * @description the order of the bill it pays; without it, the household pays ahead
+                         */
+                        order_id?: string;
                         /** Format: uuid */
                         household_id: string;
                     };
@@ -27860,9 +27863,12 @@ export interface components {
                 at: string;
                 /** @enum {string} */
                 kind: "bill" | "payment";
-                /** Format: uuid */
-                order_id: string;
-                order_number: number;
+                /**
+                 * Format: uuid
+                 * @description null: paid ahead of any bill
+                 */
+                order_id: string | null;
+                order_number: number | null;
                 /** @description signed: a bill below zero */
                 amount_cents: string;
                 balance_cents: string;
