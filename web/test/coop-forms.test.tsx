@@ -195,6 +195,7 @@ describe('what each role is offered', () => {
       'Households',
       'Producers',
       'Products',
+      'Bank',
       'Members & roles',
       'Invite links',
       'Settings',

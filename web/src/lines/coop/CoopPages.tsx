@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useRoutes } from 'react-router';
 import { NotFoundPage } from '../../pages/NotFoundPage';
 import { RequireSignIn } from '../../session/RequireSignIn';
+import { BankPage } from './books/BankPage';
 import { CoopHomePage } from './CoopHomePage';
 import { ClubHomePage } from './club/ClubHomePage';
 import { ClubLayout } from './club/ClubLayout';
@@ -46,6 +47,7 @@ export default function CoopPages() {
         { path: 'producers/:producerId', element: <ProducerPage /> },
         { path: 'products', element: <ProductsPage /> },
         { path: 'products/:productId', element: <ProductPage /> },
+        { path: 'bank', element: <BankPage /> },
         { path: 'members', element: <MembersPage /> },
         { path: 'invite-links', element: <InviteLinksPage /> },
         { path: 'settings', element: <SettingsPage /> },
