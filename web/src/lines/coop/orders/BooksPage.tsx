@@ -18,9 +18,11 @@ import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
 import { useFormDraft } from '../../../hooks/useFormDraft';
 import { checkAmount, parseAmount } from '../../../lib/amounts';
 import { type FormProblem, problemOf } from '../../../lib/serverErrors';
+import { PayProducers } from '../books/PaymentFile';
+import { bankPath } from '../books/resources';
 import { ClubFrame, useClub, useCoopRefresh } from '../club/ClubLayout';
 import { badPaymentReasonLabels, editableEuros, formatEuros, paymentStateLabels } from '../format';
-import { EUROS, eurosPreview, InvoicesTable } from './Invoices';
+import { EUROS, eurosPreview } from './Invoices';
 import { OrderStateLine } from './OrderPage';
 import { orderPaths, useOrder } from './resources';
 import { PaymentBadge } from './status';
@@ -292,14 +294,14 @@ function Books({ order, onChanged }: { order: CoopOrderDetail; onChanged: Apply 
       </SectionCard>
       <SectionCard
         title="Producers’ invoices"
-        description="What the club expects to pay each producer for what it delivered (its prices and VAT, without the club’s margin), and what it invoiced."
+        description="What the club expects to pay each producer for what it delivered (its prices and VAT, without the club’s margin), and what it invoiced. Tick the invoices to pay and make one payment file for the club’s bank."
       >
         {producers.length === 0 ? (
           <Text size="sm" c="dimmed">
             No producer delivers in this order.
           </Text>
         ) : (
-          <InvoicesTable order={order} producers={producers} onChanged={onChanged} />
+          <PayProducers order={order} producers={producers} onChanged={onChanged} />
         )}
       </SectionCard>
     </Stack>
@@ -327,6 +329,13 @@ export function BooksPage() {
             { label: `Order ${data.number}`, to: orderPaths(club.id, data.id).order },
           ]}
           description={<OrderStateLine order={data} />}
+          actions={
+            data.mine.books ? (
+              <Button component={Link} to={bankPath(club.id)} variant="default">
+                Bank statements
+              </Button>
+            ) : undefined
+          }
         >
           {data.mine.books ? (
             <Books order={data} onChanged={onChanged} />

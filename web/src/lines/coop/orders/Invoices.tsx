@@ -1,4 +1,4 @@
-import { Anchor, Button, FileInput, Group, Modal, Stack, Text } from '@mantine/core';
+import { Anchor, Button, Checkbox, FileInput, Group, Modal, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
@@ -6,11 +6,12 @@ import { api, call } from '../../../api/client';
 import { asApiError } from '../../../api/errors';
 import type { CoopOrderDetail, CoopOrderProducer } from '../../../api/types';
 import { AmountInput } from '../../../components/AmountInput';
-import { DataTable } from '../../../components/DataTable';
+import { type Column, DataTable } from '../../../components/DataTable';
 import { type AmountRules, parseAmount } from '../../../lib/amounts';
 import { formatToTheSecond } from '../../../lib/dates';
 import { editableEuros, formatEuros } from '../format';
 import { orderPaths } from './resources';
+import { StateBadge } from './status';
 
 /** Euros as the amount fields read them: two decimals, either separator. */
 export const EUROS: AmountRules = { scale: 2, asset: 'EUR' };
@@ -216,9 +217,32 @@ function InvoiceActions({
 
 function invoiceState(producer: CoopOrderProducer): string {
   if (producer.invoice?.paid_at) return `Paid ${formatToTheSecond(producer.invoice.paid_at)}`;
+  if (producer.invoice?.payment_sent_at)
+    return `Payment sent ${formatToTheSecond(producer.invoice.payment_sent_at)}`;
   if (producer.invoice) return `Uploaded ${formatToTheSecond(producer.invoice.uploaded_at)}, to pay`;
   if (!producer.delivery_confirmed_at) return 'After the delivery is confirmed';
   return 'Not uploaded yet';
+}
+
+/** An invoice sent to the bank in a payment file and not seen leaving the account yet, as a badge with when. */
+function InvoiceStateCell({ producer }: { producer: CoopOrderProducer }) {
+  const sentAt = producer.invoice?.paid_at ? null : producer.invoice?.payment_sent_at;
+  if (!sentAt) return <>{invoiceState(producer)}</>;
+  return (
+    <Stack gap={2} align="flex-start">
+      <StateBadge color="blue" label="Payment sent" />
+      <Text size="xs" c="dimmed">
+        {formatToTheSecond(sentAt)}, paid once a statement shows it
+      </Text>
+    </Stack>
+  );
+}
+
+/** Which invoices the bookkeeper ticked to pay in one payment file. */
+export interface InvoiceSelection {
+  payable: (producer: CoopOrderProducer) => boolean;
+  chosen: ReadonlySet<string>;
+  toggle: (producerId: string) => void;
 }
 
 /** The producers' invoices for the order: what the club expects to pay each one, what it invoiced, and paying it. */
@@ -226,12 +250,31 @@ export function InvoicesTable({
   order,
   producers,
   onChanged,
+  selection,
 }: {
   order: CoopOrderDetail;
   producers: CoopOrderProducer[];
   onChanged: Apply;
+  /** Tick boxes to pick invoices for a payment file. */
+  selection?: InvoiceSelection;
 }) {
   const cents = (value: string | null | undefined) => (value == null ? null : BigInt(value));
+  const pick: Column<CoopOrderProducer>[] = selection
+    ? [
+        {
+          id: 'pay',
+          header: 'Pay',
+          cell: (p) =>
+            selection.payable(p) ? (
+              <Checkbox
+                aria-label={`Pay ${p.name}’s invoice`}
+                checked={selection.chosen.has(p.producer_id)}
+                onChange={() => selection.toggle(p.producer_id)}
+              />
+            ) : null,
+        },
+      ]
+    : [];
   return (
     <DataTable
       label="Producers’ invoices"
@@ -241,6 +284,7 @@ export function InvoicesTable({
       initialSort={{ columnId: 'name', direction: 'ascending' }}
       minWidth={760}
       columns={[
+        ...pick,
         {
           id: 'name',
           header: 'Producer',
@@ -277,7 +321,7 @@ export function InvoicesTable({
             );
           },
         },
-        { id: 'state', header: 'State', csv: invoiceState, cell: invoiceState },
+        { id: 'state', header: 'State', csv: invoiceState, cell: (p) => <InvoiceStateCell producer={p} /> },
         {
           id: 'actions',
           header: 'Actions',
