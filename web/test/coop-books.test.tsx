@@ -483,3 +483,48 @@ describe('the club’s bank account', () => {
     expect(within(paying).getByLabelText('Club IBAN').textContent).toBe('DE89 3704 0044 0532 0130 00');
   });
 });
+
+describe('a producer’s bank account', () => {
+  it('lets its liaison set the IBAN, with the server’s refusal next to the field, and shows it to the bookkeeper only', async () => {
+    const c = await clubWithBills();
+    pages.signIn(c.lea);
+    const { user } = await pages.render(`/coop/clubs/${c.club.id}/producers/${c.lindenhof.id}`);
+    const form = await screen.findByRole('form', { name: 'Details of Lindenhof' });
+    await user.type(field(form, /^Account holder/), 'Lindenhof GbR');
+    await user.type(field(form, /^IBAN/), 'DE02 1203 0000 0000 2020 52');
+    await user.click(within(form).getByRole('button', { name: 'Save the details' }));
+    const producer = `/api/coop/producers/${c.lindenhof.id}`;
+    await waitFor(() =>
+      expect(fieldError(field(form, /^IBAN/))).toBe(
+        'The check digits do not match: a character is mistyped.',
+      ),
+    );
+    expect(sentTo(pages, 'PATCH', producer).map((r) => (r.body as Body).iban)).toEqual([
+      'DE02120300000000202052',
+    ]);
+    expect(field(form, /^IBAN/).value).toBe('DE02 1203 0000 0000 2020 52');
+    expect((await api(c.lea, 200, 'GET', producer)).iban).toBeNull();
+
+    await user.clear(field(form, /^IBAN/));
+    await user.type(field(form, /^IBAN/), FARM_IBAN.toLowerCase());
+    await user.click(within(form).getByRole('button', { name: 'Save the details' }));
+    await waitFor(() => expect(sentTo(pages, 'PATCH', producer)).toHaveLength(2));
+    expect(sentTo(pages, 'PATCH', producer)[1]?.body).toMatchObject({
+      iban: FARM_IBAN,
+      account_holder: 'Lindenhof GbR',
+    });
+    await waitFor(async () =>
+      expect((await api(c.bob, 200, 'GET', producer)).iban).toBe('DE02 1203 0000 0000 2020 51'),
+    );
+    // A member of the club does not see where a producer is paid.
+    expect((await api(c.nils, 200, 'GET', producer)).iban).toBeNull();
+
+    cleanup();
+    pages.signIn(c.bob);
+    await pages.render(`/coop/clubs/${c.club.id}/producers/${c.lindenhof.id}`);
+    expect(screen.getByLabelText('Account of Lindenhof').textContent).toBe(
+      'Lindenhof GbR, DE02 1203 0000 0000 2020 51',
+    );
+    expect(screen.queryByRole('form', { name: 'Details of Lindenhof' })).toBeNull();
+  });
+});
