@@ -193,7 +193,7 @@ export function PayingTheClub() {
             <Text size="sm" c="dimmed">
               The club’s bank account is not set yet: the bookkeeper sets it.{' '}
               {setsClubAccount(can) && (
-                <Anchor component={Link} to={`/coop/clubs/${club.id}/settings`} inherit>
+                <Anchor component={Link} to={`/coop/clubs/${club.id}/settings`} inherit underline="always">
                   Set it in the settings.
                 </Anchor>
               )}
