@@ -232,9 +232,7 @@ describe('importing a statement', () => {
     );
     expect(within(section('Waiting for you')).getByText(/^3 lines wait for you/)).toBeTruthy();
     const wrong = card('€5.00 from Nils');
-    expect(wrong.textContent).toMatch(
-      /It quotes the bill of Flat 3B, order 1: €5\.27 expected, €5\.00 paid\./,
-    );
+    expect(wrong.textContent).toMatch(/For the bill of Flat 3B, order 1: €5\.27 expected, €5\.00 paid\./);
     expect(wrong.textContent).toContain(
       `Quotes the reference ${flat.reference.replace(/(.{4})(?=.)/g, '$1 ')}`,
     );

@@ -144,7 +144,7 @@ function WaitingLine({
         {line.state === 'bad_amount' && line.bill && (
           <Stack gap="xs">
             <Text size="sm">
-              It quotes the bill of {billName(line.bill)}:{' '}
+              For the bill of {billName(line.bill)}:{' '}
               <strong>{formatEuros(line.bill.owed_cents)} expected</strong>,{' '}
               <strong>{formatEuros(line.amount_cents)} paid</strong>.
             </Text>
@@ -185,7 +185,7 @@ function WaitingLine({
         <form onSubmit={assign} noValidate aria-label={`Assign ${name}`}>
           <Group align="flex-end" gap="sm">
             <NativeSelect
-              label={line.state === 'bad_amount' ? 'Or the bill it pays' : 'Bill it pays'}
+              label={line.state === 'bad_amount' ? 'Or another bill it pays' : 'Bill it pays'}
               value={chosen}
               onChange={(event) => {
                 setChosen(event.currentTarget.value);
