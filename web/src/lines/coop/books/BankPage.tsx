@@ -26,7 +26,7 @@ function TheClubsAccount({ clubId }: { clubId: string }) {
     return (
       <>
         The club’s bank account is not set yet.{' '}
-        <Anchor component={Link} to={`/coop/clubs/${clubId}/settings`} inherit>
+        <Anchor component={Link} to={`/coop/clubs/${clubId}/settings`} inherit underline="always">
           Set it in the settings.
         </Anchor>
       </>

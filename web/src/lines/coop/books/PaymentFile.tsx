@@ -186,10 +186,10 @@ export function PayProducers({
               until a statement shows the money left.
             </Text>
             <Group gap="md">
-              <Anchor href={made.download} download size="sm" fw={600}>
+              <Anchor href={made.download} download size="sm" fw={600} underline="always">
                 Download {made.message_id}.xml
               </Anchor>
-              <Anchor component={Link} to={bankPath(club.id)} size="sm">
+              <Anchor component={Link} to={bankPath(club.id)} size="sm" underline="always">
                 Every payment file is on the Bank page.
               </Anchor>
             </Group>
