@@ -11,6 +11,25 @@ export interface VersionTerms {
   estimate: boolean;
 }
 
+/** A product version's terms as SQL reads them (amounts as text, never through a floating-point number). */
+export interface VersionTermsRow {
+  price_cents: string;
+  vat_basis_points: number;
+  margin_basis_points: number | null;
+  amount_per_package: string;
+  packages: number;
+  estimate: boolean;
+}
+
+export const versionTermsOf = (row: VersionTermsRow): VersionTerms => ({
+  priceCents: BigInt(row.price_cents),
+  vatBasisPoints: row.vat_basis_points,
+  marginBasisPoints: row.margin_basis_points,
+  amountPerPackage: BigInt(row.amount_per_package),
+  packages: row.packages,
+  estimate: row.estimate,
+});
+
 /** How much of the product's unit one orderable item holds, in thousandths (a crate of 6 × 0.75 l: 4500). */
 export const itemQuantity = (version: Pick<VersionTerms, 'amountPerPackage' | 'packages'>): bigint =>
   version.amountPerPackage * BigInt(version.packages);

@@ -29,7 +29,7 @@ import {
   requireStatus,
   speaksFor,
 } from './access';
-import { billLine, formatQuantity, type VersionTerms } from './bill-lines';
+import { billLine, formatQuantity, versionTermsOf } from './bill-lines';
 import { paymentReference } from './household-orders';
 import {
   coopAccountIds,
@@ -82,14 +82,7 @@ export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promis
         WHERE l.order_id = ${order.id}`,
   );
   const priced = rows.map((row) => {
-    const terms: VersionTerms = {
-      priceCents: BigInt(row.price_cents),
-      vatBasisPoints: row.vat_basis_points,
-      marginBasisPoints: row.margin_basis_points,
-      amountPerPackage: BigInt(row.amount_per_package),
-      packages: row.packages,
-      estimate: row.estimate,
-    };
+    const terms = versionTermsOf(row);
     const line = billLine(terms, row.changed_price_cents === null ? null : BigInt(row.changed_price_cents), {
       outcome: row.outcome,
       allotted: row.allotted ?? 0,

@@ -22,7 +22,14 @@ import {
   requireStatus,
   speaksFor,
 } from './access';
-import { formatQuantity, itemQuantity, receivedQuantity, termsOf, type VersionTerms } from './bill-lines';
+import {
+  formatQuantity,
+  itemQuantity,
+  receivedQuantity,
+  termsOf,
+  type VersionTerms,
+  versionTermsOf,
+} from './bill-lines';
 import { processOrder } from './billing';
 
 /** A weighed amount this many times the estimate, or less than its share, is checked twice. */
@@ -61,15 +68,6 @@ interface LineState {
   vat_basis_points: number;
   margin_basis_points: number | null;
 }
-
-const termsOfRow = (row: LineState): VersionTerms => ({
-  priceCents: BigInt(row.price_cents),
-  vatBasisPoints: row.vat_basis_points,
-  marginBasisPoints: row.margin_basis_points,
-  amountPerPackage: BigInt(row.amount_per_package),
-  packages: row.packages,
-  estimate: row.estimate,
-});
 
 async function linesOf(tx: Db, orderId: string, productId: string): Promise<LineState[]> {
   return queryRows<LineState>(
@@ -174,7 +172,7 @@ export async function recordDelivery(
         if (amount.weights.some((w) => w <= 0n))
           throw new AppError('validation_failed', 'a weight is more than 0', { field: 'weights' });
         const weighed = amount.weights.reduce((sum, w) => sum + w, 0n);
-        const expected = BigInt(line.allotted) * itemQuantity(termsOfRow(line));
+        const expected = BigInt(line.allotted) * itemQuantity(versionTermsOf(line));
         if (
           !input.confirmImplausible &&
           expected > 0n &&
@@ -211,14 +209,14 @@ export async function recordDelivery(
             eq(orderLines.productId, product.productId),
           ),
         );
-      const expected = BigInt(line.allotted) * itemQuantity(termsOfRow(line));
+      const expected = BigInt(line.allotted) * itemQuantity(versionTermsOf(line));
       change(line, {
         kind: amount.weights ? 'weighed' : 'delivered',
         items,
         estimateQuantity: expected,
         weighedQuantity: amount.weights
           ? amount.weights.reduce((s, w) => s + w, 0n)
-          : BigInt(items) * itemQuantity(termsOfRow(line)),
+          : BigInt(items) * itemQuantity(versionTermsOf(line)),
         priceBeforeCents: product.changedPriceCents ?? BigInt(line.price_cents),
       });
     }
@@ -526,7 +524,7 @@ async function expectedInvoice(tx: Db, orderId: string, producerId: string): Pro
   );
   const groups = new Map<string, { terms: VersionTerms; changed: bigint | null; quantity: bigint }>();
   for (const row of rows) {
-    const terms = termsOfRow(row);
+    const terms = versionTermsOf(row);
     const changed = row.changed_price_cents === null ? null : BigInt(row.changed_price_cents);
     const quantity = receivedQuantity(terms, {
       outcome: row.outcome,

@@ -18,7 +18,7 @@ import {
   type PaymentState,
 } from '../schema';
 import { findOrder, type Order, type OrderStanding, orderStanding, requireStatus } from './access';
-import { itemQuantity, termsOf, type VersionTerms } from './bill-lines';
+import { itemQuantity, termsOf, type VersionTerms, versionTermsOf } from './bill-lines';
 
 /** A product as a household's order page offers it: its current version and prices. */
 export interface CatalogueProduct extends VersionTerms {
@@ -64,14 +64,7 @@ interface CatalogueRow {
 
 /** Fields set one by one: spreading `terms` here made the 5,000-product catalogue many times slower. */
 const toCatalogueProduct = (row: CatalogueRow): CatalogueProduct => {
-  const terms: VersionTerms = {
-    priceCents: BigInt(row.price_cents),
-    vatBasisPoints: row.vat_basis_points,
-    marginBasisPoints: row.margin_basis_points,
-    amountPerPackage: BigInt(row.amount_per_package),
-    packages: row.packages,
-    estimate: row.estimate,
-  };
+  const terms = versionTermsOf(row);
   const member = termsOf(terms, null, true);
   return {
     priceCents: terms.priceCents,
@@ -420,14 +413,7 @@ export async function householdOrderView(
     ).map((p) => [p.id, p.name]),
   );
   const lines = rows.map((row): OrderLineView => {
-    const terms: VersionTerms = {
-      priceCents: BigInt(row.price_cents),
-      vatBasisPoints: row.vat_basis_points,
-      marginBasisPoints: row.margin_basis_points,
-      amountPerPackage: BigInt(row.amount_per_package),
-      packages: row.packages,
-      estimate: row.estimate,
-    };
+    const terms = versionTermsOf(row);
     const member = termsOf(terms, null, true);
     return {
       productId: row.product_id,

@@ -19,7 +19,7 @@ import {
   requireStatus,
   speaksFor,
 } from './access';
-import { formatQuantity, itemQuantity, termsOf, type VersionTerms } from './bill-lines';
+import { formatQuantity, itemQuantity, termsOf, type VersionTerms, versionTermsOf } from './bill-lines';
 
 /** A producer's order sheet: what the club ordered of it, per product and, if asked, per household. */
 export interface OrderSheet {
@@ -83,14 +83,8 @@ export async function orderSheet(db: Db, order: Order, producerId: string): Prom
   for (const row of rows) {
     let product = products.get(row.product_id);
     if (!product) {
-      const terms: VersionTerms = {
-        priceCents: BigInt(row.price_cents),
-        vatBasisPoints: row.vat_basis_points,
-        marginBasisPoints: 0,
-        amountPerPackage: BigInt(row.amount_per_package),
-        packages: row.packages,
-        estimate: row.estimate,
-      };
+      // At the producer's prices: the club's margin is not the producer's.
+      const terms = versionTermsOf({ ...row, margin_basis_points: 0 });
       product = {
         productId: row.product_id,
         code: row.code,
