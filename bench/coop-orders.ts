@@ -12,12 +12,12 @@ import { createOrder } from '../src/coop/orders/service';
 import { mailOrderSheets } from '../src/coop/orders/sheets';
 import type { Actor } from '../src/core/actor';
 import { SESSION_COOKIE } from '../src/core/auth/middleware';
-import { hashSecret, newSecret } from '../src/core/auth/tokens';
 import { systemClock } from '../src/core/clock';
-import { type Db, queryRows } from '../src/core/database';
+import { queryRows } from '../src/core/database';
 import { newId } from '../src/core/ids';
 import { createLogger } from '../src/core/log';
 import { isInterrupted, registerCleanup } from './support/cleanup';
+import { openToEveryProducer, orderForEveryHousehold, seedClub, signIn } from './support/coop-club';
 import { acquirePostgresServer, createThrowawayDatabase } from './support/postgres';
 
 /**
@@ -79,59 +79,6 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 };
 
-async function seed(db: Db, clubId: string, ownerId: string) {
-  const now = new Date();
-  const people = Array.from({ length: HOUSEHOLDS }, (_, i) => ({ id: newId(), name: `Member ${i + 1}` }));
-  const households = people.map((_, i) => ({
-    id: newId(),
-    name: `Household ${String(i + 1).padStart(3, '0')}`,
-  }));
-  const ids = (rows: { id: string }[]) => sql.param(rows.map((r) => r.id));
-  await db.execute(sql`
-    INSERT INTO core_users (id, email, email_verified_at, name, is_admin, created_at, updated_at)
-    SELECT id, 'bench-' || id || '@tally.invalid', ${now}, name, false, ${now}, ${now}
-    FROM unnest(${ids(people)}::uuid[], ${sql.param(people.map((p) => p.name))}::text[]) AS p(id, name)`);
-  await db.execute(sql`
-    INSERT INTO core_memberships (organization_id, user_id, role, created_at)
-    SELECT ${clubId}, id, 'member', ${now} FROM unnest(${ids(people)}::uuid[]) AS p(id)`);
-  await db.execute(sql`
-    INSERT INTO coop_households (id, club_id, name, created_by, created_at, updated_at)
-    SELECT h.id, ${clubId}, h.name, p.id, ${now}, ${now}
-    FROM unnest(${ids(households)}::uuid[], ${sql.param(households.map((h) => h.name))}::text[], ${ids(people)}::uuid[])
-      AS x(hid, name, pid), LATERAL (SELECT x.hid AS id, x.name) h, LATERAL (SELECT x.pid AS id) p`);
-  await db.execute(sql`
-    INSERT INTO coop_household_members (household_id, club_id, user_id, joined_at)
-    SELECT hid, ${clubId}, pid, ${now} FROM unnest(${ids(households)}::uuid[], ${ids(people)}::uuid[]) AS x(hid, pid)`);
-  const producers = Array.from({ length: PRODUCERS }, (_, i) => ({ id: newId(), name: `Farm ${i + 1}` }));
-  await db.execute(sql`
-    INSERT INTO coop_producers (id, club_id, name, liaison_user_id, created_by, created_at, updated_at)
-    SELECT id, ${clubId}, name, ${ownerId}, ${ownerId}, ${now}, ${now}
-    FROM unnest(${ids(producers)}::uuid[], ${sql.param(producers.map((p) => p.name))}::text[]) AS p(id, name)`);
-  const products = producers.flatMap((producer, p) =>
-    Array.from({ length: PRODUCTS_PER_PRODUCER }, (_, i) => ({
-      id: newId(),
-      producerId: producer.id,
-      name: `Product ${p + 1}-${i + 1}`,
-      ordered: i < ORDERED_PER_PRODUCER,
-      // The first products of the first producers run short: 40 % of what 500 households order.
-      maximum: p * ORDERED_PER_PRODUCER + i < SHORT_PRODUCTS && i < ORDERED_PER_PRODUCER ? 200 : null,
-    })),
-  );
-  await db.execute(sql`
-    INSERT INTO coop_products (id, producer_id, club_id, current_version, created_at)
-    SELECT id, producer_id, ${clubId}, 1, ${now}
-    FROM unnest(${ids(products)}::uuid[], ${sql.param(products.map((p) => p.producerId))}::uuid[]) AS p(id, producer_id)`);
-  await db.execute(sql`
-    INSERT INTO coop_product_versions (product_id, version, name, code, description, categories, unit,
-      amount_per_package, packages, estimate, maximum_available, price_cents, vat_basis_points, margin_basis_points,
-      created_by, created_at)
-    SELECT id, 1, name, 'C' || ordinality, 'A product of the benchmark club', ARRAY['vegetables', 'organic'], 'kg',
-      500, 1, ordinality % 7 = 0, maximum, 100 + ordinality % 900, 700, 500, ${ownerId}, ${now}
-    FROM unnest(${ids(products)}::uuid[], ${sql.param(products.map((p) => p.name))}::text[],
-                ${sql.param(products.map((p) => p.maximum))}::int[]) WITH ORDINALITY AS p(id, name, maximum, ordinality)`);
-  return { people, households, producers, ordered: products.filter((p) => p.ordered) };
-}
-
 async function main(): Promise<number> {
   const server = await acquirePostgresServer();
   if (!server.available) {
@@ -166,27 +113,19 @@ async function main(): Promise<number> {
       VALUES (${ownerId}, ${`owner-${ownerId}@tally.invalid`}, now(), 'Club Admin', false, now(), now())`);
     const owner = actorOf(ownerId);
     const club = await createClub(deps, owner, { name: 'The Benchmark Coop' });
-    const seeded = await withPeakMemory(() => seed(db, club.id, ownerId));
+    const seeded = await withPeakMemory(() =>
+      seedClub(db, club.id, ownerId, {
+        households: HOUSEHOLDS,
+        producers: PRODUCERS,
+        productsPerProducer: PRODUCTS_PER_PRODUCER,
+        orderedPerProducer: ORDERED_PER_PRODUCER,
+        shortProducts: SHORT_PRODUCTS,
+      }),
+    );
     const order = await createOrder(deps, owner, club.id, { pickup: 'Saturday' });
-    const now = new Date();
-    await db.execute(sql`
-      INSERT INTO coop_order_producers (order_id, producer_id, answer, answered_by, answered_at)
-      SELECT ${order.id}::uuid, id, 'available', ${ownerId}::uuid, ${now}::timestamptz FROM coop_producers WHERE club_id = ${club.id}`);
-    await db.execute(sql`
-      UPDATE coop_orders SET status = 'open', opened_at = ${now}, deadline = ${new Date(now.getTime() + 86_400_000)}
-      WHERE id = ${order.id}`);
-    const { people, households, ordered } = seeded.result;
-    await db.execute(sql`
-      INSERT INTO coop_household_orders (order_id, household_id, created_at, updated_at, updated_by)
-      SELECT ${order.id}::uuid, h, ${now}::timestamptz, ${now}::timestamptz, p FROM unnest(${sql.param(households.map((h) => h.id))}::uuid[],
-        ${sql.param(people.map((p) => p.id))}::uuid[]) AS x(h, p)`);
-    await db.execute(sql`
-      INSERT INTO coop_order_lines (order_id, household_id, product_id, producer_id, version, quantity, ordered_by, ordered_at, updated_at)
-      SELECT ${order.id}::uuid, h.h, pr.id, pr.producer_id, 1, 1 + (h.n + pr.n) % 3, ARRAY[h.p], ${now}::timestamptz + (h.n || ' ms')::interval, ${now}::timestamptz
-      FROM unnest(${sql.param(households.map((h) => h.id))}::uuid[], ${sql.param(people.map((p) => p.id))}::uuid[])
-             WITH ORDINALITY AS h(h, p, n)
-      CROSS JOIN unnest(${sql.param(ordered.map((p) => p.id))}::uuid[], ${sql.param(ordered.map((p) => p.producerId))}::uuid[])
-             WITH ORDINALITY AS pr(id, producer_id, n)`);
+    await openToEveryProducer(db, club.id, order.id, ownerId);
+    const { people, ordered } = seeded.result;
+    await orderForEveryHousehold(db, order.id, seeded.result);
     await db.execute(sql`ANALYZE`);
     const [lines] = await queryRows<{ count: number }>(
       db,
@@ -198,10 +137,7 @@ async function main(): Promise<number> {
     );
 
     // 1. The household's order page.
-    const token = newSecret();
-    await db.execute(sql`
-      INSERT INTO core_sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at)
-      VALUES (${newId()}, ${people[0]!.id}, ${hashSecret(token)}, now(), now() + interval '1 day', now())`);
+    const token = await signIn(db, people[0]!.id);
     const cookie = `${SESSION_COOKIE}=${token}`;
     const timeGet = async (url: string) => {
       const times: number[] = [];
