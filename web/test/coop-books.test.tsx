@@ -306,6 +306,9 @@ describe('the lines waiting', () => {
         'Choose a bill',
         'Flat 3B, order 1: €5.27 owed',
         'The Millers, order 1: €2.70 owed',
+        'Flat 3B: paying ahead',
+        'The Millers: paying ahead',
+        'The Okafors: paying ahead',
       ]),
     );
     const assign = `/api/coop/bank-lines/${lines[id(2)].id}/assign`;
@@ -325,6 +328,35 @@ describe('the lines waiting', () => {
     expect([flat.payment_state, flat.received_cents]).toEqual(['bad', '300']);
     const decided = await linesOf(c);
     expect([decided[id(1)].state, decided[id(2)].state]).toEqual(['assigned', 'assigned']);
+  });
+
+  it('credits money for no bill to a household paying ahead', async () => {
+    const c = await clubWithBills();
+    const id = ids(c);
+    pages.signIn(c.bob);
+    const { user } = await pages.render(`/coop/clubs/${c.club.id}/bank`);
+    await importThroughThePage(
+      user,
+      camt([{ id: id(1), amount: '10.00', name: 'O. Okafor', text: 'in advance' }]),
+    );
+    const line = (await linesOf(c))[id(1)];
+    const card10 = await waitFor(() => card('€10.00 from O. Okafor'));
+    await user.selectOptions(within(card10).getByLabelText('Bill it pays'), 'The Okafors: paying ahead');
+    await user.click(within(card10).getByRole('button', { name: 'Assign' }));
+    await waitFor(() =>
+      expect(sentTo(pages, 'POST', `/api/coop/bank-lines/${line.id}/assign`).map((r) => r.body)).toEqual([
+        { household_id: c.okafors.id },
+      ]),
+    );
+    await waitFor(() => expect(within(section('Waiting for you')).getByText('Nothing waits')).toBeTruthy());
+    // The Okafors owed €1.28: €10.00 ahead leaves them €8.72 in credit.
+    const account = await api(c.obi, 200, 'GET', `/api/coop/households/${c.okafors.id}/account`);
+    expect(account.balance_cents).toBe('872');
+    expect((await linesOf(c))[id(1)].state).toBe('assigned');
+    const row = within(screen.getByRole('table', { name: 'Bank lines' })).getByRole('row', {
+      name: /Okafor/,
+    });
+    await waitFor(() => expect(row.querySelectorAll('td')[5]?.textContent).toBe('The Okafors, paid ahead'));
   });
 
   it('confirms a payment of the wrong amount: the bill becomes a bad payment of what arrived', async () => {

@@ -5,7 +5,7 @@ import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
-import { ClubFrame, useClub, useClubMembers, useCoopRefresh } from '../club/ClubLayout';
+import { ClubFrame, useClub, useClubMembers, useCoopRefresh, useHouseholds } from '../club/ClubLayout';
 import { COOP, inGroupsOfFour } from '../format';
 import { BankLinesTable, PaymentFilesTable, StatementsTable } from './BankTables';
 import { isWaiting, queueWords } from './format';
@@ -47,6 +47,7 @@ function Bank() {
   const batches = usePaymentBatches(club.id);
   const bills = useOpenBills(club.id);
   const members = useClubMembers(club.id);
+  const households = useHouseholds(club.id);
   const onDecided = async (_line: unknown, message: string) => {
     notifications.show({ color: 'teal', message });
     // Lines, bills, orders and balances all moved.
@@ -79,7 +80,12 @@ function Bank() {
                 {bills.error && (
                   <FormErrorAlert message={`The open bills did not load: ${bills.error.message}`} />
                 )}
-                <WaitingLines lines={items.filter(isWaiting)} bills={bills.data} onDecided={onDecided} />
+                <WaitingLines
+                  lines={items.filter(isWaiting)}
+                  bills={bills.data}
+                  households={households.data}
+                  onDecided={onDecided}
+                />
               </Stack>
             )}
           </ResourceView>
@@ -98,7 +104,7 @@ function Bank() {
               </Text>
             }
           >
-            {(items) => <BankLinesTable lines={items} members={members.data} />}
+            {(items) => <BankLinesTable lines={items} members={members.data} households={households.data} />}
           </ResourceView>
         </SectionCard>
         <SectionCard title="Statements imported">

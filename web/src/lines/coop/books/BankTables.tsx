@@ -4,6 +4,7 @@ import type {
   CoopBankLine,
   CoopBankLineState,
   CoopBankStatement,
+  CoopHousehold,
   CoopPaymentBatch,
   Member,
 } from '../../../api/types';
@@ -39,8 +40,25 @@ const signed = (line: CoopBankLine) =>
   formatSignedEuros(line.direction === 'credit' ? line.amount_cents : -BigInt(line.amount_cents));
 
 /** Every line of the club's statements with its state, filtered by state, searched, exported. */
-export function BankLinesTable({ lines, members }: { lines: CoopBankLine[]; members: Member[] | undefined }) {
+export function BankLinesTable({
+  lines,
+  members,
+  households,
+}: {
+  lines: CoopBankLine[];
+  members: Member[] | undefined;
+  households: CoopHousehold[] | undefined;
+}) {
   const [state, setState] = useState<CoopBankLineState | ''>('');
+  /** What a line paid: its bill, the bill suggested, or a household's balance paid ahead. */
+  const billOf = (l: CoopBankLine): string | null => {
+    if (l.bill) return l.state === 'unmatched' ? `${billName(l.bill)} (suggested)` : billName(l.bill);
+    if (l.state === 'assigned' && l.household_id) {
+      const household = households?.find((h) => h.id === l.household_id)?.name ?? 'A household';
+      return `${household}, paid ahead`;
+    }
+    return null;
+  };
   const shown = state ? lines.filter((line) => line.state === state) : lines;
   return (
     <DataTable
@@ -136,13 +154,9 @@ export function BankLinesTable({ lines, members }: { lines: CoopBankLine[]; memb
         {
           id: 'bill',
           header: 'Bill',
-          sortValue: (l) => (l.bill ? billName(l.bill) : null),
-          csv: (l) => (l.bill ? billName(l.bill) : ''),
-          cell: (l) => {
-            if (!l.bill) return '—';
-            const suggested = l.state === 'unmatched';
-            return suggested ? `${billName(l.bill)} (suggested)` : billName(l.bill);
-          },
+          sortValue: billOf,
+          csv: (l) => billOf(l) ?? '',
+          cell: (l) => billOf(l) ?? '—',
         },
       ]}
     />

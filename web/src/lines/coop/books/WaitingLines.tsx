@@ -2,7 +2,7 @@ import { Badge, Button, Card, Group, NativeSelect, Stack, Text } from '@mantine/
 import { type FormEvent, useState } from 'react';
 import { api, call } from '../../../api/client';
 import { asApiError } from '../../../api/errors';
-import type { CoopBankLine } from '../../../api/types';
+import type { CoopBankLine, CoopHousehold } from '../../../api/types';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { formatEuros, inGroupsOfFour } from '../format';
 import { BankLineBadge } from './BankTables';
@@ -53,13 +53,18 @@ type Decide = (line: CoopBankLine, message: string) => Promise<void>;
  * One line waiting for the bookkeeper: a wrong amount to confirm, or a payment without a usable
  * reference to assign to a bill (the suggested one, or another open bill) or to set aside.
  */
+/** The select's value for a household paying ahead, beside the bills' `order:household`. */
+const AHEAD = 'ahead:';
+
 function WaitingLine({
   line,
   bills,
+  households,
   onDecided,
 }: {
   line: CoopBankLine;
   bills: OpenBill[] | undefined;
+  households: CoopHousehold[] | undefined;
   onDecided: Decide;
 }) {
   const suggested =
@@ -90,6 +95,13 @@ function WaitingLine({
       continue;
     options.push({ value: billKey(bill), label: `${billName(bill)}: ${formatEuros(bill.owed_cents)} owed` });
   }
+  // Money for no bill yet: a household paying ahead, whose next bills draw on its balance.
+  const ahead =
+    line.direction === 'credit'
+      ? [...(households ?? [])]
+          .sort((a, b) => a.name.localeCompare(b.name))
+          .map((h) => ({ value: `${AHEAD}${h.id}`, label: `${h.name}: paying ahead` }))
+      : [];
 
   const act = async (
     kind: 'assign' | 'confirm' | 'ignore',
@@ -111,6 +123,20 @@ function WaitingLine({
 
   const assign = (event: FormEvent) => {
     event.preventDefault();
+    if (chosen.startsWith(AHEAD)) {
+      const householdId = chosen.slice(AHEAD.length);
+      const household = households?.find((h) => h.id === householdId)?.name ?? 'The household';
+      setChoiceError(null);
+      void act(
+        'assign',
+        () =>
+          call(
+            api.POST('/api/coop/bank-lines/{id}/assign', { ...path, body: { household_id: householdId } }),
+          ),
+        `${name} is credited to ${household}’s balance: its next bills are paid from it first.`,
+      );
+      return;
+    }
     const [orderId, householdId] = chosen.split(':');
     if (!orderId || !householdId) {
       setChoiceError('Choose the bill this payment is for');
@@ -191,7 +217,11 @@ function WaitingLine({
                 setChosen(event.currentTarget.value);
                 setChoiceError(null);
               }}
-              data={[{ value: '', label: options.length ? 'Choose a bill' : 'No open bill' }, ...options]}
+              data={[
+                { value: '', label: options.length ? 'Choose a bill' : 'No open bill: choose a household' },
+                ...options,
+                ...(ahead.length ? [{ group: 'Or a household paying ahead', items: ahead }] : []),
+              ]}
               error={choiceError}
               w={380}
               maw="100%"
@@ -232,16 +262,18 @@ function WaitingLine({
 export function WaitingLines({
   lines,
   bills,
+  households,
   onDecided,
 }: {
   lines: CoopBankLine[];
   bills: OpenBill[] | undefined;
+  households: CoopHousehold[] | undefined;
   onDecided: Decide;
 }) {
   return (
     <Stack component="ul" gap="sm" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Lines waiting">
       {lines.map((line) => (
-        <WaitingLine key={line.id} line={line} bills={bills} onDecided={onDecided} />
+        <WaitingLine key={line.id} line={line} bills={bills} households={households} onDecided={onDecided} />
       ))}
     </Stack>
   );
