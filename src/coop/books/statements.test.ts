@@ -74,7 +74,7 @@ describe('a bank statement', () => {
       '599',
       '642',
     ]);
-    expect(millers.bill.reference).toMatch(/^RF\d{2}1H[0-9a-f]{12}$/i);
+    expect(millers.bill.reference).toMatch(/^RF\d{2}1H[0-9A-F]{14}$/);
     const spaced = (flat.bill.reference as string).replace(/(.{4})/g, '$1 ').trim();
     const statement = camt([
       { id: 'B-1', amount: '5.56', name: 'Ada Admin', reference: millers.bill.reference },

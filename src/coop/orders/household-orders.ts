@@ -507,8 +507,12 @@ async function billOf(db: Db, order: Order, householdId: string): Promise<BillVi
  * creditor reference (ISO 11649) of the order's number and the household, whose check digits the
  * payer's bank verifies as it is typed.
  */
-export const paymentReference = (order: Pick<Order, 'number'>, householdId: string): string =>
-  creditorReference(`${order.number}H${householdId.replaceAll('-', '').slice(0, 12)}`);
+export const paymentReference = (order: Pick<Order, 'number'>, householdId: string): string => {
+  // The id's random end, not its start: a UUIDv7 starts with the moment it was made, which households
+  // made together share. As many characters as the reference's 21 leave after the order's number.
+  const room = Math.min(14, 21 - String(order.number).length - 1);
+  return creditorReference(`${order.number}H${householdId.replaceAll('-', '').slice(-room)}`);
+};
 
 async function billChangesOf(db: Db, orderId: string, householdId: string): Promise<BillChangeView[]> {
   const rows = await queryRows<{
