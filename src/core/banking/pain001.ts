@@ -39,7 +39,7 @@ export function sepaText(text: string, max: number): string {
     .slice(0, max);
 }
 
-const escape = (text: string) =>
+const escapeXml = (text: string) =>
   text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -48,7 +48,7 @@ const escape = (text: string) =>
     .replace(/'/g, '&apos;');
 
 const element = (name: string, content: string) => `<${name}>${content}</${name}>`;
-const textElement = (name: string, value: string) => element(name, escape(value));
+const textElement = (name: string, value: string) => element(name, escapeXml(value));
 
 export function creditTransferXml(file: CreditTransferFile): string {
   if (file.transfers.length === 0) throw new RangeError('a credit transfer file needs at least one transfer');

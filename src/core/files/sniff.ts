@@ -24,8 +24,8 @@ export const uploadTypes = {
     matches: (b: Buffer) => {
       const head = b.subarray(0, 4096).toString('utf8');
       const firstLine = head.split(/\r?\n/, 1)[0] ?? '';
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
       return (
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
         !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/.test(head) &&
         /[,;]/.test(firstLine) &&
         !head.trimStart().startsWith('<')
