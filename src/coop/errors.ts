@@ -88,6 +88,10 @@ export const coopErrors = defineErrors({
     status: 409,
     description: 'The club’s bank account is not set: the bookkeeper sets it first',
   },
+  statement_other_account: {
+    status: 422,
+    description: 'The statement is of another account than the club’s (details.account_iban)',
+  },
   bank_line_decided: {
     status: 409,
     description: 'The bank statement line was settled, assigned or set aside already (details.state)',

@@ -152,7 +152,14 @@ export function bookRoutes(deps: CoopDeps) {
             statement: StatementSchema,
             lines: z.number().int(),
             known: z.number().int().openapi({ description: 'lines imported before, left as they were' }),
-            matched: z.number().int(),
+            matched: z
+              .number()
+              .int()
+              .openapi({ description: 'households’ payments that settled their bill' }),
+            producers_paid: z
+              .number()
+              .int()
+              .openapi({ description: 'outgoing lines that paid an invoice sent in a payment file' }),
             bad_amount: z.number().int(),
             unmatched: z.number().int(),
             outgoing: z.number().int(),
@@ -160,6 +167,7 @@ export function bookRoutes(deps: CoopDeps) {
           'What the import did',
         ),
         ...errorResponses,
+        ...refusals(coopErrors, ['statement_other_account']),
       },
     }),
     async (c) => {
@@ -177,6 +185,7 @@ export function bookRoutes(deps: CoopDeps) {
           lines: summary.lines,
           known: summary.known,
           matched: summary.matched,
+          producers_paid: summary.producersPaid,
           bad_amount: summary.badAmount,
           unmatched: summary.unmatched,
           outgoing: summary.outgoing,

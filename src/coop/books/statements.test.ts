@@ -192,6 +192,22 @@ describe('a bank statement', () => {
       iban: 'de02 1203 0000 0000 2020 51',
       bic: 'byladem1001',
     });
+    // A statement of another account is refused, keeping nothing.
+    const before = await snapshotTables(tally.database.db);
+    const elsewhere = await importing(
+      admin,
+      clubId,
+      camt([{ id: 'X-1', amount: '1.00', name: 'A' }]).replace(
+        'DE02120300000000202051',
+        'DE89370400440532013000',
+      ),
+    );
+    expect(elsewhere.status).toBe(422);
+    expect((await elsewhere.json()).error).toMatchObject({
+      code: 'statement_other_account',
+      details: { account_iban: 'DE89370400440532013000' },
+    });
+    await expectUnchanged(tally.database.db, before);
     expect(await ok(200, 'GET', `/api/coop/clubs/${clubId}/bank-account`, members[1]!)).toMatchObject({
       account: {
         account_holder: 'Green Basket e.V.',

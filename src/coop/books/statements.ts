@@ -3,6 +3,7 @@ import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { parseCamt053, type Statement, type StatementLine } from '../../core/banking/camt053';
 import { type CsvStatementMapping, parseCsvStatement } from '../../core/banking/csv-statement';
+import { formatIban } from '../../core/banking/iban';
 import { type Db, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { saveUpload } from '../../core/files/service';
@@ -13,7 +14,13 @@ import { coopErrors } from '../errors';
 import { findOrder, orderStanding, requireRight } from '../orders/access';
 import { flagBadIn, receivePayment } from '../orders/billing';
 import { coopAccountIds, coopTransferId, ensureCoopAccounts, postCoopTransfers } from '../orders/ledger';
-import { type BankLineState, bankLines, bankStatements, statementMappings } from '../schema';
+import {
+  type BankLineState,
+  bankLines,
+  bankStatements,
+  clubBankAccounts,
+  statementMappings,
+} from '../schema';
 import { matchLine, type OpenBill } from './matching';
 import { settleOutgoing } from './payouts';
 
@@ -28,6 +35,8 @@ export interface ImportSummary {
   lines: number;
   known: number;
   matched: number;
+  /** Outgoing lines that paid a producer's invoice sent in a payment file. */
+  producersPaid: number;
   badAmount: number;
   unmatched: number;
   outgoing: number;
@@ -110,6 +119,15 @@ export async function importStatement(
       },
     ];
   }
+  const [account] = await deps.db.select().from(clubBankAccounts).where(eq(clubBankAccounts.clubId, clubId));
+  const other = statements.find((s) => account && s.accountIban && s.accountIban !== account.iban);
+  if (other) {
+    throw coopErrors.error(
+      'statement_other_account',
+      `this statement is of the account ${formatIban(other.accountIban!)}, not the club’s ${formatIban(account!.iban)}`,
+      { account_iban: other.accountIban },
+    );
+  }
   const file = await saveUpload(deps.files, actor, {
     name: upload.name,
     bytes: upload.bytes,
@@ -141,6 +159,7 @@ export async function importStatement(
       lines: lines.length,
       known: 0,
       matched: 0,
+      producersPaid: 0,
       badAmount: 0,
       unmatched: 0,
       outgoing: 0,
@@ -149,6 +168,7 @@ export async function importStatement(
       const outcome = await takeLine(deps, tx, actor, clubId, statement!.id, line, bills);
       if (outcome === null) summary.known += 1;
       else if (outcome === 'matched') summary.matched += 1;
+      else if (outcome === 'producer_paid') summary.producersPaid += 1;
       else if (outcome === 'bad_amount') summary.badAmount += 1;
       else if (outcome === 'outgoing') summary.outgoing += 1;
       else summary.unmatched += 1;
@@ -179,7 +199,7 @@ async function takeLine(
   statementId: string,
   line: StatementLine,
   bills: OpenBill[],
-): Promise<BankLineState | null> {
+): Promise<BankLineState | 'producer_paid' | null> {
   const match = line.direction === 'credit' ? matchLine(line, bills) : ({ kind: 'none' } as const);
   const state: BankLineState =
     line.direction === 'debit'
@@ -222,7 +242,7 @@ async function takeLine(
         .update(bankLines)
         .set({ state: 'matched', orderId: paidOrder, confidence: 100, decidedAt: deps.clock.now() })
         .where(eq(bankLines.id, kept.id));
-      return 'matched';
+      return 'producer_paid';
     }
   }
   if (match.kind === 'paid') {

@@ -56,6 +56,8 @@ export interface OrderProductView {
 export interface OrderBillView {
   householdId: string;
   name: string;
+  /** The creditor reference the household quotes with its payment. */
+  reference: string;
   totalCents: bigint;
   receivedCents: bigint;
   paymentState: PaymentState;
@@ -302,6 +304,7 @@ async function billsOf(db: Db, order: Order): Promise<OrderBillView[]> {
   const rows = await queryRows<{
     household_id: string;
     name: string;
+    reference: string;
     total_cents: string;
     received_cents: string;
     payment_state: PaymentState;
@@ -310,7 +313,7 @@ async function billsOf(db: Db, order: Order): Promise<OrderBillView[]> {
     fix_note: string | null;
   }>(
     db,
-    sql`SELECT b.household_id, h.name, b.total_cents::text, b.received_cents::text, b.payment_state, b.bad_reason,
+    sql`SELECT b.household_id, h.name, b.reference, b.total_cents::text, b.received_cents::text, b.payment_state, b.bad_reason,
           b.bad_text, b.fix_note
         FROM coop_bills b JOIN coop_households h ON h.id = b.household_id
         WHERE b.order_id = ${order.id} ORDER BY lower(h.name)`,
@@ -318,6 +321,7 @@ async function billsOf(db: Db, order: Order): Promise<OrderBillView[]> {
   return rows.map((row) => ({
     householdId: row.household_id,
     name: row.name,
+    reference: row.reference,
     totalCents: BigInt(row.total_cents),
     receivedCents: BigInt(row.received_cents),
     paymentState: row.payment_state,

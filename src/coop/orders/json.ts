@@ -337,6 +337,9 @@ export const OrderDetailSchema = OrderSchema.extend({
     z.object({
       household_id: Uuid,
       name: z.string(),
+      reference: z
+        .string()
+        .openapi({ description: 'the creditor reference (ISO 11649) quoted with the payment' }),
       total_cents: z.string(),
       received_cents: z.string(),
       payment_state: z.enum(paymentStates),
@@ -408,6 +411,7 @@ export const orderDetailJson = (d: OrderDetail) => ({
   bills: d.bills.map((b) => ({
     household_id: b.householdId,
     name: b.name,
+    reference: b.reference,
     total_cents: cents(b.totalCents),
     received_cents: cents(b.receivedCents),
     payment_state: b.paymentState,

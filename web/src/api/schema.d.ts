@@ -24166,7 +24166,10 @@ export interface paths {
                             lines: number;
                             /** @description lines imported before, left as they were */
                             known: number;
+                            /** @description households’ payments that settled their bill */
                             matched: number;
+                            /** @description outgoing lines that paid an invoice sent in a payment file */
+                            producers_paid: number;
                             bad_amount: number;
                             unmatched: number;
                             outgoing: number;
@@ -24218,13 +24221,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Refused by a domain rule */
+                /** @description `statement_other_account`: The statement is of another account than the club’s (details.account_iban) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "statement_other_account" | "domain_rule" | "managed_by_line" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Too many requests; see Retry-After */
@@ -26283,10 +26293,11 @@ export interface components {
          *     - `invoice_payment_sent`: The invoice is in a payment file sent to the bank already: it is paid once the statement shows it
          *     - `producer_without_iban`: The producer has no IBAN to be paid to (details.producer_id): its liaison adds one
          *     - `club_account_missing`: The club’s bank account is not set: the bookkeeper sets it first
+         *     - `statement_other_account`: The statement is of another account than the club’s (details.account_iban)
          *     - `bank_line_decided`: The bank statement line was settled, assigned or set aside already (details.state)
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "bank_line_decided";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided";
         Error: {
             error: {
                 /** @example validation_failed */
@@ -27671,6 +27682,8 @@ export interface components {
                 /** Format: uuid */
                 household_id: string;
                 name: string;
+                /** @description the creditor reference (ISO 11649) quoted with the payment */
+                reference: string;
                 total_cents: string;
                 received_cents: string;
                 /** @enum {string} */

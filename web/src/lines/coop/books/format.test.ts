@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { importWords, lineName, queueWords } from './format';
 
-const counts = { lines: 5, known: 0, matched: 1, bad_amount: 1, unmatched: 2, outgoing: 1 };
+const counts = {
+  lines: 5,
+  known: 0,
+  matched: 1,
+  producers_paid: 0,
+  bad_amount: 1,
+  unmatched: 2,
+  outgoing: 1,
+};
 
 describe('a bank statement in words', () => {
   it('says what an import did', () => {
@@ -11,13 +19,32 @@ describe('a bank statement in words', () => {
     expect(importWords({ ...counts, lines: 1, matched: 1, bad_amount: 0, unmatched: 0, outgoing: 0 })).toBe(
       '1 line: 1 paid a bill.',
     );
+    expect(
+      importWords({
+        ...counts,
+        lines: 2,
+        matched: 0,
+        producers_paid: 1,
+        bad_amount: 0,
+        unmatched: 0,
+        outgoing: 1,
+      }),
+    ).toBe('2 lines: 1 paid a producer, 1 outgoing.');
     expect(importWords({ ...counts, lines: 7, known: 2 })).toBe(
       '7 lines: 1 paid a bill, 1 for a wrong amount to confirm, 2 waiting, 1 outgoing, 2 already imported.',
     );
   });
 
   it('says when the statement was imported before, or is empty', () => {
-    const again = { lines: 5, known: 5, matched: 0, bad_amount: 0, unmatched: 0, outgoing: 0 };
+    const again = {
+      lines: 5,
+      known: 5,
+      matched: 0,
+      producers_paid: 0,
+      bad_amount: 0,
+      unmatched: 0,
+      outgoing: 0,
+    };
     expect(importWords(again)).toBe('Already imported: all 5 lines were here before; nothing changed.');
     expect(importWords({ ...again, lines: 1, known: 1 })).toBe(
       'Already imported: its line was here before; nothing changed.',

@@ -13,12 +13,21 @@ export const bankLineStateLabels: Record<CoopBankLineState, string> = {
 
 /** What one import did, in words: `5 lines: 1 paid a bill, 1 for a wrong amount to confirm, 2 waiting, 1 outgoing.` */
 export function importWords(summary: Omit<CoopStatementImport, 'statement'>): string {
-  const { lines, known, matched, bad_amount: badAmount, unmatched, outgoing } = summary;
+  const {
+    lines,
+    known,
+    matched,
+    producers_paid: producersPaid,
+    bad_amount: badAmount,
+    unmatched,
+    outgoing,
+  } = summary;
   if (lines === 0) return 'The statement has no booked line: nothing changed.';
   if (known === lines)
     return `Already imported: ${lines === 1 ? 'its line was' : `all ${lines} lines were`} here before; nothing changed.`;
   const parts = [
     matched > 0 ? `${matched} paid a bill` : null,
+    producersPaid > 0 ? `${producersPaid} paid a producer` : null,
     badAmount > 0 ? `${badAmount} for a wrong amount to confirm` : null,
     unmatched > 0 ? `${unmatched} waiting` : null,
     outgoing > 0 ? `${outgoing} outgoing` : null,
