@@ -293,6 +293,12 @@ export const orders = pgTable(
     closedBy: uuid('closed_by'),
     processedAt: timestamp('processed_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** How many times the order was reopened after it was processed, to correct deliveries and bills. */
+    corrections: integer('corrections').notNull().default(0),
+    /** The latest reopening: when, by whom, and why (told to every household whose bill changes). */
+    reopenedAt: timestamp('reopened_at', { withTimezone: true }),
+    reopenedBy: uuid('reopened_by'),
+    reopenReason: text('reopen_reason'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
