@@ -1,6 +1,9 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { creditTransferXml, sepaText } from './pain001';
+import { validateIso20022 } from '../../../test/support/iso20022';
+import { formatAmount } from '../money';
+import { creditTransferXml } from './pain001';
+import { sepaText } from './sepa-xml';
 
 const file = {
   messageId: 'PAY-2026-12-07-1',
@@ -68,6 +71,34 @@ describe('a SEPA credit transfer file (pain.001.001.03)', () => {
     expect(() =>
       creditTransferXml({ ...file, transfers: [{ ...file.transfers[0]!, amountCents: 0n }] }),
     ).toThrow(RangeError);
+  });
+
+  it('is valid against the official pain.001.001.03 schema, with and without a BIC, and its sums are the transfers chosen', async () => {
+    for (const variant of [file, { ...file, debtorBic: null }]) {
+      const xml = creditTransferXml(variant);
+      expect(await validateIso20022(xml, 'pain.001.001.03')).toEqual({ valid: true, errors: [] });
+      const chosen = formatAmount(
+        variant.transfers.reduce((sum, t) => sum + t.amountCents, 0n),
+        2,
+      );
+      const parsed = new XMLParser({ parseTagValue: false }).parse(xml).Document.CstmrCdtTrfInitn;
+      expect([parsed.GrpHdr.CtrlSum, parsed.PmtInf.CtrlSum]).toEqual([chosen, chosen]);
+      expect([parsed.GrpHdr.NbOfTxs, parsed.PmtInf.NbOfTxs]).toEqual(['2', '2']);
+    }
+  });
+
+  it('is told invalid by the same check when the document breaks the schema', async () => {
+    const xml = creditTransferXml(file);
+    // A payment day that is no date, and a payment without its method (which the schema requires).
+    for (const broken of [
+      xml.replace('<ReqdExctnDt>2026-12-08</ReqdExctnDt>', '<ReqdExctnDt>tomorrow</ReqdExctnDt>'),
+      xml.replace('<PmtMtd>TRF</PmtMtd>', ''),
+    ]) {
+      expect(broken).not.toBe(xml);
+      const result = await validateIso20022(broken, 'pain.001.001.03');
+      expect(result.valid).toBe(false);
+      expect(result.errors.join('\n')).toMatch(/ReqdExctnDt|PmtMtd/);
+    }
   });
 
   it('keeps texts to the SEPA character set and length', () => {
