@@ -11,6 +11,7 @@ export const COOP_NOTIFICATIONS = {
   orderOpen: 'coop.order_open',
   orderShort: 'coop.order_short',
   orderReady: 'coop.order_ready',
+  orderCorrected: 'coop.order_corrected',
   badPayment: 'coop.bad_payment',
   paymentFixed: 'coop.payment_fixed',
   invoiceDue: 'coop.invoice_due',
@@ -48,6 +49,10 @@ export const coopNotificationTypes: Readonly<Record<string, NotificationTypeDefi
   [COOP_NOTIFICATIONS.orderReady]: {
     defaultChannel: 'both',
     label: 'Your food is ready to pick up: what changed and what to pay',
+  },
+  [COOP_NOTIFICATIONS.orderCorrected]: {
+    defaultChannel: 'both',
+    label: 'An order was corrected after it was billed: what changed on your bill, and why',
   },
   [COOP_NOTIFICATIONS.badPayment]: {
     defaultChannel: 'both',

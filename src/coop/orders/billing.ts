@@ -13,7 +13,7 @@ import { CLUB_PERMISSIONS } from '../clubs/kind';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { COOP_NOTIFICATIONS, coopNotifier } from '../notifications';
-import { billTotals, type PricedLine } from '../pricing';
+import { type BillTotals, billTotals, type PricedLine } from '../pricing';
 import { type BadPaymentReason, bills, type DeliveryOutcome, orderProducers, orders } from '../schema';
 import {
   addEvent,
@@ -40,7 +40,7 @@ import {
 } from './ledger';
 import { orderMachine } from './state';
 
-interface BillingRow {
+export interface BillingRow {
   household_id: string;
   product_id: string;
   producer_id: string;
@@ -61,14 +61,17 @@ interface BillingRow {
   changed_price_cents: string | null;
 }
 
+/** An order's lines priced from what was delivered, grouped by household. */
+export interface PricedOrder {
+  rows: BillingRow[];
+  byHousehold: Map<string, { rows: BillingRow[]; lines: PricedLine[] }>;
+}
+
 /**
- * Once every delivery is confirmed: each line is priced from what was delivered, each household's
- * bill is written and posted to the ledger (the household owes the club), and its members are told
- * the food is ready, what changed against what they ordered, and what to pay. A bill of nothing is
- * paid by itself. Runs in the confirming transaction, under the order's lock.
+ * Prices every line of the order from what its delivery check recorded and writes each line's
+ * net, VAT and total: what processing bills and what a correction bills again.
  */
-export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promise<void> {
-  orderMachine.move(order.status, 'processed');
+export async function priceOrderLines(deps: CoopDeps, tx: Db, order: Order): Promise<PricedOrder> {
   const now = deps.clock.now();
   const rows = await queryRows<BillingRow>(
     tx,
@@ -109,21 +112,48 @@ export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promis
     entry.lines.push(line);
     byHousehold.set(row.household_id, entry);
   }
+  return { rows, byHousehold };
+}
+
+/** A bill's net and VAT per rate, as bills keep them and bill transfers carry them. */
+export const vatRatesJson = (totals: BillTotals) =>
+  totals.byVatRate.map((rate) => ({
+    vat_basis_points: rate.vatBasisPoints.toString(),
+    net_cents: rate.netCents.toString(),
+    vat_cents: rate.vatCents.toString(),
+  }));
+
+/** What households paid ahead (their balance above zero), by household account. */
+export async function balancesAhead(tx: Db, householdIds: readonly string[]): Promise<Map<string, bigint>> {
+  const rows = await queryRows<{ id: string; net: string }>(
+    tx,
+    sql`SELECT id, (credits_posted - debits_posted)::text AS net FROM ledger_accounts
+        WHERE id = ANY(${sql.param(householdIds.map((id) => coopAccountIds.household(id)))}::uuid[])`,
+  );
+  const byAccount = new Map(rows.map((row) => [row.id, BigInt(row.net)]));
+  return new Map(householdIds.map((id) => [id, byAccount.get(coopAccountIds.household(id)) ?? 0n]));
+}
+
+/**
+ * Once every delivery is confirmed: each line is priced from what was delivered, each household's
+ * bill is written and posted to the ledger (the household owes the club), and its members are told
+ * the food is ready, what changed against what they ordered, and what to pay. A bill of nothing is
+ * paid by itself. Runs in the confirming transaction, under the order's lock.
+ */
+export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promise<void> {
+  orderMachine.move(order.status, 'processed');
+  const now = deps.clock.now();
+  const { rows, byHousehold } = await priceOrderLines(deps, tx, order);
   const householdIds = [...byHousehold.keys()];
   await ensureCoopAccounts(tx, deps.clock, order.clubId, {
     households: householdIds,
     producers: [...new Set(rows.map((r) => r.producer_id))],
   });
   // What a household paid ahead (its balance above zero) pays its bill first.
-  const ahead = await queryRows<{ id: string; net: string }>(
-    tx,
-    sql`SELECT id, (credits_posted - debits_posted)::text AS net FROM ledger_accounts
-        WHERE id = ANY(${sql.param(householdIds.map((id) => coopAccountIds.household(id)))}::uuid[])`,
-  );
-  const balanceOf = new Map(ahead.map((row) => [row.id, BigInt(row.net)]));
+  const balanceOf = await balancesAhead(tx, householdIds);
   const billRows = householdIds.map((householdId) => {
     const totals = billTotals(byHousehold.get(householdId)!.lines);
-    const credit = balanceOf.get(coopAccountIds.household(householdId)) ?? 0n;
+    const credit = balanceOf.get(householdId) ?? 0n;
     const fromBalance = credit > 0n ? smaller(credit, totals.totalCents) : 0n;
     return { householdId, totals, fromBalance };
   });
@@ -136,11 +166,7 @@ export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promis
         vatCents: totals.vatCents,
         totalCents: totals.totalCents,
         reference: paymentReference(order, householdId),
-        byVatRate: totals.byVatRate.map((rate) => ({
-          vat_basis_points: rate.vatBasisPoints.toString(),
-          net_cents: rate.netCents.toString(),
-          vat_cents: rate.vatCents.toString(),
-        })),
+        byVatRate: vatRatesJson(totals),
         receivedCents: fromBalance,
         paymentState: fromBalance === totals.totalCents ? ('paid' as const) : ('due' as const),
         paidAt: fromBalance === totals.totalCents ? now : null,
@@ -160,7 +186,7 @@ export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promis
         creditAccountId: coopAccountIds.sales(order.clubId),
         amount: totals.totalCents,
         code: 'coop_bill',
-        metadata: { order_id: order.id, order_number: order.number, household_id: householdId, kind: 'bill' },
+        metadata: billMetadata(order, householdId, 'bill', totals),
       })),
   );
   await tx
@@ -179,8 +205,28 @@ export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promis
   await finishIfSettled(deps, tx, { ...order, status: 'processed' });
 }
 
+/** What a bill's transfer says of it: the order, the household, and the bill's net and VAT per rate. */
+export function billMetadata(
+  order: Order,
+  householdId: string,
+  kind: 'bill' | 'bill_reversal',
+  totals: BillTotals,
+  correction?: { round: number; reason: string },
+): Record<string, unknown> {
+  return {
+    order_id: order.id,
+    order_number: order.number,
+    household_id: householdId,
+    kind,
+    net_cents: totals.netCents.toString(),
+    vat_cents: totals.vatCents.toString(),
+    by_vat_rate: vatRatesJson(totals),
+    ...(correction ? { correction: correction.round, reason: correction.reason } : {}),
+  };
+}
+
 /** What changed for a household against what it ordered, one sentence per product. */
-function changeSummary(rows: readonly BillingRow[]): string[] {
+export function changeSummary(rows: readonly BillingRow[]): string[] {
   const sentences: string[] = [];
   for (const row of rows) {
     const name = row.name;
@@ -252,7 +298,7 @@ async function tellHouseholdsFoodIsReady(
 }
 
 /** Finishes a processed order once every bill is paid and every invoice owed is paid. */
-async function finishIfSettled(deps: CoopDeps, tx: Db, order: Order): Promise<boolean> {
+export async function finishIfSettled(deps: CoopDeps, tx: Db, order: Order): Promise<boolean> {
   if (order.status !== 'processed') return false;
   const [open] = await queryRows<{ bills: number; invoices: number }>(
     tx,
@@ -696,7 +742,11 @@ export async function payInvoiceIn(
 
 export interface HouseholdAccountEntry {
   at: Date;
-  kind: 'bill' | 'payment';
+  /** `bill_reversal`: a correction took a bill back; the corrected bill follows it. */
+  kind: 'bill' | 'bill_reversal' | 'payment';
+  /** The order's correction a bill or reversal belongs to; null for a first bill and payments. */
+  correction: number | null;
+  reason: string | null;
   /** Null for a payment made ahead of any bill. */
   orderId: string | null;
   orderNumber: number | null;
@@ -746,11 +796,15 @@ export async function householdAccount(
       const meta = entry.transfer.metadata as {
         order_id?: string;
         order_number?: number;
-        kind: 'bill' | 'payment';
+        kind: HouseholdAccountEntry['kind'];
+        correction?: number;
+        reason?: string;
       };
       entries.push({
         at: entry.transfer.createdAt,
         kind: meta.kind,
+        correction: meta.correction ?? null,
+        reason: meta.reason ?? null,
         orderId: meta.order_id ?? null,
         orderNumber: meta.order_number ?? null,
         amountCents: entry.side === 'credit' ? entry.transfer.amount : -entry.transfer.amount,

@@ -31,6 +31,7 @@ import {
   versionTermsOf,
 } from './bill-lines';
 import { processOrder } from './billing';
+import { billCorrection, inCorrection } from './corrections';
 
 /** A weighed amount this many times the estimate, or less than its share, is checked twice. */
 export const IMPLAUSIBLE_FACTOR = 10n;
@@ -82,6 +83,13 @@ async function linesOf(tx: Db, orderId: string, productId: string): Promise<Line
   );
 }
 
+/**
+ * Who checks a producer's delivery: who speaks for the producer and, while the order is reopened
+ * for a correction, the bookkeeper who reopened it.
+ */
+const checksDelivery = (order: Order, standing: OrderStanding, producerId: string): boolean =>
+  speaksFor(standing, producerId) || (inCorrection(order) && standing.books);
+
 /** The order's product and its producer's part, for a change to the delivery check. */
 async function checkedProduct(tx: Db, order: Order, standing: OrderStanding, productId: string) {
   const [product] = isUuid(productId)
@@ -93,7 +101,7 @@ async function checkedProduct(tx: Db, order: Order, standing: OrderStanding, pro
     : [];
   if (!product) throw coopErrors.error('product_not_in_order', 'nobody ordered that product in this order');
   requireRight(
-    speaksFor(standing, product.producerId),
+    checksDelivery(order, standing, product.producerId),
     'only the producer’s liaison, an order manager or the Admin checks its delivery',
   );
   await requireUnconfirmed(tx, order.id, product.producerId);
@@ -270,7 +278,7 @@ export async function addExtraProduct(
     const { order, standing } = await orderFor(deps, tx, actor, orderId, 'change');
     requireStatus(order, 'closed');
     requireRight(
-      speaksFor(standing, producerId),
+      checksDelivery(order, standing, producerId),
       'only the producer’s liaison, an order manager or the Admin adds to its delivery',
     );
     await requireUnconfirmed(tx, order.id, producerId);
@@ -435,7 +443,7 @@ export async function confirmDelivery(
     const { order, standing } = await orderFor(deps, tx, actor, orderId, 'change');
     requireStatus(order, 'closed');
     requireRight(
-      speaksFor(standing, producerId),
+      checksDelivery(order, standing, producerId),
       'only the producer’s liaison, an order manager or the Admin confirms its delivery',
     );
     const part = await requireUnconfirmed(tx, order.id, producerId);
@@ -476,7 +484,7 @@ export async function confirmDelivery(
       sql`SELECT count(*)::int AS count FROM coop_order_producers
           WHERE order_id = ${order.id} AND answer = 'available' AND delivery_confirmed_at IS NULL`,
     );
-    if (waiting?.count === 0) await processOrder(deps, tx, order);
+    if (waiting?.count === 0) await (inCorrection(order) ? billCorrection : processOrder)(deps, tx, order);
     return findOrder(tx, order.id);
   });
 }
@@ -493,7 +501,7 @@ export async function reopenDelivery(
     const { order, standing } = await orderFor(deps, tx, actor, orderId, 'change');
     requireStatus(order, 'closed');
     requireRight(
-      speaksFor(standing, producerId),
+      checksDelivery(order, standing, producerId),
       'only the producer’s liaison, an order manager or the Admin reopens its delivery',
     );
     await tx

@@ -73,6 +73,7 @@ export interface OrderTask {
     | 'close_order'
     | 'place_order'
     | 'check_delivery'
+    | 'settle_correction'
     | 'upload_invoice'
     | 'pay_invoice'
     | 'check_payments'
@@ -372,6 +373,16 @@ function tasksOf(detail: OrderDetail, standing: OrderStanding, now: Date): Order
           text: `Check ${p.name}’s delivery against the order sheet`,
           producerId: p.producerId,
         });
+      if (detail.corrections > 0 && standing.books) {
+        const waiting = detail.producers.filter((p) => p.answer === 'available' && !p.deliveryConfirmedAt);
+        tasks.push({
+          kind: 'settle_correction',
+          text:
+            waiting.length === 0
+              ? 'Reopen the delivery to correct, or settle the correction: bills are made again'
+              : `Correct and confirm ${waiting.map((p) => p.name).join(', ')}’s delivery: bills are made again once every delivery is confirmed`,
+        });
+      }
       break;
     case 'processed': {
       const bill = detail.myHousehold?.bill;

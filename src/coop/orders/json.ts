@@ -38,6 +38,14 @@ const OrderFields = {
   closed_by: Uuid.nullable().openapi({ description: 'null when the deadline closed it' }),
   processed_at: z.string().nullable(),
   finished_at: z.string().nullable(),
+  corrections: z
+    .number()
+    .int()
+    .openapi({ description: 'how many times the order was reopened after it was processed, to correct it' }),
+  reopened: z
+    .object({ at: z.string(), by: Uuid, reason: z.string() })
+    .nullable()
+    .openapi({ description: 'the latest reopening for a correction' }),
 };
 
 export const OrderSchema = z.object(OrderFields).openapi('CoopOrder');
@@ -57,6 +65,11 @@ export const orderJson = (o: Order) => ({
   closed_by: o.closedBy,
   processed_at: iso(o.processedAt),
   finished_at: iso(o.finishedAt),
+  corrections: o.corrections,
+  reopened:
+    o.reopenedAt && o.reopenedBy
+      ? { at: o.reopenedAt.toISOString(), by: o.reopenedBy, reason: o.reopenReason ?? '' }
+      : null,
 });
 
 export const OrderSummarySchema = OrderSchema.extend({

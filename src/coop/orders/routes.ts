@@ -28,6 +28,7 @@ import {
   uploadInvoice,
 } from './billing';
 import { closeOrder } from './close';
+import { REOPEN_REASON_MAX, reopenOrder, settleCorrection } from './corrections';
 import {
   addExtraProduct,
   confirmDelivery,
@@ -564,7 +565,7 @@ export function orderRoutes(deps: CoopDeps) {
     [
       'reopen',
       reopenDelivery,
-      'Take a delivery’s confirmation back to correct it, before the order is processed',
+      'Take a delivery’s confirmation back to correct it, before the order is processed or while it is reopened for a correction',
     ],
   ] as const) {
     router.openapi(
@@ -589,6 +590,53 @@ export function orderRoutes(deps: CoopDeps) {
       },
     );
   }
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/orders/{id}/reopen',
+      access: write,
+      tags,
+      summary:
+        'Reopen a processed or finished order to correct a delivery, with the reason households will read (the bookkeeper, the Admin)',
+      request: {
+        params: z.object({ id: PathId }),
+        ...jsonBody(z.strictObject({ reason: z.string().max(REOPEN_REASON_MAX) })),
+      },
+      responses: {
+        200: jsonResponse(OrderDetailSchema, 'The order, closed again for the correction'),
+        ...errorResponses,
+        ...stateRefusals,
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      await reopenOrder(deps, c.get('actor'), id, c.req.valid('json').reason);
+      return c.json(await detail(c.get('actor'), id), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/orders/{id}/correction/settle',
+      access: write,
+      tags,
+      summary:
+        'Settle a correction whose deliveries are all confirmed: bills are made again, a changed bill is reversed and posted anew, its household told (the bookkeeper, the Admin)',
+      request: { params: z.object({ id: PathId }) },
+      responses: {
+        200: jsonResponse(OrderDetailSchema, 'The order, processed again'),
+        ...errorResponses,
+        ...stateRefusals,
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      await settleCorrection(deps, c.get('actor'), id);
+      return c.json(await detail(c.get('actor'), id), 200);
+    },
+  );
 
   router.openapi(
     createRoute({
@@ -771,7 +819,7 @@ export function orderRoutes(deps: CoopDeps) {
       access: read,
       tags,
       summary:
-        'A household’s balance with the club (below zero: it owes) and every bill and payment, newest first (its members, the bookkeeper, the Admin)',
+        'A household’s statement: its balance with the club (below zero: it owes) and every bill, payment and correction, newest first (its members, the bookkeeper, the Admin)',
       request: { params: z.object({ id: PathId }) },
       responses: {
         200: jsonResponse(
@@ -783,8 +831,15 @@ export function orderRoutes(deps: CoopDeps) {
               entries: z.array(
                 z.object({
                   at: z.string(),
-                  kind: z.enum(['bill', 'payment']),
+                  kind: z.enum(['bill', 'bill_reversal', 'payment']).openapi({
+                    description:
+                      'bill_reversal: a bill taken back by a correction, before the corrected bill',
+                  }),
                   order_id: Uuid.nullable().openapi({ description: 'null: paid ahead of any bill' }),
+                  correction: z.number().int().nullable().openapi({
+                    description: 'the order’s correction this belongs to; null for its first bill',
+                  }),
+                  reason: z.string().nullable().openapi({ description: 'why the order was corrected' }),
                   order_number: z.number().int().nullable(),
                   amount_cents: z.string().openapi({ description: 'signed: a bill below zero' }),
                   balance_cents: z.string(),
@@ -807,6 +862,8 @@ export function orderRoutes(deps: CoopDeps) {
             kind: e.kind,
             order_id: e.orderId,
             order_number: e.orderNumber,
+            correction: e.correction,
+            reason: e.reason,
             amount_cents: e.amountCents.toString(),
             balance_cents: e.balanceCents.toString(),
           })),

@@ -4,13 +4,18 @@ import { coopErrors } from '../errors';
 import { orderStatuses } from '../schema';
 import { orderMachine } from './state';
 
-/** The seed's moves, and nothing else: Preparing → Open → Closed → Processed → Finished, and Closed → Finished when empty. */
+/**
+ * The seed's moves, and nothing else: Preparing → Open → Closed → Processed → Finished, Closed →
+ * Finished when empty, and back to Closed from Processed or Finished for a correction.
+ */
 const allowed = new Set([
   'preparing>open',
   'open>closed',
   'closed>processed',
   'closed>finished',
   'processed>finished',
+  'processed>closed',
+  'finished>closed',
 ]);
 
 describe('the order’s states', () => {

@@ -5,7 +5,8 @@ import type { OrderStatus } from '../schema';
  * The seed's `OrderStatus` and its moves, in one table. An order opens once every producer
  * answered; it closes at its deadline or by hand; it is processed once every delivery is
  * confirmed and finished once every bill and invoice is paid. An order nobody ordered in goes
- * from closed straight to finished: there is nothing to deliver or pay.
+ * from closed straight to finished: there is nothing to deliver or pay. A processed or finished
+ * order goes back to closed when the bookkeeper reopens it to correct a delivery (`corrections.ts`).
  */
 export const orderMachine = defineStateMachine<OrderStatus>({
   name: 'order',
@@ -13,8 +14,8 @@ export const orderMachine = defineStateMachine<OrderStatus>({
     preparing: ['open'],
     open: ['closed'],
     closed: ['processed', 'finished'],
-    processed: ['finished'],
-    finished: [],
+    processed: ['finished', 'closed'],
+    finished: ['closed'],
   },
   refusals: {
     preparing: 'the order is being prepared: producers answer first, then it opens',
