@@ -401,7 +401,7 @@ describe('a household’s balance', () => {
     });
     pages.signIn(c.nils);
     await pages.render(`/coop/clubs/${c.club.id}/households/${c.flat.id}`);
-    const account = section('Balance and history');
+    const account = section('Statement');
     expect(within(account).getByTestId('household-balance').textContent).toBe('Flat 3B owes the club €0.27.');
     const entries = within(account).getByRole('table', { name: 'Account of Flat 3B' });
     const rows = within(entries).getAllByRole('row').slice(1);
@@ -416,6 +416,50 @@ describe('a household’s balance', () => {
     pages.signIn(c.obi);
     await pages.render(`/coop/clubs/${c.club.id}/households/${c.flat.id}`);
     await screen.findByRole('heading', { level: 1, name: 'Flat 3B' });
-    expect(screen.queryByRole('region', { name: 'Balance and history' })).toBeNull();
+    expect(screen.queryByRole('region', { name: 'Statement' })).toBeNull();
+  });
+});
+
+describe('a correction', () => {
+  it('is reopened by the bookkeeper with a reason, and the household’s statement shows the bill taken back and the corrected one', async () => {
+    const c = await buyersClub();
+    const order = await processedOrder(c);
+    pages.signIn(c.bob);
+    const { user } = await pages.render(`${order.page}/books`);
+    const form = await screen.findByRole('form', { name: 'Reopen for a correction' });
+    const reopen = `/api/coop/orders/${order.id}/reopen`;
+    await user.click(within(form).getByRole('button', { name: 'Reopen for a correction' }));
+    expect(fieldError(field(form, /^Why/))).toBe('Say why: households whose bill changes read it');
+    expect(sentTo(pages, 'POST', reopen)).toEqual([]);
+    const reason = 'Flat 3B got one litre of milk, not two';
+    await user.type(field(form, /^Why/), reason);
+    await user.click(within(form).getByRole('button', { name: 'Reopen for a correction' }));
+    await waitFor(() => expect(sentTo(pages, 'POST', reopen).map((r) => r.body)).toEqual([{ reason }]));
+    const alert = (await screen.findByText(reason)).closest('[role="alert"]') as HTMLElement;
+    expect(within(alert).getByText(/^Reopened for a correction, /)).toBeTruthy();
+    // Every delivery is still confirmed: the bookkeeper may settle at once, or correct one first.
+    expect(screen.getByRole('button', { name: 'Settle the correction' })).toBeTruthy();
+    expect(screen.queryByRole('form', { name: 'Reopen for a correction' })).toBeNull();
+
+    await api(c.bob, 200, 'POST', `${order.path}/producers/${c.dairy.id}/delivery/reopen`);
+    await api(c.bob, 200, 'PUT', `${order.path}/products/${c.products.milk.id}/delivery`, {
+      outcome: 'delivered',
+      households: [{ household_id: c.flat.id, items: 1 }],
+    });
+    await api(c.bob, 200, 'POST', `${order.path}/producers/${c.dairy.id}/delivery/confirm`);
+
+    cleanup();
+    pages.signIn(c.nils);
+    await pages.render(`/coop/clubs/${c.club.id}/households/${c.flat.id}`);
+    const account = section('Statement');
+    expect(within(account).getByTestId('household-balance').textContent).toBe('Flat 3B owes the club €3.98.');
+    const rows = within(within(account).getByRole('table', { name: 'Account of Flat 3B' }))
+      .getAllByRole('row')
+      .slice(1);
+    expect(rows.map((r) => [...r.querySelectorAll('td')].slice(1).map((td) => td.textContent))).toEqual([
+      ['Corrected bill (correction 1)', 'Order 1', '−€3.98', '−€3.98'],
+      [`Bill taken back (correction 1)${reason}`, 'Order 1', '+€5.27', '€0.00'],
+      ['Bill', 'Order 1', '−€5.27', '−€5.27'],
+    ]);
   });
 });

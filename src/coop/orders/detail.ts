@@ -10,6 +10,7 @@ import type {
   ProducerAnswer,
 } from '../schema';
 import { findOrder, type Order, type OrderStanding, orderStanding, speaksFor } from './access';
+import { inCorrection } from './corrections';
 import { type HouseholdOrderView, householdOrderView } from './household-orders';
 
 export interface OrderProducerView {
@@ -23,7 +24,7 @@ export interface OrderProducerView {
   deliveryConfirmedAt: Date | null;
   expectedInvoiceCents: bigint | null;
   invoice: { amountCents: bigint; uploadedAt: Date; paymentSentAt: Date | null; paidAt: Date | null } | null;
-  /** The caller speaks for it (its liaison, an order manager, the Admin). */
+  /** The caller checks its delivery: its liaison, an order manager, the Admin; the bookkeeper in a correction. */
   mine: boolean;
 }
 
@@ -216,7 +217,7 @@ async function producersOf(db: Db, order: Order, standing: OrderStanding): Promi
             paymentSentAt: date(row.payment_sent_at),
             paidAt: date(row.invoice_paid_at),
           },
-    mine: speaksFor(standing, row.id),
+    mine: speaksFor(standing, row.id) || (inCorrection(order) && standing.books),
   }));
 }
 

@@ -10,9 +10,17 @@ import { useResource } from '../../../hooks/useResource';
 import { formatToTheSecond } from '../../../lib/dates';
 import { balanceWords, editableEuros, formatSignedEuros } from '../format';
 
-const kindLabels: Record<CoopAccountEntry['kind'], string> = { bill: 'Bill', payment: 'Payment' };
+/** What a line of the statement is: a corrected bill follows the reversal of the bill it replaces. */
+const what = (e: CoopAccountEntry): string => {
+  if (e.kind === 'payment') return 'Payment';
+  if (e.kind === 'bill_reversal') return `Bill taken back (correction ${e.correction})`;
+  return e.correction === null ? 'Bill' : `Corrected bill (correction ${e.correction})`;
+};
 
-/** A household's balance with the club, and every bill and payment behind it (its members, the bookkeeper, the Admin). */
+/**
+ * A household's statement: its balance with the club, and every bill, payment and correction
+ * behind it (its members, the bookkeeper, the Admin).
+ */
 export function HouseholdAccount({
   clubId,
   household,
@@ -25,8 +33,8 @@ export function HouseholdAccount({
   );
   return (
     <SectionCard
-      title="Balance and history"
-      description="Each processed order bills the household; each payment the bookkeeper marks received pays it off."
+      title="Statement"
+      description="Each processed order bills the household; each payment received pays it off. A correction takes a bill back and bills the corrected amount, with the reason."
     >
       <ResourceView resource={account} loadingLabel="Loading the balance…">
         {(data) => (
@@ -59,20 +67,32 @@ export function HouseholdAccount({
                     id: 'kind',
                     header: 'What',
                     cardTitle: true,
-                    sortValue: (e) => e.kind,
-                    csv: (e) => kindLabels[e.kind],
-                    cell: (e) => kindLabels[e.kind],
+                    sortValue: (e) => what(e),
+                    csv: (e) => (e.reason ? `${what(e)}: ${e.reason}` : what(e)),
+                    cell: (e) => (
+                      <Stack gap={2}>
+                        <span>{what(e)}</span>
+                        {e.reason && e.kind === 'bill_reversal' && (
+                          <Text size="xs" c="dimmed">
+                            {e.reason}
+                          </Text>
+                        )}
+                      </Stack>
+                    ),
                   },
                   {
                     id: 'order',
                     header: 'Order',
                     sortValue: (e) => e.order_number,
-                    csv: (e) => String(e.order_number),
-                    cell: (e) => (
-                      <Anchor component={Link} to={`/coop/clubs/${clubId}/orders/${e.order_id}`} size="sm">
-                        Order {e.order_number}
-                      </Anchor>
-                    ),
+                    csv: (e) => (e.order_number === null ? '' : String(e.order_number)),
+                    cell: (e) =>
+                      e.order_id === null ? (
+                        'Paid ahead'
+                      ) : (
+                        <Anchor component={Link} to={`/coop/clubs/${clubId}/orders/${e.order_id}`} size="sm">
+                          Order {e.order_number}
+                        </Anchor>
+                      ),
                   },
                   {
                     id: 'amount',

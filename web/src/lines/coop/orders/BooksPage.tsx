@@ -22,6 +22,7 @@ import { PayProducers } from '../books/PaymentFile';
 import { bankPath } from '../books/resources';
 import { ClubFrame, useClub, useCoopRefresh } from '../club/ClubLayout';
 import { badPaymentReasonLabels, editableEuros, formatEuros, paymentStateLabels } from '../format';
+import { CorrectionInProgress, ReopenForCorrection } from './Correction';
 import { EUROS, eurosPreview } from './Invoices';
 import { OrderStateLine } from './OrderPage';
 import { orderPaths, useOrder } from './resources';
@@ -274,6 +275,7 @@ function Books({ order, onChanged }: { order: CoopOrderDetail; onChanged: Apply 
   const owed = unpaid.reduce((sum, b) => sum + BigInt(b.total_cents) - BigInt(b.received_cents), 0n);
   return (
     <Stack gap="lg">
+      <CorrectionInProgress order={order} onChanged={onChanged} />
       <SectionCard
         title="Household payments"
         description={
@@ -304,6 +306,14 @@ function Books({ order, onChanged }: { order: CoopOrderDetail; onChanged: Apply 
           <PayProducers order={order} producers={producers} onChanged={onChanged} />
         )}
       </SectionCard>
+      {(order.status === 'processed' || order.status === 'finished') && order.processed_at && (
+        <SectionCard
+          title="Correct the order"
+          description="A weight or a delivery was wrong after the bills went out: reopen the order, correct the delivery check and confirm it again. Nothing is edited in place: a changed bill is reversed and posted anew, and the household is told."
+        >
+          <ReopenForCorrection order={order} onChanged={onChanged} />
+        </SectionCard>
+      )}
     </Stack>
   );
 }

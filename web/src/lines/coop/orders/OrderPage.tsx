@@ -10,6 +10,7 @@ import { usePageTitle } from '../../../components/usePageTitle';
 import { formatToTheSecond } from '../../../lib/dates';
 import { ClubFrame, useClub, useCoopRefresh } from '../club/ClubLayout';
 import { allocationRuleLabels, plural } from '../format';
+import { CorrectionInProgress } from './Correction';
 import { ManageOrder } from './ManageOrder';
 import { OrderTasks } from './OrderTasks';
 import { AnswerForm, OrderSheets, ProducersTable } from './ProducerAnswers';
@@ -141,6 +142,7 @@ function OrderView({
             <Facts facts={orderFacts(order)} />
           </SectionCard>
         </SimpleGrid>
+        <CorrectionInProgress order={order} onChanged={onChanged} />
         {order.mine.manages && <ManageOrder order={order} onChanged={onChanged} />}
         {answering.map((producer) => (
           <div key={producer.producer_id} id={`answer-${producer.producer_id}`}>

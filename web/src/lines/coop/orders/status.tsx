@@ -90,6 +90,10 @@ export function nextStep(order: CoopOrderDetail): string {
       return `Households order until ${formatToTheSecond(order.deadline)}; the order then closes by itself. ${plural(order.household_orders, 'household')} ordered so far.`;
     case 'closed': {
       const waiting = unconfirmedDeliveries(order);
+      if (order.corrections > 0)
+        return waiting.length > 0
+          ? `Reopened for a correction: waiting for ${names(waiting)} to be checked again.`
+          : 'Reopened for a correction: reopen a delivery check to correct it, or settle the correction.';
       return waiting.length > 0
         ? `Waiting for ${plural(waiting.length, 'delivery', 'deliveries')} to be checked: ${names(waiting)}.`
         : 'Every delivery is checked.';
