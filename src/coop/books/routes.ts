@@ -15,6 +15,9 @@ import { iso, PathId, Uuid } from '../fields';
 import { bankLineStates } from '../schema';
 import { type ClubBankAccount, getClubBankAccount, setClubBankAccount } from './bank-account';
 import { createPaymentBatch, getPaymentBatch, listPaymentBatches, type PaymentBatch } from './payouts';
+import { EXPORT_MAX_DAYS, MARGIN_DEFINITION, type PeriodExport, readPeriodExport } from './period-export';
+import { periodExportCsv, periodExportFileName, periodExportPdf } from './period-export-files';
+import type { VatSplit } from './period-export-vat';
 import {
   assignBankLine,
   type BankLine,
@@ -571,6 +574,165 @@ export function bookRoutes(deps: CoopDeps) {
         new Uint8Array(bytes),
         200,
         downloadHeaders(`${batch.messageId}.xml`, 'application/xml', bytes.length),
+      );
+    },
+  );
+
+  const Period = z.object({
+    from: z.string().max(10).openapi({ description: 'the first day, YYYY-MM-DD (UTC)' }),
+    to: z
+      .string()
+      .max(10)
+      .openapi({
+        description: `the last day, included, YYYY-MM-DD; at most ${EXPORT_MAX_DAYS} days after from`,
+      }),
+  });
+  const VatRateSchema = z.object({
+    vat_basis_points: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'null: the VAT of the amount is not known' }),
+    net_cents: z.string().nullable(),
+    vat_cents: z.string().nullable(),
+    total_cents: z.string(),
+  });
+  const vatJson = (s: VatSplit) => {
+    const known = s.vatBasisPoints !== null;
+    return {
+      vat_basis_points: known ? Number(s.vatBasisPoints) : null,
+      net_cents: known ? s.netCents.toString() : null,
+      vat_cents: known ? s.vatCents.toString() : null,
+      total_cents: s.totalCents.toString(),
+    };
+  };
+  const PeriodSummarySchema = z
+    .object({
+      from: z.string(),
+      to: z.string(),
+      time_zone: z.literal('UTC'),
+      entries: z.object({
+        bills: z.number().int(),
+        bill_reversals: z.number().int(),
+        payments: z.number().int(),
+        invoices: z.number().int(),
+        invoice_payments: z.number().int(),
+        other: z.number().int(),
+      }),
+      totals: z.object({
+        bills_cents: z.string(),
+        bill_reversals_cents: z.string(),
+        sales_cents: z.string(),
+        payments_cents: z.string(),
+        paid_ahead_cents: z.string(),
+        invoices_cents: z.string(),
+        invoice_payments_cents: z.string(),
+      }),
+      vat: z.object({ sales: z.array(VatRateSchema), purchases: z.array(VatRateSchema) }),
+      margin: z.object({ net_cents: z.string(), with_vat_cents: z.string(), definition: z.string() }),
+      tie_out: z.array(
+        z.object({
+          account: z.enum(['sales', 'bank', 'purchases', 'households', 'producers']),
+          ledger_cents: z.string().openapi({ description: 'credits less debits posted in the period' }),
+          export_cents: z.string().openapi({ description: 'the same, from the export’s sections' }),
+          ties: z.boolean(),
+        }),
+      ),
+    })
+    .openapi('CoopPeriodSummary');
+  const summaryJson = (data: PeriodExport) => {
+    const count = (kind: string) => data.entries.filter((e) => e.kind === kind).length;
+    return {
+      from: data.period.from,
+      to: data.period.to,
+      time_zone: 'UTC' as const,
+      entries: {
+        bills: count('bill'),
+        bill_reversals: count('bill_reversal'),
+        payments: count('payment'),
+        invoices: count('invoice'),
+        invoice_payments: count('invoice_payment'),
+        other: count('other'),
+      },
+      totals: {
+        bills_cents: data.totals.billsCents.toString(),
+        bill_reversals_cents: data.totals.billReversalsCents.toString(),
+        sales_cents: data.totals.salesCents.toString(),
+        payments_cents: data.totals.paymentsCents.toString(),
+        paid_ahead_cents: data.totals.paidAheadCents.toString(),
+        invoices_cents: data.totals.invoicesCents.toString(),
+        invoice_payments_cents: data.totals.invoicePaymentsCents.toString(),
+      },
+      vat: { sales: data.vat.sales.map(vatJson), purchases: data.vat.purchases.map(vatJson) },
+      margin: {
+        net_cents: data.margin.netCents.toString(),
+        with_vat_cents: data.margin.withVatCents.toString(),
+        definition: MARGIN_DEFINITION,
+      },
+      tie_out: data.tieOut.map((t) => ({
+        account: t.account,
+        ledger_cents: t.ledgerCents.toString(),
+        export_cents: t.exportCents.toString(),
+        ties: t.ledgerCents === t.exportCents,
+      })),
+    };
+  };
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/clubs/{id}/books/summary',
+      access: read,
+      tags,
+      summary:
+        'A period’s books in sum, from the ledger: VAT per rate on sales and on producers’ invoices, the margin, and each account’s movement tied to the ledger (the bookkeeper, the Admin)',
+      request: { params: z.object({ id: PathId }), query: Period },
+      responses: { 200: jsonResponse(PeriodSummarySchema, 'The period in sum'), ...errorResponses },
+    }),
+    async (c) => {
+      const data = await readPeriodExport(
+        deps,
+        c.get('actor'),
+        c.req.valid('param').id,
+        c.req.valid('query'),
+      );
+      return c.json(summaryJson(data), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/clubs/{id}/books/export',
+      access: read,
+      tags,
+      summary:
+        'A period’s books for the accountant, as CSV or PDF: bills and their corrections, households’ payments, producers’ invoices and payments, VAT per rate, the margin and the tie-out with the ledger (the bookkeeper, the Admin)',
+      request: {
+        params: z.object({ id: PathId }),
+        query: Period.extend({ format: z.enum(['csv', 'pdf']) }),
+      },
+      responses: {
+        200: {
+          description: 'The export',
+          content: { 'text/csv': { schema: z.string() }, 'application/pdf': { schema: z.string() } },
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { format, ...days } = c.req.valid('query');
+      const data = await readPeriodExport(deps, c.get('actor'), c.req.valid('param').id, days);
+      const bytes =
+        format === 'csv' ? Buffer.from(periodExportCsv(data), 'utf8') : await periodExportPdf(data);
+      return c.body(
+        new Uint8Array(bytes),
+        200,
+        downloadHeaders(
+          periodExportFileName(data, format),
+          format === 'csv' ? 'text/csv; charset=utf-8' : 'application/pdf',
+          bytes.length,
+        ),
       );
     },
   );
