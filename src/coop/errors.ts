@@ -96,4 +96,35 @@ export const coopErrors = defineErrors({
     status: 409,
     description: 'The bank statement line was settled, assigned or set aside already (details.state)',
   },
+  direct_debit_off: {
+    status: 409,
+    description:
+      'The club does not collect by direct debit: its Admin switches it on with the club’s creditor identifier',
+  },
+  mandate_active: {
+    status: 409,
+    description:
+      'The household has an active direct debit mandate already (details.mandate_id): revoke it first',
+  },
+  mandate_revoked: { status: 409, description: 'The direct debit mandate is revoked already' },
+  bill_without_mandate: {
+    status: 422,
+    description:
+      'The household has no active direct debit mandate to collect its bill with (details.household_id)',
+  },
+  bill_not_due: {
+    status: 409,
+    description: 'The bill is not due: it is paid, or flagged as a bad payment (details.state)',
+  },
+  bill_collection_sent: {
+    status: 409,
+    description:
+      'The bill is in a direct debit collection sent to the bank already (details.collection_id): it is paid once the statement shows it',
+  },
+  collection_cancelled: { status: 409, description: 'The direct debit collection is cancelled already' },
+  collection_arrived: {
+    status: 409,
+    description:
+      'Money of the collection arrived or was returned already (the statement shows it): it can no longer be cancelled',
+  },
 });

@@ -1,4 +1,5 @@
 import { createRouter } from '../core/http';
+import { directDebitRoutes } from './books/direct-debit-routes';
 import { bookRoutes } from './books/routes';
 import { clubRoutes } from './clubs/routes';
 import type { CoopDeps } from './deps';
@@ -16,5 +17,6 @@ export function coopRoutes(deps: CoopDeps) {
   router.route('/', productRoutes(deps));
   router.route('/', orderRoutes(deps));
   router.route('/', bookRoutes(deps));
+  router.route('/', directDebitRoutes(deps));
   return router;
 }

@@ -675,3 +675,123 @@ export const statementMappings = pgTable(
   },
   (t) => [uniqueIndex('coop_statement_mappings_name').on(t.clubId, sql`lower(${t.name})`)],
 );
+
+/** A club's SEPA direct debit, switched on by the Admin with the club's creditor identifier. */
+export const directDebitSettings = pgTable('coop_direct_debit_settings', {
+  clubId: uuid('club_id')
+    .primaryKey()
+    .references(() => clubs.organizationId),
+  /** The SEPA creditor identifier, compact and checked (`core/banking/creditor-identifier.ts`). */
+  creditorId: text('creditor_id').notNull(),
+  updatedBy: uuid('updated_by').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+export const mandateStates = ['active', 'revoked'] as const;
+export type MandateState = (typeof mandateStates)[number];
+
+/** A household's SEPA direct debit mandate: the club may collect its bills from this account. */
+export const directDebitMandates = pgTable(
+  'coop_direct_debit_mandates',
+  {
+    id: uuid('id').primaryKey(),
+    clubId: uuid('club_id')
+      .notNull()
+      .references(() => clubs.organizationId),
+    householdId: uuid('household_id')
+      .notNull()
+      .references(() => households.id),
+    /** The unique mandate reference the debits quote (at most 35 characters of the SEPA set). */
+    reference: text('reference').notNull(),
+    accountHolder: text('account_holder').notNull(),
+    /** Compact and checked (MOD 97-10). */
+    iban: text('iban').notNull(),
+    bic: text('bic'),
+    /** The day of signature the debits quote, YYYY-MM-DD. */
+    signedOn: text('signed_on').notNull(),
+    signedBy: uuid('signed_by').notNull(),
+    signedAt: timestamp('signed_at', { withTimezone: true }).notNull(),
+    state: text('state', { enum: mandateStates }).notNull(),
+    revokedBy: uuid('revoked_by'),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('coop_direct_debit_mandates_reference').on(t.reference),
+    // One mandate a household at a time: a new one is signed after the old is revoked.
+    uniqueIndex('coop_direct_debit_mandates_active').on(t.householdId).where(sql`${t.state} = 'active'`),
+    index('coop_direct_debit_mandates_club_idx').on(t.clubId),
+  ],
+);
+
+export const collectionStates = ['sent', 'cancelled'] as const;
+export type CollectionState = (typeof collectionStates)[number];
+
+/** A direct debit file the bookkeeper downloaded to collect households' bills through the bank. */
+export const directDebitCollections = pgTable(
+  'coop_direct_debit_collections',
+  {
+    id: uuid('id').primaryKey(),
+    clubId: uuid('club_id')
+      .notNull()
+      .references(() => clubs.organizationId),
+    /** The file's message id, unique per club, as the bank sees it. */
+    messageId: text('message_id').notNull(),
+    collectionDate: text('collection_date').notNull(),
+    debits: integer('debits').notNull(),
+    totalCents: amountColumn('total_cents').notNull(),
+    /** The pain.008 document as it was downloaded. */
+    xml: text('xml').notNull(),
+    state: text('state', { enum: collectionStates }).notNull(),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    cancelledBy: uuid('cancelled_by'),
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+  },
+  (t) => [unique('coop_direct_debit_collections_message').on(t.clubId, t.messageId)],
+);
+
+export const directDebitStates = ['sent', 'collected', 'returned', 'cancelled'] as const;
+/**
+ * What became of one bill's debit: `sent` to the bank in a collection; `collected` once the
+ * statement shows the money arrived (the bill is paid); `returned` by the household's bank;
+ * `cancelled` with its collection before the money arrived.
+ */
+export type DirectDebitState = (typeof directDebitStates)[number];
+
+/** One bill in a collection: collected once, whatever how often a collection is tried. */
+export const directDebits = pgTable(
+  'coop_direct_debits',
+  {
+    id: uuid('id').primaryKey(),
+    clubId: uuid('club_id')
+      .notNull()
+      .references(() => clubs.organizationId),
+    collectionId: uuid('collection_id')
+      .notNull()
+      .references(() => directDebitCollections.id),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    householdId: uuid('household_id')
+      .notNull()
+      .references(() => households.id),
+    mandateId: uuid('mandate_id')
+      .notNull()
+      .references(() => directDebitMandates.id),
+    /** Unique per club: how the statement's credit (or return) is told to be this debit. */
+    endToEndId: text('end_to_end_id').notNull(),
+    amountCents: amountColumn('amount_cents').notNull(),
+    sequenceType: text('sequence_type', { enum: ['FRST', 'RCUR', 'OOFF'] }).notNull(),
+    state: text('state', { enum: directDebitStates }).notNull(),
+    collectedAt: timestamp('collected_at', { withTimezone: true }),
+    returnedAt: timestamp('returned_at', { withTimezone: true }),
+  },
+  (t) => [
+    unique('coop_direct_debits_end_to_end').on(t.clubId, t.endToEndId),
+    // A bill is in one live debit at most: the database refuses collecting it twice, even at once.
+    uniqueIndex('coop_direct_debits_live')
+      .on(t.orderId, t.householdId)
+      .where(sql`${t.state} IN ('sent', 'collected')`),
+    index('coop_direct_debits_collection_idx').on(t.collectionId),
+  ],
+);

@@ -21,6 +21,7 @@ import {
   clubBankAccounts,
   statementMappings,
 } from '../schema';
+import { directDebitOf, settleDirectDebit } from './direct-debit-collections';
 import { matchLine, type OpenBill } from './matching';
 import { settleOutgoing } from './payouts';
 
@@ -200,7 +201,9 @@ async function takeLine(
   line: StatementLine,
   bills: OpenBill[],
 ): Promise<BankLineState | 'producer_paid' | null> {
-  const match = line.direction === 'credit' ? matchLine(line, bills) : ({ kind: 'none' } as const);
+  // A collection's debit is known by its end-to-end id: it is settled as such, not matched by reference.
+  const debit = await directDebitOf(tx, clubId, line);
+  const match = line.direction === 'credit' && !debit ? matchLine(line, bills) : ({ kind: 'none' } as const);
   const state: BankLineState =
     line.direction === 'debit'
       ? 'outgoing'
@@ -235,6 +238,12 @@ async function takeLine(
     .onConflictDoNothing({ target: [bankLines.clubId, bankLines.bankId] })
     .returning();
   if (!kept) return null;
+  if (debit) {
+    const settled = await settleDirectDebit(deps, tx, actor, debit, line, kept.id);
+    const paid = bills.find((b) => b.orderId === debit.orderId && b.householdId === debit.householdId);
+    if (settled === 'matched' && paid) bills.splice(bills.indexOf(paid), 1);
+    return settled;
+  }
   if (line.direction === 'debit') {
     const paidOrder = await settleOutgoing(deps, tx, actor, clubId, line);
     if (paidOrder) {
