@@ -314,7 +314,7 @@ export function InvoicesTable({
             const differs =
               p.expected_invoice_cents !== null && p.expected_invoice_cents !== p.invoice.amount_cents;
             return (
-              <Text size="sm" span c={differs ? 'orange.8' : undefined} fw={differs ? 600 : undefined}>
+              <Text size="sm" span c={differs ? 'red.9' : undefined} fw={differs ? 600 : undefined}>
                 {formatEuros(p.invoice.amount_cents)}
                 {differs ? ' (differs)' : ''}
               </Text>
