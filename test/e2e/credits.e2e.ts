@@ -92,8 +92,10 @@ describe('credits: from a purchase by webhook to spending credits', () => {
     await screenshot(desktop, 'admin-products');
 
     await tab(desktop, 'Integrations');
-    await field(desktop, 'Name').fill('Shop');
-    await desktop.getByRole('button', { name: 'Create integration' }).click();
+    // The products' form has a Name too: the one filled is the integration's, once its tab is shown.
+    const connect = desktop.getByRole('form', { name: 'Connect a sales platform' });
+    await connect.getByLabel(/^Name( \*)?$/).fill('Shop');
+    await connect.getByRole('button', { name: 'Create integration' }).click();
     const dialog = desktop.getByRole('dialog', { name: 'Integration “Shop” created' });
     await dialog.waitFor();
     webhookSecret = (await dialog.getByLabel('Signing secret', { exact: true }).textContent()) ?? '';
