@@ -16,6 +16,7 @@ import { useResource } from '../../../hooks/useResource';
 import { formatToTheSecond } from '../../../lib/dates';
 import { ClubFrame, useClub, useCoopRefresh } from '../club/ClubLayout';
 import { plural } from '../format';
+import { inCorrection } from './Correction';
 import { InvoicesTable } from './Invoices';
 import { OrderStateLine } from './OrderPage';
 import { OrderSheets } from './ProducerAnswers';
@@ -177,15 +178,18 @@ function ConfirmDelivery({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const path = { params: { path: { id: order.id, producerId: producer.producer_id } } };
+  const correcting = inCorrection(order);
   const confirm = async () => {
     const saved = await call(api.POST('/api/coop/orders/{id}/producers/{producerId}/delivery/confirm', path));
     await onChanged(saved);
     notifications.show({
       color: 'teal',
       message:
-        saved.status === 'processed'
-          ? `${producer.name}’s delivery is confirmed, and with it every delivery: bills go out to the households.`
-          : `${producer.name}’s delivery is confirmed.`,
+        saved.status === 'closed'
+          ? `${producer.name}’s delivery is confirmed.`
+          : correcting
+            ? `${producer.name}’s delivery is confirmed, and with it every delivery: the bills are made again, and each household whose bill changed is told.`
+            : `${producer.name}’s delivery is confirmed, and with it every delivery: bills go out to the households.`,
     });
   };
   const reopen = async () => {
@@ -224,7 +228,11 @@ function ConfirmDelivery({
         variant="filled"
         color="teal.9"
         question={`Confirm ${producer.name}’s delivery?`}
-        consequence="What you did not record came as allotted. Once every producer’s delivery is confirmed the order is processed: households get their bills and are told their food is ready. Until then you can reopen the check."
+        consequence={
+          correcting
+            ? 'Once every producer’s delivery is confirmed the bills are made again: a bill that changed is taken back and billed anew, and its household is told what changed and why.'
+            : 'What you did not record came as allotted. Once every producer’s delivery is confirmed the order is processed: households get their bills and are told their food is ready. Until then you can reopen the check.'
+        }
         confirmLabel="Confirm"
         onConfirm={confirm}
       />
