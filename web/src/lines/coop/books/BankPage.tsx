@@ -8,6 +8,7 @@ import { NothingYet } from '../../../components/States';
 import { ClubFrame, useClub, useClubMembers, useCoopRefresh, useHouseholds } from '../club/ClubLayout';
 import { COOP, inGroupsOfFour } from '../format';
 import { BankLinesTable, PaymentFilesTable, StatementsTable } from './BankTables';
+import { DirectDebits } from './DirectDebits';
 import { isWaiting, queueWords } from './format';
 import { ImportStatementForm } from './ImportStatement';
 import {
@@ -138,6 +139,7 @@ function Bank() {
             {(items) => <PaymentFilesTable batches={items} members={members.data} />}
           </ResourceView>
         </SectionCard>
+        <DirectDebits />
       </Stack>
     </ClubFrame>
   );

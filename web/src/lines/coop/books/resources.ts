@@ -83,3 +83,64 @@ export function useOpenBills(clubId: string) {
       );
   });
 }
+
+/** Whether the club collects by direct debit, and its creditor identifier; null when off. */
+export function useDirectDebitSettings(clubId: string) {
+  return useResource(
+    `coop-direct-debit:${clubId}`,
+    async () =>
+      (await call(api.GET('/api/coop/clubs/{id}/direct-debit', { params: { path: { id: clubId } } })))
+        .settings,
+  );
+}
+
+/** The household's active direct debit mandate, or null. */
+export function useHouseholdMandate(householdId: string) {
+  return useResource(
+    `coop-mandate:${householdId}`,
+    async () =>
+      (
+        await call(
+          api.GET('/api/coop/households/{id}/direct-debit-mandate', {
+            params: { path: { id: householdId } },
+          }),
+        )
+      ).mandate,
+  );
+}
+
+/** The club's mandates, the active ones first. */
+export function useMandates(clubId: string) {
+  return useResource(
+    `coop-mandates:${clubId}`,
+    async () =>
+      (
+        await call(
+          api.GET('/api/coop/clubs/{id}/direct-debit-mandates', { params: { path: { id: clubId } } }),
+        )
+      ).items,
+  );
+}
+
+/** The due bills of households with a mandate, and those in a collection sent. */
+export function useDebitableBills(clubId: string) {
+  return useResource(
+    `coop-debitable-bills:${clubId}`,
+    async () =>
+      (await call(api.GET('/api/coop/clubs/{id}/direct-debit-bills', { params: { path: { id: clubId } } })))
+        .items,
+  );
+}
+
+/** The direct debit collections, newest first. */
+export function useCollections(clubId: string) {
+  return useResource(
+    `coop-collections:${clubId}`,
+    async () =>
+      (
+        await call(
+          api.GET('/api/coop/clubs/{id}/direct-debit-collections', { params: { path: { id: clubId } } }),
+        )
+      ).items,
+  );
+}

@@ -13,6 +13,7 @@ import { useResource } from '../../../hooks/useResource';
 import { type FormProblem, problemOf } from '../../../lib/serverErrors';
 import { checkRequired } from '../../../lib/validators';
 import { ClubBankAccountSection, setsClubAccount } from '../books/BankAccount';
+import { DirectDebitSettingsSection } from '../books/DirectDebits';
 import { allocationRuleLabels, COOP } from '../format';
 import { ClubFrame, useClub, useCoopRefresh } from './ClubLayout';
 
@@ -178,6 +179,7 @@ export function SettingsPage() {
           </form>
         </SectionCard>
         {setsAccount && <ClubBankAccountSection />}
+        <DirectDebitSettingsSection />
         {setsOrders && <OrderRules clubId={club.id} />}
       </Stack>
     </ClubFrame>

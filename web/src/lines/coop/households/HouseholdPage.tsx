@@ -27,6 +27,7 @@ import {
   useMyJoinRequest,
 } from '../club/ClubLayout';
 import { COOP, plural } from '../format';
+import { DirectDebitMandate } from './DirectDebitMandate';
 import { HouseholdAccount } from './HouseholdAccount';
 import { AskToJoinForm, MyJoinRequest } from './HouseholdForms';
 import { JoinRequestsList } from './JoinRequests';
@@ -276,6 +277,7 @@ function HouseholdView({ household }: { household: CoopHousehold }) {
         {(lives || can(COOP.books) || can(COOP.producers)) && (
           <HouseholdAccount clubId={club.id} household={household} />
         )}
+        {(lives || can(COOP.books)) && <DirectDebitMandate household={household} lives={lives} />}
         <SectionCard title="Members">
           {household.members.length === 0 ? (
             <Text size="sm" c="dimmed">
