@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useRoutes } from 'react-router';
 import { NotFoundPage } from '../../pages/NotFoundPage';
 import { RequireSignIn } from '../../session/RequireSignIn';
+import { AccountsPage } from './books/AccountsPage';
 import { BankPage } from './books/BankPage';
 import { CoopHomePage } from './CoopHomePage';
 import { ClubHomePage } from './club/ClubHomePage';
@@ -48,6 +49,7 @@ export default function CoopPages() {
         { path: 'products', element: <ProductsPage /> },
         { path: 'products/:productId', element: <ProductPage /> },
         { path: 'bank', element: <BankPage /> },
+        { path: 'accounts', element: <AccountsPage /> },
         { path: 'members', element: <MembersPage /> },
         { path: 'invite-links', element: <InviteLinksPage /> },
         { path: 'settings', element: <SettingsPage /> },

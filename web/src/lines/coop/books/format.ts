@@ -63,3 +63,96 @@ export function lineName(
 /** A bill as a line names it: `The Okafors, order 1`. */
 export const billName = (bill: { household_name: string; order_number: number }) =>
   `${bill.household_name}, order ${bill.order_number}`;
+
+/** A period of days, both included, as YYYY-MM-DD in UTC: the days the club's books are kept in. */
+export interface Period {
+  from: string;
+  to: string;
+}
+
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+
+/** The quick picks of the accounts page, from today (UTC). The default is the last full month. */
+export function periodPicks(today: Date): Record<'lastMonth' | 'thisMonth' | 'thisYear', Period> {
+  const year = today.getUTCFullYear();
+  const month = today.getUTCMonth();
+  return {
+    lastMonth: {
+      from: isoDay(new Date(Date.UTC(year, month - 1, 1))),
+      to: isoDay(new Date(Date.UTC(year, month, 0))),
+    },
+    thisMonth: {
+      from: isoDay(new Date(Date.UTC(year, month, 1))),
+      to: isoDay(new Date(Date.UTC(year, month + 1, 0))),
+    },
+    thisYear: { from: `${year}-01-01`, to: `${year}-12-31` },
+  };
+}
+
+/** The server's longest period, in days. */
+export const PERIOD_MAX_DAYS = 400;
+
+const dayOf = (text: string) => {
+  const date = new Date(`${text}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(date.getTime()) && isoDay(date) === text
+    ? date
+    : null;
+};
+
+/** What is wrong with a period as typed, by field, as the server would refuse it. */
+export function periodProblems(period: Period): Partial<Record<keyof Period, string>> {
+  const from = dayOf(period.from);
+  const to = dayOf(period.to);
+  if (!from) return { from: 'Enter the first day, such as 2026-06-01' };
+  if (!to) return { to: 'Enter the last day, such as 2026-06-30' };
+  if (to < from) return { to: 'The last day comes on or after the first' };
+  const days = (to.getTime() - from.getTime()) / 86_400_000 + 1;
+  if (days > PERIOD_MAX_DAYS)
+    return { to: `A period is at most ${PERIOD_MAX_DAYS} days; this one is ${days}` };
+  return {};
+}
+
+/** The columns a CSV file's first line names: split on the separator it uses (a semicolon or a comma), quotes taken off. */
+export function csvColumns(text: string): string[] {
+  const line = (text.startsWith('\uFEFF') ? text.slice(1) : text).split(/\r?\n/, 1)[0] ?? '';
+  const separator = line.split(';').length > line.split(',').length ? ';' : ',';
+  const columns: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]!;
+    if (quoted && char === '"' && line[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (char === '"') quoted = !quoted;
+    else if (char === separator && !quoted) {
+      columns.push(field.trim());
+      field = '';
+    } else field += char;
+  }
+  columns.push(field.trim());
+  return columns.filter(Boolean);
+}
+
+/** Whether a saved mapping reads a file with these columns: every column it names is there. */
+export function mappingFits(
+  mapping: {
+    booked_on: string;
+    amount: string;
+    counterparty_name: string;
+    remittance: string;
+    counterparty_iban?: string | null;
+    bank_id?: string | null;
+  },
+  columns: readonly string[],
+): boolean {
+  const named = [
+    mapping.booked_on,
+    mapping.amount,
+    mapping.counterparty_name,
+    mapping.remittance,
+    mapping.counterparty_iban,
+    mapping.bank_id,
+  ].filter((column): column is string => Boolean(column));
+  return named.every((column) => columns.includes(column));
+}

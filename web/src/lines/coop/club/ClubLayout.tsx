@@ -116,7 +116,12 @@ function tabsFor(clubId: string, can: (permission: string) => boolean): ClubTab[
     { path: `${base}/households`, label: 'Households' },
     { path: `${base}/producers`, label: 'Producers' },
     { path: `${base}/products`, label: 'Products' },
-    ...(can(COOP.books) ? [{ path: `${base}/bank`, label: 'Bank' }] : []),
+    ...(can(COOP.books)
+      ? [
+          { path: `${base}/bank`, label: 'Bank' },
+          { path: `${base}/accounts`, label: 'Accounts' },
+        ]
+      : []),
     { path: `${base}/members`, label: can(COOP.manageMembers) ? 'Members & roles' : 'Members' },
     ...(can(COOP.invite) ? [{ path: `${base}/invite-links`, label: 'Invite links' }] : []),
     ...(can(COOP.settings) || can(COOP.orders) || can(COOP.books)
