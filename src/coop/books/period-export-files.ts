@@ -13,7 +13,8 @@ import type { VatSplit } from './period-export-vat';
 /**
  * The period export as the accountant takes it: one CSV of every entry and summary (a `section`
  * column tells them apart, so a spreadsheet filters it), and a PDF to read and file. Amounts are
- * euros with two decimals; a bill reversed by a correction counts negative, every other entry
+ * euros with two decimals; a bill reversed by a correction and a returned direct debit count
+ * negative, every other entry
  * positive (its section says which way the money went).
  */
 
@@ -33,6 +34,7 @@ export const sectionLabels: Record<EntryKind, string> = {
   bill: 'Household bills',
   bill_reversal: 'Bills reversed by corrections',
   payment: 'Payments from households',
+  payment_return: 'Direct debits returned',
   invoice: 'Producers’ invoices',
   invoice_payment: 'Payments to producers',
   other: 'Other transfers',
@@ -46,8 +48,9 @@ export const accountLabels: Record<TiedAccount, string> = {
   producers: 'Producers (all)',
 };
 
-/** Which way an entry counts in its section: a reversal takes a bill back. */
-const sign = (entry: ExportEntry) => (entry.kind === 'bill_reversal' ? -1n : 1n);
+/** Which way an entry counts: a reversal takes a bill back, a returned debit a payment. */
+const sign = (entry: ExportEntry) =>
+  entry.kind === 'bill_reversal' || entry.kind === 'payment_return' ? -1n : 1n;
 
 const noteOf = (entry: ExportEntry): string => {
   if (entry.kind === 'payment' && entry.orderNumber === null) return 'paid ahead of any bill';
@@ -242,7 +245,7 @@ export function periodExportPdf(
   ];
   for (const kind of Object.keys(sectionLabels) as EntryKind[]) {
     const entries = data.entries.filter((e) => e.kind === kind);
-    if (entries.length === 0 && kind === 'other') continue;
+    if (entries.length === 0 && (kind === 'other' || kind === 'payment_return')) continue;
     blocks.push({ kind: 'heading', text: sectionLabels[kind] });
     if (entries.length === 0) blocks.push({ kind: 'paragraph', text: 'None in the period.' });
     else

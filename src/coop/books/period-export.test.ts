@@ -384,6 +384,20 @@ describe('a correction in the books', () => {
     });
     await ok(200, 'POST', `${order}/producers/${farmId}/delivery/confirm`, admin);
 
+    // A direct debit of the Millers' that came back after its money arrived, as the collections post it.
+    const millers = bills[0] as Body;
+    await tally.database.db.transaction((tx) =>
+      postCoopTransfers(tx, tally.clock, [
+        {
+          id: coopTransferId('payment-return', millers.id),
+          debitAccountId: coopAccountIds.household(millers.id),
+          creditAccountId: coopAccountIds.bank(clubId),
+          amount: 556n,
+          code: 'coop_payment_return',
+          metadata: { household_id: millers.id, kind: 'payment_return' },
+        },
+      ]),
+    );
     const books = await ok(
       200,
       'GET',
@@ -391,7 +405,8 @@ describe('a correction in the books', () => {
       admin,
     );
     // Bills of 5.56, 5.99 and 6.42; 5.99 and 6.42 taken back; 4.70 and 6.84 billed anew.
-    expect(books.entries).toMatchObject({ bills: 5, bill_reversals: 2 });
+    expect(books.entries).toMatchObject({ bills: 5, bill_reversals: 2, payment_returns: 1, other: 0 });
+    expect(books.totals.payment_returns_cents).toBe('556');
     expect(books.totals).toMatchObject({
       bills_cents: '2951',
       bill_reversals_cents: '1241',

@@ -62,7 +62,14 @@ export function exportPeriod(from: string, to: string): ExportPeriod {
   return { from, to, start, end: new Date(last.getTime() + DAY_MS) };
 }
 
-export type EntryKind = 'bill' | 'bill_reversal' | 'payment' | 'invoice' | 'invoice_payment' | 'other';
+export type EntryKind =
+  | 'bill'
+  | 'bill_reversal'
+  | 'payment'
+  | 'payment_return'
+  | 'invoice'
+  | 'invoice_payment'
+  | 'other';
 
 export interface ExportEntry {
   transferId: string;
@@ -108,6 +115,8 @@ export interface PeriodExport {
     paymentsCents: bigint;
     /** Of the payments, those made ahead of any bill. */
     paidAheadCents: bigint;
+    /** Direct debits returned after their money arrived. */
+    paymentReturnsCents: bigint;
     invoicesCents: bigint;
     invoicePaymentsCents: bigint;
   };
@@ -157,6 +166,8 @@ const kindOf = (code: string, meta: Metadata): EntryKind => {
   if (code === 'coop_bill_reversal' || meta.kind === 'bill_reversal') return 'bill_reversal';
   if (code === 'coop_bill') return 'bill';
   if (code === 'coop_payment') return 'payment';
+  // A direct debit that came back after its money arrived: the household owes it again.
+  if (code === 'coop_payment_return') return 'payment_return';
   if (code === 'coop_invoice') return 'invoice';
   if (code === 'coop_invoice_payment') return 'invoice_payment';
   return 'other';
@@ -291,6 +302,7 @@ export async function buildPeriodExport(
     salesCents: sum('bill') - sum('bill_reversal'),
     paymentsCents: sum('payment'),
     paidAheadCents: sum('payment', (e) => e.orderNumber === null),
+    paymentReturnsCents: sum('payment_return'),
     invoicesCents: sum('invoice'),
     invoicePaymentsCents: sum('invoice_payment'),
   };
@@ -315,9 +327,14 @@ export async function buildPeriodExport(
   };
   const fromSections: Record<TiedAccount, bigint> = {
     sales: totals.salesCents + others([accounts.sales]),
-    bank: totals.invoicePaymentsCents - totals.paymentsCents + others([accounts.bank]),
+    bank:
+      totals.invoicePaymentsCents +
+      totals.paymentReturnsCents -
+      totals.paymentsCents +
+      others([accounts.bank]),
     purchases: -totals.invoicesCents + others([accounts.purchases]),
-    households: totals.paymentsCents - totals.salesCents + others(householdAccounts),
+    households:
+      totals.paymentsCents - totals.paymentReturnsCents - totals.salesCents + others(householdAccounts),
     producers: totals.invoicesCents - totals.invoicePaymentsCents + others(producerAccounts),
   };
   const fromLedger: Record<TiedAccount, bigint> = {

@@ -29652,6 +29652,7 @@ export interface components {
                 bills: number;
                 bill_reversals: number;
                 payments: number;
+                payment_returns: number;
                 invoices: number;
                 invoice_payments: number;
                 other: number;
@@ -29662,6 +29663,7 @@ export interface components {
                 sales_cents: string;
                 payments_cents: string;
                 paid_ahead_cents: string;
+                payment_returns_cents: string;
                 invoices_cents: string;
                 invoice_payments_cents: string;
             };

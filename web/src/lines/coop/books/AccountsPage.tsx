@@ -104,6 +104,9 @@ function Summary({ summary }: { summary: PeriodSummary }) {
             { label: 'Sales', value: formatEuros(totals.sales_cents) },
             { label: 'Paid by households', value: formatEuros(totals.payments_cents) },
             { label: 'Of it paid ahead', value: formatEuros(totals.paid_ahead_cents) },
+            ...(entries.payment_returns > 0
+              ? [{ label: 'Direct debits returned', value: formatEuros(totals.payment_returns_cents) }]
+              : []),
             { label: 'Producers’ invoices', value: formatEuros(totals.invoices_cents) },
             { label: 'Paid to producers', value: formatEuros(totals.invoice_payments_cents) },
           ]}
