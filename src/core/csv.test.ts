@@ -16,10 +16,17 @@ describe('CSV', () => {
   it('keeps spreadsheets from running a field as a formula', () => {
     expect(csvField('=HYPERLINK("http://evil.test")')).toBe('"\'=HYPERLINK(""http://evil.test"")"');
     expect(csvField('+1')).toBe("'+1");
-    expect(csvField('-2')).toBe("'-2");
+    expect(csvField('-2+3')).toBe("'-2+3");
+    expect(csvField('-1-1')).toBe("'-1-1");
+    expect(csvField('-')).toBe("'-");
     expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvField('\tx')).toBe("'\tx");
     expect(csvField('a=b')).toBe('a=b');
+  });
+
+  it('leaves a negative number alone, for a spreadsheet to read as a number', () => {
+    expect(csvField('-2')).toBe('-2');
+    expect(csvField('-20.94')).toBe('-20.94');
   });
 
   it('ends every record with CRLF, header first', () => {

@@ -2,15 +2,18 @@
  * CSV as RFC 4180 writes it: comma-separated, CRLF line ends, a field quoted when it holds a comma,
  * a quote or a line break, quotes doubled. A field that a spreadsheet would run as a formula
  * (starting with = + - @, a tab or a carriage return) gets a leading apostrophe, as OWASP's CSV
- * injection advice says: audit entries carry text people typed (organisation names, emails).
+ * injection advice says: audit entries carry text people typed (organisation names, emails). A
+ * negative number alone (-20.94) is left as it is: it runs nothing, and an accountant's spreadsheet
+ * must read it as a number.
  */
 
 const NEEDS_QUOTES = /[",\r\n]/;
 const FORMULA_START = /^[=+\-@\t\r]/;
+const NEGATIVE_NUMBER = /^-\d+(\.\d+)?$/;
 
 export function csvField(value: string | null): string {
   if (value === null) return '';
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  const safe = FORMULA_START.test(value) && !NEGATIVE_NUMBER.test(value) ? `'${value}` : value;
   return NEEDS_QUOTES.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
