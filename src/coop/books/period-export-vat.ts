@@ -1,15 +1,7 @@
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { type Db, queryRows } from '../../core/database';
-import {
-  receivedQuantity,
-  termsOf,
-  type VersionTerms,
-  type VersionTermsRow,
-  versionTermsOf,
-} from '../orders/bill-lines';
-import { billTotals, priceLine } from '../pricing';
-import type { DeliveryOutcome } from '../schema';
+import type { Db } from '../../core/database';
+import { producerInvoiceLines } from '../orders/producer-invoices';
+import { billTotals } from '../pricing';
 
 /** VAT in the period export: amounts split per rate, summed per rate, and producers' invoices split. */
 
@@ -65,54 +57,8 @@ export async function expectedInvoiceSplits(
   invoices: readonly { orderId: string; producerId: string }[],
 ): Promise<Map<string, VatSplit[]>> {
   const splits = new Map<string, VatSplit[]>();
-  if (invoices.length === 0) return splits;
-  const rows = await queryRows<
-    VersionTermsRow & {
-      order_id: string;
-      producer_id: string;
-      product_id: string;
-      allotted: number;
-      delivered_items: number | null;
-      weights: string[] | null;
-      outcome: DeliveryOutcome;
-      changed_price_cents: string | null;
-    }
-  >(
-    db,
-    sql`SELECT l.order_id, l.producer_id, l.product_id, coalesce(l.allotted, l.quantity) AS allotted, l.delivered_items,
-          l.weights, v.estimate, v.amount_per_package::text AS amount_per_package, v.packages,
-          v.price_cents::text AS price_cents, v.vat_basis_points, v.margin_basis_points, op.outcome,
-          op.changed_price_cents::text AS changed_price_cents
-        FROM unnest(${sql.param(invoices.map((i) => i.orderId))}::uuid[], ${sql.param(invoices.map((i) => i.producerId))}::uuid[])
-          AS i(order_id, producer_id)
-        JOIN coop_order_lines l ON l.order_id = i.order_id AND l.producer_id = i.producer_id
-        JOIN coop_product_versions v ON v.product_id = l.product_id AND v.version = l.version
-        JOIN coop_order_products op ON op.order_id = l.order_id AND op.product_id = l.product_id`,
-  );
-  const groups = new Map<
-    string,
-    Map<string, { terms: VersionTerms; changed: bigint | null; quantity: bigint }>
-  >();
-  for (const row of rows) {
-    const terms = versionTermsOf(row);
-    const changed = row.changed_price_cents === null ? null : BigInt(row.changed_price_cents);
-    const invoice = `${row.order_id}|${row.producer_id}`;
-    const products = groups.get(invoice) ?? new Map();
-    const key = `${row.product_id}|${changed ?? terms.priceCents}|${terms.vatBasisPoints}`;
-    const product = products.get(key) ?? { terms, changed, quantity: 0n };
-    product.quantity += receivedQuantity(terms, {
-      outcome: row.outcome,
-      allotted: row.allotted,
-      deliveredItems: row.delivered_items,
-      weights: row.weights?.map(BigInt) ?? null,
-    });
-    products.set(key, product);
-    groups.set(invoice, products);
-  }
-  for (const [invoice, products] of groups) {
-    const lines = [...products.values()].map((p) =>
-      priceLine(termsOf(p.terms, p.changed, false), p.quantity),
-    );
+  const priced = await producerInvoiceLines(db, invoices);
+  for (const [invoice, lines] of priced) {
     splits.set(
       invoice,
       billTotals(lines).byVatRate.map((rate) => ({

@@ -6,6 +6,7 @@ import { AppError, notFound } from '../../core/errors';
 import type { CoopDeps } from '../deps';
 import { orderStanding, requireRight } from '../orders/access';
 import { COOP_LEDGER, coopAccountIds } from '../orders/ledger';
+import { producerInvoiceKey } from '../orders/producer-invoices';
 import { byRate, expectedInvoiceSplits, fitted, signed, splitsOf, type VatSplit } from './period-export-vat';
 
 /**
@@ -276,7 +277,11 @@ export async function buildPeriodExport(
         amount,
       );
     if (kind === 'invoice')
-      byVatRate = fitted(invoiceSplits.get(`${meta.order_id}|${meta.producer_id}`) ?? null, amount);
+      byVatRate = fitted(
+        invoiceSplits.get(producerInvoiceKey({ orderId: meta.order_id!, producerId: meta.producer_id! })) ??
+          null,
+        amount,
+      );
     const correction = meta.correction === undefined ? null : Number(meta.correction);
     return {
       transferId: row.id,

@@ -8,7 +8,7 @@ import { CLUB_PERMISSIONS } from '../clubs/kind';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { COOP_NOTIFICATIONS, coopNotifier } from '../notifications';
-import { priceLine } from '../pricing';
+import { billTotals } from '../pricing';
 import { billChanges, type DeliveryOutcome, orderLines, orderProducers, orderProducts } from '../schema';
 import {
   addEvent,
@@ -22,16 +22,10 @@ import {
   requireStatus,
   speaksFor,
 } from './access';
-import {
-  formatQuantity,
-  itemQuantity,
-  receivedQuantity,
-  termsOf,
-  type VersionTerms,
-  versionTermsOf,
-} from './bill-lines';
+import { formatQuantity, itemQuantity, versionTermsOf } from './bill-lines';
 import { processOrder } from './billing';
 import { billCorrection, inCorrection } from './corrections';
+import { producerInvoiceKey, producerInvoiceLines } from './producer-invoices';
 
 /** A weighed amount this many times the estimate, or less than its share, is checked twice. */
 export const IMPLAUSIBLE_FACTOR = 10n;
@@ -513,41 +507,8 @@ export async function reopenDelivery(
   });
 }
 
-/**
- * What the producer invoices for what it delivered: its prices and VAT, without the club's margin,
- * priced once per product and price (as its invoice will), not per household.
- */
+/** What the producer invoices for what it delivered (`producer-invoices.ts`), in all. */
 async function expectedInvoice(tx: Db, orderId: string, producerId: string): Promise<bigint> {
-  const rows = await queryRows<
-    LineState & { product_id: string; outcome: DeliveryOutcome; changed_price_cents: string | null }
-  >(
-    tx,
-    sql`SELECT l.product_id, l.household_id, l.quantity, coalesce(l.allotted, l.quantity) AS allotted, l.delivered_items, l.weights, l.version, v.unit,
-          v.estimate, v.amount_per_package::text AS amount_per_package, v.packages, v.price_cents::text AS price_cents,
-          v.vat_basis_points, v.margin_basis_points, op.outcome, op.changed_price_cents::text AS changed_price_cents
-        FROM coop_order_lines l
-        JOIN coop_product_versions v ON v.product_id = l.product_id AND v.version = l.version
-        JOIN coop_order_products op ON op.order_id = l.order_id AND op.product_id = l.product_id
-        WHERE l.order_id = ${orderId} AND l.producer_id = ${producerId}`,
-  );
-  const groups = new Map<string, { terms: VersionTerms; changed: bigint | null; quantity: bigint }>();
-  for (const row of rows) {
-    const terms = versionTermsOf(row);
-    const changed = row.changed_price_cents === null ? null : BigInt(row.changed_price_cents);
-    const quantity = receivedQuantity(terms, {
-      outcome: row.outcome,
-      allotted: row.allotted ?? 0,
-      deliveredItems: row.delivered_items,
-      weights: row.weights?.map(BigInt) ?? null,
-    });
-    const key = `${row.product_id}|${changed ?? terms.priceCents}|${terms.vatBasisPoints}`;
-    const group = groups.get(key) ?? { terms, changed, quantity: 0n };
-    group.quantity += quantity;
-    groups.set(key, group);
-  }
-  let total = 0n;
-  for (const group of groups.values()) {
-    total += priceLine(termsOf(group.terms, group.changed, false), group.quantity).totalCents;
-  }
-  return total;
+  const lines = await producerInvoiceLines(tx, [{ orderId, producerId }]);
+  return billTotals(lines.get(producerInvoiceKey({ orderId, producerId })) ?? []).totalCents;
 }
