@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { photoRoutes } from '../../core/files/photo-routes';
 import { createRouter, errorResponses, jsonBody, jsonResponse, oneLine, refusals } from '../../core/http';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { PathId, Uuid } from '../fields';
-import { photoRoutes } from '../photo-routes';
 import { HouseholdSchema, householdJson, JoinRequestSchema, joinRequestJson } from './json';
 import {
   addHouseholdMember,
@@ -351,6 +351,8 @@ export function householdRoutes(deps: CoopDeps) {
     path: '/households',
     tags,
     setters: 'its members, or the club’s admin',
+    readers: 'club members',
+    scopes: { write: 'coop:write', read: 'coop:read' },
     schema: HouseholdSchema,
     responses: refusals(coopErrors, ['household_archived']),
     set: (actor, id, upload) => setHouseholdPhoto(deps, actor, id, upload),

@@ -6,6 +6,7 @@ import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { type Db, queryRows, refusingUniqueViolations } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
+import { readPhoto, storePhoto } from '../../core/files/photos';
 import { isUuid, newId } from '../../core/ids';
 import { notify } from '../../core/notifications/service';
 import { CLUB_PERMISSIONS } from '../clubs/kind';
@@ -13,7 +14,6 @@ import { clubAccess } from '../clubs/service';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { COOP_NOTIFICATIONS, coopNotifier } from '../notifications';
-import { readPhoto, storePhoto } from '../photos';
 import { clubs, householdMembers, households, type JoinRequestState, joinRequests } from '../schema';
 
 export type Household = typeof households.$inferSelect;

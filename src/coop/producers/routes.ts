@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { photoRoutes } from '../../core/files/photo-routes';
 import { createRouter, errorResponses, jsonBody, jsonResponse, oneLine, refusals } from '../../core/http';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { PathId, Uuid } from '../fields';
-import { photoRoutes } from '../photo-routes';
 import { editorPolicies } from '../schema';
 import { ProducerSchema, producerJson } from './json';
 import {
@@ -174,6 +174,8 @@ export function producerRoutes(deps: CoopDeps) {
     path: '/producers',
     tags,
     setters: 'its liaison, or the club’s Admin',
+    readers: 'club members',
+    scopes: { write: 'coop:write', read: 'coop:read' },
     schema: ProducerSchema,
 
     set: (actor, id, upload) => setProducerPhoto(deps, actor, id, upload),

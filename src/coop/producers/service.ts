@@ -6,12 +6,12 @@ import { recordAudit } from '../../core/audit/service';
 import { checkIban } from '../../core/banking/iban';
 import { type Db, queryRows, refusingUniqueViolations } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
+import { readPhoto, storePhoto } from '../../core/files/photos';
 import { isUuid, newId } from '../../core/ids';
 import { CLUB_PERMISSIONS } from '../clubs/kind';
 import { clubAccess } from '../clubs/service';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
-import { readPhoto, storePhoto } from '../photos';
 import { type EditorPolicy, type ProducerPeopleRole, producerPeople, producers } from '../schema';
 
 export type Producer = typeof producers.$inferSelect;

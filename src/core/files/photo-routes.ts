@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
-import type { Actor } from '../core/actor';
-import { AppError } from '../core/errors';
-import { type createRouter, errorResponses, jsonResponse } from '../core/http';
-import { PathId } from './fields';
+import type { Actor } from '../actor';
+import { AppError } from '../errors';
+import { type createRouter, errorResponses, jsonResponse } from '../http';
 import { PHOTO_MAX_BYTES, photoHeaders } from './photos';
+
+const PathId = z.uuid().openapi({ param: { name: 'id', in: 'path' } });
 
 /**
  * `PUT` and `GET /<things>/{id}/photo` for a record with a photo (a producer, a household): the
@@ -19,6 +20,12 @@ export function photoRoutes<T>(
     tags: string[];
     /** Who may set it, for the summary: "its liaison, or the club’s Admin". */
     setters: string;
+    /** Who may see it, for the summary: "club members". */
+    readers: string;
+    /** The API-key scopes of setting and reading it (`coop:write`, `coop:read`); a public read takes none. */
+    scopes: { write: string; read: string };
+    /** Whether reading it needs no sign-in (a plan's card shown on other sites). */
+    publicRead?: boolean;
     schema: ZodType;
     responses?: Record<string, unknown>;
     set: (actor: Actor, id: string, upload: { name: string; bytes: Buffer }) => Promise<T>;
@@ -30,7 +37,7 @@ export function photoRoutes<T>(
     createRoute({
       method: 'put',
       path: `${options.path}/{id}/photo`,
-      access: { caller: 'signed-in', scope: 'coop:write' },
+      access: { caller: 'signed-in', scope: options.scopes.write },
       tags: options.tags,
       summary: `Set the ${options.what}’s photo (${options.setters}): PNG, JPEG or WebP, up to ${PHOTO_MAX_BYTES} bytes`,
       request: {
@@ -66,9 +73,9 @@ export function photoRoutes<T>(
     createRoute({
       method: 'get',
       path: `${options.path}/{id}/photo`,
-      access: { caller: 'signed-in', scope: 'coop:read' },
+      access: options.publicRead ? { caller: 'anyone' } : { caller: 'signed-in', scope: options.scopes.read },
       tags: options.tags,
-      summary: `The ${options.what}’s photo (club members)`,
+      summary: `The ${options.what}’s photo (${options.readers})`,
       request: { params: z.object({ id: PathId }) },
       responses: {
         200: { description: 'The image', content: { 'image/*': { schema: z.string() } } },

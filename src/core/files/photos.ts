@@ -1,17 +1,16 @@
 import { sql } from 'drizzle-orm';
-import type { Actor } from '../core/actor';
-import { queryRows } from '../core/database';
-import { notFound } from '../core/errors';
-import { type StoredFile, saveUpload } from '../core/files/service';
-import type { CoopDeps } from './deps';
+import type { Actor } from '../actor';
+import { type Db, queryRows } from '../database';
+import { notFound } from '../errors';
+import { type FileDeps, type StoredFile, saveUpload } from './service';
 
-/** A photo of a producer or a household: an image the club's members see, at most this large. */
+/** A photo of a record (a producer, a household, a plan's card): an image, at most this large. */
 export const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
 const PHOTO_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
 
 /** Keeps an uploaded photo in Tally's file store, its type read from its bytes. */
 export function storePhoto(
-  deps: CoopDeps,
+  deps: { files: FileDeps },
   actor: Actor,
   upload: { name: string; bytes: Buffer },
 ): Promise<StoredFile> {
@@ -20,7 +19,7 @@ export function storePhoto(
 
 /** A stored photo's bytes; the caller has checked who may see it. */
 export async function readPhoto(
-  deps: CoopDeps,
+  deps: { db: Db; files: FileDeps },
   fileId: string | null,
   of: Record<string, string>,
 ): Promise<{ contentType: string; bytes: Buffer }> {
