@@ -357,3 +357,269 @@ export const superTokenFactoryAbi = [
     inputs: [{ name: 'token', type: 'address', indexed: true }],
   },
 ] as const;
+
+/** The host's entry points for calling an agreement, alone or folded with token operations into one transaction. */
+export const hostCallAbi = [
+  {
+    type: 'function',
+    name: 'callAgreement',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'agreementClass', type: 'address' },
+      { name: 'callData', type: 'bytes' },
+      { name: 'userData', type: 'bytes' },
+    ],
+    outputs: [{ name: 'returnedData', type: 'bytes' }],
+  },
+  {
+    type: 'function',
+    name: 'batchCall',
+    stateMutability: 'payable',
+    inputs: [
+      {
+        name: 'operations',
+        type: 'tuple[]',
+        components: [
+          { name: 'operationType', type: 'uint32' },
+          { name: 'target', type: 'address' },
+          { name: 'data', type: 'bytes' },
+        ],
+      },
+    ],
+    outputs: [],
+  },
+] as const;
+
+/**
+ * The constant flow agreement itself (IConstantFlowAgreementV1). Its mutating functions take the
+ * host's context as their last argument: callers pass empty bytes and the host fills it in.
+ */
+export const cfaV1Abi = [
+  {
+    type: 'function',
+    name: 'createFlow',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'token', type: 'address' },
+      { name: 'receiver', type: 'address' },
+      { name: 'flowRate', type: 'int96' },
+      { name: 'ctx', type: 'bytes' },
+    ],
+    outputs: [{ name: 'newCtx', type: 'bytes' }],
+  },
+  {
+    type: 'function',
+    name: 'createFlowByOperator',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'token', type: 'address' },
+      { name: 'sender', type: 'address' },
+      { name: 'receiver', type: 'address' },
+      { name: 'flowRate', type: 'int96' },
+      { name: 'ctx', type: 'bytes' },
+    ],
+    outputs: [{ name: 'newCtx', type: 'bytes' }],
+  },
+  {
+    type: 'function',
+    name: 'updateFlowByOperator',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'token', type: 'address' },
+      { name: 'sender', type: 'address' },
+      { name: 'receiver', type: 'address' },
+      { name: 'flowRate', type: 'int96' },
+      { name: 'ctx', type: 'bytes' },
+    ],
+    outputs: [{ name: 'newCtx', type: 'bytes' }],
+  },
+  {
+    type: 'function',
+    name: 'deleteFlowByOperator',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'token', type: 'address' },
+      { name: 'sender', type: 'address' },
+      { name: 'receiver', type: 'address' },
+      { name: 'ctx', type: 'bytes' },
+    ],
+    outputs: [{ name: 'newCtx', type: 'bytes' }],
+  },
+  {
+    type: 'function',
+    name: 'authorizeFlowOperatorWithFullControl',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'token', type: 'address' },
+      { name: 'flowOperator', type: 'address' },
+      { name: 'ctx', type: 'bytes' },
+    ],
+    outputs: [{ name: 'newCtx', type: 'bytes' }],
+  },
+  {
+    type: 'function',
+    name: 'getFlow',
+    stateMutability: 'view',
+    inputs: [
+      { name: 'token', type: 'address' },
+      { name: 'sender', type: 'address' },
+      { name: 'receiver', type: 'address' },
+    ],
+    outputs: [
+      { name: 'timestamp', type: 'uint256' },
+      { name: 'flowRate', type: 'int96' },
+      { name: 'deposit', type: 'uint256' },
+      { name: 'owedDeposit', type: 'uint256' },
+    ],
+  },
+  {
+    type: 'function',
+    name: 'getAccountFlowInfo',
+    stateMutability: 'view',
+    inputs: [
+      { name: 'token', type: 'address' },
+      { name: 'account', type: 'address' },
+    ],
+    outputs: [
+      { name: 'timestamp', type: 'uint256' },
+      { name: 'flowRate', type: 'int96' },
+      { name: 'deposit', type: 'uint256' },
+      { name: 'owedDeposit', type: 'uint256' },
+    ],
+  },
+  {
+    type: 'function',
+    name: 'getNetFlow',
+    stateMutability: 'view',
+    inputs: [
+      { name: 'token', type: 'address' },
+      { name: 'account', type: 'address' },
+    ],
+    outputs: [{ name: 'flowRate', type: 'int96' }],
+  },
+  {
+    type: 'function',
+    name: 'getDepositRequiredForFlowRate',
+    stateMutability: 'view',
+    inputs: [
+      { name: 'token', type: 'address' },
+      { name: 'flowRate', type: 'int96' },
+    ],
+    outputs: [{ name: 'deposit', type: 'uint256' }],
+  },
+  {
+    type: 'function',
+    name: 'getFlowOperatorData',
+    stateMutability: 'view',
+    inputs: [
+      { name: 'token', type: 'address' },
+      { name: 'sender', type: 'address' },
+      { name: 'flowOperator', type: 'address' },
+    ],
+    outputs: [
+      { name: 'flowOperatorId', type: 'bytes32' },
+      { name: 'permissions', type: 'uint8' },
+      { name: 'flowRateAllowance', type: 'int96' },
+    ],
+  },
+  {
+    type: 'event',
+    name: 'FlowUpdated',
+    anonymous: false,
+    inputs: [
+      { name: 'token', type: 'address', indexed: true },
+      { name: 'sender', type: 'address', indexed: true },
+      { name: 'receiver', type: 'address', indexed: true },
+      { name: 'flowRate', type: 'int96', indexed: false },
+      { name: 'totalSenderFlowRate', type: 'int256', indexed: false },
+      { name: 'totalReceiverFlowRate', type: 'int256', indexed: false },
+      { name: 'userData', type: 'bytes', indexed: false },
+    ],
+  },
+  {
+    type: 'event',
+    name: 'FlowUpdatedExtension',
+    anonymous: false,
+    inputs: [
+      { name: 'flowOperator', type: 'address', indexed: true },
+      { name: 'deposit', type: 'uint256', indexed: false },
+    ],
+  },
+  {
+    type: 'event',
+    name: 'FlowOperatorUpdated',
+    anonymous: false,
+    inputs: [
+      { name: 'token', type: 'address', indexed: true },
+      { name: 'sender', type: 'address', indexed: true },
+      { name: 'flowOperator', type: 'address', indexed: true },
+      { name: 'permissions', type: 'uint8', indexed: false },
+      { name: 'flowRateAllowance', type: 'int96', indexed: false },
+    ],
+  },
+] as const;
+
+/** Where the protocol keeps its per-token settings (SuperfluidGovernanceBase). */
+export const governanceAbi = [
+  {
+    type: 'function',
+    name: 'getPPPConfig',
+    stateMutability: 'view',
+    inputs: [
+      { name: 'host', type: 'address' },
+      { name: 'superToken', type: 'address' },
+    ],
+    outputs: [
+      { name: 'liquidationPeriod', type: 'uint256' },
+      { name: 'patricianPeriod', type: 'uint256' },
+    ],
+  },
+  {
+    type: 'function',
+    name: 'getSuperTokenMinimumDeposit',
+    stateMutability: 'view',
+    inputs: [
+      { name: 'host', type: 'address' },
+      { name: 'superToken', type: 'address' },
+    ],
+    outputs: [{ name: 'value', type: 'uint256' }],
+  },
+] as const;
+
+/** A super token's balance and solvency at a given second (ISuperfluidToken). */
+export const superTokenSolvencyAbi = [
+  {
+    type: 'function',
+    name: 'realtimeBalanceOf',
+    stateMutability: 'view',
+    inputs: [
+      { name: 'account', type: 'address' },
+      { name: 'timestamp', type: 'uint256' },
+    ],
+    outputs: [
+      { name: 'availableBalance', type: 'int256' },
+      { name: 'deposit', type: 'uint256' },
+      { name: 'owedDeposit', type: 'uint256' },
+    ],
+  },
+  {
+    type: 'function',
+    name: 'isAccountCritical',
+    stateMutability: 'view',
+    inputs: [
+      { name: 'account', type: 'address' },
+      { name: 'timestamp', type: 'uint256' },
+    ],
+    outputs: [{ name: 'isCritical', type: 'bool' }],
+  },
+  {
+    type: 'function',
+    name: 'isAccountSolvent',
+    stateMutability: 'view',
+    inputs: [
+      { name: 'account', type: 'address' },
+      { name: 'timestamp', type: 'uint256' },
+    ],
+    outputs: [{ name: 'isSolvent', type: 'bool' }],
+  },
+] as const;

@@ -1,0 +1,347 @@
+import {
+  type Address,
+  encodeAbiParameters,
+  encodeFunctionData,
+  erc20Abi,
+  type Hex,
+  type TransactionReceipt,
+} from 'viem';
+import { cfaV1Abi, hostCallAbi, superTokenAbi } from '../../chain/superfluid/abi';
+import { AppError } from '../../core/errors';
+import { amountToStream, bufferFor, type FlowTerms, readFlowTerms, readStreamPosition } from './buffer';
+import { type ChainCall, type StreamPublicClient, type StreamWalletClient, sendCall } from './call';
+import type { StreamContracts } from './contracts';
+import { streamChainErrors } from './errors';
+import { flowReference } from './flow-reference';
+import { FULL_CONTROL, readOperatorPermissions } from './operator';
+import { type PermitRequest, permitCall, permitRequest, readPermitDomain } from './permit';
+
+/**
+ * A checkout's on-chain steps, from the subscriber's wallet: approve the underlying token to the
+ * super token, wrap (upgrade) what the flow needs, create the flow to the producer's receiver with
+ * the checkout's id in its userData, and let Tally's operator change or close the flow later.
+ *
+ * One transaction each would be four wallet prompts. The host's `batchCall` (Superfluid.sol
+ * `_batchCall`, 1.15.2) runs super-token operations and agreement calls as the caller in one
+ * transaction, so wrap, flow and operator fold into one. The approve cannot join them: batch
+ * operation 1 (ERC20_APPROVE) is the super token's `operationApprove`, and the underlying token
+ * only takes an approve from its holder. What can join is an EIP-2612 permit: any sender may
+ * submit it, so it rides in the batch through operation 301 (SIMPLE_FORWARD_CALL, the host's
+ * SimpleForwarder calling the token). Hence the least a wallet is asked:
+ *   - a token with EIP-2612 permit (our test DAI and USDC, mainnet USDC): one signature and one
+ *     transaction;
+ *   - a token without (mainnet DAI's permit is not EIP-2612's): two transactions.
+ */
+
+/** Superfluid's batch operation types (interfaces/superfluid/Definitions.sol, `BatchOperation`). */
+export const BATCH_OPERATION = {
+  ERC20_APPROVE: 1,
+  SUPERTOKEN_UPGRADE: 101,
+  SUPERFLUID_CALL_AGREEMENT: 201,
+  SIMPLE_FORWARD_CALL: 301,
+} as const;
+
+export interface BatchOperation {
+  operationType: number;
+  target: Address;
+  data: Hex;
+}
+
+export interface CheckoutTerms {
+  subscriber: Address;
+  /** The producer's payout wallet. */
+  receiver: Address;
+  /** Wei of the super token per second. */
+  flowRate: bigint;
+  /** Tally's treasury: changes and closes the flow later on the line's behalf. */
+  operator: Address;
+  /** Written into the flow's userData, for the follower to match the flow to its checkout. */
+  checkoutId: string;
+  /** Seconds of the flow paid ahead on top of the buffer (a plan's period): until then the flow cannot turn critical. */
+  prepaidSeconds: bigint;
+  /**
+   * Who starts the flow: the checkout itself, or Tally's operator later (a vesting plan at its
+   * cliff, with `prepareFlowCreate`): then the checkout only wraps and grants the permission.
+   */
+  flowStart?: 'checkout' | 'operator';
+  /** How long after the latest block a permit stays valid; an hour unless told. */
+  permitValidSeconds?: bigint;
+}
+
+export type CheckoutStepKind = 'approve' | 'wrap' | 'create_flow' | 'authorize_operator';
+
+/** One step, as its own transaction (`call`), and as an operation of the host's batch where it can be one. */
+export type CheckoutStep =
+  | { kind: 'approve'; call: ChainCall; underlyingAmount: bigint }
+  | { kind: 'wrap'; call: ChainCall; operation: BatchOperation; amount: bigint; underlyingAmount: bigint }
+  | { kind: 'create_flow'; call: ChainCall; operation: BatchOperation; buffer: bigint }
+  | { kind: 'authorize_operator'; call: ChainCall; operation: BatchOperation };
+
+export interface CheckoutPlan {
+  contracts: StreamContracts;
+  terms: CheckoutTerms;
+  flowTerms: FlowTerms;
+  /** The deposit the flow will lock, returned when it is closed while solvent. */
+  buffer: bigint;
+  /** What remains to do, in order; steps the subscriber's wallet has done already are left out. */
+  steps: CheckoutStep[];
+  /** The approve as a signature, when an approve remains and the underlying token takes EIP-2612 permits. */
+  permit: PermitRequest | null;
+}
+
+/** What the subscriber's wallet is asked, in order. */
+export type WalletPrompt =
+  | { kind: 'sign_permit'; covers: CheckoutStepKind[]; permit: PermitRequest }
+  | { kind: 'send'; covers: CheckoutStepKind[]; call: ChainCall }
+  /** The batch that carries the permit: its calldata exists once the permit is signed (fold again with the signature). */
+  | { kind: 'send_after_signature'; covers: CheckoutStepKind[] };
+
+const DEFAULT_PERMIT_VALID_SECONDS = 3_600n;
+const STANDARD_DECIMALS = 18;
+
+/**
+ * Reads what the subscriber's wallet holds and has allowed, and lists the steps that remain. A
+ * flow that already runs to the receiver is refused: the CFA keeps one flow per sender and
+ * receiver, and a second checkout would be a plan change.
+ */
+export async function planCheckout(
+  publicClient: StreamPublicClient,
+  contracts: StreamContracts,
+  terms: CheckoutTerms,
+): Promise<CheckoutPlan> {
+  const { subscriber, receiver, flowRate, operator } = terms;
+  const { superToken, underlying } = contracts;
+  const flowTerms = await readFlowTerms(publicClient, contracts);
+  const buffer = bufferFor(flowRate, flowTerms);
+  const [[, existingRate], position, permissions, allowance, underlyingBalance] = await Promise.all([
+    publicClient.readContract({
+      address: contracts.cfa,
+      abi: cfaV1Abi,
+      functionName: 'getFlow',
+      args: [superToken, subscriber, receiver],
+    }),
+    readStreamPosition(publicClient, contracts, subscriber),
+    readOperatorPermissions(publicClient, contracts, subscriber, operator),
+    publicClient.readContract({
+      address: underlying,
+      abi: erc20Abi,
+      functionName: 'allowance',
+      args: [subscriber, superToken],
+    }),
+    publicClient.readContract({
+      address: underlying,
+      abi: erc20Abi,
+      functionName: 'balanceOf',
+      args: [subscriber],
+    }),
+  ]);
+  if (existingRate !== 0n) {
+    throw streamChainErrors.error('flow_exists', `${subscriber} already streams to ${receiver}`, {
+      subscriber,
+      receiver,
+      flowRate: existingRate.toString(),
+    });
+  }
+
+  const needed = amountToStream(flowRate, flowTerms, terms.prepaidSeconds);
+  const held = position.availableBalance > 0n ? position.availableBalance : 0n;
+  const steps: CheckoutStep[] = [];
+  let permit: PermitRequest | null = null;
+  if (needed > held) {
+    const wrap = wrapAmounts(needed - held, contracts.underlyingDecimals);
+    if (underlyingBalance < wrap.underlyingAmount) {
+      throw new AppError('insufficient_funds', `${subscriber} holds too little of the token to wrap`, {
+        balance: underlyingBalance.toString(),
+        needed: wrap.underlyingAmount.toString(),
+      });
+    }
+    if (allowance < wrap.underlyingAmount) {
+      steps.push({
+        kind: 'approve',
+        underlyingAmount: wrap.underlyingAmount,
+        call: {
+          to: underlying,
+          data: encodeFunctionData({
+            abi: erc20Abi,
+            functionName: 'approve',
+            args: [superToken, wrap.underlyingAmount],
+          }),
+        },
+      });
+      const domain = await readPermitDomain(publicClient, underlying);
+      if (domain) {
+        const now = (await publicClient.getBlock()).timestamp;
+        permit = await permitRequest(publicClient, domain, {
+          owner: subscriber,
+          spender: superToken,
+          value: wrap.underlyingAmount,
+          deadline: now + (terms.permitValidSeconds ?? DEFAULT_PERMIT_VALID_SECONDS),
+        });
+      }
+    }
+    steps.push({
+      kind: 'wrap',
+      ...wrap,
+      call: {
+        to: superToken,
+        data: encodeFunctionData({ abi: superTokenAbi, functionName: 'upgrade', args: [wrap.amount] }),
+      },
+      operation: {
+        operationType: BATCH_OPERATION.SUPERTOKEN_UPGRADE,
+        target: superToken,
+        data: encodeAbiParameters([{ type: 'uint256' }], [wrap.amount]),
+      },
+    });
+  }
+  if (terms.flowStart !== 'operator') {
+    const createFlow = encodeFunctionData({
+      abi: cfaV1Abi,
+      functionName: 'createFlow',
+      args: [superToken, receiver, flowRate, '0x'],
+    });
+    steps.push({
+      kind: 'create_flow',
+      buffer,
+      ...agreementCall(contracts, createFlow, flowReference(terms.checkoutId)),
+    });
+  }
+  if (
+    permissions.permissions !== FULL_CONTROL.permissions ||
+    permissions.flowRateAllowance !== FULL_CONTROL.flowRateAllowance
+  ) {
+    const authorize = encodeFunctionData({
+      abi: cfaV1Abi,
+      functionName: 'authorizeFlowOperatorWithFullControl',
+      args: [superToken, operator, '0x'],
+    });
+    steps.push({ kind: 'authorize_operator', ...agreementCall(contracts, authorize, '0x') });
+  }
+  return { contracts, terms, flowTerms, buffer, steps, permit };
+}
+
+/**
+ * The fewest prompts for the plan's steps: an approve that cannot be a permit is a transaction of
+ * its own, and everything else goes in one `batchCall` (or alone, when it is the only step left).
+ * With a permit and no signature yet, the first prompt is the signature.
+ */
+export function foldCheckout(plan: CheckoutPlan, permitSignature?: Hex): WalletPrompt[] {
+  const prompts: WalletPrompt[] = [];
+  const operations: BatchOperation[] = [];
+  const covers: CheckoutStepKind[] = [];
+  let awaitingSignature = false;
+  for (const step of plan.steps) {
+    if (step.kind !== 'approve') {
+      operations.push(step.operation);
+      covers.push(step.kind);
+    } else if (!plan.permit) {
+      prompts.push({ kind: 'send', covers: ['approve'], call: step.call });
+    } else if (permitSignature) {
+      const permit = permitCall(plan.permit, permitSignature);
+      operations.push({
+        operationType: BATCH_OPERATION.SIMPLE_FORWARD_CALL,
+        target: permit.to,
+        data: permit.data,
+      });
+      covers.push('approve');
+    } else {
+      prompts.push({ kind: 'sign_permit', covers: ['approve'], permit: plan.permit });
+      covers.push('approve');
+      awaitingSignature = true;
+    }
+  }
+  if (awaitingSignature) return [...prompts, { kind: 'send_after_signature', covers }];
+  const single = plan.steps.find((step) => step.kind === covers[0]);
+  if (operations.length === 1 && single && covers[0] !== 'approve') {
+    prompts.push({ kind: 'send', covers, call: single.call });
+  } else if (operations.length > 0) {
+    prompts.push({ kind: 'send', covers, call: batchCall(plan.contracts.host, operations) });
+  }
+  return prompts;
+}
+
+export interface CheckoutOutcome {
+  /** The subscriber's transactions, in the order sent. */
+  receipts: TransactionReceipt[];
+  signatures: number;
+}
+
+/** Runs the folded prompts with the subscriber's wallet: the signature first when there is a permit, then the sends. */
+export async function executeCheckout(
+  publicClient: StreamPublicClient,
+  wallet: StreamWalletClient,
+  plan: CheckoutPlan,
+): Promise<CheckoutOutcome> {
+  let prompts = foldCheckout(plan);
+  let signatures = 0;
+  const first = prompts[0];
+  if (first?.kind === 'sign_permit') {
+    const signature = await wallet.signTypedData(first.permit);
+    signatures++;
+    prompts = foldCheckout(plan, signature);
+  }
+  const receipts: TransactionReceipt[] = [];
+  for (const prompt of prompts) {
+    if (prompt.kind !== 'send') throw new Error(`a ${prompt.kind} prompt is left after signing`);
+    receipts.push(await sendCall(publicClient, wallet, prompt.call));
+  }
+  return { receipts, signatures };
+}
+
+/** Runs every step as its own transaction, as a wallet that cannot batch would (four prompts at most). */
+export async function executeCheckoutSteps(
+  publicClient: StreamPublicClient,
+  wallet: StreamWalletClient,
+  plan: CheckoutPlan,
+): Promise<CheckoutOutcome> {
+  const receipts: TransactionReceipt[] = [];
+  for (const step of plan.steps) receipts.push(await sendCall(publicClient, wallet, step.call));
+  return { receipts, signatures: 0 };
+}
+
+export function batchCall(host: Address, operations: readonly BatchOperation[]): ChainCall {
+  return {
+    to: host,
+    data: encodeFunctionData({ abi: hostCallAbi, functionName: 'batchCall', args: [operations] }),
+  };
+}
+
+/** An agreement call sent alone (through the host's `callAgreement`) and as batch operation 201. */
+function agreementCall(
+  contracts: Pick<StreamContracts, 'host' | 'cfa'>,
+  callData: Hex,
+  userData: Hex,
+): { call: ChainCall; operation: BatchOperation } {
+  return {
+    call: {
+      to: contracts.host,
+      data: encodeFunctionData({
+        abi: hostCallAbi,
+        functionName: 'callAgreement',
+        args: [contracts.cfa, callData, userData],
+      }),
+    },
+    operation: {
+      operationType: BATCH_OPERATION.SUPERFLUID_CALL_AGREEMENT,
+      target: contracts.cfa,
+      data: encodeAbiParameters([{ type: 'bytes' }, { type: 'bytes' }], [callData, userData]),
+    },
+  };
+}
+
+/**
+ * Super tokens count in 18 decimals. Upgrading from a token with fewer pulls whole units of it and
+ * drops the wei below one (`SuperToken._toUnderlyingAmount`), so the amount is rounded up to a
+ * whole unit: the subscriber gets at least what the flow needs.
+ */
+export function wrapAmounts(
+  missing: bigint,
+  underlyingDecimals: number,
+): { amount: bigint; underlyingAmount: bigint } {
+  if (underlyingDecimals < STANDARD_DECIMALS) {
+    const factor = 10n ** BigInt(STANDARD_DECIMALS - underlyingDecimals);
+    const underlyingAmount = (missing + factor - 1n) / factor;
+    return { amount: underlyingAmount * factor, underlyingAmount };
+  }
+  const factor = 10n ** BigInt(underlyingDecimals - STANDARD_DECIMALS);
+  return { amount: missing, underlyingAmount: missing * factor };
+}

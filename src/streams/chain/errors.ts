@@ -1,0 +1,19 @@
+import { defineErrors } from '../../core/errors';
+
+/** The refusals of a stream's on-chain steps, each named after the state of the flow that refused. */
+export const streamChainErrors = defineErrors({
+  flow_exists: {
+    status: 409,
+    description:
+      'The subscriber already streams this token to the receiver: one flow per pair, change its rate instead',
+  },
+  flow_not_found: {
+    status: 409,
+    description: 'No flow of this token runs from the subscriber to the receiver',
+  },
+  flow_operator_not_authorized: {
+    status: 409,
+    description:
+      'The subscriber has not given Tally’s operator the permission this change needs (details.permissions)',
+  },
+});
