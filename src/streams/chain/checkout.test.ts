@@ -1,4 +1,11 @@
-import { type Address, erc20Abi, isAddressEqual, parseEventLogs, type TransactionReceipt } from 'viem';
+import {
+  type Address,
+  encodeAbiParameters,
+  erc20Abi,
+  isAddressEqual,
+  parseEventLogs,
+  type TransactionReceipt,
+} from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cfaV1Abi, superTokenSolvencyAbi } from '../../chain/superfluid/abi';
 import { AppError } from '../../core/errors';
@@ -6,6 +13,7 @@ import { newId } from '../../core/ids';
 import { bufferFor, readStreamPosition, runOutOf } from './buffer';
 import {
   BATCH_OPERATION,
+  batchCall,
   type CheckoutTerms,
   executeCheckout,
   executeCheckoutSteps,
@@ -223,6 +231,35 @@ describe('a checkout on the embedded chain', () => {
       .flatMap((receipt) => flowEvents(daix, receipt))
       .find((event) => event.eventName === 'FlowUpdated');
     expect(checkoutIdOf(flowUpdated!.args.userData)).toBe(terms.checkoutId);
+  });
+
+  it('the host’s batch cannot carry a plain approve of the underlying token', async () => {
+    const terms = termsFor(6, 2);
+    const { daix } = streams;
+    const plan = await planCheckout(streams.publicClient, daix, terms);
+    const [approve, wrap] = plan.steps;
+    if (approve?.kind !== 'approve' || wrap?.kind !== 'wrap') throw new Error('expected approve, then wrap');
+    const approveArgs = encodeAbiParameters(
+      [{ type: 'address' }, { type: 'uint256' }],
+      [daix.superToken, approve.underlyingAmount],
+    );
+    const attempts = [
+      // Operation 1 is the super token's operationApprove: the underlying token has no such function.
+      { operationType: BATCH_OPERATION.ERC20_APPROVE, target: daix.underlying, data: approveArgs },
+      // Operation 301 calls from the host's SimpleForwarder, so the allowance would be the forwarder's.
+      {
+        operationType: BATCH_OPERATION.SIMPLE_FORWARD_CALL,
+        target: daix.underlying,
+        data: approve.call.data,
+      },
+    ];
+    for (const attempt of attempts) {
+      const call = batchCall(daix.host, [attempt, wrap.operation]);
+      await expect(
+        streams.publicClient.estimateGas({ account: terms.subscriber, to: call.to, data: call.data }),
+        `operation ${attempt.operationType}`,
+      ).rejects.toThrow();
+    }
   });
 
   it('refuses a subscriber who holds too little to wrap', async () => {

@@ -222,7 +222,9 @@ export async function planCheckout(
 /**
  * The fewest prompts for the plan's steps: an approve that cannot be a permit is a transaction of
  * its own, and everything else goes in one `batchCall` (or alone, when it is the only step left).
- * With a permit and no signature yet, the first prompt is the signature.
+ * With a permit and no signature yet, the first prompt is the signature. A signed permit is public
+ * once the batch is in the mempool: if someone submits it first the batch reverts, but the
+ * allowance it gave stays, so planning again drops the approve and the wallet sends the rest.
  */
 export function foldCheckout(plan: CheckoutPlan, permitSignature?: Hex): WalletPrompt[] {
   const prompts: WalletPrompt[] = [];
@@ -250,9 +252,10 @@ export function foldCheckout(plan: CheckoutPlan, permitSignature?: Hex): WalletP
     }
   }
   if (awaitingSignature) return [...prompts, { kind: 'send_after_signature', covers }];
-  const single = plan.steps.find((step) => step.kind === covers[0]);
-  if (operations.length === 1 && single && covers[0] !== 'approve') {
-    prompts.push({ kind: 'send', covers, call: single.call });
+  const [lone, ...others] = plan.steps.filter((step) => step.kind !== 'approve');
+  if (operations.length === 1 && lone && others.length === 0) {
+    // One step needs no batch around it: its own call costs less.
+    prompts.push({ kind: 'send', covers, call: lone.call });
   } else if (operations.length > 0) {
     prompts.push({ kind: 'send', covers, call: batchCall(plan.contracts.host, operations) });
   }
