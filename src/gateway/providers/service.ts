@@ -1,5 +1,5 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { getAddress, isAddress } from 'viem';
+import { walletAddressOf } from '../../chain/address';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { type Db, queryRows } from '../../core/database';
@@ -25,14 +25,9 @@ export interface ProviderInput {
   payoutAddress: string;
 }
 
-/** A checksummed-or-lower-case 0x address, stored lower case; anything else names the field. */
-export function payoutAddressOf(value: string, field = 'payout_address'): string {
-  if (!isAddress(value, { strict: false }))
-    throw new AppError('validation_failed', 'the payout address must be a 0x address of 40 hex digits', {
-      field,
-    });
-  return getAddress(value).toLowerCase();
-}
+/** A payout address as the gateway keeps it (lower case), or a refusal naming the field. */
+export const payoutAddressOf = (value: string, field = 'payout_address'): string =>
+  walletAddressOf(value, field);
 
 /** The caller's provider, or null when they are not one. */
 export async function findOwnProvider(db: Db, actor: Actor): Promise<Provider | null> {

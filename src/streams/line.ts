@@ -1,0 +1,21 @@
+import type { LineContext, ProductLine } from '../product-line';
+import { streamChainErrors } from './chain/errors';
+import type { StreamsDeps } from './deps';
+import { streamsErrors } from './errors';
+import { streamsRoutes } from './routes';
+import { streamsScopeDescriptions } from './scopes';
+
+/** What the streams line's services need, from the core's context. */
+export const streamsDeps = ({ db, clock, files }: LineContext): StreamsDeps => ({ db, clock, files });
+
+/**
+ * The streams line (seed 000): producers publish plans (a stream priced per period, a vesting
+ * stream, a number of uses) that consumers pay for with Superfluid token streams.
+ */
+export const streamsLine: ProductLine = {
+  name: 'streams',
+  label: 'Streams',
+  scopes: streamsScopeDescriptions,
+  errors: { ...streamsErrors.definitions, ...streamChainErrors.definitions },
+  routes: (context) => streamsRoutes(streamsDeps(context)),
+};

@@ -1,0 +1,158 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, errorResponses, jsonBody, jsonResponse, oneLine, refusals } from '../../core/http';
+import type { StreamsDeps } from '../deps';
+import { streamsErrors } from '../errors';
+import { Address, Name, PathId } from '../fields';
+import { PlanSchema, planJson } from '../plans/json';
+import { listOpenPlans } from '../plans/service';
+import { ProducerListingSchema, ProducerSchema, producerJson, producerListingJson } from './json';
+import { findOwnProducer, getProducer, listProducers, registerProducer, updateProducer } from './service';
+
+const tags = ['Streams: producers'];
+// A union with null, not `.nullable()`: that would mark the producer schema nullable wherever it is used.
+const ProducerAnswer = z.object({ producer: z.union([ProducerSchema, z.null()]) });
+const Site = oneLine(z.string().trim().max(200)).openapi({ description: 'its site, or its address' });
+const Description = z.string().trim().max(2000);
+
+/** A producer's own profile, and the producers consumers choose from. */
+export function producerRoutes(deps: StreamsDeps) {
+  const router = createRouter();
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/producer',
+      access: { caller: 'signed-in', scope: 'streams:read' },
+      tags,
+      summary: 'My producer profile; null when I am not a producer yet',
+      responses: { 200: jsonResponse(ProducerAnswer, 'The profile, or null'), ...errorResponses },
+    }),
+    async (c) => {
+      const producer = await findOwnProducer(deps.db, c.get('actor'));
+      return c.json({ producer: producer ? producerJson(producer) : null }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/producer',
+      access: { caller: 'signed-in', scope: 'streams:write' },
+      tags,
+      summary:
+        'Register as a producer: a name, a site (or an address), a description, and the wallet streams flow to',
+      request: jsonBody(
+        z.strictObject({
+          name: Name,
+          site: Site.default(''),
+          description: Description.default(''),
+          payout_address: Address,
+        }),
+      ),
+      responses: {
+        201: jsonResponse(ProducerSchema, 'The new producer'),
+        ...errorResponses,
+        ...refusals(streamsErrors, ['producer_exists']),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const producer = await registerProducer(deps, c.get('actor'), {
+        name: body.name,
+        site: body.site,
+        description: body.description,
+        payoutAddress: body.payout_address,
+      });
+      return c.json(producerJson(producer), 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/producer',
+      access: { caller: 'signed-in', scope: 'streams:write' },
+      tags,
+      summary: 'Change my producer profile',
+      request: jsonBody(
+        z.strictObject({
+          name: Name.optional(),
+          site: Site.optional(),
+          description: Description.optional(),
+          payout_address: Address.optional(),
+        }),
+      ),
+      responses: {
+        200: jsonResponse(ProducerSchema, 'The producer'),
+        ...errorResponses,
+        ...refusals(streamsErrors, ['producer_required']),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const producer = await updateProducer(deps, c.get('actor'), {
+        name: body.name,
+        site: body.site,
+        description: body.description,
+        payoutAddress: body.payout_address,
+      });
+      return c.json(producerJson(producer), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/producers',
+      access: { caller: 'anyone' },
+      tags,
+      summary:
+        'Producers to subscribe to, searched by a word of their name, site or description, a page at a time',
+      request: {
+        query: z.object({
+          search: z.string().max(100).optional(),
+          after: z.uuid().optional().openapi({ description: 'the last id of the page before' }),
+          limit: z.coerce.number().int().min(1).max(100).default(25),
+        }),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({ items: z.array(ProducerListingSchema), next: z.string().nullable() }),
+          'A page of producers',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const page = await listProducers(deps, query);
+      return c.json({ items: page.items.map(producerListingJson), next: page.next }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/producers/{id}',
+      access: { caller: 'anyone' },
+      tags,
+      summary: 'A producer and the plans it takes subscribers for now',
+      request: { params: z.object({ id: PathId }) },
+      responses: {
+        200: jsonResponse(
+          z.object({ producer: ProducerSchema, plans: z.array(PlanSchema) }),
+          'The producer and its open plans',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const producer = await getProducer(deps.db, c.req.valid('param').id);
+      const now = deps.clock.now();
+      const plans = await listOpenPlans(deps, producer.id);
+      return c.json({ producer: producerJson(producer), plans: plans.map((p) => planJson(p, now)) }, 200);
+    },
+  );
+
+  return router;
+}

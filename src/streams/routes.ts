@@ -1,0 +1,12 @@
+import { createRouter } from '../core/http';
+import type { StreamsDeps } from './deps';
+import { planRoutes } from './plans/routes';
+import { producerRoutes } from './producers/routes';
+
+/** Everything under /api/streams, concept by concept. */
+export function streamsRoutes(deps: StreamsDeps) {
+  const router = createRouter();
+  router.route('/', producerRoutes(deps));
+  router.route('/', planRoutes(deps));
+  return router;
+}

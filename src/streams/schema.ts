@@ -1,0 +1,102 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { amountColumn } from '../core/amounts';
+import { users } from '../core/auth/schema';
+import { files } from '../core/files/schema';
+
+/**
+ * The streams line (seed 000): producers sell plans that consumers pay for with Superfluid token
+ * streams. Amounts are in the super token's smallest unit (wei: super tokens have 18 decimals);
+ * a flow rate is wei per second.
+ */
+
+/** Someone who sells plans: one per person. */
+export const producers = pgTable(
+  'streams_producers',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    name: text('name').notNull(),
+    /** The producer's site, or its address when it has none ("Site name (if applicable, producer address)"). */
+    site: text('site').notNull().default(''),
+    description: text('description').notNull().default(''),
+    /** Where subscribers' streams flow to: a lower-case 0x address. */
+    payoutAddress: text('payout_address').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('streams_producers_user_idx').on(t.userId),
+    index('streams_producers_name_idx').on(t.name),
+  ],
+);
+
+/** The seed's three plan APIs: a stream, a stream that starts at a cliff date, and a number of uses. */
+export const planKinds = ['stream', 'vesting', 'usage'] as const;
+export type PlanKind = (typeof planKinds)[number];
+
+export const planStatuses = ['active', 'inactive'] as const;
+export type PlanStatus = (typeof planStatuses)[number];
+
+/** The period a stream's price is given for; the flow rate is derived from it. */
+export const pricePeriods = ['hour', 'day', 'month'] as const;
+export type PricePeriod = (typeof pricePeriods)[number];
+
+/** The super tokens a plan is priced in (the deployment's wrappers of USDC and DAI). */
+export const planTokens = ['USDCx', 'DAIx'] as const;
+export type PlanToken = (typeof planTokens)[number];
+
+/** What a producer sells. The fields of one kind are null on the others. */
+export const plans = pgTable(
+  'streams_plans',
+  {
+    id: uuid('id').primaryKey(),
+    producerId: uuid('producer_id')
+      .notNull()
+      .references(() => producers.id),
+    kind: text('kind', { enum: planKinds }).notNull(),
+    name: text('name').notNull(),
+    externalLink: text('external_link'),
+    description: text('description').notNull().default(''),
+    /** The most subscribers at once; null: no limit. */
+    totalSupply: integer('total_supply'),
+    token: text('token', { enum: planTokens }).notNull(),
+    /** New subscriptions are taken from then on. */
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+    status: text('status', { enum: planStatuses }).notNull(),
+    /** Stream and vesting: the price per period as the producer typed it, in wei. */
+    periodPrice: amountColumn('period_price'),
+    period: text('period', { enum: pricePeriods }),
+    /** Stream and vesting: wei per second, derived from the price and the period (`flow-rate.ts`). */
+    flowRate: amountColumn('flow_rate'),
+    /** The uses a subscription may report in a month (the seed's "month limit"); null: no quota. */
+    monthLimit: integer('month_limit'),
+    /** How long access lasts after Tally closed a subscription's stream before it turned critical. */
+    graceSeconds: integer('grace_seconds').notNull().default(0),
+    /** Vesting: nothing flows before then; then the start amount is paid and the flow opens. */
+    cliffAt: timestamp('cliff_at', { withTimezone: true }),
+    startAmount: amountColumn('start_amount'),
+    /** Usage: the price of one use, and how many a subscriber buys at least and at most. */
+    usagePrice: amountColumn('usage_price'),
+    minUsage: integer('min_usage'),
+    maxUsage: integer('max_usage'),
+    /** The plan card and the widget: a CSS hex colour and an image. */
+    backgroundColor: text('background_color').notNull().default('#1c7ed6'),
+    imageFileId: uuid('image_file_id').references(() => files.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('streams_plans_producer_idx').on(t.producerId, t.createdAt),
+    check(
+      'streams_plans_kind_fields',
+      sql`CASE ${t.kind}
+        WHEN 'usage' THEN ${t.usagePrice} IS NOT NULL AND ${t.minUsage} IS NOT NULL AND ${t.maxUsage} IS NOT NULL AND ${t.flowRate} IS NULL
+        WHEN 'vesting' THEN ${t.flowRate} IS NOT NULL AND ${t.cliffAt} IS NOT NULL AND ${t.startAmount} IS NOT NULL
+        ELSE ${t.flowRate} IS NOT NULL AND ${t.cliffAt} IS NULL AND ${t.usagePrice} IS NULL END`,
+    ),
+    check('streams_plans_supply', sql`${t.totalSupply} IS NULL OR ${t.totalSupply} > 0`),
+  ],
+);

@@ -1,0 +1,5 @@
+/** What an API key may do in the streams line, as its owner may. */
+export const streamsScopeDescriptions: Readonly<Record<string, string>> = {
+  'streams:read': 'Read the owner’s producer profile and plans',
+  'streams:write': 'Change the owner’s producer profile and plans',
+};
