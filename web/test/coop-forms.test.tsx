@@ -196,6 +196,7 @@ describe('what each role is offered', () => {
       'Producers',
       'Products',
       'Bank',
+      'Accounts',
       'Members & roles',
       'Invite links',
       'Settings',
