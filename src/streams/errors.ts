@@ -8,4 +8,18 @@ export const streamsErrors = defineErrors({
     status: 409,
     description: 'A plan’s kind cannot change (details.field names what belongs to another kind)',
   },
+  plan_inactive: { status: 409, description: 'The plan takes no new subscribers: its producer paused it' },
+  plan_not_started: {
+    status: 409,
+    description: 'The plan takes subscribers from its start date (details.starts_at)',
+  },
+  plan_sold_out: {
+    status: 409,
+    description:
+      'Every slot of the plan’s supply is taken by subscribers or live reservations (details.total_supply)',
+  },
+  checkout_closed: {
+    status: 409,
+    description: 'The checkout is completed, expired or cancelled already (details.state)',
+  },
 });

@@ -1,4 +1,5 @@
 import { createRouter } from '../core/http';
+import { checkoutRoutes } from './checkouts/routes';
 import type { StreamsDeps } from './deps';
 import { planRoutes } from './plans/routes';
 import { producerRoutes } from './producers/routes';
@@ -8,5 +9,6 @@ export function streamsRoutes(deps: StreamsDeps) {
   const router = createRouter();
   router.route('/', producerRoutes(deps));
   router.route('/', planRoutes(deps));
+  router.route('/', checkoutRoutes(deps));
   return router;
 }

@@ -100,3 +100,80 @@ export const plans = pgTable(
     check('streams_plans_supply', sql`${t.totalSupply} IS NULL OR ${t.totalSupply} > 0`),
   ],
 );
+
+export const checkoutStates = ['reserved', 'completed', 'expired', 'cancelled'] as const;
+export type CheckoutState = (typeof checkoutStates)[number];
+
+/**
+ * A subscriber's checkout of a plan: a slot of the plan's supply held while the wallet signs, named
+ * on chain by the flow's `userData` (`chain/flow-reference.ts`) so the follower matches the flow to
+ * it. A reservation lapses at `expiresAt` unless the flow was seen by then.
+ */
+export const checkouts = pgTable(
+  'streams_checkouts',
+  {
+    id: uuid('id').primaryKey(),
+    planId: uuid('plan_id')
+      .notNull()
+      .references(() => plans.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** The wallet that streams, lower case. */
+    subscriberAddress: text('subscriber_address').notNull(),
+    /** The producer's payout wallet when the checkout began: where the flow must go. */
+    receiverAddress: text('receiver_address').notNull(),
+    token: text('token', { enum: planTokens }).notNull(),
+    /** Stream and vesting: what the flow must add, in wei per second. */
+    flowRate: amountColumn('flow_rate'),
+    /** Usage: the uses bought, and what they cost in all (wei). */
+    uses: integer('uses'),
+    amount: amountColumn('amount'),
+    state: text('state', { enum: checkoutStates }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('streams_checkouts_plan_idx').on(t.planId, t.state, t.expiresAt),
+    index('streams_checkouts_user_idx').on(t.userId, t.createdAt),
+  ],
+);
+
+export const subscriptionStates = ['active', 'at_risk', 'closed', 'liquidated'] as const;
+export type SubscriptionState = (typeof subscriptionStates)[number];
+
+/**
+ * A plan a wallet pays for, from the moment its flow was seen on chain. Several plans of one
+ * producer in one token share one flow (the protocol allows one per sender, receiver and token):
+ * each subscription keeps its own share of the rate.
+ */
+export const subscriptions = pgTable(
+  'streams_subscriptions',
+  {
+    id: uuid('id').primaryKey(),
+    planId: uuid('plan_id')
+      .notNull()
+      .references(() => plans.id),
+    checkoutId: uuid('checkout_id')
+      .notNull()
+      .references(() => checkouts.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    subscriberAddress: text('subscriber_address').notNull(),
+    receiverAddress: text('receiver_address').notNull(),
+    token: text('token', { enum: planTokens }).notNull(),
+    flowRate: amountColumn('flow_rate'),
+    state: text('state', { enum: subscriptionStates }).notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('streams_subscriptions_checkout_idx').on(t.checkoutId),
+    index('streams_subscriptions_plan_idx').on(t.planId, t.state),
+    index('streams_subscriptions_flow_idx').on(t.subscriberAddress, t.receiverAddress, t.token),
+  ],
+);

@@ -2,4 +2,5 @@
 export const streamsScopeDescriptions: Readonly<Record<string, string>> = {
   'streams:read': 'Read the owner’s producer profile and plans',
   'streams:write': 'Change the owner’s producer profile and plans',
+  'streams:subscribe': 'Check plans out for the owner’s wallets, and read those checkouts',
 };
