@@ -270,7 +270,7 @@ describe('a usage and a grant, each with its page', () => {
 });
 
 describe('the words and states of the credits pages', () => {
-  it('lists the lines people can use first, and says which are still being built', async () => {
+  it('lists the four lines as lines people can use, none of them still being built', async () => {
     pages.signIn(null);
     await pages.render('/');
     const navigation = screen.getByRole('navigation', { name: 'Main' });
@@ -278,14 +278,13 @@ describe('the words and states of the credits pages', () => {
       within(within(navigation).getByRole('region', { name: title }))
         .getAllByRole('link')
         .map((link) => link.textContent);
-    expect(section('Product lines')).toEqual(['Gateway', 'Coop', 'Credits']);
-    expect(section('Being built')).toEqual(['Streams']);
-    expect(
-      screen.getByText(/and so do Gateway, Coop and Credits\. Streams is still being built/),
-    ).toBeTruthy();
+    expect(section('Product lines')).toEqual(['Streams', 'Gateway', 'Coop', 'Credits']);
+    expect(within(navigation).queryByRole('region', { name: 'Being built' })).toBeNull();
+    expect(screen.getByText(/and so do Streams, Gateway, Coop and Credits\.$/)).toBeTruthy();
+    expect(screen.queryByText(/still being built/)).toBeNull();
     expect(screen.queryByText(/pages of each line are being built/)).toBeNull();
     const cards = screen.getAllByRole('article').map((card) => within(card).getByRole('heading').textContent);
-    expect(cards).toEqual(['Gateway', 'Coop', 'Credits', 'Streams']);
+    expect(cards).toEqual(['Streams', 'Gateway', 'Coop', 'Credits']);
   });
 
   it('keeps the person a workspace bills in it while it is open, saying why', async () => {

@@ -116,3 +116,13 @@ export type CoopBankStatement = Item<SuccessBody<'/api/coop/clubs/{id}/bank-stat
 export type CoopBankLine = Item<SuccessBody<'/api/coop/clubs/{id}/bank-lines', 'get'>>;
 export type CoopBankLineState = CoopBankLine['state'];
 export type CoopPaymentBatch = SuccessBody<'/api/coop/clubs/{id}/payment-batches', 'post', 201>;
+export type StreamsProducer = SuccessBody<'/api/streams/producers/{id}', 'get'>['producer'];
+export type StreamsProducerListing = Item<SuccessBody<'/api/streams/producers', 'get'>>;
+export type StreamsPlan = SuccessBody<'/api/streams/plans/{id}', 'get'>;
+export type StreamsPlanKind = StreamsPlan['kind'];
+export type StreamsPlanStatus = StreamsPlan['status'];
+export type StreamsPlanToken = StreamsPlan['token']['symbol'];
+export type StreamsPricePeriod = NonNullable<StreamsPlan['stream']>['period'];
+export type StreamsPlanInput = NonNullable<
+  paths['/api/streams/producer/plans']['post']['requestBody']
+>['content']['application/json'];

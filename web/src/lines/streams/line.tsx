@@ -1,6 +1,9 @@
+import { lazy } from 'react';
 import type { WebLine } from '../types';
 
-/** What the streams line is, for its card and its page until its own pages are built. */
+const StreamsPages = lazy(() => import('./StreamsPages'));
+
+/** The streams line: its card, and its pages under /streams (a bundle of their own). */
 export const streamsLine: WebLine = {
   slug: 'streams',
   name: 'Streams',
@@ -15,4 +18,5 @@ export const streamsLine: WebLine = {
     'Publish N-usage plans, priced per use, with a minimum and a maximum number of uses.',
     'As a consumer: browse producers, pick a plan, and watch the balance move as the stream runs.',
   ],
+  routes: [{ path: 'streams/*', element: <StreamsPages /> }],
 };

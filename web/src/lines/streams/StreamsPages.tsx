@@ -1,0 +1,22 @@
+import type { ReactNode } from 'react';
+import { useRoutes } from 'react-router';
+import { NotFoundPage } from '../../pages/NotFoundPage';
+import { RequireSignIn } from '../../session/RequireSignIn';
+import { CataloguePage } from './catalogue/CataloguePage';
+import { ProducerOfferPage } from './catalogue/ProducerOfferPage';
+import { PlanFormPage } from './plans/PlanFormPage';
+import { ProducerPage } from './producer/ProducerPage';
+
+const signedIn = (page: ReactNode) => <RequireSignIn>{page}</RequireSignIn>;
+
+/** The streams line's pages, all under /streams: loaded as a bundle of their own on the first visit. */
+export default function StreamsPages() {
+  return useRoutes([
+    { index: true, element: <CataloguePage /> },
+    { path: 'producers/:producerId', element: <ProducerOfferPage /> },
+    { path: 'producer', element: signedIn(<ProducerPage />) },
+    { path: 'producer/plans/new', element: signedIn(<PlanFormPage />) },
+    { path: 'producer/plans/:planId', element: signedIn(<PlanFormPage />) },
+    { path: '*', element: <NotFoundPage /> },
+  ]);
+}
