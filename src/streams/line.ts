@@ -4,6 +4,7 @@ import type { StreamsDeps } from './deps';
 import { streamsErrors } from './errors';
 import { streamsRoutes } from './routes';
 import { streamsScopeDescriptions } from './scopes';
+import { flowWatchers } from './subscriptions/flows';
 
 /** What the streams line's services need, from the core's context. */
 export const streamsDeps = ({ db, clock, files }: LineContext): StreamsDeps => ({ db, clock, files });
@@ -18,4 +19,5 @@ export const streamsLine: ProductLine = {
   scopes: streamsScopeDescriptions,
   errors: { ...streamsErrors.definitions, ...streamChainErrors.definitions },
   routes: (context) => streamsRoutes(streamsDeps(context)),
+  watchers: (context) => flowWatchers(context.chain),
 };

@@ -3,6 +3,7 @@ import { checkoutRoutes } from './checkouts/routes';
 import type { StreamsDeps } from './deps';
 import { planRoutes } from './plans/routes';
 import { producerRoutes } from './producers/routes';
+import { subscriptionRoutes } from './subscriptions/routes';
 
 /** Everything under /api/streams, concept by concept. */
 export function streamsRoutes(deps: StreamsDeps) {
@@ -10,5 +11,6 @@ export function streamsRoutes(deps: StreamsDeps) {
   router.route('/', producerRoutes(deps));
   router.route('/', planRoutes(deps));
   router.route('/', checkoutRoutes(deps));
+  router.route('/', subscriptionRoutes(deps));
   return router;
 }

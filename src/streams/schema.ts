@@ -168,6 +168,9 @@ export const subscriptions = pgTable(
     state: text('state', { enum: subscriptionStates }).notNull(),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** The chain events that started and closed it: a reorg that takes one away undoes what it did. */
+    startEventId: text('start_event_id').notNull(),
+    closeEventId: text('close_event_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },

@@ -18,7 +18,7 @@ export const RESERVATION_SECONDS = 30 * 60;
  * What the plan takes up now: subscriptions that stream (active, or at risk of running out) and
  * reservations that have not lapsed.
  */
-async function slotsTaken(tx: Db, planId: string, now: Date): Promise<number> {
+export async function slotsTaken(tx: Db, planId: string, now: Date): Promise<number> {
   const [row] = await queryRows<{ taken: number }>(
     tx,
     sql`SELECT

@@ -1,0 +1,81 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, errorResponses, jsonResponse, refusals } from '../../core/http';
+import type { StreamsDeps } from '../deps';
+import { streamsErrors } from '../errors';
+import { iso, Uuid } from '../fields';
+import { planTokens, subscriptionStates } from '../schema';
+import { listMySubscribers, listMySubscriptions, type SubscriptionView } from './service';
+
+const tags = ['Streams: subscriptions'];
+
+const SubscriptionSchema = z
+  .object({
+    id: Uuid,
+    plan: z.object({ id: Uuid, name: z.string() }),
+    producer: z.object({ id: Uuid, name: z.string() }),
+    checkout_id: Uuid,
+    state: z.enum(subscriptionStates),
+    subscriber_address: z.string(),
+    receiver_address: z.string(),
+    token: z.enum(planTokens),
+    flow_rate: z
+      .string()
+      .nullable()
+      .openapi({ description: 'this plan’s share of the flow, wei per second' }),
+    started_at: z.string().openapi({ description: 'the time of the block its flow was seen in' }),
+    closed_at: z.string().nullable(),
+  })
+  .openapi('StreamsSubscription');
+
+const subscriptionJson = (s: SubscriptionView) => ({
+  id: s.id,
+  plan: { id: s.planId, name: s.planName },
+  producer: { id: s.producerId, name: s.producerName },
+  checkout_id: s.checkoutId,
+  state: s.state,
+  subscriber_address: s.subscriberAddress,
+  receiver_address: s.receiverAddress,
+  token: s.token,
+  flow_rate: s.flowRate?.toString() ?? null,
+  started_at: s.startedAt.toISOString(),
+  closed_at: iso(s.closedAt),
+});
+
+const List = z.object({ items: z.array(SubscriptionSchema) });
+
+/** Subscriptions, as their subscriber and as their producer see them. */
+export function subscriptionRoutes(deps: StreamsDeps) {
+  const router = createRouter();
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/subscriptions',
+      access: { caller: 'signed-in', scope: 'streams:subscribe' },
+      tags,
+      summary: 'My subscriptions, newest first',
+      responses: { 200: jsonResponse(List, 'The subscriptions'), ...errorResponses },
+    }),
+    async (c) =>
+      c.json({ items: (await listMySubscriptions(deps, c.get('actor'))).map(subscriptionJson) }, 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/producer/subscriptions',
+      access: { caller: 'signed-in', scope: 'streams:read' },
+      tags,
+      summary: 'The subscriptions of my plans, newest first',
+      responses: {
+        200: jsonResponse(List, 'The subscriptions'),
+        ...errorResponses,
+        ...refusals(streamsErrors, ['producer_required']),
+      },
+    }),
+    async (c) =>
+      c.json({ items: (await listMySubscribers(deps, c.get('actor'))).map(subscriptionJson) }, 200),
+  );
+
+  return router;
+}
