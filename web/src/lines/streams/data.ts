@@ -43,13 +43,6 @@ export function useForgetPlans() {
   );
 }
 
-/** A plan anyone may read (its card and widget). */
-export function usePlan(planId: string) {
-  return useResource(`streams-plan:${planId}`, () =>
-    call(api.GET('/api/streams/plans/{id}', { params: { path: { id: planId } } })),
-  );
-}
-
 /** A producer as consumers see it, with its open plans. */
 export function useProducerOffer(producerId: string) {
   return useResource(`streams-producer-offer:${producerId}`, () =>

@@ -23,7 +23,7 @@ export const tokenRules = (token: StreamsPlanToken, allowZero = false): AmountRu
  * The seconds of a price's period, as the server counts them (src/streams/flow-rate.ts): a month is
  * 30 days, so 10 DAI a month is the seed's 3,858,024,691,358 wei a second.
  */
-export const SECONDS_PER_PERIOD: Readonly<Record<StreamsPricePeriod, bigint>> = {
+const SECONDS_PER_PERIOD: Readonly<Record<StreamsPricePeriod, bigint>> = {
   hour: 3_600n,
   day: 86_400n,
   month: 2_592_000n,

@@ -44,7 +44,7 @@ export interface PlanValues {
 const DEFAULT_GRACE_HOURS = '72';
 export const DEFAULT_COLOUR = '#1c7ed6';
 /** The most uses one purchase of a usage plan may cover (the server's MAX_USAGE). */
-export const MAX_USAGE = 1_000_000;
+const MAX_USAGE = 1_000_000;
 const MAX_COUNT = 1_000_000_000;
 const MAX_GRACE_HOURS = 90 * 24;
 

@@ -6,7 +6,7 @@ import { formatDateTime } from '../../../lib/dates';
 import { formatTokenWei, formatWei, kindLabels, monthlyWei, planPrice } from '../format';
 
 /** Active and taking subscribers, active but starting later, or inactive: in words, on a badge. */
-export function PlanStatusBadge({ plan }: { plan: StreamsPlan }) {
+function PlanStatusBadge({ plan }: { plan: StreamsPlan }) {
   if (plan.status === 'inactive')
     return (
       <Badge color="gray" variant="light" style={{ flexShrink: 0 }}>

@@ -14,7 +14,7 @@ import { useSignedInUser } from '../../../session/SessionContext';
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** The server's rule for a payout wallet (src/streams/fields.ts), as the person types. */
-export function checkPayoutAddress(value: string): string | null {
+function checkPayoutAddress(value: string): string | null {
   const typed = value.trim();
   if (!typed) return 'Enter the wallet your streams flow to';
   return ADDRESS.test(typed) ? null : 'Enter a 0x address of 40 hexadecimal digits';
