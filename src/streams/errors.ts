@@ -22,4 +22,13 @@ export const streamsErrors = defineErrors({
     status: 409,
     description: 'The checkout is completed, expired or cancelled already (details.state)',
   },
+  not_subscribed: {
+    status: 409,
+    description:
+      'The wallet does not hold the plan: no stream runs for it, and no grace is left (details.wallet)',
+  },
+  quota_exceeded: {
+    status: 409,
+    description: 'The uses would pass the plan’s month limit (details.limit, details.used, details.left)',
+  },
 });

@@ -1,4 +1,5 @@
 import { createRouter } from '../core/http';
+import { accessRoutes } from './access/routes';
 import { checkoutRoutes } from './checkouts/routes';
 import type { StreamsDeps } from './deps';
 import { planRoutes } from './plans/routes';
@@ -12,5 +13,6 @@ export function streamsRoutes(deps: StreamsDeps) {
   router.route('/', planRoutes(deps));
   router.route('/', checkoutRoutes(deps));
   router.route('/', subscriptionRoutes(deps));
+  router.route('/', accessRoutes(deps));
   return router;
 }

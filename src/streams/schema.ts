@@ -180,3 +180,30 @@ export const subscriptions = pgTable(
     index('streams_subscriptions_flow_idx').on(t.subscriberAddress, t.receiverAddress, t.token),
   ],
 );
+
+/**
+ * Uses a producer's service reported against a subscription, each under the producer's own key for
+ * it (a request id): the same key is counted once, however often it is sent. `month` is the UTC
+ * month the use counts in ("2026-12"), the month limit's period.
+ */
+export const usages = pgTable(
+  'streams_usages',
+  {
+    id: uuid('id').primaryKey(),
+    subscriptionId: uuid('subscription_id')
+      .notNull()
+      .references(() => subscriptions.id),
+    planId: uuid('plan_id')
+      .notNull()
+      .references(() => plans.id),
+    key: text('key').notNull(),
+    uses: integer('uses').notNull(),
+    month: text('month').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('streams_usages_key_idx').on(t.planId, t.key),
+    index('streams_usages_month_idx').on(t.subscriptionId, t.month),
+    check('streams_usages_positive', sql`${t.uses} > 0`),
+  ],
+);

@@ -28943,6 +28943,252 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/streams/plans/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether a wallet holds my plan (its stream runs, or its grace after Tally closed it lasts), and how much of the month’s quota is left
+         * @description Any signed-in person (and the operator key). An API key needs the `streams:read` scope.
+         */
+        get: {
+            parameters: {
+                query: {
+                    wallet: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The wallet’s access */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StreamsAccess"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `producer_required`: Register as a producer first */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "producer_required" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/streams/plans/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report uses my service served a wallet of my plan, under my key for them (counted once however often sent), against the month limit
+         * @description Any signed-in person (and the operator key). An API key needs the `streams:usage` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                        wallet: string;
+                        uses: number;
+                        /** @description your id for these uses (a request id): the same key counts once */
+                        key: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Recorded before under this key: the access as it stands */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StreamsAccess"];
+                    };
+                };
+                /** @description Recorded: the wallet’s access after it */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StreamsAccess"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `producer_required`: Register as a producer first; `not_subscribed`: The wallet does not hold the plan: no stream runs for it, and no grace is left (details.wallet); `quota_exceeded`: The uses would pass the plan’s month limit (details.limit, details.used, details.left) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "producer_required" | "not_subscribed" | "quota_exceeded" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/chain": {
         parameters: {
             query?: never;
@@ -29787,12 +30033,14 @@ export interface components {
          *     - `plan_not_started`: The plan takes subscribers from its start date (details.starts_at)
          *     - `plan_sold_out`: Every slot of the plan’s supply is taken by subscribers or live reservations (details.total_supply)
          *     - `checkout_closed`: The checkout is completed, expired or cancelled already (details.state)
+         *     - `not_subscribed`: The wallet does not hold the plan: no stream runs for it, and no grace is left (details.wallet)
+         *     - `quota_exceeded`: The uses would pass the plan’s month limit (details.limit, details.used, details.left)
          *     - `flow_exists`: The subscriber already streams this token to the receiver: one flow per pair, change its rate instead
          *     - `flow_not_found`: No flow of this token runs from the subscriber to the receiver
          *     - `flow_operator_not_authorized`: The subscriber has not given Tally’s operator the permission this change needs (details.permissions)
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "flow_exists" | "flow_not_found" | "flow_operator_not_authorized";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "not_subscribed" | "quota_exceeded" | "flow_exists" | "flow_not_found" | "flow_operator_not_authorized";
         Error: {
             error: {
                 /** @example validation_failed */
@@ -31724,6 +31972,29 @@ export interface components {
             /** @description the time of the block its flow was seen in */
             started_at: string;
             closed_at: string | null;
+        };
+        StreamsAccess: {
+            wallet: string;
+            /** @description whether to serve the wallet now */
+            holds: boolean;
+            subscription: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                state: "active" | "at_risk" | "closed" | "liquidated";
+                started_at: string;
+                closed_at: string | null;
+            } | null;
+            /** @description after Tally closed the stream: the end of the plan’s grace; null while it streams */
+            access_until: string | null;
+            month: {
+                /** @description the UTC month the quota counts: 2026-12 */
+                name: string;
+                limit: number | null;
+                used: number;
+                /** @description null: the plan has no month limit */
+                left: number | null;
+            };
         };
         ChainInfo: {
             chain_id: number;
