@@ -10,9 +10,4 @@ export const Address = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address of 40 hex digits')
   .openapi({ example: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' });
-/** An amount of the plan's token, as people write it: "10", "0.25" (at most 18 decimals). */
-export const TokenAmount = z
-  .string()
-  .regex(/^\d{1,30}(\.\d{1,18})?$/, 'a decimal amount such as 10 or 0.25, at most 18 decimals')
-  .openapi({ example: '10' });
 export const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);

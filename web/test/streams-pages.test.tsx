@@ -54,7 +54,7 @@ async function producer(name = fresh('Weather Co')): Promise<{ person: TestPerso
 const plan = (person: TestPerson, body: Record<string, unknown>) =>
   ok(pages.tally, 201, 'POST', '/api/streams/producer/plans', { as: person, body });
 
-const tenDaiAMonth = { kind: 'stream', token: 'DAIx', price: '10', period: 'month' };
+const tenDaiAMonth = { kind: 'stream', token: 'DAIx', price: '10000000000000000000', period: 'month' };
 
 /** A date-time field's value `days` from now, in the browser's time zone. */
 function daysFromNow(days: number): string {
@@ -143,7 +143,7 @@ describe('the producer page', () => {
       kind: 'usage',
       name: 'Alerts',
       token: 'USDCx',
-      usage_price: '0.05',
+      usage_price: '50000000000000000',
       min_usage: 100,
       max_usage: 10_000,
       status: 'inactive',
@@ -286,7 +286,7 @@ describe('the plan form', () => {
       token: 'DAIx',
       total_supply: 100,
       status: 'active',
-      price: '10',
+      price: '10000000000000000000',
       period: 'month',
       month_limit: null,
       grace_seconds: 259_200,
@@ -325,10 +325,10 @@ describe('the plan form', () => {
     expect(sentTo(pages, 'POST', '/api/streams/producer/plans')[0]?.body).toMatchObject({
       kind: 'vesting',
       token: 'USDCx',
-      price: '86.4',
+      price: '86400000000000000000',
       period: 'day',
       cliff_at: new Date(cliff).toISOString(),
-      start_amount: '25.5',
+      start_amount: '25500000000000000000',
     });
     const cells = within((await screen.findByRole('link', { name: 'Launch' })).closest('tr') as HTMLElement)
       .getAllByRole('cell')
@@ -358,7 +358,7 @@ describe('the plan form', () => {
     await waitFor(() => expect(usage.router.state.location.pathname).toBe('/streams/producer'));
     expect(sentTo(pages, 'POST', '/api/streams/producer/plans')[0]?.body).toMatchObject({
       kind: 'usage',
-      usage_price: '0.05',
+      usage_price: '50000000000000000',
       min_usage: 100,
       max_usage: 10_000,
     });
@@ -427,16 +427,16 @@ describe('the consumers’ catalogue', () => {
       kind: 'vesting',
       name: 'Launch',
       token: 'USDCx',
-      price: '86.4',
+      price: '86400000000000000000',
       period: 'day',
       cliff_at: cliff,
-      start_amount: '25.5',
+      start_amount: '25500000000000000000',
     });
     await plan(person, {
       kind: 'usage',
       name: 'Alerts',
       token: 'USDCx',
-      usage_price: '0.05',
+      usage_price: '50000000000000000',
       min_usage: 100,
       max_usage: 10_000,
       month_limit: 500,

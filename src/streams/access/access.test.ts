@@ -50,7 +50,7 @@ async function subscribedPlan() {
     kind: 'stream',
     name: 'Forecasts',
     token: 'DAIx',
-    price: '10',
+    price: '10000000000000000000',
     period: 'month',
     month_limit: 5,
     grace_seconds: 3600,

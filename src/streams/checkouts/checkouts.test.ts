@@ -59,7 +59,7 @@ async function planOf(fields: Body) {
   return { producer, plan, checkouts: `/api/streams/plans/${plan.id}/checkouts` };
 }
 
-const monthly = { kind: 'stream', price: '10', period: 'month' };
+const monthly = { kind: 'stream', price: '10000000000000000000', period: 'month' };
 
 describe('a checkout', () => {
   it('holds a slot for the wallet, names itself in the flow’s user data, and is the same when asked again', async () => {
@@ -93,7 +93,7 @@ describe('a checkout', () => {
   it('buys a number of uses between the plan’s limits', async () => {
     const { checkouts } = await planOf({
       kind: 'usage',
-      usage_price: '0.05',
+      usage_price: '50000000000000000',
       min_usage: 100,
       max_usage: 1000,
     });
@@ -111,7 +111,7 @@ describe('a checkout', () => {
       subscriber_address: WALLETS[0],
       uses: 250,
     });
-    expect(checkout).toMatchObject({ uses: 250, amount: '12.5', flow_rate: null });
+    expect(checkout).toMatchObject({ uses: 250, amount: '12500000000000000000', flow_rate: null });
   });
 
   it('is refused for a paused plan, one not started, the producer’s own wallet, and a bad address; a refusal holds nothing', async () => {

@@ -4,7 +4,6 @@ import { flowReference } from '../chain/flow-reference';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
 import { Address, PathId, Uuid } from '../fields';
-import { formatTokenAmount } from '../plans/service';
 import { checkoutStates, planTokens } from '../schema';
 import { type Checkout, cancelCheckout, getCheckout, startCheckout } from './service';
 
@@ -24,7 +23,7 @@ const CheckoutSchema = z
       .nullable()
       .openapi({ description: 'stream and vesting: wei per second the flow adds' }),
     uses: z.number().int().nullable(),
-    amount: z.string().nullable().openapi({ description: 'usage: what the uses cost, in the token' }),
+    amount: z.string().nullable().openapi({ description: 'usage: what the uses cost, in wei of the token' }),
     user_data: z
       .string()
       .openapi({ description: 'the bytes the flow is created with, naming this checkout' }),
@@ -42,7 +41,7 @@ const checkoutJson = (c: Checkout) => ({
   token: c.token,
   flow_rate: c.flowRate?.toString() ?? null,
   uses: c.uses,
-  amount: c.amount === null ? null : formatTokenAmount(c.amount),
+  amount: c.amount?.toString() ?? null,
   user_data: flowReference(c.id),
   created_at: c.createdAt.toISOString(),
 });

@@ -2,13 +2,18 @@ import { z } from '@hono/zod-openapi';
 import { iso, Uuid } from '../fields';
 import { periodAmount, SECONDS_PER_PERIOD } from '../flow-rate';
 import { planKinds, planStatuses, planTokens, pricePeriods } from '../schema';
-import { formatTokenAmount, type Plan } from './service';
+import type { Plan } from './service';
 
 /** The token a super token wraps: what a subscriber holds before checkout wraps it. */
 export const underlyingOf = { USDCx: 'USDC', DAIx: 'DAI' } as const;
 
-const TokenAmountOut = (description: string) =>
-  z.string().openapi({ description: `${description}, in the token` });
+const Wei = (description: string) =>
+  z
+    .string()
+    .openapi({
+      description: `${description}, in wei of the token (18 decimals)`,
+      example: '10000000000000000000',
+    });
 
 export const PlanSchema = z
   .object({
@@ -33,21 +38,17 @@ export const PlanSchema = z
     open: z.boolean().openapi({ description: 'taking new subscribers now: active and started' }),
     stream: z
       .object({
-        price: TokenAmountOut('the price per period as the producer set it'),
+        price: Wei('the price per period as the producer set it'),
         period: z.enum(pricePeriods),
         period_seconds: z.number().int().openapi({ description: 'a month is 30 days' }),
         flow_rate: z.string().openapi({ description: 'wei per second' }),
-        per_period: TokenAmountOut(
-          'what the flow rate really streams in a period (rounded down to whole wei a second)',
-        ),
+        per_period: Wei('what the flow rate really streams in a period (rounded down to whole wei a second)'),
       })
       .nullable(),
-    vesting: z
-      .object({ cliff_at: z.string(), start_amount: TokenAmountOut('paid at the cliff date') })
-      .nullable(),
+    vesting: z.object({ cliff_at: z.string(), start_amount: Wei('paid at the cliff date') }).nullable(),
     usage: z
       .object({
-        usage_price: TokenAmountOut('one use'),
+        usage_price: Wei('one use'),
         min_usage: z.number().int(),
         max_usage: z.number().int(),
       })
@@ -80,21 +81,21 @@ export const planJson = (plan: Plan, now: Date) => ({
   stream:
     plan.flowRate !== null && plan.period !== null && plan.periodPrice !== null
       ? {
-          price: formatTokenAmount(plan.periodPrice),
+          price: plan.periodPrice.toString(),
           period: plan.period,
           period_seconds: Number(SECONDS_PER_PERIOD[plan.period]),
           flow_rate: plan.flowRate.toString(),
-          per_period: formatTokenAmount(periodAmount(plan.flowRate, plan.period)),
+          per_period: periodAmount(plan.flowRate, plan.period).toString(),
         }
       : null,
   vesting:
     plan.cliffAt && plan.startAmount !== null
-      ? { cliff_at: plan.cliffAt.toISOString(), start_amount: formatTokenAmount(plan.startAmount) }
+      ? { cliff_at: plan.cliffAt.toISOString(), start_amount: plan.startAmount.toString() }
       : null,
   usage:
     plan.usagePrice !== null && plan.minUsage !== null && plan.maxUsage !== null
       ? {
-          usage_price: formatTokenAmount(plan.usagePrice),
+          usage_price: plan.usagePrice.toString(),
           min_usage: plan.minUsage,
           max_usage: plan.maxUsage,
         }

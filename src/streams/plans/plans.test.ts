@@ -109,7 +109,7 @@ describe('a producer', () => {
       [],
     );
 
-    const base = { kind: 'stream', token: 'DAIx', price: '10', period: 'month' };
+    const base = { kind: 'stream', token: 'DAIx', price: '10000000000000000000', period: 'month' };
     await ok(201, person, 'POST', '/api/streams/producer/plans', { ...base, name: 'Open' });
     await ok(201, person, 'POST', '/api/streams/producer/plans', {
       ...base,
@@ -160,7 +160,7 @@ describe('a plan', () => {
       description: 'Every forecast, every minute',
       total_supply: 100,
       token: 'DAIx',
-      price: '10',
+      price: '10000000000000000000',
       period: 'month',
       month_limit: 10_000,
       background_color: '#2F9E44',
@@ -173,11 +173,11 @@ describe('a plan', () => {
       status: 'active',
       open: true,
       stream: {
-        price: '10',
+        price: '10000000000000000000',
         period: 'month',
         period_seconds: 2_592_000,
         flow_rate: '3858024691358',
-        per_period: '9.999999999999936',
+        per_period: '9999999999999936000',
       },
       vesting: null,
       usage: null,
@@ -194,24 +194,49 @@ describe('a plan', () => {
     const before = await snapshotTables(tally.database.db, []);
     const cases: [Body, string, string][] = [
       [{ kind: 'stream', name: 'S', token: 'DAIx', period: 'month' }, 'validation_failed', 'price'],
-      [{ kind: 'stream', name: 'S', token: 'DAIx', price: '10' }, 'validation_failed', 'period'],
       [
-        { kind: 'stream', name: 'S', token: 'DAIx', price: '0.000000000000001', period: 'month' },
+        { kind: 'stream', name: 'S', token: 'DAIx', price: '10000000000000000000' },
+        'validation_failed',
+        'period',
+      ],
+      [
+        { kind: 'stream', name: 'S', token: 'DAIx', price: '1000', period: 'month' },
         'validation_failed',
         'price',
       ],
       [
-        { kind: 'stream', name: 'S', token: 'DAIx', price: '10', period: 'month', cliff_at: hourFromNow() },
+        {
+          kind: 'stream',
+          name: 'S',
+          token: 'DAIx',
+          price: '10000000000000000000',
+          period: 'month',
+          cliff_at: hourFromNow(),
+        },
         'plan_kind_fixed',
         'cliff_at',
       ],
       [
-        { kind: 'stream', name: 'S', token: 'DAIx', price: '10', period: 'month', usage_price: '1' },
+        {
+          kind: 'stream',
+          name: 'S',
+          token: 'DAIx',
+          price: '10000000000000000000',
+          period: 'month',
+          usage_price: '1000000000000000000',
+        },
         'plan_kind_fixed',
         'usage_price',
       ],
       [
-        { kind: 'vesting', name: 'V', token: 'USDCx', price: '10', period: 'day', start_amount: '5' },
+        {
+          kind: 'vesting',
+          name: 'V',
+          token: 'USDCx',
+          price: '10000000000000000000',
+          period: 'day',
+          start_amount: '5000000000000000000',
+        },
         'validation_failed',
         'cliff_at',
       ],
@@ -220,21 +245,28 @@ describe('a plan', () => {
           kind: 'vesting',
           name: 'V',
           token: 'USDCx',
-          price: '10',
+          price: '10000000000000000000',
           period: 'day',
-          start_amount: '5',
+          start_amount: '5000000000000000000',
           cliff_at: '2020-01-01T00:00:00Z',
         },
         'validation_failed',
         'cliff_at',
       ],
       [
-        { kind: 'usage', name: 'U', token: 'USDCx', usage_price: '0.1', min_usage: 10 },
+        { kind: 'usage', name: 'U', token: 'USDCx', usage_price: '100000000000000000', min_usage: 10 },
         'validation_failed',
         'max_usage',
       ],
       [
-        { kind: 'usage', name: 'U', token: 'USDCx', usage_price: '0.1', min_usage: 10, max_usage: 5 },
+        {
+          kind: 'usage',
+          name: 'U',
+          token: 'USDCx',
+          usage_price: '100000000000000000',
+          min_usage: 10,
+          max_usage: 5,
+        },
         'validation_failed',
         'max_usage',
       ],
@@ -248,10 +280,10 @@ describe('a plan', () => {
           kind: 'usage',
           name: 'U',
           token: 'USDCx',
-          usage_price: '1',
+          usage_price: '1000000000000000000',
           min_usage: 1,
           max_usage: 5,
-          price: '3',
+          price: '3000000000000000000',
           period: 'day',
         },
         'plan_kind_fixed',
@@ -273,7 +305,7 @@ describe('a plan', () => {
       kind: 'stream',
       name: 'S',
       token: 'ETH',
-      price: '1',
+      price: '1000000000000000000',
       period: 'day',
     });
     await expectUnchanged(tally.database.db, before);
@@ -286,16 +318,16 @@ describe('a plan', () => {
       kind: 'vesting',
       name: 'Launch',
       token: 'USDCx',
-      price: '86.4',
+      price: '86400000000000000000',
       period: 'day',
       cliff_at: cliff,
-      start_amount: '25.5',
+      start_amount: '25500000000000000000',
     });
     expect(plan).toMatchObject({
       kind: 'vesting',
       token: { symbol: 'USDCx', underlying: 'USDC' },
-      stream: { flow_rate: '1000000000000000', per_period: '86.4' },
-      vesting: { cliff_at: cliff, start_amount: '25.5' },
+      stream: { flow_rate: '1000000000000000', per_period: '86400000000000000000' },
+      vesting: { cliff_at: cliff, start_amount: '25500000000000000000' },
     });
   });
 
@@ -305,7 +337,7 @@ describe('a plan', () => {
       kind: 'usage',
       name: 'Credits',
       token: 'USDCx',
-      usage_price: '0.05',
+      usage_price: '50000000000000000',
       min_usage: 100,
       max_usage: 10_000,
     });
@@ -313,7 +345,7 @@ describe('a plan', () => {
       kind: 'usage',
       stream: null,
       vesting: null,
-      usage: { usage_price: '0.05', min_usage: 100, max_usage: 10_000 },
+      usage: { usage_price: '50000000000000000', min_usage: 100, max_usage: 10_000 },
     });
   });
 
@@ -324,7 +356,7 @@ describe('a plan', () => {
       kind: 'stream',
       name: 'Forecasts',
       token: 'DAIx',
-      price: '10',
+      price: '10000000000000000000',
       period: 'month',
     });
     const path = `/api/streams/plans/${plan.id}`;
@@ -332,7 +364,7 @@ describe('a plan', () => {
     await refused('producer_required', 409, await signedInPerson(tally), 'PATCH', path, { name: 'Mine now' });
     await refused('plan_kind_fixed', 409, person, 'PATCH', path, { kind: 'usage' });
     const changed = await ok(200, person, 'PATCH', path, {
-      price: '3.6',
+      price: '3600000000000000000',
       period: 'hour',
       status: 'inactive',
     });
@@ -354,7 +386,7 @@ describe('a plan', () => {
       kind: 'stream',
       name: 'Forecasts',
       token: 'DAIx',
-      price: '10',
+      price: '10000000000000000000',
       period: 'month',
     });
     const upload = (as: TestPerson) => {

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { Amount } from '../../core/amounts';
 import { photoRoutes } from '../../core/files/photo-routes';
 import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
-import { Name, PathId, TokenAmount } from '../fields';
+import { Name, PathId } from '../fields';
 import { planKinds, planStatuses, planTokens, pricePeriods } from '../schema';
 import { PlanSchema, planJson } from './json';
 import {
@@ -40,8 +41,9 @@ const PlanFields = {
     .optional()
     .openapi({ description: 'new subscriptions from then on; now by default' }),
   status: z.enum(planStatuses).optional(),
-  price: TokenAmount.optional().openapi({
-    description: 'stream and vesting: the price per period, in the token',
+  price: Amount.optional().openapi({
+    description:
+      'stream and vesting: the price per period, in wei of the token (18 decimals): 10 DAI is 10000000000000000000',
   }),
   period: z
     .enum(pricePeriods)
@@ -61,8 +63,8 @@ const PlanFields = {
     .datetime({ offset: true })
     .optional()
     .openapi({ description: 'vesting: when the stream starts' }),
-  start_amount: TokenAmount.optional().openapi({ description: 'vesting: paid at the cliff date' }),
-  usage_price: TokenAmount.optional().openapi({ description: 'usage: the price of one use' }),
+  start_amount: Amount.optional().openapi({ description: 'vesting: paid at the cliff date, in wei' }),
+  usage_price: Amount.optional().openapi({ description: 'usage: the price of one use, in wei' }),
   min_usage: z.number().int().min(1).max(MAX_USAGE).optional(),
   max_usage: z.number().int().min(1).max(MAX_USAGE).optional(),
   background_color: z
@@ -77,6 +79,7 @@ const UpdatePlan = CreatePlan.partial();
 type PlanBody = Partial<z.infer<typeof CreatePlan>>;
 
 const date = (text: string | undefined) => (text === undefined ? undefined : new Date(text));
+const wei = (text: string | undefined) => (text === undefined ? undefined : BigInt(text));
 
 /** The service's input from a request's fields: only those it carries. */
 function inputOf(body: PlanBody): Partial<PlanInput> {
@@ -89,13 +92,13 @@ function inputOf(body: PlanBody): Partial<PlanInput> {
     token: body.token,
     startsAt: date(body.starts_at),
     status: body.status,
-    price: body.price,
+    price: wei(body.price),
     period: body.period,
     monthLimit: body.month_limit,
     graceSeconds: body.grace_seconds,
     cliffAt: date(body.cliff_at),
-    startAmount: body.start_amount,
-    usagePrice: body.usage_price,
+    startAmount: wei(body.start_amount),
+    usagePrice: wei(body.usage_price),
     minUsage: body.min_usage,
     maxUsage: body.max_usage,
     backgroundColor: body.background_color,

@@ -5,7 +5,6 @@ import type { Db } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { readPhoto, storePhoto } from '../../core/files/photos';
 import { isUuid, newId } from '../../core/ids';
-import { parseAmount } from '../../core/money';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
 import { flowRateOf, MAX_FLOW_RATE } from '../flow-rate';
@@ -17,7 +16,7 @@ export type Plan = typeof plans.$inferSelect;
 /** Super tokens stream in 18 decimals, whatever the token they wrap. */
 export const SUPER_TOKEN_DECIMALS = 18;
 
-/** The plan's fields as the producer gives them; amounts as decimal strings of the token. */
+/** The plan's fields as the producer gives them; amounts in wei of the super token. */
 export interface PlanInput {
   kind: PlanKind;
   name: string;
@@ -27,13 +26,13 @@ export interface PlanInput {
   token: PlanToken;
   startsAt: Date | null;
   status: PlanStatus;
-  price: string | null;
+  price: bigint | null;
   period: PricePeriod | null;
   monthLimit: number | null;
   graceSeconds: number;
   cliffAt: Date | null;
-  startAmount: string | null;
-  usagePrice: string | null;
+  startAmount: bigint | null;
+  usagePrice: bigint | null;
   minUsage: number | null;
   maxUsage: number | null;
   backgroundColor: string;
@@ -46,14 +45,6 @@ const required = <T>(value: T | null | undefined, field: string, what: string): 
   if (value === null || value === undefined)
     throw new AppError('validation_failed', `${field}: ${what}`, { field });
   return value;
-};
-
-const tokenAmount = (text: string, field: string): bigint => {
-  try {
-    return parseAmount(text, SUPER_TOKEN_DECIMALS);
-  } catch {
-    throw new AppError('validation_failed', `${field}: a decimal amount with at most 18 decimals`, { field });
-  }
 };
 
 /**
@@ -82,7 +73,7 @@ export function planColumns(input: PlanInput, now: Date, keptCliff: Date | null 
     foreign('min_usage', input.minUsage);
     foreign('max_usage', input.maxUsage);
     const period = required(input.period, 'period', 'hour, day or month');
-    const periodPrice = tokenAmount(required(input.price, 'price', 'the price per period'), 'price');
+    const periodPrice = required(input.price, 'price', 'the price per period, in wei');
     const flowRate = flowRateOf(periodPrice, period);
     if (flowRate <= 0n)
       throw new AppError('validation_failed', 'price: too small to stream: less than one wei a second', {
@@ -106,18 +97,12 @@ export function planColumns(input: PlanInput, now: Date, keptCliff: Date | null 
       });
     vesting = {
       cliffAt,
-      startAmount: tokenAmount(
-        required(input.startAmount, 'start_amount', 'the first payment'),
-        'start_amount',
-      ),
+      startAmount: required(input.startAmount, 'start_amount', 'the first payment, in wei'),
     };
   }
   let usage: { usagePrice: bigint; minUsage: number; maxUsage: number } | null = null;
   if (input.kind === 'usage') {
-    const usagePrice = tokenAmount(
-      required(input.usagePrice, 'usage_price', 'the price of one use'),
-      'usage_price',
-    );
+    const usagePrice = required(input.usagePrice, 'usage_price', 'the price of one use, in wei');
     if (usagePrice <= 0n)
       throw new AppError('validation_failed', 'usage_price: a use costs more than nothing', {
         field: 'usage_price',
@@ -159,7 +144,6 @@ export function planColumns(input: PlanInput, now: Date, keptCliff: Date | null 
 
 /** Back from a plan's columns to the input that makes them: what an update starts from. */
 export function planInputOf(plan: Plan): PlanInput {
-  const amount = (value: bigint | null) => (value === null ? null : formatTokenAmount(value));
   return {
     kind: plan.kind,
     name: plan.name,
@@ -169,24 +153,17 @@ export function planInputOf(plan: Plan): PlanInput {
     token: plan.token,
     startsAt: plan.startsAt,
     status: plan.status,
-    price: amount(plan.periodPrice),
+    price: plan.periodPrice,
     period: plan.period,
     monthLimit: plan.monthLimit,
     graceSeconds: plan.graceSeconds,
     cliffAt: plan.cliffAt,
-    startAmount: amount(plan.startAmount),
-    usagePrice: amount(plan.usagePrice),
+    startAmount: plan.startAmount,
+    usagePrice: plan.usagePrice,
     minUsage: plan.minUsage,
     maxUsage: plan.maxUsage,
     backgroundColor: plan.backgroundColor,
   };
-}
-
-/** Wei of a super token as people read it: `10000000000000000000n` → "10". */
-export function formatTokenAmount(wei: bigint): string {
-  const whole = wei / 10n ** 18n;
-  const fraction = (wei % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
-  return fraction ? `${whole}.${fraction}` : `${whole}`;
 }
 
 /** The caller's producer publishes a plan. */

@@ -46,7 +46,7 @@ async function monthlyPlan(payout: number, fields: Body = {}) {
     kind: 'stream',
     name: 'Forecasts',
     token: 'DAIx',
-    price: '10',
+    price: '10000000000000000000',
     period: 'month',
     ...fields,
   });

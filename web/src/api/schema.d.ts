@@ -27797,8 +27797,8 @@ export interface paths {
                         /** @enum {string} */
                         status?: "active" | "inactive";
                         /**
-                         * @description stream and vesting: the price per period, in the token
-                         * @example 10
+                         * @description stream and vesting: the price per period, in wei of the token (18 decimals): 10 DAI is 10000000000000000000
+                         * @example 1250000
                          */
                         price?: string;
                         /**
@@ -27816,13 +27816,13 @@ export interface paths {
                          */
                         cliff_at?: string;
                         /**
-                         * @description vesting: paid at the cliff date
-                         * @example 10
+                         * @description vesting: paid at the cliff date, in wei
+                         * @example 1250000
                          */
                         start_amount?: string;
                         /**
-                         * @description usage: the price of one use
-                         * @example 10
+                         * @description usage: the price of one use, in wei
+                         * @example 1250000
                          */
                         usage_price?: string;
                         min_usage?: number;
@@ -28060,8 +28060,8 @@ export interface paths {
                         /** @enum {string} */
                         status?: "active" | "inactive";
                         /**
-                         * @description stream and vesting: the price per period, in the token
-                         * @example 10
+                         * @description stream and vesting: the price per period, in wei of the token (18 decimals): 10 DAI is 10000000000000000000
+                         * @example 1250000
                          */
                         price?: string;
                         /**
@@ -28079,13 +28079,13 @@ export interface paths {
                          */
                         cliff_at?: string;
                         /**
-                         * @description vesting: paid at the cliff date
-                         * @example 10
+                         * @description vesting: paid at the cliff date, in wei
+                         * @example 1250000
                          */
                         start_amount?: string;
                         /**
-                         * @description usage: the price of one use
-                         * @example 10
+                         * @description usage: the price of one use, in wei
+                         * @example 1250000
                          */
                         usage_price?: string;
                         min_usage?: number;
@@ -31893,7 +31893,10 @@ export interface components {
             /** @description taking new subscribers now: active and started */
             open: boolean;
             stream: {
-                /** @description the price per period as the producer set it, in the token */
+                /**
+                 * @description the price per period as the producer set it, in wei of the token (18 decimals)
+                 * @example 10000000000000000000
+                 */
                 price: string;
                 /** @enum {string} */
                 period: "hour" | "day" | "month";
@@ -31901,16 +31904,25 @@ export interface components {
                 period_seconds: number;
                 /** @description wei per second */
                 flow_rate: string;
-                /** @description what the flow rate really streams in a period (rounded down to whole wei a second), in the token */
+                /**
+                 * @description what the flow rate really streams in a period (rounded down to whole wei a second), in wei of the token (18 decimals)
+                 * @example 10000000000000000000
+                 */
                 per_period: string;
             } | null;
             vesting: {
                 cliff_at: string;
-                /** @description paid at the cliff date, in the token */
+                /**
+                 * @description paid at the cliff date, in wei of the token (18 decimals)
+                 * @example 10000000000000000000
+                 */
                 start_amount: string;
             } | null;
             usage: {
-                /** @description one use, in the token */
+                /**
+                 * @description one use, in wei of the token (18 decimals)
+                 * @example 10000000000000000000
+                 */
                 usage_price: string;
                 min_usage: number;
                 max_usage: number;
@@ -31940,7 +31952,7 @@ export interface components {
             /** @description stream and vesting: wei per second the flow adds */
             flow_rate: string | null;
             uses: number | null;
-            /** @description usage: what the uses cost, in the token */
+            /** @description usage: what the uses cost, in wei of the token */
             amount: string | null;
             /** @description the bytes the flow is created with, naming this checkout */
             user_data: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flowFigure, flowRateOf, formatToken, periodAmount, textColourOn, tokenDecimal } from './format';
+import { flowFigure, flowRateOf, formatTokenWei, periodAmount, textColourOn } from './format';
 
 describe('the streams line’s money', () => {
   it('derives the seed’s flow rate from 10 DAI a month of 30 days, exactly', () => {
@@ -12,13 +12,8 @@ describe('the streams line’s money', () => {
   });
 
   it('writes amounts as the API takes them and shows them with their token', () => {
-    expect(tokenDecimal(10n * 10n ** 18n)).toBe('10');
-    expect(tokenDecimal(25n * 10n ** 16n)).toBe('0.25');
-    expect(tokenDecimal(1_000n * 10n ** 18n)).toBe('1000');
-    expect(tokenDecimal(1n)).toBe('0.000000000000000001');
-    expect(tokenDecimal(0n)).toBe('0');
-    expect(formatToken('9.999999999999936', 'DAIx')).toBe('9.999999999999936 DAIx');
-    expect(formatToken('2592', 'USDCx')).toBe('2,592.00 USDCx');
+    expect(formatTokenWei('9999999999999936000', 'DAIx')).toBe('9.999999999999936 DAIx');
+    expect(formatTokenWei('2592000000000000000000', 'USDCx')).toBe('2,592.00 USDCx');
   });
 
   it('writes a card’s text in black or white, whichever reads on its colour', () => {

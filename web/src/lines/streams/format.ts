@@ -1,11 +1,11 @@
 import type { StreamsPlan, StreamsPlanKind, StreamsPlanToken, StreamsPricePeriod } from '../../api/types';
 import type { AmountRules } from '../../lib/amounts';
-import { formatMinor, formatMinorNumber, parseDecimalToMinor } from '../../lib/money';
+import { formatMinor, formatMinorNumber } from '../../lib/money';
 
 /**
  * How the streams line reads money and time. Super tokens (USDCx, DAIx) have 18 decimals whatever
- * they wrap; a plan's amounts arrive as decimal strings of the token ("9.999999999999936") and a flow
- * rate as whole wei a second, and both are shown exactly, through bigint arithmetic only.
+ * they wrap; a plan's amounts arrive as wei (decimal strings of minor units, as every amount in the API) and
+ * a flow rate as whole wei a second, and both are shown exactly, through bigint arithmetic only.
  */
 
 export const TOKEN_DECIMALS = 18;
@@ -70,19 +70,9 @@ export const kindDescriptions: Record<StreamsPlanKind, string> = {
 /** Wei as people read them: `3858024691358n` → `3,858,024,691,358`. */
 export const formatWei = (wei: bigint | string): string => formatMinorNumber(wei.toString(), 0);
 
-/** Wei of a token with the token: `10000000000000000000n` → `10.00 DAIx`. */
+/** Wei of a token (as the API gives every amount) with the token: `10000000000000000000n` → `10.00 DAIx`. */
 export const formatTokenWei = (wei: bigint | string, token: string): string =>
   formatMinor(wei.toString(), TOKEN_DECIMALS, token);
-
-/** An amount as the API gives it ("9.999999999999936") with its token, exactly: `9.999999999999936 DAIx`. */
-export const formatToken = (amount: string, token: string): string =>
-  formatTokenWei(parseDecimalToMinor(amount, TOKEN_DECIMALS), token);
-
-/** Wei as the API takes an amount of the token: "10", "0.25" (no grouping, no trailing zeros). */
-export function tokenDecimal(wei: bigint): string {
-  const text = formatMinorNumber(wei.toString(), TOKEN_DECIMALS).replace(/,/g, '');
-  return text.replace(/\.?0+$/, '');
-}
 
 /** "10.00 DAIx a month = 3,858,024,691,358 wei a second": the figure a producer checks the price by. */
 export const flowFigure = (priceWei: bigint, period: StreamsPricePeriod, token: string): string =>
@@ -91,8 +81,8 @@ export const flowFigure = (priceWei: bigint, period: StreamsPricePeriod, token: 
 /** A plan's price as a card or a row shows it: per period, or per use with its limits. */
 export function planPrice(plan: StreamsPlan): string {
   const token = plan.token.symbol;
-  if (plan.stream) return `${formatToken(plan.stream.per_period, token)} ${perPeriod[plan.stream.period]}`;
-  if (plan.usage) return `${formatToken(plan.usage.usage_price, token)} a use`;
+  if (plan.stream) return `${formatTokenWei(plan.stream.per_period, token)} ${perPeriod[plan.stream.period]}`;
+  if (plan.usage) return `${formatTokenWei(plan.usage.usage_price, token)} a use`;
   return '—';
 }
 

@@ -4,7 +4,7 @@ import type { StreamsPlan, StreamsPlanKind } from '../../../api/types';
 import { type Fact, Facts } from '../../../components/Facts';
 import { formatDateTime } from '../../../lib/dates';
 import {
-  formatToken,
+  formatTokenWei,
   formatWei,
   kindLabels,
   planPrice,
@@ -37,7 +37,10 @@ export function planCardView(plan: StreamsPlan): PlanCardView {
   if (plan.vesting) {
     facts.push(
       { label: 'Cliff date', value: formatDateTime(plan.vesting.cliff_at) },
-      { label: 'Start amount', value: `${formatToken(plan.vesting.start_amount, token)}, paid at the cliff` },
+      {
+        label: 'Start amount',
+        value: `${formatTokenWei(plan.vesting.start_amount, token)}, paid at the cliff`,
+      },
     );
   }
   if (plan.usage) {

@@ -7,14 +7,12 @@ import type {
   StreamsPricePeriod,
 } from '../../../api/types';
 import { editableAmount, parseAmount } from '../../../lib/amounts';
-import { parseDecimalToMinor } from '../../../lib/money';
 import {
   dateTimeInput,
   flowRateOf,
   isoFromDateTimeInput,
   MAX_FLOW_RATE,
   TOKEN_DECIMALS,
-  tokenDecimal,
   tokenRules,
 } from '../format';
 
@@ -49,7 +47,7 @@ const MAX_COUNT = 1_000_000_000;
 const MAX_GRACE_HOURS = 90 * 24;
 
 const editable = (amount: string | undefined) =>
-  amount === undefined ? '' : editableAmount(parseDecimalToMinor(amount, TOKEN_DECIMALS), TOKEN_DECIMALS);
+  amount === undefined ? '' : editableAmount(BigInt(amount), TOKEN_DECIMALS);
 const count = (value: number | null | undefined) =>
   value === null || value === undefined ? '' : String(value);
 
@@ -169,8 +167,9 @@ export function planChecks(keptCliff: string) {
 }
 
 const countOrNull = (value: string) => (value.trim() ? Number(value.trim()) : null);
+/** What a field typed in the token's units sends: wei, as every amount in the API. */
 const amount = (text: string, token: StreamsPlanToken, allowZero = false) =>
-  tokenDecimal(weiOf(text, token, allowZero) ?? 0n);
+  (weiOf(text, token, allowZero) ?? 0n).toString();
 
 /** The request's fields from what the form holds: only the fields of the plan's kind. */
 export function planBody(values: PlanValues): StreamsPlanInput {
