@@ -133,8 +133,13 @@ describe('direct debit', () => {
         within(section('Direct debits')).getByRole('table', { name: 'Bills to collect' }).textContent,
       ).toMatch(/Collection sent/),
     );
-    const collections = within(section('Direct debits')).getByRole('table', { name: 'Collections' });
-    expect(collections.textContent).toMatch(/Flat 3B \(order 1\): Collection sent/);
+    // The collections are read again after the bills: wait for them too.
+    const collectionsTable = () =>
+      within(section('Direct debits')).getByRole('table', { name: 'Collections' });
+    await waitFor(() =>
+      expect(collectionsTable().textContent).toMatch(/Flat 3B \(order 1\): Collection sent/),
+    );
+    const collections = collectionsTable();
     await bank.user.click(within(collections).getByRole('button', { name: /^Cancel TALLY-DD-/ }));
     await waitFor(() =>
       expect(
