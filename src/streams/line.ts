@@ -1,5 +1,6 @@
 import type { LineContext, ProductLine } from '../product-line';
 import { streamChainErrors } from './chain/errors';
+import { makeStreamsDemo } from './demo/demo';
 import type { StreamsDeps } from './deps';
 import { streamsErrors } from './errors';
 import { streamsRoutes } from './routes';
@@ -20,4 +21,5 @@ export const streamsLine: ProductLine = {
   errors: { ...streamsErrors.definitions, ...streamChainErrors.definitions },
   routes: (context) => streamsRoutes(streamsDeps(context)),
   watchers: (context) => flowWatchers(context.chain),
+  demo: (context) => makeStreamsDemo(streamsDeps(context)),
 };
