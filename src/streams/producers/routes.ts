@@ -5,8 +5,10 @@ import { streamsErrors } from '../errors';
 import { Address, Name, PathId } from '../fields';
 import { PlanSchema, planJson } from '../plans/json';
 import { listOpenPlans } from '../plans/service';
+import { planTokens } from '../schema';
 import { ProducerListingSchema, ProducerSchema, producerJson, producerListingJson } from './json';
 import { findOwnProducer, getProducer, listProducers, registerProducer, updateProducer } from './service';
+import { producerStats } from './stats';
 
 const tags = ['Streams: producers'];
 // A union with null, not `.nullable()`: that would mark the producer schema nullable wherever it is used.
@@ -97,6 +99,61 @@ export function producerRoutes(deps: StreamsDeps) {
         payoutAddress: body.payout_address,
       });
       return c.json(producerJson(producer), 200);
+    },
+  );
+
+  const Inflow = z.array(
+    z.object({
+      token: z.enum(planTokens),
+      wei: z
+        .string()
+        .openapi({ description: 'a month (30 days) of the running streams, in wei of the token' }),
+    }),
+  );
+  const inflowJson = (inflow: { token: string; wei: bigint }[]) =>
+    inflow.map((i) => ({ token: i.token as (typeof planTokens)[number], wei: i.wei.toString() }));
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/producer/stats',
+      access: { caller: 'signed-in', scope: 'streams:read' },
+      tags,
+      summary:
+        'My statistics: active plans, consumers streaming now, the monthly inflow per token, and both day by day over the last 30 days',
+      responses: {
+        200: jsonResponse(
+          z
+            .object({
+              active_plans: z.number().int(),
+              consumers: z.number().int().openapi({ description: 'wallets streaming to me now' }),
+              monthly_inflow: Inflow,
+              history: z.array(
+                z.object({ day: z.string(), subscriptions: z.number().int(), monthly_inflow: Inflow }),
+              ),
+            })
+            .openapi('StreamsProducerStats'),
+          'The statistics',
+        ),
+        ...errorResponses,
+        ...refusals(streamsErrors, ['producer_required']),
+      },
+    }),
+    async (c) => {
+      const stats = await producerStats(deps, c.get('actor'));
+      return c.json(
+        {
+          active_plans: stats.activePlans,
+          consumers: stats.consumers,
+          monthly_inflow: inflowJson(stats.monthlyInflow),
+          history: stats.history.map((point) => ({
+            day: point.day,
+            subscriptions: point.subscriptions,
+            monthly_inflow: inflowJson(point.monthlyInflow),
+          })),
+        },
+        200,
+      );
     },
   );
 

@@ -27438,6 +27438,115 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/streams/producer/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My statistics: active plans, consumers streaming now, the monthly inflow per token, and both day by day over the last 30 days
+         * @description Any signed-in person (and the operator key). An API key needs the `streams:read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The statistics */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StreamsProducerStats"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `producer_required`: Register as a producer first */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "producer_required" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/streams/producers": {
         parameters: {
             query?: never;
@@ -31862,6 +31971,27 @@ export interface components {
             description: string;
             payout_address: string;
             created_at: string;
+        };
+        StreamsProducerStats: {
+            active_plans: number;
+            /** @description wallets streaming to me now */
+            consumers: number;
+            monthly_inflow: {
+                /** @enum {string} */
+                token: "USDCx" | "DAIx";
+                /** @description a month (30 days) of the running streams, in wei of the token */
+                wei: string;
+            }[];
+            history: {
+                day: string;
+                subscriptions: number;
+                monthly_inflow: {
+                    /** @enum {string} */
+                    token: "USDCx" | "DAIx";
+                    /** @description a month (30 days) of the running streams, in wei of the token */
+                    wei: string;
+                }[];
+            }[];
         };
         StreamsProducerListing: components["schemas"]["StreamsProducer"] & {
             /** @description plans taking subscribers now */
