@@ -8,12 +8,10 @@ import type { Plan } from './service';
 export const underlyingOf = { USDCx: 'USDC', DAIx: 'DAI' } as const;
 
 const Wei = (description: string) =>
-  z
-    .string()
-    .openapi({
-      description: `${description}, in wei of the token (18 decimals)`,
-      example: '10000000000000000000',
-    });
+  z.string().openapi({
+    description: `${description}, in wei of the token (18 decimals)`,
+    example: '10000000000000000000',
+  });
 
 export const PlanSchema = z
   .object({
