@@ -1,7 +1,10 @@
 import { File as NodeFile } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import { screen, waitFor, within } from '@testing-library/react';
 import type { UserEvent } from '@testing-library/user-event';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flowReference } from '../../src/streams/chain/flow-reference';
+import { recordFlowUpdate } from '../../src/streams/subscriptions/flows';
 import { type Body, signedInPerson, type TestPerson } from '../../test/support/app';
 import { ok } from '../../test/support/credits';
 import { linkWallet } from '../../test/support/gateway';
@@ -136,6 +139,45 @@ describe('registering as a producer', () => {
 });
 
 describe('the producer page', () => {
+  it('counts the wallets streaming now and what they bring in a month, with 30 days of both drawn', async () => {
+    const { person } = await producer('Streaming Co');
+    const forecasts = await plan(person, { ...tenDaiAMonth, name: 'Forecasts' });
+    const consumer = await signedInPerson(pages.tally);
+    const subscriber = `0x${randomBytes(20).toString('hex')}`;
+    const checkout = await ok(pages.tally, 201, 'POST', `/api/streams/plans/${forecasts.id}/checkouts`, {
+      as: consumer,
+      body: { subscriber_address: subscriber },
+    });
+    // The flow as the follower records it once the chain shows it.
+    await pages.tally.database.db.transaction((tx) =>
+      recordFlowUpdate(tx, {
+        id: `${checkout.id}:open`,
+        at: pages.tally.clock.now(),
+        token: 'DAIx',
+        sender: subscriber,
+        receiver: PAYOUT,
+        flowRate: BigInt(checkout.flow_rate),
+        userData: flowReference(checkout.id),
+      }),
+    );
+    pages.signIn(person);
+    await pages.render('/streams/producer');
+    await screen.findByRole('heading', { level: 1, name: 'Streaming Co' });
+    const statistics = await screen.findByRole('region', { name: 'Statistics' });
+    expect(fact(statistics, 'Consumers')).toBe('1 wallet');
+    expect(fact(statistics, 'Monthly inflow (30 days)')).toBe('9.999999999999936 DAIx');
+    expect(
+      within(statistics)
+        .getByRole('figure', { name: /^Subscriptions running at each day’s end/ })
+        .getAttribute('aria-label'),
+    ).toMatch(/; 1 today$/);
+    expect(
+      within(statistics)
+        .getByRole('figure', { name: /^Monthly inflow at each day’s end/ })
+        .getAttribute('aria-label'),
+    ).toMatch(/; 9\.999999999999936 DAIx today$/);
+  });
+
   it('shows statistics from the plans, the profile to edit, and the plans with their price and flow rate', async () => {
     const { person, producer: made } = await producer('Weather Co');
     await plan(person, { ...tenDaiAMonth, name: 'Forecasts', total_supply: 100 });
@@ -158,7 +200,7 @@ describe('the producer page', () => {
     expect(fact(statistics, 'Inactive plans')).toBe('1');
     expect(fact(statistics, 'Plans by kind')).toBe('1 stream · 0 vesting · 1 n usage');
     expect(fact(statistics, 'Consumers')).toBe('0 (no subscriber yet)');
-    expect(fact(statistics, 'Monthly inflow')).toBe('0 (no subscriber yet)');
+    expect(fact(statistics, 'Monthly inflow (30 days)')).toBe('none yet');
 
     const table = within(section('Plans')).getByRole('table', { name: 'Your plans' });
     const row = (name: string) => within(table).getByRole('link', { name }).closest('tr') as HTMLElement;

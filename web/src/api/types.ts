@@ -119,6 +119,7 @@ export type CoopPaymentBatch = SuccessBody<'/api/coop/clubs/{id}/payment-batches
 export type StreamsProducer = SuccessBody<'/api/streams/producers/{id}', 'get'>['producer'];
 export type StreamsProducerListing = Item<SuccessBody<'/api/streams/producers', 'get'>>;
 export type StreamsPlan = SuccessBody<'/api/streams/plans/{id}', 'get'>;
+export type StreamsProducerStats = SuccessBody<'/api/streams/producer/stats', 'get'>;
 export type StreamsPlanKind = StreamsPlan['kind'];
 export type StreamsPlanStatus = StreamsPlan['status'];
 export type StreamsPlanToken = StreamsPlan['token']['symbol'];

@@ -28,6 +28,12 @@ export function useOwnPlans() {
   );
 }
 
+/** The signed-in producer's statistics: consumers streaming now, the monthly inflow, and 30 days of both. */
+export function useProducerStats() {
+  const user = useUserKey();
+  return useResource(`streams-stats:${user}`, () => call(api.GET('/api/streams/producer/stats')));
+}
+
 /** After a plan is saved: the producer's list and the plan's pages read it afresh. */
 export function useForgetPlans() {
   const queryClient = useQueryClient();

@@ -1,47 +1,118 @@
-import { Anchor, Button, Group, Stack, Text } from '@mantine/core';
+import { AreaChart } from '@mantine/charts';
+import { Anchor, Button, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
-import type { StreamsPlan, StreamsPlanKind, StreamsProducer } from '../../../api/types';
+import type { StreamsPlan, StreamsPlanKind, StreamsProducer, StreamsProducerStats } from '../../../api/types';
 import { CopyValue } from '../../../components/CopyValue';
 import { Facts } from '../../../components/Facts';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
 import { formatDateTime } from '../../../lib/dates';
-import { useOwnPlans, useOwnProducer } from '../data';
-import { kindLabels, plural } from '../format';
+import { useOwnPlans, useOwnProducer, useProducerStats } from '../data';
+import { formatTokenWei, kindLabels, plural } from '../format';
 import { StreamsFrame } from '../StreamsFrame';
 import { PlansTable } from './PlansTable';
 import { ProducerForm } from './ProducerForm';
 
 const kinds: StreamsPlanKind[] = ['stream', 'vesting', 'usage'];
 
+/** A month of inflow per token, exactly: "10.00 DAIx and 2.59 USDCx". */
+const inflowWords = (inflow: StreamsProducerStats['monthly_inflow']): string =>
+  inflow.length === 0 ? 'none yet' : inflow.map((i) => formatTokenWei(i.wei, i.token)).join(' and ');
+
+/** Whole units of a token, for drawing only (every figure in words is exact). */
+const drawn = (wei: string): number => Number(BigInt(wei) / 10n ** 12n) / 1e6;
+
 /**
- * The top of the producer's page (seed: "the number of active plans, the total number of consumers"):
- * what the API knows today. Subscriptions do not exist yet, so consumers and inflow read as none,
- * never as a made-up figure.
+ * The top of the producer's page (seed: "the number of active plans, the total number of
+ * consumers, and other basic statistical data", as graphs): the plans as they stand, the wallets
+ * streaming now and what they bring in a month, and both day by day over the last 30 days.
  */
-function Statistics({ plans }: { plans: StreamsPlan[] }) {
+function Statistics({ plans, stats }: { plans: StreamsPlan[]; stats: StreamsProducerStats }) {
   const active = plans.filter((plan) => plan.status === 'active');
   const open = plans.filter((plan) => plan.open);
   const later = active.length - open.length;
   const byKind = kinds
     .map((kind) => `${plans.filter((plan) => plan.kind === kind).length} ${kindLabels[kind].toLowerCase()}`)
     .join(' · ');
+  const tokens = [...new Set(stats.history.flatMap((point) => point.monthly_inflow.map((i) => i.token)))];
+  const days = stats.history.map((point) => ({
+    day: point.day.slice(5),
+    subscriptions: point.subscriptions,
+    ...Object.fromEntries(
+      tokens.map((token) => [token, drawn(point.monthly_inflow.find((i) => i.token === token)?.wei ?? '0')]),
+    ),
+  }));
+  const last = stats.history.at(-1);
   return (
-    <SectionCard title="Statistics" description="Your plans as they stand now.">
-      <Facts
-        facts={[
-          { label: 'Active plans', value: `${active.length} of ${plural(plans.length, 'plan')}` },
-          {
-            label: 'Open to subscribers',
-            value: later > 0 ? `${open.length} now, ${later} from their start date` : String(open.length),
-          },
-          { label: 'Inactive plans', value: String(plans.length - active.length) },
-          { label: 'Plans by kind', value: byKind },
-          { label: 'Consumers', value: '0 (no subscriber yet)' },
-          { label: 'Monthly inflow', value: '0 (no subscriber yet)' },
-        ]}
-      />
+    <SectionCard
+      title="Statistics"
+      description="Your plans as they stand, who streams to you, and the last 30 days."
+    >
+      <Stack gap="md">
+        <Facts
+          facts={[
+            { label: 'Active plans', value: `${active.length} of ${plural(plans.length, 'plan')}` },
+            {
+              label: 'Open to subscribers',
+              value: later > 0 ? `${open.length} now, ${later} from their start date` : String(open.length),
+            },
+            { label: 'Inactive plans', value: String(plans.length - active.length) },
+            { label: 'Plans by kind', value: byKind },
+            {
+              label: 'Consumers',
+              value: stats.consumers === 0 ? '0 (no subscriber yet)' : plural(stats.consumers, 'wallet'),
+            },
+            { label: 'Monthly inflow (30 days)', value: inflowWords(stats.monthly_inflow) },
+          ]}
+        />
+        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+          <figure
+            style={{ margin: 0 }}
+            aria-label={`Subscriptions running at each day’s end over the last 30 days; ${last?.subscriptions ?? 0} today`}
+          >
+            <Text size="sm" fw={600} mb="xs">
+              Subscribers
+            </Text>
+            <AreaChart
+              h={180}
+              data={days}
+              dataKey="day"
+              series={[{ name: 'subscriptions', label: 'Subscriptions', color: 'blue.7' }]}
+              curveType="step"
+              withDots={false}
+              yAxisProps={{ allowDecimals: false, width: 40 }}
+            />
+          </figure>
+          <figure
+            style={{ margin: 0 }}
+            aria-label={`Monthly inflow at each day’s end over the last 30 days; ${inflowWords(last?.monthly_inflow ?? [])} today`}
+          >
+            <Text size="sm" fw={600} mb="xs">
+              Monthly inflow
+            </Text>
+            {tokens.length === 0 ? (
+              <Text size="sm" c="dimmed">
+                Nothing has streamed to you yet.
+              </Text>
+            ) : (
+              <AreaChart
+                h={180}
+                data={days}
+                dataKey="day"
+                series={tokens.map((token, n) => ({
+                  name: token,
+                  label: token,
+                  color: n === 0 ? 'teal.7' : 'grape.7',
+                }))}
+                curveType="step"
+                withDots={false}
+                yAxisProps={{ width: 60 }}
+              />
+            )}
+          </figure>
+        </SimpleGrid>
+      </Stack>
     </SectionCard>
   );
 }
@@ -85,10 +156,15 @@ function ProducerDashboard({
   onSaved: (producer: StreamsProducer) => void;
 }) {
   const plans = useOwnPlans();
+  const stats = useProducerStats();
   return (
     <Stack gap="lg">
       <ResourceView resource={plans} loadingLabel="Loading your plans…">
-        {(items) => <Statistics plans={items} />}
+        {(items) => (
+          <ResourceView resource={stats} loadingLabel="Loading your statistics…">
+            {(figures) => <Statistics plans={items} stats={figures} />}
+          </ResourceView>
+        )}
       </ResourceView>
       <SectionCard
         title="Profile"
