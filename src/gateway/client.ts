@@ -11,9 +11,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { LocalAccount } from 'viem';
 import { AUTHORIZATION_FIELDS } from '../chain/authorizations';
+import { type Signed, verifySigned } from '../core/signed';
 import { capsText, gatewayDomain, SESSION_GRANT_TYPES } from './grants/service';
 import { bodyHashOf, GATEWAY_REQUEST_TYPES, requestSigningText } from './proxy/auth';
-import { type Signed, verifySigned } from './receipts';
 
 /**
  * The gateway from code: the official MCP SDK client, with every request signed so no wallet

@@ -37,11 +37,12 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../../core/errors';
 import { canonicalJson } from '../../core/json';
+import { signWith } from '../../core/signed';
 import type { Call } from '../calls/leases';
 import type { Begun } from '../calls/meter';
 import type { GatewayDeps } from '../deps';
 import { formatUsdc } from '../ledger';
-import { REFUND_RULE, type Receipt, SIGNING_PURPOSES, signWith } from '../receipts';
+import { REFUND_RULE, type Receipt, SIGNING_PURPOSES } from '../receipts';
 import type { Server as ServerRow } from '../servers/service';
 import { connectUpstream, type UpstreamTarget } from '../servers/upstream';
 import { type Caller, SessionNonces } from './auth';

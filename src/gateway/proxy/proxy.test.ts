@@ -24,8 +24,8 @@ import {
   gatewayWorld,
 } from '../../../test/support/gateway';
 import { queryRows } from '../../core/database';
+import { verifySigned } from '../../core/signed';
 import { type DemoUpstream, startDemoUpstream } from '../demo/upstream-server';
-import { verifySigned } from '../receipts';
 
 let tally: TestTally;
 let world: GatewayWorld;
