@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
 import type { FileDeps } from '../core/files/service';
+import type { Keyring } from '../core/keyring';
 
 /** What the streams line's services need. */
 export interface StreamsDeps {
@@ -8,4 +9,6 @@ export interface StreamsDeps {
   clock: Clock;
   /** Where plans' card images are kept. */
   files: FileDeps;
+  /** Signs entitlements that producers' services check offline. */
+  keys: Keyring;
 }

@@ -8,7 +8,12 @@ import { streamsScopeDescriptions } from './scopes';
 import { flowWatchers } from './subscriptions/flows';
 
 /** What the streams line's services need, from the core's context. */
-export const streamsDeps = ({ db, clock, files }: LineContext): StreamsDeps => ({ db, clock, files });
+export const streamsDeps = ({ db, clock, files, keys }: LineContext): StreamsDeps => ({
+  db,
+  clock,
+  files,
+  keys,
+});
 
 /**
  * The streams line (seed 000): producers publish plans (a stream priced per period, a vesting

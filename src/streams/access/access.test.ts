@@ -10,6 +10,7 @@ import {
   testTally,
 } from '../../../test/support/app';
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
+import { type Signed, verifySigned } from '../../core/signed';
 import { flowReference } from '../chain/flow-reference';
 import { recordFlowUpdate } from '../subscriptions/flows';
 
@@ -74,6 +75,7 @@ async function subscribedPlan() {
   await flow(`opened-${checkout.id}`, FLOW_RATE);
   return {
     producer,
+    consumer,
     plan,
     access: `/api/streams/plans/${plan.id}/access?wallet=${SUBSCRIBER}`,
     usage: `/api/streams/plans/${plan.id}/usage`,
@@ -156,5 +158,43 @@ describe('the Access API', () => {
       `/api/streams/plans/${plan.id}/access?wallet=0x90f79bf6eb2c4f870365e785982e1f101e93b906`,
     );
     expect(nobody).toMatchObject({ holds: false, subscription: null, month: { used: 0, left: 5 } });
+  });
+});
+
+describe('an entitlement', () => {
+  it('is signed for the subscriber’s wallet, checks offline with the published key, and ends with the grace', async () => {
+    const { consumer, plan, close } = await subscribedPlan();
+    const path = `/api/streams/plans/${plan.id}/entitlement?wallet=${SUBSCRIBER.toUpperCase().replace('0X', '0x')}`;
+    const { entitlements: key } = await read(await request(tally, 'GET', '/api/streams/keys'));
+    const signed = await ok(200, consumer, 'GET', path);
+    expect(signed.key).toBe(key);
+    expect(signed.body).toMatchObject({
+      plan_id: plan.id,
+      producer_id: plan.producer_id,
+      wallet: SUBSCRIBER,
+      issued_at: tally.clock.now().toISOString(),
+      valid_until: new Date(tally.clock.now().getTime() + 3_600_000).toISOString(),
+    });
+    expect(verifySigned(signed as Signed<unknown>, key)).toBe(true);
+    // A changed body no longer checks.
+    expect(
+      verifySigned(
+        { ...signed, body: { ...signed.body, valid_until: '2099-01-01T00:00:00.000Z' } } as Signed<unknown>,
+        key,
+      ),
+    ).toBe(false);
+    // Only the subscriber gets one.
+    expect((await call(await signedInPerson(tally), 'GET', path)).status).toBe(404);
+
+    // Closed by Tally: it holds until the grace ends (an hour after the close here), then not at all.
+    tally.clock.advance(1_800_000);
+    await close();
+    tally.clock.advance(1_800_000);
+    const during = await ok(200, consumer, 'GET', path);
+    expect(during.body.valid_until).toBe(new Date(tally.clock.now().getTime() + 1_800_000).toISOString());
+    tally.clock.advance(1_800_000);
+    const after = await call(consumer, 'GET', path);
+    expect(after.status).toBe(409);
+    expect(after.body.error.code).toBe('not_subscribed');
   });
 });

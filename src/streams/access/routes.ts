@@ -4,6 +4,7 @@ import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
 import { Address, iso, PathId, Uuid } from '../fields';
 import { subscriptionStates } from '../schema';
+import { ENTITLEMENT_PURPOSE, issueEntitlement } from './entitlements';
 import { type Access, checkAccess, recordUsage } from './service';
 
 const tags = ['Streams: access'];
@@ -112,6 +113,61 @@ export function accessRoutes(deps: StreamsDeps) {
       );
       return c.json(accessJson(access), replayed ? 200 : 201);
     },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/plans/{id}/entitlement',
+      access: { caller: 'signed-in', scope: 'streams:subscribe' },
+      tags,
+      summary:
+        'A signed entitlement for my wallet — “wallet W holds plan X until T” — that the producer’s service checks offline with GET /api/streams/keys: an hour while the stream runs, the rest of the grace after Tally closed it',
+      request: { params: z.object({ id: PathId }), query: z.object({ wallet: Address }) },
+      responses: {
+        200: jsonResponse(
+          z
+            .object({
+              body: z.object({
+                plan_id: Uuid,
+                producer_id: Uuid,
+                wallet: z.string(),
+                subscription_id: Uuid,
+                issued_at: z.string(),
+                valid_until: z.string(),
+              }),
+              signature: z
+                .string()
+                .openapi({ description: 'Ed25519 over the canonical JSON of body, base64url' }),
+              key: z.string().openapi({ description: 'the public key that signed it, base64url' }),
+            })
+            .openapi('StreamsEntitlement'),
+          'The signed entitlement',
+        ),
+        ...errorResponses,
+        ...refusals(streamsErrors, ['not_subscribed']),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await issueEntitlement(deps, c.get('actor'), c.req.valid('param').id, c.req.valid('query').wallet),
+        200,
+      ),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/keys',
+      access: { caller: 'anyone' },
+      tags,
+      summary: 'The public key entitlements are signed with (Ed25519, raw, base64url)',
+      responses: {
+        200: jsonResponse(z.object({ entitlements: z.string() }).openapi('StreamsKeys'), 'The keys'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json({ entitlements: deps.keys.signer(ENTITLEMENT_PURPOSE).publicKey }, 200),
   );
 
   return router;

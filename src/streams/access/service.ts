@@ -63,6 +63,11 @@ async function standing(db: Db, plan: Plan, wallet: string, now: Date, lock: boo
   return { subscription, accessUntil, holds };
 }
 
+/** Whether a wallet (any 0x form) holds a plan now, with its latest subscription. */
+export function standingOf(db: Db, plan: Plan, walletText: string, now: Date) {
+  return standing(db, plan, walletAddressOf(walletText, 'wallet'), now, false);
+}
+
 async function usedIn(db: Db, subscriptionId: string, month: string): Promise<number> {
   const [row] = await queryRows<{ used: number }>(
     db,
