@@ -3,6 +3,7 @@ import { streamChainErrors } from './chain/errors';
 import { makeStreamsDemo } from './demo/demo';
 import type { StreamsDeps } from './deps';
 import { streamsErrors } from './errors';
+import { ensureStreamsLedgers, mirrorStreams } from './ledger';
 import { streamsRoutes } from './routes';
 import { streamsScopeDescriptions } from './scopes';
 import { flowWatchers } from './subscriptions/flows';
@@ -24,7 +25,10 @@ export const streamsLine: ProductLine = {
   label: 'Streams',
   scopes: streamsScopeDescriptions,
   errors: { ...streamsErrors.definitions, ...streamChainErrors.definitions },
+  prepare: ({ db, clock }) => ensureStreamsLedgers(db, clock),
   routes: (context) => streamsRoutes(streamsDeps(context)),
+  // What streamed is booked day by day; a minute is soon enough after midnight or a close.
+  jobs: (context) => context.jobs.every('streams.mirror', 60_000, () => mirrorStreams(streamsDeps(context))),
   watchers: (context) => flowWatchers(context.chain),
   demo: (context) => makeStreamsDemo(streamsDeps(context)),
 };

@@ -171,6 +171,8 @@ export const subscriptions = pgTable(
     /** The chain events that started and closed it: a reorg that takes one away undoes what it did. */
     startEventId: text('start_event_id').notNull(),
     closeEventId: text('close_event_id'),
+    /** What streamed is in the ledger up to then (`ledger.ts`); null: nothing yet, from `startedAt`. */
+    mirroredUntil: timestamp('mirrored_until', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },

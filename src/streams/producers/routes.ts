@@ -128,6 +128,12 @@ export function producerRoutes(deps: StreamsDeps) {
               active_plans: z.number().int(),
               consumers: z.number().int().openapi({ description: 'wallets streaming to me now' }),
               monthly_inflow: Inflow,
+              streamed: z.array(
+                z.object({
+                  token: z.enum(planTokens),
+                  wei: z.string().openapi({ description: 'booked in the ledger so far, day by day, in wei' }),
+                }),
+              ),
               history: z.array(
                 z.object({ day: z.string(), subscriptions: z.number().int(), monthly_inflow: Inflow }),
               ),
@@ -146,6 +152,7 @@ export function producerRoutes(deps: StreamsDeps) {
           active_plans: stats.activePlans,
           consumers: stats.consumers,
           monthly_inflow: inflowJson(stats.monthlyInflow),
+          streamed: inflowJson(stats.streamed),
           history: stats.history.map((point) => ({
             day: point.day,
             subscriptions: point.subscriptions,

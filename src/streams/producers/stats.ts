@@ -3,7 +3,8 @@ import type { Actor } from '../../core/actor';
 import { queryRows } from '../../core/database';
 import type { StreamsDeps } from '../deps';
 import { SECONDS_PER_PERIOD } from '../flow-rate';
-import type { PlanToken } from '../schema';
+import { streamsAccountIds } from '../ledger';
+import { type PlanToken, planTokens } from '../schema';
 import { requireOwnProducer } from './service';
 
 /** What the producer page shows on top: plans, consumers, what flows in, and how both moved. */
@@ -13,6 +14,8 @@ export interface ProducerStats {
   consumers: number;
   /** What the running streams bring in a month of 30 days, per token, in wei. */
   monthlyInflow: { token: PlanToken; wei: bigint }[];
+  /** What streamed to the producer so far, as the ledger has booked it (up to the start of today, and every closed stream). */
+  streamed: { token: PlanToken; wei: bigint }[];
   /** One point a day over the last `days` days (UTC), the last one today: subscriptions running at the day's end, and the month's inflow they make. */
   history: { day: string; subscriptions: number; monthlyInflow: { token: PlanToken; wei: bigint }[] }[];
 }
@@ -66,8 +69,15 @@ export async function producerStats(deps: StreamsDeps, actor: Actor, days = 30):
       point.monthlyInflow.push({ token: row.token, wei: BigInt(row.rate) * month });
     byDay.set(row.day, point);
   }
+  const booked = await queryRows<{ ledger: PlanToken; credits: string }>(
+    deps.db,
+    sql`SELECT ledger, credits_posted::text AS credits FROM ledger_accounts
+        WHERE id = ANY(${sql.param(planTokens.map((token) => streamsAccountIds.producer(token, producer.id)))}::uuid[])
+        ORDER BY ledger`,
+  );
   return {
     activePlans: counts!.active_plans,
+    streamed: booked.map((row) => ({ token: row.ledger, wei: BigInt(row.credits) })),
     consumers: counts!.consumers,
     monthlyInflow: inflow.map((row) => ({ token: row.token, wei: BigInt(row.rate) * month })),
     history: [...byDay.values()],

@@ -32197,6 +32197,12 @@ export interface components {
                 /** @description a month (30 days) of the running streams, in wei of the token */
                 wei: string;
             }[];
+            streamed: {
+                /** @enum {string} */
+                token: "USDCx" | "DAIx";
+                /** @description booked in the ledger so far, day by day, in wei */
+                wei: string;
+            }[];
             history: {
                 day: string;
                 subscriptions: number;

@@ -1,0 +1,1 @@
+ALTER TABLE "streams_subscriptions" ADD COLUMN "mirrored_until" timestamp with time zone;
