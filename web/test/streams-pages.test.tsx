@@ -70,6 +70,8 @@ function daysFromNow(days: number): string {
 const colourBand = (card: HTMLElement) => card.querySelector<HTMLElement>('[data-card-colour]')!;
 
 const section = (name: string) => screen.getByRole('region', { name });
+/** A section that may still be loading when the page's heading is there. */
+const region = (name: string) => screen.findByRole('region', { name });
 
 describe('registering as a producer', () => {
   it('checks the fields as they are typed, sends nothing until they are right, and offers the linked wallet', async () => {
@@ -110,7 +112,8 @@ describe('registering as a producer', () => {
     ]);
     expect(router.state.location.pathname).toBe('/streams/producer');
     expect(screen.getByRole('heading', { level: 1, name: 'Radio Weather' })).toBeTruthy();
-    expect(within(section('Plans')).getByText('No plan yet')).toBeTruthy();
+    // The plans and the statistics load after the profile: wait for them.
+    expect(await within(await region('Plans')).findByText('No plan yet')).toBeTruthy();
   });
 
   it('shows the server’s refusal above the form and keeps what was typed, when the person registered meanwhile', async () => {
@@ -194,7 +197,7 @@ describe('the producer page', () => {
     const { user } = await pages.render('/streams/producer');
     await screen.findByRole('heading', { level: 1, name: 'Weather Co' });
 
-    const statistics = section('Statistics');
+    const statistics = await region('Statistics');
     expect(fact(statistics, 'Active plans')).toBe('1 of 2 plans');
     expect(fact(statistics, 'Open to subscribers')).toBe('1');
     expect(fact(statistics, 'Inactive plans')).toBe('1');
@@ -202,7 +205,7 @@ describe('the producer page', () => {
     expect(fact(statistics, 'Consumers')).toBe('0 (no subscriber yet)');
     expect(fact(statistics, 'Monthly inflow (30 days)')).toBe('none yet');
 
-    const table = within(section('Plans')).getByRole('table', { name: 'Your plans' });
+    const table = await within(await region('Plans')).findByRole('table', { name: 'Your plans' });
     const row = (name: string) => within(table).getByRole('link', { name }).closest('tr') as HTMLElement;
     const cells = (name: string) =>
       within(row(name))
