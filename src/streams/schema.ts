@@ -144,6 +144,14 @@ export const subscriptionStates = ['active', 'at_risk', 'closed', 'liquidated'] 
 export type SubscriptionState = (typeof subscriptionStates)[number];
 
 /**
+ * Who deleted or lowered the flow that closed a subscription, told by the flow operator the
+ * agreement names (`FlowUpdatedExtension`): Tally's operator before the account turned critical,
+ * the subscriber, or anyone else (a liquidator of the critical account).
+ */
+export const closeReasons = ['operator', 'subscriber', 'liquidated'] as const;
+export type CloseReason = (typeof closeReasons)[number];
+
+/**
  * A plan a wallet pays for, from the moment its flow was seen on chain. Several plans of one
  * producer in one token share one flow (the protocol allows one per sender, receiver and token):
  * each subscription keeps its own share of the rate.
@@ -173,6 +181,24 @@ export const subscriptions = pgTable(
     closeEventId: text('close_event_id'),
     /** What streamed is in the ledger up to then (`ledger.ts`); null: nothing yet, from `startedAt`. */
     mirroredUntil: timestamp('mirrored_until', { withTimezone: true }),
+    /** Null until the close's flow operator is read (`subscriptions/flows.ts`), and while it streams. */
+    closeReason: text('close_reason', { enum: closeReasons }),
+    /** The flow operator that closed it, lower case: Tally's, the subscriber, or a liquidator. */
+    closedBy: text('closed_by'),
+    /**
+     * When the wallet's account turns critical (its available balance below zero), as the last
+     * run-out scan read it (`subscriptions/runout.ts`); null: never at that rate, or not read yet.
+     */
+    runsOutAt: timestamp('runs_out_at', { withTimezone: true }),
+    /** The chain time of the block that scan read. */
+    scannedAt: timestamp('scanned_at', { withTimezone: true }),
+    /** When the subscriber was warned that the balance runs out within 7 days, and within 24 hours. */
+    warned7dAt: timestamp('warned_7d_at', { withTimezone: true }),
+    warned24hAt: timestamp('warned_24h_at', { withTimezone: true }),
+    /** The treasury's queued operator delete of the flow (`chain_outgoing`), while one is open. */
+    closingTransactionId: uuid('closing_transaction_id'),
+    /** Operator deletes queued for the flow: each attempt's idempotency key is its own. */
+    closeAttempts: integer('close_attempts').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
@@ -180,6 +206,13 @@ export const subscriptions = pgTable(
     uniqueIndex('streams_subscriptions_checkout_idx').on(t.checkoutId),
     index('streams_subscriptions_plan_idx').on(t.planId, t.state),
     index('streams_subscriptions_flow_idx').on(t.subscriberAddress, t.receiverAddress, t.token),
+    // The run-out scan reads every streaming subscription, grouped by account.
+    index('streams_subscriptions_live_idx')
+      .on(t.token, t.subscriberAddress)
+      .where(sql`${t.state} IN ('active', 'at_risk')`),
+    // The flow operator's event finds the subscriptions its FlowUpdated closed.
+    index('streams_subscriptions_close_event_idx').on(t.closeEventId),
+    index('streams_subscriptions_closing_idx').on(t.closingTransactionId),
   ],
 );
 
