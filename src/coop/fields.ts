@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
 
-export const PathId = z.uuid().openapi({ param: { name: 'id', in: 'path' } });
 export const Uuid = z.uuid();
 export const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);

@@ -89,6 +89,9 @@ export function createRouter(): OpenAPIHono<Env> {
   return router;
 }
 
+/** The `{id}` of a route's path: a record's uuid. */
+export const PathId = z.uuid().openapi({ param: { name: 'id', in: 'path' } });
+
 /** Text people type for a name: one line, no control characters (it lands in mail subjects and headers). */
 export const oneLine = <T extends z.ZodString>(schema: T) =>
   schema.regex(/^[^\p{Cc}\u2028\u2029]*$/u, 'must be one line, without control characters');

@@ -5,7 +5,6 @@ import { oneLine } from '../core/http';
 /** The gateway API's shapes: zod schemas (requests are strict objects) and the JSON of each record. */
 
 export const Uuid = z.uuid();
-export const PathId = z.uuid().openapi({ param: { name: 'id', in: 'path' } });
 
 /** USDC micro-units (6 decimals), as the core's amounts are. */
 export const Usdc = Amount.openapi({

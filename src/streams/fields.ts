@@ -4,7 +4,6 @@ import { oneLine } from '../core/http';
 /** The streams API's shapes: zod schemas (requests are strict objects). */
 
 export const Uuid = z.uuid();
-export const PathId = z.uuid().openapi({ param: { name: 'id', in: 'path' } });
 export const Name = oneLine(z.string().trim().min(1).max(100));
 export const Address = z
   .string()

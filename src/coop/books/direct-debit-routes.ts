@@ -7,11 +7,12 @@ import {
   errorResponses,
   jsonBody,
   jsonResponse,
+  PathId,
   refusals,
 } from '../../core/http';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
-import { iso, PathId, Uuid } from '../fields';
+import { iso, Uuid } from '../fields';
 import { collectionStates, directDebitStates, mandateStates } from '../schema';
 import {
   type DirectDebitSettings,

@@ -7,11 +7,12 @@ import {
   errorResponses,
   jsonBody,
   jsonResponse,
+  PathId,
   refusals,
 } from '../../core/http';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
-import { iso, PathId, Uuid } from '../fields';
+import { iso, Uuid } from '../fields';
 import { bankLineStates } from '../schema';
 import { type ClubBankAccount, getClubBankAccount, setClubBankAccount } from './bank-account';
 import { createPaymentBatch, getPaymentBatch, listPaymentBatches, type PaymentBatch } from './payouts';

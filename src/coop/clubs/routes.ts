@@ -1,8 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, errorResponses, jsonBody, jsonResponse, oneLine, refusals } from '../../core/http';
+import {
+  createRouter,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  oneLine,
+  PathId,
+  refusals,
+} from '../../core/http';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
-import { PathId } from '../fields';
 import { ClubSchema, clubJson, InviteLinkSchema, inviteLinkJson } from './json';
 import {
   createClub,

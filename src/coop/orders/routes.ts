@@ -8,12 +8,13 @@ import {
   jsonBody,
   jsonResponse,
   oneLine,
+  PathId,
   refusals,
 } from '../../core/http';
 import { pdfHeaders } from '../../core/pdf';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
-import { PathId, Uuid } from '../fields';
+import { Uuid } from '../fields';
 import { Decimal, exact } from '../products/json';
 import { allocationRules, badPaymentReasons, orderStatuses } from '../schema';
 import { orderStanding } from './access';

@@ -1,9 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { photoRoutes } from '../../core/files/photo-routes';
-import { createRouter, errorResponses, jsonBody, jsonResponse, oneLine, refusals } from '../../core/http';
+import {
+  createRouter,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  oneLine,
+  PathId,
+  refusals,
+} from '../../core/http';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
-import { PathId, Uuid } from '../fields';
+import { Uuid } from '../fields';
 import { editorPolicies } from '../schema';
 import { ProducerSchema, producerJson } from './json';
 import {

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { csvHeaders } from '../../core/csv';
-import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
-import { PathId, Uuid } from '../fields';
+import { Uuid } from '../fields';
 import { exportProducts, importProducts, PRODUCT_COLUMNS } from './csv';
 import {
   ProductChanges,

@@ -2,10 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
 import type { Actor } from '../actor';
 import { AppError } from '../errors';
-import { type createRouter, errorResponses, jsonResponse } from '../http';
+import { type createRouter, errorResponses, jsonResponse, PathId } from '../http';
 import { PHOTO_MAX_BYTES, photoHeaders } from './photos';
-
-const PathId = z.uuid().openapi({ param: { name: 'id', in: 'path' } });
 
 /**
  * `PUT` and `GET /<things>/{id}/photo` for a record with a photo (a producer, a household): the

@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AuthorizationFields, authorizationInputOf } from '../../chain/authorization-json';
 import { chainErrors } from '../../chain/errors';
-import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
-import { PathId } from '../fields';
 import { DepositSchema, DepositTermsSchema, depositJson, depositTermsJson } from './json';
 import { createDeposit, depositTerms, getDeposit, listDeposits } from './service';
 

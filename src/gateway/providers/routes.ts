@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
-import { Address, Name, PathId, Uuid } from '../fields';
+import { Address, Name, Uuid } from '../fields';
 import { kycDocumentKinds, kycStates } from '../schema';
 import { KycDocumentSchema, kycDocumentJson, ProviderSchema, providerJson } from './json';
 import {

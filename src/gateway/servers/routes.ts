@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../core/errors';
-import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
-import { HeaderName, HeaderValue, HttpUrl, Name, PathId, Slug, Usdc } from '../fields';
+import { HeaderName, HeaderValue, HttpUrl, Name, Slug, Usdc } from '../fields';
 import { serverStates } from '../schema';
 import { CATALOGUE_WINDOW_DAYS, type CatalogueServer, catalogue } from './catalogue';
 import { ServerSchema, serverJson } from './json';

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
-import { Address, iso, PathId, Uuid } from '../fields';
+import { Address, iso, Uuid } from '../fields';
 import { subscriptionStates } from '../schema';
 import { ENTITLEMENT_PURPOSE, issueEntitlement } from './entitlements';
 import { type Access, checkAccess, recordUsage } from './service';

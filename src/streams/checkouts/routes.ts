@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import { flowReference } from '../chain/flow-reference';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
-import { Address, PathId, Uuid } from '../fields';
+import { Address, Uuid } from '../fields';
 import { checkoutStates, planTokens } from '../schema';
 import { type Checkout, cancelCheckout, getCheckout, startCheckout } from './service';
 

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Amount } from '../../core/amounts';
 import { photoRoutes } from '../../core/files/photo-routes';
-import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
-import { Name, PathId } from '../fields';
+import { Name } from '../fields';
 import { planKinds, planStatuses, planTokens, pricePeriods } from '../schema';
 import { PlanSchema, planJson } from './json';
 import {

@@ -1,8 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, errorResponses, jsonBody, jsonResponse, oneLine, refusals } from '../../core/http';
+import {
+  createRouter,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  oneLine,
+  PathId,
+  refusals,
+} from '../../core/http';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
-import { Address, Name, PathId } from '../fields';
+import { Address, Name } from '../fields';
 import { PlanSchema, planJson } from '../plans/json';
 import { listOpenPlans } from '../plans/service';
 import { planTokens } from '../schema';
