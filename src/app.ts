@@ -24,7 +24,6 @@ import type { Logger } from './core/log';
 import { registerMailJobs } from './core/mail/jobs';
 import { mailRoutes } from './core/mail/routes';
 import { notificationRoutes } from './core/notifications/routes';
-import { registerWebhookJobs } from './core/webhooks/jobs';
 import { assertKnownScopes } from './core/route-access';
 import { mountWebApp } from './core/web';
 import { installRoutes } from './demo';
@@ -149,7 +148,6 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   http.route('/api/notifications', notificationRoutes({ db, clock, types: notificationTypes }));
   http.route('/api/files', fileRoutes({ ...context.files, maxUploadBytes: config.maxUploadBytes }));
   registerMailJobs(jobs, { clock, log, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
-  registerWebhookJobs(jobs, { db, clock, log, keys: context.keys, allowPrivateNetwork: context.allowPrivateNetwork });
   http.route('/api/ledger', ledgerRoutes({ db, clock, batcher }));
   registerLedgerJobs(jobs, { db, clock });
 

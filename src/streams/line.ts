@@ -9,12 +9,11 @@ import { streamsScopeDescriptions } from './scopes';
 import { flowWatchers } from './subscriptions/flows';
 
 /** What the streams line's services need, from the core's context. */
-export const streamsDeps = ({ db, clock, files, keys, chain }: LineContext): StreamsDeps => ({
+export const streamsDeps = ({ db, clock, files, keys }: LineContext): StreamsDeps => ({
   db,
   clock,
   files,
   keys,
-  chain,
 });
 
 /**
