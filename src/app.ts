@@ -26,6 +26,7 @@ import { mailRoutes } from './core/mail/routes';
 import { notificationRoutes } from './core/notifications/routes';
 import { assertKnownScopes } from './core/route-access';
 import { mountWebApp } from './core/web';
+import { registerWebhookJobs } from './core/webhooks/jobs';
 import { installRoutes } from './demo';
 import { TransferBatcher } from './ledger/batcher';
 import { registerLedgerJobs } from './ledger/jobs';
@@ -148,6 +149,13 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   http.route('/api/notifications', notificationRoutes({ db, clock, types: notificationTypes }));
   http.route('/api/files', fileRoutes({ ...context.files, maxUploadBytes: config.maxUploadBytes }));
   registerMailJobs(jobs, { clock, log, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
+  registerWebhookJobs(jobs, {
+    db,
+    clock,
+    log,
+    keys: context.keys,
+    allowPrivateNetwork: context.allowPrivateNetwork,
+  });
   http.route('/api/ledger', ledgerRoutes({ db, clock, batcher }));
   registerLedgerJobs(jobs, { db, clock });
 

@@ -20,6 +20,7 @@ import type { JobRunner } from './core/jobs';
 import type { Keyring } from './core/keyring';
 import type { Logger } from './core/log';
 import { type NotificationTypeDefinition, NotificationTypes } from './core/notifications/registry';
+import { webhookErrors } from './core/webhooks/errors';
 import type { TransferBatcher } from './ledger/batcher';
 import { ledgerErrors } from './ledger/errors';
 
@@ -142,7 +143,7 @@ export function buildRegistries(lines: readonly ProductLine[]): LineRegistries {
   }
   const errorCodes = new Map<string, string>([
     ...Object.entries(coreErrorDescriptions),
-    ...[ledgerErrors, chainErrors].flatMap((catalogue) =>
+    ...[ledgerErrors, chainErrors, webhookErrors].flatMap((catalogue) =>
       Object.entries(catalogue.definitions).map(([code, { description }]) => [code, description] as const),
     ),
   ]);
