@@ -12,11 +12,6 @@ export const Usdc = Amount.openapi({
   description: 'USDC micro-units (6 decimals), as a decimal string',
 });
 
-export const Address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address of 40 hex digits')
-  .openapi({ example: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' });
-
 export const Name = oneLine(z.string().trim().min(1).max(100));
 
 /** The path segment of `/mcp/<slug>`. */

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { Address } from '../../chain/address';
 import type { Actor } from '../../core/actor';
 import { PositiveAmount } from '../../core/amounts';
 import { AppError } from '../../core/errors';
@@ -14,7 +15,7 @@ import {
 import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
-import { Address, Slug } from '../fields';
+import { Slug } from '../fields';
 import { AuthRefusal, authenticate, type Caller } from '../proxy/auth';
 import { WithdrawalSchema, withdrawalJson } from '../withdrawals/routes';
 import { createWithdrawal } from '../withdrawals/service';

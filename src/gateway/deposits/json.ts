@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import { Address } from '../../chain/address';
 import { authorizationKinds } from '../../chain/authorizations';
-import { Address, iso, Usdc, Uuid } from '../fields';
+import { iso, Usdc, Uuid } from '../fields';
 import { depositStates } from '../schema';
 import type { Deposit } from './service';
 

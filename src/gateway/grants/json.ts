@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { Address, iso, Usdc, Uuid } from '../fields';
+import { Address } from '../../chain/address';
+import { iso, Usdc, Uuid } from '../fields';
 import { grantKinds } from '../schema';
 import type { Grant } from './service';
 

@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { Address } from '../../chain/address';
 import { chainErrors } from '../../chain/errors';
 import { PositiveAmount } from '../../core/amounts';
 import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
-import { Address, Name, Slug, Usdc } from '../fields';
+import { Name, Slug, Usdc } from '../fields';
 import { GrantSchema, grantJson } from './json';
 import { type GrantLimits, issueBearerGrant, issueSessionKeyGrant, listGrants, revokeGrant } from './service';
 

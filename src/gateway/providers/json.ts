@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { Address, iso, Uuid } from '../fields';
+import { Address } from '../../chain/address';
+import { iso, Uuid } from '../fields';
 import { kycDocumentKinds, kycStates } from '../schema';
 import type { KycDocument, Provider } from './service';
 

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { Address } from '../../chain/address';
 import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
-import { Address, Name, Uuid } from '../fields';
+import { Name, Uuid } from '../fields';
 import { kycDocumentKinds, kycStates } from '../schema';
 import { KycDocumentSchema, kycDocumentJson, ProviderSchema, providerJson } from './json';
 import {

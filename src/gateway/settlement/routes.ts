@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { Address } from '../../chain/address';
 import { Amount } from '../../core/amounts';
 import { AppError } from '../../core/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
-import { Address, iso, Usdc, Uuid } from '../fields';
+import { iso, Usdc, Uuid } from '../fields';
 import { requireOwnProvider } from '../providers/service';
 import { payoutStates } from '../schema';
 import {

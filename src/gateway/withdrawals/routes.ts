@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { Address } from '../../chain/address';
 import { PositiveAmount } from '../../core/amounts';
 import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
-import { Address, iso, Usdc, Uuid } from '../fields';
+import { iso, Usdc, Uuid } from '../fields';
 import { withdrawalStates } from '../schema';
 import { createWithdrawal, getWithdrawal, listWithdrawals, type Withdrawal } from './service';
 

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { Address } from '../../chain/address';
 import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
-import { Address, iso, Uuid } from '../fields';
+import { iso, Uuid } from '../fields';
 import { subscriptionStates } from '../schema';
 import { ENTITLEMENT_PURPOSE, issueEntitlement } from './entitlements';
 import { type Access, checkAccess, recordUsage } from './service';

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { Address } from '../../chain/address';
 import { createRouter, errorResponses, jsonBody, jsonResponse, PathId, refusals } from '../../core/http';
 import { flowReference } from '../chain/flow-reference';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
-import { Address, Uuid } from '../fields';
+import { Uuid } from '../fields';
 import { checkoutStates, planTokens } from '../schema';
 import { type Checkout, cancelCheckout, getCheckout, startCheckout } from './service';
 

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { Address } from '../../chain/address';
 import {
   createRouter,
   errorResponses,
@@ -10,7 +11,7 @@ import {
 } from '../../core/http';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
-import { Address, Name } from '../fields';
+import { Name } from '../fields';
 import { PlanSchema, planJson } from '../plans/json';
 import { listOpenPlans } from '../plans/service';
 import { planTokens } from '../schema';
