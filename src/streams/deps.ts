@@ -1,3 +1,4 @@
+import type { ChainRuntime } from '../chain/runtime';
 import type { Clock } from '../core/clock';
 import type { Db } from '../core/database';
 import type { FileDeps } from '../core/files/service';
@@ -11,4 +12,6 @@ export interface StreamsDeps {
   files: FileDeps;
   /** Signs entitlements that producers' services check offline. */
   keys: Keyring;
+  /** The chain the line's flows run on; none on an installation without one. */
+  chain?: ChainRuntime;
 }

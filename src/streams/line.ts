@@ -9,11 +9,12 @@ import { streamsScopeDescriptions } from './scopes';
 import { flowWatchers } from './subscriptions/flows';
 
 /** What the streams line's services need, from the core's context. */
-export const streamsDeps = ({ db, clock, files, keys }: LineContext): StreamsDeps => ({
+export const streamsDeps = ({ db, clock, files, keys, chain }: LineContext): StreamsDeps => ({
   db,
   clock,
   files,
   keys,
+  chain,
 });
 
 /**

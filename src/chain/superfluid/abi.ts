@@ -409,6 +409,30 @@ export const cfaV1Abi = [
   },
   {
     type: 'function',
+    name: 'updateFlow',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'token', type: 'address' },
+      { name: 'receiver', type: 'address' },
+      { name: 'flowRate', type: 'int96' },
+      { name: 'ctx', type: 'bytes' },
+    ],
+    outputs: [{ name: 'newCtx', type: 'bytes' }],
+  },
+  {
+    type: 'function',
+    name: 'deleteFlow',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'token', type: 'address' },
+      { name: 'sender', type: 'address' },
+      { name: 'receiver', type: 'address' },
+      { name: 'ctx', type: 'bytes' },
+    ],
+    outputs: [{ name: 'newCtx', type: 'bytes' }],
+  },
+  {
+    type: 'function',
     name: 'createFlowByOperator',
     stateMutability: 'nonpayable',
     inputs: [

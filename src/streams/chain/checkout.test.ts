@@ -18,6 +18,7 @@ import {
   executeCheckout,
   executeCheckoutSteps,
   foldCheckout,
+  lastsAfterCheckout,
   planCheckout,
 } from './checkout';
 import type { StreamContracts } from './contracts';
@@ -212,11 +213,46 @@ describe('a checkout on the embedded chain', () => {
     await executeCheckout(streams.publicClient, streams.wallet(5), plan);
     expect((await flowOf(daix, second.subscriber, second.receiver)).rate).toBe(flowRate);
 
-    const again = await planCheckout(streams.publicClient, daix, { ...second, checkoutId: newId() }).catch(
-      (e) => e,
-    );
-    expect(again).toBeInstanceOf(AppError);
-    expect(again).toMatchObject({ code: 'flow_exists', status: 409 });
+    // A second plan of the same producer in the same token: the one flow's rate grows by the plan's.
+    const third = { ...second, checkoutId: newId(), flowRate: 2n * flowRate };
+    const raise = await planCheckout(streams.publicClient, daix, third);
+    expect(raise.existingFlowRate).toBe(flowRate);
+    expect(raise.steps.map((step) => step.kind)).toEqual(['update_flow']);
+    const before = await flowOf(daix, second.subscriber, second.receiver);
+    const { receipts } = await executeCheckout(streams.publicClient, streams.wallet(5), raise);
+    const after = await flowOf(daix, second.subscriber, second.receiver);
+    expect(after.rate).toBe(3n * flowRate);
+    // The deposit grew by exactly what the plan said it would lock.
+    expect(after.deposit - before.deposit).toBe(raise.buffer);
+    const updated = flowEvents(daix, receipts[0]!).find((event) => event.eventName === 'FlowUpdated');
+    expect(checkoutIdOf(updated!.args.userData)).toBe(third.checkoutId);
+
+    // A vesting plan's flow is Tally's operator's to create at the cliff: not beside a running flow.
+    const vesting = await planCheckout(streams.publicClient, daix, {
+      ...second,
+      checkoutId: newId(),
+      flowStart: 'operator',
+    }).catch((e) => e);
+    expect(vesting).toBeInstanceOf(AppError);
+    expect(vesting).toMatchObject({ code: 'flow_exists', status: 409 });
+  });
+
+  it('says how long the balance lasts after the checkout, as the chain then reads it', async () => {
+    const { daix } = streams;
+    const terms = termsFor(8, 3, { prepaidSeconds: aMonth });
+    const plan = await planCheckout(streams.publicClient, daix, terms);
+    const lasts = lastsAfterCheckout(plan);
+    const { receipts } = await executeCheckout(streams.publicClient, streams.wallet(8), plan);
+    const position = await readStreamPosition(streams.publicClient, daix, terms.subscriber);
+    const runOut = runOutOf(position);
+    // Read a few blocks later: the same moment of running out, give or take the seconds between.
+    const minedAt = (await streams.publicClient.getBlock({ blockNumber: receipts.at(-1)!.blockNumber }))
+      .timestamp;
+    expect(lasts).not.toBeNull();
+    expect(runOut.criticalAt! - minedAt).toBeGreaterThanOrEqual(lasts! - 5n);
+    expect(runOut.criticalAt! - minedAt).toBeLessThanOrEqual(lasts! + 5n);
+    // At least the prepaid month.
+    expect(lasts!).toBeGreaterThanOrEqual(aMonth - 5n);
   });
 
   it('one transaction per step still works, for a wallet that cannot batch', async () => {

@@ -8,7 +8,14 @@ import {
 } from 'viem';
 import { cfaV1Abi, hostCallAbi, superTokenAbi } from '../../chain/superfluid/abi';
 import { AppError } from '../../core/errors';
-import { amountToStream, bufferFor, type FlowTerms, readFlowTerms, readStreamPosition } from './buffer';
+import {
+  bufferFor,
+  type FlowTerms,
+  readFlowTerms,
+  readStreamPosition,
+  runOutOf,
+  type StreamPosition,
+} from './buffer';
 import { type ChainCall, type StreamPublicClient, type StreamWalletClient, sendCall } from './call';
 import type { StreamContracts } from './contracts';
 import { streamChainErrors } from './errors';
@@ -66,23 +73,37 @@ export interface CheckoutTerms {
   flowStart?: 'checkout' | 'operator';
   /** How long after the latest block a permit stays valid; an hour unless told. */
   permitValidSeconds?: bigint;
+  /**
+   * The permit the wallet has signed already (planned by an earlier call): the steps are planned
+   * again around exactly it, so the signature still fits. Refused as `permit_stale` when it no
+   * longer covers what the checkout needs.
+   */
+  signedPermit?: { value: bigint; deadline: bigint };
 }
 
-export type CheckoutStepKind = 'approve' | 'wrap' | 'create_flow' | 'authorize_operator';
+export type CheckoutStepKind = 'approve' | 'wrap' | 'create_flow' | 'update_flow' | 'authorize_operator';
 
 /** One step, as its own transaction (`call`), and as an operation of the host's batch where it can be one. */
 export type CheckoutStep =
   | { kind: 'approve'; call: ChainCall; underlyingAmount: bigint }
   | { kind: 'wrap'; call: ChainCall; operation: BatchOperation; amount: bigint; underlyingAmount: bigint }
   | { kind: 'create_flow'; call: ChainCall; operation: BatchOperation; buffer: bigint }
+  /** A flow already runs to the receiver (another plan of the same producer): its rate grows by the checkout's. */
+  | { kind: 'update_flow'; call: ChainCall; operation: BatchOperation; buffer: bigint }
   | { kind: 'authorize_operator'; call: ChainCall; operation: BatchOperation };
 
 export interface CheckoutPlan {
   contracts: StreamContracts;
   terms: CheckoutTerms;
   flowTerms: FlowTerms;
-  /** The deposit the flow will lock, returned when it is closed while solvent. */
+  /** The deposit the checkout adds to the flow's, returned when it is closed while solvent. */
   buffer: bigint;
+  /** What the subscriber already streams to the receiver in this token (other plans), wei per second. */
+  existingFlowRate: bigint;
+  /** The subscriber's position before the checkout, as read. */
+  position: StreamPosition;
+  /** What the checkout wraps, in the super token (0 when the wallet holds enough). */
+  wrapAmount: bigint;
   /** What remains to do, in order; steps the subscriber's wallet has done already are left out. */
   steps: CheckoutStep[];
   /** The approve as a signature, when an approve remains and the underlying token takes EIP-2612 permits. */
@@ -100,9 +121,10 @@ const DEFAULT_PERMIT_VALID_SECONDS = 3_600n;
 const STANDARD_DECIMALS = 18;
 
 /**
- * Reads what the subscriber's wallet holds and has allowed, and lists the steps that remain. A
- * flow that already runs to the receiver is refused: the CFA keeps one flow per sender and
- * receiver, and a second checkout would be a plan change.
+ * Reads what the subscriber's wallet holds and has allowed, and lists the steps that remain. The
+ * CFA keeps one flow per sender, receiver and token: when the subscriber already streams to the
+ * receiver (another plan of the same producer), the checkout raises that flow's rate by its own
+ * instead of creating one, and the follower reads the increase as this checkout's.
  */
 export async function planCheckout(
   publicClient: StreamPublicClient,
@@ -112,7 +134,6 @@ export async function planCheckout(
   const { subscriber, receiver, flowRate, operator } = terms;
   const { superToken, underlying } = contracts;
   const flowTerms = await readFlowTerms(publicClient, contracts);
-  const buffer = bufferFor(flowRate, flowTerms);
   const [[, existingRate], position, permissions, allowance, underlyingBalance] = await Promise.all([
     publicClient.readContract({
       address: contracts.cfa,
@@ -135,20 +156,42 @@ export async function planCheckout(
       args: [subscriber],
     }),
   ]);
-  if (existingRate !== 0n) {
+  if (existingRate !== 0n && terms.flowStart === 'operator') {
+    // Tally's operator creates a vesting plan's flow at the cliff; a flow there already would make
+    // that a change of another plan's flow, which the subscriber did not sign for.
     throw streamChainErrors.error('flow_exists', `${subscriber} already streams to ${receiver}`, {
       subscriber,
       receiver,
       flowRate: existingRate.toString(),
     });
   }
-
-  const needed = amountToStream(flowRate, flowTerms, terms.prepaidSeconds);
+  // The deposit grows with the flow's total rate, rounded as the agreement rounds it.
+  const buffer =
+    existingRate === 0n
+      ? bufferFor(flowRate, flowTerms)
+      : bufferFor(existingRate + flowRate, flowTerms) - bufferFor(existingRate, flowTerms);
+  const needed = buffer + flowRate * terms.prepaidSeconds;
   const held = position.availableBalance > 0n ? position.availableBalance : 0n;
   const steps: CheckoutStep[] = [];
   let permit: PermitRequest | null = null;
   if (needed > held) {
-    const wrap = wrapAmounts(needed - held, contracts.underlyingDecimals);
+    let wrap = wrapAmounts(needed - held, contracts.underlyingDecimals);
+    const signed = terms.signedPermit;
+    if (signed) {
+      if (signed.value < wrap.underlyingAmount)
+        throw streamChainErrors.error(
+          'permit_stale',
+          'the signed permit no longer covers what the checkout wraps',
+          {
+            signed: signed.value.toString(),
+            needed: wrap.underlyingAmount.toString(),
+          },
+        );
+      wrap = wrapAmounts(
+        signed.value * 10n ** BigInt(Math.max(0, STANDARD_DECIMALS - contracts.underlyingDecimals)),
+        contracts.underlyingDecimals,
+      );
+    }
     if (underlyingBalance < wrap.underlyingAmount) {
       throw new AppError('insufficient_funds', `${subscriber} holds too little of the token to wrap`, {
         balance: underlyingBalance.toString(),
@@ -170,12 +213,15 @@ export async function planCheckout(
       });
       const domain = await readPermitDomain(publicClient, underlying);
       if (domain) {
-        const now = (await publicClient.getBlock()).timestamp;
+        const deadline =
+          terms.signedPermit?.deadline ??
+          (await publicClient.getBlock()).timestamp +
+            (terms.permitValidSeconds ?? DEFAULT_PERMIT_VALID_SECONDS);
         permit = await permitRequest(publicClient, domain, {
           owner: subscriber,
           spender: superToken,
           value: wrap.underlyingAmount,
-          deadline: now + (terms.permitValidSeconds ?? DEFAULT_PERMIT_VALID_SECONDS),
+          deadline,
         });
       }
     }
@@ -194,16 +240,13 @@ export async function planCheckout(
     });
   }
   if (terms.flowStart !== 'operator') {
-    const createFlow = encodeFunctionData({
+    const kind = existingRate === 0n ? 'create_flow' : 'update_flow';
+    const flowCall = encodeFunctionData({
       abi: cfaV1Abi,
-      functionName: 'createFlow',
-      args: [superToken, receiver, flowRate, '0x'],
+      functionName: kind === 'create_flow' ? 'createFlow' : 'updateFlow',
+      args: [superToken, receiver, existingRate + flowRate, '0x'],
     });
-    steps.push({
-      kind: 'create_flow',
-      buffer,
-      ...agreementCall(contracts, createFlow, flowReference(terms.checkoutId)),
-    });
+    steps.push({ kind, buffer, ...agreementCall(contracts, flowCall, flowReference(terms.checkoutId)) });
   }
   if (
     permissions.permissions !== FULL_CONTROL.permissions ||
@@ -216,7 +259,33 @@ export async function planCheckout(
     });
     steps.push({ kind: 'authorize_operator', ...agreementCall(contracts, authorize, '0x') });
   }
-  return { contracts, terms, flowTerms, buffer, steps, permit };
+  const wrapAmount = steps.find((step) => step.kind === 'wrap')?.amount ?? 0n;
+  return {
+    contracts,
+    terms,
+    flowTerms,
+    buffer,
+    existingFlowRate: existingRate,
+    position,
+    wrapAmount,
+    steps,
+    permit,
+  };
+}
+
+/**
+ * How long the subscriber's balance lasts once the checkout is done: what it holds, plus what the
+ * checkout wraps, less the deposit the flow locks, spent at its net rate plus the new one. Null
+ * when the account receives more than it sends.
+ */
+export function lastsAfterCheckout(plan: CheckoutPlan): bigint | null {
+  const { position, wrapAmount, buffer, terms } = plan;
+  const outflow = -position.netFlowRate + (terms.flowStart === 'operator' ? 0n : terms.flowRate);
+  return runOutOf({
+    ...position,
+    availableBalance: position.availableBalance + wrapAmount - buffer,
+    netFlowRate: -outflow,
+  }).lastsSeconds;
 }
 
 /**

@@ -7,6 +7,11 @@ export const streamChainErrors = defineErrors({
     description:
       'The subscriber already streams this token to the receiver: one flow per pair, change its rate instead',
   },
+  permit_stale: {
+    status: 409,
+    description:
+      'The permit the wallet signed no longer covers what the checkout needs (the balance moved): plan the steps again and sign anew',
+  },
   flow_not_found: {
     status: 409,
     description: 'No flow of this token runs from the subscriber to the receiver',

@@ -1,0 +1,115 @@
+import { eq } from 'drizzle-orm';
+import type { Address, Hex } from 'viem';
+import type { ChainRuntime } from '../../chain/runtime';
+import type { Actor } from '../../core/actor';
+import { AppError } from '../../core/errors';
+import {
+  type CheckoutPlan,
+  type CheckoutStepKind,
+  foldCheckout,
+  lastsAfterCheckout,
+  planCheckout,
+  type WalletPrompt,
+} from '../chain/checkout';
+import { resolveStreamContracts, type StreamContracts } from '../chain/contracts';
+import type { StreamsDeps } from '../deps';
+import { streamsErrors } from '../errors';
+import { periodAmount, SECONDS_PER_PERIOD } from '../flow-rate';
+import { plans } from '../schema';
+import { type Checkout, getCheckout } from './service';
+
+/**
+ * What the subscriber's wallet still has to do for a checkout, planned by Tally from what the
+ * chain says the wallet holds and has allowed (`chain/checkout.ts`), folded into the fewest
+ * prompts the token allows, and the figures the page shows before the person signs: the deposit
+ * the protocol locks, how long the balance lasts, what a period costs.
+ */
+export interface WalletSteps {
+  checkout: Checkout;
+  plan: CheckoutPlan;
+  /** What a period of the plan streams, in wei (stream and vesting plans). */
+  perPeriod: bigint | null;
+  lastsSeconds: bigint | null;
+  prompts: WalletPrompt[];
+  /** Every step the checkout takes, and whether the wallet has done it already. */
+  stepKinds: { kind: CheckoutStepKind; done: boolean }[];
+}
+
+/** The steps of a flow checkout, in the order a wallet takes them; the flow step is create or update. */
+const FLOW_STEPS: readonly CheckoutStepKind[] = ['approve', 'wrap', 'create_flow', 'authorize_operator'];
+
+const contractsCache = new WeakMap<ChainRuntime, Map<string, Promise<StreamContracts>>>();
+
+/** The contracts of a super token on this chain, read once per process (the host decides them). */
+function contractsOf(chain: ChainRuntime, token: 'USDCx' | 'DAIx'): Promise<StreamContracts> {
+  let byToken = contractsCache.get(chain);
+  if (!byToken) {
+    byToken = new Map();
+    contractsCache.set(chain, byToken);
+  }
+  let found = byToken.get(token);
+  if (!found) {
+    found = resolveStreamContracts(chain.client.publicClient, chain.deployment, token);
+    found.catch(() => byToken?.delete(token));
+    byToken.set(token, found);
+  }
+  return found;
+}
+
+export interface SignedPermit {
+  value: bigint;
+  deadline: bigint;
+  signature: Hex;
+}
+
+/**
+ * Plans the caller's reserved checkout for its wallet. With the permit the wallet signed (from an
+ * earlier answer), the steps are planned around exactly that permit and the batch that carries it
+ * is in the prompts.
+ */
+export async function walletStepsOf(
+  deps: StreamsDeps,
+  actor: Actor,
+  checkoutId: string,
+  signedPermit?: SignedPermit,
+): Promise<WalletSteps> {
+  const checkout = await getCheckout(deps, actor, checkoutId);
+  if (checkout.state !== 'reserved')
+    throw streamsErrors.error('checkout_closed', `the checkout is ${checkout.state}`, {
+      state: checkout.state,
+    });
+  const chain = deps.chain;
+  if (!chain) throw new AppError('unavailable', 'this Tally runs without a chain: nothing can stream');
+  if (checkout.flowRate === null)
+    throw new AppError('validation_failed', 'a usage plan is paid in one transfer, not a flow', {
+      field: 'checkout',
+    });
+  const [plan] = await deps.db.select().from(plans).where(eq(plans.id, checkout.planId));
+  const contracts = await contractsOf(chain, checkout.token);
+  const prepaidSeconds = plan!.period ? SECONDS_PER_PERIOD[plan!.period] : 0n;
+  const planned = await planCheckout(chain.client.publicClient, contracts, {
+    subscriber: checkout.subscriberAddress as Address,
+    receiver: checkout.receiverAddress as Address,
+    flowRate: checkout.flowRate,
+    operator: chain.treasury.address,
+    checkoutId: checkout.id,
+    prepaidSeconds,
+    flowStart: plan!.kind === 'vesting' ? 'operator' : 'checkout',
+    signedPermit: signedPermit && { value: signedPermit.value, deadline: signedPermit.deadline },
+  });
+  const remaining = new Set<CheckoutStepKind>(
+    planned.steps.map((step) => (step.kind === 'update_flow' ? 'create_flow' : step.kind)),
+  );
+  const kinds = plan!.kind === 'vesting' ? FLOW_STEPS.filter((kind) => kind !== 'create_flow') : FLOW_STEPS;
+  return {
+    checkout,
+    plan: planned,
+    perPeriod: plan!.period ? periodAmount(checkout.flowRate, plan!.period) : null,
+    lastsSeconds: lastsAfterCheckout(planned),
+    prompts: foldCheckout(planned, signedPermit?.signature),
+    stepKinds: kinds.map((kind) => ({
+      kind: kind === 'create_flow' && planned.existingFlowRate > 0n ? 'update_flow' : kind,
+      done: !remaining.has(kind),
+    })),
+  };
+}
