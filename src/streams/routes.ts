@@ -5,6 +5,7 @@ import type { StreamsDeps } from './deps';
 import { planRoutes } from './plans/routes';
 import { producerRoutes } from './producers/routes';
 import { subscriptionRoutes } from './subscriptions/routes';
+import { producerWebhookRoutes } from './webhooks/routes';
 
 /** Everything under /api/streams, concept by concept. */
 export function streamsRoutes(deps: StreamsDeps) {
@@ -14,5 +15,6 @@ export function streamsRoutes(deps: StreamsDeps) {
   router.route('/', checkoutRoutes(deps));
   router.route('/', subscriptionRoutes(deps));
   router.route('/', accessRoutes(deps));
+  router.route('/', producerWebhookRoutes(deps));
   return router;
 }

@@ -68,22 +68,7 @@ export async function deliverDueWebhooks(deps: WebhookDeliveryDeps): Promise<num
   }
 }
 
-/**
- * Attempts one delivery at once, when it is due and no worker holds it (a test event or a
- * redelivery its owner waits for). Returns whether this call attempted it.
- */
-export async function deliverWebhookNow(deps: WebhookDeliveryDeps, deliveryId: string): Promise<boolean> {
-  const [claimed] = await claimDeliveries(deps, 1, deliveryId);
-  if (!claimed) return false;
-  await attemptDelivery(deps, claimed);
-  return true;
-}
-
-async function claimDeliveries(
-  deps: WebhookDeliveryDeps,
-  limit: number,
-  onlyId?: string,
-): Promise<ClaimedDelivery[]> {
+async function claimDeliveries(deps: WebhookDeliveryDeps, limit: number): Promise<ClaimedDelivery[]> {
   const now = deps.clock.now();
   const claimed = await deps.db.transaction((tx) =>
     queryRows<{ id: string; attempts: number; final_attempt: number }>(
@@ -95,7 +80,6 @@ async function claimDeliveries(
             JOIN core_webhook_endpoints e ON e.id = d.endpoint_id
             WHERE d.state = 'pending' AND d.next_attempt_at <= ${now}
               AND (d.locked_until IS NULL OR d.locked_until <= ${now}) AND e.enabled
-              ${onlyId === undefined ? sql`` : sql`AND d.id = ${onlyId}`}
             ORDER BY d.next_attempt_at, d.id
             LIMIT ${limit}
             FOR UPDATE OF d SKIP LOCKED)
