@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  type AnyPgColumn,
+  check,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { amountColumn } from '../core/amounts';
 import { users } from '../core/auth/schema';
 import { files } from '../core/files/schema';
@@ -105,6 +115,14 @@ export const checkoutStates = ['reserved', 'completed', 'expired', 'cancelled'] 
 export type CheckoutState = (typeof checkoutStates)[number];
 
 /**
+ * What a checkout does on chain: start a plan (a new flow, a raised flow, or a payment for uses),
+ * move a subscription to another plan of the same producer and token (one flow update), or end one
+ * subscription of several sharing a flow (the flow lowered by its share, or deleted).
+ */
+export const checkoutPurposes = ['subscribe', 'change', 'cancel'] as const;
+export type CheckoutPurpose = (typeof checkoutPurposes)[number];
+
+/**
  * A subscriber's checkout of a plan: a slot of the plan's supply held while the wallet signs, named
  * on chain by the flow's `userData` (`chain/flow-reference.ts`) so the follower matches the flow to
  * it. A reservation lapses at `expiresAt` unless the flow was seen by then.
@@ -129,6 +147,9 @@ export const checkouts = pgTable(
     /** Usage: the uses bought, and what they cost in all (wei). */
     uses: integer('uses'),
     amount: amountColumn('amount'),
+    purpose: text('purpose', { enum: checkoutPurposes }).notNull().default('subscribe'),
+    /** change and cancel: the subscription the checkout ends (its plan's share leaves the flow). */
+    replacesSubscriptionId: uuid('replaces_subscription_id').references((): AnyPgColumn => subscriptions.id),
     state: text('state', { enum: checkoutStates }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
@@ -240,5 +261,34 @@ export const usages = pgTable(
     uniqueIndex('streams_usages_key_idx').on(t.planId, t.key),
     index('streams_usages_month_idx').on(t.subscriptionId, t.month),
     check('streams_usages_positive', sql`${t.uses} > 0`),
+  ],
+);
+
+/**
+ * Uses bought for a usage plan, each paid on chain in one step: the super token's ERC-777 `send`
+ * to the producer, whose `userData` names the checkout (`usage/payments.ts`). A wallet's purchases of
+ * one plan add up on one subscription; what is left is what was bought less the uses reported.
+ */
+export const usagePurchases = pgTable(
+  'streams_usage_purchases',
+  {
+    id: uuid('id').primaryKey(),
+    subscriptionId: uuid('subscription_id')
+      .notNull()
+      .references(() => subscriptions.id),
+    checkoutId: uuid('checkout_id')
+      .notNull()
+      .references(() => checkouts.id),
+    uses: integer('uses').notNull(),
+    amount: amountColumn('amount').notNull(),
+    /** The chain event that paid it: a reorg that takes it away takes the purchase away. */
+    eventId: text('event_id').notNull(),
+    paidAt: timestamp('paid_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('streams_usage_purchases_checkout_idx').on(t.checkoutId),
+    uniqueIndex('streams_usage_purchases_event_idx').on(t.eventId),
+    index('streams_usage_purchases_subscription_idx').on(t.subscriptionId),
+    check('streams_usage_purchases_positive', sql`${t.uses} > 0`),
   ],
 );
