@@ -31,13 +31,7 @@ import {
   vatRatesJson,
 } from './billing';
 import { paymentReference } from './household-orders';
-import {
-  coopAccountIds,
-  coopTransferId,
-  ensureCoopAccounts,
-  householdBalance,
-  postCoopTransfers,
-} from './ledger';
+import { coopAccountIds, coopTransferId, ensureCoopAccounts, postCoopTransfers } from './ledger';
 import { orderMachine } from './state';
 
 /**
@@ -130,6 +124,13 @@ interface BillChange {
   rows: BillingRow[];
 }
 
+/** A changed bill once billed anew: what it holds as received, its reference, and its household's balance. */
+interface CorrectedBill extends BillChange {
+  receivedCents: bigint;
+  reference: string;
+  balance: bigint;
+}
+
 /**
  * Bills a corrected order again, in the transaction that confirmed its last delivery (or settled
  * the correction), under the order's lock: every bill whose total or VAT changed is reversed and
@@ -214,6 +215,7 @@ export async function billCorrection(deps: CoopDeps, tx: Db, order: Order): Prom
     tx,
     changes.map((c) => c.householdId),
   );
+  const corrected: CorrectedBill[] = [];
   for (const change of changes) {
     const total = change.totals.totalCents;
     let received = change.before?.receivedCents ?? 0n;
@@ -236,6 +238,7 @@ export async function billCorrection(deps: CoopDeps, tx: Db, order: Order): Prom
       fixedAt: null,
     };
     const old = before.get(change.householdId);
+    const reference = old?.reference ?? paymentReference(order, change.householdId);
     if (old) {
       await tx
         .update(bills)
@@ -245,12 +248,19 @@ export async function billCorrection(deps: CoopDeps, tx: Db, order: Order): Prom
       await tx.insert(bills).values({
         orderId: order.id,
         householdId: change.householdId,
-        reference: paymentReference(order, change.householdId),
+        reference,
         createdAt: now,
         paidAt: paid ? now : null,
         ...values,
       });
     }
+    // The ledger's balance is final here: every transfer of the correction is posted above.
+    corrected.push({
+      ...change,
+      receivedCents: received,
+      reference,
+      balance: ahead.get(change.householdId) ?? 0n,
+    });
   }
   await tx.update(orders).set({ status, processedAt: now, updatedAt: now }).where(eq(orders.id, order.id));
   await addEvent(
@@ -263,7 +273,7 @@ export async function billCorrection(deps: CoopDeps, tx: Db, order: Order): Prom
       ? `Correction ${round} settled: no bill changed`
       : `Correction ${round} settled: ${changes.length === 1 ? 'one bill' : `${changes.length} bills`} changed`,
   );
-  await tellHouseholdsOfCorrection(deps, tx, order, changes);
+  await tellHouseholdsOfCorrection(deps, tx, order, corrected);
   await finishIfSettled(deps, tx, { ...order, status });
 }
 
@@ -271,7 +281,7 @@ async function tellHouseholdsOfCorrection(
   deps: CoopDeps,
   tx: Db,
   order: Order,
-  changes: readonly BillChange[],
+  changes: readonly CorrectedBill[],
 ): Promise<void> {
   if (changes.length === 0) return;
   // What the correction changed: the products whose check was changed since the order was reopened.
@@ -284,23 +294,19 @@ async function tellHouseholdsOfCorrection(
   const people = await householdPeople(tx, order.clubId);
   const notices = [];
   for (const change of changes) {
-    const [bill] = await tx
-      .select()
-      .from(bills)
-      .where(and(eq(bills.orderId, order.id), eq(bills.householdId, change.householdId)));
     const rows = change.rows.filter((row) => touched.has(`${change.householdId}|${row.product_id}`));
     const sentences = changeSummary(rows);
     const was = change.before?.totalCents ?? 0n;
-    const owed = bill!.totalCents - bill!.receivedCents;
-    const balance = await householdBalance(tx, change.householdId);
+    const total = change.totals.totalCents;
+    const owed = total - change.receivedCents;
     const body = [
       `Order ${order.number} was corrected: ${order.reopenReason}`,
       sentences.length > 0 ? `What changed:\n${sentences.join('\n')}` : '',
-      `Your bill went from ${euros(was)} to ${euros(bill!.totalCents)}.`,
+      `Your bill went from ${euros(was)} to ${euros(total)}.`,
       owed > 0n
-        ? `To pay: ${euros(owed)}, with the reference ${formatCreditorReference(bill!.reference)}.`
-        : balance > 0n
-          ? `Nothing more to pay: ${euros(balance)} is on your household’s balance for the next bills.`
+        ? `To pay: ${euros(owed)}, with the reference ${formatCreditorReference(change.reference)}.`
+        : change.balance > 0n
+          ? `Nothing more to pay: ${euros(change.balance)} is on your household’s balance for the next bills.`
           : 'Nothing more to pay.',
     ]
       .filter(Boolean)
@@ -309,7 +315,7 @@ async function tellHouseholdsOfCorrection(
       notices.push({
         userId: person.userId,
         type: COOP_NOTIFICATIONS.orderCorrected,
-        title: `Order ${order.number} was corrected: your bill is now ${euros(bill!.totalCents)}`,
+        title: `Order ${order.number} was corrected: your bill is now ${euros(total)}`,
         body,
         link: orderLink(order),
         dedupeKey: `order_corrected:${order.id}:${order.corrections}`,
