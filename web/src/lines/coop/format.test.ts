@@ -2,14 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   balanceWords,
   centsOf,
-  dateTimeInput,
   decimalInput,
   formatEuros,
   formatPercent,
   formatSignedEuros,
   ibanShapeProblem,
   inGroupsOfFour,
-  isoFromDateTimeInput,
   memberPricePreview,
   packaging,
   quantityOf,
@@ -59,16 +57,6 @@ describe('coop money and amounts', () => {
     expect(quantityOf('1.000', 'piece')).toBe('1 piece');
     expect(quantityOf('3', 'piece')).toBe('3 pieces');
     expect(quantityOf('0.500', 'l')).toBe('0.5 litre');
-  });
-
-  it('reads a date-time field in local time and gives it back with its offset', () => {
-    const iso = isoFromDateTimeInput('2026-06-03T18:30');
-    expect(iso).not.toBeNull();
-    expect(dateTimeInput(iso)).toBe('2026-06-03T18:30');
-    expect(new Date(iso!).getTime()).toBe(new Date(2026, 5, 3, 18, 30).getTime());
-    expect(isoFromDateTimeInput('')).toBeNull();
-    expect(isoFromDateTimeInput('tomorrow')).toBeNull();
-    expect(dateTimeInput(null)).toBe('');
   });
 });
 

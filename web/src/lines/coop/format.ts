@@ -213,23 +213,6 @@ export const allocationRuleLabels: Record<CoopAllocationRule, { label: string; e
   },
 };
 
-const pad = (value: number) => String(value).padStart(2, '0');
-
-/** A timestamp as a date-time field shows it, in the reader's time zone: `2026-06-03T18:00`. */
-export function dateTimeInput(iso: string | null): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-/** What a date-time field holds (the reader's local time) as the API takes it, with its offset; null when empty or not a date. */
-export function isoFromDateTimeInput(value: string): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
 /** Without spaces, upper case: an IBAN or a reference as typed (`de89 3704…`) as banks compare it. */
 export const compactCode = (text: string) => text.replace(/\s+/g, '').toUpperCase();
 

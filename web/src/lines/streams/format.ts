@@ -94,23 +94,6 @@ export function monthlyWei(plan: StreamsPlan): bigint | null {
 export const plural = (count: number, one: string, many = `${one}s`) =>
   `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** A date-time field's value (the reader's local time) for a timestamp of the API; empty for none. */
-export function dateTimeInput(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-/** What a date-time field holds, as the API takes it (with its offset); null when empty or not a date. */
-export function isoFromDateTimeInput(value: string): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
 /**
  * The text colour that reads on a card's background: black or white, whichever contrasts more
  * (WCAG's relative luminance), so a producer's colour never makes a card unreadable.

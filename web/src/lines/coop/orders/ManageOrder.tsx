@@ -9,9 +9,9 @@ import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { SectionCard } from '../../../components/SectionCard';
 import { useFocusFirstInvalid } from '../../../hooks/useFocusFirstInvalid';
 import { useFormDraft } from '../../../hooks/useFormDraft';
-import { formatToTheSecond } from '../../../lib/dates';
+import { dateTimeInput, formatToTheSecond, isoFromDateTimeInput } from '../../../lib/dates';
 import { type FormProblem, problemOf } from '../../../lib/serverErrors';
-import { dateTimeInput, isoFromDateTimeInput, plural } from '../format';
+import { plural } from '../format';
 
 type Apply = (order: CoopOrderDetail) => Promise<void>;
 

@@ -1,12 +1,11 @@
 import type { ReactNode } from 'react';
 import type { Fact } from '../../../components/Facts';
-import { formatDateTime } from '../../../lib/dates';
+import { formatDateTime, isoFromDateTimeInput } from '../../../lib/dates';
 import {
   flowFigure,
   flowRateOf,
   formatTokenWei,
   formatWei,
-  isoFromDateTimeInput,
   periodAmount,
   perPeriod,
   plural,

@@ -7,14 +7,8 @@ import type {
   StreamsPricePeriod,
 } from '../../../api/types';
 import { editableAmount, parseAmount } from '../../../lib/amounts';
-import {
-  dateTimeInput,
-  flowRateOf,
-  isoFromDateTimeInput,
-  MAX_FLOW_RATE,
-  TOKEN_DECIMALS,
-  tokenRules,
-} from '../format';
+import { dateTimeInput, isoFromDateTimeInput } from '../../../lib/dates';
+import { flowRateOf, MAX_FLOW_RATE, TOKEN_DECIMALS, tokenRules } from '../format';
 
 /** What the plan form holds: every field as typed, so nothing is lost on an error. */
 export interface PlanValues {
