@@ -6,7 +6,7 @@ import { accessibilityAudit } from './support/accessibility';
 import { logIn, signUp } from './support/accounts';
 import { type Browser, launchBrowser, screenshotTaker } from './support/browser';
 import { field } from './support/page-checks';
-import { type RunningTally, startTally } from './support/server';
+import { type RunningTally, reachTally, startTally } from './support/server';
 
 const ADA = { name: 'Ada Admin', email: 'ada@example.com', password: 'ada keeps the books right' };
 const BOB = { name: 'Bob Garcia', email: 'bob@example.com', password: 'bob grows tomatoes too' };
@@ -52,22 +52,8 @@ describe('coop: the bookkeeper’s bank, payments and corrections', () => {
   const garciasCorrected = billTotals([eggs(1n), potatoes(3100n)]).totalCents;
   const invoice = billTotals([eggs(2n), potatoes(2500n)]).totalCents;
 
-  const url = (path: string) => `${server.url}${path}`;
-  const go = async (page: Page, path: string) => {
-    await page.bringToFront();
-    await page.goto(url(path));
-  };
+  const { url, go, api } = reachTally(() => server);
   const orderPath = () => `/coop/clubs/${clubId}/orders/${orderId}`;
-
-  async function api(page: Page, method: string, path: string, data?: unknown) {
-    const answer = await page.request.fetch(url(path), {
-      method,
-      data,
-      headers: { 'X-Requested-With': 'fetch' },
-    });
-    expect(answer.status(), `${method} ${path}: ${await answer.text()}`).toBeLessThan(300);
-    return answer.json();
-  }
 
   /** A CAMT.053 statement of the club's account, as the bank exports it. */
   const statement = (

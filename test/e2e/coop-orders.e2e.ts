@@ -5,7 +5,7 @@ import { accessibilityAudit } from './support/accessibility';
 import { logIn, signUp } from './support/accounts';
 import { type Browser, launchBrowser, screenshotTaker } from './support/browser';
 import { field } from './support/page-checks';
-import { type RunningTally, startTally } from './support/server';
+import { type RunningTally, reachTally, startTally } from './support/server';
 
 const ADA = { name: 'Ada Admin', email: 'ada@example.com', password: 'ada keeps the club going' };
 const BOB = { name: 'Bob Garcia', email: 'bob@example.com', password: 'bob grows tomatoes too' };
@@ -93,25 +93,9 @@ describe('coop: an order from its creation to the books', () => {
     'Hill Orchard': total(invoiced('apples', 3n * TERMS.apples.item)),
   };
 
-  const url = (path: string) => `${server.url}${path}`;
-  /** Opens a page of Tally in the tab, brought to the front as the person would (a tab behind runs its timers slowly). */
-  const go = async (page: Page, path: string) => {
-    await page.bringToFront();
-    await page.goto(url(path));
-  };
+  const { go, api } = reachTally(() => server);
   const clubPath = () => `/coop/clubs/${clubId}`;
   const orderPath = () => `${clubPath()}/orders/${orderId}`;
-
-  /** A request of the API as whoever the browser is signed in as; the answer's JSON. */
-  async function api(page: Page, method: string, path: string, data?: unknown) {
-    const answer = await page.request.fetch(url(path), {
-      method,
-      data,
-      headers: { 'X-Requested-With': 'fetch' },
-    });
-    expect(answer.status(), `${method} ${path}: ${await answer.text()}`).toBeLessThan(300);
-    return answer.json();
-  }
 
   /** The order's state, as the badge under the page's title shows it. */
   const statusBadge = (page: Page, status: string): Locator =>

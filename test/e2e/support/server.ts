@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { createTally, type Tally } from '../../../src/app';
 import { openChain } from '../../../src/chain/runtime';
 import { loadConfig } from '../../../src/core/config';
@@ -72,4 +74,28 @@ export async function makeAdministrator(tally: Tally, address: string): Promise<
   await tally.database.db.execute(
     sql`UPDATE core_users SET is_admin = true WHERE email = ${address.toLowerCase()}`,
   );
+}
+
+/**
+ * How a journey's browser reaches its Tally, started later in `beforeAll` (hence `server` is asked
+ * for at each call): its URLs, its pages, and its API as whoever the page is signed in as.
+ */
+export function reachTally(server: () => RunningTally) {
+  const url = (path: string) => `${server().url}${path}`;
+  /** Opens a page of Tally in the tab, brought to the front as the person would (a tab behind runs its timers slowly). */
+  const go = async (page: Page, path: string) => {
+    await page.bringToFront();
+    await page.goto(url(path));
+  };
+  /** A request of the API as whoever the browser is signed in as; the answer's JSON. */
+  async function api(page: Page, method: string, path: string, data?: unknown) {
+    const answer = await page.request.fetch(url(path), {
+      method,
+      data,
+      headers: { 'X-Requested-With': 'fetch' },
+    });
+    expect(answer.status(), `${method} ${path}: ${await answer.text()}`).toBeLessThan(300);
+    return answer.json();
+  }
+  return { url, go, api };
 }
