@@ -13,6 +13,7 @@ import { formatTokenWei, kindLabels, plural } from '../format';
 import { StreamsFrame } from '../StreamsFrame';
 import { PlansTable } from './PlansTable';
 import { ProducerForm } from './ProducerForm';
+import { WebhooksSection } from './WebhooksSection';
 
 const kinds: StreamsPlanKind[] = ['stream', 'vesting', 'usage'];
 
@@ -192,6 +193,7 @@ function ProducerDashboard({
       <ResourceView resource={plans} loadingLabel="Loading your plans…">
         {(items) => <Plans plans={items} />}
       </ResourceView>
+      <WebhooksSection producerId={producer.id} />
     </Stack>
   );
 }
