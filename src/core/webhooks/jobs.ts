@@ -32,7 +32,7 @@ export interface WebhookDeliveryDeps extends WebhookDeps {
   random?: () => number;
 }
 
-export const WEBHOOK_TIMEOUT_MS = 10_000;
+const WEBHOOK_TIMEOUT_MS = 10_000;
 /** Well past the timeout: a lease outlives the attempt it guards. */
 const LEASE_MS = 60_000;
 /** Deliveries sent side by side in one sweep's batch. */
@@ -40,7 +40,7 @@ const BATCH_SIZE = 16;
 /** A sweep starts no new batch after this long, so one slow endpoint does not hold the job worker up. */
 const SWEEP_BUDGET_MS = 2_000;
 /** Events leave the log this long after they were created, once no delivery of theirs is pending. */
-export const WEBHOOK_LOG_DAYS = 30;
+const WEBHOOK_LOG_DAYS = 30;
 
 interface ClaimedDelivery {
   id: string;

@@ -5,7 +5,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import { isPrivateAddress } from '../network';
 
 /** What one POST to an endpoint came to. */
-export interface PostOutcome {
+interface PostOutcome {
   /** The endpoint's status; null when no answer came. */
   statusCode: number | null;
   /** The start of the answer's body, as text. */
@@ -16,7 +16,7 @@ export interface PostOutcome {
 }
 
 /** How much of an endpoint's answer is kept: enough for a person to read what went wrong. */
-export const RESPONSE_EXCERPT_BYTES = 1024;
+const RESPONSE_EXCERPT_BYTES = 1024;
 
 /**
  * Resolves like the system does, then refuses a host that resolves to a private address: checking

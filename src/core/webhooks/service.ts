@@ -7,7 +7,7 @@ import type { Db } from '../database';
 import { AppError, notFound } from '../errors';
 import { isUuid, newId } from '../ids';
 import type { Keyring } from '../keyring';
-import { assertPublicUrl, type HostResolver } from '../network';
+import { assertPublicUrl } from '../network';
 import { webhookErrors } from './errors';
 import { WEBHOOK_ATTEMPTS } from './retries';
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from './schema';
@@ -20,8 +20,6 @@ export interface WebhookDeps {
   keys: Keyring;
   /** Whether endpoints may be on loopback and private addresses, over plain http (a developer's machine). */
   allowPrivateNetwork: boolean;
-  /** How host names are resolved when a URL is checked; the system's resolver when unset. */
-  resolve?: HostResolver;
 }
 
 /** Who owns endpoints, in the owning line's words: `{ kind: 'streams.producer', id: producerId }`. */
@@ -37,9 +35,9 @@ export const WEBHOOK_SECRET_PURPOSE = 'core.webhook-secret';
 /** Each event fans out to at most this many deliveries of one owner. */
 export const MAX_ENDPOINTS_PER_OWNER = 16;
 /** The previous secret still signs this long after a rotation, unless told otherwise. */
-export const DEFAULT_PREVIOUS_SECRET_MS = 24 * 3600_000;
+const DEFAULT_PREVIOUS_SECRET_MS = 24 * 3600_000;
 /** An event's data, as JSON, at most: webhooks tell what happened; receivers fetch the rest. */
-export const MAX_EVENT_DATA_BYTES = 64 * 1024;
+const MAX_EVENT_DATA_BYTES = 64 * 1024;
 
 const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const MAX_URL_LENGTH = 2048;
@@ -58,10 +56,7 @@ export const webhookEventId = (...parts: readonly string[]): string =>
  * installation that allows private networks), no credentials in it, and a host that is not, and
  * does not resolve to, a loopback or private address unless the installation allows those.
  */
-export async function checkWebhookUrl(
-  deps: Pick<WebhookDeps, 'allowPrivateNetwork' | 'resolve'>,
-  url: string,
-) {
+async function checkWebhookUrl(deps: Pick<WebhookDeps, 'allowPrivateNetwork'>, url: string) {
   const refuse = (message: string) => new AppError('validation_failed', `url: ${message}`, { field: 'url' });
   if (url.length > MAX_URL_LENGTH) throw refuse(`at most ${MAX_URL_LENGTH} characters`);
   let parsed: URL;
@@ -75,11 +70,7 @@ export async function checkWebhookUrl(
   if (parsed.username || parsed.password)
     throw refuse('must not carry a user name or password: the signature proves the sender');
   parsed.hash = '';
-  await assertPublicUrl(parsed.toString(), {
-    allowPrivate: deps.allowPrivateNetwork,
-    field: 'url',
-    resolve: deps.resolve,
-  });
+  await assertPublicUrl(parsed.toString(), { allowPrivate: deps.allowPrivateNetwork, field: 'url' });
   return parsed.toString();
 }
 
@@ -378,7 +369,7 @@ async function insertEventDeliveries(
 }
 
 /** The type of the event "send a test event" sends. */
-export const WEBHOOK_TEST_EVENT = 'webhook.test';
+const WEBHOOK_TEST_EVENT = 'webhook.test';
 
 /**
  * Queues a `webhook.test` event for one endpoint, whatever types it wants, so its owner can check

@@ -18,7 +18,7 @@ export const producerEventTypes = [
 export type ProducerEventType = (typeof producerEventTypes)[number];
 
 /** A producer's endpoints belong to it under this kind. */
-export const PRODUCER_OWNER_KIND = 'streams.producer';
+const PRODUCER_OWNER_KIND = 'streams.producer';
 
 export const producerOwner = (producerId: string): WebhookOwner => ({
   kind: PRODUCER_OWNER_KIND,

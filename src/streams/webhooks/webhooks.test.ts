@@ -27,7 +27,8 @@ let receiverUrl: string;
 const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
 
 beforeAll(async () => {
-  tally = await testTally({ start: '2026-06-10T12:00:00Z' });
+  // As a public installation: producers' endpoints must be https on public addresses.
+  tally = await testTally({ start: '2026-06-10T12:00:00Z', allowPrivateNetwork: false });
   server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
