@@ -369,8 +369,13 @@ export function WebhooksSection({ producerId }: { producerId: string }) {
   const deliveries = useCursorPages(`streams-webhook-deliveries:${producerId}`, loadPage);
   const [shown, setShown] = useState<{ title: string; secret: string } | null>(null);
   const [rotating, setRotating] = useState<Endpoint | null>(null);
-  const waiting = deliveries.items.some((delivery) => delivery.state === 'pending');
-  usePolling(deliveries.reload, 2000, waiting);
+  // Followed closely while an attempt is due within the minute, loosely while retries wait for hours.
+  const pending = deliveries.items.filter((delivery) => delivery.state === 'pending');
+  const dueSoon = pending.some(
+    (delivery) =>
+      !delivery.next_attempt_at || new Date(delivery.next_attempt_at).getTime() - Date.now() < 60_000,
+  );
+  usePolling(deliveries.reload, dueSoon ? 2000 : 30_000, pending.length > 0);
   const changed = async () => {
     await endpoints.reload();
     await deliveries.reload();
