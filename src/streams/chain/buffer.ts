@@ -160,6 +160,88 @@ export async function readStreamPosition(
   return { timestamp: block.timestamp, availableBalance, deposit, owedDeposit, netFlowRate };
 }
 
+/** One account to read, in the contracts of its super token. */
+export interface PositionQuery {
+  contracts: Pick<StreamContracts, 'cfa' | 'superToken'>;
+  account: Address;
+}
+
+/** Many accounts' positions, all at one block; null where that account's read failed. */
+export interface StreamPositions {
+  blockNumber: bigint;
+  timestamp: bigint;
+  positions: (StreamPosition | null)[];
+}
+
+export interface ReadPositionsOptions {
+  /** Accounts per `eth_call` (two calls each): what the node's eth_call gas cap allows. */
+  accountsPerCall?: number;
+  /** `eth_call`s in flight at once. */
+  parallelCalls?: number;
+}
+
+/**
+ * Every account's position at the latest block in `1 + ⌈n / accountsPerCall⌉` round trips: the
+ * block, then Multicall3's `aggregate3` over `realtimeBalanceOf` and `getNetFlow`, pinned to that
+ * block so every balance and rate agree. The multicall runs deployless (an `eth_call` of its
+ * creation code, viem's `deployless`), so it works on a chain without Multicall3 — the embedded
+ * one has none — and on every configured chain alike. A call or a whole `eth_call` that fails
+ * leaves that account null: the caller reads it again next time, and never acts on a guess.
+ */
+export async function readStreamPositions(
+  publicClient: StreamPublicClient,
+  queries: readonly PositionQuery[],
+  options: ReadPositionsOptions = {},
+): Promise<StreamPositions> {
+  const accountsPerCall = options.accountsPerCall ?? 250;
+  const parallelCalls = options.parallelCalls ?? 4;
+  const block = await publicClient.getBlock();
+  const positions: (StreamPosition | null)[] = new Array(queries.length).fill(null);
+  const chunks: number[] = [];
+  for (let start = 0; start < queries.length; start += accountsPerCall) chunks.push(start);
+  const readChunk = async (start: number) => {
+    const slice = queries.slice(start, start + accountsPerCall);
+    const results = await publicClient.multicall({
+      deployless: true,
+      // One eth_call per chunk: viem's own chunking counts calldata bytes, not gas.
+      batchSize: 0,
+      blockNumber: block.number,
+      contracts: slice.flatMap(({ contracts, account }) => [
+        {
+          address: contracts.superToken,
+          abi: superTokenSolvencyAbi,
+          functionName: 'realtimeBalanceOf',
+          args: [account, block.timestamp],
+        } as const,
+        {
+          address: contracts.cfa,
+          abi: cfaV1Abi,
+          functionName: 'getNetFlow',
+          args: [contracts.superToken, account],
+        } as const,
+      ]),
+    });
+    slice.forEach((_, offset) => {
+      const balance = results[2 * offset];
+      const rate = results[2 * offset + 1];
+      if (balance?.status !== 'success' || rate?.status !== 'success') return;
+      const [availableBalance, deposit, owedDeposit] = balance.result as readonly [bigint, bigint, bigint];
+      positions[start + offset] = {
+        timestamp: block.timestamp,
+        availableBalance,
+        deposit,
+        owedDeposit,
+        netFlowRate: rate.result as bigint,
+      };
+    });
+  };
+  for (let next = 0; next < chunks.length; next += parallelCalls) {
+    // A refused or lost eth_call leaves its accounts null; the others stand.
+    await Promise.allSettled(chunks.slice(next, next + parallelCalls).map(readChunk));
+  }
+  return { blockNumber: block.number, timestamp: block.timestamp, positions };
+}
+
 function ceilDiv(numerator: bigint, denominator: bigint): bigint {
   return (numerator + denominator - 1n) / denominator;
 }

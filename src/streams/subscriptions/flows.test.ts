@@ -101,7 +101,8 @@ describe('a subscription', () => {
     await sendCall(chain.publicClient, chain.treasury, close);
     await settleChain(tally);
     const [closed] = (await ok(200, consumer, 'GET', '/api/streams/subscriptions')).items;
-    expect(closed).toMatchObject({ id: subscription.id, state: 'closed' });
+    // FlowUpdatedExtension names the treasury as the flow operator that deleted it.
+    expect(closed).toMatchObject({ id: subscription.id, state: 'closed', close_reason: 'operator' });
     expect(closed.closed_at).not.toBeNull();
   });
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import { type Address, getAbiItem, type Hex } from 'viem';
 import type { ChainEvent } from '../../chain/follower/events';
 import { defineWatcher, type Watcher } from '../../chain/follower/follower';
@@ -10,6 +10,15 @@ import { resolveStreamContracts } from '../chain/contracts';
 import { checkoutIdOf } from '../chain/flow-reference';
 import { slotsTaken } from '../checkouts/service';
 import { checkouts, type PlanToken, plans, planTokens, subscriptions } from '../schema';
+import {
+  confirmedFlowUpdateBefore,
+  FLOW_OPERATORS_WATCHER,
+  FLOWS_WATCHER,
+  settleClose,
+  storedFlowOperator,
+  type WatchDeps,
+} from './close-reasons';
+import { moveSubscription } from './lifecycle';
 
 /**
  * The flows Tally's checkouts create, as the chain reports them: every `FlowUpdated` of the
@@ -19,13 +28,15 @@ import { checkouts, type PlanToken, plans, planTokens, subscriptions } from '../
  *   what the wallet already streams to that producer in that token, starts the checkout's
  *   subscription (several plans of one producer in one token share one flow: the protocol allows
  *   one per sender, receiver and token).
- * - A flow lowered below what its subscriptions need (by the subscriber, outside Tally) pays for
- *   fewer plans: the newest it no longer covers close. A deleted flow closes them all.
+ * - A flow lowered below what its subscriptions need pays for fewer plans: the newest it no longer
+ *   covers close. A deleted flow closes them all. Who did it (Tally's operator, the subscriber, a
+ *   liquidator) is the flow operator of the log that follows (`close-reasons.ts`).
  * - A flow that names no checkout of Tally's, or adds another rate than the checkout's, starts
  *   nothing: it is someone else's stream, or a wallet's mistake the subscriber can undo.
  */
 
 const flowUpdated = getAbiItem({ abi: cfaV1Abi, name: 'FlowUpdated' });
+const flowUpdatedExtension = getAbiItem({ abi: cfaV1Abi, name: 'FlowUpdatedExtension' });
 
 export interface FlowUpdate {
   id: string;
@@ -39,8 +50,11 @@ export interface FlowUpdate {
 
 type Subscription = typeof subscriptions.$inferSelect;
 
-/** Records what one flow update does to subscriptions, in the transaction that confirms its event. */
-export async function recordFlowUpdate(tx: Db, update: FlowUpdate): Promise<void> {
+/**
+ * Records what one flow update does to subscriptions, in the transaction that confirms its event;
+ * returns how many it closed (their reason comes from the flow operator, `close-reasons.ts`).
+ */
+export async function recordFlowUpdate(tx: Db, update: FlowUpdate): Promise<number> {
   const live = await tx
     .select()
     .from(subscriptions)
@@ -50,19 +64,24 @@ export async function recordFlowUpdate(tx: Db, update: FlowUpdate): Promise<void
         eq(subscriptions.receiverAddress, update.receiver),
         eq(subscriptions.token, update.token),
         inArray(subscriptions.state, ['active', 'at_risk']),
+        // A usage plan's subscription was paid once and has no flow: no flow closes it.
+        isNotNull(subscriptions.flowRate),
       ),
     )
     .orderBy(desc(subscriptions.startedAt), desc(subscriptions.id))
     .for('update');
   const streaming = live.reduce((sum, s) => sum + (s.flowRate ?? 0n), 0n);
-  if (await startsCheckout(tx, update, streaming)) return;
-  if (update.flowRate >= streaming) return;
+  if (await startsCheckout(tx, update, streaming)) return 0;
+  if (update.flowRate >= streaming) return 0;
   let covered = streaming;
+  let closed = 0;
   for (const subscription of live) {
     if (covered <= update.flowRate) break;
     await close(tx, subscription, update);
     covered -= subscription.flowRate ?? 0n;
+    closed++;
   }
+  return closed;
 }
 
 async function startsCheckout(tx: Db, update: FlowUpdate, streaming: bigint): Promise<boolean> {
@@ -110,10 +129,16 @@ async function startsCheckout(tx: Db, update: FlowUpdate, streaming: bigint): Pr
   return true;
 }
 
+/** Closed, its reason not known yet: the flow operator's log tells it (`settleClose`). */
 async function close(tx: Db, subscription: Subscription, update: FlowUpdate): Promise<void> {
   await tx
     .update(subscriptions)
-    .set({ state: 'closed', closedAt: update.at, closeEventId: update.id, updatedAt: update.at })
+    .set({
+      state: moveSubscription(subscription.state, 'closed'),
+      closedAt: update.at,
+      closeEventId: update.id,
+      updatedAt: update.at,
+    })
     .where(eq(subscriptions.id, subscription.id));
 }
 
@@ -126,17 +151,27 @@ export async function undoFlowUpdate(tx: Db, eventId: string, at: Date): Promise
       .set({ state: 'reserved', updatedAt: at })
       .where(eq(checkouts.id, subscription.checkoutId));
   }
+  // Streaming again; the next run-out scan says whether it is at risk.
   await tx
     .update(subscriptions)
-    .set({ state: 'active', closedAt: null, closeEventId: null, updatedAt: at })
+    .set({
+      state: 'active',
+      closedAt: null,
+      closeEventId: null,
+      closeReason: null,
+      closedBy: null,
+      updatedAt: at,
+    })
     .where(eq(subscriptions.closeEventId, eventId));
 }
 
 /**
- * The follower's watcher of the constant flow agreement's `FlowUpdated`, for the line's super
- * tokens; none on a chain without Superfluid or without those tokens.
+ * The follower's watchers of the constant flow agreement for the line's super tokens (none on a
+ * chain without Superfluid or without those tokens): `FlowUpdatedExtension`, whose flow operator
+ * tells who closed a flow, listed first so that in one poll it is usually read before the
+ * `FlowUpdated` it follows; and `FlowUpdated`, which starts and closes subscriptions.
  */
-export function flowWatchers(chain: ChainRuntime): Watcher[] {
+export function flowWatchers(chain: ChainRuntime, deps: WatchDeps): Watcher[] {
   const tokens = new Map<string, PlanToken>();
   for (const symbol of planTokens) {
     const token = chain.deployment.tokens[symbol];
@@ -144,6 +179,12 @@ export function flowWatchers(chain: ChainRuntime): Watcher[] {
   }
   if (!chain.deployment.superfluid || tokens.size === 0) return [];
   let cfa: Address | null = null;
+  // The agreement's address is the host's to say (a configured chain records only the host).
+  const agreement = async () => {
+    const [symbol] = tokens.values();
+    cfa ??= (await resolveStreamContracts(chain.client.publicClient, chain.deployment, symbol!)).cfa;
+    return cfa;
+  };
   const updateOf = (
     event: ChainEvent<{
       token: Address;
@@ -165,20 +206,28 @@ export function flowWatchers(chain: ChainRuntime): Watcher[] {
       userData: event.args.userData,
     };
   };
-  const watcher = defineWatcher({
-    name: 'streams.flows',
-    // The agreement's address is the host's to say (a configured chain records only the host).
-    address: async () => {
-      const [symbol] = tokens.values();
-      cfa ??= (await resolveStreamContracts(chain.client.publicClient, chain.deployment, symbol!)).cfa;
-      return cfa;
+  const operators = defineWatcher({
+    name: FLOW_OPERATORS_WATCHER,
+    address: agreement,
+    event: flowUpdatedExtension,
+    onConfirmed: async (tx, event) => {
+      const closeEventId = await confirmedFlowUpdateBefore(tx, event);
+      if (closeEventId) await settleClose(tx, deps, closeEventId, event.args.flowOperator);
     },
+    // Its `FlowUpdated` is in the same block and leaves with it: that event's undo reopens what it closed.
+    onOrphaned: async () => {},
+  });
+  const flows = defineWatcher({
+    name: FLOWS_WATCHER,
+    address: agreement,
     event: flowUpdated,
     onConfirmed: async (tx, event) => {
       const update = updateOf(event);
-      if (update) await recordFlowUpdate(tx, update);
+      if (!update || (await recordFlowUpdate(tx, update)) === 0) return;
+      const flowOperator = await storedFlowOperator(tx, event);
+      if (flowOperator) await settleClose(tx, deps, event.id, flowOperator);
     },
     onOrphaned: (tx, event) => undoFlowUpdate(tx, event.id, event.blockTimestamp),
   });
-  return [watcher];
+  return [operators, flows];
 }

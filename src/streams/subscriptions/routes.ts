@@ -3,7 +3,7 @@ import { createRouter, errorResponses, jsonResponse, refusals } from '../../core
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
 import { iso, Uuid } from '../fields';
-import { planTokens, subscriptionStates } from '../schema';
+import { closeReasons, planTokens, subscriptionStates } from '../schema';
 import { listMySubscribers, listMySubscriptions, type SubscriptionView } from './service';
 
 const tags = ['Streams: subscriptions'];
@@ -24,6 +24,30 @@ const SubscriptionSchema = z
       .openapi({ description: 'this plan’s share of the flow, wei per second' }),
     started_at: z.string().openapi({ description: 'the time of the block its flow was seen in' }),
     closed_at: z.string().nullable(),
+    close_reason: z.enum(closeReasons).nullable().openapi({
+      description:
+        'who closed the flow: `operator` (Tally, before the balance ran out), `subscriber`, or `liquidated` (anyone else, once the balance ran out); null while it streams, or until the flow operator is read',
+    }),
+    runs_out_at: z.string().nullable().openapi({
+      description:
+        'when the wallet’s balance turns critical at its current rates, as the last run-out scan read it; null: never, or not read yet',
+    }),
+    scanned_at: z.string().nullable().openapi({ description: 'the time of the block that scan read' }),
+    warned_7d_at: z
+      .string()
+      .nullable()
+      .openapi({ description: 'when the subscriber was warned 7 days ahead' }),
+    warned_24h_at: z
+      .string()
+      .nullable()
+      .openapi({ description: 'when the subscriber was warned 24 hours ahead' }),
+    closing: z.boolean().openapi({
+      description: 'Tally’s operator has queued the close of the flow, before the balance runs out',
+    }),
+    access_until: z.string().nullable().openapi({
+      description:
+        'until when the plan is served: null while it streams; the plan’s grace after a close; the close itself after a liquidation',
+    }),
   })
   .openapi('StreamsSubscription');
 
@@ -39,6 +63,13 @@ const subscriptionJson = (s: SubscriptionView) => ({
   flow_rate: s.flowRate?.toString() ?? null,
   started_at: s.startedAt.toISOString(),
   closed_at: iso(s.closedAt),
+  close_reason: s.closeReason,
+  runs_out_at: iso(s.runsOutAt),
+  scanned_at: iso(s.scannedAt),
+  warned_7d_at: iso(s.warned7dAt),
+  warned_24h_at: iso(s.warned24hAt),
+  closing: s.closingTransactionId !== null && (s.state === 'active' || s.state === 'at_risk'),
+  access_until: iso(s.accessUntil),
 });
 
 const List = z.object({ items: z.array(SubscriptionSchema) });

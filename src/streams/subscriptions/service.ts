@@ -3,6 +3,7 @@ import { type Actor, requireUser } from '../../core/actor';
 import type { StreamsDeps } from '../deps';
 import { requireOwnProducer } from '../producers/service';
 import { plans, producers, subscriptions } from '../schema';
+import { isLive } from './lifecycle';
 
 export type Subscription = typeof subscriptions.$inferSelect;
 
@@ -10,6 +11,11 @@ export interface SubscriptionView extends Subscription {
   planName: string;
   producerId: string;
   producerName: string;
+  /**
+   * Until when the plan may be served: null while the stream runs; the plan's grace after a close;
+   * the close itself after a liquidation, which earns none (as the Access API counts it).
+   */
+  accessUntil: Date | null;
 }
 
 const view = {
@@ -17,18 +23,27 @@ const view = {
   planName: plans.name,
   producerId: producers.id,
   producerName: producers.name,
+  graceSeconds: plans.graceSeconds,
 };
+
+export function accessUntilOf(subscription: Subscription, graceSeconds: number): Date | null {
+  if (isLive(subscription.state) || !subscription.closedAt) return null;
+  const grace = subscription.state === 'closed' ? graceSeconds * 1000 : 0;
+  return new Date(subscription.closedAt.getTime() + grace);
+}
 
 const flatten = (row: {
   subscription: Subscription;
   planName: string;
   producerId: string;
   producerName: string;
-}) => ({
+  graceSeconds: number;
+}): SubscriptionView => ({
   ...row.subscription,
   planName: row.planName,
   producerId: row.producerId,
   producerName: row.producerName,
+  accessUntil: accessUntilOf(row.subscription, row.graceSeconds),
 });
 
 /** The caller's subscriptions, newest first. */

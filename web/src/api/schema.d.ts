@@ -33437,6 +33437,23 @@ export interface components {
             /** @description the time of the block its flow was seen in */
             started_at: string;
             closed_at: string | null;
+            /**
+             * @description who closed the flow: `operator` (Tally, before the balance ran out), `subscriber`, or `liquidated` (anyone else, once the balance ran out); null while it streams, or until the flow operator is read
+             * @enum {string|null}
+             */
+            close_reason: "operator" | "subscriber" | "liquidated" | null;
+            /** @description when the wallet’s balance turns critical at its current rates, as the last run-out scan read it; null: never, or not read yet */
+            runs_out_at: string | null;
+            /** @description the time of the block that scan read */
+            scanned_at: string | null;
+            /** @description when the subscriber was warned 7 days ahead */
+            warned_7d_at: string | null;
+            /** @description when the subscriber was warned 24 hours ahead */
+            warned_24h_at: string | null;
+            /** @description Tally’s operator has queued the close of the flow, before the balance runs out */
+            closing: boolean;
+            /** @description until when the plan is served: null while it streams; the plan’s grace after a close; the close itself after a liquidation */
+            access_until: string | null;
         };
         StreamsAccess: {
             wallet: string;
