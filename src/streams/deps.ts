@@ -14,4 +14,6 @@ export interface StreamsDeps {
   keys: Keyring;
   /** The chain the line's flows run on; none on an installation without one. */
   chain?: ChainRuntime;
+  /** Whether producers' webhook endpoints may be on this machine's own network (a developer's machine). */
+  allowPrivateNetwork: boolean;
 }

@@ -27,6 +27,11 @@ export const streamsErrors = defineErrors({
     description:
       'The wallet does not hold the plan: no stream runs for it, and no grace is left (details.wallet)',
   },
+  uses_exhausted: {
+    status: 409,
+    description:
+      'A usage plan: the wallet has fewer uses left than reported; it can buy more (details.bought, details.used, details.left)',
+  },
   quota_exceeded: {
     status: 409,
     description: 'The uses would pass the plan’s month limit (details.limit, details.used, details.left)',

@@ -461,7 +461,7 @@ describe('the plan form', () => {
 });
 
 describe('the consumers’ catalogue', () => {
-  it('finds producers by a word, a page at a time, and shows a producer’s open plans with a Subscribe to come', async () => {
+  it('finds producers by a word, a page at a time, and shows a producer’s open plans, each with Subscribe to its checkout', async () => {
     const word = `zq${Date.now().toString(36)}`;
     const producers = [];
     for (let n = 1; n <= 25; n += 1) producers.push(await producer(`Radio ${word} ${n}`));
@@ -529,10 +529,12 @@ describe('the consumers’ catalogue', () => {
     expect(within(alerts).getByText('0.05 USDCx a use')).toBeTruthy();
     expect(fact(alerts, 'Uses')).toBe('100 to 10,000 uses');
     expect(fact(alerts, 'Month limit')).toBe('500 uses a month');
-    for (const card of cards) {
-      const subscribe = within(card).getByRole('button', { name: 'Subscribe' });
-      expect(subscribe.hasAttribute('disabled')).toBe(true);
-      expect(within(card).getByText('Checkout with a wallet comes next.')).toBeTruthy();
-    }
+    const planIds = (await ok(pages.tally, 200, 'GET', `/api/streams/producers/${first.id}`)).plans.map(
+      (p: Body) => p.id,
+    );
+    cards.forEach((card, index) => {
+      const subscribe = within(card).getByRole('link', { name: 'Subscribe' });
+      expect(subscribe.getAttribute('href')).toBe(`/streams/plans/${planIds[index]}/checkout`);
+    });
   });
 });

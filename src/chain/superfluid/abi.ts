@@ -180,6 +180,30 @@ export const cfaV1ForwarderAbi = [
 
 /** Super tokens always have 18 decimals, whatever the decimals of the token they wrap. */
 export const superTokenAbi = [
+  /** ERC-777 send: a transfer that carries `userData`, which names what it pays for (a usage checkout). */
+  {
+    type: 'function',
+    name: 'send',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'recipient', type: 'address' },
+      { name: 'amount', type: 'uint256' },
+      { name: 'userData', type: 'bytes' },
+    ],
+    outputs: [],
+  },
+  {
+    type: 'event',
+    name: 'Sent',
+    inputs: [
+      { name: 'operator', type: 'address', indexed: true },
+      { name: 'from', type: 'address', indexed: true },
+      { name: 'to', type: 'address', indexed: true },
+      { name: 'amount', type: 'uint256', indexed: false },
+      { name: 'data', type: 'bytes', indexed: false },
+      { name: 'operatorData', type: 'bytes', indexed: false },
+    ],
+  },
   {
     type: 'function',
     name: 'name',

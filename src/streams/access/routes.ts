@@ -25,6 +25,12 @@ const AccessSchema = z
     access_until: z.string().nullable().openapi({
       description: 'after Tally closed the stream: the end of the plan’s grace; null while it streams',
     }),
+    uses: z
+      .object({ bought: z.number().int(), used: z.number().int(), left: z.number().int() })
+      .nullable()
+      .openapi({
+        description: 'a usage plan: uses bought, reported and left in all; null for the other kinds',
+      }),
     month: z.object({
       name: z.string().openapi({ description: 'the UTC month the quota counts: 2026-12' }),
       limit: z.number().int().nullable(),
@@ -47,6 +53,7 @@ const accessJson = (a: Access) => ({
     : null,
   access_until: iso(a.accessUntil),
   month: a.month,
+  uses: a.uses,
 });
 
 /** The Access API for producers' services: who holds a plan, and the uses it served them. */
@@ -102,7 +109,12 @@ export function accessRoutes(deps: StreamsDeps) {
         201: jsonResponse(AccessSchema, 'Recorded: the wallet’s access after it'),
         200: jsonResponse(AccessSchema, 'Recorded before under this key: the access as it stands'),
         ...errorResponses,
-        ...refusals(streamsErrors, ['producer_required', 'not_subscribed', 'quota_exceeded']),
+        ...refusals(streamsErrors, [
+          'producer_required',
+          'not_subscribed',
+          'quota_exceeded',
+          'uses_exhausted',
+        ]),
       },
     }),
     async (c) => {

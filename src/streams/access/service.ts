@@ -9,6 +9,7 @@ import { streamsErrors } from '../errors';
 import type { Plan } from '../plans/service';
 import { requireOwnProducer } from '../producers/service';
 import { plans, subscriptions, usages } from '../schema';
+import { usesOf } from '../usage/payments';
 
 /**
  * What a producer's service asks before serving a wallet: does it hold the plan, and how much of
@@ -26,6 +27,8 @@ export interface Access {
   accessUntil: Date | null;
   holds: boolean;
   month: { name: string; limit: number | null; used: number; left: number | null };
+  /** A usage plan's uses: bought in all, reported in all, and left; null for the other kinds. */
+  uses: { bought: number; used: number; left: number } | null;
 }
 
 /** The UTC month a moment counts in: "2026-12". */
@@ -43,8 +46,15 @@ async function ownPlan(db: Db, actor: Actor, planId: string): Promise<Plan> {
   return plan;
 }
 
+interface Standing {
+  subscription: Subscription | null;
+  accessUntil: Date | null;
+  holds: boolean;
+  uses: Access['uses'];
+}
+
 /** The wallet's latest subscription of the plan, and whether it holds the plan now. */
-async function standing(db: Db, plan: Plan, wallet: string, now: Date, lock: boolean) {
+async function standing(db: Db, plan: Plan, wallet: string, now: Date, lock: boolean): Promise<Standing> {
   const query = db
     .select()
     .from(subscriptions)
@@ -52,15 +62,24 @@ async function standing(db: Db, plan: Plan, wallet: string, now: Date, lock: boo
     .orderBy(desc(subscriptions.startedAt), desc(subscriptions.id))
     .limit(1);
   const [subscription] = lock ? await query.for('update') : await query;
-  if (!subscription) return { subscription: null, accessUntil: null, holds: false };
+  if (!subscription) return { subscription: null, accessUntil: null, holds: false, uses: null };
   const streaming = subscription.state === 'active' || subscription.state === 'at_risk';
+  if (plan.kind === 'usage') {
+    // Bought uses never lapse: the wallet holds the plan while any are left.
+    const { bought, used } = (await usesOf(db, [subscription.id])).get(subscription.id) ?? {
+      bought: 0,
+      used: 0,
+    };
+    const left = Math.max(bought - used, 0);
+    return { subscription, accessUntil: null, holds: streaming && left > 0, uses: { bought, used, left } };
+  }
   const accessUntil =
     streaming || !subscription.closedAt
       ? null
       : new Date(subscription.closedAt.getTime() + plan.graceSeconds * 1000);
   // A liquidated stream lost its buffer: that is not a close of Tally's, and earns no grace.
   const holds = streaming || (subscription.state === 'closed' && accessUntil !== null && accessUntil > now);
-  return { subscription, accessUntil, holds };
+  return { subscription, accessUntil, holds, uses: null };
 }
 
 /** Whether a wallet (any 0x form) holds a plan now, with its latest subscription. */
@@ -77,13 +96,7 @@ async function usedIn(db: Db, subscriptionId: string, month: string): Promise<nu
   return row!.used;
 }
 
-function accessOf(
-  plan: Plan,
-  wallet: string,
-  found: Awaited<ReturnType<typeof standing>>,
-  used: number,
-  month: string,
-): Access {
+function accessOf(plan: Plan, wallet: string, found: Standing, used: number, month: string): Access {
   return {
     wallet,
     ...found,
@@ -146,6 +159,12 @@ export async function recordUsage(
     const found = await standing(tx, plan, wallet, now, true);
     if (!found.holds || !found.subscription)
       throw streamsErrors.error('not_subscribed', 'the wallet does not hold the plan', { wallet });
+    if (found.uses && input.uses > found.uses.left)
+      throw streamsErrors.error('uses_exhausted', 'the wallet has fewer uses left than reported', {
+        bought: found.uses.bought,
+        used: found.uses.used,
+        left: found.uses.left,
+      });
     const used = await usedIn(tx, found.subscription.id, month);
     if (plan.monthLimit !== null && used + input.uses > plan.monthLimit)
       throw streamsErrors.error('quota_exceeded', 'the uses would pass the plan’s month limit', {
@@ -166,8 +185,14 @@ export async function recordUsage(
       })
       .onConflictDoNothing()
       .returning();
+    const served = inserted ? input.uses : 0;
+    const uses = found.uses && {
+      ...found.uses,
+      used: found.uses.used + served,
+      left: found.uses.left - served,
+    };
     return {
-      access: accessOf(plan, wallet, found, used + (inserted ? input.uses : 0), month),
+      access: accessOf(plan, wallet, { ...found, uses }, used + served, month),
       replayed: !inserted,
     };
   });

@@ -43,6 +43,7 @@ import { type PermitRequest, permitCall, permitRequest, readPermitDomain } from 
 /** Superfluid's batch operation types (interfaces/superfluid/Definitions.sol, `BatchOperation`). */
 export const BATCH_OPERATION = {
   ERC20_APPROVE: 1,
+  ERC777_SEND: 3,
   SUPERTOKEN_UPGRADE: 101,
   SUPERFLUID_CALL_AGREEMENT: 201,
   SIMPLE_FORWARD_CALL: 301,
@@ -74,6 +75,11 @@ export interface CheckoutTerms {
   /** How long after the latest block a permit stays valid; an hour unless told. */
   permitValidSeconds?: bigint;
   /**
+   * A usage plan: this amount is paid once to the receiver (ERC-777 `send`, its userData naming the
+   * checkout) instead of a flow; no flow and no operator permission. `flowRate` is then 0.
+   */
+  payment?: bigint;
+  /**
    * The permit the wallet has signed already (planned by an earlier call): the steps are planned
    * again around exactly it, so the signature still fits. Refused as `permit_stale` when it no
    * longer covers what the checkout needs.
@@ -81,7 +87,13 @@ export interface CheckoutTerms {
   signedPermit?: { value: bigint; deadline: bigint };
 }
 
-export type CheckoutStepKind = 'approve' | 'wrap' | 'create_flow' | 'update_flow' | 'authorize_operator';
+export type CheckoutStepKind =
+  | 'approve'
+  | 'wrap'
+  | 'create_flow'
+  | 'update_flow'
+  | 'authorize_operator'
+  | 'pay';
 
 /** One step, as its own transaction (`call`), and as an operation of the host's batch where it can be one. */
 export type CheckoutStep =
@@ -90,7 +102,9 @@ export type CheckoutStep =
   | { kind: 'create_flow'; call: ChainCall; operation: BatchOperation; buffer: bigint }
   /** A flow already runs to the receiver (another plan of the same producer): its rate grows by the checkout's. */
   | { kind: 'update_flow'; call: ChainCall; operation: BatchOperation; buffer: bigint }
-  | { kind: 'authorize_operator'; call: ChainCall; operation: BatchOperation };
+  | { kind: 'authorize_operator'; call: ChainCall; operation: BatchOperation }
+  /** A usage plan's uses, paid once to the receiver with the super token's ERC-777 `send`. */
+  | { kind: 'pay'; call: ChainCall; operation: BatchOperation; amount: bigint };
 
 export interface CheckoutPlan {
   contracts: StreamContracts;
@@ -156,7 +170,7 @@ export async function planCheckout(
       args: [subscriber],
     }),
   ]);
-  if (existingRate !== 0n && terms.flowStart === 'operator') {
+  if (terms.payment === undefined && existingRate !== 0n && terms.flowStart === 'operator') {
     // Tally's operator creates a vesting plan's flow at the cliff; a flow there already would make
     // that a change of another plan's flow, which the subscriber did not sign for.
     throw streamChainErrors.error('flow_exists', `${subscriber} already streams to ${receiver}`, {
@@ -167,10 +181,12 @@ export async function planCheckout(
   }
   // The deposit grows with the flow's total rate, rounded as the agreement rounds it.
   const buffer =
-    existingRate === 0n
-      ? bufferFor(flowRate, flowTerms)
-      : bufferFor(existingRate + flowRate, flowTerms) - bufferFor(existingRate, flowTerms);
-  const needed = buffer + flowRate * terms.prepaidSeconds;
+    terms.payment !== undefined
+      ? 0n
+      : existingRate === 0n
+        ? bufferFor(flowRate, flowTerms)
+        : bufferFor(existingRate + flowRate, flowTerms) - bufferFor(existingRate, flowTerms);
+  const needed = terms.payment ?? buffer + flowRate * terms.prepaidSeconds;
   const held = position.availableBalance > 0n ? position.availableBalance : 0n;
   const steps: CheckoutStep[] = [];
   let permit: PermitRequest | null = null;
@@ -239,6 +255,41 @@ export async function planCheckout(
       },
     });
   }
+  if (terms.payment !== undefined) {
+    const userData = flowReference(terms.checkoutId);
+    steps.push({
+      kind: 'pay',
+      amount: terms.payment,
+      call: {
+        to: superToken,
+        data: encodeFunctionData({
+          abi: superTokenAbi,
+          functionName: 'send',
+          args: [receiver, terms.payment, userData],
+        }),
+      },
+      operation: {
+        operationType: BATCH_OPERATION.ERC777_SEND,
+        target: superToken,
+        data: encodeAbiParameters(
+          [{ type: 'address' }, { type: 'uint256' }, { type: 'bytes' }],
+          [receiver, terms.payment, userData],
+        ),
+      },
+    });
+    const wrapAmount = steps.find((step) => step.kind === 'wrap')?.amount ?? 0n;
+    return {
+      contracts,
+      terms,
+      flowTerms,
+      buffer,
+      existingFlowRate: existingRate,
+      position,
+      wrapAmount,
+      steps,
+      permit,
+    };
+  }
   if (terms.flowStart !== 'operator') {
     const kind = existingRate === 0n ? 'create_flow' : 'update_flow';
     const flowCall = encodeFunctionData({
@@ -283,7 +334,7 @@ export function lastsAfterCheckout(plan: CheckoutPlan): bigint | null {
   const outflow = -position.netFlowRate + (terms.flowStart === 'operator' ? 0n : terms.flowRate);
   return runOutOf({
     ...position,
-    availableBalance: position.availableBalance + wrapAmount - buffer,
+    availableBalance: position.availableBalance + wrapAmount - buffer - (terms.payment ?? 0n),
     netFlowRate: -outflow,
   }).lastsSeconds;
 }

@@ -50,7 +50,7 @@ const checkoutJson = (c: Checkout) => ({
 });
 
 const Wei = z.string().regex(/^\d{1,78}$/, 'a whole number of wei, as decimal digits');
-const stepKinds = ['approve', 'wrap', 'create_flow', 'update_flow', 'authorize_operator'] as const;
+const stepKinds = ['approve', 'wrap', 'create_flow', 'update_flow', 'authorize_operator', 'pay'] as const;
 
 const WalletStepsSchema = z
   .object({

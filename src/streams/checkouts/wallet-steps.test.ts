@@ -15,25 +15,24 @@ import { cfaV1Abi } from '../../chain/superfluid/abi';
 import { bufferFor, readFlowTerms } from '../chain/buffer';
 import { sendCall } from '../chain/call';
 import { type StreamsChain, startStreamsChain } from '../chain/test-fixtures';
+import { walletCheckouts } from './test-fixtures';
 
 let tally: TestTally;
 let chain: StreamsChain;
 
+let ok: ReturnType<typeof walletCheckouts>['ok'];
+let signPermit: ReturnType<typeof walletCheckouts>['signPermit'];
+let followPrompts: ReturnType<typeof walletCheckouts>['followPrompts'];
+
 beforeAll(async () => {
   chain = await startStreamsChain();
   tally = await testTally({ chain: chain.chain, start: new Date().toISOString() });
+  ({ ok, signPermit, followPrompts } = walletCheckouts(tally, chain));
 }, 120_000);
 
 const accounts = devAccounts();
 const address = (index: number) => accounts[index]!.address as Address;
 const aMonth = 2_592_000n;
-
-async function ok(status: number, as: TestPerson, method: string, path: string, body?: unknown) {
-  const response = await request(tally, method, path, { as, body });
-  const answer = await read(response);
-  expect(response.status, JSON.stringify(answer)).toBe(status);
-  return answer as Body;
-}
 
 async function producerWithPlans(payout: number) {
   const person = await signedInPerson(tally);
@@ -53,45 +52,6 @@ async function producerWithPlans(payout: number) {
     basic: await plan('10000000000000000000', 'Basic'),
     pro: await plan('30000000000000000000', 'Pro'),
   };
-}
-
-/** Signs the answer's permit with the wallet, as a browser wallet does with eth_signTypedData_v4. */
-async function signPermit(
-  wallet: number,
-  typedData: Body,
-): Promise<{ value: string; deadline: string; signature: Hex }> {
-  const { domain, types, message } = typedData;
-  const signature = await chain.wallet(wallet).signTypedData({
-    domain: { ...domain, verifyingContract: domain.verifyingContract as Address },
-    types,
-    primaryType: 'Permit',
-    message: {
-      owner: message.owner as Address,
-      spender: message.spender as Address,
-      value: BigInt(message.value),
-      nonce: BigInt(message.nonce),
-      deadline: BigInt(message.deadline),
-    },
-  });
-  return { value: message.value, deadline: message.deadline, signature };
-}
-
-/** Does what the answer's prompts ask with the wallet, the permit first; returns how many prompts it took. */
-async function followPrompts(consumer: TestPerson, checkoutId: string, wallet: number, first: Body) {
-  let steps = first;
-  let prompts = 0;
-  if (steps.prompts[0]?.kind === 'sign_permit') {
-    const permit = await signPermit(wallet, steps.prompts[0].typed_data);
-    prompts++;
-    steps = await ok(200, consumer, 'POST', `/api/streams/checkouts/${checkoutId}/wallet-steps`, { permit });
-  }
-  for (const prompt of steps.prompts) {
-    expect(prompt.kind).toBe('send');
-    await sendCall(chain.publicClient, chain.wallet(wallet), prompt.transaction);
-    prompts++;
-  }
-  await settleChain(tally);
-  return prompts;
 }
 
 async function flowRate(sender: number, receiver: number) {

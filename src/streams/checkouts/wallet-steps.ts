@@ -37,6 +37,8 @@ export interface WalletSteps {
 
 /** The steps of a flow checkout, in the order a wallet takes them; the flow step is create or update. */
 const FLOW_STEPS: readonly CheckoutStepKind[] = ['approve', 'wrap', 'create_flow', 'authorize_operator'];
+/** A usage plan's uses are paid in one transfer: wrapped first when the wallet holds too little of the super token. */
+const PAYMENT_STEPS: readonly CheckoutStepKind[] = ['approve', 'wrap', 'pay'];
 
 const contractsCache = new WeakMap<ChainRuntime, Map<string, Promise<StreamContracts>>>();
 
@@ -80,31 +82,34 @@ export async function walletStepsOf(
     });
   const chain = deps.chain;
   if (!chain) throw new AppError('unavailable', 'this Tally runs without a chain: nothing can stream');
-  if (checkout.flowRate === null)
-    throw new AppError('validation_failed', 'a usage plan is paid in one transfer, not a flow', {
-      field: 'checkout',
-    });
   const [plan] = await deps.db.select().from(plans).where(eq(plans.id, checkout.planId));
   const contracts = await contractsOf(chain, checkout.token);
   const prepaidSeconds = plan!.period ? SECONDS_PER_PERIOD[plan!.period] : 0n;
   const planned = await planCheckout(chain.client.publicClient, contracts, {
     subscriber: checkout.subscriberAddress as Address,
     receiver: checkout.receiverAddress as Address,
-    flowRate: checkout.flowRate,
+    flowRate: checkout.flowRate ?? 0n,
     operator: chain.treasury.address,
     checkoutId: checkout.id,
     prepaidSeconds,
     flowStart: plan!.kind === 'vesting' ? 'operator' : 'checkout',
+    payment: checkout.amount ?? undefined,
     signedPermit: signedPermit && { value: signedPermit.value, deadline: signedPermit.deadline },
   });
   const remaining = new Set<CheckoutStepKind>(
     planned.steps.map((step) => (step.kind === 'update_flow' ? 'create_flow' : step.kind)),
   );
-  const kinds = plan!.kind === 'vesting' ? FLOW_STEPS.filter((kind) => kind !== 'create_flow') : FLOW_STEPS;
+  const kinds =
+    checkout.amount !== null
+      ? PAYMENT_STEPS
+      : plan!.kind === 'vesting'
+        ? FLOW_STEPS.filter((kind) => kind !== 'create_flow')
+        : FLOW_STEPS;
   return {
     checkout,
     plan: planned,
-    perPeriod: plan!.period ? periodAmount(checkout.flowRate, plan!.period) : null,
+    perPeriod:
+      plan!.period && checkout.flowRate !== null ? periodAmount(checkout.flowRate, plan!.period) : null,
     lastsSeconds: lastsAfterCheckout(planned),
     prompts: foldCheckout(planned, signedPermit?.signature),
     stepKinds: kinds.map((kind) => ({

@@ -28,14 +28,6 @@ import { producerEventTypes, producerOwner } from './events';
 
 const tags = ['Streams: webhooks'];
 
-/**
- * What the routes need beyond the line's services: whether endpoints may be on this machine's own
- * network (`LineContext.allowPrivateNetwork`); refused when not said.
- */
-export interface ProducerWebhookDeps extends StreamsDeps {
-  allowPrivateNetwork?: boolean;
-}
-
 const Url = z
   .string()
   .trim()
@@ -50,13 +42,13 @@ const Events = z
 const noContent = { description: 'Done' };
 
 /** A producer's webhook endpoints and their delivery log, for the signed-in producer. */
-export function producerWebhookRoutes(deps: ProducerWebhookDeps) {
+export function producerWebhookRoutes(deps: StreamsDeps) {
   const router = createRouter();
   const webhookDeps: WebhookDeps = {
     db: deps.db,
     clock: deps.clock,
     keys: deps.keys,
-    allowPrivateNetwork: deps.allowPrivateNetwork ?? false,
+    allowPrivateNetwork: deps.allowPrivateNetwork,
   };
   const ownerOf = async (actor: Actor) => producerOwner((await requireOwnProducer(deps.db, actor)).id);
   const producerRefusals = refusals(streamsErrors, ['producer_required']);

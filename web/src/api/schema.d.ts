@@ -29381,7 +29381,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `producer_required`: Register as a producer first; `not_subscribed`: The wallet does not hold the plan: no stream runs for it, and no grace is left (details.wallet); `quota_exceeded`: The uses would pass the plan’s month limit (details.limit, details.used, details.left) */
+                /** @description `producer_required`: Register as a producer first; `not_subscribed`: The wallet does not hold the plan: no stream runs for it, and no grace is left (details.wallet); `quota_exceeded`: The uses would pass the plan’s month limit (details.limit, details.used, details.left); `uses_exhausted`: A usage plan: the wallet has fewer uses left than reported; it can buy more (details.bought, details.used, details.left) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -29390,7 +29390,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "producer_required" | "not_subscribed" | "quota_exceeded" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                code: "producer_required" | "not_subscribed" | "quota_exceeded" | "uses_exhausted" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
                                 message: string;
                                 details?: unknown;
                             };
@@ -31400,6 +31400,7 @@ export interface components {
          *     - `plan_sold_out`: Every slot of the plan’s supply is taken by subscribers or live reservations (details.total_supply)
          *     - `checkout_closed`: The checkout is completed, expired or cancelled already (details.state)
          *     - `not_subscribed`: The wallet does not hold the plan: no stream runs for it, and no grace is left (details.wallet)
+         *     - `uses_exhausted`: A usage plan: the wallet has fewer uses left than reported; it can buy more (details.bought, details.used, details.left)
          *     - `quota_exceeded`: The uses would pass the plan’s month limit (details.limit, details.used, details.left)
          *     - `flow_exists`: The subscriber already streams this token to the receiver: one flow per pair, change its rate instead
          *     - `permit_stale`: The permit the wallet signed no longer covers what the checkout needs (the balance moved): plan the steps again and sign anew
@@ -31407,7 +31408,7 @@ export interface components {
          *     - `flow_operator_not_authorized`: The subscriber has not given Tally’s operator the permission this change needs (details.permissions)
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "webhook_endpoint_limit" | "webhook_endpoint_disabled" | "webhook_delivery_pending" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "not_subscribed" | "quota_exceeded" | "flow_exists" | "permit_stale" | "flow_not_found" | "flow_operator_not_authorized";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "webhook_endpoint_limit" | "webhook_endpoint_disabled" | "webhook_delivery_pending" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "not_subscribed" | "uses_exhausted" | "quota_exceeded" | "flow_exists" | "permit_stale" | "flow_not_found" | "flow_operator_not_authorized";
         Error: {
             error: {
                 /** @example validation_failed */
@@ -33373,13 +33374,13 @@ export interface components {
             lasts_seconds: string | null;
             steps: {
                 /** @enum {string} */
-                kind: "approve" | "wrap" | "create_flow" | "update_flow" | "authorize_operator";
+                kind: "approve" | "wrap" | "create_flow" | "update_flow" | "authorize_operator" | "pay";
                 done: boolean;
             }[];
             prompts: {
                 /** @enum {string} */
                 kind: "sign_permit" | "send" | "send_after_signature";
-                covers: ("approve" | "wrap" | "create_flow" | "update_flow" | "authorize_operator")[];
+                covers: ("approve" | "wrap" | "create_flow" | "update_flow" | "authorize_operator" | "pay")[];
                 /** @description sign_permit: the EIP-2612 permit to sign (eth_signTypedData_v4) */
                 typed_data?: {
                     domain: {
@@ -33469,6 +33470,12 @@ export interface components {
             } | null;
             /** @description after Tally closed the stream: the end of the plan’s grace; null while it streams */
             access_until: string | null;
+            /** @description a usage plan: uses bought, reported and left in all; null for the other kinds */
+            uses: {
+                bought: number;
+                used: number;
+                left: number;
+            } | null;
             month: {
                 /** @description the UTC month the quota counts: 2026-12 */
                 name: string;

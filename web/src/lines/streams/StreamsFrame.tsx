@@ -6,17 +6,19 @@ import { useSession } from '../../session/SessionContext';
 
 const tabs = [
   { path: '/streams', label: 'Producers' },
+  { path: '/streams/subscriptions', label: 'Your subscriptions' },
   { path: '/streams/producer', label: 'Your producer page' },
 ];
 
 /** The tab of an address: a producer's public page belongs to Producers, a plan's form to the producer's page. */
 function currentTab(pathname: string): string {
-  return pathname.startsWith('/streams/producer/') || pathname === '/streams/producer'
-    ? '/streams/producer'
-    : '/streams';
+  if (pathname.startsWith('/streams/producer/') || pathname === '/streams/producer')
+    return '/streams/producer';
+  if (pathname.startsWith('/streams/subscriptions')) return '/streams/subscriptions';
+  return '/streams';
 }
 
-/** The streams line's two places, for a signed-in person: the producers to subscribe to, and their own. */
+/** The streams line's places, for a signed-in person: the producers to subscribe to, their subscriptions, and their own producer page. */
 function StreamsTabs() {
   const { session } = useSession();
   const { pathname } = useLocation();

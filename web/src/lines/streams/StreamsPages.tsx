@@ -4,8 +4,10 @@ import { NotFoundPage } from '../../pages/NotFoundPage';
 import { RequireSignIn } from '../../session/RequireSignIn';
 import { CataloguePage } from './catalogue/CataloguePage';
 import { ProducerOfferPage } from './catalogue/ProducerOfferPage';
+import { CheckoutPage } from './checkout/CheckoutPage';
 import { PlanFormPage } from './plans/PlanFormPage';
 import { ProducerPage } from './producer/ProducerPage';
+import { SubscriptionsPage } from './subscriptions/SubscriptionsPage';
 
 const signedIn = (page: ReactNode) => <RequireSignIn>{page}</RequireSignIn>;
 
@@ -14,6 +16,8 @@ export default function StreamsPages() {
   return useRoutes([
     { index: true, element: <CataloguePage /> },
     { path: 'producers/:producerId', element: <ProducerOfferPage /> },
+    { path: 'plans/:planId/checkout', element: signedIn(<CheckoutPage />) },
+    { path: 'subscriptions', element: signedIn(<SubscriptionsPage />) },
     { path: 'producer', element: signedIn(<ProducerPage />) },
     { path: 'producer/plans/new', element: signedIn(<PlanFormPage />) },
     { path: 'producer/plans/:planId', element: signedIn(<PlanFormPage />) },

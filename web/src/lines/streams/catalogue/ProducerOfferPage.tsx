@@ -1,5 +1,5 @@
-import { Anchor, Button, SimpleGrid, Stack, Text } from '@mantine/core';
-import { useParams } from 'react-router';
+import { Anchor, Button, SimpleGrid, Stack } from '@mantine/core';
+import { Link, useParams } from 'react-router';
 import { Facts } from '../../../components/Facts';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
@@ -48,14 +48,9 @@ export function ProducerOfferPage() {
                       key={plan.id}
                       view={planCardView(plan)}
                       footer={
-                        <Stack gap={4}>
-                          <Button disabled aria-describedby={`subscribe-${plan.id}`}>
-                            Subscribe
-                          </Button>
-                          <Text id={`subscribe-${plan.id}`} size="xs" c="dimmed">
-                            Checkout with a wallet comes next.
-                          </Text>
-                        </Stack>
+                        <Button component={Link} to={`/streams/plans/${plan.id}/checkout`}>
+                          Subscribe
+                        </Button>
                       }
                     />
                   ))}

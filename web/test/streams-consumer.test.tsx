@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { screen, waitFor, within } from '@testing-library/react';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { flowReference } from '../../src/streams/chain/flow-reference';
+import { recordFlowUpdate } from '../../src/streams/subscriptions/flows';
+import { type Body, signedInPerson, type TestPerson } from '../../test/support/app';
+import { ok } from '../../test/support/credits';
+import { fact, installInputApis } from './support/credits-stage';
+import { tallyPages } from './support/pages';
+
+/**
+ * A consumer's pages of the streams line that need no wallet: a plan's checkout when it cannot take
+ * the person (paused, or no chain to stream on), and the person's subscriptions as the follower
+ * records them. The checkout with a wallet is walked in the browser journey.
+ */
+
+const pages = tallyPages({ start: new Date().toISOString() });
+
+beforeAll(async () => {
+  installInputApis();
+  await import('../src/lines/streams/StreamsPages');
+});
+
+const tenDaiAMonth = { kind: 'stream', token: 'DAIx', price: '10000000000000000000', period: 'month' };
+
+const randomAddress = () => `0x${randomBytes(20).toString('hex')}`;
+
+/** A plan of a new producer, paid to a wallet of its own. */
+async function producerPlan(body: Body): Promise<Body> {
+  const person = await signedInPerson(pages.tally);
+  await ok(pages.tally, 201, 'POST', '/api/streams/producer', {
+    as: person,
+    body: { name: `Weather ${randomBytes(3).toString('hex')}`, payout_address: randomAddress() },
+  });
+  return ok(pages.tally, 201, 'POST', '/api/streams/producer/plans', { as: person, body });
+}
+
+/** The follower's record of a flow update from `sender`, naming the checkout (or none). */
+function flowSeen(sender: string, receiver: string, flowRate: bigint, checkoutId: string | null, id: string) {
+  return pages.tally.database.db.transaction((tx) =>
+    recordFlowUpdate(tx, {
+      id,
+      at: pages.tally.clock.now(),
+      token: 'DAIx',
+      sender,
+      receiver,
+      flowRate,
+      userData: checkoutId ? flowReference(checkoutId) : '0x',
+    }),
+  );
+}
+
+describe('a plan’s checkout page', () => {
+  it('says a paused plan takes no subscribers, and offers no checkout', async () => {
+    const plan = await producerPlan({ ...tenDaiAMonth, name: 'Paused', status: 'inactive' });
+    pages.signIn(await signedInPerson(pages.tally));
+    await pages.render(`/streams/plans/${plan.id}/checkout`);
+    await screen.findByRole('heading', { level: 1, name: 'Subscribe to Paused' });
+    expect(await screen.findByText('This plan takes no subscribers now')).toBeTruthy();
+    expect(screen.getByText('Its producer paused it.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /Check out/ })).toBeNull();
+  });
+
+  it('says so when this Tally has no chain to stream on', async () => {
+    const plan = await producerPlan({ ...tenDaiAMonth, name: 'Forecasts' });
+    pages.signIn(await signedInPerson(pages.tally));
+    await pages.render(`/streams/plans/${plan.id}/checkout`);
+    await screen.findByRole('heading', { level: 1, name: 'Subscribe to Forecasts' });
+    expect(
+      await screen.findByText(/This Tally runs without a chain, so no stream can start now/),
+    ).toBeTruthy();
+    // The plan's card is there all the same, with its price.
+    expect(screen.getByText('9.999999999999936 DAIx a month')).toBeTruthy();
+  });
+
+  it('asks a visitor to log in first', async () => {
+    const plan = await producerPlan({ ...tenDaiAMonth, name: 'Forecasts' });
+    pages.signIn(null);
+    const { router } = await pages.render(`/streams/plans/${plan.id}/checkout`);
+    await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
+  });
+});
+
+describe('your subscriptions', () => {
+  let consumer: TestPerson;
+  beforeAll(async () => {
+    consumer = await signedInPerson(pages.tally);
+  });
+
+  it('says there is none yet, and leads to the producers', async () => {
+    pages.signIn(await signedInPerson(pages.tally));
+    await pages.render('/streams/subscriptions');
+    expect(await screen.findByText('No subscription yet')).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Find a producer' }).getAttribute('href')).toBe('/streams');
+    expect(screen.getByRole('tab', { name: 'Your subscriptions', selected: true })).toBeTruthy();
+  });
+
+  it('shows a streaming plan with what it costs a month, and a closed one with Subscribe again', async () => {
+    const forecasts = await producerPlan({ ...tenDaiAMonth, name: 'Forecasts' });
+    const alerts = await producerPlan({ ...tenDaiAMonth, name: 'Alerts', price: '30000000000000000000' });
+    const wallet = randomAddress();
+    const take = async (plan: Body) => {
+      const checkout = await ok(pages.tally, 201, 'POST', `/api/streams/plans/${plan.id}/checkouts`, {
+        as: consumer,
+        body: { subscriber_address: wallet },
+      });
+      await flowSeen(
+        wallet,
+        checkout.receiver_address,
+        BigInt(checkout.flow_rate),
+        checkout.id,
+        `${checkout.id}:open`,
+      );
+      return checkout;
+    };
+    await take(forecasts);
+    const second = await take(alerts);
+    // The wallet deletes its flow to the second producer: that subscription closes.
+    await flowSeen(wallet, second.receiver_address, 0n, null, `${second.id}:close`);
+
+    pages.signIn(consumer);
+    await pages.render('/streams/subscriptions');
+    const card = async (name: RegExp) =>
+      (await screen.findAllByRole('article')).find((a) => name.test(a.getAttribute('aria-label') ?? ''))!;
+    const streaming = await card(/^Forecasts from/);
+    expect(within(streaming).getByText('Streaming')).toBeTruthy();
+    expect(fact(streaming, 'Streams')).toBe(
+      '9.999999999999936 DAIx a month (3,858,024,691,358 wei a second)',
+    );
+    expect(fact(streaming, 'From your wallet')).toBe(wallet);
+    expect(within(streaming).queryByRole('link', { name: 'Subscribe again' })).toBeNull();
+    const closed = await card(/^Alerts from/);
+    expect(within(closed).queryByText('Streaming')).toBeNull();
+    // The badge and the moment it closed.
+    expect(within(closed).getAllByText('Closed')).toHaveLength(2);
+    expect(fact(closed, 'Closed')).not.toBe('never');
+    expect(within(closed).getByRole('link', { name: 'Subscribe again' }).getAttribute('href')).toBe(
+      `/streams/plans/${alerts.id}/checkout`,
+    );
+  });
+});
