@@ -1,4 +1,4 @@
-import type { LineContext, ProductLine } from '../product-line';
+import type { ChainLineContext, LineContext, ProductLine } from '../product-line';
 import { streamChainErrors } from './chain/errors';
 import { makeStreamsDemo } from './demo/demo';
 import type { StreamsDeps } from './deps';
@@ -6,7 +6,13 @@ import { streamsErrors } from './errors';
 import { ensureStreamsLedgers, mirrorStreams } from './ledger';
 import { streamsRoutes } from './routes';
 import { streamsScopeDescriptions } from './scopes';
+import type { WatchDeps } from './subscriptions/close-reasons';
 import { flowWatchers } from './subscriptions/flows';
+import { ignoreSubscriptionEvents } from './subscriptions/lifecycle';
+import { devLiquidator } from './subscriptions/liquidator';
+import { streamsNotificationTypes } from './subscriptions/notifications';
+import { CLOSE_FLOW_PURPOSE, closeFlowSettlement } from './subscriptions/operator-close';
+import { runOutSettings, scanRunOuts } from './subscriptions/runout';
 import { usagePaymentWatchers } from './usage/payments';
 
 /** What the streams line's services need, from the core's context. */
@@ -19,6 +25,18 @@ export const streamsDeps = ({
   allowPrivateNetwork,
 }: LineContext): StreamsDeps => ({ db, clock, files, keys, chain, allowPrivateNetwork });
 
+/** What watching flows needs: the follower's handlers, the run-out scan and the liquidator. */
+export const watchDeps = (context: ChainLineContext): WatchDeps => ({
+  db: context.db,
+  clock: context.clock,
+  log: context.log,
+  notifier: { clock: context.clock, types: context.notificationTypes, publicUrl: context.publicUrl },
+  operator: context.chain.treasury.address,
+  // Where the producers' webhooks hook in: every at_risk, closed and liquidated passes here once,
+  // in the transaction of the change.
+  onSubscriptionEvent: ignoreSubscriptionEvents,
+});
+
 /**
  * The streams line (seed 000): producers publish plans (a stream priced per period, a vesting
  * stream, a number of uses) that consumers pay for with Superfluid token streams.
@@ -28,10 +46,26 @@ export const streamsLine: ProductLine = {
   label: 'Streams',
   scopes: streamsScopeDescriptions,
   errors: { ...streamsErrors.definitions, ...streamChainErrors.definitions },
+  notificationTypes: streamsNotificationTypes,
   prepare: ({ db, clock }) => ensureStreamsLedgers(db, clock),
   routes: (context) => streamsRoutes(streamsDeps(context)),
-  // What streamed is booked day by day; a minute is soon enough after midnight or a close.
-  jobs: (context) => context.jobs.every('streams.mirror', 60_000, () => mirrorStreams(streamsDeps(context))),
-  watchers: (context) => [...flowWatchers(context.chain), ...usagePaymentWatchers(context.chain)],
+  jobs: (context) => {
+    // What streamed is booked day by day; a minute is soon enough after midnight or a close.
+    context.jobs.every('streams.mirror', 60_000, () => mirrorStreams(streamsDeps(context)));
+    const { chain } = context;
+    if (!chain) return;
+    const settings = runOutSettings(process.env, chain);
+    const deps = { ...watchDeps({ ...context, chain }), chain, settings };
+    context.jobs.every('streams.runout', settings.scanIntervalMs, () => scanRunOuts(deps));
+    const liquidator = devLiquidator(deps);
+    // The embedded chain only: on a configured chain, liquidators are the public's.
+    if (liquidator)
+      context.jobs.every('streams.dev_liquidator', 60_000, () => liquidator.liquidateCriticalFlows());
+  },
+  watchers: (context) => [
+    ...flowWatchers(context.chain, watchDeps(context)),
+    ...usagePaymentWatchers(context.chain),
+  ],
+  settlements: (context) => ({ [CLOSE_FLOW_PURPOSE]: closeFlowSettlement(watchDeps(context)) }),
   demo: (context) => makeStreamsDemo(streamsDeps(context)),
 };

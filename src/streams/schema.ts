@@ -211,7 +211,7 @@ export const subscriptions = pgTable(
      * run-out scan read it (`subscriptions/runout.ts`); null: never at that rate, or not read yet.
      */
     runsOutAt: timestamp('runs_out_at', { withTimezone: true }),
-    /** The chain time of the block that scan read. */
+    /** When a run-out scan last read the wallet (Tally's clock, or the chain's when it is ahead). */
     scannedAt: timestamp('scanned_at', { withTimezone: true }),
     /** When the subscriber was warned that the balance runs out within 7 days, and within 24 hours. */
     warned7dAt: timestamp('warned_7d_at', { withTimezone: true }),

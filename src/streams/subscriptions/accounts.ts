@@ -29,6 +29,8 @@ export interface LiveSubscription {
   warned7dAt: Date | null;
   warned24hAt: Date | null;
   closingTransactionId: string | null;
+  runsOutAt: Date | null;
+  scannedAt: Date | null;
 }
 
 /** A wallet in one super token: what runs out, whatever the producers it streams to. */
@@ -78,6 +80,8 @@ export async function liveAccounts(db: Db): Promise<Account[]> {
       warned7dAt: subscriptions.warned7dAt,
       warned24hAt: subscriptions.warned24hAt,
       closingTransactionId: subscriptions.closingTransactionId,
+      runsOutAt: subscriptions.runsOutAt,
+      scannedAt: subscriptions.scannedAt,
     })
     .from(subscriptions)
     .where(streamingNow);

@@ -32,7 +32,7 @@ const SubscriptionSchema = z
       description:
         'when the wallet’s balance turns critical at its current rates, as the last run-out scan read it; null: never, or not read yet',
     }),
-    scanned_at: z.string().nullable().openapi({ description: 'the time of the block that scan read' }),
+    scanned_at: z.string().nullable().openapi({ description: 'when a run-out scan last read the wallet' }),
     warned_7d_at: z
       .string()
       .nullable()

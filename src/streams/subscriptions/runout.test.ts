@@ -74,6 +74,8 @@ function deps(
     chain: runtime,
     settings: {
       scanIntervalMs: 60_000,
+      // Every wallet read at every scan, unless a test says otherwise.
+      fullReadSeconds: 0,
       closeMarginSeconds: 3_600,
       maxReadLagSeconds: null,
       accountsPerCall: 250,
@@ -451,6 +453,19 @@ describe('a run-out scan', () => {
       state: 'closed',
       close_reason: 'operator',
     });
+  }, 120_000);
+
+  it('reads a wallet far from running out once every full-read period, and one at risk at every scan', async () => {
+    // Left streaming by the top-up test: wallet 3 runs out more than 30 days from now.
+    const settings = { fullReadSeconds: 600 };
+    const all = await scanRunOuts(deps());
+    expect(all).toMatchObject({ accounts: 1, due: 1, read: 1 });
+    expect(await scanRunOuts(deps({ settings }))).toMatchObject({ accounts: 1, due: 0, read: 0 });
+    // Ten minutes and a second after that read, by whichever of the clock and the chain is ahead.
+    const head = (await chain.publicClient.getBlock()).timestamp;
+    const clock = BigInt(Math.floor(tally.clock.now().getTime() / 1000));
+    await moveTo((clock > head ? clock : head) + 601n);
+    expect(await scanRunOuts(deps({ settings }))).toMatchObject({ due: 1, read: 1 });
   }, 120_000);
 
   it('has no liquidator on a configured chain', () => {

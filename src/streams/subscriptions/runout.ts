@@ -34,6 +34,10 @@ import { queueFlowClose } from './operator-close';
  *   whole buffer to a sender that is not critical: the subscriber loses nothing but the stream. The
  *   subscriptions close when the follower sees the deletion (`flows.ts`, reason `operator`).
  *
+ * A wallet's run-out moment stays put while its flows and balance do, so a scan reads only the
+ * wallets that may need something: new ones, those at risk or within 7 days of it, and every other
+ * one at least every `fullReadSeconds` (10 minutes), which catches a transfer out or an unwrap.
+ *
  * The RPC may lag, drop answers and refuse. A wallet whose read failed keeps what it had and is read
  * again at the next scan; a read of a block too far behind the clock (a lagging backend) changes
  * nothing at all; and a close is queued only when a second read of that wallet alone, made just
@@ -46,6 +50,11 @@ const ONE_DAY = 86_400n;
 
 export interface RunOutSettings {
   scanIntervalMs: number;
+  /**
+   * Every streaming wallet is read at least this often (seconds); between, a wallet whose last read
+   * put its run-out beyond 7 days (and twice this) is left out of a scan, as it needs nothing yet.
+   */
+  fullReadSeconds: number;
   /** Seconds before the account turns critical that Tally's operator closes its flows. */
   closeMarginSeconds: number;
   /** A read of a block older than this (seconds behind the clock) is stale; null: never (the embedded chain). */
@@ -58,6 +67,7 @@ const settingsEnv = z.object({
   STREAMS_SCAN_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
   STREAMS_CLOSE_MARGIN_SECONDS: z.coerce.number().int().min(1).default(3_600),
   STREAMS_MAX_READ_LAG_SECONDS: z.coerce.number().int().min(1).default(120),
+  STREAMS_FULL_READ_SECONDS: z.coerce.number().int().min(0).default(600),
 });
 
 /** The scan's settings from the environment; a margin under two scan intervals stops the start. */
@@ -76,6 +86,7 @@ export function runOutSettings(env: Record<string, string | undefined>, chain: C
   }
   return {
     scanIntervalMs: interval * 1000,
+    fullReadSeconds: parsed.data.STREAMS_FULL_READ_SECONDS,
     closeMarginSeconds: margin,
     // Anvil mines only when a transaction comes, so an idle embedded chain's head is old and still
     // current; and the node is Tally's own, it does not lag.
@@ -93,7 +104,9 @@ export interface RunOutDeps extends WatchDeps {
 export interface RunOutScan {
   subscriptions: number;
   accounts: number;
-  /** Accounts read; the rest failed and wait for the next scan. */
+  /** Accounts this scan had to read: near their run-out, at risk, new, or not read for `fullReadSeconds`. */
+  due: number;
+  /** Accounts read; the rest of the due ones failed and wait for the next scan. */
   read: number;
   /** The whole read was of a block too far behind the clock: nothing changed. */
   stale: boolean;
@@ -112,13 +125,15 @@ interface Reading {
   criticalAt: bigint | null;
 }
 
-/** Reads every streaming wallet once and acts on what it finds; see the file's comment. */
+/** Reads the streaming wallets due and acts on what it finds; see the file's comment. */
 export async function scanRunOuts(deps: RunOutDeps): Promise<RunOutScan> {
   await settleUnexplainedCloses(deps, deps.chain.client.chainId);
-  const accounts = await liveAccounts(deps.db);
+  const live = await liveAccounts(deps.db);
+  const accounts = live.filter(isDue(deps.settings, deps.clock.now()));
   const scan: RunOutScan = {
-    subscriptions: accounts.reduce((sum, account) => sum + account.subscriptions.length, 0),
-    accounts: accounts.length,
+    subscriptions: live.reduce((sum, account) => sum + account.subscriptions.length, 0),
+    accounts: live.length,
+    due: accounts.length,
     read: 0,
     stale: false,
     blockNumber: null,
@@ -156,7 +171,7 @@ export async function scanRunOuts(deps: RunOutDeps): Promise<RunOutScan> {
     if (position) readings.push({ account, criticalAt: criticalOf(position) });
   });
   scan.read = readings.length;
-  await recordRunOuts(deps.db, readings, dateOf(read.timestamp));
+  await recordRunOuts(deps.db, readings, dateOf(now));
 
   const margin = BigInt(deps.settings.closeMarginSeconds);
   for (const reading of readings) {
@@ -189,7 +204,28 @@ export async function scanRunOuts(deps: RunOutDeps): Promise<RunOutScan> {
   return scan;
 }
 
-/** Every read subscription's run-out moment and the block's time, in one statement. */
+/**
+ * Whether a wallet must be read now. Its run-out moment does not move while its flows and balance
+ * stay as they are, so a wallet whose last read put it beyond 7 days (and beyond twice the full-read
+ * period, so it is read every scan well before it crosses) needs no read — unless it is new, at
+ * risk (a top-up sets it back), or not read for `fullReadSeconds`: a transfer out or an unwrap
+ * moves the moment without a flow event, and is caught within that time.
+ */
+function isDue(settings: RunOutSettings, at: Date) {
+  const now = at.getTime();
+  const horizon = now + (7 * 86_400 + 2 * settings.fullReadSeconds) * 1000;
+  const stale = now - settings.fullReadSeconds * 1000;
+  return (account: Account) =>
+    account.subscriptions.some(
+      (s) =>
+        s.scannedAt === null ||
+        s.state === 'at_risk' ||
+        s.scannedAt.getTime() <= stale ||
+        (s.runsOutAt !== null && s.runsOutAt.getTime() <= horizon),
+    );
+}
+
+/** Every read subscription's run-out moment and when it was read, in one statement. */
 async function recordRunOuts(db: Db, readings: readonly Reading[], scannedAt: Date): Promise<void> {
   const ids: string[] = [];
   const runsOut: (string | null)[] = [];

@@ -33445,7 +33445,7 @@ export interface components {
             close_reason: "operator" | "subscriber" | "liquidated" | null;
             /** @description when the wallet’s balance turns critical at its current rates, as the last run-out scan read it; null: never, or not read yet */
             runs_out_at: string | null;
-            /** @description the time of the block that scan read */
+            /** @description when a run-out scan last read the wallet */
             scanned_at: string | null;
             /** @description when the subscriber was warned 7 days ahead */
             warned_7d_at: string | null;
