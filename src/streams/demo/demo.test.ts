@@ -19,6 +19,7 @@ describe('the streams demo', () => {
       'Quiet Room Studio (omar@streams.demo.tally.test) is paid at development account 9',
       'Quiet Room Studio offers "Studio time" (stream)',
       'Quiet Room Studio offers "Spring season" (vesting)',
+      'Amara Okafor, Bruno Costa and Chen Wei (development accounts 3, 4 and 5) subscribe when Tally runs on its embedded chain (npm start): within a minute, streams to "Forecast API" and "Studio time" start and uses of "Storm alerts" are bought',
     ]);
     const catalogue = await read(await request(tally, 'GET', '/api/streams/producers'));
     expect(catalogue.items.map((p: { name: string; open_plans: number }) => [p.name, p.open_plans])).toEqual([

@@ -8,7 +8,8 @@ import { findOwnProducer, registerProducer } from '../producers/service';
 /**
  * The streams line's share of `tally demo`, made through its services: two producers, paid at
  * development wallets of the embedded chain, with a plan of each kind between them. Found again by
- * the producers' people and the plans' names, so a second run adds nothing.
+ * the producers' people and the plans' names, so a second run adds nothing. The demo command runs
+ * without the chain, so its subscribers check out later, from the server (`subscribers.ts`).
  */
 
 const DAY = 86_400_000;
@@ -30,7 +31,7 @@ const base = {
   maxUsage: null,
 } as const;
 
-const producers: {
+export const demoProducers: {
   email: string;
   person: string;
   name: string;
@@ -104,7 +105,42 @@ const producers: {
   },
 ];
 
-const personActor = (userId: string): Actor => ({
+/**
+ * The demo's subscribers, each with a development account of its own (the producers are paid at 8
+ * and 9, the gateway's demo uses 6 and 7). They check out on the embedded chain only, where the
+ * development accounts hold test DAI and USDC: `demoSubscribersJob` (subscribers.ts), run by the
+ * server, streams to the stream plans and buys uses of the usage plan. A vesting plan's flow starts
+ * at its cliff, by Tally: none of them takes one.
+ */
+export const demoSubscribers: {
+  email: string;
+  person: string;
+  /** The development account that pays. */
+  wallet: number;
+  /** Plans by name; a usage plan with the uses bought. */
+  plans: { plan: string; uses?: number }[];
+}[] = [
+  {
+    email: 'amara@streams.demo.tally.test',
+    person: 'Amara Okafor',
+    wallet: 3,
+    plans: [{ plan: 'Forecast API' }, { plan: 'Storm alerts', uses: 200 }],
+  },
+  {
+    email: 'bruno@streams.demo.tally.test',
+    person: 'Bruno Costa',
+    wallet: 4,
+    plans: [{ plan: 'Forecast API' }, { plan: 'Studio time' }],
+  },
+  {
+    email: 'chen@streams.demo.tally.test',
+    person: 'Chen Wei',
+    wallet: 5,
+    plans: [{ plan: 'Forecast API' }, { plan: 'Storm alerts', uses: 40 }],
+  },
+];
+
+export const personActor = (userId: string): Actor => ({
   userId,
   isAdmin: false,
   apiKeyId: null,
@@ -116,7 +152,7 @@ const personActor = (userId: string): Actor => ({
 export async function makeStreamsDemo(deps: StreamsDeps): Promise<string[]> {
   const made: string[] = [];
   const wallets = devAccounts();
-  for (const producer of producers) {
+  for (const producer of demoProducers) {
     const actor = personActor(
       await confirmedPersonId(deps.db, deps.clock, { email: producer.email, name: producer.person }),
     );
@@ -136,5 +172,25 @@ export async function makeStreamsDemo(deps: StreamsDeps): Promise<string[]> {
       made.push(`${producer.name} offers "${plan.name}" (${plan.kind})`);
     }
   }
+  if (made.length > 0) made.push(subscribersSentence(deps.clock.now()));
   return made;
 }
+
+/** What a person can expect of the demo's subscribers, who need the embedded chain to pay. */
+function subscribersSentence(now: Date): string {
+  const kinds = new Map(demoProducers.flatMap((p) => p.plans(now)).map((plan) => [plan.name, plan.kind]));
+  const picked = (kind: string) => [
+    ...new Set(
+      demoSubscribers.flatMap((s) => s.plans.map((p) => p.plan)).filter((name) => kinds.get(name) === kind),
+    ),
+  ];
+  const quoted = (names: string[]) => inWords(names.map((name) => `"${name}"`));
+  return (
+    `${inWords(demoSubscribers.map((s) => s.person))} (development accounts ${inWords(demoSubscribers.map((s) => String(s.wallet)))}) ` +
+    `subscribe when Tally runs on its embedded chain (npm start): within a minute, streams to ` +
+    `${quoted(picked('stream'))} start and uses of ${quoted(picked('usage'))} are bought`
+  );
+}
+
+const inWords = (items: string[]) =>
+  items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
