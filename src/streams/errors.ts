@@ -22,6 +22,10 @@ export const streamsErrors = defineErrors({
     status: 409,
     description: 'The checkout is completed, expired or cancelled already (details.state)',
   },
+  subscription_closed: {
+    status: 409,
+    description: 'The subscription no longer streams: it cannot change or end again (details.state)',
+  },
   not_subscribed: {
     status: 409,
     description:

@@ -1,6 +1,7 @@
 import type { ChainLineContext, LineContext, ProductLine } from '../product-line';
 import { streamChainErrors } from './chain/errors';
 import { makeStreamsDemo } from './demo/demo';
+import { demoSubscribersJob } from './demo/subscribers';
 import type { StreamsDeps } from './deps';
 import { streamsErrors } from './errors';
 import { ensureStreamsLedgers, mirrorStreams } from './ledger';
@@ -8,12 +9,13 @@ import { streamsRoutes } from './routes';
 import { streamsScopeDescriptions } from './scopes';
 import type { WatchDeps } from './subscriptions/close-reasons';
 import { flowWatchers } from './subscriptions/flows';
-import { ignoreSubscriptionEvents } from './subscriptions/lifecycle';
 import { devLiquidator } from './subscriptions/liquidator';
 import { streamsNotificationTypes } from './subscriptions/notifications';
 import { CLOSE_FLOW_PURPOSE, closeFlowSettlement } from './subscriptions/operator-close';
 import { runOutSettings, scanRunOuts } from './subscriptions/runout';
 import { usagePaymentWatchers } from './usage/payments';
+import { startDueVestings } from './vesting/cliff';
+import { tellProducer } from './webhooks/events';
 
 /** What the streams line's services need, from the core's context. */
 export const streamsDeps = ({
@@ -32,9 +34,9 @@ export const watchDeps = (context: ChainLineContext): WatchDeps => ({
   log: context.log,
   notifier: { clock: context.clock, types: context.notificationTypes, publicUrl: context.publicUrl },
   operator: context.chain.treasury.address,
-  // Where the producers' webhooks hook in: every at_risk, closed and liquidated passes here once,
-  // in the transaction of the change.
-  onSubscriptionEvent: ignoreSubscriptionEvents,
+  // The producers' webhooks: every start, change, resume, at_risk, close and liquidation passes
+  // here once, in the transaction of the change.
+  onSubscriptionEvent: (tx, event) => tellProducer(tx, context.clock, event),
 });
 
 /**
@@ -52,11 +54,18 @@ export const streamsLine: ProductLine = {
   jobs: (context) => {
     // What streamed is booked day by day; a minute is soon enough after midnight or a close.
     context.jobs.every('streams.mirror', 60_000, () => mirrorStreams(streamsDeps(context)));
+    // The embedded chain only: the demo's subscribers pay from development accounts.
+    const demoSubscribers = demoSubscribersJob({ ...streamsDeps(context), log: context.log });
+    if (demoSubscribers) context.jobs.every('streams.demo_subscribers', 60_000, demoSubscribers);
     const { chain } = context;
     if (!chain) return;
     const settings = runOutSettings(process.env, chain);
     const deps = { ...watchDeps({ ...context, chain }), chain, settings };
     context.jobs.every('streams.runout', settings.scanIntervalMs, () => scanRunOuts(deps));
+    // Vesting plans whose cliff has come: the start amount paid and the flow opened, by the operator.
+    context.jobs.every('streams.vesting', 60_000, () =>
+      startDueVestings({ db: context.db, clock: context.clock, log: context.log, chain }),
+    );
     const liquidator = devLiquidator(deps);
     // The embedded chain only: on a configured chain, liquidators are the public's.
     if (liquidator)

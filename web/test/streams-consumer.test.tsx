@@ -129,6 +129,15 @@ describe('your subscriptions', () => {
     );
     expect(fact(streaming, 'From your wallet')).toBe(wallet);
     expect(within(streaming).queryByRole('link', { name: 'Subscribe again' })).toBeNull();
+    const subscriptionId = (
+      await ok(pages.tally, 200, 'GET', '/api/streams/subscriptions', { as: consumer })
+    ).items.find((item: Body) => item.plan.id === forecasts.id).id;
+    expect(within(streaming).getByRole('link', { name: 'Change plan' }).getAttribute('href')).toBe(
+      `/streams/subscriptions/${subscriptionId}/change`,
+    );
+    expect(within(streaming).getByRole('link', { name: 'Cancel' }).getAttribute('href')).toBe(
+      `/streams/subscriptions/${subscriptionId}/cancel`,
+    );
     const closed = await card(/^Alerts from/);
     expect(within(closed).queryByText('Streaming')).toBeNull();
     // The badge and the moment it closed.
@@ -137,5 +146,43 @@ describe('your subscriptions', () => {
     expect(within(closed).getByRole('link', { name: 'Subscribe again' }).getAttribute('href')).toBe(
       `/streams/plans/${alerts.id}/checkout`,
     );
+  });
+
+  it('offers the producer’s other stream plans in the same token to move to, and ends at the wallet on a chainless Tally', async () => {
+    const owner = await signedInPerson(pages.tally);
+    const payout = randomAddress();
+    await ok(pages.tally, 201, 'POST', '/api/streams/producer', {
+      as: owner,
+      body: { name: `Tides ${randomBytes(3).toString('hex')}`, payout_address: payout },
+    });
+    const make = (body: Body) =>
+      ok(pages.tally, 201, 'POST', '/api/streams/producer/plans', { as: owner, body });
+    const basic = await make({ ...tenDaiAMonth, name: 'Basic' });
+    await make({ ...tenDaiAMonth, name: 'Pro', price: '30000000000000000000' });
+    await make({ ...tenDaiAMonth, name: 'Dollar plan', token: 'USDCx' });
+    const wallet = randomAddress();
+    const checkout = await ok(pages.tally, 201, 'POST', `/api/streams/plans/${basic.id}/checkouts`, {
+      as: consumer,
+      body: { subscriber_address: wallet },
+    });
+    await flowSeen(wallet, payout, BigInt(checkout.flow_rate), checkout.id, `${checkout.id}:open`);
+    const subscription = (
+      await ok(pages.tally, 200, 'GET', '/api/streams/subscriptions', { as: consumer })
+    ).items.find((item: Body) => item.plan.id === basic.id);
+
+    pages.signIn(consumer);
+    const { user } = await pages.render(`/streams/subscriptions/${subscription.id}/change`);
+    await screen.findByRole('heading', { level: 1, name: 'Change Basic' });
+    const choices = await screen.findAllByRole('radio');
+    // Pro only: not the plan it is on, nor a plan paid in another token.
+    expect(choices).toHaveLength(1);
+    await user.click(screen.getByRole('radio', { name: /^Pro — 29\.999999999999808 DAIx a month$/ }));
+    expect(
+      await screen.findByText(/This Tally runs without a chain, so no stream can change now/),
+    ).toBeTruthy();
+
+    pages.signIn(await signedInPerson(pages.tally));
+    await pages.render(`/streams/subscriptions/${subscription.id}/cancel`);
+    expect(await screen.findByText('No such subscription')).toBeTruthy();
   });
 });

@@ -308,6 +308,7 @@ describe('a checkout on the embedded chain', () => {
   it('names the batch operations as the host numbers them', () => {
     expect(BATCH_OPERATION).toEqual({
       ERC20_APPROVE: 1,
+      ERC20_TRANSFER_FROM: 2,
       ERC777_SEND: 3,
       SUPERTOKEN_UPGRADE: 101,
       SUPERFLUID_CALL_AGREEMENT: 201,

@@ -43,6 +43,7 @@ import { type PermitRequest, permitCall, permitRequest, readPermitDomain } from 
 /** Superfluid's batch operation types (interfaces/superfluid/Definitions.sol, `BatchOperation`). */
 export const BATCH_OPERATION = {
   ERC20_APPROVE: 1,
+  ERC20_TRANSFER_FROM: 2,
   ERC777_SEND: 3,
   SUPERTOKEN_UPGRADE: 101,
   SUPERFLUID_CALL_AGREEMENT: 201,
@@ -72,6 +73,11 @@ export interface CheckoutTerms {
    * cliff, with `prepareFlowCreate`): then the checkout only wraps and grants the permission.
    */
   flowStart?: 'checkout' | 'operator';
+  /**
+   * A vesting plan's start amount, paid to the receiver at the cliff by Tally's operator: wrapped at
+   * checkout and allowed to the operator on the super token (`approve_start`).
+   */
+  startAmount?: bigint;
   /** How long after the latest block a permit stays valid; an hour unless told. */
   permitValidSeconds?: bigint;
   /**
@@ -92,7 +98,9 @@ export type CheckoutStepKind =
   | 'wrap'
   | 'create_flow'
   | 'update_flow'
+  | 'delete_flow'
   | 'authorize_operator'
+  | 'approve_start'
   | 'pay';
 
 /** One step, as its own transaction (`call`), and as an operation of the host's batch where it can be one. */
@@ -100,9 +108,16 @@ export type CheckoutStep =
   | { kind: 'approve'; call: ChainCall; underlyingAmount: bigint }
   | { kind: 'wrap'; call: ChainCall; operation: BatchOperation; amount: bigint; underlyingAmount: bigint }
   | { kind: 'create_flow'; call: ChainCall; operation: BatchOperation; buffer: bigint }
-  /** A flow already runs to the receiver (another plan of the same producer): its rate grows by the checkout's. */
+  /**
+   * A flow already runs to the receiver (another plan of the same producer): its rate changes by
+   * the checkout's (up for a new plan, down for a cancelled one, either way for a plan change).
+   */
   | { kind: 'update_flow'; call: ChainCall; operation: BatchOperation; buffer: bigint }
+  /** The flow's last plan is cancelled: the flow ends and its whole deposit comes back. */
+  | { kind: 'delete_flow'; call: ChainCall; operation: BatchOperation; buffer: bigint }
   | { kind: 'authorize_operator'; call: ChainCall; operation: BatchOperation }
+  /** A vesting plan: the super token lets Tally's operator take the start amount at the cliff. */
+  | { kind: 'approve_start'; call: ChainCall; operation: BatchOperation; amount: bigint }
   /** A usage plan's uses, paid once to the receiver with the super token's ERC-777 `send`. */
   | { kind: 'pay'; call: ChainCall; operation: BatchOperation; amount: bigint };
 
@@ -132,6 +147,8 @@ export type WalletPrompt =
   | { kind: 'send_after_signature'; covers: CheckoutStepKind[] };
 
 const DEFAULT_PERMIT_VALID_SECONDS = 3_600n;
+/** What a one-off payment leaves of the wallet's balance for its running streams: a month (30 days) of them. */
+const PAYMENT_KEEPS_SECONDS = 2_592_000n;
 const STANDARD_DECIMALS = 18;
 
 /**
@@ -170,6 +187,16 @@ export async function planCheckout(
       args: [subscriber],
     }),
   ]);
+  const startAmount = terms.startAmount ?? 0n;
+  const startAllowance =
+    startAmount > 0n
+      ? await publicClient.readContract({
+          address: superToken,
+          abi: erc20Abi,
+          functionName: 'allowance',
+          args: [subscriber, operator],
+        })
+      : 0n;
   if (terms.payment === undefined && existingRate !== 0n && terms.flowStart === 'operator') {
     // Tally's operator creates a vesting plan's flow at the cliff; a flow there already would make
     // that a change of another plan's flow, which the subscriber did not sign for.
@@ -186,8 +213,15 @@ export async function planCheckout(
       : existingRate === 0n
         ? bufferFor(flowRate, flowTerms)
         : bufferFor(existingRate + flowRate, flowTerms) - bufferFor(existingRate, flowTerms);
-  const needed = terms.payment ?? buffer + flowRate * terms.prepaidSeconds;
-  const held = position.availableBalance > 0n ? position.availableBalance : 0n;
+  const needed = terms.payment ?? buffer + startAmount + flowRate * terms.prepaidSeconds;
+  // A payment must not be taken from what the wallet's running streams live on: a month of them
+  // stays where it is, and the payment is wrapped on top.
+  const kept =
+    terms.payment !== undefined && position.netFlowRate < 0n
+      ? -position.netFlowRate * PAYMENT_KEEPS_SECONDS
+      : 0n;
+  const spare = position.availableBalance - kept;
+  const held = spare > 0n ? spare : 0n;
   const steps: CheckoutStep[] = [];
   let permit: PermitRequest | null = null;
   if (needed > held) {
@@ -299,6 +333,22 @@ export async function planCheckout(
     });
     steps.push({ kind, buffer, ...agreementCall(contracts, flowCall, flowReference(terms.checkoutId)) });
   }
+  if (startAmount > 0n && startAllowance < startAmount) {
+    steps.push({
+      kind: 'approve_start',
+      amount: startAmount,
+      call: {
+        to: superToken,
+        data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [operator, startAmount] }),
+      },
+      // The super token's own approve, as the batch's caller (SuperToken.operationApprove).
+      operation: {
+        operationType: BATCH_OPERATION.ERC20_APPROVE,
+        target: superToken,
+        data: encodeAbiParameters([{ type: 'address' }, { type: 'uint256' }], [operator, startAmount]),
+      },
+    });
+  }
   if (
     permissions.permissions !== FULL_CONTROL.permissions ||
     permissions.flowRateAllowance !== FULL_CONTROL.flowRateAllowance
@@ -325,6 +375,82 @@ export async function planCheckout(
 }
 
 /**
+ * A plan leaves a running flow, from the subscriber's own wallet: the flow's rate drops by
+ * `decrease` (a cancelled plan's share, or what a cheaper plan saves), or the flow is deleted when
+ * nothing is left, its userData naming the checkout so the follower knows which plan left. Nothing
+ * is wrapped: a lower rate needs a smaller deposit, and the difference comes back at once.
+ */
+export async function planFlowDecrease(
+  publicClient: StreamPublicClient,
+  contracts: StreamContracts,
+  terms: Pick<CheckoutTerms, 'subscriber' | 'receiver' | 'operator' | 'checkoutId'> & { decrease: bigint },
+): Promise<CheckoutPlan> {
+  const { subscriber, receiver, decrease } = terms;
+  const { superToken } = contracts;
+  const [flowTerms, [, existingRate], position] = await Promise.all([
+    readFlowTerms(publicClient, contracts),
+    publicClient.readContract({
+      address: contracts.cfa,
+      abi: cfaV1Abi,
+      functionName: 'getFlow',
+      args: [superToken, subscriber, receiver],
+    }),
+    readStreamPosition(publicClient, contracts, subscriber),
+  ]);
+  if (existingRate < decrease)
+    throw streamChainErrors.error(
+      'flow_not_found',
+      `${subscriber} streams less to ${receiver} than the plan's share`,
+      {
+        subscriber,
+        receiver,
+        flowRate: existingRate.toString(),
+      },
+    );
+  const rate = existingRate - decrease;
+  const userData = flowReference(terms.checkoutId);
+  const step: CheckoutStep =
+    rate === 0n
+      ? {
+          kind: 'delete_flow',
+          buffer: -bufferFor(existingRate, flowTerms),
+          ...agreementCall(
+            contracts,
+            encodeFunctionData({
+              abi: cfaV1Abi,
+              functionName: 'deleteFlow',
+              args: [superToken, subscriber, receiver, '0x'],
+            }),
+            userData,
+          ),
+        }
+      : {
+          kind: 'update_flow',
+          buffer: bufferFor(rate, flowTerms) - bufferFor(existingRate, flowTerms),
+          ...agreementCall(
+            contracts,
+            encodeFunctionData({
+              abi: cfaV1Abi,
+              functionName: 'updateFlow',
+              args: [superToken, receiver, rate, '0x'],
+            }),
+            userData,
+          ),
+        };
+  return {
+    contracts,
+    terms: { ...terms, flowRate: -decrease, prepaidSeconds: 0n },
+    flowTerms,
+    buffer: step.buffer,
+    existingFlowRate: existingRate,
+    position,
+    wrapAmount: 0n,
+    steps: [step],
+    permit: null,
+  };
+}
+
+/**
  * How long the subscriber's balance lasts once the checkout is done: what it holds, plus what the
  * checkout wraps, less the deposit the flow locks, spent at its net rate plus the new one. Null
  * when the account receives more than it sends.
@@ -334,7 +460,8 @@ export function lastsAfterCheckout(plan: CheckoutPlan): bigint | null {
   const outflow = -position.netFlowRate + (terms.flowStart === 'operator' ? 0n : terms.flowRate);
   return runOutOf({
     ...position,
-    availableBalance: position.availableBalance + wrapAmount - buffer - (terms.payment ?? 0n),
+    availableBalance:
+      position.availableBalance + wrapAmount - buffer - (terms.payment ?? 0n) - (terms.startAmount ?? 0n),
     netFlowRate: -outflow,
   }).lastsSeconds;
 }

@@ -12,6 +12,11 @@ export const streamChainErrors = defineErrors({
     description:
       'The permit the wallet signed no longer covers what the checkout needs (the balance moved): plan the steps again and sign anew',
   },
+  start_amount_not_covered: {
+    status: 409,
+    description:
+      'A vesting plan’s cliff: the subscriber has not allowed Tally’s operator the start amount, or does not hold it and the deposit',
+  },
   flow_not_found: {
     status: 409,
     description: 'No flow of this token runs from the subscriber to the receiver',

@@ -6,7 +6,8 @@ import { flowReference } from '../chain/flow-reference';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
 import { Uuid } from '../fields';
-import { checkoutStates, planTokens } from '../schema';
+import { checkoutPurposes, checkoutStates, planTokens } from '../schema';
+import { startCancel, startPlanChange } from './changes';
 import { type Checkout, cancelCheckout, getCheckout, startCheckout } from './service';
 import { type WalletSteps, walletStepsOf } from './wallet-steps';
 
@@ -27,6 +28,13 @@ const CheckoutSchema = z
       .openapi({ description: 'stream and vesting: wei per second the flow adds' }),
     uses: z.number().int().nullable(),
     amount: z.string().nullable().openapi({ description: 'usage: what the uses cost, in wei of the token' }),
+    purpose: z.enum(checkoutPurposes).openapi({
+      description:
+        'subscribe: a new plan; change: the subscription named moves to this plan; cancel: the subscription named ends',
+    }),
+    replaces_subscription_id: Uuid.nullable().openapi({
+      description: 'change and cancel: the subscription it ends',
+    }),
     user_data: z
       .string()
       .openapi({ description: 'the bytes the flow is created with, naming this checkout' }),
@@ -45,12 +53,23 @@ const checkoutJson = (c: Checkout) => ({
   flow_rate: c.flowRate?.toString() ?? null,
   uses: c.uses,
   amount: c.amount?.toString() ?? null,
+  purpose: c.purpose,
+  replaces_subscription_id: c.replacesSubscriptionId,
   user_data: flowReference(c.id),
   created_at: c.createdAt.toISOString(),
 });
 
 const Wei = z.string().regex(/^\d{1,78}$/, 'a whole number of wei, as decimal digits');
-const stepKinds = ['approve', 'wrap', 'create_flow', 'update_flow', 'authorize_operator', 'pay'] as const;
+const stepKinds = [
+  'approve',
+  'wrap',
+  'create_flow',
+  'update_flow',
+  'delete_flow',
+  'approve_start',
+  'authorize_operator',
+  'pay',
+] as const;
 
 const WalletStepsSchema = z
   .object({
@@ -256,6 +275,55 @@ export function checkoutRoutes(deps: StreamsDeps) {
       );
       return c.json(walletStepsJson(steps), 200);
     },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/subscriptions/{id}/change',
+      access: { caller: 'signed-in', scope: 'streams:subscribe' },
+      tags,
+      summary:
+        'Move my subscription to another stream plan of the same producer and token: a checkout whose one flow update swaps the old plan’s rate for the new one’s (paid by the second, so each plan is paid exactly up to the block it lands in). Its wallet steps say what to send',
+      request: {
+        params: z.object({ id: PathId }),
+        ...jsonBody(z.strictObject({ plan_id: Uuid })),
+      },
+      responses: {
+        201: jsonResponse(CheckoutSchema, 'The change’s checkout'),
+        ...errorResponses,
+        ...refusals(streamsErrors, [
+          'subscription_closed',
+          'plan_inactive',
+          'plan_not_started',
+          'plan_sold_out',
+        ]),
+      },
+    }),
+    async (c) => {
+      const checkout = await startPlanChange(deps, c.get('actor'), c.req.valid('param').id, {
+        planId: c.req.valid('json').plan_id,
+      });
+      return c.json(checkoutJson(checkout), 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/subscriptions/{id}/cancel',
+      access: { caller: 'signed-in', scope: 'streams:subscribe' },
+      tags,
+      summary:
+        'End my subscription: a checkout whose flow update takes the plan’s share out of the flow (or deletes it, when it was the last), from my wallet; the deposit’s share comes back at once',
+      request: { params: z.object({ id: PathId }) },
+      responses: {
+        201: jsonResponse(CheckoutSchema, 'The cancel’s checkout'),
+        ...errorResponses,
+        ...refusals(streamsErrors, ['subscription_closed']),
+      },
+    }),
+    async (c) => c.json(checkoutJson(await startCancel(deps, c.get('actor'), c.req.valid('param').id)), 201),
   );
 
   router.openapi(

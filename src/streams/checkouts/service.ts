@@ -13,10 +13,12 @@ export type Checkout = typeof checkouts.$inferSelect;
 
 /** How long a checkout holds its slot of the plan's supply while the wallet signs and the flow lands. */
 export const RESERVATION_SECONDS = 30 * 60;
+/** How long after its cliff a vesting checkout still waits for its flow to open. */
+export const VESTING_HOLD_AFTER_CLIFF_MS = 86_400_000;
 
 /**
  * What the plan takes up now: subscriptions that stream (active, or at risk of running out) and
- * reservations that have not lapsed.
+ * reservations that have not lapsed (a cancel's checkout holds no slot).
  */
 export async function slotsTaken(tx: Db, planId: string, now: Date): Promise<number> {
   const [row] = await queryRows<{ taken: number }>(
@@ -24,7 +26,7 @@ export async function slotsTaken(tx: Db, planId: string, now: Date): Promise<num
     sql`SELECT
           (SELECT count(*)::int FROM streams_subscriptions WHERE plan_id = ${planId} AND state IN ('active', 'at_risk'))
         + (SELECT count(*)::int FROM streams_checkouts WHERE plan_id = ${planId} AND state = 'reserved'
-             AND expires_at > ${now.toISOString()}::timestamptz) AS taken`,
+             AND purpose <> 'cancel' AND expires_at > ${now.toISOString()}::timestamptz) AS taken`,
   );
   return row!.taken;
 }
@@ -121,7 +123,17 @@ export async function startCheckout(
         uses,
         amount: uses === null ? null : plan.usagePrice! * BigInt(uses),
         state: 'reserved',
-        expiresAt: new Date(now.getTime() + RESERVATION_SECONDS * 1000),
+        // A vesting plan's slot is held until Tally opens the flow at the cliff (and a day after,
+        // for the sender to get it mined).
+        expiresAt:
+          plan.kind === 'vesting' && plan.cliffAt
+            ? new Date(
+                Math.max(
+                  plan.cliffAt.getTime() + VESTING_HOLD_AFTER_CLIFF_MS,
+                  now.getTime() + RESERVATION_SECONDS * 1000,
+                ),
+              )
+            : new Date(now.getTime() + RESERVATION_SECONDS * 1000),
         createdAt: now,
         updatedAt: now,
       })

@@ -9,13 +9,14 @@ import {
   foldCheckout,
   lastsAfterCheckout,
   planCheckout,
+  planFlowDecrease,
   type WalletPrompt,
 } from '../chain/checkout';
 import { resolveStreamContracts, type StreamContracts } from '../chain/contracts';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
 import { periodAmount, SECONDS_PER_PERIOD } from '../flow-rate';
-import { plans } from '../schema';
+import { plans, subscriptions } from '../schema';
 import { type Checkout, getCheckout } from './service';
 
 /**
@@ -37,6 +38,8 @@ export interface WalletSteps {
 
 /** The steps of a flow checkout, in the order a wallet takes them; the flow step is create or update. */
 const FLOW_STEPS: readonly CheckoutStepKind[] = ['approve', 'wrap', 'create_flow', 'authorize_operator'];
+/** A vesting plan's flow opens at the cliff, by Tally: the checkout wraps, allows the start amount and grants the permission. */
+const VESTING_STEPS: readonly CheckoutStepKind[] = ['approve', 'wrap', 'approve_start', 'authorize_operator'];
 /** A usage plan's uses are paid in one transfer: wrapped first when the wallet holds too little of the super token. */
 const PAYMENT_STEPS: readonly CheckoutStepKind[] = ['approve', 'wrap', 'pay'];
 
@@ -85,6 +88,39 @@ export async function walletStepsOf(
   const [plan] = await deps.db.select().from(plans).where(eq(plans.id, checkout.planId));
   const contracts = await contractsOf(chain, checkout.token);
   const prepaidSeconds = plan!.period ? SECONDS_PER_PERIOD[plan!.period] : 0n;
+  if (checkout.purpose !== 'subscribe') {
+    const [replaced] = await deps.db
+      .select()
+      .from(subscriptions)
+      .where(eq(subscriptions.id, checkout.replacesSubscriptionId!));
+    const delta = (checkout.flowRate ?? 0n) - (replaced!.flowRate ?? 0n);
+    const flow = {
+      subscriber: checkout.subscriberAddress as Address,
+      receiver: checkout.receiverAddress as Address,
+      operator: chain.treasury.address,
+      checkoutId: checkout.id,
+    };
+    // A dearer plan raises the flow (and may wrap for its deposit and a period); a cheaper one or a
+    // cancel lowers it, and the deposit's difference comes back.
+    const planned =
+      delta > 0n
+        ? await planCheckout(chain.client.publicClient, contracts, {
+            ...flow,
+            flowRate: delta,
+            prepaidSeconds,
+            signedPermit: signedPermit && { value: signedPermit.value, deadline: signedPermit.deadline },
+          })
+        : await planFlowDecrease(chain.client.publicClient, contracts, { ...flow, decrease: -delta });
+    return {
+      checkout,
+      plan: planned,
+      perPeriod:
+        plan!.period && checkout.purpose === 'change' ? periodAmount(checkout.flowRate!, plan!.period) : null,
+      lastsSeconds: lastsAfterCheckout(planned),
+      prompts: foldCheckout(planned, signedPermit?.signature),
+      stepKinds: planned.steps.map((step) => ({ kind: step.kind, done: false })),
+    };
+  }
   const planned = await planCheckout(chain.client.publicClient, contracts, {
     subscriber: checkout.subscriberAddress as Address,
     receiver: checkout.receiverAddress as Address,
@@ -93,6 +129,7 @@ export async function walletStepsOf(
     checkoutId: checkout.id,
     prepaidSeconds,
     flowStart: plan!.kind === 'vesting' ? 'operator' : 'checkout',
+    startAmount: plan!.kind === 'vesting' ? (plan!.startAmount ?? 0n) : undefined,
     payment: checkout.amount ?? undefined,
     signedPermit: signedPermit && { value: signedPermit.value, deadline: signedPermit.deadline },
   });
@@ -100,11 +137,7 @@ export async function walletStepsOf(
     planned.steps.map((step) => (step.kind === 'update_flow' ? 'create_flow' : step.kind)),
   );
   const kinds =
-    checkout.amount !== null
-      ? PAYMENT_STEPS
-      : plan!.kind === 'vesting'
-        ? FLOW_STEPS.filter((kind) => kind !== 'create_flow')
-        : FLOW_STEPS;
+    checkout.amount !== null ? PAYMENT_STEPS : plan!.kind === 'vesting' ? VESTING_STEPS : FLOW_STEPS;
   return {
     checkout,
     plan: planned,

@@ -50,11 +50,21 @@ export interface FlowUpdate {
 
 type Subscription = typeof subscriptions.$inferSelect;
 
+/** What one flow update did: how many subscriptions it closed, and the one it started (and in place of which). */
+export interface FlowOutcome {
+  closed: number;
+  started: string | null;
+  /** A plan change: the subscription the started one replaced. */
+  changedFrom: string | null;
+  /** The wallet takes up again a plan whose stream Tally closed before it ran out. */
+  resumed: boolean;
+}
+
 /**
- * Records what one flow update does to subscriptions, in the transaction that confirms its event;
- * returns how many it closed (their reason comes from the flow operator, `close-reasons.ts`).
+ * Records what one flow update does to subscriptions, in the transaction that confirms its event
+ * (the reason of what it closed comes from the flow operator, `close-reasons.ts`).
  */
-export async function recordFlowUpdate(tx: Db, update: FlowUpdate): Promise<number> {
+export async function recordFlowUpdate(tx: Db, update: FlowUpdate): Promise<FlowOutcome> {
   const live = await tx
     .select()
     .from(subscriptions)
@@ -71,8 +81,10 @@ export async function recordFlowUpdate(tx: Db, update: FlowUpdate): Promise<numb
     .orderBy(desc(subscriptions.startedAt), desc(subscriptions.id))
     .for('update');
   const streaming = live.reduce((sum, s) => sum + (s.flowRate ?? 0n), 0n);
-  if (await startsCheckout(tx, update, streaming)) return 0;
-  if (update.flowRate >= streaming) return 0;
+  const checkedOut = await completesCheckout(tx, update, live, streaming);
+  if (checkedOut) return checkedOut;
+  const none = { closed: 0, started: null, changedFrom: null, resumed: false };
+  if (update.flowRate >= streaming) return none;
   let covered = streaming;
   let closed = 0;
   for (const subscription of live) {
@@ -81,34 +93,64 @@ export async function recordFlowUpdate(tx: Db, update: FlowUpdate): Promise<numb
     covered -= subscription.flowRate ?? 0n;
     closed++;
   }
-  return closed;
+  return { ...none, closed };
 }
 
-async function startsCheckout(tx: Db, update: FlowUpdate, streaming: bigint): Promise<boolean> {
+/**
+ * The checkout a flow update names, if the update does exactly what it asked: a new plan adds its
+ * rate to what the wallet streams to the producer; a change swaps the replaced subscription's rate
+ * for the new plan's; a cancel takes the replaced subscription's rate out. Anything else is not
+ * the checkout's doing, and falls to the plain reading of a lowered flow.
+ */
+async function completesCheckout(
+  tx: Db,
+  update: FlowUpdate,
+  live: readonly Subscription[],
+  streaming: bigint,
+): Promise<FlowOutcome | null> {
   const checkoutId = checkoutIdOf(update.userData);
-  if (!checkoutId) return false;
+  if (!checkoutId) return null;
   const [found] = await tx
     .select({ checkout: checkouts, plan: plans })
     .from(checkouts)
     .innerJoin(plans, eq(plans.id, checkouts.planId))
     .where(eq(checkouts.id, checkoutId))
     .for('update', { of: [checkouts, plans] });
-  if (!found) return false;
+  if (!found) return null;
   const { checkout, plan } = found;
+  const replaced = checkout.replacesSubscriptionId
+    ? live.find((subscription) => subscription.id === checkout.replacesSubscriptionId)
+    : undefined;
+  if (checkout.purpose !== 'subscribe' && !replaced) return null;
+  const adds = checkout.purpose === 'cancel' ? 0n : (checkout.flowRate ?? 0n);
   const matches =
     checkout.state === 'reserved' &&
     checkout.flowRate !== null &&
     checkout.subscriberAddress === update.sender &&
     checkout.receiverAddress === update.receiver &&
     checkout.token === update.token &&
-    update.flowRate - streaming === checkout.flowRate;
-  if (!matches) return false;
+    update.flowRate === streaming - (replaced?.flowRate ?? 0n) + adds;
+  if (!matches) return null;
   // A flow that lands after its reservation lapsed still starts it, if a slot is free.
-  if (checkout.expiresAt < update.at && plan.totalSupply !== null) {
-    if ((await slotsTaken(tx, plan.id, update.at)) >= plan.totalSupply) return false;
+  if (checkout.purpose !== 'cancel' && checkout.expiresAt < update.at && plan.totalSupply !== null) {
+    if ((await slotsTaken(tx, plan.id, update.at)) >= plan.totalSupply) return null;
   }
+  if (replaced) await close(tx, replaced, update);
+  await tx
+    .update(checkouts)
+    .set({ state: 'completed', updatedAt: update.at })
+    .where(eq(checkouts.id, checkout.id));
+  const closed = replaced ? 1 : 0;
+  if (checkout.purpose === 'cancel') return { closed, started: null, changedFrom: null, resumed: false };
+  const [previous] = await tx
+    .select({ closeReason: subscriptions.closeReason })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.planId, plan.id), eq(subscriptions.subscriberAddress, update.sender)))
+    .orderBy(desc(subscriptions.startedAt))
+    .limit(1);
+  const started = newId();
   await tx.insert(subscriptions).values({
-    id: newId(),
+    id: started,
     planId: checkout.planId,
     checkoutId: checkout.id,
     userId: checkout.userId,
@@ -122,11 +164,12 @@ async function startsCheckout(tx: Db, update: FlowUpdate, streaming: bigint): Pr
     createdAt: update.at,
     updatedAt: update.at,
   });
-  await tx
-    .update(checkouts)
-    .set({ state: 'completed', updatedAt: update.at })
-    .where(eq(checkouts.id, checkout.id));
-  return true;
+  return {
+    closed,
+    started,
+    changedFrom: replaced?.id ?? null,
+    resumed: !replaced && previous?.closeReason === 'operator',
+  };
 }
 
 /** Closed, its reason not known yet: the flow operator's log tells it (`settleClose`). */
@@ -223,7 +266,19 @@ export function flowWatchers(chain: ChainRuntime, deps: WatchDeps): Watcher[] {
     event: flowUpdated,
     onConfirmed: async (tx, event) => {
       const update = updateOf(event);
-      if (!update || (await recordFlowUpdate(tx, update)) === 0) return;
+      if (!update) return;
+      const outcome = await recordFlowUpdate(tx, update);
+      if (outcome.started)
+        await deps.onSubscriptionEvent(tx, {
+          type: outcome.changedFrom
+            ? 'subscription.plan_changed'
+            : outcome.resumed
+              ? 'subscription.resumed'
+              : 'subscription.created',
+          subscriptionId: outcome.started,
+          causeId: event.id,
+        });
+      if (outcome.closed === 0) return;
       const flowOperator = await storedFlowOperator(tx, event);
       if (flowOperator) await settleClose(tx, deps, event.id, flowOperator);
     },

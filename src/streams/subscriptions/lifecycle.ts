@@ -53,6 +53,9 @@ export const closedStateOf = (reason: CloseReason): SubscriptionState =>
   reason === 'liquidated' ? 'liquidated' : 'closed';
 
 export type SubscriptionEventType =
+  | 'subscription.created'
+  | 'subscription.plan_changed'
+  | 'subscription.resumed'
   | 'subscription.at_risk'
   | 'subscription.closed'
   | 'subscription.liquidated';

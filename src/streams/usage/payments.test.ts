@@ -155,4 +155,39 @@ describe('a usage plan paid on chain', () => {
     await helpers.followPrompts(consumer, checkout.id, 4, steps);
     expect((await access()).uses).toEqual({ bought: 10, used: 0, left: 10 });
   });
+
+  it('is wrapped on top of what the wallet’s running stream lives on, not taken from it', async () => {
+    const { producer, plan } = await usagePlan(5);
+    const stream = await helpers.ok(201, producer, 'POST', '/api/streams/producer/plans', {
+      kind: 'stream',
+      name: 'Live map',
+      token: 'DAIx',
+      price: '10000000000000000000',
+      period: 'month',
+    });
+    const consumer = await signedInPerson(tally);
+    await helpers.checkOut(consumer, stream.id, 6, address(6));
+    const checkout = await helpers.ok(201, consumer, 'POST', `/api/streams/plans/${plan.id}/checkouts`, {
+      subscriber_address: address(6),
+      uses: 100,
+    });
+    const steps = await helpers.ok(
+      200,
+      consumer,
+      'POST',
+      `/api/streams/checkouts/${checkout.id}/wallet-steps`,
+      {},
+    );
+    // The stream's prepaid month stays: the whole payment is wrapped, and the balance still lasts it.
+    expect(BigInt(steps.wrap_amount)).toBeGreaterThanOrEqual(BigInt(checkout.amount));
+    expect(BigInt(steps.lasts_seconds)).toBeGreaterThan(29n * 86_400n);
+    await helpers.followPrompts(consumer, checkout.id, 6, steps);
+    const access = await helpers.ok(
+      200,
+      producer,
+      'GET',
+      `/api/streams/plans/${plan.id}/access?wallet=${address(6)}`,
+    );
+    expect(access.uses).toEqual({ bought: 100, used: 0, left: 100 });
+  });
 });

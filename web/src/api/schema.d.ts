@@ -28848,6 +28848,241 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/streams/subscriptions/{id}/change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move my subscription to another stream plan of the same producer and token: a checkout whose one flow update swaps the old plan’s rate for the new one’s (paid by the second, so each plan is paid exactly up to the block it lands in). Its wallet steps say what to send
+         * @description Any signed-in person (and the operator key). An API key needs the `streams:subscribe` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        plan_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The change’s checkout */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StreamsCheckout"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `subscription_closed`: The subscription no longer streams: it cannot change or end again (details.state); `plan_inactive`: The plan takes no new subscribers: its producer paused it; `plan_not_started`: The plan takes subscribers from its start date (details.starts_at); `plan_sold_out`: Every slot of the plan’s supply is taken by subscribers or live reservations (details.total_supply) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "subscription_closed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/streams/subscriptions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End my subscription: a checkout whose flow update takes the plan’s share out of the flow (or deletes it, when it was the last), from my wallet; the deposit’s share comes back at once
+         * @description Any signed-in person (and the operator key). An API key needs the `streams:subscribe` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The cancel’s checkout */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StreamsCheckout"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `subscription_closed`: The subscription no longer streams: it cannot change or end again (details.state) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "subscription_closed" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/streams/checkouts/{id}/cancel": {
         parameters: {
             query?: never;
@@ -31399,16 +31634,18 @@ export interface components {
          *     - `plan_not_started`: The plan takes subscribers from its start date (details.starts_at)
          *     - `plan_sold_out`: Every slot of the plan’s supply is taken by subscribers or live reservations (details.total_supply)
          *     - `checkout_closed`: The checkout is completed, expired or cancelled already (details.state)
+         *     - `subscription_closed`: The subscription no longer streams: it cannot change or end again (details.state)
          *     - `not_subscribed`: The wallet does not hold the plan: no stream runs for it, and no grace is left (details.wallet)
          *     - `uses_exhausted`: A usage plan: the wallet has fewer uses left than reported; it can buy more (details.bought, details.used, details.left)
          *     - `quota_exceeded`: The uses would pass the plan’s month limit (details.limit, details.used, details.left)
          *     - `flow_exists`: The subscriber already streams this token to the receiver: one flow per pair, change its rate instead
          *     - `permit_stale`: The permit the wallet signed no longer covers what the checkout needs (the balance moved): plan the steps again and sign anew
+         *     - `start_amount_not_covered`: A vesting plan’s cliff: the subscriber has not allowed Tally’s operator the start amount, or does not hold it and the deposit
          *     - `flow_not_found`: No flow of this token runs from the subscriber to the receiver
          *     - `flow_operator_not_authorized`: The subscriber has not given Tally’s operator the permission this change needs (details.permissions)
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "webhook_endpoint_limit" | "webhook_endpoint_disabled" | "webhook_delivery_pending" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "not_subscribed" | "uses_exhausted" | "quota_exceeded" | "flow_exists" | "permit_stale" | "flow_not_found" | "flow_operator_not_authorized";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "webhook_endpoint_limit" | "webhook_endpoint_disabled" | "webhook_delivery_pending" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "subscription_closed" | "not_subscribed" | "uses_exhausted" | "quota_exceeded" | "flow_exists" | "permit_stale" | "start_amount_not_covered" | "flow_not_found" | "flow_operator_not_authorized";
         Error: {
             error: {
                 /** @example validation_failed */
@@ -33349,6 +33586,16 @@ export interface components {
             uses: number | null;
             /** @description usage: what the uses cost, in wei of the token */
             amount: string | null;
+            /**
+             * @description subscribe: a new plan; change: the subscription named moves to this plan; cancel: the subscription named ends
+             * @enum {string}
+             */
+            purpose: "subscribe" | "change" | "cancel";
+            /**
+             * Format: uuid
+             * @description change and cancel: the subscription it ends
+             */
+            replaces_subscription_id: string | null;
             /** @description the bytes the flow is created with, naming this checkout */
             user_data: string;
             created_at: string;
@@ -33374,13 +33621,13 @@ export interface components {
             lasts_seconds: string | null;
             steps: {
                 /** @enum {string} */
-                kind: "approve" | "wrap" | "create_flow" | "update_flow" | "authorize_operator" | "pay";
+                kind: "approve" | "wrap" | "create_flow" | "update_flow" | "delete_flow" | "approve_start" | "authorize_operator" | "pay";
                 done: boolean;
             }[];
             prompts: {
                 /** @enum {string} */
                 kind: "sign_permit" | "send" | "send_after_signature";
-                covers: ("approve" | "wrap" | "create_flow" | "update_flow" | "authorize_operator" | "pay")[];
+                covers: ("approve" | "wrap" | "create_flow" | "update_flow" | "delete_flow" | "approve_start" | "authorize_operator" | "pay")[];
                 /** @description sign_permit: the EIP-2612 permit to sign (eth_signTypedData_v4) */
                 typed_data?: {
                     domain: {

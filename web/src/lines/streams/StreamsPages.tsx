@@ -7,6 +7,7 @@ import { ProducerOfferPage } from './catalogue/ProducerOfferPage';
 import { CheckoutPage } from './checkout/CheckoutPage';
 import { PlanFormPage } from './plans/PlanFormPage';
 import { ProducerPage } from './producer/ProducerPage';
+import { ChangePage } from './subscriptions/ChangePage';
 import { SubscriptionsPage } from './subscriptions/SubscriptionsPage';
 
 const signedIn = (page: ReactNode) => <RequireSignIn>{page}</RequireSignIn>;
@@ -18,6 +19,8 @@ export default function StreamsPages() {
     { path: 'producers/:producerId', element: <ProducerOfferPage /> },
     { path: 'plans/:planId/checkout', element: signedIn(<CheckoutPage />) },
     { path: 'subscriptions', element: signedIn(<SubscriptionsPage />) },
+    { path: 'subscriptions/:subscriptionId/change', element: signedIn(<ChangePage mode="change" />) },
+    { path: 'subscriptions/:subscriptionId/cancel', element: signedIn(<ChangePage mode="cancel" />) },
     { path: 'producer', element: signedIn(<ProducerPage />) },
     { path: 'producer/plans/new', element: signedIn(<PlanFormPage />) },
     { path: 'producer/plans/:planId', element: signedIn(<PlanFormPage />) },

@@ -19,7 +19,7 @@ import { NoChainAlert } from '../../../wallet/NoChainAlert';
 import { walletErrorMessage } from '../../../wallet/signInWithEthereum';
 import { useChain } from '../../../wallet/WalletProvider';
 import { WithWallets } from '../../../wallet/WithWallets';
-import { formatTokenWei, formatWei, perPeriod, tokenUnderlying } from '../format';
+import { formatTokenWei, formatWei, periodAmount, perPeriod, tokenUnderlying } from '../format';
 import { PlanCard, planCardView } from '../plans/PlanCard';
 import { StreamsFrame } from '../StreamsFrame';
 import { formatDuration, promptsLeft, stepLabel, type WalletSteps } from './steps';
@@ -54,8 +54,47 @@ const phaseWords = (phase: Phase): string | null => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** 0x1234…abcd: enough of a wallet to recognise it on a button. */
+export const shortAddress = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;
+
 /** What the chain figures mean for this person, before they sign. */
+const monthly = (rate: string, token: string) =>
+  `${formatTokenWei(periodAmount(BigInt(rate), 'month'), token)} a month`;
+
+/** A change or a cancel: the one flow before and after, who is paid until when, and the deposit's difference. */
+function changeFigures(plan: StreamsPlan, steps: WalletSteps): Fact[] {
+  const token = plan.token.symbol;
+  const buffer = BigInt(steps.buffer);
+  const facts: Fact[] = [
+    {
+      label: 'Your stream to the producer',
+      value: `${monthly(steps.existing_flow_rate, token)} → ${BigInt(steps.flow_rate_after) === 0n ? 'nothing: it ends' : monthly(steps.flow_rate_after, token)}`,
+    },
+    {
+      label: 'Paid by the second',
+      value:
+        steps.checkout.purpose === 'change'
+          ? `your current plan is paid up to the second the change lands, ${plan.name} from then on: nothing is owed either way`
+          : 'the plan is paid up to the second the cancel lands, and nothing after',
+    },
+  ];
+  if (buffer !== 0n)
+    facts.push({
+      label: buffer < 0n ? 'Deposit back to you' : 'Deposit locked on top',
+      value: formatTokenWei(buffer < 0n ? -buffer : buffer, token),
+    });
+  if (BigInt(steps.wrap_amount) > 0n)
+    facts.push({
+      label: 'You wrap',
+      value: `${formatMinor(steps.underlying_amount, steps.underlying_decimals, tokenUnderlying[token])} into ${token}`,
+    });
+  if (steps.lasts_seconds !== null && BigInt(steps.flow_rate_after) > 0n)
+    facts.push({ label: 'Your balance then lasts', value: formatDuration(BigInt(steps.lasts_seconds)) });
+  return facts;
+}
+
 function figures(plan: StreamsPlan, steps: WalletSteps): Fact[] {
+  if (steps.checkout.purpose !== 'subscribe') return changeFigures(plan, steps);
   const token = plan.token.symbol;
   const underlying = tokenUnderlying[token];
   const facts: Fact[] = [];
@@ -67,7 +106,12 @@ function figures(plan: StreamsPlan, steps: WalletSteps): Fact[] {
     if (BigInt(steps.wrap_amount) > 0n)
       facts.push({
         label: 'You wrap',
-        value: `${formatMinor(steps.underlying_amount, steps.underlying_decimals, underlying)} into ${token} first`,
+        value: `${formatMinor(steps.underlying_amount, steps.underlying_decimals, underlying)} into ${token} first (what your running streams live on is left alone)`,
+      });
+    if (steps.lasts_seconds !== null)
+      facts.push({
+        label: 'Your streams’ balance lasts',
+        value: `${formatDuration(BigInt(steps.lasts_seconds))} after you pay`,
       });
     return facts;
   }
@@ -135,7 +179,35 @@ function StepsList({ plan, steps }: { plan: StreamsPlan; steps: WalletSteps }) {
   );
 }
 
-function CheckoutSteps({ plan, address, uses }: { plan: StreamsPlan; address: Address; uses?: number }) {
+/** What the panel says at each turn: a checkout, a plan change and a cancel word them their own way. */
+export interface PanelWords {
+  start: string;
+  act: string;
+  signAndAct: string;
+  doneTitle: string;
+  doneText: string;
+}
+
+/**
+ * A checkout's wallet steps, from starting the checkout to the follower's confirmation: the
+ * figures and steps Tally planned, then the wallet's prompts one after the other. `start` makes
+ * the checkout (a new plan, a change, a cancel); `resetKey` changing means a new one is needed.
+ */
+export function WalletStepsPanel({
+  plan,
+  address,
+  start,
+  resetKey,
+  words,
+  disabled = false,
+}: {
+  plan: StreamsPlan;
+  address: Address;
+  start: () => Promise<Checkout>;
+  resetKey: string;
+  words: PanelWords;
+  disabled?: boolean;
+}) {
   const config = useConfig();
   const chain = useChain();
   const [checkout, setCheckout] = useState<Checkout | null>(null);
@@ -156,12 +228,7 @@ function CheckoutSteps({ plan, address, uses }: { plan: StreamsPlan; address: Ad
     setProblem(null);
     setLoading(true);
     try {
-      const made = await call(
-        api.POST('/api/streams/plans/{id}/checkouts', {
-          params: { path: { id: plan.id } },
-          body: { subscriber_address: address, ...(uses === undefined ? {} : { uses }) },
-        }),
-      );
+      const made = await start();
       setCheckout(made);
       setSteps(await plannedFor(made.id));
     } catch (error) {
@@ -173,13 +240,13 @@ function CheckoutSteps({ plan, address, uses }: { plan: StreamsPlan; address: Ad
     }
   };
 
-  // A new wallet, or another number of uses, is a new checkout: what was planned does not hold.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the address and the uses are the trigger
+  // A new wallet, or another number of uses or plan, is a new checkout: what was planned does not hold.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the address and the key are the trigger
   useEffect(() => {
     setCheckout(null);
     setSteps(null);
     setPhase({ kind: 'idle' });
-  }, [address, uses]);
+  }, [address, resetKey]);
 
   const run = async () => {
     if (!checkout || !steps) return;
@@ -226,6 +293,11 @@ function CheckoutSteps({ plan, address, uses }: { plan: StreamsPlan; address: Ad
           throw new Error(`The chain refused transaction ${hash} (it reverted).`);
       }
       if (!hash) return;
+      // A vesting plan's flow opens at the cliff, by Tally: the wallet's part is done once mined.
+      if (plan.vesting && checkout.purpose === 'subscribe') {
+        setPhase({ kind: 'done', checkout });
+        return;
+      }
       setPhase({ kind: 'following', hash });
       // The follower confirms the flow after the chain's confirmations: poll the checkout until then.
       for (;;) {
@@ -254,13 +326,9 @@ function CheckoutSteps({ plan, address, uses }: { plan: StreamsPlan; address: Ad
 
   if (phase.kind === 'done') {
     return (
-      <Alert color="teal" variant="light" title={plan.usage ? 'Your uses are bought' : 'You are subscribed'}>
+      <Alert color="teal" variant="light" title={words.doneTitle}>
         <Stack gap="xs">
-          <Text size="sm">
-            {plan.usage
-              ? `The producer's service can serve your wallet ${address} now; you see what is left, and buy more, on your subscriptions page.`
-              : `Your stream to the producer runs from your wallet ${address}. You can see it, change it or cancel it on your subscriptions page.`}
-          </Text>
+          <Text size="sm">{words.doneText}</Text>
           <Anchor component={Link} to="/streams/subscriptions">
             Your subscriptions
           </Anchor>
@@ -269,22 +337,18 @@ function CheckoutSteps({ plan, address, uses }: { plan: StreamsPlan; address: Ad
     );
   }
 
-  const words = phaseWords(phase);
+  const phaseText = phaseWords(phase);
   const busy = phase.kind !== 'idle';
   const insufficient = problem?.code === 'insufficient_funds';
   return (
     <Stack gap="md">
       {!steps && (
         <Group gap="sm">
-          <Button
-            onClick={() => void begin()}
-            loading={loading}
-            disabled={plan.usage !== null && uses === undefined}
-          >
-            Check out with {address.slice(0, 6)}…{address.slice(-4)}
+          <Button onClick={() => void begin()} loading={loading} disabled={disabled}>
+            {words.start}
           </Button>
           <Text size="sm" c="dimmed">
-            Tally holds your place in the plan for 30 minutes while your wallet signs.
+            Tally holds this for 30 minutes while your wallet signs.
           </Text>
         </Group>
       )}
@@ -309,21 +373,16 @@ function CheckoutSteps({ plan, address, uses }: { plan: StreamsPlan; address: Ad
             {steps.prompts.length === 0
               ? 'Nothing is left for your wallet to do.'
               : `Your wallet will ask for ${promptsLeft(steps.prompts)}.`}{' '}
-            Your place is held until {formatDateTime(checkout.expires_at)}.
+            {checkout.purpose === 'cancel' ? 'Ready' : 'Your place is held'} until{' '}
+            {formatDateTime(checkout.expires_at)}.
           </Text>
           <Group gap="sm">
             <Button onClick={() => void run()} loading={busy} disabled={steps.prompts.length === 0}>
-              {plan.usage
-                ? steps.prompts[0]?.kind === 'sign_permit'
-                  ? 'Sign and pay'
-                  : 'Pay'
-                : steps.prompts[0]?.kind === 'sign_permit'
-                  ? 'Sign and subscribe'
-                  : 'Subscribe'}
+              {steps.prompts[0]?.kind === 'sign_permit' ? words.signAndAct : words.act}
             </Button>
-            {words && (
+            {phaseText && (
               <Text size="sm" role="status">
-                {words}
+                {phaseText}
               </Text>
             )}
           </Group>
@@ -392,7 +451,48 @@ function CheckoutContent({ plan }: { plan: StreamsPlan }) {
         ) : address ? (
           <Stack gap="md">
             {plan.usage && <UsesField plan={plan} onChange={setUses} />}
-            <CheckoutSteps plan={plan} address={address} uses={plan.usage ? uses : undefined} />
+            <WalletStepsPanel
+              plan={plan}
+              address={address}
+              resetKey={String(uses)}
+              disabled={plan.usage !== null && uses === undefined}
+              start={() =>
+                call(
+                  api.POST('/api/streams/plans/{id}/checkouts', {
+                    params: { path: { id: plan.id } },
+                    body: {
+                      subscriber_address: address,
+                      ...(plan.usage && uses !== undefined ? { uses } : {}),
+                    },
+                  }),
+                )
+              }
+              words={
+                plan.usage
+                  ? {
+                      start: `Check out with ${shortAddress(address)}`,
+                      act: 'Pay',
+                      signAndAct: 'Sign and pay',
+                      doneTitle: 'Your uses are bought',
+                      doneText: `The producer's service can serve your wallet ${address} now; you see what is left, and buy more, on your subscriptions page.`,
+                    }
+                  : plan.vesting
+                    ? {
+                        start: `Check out with ${shortAddress(address)}`,
+                        act: 'Subscribe',
+                        signAndAct: 'Sign and subscribe',
+                        doneTitle: 'You are subscribed from the cliff date',
+                        doneText: `On ${formatDateTime(plan.vesting.cliff_at)} Tally pays the start amount from your wallet ${address} and opens your stream; until then nothing flows. It then shows on your subscriptions page.`,
+                      }
+                    : {
+                        start: `Check out with ${shortAddress(address)}`,
+                        act: 'Subscribe',
+                        signAndAct: 'Sign and subscribe',
+                        doneTitle: 'You are subscribed',
+                        doneText: `Your stream to the producer runs from your wallet ${address}. You can see it, change it or cancel it on your subscriptions page.`,
+                      }
+              }
+            />
           </Stack>
         ) : (
           <Text size="sm">Connect a wallet above: the stream flows from it.</Text>

@@ -19,6 +19,10 @@ export function stepLabel(kind: WalletStepKind, token: string, underlying: strin
       return 'Let Tally close or change the stream for you (so it never runs dry)';
     case 'pay':
       return `Pay the uses to the producer in ${token}`;
+    case 'approve_start':
+      return `Allow Tally to pay the start amount from your ${token} at the cliff date`;
+    case 'delete_flow':
+      return 'End the stream to the producer (its whole deposit comes back)';
   }
 }
 

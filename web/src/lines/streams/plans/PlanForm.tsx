@@ -314,6 +314,7 @@ export function PlanForm({
             <Fieldset legend="Card" variant="unstyled">
               <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
                 <ColorInput
+                  eyeDropperButtonProps={{ 'aria-label': 'Pick the colour from the screen' }}
                   label="Background colour"
                   description="The card’s colour in the plan list and the widget."
                   format="hex"

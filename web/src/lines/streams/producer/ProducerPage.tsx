@@ -172,7 +172,7 @@ function ProducerDashboard({
         description={
           <>
             What consumers see on{' '}
-            <Anchor component={Link} to={`/streams/producers/${producer.id}`} inherit>
+            <Anchor component={Link} to={`/streams/producers/${producer.id}`} inherit underline="always">
               your public page
             </Anchor>
             .
@@ -219,7 +219,7 @@ export function ProducerPage() {
               <Group>
                 <Text size="sm" c="dimmed">
                   Looking for something to subscribe to instead?{' '}
-                  <Anchor component={Link} to="/streams" inherit>
+                  <Anchor component={Link} to="/streams" inherit underline="always">
                     Browse the producers.
                   </Anchor>
                 </Text>

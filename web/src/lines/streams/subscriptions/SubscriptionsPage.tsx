@@ -42,7 +42,9 @@ function subscriptionFacts(s: Subscription): Fact[] {
         label: 'Your balance lasts until',
         value: s.runs_out_at
           ? `${formatDateTime(s.runs_out_at)}${s.closing ? ' — Tally is closing the stream now, before it runs out' : ''}`
-          : 'no end in sight, at your current streams',
+          : s.scanned_at
+            ? 'no end in sight, at your current streams'
+            : 'not read yet: Tally reads your balance within minutes',
       });
   } else {
     facts.push({ label: 'Closed', value: formatDateTime(s.closed_at) });
@@ -92,6 +94,21 @@ function SubscriptionCard({ subscription: s }: { subscription: Subscription }) {
           <Group gap="sm">
             <Button component={Link} to={`/streams/plans/${s.plan.id}/checkout`} variant="light">
               Subscribe again
+            </Button>
+          </Group>
+        )}
+        {live && s.flow_rate !== null && (
+          <Group gap="sm">
+            <Button component={Link} to={`/streams/subscriptions/${s.id}/change`} variant="light">
+              Change plan
+            </Button>
+            <Button
+              component={Link}
+              to={`/streams/subscriptions/${s.id}/cancel`}
+              variant="subtle"
+              color="red"
+            >
+              Cancel
             </Button>
           </Group>
         )}
