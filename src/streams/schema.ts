@@ -34,12 +34,24 @@ export const producers = pgTable(
     description: text('description').notNull().default(''),
     /** Where subscribers' streams flow to: a lower-case 0x address. */
     payoutAddress: text('payout_address').notNull(),
+    /** What a receipt names the seller by, when it is not `name` (a company's registered name). */
+    legalName: text('legal_name'),
+    /** The seller's postal address on receipts, several lines. */
+    postalAddress: text('postal_address'),
+    /** The seller's tax id on receipts (a VAT number). */
+    taxId: text('tax_id'),
+    /** The VAT rate the producer charges, in basis points (2000: 20 %); null: no VAT charged. */
+    vatRateBps: integer('vat_rate_bps'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
     uniqueIndex('streams_producers_user_idx').on(t.userId),
     index('streams_producers_name_idx').on(t.name),
+    check(
+      'streams_producers_vat_rate',
+      sql`${t.vatRateBps} IS NULL OR (${t.vatRateBps} >= 0 AND ${t.vatRateBps} <= 10000)`,
+    ),
   ],
 );
 
