@@ -3,6 +3,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { flowReference } from '../../src/streams/chain/flow-reference';
 import { recordFlowUpdate } from '../../src/streams/subscriptions/flows';
+import { recordUsagePayment } from '../../src/streams/usage/payments';
 import { type Body, signedInPerson, type TestPerson } from '../../test/support/app';
 import { ok } from '../../test/support/credits';
 import { fact, installInputApis } from './support/credits-stage';
@@ -184,5 +185,44 @@ describe('your subscriptions', () => {
     pages.signIn(await signedInPerson(pages.tally));
     await pages.render(`/streams/subscriptions/${subscription.id}/cancel`);
     expect(await screen.findByText('No such subscription')).toBeTruthy();
+  });
+
+  it('shows a usage plan’s uses left, with Buy more uses', async () => {
+    const alerts = await producerPlan({
+      kind: 'usage',
+      name: 'Alert pack',
+      token: 'USDCx',
+      usage_price: '50000000000000000',
+      min_usage: 10,
+      max_usage: 1000,
+    });
+    const wallet = randomAddress();
+    const checkout = await ok(pages.tally, 201, 'POST', `/api/streams/plans/${alerts.id}/checkouts`, {
+      as: consumer,
+      body: { subscriber_address: wallet, uses: 25 },
+    });
+    // The follower's record of the wallet's one-step payment.
+    await pages.tally.database.db.transaction((tx) =>
+      recordUsagePayment(tx, {
+        id: `${checkout.id}:paid`,
+        at: pages.tally.clock.now(),
+        token: 'USDCx',
+        from: wallet,
+        to: checkout.receiver_address,
+        amount: BigInt(checkout.amount),
+        data: flowReference(checkout.id),
+      }),
+    );
+    pages.signIn(consumer);
+    await pages.render('/streams/subscriptions');
+    const card = (await screen.findAllByRole('article')).find((a) =>
+      /^Alert pack from/.test(a.getAttribute('aria-label') ?? ''),
+    )!;
+    expect(within(card).getAllByText('Uses left')).toHaveLength(2);
+    expect(fact(card, 'Uses left')).toBe('25 of 25 bought (0 used)');
+    expect(within(card).getByRole('link', { name: 'Buy more uses' }).getAttribute('href')).toBe(
+      `/streams/plans/${alerts.id}/checkout`,
+    );
+    expect(within(card).queryByRole('link', { name: 'Change plan' })).toBeNull();
   });
 });

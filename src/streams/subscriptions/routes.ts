@@ -48,6 +48,10 @@ const SubscriptionSchema = z
       description:
         'until when the plan is served: null while it streams; the plan’s grace after a close; the close itself after a liquidation',
     }),
+    uses: z
+      .object({ bought: z.number().int(), used: z.number().int(), left: z.number().int() })
+      .nullable()
+      .openapi({ description: 'a usage plan: uses bought and reported in all, and left; null for a stream' }),
   })
   .openapi('StreamsSubscription');
 
@@ -70,6 +74,7 @@ const subscriptionJson = (s: SubscriptionView) => ({
   warned_24h_at: iso(s.warned24hAt),
   closing: s.closingTransactionId !== null && (s.state === 'active' || s.state === 'at_risk'),
   access_until: iso(s.accessUntil),
+  uses: s.uses,
 });
 
 const List = z.object({ items: z.array(SubscriptionSchema) });

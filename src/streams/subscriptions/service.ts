@@ -3,6 +3,7 @@ import { type Actor, requireUser } from '../../core/actor';
 import type { StreamsDeps } from '../deps';
 import { requireOwnProducer } from '../producers/service';
 import { plans, producers, subscriptions } from '../schema';
+import { usesOf } from '../usage/payments';
 import { isLive } from './lifecycle';
 
 export type Subscription = typeof subscriptions.$inferSelect;
@@ -16,6 +17,8 @@ export interface SubscriptionView extends Subscription {
    * the close itself after a liquidation, which earns none (as the Access API counts it).
    */
   accessUntil: Date | null;
+  /** A usage plan's uses: bought and reported in all, and left; null for a stream. */
+  uses: { bought: number; used: number; left: number } | null;
 }
 
 const view = {
@@ -38,13 +41,28 @@ const flatten = (row: {
   producerId: string;
   producerName: string;
   graceSeconds: number;
-}): SubscriptionView => ({
+}): Omit<SubscriptionView, 'uses'> => ({
   ...row.subscription,
   planName: row.planName,
   producerId: row.producerId,
   producerName: row.producerName,
   accessUntil: accessUntilOf(row.subscription, row.graceSeconds),
 });
+
+/** The views with a usage subscription's uses, read for all of them at once. */
+async function withUses(
+  deps: StreamsDeps,
+  views: Omit<SubscriptionView, 'uses'>[],
+): Promise<SubscriptionView[]> {
+  const counts = await usesOf(
+    deps.db,
+    views.filter((v) => v.flowRate === null).map((v) => v.id),
+  );
+  return views.map((v) => {
+    const count = counts.get(v.id);
+    return { ...v, uses: count ? { ...count, left: Math.max(count.bought - count.used, 0) } : null };
+  });
+}
 
 /** The caller's subscriptions, newest first. */
 export async function listMySubscriptions(deps: StreamsDeps, actor: Actor): Promise<SubscriptionView[]> {
@@ -56,7 +74,7 @@ export async function listMySubscriptions(deps: StreamsDeps, actor: Actor): Prom
     .innerJoin(producers, eq(producers.id, plans.producerId))
     .where(eq(subscriptions.userId, userId))
     .orderBy(desc(subscriptions.startedAt));
-  return rows.map(flatten);
+  return withUses(deps, rows.map(flatten));
 }
 
 /** The subscriptions of the caller's plans, newest first: who streams to the producer, for which plan. */
@@ -69,5 +87,5 @@ export async function listMySubscribers(deps: StreamsDeps, actor: Actor): Promis
     .innerJoin(producers, eq(producers.id, plans.producerId))
     .where(eq(plans.producerId, producer.id))
     .orderBy(desc(subscriptions.startedAt));
-  return rows.map(flatten);
+  return withUses(deps, rows.map(flatten));
 }

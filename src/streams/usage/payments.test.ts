@@ -92,7 +92,12 @@ describe('a usage plan paid on chain', () => {
     expect(await access(address(2))).toMatchObject({ holds: false, uses: { left: 0 } });
     const { items } = await helpers.ok(200, consumer, 'GET', '/api/streams/subscriptions');
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ plan: { id: plan.id }, state: 'active', flow_rate: null });
+    expect(items[0]).toMatchObject({
+      plan: { id: plan.id },
+      state: 'active',
+      flow_rate: null,
+      uses: { bought: 70, used: 70, left: 0 },
+    });
   });
 
   it('a send of another amount than the checkout’s buys nothing, and the checkout waits', async () => {

@@ -33702,6 +33702,12 @@ export interface components {
             closing: boolean;
             /** @description until when the plan is served: null while it streams; the plan’s grace after a close; the close itself after a liquidation */
             access_until: string | null;
+            /** @description a usage plan: uses bought and reported in all, and left; null for a stream */
+            uses: {
+                bought: number;
+                used: number;
+                left: number;
+            } | null;
         };
         StreamsAccess: {
             wallet: string;

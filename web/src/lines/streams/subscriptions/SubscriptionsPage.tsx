@@ -34,6 +34,11 @@ function subscriptionFacts(s: Subscription): Fact[] {
       label: 'Streams',
       value: `${formatTokenWei(periodAmount(BigInt(s.flow_rate), 'month'), s.token)} a month (${formatWei(s.flow_rate)} wei a second)`,
     });
+  if (s.uses)
+    facts.push({
+      label: 'Uses left',
+      value: `${s.uses.left.toLocaleString('en-US')} of ${s.uses.bought.toLocaleString('en-US')} bought (${s.uses.used.toLocaleString('en-US')} used)`,
+    });
   facts.push({ label: 'Since', value: formatDateTime(s.started_at) });
   facts.push({ label: 'From your wallet', value: s.subscriber_address });
   if (s.state === 'active' || s.state === 'at_risk') {
@@ -54,7 +59,11 @@ function subscriptionFacts(s: Subscription): Fact[] {
 }
 
 function SubscriptionCard({ subscription: s }: { subscription: Subscription }) {
-  const badge = stateBadges[s.state];
+  const badge = s.uses
+    ? s.uses.left > 0
+      ? { label: 'Uses left', color: 'teal' }
+      : { label: 'All uses spent', color: 'gray' }
+    : stateBadges[s.state];
   const live = s.state === 'active' || s.state === 'at_risk';
   return (
     <Card
@@ -94,6 +103,13 @@ function SubscriptionCard({ subscription: s }: { subscription: Subscription }) {
           <Group gap="sm">
             <Button component={Link} to={`/streams/plans/${s.plan.id}/checkout`} variant="light">
               Subscribe again
+            </Button>
+          </Group>
+        )}
+        {s.uses && (
+          <Group gap="sm">
+            <Button component={Link} to={`/streams/plans/${s.plan.id}/checkout`} variant="light">
+              Buy more uses
             </Button>
           </Group>
         )}
