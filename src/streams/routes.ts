@@ -6,6 +6,7 @@ import { planRoutes } from './plans/routes';
 import { producerRoutes } from './producers/routes';
 import { subscriptionRoutes } from './subscriptions/routes';
 import { producerWebhookRoutes } from './webhooks/routes';
+import { widgetRoutes } from './widget/routes';
 
 /** Everything under /api/streams, concept by concept. */
 export function streamsRoutes(deps: StreamsDeps) {
@@ -16,5 +17,6 @@ export function streamsRoutes(deps: StreamsDeps) {
   router.route('/', subscriptionRoutes(deps));
   router.route('/', accessRoutes(deps));
   router.route('/', producerWebhookRoutes(deps));
+  router.route('/', widgetRoutes(deps));
   return router;
 }
