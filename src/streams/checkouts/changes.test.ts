@@ -1,32 +1,20 @@
 import { asc, eq } from 'drizzle-orm';
-import type { Address } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Body,
-  read,
-  request,
-  signedInPerson,
-  type TestTally,
-  testTally,
-} from '../../../test/support/app';
-import { devAccounts } from '../../chain/runtime';
+import { type Body, read, request, signedInPerson, type TestTally } from '../../../test/support/app';
 import { cfaV1Abi } from '../../chain/superfluid/abi';
 import { webhookEvents } from '../../core/webhooks/schema';
-import { type StreamsChain, startStreamsChain } from '../chain/test-fixtures';
-import { walletCheckouts } from './test-fixtures';
+import type { StreamsChain } from '../chain/test-fixtures';
+import { devAddress, streamsChainTally, type walletCheckouts } from './test-fixtures';
 
 let tally: TestTally;
 let chain: StreamsChain;
 let helpers: ReturnType<typeof walletCheckouts>;
 
 beforeAll(async () => {
-  chain = await startStreamsChain();
-  tally = await testTally({ chain: chain.chain, start: new Date().toISOString() });
-  helpers = walletCheckouts(tally, chain);
+  ({ chain, tally, helpers } = await streamsChainTally());
 }, 120_000);
 
-const accounts = devAccounts();
-const address = (index: number) => accounts[index]!.address as Address;
+const address = devAddress;
 const dai = (whole: number) => (BigInt(whole) * 10n ** 18n).toString();
 
 async function flowRate(sender: number, receiver: number) {

@@ -1,9 +1,17 @@
 import type { Address, Hex } from 'viem';
 import { expect } from 'vitest';
-import { type Body, read, request, type TestPerson, type TestTally } from '../../../test/support/app';
+import {
+  type Body,
+  read,
+  request,
+  type TestPerson,
+  type TestTally,
+  testTally,
+} from '../../../test/support/app';
 import { settleChain } from '../../../test/support/chain';
+import { devAccounts } from '../../chain/runtime';
 import { sendCall } from '../chain/call';
-import type { StreamsChain } from '../chain/test-fixtures';
+import { type StreamsChain, startStreamsChain } from '../chain/test-fixtures';
 
 /**
  * A subscriber's wallet doing what Tally's checkout asks (`POST /checkouts/{id}/wallet-steps`), as
@@ -81,4 +89,14 @@ export function walletCheckouts(tally: TestTally, chain: StreamsChain) {
   }
 
   return { ok, signPermit, followPrompts, checkOut };
+}
+
+/** Development account `index`'s address. */
+export const devAddress = (index: number) => devAccounts()[index]!.address as Address;
+
+/** A Tally on a fresh embedded chain (real time: the chain's blocks carry it), with the wallet's helpers. */
+export async function streamsChainTally() {
+  const chain = await startStreamsChain();
+  const tally = await testTally({ chain: chain.chain, start: new Date().toISOString() });
+  return { chain, tally, helpers: walletCheckouts(tally, chain) };
 }

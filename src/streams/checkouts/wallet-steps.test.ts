@@ -1,19 +1,16 @@
-import type { Address, Hex } from 'viem';
+import type { Address } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Body,
   read,
   request,
   signedInPerson,
-  type TestPerson,
   type TestTally,
   testTally,
 } from '../../../test/support/app';
-import { settleChain } from '../../../test/support/chain';
 import { devAccounts } from '../../chain/runtime';
 import { cfaV1Abi } from '../../chain/superfluid/abi';
 import { bufferFor, readFlowTerms } from '../chain/buffer';
-import { sendCall } from '../chain/call';
 import { type StreamsChain, startStreamsChain } from '../chain/test-fixtures';
 import { walletCheckouts } from './test-fixtures';
 

@@ -1,32 +1,21 @@
 import { type Address, erc20Abi } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Body,
-  read,
-  request,
-  signedInPerson,
-  type TestTally,
-  testTally,
-} from '../../../test/support/app';
+import { type Body, read, request, signedInPerson, type TestTally } from '../../../test/support/app';
 import { settleChain } from '../../../test/support/chain';
-import { devAccounts } from '../../chain/runtime';
 import { superTokenAbi } from '../../chain/superfluid/abi';
 import { flowReference } from '../chain/flow-reference';
-import { type StreamsChain, startStreamsChain } from '../chain/test-fixtures';
-import { walletCheckouts } from '../checkouts/test-fixtures';
+import type { StreamsChain } from '../chain/test-fixtures';
+import { devAddress, streamsChainTally, type walletCheckouts } from '../checkouts/test-fixtures';
 
 let tally: TestTally;
 let chain: StreamsChain;
 let helpers: ReturnType<typeof walletCheckouts>;
 
 beforeAll(async () => {
-  chain = await startStreamsChain();
-  tally = await testTally({ chain: chain.chain, start: new Date().toISOString() });
-  helpers = walletCheckouts(tally, chain);
+  ({ chain, tally, helpers } = await streamsChainTally());
 }, 120_000);
 
-const accounts = devAccounts();
-const address = (index: number) => accounts[index]!.address as Address;
+const address = devAddress;
 /** 0.05 DAIx a use. */
 const usagePrice = 50_000_000_000_000_000n;
 

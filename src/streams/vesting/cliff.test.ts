@@ -1,11 +1,9 @@
-import type { Address } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signedInPerson, type TestTally, testTally } from '../../../test/support/app';
+import { signedInPerson, type TestTally } from '../../../test/support/app';
 import { settleChain } from '../../../test/support/chain';
-import { devAccounts } from '../../chain/runtime';
 import { silentLogger } from '../../core/log';
-import { type StreamsChain, startStreamsChain } from '../chain/test-fixtures';
-import { walletCheckouts } from '../checkouts/test-fixtures';
+import type { StreamsChain } from '../chain/test-fixtures';
+import { devAddress, streamsChainTally, type walletCheckouts } from '../checkouts/test-fixtures';
 import { startDueVestings } from './cliff';
 
 let tally: TestTally;
@@ -13,13 +11,10 @@ let chain: StreamsChain;
 let helpers: ReturnType<typeof walletCheckouts>;
 
 beforeAll(async () => {
-  chain = await startStreamsChain();
-  tally = await testTally({ chain: chain.chain, start: new Date().toISOString() });
-  helpers = walletCheckouts(tally, chain);
+  ({ chain, tally, helpers } = await streamsChainTally());
 }, 120_000);
 
-const accounts = devAccounts();
-const address = (index: number) => accounts[index]!.address as Address;
+const address = devAddress;
 const WEEK_MS = 7 * 86_400_000;
 
 describe('a vesting plan at its cliff', () => {
