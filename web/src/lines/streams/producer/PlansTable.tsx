@@ -1,9 +1,11 @@
-import { Anchor, Badge, Group, Text } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Text } from '@mantine/core';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import type { StreamsPlan } from '../../../api/types';
 import { type Column, DataTable } from '../../../components/DataTable';
 import { formatDateTime } from '../../../lib/dates';
 import { formatTokenWei, formatWei, kindLabels, monthlyWei, planPrice } from '../format';
+import { EmbedDialog } from '../plans/EmbedDialog';
 
 /** Active and taking subscribers, active but starting later, or inactive: in words, on a badge. */
 function PlanStatusBadge({ plan }: { plan: StreamsPlan }) {
@@ -103,17 +105,35 @@ const columns: Column<StreamsPlan>[] = [
   },
 ];
 
-/** The producer's plans, each linking to its form. */
+/** The producer's plans, each linking to its form, each with its card to embed on another site. */
 export function PlansTable({ plans }: { plans: StreamsPlan[] }) {
+  const [embedding, setEmbedding] = useState<StreamsPlan | null>(null);
+  const embed: Column<StreamsPlan> = {
+    id: 'embed',
+    header: 'Widget',
+    cell: (plan) => (
+      <Button
+        size="compact-sm"
+        variant="light"
+        onClick={() => setEmbedding(plan)}
+        aria-label={`Embed ${plan.name}`}
+      >
+        Embed
+      </Button>
+    ),
+  };
   return (
-    <DataTable
-      label="Your plans"
-      rows={plans}
-      columns={columns}
-      rowKey={(plan) => plan.id}
-      searchLabel="Search your plans"
-      exportName="streams-plans"
-      minWidth={960}
-    />
+    <>
+      <DataTable
+        label="Your plans"
+        rows={plans}
+        columns={[...columns, embed]}
+        rowKey={(plan) => plan.id}
+        searchLabel="Search your plans"
+        exportName="streams-plans"
+        minWidth={960}
+      />
+      <EmbedDialog plan={embedding} onClose={() => setEmbedding(null)} />
+    </>
   );
 }
