@@ -4,6 +4,7 @@ import { checkoutRoutes } from './checkouts/routes';
 import type { StreamsDeps } from './deps';
 import { planRoutes } from './plans/routes';
 import { producerRoutes } from './producers/routes';
+import { receiptRoutes } from './receipts/routes';
 import { subscriptionRoutes } from './subscriptions/routes';
 import { producerWebhookRoutes } from './webhooks/routes';
 import { widgetRoutes } from './widget/routes';
@@ -17,6 +18,7 @@ export function streamsRoutes(deps: StreamsDeps) {
   router.route('/', subscriptionRoutes(deps));
   router.route('/', accessRoutes(deps));
   router.route('/', producerWebhookRoutes(deps));
+  router.route('/', receiptRoutes(deps));
   router.route('/', widgetRoutes(deps));
   return router;
 }

@@ -9,6 +9,12 @@ export const ProducerSchema = z
     site: z.string(),
     description: z.string(),
     payout_address: z.string(),
+    legal_name: z.string().nullable().openapi({ description: 'the seller’s legal name on receipts' }),
+    postal_address: z.string().nullable().openapi({ description: 'the seller’s postal address on receipts' }),
+    tax_id: z.string().nullable().openapi({ description: 'the seller’s tax id (a VAT number) on receipts' }),
+    vat_rate_bps: z.number().int().nullable().openapi({
+      description: 'the VAT rate charged, in basis points (2000: 20 %); null: no VAT charged',
+    }),
     created_at: z.string(),
   })
   .openapi('StreamsProducer');
@@ -19,6 +25,10 @@ export const producerJson = (p: Producer) => ({
   site: p.site,
   description: p.description,
   payout_address: p.payoutAddress,
+  legal_name: p.legalName,
+  postal_address: p.postalAddress,
+  tax_id: p.taxId,
+  vat_rate_bps: p.vatRateBps,
   created_at: p.createdAt.toISOString(),
 });
 

@@ -24,6 +24,32 @@ const tags = ['Streams: producers'];
 const ProducerAnswer = z.object({ producer: z.union([ProducerSchema, z.null()]) });
 const Site = oneLine(z.string().trim().max(200)).openapi({ description: 'its site, or its address' });
 const Description = z.string().trim().max(2000);
+/** Receipts' fields: optional, null or empty to clear. */
+const ReceiptFields = {
+  legal_name: oneLine(z.string().trim().max(200)).nullable().optional().openapi({
+    description: 'the seller’s legal name on receipts, when it is not the name',
+  }),
+  postal_address: z.string().trim().max(500).nullable().optional().openapi({
+    description: 'the seller’s postal address on receipts (lines)',
+  }),
+  tax_id: oneLine(z.string().trim().max(50)).nullable().optional().openapi({
+    description: 'the seller’s tax id on receipts, such as a VAT number',
+  }),
+  vat_rate_bps: z.number().int().min(0).max(10_000).nullable().optional().openapi({
+    description: 'the VAT rate charged, in basis points (2000: 20 %); null: no VAT charged',
+  }),
+};
+const receiptInput = (body: {
+  legal_name?: string | null;
+  postal_address?: string | null;
+  tax_id?: string | null;
+  vat_rate_bps?: number | null;
+}) => ({
+  legalName: body.legal_name,
+  postalAddress: body.postal_address,
+  taxId: body.tax_id,
+  vatRateBps: body.vat_rate_bps,
+});
 
 /** A producer's own profile, and the producers consumers choose from. */
 export function producerRoutes(deps: StreamsDeps) {
@@ -51,13 +77,14 @@ export function producerRoutes(deps: StreamsDeps) {
       access: { caller: 'signed-in', scope: 'streams:write' },
       tags,
       summary:
-        'Register as a producer: a name, a site (or an address), a description, and the wallet streams flow to',
+        'Register as a producer: a name, a site (or an address), a description, the wallet streams flow to, and what receipts name the seller by (legal name, postal address, tax id, VAT rate)',
       request: jsonBody(
         z.strictObject({
           name: Name,
           site: Site.default(''),
           description: Description.default(''),
           payout_address: Address,
+          ...ReceiptFields,
         }),
       ),
       responses: {
@@ -73,6 +100,7 @@ export function producerRoutes(deps: StreamsDeps) {
         site: body.site,
         description: body.description,
         payoutAddress: body.payout_address,
+        ...receiptInput(body),
       });
       return c.json(producerJson(producer), 201);
     },
@@ -91,6 +119,7 @@ export function producerRoutes(deps: StreamsDeps) {
           site: Site.optional(),
           description: Description.optional(),
           payout_address: Address.optional(),
+          ...ReceiptFields,
         }),
       ),
       responses: {
@@ -106,6 +135,7 @@ export function producerRoutes(deps: StreamsDeps) {
         site: body.site,
         description: body.description,
         payoutAddress: body.payout_address,
+        ...receiptInput(body),
       });
       return c.json(producerJson(producer), 200);
     },

@@ -16,7 +16,27 @@ export interface ProducerInput {
   site: string;
   description: string;
   payoutAddress: string;
+  /** What receipts need (all optional): the seller's legal name, postal address, tax id and VAT rate. */
+  legalName?: string | null;
+  postalAddress?: string | null;
+  taxId?: string | null;
+  vatRateBps?: number | null;
 }
+
+/** An optional text as stored: trimmed, and null when nothing is left. */
+const optionalText = (text: string | null | undefined) =>
+  text === undefined ? undefined : text === null || text.trim() === '' ? null : text.trim();
+
+/** The receipt fields of an input that were given, as columns. */
+const receiptFields = (input: Partial<ProducerInput>) => {
+  const fields = {
+    legalName: optionalText(input.legalName),
+    postalAddress: optionalText(input.postalAddress),
+    taxId: optionalText(input.taxId),
+    vatRateBps: input.vatRateBps,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+};
 
 /** The caller's producer, or null when they are not one. */
 export async function findOwnProducer(db: Db, actor: Actor): Promise<Producer | null> {
@@ -51,6 +71,7 @@ export async function registerProducer(
         site: input.site.trim(),
         description: input.description.trim(),
         payoutAddress,
+        ...receiptFields(input),
         createdAt: now,
         updatedAt: now,
       })
@@ -84,6 +105,7 @@ export async function updateProducer(
         ...(input.site === undefined ? {} : { site: input.site.trim() }),
         ...(input.description === undefined ? {} : { description: input.description.trim() }),
         ...(payoutAddress === undefined ? {} : { payoutAddress }),
+        ...receiptFields(input),
         updatedAt: deps.clock.now(),
       })
       .where(eq(producers.id, producer.id))
