@@ -219,6 +219,7 @@ describe('the producer page', () => {
       '3,858,024,691,358 wei/s',
       'Active',
       '100 subscribers',
+      'Embed',
     ]);
     expect(cells('Alerts')).toEqual([
       'Alerts',
@@ -228,6 +229,7 @@ describe('the producer page', () => {
       '—',
       'Inactive',
       'No limit',
+      'Embed',
     ]);
     expect(within(section('Plans')).getByRole('link', { name: 'New plan' }).getAttribute('href')).toBe(
       '/streams/producer/plans/new',
