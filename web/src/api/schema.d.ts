@@ -27214,7 +27214,7 @@ export interface paths {
         };
         put?: never;
         /**
-         * Register as a producer: a name, a site (or an address), a description, and the wallet streams flow to
+         * Register as a producer: a name, a site (or an address), a description, the wallet streams flow to, and what receipts name the seller by (legal name, postal address, tax id, VAT rate)
          * @description Any signed-in person (and the operator key). An API key needs the `streams:write` scope.
          */
         post: {
@@ -27240,6 +27240,14 @@ export interface paths {
                         description?: string;
                         /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
                         payout_address: string;
+                        /** @description the seller’s legal name on receipts, when it is not the name */
+                        legal_name?: string | null;
+                        /** @description the seller’s postal address on receipts (lines) */
+                        postal_address?: string | null;
+                        /** @description the seller’s tax id on receipts, such as a VAT number */
+                        tax_id?: string | null;
+                        /** @description the VAT rate charged, in basis points (2000: 20 %); null: no VAT charged */
+                        vat_rate_bps?: number | null;
                     };
                 };
             };
@@ -27351,6 +27359,14 @@ export interface paths {
                         description?: string;
                         /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
                         payout_address?: string;
+                        /** @description the seller’s legal name on receipts, when it is not the name */
+                        legal_name?: string | null;
+                        /** @description the seller’s postal address on receipts (lines) */
+                        postal_address?: string | null;
+                        /** @description the seller’s tax id on receipts, such as a VAT number */
+                        tax_id?: string | null;
+                        /** @description the VAT rate charged, in basis points (2000: 20 %); null: no VAT charged */
+                        vat_rate_bps?: number | null;
                     };
                 };
             };
@@ -30787,6 +30803,560 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/streams/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My receipts, one per subscription and month something streamed in, newest month first (of one subscription when named)
+         * @description Any signed-in person (and the operator key). An API key needs the `streams:subscribe` scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    subscription_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The receipts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["StreamsReceipt"][];
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/streams/receipts/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of my receipts as PDF or CSV (its subscriber; anyone else finds none)
+         * @description Any signed-in person (and the operator key). An API key needs the `streams:subscribe` scope.
+         */
+        get: {
+            parameters: {
+                query: {
+                    format: "pdf" | "csv";
+                };
+                header?: never;
+                path: {
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The receipt */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/streams/producer/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The receipts of my plans’ subscriptions, newest month first (of one month or subscription when named)
+         * @description Any signed-in person (and the operator key). An API key needs the `streams:read` scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description a UTC month, YYYY-MM */
+                    month?: string;
+                    subscription_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The receipts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["StreamsReceipt"][];
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `producer_required`: Register as a producer first */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "producer_required" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/streams/producer/receipts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A month of my receipts as one CSV for the accountant, a row per receipt
+         * @description Any signed-in person (and the operator key). An API key needs the `streams:read` scope.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description a UTC month, YYYY-MM */
+                    month: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The receipts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `producer_required`: Register as a producer first */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "producer_required" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/streams/producer/receipts/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A receipt of one of my plans as PDF or CSV (its producer; anyone else finds none)
+         * @description Any signed-in person (and the operator key). An API key needs the `streams:read` scope.
+         */
+        get: {
+            parameters: {
+                query: {
+                    format: "pdf" | "csv";
+                };
+                header?: never;
+                path: {
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The receipt */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `producer_required`: Register as a producer first */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "producer_required" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/streams/plans/{id}/widget": {
         parameters: {
             query?: never;
@@ -33555,6 +34125,14 @@ export interface components {
             site: string;
             description: string;
             payout_address: string;
+            /** @description the seller’s legal name on receipts */
+            legal_name: string | null;
+            /** @description the seller’s postal address on receipts */
+            postal_address: string | null;
+            /** @description the seller’s tax id (a VAT number) on receipts */
+            tax_id: string | null;
+            /** @description the VAT rate charged, in basis points (2000: 20 %); null: no VAT charged */
+            vat_rate_bps: number | null;
             created_at: string;
         };
         StreamsProducerStats: {
@@ -33900,6 +34478,64 @@ export interface components {
                 response_excerpt: string | null;
                 error: string | null;
             }[];
+        };
+        StreamsReceipt: {
+            /** @description unique per producer, the same at every reading */
+            number: string;
+            /** @description YYYY-MM, UTC */
+            month: string;
+            issued_on: string;
+            period: {
+                from: string;
+                to: string;
+            };
+            /** @description everything that could stream in the month is booked */
+            complete: boolean;
+            /** @description what is booked reaches this moment */
+            booked_until: string;
+            coverage: string;
+            /** Format: uuid */
+            subscription_id: string;
+            plan: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /** @enum {string} */
+            token: "USDCx" | "DAIx";
+            chain_id: number | null;
+            seller: {
+                /** Format: uuid */
+                producer_id: string;
+                name: string;
+                legal_name: string | null;
+                site: string;
+                postal_address: string | null;
+                tax_id: string | null;
+                payout_address: string;
+            };
+            buyer: {
+                wallet: string;
+                name: string;
+                email: string | null;
+            };
+            description: string;
+            streamed_from: string;
+            streamed_to: string;
+            /** @description what streamed in the month as booked, in wei of the token */
+            wei: string;
+            /** @description its value in US cents, VAT included; null when a day has no price */
+            usd_cents: string | null;
+            /** @enum {string|null} */
+            valuation: "par" | "fixed_rate" | null;
+            valuation_note: string;
+            /** @description null: no VAT charged */
+            vat: {
+                rate_bps: number;
+                net_cents: string;
+                vat_cents: string;
+            } | null;
+            note: string;
         };
         ChainInfo: {
             chain_id: number;

@@ -23,6 +23,41 @@ function checkPayoutAddress(value: string): string | null {
 const checkLength = (most: number) => (value: string) =>
   value.trim().length > most ? `Use at most ${most} characters` : null;
 
+const VAT_RATE = /^(\d{1,3})(?:[.,](\d{1,2}))?$/;
+
+/** A VAT rate as typed ("20", "5,5", "5.5") in basis points; null when empty, undefined when not a rate. */
+export function vatRateBps(typed: string): number | null | undefined {
+  const text = typed.trim().replace(/\s*%$/, '');
+  if (!text) return null;
+  const match = VAT_RATE.exec(text);
+  if (!match) return undefined;
+  const bps = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+  return bps <= 10_000 ? bps : undefined;
+}
+
+const checkVatRate = (value: string) =>
+  vatRateBps(value) === undefined ? 'Enter a rate from 0 to 100 %, such as 20 or 5.5' : null;
+
+interface ReceiptFields {
+  legal_name: string | null;
+  postal_address: string | null;
+  tax_id: string | null;
+  vat_rate_bps: number | null;
+}
+
+/** The receipt fields that differ from what the producer has (none at registering): only those are sent. */
+function receiptChanges(producer: StreamsProducer | null, typed: ReceiptFields): Partial<ReceiptFields> {
+  return Object.fromEntries(
+    (Object.keys(typed) as (keyof ReceiptFields)[])
+      .filter((key) => typed[key] !== (producer?.[key] ?? null))
+      .map((key) => [key, typed[key]]),
+  );
+}
+
+/** Basis points as the form shows them: 2000 is "20", 550 "5.5". */
+const rateText = (bps: number | null | undefined) =>
+  bps === null || bps === undefined ? '' : String(bps / 100);
+
 /**
  * Registering as a producer (seed: "Producer name, Site name (if applicable, producer address),
  * Description") and changing the profile later; the payout wallet is where subscribers' streams flow.
@@ -44,6 +79,10 @@ export function ProducerForm({
       site: producer?.site ?? '',
       description: producer?.description ?? '',
       payout_address: producer?.payout_address ?? '',
+      legal_name: producer?.legal_name ?? '',
+      postal_address: producer?.postal_address ?? '',
+      tax_id: producer?.tax_id ?? '',
+      vat_rate: rateText(producer?.vat_rate_bps),
     },
     validateInputOnChange: true,
     validate: {
@@ -51,6 +90,10 @@ export function ProducerForm({
       site: checkLength(200),
       description: checkLength(2000),
       payout_address: checkPayoutAddress,
+      legal_name: checkLength(200),
+      postal_address: checkLength(500),
+      tax_id: checkLength(50),
+      vat_rate: checkVatRate,
     },
   });
   useFormDraft(form, producer ? 'streams-producer' : 'streams-register');
@@ -64,6 +107,12 @@ export function ProducerForm({
       site: values.site.trim(),
       description: values.description.trim(),
       payout_address: values.payout_address.trim(),
+      ...receiptChanges(producer, {
+        legal_name: values.legal_name.trim() || null,
+        postal_address: values.postal_address.trim() || null,
+        tax_id: values.tax_id.trim() || null,
+        vat_rate_bps: vatRateBps(values.vat_rate) ?? null,
+      }),
     };
     try {
       const saved = producer
@@ -74,6 +123,10 @@ export function ProducerForm({
         site: saved.site,
         description: saved.description,
         payout_address: saved.payout_address,
+        legal_name: saved.legal_name ?? '',
+        postal_address: saved.postal_address ?? '',
+        tax_id: saved.tax_id ?? '',
+        vat_rate: rateText(saved.vat_rate_bps),
       };
       form.setValues(kept);
       form.resetDirty(kept);
@@ -142,6 +195,39 @@ export function ProducerForm({
             </Group>
           ))}
         </Stack>
+        <Text size="sm" fw={600}>
+          On your receipts
+        </Text>
+        <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+          <TextInput
+            label="Legal name"
+            description="Your registered name, if it is not the producer name."
+            {...form.getInputProps('legal_name')}
+          />
+          <TextInput
+            label="Tax id"
+            description="Such as your VAT number."
+            {...form.getInputProps('tax_id')}
+          />
+        </SimpleGrid>
+        <Textarea
+          label="Postal address"
+          autosize
+          minRows={2}
+          maxRows={5}
+          {...form.getInputProps('postal_address')}
+        />
+        <TextInput
+          label="VAT rate (%)"
+          description={
+            vatRateBps(form.values.vat_rate) === null
+              ? 'Empty: receipts say no VAT is charged.'
+              : 'The VAT inside what subscribers paid, shown on each receipt.'
+          }
+          inputMode="decimal"
+          maw={240}
+          {...form.getInputProps('vat_rate')}
+        />
         <FormErrorAlert message={problem} />
         <Group>
           <Button type="submit" loading={form.submitting} disabled={producer !== null && !form.isDirty()}>

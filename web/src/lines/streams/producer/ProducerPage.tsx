@@ -10,6 +10,7 @@ import { NothingYet } from '../../../components/States';
 import { formatDateTime } from '../../../lib/dates';
 import { useOwnPlans, useOwnProducer, useProducerStats } from '../data';
 import { formatTokenWei, kindLabels, plural } from '../format';
+import { ReceiptsSection } from '../receipts/ReceiptsSection';
 import { StreamsFrame } from '../StreamsFrame';
 import { PlansTable } from './PlansTable';
 import { ProducerForm } from './ProducerForm';
@@ -193,6 +194,7 @@ function ProducerDashboard({
       <ResourceView resource={plans} loadingLabel="Loading your plans…">
         {(items) => <Plans plans={items} />}
       </ResourceView>
+      <ReceiptsSection as="producer" />
       <WebhooksSection producerId={producer.id} />
     </Stack>
   );

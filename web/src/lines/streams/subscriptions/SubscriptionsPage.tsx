@@ -9,6 +9,7 @@ import { useResource } from '../../../hooks/useResource';
 import { formatDateTime } from '../../../lib/dates';
 import { useSession } from '../../../session/SessionContext';
 import { formatTokenWei, formatWei, periodAmount } from '../format';
+import { ReceiptsSection } from '../receipts/ReceiptsSection';
 import { StreamsFrame } from '../StreamsFrame';
 
 type Subscription = components['schemas']['StreamsSubscription'];
@@ -167,6 +168,7 @@ export function SubscriptionsPage() {
           </SimpleGrid>
         )}
       </ResourceView>
+      <ReceiptsSection as="subscriber" />
     </StreamsFrame>
   );
 }
