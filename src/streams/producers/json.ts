@@ -2,6 +2,28 @@ import { z } from '@hono/zod-openapi';
 import { Uuid } from '../fields';
 import type { Producer, ProducerListing } from './service';
 
+/** A producer as anyone sees it: what the catalogue and the producer's public page show. */
+export const PublicProducerSchema = z
+  .object({
+    id: Uuid,
+    name: z.string(),
+    site: z.string(),
+    description: z.string(),
+    payout_address: z.string(),
+    created_at: z.string(),
+  })
+  .openapi('StreamsPublicProducer');
+
+export const publicProducerJson = (p: Producer) => ({
+  id: p.id,
+  name: p.name,
+  site: p.site,
+  description: p.description,
+  payout_address: p.payoutAddress,
+  created_at: p.createdAt.toISOString(),
+});
+
+/** A producer as its own person sees it: with the fields its receipts carry, which stay private. */
 export const ProducerSchema = z
   .object({
     id: Uuid,
@@ -32,8 +54,11 @@ export const producerJson = (p: Producer) => ({
   created_at: p.createdAt.toISOString(),
 });
 
-export const ProducerListingSchema = ProducerSchema.extend({
+export const ProducerListingSchema = PublicProducerSchema.extend({
   open_plans: z.number().int().openapi({ description: 'plans taking subscribers now' }),
 }).openapi('StreamsProducerListing');
 
-export const producerListingJson = (p: ProducerListing) => ({ ...producerJson(p), open_plans: p.openPlans });
+export const producerListingJson = (p: ProducerListing) => ({
+  ...publicProducerJson(p),
+  open_plans: p.openPlans,
+});

@@ -15,7 +15,14 @@ import { Name } from '../fields';
 import { PlanSchema, planJson } from '../plans/json';
 import { listOpenPlans } from '../plans/service';
 import { planTokens } from '../schema';
-import { ProducerListingSchema, ProducerSchema, producerJson, producerListingJson } from './json';
+import {
+  ProducerListingSchema,
+  ProducerSchema,
+  PublicProducerSchema,
+  producerJson,
+  producerListingJson,
+  publicProducerJson,
+} from './json';
 import { findOwnProducer, getProducer, listProducers, registerProducer, updateProducer } from './service';
 import { producerStats } from './stats';
 
@@ -243,7 +250,7 @@ export function producerRoutes(deps: StreamsDeps) {
       request: { params: z.object({ id: PathId }) },
       responses: {
         200: jsonResponse(
-          z.object({ producer: ProducerSchema, plans: z.array(PlanSchema) }),
+          z.object({ producer: PublicProducerSchema, plans: z.array(PlanSchema) }),
           'The producer and its open plans',
         ),
         ...errorResponses,
@@ -253,7 +260,10 @@ export function producerRoutes(deps: StreamsDeps) {
       const producer = await getProducer(deps.db, c.req.valid('param').id);
       const now = deps.clock.now();
       const plans = await listOpenPlans(deps, producer.id);
-      return c.json({ producer: producerJson(producer), plans: plans.map((p) => planJson(p, now)) }, 200);
+      return c.json(
+        { producer: publicProducerJson(producer), plans: plans.map((p) => planJson(p, now)) },
+        200,
+      );
     },
   );
 

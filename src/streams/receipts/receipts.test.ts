@@ -285,5 +285,15 @@ describe('receipts of what streamed', () => {
     });
     expect(changed).toMatchObject({ vat_rate_bps: 2000, legal_name: 'Tides SAS', tax_id: null });
     await ok(400, person, 'PATCH', '/api/streams/producer', { tax_id: 'x'.repeat(51) });
+    // The fields receipts carry stay the producer's own: the public page and the catalogue show none.
+    const page = await ok(200, await signedInPerson(tally), 'GET', `/api/streams/producers/${made.id}`);
+    expect(Object.keys(page.producer).sort()).toEqual([
+      'created_at',
+      'description',
+      'id',
+      'name',
+      'payout_address',
+      'site',
+    ]);
   });
 });

@@ -27702,7 +27702,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            producer: components["schemas"]["StreamsProducer"];
+                            producer: components["schemas"]["StreamsPublicProducer"];
                             plans: components["schemas"]["StreamsPlan"][];
                         };
                     };
@@ -34162,9 +34162,18 @@ export interface components {
                 }[];
             }[];
         };
-        StreamsProducerListing: components["schemas"]["StreamsProducer"] & {
+        StreamsProducerListing: components["schemas"]["StreamsPublicProducer"] & {
             /** @description plans taking subscribers now */
             open_plans: number;
+        };
+        StreamsPublicProducer: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            site: string;
+            description: string;
+            payout_address: string;
+            created_at: string;
         };
         StreamsPlan: {
             /** Format: uuid */
