@@ -361,7 +361,9 @@ describe('streams: a producer’s plans, a consumer’s subscription with the de
     await expect(fact(subscribe, 'You pay').textContent()).resolves.toBe(
       '5.00 USDCx for 20 uses (0.25 USDCx each), once, to the producer',
     );
-    await expect(fact(subscribe, 'You wrap').textContent()).resolves.toBe('5.00 USDC into USDCx first (what your running streams live on is left alone)');
+    await expect(fact(subscribe, 'You wrap').textContent()).resolves.toBe(
+      '5.00 USDC into USDCx first (what your running streams live on is left alone)',
+    );
     const steps = subscribe.getByRole('list', { name: 'Steps on chain' }).getByRole('listitem');
     await expect(steps.allTextContents()).resolves.toEqual([
       '·Allow USDCx to take the USDC it wraps',
