@@ -28,7 +28,10 @@ export async function sendCall(
   wallet: StreamWalletClient,
   call: ChainCall,
 ): Promise<TransactionReceipt> {
-  const hash = await wallet.sendTransaction({ to: call.to, data: call.data });
+  // Superfluid's agreements settle what streamed since a flow's last update: mined a few seconds
+  // after the estimate, the same call can cost more gas than estimated, so a quarter goes on top.
+  const estimate = await publicClient.estimateGas({ account: wallet.account, to: call.to, data: call.data });
+  const hash = await wallet.sendTransaction({ to: call.to, data: call.data, gas: estimate + estimate / 4n });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') {
     throw new AppError('domain_rule', `transaction ${hash} to ${call.to} reverted`, { hash, to: call.to });

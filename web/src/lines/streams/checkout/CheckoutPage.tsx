@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Address, Hex } from 'viem';
 import { useConfig, useConnection } from 'wagmi';
-import { sendTransaction, signTypedData, waitForTransactionReceipt } from 'wagmi/actions';
+import { estimateGas, sendTransaction, signTypedData, waitForTransactionReceipt } from 'wagmi/actions';
 import { api, call } from '../../../api/client';
 import { ApiError } from '../../../api/errors';
 import type { StreamsPlan } from '../../../api/types';
@@ -282,11 +282,12 @@ export function WalletStepsPanel({
       let hash: Hex | null = null;
       for (const [index, prompt] of sends.entries()) {
         setPhase({ kind: 'sending', index: index + 1, of: sends.length });
-        hash = await sendTransaction(config, {
-          account: address,
-          to: prompt.transaction!.to as Address,
-          data: prompt.transaction!.data as Hex,
-        });
+        const to = prompt.transaction!.to as Address;
+        const data = prompt.transaction!.data as Hex;
+        // Superfluid's agreements settle what streamed since a flow's last update: mined a few
+        // seconds after the estimate, the call can cost more, so a quarter goes on top.
+        const estimate = await estimateGas(config, { account: address, to, data });
+        hash = await sendTransaction(config, { account: address, to, data, gas: estimate + estimate / 4n });
         setPhase({ kind: 'mining', hash });
         const receipt = await waitForTransactionReceipt(config, { hash });
         if (receipt.status !== 'success')
