@@ -299,6 +299,9 @@ export const actionPrices = pgTable('credits_action_prices', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
 
+export const domainStates = ['pending', 'verified', 'active', 'suspended'] as const;
+export type DomainState = (typeof domainStates)[number];
+
 /**
  * A whitelabel reseller's own domain, pointed at Tally by a CNAME record and proven theirs by a TXT
  * record holding the claim's token. Several resellers may claim a name; only one can hold it verified.
@@ -313,14 +316,44 @@ export const whitelabels = pgTable(
     cnameTarget: text('cname_target').notNull(),
     /** What the TXT record at `_tally-challenge.<domain>` must hold: new with every claim. */
     challengeToken: text('challenge_token').notNull(),
+    /**
+     * `pending` until both records are found; `verified` once they are; `active` once the domain
+     * serves as the reseller's (its database ready, when it has one of its own); `suspended` when
+     * its records drifted after that, until they are right again.
+     */
+    status: text('status', { enum: domainStates }).notNull().default('pending'),
     dnsVerifiedAt: timestamp('dns_verified_at', { withTimezone: true }),
+    activatedAt: timestamp('activated_at', { withTimezone: true }),
+    suspendedAt: timestamp('suspended_at', { withTimezone: true }),
+    /** Why the domain was suspended, in words its owner reads. */
+    suspensionReason: text('suspension_reason'),
+    /** Checks in a row that found the records wrong: one bad answer is a hiccup, not a drift. */
+    failedChecks: integer('failed_checks').notNull().default(0),
     lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),
+    /** When the domain job looks at the records next. */
+    nextCheckAt: timestamp('next_check_at', { withTimezone: true }),
+    /** The name the reseller's customers see instead of Tally's; the reseller's own name when null. */
+    brandName: text('brand_name'),
+    /** The logo, an image in the core's file store (`core_files`). */
+    logoFileId: uuid('logo_file_id'),
+    /** `#rrggbb`: buttons, links and the header; Tally's own when null. */
+    primaryColor: text('primary_color'),
+    accentColor: text('accent_color'),
     /** Connection settings of a separate database, for when resellers get their own. */
     database: jsonb('database'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
+    check(
+      'credits_whitelabels_status_check',
+      sql`${t.status} IN ('pending', 'verified', 'active', 'suspended')`,
+    ),
+    check(
+      'credits_whitelabels_colors_check',
+      sql`(${t.primaryColor} IS NULL OR ${t.primaryColor} ~ '^#[0-9a-f]{6}$') AND (${t.accentColor} IS NULL OR ${t.accentColor} ~ '^#[0-9a-f]{6}$')`,
+    ),
+    index('credits_whitelabels_next_check_idx').on(t.nextCheckAt),
     uniqueIndex('credits_whitelabels_verified_domain_idx')
       .on(t.domain)
       .where(sql`${t.dnsVerifiedAt} IS NOT NULL`),
