@@ -25,6 +25,13 @@ import { registerMailJobs } from './core/mail/jobs';
 import { mailRoutes } from './core/mail/routes';
 import { notificationRoutes } from './core/notifications/routes';
 import { assertKnownScopes } from './core/route-access';
+import {
+  admitToTenant,
+  cachedDirectory,
+  type TenantDirectory,
+  tenantFromHost,
+  tenantRoutes,
+} from './core/tenants';
 import { mountWebApp } from './core/web';
 import { registerWebhookJobs } from './core/webhooks/jobs';
 import { installRoutes } from './demo';
@@ -105,6 +112,13 @@ export function createLineContext(
   };
 }
 
+/** The one line's tenants, asked at most once per host every few seconds; null when no line has any. */
+function tenantDirectoryOf(lines: readonly ProductLine[], context: LineContext): TenantDirectory | null {
+  const directories = lines.flatMap((line) => (line.tenants ? [line.tenants(context)] : []));
+  if (directories.length > 1) throw new Error('only one product line may serve tenants on their own domains');
+  return directories[0] ? cachedDirectory(directories[0], context.clock) : null;
+}
+
 /** Prepares every line (their ledgers, built-in rows) and assembles the server around them. */
 export async function createTally(options: TallyOptions): Promise<Tally> {
   const { config, database, adminApiKey, log, webDistDir, chain, lines = productLines } = options;
@@ -124,8 +138,11 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
     maxUploadBytes: config.maxUploadBytes,
     checkHealth: () => checkDatabase(db),
   });
+  const tenants = tenantDirectoryOf(lines, context);
+  http.use('*', tenantFromHost(tenants, new URL(config.publicUrl).hostname.toLowerCase()));
   http.use('/api/*', requireScriptForCookies());
   http.use('/api/*', authenticate(db, clock, adminApiKey));
+  http.use('/api/*', admitToTenant());
   http.use('/api/*', idempotency(database, clock));
   jobs.every('core.idempotency_sweep', 10 * 60_000, () => sweepIdempotencyKeys(db, clock));
   jobs.every('core.auth_sweep', 10 * 60_000, () => sweepAuthLeftovers(db, clock));
@@ -201,6 +218,7 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   http.route('/api/chain', chainRoutes({ db, clock, chain }));
   for (const { path, app } of endpointsOf(lines, context)) http.route(path, app);
   http.route('/api/install', installRoutes(db));
+  http.route('/api', tenantRoutes(tenants));
 
   assertKnownScopes(http, scopes);
   mountApiReference(http, context.errorCodes);

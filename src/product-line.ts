@@ -20,6 +20,7 @@ import type { JobRunner } from './core/jobs';
 import type { Keyring } from './core/keyring';
 import type { Logger } from './core/log';
 import { type NotificationTypeDefinition, NotificationTypes } from './core/notifications/registry';
+import type { TenantDirectory } from './core/tenants';
 import { webhookErrors } from './core/webhooks/errors';
 import type { TransferBatcher } from './ledger/batcher';
 import { ledgerErrors } from './ledger/errors';
@@ -65,6 +66,11 @@ export interface ProductLine {
   stop?(context: LineContext): Promise<void>;
   /** What the line does with the EIP-3009 authorizations it took (payments to the treasury). */
   authorizations?(context: ChainLineContext): AuthorizationHandler;
+  /**
+   * The tenants the line serves on their own domains (the credits line's whitelabel resellers): at
+   * most one line has them. The core routes each request by its Host with it (src/core/tenants.ts).
+   */
+  tenants?(context: LineContext): TenantDirectory;
   /** `tally <name> …` commands of the line's own. */
   commands?: readonly Command[];
   /**

@@ -26,6 +26,7 @@ import {
   enforceAccess,
   type RouteAccess,
 } from './route-access';
+import type { Tenant, TenantDirectory } from './tenants';
 
 /**
  * The HTTP shell every product line plugs into: request ids and logs, body limits, the one JSON
@@ -38,6 +39,10 @@ export type Env = {
     requestId: string;
     log: Logger;
     actor: Actor;
+    /** The tenant whose domain the request came to (src/core/tenants.ts), or null on Tally's own host. */
+    tenant?: Tenant | null;
+    /** Who decides which people belong on a tenant's host; null when no line has tenants. */
+    tenants?: TenantDirectory | null;
     /** A JSON body, parsed once for the middlewares that look at it before the route does. */
     json?: { value: unknown };
   };

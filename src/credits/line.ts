@@ -15,6 +15,7 @@ import { creditsErrors } from './errors';
 import { creditsNotificationTypes } from './notifications';
 import { creditsRoutes } from './routes';
 import { creditsScopeDescriptions } from './scopes';
+import { whitelabelTenants } from './whitelabel/tenants';
 import { workspaceKind } from './workspaces/service';
 
 export interface CreditsLineOptions {
@@ -42,6 +43,7 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): ProductLine
     notificationTypes: creditsNotificationTypes,
     routes: (context) => creditsRoutes(creditsDeps(context)),
     jobs: ({ jobs, db, clock, log }) => registerCreditsJobs(jobs, { db, clock, log }),
+    tenants: ({ db }) => whitelabelTenants(db),
     demo: (context, actor) => makeCreditsDemo(creditsDeps(context), actor),
     authorizations: (context) => checkoutAuthorizations(creditsDeps(context)),
     settlements: (context) => ({

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie } from 'hono/cookie';
 import type { Clock } from '../clock';
 import type { Db } from '../database';
+import { AppError } from '../errors';
 import { createRouter, type Env, errorResponses, jsonBody, jsonResponse, oneLine } from '../http';
 import {
   type AuthDeps,
@@ -19,13 +20,8 @@ import {
 import { type ApiKey, type ApiScopes, createApiKey, listApiKeys, revokeApiKey } from './api-keys';
 import { SESSION_COOKIE } from './middleware';
 import { PASSWORD_MAX_LENGTH } from './passwords';
-import {
-  closeSessionByToken,
-  listSessions,
-  type NewSession,
-  revokeAllSessions,
-  revokeSession,
-} from './sessions';
+import { startSession } from './session-cookie';
+import { closeSessionByToken, listSessions, revokeAllSessions, revokeSession } from './sessions';
 import { issueSiweNonce, signInWithEthereum, unlinkWallet } from './siwe';
 
 /** Sign-up, sign-in, sessions, password reset, wallets and API keys under /api/auth. */
@@ -88,16 +84,7 @@ const UserResponse = z.object({ user: UserSchema });
 
 export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiScopes }) {
   const router = createRouter();
-  const secureCookies = deps.publicUrl.startsWith('https://');
 
-  const startSession = (c: Context<Env>, session: NewSession) =>
-    setCookie(c, SESSION_COOKIE, session.token, {
-      httpOnly: true,
-      sameSite: 'Lax',
-      secure: secureCookies,
-      path: '/',
-      expires: session.expiresAt,
-    });
   const client = (c: Context<Env>) => ({
     ip: c.get('actor').ip,
     userAgent: c.req.header('user-agent') ?? null,
@@ -121,6 +108,13 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
       },
     }),
     async (c) => {
+      const tenant = c.get('tenant');
+      // A tenant's people are its customers, and a customer comes with a purchase in its shop.
+      if (tenant) {
+        throw new AppError('forbidden', `accounts on ${tenant.domain} come with a purchase in its shop`, {
+          reason: 'tenant_host',
+        });
+      }
       await signUp(deps, c.get('actor'), c.req.valid('json'));
       return c.json({ status: 'check_your_mail' as const }, 202);
     },
@@ -141,7 +135,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     }),
     async (c) => {
       const { user, session } = await confirmEmail(deps, c.get('actor'), c.req.valid('json'), client(c));
-      startSession(c, session);
+      await startSession(c, deps, user.id, session);
       return c.json({ user: userJson(user) }, 200);
     },
   );
@@ -158,7 +152,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     }),
     async (c) => {
       const { user, session } = await signIn(deps, c.get('actor'), c.req.valid('json'), client(c));
-      startSession(c, session);
+      await startSession(c, deps, user.id, session);
       return c.json({ user: userJson(user) }, 200);
     },
   );
@@ -321,7 +315,7 @@ export function authRoutes(deps: AuthDeps & { db: Db; clock: Clock; scopes: ApiS
     }),
     async (c) => {
       const outcome = await signInWithEthereum(deps, c.get('actor'), c.req.valid('json'), client(c));
-      if (outcome.session) startSession(c, outcome.session);
+      if (outcome.session) await startSession(c, deps, outcome.user.id, outcome.session);
       return c.json({ user: userJson(outcome.user), linked: outcome.linked }, 200);
     },
   );

@@ -89,7 +89,11 @@ export function checkoutRoutes(deps: CreditsDeps) {
       request: { params: z.object({ productId: ProductPathId }) },
       responses: { 200: jsonResponse(CheckoutOfferSchema, 'The offer'), ...errorResponses },
     }),
-    async (c) => c.json(offerJson(await checkoutOffer(deps, c.req.valid('param').productId)), 200),
+    async (c) =>
+      c.json(
+        offerJson(await checkoutOffer(deps, c.req.valid('param').productId, c.get('tenant')?.ownerUserId)),
+        200,
+      ),
   );
 
   router.openapi(
@@ -138,6 +142,7 @@ export function checkoutRoutes(deps: CreditsDeps) {
           name: body.name,
           authorization: authorizationInputOf(body.authorization),
         },
+        c.get('tenant')?.ownerUserId,
       );
       return c.json(checkoutJson(checkout), replayed ? 200 : 201);
     },

@@ -78,8 +78,16 @@ export interface CheckoutOffer {
   terms: AuthorizationTerms | null;
 }
 
-export async function checkoutOffer(deps: CreditsDeps, productId: string): Promise<CheckoutOffer> {
-  const product = await sellable(deps.db, productId);
+/**
+ * `seller`: on a reseller's domain its own products are the only ones on sale, so its shop never
+ * sells (or shows the payment link of) a product of Tally's or of another reseller.
+ */
+export async function checkoutOffer(
+  deps: CreditsDeps,
+  productId: string,
+  seller?: string,
+): Promise<CheckoutOffer> {
+  const product = await sellable(deps.db, productId, seller);
   const price = { amountMinor: product.displayPriceMinor, currency: product.displayCurrency };
   const unavailable = !deps.chain
     ? 'this Tally runs without a chain: its checkout is off'
@@ -97,12 +105,14 @@ export async function checkoutOffer(deps: CreditsDeps, productId: string): Promi
   };
 }
 
-/** A product anyone may buy: it exists and is sold. */
-async function sellable(db: Db, productId: string) {
+/** A product anyone may buy: it exists, is sold, and is the seller's when a reseller's shop sells it. */
+async function sellable(db: Db, productId: string, seller?: string) {
   const [product] = isUuid(productId)
     ? await db.select().from(products).where(eq(products.id, productId))
     : [];
-  if (!product) throw notFound('product', { id: productId });
+  if (!product || (seller !== undefined && product.ownerUserId !== seller)) {
+    throw notFound('product', { id: productId });
+  }
   if (!product.active)
     throw creditsErrors.error('product_not_sold', `${product.name} is no longer sold`, {
       product_id: product.id,
@@ -126,8 +136,9 @@ export async function startCheckout(
   actor: Actor,
   productId: string,
   input: CheckoutInput,
+  seller?: string,
 ): Promise<{ checkout: Checkout; replayed: boolean }> {
-  const offer = await checkoutOffer(deps, productId);
+  const offer = await checkoutOffer(deps, productId, seller);
   if (offer.unavailable || offer.value === null || !deps.chain)
     throw creditsErrors.error('checkout_unavailable', offer.unavailable ?? 'the checkout is off', {
       product_id: productId,

@@ -132,8 +132,8 @@ export function productRoutes(deps: CreditsDeps) {
       summary: 'The products on sale, for anyone (no sign-in)',
       description:
         'Without `reseller_domain`: the active generic and whitelabel products. With it: the active ' +
-        'under-whitelabel products of the reseller whose verified domain it is. A domain nobody has ' +
-        'verified answers an empty list, not an error.',
+        'under-whitelabel products of the reseller whose active domain it is. A domain that is not ' +
+        'active answers an empty list, not an error. On a reseller’s own domain the answer is always its shop.',
       request: {
         query: z.object({
           reseller_domain: z
@@ -151,7 +151,9 @@ export function productRoutes(deps: CreditsDeps) {
       },
     }),
     async (c) => {
-      const items = await listCatalogue(deps, { resellerDomain: c.req.valid('query').reseller_domain });
+      // On a reseller's own domain its shop is the catalogue, whatever the query names.
+      const resellerDomain = c.get('tenant')?.domain ?? c.req.valid('query').reseller_domain;
+      const items = await listCatalogue(deps, { resellerDomain });
       return c.json({ items: items.map(catalogueProductJson) }, 200);
     },
   );

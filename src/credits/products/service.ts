@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import type { Db } from '../../core/database';
@@ -338,7 +338,7 @@ const CATALOGUE_LIMIT = 200;
 /**
  * What is on sale, for anyone, signed in or not (seed §1): Tally's own generic and whitelabel
  * products, or — for a visitor of a reseller's domain — that reseller's under-whitelabel ones. Only
- * a verified domain counts (an unproven claim could be anyone's). A domain nobody holds has nothing
+ * an active domain counts (an unproven claim could be anyone's, a suspended one points elsewhere). A domain nobody holds has nothing
  * on sale: an empty list, so the answer tells no more than a reseller with no active product would.
  */
 export async function listCatalogue(
@@ -351,7 +351,7 @@ export async function listCatalogue(
     const [reseller] = await db
       .select({ userId: whitelabels.userId })
       .from(whitelabels)
-      .where(and(eq(whitelabels.domain, domain), isNotNull(whitelabels.dnsVerifiedAt)));
+      .where(and(eq(whitelabels.domain, domain), eq(whitelabels.status, 'active')));
     if (!reseller) return [];
     scope = and(eq(products.type, 'under_whitelabel'), eq(products.ownerUserId, reseller.userId));
   }

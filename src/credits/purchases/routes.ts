@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { setCookie } from 'hono/cookie';
-import { SESSION_COOKIE } from '../../core/auth/middleware';
 import { PASSWORD_MAX_LENGTH } from '../../core/auth/passwords';
+import { startSession } from '../../core/auth/session-cookie';
 import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
 import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { CreditsDeps } from '../deps';
@@ -322,13 +321,7 @@ export function purchaseRoutes(deps: CreditsDeps) {
         },
         { ip: c.get('actor').ip, userAgent: c.req.header('user-agent') ?? null },
       );
-      setCookie(c, SESSION_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: 'Lax',
-        secure: deps.publicUrl.startsWith('https://'),
-        path: '/',
-        expires: session.expiresAt,
-      });
+      await startSession(c, deps, user.id, session);
       return c.json(
         { user: { id: user.id, email: user.email, name: user.name }, workspace: workspaceJson(workspace) },
         201,
