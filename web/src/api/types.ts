@@ -128,3 +128,4 @@ export type StreamsPricePeriod = NonNullable<StreamsPlan['stream']>['period'];
 export type StreamsPlanInput = NonNullable<
   paths['/api/streams/producer/plans']['post']['requestBody']
 >['content']['application/json'];
+export type Tenant = NonNullable<SuccessBody<'/api/tenant', 'get'>['tenant']>;

@@ -7,7 +7,8 @@ import { queryClient } from '../api/queryClient';
 import { LoadingState } from '../components/States';
 import { SessionProvider } from '../session/SessionContext';
 import { routes } from './routes';
-import { cssVariablesResolver, theme } from './theme';
+import { appName, brandedTheme, TenantProvider } from './tenant';
+import { cssVariablesResolver } from './theme';
 import { UnreadCountProvider } from './UnreadCount';
 
 const router = createBrowserRouter(routes);
@@ -15,16 +16,26 @@ const router = createBrowserRouter(routes);
 /** Everything a page needs around it: the look, notifications, the data cache, who is signed in. */
 export function AppProviders({ client, children }: { client: QueryClient; children: ReactNode }) {
   return (
-    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
-      <Notifications position="bottom-right" />
-      <QueryClientProvider client={client}>
-        <SessionProvider>
-          <UnreadCountProvider>
-            <Suspense fallback={<LoadingState label="Loading Tally…" />}>{children}</Suspense>
-          </UnreadCountProvider>
-        </SessionProvider>
-      </QueryClientProvider>
-    </MantineProvider>
+    <QueryClientProvider client={client}>
+      <TenantProvider>
+        {(tenant) => (
+          <MantineProvider
+            theme={brandedTheme(tenant)}
+            cssVariablesResolver={cssVariablesResolver}
+            defaultColorScheme="light"
+          >
+            <Notifications position="bottom-right" />
+            <SessionProvider>
+              <UnreadCountProvider>
+                <Suspense fallback={<LoadingState label={`Loading ${appName(tenant)}…`} />}>
+                  {children}
+                </Suspense>
+              </UnreadCountProvider>
+            </SessionProvider>
+          </MantineProvider>
+        )}
+      </TenantProvider>
+    </QueryClientProvider>
   );
 }
 

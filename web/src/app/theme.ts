@@ -47,7 +47,9 @@ export const cssVariablesResolver: CSSVariablesResolver = (resolvedTheme) => ({
   variables: {},
   light: {
     '--mantine-color-dimmed': resolvedTheme.colors.gray[7],
-    '--mantine-color-anchor': resolvedTheme.colors.blue[9],
+    // A reseller's colour is checked to read at 4.5:1 on white where it is chosen; Tally's blue needs shade 9.
+    '--mantine-color-anchor':
+      resolvedTheme.primaryColor === 'brand' ? resolvedTheme.colors.brand![8] : resolvedTheme.colors.blue[9],
     '--mantine-color-error': resolvedTheme.colors.red[9],
     '--mantine-color-placeholder': '#616970',
     '--mantine-color-teal-light-color': '#066649',

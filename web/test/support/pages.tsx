@@ -54,6 +54,8 @@ export interface TallyPages {
   sent: SentRequest[];
   /** The session the page's requests carry: a person's, or none. */
   signIn(person: TestPerson | null): void;
+  /** The host name the page is served from (a reseller's domain), or Tally's own when null. */
+  onHost(host: string | null): void;
   /** The cookie the page holds now (a log-in sets it), or null. */
   cookie(): string | null;
   /** Renders the app at `path` and waits until who is signed in is known and the page's first loads have answered. */
@@ -75,10 +77,14 @@ export function tallyPages(
   options: { start?: string; mailboxOpen?: boolean; chain?: boolean } = {},
 ): TallyPages {
   let cookie: string | null = null;
+  let host: string | null = null;
   const pages = {
     sent: [] as SentRequest[],
     signIn(person: TestPerson | null) {
       cookie = person?.cookie ?? null;
+    },
+    onHost(name: string | null) {
+      host = name;
     },
     cookie: () => cookie,
   } as TallyPages;
@@ -100,6 +106,7 @@ export function tallyPages(
       if (url.origin !== window.location.origin) return originalFetch(input, init);
       const headers = new Headers(request.headers);
       if (cookie) headers.set('cookie', cookie);
+      if (host) headers.set('host', host);
       const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
       pages.sent.push({ method: request.method, path: url.pathname + url.search, body: bodyOf(body) });
       unanswered += 1;
@@ -121,6 +128,7 @@ export function tallyPages(
     cleanup();
     pages.sent.length = 0;
     cookie = null;
+    host = null;
     // What a form kept when a session ended belongs to its test, not to the next one's page.
     window.sessionStorage.clear();
   });

@@ -2,6 +2,7 @@ import { Anchor, AppShell, Burger, Container, Group, Text, useMantineTheme } fro
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { Link, Outlet } from 'react-router';
 import { SessionEndedRedirect } from '../../session/SessionEndedRedirect';
+import { appName, useTenant } from '../tenant';
 import { AccountMenu } from './AccountMenu';
 import classes from './AppLayout.module.css';
 import { MainNavigation } from './MainNavigation';
@@ -12,6 +13,11 @@ export function AppLayout() {
   const isPhone = useMediaQuery(`(max-width: ${theme.breakpoints.sm})`) ?? false;
   // Closed on a phone, the navigation only slides out of view: inert keeps it out of the Tab order too.
   const navigationHidden = isPhone && !navigationOpen;
+  const tenant = useTenant();
+  const name = appName(tenant);
+  // A reseller without a logo shows its name alone: Tally's mark is not its brand.
+  const logo = tenant ? tenant.logo_url : '/favicon.svg';
+  const accent = tenant?.accent_color;
 
   return (
     <AppShell
@@ -23,7 +29,7 @@ export function AppLayout() {
       <a href="#main-content" className={classes.skipLink}>
         Skip to content
       </a>
-      <AppShell.Header>
+      <AppShell.Header style={accent ? { borderBottom: `3px solid ${accent}` } : undefined}>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger
@@ -35,11 +41,11 @@ export function AppLayout() {
               aria-expanded={navigationOpen}
               aria-controls="main-navigation"
             />
-            <Anchor component={Link} to="/" underline="never" c="inherit" aria-label="Tally home">
+            <Anchor component={Link} to="/" underline="never" c="inherit" aria-label={`${name} home`}>
               <Group gap={8} wrap="nowrap">
-                <img src="/favicon.svg" alt="" width={28} height={28} />
-                <Text fw={750} size="lg">
-                  Tally
+                {logo && <img src={logo} alt="" width={28} height={28} style={{ objectFit: 'contain' }} />}
+                <Text fw={750} size="lg" truncate maw={{ base: 180, sm: 360 }}>
+                  {name}
                 </Text>
               </Group>
             </Anchor>

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { isBuilt, webLines } from '../../lines';
 import { useSession } from '../../session/SessionContext';
+import { useTenant } from '../tenant';
 import { useUnreadCount } from '../UnreadCount';
 
 function NavSection({ title, children }: { title: string; children: ReactNode }) {
@@ -60,12 +61,15 @@ function UnreadBadge() {
 export function MainNavigation({ onNavigate }: { onNavigate: () => void }) {
   const { session } = useSession();
   const isAdmin = session.status === 'signed-in' && session.user.is_admin;
-  const coming = webLines.filter((line) => !isBuilt(line));
+  // A reseller's domain is its credits shop: Tally's other lines are not its to offer.
+  const tenant = useTenant();
+  const lines = tenant ? webLines.filter((line) => line.slug === 'credits') : webLines;
+  const coming = lines.filter((line) => !isBuilt(line));
   return (
     <ScrollArea type="auto" h="100%">
       <Stack gap="xs" component="nav" aria-label="Main" pb="md">
         <NavSection title="Product lines">
-          {webLines.filter(isBuilt).map((line) => (
+          {lines.filter(isBuilt).map((line) => (
             <NavItem onNavigate={onNavigate} key={line.slug} to={`/${line.slug}`} label={line.name} />
           ))}
         </NavSection>

@@ -1,5 +1,6 @@
 import { Button, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { Link } from 'react-router';
+import { Link, Navigate } from 'react-router';
+import { useTenant } from '../../app/tenant';
 import { usePageTitle } from '../../components/usePageTitle';
 import { isBuilt, webLines } from '../../lines';
 import { useSession } from '../../session/SessionContext';
@@ -55,7 +56,12 @@ function LinesToday() {
 }
 
 export function HomePage() {
+  const tenant = useTenant();
+  const { session } = useSession();
   usePageTitle('Home');
+  // On a reseller's domain the landing page is its shop; its customers land on their credits.
+  if (tenant)
+    return <Navigate to={session.status === 'signed-in' ? '/credits' : '/credits/products'} replace />;
   return (
     <Stack gap="xl">
       <Stack gap="sm" maw={720}>

@@ -2,6 +2,7 @@ import { Anchor, Button, List, SimpleGrid, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { api, call } from '../../../api/client';
 import type { CreditsCatalogueProduct } from '../../../api/types';
+import { appName, useTenant } from '../../../app/tenant';
 import { PageHeader } from '../../../components/PageHeader';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
@@ -31,10 +32,11 @@ function MailboxNote() {
 }
 
 function HowBuyingWorks({ signedIn }: { signedIn: boolean }) {
+  const name = appName(useTenant());
   return (
     <SectionCard
       title="How buying works"
-      description="Buy a product here with USDC, or on the sales platform; Tally turns each purchase into an account and credits."
+      description={`Buy a product here with USDC, or on the sales platform; ${name} turns each purchase into an account and credits.`}
     >
       <List type="ordered" spacing="xs">
         <List.Item>
@@ -42,7 +44,7 @@ function HowBuyingWorks({ signedIn }: { signedIn: boolean }) {
           sales platform; or ask an administrator to enter your purchase.
         </List.Item>
         <List.Item>
-          Tally registers your account under that email address and mails your login details: the address and
+          {name} registers your account under that email address and mails your login details: the address and
           a temporary password. <MailboxNote />
         </List.Item>
         <List.Item>
@@ -150,6 +152,7 @@ function Catalogue() {
 /** /credits/products: what is sold, how buying works, and where login details arrive. */
 export function CataloguePage() {
   const { session } = useSession();
+  const name = appName(useTenant());
   const signedIn = session.status === 'signed-in';
   return (
     <>
@@ -164,7 +167,7 @@ export function CataloguePage() {
         {!signedIn && (
           <SectionCard
             title="Bought a product?"
-            description="Your login details are in the mail Tally sent after the purchase."
+            description={`Your login details are in the mail ${name} sent after the purchase.`}
           >
             <Stack gap="md">
               <Text size="sm">
