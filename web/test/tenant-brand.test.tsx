@@ -20,7 +20,10 @@ beforeAll(async () => {
     permissions: ['create_under_whitelabel_product'],
   });
   const reseller = await customerOf(tally, admin, whitelabel.id);
-  const saved = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', { as: reseller, body: { domain } });
+  const saved = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
+    as: reseller,
+    body: { domain },
+  });
   productName = (await makeProduct(tally, reseller, { type: 'under_whitelabel', credits: 10 })).name;
   await tally.database.db.execute(
     sql`UPDATE credits_whitelabels
