@@ -404,3 +404,58 @@ export const checkouts = pgTable(
     index('credits_checkouts_transaction_idx').on(t.transactionId),
   ],
 );
+
+export const tenantDatabaseEngines = ['postgres', 'pglite'] as const;
+export type TenantDatabaseEngine = (typeof tenantDatabaseEngines)[number];
+
+/**
+ * `requested` when the reseller asked; `created` once the role and the database exist (PostgreSQL)
+ * or the data folder does (PGlite); `migrated` once Tally's tables are in it; `ready` for good. A
+ * step that failed leaves it `failed` with the error, and it is tried again from the first step
+ * (every step finds what an earlier try made and carries on).
+ */
+export const tenantDatabaseStates = ['requested', 'created', 'migrated', 'ready', 'failed'] as const;
+export type TenantDatabaseState = (typeof tenantDatabaseStates)[number];
+
+/**
+ * A whitelabel reseller's own database (seed §4 step 4), one per reseller. It belongs to the
+ * reseller, not to one domain claim: an unproven claim is deleted when another reseller proves the
+ * name, and the database must outlive that. Its name is random, never derived from the domain.
+ */
+export const tenantDatabases = pgTable(
+  'credits_tenant_databases',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id').notNull().unique(),
+    engine: text('engine', { enum: tenantDatabaseEngines }).notNull(),
+    state: text('state', { enum: tenantDatabaseStates }).notNull().default('requested'),
+    /** `tally_t_<16 hex>`: the database on the server, or the data folder under the tenants' folder. */
+    databaseName: text('database_name').notNull().unique(),
+    /** The role that owns the database and alone may connect to it (PostgreSQL only). */
+    roleName: text('role_name').unique(),
+    /** The role's password, sealed by the keyring under a purpose of its own (PostgreSQL only). */
+    sealedPassword: text('sealed_password'),
+    /** Failed tries since the last step that succeeded. */
+    attempts: integer('attempts').notNull().default(0),
+    /** Why the last try failed, in the driver's words, never with credentials. */
+    lastError: text('last_error'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
+    /** The lease of the process advancing it: two processes never run its steps at once. */
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    readyAt: timestamp('ready_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    check('credits_tenant_databases_engine_check', sql`${t.engine} IN ('postgres', 'pglite')`),
+    check(
+      'credits_tenant_databases_state_check',
+      sql`${t.state} IN ('requested', 'created', 'migrated', 'ready', 'failed')`,
+    ),
+    check(
+      'credits_tenant_databases_credentials_check',
+      sql`(${t.engine} = 'postgres') = (${t.roleName} IS NOT NULL AND ${t.sealedPassword} IS NOT NULL)`,
+    ),
+    index('credits_tenant_databases_due_idx').on(t.nextAttemptAt).where(sql`${t.state} <> 'ready'`),
+  ],
+);

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { Actor } from '../../src/core/actor';
+import type { Clock } from '../../src/core/clock';
+import type { Db } from '../../src/core/database';
+import { newId } from '../../src/core/ids';
+import { customers, tenantDatabases, whitelabels } from '../../src/credits/schema';
+import type { TenantDatabaseSettings } from '../../src/credits/tenant-databases/settings';
+import { testDatabaseUrl, whenFileEnds } from './database';
+
+/**
+ * Test support for resellers' own databases: where a test file makes them (on the TEST_DATABASE_URL
+ * server, or in a temporary folder), and their removal when the file ends, so runs do not pile up
+ * databases and roles on the server.
+ */
+
+/** Settings for this run's engine: the server's own when TEST_DATABASE_URL is set, else a folder. */
+export function tenantSettingsForTests(): TenantDatabaseSettings {
+  if (testDatabaseUrl) return { engine: 'postgres', serverUrl: testDatabaseUrl, poolSize: 2 };
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-tenants-'));
+  whenFileEnds(async () => fs.rmSync(folder, { recursive: true, force: true }));
+  return { engine: 'pglite', folder };
+}
+
+/**
+ * Drops every tenant database and role the main database `db` lists, when the test file ends (before
+ * the main database itself goes: the hooks run newest first).
+ */
+export function dropTenantDatabasesAtEnd(db: () => Db | null): void {
+  whenFileEnds(async () => {
+    const main = db();
+    if (!main || !testDatabaseUrl) return;
+    const rows = await main
+      .select({ databaseName: tenantDatabases.databaseName, roleName: tenantDatabases.roleName })
+      .from(tenantDatabases);
+    await dropOnServer(rows);
+  });
+}
+
+/** Drops tenant databases and their roles from the TEST_DATABASE_URL server. */
+export async function dropOnServer(rows: { databaseName: string; roleName: string | null }[]): Promise<void> {
+  if (!testDatabaseUrl || rows.length === 0) return;
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    for (const { databaseName, roleName } of rows) {
+      await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)} WITH (FORCE)`);
+      if (roleName) await client.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(roleName)}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs `query` as the TEST_DATABASE_URL server's own (superuser) role. */
+export async function asServerAdmin<T>(query: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    return await query(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A whitelabel reseller with its domain set, written straight to the tables so these tests do not
+ * depend on the purchase and domain flows.
+ */
+export async function whitelabelReseller(
+  db: Db,
+  clock: Clock,
+  userId: string = newId(),
+): Promise<{ userId: string; whitelabelId: string; actor: Actor }> {
+  const now = clock.now();
+  const whitelabelId = newId();
+  await db
+    .insert(customers)
+    .values({ userId, type: 'whitelabel', createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({ target: customers.userId, set: { type: 'whitelabel' } });
+  await db.insert(whitelabels).values({
+    id: whitelabelId,
+    userId,
+    domain: `shop-${whitelabelId.slice(-12)}.example.com`,
+    cnameTarget: 'tally.test',
+    challengeToken: `tally-${whitelabelId}`,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return {
+    userId,
+    whitelabelId,
+    actor: { userId, isAdmin: false, apiKeyId: null, scopes: null, ip: null, requestId: null },
+  };
+}
