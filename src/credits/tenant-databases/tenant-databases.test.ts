@@ -193,6 +193,24 @@ describe('provisioning a reseller’s database', () => {
   });
 });
 
+describe('the registry of open tenant databases', () => {
+  it('closes every database it opened when the line stops, and opens none after', async () => {
+    const { whitelabelId } = await readyTenant();
+    const registry = line.tenantDatabases(tally.context);
+    const tenant = await registry.open(whitelabelId);
+    await queryRows(tenant.db, sql`SELECT 1`);
+    await line.stop!(tally.context);
+    await expect(queryRows(tenant.db, sql`SELECT 1`)).rejects.toThrow();
+    await expect(registry.open(whitelabelId)).rejects.toMatchObject({ status: 503 });
+    // The next Tally on this database handle gets a registry of its own.
+    const next = line.tenantDatabases(tally.context);
+    expect(next).not.toBe(registry);
+    const reopened = await next.open(whitelabelId);
+    expect(reopened).not.toBe(tenant);
+    await queryRows(reopened.db, sql`SELECT 1`);
+  });
+});
+
 describe.runIf(onServer)('a tenant database on the PostgreSQL server', () => {
   it('lets its own role in with its password, and refuses another tenant’s role', async () => {
     const mine = await readyTenant();
