@@ -7,7 +7,13 @@ import { type Db, queryRows } from '../database';
 import { backoffMs, enqueueJob } from '../jobs';
 import { silentLogger } from '../log';
 import { registerMailJobs, requeueStrandedMail } from './jobs';
-import { DELIVER_MAIL_JOB, MAIL_ATTACHMENTS_MAX_BYTES, type MailInput, queueMail } from './outbox';
+import {
+  DELIVER_MAIL_JOB,
+  fromMailbox,
+  MAIL_ATTACHMENTS_MAX_BYTES,
+  type MailInput,
+  queueMail,
+} from './outbox';
 
 /** A mail as the SMTP server received it. */
 interface ReceivedMail {
@@ -172,6 +178,25 @@ describe('mail delivery over SMTP', () => {
 
     expect(await tally.jobs.runDue()).toBe(0);
     expect(server.received).toHaveLength(1);
+  });
+
+  it('sends a mail queued in someone else’s name from its own From, and the rest from MAIL_FROM', async () => {
+    const server = await smtpServer();
+    deliverThrough(server.url);
+    await queue(
+      mail('brand-customer@example.test', {
+        from: fromMailbox('Acme\r\nBcc: victim@example.test "Shop"', 'no-reply@acme.example'),
+      }),
+    );
+    await queue(mail('plain@example.test'));
+    expect(await tally.jobs.runDue()).toBe(2);
+    const fromOf = (to: string) =>
+      server.received.find((received) => received.envelopeTo.includes(to))?.headers.get('from');
+    expect(fromOf('brand-customer@example.test')).toBe(
+      '"Acme Bcc: victim@example.test \\"Shop\\"" <no-reply@acme.example>',
+    );
+    expect(server.received.flatMap((received) => received.envelopeTo)).not.toContain('victim@example.test');
+    expect(fromOf('plain@example.test')).toBe('Tally <no-reply@tally.test>');
   });
 
   it('sends the files a mail carries as attachments, and refuses to queue more than a mail may carry', async () => {

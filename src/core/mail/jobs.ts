@@ -25,6 +25,7 @@ const DeliverMailPayload = z.object({ messageId: z.uuid() });
 interface QueuedMessageRow {
   id: string;
   to_address: string;
+  from_address: string | null;
   subject: string;
   text: string;
   html: string | null;
@@ -105,7 +106,7 @@ interface DeliveryDeps extends MailJobDeps {
 async function deliverMessage(tx: Db, deps: DeliveryDeps, messageId: string): Promise<DeliveryOutcome> {
   const [message] = await queryRows<QueuedMessageRow>(
     tx,
-    sql`SELECT id, to_address, subject, text, html, attachments, state, attempts
+    sql`SELECT id, to_address, from_address, subject, text, html, attachments, state, attempts
         FROM core_mail_messages WHERE id = ${messageId} FOR UPDATE`,
   );
   if (message?.state !== 'queued') return { kind: 'skipped' };
@@ -113,7 +114,8 @@ async function deliverMessage(tx: Db, deps: DeliveryDeps, messageId: string): Pr
   try {
     await deps.transport.deliver({
       id: message.id,
-      from: deps.mailFrom,
+      // A message queued in someone else's name carries its own From (a reseller's brand and domain).
+      from: message.from_address ?? deps.mailFrom,
       to: message.to_address,
       subject: message.subject,
       text: message.text,

@@ -8,6 +8,11 @@ export const DELIVER_MAIL_JOB = 'mail.deliver';
 
 export interface MailInput {
   to: string;
+  /**
+   * Who it is from, when not Tally's configured MAIL_FROM: a mailbox made by `fromMailbox`, so a
+   * display name somebody typed can add no header.
+   */
+  from?: string;
   subject: string;
   text: string;
   html?: string;
@@ -23,6 +28,26 @@ export interface MailAttachment {
   name: string;
   contentType: string;
   bytes: Buffer;
+}
+
+/**
+ * A From header's mailbox, `"Display Name" <address>` (RFC 5322 §3.4): the name is someone's own
+ * words (a reseller's brand), so its line breaks and other control characters become spaces — a CR or
+ * LF would start a header of its own — and its quotes and backslashes are escaped inside the quoted
+ * string. The address is the caller's (Tally builds it from a verified domain) and is refused unless
+ * it is a plain `local@domain`.
+ */
+export function fromMailbox(displayName: string, address: string): string {
+  if (!/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+$/.test(address)) {
+    throw new AppError('internal', `not a sender address: ${JSON.stringify(address)}`);
+  }
+  const name = displayName
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[\\"]/g, (c) => `\\${c}`);
+  return name === '' ? address : `"${name}" <${address}>`;
 }
 
 /** What a mail may carry in all: what mail servers commonly accept, with room for the encoding. */
@@ -56,14 +81,15 @@ export async function queueMails(
     const part = <T>(pick: (row: (typeof rows)[number]) => T) => sql.param(slice.map(pick));
     const made = await queryRows<{ id: string }>(
       tx,
-      sql`INSERT INTO core_mail_messages (id, to_address, user_id, subject, text, html, attachments, template, dedupe_key, state, created_at)
-          SELECT id, to_address, user_id, subject, text, html, attachments::jsonb, template, dedupe_key, 'queued', ${now}::timestamptz
+      sql`INSERT INTO core_mail_messages (id, to_address, from_address, user_id, subject, text, html, attachments, template, dedupe_key, state, created_at)
+          SELECT id, to_address, from_address, user_id, subject, text, html, attachments::jsonb, template, dedupe_key, 'queued', ${now}::timestamptz
           FROM unnest(${part((r) => r.id)}::uuid[], ${part((r) => r.mail.to.toLowerCase())}::text[],
+                      ${part((r) => r.mail.from ?? null)}::text[],
                       ${part((r) => r.mail.userId ?? null)}::uuid[], ${part((r) => r.mail.subject)}::text[],
                       ${part((r) => r.mail.text)}::text[], ${part((r) => r.mail.html ?? null)}::text[],
                       ${part((r) => r.attachments)}::text[], ${part((r) => r.mail.template)}::text[],
                       ${part((r) => r.mail.dedupeKey ?? null)}::text[])
-            WITH ORDINALITY AS m(id, to_address, user_id, subject, text, html, attachments, template, dedupe_key, n)
+            WITH ORDINALITY AS m(id, to_address, from_address, user_id, subject, text, html, attachments, template, dedupe_key, n)
           ORDER BY n
           ON CONFLICT (dedupe_key) DO NOTHING
           RETURNING id`,

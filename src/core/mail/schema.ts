@@ -18,6 +18,11 @@ export const mailMessages = pgTable(
   {
     id: uuid('id').primaryKey(),
     toAddress: text('to_address').notNull(),
+    /**
+     * The From of this message (`"Brand" <no-reply@brand.example>`), for mail sent in someone else's
+     * name (a reseller's customers hear from its brand); null: the configured MAIL_FROM.
+     */
+    fromAddress: text('from_address'),
     userId: uuid('user_id'),
     subject: text('subject').notNull(),
     text: text('text').notNull(),

@@ -6,7 +6,7 @@ import { type Db, inSlices, parseTimestamp, queryRows } from '../database';
 import { AppError, notFound } from '../errors';
 import { isUuid, newId } from '../ids';
 import { queueMails } from '../mail/outbox';
-import { action, paragraph, renderMail, subject } from '../mail/template';
+import { action, oneLine, paragraph, renderMail, subject } from '../mail/template';
 import { idFromCursor, type Page, pageLimit, pageOf } from '../paging';
 import {
   isNotificationChannel,
@@ -29,6 +29,11 @@ export interface Notifier {
   types: NotificationTypes;
   /** Turns a path link into one that works from a mail. */
   publicUrl?: string;
+  /**
+   * Mail in someone else's name (a reseller's customers hear from its brand, at its domain): the
+   * From (a `fromMailbox`) and the name the mail's link opens, instead of Tally's.
+   */
+  sender?: { from: string; name: string };
 }
 
 /** Both are among the core's scopes (src/core/auth/api-keys.ts). */
@@ -70,7 +75,7 @@ export async function notify(tx: Db, notifier: Notifier, input: NotifyInput): Pr
  */
 export async function notifyAll(
   tx: Db,
-  { clock, types, publicUrl }: Notifier,
+  { clock, types, publicUrl, sender }: Notifier,
   inputs: readonly NotifyInput[],
 ): Promise<NotifyResult[]> {
   if (inputs.length === 0) return [];
@@ -126,7 +131,8 @@ export async function notifyAll(
     byMail.map((p) => ({
       to: emails.get(p.input.userId)!,
       userId: p.input.userId,
-      ...notificationMail(p.input, publicUrl),
+      ...(sender ? { from: sender.from } : {}),
+      ...notificationMail(p.input, publicUrl, sender?.name ?? 'Tally'),
       dedupeKey: p.dedupeKey === null ? undefined : `notification:${p.dedupeKey}`,
     })),
   );
@@ -138,7 +144,7 @@ export async function notifyAll(
   }));
 }
 
-function notificationMail(input: NotifyInput, publicUrl: string | undefined) {
+function notificationMail(input: NotifyInput, publicUrl: string | undefined, appName: string) {
   const link =
     input.link && publicUrl && !/^https?:\/\//i.test(input.link)
       ? `${publicUrl}${input.link.startsWith('/') ? '' : '/'}${input.link}`
@@ -147,7 +153,7 @@ function notificationMail(input: NotifyInput, publicUrl: string | undefined) {
     subject: subject`${input.title}`,
     blocks: [
       paragraph`${input.body || input.title}`,
-      ...(link ? [action('Open in Tally', link)] : []),
+      ...(link ? [action(`Open in ${oneLine(appName)}`, link)] : []),
       paragraph`You can choose which notifications reach you by email in your notification settings.`,
     ],
   });

@@ -1,0 +1,1 @@
+ALTER TABLE "core_mail_messages" ADD COLUMN "from_address" text;
