@@ -18,6 +18,7 @@ import { action, facts, paragraph, renderMail, subject } from '../../core/mail/t
 import type { CreditsDeps } from '../deps';
 import { creditsErrors } from '../errors';
 import { customers, type UserType } from '../schema';
+import { mailVoiceFor } from '../whitelabel/branding-mail';
 import { openWorkspace, type Workspace } from '../workspaces/service';
 
 /**
@@ -38,20 +39,24 @@ const MAILS_PER_ADDRESS = { limit: 3, windowMs: 60 * MINUTE };
  */
 export async function mailLoginDetails(
   tx: Db,
-  { clock, publicUrl }: CreditsDeps,
+  deps: CreditsDeps,
   person: { userId: string; email: string; ip: string | null; productName?: string; type: UserType },
 ): Promise<void> {
+  const { clock } = deps;
   const { password, expiresAt } = await issueTemporaryPassword(tx, clock, person.userId, person.ip);
-  const link = `${publicUrl}/credits/welcome?email=${encodeURIComponent(person.email)}`;
+  // A reseller's customer gets these from the reseller's brand, with the link on its domain.
+  const voice = await mailVoiceFor(tx, deps, person.userId);
+  const link = `${voice.publicUrl}/credits/welcome?email=${encodeURIComponent(person.email)}`;
   const until = `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   await queueMail(tx, clock, {
     to: person.email,
     userId: person.userId,
+    ...(voice.from ? { from: voice.from } : {}),
     ...renderMail('credits_login_details', {
-      subject: subject`Your Tally login details`,
+      subject: subject`Your ${voice.name} login details`,
       blocks: [
         ...(person.productName
-          ? [paragraph`Thank you for buying ${person.productName}. Your Tally account is ready.`]
+          ? [paragraph`Thank you for buying ${person.productName}. Your ${voice.name} account is ready.`]
           : []),
         facts([
           ['Email', person.email],

@@ -6,7 +6,6 @@ import { users } from '../../core/auth/schema';
 import type { Db } from '../../core/database';
 import { notFound } from '../../core/errors';
 import { isUuid, newId } from '../../core/ids';
-import { notify } from '../../core/notifications/service';
 import { idFromCursor, type Page, pageLimit, pageOf } from '../../core/paging';
 import type { CreditsDeps } from '../deps';
 import { lockCustomers } from '../engine/customer-lock';
@@ -16,6 +15,7 @@ import { CREDITS_NOTIFICATIONS } from '../notifications';
 import { recordCustomerPurchase } from '../people/customers';
 import { requireSanePrice } from '../products/service';
 import { integrations, type PurchaseSource, products, purchases, webhookDeliveries } from '../schema';
+import { mailVoiceFor, notifyInVoice } from '../whitelabel/branding-mail';
 import type { WebhookDelivery } from './deliveries';
 import { mailLoginDetails } from './onboarding';
 
@@ -170,14 +170,16 @@ export async function recordPurchase(
       type: customer.type,
     });
   } else {
-    // A person who has a password hears of it as they chose (in the app, by mail, or both).
-    await notify(
+    // A person who has a password hears of it as they chose (in the app, by mail, or both), from
+    // their reseller's brand when they came in through one.
+    const voice = await mailVoiceFor(tx, deps, userId);
+    await notifyInVoice(
       tx,
-      { clock, types: deps.notificationTypes, publicUrl: deps.publicUrl },
+      deps,
       {
         userId,
         type: CREDITS_NOTIFICATIONS.purchaseCompleted,
-        title: `${product.name}: your credits are in your Tally account`,
+        title: `${product.name}: your credits are in your ${voice.name} account`,
         body:
           `Thank you for buying ${product.name}: ${product.creditsPerCycle} credits are in your account` +
           (product.refillCycle === 'none' ? '.' : `, refilled every ${product.refillCycle}.`),
@@ -185,6 +187,7 @@ export async function recordPurchase(
         data: { purchaseId: purchase!.id, productId: product.id },
         dedupeKey: `credits_purchase:${purchase!.id}`,
       },
+      voice,
     );
   }
   await recordAudit(tx, clock, actor, {

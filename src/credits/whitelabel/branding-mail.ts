@@ -1,0 +1,70 @@
+import { sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../../core/database';
+import { fromMailbox } from '../../core/mail/outbox';
+import { type NotifyInput, type NotifyResult, notify } from '../../core/notifications/service';
+import type { CreditsDeps } from '../deps';
+import { shownBrandName } from './branding';
+
+/**
+ * Whose name a mail to a person goes out in. A reseller's customer came in through the reseller's
+ * domain and knows its brand, not Tally: while that domain is active, their mail comes from
+ * `no-reply@<domain>` under the brand's name, and its links open on that domain (the same paths
+ * Tally serves, since the domain is served by this Tally). Anyone else — and a customer whose
+ * reseller's domain is not active (pending, or suspended because its records drifted) — gets Tally's
+ * mail: a link to a domain that does not reach Tally would lead nowhere.
+ */
+export interface MailVoice {
+  /** The name the mail speaks as: the brand, or "Tally". */
+  name: string;
+  /** Where its links point: `https://<domain>` or Tally's public address. */
+  publicUrl: string;
+  /** The From of the message; absent: Tally's configured MAIL_FROM. */
+  from?: string;
+}
+
+/** The voice of the mail to `userId`, read in the caller's transaction (a purchase that just made them a customer). */
+export async function mailVoiceFor(
+  tx: Db,
+  deps: Pick<CreditsDeps, 'publicUrl'>,
+  userId: string,
+): Promise<MailVoice> {
+  const [brand] = await queryRows<{ domain: string; brand_name: string | null; owner_name: string | null }>(
+    tx,
+    sql`SELECT w.domain, w.brand_name, u.name AS owner_name
+        FROM credits_customers c
+        JOIN credits_whitelabels w ON w.user_id = c.reseller_user_id
+        LEFT JOIN core_users u ON u.id = w.user_id
+        WHERE c.user_id = ${userId} AND w.status = 'active'`,
+  );
+  if (!brand) return { name: 'Tally', publicUrl: deps.publicUrl };
+  const name = shownBrandName({ brandName: brand.brand_name, domain: brand.domain }, brand.owner_name);
+  return {
+    name,
+    publicUrl: `https://${brand.domain}`,
+    from: fromMailbox(name, `no-reply@${brand.domain}`),
+  };
+}
+
+/**
+ * Notifies a person of the credits line in the voice their mail goes out in: every credits
+ * notification goes through here, so a reseller's customer never hears from Tally by mistake.
+ */
+export async function notifyInVoice(
+  tx: Db,
+  deps: Pick<CreditsDeps, 'clock' | 'notificationTypes' | 'publicUrl'>,
+  input: NotifyInput,
+  /** The voice when the caller has read it already (to word the notification itself). */
+  known?: MailVoice,
+): Promise<NotifyResult> {
+  const voice = known ?? (await mailVoiceFor(tx, deps, input.userId));
+  return notify(
+    tx,
+    {
+      clock: deps.clock,
+      types: deps.notificationTypes,
+      publicUrl: voice.publicUrl,
+      ...(voice.from ? { sender: { from: voice.from, name: voice.name } } : {}),
+    },
+    input,
+  );
+}

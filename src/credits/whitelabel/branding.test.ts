@@ -1,0 +1,240 @@
+import { sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  read,
+  request,
+  signedInPerson,
+  type TestPerson,
+  type TestTally,
+  testTally,
+} from '../../../test/support/app';
+import { creditsAdmin, customerOf, makeProduct, ok } from '../../../test/support/credits';
+import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
+import { queryRows } from '../../core/database';
+import { contrastWithWhite } from './branding';
+
+let tally: TestTally;
+let admin: TestPerson;
+let whitelabelProductId: string;
+
+beforeAll(async () => {
+  tally = await testTally();
+  admin = await creditsAdmin(tally);
+  whitelabelProductId = (await makeProduct(tally, admin, { type: 'whitelabel', credits: 10 })).id;
+});
+
+let domains = 0;
+
+/** A reseller who has set its domain, so it has a brand to set. */
+async function resellerWithDomain(): Promise<TestPerson & { domain: string }> {
+  const reseller = await customerOf(tally, admin, whitelabelProductId);
+  const domain = `brand${++domains}-${Date.now()}.example.com`;
+  await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', { as: reseller, body: { domain } });
+  return { ...reseller, domain };
+}
+
+const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from('IHDR fake image data'),
+]);
+
+function uploadLogo(as: TestPerson, bytes: Buffer, name: string, type = 'image/png') {
+  const form = new FormData();
+  form.set('file', new Blob([new Uint8Array(bytes)], { type }), name);
+  return tally.http.request('/api/credits/whitelabel/branding/logo', {
+    method: 'PUT',
+    body: form,
+    headers: { cookie: as.cookie, 'x-requested-with': 'tally-web' },
+  });
+}
+
+describe('a reseller’s brand', () => {
+  it('is set and read by the reseller, colours stored lower case, and audited', async () => {
+    const reseller = await resellerWithDomain();
+    const initial = await ok(tally, 200, 'GET', '/api/credits/whitelabel/branding', { as: reseller });
+    expect(initial).toMatchObject({
+      domain: reseller.domain,
+      domain_status: 'pending',
+      brand_name: null,
+      // Unnamed, the brand is the reseller's own name.
+      name: 'Test Person',
+      logo_url: null,
+      primary_color: null,
+      accent_color: null,
+    });
+
+    const saved = await ok(tally, 200, 'PATCH', '/api/credits/whitelabel/branding', {
+      as: reseller,
+      body: { brand_name: '  Acme   Credits ', primary_color: '#1C4E80', accent_color: '#8A2BE2' },
+    });
+    expect(saved).toMatchObject({
+      brand_name: 'Acme Credits',
+      name: 'Acme Credits',
+      primary_color: '#1c4e80',
+      accent_color: '#8a2be2',
+    });
+    expect(await ok(tally, 200, 'GET', '/api/credits/whitelabel/branding', { as: reseller })).toEqual(saved);
+
+    // Fields left out stay; null goes back to the default.
+    const renamed = await ok(tally, 200, 'PATCH', '/api/credits/whitelabel/branding', {
+      as: reseller,
+      body: { brand_name: null },
+    });
+    expect(renamed).toMatchObject({ brand_name: null, name: 'Test Person', primary_color: '#1c4e80' });
+
+    const [audit] = await queryRows<{ n: number }>(
+      tally.database.db,
+      sql`SELECT count(*)::int AS n FROM core_audit_log
+          WHERE action = 'credits.whitelabel.set_brand' AND object_id = ${saved.whitelabel_id}`,
+    );
+    expect(audit?.n).toBe(2);
+    // Administrators read anyone's.
+    expect(
+      await ok(tally, 200, 'GET', `/api/credits/whitelabel/branding?user_id=${reseller.userId}`, {
+        as: admin,
+      }),
+    ).toEqual(renamed);
+  });
+
+  it('is refused to people who do not resell (403), and to resellers without a domain (409)', async () => {
+    const person = await signedInPerson(tally);
+    for (const [method, body] of [
+      ['GET', undefined],
+      ['PATCH', { brand_name: 'Mine' }],
+    ] as const) {
+      const refused = await request(tally, method, '/api/credits/whitelabel/branding', { as: person, body });
+      expect(refused.status, method).toBe(403);
+      expect((await read(refused)).error.code).toBe('forbidden');
+    }
+    const undomained = await customerOf(tally, admin, whitelabelProductId);
+    const before = await snapshotTables(tally.database.db);
+    const early = await request(tally, 'PATCH', '/api/credits/whitelabel/branding', {
+      as: undomained,
+      body: { brand_name: 'Too Early' },
+    });
+    expect(early.status).toBe(409);
+    expect((await read(early)).error).toMatchObject({
+      code: 'domain_not_set',
+      message: expect.stringContaining('Set up your domain first'),
+    });
+    await expectUnchanged(tally.database.db, before);
+  });
+
+  it('is nobody else’s to read or change: another reseller finds nothing (404)', async () => {
+    const owner = await resellerWithDomain();
+    const other = await resellerWithDomain();
+    await ok(tally, 200, 'PATCH', '/api/credits/whitelabel/branding', {
+      as: owner,
+      body: { brand_name: 'Owner Brand' },
+    });
+    const peek = await request(tally, 'GET', `/api/credits/whitelabel/branding?user_id=${owner.userId}`, {
+      as: other,
+    });
+    expect(peek.status).toBe(404);
+    // A change always lands on the caller's own brand: there is no way to name another's.
+    const smuggled = await request(tally, 'PATCH', '/api/credits/whitelabel/branding', {
+      as: other,
+      body: { brand_name: 'Hijack', user_id: owner.userId },
+    });
+    expect(smuggled.status).toBe(400);
+    expect((await ok(tally, 200, 'GET', '/api/credits/whitelabel/branding', { as: owner })).brand_name).toBe(
+      'Owner Brand',
+    );
+  });
+
+  it('refuses bad colours, colours too light for white text and long names with the field named, changing nothing', async () => {
+    const reseller = await resellerWithDomain();
+    await ok(tally, 200, 'PATCH', '/api/credits/whitelabel/branding', {
+      as: reseller,
+      body: { brand_name: 'Kept', primary_color: '#0b5394' },
+    });
+    const before = await snapshotTables(tally.database.db);
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ primary_color: 'blue' }, 'primary_color', /#rrggbb/],
+      [{ primary_color: '#12345' }, 'primary_color', /#rrggbb/],
+      [{ accent_color: '#12345g' }, 'accent_color', /#rrggbb/],
+      // Yellow under white text: about 1.07:1.
+      [{ primary_color: '#FFFF00' }, 'primary_color', /too light .* at least 4\.5:1/],
+      // #777777 is 4.48:1, just short of AA.
+      [{ accent_color: '#777777' }, 'accent_color', /too light/],
+      [{ brand_name: 'x'.repeat(81) }, 'brand_name', /at most 80 characters/],
+      [{ brand_name: 'Two\nlines' }, 'brand_name', /one line/],
+      // One bad field refuses the good ones beside it.
+      [{ brand_name: 'New Name', primary_color: '#eeeeee' }, 'primary_color', /too light/],
+    ];
+    for (const [body, field, message] of cases) {
+      const refused = await request(tally, 'PATCH', '/api/credits/whitelabel/branding', {
+        as: reseller,
+        body,
+      });
+      const answer = await read(refused);
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(answer.error.details.field, JSON.stringify(body)).toBe(field);
+      expect(answer.error.message).toMatch(message);
+    }
+    await expectUnchanged(tally.database.db, before);
+    expect(contrastWithWhite('#777777')).toBeLessThan(4.5);
+    expect(contrastWithWhite('#767676')).toBeGreaterThanOrEqual(4.5);
+  });
+});
+
+describe('a reseller’s logo', () => {
+  it('is uploaded as a PNG and served to anyone as an image nothing runs, cacheable with a validator', async () => {
+    const reseller = await resellerWithDomain();
+    const response = await uploadLogo(reseller, PNG, 'logo.png');
+    expect(response.status).toBe(200);
+    const brand = await read(response);
+    expect(brand.logo_url).toMatch(new RegExp(`^/api/credits/brands/${brand.whitelabel_id}/logo\\?v=`));
+
+    // No sign-in: the tenant's login page shows it.
+    const served = await tally.http.request(brand.logo_url);
+    expect(served.status).toBe(200);
+    expect(Buffer.from(await served.arrayBuffer()).equals(PNG)).toBe(true);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(served.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+    expect(served.headers.get('cache-control')).toBe('public, max-age=300');
+    const etag = served.headers.get('etag');
+    expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
+    const revalidated = await tally.http.request(brand.logo_url, { headers: { 'if-none-match': etag! } });
+    expect(revalidated.status).toBe(304);
+    expect((await revalidated.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it('refuses a text file, HTML or SVG named .png, keeping nothing', async () => {
+    const reseller = await resellerWithDomain();
+    const stranger = await signedInPerson(tally);
+    const before = await snapshotTables(tally.database.db);
+    for (const [bytes, name, type] of [
+      [Buffer.from('just some words\n'), 'logo.png', 'image/png'],
+      [Buffer.from('<html><script>alert(document.cookie)</script></html>'), 'logo.png', 'image/png'],
+      [
+        Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        'logo.svg',
+        'image/svg+xml',
+      ],
+    ] as const) {
+      const refused = await uploadLogo(reseller, bytes, name, type);
+      expect(refused.status, name).toBe(415);
+      expect((await read(refused)).error).toMatchObject({
+        code: 'unsupported_media_type',
+        details: { field: 'file' },
+      });
+    }
+    expect((await uploadLogo(stranger, PNG, 'logo.png')).status).toBe(403);
+    await expectUnchanged(tally.database.db, before);
+  });
+
+  it('is removed with DELETE, after which it is not found', async () => {
+    const reseller = await resellerWithDomain();
+    const brand = await read(await uploadLogo(reseller, PNG, 'logo.png'));
+    const removed = await ok(tally, 200, 'DELETE', '/api/credits/whitelabel/branding/logo', { as: reseller });
+    expect(removed.logo_url).toBeNull();
+    const gone = await tally.http.request(`/api/credits/brands/${brand.whitelabel_id}/logo`);
+    expect(gone.status).toBe(404);
+    // Removing again is no change, not an error (a retried click).
+    await ok(tally, 200, 'DELETE', '/api/credits/whitelabel/branding/logo', { as: reseller });
+    const unknown = await tally.http.request(`/api/credits/brands/${admin.userId}/logo`);
+    expect(unknown.status).toBe(404);
+  });
+});

@@ -1,0 +1,106 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, errorResponses, jsonResponse } from '../../core/http';
+import { pageJson, pageQuery, pageSchema } from '../../core/paging';
+import type { CreditsDeps } from '../deps';
+import { Credits, iso, Uuid } from '../fields';
+import { getResellerPool, listResellerCustomers, type ResellerCustomer } from './customers';
+
+/** A whitelabel reseller's customers and its own pool of credits, for its dashboard. */
+
+const tags = ['Credits: people'];
+
+const ResellerCustomerSchema = z
+  .object({
+    user_id: Uuid,
+    email: z.string().nullable(),
+    name: z.string(),
+    products: z.array(z.object({ id: Uuid, name: z.string(), active: z.boolean() })),
+    granted: Credits.openapi({ description: 'this cycle, by your products' }),
+    used: Credits,
+    reserved: Credits,
+    available: Credits,
+    customer_since: z.string(),
+    last_used_at: z.string().nullable(),
+  })
+  .openapi('CreditsResellerCustomer');
+
+const customerJson = (c: ResellerCustomer) => ({
+  user_id: c.userId,
+  email: c.email,
+  name: c.name,
+  products: c.products,
+  granted: c.granted.toString(),
+  used: c.used.toString(),
+  reserved: c.reserved.toString(),
+  available: c.available.toString(),
+  customer_since: c.customerSince.toISOString(),
+  last_used_at: iso(c.lastUsedAt),
+});
+
+const PoolSchema = z
+  .object({
+    total: Credits.openapi({ description: 'what your own grants hold this cycle' }),
+    handed_out: Credits.openapi({ description: 'what of it went to your customers’ grants' }),
+    spent: Credits.openapi({ description: 'what you used yourself (your actions, making products)' }),
+    reserved: Credits,
+    available: Credits.openapi({ description: 'what is left to hand out or spend' }),
+    customers: z.number().int(),
+  })
+  .openapi('CreditsResellerPool');
+
+export function resellerCustomerRoutes(deps: CreditsDeps) {
+  const router = createRouter();
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/whitelabel/customers',
+      access: { caller: 'signed-in', scope: 'credits:read' },
+      tags,
+      summary:
+        'My customers (whitelabel resellers): who holds my products, with the credits I funded for them this cycle, newest first',
+      request: {
+        query: z.object({
+          q: z.string().max(200).optional().openapi({ description: 'part of a name or an email address' }),
+          ...pageQuery,
+        }),
+      },
+      responses: {
+        200: jsonResponse(pageSchema(ResellerCustomerSchema), 'A page of customers'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const page = await listResellerCustomers(deps, c.get('actor'), query);
+      return c.json(pageJson(page, customerJson), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/whitelabel/pool',
+      access: { caller: 'signed-in', scope: 'credits:read' },
+      tags,
+      summary: 'My own credits this cycle (whitelabel resellers): held, handed out to customers, spent, left',
+      responses: { 200: jsonResponse(PoolSchema, 'The pool'), ...errorResponses },
+    }),
+    async (c) => {
+      const pool = await getResellerPool(deps, c.get('actor'));
+      return c.json(
+        {
+          total: pool.total.toString(),
+          handed_out: pool.handedOut.toString(),
+          spent: pool.spent.toString(),
+          reserved: pool.reserved.toString(),
+          available: pool.available.toString(),
+          customers: pool.customers,
+        },
+        200,
+      );
+    },
+  );
+
+  return router;
+}
