@@ -16,7 +16,10 @@ import { GrantPage } from './grants/GrantPage';
 import { FirstLoginPage } from './onboarding/FirstLoginPage';
 import { ProductPage } from './products/ProductPage';
 import { PurchasePage } from './purchases/PurchasePage';
+import { ResellerBrandingPage } from './reseller/ResellerBrandingPage';
+import { ResellerCustomersPage } from './reseller/ResellerCustomersPage';
 import { ResellerDomainPage } from './reseller/ResellerDomainPage';
+import { ResellerOverviewPage } from './reseller/ResellerOverviewPage';
 import { ResellerProductsPage } from './reseller/ResellerProductsPage';
 import { ResellerShopPage } from './reseller/ResellerShopPage';
 import { UsageDetailPage } from './usage/UsageDetailPage';
@@ -42,7 +45,10 @@ export default function CreditsPages() {
         { path: 'usage/:usageId', element: signedIn(<UsageDetailPage />) },
         { path: 'grants/:grantId', element: signedIn(<GrantPage />) },
         { path: 'purchases/:purchaseId', element: signedIn(<PurchasePage />) },
-        { path: 'reseller', element: <Navigate to="/credits/reseller/products" replace /> },
+        { path: 'reseller', element: <Navigate to="/credits/reseller/overview" replace /> },
+        { path: 'reseller/overview', element: signedIn(<ResellerOverviewPage />) },
+        { path: 'reseller/customers', element: signedIn(<ResellerCustomersPage />) },
+        { path: 'reseller/branding', element: signedIn(<ResellerBrandingPage />) },
         { path: 'reseller/products', element: signedIn(<ResellerProductsPage />) },
         { path: 'reseller/products/:productId', element: signedIn(<ProductPage area="reseller" />) },
         { path: 'reseller/shop', element: signedIn(<ResellerShopPage />) },

@@ -21,6 +21,7 @@ export const creditsLine: WebLine = {
     'Create workspaces and spend credits on actions; a workspace reserves credits for the work done in it.',
     'See every credit usage, and the refill that resets credits at each cycle.',
     'As a whitelabel reseller: create products of your own, on your own domain, without ever handing out more credits than you hold.',
+    'As a whitelabel reseller: show your customers your own name, colours and logo, mail them from your domain, and see the credits each of them uses.',
   ],
   routes: [
     { path: 'credits/*', element: <CreditsPages /> },

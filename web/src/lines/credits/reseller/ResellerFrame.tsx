@@ -9,7 +9,10 @@ import { useCredits } from '../CreditsLayout';
 import { CreditsAreaFrame, type CreditsFrameProps } from '../CreditsTabs';
 
 const resellerTabs = [
+  { path: '/credits/reseller/overview', label: 'Overview' },
   { path: '/credits/reseller/products', label: 'Your products' },
+  { path: '/credits/reseller/customers', label: 'Customers' },
+  { path: '/credits/reseller/branding', label: 'Brand' },
   { path: '/credits/reseller/shop', label: 'Preview your shop' },
   { path: '/credits/reseller/domain', label: 'Domain' },
 ];

@@ -1,0 +1,158 @@
+import { Anchor, Badge, Button, Group, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import { api, call } from '../../../api/client';
+import { Facts } from '../../../components/Facts';
+import { ResourceView } from '../../../components/ResourceView';
+import { SectionCard } from '../../../components/SectionCard';
+import { NothingYet } from '../../../components/States';
+import { useResource } from '../../../hooks/useResource';
+import { formatToTheSecond } from '../../../lib/dates';
+import { formatCredits } from '../format';
+import { BrandPreview } from './BrandPreview';
+import { type CreditsBranding, useBranding } from './ResellerBrandingPage';
+import { ResellerFrame, useWhitelabel } from './ResellerFrame';
+
+type DomainStatus = CreditsBranding['domain_status'];
+
+const statusColors: Record<DomainStatus, string> = {
+  pending: 'gray',
+  verified: 'blue',
+  active: 'teal',
+  suspended: 'red',
+};
+
+/** What a domain in each state waits for, in words. */
+const nextStep: Record<DomainStatus, string> = {
+  pending: 'Waiting for its CNAME and TXT records to be found.',
+  verified: 'Proven yours; it starts serving your customers shortly.',
+  active: 'Serving your customers under your brand.',
+  suspended: 'Its records changed: your customers are not served there until they are right again.',
+};
+
+/** The reseller's own credits this cycle: held, handed to customers, spent, left. */
+export function PoolSection() {
+  const pool = useResource('credits-reseller-pool', () => call(api.GET('/api/credits/whitelabel/pool')));
+  return (
+    <SectionCard
+      title="Your credits this cycle"
+      description="Every credit your customers get comes out of these: you never hand out more than you hold."
+    >
+      <ResourceView resource={pool} loadingLabel="Loading your credits…">
+        {(data) => (
+          <Facts
+            facts={[
+              { label: 'Held', value: formatCredits(data.total) },
+              { label: 'Handed out to customers', value: formatCredits(data.handed_out) },
+              { label: 'Spent yourself', value: formatCredits(data.spent) },
+              { label: 'Reserved', value: formatCredits(data.reserved) },
+              { label: 'Left', value: formatCredits(data.available) },
+              { label: 'Customers', value: data.customers.toLocaleString('en') },
+            ]}
+          />
+        )}
+      </ResourceView>
+    </SectionCard>
+  );
+}
+
+function DomainSection() {
+  const whitelabel = useWhitelabel();
+  const branding = useBranding();
+  return (
+    <SectionCard
+      title="Domain"
+      actions={
+        <Button component={Link} to="/credits/reseller/domain" variant="default">
+          Manage the domain
+        </Button>
+      }
+    >
+      <ResourceView resource={whitelabel} loadingLabel="Loading your domain…">
+        {(data) =>
+          data ? (
+            <Stack gap="sm">
+              <Group gap="sm">
+                <Text fw={600}>{data.domain}</Text>
+                {branding.data && (
+                  <Badge variant="light" color={statusColors[branding.data.domain_status]}>
+                    {branding.data.domain_status}
+                  </Badge>
+                )}
+              </Group>
+              {branding.data && (
+                <Text size="sm" c="dimmed">
+                  {nextStep[branding.data.domain_status]}
+                </Text>
+              )}
+              <Text size="sm">Last checked: {formatToTheSecond(data.last_checked_at)}</Text>
+            </Stack>
+          ) : (
+            <NothingYet title="No domain yet">
+              Your customers buy your products on your own domain.{' '}
+              <Anchor component={Link} to="/credits/reseller/domain">
+                Set up your domain.
+              </Anchor>
+            </NothingYet>
+          )
+        }
+      </ResourceView>
+    </SectionCard>
+  );
+}
+
+function BrandSection() {
+  const branding = useBranding();
+  return (
+    <SectionCard
+      title="Brand"
+      actions={
+        <Button component={Link} to="/credits/reseller/branding" variant="default">
+          Change the brand
+        </Button>
+      }
+    >
+      <ResourceView resource={branding} loadingLabel="Loading your brand…">
+        {(data) =>
+          data ? (
+            <BrandPreview
+              name={data.name}
+              primary={data.primary_color ?? ''}
+              accent={data.accent_color ?? ''}
+              logoUrl={data.logo_url}
+            />
+          ) : (
+            <Text size="sm" c="dimmed">
+              Your brand comes with your domain: set the domain first.
+            </Text>
+          )
+        }
+      </ResourceView>
+    </SectionCard>
+  );
+}
+
+/** /credits/reseller: the reseller's business at a glance, each part linking to its page. */
+export function ResellerOverviewPage() {
+  return (
+    <ResellerFrame
+      title="Your reseller business"
+      description="Your domain and brand, your credits, and where to see your products and customers."
+    >
+      <Stack gap="lg">
+        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+          <DomainSection />
+          <BrandSection />
+        </SimpleGrid>
+        <PoolSection />
+        <Group gap="md">
+          <Button component={Link} to="/credits/reseller/customers">
+            See your customers and their credits
+          </Button>
+          <Button component={Link} to="/credits/reseller/products" variant="default">
+            See your products
+          </Button>
+        </Group>
+      </Stack>
+    </ResellerFrame>
+  );
+}
