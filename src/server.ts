@@ -18,7 +18,11 @@ export const startCommand: Command = {
 
 async function start(config: Config): Promise<number> {
   // Loaded here: the whole server (every line, the chain) is more than the other commands need.
-  const [{ createTally }, { openChain }] = await Promise.all([import('./app'), import('./chain/runtime')]);
+  const [{ createTally }, { openChain }, { configuredProductLines }] = await Promise.all([
+    import('./app'),
+    import('./chain/runtime'),
+    import('./lines'),
+  ]);
   const log = createLogger(config.logLevel);
   const webDistDir = await ensureWebAppBuilt(log);
   const database = await openConfiguredDatabase(config);
@@ -34,6 +38,7 @@ async function start(config: Config): Promise<number> {
     webDistDir,
     chain,
     secretKey,
+    lines: configuredProductLines(config),
   }).catch(async (error: unknown) => {
     // The embedded chain is a process of ours: it stops with a start that failed.
     await chain.stop();

@@ -19,6 +19,7 @@ const defaults = {
   mailFrom: 'Tally <no-reply@tally.localhost>',
   mailboxOpen: true,
   allowPrivateNetwork: true,
+  dnsServers: [],
   jobsEnabled: true,
   jobsPollMs: 500,
   chain: {
@@ -100,6 +101,26 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://pay.example.com' }).allowPrivateNetwork).toBe(false);
     expect(loadConfig({ HOST: '0.0.0.0', ALLOW_PRIVATE_NETWORK: 'true' }).allowPrivateNetwork).toBe(true);
     expect(loadConfig({ ALLOW_PRIVATE_NETWORK: 'false' }).allowPrivateNetwork).toBe(false);
+  });
+
+  it('looks domains up on the DNS servers it is given, the system’s otherwise', () => {
+    expect(loadConfig({}).dnsServers).toEqual([]);
+    expect(loadConfig({ DNS_SERVERS: '127.0.0.1:5353' }).dnsServers).toEqual(['127.0.0.1:5353']);
+    expect(
+      loadConfig({ DNS_SERVERS: ' 1.1.1.1, 8.8.8.8:53 ,[::1]:5353,2606:4700::1111,' }).dnsServers,
+    ).toEqual(['1.1.1.1', '8.8.8.8:53', '[::1]:5353', '2606:4700::1111']);
+    for (const wrong of [
+      'dns.example.com',
+      '127.0.0.1:0',
+      '127.0.0.1:70000',
+      '300.1.1.1',
+      '[1.1.1.1]:53',
+      '::1]:53',
+    ]) {
+      expect(configError({ DNS_SERVERS: wrong }).problems, wrong).toEqual([
+        'DNS_SERVERS: must be IP addresses, each with an optional port, separated by commas (127.0.0.1:5353,[::1]:53)',
+      ]);
+    }
   });
 
   it('accepts only smtp:// and smtps:// mail servers', () => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -18,6 +19,35 @@ const SUPERFLUID_CFA_FORWARDER = '0xcfA132E353cB4E398080B9700609bb008eceB125';
 const SUPERFLUID_CFA_FORWARDER_ON: Record<number, string> = {
   43113: '0x2CDd45c5182602a36d391F7F16DD9f8386C3bD8D', // Avalanche Fuji
 };
+
+/**
+ * One DNS server as `node:dns` takes it: an IP address, with a port after a colon (an IPv6 address in
+ * brackets then), since a resolver cannot look up the name of the server it asks.
+ */
+const DNS_SERVER =
+  /^(?:(?<v4>\d{1,3}(?:\.\d{1,3}){3})(?::(?<v4port>\d{1,5}))?|(?<v6>[0-9a-fA-F:.]+)|\[(?<v6b>[0-9a-fA-F:.]+)\](?::(?<v6port>\d{1,5}))?)$/;
+
+function isDnsServer(entry: string): boolean {
+  const parts = DNS_SERVER.exec(entry)?.groups;
+  if (!parts) return false;
+  const host = parts.v4 ?? parts.v6 ?? parts.v6b ?? '';
+  const port = parts.v4port ?? parts.v6port;
+  const family = parts.v4 ? 4 : 6;
+  return isIP(host) === family && (port === undefined || (Number(port) >= 1 && Number(port) <= 65535));
+}
+
+const dnsServers = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+  )
+  .refine(
+    (servers) => servers.every(isDnsServer),
+    'must be IP addresses, each with an optional port, separated by commas (127.0.0.1:5353,[::1]:53)',
+  );
 
 const postgresUrl = z
   .string()
@@ -50,6 +80,7 @@ export const configSchema = z
     MAIL_FROM: z.string().min(3).default('Tally <no-reply@tally.localhost>'),
     MAILBOX_OPEN: booleanFromEnv.optional(),
     ALLOW_PRIVATE_NETWORK: booleanFromEnv.optional(),
+    DNS_SERVERS: dnsServers.optional(),
     JOBS_ENABLED: booleanFromEnv.default(true),
     JOBS_POLL_MS: wholeNumber.pipe(z.number().min(10).max(60_000)).default(500),
     CHAIN_RPC_URL: httpUrl.optional(),
@@ -138,6 +169,8 @@ export const configSchema = z
       (LOOPBACK_HOSTS.has(env.HOST) &&
         (env.PUBLIC_URL === undefined ||
           LOOPBACK_HOSTS.has(new URL(env.PUBLIC_URL).hostname.replace(/^\[|\]$/g, '')))),
+    /** The DNS servers whitelabel domains are looked up on; the system's when none are given. */
+    dnsServers: env.DNS_SERVERS ?? [],
     jobsEnabled: env.JOBS_ENABLED,
     jobsPollMs: env.JOBS_POLL_MS,
     chain: chainSettings(env),
