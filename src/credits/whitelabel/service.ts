@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
-import { and, eq, isNotNull, isNull, ne } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../../core/database';
@@ -10,6 +9,16 @@ import type { CreditsDeps } from '../deps';
 import { creditsErrors } from '../errors';
 import { lockCustomer } from '../people/customers';
 import { whitelabels } from '../schema';
+import { type DomainVerdict, foundRecords, readDomainRecords } from './domain-check';
+import { activateDomain, recordDomainCheck, verifyDomain, type Whitelabel } from './domain-lifecycle';
+import {
+  cnameTargetOf,
+  isDevelopmentDomain,
+  isDevelopmentTally,
+  normalizeDomain,
+  publicAddressProblem,
+} from './domain-names';
+import { domainMachine } from './domain-state';
 
 /**
  * A whitelabel reseller's own domain (seed §4): it names the domain, Tally answers the host its
@@ -17,68 +26,18 @@ import { whitelabels } from '../schema';
  * `_tally-challenge.<domain>` that proves the domain is the reseller's (the seed has no such proof:
  * without it, whoever checks first takes a domain its owner pointed at Tally). Several resellers may
  * claim a name while none has proven it; the first to prove it holds it, and the other claims go.
- * Only a verified domain shows anything. The seed's separate database per reseller is not made: see
- * the README.
+ * The domain job (domain-jobs.ts) checks every claim's records on its schedule; the reseller may
+ * check now. The seed's separate database per reseller is not made: see the README.
  */
 
-export type Whitelabel = typeof whitelabels.$inferSelect;
-
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-
-/**
- * A host name as DNS has it: lower case, no trailing dot, two labels or more, 253 characters at most,
- * and a top-level label that is not a number (so no IP address) nor a name that never leaves the
- * machine or the local network.
- */
-export function normalizeDomain(domain: string): string {
-  const host = domain.trim().toLowerCase().replace(/\.$/, '');
-  const labels = host.split('.');
-  const top = labels.at(-1) ?? '';
-  if (
-    host.length > 253 ||
-    labels.length < 2 ||
-    !labels.every((label) => LABEL.test(label)) ||
-    /^\d+$/.test(top) ||
-    LOCAL_NAMES.has(top)
-  ) {
-    throw new AppError('validation_failed', `"${domain}" is not a public domain name`, { field: 'domain' });
-  }
-  return host;
-}
-
-/** Top-level names that never reach the public DNS (RFC 6761, RFC 6762, RFC 8375, RFC 2606). */
-const LOCAL_NAMES = new Set([
-  'localhost',
-  'local',
-  'internal',
-  'lan',
-  'home',
-  'arpa',
-  'invalid',
-  'test',
-  'example',
-]);
-
-/** Where the TXT record that proves a claim lives. */
-export const challengeHostOf = (domain: string): string => `_tally-challenge.${domain}`;
-
-export const cnameTargetOf = (publicUrl: string): string => new URL(publicUrl).hostname.toLowerCase();
+const taken = (domain: string) =>
+  creditsErrors.error('domain_taken', `${domain} is already set up by another reseller`, { field: 'domain' });
 
 /**
- * Why no domain can point its CNAME at this Tally, or null: its public address is the machine's own
- * name (`localhost`, a development install), a single label, or an IP address (a CNAME names a host,
- * never an address).
- */
-export function publicAddressProblem(publicUrl: string): string | null {
-  const host = cnameTargetOf(publicUrl).replace(/^\[|\]$/g, '');
-  const loopback = host === 'localhost' || host.endsWith('.localhost');
-  if (!loopback && !isIP(host) && host.includes('.')) return null;
-  return `This Tally's public address is ${publicUrl}, which a domain's CNAME record cannot point at${loopback ? ' (it is this machine’s own name)' : ''}. Whoever runs this Tally sets PUBLIC_URL to its public host name (for example https://tally.example.com); then set your domain here.`;
-}
-
-/**
- * Sets (or changes) the caller's domain. A change forgets the earlier verification: the new name has
- * to be pointed at Tally and checked again. A domain another reseller has is a conflict.
+ * Sets (or changes) the caller's domain: a new claim, `pending` until its records are found, its
+ * first check at the job's next run. A domain another reseller has proven is a conflict. On a
+ * development Tally the name is one under `.localhost`, which reaches this machine with no records to
+ * add: its claim is verified and active at once, first come first served.
  */
 export async function setWhitelabelDomain(
   deps: CreditsDeps,
@@ -86,11 +45,14 @@ export async function setWhitelabelDomain(
   input: { domain: string },
 ): Promise<Whitelabel> {
   const userId = requireUser(actor);
-  const domain = normalizeDomain(input.domain);
+  const development = isDevelopmentTally(deps.publicUrl);
+  const domain = normalizeDomain(input.domain, { development });
   const cnameTarget = cnameTargetOf(deps.publicUrl);
   const problem = publicAddressProblem(deps.publicUrl);
-  if (problem) throw creditsErrors.error('public_url_not_public', problem, { cname_target: cnameTarget });
-  if (domain === cnameTarget || domain.endsWith(`.${cnameTarget}`)) {
+  if (problem && !(development && isDevelopmentDomain(domain))) {
+    throw creditsErrors.error('public_url_not_public', problem, { cname_target: cnameTarget });
+  }
+  if (domain === cnameTarget || (!development && domain.endsWith(`.${cnameTarget}`))) {
     throw new AppError('validation_failed', `${domain} is Tally's own; use a domain of yours`, {
       field: 'domain',
     });
@@ -104,15 +66,11 @@ export async function setWhitelabelDomain(
           'only whitelabel resellers set up a domain; buy a whitelabel product first',
         );
       }
-      const [taken] = await tx
+      const [holder] = await tx
         .select()
         .from(whitelabels)
         .where(and(eq(whitelabels.domain, domain), isNotNull(whitelabels.dnsVerifiedAt)));
-      if (taken && taken.userId !== userId) {
-        throw creditsErrors.error('domain_taken', `${domain} is already set up by another reseller`, {
-          field: 'domain',
-        });
-      }
+      if (holder && holder.userId !== userId) throw taken(domain);
       const [before] = await tx
         .select()
         .from(whitelabels)
@@ -120,46 +78,47 @@ export async function setWhitelabelDomain(
         .for('update');
       if (before && before.domain === domain && before.cnameTarget === cnameTarget) return before;
       const now = deps.clock.now();
+      // A new claim: nothing of the earlier domain's proof, activation or drift carries over.
+      const claim = {
+        domain,
+        cnameTarget,
+        challengeToken: newChallengeToken(),
+        status: 'pending' as const,
+        dnsVerifiedAt: null,
+        activatedAt: null,
+        suspendedAt: null,
+        suspensionReason: null,
+        failedChecks: 0,
+        lastCheckedAt: null,
+        nextCheckAt: isDevelopmentDomain(domain) ? null : now,
+        updatedAt: now,
+      };
+      if (before && before.status !== 'pending') domainMachine.move(before.status, 'pending');
       const [row] = before
-        ? await tx
-            .update(whitelabels)
-            .set({
-              domain,
-              cnameTarget,
-              challengeToken: newChallengeToken(),
-              dnsVerifiedAt: null,
-              lastCheckedAt: null,
-              updatedAt: now,
-            })
-            .where(eq(whitelabels.id, before.id))
-            .returning()
+        ? await tx.update(whitelabels).set(claim).where(eq(whitelabels.id, before.id)).returning()
         : await tx
             .insert(whitelabels)
-            .values({
-              id: newId(),
-              userId,
-              domain,
-              cnameTarget,
-              challengeToken: newChallengeToken(),
-              createdAt: now,
-              updatedAt: now,
-            })
+            .values({ ...claim, id: newId(), userId, createdAt: now })
             .returning();
       await recordAudit(tx, deps.clock, actor, {
         action: 'credits.whitelabel.set_domain',
         objectType: 'credits_whitelabel',
         objectId: row!.id,
-        details: { domain, previous: before?.domain ?? null, cnameTarget },
+        details: {
+          domain,
+          previous: before?.domain ?? null,
+          previousStatus: before?.status ?? null,
+          cnameTarget,
+        },
       });
-      return row!;
+      if (!isDevelopmentDomain(domain)) return row!;
+      const verified = await verifyDomain(tx, deps, actor, row!);
+      if (!verified) throw taken(domain);
+      return activateDomain(tx, deps, actor, verified);
     });
   } catch (error) {
     // A claim made the moment another was verified: the unique index of verified names decides.
-    if (pgErrorCode(error) === UNIQUE_VIOLATION) {
-      throw creditsErrors.error('domain_taken', `${domain} is already set up by another reseller`, {
-        field: 'domain',
-      });
-    }
+    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw taken(domain);
     throw error;
   }
 }
@@ -181,74 +140,77 @@ export interface DnsCheck {
   found: string[];
   /** Whether the TXT record at `_tally-challenge.<domain>` holds this claim's token now. */
   challengeFound: boolean;
+  /** What is wrong with the records, in words; empty when they are right or the lookup failed. */
+  problems: string[];
+  /** Whether a lookup got no answer (a timeout, a failing server): nothing was learnt or counted. */
+  lookupFailed: boolean;
 }
 
 /**
- * Looks up the domain's CNAME record and its challenge TXT record now. The first time both are right
- * the claim is verified, and stays so: a later failed lookup (a DNS hiccup) does not unverify a
- * domain; changing it does. Verifying a name ends the other resellers' unproven claims of it.
+ * Looks up the caller's records now and does what the job would do with the answer: the same moves
+ * (pending → verified → active, the count of wrong answers, suspension, recovery), the same next check.
+ * A `.localhost` name has no records to look up. Proving a name ends the other resellers' unproven
+ * claims of it; a name another reseller proved first ends this claim.
  */
 export async function checkWhitelabelDns(deps: CreditsDeps, actor: Actor): Promise<DnsCheck> {
   const current = await getWhitelabel(deps, actor);
-  const found = await lookUp(() => deps.dns.cname(current.domain)).then((hosts) =>
-    hosts.map((host) => host.toLowerCase().replace(/\.$/, '')),
-  );
-  const texts = await lookUp(() => deps.dns.txt(challengeHostOf(current.domain)));
-  const challengeFound = texts.some((chunks) => chunks.join('').trim() === current.challengeToken);
-  const provenNow = found.includes(current.cnameTarget) && challengeFound;
+  if (isDevelopmentDomain(current.domain)) {
+    return {
+      whitelabel: current,
+      verified: current.dnsVerifiedAt !== null,
+      found: [],
+      challengeFound: false,
+      problems: [],
+      lookupFailed: false,
+    };
+  }
+  const reading = await readDomainRecords(deps.dns, current);
+  const { found, challengeFound } = foundRecords(reading);
   try {
-    return await deps.db.transaction(async (tx) => {
-      const now = deps.clock.now();
-      const verifiedAt = current.dnsVerifiedAt ?? (provenNow ? now : null);
-      const [row] = await tx
-        .update(whitelabels)
-        .set({ lastCheckedAt: now, dnsVerifiedAt: verifiedAt, updatedAt: now })
-        .where(eq(whitelabels.id, current.id))
-        .returning();
-      const displaced =
-        verifiedAt && !current.dnsVerifiedAt
-          ? await tx
-              .delete(whitelabels)
-              .where(
-                and(
-                  eq(whitelabels.domain, current.domain),
-                  isNull(whitelabels.dnsVerifiedAt),
-                  ne(whitelabels.id, current.id),
-                ),
-              )
-              .returning({ id: whitelabels.id, userId: whitelabels.userId })
-          : [];
+    const recorded = await deps.db.transaction(async (tx) => {
+      const result = await recordDomainCheck(tx, deps, actor, current.id, reading);
+      const verdict: DomainVerdict | null = result.outcome === 'stale' ? null : result.verdict;
       await recordAudit(tx, deps.clock, actor, {
         action: 'credits.whitelabel.check_dns',
         objectType: 'credits_whitelabel',
         objectId: current.id,
         details: {
           domain: current.domain,
-          verified: verifiedAt !== null,
+          outcome: result.outcome,
+          answer: verdict?.answer ?? null,
           found,
           challengeFound,
-          displacedClaims: displaced.map((d) => d.userId),
+          status: result.outcome === 'checked' ? result.whitelabel.status : null,
         },
       });
-      return { whitelabel: row!, verified: verifiedAt !== null, found, challengeFound };
+      return { result, verdict };
     });
+    const { result, verdict } = recorded;
+    if (result.outcome === 'displaced') throw taken(current.domain);
+    if (result.outcome === 'stale') {
+      // The domain changed while its records were read: the new claim, checked at the job's next run.
+      const changed = await getWhitelabel(deps, actor);
+      return {
+        whitelabel: changed,
+        verified: changed.dnsVerifiedAt !== null,
+        found: [],
+        challengeFound: false,
+        problems: [],
+        lookupFailed: false,
+      };
+    }
+    return {
+      whitelabel: result.whitelabel,
+      verified: result.whitelabel.dnsVerifiedAt !== null,
+      found,
+      challengeFound,
+      problems: verdict?.answer === 'wrong' ? verdict.problems : [],
+      lookupFailed: verdict?.answer === 'failed',
+    };
   } catch (error) {
     // Another reseller proved the same name at the same moment: theirs it is.
-    if (pgErrorCode(error) === UNIQUE_VIOLATION) {
-      throw creditsErrors.error('domain_taken', `${current.domain} is already set up by another reseller`, {
-        field: 'domain',
-      });
-    }
+    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw taken(current.domain);
     throw error;
-  }
-}
-
-/** A DNS answer, or nothing when the name has no such record (or the lookup failed: checked again later). */
-async function lookUp<T>(query: () => Promise<T[]>): Promise<T[]> {
-  try {
-    return await query();
-  } catch {
-    return [];
   }
 }
 

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   read,
@@ -10,9 +11,14 @@ import {
 import { counts, creditsAdmin, customerOf, makeProduct, ok } from '../../../test/support/credits';
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import type { Actor } from '../../core/actor';
+import { queryRows } from '../../core/database';
 import type { CreditsDeps } from '../deps';
 import { creditsSpender } from '../engine/spend-batch';
-import { checkWhitelabelDns, normalizeDomain, publicAddressProblem, setWhitelabelDomain } from './service';
+import { domainStates } from '../schema';
+import { checkDueDomains } from './domain-jobs';
+import { domainUrl, isDevelopmentTally, normalizeDomain, publicAddressProblem } from './domain-names';
+import { domainMachine } from './domain-state';
+import { checkWhitelabelDns, setWhitelabelDomain } from './service';
 
 let tally: TestTally;
 let admin: TestPerson;
@@ -69,6 +75,7 @@ describe('where a domain points', () => {
     expect(await ok(tally, 200, 'GET', '/api/credits/whitelabel/target', { as: admin })).toEqual({
       cname_target: 'tally.test',
       problem: null,
+      development: false,
     });
     expect(publicAddressProblem('https://tally.example.com')).toBeNull();
     for (const url of [
@@ -103,21 +110,39 @@ describe('a reseller’s domain', () => {
       as: reseller,
       body: { domain: `${domain.toUpperCase()}.` },
     });
-    expect(saved).toMatchObject({ domain, cname_target: 'tally.test', dns_verified_at: null });
+    expect(saved).toMatchObject({
+      domain,
+      url: `https://${domain}`,
+      status: 'pending',
+      cname_target: 'tally.test',
+      dns_verified_at: null,
+      failed_checks: 0,
+      next_check_at: tally.clock.now().toISOString(),
+    });
     expect(saved.challenge).toEqual({
       host: `_tally-challenge.${domain}`,
       value: expect.stringMatching(/^tally-[0-9a-f]{32}$/),
     });
 
     const notYet = await checkWhitelabelDns(depsWith({}), actorOf(reseller));
-    expect(notYet).toMatchObject({ verified: false, found: [], challengeFound: false });
+    expect(notYet).toMatchObject({ verified: false, found: [], challengeFound: false, lookupFailed: false });
+    expect(notYet.problems).toEqual([
+      `${domain} has no CNAME record; add one pointing to tally.test`,
+      `there is no TXT record at _tally-challenge.${domain}; add one holding ${saved.challenge.value}`,
+    ]);
+    expect(notYet.whitelabel).toMatchObject({ status: 'pending', failedChecks: 1 });
     expect(notYet.whitelabel.lastCheckedAt).not.toBeNull();
 
     const elsewhere = await checkWhitelabelDns(
       depsWith({ [domain]: ['other.example.net'] }, proofOf(saved)),
       actorOf(reseller),
     );
-    expect(elsewhere).toMatchObject({ verified: false, found: ['other.example.net'], challengeFound: true });
+    expect(elsewhere).toMatchObject({
+      verified: false,
+      found: ['other.example.net'],
+      challengeFound: true,
+      problems: [`the CNAME of ${domain} points to other.example.net, not tally.test`],
+    });
     // Pointed at Tally, but not proven: still not verified.
     const unproven = await checkWhitelabelDns(depsWith({ [domain]: ['tally.test'] }), actorOf(reseller));
     expect(unproven).toMatchObject({ verified: false, found: ['tally.test'], challengeFound: false });
@@ -128,7 +153,12 @@ describe('a reseller’s domain', () => {
       actorOf(reseller),
     );
     expect(pointed.verified).toBe(true);
-    expect(pointed.whitelabel.dnsVerifiedAt).toEqual(tally.clock.now());
+    expect(pointed.whitelabel).toMatchObject({
+      status: 'active',
+      dnsVerifiedAt: tally.clock.now(),
+      activatedAt: tally.clock.now(),
+      failedChecks: 0,
+    });
 
     const stored = await ok(tally, 200, 'GET', '/api/credits/whitelabel', { as: reseller });
     expect(stored.dns_verified_at).toBe(tally.clock.now().toISOString());
@@ -137,7 +167,12 @@ describe('a reseller’s domain', () => {
       as: reseller,
       body: { domain: freshDomain() },
     });
-    expect(moved.dns_verified_at).toBeNull();
+    expect(moved).toMatchObject({
+      status: 'pending',
+      dns_verified_at: null,
+      activated_at: null,
+      failed_checks: 0,
+    });
   });
 
   it('can be claimed by several until one proves it, which then holds it alone', async () => {
@@ -221,6 +256,133 @@ describe('domain names', () => {
       `${'x'.repeat(64)}.com`,
     ]) {
       expect(() => normalizeDomain(bad), bad).toThrow(/not a public domain name/);
+    }
+  });
+});
+
+describe('a development Tally', () => {
+  /** The services of a Tally at http://localhost:3000, whose DNS must never be asked. */
+  const onLaptop = (): CreditsDeps => ({
+    ...depsWith({}),
+    publicUrl: 'http://localhost:3000',
+    dns: {
+      cname: async () => expect.unreachable('a .localhost name has no records to look up'),
+      txt: async () => expect.unreachable('a .localhost name has no records to look up'),
+    },
+  });
+  let names = 0;
+  const freshLocalName = () => `acme${++names}-${Date.now().toString(36)}.localhost`;
+
+  it('is one whose public address is this machine, and it says which names it takes', () => {
+    for (const url of [
+      'http://localhost:3000',
+      'http://tally.localhost',
+      'http://127.0.0.1:3000',
+      'http://[::1]:3000',
+    ]) {
+      expect(isDevelopmentTally(url), url).toBe(true);
+    }
+    for (const url of ['https://tally.example.com', 'http://tally', 'http://10.0.0.5']) {
+      expect(isDevelopmentTally(url), url).toBe(false);
+    }
+    expect(publicAddressProblem('http://localhost:3000')).toContain('use a name like acme.localhost');
+    expect(publicAddressProblem('http://10.0.0.5')).not.toContain('acme.localhost');
+    expect(domainUrl('acme.localhost', 'http://localhost:3000')).toBe('http://acme.localhost:3000');
+    expect(domainUrl('app.example.com', 'http://localhost:3000')).toBe('https://app.example.com');
+    expect(normalizeDomain('Acme.Localhost', { development: true })).toBe('acme.localhost');
+    expect(() => normalizeDomain('acme.localhost')).toThrow(/not a public domain name/);
+  });
+
+  it('makes a .localhost name active at once, first come first served, and the job leaves it alone', async () => {
+    const deps = onLaptop();
+    const reseller = await customerOf(tally, admin, whitelabelProductId);
+    const name = freshLocalName();
+    const active = await setWhitelabelDomain(deps, actorOf(reseller), { domain: name.toUpperCase() });
+    expect(active).toMatchObject({
+      domain: name,
+      status: 'active',
+      cnameTarget: 'localhost',
+      dnsVerifiedAt: tally.clock.now(),
+      activatedAt: tally.clock.now(),
+      nextCheckAt: null,
+    });
+    const audited = await queryRows<{ action: string }>(
+      tally.database.db,
+      sql`SELECT action FROM core_audit_log WHERE object_id = ${active.id} ORDER BY id`,
+    );
+    expect(audited.map((row) => row.action)).toEqual([
+      'credits.whitelabel.set_domain',
+      'credits.whitelabel.verify',
+      'credits.whitelabel.activate',
+    ]);
+    // The reseller made it so: no notification of it.
+    const told = await queryRows(
+      tally.database.db,
+      sql`SELECT 1 FROM core_notifications WHERE user_id = ${reseller.userId}`,
+    );
+    expect(told).toEqual([]);
+    expect(await checkWhitelabelDns(deps, actorOf(reseller))).toMatchObject({
+      verified: true,
+      whitelabel: { status: 'active' },
+    });
+
+    const second = await customerOf(tally, admin, whitelabelProductId);
+    const before = await snapshotTables(tally.database.db, ['credits_whitelabels']);
+    await expect(setWhitelabelDomain(deps, actorOf(second), { domain: name })).rejects.toMatchObject({
+      code: 'domain_taken',
+    });
+    // A public name has nowhere to point on this Tally.
+    await expect(setWhitelabelDomain(deps, actorOf(second), { domain: freshDomain() })).rejects.toMatchObject(
+      { code: 'public_url_not_public' },
+    );
+    await expectUnchanged(tally.database.db, before);
+
+    // However long and whatever the DNS says, the job never checks nor suspends it.
+    await tally.database.db.execute(
+      sql`UPDATE credits_whitelabels SET next_check_at = ${tally.clock.now()} WHERE id = ${active.id}`,
+    );
+    tally.clock.advance(7 * 24 * 3600 * 1000);
+    await checkDueDomains({ ...deps, dns: depsWith({}).dns });
+    const [after] = await queryRows<{ status: string; failed_checks: number }>(
+      tally.database.db,
+      sql`SELECT status, failed_checks FROM credits_whitelabels WHERE id = ${active.id}`,
+    );
+    expect(after).toEqual({ status: 'active', failed_checks: 0 });
+  });
+
+  it('is refused on a public Tally', async () => {
+    const reseller = await customerOf(tally, admin, whitelabelProductId);
+    const refused = await request(tally, 'PUT', '/api/credits/whitelabel/domain', {
+      as: reseller,
+      body: { domain: freshLocalName() },
+    });
+    expect(refused.status).toBe(400);
+    expect((await read(refused)).error.code).toBe('validation_failed');
+  });
+});
+
+describe('a domain’s states', () => {
+  it('move pending → verified → active ⇄ suspended, and to pending with a new domain, and no other way', () => {
+    const allowed = new Set([
+      'pending→verified',
+      'verified→active',
+      'verified→suspended',
+      'verified→pending',
+      'active→suspended',
+      'active→pending',
+      'suspended→active',
+      'suspended→pending',
+    ]);
+    for (const from of domainStates) {
+      for (const to of domainStates) {
+        if (allowed.has(`${from}→${to}`)) {
+          expect(domainMachine.move(from, to)).toBe(to);
+        } else {
+          expect(() => domainMachine.move(from, to), `${from} → ${to}`).toThrowError(
+            expect.objectContaining({ code: `domain_${from}`, status: 409 }),
+          );
+        }
+      }
     }
   });
 });
