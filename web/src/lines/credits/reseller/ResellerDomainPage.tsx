@@ -1,5 +1,6 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, call } from '../../../api/client';
 import { asApiError } from '../../../api/errors';
@@ -8,8 +9,8 @@ import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { useResource } from '../../../hooks/useResource';
-import { formatToTheSecond } from '../../../lib/dates';
 import { showServerErrors } from '../../../lib/serverErrors';
+import { DomainState } from './ResellerDomainStatus';
 import { ResellerFrame, useWhitelabel } from './ResellerFrame';
 
 const DOMAIN =
@@ -24,11 +25,14 @@ function DomainForm({
   current,
   onSaved,
   blocked,
+  development,
 }: {
   current: CreditsWhitelabel | null;
   onSaved: (whitelabel: CreditsWhitelabel) => void;
   /** Why no domain can point at this Tally (its public address is this machine); null when one can. */
   blocked: string | null;
+  /** A development Tally: it takes names under .localhost, and only those. */
+  development: boolean;
 }) {
   const [formError, setFormError] = useState<string | null>(null);
   const form = useForm({
@@ -50,18 +54,24 @@ function DomainForm({
       <Stack gap="md">
         <TextInput
           label="Domain"
-          description="Where your customers will reach your product, such as app.example.com."
+          description={`Where your customers will reach your product, such as ${development ? 'acme.localhost' : 'app.example.com'}.`}
           required
           maw={420}
           {...form.getInputProps('domain')}
         />
         {current && (
           <Text size="sm" c="dimmed">
-            Changing the domain starts the check again, with a new TXT value: the new name must point at Tally
-            and be proven yours too.
+            Changing the domain starts a new claim, with a new TXT value: the new name must point at Tally and
+            be proven yours too, and the current one stops serving your customers.
           </Text>
         )}
         <FormErrorAlert message={formError} />
+        {development && (
+          <Alert color="blue" variant="light" role="note" title="A development Tally">
+            On this development Tally, use a name like acme.localhost: names under .localhost reach this
+            machine by definition, so your domain is live at once, with no DNS records to add.
+          </Alert>
+        )}
         {blocked && (
           <Alert color="orange" variant="light" role="status" title="This Tally cannot take a domain yet">
             {blocked}
@@ -77,145 +87,50 @@ function DomainForm({
   );
 }
 
-/** A DNS record to add, as a zone file line, with a button that copies the part to paste. */
-function DnsRecord({
-  label,
-  record,
-  value,
-  copy,
-}: {
-  label: string;
-  record: string;
-  value: string;
-  copy: string;
-}) {
-  return (
-    <Group gap="sm" wrap="nowrap">
-      <Code block style={{ flex: 1, wordBreak: 'break-all' }} aria-label={label}>
-        {record}
-      </Code>
-      <CopyButton value={value}>
-        {({ copied, copy: copyValue }) => (
-          <Button
-            variant={copied ? 'light' : 'default'}
-            color={copied ? 'teal' : undefined}
-            onClick={copyValue}
-          >
-            {copied ? 'Copied' : copy}
-          </Button>
-        )}
-      </CopyButton>
-    </Group>
-  );
+/** The reseller's domain, fetched as the reseller frame's `useWhitelabel` fetches it. */
+async function fetchWhitelabel(): Promise<CreditsWhitelabel | null> {
+  try {
+    return await call(api.GET('/api/credits/whitelabel'));
+  } catch (error) {
+    if (asApiError(error).status === 404) return null;
+    throw error;
+  }
 }
 
-function DnsSteps({
-  whitelabel,
-  onChecked,
-}: {
-  whitelabel: CreditsWhitelabel;
-  onChecked: (whitelabel: CreditsWhitelabel) => void;
-}) {
-  const [checking, setChecking] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [found, setFound] = useState<{ verified: boolean; records: string[]; challenge: boolean } | null>(
-    null,
-  );
-  const record = `${whitelabel.domain}.  CNAME  ${whitelabel.cname_target}.`;
-  const proof = `${whitelabel.challenge.host}.  TXT  "${whitelabel.challenge.value}"`;
-  const check = async () => {
-    setChecking(true);
-    setError(null);
-    try {
-      const result = await call(api.POST('/api/credits/whitelabel/check-dns'));
-      setFound({ verified: result.verified, records: result.found, challenge: result.challenge_found });
-      onChecked(result.whitelabel);
-    } catch (thrown) {
-      setError(asApiError(thrown).message);
-    } finally {
-      setChecking(false);
-    }
-  };
-  return (
-    <Stack gap="md">
-      <Group gap="xs">
-        {whitelabel.dns_verified_at ? (
-          <Badge color="teal" variant="light">
-            verified {formatToTheSecond(whitelabel.dns_verified_at)}
-          </Badge>
-        ) : (
-          <Badge color="orange" variant="light">
-            waiting for DNS
-          </Badge>
-        )}
-        <Text size="sm" c="dimmed">
-          Last checked: {formatToTheSecond(whitelabel.last_checked_at, 'not yet')}
-        </Text>
-      </Group>
-      <Text size="sm">
-        At your DNS provider, add a CNAME record for <Code>{whitelabel.domain}</Code> pointing at{' '}
-        <Code data-testid="cname-target">{whitelabel.cname_target}</Code>:
-      </Text>
-      <DnsRecord
-        label="The CNAME record"
-        record={record}
-        value={whitelabel.cname_target}
-        copy="Copy target"
-      />
-      <Text size="sm">
-        And a TXT record that proves the domain is yours (another reseller could otherwise claim it first):
-      </Text>
-      <DnsRecord label="The TXT record" record={proof} value={whitelabel.challenge.value} copy="Copy value" />
-      <Text size="sm">
-        DNS changes take from minutes to a day to spread. Check when you have added both records; once they
-        are right, your customers can reach your products on your domain.
-      </Text>
-      <Group>
-        <Button onClick={() => void check()} loading={checking}>
-          Check DNS
-        </Button>
-      </Group>
-      <FormErrorAlert message={error} />
-      {found &&
-        (found.verified ? (
-          <Alert color="teal" variant="light" role="status" title="Your domain is verified">
-            {whitelabel.domain} points at Tally and is proven yours.
-          </Alert>
-        ) : (
-          <Alert color="orange" variant="light" role="status" title="Not there yet">
-            <Stack gap={4}>
-              <span>
-                {found.records.length === 0
-                  ? `${whitelabel.domain} has no CNAME record yet.`
-                  : found.records.includes(whitelabel.cname_target)
-                    ? `${whitelabel.domain} points at Tally.`
-                    : `${whitelabel.domain} points at ${found.records.join(', ')}, not at ${whitelabel.cname_target}.`}
-              </span>
-              <span>
-                {found.challenge
-                  ? 'The TXT record is right.'
-                  : `${whitelabel.challenge.host} has no TXT record with the value above yet.`}
-              </span>
-              <span>If you just added them, stay tuned: try again in a while.</span>
-            </Stack>
-          </Alert>
-        ))}
-    </Stack>
-  );
+/** How often the page asks again while the domain waits on a check (any state but live). */
+export const DOMAIN_REFRESH_MS = 10_000;
+
+/**
+ * Asks for the domain again every ten seconds while it is not live, so what the domain job finds
+ * shows without a click: one more observer of the cache entry `useWhitelabel` reads.
+ */
+function useRefreshWhileWaiting() {
+  useQuery({
+    queryKey: ['resource', 'credits-whitelabel'],
+    queryFn: fetchWhitelabel,
+    refetchInterval: (query) => {
+      const status = query.state.data?.status;
+      return status && status !== 'active' ? DOMAIN_REFRESH_MS : false;
+    },
+  });
 }
 
 /**
  * /credits/reseller/domain: a reseller names their domain, points its CNAME at Tally, proves it is
- * theirs with a TXT record, and checks both.
+ * theirs with a TXT record, and follows its state as Tally's checks move it (pending, verified, live,
+ * suspended), with what to do next in each.
  */
 export function ResellerDomainPage() {
   // No domain yet: the page starts with the first step.
   const whitelabel = useWhitelabel();
+  useRefreshWhileWaiting();
   // Where domains point, and why none can when this Tally's public address is the machine itself.
   const target = useResource('credits-whitelabel-target', () =>
     call(api.GET('/api/credits/whitelabel/target')),
   );
-  const blocked = target.data?.problem ?? null;
+  const development = target.data?.development ?? false;
+  // A development Tally takes .localhost names, so its form stays open.
+  const blocked = development ? null : (target.data?.problem ?? null);
   return (
     <ResellerFrame
       title="Your domain"
@@ -231,11 +146,15 @@ export function ResellerDomainPage() {
                   current={current}
                   onSaved={whitelabel.replace}
                   blocked={blocked}
+                  development={development}
                 />
               </SectionCard>
               {current && (
-                <SectionCard title="2. Point it at Tally" description="Then check that the DNS says so.">
-                  <DnsSteps whitelabel={current} onChecked={whitelabel.replace} />
+                <SectionCard
+                  title="2. Point it at Tally"
+                  description="Where your domain stands, and what to do next."
+                >
+                  <DomainState whitelabel={current} onChecked={whitelabel.replace} />
                 </SectionCard>
               )}
             </Stack>
