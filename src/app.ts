@@ -24,6 +24,7 @@ import type { Logger } from './core/log';
 import { registerMailJobs } from './core/mail/jobs';
 import { mailRoutes } from './core/mail/routes';
 import { notificationRoutes } from './core/notifications/routes';
+import { scopedDb } from './core/request-database';
 import { assertKnownScopes } from './core/route-access';
 import {
   admitToTenant,
@@ -95,16 +96,20 @@ export function createLineContext(
   },
 ): LineContext {
   const { database, log, clock = systemClock, lines = productLines, publicUrl, chain } = options;
+  // Every service gets a handle that answers for the database of the work in progress: a tenant's own
+  // when the request or job is a tenant's (src/core/request-database.ts), Tally's otherwise.
+  const db = scopedDb(database.db);
   return {
-    db: database.db,
+    db,
+    ownDb: database.db,
     parallelism: database.parallelism,
     clock,
     log,
     publicUrl,
-    jobs: new JobRunner(database.db, clock, log),
-    flows: new FlowRunner({ db: database.db, clock, log }, []),
-    batcher: new TransferBatcher(database, clock),
-    files: { db: database.db, clock, store: new FileStore(options.filesDir) },
+    jobs: new JobRunner(db, clock, log),
+    flows: new FlowRunner({ db, clock, log }, []),
+    batcher: new TransferBatcher({ ...database, db }, clock),
+    files: { db, clock, store: new FileStore(options.filesDir) },
     keys: createKeyring(options.secretKey ?? newInstallationSecret()),
     allowPrivateNetwork: options.allowPrivateNetwork ?? false,
     chain,
@@ -143,9 +148,10 @@ export async function createTally(options: TallyOptions): Promise<Tally> {
   http.use('/api/*', requireScriptForCookies());
   http.use('/api/*', authenticate(db, clock, adminApiKey));
   http.use('/api/*', admitToTenant());
-  http.use('/api/*', idempotency(database, clock));
-  jobs.every('core.idempotency_sweep', 10 * 60_000, () => sweepIdempotencyKeys(db, clock));
-  jobs.every('core.auth_sweep', 10 * 60_000, () => sweepAuthLeftovers(db, clock));
+  http.use('/api/*', idempotency({ db, parallelism: database.parallelism }, clock));
+  // A tenant's own database keeps its people's sessions and keys: both sweeps run there too.
+  jobs.every('core.idempotency_sweep', 10 * 60_000, () => sweepIdempotencyKeys(db, clock), { tenants: true });
+  jobs.every('core.auth_sweep', 10 * 60_000, () => sweepAuthLeftovers(db, clock), { tenants: true });
 
   http.route(
     '/api/auth',

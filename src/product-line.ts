@@ -82,7 +82,13 @@ export interface ProductLine {
 
 /** What a line's parts are given: the core's services, built once for one Tally. */
 export interface LineContext {
+  /** The database of the work in progress: a tenant's own inside its requests and jobs, Tally's otherwise. */
   db: Db;
+  /**
+   * Tally's own database whatever the work in progress: for what only it keeps — tenants and their
+   * databases, the chain's records, what moves between Tally and a tenant.
+   */
+  ownDb: Db;
   /** How many transactions the database really runs side by side: what a line's group commit needs. */
   parallelism: number;
   clock: Clock;

@@ -1,4 +1,5 @@
 import { type Database, type Db, pgErrorCode, UNIQUE_VIOLATION } from './database';
+import { currentDatabase, withDatabase } from './request-database';
 
 /**
  * Group commit: calls that arrive while a transaction is running wait in a queue and go together
@@ -23,10 +24,16 @@ interface QueuedCall<Call, Result> {
 
 const MAX_RETRIES = 5;
 
+/** One database's queue: calls for different databases never share a transaction. */
+interface Lane<Call, Result> {
+  db: Db;
+  queue: QueuedCall<Call, Result>[];
+  queuedSize: number;
+  running: number;
+}
+
 export class GroupCommit<Call, Result> {
-  private readonly queue: QueuedCall<Call, Result>[] = [];
-  private queuedSize = 0;
-  private running = 0;
+  private readonly lanes = new Map<Db | undefined, Lane<Call, Result>>();
 
   /**
    * @param sizeOf how much of a commit a call takes (a batch of transfers counts each one)
@@ -42,38 +49,51 @@ export class GroupCommit<Call, Result> {
     private readonly options: { oneStatement?: boolean } = {},
   ) {}
 
+  /** Commits `call` with others waiting for the same database: the caller's (src/core/request-database.ts). */
   submit(call: Call): Promise<Result> {
+    const scope = currentDatabase();
+    let lane = this.lanes.get(scope);
+    if (!lane) {
+      lane = { db: scope ?? this.database.db, queue: [], queuedSize: 0, running: 0 };
+      this.lanes.set(scope, lane);
+    }
+    const own = lane;
     return new Promise((resolve, reject) => {
       const size = this.sizeOf(call);
-      this.queue.push({ call, size, resolve, reject });
-      this.queuedSize += size;
-      const backlogged = this.queuedSize > this.maxPerCommit && this.running < this.database.parallelism;
-      if (this.running === 0 || backlogged) {
-        this.running++;
-        void this.drain().finally(() => {
-          this.running--;
+      own.queue.push({ call, size, resolve, reject });
+      own.queuedSize += size;
+      const backlogged = own.queuedSize > this.maxPerCommit && own.running < this.database.parallelism;
+      if (own.running === 0 || backlogged) {
+        own.running++;
+        const drained = scope ? withDatabase(scope, () => this.drain(own)) : this.drain(own);
+        void drained.finally(() => {
+          own.running--;
+          if (own.running === 0 && own.queue.length === 0 && scope) this.lanes.delete(scope);
         });
       }
     });
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const calls = [this.queue.shift()!];
+  private async drain(lane: Lane<Call, Result>): Promise<void> {
+    while (lane.queue.length > 0) {
+      const calls = [lane.queue.shift()!];
       let size = calls[0]!.size;
-      while (this.queue.length > 0 && size + this.queue[0]!.size <= this.maxPerCommit) {
-        const next = this.queue.shift()!;
+      while (lane.queue.length > 0 && size + lane.queue[0]!.size <= this.maxPerCommit) {
+        const next = lane.queue.shift()!;
         size += next.size;
         calls.push(next);
       }
-      this.queuedSize -= size;
-      await this.commit(calls);
+      lane.queuedSize -= size;
+      await this.commit(lane.db, calls);
     }
   }
 
-  private async commit(calls: QueuedCall<Call, Result>[]): Promise<void> {
+  private async commit(db: Db, calls: QueuedCall<Call, Result>[]): Promise<void> {
     try {
-      const results = await this.executeWithRetry(calls.map((c) => c.call));
+      const results = await this.executeWithRetry(
+        db,
+        calls.map((c) => c.call),
+      );
       calls.forEach((call, index) => {
         call.resolve(results[index]!);
       });
@@ -83,7 +103,7 @@ export class GroupCommit<Call, Result> {
         return;
       }
       // One call's input broke the shared transaction: give every call its own, so only it fails.
-      for (const call of calls) await this.commit([call]);
+      for (const call of calls) await this.commit(db, [call]);
     }
   }
 
@@ -92,11 +112,11 @@ export class GroupCommit<Call, Result> {
    * retries a unique violation, which two groups inserting the same new id at once can meet (the
    * retry finds the other's row and answers `exists`).
    */
-  private async executeWithRetry(calls: Call[]): Promise<Result[]> {
+  private async executeWithRetry(db: Db, calls: Call[]): Promise<Result[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        if (this.options.oneStatement) return await this.execute(this.database.db, calls);
-        return await this.database.db.transaction((tx) => this.execute(tx, calls));
+        if (this.options.oneStatement) return await this.execute(db, calls);
+        return await db.transaction((tx) => this.execute(tx, calls));
       } catch (error) {
         if (attempt >= MAX_RETRIES || pgErrorCode(error) !== UNIQUE_VIOLATION) throw error;
       }

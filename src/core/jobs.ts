@@ -5,6 +5,7 @@ import { type Db, parseTimestamp, queryRows } from './database';
 import { AppError } from './errors';
 import { newId } from './ids';
 import type { Logger } from './log';
+import { withDatabase } from './request-database';
 
 /**
  * Queued and scheduled work, stored in the database so it survives restarts and is shared by every
@@ -32,17 +33,26 @@ export interface JobContext<P> {
 
 export type JobHandler<P = unknown> = (context: JobContext<P>) => Promise<void>;
 
-interface JobDefinition {
+/**
+ * `tenants`: the work also runs on every tenant's own database (src/core/request-database.ts) — the
+ * work of data a tenant keeps there (its mail, its people's sessions, its ledger's holds) — and not
+ * only on Tally's own.
+ */
+export interface TenantOption {
+  tenants?: boolean;
+}
+
+interface JobDefinition extends TenantOption {
   handler: JobHandler<never>;
   maxAttempts: number;
 }
 
-interface ScheduleDefinition {
+interface ScheduleDefinition extends TenantOption {
   cron: string;
   jobName: string;
 }
 
-interface IntervalTask {
+interface IntervalTask extends TenantOption {
   everyMs: number;
   task: () => Promise<unknown>;
   lastRunAt: number;
@@ -74,6 +84,8 @@ export class JobRunner {
   private readonly intervals = new Map<string, IntervalTask>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  /** The tenant's database this runner works on, or undefined for Tally's own. */
+  private scope: Db | undefined;
 
   constructor(
     private readonly db: Db,
@@ -82,22 +94,46 @@ export class JobRunner {
     private readonly leaseMs = 5 * 60 * 1000,
   ) {}
 
-  define<P>(name: string, handler: JobHandler<P>, options: { maxAttempts?: number } = {}): void {
+  define<P>(
+    name: string,
+    handler: JobHandler<P>,
+    options: { maxAttempts?: number } & TenantOption = {},
+  ): void {
     this.definitions.set(name, {
       handler: handler as JobHandler<never>,
       maxAttempts: options.maxAttempts ?? 10,
+      tenants: options.tenants,
     });
   }
 
   /** Runs `jobName` at every occurrence of a five- or six-field cron expression, in UTC. */
-  schedule(name: string, cron: string, jobName: string = name): void {
+  schedule(name: string, cron: string, jobName: string = name, options: TenantOption = {}): void {
     this.nextOccurrence(cron, this.clock.now());
-    this.scheduleDefinitions.set(name, { cron, jobName });
+    this.scheduleDefinitions.set(name, { cron, jobName, tenants: options.tenants });
   }
 
   /** A sweep that is safe to run anywhere at any time (idempotent by construction), run every `everyMs`. */
-  every(name: string, everyMs: number, task: () => Promise<unknown>): void {
-    this.intervals.set(name, { everyMs, task, lastRunAt: 0 });
+  every(name: string, everyMs: number, task: () => Promise<unknown>, options: TenantOption = {}): void {
+    this.intervals.set(name, { everyMs, task, lastRunAt: 0, tenants: options.tenants });
+  }
+
+  /**
+   * A runner of this one's tenant work on a tenant's own database: its jobs, schedules and sweeps
+   * registered with `tenants`, each run with `db` as the database every scoped handle answers for.
+   */
+  forDatabase(db: Db): JobRunner {
+    const runner = new JobRunner(db, this.clock, this.log, this.leaseMs);
+    runner.scope = db;
+    for (const [name, definition] of this.definitions) {
+      if (definition.tenants) runner.definitions.set(name, definition);
+    }
+    for (const [name, definition] of this.scheduleDefinitions) {
+      if (definition.tenants) runner.scheduleDefinitions.set(name, definition);
+    }
+    for (const [name, interval] of this.intervals) {
+      if (interval.tenants) runner.intervals.set(name, { ...interval, lastRunAt: 0 });
+    }
+    return runner;
   }
 
   /** Runs work in a transaction of the runner's database (for sweeps that enqueue jobs). */
@@ -171,6 +207,11 @@ export class JobRunner {
 
   /** One pass of the worker: schedules, sweeps, then due jobs. */
   async tick(): Promise<void> {
+    if (this.scope) return withDatabase(this.scope, () => this.tickHere());
+    return this.tickHere();
+  }
+
+  private async tickHere(): Promise<void> {
     await this.materializeSchedules();
     const nowMs = this.clock.now().getTime();
     for (const [name, interval] of this.intervals) {

@@ -15,7 +15,9 @@ export function registerCreditsJobs(
   jobs: JobRunner,
   { db, clock, log }: { db: Db; clock: Clock; log?: Logger },
 ): void {
-  jobs.every('credits.refill_holdings', 60_000, () => refillDueHoldings(db, clock, log));
-  jobs.every('credits.expire_reservations', 10_000, () => expireDueReservations(db, clock));
-  jobs.every('credits.expire_grants', 60_000, () => expireDueGrants(db, clock));
+  // A reseller's own database holds its customers' holdings, reservations and grants: all three run there too.
+  const tenants = { tenants: true };
+  jobs.every('credits.refill_holdings', 60_000, () => refillDueHoldings(db, clock, log), tenants);
+  jobs.every('credits.expire_reservations', 10_000, () => expireDueReservations(db, clock), tenants);
+  jobs.every('credits.expire_grants', 60_000, () => expireDueGrants(db, clock), tenants);
 }
