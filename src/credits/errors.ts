@@ -38,6 +38,10 @@ export const creditsErrors = defineErrors({
     description: 'The integration is deactivated; its deliveries are refused',
   },
   domain_taken: { status: 409, description: 'Another reseller has set up that domain' },
+  domain_not_set: {
+    status: 409,
+    description: 'The reseller has no domain yet: its brand and customers’ pages come with one',
+  },
   checkout_unavailable: {
     status: 409,
     description:
@@ -60,6 +64,10 @@ export const creditsErrors = defineErrors({
     description: 'The temporary password expired or was replaced by a newer one',
   },
   password_already_set: { status: 409, description: 'The account has a password already' },
+  tenant_database_not_ready: {
+    status: 409,
+    description: 'The reseller’s own database is still being made (or its last try failed)',
+  },
 });
 export type CreditsErrorCode = keyof typeof spendingRefusals.definitions;
 

@@ -15,17 +15,29 @@ import { creditsErrors } from './errors';
 import { creditsNotificationTypes } from './notifications';
 import { creditsRoutes } from './routes';
 import { creditsScopeDescriptions } from './scopes';
+import { tenantDatabaseAssembly } from './tenant-databases/assembly';
+import type { TenantDatabases } from './tenant-databases/registry';
+import type { TenantDatabaseSettings } from './tenant-databases/settings';
+import { registerDomainJobs } from './whitelabel/domain-jobs';
 import { whitelabelTenants } from './whitelabel/tenants';
 import { workspaceKind } from './workspaces/service';
 
 export interface CreditsLineOptions {
   /** How whitelabel domains are checked: the system's DNS by default. */
   dns?: DomainResolver;
+  /** Where resellers' own databases are made: beside the main database of this process's settings by default. */
+  tenantDatabases?: TenantDatabaseSettings;
+}
+
+export interface CreditsLine extends ProductLine {
+  /** The resellers' own databases this Tally has open (one registry per Tally). */
+  tenantDatabases(context: LineContext): TenantDatabases;
 }
 
 /** The credits line: SaaS credits, workspaces and whitelabel resellers (seed 003). */
-export function defineCreditsLine(options: CreditsLineOptions = {}): ProductLine {
+export function defineCreditsLine(options: CreditsLineOptions = {}): CreditsLine {
   const dns = options.dns ?? systemDomainResolver;
+  const tenantDatabases = tenantDatabaseAssembly(options.tenantDatabases);
   // One group commit per Tally (its database handle), shared by its routes, its watchers and its demo.
   const spenders = new WeakMap<object, CreditsSpender>();
   return {
@@ -41,8 +53,15 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): ProductLine
       await ensureCheckoutLedger(db, clock);
     },
     notificationTypes: creditsNotificationTypes,
-    routes: (context) => creditsRoutes(creditsDeps(context)),
-    jobs: ({ jobs, db, clock, log }) => registerCreditsJobs(jobs, { db, clock, log }),
+    routes: (context) => creditsRoutes(creditsDeps(context), context.files, tenantDatabases.deps(context)),
+    jobs: (context) => {
+      const { jobs, db, clock, log } = context;
+      registerCreditsJobs(jobs, { db, clock, log });
+      registerDomainJobs(jobs, creditsDeps(context), log);
+      tenantDatabases.jobs(context);
+    },
+    stop: (context) => tenantDatabases.stop(context),
+    tenantDatabases: (context) => tenantDatabases.registry(context),
     tenants: ({ db }) => whitelabelTenants(db),
     demo: (context, actor) => makeCreditsDemo(creditsDeps(context), actor),
     authorizations: (context) => checkoutAuthorizations(creditsDeps(context)),

@@ -1,3 +1,4 @@
+import type { FileDeps } from '../core/files/service';
 import { createRouter } from '../core/http';
 import { checkoutRoutes } from './checkout/routes';
 import type { CreditsDeps } from './deps';
@@ -5,11 +6,15 @@ import { peopleRoutes } from './people/routes';
 import { productRoutes } from './products/routes';
 import { purchaseRoutes } from './purchases/routes';
 import { spendingRoutes } from './spending/routes';
+import { tenantDatabaseRoutes } from './tenant-databases/routes';
+import type { TenantDatabaseDeps } from './tenant-databases/settings';
+import { brandingRoutes } from './whitelabel/branding-routes';
+import { resellerCustomerRoutes } from './whitelabel/customers-routes';
 import { whitelabelRoutes } from './whitelabel/routes';
 import { workspaceRoutes } from './workspaces/routes';
 
 /** Everything under /api/credits, concept by concept. */
-export function creditsRoutes(deps: CreditsDeps) {
+export function creditsRoutes(deps: CreditsDeps, files: FileDeps, tenantDatabaseDeps: TenantDatabaseDeps) {
   const router = createRouter();
   router.route('/', productRoutes(deps));
   router.route('/', purchaseRoutes(deps));
@@ -17,6 +22,9 @@ export function creditsRoutes(deps: CreditsDeps) {
   router.route('/', spendingRoutes(deps));
   router.route('/', peopleRoutes(deps));
   router.route('/', whitelabelRoutes(deps));
+  router.route('/', tenantDatabaseRoutes(tenantDatabaseDeps));
+  router.route('/', brandingRoutes({ ...deps, files }));
+  router.route('/', resellerCustomerRoutes(deps));
   router.route('/', checkoutRoutes(deps));
   return router;
 }

@@ -11,8 +11,9 @@ import { type TenantDatabaseDeps, type TenantDatabaseSettings, tenantDatabaseSet
 export function tenantDatabaseAssembly(configured?: TenantDatabaseSettings) {
   let settings = configured;
   const registries = new WeakMap<object, TenantDatabases>();
-  const deps = ({ db, clock, keys, log }: LineContext): TenantDatabaseDeps => ({
-    db,
+  // Which tenants have databases is Tally's own to know, whichever database the work in progress has.
+  const deps = ({ ownDb, clock, keys, log }: LineContext): TenantDatabaseDeps => ({
+    db: ownDb,
     clock,
     keys,
     log,
@@ -26,17 +27,17 @@ export function tenantDatabaseAssembly(configured?: TenantDatabaseSettings) {
   return {
     deps,
     registry(context: LineContext): TenantDatabases {
-      let registry = registries.get(context.db);
+      let registry = registries.get(context.ownDb);
       if (!registry) {
         registry = new TenantDatabases(deps(context));
-        registries.set(context.db, registry);
+        registries.set(context.ownDb, registry);
       }
       return registry;
     },
     jobs: (context: LineContext) => registerTenantDatabaseJobs(context.jobs, deps(context)),
     async stop(context: LineContext): Promise<void> {
-      const registry = registries.get(context.db);
-      registries.delete(context.db);
+      const registry = registries.get(context.ownDb);
+      registries.delete(context.ownDb);
       await registry?.close();
     },
   };
