@@ -151,6 +151,7 @@ describe('tally demo', () => {
       expect(first.code).toBe(0);
       expect(first.out).toContain('Credits:');
       expect(first.out).toMatch(/\d+ charges over 28 days/);
+      expect(first.out).toContain("Northwind's own site: open http://northwind.localhost:3000");
 
       const before = await fresh.withDatabase(async (db) => {
         const [counts] = await queryRows<{
@@ -167,6 +168,33 @@ describe('tally demo', () => {
         );
         expect(counts).toEqual({ products: 4, purchases: 5, usages: expect.any(Number), workspaces: 3 });
         expect(counts!.usages).toBeGreaterThan(100);
+        // The reseller's own site: on this Tally (PUBLIC_URL unset, so http://localhost:3000) its
+        // .localhost domain is active at once, under its brand, and its customers used credits.
+        const [site] = await queryRows<{ domain: string; status: string; brand_name: string; color: string }>(
+          db,
+          sql`SELECT w.domain, w.status, w.brand_name, w.primary_color AS color
+              FROM credits_whitelabels w JOIN core_users u ON u.id = w.user_id
+              WHERE u.email = 'owner@northwind.demo.tally.test'`,
+        );
+        expect(site).toEqual({
+          domain: 'northwind.localhost',
+          status: 'active',
+          brand_name: 'Northwind',
+          color: '#1d4e89',
+        });
+        const customers = await queryRows<{ email: string; used: number }>(
+          db,
+          sql`SELECT u.email, (SELECT count(*)::int FROM credits_usages s WHERE s.user_id = u.id) AS used
+              FROM credits_customers c
+              JOIN core_users u ON u.id = c.user_id
+              JOIN core_users r ON r.id = c.reseller_user_id
+              WHERE r.email = 'owner@northwind.demo.tally.test' ORDER BY u.email`,
+        );
+        expect(customers.map((customer) => customer.email)).toEqual([
+          'ben@northwind-customer.demo.tally.test',
+          'chloe@northwind-customer.demo.tally.test',
+        ]);
+        for (const customer of customers) expect(customer.used).toBeGreaterThan(0);
         return snapshotTables(db);
       });
 

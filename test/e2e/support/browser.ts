@@ -32,12 +32,21 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Chromium with a fresh profile of its own, so no cookie or storage carries over between runs. */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Chromium with a fresh profile of its own, so no cookie or storage carries over between runs. The
+ * host names of `loopbackHosts` (a reseller's domain) reach this machine, as DNS would send them to
+ * the Tally that serves them.
+ */
+export async function launchBrowser({
+  loopbackHosts = [],
+}: {
+  loopbackHosts?: string[];
+} = {}): Promise<Browser> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-e2e-chromium-'));
+  const hostRules = loopbackHosts.map((host) => `MAP ${host} 127.0.0.1`).join(',');
   const context: BrowserContext = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
+    args: hostRules ? [...CHROMIUM_ARGS, `--host-resolver-rules=${hostRules}`] : CHROMIUM_ARGS,
     headless: true,
     viewport: viewports.desktop,
     // The app drops its transitions for people who ask for less motion, so screenshots never catch one halfway.

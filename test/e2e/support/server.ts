@@ -12,10 +12,16 @@ import { loadConfig } from '../../../src/core/config';
 import { openDatabase } from '../../../src/core/database';
 import { createLogger } from '../../../src/core/log';
 import { webDistDir } from '../../../src/core/web';
+import { configuredProductLines } from '../../../src/lines';
+
+/** What the journeys' Tallys are started with. */
+export const E2E_ADMIN_KEY = 'e2e-admin-key-0123456789abcdef';
 
 export interface RunningTally {
-  /** `http://127.0.0.1:<port>`, also the public URL the links in its mail point to. */
+  /** `http://127.0.0.1:<port>`: where the journey reaches it. */
   url: string;
+  /** Its PUBLIC_URL, which the links in its mail point to: `url` unless it was given a public host. */
+  publicUrl: string;
   tally: Tally;
   stop: () => Promise<void>;
 }
@@ -24,12 +30,17 @@ export interface RunningTally {
  * A real Tally on 127.0.0.1 and a free port, serving the built web app, with a TALLY_HOME of its own
  * (an embedded PGlite in a temporary folder) and its job worker running, as `npm start` would. With
  * `chain`, it runs the embedded development chain too (deployed afresh in that folder); without, it
- * runs with no chain, as a Tally whose chain is not connected.
+ * runs with no chain, as a Tally whose chain is not connected. With `publicHost`, its PUBLIC_URL names
+ * that host (and its port), as a public Tally's does; `settings` adds to its environment (DNS_SERVERS).
  */
 export async function startTally({
   chain: withChain = false,
+  publicHost,
+  settings = {},
 }: {
   chain?: boolean;
+  publicHost?: string;
+  settings?: Record<string, string>;
 } = {}): Promise<RunningTally> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-e2e-'));
   // The port is known once the socket listens, and the public URL must name it: requests wait for the app.
@@ -38,9 +49,17 @@ export async function startTally({
   // The second argument carries the socket, from which Tally reads the client's address.
   const server = serve({ fetch: (request, env) => handle(request, env), port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const publicUrl = publicHost ? `http://${publicHost}:${port}` : url;
 
-  const config = loadConfig({ TALLY_HOME: home, PUBLIC_URL: url, LOG_LEVEL: 'warn', JOBS_POLL_MS: '100' });
+  const config = loadConfig({
+    ...settings,
+    TALLY_HOME: home,
+    PUBLIC_URL: publicUrl,
+    LOG_LEVEL: 'warn',
+    JOBS_POLL_MS: '100',
+  });
   const log = createLogger(config.logLevel);
   const database = await openDatabase({ dataDir: config.dataDir });
   await database.migrate();
@@ -48,16 +67,19 @@ export async function startTally({
   const tally = await createTally({
     config,
     database,
-    adminApiKey: 'e2e-admin-key-0123456789abcdef',
+    adminApiKey: E2E_ADMIN_KEY,
     log,
     webDistDir,
     chain,
+    // As `tally start` builds them: whitelabel domains are looked up on DNS_SERVERS.
+    lines: configuredProductLines(config),
   });
   tally.jobs.start(config.jobsPollMs);
   handle = (request, env) => tally.http.fetch(request, env);
 
   return {
     url,
+    publicUrl,
     tally,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
