@@ -195,7 +195,8 @@ export const holdings = pgTable(
   ],
 );
 
-export const grantSources = ['purchase', 'refill', 'adjustment', 'rollover'] as const;
+/** `float`: a whitelabel reseller's credits moved into its own database (src/credits/float/). */
+export const grantSources = ['purchase', 'refill', 'adjustment', 'rollover', 'float'] as const;
 export type GrantSource = (typeof grantSources)[number];
 
 /**
@@ -458,4 +459,88 @@ export const tenantDatabases = pgTable(
     ),
     index('credits_tenant_databases_due_idx').on(t.nextAttemptAt).where(sql`${t.state} <> 'ready'`),
   ],
+);
+
+export const floatTopUpTriggers = ['manual', 'automatic'] as const;
+export type FloatTopUpTrigger = (typeof floatTopUpTriggers)[number];
+
+/** `pending` once the credits left Tally's ledger; `applied` once they arrived in the tenant's. */
+export const floatTopUpStates = ['pending', 'applied'] as const;
+export type FloatTopUpState = (typeof floatTopUpStates)[number];
+
+/**
+ * The outbox of a reseller's float (src/credits/float/): each row is credits drawn out of the
+ * reseller's pool on Tally's ledger, in the same transaction, and still to be granted in its own
+ * database (`pending`) or granted there (`applied`). The ids of both sides derive from the row's id.
+ */
+export const floatTopUps = pgTable(
+  'credits_float_top_ups',
+  {
+    id: uuid('id').primaryKey(),
+    resellerUserId: uuid('reseller_user_id').notNull(),
+    amount: amountColumn('amount').notNull(),
+    trigger: text('trigger', { enum: floatTopUpTriggers }).notNull(),
+    state: text('state', { enum: floatTopUpStates }).notNull().default('pending'),
+    /** Who asked; null for the automatic top-up. */
+    createdByUserId: uuid('created_by_user_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    appliedAt: timestamp('applied_at', { withTimezone: true }),
+    /** Tries that failed to apply it; the next waits `backoffMs(attempts)`. */
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** The lease of the process applying it, or when the next try is due after a failure. */
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  },
+  (t) => [
+    check('credits_float_top_ups_amount_positive', sql`${t.amount} > 0`),
+    check('credits_float_top_ups_trigger_check', sql`${t.trigger} IN ('manual', 'automatic')`),
+    check('credits_float_top_ups_state_check', sql`${t.state} IN ('pending', 'applied')`),
+    check(
+      'credits_float_top_ups_applied_check',
+      sql`(${t.state} = 'applied') = (${t.appliedAt} IS NOT NULL)`,
+    ),
+    index('credits_float_top_ups_reseller_idx').on(t.resellerUserId, t.createdAt),
+    index('credits_float_top_ups_pending_idx').on(t.lockedUntil).where(sql`${t.state} = 'pending'`),
+  ],
+);
+
+/** A reseller's automatic top-up: when its float falls under `threshold`, `amount` more is moved in. */
+export const floatSettings = pgTable(
+  'credits_float_settings',
+  {
+    resellerUserId: uuid('reseller_user_id').primaryKey(),
+    autoTopUp: boolean('auto_top_up').notNull().default(false),
+    threshold: amountColumn('threshold').notNull(),
+    amount: amountColumn('amount').notNull(),
+    /**
+     * When the reseller was told its credits on Tally do not cover the automatic top-up; cleared by
+     * the next top-up that goes through, so it is told once per shortfall, not at every run.
+     */
+    shortNotifiedAt: timestamp('short_notified_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [check('credits_float_settings_amount_positive', sql`${t.amount} > 0`)],
+);
+
+/**
+ * One reconciliation of a reseller's float: what left Tally's ledger for it, what arrived in its
+ * own database's, and the top-ups in flight between them. A non-zero `difference` was flagged.
+ */
+export const floatReconciliations = pgTable(
+  'credits_float_reconciliations',
+  {
+    id: uuid('id').primaryKey(),
+    resellerUserId: uuid('reseller_user_id').notNull(),
+    /** The credits posted to the reseller's float account on Tally's ledger. */
+    mainTotal: amountColumn('main_total').notNull(),
+    /** The credits the float source account of the reseller's ledger gave out. */
+    tenantTotal: amountColumn('tenant_total').notNull(),
+    /** Pending top-ups not yet arrived in the tenant's ledger: gone from one side, not yet on the other. */
+    pendingTotal: amountColumn('pending_total').notNull(),
+    pendingCount: integer('pending_count').notNull(),
+    /** main - pending - tenant (may be negative): 0 when both ledgers agree. */
+    difference: amountColumn('difference').notNull(),
+    checkedAt: timestamp('checked_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('credits_float_reconciliations_reseller_idx').on(t.resellerUserId, t.checkedAt)],
 );

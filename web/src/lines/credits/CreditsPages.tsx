@@ -19,6 +19,7 @@ import { PurchasePage } from './purchases/PurchasePage';
 import { ResellerBrandingPage } from './reseller/ResellerBrandingPage';
 import { ResellerCustomersPage } from './reseller/ResellerCustomersPage';
 import { ResellerDomainPage } from './reseller/ResellerDomainPage';
+import { ResellerFloatPage } from './reseller/ResellerFloatPage';
 import { ResellerOverviewPage } from './reseller/ResellerOverviewPage';
 import { ResellerProductsPage } from './reseller/ResellerProductsPage';
 import { ResellerShopPage } from './reseller/ResellerShopPage';
@@ -48,6 +49,7 @@ export default function CreditsPages() {
         { path: 'reseller', element: <Navigate to="/credits/reseller/overview" replace /> },
         { path: 'reseller/overview', element: signedIn(<ResellerOverviewPage />) },
         { path: 'reseller/customers', element: signedIn(<ResellerCustomersPage />) },
+        { path: 'reseller/float', element: signedIn(<ResellerFloatPage />) },
         { path: 'reseller/branding', element: signedIn(<ResellerBrandingPage />) },
         { path: 'reseller/products', element: signedIn(<ResellerProductsPage />) },
         { path: 'reseller/products/:productId', element: signedIn(<ProductPage area="reseller" />) },

@@ -12,6 +12,7 @@ const resellerTabs = [
   { path: '/credits/reseller/overview', label: 'Overview' },
   { path: '/credits/reseller/products', label: 'Your products' },
   { path: '/credits/reseller/customers', label: 'Customers' },
+  { path: '/credits/reseller/float', label: 'Float' },
   { path: '/credits/reseller/branding', label: 'Brand' },
   { path: '/credits/reseller/shop', label: 'Preview your shop' },
   { path: '/credits/reseller/domain', label: 'Domain' },
