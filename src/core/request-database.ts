@@ -32,3 +32,10 @@ export function scopedDb(fallback: Db): Db {
   targets.set(handle, target);
   return handle;
 }
+
+/**
+ * Where to read what only Tally's own database keeps, from inside a transaction `tx` of the work in
+ * progress: `tx` itself when that work is Tally's own (the embedded database has one connection, and
+ * a read beside an open transaction would wait on it for ever), Tally's database otherwise.
+ */
+export const ownDatabaseFrom = (tx: Db, ownDb: Db): Db => (currentDatabase() ? ownDb : tx);

@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Clock } from './clock';
+import type { Db } from './database';
 import { AppError } from './errors';
 import { createRouter, type Env, errorResponses, jsonResponse } from './http';
+import { withDatabase } from './request-database';
 
 /**
  * A host Tally serves under someone else's name: a whitelabel reseller's own domain. On it the web
@@ -23,6 +25,13 @@ export interface Tenant {
   /** `#rrggbb`, or null for Tally's own. */
   primaryColor: string | null;
   accentColor: string | null;
+  /**
+   * The tenant's own database, when it has one: its requests run on it (src/core/request-database.ts),
+   * so its people, sessions and data live there alone. Null: it shares Tally's.
+   */
+  database: Db | null;
+  /** Why the tenant cannot be served right now (its own database is being made), or null. */
+  unavailable: string | null;
 }
 
 export interface TenantDirectory {
@@ -72,8 +81,13 @@ export function cachedDirectory(directory: TenantDirectory, clock: Clock): Tenan
 export function tenantFromHost(directory: TenantDirectory | null, ownHost: string): MiddlewareHandler<Env> {
   return async (c, next) => {
     const host = hostName(c.req.header('host'));
+    const tenant = directory && host && host !== ownHost ? await directory.byHost(host) : null;
     c.set('tenants', directory);
-    c.set('tenant', directory && host && host !== ownHost ? await directory.byHost(host) : null);
+    c.set('tenant', tenant);
+    if (tenant?.unavailable && c.req.path.startsWith('/api/') && c.req.path !== '/api/tenant') {
+      throw new AppError('unavailable', tenant.unavailable);
+    }
+    if (tenant?.database) return withDatabase(tenant.database, next);
     await next();
   };
 }

@@ -23,6 +23,7 @@ beforeAll(async () => {
 /** The line's services on a Tally reached at `publicUrl`; no domain's DNS is ever looked up. */
 const depsAt = (publicUrl: string): CreditsDeps => ({
   db: tally.database.db,
+  ownDb: tally.database.db,
   clock: tally.clock,
   spender: creditsSpender(tally.database, tally.clock),
   publicUrl,

@@ -17,7 +17,10 @@ export const systemDomainResolver: DomainResolver = { cname: resolveCname, txt: 
 
 /** What the credits line's services need. */
 export interface CreditsDeps {
+  /** The database of the work in progress: a reseller's own inside its requests and jobs. */
   db: Db;
+  /** Tally's own database whatever the work in progress: resellers' domains and brands live there. */
+  ownDb: Db;
   clock: Clock;
   /** The group commit the hot spending routes go through (spend-batch.ts). */
   spender: CreditsSpender;

@@ -12,12 +12,18 @@ import { ensureCreditsLedger } from './engine/ledger';
 import { ensureBuiltInActions } from './engine/prices';
 import { type CreditsSpender, creditsSpender } from './engine/spend-batch';
 import { creditsErrors } from './errors';
+import { creditsCommand } from './float/command';
+import { floatErrors } from './float/errors';
+import { registerFloatJobs } from './float/jobs';
+import { floatNotificationTypes } from './float/notifications';
+import type { FloatDeps } from './float/top-ups';
 import { creditsNotificationTypes } from './notifications';
 import { creditsRoutes } from './routes';
 import { creditsScopeDescriptions } from './scopes';
 import { tenantDatabaseAssembly } from './tenant-databases/assembly';
 import type { TenantDatabases } from './tenant-databases/registry';
 import type { TenantDatabaseSettings } from './tenant-databases/settings';
+import { registerTenantWork } from './tenant-databases/tenant-work';
 import { registerDomainJobs } from './whitelabel/domain-jobs';
 import { whitelabelTenants } from './whitelabel/tenants';
 import { workspaceKind } from './workspaces/service';
@@ -44,7 +50,7 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): CreditsLine
     name: 'credits',
     label: 'Credits',
     scopes: creditsScopeDescriptions,
-    errors: creditsErrors.definitions,
+    errors: { ...creditsErrors.definitions, ...floatErrors.definitions },
     organizationKinds: [workspaceKind],
     // Its ledger and built-in actions; safe to run in every process, at every start.
     prepare: async ({ db, clock }) => {
@@ -52,18 +58,22 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): CreditsLine
       await ensureBuiltInActions(db, clock);
       await ensureCheckoutLedger(db, clock);
     },
-    notificationTypes: creditsNotificationTypes,
-    routes: (context) => creditsRoutes(creditsDeps(context), context.files, tenantDatabases.deps(context)),
+    notificationTypes: { ...creditsNotificationTypes, ...floatNotificationTypes },
+    routes: (context) =>
+      creditsRoutes(creditsDeps(context), context.files, tenantDatabases.deps(context), floatDeps(context)),
     jobs: (context) => {
       const { jobs, db, clock, log } = context;
       registerCreditsJobs(jobs, { db, clock, log });
       registerDomainJobs(jobs, creditsDeps(context), log);
       tenantDatabases.jobs(context);
+      registerTenantWork(context, tenantDatabases.registry(context));
+      registerFloatJobs(jobs, floatDeps(context));
     },
+    commands: [creditsCommand],
     stop: (context) => tenantDatabases.stop(context),
     tenantDatabases: (context) => tenantDatabases.registry(context),
-    tenants: ({ db }) => whitelabelTenants(db),
-    demo: (context, actor) => makeCreditsDemo(creditsDeps(context), actor),
+    tenants: (context) => whitelabelTenants({ ...context, databases: tenantDatabases.registry(context) }),
+    demo: (context, actor) => makeCreditsDemo(creditsDeps(context), actor, context.files),
     authorizations: (context) => checkoutAuthorizations(creditsDeps(context)),
     settlements: (context) => ({
       [CHECKOUT_PURPOSE]: checkoutSettlement(creditsDeps(context), context.chain),
@@ -76,7 +86,18 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): CreditsLine
       spender = creditsSpender(context, clock);
       spenders.set(db, spender);
     }
-    return { db, clock, spender, publicUrl, kinds, notificationTypes, dns, chain };
+    return { db, ownDb: context.ownDb, clock, spender, publicUrl, kinds, notificationTypes, dns, chain };
+  }
+  /** The float moves credits between Tally's own database and a tenant's: it is given Tally's. */
+  function floatDeps(context: LineContext): FloatDeps {
+    const { ownDb, clock, log, publicUrl, notificationTypes } = context;
+    return {
+      db: ownDb,
+      clock,
+      log,
+      tenants: tenantDatabases.registry(context),
+      notifier: { clock, types: notificationTypes, publicUrl },
+    };
   }
 }
 

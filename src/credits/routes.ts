@@ -2,6 +2,8 @@ import type { FileDeps } from '../core/files/service';
 import { createRouter } from '../core/http';
 import { checkoutRoutes } from './checkout/routes';
 import type { CreditsDeps } from './deps';
+import { floatRoutes } from './float/routes';
+import type { FloatDeps } from './float/top-ups';
 import { peopleRoutes } from './people/routes';
 import { productRoutes } from './products/routes';
 import { purchaseRoutes } from './purchases/routes';
@@ -14,7 +16,12 @@ import { whitelabelRoutes } from './whitelabel/routes';
 import { workspaceRoutes } from './workspaces/routes';
 
 /** Everything under /api/credits, concept by concept. */
-export function creditsRoutes(deps: CreditsDeps, files: FileDeps, tenantDatabaseDeps: TenantDatabaseDeps) {
+export function creditsRoutes(
+  deps: CreditsDeps,
+  files: FileDeps,
+  tenantDatabaseDeps: TenantDatabaseDeps,
+  floatDeps: FloatDeps,
+) {
   const router = createRouter();
   router.route('/', productRoutes(deps));
   router.route('/', purchaseRoutes(deps));
@@ -26,5 +33,6 @@ export function creditsRoutes(deps: CreditsDeps, files: FileDeps, tenantDatabase
   router.route('/', brandingRoutes({ ...deps, files }));
   router.route('/', resellerCustomerRoutes(deps));
   router.route('/', checkoutRoutes(deps));
+  router.route('/', floatRoutes(floatDeps));
   return router;
 }

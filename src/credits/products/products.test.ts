@@ -475,7 +475,7 @@ describe('the public catalogue', () => {
     expect(ids(await catalogue())).not.toContain(generic.id);
   });
 
-  it('shows the active products of the reseller whose verified domain it is, and nothing before', async () => {
+  it('shows the active products of the reseller whose active domain it is, and nothing before', async () => {
     const reseller = await newReseller();
     const other = await newReseller();
     const domain = `shop-${Date.now()}.example.com`;
@@ -495,9 +495,16 @@ describe('the public catalogue', () => {
 
     // A claim nobody has proven yet could be anyone's: it shows nothing.
     expect(await catalogue(`?reseller_domain=${domain}`)).toEqual([]);
-    // As the DNS check marks it (whitelabel.test.ts proves the check itself).
+    // Proven but not yet serving (its own database still being made): nothing either.
     await tally.database.db.execute(
-      sql`UPDATE credits_whitelabels SET dns_verified_at = ${tally.clock.now()} WHERE domain = ${domain}`,
+      sql`UPDATE credits_whitelabels SET status = 'verified', dns_verified_at = ${tally.clock.now()}
+          WHERE domain = ${domain}`,
+    );
+    expect(await catalogue(`?reseller_domain=${domain}`)).toEqual([]);
+    // As the domain job marks it (domain-lifecycle.test.ts proves the job itself).
+    await tally.database.db.execute(
+      sql`UPDATE credits_whitelabels SET status = 'active', dns_verified_at = ${tally.clock.now()},
+            activated_at = ${tally.clock.now()} WHERE domain = ${domain}`,
     );
     const items = await catalogue(`?reseller_domain=${domain.toUpperCase()}`);
     expect(ids(items)).toEqual([sold.id]);

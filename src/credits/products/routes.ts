@@ -151,9 +151,15 @@ export function productRoutes(deps: CreditsDeps) {
       },
     }),
     async (c) => {
-      // On a reseller's own domain its shop is the catalogue, whatever the query names.
-      const resellerDomain = c.get('tenant')?.domain ?? c.req.valid('query').reseller_domain;
-      const items = await listCatalogue(deps, { resellerDomain });
+      // On a reseller's own domain its shop is the catalogue, whatever the query names (and its products
+      // may be in its own database, where no domain is kept).
+      const tenant = c.get('tenant');
+      const items = await listCatalogue(
+        deps,
+        tenant
+          ? { resellerUserId: tenant.ownerUserId }
+          : { resellerDomain: c.req.valid('query').reseller_domain },
+      );
       return c.json({ items: items.map(catalogueProductJson) }, 200);
     },
   );

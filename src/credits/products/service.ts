@@ -343,10 +343,12 @@ const CATALOGUE_LIMIT = 200;
  */
 export async function listCatalogue(
   { db }: CreditsDeps,
-  filter: { resellerDomain?: string } = {},
+  filter: { resellerDomain?: string; resellerUserId?: string } = {},
 ): Promise<CatalogueProduct[]> {
   let scope: SQL | undefined = inArray(products.type, ['generic', 'whitelabel']);
-  if (filter.resellerDomain !== undefined) {
+  if (filter.resellerUserId !== undefined) {
+    scope = and(eq(products.type, 'under_whitelabel'), eq(products.ownerUserId, filter.resellerUserId));
+  } else if (filter.resellerDomain !== undefined) {
     const domain = filter.resellerDomain.trim().toLowerCase().replace(/\.$/, '');
     const [reseller] = await db
       .select({ userId: whitelabels.userId })

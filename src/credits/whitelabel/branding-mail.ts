@@ -2,8 +2,10 @@ import { sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../core/database';
 import { fromMailbox } from '../../core/mail/outbox';
 import { type NotifyInput, type NotifyResult, notify } from '../../core/notifications/service';
+import { ownDatabaseFrom } from '../../core/request-database';
 import type { CreditsDeps } from '../deps';
 import { shownBrandName } from './branding';
+import { domainUrl } from './domain-names';
 
 /**
  * Whose name a mail to a person goes out in. A reseller's customer came in through the reseller's
@@ -25,22 +27,29 @@ export interface MailVoice {
 /** The voice of the mail to `userId`, read in the caller's transaction (a purchase that just made them a customer). */
 export async function mailVoiceFor(
   tx: Db,
-  deps: Pick<CreditsDeps, 'publicUrl'>,
+  deps: Pick<CreditsDeps, 'publicUrl' | 'ownDb'>,
   userId: string,
 ): Promise<MailVoice> {
-  const [brand] = await queryRows<{ domain: string; brand_name: string | null; owner_name: string | null }>(
+  // The customer is in the database of the work in progress (a reseller's own, perhaps); the
+  // reseller's domain and brand are always in Tally's.
+  const [customer] = await queryRows<{ reseller_user_id: string | null }>(
     tx,
-    sql`SELECT w.domain, w.brand_name, u.name AS owner_name
-        FROM credits_customers c
-        JOIN credits_whitelabels w ON w.user_id = c.reseller_user_id
-        LEFT JOIN core_users u ON u.id = w.user_id
-        WHERE c.user_id = ${userId} AND w.status = 'active'`,
+    sql`SELECT reseller_user_id FROM credits_customers WHERE user_id = ${userId}`,
   );
+  const resellerId = customer?.reseller_user_id;
+  const [brand] = resellerId
+    ? await queryRows<{ domain: string; brand_name: string | null; owner_name: string | null }>(
+        ownDatabaseFrom(tx, deps.ownDb),
+        sql`SELECT w.domain, w.brand_name, u.name AS owner_name
+            FROM credits_whitelabels w LEFT JOIN core_users u ON u.id = w.user_id
+            WHERE w.user_id = ${resellerId} AND w.status = 'active'`,
+      )
+    : [];
   if (!brand) return { name: 'Tally', publicUrl: deps.publicUrl };
   const name = shownBrandName({ brandName: brand.brand_name, domain: brand.domain }, brand.owner_name);
   return {
     name,
-    publicUrl: `https://${brand.domain}`,
+    publicUrl: domainUrl(brand.domain, deps.publicUrl),
     from: fromMailbox(name, `no-reply@${brand.domain}`),
   };
 }
@@ -51,7 +60,7 @@ export async function mailVoiceFor(
  */
 export async function notifyInVoice(
   tx: Db,
-  deps: Pick<CreditsDeps, 'clock' | 'notificationTypes' | 'publicUrl'>,
+  deps: Pick<CreditsDeps, 'clock' | 'notificationTypes' | 'publicUrl' | 'ownDb'>,
   input: NotifyInput,
   /** The voice when the caller has read it already (to word the notification itself). */
   known?: MailVoice,

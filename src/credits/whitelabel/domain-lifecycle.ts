@@ -6,7 +6,7 @@ import { notify } from '../../core/notifications/service';
 import type { CreditsDeps } from '../deps';
 import { CREDITS_NOTIFICATIONS } from '../notifications';
 import type { DomainState } from '../schema';
-import { whitelabels } from '../schema';
+import { tenantDatabases, whitelabels } from '../schema';
 import { type DomainReading, type DomainVerdict, judgeReading } from './domain-check';
 import { domainUrl } from './domain-names';
 import { domainMachine, nextCheckAt, SUSPEND_AFTER_FAILED_CHECKS } from './domain-state';
@@ -128,9 +128,9 @@ export async function verifyDomain(
 }
 
 /**
- * The step from verified to active: the domain serves the reseller's customers from now on. Today it
- * is taken at once; it is this one step that waits, once a domain needs something ready before it
- * serves (a tenant's own database), and the job takes it again at every check of a verified domain.
+ * The step from verified to active: the domain serves the reseller's customers from now on. A
+ * reseller that asked for a database of its own waits until it is ready (its customers' data goes
+ * nowhere else): the domain stays verified, and the job takes the step again at every check.
  */
 export async function activateDomain(
   tx: Db,
@@ -138,6 +138,11 @@ export async function activateDomain(
   actor: Actor,
   claim: Whitelabel,
 ): Promise<Whitelabel> {
+  const [own] = await tx
+    .select({ state: tenantDatabases.state })
+    .from(tenantDatabases)
+    .where(eq(tenantDatabases.userId, claim.userId));
+  if (own && own.state !== 'ready') return claim;
   const active = await moveDomain(tx, deps, actor, claim, 'active', {
     activatedAt: deps.clock.now(),
     failedChecks: 0,

@@ -42,6 +42,7 @@ const actorOf = (person: TestPerson): Actor => ({
 /** The services with a DNS that answers from tables: CNAME records, and TXT records by host. */
 const depsWith = (records: Record<string, string[]>, texts: Record<string, string[]> = {}): CreditsDeps => ({
   db: tally.database.db,
+  ownDb: tally.database.db,
   clock: tally.clock,
   spender: creditsSpender(tally.database, tally.clock),
   publicUrl: 'http://tally.test',

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, call } from '../../api/client';
 import { asApiError, reasonOf } from '../../api/errors';
+import { useTenant } from '../../app/tenant';
 import { FormErrorAlert } from '../../components/FormErrorAlert';
 import { PasswordField } from '../../components/PasswordField';
 import { type FormProblem, problemOf } from '../../lib/serverErrors';
@@ -105,6 +106,7 @@ export function LogInPage() {
     }
   });
 
+  const tenant = useTenant();
   const next = safeNextPath(nextParam, '');
   const carry = new URLSearchParams();
   if (next) carry.set('next', next);
@@ -114,12 +116,22 @@ export function LogInPage() {
     <AuthCard
       title="Log in"
       footer={
-        <>
-          New to Tally?{' '}
-          <Anchor component={Link} to={`/signup${carryNext}`}>
-            Create an account
-          </Anchor>
-        </>
+        tenant ? (
+          // A reseller's customers come with a purchase in its shop: there is no sign-up there.
+          <>
+            New to {tenant.name}?{' '}
+            <Anchor component={Link} to="/credits/products">
+              See what is on sale
+            </Anchor>
+          </>
+        ) : (
+          <>
+            New to Tally?{' '}
+            <Anchor component={Link} to={`/signup${carryNext}`}>
+              Create an account
+            </Anchor>
+          </>
+        )
       }
     >
       <form onSubmit={submit} noValidate aria-label="Log in">

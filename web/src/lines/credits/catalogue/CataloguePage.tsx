@@ -66,19 +66,12 @@ function HowBuyingWorks({ signedIn }: { signedIn: boolean }) {
 }
 
 /**
- * The catalogue of the host the page is served from: a reseller's domain (pointed at Tally by its
- * CNAME record) sells that reseller's products; any other host, or a reseller with nothing on sale,
- * Tally's own generic and whitelabel ones.
+ * The catalogue of the host the page is served from: on a reseller's domain (pointed at Tally by its
+ * CNAME record) the server answers that reseller's shop, even when it has nothing on sale; on
+ * Tally's own host, Tally's generic and whitelabel products.
  */
-async function loadCatalogue(): Promise<{ items: CreditsCatalogueProduct[]; reseller: boolean }> {
-  const host = window.location.hostname;
-  if (host) {
-    const own = await call(
-      api.GET('/api/credits/catalogue', { params: { query: { reseller_domain: host } } }),
-    );
-    if (own.items.length > 0) return { items: own.items, reseller: true };
-  }
-  return { items: (await call(api.GET('/api/credits/catalogue'))).items, reseller: false };
+async function loadCatalogue(): Promise<{ items: CreditsCatalogueProduct[] }> {
+  return { items: (await call(api.GET('/api/credits/catalogue'))).items };
 }
 
 function ManageProductsButton() {

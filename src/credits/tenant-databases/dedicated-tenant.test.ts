@@ -1,0 +1,195 @@
+import { sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  personWithPassword,
+  read,
+  request,
+  type TestPerson,
+  type TestTally,
+  testTally,
+} from '../../../test/support/app';
+import { buy, creditsAdmin, freshEmail, makeProduct, ok } from '../../../test/support/credits';
+import { whenFileEnds } from '../../../test/support/database';
+import { dropTenantDatabasesAtEnd, tenantSettingsForTests } from '../../../test/support/tenant-databases';
+import { type Db, queryRows } from '../../core/database';
+import { applyTransfers } from '../../ledger/engine';
+import { productLines } from '../../lines';
+import { grantCredits } from '../engine/grants';
+import { CREDITS_LEDGER, SYSTEM_ACCOUNTS } from '../engine/ledger';
+import { type CreditsLine, defineCreditsLine } from '../line';
+
+/**
+ * A reseller with a database of its own: its domain is served from that database alone — its
+ * people sign in there, its shop's products are made and listed there — and the work Tally does on
+ * its own database (holds that expire, sweeps) is done on the reseller's too.
+ */
+
+let tally: TestTally;
+let line: CreditsLine;
+let admin: TestPerson;
+const password = 'a long enough passphrase';
+const domain = `own-${Date.now()}.example.com`;
+let reseller: TestPerson;
+let whitelabelId: string;
+let tenantDb: Db;
+
+const on = (headers: Record<string, string> = {}) => ({ host: domain, ...headers });
+const count = async (db: Db, query: ReturnType<typeof sql>) =>
+  (await queryRows<{ n: number }>(db, query))[0]!.n;
+
+/** The job runner's passes, with the clock moved past each sweep's interval, until `done`. */
+async function tickUntil(done: () => Promise<boolean>) {
+  for (let pass = 0; pass < 20 && !(await done()); pass++) {
+    tally.clock.advance(6_000);
+    await tally.jobs.tick();
+  }
+  expect(await done()).toBe(true);
+}
+
+beforeAll(async () => {
+  line = defineCreditsLine({ tenantDatabases: tenantSettingsForTests() });
+  tally = await testTally({ lines: productLines.map((each) => (each.name === 'credits' ? line : each)) });
+  dropTenantDatabasesAtEnd(() => tally.database.db);
+  whenFileEnds(() => tally.stop());
+  admin = await creditsAdmin(tally);
+  const whitelabel = await makeProduct(tally, admin, {
+    type: 'whitelabel',
+    credits: 100,
+    permissions: ['create_under_whitelabel_product'],
+  });
+  const email = freshEmail('reseller');
+  reseller = await personWithPassword(tally, password, { email, name: 'Own Shop' });
+  await buy(tally, admin, email, whitelabel.id);
+  whitelabelId = (
+    await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', { as: reseller, body: { domain } })
+  ).id;
+  await ok(tally, 200, 'POST', '/api/credits/whitelabel/database', { as: reseller });
+  // The DNS check's verdict, as the domain job writes it: the subject here is what an active domain serves.
+  await tally.database.db.execute(
+    sql`UPDATE credits_whitelabels SET status = 'active', dns_verified_at = now(), activated_at = now()
+        WHERE id = ${whitelabelId}`,
+  );
+});
+
+describe('a reseller’s own database', () => {
+  it('answers that the shop is unavailable until the database is ready, then serves it from there', async () => {
+    const waiting = await ok(tally, 503, 'GET', '/api/credits/catalogue', { headers: on() });
+    expect(waiting.error.message).toContain('moving to a database of its own');
+    // The brand still shows, so the page can say what is happening under the right name.
+    expect((await ok(tally, 200, 'GET', '/api/tenant', { headers: on() })).tenant.domain).toBe(domain);
+
+    await tickUntil(
+      async () =>
+        (await count(
+          tally.database.db,
+          sql`SELECT count(*)::int AS n FROM credits_tenant_databases WHERE state = 'ready'`,
+        )) === 1,
+    );
+    tenantDb = (await line.tenantDatabases(tally.context).open(whitelabelId)).db;
+    tally.clock.advance(6_000);
+    expect(await ok(tally, 200, 'GET', '/api/credits/catalogue', { headers: on() })).toEqual({ items: [] });
+  });
+
+  it('knows the reseller: it signs in on its domain with its own password, into a session kept there alone', async () => {
+    const mainSessions = await count(
+      tally.database.db,
+      sql`SELECT count(*)::int AS n FROM core_sessions WHERE user_id = ${reseller.userId}`,
+    );
+    const signedIn = await request(tally, 'POST', '/api/auth/login', {
+      body: { email: reseller.email, password },
+      headers: on(),
+    });
+    expect(signedIn.status, JSON.stringify(await read(signedIn.clone()))).toBe(200);
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    expect(
+      await count(
+        tenantDb,
+        sql`SELECT count(*)::int AS n FROM core_sessions WHERE user_id = ${reseller.userId}`,
+      ),
+    ).toBe(1);
+    expect(
+      await count(
+        tally.database.db,
+        sql`SELECT count(*)::int AS n FROM core_sessions WHERE user_id = ${reseller.userId}`,
+      ),
+    ).toBe(mainSessions);
+
+    // Credits of its own in its database, as its float moves them in (src/credits/float/): making a
+    // product there is checked against them.
+    await tenantDb.transaction((tx) =>
+      grantCredits(tx, tally.clock, {
+        userId: reseller.userId,
+        source: 'adjustment',
+        amount: 50n,
+        reason: 'credits moved into the reseller’s own database',
+      }),
+    );
+    // Its shop's product is made in its database, and sold there; Tally's database never sees it.
+    const product = await ok(tally, 201, 'POST', '/api/credits/products', {
+      headers: on({ cookie, 'x-requested-with': 'tally-web' }),
+      body: {
+        type: 'under_whitelabel',
+        name: 'Own Starter',
+        credits_per_cycle: '10',
+        refill_cycle: 'month',
+        permissions: [],
+      },
+    });
+    const shop = await ok(tally, 200, 'GET', '/api/credits/catalogue', { headers: on() });
+    expect(shop.items.map((item: { id: string }) => item.id)).toEqual([product.id]);
+    expect(
+      await count(
+        tally.database.db,
+        sql`SELECT count(*)::int AS n FROM credits_products WHERE id = ${product.id}`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(tenantDb, sql`SELECT count(*)::int AS n FROM credits_products WHERE id = ${product.id}`),
+    ).toBe(1);
+  });
+
+  it('is no place for Tally’s sessions and keys: the reseller’s session on Tally’s database opens nothing there', async () => {
+    const refused = await ok(tally, 401, 'GET', '/api/auth/me', { as: reseller, headers: on() });
+    expect(refused.error.code).toBe('unauthorized');
+    const operator = await request(tally, 'GET', '/api/credits/users', {
+      headers: on({ authorization: 'Bearer test-admin-key-0123456789abcdef' }),
+    });
+    expect(operator.status).toBe(403);
+  });
+
+  it('has Tally’s tenant work done on it: a hold in its ledger expires by itself', async () => {
+    const holdId = '5b0e2c4a-7d7e-4f57-9a4e-1d2b3c4d5e6f';
+    await tenantDb.transaction((tx) =>
+      applyTransfers(
+        tx,
+        [
+          {
+            id: holdId,
+            debitAccountId: SYSTEM_ACCOUNTS.issuer,
+            creditAccountId: SYSTEM_ACCOUNTS.expired,
+            amount: 5n,
+            ledger: CREDITS_LEDGER,
+            code: 'test_hold',
+            timeoutSeconds: 2,
+            flags: { pending: true },
+          },
+        ],
+        { clock: tally.clock },
+      ),
+    );
+    const expired = () =>
+      count(
+        tenantDb,
+        sql`SELECT count(*)::int AS n FROM ledger_transfers WHERE pending_id = ${holdId} AND kind = 'expire_pending'`,
+      );
+    expect(await expired()).toBe(0);
+    await tickUntil(async () => (await expired()) === 1);
+    // Tally's own ledger has no such hold, and no expiry of one.
+    expect(
+      await count(
+        tally.database.db,
+        sql`SELECT count(*)::int AS n FROM ledger_transfers WHERE id = ${holdId}`,
+      ),
+    ).toBe(0);
+  });
+});
