@@ -64,6 +64,11 @@ export const creditsErrors = defineErrors({
     description: 'The temporary password expired or was replaced by a newer one',
   },
   password_already_set: { status: 409, description: 'The account has a password already' },
+  shop_already_started: {
+    status: 409,
+    description:
+      'The reseller’s shop already has products or customers on Tally’s database: a database of its own is for a shop before its first product',
+  },
   tenant_database_not_ready: {
     status: 409,
     description: 'The reseller’s own database is still being made (or its last try failed)',

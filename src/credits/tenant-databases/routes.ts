@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Actor } from '../../core/actor';
-import { createRouter, errorResponses, jsonResponse } from '../../core/http';
+import { createRouter, errorResponses, jsonResponse, refusals } from '../../core/http';
+import { creditsErrors } from '../errors';
 import { iso, Uuid } from '../fields';
 import { tenantDatabaseEngines, tenantDatabaseStates } from '../schema';
 import type { TenantDatabase } from './provisioning';
@@ -55,10 +56,11 @@ export function tenantDatabaseRoutes(deps: TenantDatabaseDeps) {
       access: { caller: 'signed-in', scope: 'credits:manage' },
       tags,
       summary:
-        'Ask for a database of my own (whitelabel resellers, once their domain is set); asking again answers the same one',
+        'Ask for a database of my own (whitelabel resellers, once their domain is set and before their first product); asking again answers the same one',
       responses: {
         200: jsonResponse(TenantDatabaseSchema, 'The database, as far as it got'),
         ...errorResponses,
+        ...refusals(creditsErrors, ['shop_already_started']),
       },
     }),
     async (c) => {

@@ -1,9 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
-import type { Db } from '../../core/database';
+import { type Db, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { newId } from '../../core/ids';
+import { creditsErrors } from '../errors';
 import { lockCustomer } from '../people/customers';
 import { customers, tenantDatabases, whitelabels } from '../schema';
 import type { TenantDatabase } from './provisioning';
@@ -33,6 +34,20 @@ export async function requestTenantDatabase(deps: TenantDatabaseDeps, actor: Act
       .from(whitelabels)
       .where(eq(whitelabels.userId, userId));
     if (!setUp) throw notFound('whitelabel set-up', { reason: 'set your domain first' });
+    // What the shop already has on Tally's database would not follow it into its own: its customers
+    // could no longer sign in on its domain, its products would leave its catalogue.
+    const [started] = await queryRows<{ customers: number; products: number }>(
+      tx,
+      sql`SELECT (SELECT count(*)::int FROM credits_customers WHERE reseller_user_id = ${userId}) AS customers,
+                 (SELECT count(*)::int FROM credits_products WHERE owner_user_id = ${userId}) AS products`,
+    );
+    if (started && (started.customers > 0 || started.products > 0)) {
+      throw creditsErrors.error(
+        'shop_already_started',
+        `your shop already has ${started.products} product(s) and ${started.customers} customer(s) on Tally's database, which stay there: a database of its own is for a shop before its first product`,
+        { products: started.products, customers: started.customers },
+      );
+    }
     const now = deps.clock.now();
     const name = newTenantDatabaseName();
     const onServer = deps.settings.engine === 'postgres';

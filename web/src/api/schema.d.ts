@@ -16189,7 +16189,7 @@ export interface paths {
         };
         put?: never;
         /**
-         * Ask for a database of my own (whitelabel resellers, once their domain is set); asking again answers the same one
+         * Ask for a database of my own (whitelabel resellers, once their domain is set and before their first product); asking again answers the same one
          * @description Any signed-in person (and the operator key). An API key needs the `credits:manage` scope.
          */
         post: {
@@ -16249,13 +16249,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict */
+                /** @description `shop_already_started`: The reseller’s shop already has products or customers on Tally’s database: a database of its own is for a shop before its first product */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "shop_already_started" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
                 /** @description Refused by a domain rule */
@@ -33989,6 +33996,7 @@ export interface components {
          *     - `temporary_password_used`: The temporary password was used already: log in with the chosen one, or reset it
          *     - `temporary_password_expired`: The temporary password expired or was replaced by a newer one
          *     - `password_already_set`: The account has a password already
+         *     - `shop_already_started`: The reseller’s shop already has products or customers on Tally’s database: a database of its own is for a shop before its first product
          *     - `tenant_database_not_ready`: The reseller’s own database is still being made (or its last try failed)
          *     - `float_database_not_ready`: The reseller has no database of its own ready: a float is moved into one (POST /whitelabel/database)
          *     - `household_name_taken`: An open household of the club has that name already
@@ -34048,7 +34056,7 @@ export interface components {
          *     - `flow_operator_not_authorized`: The subscriber has not given Tally’s operator the permission this change needs (details.permissions)
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "webhook_endpoint_limit" | "webhook_endpoint_disabled" | "webhook_delivery_pending" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "domain_not_set" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "tenant_database_not_ready" | "float_database_not_ready" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "subscription_closed" | "not_subscribed" | "uses_exhausted" | "quota_exceeded" | "flow_exists" | "permit_stale" | "start_amount_not_covered" | "flow_not_found" | "flow_operator_not_authorized";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "webhook_endpoint_limit" | "webhook_endpoint_disabled" | "webhook_delivery_pending" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "domain_not_set" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "shop_already_started" | "tenant_database_not_ready" | "float_database_not_ready" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "subscription_closed" | "not_subscribed" | "uses_exhausted" | "quota_exceeded" | "flow_exists" | "permit_stale" | "start_amount_not_covered" | "flow_not_found" | "flow_operator_not_authorized";
         Error: {
             error: {
                 /** @example validation_failed */

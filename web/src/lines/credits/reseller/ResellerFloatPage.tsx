@@ -111,8 +111,8 @@ export function ResellerFloatPage() {
             {data.database_state !== 'ready' && (
               <Alert color="blue" variant="light" role="note" title="Your shop needs its own database first">
                 A float lives in your shop’s own database.{' '}
-                <Anchor component={Link} to="/credits/reseller/domain">
-                  Set up your domain and ask for the database.
+                <Anchor component={Link} to="/credits/reseller">
+                  Ask for it on your overview, once your domain is set.
                 </Anchor>
               </Alert>
             )}

@@ -10,6 +10,7 @@ import { formatToTheSecond } from '../../../lib/dates';
 import { formatCredits } from '../format';
 import { BrandPreview } from './BrandPreview';
 import { type CreditsBranding, useBranding } from './ResellerBrandingPage';
+import { DatabaseSection } from './ResellerDatabaseSection';
 import { ResellerFrame, useWhitelabel } from './ResellerFrame';
 
 type DomainStatus = CreditsBranding['domain_status'];
@@ -144,6 +145,7 @@ export function ResellerOverviewPage() {
           <BrandSection />
         </SimpleGrid>
         <PoolSection />
+        <DatabaseSection />
         <Group gap="md">
           <Button component={Link} to="/credits/reseller/customers">
             See your customers and their credits
