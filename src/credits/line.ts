@@ -1,10 +1,12 @@
 import type { LineContext, ProductLine } from '../product-line';
+import { checkoutNotificationTypes } from './checkout/notifications';
 import {
   CHECKOUT_PURPOSE,
   checkoutAuthorizations,
   checkoutSettlement,
   ensureCheckoutLedger,
 } from './checkout/service';
+import { registerTenantCheckoutPurchases } from './checkout/tenant-purchases';
 import { makeCreditsDemo } from './demo';
 import { type CreditsDeps, type DomainResolver, systemDomainResolver } from './deps';
 import { registerCreditsJobs } from './engine/jobs';
@@ -58,7 +60,11 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): CreditsLine
       await ensureBuiltInActions(db, clock);
       await ensureCheckoutLedger(db, clock);
     },
-    notificationTypes: { ...creditsNotificationTypes, ...floatNotificationTypes },
+    notificationTypes: {
+      ...creditsNotificationTypes,
+      ...floatNotificationTypes,
+      ...checkoutNotificationTypes,
+    },
     routes: (context) =>
       creditsRoutes(creditsDeps(context), context.files, tenantDatabases.deps(context), floatDeps(context)),
     jobs: (context) => {
@@ -68,6 +74,7 @@ export function defineCreditsLine(options: CreditsLineOptions = {}): CreditsLine
       tenantDatabases.jobs(context);
       registerTenantWork(context, tenantDatabases.registry(context));
       registerFloatJobs(jobs, floatDeps(context));
+      registerTenantCheckoutPurchases(jobs, { credits: creditsDeps(context), float: floatDeps(context) });
     },
     commands: [creditsCommand],
     stop: (context) => tenantDatabases.stop(context),

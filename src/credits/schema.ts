@@ -377,9 +377,11 @@ export const checkouts = pgTable(
   'credits_checkouts',
   {
     id: uuid('id').primaryKey(),
-    productId: uuid('product_id')
-      .notNull()
-      .references(() => products.id),
+    /**
+     * No reference to `credits_products`: a shop on its own database sells a product of that
+     * database, which Tally's (where every checkout is recorded) does not hold.
+     */
+    productId: uuid('product_id').notNull(),
     email: text('email').notNull(),
     name: text('name').notNull().default(''),
     /** The price as shown (the product's USD price) and as paid (USDC micro-units). */
@@ -399,10 +401,25 @@ export const checkouts = pgTable(
     failure: text('failure'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    /**
+     * The reseller whose own database makes the purchase (its shop's product is there), or null when
+     * the purchase is made on Tally's database as the payment is booked.
+     */
+    tenantUserId: uuid('tenant_user_id'),
+    /** Failed tries of a tenant checkout's purchase; each waits longer before the next. */
+    purchaseAttempts: integer('purchase_attempts').notNull().default(0),
+    /** When the purchase job may take the checkout next: a try's lease, or the backoff after a failure. */
+    purchaseDueAt: timestamp('purchase_due_at', { withTimezone: true }),
+    /** When the reseller was told this purchase waits for its float: it is told once. */
+    floatShortNotifiedAt: timestamp('float_short_notified_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('credits_checkouts_authorization_idx').on(t.fromAddress, t.nonce),
     index('credits_checkouts_transaction_idx').on(t.transactionId),
+    // The purchase job's queue: paid tenant checkouts whose purchase is still to be made.
+    index('credits_checkouts_tenant_purchase_idx')
+      .on(t.purchaseDueAt)
+      .where(sql`${t.tenantUserId} IS NOT NULL AND ${t.purchaseId} IS NULL`),
   ],
 );
 

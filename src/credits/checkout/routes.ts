@@ -48,7 +48,7 @@ export const CheckoutSchema = z
     id: Uuid,
     state: z.enum(checkoutStates).openapi({
       description:
-        'awaiting_payment: submitted, waiting for confirmations; paid: the purchase is made (login details mailed); failed; reversed',
+        'awaiting_payment: submitted, waiting for confirmations; paid: the payment is confirmed, and the purchase is made (login details mailed) once `purchase_id` is set — on a shop with a database of its own it follows within seconds, or waits for the shop’s float, `failure` saying so; failed; reversed',
     }),
     product_id: Uuid,
     email: z.string(),
@@ -142,7 +142,7 @@ export function checkoutRoutes(deps: CreditsDeps) {
           name: body.name,
           authorization: authorizationInputOf(body.authorization),
         },
-        c.get('tenant')?.ownerUserId,
+        c.get('tenant') ?? undefined,
       );
       return c.json(checkoutJson(checkout), replayed ? 200 : 201);
     },

@@ -31,7 +31,7 @@ import { isSuccess } from '../../ledger/types';
 import type { CreditsDeps } from '../deps';
 import { derivedId } from '../engine/ledger';
 import { creditsErrors } from '../errors';
-import { recordPurchase } from '../purchases/service';
+import { type PurchaseInput, recordPurchase } from '../purchases/service';
 import { checkouts, products } from '../schema';
 
 /**
@@ -120,6 +120,15 @@ async function sellable(db: Db, productId: string, seller?: string) {
   return product;
 }
 
+/**
+ * The reseller's shop a checkout is taken on: its products are the only ones on sale there, and when
+ * it has a database of its own (`database`), the purchase is made there (`tenant-purchases.ts`).
+ */
+export interface CheckoutShop {
+  ownerUserId: string;
+  database: Db | null;
+}
+
 export interface CheckoutInput {
   email: string;
   name?: string;
@@ -130,15 +139,19 @@ export interface CheckoutInput {
  * Takes a buyer's authorization of the product's price: checked as the chain would take it, for
  * exactly the price, recorded and its submission queued in one transaction. Sending the same
  * authorization again answers the same checkout; the purchase comes when the chain confirms it.
+ *
+ * The offer is read where the shop's products are (the work in progress's database), but the
+ * checkout and its queued submission are always written to Tally's own: the chain's sender and
+ * follower run there, and a shop on its own database would hide them from both.
  */
 export async function startCheckout(
   deps: CreditsDeps,
   actor: Actor,
   productId: string,
   input: CheckoutInput,
-  seller?: string,
+  shop?: CheckoutShop,
 ): Promise<{ checkout: Checkout; replayed: boolean }> {
-  const offer = await checkoutOffer(deps, productId, seller);
+  const offer = await checkoutOffer(deps, productId, shop?.ownerUserId);
   if (offer.unavailable || offer.value === null || !deps.chain)
     throw creditsErrors.error('checkout_unavailable', offer.unavailable ?? 'the checkout is off', {
       product_id: productId,
@@ -148,7 +161,7 @@ export async function startCheckout(
   const malformed = nonceRefusal(input.authorization.nonce);
   if (malformed) throw authorizationError(malformed);
   const { from, nonce } = authorizationKey(input.authorization);
-  const existing = await findCheckout(deps.db, from, nonce);
+  const existing = await findCheckout(deps.ownDb, from, nonce);
   if (existing)
     return { checkout: sameCheckout(existing, productId, email, input.authorization), replayed: true };
   if (input.authorization.value !== offer.value)
@@ -160,7 +173,7 @@ export async function startCheckout(
   const checked = await checkAuthorization(chain, deps.clock.now(), input.authorization);
   if (!checked.ok) throw authorizationError(checked);
 
-  return deps.db.transaction(async (tx) => {
+  return deps.ownDb.transaction(async (tx) => {
     const at = deps.clock.now();
     const id = newId();
     const [made] = await tx
@@ -180,6 +193,7 @@ export async function startCheckout(
         validBefore: input.authorization.validBefore,
         signature: checked.signature,
         state: 'awaiting_payment',
+        tenantUserId: shop?.database ? shop.ownerUserId : null,
         createdAt: at,
         updatedAt: at,
       })
@@ -209,7 +223,13 @@ export async function startCheckout(
       action: 'credits.checkout_started',
       objectType: 'credits_checkout',
       objectId: id,
-      details: { product_id: productId, from, value: offer.value!.toString(), transaction_id: queued.id },
+      details: {
+        product_id: productId,
+        from,
+        value: offer.value!.toString(),
+        transaction_id: queued.id,
+        tenant_user_id: shop?.database ? shop.ownerUserId : null,
+      },
     });
     return { checkout: checkout!, replayed: false };
   });
@@ -235,10 +255,13 @@ function sameCheckout(
   return existing;
 }
 
-/** A checkout by its id: the id is the buyer's receipt, so whoever holds it may read it. */
-export async function getCheckout(deps: Pick<CreditsDeps, 'db'>, id: string): Promise<Checkout> {
+/**
+ * A checkout by its id, from Tally's database where every checkout is: the id is the buyer's
+ * receipt, so whoever holds it may read it.
+ */
+export async function getCheckout(deps: Pick<CreditsDeps, 'ownDb'>, id: string): Promise<Checkout> {
   if (!isUuid(id)) throw notFound('checkout', { id });
-  const [checkout] = await deps.db.select().from(checkouts).where(eq(checkouts.id, id));
+  const [checkout] = await deps.ownDb.select().from(checkouts).where(eq(checkouts.id, id));
   if (!checkout) throw notFound('checkout', { id });
   return checkout;
 }
@@ -246,7 +269,9 @@ export async function getCheckout(deps: Pick<CreditsDeps, 'db'>, id: string): Pr
 /**
  * What the checkout does with its authorizations' events (the chain rail reads them,
  * `authorizationWatchers`). Used and confirmed: the purchase is made and the USDC booked, under ids
- * derived from the event, once per event, whoever submitted it. The purchase cannot be taken back
+ * derived from the event, once per event, whoever submitted it. A checkout of a shop on its own
+ * database is only booked and marked paid here: its purchase is made in that database, which this
+ * transaction of Tally's must not write, by `purchaseTenantCheckouts`. The purchase cannot be taken back
  * (credits granted, login details mailed): a reorg deeper than the confirmations that takes the
  * payment back reverses the booking, marks the checkout `reversed` and leaves the purchase for
  * administrators to decide on. Cancelled by the payer before use: the checkout fails.
@@ -269,22 +294,15 @@ export function checkoutAuthorizations(deps: CreditsDeps): AuthorizationHandler 
         CHECKOUT_ACCOUNTS.sales,
         checkout,
       );
-      const { purchase } = await recordPurchase(tx, deps, systemActor, {
-        source: 'checkout',
-        integrationId: null,
-        orderId: checkout.id,
-        email: checkout.email,
-        productId: checkout.productId,
-        name: checkout.name || undefined,
-        amountPaid: { amountMinor: checkout.priceMinor, currency: checkout.priceCurrency },
-        details: { checkout_id: checkout.id, from: checkout.fromAddress, value: checkout.value.toString() },
-      });
+      const purchase = checkout.tenantUserId
+        ? null
+        : (await recordPurchase(tx, deps, systemActor, checkoutPurchase(checkout))).purchase;
       await tx
         .update(checkouts)
         .set({
           state: 'paid',
           paidEventId: event.id,
-          purchaseId: purchase.id,
+          purchaseId: purchase?.id ?? null,
           failure: null,
           updatedAt: deps.clock.now(),
         })
@@ -346,6 +364,18 @@ export function checkoutAuthorizations(deps: CreditsDeps): AuthorizationHandler 
   };
 }
 
+/** The purchase a paid checkout makes, as a webhook's order would: the checkout's id is its order id. */
+export const checkoutPurchase = (checkout: Checkout): PurchaseInput => ({
+  source: 'checkout',
+  integrationId: null,
+  orderId: checkout.id,
+  email: checkout.email,
+  productId: checkout.productId,
+  name: checkout.name || undefined,
+  amountPaid: { amountMinor: checkout.priceMinor, currency: checkout.priceCurrency },
+  details: { checkout_id: checkout.id, from: checkout.fromAddress, value: checkout.value.toString() },
+});
+
 async function book(tx: Db, clock: Clock, id: string, debit: string, credit: string, checkout: Checkout) {
   const [outcome] = await applyTransfers(
     tx,
@@ -368,7 +398,7 @@ async function book(tx: Db, clock: Clock, id: string, debit: string, credit: str
 
 /** The treasury's submission of a checkout's payment settled: refused or replaced fails a checkout still waiting. */
 export const checkoutSettlement = (
-  deps: Pick<CreditsDeps, 'db' | 'clock'>,
+  deps: Pick<CreditsDeps, 'ownDb' | 'clock'>,
   chain: ChainRuntime,
 ): Flow<Settlement> =>
   authorizationSettlement(
@@ -389,5 +419,5 @@ export const checkoutSettlement = (
           .where(and(eq(checkouts.transactionId, transactionId), eq(checkouts.state, 'awaiting_payment')));
       },
     },
-    deps.db,
+    deps.ownDb,
   );

@@ -35261,7 +35261,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
-             * @description awaiting_payment: submitted, waiting for confirmations; paid: the purchase is made (login details mailed); failed; reversed
+             * @description awaiting_payment: submitted, waiting for confirmations; paid: the payment is confirmed, and the purchase is made (login details mailed) once `purchase_id` is set — on a shop with a database of its own it follows within seconds, or waits for the shop’s float, `failure` saying so; failed; reversed
              * @enum {string}
              */
             state: "awaiting_payment" | "paid" | "failed" | "reversed";
