@@ -6,8 +6,11 @@ import type { Actor } from '../../src/core/actor';
 import type { Clock } from '../../src/core/clock';
 import type { Db } from '../../src/core/database';
 import { newId } from '../../src/core/ids';
+import { type CreditsLine, defineCreditsLine } from '../../src/credits/line';
 import { customers, tenantDatabases, whitelabels } from '../../src/credits/schema';
 import type { TenantDatabaseSettings } from '../../src/credits/tenant-databases/settings';
+import { productLines } from '../../src/lines';
+import { type TestTally, testTally } from './app';
 import { testDatabaseUrl, whenFileEnds } from './database';
 
 /**
@@ -94,4 +97,28 @@ export async function whitelabelReseller(
     whitelabelId,
     actor: { userId, isAdmin: false, apiKeyId: null, scopes: null, ip: null, requestId: null },
   };
+}
+
+/**
+ * A whole Tally whose credits line makes resellers' databases on this run's engine, each dropped and
+ * closed when the test file ends.
+ */
+export async function tenantTally(): Promise<{ tally: TestTally; line: CreditsLine }> {
+  const line = defineCreditsLine({ tenantDatabases: tenantSettingsForTests() });
+  const tally = await testTally({
+    lines: productLines.map((each) => (each.name === 'credits' ? line : each)),
+  });
+  dropTenantDatabasesAtEnd(() => tally.database.db);
+  // First of all when the file ends: the line closes the tenant databases it opened.
+  whenFileEnds(() => tally.stop());
+  return { tally, line };
+}
+
+/** The job runner's passes, the clock moved past every sweep's interval before each, until `done`. */
+export async function tickUntil(tally: TestTally, done: () => Promise<boolean>, passes = 30): Promise<void> {
+  for (let pass = 0; pass < passes && !(await done()); pass++) {
+    tally.clock.advance(6_000);
+    await tally.jobs.tick();
+  }
+  if (!(await done())) throw new Error(`not done after ${passes} passes of the job runner`);
 }

@@ -6,17 +6,14 @@ import {
   request,
   type TestPerson,
   type TestTally,
-  testTally,
 } from '../../../test/support/app';
 import { buy, creditsAdmin, freshEmail, makeProduct, ok } from '../../../test/support/credits';
-import { whenFileEnds } from '../../../test/support/database';
-import { dropTenantDatabasesAtEnd, tenantSettingsForTests } from '../../../test/support/tenant-databases';
+import { tenantTally, tickUntil } from '../../../test/support/tenant-databases';
 import { type Db, queryRows } from '../../core/database';
 import { applyTransfers } from '../../ledger/engine';
-import { productLines } from '../../lines';
 import { grantCredits } from '../engine/grants';
 import { CREDITS_LEDGER, SYSTEM_ACCOUNTS } from '../engine/ledger';
-import { type CreditsLine, defineCreditsLine } from '../line';
+import type { CreditsLine } from '../line';
 
 /**
  * A reseller with a database of its own: its domain is served from that database alone — its
@@ -37,20 +34,8 @@ const on = (headers: Record<string, string> = {}) => ({ host: domain, ...headers
 const count = async (db: Db, query: ReturnType<typeof sql>) =>
   (await queryRows<{ n: number }>(db, query))[0]!.n;
 
-/** The job runner's passes, with the clock moved past each sweep's interval, until `done`. */
-async function tickUntil(done: () => Promise<boolean>) {
-  for (let pass = 0; pass < 20 && !(await done()); pass++) {
-    tally.clock.advance(6_000);
-    await tally.jobs.tick();
-  }
-  expect(await done()).toBe(true);
-}
-
 beforeAll(async () => {
-  line = defineCreditsLine({ tenantDatabases: tenantSettingsForTests() });
-  tally = await testTally({ lines: productLines.map((each) => (each.name === 'credits' ? line : each)) });
-  dropTenantDatabasesAtEnd(() => tally.database.db);
-  whenFileEnds(() => tally.stop());
+  ({ tally, line } = await tenantTally());
   admin = await creditsAdmin(tally);
   const whitelabel = await makeProduct(tally, admin, {
     type: 'whitelabel',
@@ -79,6 +64,7 @@ describe('a reseller’s own database', () => {
     expect((await ok(tally, 200, 'GET', '/api/tenant', { headers: on() })).tenant.domain).toBe(domain);
 
     await tickUntil(
+      tally,
       async () =>
         (await count(
           tally.database.db,
@@ -183,7 +169,7 @@ describe('a reseller’s own database', () => {
         sql`SELECT count(*)::int AS n FROM ledger_transfers WHERE pending_id = ${holdId} AND kind = 'expire_pending'`,
       );
     expect(await expired()).toBe(0);
-    await tickUntil(async () => (await expired()) === 1);
+    await tickUntil(tally, async () => (await expired()) === 1);
     // Tally's own ledger has no such hold, and no expiry of one.
     expect(
       await count(

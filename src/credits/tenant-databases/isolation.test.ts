@@ -6,19 +6,16 @@ import {
   request,
   type TestPerson,
   type TestTally,
-  testTally,
 } from '../../../test/support/app';
 import { buy, creditsAdmin, customerOf, freshEmail, makeProduct, ok } from '../../../test/support/credits';
-import { whenFileEnds } from '../../../test/support/database';
-import { dropTenantDatabasesAtEnd, tenantSettingsForTests } from '../../../test/support/tenant-databases';
+import { tenantTally, tickUntil } from '../../../test/support/tenant-databases';
 import { systemActor } from '../../core/actor';
 import { type Db, queryRows } from '../../core/database';
 import { withDatabase } from '../../core/request-database';
-import { productLines } from '../../lines';
 import type { CreditsDeps } from '../deps';
 import { systemDomainResolver } from '../deps';
 import { creditsSpender } from '../engine/spend-batch';
-import { type CreditsLine, defineCreditsLine } from '../line';
+import type { CreditsLine } from '../line';
 import { enterPurchase } from '../purchases/service';
 
 /**
@@ -49,14 +46,6 @@ let c: Shop;
 let counter = 0;
 const hostOf = (shop: Shop, headers: Record<string, string> = {}) => ({ host: shop.domain, ...headers });
 const keyed = (shop: Shop) => ({ authorization: `Bearer ${shop.key}` });
-
-async function tickUntil(done: () => Promise<boolean>) {
-  for (let pass = 0; pass < 30 && !(await done()); pass++) {
-    tally.clock.advance(6_000);
-    await tally.jobs.tick();
-  }
-  expect(await done()).toBe(true);
-}
 
 /** The services as a request on the shop's domain runs them. */
 const servicesOf = (): CreditsDeps => ({
@@ -104,6 +93,7 @@ async function stock(shop: Shop) {
       body: { amount: '200' },
     });
     await tickUntil(
+      tally,
       async () =>
         (
           await queryRows<{ n: number }>(
@@ -144,10 +134,7 @@ async function stock(shop: Shop) {
 }
 
 beforeAll(async () => {
-  line = defineCreditsLine({ tenantDatabases: tenantSettingsForTests() });
-  tally = await testTally({ lines: productLines.map((each) => (each.name === 'credits' ? line : each)) });
-  dropTenantDatabasesAtEnd(() => tally.database.db);
-  whenFileEnds(() => tally.stop());
+  ({ tally, line } = await tenantTally());
   admin = await creditsAdmin(tally);
   const whitelabel = await makeProduct(tally, admin, {
     type: 'whitelabel',
@@ -158,6 +145,7 @@ beforeAll(async () => {
   b = await openShop(whitelabel.id, true);
   c = await openShop(whitelabel.id, false);
   await tickUntil(
+    tally,
     async () =>
       (
         await queryRows<{ n: number }>(
