@@ -168,6 +168,33 @@ describe('a product’s payment link', () => {
     expect(field(again, /^Email/).value).toBe(buyer);
   });
 
+  it('says a paid checkout’s account is being set up while its shop makes the purchase, and why it waits when the shop’s float is short', async () => {
+    const { product } = await pricedProduct('Checkout Own Shop', '1000');
+    const { user } = await pages.render(`/buy/${product.id}`);
+    const form = await screen.findByRole('form', { name: 'Pay with USDC' });
+    await connectDevWallet(user);
+    const buyer = freshEmail('patient');
+    await user.type(field(form, /^Email/), buyer);
+    await user.click(within(form).getByRole('button', { name: 'Pay 10 USDC' }));
+    const payment = await screen.findByRole('region', { name: 'Your payment' });
+    // Paid on a shop with a database of its own whose float is short: what the purchase job records.
+    await pages.tally.database.db.execute(
+      sql`UPDATE credits_checkouts SET state = 'paid', updated_at = now(), purchase_id = NULL,
+            failure = 'the shop is restocking its credits; your purchase is made as soon as it has'
+          WHERE email = ${buyer}`,
+    );
+    await within(payment).findByText('Paid, your account is being set up', {}, { timeout: 15_000 });
+    expect(within(payment).getByRole('status').textContent).toContain(
+      'The shop is restocking its credits; your purchase is made as soon as it has.',
+    );
+    // Topped up: the purchase is made, and the page, still following, says where the login details went.
+    await pages.tally.database.db.execute(
+      sql`UPDATE credits_checkouts SET purchase_id = id, failure = NULL, updated_at = now() WHERE email = ${buyer}`,
+    );
+    await within(payment).findByText(/We sent your login details/, {}, { timeout: 15_000 });
+    expect(within(payment).queryByText('Paid, your account is being set up')).toBeNull();
+  });
+
   it('says plainly why a product priced in another currency cannot be bought here, with no button', async () => {
     const { product } = await pricedProduct('Euro Plan', '900', 'EUR');
     await pages.render(`/buy/${product.id}`);

@@ -65,7 +65,9 @@ export function CheckoutFollower({
     call(api.GET('/api/credits/checkouts/{id}', { params: { path: { id } } })),
   );
   const current = checkout.data ?? initial;
-  const waiting = current === undefined || current.state === 'awaiting_payment';
+  // Paid on a shop with a database of its own: the purchase follows the payment there, by itself.
+  const settingUp = current?.state === 'paid' && current.purchase_id === null;
+  const waiting = current === undefined || current.state === 'awaiting_payment' || settingUp;
   usePolling(checkout.reload, POLL_MS, waiting);
   if (!current) {
     return checkout.error ? (
@@ -92,7 +94,20 @@ export function CheckoutFollower({
             page follows it by itself.
           </Text>
         )}
-        {current.state === 'paid' && (
+        {settingUp && (
+          <Alert
+            color={current.failure ? 'yellow' : 'teal'}
+            variant="light"
+            title="Paid, your account is being set up"
+          >
+            <Text size="sm">
+              {current.failure
+                ? `${sentence(current.failure)} Your payment is kept; this page follows it by itself.`
+                : 'Your payment is confirmed; your account and credits are being made. This page follows it by itself.'}
+            </Text>
+          </Alert>
+        )}
+        {current.state === 'paid' && !settingUp && (
           <Alert color="teal" variant="light">
             <Stack gap="xs">
               <Text size="sm">
