@@ -88,6 +88,9 @@ describe('a top-up', () => {
       pending_amount: '0',
       main_available: '700',
     });
+    // The reseller's pool on Tally says where the credits went: into the float, not spent.
+    const pool = await read(await request(f.tally, 'GET', '/api/credits/whitelabel/pool', { as: reseller }));
+    expect(pool).toMatchObject({ total: '1000', moved_to_float: '300', spent: '0', available: '700' });
     const list = await read(await request(f.tally, 'GET', TOP_UPS, { as: reseller }));
     expect(list.items.map((t: { id: string; state: string }) => [t.id, t.state])).toEqual([
       [first.body.id, 'applied'],

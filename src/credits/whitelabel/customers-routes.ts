@@ -41,6 +41,7 @@ const PoolSchema = z
   .object({
     total: Credits.openapi({ description: 'what your own grants hold this cycle' }),
     handed_out: Credits.openapi({ description: 'what of it went to your customers’ grants' }),
+    moved_to_float: Credits.openapi({ description: 'what of it you moved into your own database’s float' }),
     spent: Credits.openapi({ description: 'what you used yourself (your actions, making products)' }),
     reserved: Credits,
     available: Credits.openapi({ description: 'what is left to hand out or spend' }),
@@ -92,6 +93,7 @@ export function resellerCustomerRoutes(deps: CreditsDeps) {
         {
           total: pool.total.toString(),
           handed_out: pool.handedOut.toString(),
+          moved_to_float: pool.movedToFloat.toString(),
           spent: pool.spent.toString(),
           reserved: pool.reserved.toString(),
           available: pool.available.toString(),

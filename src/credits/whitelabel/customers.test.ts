@@ -103,6 +103,7 @@ describe('a reseller’s customers', () => {
     expect(await ok(tally, 200, 'GET', '/api/credits/whitelabel/pool', { as: a.reseller })).toEqual({
       total: '100',
       handed_out: '30',
+      moved_to_float: '0',
       spent: '5',
       reserved: '0',
       available: '65',

@@ -6,6 +6,7 @@ import { idFromCursor, type Page, type PageRequest, pageLimit, pageOf } from '..
 import type { CreditsDeps } from '../deps';
 import { getBalance } from '../engine/balances';
 import { TRANSFER_CODES } from '../engine/ledger';
+import { FLOAT_TRANSFER_CODE } from '../float/ids';
 
 /**
  * What a whitelabel reseller sees of its business: the people who hold its under-whitelabel
@@ -136,6 +137,8 @@ export interface ResellerPool {
   total: bigint;
   /** What of it went to its customers' grants this cycle. */
   handedOut: bigint;
+  /** What of it moved into its own database's float (src/credits/float/) this cycle. */
+  movedToFloat: bigint;
   /** What it spent itself: its own actions, the making of products. */
   spent: bigint;
   reserved: bigint;
@@ -149,22 +152,27 @@ export async function getResellerPool(deps: CreditsDeps, actor: Actor): Promise<
   const subject = await requireReseller(deps.db, actor);
   const now = deps.clock.now();
   const balance = await getBalance(deps.db, deps.clock, { userId: subject });
-  const [row] = await queryRows<{ handed_out: string; customers: number }>(
+  const drawnAs = (code: string) =>
+    sql`(SELECT coalesce(sum(t.amount), 0)::text FROM ledger_transfers t
+           WHERE t.code = ${code} AND t.kind = 'posted' AND t.debit_account_id IN (
+             SELECT g.id FROM credits_grants g
+             WHERE g.user_id = ${subject} AND g.workspace_id IS NULL AND g.expired_at IS NULL
+               AND (g.expires_at IS NULL OR g.expires_at > ${now})))`;
+  const [row] = await queryRows<{ handed_out: string; moved_to_float: string; customers: number }>(
     deps.db,
     sql`SELECT
-          (SELECT coalesce(sum(t.amount), 0)::text FROM ledger_transfers t
-             WHERE t.code = ${TRANSFER_CODES.fund} AND t.kind = 'posted' AND t.debit_account_id IN (
-               SELECT g.id FROM credits_grants g
-               WHERE g.user_id = ${subject} AND g.workspace_id IS NULL AND g.expired_at IS NULL
-                 AND (g.expires_at IS NULL OR g.expires_at > ${now}))) AS handed_out,
+          ${drawnAs(TRANSFER_CODES.fund)} AS handed_out,
+          ${drawnAs(FLOAT_TRANSFER_CODE)} AS moved_to_float,
           (SELECT count(DISTINCT h.user_id)::int FROM credits_holdings h
              JOIN credits_products p ON p.id = h.product_id WHERE p.owner_user_id = ${subject}) AS customers`,
   );
   const handedOut = BigInt(row?.handed_out ?? '0');
+  const movedToFloat = BigInt(row?.moved_to_float ?? '0');
   return {
     total: balance.total,
     handedOut,
-    spent: balance.used - handedOut,
+    movedToFloat,
+    spent: balance.used - handedOut - movedToFloat,
     reserved: balance.reserved,
     available: balance.available,
     customers: row?.customers ?? 0,

@@ -35223,6 +35223,11 @@ export interface components {
              */
             handed_out: string;
             /**
+             * @description what of it you moved into your own database’s float
+             * @example 100
+             */
+            moved_to_float: string;
+            /**
              * @description what you used yourself (your actions, making products)
              * @example 100
              */

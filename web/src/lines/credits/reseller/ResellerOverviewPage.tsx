@@ -44,6 +44,7 @@ export function PoolSection() {
             facts={[
               { label: 'Held', value: formatCredits(data.total) },
               { label: 'Handed out to customers', value: formatCredits(data.handed_out) },
+              { label: 'Moved into your float', value: formatCredits(data.moved_to_float) },
               { label: 'Spent yourself', value: formatCredits(data.spent) },
               { label: 'Reserved', value: formatCredits(data.reserved) },
               { label: 'Left', value: formatCredits(data.available) },
