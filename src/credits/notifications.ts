@@ -6,6 +6,7 @@ export const CREDITS_NOTIFICATIONS = {
   domainActive: 'credits.domain_active',
   domainSuspended: 'credits.domain_suspended',
   domainReactivated: 'credits.domain_reactivated',
+  domainTaken: 'credits.domain_taken',
 } as const;
 
 export const creditsNotificationTypes: Readonly<Record<string, NotificationTypeDefinition>> = {
@@ -24,5 +25,9 @@ export const creditsNotificationTypes: Readonly<Record<string, NotificationTypeD
   [CREDITS_NOTIFICATIONS.domainReactivated]: {
     defaultChannel: 'both',
     label: 'Your suspended whitelabel domain is active again',
+  },
+  [CREDITS_NOTIFICATIONS.domainTaken]: {
+    defaultChannel: 'both',
+    label: 'Another reseller proved a domain you claimed before you did',
   },
 };

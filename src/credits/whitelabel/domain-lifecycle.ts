@@ -115,7 +115,23 @@ export async function verifyDomain(
         ne(whitelabels.id, claim.id),
       ),
     )
-    .returning({ userId: whitelabels.userId });
+    .returning({ id: whitelabels.id, userId: whitelabels.userId });
+  // A claim that ends without its owner doing anything is news to them: say why, and what to do.
+  for (const other of displaced) {
+    await notify(
+      tx,
+      { clock: deps.clock, types: deps.notificationTypes, publicUrl: deps.publicUrl },
+      {
+        userId: other.userId,
+        type: CREDITS_NOTIFICATIONS.domainTaken,
+        title: `${claim.domain} was proven by another reseller`,
+        body: `Another reseller put its own token in the TXT record of ${claim.domain} and pointed the domain at Tally before you did, so the domain is theirs here and your claim of it ended. If the domain is yours, whoever controls its DNS gave it to them: take it back there, then ask Tally's support.`,
+        link: DOMAIN_PAGE,
+        data: { whitelabelId: other.id, domain: claim.domain },
+        dedupeKey: `credits_domain_taken:${other.id}`,
+      },
+    );
+  }
   return moveDomain(
     tx,
     deps,

@@ -198,8 +198,15 @@ describe('a reseller’s domain', () => {
       challengeFound: false,
     });
     expect((await checkWhitelabelDns(ownersDns, actorOf(owner))).verified).toBe(true);
-    // The proven claim displaced the other, and holds the name.
+    // The proven claim displaced the other, and holds the name; the one displaced is told why.
     expect((await request(tally, 'GET', '/api/credits/whitelabel', { as: squatter })).status).toBe(404);
+    const told = await read(await request(tally, 'GET', '/api/notifications', { as: squatter }));
+    expect(told.items.map((n: { type: string; title: string }) => [n.type, n.title])).toContainEqual([
+      'credits.domain_taken',
+      `${domain} was proven by another reseller`,
+    ]);
+    const ownerTold = await read(await request(tally, 'GET', '/api/notifications', { as: owner }));
+    expect(ownerTold.items.map((n: { type: string }) => n.type)).not.toContain('credits.domain_taken');
     const before = await counts(tally);
     const taken = await request(tally, 'PUT', '/api/credits/whitelabel/domain', {
       as: squatter,
