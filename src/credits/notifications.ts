@@ -7,6 +7,7 @@ export const CREDITS_NOTIFICATIONS = {
   domainSuspended: 'credits.domain_suspended',
   domainReactivated: 'credits.domain_reactivated',
   domainTaken: 'credits.domain_taken',
+  domainReleased: 'credits.domain_released',
 } as const;
 
 export const creditsNotificationTypes: Readonly<Record<string, NotificationTypeDefinition>> = {
@@ -25,6 +26,10 @@ export const creditsNotificationTypes: Readonly<Record<string, NotificationTypeD
   [CREDITS_NOTIFICATIONS.domainReactivated]: {
     defaultChannel: 'both',
     label: 'Your suspended whitelabel domain is active again',
+  },
+  [CREDITS_NOTIFICATIONS.domainReleased]: {
+    defaultChannel: 'both',
+    label: 'Your whitelabel domain, suspended for a month, is no longer held for you',
   },
   [CREDITS_NOTIFICATIONS.domainTaken]: {
     defaultChannel: 'both',

@@ -9,7 +9,12 @@ import type { DomainState } from '../schema';
 import { tenantDatabases, whitelabels } from '../schema';
 import { type DomainReading, type DomainVerdict, judgeReading } from './domain-check';
 import { domainUrl } from './domain-names';
-import { domainMachine, nextCheckAt, SUSPEND_AFTER_FAILED_CHECKS } from './domain-state';
+import {
+  domainMachine,
+  nextCheckAt,
+  RELEASE_AFTER_SUSPENDED_MS,
+  SUSPEND_AFTER_FAILED_CHECKS,
+} from './domain-state';
 
 /**
  * A claim's moves between its states, each in the caller's transaction with its audit entry, and
@@ -172,6 +177,36 @@ export async function activateDomain(
   return active;
 }
 
+/**
+ * A domain suspended for a month, its records still wrong, is let go: the claim is pending again, no
+ * longer proven, so whoever points the domain at Tally with their own token can take it; if its
+ * reseller puts the records right, the claim is proven and active again as any new one.
+ */
+async function releaseDomain(
+  tx: Db,
+  deps: Moves,
+  actor: Actor,
+  claim: Whitelabel,
+  reason: string,
+): Promise<Whitelabel> {
+  const released = await moveDomain(
+    tx,
+    deps,
+    actor,
+    claim,
+    'pending',
+    { dnsVerifiedAt: null, activatedAt: null, suspendedAt: null, suspensionReason: null, failedChecks: 0 },
+    { reason, released: true },
+  );
+  await tellOwner(tx, deps, actor, released, {
+    type: CREDITS_NOTIFICATIONS.domainReleased,
+    title: `${released.domain} was let go`,
+    body: `${reason} It stayed so for a month after the domain was suspended, so it is no longer held for you: anyone who points it at Tally and proves it with their own TXT record can take it. Put both records right and it is yours and live again.`,
+    dedupeKey: `credits_domain_released:${released.id}:${deps.clock.now().toISOString()}`,
+  });
+  return released;
+}
+
 async function suspendDomain(
   tx: Db,
   deps: Moves,
@@ -270,6 +305,12 @@ export async function recordDomainCheck(
     const serving = current.status === 'active' || current.status === 'verified';
     if (serving && failedChecks >= SUSPEND_AFTER_FAILED_CHECKS) {
       current = await suspendDomain(tx, deps, actor, current, inWords(verdict.problems));
+    } else if (
+      current.status === 'suspended' &&
+      current.suspendedAt &&
+      deps.clock.now().getTime() - current.suspendedAt.getTime() >= RELEASE_AFTER_SUSPENDED_MS
+    ) {
+      current = await releaseDomain(tx, deps, actor, current, inWords(verdict.problems));
     }
   }
   const now = deps.clock.now();

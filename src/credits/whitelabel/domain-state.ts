@@ -27,6 +27,12 @@ export const domainMachine = defineStateMachine<DomainState>({
 /** Wrong answers in a row after which a verified or active domain is suspended. */
 export const SUSPEND_AFTER_FAILED_CHECKS = 3;
 
+/**
+ * How long a domain stays suspended, its records still wrong, before its claim is released: a
+ * domain that lapsed, or was sold, must not stay a reseller's on Tally for good.
+ */
+export const RELEASE_AFTER_SUSPENDED_MS = 30 * 24 * 60 * 60_000;
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;

@@ -217,6 +217,49 @@ describe('a reseller’s domain', () => {
     expect(await counts(tally)).toEqual(before);
   });
 
+  it('is let go after a month suspended with its records still wrong, for whoever proves it next', async () => {
+    const reseller = await customerOf(tally, admin, whitelabelProductId);
+    const domain = freshDomain();
+    const saved = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
+      as: reseller,
+      body: { domain },
+    });
+    const status = async () =>
+      (await ok(tally, 200, 'GET', '/api/credits/whitelabel', { as: reseller })).status;
+    await checkWhitelabelDns(depsWith({ [domain]: ['tally.test'] }, proofOf(saved)), actorOf(reseller));
+    expect(await status()).toBe('active');
+    const lapsed = depsWith({ [domain]: ['parked.example.net'] }, proofOf(saved));
+    for (let check = 0; check < 3; check++) await checkWhitelabelDns(lapsed, actorOf(reseller));
+    expect(await status()).toBe('suspended');
+
+    // Suspended a while ago, as if the clock had run (moving the file's clock would end every session).
+    const suspendedDaysAgo = (days: number) =>
+      tally.database.db.execute(
+        sql`UPDATE credits_whitelabels SET suspended_at = ${new Date(tally.clock.now().getTime() - days * 24 * 3600_000)}
+            WHERE id = ${saved.id}`,
+      );
+    await suspendedDaysAgo(29);
+    await checkWhitelabelDns(lapsed, actorOf(reseller));
+    expect(await status()).toBe('suspended');
+    await suspendedDaysAgo(31);
+    await checkWhitelabelDns(lapsed, actorOf(reseller));
+    const released = await ok(tally, 200, 'GET', '/api/credits/whitelabel', { as: reseller });
+    expect(released).toMatchObject({ status: 'pending', dns_verified_at: null, activated_at: null });
+
+    // The domain's new owner points it at Tally with its own token, and it is theirs.
+    const newcomer = await customerOf(tally, admin, whitelabelProductId);
+    const claimed = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
+      as: newcomer,
+      body: { domain },
+    });
+    const proven = await checkWhitelabelDns(
+      depsWith({ [domain]: ['tally.test'] }, proofOf(claimed)),
+      actorOf(newcomer),
+    );
+    expect(proven.verified).toBe(true);
+    expect((await request(tally, 'GET', '/api/credits/whitelabel', { as: reseller })).status).toBe(404);
+  });
+
   it('is never Tally’s own host, an address or a local name', async () => {
     const reseller = await customerOf(tally, admin, whitelabelProductId);
     const before = await counts(tally);
