@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, call } from '../../../api/client';
 import { asApiError } from '../../../api/errors';
+import { appName, useTenant } from '../../../app/tenant';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { PasswordField } from '../../../components/PasswordField';
 import { useFormDraft } from '../../../hooks/useFormDraft';
@@ -46,6 +47,8 @@ function temporaryPasswordProblem(thrown: unknown): { message: string; expired: 
  * are signed in and land on their dashboard.
  */
 export function FirstLoginPage() {
+  // The mail's subject names the shop it came from: a reseller's customers got it in its name.
+  const tenant = useTenant();
   const [searchParams] = useSearchParams();
   const navigate = useNavigate();
   const { refresh } = useSession();
@@ -121,7 +124,7 @@ export function FirstLoginPage() {
             />
             <PasswordField
               label="Temporary password"
-              description="From the mail “Your Tally login details”."
+              description={`From the mail “Your ${appName(tenant)} login details”.`}
               autoComplete="one-time-code"
               required
               {...form.getInputProps('temporary_password')}
