@@ -70,12 +70,16 @@ describe('the reseller’s brand page', () => {
     await user.type(primary, '#0B5394');
     await user.click(within(form).getByRole('button', { name: 'Save brand' }));
     await waitFor(() => expect(sentTo(pages, 'PATCH', '/api/credits/whitelabel/branding')).toHaveLength(1));
-    const saved = await ok(pages.tally, 200, 'GET', '/api/credits/whitelabel/branding', { as: seller });
-    expect(saved).toMatchObject({
-      brand_name: 'Acme Images',
-      primary_color: '#0b5394',
-      accent_color: '#8a2be2',
-    });
+    // Sent is not yet saved: the server answers the change a moment later.
+    await waitFor(async () =>
+      expect(
+        await ok(pages.tally, 200, 'GET', '/api/credits/whitelabel/branding', { as: seller }),
+      ).toMatchObject({
+        brand_name: 'Acme Images',
+        primary_color: '#0b5394',
+        accent_color: '#8a2be2',
+      }),
+    );
   });
 });
 
