@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTarget } from '../../../test/support/database';
@@ -10,6 +8,7 @@ import {
   tenantSettingsForTests,
   whitelabelReseller,
 } from '../../../test/support/tenant-databases';
+import { runUntilKilled } from '../../../test/support/worker-process';
 import { TestClock } from '../../core/clock';
 import { type Database, queryRows } from '../../core/database';
 import { createKeyring, newInstallationSecret } from '../../core/keyring';
@@ -31,31 +30,11 @@ import { type FloatDeps, topUpFloat } from './top-ups';
  * finds the grant there and only marks the row: one transfer on each side, both balances right.
  */
 
-const worker = path.join(import.meta.dirname, '..', '..', '..', 'test', 'support', 'float-worker.ts');
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
-
-async function applyUntilKilled(args: string[]): Promise<string> {
-  // Node itself with tsx as a loader, not the tsx wrapper: the signal must end the process doing the work.
-  const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
-    child.once('exit', (_code, exitSignal) => resolve(exitSignal)),
-  );
-  expect(signal, `the worker was not killed: ${output}`).toBe('SIGKILL');
-  return output;
-}
 
 describe('a crash between the two databases', () => {
   it('ends with the top-up applied once on both sides', async () => {
@@ -109,7 +88,7 @@ describe('a crash between the two databases', () => {
     // An embedded database has one process at a time: the worker's, then ours again.
     await main.close();
 
-    const output = await applyUntilKilled([
+    const output = await runUntilKilled('float-worker.ts', [
       target,
       JSON.stringify(settings),
       secretKey,

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
@@ -11,6 +10,7 @@ import {
   tenantSettingsForTests,
   whitelabelReseller,
 } from '../../../test/support/tenant-databases';
+import { runUntilKilled } from '../../../test/support/worker-process';
 import { TestClock } from '../../core/clock';
 import { type Database, queryRows } from '../../core/database';
 import { createKeyring, newInstallationSecret } from '../../core/keyring';
@@ -27,40 +27,11 @@ import { type TenantDatabaseDeps, tenantFolder } from './settings';
  * takes the row over once the dead one's lease runs out and finishes it, making nothing twice.
  */
 
-const worker = path.join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  'test',
-  'support',
-  'tenant-database-worker.ts',
-);
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
-
-/** Runs the worker until it kills itself; returns what it printed. */
-async function provisionUntilKilled(args: string[]): Promise<string> {
-  // Node itself with tsx as a loader, not the tsx wrapper: the signal must end the process doing the work.
-  const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
-    child.once('exit', (_code, exitSignal) => resolve(exitSignal)),
-  );
-  expect(signal, `the worker was not killed: ${output}`).toBe('SIGKILL');
-  return output;
-}
 
 describe('a crash after the create step', () => {
   it('is resumed to ready by another process, each database and role made once', async () => {
@@ -85,7 +56,7 @@ describe('a crash after the create step', () => {
     // An embedded database has one process at a time: the worker's, then ours again.
     await main.close();
 
-    const output = await provisionUntilKilled([
+    const output = await runUntilKilled('tenant-database-worker.ts', [
       target,
       JSON.stringify(settings),
       secretKey,
