@@ -430,9 +430,18 @@ export type TenantDatabaseEngine = (typeof tenantDatabaseEngines)[number];
  * `requested` when the reseller asked; `created` once the role and the database exist (PostgreSQL)
  * or the data folder does (PGlite); `migrated` once Tally's tables are in it; `ready` for good. A
  * step that failed leaves it `failed` with the error, and it is tried again from the first step
- * (every step finds what an earlier try made and carries on).
+ * (every step finds what an earlier try made and carries on). `retired` once the reseller's shop
+ * moved back to Tally's database (`tally credits tenant-move`): the database is kept as it was
+ * left, and never served again.
  */
-export const tenantDatabaseStates = ['requested', 'created', 'migrated', 'ready', 'failed'] as const;
+export const tenantDatabaseStates = [
+  'requested',
+  'created',
+  'migrated',
+  'ready',
+  'failed',
+  'retired',
+] as const;
 export type TenantDatabaseState = (typeof tenantDatabaseStates)[number];
 
 /**
@@ -468,13 +477,15 @@ export const tenantDatabases = pgTable(
     check('credits_tenant_databases_engine_check', sql`${t.engine} IN ('postgres', 'pglite')`),
     check(
       'credits_tenant_databases_state_check',
-      sql`${t.state} IN ('requested', 'created', 'migrated', 'ready', 'failed')`,
+      sql`${t.state} IN ('requested', 'created', 'migrated', 'ready', 'failed', 'retired')`,
     ),
     check(
       'credits_tenant_databases_credentials_check',
       sql`(${t.engine} = 'postgres') = (${t.roleName} IS NOT NULL AND ${t.sealedPassword} IS NOT NULL)`,
     ),
-    index('credits_tenant_databases_due_idx').on(t.nextAttemptAt).where(sql`${t.state} <> 'ready'`),
+    index('credits_tenant_databases_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.state} NOT IN ('ready', 'retired')`),
   ],
 );
 
@@ -560,4 +571,36 @@ export const floatReconciliations = pgTable(
     checkedAt: timestamp('checked_at', { withTimezone: true }).notNull(),
   },
   (t) => [index('credits_float_reconciliations_reseller_idx').on(t.resellerUserId, t.checkedAt)],
+);
+
+export const tenantMoveDirections = ['into_own', 'back_to_shared'] as const;
+export type TenantMoveDirection = (typeof tenantMoveDirections)[number];
+
+/** `moving` while the shop is copied (its domain answers that it is unavailable); `done` once it is served from where it went. */
+export const tenantMoveStates = ['moving', 'done'] as const;
+export type TenantMoveState = (typeof tenantMoveStates)[number];
+
+/**
+ * A reseller's shop moved between Tally's database and its own (src/credits/tenant-databases/move.ts).
+ * The row is the move's progress: a move cut short is carried on by running the command again,
+ * and its id names every ledger transfer it made, so no credit moves twice.
+ */
+export const tenantMoves = pgTable(
+  'credits_tenant_moves',
+  {
+    id: uuid('id').primaryKey(),
+    resellerUserId: uuid('reseller_user_id').notNull(),
+    direction: text('direction', { enum: tenantMoveDirections }).notNull(),
+    state: text('state', { enum: tenantMoveStates }).notNull(),
+    /** What was moved: rows per table, people, grants and their credits (`{ rows: {...}, credits: "…" }`). */
+    moved: jsonb('moved').notNull().default({}),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('credits_tenant_moves_direction_check', sql`${t.direction} IN ('into_own', 'back_to_shared')`),
+    check('credits_tenant_moves_state_check', sql`${t.state} IN ('moving', 'done')`),
+    // One move at a time per shop.
+    uniqueIndex('credits_tenant_moves_moving_idx').on(t.resellerUserId).where(sql`${t.state} = 'moving'`),
+  ],
 );

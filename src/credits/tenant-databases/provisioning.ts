@@ -28,8 +28,9 @@ export const tenantDatabaseMachine = defineStateMachine<TenantDatabaseState>({
     requested: ['created', 'failed'],
     created: ['migrated', 'failed'],
     migrated: ['ready', 'failed'],
-    ready: [],
+    ready: ['retired'],
     failed: ['created', 'failed'],
+    retired: [],
   },
 });
 
@@ -70,6 +71,7 @@ const STEP_FROM: Readonly<Record<TenantDatabaseState, Step | null>> = {
   created: migrate,
   migrated: finish,
   ready: null,
+  retired: null,
 };
 
 export interface ProvisioningOptions {
@@ -110,7 +112,7 @@ async function claimDue(deps: TenantDatabaseDeps, lease: Date, limit: number): P
     sql`UPDATE credits_tenant_databases SET locked_until = ${lease}
         WHERE id IN (
           SELECT id FROM credits_tenant_databases
-          WHERE state <> 'ready' AND next_attempt_at <= ${now}
+          WHERE state NOT IN ('ready', 'retired') AND next_attempt_at <= ${now}
             AND (locked_until IS NULL OR locked_until <= ${now})
           ORDER BY next_attempt_at LIMIT ${limit}
           FOR UPDATE SKIP LOCKED)

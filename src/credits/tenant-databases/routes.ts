@@ -19,7 +19,7 @@ const TenantDatabaseSchema = z
     engine: z.enum(tenantDatabaseEngines),
     state: z.enum(tenantDatabaseStates).openapi({
       description:
-        'requested → created → migrated → ready; failed when a step failed, tried again at next_attempt_at',
+        'requested → created → migrated → ready; failed when a step failed, tried again at next_attempt_at; retired once the shop moved back to Tally’s database',
     }),
     attempts: z.number().int().openapi({ description: 'failed tries since the last step that succeeded' }),
     last_error: z.string().nullable().openapi({
@@ -40,7 +40,7 @@ const tenantDatabaseJson = (row: TenantDatabase, actor: Actor) => ({
   state: row.state,
   attempts: row.attempts,
   last_error: actor.isAdmin ? row.lastError : null,
-  next_attempt_at: row.state === 'ready' ? null : row.nextAttemptAt.toISOString(),
+  next_attempt_at: row.state === 'ready' || row.state === 'retired' ? null : row.nextAttemptAt.toISOString(),
   ready_at: iso(row.readyAt),
   created_at: row.createdAt.toISOString(),
   updated_at: row.updatedAt.toISOString(),

@@ -163,7 +163,8 @@ export async function activateDomain(
     .select({ state: tenantDatabases.state })
     .from(tenantDatabases)
     .where(eq(tenantDatabases.userId, claim.userId));
-  if (own && own.state !== 'ready') return claim;
+  // A database being made holds the domain back until it can serve; a retired one is not served.
+  if (own && own.state !== 'ready' && own.state !== 'retired') return claim;
   const active = await moveDomain(tx, deps, actor, claim, 'active', {
     activatedAt: deps.clock.now(),
     failedChecks: 0,
