@@ -576,8 +576,12 @@ export const floatReconciliations = pgTable(
 export const tenantMoveDirections = ['into_own', 'back_to_shared'] as const;
 export type TenantMoveDirection = (typeof tenantMoveDirections)[number];
 
-/** `moving` while the shop is copied (its domain answers that it is unavailable); `done` once it is served from where it went. */
-export const tenantMoveStates = ['moving', 'done'] as const;
+/**
+ * `preparing` while the database it goes to is made (the shop is served as before); `moving` while
+ * the shop is copied (its domain answers that it is unavailable); `done` once it is served from
+ * where it went.
+ */
+export const tenantMoveStates = ['preparing', 'moving', 'done'] as const;
 export type TenantMoveState = (typeof tenantMoveStates)[number];
 
 /**
@@ -599,8 +603,8 @@ export const tenantMoves = pgTable(
   },
   (t) => [
     check('credits_tenant_moves_direction_check', sql`${t.direction} IN ('into_own', 'back_to_shared')`),
-    check('credits_tenant_moves_state_check', sql`${t.state} IN ('moving', 'done')`),
+    check('credits_tenant_moves_state_check', sql`${t.state} IN ('preparing', 'moving', 'done')`),
     // One move at a time per shop.
-    uniqueIndex('credits_tenant_moves_moving_idx').on(t.resellerUserId).where(sql`${t.state} = 'moving'`),
+    uniqueIndex('credits_tenant_moves_open_idx').on(t.resellerUserId).where(sql`${t.state} <> 'done'`),
   ],
 );
