@@ -59,7 +59,14 @@ describe('a shop’s own database', () => {
     expect(screen.getByText('requested')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Ask for a database of my own' })).toBeNull();
     expect(await databasesOf(fresh)).toEqual(['requested']);
-  });
+
+    // No click: the section asks again while the database is being made.
+    await pages.tally.database.db.execute(
+      sql`UPDATE credits_tenant_databases SET state = 'migrated' WHERE user_id = ${fresh.userId}`,
+    );
+    await screen.findByText('Set up: it opens for your shop in a moment.', undefined, { timeout: 8_000 });
+    expect(screen.getByText('migrated')).toBeTruthy();
+  }, 30_000);
 
   it('is refused to a shop that has started, saying why, and nothing is asked for', async () => {
     pages.signIn(started);

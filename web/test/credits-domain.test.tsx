@@ -131,3 +131,39 @@ describe('the reseller’s domain page', () => {
     expect(within(section()).getByText(/1 of 3 checks in a row found them wrong/)).toBeTruthy();
   });
 });
+
+describe('the reseller’s overview', () => {
+  it('shows the domain with its state and the brand, each leading to its page', async () => {
+    const { person, claim } = await claimant();
+    pages.signIn(person);
+    await pages.render('/credits/reseller');
+    const domain = await screen.findByRole('region', { name: 'Domain' });
+    await within(domain).findByText(claim.domain);
+    await within(domain).findByText('pending');
+    expect(within(domain).getByText('Waiting for its CNAME and TXT records to be found.')).toBeTruthy();
+    expect(within(domain).getByRole('link', { name: 'Manage the domain' }).getAttribute('href')).toBe(
+      '/credits/reseller/domain',
+    );
+    const brand = screen.getByRole('region', { name: 'Brand' });
+    const preview = await within(brand).findByLabelText('Preview of your brand');
+    const branding = await ok(pages.tally, 200, 'GET', '/api/credits/whitelabel/branding', { as: person });
+    expect(preview.textContent).toContain(branding.name);
+    expect(within(brand).getByRole('link', { name: 'Change the brand' }).getAttribute('href')).toBe(
+      '/credits/reseller/branding',
+    );
+  });
+
+  it('says what to do first while no domain is set', async () => {
+    const { person } = await reseller(pages.tally, admin);
+    pages.signIn(person);
+    await pages.render('/credits/reseller');
+    const domain = await screen.findByRole('region', { name: 'Domain' });
+    await within(domain).findByText('No domain yet');
+    expect(within(domain).getByRole('link', { name: 'Set up your domain.' }).getAttribute('href')).toBe(
+      '/credits/reseller/domain',
+    );
+    const brand = screen.getByRole('region', { name: 'Brand' });
+    await within(brand).findByText('Your brand comes with your domain: set the domain first.');
+    expect(within(brand).queryByLabelText('Preview of your brand')).toBeNull();
+  });
+});

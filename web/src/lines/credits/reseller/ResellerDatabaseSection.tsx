@@ -1,11 +1,11 @@
 import { Anchor, Badge, Group, Stack, Text } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../../api/client';
-import { asApiError } from '../../../api/errors';
 import { ConfirmButton } from '../../../components/ConfirmButton';
+import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { formatToTheSecond } from '../../../lib/dates';
 import { useWhitelabel } from './ResellerFrame';
+import { useOptionalResource } from './useOptionalResource';
 
 type DatabaseState = 'requested' | 'created' | 'migrated' | 'ready' | 'failed';
 
@@ -25,98 +25,86 @@ const stateWords: Record<DatabaseState, string> = {
   failed: 'The last try failed: Tally tries again by itself.',
 };
 
-const KEY = ['credits-reseller-database'];
+/** How often the section asks again while the database is being made. */
+const DATABASE_REFRESH_MS = 3000;
 
 /**
  * A shop's own database: asked for once, before the first product; the page follows it until it is
  * ready, then sends the reseller to its domain, where its shop's products and customers live.
  */
 export function DatabaseSection() {
-  const queryClient = useQueryClient();
   const whitelabel = useWhitelabel();
-  const database = useQuery({
-    queryKey: KEY,
-    queryFn: async () => {
-      try {
-        return await call(api.GET('/api/credits/whitelabel/database'));
-      } catch (error) {
-        if (asApiError(error).status === 404) return null;
-        throw error;
-      }
-    },
-    refetchInterval: (query) => {
-      const state = query.state.data?.state;
-      return state && state !== 'ready' ? 3000 : false;
-    },
-  });
+  const database = useOptionalResource(
+    'credits-reseller-database',
+    () => call(api.GET('/api/credits/whitelabel/database')),
+    { everyMs: DATABASE_REFRESH_MS, while: (made) => made.state !== 'ready' },
+  );
   const ask = async () => {
-    const made = await call(api.POST('/api/credits/whitelabel/database'));
-    queryClient.setQueryData(KEY, made);
+    database.replace(await call(api.POST('/api/credits/whitelabel/database')));
   };
-  const data = database.data;
   const site = whitelabel.data?.url;
   return (
     <SectionCard
       title="Your shop’s own database"
       description="Your customers, their credits and your shop’s products can live in a database of their own instead of Tally’s."
     >
-      {database.isPending ? (
-        <Text size="sm">Loading your database…</Text>
-      ) : database.isError ? (
-        <Text size="sm" c="red.9" role="alert">
-          {asApiError(database.error).message}
-        </Text>
-      ) : data ? (
-        <Stack gap="xs">
-          <Group gap="sm">
-            <Badge variant="light" color={stateColors[data.state]}>
-              {data.state}
-            </Badge>
-            <Text size="sm">{stateWords[data.state]}</Text>
-          </Group>
-          {data.state === 'failed' && data.next_attempt_at && (
-            <Text size="sm" c="dimmed">
-              Next try: {formatToTheSecond(data.next_attempt_at)}.
-            </Text>
-          )}
-          {data.state === 'ready' ? (
-            <Text size="sm">
-              Make and change your shop’s products, see its customers and move credits into it (your float)
-              {site ? (
-                <>
-                  {' '}
-                  on{' '}
-                  <Anchor href={site} inherit>
-                    {site}
-                  </Anchor>
-                </>
-              ) : (
-                ' on your domain'
+      <ResourceView resource={database} loadingLabel="Loading your database…">
+        {(data) =>
+          data ? (
+            <Stack gap="xs">
+              <Group gap="sm">
+                <Badge variant="light" color={stateColors[data.state]}>
+                  {data.state}
+                </Badge>
+                <Text size="sm">{stateWords[data.state]}</Text>
+              </Group>
+              {data.state === 'failed' && data.next_attempt_at && (
+                <Text size="sm" c="dimmed">
+                  Next try: {formatToTheSecond(data.next_attempt_at)}.
+                </Text>
               )}
-              , signed in with this account.
-            </Text>
+              {data.state === 'ready' ? (
+                <Text size="sm">
+                  Make and change your shop’s products, see its customers and move credits into it (your
+                  float)
+                  {site ? (
+                    <>
+                      {' '}
+                      on{' '}
+                      <Anchor href={site} inherit>
+                        {site}
+                      </Anchor>
+                    </>
+                  ) : (
+                    ' on your domain'
+                  )}
+                  , signed in with this account.
+                </Text>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  Your domain answers “unavailable” until it is ready; this page follows it.
+                </Text>
+              )}
+            </Stack>
           ) : (
-            <Text size="sm" c="dimmed">
-              Your domain answers “unavailable” until it is ready; this page follows it.
-            </Text>
-          )}
-        </Stack>
-      ) : (
-        <Stack gap="sm" align="flex-start">
-          <Text size="sm">
-            Purchases on your domain then commit in your database alone, drawing on credits you move in ahead
-            of your sales. Ask before your first product: a shop that has started stays on Tally’s database.
-          </Text>
-          <ConfirmButton
-            label="Ask for a database of my own"
-            question="Move your shop to a database of its own?"
-            consequence="Your customers, their credits and your shop’s products will live in it, and your domain serves from it once it is ready. You manage your shop on your domain from then on."
-            confirmLabel="Ask for it"
-            variant="default"
-            onConfirm={ask}
-          />
-        </Stack>
-      )}
+            <Stack gap="sm" align="flex-start">
+              <Text size="sm">
+                Purchases on your domain then commit in your database alone, drawing on credits you move in
+                ahead of your sales. Ask before your first product: a shop that has started stays on Tally’s
+                database.
+              </Text>
+              <ConfirmButton
+                label="Ask for a database of my own"
+                question="Move your shop to a database of its own?"
+                consequence="Your customers, their credits and your shop’s products will live in it, and your domain serves from it once it is ready. You manage your shop on your domain from then on."
+                confirmLabel="Ask for it"
+                variant="default"
+                onConfirm={ask}
+              />
+            </Stack>
+          )
+        }
+      </ResourceView>
     </SectionCard>
   );
 }

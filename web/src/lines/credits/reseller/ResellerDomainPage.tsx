@@ -1,9 +1,7 @@
 import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, call } from '../../../api/client';
-import { asApiError } from '../../../api/errors';
 import type { CreditsWhitelabel } from '../../../api/types';
 import { FormErrorAlert } from '../../../components/FormErrorAlert';
 import { ResourceView } from '../../../components/ResourceView';
@@ -87,33 +85,8 @@ function DomainForm({
   );
 }
 
-/** The reseller's domain, fetched as the reseller frame's `useWhitelabel` fetches it. */
-async function fetchWhitelabel(): Promise<CreditsWhitelabel | null> {
-  try {
-    return await call(api.GET('/api/credits/whitelabel'));
-  } catch (error) {
-    if (asApiError(error).status === 404) return null;
-    throw error;
-  }
-}
-
 /** How often the page asks again while the domain waits on a check (any state but live). */
 export const DOMAIN_REFRESH_MS = 10_000;
-
-/**
- * Asks for the domain again every ten seconds while it is not live, so what the domain job finds
- * shows without a click: one more observer of the cache entry `useWhitelabel` reads.
- */
-function useRefreshWhileWaiting() {
-  useQuery({
-    queryKey: ['resource', 'credits-whitelabel'],
-    queryFn: fetchWhitelabel,
-    refetchInterval: (query) => {
-      const status = query.state.data?.status;
-      return status && status !== 'active' ? DOMAIN_REFRESH_MS : false;
-    },
-  });
-}
 
 /**
  * /credits/reseller/domain: a reseller names their domain, points its CNAME at Tally, proves it is
@@ -122,8 +95,7 @@ function useRefreshWhileWaiting() {
  */
 export function ResellerDomainPage() {
   // No domain yet: the page starts with the first step.
-  const whitelabel = useWhitelabel();
-  useRefreshWhileWaiting();
+  const whitelabel = useWhitelabel({ refreshEveryMs: DOMAIN_REFRESH_MS });
   // Where domains point, and why none can when this Tally's public address is the machine itself.
   const target = useResource('credits-whitelabel-target', () =>
     call(api.GET('/api/credits/whitelabel/target')),

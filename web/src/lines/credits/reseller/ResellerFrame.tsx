@@ -1,12 +1,11 @@
 import type { ReactNode } from 'react';
 import { api, call } from '../../../api/client';
-import { asApiError } from '../../../api/errors';
 import type { CreditsProfile } from '../../../api/types';
 import { ResourceView } from '../../../components/ResourceView';
 import { NothingYet } from '../../../components/States';
-import { useResource } from '../../../hooks/useResource';
 import { useCredits } from '../CreditsLayout';
 import { CreditsAreaFrame, type CreditsFrameProps } from '../CreditsTabs';
+import { useOptionalResource } from './useOptionalResource';
 
 const resellerTabs = [
   { path: '/credits/reseller/overview', label: 'Overview' },
@@ -50,14 +49,16 @@ export function ResellerFrame({
   );
 }
 
-/** The reseller's domain as Tally has it, or null before she has set one (the API's 404). */
-export function useWhitelabel() {
-  return useResource('credits-whitelabel', async () => {
-    try {
-      return await call(api.GET('/api/credits/whitelabel'));
-    } catch (error) {
-      if (asApiError(error).status === 404) return null;
-      throw error;
-    }
-  });
+/**
+ * The reseller's domain as Tally has it, or null before she has set one; with `refreshEveryMs`, asked
+ * again that often while it is not live, so what the domain job finds shows without a click.
+ */
+export function useWhitelabel({ refreshEveryMs }: { refreshEveryMs?: number } = {}) {
+  return useOptionalResource(
+    'credits-whitelabel',
+    () => call(api.GET('/api/credits/whitelabel')),
+    refreshEveryMs === undefined
+      ? undefined
+      : { everyMs: refreshEveryMs, while: (whitelabel) => whitelabel.status !== 'active' },
+  );
 }

@@ -1,11 +1,12 @@
 import { Anchor, Badge, Button, Group, SimpleGrid, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api, call } from '../../../api/client';
 import { Facts } from '../../../components/Facts';
 import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { NothingYet } from '../../../components/States';
-import { useResource } from '../../../hooks/useResource';
+import { type LoadedState, useResource } from '../../../hooks/useResource';
 import { formatToTheSecond } from '../../../lib/dates';
 import { formatCredits } from '../format';
 import { BrandPreview } from './BrandPreview';
@@ -57,79 +58,109 @@ export function PoolSection() {
   );
 }
 
-function DomainSection() {
-  const whitelabel = useWhitelabel();
-  const branding = useBranding();
+/**
+ * A card of the overview for something the reseller sets up on its own page (its domain, its
+ * brand): what it is now, or what to do first while it is not set, with the way to that page.
+ */
+function SetUpCard<T>({
+  title,
+  page,
+  action,
+  resource,
+  loadingLabel,
+  notSet,
+  children,
+}: {
+  title: string;
+  page: string;
+  action: string;
+  resource: LoadedState<T | null>;
+  loadingLabel: string;
+  notSet: ReactNode;
+  children: (data: T) => ReactNode;
+}) {
   return (
     <SectionCard
-      title="Domain"
+      title={title}
       actions={
-        <Button component={Link} to="/credits/reseller/domain" variant="default">
-          Manage the domain
+        <Button component={Link} to={page} variant="default">
+          {action}
         </Button>
       }
     >
-      <ResourceView resource={whitelabel} loadingLabel="Loading your domain…">
-        {(data) =>
-          data ? (
-            <Stack gap="sm">
-              <Group gap="sm">
-                <Text fw={600}>{data.domain}</Text>
-                {branding.data && (
-                  <Badge variant="light" color={statusColors[branding.data.domain_status]}>
-                    {branding.data.domain_status}
-                  </Badge>
-                )}
-              </Group>
-              {branding.data && (
-                <Text size="sm" c="dimmed">
-                  {nextStep[branding.data.domain_status]}
-                </Text>
-              )}
-              <Text size="sm">Last checked: {formatToTheSecond(data.last_checked_at)}</Text>
-            </Stack>
-          ) : (
-            <NothingYet title="No domain yet">
-              Your customers buy your products on your own domain.{' '}
-              <Anchor component={Link} to="/credits/reseller/domain">
-                Set up your domain.
-              </Anchor>
-            </NothingYet>
-          )
-        }
+      <ResourceView resource={resource} loadingLabel={loadingLabel}>
+        {(data) => (data ? children(data) : notSet)}
       </ResourceView>
     </SectionCard>
   );
 }
 
-function BrandSection() {
+function DomainCard() {
+  const whitelabel = useWhitelabel();
   const branding = useBranding();
+  const status = branding.data?.domain_status;
   return (
-    <SectionCard
-      title="Brand"
-      actions={
-        <Button component={Link} to="/credits/reseller/branding" variant="default">
-          Change the brand
-        </Button>
+    <SetUpCard
+      title="Domain"
+      page="/credits/reseller/domain"
+      action="Manage the domain"
+      resource={whitelabel}
+      loadingLabel="Loading your domain…"
+      notSet={
+        <NothingYet title="No domain yet">
+          Your customers buy your products on your own domain.{' '}
+          <Anchor component={Link} to="/credits/reseller/domain">
+            Set up your domain.
+          </Anchor>
+        </NothingYet>
       }
     >
-      <ResourceView resource={branding} loadingLabel="Loading your brand…">
-        {(data) =>
-          data ? (
-            <BrandPreview
-              name={data.name}
-              primary={data.primary_color ?? ''}
-              accent={data.accent_color ?? ''}
-              logoUrl={data.logo_url}
-            />
-          ) : (
+      {(data) => (
+        <Stack gap="sm">
+          <Group gap="sm">
+            <Text fw={600}>{data.domain}</Text>
+            {status && (
+              <Badge variant="light" color={statusColors[status]}>
+                {status}
+              </Badge>
+            )}
+          </Group>
+          {status && (
             <Text size="sm" c="dimmed">
-              Your brand comes with your domain: set the domain first.
+              {nextStep[status]}
             </Text>
-          )
-        }
-      </ResourceView>
-    </SectionCard>
+          )}
+          <Text size="sm">Last checked: {formatToTheSecond(data.last_checked_at)}</Text>
+        </Stack>
+      )}
+    </SetUpCard>
+  );
+}
+
+function BrandCard() {
+  const branding = useBranding();
+  return (
+    <SetUpCard
+      title="Brand"
+      page="/credits/reseller/branding"
+      action="Change the brand"
+      resource={branding}
+      loadingLabel="Loading your brand…"
+      notSet={
+        <Text size="sm" c="dimmed">
+          Your brand comes with your domain: set the domain first.
+        </Text>
+      }
+    >
+      {(data) => (
+        <BrandPreview
+          name={data.name}
+          primary={data.primary_color ?? ''}
+          accent={data.accent_color ?? ''}
+          logoUrl={data.logo_url}
+        />
+      )}
+    </SetUpCard>
   );
 }
 
@@ -142,8 +173,8 @@ export function ResellerOverviewPage() {
     >
       <Stack gap="lg">
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-          <DomainSection />
-          <BrandSection />
+          <DomainCard />
+          <BrandCard />
         </SimpleGrid>
         <PoolSection />
         <DatabaseSection />
