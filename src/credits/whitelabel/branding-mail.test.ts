@@ -3,7 +3,8 @@ import { sql } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPerson, type TestTally, testTally } from '../../../test/support/app';
-import { buy, creditsAdmin, customerOf, freshEmail, makeProduct, ok } from '../../../test/support/credits';
+import { buy, creditsAdmin, freshEmail, makeProduct, ok } from '../../../test/support/credits';
+import { resellerWithDomain, type SettledDomainState } from '../../../test/support/whitelabel';
 import { hashPassword } from '../../core/auth/passwords';
 import { fromMailbox } from '../../core/mail/outbox';
 
@@ -64,24 +65,18 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(resolve)));
 
-let domains = 0;
-
 /** A reseller with a domain in `status`, a brand name, and a product of its own to sell. */
 async function brandedReseller(
-  status: 'pending' | 'active' | 'suspended',
+  status: 'pending' | SettledDomainState,
   brandName: string,
 ): Promise<{ domain: string; productId: string }> {
-  const reseller = await customerOf(tally, admin, whitelabelProductId);
-  const domain = `shop${++domains}-${Date.now()}.example.com`;
-  await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', { as: reseller, body: { domain } });
+  const { person: reseller, domain } = await resellerWithDomain(tally, admin, whitelabelProductId, {
+    state: status,
+  });
   await ok(tally, 200, 'PATCH', '/api/credits/whitelabel/branding', {
     as: reseller,
     body: { brand_name: brandName },
   });
-  // The domain's lifecycle is its DNS job's; here it is set as that job would leave it.
-  await tally.database.db.execute(
-    sql`UPDATE credits_whitelabels SET status = ${status} WHERE user_id = ${reseller.userId}`,
-  );
   const product = await ok(tally, 201, 'POST', '/api/credits/products', {
     as: reseller,
     body: {

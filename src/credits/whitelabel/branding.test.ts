@@ -10,6 +10,7 @@ import {
 } from '../../../test/support/app';
 import { creditsAdmin, customerOf, makeProduct, ok } from '../../../test/support/credits';
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
+import { resellerWithDomain } from '../../../test/support/whitelabel';
 import { queryRows } from '../../core/database';
 import { contrastWithWhite } from './branding';
 
@@ -23,15 +24,8 @@ beforeAll(async () => {
   whitelabelProductId = (await makeProduct(tally, admin, { type: 'whitelabel', credits: 10 })).id;
 });
 
-let domains = 0;
-
 /** A reseller who has set its domain, so it has a brand to set. */
-async function resellerWithDomain(): Promise<TestPerson & { domain: string }> {
-  const reseller = await customerOf(tally, admin, whitelabelProductId);
-  const domain = `brand${++domains}-${Date.now()}.example.com`;
-  await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', { as: reseller, body: { domain } });
-  return { ...reseller, domain };
-}
+const brandable = () => resellerWithDomain(tally, admin, whitelabelProductId);
 
 const PNG = Buffer.concat([
   Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
@@ -50,10 +44,10 @@ function uploadLogo(as: TestPerson, bytes: Buffer, name: string, type = 'image/p
 
 describe('a reseller’s brand', () => {
   it('is set and read by the reseller, colours stored lower case, and audited', async () => {
-    const reseller = await resellerWithDomain();
+    const { person: reseller, domain } = await brandable();
     const initial = await ok(tally, 200, 'GET', '/api/credits/whitelabel/branding', { as: reseller });
     expect(initial).toMatchObject({
-      domain: reseller.domain,
+      domain,
       domain_status: 'pending',
       brand_name: null,
       // Unnamed, the brand is the reseller's own name.
@@ -121,8 +115,8 @@ describe('a reseller’s brand', () => {
   });
 
   it('is nobody else’s to read or change: another reseller finds nothing (404)', async () => {
-    const owner = await resellerWithDomain();
-    const other = await resellerWithDomain();
+    const { person: owner } = await brandable();
+    const { person: other } = await brandable();
     await ok(tally, 200, 'PATCH', '/api/credits/whitelabel/branding', {
       as: owner,
       body: { brand_name: 'Owner Brand' },
@@ -143,7 +137,7 @@ describe('a reseller’s brand', () => {
   });
 
   it('refuses bad colours, colours too light for white text and long names with the field named, changing nothing', async () => {
-    const reseller = await resellerWithDomain();
+    const { person: reseller } = await brandable();
     await ok(tally, 200, 'PATCH', '/api/credits/whitelabel/branding', {
       as: reseller,
       body: { brand_name: 'Kept', primary_color: '#0b5394' },
@@ -180,7 +174,7 @@ describe('a reseller’s brand', () => {
 
 describe('a reseller’s logo', () => {
   it('is uploaded as a PNG and served to anyone as an image nothing runs, cacheable with a validator', async () => {
-    const reseller = await resellerWithDomain();
+    const { person: reseller } = await brandable();
     const response = await uploadLogo(reseller, PNG, 'logo.png');
     expect(response.status).toBe(200);
     const brand = await read(response);
@@ -202,7 +196,7 @@ describe('a reseller’s logo', () => {
   });
 
   it('refuses a text file, HTML or SVG named .png, keeping nothing', async () => {
-    const reseller = await resellerWithDomain();
+    const { person: reseller } = await brandable();
     const stranger = await signedInPerson(tally);
     const before = await snapshotTables(tally.database.db);
     for (const [bytes, name, type] of [
@@ -226,7 +220,7 @@ describe('a reseller’s logo', () => {
   });
 
   it('is removed with DELETE, after which it is not found', async () => {
-    const reseller = await resellerWithDomain();
+    const { person: reseller } = await brandable();
     const brand = await read(await uploadLogo(reseller, PNG, 'logo.png'));
     const removed = await ok(tally, 200, 'DELETE', '/api/credits/whitelabel/branding/logo', { as: reseller });
     expect(removed.logo_url).toBeNull();

@@ -8,8 +8,9 @@ import {
   type TestTally,
   testTally,
 } from '../../../test/support/app';
-import { creditsAdmin, customerOf, makeProduct, ok } from '../../../test/support/credits';
+import { creditsAdmin, makeProduct, ok } from '../../../test/support/credits';
 import { startDnsServer, type TestDnsServer } from '../../../test/support/dns-server';
+import { freshDomain, resellerWithDomain } from '../../../test/support/whitelabel';
 import { queryRows } from '../../core/database';
 import { configuredProductLines } from '../../lines';
 import { readDomainRecords } from './domain-check';
@@ -42,18 +43,8 @@ async function runJobAfter(ms: number): Promise<void> {
   await tally.jobs.tick();
 }
 
-let domainCounter = 0;
-const freshDomain = () => `shop${++domainCounter}-${Date.now().toString(36)}.example.com`;
-
-async function claimed(): Promise<{ reseller: TestPerson; domain: string; token: string }> {
-  const reseller = await customerOf(tally, admin, whitelabelProductId);
-  const domain = freshDomain();
-  const saved = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
-    as: reseller,
-    body: { domain },
-  });
-  return { reseller, domain, token: saved.challenge.value };
-}
+/** A new reseller's pending claim of a fresh domain. */
+const claimed = () => resellerWithDomain(tally, admin, whitelabelProductId);
 
 const whitelabelOf = (reseller: TestPerson): Promise<Body> =>
   ok(tally, 200, 'GET', '/api/credits/whitelabel', { as: reseller });
@@ -114,7 +105,7 @@ describe('the lookups', () => {
 
 describe('a claim the job checks', () => {
   it('stays pending while its records are missing or wrong, saying what it found', async () => {
-    const { reseller, domain, token } = await claimed();
+    const { person: reseller, domain, challenge: token } = await claimed();
     await runJobAfter(MINUTE);
     let claim = await whitelabelOf(reseller);
     expect(claim).toMatchObject({ status: 'pending', failed_checks: 1, dns_verified_at: null });
@@ -149,7 +140,7 @@ describe('a claim the job checks', () => {
   });
 
   it('becomes verified and active once both records are right, and its owner is told', async () => {
-    const { reseller, domain, token } = await claimed();
+    const { person: reseller, domain, challenge: token } = await claimed();
     dns.pointAt(domain, 'tally.test', token);
     await runJobAfter(MINUTE);
     const claim = await whitelabelOf(reseller);
@@ -180,7 +171,7 @@ describe('a claim the job checks', () => {
   });
 
   it('is suspended after three wrong answers in a row, not for fewer nor for failed lookups, and active again once right', async () => {
-    const { reseller, domain, token } = await claimed();
+    const { person: reseller, domain, challenge: token } = await claimed();
     dns.pointAt(domain, 'tally.test', token);
     await runJobAfter(MINUTE);
     expect((await whitelabelOf(reseller)).status).toBe('active');
@@ -275,7 +266,7 @@ describe('a claim the job checks', () => {
   });
 
   it('starts again as a pending claim when the domain changes', async () => {
-    const { reseller, domain, token } = await claimed();
+    const { person: reseller, domain, challenge: token } = await claimed();
     dns.pointAt(domain, 'tally.test', token);
     await runJobAfter(MINUTE);
     expect((await whitelabelOf(reseller)).status).toBe('active');
@@ -292,7 +283,7 @@ describe('a claim the job checks', () => {
     });
     expect(moved.challenge.value).not.toBe(token);
     // The old name is free for whoever proves it next.
-    const { reseller: next } = await claimed();
+    const { person: next } = await claimed();
     const taken = await request(tally, 'PUT', '/api/credits/whitelabel/domain', {
       as: next,
       body: { domain },
@@ -302,7 +293,7 @@ describe('a claim the job checks', () => {
   });
 
   it('backs off to every quarter of an hour after a day pending', async () => {
-    const { reseller } = await claimed();
+    const { person: reseller } = await claimed();
     await tally.database.db.execute(
       sql`UPDATE credits_whitelabels SET failed_checks = ${DOMAIN_CHECK_INTERVALS.pendingFastChecks}
           WHERE user_id = ${reseller.userId}`,

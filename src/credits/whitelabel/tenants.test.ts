@@ -18,6 +18,7 @@ import {
   makeProduct,
   ok,
 } from '../../../test/support/credits';
+import { moveDomain, type ResellerWithDomain, resellerWithDomain } from '../../../test/support/whitelabel';
 import { queryRows } from '../../core/database';
 
 /**
@@ -28,10 +29,7 @@ import { queryRows } from '../../core/database';
 let tally: TestTally;
 let admin: TestPerson;
 
-interface Reseller {
-  person: TestPerson;
-  domain: string;
-  whitelabelId: string;
+interface Reseller extends ResellerWithDomain {
   productId: string;
   customer: TestPerson;
 }
@@ -39,7 +37,6 @@ interface Reseller {
 let a: Reseller;
 let b: Reseller;
 let generic: { id: string };
-let counter = 0;
 
 beforeAll(async () => {
   tally = await testTally();
@@ -56,25 +53,10 @@ beforeAll(async () => {
 
 /** A reseller with an active domain, a product of its own, and one customer who bought it. */
 async function activeReseller(whitelabelProductId: string): Promise<Reseller> {
-  const person = await customerOf(tally, admin, whitelabelProductId);
-  const domain = `shop${++counter}-${Date.now()}.example.com`;
-  const saved = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
-    as: person,
-    body: { domain },
-  });
-  await activate(saved.id);
-  const product = await makeProduct(tally, person, { type: 'under_whitelabel', credits: 10 });
+  const reseller = await resellerWithDomain(tally, admin, whitelabelProductId, { state: 'active' });
+  const product = await makeProduct(tally, reseller.person, { type: 'under_whitelabel', credits: 10 });
   const customer = await customerOf(tally, admin, product.id);
-  return { person, domain, whitelabelId: saved.id, productId: product.id, customer };
-}
-
-// The domain job's verdict, written as it writes it: these tests are about what an active domain serves.
-async function activate(whitelabelId: string) {
-  const now = tally.clock.now();
-  await tally.database.db.execute(
-    sql`UPDATE credits_whitelabels SET status = 'active', dns_verified_at = ${now}, activated_at = ${now}
-        WHERE id = ${whitelabelId}`,
-  );
+  return { ...reseller, productId: product.id, customer };
 }
 
 const on = (domain: string, headers: Record<string, string> = {}) => ({ host: `${domain}:443`, ...headers });
@@ -104,27 +86,20 @@ describe('the tenant of a host', () => {
   });
 
   it('stops being served a few seconds after its domain is suspended, and only a pending claim is none', async () => {
-    const reseller = await customerOf(
+    const { domain, whitelabelId } = await resellerWithDomain(
       tally,
       admin,
       (await makeProduct(tally, admin, { type: 'whitelabel', credits: 10 })).id,
     );
-    const domain = `pending-${Date.now()}.example.com`;
-    const saved = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
-      as: reseller,
-      body: { domain },
-    });
     expect((await ok(tally, 200, 'GET', '/api/tenant', { headers: on(domain) })).tenant).toBeNull();
     await ok(tally, 404, 'GET', `/api/tenants/tls-ask?domain=${domain}`);
 
-    await activate(saved.id);
+    await moveDomain(tally, whitelabelId, 'active');
     tally.clock.advance(6_000);
     expect((await ok(tally, 200, 'GET', '/api/tenant', { headers: on(domain) })).tenant?.domain).toBe(domain);
     expect(await ok(tally, 200, 'GET', `/api/tenants/tls-ask?domain=${domain}`)).toEqual({ domain });
 
-    await tally.database.db.execute(
-      sql`UPDATE credits_whitelabels SET status = 'suspended' WHERE id = ${saved.id}`,
-    );
+    await moveDomain(tally, whitelabelId, 'suspended');
     tally.clock.advance(6_000);
     expect((await ok(tally, 200, 'GET', '/api/tenant', { headers: on(domain) })).tenant).toBeNull();
     await ok(tally, 404, 'GET', `/api/tenants/tls-ask?domain=${domain}`);

@@ -10,6 +10,7 @@ import {
 } from '../../../test/support/app';
 import { counts, creditsAdmin, customerOf, makeProduct, ok } from '../../../test/support/credits';
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
+import { freshDomain, resellerWithDomain } from '../../../test/support/whitelabel';
 import type { Actor } from '../../core/actor';
 import { queryRows } from '../../core/database';
 import type { CreditsDeps } from '../deps';
@@ -64,12 +65,11 @@ const depsWith = (records: Record<string, string[]>, texts: Record<string, strin
 });
 
 /** The challenge TXT record a claim asks for, as its owner would add it. */
-const proofOf = (saved: { challenge: { host: string; value: string } }) => ({
-  [saved.challenge.host]: [saved.challenge.value],
-});
+const proofOf = (domain: string, token: string) => ({ [`_tally-challenge.${domain}`]: [token] });
 
-let domainCounter = 0;
-const freshDomain = () => `app${++domainCounter}-${Date.now()}.example.com`;
+/** A new reseller that has claimed a domain, a fresh one unless given. */
+const claimant = (options: { domain?: string } = {}) =>
+  resellerWithDomain(tally, admin, whitelabelProductId, options);
 
 describe('where a domain points', () => {
   it('is the host of the public address, and none when that address is this machine or an IP address', async () => {
@@ -135,7 +135,7 @@ describe('a reseller’s domain', () => {
     expect(notYet.whitelabel.lastCheckedAt).not.toBeNull();
 
     const elsewhere = await checkWhitelabelDns(
-      depsWith({ [domain]: ['other.example.net'] }, proofOf(saved)),
+      depsWith({ [domain]: ['other.example.net'] }, proofOf(domain, saved.challenge.value)),
       actorOf(reseller),
     );
     expect(elsewhere).toMatchObject({
@@ -150,7 +150,7 @@ describe('a reseller’s domain', () => {
 
     tally.clock.advance(60_000);
     const pointed = await checkWhitelabelDns(
-      depsWith({ [domain]: ['Tally.test.'] }, proofOf(saved)),
+      depsWith({ [domain]: ['Tally.test.'] }, proofOf(domain, saved.challenge.value)),
       actorOf(reseller),
     );
     expect(pointed.verified).toBe(true);
@@ -177,22 +177,14 @@ describe('a reseller’s domain', () => {
   });
 
   it('can be claimed by several until one proves it, which then holds it alone', async () => {
-    const squatter = await customerOf(tally, admin, whitelabelProductId);
-    const owner = await customerOf(tally, admin, whitelabelProductId);
     const domain = freshDomain();
     // The squatter claims first; the owner's claim is not refused for it.
-    const squatted = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
-      as: squatter,
-      body: { domain },
-    });
-    const claimed = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
-      as: owner,
-      body: { domain },
-    });
-    expect(claimed.challenge.value).not.toBe(squatted.challenge.value);
+    const { person: squatter, challenge: squattersToken } = await claimant({ domain });
+    const { person: owner, challenge: ownersToken } = await claimant({ domain });
+    expect(ownersToken).not.toBe(squattersToken);
     // The owner points the domain at Tally and adds their own token: the squatter's check finds
     // the CNAME right but not its token, so it verifies nothing.
-    const ownersDns = depsWith({ [domain]: ['tally.test'] }, proofOf(claimed));
+    const ownersDns = depsWith({ [domain]: ['tally.test'] }, proofOf(domain, ownersToken));
     expect(await checkWhitelabelDns(ownersDns, actorOf(squatter))).toMatchObject({
       verified: false,
       challengeFound: false,
@@ -218,17 +210,15 @@ describe('a reseller’s domain', () => {
   });
 
   it('is let go after a month suspended with its records still wrong, for whoever proves it next', async () => {
-    const reseller = await customerOf(tally, admin, whitelabelProductId);
-    const domain = freshDomain();
-    const saved = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
-      as: reseller,
-      body: { domain },
-    });
+    const { person: reseller, domain, whitelabelId, challenge } = await claimant();
     const status = async () =>
       (await ok(tally, 200, 'GET', '/api/credits/whitelabel', { as: reseller })).status;
-    await checkWhitelabelDns(depsWith({ [domain]: ['tally.test'] }, proofOf(saved)), actorOf(reseller));
+    await checkWhitelabelDns(
+      depsWith({ [domain]: ['tally.test'] }, proofOf(domain, challenge)),
+      actorOf(reseller),
+    );
     expect(await status()).toBe('active');
-    const lapsed = depsWith({ [domain]: ['parked.example.net'] }, proofOf(saved));
+    const lapsed = depsWith({ [domain]: ['parked.example.net'] }, proofOf(domain, challenge));
     for (let check = 0; check < 3; check++) await checkWhitelabelDns(lapsed, actorOf(reseller));
     expect(await status()).toBe('suspended');
 
@@ -236,7 +226,7 @@ describe('a reseller’s domain', () => {
     const suspendedDaysAgo = (days: number) =>
       tally.database.db.execute(
         sql`UPDATE credits_whitelabels SET suspended_at = ${new Date(tally.clock.now().getTime() - days * 24 * 3600_000)}
-            WHERE id = ${saved.id}`,
+            WHERE id = ${whitelabelId}`,
       );
     await suspendedDaysAgo(29);
     await checkWhitelabelDns(lapsed, actorOf(reseller));
@@ -247,14 +237,10 @@ describe('a reseller’s domain', () => {
     expect(released).toMatchObject({ status: 'pending', dns_verified_at: null, activated_at: null });
 
     // The domain's new owner points it at Tally with its own token, and it is theirs.
-    const newcomer = await customerOf(tally, admin, whitelabelProductId);
-    const claimed = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
-      as: newcomer,
-      body: { domain },
-    });
+    const newcomer = await claimant({ domain });
     const proven = await checkWhitelabelDns(
-      depsWith({ [domain]: ['tally.test'] }, proofOf(claimed)),
-      actorOf(newcomer),
+      depsWith({ [domain]: ['tally.test'] }, proofOf(domain, newcomer.challenge)),
+      actorOf(newcomer.person),
     );
     expect(proven.verified).toBe(true);
     expect((await request(tally, 'GET', '/api/credits/whitelabel', { as: reseller })).status).toBe(404);
@@ -283,11 +269,7 @@ describe('a reseller’s domain', () => {
     expect(refused.status).toBe(403);
     expect((await read(refused)).error.code).toBe('forbidden');
 
-    const reseller = await customerOf(tally, admin, whitelabelProductId);
-    await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
-      as: reseller,
-      body: { domain: freshDomain() },
-    });
+    const { person: reseller } = await claimant();
     const other = await request(tally, 'GET', `/api/credits/whitelabel?user_id=${reseller.userId}`, {
       as: person,
     });
