@@ -12,6 +12,7 @@ import { creditsAdmin, customerOf, makeProduct, ok } from '../../../test/support
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import { resellerWithDomain } from '../../../test/support/whitelabel';
 import { queryRows } from '../../core/database';
+import { newId } from '../../core/ids';
 import { contrastWithWhite } from './branding';
 
 let tally: TestTally;
@@ -31,6 +32,39 @@ const PNG = Buffer.concat([
   Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
   Buffer.from('IHDR fake image data'),
 ]);
+
+const OTHER_PNG = Buffer.concat([PNG.subarray(0, 8), Buffer.from('IHDR another fake image')]);
+
+const logoFileOf = async (whitelabelId: string): Promise<string> => {
+  const [row] = await queryRows<{ logo_file_id: string }>(
+    tally.database.db,
+    sql`SELECT logo_file_id FROM credits_whitelabels WHERE id = ${whitelabelId}`,
+  );
+  return row!.logo_file_id;
+};
+
+/** Which of `ids` the core's file store still has, in order. */
+const fileIds = async (ids: string[]): Promise<string[]> =>
+  (
+    await queryRows<{ id: string }>(
+      tally.database.db,
+      sql`SELECT id FROM core_files WHERE id IN (${sql.join(
+        ids.map((id) => sql`${id}`),
+        sql`, `,
+      )}) ORDER BY id`,
+    )
+  ).map((row) => row.id);
+
+/** A file the person uploaded for something other than its logo. */
+async function anotherFileOf(person: TestPerson): Promise<string> {
+  const [row] = await queryRows<{ id: string }>(
+    tally.database.db,
+    sql`INSERT INTO core_files (id, owner_user_id, name, content_type, size, sha256, created_at)
+        VALUES (${newId()}, ${person.userId}, 'invoice.pdf', 'application/pdf', 1, 'x', ${tally.clock.now()})
+        RETURNING id`,
+  );
+  return row!.id;
+}
 
 function uploadLogo(as: TestPerson, bytes: Buffer, name: string, type = 'image/png') {
   const form = new FormData();
@@ -219,11 +253,66 @@ describe('a reseller’s logo', () => {
     await expectUnchanged(tally.database.db, before);
   });
 
-  it('is removed with DELETE, after which it is not found', async () => {
+  it('when replaced, lets go of the file that was the logo once the new one is saved, and of no other', async () => {
+    const { person: reseller } = await brandable();
+    const { person: neighbour } = await brandable();
+    const first = await read(await uploadLogo(reseller, PNG, 'first.png'));
+    const firstFile = await logoFileOf(first.whitelabel_id);
+    const neighbours = await logoFileOf(
+      (await read(await uploadLogo(neighbour, PNG, 'logo.png'))).whitelabel_id,
+    );
+    const ownPhoto = await anotherFileOf(reseller);
+
+    // A refused upload is no replacement: the logo and its file stay.
+    expect((await uploadLogo(reseller, Buffer.from('not an image'), 'second.png')).status).toBe(415);
+    expect(await fileIds([firstFile])).toEqual([firstFile]);
+
+    const second = await read(await uploadLogo(reseller, OTHER_PNG, 'second.png'));
+    const secondFile = await logoFileOf(second.whitelabel_id);
+    expect(secondFile).not.toBe(firstFile);
+    expect(await fileIds([firstFile, secondFile, neighbours, ownPhoto])).toEqual(
+      [secondFile, neighbours, ownPhoto].sort(),
+    );
+    const served = await tally.http.request(second.logo_url);
+    expect(Buffer.from(await served.arrayBuffer()).equals(OTHER_PNG)).toBe(true);
+    expect((await tally.http.request(`/api/credits/brands/${first.whitelabel_id}/logo`)).status).toBe(200);
+    const [audited] = await queryRows<{ details: Record<string, unknown> }>(
+      tally.database.db,
+      sql`SELECT details FROM core_audit_log WHERE action = 'credits.whitelabel.set_logo'
+          AND object_id = ${second.whitelabel_id} ORDER BY id DESC LIMIT 1`,
+    );
+    expect(audited!.details).toMatchObject({
+      fileId: secondFile,
+      previous: firstFile,
+      previousReleased: true,
+    });
+  });
+
+  it('when replaced, keeps a file that was the logo while another record still refers to it', async () => {
+    const { person: reseller } = await brandable();
+    const first = await read(await uploadLogo(reseller, PNG, 'first.png'));
+    const firstFile = await logoFileOf(first.whitelabel_id);
+    await tally.database.db.execute(
+      sql`CREATE TABLE IF NOT EXISTS test_file_references (file_id uuid NOT NULL REFERENCES core_files (id))`,
+    );
+    await tally.database.db.execute(sql`INSERT INTO test_file_references (file_id) VALUES (${firstFile})`);
+
+    const replaced = await uploadLogo(reseller, OTHER_PNG, 'second.png');
+    expect(replaced.status).toBe(200);
+    const second = await read(replaced);
+    const secondFile = await logoFileOf(second.whitelabel_id);
+    expect(await fileIds([firstFile, secondFile])).toEqual([firstFile, secondFile].sort());
+    const served = await tally.http.request(second.logo_url);
+    expect(Buffer.from(await served.arrayBuffer()).equals(OTHER_PNG)).toBe(true);
+  });
+
+  it('is removed with DELETE, after which it is not found, and its file is let go', async () => {
     const { person: reseller } = await brandable();
     const brand = await read(await uploadLogo(reseller, PNG, 'logo.png'));
+    const file = await logoFileOf(brand.whitelabel_id);
     const removed = await ok(tally, 200, 'DELETE', '/api/credits/whitelabel/branding/logo', { as: reseller });
     expect(removed.logo_url).toBeNull();
+    expect(await fileIds([file])).toEqual([]);
     const gone = await tally.http.request(`/api/credits/brands/${brand.whitelabel_id}/logo`);
     expect(gone.status).toBe(404);
     // Removing again is no change, not an error (a retried click).

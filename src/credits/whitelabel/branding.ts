@@ -1,8 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { users } from '../../core/auth/schema';
-import type { Db } from '../../core/database';
+import { type Db, pgErrorCode, queryRows } from '../../core/database';
 import { AppError, notFound } from '../../core/errors';
 import { storePhoto } from '../../core/files/photos';
 import { files } from '../../core/files/schema';
@@ -219,6 +219,36 @@ export async function updateBranding(
   });
 }
 
+/** PostgreSQL's foreign_key_violation: the row is still referred to. */
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/**
+ * Lets go of the file that was a reseller's logo, in the transaction that stops showing it, so it is
+ * never gone while a brand still shows it, nor kept for good once none does. Only a file the
+ * reseller uploaded and no brand names; one another record still refers to (a foreign key of another
+ * line) is kept. Its record goes, so nothing reads it again; the core's store cannot delete bytes
+ * yet, so they stay in its folder as those of an upload that crashed before its record are left.
+ * Answers whether it went.
+ */
+async function releaseLogoFile(tx: Db, ownerUserId: string, fileId: string): Promise<boolean> {
+  try {
+    // A savepoint: a refused delete must not undo the new logo with it.
+    const deleted = await tx.transaction((savepoint) =>
+      queryRows<{ id: string }>(
+        savepoint,
+        sql`DELETE FROM core_files f
+            WHERE f.id = ${fileId} AND f.owner_user_id = ${ownerUserId}
+              AND NOT EXISTS (SELECT 1 FROM credits_whitelabels w WHERE w.logo_file_id = f.id)
+            RETURNING f.id`,
+      ),
+    );
+    return deleted.length > 0;
+  } catch (error) {
+    if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION) return false;
+    throw error;
+  }
+}
+
 /**
  * Sets the caller's logo: PNG, JPEG or WebP, its type read from its bytes as every photo's is. SVG
  * is refused: it is a document that can carry scripts and links, and a logo shown on a tenant's
@@ -239,6 +269,7 @@ export async function setBrandLogo(
       .set({ logoFileId: stored.id, updatedAt: deps.clock.now() })
       .where(eq(whitelabels.id, before.id))
       .returning();
+    const released = before.logoFileId ? await releaseLogoFile(tx, before.userId, before.logoFileId) : false;
     await recordAudit(tx, deps.clock, actor, {
       action: 'credits.whitelabel.set_logo',
       objectType: 'credits_whitelabel',
@@ -246,6 +277,7 @@ export async function setBrandLogo(
       details: {
         fileId: stored.id,
         previous: before.logoFileId,
+        previousReleased: released,
         contentType: stored.contentType,
         size: stored.size,
       },
@@ -264,11 +296,12 @@ export async function removeBrandLogo(deps: CreditsDeps, actor: Actor): Promise<
       .set({ logoFileId: null, updatedAt: deps.clock.now() })
       .where(eq(whitelabels.id, before.id))
       .returning();
+    const released = await releaseLogoFile(tx, before.userId, before.logoFileId);
     await recordAudit(tx, deps.clock, actor, {
       action: 'credits.whitelabel.remove_logo',
       objectType: 'credits_whitelabel',
       objectId: before.id,
-      details: { previous: before.logoFileId },
+      details: { previous: before.logoFileId, previousReleased: released },
     });
     return brandingOf(tx, row!);
   });
