@@ -183,7 +183,7 @@ export function endpointsOf(
   const endpoints: { line: string; path: string; app: Hono }[] = [];
   for (const line of lines) {
     for (const [path, app] of Object.entries(line.endpoints?.(context) ?? {})) {
-      if (!/^\/[a-z][a-z0-9-]*$/.test(path) || CORE_PATHS.has(path))
+      if (!/^\/(\.well-known\/)?[a-z][a-z0-9-]*$/.test(path) || CORE_PATHS.has(path))
         throw new Error(`product line "${line.name}": cannot serve the path "${path}"`);
       const other = taken.get(path);
       if (other) throw new Error(`product lines "${other}" and "${line.name}" both serve "${path}"`);

@@ -16,6 +16,7 @@ import { gatewayRoutes } from './routes';
 import { gatewayScopeDescriptions } from './scopes';
 import { PAYOUT_PURPOSE, payoutSettlement, settleDue } from './settlement/service';
 import { WITHDRAWAL_PURPOSE, withdrawalSettlement } from './withdrawals/service';
+import { wellKnownX402 } from './x402/routes';
 
 /** The gateway line: prepaid USDC credits in front of MCP servers (seed 001, "BackendShield"). */
 export function defineGatewayLine(): ProductLine {
@@ -30,6 +31,8 @@ export function defineGatewayLine(): ProductLine {
     routes: (context) => gatewayRoutes(gatewayDeps(context)),
     endpoints: (context) => ({
       '/mcp': mcpEndpoint(gatewayDeps(context)).app,
+      // x402's discovery: the gateway's paid resources and their prices.
+      '/.well-known/x402': wellKnownX402(gatewayDeps(context)),
       // The demo's MCP server, on a development install only (the embedded chain, or none).
       ...(context.chain && !context.chain.client.dev ? {} : { [DEMO_UPSTREAM_PATH]: demoUpstreamApp().app }),
     }),

@@ -8,6 +8,7 @@ import { providerRoutes } from './providers/routes';
 import { serverRoutes } from './servers/routes';
 import { settlementRoutes } from './settlement/routes';
 import { withdrawalRoutes } from './withdrawals/routes';
+import { x402Routes } from './x402/routes';
 
 /** Every route of the gateway line, under /api/gateway. */
 export function gatewayRoutes(deps: GatewayDeps) {
@@ -20,5 +21,6 @@ export function gatewayRoutes(deps: GatewayDeps) {
   router.route('/', signedAccountRoutes(deps));
   router.route('/', withdrawalRoutes(deps));
   router.route('/', settlementRoutes(deps));
+  router.route('/', x402Routes(deps));
   return router;
 }

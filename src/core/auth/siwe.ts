@@ -150,6 +150,34 @@ export async function walletOwner(db: Db, address: string): Promise<string | nul
   return row?.user_id ?? null;
 }
 
+/**
+ * The person a wallet is linked to, or a new wallet-only person linked to it (as a stranger's first
+ * Sign-In with Ethereum makes): a wallet that pays before it ever signs in still has an account
+ * whose balance and history it can read once it does. Concurrent first payments make one person.
+ */
+export async function personOfWallet(db: Db, clock: Clock, actor: Actor, address: string): Promise<string> {
+  const normalized = address.toLowerCase();
+  const known = await walletOwner(db, normalized);
+  if (known) return known;
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`core_wallets:${normalized}`}))`);
+    const owner = await walletOwner(tx, normalized);
+    if (owner) return owner;
+    const userId = newId();
+    const now = clock.now();
+    await tx.execute(sql`
+      INSERT INTO core_users (id, name, created_at, updated_at) VALUES (${userId}, '', ${now}, ${now})`);
+    await recordAudit(
+      tx,
+      clock,
+      { ...actor, userId },
+      { action: 'user.signup', objectType: 'user', objectId: userId, details: { method: 'wallet_payment' } },
+    );
+    await linkWallet(tx, clock, { ...actor, userId }, userId, normalized);
+    return userId;
+  });
+}
+
 export async function unlinkWallet(db: Db, clock: Clock, actor: Actor, address: string): Promise<User> {
   const userId = requireSessionUser(actor);
   const normalized = address.toLowerCase();

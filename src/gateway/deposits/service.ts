@@ -8,6 +8,7 @@ import {
   authorizationKey,
   authorizationSettlement,
   authorizationTerms,
+  type CheckedAuthorization,
   checkAuthorization,
   nonceRefusal,
   sameAuthorization,
@@ -77,8 +78,23 @@ export async function createDeposit(
   }
   const checked = await checkAuthorization(chain, deps.clock.now(), input);
   if (!checked.ok) throw authorizationError(checked);
-  const { signature, data, gasLimit } = checked;
+  return recordDeposit(deps, actor, userId, input, checked);
+}
 
+/**
+ * Records a deposit of an authorization already checked (`checkAuthorization`) for the person
+ * `userId` and queues the treasury's transaction that submits it, in one database transaction.
+ * `replayed` when the same authorization was recorded before (by this call's twin, racing it).
+ */
+export async function recordDeposit(
+  deps: GatewayDeps,
+  actor: Actor,
+  userId: string,
+  input: DepositInput,
+  checked: CheckedAuthorization,
+): Promise<{ deposit: Deposit; replayed: boolean }> {
+  const chain = requireChain(deps);
+  const { from, nonce, signature, data, gasLimit } = checked;
   return deps.db.transaction(async (tx) => {
     const at = deps.clock.now();
     await ensureCreditsAccount(tx, deps.clock, userId);
@@ -129,7 +145,7 @@ export async function createDeposit(
   });
 }
 
-async function findDeposit(db: Db, from: string, nonce: string): Promise<Deposit | undefined> {
+export async function findDeposit(db: Db, from: string, nonce: string): Promise<Deposit | undefined> {
   const [found] = await db
     .select()
     .from(deposits)

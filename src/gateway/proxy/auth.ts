@@ -21,9 +21,10 @@ import { requestNonces } from '../schema';
  */
 export interface Caller {
   userId: string;
-  /** The grant whose limits apply; null for a request the wallet signed itself. */
+  /** The grant whose limits apply; null for a request the wallet signed itself, or paid with x402. */
   grantId: string | null;
-  how: 'bearer' | 'session_key' | 'wallet';
+  /** `x402`: the wallet of an x402 payment, in its call or earlier in the same MCP session. */
+  how: 'bearer' | 'session_key' | 'wallet' | 'x402';
 }
 
 export const MAX_REQUEST_LIFETIME_SECONDS = 300;

@@ -45,6 +45,8 @@ import { formatUsdc } from '../ledger';
 import { REFUND_RULE, type Receipt, SIGNING_PURPOSES } from '../receipts';
 import type { Server as ServerRow } from '../servers/service';
 import { connectUpstream, type UpstreamTarget } from '../servers/upstream';
+import { paymentRequiredOf, type ToolOffer, X402_META } from '../x402/offers';
+import { type Payer, payerOfCall, paymentRequiredResult } from '../x402/payment';
 import { type Caller, SessionNonces } from './auth';
 
 /** How long Tally waits for an upstream's answer without a progress notification, and at most in all. */
@@ -71,7 +73,13 @@ export const META = {
  */
 export interface Bridge {
   transport: WebStandardStreamableHTTPServerTransport;
-  userId: string;
+  /** Who opened the session; null for a session opened with no Tally credentials (an x402 client). */
+  userId: string | null;
+  /**
+   * The payer of the first x402 payment in a session opened with no credentials: the session's
+   * later calls are charged to them with no payment each (what a top-up left in their balance).
+   */
+  payer: Caller | null;
   slug: string;
   lastSeen: number;
   /** The nonces of the session's signed requests (`auth.ts`). */
@@ -83,7 +91,7 @@ export async function openBridge(
   deps: GatewayDeps,
   server: ServerRow,
   target: UpstreamTarget,
-  caller: Caller,
+  caller: Caller | null,
   initialize: InitializeRequest,
   onClosed: (sessionId: string) => void,
 ): Promise<Bridge> {
@@ -124,7 +132,7 @@ export async function openBridge(
       return withPrices(deps, server, listed);
     });
     mcp.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-      callTool(deps, server, upstream, request, extra as unknown as CallExtra),
+      callTool(deps, server, upstream, request, extra as unknown as CallExtra, bridge),
     );
   }
   if (capabilities.resources) {
@@ -182,7 +190,8 @@ export async function openBridge(
         void bridge.close();
       },
     }),
-    userId: caller.userId,
+    userId: caller?.userId ?? null,
+    payer: null,
     slug: server.slug,
     lastSeen: Date.now(),
     nonces: new SessionNonces(),
@@ -267,21 +276,22 @@ interface CallExtra {
   sendNotification(notification: { method: string; params: Record<string, unknown> }): Promise<void>;
 }
 
-/** The caller a transport request carried (set by the endpoint from the request's authentication). */
-const callerOf = (extra: CallExtra): Caller => {
-  const caller = extra.authInfo?.extra?.caller as Caller | undefined;
-  if (!caller) throw new McpError(ErrorCode.InvalidRequest, 'the request carries no caller');
-  return caller;
-};
+/**
+ * The caller a transport request carried (set by the endpoint from the request's authentication),
+ * else the payer an earlier x402 payment bound to the session; null for a stranger.
+ */
+const callerOf = (extra: CallExtra, session: Pick<Bridge, 'payer'>): Caller | null =>
+  (extra.authInfo?.extra?.caller as Caller | null | undefined) ?? session.payer;
 
-async function callTool(
+export async function callTool(
   deps: GatewayDeps,
   server: ServerRow,
   upstream: Client,
   request: { params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> } },
   extra: CallExtra,
+  session: Pick<Bridge, 'payer' | 'userId'>,
+  offerUrl = `${deps.publicUrl}/mcp/${server.slug}`,
 ): Promise<CallToolResult> {
-  const caller = callerOf(extra);
   const name = request.params.name;
   // The server's state and the tool's price as they were a moment ago (`PriceBook`).
   const found = await deps.prices.of(server.id).lookup(name);
@@ -296,6 +306,31 @@ async function callTool(
   const meta = { ...(request.params._meta ?? {}) };
   const clientKey = meta[META.idempotencyKey];
   delete meta[META.idempotencyKey];
+  const payment = meta[X402_META.payment];
+  delete meta[X402_META.payment];
+
+  const offer: ToolOffer = {
+    slug: server.slug,
+    serverName: server.name,
+    tool: name,
+    price: found.price,
+    url: offerUrl,
+  };
+  const known = callerOf(extra, session);
+  if (found.price === 0n && !known)
+    return refusal(
+      `Tally needs to know who calls ${name}, though it is free: pay for a priced tool first in this session, or sign requests with a Tally grant.`,
+      'caller_unknown',
+    );
+  const payer: Payer =
+    found.price === 0n && known
+      ? { kind: 'payer', caller: known, settlement: null }
+      : await payerOfCall(deps, offer, payment, known);
+  if (payer.kind === 'payment_required') return paymentRequiredResult(payer.paymentRequired);
+  const { caller, settlement } = payer;
+  // A stranger's session is the payer's from its first payment: a top-up pays its next calls.
+  if (settlement && session.userId === null && !session.payer) session.payer = caller;
+  const paid = settlement ? { [X402_META.paymentResponse]: settlement } : {};
   const ownKey = typeof clientKey === 'string' && clientKey.length > 0 && clientKey.length <= 200;
   const key = ownKey
     ? `client:${clientKey}`
@@ -319,7 +354,7 @@ async function callTool(
       clientKey: ownKey,
     });
   } catch (error) {
-    if (error instanceof AppError) return paymentRefusal(deps, error);
+    if (error instanceof AppError) return paymentRefusal(deps, error, offer, paid);
     throw error;
   }
   if (begun.kind === 'running')
@@ -359,12 +394,13 @@ async function callTool(
   }
   if (result.isError) {
     deps.meter.finish(ticket, { served: false, failure: 'the tool answered an error' });
-    return { ...result, _meta: { ...result._meta, [META.refunded]: true } };
+    return { ...result, _meta: { ...result._meta, ...paid, [META.refunded]: true } };
   }
   const { call, balanceAfter } = deps.meter.finish(ticket, { served: true, result });
-  if (call.state !== 'served') return { ...result, _meta: { ...result._meta, [META.refunded]: true } };
+  if (call.state !== 'served')
+    return { ...result, _meta: { ...result._meta, ...paid, [META.refunded]: true } };
   const receipt = receiptOf(deps, { ...call, balanceAfter }, server);
-  return { ...result, _meta: { ...result._meta, [META.receipt]: receipt } };
+  return { ...result, _meta: { ...result._meta, ...paid, [META.receipt]: receipt } };
 }
 
 function receiptOf(
@@ -407,16 +443,35 @@ function refusal(text: string, code: string, details: Record<string, unknown> = 
   return { content: [{ type: 'text', text }], isError: true, _meta: { [META.error]: { code, ...details } } };
 }
 
-function paymentRefusal(deps: GatewayDeps, error: AppError): CallToolResult {
+async function paymentRefusal(
+  deps: GatewayDeps,
+  error: AppError,
+  offer: ToolOffer,
+  paid: Record<string, unknown>,
+): Promise<CallToolResult> {
   const details = (error.details ?? {}) as Record<string, string>;
   const usdc = (micro: string | undefined) => formatUsdc(BigInt(micro ?? '0'));
   if (error.code === 'insufficient_credits') {
     const topUp = `${deps.publicUrl}/gateway/deposit`;
-    return refusal(
-      `This tool call was not made: it costs ${usdc(details.price)} and the Tally balance has ${usdc(details.available)}. Ask the person to top up their Tally credits at ${topUp}, then call the tool again.`,
-      error.code,
-      { price: details.price, available: details.available, top_up_url: topUp },
-    );
+    const words = `This tool call was not made: it costs ${usdc(details.price)} and the Tally balance has ${usdc(details.available)}. Ask the person to top up their Tally credits at ${topUp}${deps.chain ? ', or pay with x402' : ''}, then call the tool again.`;
+    const tallyError = {
+      [META.error]: {
+        code: error.code,
+        price: details.price,
+        available: details.available,
+        top_up_url: topUp,
+      },
+    };
+    // x402's answer too: a client that pays per call or tops up needs no more than this.
+    if (deps.chain)
+      return paymentRequiredResult(
+        await paymentRequiredOf(deps.chain, offer, `insufficient_credits: ${words}`),
+        {
+          ...tallyError,
+          ...paid,
+        },
+      );
+    return refusal(words, error.code, tallyError[META.error]);
   }
   if (error.code === 'grant_limit') {
     const words: Record<string, string> = {

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { GatewayDeps } from '../deps';
 import { upstreamTarget } from '../servers/service';
 import { reasonOf } from '../servers/upstream';
-import { AuthRefusal, authenticate, SessionNonces } from './auth';
+import { AuthRefusal, authenticate, type Caller, SessionNonces } from './auth';
 import { type Bridge, openBridge } from './bridge';
 
 /** The largest JSON-RPC body a client may send through Tally. */
@@ -12,6 +12,12 @@ export const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
 export const SESSION_IDLE_MS = 30 * 60_000;
 /** Open sessions per person: a client that leaks sessions closes its own oldest, not the gateway. */
 export const MAX_SESSIONS_PER_PERSON = 100;
+/** Open sessions of strangers (x402 clients with no Tally credentials), all together. */
+export const MAX_ANONYMOUS_SESSIONS = 1_000;
+
+/** Whether a request carries Tally credentials of any kind (`auth.ts`). */
+const hasCredentials = (request: Request) =>
+  request.headers.has('authorization') || request.headers.has('x-tally-signature');
 
 /**
  * `/mcp/<slug>`: every registered server as a real MCP Streamable HTTP endpoint. Each request is
@@ -54,17 +60,19 @@ export function mcpEndpoint(deps: GatewayDeps): {
 
     const sessionId = c.req.header('mcp-session-id');
     const named = sessionId ? sessions.get(sessionId) : undefined;
-    let caller: Awaited<ReturnType<typeof authenticate>>;
+    let caller: Caller | null = null;
     try {
-      caller = await authenticate(
-        deps,
-        deps.grants,
-        c.req.raw,
-        `/mcp/${slug}`,
-        body,
-        // A session that is not found is refused below, whatever the nonce.
-        sessionId ? (named?.nonces ?? new SessionNonces()) : undefined,
-      );
+      // A stranger may open a session on a Tally with a chain: x402 asks them to pay per call.
+      if (hasCredentials(c.req.raw) || !deps.chain)
+        caller = await authenticate(
+          deps,
+          deps.grants,
+          c.req.raw,
+          `/mcp/${slug}`,
+          body,
+          // A session that is not found is refused below, whatever the nonce.
+          sessionId ? (named?.nonces ?? new SessionNonces()) : undefined,
+        );
     } catch (error) {
       if (error instanceof AuthRefusal) {
         return rpcError(error.status, -32001, error.message, {
@@ -81,12 +89,13 @@ export function mcpEndpoint(deps: GatewayDeps): {
         return rpcError(400, -32700, 'The body is not JSON.');
       }
     }
-    const authInfo = { token: '', clientId: caller.userId, scopes: [], extra: { caller } };
+    const authInfo = { token: '', clientId: caller?.userId ?? '', scopes: [], extra: { caller } };
 
     if (sessionId) {
       const bridge = named;
-      // Someone else's session is not found, as a session that does not exist.
-      if (!bridge || bridge.userId !== caller.userId || bridge.slug !== slug)
+      // Someone else's session is not found, as a session that does not exist. A stranger's
+      // session is known by its id alone, as a bearer token is: its calls are paid by x402.
+      if (!bridge || bridge.userId !== (caller?.userId ?? null) || bridge.slug !== slug)
         return rpcError(404, -32001, 'Session not found: open a new one with initialize.');
       bridge.lastSeen = Date.now();
       return bridge.transport.handleRequest(c.req.raw, { parsedBody, authInfo });
@@ -118,7 +127,7 @@ export function mcpEndpoint(deps: GatewayDeps): {
     const opened = bridge.transport.sessionId;
     if (opened) {
       sessions.set(opened, bridge);
-      closeOldest(sessions, caller.userId);
+      closeOldest(sessions, caller?.userId ?? null);
     } else {
       await bridge.close();
     }
@@ -137,10 +146,11 @@ export function mcpEndpoint(deps: GatewayDeps): {
   };
 }
 
-function closeOldest(sessions: Map<string, Bridge>, userId: string): void {
+function closeOldest(sessions: Map<string, Bridge>, userId: string | null): void {
   const own = [...sessions.entries()].filter(([, bridge]) => bridge.userId === userId);
   own.sort(([, a], [, b]) => a.lastSeen - b.lastSeen);
-  for (const [id, bridge] of own.slice(0, Math.max(0, own.length - MAX_SESSIONS_PER_PERSON))) {
+  const most = userId === null ? MAX_ANONYMOUS_SESSIONS : MAX_SESSIONS_PER_PERSON;
+  for (const [id, bridge] of own.slice(0, Math.max(0, own.length - most))) {
     sessions.delete(id);
     void bridge.close();
   }

@@ -10850,6 +10850,192 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/gateway/x402/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The gateway’s paid resources in x402’s discovery shape (also at /.well-known/x402): each priced tool, its price and its top-up
+         * @description Anyone may call it.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The paid resources */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            x402Version: 2;
+                            items: {
+                                resource: string;
+                                /** @enum {string} */
+                                type: "http";
+                                /** @enum {number} */
+                                x402Version: 2;
+                                accepts: {
+                                    [key: string]: unknown;
+                                }[];
+                                lastUpdated: string;
+                                metadata: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/x402/{slug}/{tool}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Call a priced tool over HTTP, paid with x402: without a payment (or Tally credentials with credits) the answer is 402 with PAYMENT-REQUIRED; with PAYMENT-SIGNATURE the payment is settled on chain into the payer’s Tally balance, the tool is called, and PAYMENT-RESPONSE says how it was settled
+         * @description The body is the tool’s arguments. The answer is the tool’s MCP result (content, structuredContent). Tally’s own credentials (a bearer grant, a signed request) are taken too: their calls are charged from the balance with no payment.
+         *
+         *     Anyone may call it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    slug: string;
+                    tool: string;
+                };
+                cookie?: never;
+            };
+            /** @description The tool’s arguments */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description The tool’s result */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Payment required: x402’s PaymentRequired */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/credits/products": {
         parameters: {
             query?: never;
@@ -35144,10 +35330,10 @@ export interface components {
             /** @enum {string} */
             engine: "postgres" | "pglite";
             /**
-             * @description requested → created → migrated → ready; failed when a step failed, tried again at next_attempt_at
+             * @description requested → created → migrated → ready; failed when a step failed, tried again at next_attempt_at; retired once the shop moved back to Tally’s database
              * @enum {string}
              */
-            state: "requested" | "created" | "migrated" | "ready" | "failed";
+            state: "requested" | "created" | "migrated" | "ready" | "failed" | "retired";
             /** @description failed tries since the last step that succeeded */
             attempts: number;
             /** @description why the last try failed: shown to administrators only (it names the servers) */
@@ -35289,7 +35475,7 @@ export interface components {
              * @description your own database’s state; null before you asked for one
              * @enum {string|null}
              */
-            database_state: "requested" | "created" | "migrated" | "ready" | "failed" | null;
+            database_state: "requested" | "created" | "migrated" | "ready" | "failed" | "retired" | null;
             /**
              * @description what your float can still fund in your database; null when it cannot be read now
              * @example 100

@@ -1,0 +1,80 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { PaymentRequired, SettleResponse } from '@x402/core/types';
+import { anonymousActor } from '../../core/actor';
+import type { GatewayDeps } from '../deps';
+import type { Caller } from '../proxy/auth';
+import { settlePayment, verifyPayment } from './facilitator';
+import { paymentRequiredOf, requirementsOf, type ToolOffer } from './offers';
+
+/** Who pays for a call, once any x402 payment it carried was settled; or what to pay first. */
+export type Payer =
+  | { kind: 'payer'; caller: Caller; settlement: SettleResponse | null }
+  | { kind: 'payment_required'; paymentRequired: PaymentRequired };
+
+/**
+ * Who pays for a priced call. A call that carries an x402 payment is paid by the payment's wallet
+ * (its Tally person): the payment is verified, settled into that person's balance, and the call is
+ * then charged from it like any other. A call without one is paid by the caller Tally knows (a
+ * grant, a session key, a wallet's signature, or the payer of an earlier x402 payment in the same
+ * MCP session); a stranger is asked to pay.
+ */
+export async function payerOfCall(
+  deps: GatewayDeps,
+  offer: ToolOffer,
+  payment: unknown,
+  caller: Caller | null,
+  ip: string | null = null,
+): Promise<Payer> {
+  const chain = deps.chain;
+  if (payment === undefined || !chain) {
+    if (caller) return { kind: 'payer', caller, settlement: null };
+    if (!chain)
+      return {
+        kind: 'payment_required',
+        paymentRequired: {
+          x402Version: 2,
+          error: 'this Tally runs without a chain: sign requests with a Tally grant instead',
+          resource: { url: offer.url },
+          accepts: [],
+        },
+      };
+    return { kind: 'payment_required', paymentRequired: await paymentRequiredOf(chain, offer) };
+  }
+  const verified = await verifyPayment(deps, await requirementsOf(chain, offer), payment);
+  const settled = verified.ok ? await settlePayment(deps, anonymousActor(ip), verified) : verified;
+  if (!settled.ok) {
+    deps.log.info({ reason: settled.reason, payer: settled.payer }, 'gateway: an x402 payment was refused');
+    return {
+      kind: 'payment_required',
+      paymentRequired: await paymentRequiredOf(chain, offer, `${settled.reason}: ${settled.message}`),
+    };
+  }
+  return {
+    kind: 'payer',
+    caller: { userId: settled.userId, grantId: null, how: 'x402' },
+    settlement: settled.response,
+  };
+}
+
+/** The results `paymentRequiredResult` made: the HTTP side answers them with a 402. */
+const paymentRequiredResults = new WeakSet<CallToolResult>();
+
+/**
+ * x402's answer over MCP: a tool error whose structured content is the `PaymentRequired` object,
+ * and whose first text is the same object as JSON (for clients that read no structured content).
+ */
+export function paymentRequiredResult(
+  paymentRequired: PaymentRequired,
+  meta: Record<string, unknown> = {},
+): CallToolResult {
+  const result: CallToolResult = {
+    content: [{ type: 'text', text: JSON.stringify(paymentRequired) }],
+    structuredContent: paymentRequired as unknown as Record<string, unknown>,
+    isError: true,
+    ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}),
+  };
+  paymentRequiredResults.add(result);
+  return result;
+}
+
+export const isPaymentRequired = (result: CallToolResult): boolean => paymentRequiredResults.has(result);

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  decodePaymentSignatureHeader,
+  encodePaymentRequiredHeader,
+  encodePaymentResponseHeader,
+} from '@x402/core/http';
+import type { PaymentRequired, SettleResponse } from '@x402/core/types';
+import { Hono } from 'hono';
+import { AppError, notFound } from '../../core/errors';
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../core/http';
+import type { GatewayDeps } from '../deps';
+import { Slug } from '../fields';
+import { AuthRefusal, authenticate, type Caller } from '../proxy/auth';
+import { callTool } from '../proxy/bridge';
+import { upstreamTarget } from '../servers/service';
+import { connectUpstream, reasonOf } from '../servers/upstream';
+import { discoveryOf } from './discovery';
+import { X402_META } from './offers';
+import { isPaymentRequired } from './payment';
+
+const tags = ['Gateway: x402'];
+
+const ToolName = z
+  .string()
+  .min(1)
+  .max(128)
+  .openapi({ param: { name: 'tool', in: 'path' } });
+const DiscoverySchema = z.object({
+  x402Version: z.literal(2),
+  items: z.array(
+    z.object({
+      resource: z.string(),
+      type: z.literal('http'),
+      x402Version: z.literal(2),
+      accepts: z.array(z.record(z.string(), z.unknown())),
+      lastUpdated: z.string(),
+      metadata: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
+
+/** The HTTP side of x402: each priced tool as a paid resource, and the list of them. */
+export function x402Routes(deps: GatewayDeps) {
+  const router = createRouter();
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/x402/resources',
+      access: { caller: 'anyone' },
+      tags,
+      summary:
+        'The gateway’s paid resources in x402’s discovery shape (also at /.well-known/x402): each priced tool, its price and its top-up',
+      responses: { 200: jsonResponse(DiscoverySchema, 'The paid resources') },
+    }),
+    async (c) => c.json(await discoveryOf(deps), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/x402/{slug}/{tool}',
+      access: { caller: 'anyone' },
+      tags,
+      summary:
+        'Call a priced tool over HTTP, paid with x402: without a payment (or Tally credentials with credits) the answer is 402 with PAYMENT-REQUIRED; with PAYMENT-SIGNATURE the payment is settled on chain into the payer’s Tally balance, the tool is called, and PAYMENT-RESPONSE says how it was settled',
+      description:
+        'The body is the tool’s arguments. The answer is the tool’s MCP result (content, structuredContent). Tally’s own credentials (a bearer grant, a signed request) are taken too: their calls are charged from the balance with no payment.',
+      request: {
+        params: z.object({ slug: Slug.openapi({ param: { name: 'slug', in: 'path' } }), tool: ToolName }),
+        ...jsonBody(z.record(z.string(), z.unknown()), 'The tool’s arguments'),
+      },
+      responses: {
+        200: jsonResponse(z.record(z.string(), z.unknown()), 'The tool’s result'),
+        402: jsonResponse(z.record(z.string(), z.unknown()), 'Payment required: x402’s PaymentRequired'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { slug, tool } = c.req.valid('param');
+      const args = c.req.valid('json');
+      const server = await deps.prices.serverAt(slug);
+      if (!server) throw notFound('server', { slug });
+      const { price } = await deps.prices.of(server.id).lookup(tool);
+      if (price === null) throw notFound('tool', { slug, tool });
+
+      let payment: unknown;
+      const signature = c.req.header('payment-signature');
+      if (signature) {
+        try {
+          payment = decodePaymentSignatureHeader(signature);
+        } catch {
+          payment = null;
+        }
+      }
+      const path = `/api/gateway/x402/${slug}/${tool}`;
+      let caller: Caller | null = null;
+      if (c.req.header('authorization') || c.req.header('x-tally-signature')) {
+        try {
+          caller = await authenticate(deps, deps.grants, c.req.raw, path, await c.req.raw.clone().text());
+        } catch (error) {
+          if (error instanceof AuthRefusal)
+            throw new AppError(error.status === 401 ? 'unauthorized' : 'forbidden', error.message);
+          throw error;
+        }
+      }
+
+      let upstream: Awaited<ReturnType<typeof connectUpstream>>;
+      try {
+        upstream = await connectUpstream(upstreamTarget(deps, server), {
+          timeoutMs: 15_000,
+          allowPrivate: deps.allowPrivateNetwork,
+        });
+      } catch (error) {
+        throw new AppError('unavailable', `Tally could not reach the MCP server: ${reasonOf(error)}`);
+      }
+      let result: CallToolResult;
+      try {
+        const controller = new AbortController();
+        result = await callTool(
+          deps,
+          server,
+          upstream,
+          { params: { name: tool, arguments: args, _meta: { [X402_META.payment]: payment } } },
+          {
+            signal: controller.signal,
+            authInfo: { extra: { caller } },
+            requestId: randomUUID(),
+            sendNotification: async () => {},
+          },
+          { payer: null, userId: caller?.userId ?? null },
+          `${deps.publicUrl}${path}`,
+        );
+      } finally {
+        await upstream.close().catch(() => {});
+      }
+      if (isPaymentRequired(result)) {
+        const required = result.structuredContent as unknown as PaymentRequired;
+        return c.json(required as unknown as Record<string, unknown>, 402, {
+          'payment-required': encodePaymentRequiredHeader(required),
+          'cache-control': 'no-store',
+        });
+      }
+      const settlement = result._meta?.[X402_META.paymentResponse] as SettleResponse | undefined;
+      return c.json(
+        result as Record<string, unknown>,
+        200,
+        settlement ? { 'payment-response': encodePaymentResponseHeader(settlement) } : {},
+      );
+    },
+  );
+
+  return router;
+}
+
+/** `/.well-known/x402`: the same list, where x402 discovery looks first. */
+export function wellKnownX402(deps: GatewayDeps): Hono {
+  const app = new Hono();
+  app.get('/', async (c) => c.json(await discoveryOf(deps)));
+  return app;
+}
