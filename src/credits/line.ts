@@ -7,6 +7,7 @@ import {
   ensureCheckoutLedger,
 } from './checkout/service';
 import { registerTenantCheckoutPurchases } from './checkout/tenant-purchases';
+import { creditsCommand } from './command';
 import { makeCreditsDemo } from './demo';
 import { type CreditsDeps, type DomainResolver, systemDomainResolver } from './deps';
 import { registerCreditsJobs } from './engine/jobs';
@@ -14,7 +15,6 @@ import { ensureCreditsLedger } from './engine/ledger';
 import { ensureBuiltInActions } from './engine/prices';
 import { type CreditsSpender, creditsSpender } from './engine/spend-batch';
 import { creditsErrors } from './errors';
-import { creditsCommand } from './float/command';
 import { floatErrors } from './float/errors';
 import { registerFloatJobs } from './float/jobs';
 import { floatNotificationTypes } from './float/notifications';

@@ -103,15 +103,20 @@ export async function whitelabelReseller(
  * A whole Tally whose credits line makes resellers' databases on this run's engine, each dropped and
  * closed when the test file ends.
  */
-export async function tenantTally(): Promise<{ tally: TestTally; line: CreditsLine }> {
-  const line = defineCreditsLine({ tenantDatabases: tenantSettingsForTests() });
+export async function tenantTally(): Promise<{
+  tally: TestTally;
+  line: CreditsLine;
+  settings: TenantDatabaseSettings;
+}> {
+  const settings = tenantSettingsForTests();
+  const line = defineCreditsLine({ tenantDatabases: settings });
   const tally = await testTally({
     lines: productLines.map((each) => (each.name === 'credits' ? line : each)),
   });
   dropTenantDatabasesAtEnd(() => tally.database.db);
   // First of all when the file ends: the line closes the tenant databases it opened.
   whenFileEnds(() => tally.stop());
-  return { tally, line };
+  return { tally, line, settings };
 }
 
 /** The job runner's passes, the clock moved past every sweep's interval before each, until `done`. */

@@ -36,7 +36,9 @@ export async function reconcileFloats(
 ): Promise<ReconcileRun> {
   const resellers = await queryRows<{ user_id: string }>(
     deps.db,
-    sql`SELECT user_id FROM credits_tenant_databases WHERE state = 'ready'
+    // A shop in the middle of a move has credits between its two ledgers: it is checked once it has moved.
+    sql`SELECT user_id FROM credits_tenant_databases d WHERE state = 'ready'
+        AND NOT EXISTS (SELECT 1 FROM credits_tenant_moves m WHERE m.reseller_user_id = d.user_id AND m.state <> 'done')
         ${options.resellerUserId ? sql`AND user_id = ${options.resellerUserId}` : sql``}
         ORDER BY user_id`,
   );

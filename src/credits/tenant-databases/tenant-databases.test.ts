@@ -308,8 +308,9 @@ describe('the tenant database states', () => {
     requested: ['created', 'failed'],
     created: ['migrated', 'failed'],
     migrated: ['ready', 'failed'],
-    ready: [],
+    ready: ['retired'],
     failed: ['created', 'failed'],
+    retired: [],
   };
   for (const from of tenantDatabaseStates) {
     for (const to of tenantDatabaseStates) {

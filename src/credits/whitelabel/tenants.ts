@@ -10,7 +10,8 @@ import { prepareTenantDatabase } from '../tenant-databases/tenancy';
  * its brand. Its people there are the reseller itself and its customers: whoever first bought from
  * it, or holds one of its products. A reseller with a database of its own is served from it (made
  * ready for it once per process, `prepareTenantDatabase`), and its people are whoever that database
- * knows; while the database is being made, its domain answers that it is unavailable.
+ * knows; while the database is being made, or the shop moves between databases, its domain answers
+ * that it is unavailable. A database the shop moved back out of (`retired`) is not served.
  */
 export function whitelabelTenants(deps: {
   ownDb: Db;
@@ -37,15 +38,23 @@ export function whitelabelTenants(deps: {
       const [row] = await queryRows<TenantRow>(
         ownDb,
         sql`SELECT w.id, w.domain, w.user_id, w.brand_name, w.logo_file_id, w.primary_color, w.accent_color,
-                   u.name AS owner_name, d.state AS database_state
+                   u.name AS owner_name, d.state AS database_state,
+                   (SELECT m.state FROM credits_tenant_moves m
+                    WHERE m.reseller_user_id = w.user_id AND m.state <> 'done') AS move_state
             FROM credits_whitelabels w JOIN core_users u ON u.id = w.user_id
             LEFT JOIN credits_tenant_databases d ON d.user_id = w.user_id
             WHERE w.domain = ${host} AND w.status = 'active'`,
       );
       if (!row) return null;
       const tenant = tenantOf(row);
-      if (row.database_state === null) return tenant;
-      if (row.database_state !== 'ready') {
+      // While its shop is copied from one database to the other, neither is the whole of it; while
+      // the database it moves into is made, it is served from the one it leaves.
+      if (row.move_state === 'moving') {
+        return { ...tenant, unavailable: `${tenant.name} is moving: try again in a few minutes` };
+      }
+      const served = row.move_state === 'preparing' ? null : row.database_state;
+      if (served === null || served === 'retired') return tenant;
+      if (served !== 'ready') {
         return {
           ...tenant,
           unavailable: `${tenant.name} is moving to a database of its own: try again shortly`,
@@ -95,6 +104,7 @@ interface TenantRow {
   accent_color: string | null;
   owner_name: string;
   database_state: string | null;
+  move_state: 'preparing' | 'moving' | null;
 }
 
 /** Where a tenant's logo is served publicly; the file's id in the query makes a new logo a new address. */
