@@ -42,19 +42,27 @@ interface QueuedMessageRow {
 export function registerMailJobs(jobs: JobRunner, deps: MailJobDeps): void {
   const transport = mailTransportFor(deps.smtpUrl);
   const maxAttempts = deps.maxAttempts ?? MAIL_DELIVERY_ATTEMPTS;
-  jobs.define(DELIVER_MAIL_JOB, async ({ tx, payload }) => {
-    const { messageId } = DeliverMailPayload.parse(payload);
-    const outcome = await deliverMessage(tx, { ...deps, transport, maxAttempts }, messageId);
-    if (outcome.kind === 'retry') {
-      await jobs.enqueue(
-        tx,
-        DELIVER_MAIL_JOB,
-        { messageId },
-        { runAt: outcome.at, uniqueKey: `${DELIVER_MAIL_JOB}:${messageId}:${outcome.attempt}` },
-      );
-    }
+  // A tenant with a database of its own queues its people's mail there (its outbox is in its
+  // transactions): that mail is delivered from there, like Tally's own.
+  jobs.define(
+    DELIVER_MAIL_JOB,
+    async ({ tx, payload }) => {
+      const { messageId } = DeliverMailPayload.parse(payload);
+      const outcome = await deliverMessage(tx, { ...deps, transport, maxAttempts }, messageId);
+      if (outcome.kind === 'retry') {
+        await jobs.enqueue(
+          tx,
+          DELIVER_MAIL_JOB,
+          { messageId },
+          { runAt: outcome.at, uniqueKey: `${DELIVER_MAIL_JOB}:${messageId}:${outcome.attempt}` },
+        );
+      }
+    },
+    { tenants: true },
+  );
+  jobs.every('mail.requeue_stranded', STRANDED_SWEEP_MS, () => requeueStrandedMail(jobs, deps.clock), {
+    tenants: true,
   });
-  jobs.every('mail.requeue_stranded', STRANDED_SWEEP_MS, () => requeueStrandedMail(jobs, deps.clock));
 }
 
 const STRANDED_SWEEP_MS = 5 * 60 * 1000;

@@ -10,6 +10,8 @@ import {
 import { buy, creditsAdmin, freshEmail, makeProduct, ok } from '../../../test/support/credits';
 import { tenantTally, tickUntil } from '../../../test/support/tenant-databases';
 import { type Db, queryRows } from '../../core/database';
+import { queueMail } from '../../core/mail/outbox';
+import { withDatabase } from '../../core/request-database';
 import { applyTransfers } from '../../ledger/engine';
 import { grantCredits } from '../engine/grants';
 import { CREDITS_LEDGER, SYSTEM_ACCOUNTS } from '../engine/ledger';
@@ -175,6 +177,35 @@ describe('a reseller’s own database', () => {
       await count(
         tally.database.db,
         sql`SELECT count(*)::int AS n FROM ledger_transfers WHERE id = ${holdId}`,
+      ),
+    ).toBe(0);
+  });
+
+  it('delivers the mail its people are sent from its own outbox', async () => {
+    const messageId = await withDatabase(tenantDb, () =>
+      tenantDb.transaction((tx) =>
+        queueMail(tx, tally.clock, {
+          to: 'buyer@own-shop.example',
+          from: '"Own Shop" <no-reply@own-shop.example>',
+          subject: 'Your credits',
+          text: 'They are ready.',
+          template: 'test',
+        }),
+      ),
+    );
+    const state = async () =>
+      (
+        await queryRows<{ state: string }>(
+          tenantDb,
+          sql`SELECT state FROM core_mail_messages WHERE id = ${messageId}`,
+        )
+      )[0]?.state;
+    expect(await state()).toBe('queued');
+    await tickUntil(tally, async () => (await state()) === 'sent');
+    expect(
+      await count(
+        tally.database.db,
+        sql`SELECT count(*)::int AS n FROM core_mail_messages WHERE id = ${messageId}`,
       ),
     ).toBe(0);
   });
