@@ -67,7 +67,7 @@ export const creditsErrors = defineErrors({
   shop_already_started: {
     status: 409,
     description:
-      'The reseller’s shop already has products or customers on Tally’s database: a database of its own is for a shop before its first product',
+      'The reseller’s shop already has products or customers on Tally’s database: Tally’s operators move it into a database of its own (`tally credits tenant-move`)',
   },
   tenant_database_not_ready: {
     status: 409,

@@ -34,8 +34,8 @@ export async function requestTenantDatabase(deps: TenantDatabaseDeps, actor: Act
       .from(whitelabels)
       .where(eq(whitelabels.userId, userId));
     if (!setUp) throw notFound('whitelabel set-up', { reason: 'set your domain first' });
-    // What the shop already has on Tally's database would not follow it into its own: its customers
-    // could no longer sign in on its domain, its products would leave its catalogue.
+    // What the shop already has on Tally's database must follow it into its own, or its customers
+    // could no longer sign in on its domain: that is a move (move.ts), which Tally's operators run.
     const [started] = await queryRows<{ customers: number; products: number }>(
       tx,
       sql`SELECT (SELECT count(*)::int FROM credits_customers WHERE reseller_user_id = ${userId}) AS customers,
@@ -44,7 +44,7 @@ export async function requestTenantDatabase(deps: TenantDatabaseDeps, actor: Act
     if (started && (started.customers > 0 || started.products > 0)) {
       throw creditsErrors.error(
         'shop_already_started',
-        `your shop already has ${started.products} product(s) and ${started.customers} customer(s) on Tally's database, which stay there: a database of its own is for a shop before its first product`,
+        `your shop already has ${started.products} product(s) and ${started.customers} customer(s) on Tally's database, which must move with it: ask Tally to move your shop into a database of its own`,
         { products: started.products, customers: started.customers },
       );
     }
