@@ -130,6 +130,18 @@ beforeAll(async () => {
 });
 
 describe('moving a shop into its own database and back', () => {
+  it('is the way a shop that has started gets its own database: asking for one is refused, and changes nothing', async () => {
+    const refused = await ok(tally, 409, 'POST', '/api/credits/whitelabel/database', { as: reseller });
+    expect(refused.error).toMatchObject({
+      code: 'shop_already_started',
+      details: { products: 1, customers: 1 },
+    });
+    expect(refused.error.message).toContain('ask Tally to move your shop');
+    expect(await count(tally.database.db, sql`SELECT count(*)::int AS n FROM credits_tenant_databases`)).toBe(
+      0,
+    );
+  });
+
   it('is refused while credits are held for its people, and then changes nothing', async () => {
     const held = await read(
       await asCustomer('POST', '/api/credits/reserve', {
