@@ -10,6 +10,7 @@ import { purchaseRoutes } from './purchases/routes';
 import { spendingRoutes } from './spending/routes';
 import { tenantDatabaseRoutes } from './tenant-databases/routes';
 import type { TenantDatabaseDeps } from './tenant-databases/settings';
+import { shopFinder } from './tenant-databases/shop-products';
 import { brandingRoutes } from './whitelabel/branding-routes';
 import { resellerCustomerRoutes } from './whitelabel/customers-routes';
 import { whitelabelRoutes } from './whitelabel/routes';
@@ -24,7 +25,7 @@ export function creditsRoutes(
 ) {
   const router = createRouter();
   router.route('/', productRoutes(deps));
-  router.route('/', purchaseRoutes(deps));
+  router.route('/', purchaseRoutes(deps, shopFinder(floatDeps)));
   router.route('/', workspaceRoutes(deps));
   router.route('/', spendingRoutes(deps));
   router.route('/', peopleRoutes(deps));

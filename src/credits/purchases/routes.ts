@@ -6,6 +6,7 @@ import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { CreditsDeps } from '../deps';
 import { creditsErrors } from '../errors';
 import { PathId, Uuid } from '../fields';
+import type { ShopFinder } from '../tenant-databases/shop-products';
 import { WorkspaceSchema, workspaceJson } from '../workspaces/json';
 import { listDeliveries } from './deliveries';
 import { createIntegration, deactivateIntegration, getIntegration, listIntegrations } from './integrations';
@@ -31,7 +32,8 @@ const tags = ['Credits: purchases'];
 const Email = z.email().max(320).openapi({ example: 'ada@example.com' });
 const PurchaseOutcomeSchema = z.object({ purchase: PurchaseSchema, created: z.boolean() });
 
-export function purchaseRoutes(deps: CreditsDeps) {
+/** `shops`: where a sale of a product of a shop with a database of its own is made. */
+export function purchaseRoutes(deps: CreditsDeps, shops: Pick<ShopFinder, 'byProduct'>) {
   const router = createRouter();
   router.openAPIRegistry.register('CreditsWebhookOrder', WebhookOrderSchema);
 
@@ -77,12 +79,17 @@ export function purchaseRoutes(deps: CreditsDeps) {
     }),
     async (c) => {
       const headers = c.req.valid('header');
-      const outcome = await receivePurchaseWebhook(deps, c.get('actor'), {
-        integrationId: c.req.valid('param').integrationId,
-        timestamp: headers['x-tally-timestamp'],
-        signature: headers['x-tally-signature'],
-        rawBody: new Uint8Array(await c.req.arrayBuffer()),
-      });
+      const outcome = await receivePurchaseWebhook(
+        deps,
+        c.get('actor'),
+        {
+          integrationId: c.req.valid('param').integrationId,
+          timestamp: headers['x-tally-timestamp'],
+          signature: headers['x-tally-signature'],
+          rawBody: new Uint8Array(await c.req.arrayBuffer()),
+        },
+        shops,
+      );
       const body = { purchase: purchaseJson(outcome.purchase), created: outcome.created };
       return outcome.created ? c.json(body, 201) : c.json(body, 200);
     },

@@ -1,15 +1,19 @@
 import { z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import type { Actor } from '../../core/actor';
+import type { Db } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { parseRawJson } from '../../core/http';
+import { isUuid } from '../../core/ids';
+import { withDatabase } from '../../core/request-database';
 import type { CreditsDeps } from '../deps';
 import { creditsErrors } from '../errors';
-import { integrations } from '../schema';
+import { integrations, products } from '../schema';
+import type { ShopFinder } from '../tenant-databases/shop-products';
 import { logDelivery } from './deliveries';
 import { findIntegration, verifyDeliverySignature } from './integrations';
 import { PaidAmount, paidOf } from './json';
-import { type PurchaseOutcome, recordPurchase } from './service';
+import { type PurchaseInput, type PurchaseOutcome, recordPurchase } from './service';
 
 /** The order a sales platform reports. Unknown fields are refused, as everywhere in Tally's API. */
 export const WebhookOrderSchema = z
@@ -38,6 +42,7 @@ export async function receivePurchaseWebhook(
   deps: CreditsDeps,
   actor: Actor,
   delivery: Delivery,
+  shops: Pick<ShopFinder, 'byProduct'>,
 ): Promise<PurchaseOutcome> {
   // A delivery to no integration has no log to go to: it is refused (404) and kept nowhere.
   const integration = await findIntegration(deps.db, delivery.integrationId);
@@ -60,17 +65,28 @@ export async function receivePurchaseWebhook(
     }
     const order = parseRawJson(WebhookOrderSchema, delivery.rawBody);
     orderId = order.order_id;
-    return await deps.db.transaction(async (tx) => {
-      const outcome = await recordPurchase(tx, deps, actor, {
-        source: 'webhook',
-        integrationId: integration.id,
-        orderId: order.order_id,
-        email: order.email,
-        productId: order.product_id,
-        name: order.name,
-        amountPaid: paidOf(order.amount_paid),
-        details: { payload: order },
-      });
+    const purchase: PurchaseInput = {
+      source: 'webhook',
+      integrationId: integration.id,
+      orderId: order.order_id,
+      email: order.email,
+      productId: order.product_id,
+      name: order.name,
+      amountPaid: paidOf(order.amount_paid),
+      details: { payload: order },
+    };
+    // A product of a shop with a database of its own is bought there, in one transaction of that
+    // database (its grant drawn on the shop's float); the delivery is logged on Tally's after it.
+    const shop = (await productOnTally(deps.ownDb, order.product_id))
+      ? null
+      : await shops.byProduct(order.product_id);
+    const inShop = shop
+      ? await withDatabase(shop.db, () =>
+          shop.db.transaction((tx) => recordPurchase(tx, deps, actor, purchase)),
+        )
+      : null;
+    return await deps.ownDb.transaction(async (tx) => {
+      const outcome = inShop ?? (await recordPurchase(tx, deps, actor, purchase));
       await tx
         .update(integrations)
         .set({ lastUsedAt: deps.clock.now() })
@@ -100,3 +116,7 @@ export async function receivePurchaseWebhook(
     throw error;
   }
 }
+
+const productOnTally = async (db: Db, productId: string) =>
+  isUuid(productId) &&
+  (await db.select({ id: products.id }).from(products).where(eq(products.id, productId))).length > 0;

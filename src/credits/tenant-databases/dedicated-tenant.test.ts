@@ -7,7 +7,7 @@ import {
   type TestPerson,
   type TestTally,
 } from '../../../test/support/app';
-import { buy, creditsAdmin, freshEmail, makeProduct, ok } from '../../../test/support/credits';
+import { buy, creditsAdmin, deliver, freshEmail, makeProduct, ok } from '../../../test/support/credits';
 import { tenantTally, tickUntil } from '../../../test/support/tenant-databases';
 import { type Db, queryRows } from '../../core/database';
 import { queueMail } from '../../core/mail/outbox';
@@ -31,6 +31,7 @@ const domain = `own-${Date.now()}.example.com`;
 let reseller: TestPerson;
 let whitelabelId: string;
 let tenantDb: Db;
+let product: { id: string };
 
 const on = (headers: Record<string, string> = {}) => ({ host: domain, ...headers });
 const count = async (db: Db, query: ReturnType<typeof sql>) =>
@@ -113,7 +114,7 @@ describe('a reseller’s own database', () => {
       }),
     );
     // Its shop's product is made in its database, and sold there; Tally's database never sees it.
-    const product = await ok(tally, 201, 'POST', '/api/credits/products', {
+    product = await ok(tally, 201, 'POST', '/api/credits/products', {
       headers: on({ cookie, 'x-requested-with': 'tally-web' }),
       body: {
         type: 'under_whitelabel',
@@ -208,5 +209,50 @@ describe('a reseller’s own database', () => {
         sql`SELECT count(*)::int AS n FROM core_mail_messages WHERE id = ${messageId}`,
       ),
     ).toBe(0);
+  });
+
+  it('makes a sale a sales platform reports by webhook in the shop’s database, drawn on its float, once', async () => {
+    const created = await ok(tally, 201, 'POST', '/api/credits/integrations', {
+      as: admin,
+      body: { name: 'Own Shop’s platform' },
+    });
+    const integration = { id: created.integration.id, secret: created.secret };
+    const order = {
+      order_id: `own-${Date.now()}`,
+      email: freshEmail('platform-buyer'),
+      product_id: product.id,
+    };
+    const resellerCredits = async () =>
+      BigInt(
+        (
+          await queryRows<{ left: string }>(
+            tenantDb,
+            sql`SELECT sum(a.credits_posted - a.debits_posted)::text AS left
+                FROM credits_grants g JOIN ledger_accounts a ON a.id = g.id WHERE g.user_id = ${reseller.userId}`,
+          )
+        )[0]!.left,
+      );
+    const floatBefore = await resellerCredits();
+    const first = await deliver(tally, integration, order);
+    expect(first.status, JSON.stringify(await read(first.clone()))).toBe(201);
+    const { purchase } = await read(first);
+    const inShop = sql`SELECT count(*)::int AS n FROM credits_purchases WHERE id = ${purchase.id}`;
+    expect(await count(tenantDb, inShop)).toBe(1);
+    expect(await count(tally.database.db, inShop)).toBe(0);
+    const buyer = sql`SELECT count(*)::int AS n FROM core_users WHERE email = ${order.email}`;
+    expect(await count(tenantDb, buyer)).toBe(1);
+    expect(await count(tally.database.db, buyer)).toBe(0);
+    // The buyer's credits came out of the reseller's float there.
+    expect(await resellerCredits()).toBe(floatBefore - 10n);
+
+    const again = await deliver(tally, integration, order);
+    expect(again.status).toBe(200);
+    expect((await read(again)).purchase.id).toBe(purchase.id);
+    expect(await count(tenantDb, inShop)).toBe(1);
+    const logged = await queryRows<{ outcome: string }>(
+      tally.database.db,
+      sql`SELECT outcome FROM credits_webhook_deliveries WHERE integration_id = ${integration.id} ORDER BY received_at, id`,
+    );
+    expect(logged.map((l) => l.outcome).sort()).toEqual(['already_recorded', 'recorded']);
   });
 });
