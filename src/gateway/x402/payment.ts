@@ -56,6 +56,38 @@ export async function payerOfCall(
   };
 }
 
+/**
+ * An MCP session as x402 sees it. One opened with no Tally credentials (`userId` null) is the
+ * payer's from its first payment: its later calls carry no payment and are charged to the payer,
+ * up to what the payer paid in this session (`allowance`), so a session id that leaks spends no
+ * more than its own top-ups, never the rest of the payer's balance.
+ */
+export interface StrangerSession {
+  /** Who opened the session; null for a session opened with no Tally credentials. */
+  userId: string | null;
+  /** The payer of the first x402 payment in a stranger's session. */
+  payer: Caller | null;
+  /** What the payer paid in this session and its calls have not spent, micro-USDC. */
+  allowance: bigint;
+}
+
+/**
+ * Whether a call draws on its session's allowance: a call of a stranger's session paid by the
+ * session's payer. A payment made in it binds the session to its payer (the first one) and adds
+ * what it paid to the allowance.
+ */
+export function drawsOnSession(
+  session: StrangerSession,
+  caller: Caller,
+  settlement: SettleResponse | null,
+): boolean {
+  if (session.userId !== null || caller.how !== 'x402') return false;
+  if (settlement && !session.payer) session.payer = caller;
+  if (session.payer?.userId !== caller.userId) return false;
+  if (settlement) session.allowance += BigInt(settlement.amount ?? '0');
+  return true;
+}
+
 /** The results `paymentRequiredResult` made: the HTTP side answers them with a 402. */
 const paymentRequiredResults = new WeakSet<CallToolResult>();
 

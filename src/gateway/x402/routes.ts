@@ -13,7 +13,7 @@ import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../core
 import type { GatewayDeps } from '../deps';
 import { Slug } from '../fields';
 import { AuthRefusal, authenticate, type Caller } from '../proxy/auth';
-import { callTool } from '../proxy/bridge';
+import { callTool } from '../proxy/call-tool';
 import { upstreamTarget } from '../servers/service';
 import { connectUpstream, reasonOf } from '../servers/upstream';
 import { discoveryOf } from './discovery';
@@ -130,7 +130,7 @@ export function x402Routes(deps: GatewayDeps) {
             requestId: randomUUID(),
             sendNotification: async () => {},
           },
-          { payer: null, userId: caller?.userId ?? null },
+          { payer: null, userId: caller?.userId ?? null, allowance: 0n },
           `${deps.publicUrl}${path}`,
         );
       } finally {

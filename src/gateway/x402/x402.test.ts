@@ -9,8 +9,16 @@ import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from '@
 import { sql } from 'drizzle-orm';
 import { type Address, getAddress, type Hex, parseAbi } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
+import { createSiweMessage } from 'viem/siwe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestTally, testTally } from '../../../test/support/app';
+import {
+  type Body,
+  read,
+  request,
+  type TestPerson,
+  type TestTally,
+  testTally,
+} from '../../../test/support/app';
 import { startTestChain } from '../../../test/support/chain';
 import { DEMO_PRICES, type GatewayWorld, gatewayWorld } from '../../../test/support/gateway';
 import { type ChainRuntime, DEV_MNEMONIC, walletFor } from '../../chain/runtime';
@@ -192,11 +200,16 @@ describe('x402 over MCP', () => {
     });
     expect(paid._meta?.['tally/receipt']).toBeTruthy();
     expect(await balanceOfWallet(wallet.address)).toMatchObject({ deposited: PRICE, spent: PRICE });
+    // What was paid in the session is spent: the next call is asked to pay, and charges nothing.
+    const next = await callAdd(client, 1, 1);
+    expect(next.isError).toBe(true);
+    expect((next.structuredContent as unknown as PaymentRequired).error).toMatch(/^session_spent/);
     await client.close();
   });
 
   it('takes a top-up: one chain transaction, then ten calls that send no payment are charged from the balance', async () => {
     const wallet = newWallet();
+    toppedUp = wallet;
     const before = await usdcOf(wallet.address);
     const client = await mcpStranger();
     const required = (await callAdd(client, 1, 2)).structuredContent as unknown as PaymentRequired;
@@ -227,6 +240,57 @@ describe('x402 over MCP', () => {
       available: PRICE * 89n,
     });
     await client.close();
+  });
+});
+
+let toppedUp: ReturnType<typeof newWallet>;
+
+describe('the payer’s wallet is their Tally identity', () => {
+  it('signs in with the wallet and finds the balance, the calls and the deposit x402 made, and withdraws from it', async () => {
+    const { nonce } = await read(await request(tally, 'GET', '/api/auth/siwe/nonce'));
+    const message = createSiweMessage({
+      address: toppedUp.address,
+      chainId: chain.client.chainId,
+      domain: 'tally.test',
+      nonce,
+      uri: 'http://tally.test/login',
+      version: '1',
+      issuedAt: tally.clock.now(),
+    });
+    const signedIn = await request(tally, 'POST', '/api/auth/siwe/verify', {
+      body: { message, signature: await toppedUp.signMessage({ message }) },
+    });
+    expect(signedIn.status).toBe(200);
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const person: TestPerson = {
+      userId: (await walletOwner(tally.database.db, toppedUp.address))!,
+      email: '',
+      cookie,
+    };
+
+    const balance = await read(await request(tally, 'GET', '/api/gateway/balance', { as: person }));
+    expect(balance).toMatchObject({ available: (PRICE * 89n).toString(), state: 'has_credits' });
+    const calls = await read(await request(tally, 'GET', '/api/gateway/calls?limit=50', { as: person }));
+    expect(calls.items).toHaveLength(11);
+    expect(calls.items.every((c: Body) => c.state === 'served' && c.price === PRICE.toString())).toBe(true);
+    const deposits = await read(await request(tally, 'GET', '/api/gateway/deposits', { as: person }));
+    expect(deposits.items).toMatchObject([
+      { from: toppedUp.address.toLowerCase(), amount: (PRICE * 100n).toString(), state: 'credits_issued' },
+    ]);
+
+    const before = await usdcOf(toppedUp.address);
+    const withdrawn = await request(tally, 'POST', '/api/gateway/withdrawals', {
+      as: person,
+      body: { amount: (PRICE * 89n).toString() },
+    });
+    expect(withdrawn.status).toBe(201);
+    await driving(
+      (async () => {
+        for (let i = 0; i < 50 && (await usdcOf(toppedUp.address)) === before; i++)
+          await new Promise((resolve) => setTimeout(resolve, 50));
+      })(),
+    );
+    expect((await usdcOf(toppedUp.address)) - before).toBe(PRICE * 89n);
   });
 });
 
@@ -285,6 +349,7 @@ async function offerOfAdd(): Promise<PaymentRequirements> {
 
 /** What a refused payment must leave as it was: Tally's records of payments and calls, and the wallet's USDC. */
 async function footprint(address: Address) {
+  await gatewayDeps(tally.context).meter.flushed();
   const [counts] = await queryRows<{ deposits: number; calls: number; sends: number }>(
     tally.database.db,
     sql`SELECT (SELECT count(*)::int FROM gateway_deposits) AS deposits,
