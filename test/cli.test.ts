@@ -130,6 +130,24 @@ describe('tally admin', () => {
   });
 });
 
+describe('tally credits', () => {
+  it('moves only a reseller’s shop, and reconciles floats', { timeout: 120_000 }, () => {
+    const stranger = tally([
+      'credits',
+      'tenant-move',
+      '--user',
+      '0190a000-0000-7000-8000-000000000001',
+      '--to',
+      'own',
+    ]);
+    expect(stranger.code).toBe(1);
+    expect(stranger.err).toContain('only a whitelabel reseller’s shop can move');
+    const reconciled = tally(['credits', 'float-reconcile']);
+    expect(reconciled).toMatchObject({ code: 0 });
+    expect(reconciled.out).toContain('no reseller has a database of its own');
+  });
+});
+
 describe('configuration', () => {
   it('stops start with a message naming each wrong variable', () => {
     const run = tally(['start'], { PORT: 'abc', LOG_LEVEL: 'loud' });
