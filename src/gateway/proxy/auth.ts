@@ -221,7 +221,7 @@ export async function authenticate(
 }
 
 /** Records a nonce as used; false when it was used already. */
-async function recordNonce(db: Db, signer: string, nonce: string, expiresAt: Date): Promise<boolean> {
+export async function recordNonce(db: Db, signer: string, nonce: string, expiresAt: Date): Promise<boolean> {
   const inserted = await db
     .insert(requestNonces)
     .values({ signer, nonce, expiresAt })

@@ -7,6 +7,7 @@ import {
   encodePaymentResponseHeader,
 } from '@x402/core/http';
 import type { PaymentRequired, SettleResponse } from '@x402/core/types';
+import { SIGN_IN_WITH_X } from '@x402/extensions/sign-in-with-x';
 import { Hono } from 'hono';
 import { AppError, notFound } from '../../core/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../core/http';
@@ -19,6 +20,7 @@ import { connectUpstream, reasonOf } from '../servers/upstream';
 import { discoveryOf } from './discovery';
 import { X402_META } from './offers';
 import { isPaymentRequired } from './payment';
+import { signedInCaller, signInChallenge } from './sign-in';
 
 const tags = ['Gateway: x402'];
 
@@ -96,6 +98,7 @@ export function x402Routes(deps: GatewayDeps) {
         }
       }
       const path = `/api/gateway/x402/${slug}/${tool}`;
+      const resourceUrl = `${deps.publicUrl}${path}`;
       let caller: Caller | null = null;
       if (c.req.header('authorization') || c.req.header('x-tally-signature')) {
         try {
@@ -106,6 +109,11 @@ export function x402Routes(deps: GatewayDeps) {
           throw error;
         }
       }
+
+      // A wallet that paid before signs in instead of paying (x402's sign-in-with-x).
+      const signIn = c.req.header(SIGN_IN_WITH_X);
+      if (!caller && payment === undefined && signIn)
+        caller = await signedInCaller(deps, signIn, resourceUrl);
 
       let upstream: Awaited<ReturnType<typeof connectUpstream>>;
       try {
@@ -131,13 +139,16 @@ export function x402Routes(deps: GatewayDeps) {
             sendNotification: async () => {},
           },
           { payer: null, userId: caller?.userId ?? null, allowance: 0n },
-          `${deps.publicUrl}${path}`,
+          resourceUrl,
         );
       } finally {
         await upstream.close().catch(() => {});
       }
       if (isPaymentRequired(result)) {
-        const required = result.structuredContent as unknown as PaymentRequired;
+        const required: PaymentRequired = {
+          ...(result.structuredContent as unknown as PaymentRequired),
+          extensions: signInChallenge(deps, resourceUrl),
+        };
         return c.json(required as unknown as Record<string, unknown>, 402, {
           'payment-required': encodePaymentRequiredHeader(required),
           'cache-control': 'no-store',

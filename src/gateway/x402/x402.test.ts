@@ -5,6 +5,12 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { decodePaymentRequiredHeader, encodePaymentSignatureHeader } from '@x402/core/http';
 import type { PaymentPayload, PaymentRequired, PaymentRequirements } from '@x402/core/types';
 import { registerExactEvmScheme } from '@x402/evm/exact/client';
+import {
+  type CompleteSIWxInfo,
+  createSIWxClientExtension,
+  createSIWxPayload,
+  encodeSIWxHeader,
+} from '@x402/extensions/sign-in-with-x';
 import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { sql } from 'drizzle-orm';
 import { type Address, getAddress, type Hex, parseAbi } from 'viem';
@@ -170,6 +176,79 @@ describe('x402 over HTTP', () => {
       spent: PRICE,
       available: 0n,
     });
+  });
+});
+
+/** Tally at its public address (http://tally.test): the requests reach the Tally this file serves. */
+const atPublicAddress: typeof fetch = async (input, init) => {
+  const request = new Request(input, init);
+  const url = new URL(request.url);
+  const response = await fetch(new URL(`${url.pathname}${url.search}`, world.base), {
+    method: request.method,
+    headers: request.headers,
+    body: request.method === 'GET' ? undefined : await request.arrayBuffer(),
+  });
+  return new Response(response.body, { status: response.status, headers: response.headers });
+};
+const publicAddUrl = () => `http://tally.test/api/gateway/x402/${world.slug}/add`;
+
+describe('x402 over HTTP: a top-up, then sign-in-with-x', () => {
+  it('tops up once with x402’s fetch client, then ten calls send no payment: the wallet signs in and pays from its balance', async () => {
+    const wallet = newWallet();
+    const before = await usdcOf(wallet.address);
+    const client = payingClient(wallet, topUp);
+    client.registerExtension(createSIWxClientExtension({ signers: [wallet] }));
+    const pay = wrapFetchWithPayment(atPublicAddress, client);
+
+    const first = await driving(pay(publicAddUrl(), postJson({ a: 20, b: 1 })));
+    expect(first.status).toBe(200);
+    expect((await first.json()).structuredContent).toEqual({ sum: 21 });
+    expect(decodePaymentResponseHeader(first.headers.get('payment-response')!).amount).toBe(
+      (PRICE * 100n).toString(),
+    );
+    const sends = await footprint(wallet.address);
+    for (let i = 0; i < 10; i++) {
+      const response = await pay(publicAddUrl(), postJson({ a: i, b: 100 }));
+      expect(response.status).toBe(200);
+      expect((await response.json()).structuredContent).toEqual({ sum: i + 100 });
+      expect(response.headers.get('payment-response')).toBeNull();
+    }
+    const after = await footprint(wallet.address);
+    expect(after.sends).toBe(sends.sends);
+    expect(after.deposits).toBe(sends.deposits);
+    expect(before - after.usdc).toBe(PRICE * 100n);
+    expect(await balanceOfWallet(wallet.address)).toMatchObject({
+      deposited: PRICE * 100n,
+      spent: PRICE * 11n,
+      available: PRICE * 89n,
+    });
+
+    // A sign-in is good for one request, on the resource it names.
+    const challenge = decodePaymentRequiredHeader(
+      (await atPublicAddress(publicAddUrl(), postJson({ a: 1, b: 1 }))).headers.get('payment-required')!,
+    ).extensions!['sign-in-with-x'] as { info: CompleteSIWxInfo };
+    const signIn = encodeSIWxHeader(
+      await createSIWxPayload(
+        { ...challenge.info, chainId: network, type: 'eip191' },
+        wallet,
+        publicAddUrl(),
+      ),
+    );
+    const once = await atPublicAddress(
+      publicAddUrl(),
+      postJson({ a: 1, b: 1 }, { 'sign-in-with-x': signIn }),
+    );
+    expect(once.status).toBe(200);
+    const again = await atPublicAddress(
+      publicAddUrl(),
+      postJson({ a: 1, b: 1 }, { 'sign-in-with-x': signIn }),
+    );
+    expect(again.status).toBe(402);
+    const elsewhere = await atPublicAddress(
+      `http://tally.test/api/gateway/x402/${world.slug}/picture`,
+      postJson({}, { 'sign-in-with-x': signIn }),
+    );
+    expect(elsewhere.status).toBe(402);
   });
 });
 
