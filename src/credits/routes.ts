@@ -32,7 +32,7 @@ export function creditsRoutes(
   router.route('/', whitelabelRoutes(deps));
   router.route('/', tenantDatabaseRoutes(tenantDatabaseDeps));
   router.route('/', brandingRoutes({ ...deps, files }));
-  router.route('/', resellerCustomerRoutes(deps));
+  router.route('/', resellerCustomerRoutes({ ...deps, databases: floatDeps.tenants }));
   router.route('/', checkoutRoutes(deps));
   router.route('/', floatRoutes(floatDeps));
   return router;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { TestPerson, TestTally } from './app';
-import { customerOf, ok } from './credits';
+import { buy, customerOf, ok } from './credits';
 
 /**
  * Test support for resellers' domains: a reseller that has claimed one through the API, and the
@@ -25,16 +25,18 @@ export interface ResellerWithDomain {
 export type SettledDomainState = 'active' | 'suspended';
 
 /**
- * A new whitelabel reseller (a buyer of `whitelabelProductId`) that has claimed `domain`, a fresh
- * one unless given: pending, unless `state` says where the domain job has since moved it.
+ * A whitelabel reseller (a new buyer of `whitelabelProductId`, or `person` once it has bought it)
+ * that has claimed `domain`, a fresh one unless given: pending, unless `state` says where the domain
+ * job has since moved it.
  */
 export async function resellerWithDomain(
   tally: TestTally,
   admin: TestPerson,
   whitelabelProductId: string,
-  options: { domain?: string; state?: 'pending' | SettledDomainState } = {},
+  options: { domain?: string; state?: 'pending' | SettledDomainState; person?: TestPerson } = {},
 ): Promise<ResellerWithDomain> {
-  const person = await customerOf(tally, admin, whitelabelProductId);
+  const person = options.person ?? (await customerOf(tally, admin, whitelabelProductId));
+  if (options.person) await buy(tally, admin, person.email, whitelabelProductId);
   const claim = await ok(tally, 200, 'PUT', '/api/credits/whitelabel/domain', {
     as: person,
     body: { domain: options.domain ?? freshDomain() },

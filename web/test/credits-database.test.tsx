@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/core/database';
 import type { TestPerson } from '../../test/support/app';
 import { creditsAdmin, ok } from '../../test/support/credits';
-import { reseller } from './support/credits-stage';
+import { installInputApis, reseller } from './support/credits-stage';
 import { tallyPages } from './support/pages';
 
 /** The reseller's overview asks for its shop's own database, and follows it. */
@@ -12,8 +12,10 @@ import { tallyPages } from './support/pages';
 const pages = tallyPages();
 let fresh: TestPerson;
 let started: TestPerson;
+let moved: TestPerson;
 
 beforeAll(async () => {
+  installInputApis();
   const admin = await creditsAdmin(pages.tally);
   const withDomain = async () => {
     const { person } = await reseller(pages.tally, admin);
@@ -25,6 +27,12 @@ beforeAll(async () => {
   };
   fresh = await withDomain();
   started = await withDomain();
+  moved = await withDomain();
+  await ok(pages.tally, 200, 'POST', '/api/credits/whitelabel/database', { as: moved });
+  // As the sweep leaves it once made: what matters here is only that the shop runs on it.
+  await pages.tally.database.db.execute(
+    sql`UPDATE credits_tenant_databases SET state = 'ready', ready_at = now() WHERE user_id = ${moved.userId}`,
+  );
   await ok(pages.tally, 201, 'POST', '/api/credits/products', {
     as: started,
     body: {
@@ -76,5 +84,35 @@ describe('a shop’s own database', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Ask for it' }));
     await waitFor(() => expect(dialog.textContent).toContain('already has 1 product(s) and 0 customer(s)'));
     expect(await databasesOf(started)).toEqual([]);
+  });
+});
+
+describe('the products of a shop on its own database, on Tally’s site', () => {
+  it('are not listed nor made here: the reseller is sent to its domain, where they are', async () => {
+    pages.signIn(moved);
+    const domain = (await ok(pages.tally, 200, 'GET', '/api/credits/whitelabel', { as: moved })).domain;
+    await pages.render('/credits/reseller/products');
+    const note = await screen.findByRole('status', { name: 'Your shop runs on its own database' });
+    expect(
+      within(note)
+        .getByRole('link', { name: `on https://${domain}` })
+        .getAttribute('href'),
+    ).toBe(`https://${domain}/credits/reseller/products`);
+    expect(screen.queryByRole('button', { name: 'Create product' })).toBeNull();
+    expect(screen.queryByText('No products yet')).toBeNull();
+  });
+
+  it('are not previewed here either', async () => {
+    pages.signIn(moved);
+    await pages.render('/credits/reseller/shop');
+    await screen.findByRole('status', { name: 'Your shop runs on its own database' });
+    expect(screen.queryByText('Nothing on sale yet')).toBeNull();
+  });
+
+  it('are listed and made here for a shop on Tally’s database', async () => {
+    pages.signIn(started);
+    await pages.render('/credits/reseller/products');
+    await screen.findByRole('button', { name: 'Create product' });
+    expect(screen.queryByRole('status', { name: 'Your shop runs on its own database' })).toBeNull();
   });
 });

@@ -1,9 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { requireUser } from '../../core/actor';
 import { createRouter, errorResponses, jsonResponse } from '../../core/http';
 import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { CreditsDeps } from '../deps';
 import { Credits, iso, Uuid } from '../fields';
 import { getResellerPool, listResellerCustomers, type ResellerCustomer } from './customers';
+import { readShop, type ShopDatabaseDeps } from './shop-database';
 
 /** A whitelabel reseller's customers and its own pool of credits, for its dashboard. */
 
@@ -49,7 +51,11 @@ const PoolSchema = z
   })
   .openapi('CreditsResellerPool');
 
-export function resellerCustomerRoutes(deps: CreditsDeps) {
+/**
+ * Read on the database the reseller's shop keeps its people in, whichever host asks: on Tally's own
+ * site too, where the reseller manages its business.
+ */
+export function resellerCustomerRoutes(deps: CreditsDeps & Pick<ShopDatabaseDeps, 'databases'>) {
   const router = createRouter();
 
   router.openapi(
@@ -73,7 +79,8 @@ export function resellerCustomerRoutes(deps: CreditsDeps) {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const page = await listResellerCustomers(deps, c.get('actor'), query);
+      const actor = c.get('actor');
+      const page = await readShop(deps, requireUser(actor), () => listResellerCustomers(deps, actor, query));
       return c.json(pageJson(page, customerJson), 200);
     },
   );
@@ -88,7 +95,8 @@ export function resellerCustomerRoutes(deps: CreditsDeps) {
       responses: { 200: jsonResponse(PoolSchema, 'The pool'), ...errorResponses },
     }),
     async (c) => {
-      const pool = await getResellerPool(deps, c.get('actor'));
+      const actor = c.get('actor');
+      const pool = await readShop(deps, requireUser(actor), () => getResellerPool(deps, actor));
       return c.json(
         {
           total: pool.total.toString(),

@@ -36,7 +36,10 @@ export interface ResellerCustomer {
   lastUsedAt: Date | null;
 }
 
-/** The caller when it is a whitelabel reseller; anyone else is refused. */
+/**
+ * The caller when it is a whitelabel reseller; anyone else is refused. Asked of Tally's database,
+ * where its whitelabel purchase is, whichever database its shop's people are read from.
+ */
 async function requireReseller(db: Db, actor: Actor): Promise<string> {
   const userId = requireUser(actor);
   const [row] = await queryRows<{ type: string }>(
@@ -71,7 +74,7 @@ export async function listResellerCustomers(
   actor: Actor,
   filter: PageRequest & { q?: string } = {},
 ): Promise<Page<ResellerCustomer>> {
-  const resellerId = await requireReseller(deps.db, actor);
+  const resellerId = await requireReseller(deps.ownDb, actor);
   const now = deps.clock.now();
   const limit = pageLimit(filter.limit);
   const before = idFromCursor(filter.cursor);
@@ -133,9 +136,12 @@ export async function listResellerCustomers(
 }
 
 export interface ResellerPool {
-  /** What the reseller's own grants hold this cycle (its balance's total). */
+  /** What the reseller's own grants hold this cycle (its balance's total on Tally). */
   total: bigint;
-  /** What of it went to its customers' grants this cycle. */
+  /**
+   * What went to its customers' grants this cycle: out of this pool, or, for a shop on a database of
+   * its own, out of the float moved there from it.
+   */
   handedOut: bigint;
   /** What of it moved into its own database's float (src/credits/float/) this cycle. */
   movedToFloat: bigint;
@@ -147,34 +153,40 @@ export interface ResellerPool {
   customers: number;
 }
 
-/** The caller's own pool of credits this cycle, and how much of it its customers hold. */
+/**
+ * The caller's own pool of credits this cycle, and how much of it its customers hold. The pool is
+ * on Tally's database (`ownDb`); its customers, and what was handed out to them, are read from the
+ * database of the work in progress (`db`): its shop's own when the caller runs this there.
+ */
 export async function getResellerPool(deps: CreditsDeps, actor: Actor): Promise<ResellerPool> {
-  const subject = await requireReseller(deps.db, actor);
+  const subject = await requireReseller(deps.ownDb, actor);
   const now = deps.clock.now();
-  const balance = await getBalance(deps.db, deps.clock, { userId: subject });
+  const balance = await getBalance(deps.ownDb, deps.clock, { userId: subject });
   const drawnAs = (code: string) =>
     sql`(SELECT coalesce(sum(t.amount), 0)::text FROM ledger_transfers t
            WHERE t.code = ${code} AND t.kind = 'posted' AND t.debit_account_id IN (
              SELECT g.id FROM credits_grants g
              WHERE g.user_id = ${subject} AND g.workspace_id IS NULL AND g.expired_at IS NULL
                AND (g.expires_at IS NULL OR g.expires_at > ${now})))`;
-  const [row] = await queryRows<{ handed_out: string; moved_to_float: string; customers: number }>(
+  const [pool] = await queryRows<{ handed_out: string; moved_to_float: string }>(
+    deps.ownDb,
+    sql`SELECT ${drawnAs(TRANSFER_CODES.fund)} AS handed_out, ${drawnAs(FLOAT_TRANSFER_CODE)} AS moved_to_float`,
+  );
+  const [shop] = await queryRows<{ handed_out: string; customers: number }>(
     deps.db,
     sql`SELECT
           ${drawnAs(TRANSFER_CODES.fund)} AS handed_out,
-          ${drawnAs(FLOAT_TRANSFER_CODE)} AS moved_to_float,
           (SELECT count(DISTINCT h.user_id)::int FROM credits_holdings h
              JOIN credits_products p ON p.id = h.product_id WHERE p.owner_user_id = ${subject}) AS customers`,
   );
-  const handedOut = BigInt(row?.handed_out ?? '0');
-  const movedToFloat = BigInt(row?.moved_to_float ?? '0');
+  const movedToFloat = BigInt(pool?.moved_to_float ?? '0');
   return {
     total: balance.total,
-    handedOut,
+    handedOut: BigInt(shop?.handed_out ?? '0'),
     movedToFloat,
-    spent: balance.used - handedOut - movedToFloat,
+    spent: balance.used - BigInt(pool?.handed_out ?? '0') - movedToFloat,
     reserved: balance.reserved,
     available: balance.available,
-    customers: row?.customers ?? 0,
+    customers: shop?.customers ?? 0,
   };
 }

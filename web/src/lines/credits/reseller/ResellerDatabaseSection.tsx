@@ -5,9 +5,9 @@ import { ResourceView } from '../../../components/ResourceView';
 import { SectionCard } from '../../../components/SectionCard';
 import { formatToTheSecond } from '../../../lib/dates';
 import { useWhitelabel } from './ResellerFrame';
-import { useOptionalResource } from './useOptionalResource';
+import { useShopDatabase } from './ShopOnItsDatabase';
 
-type DatabaseState = 'requested' | 'created' | 'migrated' | 'ready' | 'failed';
+type DatabaseState = NonNullable<ReturnType<typeof useShopDatabase>['data']>['state'];
 
 const stateColors: Record<DatabaseState, string> = {
   requested: 'gray',
@@ -15,6 +15,7 @@ const stateColors: Record<DatabaseState, string> = {
   migrated: 'blue',
   ready: 'teal',
   failed: 'red',
+  retired: 'gray',
 };
 
 const stateWords: Record<DatabaseState, string> = {
@@ -23,7 +24,11 @@ const stateWords: Record<DatabaseState, string> = {
   migrated: 'Set up: it opens for your shop in a moment.',
   ready: 'Your shop runs on it.',
   failed: 'The last try failed: Tally tries again by itself.',
+  retired: 'Retired: your shop moved back to Tally’s database.',
 };
+
+/** The states a database passes through while it is being made, which the section follows. */
+const beingMade: readonly DatabaseState[] = ['requested', 'created', 'migrated', 'failed'];
 
 /** How often the section asks again while the database is being made. */
 const DATABASE_REFRESH_MS = 3000;
@@ -34,11 +39,10 @@ const DATABASE_REFRESH_MS = 3000;
  */
 export function DatabaseSection() {
   const whitelabel = useWhitelabel();
-  const database = useOptionalResource(
-    'credits-reseller-database',
-    () => call(api.GET('/api/credits/whitelabel/database')),
-    { everyMs: DATABASE_REFRESH_MS, while: (made) => made.state !== 'ready' },
-  );
+  const database = useShopDatabase({
+    everyMs: DATABASE_REFRESH_MS,
+    while: (made) => beingMade.includes(made.state),
+  });
   const ask = async () => {
     database.replace(await call(api.POST('/api/credits/whitelabel/database')));
   };
@@ -80,11 +84,11 @@ export function DatabaseSection() {
                   )}
                   , signed in with this account.
                 </Text>
-              ) : (
+              ) : beingMade.includes(data.state) ? (
                 <Text size="sm" c="dimmed">
                   Your domain answers “unavailable” until it is ready; this page follows it.
                 </Text>
-              )}
+              ) : null}
             </Stack>
           ) : (
             <Stack gap="sm" align="flex-start">

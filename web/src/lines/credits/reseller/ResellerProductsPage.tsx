@@ -13,6 +13,7 @@ import { formatCredits, priceOf } from '../format';
 import { ProductForm } from '../products/ProductForm';
 import { ProductsTable } from '../products/ProductsTable';
 import { ResellerFrame } from './ResellerFrame';
+import { ShopProductsHere } from './ShopOnItsDatabase';
 
 const CREATE_ACTION = 'create_under_whitelabel_product';
 
@@ -62,35 +63,37 @@ export function ResellerProductsPage() {
       description="Products you sell on your own domain: only with actions you hold, never with more credits than you have."
     >
       {(reseller) => (
-        <Stack gap="lg">
-          <SectionCard title="Products">
-            <ResourceView
-              resource={pages.first}
-              loadingLabel="Loading your products…"
-              isEmpty={(page) => page.items.length === 0}
-              empty={
-                <NothingYet title="No products yet">
-                  Create your first product below, then set up your domain so your customers can buy it.
-                </NothingYet>
-              }
+        <ShopProductsHere page="/credits/reseller/products">
+          <Stack gap="lg">
+            <SectionCard title="Products">
+              <ResourceView
+                resource={pages.first}
+                loadingLabel="Loading your products…"
+                isEmpty={(page) => page.items.length === 0}
+                empty={
+                  <NothingYet title="No products yet">
+                    Create your first product below, then set up your domain so your customers can buy it.
+                  </NothingYet>
+                }
+              >
+                {() => (
+                  <ProductsTable
+                    products={pages.items}
+                    basePath="/credits/reseller/products"
+                    moreToLoad={pages.hasMore}
+                  />
+                )}
+              </ResourceView>
+              <LoadOlder pages={pages} label="Load older products" />
+            </SectionCard>
+            <SectionCard
+              title="Create a product"
+              description="Each purchase of it grants its credits to your customer out of your own."
             >
-              {() => (
-                <ProductsTable
-                  products={pages.items}
-                  basePath="/credits/reseller/products"
-                  moreToLoad={pages.hasMore}
-                />
-              )}
-            </ResourceView>
-            <LoadOlder pages={pages} label="Load older products" />
-          </SectionCard>
-          <SectionCard
-            title="Create a product"
-            description="Each purchase of it grants its credits to your customer out of your own."
-          >
-            <NewProduct profile={reseller} onCreated={pages.reload} />
-          </SectionCard>
-        </Stack>
+              <NewProduct profile={reseller} onCreated={pages.reload} />
+            </SectionCard>
+          </Stack>
+        </ShopProductsHere>
       )}
     </ResellerFrame>
   );

@@ -11,6 +11,7 @@ import { BuyLink } from '../catalogue/CataloguePage';
 import { ProductCard } from '../catalogue/ProductCard';
 import { actionLabel } from '../format';
 import { ResellerFrame, useWhitelabel } from './ResellerFrame';
+import { ShopProductsHere } from './ShopOnItsDatabase';
 
 /** A product as the public catalogue lists it: its actions by their labels. */
 function asCatalogueProduct(product: CreditsProduct, prices: CreditsActionPrice[] | undefined) {
@@ -49,50 +50,53 @@ export function ResellerShopPage() {
       description="Your products on sale, as your customers see them in your catalogue."
     >
       {() => (
-        <Stack gap="lg">
-          <Alert color="blue" variant="light" role="status">
-            {domain && whitelabel.data?.dns_verified_at ? (
-              <>
-                Your customers see this at{' '}
-                <Anchor href={`https://${domain}/credits/products`} inherit>
-                  {domain}
-                </Anchor>
-                . Each Buy button opens the product's payment link, which works on any address of this Tally.
-              </>
-            ) : (
-              <>
-                Your catalogue is shown on your own domain once it points here:{' '}
-                <Anchor component={Link} to="/credits/reseller/domain" inherit>
-                  set up your domain
-                </Anchor>
-                . The Buy buttons work already: share a product's payment link from its page.
-              </>
-            )}
-          </Alert>
-          <SectionCard title="Products on sale">
-            <ResourceView
-              resource={products}
-              loadingLabel="Loading your products…"
-              isEmpty={(items) => items.length === 0}
-              empty={
-                <NothingYet title="Nothing on sale yet">
-                  Create a product under Your products: it appears here as your customers will see it.
-                </NothingYet>
-              }
-            >
-              {(items) => (
-                <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="lg">
-                  {items.map((product) => {
-                    const shown = asCatalogueProduct(product, prices.data ?? undefined);
-                    return (
-                      <ProductCard key={product.id} product={shown} footer={<BuyLink product={shown} />} />
-                    );
-                  })}
-                </SimpleGrid>
+        <ShopProductsHere page="/credits/reseller/shop">
+          <Stack gap="lg">
+            <Alert color="blue" variant="light" role="status">
+              {domain && whitelabel.data?.dns_verified_at ? (
+                <>
+                  Your customers see this at{' '}
+                  <Anchor href={`https://${domain}/credits/products`} inherit>
+                    {domain}
+                  </Anchor>
+                  . Each Buy button opens the product's payment link, which works on any address of this
+                  Tally.
+                </>
+              ) : (
+                <>
+                  Your catalogue is shown on your own domain once it points here:{' '}
+                  <Anchor component={Link} to="/credits/reseller/domain" inherit>
+                    set up your domain
+                  </Anchor>
+                  . The Buy buttons work already: share a product's payment link from its page.
+                </>
               )}
-            </ResourceView>
-          </SectionCard>
-        </Stack>
+            </Alert>
+            <SectionCard title="Products on sale">
+              <ResourceView
+                resource={products}
+                loadingLabel="Loading your products…"
+                isEmpty={(items) => items.length === 0}
+                empty={
+                  <NothingYet title="Nothing on sale yet">
+                    Create a product under Your products: it appears here as your customers will see it.
+                  </NothingYet>
+                }
+              >
+                {(items) => (
+                  <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="lg">
+                    {items.map((product) => {
+                      const shown = asCatalogueProduct(product, prices.data ?? undefined);
+                      return (
+                        <ProductCard key={product.id} product={shown} footer={<BuyLink product={shown} />} />
+                      );
+                    })}
+                  </SimpleGrid>
+                )}
+              </ResourceView>
+            </SectionCard>
+          </Stack>
+        </ShopProductsHere>
       )}
     </ResellerFrame>
   );
