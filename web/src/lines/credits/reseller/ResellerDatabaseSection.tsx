@@ -35,7 +35,7 @@ const DATABASE_REFRESH_MS = 3000;
 
 /**
  * A shop's own database: asked for once, before the first product; the page follows it until it is
- * ready, then sends the reseller to its domain, where its shop's products and customers live.
+ * ready, then sends the reseller to its domain for its shop's products; its customers show here too.
  */
 export function DatabaseSection() {
   const whitelabel = useWhitelabel();
@@ -69,8 +69,7 @@ export function DatabaseSection() {
               )}
               {data.state === 'ready' ? (
                 <Text size="sm">
-                  Make and change your shop’s products, see its customers and move credits into it (your
-                  float)
+                  Make and change your shop’s products
                   {site ? (
                     <>
                       {' '}
@@ -82,7 +81,8 @@ export function DatabaseSection() {
                   ) : (
                     ' on your domain'
                   )}
-                  , signed in with this account.
+                  , signed in with this account. Its customers, and the credits you move into it (your float),
+                  show here too.
                 </Text>
               ) : beingMade.includes(data.state) ? (
                 <Text size="sm" c="dimmed">
