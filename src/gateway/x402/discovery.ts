@@ -1,30 +1,25 @@
-import type { PaymentRequirements } from '@x402/core/types';
+import type { DiscoveryResource, DiscoveryResourcesResponse } from '@x402/extensions/bazaar';
 import type { GatewayDeps } from '../deps';
+import { formatUsdc } from '../ledger';
 import { catalogue } from '../servers/catalogue';
 import { requirementsOf, X402_VERSION } from './offers';
 
-/** One paid resource as x402's discovery lists it (the shape of its facilitators' resource lists). */
-export interface DiscoveredResource {
-  resource: string;
-  type: 'http';
-  x402Version: typeof X402_VERSION;
-  accepts: PaymentRequirements[];
-  lastUpdated: string;
-  metadata: Record<string, unknown>;
-}
-
 /**
- * Every priced tool of every active server as a paid HTTP resource, with what Tally accepts for it
- * (the call, and the top-up) and where the same tool is reached over MCP. Free tools need no
- * payment and are left out. Without a chain, nothing is offered.
+ * Every priced tool of every active server as a paid HTTP resource, in the shape of x402's
+ * discovery lists (`DiscoveryResourcesResponse`), with what Tally accepts for it (the call, and the
+ * top-up) and, in `extensions.tally`, the server, the tool, its price and where the same tool is
+ * reached over MCP. Free tools need no payment and are left out. Without a chain, nothing is offered.
  */
-export async function discoveryOf(
-  deps: GatewayDeps,
-): Promise<{ x402Version: typeof X402_VERSION; items: DiscoveredResource[] }> {
+export async function discoveryOf(deps: GatewayDeps): Promise<DiscoveryResourcesResponse> {
   const chain = deps.chain;
-  if (!chain) return { x402Version: X402_VERSION, items: [] };
+  const items: DiscoveryResource[] = [];
   const lastUpdated = deps.clock.now().toISOString();
-  const items: DiscoveredResource[] = [];
+  const page = () => ({
+    x402Version: X402_VERSION,
+    items,
+    pagination: { limit: items.length, offset: 0, total: items.length },
+  });
+  if (!chain) return page();
   for (const server of await catalogue(deps)) {
     for (const tool of server.tools) {
       if (tool.price <= 0n) continue;
@@ -41,19 +36,23 @@ export async function discoveryOf(
           url,
         }),
         lastUpdated,
-        metadata: {
-          server: server.slug,
-          serverName: server.name,
-          provider: server.provider,
-          tool: tool.name,
-          title: tool.title,
-          description: tool.description,
-          price: tool.price.toString(),
-          asset: 'USDC',
-          mcp: `${deps.publicUrl}/mcp/${server.slug}`,
+        description: tool.description || `${server.name}: ${tool.name}`,
+        mimeType: 'application/json',
+        serviceName: server.name,
+        extensions: {
+          tally: {
+            server: server.slug,
+            provider: server.provider,
+            tool: tool.name,
+            title: tool.title,
+            price: tool.price.toString(),
+            asset: 'USDC',
+            display: formatUsdc(tool.price),
+            mcp: `${deps.publicUrl}/mcp/${server.slug}`,
+          },
         },
       });
     }
   }
-  return { x402Version: X402_VERSION, items };
+  return page();
 }

@@ -29,18 +29,23 @@ const ToolName = z
   .min(1)
   .max(128)
   .openapi({ param: { name: 'tool', in: 'path' } });
+/** x402's `DiscoveryResourcesResponse`. */
 const DiscoverySchema = z.object({
-  x402Version: z.literal(2),
+  x402Version: z.number(),
   items: z.array(
     z.object({
       resource: z.string(),
-      type: z.literal('http'),
-      x402Version: z.literal(2),
+      type: z.string(),
+      x402Version: z.number(),
       accepts: z.array(z.record(z.string(), z.unknown())),
       lastUpdated: z.string(),
-      metadata: z.record(z.string(), z.unknown()),
+      description: z.string().optional(),
+      mimeType: z.string().optional(),
+      serviceName: z.string().optional(),
+      extensions: z.record(z.string(), z.unknown()).optional(),
     }),
   ),
+  pagination: z.object({ limit: z.number(), offset: z.number(), total: z.number() }),
 });
 
 /** The HTTP side of x402: each priced tool as a paid resource, and the list of them. */
@@ -166,9 +171,21 @@ export function x402Routes(deps: GatewayDeps) {
   return router;
 }
 
-/** `/.well-known/x402`: the same list, where x402 discovery looks first. */
+/**
+ * `/.well-known/x402`, where x402 crawlers look first: the discovery document's `version` and
+ * `resources` (each URL answers 402 with what it costs) and words for an agent, beside the same
+ * list in the shape of x402's discovery lists.
+ */
 export function wellKnownX402(deps: GatewayDeps): Hono {
   const app = new Hono();
-  app.get('/', async (c) => c.json(await discoveryOf(deps)));
+  app.get('/', async (c) => {
+    const listed = await discoveryOf(deps);
+    return c.json({
+      version: 1,
+      resources: listed.items.map((item) => item.resource),
+      instructions: `Each resource is a tool of an MCP server behind Tally, called by POST with the tool's arguments as JSON and paid with x402 (exact, USDC): the call's price, or a top-up of 100 calls that later calls spend after signing in with the paying wallet (sign-in-with-x). The same tools are reached over MCP at ${deps.publicUrl}/mcp/<server>, paid in _meta["x402/payment"].`,
+      ...listed,
+    });
+  });
   return app;
 }

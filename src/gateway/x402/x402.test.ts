@@ -530,14 +530,21 @@ describe('discovery', () => {
   it('lists every priced tool with its price and top-up at /.well-known/x402', async () => {
     const listed = await (await fetch(`${world.base}/.well-known/x402`)).json();
     expect(listed.x402Version).toBe(2);
-    const add = listed.items.find((i: { metadata: { tool: string } }) => i.metadata.tool === 'add');
+    const toolOf = (i: { extensions: { tally: { tool: string } } }) => i.extensions.tally.tool;
+    const add = listed.items.find((i: Body) => toolOf(i) === 'add');
     expect(add).toMatchObject({
       resource: `http://tally.test/api/gateway/x402/${world.slug}/add`,
       type: 'http',
       accepts: [{ amount: PRICE.toString() }, { amount: (PRICE * 100n).toString() }],
+      extensions: {
+        tally: { server: world.slug, price: PRICE.toString(), mcp: `http://tally.test/mcp/${world.slug}` },
+      },
     });
     // Free tools need no payment and are not listed.
-    expect(listed.items.some((i: { metadata: { tool: string } }) => i.metadata.tool === 'echo')).toBe(false);
-    expect(await (await fetch(`${world.base}/api/gateway/x402/resources`)).json()).toEqual(listed);
+    expect(listed.items.some((i: Body) => toolOf(i) === 'echo')).toBe(false);
+    expect(listed).toMatchObject({ version: 1, resources: listed.items.map((i: Body) => i.resource) });
+    const { version, resources, instructions, ...items } = listed;
+    expect(instructions).toContain('x402');
+    expect(await (await fetch(`${world.base}/api/gateway/x402/resources`)).json()).toEqual(items);
   });
 });

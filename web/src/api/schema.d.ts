@@ -10877,22 +10877,27 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @enum {number} */
-                            x402Version: 2;
+                            x402Version: number;
                             items: {
                                 resource: string;
-                                /** @enum {string} */
-                                type: "http";
-                                /** @enum {number} */
-                                x402Version: 2;
+                                type: string;
+                                x402Version: number;
                                 accepts: {
                                     [key: string]: unknown;
                                 }[];
                                 lastUpdated: string;
-                                metadata: {
+                                description?: string;
+                                mimeType?: string;
+                                serviceName?: string;
+                                extensions?: {
                                     [key: string]: unknown;
                                 };
                             }[];
+                            pagination: {
+                                limit: number;
+                                offset: number;
+                                total: number;
+                            };
                         };
                     };
                 };
@@ -16435,7 +16440,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `shop_already_started`: The reseller’s shop already has products or customers on Tally’s database: a database of its own is for a shop before its first product */
+                /** @description `shop_already_started`: The reseller’s shop already has products or customers on Tally’s database: Tally’s operators move it into a database of its own (`tally credits tenant-move`) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -34182,7 +34187,7 @@ export interface components {
          *     - `temporary_password_used`: The temporary password was used already: log in with the chosen one, or reset it
          *     - `temporary_password_expired`: The temporary password expired or was replaced by a newer one
          *     - `password_already_set`: The account has a password already
-         *     - `shop_already_started`: The reseller’s shop already has products or customers on Tally’s database: a database of its own is for a shop before its first product
+         *     - `shop_already_started`: The reseller’s shop already has products or customers on Tally’s database: Tally’s operators move it into a database of its own (`tally credits tenant-move`)
          *     - `tenant_database_not_ready`: The reseller’s own database is still being made (or its last try failed)
          *     - `float_database_not_ready`: The reseller has no database of its own ready: a float is moved into one (POST /whitelabel/database)
          *     - `household_name_taken`: An open household of the club has that name already
