@@ -24,7 +24,7 @@ export function creditsRoutes(
   floatDeps: FloatDeps,
 ) {
   const router = createRouter();
-  router.route('/', productRoutes(deps));
+  router.route('/', productRoutes({ ...deps, databases: floatDeps.tenants }));
   router.route('/', purchaseRoutes(deps, shopFinder(floatDeps)));
   router.route('/', workspaceRoutes(deps));
   router.route('/', spendingRoutes(deps));

@@ -1,10 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Actor } from '../../core/actor';
 import { namesOf } from '../../core/auth/names';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../core/http';
 import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { CreditsDeps } from '../deps';
 import { ActionKey, Credits, MinorUnits, PathId, PositiveCredits, Uuid } from '../fields';
 import { productTypes, refillCycles } from '../schema';
+import { readShop, type ShopDatabaseDeps } from '../whitelabel/shop-database';
 import { priceAction, readActionPrices } from './actions';
 import {
   ActionPriceSchema,
@@ -39,8 +41,14 @@ const productFields = {
 
 const optionalBigint = (value: string | undefined) => (value === undefined ? undefined : BigInt(value));
 
-export function productRoutes(deps: CreditsDeps) {
+/**
+ * `databases`: a reseller whose shop has a database of its own makes and manages its products there,
+ * on Tally's site as on its domain (`readShop`); administrators' products are Tally's.
+ */
+export function productRoutes(deps: CreditsDeps & Pick<ShopDatabaseDeps, 'databases'>) {
   const router = createRouter();
+  const inShopOf = <T>(actor: Actor, work: () => Promise<T>): Promise<T> =>
+    actor.userId && !actor.isAdmin ? readShop(deps, actor.userId, work) : work();
 
   router.openapi(
     createRoute({
@@ -70,19 +78,23 @@ export function productRoutes(deps: CreditsDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const product = await createProduct(deps, c.get('actor'), {
-        type: body.type,
-        name: body.name,
-        description: body.description,
-        creditsPerCycle: BigInt(body.credits_per_cycle),
-        refillCycle: body.refill_cycle,
-        rolloverCredits: optionalBigint(body.rollover_credits),
-        permissions: body.permissions,
-        displayPriceMinor: optionalBigint(body.display_price?.amount_minor),
-        displayCurrency: body.display_price?.currency,
-        active: body.active,
+      const actor = c.get('actor');
+      const made = await inShopOf(actor, async () => {
+        const product = await createProduct(deps, actor, {
+          type: body.type,
+          name: body.name,
+          description: body.description,
+          creditsPerCycle: BigInt(body.credits_per_cycle),
+          refillCycle: body.refill_cycle,
+          rolloverCredits: optionalBigint(body.rollover_credits),
+          permissions: body.permissions,
+          displayPriceMinor: optionalBigint(body.display_price?.amount_minor),
+          displayCurrency: body.display_price?.currency,
+          active: body.active,
+        });
+        return productJson(product, await namesOf(deps.db, [product.ownerUserId]));
       });
-      return c.json(productJson(product, await namesOf(deps.db, [product.ownerUserId])), 201);
+      return c.json(made, 201);
     },
   );
 
@@ -105,21 +117,22 @@ export function productRoutes(deps: CreditsDeps) {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const result = await listProducts(deps, c.get('actor'), {
-        type: q.type,
-        ownerUserId: q.owner_user_id,
-        active: q.active === undefined ? undefined : q.active === 'true',
-        cursor: q.cursor,
-        limit: q.limit,
+      const actor = c.get('actor');
+      const page = await inShopOf(actor, async () => {
+        const result = await listProducts(deps, actor, {
+          type: q.type,
+          ownerUserId: q.owner_user_id,
+          active: q.active === undefined ? undefined : q.active === 'true',
+          cursor: q.cursor,
+          limit: q.limit,
+        });
+        const names = await namesOf(
+          deps.db,
+          result.items.map((p) => p.ownerUserId),
+        );
+        return pageJson(result, (p) => productJson(p, names));
       });
-      const names = await namesOf(
-        deps.db,
-        result.items.map((p) => p.ownerUserId),
-      );
-      return c.json(
-        pageJson(result, (p) => productJson(p, names)),
-        200,
-      );
+      return c.json(page, 200);
     },
   );
 
@@ -175,8 +188,12 @@ export function productRoutes(deps: CreditsDeps) {
       responses: { 200: jsonResponse(ProductSchema, 'The product'), ...errorResponses },
     }),
     async (c) => {
-      const product = await getProduct(deps, c.get('actor'), c.req.valid('param').id);
-      return c.json(productJson(product, await namesOf(deps.db, [product.ownerUserId])), 200);
+      const actor = c.get('actor');
+      const found = await inShopOf(actor, async () => {
+        const product = await getProduct(deps, actor, c.req.valid('param').id);
+        return productJson(product, await namesOf(deps.db, [product.ownerUserId]));
+      });
+      return c.json(found, 200);
     },
   );
 
@@ -206,18 +223,22 @@ export function productRoutes(deps: CreditsDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const product = await updateProduct(deps, c.get('actor'), c.req.valid('param').id, {
-        name: body.name,
-        description: body.description,
-        creditsPerCycle: optionalBigint(body.credits_per_cycle),
-        refillCycle: body.refill_cycle,
-        rolloverCredits: optionalBigint(body.rollover_credits),
-        permissions: body.permissions,
-        displayPriceMinor: optionalBigint(body.display_price?.amount_minor),
-        displayCurrency: body.display_price?.currency,
-        active: body.active,
+      const actor = c.get('actor');
+      const changed = await inShopOf(actor, async () => {
+        const product = await updateProduct(deps, actor, c.req.valid('param').id, {
+          name: body.name,
+          description: body.description,
+          creditsPerCycle: optionalBigint(body.credits_per_cycle),
+          refillCycle: body.refill_cycle,
+          rolloverCredits: optionalBigint(body.rollover_credits),
+          permissions: body.permissions,
+          displayPriceMinor: optionalBigint(body.display_price?.amount_minor),
+          displayCurrency: body.display_price?.currency,
+          active: body.active,
+        });
+        return productJson(product, await namesOf(deps.db, [product.ownerUserId]));
       });
-      return c.json(productJson(product, await namesOf(deps.db, [product.ownerUserId])), 200);
+      return c.json(changed, 200);
     },
   );
 

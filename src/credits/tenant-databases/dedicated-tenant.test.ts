@@ -137,6 +137,32 @@ describe('a reseller’s own database', () => {
     ).toBe(1);
   });
 
+  it('has the reseller make and manage its products in its own database from Tally’s site too', async () => {
+    const mine = await ok(tally, 200, 'GET', '/api/credits/products', { as: reseller });
+    expect(mine.items.map((item: { id: string }) => item.id)).toEqual([product.id]);
+    const made = await ok(tally, 201, 'POST', '/api/credits/products', {
+      as: reseller,
+      body: {
+        type: 'under_whitelabel',
+        name: 'Made on Tally’s site',
+        credits_per_cycle: '5',
+        refill_cycle: 'none',
+        permissions: [],
+      },
+    });
+    const where = sql`SELECT count(*)::int AS n FROM credits_products WHERE id = ${made.id}`;
+    expect(await count(tenantDb, where)).toBe(1);
+    expect(await count(tally.database.db, where)).toBe(0);
+    const renamed = await ok(tally, 200, 'PATCH', `/api/credits/products/${made.id}`, {
+      as: reseller,
+      body: { name: 'Renamed', active: false },
+    });
+    expect(renamed).toMatchObject({ id: made.id, name: 'Renamed', active: false });
+    expect((await ok(tally, 200, 'GET', `/api/credits/products/${made.id}`, { as: reseller })).name).toBe(
+      'Renamed',
+    );
+  });
+
   it('is no place for Tally’s sessions and keys: the reseller’s session on Tally’s database opens nothing there', async () => {
     const refused = await ok(tally, 401, 'GET', '/api/auth/me', { as: reseller, headers: on() });
     expect(refused.error.code).toBe('unauthorized');
