@@ -1,7 +1,19 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { PaymentRequired, PaymentRequirements } from '@x402/core/types';
+import { registerExactEvmScheme } from '@x402/evm/exact/client';
+import { createSIWxClientExtension } from '@x402/extensions/sign-in-with-x';
+import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
+import { mnemonicToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_MNEMONIC } from '../../src/chain/runtime';
+import { walletOwner } from '../../src/core/auth/siwe';
+import { balanceOf } from '../../src/gateway/calls/service';
 import { type DemoUpstream, startDemoUpstream } from '../../src/gateway/demo/upstream-server';
+import { gatewayDeps } from '../../src/gateway/line';
 import { read, request, signedInPerson } from '../support/app';
 import { type Browser, launchBrowser, screenshotTaker } from './support/browser';
 import { field, fieldError } from './support/page-checks';
@@ -294,5 +306,110 @@ describe('gateway: a deposit signed in the page, then a paid tool call from the 
 
   it('raised no error in any page', () => {
     expect(browser.pageErrors).toEqual([]);
+  });
+});
+
+/**
+ * An x402 agent against a running Tally, with nothing but its wallet and x402's own clients: the
+ * job worker submits and follows the payments as in production (no test drives the chain). Over
+ * HTTP, x402's fetch client pays one call exactly, then tops up and makes ten calls that send no
+ * payment (it signs in with the wallet instead); over MCP, the SDK client pays in `_meta`.
+ */
+describe('gateway: an x402 agent pays a running Tally', () => {
+  let server: RunningTally;
+  let upstream: DemoUpstream;
+  const wallet = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 7 });
+  let network: `${string}:${string}`;
+
+  beforeAll(async () => {
+    server = await startTally({ chain: true });
+    upstream = await startDemoUpstream();
+    const provider = await signedInPerson(server.tally, { name: 'x402 provider' });
+    await request(server.tally, 'POST', '/api/gateway/provider', {
+      as: provider,
+      body: { name: 'x402 provider', payout_address: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' },
+    });
+    const registered = await read(
+      await request(server.tally, 'POST', '/api/gateway/servers', {
+        as: provider,
+        body: { slug: 'paid-tools', name: 'Paid tools', upstream_url: upstream.url },
+      }),
+    );
+    const priced = await request(server.tally, 'PUT', `/api/gateway/servers/${registered.id}/prices`, {
+      as: provider,
+      body: { prices: { add: '2500', echo: '0' } },
+    });
+    expect(priced.status).toBe(200);
+    network = `eip155:${server.tally.context.chain!.client.chainId}`;
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await upstream?.close();
+  });
+
+  const agent = (select?: (version: number, accepts: PaymentRequirements[]) => PaymentRequirements) => {
+    const client = new x402Client(select);
+    registerExactEvmScheme(client, { signer: wallet, networks: [network] });
+    const usdc = server.tally.context.chain!.deployment.tokens.USDC.address;
+    client.setSpendControls({ allowedAssets: [{ network, asset: usdc }] });
+    client.registerExtension(createSIWxClientExtension({ signers: [wallet] }));
+    return client;
+  };
+  const call = (a: number, b: number): RequestInit => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ a, b }),
+  });
+
+  it('finds the paid tool at /.well-known/x402, pays it exactly over HTTP, and gets its answer', async () => {
+    const listed = await (await fetch(`${server.url}/.well-known/x402`)).json();
+    const resource = `${server.url}/api/gateway/x402/paid-tools/add`;
+    expect(listed.resources).toEqual([resource]);
+    const pay = wrapFetchWithPayment(fetch, agent());
+    const answer = await pay(resource, call(2, 3));
+    expect(answer.status).toBe(200);
+    expect((await answer.json()).structuredContent).toEqual({ sum: 5 });
+    expect(decodePaymentResponseHeader(answer.headers.get('payment-response')!)).toMatchObject({
+      success: true,
+      amount: '2500',
+      payer: wallet.address,
+    });
+  });
+
+  it('tops up once, then ten calls send no payment', async () => {
+    const resource = `${server.url}/api/gateway/x402/paid-tools/add`;
+    const pay = wrapFetchWithPayment(
+      fetch,
+      agent((_, accepts) => accepts.find((r) => (r.extra.tally as { kind: string }).kind === 'top_up')!),
+    );
+    const first = await pay(resource, call(1, 1));
+    expect(first.status).toBe(200);
+    expect(decodePaymentResponseHeader(first.headers.get('payment-response')!).amount).toBe('250000');
+    for (let i = 0; i < 10; i++) {
+      const next = await pay(resource, call(i, 1));
+      expect(next.status).toBe(200);
+      expect(next.headers.get('payment-response')).toBeNull();
+      expect((await next.json()).structuredContent).toEqual({ sum: i + 1 });
+    }
+    const owner = await walletOwner(server.tally.database.db, wallet.address);
+    const balance = await balanceOf(gatewayDeps(server.tally.context), owner!);
+    // The exact call and the top-up deposited; twelve calls spent.
+    expect(balance).toMatchObject({ deposited: 252_500n, spent: 12n * 2500n, available: 222_500n });
+  });
+
+  it('pays over MCP with the SDK client, in _meta["x402/payment"]', async () => {
+    const mcp = new Client({ name: 'x402 agent', version: '1.0.0' });
+    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp/paid-tools`)));
+    const asked = (await mcp.callTool({ name: 'add', arguments: { a: 4, b: 4 } })) as CallToolResult;
+    expect(asked.isError).toBe(true);
+    const payment = await agent().createPaymentPayload(asked.structuredContent as unknown as PaymentRequired);
+    const paid = (await mcp.callTool({
+      name: 'add',
+      arguments: { a: 4, b: 4 },
+      _meta: { 'x402/payment': payment },
+    })) as CallToolResult;
+    expect(paid.structuredContent).toEqual({ sum: 8 });
+    expect(paid._meta?.['x402/payment-response']).toMatchObject({ success: true, payer: wallet.address });
+    await mcp.close();
   });
 });
