@@ -27,4 +27,9 @@ export class FileStore {
   read(id: string): Promise<Buffer> {
     return fs.readFile(this.pathOf(id));
   }
+
+  /** Deletes a file's bytes once its record is gone; bytes already gone are no error (a retry). */
+  async remove(id: string): Promise<void> {
+    await fs.rm(this.pathOf(id), { force: true });
+  }
 }

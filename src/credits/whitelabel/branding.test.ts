@@ -55,6 +55,20 @@ const fileIds = async (ids: string[]): Promise<string[]> =>
     )
   ).map((row) => row.id);
 
+/** Whether the core's file store still holds each file's bytes. */
+const bytesKept = (ids: string[]): Promise<boolean[]> =>
+  Promise.all(
+    ids.map((id) =>
+      tally.context.files.store.read(id).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return false;
+          throw error;
+        },
+      ),
+    ),
+  );
+
 /** A file the person uploaded for something other than its logo. */
 async function anotherFileOf(person: TestPerson): Promise<string> {
   const [row] = await queryRows<{ id: string }>(
@@ -273,6 +287,7 @@ describe('a reseller’s logo', () => {
     expect(await fileIds([firstFile, secondFile, neighbours, ownPhoto])).toEqual(
       [secondFile, neighbours, ownPhoto].sort(),
     );
+    expect(await bytesKept([firstFile, secondFile, neighbours])).toEqual([false, true, true]);
     const served = await tally.http.request(second.logo_url);
     expect(Buffer.from(await served.arrayBuffer()).equals(OTHER_PNG)).toBe(true);
     expect((await tally.http.request(`/api/credits/brands/${first.whitelabel_id}/logo`)).status).toBe(200);
@@ -302,6 +317,7 @@ describe('a reseller’s logo', () => {
     const second = await read(replaced);
     const secondFile = await logoFileOf(second.whitelabel_id);
     expect(await fileIds([firstFile, secondFile])).toEqual([firstFile, secondFile].sort());
+    expect(await bytesKept([firstFile, secondFile])).toEqual([true, true]);
     const served = await tally.http.request(second.logo_url);
     expect(Buffer.from(await served.arrayBuffer()).equals(OTHER_PNG)).toBe(true);
   });
@@ -313,6 +329,7 @@ describe('a reseller’s logo', () => {
     const removed = await ok(tally, 200, 'DELETE', '/api/credits/whitelabel/branding/logo', { as: reseller });
     expect(removed.logo_url).toBeNull();
     expect(await fileIds([file])).toEqual([]);
+    expect(await bytesKept([file])).toEqual([false]);
     const gone = await tally.http.request(`/api/credits/brands/${brand.whitelabel_id}/logo`);
     expect(gone.status).toBe(404);
     // Removing again is no change, not an error (a retried click).

@@ -226,9 +226,9 @@ const FOREIGN_KEY_VIOLATION = '23503';
  * Lets go of the file that was a reseller's logo, in the transaction that stops showing it, so it is
  * never gone while a brand still shows it, nor kept for good once none does. Only a file the
  * reseller uploaded and no brand names; one another record still refers to (a foreign key of another
- * line) is kept. Its record goes, so nothing reads it again; the core's store cannot delete bytes
- * yet, so they stay in its folder as those of an upload that crashed before its record are left.
- * Answers whether it went.
+ * line) is kept. Its record goes, so nothing reads it again; its bytes go once that has committed
+ * (`forgetBytes`): a crash in between leaves bytes no record names, as an upload that crashed
+ * before its record leaves them. Answers whether it went.
  */
 async function releaseLogoFile(tx: Db, ownerUserId: string, fileId: string): Promise<boolean> {
   try {
@@ -262,7 +262,7 @@ export async function setBrandLogo(
   // Refusals that depend on who is asking come before any byte is kept.
   await brandRow(deps.db, actor, undefined, false);
   const stored = await storePhoto(deps, actor, upload);
-  return deps.db.transaction(async (tx) => {
+  const { branding, released } = await deps.db.transaction(async (tx) => {
     const before = await brandRow(tx, actor, undefined, true);
     const [row] = await tx
       .update(whitelabels)
@@ -282,15 +282,22 @@ export async function setBrandLogo(
         size: stored.size,
       },
     });
-    return brandingOf(tx, row!);
+    return { branding: await brandingOf(tx, row!), released: released ? before.logoFileId : null };
   });
+  await forgetBytes(deps, released);
+  return branding;
+}
+
+/** The bytes of a file whose record a committed transaction deleted. */
+async function forgetBytes(deps: BrandingDeps, fileId: string | null): Promise<void> {
+  if (fileId) await deps.files.store.remove(fileId);
 }
 
 /** Removes the caller's logo; removing none is no change (a retried click). */
-export async function removeBrandLogo(deps: CreditsDeps, actor: Actor): Promise<Branding> {
-  return deps.db.transaction(async (tx) => {
+export async function removeBrandLogo(deps: BrandingDeps, actor: Actor): Promise<Branding> {
+  const { branding, released } = await deps.db.transaction(async (tx) => {
     const before = await brandRow(tx, actor, undefined, true);
-    if (!before.logoFileId) return brandingOf(tx, before);
+    if (!before.logoFileId) return { branding: await brandingOf(tx, before), released: null };
     const [row] = await tx
       .update(whitelabels)
       .set({ logoFileId: null, updatedAt: deps.clock.now() })
@@ -303,8 +310,10 @@ export async function removeBrandLogo(deps: CreditsDeps, actor: Actor): Promise<
       objectId: before.id,
       details: { previous: before.logoFileId, previousReleased: released },
     });
-    return brandingOf(tx, row!);
+    return { branding: await brandingOf(tx, row!), released: released ? before.logoFileId : null };
   });
+  await forgetBytes(deps, released);
+  return branding;
 }
 
 export interface BrandLogo {
