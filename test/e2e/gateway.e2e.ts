@@ -83,6 +83,18 @@ describe('gateway: a deposit signed in the page, then a paid tool call from the 
       url(`/mcp/${SLUG}`),
     );
     await screenshot(desktop, 'catalogue-visitor');
+
+    // The server's page says how an x402 agent pays for its tools, with no Tally account.
+    await card.getByRole('link', { name: 'Demo tools' }).first().click();
+    const x402 = desktop.getByRole('table', { name: 'x402 resources' });
+    await x402.getByRole('cell', { name: '0.25 USDC' }).waitFor();
+    await expect(desktop.getByLabel('x402 resource of add', { exact: true }).textContent()).resolves.toBe(
+      url(`/api/gateway/x402/${SLUG}/add`),
+    );
+    await expect(desktop.getByLabel('x402 discovery document', { exact: true }).textContent()).resolves.toBe(
+      url('/.well-known/x402'),
+    );
+    await screenshot(desktop, 'catalogue-x402');
   });
 
   it('signs in with the development wallet, which links it, and gets test USDC from the faucet', async () => {

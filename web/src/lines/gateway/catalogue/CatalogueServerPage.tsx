@@ -8,8 +8,9 @@ import { useResource } from '../../../hooks/useResource';
 import { useSession } from '../../../session/SessionContext';
 import { GatewayFrame } from '../GatewayTabs';
 import { ServerFigures, ToolPrices } from './CatalogueServerCard';
+import { X402Offers } from './X402Offers';
 
-/** /gateway/catalogue/:slug: one server of the catalogue, its endpoint, figures and prices. */
+/** /gateway/catalogue/:slug: one server of the catalogue, its endpoint, figures, prices and x402 offers. */
 export function CatalogueServerPage() {
   const { slug = '' } = useParams();
   const { session } = useSession();
@@ -49,6 +50,7 @@ export function CatalogueServerPage() {
             <SectionCard title="Tools and prices">
               <ToolPrices server={data} />
             </SectionCard>
+            <X402Offers slug={slug} endpoint={data.endpoint} />
           </Stack>
         )}
       </ResourceView>
