@@ -104,7 +104,7 @@ export async function openBridge(
       return withPrices(deps, server, listed);
     });
     mcp.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-      callTool(deps, server, upstream, request, extra as unknown as CallExtra, bridge),
+      callTool(deps, server, async () => upstream, request, extra as unknown as CallExtra, bridge),
     );
   }
   if (capabilities.resources) {

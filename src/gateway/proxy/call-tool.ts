@@ -85,7 +85,8 @@ const callerOf = (extra: CallExtra, session: StrangerSession): Caller | null =>
 export async function callTool(
   deps: GatewayDeps,
   server: ServerRow,
-  upstream: Client,
+  /** The upstream session, opened when the call is forwarded (a refused call opens none). */
+  upstream: () => Promise<Client>,
   request: { params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> } },
   extra: CallExtra,
   session: StrangerSession,
@@ -154,7 +155,7 @@ export async function callTool(
 async function chargeAndForward(
   deps: GatewayDeps,
   server: ServerRow,
-  upstream: Client,
+  upstream: () => Promise<Client>,
   request: { params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> } },
   extra: CallExtra,
   charge: {
@@ -203,7 +204,7 @@ async function chargeAndForward(
   try {
     delete meta.progressToken;
     result = (await relay(
-      upstream,
+      await upstream(),
       {
         method: 'tools/call',
         params: { ...request.params, _meta: Object.keys(meta).length > 0 ? meta : undefined },

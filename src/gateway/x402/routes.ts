@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { type CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import {
   decodePaymentSignatureHeader,
   encodePaymentRequiredHeader,
@@ -120,15 +121,15 @@ export function x402Routes(deps: GatewayDeps) {
       if (!caller && payment === undefined && signIn)
         caller = await signedInCaller(deps, signIn, resourceUrl);
 
-      let upstream: Awaited<ReturnType<typeof connectUpstream>>;
-      try {
-        upstream = await connectUpstream(upstreamTarget(deps, server), {
+      // The upstream is reached only once the call is paid for: a 402 opens no session upstream.
+      let opened: Promise<Client> | undefined;
+      const upstream = () => {
+        opened ??= connectUpstream(upstreamTarget(deps, server), {
           timeoutMs: 15_000,
           allowPrivate: deps.allowPrivateNetwork,
         });
-      } catch (error) {
-        throw new AppError('unavailable', `Tally could not reach the MCP server: ${reasonOf(error)}`);
-      }
+        return opened;
+      };
       let result: CallToolResult;
       try {
         const controller = new AbortController();
@@ -146,8 +147,14 @@ export function x402Routes(deps: GatewayDeps) {
           { payer: null, userId: caller?.userId ?? null, allowance: 0n },
           resourceUrl,
         );
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        // Nothing was charged: the call's hold was released before this was thrown.
+        if (error instanceof McpError && error.code === ErrorCode.InvalidParams)
+          throw new AppError('validation_failed', error.message);
+        throw new AppError('unavailable', `the MCP server did not answer: ${reasonOf(error)}`);
       } finally {
-        await upstream.close().catch(() => {});
+        await opened?.then((client) => client.close()).catch(() => {});
       }
       if (isPaymentRequired(result)) {
         const required: PaymentRequired = {

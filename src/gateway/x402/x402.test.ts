@@ -252,6 +252,25 @@ describe('x402 over HTTP: a top-up, then sign-in-with-x', () => {
   });
 });
 
+describe('x402 when the tool fails', () => {
+  it('keeps a payment whose call the tool refused as credit: the call is not charged', async () => {
+    const wallet = newWallet();
+    const pay = wrapFetchWithPayment(fetch, payingClient(wallet));
+    const response = await driving(pay(`${world.base}/api/gateway/x402/${world.slug}/fail`, postJson({})));
+    expect(response.status).toBe(200);
+    const result = await response.json();
+    expect(result.isError).toBe(true);
+    expect(result._meta['tally/refunded']).toBe(true);
+    expect(decodePaymentResponseHeader(response.headers.get('payment-response')!).success).toBe(true);
+    const price = BigInt(DEMO_PRICES.fail);
+    expect(await balanceOfWallet(wallet.address)).toMatchObject({
+      deposited: price,
+      spent: 0n,
+      available: price,
+    });
+  });
+});
+
 describe('x402 over MCP', () => {
   it('answers a stranger’s priced call with a tool error whose structured content is PaymentRequired', async () => {
     const client = await mcpStranger();
