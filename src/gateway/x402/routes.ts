@@ -11,7 +11,7 @@ import type { PaymentRequired, SettleResponse } from '@x402/core/types';
 import { SIGN_IN_WITH_X } from '@x402/extensions/sign-in-with-x';
 import { Hono } from 'hono';
 import { AppError, notFound } from '../../core/errors';
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../core/http';
+import { createRouter, errorResponses, jsonResponse, parseRawJson } from '../../core/http';
 import type { GatewayDeps } from '../deps';
 import { Slug } from '../fields';
 import { AuthRefusal, authenticate, type Caller } from '../proxy/auth';
@@ -25,6 +25,8 @@ import { signedInCaller, signInChallenge } from './sign-in';
 
 const tags = ['Gateway: x402'];
 
+/** A tool's arguments: read as sent (a signed request signs its bytes), then parsed. */
+const ToolArguments = z.record(z.string(), z.unknown()).openapi('GatewayToolArguments');
 const ToolName = z
   .string()
   .min(1)
@@ -52,6 +54,7 @@ const DiscoverySchema = z.object({
 /** The HTTP side of x402: each priced tool as a paid resource, and the list of them. */
 export function x402Routes(deps: GatewayDeps) {
   const router = createRouter();
+  router.openAPIRegistry.register('GatewayToolArguments', ToolArguments);
 
   router.openapi(
     createRoute({
@@ -78,7 +81,11 @@ export function x402Routes(deps: GatewayDeps) {
         'The body is the tool’s arguments. The answer is the tool’s MCP result (content, structuredContent). Tally’s own credentials (a bearer grant, a signed request) are taken too: their calls are charged from the balance with no payment.',
       request: {
         params: z.object({ slug: Slug.openapi({ param: { name: 'slug', in: 'path' } }), tool: ToolName }),
-        ...jsonBody(z.record(z.string(), z.unknown()), 'The tool’s arguments'),
+        body: {
+          required: true,
+          description: 'The tool’s arguments',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/GatewayToolArguments' } } },
+        },
       },
       responses: {
         200: jsonResponse(z.record(z.string(), z.unknown()), 'The tool’s result'),
@@ -88,7 +95,8 @@ export function x402Routes(deps: GatewayDeps) {
     }),
     async (c) => {
       const { slug, tool } = c.req.valid('param');
-      const args = c.req.valid('json');
+      const raw = await c.req.text();
+      const args = parseRawJson(ToolArguments, raw);
       const server = await deps.prices.serverAt(slug);
       if (!server) throw notFound('server', { slug });
       const { price } = await deps.prices.of(server.id).lookup(tool);
@@ -108,7 +116,7 @@ export function x402Routes(deps: GatewayDeps) {
       let caller: Caller | null = null;
       if (c.req.header('authorization') || c.req.header('x-tally-signature')) {
         try {
-          caller = await authenticate(deps, deps.grants, c.req.raw, path, await c.req.raw.clone().text());
+          caller = await authenticate(deps, deps.grants, c.req.raw, path, raw);
         } catch (error) {
           if (error instanceof AuthRefusal)
             throw new AppError(error.status === 401 ? 'unauthorized' : 'forbidden', error.message);

@@ -21,16 +21,25 @@ import {
   type Body,
   read,
   request,
+  signedInPerson,
   type TestPerson,
   type TestTally,
   testTally,
 } from '../../../test/support/app';
 import { startTestChain } from '../../../test/support/chain';
-import { DEMO_PRICES, type GatewayWorld, gatewayWorld } from '../../../test/support/gateway';
+import {
+  bearerConsumer,
+  DEMO_PRICES,
+  fundCredits,
+  type GatewayWorld,
+  gatewayWorld,
+  linkWallet,
+} from '../../../test/support/gateway';
 import { type ChainRuntime, DEV_MNEMONIC, walletFor } from '../../chain/runtime';
 import { walletOwner } from '../../core/auth/siwe';
 import { queryRows } from '../../core/database';
 import { balanceOf } from '../calls/service';
+import { signingFetch } from '../client';
 import { gatewayDeps } from '../line';
 
 let chain: ChainRuntime;
@@ -249,6 +258,34 @@ describe('x402 over HTTP: a top-up, then sign-in-with-x', () => {
       postJson({}, { 'sign-in-with-x': signIn }),
     );
     expect(elsewhere.status).toBe(402);
+  });
+});
+
+describe('Tally’s own credentials on an x402 resource', () => {
+  it('charges a bearer grant’s person from the balance, with no payment', async () => {
+    const { person, token } = await bearerConsumer(tally, 10_000n);
+    const response = await fetch(addUrl(), postJson({ a: 30, b: 3 }, { authorization: `Bearer ${token}` }));
+    expect(response.status).toBe(200);
+    expect((await response.json()).structuredContent).toEqual({ sum: 33 });
+    expect(response.headers.get('payment-response')).toBeNull();
+    expect(await balanceOf(gatewayDeps(tally.context), person.userId)).toMatchObject({ spent: PRICE });
+    const refused = await fetch(
+      addUrl(),
+      postJson({ a: 1, b: 1 }, { authorization: 'Bearer tally_gs_nothing' }),
+    );
+    expect(refused.status).toBe(401);
+  });
+
+  it('charges the person of a wallet-signed request (the body signed as sent), with no payment', async () => {
+    const wallet = newWallet();
+    const person = await signedInPerson(tally);
+    await linkWallet(tally, person.userId, wallet.address);
+    await fundCredits(tally, person.userId, 10_000n);
+    const signed = signingFetch({ kind: 'wallet', account: wallet, chainId: chain.client.chainId });
+    const response = await signed(addUrl(), postJson({ a: 40, b: 2 }));
+    expect(response.status).toBe(200);
+    expect((await response.json()).structuredContent).toEqual({ sum: 42 });
+    expect(await balanceOf(gatewayDeps(tally.context), person.userId)).toMatchObject({ spent: PRICE });
   });
 });
 

@@ -10942,9 +10942,7 @@ export interface paths {
             /** @description The tool’s arguments */
             requestBody: {
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GatewayToolArguments"];
                 };
             };
             responses: {
@@ -17479,6 +17477,120 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credits/checkouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every checkout, newest first (administrators): filter by state, or those paid whose purchase waits
+         * @description Administrators (and the operator key) only. An API key needs the `credits:read` scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "awaiting_payment" | "paid" | "failed" | "reversed";
+                    /** @description true: paid, with the purchase not made yet (a shop’s float too low) */
+                    waiting?: "true" | "false";
+                    /** @description the next_cursor of the previous page; none for the first page */
+                    cursor?: string;
+                    /** @description items per page, 50 by default */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of checkouts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CreditsAdminCheckout"][];
+                            /** @description pass as cursor for the next page; null on the last */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -34092,6 +34204,9 @@ export interface components {
             /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
             to?: string;
         };
+        GatewayToolArguments: {
+            [key: string]: unknown;
+        };
         CreditsWebhookOrder: {
             order_id: string;
             /** Format: email */
@@ -35472,6 +35587,15 @@ export interface components {
             failure: string | null;
             created_at: string;
             updated_at: string;
+        };
+        CreditsAdminCheckout: components["schemas"]["CreditsCheckout"] & {
+            name: string;
+            /**
+             * Format: uuid
+             * @description the reseller whose own database makes the purchase; null: made on Tally’s database
+             */
+            tenant_user_id: string | null;
+            purchase_attempts: number;
         };
         CreditsFloat: {
             /** Format: uuid */
