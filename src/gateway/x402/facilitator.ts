@@ -8,6 +8,7 @@ import {
   type AuthorizationInput,
   type AuthorizationRefusal,
   authorizationKey,
+  type CheckedAuthorization,
   checkAuthorization,
   nonceRefusal,
 } from '../../chain/authorizations';
@@ -52,10 +53,8 @@ export interface PaymentRefusal {
 export interface VerifiedPayment {
   ok: true;
   payer: Address;
-  /** Which of the offered requirements the payment is for. */
-  requirements: PaymentRequirements;
   input: AuthorizationInput;
-  checked: Extract<Awaited<ReturnType<typeof checkAuthorization>>, { ok: true }>;
+  checked: CheckedAuthorization;
 }
 
 /** The `exact` scheme's EIP-3009 payload (x402's `ExactEIP3009Payload`), as Tally reads it. */
@@ -160,7 +159,7 @@ export async function verifyPayment(
     throw error;
   }
   if (!checked.ok) return refuse(REASON_OF[checked.code], checked.message, payer);
-  return { ok: true, payer, requirements, input, checked };
+  return { ok: true, payer, input, checked };
 }
 
 /** How long a paid call waits for its payment to be credited from the chain before it gives up. */

@@ -23,7 +23,6 @@ export async function payerOfCall(
   offer: ToolOffer,
   payment: unknown,
   caller: Caller | null,
-  ip: string | null = null,
 ): Promise<Payer> {
   const chain = deps.chain;
   if (payment === undefined || !chain) {
@@ -41,7 +40,7 @@ export async function payerOfCall(
     return { kind: 'payment_required', paymentRequired: await paymentRequiredOf(chain, offer) };
   }
   const verified = await verifyPayment(deps, await requirementsOf(chain, offer), payment);
-  const settled = verified.ok ? await settlePayment(deps, anonymousActor(ip), verified) : verified;
+  const settled = verified.ok ? await settlePayment(deps, anonymousActor(), verified) : verified;
   if (!settled.ok) {
     deps.log.info({ reason: settled.reason, payer: settled.payer }, 'gateway: an x402 payment was refused');
     return {
