@@ -2,9 +2,10 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { PaymentRequired, SettleResponse } from '@x402/core/types';
 import { anonymousActor } from '../../core/actor';
 import type { GatewayDeps } from '../deps';
+import { formatUsdc } from '../ledger';
 import type { Caller } from '../proxy/auth';
 import { settlePayment, verifyPayment } from './facilitator';
-import { paymentRequiredOf, requirementsOf, type ToolOffer } from './offers';
+import { paymentRequiredOf, requirementsOf, TOP_UP_CALLS, type ToolOffer } from './offers';
 
 /** Who pays for a call, once any x402 payment it carried was settled; or what to pay first. */
 export type Payer =
@@ -37,7 +38,14 @@ export async function payerOfCall(
           accepts: [],
         },
       };
-    return { kind: 'payment_required', paymentRequired: await paymentRequiredOf(chain, offer) };
+    return {
+      kind: 'payment_required',
+      paymentRequired: await paymentRequiredOf(
+        chain,
+        offer,
+        `payment_required: ${offer.tool} costs ${formatUsdc(offer.price)} a call; pay it, or top up ${TOP_UP_CALLS} calls`,
+      ),
+    };
   }
   const verified = await verifyPayment(deps, await requirementsOf(chain, offer), payment);
   const settled = verified.ok ? await settlePayment(deps, anonymousActor(), verified) : verified;

@@ -14,7 +14,12 @@ import {
 import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { sql } from 'drizzle-orm';
 import { type Address, getAddress, type Hex, parseAbi } from 'viem';
-import { mnemonicToAccount } from 'viem/accounts';
+import {
+  generatePrivateKey,
+  mnemonicToAccount,
+  type PrivateKeyAccount,
+  privateKeyToAccount,
+} from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -64,16 +69,29 @@ afterAll(async () => {
 const PRICE = BigInt(DEMO_PRICES.add);
 const usdcAbi = parseAbi([
   'function balanceOf(address) view returns (uint256)',
+  'function transfer(address to, uint256 value) returns (bool)',
   'function transferWithAuthorization(address from, address to, uint256 value, uint256 validAfter, uint256 validBefore, bytes32 nonce, bytes signature)',
 ]);
 
-let nextAccount = 1;
-/** One of anvil's funded development accounts that Tally has never seen. */
-const newWallet = () => mnemonicToAccount(DEV_MNEMONIC, { addressIndex: nextAccount++ });
+/** A new wallet with 100 USDC and gas, from one of anvil's funded development accounts: Tally has never seen it. */
+async function newWallet(): Promise<PrivateKeyAccount> {
+  const wallet = privateKeyToAccount(generatePrivateKey());
+  const funder = walletFor(chain.client, mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 0 }));
+  const usdcSent = await funder.writeContract({
+    address: usdc,
+    abi: usdcAbi,
+    functionName: 'transfer',
+    args: [wallet.address, 100_000_000n],
+  });
+  await chain.client.publicClient.waitForTransactionReceipt({ hash: usdcSent });
+  const gasSent = await funder.sendTransaction({ to: wallet.address, value: 10n ** 18n });
+  await chain.client.publicClient.waitForTransactionReceipt({ hash: gasSent });
+  return wallet;
+}
 
 /** x402's own client, for the embedded chain's USDC (not one of its default assets). */
 function payingClient(
-  wallet: ReturnType<typeof newWallet>,
+  wallet: PrivateKeyAccount,
   select?: (version: number, accepts: PaymentRequirements[]) => PaymentRequirements,
 ) {
   const client = new x402Client(select);
@@ -161,7 +179,7 @@ describe('x402 over HTTP', () => {
   });
 
   it('is paid by x402’s fetch client with exact: settled on chain through Tally, the tool answers, PAYMENT-RESPONSE names the transaction', async () => {
-    const wallet = newWallet();
+    const wallet = await newWallet();
     const before = await usdcOf(wallet.address);
     const pay = wrapFetchWithPayment(fetch, payingClient(wallet));
     const response = await driving(pay(addUrl(), postJson({ a: 2, b: 3 })));
@@ -203,7 +221,7 @@ const publicAddUrl = () => `http://tally.test/api/gateway/x402/${world.slug}/add
 
 describe('x402 over HTTP: a top-up, then sign-in-with-x', () => {
   it('tops up once with x402’s fetch client, then ten calls send no payment: the wallet signs in and pays from its balance', async () => {
-    const wallet = newWallet();
+    const wallet = await newWallet();
     const before = await usdcOf(wallet.address);
     const client = payingClient(wallet, topUp);
     client.registerExtension(createSIWxClientExtension({ signers: [wallet] }));
@@ -277,7 +295,7 @@ describe('Tally’s own credentials on an x402 resource', () => {
   });
 
   it('charges the person of a wallet-signed request (the body signed as sent), with no payment', async () => {
-    const wallet = newWallet();
+    const wallet = await newWallet();
     const person = await signedInPerson(tally);
     await linkWallet(tally, person.userId, wallet.address);
     await fundCredits(tally, person.userId, 10_000n);
@@ -291,7 +309,7 @@ describe('Tally’s own credentials on an x402 resource', () => {
 
 describe('x402 when the tool fails', () => {
   it('keeps a payment whose call the tool refused as credit: the call is not charged', async () => {
-    const wallet = newWallet();
+    const wallet = await newWallet();
     const pay = wrapFetchWithPayment(fetch, payingClient(wallet));
     const response = await driving(pay(`${world.base}/api/gateway/x402/${world.slug}/fail`, postJson({})));
     expect(response.status).toBe(200);
@@ -315,13 +333,38 @@ describe('x402 over MCP', () => {
     expect(result.isError).toBe(true);
     const required = result.structuredContent as unknown as PaymentRequired;
     expect(required.x402Version).toBe(2);
+    expect(required.error).toBe(
+      'payment_required: add costs 0.0025 USDC a call; pay it, or top up 100 calls',
+    );
     expect(required.accepts.map((r) => r.amount)).toEqual([PRICE.toString(), (PRICE * 100n).toString()]);
     expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual(required);
     await client.close();
   });
 
+  it('refuses a payment replayed in another session, and charges nothing', async () => {
+    const wallet = await newWallet();
+    const first = await mcpStranger();
+    const required = (await callAdd(first, 2, 2)).structuredContent as unknown as PaymentRequired;
+    const payment = await payingClient(wallet).createPaymentPayload(required);
+    expect((await driving(callAdd(first, 2, 2, { 'x402/payment': payment }))).structuredContent).toEqual({
+      sum: 4,
+    });
+    const before = await footprint(wallet.address);
+    const second = await mcpStranger();
+    const replayed = await callAdd(second, 2, 2, { 'x402/payment': payment });
+    expect(replayed.isError).toBe(true);
+    expect((replayed.structuredContent as unknown as PaymentRequired).error).toMatch(
+      /^invalid_transaction_state/,
+    );
+    // Nor does the replay bind the session to the payer: its next call is asked to pay.
+    expect((await callAdd(second, 1, 1)).isError).toBe(true);
+    expect(await footprint(wallet.address)).toEqual(before);
+    await first.close();
+    await second.close();
+  });
+
   it('is paid per call with exact in _meta["x402/payment"], and answers with _meta["x402/payment-response"]', async () => {
-    const wallet = newWallet();
+    const wallet = await newWallet();
     const client = await mcpStranger();
     const required = (await callAdd(client, 4, 5)).structuredContent as unknown as PaymentRequired;
     const payment = await payingClient(wallet).createPaymentPayload(required);
@@ -343,7 +386,7 @@ describe('x402 over MCP', () => {
   });
 
   it('takes a top-up: one chain transaction, then ten calls that send no payment are charged from the balance', async () => {
-    const wallet = newWallet();
+    const wallet = await newWallet();
     toppedUp = wallet;
     const before = await usdcOf(wallet.address);
     const client = await mcpStranger();
@@ -378,7 +421,7 @@ describe('x402 over MCP', () => {
   });
 });
 
-let toppedUp: ReturnType<typeof newWallet>;
+let toppedUp: PrivateKeyAccount;
 
 describe('the payer’s wallet is their Tally identity', () => {
   it('signs in with the wallet and finds the balance, the calls and the deposit x402 made, and withdraws from it', async () => {
@@ -431,7 +474,7 @@ describe('the payer’s wallet is their Tally identity', () => {
 
 /** A payment signed by `wallet` against the call's offer, with parts of it made wrong on purpose. */
 async function craftedPayment(
-  wallet: ReturnType<typeof newWallet>,
+  wallet: PrivateKeyAccount,
   offer: PaymentRequirements,
   changes: { value?: bigint; to?: Address; validBefore?: bigint; chainId?: number; nonce?: Hex } = {},
 ): Promise<PaymentPayload> {
@@ -510,14 +553,14 @@ describe('refused payments charge nothing', () => {
     };
 
     // A payment served once, then sent again.
-    const replayer = newWallet();
+    const replayer = await newWallet();
     const served = await craftedPayment(replayer, offer);
     expect((await send(served)).status).toBe(200);
     let before = await footprint(replayer.address);
     expect(await refusalOf(await send(served))).toMatch(/^invalid_transaction_state/);
     expect(await footprint(replayer.address)).toEqual(before);
 
-    const wallet = newWallet();
+    const wallet = await newWallet();
     before = await footprint(wallet.address);
     const now = BigInt(Math.floor(Date.now() / 1000));
     expect(
@@ -561,7 +604,7 @@ describe('refused payments charge nothing', () => {
   });
 
   it('settles and serves once the same PAYMENT-SIGNATURE raced ten times', async () => {
-    const wallet = newWallet();
+    const wallet = await newWallet();
     const offer = await offerOfAdd();
     const header = encodePaymentSignatureHeader(await craftedPayment(wallet, offer));
     const before = await footprint(wallet.address);
