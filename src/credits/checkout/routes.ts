@@ -7,11 +7,19 @@ import {
 } from '../../chain/authorization-json';
 import { chainErrors } from '../../chain/errors';
 import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
+import { pageJson, pageQuery, pageSchema } from '../../core/paging';
 import type { CreditsDeps } from '../deps';
 import { creditsErrors } from '../errors';
 import { iso, PathId, Uuid } from '../fields';
 import { checkoutStates } from '../schema';
-import { type Checkout, type CheckoutOffer, checkoutOffer, getCheckout, startCheckout } from './service';
+import {
+  type Checkout,
+  type CheckoutOffer,
+  checkoutOffer,
+  getCheckout,
+  listCheckouts,
+  startCheckout,
+} from './service';
 
 const tags = ['Credits: checkout'];
 const ProductPathId = z.uuid().openapi({ param: { name: 'productId', in: 'path' } });
@@ -72,6 +80,22 @@ const checkoutJson = (c: Checkout) => ({
   failure: c.failure,
   created_at: c.createdAt.toISOString(),
   updated_at: iso(c.updatedAt)!,
+});
+
+/** What administrators see of a checkout besides its buyer's view: whose shop makes the purchase, and how often it tried. */
+const AdminCheckoutSchema = CheckoutSchema.extend({
+  name: z.string(),
+  tenant_user_id: Uuid.nullable().openapi({
+    description: 'the reseller whose own database makes the purchase; null: made on Tally’s database',
+  }),
+  purchase_attempts: z.number().int(),
+}).openapi('CreditsAdminCheckout');
+
+const adminCheckoutJson = (c: Checkout) => ({
+  ...checkoutJson(c),
+  name: c.name,
+  tenant_user_id: c.tenantUserId,
+  purchase_attempts: c.purchaseAttempts,
 });
 
 /** A product's payment link: what it costs in USDC, and paying it with one wallet signature. */
@@ -145,6 +169,41 @@ export function checkoutRoutes(deps: CreditsDeps) {
         c.get('tenant') ?? undefined,
       );
       return c.json(checkoutJson(checkout), replayed ? 200 : 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/checkouts',
+      access: { caller: 'admin', scope: 'credits:read' },
+      tags,
+      summary:
+        'Every checkout, newest first (administrators): filter by state, or those paid whose purchase waits',
+      request: {
+        query: z.object({
+          state: z.enum(checkoutStates).optional(),
+          waiting: z
+            .enum(['true', 'false'])
+            .optional()
+            .openapi({ description: 'true: paid, with the purchase not made yet (a shop’s float too low)' }),
+          ...pageQuery,
+        }),
+      },
+      responses: {
+        200: jsonResponse(pageSchema(AdminCheckoutSchema), 'A page of checkouts'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const page = await listCheckouts(deps, c.get('actor'), {
+        state: q.state,
+        waiting: q.waiting === 'true',
+        cursor: q.cursor,
+        limit: q.limit,
+      });
+      return c.json(pageJson(page, adminCheckoutJson), 200);
     },
   );
 

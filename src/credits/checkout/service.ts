@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import {
   type AuthorizationEvent,
   type AuthorizationHandler,
@@ -21,10 +21,11 @@ import { recordAudit } from '../../core/audit/service';
 import { normalizeEmail } from '../../core/auth/accounts';
 import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/database';
-import { notFound } from '../../core/errors';
+import { AppError, notFound } from '../../core/errors';
 import type { Flow } from '../../core/flows';
 import { isUuid, newId } from '../../core/ids';
 import { rescale } from '../../core/money';
+import { idFromCursor, type Page, type PageRequest, pageLimit, pageOf } from '../../core/paging';
 import { applyTransfers } from '../../ledger/engine';
 import { createAccounts, createLedger } from '../../ledger/service';
 import { isSuccess } from '../../ledger/types';
@@ -32,7 +33,7 @@ import type { CreditsDeps } from '../deps';
 import { derivedId } from '../engine/ledger';
 import { creditsErrors } from '../errors';
 import { type PurchaseInput, recordPurchase } from '../purchases/service';
-import { checkouts, products } from '../schema';
+import { type CheckoutState, checkouts, products } from '../schema';
 
 /**
  * Tally's own checkout: every product priced in US dollars has a payment link, paid in USDC on the
@@ -264,6 +265,39 @@ export async function getCheckout(deps: Pick<CreditsDeps, 'ownDb'>, id: string):
   const [checkout] = await deps.ownDb.select().from(checkouts).where(eq(checkouts.id, id));
   if (!checkout) throw notFound('checkout', { id });
   return checkout;
+}
+
+export interface CheckoutFilter extends PageRequest {
+  state?: CheckoutState;
+  /** Paid, and its purchase not made yet: a shop's float too low, or its database away. */
+  waiting?: boolean;
+}
+
+/**
+ * Every checkout, newest first, for administrators: a payment that did not go through, or one paid
+ * whose purchase waits (for a shop's float), is where a buyer's support question starts.
+ */
+export async function listCheckouts(
+  deps: Pick<CreditsDeps, 'ownDb'>,
+  actor: Actor,
+  filter: CheckoutFilter = {},
+): Promise<Page<Checkout>> {
+  if (!actor.isAdmin) throw new AppError('forbidden', 'only administrators list checkouts');
+  const limit = pageLimit(filter.limit);
+  const before = idFromCursor(filter.cursor);
+  const rows = await deps.ownDb
+    .select()
+    .from(checkouts)
+    .where(
+      and(
+        filter.state ? eq(checkouts.state, filter.state) : undefined,
+        filter.waiting ? and(eq(checkouts.state, 'paid'), isNull(checkouts.purchaseId)) : undefined,
+        before ? lt(checkouts.id, before) : undefined,
+      ),
+    )
+    .orderBy(desc(checkouts.id))
+    .limit(limit + 1);
+  return pageOf(rows, limit, (row) => ({ id: row.id }));
 }
 
 /**

@@ -60,6 +60,7 @@ export type CreatedCreditsIntegration = SuccessBody<'/api/credits/integrations',
 export type CreditsWhitelabel = SuccessBody<'/api/credits/whitelabel', 'get'>;
 export type CreditsCheckoutOffer = SuccessBody<'/api/credits/checkout/{productId}', 'get'>;
 export type CreditsCheckout = SuccessBody<'/api/credits/checkouts/{id}', 'get'>;
+export type CreditsAdminCheckout = Item<SuccessBody<'/api/credits/checkouts', 'get'>>;
 export type CreditsPurchaseDetail = SuccessBody<'/api/credits/purchases/{id}', 'get'>;
 export type CreditsWebhookDelivery = Item<SuccessBody<'/api/credits/integrations/{id}/deliveries', 'get'>>;
 export type CoopClub = SuccessBody<'/api/coop/clubs/{id}', 'get'>;

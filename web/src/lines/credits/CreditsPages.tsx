@@ -3,6 +3,7 @@ import { Navigate, useRoutes } from 'react-router';
 import { NotFoundPage } from '../../pages/NotFoundPage';
 import { RequireSignIn } from '../../session/RequireSignIn';
 import { AdminActionPricesPage } from './admin/AdminActionPricesPage';
+import { AdminCheckoutsPage } from './admin/AdminCheckoutsPage';
 import { AdminIntegrationsPage } from './admin/AdminIntegrationsPage';
 import { AdminProductsPage } from './admin/AdminProductsPage';
 import { AdminPurchasesPage } from './admin/AdminPurchasesPage';
@@ -61,6 +62,7 @@ export default function CreditsPages() {
         { path: 'admin/users', element: adminOnly(<AdminUsersPage />) },
         { path: 'admin/users/:userId', element: adminOnly(<AdminUserPage />) },
         { path: 'admin/purchases', element: adminOnly(<AdminPurchasesPage />) },
+        { path: 'admin/checkouts', element: adminOnly(<AdminCheckoutsPage />) },
         { path: 'admin/action-prices', element: adminOnly(<AdminActionPricesPage />) },
         { path: 'admin/integrations', element: adminOnly(<AdminIntegrationsPage />) },
         { path: 'admin/integrations/:integrationId', element: adminOnly(<IntegrationPage />) },

@@ -4,6 +4,7 @@ const adminTabs = [
   { path: '/credits/admin/products', label: 'Products' },
   { path: '/credits/admin/users', label: 'People' },
   { path: '/credits/admin/purchases', label: 'Purchases' },
+  { path: '/credits/admin/checkouts', label: 'Checkouts' },
   { path: '/credits/admin/action-prices', label: 'Action prices' },
   { path: '/credits/admin/integrations', label: 'Integrations' },
 ];
