@@ -112,20 +112,22 @@ template EncryptsTo() {
     ciphertext[1][1] <== sum.yout;
 }
 
-// left + right = total, pointwise on both halves of two ciphertexts.
-template CiphertextsAddUp() {
-    signal input left[2][2];
-    signal input right[2][2];
+// total − part, pointwise on both halves. Computed from the two (both on the curve, so the
+// complete addition law gives one answer) rather than checked as a sum with a given difference,
+// which would let a prover pick a difference off the curve.
+template CiphertextDifference() {
     signal input total[2][2];
+    signal input part[2][2];
+    signal output difference[2][2];
 
     component sums[2];
     for (var i = 0; i < 2; i++) {
         sums[i] = BabyAdd();
-        sums[i].x1 <== left[i][0];
-        sums[i].y1 <== left[i][1];
-        sums[i].x2 <== right[i][0];
-        sums[i].y2 <== right[i][1];
-        sums[i].xout === total[i][0];
-        sums[i].yout === total[i][1];
+        sums[i].x1 <== total[i][0];
+        sums[i].y1 <== total[i][1];
+        sums[i].x2 <== -part[i][0];
+        sums[i].y2 <== part[i][1];
+        difference[i][0] <== sums[i].xout;
+        difference[i][1] <== sums[i].yout;
     }
 }

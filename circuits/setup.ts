@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { curves, powersOfTau, zKey } from 'snarkjs';
 import {
@@ -44,6 +44,7 @@ async function preparePowersOfTau(power: number): Promise<string> {
   await powersOfTau.contribute(fresh, contributed, 'Tally development', entropy());
   await powersOfTau.preparePhase2(contributed, `${prepared}.partial`);
   renameSync(`${prepared}.partial`, prepared);
+  for (const step of [fresh, contributed]) rmSync(step);
   console.log(`powers of tau 2^${power}: made in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return prepared;
 }

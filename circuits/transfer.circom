@@ -48,10 +48,10 @@ template Transfer() {
     deduction.randomness <== senderRandomness;
     deduction.publicKey <== senderKey;
     deduction.message <== moved.point;
-    component remains = CiphertextsAddUp();
-    remains.left <== newBalance;
-    remains.right <== deduction.ciphertext;
+    component remains = CiphertextDifference();
     remains.total <== balance;
+    remains.part <== deduction.ciphertext;
+    remains.difference === newBalance;
 
     component credit = EncryptsTo();
     credit.randomness <== receiverRandomness;

@@ -35,14 +35,15 @@ template Withdraw() {
     component left = Num2Bits(amountBits());
     left.in <== balanceValue - amount;
 
+    // Computed, not checked as a sum, so the new balance cannot be a point off the curve.
     newBalance[0] === balance[0];
     component taken = BabyAdd();
-    taken.x1 <== newBalance[1][0];
-    taken.y1 <== newBalance[1][1];
-    taken.x2 <== moved.point[0];
+    taken.x1 <== balance[1][0];
+    taken.y1 <== balance[1][1];
+    taken.x2 <== -moved.point[0];
     taken.y2 <== moved.point[1];
-    taken.xout === balance[1][0];
-    taken.yout === balance[1][1];
+    taken.xout === newBalance[1][0];
+    taken.yout === newBalance[1][1];
 
     // Binds the proof to the address the USDC goes to, so a copied proof cannot be redirected.
     signal recipientSquare <== recipient * recipient;
