@@ -162,8 +162,12 @@ export async function verifyPayment(
   return { ok: true, payer, input, checked };
 }
 
-/** How long a paid call waits for its payment to be credited from the chain before it gives up. */
-export const SETTLEMENT_WAIT_MS = 120_000;
+/**
+ * How long a paid call waits for its payment to be credited from the chain before it gives up:
+ * under the minute MCP clients wait for an answer by default, and long enough for a few
+ * confirmations on the chains the gateway is run on (Base, Avalanche).
+ */
+export const SETTLEMENT_WAIT_MS = 50_000;
 
 export interface SettledPayment {
   ok: true;
