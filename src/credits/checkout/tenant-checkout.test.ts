@@ -40,6 +40,7 @@ import {
  * drawn from its float, exactly once whatever stops between the two.
  */
 
+let admin: TestPerson;
 let chain: ChainRuntime;
 let tally: TestTally;
 let line: CreditsLine;
@@ -122,7 +123,7 @@ beforeAll(async () => {
   };
   deps = { credits, float };
 
-  const admin = await creditsAdmin(tally);
+  admin = await creditsAdmin(tally);
   const whitelabel = await makeProduct(tally, admin, {
     type: 'whitelabel',
     credits: 100,
@@ -269,6 +270,19 @@ describe('the checkout of a shop on its own database', () => {
     expect(waiting).toMatchObject({ state: 'paid', purchase_id: null, failure: WAITING_FOR_FLOAT });
     expect(await notices()).toBe(1);
     expect(await purchasesOf(tenantDb, checkout.id)).toBe(0);
+    // Administrators find it among the checkouts whose purchase waits; nobody else lists checkouts.
+    const listed = await ok(tally, 200, 'GET', '/api/credits/checkouts?waiting=true', { as: admin });
+    expect(listed.items).toEqual([
+      expect.objectContaining({
+        id: checkout.id,
+        tenant_user_id: reseller.userId,
+        failure: WAITING_FOR_FLOAT,
+        purchase_attempts: 1,
+      }),
+    ]);
+    expect((await ok(tally, 403, 'GET', '/api/credits/checkouts', { as: reseller })).error.code).toBe(
+      'forbidden',
+    );
     expect(
       await count(
         tally.database.db,
@@ -288,5 +302,10 @@ describe('the checkout of a shop on its own database', () => {
     expect(paid).toMatchObject({ state: 'paid', failure: null });
     expect(paid.purchase_id).toBeTruthy();
     expect(await purchasesOf(tenantDb, checkout.id)).toBe(1);
+    expect((await ok(tally, 200, 'GET', '/api/credits/checkouts?waiting=true', { as: admin })).items).toEqual(
+      [],
+    );
+    const all = await ok(tally, 200, 'GET', '/api/credits/checkouts?state=paid', { as: admin });
+    expect(all.items.map((item: { id: string }) => item.id)).toContain(checkout.id);
   });
 });
