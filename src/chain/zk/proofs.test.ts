@@ -3,6 +3,7 @@ import { type Address, getAddress, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Anvil, startAnvil } from '../../../test/support/anvil';
+import { startProofWorker } from '../../../test/support/proof-worker-thread';
 import * as TransferVerifier from '../contracts/TransferVerifier';
 import * as WithdrawVerifier from '../contracts/WithdrawVerifier';
 import { addPoints, base8, fieldOrder, multiply, negate, subgroupOrder } from './babyjub';
@@ -207,6 +208,17 @@ describe('a withdrawal', () => {
       const inputs = buildWithdraw({ owner: sender, balance, balanceValue, amount, recipient }).inputs;
       await expect(prove('withdraw', inputs)).rejects.toThrow(/Assert Failed/);
     }
+  });
+
+  it('proves in a worker thread too, and the proof verifies', async () => {
+    const worker = startProofWorker({ circuit: 'withdraw', inputs: withdrawal.inputs });
+    const proof = await new Promise<Proof>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(proof.publicSignals).toEqual(withdrawProof.publicSignals);
+    expect(await verify('withdraw', proof)).toBe(true);
   });
 
   it('claiming another balance value than the ciphertext holds cannot be proven', async () => {

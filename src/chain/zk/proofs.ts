@@ -14,7 +14,8 @@ import {
 /**
  * Groth16 proofs of the circuits in circuits/ (transfer, withdraw), with the keys of the trusted
  * setup in circuits/build/. Proving reads only files and takes no shared state, so a worker thread
- * can prove on its own: pass `singleThread` there, the pool is the parallelism.
+ * can prove on its own: pass `singleThread` there, the pool is the parallelism (snarkjs's
+ * web-worker dependency wants a `mod` in a thread's workerData: see test/support/proof-worker-thread.ts).
  */
 export type CircuitName = 'transfer' | 'withdraw';
 
