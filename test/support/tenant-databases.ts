@@ -6,6 +6,8 @@ import type { Actor } from '../../src/core/actor';
 import type { Clock } from '../../src/core/clock';
 import type { Db } from '../../src/core/database';
 import { newId } from '../../src/core/ids';
+import { type CreditsDeps, systemDomainResolver } from '../../src/credits/deps';
+import { creditsSpender } from '../../src/credits/engine/spend-batch';
 import { type CreditsLine, defineCreditsLine } from '../../src/credits/line';
 import { customers, tenantDatabases, whitelabels } from '../../src/credits/schema';
 import type { TenantDatabaseSettings } from '../../src/credits/tenant-databases/settings';
@@ -127,3 +129,15 @@ export async function tickUntil(tally: TestTally, done: () => Promise<boolean>, 
   }
   if (!(await done())) throw new Error(`not done after ${passes} passes of the job runner`);
 }
+
+/** The credits services as a request on a shop's domain runs them (`withDatabase` chooses the shop's). */
+export const shopServices = (tally: TestTally): CreditsDeps => ({
+  db: tally.context.db,
+  ownDb: tally.context.ownDb,
+  clock: tally.clock,
+  spender: creditsSpender({ db: tally.context.db, parallelism: 1 }, tally.clock),
+  publicUrl: tally.context.publicUrl,
+  kinds: tally.context.kinds,
+  notificationTypes: tally.context.notificationTypes,
+  dns: systemDomainResolver,
+});

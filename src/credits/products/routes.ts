@@ -16,7 +16,14 @@ import {
   ProductSchema,
   productJson,
 } from './json';
-import { createProduct, getProduct, listCatalogue, listProducts, updateProduct } from './service';
+import {
+  createProduct,
+  getProduct,
+  listCatalogue,
+  listProducts,
+  type Product,
+  updateProduct,
+} from './service';
 
 /** Products (administrators' and resellers') and the prices of actions. */
 
@@ -49,6 +56,9 @@ export function productRoutes(deps: CreditsDeps & Pick<ShopDatabaseDeps, 'databa
   const router = createRouter();
   const inShopOf = <T>(actor: Actor, work: () => Promise<T>): Promise<T> =>
     actor.userId && !actor.isAdmin ? readShop(deps, actor.userId, work) : work();
+  /** A product as the API shows it, its maker named (read in the database the product is in). */
+  const named = async (product: Product) =>
+    productJson(product, await namesOf(deps.db, [product.ownerUserId]));
 
   router.openapi(
     createRoute({
@@ -92,7 +102,7 @@ export function productRoutes(deps: CreditsDeps & Pick<ShopDatabaseDeps, 'databa
           displayCurrency: body.display_price?.currency,
           active: body.active,
         });
-        return productJson(product, await namesOf(deps.db, [product.ownerUserId]));
+        return named(product);
       });
       return c.json(made, 201);
     },
@@ -189,10 +199,9 @@ export function productRoutes(deps: CreditsDeps & Pick<ShopDatabaseDeps, 'databa
     }),
     async (c) => {
       const actor = c.get('actor');
-      const found = await inShopOf(actor, async () => {
-        const product = await getProduct(deps, actor, c.req.valid('param').id);
-        return productJson(product, await namesOf(deps.db, [product.ownerUserId]));
-      });
+      const found = await inShopOf(actor, async () =>
+        named(await getProduct(deps, actor, c.req.valid('param').id)),
+      );
       return c.json(found, 200);
     },
   );
@@ -236,7 +245,7 @@ export function productRoutes(deps: CreditsDeps & Pick<ShopDatabaseDeps, 'databa
           displayCurrency: body.display_price?.currency,
           active: body.active,
         });
-        return productJson(product, await namesOf(deps.db, [product.ownerUserId]));
+        return named(product);
       });
       return c.json(changed, 200);
     },

@@ -1,14 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import type { Actor } from '../../core/actor';
-import type { Db } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { parseRawJson } from '../../core/http';
-import { isUuid } from '../../core/ids';
 import { withDatabase } from '../../core/request-database';
 import type { CreditsDeps } from '../deps';
 import { creditsErrors } from '../errors';
-import { integrations, products } from '../schema';
+import { integrations } from '../schema';
 import type { ShopFinder } from '../tenant-databases/shop-products';
 import { logDelivery } from './deliveries';
 import { findIntegration, verifyDeliverySignature } from './integrations';
@@ -77,9 +75,7 @@ export async function receivePurchaseWebhook(
     };
     // A product of a shop with a database of its own is bought there, in one transaction of that
     // database (its grant drawn on the shop's float); the delivery is logged on Tally's after it.
-    const shop = (await productOnTally(deps.ownDb, order.product_id))
-      ? null
-      : await shops.byProduct(order.product_id);
+    const shop = await shops.byProduct(order.product_id);
     const inShop = shop
       ? await withDatabase(shop.db, () =>
           shop.db.transaction((tx) => recordPurchase(tx, deps, actor, purchase)),
@@ -116,7 +112,3 @@ export async function receivePurchaseWebhook(
     throw error;
   }
 }
-
-const productOnTally = async (db: Db, productId: string) =>
-  isUuid(productId) &&
-  (await db.select({ id: products.id }).from(products).where(eq(products.id, productId))).length > 0;

@@ -8,13 +8,10 @@ import {
   type TestTally,
 } from '../../../test/support/app';
 import { buy, creditsAdmin, customerOf, freshEmail, makeProduct, ok } from '../../../test/support/credits';
-import { tenantTally, tickUntil } from '../../../test/support/tenant-databases';
+import { shopServices, tenantTally, tickUntil } from '../../../test/support/tenant-databases';
 import { systemActor } from '../../core/actor';
 import { type Db, queryRows } from '../../core/database';
 import { withDatabase } from '../../core/request-database';
-import type { CreditsDeps } from '../deps';
-import { systemDomainResolver } from '../deps';
-import { creditsSpender } from '../engine/spend-batch';
 import type { CreditsLine } from '../line';
 import { enterPurchase } from '../purchases/service';
 
@@ -46,18 +43,6 @@ let c: Shop;
 let counter = 0;
 const hostOf = (shop: Shop, headers: Record<string, string> = {}) => ({ host: shop.domain, ...headers });
 const keyed = (shop: Shop) => ({ authorization: `Bearer ${shop.key}` });
-
-/** The services as a request on the shop's domain runs them. */
-const servicesOf = (): CreditsDeps => ({
-  db: tally.context.db,
-  ownDb: tally.context.ownDb,
-  clock: tally.clock,
-  spender: creditsSpender({ db: tally.context.db, parallelism: 1 }, tally.clock),
-  publicUrl: tally.context.publicUrl,
-  kinds: tally.context.kinds,
-  notificationTypes: tally.context.notificationTypes,
-  dns: systemDomainResolver,
-});
 
 async function openShop(whitelabelProductId: string, ownDatabase: boolean): Promise<Shop> {
   const email = freshEmail(`owner${++counter}`);
@@ -129,7 +114,7 @@ async function stock(shop: Shop) {
     productId: shop.productId,
     orderReference: `sale-${shop.domain}`,
   };
-  if (shop.db) await withDatabase(shop.db, () => enterPurchase(servicesOf(), systemActor, sale));
+  if (shop.db) await withDatabase(shop.db, () => enterPurchase(shopServices(tally), systemActor, sale));
   else await buy(tally, admin, shop.customerEmail, shop.productId);
 }
 

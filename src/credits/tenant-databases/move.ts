@@ -23,12 +23,8 @@ import {
 } from '../schema';
 import { advanceTenantDatabases, tenantDatabaseMachine } from './provisioning';
 import type { TenantDatabases } from './registry';
-import {
-  newTenantDatabaseName,
-  newTenantPassword,
-  passwordPurpose,
-  type TenantDatabaseDeps,
-} from './settings';
+import { insertTenantDatabase } from './service';
+import type { TenantDatabaseDeps } from './settings';
 import { copyRows, copyShopRows, type ShopScope } from './shop-data';
 import { prepareTenantDatabase } from './tenancy';
 
@@ -166,8 +162,7 @@ async function refuseBeforeMoving(
     from = (await deps.registry.open(shop.id)).db;
   }
   const people = await shopPeople(from, resellerUserId, direction);
-  const holders = direction === 'back_to_shared' ? [...people, resellerUserId] : people;
-  await refuseHeldCredits(from, holders);
+  await refuseHeldCredits(from, holdersOf({ reseller: resellerUserId, people }, direction));
   await refuseOpenCheckouts(deps.db, resellerUserId, direction);
   if (direction === 'back_to_shared') await refuseTakenIdentities(from, deps.db, people);
 }
@@ -288,7 +283,7 @@ async function openMove(
           reason: 'database_in_progress',
         });
       }
-      if (!database) await requestDatabase(deps, tx, resellerUserId);
+      if (!database) await insertTenantDatabase(deps, tx, resellerUserId);
       state = 'preparing';
     } else if (database?.state !== 'ready') {
       throw new AppError('conflict', 'the shop is not served from a database of its own', {
@@ -311,25 +306,6 @@ async function openMove(
 
 const describe = (direction: TenantMoveDirection) =>
   direction === 'into_own' ? 'into its own database' : 'back to Tally’s database';
-
-/** The reseller's database row, as asking for one makes it (service.ts), for a shop that has started. */
-async function requestDatabase(deps: TenantMoveDeps, tx: Db, userId: string): Promise<void> {
-  const now = deps.clock.now();
-  const name = newTenantDatabaseName();
-  const onServer = deps.settings.engine === 'postgres';
-  await tx.insert(tenantDatabases).values({
-    id: newId(),
-    userId,
-    engine: deps.settings.engine,
-    state: 'requested',
-    databaseName: name,
-    roleName: onServer ? name : null,
-    sealedPassword: onServer ? deps.keys.seal(passwordPurpose(name), newTenantPassword()) : null,
-    nextAttemptAt: now,
-    createdAt: now,
-    updatedAt: now,
-  });
-}
 
 /** Runs provisioning until the reseller's database is ready; its error when it will not be. */
 async function provision(deps: TenantMoveDeps, userId: string, rounds: number): Promise<void> {
@@ -401,8 +377,8 @@ async function shopPeople(from: Db, reseller: string, direction: TenantMoveDirec
 }
 
 /** Whose credits move: the shop's people, and on the way back the reseller's unsold float too. */
-const holdersOf = (scope: ShopScope, sides: Sides) =>
-  sides.leaving === FLOAT_IN_ACCOUNT ? [...scope.people, scope.reseller] : [...scope.people];
+const holdersOf = (scope: ShopScope, direction: TenantMoveDirection) =>
+  direction === 'back_to_shared' ? [...scope.people, scope.reseller] : [...scope.people];
 
 /**
  * In the database the shop leaves, under its people's locks: refuses while credits are held for
@@ -410,18 +386,12 @@ const holdersOf = (scope: ShopScope, sides: Sides) =>
  * closed now.
  */
 async function closeCredits(clock: Clock, sides: Sides, move: TenantMove, scope: ShopScope): Promise<number> {
-  const holders = holdersOf(scope, sides);
+  const holders = holdersOf(scope, move.direction);
   return withDatabase(sides.from, () =>
     sides.from.transaction(async (tx) => {
       await lockCustomers(tx, clock, [...holders, scope.reseller]);
       await refuseHeldCredits(tx, holders);
-      const left = await queryRows<{ id: string; left: string }>(
-        tx,
-        sql`SELECT g.id, (a.credits_posted - a.debits_posted)::text AS left
-            FROM credits_grants g JOIN ledger_accounts a ON a.id = g.id
-            WHERE g.user_id = ANY(${sql.param(holders)}::uuid[]) AND a.credits_posted > a.debits_posted
-            ORDER BY g.id`,
-      );
+      const left = await grantsHoldingCredits(tx, holders);
       if (left.length === 0) return 0;
       await ensureFloatAccount(tx, clock, sides.leaving, scope.reseller);
       const transfers: TransferInput[] = left.map((grant) => ({
@@ -443,6 +413,16 @@ async function closeCredits(clock: Clock, sides: Sides, move: TenantMove, scope:
     }),
   );
 }
+
+/** The grants of these people that still hold credits, with what they hold. */
+const grantsHoldingCredits = (tx: Db, holders: readonly string[]) =>
+  queryRows<{ id: string; left: string }>(
+    tx,
+    sql`SELECT g.id, (a.credits_posted - a.debits_posted)::text AS left
+        FROM credits_grants g JOIN ledger_accounts a ON a.id = g.id
+        WHERE g.user_id = ANY(${sql.param([...holders])}::uuid[]) AND a.credits_posted > a.debits_posted
+        ORDER BY g.id`,
+  );
 
 async function refuseHeldCredits(tx: Db, holders: readonly string[]): Promise<void> {
   const [held] = await queryRows<{ n: number }>(
@@ -479,7 +459,7 @@ async function ensureFloatAccount(tx: Db, clock: Clock, id: string, reseller: st
  * The reseller's unsold float, back on Tally's database, is a grant of its own again.
  */
 async function openCredits(clock: Clock, sides: Sides, move: TenantMove, scope: ShopScope): Promise<void> {
-  const holders = holdersOf(scope, sides);
+  const holders = holdersOf(scope, move.direction);
   const grants = await queryRows<{ id: string; user_id: string; credits: string; debits: string }>(
     sides.from,
     sql`SELECT g.id, g.user_id, a.credits_posted::text AS credits, a.debits_posted::text AS debits
@@ -616,17 +596,12 @@ async function finish(
   scope: ShopScope,
   rows: Record<string, number>,
 ): Promise<boolean> {
-  const holders = holdersOf(scope, sides);
+  const holders = holdersOf(scope, move.direction);
   const settled = await withDatabase(sides.from, () =>
     sides.from.transaction(async (tx) => {
       await lockCustomers(tx, deps.clock, [...holders, scope.reseller]);
       await refuseHeldCredits(tx, holders);
-      const [unmoved] = await queryRows<{ n: number }>(
-        tx,
-        sql`SELECT count(*)::int AS n FROM credits_grants g JOIN ledger_accounts a ON a.id = g.id
-            WHERE g.user_id = ANY(${sql.param(holders)}::uuid[]) AND a.credits_posted > a.debits_posted`,
-      );
-      if (unmoved && unmoved.n > 0) return false;
+      if ((await grantsHoldingCredits(tx, holders)).length > 0) return false;
       const people = sql`ANY(${sql.param([...scope.people])}::uuid[])`;
       const now = deps.clock.now();
       await tx.execute(sql`UPDATE credits_holdings SET next_refill_at = NULL WHERE user_id = ${people}`);

@@ -48,32 +48,45 @@ export async function requestTenantDatabase(deps: TenantDatabaseDeps, actor: Act
         { products: started.products, customers: started.customers },
       );
     }
-    const now = deps.clock.now();
-    const name = newTenantDatabaseName();
-    const onServer = deps.settings.engine === 'postgres';
-    const [row] = await tx
-      .insert(tenantDatabases)
-      .values({
-        id: newId(),
-        userId,
-        engine: deps.settings.engine,
-        state: 'requested',
-        databaseName: name,
-        roleName: onServer ? name : null,
-        sealedPassword: onServer ? deps.keys.seal(passwordPurpose(name), newTenantPassword()) : null,
-        nextAttemptAt: now,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    const row = await insertTenantDatabase(deps, tx, userId);
     await recordAudit(tx, deps.clock, actor, {
       action: 'credits.tenant_database.request',
       objectType: 'credits_tenant_database',
-      objectId: row!.id,
-      details: { engine: row!.engine, whitelabelId: setUp.id },
+      objectId: row.id,
+      details: { engine: row.engine, whitelabelId: setUp.id },
     });
-    return row!;
+    return row;
   });
+}
+
+/**
+ * A reseller's database row as provisioning starts from it: its name and sealed password made now,
+ * so every try of provisioning uses the same ones.
+ */
+export async function insertTenantDatabase(
+  deps: Pick<TenantDatabaseDeps, 'clock' | 'keys' | 'settings'>,
+  tx: Db,
+  userId: string,
+): Promise<TenantDatabase> {
+  const now = deps.clock.now();
+  const name = newTenantDatabaseName();
+  const onServer = deps.settings.engine === 'postgres';
+  const [row] = await tx
+    .insert(tenantDatabases)
+    .values({
+      id: newId(),
+      userId,
+      engine: deps.settings.engine,
+      state: 'requested',
+      databaseName: name,
+      roleName: onServer ? name : null,
+      sealedPassword: onServer ? deps.keys.seal(passwordPurpose(name), newTenantPassword()) : null,
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  return row!;
 }
 
 /** The caller's database, or for an administrator anyone's. */

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../core/database';
+import { isUuid } from '../../core/ids';
 import { type FloatDeps, openTenantOf } from '../float/top-ups';
 import { prepareTenantDatabase } from './tenancy';
 
@@ -10,11 +11,11 @@ export interface ShopDatabase {
 }
 
 /**
- * Finds the shop that sells a product Tally's database does not hold: a reseller with a database of
- * its own makes its products there, and a sales platform reporting a sale of one (by webhook, to
- * Tally's address) names only the product. Each ready database is asked in turn, once per product
- * and process: a product found stays its shop's (a shop that moves back brings its products to
- * Tally's database, where they are found first).
+ * Finds the shop that sells a product, or null when Tally's database holds it: a reseller with a
+ * database of its own makes its products there, and a sales platform reporting a sale of one (by
+ * webhook, to Tally's address) names only the product. Each ready database is asked in turn, once
+ * per product and process: a product found stays its shop's (a shop that moves back brings its
+ * products to Tally's database, where they are found first).
  */
 export function shopFinder(float: FloatDeps) {
   const found = new Map<string, string>();
@@ -22,6 +23,7 @@ export function shopFinder(float: FloatDeps) {
     (await queryRows(db, sql`SELECT 1 FROM credits_products WHERE id = ${productId}`)).length > 0;
   return {
     async byProduct(productId: string): Promise<ShopDatabase | null> {
+      if (!isUuid(productId) || (await holds(float.db, productId))) return null;
       const ready = await queryRows<{ user_id: string }>(
         float.db,
         sql`SELECT user_id FROM credits_tenant_databases WHERE state = 'ready' ORDER BY user_id`,

@@ -8,14 +8,12 @@ import {
   type TestTally,
 } from '../../../test/support/app';
 import { creditsAdmin, freshEmail, makeProduct, ok } from '../../../test/support/credits';
-import { tenantTally, tickUntil } from '../../../test/support/tenant-databases';
+import { shopServices, tenantTally, tickUntil } from '../../../test/support/tenant-databases';
 import { moveDomain, type ResellerWithDomain, resellerWithDomain } from '../../../test/support/whitelabel';
 import { systemActor } from '../../core/actor';
 import { type Db, queryRows } from '../../core/database';
 import { newId } from '../../core/ids';
 import { withDatabase } from '../../core/request-database';
-import { type CreditsDeps, systemDomainResolver } from '../deps';
-import { creditsSpender } from '../engine/spend-batch';
 import { enterPurchase } from '../purchases/service';
 
 /**
@@ -36,18 +34,6 @@ const customerEmail = freshEmail('own-shop-customer');
 
 const count = async (db: Db, query: ReturnType<typeof sql>) =>
   (await queryRows<{ n: number }>(db, query))[0]!.n;
-
-/** The services as a request on the shop's domain runs them. */
-const services = (): CreditsDeps => ({
-  db: tally.context.db,
-  ownDb: tally.context.ownDb,
-  clock: tally.clock,
-  spender: creditsSpender({ db: tally.context.db, parallelism: 1 }, tally.clock),
-  publicUrl: tally.context.publicUrl,
-  kinds: tally.context.kinds,
-  notificationTypes: tally.context.notificationTypes,
-  dns: systemDomainResolver,
-});
 
 beforeAll(async () => {
   let line: Awaited<ReturnType<typeof tenantTally>>['line'];
@@ -110,7 +96,7 @@ beforeAll(async () => {
     },
   });
   await withDatabase(shopDb, () =>
-    enterPurchase(services(), systemActor, {
+    enterPurchase(shopServices(tally), systemActor, {
       email: customerEmail,
       productId: product.id,
       orderReference: `own-shop-${newId()}`,
