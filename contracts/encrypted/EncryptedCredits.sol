@@ -80,7 +80,7 @@ contract EncryptedCredits is EIP712 {
     mapping(address => Account) private accounts;
 
     event KeyRegistered(address indexed account, uint256 keyX, uint256 keyY);
-    event Deposited(address indexed account, uint256 amount);
+    event Deposited(address indexed from, address indexed to, uint256 amount);
     event Moved(address indexed from, address indexed to);
     event Withdrawn(address indexed account, address indexed recipient, uint256 amount);
 
@@ -155,31 +155,34 @@ contract EncryptedCredits is EIP712 {
         emit KeyRegistered(account, key.x, key.y);
     }
 
-    /// USDC in by the depositor's EIP-3009 ReceiveWithAuthorization to this contract, credited as
-    /// the encryption of the public amount with no randomness, (O, amount·G), to both balances.
-    /// Only the operator submits, after checking the balance stays below the circuits' bound.
+    /// USDC in by the payer's EIP-3009 ReceiveWithAuthorization to this contract, credited to
+    /// `to` as the encryption of the public amount with no randomness, (O, amount·G), in both of
+    /// its balances: a person's own deposit (`to` is the payer), or the treasury paying into the
+    /// pool what people without an encrypted account spent. Only the operator submits, after
+    /// checking the balance stays below the circuits' bound.
     function deposit(
         address from,
+        address to,
         uint256 amount,
         uint256 validAfter,
         uint256 validBefore,
         bytes32 nonce,
         bytes calldata signature
     ) external onlyOperator {
-        if (!isRegistered(from)) revert NotRegistered(from);
+        if (!isRegistered(to)) revert NotRegistered(to);
         if (amount == 0 || amount >= AMOUNT_LIMIT) revert AmountOutOfRange(amount);
         IReceiveWithAuthorization(address(usdc)).receiveWithAuthorization(
             from, address(this), amount, validAfter, validBefore, nonce, signature
         );
         Point memory credited = multiply(Point(BASE8_X, BASE8_Y), amount);
-        Account storage account = accounts[from];
+        Account storage account = accounts[to];
         Ciphertext memory balance = readCiphertext(account.balance);
         Ciphertext memory audit = readCiphertext(account.audit);
         balance.c2 = addPoints(balance.c2, credited);
         audit.c2 = addPoints(audit.c2, credited);
         writeCiphertext(account.balance, balance);
         writeCiphertext(account.audit, audit);
-        emit Deposited(from, amount);
+        emit Deposited(from, to, amount);
     }
 
     /// Moves in one transaction, in order: the daily sweep of spent credits into the pool, and the

@@ -121,7 +121,7 @@ async function depositArguments(index: number, amount: bigint) {
     primaryType: 'ReceiveWithAuthorization',
     message: { from: address(index), to: contract, value: amount, validAfter: 0n, validBefore, nonce },
   });
-  return [address(index), amount, 0n, validBefore, nonce, signature] as const;
+  return [address(index), address(index), amount, 0n, validBefore, nonce, signature] as const;
 }
 
 async function deposit(index: number, amount: bigint): Promise<bigint> {
