@@ -38,10 +38,18 @@ export interface SuperfluidAddresses {
   [contract: string]: Address;
 }
 
+/** The gateway's encrypted credits (contracts/encrypted/) and the verifiers it checks proofs with. */
+export interface EncryptedCreditsAddresses {
+  contract: Address;
+  transferVerifier: Address;
+  withdrawVerifier: Address;
+}
+
 export interface ChainDeployment {
   chainId: number;
   tokens: Partial<Record<TokenSymbol, TokenInfo>> & { USDC: TokenInfo };
   superfluid?: SuperfluidAddresses;
+  encryptedCredits?: EncryptedCreditsAddresses;
 }
 
 const addressSchema = z.string().transform((value, context) => {
@@ -75,6 +83,9 @@ const deploymentSchema = z.object({
     .object({ host: addressSchema, cfaV1Forwarder: addressSchema })
     .catchall(addressSchema)
     .optional(),
+  encryptedCredits: z
+    .object({ contract: addressSchema, transferVerifier: addressSchema, withdrawVerifier: addressSchema })
+    .optional(),
 });
 
 /** The remembered deployment of the embedded chain, or undefined when there is none (or it is unreadable). */
@@ -95,6 +106,7 @@ export async function deploymentIsLive(client: ChainClient, deployment: ChainDep
   const addresses = [
     ...Object.values(deployment.tokens).map((token) => token.address),
     ...Object.values(deployment.superfluid ?? {}),
+    ...Object.values(deployment.encryptedCredits ?? {}),
   ];
   const codes = await Promise.all(addresses.map((address) => client.publicClient.getCode({ address })));
   return codes.every((code) => code !== undefined && code !== '0x');

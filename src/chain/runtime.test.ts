@@ -8,9 +8,11 @@ import { startAnvil } from '../../test/support/anvil';
 import { loadConfig } from '../core/config';
 import { silentLogger } from '../core/log';
 import { createChainClient } from './client';
+import * as EncryptedCredits from './contracts/EncryptedCredits';
 import * as TestUSDC from './contracts/TestUSDC';
 import { deployContract } from './deployment';
 import { devAccounts, openChain } from './runtime';
+import { auditorKeyOf } from './zk/operator';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-chain-'));
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
@@ -22,6 +24,22 @@ describe('the embedded chain', () => {
     const { deployment, treasury } = first;
     expect(Object.keys(deployment.tokens)).toEqual(['USDC', 'DAI', 'USDCx', 'DAIx']);
     expect(deployment.superfluid?.host).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    // The gateway's encrypted credits, operated by the treasury under the key its signature gives.
+    const credits = deployment.encryptedCredits!.contract;
+    const [operator, auditorKey] = await Promise.all([
+      first.client.publicClient.readContract({
+        address: credits,
+        abi: EncryptedCredits.abi,
+        functionName: 'operator',
+      }),
+      first.client.publicClient.readContract({
+        address: credits,
+        abi: EncryptedCredits.abi,
+        functionName: 'auditorKey',
+      }),
+    ]);
+    expect(operator).toBe(treasury.address);
+    expect(auditorKey).toEqual((await auditorKeyOf(treasury)).publicKey);
     const developer = devAccounts()[3]?.address as `0x${string}`;
     const usdc = deployment.tokens.USDC.address;
     const balance = () =>

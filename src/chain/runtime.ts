@@ -24,6 +24,7 @@ import {
   deploymentIsLive,
   deployTestTokens,
   describeToken,
+  type EncryptedCreditsAddresses,
   readDeploymentFile,
   type TokenInfo,
   writeDeploymentFile,
@@ -31,6 +32,8 @@ import {
 import { DEV_CHAIN_ID, startDevChain } from './dev-chain';
 import { loadSuperfluidArtifacts } from './superfluid/artifacts';
 import { createWrapperSuperToken, deploySuperfluid } from './superfluid/deploy';
+import { deployEncryptedCredits } from './zk/encrypted-credits';
+import { auditorKeyOf } from './zk/operator';
 
 /** The chain one Tally process runs on: its connection, the treasury key and the contracts it uses. */
 export interface ChainRuntime {
@@ -106,6 +109,14 @@ async function openEmbeddedChain(
     let deployment: ChainDeployment;
     if (remembered && (await deploymentIsLive(client, remembered))) {
       deployment = remembered;
+      // A chain deployed before the gateway's encrypted credits existed gets them now.
+      if (!deployment.encryptedCredits) {
+        deployment = {
+          ...deployment,
+          encryptedCredits: await deployOperatorCredits(client, treasury, deployment),
+        };
+        writeDeploymentFile(deploymentFile, deployment);
+      }
     } else {
       const started = performance.now();
       deployment = await deployDevelopmentChain(client, treasury);
@@ -193,5 +204,25 @@ export async function deployDevelopmentChain(
       await client.publicClient.waitForTransactionReceipt({ hash });
     }
   }
-  return { chainId: client.chainId, tokens, superfluid };
+  const partial = { chainId: client.chainId, tokens, superfluid };
+  return { ...partial, encryptedCredits: await deployOperatorCredits(client, treasury, partial) };
+}
+
+/** The encrypted credits over the deployment's USDC, operated by the treasury under its auditor key. */
+async function deployOperatorCredits(
+  client: ChainClient,
+  treasury: PrivateKeyAccount,
+  deployment: ChainDeployment,
+): Promise<EncryptedCreditsAddresses> {
+  const auditor = await auditorKeyOf(treasury);
+  const deployed = await deployEncryptedCredits(walletFor(client, treasury), client.publicClient, {
+    usdc: deployment.tokens.USDC.address,
+    operator: treasury.address,
+    auditorKey: auditor.publicKey,
+  });
+  return {
+    contract: deployed.contract,
+    transferVerifier: deployed.transferVerifier,
+    withdrawVerifier: deployed.withdrawVerifier,
+  };
 }
