@@ -39,7 +39,7 @@ import {
   verifierArguments,
   type WithdrawWitness,
 } from '../src/chain/zk/proofs';
-import { startProofPool } from '../test/support/proof-pool';
+import { startProverPool } from '../src/chain/zk/prover-pool';
 import { isInterrupted, registerCleanup } from './support/cleanup';
 
 /**
@@ -286,7 +286,7 @@ async function main(): Promise<void> {
     ),
   );
 
-  const pool = startProofPool(cores);
+  const pool = startProverPool({ size: cores });
   const stopPool = registerCleanup(() => pool.close());
   const oneCore: Record<CircuitName, { proofs: Proof[]; ms: number[] }> = {
     transfer: { proofs: [], ms: [] },

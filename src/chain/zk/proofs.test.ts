@@ -3,7 +3,6 @@ import { type Address, getAddress, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Anvil, startAnvil } from '../../../test/support/anvil';
-import { startProofWorker } from '../../../test/support/proof-worker-thread';
 import * as TransferVerifier from '../contracts/TransferVerifier';
 import * as WithdrawVerifier from '../contracts/WithdrawVerifier';
 import { addPoints, base8, fieldOrder, multiply, negate, subgroupOrder } from './babyjub';
@@ -32,6 +31,7 @@ import {
   verify,
   withdrawPublicSignals,
 } from './proofs';
+import { startProverPool } from './prover-pool';
 
 async function walletKey(privateKey: Hex): Promise<KeyPair> {
   return keyPairFromSignature(
@@ -211,12 +211,8 @@ describe('a withdrawal', () => {
   });
 
   it('proves in a worker thread too, and the proof verifies', async () => {
-    const worker = startProofWorker({ circuit: 'withdraw', inputs: withdrawal.inputs });
-    const proof = await new Promise<Proof>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    await worker.terminate();
+    const pool = startProverPool({ size: 1 });
+    const proof = await pool.prove('withdraw', withdrawal.inputs).finally(() => pool.close());
     expect(proof.publicSignals).toEqual(withdrawProof.publicSignals);
     expect(await verify('withdraw', proof)).toBe(true);
   });

@@ -14,8 +14,7 @@ import {
 /**
  * Groth16 proofs of the circuits in circuits/ (transfer, withdraw), with the keys of the trusted
  * setup in circuits/build/. Proving reads only files and takes no shared state, so a worker thread
- * can prove on its own: pass `singleThread` there, the pool is the parallelism (snarkjs's
- * web-worker dependency wants a `mod` in a thread's workerData: see test/support/proof-worker-thread.ts).
+ * can prove on its own: pass `singleThread` there, the pool is the parallelism (prover-pool.ts).
  */
 export type CircuitName = 'transfer' | 'withdraw';
 
