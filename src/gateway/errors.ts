@@ -44,4 +44,35 @@ export const gatewayErrors = defineErrors({
   },
   kyc_not_approved: { status: 403, description: 'Only a provider with approved KYC can claim funds' },
   nothing_to_claim: { status: 422, description: 'The provider’s earnings hold nothing to claim now' },
+  // Encrypted payouts (encrypted/).
+  encrypted_credits_off: {
+    status: 409,
+    description: 'This Tally’s chain has no encrypted credits: payouts are plain USDC',
+  },
+  not_payout_address: {
+    status: 422,
+    description: 'An encrypted account is registered from the provider’s payout address, which signs for it',
+  },
+  unusable_key: {
+    status: 422,
+    description: 'The key is not a point of the curve’s prime subgroup other than the identity',
+  },
+  bad_key_signature: {
+    status: 422,
+    description: 'The registration is not signed by the address it registers (EIP-712 RegisterKey)',
+  },
+  key_registered: {
+    status: 409,
+    description: 'The address has a key registered already: a key is for good (details.state)',
+  },
+  no_encrypted_account: {
+    status: 409,
+    description: 'The provider has no registered encrypted account: register one first',
+  },
+  claim_pending: { status: 409, description: 'A claim of the encrypted balance is on its way already' },
+  invalid_claim_proof: {
+    status: 422,
+    description:
+      'The withdrawal proof does not verify against the encrypted balance on chain now (details.reason): read the balance and prove again',
+  },
 });

@@ -19,6 +19,9 @@ import type { Account, Balances } from '../ledger/types';
  * - a provider's `earnings` account (debits must not exceed credits): what settlement gave it and
  *   no payout has taken yet.
  * - `fees`: the platform's share.
+ * - a provider's `encrypted` account (debits must not exceed credits): what settlement paid into its
+ *   encrypted account on chain and it has not claimed to USDC yet. Its balance is what the auditor
+ *   key must read in that account.
  */
 export const USDC_LEDGER = 'USDC';
 /** The namespace of the gateway's name-based ids (UUIDv5). */
@@ -40,6 +43,7 @@ export const servedSink = shardedSink(SERVED_ACCOUNTS);
 
 export const creditsAccountOf = (userId: string): string => accountIdOf('credits', userId);
 export const earningsAccountOf = (providerId: string): string => accountIdOf('earnings', providerId);
+export const encryptedAccountOf = (providerId: string): string => accountIdOf('encrypted', providerId);
 
 /** The ledger and the line's own accounts; safe at every start. */
 export async function ensureGatewayLedger(db: Db, clock: Clock): Promise<void> {
@@ -61,6 +65,21 @@ export async function ensureEarningsAccount(tx: Db, clock: Clock, providerId: st
       id,
       ledger: USDC_LEDGER,
       code: 'gateway_earnings',
+      owner: `gateway_provider:${providerId}`,
+      flags: { debitsMustNotExceedCredits: true },
+    },
+  ]);
+  return id;
+}
+
+/** A provider's encrypted-balance account, made with its first encrypted payout (in the caller's transaction). */
+export async function ensureEncryptedAccount(tx: Db, clock: Clock, providerId: string): Promise<string> {
+  const id = encryptedAccountOf(providerId);
+  await createAccounts({ db: tx, clock }, [
+    {
+      id,
+      ledger: USDC_LEDGER,
+      code: 'gateway_encrypted',
       owner: `gateway_provider:${providerId}`,
       flags: { debitsMustNotExceedCredits: true },
     },

@@ -5,6 +5,17 @@ import { DEMO_UPSTREAM_PATH, makeGatewayDemo } from './demo/demo';
 import { demoUpstreamApp } from './demo/upstream-server';
 import { DEPOSIT_PURPOSE, depositAuthorizations, depositSettlement } from './deposits/service';
 import type { GatewayDeps } from './deps';
+import { KEY_REGISTRATION_PURPOSE, keyRegistrationSettlement } from './encrypted/accounts';
+import { auditEncryptedBalances } from './encrypted/audit';
+import { CLAIM_PURPOSE, claimSettlement } from './encrypted/claims';
+import {
+  FUNDING_PURPOSE,
+  fundingSettlement,
+  PAYING_PURPOSE,
+  payingSettlement,
+  proveEncryptedBatches,
+} from './encrypted/payouts';
+import { closeGatewayProvers } from './encrypted/runtime';
 import { gatewayErrors } from './errors';
 import { sweepGrantUsage } from './grants/service';
 import { ensureGatewayLedger } from './ledger';
@@ -38,7 +49,10 @@ export function defineGatewayLine(): ProductLine {
     }),
     demo: (context) => makeGatewayDemo(gatewayDeps(context)),
     // Calls that ended are committed and leases end, so what they held is free again.
-    stop: (context) => gatewayDeps(context).meter.close(),
+    stop: async (context) => {
+      await gatewayDeps(context).meter.close();
+      await closeGatewayProvers();
+    },
     jobs: (context) => {
       const deps = gatewayDeps(context);
       context.jobs.every('gateway.lost_leases', 60_000, () => sweepLostLeases(deps));
@@ -50,12 +64,19 @@ export function defineGatewayLine(): ProductLine {
       );
       // Settles once an interval boundary has passed; any process may find it due, one run wins.
       context.jobs.every('gateway.settlement', 5 * 60_000, () => settleDue(deps));
+      // Encrypted payouts: a funded batch is proven and sent as soon as the one before it is paid.
+      context.jobs.every('gateway.encrypted_payouts', 15_000, () => proveEncryptedBatches(deps));
+      context.jobs.every('gateway.encrypted_audit', 24 * 60 * 60_000, () => auditEncryptedBalances(deps));
     },
     authorizations: (context) => depositAuthorizations(gatewayDeps(context)),
     settlements: (context) => ({
       [DEPOSIT_PURPOSE]: depositSettlement(gatewayDeps(context), context.chain),
       [WITHDRAWAL_PURPOSE]: withdrawalSettlement(gatewayDeps(context)),
       [PAYOUT_PURPOSE]: payoutSettlement(gatewayDeps(context)),
+      [KEY_REGISTRATION_PURPOSE]: keyRegistrationSettlement(gatewayDeps(context)),
+      [FUNDING_PURPOSE]: fundingSettlement(gatewayDeps(context)),
+      [PAYING_PURPOSE]: payingSettlement(gatewayDeps(context)),
+      [CLAIM_PURPOSE]: claimSettlement(gatewayDeps(context)),
     }),
   };
 }

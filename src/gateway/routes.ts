@@ -3,6 +3,7 @@ import { accountRoutes } from './calls/routes';
 import { signedAccountRoutes } from './calls/signed-routes';
 import { depositRoutes } from './deposits/routes';
 import type { GatewayDeps } from './deps';
+import { encryptedRoutes } from './encrypted/routes';
 import { grantRoutes } from './grants/routes';
 import { providerRoutes } from './providers/routes';
 import { serverRoutes } from './servers/routes';
@@ -21,6 +22,7 @@ export function gatewayRoutes(deps: GatewayDeps) {
   router.route('/', signedAccountRoutes(deps));
   router.route('/', withdrawalRoutes(deps));
   router.route('/', settlementRoutes(deps));
+  router.route('/', encryptedRoutes(deps));
   router.route('/', x402Routes(deps));
   return router;
 }

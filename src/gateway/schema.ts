@@ -456,7 +456,7 @@ export const earnings = pgTable(
 export const payoutStates = ['pending', 'paid', 'failed'] as const;
 export type PayoutState = (typeof payoutStates)[number];
 
-/** USDC paid from a provider's earnings to its payout address. */
+/** USDC paid from a provider's earnings to its payout address, or into its encrypted account. */
 export const payouts = pgTable(
   'gateway_payouts',
   {
@@ -470,11 +470,14 @@ export const payouts = pgTable(
     state: text('state', { enum: payoutStates }).notNull(),
     holdId: uuid('hold_id').notNull(),
     transactionId: uuid('transaction_id'),
+    /** Paid into the provider's encrypted account in this batch, rather than in USDC by a transaction of its own. */
+    batchId: uuid('batch_id'),
     failure: text('failure'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [
+    index('gateway_payouts_batch_idx').on(t.batchId),
     index('gateway_payouts_provider_idx').on(t.providerId, t.createdAt),
     uniqueIndex('gateway_payouts_transaction_idx').on(t.transactionId),
     check('gateway_payouts_amount_positive', sql`${t.amount} > 0`),
@@ -501,4 +504,121 @@ export const discrepancies = pgTable(
     resolvedBy: uuid('resolved_by'),
   },
   (t) => [index('gateway_discrepancies_open_idx').on(t.resolvedAt, t.settlementId)],
+);
+
+/**
+ * An encrypted account on the chain's encrypted credits (contracts/encrypted/): its owner's key
+ * registered by the owner's signature, submitted by the treasury. `registering` while that
+ * transaction is on its way, then `registered`, or `failed` (the owner may register again).
+ */
+export const encryptedAccountStates = ['registering', 'registered', 'failed'] as const;
+export type EncryptedAccountState = (typeof encryptedAccountStates)[number];
+
+export const encryptedAccounts = pgTable(
+  'gateway_encrypted_accounts',
+  {
+    /** A lower-case 0x address: the owner's wallet, which signed the key's registration. */
+    address: text('address').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** The provider paid into this account: one account per provider. */
+    providerId: uuid('provider_id').references(() => providers.id),
+    /** The owner's public key (BabyJubJub, decimal coordinates). */
+    keyX: text('key_x').notNull(),
+    keyY: text('key_y').notNull(),
+    state: text('state', { enum: encryptedAccountStates }).notNull(),
+    transactionId: uuid('transaction_id'),
+    failure: text('failure'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    registeredAt: timestamp('registered_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('gateway_encrypted_accounts_provider_idx').on(t.providerId),
+    uniqueIndex('gateway_encrypted_accounts_transaction_idx').on(t.transactionId),
+    index('gateway_encrypted_accounts_user_idx').on(t.userId),
+  ],
+);
+
+/**
+ * Encrypted payouts paid in one transaction out of the pool (a settlement's, split in batches a
+ * block can hold). The treasury pays the settlement's total into the pool in one deposit shared by
+ * its batches: `funding` while it is on its way, `proving` until every payout's proof is made and
+ * the batch is queued, `paying` while it is on its way, then `paid`; `failed` when the funding
+ * failed, or the batch could not be paid (each payout's amount is claimable again).
+ */
+export const encryptedBatchStates = ['funding', 'proving', 'paying', 'paid', 'failed'] as const;
+export type EncryptedBatchState = (typeof encryptedBatchStates)[number];
+
+export const encryptedBatches = pgTable(
+  'gateway_encrypted_batches',
+  {
+    id: uuid('id').primaryKey(),
+    settlementId: uuid('settlement_id').references(() => settlements.id),
+    total: amountColumn('total').notNull(),
+    state: text('state', { enum: encryptedBatchStates }).notNull(),
+    fundingTransactionId: uuid('funding_transaction_id'),
+    payingTransactionId: uuid('paying_transaction_id'),
+    /** How many times the batch was proven and sent: a batch proven against a pool that changed meanwhile is refused and proven again. */
+    attempts: integer('attempts').notNull().default(0),
+    /** When the funding was confirmed: from then on the pool holds the total until the batch is paid. */
+    fundedAt: timestamp('funded_at', { withTimezone: true }),
+    failure: text('failure'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('gateway_encrypted_batches_state_idx').on(t.state, t.createdAt),
+    index('gateway_encrypted_batches_funding_idx').on(t.fundingTransactionId),
+    uniqueIndex('gateway_encrypted_batches_paying_idx').on(t.payingTransactionId),
+    check('gateway_encrypted_batches_total_positive', sql`${t.total} > 0`),
+  ],
+);
+
+/**
+ * A provider's claim of its encrypted balance to USDC: the withdrawal proven in the provider's
+ * browser with its own key, submitted by the treasury. The amount is held on the provider's
+ * encrypted-balance account until the withdrawal is confirmed (paid) or fails (claimable again).
+ */
+export const encryptedClaims = pgTable(
+  'gateway_encrypted_claims',
+  {
+    id: uuid('id').primaryKey(),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => providers.id),
+    address: text('address').notNull(),
+    amount: amountColumn('amount').notNull(),
+    state: text('state', { enum: payoutStates }).notNull(),
+    holdId: uuid('hold_id').notNull(),
+    transactionId: uuid('transaction_id'),
+    failure: text('failure'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('gateway_encrypted_claims_provider_idx').on(t.providerId, t.createdAt),
+    uniqueIndex('gateway_encrypted_claims_transaction_idx').on(t.transactionId),
+    check('gateway_encrypted_claims_amount_positive', sql`${t.amount} > 0`),
+  ],
+);
+
+/**
+ * The daily check of the chain against the ledger: every encrypted account, decrypted with the
+ * auditor key, must hold what the ledger says (a provider's encrypted account; the pool, what
+ * Tally's batches funded and did not pay). Accounts with a move on its way are left to the next run.
+ */
+export const encryptedAudits = pgTable(
+  'gateway_encrypted_audits',
+  {
+    id: uuid('id').primaryKey(),
+    ranAt: timestamp('ran_at', { withTimezone: true }).notNull(),
+    checked: integer('checked').notNull(),
+    skipped: integer('skipped').notNull(),
+    /** `[{ address, expected, found }]`: `found` is the amount the auditor key read, or null when it is not a small amount. */
+    mismatches: jsonb('mismatches')
+      .$type<{ address: string; expected: string; found: string | null }[]>()
+      .notNull(),
+  },
+  (t) => [index('gateway_encrypted_audits_ran_idx').on(t.ranAt)],
 );

@@ -19,6 +19,9 @@ import { getAccount } from '../../ledger/service';
 import type { TransferInput } from '../../ledger/types';
 import { requireChain } from '../deposits/service';
 import type { GatewayDeps } from '../deps';
+import { findProviderAccount } from '../encrypted/accounts';
+import { type EncryptedPayoutEntry, payEncrypted } from '../encrypted/payouts';
+import { findEncryptedCredits } from '../encrypted/runtime';
 import { gatewayErrors } from '../errors';
 import {
   availableIn,
@@ -239,25 +242,42 @@ export async function settle(deps: GatewayDeps, periodEnd: Date): Promise<Settle
     deps.log.warn({ err: error, settlement: id }, 'gateway: comparing usage reports failed'),
   );
   const shares = await deps.db.select().from(earnings).where(eq(earnings.settlementId, id));
+  const encrypted = await findEncryptedCredits(deps);
+  const told: { provider: Provider; share: Earning; payout: Payout | null }[] = [];
+  const sealed: EncryptedPayoutEntry[] = [];
   for (const share of shares) {
     const [provider] = await deps.db.select().from(providers).where(eq(providers.id, share.providerId));
     let payout: Payout | null = null;
     if (provider!.kycState === 'approved' && share.balanceAfter >= config.minimumPayout && deps.chain) {
-      payout = await payOut(deps, provider!, share.balanceAfter, id).catch((error: unknown) => {
-        deps.log.warn(
-          { err: error, provider: provider!.id, settlement: id },
-          'gateway: a payout could not be queued',
-        );
-        return null;
-      });
-      if (payout) {
-        await deps.db
-          .update(earnings)
-          .set({ payoutId: payout.id })
-          .where(and(eq(earnings.settlementId, id), eq(earnings.providerId, provider!.id)));
+      // A provider with an encrypted account is paid into it, with the run's other such providers.
+      const account = encrypted ? await findProviderAccount(deps.db, provider!.id) : null;
+      if (account?.state === 'registered') {
+        sealed.push({ provider: provider!, account, amount: share.balanceAfter });
+      } else {
+        payout = await payOut(deps, provider!, share.balanceAfter, id).catch((error: unknown) => {
+          deps.log.warn(
+            { err: error, provider: provider!.id, settlement: id },
+            'gateway: a payout could not be queued',
+          );
+          return null;
+        });
       }
     }
-    await tellProvider(deps, provider!, share, payout, config.minimumPayout, outcome.settlement);
+    told.push({ provider: provider!, share, payout });
+  }
+  const paidEncrypted = await payEncrypted(deps, id, sealed).catch((error: unknown) => {
+    deps.log.warn({ err: error, settlement: id }, 'gateway: the encrypted payouts could not be queued');
+    return new Map<string, Payout>();
+  });
+  for (const entry of told) {
+    const payout = entry.payout ?? paidEncrypted.get(entry.provider.id) ?? null;
+    if (payout) {
+      await deps.db
+        .update(earnings)
+        .set({ payoutId: payout.id })
+        .where(and(eq(earnings.settlementId, id), eq(earnings.providerId, entry.provider.id)));
+    }
+    await tellProvider(deps, entry.provider, entry.share, payout, config.minimumPayout, outcome.settlement);
   }
   return outcome;
 }
@@ -271,13 +291,15 @@ async function tellProvider(
   settlement: SettlementRow,
 ): Promise<void> {
   const usdc = formatUsdc;
-  const next = payout
-    ? `${usdc(payout.amount)} is on its way to ${provider.payoutAddress}.`
-    : provider.kycState !== 'approved'
-      ? `${usdc(share.balanceAfter)} is claimable once your KYC is approved.`
-      : share.balanceAfter < minimum
-        ? `${usdc(share.balanceAfter)} carries forward: payouts start at ${usdc(minimum)}.`
-        : `${usdc(share.balanceAfter)} is claimable in the provider portal.`;
+  const next = payout?.batchId
+    ? `${usdc(payout.amount)} is on its way into your encrypted account, where only you and Tally can read it.`
+    : payout
+      ? `${usdc(payout.amount)} is on its way to ${provider.payoutAddress}.`
+      : provider.kycState !== 'approved'
+        ? `${usdc(share.balanceAfter)} is claimable once your KYC is approved.`
+        : share.balanceAfter < minimum
+          ? `${usdc(share.balanceAfter)} carries forward: payouts start at ${usdc(minimum)}.`
+          : `${usdc(share.balanceAfter)} is claimable in the provider portal.`;
   await deps.db.transaction((tx) =>
     notify(
       tx,

@@ -10850,6 +10850,671 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/gateway/provider/encrypted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My encrypted account: what to sign to make and register its key, its balance as the chain holds it (only my key reads it), and my claims
+         * @description Any signed-in person (and the operator key). An API key needs the `gateway:read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The encrypted account */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false on a chain without encrypted credits */
+                            enabled: boolean;
+                            /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                            contract: string | null;
+                            chain_id: number | null;
+                            /** @description what the wallet signs (personal_sign) to derive the key: the same wallet always derives the same key */
+                            key_message: string;
+                            /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                            payout_address: string;
+                            account: components["schemas"]["GatewayEncryptedAccount"];
+                            balance: components["schemas"]["ElGamalCiphertext"];
+                            /**
+                             * @description what Tally’s ledger says the account holds and can be claimed
+                             * @example 2500
+                             */
+                            claimable: string;
+                            can_claim: boolean;
+                            claims: components["schemas"]["GatewayEncryptedClaim"][];
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `provider_required`: Only a provider can do this: register as a provider first */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "provider_required" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/provider/encrypted/registration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The EIP-712 message my payout wallet signs to register a key (RegisterKey), for that key
+         * @description Any signed-in person (and the operator key). An API key needs the `gateway:read` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        key: components["schemas"]["BabyJubJubPoint"];
+                    };
+                };
+            };
+            responses: {
+                /** @description What to sign */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            domain: {
+                                name: string;
+                                version: string;
+                                chainId: number;
+                                /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                                verifyingContract: string;
+                            };
+                            types: {
+                                [key: string]: {
+                                    name: string;
+                                    type: string;
+                                }[];
+                            };
+                            /** @enum {string} */
+                            primaryType: "RegisterKey";
+                            message: {
+                                /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                                account: string;
+                                /** @description a BN254 field element, in decimal */
+                                keyX: string;
+                                /** @description a BN254 field element, in decimal */
+                                keyY: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `provider_required`: Only a provider can do this: register as a provider first; `encrypted_credits_off`: This Tally’s chain has no encrypted credits: payouts are plain USDC */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "provider_required" | "encrypted_credits_off" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/provider/encrypted/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register my encrypted account’s key, signed by my payout wallet: Tally submits it, so I spend no gas; payouts are then encrypted to it
+         * @description Any signed-in person (and the operator key). An API key needs the `gateway:provide` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                        address: string;
+                        key: components["schemas"]["BabyJubJubPoint"];
+                        signature: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The account, its registration on its way */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayEncryptedAccount"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `provider_required`: Only a provider can do this: register as a provider first; `encrypted_credits_off`: This Tally’s chain has no encrypted credits: payouts are plain USDC; `key_registered`: The address has a key registered already: a key is for good (details.state) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "provider_required" | "encrypted_credits_off" | "key_registered" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description `not_payout_address`: An encrypted account is registered from the provider’s payout address, which signs for it; `unusable_key`: The key is not a point of the curve’s prime subgroup other than the identity; `bad_key_signature`: The registration is not signed by the address it registers (EIP-712 RegisterKey) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_payout_address" | "unusable_key" | "bad_key_signature" | "domain_rule" | "managed_by_line" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/provider/encrypted/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim my encrypted balance to USDC at my account’s address, with the withdrawal proof my key made (approved KYC only)
+         * @description Any signed-in person (and the operator key). An API key needs the `gateway:provide` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description USDC micro-units (6 decimals), as a decimal string
+                         * @example 2500
+                         */
+                        amount: string;
+                        new_balance: components["schemas"]["ElGamalCiphertext"];
+                        /** @description the Groth16 proof as snarkjs gives it */
+                        proof: {
+                            pi_a: string[];
+                            pi_b: string[][];
+                            pi_c: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description The claim, on its way */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayEncryptedClaim"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `kyc_not_approved`: Only a provider with approved KYC can claim funds */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "kyc_not_approved" | "forbidden";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `provider_required`: Only a provider can do this: register as a provider first; `encrypted_credits_off`: This Tally’s chain has no encrypted credits: payouts are plain USDC; `no_encrypted_account`: The provider has no registered encrypted account: register one first; `claim_pending`: A claim of the encrypted balance is on its way already */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "provider_required" | "encrypted_credits_off" | "no_encrypted_account" | "claim_pending" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description `nothing_to_claim`: The provider’s earnings hold nothing to claim now; `invalid_claim_proof`: The withdrawal proof does not verify against the encrypted balance on chain now (details.reason): read the balance and prove again */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "nothing_to_claim" | "invalid_claim_proof" | "domain_rule" | "managed_by_line" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/encrypted/audits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The daily checks of every encrypted balance, decrypted with the auditor key, against the ledger (latest first)
+         * @description Administrators (and the operator key) only. An API key needs the `gateway:read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The runs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            audits: {
+                                /** Format: uuid */
+                                id: string;
+                                ran_at: string;
+                                checked: number;
+                                skipped: number;
+                                mismatches: {
+                                    /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                                    address: string;
+                                    /**
+                                     * @description USDC micro-units (6 decimals), as a decimal string
+                                     * @example 2500
+                                     */
+                                    expected: string;
+                                    /**
+                                     * @description USDC micro-units (6 decimals), as a decimal string
+                                     * @example 2500
+                                     */
+                                    found: string | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/gateway/x402/resources": {
         parameters: {
             query?: never;
@@ -34281,6 +34946,14 @@ export interface components {
          *     - `kyc_own_review`: An administrator who is the provider leaves the KYC review to another administrator
          *     - `kyc_not_approved`: Only a provider with approved KYC can claim funds
          *     - `nothing_to_claim`: The provider’s earnings hold nothing to claim now
+         *     - `encrypted_credits_off`: This Tally’s chain has no encrypted credits: payouts are plain USDC
+         *     - `not_payout_address`: An encrypted account is registered from the provider’s payout address, which signs for it
+         *     - `unusable_key`: The key is not a point of the curve’s prime subgroup other than the identity
+         *     - `bad_key_signature`: The registration is not signed by the address it registers (EIP-712 RegisterKey)
+         *     - `key_registered`: The address has a key registered already: a key is for good (details.state)
+         *     - `no_encrypted_account`: The provider has no registered encrypted account: register one first
+         *     - `claim_pending`: A claim of the encrypted balance is on its way already
+         *     - `invalid_claim_proof`: The withdrawal proof does not verify against the encrypted balance on chain now (details.reason): read the balance and prove again
          *     - `reservation_active`: The reservation is still active
          *     - `reservation_expired`: The reservation passed its expiry; its credits are free again
          *     - `reservation_used`: The reservation was used already
@@ -34362,7 +35035,7 @@ export interface components {
          *     - `flow_operator_not_authorized`: The subscriber has not given Tally’s operator the permission this change needs (details.permissions)
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "webhook_endpoint_limit" | "webhook_endpoint_disabled" | "webhook_delivery_pending" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "domain_not_set" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "shop_already_started" | "tenant_database_not_ready" | "float_database_not_ready" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "subscription_closed" | "not_subscribed" | "uses_exhausted" | "quota_exceeded" | "flow_exists" | "permit_stale" | "start_amount_not_covered" | "flow_not_found" | "flow_operator_not_authorized";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "webhook_endpoint_limit" | "webhook_endpoint_disabled" | "webhook_delivery_pending" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "encrypted_credits_off" | "not_payout_address" | "unusable_key" | "bad_key_signature" | "key_registered" | "no_encrypted_account" | "claim_pending" | "invalid_claim_proof" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "domain_not_set" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "shop_already_started" | "tenant_database_not_ready" | "float_database_not_ready" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "subscription_closed" | "not_subscribed" | "uses_exhausted" | "quota_exceeded" | "flow_exists" | "permit_stale" | "start_amount_not_covered" | "flow_not_found" | "flow_operator_not_authorized";
         Error: {
             error: {
                 /** @example validation_failed */
@@ -35049,6 +35722,43 @@ export interface components {
             settlement_id: string | null;
             /** Format: uuid */
             transaction_id: string | null;
+            failure: string | null;
+            created_at: string;
+            finished_at: string | null;
+        };
+        GatewayEncryptedAccount: {
+            /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+            address: string;
+            /** @enum {string} */
+            state: "registering" | "registered" | "failed";
+            key: components["schemas"]["BabyJubJubPoint"];
+            failure: string | null;
+            created_at: string;
+            registered_at: string | null;
+        } | null;
+        BabyJubJubPoint: {
+            /** @description a BN254 field element, in decimal */
+            x: string;
+            /** @description a BN254 field element, in decimal */
+            y: string;
+        };
+        /** @description the account’s balance under its own key, as the chain holds it now */
+        ElGamalCiphertext: {
+            c1: components["schemas"]["BabyJubJubPoint"];
+            c2: components["schemas"]["BabyJubJubPoint"];
+        } | null;
+        GatewayEncryptedClaim: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            state: "pending" | "paid" | "failed";
+            /**
+             * @description USDC micro-units (6 decimals), as a decimal string
+             * @example 2500
+             */
+            amount: string;
+            /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+            to: string;
             failure: string | null;
             created_at: string;
             finished_at: string | null;

@@ -1,0 +1,108 @@
+import { desc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { type Address, getAddress } from 'viem';
+import { base8, multiply, pointsEqual } from '../../chain/zk/babyjub';
+import { type Ciphertext, decrypt, decryptToPoint } from '../../chain/zk/elgamal';
+import { readAccount } from '../../chain/zk/encrypted-credits';
+import { type Actor, requireAdmin } from '../../core/actor';
+import type { Db } from '../../core/database';
+import { newId } from '../../core/ids';
+import type { GatewayDeps } from '../deps';
+import { encryptedAccountOf, findAccount } from '../ledger';
+import { encryptedAccounts, encryptedAudits, encryptedClaims, payouts } from '../schema';
+import { batchesInFlight, expectedPoolValue } from './payouts';
+import { findEncryptedCredits } from './runtime';
+
+export type EncryptedAudit = typeof encryptedAudits.$inferSelect;
+
+// A mismatch's amount is looked for up to 2^32 micro-USDC (4,294 USDC): enough to tell an
+// administrator what the chain holds in every ordinary case, and a second or two of work.
+const SEARCH_LIMIT = 1n << 32n;
+
+/**
+ * Decrypts every encrypted account with the auditor key and compares it with the ledger: a
+ * provider's account must hold what its ledger account `encrypted` has posted, the pool what
+ * Tally's batches funded and did not pay. Only the expected amount is tried (one multiplication per
+ * account); the search for what a mismatched account holds instead is bounded. An account with a
+ * move or a claim on its way is left to the next run, since the chain and the ledger are between
+ * two states then. Each run is recorded for administrators.
+ */
+export async function auditEncryptedBalances(deps: GatewayDeps): Promise<EncryptedAudit | null> {
+  const credits = await findEncryptedCredits(deps);
+  if (!credits) return null;
+  const { chain, contract, auditor } = credits;
+  const inFlight = await batchesInFlight(deps.db);
+  const busy = new Set<string>();
+  if (inFlight.length > 0) {
+    const moving = await deps.db
+      .select({ address: payouts.toAddress })
+      .from(payouts)
+      .where(
+        inArray(
+          payouts.batchId,
+          inFlight.map((batch) => batch.id),
+        ),
+      );
+    for (const row of moving) busy.add(row.address);
+  }
+  const claiming = await deps.db
+    .select({ address: encryptedClaims.address })
+    .from(encryptedClaims)
+    .where(eq(encryptedClaims.state, 'pending'));
+  for (const row of claiming) busy.add(row.address);
+
+  const expected: { address: Address; value: bigint }[] = [];
+  let skipped = 0;
+  if (inFlight.length === 0) expected.push({ address: contract, value: await expectedPoolValue(deps.db) });
+  else skipped += 1;
+  const registered = await deps.db
+    .select()
+    .from(encryptedAccounts)
+    .where(isNotNull(encryptedAccounts.registeredAt));
+  for (const account of registered) {
+    if (!account.providerId) continue;
+    if (busy.has(account.address)) {
+      skipped += 1;
+      continue;
+    }
+    const ledger = await findAccount(deps.db, encryptedAccountOf(account.providerId));
+    const value = ledger ? ledger.creditsPosted - ledger.debitsPosted : 0n;
+    expected.push({ address: getAddress(account.address), value });
+  }
+
+  const mismatches: EncryptedAudit['mismatches'] = [];
+  for (const entry of expected) {
+    const held = await readAccount(chain.client.publicClient, contract, entry.address);
+    if (!holds(held.audit, auditor.secret, entry.value)) {
+      const found = decrypt(held.audit, auditor.secret, SEARCH_LIMIT);
+      mismatches.push({
+        address: entry.address.toLowerCase(),
+        expected: entry.value.toString(),
+        found: found === undefined ? null : found.toString(),
+      });
+    }
+  }
+  const [audit] = await deps.db
+    .insert(encryptedAudits)
+    .values({ id: newId(), ranAt: deps.clock.now(), checked: expected.length, skipped, mismatches })
+    .returning();
+  if (mismatches.length > 0)
+    deps.log.error({ mismatches: mismatches.length }, 'gateway: encrypted balances differ from the ledger');
+  return audit!;
+}
+
+/** Whether the ciphertext holds `value` under the key: C2 − s·C1 = value·G. */
+function holds(ciphertext: Ciphertext, secret: bigint, value: bigint): boolean {
+  return pointsEqual(decryptToPoint(ciphertext, secret), multiply(base8, value));
+}
+
+/** The latest runs, newest first (administrators). */
+export async function listEncryptedAudits(
+  deps: Pick<GatewayDeps, 'db'>,
+  actor: Actor,
+): Promise<EncryptedAudit[]> {
+  requireAdmin(actor);
+  return latestAudits(deps.db);
+}
+
+const latestAudits = (db: Db): Promise<EncryptedAudit[]> =>
+  db.select().from(encryptedAudits).orderBy(desc(encryptedAudits.ranAt)).limit(30);

@@ -1,0 +1,493 @@
+import { sql } from 'drizzle-orm';
+import { type Address, getAddress, type Hex, parseAbi } from 'viem';
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Body,
+  read,
+  request,
+  signedInPerson,
+  type TestPerson,
+  type TestTally,
+  testTally,
+} from '../../../test/support/app';
+import { settleChain, startTestChain } from '../../../test/support/chain';
+import { fundCredits, mintToTreasury } from '../../../test/support/gateway';
+import type { ChainRuntime } from '../../chain/runtime';
+import { outgoingTransactions } from '../../chain/schema';
+import { base8, multiply } from '../../chain/zk/babyjub';
+import { type Ciphertext, decrypt, type KeyPair, keyPairFromSignature } from '../../chain/zk/elgamal';
+import { planWithdrawal, readAccount } from '../../chain/zk/encrypted-credits';
+import { auditorKeyOf } from '../../chain/zk/operator';
+import { prove, releaseProver } from '../../chain/zk/proofs';
+import { systemActor } from '../../core/actor';
+import { queryRows } from '../../core/database';
+import { applyTransfers } from '../../ledger/engine';
+import { getAccount } from '../../ledger/service';
+import { type DemoUpstream, startDemoUpstream } from '../demo/upstream-server';
+import type { GatewayDeps } from '../deps';
+import { encryptedAccountOf, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
+import { gatewayDeps } from '../line';
+import { periodEndAt, settle, updateSettings } from '../settlement/service';
+import { auditEncryptedBalances } from './audit';
+import { proveEncryptedBatches } from './payouts';
+import { closeGatewayProvers } from './runtime';
+
+let chain: ChainRuntime;
+let tally: TestTally;
+let deps: GatewayDeps;
+let upstream: DemoUpstream;
+let admin: TestPerson;
+let contract: Address;
+let auditor: KeyPair;
+
+const usdcAbi = parseAbi(['function balanceOf(address) view returns (uint256)']);
+
+beforeAll(async () => {
+  chain = await startTestChain();
+  await mintToTreasury(chain, 1_000_000_000n);
+  tally = await testTally({ chain });
+  deps = gatewayDeps(tally.context);
+  upstream = await startDemoUpstream();
+  admin = await signedInPerson(tally, { isAdmin: true });
+  contract = chain.deployment.encryptedCredits!.contract;
+  auditor = await auditorKeyOf(chain.treasury);
+  await updateSettings(deps, systemActor, { minimumPayout: 1_000_000n });
+}, 120_000);
+
+afterAll(async () => {
+  await upstream?.close();
+  await closeGatewayProvers();
+  await releaseProver();
+});
+
+interface Provider {
+  person: TestPerson;
+  providerId: string;
+  serverId: string;
+  slug: string;
+  wallet: PrivateKeyAccount;
+  key: KeyPair;
+}
+
+async function provider(name: string): Promise<Provider> {
+  const person = await signedInPerson(tally);
+  const wallet = privateKeyToAccount(generatePrivateKey());
+  const made = await read(
+    await request(tally, 'POST', '/api/gateway/provider', {
+      as: person,
+      body: { name, payout_address: wallet.address },
+    }),
+  );
+  const slug = name.toLowerCase().replaceAll(' ', '-');
+  const server = await read(
+    await request(tally, 'POST', '/api/gateway/servers', {
+      as: person,
+      body: { slug, name, upstream_url: upstream.url },
+    }),
+  );
+  await tally.database.db.execute(
+    sql`UPDATE gateway_providers SET kyc_state = 'approved' WHERE id = ${made.id}`,
+  );
+  const terms = await read(await request(tally, 'GET', '/api/gateway/provider/encrypted', { as: person }));
+  // The portal's first step: the wallet signs the key message, and the key is what that signature gives.
+  const key = keyPairFromSignature(await wallet.signMessage({ message: terms.key_message }));
+  return { person, providerId: made.id, serverId: server.id, slug, wallet, key };
+}
+
+const keyBody = (key: KeyPair) => ({ x: key.publicKey.x.toString(), y: key.publicKey.y.toString() });
+
+async function registrationSignature(who: Provider, signer: PrivateKeyAccount = who.wallet): Promise<Hex> {
+  const typed = await read(
+    await request(tally, 'POST', '/api/gateway/provider/encrypted/registration', {
+      as: who.person,
+      body: { key: keyBody(who.key) },
+    }),
+  );
+  return signer.signTypedData({
+    domain: typed.domain,
+    types: typed.types,
+    primaryType: 'RegisterKey',
+    message: {
+      account: typed.message.account,
+      keyX: BigInt(typed.message.keyX),
+      keyY: BigInt(typed.message.keyY),
+    },
+  });
+}
+
+async function register(who: Provider): Promise<Body> {
+  const response = await request(tally, 'POST', '/api/gateway/provider/encrypted/key', {
+    as: who.person,
+    body: { address: who.wallet.address, key: keyBody(who.key), signature: await registrationSignature(who) },
+  });
+  expect(response.status).toBe(201);
+  return read(response);
+}
+
+let calls = 0;
+async function served(payer: TestPerson, to: Provider, price: bigint): Promise<void> {
+  calls += 1;
+  const begun = await deps.meter.begin({
+    userId: payer.userId,
+    grantId: null,
+    serverId: to.serverId,
+    slug: to.slug,
+    providerId: to.providerId,
+    tool: 'add',
+    price,
+    requestHash: 'e'.repeat(64),
+    key: `encrypted-test-${calls}`,
+    clientKey: true,
+  });
+  if (begun.kind !== 'started') throw new Error(`the call was not started: ${begun.kind}`);
+  deps.meter.finish(begun.ticket, { served: true, result: { content: [] } });
+  await deps.meter.release({ userId: payer.userId });
+}
+
+const usdcOf = (address: Address) =>
+  chain.client.publicClient.readContract({
+    address: chain.deployment.tokens.USDC.address,
+    abi: usdcAbi,
+    functionName: 'balanceOf',
+    args: [address],
+  });
+
+const ledgerEncrypted = async (providerId: string) => {
+  const account = await getAccount(deps, encryptedAccountOf(providerId));
+  return { posted: account.creditsPosted - account.debitsPosted, pending: account.debitsPending };
+};
+
+const onChain = (address: Address) => readAccount(chain.client.publicClient, contract, address);
+
+let alpha: Provider;
+let beta: Provider;
+
+describe('an encrypted account', () => {
+  it('is registered from the payout wallet’s signature, with no gas of the provider’s; refusals change nothing', async () => {
+    alpha = await provider('Alpha tools');
+    beta = await provider('Beta tools');
+    const stranger = privateKeyToAccount(generatePrivateKey());
+
+    const elsewhere = await request(tally, 'POST', '/api/gateway/provider/encrypted/key', {
+      as: alpha.person,
+      body: {
+        address: stranger.address,
+        key: keyBody(alpha.key),
+        signature: await registrationSignature(alpha),
+      },
+    });
+    expect(elsewhere.status).toBe(422);
+    expect((await read(elsewhere)).error.code).toBe('not_payout_address');
+
+    const forged = await request(tally, 'POST', '/api/gateway/provider/encrypted/key', {
+      as: alpha.person,
+      body: {
+        address: alpha.wallet.address,
+        key: keyBody(alpha.key),
+        signature: await registrationSignature(alpha, stranger),
+      },
+    });
+    expect(forged.status).toBe(422);
+    expect((await read(forged)).error.code).toBe('bad_key_signature');
+
+    const offCurve = await request(tally, 'POST', '/api/gateway/provider/encrypted/key', {
+      as: alpha.person,
+      body: {
+        address: alpha.wallet.address,
+        key: { x: alpha.key.publicKey.x.toString(), y: (alpha.key.publicKey.y + 1n).toString() },
+        signature: await registrationSignature(alpha),
+      },
+    });
+    expect(offCurve.status).toBe(422);
+    expect((await read(offCurve)).error.code).toBe('unusable_key');
+    const before = await read(
+      await request(tally, 'GET', '/api/gateway/provider/encrypted', { as: alpha.person }),
+    );
+    expect(before).toMatchObject({
+      enabled: true,
+      account: null,
+      balance: null,
+      claimable: '0',
+      can_claim: false,
+    });
+
+    const ethBefore = await chain.client.publicClient.getBalance({ address: alpha.wallet.address });
+    expect(await register(alpha)).toMatchObject({
+      state: 'registering',
+      address: alpha.wallet.address.toLowerCase(),
+    });
+    // Sent again, the same registration answers the same account.
+    expect((await register(alpha)).state).toBe('registering');
+    await register(beta);
+    await settleChain(tally, { follow: false });
+    const after = await read(
+      await request(tally, 'GET', '/api/gateway/provider/encrypted', { as: alpha.person }),
+    );
+    expect(after.account.state).toBe('registered');
+    expect(await chain.client.publicClient.getBalance({ address: alpha.wallet.address })).toBe(ethBefore);
+    expect((await onChain(alpha.wallet.address)).key).toEqual(alpha.key.publicKey);
+
+    const again = await request(tally, 'POST', '/api/gateway/provider/encrypted/key', {
+      as: alpha.person,
+      body: {
+        address: alpha.wallet.address,
+        key: keyBody(beta.key),
+        signature: await registrationSignature(alpha),
+      },
+    });
+    expect(again.status).toBe(409);
+    expect((await read(again)).error.code).toBe('key_registered');
+  }, 120_000);
+});
+
+describe('a settlement with encrypted payouts', () => {
+  let alphaNet: bigint;
+  let betaNet: bigint;
+  const transactions: Hex[] = [];
+
+  it('pays both providers out of the pool in one batch, proven in parallel, and the chain shows neither amount', async () => {
+    const first = await signedInPerson(tally);
+    const second = await signedInPerson(tally);
+    await fundCredits(tally, first.userId, 50_000_000n);
+    await fundCredits(tally, second.userId, 50_000_000n);
+    for (let i = 0; i < 4; i++) await served(first, alpha, 1_250_000n);
+    await served(second, alpha, 700_000n);
+    await served(first, beta, 900_000n);
+    await served(second, beta, 1_300_000n);
+
+    tally.clock.advance(25 * 3_600_000);
+    const run = await settle(deps, periodEndAt(tally.clock.now(), 24));
+    expect(run.made).toBe(true);
+    // Gross 7,900,000 less the 5 % fee: Alpha's 5,700,000 and Beta's 2,200,000 net 5,415,000 and 2,090,000.
+    alphaNet = 5_415_000n;
+    betaNet = 2_090_000n;
+    const pending = await read(
+      await request(tally, 'GET', '/api/gateway/provider/earnings', { as: alpha.person }),
+    );
+    expect(pending.payouts[0]).toMatchObject({ state: 'pending', amount: alphaNet.toString() });
+    expect(pending.payouts[0].to).toBe(alpha.wallet.address.toLowerCase());
+
+    // The treasury's deposit of the run's total into the pool is confirmed; then the batch is proven.
+    expect(await proveEncryptedBatches(deps)).toEqual({ state: 'idle' });
+    await settleChain(tally, { follow: false });
+    const proven = await proveEncryptedBatches(deps);
+    expect(proven).toMatchObject({ state: 'sent', moves: 2 });
+    await settleChain(tally, { follow: false });
+
+    const paid = await read(
+      await request(tally, 'GET', '/api/gateway/provider/earnings', { as: alpha.person }),
+    );
+    expect(paid.payouts[0]).toMatchObject({ state: 'paid', amount: alphaNet.toString() });
+    expect(paid.claimable).toBe('0');
+    expect(await ledgerEncrypted(alpha.providerId)).toEqual({ posted: alphaNet, pending: 0n });
+    expect(await ledgerEncrypted(beta.providerId)).toEqual({ posted: betaNet, pending: 0n });
+
+    // Each provider's own key reads its payout; the auditor key reads the same; the pool is empty again.
+    for (const [who, net] of [
+      [alpha, alphaNet],
+      [beta, betaNet],
+    ] as const) {
+      const held = await onChain(who.wallet.address);
+      expect(decrypt(held.balance, who.key.secret, 1n << 32n)).toBe(net);
+      expect(decrypt(held.audit, auditor.secret, 1n << 32n)).toBe(net);
+    }
+    const pool = await onChain(contract);
+    expect(decrypt(pool.audit, auditor.secret, 1n << 24n)).toBe(0n);
+    expect(await usdcOf(contract)).toBe(alphaNet + betaNet);
+
+    const rows = await queryRows<{ hash: Hex }>(
+      tally.database.db,
+      sql`SELECT mined_hash AS hash FROM ${outgoingTransactions} WHERE purpose IN ('gateway.encrypted_funding', 'gateway.encrypted_payouts') AND mined_hash IS NOT NULL`,
+    );
+    for (const row of rows) transactions.push(row.hash);
+    expect(transactions).toHaveLength(2);
+  }, 240_000);
+
+  it('leaves no provider’s payout amount in any log, calldata or storage slot of the run', async () => {
+    const hidden = [alphaNet, betaNet];
+    const forbidden = new Set<bigint>(hidden.flatMap((amount) => [amount, multiply(base8, amount).x]));
+    let slotsSeen = 0;
+    for (const hash of transactions) {
+      const transaction = await chain.client.publicClient.getTransaction({ hash });
+      const receipt = await chain.client.publicClient.getTransactionReceipt({ hash });
+      const words: bigint[] = [...wordsOf(`0x${transaction.input.slice(10)}`)];
+      for (const log of receipt.logs)
+        words.push(...log.topics.map((topic) => BigInt(topic)), ...wordsOf(log.data));
+      const touched = (await chain.client.publicClient.request({
+        method: 'debug_traceTransaction' as never,
+        params: [hash, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }] as never,
+      })) as { post: Record<string, { storage?: Record<string, Hex> }> };
+      const slots = Object.values(touched.post).flatMap((state) => Object.values(state.storage ?? {}));
+      slotsSeen += slots.length;
+      words.push(...slots.map((value) => BigInt(value)));
+      for (const word of words) expect(forbidden.has(word)).toBe(false);
+    }
+    expect(slotsSeen).toBeGreaterThan(16);
+  });
+
+  it('agrees with the ledger in the daily audit, and finds a ledger entry the chain does not have', async () => {
+    const clean = await auditEncryptedBalances(deps);
+    expect(clean).toMatchObject({ checked: 3, skipped: 0, mismatches: [] });
+    const audits = await read(await request(tally, 'GET', '/api/gateway/encrypted/audits', { as: admin }));
+    expect(audits.audits[0]).toMatchObject({ checked: 3, mismatches: [] });
+    expect((await request(tally, 'GET', '/api/gateway/encrypted/audits', { as: alpha.person })).status).toBe(
+      403,
+    );
+
+    // One micro-USDC more on the ledger than the chain holds: the audit names the account, and what the chain holds.
+    await applyTransfers(
+      tally.database.db,
+      [
+        {
+          id: '5f0c7a1e-93b4-4c2a-8e61-0d9b2f4a7c13',
+          debitAccountId: GATEWAY_ACCOUNTS.fees,
+          creditAccountId: encryptedAccountOf(beta.providerId),
+          amount: 1n,
+          ledger: USDC_LEDGER,
+          code: 'test_drift',
+        },
+      ],
+      { clock: tally.clock },
+    );
+    const drift = await auditEncryptedBalances(deps);
+    expect(drift?.mismatches).toEqual([
+      {
+        address: beta.wallet.address.toLowerCase(),
+        expected: (betaNet + 1n).toString(),
+        found: betaNet.toString(),
+      },
+    ]);
+    await applyTransfers(
+      tally.database.db,
+      [
+        {
+          id: '5f0c7a1e-93b4-4c2a-8e61-0d9b2f4a7c14',
+          debitAccountId: encryptedAccountOf(beta.providerId),
+          creditAccountId: GATEWAY_ACCOUNTS.fees,
+          amount: 1n,
+          ledger: USDC_LEDGER,
+          code: 'test_drift',
+        },
+      ],
+      { clock: tally.clock },
+    );
+  }, 60_000);
+
+  it('lets the provider claim what its key reads, with its own proof, once; a proof of anything else is refused', async () => {
+    const portal = await read(
+      await request(tally, 'GET', '/api/gateway/provider/encrypted', { as: alpha.person }),
+    );
+    expect(portal).toMatchObject({ claimable: alphaNet.toString(), can_claim: true });
+    const balance = ciphertextOf(portal.balance);
+    const value = decrypt(balance, alpha.key.secret, 1n << 32n)!;
+    expect(value).toBe(alphaNet);
+
+    const wrong = planWithdrawal({
+      owner: alpha.key,
+      balance,
+      value,
+      amount: value - 1n,
+      recipient: alpha.wallet.address,
+    });
+    const wrongProof = await prove('withdraw', wrong.inputs);
+    const mismatched = await request(tally, 'POST', '/api/gateway/provider/encrypted/claims', {
+      as: alpha.person,
+      body: {
+        amount: value.toString(),
+        new_balance: ciphertextJson(wrong.statement.newBalance),
+        proof: wrongProof.proof,
+      },
+    });
+    expect(mismatched.status).toBe(422);
+    expect((await read(mismatched)).error.code).toBe('invalid_claim_proof');
+    expect(await ledgerEncrypted(alpha.providerId)).toEqual({ posted: alphaNet, pending: 0n });
+
+    const claim = planWithdrawal({
+      owner: alpha.key,
+      balance,
+      value,
+      amount: value,
+      recipient: alpha.wallet.address,
+    });
+    const proof = await prove('withdraw', claim.inputs);
+    const body = {
+      amount: value.toString(),
+      new_balance: ciphertextJson(claim.statement.newBalance),
+      proof: proof.proof,
+    };
+    const claimed = await request(tally, 'POST', '/api/gateway/provider/encrypted/claims', {
+      as: alpha.person,
+      body,
+    });
+    expect(claimed.status).toBe(201);
+    expect(await read(claimed)).toMatchObject({ state: 'pending', amount: alphaNet.toString() });
+    const twice = await request(tally, 'POST', '/api/gateway/provider/encrypted/claims', {
+      as: alpha.person,
+      body,
+    });
+    expect(twice.status).toBe(409);
+    expect((await read(twice)).error.code).toBe('claim_pending');
+
+    await settleChain(tally, { follow: false });
+    expect(await usdcOf(alpha.wallet.address)).toBe(alphaNet);
+    expect(await ledgerEncrypted(alpha.providerId)).toEqual({ posted: 0n, pending: 0n });
+    const after = await read(
+      await request(tally, 'GET', '/api/gateway/provider/encrypted', { as: alpha.person }),
+    );
+    expect(after).toMatchObject({ claimable: '0', can_claim: false });
+    expect(after.claims[0]).toMatchObject({ state: 'paid', amount: alphaNet.toString() });
+    expect(decrypt(ciphertextOf(after.balance), alpha.key.secret, 1n << 24n)).toBe(0n);
+
+    const replay = await request(tally, 'POST', '/api/gateway/provider/encrypted/claims', {
+      as: alpha.person,
+      body,
+    });
+    expect(replay.status).toBe(422);
+    expect((await read(replay)).error.code).toBe('nothing_to_claim');
+    expect(await auditEncryptedBalances(deps)).toMatchObject({ checked: 3, mismatches: [] });
+  }, 120_000);
+
+  it('refuses a claim before KYC is approved', async () => {
+    await tally.database.db.execute(
+      sql`UPDATE gateway_providers SET kyc_state = 'submitted' WHERE id = ${beta.providerId}`,
+    );
+    const refused = await request(tally, 'POST', '/api/gateway/provider/encrypted/claims', {
+      as: beta.person,
+      body: {
+        amount: '1',
+        new_balance: ciphertextJson({ c1: base8, c2: base8 }),
+        proof: {
+          pi_a: ['1', '2'],
+          pi_b: [
+            ['1', '2'],
+            ['3', '4'],
+          ],
+          pi_c: ['1', '2'],
+        },
+      },
+    });
+    expect(refused.status).toBe(403);
+    expect((await read(refused)).error.code).toBe('kyc_not_approved');
+    expect(await ledgerEncrypted(beta.providerId)).toEqual({ posted: betaNet, pending: 0n });
+    expect(getAddress(beta.wallet.address)).toBe(beta.wallet.address);
+  });
+});
+
+function ciphertextOf(body: Body): Ciphertext {
+  return {
+    c1: { x: BigInt(body.c1.x), y: BigInt(body.c1.y) },
+    c2: { x: BigInt(body.c2.x), y: BigInt(body.c2.y) },
+  };
+}
+
+function ciphertextJson(ciphertext: Ciphertext) {
+  const point = (p: { x: bigint; y: bigint }) => ({ x: p.x.toString(), y: p.y.toString() });
+  return { c1: point(ciphertext.c1), c2: point(ciphertext.c2) };
+}
+
+function* wordsOf(data: Hex): Generator<bigint> {
+  const hex = data.slice(2);
+  for (let offset = 0; offset + 64 <= hex.length; offset += 64)
+    yield BigInt(`0x${hex.slice(offset, offset + 64)}`);
+}

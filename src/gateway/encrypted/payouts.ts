@@ -1,0 +1,451 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { encodeFunctionData, getAddress, type Hex, keccak256, toHex } from 'viem';
+import { authorizationTerms } from '../../chain/authorizations';
+import * as EncryptedCreditsContract from '../../chain/contracts/EncryptedCredits';
+import { estimateGasLimit, queueTransaction, type Settlement } from '../../chain/sender/sender';
+import { base8, multiply, pointsEqual } from '../../chain/zk/babyjub';
+import { decryptToPoint } from '../../chain/zk/elgamal';
+import { moveArgument, planMovesFrom, readAccount } from '../../chain/zk/encrypted-credits';
+import type { Db } from '../../core/database';
+import { databaseStep, defineFlow, type Flow } from '../../core/flows';
+import { notify } from '../../core/notifications/service';
+import { applyBalanceOps } from '../../ledger/engine';
+import { idFromKey, partId } from '../../ledger/holds';
+import type { GatewayDeps } from '../deps';
+import {
+  earningsAccountOf,
+  endHeldTransfer,
+  ensureEncryptedAccount,
+  formatUsdc,
+  GATEWAY_NAMESPACE,
+  USDC_LEDGER,
+} from '../ledger';
+import { GATEWAY_NOTIFICATIONS } from '../notifications';
+import type { Provider } from '../providers/service';
+import { encryptedAccounts, encryptedBatches, payouts } from '../schema';
+import { type EncryptedAccount, keyOfAccount } from './accounts';
+import { type EncryptedCredits, gatewayProvers, requireEncryptedCredits } from './runtime';
+
+export type EncryptedBatch = typeof encryptedBatches.$inferSelect;
+type Payout = typeof payouts.$inferSelect;
+
+/** The treasury's deposit of a settlement's encrypted payouts into the pool. */
+export const FUNDING_PURPOSE = 'gateway.encrypted_funding';
+/** A batch of encrypted payouts out of the pool. */
+export const PAYING_PURPOSE = 'gateway.encrypted_payouts';
+
+/**
+ * A move's gas, measured on the contract (one proof verified, four ciphertexts written, eight
+ * curve additions), rounded up: a batch holds as many moves as the chain's gas limit allows.
+ */
+const MOVE_GAS = 450_000n;
+/** A batch refused on chain (its pool changed under it) is proven again this many times, then failed. */
+const MAX_ATTEMPTS = 3;
+
+export type EncryptedPayoutEntry = { provider: Provider; account: EncryptedAccount; amount: bigint };
+
+/**
+ * Pays a settlement's payouts into providers' encrypted accounts: each amount is held on the
+ * provider's earnings, the treasury's deposit of their total into the pool queued (one public sum
+ * for the whole run), and the payouts split into batches of as many moves as a transaction can
+ * verify. Once the deposit is confirmed, `proveEncryptedBatches` proves each batch's moves in
+ * parallel and sends it; its confirmation captures the holds into the providers' encrypted accounts.
+ * A settlement's payouts are made once, whatever re-runs.
+ */
+export async function payEncrypted(
+  deps: GatewayDeps,
+  settlementId: string,
+  entries: readonly EncryptedPayoutEntry[],
+): Promise<Map<string, Payout>> {
+  const made = new Map<string, Payout>();
+  if (entries.length === 0) return made;
+  const credits = await requireEncryptedCredits(deps);
+  const { chain } = credits;
+  const existing = await deps.db
+    .select()
+    .from(payouts)
+    .where(
+      inArray(
+        payouts.id,
+        entries.map((entry) => payoutIdOf(settlementId, entry.provider.id)),
+      ),
+    );
+  if (existing.length > 0) {
+    for (const payout of existing) made.set(payout.providerId, payout);
+    return made;
+  }
+  const total = entries.reduce((sum, entry) => sum + entry.amount, 0n);
+  const funding = await fundingTransaction(credits, settlementId, total);
+  const perBatch = Math.max(1, Number(((chain.settings.maxGasLimit * 9n) / 10n - 100_000n) / MOVE_GAS));
+  const ordered = [...entries].sort((a, b) => (a.provider.id < b.provider.id ? -1 : 1));
+
+  return deps.db.transaction(async (tx) => {
+    const now = deps.clock.now();
+    const queued = await queueTransaction(tx, deps.clock, {
+      chainId: chain.client.chainId,
+      from: chain.treasury.address,
+      to: credits.contract,
+      data: funding.data,
+      gasLimit: funding.gasLimit,
+      purpose: FUNDING_PURPOSE,
+      idempotencyKey: `${FUNDING_PURPOSE}:${settlementId}`,
+      metadata: { settlement_id: settlementId },
+    });
+    for (let start = 0; start < ordered.length; start += perBatch) {
+      const chunk = ordered.slice(start, start + perBatch);
+      const batchId = idFromKey(GATEWAY_NAMESPACE, 'encrypted-batch', settlementId, String(start));
+      await tx.insert(encryptedBatches).values({
+        id: batchId,
+        settlementId,
+        total: chunk.reduce((sum, entry) => sum + entry.amount, 0n),
+        state: 'funding',
+        fundingTransactionId: queued.id,
+        createdAt: now,
+      });
+      for (const entry of chunk) {
+        const id = payoutIdOf(settlementId, entry.provider.id);
+        const holdId = partId(id, 1);
+        const to = await ensureEncryptedAccount(tx, deps.clock, entry.provider.id);
+        const [held] = await applyBalanceOps(
+          tx,
+          [
+            {
+              op: 'hold',
+              id: holdId,
+              ledger: USDC_LEDGER,
+              code: 'gateway_payout',
+              from: [{ accountId: earningsAccountOf(entry.provider.id) }],
+              to,
+              amount: entry.amount,
+              metadata: { payout_id: id },
+            },
+          ],
+          { clock: deps.clock },
+        );
+        if (held?.result !== 'ok')
+          throw new Error(
+            `the earnings of ${entry.provider.id} could not hold ${entry.amount}: ${held?.result}`,
+          );
+        const [payout] = await tx
+          .insert(payouts)
+          .values({
+            id,
+            providerId: entry.provider.id,
+            settlementId,
+            amount: entry.amount,
+            toAddress: entry.account.address,
+            state: 'pending',
+            holdId,
+            batchId,
+            createdAt: now,
+          })
+          .returning();
+        made.set(entry.provider.id, payout!);
+      }
+    }
+    return made;
+  });
+}
+
+const payoutIdOf = (settlementId: string, providerId: string): string =>
+  idFromKey(GATEWAY_NAMESPACE, 'payout', settlementId, providerId);
+
+/**
+ * The treasury's deposit of `total` into the pool: its own EIP-3009 authorization to the contract,
+ * under a nonce derived from the settlement, so the same run can never be funded twice on chain.
+ */
+async function fundingTransaction(
+  credits: EncryptedCredits,
+  settlementId: string,
+  total: bigint,
+): Promise<{ data: Hex; gasLimit: bigint }> {
+  const { chain, contract } = credits;
+  const terms = await authorizationTerms(chain);
+  const nonce = keccak256(toHex(`${FUNDING_PURPOSE}:${settlementId}`));
+  // The token reads the window against block time, so it is set from the chain's clock. Only this
+  // contract can take a ReceiveWithAuthorization to it, and only from the operator: a long window
+  // gives nobody else anything.
+  const latest = await chain.client.publicClient.getBlock();
+  const validBefore = latest.timestamp + 30n * 24n * 3600n;
+  const signature = await chain.treasury.signTypedData({
+    domain: {
+      name: terms.token.name,
+      version: terms.token.version,
+      chainId: terms.chainId,
+      verifyingContract: terms.token.address,
+    },
+    types: { ReceiveWithAuthorization: terms.types.ReceiveWithAuthorization },
+    primaryType: 'ReceiveWithAuthorization',
+    message: { from: chain.treasury.address, to: contract, value: total, validAfter: 0n, validBefore, nonce },
+  });
+  const data = encodeFunctionData({
+    abi: EncryptedCreditsContract.abi,
+    functionName: 'deposit',
+    args: [chain.treasury.address, contract, total, 0n, validBefore, nonce, signature],
+  });
+  const gasLimit = await estimateGasLimit(
+    chain.client,
+    { from: chain.treasury.address, to: contract, data },
+    { maxGasLimit: chain.settings.maxGasLimit },
+  );
+  return { data, gasLimit };
+}
+
+/**
+ * What the pool holds by Tally's records: every funded batch's total, less every paid one's. The
+ * auditor key must read exactly this in the pool before a batch is proven from it.
+ */
+export async function expectedPoolValue(db: Db): Promise<bigint> {
+  const [row] = await db
+    .select({
+      funded: sql<string>`coalesce(sum(${encryptedBatches.total}) filter (where ${encryptedBatches.fundedAt} is not null), 0)`,
+      paid: sql<string>`coalesce(sum(${encryptedBatches.total}) filter (where ${encryptedBatches.state} = 'paid'), 0)`,
+    })
+    .from(encryptedBatches);
+  return BigInt(row?.funded ?? 0) - BigInt(row?.paid ?? 0);
+}
+
+/** When the funding is confirmed its batches wait to be proven; when it failed, so do they. */
+export function fundingSettlement(deps: GatewayDeps): Flow<Settlement> {
+  return defineFlow<Settlement>({
+    name: 'gateway.settle_encrypted_funding',
+    steps: [
+      databaseStep('record', async (tx, { input }) => {
+        const batches = await tx
+          .select()
+          .from(encryptedBatches)
+          .where(
+            and(
+              eq(encryptedBatches.fundingTransactionId, input.transactionId),
+              eq(encryptedBatches.state, 'funding'),
+            ),
+          )
+          .for('update');
+        if (batches.length === 0) return null;
+        const funded = input.state === 'confirmed';
+        for (const batch of batches) {
+          if (funded)
+            await tx
+              .update(encryptedBatches)
+              .set({ state: 'proving', fundedAt: deps.clock.now() })
+              .where(eq(encryptedBatches.id, batch.id));
+          else
+            await failBatch(
+              tx,
+              deps,
+              batch,
+              `the treasury’s deposit into the pool was ${input.state} on chain`,
+            );
+        }
+        return { state: funded ? 'proving' : 'failed', batches: batches.length };
+      }),
+    ],
+  });
+}
+
+/** Releases a failed batch's holds (its payouts are claimable again) and tells its providers. */
+async function failBatch(tx: Db, deps: GatewayDeps, batch: EncryptedBatch, reason: string): Promise<void> {
+  await tx
+    .update(encryptedBatches)
+    .set({ state: 'failed', failure: reason, finishedAt: deps.clock.now() })
+    .where(eq(encryptedBatches.id, batch.id));
+  const pending = await tx
+    .select()
+    .from(payouts)
+    .where(and(eq(payouts.batchId, batch.id), eq(payouts.state, 'pending')));
+  for (const payout of pending) {
+    await endHeldTransfer(tx, deps.clock, payout.id, payout.holdId, false);
+    await tx
+      .update(payouts)
+      .set({
+        state: 'failed',
+        failure: `${reason}: the amount is claimable again`,
+        finishedAt: deps.clock.now(),
+      })
+      .where(eq(payouts.id, payout.id));
+    await tellPayout(tx, deps, payout, false);
+  }
+}
+
+async function tellPayout(tx: Db, deps: GatewayDeps, payout: Payout, paid: boolean): Promise<void> {
+  const [account] = await tx
+    .select()
+    .from(encryptedAccounts)
+    .where(eq(encryptedAccounts.address, payout.toAddress));
+  await notify(
+    tx,
+    { clock: deps.clock, types: deps.notificationTypes, publicUrl: deps.publicUrl },
+    {
+      userId: account!.userId,
+      type: GATEWAY_NOTIFICATIONS.payout,
+      title: paid
+        ? `${formatUsdc(payout.amount)} was paid into your encrypted balance`
+        : `An encrypted payout of ${formatUsdc(payout.amount)} failed`,
+      body: paid
+        ? 'Nobody but you and Tally can read the amount on chain. Claim it to USDC in the provider portal when you like.'
+        : 'The amount is back in your earnings: claim it in the provider portal.',
+      link: '/gateway/provider/earnings',
+      dedupeKey: `payout:${payout.id}`,
+    },
+  );
+}
+
+export type ProvingOutcome =
+  | { state: 'idle' }
+  | { state: 'waiting'; reason: string }
+  | { state: 'sent'; batchId: string; moves: number };
+
+/**
+ * Proves the oldest funded batch and sends it: one at a time, since each batch starts from the pool
+ * as the one before it leaves it. The pool is read from the chain and must decrypt, under the
+ * auditor key, to what Tally's records say it holds; a chain that is behind is waited for. Every
+ * payout of the batch is planned from the pool's successive balances first, then all are proven
+ * at once on the process's provers.
+ */
+export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingOutcome> {
+  const [paying] = await deps.db
+    .select({ id: encryptedBatches.id })
+    .from(encryptedBatches)
+    .where(eq(encryptedBatches.state, 'paying'))
+    .limit(1);
+  if (paying) return { state: 'waiting', reason: 'a batch is on its way' };
+  const [batch] = await deps.db
+    .select()
+    .from(encryptedBatches)
+    .where(eq(encryptedBatches.state, 'proving'))
+    .orderBy(asc(encryptedBatches.createdAt), asc(encryptedBatches.id))
+    .limit(1);
+  if (!batch) return { state: 'idle' };
+  const credits = await requireEncryptedCredits(deps);
+  const { chain, contract, auditor } = credits;
+
+  const [pool, poolValue] = await Promise.all([
+    readAccount(chain.client.publicClient, contract, contract),
+    expectedPoolValue(deps.db),
+  ]);
+  if (!pointsEqual(decryptToPoint(pool.audit, auditor.secret), multiply(base8, poolValue)))
+    return { state: 'waiting', reason: 'the pool on chain does not read as Tally’s records say yet' };
+
+  const members = await deps.db
+    .select({ payout: payouts, account: encryptedAccounts })
+    .from(payouts)
+    .innerJoin(encryptedAccounts, eq(encryptedAccounts.address, payouts.toAddress))
+    .where(and(eq(payouts.batchId, batch.id), eq(payouts.state, 'pending')))
+    .orderBy(asc(payouts.providerId));
+  const planned = planMovesFrom({
+    auditor,
+    from: contract,
+    fromKey: auditor.publicKey,
+    fromAudit: pool.audit,
+    fromValue: poolValue,
+    to: members.map(({ payout, account }) => ({
+      address: getAddress(account.address),
+      key: keyOfAccount(account),
+      amount: payout.amount,
+    })),
+  });
+  const provers = gatewayProvers();
+  const proofs = await Promise.all(planned.map((move) => provers.prove('transfer', move.witness.inputs)));
+  const data = encodeFunctionData({
+    abi: EncryptedCreditsContract.abi,
+    functionName: 'move',
+    args: [
+      planned.map((move, index) =>
+        moveArgument({ from: move.from, to: move.to, statement: move.witness.statement }, proofs[index]!),
+      ),
+    ],
+  });
+  const gasLimit = await estimateGasLimit(
+    chain.client,
+    { from: chain.treasury.address, to: contract, data },
+    { maxGasLimit: chain.settings.maxGasLimit },
+  );
+  const sent = await deps.db.transaction(async (tx) => {
+    const [claimed] = await tx
+      .update(encryptedBatches)
+      .set({ state: 'paying', attempts: batch.attempts + 1 })
+      .where(and(eq(encryptedBatches.id, batch.id), eq(encryptedBatches.state, 'proving')))
+      .returning();
+    // Another process proved it first: its transaction goes, this one is dropped.
+    if (!claimed) return false;
+    const queued = await queueTransaction(tx, deps.clock, {
+      chainId: chain.client.chainId,
+      from: chain.treasury.address,
+      to: contract,
+      data,
+      gasLimit,
+      purpose: PAYING_PURPOSE,
+      idempotencyKey: `${PAYING_PURPOSE}:${batch.id}:${claimed.attempts}`,
+      metadata: { batch_id: batch.id },
+    });
+    await tx
+      .update(encryptedBatches)
+      .set({ payingTransactionId: queued.id })
+      .where(eq(encryptedBatches.id, batch.id));
+    return true;
+  });
+  return sent
+    ? { state: 'sent', batchId: batch.id, moves: planned.length }
+    : { state: 'waiting', reason: 'proven elsewhere' };
+}
+
+/**
+ * A batch confirmed captures each payout's hold into the provider's encrypted account; refused on
+ * chain, it is proven again from the pool as it is then, a few times, and then failed.
+ */
+export function payingSettlement(deps: GatewayDeps): Flow<Settlement> {
+  return defineFlow<Settlement>({
+    name: 'gateway.settle_encrypted_payouts',
+    steps: [
+      databaseStep('record', async (tx, { input }) => {
+        const [batch] = await tx
+          .select()
+          .from(encryptedBatches)
+          .where(
+            and(
+              eq(encryptedBatches.payingTransactionId, input.transactionId),
+              eq(encryptedBatches.state, 'paying'),
+            ),
+          )
+          .for('update');
+        if (!batch) return null;
+        if (input.state !== 'confirmed') {
+          if (batch.attempts < MAX_ATTEMPTS) {
+            await tx
+              .update(encryptedBatches)
+              .set({ state: 'proving' })
+              .where(eq(encryptedBatches.id, batch.id));
+            return { state: 'proving', payouts: 0 };
+          }
+          await failBatch(tx, deps, batch, `the batch was refused on chain ${batch.attempts} times`);
+          return { state: 'failed', payouts: 0 };
+        }
+        const pending = await tx
+          .select()
+          .from(payouts)
+          .where(and(eq(payouts.batchId, batch.id), eq(payouts.state, 'pending')));
+        for (const payout of pending) {
+          await endHeldTransfer(tx, deps.clock, payout.id, payout.holdId, true);
+          await tx
+            .update(payouts)
+            .set({ state: 'paid', finishedAt: deps.clock.now() })
+            .where(eq(payouts.id, payout.id));
+          await tellPayout(tx, deps, payout, true);
+        }
+        await tx
+          .update(encryptedBatches)
+          .set({ state: 'paid', finishedAt: deps.clock.now() })
+          .where(eq(encryptedBatches.id, batch.id));
+        return { state: 'paid', payouts: pending.length };
+      }),
+    ],
+  });
+}
+
+/** Batches whose funding is confirmed and that are not paid yet: whether the pool is in the middle of a run. */
+export async function batchesInFlight(db: Db): Promise<EncryptedBatch[]> {
+  return db
+    .select()
+    .from(encryptedBatches)
+    .where(inArray(encryptedBatches.state, ['funding', 'proving', 'paying']));
+}
