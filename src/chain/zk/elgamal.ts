@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { concat, type Hex, keccak256, toHex } from 'viem';
 import {
   addPoints,
@@ -55,7 +54,8 @@ export function keyPairFromSignature(signature: Hex): KeyPair {
 /** A uniform nonzero scalar below the subgroup order, from 512 random bits. */
 export function randomScalar(): bigint {
   for (;;) {
-    const scalar = BigInt(`0x${randomBytes(64).toString('hex')}`) % subgroupOrder;
+    // The Web Crypto API, in Node and in browsers alike: the portal makes its randomness here too.
+    const scalar = BigInt(toHex(globalThis.crypto.getRandomValues(new Uint8Array(64)))) % subgroupOrder;
     if (scalar !== 0n) return scalar;
   }
 }

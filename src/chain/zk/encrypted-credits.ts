@@ -5,16 +5,15 @@ import * as TransferVerifier from '../contracts/TransferVerifier';
 import * as WithdrawVerifier from '../contracts/WithdrawVerifier';
 import { multiply, type Point, subgroupOrder } from './babyjub';
 import { addCiphertexts, type Ciphertext, type KeyPair, subtractCiphertexts } from './elgamal';
+import { type Proof, verifierArguments } from './proofs';
 import {
   buildTransfer,
   buildWithdraw,
-  type Proof,
   type TransferStatement,
   type TransferWitness,
-  verifierArguments,
   type WithdrawStatement,
   type WithdrawWitness,
-} from './proofs';
+} from './statements';
 
 /**
  * The encrypted-credits contract (contracts/encrypted/EncryptedCredits.sol) from TypeScript: the

@@ -4,7 +4,8 @@ import * as EncryptedCreditsContract from '../../chain/contracts/EncryptedCredit
 import { estimateGasLimit, queueTransaction, type Settlement } from '../../chain/sender/sender';
 import type { Ciphertext } from '../../chain/zk/elgamal';
 import { readAccount, withdrawArguments } from '../../chain/zk/encrypted-credits';
-import { type Proof, verify, withdrawPublicSignals } from '../../chain/zk/proofs';
+import { type Proof, verify } from '../../chain/zk/proofs';
+import { withdrawPublicSignals } from '../../chain/zk/statements';
 import type { Actor } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import type { Db } from '../../core/database';
