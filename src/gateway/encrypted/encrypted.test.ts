@@ -278,7 +278,7 @@ describe('a settlement with encrypted payouts', () => {
     const paid = await read(
       await request(tally, 'GET', '/api/gateway/provider/earnings', { as: alpha.person }),
     );
-    expect(paid.payouts[0]).toMatchObject({ state: 'paid', amount: alphaNet.toString() });
+    expect(paid.payouts[0]).toMatchObject({ state: 'paid', amount: alphaNet.toString(), encrypted: true });
     expect(paid.claimable).toBe('0');
     expect(await ledgerEncrypted(alpha.providerId)).toEqual({ posted: alphaNet, pending: 0n });
     expect(await ledgerEncrypted(beta.providerId)).toEqual({ posted: betaNet, pending: 0n });

@@ -40,6 +40,10 @@ const PayoutSchema = z
     to: Address,
     settlement_id: Uuid.nullable(),
     transaction_id: Uuid.nullable(),
+    encrypted: z.boolean().openapi({
+      description:
+        'paid into the provider’s encrypted account (a batch out of the pool), not to its address in USDC',
+    }),
     failure: z.string().nullable(),
     created_at: z.string(),
     finished_at: z.string().nullable(),
@@ -53,6 +57,7 @@ const payoutJson = (p: Payout) => ({
   to: p.toAddress,
   settlement_id: p.settlementId,
   transaction_id: p.transactionId,
+  encrypted: p.batchId !== null,
   failure: p.failure,
   created_at: p.createdAt.toISOString(),
   finished_at: iso(p.finishedAt),

@@ -35722,6 +35722,8 @@ export interface components {
             settlement_id: string | null;
             /** Format: uuid */
             transaction_id: string | null;
+            /** @description paid into the provider’s encrypted account (a batch out of the pool), not to its address in USDC */
+            encrypted: boolean;
             failure: string | null;
             created_at: string;
             finished_at: string | null;
