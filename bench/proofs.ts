@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -11,11 +12,15 @@ import {
   getAddress,
   type Hex,
   hexToBytes,
+  type LocalAccount,
   type PublicClient,
   type Transport,
+  toHex,
   type WalletClient,
 } from 'viem';
 import { createChainClient } from '../src/chain/client';
+import * as EncryptedCredits from '../src/chain/contracts/EncryptedCredits';
+import * as TestUSDC from '../src/chain/contracts/TestUSDC';
 import * as TransferVerifier from '../src/chain/contracts/TransferVerifier';
 import * as WithdrawVerifier from '../src/chain/contracts/WithdrawVerifier';
 import { DEV_CHAIN_ID, startDevChain } from '../src/chain/dev-chain';
@@ -24,10 +29,22 @@ import {
   addCiphertexts,
   balanceKeyMessage,
   type Ciphertext,
+  decrypt,
   encrypt,
   type KeyPair,
   keyPairFromSignature,
 } from '../src/chain/zk/elgamal';
+import {
+  deployEncryptedCredits,
+  keyEighthArgument,
+  moveArgument,
+  type PlannedMove,
+  planMovesFrom,
+  planWithdrawal,
+  readAccount,
+  registerKeyTypedData,
+  withdrawArguments,
+} from '../src/chain/zk/encrypted-credits';
 import {
   buildTransfer,
   buildWithdraw,
@@ -39,13 +56,14 @@ import {
   verifierArguments,
   type WithdrawWitness,
 } from '../src/chain/zk/proofs';
-import { startProverPool } from '../src/chain/zk/prover-pool';
+import { type ProverPool, startProverPool } from '../src/chain/zk/prover-pool';
 import { isInterrupted, registerCleanup } from './support/cleanup';
 
 /**
  * Groth16 proofs of the encrypted balances (circuits/transfer.circom, circuits/withdraw.circom):
- * their sizes, what a proof costs to make on one core and over all cores, and what it costs to
- * verify on chain, beside Ava Labs' EncryptedERC (eERC), which proves the same kind of moves.
+ * their sizes, what a proof costs to make on one core and over all cores, what it costs to verify
+ * on chain, and the encrypted-credits contract's whole transactions (a payout batch proven on the
+ * prover pool), beside Ava Labs' EncryptedERC (eERC), which proves the same kind of moves.
  *
  *   npm run bench:proofs
  *
@@ -57,7 +75,7 @@ import { isInterrupted, registerCleanup } from './support/cleanup';
  */
 
 /** eERC's published gas per operation: whole transactions of its contract, its proof checked inside. */
-const EERC_GAS = { transfer: 947_000n, withdraw: 796_000n, register: 322_000n } as const;
+const EERC_GAS = { transfer: 947_000n, withdraw: 796_000n, register: 322_000n, deposit: 565_000n } as const;
 const INTRINSIC_GAS = 21_000n;
 /** Several times what a verifier needs, so the pairing precompile never runs short. */
 const VERIFY_GAS_LIMIT = 1_000_000n;
@@ -229,6 +247,313 @@ function calldataGas(input: Hex): bigint {
   return gas;
 }
 
+// The encrypted-credits contract: its whole transactions, as the operator sends them.
+
+/** Enough for a batch of four moves, each proof checked inside. */
+const CONTRACT_GAS_LIMIT = 6_000_000n;
+const PAYOUTS_PER_BATCH = 4;
+
+type ContractRow = {
+  transaction: string;
+  moves?: number;
+  gas: GasMeasurement;
+  eerc: keyof typeof EERC_GAS;
+};
+
+type ContractRun = {
+  rows: ContractRow[];
+  /** The 4-payout batch's proofs on the pool, and one transfer proof on one core just before it. */
+  batchMs: number;
+  oneCoreMs: number;
+};
+
+/**
+ * The contract deployed over a TestUSDC, a person and four providers registered, deposits, payouts
+ * out of the pool in batches proven on the pool of threads, and both withdrawals. Every payout
+ * batch is planned from the pool's audited balance before any of it is proven, as the settlement
+ * will, and every transaction must succeed: a revert throws, since its gas would be a failure's.
+ */
+async function measureEncryptedCredits(pool: ProverPool, parties: BenchParties): Promise<ContractRun> {
+  const chain = await startGasChain();
+  try {
+    const accounts = devAccounts();
+    const treasury = accounts[0]!;
+    const person = { account: accounts[1]!, key: parties.sender };
+    const auditor = parties.auditor;
+    const providers = await Promise.all(
+      accounts.slice(5, 5 + PAYOUTS_PER_BATCH).map(async (account) => ({
+        account,
+        key: keyPairFromSignature(await account.signMessage({ message: balanceKeyMessage })),
+      })),
+    );
+    const chainId = chain.publicClient.chain.id;
+    const send = (to: Address, data: Hex) => measureCallGas(chain, { to, data, gas: CONTRACT_GAS_LIMIT });
+
+    const usdcHash = await chain.wallet.deployContract({
+      abi: TestUSDC.abi,
+      bytecode: TestUSDC.bytecode,
+      args: [treasury.address],
+    });
+    const usdcReceipt = await chain.publicClient.waitForTransactionReceipt({ hash: usdcHash });
+    if (!usdcReceipt.contractAddress) throw new Error('the TestUSDC deployment made no contract');
+    const usdc = getAddress(usdcReceipt.contractAddress);
+    const usdcOf = (who: Address) =>
+      chain.publicClient.readContract({
+        address: usdc,
+        abi: TestUSDC.abi,
+        functionName: 'balanceOf',
+        args: [who],
+      });
+    // The provider who withdraws holds some USDC already, as the person does: neither withdrawal pays
+    // for a token balance written from zero, so the two compare the contract alone.
+    for (const who of [treasury.address, person.account.address, providers[0]!.account.address]) {
+      await send(
+        usdc,
+        encodeFunctionData({ abi: TestUSDC.abi, functionName: 'mint', args: [who, 100_000_000n] }),
+      );
+    }
+    const { contract } = await deployEncryptedCredits(chain.wallet, chain.publicClient, {
+      usdc,
+      operator: chain.wallet.account.address,
+      auditorKey: auditor.publicKey,
+    });
+
+    const register = async (owner: { account: LocalAccount; key: KeyPair }) => {
+      const signature = await owner.account.signTypedData(
+        registerKeyTypedData({ chainId, contract, account: owner.account.address, key: owner.key.publicKey }),
+      );
+      return send(
+        contract,
+        encodeFunctionData({
+          abi: EncryptedCredits.abi,
+          functionName: 'registerKey',
+          args: [owner.account.address, keyEighthArgument(owner.key.publicKey), signature],
+        }),
+      );
+    };
+    const deposit = async (payer: LocalAccount, to: Address, amount: bigint) => {
+      const nonce = toHex(randomBytes(32));
+      const validBefore = BigInt(Math.floor(Date.now() / 1000) + 3600);
+      const signature = await payer.signTypedData({
+        domain: { name: 'USD Coin', version: '2', chainId, verifyingContract: usdc },
+        types: {
+          ReceiveWithAuthorization: [
+            { name: 'from', type: 'address' },
+            { name: 'to', type: 'address' },
+            { name: 'value', type: 'uint256' },
+            { name: 'validAfter', type: 'uint256' },
+            { name: 'validBefore', type: 'uint256' },
+            { name: 'nonce', type: 'bytes32' },
+          ],
+        },
+        primaryType: 'ReceiveWithAuthorization',
+        message: { from: payer.address, to: contract, value: amount, validAfter: 0n, validBefore, nonce },
+      });
+      return send(
+        contract,
+        encodeFunctionData({
+          abi: EncryptedCredits.abi,
+          functionName: 'deposit',
+          args: [payer.address, to, amount, 0n, validBefore, nonce, signature],
+        }),
+      );
+    };
+    const proveMoves = (planned: readonly PlannedMove[]) =>
+      Promise.all(planned.map((move) => pool.prove('transfer', move.witness.inputs)));
+    const submitMoves = (planned: readonly PlannedMove[], proofs: readonly Proof[]) =>
+      send(
+        contract,
+        encodeFunctionData({
+          abi: EncryptedCredits.abi,
+          functionName: 'move',
+          args: [
+            planned.map((move, index) =>
+              moveArgument(
+                { from: move.from, to: move.to, statement: move.witness.statement },
+                proofs[index]!,
+              ),
+            ),
+          ],
+        }),
+      );
+    type PoolBalance = { audit: Ciphertext; value: bigint };
+    const payouts = (from: PoolBalance, amount: bigint, count: number) =>
+      planMovesFrom({
+        auditor,
+        from: contract,
+        fromKey: auditor.publicKey,
+        fromAudit: from.audit,
+        fromValue: from.value,
+        to: providers
+          .slice(0, count)
+          .map((provider) => ({ address: provider.account.address, key: provider.key.publicKey, amount })),
+      });
+    // What the pool holds once a batch ran, known before it runs: the next batch is planned from it.
+    const after = (planned: readonly PlannedMove[], before: PoolBalance): PoolBalance => ({
+      audit: planned.at(-1)!.witness.statement.newBalance,
+      value: planned.reduce(
+        (left, move) => left - BigInt(move.witness.inputs.amount as string),
+        before.value,
+      ),
+    });
+
+    const rows: ContractRow[] = [];
+    rows.push({ transaction: 'registerKey', gas: await register(person), eerc: 'register' });
+    for (const provider of providers) await register(provider);
+    // The treasury pays into the pool what people without an encrypted account spent: the payouts'
+    // source. First, so that no measured deposit is the one that gives the contract its USDC balance.
+    await deposit(treasury, contract, 10_000_000n);
+    rows.push({
+      transaction: 'deposit, into an empty account',
+      gas: await deposit(person.account, person.account.address, 5_000_000n),
+      eerc: 'deposit',
+    });
+    rows.push({
+      transaction: 'deposit, into a funded account',
+      gas: await deposit(person.account, person.account.address, 1_000_000n),
+      eerc: 'deposit',
+    });
+
+    // The first payout to an account writes its ciphertexts' empty words, which later ones only change:
+    // the first batch is shown apart, and the single payout and the timed batch go to paid providers.
+    const start = {
+      audit: (await readAccount(chain.publicClient, contract, contract)).audit,
+      value: 10_000_000n,
+    };
+    const first = payouts(start, 500_000n, PAYOUTS_PER_BATCH);
+    const single = payouts(after(first, start), 250_000n, 1);
+    const firstProofs = await proveMoves([...first, ...single]);
+    rows.push({
+      transaction: `move, ${PAYOUTS_PER_BATCH} payouts to empty accounts`,
+      moves: PAYOUTS_PER_BATCH,
+      gas: await submitMoves(first, firstProofs.slice(0, PAYOUTS_PER_BATCH)),
+      eerc: 'transfer',
+    });
+    rows.push({
+      transaction: 'move, 1 payout',
+      moves: 1,
+      gas: await submitMoves(single, firstProofs.slice(PAYOUTS_PER_BATCH)),
+      eerc: 'transfer',
+    });
+
+    const batch = payouts(after(single, after(first, start)), 250_000n, PAYOUTS_PER_BATCH);
+    const oneCore = await proveOnOneCore('transfer', benchTransfer(parties).inputs);
+    const proven = await timed(() => proveMoves(batch));
+    rows.push({
+      transaction: `move, ${PAYOUTS_PER_BATCH} payouts`,
+      moves: PAYOUTS_PER_BATCH,
+      gas: await submitMoves(batch, proven.result),
+      eerc: 'transfer',
+    });
+
+    // A provider takes all it was paid with its own key; the operator returns a person's unspent
+    // credits with the auditor key, over the audited copy.
+    const provider = providers[0]!;
+    const paid = 500_000n + 250_000n + 250_000n;
+    const own = planWithdrawal({
+      owner: provider.key,
+      balance: (await readAccount(chain.publicClient, contract, provider.account.address)).balance,
+      value: paid,
+      amount: paid,
+      recipient: provider.account.address,
+    });
+    const audited = planWithdrawal({
+      owner: auditor,
+      balance: (await readAccount(chain.publicClient, contract, person.account.address)).audit,
+      value: 6_000_000n,
+      amount: 6_000_000n,
+      recipient: person.account.address,
+    });
+    const [ownProof, auditedProof] = await Promise.all([
+      pool.prove('withdraw', own.inputs),
+      pool.prove('withdraw', audited.inputs),
+    ]);
+    rows.push({
+      transaction: "withdraw, the owner's proof",
+      gas: await send(
+        contract,
+        encodeFunctionData({
+          abi: EncryptedCredits.abi,
+          functionName: 'withdraw',
+          args: withdrawArguments(provider.account.address, own.statement, ownProof),
+        }),
+      ),
+      eerc: 'withdraw',
+    });
+    rows.push({
+      transaction: "withdrawAudited, the operator's",
+      gas: await send(
+        contract,
+        encodeFunctionData({
+          abi: EncryptedCredits.abi,
+          functionName: 'withdrawAudited',
+          args: withdrawArguments(person.account.address, audited.statement, auditedProof),
+        }),
+      ),
+      eerc: 'withdraw',
+    });
+
+    // The figures are of transactions that did what they should, not only of ones that did not revert.
+    const poolLeft = decrypt(
+      (await readAccount(chain.publicClient, contract, contract)).audit,
+      auditor.secret,
+      1n << 24n,
+    );
+    const expectedPool = after(batch, after(single, after(first, start))).value;
+    if (poolLeft !== expectedPool) throw new Error(`the pool holds ${poolLeft}, not ${expectedPool}`);
+    if ((await usdcOf(provider.account.address)) !== 100_000_000n + paid)
+      throw new Error('the provider was not paid out');
+    if ((await usdcOf(person.account.address)) !== 100_000_000n)
+      throw new Error('the person was not paid back');
+
+    return { rows, batchMs: proven.ms, oneCoreMs: oneCore.ms };
+  } finally {
+    await chain.stop();
+  }
+}
+
+async function encryptedCreditsSection(
+  pool: ProverPool,
+  parties: BenchParties,
+  cores: number,
+): Promise<void> {
+  const run = await measureEncryptedCredits(pool, parties);
+  console.log(
+    `\nThe encrypted-credits contract (contracts/encrypted/EncryptedCredits.sol, over a TestUSDC) on anvil: ` +
+      `whole transactions, each sent by the operator with its proofs checked inside; per move is the ` +
+      `batch's gas over its moves, beside eERC's transfer:\n`,
+  );
+  console.log(
+    formatTable(
+      ['transaction', 'tx gas', 'per move', 'of it calldata', 'eERC (tx)', 'ours/eERC'],
+      run.rows.map((row) => {
+        const compared = row.moves ? row.gas.gasUsed / BigInt(row.moves) : row.gas.gasUsed;
+        return [
+          row.transaction,
+          format(row.gas.gasUsed),
+          row.moves ? format(compared) : '-',
+          format(row.gas.calldata),
+          `~${format(EERC_GAS[row.eerc])}`,
+          (Number(compared) / Number(EERC_GAS[row.eerc])).toFixed(2),
+        ];
+      }),
+    ),
+  );
+  const speedUp = (PAYOUTS_PER_BATCH * run.oneCoreMs) / run.batchMs;
+  console.log(
+    `\nProving the ${PAYOUTS_PER_BATCH}-payout batch on the pool of ${cores} threads: ${seconds(run.batchMs)} ` +
+      `wall time; one transfer proof on one core just before it: ${seconds(run.oneCoreMs)}, so ` +
+      `${seconds(PAYOUTS_PER_BATCH * run.oneCoreMs)} for the batch on one core, a speed-up of ` +
+      `${speedUp.toFixed(2)}x (at most ${Math.min(cores, PAYOUTS_PER_BATCH)}x; load average now ${loadAverage()}).`,
+  );
+  console.log(
+    "\neERC's figures are one transaction per operation; a batch of moves shares the 21,000 every " +
+      'transaction pays, so the 1-payout batch is the like-for-like figure. The first deposit or payout into ' +
+      "an account costs more than later ones: it writes the empty storage words of the account's ciphertexts. eERC's " +
+      'register proves the key in a circuit; ours checks the signed key by curve arithmetic.',
+  );
+}
+
 // The run.
 
 type CircuitSize = { constraints: number; publicInputs: number; privateInputs: number };
@@ -332,97 +657,99 @@ async function main(): Promise<void> {
         rounds.push({ oneCoreMs: await single(), batchMs });
       }
     }
+
+    console.log(
+      `\nProving on one core (snarkjs single-threaded, ${SINGLE_CORE_PROOFS} proofs each, after a warm-up):\n`,
+    );
+    console.log(
+      formatTable(
+        ['circuit', 'median', 'min', 'max'],
+        CIRCUITS.map((circuit) => {
+          const { ms } = oneCore[circuit];
+          return [circuit, seconds(median(ms)), seconds(Math.min(...ms)), seconds(Math.max(...ms))];
+        }),
+      ),
+    );
+
+    const speedUp = (round: Round) => (batchSize * round.oneCoreMs) / round.batchMs;
+    console.log(
+      `\nBatch: ${batchSize} transfer proofs on a pool of ${cores} worker threads (one per core, snarkjs ` +
+        `single-threaded in each), ${rounds.length} rounds, each beside a one-core transfer proof:\n`,
+    );
+    console.log(
+      formatTable(
+        ['round', 'wall time', 'proofs/s', 'one core beside it', 'speed-up'],
+        [
+          ...rounds.map((round, index) => [
+            String(index + 1),
+            seconds(round.batchMs),
+            (batchSize / (round.batchMs / 1000)).toFixed(3),
+            seconds(round.oneCoreMs),
+            `${speedUp(round).toFixed(2)}x`,
+          ]),
+          [
+            'median',
+            seconds(median(rounds.map((round) => round.batchMs))),
+            (batchSize / (median(rounds.map((round) => round.batchMs)) / 1000)).toFixed(3),
+            seconds(median(rounds.map((round) => round.oneCoreMs))),
+            `${median(rounds.map(speedUp)).toFixed(2)}x`,
+          ],
+        ],
+      ),
+    );
+    console.log(
+      `speed-up: ${batchSize} × the one-core time over the batch's wall time; at most ${cores}x, and less ` +
+        `when the rest of the machine takes a core (load average now ${loadAverage()}).`,
+    );
+
+    const chain = await startGasChain();
+    let gas: Record<CircuitName, GasMeasurement>;
+    try {
+      const verifiers = await deployVerifiers(chain);
+      for (const proof of batchProofs) {
+        if (!(await verifierAccepts(chain, verifiers.transfer, 'transfer', proof))) {
+          throw new Error('a transfer proof from the pool does not verify');
+        }
+      }
+      gas = {
+        transfer: await measureVerificationGas(chain, verifiers, 'transfer', oneCore.transfer.proofs[0]!),
+        withdraw: await measureVerificationGas(chain, verifiers, 'withdraw', oneCore.withdraw.proofs[0]!),
+      };
+    } finally {
+      await chain.stop();
+    }
+    console.log(
+      `\nVerification gas (transaction to the bare verifier, gas limit ${format(VERIFY_GAS_LIMIT)}, ` +
+        `eth_call returned true; the pool's ${batchProofs.length} proofs verify too):\n`,
+    );
+    console.log(
+      formatTable(
+        ['operation', 'tx gas', 'less 21,000', 'of it calldata', 'eERC (tx)', 'ours/eERC'],
+        [
+          ...CIRCUITS.map((circuit) => [
+            circuit,
+            format(gas[circuit].gasUsed),
+            format(gas[circuit].afterIntrinsic),
+            format(gas[circuit].calldata),
+            `~${format(EERC_GAS[circuit])}`,
+            (Number(gas[circuit].gasUsed) / Number(EERC_GAS[circuit])).toFixed(2),
+          ]),
+          ['register', '-', '-', '-', `~${format(EERC_GAS.register)}`, '-'],
+        ],
+      ),
+    );
+    console.log(
+      "\nReference: Ava Labs' EncryptedERC (eERC), published gas per operation: transfer ~947k, withdraw ~796k, " +
+        'register ~322k. Those are whole transactions of its contract (its proof verified and its encrypted ' +
+        'balances written); ours is the bare verifier, so the ratio is what the proof alone costs of a move, not ' +
+        "the move. Tally's circuits have no registration proof: the contract checks a key when it registers " +
+        'it (circuits/README.md); its whole transactions are measured below.',
+    );
+
+    await encryptedCreditsSection(pool, parties, cores);
   } finally {
     await stopPool();
   }
-
-  console.log(
-    `\nProving on one core (snarkjs single-threaded, ${SINGLE_CORE_PROOFS} proofs each, after a warm-up):\n`,
-  );
-  console.log(
-    formatTable(
-      ['circuit', 'median', 'min', 'max'],
-      CIRCUITS.map((circuit) => {
-        const { ms } = oneCore[circuit];
-        return [circuit, seconds(median(ms)), seconds(Math.min(...ms)), seconds(Math.max(...ms))];
-      }),
-    ),
-  );
-
-  const speedUp = (round: Round) => (batchSize * round.oneCoreMs) / round.batchMs;
-  console.log(
-    `\nBatch: ${batchSize} transfer proofs on a pool of ${cores} worker threads (one per core, snarkjs ` +
-      `single-threaded in each), ${rounds.length} rounds, each beside a one-core transfer proof:\n`,
-  );
-  console.log(
-    formatTable(
-      ['round', 'wall time', 'proofs/s', 'one core beside it', 'speed-up'],
-      [
-        ...rounds.map((round, index) => [
-          String(index + 1),
-          seconds(round.batchMs),
-          (batchSize / (round.batchMs / 1000)).toFixed(3),
-          seconds(round.oneCoreMs),
-          `${speedUp(round).toFixed(2)}x`,
-        ]),
-        [
-          'median',
-          seconds(median(rounds.map((round) => round.batchMs))),
-          (batchSize / (median(rounds.map((round) => round.batchMs)) / 1000)).toFixed(3),
-          seconds(median(rounds.map((round) => round.oneCoreMs))),
-          `${median(rounds.map(speedUp)).toFixed(2)}x`,
-        ],
-      ],
-    ),
-  );
-  console.log(
-    `speed-up: ${batchSize} × the one-core time over the batch's wall time; at most ${cores}x, and less ` +
-      `when the rest of the machine takes a core (load average now ${loadAverage()}).`,
-  );
-
-  const chain = await startGasChain();
-  let gas: Record<CircuitName, GasMeasurement>;
-  try {
-    const verifiers = await deployVerifiers(chain);
-    for (const proof of batchProofs) {
-      if (!(await verifierAccepts(chain, verifiers.transfer, 'transfer', proof))) {
-        throw new Error('a transfer proof from the pool does not verify');
-      }
-    }
-    gas = {
-      transfer: await measureVerificationGas(chain, verifiers, 'transfer', oneCore.transfer.proofs[0]!),
-      withdraw: await measureVerificationGas(chain, verifiers, 'withdraw', oneCore.withdraw.proofs[0]!),
-    };
-  } finally {
-    await chain.stop();
-  }
-  console.log(
-    `\nVerification gas (transaction to the bare verifier, gas limit ${format(VERIFY_GAS_LIMIT)}, ` +
-      `eth_call returned true; the pool's ${batchProofs.length} proofs verify too):\n`,
-  );
-  console.log(
-    formatTable(
-      ['operation', 'tx gas', 'less 21,000', 'of it calldata', 'eERC (tx)', 'ours/eERC'],
-      [
-        ...CIRCUITS.map((circuit) => [
-          circuit,
-          format(gas[circuit].gasUsed),
-          format(gas[circuit].afterIntrinsic),
-          format(gas[circuit].calldata),
-          `~${format(EERC_GAS[circuit])}`,
-          (Number(gas[circuit].gasUsed) / Number(EERC_GAS[circuit])).toFixed(2),
-        ]),
-        ['register', '-', '-', '-', `~${format(EERC_GAS.register)}`, '-'],
-      ],
-    ),
-  );
-  console.log(
-    "\nReference: Ava Labs' EncryptedERC (eERC), published gas per operation: transfer ~947k, withdraw ~796k, " +
-      'register ~322k. Those are whole transactions of its contract (its proof verified and its encrypted ' +
-      'balances written); ours is the bare verifier, so the ratio is what the proof alone costs of a move, not ' +
-      "the move. Tally's circuits have no registration proof: the contract is to check a key when it " +
-      'registers it (circuits/README.md).',
-  );
 }
 
 function loadAverage(): string {
