@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encrypt, type KeyPair, publicKeyOf, randomScalar } from './elgamal';
 import {
   buildTransfer,
@@ -75,6 +76,26 @@ describe('a prover pool', () => {
     expect(error.message).toMatch(/^the withdraw statement cannot be proven: Assert Failed/);
     expect(valid.status).toBe('fulfilled');
     expect(await verify('withdraw', (valid as PromiseFulfilledResult<Proof>).value)).toBe(true);
+  });
+
+  it('rejects the proof of a thread that dies, and proves the next statement on the thread started in its place', async () => {
+    const postMessage = Worker.prototype.postMessage;
+    // The pool's only way in: the thread it hands the statement to is ended under it.
+    const spy = vi.spyOn(Worker.prototype, 'postMessage').mockImplementationOnce(function (
+      this: Worker,
+      ...message: Parameters<Worker['postMessage']>
+    ) {
+      postMessage.apply(this, message);
+      void this.terminate();
+    });
+    try {
+      await expect(single.prove('withdraw', withdrawal(2n).inputs)).rejects.toThrow(
+        /the thread proving a withdraw statement died/,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await verify('withdraw', await single.prove('withdraw', withdrawal(3n).inputs))).toBe(true);
   });
 
   it('refuses a statement once closed', async () => {
