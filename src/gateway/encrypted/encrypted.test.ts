@@ -1,6 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { type Address, getAddress, type Hex, parseAbi } from 'viem';
-import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
+import {
+  generatePrivateKey,
+  mnemonicToAccount,
+  type PrivateKeyAccount,
+  privateKeyToAccount,
+} from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Body,
@@ -11,9 +16,15 @@ import {
   type TestTally,
   testTally,
 } from '../../../test/support/app';
-import { settleChain, startTestChain } from '../../../test/support/chain';
-import { fundCredits, mintToTreasury } from '../../../test/support/gateway';
-import type { ChainRuntime } from '../../chain/runtime';
+import { settleChain, signedAuthorization, startTestChain } from '../../../test/support/chain';
+import {
+  connectBearer,
+  type GatewayWorld,
+  gatewayWorld,
+  linkWallet,
+  mintToTreasury,
+} from '../../../test/support/gateway';
+import { type ChainRuntime, DEV_MNEMONIC } from '../../chain/runtime';
 import { outgoingTransactions } from '../../chain/schema';
 import { base8, multiply } from '../../chain/zk/babyjub';
 import { type Ciphertext, decrypt, type KeyPair, keyPairFromSignature } from '../../chain/zk/elgamal';
@@ -24,7 +35,6 @@ import { systemActor } from '../../core/actor';
 import { queryRows } from '../../core/database';
 import { applyTransfers } from '../../ledger/engine';
 import { getAccount } from '../../ledger/service';
-import { type DemoUpstream, startDemoUpstream } from '../demo/upstream-server';
 import type { GatewayDeps } from '../deps';
 import { encryptedAccountOf, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
 import { gatewayDeps } from '../line';
@@ -36,7 +46,7 @@ import { closeGatewayProvers } from './runtime';
 let chain: ChainRuntime;
 let tally: TestTally;
 let deps: GatewayDeps;
-let upstream: DemoUpstream;
+let world: GatewayWorld;
 let admin: TestPerson;
 let contract: Address;
 let auditor: KeyPair;
@@ -48,15 +58,15 @@ beforeAll(async () => {
   await mintToTreasury(chain, 1_000_000_000n);
   tally = await testTally({ chain });
   deps = gatewayDeps(tally.context);
-  upstream = await startDemoUpstream();
+  world = await gatewayWorld(tally);
   admin = await signedInPerson(tally, { isAdmin: true });
   contract = chain.deployment.encryptedCredits!.contract;
   auditor = await auditorKeyOf(chain.treasury);
-  await updateSettings(deps, systemActor, { minimumPayout: 1_000_000n });
+  await updateSettings(deps, systemActor, { minimumPayout: 100_000n });
 }, 120_000);
 
 afterAll(async () => {
-  await upstream?.close();
+  await world?.close();
   await closeGatewayProvers();
   await releaseProver();
 });
@@ -83,7 +93,7 @@ async function provider(name: string): Promise<Provider> {
   const server = await read(
     await request(tally, 'POST', '/api/gateway/servers', {
       as: person,
-      body: { slug, name, upstream_url: upstream.url },
+      body: { slug, name, upstream_url: world.upstream.url },
     }),
   );
   await tally.database.db.execute(
@@ -125,24 +135,42 @@ async function register(who: Provider): Promise<Body> {
   return read(response);
 }
 
-let calls = 0;
-async function served(payer: TestPerson, to: Provider, price: bigint): Promise<void> {
-  calls += 1;
-  const begun = await deps.meter.begin({
-    userId: payer.userId,
-    grantId: null,
-    serverId: to.serverId,
-    slug: to.slug,
-    providerId: to.providerId,
-    tool: 'add',
-    price,
-    requestHash: 'e'.repeat(64),
-    key: `encrypted-test-${calls}`,
-    clientKey: true,
+/** A person whose development wallet (funded with USDC on the embedded chain) deposits through the chain, and who calls tools with a bearer grant. */
+async function depositor(
+  index: number,
+  amount: bigint,
+): Promise<{ person: TestPerson; wallet: Address; token: string }> {
+  const wallet = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
+  const person = await signedInPerson(tally);
+  await linkWallet(tally, person.userId, wallet.address);
+  const terms = await read(await request(tally, 'GET', '/api/gateway/deposits/terms', { as: person }));
+  const signed = await signedAuthorization(chain, wallet, terms, amount, { validAfter: 0n });
+  const deposited = await request(tally, 'POST', '/api/gateway/deposits', { as: person, body: signed.body });
+  expect(deposited.status).toBe(201);
+  const issued = await request(tally, 'POST', '/api/gateway/grants', {
+    as: person,
+    body: {
+      label: 'an agent',
+      cap: amount.toString(),
+      expires_at: new Date(tally.clock.now().getTime() + 7 * 86_400_000).toISOString(),
+    },
   });
-  if (begun.kind !== 'started') throw new Error(`the call was not started: ${begun.kind}`);
-  deps.meter.finish(begun.ticket, { served: true, result: { content: [] } });
-  await deps.meter.release({ userId: payer.userId });
+  expect(issued.status).toBe(201);
+  return { person, wallet: wallet.address, token: (await read(issued)).token };
+}
+
+/** `count` calls of the priced `add` tool over MCP, as an agent with a bearer grant makes them. */
+async function callAdd(token: string, to: Provider, count: number): Promise<void> {
+  const client = await connectBearer(world, token, to.slug);
+  try {
+    for (let i = 0; i < count; i++) {
+      const result = await client.callTool({ name: 'add', arguments: { a: i, b: 1 } });
+      expect(result.isError).toBeFalsy();
+      expect(result._meta?.['tally/receipt']).toBeTruthy();
+    }
+  } finally {
+    await client.close();
+  }
 }
 
 const usdcOf = (address: Address) =>
@@ -245,23 +273,39 @@ describe('a settlement with encrypted payouts', () => {
   let alphaNet: bigint;
   let betaNet: bigint;
   const transactions: Hex[] = [];
+  const people: Address[] = [];
 
-  it('pays both providers out of the pool in one batch, proven in parallel, and the chain shows neither amount', async () => {
-    const first = await signedInPerson(tally);
-    const second = await signedInPerson(tally);
-    await fundCredits(tally, first.userId, 50_000_000n);
-    await fundCredits(tally, second.userId, 50_000_000n);
-    for (let i = 0; i < 4; i++) await served(first, alpha, 1_250_000n);
-    await served(second, alpha, 700_000n);
-    await served(first, beta, 900_000n);
-    await served(second, beta, 1_300_000n);
+  it('pays both providers out of the pool in one batch, proven in parallel, after two people deposit through the chain and call their tools over MCP', async () => {
+    for (const [who, price] of [
+      [alpha, '300000'],
+      [beta, '170000'],
+    ] as const) {
+      const priced = await request(tally, 'PUT', `/api/gateway/servers/${who.serverId}/prices`, {
+        as: who.person,
+        body: { prices: { add: price } },
+      });
+      expect(priced.status).toBe(200);
+    }
+    const first = await depositor(2, 5_000_000n);
+    const second = await depositor(3, 4_000_000n);
+    people.push(first.wallet, second.wallet);
+    await settleChain(tally);
+    expect(
+      (await read(await request(tally, 'GET', '/api/gateway/balance', { as: first.person }))).available,
+    ).toBe('5000000');
+    await callAdd(first.token, alpha, 3);
+    await callAdd(second.token, alpha, 1);
+    await callAdd(first.token, beta, 2);
+    await callAdd(second.token, beta, 1);
+    await deps.meter.flushed();
 
     tally.clock.advance(25 * 3_600_000);
     const run = await settle(deps, periodEndAt(tally.clock.now(), 24));
     expect(run.made).toBe(true);
-    // Gross 7,900,000 less the 5 % fee: Alpha's 5,700,000 and Beta's 2,200,000 net 5,415,000 and 2,090,000.
-    alphaNet = 5_415_000n;
-    betaNet = 2_090_000n;
+    // Alpha's 4 calls earned 1,200,000 and Beta's 3 calls 510,000; the 5 % fee of the run's 1,710,000
+    // is 85,500, spread 60,000 and 25,500.
+    alphaNet = 1_140_000n;
+    betaNet = 484_500n;
     const pending = await read(
       await request(tally, 'GET', '/api/gateway/provider/earnings', { as: alpha.person }),
     );
@@ -298,16 +342,20 @@ describe('a settlement with encrypted payouts', () => {
 
     const rows = await queryRows<{ hash: Hex }>(
       tally.database.db,
-      sql`SELECT mined_hash AS hash FROM ${outgoingTransactions} WHERE purpose IN ('gateway.encrypted_funding', 'gateway.encrypted_payouts') AND mined_hash IS NOT NULL`,
+      sql`SELECT mined_hash AS hash FROM ${outgoingTransactions} WHERE purpose IN ('gateway.deposit', 'gateway.encrypted_funding', 'gateway.encrypted_payouts') AND mined_hash IS NOT NULL`,
     );
     for (const row of rows) transactions.push(row.hash);
-    expect(transactions).toHaveLength(2);
+    // Two deposits, the run's funding, its one batch.
+    expect(transactions).toHaveLength(4);
   }, 240_000);
 
-  it('leaves no provider’s payout amount in any log, calldata or storage slot of the run', async () => {
+  it('leaves no payout amount, and no person beside a provider, in any log, calldata or storage slot of the run', async () => {
     const hidden = [alphaNet, betaNet];
     const forbidden = new Set<bigint>(hidden.flatMap((amount) => [amount, multiply(base8, amount).x]));
+    const providers = [alpha, beta].map((who) => BigInt(who.wallet.address));
+    const persons = people.map((who) => BigInt(who));
     let slotsSeen = 0;
+    const naming = { person: 0, provider: 0 };
     for (const hash of transactions) {
       const transaction = await chain.client.publicClient.getTransaction({ hash });
       const receipt = await chain.client.publicClient.getTransactionReceipt({ hash });
@@ -322,7 +370,20 @@ describe('a settlement with encrypted payouts', () => {
       slotsSeen += slots.length;
       words.push(...slots.map((value) => BigInt(value)));
       for (const word of words) expect(forbidden.has(word)).toBe(false);
+      // A transaction that names a person (a deposit) names no provider, and the other way round.
+      const named = new Set([
+        BigInt(transaction.from),
+        ...(transaction.to ? [BigInt(transaction.to)] : []),
+        ...words,
+      ]);
+      const namesPerson = persons.some((who) => named.has(who));
+      const namesProvider = providers.some((who) => named.has(who));
+      expect(namesPerson && namesProvider).toBe(false);
+      naming.person += namesPerson ? 1 : 0;
+      naming.provider += namesProvider ? 1 : 0;
     }
+    // The search finds each where it is: the two deposits name their people, the batch its providers.
+    expect(naming).toEqual({ person: 2, provider: 1 });
     expect(slotsSeen).toBeGreaterThan(16);
   });
 
