@@ -42,6 +42,7 @@ export function startProverPool(options: { size?: number } = {}): ProverPool {
   const working = new Map<Worker, Job>();
   const threads = new Set<Worker>();
   let closed = false;
+  let closing: Promise<void> | undefined;
   // Set when a thread could not start: another would fail the same way, so none is started in its place.
   let startFailure: Error | undefined;
 
@@ -122,11 +123,11 @@ export function startProverPool(options: { size?: number } = {}): ProverPool {
         waiting.push({ circuit, inputs, resolve, reject });
         dispatch();
       }),
-    close: async () => {
-      if (closed) return;
+    close: () => {
       closed = true;
       failWaiting(new Error('the prover pool closed before the proof was started'));
-      await Promise.all([...threads].map((thread) => thread.terminate()));
+      closing ??= Promise.all([...threads].map((thread) => thread.terminate())).then(() => undefined);
+      return closing;
     },
   };
 }
