@@ -17,6 +17,7 @@ import { PlaygroundPage } from './consumer/PlaygroundPage';
 import { SessionKeysPage } from './consumer/SessionKeysPage';
 import { WithdrawPage } from './consumer/WithdrawPage';
 import { EarningsPage } from './provider/EarningsPage';
+import { EncryptedPayoutsPage } from './provider/EncryptedPayoutsPage';
 import { KycPage } from './provider/KycPage';
 import { ProviderPage } from './provider/ProviderPage';
 import { RegisterServerPage } from './provider/RegisterServerPage';
@@ -44,6 +45,7 @@ export default function GatewayPages() {
     { path: 'provider/servers/:serverId', element: signedIn(<ServerPage />) },
     { path: 'provider/kyc', element: signedIn(<KycPage />) },
     { path: 'provider/earnings', element: signedIn(<EarningsPage />) },
+    { path: 'provider/encrypted', element: signedIn(<EncryptedPayoutsPage />) },
     { path: 'admin', element: <Navigate to="/gateway/admin/kyc" replace /> },
     { path: 'admin/kyc', element: adminOnly(<KycQueuePage />) },
     { path: 'admin/providers/:providerId', element: adminOnly(<ProviderReviewPage />) },

@@ -28,6 +28,7 @@ export const providerTabs: GatewayTab[] = [
   { path: '/gateway/provider/servers', label: 'Servers' },
   { path: '/gateway/provider/kyc', label: 'KYC' },
   { path: '/gateway/provider/earnings', label: 'Earnings' },
+  { path: '/gateway/provider/encrypted', label: 'Encrypted payouts' },
 ];
 
 export const adminTabs: GatewayTab[] = [

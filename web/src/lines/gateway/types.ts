@@ -34,3 +34,12 @@ export type GatewayDiscrepancy = GatewaySettlementDetail['discrepancies'][number
 export type GatewayServerChange = NonNullable<
   paths['/api/gateway/servers/{id}']['patch']['requestBody']
 >['content']['application/json'];
+export type GatewayEncrypted = Json<paths['/api/gateway/provider/encrypted']['get']['responses'][200]>;
+export type GatewayEncryptedAccount = NonNullable<GatewayEncrypted['account']>;
+export type GatewayEncryptedClaim = GatewayEncrypted['claims'][number];
+export type GatewayRegistration = Json<
+  paths['/api/gateway/provider/encrypted/registration']['post']['responses'][200]
+>;
+export type GatewayEncryptedAudit = Json<
+  paths['/api/gateway/encrypted/audits']['get']['responses'][200]
+>['audits'][number];

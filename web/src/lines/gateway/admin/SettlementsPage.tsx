@@ -16,6 +16,7 @@ import { placeServerErrors } from '../components/serverErrors';
 import { formatBps, formatMoment, formatUsdc } from '../format';
 import { AdminFrame } from '../GatewayTabs';
 import type { GatewaySettlement } from '../types';
+import { EncryptedAuditsSection } from './EncryptedAudits';
 
 function SettlementsTable({ settlements }: { settlements: GatewaySettlement[] }) {
   const columns: Column<GatewaySettlement>[] = [
@@ -195,6 +196,7 @@ export function SettlementsPage() {
             {(items) => <SettlementsTable settlements={items} />}
           </ResourceView>
         </SectionCard>
+        <EncryptedAuditsSection />
       </Stack>
     </AdminFrame>
   );

@@ -38,6 +38,9 @@ const stateColors: Record<string, string> = {
   failed: 'red',
   // A server.
   paused: 'gray',
+  // An encrypted account.
+  registering: 'blue',
+  registered: 'teal',
 };
 
 /** A state as a badge with its own name (UI.md: "a badge with the seed's name for each state"); never truncated. */

@@ -1,0 +1,78 @@
+import type { Hex } from 'viem';
+import { base8, multiply, pointsEqual } from '../../../../../src/chain/zk/babyjub';
+import {
+  type Ciphertext,
+  decrypt,
+  decryptToPoint,
+  type KeyPair,
+  keyPairFromSignature,
+} from '../../../../../src/chain/zk/elgamal';
+import { buildWithdraw } from '../../../../../src/chain/zk/statements';
+import type { GatewayEncrypted } from '../types';
+
+type CiphertextJson = NonNullable<GatewayEncrypted['balance']>;
+type PointJson = CiphertextJson['c1'];
+
+/**
+ * What the provider's browser does with its encrypted account: the key from the wallet's signature,
+ * the balance read with it, the withdrawal built from it. The same modules the server checks with,
+ * so a claim the page builds is the one the contract accepts.
+ */
+
+export const keyFromSignature = (signature: Hex): KeyPair => keyPairFromSignature(signature);
+
+export const keyJson = (key: KeyPair): PointJson => ({
+  x: key.publicKey.x.toString(),
+  y: key.publicKey.y.toString(),
+});
+
+export const ciphertextFrom = (json: CiphertextJson): Ciphertext => ({
+  c1: { x: BigInt(json.c1.x), y: BigInt(json.c1.y) },
+  c2: { x: BigInt(json.c2.x), y: BigInt(json.c2.y) },
+});
+
+export const ciphertextJson = (ciphertext: Ciphertext): CiphertextJson => ({
+  c1: { x: ciphertext.c1.x.toString(), y: ciphertext.c1.y.toString() },
+  c2: { x: ciphertext.c2.x.toString(), y: ciphertext.c2.y.toString() },
+});
+
+/** Whether the key is the one the account registered: another wallet's signature gives another key. */
+export function isAccountKey(key: KeyPair, registered: PointJson): boolean {
+  return key.publicKey.x === BigInt(registered.x) && key.publicKey.y === BigInt(registered.y);
+}
+
+/** The largest balance the page searches for: 4 294.967295 USDC in micro-units, found within a second or two. */
+export const SEARCH_LIMIT = 1n << 32n;
+
+export type ReadBalance =
+  | { kind: 'read'; value: bigint; matchesLedger: boolean }
+  /** Not below the search limit, or not encrypted to this key. */
+  | { kind: 'unreadable' };
+
+/**
+ * The amount the balance holds. Tally's ledger says what it should hold, and checking that one
+ * amount costs one multiplication; only a balance that differs is searched for.
+ */
+export function readBalance(balance: Ciphertext, secret: bigint, ledger: bigint): ReadBalance {
+  const point = decryptToPoint(balance, secret);
+  if (pointsEqual(point, multiply(base8, ledger)))
+    return { kind: 'read', value: ledger, matchesLedger: true };
+  const value = decrypt(balance, secret, SEARCH_LIMIT);
+  return value === undefined ? { kind: 'unreadable' } : { kind: 'read', value, matchesLedger: false };
+}
+
+/** The withdrawal of the whole balance to the account's own address, as the circuit's inputs and what is posted. */
+export function wholeWithdrawal(options: {
+  key: KeyPair;
+  balance: Ciphertext;
+  value: bigint;
+  address: string;
+}) {
+  return buildWithdraw({
+    owner: options.key,
+    balance: options.balance,
+    balanceValue: options.value,
+    amount: options.value,
+    recipient: BigInt(options.address),
+  });
+}
