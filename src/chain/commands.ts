@@ -3,7 +3,43 @@ import { resolveAdminApiKey } from '../core/admin-key';
 import { type Command, UsageError } from '../core/command';
 import type { Config } from '../core/config';
 import { AppError } from '../core/errors';
+import { silentLogger } from '../core/log';
 import { formatAmount, parseAmount } from '../core/money';
+import { openChain, walletFor } from './runtime';
+import { deployEncryptedCredits } from './zk/encrypted-credits';
+import { auditorKeyOf } from './zk/operator';
+
+/**
+ * The encrypted credits deployed by the treasury on the configured chain, over its USDC, under the
+ * auditor key the treasury's signature derives. The embedded chain deploys them itself.
+ */
+async function deployOperatorCredits(config: Config): Promise<number> {
+  const settings = config.chain;
+  if (settings.mode !== 'external')
+    throw new UsageError(
+      'the embedded chain deploys its encrypted credits itself: set CHAIN_RPC_URL to deploy elsewhere',
+    );
+  if (settings.addresses.encryptedCredits)
+    throw new UsageError(`ENCRYPTED_CREDITS_ADDRESS is set already (${settings.addresses.encryptedCredits})`);
+  const chain = await openChain(settings, silentLogger);
+  try {
+    const auditor = await auditorKeyOf(chain.treasury);
+    const deployed = await deployEncryptedCredits(
+      walletFor(chain.client, chain.treasury),
+      chain.client.publicClient,
+      {
+        usdc: chain.deployment.tokens.USDC.address,
+        operator: chain.treasury.address,
+        auditorKey: auditor.publicKey,
+      },
+    );
+    console.log(`verifiers: transfer ${deployed.transferVerifier}, withdraw ${deployed.withdrawVerifier}`);
+    console.log(`ENCRYPTED_CREDITS_ADDRESS=${deployed.contract}`);
+    return 0;
+  } finally {
+    await chain.stop();
+  }
+}
 
 /**
  * `tally chain …` talks to the running Tally with the operator key: the treasury has one sender,
@@ -14,7 +50,12 @@ export const chainCommand: Command = {
   usage: `tally chain status                  the chain, the treasury's balances and open transactions
 tally chain faucet <address> [--token USDC|DAI] [--amount 1000]
                                     mint test tokens (and ETH for gas) on the development chain;
-                                    --amount in whole tokens (250.5), sent to the API in minor units`,
+                                    --amount in whole tokens (250.5), sent to the API in minor units
+tally chain deploy-encrypted-credits
+                                    deploy the gateway's encrypted credits on the configured chain,
+                                    operated by the treasury (run it while Tally is stopped: the
+                                    treasury's nonces are the server's when it runs); prints the
+                                    ENCRYPTED_CREDITS_ADDRESS to set`,
   run: (args, { config }) => runChainCommand(config, args),
 };
 
@@ -25,6 +66,7 @@ async function runChainCommand(config: Config, args: string[]): Promise<number> 
     allowPositionals: true,
     options: { token: { type: 'string' }, amount: { type: 'string' } },
   });
+  if (action === 'deploy-encrypted-credits') return deployOperatorCredits(config);
   const api = runningTallyApi(config);
   if (action === 'status') {
     const status = await api<ChainStatusBody>('GET', '/api/chain/status');

@@ -1,17 +1,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { erc20Abi } from 'viem';
-import { generatePrivateKey } from 'viem/accounts';
-import { afterAll, describe, expect, it } from 'vitest';
+import { type Address, erc20Abi, getAddress, type Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startAnvil } from '../../test/support/anvil';
 import { loadConfig } from '../core/config';
 import { silentLogger } from '../core/log';
 import { createChainClient } from './client';
+import { chainCommand } from './commands';
 import * as EncryptedCredits from './contracts/EncryptedCredits';
 import * as TestUSDC from './contracts/TestUSDC';
 import { deployContract } from './deployment';
 import { devAccounts, openChain } from './runtime';
+import { deployEncryptedCredits } from './zk/encrypted-credits';
 import { auditorKeyOf } from './zk/operator';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-chain-'));
@@ -119,5 +121,45 @@ describe('a configured chain', () => {
     await expect(openChain(loadConfig({ ...env, DAI_ADDRESS: nothing }).chain, silentLogger)).rejects.toThrow(
       /DAI address 0x4242.* has no contract on chain 31337/,
     );
+
+    // Encrypted credits operated by this treasury under its auditor key are taken; any other are refused.
+    const treasury = privateKeyToAccount(env.TREASURY_PRIVATE_KEY as Hex);
+    const deploy = (operator: Address, auditorKey: { x: bigint; y: bigint }) =>
+      deployEncryptedCredits(anvil.wallet(1), anvil.publicClient, { usdc, operator, auditorKey });
+    // `tally chain deploy-encrypted-credits` deploys them as the treasury and prints the address to set.
+    await anvil.testClient.setBalance({ address: treasury.address, value: 10n ** 18n });
+    const printed = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const deployed = await chainCommand.run(['deploy-encrypted-credits'], {
+      config: loadConfig(env),
+      withDatabase: () => Promise.reject(new Error('no database is needed')),
+    });
+    expect(deployed).toBe(0);
+    const line = printed.mock.calls
+      .map((call) => String(call[0]))
+      .find((text) => text.startsWith('ENCRYPTED_CREDITS_ADDRESS='));
+    printed.mockRestore();
+    const ours = { contract: getAddress(line!.slice('ENCRYPTED_CREDITS_ADDRESS='.length)) };
+    const configured = await openChain(
+      loadConfig({ ...env, ENCRYPTED_CREDITS_ADDRESS: ours.contract }).chain,
+      silentLogger,
+    );
+    expect(configured.deployment.encryptedCredits?.contract).toBe(ours.contract);
+    const otherOperator = await deploy(
+      anvil.wallet(2).account.address,
+      (await auditorKeyOf(treasury)).publicKey,
+    );
+    await expect(
+      openChain(
+        loadConfig({ ...env, ENCRYPTED_CREDITS_ADDRESS: otherOperator.contract }).chain,
+        silentLogger,
+      ),
+    ).rejects.toThrow(/is operated by 0x.*, not the treasury/);
+    const otherAuditor = await deploy(
+      treasury.address,
+      (await auditorKeyOf(privateKeyToAccount(generatePrivateKey()))).publicKey,
+    );
+    await expect(
+      openChain(loadConfig({ ...env, ENCRYPTED_CREDITS_ADDRESS: otherAuditor.contract }).chain, silentLogger),
+    ).rejects.toThrow(/another auditor key/);
   });
 });

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import {
   type Account,
+  type Address,
   type Chain,
   createTestClient,
   createWalletClient,
+  getAddress,
   http,
   type Transport,
   type WalletClient,
@@ -18,6 +20,7 @@ import type { ChainSettings } from '../core/config';
 import type { Logger } from '../core/log';
 import { readOrCreateSecretFile } from '../core/secret-file';
 import { type ChainClient, createChainClient } from './client';
+import * as EncryptedCredits from './contracts/EncryptedCredits';
 import * as TestUSDC from './contracts/TestUSDC';
 import {
   type ChainDeployment,
@@ -76,14 +79,24 @@ async function openExternalChain(
   if (addresses.dai) tokens.DAI = await describeToken(client, 'DAI', addresses.dai);
   if (addresses.usdcx) tokens.USDCx = await describeToken(client, 'USDCx', addresses.usdcx, 'USDC');
   if (addresses.daix) tokens.DAIx = await describeToken(client, 'DAIx', addresses.daix, 'DAI');
+  const treasury = privateKeyToAccount(settings.treasuryPrivateKey);
   const deployment: ChainDeployment = {
     chainId: settings.chainId,
     tokens,
     ...(addresses.superfluidHost && addresses.cfaForwarder
       ? { superfluid: { host: addresses.superfluidHost, cfaV1Forwarder: addresses.cfaForwarder } }
       : {}),
+    ...(addresses.encryptedCredits
+      ? {
+          encryptedCredits: await describeEncryptedCredits(
+            client,
+            addresses.encryptedCredits,
+            treasury,
+            tokens.USDC,
+          ),
+        }
+      : {}),
   };
-  const treasury = privateKeyToAccount(settings.treasuryPrivateKey);
   log.info({ chainId: settings.chainId, treasury: treasury.address }, 'chain connected');
   return {
     client,
@@ -206,6 +219,53 @@ export async function deployDevelopmentChain(
   }
   const partial = { chainId: client.chainId, tokens, superfluid };
   return { ...partial, encryptedCredits: await deployOperatorCredits(client, treasury, partial) };
+}
+
+/**
+ * A configured encrypted-credits contract, checked before Tally relies on it: over the configured
+ * USDC, operated by this treasury, under the auditor key this treasury's signature derives (another
+ * key would leave every balance unreadable to the audit).
+ */
+async function describeEncryptedCredits(
+  client: ChainClient,
+  contract: Address,
+  treasury: PrivateKeyAccount,
+  usdc: TokenInfo,
+): Promise<EncryptedCreditsAddresses> {
+  const code = await client.publicClient.getCode({ address: contract });
+  if (!code || code === '0x')
+    throw new Error(`ENCRYPTED_CREDITS_ADDRESS ${contract} has no contract on chain ${client.chainId}`);
+  const read = <T>(functionName: string): Promise<T> =>
+    client.publicClient.readContract({
+      address: contract,
+      abi: EncryptedCredits.abi,
+      functionName,
+    } as never) as Promise<T>;
+  const [token, operator, auditorKey, transferVerifier, withdrawVerifier] = await Promise.all([
+    read<Address>('usdc'),
+    read<Address>('operator'),
+    read<{ x: bigint; y: bigint }>('auditorKey'),
+    read<Address>('transferVerifier'),
+    read<Address>('withdrawVerifier'),
+  ]);
+  const auditor = await auditorKeyOf(treasury);
+  if (getAddress(token) !== getAddress(usdc.address))
+    throw new Error(
+      `ENCRYPTED_CREDITS_ADDRESS ${contract} holds ${token}, not the configured USDC ${usdc.address}`,
+    );
+  if (getAddress(operator) !== treasury.address)
+    throw new Error(
+      `ENCRYPTED_CREDITS_ADDRESS ${contract} is operated by ${operator}, not the treasury ${treasury.address}`,
+    );
+  if (auditorKey.x !== auditor.publicKey.x || auditorKey.y !== auditor.publicKey.y)
+    throw new Error(
+      `ENCRYPTED_CREDITS_ADDRESS ${contract} was deployed for another auditor key than this treasury's`,
+    );
+  return {
+    contract: getAddress(contract),
+    transferVerifier: getAddress(transferVerifier),
+    withdrawVerifier: getAddress(withdrawVerifier),
+  };
 }
 
 /** The encrypted credits over the deployment's USDC, operated by the treasury under its auditor key. */

@@ -104,6 +104,7 @@ export const configSchema = z
     DAIX_ADDRESS: address.optional(),
     SUPERFLUID_HOST_ADDRESS: address.optional(),
     SUPERFLUID_CFA_FORWARDER_ADDRESS: address.optional(),
+    ENCRYPTED_CREDITS_ADDRESS: address.optional(),
   })
   .superRefine((env, context) => {
     const problem = (path: string, message: string) =>
@@ -124,6 +125,7 @@ export const configSchema = z
       'DAIX_ADDRESS',
       'SUPERFLUID_HOST_ADDRESS',
       'SUPERFLUID_CFA_FORWARDER_ADDRESS',
+      'ENCRYPTED_CREDITS_ADDRESS',
       'CHAIN_START_BLOCK',
     ] as const) {
       if (env[name] !== undefined)
@@ -196,6 +198,7 @@ type ChainEnv = {
   DAIX_ADDRESS?: string;
   SUPERFLUID_HOST_ADDRESS?: string;
   SUPERFLUID_CFA_FORWARDER_ADDRESS?: string;
+  ENCRYPTED_CREDITS_ADDRESS?: string;
 };
 
 /**
@@ -241,6 +244,7 @@ function chainSettings(env: ChainEnv) {
         (env.SUPERFLUID_HOST_ADDRESS
           ? (SUPERFLUID_CFA_FORWARDER_ON[env.CHAIN_ID as number] ?? SUPERFLUID_CFA_FORWARDER)
           : undefined)) as `0x${string}` | undefined,
+      encryptedCredits: env.ENCRYPTED_CREDITS_ADDRESS as `0x${string}` | undefined,
     },
     ...limits,
   };

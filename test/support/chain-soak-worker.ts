@@ -49,6 +49,7 @@ const settings: ChainSettings = {
     daix: undefined,
     superfluidHost: undefined,
     cfaForwarder: undefined,
+    encryptedCredits: undefined,
   },
   maxGasLimit: 3_000_000n,
   maxFeePerGas: 500n * 10n ** 9n,
