@@ -125,7 +125,7 @@ export function EncryptedAuditsSection() {
               <Text size="sm" role="status">
                 {latest.mismatches.length === 0
                   ? `The latest audit, ${formatMoment(latest.ran_at)}, found the chain and the ledger in agreement on ${latest.checked} ${latest.checked === 1 ? 'balance' : 'balances'}.`
-                  : `The latest audit, ${formatMoment(latest.ran_at)}, found ${latest.mismatches.length} ${latest.mismatches.length === 1 ? 'balance' : 'balances'} that differ from the ledger.`}
+                  : `The latest audit, ${formatMoment(latest.ran_at)}, found ${latest.mismatches.length} ${latest.mismatches.length === 1 ? 'balance that differs' : 'balances that differ'} from the ledger.`}
               </Text>
               <AuditsTable audits={items} />
             </Stack>
