@@ -36,7 +36,8 @@ interface IReceiveWithAuthorization {
 /// The operator submits every move and pays its gas: an owner signs its key's registration and a
 /// provider proves its own withdrawal, and neither needs gas. The operator is trusted with what
 /// the ledger says was spent (it is the custodian of prepaid credits, as the seed's "server
-/// knows" has it), never with more: it cannot mint, and USDC leaves only against a proven balance.
+/// knows" has it), never with more: it cannot mint, credits move only into or out of the pool,
+/// and an account's USDC leaves only to the account's own address or the recipient its owner proved.
 contract EncryptedCredits is EIP712 {
     using SafeERC20 for IERC20;
 
@@ -91,6 +92,8 @@ contract EncryptedCredits is EIP712 {
     error BadSignature();
     error AmountOutOfRange(uint256 amount);
     error SameAccount();
+    error NotThroughPool();
+    error RecipientNotOwner(address recipient);
     error InvalidProof();
 
     modifier onlyOperator() {
@@ -196,6 +199,9 @@ contract EncryptedCredits is EIP712 {
 
     function applyMove(Move calldata step) private {
         if (step.from == step.to) revert SameAccount();
+        // Credits move between the pool and an account only: the operator can take what an account
+        // spent into the pool and pay the pool out, never hand one account's balance to another.
+        if (step.from != address(this) && step.to != address(this)) revert NotThroughPool();
         Account storage from = accounts[step.from];
         Account storage to = accounts[step.to];
         if (!isRegistered(step.from)) revert NotRegistered(step.from);
@@ -241,7 +247,8 @@ contract EncryptedCredits is EIP712 {
     }
 
     /// A withdrawal the operator proved with the auditor key, on the owner's signed request to it
-    /// (a person taking back unspent credits, or the platform's fee out of the pool).
+    /// (a person taking back unspent credits, or the platform's fee out of the pool). An account's
+    /// USDC goes to the account's own address only: the operator cannot send it elsewhere.
     function withdrawAudited(
         address account,
         uint256 amount,
@@ -251,6 +258,7 @@ contract EncryptedCredits is EIP712 {
     ) external onlyOperator {
         Account storage held = accounts[account];
         if (!isRegistered(account)) revert NotRegistered(account);
+        if (account != address(this) && recipient != account) revert RecipientNotOwner(recipient);
         Ciphertext memory audit = readCiphertext(held.audit);
         verifyWithdrawal(auditorKey(), audit, newAudit, amount, recipient, proof);
         Point memory taken = subtractPoints(audit.c2, newAudit.c2);

@@ -393,7 +393,7 @@ describe('deposits, the sweep into the pool, payouts, and withdrawals', () => {
     }
   });
 
-  it('lets a provider withdraw what it was paid with its own proof, once, and the operator a person’s unspent credits', async () => {
+  it('lets a provider withdraw what it was paid with its own proof, once, and the operator a person’s unspent credits to that person only', async () => {
     const third = await keyOf(3);
     const held = await account(address(3));
     const claim = planWithdrawal({
@@ -434,6 +434,29 @@ describe('deposits, the sweep into the pool, payouts, and withdrawals', () => {
       amount: 3_300_000n,
       recipient: address(2),
     });
+    // The operator's withdrawal of an account goes to the account's own address, nowhere else.
+    const redirected = planWithdrawal({
+      owner: auditor,
+      balance: (await account(address(2))).audit,
+      value: 3_300_000n,
+      amount: 3_300_000n,
+      recipient: address(5),
+    });
+    expect(
+      await revertOf(async () =>
+        anvil.publicClient.simulateContract({
+          account: operator().account,
+          address: contract,
+          abi: EncryptedCredits.abi,
+          functionName: 'withdrawAudited',
+          args: withdrawArguments(
+            address(2),
+            redirected.statement,
+            await prove('withdraw', redirected.inputs),
+          ),
+        }),
+      ),
+    ).toBe('RecipientNotOwner');
     const usdcBefore = await usdcOf(address(2));
     await send(
       await operator().writeContract({
@@ -448,7 +471,7 @@ describe('deposits, the sweep into the pool, payouts, and withdrawals', () => {
     expect(await usdcOf(contract)).toBe(9_000_000n - paid.third - 3_300_000n);
   }, 120_000);
 
-  it('refuses a move proven over another account, a stale balance, a changed ciphertext, and anyone but the operator', async () => {
+  it('refuses a move proven over another account, between two accounts, from a stale balance, with a changed ciphertext, and from anyone but the operator', async () => {
     const first = await keyOf(1);
     const held = await account(address(1));
     const planned = planMove({
@@ -475,7 +498,6 @@ describe('deposits, the sweep into the pool, payouts, and withdrawals', () => {
         args: [moves],
       });
     expect(await revertOf(() => simulate([{ ...good, from: address(4) }]))).toBe('InvalidProof');
-    expect(await revertOf(() => simulate([{ ...good, to: address(4) }]))).toBe('InvalidProof');
     const shifted: Ciphertext = planned.witness.statement.receiverCiphertext;
     expect(
       await revertOf(() =>
@@ -485,6 +507,23 @@ describe('deposits, the sweep into the pool, payouts, and withdrawals', () => {
       ),
     ).toBe('InvalidProof');
     expect(await revertOf(() => simulate([good], anvil.wallet(5).account))).toBe('NotOperator');
+    // Between two accounts, neither the pool, a move is refused, even with a proof of its own.
+    expect(await revertOf(() => simulate([{ ...good, to: address(4) }]))).toBe('NotThroughPool');
+    const elsewhere = planMove({
+      auditor,
+      from: address(1),
+      fromKey: first.publicKey,
+      fromAudit: held.audit,
+      fromValue: 3_800_000n,
+      to: address(4),
+      toKey: (await keyOf(4)).publicKey,
+      amount: 100_000n,
+    });
+    const sideways = moveArgument(
+      { from: elsewhere.from, to: elsewhere.to, statement: elsewhere.witness.statement },
+      await prove('transfer', elsewhere.witness.inputs),
+    );
+    expect(await revertOf(() => simulate([sideways]))).toBe('NotThroughPool');
     expect(await revertOf(() => simulate([good, good]))).toBe('InvalidProof');
 
     await deposit(1, 1_000_000n);
