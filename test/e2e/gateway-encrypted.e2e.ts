@@ -172,7 +172,13 @@ describe('gateway: encrypted payouts, created, read and claimed in the provider 
   }, 180_000);
 
   it('shows the balance read in the page with the key, equal to the payout and to the ledger', async () => {
-    await desktop.reload();
+    // The earnings page says where the payout went, and leads to the account.
+    await go(desktop, '/gateway/provider/earnings');
+    await desktop
+      .getByRole('table', { name: 'Payouts' })
+      .getByRole('row', { name: /into your encrypted account/ })
+      .waitFor();
+    await desktop.getByRole('link', { name: 'Encrypted payouts' }).click();
     await panel().getByText('registered', { exact: true }).waitFor();
     await panel().getByRole('button', { name: 'Show my balance' }).click();
     const amount = formatUsdc(net);

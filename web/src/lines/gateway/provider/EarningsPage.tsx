@@ -189,8 +189,13 @@ export function PayoutsTable({ payouts }: { payouts: GatewayPayout[] }) {
     {
       id: 'how',
       header: 'How',
-      cell: (p) => (p.settlement_id ? 'paid by a settlement run' : 'claimed'),
-      csv: (p) => (p.settlement_id ? 'settlement' : 'claim'),
+      cell: (p) =>
+        p.encrypted
+          ? 'into your encrypted account'
+          : p.settlement_id
+            ? 'paid by a settlement run'
+            : 'claimed',
+      csv: (p) => (p.encrypted ? 'encrypted' : p.settlement_id ? 'settlement' : 'claim'),
     },
     {
       id: 'to',
@@ -311,7 +316,15 @@ function Earnings({ provider }: { provider: GatewayProvider }) {
             </SectionCard>
             <SectionCard
               title="Payouts"
-              description="USDC sent to your payout address: by a settlement run above the minimum, or by your claim."
+              description={
+                <>
+                  USDC sent to your payout address by a settlement run above the minimum or by your claim;
+                  with an encrypted account, paid into it instead.{' '}
+                  <Anchor component={Link} to="/gateway/provider/encrypted" size="sm">
+                    Encrypted payouts
+                  </Anchor>
+                </>
+              }
             >
               {data.payouts.length === 0 ? (
                 <NothingYet title="No payout yet">

@@ -291,6 +291,15 @@ function RegisteredAccount({
     return () => clearTimeout(timer);
   }, [key, balanceId, encrypted.balance, encrypted.claimable]);
   const current = reading && reading.of === balanceId ? reading.result : null;
+  // The key goes with the wallet that made it: disconnected or replaced, it is dropped. A wallet
+  // reconnecting for a moment is neither.
+  const connection = useConnection();
+  const connectedAddress = connection.status === 'connected' ? connection.address : null;
+  const disconnected = connection.status === 'disconnected';
+  useEffect(() => {
+    if (disconnected || (connectedAddress && !isAddressEqual(connectedAddress, account.address as Address)))
+      setKey(null);
+  }, [disconnected, connectedAddress, account.address]);
 
   const show = async (address: Address) => {
     setRefusal(null);
