@@ -13,6 +13,7 @@ import { settle, updateSettings } from '../../src/gateway/settlement/service';
 import { formatUsdc } from '../../web/src/lines/gateway/format';
 import { read, request, signedInPerson, type TestPerson, type TestTally } from '../support/app';
 import { fundCredits } from '../support/gateway';
+import { accessibilityAudit } from './support/accessibility';
 import { type Browser, launchBrowser, screenshotTaker } from './support/browser';
 import { E2E_ADMIN_KEY, type RunningTally, reachTally, startTally } from './support/server';
 
@@ -37,7 +38,8 @@ describe('gateway: encrypted payouts, created, read and claimed in the provider 
   let serverId: string;
   let payer: TestPerson;
   const slug = 'secret-tools';
-  const screenshot = screenshotTaker('gateway-encrypted');
+  const audit = accessibilityAudit();
+  const screenshot = screenshotTaker('gateway-encrypted', audit.check);
   const { url, go, api } = reachTally(() => server);
 
   beforeAll(async () => {
@@ -204,6 +206,16 @@ describe('gateway: encrypted payouts, created, read and claimed in the provider 
     await screenshot(desktop, 'claimed');
   }, 150_000);
 
+  it('shows the account and its claims on a phone, the amounts in full', async () => {
+    const phone = await browser.open('phone');
+    await go(phone, '/gateway/provider/encrypted');
+    const account = phone.getByRole('region', { name: 'Encrypted account' });
+    await account.getByText('registered', { exact: true }).waitFor();
+    await phone.getByRole('region', { name: 'Claims' }).getByText(formatUsdc(net)).first().waitFor();
+    await screenshot(phone, 'phone');
+    await phone.close();
+  });
+
   it('shows an administrator the audit that found the chain and the ledger in agreement', async () => {
     const audit = await auditEncryptedBalances(deps);
     expect(audit).toMatchObject({ mismatches: [] });
@@ -226,5 +238,9 @@ describe('gateway: encrypted payouts, created, read and claimed in the provider 
 
   it('raised no error in any page', () => {
     expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('has no serious or critical accessibility violation on any page it showed (axe-core)', () => {
+    expect(audit.violations).toEqual([]);
   });
 });
