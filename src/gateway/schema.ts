@@ -556,6 +556,11 @@ export const encryptedBatches = pgTable(
     id: uuid('id').primaryKey(),
     settlementId: uuid('settlement_id').references(() => settlements.id),
     total: amountColumn('total').notNull(),
+    /**
+     * What the treasury's deposit brought into the pool for this batch: the total less what the pool
+     * held to spare (the first batch of a run carries the run's whole deposit, the others none).
+     */
+    funded: amountColumn('funded').notNull().default(sql`0`),
     state: text('state', { enum: encryptedBatchStates }).notNull(),
     fundingTransactionId: uuid('funding_transaction_id'),
     payingTransactionId: uuid('paying_transaction_id'),
@@ -598,6 +603,7 @@ export const encryptedClaims = pgTable(
   },
   (t) => [
     index('gateway_encrypted_claims_provider_idx').on(t.providerId, t.createdAt),
+    uniqueIndex('gateway_encrypted_claims_pending_idx').on(t.providerId).where(sql`${t.state} = 'pending'`),
     uniqueIndex('gateway_encrypted_claims_transaction_idx').on(t.transactionId),
     check('gateway_encrypted_claims_amount_positive', sql`${t.amount} > 0`),
   ],

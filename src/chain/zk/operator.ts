@@ -15,7 +15,14 @@ const auditorKeys = new Map<Address, Promise<KeyPair>>();
 export function auditorKeyOf(treasury: Pick<LocalAccount, 'address' | 'signMessage'>): Promise<KeyPair> {
   let key = auditorKeys.get(treasury.address);
   if (!key) {
-    key = treasury.signMessage({ message: auditorKeyMessage }).then(keyPairFromSignature);
+    key = treasury
+      .signMessage({ message: auditorKeyMessage })
+      .then(keyPairFromSignature)
+      .catch((error: unknown) => {
+        // A signer that failed once (a remote signer down) is asked again next time.
+        auditorKeys.delete(treasury.address);
+        throw error;
+      });
     auditorKeys.set(treasury.address, key);
   }
   return key;

@@ -8,7 +8,7 @@ import { type Proof, verify } from '../../chain/zk/proofs';
 import { withdrawPublicSignals } from '../../chain/zk/statements';
 import type { Actor } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
-import type { Db } from '../../core/database';
+import { type Db, refusingUniqueViolations } from '../../core/database';
 import { databaseStep, defineFlow, type Flow } from '../../core/flows';
 import { newId } from '../../core/ids';
 import { applyBalanceOps } from '../../ledger/engine';
@@ -150,19 +150,27 @@ export async function claimEncrypted(
       idempotencyKey: `${CLAIM_PURPOSE}:${id}`,
       metadata: { claim_id: id },
     });
-    const [claim] = await tx
-      .insert(encryptedClaims)
-      .values({
-        id,
-        providerId: provider.id,
-        address: account.address,
-        amount: input.amount,
-        state: 'pending',
-        holdId,
-        transactionId: queued.id,
-        createdAt: deps.clock.now(),
-      })
-      .returning();
+    const [claim] = await refusingUniqueViolations(
+      () =>
+        tx
+          .insert(encryptedClaims)
+          .values({
+            id,
+            providerId: provider.id,
+            address: account.address,
+            amount: input.amount,
+            state: 'pending',
+            holdId,
+            transactionId: queued.id,
+            createdAt: deps.clock.now(),
+          })
+          .returning(),
+      {
+        // Two claims at once: the second finds the first pending.
+        gateway_encrypted_claims_pending_idx: () =>
+          gatewayErrors.error('claim_pending', 'a claim of your encrypted balance is on its way already'),
+      },
+    );
     await recordAudit(tx, deps.clock, actor, {
       action: 'gateway.encrypted_claimed',
       objectType: 'gateway_encrypted_claim',

@@ -274,6 +274,7 @@ describe('a settlement with encrypted payouts', () => {
   let betaNet: bigint;
   const transactions: Hex[] = [];
   const people: Address[] = [];
+  let firstToken: string;
 
   it('pays both providers out of the pool in one batch, proven in parallel, after two people deposit through the chain and call their tools over MCP', async () => {
     for (const [who, price] of [
@@ -287,6 +288,7 @@ describe('a settlement with encrypted payouts', () => {
       expect(priced.status).toBe(200);
     }
     const first = await depositor(2, 5_000_000n);
+    firstToken = first.token;
     const second = await depositor(3, 4_000_000n);
     people.push(first.wallet, second.wallet);
     await settleChain(tally);
@@ -533,6 +535,67 @@ describe('a settlement with encrypted payouts', () => {
     expect(await ledgerEncrypted(beta.providerId)).toEqual({ posted: betaNet, pending: 0n });
     expect(getAddress(beta.wallet.address)).toBe(beta.wallet.address);
   });
+
+  it('fails a batch that cannot be sent after three attempts, gives its amounts back, and pays the next run from what the pool kept', async () => {
+    const batchesOf = () =>
+      queryRows<{ state: string; total: string; funded: string; attempts: number }>(
+        tally.database.db,
+        sql`SELECT state, total::text, funded::text, attempts FROM gateway_encrypted_batches ORDER BY created_at, id`,
+      );
+    const earned = async () =>
+      (await read(await request(tally, 'GET', '/api/gateway/provider/earnings', { as: alpha.person })))
+        .claimable;
+
+    // Alpha earns 0.6 USDC, 570,000 after the fee; its key on record is broken, so no proof of the
+    // batch verifies on chain and its gas estimate is refused.
+    await callAdd(firstToken, alpha, 2);
+    await deps.meter.flushed();
+    const { key_x: keyX, key_y: keyY } = (
+      await queryRows<{ key_x: string; key_y: string }>(
+        tally.database.db,
+        sql`SELECT key_x, key_y FROM gateway_encrypted_accounts WHERE provider_id = ${alpha.providerId}`,
+      )
+    )[0]!;
+    await tally.database.db.execute(
+      sql`UPDATE gateway_encrypted_accounts SET key_x = ${beta.key.publicKey.x.toString()}, key_y = ${beta.key.publicKey.y.toString()} WHERE provider_id = ${alpha.providerId}`,
+    );
+    tally.clock.advance(24 * 3_600_000);
+    expect((await settle(deps, periodEndAt(tally.clock.now(), 24))).made).toBe(true);
+    expect(await earned()).toBe('0');
+    await settleChain(tally, { follow: false });
+    for (let attempt = 1; attempt <= 3; attempt++)
+      expect((await proveEncryptedBatches(deps)).state).toBe('waiting');
+    expect((await batchesOf()).at(-1)).toMatchObject({
+      state: 'failed',
+      total: '570000',
+      funded: '570000',
+      attempts: 3,
+    });
+    // The amount is the provider's to be paid again; the pool keeps the deposit, as the audit reads it.
+    expect(await earned()).toBe('570000');
+    expect(decrypt((await onChain(contract)).audit, auditor.secret, 1n << 24n)).toBe(570_000n);
+    expect(await auditEncryptedBalances(deps)).toMatchObject({ mismatches: [] });
+
+    // The key mended, the next run pays 855,000 with 285,000 deposited: the pool held the rest.
+    await tally.database.db.execute(
+      sql`UPDATE gateway_encrypted_accounts SET key_x = ${keyX}, key_y = ${keyY} WHERE provider_id = ${alpha.providerId}`,
+    );
+    await callAdd(firstToken, alpha, 1);
+    await deps.meter.flushed();
+    tally.clock.advance(24 * 3_600_000);
+    expect((await settle(deps, periodEndAt(tally.clock.now(), 24))).made).toBe(true);
+    expect((await batchesOf()).at(-1)).toMatchObject({ state: 'funding', total: '855000', funded: '285000' });
+    await settleChain(tally, { follow: false });
+    expect(await proveEncryptedBatches(deps)).toMatchObject({ state: 'sent', moves: 1 });
+    await settleChain(tally, { follow: false });
+    expect((await batchesOf()).at(-1)).toMatchObject({ state: 'paid' });
+    expect(await ledgerEncrypted(alpha.providerId)).toEqual({ posted: 855_000n, pending: 0n });
+    expect(decrypt((await onChain(alpha.wallet.address)).balance, alpha.key.secret, 1n << 24n)).toBe(
+      855_000n,
+    );
+    expect(decrypt((await onChain(contract)).audit, auditor.secret, 1n << 24n)).toBe(0n);
+    expect(await auditEncryptedBalances(deps)).toMatchObject({ mismatches: [] });
+  }, 240_000);
 });
 
 function ciphertextOf(body: Body): Ciphertext {

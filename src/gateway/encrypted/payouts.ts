@@ -77,22 +77,27 @@ export async function payEncrypted(
     return made;
   }
   const total = entries.reduce((sum, entry) => sum + entry.amount, 0n);
-  const funding = await fundingTransaction(credits, settlementId, total);
+  // What the pool holds beyond what the batches on their way will take (a batch that failed after
+  // its funding left it there) pays first; the treasury deposits only the rest.
+  const deposit = total - minimum(total, await poolSurplus(deps.db));
+  const funding = deposit > 0n ? await fundingTransaction(credits, settlementId, deposit) : null;
   const perBatch = Math.max(1, Number(((chain.settings.maxGasLimit * 9n) / 10n - 100_000n) / MOVE_GAS));
   const ordered = [...entries].sort((a, b) => (a.provider.id < b.provider.id ? -1 : 1));
 
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
-    const queued = await queueTransaction(tx, deps.clock, {
-      chainId: chain.client.chainId,
-      from: chain.treasury.address,
-      to: credits.contract,
-      data: funding.data,
-      gasLimit: funding.gasLimit,
-      purpose: FUNDING_PURPOSE,
-      idempotencyKey: `${FUNDING_PURPOSE}:${settlementId}`,
-      metadata: { settlement_id: settlementId },
-    });
+    const queued = funding
+      ? await queueTransaction(tx, deps.clock, {
+          chainId: chain.client.chainId,
+          from: chain.treasury.address,
+          to: credits.contract,
+          data: funding.data,
+          gasLimit: funding.gasLimit,
+          purpose: FUNDING_PURPOSE,
+          idempotencyKey: `${FUNDING_PURPOSE}:${settlementId}`,
+          metadata: { settlement_id: settlementId },
+        })
+      : null;
     for (let start = 0; start < ordered.length; start += perBatch) {
       const chunk = ordered.slice(start, start + perBatch);
       const batchId = idFromKey(GATEWAY_NAMESPACE, 'encrypted-batch', settlementId, String(start));
@@ -100,8 +105,11 @@ export async function payEncrypted(
         id: batchId,
         settlementId,
         total: chunk.reduce((sum, entry) => sum + entry.amount, 0n),
-        state: 'funding',
-        fundingTransactionId: queued.id,
+        funded: start === 0 ? deposit : 0n,
+        // With nothing to deposit the pool holds the run already: its batches wait for their proofs.
+        ...(queued
+          ? { state: 'funding' as const, fundingTransactionId: queued.id }
+          : { state: 'proving' as const, fundedAt: now }),
         createdAt: now,
       });
       for (const entry of chunk) {
@@ -194,18 +202,34 @@ async function fundingTransaction(
 }
 
 /**
- * What the pool holds by Tally's records: every funded batch's total, less every paid one's. The
- * auditor key must read exactly this in the pool before a batch is proven from it.
+ * What the pool holds by Tally's records: what every confirmed funding brought, less every paid
+ * batch's total. The auditor key must read exactly this in the pool before a batch is proven from it.
  */
 export async function expectedPoolValue(db: Db): Promise<bigint> {
   const [row] = await db
     .select({
-      funded: sql<string>`coalesce(sum(${encryptedBatches.total}) filter (where ${encryptedBatches.fundedAt} is not null), 0)`,
+      funded: sql<string>`coalesce(sum(${encryptedBatches.funded}) filter (where ${encryptedBatches.fundedAt} is not null), 0)`,
       paid: sql<string>`coalesce(sum(${encryptedBatches.total}) filter (where ${encryptedBatches.state} = 'paid'), 0)`,
     })
     .from(encryptedBatches);
   return BigInt(row?.funded ?? 0) - BigInt(row?.paid ?? 0);
 }
+
+/**
+ * What the pool will hold to spare once every batch on its way is paid: what all fundings not
+ * failed bring, less the totals of the batches paid or on their way.
+ */
+async function poolSurplus(db: Db): Promise<bigint> {
+  const [row] = await db
+    .select({
+      brought: sql<string>`coalesce(sum(${encryptedBatches.funded}) filter (where ${encryptedBatches.fundedAt} is not null or ${encryptedBatches.state} = 'funding'), 0)`,
+      taken: sql<string>`coalesce(sum(${encryptedBatches.total}) filter (where ${encryptedBatches.state} <> 'failed'), 0)`,
+    })
+    .from(encryptedBatches);
+  return BigInt(row?.brought ?? 0) - BigInt(row?.taken ?? 0);
+}
+
+const minimum = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 /** When the funding is confirmed its batches wait to be proven; when it failed, so do they. */
 export function fundingSettlement(deps: GatewayDeps): Flow<Settlement> {
@@ -346,23 +370,54 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
       amount: payout.amount,
     })),
   });
-  const provers = gatewayProvers();
-  const proofs = await Promise.all(planned.map((move) => provers.prove('transfer', move.witness.inputs)));
-  const data = encodeFunctionData({
-    abi: EncryptedCreditsContract.abi,
-    functionName: 'move',
-    args: [
-      planned.map((move, index) =>
-        moveArgument({ from: move.from, to: move.to, statement: move.witness.statement }, proofs[index]!),
-      ),
-    ],
-  });
-  const gasLimit = await estimateGasLimit(
-    chain.client,
-    { from: chain.treasury.address, to: contract, data },
-    { maxGasLimit: chain.settings.maxGasLimit },
-  );
+  let data: Hex;
+  let gasLimit: bigint;
+  try {
+    const provers = gatewayProvers();
+    const proofs = await Promise.all(planned.map((move) => provers.prove('transfer', move.witness.inputs)));
+    data = encodeFunctionData({
+      abi: EncryptedCreditsContract.abi,
+      functionName: 'move',
+      args: [
+        planned.map((move, index) =>
+          moveArgument({ from: move.from, to: move.to, statement: move.witness.statement }, proofs[index]!),
+        ),
+      ],
+    });
+    gasLimit = await estimateGasLimit(
+      chain.client,
+      { from: chain.treasury.address, to: contract, data },
+      { maxGasLimit: chain.settings.maxGasLimit },
+    );
+  } catch (error) {
+    // A batch that cannot be proven or sent counts an attempt, as one refused on chain does: it is
+    // failed in the end and its amounts go back to the earnings, rather than blocking every batch after it.
+    const reason = error instanceof Error ? error.message : String(error);
+    deps.log.error(
+      { err: error, batch: batch.id },
+      'gateway: an encrypted payout batch could not be proven or sent',
+    );
+    await deps.db.transaction(async (tx) => {
+      const [counted] = await tx
+        .update(encryptedBatches)
+        .set({ attempts: batch.attempts + 1, failure: reason })
+        .where(and(eq(encryptedBatches.id, batch.id), eq(encryptedBatches.state, 'proving')))
+        .returning();
+      if (counted && counted.attempts >= MAX_ATTEMPTS)
+        await failBatch(tx, deps, counted, `the batch could not be proven or sent: ${reason}`);
+    });
+    return { state: 'waiting', reason };
+  }
   const sent = await deps.db.transaction(async (tx) => {
+    // One batch on its way at a time, whichever process proved it: each starts from the pool as the
+    // one before it leaves it, so a second sent beside it would be refused.
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('gateway_encrypted_batches'))`);
+    const [already] = await tx
+      .select({ id: encryptedBatches.id })
+      .from(encryptedBatches)
+      .where(eq(encryptedBatches.state, 'paying'))
+      .limit(1);
+    if (already) return false;
     const [claimed] = await tx
       .update(encryptedBatches)
       .set({ state: 'paying', attempts: batch.attempts + 1 })

@@ -6,6 +6,7 @@ import {
   estimateGasLimit,
   queueTransaction,
 } from '../../chain/sender/sender';
+import { amountLimit } from '../../chain/zk/elgamal';
 import { type Actor, requireAdmin } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { type Db, queryRows } from '../../core/database';
@@ -20,6 +21,7 @@ import type { TransferInput } from '../../ledger/types';
 import { requireChain } from '../deposits/service';
 import type { GatewayDeps } from '../deps';
 import { findProviderAccount } from '../encrypted/accounts';
+import { encryptedAvailable } from '../encrypted/claims';
 import { type EncryptedPayoutEntry, payEncrypted } from '../encrypted/payouts';
 import { findEncryptedCredits } from '../encrypted/runtime';
 import { gatewayErrors } from '../errors';
@@ -245,14 +247,23 @@ export async function settle(deps: GatewayDeps, periodEnd: Date): Promise<Settle
   const encrypted = await findEncryptedCredits(deps);
   const told: { provider: Provider; share: Earning; payout: Payout | null }[] = [];
   const sealed: EncryptedPayoutEntry[] = [];
+  let sealedTotal = 0n;
   for (const share of shares) {
     const [provider] = await deps.db.select().from(providers).where(eq(providers.id, share.providerId));
     let payout: Payout | null = null;
     if (provider!.kycState === 'approved' && share.balanceAfter >= config.minimumPayout && deps.chain) {
-      // A provider with an encrypted account is paid into it, with the run's other such providers.
+      // A provider with an encrypted account is paid into it, with the run's other such providers:
+      // while the account is still at its payout address, and while the account and the pool stay
+      // below what the circuits can prove (2^40 micro-USDC), or the balance could never move again.
       const account = encrypted ? await findProviderAccount(deps.db, provider!.id) : null;
-      if (account?.state === 'registered') {
+      const fits =
+        account?.state === 'registered' &&
+        account.address === provider!.payoutAddress.toLowerCase() &&
+        (await encryptedAvailable(deps.db, provider!.id)) + share.balanceAfter < amountLimit &&
+        sealedTotal + share.balanceAfter < amountLimit / 2n;
+      if (fits) {
         sealed.push({ provider: provider!, account, amount: share.balanceAfter });
+        sealedTotal += share.balanceAfter;
       } else {
         payout = await payOut(deps, provider!, share.balanceAfter, id).catch((error: unknown) => {
           deps.log.warn(

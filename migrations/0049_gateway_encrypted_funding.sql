@@ -1,0 +1,2 @@
+ALTER TABLE "gateway_encrypted_batches" ADD COLUMN "funded" numeric(78, 0) DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "gateway_encrypted_claims_pending_idx" ON "gateway_encrypted_claims" USING btree ("provider_id") WHERE "gateway_encrypted_claims"."state" = 'pending';
