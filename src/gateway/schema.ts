@@ -566,6 +566,8 @@ export const encryptedBatches = pgTable(
     payingTransactionId: uuid('paying_transaction_id'),
     /** How many times the batch was proven and sent: a batch proven against a pool that changed meanwhile is refused and proven again. */
     attempts: integer('attempts').notNull().default(0),
+    /** Until when one process proves the batch: the others leave it alone meanwhile (proving takes the cores). */
+    provingUntil: timestamp('proving_until', { withTimezone: true }),
     /** When the funding was confirmed: from then on the pool holds the total until the batch is paid. */
     fundedAt: timestamp('funded_at', { withTimezone: true }),
     failure: text('failure'),

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { encodeFunctionData, getAddress, type Hex, keccak256, toHex } from 'viem';
 import { authorizationTerms } from '../../chain/authorizations';
 import * as EncryptedCreditsContract from '../../chain/contracts/EncryptedCredits';
@@ -43,6 +43,8 @@ export const PAYING_PURPOSE = 'gateway.encrypted_payouts';
 const MOVE_GAS = 650_000n;
 /** A batch refused on chain (its pool changed under it) is proven again this many times, then failed. */
 const MAX_ATTEMPTS = 3;
+/** How long a process has to prove and send a batch before another may: a batch's proofs take seconds. */
+const PROVING_LEASE_MS = 5 * 60_000;
 
 export type EncryptedPayoutEntry = { provider: Provider; account: EncryptedAccount; amount: bigint };
 
@@ -342,6 +344,20 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
     .orderBy(asc(encryptedBatches.createdAt), asc(encryptedBatches.id))
     .limit(1);
   if (!batch) return { state: 'idle' };
+  // One process proves a batch: proving takes every core for seconds, and only one proof can be sent.
+  const now = deps.clock.now();
+  const [leased] = await deps.db
+    .update(encryptedBatches)
+    .set({ provingUntil: new Date(now.getTime() + PROVING_LEASE_MS) })
+    .where(
+      and(
+        eq(encryptedBatches.id, batch.id),
+        eq(encryptedBatches.state, 'proving'),
+        or(isNull(encryptedBatches.provingUntil), lt(encryptedBatches.provingUntil, now)),
+      ),
+    )
+    .returning({ id: encryptedBatches.id });
+  if (!leased) return { state: 'waiting', reason: 'another process is proving it' };
   const credits = await requireEncryptedCredits(deps);
   const { chain, contract, auditor } = credits;
 
@@ -349,8 +365,13 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
     readAccount(chain.client.publicClient, contract, contract),
     expectedPoolValue(deps.db),
   ]);
-  if (!pointsEqual(decryptToPoint(pool.audit, auditor.secret), multiply(base8, poolValue)))
+  if (!pointsEqual(decryptToPoint(pool.audit, auditor.secret), multiply(base8, poolValue))) {
+    await deps.db
+      .update(encryptedBatches)
+      .set({ provingUntil: null })
+      .where(eq(encryptedBatches.id, batch.id));
     return { state: 'waiting', reason: 'the pool on chain does not read as Tally’s records say yet' };
+  }
 
   const members = await deps.db
     .select({ payout: payouts, account: encryptedAccounts })
@@ -400,7 +421,7 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
     await deps.db.transaction(async (tx) => {
       const [counted] = await tx
         .update(encryptedBatches)
-        .set({ attempts: batch.attempts + 1, failure: reason })
+        .set({ attempts: batch.attempts + 1, failure: reason, provingUntil: null })
         .where(and(eq(encryptedBatches.id, batch.id), eq(encryptedBatches.state, 'proving')))
         .returning();
       if (counted && counted.attempts >= MAX_ATTEMPTS)
@@ -470,7 +491,7 @@ export function payingSettlement(deps: GatewayDeps): Flow<Settlement> {
           if (batch.attempts < MAX_ATTEMPTS) {
             await tx
               .update(encryptedBatches)
-              .set({ state: 'proving' })
+              .set({ state: 'proving', provingUntil: null })
               .where(eq(encryptedBatches.id, batch.id));
             return { state: 'proving', payouts: 0 };
           }

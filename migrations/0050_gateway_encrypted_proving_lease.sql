@@ -1,0 +1,1 @@
+ALTER TABLE "gateway_encrypted_batches" ADD COLUMN "proving_until" timestamp with time zone;
