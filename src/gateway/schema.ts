@@ -623,9 +623,9 @@ export const encryptedAudits = pgTable(
     ranAt: timestamp('ran_at', { withTimezone: true }).notNull(),
     checked: integer('checked').notNull(),
     skipped: integer('skipped').notNull(),
-    /** `[{ address, expected, found }]`: `found` is the amount the auditor key read, or null when it is not a small amount. */
+    /** `[{ address, providerId, expected, found }]`: `found` is the amount the auditor key read, or null when it is not a small amount; no provider for the pool. */
     mismatches: jsonb('mismatches')
-      .$type<{ address: string; expected: string; found: string | null }[]>()
+      .$type<{ address: string; providerId?: string | null; expected: string; found: string | null }[]>()
       .notNull(),
   },
   (t) => [index('gateway_encrypted_audits_ran_idx').on(t.ranAt)],

@@ -184,7 +184,9 @@ describe('the encrypted balances audit', () => {
   it('lists the latest runs with what was checked and each mismatch’s address, expected and found', async () => {
     const deps = gatewayDeps(pages.tally.context);
     const audit = await auditEncryptedBalances(deps);
-    expect(audit?.mismatches).toEqual([{ address: wallet.address.toLowerCase(), expected: '1', found: '0' }]);
+    expect(audit?.mismatches).toEqual([
+      { address: wallet.address.toLowerCase(), providerId: expect.any(String), expected: '1', found: '0' },
+    ]);
     const admin = await signedInPerson(pages.tally, { isAdmin: true });
     pages.signIn(admin);
     await pages.render('/gateway/admin/settlements');

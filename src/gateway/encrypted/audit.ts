@@ -50,9 +50,10 @@ export async function auditEncryptedBalances(deps: GatewayDeps): Promise<Encrypt
     .where(eq(encryptedClaims.state, 'pending'));
   for (const row of claiming) busy.add(row.address);
 
-  const expected: { address: Address; value: bigint }[] = [];
+  const expected: { address: Address; providerId: string | null; value: bigint }[] = [];
   let skipped = 0;
-  if (inFlight.length === 0) expected.push({ address: contract, value: await expectedPoolValue(deps.db) });
+  if (inFlight.length === 0)
+    expected.push({ address: contract, providerId: null, value: await expectedPoolValue(deps.db) });
   else skipped += 1;
   const registered = await deps.db
     .select()
@@ -66,7 +67,7 @@ export async function auditEncryptedBalances(deps: GatewayDeps): Promise<Encrypt
     }
     const ledger = await findAccount(deps.db, encryptedAccountOf(account.providerId));
     const value = ledger ? ledger.creditsPosted - ledger.debitsPosted : 0n;
-    expected.push({ address: getAddress(account.address), value });
+    expected.push({ address: getAddress(account.address), providerId: account.providerId, value });
   }
 
   const mismatches: EncryptedAudit['mismatches'] = [];
@@ -76,6 +77,7 @@ export async function auditEncryptedBalances(deps: GatewayDeps): Promise<Encrypt
       const found = decrypt(held.audit, auditor.secret, SEARCH_LIMIT);
       mismatches.push({
         address: entry.address.toLowerCase(),
+        providerId: entry.providerId,
         expected: entry.value.toString(),
         found: found === undefined ? null : found.toString(),
       });

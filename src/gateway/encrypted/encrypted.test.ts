@@ -417,6 +417,16 @@ describe('a settlement with encrypted payouts', () => {
     expect(drift?.mismatches).toEqual([
       {
         address: beta.wallet.address.toLowerCase(),
+        providerId: beta.providerId,
+        expected: (betaNet + 1n).toString(),
+        found: betaNet.toString(),
+      },
+    ]);
+    const listed = await read(await request(tally, 'GET', '/api/gateway/encrypted/audits', { as: admin }));
+    expect(listed.audits[0].mismatches).toEqual([
+      {
+        address: beta.wallet.address.toLowerCase(),
+        provider_id: beta.providerId,
         expected: (betaNet + 1n).toString(),
         found: betaNet.toString(),
       },
@@ -484,7 +494,9 @@ describe('a settlement with encrypted payouts', () => {
       body,
     });
     expect(claimed.status).toBe(201);
-    expect(await read(claimed)).toMatchObject({ state: 'pending', amount: alphaNet.toString() });
+    const pendingClaim = await read(claimed);
+    expect(pendingClaim).toMatchObject({ state: 'pending', amount: alphaNet.toString() });
+    expect(pendingClaim.transaction_id).toMatch(/^[0-9a-f-]{36}$/);
     const twice = await request(tally, 'POST', '/api/gateway/provider/encrypted/claims', {
       as: alpha.person,
       body,

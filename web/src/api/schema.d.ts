@@ -35761,6 +35761,11 @@ export interface components {
             amount: string;
             /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
             to: string;
+            /**
+             * Format: uuid
+             * @description the treasury’s transaction that submits the withdrawal
+             */
+            transaction_id: string | null;
             failure: string | null;
             created_at: string;
             finished_at: string | null;
