@@ -63,9 +63,14 @@ async function open(person: TestPerson): Promise<{ user: UserEvent; panel: HTMLE
   const { user } = await pages.render('/gateway/provider/encrypted');
   await screen.findByRole('heading', { level: 1, name: 'Encrypted payouts' });
   await screen.findByRole('region', { name: 'Your wallet' });
-  const connect = screen.queryByRole('button', { name: 'Connect the development wallet' });
+  // The wallet section renders its button once it knows no wallet is connected: on a busy machine
+  // that is after the section itself, so the button is waited for rather than looked for once.
+  const connected = () => screen.queryByLabelText('Connected address');
+  const connectButton = () => screen.queryByRole('button', { name: 'Connect the development wallet' });
+  await waitFor(() => expect(connected() ?? connectButton()).toBeTruthy());
+  const connect = connected() ? null : connectButton();
   if (connect) await user.click(connect);
-  await waitFor(() => expect(screen.getByLabelText('Connected address').textContent).toBe(wallet.address));
+  await waitFor(() => expect(connected()?.textContent).toBe(wallet.address));
   return { user, panel: screen.getByRole('region', { name: 'Encrypted account' }) };
 }
 
