@@ -141,11 +141,23 @@ export function discreteLog(point: Point, limit: bigint = amountLimit): bigint |
   return undefined;
 }
 
-/** The amount a ciphertext holds, or undefined when it is not below `limit` (or is not for this key). */
+/**
+ * The amount a ciphertext holds, or undefined when it is not below `limit` (or is not for this
+ * key). `expected`, when the caller knows what it should hold (a ledger's figure), is tried first:
+ * one multiplication instead of a search.
+ */
 export function decrypt(
   ciphertext: Ciphertext,
   secret: bigint,
   limit: bigint = amountLimit,
+  expected?: bigint,
 ): bigint | undefined {
-  return discreteLog(decryptToPoint(ciphertext, secret), limit);
+  const point = decryptToPoint(ciphertext, secret);
+  if (expected !== undefined && pointsEqual(point, multiply(base8, expected))) return expected;
+  return discreteLog(point, limit);
+}
+
+/** Whether the ciphertext holds exactly `value` under the key: C2 − s·C1 = value·G, with no search. */
+export function holdsAmount(ciphertext: Ciphertext, secret: bigint, value: bigint): boolean {
+  return pointsEqual(decryptToPoint(ciphertext, secret), multiply(base8, value));
 }

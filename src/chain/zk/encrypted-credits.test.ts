@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Address, BaseError, ContractFunctionRevertedError, getAddress, type Hex, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Anvil, startAnvil } from '../../../test/support/anvil';
+import { observableWords } from '../../../test/support/chain-trace';
 import * as EncryptedCredits from '../contracts/EncryptedCredits';
 import * as TestUSDC from '../contracts/TestUSDC';
 import { addPoints, base8, identity, multiply, type Point } from './babyjub';
@@ -373,23 +374,10 @@ describe('deposits, the sweep into the pool, payouts, and withdrawals', () => {
       [sweepHash, providers],
       [payoutHash, people],
     ] as const) {
-      const transaction = await anvil.publicClient.getTransaction({ hash });
-      const receipt = await anvil.publicClient.getTransactionReceipt({ hash });
-      const words: bigint[] = [...wordsOf(`0x${transaction.input.slice(10)}`)];
-      let everything = transaction.input.toLowerCase();
-      for (const log of receipt.logs) {
-        words.push(...log.topics.map((topic) => BigInt(topic)), ...wordsOf(log.data));
-        everything += log.topics.join('') + log.data;
-      }
-      const touched = (await anvil.publicClient.request({
-        method: 'debug_traceTransaction' as never,
-        params: [hash, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }] as never,
-      })) as { post: Record<string, { storage?: Record<string, Hex> }> };
-      const slots = Object.values(touched.post).flatMap((state) => Object.values(state.storage ?? {}));
-      expect(slots.length).toBeGreaterThan(8);
-      words.push(...slots.map((value) => BigInt(value)));
+      const { words, text, slots } = await observableWords(anvil.publicClient, hash);
+      expect(slots).toBeGreaterThan(8);
       for (const word of words) expect(forbidden.has(word)).toBe(false);
-      for (const name of mustNotName) expect(everything.toLowerCase()).not.toContain(name);
+      for (const name of mustNotName) expect(text).not.toContain(name);
     }
   });
 
@@ -531,9 +519,3 @@ describe('deposits, the sweep into the pool, payouts, and withdrawals', () => {
     expect(await valuesOf(address(1), first)).toEqual({ owner: 4_800_000n, audit: 4_800_000n });
   }, 120_000);
 });
-
-function* wordsOf(data: Hex): Generator<bigint> {
-  const hex = data.slice(2);
-  for (let offset = 0; offset + 64 <= hex.length; offset += 64)
-    yield BigInt(`0x${hex.slice(offset, offset + 64)}`);
-}

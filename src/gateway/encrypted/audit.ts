@@ -1,7 +1,6 @@
 import { desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import { type Address, getAddress } from 'viem';
-import { base8, multiply, pointsEqual } from '../../chain/zk/babyjub';
-import { type Ciphertext, decrypt, decryptToPoint } from '../../chain/zk/elgamal';
+import { decrypt } from '../../chain/zk/elgamal';
 import { readAccount } from '../../chain/zk/encrypted-credits';
 import { type Actor, requireAdmin } from '../../core/actor';
 import type { Db } from '../../core/database';
@@ -73,8 +72,8 @@ export async function auditEncryptedBalances(deps: GatewayDeps): Promise<Encrypt
   const mismatches: EncryptedAudit['mismatches'] = [];
   for (const entry of expected) {
     const held = await readAccount(chain.client.publicClient, contract, entry.address);
-    if (!holds(held.audit, auditor.secret, entry.value)) {
-      const found = decrypt(held.audit, auditor.secret, SEARCH_LIMIT);
+    const found = decrypt(held.audit, auditor.secret, SEARCH_LIMIT, entry.value);
+    if (found !== entry.value) {
       mismatches.push({
         address: entry.address.toLowerCase(),
         providerId: entry.providerId,
@@ -90,11 +89,6 @@ export async function auditEncryptedBalances(deps: GatewayDeps): Promise<Encrypt
   if (mismatches.length > 0)
     deps.log.error({ mismatches: mismatches.length }, 'gateway: encrypted balances differ from the ledger');
   return audit!;
-}
-
-/** Whether the ciphertext holds `value` under the key: C2 − s·C1 = value·G. */
-function holds(ciphertext: Ciphertext, secret: bigint, value: bigint): boolean {
-  return pointsEqual(decryptToPoint(ciphertext, secret), multiply(base8, value));
 }
 
 /** The latest runs, newest first (administrators). */

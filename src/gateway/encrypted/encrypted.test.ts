@@ -17,6 +17,7 @@ import {
   testTally,
 } from '../../../test/support/app';
 import { settleChain, signedAuthorization, startTestChain } from '../../../test/support/chain';
+import { observableWords } from '../../../test/support/chain-trace';
 import {
   connectBearer,
   type GatewayWorld,
@@ -359,25 +360,11 @@ describe('a settlement with encrypted payouts', () => {
     let slotsSeen = 0;
     const naming = { person: 0, provider: 0 };
     for (const hash of transactions) {
-      const transaction = await chain.client.publicClient.getTransaction({ hash });
-      const receipt = await chain.client.publicClient.getTransactionReceipt({ hash });
-      const words: bigint[] = [...wordsOf(`0x${transaction.input.slice(10)}`)];
-      for (const log of receipt.logs)
-        words.push(...log.topics.map((topic) => BigInt(topic)), ...wordsOf(log.data));
-      const touched = (await chain.client.publicClient.request({
-        method: 'debug_traceTransaction' as never,
-        params: [hash, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }] as never,
-      })) as { post: Record<string, { storage?: Record<string, Hex> }> };
-      const slots = Object.values(touched.post).flatMap((state) => Object.values(state.storage ?? {}));
-      slotsSeen += slots.length;
-      words.push(...slots.map((value) => BigInt(value)));
+      const { from, to, words, slots } = await observableWords(chain.client.publicClient, hash);
+      slotsSeen += slots;
       for (const word of words) expect(forbidden.has(word)).toBe(false);
       // A transaction that names a person (a deposit) names no provider, and the other way round.
-      const named = new Set([
-        BigInt(transaction.from),
-        ...(transaction.to ? [BigInt(transaction.to)] : []),
-        ...words,
-      ]);
+      const named = new Set([BigInt(from), ...(to ? [BigInt(to)] : []), ...words]);
       const namesPerson = persons.some((who) => named.has(who));
       const namesProvider = providers.some((who) => named.has(who));
       expect(namesPerson && namesProvider).toBe(false);
@@ -622,10 +609,4 @@ function ciphertextOf(body: Body): Ciphertext {
 function ciphertextJson(ciphertext: Ciphertext) {
   const point = (p: { x: bigint; y: bigint }) => ({ x: p.x.toString(), y: p.y.toString() });
   return { c1: point(ciphertext.c1), c2: point(ciphertext.c2) };
-}
-
-function* wordsOf(data: Hex): Generator<bigint> {
-  const hex = data.slice(2);
-  for (let offset = 0; offset + 64 <= hex.length; offset += 64)
-    yield BigInt(`0x${hex.slice(offset, offset + 64)}`);
 }

@@ -3,8 +3,7 @@ import { encodeFunctionData, getAddress, type Hex, keccak256, toHex } from 'viem
 import { authorizationTerms } from '../../chain/authorizations';
 import * as EncryptedCreditsContract from '../../chain/contracts/EncryptedCredits';
 import { estimateGasLimit, queueTransaction, type Settlement } from '../../chain/sender/sender';
-import { base8, multiply, pointsEqual } from '../../chain/zk/babyjub';
-import { decryptToPoint } from '../../chain/zk/elgamal';
+import { holdsAmount } from '../../chain/zk/elgamal';
 import { moveArgument, planMovesFrom, readAccount } from '../../chain/zk/encrypted-credits';
 import type { Db } from '../../core/database';
 import { databaseStep, defineFlow, type Flow } from '../../core/flows';
@@ -365,7 +364,7 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
     readAccount(chain.client.publicClient, contract, contract),
     expectedPoolValue(deps.db),
   ]);
-  if (!pointsEqual(decryptToPoint(pool.audit, auditor.secret), multiply(base8, poolValue))) {
+  if (!holdsAmount(pool.audit, auditor.secret, poolValue)) {
     await deps.db
       .update(encryptedBatches)
       .set({ provingUntil: null })

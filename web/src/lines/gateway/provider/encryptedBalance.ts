@@ -1,9 +1,7 @@
 import type { Hex } from 'viem';
-import { base8, multiply, pointsEqual } from '../../../../../src/chain/zk/babyjub';
 import {
   type Ciphertext,
   decrypt,
-  decryptToPoint,
   type KeyPair,
   keyPairFromSignature,
 } from '../../../../../src/chain/zk/elgamal';
@@ -54,11 +52,10 @@ export type ReadBalance =
  * amount costs one multiplication; only a balance that differs is searched for.
  */
 export function readBalance(balance: Ciphertext, secret: bigint, ledger: bigint): ReadBalance {
-  const point = decryptToPoint(balance, secret);
-  if (pointsEqual(point, multiply(base8, ledger)))
-    return { kind: 'read', value: ledger, matchesLedger: true };
-  const value = decrypt(balance, secret, SEARCH_LIMIT);
-  return value === undefined ? { kind: 'unreadable' } : { kind: 'read', value, matchesLedger: false };
+  const value = decrypt(balance, secret, SEARCH_LIMIT, ledger);
+  return value === undefined
+    ? { kind: 'unreadable' }
+    : { kind: 'read', value, matchesLedger: value === ledger };
 }
 
 /** The withdrawal of the whole balance to the account's own address, as the circuit's inputs and what is posted. */
