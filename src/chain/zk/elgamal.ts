@@ -22,6 +22,19 @@ export type Ciphertext = { readonly c1: Point; readonly c2: Point };
 
 export type KeyPair = { readonly secret: bigint; readonly publicKey: Point };
 
+/** A ciphertext as the API carries it: decimal coordinates, since JSON numbers cannot hold them. */
+export type CiphertextJson = { c1: { x: string; y: string }; c2: { x: string; y: string } };
+
+export const ciphertextToJson = (ciphertext: Ciphertext): CiphertextJson => ({
+  c1: { x: ciphertext.c1.x.toString(), y: ciphertext.c1.y.toString() },
+  c2: { x: ciphertext.c2.x.toString(), y: ciphertext.c2.y.toString() },
+});
+
+export const ciphertextFromJson = (json: CiphertextJson): Ciphertext => ({
+  c1: { x: BigInt(json.c1.x), y: BigInt(json.c1.y) },
+  c2: { x: BigInt(json.c2.x), y: BigInt(json.c2.y) },
+});
+
 /** Amounts and balances the circuits accept: below 2^40 micro-units. */
 export const amountLimit = 1n << 40n;
 

@@ -28,7 +28,13 @@ import {
 import { type ChainRuntime, DEV_MNEMONIC } from '../../chain/runtime';
 import { outgoingTransactions } from '../../chain/schema';
 import { base8, multiply } from '../../chain/zk/babyjub';
-import { type Ciphertext, decrypt, type KeyPair, keyPairFromSignature } from '../../chain/zk/elgamal';
+import {
+  ciphertextFromJson,
+  ciphertextToJson,
+  decrypt,
+  type KeyPair,
+  keyPairFromSignature,
+} from '../../chain/zk/elgamal';
 import { planWithdrawal, readAccount } from '../../chain/zk/encrypted-credits';
 import { auditorKeyOf } from '../../chain/zk/operator';
 import { prove, releaseProver } from '../../chain/zk/proofs';
@@ -439,7 +445,7 @@ describe('a settlement with encrypted payouts', () => {
       await request(tally, 'GET', '/api/gateway/provider/encrypted', { as: alpha.person }),
     );
     expect(portal).toMatchObject({ claimable: alphaNet.toString(), can_claim: true });
-    const balance = ciphertextOf(portal.balance);
+    const balance = ciphertextFromJson(portal.balance);
     const value = decrypt(balance, alpha.key.secret, 1n << 32n)!;
     expect(value).toBe(alphaNet);
 
@@ -455,7 +461,7 @@ describe('a settlement with encrypted payouts', () => {
       as: alpha.person,
       body: {
         amount: value.toString(),
-        new_balance: ciphertextJson(wrong.statement.newBalance),
+        new_balance: ciphertextToJson(wrong.statement.newBalance),
         proof: wrongProof.proof,
       },
     });
@@ -473,7 +479,7 @@ describe('a settlement with encrypted payouts', () => {
     const proof = await prove('withdraw', claim.inputs);
     const body = {
       amount: value.toString(),
-      new_balance: ciphertextJson(claim.statement.newBalance),
+      new_balance: ciphertextToJson(claim.statement.newBalance),
       proof: proof.proof,
     };
     const claimed = await request(tally, 'POST', '/api/gateway/provider/encrypted/claims', {
@@ -499,7 +505,7 @@ describe('a settlement with encrypted payouts', () => {
     );
     expect(after).toMatchObject({ claimable: '0', can_claim: false });
     expect(after.claims[0]).toMatchObject({ state: 'paid', amount: alphaNet.toString() });
-    expect(decrypt(ciphertextOf(after.balance), alpha.key.secret, 1n << 24n)).toBe(0n);
+    expect(decrypt(ciphertextFromJson(after.balance), alpha.key.secret, 1n << 24n)).toBe(0n);
 
     const replay = await request(tally, 'POST', '/api/gateway/provider/encrypted/claims', {
       as: alpha.person,
@@ -518,7 +524,7 @@ describe('a settlement with encrypted payouts', () => {
       as: beta.person,
       body: {
         amount: '1',
-        new_balance: ciphertextJson({ c1: base8, c2: base8 }),
+        new_balance: ciphertextToJson({ c1: base8, c2: base8 }),
         proof: {
           pi_a: ['1', '2'],
           pi_b: [
@@ -598,15 +604,3 @@ describe('a settlement with encrypted payouts', () => {
     expect(await auditEncryptedBalances(deps)).toMatchObject({ mismatches: [] });
   }, 240_000);
 });
-
-function ciphertextOf(body: Body): Ciphertext {
-  return {
-    c1: { x: BigInt(body.c1.x), y: BigInt(body.c1.y) },
-    c2: { x: BigInt(body.c2.x), y: BigInt(body.c2.y) },
-  };
-}
-
-function ciphertextJson(ciphertext: Ciphertext) {
-  const point = (p: { x: bigint; y: bigint }) => ({ x: p.x.toString(), y: p.y.toString() });
-  return { c1: point(ciphertext.c1), c2: point(ciphertext.c2) };
-}

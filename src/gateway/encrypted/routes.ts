@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Hex } from 'viem';
 import { Address } from '../../chain/address';
-import { balanceKeyMessage, type Ciphertext } from '../../chain/zk/elgamal';
+import { balanceKeyMessage, ciphertextFromJson, ciphertextToJson } from '../../chain/zk/elgamal';
 import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
@@ -60,11 +60,6 @@ const ClaimSchema = z
   .openapi('GatewayEncryptedClaim');
 
 const point = (x: bigint | string, y: bigint | string) => ({ x: x.toString(), y: y.toString() });
-const ciphertextJson = (c: Ciphertext) => ({ c1: point(c.c1.x, c.c1.y), c2: point(c.c2.x, c.c2.y) });
-const ciphertextFrom = (c: z.infer<typeof CiphertextSchema>): Ciphertext => ({
-  c1: { x: BigInt(c.c1.x), y: BigInt(c.c1.y) },
-  c2: { x: BigInt(c.c2.x), y: BigInt(c.c2.y) },
-});
 
 const accountJson = (a: EncryptedAccount) => ({
   address: a.address,
@@ -143,7 +138,7 @@ export function encryptedRoutes(deps: GatewayDeps) {
           key_message: balanceKeyMessage,
           payout_address: provider.payoutAddress,
           account: account ? accountJson(account) : null,
-          balance: held ? ciphertextJson(held.balance) : null,
+          balance: held ? ciphertextToJson(held.balance) : null,
           claimable: claimable.toString(),
           can_claim:
             registered &&
@@ -283,7 +278,7 @@ export function encryptedRoutes(deps: GatewayDeps) {
       const body = c.req.valid('json');
       const claim = await claimEncrypted(deps, actor, provider, {
         amount: BigInt(body.amount),
-        newBalance: ciphertextFrom(body.new_balance),
+        newBalance: ciphertextFromJson(body.new_balance),
         proof: {
           pi_a: body.proof.pi_a,
           pi_b: body.proof.pi_b,

@@ -30,8 +30,8 @@ import { formatMoment, formatUsdc } from '../format';
 import { ProviderFrame } from '../GatewayTabs';
 import type { GatewayEncrypted, GatewayEncryptedClaim, GatewayProvider } from '../types';
 import {
-  ciphertextFrom,
-  ciphertextJson,
+  ciphertextFromJson,
+  ciphertextToJson,
   isAccountKey,
   keyFromSignature,
   keyJson,
@@ -281,7 +281,7 @@ function RegisteredAccount({
 
   useEffect(() => {
     if (!key || !encrypted.balance || !balanceId) return;
-    const balance = ciphertextFrom(encrypted.balance);
+    const balance = ciphertextFromJson(encrypted.balance);
     const ledger = BigInt(encrypted.claimable);
     // A balance that differs from the ledger is searched for, a second or two on the page's thread:
     // the timer lets "Reading…" show first.
@@ -330,7 +330,7 @@ function RegisteredAccount({
       setClaimStep('proving');
       const withdrawal = wholeWithdrawal({
         key,
-        balance: ciphertextFrom(encrypted.balance),
+        balance: ciphertextFromJson(encrypted.balance),
         value,
         address: account.address,
       });
@@ -341,7 +341,7 @@ function RegisteredAccount({
         api.POST('/api/gateway/provider/encrypted/claims', {
           body: {
             amount: value.toString(),
-            new_balance: ciphertextJson(withdrawal.statement.newBalance),
+            new_balance: ciphertextToJson(withdrawal.statement.newBalance),
             proof,
           },
         }),

@@ -1,6 +1,8 @@
 import type { Hex } from 'viem';
 import {
   type Ciphertext,
+  ciphertextFromJson,
+  ciphertextToJson,
   decrypt,
   type KeyPair,
   keyPairFromSignature,
@@ -24,15 +26,8 @@ export const keyJson = (key: KeyPair): PointJson => ({
   y: key.publicKey.y.toString(),
 });
 
-export const ciphertextFrom = (json: CiphertextJson): Ciphertext => ({
-  c1: { x: BigInt(json.c1.x), y: BigInt(json.c1.y) },
-  c2: { x: BigInt(json.c2.x), y: BigInt(json.c2.y) },
-});
-
-export const ciphertextJson = (ciphertext: Ciphertext): CiphertextJson => ({
-  c1: { x: ciphertext.c1.x.toString(), y: ciphertext.c1.y.toString() },
-  c2: { x: ciphertext.c2.x.toString(), y: ciphertext.c2.y.toString() },
-});
+/** The API's ciphertexts, both ways: the server's own conversion. */
+export { ciphertextFromJson, ciphertextToJson };
 
 /** Whether the key is the one the account registered: another wallet's signature gives another key. */
 export function isAccountKey(key: KeyPair, registered: PointJson): boolean {
