@@ -8,7 +8,7 @@ import { StateBadge } from '../components/StateBadge';
 import { formatMoment, formatUsdc } from '../format';
 import { GatewayFrame } from '../GatewayTabs';
 import { useFollowedDeposit } from './DepositFollower';
-import { depositNextStep } from './tables';
+import { depositNextStep, PrivateBadge } from './tables';
 
 const fromUnixSeconds = (seconds: string) => new Date(Number(seconds) * 1000).toISOString();
 
@@ -31,6 +31,7 @@ export function DepositDetailPage() {
             <SectionCard title="State">
               <Group gap="sm">
                 <StateBadge state={data.state} />
+                {data.encrypted && <PrivateBadge />}
                 <Text size="sm" role="status">
                   {depositNextStep(data)}
                 </Text>
@@ -38,7 +39,11 @@ export function DepositDetailPage() {
             </SectionCard>
             <SectionCard
               title="The signed authorization"
-              description="EIP-3009 ReceiveWithAuthorization, to Tally's treasury."
+              description={
+                data.encrypted
+                  ? 'EIP-3009 ReceiveWithAuthorization, to the encrypted credits contract: it went to your private balance.'
+                  : "EIP-3009 ReceiveWithAuthorization, to Tally's treasury."
+              }
             >
               <Facts
                 facts={[

@@ -1,8 +1,8 @@
-import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useState } from 'react';
-import { type Address, erc20Abi } from 'viem';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { type Address, erc20Abi, getAddress, isAddressEqual } from 'viem';
 import { useConfig, useConnection, useReadContract } from 'wagmi';
 import { api, call } from '../../../api/client';
 import { ApiError } from '../../../api/errors';
@@ -25,12 +25,16 @@ import { placeServerErrors } from '../components/serverErrors';
 import { useGatewayBalance } from '../data';
 import { checkUsdc, formatUsdc, parseUsdc, USDC_DECIMALS } from '../format';
 import { GatewayFrame } from '../GatewayTabs';
-import type { GatewayDeposit, GatewayDepositTerms } from '../types';
+import type { GatewayDeposit } from '../types';
 import { DepositFollower } from './DepositFollower';
+import { EncryptedCreditsSection, useEncryptedCredits } from './EncryptedCreditsSection';
 import { BalanceCard } from './GatewayHomePage';
 import { DepositsTable } from './tables';
 
 type Step = 'signing' | 'sending' | null;
+
+const loadTerms = () => call(api.GET('/api/gateway/deposits/terms'));
+type DepositTerms = Awaited<ReturnType<typeof loadTerms>>;
 
 /** Refreshes whatever reads the balance or the deposits, after a deposit changed them. */
 export function useRefreshGateway() {
@@ -57,7 +61,7 @@ function DepositForm({
   linked,
   onDeposited,
 }: {
-  terms: GatewayDepositTerms;
+  terms: DepositTerms;
   address: Address | undefined;
   linked: boolean;
   onDeposited: (deposit: GatewayDeposit) => void;
@@ -65,7 +69,14 @@ function DepositForm({
   const config = useConfig();
   const [step, setStep] = useState<Step>(null);
   const [refusal, setRefusal] = useState<Refusal | null>(null);
+  // Private when the person's encrypted account is there and this is its wallet, unless they switch it off.
+  const [privateChosen, setPrivateChosen] = useState(true);
   const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
+  const encrypted = terms.encrypted;
+  const privateAvailable = Boolean(
+    encrypted && address && isAddressEqual(address, encrypted.account as Address),
+  );
+  const toPrivate = privateAvailable && privateChosen ? encrypted : null;
   const walletUsdc = useReadContract({
     address: terms.domain.verifyingContract as Address,
     abi: erc20Abi,
@@ -92,12 +103,16 @@ function DepositForm({
     try {
       setStep('signing');
       const authorization = await signReceiveAuthorization(config, {
-        terms,
+        terms: toPrivate ? { ...terms, to: toPrivate.to } : terms,
         from: address,
         value: parsed.micro,
       });
       setStep('sending');
-      const deposit = await call(api.POST('/api/gateway/deposits', { body: authorization }));
+      const deposit = await call(
+        api.POST('/api/gateway/deposits', {
+          body: toPrivate ? { ...authorization, to: toPrivate.to } : authorization,
+        }),
+      );
       form.reset();
       onDeposited(deposit);
     } catch (error) {
@@ -146,6 +161,26 @@ function DepositForm({
             .
           </Text>
         )}
+        {privateAvailable && (
+          <Stack gap={4}>
+            <Switch
+              label="Deposit to my private balance"
+              checked={privateChosen}
+              onChange={(event) => setPrivateChosen(event.currentTarget.checked)}
+            />
+            <Text size="sm" role="status" data-testid="deposit-destination">
+              {toPrivate
+                ? 'This deposit goes to your private balance: the amount deposited is public, what it adds to and what you spend from it are not.'
+                : 'This is a plain deposit: it becomes credits at Tally, outside your private balance.'}
+            </Text>
+          </Stack>
+        )}
+        {encrypted && address && !privateAvailable && (
+          <Text size="sm" c="dimmed" data-testid="deposit-destination">
+            This deposit is plain: only {getAddress(encrypted.account)}, the wallet your private balance is
+            tied to, deposits to it.
+          </Text>
+        )}
         <RefusalAlert refusal={refusal} />
         <Group gap="sm">
           <Button type="submit" loading={step !== null} disabled={blocked !== null}>
@@ -165,8 +200,11 @@ function DepositForm({
           )}
         </Group>
         <Text size="xs" c="dimmed">
-          Your wallet signs one EIP-3009 authorization (ReceiveWithAuthorization) of this amount to Tally's
-          treasury, valid for an hour. Tally submits it and pays the gas; you send no transaction.
+          Your wallet signs one EIP-3009 authorization (ReceiveWithAuthorization) of this amount to{' '}
+          {toPrivate
+            ? 'the encrypted credits contract, which adds it to your private balance'
+            : "Tally's treasury"}
+          , valid for an hour. Tally submits it and pays the gas; you send no transaction.
         </Text>
       </Stack>
     </form>
@@ -180,7 +218,17 @@ function DepositContent() {
   const balance = useGatewayBalance();
   const refresh = useRefreshGateway();
   const [following, setFollowing] = useState<GatewayDeposit | null>(null);
-  const terms = useResource('gateway-deposit-terms', () => call(api.GET('/api/gateway/deposits/terms')));
+  const terms = useResource('gateway-deposit-terms', loadTerms);
+  const encrypted = useEncryptedCredits();
+  // The terms name the private balance once it is registered: read them again when its state changes.
+  const encryptedState = encrypted.data?.account?.state;
+  const seenState = useRef(encryptedState);
+  const reloadTerms = terms.reload;
+  useEffect(() => {
+    if (seenState.current === encryptedState) return;
+    seenState.current = encryptedState;
+    void reloadTerms();
+  }, [encryptedState, reloadTerms]);
   const loadDeposits = useCallback(
     (cursor?: string) => call(api.GET('/api/gateway/deposits', { params: { query: { cursor, limit: 20 } } })),
     [],
@@ -206,6 +254,16 @@ function DepositContent() {
         {(data) => <BalanceCard balance={data} />}
       </ResourceView>
       <ConnectionSection chain={chain.chain} development={chain.info.development} />
+      <ResourceView resource={encrypted} loadingLabel="Reading your private balance…">
+        {(data) => (
+          <EncryptedCreditsSection
+            encrypted={data}
+            address={address}
+            linked={linked}
+            reload={encrypted.reload}
+          />
+        )}
+      </ResourceView>
       <SectionCard
         title="Deposit USDC"
         description="The USDC goes to Tally's treasury and becomes credits in your balance, one for one."

@@ -1,4 +1,4 @@
-import { Anchor, Text, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Group, Text, Tooltip } from '@mantine/core';
 import { Link } from 'react-router';
 import { type Column, DataTable } from '../../../components/DataTable';
 import { csvTime } from '../../../lib/table';
@@ -16,6 +16,21 @@ export function depositNextStep(deposit: GatewayDeposit): string {
   return deposit.transaction_id
     ? 'The transfer is on the chain: the credits are issued once it is confirmed.'
     : 'Tally is sending the transfer to the chain: the credits are issued once it is confirmed.';
+}
+
+/** A deposit minted to the person's private balance on chain rather than paid to the treasury. */
+export function PrivateBadge() {
+  return (
+    <Badge
+      variant="light"
+      color="violet"
+      tt="none"
+      style={{ overflow: 'visible', flexShrink: 0 }}
+      styles={{ label: { overflow: 'visible' } }}
+    >
+      Private
+    </Badge>
+  );
 }
 
 export function DepositsTable({
@@ -47,7 +62,12 @@ export function DepositsTable({
       id: 'state',
       header: 'State',
       nowrap: true,
-      cell: (d) => <StateBadge state={d.state} />,
+      cell: (d) => (
+        <Group gap={6} wrap="nowrap">
+          <StateBadge state={d.state} />
+          {d.encrypted && <PrivateBadge />}
+        </Group>
+      ),
       sortValue: (d) => d.state,
       csv: (d) => d.state,
     },
