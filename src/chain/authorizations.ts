@@ -140,7 +140,7 @@ export interface CheckedAuthorization {
   from: Address;
   nonce: Hex;
   signature: Hex;
-  /** The USDC contract, and the call that submits the authorization to it. */
+  /** The USDC contract (or the payee), and the call that submits the authorization to it. */
   to: Address;
   data: Hex;
   gasLimit: bigint;
@@ -167,15 +167,33 @@ export function nonceRefusal(nonce: string): AuthorizationRefusal | null {
 }
 
 /**
- * Checks an authorization of USDC to the treasury as the chain would take it: its validity window
- * (valid now, and for `MIN_VALIDITY_SECONDS` more), the payer's signature of these terms, its nonce
- * still unused on chain, and the submission not reverting (its gas estimated). The amount is the
- * line's to check.
+ * Where an authorization pays when it is not the treasury: a contract that takes the
+ * `receiveWithAuthorization` itself (only the payee can submit one), and the treasury's call to it
+ * that does.
+ */
+export interface AuthorizationPayee {
+  address: Address;
+  submission(authorization: {
+    from: Address;
+    value: bigint;
+    validAfter: bigint;
+    validBefore: bigint;
+    nonce: Hex;
+    signature: Hex;
+  }): Hex;
+}
+
+/**
+ * Checks an authorization of USDC to the treasury (or to `payee`) as the chain would take it: its
+ * validity window (valid now, and for `MIN_VALIDITY_SECONDS` more), the payer's signature of these
+ * terms, its nonce still unused on chain, and the submission not reverting (its gas estimated).
+ * The amount is the line's to check.
  */
 export async function checkAuthorization(
   chain: ChainRuntime,
   now: Date,
   input: AuthorizationInput,
+  payee?: AuthorizationPayee,
 ): Promise<CheckedAuthorization | AuthorizationRefusal> {
   const malformed = nonceRefusal(input.nonce);
   if (malformed) return malformed;
@@ -199,9 +217,10 @@ export async function checkAuthorization(
     };
   }
   const terms = await authorizationTerms(chain);
+  const to = payee?.address ?? terms.to;
   const message = {
     from: getAddress(from),
-    to: terms.to,
+    to,
     value: input.value,
     validAfter: input.validAfter,
     validBefore: input.validBefore,
@@ -226,7 +245,7 @@ export async function checkAuthorization(
     return {
       ok: false,
       code: 'signature_invalid',
-      message: `the signature is not ${from}'s ${PRIMARY_TYPES[input.kind]} of these terms (to the treasury ${terms.to})`,
+      message: `the signature is not ${from}'s ${PRIMARY_TYPES[input.kind]} of these terms (to ${payee ? '' : 'the treasury '}${to})`,
       details: { field: 'signature' },
     };
   }
@@ -253,25 +272,28 @@ export async function checkAuthorization(
       details: { field: 'authorization.value', balance: balance.toString(), needed: input.value.toString() },
     };
   }
-  const data = encodeFunctionData({
-    abi: TestUSDC.abi,
-    functionName: input.kind === 'receive' ? 'receiveWithAuthorization' : 'transferWithAuthorization',
-    args: [
-      message.from,
-      message.to,
-      message.value,
-      message.validAfter,
-      message.validBefore,
-      nonce,
-      signature,
-    ],
-  });
+  const submitTo = payee?.address ?? terms.token.address;
+  const data = payee
+    ? payee.submission({ ...message, nonce, signature })
+    : encodeFunctionData({
+        abi: TestUSDC.abi,
+        functionName: input.kind === 'receive' ? 'receiveWithAuthorization' : 'transferWithAuthorization',
+        args: [
+          message.from,
+          message.to,
+          message.value,
+          message.validAfter,
+          message.validBefore,
+          nonce,
+          signature,
+        ],
+      });
   const gasLimit = await estimateGasLimit(
     chain.client,
-    { from: chain.treasury.address, to: terms.token.address, data },
+    { from: chain.treasury.address, to: submitTo, data },
     { maxGasLimit: chain.settings.maxGasLimit },
   );
-  return { ok: true, from, nonce, signature, to: terms.token.address, data, gasLimit };
+  return { ok: true, from, nonce, signature, to: submitTo, data, gasLimit };
 }
 
 /** Whether the chain says the authorization was used or cancelled. */

@@ -69,6 +69,11 @@ export const gatewayErrors = defineErrors({
     status: 409,
     description: 'The provider has no registered encrypted account: register one first',
   },
+  not_encrypted_account: {
+    status: 422,
+    description:
+      'A deposit to the encrypted credits contract comes from the wallet of the payer’s registered encrypted account, as a ReceiveWithAuthorization',
+  },
   claim_pending: { status: 409, description: 'A claim of the encrypted balance is on its way already' },
   invalid_claim_proof: {
     status: 422,

@@ -16,6 +16,7 @@ import {
   proveEncryptedBatches,
 } from './encrypted/payouts';
 import { closeGatewayProvers } from './encrypted/runtime';
+import { proveEncryptedWithdrawals } from './encrypted/withdrawals';
 import { gatewayErrors } from './errors';
 import { sweepGrantUsage } from './grants/service';
 import { ensureGatewayLedger } from './ledger';
@@ -66,6 +67,8 @@ export function defineGatewayLine(): ProductLine {
       context.jobs.every('gateway.settlement', 5 * 60_000, () => settleDue(deps));
       // Encrypted payouts: a funded batch is proven and sent as soon as the one before it is paid.
       context.jobs.every('gateway.encrypted_payouts', 15_000, () => proveEncryptedBatches(deps));
+      // A person's withdrawal out of their encrypted account is proven and queued within seconds.
+      context.jobs.every('gateway.encrypted_withdrawals', 10_000, () => proveEncryptedWithdrawals(deps));
       context.jobs.every('gateway.encrypted_audit', 24 * 60 * 60_000, () => auditEncryptedBalances(deps));
     },
     authorizations: (context) => depositAuthorizations(gatewayDeps(context)),

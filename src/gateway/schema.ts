@@ -173,6 +173,11 @@ export const deposits = pgTable(
     state: text('state', { enum: depositStates }).notNull(),
     /** The treasury's transaction that submits the authorization. */
     transactionId: uuid('transaction_id'),
+    /**
+     * Paid into the encrypted credits contract and minted to the payer's own encrypted account (the
+     * authorization's `to` is the contract), rather than to the treasury.
+     */
+    encrypted: boolean('encrypted').notNull().default(false),
     /** The chain event that credited it (its ledger transfer derives from it); null until then. */
     creditEventId: uuid('credit_event_id'),
     creditedAt: timestamp('credited_at', { withTimezone: true }),
@@ -381,6 +386,11 @@ export const withdrawals = pgTable(
     /** The ledger hold on the person's credits while the transfer is on its way. */
     holdId: uuid('hold_id').notNull(),
     transactionId: uuid('transaction_id'),
+    /**
+     * Paid out of the person's encrypted account (a withdrawal the auditor key proves), not by the
+     * treasury: `transactionId` stays null until the proof is made and the withdrawal queued.
+     */
+    encrypted: boolean('encrypted').notNull().default(false),
     failure: text('failure'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
@@ -524,6 +534,11 @@ export const encryptedAccounts = pgTable(
       .references(() => users.id),
     /** The provider paid into this account: one account per provider. */
     providerId: uuid('provider_id').references(() => providers.id),
+    /**
+     * A person's own credits: their deposits from this wallet are minted to it, and what they spend
+     * leaves it for the pool at each settlement. One per person, never a provider's account too.
+     */
+    spending: boolean('spending').notNull().default(false),
     /** The owner's public key (BabyJubJub, decimal coordinates). */
     keyX: text('key_x').notNull(),
     keyY: text('key_y').notNull(),
@@ -535,6 +550,8 @@ export const encryptedAccounts = pgTable(
   },
   (t) => [
     uniqueIndex('gateway_encrypted_accounts_provider_idx').on(t.providerId),
+    uniqueIndex('gateway_encrypted_accounts_spending_idx').on(t.userId).where(sql`${t.spending}`),
+    check('gateway_encrypted_accounts_one_role', sql`NOT (${t.spending} AND ${t.providerId} IS NOT NULL)`),
     uniqueIndex('gateway_encrypted_accounts_transaction_idx').on(t.transactionId),
     index('gateway_encrypted_accounts_user_idx').on(t.userId),
   ],
@@ -561,6 +578,8 @@ export const encryptedBatches = pgTable(
      * held to spare (the first batch of a run carries the run's whole deposit, the others none).
      */
     funded: amountColumn('funded').notNull().default(sql`0`),
+    /** What the batch's sweeps move out of people's accounts into the pool, before its payouts leave it. */
+    swept: amountColumn('swept').notNull().default(sql`0`),
     state: text('state', { enum: encryptedBatchStates }).notNull(),
     fundingTransactionId: uuid('funding_transaction_id'),
     payingTransactionId: uuid('paying_transaction_id'),
@@ -578,7 +597,10 @@ export const encryptedBatches = pgTable(
     index('gateway_encrypted_batches_state_idx').on(t.state, t.createdAt),
     index('gateway_encrypted_batches_funding_idx').on(t.fundingTransactionId),
     uniqueIndex('gateway_encrypted_batches_paying_idx').on(t.payingTransactionId),
-    check('gateway_encrypted_batches_total_positive', sql`${t.total} > 0`),
+    check(
+      'gateway_encrypted_batches_moves_something',
+      sql`${t.total} >= 0 AND ${t.swept} >= 0 AND ${t.total} + ${t.swept} > 0`,
+    ),
   ],
 );
 
@@ -623,10 +645,54 @@ export const encryptedAudits = pgTable(
     ranAt: timestamp('ran_at', { withTimezone: true }).notNull(),
     checked: integer('checked').notNull(),
     skipped: integer('skipped').notNull(),
-    /** `[{ address, providerId, expected, found }]`: `found` is the amount the auditor key read, or null when it is not a small amount; no provider for the pool. */
+    /**
+     * `[{ address, providerId, userId, expected, found }]`: `found` is the amount the auditor key
+     * read, or null when it is not a small amount; a provider's account names the provider, a
+     * person's the person, the pool neither.
+     */
     mismatches: jsonb('mismatches')
-      .$type<{ address: string; providerId?: string | null; expected: string; found: string | null }[]>()
+      .$type<
+        {
+          address: string;
+          providerId?: string | null;
+          userId?: string | null;
+          expected: string;
+          found: string | null;
+        }[]
+      >()
       .notNull(),
   },
   (t) => [index('gateway_encrypted_audits_ran_idx').on(t.ranAt)],
+);
+
+/**
+ * What a person spent out of their encrypted account since the last sweep, moved into the pool by
+ * a batch (the first moves of a settlement's batches): `pending` until the batch is paid (`done`)
+ * or fails (`failed`: the next settlement sweeps it again, since the account still holds it).
+ */
+export const encryptedSweepStates = ['pending', 'done', 'failed'] as const;
+
+export const encryptedSweeps = pgTable(
+  'gateway_encrypted_sweeps',
+  {
+    id: uuid('id').primaryKey(),
+    batchId: uuid('batch_id')
+      .notNull()
+      .references(() => encryptedBatches.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    address: text('address')
+      .notNull()
+      .references(() => encryptedAccounts.address),
+    amount: amountColumn('amount').notNull(),
+    state: text('state', { enum: encryptedSweepStates }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('gateway_encrypted_sweeps_batch_idx').on(t.batchId),
+    index('gateway_encrypted_sweeps_address_idx').on(t.address, t.state),
+    check('gateway_encrypted_sweeps_amount_positive', sql`${t.amount} > 0`),
+  ],
 );

@@ -1,8 +1,10 @@
 import { and, desc, eq } from 'drizzle-orm';
+import { type Address, encodeFunctionData, getAddress } from 'viem';
 import {
   type AuthorizationEvent,
   type AuthorizationHandler,
   type AuthorizationInput,
+  type AuthorizationPayee,
   type AuthorizationTerms,
   authorizationError,
   authorizationKey,
@@ -13,6 +15,7 @@ import {
   nonceRefusal,
   sameAuthorization,
 } from '../../chain/authorizations';
+import * as EncryptedCreditsContract from '../../chain/contracts/EncryptedCredits';
 import { chainErrors } from '../../chain/errors';
 import { derivedUuid } from '../../chain/follower/events';
 import type { ChainRuntime } from '../../chain/runtime';
@@ -28,6 +31,8 @@ import { olderThan, type Page, type PageRequest, pageLimit, pageOf } from '../..
 import { applyTransfers } from '../../ledger/engine';
 import { isSuccess } from '../../ledger/types';
 import type { GatewayDeps } from '../deps';
+import { findSpendingAccount } from '../encrypted/accounts';
+import { findEncryptedCredits } from '../encrypted/runtime';
 import { gatewayErrors } from '../errors';
 import { creditsAccountOf, ensureCreditsAccount, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
 import { deposits } from '../schema';
@@ -48,6 +53,19 @@ export function requireChain(deps: Pick<GatewayDeps, 'chain'>): ChainRuntime {
 export const depositTerms = (deps: Pick<GatewayDeps, 'chain'>): Promise<DepositTerms> =>
   authorizationTerms(requireChain(deps));
 
+/** Where the caller's encrypted deposits go, from which wallet: null until their account is registered. */
+export async function encryptedDepositTerms(
+  deps: GatewayDeps,
+  actor: Actor,
+): Promise<{ to: Address; account: Address } | null> {
+  const userId = requireUser(actor);
+  const credits = await findEncryptedCredits(deps);
+  const account = credits ? await findSpendingAccount(deps.db, userId) : null;
+  return credits && account?.state === 'registered'
+    ? { to: credits.contract, account: getAddress(account.address) }
+    : null;
+}
+
 /**
  * Takes a signed EIP-3009 authorization of USDC to the treasury, from one of the caller's linked
  * wallets: checks it (signature, validity window, the nonce still unused on chain, the transfer
@@ -58,7 +76,10 @@ export const depositTerms = (deps: Pick<GatewayDeps, 'chain'>): Promise<DepositT
 export async function createDeposit(
   deps: GatewayDeps,
   actor: Actor,
-  input: DepositInput,
+  input: DepositInput & {
+    /** The authorization's `to`: the treasury (the default), or the encrypted credits contract. */
+    to?: string;
+  },
 ): Promise<{ deposit: Deposit; replayed: boolean }> {
   const userId = requireUser(actor);
   const chain = requireChain(deps);
@@ -76,9 +97,62 @@ export async function createDeposit(
       { field: 'from', from },
     );
   }
-  const checked = await checkAuthorization(chain, deps.clock.now(), input);
+  const payee = await depositPayee(deps, userId, input);
+  const checked = await checkAuthorization(chain, deps.clock.now(), input, payee ?? undefined);
   if (!checked.ok) throw authorizationError(checked);
-  return recordDeposit(deps, actor, userId, input, checked);
+  return recordDeposit(deps, actor, userId, input, checked, { encrypted: payee !== null });
+}
+
+/**
+ * Where a deposit pays: the treasury, or (when the authorization names it) the encrypted credits
+ * contract, which mints the amount to the payer's own encrypted account. That takes the wallet of
+ * the person's registered account, and a ReceiveWithAuthorization, which only the contract can submit.
+ */
+async function depositPayee(
+  deps: GatewayDeps,
+  userId: string,
+  input: DepositInput & { to?: string },
+): Promise<AuthorizationPayee | null> {
+  if (!input.to || getAddress(input.to) === requireChain(deps).treasury.address) return null;
+  const credits = await findEncryptedCredits(deps);
+  if (!credits || getAddress(input.to) !== credits.contract)
+    throw new AppError(
+      'validation_failed',
+      'a deposit pays the treasury or the encrypted credits contract: read both in the deposit terms',
+      { field: 'to' },
+    );
+  const account = await findSpendingAccount(deps.db, userId);
+  if (account?.state !== 'registered' || account.address !== getAddress(input.from).toLowerCase())
+    throw gatewayErrors.error(
+      'not_encrypted_account',
+      account?.state === 'registered'
+        ? `deposit to your encrypted account from its wallet ${getAddress(account.address)}`
+        : 'register the key of your encrypted account first (Deposit page), then deposit from its wallet',
+      { field: 'from' },
+    );
+  if (input.kind !== 'receive')
+    throw gatewayErrors.error(
+      'not_encrypted_account',
+      'a deposit to the encrypted credits contract is a ReceiveWithAuthorization: only the contract can submit it',
+      { field: 'kind' },
+    );
+  return {
+    address: credits.contract,
+    submission: (authorization) =>
+      encodeFunctionData({
+        abi: EncryptedCreditsContract.abi,
+        functionName: 'deposit',
+        args: [
+          authorization.from,
+          authorization.from,
+          authorization.value,
+          authorization.validAfter,
+          authorization.validBefore,
+          authorization.nonce,
+          authorization.signature,
+        ],
+      }),
+  };
 }
 
 /**
@@ -92,6 +166,7 @@ export async function recordDeposit(
   userId: string,
   input: DepositInput,
   checked: CheckedAuthorization,
+  options: { encrypted?: boolean } = {},
 ): Promise<{ deposit: Deposit; replayed: boolean }> {
   const chain = requireChain(deps);
   const { from, nonce, signature, data, gasLimit } = checked;
@@ -111,6 +186,7 @@ export async function recordDeposit(
         validBefore: input.validBefore,
         nonce,
         signature,
+        encrypted: options.encrypted ?? false,
         state: 'payment_received',
         createdAt: at,
         updatedAt: at,
@@ -139,7 +215,13 @@ export async function recordDeposit(
       action: 'gateway.deposit_received',
       objectType: 'gateway_deposit',
       objectId: id,
-      details: { from, value: input.value.toString(), nonce, transaction_id: queued.id },
+      details: {
+        from,
+        value: input.value.toString(),
+        nonce,
+        transaction_id: queued.id,
+        ...(options.encrypted ? { to: checked.to } : {}),
+      },
     });
     return { deposit: deposit!, replayed: false };
   });

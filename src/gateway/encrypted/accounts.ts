@@ -13,6 +13,7 @@ import {
 import { keyEighthArgument, registerKeyTypedData } from '../../chain/zk/encrypted-credits';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
+import { walletOwner } from '../../core/auth/siwe';
 import type { Db } from '../../core/database';
 import { databaseStep, defineFlow, type Flow } from '../../core/flows';
 import type { GatewayDeps } from '../deps';
@@ -42,6 +43,15 @@ export async function keyRegistrationTerms(deps: Pick<GatewayDeps, 'chain'>, add
   });
 }
 
+/** A person's own encrypted account, which their deposits from its wallet are minted to. */
+export async function findSpendingAccount(db: Db, userId: string): Promise<EncryptedAccount | null> {
+  const [account] = await db
+    .select()
+    .from(encryptedAccounts)
+    .where(and(eq(encryptedAccounts.userId, userId), eq(encryptedAccounts.spending, true)));
+  return account ?? null;
+}
+
 export async function findProviderAccount(db: Db, providerId: string): Promise<EncryptedAccount | null> {
   const [account] = await db
     .select()
@@ -64,24 +74,66 @@ function isUsableKey(key: Point): boolean {
 export async function registerProviderKey(
   deps: GatewayDeps,
   actor: Actor,
-  input: { address: string; key: Point; signature: Hex },
+  input: KeyRegistration,
 ): Promise<EncryptedAccount> {
   requireUser(actor);
   const provider = await requireOwnProvider(deps.db, actor);
-  const credits = await requireEncryptedCredits(deps);
-  const address = getAddress(input.address);
-  if (address.toLowerCase() !== provider.payoutAddress.toLowerCase())
+  if (getAddress(input.address).toLowerCase() !== provider.payoutAddress.toLowerCase())
     throw gatewayErrors.error(
       'not_payout_address',
       `register the key from your payout address ${provider.payoutAddress}, which signs for it`,
       { field: 'address' },
     );
+  return registerKey(deps, actor, input, {
+    userId: provider.userId,
+    existing: await findProviderAccount(deps.db, provider.id),
+    role: { providerId: provider.id, spending: false },
+  });
+}
+
+/**
+ * Registers the key of a person's own encrypted account, from one of their linked wallets: from
+ * then on their deposits from that wallet are minted to it on chain, under their key and the
+ * auditor's, and what they spend leaves it for the pool at each settlement.
+ */
+export async function registerSpendingKey(
+  deps: GatewayDeps,
+  actor: Actor,
+  input: KeyRegistration,
+): Promise<EncryptedAccount> {
+  const userId = requireUser(actor);
+  if ((await walletOwner(deps.db, getAddress(input.address))) !== userId)
+    throw gatewayErrors.error(
+      'wallet_not_linked',
+      'register the key from a wallet linked to your account: sign in with it once (Wallet page) and try again',
+      { field: 'address' },
+    );
+  return registerKey(deps, actor, input, {
+    userId,
+    existing: await findSpendingAccount(deps.db, userId),
+    role: { providerId: null, spending: true },
+  });
+}
+
+export type KeyRegistration = { address: string; key: Point; signature: Hex };
+
+async function registerKey(
+  deps: GatewayDeps,
+  actor: Actor,
+  input: KeyRegistration,
+  owner: {
+    userId: string;
+    existing: EncryptedAccount | null;
+    role: { providerId: string | null; spending: boolean };
+  },
+): Promise<EncryptedAccount> {
+  const credits = await requireEncryptedCredits(deps);
+  const address = getAddress(input.address);
   if (!isUsableKey(input.key))
     throw gatewayErrors.error('unusable_key', 'the key is not a usable BabyJubJub public key', {
       field: 'key',
     });
-
-  const existing = await findProviderAccount(deps.db, provider.id);
+  const { existing } = owner;
   if (existing && existing.state !== 'failed') {
     if (existing.address === address.toLowerCase() && pointsEqual(keyOfAccount(existing), input.key))
       return existing;
@@ -89,6 +141,20 @@ export async function registerProviderKey(
       state: existing.state,
     });
   }
+  // An address holds one account: a person's credits and a provider's payouts never share one, so
+  // neither reads as the other's in the ledger or on chain.
+  const [sameAddress] = await deps.db
+    .select()
+    .from(encryptedAccounts)
+    .where(eq(encryptedAccounts.address, address.toLowerCase()));
+  if (sameAddress && sameAddress.state !== 'failed')
+    throw gatewayErrors.error(
+      'key_registered',
+      sameAddress.spending
+        ? `${address} holds an account for credits already: use another wallet`
+        : `${address} holds a provider's payout account already: use another wallet`,
+      { field: 'address', state: sameAddress.state },
+    );
   const [onChain, signed] = await Promise.all([
     credits.chain.client.publicClient.readContract({
       address: credits.contract,
@@ -127,7 +193,8 @@ export async function registerProviderKey(
       );
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
-    if (existing) await tx.delete(encryptedAccounts).where(eq(encryptedAccounts.address, existing.address));
+    for (const stale of [existing, sameAddress])
+      if (stale) await tx.delete(encryptedAccounts).where(eq(encryptedAccounts.address, stale.address));
     const queued = alreadyOnChain
       ? null
       : await queueTransaction(tx, deps.clock, {
@@ -144,8 +211,8 @@ export async function registerProviderKey(
       .insert(encryptedAccounts)
       .values({
         address: address.toLowerCase(),
-        userId: provider.userId,
-        providerId: provider.id,
+        userId: owner.userId,
+        ...owner.role,
         keyX: input.key.x.toString(),
         keyY: input.key.y.toString(),
         state: queued ? 'registering' : 'registered',
@@ -156,9 +223,13 @@ export async function registerProviderKey(
       .returning();
     await recordAudit(tx, deps.clock, actor, {
       action: 'gateway.encrypted_key_registered',
-      objectType: 'gateway_provider',
-      objectId: provider.id,
-      details: { address, key_x: input.key.x.toString() },
+      objectType: 'gateway_encrypted_account',
+      objectId: made!.address,
+      details: {
+        address,
+        key_x: input.key.x.toString(),
+        role: owner.role.spending ? 'credits' : 'payouts',
+      },
     });
     return made!;
   });

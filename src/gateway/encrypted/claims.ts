@@ -31,7 +31,7 @@ export const encryptedAvailable = (db: Db, providerId: string): Promise<bigint> 
   availableIn(db, encryptedAccountOf(providerId));
 
 /** The provider's encrypted account as the chain holds it now: the owner's ciphertext, which only its key reads. */
-export async function readProviderCiphertexts(
+export async function readAccountCiphertexts(
   deps: GatewayDeps,
   account: EncryptedAccount,
 ): Promise<{ balance: Ciphertext; audit: Ciphertext }> {
@@ -90,7 +90,7 @@ export async function claimEncrypted(
     );
 
   const address = getAddress(account.address);
-  const held = await readProviderCiphertexts(deps, account);
+  const held = await readAccountCiphertexts(deps, account);
   const statement = {
     publicKey: keyOfAccount(account),
     balance: held.balance,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Address, getAddress, type Hex, parseAbi } from 'viem';
+import { type Address, getAddress, type Hex, parseAbi, parseEventLogs } from 'viem';
 import {
   generatePrivateKey,
   mnemonicToAccount,
@@ -49,6 +49,7 @@ import { periodEndAt, settle, updateSettings } from '../settlement/service';
 import { auditEncryptedBalances } from './audit';
 import { proveEncryptedBatches } from './payouts';
 import { closeGatewayProvers } from './runtime';
+import { proveEncryptedWithdrawals } from './withdrawals';
 
 let chain: ChainRuntime;
 let tally: TestTally;
@@ -411,6 +412,7 @@ describe('a settlement with encrypted payouts', () => {
       {
         address: beta.wallet.address.toLowerCase(),
         providerId: beta.providerId,
+        userId: null,
         expected: (betaNet + 1n).toString(),
         found: betaNet.toString(),
       },
@@ -420,6 +422,7 @@ describe('a settlement with encrypted payouts', () => {
       {
         address: beta.wallet.address.toLowerCase(),
         provider_id: beta.providerId,
+        user_id: null,
         expected: (betaNet + 1n).toString(),
         found: betaNet.toString(),
       },
@@ -603,4 +606,291 @@ describe('a settlement with encrypted payouts', () => {
     expect(decrypt((await onChain(contract)).audit, auditor.secret, 1n << 24n)).toBe(0n);
     expect(await auditEncryptedBalances(deps)).toMatchObject({ mismatches: [] });
   }, 240_000);
+});
+
+interface Spender {
+  person: TestPerson;
+  wallet: ReturnType<typeof mnemonicToAccount>;
+  key: KeyPair;
+  token: string;
+}
+
+/** A person who registers the key of their encrypted credits from a development wallet, as the Deposit page does. */
+async function spender(index: number): Promise<Spender> {
+  const wallet = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
+  const person = await signedInPerson(tally);
+  await linkWallet(tally, person.userId, wallet.address);
+  const account = await read(await request(tally, 'GET', '/api/gateway/encrypted', { as: person }));
+  expect(account).toMatchObject({ enabled: true, contract, account: null, on_chain: '0' });
+  const key = keyPairFromSignature(await wallet.signMessage({ message: account.key_message }));
+  const typed = await read(
+    await request(tally, 'POST', '/api/gateway/encrypted/registration', {
+      as: person,
+      body: { address: wallet.address, key: keyBody(key) },
+    }),
+  );
+  const signature = await wallet.signTypedData({
+    domain: typed.domain,
+    types: typed.types,
+    primaryType: 'RegisterKey',
+    message: {
+      account: typed.message.account,
+      keyX: BigInt(typed.message.keyX),
+      keyY: BigInt(typed.message.keyY),
+    },
+  });
+  const registered = await request(tally, 'POST', '/api/gateway/encrypted/key', {
+    as: person,
+    body: { address: wallet.address, key: keyBody(key), signature },
+  });
+  expect(registered.status).toBe(201);
+  expect((await read(registered)).state).toBe('registering');
+  const issued = await request(tally, 'POST', '/api/gateway/grants', {
+    as: person,
+    body: {
+      label: 'an agent',
+      cap: '10000000',
+      expires_at: new Date(tally.clock.now().getTime() + 30 * 86_400_000).toISOString(),
+    },
+  });
+  return { person, wallet, key, token: (await read(issued)).token };
+}
+
+/** A deposit into the person's own encrypted account: the authorization's `to` is the contract. */
+async function depositEncrypted(who: Spender, amount: bigint): Promise<Body> {
+  const terms = await read(await request(tally, 'GET', '/api/gateway/deposits/terms', { as: who.person }));
+  expect(terms.encrypted).toEqual({ to: contract, account: who.wallet.address });
+  const signed = await signedAuthorization(chain, who.wallet, { ...terms, to: terms.encrypted.to }, amount, {
+    validAfter: 0n,
+  });
+  const made = await request(tally, 'POST', '/api/gateway/deposits', {
+    as: who.person,
+    body: { ...signed.body, to: contract },
+  });
+  expect(made.status).toBe(201);
+  return read(made);
+}
+
+const ledgerPosted = async (who: Spender) =>
+  (await read(await request(tally, 'GET', '/api/gateway/encrypted', { as: who.person }))) as {
+    on_chain: string;
+    unswept: string;
+  };
+
+describe('people’s encrypted credits', () => {
+  let pat: Spender;
+  let quinn: Spender;
+  const runTransactions: Hex[] = [];
+
+  it('registers a person’s key from a linked wallet and mints their deposit to it; refusals change nothing', async () => {
+    pat = await spender(4);
+    quinn = await spender(5);
+    const outsider = privateKeyToAccount(generatePrivateKey());
+    const unlinked = await request(tally, 'POST', '/api/gateway/encrypted/key', {
+      as: pat.person,
+      body: { address: outsider.address, key: keyBody(pat.key), signature: '0x00' },
+    });
+    expect(unlinked.status).toBe(422);
+    expect((await read(unlinked)).error.code).toBe('wallet_not_linked');
+    // Before the registration is confirmed, deposits to the contract are refused.
+    const early = await request(tally, 'GET', '/api/gateway/deposits/terms', { as: pat.person });
+    expect((await read(early)).encrypted).toBeNull();
+    await settleChain(tally, { follow: false });
+    expect((await onChain(pat.wallet.address)).key).toEqual(pat.key.publicKey);
+
+    // A second wallet of Pat's is linked: a second account is refused, and so is a deposit from it to the contract.
+    const second = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 6 });
+    await linkWallet(tally, pat.person.userId, second.address);
+    const another = await request(tally, 'POST', '/api/gateway/encrypted/key', {
+      as: pat.person,
+      body: { address: second.address, key: keyBody(quinn.key), signature: '0x00' },
+    });
+    expect(another.status).toBe(409);
+    expect((await read(another)).error.code).toBe('key_registered');
+    const terms = await read(await request(tally, 'GET', '/api/gateway/deposits/terms', { as: pat.person }));
+    const fromSecond = await signedAuthorization(chain, second, { ...terms, to: contract }, 1_000_000n, {
+      validAfter: 0n,
+    });
+    const transfer = await signedAuthorization(chain, pat.wallet, { ...terms, to: contract }, 1_000_000n, {
+      validAfter: 0n,
+      kind: 'transfer',
+    });
+    const elsewhere = await signedAuthorization(
+      chain,
+      pat.wallet,
+      { ...terms, to: outsider.address },
+      1_000_000n,
+      {
+        validAfter: 0n,
+      },
+    );
+    for (const [body, status, code] of [
+      [{ ...fromSecond.body, to: contract }, 422, 'not_encrypted_account'],
+      [{ ...transfer.body, to: contract }, 422, 'not_encrypted_account'],
+      [{ ...elsewhere.body, to: outsider.address }, 400, 'validation_failed'],
+    ] as const) {
+      const refused = await request(tally, 'POST', '/api/gateway/deposits', { as: pat.person, body });
+      expect(refused.status).toBe(status);
+      expect((await read(refused)).error.code).toBe(code);
+    }
+    expect(
+      (await read(await request(tally, 'GET', '/api/gateway/deposits', { as: pat.person }))).items,
+    ).toEqual([]);
+
+    const treasuryBefore = await usdcOf(chain.treasury.address);
+    const contractBefore = await usdcOf(contract);
+    expect(await depositEncrypted(pat, 3_000_000n)).toMatchObject({
+      state: 'payment_received',
+      encrypted: true,
+    });
+    await depositEncrypted(quinn, 2_500_000n);
+    await settleChain(tally);
+    expect(
+      (await read(await request(tally, 'GET', '/api/gateway/balance', { as: pat.person }))).available,
+    ).toBe('3000000');
+    // The USDC went to the contract, not the treasury; each person's key, and the auditor's, read their deposit.
+    expect(await usdcOf(contract)).toBe(contractBefore + 5_500_000n);
+    expect(await usdcOf(chain.treasury.address)).toBe(treasuryBefore);
+    for (const [who, amount] of [
+      [pat, 3_000_000n],
+      [quinn, 2_500_000n],
+    ] as const) {
+      const held = await onChain(who.wallet.address);
+      expect(decrypt(held.balance, who.key.secret, 1n << 32n)).toBe(amount);
+      expect(decrypt(held.audit, auditor.secret, 1n << 32n)).toBe(amount);
+      expect(await ledgerPosted(who)).toMatchObject({ on_chain: amount.toString(), unswept: '0' });
+      const rows = await queryRows<{ hash: Hex }>(
+        tally.database.db,
+        sql`SELECT t.mined_hash AS hash FROM gateway_deposits d JOIN ${outgoingTransactions} t ON t.id = d.transaction_id WHERE d.from_address = ${who.wallet.address.toLowerCase()}`,
+      );
+      runTransactions.push(rows[0]!.hash);
+    }
+  }, 180_000);
+
+  it('sweeps what each person spent into the pool and pays the providers out of it in one batch, with nothing from the treasury', async () => {
+    await tally.database.db.execute(
+      sql`UPDATE gateway_providers SET kyc_state = 'approved' WHERE id = ${beta.providerId}`,
+    );
+    await callAdd(pat.token, alpha, 2);
+    await callAdd(pat.token, beta, 1);
+    await callAdd(quinn.token, alpha, 1);
+    await callAdd(quinn.token, beta, 2);
+    await deps.meter.flushed();
+    // Pat spent 770,000 and Quinn 640,000; the chain still holds their deposits until the settlement.
+    expect(await ledgerPosted(pat)).toMatchObject({ on_chain: '3000000', unswept: '770000' });
+    const betaBefore = await ledgerEncrypted(beta.providerId);
+
+    tally.clock.advance(24 * 3_600_000);
+    expect((await settle(deps, periodEndAt(tally.clock.now(), 24))).made).toBe(true);
+    const [batch] = await queryRows<{
+      id: string;
+      state: string;
+      total: string;
+      swept: string;
+      funded: string;
+    }>(
+      tally.database.db,
+      sql`SELECT id, state, total::text, swept::text, funded::text FROM gateway_encrypted_batches ORDER BY created_at DESC LIMIT 1`,
+    );
+    // Alpha's 3 calls earned 900,000 and Beta's 3 calls 510,000: 855,000 and 484,500 after the 5 % fee.
+    // The sweeps bring 1,410,000, more than the payouts take: the treasury deposits nothing.
+    expect(batch).toMatchObject({ state: 'proving', total: '1339500', swept: '1410000', funded: '0' });
+    expect(await proveEncryptedBatches(deps)).toMatchObject({ state: 'sent', moves: 4 });
+    await settleChain(tally, { follow: false });
+    const [hash] = await queryRows<{ hash: Hex }>(
+      tally.database.db,
+      sql`SELECT t.mined_hash AS hash FROM gateway_encrypted_batches b JOIN ${outgoingTransactions} t ON t.id = b.paying_transaction_id WHERE b.id = ${batch!.id}`,
+    );
+    runTransactions.push(hash!.hash);
+
+    expect(await ledgerEncrypted(alpha.providerId)).toEqual({ posted: 855_000n + 855_000n, pending: 0n });
+    expect(await ledgerEncrypted(beta.providerId)).toEqual({
+      posted: betaBefore.posted + 484_500n,
+      pending: 0n,
+    });
+    for (const [who, left] of [
+      [pat, 2_230_000n],
+      [quinn, 1_860_000n],
+    ] as const) {
+      expect(decrypt((await onChain(who.wallet.address)).balance, who.key.secret, 1n << 32n)).toBe(left);
+      expect(await ledgerPosted(who)).toMatchObject({ on_chain: left.toString(), unswept: '0' });
+    }
+    // The pool keeps the run's fees.
+    expect(decrypt((await onChain(contract)).audit, auditor.secret, 1n << 24n)).toBe(70_500n);
+    expect(await auditEncryptedBalances(deps)).toMatchObject({ checked: 5, skipped: 0, mismatches: [] });
+  }, 240_000);
+
+  it('shows a chain observer no amount spent or paid, no balance, and no move between a person and a provider', async () => {
+    const hidden = [770_000n, 640_000n, 855_000n, 484_500n, 2_230_000n, 1_860_000n, 70_500n];
+    const forbidden = new Set<bigint>(hidden.flatMap((amount) => [amount, multiply(base8, amount).x]));
+    const persons = [pat, quinn].map((who) => BigInt(who.wallet.address));
+    const providers = [alpha, beta].map((who) => BigInt(who.wallet.address));
+    const moved = parseAbi(['event Moved(address indexed from, address indexed to)']);
+    let moves = 0;
+    for (const hash of runTransactions) {
+      const { words } = await observableWords(chain.client.publicClient, hash);
+      for (const word of words) expect(forbidden.has(word)).toBe(false);
+      const receipt = await chain.client.publicClient.getTransactionReceipt({ hash });
+      for (const log of receipt.logs) {
+        const named = new Set(log.topics.slice(1).map((topic) => BigInt(topic)));
+        expect(persons.some((who) => named.has(who)) && providers.some((who) => named.has(who))).toBe(false);
+      }
+      const events = parseEventLogs({ abi: moved, logs: receipt.logs });
+      for (const event of events) {
+        // Every move has the pool on one side: people pay into it, providers are paid out of it.
+        expect([event.args.from, event.args.to]).toContain(contract);
+        moves += 1;
+      }
+    }
+    expect(moves).toBe(4);
+  });
+
+  it('pays a withdrawal to the account’s own wallet out of the encrypted account, proven by the auditor key', async () => {
+    const walletBefore = await usdcOf(pat.wallet.address);
+    const contractBefore = await usdcOf(contract);
+    const treasuryBefore = await usdcOf(chain.treasury.address);
+    const made = await request(tally, 'POST', '/api/gateway/withdrawals', {
+      as: pat.person,
+      body: { amount: '1000000', to: pat.wallet.address },
+    });
+    expect(made.status).toBe(201);
+    expect(await read(made)).toMatchObject({ state: 'pending', encrypted: true, transaction_id: null });
+    // Two processes at once: one queues the proven withdrawal, the other's is dropped.
+    const [one, other] = await Promise.all([
+      proveEncryptedWithdrawals(deps),
+      proveEncryptedWithdrawals(deps),
+    ]);
+    expect(one.proven + other.proven).toBe(1);
+    await settleChain(tally, { follow: false });
+    const listed = await read(await request(tally, 'GET', '/api/gateway/withdrawals', { as: pat.person }));
+    expect(listed.items[0]).toMatchObject({ state: 'paid', encrypted: true, amount: '1000000' });
+    expect(await usdcOf(pat.wallet.address)).toBe(walletBefore + 1_000_000n);
+    expect(await usdcOf(contract)).toBe(contractBefore - 1_000_000n);
+    expect(await usdcOf(chain.treasury.address)).toBe(treasuryBefore);
+    expect(decrypt((await onChain(pat.wallet.address)).balance, pat.key.secret, 1n << 32n)).toBe(1_230_000n);
+    expect(await ledgerPosted(pat)).toMatchObject({ on_chain: '1230000', unswept: '0' });
+    expect(await auditEncryptedBalances(deps)).toMatchObject({ checked: 5, mismatches: [] });
+  }, 120_000);
+
+  it('sweeps what the treasury paid out to another of the person’s wallets at the next settlement, in a batch of sweeps alone', async () => {
+    const second = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 6 });
+    const made = await request(tally, 'POST', '/api/gateway/withdrawals', {
+      as: pat.person,
+      body: { amount: '200000', to: second.address },
+    });
+    expect(made.status).toBe(201);
+    expect((await read(made)).encrypted).toBe(false);
+    await settleChain(tally, { follow: false });
+    expect(await ledgerPosted(pat)).toMatchObject({ on_chain: '1230000', unswept: '200000' });
+    tally.clock.advance(24 * 3_600_000);
+    expect((await settle(deps, periodEndAt(tally.clock.now(), 24))).made).toBe(true);
+    expect(await proveEncryptedBatches(deps)).toMatchObject({ state: 'sent', moves: 1 });
+    await settleChain(tally, { follow: false });
+    expect(decrypt((await onChain(pat.wallet.address)).balance, pat.key.secret, 1n << 32n)).toBe(1_030_000n);
+    expect(decrypt((await onChain(contract)).audit, auditor.secret, 1n << 24n)).toBe(270_500n);
+    expect(await auditEncryptedBalances(deps)).toMatchObject({ checked: 5, mismatches: [] });
+    // Settled again, the same day sweeps nothing twice.
+    expect((await settle(deps, periodEndAt(tally.clock.now(), 24))).made).toBe(false);
+    expect(await proveEncryptedBatches(deps)).toEqual({ state: 'idle' });
+  }, 180_000);
 });

@@ -4,7 +4,15 @@ import { authorizationTerms } from '../../chain/authorizations';
 import * as EncryptedCreditsContract from '../../chain/contracts/EncryptedCredits';
 import { estimateGasLimit, queueTransaction, type Settlement } from '../../chain/sender/sender';
 import { holdsAmount } from '../../chain/zk/elgamal';
-import { moveArgument, planMovesFrom, readAccount } from '../../chain/zk/encrypted-credits';
+import {
+  type AccountCiphertexts,
+  afterMove,
+  moveArgument,
+  type PlannedMove,
+  planMove,
+  planMovesFrom,
+  readAccount,
+} from '../../chain/zk/encrypted-credits';
 import type { Db } from '../../core/database';
 import { databaseStep, defineFlow, type Flow } from '../../core/flows';
 import { notify } from '../../core/notifications/service';
@@ -21,9 +29,15 @@ import {
 } from '../ledger';
 import { GATEWAY_NOTIFICATIONS } from '../notifications';
 import type { Provider } from '../providers/service';
-import { encryptedAccounts, encryptedBatches, payouts } from '../schema';
+import { encryptedAccounts, encryptedBatches, encryptedSweeps, payouts } from '../schema';
 import { type EncryptedAccount, keyOfAccount } from './accounts';
-import { type EncryptedCredits, gatewayProvers, requireEncryptedCredits } from './runtime';
+import {
+  type EncryptedCredits,
+  findEncryptedCredits,
+  gatewayProvers,
+  requireEncryptedCredits,
+} from './runtime';
+import { type SweepDue, spendingValueOnChain, sweepsDue } from './spending';
 
 export type EncryptedBatch = typeof encryptedBatches.$inferSelect;
 type Payout = typeof payouts.$inferSelect;
@@ -48,12 +62,14 @@ const PROVING_LEASE_MS = 5 * 60_000;
 export type EncryptedPayoutEntry = { provider: Provider; account: EncryptedAccount; amount: bigint };
 
 /**
- * Pays a settlement's payouts into providers' encrypted accounts: each amount is held on the
- * provider's earnings, the treasury's deposit of their total into the pool queued (one public sum
- * for the whole run), and the payouts split into batches of as many moves as a transaction can
- * verify. Once the deposit is confirmed, `proveEncryptedBatches` proves each batch's moves in
- * parallel and sends it; its confirmation captures the holds into the providers' encrypted accounts.
- * A settlement's payouts are made once, whatever re-runs.
+ * A settlement's work on the encrypted credits: what people spent out of their encrypted accounts
+ * since the last run is swept into the pool (`sweepsDue`), and the run's payouts leave the pool for
+ * providers' encrypted accounts. Each payout is held on the provider's earnings; the treasury
+ * deposits into the pool only what the pool will lack (one public sum for the whole run); the
+ * moves, sweeps first, are split into batches of as many as a transaction can verify. Once the
+ * deposit is confirmed, `proveEncryptedBatches` proves each batch's moves in parallel and sends it;
+ * its confirmation captures the holds into the providers' encrypted accounts. A settlement's moves
+ * are made once, whatever re-runs.
  */
 export async function payEncrypted(
   deps: GatewayDeps,
@@ -61,29 +77,37 @@ export async function payEncrypted(
   entries: readonly EncryptedPayoutEntry[],
 ): Promise<Map<string, Payout>> {
   const made = new Map<string, Payout>();
-  if (entries.length === 0) return made;
-  const credits = await requireEncryptedCredits(deps);
+  const credits = entries.length > 0 ? await requireEncryptedCredits(deps) : await findEncryptedCredits(deps);
+  if (!credits) return made;
   const { chain } = credits;
-  const existing = await deps.db
-    .select()
-    .from(payouts)
-    .where(
-      inArray(
-        payouts.id,
-        entries.map((entry) => payoutIdOf(settlementId, entry.provider.id)),
-      ),
-    );
-  if (existing.length > 0) {
+  const [ran] = await deps.db
+    .select({ id: encryptedBatches.id })
+    .from(encryptedBatches)
+    .where(eq(encryptedBatches.settlementId, settlementId))
+    .limit(1);
+  if (ran) {
+    const existing = await deps.db
+      .select()
+      .from(payouts)
+      .where(and(eq(payouts.settlementId, settlementId), sql`${payouts.batchId} IS NOT NULL`));
     for (const payout of existing) made.set(payout.providerId, payout);
     return made;
   }
+  const sweeps = await sweepsDue(deps.db);
+  if (entries.length === 0 && sweeps.length === 0) return made;
   const total = entries.reduce((sum, entry) => sum + entry.amount, 0n);
-  // What the pool holds beyond what the batches on their way will take (a batch that failed after
-  // its funding left it there) pays first; the treasury deposits only the rest.
-  const deposit = total - minimum(total, await poolSurplus(deps.db));
+  const swept = sweeps.reduce((sum, sweep) => sum + sweep.amount, 0n);
+  // What the pool holds beyond what the batches on their way will take (the platform's fees on
+  // what people spent, or a batch that failed after its funding), and what this run sweeps into it,
+  // pay first; the treasury deposits only the rest.
+  const deposit = total - minimum(total, (await poolSurplus(deps.db)) + swept);
   const funding = deposit > 0n ? await fundingTransaction(credits, settlementId, deposit) : null;
   const perBatch = Math.max(1, Number(((chain.settings.maxGasLimit * 9n) / 10n - 100_000n) / MOVE_GAS));
-  const ordered = [...entries].sort((a, b) => (a.provider.id < b.provider.id ? -1 : 1));
+  type Planned = { sweep: SweepDue } | { payout: EncryptedPayoutEntry };
+  const moves: Planned[] = [
+    ...sweeps.map((sweep) => ({ sweep })),
+    ...[...entries].sort((a, b) => (a.provider.id < b.provider.id ? -1 : 1)).map((payout) => ({ payout })),
+  ];
 
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
@@ -99,21 +123,36 @@ export async function payEncrypted(
           metadata: { settlement_id: settlementId },
         })
       : null;
-    for (let start = 0; start < ordered.length; start += perBatch) {
-      const chunk = ordered.slice(start, start + perBatch);
+    for (let start = 0; start < moves.length; start += perBatch) {
+      const chunk = moves.slice(start, start + perBatch);
       const batchId = idFromKey(GATEWAY_NAMESPACE, 'encrypted-batch', settlementId, String(start));
       await tx.insert(encryptedBatches).values({
         id: batchId,
         settlementId,
-        total: chunk.reduce((sum, entry) => sum + entry.amount, 0n),
+        total: chunk.reduce((sum, move) => sum + ('payout' in move ? move.payout.amount : 0n), 0n),
+        swept: chunk.reduce((sum, move) => sum + ('sweep' in move ? move.sweep.amount : 0n), 0n),
         funded: start === 0 ? deposit : 0n,
         // With nothing to deposit the pool holds the run already: its batches wait for their proofs.
         ...(queued
           ? { state: 'funding' as const, fundingTransactionId: queued.id }
           : { state: 'proving' as const, fundedAt: now }),
-        createdAt: now,
+        // The batches of a run are proven in this order: sweeps fill the pool before payouts leave it.
+        createdAt: new Date(now.getTime() + start),
       });
-      for (const entry of chunk) {
+      for (const move of chunk) {
+        if ('sweep' in move) {
+          await tx.insert(encryptedSweeps).values({
+            id: idFromKey(GATEWAY_NAMESPACE, 'encrypted-sweep', settlementId, move.sweep.account.address),
+            batchId,
+            userId: move.sweep.account.userId,
+            address: move.sweep.account.address,
+            amount: move.sweep.amount,
+            state: 'pending',
+            createdAt: now,
+          });
+          continue;
+        }
+        const entry = move.payout;
         const id = payoutIdOf(settlementId, entry.provider.id);
         const holdId = partId(id, 1);
         const to = await ensureEncryptedAccount(tx, deps.clock, entry.provider.id);
@@ -203,31 +242,32 @@ async function fundingTransaction(
 }
 
 /**
- * What the pool holds by Tally's records: what every confirmed funding brought, less every paid
- * batch's total. The auditor key must read exactly this in the pool before a batch is proven from it.
+ * What the pool holds by Tally's records: what every confirmed funding brought and every paid
+ * batch swept in, less what the paid batches paid out. The auditor key must read exactly this in
+ * the pool before a batch is proven from it.
  */
 export async function expectedPoolValue(db: Db): Promise<bigint> {
   const [row] = await db
     .select({
       funded: sql<string>`coalesce(sum(${encryptedBatches.funded}) filter (where ${encryptedBatches.fundedAt} is not null), 0)`,
-      paid: sql<string>`coalesce(sum(${encryptedBatches.total}) filter (where ${encryptedBatches.state} = 'paid'), 0)`,
+      moved: sql<string>`coalesce(sum(${encryptedBatches.swept} - ${encryptedBatches.total}) filter (where ${encryptedBatches.state} = 'paid'), 0)`,
     })
     .from(encryptedBatches);
-  return BigInt(row?.funded ?? 0) - BigInt(row?.paid ?? 0);
+  return BigInt(row?.funded ?? 0) + BigInt(row?.moved ?? 0);
 }
 
 /**
  * What the pool will hold to spare once every batch on its way is paid: what all fundings not
- * failed bring, less the totals of the batches paid or on their way.
+ * failed bring and the batches paid or on their way sweep in, less what those batches pay out.
  */
 async function poolSurplus(db: Db): Promise<bigint> {
   const [row] = await db
     .select({
       brought: sql<string>`coalesce(sum(${encryptedBatches.funded}) filter (where ${encryptedBatches.fundedAt} is not null or ${encryptedBatches.state} = 'funding'), 0)`,
-      taken: sql<string>`coalesce(sum(${encryptedBatches.total}) filter (where ${encryptedBatches.state} <> 'failed'), 0)`,
+      moved: sql<string>`coalesce(sum(${encryptedBatches.swept} - ${encryptedBatches.total}) filter (where ${encryptedBatches.state} <> 'failed'), 0)`,
     })
     .from(encryptedBatches);
-  return BigInt(row?.brought ?? 0) - BigInt(row?.taken ?? 0);
+  return BigInt(row?.brought ?? 0) + BigInt(row?.moved ?? 0);
 }
 
 const minimum = (a: bigint, b: bigint): bigint => (a < b ? a : b);
@@ -270,12 +310,16 @@ export function fundingSettlement(deps: GatewayDeps): Flow<Settlement> {
   });
 }
 
-/** Releases a failed batch's holds (its payouts are claimable again) and tells its providers. */
+/**
+ * Releases a failed batch's holds (its payouts are claimable again) and tells its providers; its
+ * sweeps did not happen on chain, so the next settlement sweeps those accounts again.
+ */
 async function failBatch(tx: Db, deps: GatewayDeps, batch: EncryptedBatch, reason: string): Promise<void> {
   await tx
     .update(encryptedBatches)
     .set({ state: 'failed', failure: reason, finishedAt: deps.clock.now() })
     .where(eq(encryptedBatches.id, batch.id));
+  await endSweeps(tx, deps, batch.id, 'failed');
   const pending = await tx
     .select()
     .from(payouts)
@@ -292,6 +336,18 @@ async function failBatch(tx: Db, deps: GatewayDeps, batch: EncryptedBatch, reaso
       .where(eq(payouts.id, payout.id));
     await tellPayout(tx, deps, payout, false);
   }
+}
+
+async function endSweeps(
+  tx: Db,
+  deps: GatewayDeps,
+  batchId: string,
+  state: 'done' | 'failed',
+): Promise<void> {
+  await tx
+    .update(encryptedSweeps)
+    .set({ state, finishedAt: deps.clock.now() })
+    .where(and(eq(encryptedSweeps.batchId, batchId), eq(encryptedSweeps.state, 'pending')));
 }
 
 async function tellPayout(tx: Db, deps: GatewayDeps, payout: Payout, paid: boolean): Promise<void> {
@@ -372,24 +428,62 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
     return { state: 'waiting', reason: 'the pool on chain does not read as Tally’s records say yet' };
   }
 
+  // The sweeps first, each from the person's account as the chain holds it, into the pool; then the
+  // payouts from the pool as the sweeps leave it.
+  const sweeping = await deps.db
+    .select({ sweep: encryptedSweeps, account: encryptedAccounts })
+    .from(encryptedSweeps)
+    .innerJoin(encryptedAccounts, eq(encryptedAccounts.address, encryptedSweeps.address))
+    .where(and(eq(encryptedSweeps.batchId, batch.id), eq(encryptedSweeps.state, 'pending')))
+    .orderBy(asc(encryptedSweeps.address));
+  const planned: PlannedMove[] = [];
+  let poolHeld: AccountCiphertexts = pool;
+  for (const { sweep, account } of sweeping) {
+    const held = await readAccount(chain.client.publicClient, contract, getAddress(account.address));
+    const value = await spendingValueOnChain(deps.db, account.address, held.audit, auditor.secret);
+    if (value === undefined) {
+      await deps.db
+        .update(encryptedBatches)
+        .set({ provingUntil: null })
+        .where(eq(encryptedBatches.id, batch.id));
+      return {
+        state: 'waiting',
+        reason: `${account.address} on chain does not read as Tally’s records say yet`,
+      };
+    }
+    const move = planMove({
+      auditor,
+      from: getAddress(account.address),
+      fromKey: keyOfAccount(account),
+      fromAudit: held.audit,
+      fromValue: value,
+      to: contract,
+      toKey: auditor.publicKey,
+      amount: sweep.amount,
+    });
+    poolHeld = afterMove(move.witness.statement, held, poolHeld).to;
+    planned.push(move);
+  }
   const members = await deps.db
     .select({ payout: payouts, account: encryptedAccounts })
     .from(payouts)
     .innerJoin(encryptedAccounts, eq(encryptedAccounts.address, payouts.toAddress))
     .where(and(eq(payouts.batchId, batch.id), eq(payouts.state, 'pending')))
     .orderBy(asc(payouts.providerId));
-  const planned = planMovesFrom({
-    auditor,
-    from: contract,
-    fromKey: auditor.publicKey,
-    fromAudit: pool.audit,
-    fromValue: poolValue,
-    to: members.map(({ payout, account }) => ({
-      address: getAddress(account.address),
-      key: keyOfAccount(account),
-      amount: payout.amount,
-    })),
-  });
+  planned.push(
+    ...planMovesFrom({
+      auditor,
+      from: contract,
+      fromKey: auditor.publicKey,
+      fromAudit: poolHeld.audit,
+      fromValue: poolValue + batch.swept,
+      to: members.map(({ payout, account }) => ({
+        address: getAddress(account.address),
+        key: keyOfAccount(account),
+        amount: payout.amount,
+      })),
+    }),
+  );
   let data: Hex;
   let gasLimit: bigint;
   try {
@@ -509,6 +603,7 @@ export function payingSettlement(deps: GatewayDeps): Flow<Settlement> {
             .where(eq(payouts.id, payout.id));
           await tellPayout(tx, deps, payout, true);
         }
+        await endSweeps(tx, deps, batch.id, 'done');
         await tx
           .update(encryptedBatches)
           .set({ state: 'paid', finishedAt: deps.clock.now() })

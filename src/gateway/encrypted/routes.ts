@@ -1,18 +1,22 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Hex } from 'viem';
+import { getAddress, type Hex } from 'viem';
 import { Address } from '../../chain/address';
 import { balanceKeyMessage, ciphertextFromJson, ciphertextToJson } from '../../chain/zk/elgamal';
+import { requireUser } from '../../core/actor';
 import { createRouter, errorResponses, jsonBody, jsonResponse, refusals } from '../../core/http';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
 import { iso, Usdc, Uuid } from '../fields';
+import { creditsAccountOf, findAccount } from '../ledger';
 import { requireOwnProvider } from '../providers/service';
 import { encryptedAccountStates, payoutStates } from '../schema';
 import {
   type EncryptedAccount,
   findProviderAccount,
+  findSpendingAccount,
   keyRegistrationTerms,
   registerProviderKey,
+  registerSpendingKey,
 } from './accounts';
 import { listEncryptedAudits } from './audit';
 import {
@@ -20,9 +24,10 @@ import {
   type EncryptedClaim,
   encryptedAvailable,
   listClaims,
-  readProviderCiphertexts,
+  readAccountCiphertexts,
 } from './claims';
 import { findEncryptedCredits } from './runtime';
+import { spendingRecord } from './spending';
 
 const tags = ['Gateway: encrypted payouts'];
 
@@ -60,6 +65,42 @@ const ClaimSchema = z
   .openapi('GatewayEncryptedClaim');
 
 const point = (x: bigint | string, y: bigint | string) => ({ x: x.toString(), y: y.toString() });
+
+const RegistrationSchema = z
+  .object({
+    domain: z.object({
+      name: z.string(),
+      version: z.string(),
+      chainId: z.number().int(),
+      verifyingContract: Address,
+    }),
+    types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
+    primaryType: z.literal('RegisterKey'),
+    message: z.object({ account: Address, keyX: FieldElement, keyY: FieldElement }),
+  })
+  .openapi('GatewayKeyRegistration');
+
+const KeyBody = z.strictObject({
+  address: Address,
+  key: PointSchema,
+  signature: z.string().regex(/^0x[0-9a-fA-F]+$/),
+});
+
+async function registrationJson(deps: GatewayDeps, address: string, key: { x: string; y: string }) {
+  const terms = await keyRegistrationTerms(deps, getAddress(address), { x: BigInt(key.x), y: BigInt(key.y) });
+  return {
+    domain: terms.domain,
+    types: terms.types,
+    primaryType: terms.primaryType,
+    message: { account: getAddress(address), keyX: key.x, keyY: key.y },
+  };
+}
+
+const keyInput = (body: z.infer<typeof KeyBody>) => ({
+  address: body.address,
+  key: { x: BigInt(body.key.x), y: BigInt(body.key.y) },
+  signature: body.signature as Hex,
+});
 
 const accountJson = (a: EncryptedAccount) => ({
   address: a.address,
@@ -126,7 +167,7 @@ export function encryptedRoutes(deps: GatewayDeps) {
       const account = await findProviderAccount(deps.db, provider.id);
       const registered = account?.state === 'registered';
       const [held, claimable, claims] = await Promise.all([
-        registered && credits ? readProviderCiphertexts(deps, account) : null,
+        registered && credits ? readAccountCiphertexts(deps, account) : null,
         encryptedAvailable(deps.db, provider.id),
         listClaims(deps.db, provider.id),
       ]);
@@ -161,40 +202,14 @@ export function encryptedRoutes(deps: GatewayDeps) {
       summary: 'The EIP-712 message my payout wallet signs to register a key (RegisterKey), for that key',
       request: jsonBody(z.strictObject({ key: PointSchema })),
       responses: {
-        200: jsonResponse(
-          z.object({
-            domain: z.object({
-              name: z.string(),
-              version: z.string(),
-              chainId: z.number().int(),
-              verifyingContract: Address,
-            }),
-            types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
-            primaryType: z.literal('RegisterKey'),
-            message: z.object({ account: Address, keyX: FieldElement, keyY: FieldElement }),
-          }),
-          'What to sign',
-        ),
+        200: jsonResponse(RegistrationSchema, 'What to sign'),
         ...errorResponses,
         ...refusals(gatewayErrors, ['provider_required', 'encrypted_credits_off']),
       },
     }),
     async (c) => {
       const provider = await requireOwnProvider(deps.db, c.get('actor'));
-      const { key } = c.req.valid('json');
-      const terms = await keyRegistrationTerms(deps, provider.payoutAddress as Hex, {
-        x: BigInt(key.x),
-        y: BigInt(key.y),
-      });
-      return c.json(
-        {
-          domain: terms.domain,
-          types: terms.types,
-          primaryType: terms.primaryType,
-          message: { account: provider.payoutAddress, keyX: key.x, keyY: key.y },
-        },
-        200,
-      );
+      return c.json(await registrationJson(deps, provider.payoutAddress, c.req.valid('json').key), 200);
     },
   );
 
@@ -206,13 +221,7 @@ export function encryptedRoutes(deps: GatewayDeps) {
       tags,
       summary:
         'Register my encrypted account’s key, signed by my payout wallet: Tally submits it, so I spend no gas; payouts are then encrypted to it',
-      request: jsonBody(
-        z.strictObject({
-          address: Address,
-          key: PointSchema,
-          signature: z.string().regex(/^0x[0-9a-fA-F]+$/),
-        }),
-      ),
+      request: jsonBody(KeyBody),
       responses: {
         201: jsonResponse(AccountSchema, 'The account, its registration on its way'),
         ...errorResponses,
@@ -227,12 +236,7 @@ export function encryptedRoutes(deps: GatewayDeps) {
       },
     }),
     async (c) => {
-      const body = c.req.valid('json');
-      const account = await registerProviderKey(deps, c.get('actor'), {
-        address: body.address,
-        key: { x: BigInt(body.key.x), y: BigInt(body.key.y) },
-        signature: body.signature as Hex,
-      });
+      const account = await registerProviderKey(deps, c.get('actor'), keyInput(c.req.valid('json')));
       return c.json(accountJson(account), 201);
     },
   );
@@ -294,6 +298,117 @@ export function encryptedRoutes(deps: GatewayDeps) {
   router.openapi(
     createRoute({
       method: 'get',
+      path: '/encrypted',
+      access: { caller: 'signed-in', scope: 'gateway:read' },
+      tags,
+      summary:
+        'My encrypted credits account: what to sign to make and register its key, and its balance as the chain holds it (only my key and the auditor’s read it)',
+      responses: {
+        200: jsonResponse(
+          z.object({
+            enabled: z.boolean().openapi({ description: 'false on a chain without encrypted credits' }),
+            contract: Address.nullable(),
+            chain_id: z.number().int().nullable(),
+            key_message: z.string().openapi({
+              description:
+                'what the wallet signs (personal_sign) to derive the key: the same wallet always derives the same key',
+            }),
+            account: AccountSchema.nullable(),
+            balance: CiphertextSchema.nullable().openapi({
+              description: 'the account’s balance under my key, as the chain holds it now',
+            }),
+            on_chain: Usdc.openapi({
+              description:
+                'what the account holds by Tally’s record: my encrypted deposits less what the settlements swept out of it',
+            }),
+            unswept: Usdc.openapi({
+              description:
+                'what I spent since the last settlement and the account still holds: the next settlement moves it into the pool',
+            }),
+          }),
+          'The account',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const actor = c.get('actor');
+      const userId = requireUser(actor);
+      const credits = await findEncryptedCredits(deps);
+      const account = await findSpendingAccount(deps.db, userId);
+      const registered = credits !== null && account?.state === 'registered';
+      const [held, onChain, owed] = await Promise.all([
+        registered ? readAccountCiphertexts(deps, account) : null,
+        account ? spendingRecord(deps.db, account.address) : 0n,
+        postedIn(deps.db, creditsAccountOf(userId)),
+      ]);
+      return c.json(
+        {
+          enabled: credits !== null,
+          contract: credits?.contract ?? null,
+          chain_id: credits?.chain.client.chainId ?? null,
+          key_message: balanceKeyMessage,
+          account: account ? accountJson(account) : null,
+          balance: held ? ciphertextToJson(held.balance) : null,
+          on_chain: onChain.toString(),
+          unswept: (onChain > owed ? onChain - owed : 0n).toString(),
+        },
+        200,
+      );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/encrypted/registration',
+      access: { caller: 'signed-in', scope: 'gateway:read' },
+      tags,
+      summary:
+        'The EIP-712 message one of my wallets signs to register a key for my encrypted credits (RegisterKey)',
+      request: jsonBody(z.strictObject({ address: Address, key: PointSchema })),
+      responses: {
+        200: jsonResponse(RegistrationSchema, 'What to sign'),
+        ...errorResponses,
+        ...refusals(gatewayErrors, ['encrypted_credits_off']),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      return c.json(await registrationJson(deps, body.address, body.key), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/encrypted/key',
+      access: { caller: 'signed-in', scope: 'gateway:spend' },
+      tags,
+      summary:
+        'Register the key of my encrypted credits account, signed by one of my linked wallets: Tally submits it, so I spend no gas; deposits from that wallet are then minted to it',
+      request: jsonBody(KeyBody),
+      responses: {
+        201: jsonResponse(AccountSchema, 'The account, its registration on its way'),
+        ...errorResponses,
+        ...refusals(gatewayErrors, [
+          'encrypted_credits_off',
+          'wallet_not_linked',
+          'unusable_key',
+          'bad_key_signature',
+          'key_registered',
+        ]),
+      },
+    }),
+    async (c) => {
+      const account = await registerSpendingKey(deps, c.get('actor'), keyInput(c.req.valid('json')));
+      return c.json(accountJson(account), 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
       path: '/encrypted/audits',
       access: { caller: 'admin', scope: 'gateway:read' },
       tags,
@@ -308,7 +423,19 @@ export function encryptedRoutes(deps: GatewayDeps) {
                 ran_at: z.string(),
                 checked: z.number().int(),
                 skipped: z.number().int(),
-                mismatches: z.array(z.object({ address: Address, expected: Usdc, found: Usdc.nullable() })),
+                mismatches: z.array(
+                  z.object({
+                    address: Address,
+                    provider_id: Uuid.nullable().openapi({
+                      description: 'the provider whose payout account it is',
+                    }),
+                    user_id: Uuid.nullable().openapi({
+                      description: 'the person whose credits account it is',
+                    }),
+                    expected: Usdc,
+                    found: Usdc.nullable(),
+                  }),
+                ),
               }),
             ),
           }),
@@ -329,6 +456,7 @@ export function encryptedRoutes(deps: GatewayDeps) {
             mismatches: a.mismatches.map((m) => ({
               address: m.address,
               provider_id: m.providerId ?? null,
+              user_id: m.userId ?? null,
               expected: m.expected,
               found: m.found,
             })),
@@ -340,4 +468,10 @@ export function encryptedRoutes(deps: GatewayDeps) {
   );
 
   return router;
+}
+
+/** What an account has posted (credits less debits): what the ledger owes, holds aside. */
+async function postedIn(db: GatewayDeps['db'], id: string): Promise<bigint> {
+  const account = await findAccount(db, id);
+  return account ? account.creditsPosted - account.debitsPosted : 0n;
 }

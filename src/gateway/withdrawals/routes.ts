@@ -18,7 +18,13 @@ export const WithdrawalSchema = z
     to: Address,
     amount: Usdc,
     asset: z.literal('USDC'),
-    transaction_id: Uuid.nullable(),
+    transaction_id: Uuid.nullable().openapi({
+      description:
+        'the treasury’s transaction that pays it; null while a withdrawal out of my encrypted account is proven',
+    }),
+    encrypted: z.boolean().openapi({
+      description: 'paid out of my encrypted account (to its own wallet), not by the treasury',
+    }),
     failure: z.string().nullable(),
     created_at: z.string(),
     finished_at: z.string().nullable(),
@@ -32,6 +38,7 @@ export const withdrawalJson = (w: Withdrawal) => ({
   amount: w.amount.toString(),
   asset: 'USDC' as const,
   transaction_id: w.transactionId,
+  encrypted: w.encrypted,
   failure: w.failure,
   created_at: w.createdAt.toISOString(),
   finished_at: iso(w.finishedAt),

@@ -13,6 +13,7 @@ import { applyBalanceOps } from '../../ledger/engine';
 import { partId } from '../../ledger/holds';
 import { requireChain } from '../deposits/service';
 import type { GatewayDeps } from '../deps';
+import { encryptedWithdrawalSource } from '../encrypted/withdrawals';
 import { gatewayErrors } from '../errors';
 import { endHeldTransfer, ensureCreditsAccount, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
 import { withdrawals } from '../schema';
@@ -25,7 +26,8 @@ export const WITHDRAWAL_PURPOSE = 'gateway.withdrawal';
 /**
  * Withdraws credits back to USDC, to one of the caller's linked wallets (the first linked when none
  * is named). In one transaction the amount is held on the person's credits (no expiry: it must
- * outlive any wait for the chain) and the treasury's USDC transfer is queued; the settlement
+ * outlive any wait for the chain) and the treasury's USDC transfer is queued (or, from the person's
+ * encrypted account at that wallet, left for its proof); the settlement
  * captures the hold once the transfer is confirmed and releases it if the transfer fails, so a
  * withdrawal is paid once or not at all, whatever restarts in between.
  */
@@ -50,17 +52,22 @@ export async function createWithdrawal(
       { field: 'to' },
     );
   }
+  // Paid out of the person's own encrypted account when it is at that wallet and holds enough:
+  // proven by the auditor key and queued by `proveEncryptedWithdrawals`; else by the treasury.
+  const encryptedFrom = await encryptedWithdrawalSource(deps, userId, to, input.amount);
   const usdc = chain.deployment.tokens.USDC.address;
   const data = encodeFunctionData({
     abi: TestUSDC.abi,
     functionName: 'transfer',
     args: [getAddress(to) as Address, input.amount],
   });
-  const gasLimit = await estimateGasLimit(
-    chain.client,
-    { from: chain.treasury.address, to: usdc, data },
-    { maxGasLimit: chain.settings.maxGasLimit },
-  );
+  const gasLimit = encryptedFrom
+    ? 0n
+    : await estimateGasLimit(
+        chain.client,
+        { from: chain.treasury.address, to: usdc, data },
+        { maxGasLimit: chain.settings.maxGasLimit },
+      );
 
   // What this process's leases hold for the person's calls is theirs to withdraw again.
   await deps.meter.release({ userId });
@@ -92,16 +99,18 @@ export async function createWithdrawal(
       );
     }
     const now = deps.clock.now();
-    const queued = await queueTransaction(tx, deps.clock, {
-      chainId: chain.client.chainId,
-      from: chain.treasury.address,
-      to: usdc,
-      data,
-      gasLimit,
-      purpose: WITHDRAWAL_PURPOSE,
-      idempotencyKey: `${WITHDRAWAL_PURPOSE}:${id}`,
-      metadata: { withdrawal_id: id },
-    });
+    const queued = encryptedFrom
+      ? null
+      : await queueTransaction(tx, deps.clock, {
+          chainId: chain.client.chainId,
+          from: chain.treasury.address,
+          to: usdc,
+          data,
+          gasLimit,
+          purpose: WITHDRAWAL_PURPOSE,
+          idempotencyKey: `${WITHDRAWAL_PURPOSE}:${id}`,
+          metadata: { withdrawal_id: id },
+        });
     const [made] = await tx
       .insert(withdrawals)
       .values({
@@ -111,7 +120,8 @@ export async function createWithdrawal(
         amount: input.amount,
         state: 'pending',
         holdId,
-        transactionId: queued.id,
+        transactionId: queued?.id ?? null,
+        encrypted: encryptedFrom !== null,
         createdAt: now,
       })
       .returning();
@@ -119,7 +129,12 @@ export async function createWithdrawal(
       action: 'gateway.withdrawal_requested',
       objectType: 'gateway_withdrawal',
       objectId: id,
-      details: { to, amount: input.amount.toString(), transaction_id: queued.id },
+      details: {
+        to,
+        amount: input.amount.toString(),
+        transaction_id: queued?.id ?? null,
+        ...(encryptedFrom ? { encrypted: true } : {}),
+      },
     });
     return made!;
   });
@@ -137,6 +152,12 @@ export function withdrawalSettlement(deps: Pick<GatewayDeps, 'db' | 'clock'>): F
           .where(eq(withdrawals.transactionId, input.transactionId))
           .for('update');
         if (withdrawal?.state !== 'pending') return null;
+        // Out of an encrypted account, a withdrawal refused on chain was proven against a balance
+        // that changed before it was mined (a deposit landed): it is proven again.
+        if (withdrawal.encrypted && input.state === 'reverted') {
+          await tx.update(withdrawals).set({ transactionId: null }).where(eq(withdrawals.id, withdrawal.id));
+          return { state: 'proving' };
+        }
         const paid = input.state === 'confirmed';
         await endHeldTransfer(tx, deps.clock, withdrawal.id, withdrawal.holdId, paid);
         await tx

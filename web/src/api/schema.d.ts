@@ -7929,7 +7929,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * What a wallet signs to deposit: the USDC EIP-712 domain, the types, and the treasury as `to`
+         * What a wallet signs to deposit: the USDC EIP-712 domain, the types, the treasury as `to`, and the encrypted credits contract once I have an encrypted account
          * @description Any signed-in person (and the operator key). An API key needs the `gateway:read` scope.
          */
         get: {
@@ -7947,7 +7947,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["AuthorizationTerms"];
+                        "application/json": components["schemas"]["GatewayDepositTerms"];
                     };
                 };
                 /** @description Bad input */
@@ -8128,7 +8128,7 @@ export interface paths {
         };
         put?: never;
         /**
-         * Deposit USDC with a signed EIP-3009 authorization from one of my wallets; credited once confirmed. Sending the same authorization again answers the same deposit
+         * Deposit USDC with a signed EIP-3009 authorization from one of my wallets; credited once confirmed. Sending the same authorization again answers the same deposit. An authorization to the encrypted credits contract (`to`) mints the deposit to my encrypted account
          * @description Any signed-in person (and the operator key). An API key needs the `gateway:spend` scope.
          */
         post: {
@@ -8160,6 +8160,11 @@ export interface paths {
                         valid_before: string;
                         nonce: string;
                         signature: string;
+                        /**
+                         * @description the authorization’s `to`: the treasury (the default) or the encrypted credits contract of the deposit terms
+                         * @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+                         */
+                        to?: string;
                     };
                 };
             };
@@ -8234,7 +8239,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `wallet_not_linked`: The paying wallet is not linked to the caller’s account (sign in with it once); `authorization_not_valid_yet`: The authorization’s validAfter is still to come; `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before); `signature_invalid`: The signature is not the signer’s signature of these terms; `insufficient_balance`: The payer’s wallet holds less of the token than the authorization moves (details.balance, details.needed) */
+                /** @description `wallet_not_linked`: The paying wallet is not linked to the caller’s account (sign in with it once); `not_encrypted_account`: A deposit to the encrypted credits contract comes from the wallet of the payer’s registered encrypted account, as a ReceiveWithAuthorization; `authorization_not_valid_yet`: The authorization’s validAfter is still to come; `authorization_expiring`: The authorization expires too soon for the chain to take it (details.min_valid_before); `signature_invalid`: The signature is not the signer’s signature of these terms; `insufficient_balance`: The payer’s wallet holds less of the token than the authorization moves (details.balance, details.needed) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8243,7 +8248,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "wallet_not_linked" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "domain_rule" | "managed_by_line" | "insufficient_funds";
+                                code: "wallet_not_linked" | "not_encrypted_account" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "domain_rule" | "managed_by_line" | "insufficient_funds";
                                 message: string;
                                 details?: unknown;
                             };
@@ -11015,31 +11020,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            domain: {
-                                name: string;
-                                version: string;
-                                chainId: number;
-                                /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
-                                verifyingContract: string;
-                            };
-                            types: {
-                                [key: string]: {
-                                    name: string;
-                                    type: string;
-                                }[];
-                            };
-                            /** @enum {string} */
-                            primaryType: "RegisterKey";
-                            message: {
-                                /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
-                                account: string;
-                                /** @description a BN254 field element, in decimal */
-                                keyX: string;
-                                /** @description a BN254 field element, in decimal */
-                                keyY: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["GatewayKeyRegistration"];
                     };
                 };
                 /** @description Bad input */
@@ -11391,6 +11372,376 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/gateway/encrypted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My encrypted credits account: what to sign to make and register its key, and its balance as the chain holds it (only my key and the auditor’s read it)
+         * @description Any signed-in person (and the operator key). An API key needs the `gateway:read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The account */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false on a chain without encrypted credits */
+                            enabled: boolean;
+                            /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                            contract: string | null;
+                            chain_id: number | null;
+                            /** @description what the wallet signs (personal_sign) to derive the key: the same wallet always derives the same key */
+                            key_message: string;
+                            account: components["schemas"]["GatewayEncryptedAccount"];
+                            balance: components["schemas"]["ElGamalCiphertext"] & unknown;
+                            /**
+                             * @description what the account holds by Tally’s record: my encrypted deposits less what the settlements swept out of it
+                             * @example 2500
+                             */
+                            on_chain: string;
+                            /**
+                             * @description what I spent since the last settlement and the account still holds: the next settlement moves it into the pool
+                             * @example 2500
+                             */
+                            unswept: string;
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/encrypted/registration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The EIP-712 message one of my wallets signs to register a key for my encrypted credits (RegisterKey)
+         * @description Any signed-in person (and the operator key). An API key needs the `gateway:read` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                        address: string;
+                        key: components["schemas"]["BabyJubJubPoint"];
+                    };
+                };
+            };
+            responses: {
+                /** @description What to sign */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayKeyRegistration"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `encrypted_credits_off`: This Tally’s chain has no encrypted credits: payouts are plain USDC */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "encrypted_credits_off" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Refused by a domain rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/encrypted/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register the key of my encrypted credits account, signed by one of my linked wallets: Tally submits it, so I spend no gas; deposits from that wallet are then minted to it
+         * @description Any signed-in person (and the operator key). An API key needs the `gateway:spend` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request answers the first response again (with Idempotent-Replayed: true); with another request, or while the first still runs, 409. Kept a day. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                        address: string;
+                        key: components["schemas"]["BabyJubJubPoint"];
+                        signature: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The account, its registration on its way */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayEncryptedAccount"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `encrypted_credits_off`: This Tally’s chain has no encrypted credits: payouts are plain USDC; `key_registered`: The address has a key registered already: a key is for good (details.state) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "encrypted_credits_off" | "key_registered" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description `wallet_not_linked`: The paying wallet is not linked to the caller’s account (sign in with it once); `unusable_key`: The key is not a point of the curve’s prime subgroup other than the identity; `bad_key_signature`: The registration is not signed by the address it registers (EIP-712 RegisterKey) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "wallet_not_linked" | "unusable_key" | "bad_key_signature" | "domain_rule" | "managed_by_line" | "insufficient_funds";
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/gateway/encrypted/audits": {
         parameters: {
             query?: never;
@@ -11427,6 +11778,16 @@ export interface paths {
                                 mismatches: {
                                     /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
                                     address: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description the provider whose payout account it is
+                                     */
+                                    provider_id: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description the person whose credits account it is
+                                     */
+                                    user_id: string | null;
                                     /**
                                      * @description USDC micro-units (6 decimals), as a decimal string
                                      * @example 2500
@@ -34952,6 +35313,7 @@ export interface components {
          *     - `bad_key_signature`: The registration is not signed by the address it registers (EIP-712 RegisterKey)
          *     - `key_registered`: The address has a key registered already: a key is for good (details.state)
          *     - `no_encrypted_account`: The provider has no registered encrypted account: register one first
+         *     - `not_encrypted_account`: A deposit to the encrypted credits contract comes from the wallet of the payer’s registered encrypted account, as a ReceiveWithAuthorization
          *     - `claim_pending`: A claim of the encrypted balance is on its way already
          *     - `invalid_claim_proof`: The withdrawal proof does not verify against the encrypted balance on chain now (details.reason): read the balance and prove again
          *     - `reservation_active`: The reservation is still active
@@ -35035,7 +35397,7 @@ export interface components {
          *     - `flow_operator_not_authorized`: The subscriber has not given Tally’s operator the permission this change needs (details.permissions)
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "webhook_endpoint_limit" | "webhook_endpoint_disabled" | "webhook_delivery_pending" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "encrypted_credits_off" | "not_payout_address" | "unusable_key" | "bad_key_signature" | "key_registered" | "no_encrypted_account" | "claim_pending" | "invalid_claim_proof" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "domain_not_set" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "shop_already_started" | "tenant_database_not_ready" | "float_database_not_ready" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "subscription_closed" | "not_subscribed" | "uses_exhausted" | "quota_exceeded" | "flow_exists" | "permit_stale" | "start_amount_not_covered" | "flow_not_found" | "flow_operator_not_authorized";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "webhook_endpoint_limit" | "webhook_endpoint_disabled" | "webhook_delivery_pending" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "encrypted_credits_off" | "not_payout_address" | "unusable_key" | "bad_key_signature" | "key_registered" | "no_encrypted_account" | "not_encrypted_account" | "claim_pending" | "invalid_claim_proof" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "domain_not_set" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "shop_already_started" | "tenant_database_not_ready" | "float_database_not_ready" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "subscription_closed" | "not_subscribed" | "uses_exhausted" | "quota_exceeded" | "flow_exists" | "permit_stale" | "start_amount_not_covered" | "flow_not_found" | "flow_operator_not_authorized";
         Error: {
             error: {
                 /** @example validation_failed */
@@ -35496,6 +35858,21 @@ export interface components {
                 p50_latency_ms: number | null;
             };
         };
+        GatewayDepositTerms: components["schemas"]["AuthorizationTerms"] & {
+            /** @description null until I register an encrypted account (or on a chain without encrypted credits) */
+            encrypted: {
+                /**
+                 * @description the encrypted credits contract: an authorization to it (ReceiveWithAuthorization) mints the deposit to my encrypted account
+                 * @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+                 */
+                to: string;
+                /**
+                 * @description the wallet of my registered encrypted account, which pays
+                 * @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+                 */
+                account: string;
+            } | null;
+        };
         AuthorizationTerms: {
             chain_id: number;
             domain: {
@@ -35551,6 +35928,8 @@ export interface components {
              * @description the treasury’s transaction that submits it
              */
             transaction_id: string | null;
+            /** @description paid to the encrypted credits contract and minted to my encrypted account, where the chain shows no balance */
+            encrypted: boolean;
             credited_at: string | null;
             failure: string | null;
             created_at: string;
@@ -35667,8 +36046,13 @@ export interface components {
             amount: string;
             /** @enum {string} */
             asset: "USDC";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description the treasury’s transaction that pays it; null while a withdrawal out of my encrypted account is proven
+             */
             transaction_id: string | null;
+            /** @description paid out of my encrypted account (to its own wallet), not by the treasury */
+            encrypted: boolean;
             failure: string | null;
             created_at: string;
             finished_at: string | null;
@@ -35769,6 +36153,31 @@ export interface components {
             failure: string | null;
             created_at: string;
             finished_at: string | null;
+        };
+        GatewayKeyRegistration: {
+            domain: {
+                name: string;
+                version: string;
+                chainId: number;
+                /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                verifyingContract: string;
+            };
+            types: {
+                [key: string]: {
+                    name: string;
+                    type: string;
+                }[];
+            };
+            /** @enum {string} */
+            primaryType: "RegisterKey";
+            message: {
+                /** @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 */
+                account: string;
+                /** @description a BN254 field element, in decimal */
+                keyX: string;
+                /** @description a BN254 field element, in decimal */
+                keyY: string;
+            };
         };
         CreditsProduct: {
             /** Format: uuid */

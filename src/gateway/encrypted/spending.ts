@@ -1,0 +1,132 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Ciphertext } from '../../chain/zk/elgamal';
+import { holdsAmount } from '../../chain/zk/elgamal';
+import { type Db, queryRows } from '../../core/database';
+import { creditsAccountOf, findAccount } from '../ledger';
+import { deposits, encryptedAccounts, encryptedSweeps, withdrawals } from '../schema';
+import type { EncryptedAccount } from './accounts';
+
+/**
+ * A person's encrypted account, as Tally keeps it beside the ledger. Their deposits from its wallet
+ * are minted to it on chain; what they spend is charged in the ledger at once (every call) and
+ * leaves the account on chain only at the next settlement, when a sweep moves it into the pool
+ * with the day's other spending. So the chain holds, by Tally's record, what was minted less what
+ * was swept; the sweep makes it what the ledger owes the person again, never more.
+ */
+
+export type EncryptedSweep = typeof encryptedSweeps.$inferSelect;
+
+/**
+ * What the account holds on chain by Tally's record: the encrypted deposits credited, less the
+ * sweeps done and the withdrawals paid out of it. One on its way is not counted until it is done.
+ */
+export async function spendingRecord(db: Db, address: string): Promise<bigint> {
+  const [row] = await queryRows<{ minted: string; taken: string }>(
+    db,
+    sql`SELECT
+      coalesce((SELECT sum(value) FROM gateway_deposits
+        WHERE from_address = ${address} AND encrypted AND state = 'credits_issued'), 0) AS minted,
+      coalesce((SELECT sum(amount) FROM gateway_encrypted_sweeps
+        WHERE address = ${address} AND state = 'done'), 0)
+      + coalesce((SELECT sum(amount) FROM gateway_withdrawals
+        WHERE to_address = ${address} AND encrypted AND state = 'paid'), 0) AS taken`,
+  );
+  return BigInt(row?.minted ?? 0) - BigInt(row?.taken ?? 0);
+}
+
+/**
+ * What the chain may hold beyond the record: encrypted deposits submitted and not yet credited
+ * (mined but short of their confirmations, or not mined yet), oldest first.
+ */
+async function depositsOnTheirWay(db: Db, address: string): Promise<bigint[]> {
+  const rows = await db
+    .select({ value: deposits.value })
+    .from(deposits)
+    .where(
+      and(
+        eq(deposits.fromAddress, address),
+        eq(deposits.encrypted, true),
+        eq(deposits.state, 'payment_received'),
+      ),
+    )
+    .orderBy(asc(deposits.createdAt), asc(deposits.id));
+  return rows.map((row) => row.value);
+}
+
+/**
+ * What a person's account holds on chain, read with the auditor key: the record, or the record
+ * plus the deposits on their way that the chain has mined already (the treasury submits them in
+ * order). Undefined when the chain reads as none of these (a lagging RPC, or a drift the audit
+ * reports): nothing is proven from it then.
+ */
+export async function spendingValueOnChain(
+  db: Db,
+  address: string,
+  audit: Ciphertext,
+  auditorSecret: bigint,
+): Promise<bigint | undefined> {
+  let value = await spendingRecord(db, address);
+  if (holdsAmount(audit, auditorSecret, value)) return value;
+  for (const coming of await depositsOnTheirWay(db, address)) {
+    value += coming;
+    if (holdsAmount(audit, auditorSecret, value)) return value;
+  }
+  return undefined;
+}
+
+export type SweepDue = { account: EncryptedAccount; amount: bigint };
+
+/**
+ * What each registered person's account holds on chain beyond what the ledger owes them: what they
+ * spent since the last sweep (or withdrew from the treasury). Posted balances only, so a call still
+ * held is swept once it is charged, never before. A person who also paid the treasury plainly may
+ * owe more than their account holds: nothing is due then. Accounts with a sweep on its way wait.
+ */
+export async function sweepsDue(db: Db): Promise<SweepDue[]> {
+  const accounts = await db
+    .select()
+    .from(encryptedAccounts)
+    .where(and(eq(encryptedAccounts.spending, true), eq(encryptedAccounts.state, 'registered')))
+    .orderBy(asc(encryptedAccounts.address));
+  if (accounts.length === 0) return [];
+  const moving = await db
+    .select({ address: encryptedSweeps.address })
+    .from(encryptedSweeps)
+    .where(
+      and(
+        eq(encryptedSweeps.state, 'pending'),
+        inArray(
+          encryptedSweeps.address,
+          accounts.map((account) => account.address),
+        ),
+      ),
+    );
+  const withdrawing = await db
+    .select({ address: withdrawals.toAddress })
+    .from(withdrawals)
+    .where(and(eq(withdrawals.encrypted, true), eq(withdrawals.state, 'pending')));
+  const busy = new Set([...moving, ...withdrawing].map((row) => row.address));
+  const due: SweepDue[] = [];
+  for (const account of accounts) {
+    if (busy.has(account.address)) continue;
+    const record = await spendingRecord(db, account.address);
+    if (record === 0n) continue;
+    const credits = await findAccount(db, creditsAccountOf(account.userId));
+    const owed = credits ? credits.creditsPosted - credits.debitsPosted : 0n;
+    if (record > owed) due.push({ account, amount: record - owed });
+  }
+  return due;
+}
+
+/** Addresses with a sweep or a withdrawal on its way: between two states, they are left out of an audit. */
+export async function movingAddresses(db: Db): Promise<Set<string>> {
+  const sweeping = await db
+    .select({ address: encryptedSweeps.address })
+    .from(encryptedSweeps)
+    .where(eq(encryptedSweeps.state, 'pending'));
+  const withdrawing = await db
+    .select({ address: withdrawals.toAddress })
+    .from(withdrawals)
+    .where(and(eq(withdrawals.encrypted, true), eq(withdrawals.state, 'pending')));
+  return new Set([...sweeping, ...withdrawing].map((row) => row.address));
+}
