@@ -190,7 +190,13 @@ describe('the encrypted balances audit', () => {
     const deps = gatewayDeps(pages.tally.context);
     const audit = await auditEncryptedBalances(deps);
     expect(audit?.mismatches).toEqual([
-      { address: wallet.address.toLowerCase(), providerId: expect.any(String), expected: '1', found: '0' },
+      {
+        address: wallet.address.toLowerCase(),
+        providerId: expect.any(String),
+        userId: null,
+        expected: '1',
+        found: '0',
+      },
     ]);
     const admin = await signedInPerson(pages.tally, { isAdmin: true });
     pages.signIn(admin);
@@ -206,6 +212,7 @@ describe('the encrypted balances audit', () => {
     expect(cells[2]?.textContent).toBe(String(audit?.skipped));
     const mismatches = within(row).getByRole('table', { name: /^Mismatches of the audit at / });
     expect(within(mismatches).getByText(wallet.address.toLowerCase())).toBeTruthy();
+    expect(within(mismatches).getByText('provider payouts')).toBeTruthy();
     expect(within(mismatches).getByText('0.000001 USDC')).toBeTruthy();
     expect(within(mismatches).getByText('0.00 USDC')).toBeTruthy();
   });

@@ -14,6 +14,10 @@ const SHOWN = 10;
 
 type Mismatch = GatewayEncryptedAudit['mismatches'][number];
 
+/** Whose account a mismatch is on: a provider's payouts, a person's credits, or the pool. */
+const accountKind = (m: Mismatch): string =>
+  m.provider_id ? 'provider payouts' : m.user_id ? 'person’s credits' : 'pool';
+
 function Mismatches({ audit }: { audit: GatewayEncryptedAudit }) {
   if (audit.mismatches.length === 0) return <Text size="sm">none</Text>;
   const label = `Mismatches of the audit at ${formatMoment(audit.ran_at)}`;
@@ -22,6 +26,7 @@ function Mismatches({ audit }: { audit: GatewayEncryptedAudit }) {
       <Table.Thead>
         <Table.Tr>
           <Table.Th>Address</Table.Th>
+          <Table.Th>Account</Table.Th>
           <Table.Th ta="right">Ledger</Table.Th>
           <Table.Th ta="right">Chain</Table.Th>
         </Table.Tr>
@@ -33,6 +38,9 @@ function Mismatches({ audit }: { audit: GatewayEncryptedAudit }) {
               <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
                 {m.address}
               </Text>
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">{accountKind(m)}</Text>
             </Table.Td>
             <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
               {formatUsdc(m.expected)}
@@ -49,7 +57,7 @@ function Mismatches({ audit }: { audit: GatewayEncryptedAudit }) {
 
 const mismatchesCsv = (audit: GatewayEncryptedAudit) =>
   audit.mismatches
-    .map((m) => `${m.address} ledger ${m.expected} chain ${m.found ?? 'unreadable'}`)
+    .map((m) => `${m.address} (${accountKind(m)}) ledger ${m.expected} chain ${m.found ?? 'unreadable'}`)
     .join('; ');
 
 function AuditsTable({ audits }: { audits: GatewayEncryptedAudit[] }) {
@@ -106,7 +114,7 @@ export function EncryptedAuditsSection() {
   return (
     <SectionCard
       title="Encrypted balances audit"
-      description="Every day each provider's encrypted balance is read with the auditor key and compared with Tally's ledger; a mismatch names the account, what the ledger expects and what the chain holds."
+      description="Every day each encrypted balance (providers' payouts, people's credits, the pool) is read with the auditor key and compared with Tally's records; a mismatch names the account, what the ledger expects and what the chain holds."
     >
       <ResourceView
         resource={audits}
