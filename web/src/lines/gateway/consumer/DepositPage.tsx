@@ -266,7 +266,7 @@ function DepositContent() {
       </ResourceView>
       <SectionCard
         title="Deposit USDC"
-        description="The USDC goes to Tally's treasury and becomes credits in your balance, one for one."
+        description="The USDC goes to Tally's treasury, or to your private balance on chain, and becomes credits in your balance, one for one."
       >
         {wrongChain && (
           <Alert color="yellow" variant="light" title="Your wallet is on another chain">
