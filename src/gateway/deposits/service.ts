@@ -20,6 +20,7 @@ import { chainErrors } from '../../chain/errors';
 import { derivedUuid } from '../../chain/follower/events';
 import type { ChainRuntime } from '../../chain/runtime';
 import { queueTransaction, type Settlement } from '../../chain/sender/sender';
+import { amountLimit } from '../../chain/zk/elgamal';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import { walletOwner } from '../../core/auth/siwe';
@@ -33,8 +34,9 @@ import { isSuccess } from '../../ledger/types';
 import type { GatewayDeps } from '../deps';
 import { findSpendingAccount } from '../encrypted/accounts';
 import { findEncryptedCredits } from '../encrypted/runtime';
+import { depositsOnTheirWay, spendingRecord } from '../encrypted/spending';
 import { gatewayErrors } from '../errors';
-import { creditsAccountOf, ensureCreditsAccount, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
+import { creditsAccountOf, ensureCreditsAccount, formatUsdc, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
 import { deposits } from '../schema';
 
 export type Deposit = typeof deposits.$inferSelect;
@@ -129,6 +131,16 @@ async function depositPayee(
         ? `deposit to your encrypted account from its wallet ${getAddress(account.address)}`
         : 'register the key of your encrypted account first (Deposit page), then deposit from its wallet',
       { field: 'from' },
+    );
+  // A balance the circuits cannot prove (2^40 micro-USDC and beyond) could never move again.
+  const held =
+    (await spendingRecord(deps.db, account.address)) +
+    (await depositsOnTheirWay(deps.db, account.address)).reduce((sum, value) => sum + value, 0n);
+  if (held + input.value >= amountLimit)
+    throw gatewayErrors.error(
+      'not_encrypted_account',
+      `your encrypted account can hold up to ${formatUsdc(amountLimit - 1n)}: deposit this to the treasury instead`,
+      { field: 'value', held: held.toString() },
     );
   if (input.kind !== 'receive')
     throw gatewayErrors.error(

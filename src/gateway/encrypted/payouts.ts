@@ -3,7 +3,7 @@ import { encodeFunctionData, getAddress, type Hex, keccak256, toHex } from 'viem
 import { authorizationTerms } from '../../chain/authorizations';
 import * as EncryptedCreditsContract from '../../chain/contracts/EncryptedCredits';
 import { estimateGasLimit, queueTransaction, type Settlement } from '../../chain/sender/sender';
-import { holdsAmount } from '../../chain/zk/elgamal';
+import { amountLimit, holdsAmount } from '../../chain/zk/elgamal';
 import {
   type AccountCiphertexts,
   afterMove,
@@ -93,14 +93,22 @@ export async function payEncrypted(
     for (const payout of existing) made.set(payout.providerId, payout);
     return made;
   }
-  const sweeps = await sweepsDue(deps.db);
+  const surplus = await poolSurplus(deps.db);
+  // The pool must stay provable (below 2^40 micro-USDC, with the run's own margin): sweeps that
+  // would take it beyond wait in people's accounts, which still hold them, for a later run.
+  const sweeps: SweepDue[] = [];
+  let swept = 0n;
+  for (const sweep of await sweepsDue(deps.db)) {
+    if (surplus + swept + sweep.amount >= amountLimit / 2n) break;
+    sweeps.push(sweep);
+    swept += sweep.amount;
+  }
   if (entries.length === 0 && sweeps.length === 0) return made;
   const total = entries.reduce((sum, entry) => sum + entry.amount, 0n);
-  const swept = sweeps.reduce((sum, sweep) => sum + sweep.amount, 0n);
   // What the pool holds beyond what the batches on their way will take (the platform's fees on
   // what people spent, or a batch that failed after its funding), and what this run sweeps into it,
   // pay first; the treasury deposits only the rest.
-  const deposit = total - minimum(total, (await poolSurplus(deps.db)) + swept);
+  const deposit = total - minimum(total, surplus + swept);
   const funding = deposit > 0n ? await fundingTransaction(credits, settlementId, deposit) : null;
   const perBatch = Math.max(1, Number(((chain.settings.maxGasLimit * 9n) / 10n - 100_000n) / MOVE_GAS));
   type Planned = { sweep: SweepDue } | { payout: EncryptedPayoutEntry };

@@ -38,7 +38,7 @@ export async function spendingRecord(db: Db, address: string): Promise<bigint> {
  * What the chain may hold beyond the record: encrypted deposits submitted and not yet credited
  * (mined but short of their confirmations, or not mined yet), oldest first.
  */
-async function depositsOnTheirWay(db: Db, address: string): Promise<bigint[]> {
+export async function depositsOnTheirWay(db: Db, address: string): Promise<bigint[]> {
   const rows = await db
     .select({ value: deposits.value })
     .from(deposits)
