@@ -115,13 +115,14 @@ async function provider(name: string): Promise<Provider> {
 
 const keyBody = (key: KeyPair) => ({ x: key.publicKey.x.toString(), y: key.publicKey.y.toString() });
 
-async function registrationSignature(who: Provider, signer: PrivateKeyAccount = who.wallet): Promise<Hex> {
-  const typed = await read(
-    await request(tally, 'POST', '/api/gateway/provider/encrypted/registration', {
-      as: who.person,
-      body: { key: keyBody(who.key) },
-    }),
-  );
+/** The wallet's EIP-712 `RegisterKey` of the typed data a registration route answers. */
+async function signRegistration(
+  signer: { signTypedData: PrivateKeyAccount['signTypedData'] },
+  path: string,
+  as: TestPerson,
+  body: Record<string, unknown>,
+): Promise<Hex> {
+  const typed = await read(await request(tally, 'POST', path, { as, body }));
   return signer.signTypedData({
     domain: typed.domain,
     types: typed.types,
@@ -133,6 +134,11 @@ async function registrationSignature(who: Provider, signer: PrivateKeyAccount = 
     },
   });
 }
+
+const registrationSignature = (who: Provider, signer: PrivateKeyAccount = who.wallet): Promise<Hex> =>
+  signRegistration(signer, '/api/gateway/provider/encrypted/registration', who.person, {
+    key: keyBody(who.key),
+  });
 
 async function register(who: Provider): Promise<Body> {
   const response = await request(tally, 'POST', '/api/gateway/provider/encrypted/key', {
@@ -623,21 +629,9 @@ async function spender(index: number): Promise<Spender> {
   const account = await read(await request(tally, 'GET', '/api/gateway/encrypted', { as: person }));
   expect(account).toMatchObject({ enabled: true, contract, account: null, on_chain: '0' });
   const key = keyPairFromSignature(await wallet.signMessage({ message: account.key_message }));
-  const typed = await read(
-    await request(tally, 'POST', '/api/gateway/encrypted/registration', {
-      as: person,
-      body: { address: wallet.address, key: keyBody(key) },
-    }),
-  );
-  const signature = await wallet.signTypedData({
-    domain: typed.domain,
-    types: typed.types,
-    primaryType: 'RegisterKey',
-    message: {
-      account: typed.message.account,
-      keyX: BigInt(typed.message.keyX),
-      keyY: BigInt(typed.message.keyY),
-    },
+  const signature = await signRegistration(wallet, '/api/gateway/encrypted/registration', person, {
+    address: wallet.address,
+    key: keyBody(key),
   });
   const registered = await request(tally, 'POST', '/api/gateway/encrypted/key', {
     as: person,

@@ -26,7 +26,7 @@ import {
   listClaims,
   readAccountCiphertexts,
 } from './claims';
-import { findEncryptedCredits } from './runtime';
+import { type EncryptedCredits, findEncryptedCredits } from './runtime';
 import { spendingRecord } from './spending';
 
 const tags = ['Gateway: encrypted payouts'];
@@ -63,6 +63,24 @@ const ClaimSchema = z
     finished_at: z.string().nullable(),
   })
   .openapi('GatewayEncryptedClaim');
+
+/** Where an encrypted account lives and what its owner's wallet signs to make its key. */
+const KeyTermsFields = {
+  enabled: z.boolean().openapi({ description: 'false on a chain without encrypted credits' }),
+  contract: Address.nullable(),
+  chain_id: z.number().int().nullable(),
+  key_message: z.string().openapi({
+    description:
+      'what the wallet signs (personal_sign) to derive the key: the same wallet always derives the same key',
+  }),
+};
+
+const keyTermsJson = (credits: EncryptedCredits | null) => ({
+  enabled: credits !== null,
+  contract: credits?.contract ?? null,
+  chain_id: credits?.chain.client.chainId ?? null,
+  key_message: balanceKeyMessage,
+});
 
 const point = (x: bigint | string, y: bigint | string) => ({ x: x.toString(), y: y.toString() });
 
@@ -137,13 +155,7 @@ export function encryptedRoutes(deps: GatewayDeps) {
       responses: {
         200: jsonResponse(
           z.object({
-            enabled: z.boolean().openapi({ description: 'false on a chain without encrypted credits' }),
-            contract: Address.nullable(),
-            chain_id: z.number().int().nullable(),
-            key_message: z.string().openapi({
-              description:
-                'what the wallet signs (personal_sign) to derive the key: the same wallet always derives the same key',
-            }),
+            ...KeyTermsFields,
             payout_address: Address,
             account: AccountSchema.nullable(),
             balance: CiphertextSchema.nullable().openapi({
@@ -173,10 +185,7 @@ export function encryptedRoutes(deps: GatewayDeps) {
       ]);
       return c.json(
         {
-          enabled: credits !== null,
-          contract: credits?.contract ?? null,
-          chain_id: credits?.chain.client.chainId ?? null,
-          key_message: balanceKeyMessage,
+          ...keyTermsJson(credits),
           payout_address: provider.payoutAddress,
           account: account ? accountJson(account) : null,
           balance: held ? ciphertextToJson(held.balance) : null,
@@ -306,13 +315,7 @@ export function encryptedRoutes(deps: GatewayDeps) {
       responses: {
         200: jsonResponse(
           z.object({
-            enabled: z.boolean().openapi({ description: 'false on a chain without encrypted credits' }),
-            contract: Address.nullable(),
-            chain_id: z.number().int().nullable(),
-            key_message: z.string().openapi({
-              description:
-                'what the wallet signs (personal_sign) to derive the key: the same wallet always derives the same key',
-            }),
+            ...KeyTermsFields,
             account: AccountSchema.nullable(),
             balance: CiphertextSchema.nullable().openapi({
               description: 'the account’s balance under my key, as the chain holds it now',
@@ -344,10 +347,7 @@ export function encryptedRoutes(deps: GatewayDeps) {
       ]);
       return c.json(
         {
-          enabled: credits !== null,
-          contract: credits?.contract ?? null,
-          chain_id: credits?.chain.client.chainId ?? null,
-          key_message: balanceKeyMessage,
+          ...keyTermsJson(credits),
           account: account ? accountJson(account) : null,
           balance: held ? ciphertextToJson(held.balance) : null,
           on_chain: onChain.toString(),
