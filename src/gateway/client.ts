@@ -11,6 +11,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { LocalAccount } from 'viem';
 import { AUTHORIZATION_FIELDS } from '../chain/authorizations';
+import { type KeyPair, keyPairFromSignature } from '../chain/zk/elgamal';
 import { type Signed, verifySigned } from '../core/signed';
 import { capsText, gatewayDomain, SESSION_GRANT_TYPES } from './grants/service';
 import { bodyHashOf, GATEWAY_REQUEST_TYPES, requestSigningText } from './proxy/auth';
@@ -238,10 +239,28 @@ export async function grantSessionKey(options: {
   return { kind: 'session_key', grantId: answer.id, privateKey: key.privateKey };
 }
 
+/** A caller of Tally's API with an API key, whose refusals throw with Tally's message. */
+function apiCaller(tally: string, apiKey: string, what: string) {
+  return async (path: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const response = await fetch(new URL(path, tally), {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = (await response.json()) as Record<string, unknown> & { error?: { message: string } };
+    if (!response.ok)
+      throw new Error(`Tally refused the ${what}: ${answer.error?.message ?? response.status}`);
+    return answer;
+  };
+}
+
 /**
  * Deposits `amount` micro-USDC from `wallet` (linked to the API key's person): one EIP-3009
  * `ReceiveWithAuthorization` signed here, valid for an hour, that Tally submits and credits once
- * the chain confirms it. Answers the deposit (`payment_received`; poll `GET /api/gateway/deposits/<id>`).
+ * the chain confirms it. When `wallet` holds the person's registered private balance
+ * (`registerPrivateBalance`), the authorization pays the encrypted credits contract and the deposit
+ * is minted to that balance, unless `private` is false. Answers the deposit (`payment_received`;
+ * poll `GET /api/gateway/deposits/<id>`).
  */
 export async function depositUsdc(options: {
   tally: string;
@@ -249,26 +268,22 @@ export async function depositUsdc(options: {
   apiKey: string;
   wallet: LocalAccount;
   amount: bigint;
-}): Promise<{ id: string; state: string }> {
-  const call = async (path: string, body?: unknown) => {
-    const response = await fetch(new URL(path, options.tally), {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const answer = (await response.json()) as Record<string, unknown> & { error?: { message: string } };
-    if (!response.ok)
-      throw new Error(`Tally refused the deposit: ${answer.error?.message ?? response.status}`);
-    return answer;
-  };
+  private?: boolean;
+}): Promise<{ id: string; state: string; encrypted: boolean }> {
+  const call = apiCaller(options.tally, options.apiKey, 'deposit');
   const terms = (await call('/api/gateway/deposits/terms')) as {
     domain: { name: string; version: string; chainId: number; verifyingContract: `0x${string}` };
     to: `0x${string}`;
+    encrypted: { to: `0x${string}`; account: `0x${string}` } | null;
   };
+  const toPrivate =
+    options.private !== false &&
+    terms.encrypted !== null &&
+    terms.encrypted.account.toLowerCase() === options.wallet.address.toLowerCase();
   const now = BigInt(Math.floor(Date.now() / 1000));
   const message = {
     from: options.wallet.address,
-    to: terms.to,
+    to: toPrivate ? terms.encrypted!.to : terms.to,
     value: options.amount,
     validAfter: now - 60n,
     validBefore: now + 3600n,
@@ -288,7 +303,52 @@ export async function depositUsdc(options: {
     valid_before: message.validBefore.toString(),
     nonce: message.nonce,
     signature,
-  })) as { id: string; state: string };
+    ...(toPrivate ? { to: message.to } : {}),
+  })) as { id: string; state: string; encrypted: boolean };
+}
+
+/**
+ * Sets up the person's private balance on chain from `wallet` (linked to the API key's person): the
+ * wallet signs the key message (the key is derived from that signature, so the same wallet always
+ * makes the same key and there is nothing to keep) and the key's registration, which Tally submits
+ * with no gas of the wallet's. Answers the account (`registering` until the chain confirms it) and
+ * the key, which reads the balance: `decrypt(ciphertextFromJson(balance), key.secret)` of
+ * `GET /api/gateway/encrypted`.
+ */
+export async function registerPrivateBalance(options: {
+  tally: string;
+  /** An API key with the `gateway:spend` and `gateway:read` scopes. */
+  apiKey: string;
+  wallet: LocalAccount;
+}): Promise<{ account: { address: string; state: string }; key: KeyPair }> {
+  const call = apiCaller(options.tally, options.apiKey, 'private balance');
+  const terms = (await call('/api/gateway/encrypted')) as { key_message: string };
+  const key = keyPairFromSignature(await options.wallet.signMessage({ message: terms.key_message }));
+  const publicKey = { x: key.publicKey.x.toString(), y: key.publicKey.y.toString() };
+  const typed = (await call('/api/gateway/encrypted/registration', {
+    address: options.wallet.address,
+    key: publicKey,
+  })) as {
+    domain: { name: string; version: string; chainId: number; verifyingContract: `0x${string}` };
+    types: Record<string, { name: string; type: string }[]>;
+    message: { account: `0x${string}`; keyX: string; keyY: string };
+  };
+  const signature = await options.wallet.signTypedData({
+    domain: typed.domain,
+    types: typed.types,
+    primaryType: 'RegisterKey',
+    message: {
+      account: typed.message.account,
+      keyX: BigInt(typed.message.keyX),
+      keyY: BigInt(typed.message.keyY),
+    },
+  });
+  const account = (await call('/api/gateway/encrypted/key', {
+    address: options.wallet.address,
+    key: publicKey,
+    signature,
+  })) as { address: string; state: string };
+  return { account, key };
 }
 
 const stringify = (caps: Record<string, bigint>) =>

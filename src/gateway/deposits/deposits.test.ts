@@ -24,9 +24,10 @@ import {
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import type { ChainRuntime } from '../../chain/runtime';
 import { DEV_MNEMONIC } from '../../chain/runtime';
+import { ciphertextFromJson, decrypt } from '../../chain/zk/elgamal';
 import { queryRows } from '../../core/database';
 import { getAccount } from '../../ledger/service';
-import { depositUsdc } from '../client';
+import { depositUsdc, registerPrivateBalance } from '../client';
 import { creditsAccountOf, GATEWAY_ACCOUNTS } from '../ledger';
 
 let chain: ChainRuntime;
@@ -196,6 +197,42 @@ describe('deposits', () => {
           amount: 1n,
         }),
       ).rejects.toThrow('Tally refused the deposit: the paying wallet is not linked to your account');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('sets up a private balance and deposits to it from code, then a plain deposit when asked', async () => {
+    const { person, wallet } = await depositor();
+    const key = await read(
+      await request(tally, 'POST', '/api/auth/api-keys', {
+        as: person,
+        body: { name: 'my agent', scopes: ['gateway:spend', 'gateway:read'] },
+      }),
+    );
+    const server = serve({ fetch: tally.http.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    try {
+      const tallyUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const options = { tally: tallyUrl, apiKey: key.secret, wallet };
+      const registered = await registerPrivateBalance(options);
+      expect(registered.account).toMatchObject({
+        state: 'registering',
+        address: wallet.address.toLowerCase(),
+      });
+      await settleChain(tally, { follow: false });
+      const minted = await depositUsdc({ ...options, amount: 2_000_000n });
+      expect(minted).toMatchObject({ state: 'payment_received', encrypted: true });
+      const plain = await depositUsdc({ ...options, amount: 500_000n, private: false });
+      expect(plain.encrypted).toBe(false);
+      await settleChain(tally);
+      expect(await balanceOf(person.userId)).toBe(2_500_000n);
+      const account = await read(await request(tally, 'GET', '/api/gateway/encrypted', { as: person }));
+      expect(account).toMatchObject({ on_chain: '2000000', unswept: '0' });
+      expect(decrypt(ciphertextFromJson(account.balance), registered.key.secret, 1n << 32n)).toBe(2_000_000n);
+      await expect(registerPrivateBalance(options)).resolves.toMatchObject({
+        account: { state: 'registered' },
+      });
     } finally {
       server.close();
     }
