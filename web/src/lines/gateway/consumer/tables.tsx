@@ -222,10 +222,15 @@ export function CallsTable({
 
 /** A withdrawal's state in words. */
 export function withdrawalNextStep(withdrawal: GatewayWithdrawal): string {
-  if (withdrawal.state === 'paid') return 'Paid to your wallet.';
+  if (withdrawal.state === 'paid')
+    return withdrawal.encrypted ? 'Paid to your wallet out of your private balance.' : 'Paid to your wallet.';
   if (withdrawal.state === 'failed') {
+    // An encrypted withdrawal's failure says itself that the credits are back.
+    if (withdrawal.encrypted && withdrawal.failure) return `${withdrawal.failure}.`;
     return `The chain refused the transfer; the credits are back in your balance${withdrawal.failure ? ` (${withdrawal.failure})` : ''}.`;
   }
+  if (withdrawal.encrypted && withdrawal.transaction_id === null)
+    return 'Held from your balance while the withdrawal out of your private balance is proven (a few seconds).';
   return 'Held from your balance while the transfer is on its way.';
 }
 
@@ -250,7 +255,12 @@ export function WithdrawalsTable({
       id: 'state',
       header: 'State',
       nowrap: true,
-      cell: (w) => <StateBadge state={w.state} />,
+      cell: (w) => (
+        <Group gap={6} wrap="nowrap">
+          <StateBadge state={w.state} />
+          {w.encrypted && <PrivateBadge />}
+        </Group>
+      ),
       sortValue: (w) => w.state,
       csv: (w) => w.state,
     },
