@@ -1,13 +1,10 @@
-import { Alert, Anchor, Button, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { type Address, getAddress, isAddressEqual } from 'viem';
-import { useConfig, useConnection } from 'wagmi';
-import { signMessage, signTypedData } from 'wagmi/actions';
-import type { KeyPair } from '../../../../../src/chain/zk/elgamal';
+import { useConnection } from 'wagmi';
 import { api, call } from '../../../api/client';
-import { ApiError } from '../../../api/errors';
 import { type Column, DataTable } from '../../../components/DataTable';
 import { Facts } from '../../../components/Facts';
 import { ResourceView } from '../../../components/ResourceView';
@@ -18,35 +15,23 @@ import { useResource } from '../../../hooks/useResource';
 import { csvTime } from '../../../lib/table';
 import { ConnectionSection } from '../../../pages/wallet/ConnectionSection';
 import { NoChainAlert } from '../../../wallet/NoChainAlert';
-import { walletErrorMessage } from '../../../wallet/signInWithEthereum';
 import { useChain } from '../../../wallet/WalletProvider';
 import { WithWallets } from '../../../wallet/WithWallets';
 import { usdcCsv } from '../components/csv';
-import { type Refusal, RefusalAlert } from '../components/RefusalAlert';
+import { RefusalAlert } from '../components/RefusalAlert';
 import { StateBadge } from '../components/StateBadge';
-import { refusalOf } from '../components/serverErrors';
 import { useOwnProvider } from '../data';
+import { type BalanceWords, EncryptedBalanceReading } from '../encrypted/EncryptedBalanceReading';
+import { ciphertextFromJson, ciphertextToJson, wholeWithdrawal } from '../encrypted/encryptedBalance';
+import { KeyRegistration, type RegistrationWords } from '../encrypted/KeyRegistration';
+import { refusalFrom, useEncryptedBalance, useKeyRegistration } from '../encrypted/useEncryptedBalance';
 import { formatMoment, formatUsdc } from '../format';
 import { ProviderFrame } from '../GatewayTabs';
 import type { GatewayEncrypted, GatewayEncryptedClaim, GatewayProvider } from '../types';
-import {
-  ciphertextFromJson,
-  ciphertextToJson,
-  isAccountKey,
-  keyFromSignature,
-  keyJson,
-  type ReadBalance,
-  readBalance,
-  SEARCH_LIMIT,
-  wholeWithdrawal,
-} from './encryptedBalance';
 import { NotAProvider } from './ProviderPage';
 
 /** How often the page looks again while the chain has something on its way (a registration, a claim). */
 const FOLLOW_MS = 2000;
-
-const refusalFrom = (error: unknown): Refusal =>
-  error instanceof ApiError ? refusalOf(error) : { message: walletErrorMessage(error) };
 
 /** What an encrypted account is, for a provider who never heard of one. */
 export function EncryptedIntro() {
@@ -134,13 +119,16 @@ function usePayoutWallet(payoutAddress: string): { address: Address | null; prob
   return { address: connection.address, problem: null };
 }
 
-type CreateStep = 'key' | 'terms' | 'registration' | 'sending';
-
-const createStepWords: Record<CreateStep, string> = {
-  key: 'Sign the key message in your wallet…',
-  terms: 'Preparing the registration…',
-  registration: 'Sign the registration in your wallet…',
-  sending: 'Sending the registration to Tally…',
+const registrationWords: RegistrationWords = {
+  failed: 'The registration failed on chain',
+  again: 'Create the account again.',
+  none: (
+    <Text size="sm">
+      You have no encrypted account yet: your payouts are sent as plain USDC to your payout address.
+    </Text>
+  ),
+  fineprint:
+    "Your wallet signs twice: a message your key is made from (the same wallet always makes the same key, so you keep no extra secret), then the key's registration. Tally submits the registration; you send no transaction and pay no gas.",
 };
 
 function CreateAccount({
@@ -150,114 +138,44 @@ function CreateAccount({
   encrypted: GatewayEncrypted;
   onRegistered: () => Promise<void>;
 }) {
-  const config = useConfig();
   const wallet = usePayoutWallet(encrypted.payout_address);
-  const [step, setStep] = useState<CreateStep | null>(null);
-  const [refusal, setRefusal] = useState<Refusal | null>(null);
-  const failed = encrypted.account?.state === 'failed';
-
-  const create = async (address: Address) => {
-    setRefusal(null);
-    try {
-      setStep('key');
-      const key = keyFromSignature(
-        await signMessage(config, { account: address, message: encrypted.key_message }),
-      );
-      setStep('terms');
-      const terms = await call(
-        api.POST('/api/gateway/provider/encrypted/registration', { body: { key: keyJson(key) } }),
-      );
-      setStep('registration');
-      const signature = await signTypedData(config, {
-        account: address,
-        domain: { ...terms.domain, verifyingContract: terms.domain.verifyingContract as Address },
-        types: { RegisterKey: terms.types.RegisterKey ?? [] },
-        primaryType: 'RegisterKey',
-        message: {
-          account: terms.message.account as Address,
-          keyX: BigInt(terms.message.keyX),
-          keyY: BigInt(terms.message.keyY),
-        },
-      });
-      setStep('sending');
-      await call(
-        api.POST('/api/gateway/provider/encrypted/key', {
-          body: { address, key: keyJson(key), signature },
-        }),
-      );
-      await onRegistered();
-    } catch (error) {
-      setRefusal(refusalFrom(error));
-    } finally {
-      setStep(null);
-    }
-  };
-
+  const registration = useKeyRegistration({
+    keyMessage: encrypted.key_message,
+    terms: (_address, key) =>
+      call(api.POST('/api/gateway/provider/encrypted/registration', { body: { key } })),
+    send: (body) => call(api.POST('/api/gateway/provider/encrypted/key', { body })),
+    registered: onRegistered,
+  });
   return (
-    <Stack gap="sm">
-      {failed ? (
-        <Alert color="red" variant="light" title="The registration failed on chain">
-          {encrypted.account?.failure ?? 'The chain refused it.'} Create the account again.
-        </Alert>
-      ) : (
-        <Text size="sm">
-          You have no encrypted account yet: your payouts are sent as plain USDC to your payout address.
-        </Text>
-      )}
-      <Group gap="sm">
-        <Button
-          onClick={() => wallet.address && void create(wallet.address)}
-          loading={step !== null}
-          disabled={wallet.address === null}
-        >
-          Create my encrypted account
-        </Button>
-        {step && (
-          <Text size="sm" role="status">
-            {createStepWords[step]}
+    <KeyRegistration
+      registration={registration}
+      failed={encrypted.account?.state === 'failed'}
+      failure={encrypted.account?.failure}
+      label="Create my encrypted account"
+      signer={wallet.address}
+      disabled={wallet.address === null}
+      note={
+        wallet.problem && (
+          <Text size="sm" c="dimmed">
+            {wallet.problem}
           </Text>
-        )}
-      </Group>
-      {wallet.problem && (
-        <Text size="sm" c="dimmed">
-          {wallet.problem}
-        </Text>
-      )}
-      <RefusalAlert refusal={refusal} />
-      <Text size="xs" c="dimmed">
-        Your wallet signs twice: a message your key is made from (the same wallet always makes the same key,
-        so you keep no extra secret), then the key's registration. Tally submits the registration; you send no
-        transaction and pay no gas.
-      </Text>
-    </Stack>
+        )
+      }
+      words={registrationWords}
+    />
   );
 }
 
-function BalanceWords({ reading, claimable }: { reading: ReadBalance; claimable: string }) {
-  if (reading.kind === 'unreadable') {
-    return (
-      <Alert color="orange" variant="light" role="status" title="Your balance could not be read">
-        It is not below {formatUsdc(SEARCH_LIMIT - 1n)}, or not encrypted to your key. Tally's ledger says{' '}
-        {formatUsdc(claimable)}.
-      </Alert>
-    );
-  }
-  return (
-    <Stack gap={4}>
-      <Group gap="sm" align="baseline">
-        <Title order={3} size="h1" data-testid="encrypted-balance">
-          {formatUsdc(reading.value)}
-        </Title>
-        <Text c="dimmed">in your encrypted account</Text>
-      </Group>
-      <Text size="sm" role="status" data-testid="encrypted-balance-check">
-        {reading.matchesLedger
-          ? `This matches Tally's ledger (${formatUsdc(claimable)}).`
-          : `Tally's ledger says ${formatUsdc(claimable)}: the chain holds another amount for your key. A payout may still be on its way; look again in a minute.`}
-      </Text>
-    </Stack>
-  );
-}
+const balanceWords: BalanceWords = {
+  unavailable: "The chain's balance of your account could not be read now; look again in a minute.",
+  show: 'Show my balance',
+  reading: 'Reading your balance…',
+  unreadable: 'Your balance could not be read',
+  record: 'ledger',
+  held: 'in your encrypted account',
+  onTheWay: 'A payout',
+  testId: 'encrypted-balance',
+};
 
 type ClaimStep = 'proving' | 'sending';
 
@@ -268,60 +186,25 @@ function RegisteredAccount({
   encrypted: GatewayEncrypted;
   reload: () => Promise<void>;
 }) {
-  const config = useConfig();
   const account = encrypted.account!;
   const wallet = usePayoutWallet(encrypted.payout_address);
-  // The key lives in this page's memory only: the wallet makes it again on the next visit.
-  const [key, setKey] = useState<KeyPair | null>(null);
-  const [signing, setSigning] = useState(false);
-  const [reading, setReading] = useState<{ of: string; result: ReadBalance } | null>(null);
-  const [claimStep, setClaimStep] = useState<ClaimStep | null>(null);
-  const [refusal, setRefusal] = useState<Refusal | null>(null);
-  const balanceId = encrypted.balance ? `${JSON.stringify(encrypted.balance)}:${encrypted.claimable}` : null;
-
-  useEffect(() => {
-    if (!key || !encrypted.balance || !balanceId) return;
-    const balance = ciphertextFromJson(encrypted.balance);
-    const ledger = BigInt(encrypted.claimable);
-    // A balance that differs from the ledger is searched for, a second or two on the page's thread:
-    // the timer lets "Reading…" show first.
-    const timer = setTimeout(() => {
-      setReading({ of: balanceId, result: readBalance(balance, key.secret, ledger) });
-    }, 20);
-    return () => clearTimeout(timer);
-  }, [key, balanceId, encrypted.balance, encrypted.claimable]);
-  const current = reading && reading.of === balanceId ? reading.result : null;
   // The key goes with the wallet that made it: disconnected or replaced, it is dropped. A wallet
   // reconnecting for a moment is neither.
   const connection = useConnection();
   const connectedAddress = connection.status === 'connected' ? connection.address : null;
-  const disconnected = connection.status === 'disconnected';
-  useEffect(() => {
-    if (disconnected || (connectedAddress && !isAddressEqual(connectedAddress, account.address as Address)))
-      setKey(null);
-  }, [disconnected, connectedAddress, account.address]);
-
-  const show = async (address: Address) => {
-    setRefusal(null);
-    setSigning(true);
-    try {
-      const made = keyFromSignature(
-        await signMessage(config, { account: address, message: encrypted.key_message }),
-      );
-      if (!isAccountKey(made, account.key)) {
-        setRefusal({
-          message:
-            'This signature makes another key than the one your account registered: sign with the payout wallet that created the account.',
-        });
-        return;
-      }
-      setKey(made);
-    } catch (error) {
-      setRefusal(refusalFrom(error));
-    } finally {
-      setSigning(false);
-    }
-  };
+  const reader = useEncryptedBalance({
+    keyMessage: encrypted.key_message,
+    registeredKey: account.key,
+    balance: encrypted.balance,
+    ledger: encrypted.claimable,
+    otherKey:
+      'This signature makes another key than the one your account registered: sign with the payout wallet that created the account.',
+    walletGone:
+      connection.status === 'disconnected' ||
+      Boolean(connectedAddress && !isAddressEqual(connectedAddress, account.address as Address)),
+  });
+  const { key, current, setRefusal } = reader;
+  const [claimStep, setClaimStep] = useState<ClaimStep | null>(null);
 
   const claim = async (value: bigint) => {
     if (!key || !encrypted.balance) return;
@@ -373,33 +256,14 @@ function RegisteredAccount({
 
   return (
     <Stack gap="md">
-      {!encrypted.balance ? (
-        <Text size="sm">
-          The chain's balance of your account could not be read now; look again in a minute.
-        </Text>
-      ) : key === null ? (
-        <Group gap="sm">
-          <Button
-            variant="default"
-            onClick={() => wallet.address && void show(wallet.address)}
-            loading={signing}
-            disabled={wallet.address === null}
-          >
-            Show my balance
-          </Button>
-          <Text size="sm" c="dimmed">
-            {signing
-              ? 'Sign the key message in your wallet…'
-              : 'Your wallet signs the key message again: your key reads the balance in this page, and is kept nowhere.'}
-          </Text>
-        </Group>
-      ) : current === null ? (
-        <Text size="sm" role="status">
-          Reading your balance…
-        </Text>
-      ) : (
-        <BalanceWords reading={current} claimable={encrypted.claimable} />
-      )}
+      <EncryptedBalanceReading
+        reader={reader}
+        hasBalance={Boolean(encrypted.balance)}
+        ledger={encrypted.claimable}
+        signer={wallet.address}
+        hint="Your wallet signs the key message again: your key reads the balance in this page, and is kept nowhere."
+        words={balanceWords}
+      />
       {wallet.problem && key === null && (
         <Text size="sm" c="dimmed">
           {wallet.problem}
@@ -432,7 +296,7 @@ function RegisteredAccount({
           )
         )}
       </Group>
-      <RefusalAlert refusal={refusal} />
+      <RefusalAlert refusal={reader.refusal} />
     </Stack>
   );
 }

@@ -10,13 +10,13 @@ import {
 import { buildWithdraw } from '../../../../../src/chain/zk/statements';
 import type { GatewayEncrypted } from '../types';
 
-type CiphertextJson = NonNullable<GatewayEncrypted['balance']>;
-type PointJson = CiphertextJson['c1'];
+export type CiphertextJson = NonNullable<GatewayEncrypted['balance']>;
+export type PointJson = CiphertextJson['c1'];
 
 /**
- * What the provider's browser does with its encrypted account: the key from the wallet's signature,
- * the balance read with it, the withdrawal built from it. The same modules the server checks with,
- * so a claim the page builds is the one the contract accepts.
+ * What the browser does with an encrypted account (a provider's payouts, a person's credits): the key
+ * from the wallet's signature, the balance read with it, the withdrawal built from it. The same modules
+ * the server checks with, so a claim the page builds is the one the contract accepts.
  */
 
 export const keyFromSignature = (signature: Hex): KeyPair => keyPairFromSignature(signature);
