@@ -1,53 +1,21 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import type { UserEvent } from '@testing-library/user-event';
 import { sql } from 'drizzle-orm';
-import type { Hex } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { balanceKeyMessage, keyPairFromSignature } from '../../src/chain/zk/elgamal';
 import { type Body, read, request, signedInPerson, type TestPerson } from '../../test/support/app';
 import { linkWallet } from '../../test/support/gateway';
-import { installInputApis } from './support/credits-stage';
-import { formAlert, sentTo, tallyPages } from './support/pages';
+import { encryptedStage } from './support/encrypted';
+import { formAlert, sentTo } from './support/pages';
 
-// The registration's and the deposits' transactions are sent and confirmed with Tally's clock: it starts at the page's.
-const pages = tallyPages({ chain: true, start: new Date().toISOString() });
-
-// The development wallet this browser holds, for the whole file: wagmi keeps its account once read.
-const walletKey: Hex = generatePrivateKey();
-const wallet = privateKeyToAccount(walletKey);
-
-beforeAll(async () => {
-  installInputApis();
-  window.localStorage.setItem('tally.devWallet.privateKey', walletKey);
-  // The line's pages are a bundle of their own: loaded once here, not within the first test's wait.
-  await import('../src/lines/gateway/GatewayPages');
-});
-
-/** Lets the treasury's sender send and confirm until nothing changes: a few blocks. */
-async function settle(): Promise<void> {
-  for (let round = 0; round < 6; round++) {
-    pages.tally.clock.advance(2_000);
-    await pages.tally.sender!.processDue();
-    await pages.tally.follower!.poll();
-    await pages.tally.context.flows.runDue();
-  }
-}
+const { pages, wallet, settle, connectWallet } = encryptedStage();
 
 /** The deposit page, with the development wallet connected. */
 async function open(person: TestPerson): Promise<{ user: UserEvent; form: HTMLElement }> {
   pages.signIn(person);
   const { user } = await pages.render('/gateway/deposit');
   await screen.findByRole('heading', { level: 1, name: 'Deposit' });
-  await screen.findByRole('region', { name: 'Your wallet' });
-  // The wallet section renders its button once it knows no wallet is connected: on a busy machine
-  // that is after the section itself, so the button is waited for rather than looked for once.
-  const connected = () => screen.queryByLabelText('Connected address');
-  const connectButton = () => screen.queryByRole('button', { name: 'Connect the development wallet' });
-  await waitFor(() => expect(connected() ?? connectButton()).toBeTruthy());
-  const connect = connected() ? null : connectButton();
-  if (connect) await user.click(connect);
-  await waitFor(() => expect(connected()?.textContent).toBe(wallet.address));
+  await connectWallet(user);
   return { user, form: await screen.findByRole('form', { name: 'Deposit USDC' }) };
 }
 
