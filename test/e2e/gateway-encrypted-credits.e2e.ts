@@ -1,13 +1,11 @@
 import type { Page } from 'playwright-core';
-import { type Address, type Hex, parseAbi } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import type { Address } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityAudit } from './support/accessibility';
 import { type Browser, launchBrowser, screenshotTaker } from './support/browser';
+import { connectDevWallet, signInWithDevWallet, usdcOf as usdcBalance } from './support/dev-wallet';
 import { field } from './support/page-checks';
 import { type RunningTally, reachTally, startTally } from './support/server';
-
-const usdcAbi = parseAbi(['function balanceOf(address) view returns (uint256)']);
 
 /**
  * A private balance from the person's browser: a person signs in with the development wallet, sets
@@ -34,23 +32,13 @@ describe('gateway: a private balance on chain, set up, funded and read on the de
     await server?.stop();
   });
 
-  const usdcOf = (address: Address) =>
-    server.tally.context.chain!.client.publicClient.readContract({
-      address: server.tally.context.chain!.deployment.tokens.USDC.address,
-      abi: usdcAbi,
-      functionName: 'balanceOf',
-      args: [address],
-    });
+  const usdcOf = (address: Address) => usdcBalance(server, address);
 
   const panel = () => desktop.getByRole('region', { name: 'Private balance on chain' });
   const form = () => desktop.getByRole('form', { name: 'Deposit USDC' });
 
   it('signs in with the development wallet, which links it, and gets test USDC', async () => {
-    await go(desktop, '/login/wallet');
-    await desktop.getByRole('button', { name: 'Sign in with the development wallet' }).click();
-    await desktop.waitForURL(url('/'));
-    const key = (await desktop.evaluate(() => localStorage.getItem('tally.devWallet.privateKey'))) as Hex;
-    wallet = privateKeyToAccount(key).address;
+    wallet = await signInWithDevWallet(desktop, { url, go });
     await api(desktop, 'POST', '/api/chain/faucet', { address: wallet, token: 'USDC', amount: '100000000' });
     await expect.poll(() => usdcOf(wallet), { timeout: 60_000, interval: 500 }).toBe(100_000_000n);
   });
@@ -58,10 +46,7 @@ describe('gateway: a private balance on chain, set up, funded and read on the de
   it('sets up the private balance: the wallet signs twice, and the page follows it until the chain confirms it', async () => {
     await go(desktop, '/gateway/deposit');
     await desktop.getByRole('heading', { level: 1, name: 'Deposit' }).waitFor();
-    const connect = desktop.getByRole('button', { name: 'Connect the development wallet' });
-    await desktop.getByLabel('Connected address').or(connect).first().waitFor();
-    if (await connect.isVisible()) await connect.click();
-    await desktop.getByLabel('Connected address').waitFor();
+    await connectDevWallet(desktop);
     await panel()
       .getByText(/only you and Tally can read them/)
       .waitFor();

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
-import { type Address, type Hex, parseAbi } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import type { Address } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/core/actor';
 import { type DemoUpstream, startDemoUpstream } from '../../src/gateway/demo/upstream-server';
@@ -15,9 +14,9 @@ import { read, request, signedInPerson, type TestPerson, type TestTally } from '
 import { fundCredits } from '../support/gateway';
 import { accessibilityAudit } from './support/accessibility';
 import { type Browser, launchBrowser, screenshotTaker } from './support/browser';
+import { connectDevWallet, signInWithDevWallet, usdcOf as usdcBalance } from './support/dev-wallet';
 import { E2E_ADMIN_KEY, type RunningTally, reachTally, startTally } from './support/server';
 
-const usdcAbi = parseAbi(['function balanceOf(address) view returns (uint256)']);
 const OPERATOR = { authorization: `Bearer ${E2E_ADMIN_KEY}` };
 
 /**
@@ -68,13 +67,7 @@ describe('gateway: encrypted payouts, created, read and claimed in the provider 
     await upstream?.close();
   });
 
-  const usdcOf = (address: Address) =>
-    server.tally.context.chain!.client.publicClient.readContract({
-      address: server.tally.context.chain!.deployment.tokens.USDC.address,
-      abi: usdcAbi,
-      functionName: 'balanceOf',
-      args: [address],
-    });
+  const usdcOf = (address: Address) => usdcBalance(server, address);
 
   let calls = 0;
   async function served(price: bigint): Promise<void> {
@@ -99,11 +92,7 @@ describe('gateway: encrypted payouts, created, read and claimed in the provider 
   const panel = () => desktop.getByRole('region', { name: 'Encrypted account' });
 
   it('signs in with the development wallet and becomes a provider paid to it, with approved KYC', async () => {
-    await go(desktop, '/login/wallet');
-    await desktop.getByRole('button', { name: 'Sign in with the development wallet' }).click();
-    await desktop.waitForURL(url('/'));
-    const key = (await desktop.evaluate(() => localStorage.getItem('tally.devWallet.privateKey'))) as Hex;
-    wallet = privateKeyToAccount(key).address;
+    wallet = await signInWithDevWallet(desktop, { url, go });
 
     const provider = await api(desktop, 'POST', '/api/gateway/provider', {
       name: 'Secret tools',
@@ -129,10 +118,7 @@ describe('gateway: encrypted payouts, created, read and claimed in the provider 
     await panel()
       .getByText(/nobody but you and Tally can read the amounts/)
       .waitFor();
-    const connect = desktop.getByRole('button', { name: 'Connect the development wallet' });
-    await desktop.getByLabel('Connected address').or(connect).first().waitFor();
-    if (await connect.isVisible()) await connect.click();
-    await desktop.getByLabel('Connected address').waitFor();
+    await connectDevWallet(desktop);
     await screenshot(desktop, 'no-account');
 
     await panel().getByRole('button', { name: 'Create my encrypted account' }).click();
