@@ -33,15 +33,9 @@ import { NotAProvider } from './ProviderPage';
 /** How often the page looks again while the chain has something on its way (a registration, a claim). */
 const FOLLOW_MS = 2000;
 
-/** What an encrypted account is, for a provider who never heard of one. */
-export function EncryptedIntro() {
-  return (
-    <Text size="sm">
-      With an encrypted account, your payouts land on chain encrypted: nobody but you and Tally can read the
-      amounts. Claiming turns them into USDC at your payout address, and Tally pays the gas.
-    </Text>
-  );
-}
+/** What an encrypted account is, for a provider who never heard of one (a section's description, which is a paragraph already). */
+const encryptedIntro =
+  'With an encrypted account, your payouts land on chain encrypted: nobody but you and Tally can read the amounts. Claiming turns them into USDC at your payout address, and Tally pays the gas.';
 
 function ClaimsTable({ claims }: { claims: GatewayEncryptedClaim[] }) {
   const columns: Column<GatewayEncryptedClaim>[] = [
@@ -346,7 +340,7 @@ function EncryptedWithWallet({
   return (
     <Stack gap="lg">
       <ConnectionSection chain={chain.chain} development={chain.info.development} />
-      <SectionCard title="Encrypted account" description={<EncryptedIntro />}>
+      <SectionCard title="Encrypted account" description={encryptedIntro}>
         <AccountState encrypted={encrypted} reload={reload} />
       </SectionCard>
     </Stack>
@@ -370,7 +364,7 @@ function EncryptedPayouts({ provider }: { provider: GatewayProvider }) {
               <EncryptedWithWallet encrypted={loaded} reload={encrypted.reload} />
             </WithWallets>
           ) : (
-            <SectionCard title="Encrypted account" description={<EncryptedIntro />}>
+            <SectionCard title="Encrypted account" description={encryptedIntro}>
               <Alert color="gray" variant="light" role="status" title="Not on this Tally">
                 This Tally's chain has no encrypted credits: your payouts are plain USDC, sent to your payout
                 address.{' '}
