@@ -25,6 +25,7 @@ import {
   linkWallet,
   mintToTreasury,
 } from '../../../test/support/gateway';
+import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import { type ChainRuntime, DEV_MNEMONIC } from '../../chain/runtime';
 import { outgoingTransactions } from '../../chain/schema';
 import { base8, multiply } from '../../chain/zk/babyjub';
@@ -47,7 +48,7 @@ import { encryptedAccountOf, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
 import { gatewayDeps } from '../line';
 import { periodEndAt, settle, updateSettings } from '../settlement/service';
 import { auditEncryptedBalances } from './audit';
-import { proveEncryptedBatches } from './payouts';
+import { payEncrypted, proveEncryptedBatches, SWEEP_PATIENCE_MS } from './payouts';
 import { closeGatewayProvers } from './runtime';
 import { proveEncryptedWithdrawals } from './withdrawals';
 
@@ -329,7 +330,10 @@ describe('a settlement with encrypted payouts', () => {
     expect(pending.payouts[0].to).toBe(alpha.wallet.address.toLowerCase());
 
     // The treasury's deposit of the run's total into the pool is confirmed; then the batch is proven.
-    expect(await proveEncryptedBatches(deps)).toEqual({ state: 'idle' });
+    expect(await proveEncryptedBatches(deps)).toEqual({
+      state: 'waiting',
+      reason: 'the oldest batch waits for its funding',
+    });
     await settleChain(tally, { follow: false });
     const proven = await proveEncryptedBatches(deps);
     expect(proven).toMatchObject({ state: 'sent', moves: 2 });
@@ -718,6 +722,7 @@ describe('people’s encrypted credits', () => {
         validAfter: 0n,
       },
     );
+    const before = await snapshotTables(tally.database.db);
     for (const [body, status, code] of [
       [{ ...fromSecond.body, to: contract }, 422, 'not_encrypted_account'],
       [{ ...transfer.body, to: contract }, 422, 'not_encrypted_account'],
@@ -730,6 +735,7 @@ describe('people’s encrypted credits', () => {
     expect(
       (await read(await request(tally, 'GET', '/api/gateway/deposits', { as: pat.person }))).items,
     ).toEqual([]);
+    await expectUnchanged(tally.database.db, before);
 
     const treasuryBefore = await usdcOf(chain.treasury.address);
     const contractBefore = await usdcOf(contract);
@@ -814,7 +820,7 @@ describe('people’s encrypted credits', () => {
     expect(await auditEncryptedBalances(deps)).toMatchObject({ checked: 5, skipped: 0, mismatches: [] });
   }, 240_000);
 
-  it('shows a chain observer no amount spent or paid, no balance, and no move between a person and a provider', async () => {
+  it('shows a chain observer no amount spent or paid and no balance; the batch names who spent and who was paid, each beside the pool only', async () => {
     const hidden = [770_000n, 640_000n, 855_000n, 484_500n, 2_230_000n, 1_860_000n, 70_500n];
     const forbidden = new Set<bigint>(hidden.flatMap((amount) => [amount, multiply(base8, amount).x]));
     const persons = [pat, quinn].map((who) => BigInt(who.wallet.address));
@@ -877,14 +883,62 @@ describe('people’s encrypted credits', () => {
     await settleChain(tally, { follow: false });
     expect(await ledgerPosted(pat)).toMatchObject({ on_chain: '1230000', unswept: '200000' });
     tally.clock.advance(24 * 3_600_000);
-    expect((await settle(deps, periodEndAt(tally.clock.now(), 24))).made).toBe(true);
+    const run = await settle(deps, periodEndAt(tally.clock.now(), 24));
+    expect(run.made).toBe(true);
     expect(await proveEncryptedBatches(deps)).toMatchObject({ state: 'sent', moves: 1 });
     await settleChain(tally, { follow: false });
     expect(decrypt((await onChain(pat.wallet.address)).balance, pat.key.secret, 1n << 32n)).toBe(1_030_000n);
     expect(decrypt((await onChain(contract)).audit, auditor.secret, 1n << 24n)).toBe(270_500n);
     expect(await auditEncryptedBalances(deps)).toMatchObject({ checked: 5, mismatches: [] });
-    // Settled again, the same day sweeps nothing twice.
-    expect((await settle(deps, periodEndAt(tally.clock.now(), 24))).made).toBe(false);
+    // The run's encrypted work asked again (a re-run after a crash) moves nothing twice.
+    const sweeps = await queryRows<{ n: number }>(
+      tally.database.db,
+      sql`SELECT count(*)::int AS n FROM gateway_encrypted_sweeps`,
+    );
+    expect(await payEncrypted(deps, run.settlement.id, [])).toEqual(new Map());
+    expect(
+      await queryRows<{ n: number }>(
+        tally.database.db,
+        sql`SELECT count(*)::int AS n FROM gateway_encrypted_sweeps`,
+      ),
+    ).toEqual(sweeps);
     expect(await proveEncryptedBatches(deps)).toEqual({ state: 'idle' });
+  }, 180_000);
+
+  it('waits for a deposit on its way before sweeping an account, then leaves the sweep to the next run and pays the providers', async () => {
+    await callAdd(pat.token, beta, 1);
+    await deps.meter.flushed();
+    // A deposit into Pat's account is queued and not yet on chain when the day is settled.
+    await depositEncrypted(pat, 100_000n);
+    tally.clock.advance(24 * 3_600_000);
+    expect((await settle(deps, periodEndAt(tally.clock.now(), 24))).made).toBe(true);
+    const latestBatch = async () =>
+      (
+        await queryRows<{ state: string; total: string; swept: string }>(
+          tally.database.db,
+          sql`SELECT state, total::text, swept::text FROM gateway_encrypted_batches ORDER BY created_at DESC LIMIT 1`,
+        )
+      )[0];
+    // Beta's call earned 161,500 after the fee; Pat spent 170,000. The pool's 270,500 covers the payout.
+    expect(await latestBatch()).toMatchObject({ state: 'proving', total: '161500', swept: '170000' });
+    expect(await proveEncryptedBatches(deps)).toMatchObject({ state: 'waiting' });
+    expect(await latestBatch()).toMatchObject({ state: 'proving', swept: '170000' });
+
+    tally.clock.advance(SWEEP_PATIENCE_MS + 60_000);
+    expect(await proveEncryptedBatches(deps)).toMatchObject({ state: 'sent', moves: 1 });
+    expect(await latestBatch()).toMatchObject({ state: 'paying', swept: '0' });
+    await settleChain(tally);
+    expect(await latestBatch()).toMatchObject({ state: 'paid' });
+    expect(decrypt((await onChain(contract)).audit, auditor.secret, 1n << 24n)).toBe(270_500n - 161_500n);
+    // The deposit is credited; the account still holds what Pat spent, for the next run.
+    expect(await ledgerPosted(pat)).toMatchObject({ on_chain: '1130000', unswept: '170000' });
+    expect(await auditEncryptedBalances(deps)).toMatchObject({ mismatches: [] });
+    tally.clock.advance(24 * 3_600_000);
+    expect((await settle(deps, periodEndAt(tally.clock.now(), 24))).made).toBe(true);
+    expect(await proveEncryptedBatches(deps)).toMatchObject({ state: 'sent', moves: 1 });
+    await settleChain(tally, { follow: false });
+    expect(decrypt((await onChain(pat.wallet.address)).balance, pat.key.secret, 1n << 32n)).toBe(960_000n);
+    expect(decrypt((await onChain(contract)).audit, auditor.secret, 1n << 24n)).toBe(279_000n);
+    expect(await auditEncryptedBalances(deps)).toMatchObject({ checked: 5, mismatches: [] });
   }, 180_000);
 });

@@ -37,7 +37,7 @@ import {
   gatewayProvers,
   requireEncryptedCredits,
 } from './runtime';
-import { type SweepDue, spendingValueOnChain, sweepsDue } from './spending';
+import { depositsOnTheirWay, type SweepDue, spendingValueOnChain, sweepsDue } from './spending';
 
 export type EncryptedBatch = typeof encryptedBatches.$inferSelect;
 type Payout = typeof payouts.$inferSelect;
@@ -58,6 +58,8 @@ const MOVE_GAS = 650_000n;
 const MAX_ATTEMPTS = 3;
 /** How long a process has to prove and send a batch before another may: a batch's proofs take seconds. */
 const PROVING_LEASE_MS = 5 * 60_000;
+/** How long a batch waits for a swept account to read as Tally's record before leaving its sweep to a later run. */
+export const SWEEP_PATIENCE_MS = 10 * 60_000;
 
 export type EncryptedPayoutEntry = { provider: Provider; account: EncryptedAccount; amount: bigint };
 
@@ -381,6 +383,32 @@ async function tellPayout(tx: Db, deps: GatewayDeps, payout: Payout, paid: boole
   );
 }
 
+/**
+ * Leaves a sweep to a later run: the account still holds what it would have moved, and the next
+ * settlement sweeps it again. A batch left with nothing to move fails (its sweeps did not happen);
+ * otherwise it moves the rest, and the pool expects what the rest brings.
+ */
+async function dropSweep(
+  deps: GatewayDeps,
+  batch: EncryptedBatch,
+  sweep: typeof encryptedSweeps.$inferSelect,
+  swept: bigint,
+): Promise<void> {
+  deps.log.warn(
+    { batch: batch.id, sweep: sweep.id },
+    'gateway: a sweep is left to a later run: its account did not read as Tally’s record',
+  );
+  await deps.db.transaction(async (tx) => {
+    await tx
+      .update(encryptedSweeps)
+      .set({ state: 'failed', finishedAt: deps.clock.now() })
+      .where(and(eq(encryptedSweeps.id, sweep.id), eq(encryptedSweeps.state, 'pending')));
+    if (batch.total + swept === 0n)
+      await failBatch(tx, deps, batch, 'none of its sweeps could be proven: each is left to a later run');
+    else await tx.update(encryptedBatches).set({ swept }).where(eq(encryptedBatches.id, batch.id));
+  });
+}
+
 export type ProvingOutcome =
   | { state: 'idle' }
   | { state: 'waiting'; reason: string }
@@ -400,13 +428,17 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
     .where(eq(encryptedBatches.state, 'paying'))
     .limit(1);
   if (paying) return { state: 'waiting', reason: 'a batch is on its way' };
+  // The oldest batch not paid goes first, even while its funding is on its way: a later run's
+  // batches may count on what it brings into the pool.
   const [batch] = await deps.db
     .select()
     .from(encryptedBatches)
-    .where(eq(encryptedBatches.state, 'proving'))
+    .where(inArray(encryptedBatches.state, ['funding', 'proving']))
     .orderBy(asc(encryptedBatches.createdAt), asc(encryptedBatches.id))
     .limit(1);
   if (!batch) return { state: 'idle' };
+  if (batch.state === 'funding')
+    return { state: 'waiting', reason: 'the oldest batch waits for its funding' };
   // One process proves a batch: proving takes every core for seconds, and only one proof can be sent.
   const now = deps.clock.now();
   const [leased] = await deps.db
@@ -446,18 +478,34 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
     .orderBy(asc(encryptedSweeps.address));
   const planned: PlannedMove[] = [];
   let poolHeld: AccountCiphertexts = pool;
+  let swept = batch.swept;
+  const waitedSince = (batch.fundedAt ?? batch.createdAt).getTime();
   for (const { sweep, account } of sweeping) {
+    // A deposit into the account on its way would change it under the proof; an account that does
+    // not read as Tally's record is behind on a lagging chain, or drifted (the audit reports it).
+    // Either is waited for a while, then the sweep is left to a later run rather than hold up
+    // every payout behind this batch.
+    const changing = (await depositsOnTheirWay(deps.db, account.address)).length > 0;
     const held = await readAccount(chain.client.publicClient, contract, getAddress(account.address));
-    const value = await spendingValueOnChain(deps.db, account.address, held.audit, auditor.secret);
+    const value = changing
+      ? undefined
+      : await spendingValueOnChain(deps.db, account.address, held.audit, auditor.secret);
     if (value === undefined) {
-      await deps.db
-        .update(encryptedBatches)
-        .set({ provingUntil: null })
-        .where(eq(encryptedBatches.id, batch.id));
-      return {
-        state: 'waiting',
-        reason: `${account.address} on chain does not read as Tally’s records say yet`,
-      };
+      if (now.getTime() - waitedSince < SWEEP_PATIENCE_MS) {
+        await deps.db
+          .update(encryptedBatches)
+          .set({ provingUntil: null })
+          .where(eq(encryptedBatches.id, batch.id));
+        return {
+          state: 'waiting',
+          reason: `${account.address} on chain is changing or does not read as Tally’s records say yet`,
+        };
+      }
+      swept -= sweep.amount;
+      await dropSweep(deps, batch, sweep, swept);
+      if (batch.total + swept === 0n)
+        return { state: 'waiting', reason: 'the batch had nothing left to move' };
+      continue;
     }
     const move = planMove({
       auditor,
@@ -478,23 +526,26 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
     .innerJoin(encryptedAccounts, eq(encryptedAccounts.address, payouts.toAddress))
     .where(and(eq(payouts.batchId, batch.id), eq(payouts.state, 'pending')))
     .orderBy(asc(payouts.providerId));
-  planned.push(
-    ...planMovesFrom({
-      auditor,
-      from: contract,
-      fromKey: auditor.publicKey,
-      fromAudit: poolHeld.audit,
-      fromValue: poolValue + batch.swept,
-      to: members.map(({ payout, account }) => ({
-        address: getAddress(account.address),
-        key: keyOfAccount(account),
-        amount: payout.amount,
-      })),
-    }),
-  );
   let data: Hex;
   let gasLimit: bigint;
   try {
+    // A pool short of the payouts (a sweep left to a later run) cannot prove them: an attempt.
+    if (poolValue + swept < batch.total)
+      throw new Error(`the pool holds ${poolValue + swept}, less than the batch's ${batch.total}`);
+    planned.push(
+      ...planMovesFrom({
+        auditor,
+        from: contract,
+        fromKey: auditor.publicKey,
+        fromAudit: poolHeld.audit,
+        fromValue: poolValue + swept,
+        to: members.map(({ payout, account }) => ({
+          address: getAddress(account.address),
+          key: keyOfAccount(account),
+          amount: payout.amount,
+        })),
+      }),
+    );
     const provers = gatewayProvers();
     const proofs = await Promise.all(planned.map((move) => provers.prove('transfer', move.witness.inputs)));
     data = encodeFunctionData({

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Ciphertext } from '../../chain/zk/elgamal';
 import { holdsAmount } from '../../chain/zk/elgamal';
 import { type Db, queryRows } from '../../core/database';
-import { creditsAccountOf, findAccount } from '../ledger';
+import { creditsAccountOf } from '../ledger';
 import { deposits, encryptedAccounts, encryptedSweeps, withdrawals } from '../schema';
 import type { EncryptedAccount } from './accounts';
 
@@ -21,22 +21,22 @@ export type EncryptedSweep = typeof encryptedSweeps.$inferSelect;
  * sweeps done and the withdrawals paid out of it. One on its way is not counted until it is done.
  */
 export async function spendingRecord(db: Db, address: string): Promise<bigint> {
-  const [row] = await queryRows<{ minted: string; taken: string }>(
-    db,
-    sql`SELECT
-      coalesce((SELECT sum(value) FROM gateway_deposits
-        WHERE from_address = ${address} AND encrypted AND state = 'credits_issued'), 0) AS minted,
-      coalesce((SELECT sum(amount) FROM gateway_encrypted_sweeps
-        WHERE address = ${address} AND state = 'done'), 0)
-      + coalesce((SELECT sum(amount) FROM gateway_withdrawals
-        WHERE to_address = ${address} AND encrypted AND state = 'paid'), 0) AS taken`,
-  );
-  return BigInt(row?.minted ?? 0) - BigInt(row?.taken ?? 0);
+  const [row] = await queryRows<{ record: string }>(db, sql`SELECT ${recordOf(address)} AS record`);
+  return BigInt(row?.record ?? 0);
 }
 
+const recordOf = (address: string) => sql`(
+  coalesce((SELECT sum(value) FROM gateway_deposits
+    WHERE from_address = ${address} AND encrypted AND state = 'credits_issued'), 0)
+  - coalesce((SELECT sum(amount) FROM gateway_encrypted_sweeps
+    WHERE address = ${address} AND state = 'done'), 0)
+  - coalesce((SELECT sum(amount) FROM gateway_withdrawals
+    WHERE to_address = ${address} AND encrypted AND state = 'paid'), 0))`;
+
 /**
- * What the chain may hold beyond the record: encrypted deposits submitted and not yet credited
- * (mined but short of their confirmations, or not mined yet), oldest first.
+ * Encrypted deposits into the account submitted and not yet credited (mined but short of their
+ * confirmations, or not mined yet), oldest first: while there are any, the account is about to
+ * change, and no proof is made over it.
  */
 export async function depositsOnTheirWay(db: Db, address: string): Promise<bigint[]> {
   const rows = await db
@@ -54,10 +54,9 @@ export async function depositsOnTheirWay(db: Db, address: string): Promise<bigin
 }
 
 /**
- * What a person's account holds on chain, read with the auditor key: the record, or the record
- * plus the deposits on their way that the chain has mined already (the treasury submits them in
- * order). Undefined when the chain reads as none of these (a lagging RPC, or a drift the audit
- * reports): nothing is proven from it then.
+ * What a person's account holds on chain, read with the auditor key: Tally's record of it, or
+ * undefined when the chain reads otherwise (a lagging RPC, a deposit mined and not yet credited,
+ * or a drift the audit reports): nothing is proven from it then.
  */
 export async function spendingValueOnChain(
   db: Db,
@@ -65,13 +64,8 @@ export async function spendingValueOnChain(
   audit: Ciphertext,
   auditorSecret: bigint,
 ): Promise<bigint | undefined> {
-  let value = await spendingRecord(db, address);
-  if (holdsAmount(audit, auditorSecret, value)) return value;
-  for (const coming of await depositsOnTheirWay(db, address)) {
-    value += coming;
-    if (holdsAmount(audit, auditorSecret, value)) return value;
-  }
-  return undefined;
+  const value = await spendingRecord(db, address);
+  return holdsAmount(audit, auditorSecret, value) ? value : undefined;
 }
 
 export type SweepDue = { account: EncryptedAccount; amount: bigint };
@@ -109,10 +103,15 @@ export async function sweepsDue(db: Db): Promise<SweepDue[]> {
   const due: SweepDue[] = [];
   for (const account of accounts) {
     if (busy.has(account.address)) continue;
-    const record = await spendingRecord(db, account.address);
-    if (record === 0n) continue;
-    const credits = await findAccount(db, creditsAccountOf(account.userId));
-    const owed = credits ? credits.creditsPosted - credits.debitsPosted : 0n;
+    // One statement, so the record and the ledger are read at one instant: a withdrawal out of the
+    // account settled in between would otherwise be swept a second time.
+    const [row] = await queryRows<{ record: string; owed: string | null }>(
+      db,
+      sql`SELECT ${recordOf(account.address)} AS record,
+        (SELECT credits_posted - debits_posted FROM ledger_accounts WHERE id = ${creditsAccountOf(account.userId)}) AS owed`,
+    );
+    const record = BigInt(row?.record ?? 0);
+    const owed = BigInt(row?.owed ?? 0);
     if (record > owed) due.push({ account, amount: record - owed });
   }
   return due;

@@ -11,7 +11,7 @@ import { encryptedAccounts, encryptedSweeps, withdrawals } from '../schema';
 import { WITHDRAWAL_PURPOSE } from '../withdrawals/service';
 import type { EncryptedAccount } from './accounts';
 import { findEncryptedCredits, gatewayProvers } from './runtime';
-import { spendingRecord, spendingValueOnChain } from './spending';
+import { depositsOnTheirWay, spendingRecord, spendingValueOnChain } from './spending';
 
 /**
  * A person's withdrawal out of their own encrypted account: the operator proves it with the
@@ -76,9 +76,10 @@ export type WithdrawalProving = { proven: number; waiting: number; failed: numbe
 
 /**
  * Proves every encrypted withdrawal that waits for its proof and queues it: from the account as the
- * chain holds it, read with the auditor key (a chain that is behind is waited for). Two processes
- * may prove the same withdrawal; only one queues it. One the chain cannot take (its gas estimate
- * refused) fails, and the person's credits are released.
+ * chain holds it, read with the auditor key (a chain that is behind, or a sweep or deposit of the
+ * account on its way, is waited for). Two processes may prove the same withdrawal; only one queues
+ * it. One that cannot be proven or that the chain cannot take (its gas estimate refused) fails, and
+ * the person's credits are released, unless a twin's proof is queued already.
  */
 export async function proveEncryptedWithdrawals(deps: GatewayDeps): Promise<WithdrawalProving> {
   const outcome: WithdrawalProving = { proven: 0, waiting: 0, failed: 0 };
@@ -98,12 +99,16 @@ export async function proveEncryptedWithdrawals(deps: GatewayDeps): Promise<With
     .orderBy(asc(withdrawals.createdAt));
   for (const withdrawal of waiting) {
     const address = getAddress(withdrawal.toAddress);
+    // A sweep of the account, or a deposit into it, on its way changes the ciphertext the proof is
+    // made over: the withdrawal waits for it rather than be refused on chain.
     const [sweeping] = await deps.db
       .select({ id: encryptedSweeps.id })
       .from(encryptedSweeps)
       .where(and(eq(encryptedSweeps.address, withdrawal.toAddress), eq(encryptedSweeps.state, 'pending')))
       .limit(1);
-    const held = sweeping ? null : await readAccount(chain.client.publicClient, contract, address);
+    const changing =
+      sweeping !== undefined || (await depositsOnTheirWay(deps.db, withdrawal.toAddress)).length > 0;
+    const held = changing ? null : await readAccount(chain.client.publicClient, contract, address);
     const value = held
       ? await spendingValueOnChain(deps.db, withdrawal.toAddress, held.audit, auditor.secret)
       : undefined;
@@ -192,7 +197,14 @@ async function failWithdrawal(deps: GatewayDeps, withdrawal: Withdrawal, reason:
         failure: `the withdrawal out of your encrypted account could not be made (${reason}): the credits are back`,
         finishedAt: deps.clock.now(),
       })
-      .where(and(eq(withdrawals.id, withdrawal.id), eq(withdrawals.state, 'pending')))
+      // Only while no proof of it is queued: a twin process may have queued one that the chain takes.
+      .where(
+        and(
+          eq(withdrawals.id, withdrawal.id),
+          eq(withdrawals.state, 'pending'),
+          isNull(withdrawals.transactionId),
+        ),
+      )
       .returning();
     if (failed) await endHeldTransfer(tx, deps.clock, withdrawal.id, withdrawal.holdId, false);
   });
