@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { type Address, encodeFunctionData, getAddress } from 'viem';
 import {
   type AuthorizationEvent,
@@ -132,16 +132,7 @@ async function depositPayee(
         : 'register the key of your encrypted account first (Deposit page), then deposit from its wallet',
       { field: 'from' },
     );
-  // A balance the circuits cannot prove (2^40 micro-USDC and beyond) could never move again.
-  const held =
-    (await spendingRecord(deps.db, account.address)) +
-    (await depositsOnTheirWay(deps.db, account.address)).reduce((sum, value) => sum + value, 0n);
-  if (held + input.value >= amountLimit)
-    throw gatewayErrors.error(
-      'not_encrypted_account',
-      `your encrypted account can hold up to ${formatUsdc(amountLimit - 1n)}: deposit this to the treasury instead`,
-      { field: 'value', held: held.toString() },
-    );
+  await refuseBeyondBound(deps.db, account.address, input.value);
   if (input.kind !== 'receive')
     throw gatewayErrors.error(
       'not_encrypted_account',
@@ -168,6 +159,23 @@ async function depositPayee(
 }
 
 /**
+ * Refuses an encrypted deposit that would take the account to 2^40 micro-USDC or beyond: a balance
+ * the circuits cannot prove could never move again. Checked before the authorization is, and again
+ * under the account's lock as the deposit is recorded, so two deposits at once cannot pass it together.
+ */
+async function refuseBeyondBound(db: Db, address: string, value: bigint): Promise<void> {
+  const held =
+    (await spendingRecord(db, address)) +
+    (await depositsOnTheirWay(db, address)).reduce((sum, coming) => sum + coming, 0n);
+  if (held + value >= amountLimit)
+    throw gatewayErrors.error(
+      'not_encrypted_account',
+      `your encrypted account can hold up to ${formatUsdc(amountLimit - 1n)}: deposit this to the treasury instead`,
+      { field: 'value', held: held.toString() },
+    );
+}
+
+/**
  * Records a deposit of an authorization already checked (`checkAuthorization`) for the person
  * `userId` and queues the treasury's transaction that submits it, in one database transaction.
  * `replayed` when the same authorization was recorded before (by this call's twin, racing it).
@@ -184,6 +192,12 @@ export async function recordDeposit(
   const { from, nonce, signature, data, gasLimit } = checked;
   return deps.db.transaction(async (tx) => {
     const at = deps.clock.now();
+    if (options.encrypted) {
+      await tx.execute(
+        sql`SELECT address FROM gateway_encrypted_accounts WHERE address = ${from} FOR UPDATE`,
+      );
+      await refuseBeyondBound(tx, from, input.value);
+    }
     await ensureCreditsAccount(tx, deps.clock, userId);
     const id = newId();
     const [made] = await tx

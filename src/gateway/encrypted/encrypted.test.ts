@@ -941,4 +941,33 @@ describe('people’s encrypted credits', () => {
     expect(decrypt((await onChain(contract)).audit, auditor.secret, 1n << 24n)).toBe(279_000n);
     expect(await auditEncryptedBalances(deps)).toMatchObject({ checked: 5, mismatches: [] });
   }, 180_000);
+
+  it('refuses a deposit that would take an account beyond what the circuits prove, and changes nothing', async () => {
+    const rich = await spender(7);
+    await settleChain(tally, { follow: false });
+    // What Tally records the account holds, just under the bound (a record only: nothing on chain).
+    const record = '1099511527776';
+    await tally.database.db.execute(
+      sql`INSERT INTO gateway_deposits (id, user_id, kind, from_address, value, valid_after, valid_before, nonce, signature, state, encrypted, created_at, updated_at)
+          VALUES ('3c1e9a52-7b40-4f6d-8e21-5a9c0d7e4b13', ${rich.person.userId}, 'receive', ${rich.wallet.address.toLowerCase()}, ${record}, 0, 0, ${`0x${'ab'.repeat(32)}`}, '0x00', 'credits_issued', true, ${tally.clock.now()}, ${tally.clock.now()})`,
+    );
+    const before = await snapshotTables(tally.database.db);
+    const terms = await read(await request(tally, 'GET', '/api/gateway/deposits/terms', { as: rich.person }));
+    const signed = await signedAuthorization(chain, rich.wallet, { ...terms, to: contract }, 100_000n, {
+      validAfter: 0n,
+    });
+    const refused = await request(tally, 'POST', '/api/gateway/deposits', {
+      as: rich.person,
+      body: { ...signed.body, to: contract },
+    });
+    expect(refused.status).toBe(422);
+    expect((await read(refused)).error).toMatchObject({
+      code: 'not_encrypted_account',
+      details: { field: 'value', held: record },
+    });
+    await expectUnchanged(tally.database.db, before);
+    await tally.database.db.execute(
+      sql`DELETE FROM gateway_deposits WHERE id = '3c1e9a52-7b40-4f6d-8e21-5a9c0d7e4b13'`,
+    );
+  }, 60_000);
 });

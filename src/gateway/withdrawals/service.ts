@@ -4,7 +4,7 @@ import * as TestUSDC from '../../chain/contracts/TestUSDC';
 import { estimateGasLimit, queueTransaction, type Settlement } from '../../chain/sender/sender';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
-import { queryRows } from '../../core/database';
+import { type Db, queryRows } from '../../core/database';
 import { notFound } from '../../core/errors';
 import { databaseStep, defineFlow, type Flow } from '../../core/flows';
 import { isUuid, newId } from '../../core/ids';
@@ -140,6 +140,18 @@ export async function createWithdrawal(
   });
 }
 
+/** How many times the chain may refuse a withdrawal out of an encrypted account before it fails. */
+const MAX_REFUSALS = 3;
+
+const refusals = async (tx: Db, withdrawalId: string): Promise<number> => {
+  const [row] = await queryRows<{ n: number }>(
+    tx,
+    sql`SELECT count(*)::int AS n FROM chain_outgoing_transactions
+        WHERE purpose = ${WITHDRAWAL_PURPOSE} AND metadata->>'withdrawal_id' = ${withdrawalId} AND state = 'reverted'`,
+  );
+  return row?.n ?? 0;
+};
+
 /** Captures or releases a withdrawal's hold once the chain has answered; a second run changes nothing. */
 export function withdrawalSettlement(deps: Pick<GatewayDeps, 'db' | 'clock'>): Flow<Settlement> {
   return defineFlow<Settlement>({
@@ -153,8 +165,12 @@ export function withdrawalSettlement(deps: Pick<GatewayDeps, 'db' | 'clock'>): F
           .for('update');
         if (withdrawal?.state !== 'pending') return null;
         // Out of an encrypted account, a withdrawal refused on chain was proven against a balance
-        // that changed before it was mined (a deposit landed): it is proven again.
-        if (withdrawal.encrypted && input.state === 'reverted') {
+        // that changed before it was mined (a reorg): it is proven again, a few times.
+        if (
+          withdrawal.encrypted &&
+          input.state === 'reverted' &&
+          (await refusals(tx, withdrawal.id)) < MAX_REFUSALS
+        ) {
           await tx.update(withdrawals).set({ transactionId: null }).where(eq(withdrawals.id, withdrawal.id));
           return { state: 'proving' };
         }
