@@ -79,8 +79,9 @@ async function start(config: Config): Promise<number> {
   });
   log.info('shutting down');
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await tally.stop();
+  // The jobs first: a proof still being made finishes on the line's provers before they close.
   await tally.jobs.stop();
+  await tally.stop();
   await chain.stop();
   await database.close();
   return 0;

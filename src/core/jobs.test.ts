@@ -651,6 +651,62 @@ describe('the worker loop', () => {
     expect([sweeps, brokenSweeps]).toEqual([2, 2]);
   });
 
+  it('runs a `beside` sweep beside the tick: the other sweeps and the jobs do not wait for it, and it never runs twice at once', async () => {
+    const clock = new TestClock('2026-06-01T12:00:00Z');
+    const runner = new JobRunner(db, clock, silentLogger);
+    let proving = 0;
+    let ended = 0;
+    let finishProof: () => void = () => {};
+    runner.every(
+      'slow.sweep',
+      SECOND,
+      async () => {
+        proving++;
+        await new Promise<void>((resolve) => {
+          finishProof = resolve;
+        });
+        ended++;
+      },
+      { beside: true },
+    );
+    let quick = 0;
+    runner.every('quick.sweep', SECOND, async () => {
+      quick++;
+    });
+    let jobs = 0;
+    runner.define('beside.job', async () => {
+      jobs++;
+    });
+    await runner.enqueue(db, 'beside.job', {});
+
+    // The slow sweep has begun and not ended: the tick ran the quick sweep and the job all the same.
+    await runner.tick();
+    expect({ proving, ended, quick, jobs }).toEqual({ proving: 1, ended: 0, quick: 1, jobs: 1 });
+    // Due again while it is still going: not started a second time.
+    clock.advance(SECOND);
+    await runner.tick();
+    expect({ proving, ended, quick }).toEqual({ proving: 1, ended: 0, quick: 2 });
+
+    // stop() waits for the run still going.
+    let stopped = false;
+    const stopping = runner.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stopped).toBe(false);
+    finishProof();
+    await stopping;
+    expect({ stopped, ended }).toEqual({ stopped: true, ended: 1 });
+
+    // Once it has ended, it runs again when due.
+    clock.advance(SECOND);
+    await runner.tick();
+    expect(proving).toBe(2);
+    finishProof();
+    await runner.stop();
+    expect(ended).toBe(2);
+  });
+
   it('start() polls in the background and stop() waits for the current pass', async () => {
     const clock = new TestClock('2026-06-02T00:00:00Z');
     const runner = new JobRunner(db, clock, silentLogger);

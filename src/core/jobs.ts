@@ -42,6 +42,15 @@ export interface TenantOption {
   tenants?: boolean;
 }
 
+/**
+ * `beside`: a sweep that takes seconds (proving zero-knowledge proofs, say) runs beside the tick
+ * instead of inside it, so the chain's sender and follower, the mail and every other sweep and job
+ * do not wait for it. A run still going is not started again; `stop` waits for it.
+ */
+export interface SweepOptions extends TenantOption {
+  beside?: boolean;
+}
+
 interface JobDefinition extends TenantOption {
   handler: JobHandler<never>;
   maxAttempts: number;
@@ -52,10 +61,12 @@ interface ScheduleDefinition extends TenantOption {
   jobName: string;
 }
 
-interface IntervalTask extends TenantOption {
+interface IntervalTask extends SweepOptions {
   everyMs: number;
   task: () => Promise<unknown>;
   lastRunAt: number;
+  /** A `beside` sweep's run still going. */
+  running?: Promise<void>;
 }
 
 export interface EnqueueOptions {
@@ -113,8 +124,14 @@ export class JobRunner {
   }
 
   /** A sweep that is safe to run anywhere at any time (idempotent by construction), run every `everyMs`. */
-  every(name: string, everyMs: number, task: () => Promise<unknown>, options: TenantOption = {}): void {
-    this.intervals.set(name, { everyMs, task, lastRunAt: 0, tenants: options.tenants });
+  every(name: string, everyMs: number, task: () => Promise<unknown>, options: SweepOptions = {}): void {
+    this.intervals.set(name, {
+      everyMs,
+      task,
+      lastRunAt: 0,
+      tenants: options.tenants,
+      beside: options.beside,
+    });
   }
 
   /**
@@ -131,7 +148,7 @@ export class JobRunner {
       if (definition.tenants) runner.scheduleDefinitions.set(name, definition);
     }
     for (const [name, interval] of this.intervals) {
-      if (interval.tenants) runner.intervals.set(name, { ...interval, lastRunAt: 0 });
+      if (interval.tenants) runner.intervals.set(name, { ...interval, lastRunAt: 0, running: undefined });
     }
     return runner;
   }
@@ -215,11 +232,19 @@ export class JobRunner {
     await this.materializeSchedules();
     const nowMs = this.clock.now().getTime();
     for (const [name, interval] of this.intervals) {
-      if (nowMs - interval.lastRunAt < interval.everyMs) continue;
+      if (interval.running || nowMs - interval.lastRunAt < interval.everyMs) continue;
       interval.lastRunAt = nowMs;
-      await interval
+      const run = interval
         .task()
+        .then(() => {})
         .catch((error: unknown) => this.log.error({ err: error, task: name }, 'sweep failed'));
+      if (!interval.beside) {
+        await run;
+        continue;
+      }
+      interval.running = run.finally(() => {
+        interval.running = undefined;
+      });
     }
     await this.runDue();
   }
@@ -241,6 +266,7 @@ export class JobRunner {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.ticking;
+    await Promise.all([...this.intervals.values()].map((interval) => interval.running));
   }
 
   private nextOccurrence(cron: string, after: Date): Date {

@@ -307,6 +307,29 @@ export async function depositUsdc(options: {
   })) as { id: string; state: string; encrypted: boolean };
 }
 
+/** The typed data a key registration route answers (`POST /api/gateway/encrypted/registration`, or the provider's). */
+export type KeyRegistrationTerms = {
+  domain: { name: string; version: string; chainId: number; verifyingContract: `0x${string}` };
+  types: Record<string, { name: string; type: string }[]>;
+  message: { account: `0x${string}`; keyX: string; keyY: string };
+};
+
+/** The wallet's EIP-712 `RegisterKey` of those terms: what the key route takes as `signature`. */
+export const signKeyRegistration = (
+  wallet: Pick<LocalAccount, 'signTypedData'>,
+  typed: KeyRegistrationTerms,
+): Promise<`0x${string}`> =>
+  wallet.signTypedData({
+    domain: typed.domain,
+    types: typed.types,
+    primaryType: 'RegisterKey',
+    message: {
+      account: typed.message.account,
+      keyX: BigInt(typed.message.keyX),
+      keyY: BigInt(typed.message.keyY),
+    },
+  });
+
 /**
  * Sets up the person's private balance on chain from `wallet` (linked to the API key's person): the
  * wallet signs the key message (the key is derived from that signature, so the same wallet always
@@ -328,21 +351,8 @@ export async function registerPrivateBalance(options: {
   const typed = (await call('/api/gateway/encrypted/registration', {
     address: options.wallet.address,
     key: publicKey,
-  })) as {
-    domain: { name: string; version: string; chainId: number; verifyingContract: `0x${string}` };
-    types: Record<string, { name: string; type: string }[]>;
-    message: { account: `0x${string}`; keyX: string; keyY: string };
-  };
-  const signature = await options.wallet.signTypedData({
-    domain: typed.domain,
-    types: typed.types,
-    primaryType: 'RegisterKey',
-    message: {
-      account: typed.message.account,
-      keyX: BigInt(typed.message.keyX),
-      keyY: BigInt(typed.message.keyY),
-    },
-  });
+  })) as KeyRegistrationTerms;
+  const signature = await signKeyRegistration(options.wallet, typed);
   const account = (await call('/api/gateway/encrypted/key', {
     address: options.wallet.address,
     key: publicKey,

@@ -65,11 +65,19 @@ export function defineGatewayLine(): ProductLine {
       );
       // Settles once an interval boundary has passed; any process may find it due, one run wins.
       context.jobs.every('gateway.settlement', 5 * 60_000, () => settleDue(deps));
+      // Proofs take seconds each, and the audit decrypts every account: all three run beside the
+      // other work, so deposits, chain transactions and mail do not wait for them.
       // Encrypted payouts: a funded batch is proven and sent as soon as the one before it is paid.
-      context.jobs.every('gateway.encrypted_payouts', 15_000, () => proveEncryptedBatches(deps));
+      context.jobs.every('gateway.encrypted_payouts', 15_000, () => proveEncryptedBatches(deps), {
+        beside: true,
+      });
       // A person's withdrawal out of their encrypted account is proven and queued within seconds.
-      context.jobs.every('gateway.encrypted_withdrawals', 10_000, () => proveEncryptedWithdrawals(deps));
-      context.jobs.every('gateway.encrypted_audit', 24 * 60 * 60_000, () => auditEncryptedBalances(deps));
+      context.jobs.every('gateway.encrypted_withdrawals', 10_000, () => proveEncryptedWithdrawals(deps), {
+        beside: true,
+      });
+      context.jobs.every('gateway.encrypted_audit', 24 * 60 * 60_000, () => auditEncryptedBalances(deps), {
+        beside: true,
+      });
     },
     authorizations: (context) => depositAuthorizations(gatewayDeps(context)),
     settlements: (context) => ({

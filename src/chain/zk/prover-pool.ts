@@ -21,6 +21,12 @@ export type ProverMessage =
   | { proof: Proof }
   | { error: { message: string; stack: string | undefined } };
 
+/**
+ * The pool could not take a statement now (closed, or a thread died or could not start): nothing is
+ * wrong with the statement, and asking again later may prove it. A false statement is a plain Error.
+ */
+export class ProverUnavailable extends Error {}
+
 type Job = ProverRequest & { resolve: (proof: Proof) => void; reject: (error: Error) => void };
 
 // A worker thread runs none of the module hooks of the thread that started it, tsx's included, so
@@ -44,7 +50,7 @@ export function startProverPool(options: { size?: number } = {}): ProverPool {
   let closed = false;
   let closing: Promise<void> | undefined;
   // Set when a thread could not start: another would fail the same way, so none is started in its place.
-  let startFailure: Error | undefined;
+  let startFailure: ProverUnavailable | undefined;
 
   // A thread takes a statement only when it is free, so a slow proof holds nothing queued behind it
   // while another thread sits idle.
@@ -57,7 +63,7 @@ export function startProverPool(options: { size?: number } = {}): ProverPool {
     }
   };
 
-  const failWaiting = (error: Error): void => {
+  const failWaiting = (error: ProverUnavailable): void => {
     for (const job of waiting.splice(0)) job.reject(error);
   };
 
@@ -92,16 +98,16 @@ export function startProverPool(options: { size?: number } = {}): ProverPool {
       const job = working.get(thread);
       working.delete(thread);
       if (closed) {
-        job?.reject(new Error(`the prover pool closed before the ${job.circuit} proof was made`));
+        job?.reject(new ProverUnavailable(`the prover pool closed before the ${job.circuit} proof was made`));
         return;
       }
       const cause = failure ?? new Error(`exit code ${code}`);
-      job?.reject(new Error(`the thread proving a ${job.circuit} statement died`, { cause }));
+      job?.reject(new ProverUnavailable(`the thread proving a ${job.circuit} statement died`, { cause }));
       if (ready) {
         start();
         return;
       }
-      startFailure = new Error('a prover thread could not start', { cause });
+      startFailure = new ProverUnavailable('a prover thread could not start', { cause });
       if (threads.size === 0) failWaiting(startFailure);
     });
   };
@@ -113,7 +119,7 @@ export function startProverPool(options: { size?: number } = {}): ProverPool {
     prove: (circuit, inputs) =>
       new Promise<Proof>((resolve, reject) => {
         if (closed) {
-          reject(new Error('the prover pool is closed'));
+          reject(new ProverUnavailable('the prover pool is closed'));
           return;
         }
         if (threads.size === 0 && startFailure) {
@@ -125,7 +131,7 @@ export function startProverPool(options: { size?: number } = {}): ProverPool {
       }),
     close: () => {
       closed = true;
-      failWaiting(new Error('the prover pool closed before the proof was started'));
+      failWaiting(new ProverUnavailable('the prover pool closed before the proof was started'));
       closing ??= Promise.all([...threads].map((thread) => thread.terminate())).then(() => undefined);
       return closing;
     },

@@ -26,6 +26,8 @@ import {
   mintToTreasury,
 } from '../../../test/support/gateway';
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
+import { startUnreliableRpc } from '../../../test/support/unreliable-rpc';
+import { createChainClient } from '../../chain/client';
 import { type ChainRuntime, DEV_MNEMONIC } from '../../chain/runtime';
 import { outgoingTransactions } from '../../chain/schema';
 import { base8, multiply } from '../../chain/zk/babyjub';
@@ -43,6 +45,7 @@ import { systemActor } from '../../core/actor';
 import { queryRows } from '../../core/database';
 import { applyTransfers } from '../../ledger/engine';
 import { getAccount } from '../../ledger/service';
+import { signKeyRegistration } from '../client';
 import type { GatewayDeps } from '../deps';
 import { encryptedAccountOf, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
 import { gatewayDeps } from '../line';
@@ -89,6 +92,20 @@ interface Provider {
   key: KeyPair;
 }
 
+/** What `work` answers with `deps` whose chain RPC refuses the next gas estimate, as a provider in trouble does. */
+async function withGasEstimateRefused<T>(work: (troubled: GatewayDeps) => Promise<T>): Promise<T> {
+  const rpc = await startUnreliableRpc(chain.client.rpcUrl);
+  try {
+    const client = createChainClient({ rpcUrl: rpc.url, chainId: chain.client.chainId, dev: true });
+    rpc.refuse('eth_estimateGas', { code: -32603, message: 'upstream connect error' });
+    const answer = await work({ ...deps, chain: { ...chain, client } });
+    expect(rpc.calls).toContain('eth_estimateGas');
+    return answer;
+  } finally {
+    await rpc.stop();
+  }
+}
+
 async function provider(name: string): Promise<Provider> {
   const person = await signedInPerson(tally);
   const wallet = privateKeyToAccount(generatePrivateKey());
@@ -123,17 +140,7 @@ async function signRegistration(
   as: TestPerson,
   body: Record<string, unknown>,
 ): Promise<Hex> {
-  const typed = await read(await request(tally, 'POST', path, { as, body }));
-  return signer.signTypedData({
-    domain: typed.domain,
-    types: typed.types,
-    primaryType: 'RegisterKey',
-    message: {
-      account: typed.message.account,
-      keyX: BigInt(typed.message.keyX),
-      keyY: BigInt(typed.message.keyY),
-    },
-  });
+  return signKeyRegistration(signer, await read(await request(tally, 'POST', path, { as, body })));
 }
 
 const registrationSignature = (who: Provider, signer: PrivateKeyAccount = who.wallet): Promise<Hex> =>
@@ -335,6 +342,17 @@ describe('a settlement with encrypted payouts', () => {
       reason: 'the oldest batch waits for its funding',
     });
     await settleChain(tally, { follow: false });
+    // The RPC in trouble when the batch's gas is estimated: the batch waits, counting no attempt.
+    expect(await withGasEstimateRefused(proveEncryptedBatches)).toMatchObject({
+      state: 'waiting',
+      reason: expect.stringContaining('could not estimate'),
+    });
+    const [leftWaiting] = await queryRows<{ attempts: number; proving_until: string | null }>(
+      tally.database.db,
+      sql`SELECT attempts, proving_until::text FROM gateway_encrypted_batches
+          WHERE settlement_id = ${run.settlement.id}`,
+    );
+    expect(leftWaiting).toEqual({ attempts: 0, proving_until: null });
     const proven = await proveEncryptedBatches(deps);
     expect(proven).toMatchObject({ state: 'sent', moves: 2 });
     await settleChain(tally, { follow: false });
@@ -855,6 +873,15 @@ describe('people’s encrypted credits', () => {
     });
     expect(made.status).toBe(201);
     expect(await read(made)).toMatchObject({ state: 'pending', encrypted: true, transaction_id: null });
+    // The RPC in trouble when the proof's gas is estimated: the withdrawal waits for the next run,
+    // and nothing of it fails.
+    expect(await withGasEstimateRefused(proveEncryptedWithdrawals)).toEqual({
+      proven: 0,
+      waiting: 1,
+      failed: 0,
+    });
+    const waiting = await read(await request(tally, 'GET', '/api/gateway/withdrawals', { as: pat.person }));
+    expect(waiting.items[0]).toMatchObject({ state: 'pending', encrypted: true, transaction_id: null });
     // Two processes at once: one queues the proven withdrawal, the other's is dropped.
     const [one, other] = await Promise.all([
       proveEncryptedWithdrawals(deps),

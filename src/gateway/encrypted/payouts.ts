@@ -35,6 +35,7 @@ import {
   type EncryptedCredits,
   findEncryptedCredits,
   gatewayProvers,
+  isPassingTrouble,
   requireEncryptedCredits,
 } from './runtime';
 import { depositsOnTheirWay, type SweepDue, spendingValueOnChain, sweepsDue } from './spending';
@@ -461,10 +462,7 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
     expectedPoolValue(deps.db),
   ]);
   if (!holdsAmount(pool.audit, auditor.secret, poolValue)) {
-    await deps.db
-      .update(encryptedBatches)
-      .set({ provingUntil: null })
-      .where(eq(encryptedBatches.id, batch.id));
+    await leaveForNextRun(deps, batch.id);
     return { state: 'waiting', reason: 'the pool on chain does not read as Tally’s records say yet' };
   }
 
@@ -492,10 +490,7 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
       : await spendingValueOnChain(deps.db, account.address, held.audit, auditor.secret);
     if (value === undefined) {
       if (now.getTime() - waitedSince < SWEEP_PATIENCE_MS) {
-        await deps.db
-          .update(encryptedBatches)
-          .set({ provingUntil: null })
-          .where(eq(encryptedBatches.id, batch.id));
+        await leaveForNextRun(deps, batch.id);
         return {
           state: 'waiting',
           reason: `${account.address} on chain is changing or does not read as Tally’s records say yet`,
@@ -563,9 +558,17 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
       { maxGasLimit: chain.settings.maxGasLimit },
     );
   } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (isPassingTrouble(error)) {
+      deps.log.warn(
+        { err: error, batch: batch.id },
+        'gateway: an encrypted payout batch waits for the chain or the provers',
+      );
+      await leaveForNextRun(deps, batch.id);
+      return { state: 'waiting', reason };
+    }
     // A batch that cannot be proven or sent counts an attempt, as one refused on chain does: it is
     // failed in the end and its amounts go back to the earnings, rather than blocking every batch after it.
-    const reason = error instanceof Error ? error.message : String(error);
     deps.log.error(
       { err: error, batch: batch.id },
       'gateway: an encrypted payout batch could not be proven or sent',
@@ -679,4 +682,9 @@ export async function batchesInFlight(db: Db): Promise<EncryptedBatch[]> {
     .select()
     .from(encryptedBatches)
     .where(inArray(encryptedBatches.state, ['funding', 'proving', 'paying']));
+}
+
+/** Gives up this process's lease on a batch it did not prove now: the next run, in any process, tries it. */
+async function leaveForNextRun(deps: Pick<GatewayDeps, 'db'>, batchId: string): Promise<void> {
+  await deps.db.update(encryptedBatches).set({ provingUntil: null }).where(eq(encryptedBatches.id, batchId));
 }

@@ -2,7 +2,8 @@ import type { Address } from 'viem';
 import type { ChainRuntime } from '../../chain/runtime';
 import type { KeyPair } from '../../chain/zk/elgamal';
 import { auditorKeyOf } from '../../chain/zk/operator';
-import { type ProverPool, startProverPool } from '../../chain/zk/prover-pool';
+import { type ProverPool, ProverUnavailable, startProverPool } from '../../chain/zk/prover-pool';
+import { AppError } from '../../core/errors';
 import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
 
@@ -42,3 +43,11 @@ export async function closeGatewayProvers(): Promise<void> {
   provers = undefined;
   await running?.close();
 }
+
+/**
+ * Trouble that passes: the chain's RPC could not answer (`estimateGasLimit` says `unavailable`), or
+ * the provers could not take a statement now. It is no fault of what is proven, so the work waits
+ * for the next run instead of failing or counting an attempt.
+ */
+export const isPassingTrouble = (error: unknown): boolean =>
+  error instanceof ProverUnavailable || (error instanceof AppError && error.code === 'unavailable');

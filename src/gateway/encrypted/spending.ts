@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Ciphertext } from '../../chain/zk/elgamal';
 import { holdsAmount } from '../../chain/zk/elgamal';
 import { type Db, queryRows } from '../../core/database';
@@ -83,23 +83,7 @@ export async function sweepsDue(db: Db): Promise<SweepDue[]> {
     .where(and(eq(encryptedAccounts.spending, true), eq(encryptedAccounts.state, 'registered')))
     .orderBy(asc(encryptedAccounts.address));
   if (accounts.length === 0) return [];
-  const moving = await db
-    .select({ address: encryptedSweeps.address })
-    .from(encryptedSweeps)
-    .where(
-      and(
-        eq(encryptedSweeps.state, 'pending'),
-        inArray(
-          encryptedSweeps.address,
-          accounts.map((account) => account.address),
-        ),
-      ),
-    );
-  const withdrawing = await db
-    .select({ address: withdrawals.toAddress })
-    .from(withdrawals)
-    .where(and(eq(withdrawals.encrypted, true), eq(withdrawals.state, 'pending')));
-  const busy = new Set([...moving, ...withdrawing].map((row) => row.address));
+  const busy = await movingAddresses(db);
   const due: SweepDue[] = [];
   for (const account of accounts) {
     if (busy.has(account.address)) continue;
@@ -117,15 +101,39 @@ export async function sweepsDue(db: Db): Promise<SweepDue[]> {
   return due;
 }
 
-/** Addresses with a sweep or a withdrawal on its way: between two states, they are left out of an audit. */
-export async function movingAddresses(db: Db): Promise<Set<string>> {
+/**
+ * Accounts with a sweep, or (unless `sweepsOnly`) an encrypted withdrawal, on its way: between two
+ * states, nothing is swept or proven from them, and the audit leaves them out. `address` asks of
+ * that one account alone.
+ */
+export async function movingAddresses(
+  db: Db,
+  options: { address?: string; sweepsOnly?: boolean } = {},
+): Promise<Set<string>> {
   const sweeping = await db
     .select({ address: encryptedSweeps.address })
     .from(encryptedSweeps)
-    .where(eq(encryptedSweeps.state, 'pending'));
-  const withdrawing = await db
-    .select({ address: withdrawals.toAddress })
-    .from(withdrawals)
-    .where(and(eq(withdrawals.encrypted, true), eq(withdrawals.state, 'pending')));
+    .where(
+      and(
+        eq(encryptedSweeps.state, 'pending'),
+        options.address === undefined ? undefined : eq(encryptedSweeps.address, options.address),
+      ),
+    );
+  const withdrawing = options.sweepsOnly
+    ? []
+    : await db
+        .select({ address: withdrawals.toAddress })
+        .from(withdrawals)
+        .where(
+          and(
+            eq(withdrawals.encrypted, true),
+            eq(withdrawals.state, 'pending'),
+            options.address === undefined ? undefined : eq(withdrawals.toAddress, options.address),
+          ),
+        );
   return new Set([...sweeping, ...withdrawing].map((row) => row.address));
 }
+
+/** Whether a sweep, or (unless `sweepsOnly`) an encrypted withdrawal, of this account is on its way. */
+export const isMoving = async (db: Db, address: string, options: { sweepsOnly?: boolean } = {}) =>
+  (await movingAddresses(db, { ...options, address })).size > 0;

@@ -3,15 +3,14 @@ import { encodeFunctionData, getAddress, type Hex, keccak256 } from 'viem';
 import * as EncryptedCreditsContract from '../../chain/contracts/EncryptedCredits';
 import { estimateGasLimit, queueTransaction } from '../../chain/sender/sender';
 import { planWithdrawal, readAccount, withdrawArguments } from '../../chain/zk/encrypted-credits';
-import type { Db } from '../../core/database';
 import type { GatewayDeps } from '../deps';
 import { endHeldTransfer } from '../ledger';
-import { encryptedAccounts, encryptedSweeps, withdrawals } from '../schema';
+import { encryptedAccounts, withdrawals } from '../schema';
 // The treasury's withdrawals' own purpose: their settlement captures or releases the hold alike.
 import { WITHDRAWAL_PURPOSE } from '../withdrawals/service';
 import type { EncryptedAccount } from './accounts';
-import { findEncryptedCredits, gatewayProvers } from './runtime';
-import { depositsOnTheirWay, spendingRecord, spendingValueOnChain } from './spending';
+import { findEncryptedCredits, gatewayProvers, isPassingTrouble } from './runtime';
+import { depositsOnTheirWay, isMoving, spendingRecord, spendingValueOnChain } from './spending';
 
 /**
  * A person's withdrawal out of their own encrypted account: the operator proves it with the
@@ -46,30 +45,8 @@ export async function encryptedWithdrawalSource(
         eq(encryptedAccounts.state, 'registered'),
       ),
     );
-  if (!account || (await busy(deps.db, account.address))) return null;
+  if (!account || (await isMoving(deps.db, account.address))) return null;
   return (await spendingRecord(deps.db, account.address)) >= amount ? account : null;
-}
-
-/** Whether a sweep or an encrypted withdrawal of the account is on its way. */
-async function busy(db: Db, address: string): Promise<boolean> {
-  const [sweep] = await db
-    .select({ id: encryptedSweeps.id })
-    .from(encryptedSweeps)
-    .where(and(eq(encryptedSweeps.address, address), eq(encryptedSweeps.state, 'pending')))
-    .limit(1);
-  if (sweep) return true;
-  const [withdrawal] = await db
-    .select({ id: withdrawals.id })
-    .from(withdrawals)
-    .where(
-      and(
-        eq(withdrawals.toAddress, address),
-        eq(withdrawals.encrypted, true),
-        eq(withdrawals.state, 'pending'),
-      ),
-    )
-    .limit(1);
-  return withdrawal !== undefined;
 }
 
 export type WithdrawalProving = { proven: number; waiting: number; failed: number };
@@ -77,9 +54,10 @@ export type WithdrawalProving = { proven: number; waiting: number; failed: numbe
 /**
  * Proves every encrypted withdrawal that waits for its proof and queues it: from the account as the
  * chain holds it, read with the auditor key (a chain that is behind, or a sweep or deposit of the
- * account on its way, is waited for). Two processes may prove the same withdrawal; only one queues
- * it. One that cannot be proven or that the chain cannot take (its gas estimate refused) fails, and
- * the person's credits are released, unless a twin's proof is queued already.
+ * account on its way, is waited for, as is an RPC or a prover in trouble). Two processes may prove
+ * the same withdrawal; only one queues it. One that cannot be proven or that the chain cannot take
+ * (its gas estimate refused) fails, and the person's credits are released, unless a twin's proof is
+ * queued already.
  */
 export async function proveEncryptedWithdrawals(deps: GatewayDeps): Promise<WithdrawalProving> {
   const outcome: WithdrawalProving = { proven: 0, waiting: 0, failed: 0 };
@@ -101,13 +79,9 @@ export async function proveEncryptedWithdrawals(deps: GatewayDeps): Promise<With
     const address = getAddress(withdrawal.toAddress);
     // A sweep of the account, or a deposit into it, on its way changes the ciphertext the proof is
     // made over: the withdrawal waits for it rather than be refused on chain.
-    const [sweeping] = await deps.db
-      .select({ id: encryptedSweeps.id })
-      .from(encryptedSweeps)
-      .where(and(eq(encryptedSweeps.address, withdrawal.toAddress), eq(encryptedSweeps.state, 'pending')))
-      .limit(1);
     const changing =
-      sweeping !== undefined || (await depositsOnTheirWay(deps.db, withdrawal.toAddress)).length > 0;
+      (await isMoving(deps.db, withdrawal.toAddress, { sweepsOnly: true })) ||
+      (await depositsOnTheirWay(deps.db, withdrawal.toAddress)).length > 0;
     const held = changing ? null : await readAccount(chain.client.publicClient, contract, address);
     const value = held
       ? await spendingValueOnChain(deps.db, withdrawal.toAddress, held.audit, auditor.secret)
@@ -140,6 +114,14 @@ export async function proveEncryptedWithdrawals(deps: GatewayDeps): Promise<With
         { maxGasLimit: chain.settings.maxGasLimit },
       );
     } catch (error) {
+      if (isPassingTrouble(error)) {
+        deps.log.warn(
+          { err: error, withdrawal: withdrawal.id },
+          'gateway: an encrypted withdrawal waits for the chain or the provers',
+        );
+        outcome.waiting += 1;
+        continue;
+      }
       deps.log.error(
         { err: error, withdrawal: withdrawal.id },
         'gateway: an encrypted withdrawal could not be proven or sent',
