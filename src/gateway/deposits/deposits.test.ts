@@ -58,6 +58,26 @@ async function depositor(): Promise<{ person: TestPerson; wallet: ReturnType<typ
   return { person, wallet };
 }
 
+/** Runs `work` as code would: Tally served on a port, and an API key of the person's for the client. */
+async function fromCode(
+  person: TestPerson,
+  work: (tallyUrl: string, apiKey: string) => Promise<void>,
+): Promise<void> {
+  const key = await read(
+    await request(tally, 'POST', '/api/auth/api-keys', {
+      as: person,
+      body: { name: 'my agent', scopes: ['gateway:spend', 'gateway:read'] },
+    }),
+  );
+  const server = serve({ fetch: tally.http.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  try {
+    await work(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, key.secret);
+  } finally {
+    server.close();
+  }
+}
+
 /** A signed authorization of `value` micro-USDC to the treasury, on the terms Tally gives for deposits. */
 async function authorization(signer: AuthorizationSigner, value: bigint, options: AuthorizationOptions = {}) {
   const terms = await read(await request(tally, 'GET', '/api/gateway/deposits/terms', { as: reader }));
@@ -175,46 +195,26 @@ describe('deposits', () => {
 
   it('takes a deposit from code: the client signs the authorization and an API key sends it', async () => {
     const { person, wallet } = await depositor();
-    const key = await read(
-      await request(tally, 'POST', '/api/auth/api-keys', {
-        as: person,
-        body: { name: 'my agent', scopes: ['gateway:spend', 'gateway:read'] },
-      }),
-    );
-    const server = serve({ fetch: tally.http.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    try {
-      const tallyUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const deposit = await depositUsdc({ tally: tallyUrl, apiKey: key.secret, wallet, amount: 4_000_000n });
+    await fromCode(person, async (tallyUrl, apiKey) => {
+      const deposit = await depositUsdc({ tally: tallyUrl, apiKey, wallet, amount: 4_000_000n });
       expect(deposit.state).toBe('payment_received');
       await settleChain(tally);
       expect(await balanceOf(person.userId)).toBe(4_000_000n);
       await expect(
         depositUsdc({
           tally: tallyUrl,
-          apiKey: key.secret,
+          apiKey,
           wallet: mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 8 }),
           amount: 1n,
         }),
       ).rejects.toThrow('Tally refused the deposit: the paying wallet is not linked to your account');
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it('sets up a private balance and deposits to it from code, then a plain deposit when asked', async () => {
     const { person, wallet } = await depositor();
-    const key = await read(
-      await request(tally, 'POST', '/api/auth/api-keys', {
-        as: person,
-        body: { name: 'my agent', scopes: ['gateway:spend', 'gateway:read'] },
-      }),
-    );
-    const server = serve({ fetch: tally.http.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    try {
-      const tallyUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const options = { tally: tallyUrl, apiKey: key.secret, wallet };
+    await fromCode(person, async (tallyUrl, apiKey) => {
+      const options = { tally: tallyUrl, apiKey, wallet };
       const registered = await registerPrivateBalance(options);
       expect(registered.account).toMatchObject({
         state: 'registering',
@@ -233,9 +233,7 @@ describe('deposits', () => {
       await expect(registerPrivateBalance(options)).resolves.toMatchObject({
         account: { state: 'registered' },
       });
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it('credits a transferWithAuthorization someone else submitted first, once; Tally’s own submission then fails harmlessly', async () => {
