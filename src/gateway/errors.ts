@@ -75,6 +75,11 @@ export const gatewayErrors = defineErrors({
       'A deposit to the encrypted credits contract comes from the wallet of the payer’s registered encrypted account, as a ReceiveWithAuthorization',
   },
   claim_pending: { status: 409, description: 'A claim of the encrypted balance is on its way already' },
+  payout_on_its_way: {
+    status: 409,
+    description:
+      'A payout into the encrypted account is on its way: once it has landed, read the balance and claim again',
+  },
   invalid_claim_proof: {
     status: 422,
     description:

@@ -17,8 +17,9 @@ import type { GatewayDeps } from '../deps';
 import { gatewayErrors } from '../errors';
 import { availableIn, encryptedAccountOf, endHeldTransfer, GATEWAY_ACCOUNTS, USDC_LEDGER } from '../ledger';
 import type { Provider } from '../providers/service';
-import { encryptedClaims } from '../schema';
+import { encryptedBatches, encryptedClaims, payouts } from '../schema';
 import { type EncryptedAccount, findProviderAccount, keyOfAccount } from './accounts';
+import { lockEncryptedPayments } from './payouts';
 import { requireEncryptedCredits } from './runtime';
 
 export type EncryptedClaim = typeof encryptedClaims.$inferSelect;
@@ -118,6 +119,20 @@ export async function claimEncrypted(
     { maxGasLimit: chain.settings.maxGasLimit },
   );
   return deps.db.transaction(async (tx) => {
+    // A payout into the account on its way would land first and change the balance this claim was
+    // proven over: the claim waits for it, under the lock batches are sent under.
+    await lockEncryptedPayments(tx);
+    const [incoming] = await tx
+      .select({ id: payouts.id })
+      .from(payouts)
+      .innerJoin(encryptedBatches, eq(encryptedBatches.id, payouts.batchId))
+      .where(and(eq(payouts.toAddress, account.address), eq(encryptedBatches.state, 'paying')))
+      .limit(1);
+    if (incoming)
+      throw gatewayErrors.error(
+        'payout_on_its_way',
+        'a payout into your encrypted account is on its way: once it has landed (a minute or so), read your balance and claim again',
+      );
     const id = newId();
     const holdId = partId(id, 1);
     const [hold] = await applyBalanceOps(

@@ -634,6 +634,57 @@ describe('a settlement with encrypted payouts', () => {
     expect(decrypt((await onChain(contract)).audit, auditor.secret, 1n << 24n)).toBe(0n);
     expect(await auditEncryptedBalances(deps)).toMatchObject({ mismatches: [] });
   }, 240_000);
+
+  it('never has a claim and a payout to one account on their way together: the batch waits for the claim, a claim for the batch', async () => {
+    // Alpha holds 855,000 and earns 285,000 more; the run's batch is funded.
+    await callAdd(firstToken, alpha, 1);
+    await deps.meter.flushed();
+    tally.clock.advance(24 * 3_600_000);
+    expect((await settle(deps, periodEndAt(tally.clock.now(), 24))).made).toBe(true);
+    await settleChain(tally, { follow: false });
+    const claimOf = async (amount: bigint) => {
+      const balance = (await onChain(alpha.wallet.address)).balance;
+      const value = decrypt(balance, alpha.key.secret, 1n << 24n)!;
+      const planned = planWithdrawal({
+        owner: alpha.key,
+        balance,
+        value,
+        amount,
+        recipient: alpha.wallet.address,
+      });
+      const proof = await prove('withdraw', planned.inputs);
+      return request(tally, 'POST', '/api/gateway/provider/encrypted/claims', {
+        as: alpha.person,
+        body: {
+          amount: amount.toString(),
+          new_balance: ciphertextToJson(planned.statement.newBalance),
+          proof: proof.proof,
+        },
+      });
+    };
+
+    // A claim on its way: the batch is not proven over it, and counts no attempt.
+    expect((await claimOf(55_000n)).status).toBe(201);
+    expect(await proveEncryptedBatches(deps)).toEqual({
+      state: 'waiting',
+      reason: `a claim of ${alpha.wallet.address.toLowerCase()} is on its way: the batch waits for it`,
+    });
+    await settleChain(tally, { follow: false });
+    expect(await usdcOf(alpha.wallet.address)).toBe(alphaNet + 55_000n);
+    expect(await proveEncryptedBatches(deps)).toMatchObject({ state: 'sent', moves: 1 });
+
+    // The batch on its way: a claim proven over the balance before it lands is refused, and holds nothing.
+    const early = await claimOf(800_000n);
+    expect(early.status).toBe(409);
+    expect((await read(early)).error.code).toBe('payout_on_its_way');
+    expect(await ledgerEncrypted(alpha.providerId)).toEqual({ posted: 800_000n, pending: 0n });
+    await settleChain(tally, { follow: false });
+    expect(await ledgerEncrypted(alpha.providerId)).toEqual({ posted: 1_085_000n, pending: 0n });
+    expect(decrypt((await onChain(alpha.wallet.address)).balance, alpha.key.secret, 1n << 24n)).toBe(
+      1_085_000n,
+    );
+    expect(await auditEncryptedBalances(deps)).toMatchObject({ mismatches: [] });
+  }, 240_000);
 });
 
 interface Spender {
@@ -796,6 +847,7 @@ describe('people’s encrypted credits', () => {
     await deps.meter.flushed();
     // Pat spent 770,000 and Quinn 640,000; the chain still holds their deposits until the settlement.
     expect(await ledgerPosted(pat)).toMatchObject({ on_chain: '3000000', unswept: '770000' });
+    const alphaBefore = await ledgerEncrypted(alpha.providerId);
     const betaBefore = await ledgerEncrypted(beta.providerId);
 
     tally.clock.advance(24 * 3_600_000);
@@ -821,7 +873,10 @@ describe('people’s encrypted credits', () => {
     );
     runTransactions.push(hash!.hash);
 
-    expect(await ledgerEncrypted(alpha.providerId)).toEqual({ posted: 855_000n + 855_000n, pending: 0n });
+    expect(await ledgerEncrypted(alpha.providerId)).toEqual({
+      posted: alphaBefore.posted + 855_000n,
+      pending: 0n,
+    });
     expect(await ledgerEncrypted(beta.providerId)).toEqual({
       posted: betaBefore.posted + 484_500n,
       pending: 0n,

@@ -29,7 +29,7 @@ import {
 } from '../ledger';
 import { GATEWAY_NOTIFICATIONS } from '../notifications';
 import type { Provider } from '../providers/service';
-import { encryptedAccounts, encryptedBatches, encryptedSweeps, payouts } from '../schema';
+import { encryptedAccounts, encryptedBatches, encryptedClaims, encryptedSweeps, payouts } from '../schema';
 import { type EncryptedAccount, keyOfAccount } from './accounts';
 import {
   type EncryptedCredits,
@@ -454,6 +454,13 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
     )
     .returning({ id: encryptedBatches.id });
   if (!leased) return { state: 'waiting', reason: 'another process is proving it' };
+  // A claim of a payee's account on its way was proven over its balance as it is: a payout landing
+  // first would have it refused on chain. The batch waits for it (a claim lands within a minute).
+  const claiming = await claimsInTheWay(deps.db, batch.id);
+  if (claiming) {
+    await leaveForNextRun(deps, batch.id);
+    return { state: 'waiting', reason: claiming };
+  }
   const credits = await requireEncryptedCredits(deps);
   const { chain, contract, auditor } = credits;
 
@@ -584,23 +591,26 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
     });
     return { state: 'waiting', reason };
   }
-  const sent = await deps.db.transaction(async (tx) => {
+  const sent = await deps.db.transaction(async (tx): Promise<string | true> => {
     // One batch on its way at a time, whichever process proved it: each starts from the pool as the
-    // one before it leaves it, so a second sent beside it would be refused.
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('gateway_encrypted_batches'))`);
+    // one before it leaves it, so a second sent beside it would be refused. Claims take the same
+    // lock (`claims.ts`), so a claim and a payout to one account are never both on their way.
+    await lockEncryptedPayments(tx);
     const [already] = await tx
       .select({ id: encryptedBatches.id })
       .from(encryptedBatches)
       .where(eq(encryptedBatches.state, 'paying'))
       .limit(1);
-    if (already) return false;
+    if (already) return 'proven elsewhere';
+    const claimingNow = await claimsInTheWay(tx, batch.id);
+    if (claimingNow) return claimingNow;
     const [claimed] = await tx
       .update(encryptedBatches)
       .set({ state: 'paying', attempts: batch.attempts + 1 })
       .where(and(eq(encryptedBatches.id, batch.id), eq(encryptedBatches.state, 'proving')))
       .returning();
     // Another process proved it first: its transaction goes, this one is dropped.
-    if (!claimed) return false;
+    if (!claimed) return 'proven elsewhere';
     const queued = await queueTransaction(tx, deps.clock, {
       chainId: chain.client.chainId,
       from: chain.treasury.address,
@@ -617,9 +627,28 @@ export async function proveEncryptedBatches(deps: GatewayDeps): Promise<ProvingO
       .where(eq(encryptedBatches.id, batch.id));
     return true;
   });
-  return sent
-    ? { state: 'sent', batchId: batch.id, moves: planned.length }
-    : { state: 'waiting', reason: 'proven elsewhere' };
+  if (sent === true) return { state: 'sent', batchId: batch.id, moves: planned.length };
+  await leaveForNextRun(deps, batch.id);
+  return { state: 'waiting', reason: sent };
+}
+
+/**
+ * The lock under which a batch is sent and a claim is queued: one batch on its way at a time, and
+ * never a claim and a payout to the same account at once.
+ */
+export async function lockEncryptedPayments(tx: Db): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('gateway_encrypted_batches'))`);
+}
+
+/** Why the batch waits for a claim of one of its payees' accounts on its way, or null. */
+async function claimsInTheWay(db: Db, batchId: string): Promise<string | null> {
+  const [claim] = await db
+    .select({ address: encryptedClaims.address })
+    .from(encryptedClaims)
+    .innerJoin(payouts, eq(payouts.toAddress, encryptedClaims.address))
+    .where(and(eq(payouts.batchId, batchId), eq(encryptedClaims.state, 'pending')))
+    .limit(1);
+  return claim ? `a claim of ${claim.address} is on its way: the batch waits for it` : null;
 }
 
 /**

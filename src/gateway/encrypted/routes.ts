@@ -280,6 +280,7 @@ export function encryptedRoutes(deps: GatewayDeps) {
           'encrypted_credits_off',
           'no_encrypted_account',
           'claim_pending',
+          'payout_on_its_way',
           'nothing_to_claim',
           'invalid_claim_proof',
         ]),
