@@ -9,7 +9,7 @@ import { newId } from '../../core/ids';
 import { resolveStreamContracts } from '../chain/contracts';
 import { checkoutIdOf } from '../chain/flow-reference';
 import { slotsTaken } from '../checkouts/service';
-import { checkouts, type PlanToken, plans, planTokens, subscriptions } from '../schema';
+import { checkouts, type PlanToken, plans, planTokens, subscriptions, usages } from '../schema';
 import {
   confirmedFlowUpdateBefore,
   FLOW_OPERATORS_WATCHER,
@@ -187,8 +187,30 @@ async function close(tx: Db, subscription: Subscription, update: FlowUpdate): Pr
 
 /** Undoes what a flow update did when its block leaves the chain: what it started, and what it closed. */
 export async function undoFlowUpdate(tx: Db, eventId: string, at: Date): Promise<void> {
-  const started = await tx.delete(subscriptions).where(eq(subscriptions.startEventId, eventId)).returning();
+  const started = await tx
+    .select({ id: subscriptions.id, checkoutId: subscriptions.checkoutId })
+    .from(subscriptions)
+    .where(eq(subscriptions.startEventId, eventId))
+    .for('update');
   for (const subscription of started) {
+    // The undo must not fail: the follower's watcher would stay on this event, and no flow would be
+    // followed any more. So what hangs on the subscription goes with it. Its reported uses count
+    // against a stream plan's month limit only (no money is attached to them); a flow mined again
+    // starts a new subscription, whose month counts afresh, as a plan taken up again does.
+    await tx.delete(usages).where(eq(usages.subscriptionId, subscription.id));
+    // A change or cancel still open named a subscription the standing chain never started: it can
+    // no longer complete, and a change's slot of its new plan is given back. The person starts over
+    // from the subscription once its flow is seen again.
+    await tx
+      .update(checkouts)
+      .set({ state: 'cancelled', replacesSubscriptionId: null, updatedAt: at })
+      .where(and(eq(checkouts.replacesSubscriptionId, subscription.id), eq(checkouts.state, 'reserved')));
+    // Any other (the update that completed it was undone first, newest first) only loses the link.
+    await tx
+      .update(checkouts)
+      .set({ replacesSubscriptionId: null, updatedAt: at })
+      .where(eq(checkouts.replacesSubscriptionId, subscription.id));
+    await tx.delete(subscriptions).where(eq(subscriptions.id, subscription.id));
     await tx
       .update(checkouts)
       .set({ state: 'reserved', updatedAt: at })

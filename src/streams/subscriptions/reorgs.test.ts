@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Hex } from 'viem';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Body,
+  read,
+  request,
+  signedInPerson,
+  type TestPerson,
+  type TestTally,
+  testTally,
+} from '../../../test/support/app';
+import { chainEventId } from '../../chain/follower/events';
+import type { Watcher } from '../../chain/follower/follower';
+import type { ChainRuntime } from '../../chain/runtime';
+import { events } from '../../chain/schema';
+import { flowReference } from '../chain/flow-reference';
+import { watchDeps } from '../line';
+import { FLOWS_WATCHER } from './close-reasons';
+import { flowWatchers } from './flows';
+
+/**
+ * A reorg takes flow updates off the chain after the follower handed them over: each is undone,
+ * newest first, in the transaction that orphans it, as the follower's rewind does. An undo that
+ * throws would hold the follower's watcher where it is, and no flow would be followed any more.
+ */
+
+let tally: TestTally;
+let flows: Watcher;
+
+const wallet = () => `0x${randomBytes(20).toString('hex')}`;
+const DAIX = '0x00000000000000000000000000000000000000d1';
+const CFA = '0x00000000000000000000000000000000000000c1';
+const CHAIN_ID = 31337;
+
+const chain = {
+  deployment: {
+    chainId: CHAIN_ID,
+    tokens: { DAIx: { symbol: 'DAIx', name: 'Super DAI', address: DAIX, decimals: 18, underlying: 'DAI' } },
+    superfluid: { host: '0x00000000000000000000000000000000000000b1', cfaV1Forwarder: CFA },
+  },
+  treasury: { address: '0x00000000000000000000000000000000000000a1' },
+} as unknown as ChainRuntime;
+
+beforeAll(async () => {
+  tally = await testTally();
+  [, flows] = flowWatchers(chain, watchDeps({ ...tally.context, chain })) as [Watcher, Watcher];
+});
+
+async function ok(status: number, as: TestPerson, method: string, path: string, body?: unknown) {
+  const response = await request(tally, method, path, { as, body });
+  const answer = await read(response);
+  expect(response.status, JSON.stringify(answer)).toBe(status);
+  return answer as Body;
+}
+
+let block = 1_000n;
+
+/** A `FlowUpdated` as the follower hands it over, stored confirmed and handled. */
+async function flowUpdated(args: { sender: string; receiver: string; flowRate: bigint; userData?: Hex }) {
+  block++;
+  const blockHash = `0x${block.toString(16).padStart(64, '0')}` as Hex;
+  const log = {
+    chainId: CHAIN_ID,
+    blockNumber: block,
+    blockHash,
+    blockTimestamp: tally.clock.now(),
+    transactionHash: `0x${randomBytes(32).toString('hex')}` as Hex,
+    address: CFA as Hex,
+    id: chainEventId(CHAIN_ID, blockHash, 4),
+    logIndex: 4,
+    eventName: 'FlowUpdated',
+    args: {
+      token: DAIX,
+      sender: args.sender,
+      receiver: args.receiver,
+      flowRate: args.flowRate,
+      totalSenderFlowRate: -args.flowRate,
+      totalReceiverFlowRate: args.flowRate,
+      userData: args.userData ?? '0x',
+    },
+  };
+  await tally.database.db.transaction(async (tx) => {
+    await tx.insert(events).values({
+      id: log.id,
+      follower: FLOWS_WATCHER,
+      chainId: log.chainId,
+      blockNumber: log.blockNumber,
+      blockHash: log.blockHash,
+      blockTimestamp: log.blockTimestamp,
+      transactionHash: log.transactionHash,
+      logIndex: log.logIndex,
+      address: log.address,
+      eventName: log.eventName,
+      args: {
+        ...log.args,
+        flowRate: `${args.flowRate}`,
+        totalSenderFlowRate: `${-args.flowRate}`,
+        totalReceiverFlowRate: `${args.flowRate}`,
+      },
+      state: 'confirmed',
+      createdAt: tally.clock.now(),
+    });
+    await flows.onConfirmed(tx, log as never);
+  });
+  return log;
+}
+
+/** The follower's rewind: the logs leave the chain newest first, each undone as it is orphaned. */
+async function reorg(...logs: Awaited<ReturnType<typeof flowUpdated>>[]) {
+  await tally.database.db.transaction(async (tx) => {
+    for (const log of [...logs].reverse()) {
+      await tx
+        .update(events)
+        .set({ state: 'orphaned', orphanedAt: tally.clock.now() })
+        .where(eq(events.id, log.id));
+      await flows.onOrphaned(tx, log as never);
+    }
+  });
+}
+
+/** A producer with two stream plans in DAIx (one with a month limit), and a consumer's wallet. */
+async function producerWithPlans() {
+  const producer = await signedInPerson(tally);
+  const receiver = wallet();
+  await ok(201, producer, 'POST', '/api/streams/producer', { name: 'Weather Co', payout_address: receiver });
+  const plan = (name: string, price: string) =>
+    ok(201, producer, 'POST', '/api/streams/producer/plans', {
+      kind: 'stream',
+      name,
+      token: 'DAIx',
+      price,
+      period: 'month',
+      month_limit: 10,
+    });
+  const basic = await plan('Basic', '10000000000000000000');
+  const pro = await plan('Pro', '20000000000000000000');
+  const consumer = await signedInPerson(tally);
+  const sender = wallet();
+  const subscriptions = async () =>
+    (await ok(200, consumer, 'GET', '/api/streams/subscriptions')).items as Body[];
+  const checkOut = async (planId: string) =>
+    ok(201, consumer, 'POST', `/api/streams/plans/${planId}/checkouts`, { subscriber_address: sender });
+  const checkout = async (id: string) => ok(200, consumer, 'GET', `/api/streams/checkouts/${id}`);
+  return { producer, receiver, basic, pro, consumer, sender, subscriptions, checkOut, checkout };
+}
+
+describe('a reorg that takes a subscription’s start away', () => {
+  it('undoes it after a use was reported and a change and a cancel were opened, and the follower goes on', async () => {
+    const { producer, receiver, basic, pro, consumer, sender, subscriptions, checkOut, checkout } =
+      await producerWithPlans();
+    const first = await checkOut(basic.id);
+    const rate = BigInt(first.flow_rate);
+    const start = await flowUpdated({ sender, receiver, flowRate: rate, userData: flowReference(first.id) });
+    const [subscription] = await subscriptions();
+    expect(subscription).toMatchObject({ state: 'active', checkout_id: first.id });
+    await ok(201, producer, 'POST', `/api/streams/plans/${basic.id}/usage`, {
+      wallet: sender,
+      uses: 2,
+      key: 'served-1',
+    });
+    const change = await ok(201, consumer, 'POST', `/api/streams/subscriptions/${subscription.id}/change`, {
+      plan_id: pro.id,
+    });
+    const cancel = await ok(201, consumer, 'POST', `/api/streams/subscriptions/${subscription.id}/cancel`);
+
+    await reorg(start);
+    expect(await subscriptions()).toEqual([]);
+    expect((await checkout(first.id)).state).toBe('reserved');
+    // They named a subscription that never started on the chain that stands.
+    expect((await checkout(change.id)).state).toBe('cancelled');
+    expect((await checkout(cancel.id)).state).toBe('cancelled');
+    expect(
+      (await ok(200, producer, 'GET', `/api/streams/plans/${basic.id}/access?wallet=${sender}`)).holds,
+    ).toBe(false);
+
+    // The same flow mined again: the subscription starts again, and its month counts afresh.
+    await flowUpdated({ sender, receiver, flowRate: rate, userData: flowReference(first.id) });
+    const [again] = await subscriptions();
+    expect(again).toMatchObject({ state: 'active', checkout_id: first.id });
+    expect(
+      (await ok(200, producer, 'GET', `/api/streams/plans/${basic.id}/access?wallet=${sender}`)).month,
+    ).toMatchObject({ used: 0, left: 10 });
+
+    // And other wallets' flows are followed as before.
+    const other = await producerWithPlans();
+    const theirs = await other.checkOut(other.basic.id);
+    await flowUpdated({
+      sender: other.sender,
+      receiver: other.receiver,
+      flowRate: BigInt(theirs.flow_rate),
+      userData: flowReference(theirs.id),
+    });
+    expect((await other.subscriptions()).map((s) => s.state)).toEqual(['active']);
+  });
+
+  it('undoes a plan change and then the start it changed, leaving the first checkout to be sent again', async () => {
+    const { receiver, basic, pro, consumer, sender, subscriptions, checkOut, checkout } =
+      await producerWithPlans();
+    const first = await checkOut(basic.id);
+    const basicRate = BigInt(first.flow_rate);
+    const start = await flowUpdated({
+      sender,
+      receiver,
+      flowRate: basicRate,
+      userData: flowReference(first.id),
+    });
+    const [subscription] = await subscriptions();
+    const change = await ok(201, consumer, 'POST', `/api/streams/subscriptions/${subscription.id}/change`, {
+      plan_id: pro.id,
+    });
+    const moved = await flowUpdated({
+      sender,
+      receiver,
+      flowRate: BigInt(change.flow_rate),
+      userData: flowReference(change.id),
+    });
+    expect((await subscriptions()).map((s) => [s.plan.name, s.state]).sort()).toEqual([
+      ['Basic', 'closed'],
+      ['Pro', 'active'],
+    ]);
+
+    await reorg(start, moved);
+    expect(await subscriptions()).toEqual([]);
+    expect((await checkout(first.id)).state).toBe('reserved');
+    expect((await checkout(change.id)).state).toBe('cancelled');
+  });
+});
