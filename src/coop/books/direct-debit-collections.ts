@@ -477,7 +477,9 @@ export async function directDebitOf(
 /**
  * Settles a debit with its statement line, kept already as `lineId`. Its money arrived: the bill is
  * paid as a transfer would pay it (if it was paid otherwise meanwhile, the line waits for the
- * bookkeeper). It came back before it arrived: the bill, never paid, is flagged bad for the
+ * bookkeeper). The debit's amount was fixed when it was collected, so when it no longer makes the
+ * bill's total with what was received before (a correction changed the bill, or part was paid
+ * otherwise), the line waits as a bad amount for the bookkeeper to confirm, as a transfer would. It came back before it arrived: the bill, never paid, is flagged bad for the
  * household to pay by transfer. It came back after: the money left again, the household's balance
  * owes it once more (a reversing transfer), and the order says so; the bill stays paid, since its
  * order may be finished.
@@ -489,15 +491,16 @@ export async function settleDirectDebit(
   debit: DirectDebitRow,
   line: StatementLine,
   lineId: string,
-): Promise<'matched' | 'unmatched' | 'outgoing'> {
+): Promise<'matched' | 'unmatched' | 'bad_amount' | 'outgoing'> {
   const now = deps.clock.now();
   const order = await findOrder(tx, debit.orderId, true);
-  const [bill] = await queryRows<{ state: string }>(
+  const [bill] = await queryRows<{ state: string; total: string; received: string }>(
     tx,
-    sql`SELECT payment_state AS state FROM coop_bills WHERE order_id = ${debit.orderId} AND household_id = ${debit.householdId}`,
+    sql`SELECT payment_state AS state, total_cents::text AS total, received_cents::text AS received
+        FROM coop_bills WHERE order_id = ${debit.orderId} AND household_id = ${debit.householdId} FOR UPDATE`,
   );
-  const payable = order.status === 'processed' && bill?.state !== 'paid';
-  const tie = (state: 'matched' | 'unmatched' | 'outgoing') =>
+  const payable = order.status === 'processed' && bill !== undefined && bill.state !== 'paid';
+  const tie = (state: 'matched' | 'unmatched' | 'bad_amount' | 'outgoing') =>
     tx
       .update(bankLines)
       .set({
@@ -516,6 +519,10 @@ export async function settleDirectDebit(
     if (!payable) {
       await tie('unmatched');
       return 'unmatched';
+    }
+    if (BigInt(bill.received) + debit.amountCents !== BigInt(bill.total)) {
+      await tie('bad_amount');
+      return 'bad_amount';
     }
     await receivePayment(deps, tx, actor, order, debit.householdId, `direct debit, ${line.bankId}`);
     await tie('matched');

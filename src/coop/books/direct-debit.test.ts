@@ -382,6 +382,80 @@ describe('direct debit collections', () => {
     await refused('bill_not_due', 409, 'POST', collections, keeper, { bills: [billOf(millers)] });
   });
 
+  it('pay a bill by what the debit brought, not by what the bill is when it arrives', async () => {
+    const { clubId, admin, keeper, order, detail, millers, flat, okafors } = await clubWithBills();
+    await switchOn(clubId, admin);
+    for (const household of [millers, flat, okafors]) await sign(household);
+    const collections = `/api/coop/clubs/${clubId}/direct-debit-collections`;
+    await ok(201, 'POST', collections, keeper, { bills: [millers, flat, okafors].map(billOf) });
+    const debits = (await ok(200, 'GET', collections, keeper)).items[0].items as Body[];
+    const debitOf = (household: Body) => debits.find((d) => d.household_id === household.id)!;
+    expect([millers, flat, okafors].map((h) => debitOf(h).amount_cents)).toEqual(['556', '599', '642']);
+
+    // The Millers pay €1.00 by transfer meanwhile, which the bookkeeper records as a bad amount.
+    await ok(200, 'POST', `${order}/bills/${millers.id}/bad-payment`, keeper, {
+      reason: 'bad_amount',
+      paid: '1.00',
+    });
+    // A correction lowers Flat 3B's bill to €4.70 and raises the Okafors' to €6.84.
+    await ok(200, 'POST', `${order}/reopen`, admin, { reason: 'the eggs were miscounted' });
+    const farm = detail.producers[0].producer_id;
+    const eggs = (await ok(200, 'GET', order, admin)).products.find((p: Body) => p.name === 'Eggs');
+    await ok(200, 'POST', `${order}/producers/${farm}/delivery/reopen`, admin);
+    await ok(200, 'PUT', `${order}/products/${eggs.product_id}/delivery`, admin, {
+      outcome: 'delivered',
+      households: [
+        { household_id: flat.id, items: 8 },
+        { household_id: okafors.id, items: 13 },
+      ],
+    });
+    await ok(200, 'POST', `${order}/producers/${farm}/delivery/confirm`, admin);
+    const balances = async () => Promise.all([millers, flat, okafors].map((h) => balance(h.id)));
+    const before = await balances();
+    expect(before).toEqual([-456n, -470n, -684n]);
+
+    // Each debit brings what it was collected for; none of them makes its bill's total now, so each
+    // waits as a bad amount, and nothing is recorded before the bookkeeper confirms it.
+    const arrived = await importing(
+      keeper,
+      clubId,
+      camt(
+        [millers, flat, okafors].map((h, index) => ({
+          id: `DD-${index}`,
+          amount: formatAmount(BigInt(debitOf(h).amount_cents), 2),
+          direction: 'CRDT' as const,
+          endToEndId: debitOf(h).end_to_end_id,
+        })),
+      ),
+    );
+    expect(arrived).toMatchObject({ lines: 3, matched: 0, bad_amount: 3, unmatched: 0 });
+    expect(await balances()).toEqual(before);
+    const waiting = (await ok(200, 'GET', `/api/coop/clubs/${clubId}/bank-lines`, keeper)).items as Body[];
+    expect(waiting.map((l) => [l.household_id, l.state, l.amount_cents]).sort()).toEqual(
+      [
+        [millers.id, 'bad_amount', '556'],
+        [flat.id, 'bad_amount', '599'],
+        [okafors.id, 'bad_amount', '642'],
+      ].sort(),
+    );
+    expect((await ok(200, 'GET', collections, keeper)).items[0].items.map((d: Body) => d.state)).toEqual([
+      'collected',
+      'collected',
+      'collected',
+    ]);
+
+    // Confirmed, each is recorded as it arrived: what is missing is asked for, too much stays ahead.
+    for (const line of waiting) await ok(200, 'POST', `/api/coop/bank-lines/${line.id}/confirm`, keeper);
+    expect(await balances()).toEqual([100n, 129n, -42n]);
+    const bills = await Promise.all([millers, flat, okafors].map((h) => billState(order, admin, h)));
+    expect(bills.map((b) => [b.total_cents, b.received_cents, b.payment_state, b.bad_reason])).toEqual([
+      ['556', '656', 'bad', 'bad_amount'],
+      ['470', '599', 'bad', 'bad_amount'],
+      ['684', '642', 'bad', 'bad_amount'],
+    ]);
+    expect(bills[2].bad_text).toContain('please pay the €0.42 missing');
+  });
+
   it.runIf(testDatabaseUrl)(
     'never collects a bill twice when two collections are asked for at once',
     async () => {
