@@ -216,6 +216,24 @@ export async function undoFlowUpdate(tx: Db, eventId: string, at: Date): Promise
       .set({ state: 'reserved', updatedAt: at })
       .where(eq(checkouts.id, subscription.checkoutId));
   }
+  // A change or cancel completed by this update closed the subscription it replaces, here: it is
+  // reserved again, so that the update mined again closes that plan's share by its name rather
+  // than, read as a plain lowered flow, the newest plan of the flow. (A change's own subscription
+  // was reset with the start above.)
+  const closedHere = tx
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(eq(subscriptions.closeEventId, eventId));
+  await tx
+    .update(checkouts)
+    .set({ state: 'reserved', updatedAt: at })
+    .where(
+      and(
+        inArray(checkouts.replacesSubscriptionId, closedHere),
+        inArray(checkouts.purpose, ['change', 'cancel']),
+        eq(checkouts.state, 'completed'),
+      ),
+    );
   // Streaming again; the next run-out scan says whether it is at risk.
   await tx
     .update(subscriptions)

@@ -227,3 +227,46 @@ describe('a reorg that takes a subscription’s start away', () => {
     expect((await checkout(change.id)).state).toBe('cancelled');
   });
 });
+
+describe('a reorg that takes a cancel away', () => {
+  it('reserves its checkout again: mined again, it closes the plan it named, not the newest of the flow', async () => {
+    const { receiver, basic, pro, consumer, sender, subscriptions, checkOut, checkout } =
+      await producerWithPlans();
+    const a = await checkOut(basic.id);
+    const aRate = BigInt(a.flow_rate);
+    await flowUpdated({ sender, receiver, flowRate: aRate, userData: flowReference(a.id) });
+    tally.clock.advance(1_000);
+    const b = await checkOut(pro.id);
+    const both = aRate + BigInt(b.flow_rate);
+    await flowUpdated({ sender, receiver, flowRate: both, userData: flowReference(b.id) });
+    const idOf = async (name: string) => (await subscriptions()).find((s) => s.plan.name === name)!.id;
+    const cancel = await ok(
+      201,
+      consumer,
+      'POST',
+      `/api/streams/subscriptions/${await idOf('Basic')}/cancel`,
+    );
+    const lowered = { sender, receiver, flowRate: both - aRate, userData: flowReference(cancel.id) };
+    const cancelled = await flowUpdated(lowered);
+    const states = async () =>
+      (await subscriptions()).map((s) => [s.plan.name, s.state]).sort((x, y) => x[0].localeCompare(y[0]));
+    expect(await states()).toEqual([
+      ['Basic', 'closed'],
+      ['Pro', 'active'],
+    ]);
+
+    await reorg(cancelled);
+    expect(await states()).toEqual([
+      ['Basic', 'active'],
+      ['Pro', 'active'],
+    ]);
+    expect((await checkout(cancel.id)).state).toBe('reserved');
+
+    await flowUpdated(lowered);
+    expect(await states()).toEqual([
+      ['Basic', 'closed'],
+      ['Pro', 'active'],
+    ]);
+    expect((await checkout(cancel.id)).state).toBe('completed');
+  });
+});
