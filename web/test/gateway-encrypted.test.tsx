@@ -151,6 +151,31 @@ describe('the encrypted account panel', () => {
     expect(button(panel, 'Claim to USDC').hasAttribute('disabled')).toBe(true);
     expect(within(panel).getByText('Nothing to claim: your encrypted balance is empty.')).toBeTruthy();
   }, 30_000);
+
+  it('holds the claim while a payout into the account is landing, and says why', async () => {
+    const db = pages.tally.database.db;
+    const batchId = '3f0b6c1e-9a27-4d58-b1e3-6c40f2a98d15';
+    await db.execute(
+      sql`INSERT INTO gateway_encrypted_batches (id, total, state, created_at) VALUES (${batchId}, 5000, 'paying', now())`,
+    );
+    await db.execute(
+      sql`INSERT INTO gateway_payouts (id, provider_id, amount, to_address, state, hold_id, batch_id, created_at)
+          VALUES ('8d2e4a71-5c3b-4f09-9e6a-1b7f0c2d3e48', ${alpha.id}, 5000, ${wallet.address.toLowerCase()},
+            'pending', '0c9a1f3e-7b25-4d86-a4e0-5f2b8c1d6e93', ${batchId}, now())`,
+    );
+    try {
+      const { panel } = await open(alpha.person);
+      expect(
+        await within(panel).findByText(
+          'A payout is landing in your account: claim once it has landed, in a minute or so.',
+        ),
+      ).toBeTruthy();
+      expect(button(panel, 'Claim to USDC').hasAttribute('disabled')).toBe(true);
+    } finally {
+      await db.execute(sql`DELETE FROM gateway_payouts WHERE batch_id = ${batchId}`);
+      await db.execute(sql`DELETE FROM gateway_encrypted_batches WHERE id = ${batchId}`);
+    }
+  });
 });
 
 describe('the encrypted balances audit', () => {

@@ -54,6 +54,17 @@ export async function listClaims(db: Db, providerId: string): Promise<EncryptedC
     .limit(50);
 }
 
+/** Whether a batch paying into the account is on its way: a claim proven now would be refused once it lands. */
+export async function payoutLanding(db: Db, address: string): Promise<boolean> {
+  const [incoming] = await db
+    .select({ id: payouts.id })
+    .from(payouts)
+    .innerJoin(encryptedBatches, eq(encryptedBatches.id, payouts.batchId))
+    .where(and(eq(payouts.toAddress, address), eq(encryptedBatches.state, 'paying')))
+    .limit(1);
+  return incoming !== undefined;
+}
+
 /**
  * A provider claims `amount` of its encrypted balance to USDC, at its own address: the withdrawal
  * it proved in its browser with its own key is checked against the balance on chain now, the
@@ -122,13 +133,7 @@ export async function claimEncrypted(
     // A payout into the account on its way would land first and change the balance this claim was
     // proven over: the claim waits for it, under the lock batches are sent under.
     await lockEncryptedPayments(tx);
-    const [incoming] = await tx
-      .select({ id: payouts.id })
-      .from(payouts)
-      .innerJoin(encryptedBatches, eq(encryptedBatches.id, payouts.batchId))
-      .where(and(eq(payouts.toAddress, account.address), eq(encryptedBatches.state, 'paying')))
-      .limit(1);
-    if (incoming)
+    if (await payoutLanding(tx, account.address))
       throw gatewayErrors.error(
         'payout_on_its_way',
         'a payout into your encrypted account is on its way: once it has landed (a minute or so), read your balance and claim again',

@@ -673,13 +673,20 @@ describe('a settlement with encrypted payouts', () => {
     expect(await usdcOf(alpha.wallet.address)).toBe(alphaNet + 55_000n);
     expect(await proveEncryptedBatches(deps)).toMatchObject({ state: 'sent', moves: 1 });
 
-    // The batch on its way: a claim proven over the balance before it lands is refused, and holds nothing.
+    // The batch on its way: the portal says so, and a claim proven over the balance before it lands
+    // is refused, and holds nothing.
+    expect(
+      await read(await request(tally, 'GET', '/api/gateway/provider/encrypted', { as: alpha.person })),
+    ).toMatchObject({ claimable: '800000', can_claim: false, payout_landing: true });
     const early = await claimOf(800_000n);
     expect(early.status).toBe(409);
     expect((await read(early)).error.code).toBe('payout_on_its_way');
     expect(await ledgerEncrypted(alpha.providerId)).toEqual({ posted: 800_000n, pending: 0n });
     await settleChain(tally, { follow: false });
     expect(await ledgerEncrypted(alpha.providerId)).toEqual({ posted: 1_085_000n, pending: 0n });
+    expect(
+      await read(await request(tally, 'GET', '/api/gateway/provider/encrypted', { as: alpha.person })),
+    ).toMatchObject({ claimable: '1085000', can_claim: true, payout_landing: false });
     expect(decrypt((await onChain(alpha.wallet.address)).balance, alpha.key.secret, 1n << 24n)).toBe(
       1_085_000n,
     );

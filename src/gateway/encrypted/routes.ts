@@ -24,6 +24,7 @@ import {
   type EncryptedClaim,
   encryptedAvailable,
   listClaims,
+  payoutLanding,
   readAccountCiphertexts,
 } from './claims';
 import { type EncryptedCredits, findEncryptedCredits } from './runtime';
@@ -165,6 +166,10 @@ export function encryptedRoutes(deps: GatewayDeps) {
               description: 'what Tally’s ledger says the account holds and can be claimed',
             }),
             can_claim: z.boolean(),
+            payout_landing: z.boolean().openapi({
+              description:
+                'a payout into the account is on its way: a claim waits until it has landed (a claim proven before would be refused)',
+            }),
             claims: z.array(ClaimSchema),
           }),
           'The encrypted account',
@@ -178,10 +183,11 @@ export function encryptedRoutes(deps: GatewayDeps) {
       const credits = await findEncryptedCredits(deps);
       const account = await findProviderAccount(deps.db, provider.id);
       const registered = account?.state === 'registered';
-      const [held, claimable, claims] = await Promise.all([
+      const [held, claimable, claims, landing] = await Promise.all([
         registered && credits ? readAccountCiphertexts(deps, account) : null,
         encryptedAvailable(deps.db, provider.id),
         listClaims(deps.db, provider.id),
+        account ? payoutLanding(deps.db, account.address) : false,
       ]);
       return c.json(
         {
@@ -194,7 +200,9 @@ export function encryptedRoutes(deps: GatewayDeps) {
             registered &&
             provider.kycState === 'approved' &&
             claimable > 0n &&
+            !landing &&
             !claims.some((claim) => claim.state === 'pending'),
+          payout_landing: landing,
           claims: claims.map(claimJson),
         },
         200,

@@ -10899,6 +10899,8 @@ export interface paths {
                              */
                             claimable: string;
                             can_claim: boolean;
+                            /** @description a payout into the account is on its way: a claim waits until it has landed (a claim proven before would be refused) */
+                            payout_landing: boolean;
                             claims: components["schemas"]["GatewayEncryptedClaim"][];
                         };
                     };

@@ -239,6 +239,8 @@ function RegisteredAccount({
     if (!encrypted.can_claim) {
       if (encrypted.claims.some((c) => c.state === 'pending'))
         return 'A claim is on its way: the next can be made once it is paid.';
+      if (encrypted.payout_landing)
+        return 'A payout is landing in your account: claim once it has landed, in a minute or so.';
       if (encrypted.claimable === '0') return 'Nothing to claim: payouts land here after a settlement run.';
       return 'Claiming needs approved KYC.';
     }
