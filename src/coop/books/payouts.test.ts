@@ -2,6 +2,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Body, request, type TestTally, testTally } from '../../../test/support/app';
 import { coopApi } from '../../../test/support/coop';
+import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import { formatAmount } from '../../core/money';
 import { payoutEndToEndId } from './payouts';
 
@@ -77,6 +78,15 @@ describe('paying producers', () => {
       execution_date: '2026-06-01',
     });
     await refused('invoice_payment_sent', 409, 'POST', batches, admin, invoices);
+    // The file the bank pays names the invoice's amount: it is not uploaded again with another.
+    const untouched = await snapshotTables(tally.database.db);
+    const again = await multipart(admin, 'PUT', `${order}/producers/${producer.producer_id}/invoice`, {
+      file: new Blob([PDF]),
+      amount: '99.00',
+    });
+    expect(again.status).toBe(409);
+    expect((await again.json()).error.code).toBe('invoice_payment_sent');
+    await expectUnchanged(tally.database.db, untouched);
     const file = await request(tally, 'GET', batch.download, { as: admin });
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('application/xml');

@@ -588,6 +588,14 @@ export async function uploadInvoice(
     speaksFor(standing0, producerId) || standing0.books,
     'only the producer’s liaison, the bookkeeper or the Admin uploads its invoice',
   );
+  // Refused before its bytes are kept, so a refusal leaves nothing behind; checked again under the lock.
+  const [part0] = isUuid(producerId)
+    ? await deps.db
+        .select()
+        .from(orderProducers)
+        .where(and(eq(orderProducers.orderId, order0.id), eq(orderProducers.producerId, producerId)))
+    : [];
+  if (part0) requireInvoiceChangeable(part0);
   const file: StoredFile = await saveUpload(deps.files, actor, {
     name: input.name,
     bytes: input.bytes,
@@ -600,7 +608,7 @@ export async function uploadInvoice(
     const part = await lockedPart(tx, order, producerId);
     if (!part.deliveryConfirmedAt)
       throw new AppError('conflict', 'confirm the delivery first: the invoice is for what was delivered');
-    if (part.invoicePaidAt) throw coopErrors.error('invoice_paid', 'the invoice is paid');
+    requireInvoiceChangeable(part);
     await tx
       .update(orderProducers)
       .set({
@@ -624,6 +632,19 @@ export async function uploadInvoice(
     );
     return findOrder(tx, order.id);
   });
+}
+
+/**
+ * An invoice is replaced only until the club pays it: once its payment file went to the bank, the
+ * amount the bank pays and the statement is matched by is fixed.
+ */
+function requireInvoiceChangeable(part: typeof orderProducers.$inferSelect): void {
+  if (part.invoicePaidAt) throw coopErrors.error('invoice_paid', 'the invoice is paid');
+  if (part.paymentSentAt)
+    throw coopErrors.error(
+      'invoice_payment_sent',
+      'the invoice is in a payment file sent to the bank already: it cannot change',
+    );
 }
 
 async function lockedPart(tx: Db, order: Order, producerId: string) {

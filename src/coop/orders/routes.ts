@@ -748,7 +748,7 @@ export function orderRoutes(deps: CoopDeps) {
         200: jsonResponse(OrderDetailSchema, 'The order'),
         ...errorResponses,
         ...stateRefusals,
-        ...refusals(coopErrors, ['invoice_paid']),
+        ...refusals(coopErrors, ['invoice_paid', 'invoice_payment_sent']),
       },
     }),
     async (c) => {
