@@ -9,7 +9,8 @@ import {
   testTally,
 } from '../../../test/support/app';
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
-import { checkoutIdOf } from '../chain/flow-reference';
+import { checkoutIdOf, flowReference } from '../chain/flow-reference';
+import { recordUsagePayment } from '../usage/payments';
 
 let tally: TestTally;
 
@@ -18,6 +19,7 @@ beforeAll(async () => {
 });
 
 const PRODUCER_WALLET = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const WALLET_3 = '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65';
 const WALLETS = ['0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', '0x90F79bf6EB2c4f870365E785982E1f101E93b906'];
 
 async function call(as: TestPerson | null, method: string, path: string, body?: unknown) {
@@ -174,5 +176,50 @@ describe('a checkout', () => {
     expect((await ok(200, loser!, 'GET', `/api/streams/checkouts/${second.id}`)).state).toBe('expired');
     await refused('checkout_closed', 409, loser!, 'POST', `/api/streams/checkouts/${second.id}/cancel`);
     await ok(201, winner!, 'POST', checkouts, { subscriber_address: WALLETS[0] });
+  });
+
+  it('lets a wallet that holds a usage plan buy more uses when the plan is sold out, without taking a slot', async () => {
+    const { checkouts } = await planOf({
+      kind: 'usage',
+      usage_price: '50000000000000000',
+      min_usage: 10,
+      max_usage: 1000,
+      total_supply: 2,
+    });
+    const [buyer, other, third] = [
+      await signedInPerson(tally),
+      await signedInPerson(tally),
+      await signedInPerson(tally),
+    ];
+    let block = 0;
+    /** The follower reads the checkout's send on chain. */
+    const paid = (checkout: Body) =>
+      tally.database.db.transaction((tx) =>
+        recordUsagePayment(tx, {
+          id: `sent-${checkout.id}-${block++}`,
+          at: tally.clock.now(),
+          token: 'DAIx',
+          from: checkout.subscriber_address,
+          to: checkout.receiver_address,
+          amount: BigInt(checkout.amount),
+          data: flowReference(checkout.id),
+        }),
+      );
+    const first = await ok(201, buyer, 'POST', checkouts, { subscriber_address: WALLETS[0], uses: 10 });
+    expect(await paid(first)).toBe(true);
+    // The buyer's top-up holds no slot: the plan's second slot is still the other wallet's to take.
+    const topUp = await ok(201, buyer, 'POST', checkouts, { subscriber_address: WALLETS[0], uses: 20 });
+    const second = await ok(201, other, 'POST', checkouts, { subscriber_address: WALLETS[1], uses: 10 });
+    await refused('plan_sold_out', 409, third, 'POST', checkouts, { subscriber_address: WALLET_3, uses: 10 });
+    expect(await paid(second)).toBe(true);
+
+    // Sold out, both slots streaming: the buyer buys more all the same, onto its one subscription.
+    expect(await paid(topUp)).toBe(true);
+    const again = await ok(201, buyer, 'POST', checkouts, { subscriber_address: WALLETS[0], uses: 30 });
+    expect(await paid(again)).toBe(true);
+    const [mine, ...more] = (await ok(200, buyer, 'GET', '/api/streams/subscriptions')).items;
+    expect(more).toEqual([]);
+    expect(mine.uses).toMatchObject({ bought: 60, used: 0, left: 60 });
+    await refused('plan_sold_out', 409, third, 'POST', checkouts, { subscriber_address: WALLET_3, uses: 10 });
   });
 });

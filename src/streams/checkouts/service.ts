@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import { walletAddressOf } from '../../chain/address';
 import { type Actor, requireUser } from '../../core/actor';
 import { type Db, queryRows } from '../../core/database';
@@ -7,7 +7,7 @@ import { isUuid, newId } from '../../core/ids';
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
 import type { Plan } from '../plans/service';
-import { checkouts, plans, producers } from '../schema';
+import { checkouts, plans, producers, subscriptions } from '../schema';
 
 export type Checkout = typeof checkouts.$inferSelect;
 
@@ -18,17 +18,38 @@ export const VESTING_HOLD_AFTER_CLIFF_MS = 86_400_000;
 
 /**
  * What the plan takes up now: subscriptions that stream (active, or at risk of running out) and
- * reservations that have not lapsed (a cancel's checkout holds no slot).
+ * reservations that have not lapsed (a cancel's checkout holds no slot, nor does a usage plan's
+ * top-up: a wallet's purchases add up on its one subscription, which holds its slot already).
  */
 export async function slotsTaken(tx: Db, planId: string, now: Date): Promise<number> {
   const [row] = await queryRows<{ taken: number }>(
     tx,
     sql`SELECT
           (SELECT count(*)::int FROM streams_subscriptions WHERE plan_id = ${planId} AND state IN ('active', 'at_risk'))
-        + (SELECT count(*)::int FROM streams_checkouts WHERE plan_id = ${planId} AND state = 'reserved'
-             AND purpose <> 'cancel' AND expires_at > ${now.toISOString()}::timestamptz) AS taken`,
+        + (SELECT count(*)::int FROM streams_checkouts c WHERE c.plan_id = ${planId} AND c.state = 'reserved'
+             AND c.purpose <> 'cancel' AND c.expires_at > ${now.toISOString()}::timestamptz
+             AND NOT (c.uses IS NOT NULL AND EXISTS (
+               SELECT 1 FROM streams_subscriptions s
+               WHERE s.plan_id = c.plan_id AND s.subscriber_address = c.subscriber_address
+                 AND s.state IN ('active', 'at_risk')))) AS taken`,
   );
   return row!.taken;
+}
+
+/** Whether the wallet holds a live subscription of the plan, which a usage plan's purchase adds to. */
+async function holdsLive(tx: Db, planId: string, wallet: string): Promise<boolean> {
+  const [found] = await tx
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(
+      and(
+        eq(subscriptions.planId, planId),
+        eq(subscriptions.subscriberAddress, wallet),
+        inArray(subscriptions.state, ['active', 'at_risk']),
+      ),
+    )
+    .limit(1);
+  return found !== undefined;
 }
 
 /** Whether a plan takes a new subscriber now, or the refusal that says why not. */
@@ -106,7 +127,8 @@ export async function startCheckout(
         ),
       );
     if (live && live.uses === uses) return live;
-    if (plan.totalSupply !== null && (await slotsTaken(tx, plan.id, now)) >= plan.totalSupply)
+    const topUp = plan.kind === 'usage' && (await holdsLive(tx, plan.id, subscriber));
+    if (!topUp && plan.totalSupply !== null && (await slotsTaken(tx, plan.id, now)) >= plan.totalSupply)
       throw streamsErrors.error('plan_sold_out', 'every slot of the plan is taken', {
         total_supply: plan.totalSupply,
       });
