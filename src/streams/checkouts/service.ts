@@ -180,7 +180,11 @@ export async function getCheckout(deps: StreamsDeps, actor: Actor, checkoutId: s
 const asOf = (checkout: Checkout, now: Date): Checkout =>
   checkout.state === 'reserved' && checkout.expiresAt <= now ? { ...checkout, state: 'expired' } : checkout;
 
-/** The caller gives a reservation up: its slot is free for someone else at once. */
+/**
+ * The caller gives a reservation up: its slot is free for someone else at once. A transaction the
+ * wallet sent before still lands: its flow then starts the subscription if the plan has room
+ * (`subscriptions/flows.ts`), since the money moves whatever the checkout says.
+ */
 export async function cancelCheckout(deps: StreamsDeps, actor: Actor, checkoutId: string): Promise<Checkout> {
   const checkout = await getCheckout(deps, actor, checkoutId);
   if (checkout.state !== 'reserved')

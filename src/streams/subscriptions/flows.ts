@@ -24,8 +24,9 @@ import { moveSubscription } from './lifecycle';
  * The flows Tally's checkouts create, as the chain reports them: every `FlowUpdated` of the
  * constant flow agreement on the line's super tokens becomes a change of subscriptions.
  *
- * - A flow whose `userData` names a reserved checkout, and which adds exactly the checkout's rate to
- *   what the wallet already streams to that producer in that token, starts the checkout's
+ * - A flow whose `userData` names a reserved checkout (or one the person gave up meanwhile), and
+ *   which adds exactly the checkout's rate to what the wallet already streams to that producer in
+ *   that token, starts the checkout's
  *   subscription (several plans of one producer in one token share one flow: the protocol allows
  *   one per sender, receiver and token).
  * - A flow lowered below what its subscriptions need pays for fewer plans: the newest it no longer
@@ -123,16 +124,22 @@ async function completesCheckout(
     : undefined;
   if (checkout.purpose !== 'subscribe' && !replaced) return null;
   const adds = checkout.purpose === 'cancel' ? 0n : (checkout.flowRate ?? 0n);
+  // A checkout the person cancelled while its transaction was on its way still counts: the flow
+  // moved, so the wallet pays for the plan, and a subscription is what lets it see the stream and
+  // end it from Tally. (Completed and lapsed ones are read as below.)
+  const open = checkout.state === 'reserved' || checkout.state === 'cancelled';
   const matches =
-    checkout.state === 'reserved' &&
+    open &&
     checkout.flowRate !== null &&
     checkout.subscriberAddress === update.sender &&
     checkout.receiverAddress === update.receiver &&
     checkout.token === update.token &&
     update.flowRate === streaming - (replaced?.flowRate ?? 0n) + adds;
   if (!matches) return null;
-  // A flow that lands after its reservation lapsed still starts it, if a slot is free.
-  if (checkout.purpose !== 'cancel' && checkout.expiresAt < update.at && plan.totalSupply !== null) {
+  // A flow that lands after its reservation lapsed, or was cancelled (which gave its slot back),
+  // still starts it, if a slot is free.
+  const heldNoSlot = checkout.state === 'cancelled' || checkout.expiresAt < update.at;
+  if (checkout.purpose !== 'cancel' && heldNoSlot && plan.totalSupply !== null) {
     if ((await slotsTaken(tx, plan.id, update.at)) >= plan.totalSupply) return null;
   }
   if (replaced) await close(tx, replaced, update);

@@ -21,9 +21,11 @@ import { FLOWS_WATCHER } from './close-reasons';
 import { flowWatchers } from './flows';
 
 /**
- * A reorg takes flow updates off the chain after the follower handed them over: each is undone,
- * newest first, in the transaction that orphans it, as the follower's rewind does. An undo that
- * throws would hold the follower's watcher where it is, and no flow would be followed any more.
+ * Flow updates the follower reads after the records moved on. A reorg takes updates off the chain
+ * after the follower handed them over: each is undone, newest first, in the transaction that
+ * orphans it, as the follower's rewind does; an undo that throws would hold the follower's watcher
+ * where it is, and no flow would be followed any more. And a flow mined after its checkout was
+ * cancelled: the money moves all the same.
  */
 
 let tally: TestTally;
@@ -268,5 +270,70 @@ describe('a reorg that takes a cancel away', () => {
       ['Pro', 'active'],
     ]);
     expect((await checkout(cancel.id)).state).toBe('completed');
+  });
+});
+
+describe('a flow mined after the person cancelled its checkout', () => {
+  it('starts the subscription when the plan has room: the wallet pays for it', async () => {
+    const { producer, receiver, basic, consumer, sender, subscriptions, checkOut, checkout } =
+      await producerWithPlans();
+    await ok(200, producer, 'PATCH', `/api/streams/plans/${basic.id}`, { total_supply: 2 });
+    const mine = await checkOut(basic.id);
+    expect((await ok(200, consumer, 'POST', `/api/streams/checkouts/${mine.id}/cancel`)).state).toBe(
+      'cancelled',
+    );
+    await flowUpdated({
+      sender,
+      receiver,
+      flowRate: BigInt(mine.flow_rate),
+      userData: flowReference(mine.id),
+    });
+    expect(await subscriptions()).toMatchObject([{ state: 'active', checkout_id: mine.id }]);
+    expect((await checkout(mine.id)).state).toBe('completed');
+  });
+
+  it('starts nothing when the slot it gave back is taken meanwhile', async () => {
+    const { producer, receiver, basic, consumer, sender, subscriptions, checkOut } =
+      await producerWithPlans();
+    await ok(200, producer, 'PATCH', `/api/streams/plans/${basic.id}`, { total_supply: 1 });
+    const mine = await checkOut(basic.id);
+    await ok(200, consumer, 'POST', `/api/streams/checkouts/${mine.id}/cancel`);
+    const other = await signedInPerson(tally);
+    const otherWallet = wallet();
+    const theirs = await ok(201, other, 'POST', `/api/streams/plans/${basic.id}/checkouts`, {
+      subscriber_address: otherWallet,
+    });
+    await flowUpdated({
+      sender: otherWallet,
+      receiver,
+      flowRate: BigInt(theirs.flow_rate),
+      userData: flowReference(theirs.id),
+    });
+    await flowUpdated({
+      sender,
+      receiver,
+      flowRate: BigInt(mine.flow_rate),
+      userData: flowReference(mine.id),
+    });
+    expect(await subscriptions()).toEqual([]);
+  });
+
+  it('closes the plan a cancelled cancel names, not the newest of the flow', async () => {
+    const { receiver, basic, pro, consumer, sender, subscriptions, checkOut } = await producerWithPlans();
+    const a = await checkOut(basic.id);
+    const aRate = BigInt(a.flow_rate);
+    await flowUpdated({ sender, receiver, flowRate: aRate, userData: flowReference(a.id) });
+    tally.clock.advance(1_000);
+    const b = await checkOut(pro.id);
+    const both = aRate + BigInt(b.flow_rate);
+    await flowUpdated({ sender, receiver, flowRate: both, userData: flowReference(b.id) });
+    const basicId = (await subscriptions()).find((s) => s.plan.name === 'Basic')!.id;
+    const cancel = await ok(201, consumer, 'POST', `/api/streams/subscriptions/${basicId}/cancel`);
+    await ok(200, consumer, 'POST', `/api/streams/checkouts/${cancel.id}/cancel`);
+    await flowUpdated({ sender, receiver, flowRate: both - aRate, userData: flowReference(cancel.id) });
+    expect((await subscriptions()).map((s) => [s.plan.name, s.state]).sort()).toEqual([
+      ['Basic', 'closed'],
+      ['Pro', 'active'],
+    ]);
   });
 });
