@@ -138,4 +138,100 @@ describe('paying producers', () => {
       'Lindenhof: invoice paid (the bank statement shows it paid)',
     );
   });
+
+  it('leaves a producer’s payment waiting while its order is corrected, and takes the rest of the statement', async () => {
+    const { clubId, admin, order, orderId, detail, bills } = await processedOrder();
+    const producer = detail.producers[0] as Body;
+    await ok(200, 'PUT', `/api/coop/clubs/${clubId}/bank-account`, admin, {
+      account_holder: 'Green Basket e.V.',
+      iban: 'DE02120300000000202051',
+    });
+    await ok(200, 'PATCH', `/api/coop/producers/${producer.producer_id}`, admin, {
+      iban: 'DE75 5121 0800 1245 1261 99',
+      account_holder: 'Lindenhof GbR',
+    });
+    const amount = formatAmount(BigInt(producer.expected_invoice_cents), 2);
+    const uploaded = await multipart(admin, 'PUT', `${order}/producers/${producer.producer_id}/invoice`, {
+      file: new Blob([PDF]),
+      amount,
+    });
+    expect(uploaded.status).toBe(200);
+    await ok(201, 'POST', `/api/coop/clubs/${clubId}/payment-batches`, admin, {
+      invoices: [{ order_id: orderId, producer_id: producer.producer_id }],
+    });
+
+    // A second order, processed: the Millers owe for it.
+    const second = `/api/coop/orders/${(await ok(201, 'POST', `/api/coop/clubs/${clubId}/orders`, admin, {})).id}`;
+    await ok(200, 'POST', `${second}/producers/${producer.producer_id}/answer`, admin, {
+      available: true,
+      products_up_to_date: true,
+    });
+    const deadline = new Date(tally.clock.now().getTime() + 86_400_000).toISOString();
+    await ok(200, 'POST', `${second}/open`, admin, { deadline });
+    const eggs = detail.products.find((p: Body) => p.name === 'Eggs');
+    await ok(200, 'PUT', `${second}/household-order/lines/${eggs.product_id}`, admin, {
+      quantity: 5,
+      version: 1,
+    });
+    await ok(200, 'POST', `${second}/close`, admin);
+    await ok(200, 'POST', `${second}/producers/${producer.producer_id}/delivery/confirm`, admin);
+    const millers = bills[0] as Body;
+    const owed = (await ok(200, 'GET', `${second}/household-order?household_id=${millers.id}`, admin)).bill;
+
+    // The first order is reopened for a correction when the statement shows its producer paid.
+    await ok(200, 'POST', `${order}/reopen`, admin, { reason: 'the milk was miscounted' });
+    const endToEndId = payoutEndToEndId(1, producer.producer_id);
+    const imported = await multipart(
+      admin,
+      'POST',
+      `/api/coop/clubs/${clubId}/bank-statements`,
+      {
+        file: new Blob([
+          statement(
+            entry(
+              'OUT-1',
+              amount,
+              'DBIT',
+              `<Refs><EndToEndId>${endToEndId}</EndToEndId></Refs><RltdPties><Cdtr><Nm>Lindenhof GbR</Nm></Cdtr></RltdPties>`,
+            ) +
+              entry(
+                'IN-1',
+                formatAmount(BigInt(owed.total_cents), 2),
+                'CRDT',
+                `<RltdPties><Dbtr><Nm>Payer</Nm></Dbtr></RltdPties><RmtInf><Strd><CdtrRefInf><Ref>${owed.reference}</Ref></CdtrRefInf></Strd></RmtInf>`,
+              ),
+          ),
+        ]),
+      },
+      'statement.xml',
+    );
+    expect(imported.status).toBe(201);
+    expect(await imported.json()).toMatchObject({ lines: 2, matched: 1, producers_paid: 0, outgoing: 1 });
+    expect(
+      (await ok(200, 'GET', `${second}/household-order?household_id=${millers.id}`, admin)).bill,
+    ).toMatchObject({ payment_state: 'paid' });
+    const reopened = await ok(200, 'GET', order, admin);
+    expect(reopened.producers[0].invoice).toMatchObject({
+      paid_at: null,
+      payment_sent_at: expect.any(String),
+    });
+    const lines = async () =>
+      (await ok(200, 'GET', `/api/coop/clubs/${clubId}/bank-lines`, admin)).items as Body[];
+    expect((await lines()).find((l) => l.bank_id === 'OUT-1')).toMatchObject({
+      state: 'outgoing',
+      order_id: null,
+    });
+
+    // Processed again, the order takes the payment that waited.
+    const settled = await ok(200, 'POST', `${order}/correction/settle`, admin);
+    expect(settled.status).toBe('processed');
+    expect(settled.producers[0].invoice.paid_at).not.toBeNull();
+    expect(settled.activity.map((e: Body) => e.text)).toContain(
+      'Lindenhof: invoice paid (the bank statement shows it paid)',
+    );
+    expect((await lines()).find((l) => l.bank_id === 'OUT-1')).toMatchObject({
+      state: 'matched',
+      order_id: orderId,
+    });
+  });
 });

@@ -9,7 +9,7 @@ import type { CoopDeps } from '../deps';
 import { coopErrors } from '../errors';
 import { addEvent, findOrder, orderStanding, requireRight } from '../orders/access';
 import { payInvoiceIn } from '../orders/billing';
-import { clubBankAccounts, orderProducers, paymentBatches } from '../schema';
+import { bankLines, clubBankAccounts, orderProducers, paymentBatches } from '../schema';
 
 export type PaymentBatch = typeof paymentBatches.$inferSelect;
 
@@ -184,7 +184,10 @@ export async function getPaymentBatch(deps: CoopDeps, actor: Actor, batchId: str
 
 /**
  * A statement's outgoing line that is a payment Tally sent (its end-to-end id, its amount): the
- * invoice is paid. Returns the order it paid for, or null when the line is no such payment.
+ * invoice is paid. Returns the order it paid for, or null when the line is no such payment, or its
+ * order is reopened for a correction: then the line is kept as outgoing, waiting, and the correction
+ * settles it when it bills the order again (`settleWaitingPayouts`), so one producer's payment never
+ * holds up the rest of a statement.
  */
 export async function settleOutgoing(
   deps: CoopDeps,
@@ -207,6 +210,53 @@ export async function settleOutgoing(
   ).then((rows) => rows.filter((r) => payoutEndToEndId(r.number, r.producer_id) === line.endToEndId));
   if (!sent || BigInt(sent.invoice_cents) !== line.amountMinor) return null;
   const order = await findOrder(tx, sent.order_id, true);
+  if (order.status !== 'processed') return null;
   await payInvoiceIn(deps, tx, actor, order, sent.producer_id, 'the bank statement shows it paid');
   return order.id;
+}
+
+/**
+ * Pays the order's invoices whose payment a statement showed leaving while the order was reopened
+ * for a correction: their lines were kept as outgoing and waited. Runs in the transaction that
+ * processes the order again, under its lock.
+ */
+export async function settleWaitingPayouts(
+  deps: CoopDeps,
+  tx: Db,
+  actor: Actor,
+  orderId: string,
+): Promise<void> {
+  const order = await findOrder(tx, orderId, true);
+  if (order.status !== 'processed') return;
+  const sent = await queryRows<{ producer_id: string; invoice_cents: string }>(
+    tx,
+    sql`SELECT producer_id, invoice_cents::text AS invoice_cents FROM coop_order_producers
+        WHERE order_id = ${order.id} AND payment_sent_at IS NOT NULL AND invoice_paid_at IS NULL
+        ORDER BY producer_id`,
+  );
+  for (const invoice of sent) {
+    const [line] = await tx
+      .select()
+      .from(bankLines)
+      .where(
+        and(
+          eq(bankLines.clubId, order.clubId),
+          eq(bankLines.direction, 'debit'),
+          eq(bankLines.state, 'outgoing'),
+          eq(bankLines.endToEndId, payoutEndToEndId(order.number, invoice.producer_id)),
+          eq(bankLines.amountCents, BigInt(invoice.invoice_cents)),
+        ),
+      )
+      .orderBy(bankLines.bookedOn, bankLines.createdAt)
+      .limit(1)
+      .for('update');
+    if (!line) continue;
+    const now = await findOrder(tx, order.id);
+    if (now.status !== 'processed') return;
+    await payInvoiceIn(deps, tx, actor, now, invoice.producer_id, 'the bank statement shows it paid');
+    await tx
+      .update(bankLines)
+      .set({ state: 'matched', orderId: order.id, confidence: 100, decidedAt: deps.clock.now() })
+      .where(eq(bankLines.id, line.id));
+  }
 }

@@ -6,6 +6,7 @@ import { type Db, queryRows } from '../../core/database';
 import { AppError } from '../../core/errors';
 import { smaller } from '../../core/money';
 import { notifyAll } from '../../core/notifications/service';
+import { settleWaitingPayouts } from '../books/payouts';
 import type { CoopDeps } from '../deps';
 import { COOP_NOTIFICATIONS, coopNotifier } from '../notifications';
 import { type BillTotals, billTotals } from '../pricing';
@@ -112,7 +113,7 @@ export async function settleCorrection(deps: CoopDeps, actor: Actor, orderId: st
         'conflict',
         `confirm every delivery first: ${waiting.map((w) => w.name).join(', ')}`,
       );
-    await billCorrection(deps, tx, order);
+    await billCorrection(deps, tx, actor, order);
     return findOrder(tx, order.id);
   });
 }
@@ -136,7 +137,7 @@ interface CorrectedBill extends BillChange {
  * the correction), under the order's lock: every bill whose total or VAT changed is reversed and
  * posted anew, its payment state follows what was received, and its household is told.
  */
-export async function billCorrection(deps: CoopDeps, tx: Db, order: Order): Promise<void> {
+export async function billCorrection(deps: CoopDeps, tx: Db, actor: Actor, order: Order): Promise<void> {
   const status = orderMachine.move(order.status, 'processed');
   const now = deps.clock.now();
   const round = order.corrections;
@@ -275,6 +276,7 @@ export async function billCorrection(deps: CoopDeps, tx: Db, order: Order): Prom
   );
   await tellHouseholdsOfCorrection(deps, tx, order, corrected);
   await finishIfSettled(deps, tx, { ...order, status });
+  await settleWaitingPayouts(deps, tx, actor, order.id);
 }
 
 async function tellHouseholdsOfCorrection(

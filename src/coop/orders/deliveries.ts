@@ -478,7 +478,10 @@ export async function confirmDelivery(
       sql`SELECT count(*)::int AS count FROM coop_order_producers
           WHERE order_id = ${order.id} AND answer = 'available' AND delivery_confirmed_at IS NULL`,
     );
-    if (waiting?.count === 0) await (inCorrection(order) ? billCorrection : processOrder)(deps, tx, order);
+    if (waiting?.count === 0) {
+      if (inCorrection(order)) await billCorrection(deps, tx, actor, order);
+      else await processOrder(deps, tx, order);
+    }
     return findOrder(tx, order.id);
   });
 }
