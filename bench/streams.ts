@@ -135,9 +135,8 @@ async function main(): Promise<void> {
       pollMs: 250,
       maxGasLimit: 3_000_000n,
       maxFeePerGas: 500n * 10n ** 9n,
-      // The follower stores a range's logs in one statement: a few blocks a range keeps each under the
-      // 65,535 parameters a statement takes, with 250 flows a block here (a public chain's ranges
-      // are much sparser).
+      // A few blocks a range keeps each poll's transaction short with 250 flows a block here (a
+      // public chain's ranges are much sparser); any range would be stored, in slices.
       logRange: 4n,
       headMargin: 0n,
     };

@@ -32,6 +32,15 @@ export type NewEventRow = typeof events.$inferInsert;
 
 const sameBlock = (a: BlockRef, b: BlockRef) => a.number === b.number && a.hash === b.hash;
 
+/** Events per INSERT: each takes a dozen parameters, and a statement at most 65,535. */
+export const EVENTS_PER_STATEMENT = 2_000;
+
+function slices<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
+}
+
 export class FollowerStore {
   constructor(
     private readonly db: Db,
@@ -141,19 +150,33 @@ export class FollowerStore {
    */
   private async insertEvents(tx: Db, rows: NewEventRow[]): Promise<{ inserted: number; revived: number }> {
     if (rows.length === 0) return { inserted: 0, revived: 0 };
-    const inserted = await tx.insert(events).values(rows).onConflictDoNothing().returning({ id: events.id });
-    const insertedIds = new Set(inserted.map((row) => row.id));
+    const insertedIds = new Set<string>();
+    // A busy contract can log thousands of events in one range: a statement takes at most 65,535
+    // parameters, so they go in slices.
+    for (const slice of slices(rows, EVENTS_PER_STATEMENT)) {
+      const inserted = await tx
+        .insert(events)
+        .values(slice)
+        .onConflictDoNothing()
+        .returning({ id: events.id });
+      for (const row of inserted) insertedIds.add(row.id);
+    }
     const rest = rows.filter((r) => !insertedIds.has(r.id));
     if (rest.length === 0) return { inserted: insertedIds.size, revived: 0 };
-    const holders = await tx
-      .select({ id: events.id, follower: events.follower })
-      .from(events)
-      .where(
-        inArray(
-          events.id,
-          rest.map((r) => r.id),
-        ),
+    const holders = [];
+    for (const slice of slices(rest, EVENTS_PER_STATEMENT)) {
+      holders.push(
+        ...(await tx
+          .select({ id: events.id, follower: events.follower })
+          .from(events)
+          .where(
+            inArray(
+              events.id,
+              slice.map((r) => r.id),
+            ),
+          )),
       );
+    }
     for (const holder of holders) {
       if (holder.follower !== this.follower && this.others.has(holder.follower)) {
         throw new AppError(
@@ -163,24 +186,25 @@ export class FollowerStore {
         );
       }
     }
+    // The orphans among them, read by block in one statement: a range read again finds every one of
+    // its logs stored already, and only a block that left the chain and came back has orphans.
+    const orphans = new Map<string, string>();
+    const blockHashes = [...new Set(rest.map((row) => row.blockHash))];
+    for (const slice of slices(blockHashes, EVENTS_PER_STATEMENT)) {
+      const found = await tx
+        .select({ id: events.id, blockHash: events.blockHash, logIndex: events.logIndex })
+        .from(events)
+        .where(and(this.eventRows(), inArray(events.blockHash, slice), eq(events.state, 'orphaned')));
+      for (const orphan of found) orphans.set(`${orphan.blockHash}:${orphan.logIndex}`, orphan.id);
+    }
     let revived = 0;
     for (const row of rest) {
-      const [orphan] = await tx
-        .select({ id: events.id })
-        .from(events)
-        .where(
-          and(
-            this.eventRows(),
-            eq(events.blockHash, row.blockHash),
-            eq(events.logIndex, row.logIndex),
-            eq(events.state, 'orphaned'),
-          ),
-        );
-      if (!orphan) continue;
+      const orphanId = orphans.get(`${row.blockHash}:${row.logIndex}`);
+      if (!orphanId) continue;
       await tx
         .update(events)
-        .set({ id: revivedEventId(orphan.id), state: 'seen', confirmedAt: null, orphanedAt: null })
-        .where(eq(events.id, orphan.id));
+        .set({ id: revivedEventId(orphanId), state: 'seen', confirmedAt: null, orphanedAt: null })
+        .where(eq(events.id, orphanId));
       revived += 1;
     }
     return { inserted: insertedIds.size, revived };
