@@ -78,6 +78,13 @@ export interface CheckoutTerms {
    * checkout and allowed to the operator on the super token (`approve_start`).
    */
   startAmount?: bigint;
+  /**
+   * What the operator must be allowed to take in all, at the cliffs of every vesting checkout of
+   * the wallet in this token still waiting for one (this one's start amount included): an approve
+   * sets the allowance rather than adding to it, and each cliff spends its own start amount, so one
+   * plan's approve must not leave another's uncovered. This checkout's start amount unless told.
+   */
+  startAllowance?: bigint;
   /** How long after the latest block a permit stays valid; an hour unless told. */
   permitValidSeconds?: bigint;
   /**
@@ -333,19 +340,20 @@ export async function planCheckout(
     });
     steps.push({ kind, buffer, ...agreementCall(contracts, flowCall, flowReference(terms.checkoutId)) });
   }
-  if (startAmount > 0n && startAllowance < startAmount) {
+  const allowed = startAmount > 0n ? (terms.startAllowance ?? startAmount) : 0n;
+  if (startAmount > 0n && startAllowance < allowed) {
     steps.push({
       kind: 'approve_start',
-      amount: startAmount,
+      amount: allowed,
       call: {
         to: superToken,
-        data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [operator, startAmount] }),
+        data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [operator, allowed] }),
       },
       // The super token's own approve, as the batch's caller (SuperToken.operationApprove).
       operation: {
         operationType: BATCH_OPERATION.ERC20_APPROVE,
         target: superToken,
-        data: encodeAbiParameters([{ type: 'address' }, { type: 'uint256' }], [operator, startAmount]),
+        data: encodeAbiParameters([{ type: 'address' }, { type: 'uint256' }], [operator, allowed]),
       },
     });
   }

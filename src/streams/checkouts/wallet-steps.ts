@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, gt, ne } from 'drizzle-orm';
 import type { Address, Hex } from 'viem';
 import type { ChainRuntime } from '../../chain/runtime';
 import type { Actor } from '../../core/actor';
@@ -16,7 +16,7 @@ import { resolveStreamContracts, type StreamContracts } from '../chain/contracts
 import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
 import { periodAmount, SECONDS_PER_PERIOD } from '../flow-rate';
-import { plans, subscriptions } from '../schema';
+import { checkouts, plans, subscriptions } from '../schema';
 import { type Checkout, getCheckout } from './service';
 
 /**
@@ -59,6 +59,29 @@ function contractsOf(chain: ChainRuntime, token: 'USDCx' | 'DAIx'): Promise<Stre
     byToken.set(token, found);
   }
   return found;
+}
+
+/**
+ * The start amounts Tally's operator is still to take from the wallet in the checkout's token, at
+ * the cliffs of its other vesting checkouts: one allowance on the super token covers them all.
+ */
+async function othersWaitingStart(deps: StreamsDeps, checkout: Checkout): Promise<bigint> {
+  const waiting = await deps.db
+    .select({ startAmount: plans.startAmount })
+    .from(checkouts)
+    .innerJoin(plans, eq(plans.id, checkouts.planId))
+    .where(
+      and(
+        eq(checkouts.subscriberAddress, checkout.subscriberAddress),
+        eq(checkouts.token, checkout.token),
+        eq(checkouts.purpose, 'subscribe'),
+        eq(checkouts.state, 'reserved'),
+        gt(checkouts.expiresAt, deps.clock.now()),
+        ne(checkouts.id, checkout.id),
+        eq(plans.kind, 'vesting'),
+      ),
+    );
+  return waiting.reduce((sum, row) => sum + (row.startAmount ?? 0n), 0n);
 }
 
 export interface SignedPermit {
@@ -130,6 +153,10 @@ export async function walletStepsOf(
     prepaidSeconds,
     flowStart: plan!.kind === 'vesting' ? 'operator' : 'checkout',
     startAmount: plan!.kind === 'vesting' ? (plan!.startAmount ?? 0n) : undefined,
+    startAllowance:
+      plan!.kind === 'vesting'
+        ? (plan!.startAmount ?? 0n) + (await othersWaitingStart(deps, checkout))
+        : undefined,
     payment: checkout.amount ?? undefined,
     signedPermit: signedPermit && { value: signedPermit.value, deadline: signedPermit.deadline },
   });

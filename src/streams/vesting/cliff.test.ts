@@ -1,3 +1,4 @@
+import { erc20Abi } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signedInPerson, type TestTally } from '../../../test/support/app';
 import { settleChain } from '../../../test/support/chain';
@@ -100,5 +101,53 @@ describe('a vesting plan at its cliff', () => {
     await chain.mineAt(BigInt(Math.floor(tally.clock.now().getTime() / 1000)));
     const deps = { db: tally.database.db, clock: tally.clock, log: silentLogger, chain: chain.chain };
     expect(await startDueVestings(deps)).toBe(0);
+  });
+
+  it('opens both of a wallet’s vesting plans in one token: the operator is allowed both start amounts', async () => {
+    const cliff = new Date(tally.clock.now().getTime() + WEEK_MS);
+    const vesting = async (payout: number, startAmount: bigint) => {
+      const producer = await signedInPerson(tally);
+      await helpers.ok(201, producer, 'POST', '/api/streams/producer', {
+        name: `Launch Co ${payout}`,
+        payout_address: address(payout),
+      });
+      return helpers.ok(201, producer, 'POST', '/api/streams/producer/plans', {
+        kind: 'vesting',
+        name: 'Season pass',
+        token: 'DAIx',
+        price: (10n * 10n ** 18n).toString(),
+        period: 'month',
+        cliff_at: cliff.toISOString(),
+        start_amount: startAmount.toString(),
+      });
+    };
+    // Either order left one cliff without its allowance: a smaller second plan skipped its approve,
+    // a larger one replaced the first's.
+    const first = await vesting(6, 3n * 10n ** 18n);
+    const second = await vesting(7, 5n * 10n ** 18n);
+    const consumer = await signedInPerson(tally);
+    await helpers.checkOut(consumer, first.id, 5, address(5));
+    await helpers.checkOut(consumer, second.id, 5, address(5));
+    expect(
+      await chain.publicClient.readContract({
+        address: chain.daix.superToken,
+        abi: erc20Abi,
+        functionName: 'allowance',
+        args: [address(5), chain.chain.treasury.address],
+      }),
+    ).toBe(8n * 10n ** 18n);
+
+    tally.clock.advance(WEEK_MS + 60_000);
+    await chain.mineAt(BigInt(Math.floor(tally.clock.now().getTime() / 1000)));
+    const deps = { db: tally.database.db, clock: tally.clock, log: silentLogger, chain: chain.chain };
+    expect(await startDueVestings(deps)).toBe(2);
+    await settleChain(tally);
+    const opened = (await helpers.ok(200, consumer, 'GET', '/api/streams/subscriptions')).items;
+    expect(opened.map((s: { plan: { id: string }; state: string }) => [s.plan.id, s.state]).sort()).toEqual(
+      [
+        [first.id, 'active'],
+        [second.id, 'active'],
+      ].sort(),
+    );
   });
 });

@@ -20,7 +20,7 @@ export function stepLabel(kind: WalletStepKind, token: string, underlying: strin
     case 'pay':
       return `Pay the uses to the producer in ${token}`;
     case 'approve_start':
-      return `Allow Tally to pay the start amount from your ${token} at the cliff date`;
+      return `Allow Tally to pay the start amounts of your vesting plans in ${token} at their cliff dates`;
     case 'delete_flow':
       return 'End the stream to the producer (its whole deposit comes back)';
   }
