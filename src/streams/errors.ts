@@ -18,6 +18,11 @@ export const streamsErrors = defineErrors({
     description:
       'Every slot of the plan’s supply is taken by subscribers or live reservations (details.total_supply)',
   },
+  vesting_terms_held: {
+    status: 409,
+    description:
+      'A vesting plan’s cliff date and start amount cannot change while checkouts of it wait for their cliff: each wallet allowed and wrapped for the terms it checked out with (details.field, details.waiting)',
+  },
   checkout_closed: {
     status: 409,
     description: 'The checkout is completed, expired or cancelled already (details.state)',

@@ -379,6 +379,60 @@ describe('a plan', () => {
     expect(back.open).toBe(true);
   });
 
+  it('keeps a vesting plan’s cliff and start amount while checkouts of it wait for the cliff', async () => {
+    const { person } = await producer();
+    const cliff = new Date(tally.clock.now().getTime() + 7 * 86_400_000).toISOString();
+    const plan = await ok(201, person, 'POST', '/api/streams/producer/plans', {
+      kind: 'vesting',
+      name: 'Launch',
+      token: 'DAIx',
+      price: '10000000000000000000',
+      period: 'month',
+      cliff_at: cliff,
+      start_amount: '5000000000000000000',
+    });
+    const path = `/api/streams/plans/${plan.id}`;
+    const consumer = await signedInPerson(tally);
+    const checkout = await ok(201, consumer, 'POST', `/api/streams/plans/${plan.id}/checkouts`, {
+      subscriber_address: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+    });
+    const before = await snapshotTables(tally.database.db, []);
+    const later = new Date(Date.parse(cliff) + 86_400_000).toISOString();
+    expect(
+      (await refused('vesting_terms_held', 409, person, 'PATCH', path, { cliff_at: later })).details,
+    ).toEqual({
+      field: 'cliff_at',
+      waiting: 1,
+    });
+    expect(
+      (
+        await refused('vesting_terms_held', 409, person, 'PATCH', path, {
+          start_amount: '6000000000000000000',
+        })
+      ).details,
+    ).toEqual({ field: 'start_amount', waiting: 1 });
+    await expectUnchanged(tally.database.db, before);
+    // The other fields, and the same terms again, change as ever.
+    expect(
+      await ok(200, person, 'PATCH', path, {
+        name: 'Launch day',
+        cliff_at: cliff,
+        start_amount: '5000000000000000000',
+      }),
+    ).toMatchObject({
+      name: 'Launch day',
+      vesting: { cliff_at: cliff, start_amount: '5000000000000000000' },
+    });
+
+    // Once none waits, the terms are free again.
+    await ok(200, consumer, 'POST', `/api/streams/checkouts/${checkout.id}/cancel`);
+    expect(
+      await ok(200, person, 'PATCH', path, { cliff_at: later, start_amount: '6000000000000000000' }),
+    ).toMatchObject({
+      vesting: { cliff_at: later, start_amount: '6000000000000000000' },
+    });
+  });
+
   it('shows its card image to anyone; only its producer sets it', async () => {
     const { person } = await producer();
     const other = await producer('Someone else');

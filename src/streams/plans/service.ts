@@ -1,4 +1,4 @@
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, count, eq, gt, lte } from 'drizzle-orm';
 import { type Actor, requireUser } from '../../core/actor';
 import { recordAudit } from '../../core/audit/service';
 import type { Db } from '../../core/database';
@@ -9,7 +9,14 @@ import type { StreamsDeps } from '../deps';
 import { streamsErrors } from '../errors';
 import { flowRateOf, MAX_FLOW_RATE } from '../flow-rate';
 import { requireOwnProducer } from '../producers/service';
-import { type PlanKind, type PlanStatus, type PlanToken, type PricePeriod, plans } from '../schema';
+import {
+  checkouts,
+  type PlanKind,
+  type PlanStatus,
+  type PlanToken,
+  type PricePeriod,
+  plans,
+} from '../schema';
 
 export type Plan = typeof plans.$inferSelect;
 
@@ -210,6 +217,40 @@ async function ownPlan(db: Db, actor: Actor, planId: string, lock = false): Prom
 }
 
 /**
+ * A vesting plan's cliff and start amount are what its waiting checkouts were planned for: each
+ * wallet allowed the operator that start amount and wrapped for it, and its slot is held until a
+ * day after that cliff. Changed under them, the cliff would be refused on chain, or come after the
+ * hold lapsed, and the person would not know why. Once none waits, the terms are free again.
+ */
+async function refuseHeldVestingTerms(tx: Db, plan: Plan, changes: Partial<PlanInput>, now: Date) {
+  const field =
+    changes.cliffAt != null && changes.cliffAt.getTime() !== plan.cliffAt?.getTime()
+      ? 'cliff_at'
+      : changes.startAmount != null && changes.startAmount !== plan.startAmount
+        ? 'start_amount'
+        : null;
+  if (!field) return;
+  const [row] = await tx
+    .select({ waiting: count() })
+    .from(checkouts)
+    .where(
+      and(
+        eq(checkouts.planId, plan.id),
+        eq(checkouts.purpose, 'subscribe'),
+        eq(checkouts.state, 'reserved'),
+        gt(checkouts.expiresAt, now),
+      ),
+    );
+  const waiting = row?.waiting ?? 0;
+  if (waiting > 0)
+    throw streamsErrors.error(
+      'vesting_terms_held',
+      `${field}: ${waiting} checkout${waiting === 1 ? '' : 's'} of the plan wait for the cliff with the terms they were planned for; make a new plan, or change it once they have started or lapsed`,
+      { field, waiting },
+    );
+}
+
+/**
  * Changes the caller's plan: any field but its kind. Setting it inactive stops new subscriptions
  * and keeps existing ones.
  */
@@ -226,6 +267,7 @@ export async function updatePlan(
         field: 'kind',
       });
     const now = deps.clock.now();
+    if (plan.kind === 'vesting') await refuseHeldVestingTerms(tx, plan, changes, now);
     const input = { ...planInputOf(plan), ...changes, kind: plan.kind };
     const [saved] = await tx
       .update(plans)
