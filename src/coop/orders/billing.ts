@@ -123,12 +123,24 @@ export const vatRatesJson = (totals: BillTotals) =>
     vat_cents: rate.vatCents.toString(),
   }));
 
-/** What households paid ahead (their balance above zero), by household account. */
-export async function balancesAhead(tx: Db, householdIds: readonly string[]): Promise<Map<string, bigint>> {
+/**
+ * What households paid ahead (their balance above zero), by household account, read under the
+ * accounts' locks: a bill that draws on it holds them until it is posted, so two bills at once cannot
+ * spend the same credit. The club's sales account, which the bills post to next, is locked in the same
+ * sweep and by id, as the ledger locks accounts, so two such transactions wait in turn instead of
+ * deadlocking.
+ */
+export async function balancesAhead(
+  tx: Db,
+  clubId: string,
+  householdIds: readonly string[],
+): Promise<Map<string, bigint>> {
+  if (householdIds.length === 0) return new Map();
+  const ids = [coopAccountIds.sales(clubId), ...householdIds.map((id) => coopAccountIds.household(id))];
   const rows = await queryRows<{ id: string; net: string }>(
     tx,
     sql`SELECT id, (credits_posted - debits_posted)::text AS net FROM ledger_accounts
-        WHERE id = ANY(${sql.param(householdIds.map((id) => coopAccountIds.household(id)))}::uuid[])`,
+        WHERE id = ANY(${sql.param(ids)}::uuid[]) ORDER BY id FOR UPDATE`,
   );
   const byAccount = new Map(rows.map((row) => [row.id, BigInt(row.net)]));
   return new Map(householdIds.map((id) => [id, byAccount.get(coopAccountIds.household(id)) ?? 0n]));
@@ -150,7 +162,7 @@ export async function processOrder(deps: CoopDeps, tx: Db, order: Order): Promis
     producers: [...new Set(rows.map((r) => r.producer_id))],
   });
   // What a household paid ahead (its balance above zero) pays its bill first.
-  const balanceOf = await balancesAhead(tx, householdIds);
+  const balanceOf = await balancesAhead(tx, order.clubId, householdIds);
   const billRows = householdIds.map((householdId) => {
     const totals = billTotals(byHousehold.get(householdId)!.lines);
     const credit = balanceOf.get(householdId) ?? 0n;

@@ -2,9 +2,12 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Body, signedInPerson, type TestTally, testTally } from '../../../test/support/app';
 import { coopApi } from '../../../test/support/coop';
+import { testDatabaseUrl } from '../../../test/support/database';
 import { expectUnchanged, snapshotTables } from '../../../test/support/snapshot';
 import { queryRows } from '../../core/database';
-import { coopAccountIds } from './ledger';
+import { newId } from '../../core/ids';
+import { formatAmount } from '../../core/money';
+import { coopAccountIds, postCoopTransfers } from './ledger';
 
 let tally: TestTally;
 
@@ -198,4 +201,70 @@ describe('a correction after the order is finished', () => {
     await ok(200, 'POST', `${order}/reopen`, admin, { reason: 'a first correction' });
     await refused('order_closed', 409, 'POST', `${order}/reopen`, admin, { reason: 'again' });
   });
+});
+
+describe('a household’s balance ahead', () => {
+  it.runIf(testDatabaseUrl)(
+    'pays a bill only with what is still there once the account stops moving',
+    async () => {
+      const { clubId, admin, order, detail, bills } = await processedOrder();
+      const millers = bills[0] as Body;
+      const farm = detail.producers[0].producer_id as string;
+      const account = coopAccountIds.household(millers.id);
+      // The Millers paid €1.00 too much on the first order: it is on their balance, ahead.
+      const total = BigInt(millers.bill.total_cents);
+      await ok(200, 'POST', `${order}/bills/${millers.id}/bad-payment`, admin, {
+        reason: 'bad_amount',
+        paid: formatAmount(total + 100n, 2),
+      });
+      await ok(200, 'POST', `${order}/bills/${millers.id}/received`, admin);
+      expect(await balanceOf(account)).toBe(100n);
+
+      // A second order, closed: confirming its delivery bills the Millers.
+      const second = `/api/coop/orders/${(await ok(201, 'POST', `/api/coop/clubs/${clubId}/orders`, admin, {})).id}`;
+      await ok(200, 'POST', `${second}/producers/${farm}/answer`, admin, {
+        available: true,
+        products_up_to_date: true,
+      });
+      const deadline = new Date(tally.clock.now().getTime() + 86_400_000).toISOString();
+      await ok(200, 'POST', `${second}/open`, admin, { deadline });
+      const eggs = detail.products.find((p: Body) => p.name === 'Eggs');
+      await ok(200, 'PUT', `${second}/household-order/lines/${eggs.product_id}`, admin, {
+        quantity: 5,
+        version: 1,
+      });
+      await ok(200, 'POST', `${second}/close`, admin);
+
+      // Meanwhile another transaction holds the club's accounts and the Millers', and spends that euro
+      // while the second order's bills are being written.
+      let confirming: Response | Promise<Response> | undefined;
+      await tally.database.db.transaction(async (tx) => {
+        const held = [account, coopAccountIds.sales(clubId), coopAccountIds.bank(clubId)];
+        await tx.execute(
+          sql`SELECT id FROM ledger_accounts WHERE id = ANY(${sql.param(held)}::uuid[]) ORDER BY id FOR UPDATE`,
+        );
+        confirming = tally.http.request(`${second}/producers/${farm}/delivery/confirm`, {
+          method: 'POST',
+          headers: { cookie: admin.cookie, 'x-requested-with': 'tally-web' },
+        });
+        await new Promise((resolve) => setTimeout(resolve, 800));
+        await postCoopTransfers(tx, tally.clock, [
+          {
+            id: newId(),
+            debitAccountId: account,
+            creditAccountId: coopAccountIds.bank(clubId),
+            amount: 100n,
+            code: 'coop_payment_return',
+            metadata: { household_id: millers.id, kind: 'payment_return' },
+          },
+        ]);
+      });
+      expect((await confirming!).status).toBe(200);
+
+      // The bill drew nothing from a euro that was gone: it owes all of it, as the ledger says.
+      const bill = (await ok(200, 'GET', `${second}/household-order?household_id=${millers.id}`, admin)).bill;
+      expect(bill).toMatchObject({ received_cents: '0', payment_state: 'due' });
+      expect(await balanceOf(account)).toBe(-BigInt(bill.total_cents));
+    },
+  );
 });

@@ -214,6 +214,7 @@ export async function billCorrection(deps: CoopDeps, tx: Db, actor: Actor, order
   // What was received stays received; a bill still owed draws on what its household has ahead.
   const ahead = await balancesAhead(
     tx,
+    order.clubId,
     changes.map((c) => c.householdId),
   );
   const corrected: CorrectedBill[] = [];
