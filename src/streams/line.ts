@@ -64,7 +64,13 @@ export const streamsLine: ProductLine = {
     context.jobs.every('streams.runout', settings.scanIntervalMs, () => scanRunOuts(deps));
     // Vesting plans whose cliff has come: the start amount paid and the flow opened, by the operator.
     context.jobs.every('streams.vesting', 60_000, () =>
-      startDueVestings({ db: context.db, clock: context.clock, log: context.log, chain }),
+      startDueVestings({
+        db: context.db,
+        clock: context.clock,
+        log: context.log,
+        chain,
+        notifier: deps.notifier,
+      }),
     );
     const liquidator = devLiquidator(deps);
     // The embedded chain only: on a configured chain, liquidators are the public's.

@@ -6,6 +6,7 @@ export const STREAMS_NOTIFICATIONS = {
   runsOutSoon: 'streams.runs_out_soon',
   streamClosed: 'streams.stream_closed',
   streamLiquidated: 'streams.stream_liquidated',
+  vestingNotStarted: 'streams.vesting_not_started',
 } as const;
 
 export const streamsNotificationTypes: Readonly<Record<string, NotificationTypeDefinition>> = {
@@ -20,6 +21,10 @@ export const streamsNotificationTypes: Readonly<Record<string, NotificationTypeD
   [STREAMS_NOTIFICATIONS.streamLiquidated]: {
     defaultChannel: 'both',
     label: 'Your stream was liquidated when its balance ran out',
+  },
+  [STREAMS_NOTIFICATIONS.vestingNotStarted]: {
+    defaultChannel: 'both',
+    label: 'Your vesting plan could not start at its cliff date',
   },
 };
 
@@ -132,5 +137,47 @@ export function liquidatedNotice(
     link: producerLink(plans),
     data: { wallet: account.wallet, token: account.token, closed_at: input.closedAt.toISOString() },
     dedupeKey: input.dedupeKey,
+  };
+}
+
+/** Why the chain would refuse a vesting plan's cliff, by the refusal's code, as the subscriber can act on it. */
+const cliffRefusals: Readonly<Record<string, (token: string) => string>> = {
+  start_amount_not_covered: (token) =>
+    `your wallet has not allowed Tally to pay the start amount from its ${token}, or holds too little ` +
+    `${token} for it and the stream's deposit`,
+  flow_operator_not_authorized: () => 'your wallet has not given Tally the permission to open the stream',
+  flow_exists: (token) =>
+    `your wallet already streams ${token} to the producer, and the plan opens a stream of its own`,
+};
+
+/** Whether a refusal is one of the wallet's state that the subscriber can put right (not the chain's silence). */
+export const isCliffRefusal = (code: string): boolean => code in cliffRefusals;
+
+/**
+ * A vesting plan's cliff came and the chain would refuse to open it: the subscriber is told once,
+ * while there is time to put it right before the reservation lapses.
+ */
+export function vestingNotStartedNotice(input: {
+  userId: string;
+  wallet: string;
+  token: string;
+  planId: string;
+  planName: string;
+  code: string;
+  until: Date;
+  checkoutId: string;
+}): NotifyInput {
+  const why = cliffRefusals[input.code]?.(input.token) ?? 'the chain refused it';
+  return {
+    userId: input.userId,
+    type: STREAMS_NOTIFICATIONS.vestingNotStarted,
+    title: `Your vesting plan ${input.planName} could not start at its cliff date`,
+    body:
+      `Tally could not open your stream for ${input.planName} from your wallet ${input.wallet}: ${why}. ` +
+      `Open the checkout again and do the steps your wallet is asked; Tally tries again every minute until ` +
+      `${utc(input.until)}, when your place lapses.`,
+    link: `/streams/plans/${input.planId}/checkout`,
+    data: { checkout_id: input.checkoutId, wallet: input.wallet, token: input.token, code: input.code },
+    dedupeKey: `${STREAMS_NOTIFICATIONS.vestingNotStarted}:${input.checkoutId}`,
   };
 }

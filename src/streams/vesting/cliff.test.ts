@@ -1,10 +1,13 @@
+import { sql } from 'drizzle-orm';
 import { erc20Abi } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signedInPerson, type TestTally } from '../../../test/support/app';
 import { settleChain } from '../../../test/support/chain';
+import { queryRows } from '../../core/database';
 import { silentLogger } from '../../core/log';
 import type { StreamsChain } from '../chain/test-fixtures';
 import { devAddress, streamsChainTally, type walletCheckouts } from '../checkouts/test-fixtures';
+import { watchDeps } from '../line';
 import { startDueVestings } from './cliff';
 
 let tally: TestTally;
@@ -16,6 +19,18 @@ beforeAll(async () => {
 }, 120_000);
 
 const address = devAddress;
+const cliffDeps = () => ({
+  db: tally.database.db,
+  clock: tally.clock,
+  log: silentLogger,
+  chain: chain.chain,
+  notifier: watchDeps({ ...tally.context, chain: chain.chain }).notifier,
+});
+const noticesOf = (userId: string) =>
+  queryRows<{ type: string; title: string; link: string }>(
+    tally.database.db,
+    sql`SELECT type, title, link FROM core_notifications WHERE user_id = ${userId} ORDER BY created_at, id`,
+  );
 const WEEK_MS = 7 * 86_400_000;
 
 describe('a vesting plan at its cliff', () => {
@@ -37,7 +52,7 @@ describe('a vesting plan at its cliff', () => {
       start_amount: startAmount.toString(),
     });
     const consumer = await signedInPerson(tally);
-    const deps = { db: tally.database.db, clock: tally.clock, log: silentLogger, chain: chain.chain };
+    const deps = cliffDeps();
 
     const { checkout, steps, prompts } = await helpers.checkOut(consumer, plan.id, 2, address(2));
     expect(steps.steps).toEqual([
@@ -75,6 +90,7 @@ describe('a vesting plan at its cliff', () => {
     expect(received).toBeGreaterThanOrEqual(startAmount);
     expect(received - startAmount).toBeLessThan(BigInt(plan.stream.flow_rate) * 120n);
     expect(await startDueVestings(deps)).toBe(0);
+    expect(await noticesOf(consumer.userId)).toEqual([]);
   });
 
   it('does not start a checkout whose wallet never did its steps', async () => {
@@ -99,8 +115,17 @@ describe('a vesting plan at its cliff', () => {
     });
     tally.clock.advance(120_000);
     await chain.mineAt(BigInt(Math.floor(tally.clock.now().getTime() / 1000)));
-    const deps = { db: tally.database.db, clock: tally.clock, log: silentLogger, chain: chain.chain };
+    const deps = cliffDeps();
     expect(await startDueVestings(deps)).toBe(0);
+    expect(await startDueVestings(deps)).toBe(0);
+    // Told once, while the place is still held, what to put right and where.
+    expect(await noticesOf(consumer.userId)).toEqual([
+      {
+        type: 'streams.vesting_not_started',
+        title: 'Your vesting plan Soon could not start at its cliff date',
+        link: `/streams/plans/${plan.id}/checkout`,
+      },
+    ]);
   });
 
   it('opens both of a wallet’s vesting plans in one token: the operator is allowed both start amounts', async () => {
@@ -139,7 +164,7 @@ describe('a vesting plan at its cliff', () => {
 
     tally.clock.advance(WEEK_MS + 60_000);
     await chain.mineAt(BigInt(Math.floor(tally.clock.now().getTime() / 1000)));
-    const deps = { db: tally.database.db, clock: tally.clock, log: silentLogger, chain: chain.chain };
+    const deps = cliffDeps();
     expect(await startDueVestings(deps)).toBe(2);
     await settleChain(tally);
     const opened = (await helpers.ok(200, consumer, 'GET', '/api/streams/subscriptions')).items;

@@ -7,10 +7,12 @@ import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/database';
 import { AppError } from '../../core/errors';
 import type { Logger } from '../../core/log';
+import { type Notifier, notify } from '../../core/notifications/service';
 import { resolveStreamContracts } from '../chain/contracts';
 import { flowReference } from '../chain/flow-reference';
 import { prepareVestingStart } from '../chain/vesting';
 import { checkouts, plans } from '../schema';
+import { isCliffRefusal, vestingNotStartedNotice } from '../subscriptions/notifications';
 
 /**
  * Vesting plans at their cliff: for each checkout still waiting on a plan whose cliff has come,
@@ -20,14 +22,15 @@ import { checkouts, plans } from '../schema';
  * sees the flow with the checkout's userData and starts the subscription, as for any checkout.
  *
  * A checkout whose wallet never did its steps (no permission, no allowance, too little wrapped) is
- * not queued: the chain would refuse it. It is tried again at each sweep until its reservation
- * lapses a day after the cliff, and then the slot is free again.
+ * not queued: the chain would refuse it. The subscriber is told so once, and it is tried again at
+ * each sweep until its reservation lapses a day after the cliff, and then the slot is free again.
  */
 
 export const VESTING_START_PURPOSE = 'streams.vesting_start';
 
 export interface CliffDeps {
   db: Db;
+  notifier: Notifier;
   clock: Clock;
   log: Logger;
   chain: ChainRuntime;
@@ -104,6 +107,25 @@ export async function startDueVestings(deps: CliffDeps): Promise<number> {
       // The wallet has not done its steps yet, or the chain did not answer: the next sweep tries again.
       if (!(error instanceof AppError)) throw error;
       deps.log.info({ checkoutId: checkout.id, code: error.code }, 'vesting cliff not startable yet');
+      // A refusal of the wallet's own state is the subscriber's to put right, and would otherwise
+      // only show when the reservation lapsed: told once, while there is time.
+      if (isCliffRefusal(error.code))
+        await db.transaction((tx) =>
+          notify(
+            tx,
+            deps.notifier,
+            vestingNotStartedNotice({
+              userId: checkout.userId,
+              wallet: checkout.subscriberAddress,
+              token: checkout.token,
+              planId: plan.id,
+              planName: plan.name,
+              code: error.code,
+              until: checkout.expiresAt,
+              checkoutId: checkout.id,
+            }),
+          ),
+        );
     }
   }
   return queued;
