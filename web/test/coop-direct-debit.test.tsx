@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { signedInPerson, type TestPerson } from '../../test/support/app';
 import { freshEmail, ok } from '../../test/support/credits';
 import { installInputApis } from './support/credits-stage';
+import { installNodeFileApis } from './support/files';
 import { field, fieldError, formAlert, sentTo, tallyPages } from './support/pages';
 
 /**
@@ -15,6 +16,8 @@ const pages = tallyPages();
 
 beforeAll(async () => {
   installInputApis();
+  // A statement is uploaded as a file: Node's, so the server receives its bytes.
+  await installNodeFileApis();
   await import('../src/lines/coop/CoopPages');
 });
 
@@ -165,6 +168,48 @@ describe('direct debit', () => {
       expect(
         within(section('Direct debit mandate')).getByRole('form', { name: 'Sign the mandate' }),
       ).toBeTruthy(),
+    );
+  });
+
+  it('shows a household a direct debit its bank returned after the money arrived, owed again', async () => {
+    const c = await clubWithBill();
+    await api(c.ada, 200, 'PUT', `/api/coop/clubs/${c.club.id}/direct-debit`, {
+      creditor_id: 'DE98ZZZ09999999999',
+    });
+    await api(c.nils, 201, 'POST', `/api/coop/households/${c.flat.id}/direct-debit-mandate`, {
+      account_holder: 'Nils Flat',
+      iban: 'DE89370400440532013000',
+    });
+    const collections = `/api/coop/clubs/${c.club.id}/direct-debit-collections`;
+    await api(c.bob, 201, 'POST', collections, { bills: [{ order_id: c.orderId, household_id: c.flat.id }] });
+    const [debit] = (await api(c.bob, 200, 'GET', collections)).items[0].items;
+    const amount = `${debit.amount_cents.slice(0, -2)}.${debit.amount_cents.slice(-2)}`;
+    // The money arrives, then the household's bank takes it back.
+    const entry = (id: string, direction: 'CRDT' | 'DBIT') =>
+      `<Ntry><Amt Ccy="EUR">${amount}</Amt><CdtDbtInd>${direction}</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-06-03</Dt></BookgDt>
+<NtryDtls><TxDtls><Refs><AcctSvcrRef>${c.club.id.slice(0, 8)}-${id}</AcctSvcrRef><EndToEndId>${debit.end_to_end_id}</EndToEndId></Refs></TxDtls></NtryDtls></Ntry>`;
+    const form = new FormData();
+    const xml = `<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt><Id>S1</Id>${entry('IN', 'CRDT')}${entry('BACK', 'DBIT')}</Stmt></BkToCstmrStmt></Document>`;
+    form.append('file', new File([xml], 'statement.xml', { type: 'application/xml' }));
+    const imported = await pages.tally.http.request(`/api/coop/clubs/${c.club.id}/bank-statements`, {
+      method: 'POST',
+      headers: { cookie: c.bob.cookie, 'x-requested-with': 'tally-web' },
+      body: form,
+    });
+    expect(imported.status, await imported.clone().text()).toBe(201);
+
+    pages.signIn(c.nils);
+    await pages.render(`/coop/clubs/${c.club.id}/households/${c.flat.id}`);
+    const account = await screen.findByRole('region', { name: 'Statement' });
+    const entries = await within(account).findByRole('table', { name: 'Account of Flat 3B' });
+    const rows = within(entries).getAllByRole('row').slice(1);
+    expect(rows.map((r) => [...r.querySelectorAll('td')].slice(1, 3).map((td) => td.textContent))).toEqual([
+      ['Direct debit returned by your bank', 'Order 1'],
+      ['Payment', 'Order 1'],
+      ['Bill', 'Order 1'],
+    ]);
+    expect(within(account).getByTestId('household-balance').textContent).toBe(
+      `Flat 3B owes the club €${amount}.`,
     );
   });
 });

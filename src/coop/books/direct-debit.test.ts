@@ -320,6 +320,17 @@ describe('direct debit collections', () => {
       ]),
     );
     expect(await balance(millers.id)).toBe(afterPaid - BigInt(millers.bill.total_cents));
+    // Their statement names it a returned direct debit, a kind its published schema lists.
+    const statementOf = await ok(200, 'GET', `/api/coop/households/${millers.id}/account`, admin);
+    expect(statementOf.entries[0]).toMatchObject({
+      kind: 'payment_return',
+      order_id: millers.orderId,
+      amount_cents: `-${millers.bill.total_cents}`,
+    });
+    const document = await read(await request(tally, 'GET', '/api/openapi.json'));
+    const kinds =
+      document.components.schemas.CoopHouseholdAccount.properties.entries.items.properties.kind.enum;
+    expect(kinds).toContain('payment_return');
     const returned = await ok(200, 'GET', collections, keeper);
     expect(returned.items[0].items.find((i: Body) => i.household_id === millers.id).state).toBe('returned');
 

@@ -775,15 +775,18 @@ export async function payInvoiceIn(
 
 export interface HouseholdAccountEntry {
   at: Date;
-  /** `bill_reversal`: a correction took a bill back; the corrected bill follows it. */
-  kind: 'bill' | 'bill_reversal' | 'payment';
+  /**
+   * `bill_reversal`: a correction took a bill back; the corrected bill follows it. `payment_return`:
+   * the household's bank returned a direct debit after its money arrived, so the household owes it again.
+   */
+  kind: 'bill' | 'bill_reversal' | 'payment' | 'payment_return';
   /** The order's correction a bill or reversal belongs to; null for a first bill and payments. */
   correction: number | null;
   reason: string | null;
   /** Null for a payment made ahead of any bill. */
   orderId: string | null;
   orderNumber: number | null;
-  /** What it moved on the household's balance: a bill negative, a payment positive. */
+  /** What it moved on the household's balance: a bill or a returned debit negative, a payment positive. */
   amountCents: bigint;
   balanceCents: bigint;
 }

@@ -832,9 +832,9 @@ export function orderRoutes(deps: CoopDeps) {
               entries: z.array(
                 z.object({
                   at: z.string(),
-                  kind: z.enum(['bill', 'bill_reversal', 'payment']).openapi({
+                  kind: z.enum(['bill', 'bill_reversal', 'payment', 'payment_return']).openapi({
                     description:
-                      'bill_reversal: a bill taken back by a correction, before the corrected bill',
+                      'bill_reversal: a bill taken back by a correction, before the corrected bill; payment_return: a direct debit the household’s bank returned after its money arrived, owed again',
                   }),
                   order_id: Uuid.nullable().openapi({ description: 'null: paid ahead of any bill' }),
                   correction: z.number().int().nullable().openapi({
@@ -842,7 +842,9 @@ export function orderRoutes(deps: CoopDeps) {
                   }),
                   reason: z.string().nullable().openapi({ description: 'why the order was corrected' }),
                   order_number: z.number().int().nullable(),
-                  amount_cents: z.string().openapi({ description: 'signed: a bill below zero' }),
+                  amount_cents: z
+                    .string()
+                    .openapi({ description: 'signed: a bill or a returned direct debit below zero' }),
                   balance_cents: z.string(),
                 }),
               ),

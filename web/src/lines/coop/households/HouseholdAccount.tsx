@@ -12,9 +12,13 @@ import { balanceWords, editableEuros, formatSignedEuros } from '../format';
 
 /** What a line of the statement is: a corrected bill follows the reversal of the bill it replaces. */
 const what = (e: CoopAccountEntry): string => {
-  if (e.kind === 'payment') return 'Payment';
-  if (e.kind === 'bill_reversal') return `Bill taken back (correction ${e.correction})`;
-  return e.correction === null ? 'Bill' : `Corrected bill (correction ${e.correction})`;
+  // Compared as words: a line of a kind this page does not name is never shown as a bill.
+  const kind: string = e.kind;
+  if (kind === 'payment') return 'Payment';
+  if (kind === 'payment_return') return 'Direct debit returned by your bank';
+  if (kind === 'bill_reversal') return `Bill taken back (correction ${e.correction})`;
+  if (kind === 'bill') return e.correction === null ? 'Bill' : `Corrected bill (correction ${e.correction})`;
+  return 'Other change';
 };
 
 /**
@@ -34,7 +38,7 @@ export function HouseholdAccount({
   return (
     <SectionCard
       title="Statement"
-      description="Each processed order bills the household; each payment received pays it off. A correction takes a bill back and bills the corrected amount, with the reason."
+      description="Each processed order bills the household; each payment received pays it off. A correction takes a bill back and bills the corrected amount, with the reason. A direct debit your bank returned is owed again."
     >
       <ResourceView resource={account} loadingLabel="Loading the balance…">
         {(data) => (
