@@ -85,6 +85,12 @@ export interface CheckoutTerms {
    * plan's approve must not leave another's uncovered. This checkout's start amount unless told.
    */
   startAllowance?: bigint;
+  /**
+   * What the wallet's balance keeps for the cliffs of its other vesting checkouts in this token
+   * (their start amounts, wrapped by their own checkouts): not counted as held, or this checkout
+   * would wrap nothing on the strength of money the operator is to take.
+   */
+  keptForCliffs?: bigint;
   /** How long after the latest block a permit stays valid; an hour unless told. */
   permitValidSeconds?: bigint;
   /**
@@ -222,11 +228,11 @@ export async function planCheckout(
         : bufferFor(existingRate + flowRate, flowTerms) - bufferFor(existingRate, flowTerms);
   const needed = terms.payment ?? buffer + startAmount + flowRate * terms.prepaidSeconds;
   // A payment must not be taken from what the wallet's running streams live on: a month of them
-  // stays where it is, and the payment is wrapped on top.
+  // stays where it is, and the payment is wrapped on top. Nor is what waits for other cliffs held.
   const kept =
-    terms.payment !== undefined && position.netFlowRate < 0n
+    (terms.payment !== undefined && position.netFlowRate < 0n
       ? -position.netFlowRate * PAYMENT_KEEPS_SECONDS
-      : 0n;
+      : 0n) + (terms.keptForCliffs ?? 0n);
   const spare = position.availableBalance - kept;
   const held = spare > 0n ? spare : 0n;
   const steps: CheckoutStep[] = [];
@@ -469,7 +475,12 @@ export function lastsAfterCheckout(plan: CheckoutPlan): bigint | null {
   return runOutOf({
     ...position,
     availableBalance:
-      position.availableBalance + wrapAmount - buffer - (terms.payment ?? 0n) - (terms.startAmount ?? 0n),
+      position.availableBalance +
+      wrapAmount -
+      buffer -
+      (terms.payment ?? 0n) -
+      (terms.startAmount ?? 0n) -
+      (terms.keptForCliffs ?? 0n),
     netFlowRate: -outflow,
   }).lastsSeconds;
 }

@@ -111,6 +111,7 @@ export async function walletStepsOf(
   const [plan] = await deps.db.select().from(plans).where(eq(plans.id, checkout.planId));
   const contracts = await contractsOf(chain, checkout.token);
   const prepaidSeconds = plan!.period ? SECONDS_PER_PERIOD[plan!.period] : 0n;
+  const keptForCliffs = await othersWaitingStart(deps, checkout);
   if (checkout.purpose !== 'subscribe') {
     const [replaced] = await deps.db
       .select()
@@ -131,6 +132,7 @@ export async function walletStepsOf(
             ...flow,
             flowRate: delta,
             prepaidSeconds,
+            keptForCliffs,
             signedPermit: signedPermit && { value: signedPermit.value, deadline: signedPermit.deadline },
           })
         : await planFlowDecrease(chain.client.publicClient, contracts, { ...flow, decrease: -delta });
@@ -153,10 +155,8 @@ export async function walletStepsOf(
     prepaidSeconds,
     flowStart: plan!.kind === 'vesting' ? 'operator' : 'checkout',
     startAmount: plan!.kind === 'vesting' ? (plan!.startAmount ?? 0n) : undefined,
-    startAllowance:
-      plan!.kind === 'vesting'
-        ? (plan!.startAmount ?? 0n) + (await othersWaitingStart(deps, checkout))
-        : undefined,
+    startAllowance: plan!.kind === 'vesting' ? (plan!.startAmount ?? 0n) + keptForCliffs : undefined,
+    keptForCliffs,
     payment: checkout.amount ?? undefined,
     signedPermit: signedPermit && { value: signedPermit.value, deadline: signedPermit.deadline },
   });

@@ -128,7 +128,7 @@ describe('a vesting plan at its cliff', () => {
     ]);
   });
 
-  it('opens both of a wallet’s vesting plans in one token: the operator is allowed both start amounts', async () => {
+  it('opens both of a wallet’s vesting plans in one token: both start amounts are allowed and wrapped', async () => {
     const cliff = new Date(tally.clock.now().getTime() + WEEK_MS);
     const vesting = async (payout: number, startAmount: bigint) => {
       const producer = await signedInPerson(tally);
@@ -140,14 +140,15 @@ describe('a vesting plan at its cliff', () => {
         kind: 'vesting',
         name: 'Season pass',
         token: 'DAIx',
-        price: (10n * 10n ** 18n).toString(),
+        // A period and a deposit of next to nothing: the start amounts are what the balance holds.
+        price: (10n ** 15n).toString(),
         period: 'month',
         cliff_at: cliff.toISOString(),
         start_amount: startAmount.toString(),
       });
     };
-    // Either order left one cliff without its allowance: a smaller second plan skipped its approve,
-    // a larger one replaced the first's.
+    // Either order left one cliff without its allowance (a smaller second plan skipped its approve,
+    // a larger one replaced the first's), and the second wrapped on the first's start amount.
     const first = await vesting(6, 3n * 10n ** 18n);
     const second = await vesting(7, 5n * 10n ** 18n);
     const consumer = await signedInPerson(tally);
