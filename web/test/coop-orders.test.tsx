@@ -373,7 +373,7 @@ describe('the books', () => {
     const form = await screen.findByRole('form', { name: 'Bad payment of Flat 3B' });
     await user.click(within(form).getByRole('radio', { name: 'The wrong amount arrived' }));
     await user.click(within(form).getByRole('button', { name: 'Flag the payment' }));
-    const paid = field(form, /^Amount that arrived/);
+    const paid = field(form, /^Amount of this payment/);
     expect(fieldError(paid)).toBe('Enter an amount');
     const badPayment = `/api/coop/orders/${order.id}/bills/${c.flat.id}/bad-payment`;
     expect(sentTo(pages, 'POST', badPayment)).toEqual([]);
@@ -387,6 +387,23 @@ describe('the books', () => {
     );
     await waitFor(() => expect(state('Flat 3B')).toBe('Bad paymentThe wrong amount arrived'));
     expect(row('Flat 3B').textContent).toMatch(/€5\.00/);
+
+    // Another €0.20 arrives: the bookkeeper types that payment, and the bill is told €5.20 arrived in all.
+    await user.click(within(row('Flat 3B')).getByRole('button', { name: 'Bad payment from Flat 3B' }));
+    const again = await screen.findByRole('form', { name: 'Bad payment of Flat 3B' });
+    await user.click(within(again).getByRole('radio', { name: 'The wrong amount arrived' }));
+    await user.type(field(again, /^Amount of this payment/), '0,20');
+    expect(
+      within(again).getByText('Saved as €0.20: with the €5.00 received before, €5.20 arrived in all.'),
+    ).toBeTruthy();
+    await user.click(within(again).getByRole('button', { name: 'Flag the payment' }));
+    await waitFor(() =>
+      expect(sentTo(pages, 'POST', badPayment).map((r) => r.body)).toEqual([
+        { reason: 'bad_amount', paid: '5.00' },
+        { reason: 'bad_amount', paid: '5.20' },
+      ]),
+    );
+    await waitFor(() => expect(row('Flat 3B').textContent).toMatch(/€5\.20/));
   });
 });
 

@@ -429,7 +429,10 @@ export async function receivePayment(
 
 export interface BadPayment {
   reason: BadPaymentReason;
-  /** With `bad_amount`: what the household paid, in cents (recorded as received). */
+  /**
+   * With `bad_amount`: everything that arrived for the bill, in cents, what was received before
+   * included; what it adds is recorded as received.
+   */
   paidCents?: bigint;
   /** With `other`: what is wrong, in words. */
   text?: string;
@@ -477,6 +480,14 @@ export async function flagBadIn(
     case 'bad_amount': {
       if (input.paidCents === undefined || input.paidCents < 0n)
         throw new AppError('validation_failed', 'say how much was paid', { field: 'paid' });
+      // What arrived in all never shrinks: less than is received already would record nothing and
+      // tell the household a smaller amount than it paid.
+      if (input.paidCents < bill.receivedCents)
+        throw new AppError(
+          'validation_failed',
+          `${euros(bill.receivedCents)} is received already: say everything that arrived for the bill, that included`,
+          { field: 'paid' },
+        );
       if (input.paidCents === bill.totalCents)
         throw new AppError('validation_failed', 'that is the amount of the bill: mark it received', {
           field: 'paid',

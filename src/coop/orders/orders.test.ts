@@ -385,6 +385,22 @@ describe('an order from Preparing to Finished', () => {
       (n: Body) => n.type === 'coop.bad_payment',
     );
     expect(bad.body).toContain('€5.00 arrived, but the bill is €5.76: please pay the €0.76 missing');
+    // What arrived is everything for the bill: less than is received already is refused.
+    const less = await refused(
+      'validation_failed',
+      400,
+      'POST',
+      `${order}/bills/${c.flat.id}/bad-payment`,
+      bob,
+      {
+        reason: 'bad_amount',
+        paid: '0.50',
+      },
+    );
+    expect(less).toMatchObject({
+      message: expect.stringContaining('€5.00 is received already'),
+      details: { field: 'paid' },
+    });
     const flatTasks = (await ok(200, 'GET', order, nils)).tasks.map((t: Body) => t.kind);
     expect(flatTasks).toEqual(['fix_payment']);
     await ok(200, 'POST', `${order}/payment-fixed`, nils, { note: 'sent the 76 cents' });

@@ -674,7 +674,10 @@ export function orderRoutes(deps: CoopDeps) {
         ...jsonBody(
           z.strictObject({
             reason: z.enum(badPaymentReasons),
-            paid: Decimal(2).optional().openapi({ description: 'with bad_amount: what arrived (40.00)' }),
+            paid: Decimal(2).optional().openapi({
+              description:
+                'with bad_amount: everything that arrived for the bill, what was received before included (40.00)',
+            }),
             text: z.string().max(1000).optional().openapi({ description: 'with other: what is wrong' }),
           }),
         ),

@@ -53,6 +53,8 @@ function BadPaymentForm({
     },
   });
   useFormDraft(form, `bad-payment:${bill.household_id}`);
+  // The bookkeeper types the payment the bank shows; the bill is told everything that arrived for it.
+  const before = BigInt(bill.received_cents);
   const submit = form.onSubmit(async (values) => {
     setFormError(null);
     const paid = parseAmount(values.paid, EUROS);
@@ -63,12 +65,14 @@ function BadPaymentForm({
           body: {
             reason: values.reason,
             ...(values.reason === 'bad_amount' && paid.ok
-              ? { paid: editableEuros(paid.minor.toString()) }
+              ? { paid: editableEuros((before + paid.minor).toString()) }
               : {}),
             ...(values.reason === 'other' ? { text: values.text.trim() } : {}),
           },
         }),
       );
+      // The next payment to flag is another one: its amount is typed afresh.
+      form.reset();
       await onDone(saved);
       notifications.show({ color: 'teal', message: `${bill.name} is told their payment is not right.` });
     } catch (error) {
@@ -91,10 +95,15 @@ function BadPaymentForm({
         </Radio.Group>
         {form.values.reason === 'bad_amount' && (
           <AmountInput
-            label="Amount that arrived"
+            label="Amount of this payment"
             required
             rules={EUROS}
-            preview={eurosPreview}
+            preview={
+              before > 0n
+                ? (minor) =>
+                    `Saved as ${formatEuros(minor)}: with the ${formatEuros(before)} received before, ${formatEuros(before + minor)} arrived in all.`
+                : eurosPreview
+            }
             {...form.getInputProps('paid')}
           />
         )}
