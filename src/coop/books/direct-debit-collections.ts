@@ -479,10 +479,12 @@ export async function directDebitOf(
  * paid as a transfer would pay it (if it was paid otherwise meanwhile, the line waits for the
  * bookkeeper). The debit's amount was fixed when it was collected, so when it no longer makes the
  * bill's total with what was received before (a correction changed the bill, or part was paid
- * otherwise), the line waits as a bad amount for the bookkeeper to confirm, as a transfer would. It came back before it arrived: the bill, never paid, is flagged bad for the
- * household to pay by transfer. It came back after: the money left again, the household's balance
- * owes it once more (a reversing transfer), and the order says so; the bill stays paid, since its
- * order may be finished.
+ * otherwise), the line waits as a bad amount for the bookkeeper to confirm, as a transfer would.
+ * It came back before its money was recorded (it never arrived, or its line still waited): the
+ * bill is flagged bad for the household to pay by transfer, the ledger does not move, and a line
+ * still waiting is set aside, since that money left again. It came back after: the money left
+ * again, the household's balance owes it once more (a reversing transfer), and the order says so;
+ * the bill stays paid, since its order may be finished.
  */
 export async function settleDirectDebit(
   deps: CoopDeps,
@@ -533,7 +535,34 @@ export async function settleDirectDebit(
     .set({ state: 'returned', returnedAt: now })
     .where(eq(directDebits.id, debit.id));
   const returned = `the direct debit of ${euros(debit.amountCents)} (${debit.endToEndId}) was returned by the household’s bank`;
-  if (debit.state === 'sent') {
+  // Only an arrival whose line paid a bill or was assigned moved the ledger: that is what a return takes back.
+  const arrivals =
+    debit.state === 'collected'
+      ? await tx
+          .select({ id: bankLines.id, state: bankLines.state })
+          .from(bankLines)
+          .where(
+            and(
+              eq(bankLines.clubId, debit.clubId),
+              eq(bankLines.direction, 'credit'),
+              eq(bankLines.endToEndId, debit.endToEndId),
+            ),
+          )
+          .for('update')
+      : [];
+  const recorded = arrivals.some((a) => a.state === 'matched' || a.state === 'assigned');
+  if (!recorded) {
+    const waiting = arrivals.filter((a) => a.state === 'unmatched' || a.state === 'bad_amount');
+    if (waiting.length > 0)
+      await tx
+        .update(bankLines)
+        .set({ state: 'ignored', decidedAt: now })
+        .where(
+          inArray(
+            bankLines.id,
+            waiting.map((a) => a.id),
+          ),
+        );
     if (payable)
       await flagBadIn(deps, tx, actor, order, debit.householdId, {
         reason: 'other',

@@ -467,6 +467,40 @@ describe('direct debit collections', () => {
     expect(bills[2].bad_text).toContain('please pay the €0.42 missing');
   });
 
+  it('take back on a return only what their arrival recorded', async () => {
+    const { clubId, admin, keeper, order, millers } = await clubWithBills();
+    await switchOn(clubId, admin);
+    await sign(millers);
+    const collections = `/api/coop/clubs/${clubId}/direct-debit-collections`;
+    await ok(201, 'POST', collections, keeper, { bills: [billOf(millers)] });
+    const [debit] = (await ok(200, 'GET', collections, keeper)).items[0].items as Body[];
+    // €1.00 was paid by transfer meanwhile: the debit's money arrives and waits as a bad amount.
+    await ok(200, 'POST', `${order}/bills/${millers.id}/bad-payment`, keeper, {
+      reason: 'bad_amount',
+      paid: '1.00',
+    });
+    const line = (id: string, direction: 'CRDT' | 'DBIT') => ({
+      id,
+      amount: formatAmount(BigInt(debit!.amount_cents), 2),
+      direction,
+      endToEndId: debit!.end_to_end_id,
+    });
+    expect(await importing(keeper, clubId, camt([line('DD-IN', 'CRDT')]))).toMatchObject({ bad_amount: 1 });
+    const before = await balance(millers.id);
+
+    // The household's bank returns it: nothing of it was recorded, so nothing is taken back.
+    await importing(keeper, clubId, camt([line('DD-BACK', 'DBIT')]));
+    expect(await balance(millers.id)).toBe(before);
+    const lines = (await ok(200, 'GET', `/api/coop/clubs/${clubId}/bank-lines`, keeper)).items as Body[];
+    expect(Object.fromEntries(lines.map((l) => [l.bank_id, l.state]))).toEqual({
+      'DD-IN': 'ignored',
+      'DD-BACK': 'matched',
+    });
+    const flagged = await billState(order, admin, millers);
+    expect(flagged).toMatchObject({ payment_state: 'bad', bad_reason: 'other', received_cents: '100' });
+    expect(flagged.bad_text).toMatch(/was returned by the household’s bank: please pay by bank transfer/);
+  });
+
   it.runIf(testDatabaseUrl)(
     'never collects a bill twice when two collections are asked for at once',
     async () => {
