@@ -402,7 +402,7 @@ describe('coop: an order from its creation to the books', () => {
     await garcias.getByRole('button', { name: 'Bad payment from The Garcias' }).click();
     const flag = desktop.getByRole('form', { name: 'Bad payment of The Garcias' });
     await flag.getByRole('radio', { name: 'The wrong amount arrived' }).check();
-    await flag.getByLabel(/^Amount that arrived/).fill('10.00');
+    await flag.getByLabel(/^Amount of this payment/).fill('10.00');
     await flag.getByText('Saved as €10.00.').waitFor();
     await screenshot(desktop, 'bad-payment', { fullPage: false });
     await flag.getByRole('button', { name: 'Flag the payment' }).click();
