@@ -186,7 +186,7 @@ export function planRoutes(deps: StreamsDeps) {
       responses: {
         200: jsonResponse(PlanSchema, 'The plan'),
         ...errorResponses,
-        ...refusals(streamsErrors, ['producer_required', 'plan_kind_fixed']),
+        ...refusals(streamsErrors, ['producer_required', 'plan_kind_fixed', 'vesting_terms_held']),
       },
     }),
     async (c) => {

@@ -26481,7 +26481,7 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         reason: "payment_missing" | "bad_amount" | "other";
-                        /** @description with bad_amount: what arrived (40.00) */
+                        /** @description with bad_amount: everything that arrived for the bill, what was received before included (40.00) */
                         paid?: string;
                         /** @description with other: what is wrong */
                         text?: string;
@@ -26867,7 +26867,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `invoice_paid`: The producer’s invoice is paid: it cannot change */
+                /** @description `invoice_paid`: The producer’s invoice is paid: it cannot change; `invoice_payment_sent`: The invoice is in a payment file sent to the bank already: it is paid once the statement shows it */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -26876,7 +26876,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "invoice_paid" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                code: "invoice_paid" | "invoice_payment_sent" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
                                 message: string;
                                 details?: unknown;
                             };
@@ -31134,7 +31134,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `producer_required`: Register as a producer first; `plan_kind_fixed`: A plan’s kind cannot change (details.field names what belongs to another kind) */
+                /** @description `producer_required`: Register as a producer first; `plan_kind_fixed`: A plan’s kind cannot change (details.field names what belongs to another kind); `vesting_terms_held`: A vesting plan’s cliff date and start amount cannot change while checkouts of it wait for their cliff: each wallet allowed and wrapped for the terms it checked out with (details.field, details.waiting) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -31143,7 +31143,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "producer_required" | "plan_kind_fixed" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
+                                code: "producer_required" | "plan_kind_fixed" | "vesting_terms_held" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired";
                                 message: string;
                                 details?: unknown;
                             };
@@ -35388,6 +35388,7 @@ export interface components {
          *     - `plan_inactive`: The plan takes no new subscribers: its producer paused it
          *     - `plan_not_started`: The plan takes subscribers from its start date (details.starts_at)
          *     - `plan_sold_out`: Every slot of the plan’s supply is taken by subscribers or live reservations (details.total_supply)
+         *     - `vesting_terms_held`: A vesting plan’s cliff date and start amount cannot change while checkouts of it wait for their cliff: each wallet allowed and wrapped for the terms it checked out with (details.field, details.waiting)
          *     - `checkout_closed`: The checkout is completed, expired or cancelled already (details.state)
          *     - `subscription_closed`: The subscription no longer streams: it cannot change or end again (details.state)
          *     - `not_subscribed`: The wallet does not hold the plan: no stream runs for it, and no grace is left (details.wallet)
@@ -35400,7 +35401,7 @@ export interface components {
          *     - `flow_operator_not_authorized`: The subscriber has not given Tally’s operator the permission this change needs (details.permissions)
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "webhook_endpoint_limit" | "webhook_endpoint_disabled" | "webhook_delivery_pending" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "encrypted_credits_off" | "not_payout_address" | "unusable_key" | "bad_key_signature" | "key_registered" | "no_encrypted_account" | "not_encrypted_account" | "claim_pending" | "payout_on_its_way" | "invalid_claim_proof" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "domain_not_set" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "shop_already_started" | "tenant_database_not_ready" | "float_database_not_ready" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "checkout_closed" | "subscription_closed" | "not_subscribed" | "uses_exhausted" | "quota_exceeded" | "flow_exists" | "permit_stale" | "start_amount_not_covered" | "flow_not_found" | "flow_operator_not_authorized";
+        ErrorCode: "bad_request" | "validation_failed" | "malformed_json" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idempotency_conflict" | "idempotency_in_flight" | "invitation_open" | "invitation_accepted" | "invitation_revoked" | "invitation_expired" | "payload_too_large" | "request_too_large" | "unsupported_media_type" | "domain_rule" | "managed_by_line" | "insufficient_funds" | "rate_limited" | "internal" | "unavailable" | "hold_expired" | "hold_captured" | "hold_released" | "exceeds_hold" | "account_closed" | "amount_overflow" | "id_already_failed" | "authorization_not_valid_yet" | "authorization_expiring" | "signature_invalid" | "insufficient_balance" | "authorization_used" | "webhook_endpoint_limit" | "webhook_endpoint_disabled" | "webhook_delivery_pending" | "kyc_none" | "kyc_submitted" | "kyc_rejected" | "kyc_approved" | "provider_exists" | "provider_required" | "kyc_documents_missing" | "slug_taken" | "upstream_unreachable" | "tool_unknown" | "wallet_not_linked" | "insufficient_credits" | "grant_exists" | "grant_revoked" | "grant_expired" | "grant_limit" | "kyc_own_review" | "kyc_not_approved" | "nothing_to_claim" | "encrypted_credits_off" | "not_payout_address" | "unusable_key" | "bad_key_signature" | "key_registered" | "no_encrypted_account" | "not_encrypted_account" | "claim_pending" | "payout_on_its_way" | "invalid_claim_proof" | "reservation_active" | "reservation_expired" | "reservation_used" | "reservation_released" | "billing_member" | "workspace_reserve" | "workspace_archived" | "workspace_name_taken" | "product_not_sold" | "own_product" | "order_recorded_differently" | "action_not_in_products" | "integration_deactivated" | "domain_taken" | "domain_not_set" | "checkout_unavailable" | "checkout_amount" | "public_url_not_public" | "temporary_password_used" | "temporary_password_expired" | "password_already_set" | "shop_already_started" | "tenant_database_not_ready" | "float_database_not_ready" | "household_name_taken" | "household_archived" | "in_a_household" | "join_request_decided" | "join_code_wrong" | "producer_name_taken" | "product_code_taken" | "invite_link_unusable" | "order_preparing" | "order_open" | "order_closed" | "order_processed" | "order_finished" | "order_in_progress" | "producers_not_answered" | "no_producer_available" | "producer_has_no_products" | "order_deadline_passed" | "product_not_in_order" | "product_version_stale" | "implausible_weight" | "delivery_confirmed" | "extra_taken_up" | "bill_settled" | "invoice_missing" | "invoice_paid" | "invoice_payment_sent" | "producer_without_iban" | "club_account_missing" | "statement_other_account" | "bank_line_decided" | "direct_debit_off" | "mandate_active" | "mandate_revoked" | "bill_without_mandate" | "bill_not_due" | "bill_collection_sent" | "collection_cancelled" | "collection_arrived" | "producer_exists" | "producer_required" | "plan_kind_fixed" | "plan_inactive" | "plan_not_started" | "plan_sold_out" | "vesting_terms_held" | "checkout_closed" | "subscription_closed" | "not_subscribed" | "uses_exhausted" | "quota_exceeded" | "flow_exists" | "permit_stale" | "start_amount_not_covered" | "flow_not_found" | "flow_operator_not_authorized";
         Error: {
             error: {
                 /** @example validation_failed */
@@ -37315,10 +37316,10 @@ export interface components {
             entries: {
                 at: string;
                 /**
-                 * @description bill_reversal: a bill taken back by a correction, before the corrected bill
+                 * @description bill_reversal: a bill taken back by a correction, before the corrected bill; payment_return: a direct debit the household’s bank returned after its money arrived, owed again
                  * @enum {string}
                  */
-                kind: "bill" | "bill_reversal" | "payment";
+                kind: "bill" | "bill_reversal" | "payment" | "payment_return";
                 /**
                  * Format: uuid
                  * @description null: paid ahead of any bill
@@ -37329,7 +37330,7 @@ export interface components {
                 /** @description why the order was corrected */
                 reason: string | null;
                 order_number: number | null;
-                /** @description signed: a bill below zero */
+                /** @description signed: a bill or a returned direct debit below zero */
                 amount_cents: string;
                 balance_cents: string;
             }[];
