@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Hex } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Body,
@@ -11,10 +9,16 @@ import {
   type TestTally,
   testTally,
 } from '../../../test/support/app';
-import { chainEventId } from '../../chain/follower/events';
+import {
+  CHAIN_ID,
+  type FlowLog,
+  flowLogs,
+  randomWallet,
+  storeLog,
+  TALLY,
+  watchedChain,
+} from '../../../test/support/streams-flows';
 import type { Watcher } from '../../chain/follower/follower';
-import type { ChainRuntime } from '../../chain/runtime';
-import { events } from '../../chain/schema';
 import { queryRows } from '../../core/database';
 import { flowReference } from '../chain/flow-reference';
 import { watchDeps } from '../line';
@@ -33,31 +37,15 @@ let operators: Watcher;
 let flows: Watcher;
 const announced: SubscriptionEvent[] = [];
 
-const wallet = () => `0x${randomBytes(20).toString('hex')}`;
-const TALLY = '0x00000000000000000000000000000000000000a1';
-const DAIX = '0x00000000000000000000000000000000000000d1';
-const CFA = '0x00000000000000000000000000000000000000c1';
-const CHAIN_ID = 31337;
-
-/** Just what the watchers' handlers read of a chain: the tokens, Superfluid's presence, the treasury. */
-const chain = {
-  deployment: {
-    chainId: CHAIN_ID,
-    tokens: { DAIx: { symbol: 'DAIx', name: 'Super DAI', address: DAIX, decimals: 18, underlying: 'DAI' } },
-    superfluid: { host: '0x00000000000000000000000000000000000000b1', cfaV1Forwarder: CFA },
-  },
-  treasury: { address: TALLY },
-} as unknown as ChainRuntime;
-
 beforeAll(async () => {
   tally = await testTally();
   const deps = {
-    ...watchDeps({ ...tally.context, chain }),
+    ...watchDeps({ ...tally.context, chain: watchedChain }),
     // Closes are what this file is about: the start each test's flow makes is told too, and left out.
     onSubscriptionEvent: async (_tx: unknown, event: SubscriptionEvent) =>
       void (event.type !== 'subscription.created' && announced.push(event)),
   };
-  [operators, flows] = flowWatchers(chain, deps) as [Watcher, Watcher];
+  [operators, flows] = flowWatchers(watchedChain, deps) as [Watcher, Watcher];
 });
 
 async function ok(status: number, as: TestPerson, method: string, path: string, body?: unknown) {
@@ -67,85 +55,19 @@ async function ok(status: number, as: TestPerson, method: string, path: string, 
   return answer as Body;
 }
 
-let block = 100n;
-
-/** A flow's log and its extension's, as the follower would hand them over: same block, consecutive indexes. */
-function logsOf(args: {
-  sender: string;
-  receiver: string;
-  flowRate: bigint;
-  userData?: Hex;
-  operator: string;
-}) {
-  block++;
-  const blockHash = `0x${block.toString(16).padStart(64, '0')}` as Hex;
-  const common = {
-    chainId: CHAIN_ID,
-    blockNumber: block,
-    blockHash,
-    blockTimestamp: tally.clock.now(),
-    transactionHash: `0x${randomBytes(32).toString('hex')}` as Hex,
-    address: CFA as Hex,
-  };
-  const flowUpdated = {
-    ...common,
-    id: chainEventId(CHAIN_ID, blockHash, 4),
-    logIndex: 4,
-    eventName: 'FlowUpdated',
-    args: {
-      token: DAIX,
-      sender: args.sender,
-      receiver: args.receiver,
-      flowRate: args.flowRate,
-      totalSenderFlowRate: -args.flowRate,
-      totalReceiverFlowRate: args.flowRate,
-      userData: args.userData ?? '0x',
-    },
-  };
-  const extension = {
-    ...common,
-    id: chainEventId(CHAIN_ID, blockHash, 5),
-    logIndex: 5,
-    eventName: 'FlowUpdatedExtension',
-    args: { flowOperator: args.operator, deposit: 0n },
-  };
-  return { flowUpdated, extension };
-}
-
-type Log = ReturnType<typeof logsOf>['flowUpdated'] | ReturnType<typeof logsOf>['extension'];
-
 /** The follower stores a log before it confirms it; handlers find each other's halves there. */
-async function store(follower: string, log: Log, state: 'seen' | 'confirmed') {
-  const args = Object.fromEntries(
-    Object.entries(log.args).map(([key, value]) => [
-      key,
-      typeof value === 'bigint' ? value.toString() : value,
-    ]),
-  );
-  await tally.database.db.insert(events).values({
-    id: log.id,
-    follower,
-    chainId: log.chainId,
-    blockNumber: log.blockNumber,
-    blockHash: log.blockHash,
-    blockTimestamp: log.blockTimestamp,
-    transactionHash: log.transactionHash,
-    logIndex: log.logIndex,
-    address: log.address,
-    eventName: log.eventName,
-    args,
-    state,
-    createdAt: tally.clock.now(),
-  });
-}
+const store = (follower: string, log: FlowLog, state: 'seen' | 'confirmed') =>
+  storeLog(tally.database.db, follower, log, state, tally.clock.now());
 
-const confirm = (watcher: Watcher, log: Log) =>
+const logsOf = (args: Parameters<typeof flowLogs>[0]) => flowLogs(args, tally.clock.now());
+
+const confirm = (watcher: Watcher, log: FlowLog) =>
   tally.database.db.transaction((tx) => watcher.onConfirmed(tx, log as never));
 
 /** A subscription of a plan with a day of grace, started by a flow the watcher confirmed. */
 async function subscription() {
   const producer = await signedInPerson(tally);
-  const receiver = wallet();
+  const receiver = randomWallet();
   await ok(201, producer, 'POST', '/api/streams/producer', { name: 'Weather Co', payout_address: receiver });
   const plan = await ok(201, producer, 'POST', '/api/streams/producer/plans', {
     kind: 'stream',
@@ -156,7 +78,7 @@ async function subscription() {
     grace_seconds: 86_400,
   });
   const consumer = await signedInPerson(tally);
-  const sender = wallet();
+  const sender = randomWallet();
   const checkout = await ok(201, consumer, 'POST', `/api/streams/plans/${plan.id}/checkouts`, {
     subscriber_address: sender,
   });
@@ -207,7 +129,7 @@ describe('the reason a subscription closed', () => {
 
   it('comes with the flow update when the extension was read first: a liquidator’s delete is a liquidation', async () => {
     const { consumer, id, deletion, mine } = await subscription();
-    const { flowUpdated, extension } = deletion(wallet());
+    const { flowUpdated, extension } = deletion(randomWallet());
     await store(FLOW_OPERATORS_WATCHER, extension, 'confirmed');
     await confirm(operators, extension);
     expect((await mine()).state).toBe('active');
@@ -244,7 +166,7 @@ describe('the reason a subscription closed', () => {
     await store(FLOW_OPERATORS_WATCHER, extension, 'confirmed');
     expect((await mine()).close_reason).toBeNull();
     const deps = {
-      ...watchDeps({ ...tally.context, chain }),
+      ...watchDeps({ ...tally.context, chain: watchedChain }),
       onSubscriptionEvent: async (_tx: unknown, event: SubscriptionEvent) =>
         void (event.type !== 'subscription.created' && announced.push(event)),
     };

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Hex } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,9 +10,8 @@ import {
   type TestTally,
   testTally,
 } from '../../../test/support/app';
-import { chainEventId } from '../../chain/follower/events';
+import { flowLogs, randomWallet, storeLog, watchedChain } from '../../../test/support/streams-flows';
 import type { Watcher } from '../../chain/follower/follower';
-import type { ChainRuntime } from '../../chain/runtime';
 import { events } from '../../chain/schema';
 import { flowReference } from '../chain/flow-reference';
 import { watchDeps } from '../line';
@@ -31,23 +29,12 @@ import { flowWatchers } from './flows';
 let tally: TestTally;
 let flows: Watcher;
 
-const wallet = () => `0x${randomBytes(20).toString('hex')}`;
-const DAIX = '0x00000000000000000000000000000000000000d1';
-const CFA = '0x00000000000000000000000000000000000000c1';
-const CHAIN_ID = 31337;
-
-const chain = {
-  deployment: {
-    chainId: CHAIN_ID,
-    tokens: { DAIx: { symbol: 'DAIx', name: 'Super DAI', address: DAIX, decimals: 18, underlying: 'DAI' } },
-    superfluid: { host: '0x00000000000000000000000000000000000000b1', cfaV1Forwarder: CFA },
-  },
-  treasury: { address: '0x00000000000000000000000000000000000000a1' },
-} as unknown as ChainRuntime;
-
 beforeAll(async () => {
   tally = await testTally();
-  [, flows] = flowWatchers(chain, watchDeps({ ...tally.context, chain })) as [Watcher, Watcher];
+  [, flows] = flowWatchers(watchedChain, watchDeps({ ...tally.context, chain: watchedChain })) as [
+    Watcher,
+    Watcher,
+  ];
 });
 
 async function ok(status: number, as: TestPerson, method: string, path: string, body?: unknown) {
@@ -57,53 +44,11 @@ async function ok(status: number, as: TestPerson, method: string, path: string, 
   return answer as Body;
 }
 
-let block = 1_000n;
-
 /** A `FlowUpdated` as the follower hands it over, stored confirmed and handled. */
 async function flowUpdated(args: { sender: string; receiver: string; flowRate: bigint; userData?: Hex }) {
-  block++;
-  const blockHash = `0x${block.toString(16).padStart(64, '0')}` as Hex;
-  const log = {
-    chainId: CHAIN_ID,
-    blockNumber: block,
-    blockHash,
-    blockTimestamp: tally.clock.now(),
-    transactionHash: `0x${randomBytes(32).toString('hex')}` as Hex,
-    address: CFA as Hex,
-    id: chainEventId(CHAIN_ID, blockHash, 4),
-    logIndex: 4,
-    eventName: 'FlowUpdated',
-    args: {
-      token: DAIX,
-      sender: args.sender,
-      receiver: args.receiver,
-      flowRate: args.flowRate,
-      totalSenderFlowRate: -args.flowRate,
-      totalReceiverFlowRate: args.flowRate,
-      userData: args.userData ?? '0x',
-    },
-  };
+  const log = flowLogs(args, tally.clock.now()).flowUpdated;
   await tally.database.db.transaction(async (tx) => {
-    await tx.insert(events).values({
-      id: log.id,
-      follower: FLOWS_WATCHER,
-      chainId: log.chainId,
-      blockNumber: log.blockNumber,
-      blockHash: log.blockHash,
-      blockTimestamp: log.blockTimestamp,
-      transactionHash: log.transactionHash,
-      logIndex: log.logIndex,
-      address: log.address,
-      eventName: log.eventName,
-      args: {
-        ...log.args,
-        flowRate: `${args.flowRate}`,
-        totalSenderFlowRate: `${-args.flowRate}`,
-        totalReceiverFlowRate: `${args.flowRate}`,
-      },
-      state: 'confirmed',
-      createdAt: tally.clock.now(),
-    });
+    await storeLog(tx, FLOWS_WATCHER, log, 'confirmed', tally.clock.now());
     await flows.onConfirmed(tx, log as never);
   });
   return log;
@@ -125,7 +70,7 @@ async function reorg(...logs: Awaited<ReturnType<typeof flowUpdated>>[]) {
 /** A producer with two stream plans in DAIx (one with a month limit), and a consumer's wallet. */
 async function producerWithPlans() {
   const producer = await signedInPerson(tally);
-  const receiver = wallet();
+  const receiver = randomWallet();
   await ok(201, producer, 'POST', '/api/streams/producer', { name: 'Weather Co', payout_address: receiver });
   const plan = (name: string, price: string) =>
     ok(201, producer, 'POST', '/api/streams/producer/plans', {
@@ -139,7 +84,7 @@ async function producerWithPlans() {
   const basic = await plan('Basic', '10000000000000000000');
   const pro = await plan('Pro', '20000000000000000000');
   const consumer = await signedInPerson(tally);
-  const sender = wallet();
+  const sender = randomWallet();
   const subscriptions = async () =>
     (await ok(200, consumer, 'GET', '/api/streams/subscriptions')).items as Body[];
   const checkOut = async (planId: string) =>
@@ -299,7 +244,7 @@ describe('a flow mined after the person cancelled its checkout', () => {
     const mine = await checkOut(basic.id);
     await ok(200, consumer, 'POST', `/api/streams/checkouts/${mine.id}/cancel`);
     const other = await signedInPerson(tally);
-    const otherWallet = wallet();
+    const otherWallet = randomWallet();
     const theirs = await ok(201, other, 'POST', `/api/streams/plans/${basic.id}/checkouts`, {
       subscriber_address: otherWallet,
     });
