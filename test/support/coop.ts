@@ -84,25 +84,16 @@ export function coopApi(tallyOf: () => TestTally) {
         person,
       });
     }
-    const created = await ok(201, 'POST', `/api/coop/clubs/${id}/orders`, admin, {});
-    const order = `/api/coop/orders/${created.id}`;
-    await ok(200, 'POST', `${order}/producers/${farm.id}/answer`, admin, {
-      available: true,
-      products_up_to_date: true,
-    });
-    const deadline = new Date(tallyOf().clock.now().getTime() + 86_400_000).toISOString();
-    await ok(200, 'POST', `${order}/open`, admin, { deadline });
-    for (const [index, household] of households.entries()) {
-      await ok(200, 'PUT', `${order}/household-order/lines/${eggs.id}`, household.person, {
-        quantity: 10 + index,
-        version: 1,
-      });
-      await ok(200, 'PUT', `${order}/household-order/lines/${milk.id}`, household.person, {
-        quantity: 1,
-        version: 1,
-      });
-    }
-    await ok(200, 'POST', `${order}/close`, admin);
+    const created = await closedOrder(
+      id,
+      admin,
+      farm.id,
+      households.flatMap((household, index) => [
+        { as: household.person, productId: eggs.id, quantity: 10 + index },
+        { as: household.person, productId: milk.id, quantity: 1 },
+      ]),
+    );
+    const order = created.path;
     await ok(200, 'POST', `${order}/producers/${farm.id}/delivery/confirm`, admin);
     const detail = await ok(200, 'GET', order, admin);
     const bills = await Promise.all(
@@ -111,8 +102,36 @@ export function coopApi(tallyOf: () => TestTally) {
         bill: (await ok(200, 'GET', `${order}/household-order?household_id=${h.id}`, admin)).bill,
       })),
     );
-    return { clubId: id as string, admin, members, orderId: created.id as string, order, detail, bills };
+    return { clubId: id as string, admin, members, orderId: created.id, order, detail, bills };
   }
 
-  return { ok, refused, club, processedOrder };
+  /**
+   * A new order of the club with its producer available: opened for a day, each line ordered by its
+   * person's household, and closed, its delivery still to confirm.
+   */
+  async function closedOrder(
+    clubId: string,
+    admin: TestPerson,
+    producerId: string,
+    lines: readonly { as: TestPerson; productId: string; quantity: number }[],
+  ): Promise<{ id: string; path: string }> {
+    const created = await ok(201, 'POST', `/api/coop/clubs/${clubId}/orders`, admin, {});
+    const path = `/api/coop/orders/${created.id}`;
+    await ok(200, 'POST', `${path}/producers/${producerId}/answer`, admin, {
+      available: true,
+      products_up_to_date: true,
+    });
+    const deadline = new Date(tallyOf().clock.now().getTime() + 86_400_000).toISOString();
+    await ok(200, 'POST', `${path}/open`, admin, { deadline });
+    for (const line of lines) {
+      await ok(200, 'PUT', `${path}/household-order/lines/${line.productId}`, line.as, {
+        quantity: line.quantity,
+        version: 1,
+      });
+    }
+    await ok(200, 'POST', `${path}/close`, admin);
+    return { id: created.id as string, path };
+  }
+
+  return { ok, refused, club, processedOrder, closedOrder };
 }

@@ -12,7 +12,7 @@ beforeAll(async () => {
   tally = await testTally();
 });
 
-const { ok, refused, processedOrder } = coopApi(() => tally);
+const { ok, refused, processedOrder, closedOrder } = coopApi(() => tally);
 
 const PDF = Buffer.from('%PDF-1.4\n% invoice\n', 'latin1');
 
@@ -161,19 +161,12 @@ describe('paying producers', () => {
     });
 
     // A second order, processed: the Millers owe for it.
-    const second = `/api/coop/orders/${(await ok(201, 'POST', `/api/coop/clubs/${clubId}/orders`, admin, {})).id}`;
-    await ok(200, 'POST', `${second}/producers/${producer.producer_id}/answer`, admin, {
-      available: true,
-      products_up_to_date: true,
-    });
-    const deadline = new Date(tally.clock.now().getTime() + 86_400_000).toISOString();
-    await ok(200, 'POST', `${second}/open`, admin, { deadline });
     const eggs = detail.products.find((p: Body) => p.name === 'Eggs');
-    await ok(200, 'PUT', `${second}/household-order/lines/${eggs.product_id}`, admin, {
-      quantity: 5,
-      version: 1,
-    });
-    await ok(200, 'POST', `${second}/close`, admin);
+    const second = (
+      await closedOrder(clubId, admin, producer.producer_id, [
+        { as: admin, productId: eggs.product_id, quantity: 5 },
+      ])
+    ).path;
     await ok(200, 'POST', `${second}/producers/${producer.producer_id}/delivery/confirm`, admin);
     const millers = bills[0] as Body;
     const owed = (await ok(200, 'GET', `${second}/household-order?household_id=${millers.id}`, admin)).bill;

@@ -15,7 +15,7 @@ beforeAll(async () => {
   tally = await testTally();
 });
 
-const { ok, refused, processedOrder } = coopApi(() => tally);
+const { ok, refused, processedOrder, closedOrder } = coopApi(() => tally);
 
 const PDF = Buffer.from('%PDF-1.4\n% invoice\n', 'latin1');
 
@@ -221,19 +221,10 @@ describe('a household’s balance ahead', () => {
       expect(await balanceOf(account)).toBe(100n);
 
       // A second order, closed: confirming its delivery bills the Millers.
-      const second = `/api/coop/orders/${(await ok(201, 'POST', `/api/coop/clubs/${clubId}/orders`, admin, {})).id}`;
-      await ok(200, 'POST', `${second}/producers/${farm}/answer`, admin, {
-        available: true,
-        products_up_to_date: true,
-      });
-      const deadline = new Date(tally.clock.now().getTime() + 86_400_000).toISOString();
-      await ok(200, 'POST', `${second}/open`, admin, { deadline });
       const eggs = detail.products.find((p: Body) => p.name === 'Eggs');
-      await ok(200, 'PUT', `${second}/household-order/lines/${eggs.product_id}`, admin, {
-        quantity: 5,
-        version: 1,
-      });
-      await ok(200, 'POST', `${second}/close`, admin);
+      const second = (
+        await closedOrder(clubId, admin, farm, [{ as: admin, productId: eggs.product_id, quantity: 5 }])
+      ).path;
 
       // Meanwhile another transaction holds the club's accounts and the Millers', and spends that euro
       // while the second order's bills are being written.
