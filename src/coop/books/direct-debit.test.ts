@@ -67,6 +67,17 @@ const sign = (household: Body, iban = 'DE89 3704 0044 0532 0130 00') =>
 
 const billOf = (h: Body) => ({ order_id: h.orderId, household_id: h.id });
 
+/** Bills of a club with direct debit on, the Millers' collected by a debit of their signed mandate. */
+async function millersDebited() {
+  const stage = await clubWithBills();
+  await switchOn(stage.clubId, stage.admin);
+  await sign(stage.millers);
+  const collections = `/api/coop/clubs/${stage.clubId}/direct-debit-collections`;
+  await ok(201, 'POST', collections, stage.keeper, { bills: [billOf(stage.millers)] });
+  const [debit] = (await ok(200, 'GET', collections, stage.keeper)).items[0].items as Body[];
+  return { ...stage, collections, debit: debit! };
+}
+
 /** A CAMT.053 statement of the club's account whose lines carry end-to-end ids. */
 const camt = (lines: { id: string; amount: string; direction: 'CRDT' | 'DBIT'; endToEndId: string }[]) =>
   `<?xml version="1.0" encoding="UTF-8"?>
@@ -371,12 +382,7 @@ describe('direct debit collections', () => {
   });
 
   it('refuses a bill its collection paid already', async () => {
-    const { clubId, admin, keeper, order, millers } = await clubWithBills();
-    await switchOn(clubId, admin);
-    await sign(millers);
-    const collections = `/api/coop/clubs/${clubId}/direct-debit-collections`;
-    await ok(201, 'POST', collections, keeper, { bills: [billOf(millers)] });
-    const [debit] = (await ok(200, 'GET', collections, keeper)).items[0].items as Body[];
+    const { clubId, admin, keeper, order, millers, collections, debit } = await millersDebited();
     await importing(
       keeper,
       clubId,
@@ -468,12 +474,7 @@ describe('direct debit collections', () => {
   });
 
   it('take back on a return only what their arrival recorded', async () => {
-    const { clubId, admin, keeper, order, millers } = await clubWithBills();
-    await switchOn(clubId, admin);
-    await sign(millers);
-    const collections = `/api/coop/clubs/${clubId}/direct-debit-collections`;
-    await ok(201, 'POST', collections, keeper, { bills: [billOf(millers)] });
-    const [debit] = (await ok(200, 'GET', collections, keeper)).items[0].items as Body[];
+    const { clubId, admin, keeper, order, millers, debit } = await millersDebited();
     // €1.00 was paid by transfer meanwhile: the debit's money arrives and waits as a bad amount.
     await ok(200, 'POST', `${order}/bills/${millers.id}/bad-payment`, keeper, {
       reason: 'bad_amount',
