@@ -175,17 +175,23 @@ describe('a reorg that takes a subscription’s start away', () => {
   });
 });
 
+/** The consumer streams Basic, then Pro a second later, in one flow to the producer. */
+async function basicThenPro() {
+  const stage = await producerWithPlans();
+  const { sender, receiver, checkOut } = stage;
+  const a = await checkOut(stage.basic.id);
+  const aRate = BigInt(a.flow_rate);
+  await flowUpdated({ sender, receiver, flowRate: aRate, userData: flowReference(a.id) });
+  tally.clock.advance(1_000);
+  const b = await checkOut(stage.pro.id);
+  const both = aRate + BigInt(b.flow_rate);
+  await flowUpdated({ sender, receiver, flowRate: both, userData: flowReference(b.id) });
+  return { ...stage, aRate, both };
+}
+
 describe('a reorg that takes a cancel away', () => {
   it('reserves its checkout again: mined again, it closes the plan it named, not the newest of the flow', async () => {
-    const { receiver, basic, pro, consumer, sender, subscriptions, checkOut, checkout } =
-      await producerWithPlans();
-    const a = await checkOut(basic.id);
-    const aRate = BigInt(a.flow_rate);
-    await flowUpdated({ sender, receiver, flowRate: aRate, userData: flowReference(a.id) });
-    tally.clock.advance(1_000);
-    const b = await checkOut(pro.id);
-    const both = aRate + BigInt(b.flow_rate);
-    await flowUpdated({ sender, receiver, flowRate: both, userData: flowReference(b.id) });
+    const { receiver, consumer, sender, subscriptions, checkout, aRate, both } = await basicThenPro();
     const idOf = async (name: string) => (await subscriptions()).find((s) => s.plan.name === name)!.id;
     const cancel = await ok(
       201,
@@ -264,14 +270,7 @@ describe('a flow mined after the person cancelled its checkout', () => {
   });
 
   it('closes the plan a cancelled cancel names, not the newest of the flow', async () => {
-    const { receiver, basic, pro, consumer, sender, subscriptions, checkOut } = await producerWithPlans();
-    const a = await checkOut(basic.id);
-    const aRate = BigInt(a.flow_rate);
-    await flowUpdated({ sender, receiver, flowRate: aRate, userData: flowReference(a.id) });
-    tally.clock.advance(1_000);
-    const b = await checkOut(pro.id);
-    const both = aRate + BigInt(b.flow_rate);
-    await flowUpdated({ sender, receiver, flowRate: both, userData: flowReference(b.id) });
+    const { receiver, consumer, sender, subscriptions, aRate, both } = await basicThenPro();
     const basicId = (await subscriptions()).find((s) => s.plan.name === 'Basic')!.id;
     const cancel = await ok(201, consumer, 'POST', `/api/streams/subscriptions/${basicId}/cancel`);
     await ok(200, consumer, 'POST', `/api/streams/checkouts/${cancel.id}/cancel`);
