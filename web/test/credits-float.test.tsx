@@ -63,6 +63,8 @@ describe('the reseller’s float page', () => {
     await waitFor(() =>
       expect(sentTo(pages, 'PUT', '/api/credits/whitelabel/float/settings')).toHaveLength(1),
     );
+    // Sent is not answered: the page says it is saved once the server has committed it.
+    expect(await screen.findByText('Automatic top-up saved.')).toBeTruthy();
     const saved = await ok(pages.tally, 200, 'GET', '/api/credits/whitelabel/float', { as: seller });
     expect(saved.settings).toMatchObject({ auto_top_up: true, threshold: '50', amount: '200' });
     expect(saved.main_available).toBe('500');
